@@ -1,0 +1,3 @@
+using System.CommandLine;
+var root = new RootCommand("Streaming Workshop Kit");
+return await root.Parse(args).InvokeAsync();

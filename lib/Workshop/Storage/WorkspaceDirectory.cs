@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace StreamingWorkshop.Storage;
+
+/// <summary>
+/// The one folder that holds every piece of local state (stream logs, lake, catalog, clock).
+/// Every path the kit writes is resolved through here, so nothing lands outside it.
+/// </summary>
+public sealed class WorkspaceDirectory
+{
+    /// <summary>Environment variable that points the kit at another workspace folder.</summary>
+    public const string EnvironmentVariable = "WORKSHOP_WORKSPACE";
+
+    /// <summary>Default folder name, created beside the notebooks or the current directory.</summary>
+    public const string DefaultFolderName = ".workshop";
+
+    public WorkspaceDirectory(string root)
+    {
+        if (string.IsNullOrWhiteSpace(root))
+            throw new ArgumentException("The workspace path is empty. Pass a folder path, or leave it out to use .workshop/ in the current folder.", nameof(root));
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>Absolute path of the workspace folder.</summary>
+    public string Root { get; }
+
+    /// <summary>WORKSHOP_WORKSPACE if set, otherwise .workshop/ under <paramref name="baseDirectory"/> (default: current directory).</summary>
+    public static WorkspaceDirectory FromEnvironment(string? baseDirectory = null)
+    {
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(configured)) return new WorkspaceDirectory(configured);
+        return new WorkspaceDirectory(Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), DefaultFolderName));
+    }
+
+    /// <summary>
+    /// Resolves a path made of relative segments (each may contain '/') under the root.
+    /// Throws <see cref="WorkspaceEscapeException"/> if the result would leave the workspace.
+    /// </summary>
+    public string Resolve(params string[] relativeSegments)
+    {
+        var combined = Root;
+        foreach (var segment in relativeSegments)
+        {
+            if (Path.IsPathRooted(segment))
+                throw new WorkspaceEscapeException(segment, Root);
+            combined = Path.Combine(combined, segment);
+        }
+        var full = Path.GetFullPath(combined);
+        if (!IsInside(full)) throw new WorkspaceEscapeException(string.Join('/', relativeSegments), Root);
+        return full;
+    }
+
+    /// <summary>Resolves a folder under the root and makes sure it exists.</summary>
+    public string EnsureFolder(params string[] relativeSegments)
+    {
+        var path = Resolve(relativeSegments);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public bool IsInside(string fullPath)
+    {
+        var root = Root.EndsWith(Path.DirectorySeparatorChar) ? Root : Root + Path.DirectorySeparatorChar;
+        return fullPath == Root || fullPath.StartsWith(root, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Writes a file so that readers see either the old content or the whole new content, never a part:
+    /// the bytes go to a temporary file in the workspace and are then renamed over the target.
+    /// </summary>
+    public void WriteAtomically(string fullPath, ReadOnlySpan<byte> content, DateTimeOffset? lastModified = null)
+    {
+        if (!IsInside(Path.GetFullPath(fullPath))) throw new WorkspaceEscapeException(fullPath, Root);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var temporary = Path.Combine(EnsureFolder("tmp"), $"{Guid.NewGuid():N}.part");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content);
+            }
+            if (lastModified is { } stamp) File.SetLastWriteTimeUtc(temporary, stamp.UtcDateTime);
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    public void WriteAtomically(string fullPath, string text, DateTimeOffset? lastModified = null) =>
+        WriteAtomically(fullPath, Encoding.UTF8.GetBytes(text), lastModified);
+
+    public override string ToString() => Root;
+}
+
+/// <summary>Raised when a name or key would resolve to a path outside the workspace.</summary>
+public sealed class WorkspaceEscapeException(string value, string root)
+    : InvalidOperationException($"'{value}' would resolve outside the workspace {root}. Use a relative name without '..' segments or a leading '/'.")
+{
+    public string Value { get; } = value;
+}
