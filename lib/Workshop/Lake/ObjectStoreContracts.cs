@@ -1,0 +1,59 @@
+namespace StreamingWorkshop.Lake;
+
+/// <summary>
+/// The S3 operations the kit uses. The local backend keeps a folder per bucket inside the workspace
+/// (the key is the relative path, so the lake can be browsed on disk); the AWS backend uses AWSSDK.S3.
+/// Errors are S3Exception with S3's codes (NoSuchBucket, NoSuchKey, BucketNotEmpty, InvalidArgument...).
+/// </summary>
+public interface IObjectStore
+{
+    Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default);
+    Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default);
+    Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken = default);
+    Task<ObjectInfo> PutObjectAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+    Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default);
+    Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default);
+    Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default);
+    Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default);
+}
+
+public sealed record BucketInfo(string Name, DateTimeOffset CreationDate);
+
+/// <summary>Storage classes as S3 names them.</summary>
+public static class StorageClasses
+{
+    public const string Standard = "STANDARD";
+    public const string StandardIA = "STANDARD_IA";
+    public const string Glacier = "GLACIER";
+}
+
+public sealed record ObjectInfo(string Key, long Size, DateTimeOffset LastModified, string ETag, string StorageClass);
+
+public sealed record StoredObject(ObjectInfo Info, ReadOnlyMemory<byte> Content);
+
+public sealed record ListObjectsRequest(
+    string Bucket,
+    string? Prefix = null,
+    string? Delimiter = null,
+    string? ContinuationToken = null,
+    string? StartAfter = null,
+    int MaxKeys = 1000);
+
+public sealed record ListObjectsResult(
+    IReadOnlyList<ObjectInfo> Contents,
+    IReadOnlyList<string> CommonPrefixes,
+    bool IsTruncated,
+    string? NextContinuationToken,
+    int KeyCount);
+
+public sealed record LifecycleTransition(int Days, string StorageClass);
+
+/// <summary>A lifecycle rule: objects under <see cref="Prefix"/> move between classes after N days and expire after ExpirationDays.</summary>
+public sealed record LifecycleRule(
+    string Id,
+    string Prefix,
+    IReadOnlyList<LifecycleTransition> Transitions,
+    int? ExpirationDays = null,
+    bool Enabled = true);
