@@ -1,0 +1,391 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Delivery;
+
+/// <summary>
+/// Runs one Firehose-style delivery stream locally: reads every shard of the source stream from its
+/// checkpoint, groups records by partition key (dynamic partitioning), and writes one GZIP object per
+/// partition when its buffer is old enough (interval) or big enough (size), whichever comes first.
+/// Records that are not JSON, or lack a partition key, go to the error prefix; the rest of the batch is delivered.
+///
+/// Delivery is at least once, as with the service. A record can reach the lake twice only when the process
+/// stops after an object is written and before the checkpoint that covers it is saved (the next line of code):
+/// at most one object's records per crash. Records delivered ahead of an older, still-buffered partition are
+/// remembered in the checkpoint, so they are not delivered again after a restart.
+///
+/// Only one process runs a given delivery stream at a time (a lock file in the workspace), as only one
+/// Firehose service reads a stream for a delivery stream.
+/// </summary>
+public sealed class LocalDeliveryStream : IDisposable
+{
+    /// <summary>The error-output-type Firehose uses for records dynamic partitioning could not handle.</summary>
+    public const string PartitioningFailed = "partitioning-failed";
+
+    private const int GetRecordsLimit = 10_000;
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    private readonly IStreamService stream;
+    private readonly IObjectStore lake;
+    private readonly TimeProvider clock;
+    private readonly PrefixTemplate prefix;
+    private readonly PrefixTemplate errorPrefix;
+    private readonly MetadataExtractionQuery? query;
+    private readonly DeliveryCheckpointStore checkpointStore;
+    private readonly Dictionary<string, ShardProgress> shards = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PartitionBuffer> buffers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly FileStream consumerLock;
+    private bool loaded;
+
+    public LocalDeliveryStream(DeliveryStreamConfig config, IStreamService stream, IObjectStore lake, WorkspaceDirectory workspace, TimeProvider clock)
+    {
+        config.Validate();
+        Config = config;
+        this.stream = stream;
+        this.lake = lake;
+        this.clock = clock;
+        prefix = PrefixTemplate.Parse(config.EffectivePrefix);
+        errorPrefix = PrefixTemplate.Parse(config.EffectiveErrorOutputPrefix, "ErrorOutputPrefix");
+        query = config.DynamicPartitioningEnabled ? MetadataExtractionQuery.Parse(config.MetadataExtractionQuery!) : null;
+        checkpointStore = new DeliveryCheckpointStore(workspace, config.DeliveryStreamName);
+        consumerLock = AcquireConsumerLock(workspace, config.DeliveryStreamName);
+    }
+
+    public DeliveryStreamConfig Config { get; }
+
+    public DeliveryMetrics Metrics { get; } = new();
+
+    /// <summary>When the oldest open buffer becomes due by the buffering interval; null when nothing is buffered.</summary>
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            lock (buffers)
+            {
+                return buffers.Count == 0 ? null : buffers.Values.Min(b => b.OpenedAt) + TimeSpan.FromSeconds(Config.BufferingIntervalSeconds);
+            }
+        }
+    }
+
+    /// <summary>Records read from the stream and not yet in the lake.</summary>
+    public int BufferedRecords
+    {
+        get { lock (buffers) return buffers.Values.Sum(b => b.Members.Count); }
+    }
+
+    /// <summary>Reads what is new on every shard, buffers it, and delivers the buffers that are due.</summary>
+    public async Task<DeliveryPollResult> PollAsync(CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken);
+            var read = 0;
+            foreach (var shard in shards.Values)
+                read += await ReadShardAsync(shard, cancellationToken);
+            var written = await FlushAsync(onlyDue: true, cancellationToken);
+            return new DeliveryPollResult(read, written);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Delivers everything buffered now, whatever its age (used when a run ends).</summary>
+    public async Task<int> FlushAllAsync(CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken);
+            return await FlushAsync(onlyDue: false, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (loaded) return;
+        var saved = checkpointStore.Load();
+        foreach (var shard in await stream.ListShardsAsync(Config.SourceStreamName, cancellationToken))
+        {
+            saved.TryGetValue(shard.ShardId, out var checkpoint);
+            shards[shard.ShardId] = new ShardProgress(shard.ShardId, checkpoint?.Committed, checkpoint?.DeliveredAfter ?? []);
+        }
+        loaded = true;
+    }
+
+    private async Task<int> ReadShardAsync(ShardProgress shard, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        while (true)
+        {
+            shard.Iterator ??= await NewIteratorAsync(shard, cancellationToken);
+            GetRecordsResult result;
+            try
+            {
+                result = await stream.GetRecordsAsync(shard.Iterator, GetRecordsLimit, cancellationToken);
+            }
+            catch (ExpiredIteratorException)
+            {
+                // The clock moved on more than five minutes since the last read: start again where we stopped.
+                shard.Iterator = null;
+                continue;
+            }
+            shard.Iterator = result.NextShardIterator;
+            foreach (var record in result.Records)
+            {
+                Accept(shard, record);
+                read++;
+            }
+            if (result.Records.Count < GetRecordsLimit || result.NextShardIterator is null) return read;
+        }
+    }
+
+    private async Task<string> NewIteratorAsync(ShardProgress shard, CancellationToken cancellationToken)
+    {
+        var after = shard.LastRead ?? shard.Committed;
+        if (after is null)
+            return await stream.GetShardIteratorAsync(Config.SourceStreamName, shard.ShardId, ShardIteratorType.TRIM_HORIZON, cancellationToken: cancellationToken);
+        try
+        {
+            return await stream.GetShardIteratorAsync(Config.SourceStreamName, shard.ShardId, ShardIteratorType.AFTER_SEQUENCE_NUMBER, after, cancellationToken: cancellationToken);
+        }
+        catch (InvalidArgumentException)
+        {
+            // The checkpoint's record has aged out of the stream's retention: what is left starts at the trim horizon.
+            Metrics.CheckpointsPastRetention++;
+            return await stream.GetShardIteratorAsync(Config.SourceStreamName, shard.ShardId, ShardIteratorType.TRIM_HORIZON, cancellationToken: cancellationToken);
+        }
+    }
+
+    private void Accept(ShardProgress shard, StreamRecord record)
+    {
+        shard.LastRead = record.SequenceNumber;
+        var pending = new PendingRecord(record.SequenceNumber);
+        shard.InFlight.Enqueue(pending);
+        Metrics.IncomingRecords++;
+        Metrics.IncomingBytes += record.Data.Length;
+        if (shard.AlreadyDelivered.Remove(record.SequenceNumber))
+        {
+            pending.Delivered = true;
+            Metrics.SkippedAlreadyDelivered++;
+            return;
+        }
+
+        var keys = EmptyKeys;
+        string? failure = null;
+        if (query is not null && !query.TryEvaluate(record.Data.Span, out keys, out failure))
+        {
+            AddToBuffer("\0" + PartitioningFailed, isError: true, EmptyKeys, record, pending, ErrorDocument(record, failure!));
+            Metrics.ErrorRecords++;
+            return;
+        }
+        var bufferKey = query is null ? "" : string.Join('\u0001', query.KeyNames.Select(k => keys[k]));
+        AddToBuffer(bufferKey, isError: false, keys, record, pending, record.Data);
+    }
+
+    private static readonly Dictionary<string, string> EmptyKeys = new();
+
+    private void AddToBuffer(string bufferKey, bool isError, Dictionary<string, string> keys, StreamRecord record, PendingRecord pending, ReadOnlyMemory<byte> payload)
+    {
+        lock (buffers)
+        {
+            if (!buffers.TryGetValue(bufferKey, out var buffer))
+            {
+                buffer = new PartitionBuffer(isError, keys, clock.GetUtcNow(), record.ApproximateArrivalTimestamp);
+                buffers[bufferKey] = buffer;
+            }
+            buffer.Data.Write(payload.Span);
+            // Error documents are always one per line; data records only when the new-line processor is on.
+            if (isError || Config.AppendNewLineDelimiter) buffer.Data.Write(NewLine);
+            buffer.Members.Add(pending);
+            if (record.ApproximateArrivalTimestamp < buffer.OldestArrival) buffer.OldestArrival = record.ApproximateArrivalTimestamp;
+            buffer.FirstSequence ??= record.ShardId + "/" + record.SequenceNumber;
+        }
+    }
+
+    private static byte[] ErrorDocument(StreamRecord record, string failure)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("attemptsMade", 1);
+            writer.WriteNumber("arrivalTimestamp", record.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds());
+            writer.WriteString("errorCode", "DynamicPartitioning.MetadataExtractionFailed");
+            writer.WriteString("errorMessage", failure);
+            writer.WriteNumber("attemptEndingTimestamp", record.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds());
+            writer.WriteBase64String("rawData", record.Data.Span);
+            writer.WriteString("sequenceNumber", record.SequenceNumber);
+            writer.WriteString("partitionKey", record.PartitionKey);
+            writer.WriteEndObject();
+        }
+        return output.WrittenSpan.ToArray();
+    }
+
+    private async Task<int> FlushAsync(bool onlyDue, CancellationToken cancellationToken)
+    {
+        List<KeyValuePair<string, PartitionBuffer>> ready;
+        var now = clock.GetUtcNow();
+        lock (buffers)
+        {
+            ready = buffers.Where(b => !onlyDue || b.Value.Data.WrittenCount >= Config.BufferingSizeBytes
+                                        || now - b.Value.OpenedAt >= TimeSpan.FromSeconds(Config.BufferingIntervalSeconds))
+                           .OrderBy(b => b.Value.OldestArrival)
+                           .ToList();
+        }
+        var written = 0;
+        foreach (var (key, buffer) in ready)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await WriteObjectAsync(buffer, cancellationToken);
+            }
+            catch (ServiceException error)
+            {
+                // Firehose keeps retrying S3 and holds the data meanwhile; so does the kit: nothing is dropped.
+                Metrics.LastDeliveryError = $"{error.ErrorCode}: {error.Message}";
+                Metrics.FailedDeliveryAttempts++;
+                continue;
+            }
+            lock (buffers) buffers.Remove(key);
+            foreach (var member in buffer.Members) member.Delivered = true;
+            // Saved after every object, so a crash can repeat at most the one object just written.
+            SaveCheckpoints();
+            written++;
+        }
+        return written;
+    }
+
+    private async Task WriteObjectAsync(PartitionBuffer buffer, CancellationToken cancellationToken)
+    {
+        var identity = MD5.HashData(Encoding.UTF8.GetBytes($"{Config.DeliveryStreamName}|{buffer.FirstSequence}|{buffer.Members.Count}"));
+        var objectId = new Guid(identity).ToString();
+        var randomString = RandomString(identity);
+        var template = buffer.IsError ? errorPrefix : prefix;
+        var keyPrefix = template.Render(buffer.Keys, buffer.OldestArrival, buffer.IsError ? PartitioningFailed : null, randomString);
+        var extension = Config.Compression == CompressionFormat.GZIP ? ".gz" : "";
+        var objectKey = $"{keyPrefix}{Config.DeliveryStreamName}-{Config.Version}-{buffer.OldestArrival.UtcDateTime:yyyy-MM-dd-HH-mm-ss}-{objectId}{extension}";
+
+        var body = Config.Compression == CompressionFormat.GZIP ? Gzip(buffer.Data.WrittenMemory) : buffer.Data.WrittenMemory;
+        await lake.PutObjectAsync(Config.BucketName, objectKey, body, cancellationToken);
+        Metrics.ObjectsWritten++;
+        Metrics.BytesWritten += body.Length;
+        Metrics.LastObjectKey = objectKey;
+        if (!buffer.IsError) Metrics.DeliveredRecords += buffer.Members.Count;
+    }
+
+    /// <summary>The compression level used for objects; the pipeline benchmark compresses with the same level.</summary>
+    public const CompressionLevel GzipLevel = CompressionLevel.Fastest;
+
+    public static ReadOnlyMemory<byte> Gzip(ReadOnlyMemory<byte> content)
+    {
+        var output = new MemoryStream(Math.Max(256, content.Length / 4));
+        using (var gzip = new GZipStream(output, GzipLevel, leaveOpen: true)) gzip.Write(content.Span);
+        return output.GetBuffer().AsMemory(0, (int)output.Length);
+    }
+
+    private static string RandomString(byte[] seed)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        var builder = new StringBuilder(11);
+        for (var i = 0; i < 11; i++) builder.Append(alphabet[seed[i] % alphabet.Length]);
+        return builder.ToString();
+    }
+
+    private void SaveCheckpoints()
+    {
+        var snapshot = new Dictionary<string, ShardCheckpoint>(StringComparer.Ordinal);
+        foreach (var shard in shards.Values)
+        {
+            while (shard.InFlight.TryPeek(out var head) && head.Delivered)
+            {
+                shard.Committed = head.SequenceNumber;
+                shard.InFlight.Dequeue();
+            }
+            var deliveredAfter = shard.InFlight.Where(p => p.Delivered).Select(p => p.SequenceNumber)
+                .Concat(shard.AlreadyDelivered).ToArray();
+            snapshot[shard.ShardId] = new ShardCheckpoint(shard.Committed, deliveredAfter);
+        }
+        checkpointStore.Save(snapshot);
+    }
+
+    private static FileStream AcquireConsumerLock(WorkspaceDirectory workspace, string name)
+    {
+        var path = Path.Combine(workspace.EnsureFolder("delivery", name), "consumer.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new ResourceInUseException("firehose",
+                $"Delivery stream {name} is already being run by another process on this workspace. Stop that run (for example a 'workshop simulate --live') and try again.");
+        }
+    }
+
+    public void Dispose()
+    {
+        consumerLock.Dispose();
+        gate.Dispose();
+    }
+
+    private sealed class ShardProgress(string shardId, string? committed, IReadOnlyList<string> deliveredAfter)
+    {
+        public string ShardId { get; } = shardId;
+        public string? Committed { get; set; } = committed;
+        public string? LastRead { get; set; }
+        public string? Iterator { get; set; }
+        public Queue<PendingRecord> InFlight { get; } = new();
+        public HashSet<string> AlreadyDelivered { get; } = new(deliveredAfter, StringComparer.Ordinal);
+    }
+
+    private sealed class PendingRecord(string sequenceNumber)
+    {
+        public string SequenceNumber { get; } = sequenceNumber;
+        public bool Delivered { get; set; }
+    }
+
+    private sealed class PartitionBuffer(bool isError, IReadOnlyDictionary<string, string> keys, DateTimeOffset openedAt, DateTimeOffset oldestArrival)
+    {
+        public bool IsError { get; } = isError;
+        public IReadOnlyDictionary<string, string> Keys { get; } = keys;
+        public DateTimeOffset OpenedAt { get; } = openedAt;
+        public DateTimeOffset OldestArrival { get; set; } = oldestArrival;
+        public ArrayBufferWriter<byte> Data { get; } = new(4096);
+        public List<PendingRecord> Members { get; } = new();
+        public string? FirstSequence { get; set; }
+    }
+}
+
+public sealed record DeliveryPollResult(int RecordsRead, int ObjectsWritten);
+
+/// <summary>Counters like the ones Firehose shows in its Monitoring tab.</summary>
+public sealed class DeliveryMetrics
+{
+    public long IncomingRecords { get; internal set; }
+    public long IncomingBytes { get; internal set; }
+    public long DeliveredRecords { get; internal set; }
+    public long ErrorRecords { get; internal set; }
+    public long ObjectsWritten { get; internal set; }
+    public long BytesWritten { get; internal set; }
+    public long SkippedAlreadyDelivered { get; internal set; }
+    public long FailedDeliveryAttempts { get; internal set; }
+    public long CheckpointsPastRetention { get; internal set; }
+    public string? LastObjectKey { get; internal set; }
+    public string? LastDeliveryError { get; internal set; }
+}

@@ -1,0 +1,86 @@
+using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Errors;
+
+namespace Workshop.Tests.Delivery;
+
+public class DeliveryStreamConfigTests
+{
+    private static DeliveryStreamConfig Workshop() => new()
+    {
+        DeliveryStreamName = "weather-analytics-firehose-dev",
+        SourceStreamName = "weather-analytics-stream-dev",
+        BucketName = "weather-analytics-data-lake-dev-123456789012",
+        Prefix = "weather-data/location=!{partitionKeyFromQuery:city}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/",
+        ErrorOutputPrefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
+        BufferingIntervalSeconds = 60,
+        BufferingSizeMiB = 64,
+        DynamicPartitioningEnabled = true,
+        MetadataExtractionQuery = "{city: .city}",
+        AppendNewLineDelimiter = true,
+    };
+
+    [Fact]
+    public void The_workshop_configuration_is_valid() => Workshop().Validate();
+
+    [Fact]
+    public void Dynamic_partitioning_needs_a_buffer_of_at_least_64_MiB()
+    {
+        var error = Assert.Throws<InvalidArgumentException>(() => (Workshop() with { BufferingSizeMiB = 32 }).Validate());
+        Assert.Contains("at least 64 MiB", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(901)]
+    public void Buffer_interval_must_be_0_to_900_seconds(int seconds)
+    {
+        var error = Assert.Throws<ValidationException>(() => (Workshop() with { BufferingIntervalSeconds = seconds }).Validate());
+        Assert.Contains(seconds.ToString(), error.Message);
+    }
+
+    [Fact]
+    public void Prefix_may_not_use_the_error_output_type()
+    {
+        var config = Workshop() with { Prefix = "x/!{partitionKeyFromQuery:city}/!{firehose:error-output-type}/" };
+        Assert.Throws<InvalidArgumentException>(config.Validate);
+    }
+
+    [Fact]
+    public void Error_prefix_must_group_by_error_output_type_under_dynamic_partitioning()
+    {
+        var error = Assert.Throws<InvalidArgumentException>(() => (Workshop() with { ErrorOutputPrefix = "errors/" }).Validate());
+        Assert.Contains("error-output-type", error.Message);
+    }
+
+    [Fact]
+    public void A_prefix_key_the_query_does_not_define_is_refused()
+    {
+        var config = Workshop() with { Prefix = "weather-data/location=!{partitionKeyFromQuery:town}/" };
+        var error = Assert.Throws<InvalidArgumentException>(config.Validate);
+        Assert.Contains("town", error.Message);
+    }
+
+    [Fact]
+    public void Partition_keys_without_dynamic_partitioning_are_refused()
+    {
+        var config = Workshop() with { DynamicPartitioningEnabled = false };
+        Assert.Throws<InvalidArgumentException>(config.Validate);
+    }
+
+    [Fact]
+    public void Without_a_timestamp_or_dynamic_partitioning_the_default_hourly_prefix_is_appended()
+    {
+        var config = new DeliveryStreamConfig { DeliveryStreamName = "d", SourceStreamName = "s", BucketName = "b", Prefix = "raw/" };
+        Assert.Equal("raw/!{timestamp:yyyy/MM/dd/HH/}", config.EffectivePrefix);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("a/b")]
+    public void Delivery_stream_names_follow_the_service_pattern(string name)
+    {
+        var error = Assert.Throws<ValidationException>(() => (Workshop() with { DeliveryStreamName = name }).Validate());
+        Assert.Contains("deliveryStreamName", error.Message);
+    }
+}
