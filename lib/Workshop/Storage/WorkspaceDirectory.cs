@@ -19,8 +19,13 @@ public sealed class WorkspaceDirectory
         if (string.IsNullOrWhiteSpace(root))
             throw new ArgumentException("The workspace path is empty. Pass a folder path, or leave it out to use .workshop/ in the current folder.", nameof(root));
         Root = Path.GetFullPath(root);
+        var isNew = !Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any();
         Directory.CreateDirectory(Root);
+        if (isNew) File.WriteAllText(Path.Combine(Root, MarkerFileName), "This folder is a Streaming Workshop Kit workspace; 'workshop reset' deletes it.\n");
     }
+
+    /// <summary>A file that marks a folder as a workspace, so reset never deletes a folder the kit did not make.</summary>
+    public const string MarkerFileName = "WORKSPACE";
 
     /// <summary>Absolute path of the workspace folder.</summary>
     public string Root { get; }
@@ -91,6 +96,15 @@ public sealed class WorkspaceDirectory
 
     public void WriteAtomically(string fullPath, string text, DateTimeOffset? lastModified = null) =>
         WriteAtomically(fullPath, Encoding.UTF8.GetBytes(text), lastModified);
+
+    /// <summary>Deletes the whole workspace. Refuses a folder that lacks the workspace marker.</summary>
+    public void Delete()
+    {
+        if (!Directory.Exists(Root)) return;
+        if (!File.Exists(Path.Combine(Root, MarkerFileName)))
+            throw new InvalidOperationException($"{Root} does not look like a workshop workspace (no {MarkerFileName} file), so it was left alone. Delete it by hand if you are sure.");
+        Directory.Delete(Root, recursive: true);
+    }
 
     public override string ToString() => Root;
 }

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>Options and helpers every command shares.</summary>
+internal static partial class CliSession
+{
+    public static readonly Option<string?> WorkspaceOption = new("--workspace")
+    {
+        Description = "Workspace folder (default: WORKSHOP_WORKSPACE, else .workshop/ in the current folder).",
+        Recursive = true,
+    };
+
+    public static Task<WorkshopSession> ConnectAsync(ParseResult parse, CancellationToken cancellationToken, Func<WorkshopOptions, WorkshopOptions>? configure = null)
+    {
+        var options = new WorkshopOptions { WorkspacePath = parse.GetValue(WorkspaceOption) };
+        return Workshop.ConnectAsync(configure is null ? options : configure(options), cancellationToken);
+    }
+
+    /// <summary>Reads durations written as 24h, 90m, 2d, 30s (or combinations such as 1h30m), or as a .NET TimeSpan.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        var matches = DurationPart().Matches(text.Trim());
+        if (matches.Count > 0 && string.Concat(matches.Select(m => m.Value)) == text.Trim())
+        {
+            var total = TimeSpan.Zero;
+            foreach (Match match in matches)
+            {
+                var amount = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+                total += match.Groups["unit"].Value switch
+                {
+                    "d" => TimeSpan.FromDays(amount),
+                    "h" => TimeSpan.FromHours(amount),
+                    "m" => TimeSpan.FromMinutes(amount),
+                    _ => TimeSpan.FromSeconds(amount),
+                };
+            }
+            return total;
+        }
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)) return span;
+        throw new ArgumentException($"'{text}' is not a duration; write it as 24h, 90m, 2d, 30s or 1h30m.");
+    }
+
+    public static DateTimeOffset ParseInstant(string text)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+            return value;
+        throw new ArgumentException($"'{text}' is not a date and time; write it in ISO 8601, for example 2025-01-14T00:00:00Z.");
+    }
+
+    [GeneratedRegex(@"(?<n>\d+(\.\d+)?)(?<unit>[dhms])")]
+    private static partial Regex DurationPart();
+}

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using Spectre.Console;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Simulation;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>simulate, stream, lake, logs and reset: the pipeline of Task 2, from the command line.</summary>
+internal static class PipelineCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(Simulate());
+        root.Subcommands.Add(StreamCommand());
+        root.Subcommands.Add(LakeCommand());
+        root.Subcommands.Add(LogsCommand());
+        root.Subcommands.Add(Reset());
+    }
+
+    private static Command Simulate()
+    {
+        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ...", DefaultValueFactory = _ => "24h" };
+        var start = new Option<string?>("--start") { Description = "Virtual start time in UTC (ISO 8601). Default: where the workspace clock stands." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the simulated weather.", DefaultValueFactory = _ => 1 };
+        var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("simulate", "Replay the pipeline on the virtual clock: producer every minute, stream, delivery, lake.")
+        {
+            duration, start, seed, cities,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var span = CliSession.ParseDuration(parse.GetValue(duration)!);
+            var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s) : (DateTimeOffset?)null;
+            var cityNames = parse.GetValue(cities) is { Length: > 0 } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken,
+                o => o with { Seed = parse.GetValue(seed), Cities = cityNames });
+
+            SimulationReport report = null!;
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var bar = context.AddTask("Simulating", maxValue: 1.0);
+                    var progress = new Progress<SimulationProgress>(p =>
+                    {
+                        bar.Value = p.Fraction;
+                        bar.Description = $"Simulating {p.Now:yyyy-MM-dd HH:mm} UTC";
+                    });
+                    report = await session.SimulateAsync(span, startAt, progress, cancellationToken);
+                    bar.Value = 1.0;
+                });
+
+            if (report.AlreadyComplete)
+                AnsiConsole.MarkupLineInterpolated($"This workspace already holds the simulation from {report.Start:u} to {report.End:u}; nothing to do. ('workshop reset' starts again.)");
+            else
+                Summarise(report);
+            AnsiConsole.WriteLine();
+            var tree = await session.BrowseLakeAsync("weather-data/", cancellationToken: cancellationToken);
+            Console.Out.WriteLine(tree.ToString());
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Summarise(SimulationReport report)
+    {
+        var table = new Table().AddColumns("", "");
+        table.HideHeaders();
+        table.AddRow("Virtual time", $"{report.Start:u} → {report.End:u}{(report.Resumed ? " (resumed)" : "")}");
+        table.AddRow("Producer invocations", $"{report.Invocations:N0}");
+        table.AddRow("Records put on the stream", $"{report.RecordsPut:N0}" + (report.FailedPuts > 0 ? $" ({report.FailedPuts:N0} failed cities)" : ""));
+        table.AddRow("Records delivered to the lake", $"{report.RecordsDelivered:N0}");
+        table.AddRow("Records sent to the error prefix", $"{report.ErrorRecords:N0}");
+        table.AddRow("Objects written", $"{report.ObjectsWritten:N0}");
+        table.AddRow("Wall-clock time", $"{report.Elapsed.TotalSeconds:F1} s");
+        AnsiConsole.Write(table);
+    }
+
+    private static Command StreamCommand()
+    {
+        var streamOption = new Option<string?>("--stream") { Description = "Stream name (default: the workshop's stream)." };
+        var describe = new Command("describe", "Show the stream's summary and shards.") { streamOption };
+        describe.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var view = await session.DescribeStreamAsync(parse.GetValue(streamOption), cancellationToken);
+            Console.Out.WriteLine(view.ToString());
+            return 0;
+        });
+
+        var shard = new Option<string?>("--shard") { Description = "Shard id (default: the first shard)." };
+        var from = new Option<string>("--from") { Description = "Where to start reading.", DefaultValueFactory = _ => "trim-horizon" };
+        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp");
+        var timestamp = new Option<string?>("--timestamp") { Description = "With --from at-timestamp: the time to start at (default 15 minutes ago on the clock)." };
+        var limit = new Option<int>("--limit") { Description = "Most records to show (1 to 10,000).", DefaultValueFactory = _ => 10 };
+        var peek = new Command("peek", "Show records as the console's data viewer does.") { streamOption, shard, from, timestamp, limit };
+        peek.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var type = parse.GetValue(from) switch
+            {
+                "latest" => ShardIteratorType.LATEST,
+                "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
+                _ => ShardIteratorType.TRIM_HORIZON,
+            };
+            var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
+            var view = await session.PeekAsync(type, parse.GetValue(limit), parse.GetValue(shard), at, parse.GetValue(streamOption), cancellationToken);
+            Console.Out.WriteLine(view.ToString());
+            if (type == ShardIteratorType.LATEST)
+                AnsiConsole.MarkupLine("[grey]LATEST starts after the newest record, so it shows only what arrives after the iterator is made.[/]");
+            return 0;
+        });
+
+        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek };
+    }
+
+    private static Command LakeCommand()
+    {
+        var bucket = new Option<string?>("--bucket") { Description = "Bucket (default: the workshop's data lake)." };
+        var prefix = new Argument<string?>("prefix") { Description = "Folder to list, for example weather-data/location=London/.", Arity = ArgumentArity.ZeroOrOne };
+        var ls = new Command("ls", "List the lake as a folder tree.") { prefix, bucket };
+        ls.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var view = await session.BrowseLakeAsync(parse.GetValue(prefix), parse.GetValue(bucket), cancellationToken);
+            Console.Out.WriteLine(view.ToString());
+            return 0;
+        });
+
+        var key = new Argument<string>("key") { Description = "The object's key." };
+        var cat = new Command("cat", "Print an object's lines (gzip objects are decompressed).") { key, bucket };
+        cat.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var stored = await session.Lake.GetObjectAsync(parse.GetValue(bucket) ?? session.Names.LakeBucket, parse.GetValue(key)!, cancellationToken);
+            foreach (var line in LocalObjectStore.ReadLines(stored)) Console.Out.WriteLine(line);
+            return 0;
+        });
+
+        return new Command("lake", "Browse the S3-style data lake.") { ls, cat };
+    }
+
+    private static Command LogsCommand()
+    {
+        var limit = new Option<int>("--limit") { Description = "How many of the newest log events to show.", DefaultValueFactory = _ => 30 };
+        var producer = new Command("producer", "Show the producer function's log (START, readings, END, REPORT).") { limit };
+        producer.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine(session.ProducerLogs(parse.GetValue(limit)).ToString());
+            return 0;
+        });
+        return new Command("logs", "Read CloudWatch-style logs.") { producer };
+    }
+
+    private static Command Reset()
+    {
+        var command = new Command("reset", "Delete the local workspace (stream, lake, catalog, clock) to start afresh.");
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(CliSession.WorkspaceOption);
+            var workspace = path is null ? WorkspaceDirectory.FromEnvironment() : new WorkspaceDirectory(path);
+            workspace.Delete();
+            AnsiConsole.MarkupLineInterpolated($"Removed the workspace {workspace.Root}.");
+            return 0;
+        });
+        return command;
+    }
+}

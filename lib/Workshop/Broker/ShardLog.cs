@@ -1,0 +1,220 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace StreamingWorkshop.Broker;
+
+/// <summary>
+/// One shard's records: an append-only file of frames
+/// <c>[payload length u32][CRC-32 of payload u32][payload]</c>, the payload being
+/// <c>[record number i64][arrival ticks i64][key length u16][key UTF-8][data]</c>.
+/// Record numbers run 1, 2, 3... in file order; the sequence number is built from it.
+/// A frame is whole only if its checksum matches, so a tail torn by a killed writer is found and cut on open.
+/// Appends happen under the stream's cross-process lock (see <see cref="LocalStreamService"/>); this class
+/// catches up on frames other processes appended before every append and on every read past its index.
+/// </summary>
+internal sealed class ShardLog : IDisposable
+{
+    private const int HeaderSize = 8;
+    private const int FixedPayloadSize = 8 + 8 + 2;
+
+    private readonly string path;
+    private readonly FileStream appender;
+    private readonly SafeFileHandle reader;
+    private readonly object sync = new();
+    private long[] offsets = new long[1024];
+    private long[] arrivals = new long[1024];
+    private int count;
+    private long indexedLength;
+
+    public ShardLog(string path)
+    {
+        this.path = path;
+        appender = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        reader = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+    }
+
+    public int Count
+    {
+        get { lock (sync) return count; }
+    }
+
+    /// <summary>
+    /// Indexes frames appended since the last look. With <paramref name="cutTornTail"/> (only under the append
+    /// lock) a partial or corrupt frame at the end is removed: it can only be a write that never completed,
+    /// and so never acknowledged.
+    /// </summary>
+    public void CatchUp(bool cutTornTail)
+    {
+        lock (sync)
+        {
+            var length = RandomAccess.GetLength(reader);
+            if (length == indexedLength) return;
+            var buffer = new byte[Math.Min(length - indexedLength, 1 << 22)];
+            var position = indexedLength;
+            while (position < length)
+            {
+                var read = RandomAccess.Read(reader, buffer, position);
+                var span = buffer.AsSpan(0, read);
+                var consumed = 0;
+                while (span.Length - consumed >= HeaderSize)
+                {
+                    var payloadLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(span[consumed..]);
+                    if (payloadLength < FixedPayloadSize || payloadLength > 2 * 1024 * 1024) goto torn;
+                    if (span.Length - consumed < HeaderSize + payloadLength)
+                    {
+                        if (consumed == 0)
+                        {
+                            if (position + HeaderSize + payloadLength > length) goto torn;
+                            buffer = new byte[HeaderSize + payloadLength];
+                        }
+                        break;
+                    }
+                    var payload = span.Slice(consumed + HeaderSize, payloadLength);
+                    if (Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(span[(consumed + 4)..])) goto torn;
+                    var number = BinaryPrimitives.ReadInt64LittleEndian(payload);
+                    if (number != count + 1) goto torn;
+                    Add(position + consumed, BinaryPrimitives.ReadInt64LittleEndian(payload[8..]));
+                    consumed += HeaderSize + payloadLength;
+                }
+                if (consumed == 0 && read < HeaderSize) goto torn;
+                position += consumed;
+                indexedLength = position;
+                if (read == 0) break;
+            }
+            return;
+
+        torn:
+            if (!cutTornTail) return; // another process may still be writing that frame; look again later
+            appender.SetLength(indexedLength);
+            appender.Flush(flushToDisk: true);
+        }
+    }
+
+    private void Add(long offset, long arrivalTicks)
+    {
+        if (count == offsets.Length)
+        {
+            Array.Resize(ref offsets, count * 2);
+            Array.Resize(ref arrivals, count * 2);
+        }
+        offsets[count] = offset;
+        arrivals[count] = arrivalTicks;
+        count++;
+    }
+
+    /// <summary>
+    /// Appends records and returns the first record number. The caller holds the stream's append lock and has
+    /// called <see cref="CatchUp"/>. Returns after the bytes are handed to the operating system, which is what a
+    /// killed process needs; an fsync per put would guard against power loss only, at a large cost.
+    /// </summary>
+    public long Append(IReadOnlyList<(string Key, ReadOnlyMemory<byte> Data)> records, long arrivalTicks)
+    {
+        lock (sync)
+        {
+            if (count > 0 && arrivals[count - 1] > arrivalTicks) arrivalTicks = arrivals[count - 1];
+            var first = count + 1L;
+            var offset = indexedLength;
+            appender.Seek(indexedLength, SeekOrigin.Begin);
+            Span<byte> header = stackalloc byte[HeaderSize];
+            foreach (var (key, data) in records)
+            {
+                var keyLength = Encoding.UTF8.GetByteCount(key);
+                var payloadLength = FixedPayloadSize + keyLength + data.Length;
+                var payload = new byte[payloadLength];
+                BinaryPrimitives.WriteInt64LittleEndian(payload, count + 1);
+                BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), arrivalTicks);
+                BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(16), (ushort)keyLength);
+                Encoding.UTF8.GetBytes(key, payload.AsSpan(FixedPayloadSize));
+                data.Span.CopyTo(payload.AsSpan(FixedPayloadSize + keyLength));
+                BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)payloadLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+                appender.Write(header);
+                appender.Write(payload);
+                Add(offset, arrivalTicks);
+                offset += HeaderSize + payloadLength;
+            }
+            appender.Flush();
+            indexedLength = offset;
+            return first;
+        }
+    }
+
+    public long ArrivalTicks(int index)
+    {
+        lock (sync) return arrivals[index];
+    }
+
+    /// <summary>First index whose arrival is at or after <paramref name="ticks"/> (Count if none).</summary>
+    public int FirstArrivalAtOrAfter(long ticks)
+    {
+        lock (sync)
+        {
+            int low = 0, high = count;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                if (arrivals[middle] < ticks) low = middle + 1;
+                else high = middle;
+            }
+            return low;
+        }
+    }
+
+    /// <summary>Reads records [from, from + max) (by index), stopping early past <paramref name="maxBytes"/>.</summary>
+    public List<StoredRecord> Read(int from, int max, long maxBytes)
+    {
+        long start, end;
+        int last;
+        lock (sync)
+        {
+            last = Math.Min(count, from + max);
+            if (from >= last) return [];
+            start = offsets[from];
+            end = last == count ? indexedLength : offsets[last];
+            if (end - start > maxBytes)
+            {
+                // Whole records within the byte budget, and always at least one.
+                var cut = from + 1;
+                while (cut < last && EndOfRecord(cut) - start <= maxBytes) cut++;
+                last = cut;
+                end = EndOfRecord(last - 1);
+            }
+        }
+        var buffer = new byte[end - start];
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = RandomAccess.Read(reader, buffer.AsSpan(filled), start + filled);
+            if (read == 0) throw new IOException($"The shard log {path} is shorter than its index; it was changed outside the kit.");
+            filled += read;
+        }
+        var records = new List<StoredRecord>(last - from);
+        var position = 0;
+        for (var index = from; index < last; index++)
+        {
+            var payloadLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(position));
+            var payload = buffer.AsMemory(position + HeaderSize, payloadLength);
+            var span = payload.Span;
+            var keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[16..]);
+            records.Add(new StoredRecord(
+                BinaryPrimitives.ReadInt64LittleEndian(span),
+                BinaryPrimitives.ReadInt64LittleEndian(span[8..]),
+                Encoding.UTF8.GetString(span.Slice(FixedPayloadSize, keyLength)),
+                payload[(FixedPayloadSize + keyLength)..]));
+            position += HeaderSize + payloadLength;
+        }
+        return records;
+    }
+
+    private long EndOfRecord(int index) => index + 1 == count ? indexedLength : offsets[index + 1];
+
+    public void Dispose()
+    {
+        appender.Dispose();
+        reader.Dispose();
+    }
+}
+
+internal readonly record struct StoredRecord(long Number, long ArrivalTicks, string PartitionKey, ReadOnlyMemory<byte> Data);

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using StreamingWorkshop.Display;
+
+namespace StreamingWorkshop.Broker;
+
+/// <summary>Records as the Kinesis console's Data viewer lists them.</summary>
+public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records)
+{
+    private static readonly string[] Headers = ["Shard", "Sequence number", "Partition key", "Approximate arrival", "Data"];
+
+    public IReadOnlyList<StreamRecord> Records { get; } = records;
+
+    private IEnumerable<IReadOnlyList<string>> Rows => Records.Select(r => (IReadOnlyList<string>)
+    [
+        r.ShardId, r.SequenceNumber, r.PartitionKey,
+        r.ApproximateArrivalTimestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff 'UTC'", CultureInfo.InvariantCulture),
+        Encoding.UTF8.GetString(r.Data.Span),
+    ]);
+
+    private string EmptyNote => "No records. Reading from LATEST only shows records put after the iterator was made; try TRIM_HORIZON, or put a record and read again.";
+
+    public string ToHtml() => Records.Count == 0
+        ? $"<p>{HtmlTable.Encode(EmptyNote)}</p>"
+        : HtmlTable.Render(Headers, Rows, $"{Records.Count} record(s)");
+
+    public override string ToString() => Records.Count == 0 ? EmptyNote : TextTable.Render(Headers, Rows);
+}
+
+/// <summary>A stream's summary, its shards' hash-key ranges, and what one shard can take.</summary>
+public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<ShardDescription> shards)
+{
+    public StreamSummary Summary { get; } = summary;
+    public IReadOnlyList<ShardDescription> Shards { get; } = shards;
+
+    public const string ShardCapacity =
+        "Each shard takes up to 1 MiB/s or 1,000 records/s of writes and serves up to 2 MiB/s of reads (5 GetRecords calls/s).";
+
+    private IEnumerable<IReadOnlyList<string>> SummaryRows =>
+    [
+        ["Stream", Summary.StreamName],
+        ["ARN", Summary.StreamArn],
+        ["Status", Summary.StreamStatus],
+        ["Capacity mode", Summary.StreamModeDetails],
+        ["Open shards", Summary.OpenShardCount.ToString(CultureInfo.InvariantCulture)],
+        ["Retention", $"{Summary.RetentionPeriodHours} hours"],
+        ["Created", Summary.StreamCreationTimestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)],
+    ];
+
+    private static readonly string[] ShardHeaders = ["Shard", "Starting hash key", "Ending hash key", "Starting sequence number"];
+
+    private IEnumerable<IReadOnlyList<string>> ShardRows =>
+        Shards.Select(s => (IReadOnlyList<string>)[s.ShardId, s.StartingHashKey, s.EndingHashKey, s.StartingSequenceNumber]);
+
+    public string ToHtml() =>
+        HtmlTable.Render(["Property", "Value"], SummaryRows, "Stream summary") +
+        HtmlTable.Render(ShardHeaders, ShardRows, "Shards") +
+        $"<p>{HtmlTable.Encode(ShardCapacity)}</p>";
+
+    public override string ToString() =>
+        TextTable.Render(["Property", "Value"], SummaryRows) + "\n" + TextTable.Render(ShardHeaders, ShardRows) + "\n" + ShardCapacity;
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Clock;
+
+/// <summary>
+/// The one clock of the local backend. In replay mode time moves only when the pipeline moves it, so a day
+/// passes in seconds; in live mode it follows the wall clock from where it stood, optionally sped up.
+/// It never runs backwards, and it is saved in the workspace (state/clock.json) so every process sees the
+/// same "now".
+/// </summary>
+public sealed class VirtualClock : TimeProvider
+{
+    private readonly object sync = new();
+    private readonly string? statePath;
+    private readonly WorkspaceDirectory? workspace;
+    private long replayTicks;
+    private LiveAnchor? live;
+
+    public VirtualClock(DateTimeOffset start) => replayTicks = start.UtcTicks;
+
+    private VirtualClock(WorkspaceDirectory workspace, DateTimeOffset start) : this(start)
+    {
+        this.workspace = workspace;
+        statePath = workspace.Resolve("state", "clock.json");
+    }
+
+    /// <summary>Where a fresh workspace's clock starts: midnight UTC at the start of yesterday, so a simulated day ends about now.</summary>
+    public static DateTimeOffset DefaultStart(TimeProvider wallClock) =>
+        new(wallClock.GetUtcNow().UtcDateTime.Date.AddDays(-1), TimeSpan.Zero);
+
+    public static VirtualClock Load(WorkspaceDirectory workspace)
+    {
+        var path = workspace.Resolve("state", "clock.json");
+        var saved = File.Exists(path) ? JsonSerializer.Deserialize<ClockState>(File.ReadAllBytes(path)) : null;
+        return new VirtualClock(workspace, saved?.Now ?? DefaultStart(System)) { IsUnset = saved is null };
+    }
+
+    /// <summary>True until the clock is first saved: a fresh workspace's clock may still be set to any start.</summary>
+    public bool IsUnset { get; private set; }
+
+    /// <summary>Sets a fresh workspace's clock to <paramref name="start"/>, earlier or later; refused once the clock has been used.</summary>
+    public void SetStart(DateTimeOffset start)
+    {
+        lock (sync)
+        {
+            if (!IsUnset) throw new InvalidOperationException("The clock has already been used in this workspace, so it can only move forwards.");
+            Volatile.Write(ref replayTicks, start.UtcTicks);
+        }
+    }
+
+    public bool IsLive
+    {
+        get { lock (sync) return live is not null; }
+    }
+
+    public double Speed
+    {
+        get { lock (sync) return live?.Speed ?? 0; }
+    }
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        var anchor = Volatile.Read(ref live);
+        if (anchor is null) return new DateTimeOffset(Volatile.Read(ref replayTicks), TimeSpan.Zero);
+        var elapsed = Stopwatch.GetElapsedTime(anchor.WallTimestamp);
+        return new DateTimeOffset(anchor.VirtualTicks + (long)(elapsed.Ticks * anchor.Speed), TimeSpan.Zero);
+    }
+
+    /// <summary>Moves replay time forward to <paramref name="time"/>. Moving backwards is refused.</summary>
+    public void AdvanceTo(DateTimeOffset time)
+    {
+        lock (sync)
+        {
+            if (live is not null)
+                throw new InvalidOperationException("The clock is running live; stop the live run before moving time by hand.");
+            if (time.UtcTicks < replayTicks)
+                throw new InvalidOperationException($"The clock is at {new DateTimeOffset(replayTicks, TimeSpan.Zero):u} and never runs backwards; {time.ToUniversalTime():u} is earlier. Use 'workshop reset' for a fresh workspace.");
+            Volatile.Write(ref replayTicks, time.UtcTicks);
+        }
+    }
+
+    public void Advance(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(span), span, "The clock only moves forwards.");
+        AdvanceTo(GetUtcNow() + span);
+    }
+
+    /// <summary>Starts following the wall clock from the current virtual time, <paramref name="speed"/> times faster.</summary>
+    public void StartLive(double speed = 1)
+    {
+        if (speed is <= 0 or > 100_000) throw new ArgumentOutOfRangeException(nameof(speed), speed, "Speed must be above 0 and at most 100,000.");
+        lock (sync)
+        {
+            if (live is not null) throw new InvalidOperationException("The clock is already running live.");
+            Volatile.Write(ref live, new LiveAnchor(replayTicks, Stopwatch.GetTimestamp(), speed));
+        }
+    }
+
+    /// <summary>Stops following the wall clock; time stays where it got to.</summary>
+    public void StopLive()
+    {
+        lock (sync)
+        {
+            if (live is null) return;
+            var now = GetUtcNow().UtcTicks;
+            Volatile.Write(ref live, null);
+            Volatile.Write(ref replayTicks, Math.Max(now, replayTicks));
+        }
+    }
+
+    /// <summary>How long to wait on the wall clock until the clock reads <paramref name="time"/> (zero in replay).</summary>
+    public TimeSpan WallTimeUntil(DateTimeOffset time)
+    {
+        var anchor = Volatile.Read(ref live);
+        if (anchor is null) return TimeSpan.Zero;
+        var virtualWait = time - GetUtcNow();
+        return virtualWait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((long)(virtualWait.Ticks / anchor.Speed));
+    }
+
+    public void Save()
+    {
+        if (workspace is null || statePath is null) return;
+        IsUnset = false;
+        workspace.WriteAtomically(statePath, JsonSerializer.SerializeToUtf8Bytes(new ClockState(GetUtcNow())));
+    }
+
+    /// <summary>Catches up with a clock another process saved further on (never moves back).</summary>
+    public void Refresh()
+    {
+        if (statePath is null || !File.Exists(statePath)) return;
+        var saved = JsonSerializer.Deserialize<ClockState>(File.ReadAllBytes(statePath));
+        lock (sync)
+        {
+            if (saved is not null && live is null && saved.Now.UtcTicks > replayTicks) Volatile.Write(ref replayTicks, saved.Now.UtcTicks);
+        }
+    }
+
+    public override string ToString() => $"{GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({(IsLive ? $"live, x{Speed}" : "replay")})";
+
+    private sealed record LiveAnchor(long VirtualTicks, long WallTimestamp, double Speed);
+
+    private sealed record ClockState(DateTimeOffset Now);
+}

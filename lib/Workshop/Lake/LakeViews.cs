@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using StreamingWorkshop.Display;
+
+namespace StreamingWorkshop.Lake;
+
+/// <summary>A bucket listing as a folder tree, with object counts and sizes per folder.</summary>
+public sealed class BucketTreeView
+{
+    private const int ObjectsShownPerFolder = 3;
+    private const int FoldersShownPerFolder = 25;
+    private readonly Folder root;
+
+    private BucketTreeView(string bucket, string prefix, Folder root)
+    {
+        Bucket = bucket;
+        Prefix = prefix;
+        this.root = root;
+    }
+
+    public string Bucket { get; }
+    public string Prefix { get; }
+    public long ObjectCount => root.ObjectCount;
+    public long TotalBytes => root.TotalBytes;
+
+    public static async Task<BucketTreeView> LoadAsync(IObjectStore store, string bucket, string? prefix = null, CancellationToken cancellationToken = default)
+    {
+        prefix ??= "";
+        var root = new Folder(prefix);
+        string? token = null;
+        do
+        {
+            var page = await store.ListObjectsV2Async(new ListObjectsRequest(bucket, prefix, ContinuationToken: token), cancellationToken);
+            foreach (var item in page.Contents) root.Add(item, item.Key[prefix.Length..]);
+            token = page.NextContinuationToken;
+        } while (token is not null);
+        return new BucketTreeView(bucket, prefix, root);
+    }
+
+    public string ToHtml()
+    {
+        var html = new StringBuilder();
+        html.Append($"<div style=\"{HtmlTable.Style}\"><b>s3://{HtmlTable.Encode(Bucket)}/{HtmlTable.Encode(Prefix)}</b> — {Summary(root)}");
+        if (root.ObjectCount == 0) html.Append("<p>No objects yet.</p>");
+        RenderHtml(root, html, depth: 0);
+        html.Append("</div>");
+        return html.ToString();
+    }
+
+    public override string ToString()
+    {
+        var text = new StringBuilder($"s3://{Bucket}/{Prefix}  ({Summary(root)})\n");
+        if (root.ObjectCount == 0) text.Append("  (no objects yet)\n");
+        RenderText(root, text, "");
+        return text.ToString();
+    }
+
+    private static void RenderHtml(Folder folder, StringBuilder html, int depth)
+    {
+        html.Append("<ul style=\"list-style:none;padding-left:1.2em;margin:0\">");
+        foreach (var child in folder.Folders.Values.Take(FoldersShownPerFolder))
+        {
+            html.Append($"<li><details{(depth < 2 ? " open" : "")}><summary>📁 {HtmlTable.Encode(child.Name)} <span style=\"color:#777\">({Summary(child)})</span></summary>");
+            RenderHtml(child, html, depth + 1);
+            html.Append("</details></li>");
+        }
+        if (folder.Folders.Count > FoldersShownPerFolder) html.Append($"<li>… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders</li>");
+        foreach (var item in folder.Objects.Take(ObjectsShownPerFolder))
+            html.Append($"<li>📄 {HtmlTable.Encode(item.Key[(item.Key.LastIndexOf('/') + 1)..])} <span style=\"color:#777\">{Size(item.Size)} · {Stamp(item.LastModified)} · {item.StorageClass}</span></li>");
+        if (folder.Objects.Count > ObjectsShownPerFolder) html.Append($"<li style=\"color:#777\">… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects</li>");
+        html.Append("</ul>");
+    }
+
+    private static void RenderText(Folder folder, StringBuilder text, string indent)
+    {
+        var lines = new List<(string Text, Folder? Child)>();
+        lines.AddRange(folder.Folders.Values.Take(FoldersShownPerFolder).Select(f => ($"{f.Name}  ({Summary(f)})", (Folder?)f)));
+        if (folder.Folders.Count > FoldersShownPerFolder) lines.Add(($"… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders", null));
+        lines.AddRange(folder.Objects.Take(ObjectsShownPerFolder).Select(o =>
+            ($"{o.Key[(o.Key.LastIndexOf('/') + 1)..]}  {Size(o.Size)}  {Stamp(o.LastModified)}  {o.StorageClass}", (Folder?)null)));
+        if (folder.Objects.Count > ObjectsShownPerFolder) lines.Add(($"… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects", null));
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var last = i == lines.Count - 1;
+            text.Append(indent).Append(last ? "└── " : "├── ").Append(lines[i].Text).Append('\n');
+            if (lines[i].Child is { } child) RenderText(child, text, indent + (last ? "    " : "│   "));
+        }
+    }
+
+    private static string Summary(Folder folder) => $"{folder.ObjectCount:N0} object{(folder.ObjectCount == 1 ? "" : "s")}, {Size(folder.TotalBytes)}";
+
+    internal static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:F1} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1024.0 / 1024:F1} MiB",
+        _ => $"{bytes / 1024.0 / 1024 / 1024:F2} GiB",
+    };
+
+    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private sealed class Folder(string name)
+    {
+        public string Name { get; } = name;
+        public SortedDictionary<string, Folder> Folders { get; } = new(StringComparer.Ordinal);
+        public List<ObjectInfo> Objects { get; } = new();
+        public long ObjectCount { get; private set; }
+        public long TotalBytes { get; private set; }
+
+        public void Add(ObjectInfo item, string relativeKey)
+        {
+            ObjectCount++;
+            TotalBytes += item.Size;
+            var slash = relativeKey.IndexOf('/');
+            if (slash < 0)
+            {
+                Objects.Add(item);
+                return;
+            }
+            var childName = relativeKey[..(slash + 1)];
+            if (!Folders.TryGetValue(childName, out var child)) Folders[childName] = child = new Folder(childName);
+            child.Add(item, relativeKey[(slash + 1)..]);
+        }
+    }
+}
+
+/// <summary>The first lines of an object, decompressed, with line numbers and the object's total line count.</summary>
+public sealed class ObjectLinesView
+{
+    public ObjectLinesView(StoredObject stored, int maxLines = 20)
+    {
+        Object = stored.Info;
+        var all = LocalObjectStore.ReadLines(stored).ToList();
+        TotalLines = all.Count;
+        Lines = all.Take(maxLines).ToArray();
+    }
+
+    public ObjectInfo Object { get; }
+    public IReadOnlyList<string> Lines { get; }
+    public int TotalLines { get; }
+
+    private string Caption => $"{Object.Key} — {BucketTreeView.Size(Object.Size)}, {TotalLines:N0} line{(TotalLines == 1 ? "" : "s")}{(TotalLines > Lines.Count ? $", first {Lines.Count} shown" : "")}";
+
+    public string ToHtml() => HtmlTable.Render(["#", "Line"], Lines.Select((l, i) => (IReadOnlyList<string>)[(i + 1).ToString(CultureInfo.InvariantCulture), l]), Caption);
+
+    public override string ToString() =>
+        Caption + "\n" + string.Concat(Lines.Select((l, i) => $"{i + 1,5}  {l}\n"));
+}
+
+/// <summary>A storage-cost estimate per storage class.</summary>
+public sealed class StorageCostView(StorageCostEstimate estimate)
+{
+    public StorageCostEstimate Estimate { get; } = estimate;
+
+    private static readonly string[] Headers = ["Storage class", "Objects", "Stored", "Billable", "USD per month"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => Estimate.Lines.Select(l => (IReadOnlyList<string>)
+    [
+        l.StorageClass, l.Objects.ToString("N0", CultureInfo.InvariantCulture), BucketTreeView.Size(l.Bytes), BucketTreeView.Size(l.BillableBytes),
+        l.UsdPerMonth.ToString("0.000000", CultureInfo.InvariantCulture),
+    ]).Append(["Total", "", "", "", Estimate.TotalUsdPerMonth.ToString("0.000000", CultureInfo.InvariantCulture)]);
+
+    private string Note => $"s3://{Estimate.Bucket} on {Estimate.At:yyyy-MM-dd}. Prices: us-east-1 per GB-month, STANDARD ${StoragePrices.StandardPerGbMonth}, STANDARD_IA ${StoragePrices.StandardIAPerGbMonth} (128 KB minimum per object), GLACIER ${StoragePrices.GlacierPerGbMonth} (+40 KB per object).";
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Storage cost estimate") + $"<p style=\"color:#555\">{HtmlTable.Encode(Note)}</p>";
+
+    public override string ToString() => TextTable.Render(Headers, Rows) + Note + "\n";
+}
+
+/// <summary>A bucket's lifecycle rules, one row per action.</summary>
+public sealed class LifecycleRulesView(string bucket, IReadOnlyList<LifecycleRule> rules)
+{
+    private static readonly string[] Headers = ["Rule", "Applies to", "Action", "After"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => rules.SelectMany(rule =>
+        rule.Transitions.Select(t => (IReadOnlyList<string>)[rule.Id, Scope(rule), $"move to {t.StorageClass}", $"{t.Days} days"])
+            .Concat(rule.ExpirationDays is { } days ? [[rule.Id, Scope(rule), "delete (expire)", $"{days} days"]] : []));
+
+    private static string Scope(LifecycleRule rule) => (rule.Prefix.Length == 0 ? "every object" : rule.Prefix + "*") + (rule.Enabled ? "" : " (disabled)");
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, $"Lifecycle rules of s3://{bucket}");
+
+    public override string ToString() => $"Lifecycle rules of s3://{bucket}\n" + TextTable.Render(Headers, Rows);
+}

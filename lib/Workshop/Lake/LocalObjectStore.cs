@@ -1,0 +1,367 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Lake;
+
+/// <summary>
+/// S3 on the local backend: a folder per bucket under lake/ in the workspace, the key being the path inside it,
+/// so the lake can be browsed on disk and read by the query engine. Last-modified dates come from the kit's
+/// clock (stored as the file's modification time); bucket settings live in state/lake/&lt;bucket&gt;.json.
+/// </summary>
+public sealed partial class LocalObjectStore : IObjectStore
+{
+    public const int MaxKeyBytes = 1024;
+
+    private readonly WorkspaceDirectory workspace;
+    private readonly TimeProvider clock;
+
+    public LocalObjectStore(WorkspaceDirectory workspace, TimeProvider clock)
+    {
+        this.workspace = workspace;
+        this.clock = clock;
+    }
+
+    public Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        ValidateBucketName(bucket);
+        if (File.Exists(SettingsPath(bucket)))
+            throw new S3Exception("BucketAlreadyOwnedByYou", $"Your previous request to create the named bucket succeeded and you already own it: {bucket}.");
+        Directory.CreateDirectory(GetBucketRoot(bucket));
+        SaveSettings(bucket, new BucketSettings(clock.GetUtcNow(), []));
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var root = GetBucketRoot(bucket);
+        if (Directory.Exists(root) && Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Any())
+            throw new S3Exception("BucketNotEmpty", $"The bucket you tried to delete is not empty: {bucket}. Delete its objects first (or deploy with --empty-buckets when destroying the stack).");
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        File.Delete(SettingsPath(bucket));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default)
+    {
+        var folder = workspace.Resolve("state", "lake");
+        IReadOnlyList<BucketInfo> buckets = !Directory.Exists(folder) ? [] :
+            Directory.GetFiles(folder, "*.json").Select(f => Path.GetFileNameWithoutExtension(f))
+                .Order(StringComparer.Ordinal)
+                .Select(name => new BucketInfo(name, LoadSettings(name).CreationDate)).ToArray();
+        return Task.FromResult(buckets);
+    }
+
+    public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        ValidateBucketName(bucket);
+        return Task.FromResult(File.Exists(SettingsPath(bucket)));
+    }
+
+    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var path = GetLocalPath(bucket, key);
+        var root = GetBucketRoot(bucket);
+        // A file system cannot hold both 'a' as an object and 'a/...' as a folder, which S3 allows.
+        for (var parent = Path.GetDirectoryName(path); parent is not null && parent.Length > root.Length; parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+                throw new S3Exception("InvalidArgument", $"Key '{key}' cannot be stored locally because '{Path.GetRelativePath(root, parent).Replace('\\', '/')}' is already an object, and the local lake keeps keys as file paths. Choose another key.");
+        }
+        if (Directory.Exists(path))
+            throw new S3Exception("InvalidArgument", $"Key '{key}' cannot be stored locally because objects already exist under '{key}/', and the local lake keeps keys as file paths. Choose another key.");
+        var now = clock.GetUtcNow();
+        workspace.WriteAtomically(path, content.Span, now);
+        return Task.FromResult(Describe(bucket, key, new FileInfo(path), MD5.HashData(content.Span)));
+    }
+
+    public async Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var path = GetLocalPath(bucket, key);
+        if (!File.Exists(path))
+            throw new S3Exception("NoSuchKey", $"The specified key does not exist: '{key}' in bucket {bucket}. List the bucket ('workshop lake ls') to see its keys.");
+        var content = await File.ReadAllBytesAsync(path, cancellationToken);
+        return new StoredObject(Describe(bucket, key, new FileInfo(path), MD5.HashData(content)), content);
+    }
+
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var path = GetLocalPath(bucket, key);
+        if (File.Exists(path)) File.Delete(path);
+        RemoveEmptyFolders(GetBucketRoot(bucket), Path.GetDirectoryName(path));
+        return Task.CompletedTask;
+    }
+
+    public Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(request.Bucket);
+        if (request.MaxKeys is < 1 or > 1000)
+            throw new S3Exception("InvalidArgument", $"MaxKeys {request.MaxKeys} is out of range: use 1 to 1,000.");
+        var prefix = request.Prefix ?? "";
+        var marker = DecodeToken(request.ContinuationToken) ?? (request.StartAfter is { } startAfter ? new Marker(startAfter, false) : null);
+        var root = GetBucketRoot(request.Bucket);
+        var rules = LoadSettings(request.Bucket).LifecycleRules;
+        var entries = ListEntries(root, prefix, request.Delimiter);
+        entries.Sort((a, b) => Utf8Order.Compare(a.Name, b.Name));
+
+        var contents = new List<ObjectInfo>();
+        var commonPrefixes = new List<string>();
+        string? lastName = null;
+        var lastWasPrefix = false;
+        var truncated = false;
+        foreach (var entry in entries)
+        {
+            if (marker is not null)
+            {
+                if (Utf8Order.Compare(entry.Name, marker.Name) <= 0) continue;
+                if (marker.IsCommonPrefix && entry.Name.StartsWith(marker.Name, StringComparison.Ordinal)) continue;
+            }
+            if (contents.Count + commonPrefixes.Count == request.MaxKeys) { truncated = true; break; }
+            if (entry.IsCommonPrefix) commonPrefixes.Add(entry.Name);
+            else contents.Add(Describe(request.Bucket, entry.Name, new FileInfo(entry.Path), null, rules));
+            lastName = entry.Name;
+            lastWasPrefix = entry.IsCommonPrefix;
+        }
+        var token = truncated ? EncodeToken(new Marker(lastName!, lastWasPrefix)) : null;
+        return Task.FromResult(new ListObjectsResult(contents, commonPrefixes, truncated, token, contents.Count + commonPrefixes.Count));
+    }
+
+    public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        foreach (var rule in rules) LifecycleRules.Validate(rule);
+        if (rules.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count() != rules.Count)
+            throw new S3Exception("InvalidArgument", "Rule ID must be unique. Found the same ID for more than one rule.");
+        SaveSettings(bucket, LoadSettings(bucket) with { LifecycleRules = rules.ToArray() });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        return Task.FromResult<IReadOnlyList<LifecycleRule>>(LoadSettings(bucket).LifecycleRules);
+    }
+
+    /// <summary>Runs lifecycle expiration on every bucket, as S3 does daily: expired objects are deleted.</summary>
+    public LifecycleReport ApplyLifecycle()
+    {
+        var expired = new List<string>();
+        var now = clock.GetUtcNow();
+        foreach (var bucket in ListBucketsAsync().Result.Select(b => b.Name))
+        {
+            var rules = LoadSettings(bucket).LifecycleRules;
+            if (rules.Length == 0) continue;
+            var root = GetBucketRoot(bucket);
+            if (!Directory.Exists(root)) continue;
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList())
+            {
+                var key = KeyOf(root, file);
+                if (LifecycleRules.IsExpired(rules, key, LastModified(file), now))
+                {
+                    File.Delete(file);
+                    RemoveEmptyFolders(root, Path.GetDirectoryName(file));
+                    expired.Add($"s3://{bucket}/{key}");
+                }
+            }
+        }
+        return new LifecycleReport(now, expired);
+    }
+
+    /// <summary>Bytes, objects and monthly cost per storage class of one bucket, at today's storage classes.</summary>
+    public StorageCostEstimate EstimateStorageCost(string bucket)
+    {
+        RequireBucket(bucket);
+        var rules = LoadSettings(bucket).LifecycleRules;
+        var now = clock.GetUtcNow();
+        var root = GetBucketRoot(bucket);
+        var files = Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories) : [];
+        var sizesByClass = files
+            .GroupBy(file => LifecycleRules.StorageClassAt(rules, KeyOf(root, file), LastModified(file), now))
+            .Select(g => StorageCostLine.For(g.Key, g.Select(f => new FileInfo(f).Length).ToArray()))
+            .OrderBy(l => l.StorageClass, StringComparer.Ordinal).ToArray();
+        return new StorageCostEstimate(bucket, now, sizesByClass);
+    }
+
+    /// <summary>The file that holds an object (validated; always inside the workspace).</summary>
+    public string GetLocalPath(string bucket, string key)
+    {
+        ValidateKey(key);
+        var root = GetBucketRoot(bucket);
+        var path = Path.GetFullPath(Path.Combine(root, key));
+        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new S3Exception("InvalidArgument", $"Key '{key}' would resolve outside bucket {bucket}; use a relative key without '..' segments.");
+        return path;
+    }
+
+    public string GetBucketRoot(string bucket)
+    {
+        ValidateBucketName(bucket);
+        return workspace.Resolve("lake", bucket);
+    }
+
+    /// <summary>An object's text lines, decompressing gzip (by .gz ending or gzip's magic bytes).</summary>
+    public static IEnumerable<string> ReadLines(StoredObject stored)
+    {
+        var bytes = stored.Content;
+        var isGzip = stored.Info.Key.EndsWith(".gz", StringComparison.Ordinal) || (bytes.Length > 2 && bytes.Span[0] == 0x1f && bytes.Span[1] == 0x8b);
+        Stream stream = new MemoryStream(bytes.ToArray(), writable: false);
+        if (isGzip) stream = new GZipStream(stream, CompressionMode.Decompress);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (reader.ReadLine() is { } line) yield return line;
+    }
+
+    private ObjectInfo Describe(string bucket, string key, FileInfo file, byte[]? md5, IReadOnlyList<LifecycleRule>? rules = null)
+    {
+        var lastModified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+        var storageClass = LifecycleRules.StorageClassAt(rules ?? LoadSettings(bucket).LifecycleRules, key, lastModified, clock.GetUtcNow());
+        // The ETag of a single-part upload is the quoted MD5 of the content; listings compute it only when asked for content.
+        var etag = md5 is null ? "" : $"\"{Convert.ToHexStringLower(md5)}\"";
+        return new ObjectInfo(key, file.Length, lastModified, etag, storageClass);
+    }
+
+    private static DateTimeOffset LastModified(string file) => new(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
+
+    private static string KeyOf(string root, string file) => Path.GetRelativePath(root, file).Replace('\\', '/');
+
+    private static List<Entry> ListEntries(string root, string prefix, string? delimiter)
+    {
+        var entries = new List<Entry>();
+        // Start at the deepest folder the prefix names, so a prefix prunes the walk.
+        var folderPart = prefix.Contains('/') ? prefix[..(prefix.LastIndexOf('/') + 1)] : "";
+        var start = Path.Combine(root, folderPart);
+        if (!Directory.Exists(start)) return entries;
+        if (delimiter == "/")
+        {
+            foreach (var child in new DirectoryInfo(start).EnumerateFileSystemInfos())
+            {
+                var name = folderPart + child.Name;
+                if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                entries.Add(child is DirectoryInfo ? new Entry(name + "/", child.FullName, true) : new Entry(name, child.FullName, false));
+            }
+            return entries;
+        }
+        var seenPrefixes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
+        {
+            var key = KeyOf(root, file);
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (!string.IsNullOrEmpty(delimiter))
+            {
+                var cut = key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+                if (cut >= 0)
+                {
+                    var common = key[..(cut + delimiter.Length)];
+                    if (seenPrefixes.Add(common)) entries.Add(new Entry(common, "", true));
+                    continue;
+                }
+            }
+            entries.Add(new Entry(key, file, false));
+        }
+        return entries;
+    }
+
+    private static void RemoveEmptyFolders(string root, string? folder)
+    {
+        while (folder is not null && folder.Length > root.Length && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+            folder = Path.GetDirectoryName(folder);
+        }
+    }
+
+    private static void ValidateKey(string key)
+    {
+        if (string.IsNullOrEmpty(key))
+            throw new S3Exception("InvalidArgument", "The object key is empty. Give a key such as weather-data/readings.json.");
+        if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+            throw new S3Exception("KeyTooLongError", $"Your key is too long: {Encoding.UTF8.GetByteCount(key):N0} bytes, and keys are at most {MaxKeyBytes:N0} bytes of UTF-8. Key starts: '{key[..40]}...'.");
+        string? problem = key.StartsWith('/') ? "it starts with '/'"
+            : key.EndsWith('/') ? "it ends with '/' (the local lake stores no folder markers; folders appear when an object is put under them)"
+            : key.Contains('\\') ? "it contains a backslash"
+            : key.Contains('\0') ? "it contains a NUL character"
+            : key.Split('/').Any(s => s.Length == 0) ? "it has an empty segment ('//')"
+            : key.Split('/').Any(s => s is "." or "..") ? "it has a '.' or '..' segment"
+            : null;
+        if (problem is not null)
+            throw new S3Exception("InvalidArgument", $"Key '{key}' is not accepted: {problem}. Use segments of letters, digits and punctuation separated by single '/'.");
+    }
+
+    private static void ValidateBucketName(string bucket)
+    {
+        if (bucket is null || !BucketNamePattern().IsMatch(bucket) || bucket.Contains("..") || IpAddressPattern().IsMatch(bucket))
+            throw new S3Exception("InvalidBucketName",
+                $"The specified bucket is not valid: '{bucket}'. Bucket names are 3 to 63 characters of lower-case letters, digits, dots and hyphens, and start and end with a letter or digit.");
+    }
+
+    private void RequireBucket(string bucket)
+    {
+        ValidateBucketName(bucket);
+        if (!File.Exists(SettingsPath(bucket)))
+            throw new S3Exception("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Deploy the stack ('workshop deploy') or check the name.");
+    }
+
+    private string SettingsPath(string bucket) => workspace.Resolve("state", "lake", bucket + ".json");
+
+    private BucketSettings LoadSettings(string bucket) =>
+        JsonSerializer.Deserialize<BucketSettings>(File.ReadAllBytes(SettingsPath(bucket))) ?? new BucketSettings(DateTimeOffset.MinValue, []);
+
+    private void SaveSettings(string bucket, BucketSettings settings) =>
+        workspace.WriteAtomically(SettingsPath(bucket), JsonSerializer.SerializeToUtf8Bytes(settings));
+
+    private static string EncodeToken(Marker marker) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes((marker.IsCommonPrefix ? "P" : "K") + marker.Name));
+
+    private static Marker? DecodeToken(string? token)
+    {
+        if (token is null) return null;
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (text.Length > 1 && text[0] is 'P' or 'K') return new Marker(text[1..], text[0] == 'P');
+        }
+        catch (FormatException)
+        {
+        }
+        throw new S3Exception("InvalidArgument", "The continuation token provided is incorrect. Pass NextContinuationToken exactly as the previous listing returned it.");
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketNamePattern();
+
+    [GeneratedRegex(@"^\d+\.\d+\.\d+\.\d+$")]
+    private static partial Regex IpAddressPattern();
+
+    private sealed record Entry(string Name, string Path, bool IsCommonPrefix);
+
+    private sealed record Marker(string Name, bool IsCommonPrefix);
+
+    private sealed record BucketSettings(DateTimeOffset CreationDate, LifecycleRule[] LifecycleRules);
+}
+
+/// <summary>S3 orders keys by their UTF-8 bytes, which differs from .NET's UTF-16 ordinal order above U+D7FF.</summary>
+internal static class Utf8Order
+{
+    public static int Compare(string a, string b)
+    {
+        var length = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < length; i++)
+        {
+            if (a[i] == b[i]) continue;
+            return Weight(a[i]).CompareTo(Weight(b[i]));
+        }
+        return a.Length.CompareTo(b.Length);
+    }
+
+    // Surrogates (U+D800-DFFF) encode code points above U+FFFF, whose UTF-8 sorts after U+E000-FFFF.
+    private static int Weight(char c) => c is >= '\uD800' and <= '\uDFFF' ? c + 0x2000 : c >= '\uE000' ? c - 0x800 : c;
+}
+
+public sealed record LifecycleReport(DateTimeOffset EvaluatedAt, IReadOnlyList<string> ExpiredObjects);

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using StreamingWorkshop.Display;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Producer;
+
+/// <summary>
+/// CloudWatch Logs for the producer function, in the workspace: log group /aws/lambda/&lt;function&gt;, one log
+/// stream per UTC day named as Lambda names them (yyyy/MM/dd/[$LATEST]&lt;32 hex&gt;), events as JSON lines under
+/// logs/aws/lambda/&lt;function&gt;/.
+/// </summary>
+public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock)
+{
+    public static string GroupFor(string functionName) => $"/aws/lambda/{functionName}";
+
+    public static string StreamNameFor(string functionName, DateTimeOffset time)
+    {
+        var day = time.UtcDateTime.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
+        var id = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes($"{functionName}|{day}")));
+        return $"{day}/[$LATEST]{id}";
+    }
+
+    /// <summary>Appends one invocation's events to today's log stream in one write.</summary>
+    public void Append(string functionName, IReadOnlyList<LogEvent> events)
+    {
+        if (events.Count == 0) return;
+        var path = StreamPath(GroupFor(functionName), StreamNameFor(functionName, events[0].Timestamp));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var text = new StringBuilder();
+        foreach (var e in events) text.Append(JsonSerializer.Serialize(e)).Append('\n');
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        file.Write(Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    public LogEvent Event(string message) => new(clock.GetUtcNow(), message);
+
+    public IReadOnlyList<string> ListLogStreams(string group)
+    {
+        var folder = GroupFolder(group);
+        if (!Directory.Exists(folder)) return [];
+        return Directory.EnumerateFiles(folder, "*.log", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')[..^4])
+            .Order(StringComparer.Ordinal).ToArray();
+    }
+
+    public IReadOnlyList<LogEvent> GetLogEvents(string group, string stream, DateTimeOffset? start = null, DateTimeOffset? end = null, int? limit = null)
+    {
+        var path = StreamPath(group, stream);
+        if (!File.Exists(path))
+            throw new Errors.ResourceNotFoundException("logs", $"The specified log stream does not exist: {stream} in {group}. List the streams with ListLogStreams.");
+        var events = ReadEvents(path).Where(e => (start is null || e.Timestamp >= start) && (end is null || e.Timestamp < end));
+        return (limit is { } n ? events.TakeLast(n) : events).ToArray();
+    }
+
+    /// <summary>The newest <paramref name="count"/> events of a group, across its log streams.</summary>
+    public IReadOnlyList<LogEvent> Tail(string group, int count)
+    {
+        var collected = new List<LogEvent>();
+        foreach (var stream in ListLogStreams(group).Reverse())
+        {
+            collected.InsertRange(0, ReadEvents(StreamPath(group, stream)).TakeLast(count - collected.Count));
+            if (collected.Count >= count) break;
+        }
+        return collected;
+    }
+
+    private static IEnumerable<LogEvent> ReadEvents(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var events = new List<LogEvent>();
+        while (reader.ReadLine() is { } line)
+        {
+            // A line cut short by a killed process is skipped rather than failing the whole log.
+            try { if (JsonSerializer.Deserialize<LogEvent>(line) is { } e) events.Add(e); }
+            catch (JsonException) { }
+        }
+        return events;
+    }
+
+    private string GroupFolder(string group)
+    {
+        var relative = group.TrimStart('/');
+        if (relative.Length == 0 || relative.Split('/').Any(s => s is "" or "." or ".."))
+            throw new ArgumentException($"'{group}' is not a log group name such as /aws/lambda/weather-analytics-producer-dev.");
+        return workspace.Resolve("logs", relative);
+    }
+
+    private string StreamPath(string group, string stream) => Path.Combine(GroupFolder(group), stream + ".log");
+}
+
+public sealed record LogEvent(DateTimeOffset Timestamp, string Message);
+
+/// <summary>Log events as the CloudWatch console lists them; START, END and REPORT lines stand out.</summary>
+public sealed class LogEventsView(IReadOnlyList<LogEvent> events)
+{
+    public IReadOnlyList<LogEvent> Events { get; } = events;
+
+    private static string Time(LogEvent e) => e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    public string ToHtml()
+    {
+        if (Events.Count == 0) return "<p>No log events yet: invoke the producer or run the simulation first.</p>";
+        var html = new StringBuilder($"<table style=\"{HtmlTable.Style}\"><thead><tr><th style=\"text-align:left;padding:2px 6px\">Timestamp (UTC)</th><th style=\"text-align:left;padding:2px 6px\">Message</th></tr></thead><tbody>");
+        foreach (var e in Events)
+        {
+            var marker = e.Message.StartsWith("START", StringComparison.Ordinal) || e.Message.StartsWith("END", StringComparison.Ordinal) || e.Message.StartsWith("REPORT", StringComparison.Ordinal);
+            var style = marker ? "background:#eef4ff;font-weight:bold" : e.Message.Contains("Failed", StringComparison.Ordinal) ? "background:#fff0f0" : "";
+            html.Append($"<tr style=\"{style}\"><td style=\"padding:2px 6px;white-space:nowrap\">{Time(e)}</td><td style=\"padding:2px 6px\">{HtmlTable.Encode(e.Message)}</td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    public override string ToString() =>
+        Events.Count == 0 ? "No log events yet: invoke the producer or run the simulation first." : string.Concat(Events.Select(e => $"{Time(e)}  {e.Message}\n"));
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Errors;
+
+namespace StreamingWorkshop.Producer;
+
+public sealed record ProducerOptions
+{
+    public required string StreamName { get; init; }
+    public IReadOnlyList<City> Cities { get; init; } = City.WorkshopDefaults;
+    public string FunctionName { get; init; } = "weather-producer";
+}
+
+public sealed record ProducedRecord(string City, string ShardId, string SequenceNumber);
+
+/// <summary>What one invocation did, as the function returns it.</summary>
+public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyList<string> FailedCities, DateTimeOffset Time, IReadOnlyList<ProducedRecord> Records);
+
+/// <summary>
+/// The workshop's producer function: for each city, fetch the current weather and put one record on the
+/// stream with the city as partition key. A city that fails (no reading, or a put refused) is logged and
+/// listed, and the others still go. Each invocation logs START, one line per city, END and REPORT, as Lambda does.
+/// </summary>
+public sealed class WeatherProducer(IWeatherSource source, IStreamService stream, ProducerLog log, TimeProvider clock, ProducerOptions options)
+{
+    public ProducerOptions Options { get; } = options;
+
+    /// <summary>One invocation, one PutRecord per city (what the workshop's Lambda does).</summary>
+    public async Task<ProducerSummary> InvokeAsync(CancellationToken cancellationToken = default)
+    {
+        var (requestId, events, started, stopwatch) = Begin();
+        var records = new List<ProducedRecord>();
+        var failed = new List<string>();
+        foreach (var city in Options.Cities)
+        {
+            try
+            {
+                var reading = await source.FetchAsync(city, clock.GetUtcNow(), cancellationToken);
+                var json = reading.ToJson();
+                var put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
+                records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
+                events.Add(log.Event($"Sent {Encoding.UTF8.GetString(json)} to {put.ShardId} as {put.SequenceNumber}"));
+            }
+            catch (Exception error) when (error is WeatherSourceException or ServiceException)
+            {
+                failed.Add(city.Name);
+                events.Add(log.Event($"Failed {city.Name}: {error.Message}"));
+            }
+        }
+        return End(requestId, events, started, stopwatch, records, failed);
+    }
+
+    /// <summary>One invocation putting every city's reading with PutRecords, 500 at a time (for many cities).</summary>
+    public async Task<ProducerSummary> InvokeBatchedAsync(CancellationToken cancellationToken = default)
+    {
+        var (requestId, events, started, stopwatch) = Begin();
+        var records = new List<ProducedRecord>();
+        var failed = new List<string>();
+        var now = clock.GetUtcNow();
+        foreach (var chunk in Options.Cities.Chunk(LocalStreamService.MaxRecordsPerPutRecords))
+        {
+            var readings = new List<WeatherReading>(chunk.Length);
+            foreach (var city in chunk)
+            {
+                try { readings.Add(await source.FetchAsync(city, now, cancellationToken)); }
+                catch (WeatherSourceException error)
+                {
+                    failed.Add(city.Name);
+                    events.Add(log.Event($"Failed {city.Name}: {error.Message}"));
+                }
+            }
+            if (readings.Count == 0) continue;
+            var result = await stream.PutRecordsAsync(Options.StreamName, readings.Select(r => new PutRecordsEntry(r.ToJson(), r.City)).ToArray(), cancellationToken);
+            for (var i = 0; i < readings.Count; i++)
+            {
+                var entry = result.Records[i];
+                if (entry.Succeeded) records.Add(new ProducedRecord(readings[i].City, entry.ShardId!, entry.SequenceNumber!));
+                else
+                {
+                    failed.Add(readings[i].City);
+                    events.Add(log.Event($"Failed {readings[i].City}: {entry.ErrorCode}: {entry.ErrorMessage}"));
+                }
+            }
+        }
+        events.Add(log.Event($"Put {records.Count} record(s) with PutRecords"));
+        return End(requestId, events, started, stopwatch, records, failed);
+    }
+
+    private (string RequestId, List<LogEvent> Events, DateTimeOffset Started, Stopwatch Stopwatch) Begin()
+    {
+        var started = clock.GetUtcNow();
+        var requestId = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{Options.FunctionName}|{started.UtcTicks}"))).ToString();
+        return (requestId, [log.Event($"START RequestId: {requestId} Version: $LATEST")], started, Stopwatch.StartNew());
+    }
+
+    private ProducerSummary End(string requestId, List<LogEvent> events, DateTimeOffset started, Stopwatch stopwatch, List<ProducedRecord> records, List<string> failed)
+    {
+        var summary = new ProducerSummary(requestId, records.Count, failed, started, records);
+        events.Add(log.Event($"Processed {records.Count} of {records.Count + failed.Count} cities" + (failed.Count > 0 ? $"; failed: {string.Join(", ", failed)}" : "")));
+        events.Add(log.Event($"END RequestId: {requestId}"));
+        var duration = stopwatch.Elapsed.TotalMilliseconds;
+        events.Add(log.Event(string.Create(CultureInfo.InvariantCulture,
+            $"REPORT RequestId: {requestId}\tDuration: {duration:F2} ms\tBilled Duration: {Math.Ceiling(duration):F0} ms\tMemory Size: 128 MB")));
+        log.Append(Options.FunctionName, events);
+        return summary;
+    }
+}

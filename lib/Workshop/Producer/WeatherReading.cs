@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace StreamingWorkshop.Producer;
+
+/// <summary>
+/// One reading as the producer puts it on the stream: a single JSON object with the field names the
+/// workshop's queries use. measurement_time is the weather API's own "yyyy-MM-ddTHH:mm" (UTC);
+/// collection_time is when the producer asked, ISO 8601 in UTC with milliseconds and a Z.
+/// </summary>
+public sealed record WeatherReading(
+    string City,
+    double Temperature,
+    string MeasurementTime,
+    DateTimeOffset CollectionTime,
+    string Source,
+    double? WindSpeed = null,
+    int? WeatherCode = null)
+{
+    public const string CollectionTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    public byte[] ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(192);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("city", City);
+            writer.WriteNumber("temperature", Temperature);
+            writer.WriteString("measurement_time", MeasurementTime);
+            writer.WriteString("collection_time", CollectionTime.UtcDateTime.ToString(CollectionTimeFormat, CultureInfo.InvariantCulture));
+            writer.WriteString("source", Source);
+            if (WindSpeed is { } wind) writer.WriteNumber("wind_speed", wind);
+            if (WeatherCode is { } code) writer.WriteNumber("weather_code", code);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>A place the producer polls.</summary>
+public sealed record City(string Name, double Latitude, double Longitude)
+{
+    public static readonly IReadOnlyList<City> WorkshopDefaults =
+    [
+        new("London", 51.5072, -0.1276),
+        new("Manchester", 53.4808, -2.2426),
+        new("Edinburgh", 55.9533, -3.1883),
+    ];
+
+    public static readonly IReadOnlyList<City> Known =
+    [
+        .. WorkshopDefaults,
+        new("Birmingham", 52.4862, -1.8904),
+        new("Leeds", 53.8008, -1.5491),
+        new("Glasgow", 55.8642, -4.2518),
+        new("Liverpool", 53.4084, -2.9916),
+        new("Bristol", 51.4545, -2.5879),
+        new("Cardiff", 51.4816, -3.1791),
+        new("Belfast", 54.5973, -5.9301),
+        new("Newcastle", 54.9783, -1.6178),
+        new("Sheffield", 53.3811, -1.4701),
+        new("Nottingham", 52.9548, -1.1581),
+        new("Southampton", 50.9097, -1.4044),
+        new("Aberdeen", 57.1497, -2.0943),
+        new("Inverness", 57.4778, -4.2247),
+        new("Plymouth", 50.3755, -4.1427),
+        new("Norwich", 52.6309, 1.2974),
+    ];
+
+    /// <summary>Resolves names (case-insensitive) or "Name:latitude:longitude" entries; null or empty gives the workshop's three.</summary>
+    public static IReadOnlyList<City> Resolve(IEnumerable<string>? entries)
+    {
+        var list = entries?.Where(e => !string.IsNullOrWhiteSpace(e)).ToList();
+        if (list is null || list.Count == 0) return WorkshopDefaults;
+        return list.Select(Parse).ToArray();
+    }
+
+    public static City Parse(string entry)
+    {
+        var parts = entry.Trim().Split(':');
+        if (parts.Length == 3
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude) && latitude is >= -90 and <= 90
+            && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude) && longitude is >= -180 and <= 180
+            && parts[0].Length > 0)
+            return new City(parts[0], latitude, longitude);
+        var known = Known.FirstOrDefault(c => string.Equals(c.Name, entry.Trim(), StringComparison.OrdinalIgnoreCase));
+        return known ?? throw new ArgumentException(
+            $"City '{entry}' is not one the kit knows. Use one of {string.Join(", ", Known.Select(c => c.Name))}, or give coordinates as Name:latitude:longitude (for example Oxford:51.752:-1.2577).");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamingWorkshop.Producer;
+
+/// <summary>Where readings come from: the simulated weather (offline) or the Open-Meteo API.</summary>
+public interface IWeatherSource
+{
+    string Name { get; }
+
+    /// <summary>The current reading for a city; throws <see cref="WeatherSourceException"/> when it cannot be had.</summary>
+    Task<WeatherReading> FetchAsync(City city, DateTimeOffset collectionTime, CancellationToken cancellationToken = default);
+}
+
+public sealed class WeatherSourceException(string city, string reason, Exception? inner = null)
+    : Exception($"No reading for {city}: {reason}", inner)
+{
+    public string City { get; } = city;
+}
+
+/// <summary>
+/// Deterministic weather for a seed: a seasonal cycle (about 4 °C in January to 16 °C in July), a daily cycle
+/// (coolest around 05:00, warmest around 15:00 UTC), a fixed offset per city, slow day-to-day swings and small
+/// noise. Like the real API, a value changes only on 15-minute boundaries, so polling every minute returns
+/// each measurement about 15 times.
+/// </summary>
+public sealed class SimulatedWeatherSource(int seed) : IWeatherSource
+{
+    public const string SourceName = "simulated";
+    private static readonly int[] WeatherCodes = [0, 1, 2, 3, 45, 51, 53, 61, 63, 71, 80, 95];
+
+    public int Seed { get; } = seed;
+    public string Name => SourceName;
+
+    public Task<WeatherReading> FetchAsync(City city, DateTimeOffset collectionTime, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(city, collectionTime));
+
+    public WeatherReading Read(City city, DateTimeOffset collectionTime)
+    {
+        var utc = collectionTime.UtcDateTime;
+        var measured = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.FromMinutes(15).Ticks, DateTimeKind.Utc);
+        var slot = measured.Ticks / TimeSpan.FromMinutes(15).Ticks;
+        var hour = measured.Hour + measured.Minute / 60.0;
+
+        var seasonal = 10 - 6 * Math.Cos(2 * Math.PI * (measured.DayOfYear - 15) / 365.25);
+        var dailyAmplitude = 2.5 + 1.5 * (seasonal - 4) / 12;
+        var cityOffset = (Unit(city.Name, "offset", 0) - 0.5) * 3 - (city.Latitude - 51.5) * 0.5;
+        var dayIndex = measured.Ticks / TimeSpan.TicksPerDay;
+        var dayFraction = hour / 24;
+        var swing = Lerp(Unit(city.Name, "day", dayIndex), Unit(city.Name, "day", dayIndex + 1), dayFraction) * 6 - 3;
+        var noise = (Unit(city.Name, "slot", slot) - 0.5) * 0.8;
+        var temperature = Math.Round(seasonal + dailyAmplitude * DailyShape(hour) + cityOffset + swing + noise, 1);
+
+        var wind = Math.Round(6 + 22 * Lerp(Unit(city.Name, "wind", dayIndex), Unit(city.Name, "wind", dayIndex + 1), dayFraction) + 4 * Unit(city.Name, "gust", slot), 1);
+        var code = WeatherCodes[(int)(Unit(city.Name, "code", slot / 8) * WeatherCodes.Length)];
+        return new WeatherReading(city.Name, temperature, measured.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture), collectionTime, SourceName, wind, code);
+    }
+
+    /// <summary>-1 at 05:00, +1 at 15:00: a rise over ten hours and a fall over fourteen.</summary>
+    private static double DailyShape(double hour)
+    {
+        if (hour is >= 5 and <= 15) return -Math.Cos(Math.PI * (hour - 5) / 10);
+        var sinceWarmest = (hour - 15 + 24) % 24;
+        return Math.Cos(Math.PI * sinceWarmest / 14);
+    }
+
+    private static double Lerp(double a, double b, double t) => a + (b - a) * (3 * t * t - 2 * t * t * t);
+
+    /// <summary>A number in [0, 1) fixed by the seed, the city and a key: the same inputs always give the same weather.</summary>
+    private double Unit(string city, string purpose, long index)
+    {
+        var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes($"{Seed}|{city}|{purpose}|{index}"));
+        return (hash >> 11) * (1.0 / (1UL << 53));
+    }
+}
+
+/// <summary>
+/// The Open-Meteo forecast API's current weather (no key needed). Timeouts, HTTP errors and responses of the
+/// wrong shape become <see cref="WeatherSourceException"/>, which the producer records as a failed city.
+/// </summary>
+public sealed class OpenMeteoWeatherSource(HttpClient http, Uri? baseUrl = null, TimeSpan? timeout = null) : IWeatherSource
+{
+    public const string SourceName = "open-meteo";
+    public static readonly Uri DefaultBaseUrl = new("https://api.open-meteo.com/");
+
+    private readonly Uri baseUrl = baseUrl ?? DefaultBaseUrl;
+    private readonly TimeSpan timeout = timeout ?? TimeSpan.FromSeconds(10);
+
+    public string Name => SourceName;
+
+    public async Task<WeatherReading> FetchAsync(City city, DateTimeOffset collectionTime, CancellationToken cancellationToken = default)
+    {
+        var url = new Uri(baseUrl, string.Create(CultureInfo.InvariantCulture,
+            $"v1/forecast?latitude={city.Latitude}&longitude={city.Longitude}&current_weather=true"));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.GetAsync(url, limit.Token);
+            if (!response.IsSuccessStatusCode)
+                throw new WeatherSourceException(city.Name, $"the API answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            var body = await response.Content.ReadFromJsonAsync<ForecastResponse>(limit.Token);
+            var current = body?.CurrentWeather;
+            if (current?.Time is null || current.Temperature is null)
+                throw new WeatherSourceException(city.Name, "the response has no current_weather.time or current_weather.temperature");
+            return new WeatherReading(city.Name, current.Temperature.Value, current.Time, collectionTime, SourceName, current.WindSpeed, current.WeatherCode);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new WeatherSourceException(city.Name, $"no answer within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException error)
+        {
+            throw new WeatherSourceException(city.Name, $"the request failed ({error.Message})", error);
+        }
+        catch (JsonException error)
+        {
+            throw new WeatherSourceException(city.Name, $"the response is not the expected JSON ({error.Message})", error);
+        }
+    }
+
+    private sealed record ForecastResponse([property: JsonPropertyName("current_weather")] CurrentWeather? CurrentWeather);
+
+    private sealed record CurrentWeather(
+        [property: JsonPropertyName("time")] string? Time,
+        [property: JsonPropertyName("temperature")] double? Temperature,
+        [property: JsonPropertyName("windspeed")] double? WindSpeed,
+        [property: JsonPropertyName("weathercode")] int? WeatherCode);
+}

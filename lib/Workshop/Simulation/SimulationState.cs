@@ -1,0 +1,46 @@
+using System.Text.Json;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Simulation;
+
+/// <summary>
+/// Progress of a simulated run, saved after every producer invocation so a killed run resumes where it
+/// stopped (state/simulation.json).
+/// </summary>
+public sealed record SimulationState(
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    int Seed,
+    IReadOnlyList<string> Cities,
+    DateTimeOffset NextInvocation,
+    bool Completed)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public static SimulationState? Load(WorkspaceDirectory workspace)
+    {
+        var path = workspace.Resolve("state", "simulation.json");
+        return File.Exists(path) ? JsonSerializer.Deserialize<SimulationState>(File.ReadAllBytes(path), JsonOptions) : null;
+    }
+
+    public void Save(WorkspaceDirectory workspace) =>
+        workspace.WriteAtomically(workspace.Resolve("state", "simulation.json"), JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions));
+}
+
+public sealed record SimulationProgress(DateTimeOffset Now, DateTimeOffset Start, DateTimeOffset End, long RecordsPut, long RecordsDelivered)
+{
+    public double Fraction => End <= Start ? 1 : Math.Clamp((Now - Start) / (End - Start), 0, 1);
+}
+
+public sealed record SimulationReport(
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    bool Resumed,
+    bool AlreadyComplete,
+    long Invocations,
+    long RecordsPut,
+    long FailedPuts,
+    long RecordsDelivered,
+    long ErrorRecords,
+    long ObjectsWritten,
+    TimeSpan Elapsed);

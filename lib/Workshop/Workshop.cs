@@ -1,0 +1,17 @@
+namespace StreamingWorkshop;
+
+/// <summary>
+/// The kit's front door. A notebook starts with <c>var workshop = await Workshop.ConnectAsync();</c> and then
+/// reaches every stage through the session: producer, stream, delivery, lake, and the simulated day.
+/// </summary>
+public static class Workshop
+{
+    public static Task<WorkshopSession> ConnectAsync(WorkshopOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new WorkshopOptions();
+        var backend = options.Backend ?? Environment.GetEnvironmentVariable("WORKSHOP_BACKEND") ?? "local";
+        if (!string.Equals(backend, "local", StringComparison.OrdinalIgnoreCase))
+            throw new NotSupportedException($"Backend '{backend}' is not available in this version of the kit; use 'local' (unset WORKSHOP_BACKEND).");
+        return WorkshopSession.OpenLocalAsync(options, cancellationToken);
+    }
+}

@@ -1,0 +1,22 @@
+namespace StreamingWorkshop;
+
+/// <summary>How a notebook or the CLI connects to the kit. Every member has a sensible default.</summary>
+public sealed record WorkshopOptions
+{
+    /// <summary>The workspace folder; default WORKSHOP_WORKSPACE, else .workshop/ in the current folder.</summary>
+    public string? WorkspacePath { get; init; }
+
+    /// <summary>local (default, offline) or aws; default WORKSHOP_BACKEND, else local.</summary>
+    public string? Backend { get; init; }
+
+    /// <summary>Seed of the simulated weather; the same seed and start give the same data.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>City names for the producer; default London, Manchester and Edinburgh.</summary>
+    public IReadOnlyList<string>? Cities { get; init; }
+
+    /// <summary>Where the producer's readings come from: simulated (default, offline) or open-meteo (the real API).</summary>
+    public string WeatherSource { get; init; } = "simulated";
+
+    public PipelineNames Names { get; init; } = new();
+}
