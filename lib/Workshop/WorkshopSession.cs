@@ -40,13 +40,12 @@ public sealed class WorkshopSession : IAsyncDisposable
             new ProducerOptions { StreamName = Names.StreamName, Cities = Cities, FunctionName = Names.ProducerFunction });
     }
 
-    internal static async Task<WorkshopSession> OpenLocalAsync(WorkshopOptions options, CancellationToken cancellationToken)
+    internal static Task<WorkshopSession> OpenLocalAsync(WorkshopOptions options, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var workspace = options.WorkspacePath is { } path ? new WorkspaceDirectory(path) : WorkspaceDirectory.FromEnvironment();
-        var clock = VirtualClock.Load(workspace);
-        var session = new WorkshopSession(options, workspace, clock);
-        await session.EnsurePipelineAsync(cancellationToken);
-        return session;
+        // Resources are made on first use, once the clock is where the learner wants it to start.
+        return Task.FromResult(new WorkshopSession(options, workspace, VirtualClock.Load(workspace)));
     }
 
     public WorkshopOptions Options { get; }
@@ -71,6 +70,9 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// </summary>
     public async Task EnsurePipelineAsync(CancellationToken cancellationToken = default)
     {
+        // Another process (the CLI, another notebook) may have moved the shared clock on.
+        Clock.Refresh();
+        if (pipelineReady) return;
         if (!(await Stream.ListStreamsAsync(cancellationToken)).Contains(Names.StreamName))
             await Stream.CreateStreamAsync(Names.StreamName, shardCount: 1, retentionPeriodHours: 24, cancellationToken);
         if (!await Lake.BucketExistsAsync(Names.LakeBucket, cancellationToken))
@@ -90,7 +92,10 @@ public sealed class WorkshopSession : IAsyncDisposable
         }
         if (!Firehose.ListDeliveryStreams().Contains(Names.DeliveryStreamName))
             Firehose.CreateDeliveryStream(WorkshopDeliveryConfig(Names));
+        pipelineReady = true;
     }
+
+    private bool pipelineReady;
 
     /// <summary>The delivery stream as the workshop's stack defines it: dynamic partitioning on city, 60 s / 64 MiB, GZIP.</summary>
     public static DeliveryStreamConfig WorkshopDeliveryConfig(PipelineNames names) => new()
@@ -109,8 +114,13 @@ public sealed class WorkshopSession : IAsyncDisposable
     };
 
     /// <summary>Runs the producer once now, as one scheduled invocation of the Lambda would.</summary>
-    public Task<ProducerSummary> InvokeProducerAsync(CancellationToken cancellationToken = default) =>
-        Producer.InvokeAsync(cancellationToken);
+    public async Task<ProducerSummary> InvokeProducerAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var summary = await Producer.InvokeAsync(cancellationToken);
+        Clock.Save();
+        return summary;
+    }
 
     /// <summary>Opens the delivery stream for running (one process at a time per workspace).</summary>
     public LocalDeliveryStream OpenDelivery() =>
@@ -119,6 +129,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// <summary>Reads what is on the stream and delivers every buffer now, whatever its age.</summary>
     public async Task<DeliveryMetrics> DeliverNowAsync(CancellationToken cancellationToken = default)
     {
+        await EnsurePipelineAsync(cancellationToken);
         using var delivery = OpenDelivery();
         await delivery.PollAsync(cancellationToken);
         await delivery.FlushAllAsync(cancellationToken);
@@ -138,6 +149,7 @@ public sealed class WorkshopSession : IAsyncDisposable
 
     public async Task<StreamDescriptionView> DescribeStreamAsync(string? streamName = null, CancellationToken cancellationToken = default)
     {
+        await EnsurePipelineAsync(cancellationToken);
         var name = streamName ?? Names.StreamName;
         return new StreamDescriptionView(await Stream.DescribeStreamSummaryAsync(name, cancellationToken), await Stream.ListShardsAsync(name, cancellationToken));
     }
@@ -146,6 +158,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     public async Task<RecordBatchView> PeekAsync(ShardIteratorType from = ShardIteratorType.TRIM_HORIZON, int limit = 10,
         string? shardId = null, DateTimeOffset? timestamp = null, string? streamName = null, CancellationToken cancellationToken = default)
     {
+        await EnsurePipelineAsync(cancellationToken);
         var name = streamName ?? Names.StreamName;
         var shards = await Stream.ListShardsAsync(name, cancellationToken);
         var shard = shardId ?? shards[0].ShardId;
@@ -155,11 +168,17 @@ public sealed class WorkshopSession : IAsyncDisposable
         return new RecordBatchView(result.Records);
     }
 
-    public Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default) =>
-        BucketTreeView.LoadAsync(Lake, bucket ?? Names.LakeBucket, prefix, cancellationToken);
+    public async Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        return await BucketTreeView.LoadAsync(Lake, bucket ?? Names.LakeBucket, prefix, cancellationToken);
+    }
 
-    public async Task<ObjectLinesView> OpenObjectAsync(string key, int maxLines = 20, string? bucket = null, CancellationToken cancellationToken = default) =>
-        new(await Lake.GetObjectAsync(bucket ?? Names.LakeBucket, key, cancellationToken), maxLines);
+    public async Task<ObjectLinesView> OpenObjectAsync(string key, int maxLines = 20, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        return new ObjectLinesView(await Lake.GetObjectAsync(bucket ?? Names.LakeBucket, key, cancellationToken), maxLines);
+    }
 
     public LogEventsView ProducerLogs(int lastEvents = 30) =>
         new(Logs.Tail(ProducerLog.GroupFor(Names.ProducerFunction), lastEvents));

@@ -22,6 +22,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "The duration must be positive, for example 24h or 90m.");
         var workspace = session.Workspace;
         var clock = session.Clock;
+        clock.Refresh();
         var cities = session.Cities.Select(c => c.Name).ToArray();
         var state = SimulationState.Load(workspace);
         var resumed = false;
@@ -50,6 +51,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
             clock.Save();
         }
 
+        await session.EnsurePipelineAsync(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
         long invocations = 0, put = 0, failed = 0;
         using var delivery = session.OpenDelivery();
