@@ -73,11 +73,12 @@ public sealed class WorkshopSession : IAsyncDisposable
         // Another process (the CLI, another notebook) may have moved the shared clock on.
         Clock.Refresh();
         if (pipelineReady) return;
+        // Another process may be making the same resources at the same moment; "already exists" is success here.
         if (!(await Stream.ListStreamsAsync(cancellationToken)).Contains(Names.StreamName))
-            await Stream.CreateStreamAsync(Names.StreamName, shardCount: 1, retentionPeriodHours: 24, cancellationToken);
+            await IgnoreAlreadyExists(() => Stream.CreateStreamAsync(Names.StreamName, shardCount: 1, retentionPeriodHours: 24, cancellationToken));
         if (!await Lake.BucketExistsAsync(Names.LakeBucket, cancellationToken))
         {
-            await Lake.CreateBucketAsync(Names.LakeBucket, cancellationToken);
+            await IgnoreAlreadyExists(() => Lake.CreateBucketAsync(Names.LakeBucket, cancellationToken));
             await Lake.PutBucketLifecycleAsync(Names.LakeBucket,
             [
                 new LifecycleRule("archive-weather-data", "weather-data/",
@@ -86,16 +87,22 @@ public sealed class WorkshopSession : IAsyncDisposable
         }
         if (!await Lake.BucketExistsAsync(Names.ResultsBucket, cancellationToken))
         {
-            await Lake.CreateBucketAsync(Names.ResultsBucket, cancellationToken);
+            await IgnoreAlreadyExists(() => Lake.CreateBucketAsync(Names.ResultsBucket, cancellationToken));
             await Lake.PutBucketLifecycleAsync(Names.ResultsBucket,
                 [new LifecycleRule("expire-query-results", "", [], ExpirationDays: 30)], cancellationToken);
         }
         if (!Firehose.ListDeliveryStreams().Contains(Names.DeliveryStreamName))
-            Firehose.CreateDeliveryStream(WorkshopDeliveryConfig(Names));
+            await IgnoreAlreadyExists(() => { Firehose.CreateDeliveryStream(WorkshopDeliveryConfig(Names)); return Task.CompletedTask; });
         pipelineReady = true;
     }
 
     private bool pipelineReady;
+
+    private static async Task IgnoreAlreadyExists(Func<Task> create)
+    {
+        try { await create(); }
+        catch (ServiceException error) when (error.ErrorCode is nameof(ResourceInUseException) or "BucketAlreadyOwnedByYou") { }
+    }
 
     /// <summary>The delivery stream as the workshop's stack defines it: dynamic partitioning on city, 60 s / 64 MiB, GZIP.</summary>
     public static DeliveryStreamConfig WorkshopDeliveryConfig(PipelineNames names) => new()

@@ -113,7 +113,45 @@ internal static class PipelineCommands
             return 0;
         });
 
-        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek };
+        var partitionKey = new Option<string>("--partition-key") { Description = "Partition key (with --count above 1, a number is added to it).", DefaultValueFactory = _ => "cli" };
+        var data = new Option<string>("--data") { Description = "The record's data as text.", Required = true };
+        var count = new Option<int>("--count") { Description = "How many records to put (in PutRecords batches of 500).", DefaultValueFactory = _ => 1 };
+        var put = new Command("put", "Put records on the stream by hand.") { streamOption, partitionKey, data, count };
+        put.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            await session.EnsurePipelineAsync(cancellationToken);
+            var name = parse.GetValue(streamOption) ?? session.Names.StreamName;
+            var text = parse.GetValue(data)!;
+            var total = parse.GetValue(count);
+            if (total == 1)
+            {
+                var result = await session.Stream.PutRecordAsync(name, System.Text.Encoding.UTF8.GetBytes(text), parse.GetValue(partitionKey)!, cancellationToken: cancellationToken);
+                Console.Out.WriteLine($"{result.ShardId} {result.SequenceNumber}");
+                return 0;
+            }
+            var failed = 0;
+            foreach (var chunk in Enumerable.Range(0, total).Chunk(LocalStreamService.MaxRecordsPerPutRecords))
+            {
+                var entries = chunk.Select(i => new PutRecordsEntry(System.Text.Encoding.UTF8.GetBytes($"{text}{i}"), $"{parse.GetValue(partitionKey)}{i}")).ToArray();
+                failed += (await session.Stream.PutRecordsAsync(name, entries, cancellationToken)).FailedRecordCount;
+            }
+            Console.Out.WriteLine($"Put {total - failed:N0} record(s); {failed:N0} failed.");
+            return failed == 0 ? 0 : 1;
+        });
+
+        var shards = new Option<int>("--shards") { Description = "Number of shards.", DefaultValueFactory = _ => 1 };
+        var create = new Command("create", "Create a stream.") { streamOption, shards };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var name = parse.GetValue(streamOption) ?? throw new ArgumentException("Give the new stream's name with --stream.");
+            await session.Stream.CreateStreamAsync(name, parse.GetValue(shards), cancellationToken: cancellationToken);
+            Console.Out.WriteLine($"Created {name} with {parse.GetValue(shards)} shard(s).");
+            return 0;
+        });
+
+        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek, put, create };
     }
 
     private static Command LakeCommand()

@@ -77,10 +77,10 @@ internal sealed class ShardLog : IDisposable
                     if (number != count + 1) goto torn;
                     Add(position + consumed, BinaryPrimitives.ReadInt64LittleEndian(payload[8..]));
                     consumed += HeaderSize + payloadLength;
+                    indexedLength = position + consumed;
                 }
                 if (consumed == 0 && read < HeaderSize) goto torn;
                 position += consumed;
-                indexedLength = position;
                 if (read == 0) break;
             }
             return;

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Clock;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Broker;
+
+/// <summary>Shard logs survive restarts, cut a torn tail, and stay whole when two processes append at once.</summary>
+public sealed class DurabilityTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
+    private readonly TempWorkspace temp = new();
+
+    private LocalStreamService Open() => new(temp.Workspace, new VirtualClock(Start));
+
+    private static async Task<List<StreamRecord>> ReadShard(LocalStreamService service, string stream, string shard)
+    {
+        var all = new List<StreamRecord>();
+        var iterator = await service.GetShardIteratorAsync(stream, shard, ShardIteratorType.TRIM_HORIZON);
+        while (true)
+        {
+            var batch = await service.GetRecordsAsync(iterator);
+            all.AddRange(batch.Records);
+            if (batch.Records.Count == 0) return all;
+            iterator = batch.NextShardIterator!;
+        }
+    }
+
+    [Fact]
+    public async Task Records_and_sequence_numbers_carry_on_after_a_restart()
+    {
+        string before;
+        using (var first = Open())
+        {
+            await first.CreateStreamAsync("s", 1);
+            before = (await first.PutRecordAsync("s", "a"u8.ToArray(), "k")).SequenceNumber;
+        }
+        using var second = Open();
+
+        var after = await second.PutRecordAsync("s", "b"u8.ToArray(), "k");
+
+        Assert.True(string.CompareOrdinal(after.SequenceNumber, before) > 0);
+        Assert.Equal(["a", "b"], (await ReadShard(second, "s", "shardId-000000000000")).Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+    }
+
+    [Theory]
+    [InlineData(3)]   // cut inside the last frame's header
+    [InlineData(20)]  // cut inside the last frame's payload
+    public async Task A_torn_tail_is_cut_on_open_and_earlier_records_stay(int bytesLost)
+    {
+        using (var writer = Open())
+        {
+            await writer.CreateStreamAsync("s", 1);
+            await writer.PutRecordAsync("s", "first"u8.ToArray(), "k");
+            await writer.PutRecordAsync("s", "second-record-with-some-length"u8.ToArray(), "k");
+        }
+        var log = Path.Combine(temp.Root, "streams", "s", "shardId-000000000000.log");
+        using (var file = new FileStream(log, FileMode.Open)) file.SetLength(file.Length - bytesLost);
+
+        using var reopened = Open();
+        var third = await reopened.PutRecordAsync("s", "third"u8.ToArray(), "k");
+        var records = await ReadShard(reopened, "s", "shardId-000000000000");
+
+        Assert.Equal(["first", "third"], records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+        Assert.Equal(third.SequenceNumber, records[1].SequenceNumber);
+    }
+
+    [Fact]
+    public async Task A_corrupt_last_frame_fails_its_checksum_and_is_cut()
+    {
+        using (var writer = Open())
+        {
+            await writer.CreateStreamAsync("s", 1);
+            await writer.PutRecordAsync("s", "good"u8.ToArray(), "k");
+            await writer.PutRecordAsync("s", "flipped"u8.ToArray(), "k");
+        }
+        var log = Path.Combine(temp.Root, "streams", "s", "shardId-000000000000.log");
+        var bytes = File.ReadAllBytes(log);
+        bytes[^2] ^= 0xFF;
+        File.WriteAllBytes(log, bytes);
+
+        using var reopened = Open();
+        await reopened.PutRecordAsync("s", "next"u8.ToArray(), "k");
+
+        Assert.Equal(["good", "next"], (await ReadShard(reopened, "s", "shardId-000000000000")).Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+    }
+
+    [Fact]
+    public async Task Two_processes_appending_at_once_lose_nothing_and_share_no_sequence_number()
+    {
+        using (var setup = Open()) await setup.CreateStreamAsync("shared", 4);
+        var cli = Path.Combine(AppContext.BaseDirectory, "workshop.dll");
+        Process Launch(string tag)
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { cli, "stream", "put", "--stream", "shared", "--data", tag, "--count", "1500", "--partition-key", tag, "--workspace", temp.Root })
+                info.ArgumentList.Add(a);
+            return Process.Start(info)!;
+        }
+
+        using var one = Launch("one-");
+        using var two = Launch("two-");
+        var outputs = await Task.WhenAll(one.StandardOutput.ReadToEndAsync(), two.StandardOutput.ReadToEndAsync());
+        await Task.WhenAll(one.WaitForExitAsync(), two.WaitForExitAsync());
+        Assert.True(one.ExitCode == 0 && two.ExitCode == 0, string.Join("\n", outputs));
+
+        using var reader = Open();
+        var records = new List<StreamRecord>();
+        foreach (var shard in await reader.ListShardsAsync("shared"))
+        {
+            var shardRecords = await ReadShard(reader, "shared", shard.ShardId);
+            var numbers = shardRecords.Select(r => System.Numerics.BigInteger.Parse(r.SequenceNumber)).ToList();
+            Assert.Equal(numbers.Order(), numbers);
+            Assert.Equal(numbers.Count, numbers.Distinct().Count());
+            records.AddRange(shardRecords);
+        }
+        var payloads = records.Select(r => Encoding.UTF8.GetString(r.Data.Span)).ToHashSet();
+        Assert.Equal(3000, records.Count);
+        Assert.Equal(3000, payloads.Count);
+        Assert.Contains("one-1499", payloads);
+        Assert.Contains("two-0", payloads);
+    }
+
+    public void Dispose() => temp.Dispose();
+}
