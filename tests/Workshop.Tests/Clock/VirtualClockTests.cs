@@ -1,0 +1,73 @@
+using StreamingWorkshop.Clock;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Clock;
+
+public sealed class VirtualClockTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 14, 0, 0, 0, TimeSpan.Zero);
+    private readonly TempWorkspace temp = new();
+
+    [Fact]
+    public void Replay_time_moves_only_when_told_and_never_backwards()
+    {
+        var clock = new VirtualClock(Start);
+        Thread.Sleep(20);
+        Assert.Equal(Start, clock.GetUtcNow());
+
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(Start.AddHours(1), clock.GetUtcNow());
+
+        var error = Assert.Throws<InvalidOperationException>(() => clock.AdvanceTo(Start));
+        Assert.Contains("never runs backwards", error.Message);
+    }
+
+    [Fact]
+    public void The_clock_is_shared_through_the_workspace()
+    {
+        var first = VirtualClock.Load(temp.Workspace);
+        first.SetStart(Start);
+        first.Advance(TimeSpan.FromMinutes(90));
+        first.Save();
+
+        var second = VirtualClock.Load(temp.Workspace);
+
+        Assert.Equal(Start.AddMinutes(90), second.GetUtcNow());
+        Assert.False(second.IsUnset);
+        Assert.Throws<InvalidOperationException>(() => second.SetStart(Start));
+    }
+
+    [Fact]
+    public void Refresh_catches_up_with_another_process_but_never_goes_back()
+    {
+        var mine = VirtualClock.Load(temp.Workspace);
+        mine.SetStart(Start);
+        mine.Save();
+        var theirs = VirtualClock.Load(temp.Workspace);
+        theirs.Advance(TimeSpan.FromDays(1));
+        theirs.Save();
+
+        mine.Refresh();
+        Assert.Equal(Start.AddDays(1), mine.GetUtcNow());
+    }
+
+    [Fact]
+    public void Live_mode_follows_the_wall_clock_sped_up_and_stops_where_it_got_to()
+    {
+        var clock = new VirtualClock(Start);
+        clock.StartLive(speed: 3600);
+        Thread.Sleep(50);
+        var during = clock.GetUtcNow();
+        clock.StopLive();
+        var stopped = clock.GetUtcNow();
+        Thread.Sleep(20);
+
+        // 50 ms of wall time at 3,600x is at least three virtual minutes.
+        Assert.True(during >= Start.AddMinutes(3), $"Live time only reached {during:O}");
+        Assert.True(stopped >= during);
+        Assert.Equal(stopped, clock.GetUtcNow());
+        Assert.Throws<InvalidOperationException>(() => { clock.StartLive(); clock.AdvanceTo(Start.AddDays(9)); });
+    }
+
+    public void Dispose() => temp.Dispose();
+}
