@@ -6,7 +6,7 @@ using StreamingWorkshop.Errors;
 var root = new RootCommand("Streaming Workshop Kit: a streaming pipeline on AWS, or offline on the local backend.");
 root.Options.Add(CliSession.WorkspaceOption);
 PipelineCommands.AddTo(root);
-//PipelineBench.AddTo(root);
+PipelineBench.AddTo(root);
 
 try
 {

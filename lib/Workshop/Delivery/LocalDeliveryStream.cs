@@ -17,9 +17,10 @@ namespace StreamingWorkshop.Delivery;
 /// Records that are not JSON, or lack a partition key, go to the error prefix; the rest of the batch is delivered.
 ///
 /// Delivery is at least once, as with the service. A record can reach the lake twice only when the process
-/// stops after an object is written and before the checkpoint that covers it is saved (the next line of code):
-/// at most one object's records per crash. Records delivered ahead of an older, still-buffered partition are
-/// remembered in the checkpoint, so they are not delivered again after a restart.
+/// stops after an object is written and before the checkpoint that covers it is saved, which happens once per
+/// flush round: at most the objects of one round per crash (one per partition that fell due together).
+/// Records delivered ahead of an older, still-buffered partition are remembered in the checkpoint, so they are
+/// not delivered again after a restart.
 ///
 /// Only one process runs a given delivery stream at a time (a lock file in the workspace), as only one
 /// Firehose service reads a stream for a delivery stream.
@@ -44,6 +45,8 @@ public sealed class LocalDeliveryStream : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly FileStream consumerLock;
     private bool loaded;
+    private bool anyBufferFull;
+    private DateTimeOffset? oldestOpenedAt;
 
     public LocalDeliveryStream(DeliveryStreamConfig config, IStreamService stream, IObjectStore lake, WorkspaceDirectory workspace, TimeProvider clock)
     {
@@ -68,10 +71,7 @@ public sealed class LocalDeliveryStream : IDisposable
     {
         get
         {
-            lock (buffers)
-            {
-                return buffers.Count == 0 ? null : buffers.Values.Min(b => b.OpenedAt) + TimeSpan.FromSeconds(Config.BufferingIntervalSeconds);
-            }
+            lock (buffers) return oldestOpenedAt + TimeSpan.FromSeconds(Config.BufferingIntervalSeconds);
         }
     }
 
@@ -211,6 +211,8 @@ public sealed class LocalDeliveryStream : IDisposable
             buffer.Data.Write(payload.Span);
             // Error documents are always one per line; data records only when the new-line processor is on.
             if (isError || Config.AppendNewLineDelimiter) buffer.Data.Write(NewLine);
+            if (buffer.Data.WrittenCount >= Config.BufferingSizeBytes) anyBufferFull = true;
+            if (oldestOpenedAt is null || buffer.OpenedAt < oldestOpenedAt) oldestOpenedAt = buffer.OpenedAt;
             buffer.Members.Add(pending);
             if (record.ApproximateArrivalTimestamp < buffer.OldestArrival) buffer.OldestArrival = record.ApproximateArrivalTimestamp;
             buffer.FirstSequence ??= record.ShardId + "/" + record.SequenceNumber;
@@ -240,8 +242,11 @@ public sealed class LocalDeliveryStream : IDisposable
     {
         List<KeyValuePair<string, PartitionBuffer>> ready;
         var now = clock.GetUtcNow();
+        var interval = TimeSpan.FromSeconds(Config.BufferingIntervalSeconds);
         lock (buffers)
         {
+            // Most polls find nothing due; answer that without walking every partition's buffer.
+            if (onlyDue && !anyBufferFull && (oldestOpenedAt is null || now - oldestOpenedAt < interval)) return 0;
             ready = buffers.Where(b => !onlyDue || b.Value.Data.WrittenCount >= Config.BufferingSizeBytes
                                         || now - b.Value.OpenedAt >= TimeSpan.FromSeconds(Config.BufferingIntervalSeconds))
                            .OrderBy(b => b.Value.OldestArrival)
@@ -264,10 +269,15 @@ public sealed class LocalDeliveryStream : IDisposable
             }
             lock (buffers) buffers.Remove(key);
             foreach (var member in buffer.Members) member.Delivered = true;
-            // Saved after every object, so a crash can repeat at most the one object just written.
-            SaveCheckpoints();
             written++;
         }
+        lock (buffers)
+        {
+            anyBufferFull = buffers.Values.Any(b => b.Data.WrittenCount >= Config.BufferingSizeBytes);
+            oldestOpenedAt = buffers.Count == 0 ? null : buffers.Values.Min(b => b.OpenedAt);
+        }
+        // Saved once per flush round: a crash can repeat at most the objects of the round it interrupts.
+        if (written > 0) SaveCheckpoints();
         return written;
     }
 

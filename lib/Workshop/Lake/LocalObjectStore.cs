@@ -310,11 +310,27 @@ public sealed partial class LocalObjectStore : IObjectStore
 
     private string SettingsPath(string bucket) => workspace.Resolve("state", "lake", bucket + ".json");
 
-    private BucketSettings LoadSettings(string bucket) =>
-        JsonSerializer.Deserialize<BucketSettings>(File.ReadAllBytes(SettingsPath(bucket))) ?? new BucketSettings(DateTimeOffset.MinValue, []);
+    private BucketSettings LoadSettings(string bucket)
+    {
+        // Cached until the file changes (another process may edit lifecycle rules): a put should not parse JSON.
+        var path = SettingsPath(bucket);
+        var stamp = File.GetLastWriteTimeUtc(path);
+        lock (settingsCache)
+        {
+            if (settingsCache.TryGetValue(bucket, out var cached) && cached.Stamp == stamp) return cached.Settings;
+            var settings = JsonSerializer.Deserialize<BucketSettings>(File.ReadAllBytes(path)) ?? new BucketSettings(DateTimeOffset.MinValue, []);
+            settingsCache[bucket] = (stamp, settings);
+            return settings;
+        }
+    }
 
-    private void SaveSettings(string bucket, BucketSettings settings) =>
+    private readonly Dictionary<string, (DateTime Stamp, BucketSettings Settings)> settingsCache = new(StringComparer.Ordinal);
+
+    private void SaveSettings(string bucket, BucketSettings settings)
+    {
         workspace.WriteAtomically(SettingsPath(bucket), JsonSerializer.SerializeToUtf8Bytes(settings));
+        lock (settingsCache) settingsCache.Remove(bucket);
+    }
 
     private static string EncodeToken(Marker marker) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes((marker.IsCommonPrefix ? "P" : "K") + marker.Name));
