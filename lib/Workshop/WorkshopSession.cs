@@ -152,6 +152,16 @@ public sealed class WorkshopSession : IAsyncDisposable
         IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default) =>
         new PipelineSimulation(this).RunAsync(duration, start, progress, cancellationToken);
 
+    /// <summary>
+    /// Runs the pipeline in the background on the wall clock, <paramref name="speed"/> times faster (1 = real
+    /// time: a record a minute per city, in the lake a minute or so later). Stop it with <see cref="LiveRun.StopAsync"/>.
+    /// </summary>
+    public LiveRun StartLive(double speed = 1, TimeSpan? duration = null)
+    {
+        var until = duration is { } span ? Clock.GetUtcNow() + span : (DateTimeOffset?)null;
+        return new LiveRun((onEvent, token) => new PipelineSimulation(this).RunLiveAsync(speed, until, onEvent, token));
+    }
+
     // Displays for notebooks and the CLI.
 
     public async Task<StreamDescriptionView> DescribeStreamAsync(string? streamName = null, CancellationToken cancellationToken = default)
@@ -185,6 +195,20 @@ public sealed class WorkshopSession : IAsyncDisposable
     {
         await EnsurePipelineAsync(cancellationToken);
         return new ObjectLinesView(await Lake.GetObjectAsync(bucket ?? Names.LakeBucket, key, cancellationToken), maxLines);
+    }
+
+    public async Task<LifecycleRulesView> LifecycleRulesAsync(string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var name = bucket ?? Names.LakeBucket;
+        return new LifecycleRulesView(name, await Lake.GetBucketLifecycleAsync(name, cancellationToken));
+    }
+
+    /// <summary>What the lake costs a month at the storage classes its lifecycle rules give each object today.</summary>
+    public async Task<StorageCostView> StorageCostAsync(string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        return new StorageCostView(localLake.EstimateStorageCost(bucket ?? Names.LakeBucket));
     }
 
     public LogEventsView ProducerLogs(int lastEvents = 30) =>

@@ -25,12 +25,15 @@ internal static class PipelineCommands
         var start = new Option<string?>("--start") { Description = "Virtual start time in UTC (ISO 8601). Default: where the workspace clock stands." };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated weather.", DefaultValueFactory = _ => 1 };
         var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
+        var live = new Option<bool>("--live") { Description = "Follow the wall clock instead of replaying (stop with Ctrl+C)." };
+        var speed = new Option<double>("--speed") { Description = "With --live: how many times faster than real time.", DefaultValueFactory = _ => 1 };
         var command = new Command("simulate", "Replay the pipeline on the virtual clock: producer every minute, stream, delivery, lake.")
         {
-            duration, start, seed, cities,
+            duration, start, seed, cities, live, speed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(live)) return await RunLiveAsync(parse, parse.GetValue(speed), parse.GetResult(duration) is { Implicit: false } ? CliSession.ParseDuration(parse.GetValue(duration)!) : null, cancellationToken);
             var span = CliSession.ParseDuration(parse.GetValue(duration)!);
             var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s) : (DateTimeOffset?)null;
             var cityNames = parse.GetValue(cities) is { Length: > 0 } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
@@ -62,6 +65,24 @@ internal static class PipelineCommands
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> RunLiveAsync(ParseResult parse, double speed, TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Live from {session.Clock.GetUtcNow():u} at {speed}x real time{(duration is { } d ? $" for {d}" : "")}. Ctrl+C stops.");
+        var run = session.StartLive(speed, duration);
+        var shown = 0;
+        using var registration = cancellationToken.Register(() => _ = run.StopAsync());
+        while (run.IsRunning)
+        {
+            await Task.Delay(200, CancellationToken.None);
+            foreach (var line in run.Events.Skip(shown)) { Console.Out.WriteLine(line); shown++; }
+        }
+        var report = await run.Completion;
+        foreach (var line in run.Events.Skip(shown)) Console.Out.WriteLine(line);
+        AnsiConsole.MarkupLineInterpolated($"Stopped at {report.To:u}: {report.Invocations} invocation(s), {report.RecordsPut} record(s) put, {report.RecordsDelivered} delivered in {report.ObjectsWritten} object(s).");
+        return 0;
     }
 
     private static void Summarise(SimulationReport report)
@@ -177,7 +198,16 @@ internal static class PipelineCommands
             return 0;
         });
 
-        return new Command("lake", "Browse the S3-style data lake.") { ls, cat };
+        var cost = new Command("cost", "Lifecycle rules and the monthly storage-cost estimate per storage class.") { bucket };
+        cost.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine((await session.LifecycleRulesAsync(parse.GetValue(bucket), cancellationToken)).ToString());
+            Console.Out.WriteLine((await session.StorageCostAsync(parse.GetValue(bucket), cancellationToken)).ToString());
+            return 0;
+        });
+
+        return new Command("lake", "Browse the S3-style data lake.") { ls, cat, cost };
     }
 
     private static Command LogsCommand()

@@ -40,7 +40,8 @@ internal sealed class PipelineSimulation(WorkshopSession session)
             if (state is { Completed: false })
                 throw new InvalidOperationException(
                     $"This workspace holds an unfinished simulation from {state.Start:u} to {state.End:u}. Run simulate without --start to resume it, or 'workshop reset' to start again.");
-            var start = AlignToMinute(requestedStart ?? clock.GetUtcNow());
+            // A requested start is taken to its minute; "from now" waits for the next whole minute.
+            var start = requestedStart is { } requested ? AlignToMinute(requested) : AlignToMinute(clock.GetUtcNow().AddTicks(TimeSpan.TicksPerMinute - 1));
             if (clock.IsUnset) clock.SetStart(start);
             if (start < clock.GetUtcNow())
                 throw new InvalidOperationException(
@@ -53,51 +54,118 @@ internal sealed class PipelineSimulation(WorkshopSession session)
 
         await session.EnsurePipelineAsync(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
-        long invocations = 0, put = 0, failed = 0;
         using var delivery = session.OpenDelivery();
-        var next = state.NextInvocation;
-        DateTimeOffset? readAt = null;
+        var current = state;
+        var counts = new EventCounts();
+        await RunEventsAsync(counts, delivery, state.NextInvocation, state.End,
+            time => { clock.AdvanceTo(time); return Task.CompletedTask; },
+            next =>
+            {
+                current = current with { NextInvocation = next };
+                current.Save(workspace);
+            },
+            _ => progress?.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, 0, delivery.Metrics.DeliveredRecords)),
+            cancellationToken);
 
+        clock.AdvanceTo(state.End);
+        await delivery.PollAsync(cancellationToken);
+        await delivery.FlushAllAsync(cancellationToken);
+        state = current with { Completed = true, NextInvocation = state.End };
+        state.Save(workspace);
+        clock.Save();
+        progress?.Report(new SimulationProgress(clock.GetUtcNow(), state.Start, state.End, counts.Put, delivery.Metrics.DeliveredRecords));
+
+        var metrics = delivery.Metrics;
+        return new SimulationReport(state.Start, state.End, resumed, false, counts.Invocations, counts.Put, counts.Failed,
+            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Runs the pipeline following the wall clock (sped up by <paramref name="speed"/>) until cancelled or until
+    /// <paramref name="until"/> on the virtual clock. Buffers still open at the end stay on the stream and are
+    /// delivered by the next run, as the checkpoint says.
+    /// </summary>
+    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, Action<string>? onEvent, CancellationToken cancellationToken)
+    {
+        var clock = session.Clock;
+        clock.Refresh();
+        if (SimulationState.Load(session.Workspace) is { Completed: false } unfinished)
+            throw new InvalidOperationException(
+                $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
+        await session.EnsurePipelineAsync(cancellationToken);
+        using var delivery = session.OpenDelivery();
+        var startedAt = clock.GetUtcNow();
+        var firstInvocation = ProducerSchedule.NextAfter(startedAt)!.Value;
+        clock.StartLive(speed);
+        var counts = new EventCounts();
+        try
+        {
+            await RunEventsAsync(counts, delivery, firstInvocation, until,
+                async time =>
+                {
+                    var wait = clock.WallTimeUntil(time);
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+                },
+                _ => onEvent?.Invoke($"{clock.GetUtcNow():HH:mm:ss} producer put {session.Cities.Count} reading(s)"),
+                poll =>
+                {
+                    if (poll.ObjectsWritten > 0)
+                        onEvent?.Invoke($"{clock.GetUtcNow():HH:mm:ss} delivered {poll.ObjectsWritten} object(s), the last s3://{delivery.Config.BucketName}/{delivery.Metrics.LastObjectKey}");
+                },
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal way out of a live run.
+        }
+        finally
+        {
+            clock.StopLive();
+            clock.Save();
+        }
+        return new LiveReport(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
+    }
+
+    private static readonly Clock.ScheduleExpression ProducerSchedule = Clock.ScheduleExpression.Parse("rate(1 minute)");
+
+    /// <summary>Running totals, kept outside the loop so a cancelled live run still reports what it did.</summary>
+    private sealed class EventCounts
+    {
+        public long Invocations, Put, Failed;
+    }
+
+    /// <summary>
+    /// The event loop both modes share. <paramref name="reachTime"/> moves the clock (replay) or waits for it (live);
+    /// each completed producer invocation is reported through <paramref name="invoked"/> with the next one's time.
+    /// </summary>
+    private async Task RunEventsAsync(EventCounts counts, LocalDeliveryStream delivery, DateTimeOffset next, DateTimeOffset? end,
+        Func<DateTimeOffset, Task> reachTime, Action<DateTimeOffset> invoked, Action<DeliveryPollResult> polled, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? readAt = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var deadline = delivery.NextDeadline;
-            var producerDue = next < state.End ? next : (DateTimeOffset?)null;
-            var earliest = Earliest(producerDue, readAt, deadline);
-            if (earliest is null || earliest >= state.End) break;
+            var producerDue = end is null || next < end ? next : (DateTimeOffset?)null;
+            var earliest = Earliest(producerDue, readAt, delivery.NextDeadline);
+            if (earliest is null || earliest >= end) break;
 
-            clock.AdvanceTo(earliest.Value);
+            await reachTime(earliest.Value);
             if (producerDue == earliest)
             {
                 var summary = await session.InvokeProducerAsync(cancellationToken);
-                invocations++;
-                put += summary.Processed;
-                failed += summary.FailedCities.Count;
+                counts.Invocations++;
+                counts.Put += summary.Processed;
+                counts.Failed += summary.FailedCities.Count;
                 next += ProducerInterval;
-                state = state with { NextInvocation = next };
-                state.Save(workspace);
-                clock.Save();
+                invoked(next);
                 readAt ??= earliest.Value + DeliveryReadDelay;
             }
             else
             {
                 if (readAt == earliest) readAt = null;
-                await delivery.PollAsync(cancellationToken);
-                progress?.Report(new SimulationProgress(clock.GetUtcNow(), state.Start, state.End, put, delivery.Metrics.DeliveredRecords));
+                polled(await delivery.PollAsync(cancellationToken));
             }
         }
-
-        clock.AdvanceTo(state.End);
-        await delivery.PollAsync(cancellationToken);
-        await delivery.FlushAllAsync(cancellationToken);
-        state = state with { Completed = true, NextInvocation = state.End };
-        state.Save(workspace);
-        clock.Save();
-        progress?.Report(new SimulationProgress(clock.GetUtcNow(), state.Start, state.End, put, delivery.Metrics.DeliveredRecords));
-
-        var metrics = delivery.Metrics;
-        return new SimulationReport(state.Start, state.End, resumed, false, invocations, put, failed,
-            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed);
     }
 
     private static DateTimeOffset? Earliest(params DateTimeOffset?[] candidates)

@@ -44,3 +44,5 @@ public sealed record SimulationReport(
     long ErrorRecords,
     long ObjectsWritten,
     TimeSpan Elapsed);
+
+public sealed record LiveReport(DateTimeOffset From, DateTimeOffset To, long Invocations, long RecordsPut, long RecordsDelivered, long ObjectsWritten);

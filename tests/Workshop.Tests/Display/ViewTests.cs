@@ -1,0 +1,93 @@
+using System.Text;
+using StreamingWorkshop;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Producer;
+
+namespace Workshop.Tests.Display;
+
+/// <summary>The displays notebooks and the CLI show: HTML escapes data, text stays aligned, empty states explain themselves.</summary>
+public class ViewTests
+{
+    private static readonly DateTimeOffset At = new(2025, 1, 14, 9, 30, 5, TimeSpan.Zero);
+
+    [Fact]
+    public void A_record_batch_shows_shard_sequence_key_arrival_and_decoded_data_escaped()
+    {
+        var view = new RecordBatchView([new StreamRecord("shardId-000000000000", "49000000000000000000000000000007", At, "London", Encoding.UTF8.GetBytes("{\"city\":\"<London>\"}"))]);
+
+        var html = view.ToHtml();
+        var text = view.ToString();
+
+        Assert.Contains("shardId-000000000000", html);
+        Assert.Contains("49000000000000000000000000000007", html);
+        Assert.Contains("2025-01-14 09:30:05.000 UTC", html);
+        Assert.Contains("&lt;London&gt;", html);
+        Assert.DoesNotContain("<London>", html);
+        Assert.Contains("{\"city\":\"<London>\"}", text);
+    }
+
+    [Fact]
+    public void An_empty_batch_explains_why_LATEST_is_empty()
+    {
+        Assert.Contains("LATEST", new RecordBatchView([]).ToString());
+    }
+
+    [Fact]
+    public async Task A_bucket_tree_counts_objects_and_bytes_per_folder()
+    {
+        var store = new FakeListing(
+            new ObjectInfo("weather-data/location=London/day=14/a.gz", 100, At, "", "STANDARD"),
+            new ObjectInfo("weather-data/location=London/day=14/b.gz", 50, At, "", "STANDARD"),
+            new ObjectInfo("weather-data/location=Leeds/day=14/c.gz", 10, At, "", "STANDARD_IA"));
+
+        var view = await BucketTreeView.LoadAsync(store, "lake", "weather-data/");
+        var text = view.ToString();
+
+        Assert.Equal(3, view.ObjectCount);
+        Assert.Equal(160, view.TotalBytes);
+        Assert.Contains("location=London/  (2 objects, 150 B)", text);
+        Assert.Contains("location=Leeds/  (1 object, 10 B)", text);
+        Assert.Contains("c.gz  10 B  2025-01-14 09:30:05  STANDARD_IA", text);
+        Assert.Contains("<details", view.ToHtml());
+    }
+
+    [Fact]
+    public void Object_lines_are_numbered_with_the_total_count()
+    {
+        var content = StreamingWorkshop.Delivery.LocalDeliveryStream.Gzip(Encoding.UTF8.GetBytes("one\ntwo\nthree\n"));
+        var view = new ObjectLinesView(new StoredObject(new ObjectInfo("x.gz", content.Length, At, "", "STANDARD"), content), maxLines: 2);
+
+        Assert.Equal(3, view.TotalLines);
+        Assert.Equal(["one", "two"], view.Lines);
+        Assert.Contains("3 lines, first 2 shown", view.ToString());
+    }
+
+    [Fact]
+    public void Log_events_mark_START_and_END_lines()
+    {
+        var view = new LogEventsView([new LogEvent(At, "START RequestId: r Version: $LATEST"), new LogEvent(At, "Sent {}"), new LogEvent(At, "END RequestId: r")]);
+
+        Assert.Equal(2, view.ToHtml().Split("font-weight:bold").Length - 1);
+        Assert.Contains("2025-01-14 09:30:05.000  START RequestId: r", view.ToString());
+    }
+
+    private sealed class FakeListing(params ObjectInfo[] objects) : IObjectStore
+    {
+        public Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default)
+        {
+            var matching = objects.Where(o => o.Key.StartsWith(request.Prefix ?? "", StringComparison.Ordinal)).ToArray();
+            return Task.FromResult(new ListObjectsResult(matching, [], false, null, matching.Length));
+        }
+
+        public Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<ObjectInfo> PutObjectAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
