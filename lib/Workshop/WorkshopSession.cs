@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
+using StreamingWorkshop.Query;
 using StreamingWorkshop.Simulation;
 using StreamingWorkshop.Storage;
 
@@ -38,7 +40,12 @@ public sealed class WorkshopSession : IAsyncDisposable
         };
         Producer = new WeatherProducer(WeatherSource, localStream, Logs, clock,
             new ProducerOptions { StreamName = Names.StreamName, Cities = Cities, FunctionName = Names.ProducerFunction });
+        Catalog = new LocalGlueCatalog(workspace, clock);
+        Crawlers = new LocalCrawlers(workspace, clock, Catalog, localLake);
+        athena = new Lazy<LocalAthena>(() => new LocalAthena(workspace, clock, Catalog, localLake, new AthenaSettings(Names.Database, Names.ResultsBucket)));
     }
+
+    private readonly Lazy<LocalAthena> athena;
 
     internal static Task<WorkshopSession> OpenLocalAsync(WorkshopOptions options, CancellationToken cancellationToken)
     {
@@ -60,6 +67,11 @@ public sealed class WorkshopSession : IAsyncDisposable
     public LocalFirehoseService Firehose { get; }
     public ProducerLog Logs { get; }
     public WeatherProducer Producer { get; }
+    public LocalGlueCatalog Catalog { get; }
+    public LocalCrawlers Crawlers { get; }
+
+    /// <summary>The Athena engine (DuckDB underneath), started on first use.</summary>
+    public LocalAthena Athena => athena.Value;
 
     /// <summary>The delivery stream's configuration as deployed.</summary>
     public DeliveryStreamConfig Delivery => Firehose.DescribeDeliveryStream(Names.DeliveryStreamName);
@@ -91,6 +103,8 @@ public sealed class WorkshopSession : IAsyncDisposable
             await Lake.PutBucketLifecycleAsync(Names.ResultsBucket,
                 [new LifecycleRule("expire-query-results", "", [], ExpirationDays: 30)], cancellationToken);
         }
+        if (!Catalog.DatabaseExists(Names.Database))
+            await IgnoreAlreadyExists(() => { Catalog.CreateDatabase(Names.Database, "Weather readings crawled from the data lake.", $"s3://{Names.LakeBucket}/weather-data/"); return Task.CompletedTask; });
         if (!Firehose.ListDeliveryStreams().Contains(Names.DeliveryStreamName))
             await IgnoreAlreadyExists(() => { Firehose.CreateDeliveryStream(WorkshopDeliveryConfig(Names)); return Task.CompletedTask; });
         pipelineReady = true;
@@ -101,7 +115,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     private static async Task IgnoreAlreadyExists(Func<Task> create)
     {
         try { await create(); }
-        catch (ServiceException error) when (error.ErrorCode is nameof(ResourceInUseException) or "BucketAlreadyOwnedByYou") { }
+        catch (ServiceException error) when (error.ErrorCode is nameof(ResourceInUseException) or "BucketAlreadyOwnedByYou" or nameof(AlreadyExistsException)) { }
     }
 
     /// <summary>The delivery stream as the workshop's stack defines it: dynamic partitioning on city, 60 s / 64 MiB, GZIP.</summary>
@@ -162,6 +176,41 @@ public sealed class WorkshopSession : IAsyncDisposable
         return new LiveRun((onEvent, token) => new PipelineSimulation(this).RunLiveAsync(speed, until, onEvent, token));
     }
 
+    /// <summary>
+    /// Runs a crawler; with no name, the workshop's own (weather-data-crawler over the lake's weather-data/ folder
+    /// into the workshop database with the prefix raw_), made first if it does not exist yet.
+    /// </summary>
+    public async Task<CrawlerView> CrawlAsync(string? crawlerName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var name = crawlerName ?? Names.CrawlerName;
+        if (crawlerName is null && !Crawlers.Exists(name))
+            Crawlers.CreateCrawler(new CrawlerDefinition(name, $"{Names.Project}-glue-role-{Names.Environment}", Names.Database, "raw_", [$"s3://{Names.LakeBucket}/weather-data/"]));
+        return new CrawlerView(await Crawlers.StartCrawlerAsync(name, cancellationToken));
+    }
+
+    /// <summary>Runs Athena SQL against the workshop database (or another) and returns the result with its statistics.</summary>
+    public async Task<QueryResult> QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        return await Athena.RunAsync(sql, database, cancellationToken);
+    }
+
+    /// <summary>Changes a column's declared type in the catalog, as editing the schema in the Glue console does.</summary>
+    public TableSchemaView AlterColumnType(string table, string column, string newType, string? database = null)
+    {
+        var db = database ?? Names.Database;
+        var updated = Catalog.UpdateColumnType(db, table, column, newType);
+        return new TableSchemaView(updated, Catalog.GetPartitions(db, table).Count);
+    }
+
+    public TableSchemaView DescribeTable(string table, string? database = null)
+    {
+        var db = database ?? Names.Database;
+        var found = Catalog.GetTable(db, table);
+        return new TableSchemaView(found, found.IsView ? 0 : Catalog.GetPartitions(db, table).Count);
+    }
+
     // Displays for notebooks and the CLI.
 
     public async Task<StreamDescriptionView> DescribeStreamAsync(string? streamName = null, CancellationToken cancellationToken = default)
@@ -216,6 +265,7 @@ public sealed class WorkshopSession : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        if (athena.IsValueCreated) athena.Value.Dispose();
         localStream.Dispose();
         return ValueTask.CompletedTask;
     }

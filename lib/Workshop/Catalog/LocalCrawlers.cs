@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Catalog;
+
+public sealed record CrawlerDefinition(string Name, string Role, string DatabaseName, string TablePrefix, IReadOnlyList<string> S3Targets, string Schedule = "On demand");
+
+public sealed record CrawlerStateChange(string State, DateTimeOffset At);
+
+public sealed record CrawlSummary(
+    string Status, DateTimeOffset StartTime, DateTimeOffset EndTime, TimeSpan WallTime,
+    int TablesCreated, int TablesUpdated, int PartitionsAdded, int ObjectsSampled, int RecordsSampled, IReadOnlyList<string> Notes);
+
+public sealed record CrawlerInfo(CrawlerDefinition Definition, string State, IReadOnlyList<CrawlerStateChange> History, CrawlSummary? LastCrawl)
+{
+    public string Name => Definition.Name;
+}
+
+/// <summary>
+/// Glue crawlers on the local backend. A run samples the target's objects (gzip or not), infers the JSON schema
+/// the way Glue's JSON classifier does, turns key=value folders into string partition columns, and creates the
+/// table (prefix + last folder of the target, '-' turned into '_') or, on a later run, adds new partitions and
+/// new columns. Columns that already exist keep their type, so an edited type (string to timestamp) survives a
+/// re-crawl: the console calls this "add new columns only".
+/// </summary>
+public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, IObjectStore lake)
+{
+    private const int MaxSampledObjectsPerPartition = 1;
+    private const int MaxSampledRecordsPerObject = 1000;
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public CrawlerInfo CreateCrawler(CrawlerDefinition definition)
+    {
+        LocalGlueCatalog.ValidName(definition.Name, "crawler");
+        if (definition.S3Targets.Count == 0) throw new InvalidInputException($"Crawler {definition.Name} needs at least one S3 target path.");
+        foreach (var target in definition.S3Targets) S3Location.Parse(target);
+        catalog.GetDatabase(definition.DatabaseName);
+        var path = CrawlerFile(definition.Name);
+        if (File.Exists(path)) throw new AlreadyExistsException($"Crawler with name {definition.Name} has already been created.");
+        var info = new CrawlerInfo(definition, "READY", [new CrawlerStateChange("READY", clock.GetUtcNow())], null);
+        Save(info);
+        return info;
+    }
+
+    public bool Exists(string name) => File.Exists(CrawlerFile(name));
+
+    public CrawlerInfo GetCrawler(string name)
+    {
+        var path = CrawlerFile(name);
+        if (!File.Exists(path)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist. Create it first (workshop crawl creates the workshop's).");
+        return JsonSerializer.Deserialize<CrawlerInfo>(File.ReadAllBytes(path), JsonOptions)!;
+    }
+
+    /// <summary>Runs the crawler to the end and returns it READY again, with the run's summary.</summary>
+    public async Task<CrawlerInfo> StartCrawlerAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var info = GetCrawler(name);
+        if (info.State != "READY") throw new CrawlerRunningException($"Crawler with name {name} has already started.");
+        var started = clock.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        var history = info.History.ToList();
+        history.Add(new CrawlerStateChange("RUNNING", started));
+        Save(info with { State = "RUNNING", History = history });
+
+        CrawlSummary summary;
+        try
+        {
+            summary = await CrawlAsync(info.Definition, started, watch, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            summary = new CrawlSummary("FAILED", started, clock.GetUtcNow(), watch.Elapsed, 0, 0, 0, 0, 0, [error.Message]);
+        }
+        history.Add(new CrawlerStateChange("STOPPING", clock.GetUtcNow()));
+        history.Add(new CrawlerStateChange("READY", clock.GetUtcNow()));
+        var finished = info with { State = "READY", History = history.TakeLast(30).ToArray(), LastCrawl = summary };
+        Save(finished);
+        return finished;
+    }
+
+    private async Task<CrawlSummary> CrawlAsync(CrawlerDefinition definition, DateTimeOffset started, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        int created = 0, updated = 0, added = 0, sampledObjects = 0, sampledRecords = 0;
+        var notes = new List<string>();
+        foreach (var target in definition.S3Targets)
+        {
+            var location = S3Location.Parse(target);
+            var objects = await ListAllAsync(location, cancellationToken);
+            if (objects.Count == 0)
+            {
+                notes.Add($"{target} holds no objects yet; no table was made.");
+                continue;
+            }
+
+            // Group objects by their folder below the target; key=value folders become partition columns.
+            var byFolder = objects.GroupBy(o => string.Join('/', FolderOf(o.Key, location.FolderPrefix)))
+                .Select(g => (Key: g.Key.Length == 0 ? [] : g.Key.Split('/'), Objects: g.ToList())).ToList();
+            var depth = byFolder.GroupBy(g => g.Key.Length).OrderByDescending(g => g.Count()).First().Key;
+            var skipped = byFolder.Where(g => g.Key.Length != depth).Sum(g => g.Objects.Count);
+            if (skipped > 0) notes.Add($"{skipped} object(s) at another folder depth were left out of the table.");
+            var folders = byFolder.Where(g => g.Key.Length == depth).ToList();
+            var partitionNames = Enumerable.Range(0, depth).Select(i =>
+                folders[0].Key[i].Contains('=') ? folders[0].Key[i][..folders[0].Key[i].IndexOf('=')].ToLowerInvariant() : $"partition_{i}").ToArray();
+
+            var tableName = (definition.TablePrefix + location.Prefix.TrimEnd('/').Split('/')[^1]).Replace('-', '_').ToLowerInvariant();
+            var exists = catalog.TableExists(definition.DatabaseName, tableName);
+            var known = exists ? catalog.GetPartitions(definition.DatabaseName, tableName).Select(p => string.Join('/', p.Values)).ToHashSet() : [];
+
+            // Sample one object of each partition not seen before (every partition on a first run).
+            string? columnsType = null;
+            var order = new List<string>();
+            var inferred = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var folder in folders.Where(f => !known.Contains(string.Join('/', Values(f.Key)))))
+            {
+                foreach (var item in folder.Objects.Take(MaxSampledObjectsPerPartition))
+                {
+                    var stored = await lake.GetObjectAsync(location.Bucket, item.Key, cancellationToken);
+                    sampledObjects++;
+                    foreach (var line in LocalObjectStore.ReadLines(stored).Take(MaxSampledRecordsPerObject))
+                    {
+                        if (string.IsNullOrWhiteSpace(line)) continue;
+                        JsonElement record;
+                        try { record = JsonDocument.Parse(line).RootElement; }
+                        catch (JsonException) { continue; }
+                        if (record.ValueKind != JsonValueKind.Object) continue;
+                        sampledRecords++;
+                        foreach (var property in record.EnumerateObject())
+                        {
+                            var column = property.Name.ToLowerInvariant();
+                            var type = HiveTypes.Infer(property.Value);
+                            if (!inferred.ContainsKey(column)) order.Add(column);
+                            inferred[column] = HiveTypes.Merge(inferred.GetValueOrDefault(column), type);
+                        }
+                    }
+                    columnsType ??= item.Key.EndsWith(".gz", StringComparison.Ordinal) ? "gzip" : "none";
+                }
+            }
+
+            var partitions = folders.Select(f => new GluePartition(Values(f.Key), $"s3://{location.Bucket}/{location.FolderPrefix}{string.Join('/', f.Key)}/", started)).ToList();
+            if (!exists)
+            {
+                catalog.CreateTable(new GlueTable
+                {
+                    Name = tableName,
+                    DatabaseName = definition.DatabaseName,
+                    Columns = order.Select(c => new GlueColumn(c, inferred[c])).ToArray(),
+                    PartitionKeys = partitionNames.Select(p => new GlueColumn(p, "string")).ToArray(),
+                    Location = $"s3://{location.Bucket}/{location.FolderPrefix}",
+                    InputFormat = "org.apache.hadoop.mapred.TextInputFormat",
+                    OutputFormat = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    SerdeLibrary = "org.openx.data.jsonserde.JsonSerDe",
+                    Parameters = new Dictionary<string, string>
+                    {
+                        ["classification"] = "json",
+                        ["compressionType"] = columnsType ?? "none",
+                        ["typeOfData"] = "file",
+                        ["objectCount"] = objects.Count.ToString(),
+                        ["sizeKey"] = objects.Sum(o => o.Size).ToString(),
+                        ["UPDATED_BY_CRAWLER"] = definition.Name,
+                    },
+                });
+                created++;
+            }
+            else
+            {
+                var table = catalog.GetTable(definition.DatabaseName, tableName);
+                var newColumns = order.Where(c => table.AllColumns.All(existing => existing.Name != c)).Select(c => new GlueColumn(c, inferred[c])).ToArray();
+                if (newColumns.Length > 0)
+                {
+                    catalog.UpdateTable(table with { Columns = [.. table.Columns, .. newColumns] });
+                    updated++;
+                    notes.Add($"New column(s) added to {tableName}: {string.Join(", ", newColumns.Select(c => $"{c.Name} {c.Type}"))}.");
+                }
+            }
+            added += catalog.BatchCreatePartition(definition.DatabaseName, tableName, partitions);
+        }
+        return new CrawlSummary("SUCCEEDED", started, clock.GetUtcNow(), watch.Elapsed, created, updated, added, sampledObjects, sampledRecords, notes);
+    }
+
+    private async Task<List<ObjectInfo>> ListAllAsync(S3Location location, CancellationToken cancellationToken)
+    {
+        var all = new List<ObjectInfo>();
+        string? token = null;
+        do
+        {
+            var page = await lake.ListObjectsV2Async(new ListObjectsRequest(location.Bucket, location.FolderPrefix, ContinuationToken: token), cancellationToken);
+            all.AddRange(page.Contents);
+            token = page.NextContinuationToken;
+        } while (token is not null);
+        return all;
+    }
+
+    private static string[] FolderOf(string key, string prefix)
+    {
+        var parts = key[prefix.Length..].Split('/');
+        return parts[..^1];
+    }
+
+    private static string[] Values(string[] folders) => folders.Select(f => f.Contains('=') ? f[(f.IndexOf('=') + 1)..] : f).ToArray();
+
+    private void Save(CrawlerInfo info) =>
+        workspace.WriteAtomically(CrawlerFile(info.Name), JsonSerializer.SerializeToUtf8Bytes(info, JsonOptions));
+
+    private string CrawlerFile(string name) => workspace.Resolve("catalog", "_crawlers", LocalGlueCatalog.ValidName(name, "crawler") + ".json");
+}

@@ -1,0 +1,172 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Catalog;
+
+/// <summary>
+/// The Glue Data Catalog on the local backend, kept in the workspace (catalog/&lt;database&gt;/): databases, tables
+/// with their version history, partitions, and views. Names are stored in lower case, as Glue does.
+/// </summary>
+public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private readonly object sync = new();
+
+    public GlueDatabase CreateDatabase(string name, string? description = null, string? locationUri = null)
+    {
+        name = ValidName(name, "database");
+        lock (sync)
+        {
+            var path = DatabaseFile(name);
+            if (File.Exists(path)) throw new AlreadyExistsException($"Database {name} already exists.");
+            var database = new GlueDatabase(name, description, locationUri, clock.GetUtcNow());
+            workspace.WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(database, JsonOptions));
+            return database;
+        }
+    }
+
+    public GlueDatabase GetDatabase(string name)
+    {
+        var path = DatabaseFile(ValidName(name, "database"));
+        if (!File.Exists(path))
+            throw new EntityNotFoundException($"Database {name.ToLowerInvariant()} not found. Deploy the stack, or create it with CREATE DATABASE.");
+        return JsonSerializer.Deserialize<GlueDatabase>(File.ReadAllBytes(path), JsonOptions)!;
+    }
+
+    public bool DatabaseExists(string name) => File.Exists(DatabaseFile(ValidName(name, "database")));
+
+    public IReadOnlyList<GlueDatabase> GetDatabases()
+    {
+        var root = workspace.Resolve("catalog");
+        if (!Directory.Exists(root)) return [];
+        return Directory.GetDirectories(root).Select(d => Path.Combine(d, "database.json")).Where(File.Exists)
+            .Select(f => JsonSerializer.Deserialize<GlueDatabase>(File.ReadAllBytes(f), JsonOptions)!)
+            .OrderBy(d => d.Name, StringComparer.Ordinal).ToArray();
+    }
+
+    public GlueTable CreateTable(GlueTable table)
+    {
+        var stored = Normalise(table);
+        GetDatabase(stored.DatabaseName);
+        lock (sync)
+        {
+            if (File.Exists(TableFile(stored.DatabaseName, stored.Name)))
+                throw new AlreadyExistsException($"Table {stored.Name} already exists in database {stored.DatabaseName}.");
+            var now = clock.GetUtcNow();
+            Save(new TableHistory([stored with { CreateTime = now, UpdateTime = now, VersionId = 1 }], []));
+            return GetTable(stored.DatabaseName, stored.Name);
+        }
+    }
+
+    public GlueTable GetTable(string database, string name) => Load(database, name).Versions[^1];
+
+    public bool TableExists(string database, string name) => File.Exists(TableFile(ValidName(database, "database"), ValidName(name, "table")));
+
+    public IReadOnlyList<GlueTable> GetTables(string database)
+    {
+        GetDatabase(database);
+        var folder = workspace.Resolve("catalog", ValidName(database, "database"), "tables");
+        if (!Directory.Exists(folder)) return [];
+        return Directory.GetFiles(folder, "*.json").Select(f => Path.GetFileNameWithoutExtension(f))
+            .Order(StringComparer.Ordinal).Select(n => GetTable(database, n)).ToArray();
+    }
+
+    /// <summary>Replaces a table's definition and makes a new table version, as Glue's UpdateTable does.</summary>
+    public GlueTable UpdateTable(GlueTable table)
+    {
+        var stored = Normalise(table);
+        lock (sync)
+        {
+            var history = Load(stored.DatabaseName, stored.Name);
+            var current = history.Versions[^1];
+            var updated = stored with { CreateTime = current.CreateTime, UpdateTime = clock.GetUtcNow(), VersionId = current.VersionId + 1 };
+            Save(history with { Versions = [.. history.Versions, updated] });
+            return updated;
+        }
+    }
+
+    /// <summary>Changes one column's type (for example measurement_time from string to timestamp): a new table version.</summary>
+    public GlueTable UpdateColumnType(string database, string tableName, string column, string newType)
+    {
+        var table = GetTable(database, tableName);
+        var type = HiveTypes.Normalise(newType);
+        var name = column.ToLowerInvariant();
+        if (table.PartitionKeys.Any(c => c.Name == name))
+            throw new InvalidInputException($"{name} is a partition key of {table.Name}; partition keys keep the type the folders give them (string).");
+        if (table.Columns.All(c => c.Name != name))
+            throw new EntityNotFoundException($"Column {name} not found in table {table.Name}. Its columns are: {string.Join(", ", table.Columns.Select(c => c.Name))}.");
+        return UpdateTable(table with { Columns = table.Columns.Select(c => c.Name == name ? c with { Type = type } : c).ToArray() });
+    }
+
+    public IReadOnlyList<GlueTable> GetTableVersions(string database, string name) => Load(database, name).Versions;
+
+    public void DeleteTable(string database, string name)
+    {
+        var path = TableFile(ValidName(database, "database"), ValidName(name, "table"));
+        if (!File.Exists(path)) throw new EntityNotFoundException($"Table {name} not found in database {database}.");
+        File.Delete(path);
+    }
+
+    /// <summary>Adds partitions whose values are not registered yet; returns how many were new.</summary>
+    public int BatchCreatePartition(string database, string tableName, IEnumerable<GluePartition> partitions)
+    {
+        lock (sync)
+        {
+            var history = Load(database, tableName);
+            var keys = history.Versions[^1].PartitionKeys.Count;
+            var existing = history.Partitions.Select(p => string.Join('\u0001', p.Values)).ToHashSet(StringComparer.Ordinal);
+            var added = new List<GluePartition>();
+            foreach (var partition in partitions)
+            {
+                if (partition.Values.Count != keys)
+                    throw new InvalidInputException($"Table {tableName} has {keys} partition key(s) but a partition gives {partition.Values.Count} value(s): {string.Join(", ", partition.Values)}.");
+                if (existing.Add(string.Join('\u0001', partition.Values))) added.Add(partition with { CreateTime = clock.GetUtcNow() });
+            }
+            if (added.Count > 0) Save(history with { Partitions = [.. history.Partitions, .. added] });
+            return added.Count;
+        }
+    }
+
+    public IReadOnlyList<GluePartition> GetPartitions(string database, string tableName) => Load(database, tableName).Partitions;
+
+    private GlueTable Normalise(GlueTable table) => table with
+    {
+        Name = ValidName(table.Name, "table"),
+        DatabaseName = ValidName(table.DatabaseName, "database"),
+        Columns = table.Columns.Select(c => c with { Name = c.Name.ToLowerInvariant(), Type = HiveTypes.Normalise(c.Type) }).ToArray(),
+        PartitionKeys = table.PartitionKeys.Select(c => c with { Name = c.Name.ToLowerInvariant(), Type = HiveTypes.Normalise(c.Type) }).ToArray(),
+    };
+
+    private TableHistory Load(string database, string name)
+    {
+        var path = TableFile(ValidName(database, "database"), ValidName(name, "table"));
+        if (!File.Exists(path))
+            throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. Run the crawler, or list the tables with SHOW TABLES.");
+        return JsonSerializer.Deserialize<TableHistory>(File.ReadAllBytes(path), JsonOptions)!;
+    }
+
+    private void Save(TableHistory history)
+    {
+        var table = history.Versions[^1];
+        workspace.WriteAtomically(TableFile(table.DatabaseName, table.Name), JsonSerializer.SerializeToUtf8Bytes(history, JsonOptions));
+    }
+
+    private string DatabaseFile(string name) => workspace.Resolve("catalog", name, "database.json");
+
+    private string TableFile(string database, string name) => workspace.Resolve("catalog", database, "tables", name + ".json");
+
+    /// <summary>Glue names: 1 to 255 characters, lower case; letters, digits, '_' and '-' (no dots or slashes).</summary>
+    internal static string ValidName(string name, string kind)
+    {
+        var lower = name?.Trim().ToLowerInvariant() ?? "";
+        if (!NamePattern().IsMatch(lower))
+            throw new InvalidInputException($"'{name}' is not a valid {kind} name: use 1 to 255 letters, digits, underscores or hyphens.");
+        return lower;
+    }
+
+    [GeneratedRegex("^[a-z0-9_-]{1,255}$")]
+    private static partial Regex NamePattern();
+
+    private sealed record TableHistory(IReadOnlyList<GlueTable> Versions, IReadOnlyList<GluePartition> Partitions);
+}

@@ -1,0 +1,141 @@
+using System.Text.RegularExpressions;
+
+namespace StreamingWorkshop.Query;
+
+/// <summary>
+/// Turns DuckDB's error messages into Athena's (Trino's) error names and wording, with the line and column of the
+/// offending name in the query as the learner wrote it.
+/// </summary>
+internal static partial class AthenaErrors
+{
+    public static AthenaQueryException From(string message, string original, string translated, AthenaSettings settings)
+    {
+        string Where(string? name, bool function = false)
+        {
+            var offset = CaretOffset(message, translated) is { } caret ? MapBack(caret, original, translated) : null;
+            offset ??= name is null ? null : AthenaSql.FindName(original, name, function);
+            var (line, column) = AthenaSql.Position(original, offset ?? 0);
+            return $"line {line}:{column}";
+        }
+
+        if (ColumnNotFound().Match(message) is { Success: true } column)
+        {
+            var name = column.Groups["name"].Value;
+            return new("COLUMN_NOT_FOUND", $"{Where(name)}: Column '{name.ToLowerInvariant()}' cannot be resolved");
+        }
+        if (TableNotFound().Match(message) is { Success: true } table)
+        {
+            var name = table.Groups["name"].Value.ToLowerInvariant();
+            var qualified = name.Contains('.') ? $"awsdatacatalog.{name}" : $"awsdatacatalog.{settings.DefaultDatabase}.{name}";
+            return new("TABLE_NOT_FOUND", $"{Where(name.Split('.')[^1])}: Table '{qualified}' does not exist");
+        }
+        if (FunctionNotFound().Match(message) is { Success: true } function)
+        {
+            var name = function.Groups["name"].Value.ToLowerInvariant();
+            return new("FUNCTION_NOT_FOUND", $"{Where(name, function: true)}: Function '{name}' not registered");
+        }
+        if (NoMatchingFunction().Match(message) is { Success: true } mismatch)
+        {
+            var name = mismatch.Groups["name"].Value;
+            var athenaName = TrinoFunctions.Renamed.FirstOrDefault(r => r.Value == name).Key ?? name;
+            var arguments = string.Join(", ", mismatch.Groups["args"].Value.Split(',').Select(a => TrinoTypeName(a.Trim())));
+            var expected = athenaName == "date_trunc"
+                ? " Expected: date_trunc(varchar(x), date), date_trunc(varchar(x), time(p)), date_trunc(varchar(x), timestamp(p)), date_trunc(varchar(x), timestamp(p) with time zone)"
+                : "";
+            return new("FUNCTION_NOT_FOUND", $"{Where(athenaName, function: true)}: Unexpected parameters ({arguments}) for function {athenaName}.{expected}");
+        }
+        if (OperatorMismatch().Match(message) is { Success: true } op)
+        {
+            var arguments = op.Groups["args"].Value.Split(',').Select(a => TrinoTypeName(a.Trim())).ToArray();
+            return new("TYPE_MISMATCH", $"{Where(null)}: Cannot apply operator: {string.Join($" {op.Groups["op"].Value} ", arguments)}");
+        }
+        if (message.Contains("Conversion Error", StringComparison.Ordinal))
+            return new("TYPE_MISMATCH", $"{Where(null)}: {FirstLine(message).Replace("Conversion Error: ", "")}");
+        if (SyntaxError().Match(message) is { Success: true } syntax)
+        {
+            var near = syntax.Groups["near"].Value;
+            return new("SYNTAX_ERROR", $"{Where(near)}: mismatched input '{near}'");
+        }
+        if (message.StartsWith("Parser Error", StringComparison.Ordinal))
+            return new("SYNTAX_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Parser Error: ", "")}");
+        if (message.StartsWith("Binder Error", StringComparison.Ordinal))
+            return new("SEMANTIC_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Binder Error: ", "")}");
+        if (message.StartsWith("Invalid Input Error", StringComparison.Ordinal) || message.StartsWith("IO Error", StringComparison.Ordinal))
+            return new("HIVE_BAD_DATA", $"{FirstLine(message)} Check the table's objects: a line that is not one JSON object, or a value that does not fit its column type.");
+        return new("GENERIC_INTERNAL_ERROR", FirstLine(message));
+    }
+
+    /// <summary>DuckDB marks the error with a caret under "LINE n: ..." (text of the translated SQL); returns its offset there.</summary>
+    private static int? CaretOffset(string message, string translated)
+    {
+        var lines = message.Split('\n');
+        for (var i = 0; i < lines.Length - 1; i++)
+        {
+            var match = LineMarker().Match(lines[i]);
+            if (!match.Success) continue;
+            var caret = lines[i + 1].IndexOf('^');
+            if (caret < 0) return null;
+            var snippet = lines[i][match.Length..];
+            if (snippet.StartsWith("...", StringComparison.Ordinal)) return null;
+            var lineNumber = int.Parse(match.Groups["line"].Value);
+            var translatedLines = translated.Split('\n');
+            if (lineNumber > translatedLines.Length) return null;
+            var lineStart = translatedLines.Take(lineNumber - 1).Sum(l => l.Length + 1);
+            return lineStart + caret - match.Length;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Maps an offset in the translated SQL back to the original. Translation only renames words in place, so
+    /// walking both token lists side by side finds the matching token.
+    /// </summary>
+    private static int? MapBack(int offset, string original, string translated)
+    {
+        var a = AthenaSql.Tokenize(original);
+        var b = AthenaSql.Tokenize(translated);
+        if (a.Count != b.Count) return offset < original.Length ? offset : null;
+        for (var i = 0; i < b.Count; i++)
+        {
+            if (offset >= b[i].Offset && offset < b[i].Offset + b[i].Text.Length)
+                return a[i].Offset + Math.Min(offset - b[i].Offset, Math.Max(0, a[i].Text.Length - 1));
+        }
+        return null;
+    }
+
+    private static string TrinoTypeName(string duck) => duck.ToUpperInvariant() switch
+    {
+        "STRING_LITERAL" => "varchar",
+        "VARCHAR" => "varchar",
+        "INTEGER_LITERAL" or "INTEGER" => "integer",
+        "BIGINT" => "bigint",
+        "DOUBLE" or "DECIMAL_LITERAL" => "double",
+        "TIMESTAMP" => "timestamp(3)",
+        "DATE" => "date",
+        "BOOLEAN" => "boolean",
+        var other => other.ToLowerInvariant(),
+    };
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    [GeneratedRegex("Referenced column \"(?<name>[^\"]+)\" not found")]
+    private static partial Regex ColumnNotFound();
+
+    [GeneratedRegex("Table with name (?<name>[^ ]+) does not exist")]
+    private static partial Regex TableNotFound();
+
+    [GeneratedRegex("(?:Scalar|Aggregate|Table) Function with name (?<name>[^ ]+) does not exist")]
+    private static partial Regex FunctionNotFound();
+
+    [GeneratedRegex(@"No function matches the given name and argument types '(?<name>[A-Za-z_0-9]+)\((?<args>[^)]*)\)'")]
+    private static partial Regex NoMatchingFunction();
+
+    [GeneratedRegex(@"function call ""(?<op>[^A-Za-z(]+)\((?<args>[^)]*)\)""")]
+    private static partial Regex OperatorMismatch();
+
+    [GeneratedRegex(@"syntax error at or near ""(?<near>[^""]*)""")]
+    private static partial Regex SyntaxError();
+
+    [GeneratedRegex(@"^LINE (?<line>\d+): ")]
+    private static partial Regex LineMarker();
+}

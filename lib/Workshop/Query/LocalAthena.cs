@@ -1,0 +1,389 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Query;
+
+public sealed record AthenaSettings(string DefaultDatabase, string ResultsBucket, string WorkGroup = "primary");
+
+/// <summary>
+/// Athena on the local backend: SQL in Trino's dialect, run by DuckDB over the lake's files as the Glue catalog
+/// describes them. Each table a query names becomes a DuckDB view over the objects of its registered
+/// partitions, read with the table's declared types, so a column still declared string stays a string.
+/// DuckDB prunes partitions from the query's filters; its file-system log tells which objects were read, and
+/// their compressed sizes are the data scanned, as Athena bills it.
+/// </summary>
+public sealed partial class LocalAthena : IDisposable
+{
+    private readonly WorkspaceDirectory workspace;
+    private readonly TimeProvider clock;
+    private readonly LocalGlueCatalog catalog;
+    private readonly LocalObjectStore lake;
+    private readonly DuckDBConnection duck;
+    private readonly object sync = new();
+    private readonly Dictionary<string, (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows)> results = new();
+    private readonly HashSet<string> schemas = new(StringComparer.Ordinal);
+
+    public LocalAthena(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake, AthenaSettings settings)
+    {
+        this.workspace = workspace;
+        this.clock = clock;
+        this.catalog = catalog;
+        this.lake = lake;
+        Settings = settings;
+        duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        Execute("ATTACH ':memory:' AS awsdatacatalog");
+        Execute("USE awsdatacatalog");
+        Execute("CALL enable_logging('FileSystem')");
+        foreach (var macro in TrinoFunctions.Macros) Execute(macro);
+    }
+
+    public AthenaSettings Settings { get; }
+
+    /// <summary>Runs a statement and returns its execution id; the statement has finished (or failed) when this returns.</summary>
+    public string StartQueryExecution(string sql, string? database = null, string? outputLocation = null)
+    {
+        var id = Guid.NewGuid().ToString();
+        var db = (database ?? Settings.DefaultDatabase).ToLowerInvariant();
+        var output = outputLocation ?? $"s3://{Settings.ResultsBucket}/";
+        var submitted = clock.GetUtcNow();
+        var queued = Stopwatch.StartNew();
+        lock (sync)
+        {
+            var queueMillis = queued.ElapsedMilliseconds;
+            var watch = Stopwatch.StartNew();
+            QueryExecution execution;
+            try
+            {
+                var outcome = Run(sql, db, id);
+                var files = outcome.ScannedFiles;
+                var statistics = new QueryStatistics(outcome.ScannedBytes, watch.ElapsedMilliseconds, queueMillis, watch.ElapsedMilliseconds + queueMillis,
+                    AthenaPricing.EstimatedCost(outcome.ScannedBytes, outcome.StatementType == "DDL"), files);
+                execution = new QueryExecution(id, sql, outcome.StatementType, db, Settings.WorkGroup, output, QueryStates.Succeeded, null, null, submitted, clock.GetUtcNow(), statistics);
+                results[id] = (outcome.Columns, outcome.Rows);
+                WriteResultFiles(execution, outcome.Columns, outcome.Rows);
+            }
+            catch (AthenaQueryException error)
+            {
+                execution = new QueryExecution(id, sql, StatementTypeOf(sql), db, Settings.WorkGroup, output, QueryStates.Failed, error.Message, error.ErrorType,
+                    submitted, clock.GetUtcNow(), new QueryStatistics(0, watch.ElapsedMilliseconds, queueMillis, watch.ElapsedMilliseconds, 0, 0));
+            }
+            SaveExecution(execution);
+            return id;
+        }
+    }
+
+    public QueryExecution GetQueryExecution(string id)
+    {
+        var path = HistoryFile(id);
+        if (!File.Exists(path)) throw new Errors.InvalidArgumentException("athena", $"QueryExecution {id} was not found. List recent queries with the query history.");
+        return JsonSerializer.Deserialize<QueryExecution>(File.ReadAllBytes(path))!;
+    }
+
+    /// <summary>A query that has finished cannot be stopped; one still queued or running would be CANCELLED.</summary>
+    public void StopQueryExecution(string id) => GetQueryExecution(id);
+
+    /// <summary>The newest executions first, as the console's Recent queries tab lists them.</summary>
+    public IReadOnlyList<QueryExecution> ListQueryExecutions(int max = 50)
+    {
+        var folder = workspace.Resolve("query", "history");
+        if (!Directory.Exists(folder)) return [];
+        return new DirectoryInfo(folder).GetFiles("*.json").OrderByDescending(f => f.LastWriteTimeUtc).Take(max)
+            .Select(f => JsonSerializer.Deserialize<QueryExecution>(File.ReadAllBytes(f.FullName))!).ToArray();
+    }
+
+    /// <summary>
+    /// One page of results. As in Athena, the first page of a SELECT starts with a row of column names;
+    /// values come back as text. NextToken is null on the last page.
+    /// </summary>
+    public (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<string?[]> Rows, string? NextToken) GetQueryResults(string id, string? nextToken = null, int maxResults = 1000)
+    {
+        if (maxResults is < 1 or > 1000) throw new Errors.InvalidArgumentException("athena", $"MaxResults {maxResults} is out of range: use 1 to 1,000.");
+        var execution = GetQueryExecution(id);
+        if (execution.State != QueryStates.Succeeded)
+            throw new Errors.InvalidArgumentException("athena", $"Query has not yet finished or has failed. Current state: {execution.State}. {execution.StateChangeReason}");
+        if (!results.TryGetValue(id, out var stored)) throw new Errors.InvalidArgumentException("athena", $"The results of {id} are in {execution.OutputLocation}{id}.csv; read them from there.");
+        var all = new List<string?[]> { stored.Columns.Select(c => (string?)c.Name).ToArray() };
+        all.AddRange(stored.Rows.Select(r => r.Select(v => v is null ? null : AthenaCsv.Format(v)).ToArray()));
+        var start = nextToken is null ? 0 : int.Parse(nextToken);
+        var page = all.Skip(start).Take(maxResults).ToArray();
+        return (stored.Columns, page, start + maxResults < all.Count ? (start + maxResults).ToString() : null);
+    }
+
+    /// <summary>Starts a query, waits for it, and returns its result; a failed query throws <see cref="AthenaQueryException"/>.</summary>
+    public Task<QueryResult> RunAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = StartQueryExecution(sql, database);
+        var execution = GetQueryExecution(id);
+        if (execution.State != QueryStates.Succeeded)
+            throw new AthenaQueryException(execution.ErrorType ?? "INTERNAL_ERROR", execution.StateChangeReason![(execution.ErrorType!.Length + 2)..], id);
+        var stored = results[id];
+        return Task.FromResult(new QueryResult(execution, stored.Columns, stored.Rows));
+    }
+
+    private sealed record Outcome(string StatementType, IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long ScannedBytes = 0, int ScannedFiles = 0);
+
+    private Outcome Run(string sql, string database, string id)
+    {
+        var statement = AthenaSql.Significant(sql);
+        if (statement.Length == 0) throw new AthenaQueryException("SYNTAX_ERROR", "line 1:1: The query is empty. Write a statement such as SELECT * FROM raw_weather_data LIMIT 10.");
+        if (!catalog.DatabaseExists(database))
+            throw new AthenaQueryException("SCHEMA_NOT_FOUND", $"line 1:1: Schema '{database}' does not exist. Choose a database that exists (SHOW DATABASES), or deploy the stack.");
+        foreach (var (pattern, handler) in DdlHandlers())
+        {
+            var match = pattern.Match(statement);
+            if (match.Success) return handler(match, statement, database, id);
+        }
+        if (!FirstWord(statement).Equals("select", StringComparison.OrdinalIgnoreCase) && !FirstWord(statement).Equals("with", StringComparison.OrdinalIgnoreCase)
+            && !statement.StartsWith('(') && !FirstWord(statement).Equals("values", StringComparison.OrdinalIgnoreCase))
+        {
+            var word = FirstWord(statement);
+            throw new AthenaQueryException("SYNTAX_ERROR", $"line 1:1: mismatched input '{word}'. Expecting: 'SELECT', 'WITH', 'CREATE', 'DROP', 'ALTER', 'MSCK', 'SHOW', 'DESCRIBE', 'VALUES'");
+        }
+        return Select(sql, database);
+    }
+
+    private Outcome Select(string sql, string database)
+    {
+        var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
+        PrepareTables(sql, database);
+        Execute("CALL truncate_duckdb_logs()");
+        var (columns, rows) = Read(translated, sql);
+        var (bytes, files) = ScannedObjects();
+        return new Outcome("DML", columns, rows, bytes, files);
+    }
+
+    private (IReadOnlyList<ResultColumn>, IReadOnlyList<object?[]>) Read(string translated, string original)
+    {
+        try
+        {
+            using var command = duck.CreateCommand();
+            command.CommandText = translated;
+            using var reader = command.ExecuteReader();
+            var columns = new List<ResultColumn>();
+            for (var i = 0; i < reader.FieldCount; i++)
+                columns.Add(new ResultColumn(ColumnName(reader.GetName(i), i), AthenaType(reader.GetDataTypeName(i))));
+            var rows = new List<object?[]>();
+            while (reader.Read())
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Normalise(reader.GetValue(i));
+                rows.Add(row);
+            }
+            return (columns, rows);
+        }
+        catch (DbException error)
+        {
+            throw AthenaErrors.From(error.Message, original, translated, Settings);
+        }
+    }
+
+    private static object? Normalise(object value) => value switch
+    {
+        System.Numerics.BigInteger big => (long)big,
+        _ => value,
+    };
+
+    private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = "SELECT DISTINCT json_extract_string(message, '$.path') FROM duckdb_logs WHERE type = 'FileSystem' AND json_extract_string(message, '$.op') = 'OPEN'";
+        using var reader = command.ExecuteReader();
+        long bytes = 0;
+        var files = 0;
+        var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
+        while (reader.Read())
+        {
+            var path = reader.IsDBNull(0) ? null : reader.GetString(0);
+            if (path is null || !path.StartsWith(lakeRoot, StringComparison.Ordinal) || !File.Exists(path)) continue;
+            if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
+            bytes += new FileInfo(path).Length;
+            files++;
+        }
+        return (bytes, files);
+    }
+
+    /// <summary>Makes a DuckDB view for every catalog table or view the SQL names (and those the views name in turn).</summary>
+    private void PrepareTables(string sql, string database, int depth = 0)
+    {
+        if (depth > 10) throw new AthenaQueryException("INVALID_VIEW", "line 1:1: Views refer to each other in a loop.");
+        EnsureSchema(database);
+        Execute($"USE awsdatacatalog.{Quote(database)}");
+        foreach (var (db, name) in NamedTables(sql, database))
+        {
+            if (!catalog.TableExists(db, name)) continue;
+            EnsureSchema(db);
+            var table = catalog.GetTable(db, name);
+            if (table.IsView)
+            {
+                PrepareTables(table.ViewOriginalText!, db, depth + 1);
+                Execute($"USE awsdatacatalog.{Quote(database)}");
+                Execute($"CREATE OR REPLACE VIEW {Quote(db)}.{Quote(name)} AS {AthenaSql.Translate(table.ViewOriginalText!, clock.GetUtcNow())}");
+            }
+            else
+            {
+                Execute($"CREATE OR REPLACE VIEW {Quote(db)}.{Quote(name)} AS {TableScan(table)}");
+            }
+        }
+    }
+
+    /// <summary>Every word or quoted name in the SQL that could be a table, with its database (db.table or the current one).</summary>
+    private static IEnumerable<(string Database, string Table)> NamedTables(string sql, string database)
+    {
+        var parts = AthenaSql.Tokenize(sql).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Kind is not (AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier)) continue;
+            var name = Unquote(parts[i]);
+            var db = database;
+            if (i >= 2 && parts[i - 1].Text == "." && parts[i - 2].Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier)
+                db = Unquote(parts[i - 2]);
+            if (seen.Add((db, name)) && IsName(db) && IsName(name)) yield return (db, name);
+        }
+    }
+
+    private static bool IsName(string s) => NameShape().IsMatch(s);
+
+    private static string Unquote(AthenaSql.Token token) =>
+        (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text).ToLowerInvariant();
+
+    /// <summary>The SELECT that reads a table's registered partitions with its declared column types.</summary>
+    private string TableScan(GlueTable table)
+    {
+        var files = TableFiles(table);
+        var projection = table.Columns.Select(c => c.Type switch
+        {
+            "timestamp" => $"TRY_CAST({Quote(c.Name)} AS TIMESTAMP) AS {Quote(c.Name)}",
+            "date" => $"TRY_CAST({Quote(c.Name)} AS DATE) AS {Quote(c.Name)}",
+            _ => $"CAST({Quote(c.Name)} AS {HiveTypes.ToDuckDb(c.Type)}) AS {Quote(c.Name)}",
+        }).Concat(table.PartitionKeys.Select(p => $"CAST({Quote(p.Name)} AS {HiveTypes.ToDuckDb(p.Type)}) AS {Quote(p.Name)}"));
+        if (files.Count == 0)
+        {
+            var empty = table.AllColumns.Select(c => $"CAST(NULL AS {HiveTypes.ToDuckDb(c.Type)}) AS {Quote(c.Name)}");
+            return $"SELECT {string.Join(", ", empty)} WHERE false";
+        }
+        var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
+        var hive = table.PartitionKeys.Count > 0 ? "true" : "false";
+        if (table.Classification == "parquet")
+            return $"SELECT {string.Join(", ", projection)} FROM read_parquet({list}, hive_partitioning = {hive}, hive_types_autocast = false, union_by_name = true)";
+        var columns = string.Join(", ", table.Columns.Select(c =>
+            $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
+        return $"SELECT {string.Join(", ", projection)} FROM read_json({list}, format = 'newline_delimited', columns = {{{columns}}}, hive_partitioning = {hive}, hive_types_autocast = false)";
+    }
+
+    /// <summary>The objects of the table's registered partitions (or under its location when unpartitioned); names starting '_' or '.' are skipped, as Athena does.</summary>
+    private List<string> TableFiles(GlueTable table)
+    {
+        var prefixes = table.PartitionKeys.Count == 0
+            ? [S3Location.Parse(table.Location!)]
+            : catalog.GetPartitions(table.DatabaseName, table.Name).Select(p => S3Location.Parse(p.Location)).ToList();
+        var files = new List<string>();
+        foreach (var location in prefixes)
+        {
+            var root = Path.Combine(lake.GetBucketRoot(location.Bucket), location.FolderPrefix);
+            if (!Directory.Exists(root)) continue;
+            files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(f) is var n && !n.StartsWith('_') && !n.StartsWith('.') && new FileInfo(f).Length > 0)
+                .Order(StringComparer.Ordinal));
+        }
+        return files;
+    }
+
+    private void EnsureSchema(string database)
+    {
+        if (schemas.Add(database)) Execute($"CREATE SCHEMA IF NOT EXISTS awsdatacatalog.{Quote(database)}");
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    private static string FirstWord(string statement) => FirstWordPattern().Match(statement).Groups["word"].Value;
+
+    private static string StatementTypeOf(string sql) =>
+        FirstWord(AthenaSql.Significant(sql)).ToLowerInvariant() is "select" or "with" or "values" ? "DML" : "DDL";
+
+    /// <summary>Unaliased expressions are named _col0, _col1... by position, as Athena names them.</summary>
+    private static string ColumnName(string name, int index) => SimpleName().IsMatch(name) ? name.ToLowerInvariant() : $"_col{index}";
+
+    internal static string AthenaType(string duckType)
+    {
+        var upper = duckType.ToUpperInvariant();
+        if (upper.StartsWith("DECIMAL", StringComparison.Ordinal)) return duckType.ToLowerInvariant();
+        if (upper.EndsWith("[]", StringComparison.Ordinal) || upper.StartsWith("LIST", StringComparison.Ordinal)) return "array";
+        return upper switch
+        {
+            "VARCHAR" => "varchar",
+            "DOUBLE" => "double",
+            "FLOAT" => "real",
+            "BIGINT" or "HUGEINT" or "UBIGINT" => "bigint",
+            "INTEGER" or "UINTEGER" => "integer",
+            "SMALLINT" => "smallint",
+            "TINYINT" => "tinyint",
+            "BOOLEAN" => "boolean",
+            "TIMESTAMP" => "timestamp",
+            "TIMESTAMP WITH TIME ZONE" => "timestamp with time zone",
+            "DATE" => "date",
+            "INTERVAL" => "interval day to second",
+            _ when upper.StartsWith("STRUCT", StringComparison.Ordinal) => "row",
+            _ when upper.StartsWith("MAP", StringComparison.Ordinal) => "map",
+            _ => upper.ToLowerInvariant(),
+        };
+    }
+
+    /// <summary>The Glue type a result column gets when a view or CTAS is registered.</summary>
+    internal static string HiveType(string athenaType) => athenaType switch
+    {
+        "varchar" => "string",
+        "integer" => "int",
+        "real" => "float",
+        "timestamp with time zone" => "timestamp",
+        "interval day to second" => "string",
+        "array" or "row" or "map" => "string",
+        var t => t,
+    };
+
+    private void WriteResultFiles(QueryExecution execution, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows)
+    {
+        var location = S3Location.Parse(execution.OutputLocation);
+        if (!lake.BucketExistsAsync(location.Bucket).GetAwaiter().GetResult()) return;
+        var csv = Encoding.UTF8.GetBytes(AthenaCsv.Write(columns, rows));
+        lake.PutObjectAsync(location.Bucket, $"{location.FolderPrefix}{execution.QueryExecutionId}.csv", csv).GetAwaiter().GetResult();
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new { columns, rowCount = rows.Count, execution.Statistics });
+        lake.PutObjectAsync(location.Bucket, $"{location.FolderPrefix}{execution.QueryExecutionId}.csv.metadata", metadata).GetAwaiter().GetResult();
+    }
+
+    private void SaveExecution(QueryExecution execution) =>
+        workspace.WriteAtomically(HistoryFile(execution.QueryExecutionId), JsonSerializer.SerializeToUtf8Bytes(execution));
+
+    private string HistoryFile(string id)
+    {
+        if (!Guid.TryParse(id, out _)) throw new Errors.InvalidArgumentException("athena", $"'{id}' is not a QueryExecutionId (a GUID).");
+        return workspace.Resolve("query", "history", id + ".json");
+    }
+
+    public void Dispose() => duck.Dispose();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex SimpleName();
+
+    [GeneratedRegex(@"^[a-z0-9_-]{1,255}$")]
+    private static partial Regex NameShape();
+
+    [GeneratedRegex(@"^[\s(]*(?<word>[A-Za-z]+)")]
+    private static partial Regex FirstWordPattern();
+}

@@ -1,0 +1,40 @@
+namespace StreamingWorkshop.Query;
+
+public static class QueryStates
+{
+    public const string Queued = "QUEUED";
+    public const string Running = "RUNNING";
+    public const string Succeeded = "SUCCEEDED";
+    public const string Failed = "FAILED";
+    public const string Cancelled = "CANCELLED";
+}
+
+/// <summary>Athena's price: $5 per TB scanned, with at least 10 MB billed for each query that scans data.</summary>
+public static class AthenaPricing
+{
+    public const decimal UsdPerTerabyte = 5m;
+    public const long MinimumBilledBytes = 10L * 1000 * 1000;
+    private const decimal BytesPerTerabyte = 1_000_000_000_000m;
+
+    /// <summary>DDL that reads no data is free; a query, or a CTAS that reads data, pays for at least 10 MB.</summary>
+    public static decimal EstimatedCost(long scannedBytes, bool isDdl) =>
+        isDdl && scannedBytes == 0 ? 0 : Math.Max(scannedBytes, MinimumBilledBytes) / BytesPerTerabyte * UsdPerTerabyte;
+}
+
+public sealed record QueryStatistics(long DataScannedInBytes, long EngineExecutionTimeInMillis, long QueryQueueTimeInMillis, long TotalExecutionTimeInMillis, decimal EstimatedCostUsd, int FilesScanned);
+
+public sealed record QueryExecution(
+    string QueryExecutionId,
+    string Query,
+    string StatementType,
+    string Database,
+    string WorkGroup,
+    string OutputLocation,
+    string State,
+    string? StateChangeReason,
+    string? ErrorType,
+    DateTimeOffset SubmissionDateTime,
+    DateTimeOffset? CompletionDateTime,
+    QueryStatistics? Statistics);
+
+public sealed record ResultColumn(string Name, string Type);

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Analysis;
+using StreamingWorkshop.Display;
+
+namespace StreamingWorkshop.Query;
+
+/// <summary>A finished query's columns (with Athena type names), rows and statistics.</summary>
+public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows)
+{
+    public QueryExecution Execution { get; } = execution;
+    public IReadOnlyList<ResultColumn> Columns { get; } = columns;
+    public IReadOnlyList<object?[]> Rows { get; } = rows;
+    public QueryStatistics Statistics => Execution.Statistics!;
+
+    public object? this[int row, string column] => Rows[row][IndexOf(column)];
+
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+            if (string.Equals(Columns[i].Name, column, StringComparison.OrdinalIgnoreCase)) return i;
+        throw new ArgumentException($"The result has no column '{column}'; its columns are {string.Join(", ", Columns.Select(c => c.Name))}.");
+    }
+
+    /// <summary>The values of one column, converted to <typeparamref name="T"/>.</summary>
+    public IReadOnlyList<T> Column<T>(string column)
+    {
+        var index = IndexOf(column);
+        return Rows.Select(r => r[index] is null ? default! : (T)Convert.ChangeType(r[index]!, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    public DataFrame ToDataFrame()
+    {
+        var frame = new DataFrame();
+        for (var c = 0; c < Columns.Count; c++)
+        {
+            var index = c;
+            DataFrameColumn column = Columns[c].Type switch
+            {
+                "double" or "real" or "float" => new DoubleDataFrameColumn(Columns[c].Name, Rows.Select(r => r[index] is null ? (double?)null : Convert.ToDouble(r[index], CultureInfo.InvariantCulture))),
+                "bigint" or "integer" or "smallint" or "tinyint" => new Int64DataFrameColumn(Columns[c].Name, Rows.Select(r => r[index] is null ? (long?)null : Convert.ToInt64(r[index], CultureInfo.InvariantCulture))),
+                "boolean" => new BooleanDataFrameColumn(Columns[c].Name, Rows.Select(r => r[index] as bool?)),
+                "timestamp" or "date" => new DateTimeDataFrameColumn(Columns[c].Name, Rows.Select(r => r[index] switch { DateTime d => d, DateOnly d => d.ToDateTime(TimeOnly.MinValue), _ => (DateTime?)null })),
+                _ => new StringDataFrameColumn(Columns[c].Name, Rows.Select(r => AthenaCsv.Format(r[index]))),
+            };
+            frame.Columns.Add(column);
+        }
+        return frame;
+    }
+
+    /// <summary>The line the Athena console shows under a result.</summary>
+    public string Summary =>
+        $"Run time: {Statistics.EngineExecutionTimeInMillis / 1000.0:0.000} sec · Data scanned: {Scanned(Statistics.DataScannedInBytes)} " +
+        $"({Statistics.FilesScanned:N0} object{(Statistics.FilesScanned == 1 ? "" : "s")}) · Estimated cost: ${Statistics.EstimatedCostUsd:0.000000}";
+
+    internal static string Scanned(long bytes) => bytes switch
+    {
+        < 1000 => $"{bytes} B",
+        < 1_000_000 => $"{bytes / 1000.0:0.00} KB",
+        < 1_000_000_000 => $"{bytes / 1e6:0.00} MB",
+        _ => $"{bytes / 1e9:0.00} GB",
+    };
+
+    public string ToHtml(int maxRows = 50)
+    {
+        var rows = Rows.Take(maxRows).Select(r => (IReadOnlyList<string>)r.Select(AthenaCsv.Format).ToArray());
+        var caption = Rows.Count > maxRows ? $"{Rows.Count:N0} rows (first {maxRows} shown)" : $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}";
+        return HtmlTable.Render(Columns.Select(c => $"{c.Name} ({c.Type})").ToArray(), rows, caption) +
+               $"<p style=\"color:#555;font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
+    }
+
+    public override string ToString()
+    {
+        var text = new StringBuilder(TextTable.Render(Columns.Select(c => c.Name).ToArray(), Rows.Take(100).Select(r => (IReadOnlyList<string>)r.Select(AthenaCsv.Format).ToArray())));
+        if (Rows.Count > 100) text.Append($"… {Rows.Count - 100:N0} more rows\n");
+        return text.Append(Summary).Append('\n').ToString();
+    }
+}
+
+/// <summary>Values as Athena writes them in result files: timestamps yyyy-MM-dd HH:mm:ss.SSS, dates yyyy-MM-dd, NULL as empty.</summary>
+public static class AthenaCsv
+{
+    public static string Format(object? value) => value switch
+    {
+        null or DBNull => "",
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        System.Collections.IEnumerable list and not string => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>A CSV file as Athena writes one: a header of column names, every value quoted, quotes doubled.</summary>
+    public static string Write(IReadOnlyList<ResultColumn> columns, IEnumerable<object?[]> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendJoin(',', columns.Select(c => Quote(c.Name))).Append('\n');
+        foreach (var row in rows) text.AppendJoin(',', row.Select(v => v is null or DBNull ? "" : Quote(Format(v)))).Append('\n');
+        return text.ToString();
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"") + "\"";
+}
