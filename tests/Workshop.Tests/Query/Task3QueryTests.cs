@@ -1,0 +1,290 @@
+using StreamingWorkshop.Query;
+
+namespace Workshop.Tests.Query;
+
+/// <summary>
+/// Acceptance: every query of the workshop's Task 3 runs on the crawled, edited table, and its result equals the
+/// same computation done here with LINQ over the raw lake lines (never through the query engine).
+/// </summary>
+public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixture>
+{
+    private const string CleanView = """
+        CREATE OR REPLACE VIEW clean_weather_data AS
+        SELECT city, temperature, measurement_time,
+               MIN(collection_time) AS first_collection_time,
+               COUNT(*) AS collection_count,
+               location, year, month, day
+        FROM raw_weather_data
+        GROUP BY city, temperature, measurement_time, location, year, month, day
+        """;
+
+    private Task<QueryResult> Query(string sql) => day.Session.QueryAsync(sql);
+
+    private async Task<QueryResult> Clean(string sql)
+    {
+        await Query(CleanView);
+        return await Query(sql);
+    }
+
+    /// <summary>The de-duplicated readings, as the view defines them, computed independently.</summary>
+    private IEnumerable<(string City, double Temperature, DateTime MeasurementTime, DateTime FirstCollection, long Count, string Location, string Year, string Month, string Day)> CleanRows() =>
+        day.Raw.GroupBy(r => (r.City, r.Temperature, r.MeasurementTime, r.Location, r.Year, r.Month, r.Day))
+            .Select(g => (g.Key.City, g.Key.Temperature, g.Key.MeasurementTime, g.Min(r => r.CollectionTime), (long)g.Count(), g.Key.Location, g.Key.Year, g.Key.Month, g.Key.Day));
+
+    private static double SampleStdDev(IReadOnlyCollection<double> values)
+    {
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+
+    private static void Near(double expected, object? actual, double tolerance = 1e-9) =>
+        Assert.InRange(Convert.ToDouble(actual), expected - tolerance, expected + tolerance);
+
+    [Fact]
+    public async Task Preview_shows_the_ten_latest_measurements()
+    {
+        var result = await Query("SELECT * FROM raw_weather_data ORDER BY measurement_time DESC LIMIT 10");
+
+        Assert.Equal(10, result.Rows.Count);
+        Assert.Equal(day.Raw.Select(r => r.MeasurementTime).OrderDescending().Take(10), result.Column<DateTime>("measurement_time"));
+        Assert.Equal("timestamp", result.Columns[result.IndexOf("measurement_time")].Type);
+        Assert.Equal(["city", "temperature", "measurement_time", "collection_time", "source", "wind_speed", "weather_code", "location", "year", "month", "day"],
+            result.Columns.Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Raw_rows_in_city_and_time_order_show_each_reading_repeated()
+    {
+        var result = await Query("SELECT city, measurement_time, collection_time FROM raw_weather_data ORDER BY city, measurement_time, collection_time LIMIT 30");
+
+        var expected = day.Raw.OrderBy(r => r.City, StringComparer.Ordinal).ThenBy(r => r.MeasurementTime).ThenBy(r => r.CollectionTime).Take(30).ToList();
+        Assert.Equal(expected.Select(r => r.City), result.Column<string>("city"));
+        Assert.Equal(expected.Select(r => r.CollectionTime), result.Column<DateTime>("collection_time"));
+        Assert.True(result.Column<DateTime>("measurement_time").Distinct().Count() < 30);
+    }
+
+    [Fact]
+    public async Task The_clean_view_keeps_one_row_per_reading_with_its_first_collection_and_count()
+    {
+        var result = await Clean("SELECT * FROM clean_weather_data ORDER BY city, measurement_time");
+
+        var expected = CleanRows().OrderBy(r => r.City, StringComparer.Ordinal).ThenBy(r => r.MeasurementTime).ToList();
+        Assert.Equal(expected.Count, result.Rows.Count);
+        Assert.Equal(expected.Select(r => r.FirstCollection), result.Column<DateTime>("first_collection_time"));
+        Assert.Equal(expected.Select(r => r.Count), result.Column<long>("collection_count"));
+        Assert.Equal(expected.Select(r => r.Temperature), result.Column<double>("temperature"));
+    }
+
+    [Fact]
+    public async Task Hourly_trend_per_city()
+    {
+        var result = await Clean("""
+            SELECT city, date_trunc('hour', measurement_time) AS hour, AVG(temperature) AS avg_temp, COUNT(*) AS readings_per_hour
+            FROM clean_weather_data
+            WHERE year = '2025' AND month = '01'
+            GROUP BY city, date_trunc('hour', measurement_time)
+            ORDER BY city, hour DESC
+            """);
+
+        var expected = CleanRows().GroupBy(r => (r.City, Hour: r.MeasurementTime.Date.AddHours(r.MeasurementTime.Hour)))
+            .OrderBy(g => g.Key.City, StringComparer.Ordinal).ThenByDescending(g => g.Key.Hour).ToList();
+        Assert.Equal(expected.Count, result.Rows.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Key.City, result[i, "city"]);
+            Assert.Equal(expected[i].Key.Hour, result[i, "hour"]);
+            Near(expected[i].Average(r => r.Temperature), result[i, "avg_temp"]);
+            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "readings_per_hour"]));
+        }
+    }
+
+    [Fact]
+    public async Task City_comparison_with_rounded_statistics()
+    {
+        var result = await Clean("""
+            SELECT city, COUNT(*) AS total_readings, ROUND(AVG(temperature), 1) AS avg_temp,
+                   ROUND(MIN(temperature), 1) AS min_temp, ROUND(MAX(temperature), 1) AS max_temp,
+                   ROUND(STDDEV(temperature), 2) AS temp_variation
+            FROM clean_weather_data
+            WHERE year = '2025' AND month = '01'
+            GROUP BY city
+            ORDER BY avg_temp DESC
+            """);
+
+        var expected = CleanRows().GroupBy(r => r.City).Select(g => (City: g.Key, Count: g.Count(), Values: g.Select(r => r.Temperature).ToList()))
+            .OrderByDescending(g => Math.Round(g.Values.Average(), 1)).ToList();
+        Assert.Equal(expected.Select(e => e.City), result.Column<string>("city"));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal((long)expected[i].Count, Convert.ToInt64(result[i, "total_readings"]));
+            Near(Math.Round(expected[i].Values.Average(), 1, MidpointRounding.AwayFromZero), result[i, "avg_temp"], 0.1 + 1e-9);
+            Near(expected[i].Values.Min(), result[i, "min_temp"]);
+            Near(expected[i].Values.Max(), result[i, "max_temp"]);
+            Near(SampleStdDev(expected[i].Values), result[i, "temp_variation"], 0.005 + 1e-9);
+        }
+    }
+
+    [Fact]
+    public async Task Collection_quality_per_city_and_day()
+    {
+        var result = await Clean("""
+            SELECT city, DATE(measurement_time) AS date, COUNT(*) AS readings,
+                   AVG(collection_count) AS avg_collections_per_reading, MAX(collection_count) AS max_collections_per_reading
+            FROM clean_weather_data
+            WHERE year = '2025' AND month = '01'
+            GROUP BY city, DATE(measurement_time)
+            ORDER BY date DESC, city
+            """);
+
+        var expected = CleanRows().GroupBy(r => (r.City, Date: DateOnly.FromDateTime(r.MeasurementTime)))
+            .OrderByDescending(g => g.Key.Date).ThenBy(g => g.Key.City, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(e => e.Key.City), result.Column<string>("city"));
+        Assert.Equal("date", result.Columns[result.IndexOf("date")].Type);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "readings"]));
+            Near(expected[i].Average(r => (double)r.Count), result[i, "avg_collections_per_reading"]);
+            Assert.Equal(expected[i].Max(r => r.Count), Convert.ToInt64(result[i, "max_collections_per_reading"]));
+        }
+    }
+
+    [Fact]
+    public async Task One_city_by_day_through_the_partition_columns()
+    {
+        var result = await Clean("""
+            SELECT city, AVG(temperature) AS avg_temp, MIN(temperature) AS min_temp, MAX(temperature) AS max_temp, DATE(measurement_time) AS date
+            FROM clean_weather_data
+            WHERE location = 'London' AND year = '2025' AND month = '01'
+            GROUP BY city, DATE(measurement_time)
+            ORDER BY date DESC
+            """);
+
+        var london = CleanRows().Where(r => r.Location == "London").ToList();
+        Assert.Equal(["London"], result.Column<string>("city"));
+        Near(london.Average(r => r.Temperature), result[0, "avg_temp"]);
+        Near(london.Min(r => r.Temperature), result[0, "min_temp"]);
+        Near(london.Max(r => r.Temperature), result[0, "max_temp"]);
+    }
+
+    [Fact]
+    public async Task Hour_on_hour_change_with_LAG()
+    {
+        var result = await Clean("""
+            WITH hourly_temps AS (
+                SELECT city, DATE_TRUNC('hour', measurement_time) AS hour, AVG(temperature) AS avg_temp
+                FROM clean_weather_data
+                WHERE year = '2025' AND month = '01'
+                GROUP BY city, DATE_TRUNC('hour', measurement_time)
+            )
+            SELECT city, hour, avg_temp,
+                   LAG(avg_temp) OVER (PARTITION BY city ORDER BY hour) AS prev_hour_temp,
+                   ROUND(avg_temp - LAG(avg_temp) OVER (PARTITION BY city ORDER BY hour), 2) AS temp_change
+            FROM hourly_temps
+            ORDER BY city, hour DESC
+            """);
+
+        var hourly = CleanRows().GroupBy(r => (r.City, Hour: r.MeasurementTime.Date.AddHours(r.MeasurementTime.Hour)))
+            .Select(g => (g.Key.City, g.Key.Hour, Avg: g.Average(r => r.Temperature))).ToList();
+        var expected = hourly.GroupBy(h => h.City).SelectMany(g =>
+        {
+            var ordered = g.OrderBy(h => h.Hour).ToList();
+            return ordered.Select((h, i) => (h.City, h.Hour, h.Avg, Previous: i == 0 ? (double?)null : ordered[i - 1].Avg));
+        }).OrderBy(e => e.City, StringComparer.Ordinal).ThenByDescending(e => e.Hour).ToList();
+
+        Assert.Equal(expected.Count, result.Rows.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Hour, result[i, "hour"]);
+            if (expected[i].Previous is { } previous)
+            {
+                Near(previous, result[i, "prev_hour_temp"]);
+                Near(expected[i].Avg - previous, result[i, "temp_change"], 0.005 + 1e-9);
+            }
+            else
+            {
+                Assert.Null(result[i, "prev_hour_temp"]);
+                Assert.Null(result[i, "temp_change"]);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Gap_check_per_partition_counts_hours_seen()
+    {
+        var result = await Clean("""
+            SELECT location, year, month, day, COUNT(*) AS record_count,
+                   COUNT(DISTINCT EXTRACT(hour FROM measurement_time)) AS unique_hours,
+                   MIN(measurement_time) AS first_record, MAX(measurement_time) AS last_record
+            FROM clean_weather_data
+            WHERE year = '2025' AND month = '01'
+            GROUP BY location, year, month, day
+            ORDER BY location, year, month, day DESC
+            """);
+
+        var expected = CleanRows().GroupBy(r => (r.Location, r.Year, r.Month, r.Day)).OrderBy(g => g.Key.Location, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(e => e.Key.Location), result.Column<string>("location"));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "record_count"]));
+            Assert.Equal((long)expected[i].Select(r => r.MeasurementTime.Hour).Distinct().Count(), Convert.ToInt64(result[i, "unique_hours"]));
+            Assert.Equal(expected[i].Min(r => r.MeasurementTime), result[i, "first_record"]);
+            Assert.Equal(expected[i].Max(r => r.MeasurementTime), result[i, "last_record"]);
+        }
+    }
+
+    [Fact]
+    public async Task A_filter_on_one_of_three_cities_scans_about_a_third_of_the_bytes()
+    {
+        var all = await Query("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var london = await Query("SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'London'");
+
+        var londonObjects = Directory.EnumerateFiles(Path.Combine(day.Workspace, "lake", day.Session.Names.LakeBucket, "weather-data", "location=London"), "*", SearchOption.AllDirectories).ToList();
+        Assert.Equal(londonObjects.Sum(f => new FileInfo(f).Length), london.Statistics.DataScannedInBytes);
+        Assert.Equal(londonObjects.Count, london.Statistics.FilesScanned);
+        Assert.InRange(london.Statistics.DataScannedInBytes / (double)all.Statistics.DataScannedInBytes, 0.28, 0.39);
+        Assert.Equal((long)day.Raw.Count(r => r.Location == "London"), london.Column<long>("n")[0]);
+    }
+
+    [Fact]
+    public async Task Pruning_reaches_through_the_view_to_the_table_partitions()
+    {
+        var london = await Clean("SELECT COUNT(*) AS n FROM clean_weather_data WHERE location = 'London'");
+        var all = await Query("SELECT COUNT(*) AS n FROM clean_weather_data");
+
+        Assert.InRange(london.Statistics.DataScannedInBytes / (double)all.Statistics.DataScannedInBytes, 0.28, 0.39);
+    }
+
+    [Fact]
+    public async Task Statistics_bill_at_least_10_MB_at_5_dollars_per_TB()
+    {
+        var result = await Query("SELECT COUNT(*) AS n FROM raw_weather_data");
+
+        Assert.True(result.Statistics.DataScannedInBytes < 10_000_000);
+        Assert.Equal(10_000_000m / 1_000_000_000_000m * 5m, result.Statistics.EstimatedCostUsd);
+        Assert.Contains("Data scanned:", result.ToHtml());
+    }
+
+    [Fact]
+    public async Task Results_are_written_to_the_results_bucket_as_Athena_writes_csv()
+    {
+        var result = await Query("SELECT city, measurement_time, CAST(NULL AS varchar) AS nothing FROM raw_weather_data ORDER BY measurement_time, city LIMIT 1");
+
+        var csv = File.ReadAllText(Path.Combine(day.Workspace, "lake", day.Session.Names.ResultsBucket, result.Execution.QueryExecutionId + ".csv"));
+        Assert.Equal("\"city\",\"measurement_time\",\"nothing\"\n\"Edinburgh\",\"2025-01-14 00:00:00.000\",\n", csv);
+        Assert.True(File.Exists(Path.Combine(day.Workspace, "lake", day.Session.Names.ResultsBucket, result.Execution.QueryExecutionId + ".csv.metadata")));
+    }
+
+    [Fact]
+    public async Task Results_page_with_a_header_row_first_and_convert_to_a_DataFrame()
+    {
+        var result = await Query("SELECT city, COUNT(*) AS n FROM raw_weather_data GROUP BY city ORDER BY city");
+        var (_, rows, next) = day.Session.Athena.GetQueryResults(result.Execution.QueryExecutionId, maxResults: 2);
+        var frame = result.ToDataFrame();
+
+        Assert.Equal(new[] { "city", "n" }, rows[0].Select(v => v ?? ""));
+        Assert.Equal(new[] { "Edinburgh", "1440" }, rows[1].Select(v => v ?? ""));
+        Assert.NotNull(next);
+        Assert.Equal(3, frame.Rows.Count);
+        Assert.Equal(1440L, frame.Columns["n"][0]);
+    }
+}
