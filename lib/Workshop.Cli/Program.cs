@@ -7,6 +7,8 @@ var root = new RootCommand("Streaming Workshop Kit: a streaming pipeline on AWS,
 root.Options.Add(CliSession.WorkspaceOption);
 PipelineCommands.AddTo(root);
 PipelineBench.AddTo(root);
+QueryCommands.AddTo(root);
+QueryBench.AddTo(root);
 
 try
 {

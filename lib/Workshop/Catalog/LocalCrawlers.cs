@@ -28,7 +28,7 @@ public sealed record CrawlerInfo(CrawlerDefinition Definition, string State, IRe
 public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, IObjectStore lake)
 {
     private const int MaxSampledObjectsPerPartition = 1;
-    private const int MaxSampledRecordsPerObject = 1000;
+    private const int MaxSampledRecordsPerObject = 200;
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     public CrawlerInfo CreateCrawler(CrawlerDefinition definition)

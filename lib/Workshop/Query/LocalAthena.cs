@@ -274,7 +274,7 @@ public sealed partial class LocalAthena : IDisposable
         var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
         var hive = table.PartitionKeys.Count > 0 ? "true" : "false";
         if (table.Classification == "parquet")
-            return $"SELECT {string.Join(", ", projection)} FROM read_parquet({list}, hive_partitioning = {hive}, hive_types_autocast = false, union_by_name = true)";
+            return $"SELECT {string.Join(", ", projection)} FROM read_parquet({list}, hive_partitioning = {hive}, hive_types_autocast = false)";
         var columns = string.Join(", ", table.Columns.Select(c =>
             $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
         return $"SELECT {string.Join(", ", projection)} FROM read_json({list}, format = 'newline_delimited', columns = {{{columns}}}, hive_partitioning = {hive}, hive_types_autocast = false)";

@@ -53,7 +53,7 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
         $"Run time: {Statistics.EngineExecutionTimeInMillis / 1000.0:0.000} sec · Data scanned: {Scanned(Statistics.DataScannedInBytes)} " +
         $"({Statistics.FilesScanned:N0} object{(Statistics.FilesScanned == 1 ? "" : "s")}) · Estimated cost: ${Statistics.EstimatedCostUsd:0.000000}";
 
-    internal static string Scanned(long bytes) => bytes switch
+    public static string Scanned(long bytes) => bytes switch
     {
         < 1000 => $"{bytes} B",
         < 1_000_000 => $"{bytes / 1000.0:0.00} KB",

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using StreamingWorkshop.Query;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>crawl, catalog and query: Task 3 of the workshop from the command line.</summary>
+internal static class QueryCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(Crawl());
+        root.Subcommands.Add(CatalogCommand());
+        root.Subcommands.Add(QueryCommand());
+    }
+
+    private static Command Crawl()
+    {
+        var name = new Option<string?>("--name") { Description = "Crawler to run (default: the workshop's weather-data-crawler, made if needed)." };
+        var command = new Command("crawl", "Run a Glue-style crawler over the lake and update the catalog.") { name };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine((await session.CrawlAsync(parse.GetValue(name), cancellationToken)).ToString());
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CatalogCommand()
+    {
+        var database = new Option<string?>("--database") { Description = "Glue database (default: the workshop's)." };
+        var tables = new Command("tables", "List the tables and views of a database.") { database };
+        tables.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            await session.EnsurePipelineAsync(cancellationToken);
+            var db = parse.GetValue(database) ?? session.Names.Database;
+            var grid = new Table().AddColumns("Table", "Type", "Columns", "Partitions", "Location", "Version");
+            foreach (var table in session.Catalog.GetTables(db))
+                grid.AddRow(table.Name, table.TableType, table.Columns.Count.ToString(), table.IsView ? "" : session.Catalog.GetPartitions(db, table.Name).Count.ToString(), table.Location ?? "", table.VersionId.ToString());
+            AnsiConsole.Write(grid);
+            return 0;
+        });
+
+        var tableArgument = new Argument<string>("table") { Description = "Table or view name." };
+        var describe = new Command("describe", "Show a table's columns, types and partition keys.") { tableArgument, database };
+        describe.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine(session.DescribeTable(parse.GetValue(tableArgument)!, parse.GetValue(database)).ToString());
+            return 0;
+        });
+
+        var column = new Argument<string>("column") { Description = "Column to change." };
+        var type = new Argument<string>("type") { Description = "New Glue type, for example timestamp." };
+        var alter = new Command("alter-column", "Change a column's type (a new table version), as editing the schema in the Glue console does.") { tableArgument, column, type, database };
+        alter.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine(session.AlterColumnType(parse.GetValue(tableArgument)!, parse.GetValue(column)!, parse.GetValue(type)!, parse.GetValue(database)).ToString());
+            return 0;
+        });
+
+        return new Command("catalog", "Look at and edit the Glue-style Data Catalog.") { tables, describe, alter };
+    }
+
+    private static Command QueryCommand()
+    {
+        var sql = new Argument<string?>("sql") { Description = "The SQL to run (Athena's dialect).", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Option<string?>("--file") { Description = "Read the SQL from a file instead." };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var database = new Option<string?>("--database") { Description = "Database (default: the workshop's)." };
+        var command = new Command("query", "Run Athena SQL on the lake and show the result, the run time, the data scanned and the cost.") { sql, file, format, database };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var text = parse.GetValue(file) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : parse.GetValue(sql)
+                ?? throw new ArgumentException("Give the SQL as an argument (workshop query \"SELECT ...\") or with --file query.sql.");
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            QueryResult result;
+            try
+            {
+                result = await session.QueryAsync(text, parse.GetValue(database), cancellationToken);
+            }
+            catch (AthenaQueryException error)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{error.Message}[/]");
+                return 1;
+            }
+            switch (parse.GetValue(format))
+            {
+                case "csv":
+                    Console.Out.Write(AthenaCsv.Write(result.Columns, result.Rows));
+                    break;
+                case "json":
+                    var rows = result.Rows.Select(r => result.Columns.Select((c, i) => (c.Name, Value: r[i] is null ? null : AthenaCsv.Format(r[i]))).ToDictionary(p => p.Name, p => p.Value));
+                    Console.Out.WriteLine(JsonSerializer.Serialize(new { columns = result.Columns, rows, statistics = result.Statistics }, new JsonSerializerOptions { WriteIndented = true }));
+                    break;
+                default:
+                    if (result.Columns.Count > 0)
+                    {
+                        var grid = new Table();
+                        foreach (var c in result.Columns) grid.AddColumn(Markup.Escape(c.Name));
+                        foreach (var row in result.Rows.Take(200)) grid.AddRow(row.Select(v => Markup.Escape(AthenaCsv.Format(v))).ToArray());
+                        AnsiConsole.Write(grid);
+                        if (result.Rows.Count > 200) AnsiConsole.MarkupLineInterpolated($"[grey]… {result.Rows.Count - 200:N0} more rows (use --format csv for all)[/]");
+                    }
+                    AnsiConsole.MarkupLineInterpolated($"[grey]{result.Summary} · Query ID {result.Execution.QueryExecutionId}[/]");
+                    break;
+            }
+            return 0;
+        });
+        return command;
+    }
+}
