@@ -9,6 +9,7 @@ PipelineCommands.AddTo(root);
 PipelineBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
+NotebookCommands.AddTo(root);
 
 try
 {

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using StreamingWorkshop.Notebooks;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>run, convert and bench notebook: the kit's own notebook engine from the command line.</summary>
+internal static class NotebookCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(Run());
+        root.Subcommands.Add(Convert());
+        BenchCommand.GetOrAdd(root).Subcommands.Add(Bench());
+    }
+
+    private static Command Run()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order).", Arity = ArgumentArity.ZeroOrMore };
+        var output = new Option<string>("--out") { Description = "Folder for executed notebooks and HTML pages.", DefaultValueFactory = _ => "out" };
+        var backend = new Option<string>("--backend") { Description = "local (offline, default) or aws.", DefaultValueFactory = _ => "local" };
+        backend.AcceptOnlyFromAmong("local", "aws");
+        var continueOnError = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing one." };
+        var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 };
+        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, backend, continueOnError, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var list = parse.GetValue(paths) is { Length: > 0 } given ? given.ToList() : NotebookRunner.DefaultNotebooks(Directory.GetCurrentDirectory()).ToList();
+            if (list.Count == 0)
+            {
+                AnsiConsole.MarkupLine("[yellow]No notebooks to run: there is no workshop.dib here and nothing under notebooks/. Give paths, or run from the repository root.[/]");
+                return 2;
+            }
+            foreach (var missing in list.Where(p => !File.Exists(p)))
+                throw new ArgumentException($"Notebook '{missing}' does not exist.");
+            Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", parse.GetValue(backend));
+            var options = new RunOptions
+            {
+                OutputDirectory = Path.GetFullPath(parse.GetValue(output)!),
+                ContinueOnError = parse.GetValue(continueOnError),
+                CellTimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+            };
+            var reports = new List<NotebookRunReport>();
+            foreach (var path in list)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[bold]{path}[/]");
+                var report = await NotebookRunner.RunAsync(path, options, (index, _, result) =>
+                {
+                    if (result.Failed) AnsiConsole.MarkupLineInterpolated($"  [red]cell {index + 1}: {result.ErrorName}: {result.ErrorMessage}{(result.ErrorLine is { } l ? $" (line {l})" : "")}[/]");
+                }, cancellationToken);
+                reports.Add(report);
+                if (report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
+                    Console.Out.WriteLine($"first-cell-ms: {first.TotalMilliseconds:0}");
+                if (!report.Succeeded && !options.ContinueOnError) break;
+            }
+            NotebookRunner.WriteIndex(options.OutputDirectory, reports);
+
+            var table = new Table().AddColumns("Notebook", "Cells run", "Time", "Errors", "Pages");
+            foreach (var r in reports)
+                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun}/{r.Cells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetFileName(r.HtmlPath)));
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"Executed notebooks and pages are in {options.OutputDirectory} (index.html lists them).");
+            var failed = reports.FirstOrDefault(r => !r.Succeeded);
+            if (failed is null) return 0;
+            AnsiConsole.MarkupLineInterpolated($"[red]{failed.Path}, cell {failed.FailedCell}: {failed.FailedError}[/]");
+            return 1;
+        });
+        return command;
+    }
+
+    private static Command Convert()
+    {
+        var source = new Argument<string>("source") { Description = "A .ipynb or .dib notebook." };
+        var target = new Argument<string>("target") { Description = "Where to write it, as .dib or .ipynb." };
+        var command = new Command("convert", "Convert a notebook between .ipynb and .dib.") { source, target };
+        command.SetAction(parse =>
+        {
+            var document = NotebookFile.Read(parse.GetValue(source)!);
+            NotebookFile.Write(document, parse.GetValue(target)!);
+            AnsiConsole.MarkupLineInterpolated($"Wrote {parse.GetValue(target)} ({document.Cells.Count} cells).");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Bench()
+    {
+        var repeats = new Option<int>("--repeats") { Description = "Trivial cells timed warm.", DefaultValueFactory = _ => 50 };
+        var command = new Command("notebook", "Measure the cold time to the first executed cell and the warm time of a trivial cell.") { repeats };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var folder = Directory.CreateTempSubdirectory("workshop-bench-notebook-").FullName;
+            try
+            {
+                var notebook = Path.Combine(folder, "one-cell.ipynb");
+                var document = new NotebookDocument { Metadata = NotebookDocument.DefaultMetadata() };
+                document.Cells.Add(NotebookCell.Code("1 + 1"));
+                NotebookFile.Write(document, notebook);
+
+                // Cold: a fresh process, from its start to the first executed cell (as it reports), and in all.
+                var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") info.ArgumentList.Add(typeof(NotebookCommands).Assembly.Location);
+                foreach (var a in new[] { "run", notebook, "--out", Path.Combine(folder, "out") }) info.ArgumentList.Add(a);
+                var wall = Stopwatch.StartNew();
+                using var child = Process.Start(info)!;
+                var text = await child.StandardOutput.ReadToEndAsync(cancellationToken);
+                await child.WaitForExitAsync(cancellationToken);
+                var whole = wall.Elapsed;
+                var firstCell = text.Split('\n').FirstOrDefault(l => l.StartsWith("first-cell-ms:", StringComparison.Ordinal))?.Split(':')[1].Trim();
+
+                // Warm: one session, a trivial cell many times.
+                var session = new NotebookSession(folder);
+                await session.ExecuteAsync(NotebookCell.Code("var warm = 1;"), cancellationToken);
+                var times = new List<double>();
+                for (var i = 0; i < parse.GetValue(repeats); i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    await session.ExecuteAsync(NotebookCell.Code("warm + 1"), cancellationToken);
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+                times.Sort();
+                var table = new Table().AddColumns("Measure", "Time", "Target");
+                table.AddRow("Cold: process start to first executed cell", $"{firstCell ?? "?"} ms", "< 3,000 ms");
+                table.AddRow("Cold: whole `workshop run` of a one-cell notebook", $"{whole.TotalMilliseconds:N0} ms", "");
+                table.AddRow($"Warm: trivial cell, median of {times.Count}", $"{times[times.Count / 2]:0.0} ms", "< 50 ms");
+                table.AddRow("Warm: trivial cell, slowest", $"{times[^1]:0.0} ms", "");
+                AnsiConsole.Write(table);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            return 0;
+        });
+        return command;
+    }
+}

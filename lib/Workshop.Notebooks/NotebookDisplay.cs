@@ -1,0 +1,97 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Analysis;
+using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
+using StreamingWorkshop.Display;
+
+namespace StreamingWorkshop.Notebooks;
+
+/// <summary>
+/// Turns values into notebook output bundles (text/plain, and text/html where there is one), with the
+/// formatters registered through Microsoft.DotNet.Interactive.Formatting as .NET Interactive did:
+/// Plotly.NET charts, DataFrames (first rows, with the row count), the kit's own types (anything with a public
+/// ToHtml()), sequences and other objects.
+/// </summary>
+public static class NotebookDisplay
+{
+    public const int DataFrameRowsShown = 20;
+    private const string PlotlyMarker = "<!-- streaming-workshop: plotly.js -->";
+    private static readonly object Sync = new();
+    private static bool registered;
+
+    public static void EnsureFormattersRegistered()
+    {
+        lock (Sync)
+        {
+            if (registered) return;
+            Formatter.Register<GenericChart>(chart => GenericChart.toChartHTML(chart), HtmlFormatter.MimeType);
+            Formatter.Register<DataFrame>(FormatDataFrame, HtmlFormatter.MimeType);
+            registered = true;
+        }
+    }
+
+    /// <summary>The MIME bundle for one value.</summary>
+    public static JsonObject Bundle(object? value)
+    {
+        EnsureFormattersRegistered();
+        var data = new JsonObject();
+        if (value is null)
+        {
+            data["text/plain"] = "null";
+            return data;
+        }
+        data["text/plain"] = PlainText(value);
+        var html = Html(value);
+        if (html is not null) data["text/html"] = html;
+        return data;
+    }
+
+    private static string PlainText(object value) => value switch
+    {
+        string text => text,
+        GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
+        DataFrame frame => $"DataFrame: {frame.Rows.Count:N0} rows x {frame.Columns.Count} columns\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
+        _ => value.ToString() ?? "",
+    };
+
+    private static string? Html(object value)
+    {
+        if (value is string) return null;
+        if (value.GetType().GetMethod("ToHtml", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is { ReturnType: var returns } method && returns == typeof(string))
+            return (string?)method.Invoke(value, null);
+        return Formatter.ToDisplayString(value, HtmlFormatter.MimeType);
+    }
+
+    private static string FormatDataFrame(DataFrame frame)
+    {
+        var shown = (int)Math.Min(frame.Rows.Count, DataFrameRowsShown);
+        var rows = Enumerable.Range(0, shown).Select(r => (IReadOnlyList<string>)frame.Columns.Select(c => c[r]?.ToString() ?? "").ToArray());
+        var caption = frame.Rows.Count > shown
+            ? $"{frame.Rows.Count:N0} rows x {frame.Columns.Count} columns (first {shown} shown)"
+            : $"{frame.Rows.Count:N0} rows x {frame.Columns.Count} columns";
+        return HtmlTable.Render(frame.Columns.Select(c => c.Name).ToArray(), rows, caption);
+    }
+
+    /// <summary>plotly.js from the Plotly.NET package, as one script tag, so pages work with no network.</summary>
+    public static string PlotlyScript()
+    {
+        var assembly = typeof(GenericChart).Assembly;
+        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".min.js", StringComparison.Ordinal) && n.Contains("plotly", StringComparison.OrdinalIgnoreCase));
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return $"{PlotlyMarker}<script type=\"text/javascript\">{reader.ReadToEnd()}</script>{PlotlyMarker}";
+    }
+
+    /// <summary>Removes an embedded plotly.js from an HTML output (the page exporter loads it once in the head instead).</summary>
+    public static string WithoutPlotlyScript(string html)
+    {
+        var start = html.IndexOf(PlotlyMarker, StringComparison.Ordinal);
+        if (start < 0) return html;
+        var end = html.IndexOf(PlotlyMarker, start + PlotlyMarker.Length, StringComparison.Ordinal);
+        return end < 0 ? html : html[..start] + html[(end + PlotlyMarker.Length)..];
+    }
+
+    public static bool IsChart(object? value) => value is GenericChart;
+}

@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace StreamingWorkshop.Notebooks;
+
+/// <summary>What a cell produced: its outputs in order, and whether it failed.</summary>
+public sealed record CellResult(IReadOnlyList<JsonObject> Outputs, bool Failed, string? ErrorName = null, string? ErrorMessage = null, int? ErrorLine = null);
+
+/// <summary>
+/// Runs C# cells as chained Roslyn script submissions that share state, as .NET Interactive did: a variable from
+/// one cell is there in the next. Handles the directives the kit supports (#r for the packages it carries or a
+/// local DLL, #i, #!csharp, #!markdown, #!html), display(...) and x.Display(), the value of a cell's last
+/// expression, Console output, and errors with the cell-relative line number.
+/// </summary>
+public sealed partial class NotebookSession
+{
+    /// <summary>Packages a notebook may name with #r "nuget: ..."; the kit carries them, so nothing is downloaded.</summary>
+    public static readonly IReadOnlyDictionary<string, Assembly> CarriedPackages = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["StreamingWorkshop"] = typeof(WorkshopSession).Assembly,
+        ["Workshop"] = typeof(WorkshopSession).Assembly,
+        ["Plotly.NET"] = typeof(Plotly.NET.GenericChart).Assembly,
+        ["Plotly.NET.CSharp"] = typeof(Plotly.NET.CSharp.Chart).Assembly,
+        ["Microsoft.Data.Analysis"] = typeof(Microsoft.Data.Analysis.DataFrame).Assembly,
+        ["DuckDB.NET.Data"] = typeof(DuckDB.NET.Data.DuckDBConnection).Assembly,
+        ["DuckDB.NET.Data.Full"] = typeof(DuckDB.NET.Data.DuckDBConnection).Assembly,
+        ["Microsoft.DotNet.Interactive.Formatting"] = typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly,
+    };
+
+    public static readonly string[] DefaultImports =
+    [
+        "System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Threading.Tasks", "System.Text",
+        "StreamingWorkshop", "StreamingWorkshop.Notebooks", "StreamingWorkshop.Notebooks.NotebookFunctions", "Microsoft.Data.Analysis", "Plotly.NET.CSharp",
+    ];
+
+    private readonly string workingDirectory;
+    private ScriptOptions options;
+    private ScriptState<object>? state;
+    private int submissions;
+    private bool plotlyEmitted;
+
+    public NotebookSession(string workingDirectory, TimeSpan? cellTimeLimit = null)
+    {
+        this.workingDirectory = Path.GetFullPath(workingDirectory);
+        CellTimeLimit = cellTimeLimit ?? TimeSpan.FromMinutes(2);
+        NotebookDisplay.EnsureFormattersRegistered();
+        options = ScriptOptions.Default
+            .WithReferences(DefaultReferences())
+            .WithImports(DefaultImports)
+            .WithEmitDebugInformation(true)
+            .WithFileEncoding(Encoding.UTF8)
+            .WithLanguageVersion(LanguageVersion.Latest)
+            .WithAllowUnsafe(false);
+    }
+
+    public TimeSpan CellTimeLimit { get; }
+
+    /// <summary>Called with each output as it is produced (display_data, stream, execute_result, error).</summary>
+    public event Action<JsonObject>? OutputProduced;
+
+    /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
+    public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());
+
+    private static IEnumerable<MetadataReference> DefaultReferences()
+    {
+        var assemblies = new HashSet<Assembly>
+        {
+            typeof(object).Assembly, typeof(Enumerable).Assembly, typeof(Console).Assembly, typeof(List<>).Assembly,
+            typeof(System.Text.Json.JsonSerializer).Assembly, typeof(System.Net.Http.HttpClient).Assembly,
+            typeof(Microsoft.FSharp.Core.Unit).Assembly, typeof(NotebookSession).Assembly,
+            Assembly.Load("System.Runtime"), Assembly.Load("System.Collections"), Assembly.Load("netstandard"),
+        };
+        foreach (var package in CarriedPackages.Values) assemblies.Add(package);
+        return assemblies.Select(a => MetadataReference.CreateFromFile(a.Location));
+    }
+
+    public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default)
+    {
+        var outputs = new List<JsonObject>();
+        void Emit(JsonObject output)
+        {
+            outputs.Add(output);
+            OutputProduced?.Invoke(output);
+        }
+
+        if (cell.Kind != CellKind.Code || cell.Language == "markdown") return new CellResult(outputs, false);
+        var (kernel, code) = SplitKernelLine(cell.Language, cell.Source);
+        if (kernel == "html")
+        {
+            Emit(DisplayData(new JsonObject { ["text/html"] = code, ["text/plain"] = "HTML" }));
+            return new CellResult(outputs, false);
+        }
+        if (kernel == "markdown") return new CellResult(outputs, false);
+        if (kernel is not ("csharp" or "c#" or "cs"))
+            return Fail(Emit, outputs, "UnsupportedKernel", $"This cell is for the '{kernel}' kernel; the kit runs C# cells (and shows markdown and html).", null);
+
+        var prepared = PrepareDirectives(code, out var directiveError);
+        if (directiveError is not null) return Fail(Emit, outputs, "UnsupportedDirective", directiveError.Value.Message, directiveError.Value.Line);
+
+        var stdout = new OutputWriter("stdout", Emit);
+        var stderr = new OutputWriter("stderr", Emit);
+        var previousOut = Console.Out;
+        var previousError = Console.Error;
+        var previousDirectory = Environment.CurrentDirectory;
+        NotebookContext.Current = new NotebookContext(value => { stdout.FlushPending(); Emit(DisplayData(BundleWithPlotly(value))); });
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        Environment.CurrentDirectory = workingDirectory;
+        submissions++;
+        var cellOptions = options.WithFilePath($"cell{submissions}");
+        try
+        {
+            var run = state is null
+                ? CSharpScript.RunAsync<object>(prepared, cellOptions, cancellationToken: cancellationToken)
+                : state.ContinueWithAsync<object>(prepared, cellOptions, cancellationToken);
+            var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, cancellationToken));
+            if (finished != run)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                stdout.FlushPending();
+                return Fail(Emit, outputs, "CellTimeLimitExceeded", $"The cell did not finish within {CellTimeLimit.TotalSeconds:0} s. Make it quicker, or raise the limit with --cell-timeout.", null);
+            }
+            state = await run;
+            stdout.FlushPending();
+            stderr.FlushPending();
+            if (state.Exception is { } thrown) return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown), thrown);
+            if (HasTrailingExpression(prepared) && state.ReturnValue is { } value)
+                Emit(new JsonObject { ["output_type"] = "execute_result", ["data"] = BundleWithPlotly(value), ["metadata"] = new JsonObject(), ["execution_count"] = null });
+            return new CellResult(outputs, false);
+        }
+        catch (CompilationErrorException error)
+        {
+            stdout.FlushPending();
+            var first = error.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
+            var line = first.Location.GetLineSpan().StartLinePosition.Line + 1;
+            var messages = error.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+                .Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage()}");
+            return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            stdout.FlushPending();
+            var thrown = error is AggregateException { InnerException: { } inner } ? inner : error;
+            return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown), thrown);
+        }
+        finally
+        {
+            stdout.FlushPending();
+            stderr.FlushPending();
+            Console.SetOut(previousOut);
+            Console.SetError(previousError);
+            Environment.CurrentDirectory = previousDirectory;
+            NotebookContext.Current = null;
+        }
+    }
+
+    private JsonObject BundleWithPlotly(object? value)
+    {
+        var bundle = NotebookDisplay.Bundle(value);
+        // plotly.js goes into the first chart of a notebook only, so each saved notebook works offline once.
+        if (NotebookDisplay.IsChart(value) && !plotlyEmitted && bundle["text/html"] is { } html)
+        {
+            bundle["text/html"] = NotebookDisplay.PlotlyScript() + html.GetValue<string>();
+            plotlyEmitted = true;
+        }
+        return bundle;
+    }
+
+    private static JsonObject DisplayData(JsonObject data) =>
+        new() { ["output_type"] = "display_data", ["data"] = data, ["metadata"] = new JsonObject() };
+
+    private static CellResult Fail(Action<JsonObject> emit, List<JsonObject> outputs, string name, string message, int? line, Exception? exception = null)
+    {
+        var where = line is { } l ? $" (line {l} of the cell)" : "";
+        var traceback = new JsonArray($"{name}: {message}{where}");
+        if (exception?.StackTrace is { } trace)
+            foreach (var frame in trace.Split('\n').Where(f => f.Contains("Submission#", StringComparison.Ordinal) || !f.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Take(8))
+                traceback.Add(frame.TrimEnd());
+        emit(new JsonObject { ["output_type"] = "error", ["ename"] = name, ["evalue"] = message + where, ["traceback"] = traceback });
+        return new CellResult(outputs, true, name, message, line);
+    }
+
+    /// <summary>The cell line of the first stack frame inside the notebook's code.</summary>
+    private static int? RuntimeLine(Exception exception)
+    {
+        var match = FrameLine().Match(exception.StackTrace ?? "");
+        return match.Success ? int.Parse(match.Groups["line"].Value) : null;
+    }
+
+    /// <summary>A leading "#!csharp" or "#!html" line names the cell's kernel; the rest is the code.</summary>
+    private static (string Kernel, string Code) SplitKernelLine(string language, string source)
+    {
+        var firstLineEnd = source.IndexOf('\n');
+        var first = (firstLineEnd < 0 ? source : source[..firstLineEnd]).Trim();
+        if (first.StartsWith("#!", StringComparison.Ordinal) && KernelNames.Contains(first[2..]))
+            return (first[2..], firstLineEnd < 0 ? "" : "\n" + source[(firstLineEnd + 1)..]); // keep line numbers
+        return (language, source);
+    }
+
+    private static readonly HashSet<string> KernelNames = ["csharp", "c#", "cs", "markdown", "md", "html", "fsharp", "f#", "pwsh", "powershell", "javascript", "js", "sql", "kql", "mermaid", "value"];
+
+    /// <summary>
+    /// Handles #r and #i lines and blanks them out so the compiler's line numbers still match the cell.
+    /// Returns the code to compile, or an error for an unsupported directive or package.
+    /// </summary>
+    private string PrepareDirectives(string code, out (string Message, int Line)? error)
+    {
+        error = null;
+        var lines = code.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.StartsWith("#r ", StringComparison.Ordinal) || line.StartsWith("#i ", StringComparison.Ordinal))
+            {
+                var argument = Quoted().Match(line);
+                if (!argument.Success) { error = ($"Directive '{line}' needs a quoted argument, for example #r \"nuget: Plotly.NET.CSharp, 0.14.0\".", i + 1); return code; }
+                var value = argument.Groups["value"].Value;
+                if (line.StartsWith("#i", StringComparison.Ordinal))
+                {
+                    // Package sources: accepted, and nothing to do offline.
+                }
+                else if (value.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase))
+                {
+                    var package = value[6..].Split(',')[0].Trim();
+                    if (!CarriedPackages.ContainsKey(package))
+                    {
+                        error = ($"Package '{package}' is not available: the kit runs offline and carries only {string.Join(", ", CarriedPackages.Keys.Distinct())}. Use one of those, or reference a local DLL with #r \"path/to/library.dll\".", i + 1);
+                        return code;
+                    }
+                }
+                else
+                {
+                    var path = Path.GetFullPath(Path.Combine(workingDirectory, value));
+                    if (!File.Exists(path)) { error = ($"#r: no DLL at '{value}' (looked for {path}).", i + 1); return code; }
+                    options = options.AddReferences(MetadataReference.CreateFromFile(path));
+                }
+                lines[i] = "";
+            }
+            else if (line.StartsWith("#!", StringComparison.Ordinal))
+            {
+                error = ($"Directive '{line}' is not supported. The kit supports #r \"nuget: ...\" for the packages it carries, #r \"path.dll\", #i, #!csharp, #!markdown and #!html (see docs/notebook-engine.md).", i + 1);
+                return code;
+            }
+        }
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>True when the cell ends with an expression and no semicolon: its value is the cell's result.</summary>
+    internal static bool HasTrailingExpression(string code)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script));
+        var last = tree.GetCompilationUnitRoot().Members.LastOrDefault();
+        return last is GlobalStatementSyntax { Statement: ExpressionStatementSyntax expression } && expression.SemicolonToken.IsMissing;
+    }
+
+    [GeneratedRegex("\"(?<value>[^\"]+)\"")]
+    private static partial Regex Quoted();
+
+    [GeneratedRegex(@"in cell\d+:line (?<line>\d+)")]
+    private static partial Regex FrameLine();
+
+    /// <summary>Collects Console output and emits it as stream outputs, in order with displays.</summary>
+    private sealed class OutputWriter(string name, Action<JsonObject> emit) : TextWriter
+    {
+        private readonly StringBuilder pending = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            lock (pending) pending.Append(value);
+        }
+
+        public override void Write(string? value)
+        {
+            lock (pending) pending.Append(value);
+        }
+
+        public void FlushPending()
+        {
+            string text;
+            lock (pending)
+            {
+                if (pending.Length == 0) return;
+                text = pending.ToString();
+                pending.Clear();
+            }
+            emit(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
+        }
+    }
+}
+
+/// <summary>The running cell's display channel, for display(...) and .Display().</summary>
+public sealed class NotebookContext(Action<object?> display)
+{
+    private static readonly AsyncLocal<NotebookContext?> current = new();
+    private static NotebookContext? fallback;
+
+    public static NotebookContext? Current
+    {
+        get => current.Value ?? fallback;
+        set
+        {
+            current.Value = value;
+            fallback = value;
+        }
+    }
+
+    public void Display(object? value) => display(value);
+}
+
+/// <summary>display(x) and x.Display(), as in .NET Interactive notebooks.</summary>
+public static class NotebookDisplayExtensions
+{
+    public static T Display<T>(this T value)
+    {
+        if (NotebookContext.Current is not { } context)
+            throw new InvalidOperationException("Display() works inside a notebook cell run by the kit.");
+        context.Display(value);
+        return value;
+    }
+}
+
+/// <summary>Functions a notebook can call without a prefix (imported statically into every cell).</summary>
+public static class NotebookFunctions
+{
+    /// <summary>Shows a value below the cell: HTML where it has one (tables, charts, the kit's views), text otherwise.</summary>
+#pragma warning disable IDE1006 // lower-case as in .NET Interactive notebooks
+    public static void display(object? value)
+#pragma warning restore IDE1006
+    {
+        if (NotebookContext.Current is not { } context)
+            throw new InvalidOperationException("display() works inside a notebook cell run by the kit.");
+        context.Display(value);
+    }
+}
