@@ -47,7 +47,7 @@ internal static class NotebookCommands
                 AnsiConsole.MarkupLineInterpolated($"[bold]{path}[/]");
                 var report = await NotebookRunner.RunAsync(path, options, (index, _, result) =>
                 {
-                    if (result.Failed) AnsiConsole.MarkupLineInterpolated($"  [red]cell {index + 1}: {result.ErrorName}: {result.ErrorMessage}{(result.ErrorLine is { } l ? $" (line {l})" : "")}[/]");
+                    if (result.Failed) Console.Error.WriteLine($"  cell {index + 1}: {result.ErrorName}: {result.ErrorMessage}{(result.ErrorLine is { } l ? $" (line {l})" : "")}");
                 }, cancellationToken);
                 reports.Add(report);
                 if (report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
@@ -63,7 +63,8 @@ internal static class NotebookCommands
             AnsiConsole.MarkupLineInterpolated($"Executed notebooks and pages are in {options.OutputDirectory} (index.html lists them).");
             var failed = reports.FirstOrDefault(r => !r.Succeeded);
             if (failed is null) return 0;
-            AnsiConsole.MarkupLineInterpolated($"[red]{failed.Path}, cell {failed.FailedCell}: {failed.FailedError}[/]");
+            // Plain text, never wrapped, so scripts and CI logs can find the notebook, cell and error.
+            Console.Error.WriteLine($"{failed.Path}, cell {failed.FailedCell}: {failed.FailedError}");
             return 1;
         });
         return command;

@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>Runs the workshop command in a child process, as a learner would.</summary>
+internal static class Cli
+{
+    public static int Run(out string output, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        info.Environment["COLUMNS"] = "250";
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        output = stdout.Result + stderr.Result;
+        return process.ExitCode;
+    }
+}

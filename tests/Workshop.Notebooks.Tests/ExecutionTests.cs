@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using StreamingWorkshop.Notebooks;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>Cells run in order with shared state; each directive and display path gives the output a notebook expects.</summary>
+public sealed class ExecutionTests : IDisposable
+{
+    private readonly string output = Directory.CreateTempSubdirectory("notebook-out-").FullName;
+
+    private static IEnumerable<JsonObject> OfType(NotebookCell cell, string type) => cell.Outputs.Where(o => o["output_type"]!.GetValue<string>() == type);
+
+    private static string? Mime(JsonObject output, string mime) => output["data"]?[mime]?.GetValue<string>();
+
+    [Fact]
+    public async Task Display_paths_give_display_data_stream_and_execute_result()
+    {
+        var (report, executed) = await Corpus.RunAsync("display.ipynb", output);
+        var cells = executed.Cells;
+
+        Assert.True(report.Succeeded, report.FailedError);
+        var displays = OfType(cells[1], "display_data").ToList();
+        Assert.Equal(2, displays.Count);
+        Assert.Contains("<", Mime(displays[0], "text/html"));
+        Assert.Equal("42", Mime(displays[1], "text/plain"));
+        Assert.Equal("written to the console\n", OfType(cells[1], "stream").Single()["text"]!.GetValue<string>());
+
+        var frame = OfType(cells[2], "execute_result").Single();
+        Assert.Contains("30 rows x 1 columns (first 20 shown)", Mime(frame, "text/html"));
+        Assert.Equal(3, frame["execution_count"]!.GetValue<int>() + 1); // third code cell: count 2 is the frame's (markdown has none)
+
+        Assert.Contains("LATEST", Mime(OfType(cells[3], "execute_result").Single(), "text/html"));
+        var chart = Mime(OfType(cells[4], "execute_result").Single(), "text/html")!;
+        Assert.Contains("Plotly.newPlot", chart);
+        Assert.Contains("streaming-workshop: plotly.js", chart); // the first chart carries plotly.js
+        var text = OfType(cells[5], "execute_result").Single();
+        Assert.Equal("a plain string", Mime(text, "text/plain"));
+        Assert.Null(Mime(text, "text/html"));
+        Assert.Empty(cells[6].Outputs);
+    }
+
+    [Fact]
+    public async Task Directives_reference_carried_packages_and_local_dlls_share_state_and_show_html()
+    {
+        var (report, executed) = await Corpus.RunAsync("directives.dib", output, continueOnError: true);
+        var cells = executed.Cells;
+
+        Assert.Empty(cells[0].Outputs); // markdown
+        Assert.Empty(cells[1].Outputs); // #r nuget (carried), #i, a variable
+        Assert.Equal("<p id=\"raw-html\">Shown as HTML, not run.</p>", Mime(OfType(cells[2], "display_data").Single(), "text/html"));
+        Assert.Equal("hello from the first cell\n", OfType(cells[3], "stream").Single()["text"]!.GetValue<string>());
+        Assert.Equal("25", Mime(OfType(cells[3], "execute_result").Single(), "text/plain"));
+        var foreign = OfType(cells[4], "error").Single();
+        Assert.Equal("UnsupportedKernel", foreign["ename"]!.GetValue<string>());
+        Assert.Equal(1, report.Errors);
+    }
+
+    [Fact]
+    public async Task A_compile_error_names_the_cell_line_and_stops_the_notebook()
+    {
+        var (report, executed) = await Corpus.RunAsync("compile-error.ipynb", output);
+
+        var error = OfType(executed.Cells[1], "error").Single();
+        Assert.Equal("CompilationError", error["ename"]!.GetValue<string>());
+        Assert.Contains("(2,9): error CS0103", error["evalue"]!.GetValue<string>());
+        Assert.Contains("line 2 of the cell", error["evalue"]!.GetValue<string>());
+        Assert.Empty(executed.Cells[2].Outputs);
+        Assert.Null(executed.Cells[2].ExecutionCount);
+        Assert.Equal(2, report.FailedCell);
+    }
+
+    [Fact]
+    public async Task A_runtime_exception_names_the_cell_relative_line()
+    {
+        var (report, executed) = await Corpus.RunAsync("runtime-error.dib", output);
+
+        var error = OfType(executed.Cells[1], "error").Single();
+        Assert.Equal("InvalidOperationException", error["ename"]!.GetValue<string>());
+        Assert.Contains("line 3 of the cell", error["evalue"]!.GetValue<string>());
+        Assert.Equal("count is 0\n", OfType(executed.Cells[1], "stream").Single()["text"]!.GetValue<string>());
+        Assert.Equal(2, report.FailedCell);
+    }
+
+    [Fact]
+    public async Task Unsupported_packages_and_directives_are_errors_on_their_cell_and_continue_on_error_goes_on()
+    {
+        var (report, executed) = await Corpus.RunAsync("unsupported.ipynb", output, continueOnError: true);
+
+        Assert.Contains("Package 'Newtonsoft.Json' is not available", OfType(executed.Cells[0], "error").Single()["evalue"]!.GetValue<string>());
+        Assert.Contains("Directive '#!time' is not supported", OfType(executed.Cells[1], "error").Single()["evalue"]!.GetValue<string>());
+        Assert.Equal("still runs with --continue-on-error", Mime(OfType(executed.Cells[2], "execute_result").Single(), "text/plain"));
+        Assert.Equal(2, report.Errors);
+    }
+
+    [Fact]
+    public async Task A_cell_that_runs_past_the_time_limit_is_an_error_naming_the_limit()
+    {
+        var session = new NotebookSession(output, TimeSpan.FromMilliseconds(300));
+        var result = await session.ExecuteAsync(NotebookCell.Code("await Task.Delay(5000);"));
+
+        Assert.True(result.Failed);
+        Assert.Equal("CellTimeLimitExceeded", result.ErrorName);
+    }
+
+    [Fact]
+    public async Task Cells_run_in_the_notebooks_folder()
+    {
+        var session = new NotebookSession(Corpus.Folder);
+        var result = await session.ExecuteAsync(NotebookCell.Code("File.Exists(\"display.ipynb\")"));
+
+        Assert.Equal("True", result.Outputs.Single()["data"]!["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_run_command_fails_naming_the_notebook_cell_and_error()
+    {
+        var exit = Cli.Run(out var text, "run", Corpus.PathOf("compile-error.ipynb"), "--out", output);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("compile-error.ipynb, cell 2: CompilationError", text);
+        Assert.True(File.Exists(Path.Combine(output, "compile-error.html")));
+        Assert.True(File.Exists(Path.Combine(output, "index.html")));
+    }
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+}
