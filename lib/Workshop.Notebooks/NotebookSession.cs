@@ -107,12 +107,9 @@ public sealed partial class NotebookSession
 
         var stdout = new OutputWriter("stdout", Emit);
         var stderr = new OutputWriter("stderr", Emit);
-        var previousOut = Console.Out;
-        var previousError = Console.Error;
         var previousDirectory = Environment.CurrentDirectory;
         NotebookContext.Current = new NotebookContext(value => { stdout.FlushPending(); Emit(DisplayData(BundleWithPlotly(value))); });
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
+        ConsoleRouter.Capture(stdout, stderr);
         Environment.CurrentDirectory = workingDirectory;
         submissions++;
         var cellOptions = options.WithFilePath($"cell{submissions}");
@@ -155,9 +152,8 @@ public sealed partial class NotebookSession
         {
             stdout.FlushPending();
             stderr.FlushPending();
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-            Environment.CurrentDirectory = previousDirectory;
+            ConsoleRouter.Release();
+            if (Directory.Exists(previousDirectory)) Environment.CurrentDirectory = previousDirectory;
             NotebookContext.Current = null;
         }
     }
@@ -295,6 +291,44 @@ public sealed partial class NotebookSession
             }
             emit(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
         }
+    }
+}
+
+/// <summary>
+/// Console output goes to the cell that wrote it: one writer is installed for the process and forwards to the
+/// running cell's writer (an AsyncLocal, so it follows the cell's tasks), or to the real console otherwise.
+/// </summary>
+internal static class ConsoleRouter
+{
+    private static readonly AsyncLocal<(TextWriter Out, TextWriter Error)?> Current = new();
+    private static readonly object Sync = new();
+    private static bool installed;
+
+    public static void Capture(TextWriter output, TextWriter error)
+    {
+        lock (Sync)
+        {
+            if (!installed)
+            {
+                var originalOut = Console.Out;
+                var originalError = Console.Error;
+                Console.SetOut(new Forwarder(() => Current.Value?.Out ?? originalOut));
+                Console.SetError(new Forwarder(() => Current.Value?.Error ?? originalError));
+                installed = true;
+            }
+        }
+        Current.Value = (output, error);
+    }
+
+    public static void Release() => Current.Value = null;
+
+    private sealed class Forwarder(Func<TextWriter> target) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+        public override void Write(char value) => target().Write(value);
+        public override void Write(string? value) => target().Write(value);
+        public override void WriteLine(string? value) => target().WriteLine(value);
+        public override void Flush() => target().Flush();
     }
 }
 
