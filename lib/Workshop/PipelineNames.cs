@@ -1,21 +1,70 @@
+using StreamingWorkshop.Stack;
+
 namespace StreamingWorkshop;
 
 /// <summary>
-/// The names of the workshop's resources, built from the project and environment the way the stack names
-/// them (for example weather-analytics-firehose-dev). Once a stack is deployed its outputs give the names.
+/// The names of the workshop's resources. They come from the deployed stack's outputs
+/// (<see cref="FromStack"/>); the defaults are what the workshop's template makes for project
+/// weather-analytics and environment dev.
 /// </summary>
-public sealed record PipelineNames(string Project = "weather-analytics", string Environment = "dev", string AccountId = "123456789012")
+public sealed record PipelineNames
 {
-    public string StreamName => $"{Project}-stream-{Environment}";
-    public string DeliveryStreamName => $"{Project}-firehose-{Environment}";
-    public string LakeBucket => $"{Project}-data-lake-{Environment}-{AccountId}";
-    public string ResultsBucket => $"{Project}-athena-results-{Environment}-{AccountId}";
-    public string ProducerFunction => $"{Project}-producer-{Environment}";
-    public string ScheduleRule => $"{Project}-schedule-{Environment}";
-    public string Database => $"{Project}_{Environment}_db";
-    public string CrawlerName => "weather-data-crawler";
+    public PipelineNames(string project = "weather-analytics", string environment = "dev", string accountId = "123456789012")
+    {
+        Project = project;
+        Environment = environment;
+        AccountId = accountId;
+        StreamName = $"{project}-stream-{environment}";
+        DeliveryStreamName = $"{project}-firehose-{environment}";
+        LakeBucket = $"{project}-data-lake-{environment}-{accountId}";
+        ResultsBucket = $"{project}-athena-results-{environment}-{accountId}";
+        ProducerFunction = $"{project}-producer-{environment}";
+        ScheduleRule = $"{project}-schedule-{environment}";
+        Database = $"{project}_{environment}_db";
+        GlueRole = $"{project}-glue-role-{environment}";
+    }
+
+    public string Project { get; init; }
+    public string Environment { get; init; }
+    public string AccountId { get; init; }
+    public string StackName { get; init; } = "stream";
+    public string StreamName { get; init; }
+    public string DeliveryStreamName { get; init; }
+    public string LakeBucket { get; init; }
+    public string ResultsBucket { get; init; }
+    public string ProducerFunction { get; init; }
+    public string ScheduleRule { get; init; }
+    public string Schedule { get; init; } = "rate(1 minute)";
+    public IReadOnlyList<string>? ProducerCities { get; init; }
+    public string Database { get; init; }
+    public string GlueRole { get; init; }
+    public string CrawlerName { get; init; } = "weather-data-crawler";
 
     /// <summary>The delivery stream's S3 prefixes, as the workshop's stack sets them.</summary>
     public const string DataPrefix = "weather-data/location=!{partitionKeyFromQuery:city}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
     public const string ErrorPrefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/";
+
+    /// <summary>Every name the pipeline uses, read from a deployed stack's outputs and resources.</summary>
+    public static PipelineNames FromStack(StackState stack)
+    {
+        string Output(string key) => stack.Output(key) ?? throw new InvalidOperationException($"Stack {stack.StackName} has no output {key}; deploy the workshop's template (workshop deploy).");
+        var parameters = stack.Parameters.ToDictionary(p => p.ParameterKey, p => p.ParameterValue);
+        var function = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Lambda::Function");
+        var rule = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Events::Rule");
+        var cities = function?.Properties["Environment"]?["Variables"]?["CITIES"]?.GetValue<string>();
+        return new PipelineNames(parameters.GetValueOrDefault("ProjectName", "weather-analytics"), parameters.GetValueOrDefault("Environment", "dev"))
+        {
+            StackName = stack.StackName,
+            StreamName = Output("KinesisStreamName"),
+            DeliveryStreamName = Output("DeliveryStreamName"),
+            LakeBucket = Output("DataLakeBucketName"),
+            ResultsBucket = Output("AthenaResultsBucketName"),
+            ProducerFunction = Output("ProducerFunctionName"),
+            ScheduleRule = Output("ScheduleRuleName"),
+            Schedule = rule?.Properties["ScheduleExpression"]?.GetValue<string>() ?? "rate(1 minute)",
+            ProducerCities = cities?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Database = Output("GlueDatabaseName"),
+            GlueRole = Output("GlueRoleName"),
+        };
+    }
 }

@@ -18,5 +18,6 @@ public sealed record WorkshopOptions
     /// <summary>Where the producer's readings come from: simulated (default, offline) or open-meteo (the real API).</summary>
     public string WeatherSource { get; init; } = "simulated";
 
-    public PipelineNames Names { get; init; } = new();
+    /// <summary>The stack whose outputs name the pipeline's resources (the workshop calls it "stream").</summary>
+    public string StackName { get; init; } = "stream";
 }

@@ -8,6 +8,7 @@ using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Simulation;
+using StreamingWorkshop.Stack;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop;
@@ -26,7 +27,7 @@ public sealed class WorkshopSession : IAsyncDisposable
         Options = options;
         Workspace = workspace;
         Clock = clock;
-        Names = options.Names;
+        Names = new PipelineNames() with { StackName = options.StackName };
         localStream = new LocalStreamService(workspace, clock, Names.AccountId);
         localLake = new LocalObjectStore(workspace, clock);
         Firehose = new LocalFirehoseService(workspace, clock);
@@ -38,9 +39,9 @@ public sealed class WorkshopSession : IAsyncDisposable
             "open-meteo" => new OpenMeteoWeatherSource(new HttpClient()),
             var other => throw new ArgumentException($"Weather source '{other}' is unknown; use 'simulated' or 'open-meteo'."),
         };
-        Producer = new WeatherProducer(WeatherSource, localStream, Logs, clock,
-            new ProducerOptions { StreamName = Names.StreamName, Cities = Cities, FunctionName = Names.ProducerFunction });
+        Producer = BuildProducer();
         Catalog = new LocalGlueCatalog(workspace, clock);
+        Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(localLake, localStream, Firehose, Catalog, Names.AccountId), Names.AccountId);
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, localLake);
         athena = new Lazy<LocalAthena>(() => new LocalAthena(workspace, clock, Catalog, localLake, new AthenaSettings(Names.Database, Names.ResultsBucket)));
     }
@@ -58,15 +59,20 @@ public sealed class WorkshopSession : IAsyncDisposable
     public WorkshopOptions Options { get; }
     public WorkspaceDirectory Workspace { get; }
     public VirtualClock Clock { get; }
-    public PipelineNames Names { get; }
-    public IReadOnlyList<City> Cities { get; }
+    /// <summary>The names the pipeline uses; read from the deployed stack once the pipeline is ready.</summary>
+    public PipelineNames Names { get; private set; }
+    public IReadOnlyList<City> Cities { get; private set; }
     public IWeatherSource WeatherSource { get; }
     public IStreamService Stream => localStream;
     public IObjectStore Lake => localLake;
     public LocalObjectStore LocalLake => localLake;
     public LocalFirehoseService Firehose { get; }
     public ProducerLog Logs { get; }
-    public WeatherProducer Producer { get; }
+    public WeatherProducer Producer { get; private set; }
+    public LocalCloudFormation Stacks { get; }
+
+    private WeatherProducer BuildProducer() => new(WeatherSource, localStream, Logs, Clock,
+        new ProducerOptions { StreamName = Names.StreamName, Cities = Cities, FunctionName = Names.ProducerFunction });
     public LocalGlueCatalog Catalog { get; }
     public LocalCrawlers Crawlers { get; }
 
@@ -85,37 +91,73 @@ public sealed class WorkshopSession : IAsyncDisposable
         // Another process (the CLI, another notebook) may have moved the shared clock on.
         Clock.Refresh();
         if (pipelineReady) return;
-        // Another process may be making the same resources at the same moment; "already exists" is success here.
-        if (!(await Stream.ListStreamsAsync(cancellationToken)).Contains(Names.StreamName))
-            await IgnoreAlreadyExists(() => Stream.CreateStreamAsync(Names.StreamName, shardCount: 1, retentionPeriodHours: 24, cancellationToken));
-        if (!await Lake.BucketExistsAsync(Names.LakeBucket, cancellationToken))
+        if (!Stacks.StackExists(Names.StackName))
         {
-            await IgnoreAlreadyExists(() => Lake.CreateBucketAsync(Names.LakeBucket, cancellationToken));
-            await Lake.PutBucketLifecycleAsync(Names.LakeBucket,
-            [
-                new LifecycleRule("archive-weather-data", "weather-data/",
-                    [new LifecycleTransition(90, StorageClasses.StandardIA), new LifecycleTransition(180, StorageClasses.Glacier)]),
-            ], cancellationToken);
+            // The local backend deploys the workshop's own template when nothing is deployed yet, so every
+            // name below comes from a stack, as it does on AWS.
+            var created = await Stacks.EnsureStackAsync(Names.StackName, TemplateReader.WorkshopTemplate(), LocalDefaultParameters(), cancellationToken);
+            if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
+                throw new InvalidOperationException($"The workshop stack {Names.StackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");
         }
-        if (!await Lake.BucketExistsAsync(Names.ResultsBucket, cancellationToken))
-        {
-            await IgnoreAlreadyExists(() => Lake.CreateBucketAsync(Names.ResultsBucket, cancellationToken));
-            await Lake.PutBucketLifecycleAsync(Names.ResultsBucket,
-                [new LifecycleRule("expire-query-results", "", [], ExpirationDays: 30)], cancellationToken);
-        }
-        if (!Catalog.DatabaseExists(Names.Database))
-            await IgnoreAlreadyExists(() => { Catalog.CreateDatabase(Names.Database, "Weather readings crawled from the data lake.", $"s3://{Names.LakeBucket}/weather-data/"); return Task.CompletedTask; });
-        if (!Firehose.ListDeliveryStreams().Contains(Names.DeliveryStreamName))
-            await IgnoreAlreadyExists(() => { Firehose.CreateDeliveryStream(WorkshopDeliveryConfig(Names)); return Task.CompletedTask; });
+        var stack = Stacks.DescribeStack(Names.StackName);
+        if (stack.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE" or "UPDATE_ROLLBACK_COMPLETE"))
+            throw new InvalidOperationException($"Stack {Names.StackName} is {stack.StackStatus}: {stack.StackStatusReason} Run 'workshop destroy --stack-name {Names.StackName}' and deploy again.");
+        Names = PipelineNames.FromStack(stack);
+        if (Options.Cities is null && Names.ProducerCities is { Count: > 0 } cities) Cities = City.Resolve(cities);
+        Producer = BuildProducer();
         pipelineReady = true;
     }
 
     private bool pipelineReady;
 
-    private static async Task IgnoreAlreadyExists(Func<Task> create)
+    /// <summary>Parameters the workshop's template needs that have no default: a warehouse password, made up locally.</summary>
+    public static Dictionary<string, string> LocalDefaultParameters()
     {
-        try { await create(); }
-        catch (ServiceException error) when (error.ErrorCode is nameof(ResourceInUseException) or "BucketAlreadyOwnedByYou" or nameof(AlreadyExistsException)) { }
+        const string letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var random = string.Concat(Enumerable.Range(0, 12).Select(_ => letters[System.Security.Cryptography.RandomNumberGenerator.GetInt32(letters.Length)]));
+        return new Dictionary<string, string> { ["WarehousePassword"] = $"Wh{random}7x" };
+    }
+
+    /// <summary>Deploys (or updates) a stack from a template: the workshop's own unless another is given.</summary>
+    public async Task<StackState> DeployAsync(string? stackName = null, string? templateBody = null, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        var name = stackName ?? Names.StackName;
+        var overrides = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>());
+        if (!Stacks.StackExists(name) && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
+            foreach (var (key, value) in LocalDefaultParameters()) overrides[key] = value;
+        var state = await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, cancellationToken);
+        pipelineReady = false;
+        return state;
+    }
+
+    /// <summary>Deletes a stack; buckets that still hold objects stop it unless <paramref name="emptyBuckets"/>.</summary>
+    public async Task<StackState> DestroyAsync(string? stackName = null, bool emptyBuckets = false, CancellationToken cancellationToken = default)
+    {
+        var state = await Stacks.DeleteAsync(stackName ?? Names.StackName, emptyBuckets, cancellationToken);
+        pipelineReady = false;
+        return state;
+    }
+
+    public StackEventsView StackEvents(string? stackName = null) => new(Stacks.DescribeStack(stackName ?? Names.StackName).Events);
+
+    public StackResourcesView StackResources(string? stackName = null) => new(Stacks.DescribeStack(stackName ?? Names.StackName).Resources);
+
+    /// <summary>The stack's outputs, each with what it is on the local backend: a folder to open or a command to run.</summary>
+    public StackOutputsView StackOutputs(string? stackName = null)
+    {
+        var stack = Stacks.DescribeStack(stackName ?? Names.StackName);
+        string Folder(params string[] parts) => Workspace.Resolve(parts);
+        var local = new Dictionary<string, string>
+        {
+            ["DataLakeBucketURL"] = $"{Folder("lake", stack.Output("DataLakeBucketName") ?? "")} · workshop lake ls",
+            ["AthenaResultsBucketURL"] = $"{Folder("lake", stack.Output("AthenaResultsBucketName") ?? "")} · workshop lake ls --bucket {stack.Output("AthenaResultsBucketName")}",
+            ["LambdaFunctionURL"] = "workshop logs producer (the C# producer runs the function locally)",
+            ["KinesisStreamURL"] = "workshop stream describe · workshop stream peek",
+            ["KinesisFirehoseURL"] = $"{Folder("delivery", stack.Output("DeliveryStreamName") ?? "", "config.json")}",
+            ["GlueDatabaseURL"] = $"{Folder("catalog", stack.Output("GlueDatabaseName") ?? "")} · workshop catalog tables",
+            ["RedshiftClusterURL"] = "a placeholder: the local backend has no warehouse yet",
+        };
+        return new StackOutputsView(stack.Outputs, local);
     }
 
     /// <summary>The delivery stream as the workshop's stack defines it: dynamic partitioning on city, 60 s / 64 MiB, GZIP.</summary>

@@ -26,6 +26,14 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         }
     }
 
+    /// <summary>Deletes a database and everything in it (tables, views, partitions); the lake's objects stay.</summary>
+    public void DeleteDatabase(string name)
+    {
+        var folder = workspace.Resolve("catalog", ValidName(name, "database"));
+        if (!File.Exists(Path.Combine(folder, "database.json"))) throw new EntityNotFoundException($"Database {name} not found.");
+        Directory.Delete(folder, recursive: true);
+    }
+
     public GlueDatabase GetDatabase(string name)
     {
         var path = DatabaseFile(ValidName(name, "database"));

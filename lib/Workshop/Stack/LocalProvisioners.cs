@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Clock;
+using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Lake;
+
+namespace StreamingWorkshop.Stack;
+
+public sealed record ProvisionRequest(string StackName, string LogicalId, string Type, JsonObject Properties, string DeletionPolicy);
+
+/// <summary>
+/// Builds each resource type of the workshop's template on the local backend: buckets with lifecycle rules in the
+/// lake, the stream, the delivery stream, the Glue database, the producer function (the C# producer, configured
+/// from the function's environment), the schedule rule (checked as an EventBridge expression). IAM roles,
+/// permissions and log groups are recorded only; the warehouse is a placeholder until the warehouse exists.
+/// </summary>
+public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService streams, LocalFirehoseService firehose, LocalGlueCatalog catalog, string accountId = "123456789012", string region = "us-east-1")
+{
+    public async Task<StackResource> CreateAsync(ProvisionRequest request, CancellationToken cancellationToken)
+    {
+        var p = request.Properties;
+        string Name(string property, bool lower = false)
+        {
+            var given = p[property]?.GetValue<string>();
+            if (given is not null) return given;
+            var suffix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.StackName}|{request.LogicalId}")))[..12];
+            var generated = $"{request.StackName}-{request.LogicalId}-{suffix}";
+            return lower ? generated.ToLowerInvariant() : generated;
+        }
+        StackResource Made(string physicalId, Dictionary<string, string> attributes) =>
+            new(request.LogicalId, request.Type, physicalId, "CREATE_COMPLETE", p, attributes, request.DeletionPolicy);
+
+        switch (request.Type)
+        {
+            case "AWS::S3::Bucket":
+            {
+                var bucket = Name("BucketName", lower: true);
+                await lake.CreateBucketAsync(bucket, cancellationToken);
+                var rules = (p["LifecycleConfiguration"]?["Rules"] as JsonArray ?? []).Select(r => new LifecycleRule(
+                    r!["Id"]?.GetValue<string>() ?? "rule",
+                    r["Prefix"]?.GetValue<string>() ?? r["Filter"]?["Prefix"]?.GetValue<string>() ?? "",
+                    (r["Transitions"] as JsonArray ?? []).Select(t => new LifecycleTransition(Number(t!["TransitionInDays"]), t["StorageClass"]!.GetValue<string>())).ToArray(),
+                    r["ExpirationInDays"] is { } days ? Number(days) : null,
+                    r["Status"]?.GetValue<string>() != "Disabled")).ToArray();
+                if (rules.Length > 0) await lake.PutBucketLifecycleAsync(bucket, rules, cancellationToken);
+                return Made(bucket, new()
+                {
+                    ["Arn"] = $"arn:aws:s3:::{bucket}",
+                    ["DomainName"] = $"{bucket}.s3.amazonaws.com",
+                    ["RegionalDomainName"] = $"{bucket}.s3.{region}.amazonaws.com",
+                    ["WebsiteURL"] = $"http://{bucket}.s3-website-{region}.amazonaws.com",
+                });
+            }
+            case "AWS::Kinesis::Stream":
+            {
+                var name = Name("Name");
+                await streams.CreateStreamAsync(name, p["ShardCount"] is { } shards ? Number(shards) : 1, p["RetentionPeriodHours"] is { } hours ? Number(hours) : 24, cancellationToken);
+                return Made(name, new() { ["Arn"] = $"arn:aws:kinesis:{region}:{accountId}:stream/{name}" });
+            }
+            case "AWS::KinesisFirehose::DeliveryStream":
+            {
+                var name = Name("DeliveryStreamName");
+                firehose.CreateDeliveryStream(DeliveryConfig(name, p));
+                return Made(name, new() { ["Arn"] = $"arn:aws:firehose:{region}:{accountId}:deliverystream/{name}" });
+            }
+            case "AWS::Glue::Database":
+            {
+                var input = p["DatabaseInput"] ?? throw new ValidationException("cloudformation", $"{request.LogicalId}: DatabaseInput is required.");
+                var name = input["Name"]?.GetValue<string>() ?? Name("CatalogId", lower: true);
+                catalog.CreateDatabase(name, input["Description"]?.GetValue<string>(), input["LocationUri"]?.GetValue<string>());
+                return Made(name, new());
+            }
+            case "AWS::Events::Rule":
+            {
+                var name = Name("Name");
+                if (p["ScheduleExpression"]?.GetValue<string>() is { } expression)
+                {
+                    try { ScheduleExpression.Parse(expression); }
+                    catch (FormatException error) { throw new ValidationException("cloudformation", $"{request.LogicalId}: {error.Message}"); }
+                }
+                return Made(name, new() { ["Arn"] = $"arn:aws:events:{region}:{accountId}:rule/{name}" });
+            }
+            case "AWS::Lambda::Function":
+            {
+                var name = Name("FunctionName");
+                return Made(name, new() { ["Arn"] = $"arn:aws:lambda:{region}:{accountId}:function:{name}" });
+            }
+            case "AWS::IAM::Role":
+            {
+                var name = Name("RoleName");
+                return Made(name, new() { ["Arn"] = $"arn:aws:iam::{accountId}:role/{name}", ["RoleId"] = "AROA" + name.GetHashCode().ToString("X8") });
+            }
+            case "AWS::Logs::LogGroup":
+            {
+                var name = Name("LogGroupName");
+                return Made(name, new() { ["Arn"] = $"arn:aws:logs:{region}:{accountId}:log-group:{name}:*" });
+            }
+            case "AWS::Logs::LogStream":
+                return Made(Name("LogStreamName"), new());
+            case "AWS::Lambda::Permission":
+                return Made(Name("FunctionName") + "-permission", new());
+            case "AWS::Redshift::Cluster":
+            {
+                var name = Name("ClusterIdentifier", lower: true);
+                // A placeholder: the local backend has no warehouse yet, so the endpoint names a host that does not resolve.
+                return Made(name, new() { ["Endpoint.Address"] = $"{name}.local-placeholder.invalid", ["Endpoint.Port"] = "5439" });
+            }
+            default:
+                throw new ValidationException("cloudformation", $"{request.LogicalId}: type {request.Type} has no local provisioner.");
+        }
+    }
+
+    public async Task DeleteAsync(StackResource resource, bool emptyBuckets, bool replacing, CancellationToken cancellationToken)
+    {
+        if (resource.DeletionPolicy == "Retain" && !replacing) return;
+        switch (resource.ResourceType)
+        {
+            case "AWS::S3::Bucket":
+                if (!await lake.BucketExistsAsync(resource.PhysicalResourceId, cancellationToken)) return;
+                if (emptyBuckets)
+                {
+                    string? token = null;
+                    do
+                    {
+                        var page = await lake.ListObjectsV2Async(new ListObjectsRequest(resource.PhysicalResourceId, ContinuationToken: token), cancellationToken);
+                        foreach (var item in page.Contents) await lake.DeleteObjectAsync(resource.PhysicalResourceId, item.Key, cancellationToken);
+                        token = page.NextContinuationToken;
+                    } while (token is not null);
+                }
+                await lake.DeleteBucketAsync(resource.PhysicalResourceId, cancellationToken);
+                break;
+            case "AWS::Kinesis::Stream":
+                if ((await streams.ListStreamsAsync(cancellationToken)).Contains(resource.PhysicalResourceId))
+                    await streams.DeleteStreamAsync(resource.PhysicalResourceId, cancellationToken);
+                break;
+            case "AWS::KinesisFirehose::DeliveryStream":
+                if (firehose.ListDeliveryStreams().Contains(resource.PhysicalResourceId)) firehose.DeleteDeliveryStream(resource.PhysicalResourceId);
+                break;
+            case "AWS::Glue::Database":
+                catalog.DeleteDatabase(resource.PhysicalResourceId);
+                break;
+        }
+    }
+
+    /// <summary>The delivery stream's settings from AWS::KinesisFirehose::DeliveryStream properties.</summary>
+    public static DeliveryStreamConfig DeliveryConfig(string name, JsonObject p)
+    {
+        var source = p["KinesisStreamSourceConfiguration"]?["KinesisStreamARN"]?.GetValue<string>()
+                     ?? throw new ValidationException("cloudformation", $"Delivery stream {name}: the local backend reads from a Kinesis stream; set KinesisStreamSourceConfiguration.KinesisStreamARN.");
+        var destination = p["ExtendedS3DestinationConfiguration"] as JsonObject
+                          ?? throw new ValidationException("cloudformation", $"Delivery stream {name}: set ExtendedS3DestinationConfiguration.");
+        var processors = destination["ProcessingConfiguration"]?["Enabled"]?.GetValue<bool>() == true
+            ? destination["ProcessingConfiguration"]!["Processors"] as JsonArray ?? []
+            : [];
+        string? Parameter(string type, string parameter) => processors
+            .Where(pr => pr!["Type"]?.GetValue<string>() == type)
+            .SelectMany(pr => pr!["Parameters"] as JsonArray ?? [])
+            .FirstOrDefault(pa => pa!["ParameterName"]?.GetValue<string>() == parameter)?["ParameterValue"]?.GetValue<string>();
+        var config = new DeliveryStreamConfig
+        {
+            DeliveryStreamName = name,
+            SourceStreamName = source[(source.LastIndexOf('/') + 1)..],
+            BucketName = destination["BucketARN"]!.GetValue<string>().Replace("arn:aws:s3:::", ""),
+            Prefix = destination["Prefix"]?.GetValue<string>() ?? "",
+            ErrorOutputPrefix = destination["ErrorOutputPrefix"]?.GetValue<string>(),
+            BufferingIntervalSeconds = destination["BufferingHints"]?["IntervalInSeconds"] is { } interval ? Number(interval) : 300,
+            BufferingSizeMiB = destination["BufferingHints"]?["SizeInMBs"] is { } size ? Number(size) : 5,
+            DynamicPartitioningEnabled = destination["DynamicPartitioningConfiguration"]?["Enabled"]?.GetValue<bool>() == true,
+            MetadataExtractionQuery = Parameter("MetadataExtraction", "MetadataExtractionQuery"),
+            AppendNewLineDelimiter = processors.Any(pr => pr!["Type"]?.GetValue<string>() == "AppendDelimiterToRecord"),
+            Compression = destination["CompressionFormat"]?.GetValue<string>() == "GZIP" ? CompressionFormat.GZIP : CompressionFormat.UNCOMPRESSED,
+        };
+        config.Validate();
+        return config;
+    }
+
+    private static int Number(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var n) => (int)n,
+        JsonValue v when v.TryGetValue<int>(out var n) => n,
+        JsonValue v when int.TryParse(v.ToString(), out var n) => n,
+        _ => throw new ValidationException("cloudformation", $"'{node?.ToJsonString()}' is not a whole number."),
+    };
+}

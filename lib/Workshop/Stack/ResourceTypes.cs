@@ -1,0 +1,26 @@
+namespace StreamingWorkshop.Stack;
+
+/// <summary>
+/// The resource types the local deployer builds, with their top-level property names and required properties as
+/// the CloudFormation resource specification lists them (taken from @aws-cdk/cfnspec 2.72.1, spec 117.0.0), so a
+/// misspelt or missing property fails as it would on AWS.
+/// </summary>
+public static class ResourceTypes
+{
+    public sealed record Shape(IReadOnlyList<string> Properties, IReadOnlyList<string> Required);
+
+    public static readonly IReadOnlyDictionary<string, Shape> Supported = new Dictionary<string, Shape>(StringComparer.Ordinal)
+    {
+        ["AWS::S3::Bucket"] = new(["AccelerateConfiguration", "AccessControl", "AnalyticsConfigurations", "BucketEncryption", "BucketName", "CorsConfiguration", "IntelligentTieringConfigurations", "InventoryConfigurations", "LifecycleConfiguration", "LoggingConfiguration", "MetricsConfigurations", "NotificationConfiguration", "ObjectLockConfiguration", "ObjectLockEnabled", "OwnershipControls", "PublicAccessBlockConfiguration", "ReplicationConfiguration", "Tags", "VersioningConfiguration", "WebsiteConfiguration"], []),
+        ["AWS::Kinesis::Stream"] = new(["Name", "RetentionPeriodHours", "ShardCount", "StreamEncryption", "StreamModeDetails", "Tags"], []),
+        ["AWS::KinesisFirehose::DeliveryStream"] = new(["AmazonOpenSearchServerlessDestinationConfiguration", "AmazonopensearchserviceDestinationConfiguration", "DeliveryStreamEncryptionConfigurationInput", "DeliveryStreamName", "DeliveryStreamType", "ElasticsearchDestinationConfiguration", "ExtendedS3DestinationConfiguration", "HttpEndpointDestinationConfiguration", "KinesisStreamSourceConfiguration", "RedshiftDestinationConfiguration", "S3DestinationConfiguration", "SplunkDestinationConfiguration", "Tags"], []),
+        ["AWS::IAM::Role"] = new(["AssumeRolePolicyDocument", "Description", "ManagedPolicyArns", "MaxSessionDuration", "Path", "PermissionsBoundary", "Policies", "RoleName", "Tags"], ["AssumeRolePolicyDocument"]),
+        ["AWS::Logs::LogGroup"] = new(["DataProtectionPolicy", "KmsKeyId", "LogGroupName", "RetentionInDays", "Tags"], []),
+        ["AWS::Logs::LogStream"] = new(["LogGroupName", "LogStreamName"], ["LogGroupName"]),
+        ["AWS::Lambda::Function"] = new(["Architectures", "Code", "CodeSigningConfigArn", "DeadLetterConfig", "Description", "Environment", "EphemeralStorage", "FileSystemConfigs", "FunctionName", "Handler", "ImageConfig", "KmsKeyArn", "Layers", "MemorySize", "PackageType", "ReservedConcurrentExecutions", "Role", "Runtime", "RuntimeManagementConfig", "SnapStart", "Tags", "Timeout", "TracingConfig", "VpcConfig"], ["Code", "Role"]),
+        ["AWS::Lambda::Permission"] = new(["Action", "EventSourceToken", "FunctionName", "FunctionUrlAuthType", "Principal", "PrincipalOrgID", "SourceAccount", "SourceArn"], ["Action", "FunctionName", "Principal"]),
+        ["AWS::Events::Rule"] = new(["Description", "EventBusName", "EventPattern", "Name", "RoleArn", "ScheduleExpression", "State", "Targets"], []),
+        ["AWS::Glue::Database"] = new(["CatalogId", "DatabaseInput"], ["CatalogId", "DatabaseInput"]),
+        ["AWS::Redshift::Cluster"] = new(["AllowVersionUpgrade", "AquaConfigurationStatus", "AutomatedSnapshotRetentionPeriod", "AvailabilityZone", "AvailabilityZoneRelocation", "AvailabilityZoneRelocationStatus", "Classic", "ClusterIdentifier", "ClusterParameterGroupName", "ClusterSecurityGroups", "ClusterSubnetGroupName", "ClusterType", "ClusterVersion", "DBName", "DeferMaintenance", "DeferMaintenanceDuration", "DeferMaintenanceEndTime", "DeferMaintenanceStartTime", "DestinationRegion", "ElasticIp", "Encrypted", "Endpoint", "EnhancedVpcRouting", "HsmClientCertificateIdentifier", "HsmConfigurationIdentifier", "IamRoles", "KmsKeyId", "LoggingProperties", "MaintenanceTrackName", "ManualSnapshotRetentionPeriod", "MasterUserPassword", "MasterUsername", "NodeType", "NumberOfNodes", "OwnerAccount", "Port", "PreferredMaintenanceWindow", "PubliclyAccessible", "ResourceAction", "RevisionTarget", "RotateEncryptionKey", "SnapshotClusterIdentifier", "SnapshotCopyGrantName", "SnapshotCopyManual", "SnapshotCopyRetentionPeriod", "SnapshotIdentifier", "Tags", "VpcSecurityGroupIds"], ["ClusterType", "DBName", "MasterUserPassword", "MasterUsername", "NodeType"]),
+    };
+}

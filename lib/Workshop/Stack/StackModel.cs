@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using StreamingWorkshop.Display;
+
+namespace StreamingWorkshop.Stack;
+
+public sealed record StackEvent(DateTimeOffset Timestamp, string LogicalResourceId, string ResourceType, string ResourceStatus, string? ResourceStatusReason, string? PhysicalResourceId);
+
+public sealed record StackResource(string LogicalResourceId, string ResourceType, string PhysicalResourceId, string ResourceStatus, JsonObject Properties, Dictionary<string, string> Attributes, string DeletionPolicy);
+
+public sealed record StackOutput(string OutputKey, string OutputValue, string? Description);
+
+public sealed record StackParameter(string ParameterKey, string ParameterValue, bool NoEcho);
+
+/// <summary>A stack as CloudFormation describes it, plus the template it was made from.</summary>
+public sealed record StackState
+{
+    public required string StackName { get; init; }
+    public required string StackId { get; init; }
+    public string StackStatus { get; init; } = "CREATE_IN_PROGRESS";
+    public string? StackStatusReason { get; init; }
+    public required string TemplateBody { get; init; }
+    public List<StackParameter> Parameters { get; init; } = new();
+    public List<StackResource> Resources { get; init; } = new();
+    public List<StackOutput> Outputs { get; init; } = new();
+    public List<StackEvent> Events { get; init; } = new();
+    public DateTimeOffset CreationTime { get; init; }
+    public DateTimeOffset? LastUpdatedTime { get; init; }
+
+    public string? Output(string key) => Outputs.FirstOrDefault(o => o.OutputKey == key)?.OutputValue;
+}
+
+/// <summary>The Events tab: newest first, as the console lists them.</summary>
+public sealed class StackEventsView(IReadOnlyList<StackEvent> events)
+{
+    private static readonly string[] Headers = ["Timestamp", "Logical ID", "Type", "Status", "Status reason"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => events.Reverse().Select(e => (IReadOnlyList<string>)
+        [e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.LogicalResourceId, e.ResourceType, e.ResourceStatus, e.ResourceStatusReason ?? ""]);
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Events");
+
+    public override string ToString() => TextTable.Render(Headers, Rows, maxWidth: 100);
+}
+
+/// <summary>The Outputs tab, with what each one is on the local backend: a folder to open or a command to run.</summary>
+public sealed class StackOutputsView(IReadOnlyList<StackOutput> outputs, IReadOnlyDictionary<string, string> local)
+{
+    private static readonly string[] Headers = ["Key", "Value", "Description", "Locally"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => outputs.Select(o => (IReadOnlyList<string>)
+        [o.OutputKey, o.OutputValue, o.Description ?? "", local.TryGetValue(o.OutputKey, out var l) ? l : ""]);
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Outputs");
+
+    public override string ToString() => TextTable.Render(Headers, Rows, maxWidth: 110);
+}
+
+/// <summary>The Resources tab.</summary>
+public sealed class StackResourcesView(IReadOnlyList<StackResource> resources)
+{
+    private static readonly string[] Headers = ["Logical ID", "Physical ID", "Type", "Status"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => resources.Select(r => (IReadOnlyList<string>)[r.LogicalResourceId, r.PhysicalResourceId, r.ResourceType, r.ResourceStatus]);
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Resources");
+
+    public override string ToString() => TextTable.Render(Headers, Rows);
+}
