@@ -10,6 +10,7 @@ PipelineBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
 NotebookCommands.AddTo(root);
+StackCommands.AddTo(root);
 
 try
 {

@@ -30,12 +30,14 @@ public sealed record StackState
     public string? Output(string key) => Outputs.FirstOrDefault(o => o.OutputKey == key)?.OutputValue;
 }
 
-/// <summary>The Events tab: newest first, as the console lists them.</summary>
-public sealed class StackEventsView(IReadOnlyList<StackEvent> events)
+/// <summary>The Events tab: newest first, as the console lists them (or oldest first, as a deployment's progress log).</summary>
+public sealed class StackEventsView(IReadOnlyList<StackEvent> events, bool newestFirst = true)
 {
     private static readonly string[] Headers = ["Timestamp", "Logical ID", "Type", "Status", "Status reason"];
 
-    private IEnumerable<IReadOnlyList<string>> Rows => events.Reverse().Select(e => (IReadOnlyList<string>)
+    public IReadOnlyList<StackEvent> Events { get; } = events;
+
+    private IEnumerable<IReadOnlyList<string>> Rows => (newestFirst ? Events.Reverse() : Events).Select(e => (IReadOnlyList<string>)
         [e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.LogicalResourceId, e.ResourceType, e.ResourceStatus, e.ResourceStatusReason ?? ""]);
 
     public string ToHtml() => HtmlTable.Render(Headers, Rows, "Events");

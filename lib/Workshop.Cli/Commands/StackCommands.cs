@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Spectre.Console;
+using StreamingWorkshop.Stack;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>deploy, stack and destroy: Task 1 of the workshop from the command line.</summary>
+internal static class StackCommands
+{
+    private static readonly Option<string> StackName = new("--stack-name") { Description = "Stack name.", DefaultValueFactory = _ => "stream" };
+
+    public static void AddTo(RootCommand root)
+    {
+        var template = new Option<string?>("--template") { Description = "Template file (default: the workshop's templates/workshop-stack.yaml, shipped in the kit)." };
+        var parameters = new Option<string[]>("--parameter") { Description = "Parameter override as Key=Value (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var deploy = new Command("deploy", "Deploy the stack from its CloudFormation template and show its events and outputs.") { StackName, template, parameters };
+        deploy.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string>();
+            foreach (var pair in parse.GetValue(parameters) ?? [])
+            {
+                var equals = pair.IndexOf('=');
+                if (equals <= 0) throw new ArgumentException($"--parameter '{pair}' must be Key=Value, for example --parameter Environment=test.");
+                overrides[pair[..equals]] = pair[(equals + 1)..];
+            }
+            var body = parse.GetValue(template) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : null;
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var before = session.Stacks.StackExists(parse.GetValue(StackName)!) ? session.Stacks.DescribeStack(parse.GetValue(StackName)!).Events.Count : 0;
+            var state = await session.DeployAsync(parse.GetValue(StackName), body, overrides, cancellationToken);
+            if (state.StackStatusReason == "No updates are to be performed.")
+            {
+                AnsiConsole.MarkupLineInterpolated($"Stack {state.StackName} is already up to date ({state.StackStatus}). No updates are to be performed.");
+                return 0;
+            }
+            Console.Out.WriteLine(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false).ToString());
+            if (state.StackStatus is "CREATE_COMPLETE" or "UPDATE_COMPLETE")
+            {
+                Console.Out.WriteLine(session.StackOutputs(state.StackName).ToString());
+                return 0;
+            }
+            Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
+            return 1;
+        });
+        root.Subcommands.Add(deploy);
+
+        var outputs = new Command("outputs", "The stack's outputs, with their local equivalents.") { StackName };
+        outputs.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine(session.StackOutputs(parse.GetValue(StackName)).ToString());
+            return 0;
+        });
+        var events = new Command("events", "The stack's events, newest first.") { StackName };
+        events.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine(session.StackEvents(parse.GetValue(StackName)).ToString());
+            return 0;
+        });
+        var resources = new Command("resources", "The stack's resources and their physical ids.") { StackName };
+        resources.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Console.Out.WriteLine(session.StackResources(parse.GetValue(StackName)).ToString());
+            return 0;
+        });
+        root.Subcommands.Add(new Command("stack", "Look at a deployed stack.") { outputs, events, resources });
+
+        var emptyBuckets = new Option<bool>("--empty-buckets") { Description = "Delete the objects in the stack's buckets so the buckets can go too." };
+        var destroy = new Command("destroy", "Delete the stack (buckets marked Retain stay).") { StackName, emptyBuckets };
+        destroy.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var state = await session.DestroyAsync(parse.GetValue(StackName), parse.GetValue(emptyBuckets), cancellationToken);
+            Console.Out.WriteLine(new StackEventsView(state.Events.Where(e => e.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)).ToList(), newestFirst: false).ToString());
+            if (state.StackStatus == "DELETE_COMPLETE") return 0;
+            Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
+            return 1;
+        });
+        root.Subcommands.Add(destroy);
+    }
+}

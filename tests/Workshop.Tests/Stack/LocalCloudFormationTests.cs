@@ -1,0 +1,236 @@
+using StreamingWorkshop;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Stack;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Stack;
+
+/// <summary>The local deployer's CloudFormation semantics, on small templates and on the workshop's own.</summary>
+public sealed class LocalCloudFormationTests : IAsyncLifetime
+{
+    private readonly TempWorkspace temp = new();
+    private WorkshopSession session = null!;
+
+    public async Task InitializeAsync() => session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+
+    public async Task DisposeAsync()
+    {
+        await session.DisposeAsync();
+        temp.Dispose();
+    }
+
+    private Task<StackState> Deploy(string template, Dictionary<string, string>? parameters = null, string name = "test") =>
+        session.Stacks.DeployAsync(name, template, parameters);
+
+    private const string Intrinsics = """
+        Parameters:
+          Prefix: { Type: String, Default: demo, AllowedValues: [demo, prod] }
+          Cities: { Type: CommaDelimitedList, Default: "London,Leeds" }
+        Mappings:
+          Sizes:
+            demo: { Days: 7 }
+            prod: { Days: 30 }
+        Conditions:
+          IsProd: !Equals [!Ref Prefix, prod]
+          IsDemo: !Not [!Condition IsProd]
+          Both: !And [!Condition IsDemo, !Or [!Equals [a, a], !Equals [a, b]]]
+        Resources:
+          Lake:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !Sub "${Prefix}-lake-${AWS::AccountId}"
+          Logs:
+            Type: AWS::Logs::LogGroup
+            Properties:
+              LogGroupName: !Join ["/", ["", !Ref Prefix, !Select [1, !Ref Cities], !Select [0, !Split [",", "x,y"]]]]
+              RetentionInDays: !FindInMap [Sizes, !Ref Prefix, Days]
+          ProdOnly:
+            Type: AWS::Logs::LogGroup
+            Condition: IsProd
+            Properties:
+              LogGroupName: prod-only
+          Stream:
+            Type: AWS::Kinesis::Stream
+            Properties:
+              Name: !Sub
+                - "${Base}-stream"
+                - { Base: !Ref Prefix }
+              ShardCount: !If [IsProd, 2, 1]
+              StreamModeDetails: !If [Both, !Ref AWS::NoValue, { StreamMode: PROVISIONED }]
+        Outputs:
+          LakeArn: { Value: !GetAtt Lake.Arn }
+          LogName: { Value: !Ref Logs }
+          StreamName: { Value: !Ref Stream }
+          Region: { Value: !Sub "${AWS::Region}/${AWS::Partition}/${AWS::StackName}" }
+          Days: { Value: !FindInMap [Sizes, !Ref Prefix, Days] }
+          Literal: { Value: !Sub "${!Literal}-kept" }
+        """;
+
+    [Fact]
+    public async Task Intrinsic_functions_conditions_mappings_and_pseudo_parameters_resolve()
+    {
+        var stack = await Deploy(Intrinsics);
+
+        Assert.Equal("CREATE_COMPLETE", stack.StackStatus);
+        Assert.Equal("arn:aws:s3:::demo-lake-123456789012", stack.Output("LakeArn"));
+        Assert.Equal("/demo/Leeds/x", stack.Output("LogName"));
+        Assert.Equal("demo-stream", stack.Output("StreamName"));
+        Assert.Equal("${Literal}-kept", stack.Output("Literal"));
+        Assert.Equal("us-east-1/aws/test", stack.Output("Region"));
+        Assert.Equal("7", stack.Output("Days"));
+        Assert.DoesNotContain(stack.Resources, r => r.LogicalResourceId == "ProdOnly");
+        Assert.False(stack.Resources.Single(r => r.LogicalResourceId == "Stream").Properties.ContainsKey("StreamModeDetails"));
+        Assert.Equal(["demo-stream"], await session.Stream.ListStreamsAsync());
+    }
+
+    [Fact]
+    public async Task Parameter_overrides_switch_conditions_and_are_checked_against_their_constraints()
+    {
+        var stack = await Deploy(Intrinsics, new() { ["Prefix"] = "prod" });
+        Assert.Contains(stack.Resources, r => r.LogicalResourceId == "ProdOnly");
+        Assert.Equal("30", stack.Output("Days"));
+
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Deploy(Intrinsics, new() { ["Prefix"] = "staging" }, "other"));
+        Assert.Contains("Parameter 'Prefix' must be one of AllowedValues: demo, prod", error.Message);
+    }
+
+    [Fact]
+    public async Task Resources_are_made_after_what_they_refer_to_and_after_DependsOn()
+    {
+        var stack = await Deploy("""
+            Resources:
+              C: { Type: AWS::Logs::LogGroup, DependsOn: B, Properties: { LogGroupName: c } }
+              B: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: !Sub "${A}-b" } }
+              A: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: a } }
+            """);
+
+        var created = stack.Events.Where(e => e.ResourceStatus == "CREATE_COMPLETE" && e.ResourceType != "AWS::CloudFormation::Stack").Select(e => e.LogicalResourceId);
+        Assert.Equal(["A", "B", "C"], created);
+        Assert.Equal("a-b", stack.Resources.Single(r => r.LogicalResourceId == "B").PhysicalResourceId);
+    }
+
+    [Fact]
+    public async Task A_reference_cycle_is_refused_naming_the_resources()
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Deploy("""
+            Resources:
+              A: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: !Ref B } }
+              B: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: !Ref A } }
+            """));
+        Assert.Contains("Circular dependency between resources: [A, B]", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unknown_resource_type_is_refused_listing_the_supported_ones()
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Deploy("""
+            Resources:
+              Queue: { Type: AWS::SQS::Queue }
+            """));
+        Assert.Contains("Resource Queue has type AWS::SQS::Queue", error.Message);
+        Assert.Contains("AWS::Kinesis::Stream", error.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_parameter_is_refused_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Deploy("""
+            Parameters:
+              Owner: { Type: String }
+            Resources:
+              Logs: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: !Ref Owner } }
+            """));
+        Assert.Equal("Parameters: [Owner] must have values. Give them with --parameter Name=value.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_misspelt_property_fails_its_resource_and_rolls_back_what_was_made()
+    {
+        var stack = await Deploy("""
+            Resources:
+              First: { Type: AWS::S3::Bucket, Properties: { BucketName: made-first } }
+              Second: { Type: AWS::S3::Bucket, DependsOn: First, Properties: { BuketName: typo } }
+            """);
+
+        Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
+        var failed = stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED");
+        Assert.Equal("Second", failed.LogicalResourceId);
+        Assert.Contains("extraneous key [BuketName] is not permitted (did you mean BucketName?)", failed.ResourceStatusReason);
+        Assert.False(await session.Lake.BucketExistsAsync("made-first"));
+        Assert.Contains(stack.Events, e => e.LogicalResourceId == "First" && e.ResourceStatus == "DELETE_COMPLETE");
+        Assert.Empty(stack.Resources);
+        await Assert.ThrowsAsync<ValidationException>(() => Deploy("Resources:\n  X: { Type: AWS::Logs::LogGroup }"));
+    }
+
+    [Fact]
+    public async Task A_resource_that_fails_to_create_rolls_back_the_stack()
+    {
+        var stack = await Deploy("""
+            Resources:
+              Stream: { Type: AWS::Kinesis::Stream, Properties: { Name: fine, ShardCount: 1 } }
+              Broken: { Type: AWS::Kinesis::Stream, DependsOn: Stream, Properties: { Name: too-many, ShardCount: 9999 } }
+            """);
+
+        Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
+        Assert.Contains("exceed the shard limit", stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED").ResourceStatusReason);
+        Assert.Empty(await session.Stream.ListStreamsAsync());
+    }
+
+    [Fact]
+    public async Task Deploying_the_same_template_again_changes_nothing_and_a_changed_one_updates()
+    {
+        const string first = "Resources:\n  Logs: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: one } }\n  Lake: { Type: AWS::S3::Bucket, Properties: { BucketName: kept-bucket } }\n";
+        var created = await Deploy(first);
+        var again = await Deploy(first);
+
+        Assert.Equal("No updates are to be performed.", again.StackStatusReason);
+        Assert.Equal(created.Events.Count, session.Stacks.DescribeStack("test").Events.Count);
+
+        var updated = await Deploy(first.Replace("LogGroupName: one", "LogGroupName: two") + "  Extra: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: extra } }\n");
+        Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
+        Assert.Equal("two", updated.Resources.Single(r => r.LogicalResourceId == "Logs").PhysicalResourceId);
+        Assert.Contains(updated.Resources, r => r.LogicalResourceId == "Extra");
+        Assert.DoesNotContain(updated.Events.Skip(created.Events.Count), e => e.LogicalResourceId == "Lake");
+    }
+
+    [Fact]
+    public async Task The_workshop_stack_deploys_and_simulate_crawl_and_query_run_on_what_it_made()
+    {
+        var stack = await session.DeployAsync();
+
+        Assert.Equal("CREATE_COMPLETE", stack.StackStatus);
+        Assert.Equal("CREATE_COMPLETE", stack.Events[^1].ResourceStatus);
+        foreach (var key in new[] { "DataLakeBucketURL", "AthenaResultsBucketURL", "LambdaFunctionURL", "KinesisStreamURL", "KinesisFirehoseURL", "GlueDatabaseURL", "RedshiftClusterURL" })
+            Assert.False(string.IsNullOrEmpty(stack.Output(key)), key);
+        Assert.DoesNotContain(stack.Parameters.Single(p => p.ParameterKey == "WarehousePassword").ParameterValue, session.StackOutputs().ToString());
+
+        await session.SimulateAsync(TimeSpan.FromHours(1), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
+        await session.CrawlAsync();
+        var result = await session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+
+        Assert.Equal(180L, Convert.ToInt64(result[0, "n"]));
+        Assert.Equal(stack.Output("KinesisStreamName"), session.Names.StreamName);
+        Assert.Equal(stack.Output("DataLakeBucketName"), session.Names.LakeBucket);
+    }
+
+    [Fact]
+    public async Task Deleting_keeps_Retain_resources_and_stops_at_a_bucket_with_objects_unless_asked_to_empty_it()
+    {
+        await session.DeployAsync();
+        await session.SimulateAsync(TimeSpan.FromMinutes(10), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
+        await session.CrawlAsync();
+        await session.QueryAsync("SELECT 1 AS one"); // writes result files into the results bucket
+
+        var blocked = await session.DestroyAsync();
+        Assert.Equal("DELETE_FAILED", blocked.StackStatus);
+        Assert.Contains("BucketNotEmpty", blocked.StackStatusReason);
+
+        var deleted = await session.DestroyAsync(emptyBuckets: true);
+        Assert.Equal("DELETE_COMPLETE", deleted.StackStatus);
+        Assert.Contains(deleted.Events, e => e.LogicalResourceId == "DataLakeBucket" && e.ResourceStatus == "DELETE_SKIPPED");
+        Assert.True(await session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012")); // DeletionPolicy: Retain
+        Assert.False(await session.Lake.BucketExistsAsync("weather-analytics-athena-results-dev-123456789012"));
+        Assert.Empty(await session.Stream.ListStreamsAsync());
+        Assert.False(session.Stacks.StackExists("stream"));
+    }
+}
