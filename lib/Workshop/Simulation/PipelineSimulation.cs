@@ -10,7 +10,6 @@ namespace StreamingWorkshop.Simulation;
 /// </summary>
 internal sealed class PipelineSimulation(WorkshopSession session)
 {
-    private static readonly TimeSpan ProducerInterval = TimeSpan.FromMinutes(1);
 
     // Firehose reads a Kinesis source about once a second; records put at t are read at t + 1 s.
     private static readonly TimeSpan DeliveryReadDelay = TimeSpan.FromSeconds(1);
@@ -95,7 +94,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
         await session.EnsurePipelineAsync(cancellationToken);
         using var delivery = session.OpenDelivery();
         var startedAt = clock.GetUtcNow();
-        var firstInvocation = ProducerSchedule.NextAfter(startedAt)!.Value;
+        var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
         clock.StartLive(speed);
         var counts = new EventCounts();
         try
@@ -126,7 +125,8 @@ internal sealed class PipelineSimulation(WorkshopSession session)
         return new LiveReport(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
     }
 
-    private static readonly Clock.ScheduleExpression ProducerSchedule = Clock.ScheduleExpression.Parse("rate(1 minute)");
+    /// <summary>The deployed rule's schedule (rate(1 minute) in the workshop's stack).</summary>
+    private Clock.ScheduleExpression ProducerSchedule => Clock.ScheduleExpression.Parse(session.Names.Schedule);
 
     /// <summary>Running totals, kept outside the loop so a cancelled live run still reports what it did.</summary>
     private sealed class EventCounts
@@ -156,7 +156,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
                 counts.Invocations++;
                 counts.Put += summary.Processed;
                 counts.Failed += summary.FailedCities.Count;
-                next += ProducerInterval;
+                next = ProducerSchedule.NextAfter(next) ?? DateTimeOffset.MaxValue;
                 invoked(next);
                 readAt ??= earliest.Value + DeliveryReadDelay;
             }
