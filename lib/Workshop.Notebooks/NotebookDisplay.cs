@@ -53,6 +53,8 @@ public static class NotebookDisplay
         string text => text,
         GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
         DataFrame frame => $"DataFrame: {frame.Rows.Count:N0} rows x {frame.Columns.Count} columns\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
+        System.Collections.IEnumerable items when value.GetType().GetMethod("ToString", Type.EmptyTypes)?.DeclaringType == typeof(object) || value.GetType().Name.Contains("Iterator", StringComparison.Ordinal)
+            => string.Join('\n', items.Cast<object?>().Take(50).Select(i => i?.ToString() ?? "null")),
         _ => value.ToString() ?? "",
     };
 

@@ -253,6 +253,39 @@ public sealed class WorkshopSession : IAsyncDisposable
         return new TableSchemaView(found, found.IsView ? 0 : Catalog.GetPartitions(db, table).Count);
     }
 
+    /// <summary>True on the local backend, where the kit moves the clock itself; on AWS, time is real time.</summary>
+    public bool IsLocal => true;
+
+    /// <summary>The day the simulated data starts on, for queries that filter on year, month and day.</summary>
+    public DateTimeOffset? SimulatedStart => SimulationState.Load(Workspace)?.Start;
+
+    /// <summary>
+    /// Brings the workspace to the start of a task, for a learner who fell behind or an instructor jumping ahead:
+    /// Task 2 needs the stack deployed; Task 3 also needs a day of data in the lake. Steps already done are skipped.
+    /// </summary>
+    public async Task<string> CatchUpAsync(int task, CancellationToken cancellationToken = default)
+    {
+        if (task is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 3.");
+        var done = new List<string>();
+        if (task >= 2)
+        {
+            var deployed = Stacks.StackExists(Names.StackName);
+            await EnsurePipelineAsync(cancellationToken);
+            done.Add(deployed ? $"stack {Names.StackName} already deployed" : $"deployed stack {Names.StackName}");
+        }
+        if (task >= 3)
+        {
+            if (SimulationState.Load(Workspace) is { Completed: true } finished)
+                done.Add($"the lake already holds data from {finished.Start:yyyy-MM-dd HH:mm} to {finished.End:yyyy-MM-dd HH:mm} UTC");
+            else
+            {
+                var report = await SimulateAsync(TimeSpan.FromHours(24), cancellationToken: cancellationToken);
+                done.Add($"simulated {report.Start:yyyy-MM-dd HH:mm} to {report.End:yyyy-MM-dd HH:mm} UTC ({report.RecordsDelivered:N0} readings in the lake)");
+            }
+        }
+        return task == 1 ? "Task 1 starts from an empty workspace: nothing to do." : $"Ready for Task {task}: {string.Join("; ", done)}.";
+    }
+
     // Displays for notebooks and the CLI.
 
     public async Task<StreamDescriptionView> DescribeStreamAsync(string? streamName = null, CancellationToken cancellationToken = default)

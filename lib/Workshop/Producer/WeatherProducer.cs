@@ -28,6 +28,8 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
 {
     public ProducerOptions Options { get; } = options;
 
+    private long invocations;
+
     /// <summary>One invocation, one PutRecord per city (what the workshop's Lambda does).</summary>
     public async Task<ProducerSummary> InvokeAsync(CancellationToken cancellationToken = default)
     {
@@ -92,7 +94,8 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
     private (string RequestId, List<LogEvent> Events, DateTimeOffset Started, Stopwatch Stopwatch) Begin()
     {
         var started = clock.GetUtcNow();
-        var requestId = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{Options.FunctionName}|{started.UtcTicks}"))).ToString();
+        // Deterministic for a replayed run, and different for two invocations at the same virtual instant.
+        var requestId = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{Options.FunctionName}|{started.UtcTicks}|{Interlocked.Increment(ref invocations)}"))).ToString();
         return (requestId, [log.Event($"START RequestId: {requestId} Version: $LATEST")], started, Stopwatch.StartNew());
     }
 

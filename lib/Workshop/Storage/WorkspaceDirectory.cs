@@ -30,12 +30,22 @@ public sealed class WorkspaceDirectory
     /// <summary>Absolute path of the workspace folder.</summary>
     public string Root { get; }
 
-    /// <summary>WORKSHOP_WORKSPACE if set, otherwise .workshop/ under <paramref name="baseDirectory"/> (default: current directory).</summary>
+    /// <summary>
+    /// WORKSHOP_WORKSPACE if set; otherwise the .workshop/ folder of the nearest folder upwards that has one or
+    /// holds workshop.dib (so notebooks in notebooks/ and the entry notebook share one workspace); otherwise
+    /// .workshop/ under <paramref name="baseDirectory"/> (default: the current directory).
+    /// </summary>
     public static WorkspaceDirectory FromEnvironment(string? baseDirectory = null)
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(configured)) return new WorkspaceDirectory(configured);
-        return new WorkspaceDirectory(Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), DefaultFolderName));
+        var start = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
+        for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+        {
+            if (Directory.Exists(Path.Combine(folder.FullName, DefaultFolderName)) || File.Exists(Path.Combine(folder.FullName, "workshop.dib")))
+                return new WorkspaceDirectory(Path.Combine(folder.FullName, DefaultFolderName));
+        }
+        return new WorkspaceDirectory(Path.Combine(start, DefaultFolderName));
     }
 
     /// <summary>

@@ -1,0 +1,17 @@
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+
+namespace StreamingWorkshop.Notebooks;
+
+/// <summary>Small helpers so notebook cells can title a Plotly.NET chart and its axes in one call.</summary>
+public static class WorkshopCharts
+{
+    public static GenericChart Titled(this GenericChart chart, string title, string? xTitle = null, string? yTitle = null)
+    {
+        var titled = Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart);
+        if (xTitle is not null) titled = titled.WithXAxisStyle<double, double, string>(TitleText: xTitle);
+        if (yTitle is not null) titled = titled.WithYAxisStyle<double, double, string>(TitleText: yTitle);
+        return titled.WithSize(900, 420);
+    }
+}
