@@ -11,6 +11,7 @@ QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
 NotebookCommands.AddTo(root);
 StackCommands.AddTo(root);
+DiagramCommand.AddTo(root);
 
 try
 {

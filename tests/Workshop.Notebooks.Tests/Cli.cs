@@ -5,9 +5,12 @@ namespace Workshop.Notebooks.Tests;
 /// <summary>Runs the workshop command in a child process, as a learner would.</summary>
 internal static class Cli
 {
-    public static int Run(out string output, params string[] arguments)
+    public static int Run(out string output, params string[] arguments) => RunIn(AppContext.BaseDirectory, new Dictionary<string, string>(), out output, arguments);
+
+    public static int RunIn(string workingDirectory, IDictionary<string, string> environment, out string output, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         info.Environment["COLUMNS"] = "250";
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
         foreach (var a in arguments) info.ArgumentList.Add(a);

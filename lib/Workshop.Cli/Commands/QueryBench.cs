@@ -69,8 +69,8 @@ internal static class QueryBench
         AnsiConsole.MarkupLineInterpolated($"{records:N0} records, {cityCount} cities x {dayCount} days, written in {generated.TotalSeconds:F1} s; crawled in {crawled.TotalSeconds:F1} s.");
 
         var probe = $"City{cityCount / 2:D3}";
-        var prunedJson = $"SELECT city, AVG(temperature) AS avg_temp, MAX(temperature) AS max_temp FROM raw_weather_data WHERE location = '{probe}' AND year = '2025' AND month = '01' AND day = '15' GROUP BY city";
-        const string fullJson = "SELECT location, COUNT(*) AS readings, AVG(temperature) AS avg_temp, MIN(temperature) AS min_temp, MAX(temperature) AS max_temp FROM raw_weather_data GROUP BY location";
+        var prunedJson = $"SELECT city, AVG(temperature) AS mean_temp, MAX(temperature) AS highest FROM raw_weather_data WHERE location = '{probe}' AND year = '2025' AND month = '01' AND day = '15' GROUP BY city";
+        const string fullJson = "SELECT location, COUNT(*) AS readings, AVG(temperature) AS mean_temp, MIN(temperature) AS lowest, MAX(temperature) AS highest FROM raw_weather_data GROUP BY location";
         var rows = new List<(string Name, TimeSpan Time, QueryResult Result)>();
         async Task Measure(string name, string sql)
         {
@@ -83,8 +83,8 @@ internal static class QueryBench
         watch.Restart();
         await session.QueryAsync($"CREATE TABLE weather_parquet WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/weather-parquet/', partitioned_by = ARRAY['location']) AS SELECT city, temperature, measurement_time, year, month, day, location FROM raw_weather_data", cancellationToken: cancellationToken);
         var ctas = watch.Elapsed;
-        var prunedParquet = $"SELECT city, AVG(temperature) AS avg_temp, MAX(temperature) AS max_temp FROM weather_parquet WHERE location = '{probe}' AND day = '15' GROUP BY city";
-        const string fullParquet = "SELECT location, COUNT(*) AS readings, AVG(temperature) AS avg_temp, MIN(temperature) AS min_temp, MAX(temperature) AS max_temp FROM weather_parquet GROUP BY location";
+        var prunedParquet = $"SELECT city, AVG(temperature) AS mean_temp, MAX(temperature) AS highest FROM weather_parquet WHERE location = '{probe}' AND day = '15' GROUP BY city";
+        const string fullParquet = "SELECT location, COUNT(*) AS readings, AVG(temperature) AS mean_temp, MIN(temperature) AS lowest, MAX(temperature) AS highest FROM weather_parquet GROUP BY location";
         await Measure("Parquet, one city and day (pruned)", prunedParquet);
         await Measure("Parquet, all data (full scan)", fullParquet);
 

@@ -80,3 +80,49 @@ internal static class StackCommands
         root.Subcommands.Add(destroy);
     }
 }
+
+/// <summary>`diagram`: the stack's architecture drawn from its template, as SVG and (with Chromium) PNG.</summary>
+internal static class DiagramCommand
+{
+    public static void AddTo(RootCommand root)
+    {
+        var template = new Option<string?>("--template") { Description = "Template to draw (default: the workshop's)." };
+        var output = new Option<string>("--out") { Description = "Folder for architecture.svg and architecture.png.", DefaultValueFactory = _ => "images" };
+        var command = new Command("diagram", "Draw the stack's architecture from its CloudFormation template (SVG, and PNG when Chromium is installed).") { template, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var body = parse.GetValue(template) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : TemplateReader.WorkshopTemplate();
+            var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
+            var svgPath = Path.Combine(folder, "architecture.svg");
+            await File.WriteAllTextAsync(svgPath, ArchitectureDiagram.Svg(TemplateReader.Parse(body)), cancellationToken);
+            Console.Out.WriteLine($"Wrote {svgPath}");
+            var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
+            if (chromium is null)
+            {
+                Console.Out.WriteLine("No PNG: install Chromium (apt-get install chromium) and run again to render architecture.png.");
+                return 0;
+            }
+            var svg = await File.ReadAllTextAsync(svgPath, cancellationToken);
+            var width = System.Text.RegularExpressions.Regex.Match(svg, "width=\"(\\d+)\"").Groups[1].Value;
+            var height = System.Text.RegularExpressions.Regex.Match(svg, "height=\"(\\d+)\"").Groups[1].Value;
+            var profile = Directory.CreateTempSubdirectory("diagram-chromium-").FullName;
+            try
+            {
+                var info = new System.Diagnostics.ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true };
+                foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                             "--disable-sync", "--hide-scrollbars", $"--user-data-dir={profile}", $"--window-size={width},{height}",
+                             $"--screenshot={Path.Combine(folder, "architecture.png")}", new Uri(svgPath).AbsoluteUri })
+                    info.ArgumentList.Add(a);
+                using var process = System.Diagnostics.Process.Start(info)!;
+                await process.WaitForExitAsync(cancellationToken);
+                Console.Out.WriteLine(process.ExitCode == 0 ? $"Wrote {Path.Combine(folder, "architecture.png")}" : "Chromium could not render the PNG; the SVG is fine.");
+            }
+            finally
+            {
+                Directory.Delete(profile, recursive: true);
+            }
+            return 0;
+        });
+        root.Subcommands.Add(command);
+    }
+}

@@ -10,12 +10,11 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
 {
     private const string CleanView = """
         CREATE OR REPLACE VIEW clean_weather_data AS
-        SELECT city, temperature, measurement_time,
-               MIN(collection_time) AS first_collection_time,
-               COUNT(*) AS collection_count,
-               location, year, month, day
+        SELECT location, year, month, day, city, measurement_time, temperature,
+               MIN(collection_time) AS first_collected,
+               COUNT(*) AS times_collected
         FROM raw_weather_data
-        GROUP BY city, temperature, measurement_time, location, year, month, day
+        GROUP BY location, year, month, day, city, measurement_time, temperature
         """;
 
     private Task<QueryResult> Query(string sql) => day.Session.QueryAsync(sql);
@@ -43,7 +42,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     [Fact]
     public async Task Preview_shows_the_ten_latest_measurements()
     {
-        var result = await Query("SELECT * FROM raw_weather_data ORDER BY measurement_time DESC LIMIT 10");
+        var result = await Query("SELECT * FROM raw_weather_data ORDER BY measurement_time DESC, city LIMIT 10");
 
         Assert.Equal(10, result.Rows.Count);
         Assert.Equal(day.Raw.Select(r => r.MeasurementTime).OrderDescending().Take(10), result.Column<DateTime>("measurement_time"));
@@ -70,8 +69,8 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
 
         var expected = CleanRows().OrderBy(r => r.City, StringComparer.Ordinal).ThenBy(r => r.MeasurementTime).ToList();
         Assert.Equal(expected.Count, result.Rows.Count);
-        Assert.Equal(expected.Select(r => r.FirstCollection), result.Column<DateTime>("first_collection_time"));
-        Assert.Equal(expected.Select(r => r.Count), result.Column<long>("collection_count"));
+        Assert.Equal(expected.Select(r => r.FirstCollection), result.Column<DateTime>("first_collected"));
+        Assert.Equal(expected.Select(r => r.Count), result.Column<long>("times_collected"));
         Assert.Equal(expected.Select(r => r.Temperature), result.Column<double>("temperature"));
     }
 
@@ -79,11 +78,11 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     public async Task Hourly_trend_per_city()
     {
         var result = await Clean("""
-            SELECT city, date_trunc('hour', measurement_time) AS hour, AVG(temperature) AS avg_temp, COUNT(*) AS readings_per_hour
+            SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp, COUNT(*) AS readings
             FROM clean_weather_data
             WHERE year = '2025' AND month = '01'
-            GROUP BY city, date_trunc('hour', measurement_time)
-            ORDER BY city, hour DESC
+            GROUP BY 1, 2
+            ORDER BY city, hour_start DESC
             """);
 
         var expected = CleanRows().GroupBy(r => (r.City, Hour: r.MeasurementTime.Date.AddHours(r.MeasurementTime.Hour)))
@@ -92,9 +91,9 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].Key.City, result[i, "city"]);
-            Assert.Equal(expected[i].Key.Hour, result[i, "hour"]);
-            Near(expected[i].Average(r => r.Temperature), result[i, "avg_temp"]);
-            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "readings_per_hour"]));
+            Assert.Equal(expected[i].Key.Hour, result[i, "hour_start"]);
+            Near(expected[i].Average(r => r.Temperature), result[i, "mean_temp"]);
+            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "readings"]));
         }
     }
 
@@ -102,13 +101,13 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     public async Task City_comparison_with_rounded_statistics()
     {
         var result = await Clean("""
-            SELECT city, COUNT(*) AS total_readings, ROUND(AVG(temperature), 1) AS avg_temp,
-                   ROUND(MIN(temperature), 1) AS min_temp, ROUND(MAX(temperature), 1) AS max_temp,
-                   ROUND(STDDEV(temperature), 2) AS temp_variation
+            SELECT city, COUNT(*) AS readings, ROUND(MIN(temperature), 1) AS lowest,
+                   ROUND(AVG(temperature), 1) AS mean_temp, ROUND(MAX(temperature), 1) AS highest,
+                   ROUND(STDDEV(temperature), 2) AS spread
             FROM clean_weather_data
             WHERE year = '2025' AND month = '01'
             GROUP BY city
-            ORDER BY avg_temp DESC
+            ORDER BY mean_temp DESC
             """);
 
         var expected = CleanRows().GroupBy(r => r.City).Select(g => (City: g.Key, Count: g.Count(), Values: g.Select(r => r.Temperature).ToList()))
@@ -116,11 +115,11 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
         Assert.Equal(expected.Select(e => e.City), result.Column<string>("city"));
         for (var i = 0; i < expected.Count; i++)
         {
-            Assert.Equal((long)expected[i].Count, Convert.ToInt64(result[i, "total_readings"]));
-            Near(Math.Round(expected[i].Values.Average(), 1, MidpointRounding.AwayFromZero), result[i, "avg_temp"], 0.1 + 1e-9);
-            Near(expected[i].Values.Min(), result[i, "min_temp"]);
-            Near(expected[i].Values.Max(), result[i, "max_temp"]);
-            Near(SampleStdDev(expected[i].Values), result[i, "temp_variation"], 0.005 + 1e-9);
+            Assert.Equal((long)expected[i].Count, Convert.ToInt64(result[i, "readings"]));
+            Near(Math.Round(expected[i].Values.Average(), 1, MidpointRounding.AwayFromZero), result[i, "mean_temp"], 0.1 + 1e-9);
+            Near(expected[i].Values.Min(), result[i, "lowest"]);
+            Near(expected[i].Values.Max(), result[i, "highest"]);
+            Near(SampleStdDev(expected[i].Values), result[i, "spread"], 0.005 + 1e-9);
         }
     }
 
@@ -128,23 +127,23 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     public async Task Collection_quality_per_city_and_day()
     {
         var result = await Clean("""
-            SELECT city, DATE(measurement_time) AS date, COUNT(*) AS readings,
-                   AVG(collection_count) AS avg_collections_per_reading, MAX(collection_count) AS max_collections_per_reading
+            SELECT DATE(measurement_time) AS reading_date, city, COUNT(*) AS readings,
+                   AVG(times_collected) AS mean_collections, MAX(times_collected) AS most_collections
             FROM clean_weather_data
             WHERE year = '2025' AND month = '01'
-            GROUP BY city, DATE(measurement_time)
-            ORDER BY date DESC, city
+            GROUP BY 1, 2
+            ORDER BY reading_date DESC, city
             """);
 
         var expected = CleanRows().GroupBy(r => (r.City, Date: DateOnly.FromDateTime(r.MeasurementTime)))
             .OrderByDescending(g => g.Key.Date).ThenBy(g => g.Key.City, StringComparer.Ordinal).ToList();
         Assert.Equal(expected.Select(e => e.Key.City), result.Column<string>("city"));
-        Assert.Equal("date", result.Columns[result.IndexOf("date")].Type);
+        Assert.Equal("date", result.Columns[result.IndexOf("reading_date")].Type);
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "readings"]));
-            Near(expected[i].Average(r => (double)r.Count), result[i, "avg_collections_per_reading"]);
-            Assert.Equal(expected[i].Max(r => r.Count), Convert.ToInt64(result[i, "max_collections_per_reading"]));
+            Near(expected[i].Average(r => (double)r.Count), result[i, "mean_collections"]);
+            Assert.Equal(expected[i].Max(r => r.Count), Convert.ToInt64(result[i, "most_collections"]));
         }
     }
 
@@ -152,35 +151,35 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     public async Task One_city_by_day_through_the_partition_columns()
     {
         var result = await Clean("""
-            SELECT city, AVG(temperature) AS avg_temp, MIN(temperature) AS min_temp, MAX(temperature) AS max_temp, DATE(measurement_time) AS date
+            SELECT DATE(measurement_time) AS reading_date, city, AVG(temperature) AS mean_temp, MIN(temperature) AS lowest, MAX(temperature) AS highest
             FROM clean_weather_data
-            WHERE location = 'London' AND year = '2025' AND month = '01'
-            GROUP BY city, DATE(measurement_time)
-            ORDER BY date DESC
+            WHERE year = '2025' AND month = '01' AND location = 'London'
+            GROUP BY 1, 2
+            ORDER BY reading_date DESC
             """);
 
         var london = CleanRows().Where(r => r.Location == "London").ToList();
         Assert.Equal(["London"], result.Column<string>("city"));
-        Near(london.Average(r => r.Temperature), result[0, "avg_temp"]);
-        Near(london.Min(r => r.Temperature), result[0, "min_temp"]);
-        Near(london.Max(r => r.Temperature), result[0, "max_temp"]);
+        Near(london.Average(r => r.Temperature), result[0, "mean_temp"]);
+        Near(london.Min(r => r.Temperature), result[0, "lowest"]);
+        Near(london.Max(r => r.Temperature), result[0, "highest"]);
     }
 
     [Fact]
     public async Task Hour_on_hour_change_with_LAG()
     {
         var result = await Clean("""
-            WITH hourly_temps AS (
-                SELECT city, DATE_TRUNC('hour', measurement_time) AS hour, AVG(temperature) AS avg_temp
+            WITH per_hour AS (
+                SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp
                 FROM clean_weather_data
                 WHERE year = '2025' AND month = '01'
-                GROUP BY city, DATE_TRUNC('hour', measurement_time)
+                GROUP BY 1, 2
             )
-            SELECT city, hour, avg_temp,
-                   LAG(avg_temp) OVER (PARTITION BY city ORDER BY hour) AS prev_hour_temp,
-                   ROUND(avg_temp - LAG(avg_temp) OVER (PARTITION BY city ORDER BY hour), 2) AS temp_change
-            FROM hourly_temps
-            ORDER BY city, hour DESC
+            SELECT city, hour_start, mean_temp,
+                   LAG(mean_temp) OVER (PARTITION BY city ORDER BY hour_start) AS previous_temp,
+                   ROUND(mean_temp - LAG(mean_temp) OVER (PARTITION BY city ORDER BY hour_start), 2) AS change
+            FROM per_hour
+            ORDER BY city, hour_start DESC
             """);
 
         var hourly = CleanRows().GroupBy(r => (r.City, Hour: r.MeasurementTime.Date.AddHours(r.MeasurementTime.Hour)))
@@ -194,16 +193,16 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
         Assert.Equal(expected.Count, result.Rows.Count);
         for (var i = 0; i < expected.Count; i++)
         {
-            Assert.Equal(expected[i].Hour, result[i, "hour"]);
+            Assert.Equal(expected[i].Hour, result[i, "hour_start"]);
             if (expected[i].Previous is { } previous)
             {
-                Near(previous, result[i, "prev_hour_temp"]);
-                Near(expected[i].Avg - previous, result[i, "temp_change"], 0.005 + 1e-9);
+                Near(previous, result[i, "previous_temp"]);
+                Near(expected[i].Avg - previous, result[i, "change"], 0.005 + 1e-9);
             }
             else
             {
-                Assert.Null(result[i, "prev_hour_temp"]);
-                Assert.Null(result[i, "temp_change"]);
+                Assert.Null(result[i, "previous_temp"]);
+                Assert.Null(result[i, "change"]);
             }
         }
     }
@@ -212,23 +211,23 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     public async Task Gap_check_per_partition_counts_hours_seen()
     {
         var result = await Clean("""
-            SELECT location, year, month, day, COUNT(*) AS record_count,
-                   COUNT(DISTINCT EXTRACT(hour FROM measurement_time)) AS unique_hours,
-                   MIN(measurement_time) AS first_record, MAX(measurement_time) AS last_record
+            SELECT location, year, month, day, COUNT(*) AS readings,
+                   COUNT(DISTINCT hour(measurement_time)) AS hours_covered,
+                   MIN(measurement_time) AS earliest, MAX(measurement_time) AS latest
             FROM clean_weather_data
             WHERE year = '2025' AND month = '01'
             GROUP BY location, year, month, day
-            ORDER BY location, year, month, day DESC
+            ORDER BY location, day DESC
             """);
 
         var expected = CleanRows().GroupBy(r => (r.Location, r.Year, r.Month, r.Day)).OrderBy(g => g.Key.Location, StringComparer.Ordinal).ToList();
         Assert.Equal(expected.Select(e => e.Key.Location), result.Column<string>("location"));
         for (var i = 0; i < expected.Count; i++)
         {
-            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "record_count"]));
-            Assert.Equal((long)expected[i].Select(r => r.MeasurementTime.Hour).Distinct().Count(), Convert.ToInt64(result[i, "unique_hours"]));
-            Assert.Equal(expected[i].Min(r => r.MeasurementTime), result[i, "first_record"]);
-            Assert.Equal(expected[i].Max(r => r.MeasurementTime), result[i, "last_record"]);
+            Assert.Equal((long)expected[i].Count(), Convert.ToInt64(result[i, "readings"]));
+            Assert.Equal((long)expected[i].Select(r => r.MeasurementTime.Hour).Distinct().Count(), Convert.ToInt64(result[i, "hours_covered"]));
+            Assert.Equal(expected[i].Min(r => r.MeasurementTime), result[i, "earliest"]);
+            Assert.Equal(expected[i].Max(r => r.MeasurementTime), result[i, "latest"]);
         }
     }
 
