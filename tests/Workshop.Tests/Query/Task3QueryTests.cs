@@ -80,7 +80,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
         var result = await Clean("""
             SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp, COUNT(*) AS readings
             FROM clean_weather_data
-            WHERE year = '2025' AND month = '01'
+            WHERE month = '01' AND year = '2025'
             GROUP BY 1, 2
             ORDER BY city, hour_start DESC
             """);
@@ -105,7 +105,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
                    ROUND(AVG(temperature), 1) AS mean_temp, ROUND(MAX(temperature), 1) AS highest,
                    ROUND(STDDEV(temperature), 2) AS spread
             FROM clean_weather_data
-            WHERE year = '2025' AND month = '01'
+            WHERE month = '01' AND year = '2025'
             GROUP BY city
             ORDER BY mean_temp DESC
             """);
@@ -130,7 +130,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
             SELECT DATE(measurement_time) AS reading_date, city, COUNT(*) AS readings,
                    AVG(times_collected) AS mean_collections, MAX(times_collected) AS most_collections
             FROM clean_weather_data
-            WHERE year = '2025' AND month = '01'
+            WHERE month = '01' AND year = '2025'
             GROUP BY 1, 2
             ORDER BY reading_date DESC, city
             """);
@@ -153,7 +153,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
         var result = await Clean("""
             SELECT DATE(measurement_time) AS reading_date, city, AVG(temperature) AS mean_temp, MIN(temperature) AS lowest, MAX(temperature) AS highest
             FROM clean_weather_data
-            WHERE year = '2025' AND month = '01' AND location = 'London'
+            WHERE month = '01' AND year = '2025' AND location = 'London'
             GROUP BY 1, 2
             ORDER BY reading_date DESC
             """);
@@ -172,7 +172,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
             WITH per_hour AS (
                 SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp
                 FROM clean_weather_data
-                WHERE year = '2025' AND month = '01'
+                WHERE month = '01' AND year = '2025'
                 GROUP BY 1, 2
             )
             SELECT city, hour_start, mean_temp,
@@ -215,8 +215,8 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
                    COUNT(DISTINCT hour(measurement_time)) AS hours_covered,
                    MIN(measurement_time) AS earliest, MAX(measurement_time) AS latest
             FROM clean_weather_data
-            WHERE year = '2025' AND month = '01'
-            GROUP BY location, year, month, day
+            WHERE month = '01' AND year = '2025'
+            GROUP BY 1, 2, 3, 4
             ORDER BY location, day DESC
             """);
 
