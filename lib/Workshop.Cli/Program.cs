@@ -12,6 +12,7 @@ QueryBench.AddTo(root);
 NotebookCommands.AddTo(root);
 StackCommands.AddTo(root);
 DiagramCommand.AddTo(root);
+KernelCommands.AddTo(root);
 
 try
 {

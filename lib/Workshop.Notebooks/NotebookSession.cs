@@ -104,6 +104,9 @@ public sealed partial class NotebookSession
 
         var prepared = PrepareDirectives(code, out var directiveError);
         if (directiveError is not null) return Fail(Emit, outputs, "UnsupportedDirective", directiveError.Value.Message, directiveError.Value.Line);
+        var trailingExpression = HasTrailingExpression(prepared);
+        prepared = Interruption.Instrument(prepared);
+        Interruption.Clear();
 
         var stdout = new OutputWriter("stdout", Emit);
         var stderr = new OutputWriter("stderr", Emit);
@@ -118,10 +121,12 @@ public sealed partial class NotebookSession
             var run = state is null
                 ? CSharpScript.RunAsync<object>(prepared, cellOptions, cancellationToken: cancellationToken)
                 : state.ContinueWithAsync<object>(prepared, cellOptions, cancellationToken);
-            var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, cancellationToken));
+            using var stopOnCancel = cancellationToken.Register(Interruption.Request);
+            var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, CancellationToken.None));
             if (finished != run)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                // Stop the cell at its next loop check, so it does not keep running behind the next one.
+                Interruption.Request();
                 stdout.FlushPending();
                 return Fail(Emit, outputs, "CellTimeLimitExceeded", $"The cell did not finish within {CellTimeLimit.TotalSeconds:0} s. Make it quicker, or raise the limit with --cell-timeout.", null);
             }
@@ -129,7 +134,7 @@ public sealed partial class NotebookSession
             stdout.FlushPending();
             stderr.FlushPending();
             if (state.Exception is { } thrown) return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown), thrown);
-            if (HasTrailingExpression(prepared) && state.ReturnValue is { } value)
+            if (trailingExpression && state.ReturnValue is { } value)
                 Emit(new JsonObject { ["output_type"] = "execute_result", ["data"] = BundleWithPlotly(value), ["metadata"] = new JsonObject(), ["execution_count"] = null });
             return new CellResult(outputs, false);
         }
@@ -142,7 +147,12 @@ public sealed partial class NotebookSession
                 .Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage()}");
             return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line);
         }
-        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stdout.FlushPending();
+            return Fail(Emit, outputs, "Interrupted", "The cell was interrupted; variables from earlier cells are still there.", null);
+        }
+        catch (Exception error)
         {
             stdout.FlushPending();
             var thrown = error is AggregateException { InnerException: { } inner } ? inner : error;

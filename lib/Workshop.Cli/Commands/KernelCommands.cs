@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using NetMQ;
+using NetMQ.Sockets;
+using Spectre.Console;
+using StreamingWorkshop.Kernel;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>`kernel`: the Jupyter kernel itself, `kernel install` for its kernelspec, and `bench kernel`.</summary>
+internal static class KernelCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        var connectionFile = new Option<string?>("--connection-file") { Description = "The connection file Jupyter passes to a kernel." };
+        var kernel = new Command("kernel", "Run the kit's Jupyter kernel (Jupyter starts it through its kernelspec).") { connectionFile };
+        kernel.SetAction(parse =>
+        {
+            var path = parse.GetValue(connectionFile) ?? throw new ArgumentException("Give --connection-file; Jupyter passes it when it starts the kernel. To make Jupyter aware of the kernel, run 'workshop kernel install'.");
+            using var server = new KernelServer(ConnectionInfo.Read(path), Console.Error, Directory.GetCurrentDirectory());
+            server.Run();
+            return 0;
+        });
+
+        var user = new Option<bool>("--user") { Description = "Install for the current user (the default)." };
+        var prefix = new Option<string?>("--prefix") { Description = "Install under PREFIX/share/jupyter/kernels, as 'jupyter kernelspec install --prefix' does." };
+        var install = new Command("install", "Write the kernelspec so VS Code and Jupyter offer 'C# (Streaming Workshop)'.") { user, prefix };
+        install.SetAction(parse =>
+        {
+            var folder = parse.GetValue(prefix) is { } p ? Path.Combine(Path.GetFullPath(p), "share", "jupyter", "kernels") : KernelSpec.UserKernelsFolder();
+            var path = KernelSpec.Install(folder, Launcher());
+            Console.Out.WriteLine($"Installed the kernelspec {KernelSpec.Name} ({KernelSpec.DisplayName}) at {path}");
+            return 0;
+        });
+        kernel.Subcommands.Add(install);
+        root.Subcommands.Add(kernel);
+        BenchCommand.GetOrAdd(root).Subcommands.Add(Bench());
+    }
+
+    /// <summary>The command line that starts this CLI again: the apphost, or dotnet with the DLL.</summary>
+    internal static IReadOnlyList<string> Launcher()
+    {
+        var process = Environment.ProcessPath!;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(KernelCommands).Assembly.Location] : [process];
+    }
+
+    private static Command Bench()
+    {
+        var repeats = new Option<int>("--repeats") { Description = "Execute requests timed after the first.", DefaultValueFactory = _ => 50 };
+        var command = new Command("kernel", "Measure the kernel: launch to kernel_info reply, and the round trip of a trivial execute request.") { repeats };
+        command.SetAction(parse =>
+        {
+            var folder = Directory.CreateTempSubdirectory("workshop-bench-kernel-").FullName;
+            var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
+            var key = Guid.NewGuid().ToString();
+            var file = Path.Combine(folder, "connection.json");
+            File.WriteAllText(file, new JsonObject
+            {
+                ["transport"] = "tcp", ["ip"] = "127.0.0.1", ["shell_port"] = ports[0], ["iopub_port"] = ports[1], ["stdin_port"] = ports[2],
+                ["control_port"] = ports[3], ["hb_port"] = ports[4], ["key"] = key, ["signature_scheme"] = "hmac-sha256",
+            }.ToJsonString());
+            var launcher = Launcher();
+            var info = new ProcessStartInfo(launcher[0]) { RedirectStandardError = true, WorkingDirectory = folder };
+            foreach (var a in launcher.Skip(1).Concat(["kernel", "--connection-file", file])) info.ArgumentList.Add(a);
+            var signer = new Signer(key);
+            var session = Guid.NewGuid().ToString();
+            var watch = Stopwatch.StartNew();
+            using var child = Process.Start(info)!;
+            try
+            {
+                using var shell = new DealerSocket();
+                shell.Connect($"tcp://127.0.0.1:{ports[0]}");
+                JsonObject Request(string type, JsonObject content)
+                {
+                    var message = new JupyterMessage { Header = JupyterMessage.NewHeader(type, session), Content = content };
+                    shell.SendMultipartMessage(message.ToFrames(signer));
+                    var reply = shell.ReceiveMultipartMessage();
+                    return JupyterMessage.Parse(reply, signer, out _)!.Content;
+                }
+                Request("kernel_info_request", new JsonObject());
+                var launch = watch.Elapsed;
+                JsonObject Execute(string code) => Request("execute_request", new JsonObject { ["code"] = code, ["silent"] = false, ["store_history"] = true, ["user_expressions"] = new JsonObject(), ["allow_stdin"] = false });
+                watch.Restart();
+                Execute("var warm = 1;");
+                var first = watch.Elapsed;
+                var times = new List<double>();
+                for (var i = 0; i < parse.GetValue(repeats); i++)
+                {
+                    watch.Restart();
+                    Execute("warm + 1");
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+                times.Sort();
+                Request("shutdown_request", new JsonObject { ["restart"] = false });
+                var table = new Table().AddColumns("Measure", "Time");
+                table.AddRow("Launch to kernel_info reply", $"{launch.TotalMilliseconds:N0} ms");
+                table.AddRow("First execute request (compiler warm-up)", $"{first.TotalMilliseconds:N0} ms");
+                table.AddRow($"Trivial execute request round trip, median of {times.Count}", $"{times[times.Count / 2]:0.0} ms");
+                table.AddRow("Slowest", $"{times[^1]:0.0} ms");
+                AnsiConsole.Write(table);
+            }
+            finally
+            {
+                if (!child.WaitForExit(5000)) child.Kill(entireProcessTree: true);
+                Directory.Delete(folder, recursive: true);
+                NetMQConfig.Cleanup(block: false);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using NetMQ;
+using NetMQ.Sockets;
+using StreamingWorkshop.Notebooks;
+
+namespace StreamingWorkshop.Kernel;
+
+/// <summary>
+/// A Jupyter kernel (messaging protocol 5.3) on the kit's notebook engine. One poller thread owns the sockets
+/// (shell, iopub, stdin, control, heartbeat); shell requests run one at a time on a worker, so a long cell never
+/// blocks the heartbeat or an interrupt on the control channel. Every message's signature is checked; one that
+/// does not match is logged and dropped, never run.
+/// </summary>
+public sealed class KernelServer : IDisposable
+{
+    private readonly ConnectionInfo connection;
+    private readonly Signer signer;
+    private readonly string session = Guid.NewGuid().ToString();
+    private readonly RouterSocket shell = new(), control = new(), stdin = new();
+    private readonly PublisherSocket iopub = new();
+    private readonly ResponseSocket heartbeat = new();
+    private readonly NetMQQueue<(NetMQSocket Socket, NetMQMessage Frames)> outgoing = new();
+    private readonly BlockingCollection<JupyterMessage> shellRequests = new();
+    private readonly NetMQPoller poller;
+    private readonly TextWriter log;
+    private NotebookSession notebook;
+    private CancellationTokenSource running = new();
+    private int executionCount;
+
+    public KernelServer(ConnectionInfo connection, TextWriter log, string workingDirectory)
+    {
+        this.connection = connection;
+        this.log = log;
+        signer = new Signer(connection.Key);
+        WorkingDirectory = workingDirectory;
+        notebook = new NotebookSession(workingDirectory, TimeSpan.FromHours(24));
+        shell.Bind(connection.Address(connection.ShellPort));
+        control.Bind(connection.Address(connection.ControlPort));
+        stdin.Bind(connection.Address(connection.StdinPort));
+        iopub.Bind(connection.Address(connection.IopubPort));
+        heartbeat.Bind(connection.Address(connection.HbPort));
+        shell.ReceiveReady += (_, e) => Receive(e.Socket, fromControl: false);
+        control.ReceiveReady += (_, e) => Receive(e.Socket, fromControl: true);
+        stdin.ReceiveReady += (_, e) => e.Socket.ReceiveMultipartMessage();
+        heartbeat.ReceiveReady += (_, e) => e.Socket.SendMultipartMessage(e.Socket.ReceiveMultipartMessage());
+        outgoing.ReceiveReady += (_, e) =>
+        {
+            while (e.Queue.TryDequeue(out var item, TimeSpan.Zero)) item.Socket.SendMultipartMessage(item.Frames);
+        };
+        poller = new NetMQPoller { shell, control, stdin, heartbeat, outgoing };
+    }
+
+    public string WorkingDirectory { get; }
+
+    public TaskCompletionSource Stopped { get; } = new();
+
+    public void Run()
+    {
+        var worker = new Thread(Work) { IsBackground = true, Name = "kernel-worker" };
+        worker.Start();
+        poller.RunAsync();
+        Publish(null, "status", new JsonObject { ["execution_state"] = "starting" });
+        Stopped.Task.Wait();
+        shellRequests.CompleteAdding();
+        Thread.Sleep(100); // let the last replies leave
+        poller.Stop();
+    }
+
+    private void Receive(NetMQSocket socket, bool fromControl)
+    {
+        var frames = socket.ReceiveMultipartMessage();
+        var message = JupyterMessage.Parse(frames, signer, out var problem);
+        if (message is null)
+        {
+            log.WriteLine($"Dropped a message on the {(fromControl ? "control" : "shell")} channel: {problem}.");
+            return;
+        }
+        if (fromControl)
+        {
+            switch (message.Type)
+            {
+                case "interrupt_request":
+                    running.Cancel();
+                    Interruption.Request();
+                    Reply(control, message, "interrupt_reply", new JsonObject { ["status"] = "ok" });
+                    return;
+                case "shutdown_request":
+                    Shutdown(control, message);
+                    return;
+                case "kernel_info_request":
+                    Reply(control, message, "kernel_info_reply", KernelInfo());
+                    return;
+            }
+        }
+        if (message.Type == "shutdown_request") { Shutdown(shell, message); return; }
+        shellRequests.Add(message);
+    }
+
+    private void Work()
+    {
+        foreach (var message in shellRequests.GetConsumingEnumerable())
+        {
+            Publish(message, "status", new JsonObject { ["execution_state"] = "busy" });
+            try
+            {
+                Handle(message);
+            }
+            catch (Exception error)
+            {
+                log.WriteLine($"Request {message.Type} failed: {error}");
+            }
+            Publish(message, "status", new JsonObject { ["execution_state"] = "idle" });
+        }
+    }
+
+    private void Handle(JupyterMessage message)
+    {
+        var content = message.Content;
+        switch (message.Type)
+        {
+            case "kernel_info_request":
+                Reply(shell, message, "kernel_info_reply", KernelInfo());
+                break;
+            case "execute_request":
+                Execute(message);
+                break;
+            case "is_complete_request":
+                var status = NotebookSession.IsComplete(content["code"]?.GetValue<string>() ?? "");
+                Reply(shell, message, "is_complete_reply", status == "incomplete" ? new JsonObject { ["status"] = status, ["indent"] = "" } : new JsonObject { ["status"] = status });
+                break;
+            case "complete_request":
+            {
+                var code = content["code"]?.GetValue<string>() ?? "";
+                var (start, end, matches) = notebook.Complete(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length);
+                Reply(shell, message, "complete_reply", new JsonObject
+                {
+                    ["status"] = "ok", ["matches"] = new JsonArray(matches.Select(m => (JsonNode?)m).ToArray()),
+                    ["cursor_start"] = start, ["cursor_end"] = end, ["metadata"] = new JsonObject(),
+                });
+                break;
+            }
+            case "inspect_request":
+            {
+                var code = content["code"]?.GetValue<string>() ?? "";
+                var text = notebook.Inspect(code, content["cursor_pos"]?.GetValue<int>() ?? code.Length);
+                Reply(shell, message, "inspect_reply", new JsonObject
+                {
+                    ["status"] = "ok", ["found"] = text is not null,
+                    ["data"] = text is null ? new JsonObject() : new JsonObject { ["text/plain"] = text }, ["metadata"] = new JsonObject(),
+                });
+                break;
+            }
+            case "history_request":
+                Reply(shell, message, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() });
+                break;
+            case "comm_info_request":
+                Reply(shell, message, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() });
+                break;
+            case "comm_open":
+                // No comm targets: close it straight away, as the protocol asks.
+                Publish(message, "comm_close", new JsonObject { ["comm_id"] = content["comm_id"]?.DeepClone(), ["data"] = new JsonObject() });
+                break;
+            default:
+                log.WriteLine($"Ignored a {message.Type} on the shell channel.");
+                break;
+        }
+    }
+
+    private void Execute(JupyterMessage message)
+    {
+        var content = message.Content;
+        var code = content["code"]?.GetValue<string>() ?? "";
+        var silent = content["silent"]?.GetValue<bool>() ?? false;
+        var storeHistory = !silent && (content["store_history"]?.GetValue<bool>() ?? true);
+        if (storeHistory) executionCount++;
+        var count = executionCount;
+        if (!silent) Publish(message, "execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count });
+
+        running = new CancellationTokenSource();
+        void Forward(JsonObject output)
+        {
+            if (silent) return;
+            var type = output["output_type"]!.GetValue<string>();
+            var body = output.DeepClone().AsObject();
+            body.Remove("output_type");
+            if (type == "execute_result") body["execution_count"] = count;
+            if (type == "stream") body["text"] = output["text"]!.GetValue<string>();
+            Publish(message, type, body);
+        }
+        notebook.OutputProduced += Forward;
+        CellResult result;
+        try
+        {
+            result = notebook.ExecuteAsync(NotebookCell.Code(code), running.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            notebook.OutputProduced -= Forward;
+        }
+        if (result.Failed)
+        {
+            var error = result.Outputs.LastOrDefault(o => o["output_type"]?.GetValue<string>() == "error");
+            Reply(shell, message, "execute_reply", new JsonObject
+            {
+                ["status"] = "error", ["execution_count"] = count,
+                ["ename"] = error?["ename"]?.DeepClone() ?? result.ErrorName, ["evalue"] = error?["evalue"]?.DeepClone() ?? result.ErrorMessage,
+                ["traceback"] = error?["traceback"]?.DeepClone() ?? new JsonArray(),
+            });
+            return;
+        }
+        Reply(shell, message, "execute_reply", new JsonObject
+        {
+            ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
+        });
+    }
+
+    private void Shutdown(NetMQSocket socket, JupyterMessage message)
+    {
+        var restart = message.Content["restart"]?.GetValue<bool>() ?? false;
+        Reply(socket, message, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
+        if (restart)
+        {
+            // A restart in place: a fresh script state, the same process and sockets.
+            notebook = new NotebookSession(WorkingDirectory, TimeSpan.FromHours(24));
+            executionCount = 0;
+            return;
+        }
+        Stopped.TrySetResult();
+    }
+
+    private static JsonObject KernelInfo() => new()
+    {
+        ["status"] = "ok",
+        ["protocol_version"] = JupyterMessage.ProtocolVersion,
+        ["implementation"] = "streaming-workshop",
+        ["implementation_version"] = typeof(KernelServer).Assembly.GetName().Version?.ToString() ?? "1.0",
+        ["language_info"] = new JsonObject
+        {
+            ["name"] = "csharp", ["version"] = "13.0", ["mimetype"] = "text/x-csharp", ["file_extension"] = ".cs",
+            ["pygments_lexer"] = "csharp", ["codemirror_mode"] = "text/x-csharp",
+        },
+        ["banner"] = "C# (Streaming Workshop): the kit's notebook engine, with Roslyn C# scripting",
+        ["help_links"] = new JsonArray(),
+    };
+
+    private void Reply(NetMQSocket socket, JupyterMessage request, string type, JsonObject content)
+    {
+        var reply = new JupyterMessage
+        {
+            Identities = request.Identities,
+            Header = JupyterMessage.NewHeader(type, session),
+            ParentHeader = request.Header,
+            Content = content,
+        };
+        outgoing.Enqueue((socket, reply.ToFrames(signer)));
+    }
+
+    private void Publish(JupyterMessage? parent, string type, JsonObject content)
+    {
+        var message = new JupyterMessage { Header = JupyterMessage.NewHeader(type, session), ParentHeader = parent?.Header ?? new JsonObject(), Content = content };
+        outgoing.Enqueue((iopub, message.ToFrames(signer, topic: System.Text.Encoding.UTF8.GetBytes($"kernel.{session}.{type}"))));
+    }
+
+    public void Dispose()
+    {
+        poller.Dispose();
+        foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat }) socket.Dispose();
+        outgoing.Dispose();
+        NetMQConfig.Cleanup(block: false);
+    }
+}

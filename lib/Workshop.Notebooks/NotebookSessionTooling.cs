@@ -1,0 +1,87 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace StreamingWorkshop.Notebooks;
+
+/// <summary>Editor help from Roslyn's view of the code, against the session's state: completeness, completions, inspection.</summary>
+public sealed partial class NotebookSession
+{
+    /// <summary>"complete" when the code can run as it is, "incomplete" when more lines are expected (an open brace, say).</summary>
+    public static string IsComplete(string code)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script));
+        return SyntaxFactory.IsCompleteSubmission(tree) ? "complete" : "incomplete";
+    }
+
+    /// <summary>Names that fit at the cursor: members after a dot, otherwise everything in scope (earlier cells' variables included).</summary>
+    public (int Start, int End, IReadOnlyList<string> Matches) Complete(string code, int cursor)
+    {
+        cursor = Math.Clamp(cursor, 0, code.Length);
+        var start = cursor;
+        while (start > 0 && (char.IsLetterOrDigit(code[start - 1]) || code[start - 1] == '_')) start--;
+        var prefix = code[start..cursor];
+        var (model, offset) = Analyse(code);
+        var position = offset + start;
+        IEnumerable<ISymbol> symbols;
+        if (start > 0 && code[start - 1] == '.')
+        {
+            var node = model.SyntaxTree.GetRoot().FindToken(position - 1).Parent;
+            var target = node is MemberAccessExpressionSyntax access ? access.Expression : null;
+            var info = target is null ? default : model.GetSymbolInfo(target);
+            var type = target is null ? null : model.GetTypeInfo(target).Type;
+            symbols = info.Symbol is INamedTypeSymbol named
+                ? named.GetMembers().Where(m => m.IsStatic)
+                : info.Symbol is INamespaceSymbol ns ? ns.GetMembers()
+                : type?.GetMembers().Where(m => !m.IsStatic) ?? [];
+            if (type is not null) symbols = symbols.Concat(model.LookupSymbols(position, type, includeReducedExtensionMethods: true));
+        }
+        else
+        {
+            symbols = model.LookupSymbols(position);
+        }
+        var matches = symbols
+            .Where(s => s.CanBeReferencedByName && model.IsAccessible(position, s))
+            .Select(s => s.Name)
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Distinct().Order(StringComparer.Ordinal).Take(200).ToList();
+        return (start, cursor, matches);
+    }
+
+    /// <summary>The signature and documentation summary of the symbol at the cursor, or null when there is none.</summary>
+    public string? Inspect(string code, int cursor)
+    {
+        cursor = Math.Clamp(cursor, 0, code.Length);
+        var (model, offset) = Analyse(code);
+        var token = model.SyntaxTree.GetRoot().FindToken(offset + Math.Max(0, cursor - 1));
+        for (var node = token.Parent; node is not null; node = node.Parent)
+        {
+            var info = model.GetSymbolInfo(node);
+            var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault() ?? model.GetDeclaredSymbol(node);
+            if (symbol is null) continue;
+            var overloads = symbol is IMethodSymbol method ? method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Take(8).ToList() : [];
+            var lines = overloads.Count > 1 ? overloads.Select(o => o.ToDisplayString()) : [symbol.ToDisplayString()];
+            var summary = Summary(symbol.GetDocumentationCommentXml());
+            return string.Join("\n", lines) + (summary is null ? "" : "\n\n" + summary) + $"\n\n{symbol.Kind}";
+        }
+        return null;
+    }
+
+    private static string? Summary(string? xml)
+    {
+        if (string.IsNullOrWhiteSpace(xml)) return null;
+        var start = xml.IndexOf("<summary>", StringComparison.Ordinal);
+        var end = xml.IndexOf("</summary>", StringComparison.Ordinal);
+        return start < 0 || end < start ? null : System.Text.RegularExpressions.Regex.Replace(xml[(start + 9)..end], @"<[^>]+>|\s+", " ").Trim();
+    }
+
+    /// <summary>A semantic model for the code as the next submission of this session; the code starts at the returned offset.</summary>
+    private (SemanticModel Model, int Offset) Analyse(string code)
+    {
+        var script = state is null ? CSharpScript.Create(code, options) : state.Script.ContinueWith(code, options);
+        var compilation = script.GetCompilation();
+        var tree = compilation.SyntaxTrees.Last();
+        return (compilation.GetSemanticModel(tree), 0);
+    }
+}

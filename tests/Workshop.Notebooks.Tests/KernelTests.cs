@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NetMQ;
+using NetMQ.Sockets;
+using StreamingWorkshop.Kernel;
+using StreamingWorkshop.Notebooks;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>
+/// The kit's Jupyter kernel: Jupyter's own conformance suite and nbconvert run against it with Debian's python3
+/// (apt packages python3-jupyter-kernel-test, python3-jupyter-client, python3-nbconvert, installed by .ci/run);
+/// interrupts and signatures are checked with a client written here on NetMQ.
+/// </summary>
+public sealed partial class KernelTests : IDisposable
+{
+    private const string SystemPython = "/usr/bin/python3";
+    private readonly string prefix = Directory.CreateTempSubdirectory("kernelspec-").FullName;
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+                if (File.Exists(Path.Combine(folder.FullName, "workshop.dib"))) return folder.FullName;
+            throw new DirectoryNotFoundException("workshop.dib is not above the test assembly.");
+        }
+    }
+
+    private string JupyterPath
+    {
+        get
+        {
+            if (!File.Exists(Path.Combine(prefix, "share", "jupyter", "kernels", KernelSpec.Name, "kernel.json")))
+                Assert.Equal(0, Cli.Run(out _, "kernel", "install", "--prefix", prefix));
+            return Path.Combine(prefix, "share", "jupyter");
+        }
+    }
+
+    private static (int Exit, string Output) Python(string workingDirectory, IDictionary<string, string> environment, TimeSpan limit, params string[] arguments)
+    {
+        Assert.True(File.Exists(SystemPython), "Debian's python3 is needed: apt-get install python3-jupyter-kernel-test python3-nbconvert");
+        var info = new ProcessStartInfo(SystemPython) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"python3 {string.Join(' ', arguments)} ran past {limit}."); }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Fact]
+    public void The_installed_kernelspec_is_laid_out_as_jupyter_kernelspec_install_lays_one_out()
+    {
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(JupyterPath, "kernels", "streaming-workshop-csharp", "kernel.json")))!;
+        Assert.Equal("C# (Streaming Workshop)", spec["display_name"]!.GetValue<string>());
+        Assert.Equal("csharp", spec["language"]!.GetValue<string>());
+        Assert.Contains("{connection_file}", spec["argv"]!.AsArray().Select(a => a!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void Jupyter_kernel_test_conformance_suite_passes()
+    {
+        var (exit, output) = Python(Path.Combine(RepositoryRoot, "tests", "kernel"), new Dictionary<string, string> { ["JUPYTER_PATH"] = JupyterPath }, TimeSpan.FromMinutes(3),
+            "-m", "unittest", "-v", "test_kernel.py");
+
+        Assert.True(exit == 0, output);
+        foreach (var test in new[] { "test_kernel_info", "test_execute_stdout", "test_execute_result", "test_display_data", "test_error", "test_is_complete", "test_completion", "test_inspect" })
+            Assert.Matches($@"{test} \(.*\) \.\.\. ok", output);
+    }
+
+    [Fact]
+    public void Nbconvert_runs_every_workshop_notebook_with_the_kernel_and_the_outputs_match_workshop_run()
+    {
+        var root = RepositoryRoot;
+        var notebooks = NotebookRunner.DefaultNotebooks(root).Where(p => p.EndsWith(".ipynb", StringComparison.Ordinal)).ToList();
+        // Same-length names: tables size their columns to the workspace path, so the two paths must be interchangeable.
+        var kernelWorkspace = Directory.CreateTempSubdirectory("ws-kernel-").FullName;
+        var runWorkspace = Directory.CreateTempSubdirectory("ws-runner-").FullName;
+        var kernelOut = Directory.CreateTempSubdirectory("kernel-out-").FullName;
+        var runOut = Directory.CreateTempSubdirectory("run-out-").FullName;
+        try
+        {
+            foreach (var notebook in notebooks)
+            {
+                var (exit, output) = Python(Path.GetDirectoryName(notebook)!, new Dictionary<string, string> { ["JUPYTER_PATH"] = JupyterPath, ["WORKSHOP_WORKSPACE"] = kernelWorkspace },
+                    TimeSpan.FromMinutes(5), "-m", "nbconvert", "--to", "notebook", "--execute", notebook, "--output-dir", kernelOut,
+                    $"--ExecutePreprocessor.kernel_name={KernelSpec.Name}", "--ExecutePreprocessor.timeout=300");
+                Assert.True(exit == 0, $"{notebook}: {output}");
+            }
+            Assert.Equal(0, Cli.RunIn(root, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = runWorkspace }, out var runText, ["run", .. notebooks, "--out", runOut]));
+
+            foreach (var notebook in notebooks)
+            {
+                var name = Path.GetFileName(notebook);
+                var byKernel = NotebookFile.Read(Path.Combine(kernelOut, name));
+                var byRunner = NotebookFile.Read(Path.Combine(runOut, name));
+                Assert.DoesNotContain(byKernel.Cells.SelectMany(c => c.Outputs), o => o["output_type"]!.GetValue<string>() == "error");
+                var codeCells = byKernel.Cells.Zip(byRunner.Cells).Where(pair => pair.First.Kind == CellKind.Code).ToList();
+                foreach (var (kernelCell, runnerCell) in codeCells)
+                    Assert.Equal(string.Join("\n--\n", Comparable(runnerCell, runWorkspace)), string.Join("\n--\n", Comparable(kernelCell, kernelWorkspace)));
+            }
+        }
+        finally
+        {
+            foreach (var folder in new[] { kernelWorkspace, runWorkspace, kernelOut, runOut }) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A cell's outputs reduced to type and plain text, with timings, ids and the workspace path taken out; consecutive streams merged.</summary>
+    private static List<string> Comparable(NotebookCell cell, string workspace)
+    {
+        var items = new List<string>();
+        foreach (var output in cell.Outputs)
+        {
+            var type = output["output_type"]!.GetValue<string>();
+            var text = type == "stream" ? Joined(output["text"]) : Joined(output["data"]?["text/plain"]);
+            text = text.Replace(workspace, "<workspace>");
+            text = Guid().Replace(text, "<id>");
+            text = Hex32().Replace(text, "<id>");
+            text = Duration().Replace(text, "<time>");
+            // The virtual day starts from the wall clock and the two runs start minutes apart, so the readings
+            // differ; what must match is everything else: which outputs, their headings, rows and messages.
+            text = Timestamp().Replace(text, "<timestamp>");
+            text = Number().Replace(text, "0");
+            text = Spaces().Replace(text, " ");
+            if (type == "stream" && items.Count > 0 && items[^1].StartsWith("stream:", StringComparison.Ordinal)) items[^1] += text;
+            else items.Add($"{type}:{text}");
+        }
+        return items;
+    }
+
+    private static string Joined(JsonNode? node) => node switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => l!.GetValue<string>())),
+        null => "",
+        _ => node.GetValue<string>(),
+    };
+
+    [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
+    private static partial Regex Guid();
+
+    [GeneratedRegex("[0-9a-f]{32}")]
+    private static partial Regex Hex32();
+
+    [GeneratedRegex(@"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?")]
+    private static partial Regex Timestamp();
+
+    [GeneratedRegex(@"-?\d+(\.\d+)?")]
+    private static partial Regex Number();
+
+    [GeneratedRegex(@"[ \t]+")]
+    private static partial Regex Spaces();
+
+    [GeneratedRegex(@"\d+(\.\d+)?\s?(ms|sec|s)\b")]
+    private static partial Regex Duration();
+
+    // A small client on NetMQ, for what the Python suites do not cover: interrupts and forged signatures.
+    private sealed class Client : IDisposable
+    {
+        private readonly Process process;
+        private readonly DealerSocket shell = new(), control = new();
+        private readonly string session = System.Guid.NewGuid().ToString();
+        public Signer Signer { get; }
+        public string Log => errors.ToString();
+        private readonly System.Text.StringBuilder errors = new();
+
+        public Client(string folder)
+        {
+            var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
+            var key = System.Guid.NewGuid().ToString();
+            Signer = new Signer(key);
+            var file = Path.Combine(folder, "connection.json");
+            File.WriteAllText(file, new JsonObject
+            {
+                ["transport"] = "tcp", ["ip"] = "127.0.0.1", ["shell_port"] = ports[0], ["iopub_port"] = ports[1], ["stdin_port"] = ports[2],
+                ["control_port"] = ports[3], ["hb_port"] = ports[4], ["key"] = key, ["signature_scheme"] = "hmac-sha256",
+            }.ToJsonString());
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, WorkingDirectory = folder };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "kernel", "--connection-file", file }) info.ArgumentList.Add(a);
+            process = Process.Start(info)!;
+            process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
+            process.BeginErrorReadLine();
+            shell.Connect($"tcp://127.0.0.1:{ports[0]}");
+            control.Connect($"tcp://127.0.0.1:{ports[3]}");
+        }
+
+        public void Send(string type, JsonObject content, bool onControl = false, Signer? signer = null)
+        {
+            var message = new JupyterMessage { Header = JupyterMessage.NewHeader(type, session), Content = content };
+            (onControl ? control : shell).SendMultipartMessage(message.ToFrames(signer ?? Signer));
+        }
+
+        public JsonObject? Receive(bool onControl = false, int seconds = 30)
+        {
+            var frames = new NetMQMessage();
+            if (!(onControl ? control : shell).TryReceiveMultipartMessage(TimeSpan.FromSeconds(seconds), ref frames)) return null;
+            return JupyterMessage.Parse(frames, Signer, out _)!.Content;
+        }
+
+        public JsonObject Execute(string code)
+        {
+            Send("execute_request", ExecuteContent(code));
+            return Receive() ?? throw new TimeoutException("No execute_reply.");
+        }
+
+        public static JsonObject ExecuteContent(string code) =>
+            new() { ["code"] = code, ["silent"] = false, ["store_history"] = true, ["user_expressions"] = new JsonObject(), ["allow_stdin"] = false };
+
+        public void Dispose()
+        {
+            Send("shutdown_request", new JsonObject { ["restart"] = false }, onControl: true);
+            if (!process.WaitForExit(5000)) process.Kill(entireProcessTree: true);
+            shell.Dispose();
+            control.Dispose();
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+
+    [Fact]
+    public void An_endless_loop_is_interrupted_and_the_next_cell_still_sees_earlier_variables()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-interrupt-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            Assert.Equal("ok", client.Execute("var kept = 41;")["status"]!.GetValue<string>());
+
+            client.Send("execute_request", Client.ExecuteContent("var spins = 0L;\nwhile (true) { spins++; }"));
+            Assert.Null(client.Receive(seconds: 2)); // still running
+            client.Send("interrupt_request", new JsonObject(), onControl: true);
+            Assert.Equal("ok", client.Receive(onControl: true)!["status"]!.GetValue<string>());
+            var interrupted = client.Receive() ?? throw new TimeoutException("The loop was not interrupted.");
+
+            Assert.Equal("error", interrupted["status"]!.GetValue<string>());
+            Assert.Equal("Interrupted", interrupted["ename"]!.GetValue<string>());
+            var next = client.Execute("Console.WriteLine(kept + 1);");
+            Assert.Equal("ok", next["status"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_message_with_a_wrong_signature_is_dropped_and_never_run()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-signature-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            client.Send("execute_request", Client.ExecuteContent("File.WriteAllText(\"forged.txt\", \"ran\");"), signer: new Signer("not-the-key"));
+            Assert.Null(client.Receive(seconds: 2));
+
+            client.Send("kernel_info_request", new JsonObject());
+            Assert.Equal("5.3", client.Receive()!["protocol_version"]!.GetValue<string>());
+            Assert.False(File.Exists(Path.Combine(folder, "forged.txt")));
+            Thread.Sleep(200);
+            Assert.Contains("signature does not match", client.Log);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(prefix, recursive: true);
+}
