@@ -7,6 +7,7 @@ using NetMQ;
 using NetMQ.Sockets;
 using Spectre.Console;
 using StreamingWorkshop.Kernel;
+using StreamingWorkshop.Notebooks;
 
 namespace StreamingWorkshop.Cli.Commands;
 
@@ -45,6 +46,21 @@ internal static class KernelCommands
     {
         var process = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(KernelCommands).Assembly.Location] : [process];
+    }
+
+    private static double InProcessMedian(string folder, int repeats)
+    {
+        var notebook = new NotebookSession(folder, TimeSpan.FromMinutes(5));
+        notebook.ExecuteAsync(NotebookCell.Code("var warm = 1;")).GetAwaiter().GetResult();
+        var times = new List<double>();
+        for (var i = 0; i < repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            notebook.ExecuteAsync(NotebookCell.Code("warm + 1")).GetAwaiter().GetResult();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
     }
 
     private static Command Bench()
@@ -95,11 +111,16 @@ internal static class KernelCommands
                 }
                 times.Sort();
                 Request("shutdown_request", new JsonObject { ["restart"] = false });
+                // The same cell run in this process with the same engine: what the protocol adds on top is the ratio.
+                var inProcess = InProcessMedian(folder, parse.GetValue(repeats));
+                var kernelMedian = times[times.Count / 2];
                 var table = new Table().AddColumns("Measure", "Time");
                 table.AddRow("Launch to kernel_info reply", $"{launch.TotalMilliseconds:N0} ms");
                 table.AddRow("First execute request (compiler warm-up)", $"{first.TotalMilliseconds:N0} ms");
                 table.AddRow($"Trivial execute request round trip, median of {times.Count}", $"{times[times.Count / 2]:0.0} ms");
                 table.AddRow("Slowest", $"{times[^1]:0.0} ms");
+                table.AddRow($"Same cell in process, no protocol, median of {times.Count}", $"{inProcess:0.0} ms");
+                table.AddRow("Kernel round trip / in-process cell", $"{kernelMedian / inProcess:0.0}x");
                 AnsiConsole.Write(table);
             }
             finally
