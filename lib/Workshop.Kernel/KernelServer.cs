@@ -101,6 +101,12 @@ public sealed class KernelServer : IDisposable
     {
         foreach (var message in shellRequests.GetConsumingEnumerable())
         {
+            if (message.Type == RestartMarker) { Restart(); continue; }
+            if (restartPending && message.Type == "execute_request")
+            {
+                Reply(shell, message, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
+                continue;
+            }
             Publish(message, "status", new JsonObject { ["execution_state"] = "busy" });
             try
             {
@@ -221,12 +227,26 @@ public sealed class KernelServer : IDisposable
         Reply(socket, message, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
         if (restart)
         {
-            // A restart in place: a fresh script state, the same process and sockets.
-            notebook = new NotebookSession(WorkingDirectory, TimeSpan.FromHours(24));
-            executionCount = 0;
+            // A restart in place, with the same process and sockets. The running cell is interrupted and cells
+            // queued before the restart are aborted; the worker swaps in a fresh script state when it reaches
+            // the marker, so the state is never replaced under a running cell.
+            restartPending = true;
+            running.Cancel();
+            Interruption.Request();
+            shellRequests.Add(new JupyterMessage { Header = JupyterMessage.NewHeader(RestartMarker, session), Content = new JsonObject() });
             return;
         }
         Stopped.TrySetResult();
+    }
+
+    private const string RestartMarker = "kernel_restart_marker";
+    private volatile bool restartPending;
+
+    private void Restart()
+    {
+        notebook = new NotebookSession(WorkingDirectory, TimeSpan.FromHours(24));
+        executionCount = 0;
+        restartPending = false;
     }
 
     private static JsonObject KernelInfo() => new()

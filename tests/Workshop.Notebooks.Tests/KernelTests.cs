@@ -89,7 +89,7 @@ public sealed partial class KernelTests : IDisposable
             {
                 var (exit, output) = Python(Path.GetDirectoryName(notebook)!, new Dictionary<string, string> { ["JUPYTER_PATH"] = JupyterPath, ["WORKSHOP_WORKSPACE"] = kernelWorkspace },
                     TimeSpan.FromMinutes(5), "-m", "nbconvert", "--to", "notebook", "--execute", notebook, "--output-dir", kernelOut,
-                    $"--ExecutePreprocessor.kernel_name={KernelSpec.Name}", "--ExecutePreprocessor.timeout=300");
+                    "--ExecutePreprocessor.timeout=300"); // the kernel comes from the notebook's own metadata
                 Assert.True(exit == 0, $"{notebook}: {output}");
             }
             Assert.Equal(0, Cli.RunIn(root, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = runWorkspace }, out var runText, ["run", .. notebooks, "--out", runOut]));
@@ -246,6 +246,35 @@ public sealed partial class KernelTests : IDisposable
             Assert.Equal("Interrupted", interrupted["ename"]!.GetValue<string>());
             var next = client.Execute("Console.WriteLine(kept + 1);");
             Assert.Equal("ok", next["status"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_restart_stops_the_running_cell_aborts_queued_ones_and_forgets_the_variables()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-restart-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            Assert.Equal("ok", client.Execute("var forgotten = 1;")["status"]!.GetValue<string>());
+            client.Send("execute_request", Client.ExecuteContent("while (true) { }"));
+            client.Send("execute_request", Client.ExecuteContent("File.WriteAllText(\"queued.txt\", \"ran\");"));
+            Assert.Null(client.Receive(seconds: 1));
+
+            client.Send("shutdown_request", new JsonObject { ["restart"] = true }, onControl: true);
+            Assert.True(client.Receive(onControl: true)!["restart"]!.GetValue<bool>());
+            Assert.Equal("error", client.Receive()!["status"]!.GetValue<string>());
+            Assert.Equal("aborted", client.Receive()!["status"]!.GetValue<string>());
+
+            var after = client.Execute("forgotten");
+            Assert.Equal("error", after["status"]!.GetValue<string>());
+            Assert.Contains("forgotten", after["evalue"]!.GetValue<string>());
+            Assert.Equal(2, client.Execute("1 + 1")["execution_count"]!.GetValue<int>()); // counting began again at the restart
+            Assert.False(File.Exists(Path.Combine(folder, "queued.txt")));
         }
         finally
         {
