@@ -40,10 +40,6 @@ public sealed record PipelineNames
     public string GlueRole { get; init; }
     public string CrawlerName { get; init; } = "weather-data-crawler";
 
-    /// <summary>The delivery stream's S3 prefixes, as the workshop's stack sets them.</summary>
-    public const string DataPrefix = "weather-data/location=!{partitionKeyFromQuery:city}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
-    public const string ErrorPrefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/";
-
     /// <summary>Every name the pipeline uses, read from a deployed stack's outputs and resources.</summary>
     public static PipelineNames FromStack(StackState stack)
     {

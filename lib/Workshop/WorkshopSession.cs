@@ -160,21 +160,16 @@ public sealed class WorkshopSession : IAsyncDisposable
         return new StackOutputsView(stack.Outputs, local);
     }
 
-    /// <summary>The delivery stream as the workshop's stack defines it: dynamic partitioning on city, 60 s / 64 MiB, GZIP.</summary>
-    public static DeliveryStreamConfig WorkshopDeliveryConfig(PipelineNames names) => new()
+    /// <summary>The delivery stream exactly as the workshop's template defines it, reading from and writing to the given stream and bucket.</summary>
+    public static DeliveryStreamConfig WorkshopDeliveryConfig(string deliveryStreamName, string sourceStreamName, string bucketName)
     {
-        DeliveryStreamName = names.DeliveryStreamName,
-        SourceStreamName = names.StreamName,
-        BucketName = names.LakeBucket,
-        Prefix = PipelineNames.DataPrefix,
-        ErrorOutputPrefix = PipelineNames.ErrorPrefix,
-        BufferingIntervalSeconds = 60,
-        BufferingSizeMiB = 64,
-        DynamicPartitioningEnabled = true,
-        MetadataExtractionQuery = "{city: .city}",
-        AppendNewLineDelimiter = true,
-        Compression = CompressionFormat.GZIP,
-    };
+        var template = TemplateReader.Parse(TemplateReader.WorkshopTemplate());
+        var properties = template["Resources"]!["WeatherDeliveryStream"]!["Properties"]!.DeepClone().AsObject();
+        // The template names the stream and bucket with !GetAtt; outside a deployment they are given instead.
+        properties["KinesisStreamSourceConfiguration"]!["KinesisStreamARN"] = $"arn:aws:kinesis:us-east-1:123456789012:stream/{sourceStreamName}";
+        properties["ExtendedS3DestinationConfiguration"]!["BucketARN"] = $"arn:aws:s3:::{bucketName}";
+        return LocalProvisioners.DeliveryConfig(deliveryStreamName, properties);
+    }
 
     /// <summary>Runs the producer once now, as one scheduled invocation of the Lambda would.</summary>
     public async Task<ProducerSummary> InvokeProducerAsync(CancellationToken cancellationToken = default)

@@ -82,10 +82,7 @@ internal static class PipelineBench
         // Producer to lake: the batched producer and the delivery stream running side by side.
         await stream.CreateStreamAsync("bench-e2e", shardCount, cancellationToken: cancellationToken);
         await lake.CreateBucketAsync("bench-lake", cancellationToken);
-        var config = WorkshopSession.WorkshopDeliveryConfig(new PipelineNames()) with
-        {
-            DeliveryStreamName = "bench-delivery", SourceStreamName = "bench-e2e", BucketName = "bench-lake", BufferingIntervalSeconds = 900,
-        };
+        var config = WorkshopSession.WorkshopDeliveryConfig("bench-delivery", "bench-e2e", "bench-lake") with { BufferingIntervalSeconds = 900 };
         var producer = new WeatherProducer(weather, stream, new ProducerLog(workspace, clock), clock,
             new ProducerOptions { StreamName = "bench-e2e", Cities = towns, FunctionName = "bench-producer" });
         using var delivery = new LocalDeliveryStream(config, stream, lake, workspace, clock);

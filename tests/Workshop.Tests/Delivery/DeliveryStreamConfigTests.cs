@@ -1,3 +1,4 @@
+using StreamingWorkshop;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
 
@@ -5,19 +6,8 @@ namespace Workshop.Tests.Delivery;
 
 public class DeliveryStreamConfigTests
 {
-    private static DeliveryStreamConfig Workshop() => new()
-    {
-        DeliveryStreamName = "weather-analytics-firehose-dev",
-        SourceStreamName = "weather-analytics-stream-dev",
-        BucketName = "weather-analytics-data-lake-dev-123456789012",
-        Prefix = "weather-data/location=!{partitionKeyFromQuery:city}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/",
-        ErrorOutputPrefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
-        BufferingIntervalSeconds = 60,
-        BufferingSizeMiB = 64,
-        DynamicPartitioningEnabled = true,
-        MetadataExtractionQuery = "{city: .city}",
-        AppendNewLineDelimiter = true,
-    };
+    private static DeliveryStreamConfig Workshop() =>
+        WorkshopSession.WorkshopDeliveryConfig("weather-analytics-firehose-dev", "weather-analytics-stream-dev", "weather-analytics-data-lake-dev-123456789012");
 
     [Fact]
     public void The_workshop_configuration_is_valid() => Workshop().Validate();

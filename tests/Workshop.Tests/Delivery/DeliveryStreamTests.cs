@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using StreamingWorkshop;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
@@ -27,19 +28,9 @@ public sealed class DeliveryStreamTests : IDisposable
         lake.CreateBucketAsync(Bucket).GetAwaiter().GetResult();
     }
 
-    private static DeliveryStreamConfig Config(bool newLine = true, int interval = 60) => new()
-    {
-        DeliveryStreamName = "delivery",
-        SourceStreamName = "source",
-        BucketName = Bucket,
-        Prefix = "weather-data/location=!{partitionKeyFromQuery:city}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/",
-        ErrorOutputPrefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
-        BufferingIntervalSeconds = interval,
-        BufferingSizeMiB = 64,
-        DynamicPartitioningEnabled = true,
-        MetadataExtractionQuery = "{city: .city}",
-        AppendNewLineDelimiter = newLine,
-    };
+    // The workshop template's own delivery settings, so these tests exercise what the stack deploys.
+    private static DeliveryStreamConfig Config(bool newLine = true, int interval = 60) =>
+        WorkshopSession.WorkshopDeliveryConfig("delivery", "source", Bucket) with { AppendNewLineDelimiter = newLine, BufferingIntervalSeconds = interval };
 
     private LocalDeliveryStream Open(DeliveryStreamConfig? config = null) => new(config ?? Config(), stream, lake, temp.Workspace, clock);
 

@@ -1,3 +1,4 @@
+using StreamingWorkshop;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
 
@@ -5,8 +6,10 @@ namespace Workshop.Tests.Delivery;
 
 public class PrefixTemplateTests
 {
-    private const string WorkshopPrefix = "weather-data/location=!{partitionKeyFromQuery:city}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
-    private const string WorkshopErrorPrefix = "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/";
+    // The prefixes as the workshop's template sets them.
+    private static readonly DeliveryStreamConfig WorkshopSettings = WorkshopSession.WorkshopDeliveryConfig("delivery", "source", "bucket");
+    private static readonly string WorkshopPrefix = WorkshopSettings.Prefix;
+    private static readonly string WorkshopErrorPrefix = WorkshopSettings.ErrorOutputPrefix!;
 
     [Fact]
     public void Workshop_prefix_renders_partition_key_and_zero_padded_utc_date_of_the_oldest_record()
