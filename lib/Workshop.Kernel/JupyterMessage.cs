@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -24,6 +26,26 @@ public sealed record ConnectionInfo(string Transport, string Ip, int ShellPort, 
     }
 
     public string Address(int port) => $"{Transport}://{Ip}:{port}";
+
+    /// <summary>Writes a connection file as a Jupyter frontend does (five free loopback ports, a fresh key), for launching a kernel.</summary>
+    public static ConnectionInfo WriteNew(string path)
+    {
+        var ports = Enumerable.Range(0, 5).Select(_ => FreeLoopbackPort()).ToArray();
+        var info = new ConnectionInfo("tcp", "127.0.0.1", ports[0], ports[1], ports[2], ports[3], ports[4], Guid.NewGuid().ToString(), "hmac-sha256");
+        File.WriteAllText(path, new JsonObject
+        {
+            ["transport"] = info.Transport, ["ip"] = info.Ip, ["shell_port"] = info.ShellPort, ["iopub_port"] = info.IopubPort, ["stdin_port"] = info.StdinPort,
+            ["control_port"] = info.ControlPort, ["hb_port"] = info.HbPort, ["key"] = info.Key, ["signature_scheme"] = info.SignatureScheme,
+        }.ToJsonString());
+        return info;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
 
 /// <summary>A Jupyter message (protocol 5.3) as it travels over ZeroMQ: routing identities, the delimiter, an HMAC, four JSON parts.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NetMQ;
@@ -171,22 +169,16 @@ public sealed partial class KernelTests : IDisposable
 
         public Client(string folder)
         {
-            var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
-            var key = System.Guid.NewGuid().ToString();
-            Signer = new Signer(key);
             var file = Path.Combine(folder, "connection.json");
-            File.WriteAllText(file, new JsonObject
-            {
-                ["transport"] = "tcp", ["ip"] = "127.0.0.1", ["shell_port"] = ports[0], ["iopub_port"] = ports[1], ["stdin_port"] = ports[2],
-                ["control_port"] = ports[3], ["hb_port"] = ports[4], ["key"] = key, ["signature_scheme"] = "hmac-sha256",
-            }.ToJsonString());
+            var connection = ConnectionInfo.WriteNew(file);
+            Signer = new Signer(connection.Key);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, WorkingDirectory = folder };
             foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "kernel", "--connection-file", file }) info.ArgumentList.Add(a);
             process = Process.Start(info)!;
             process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
             process.BeginErrorReadLine();
-            shell.Connect($"tcp://127.0.0.1:{ports[0]}");
-            control.Connect($"tcp://127.0.0.1:{ports[3]}");
+            shell.Connect(connection.Address(connection.ShellPort));
+            control.Connect(connection.Address(connection.ControlPort));
         }
 
         public void Send(string type, JsonObject content, bool onControl = false, Signer? signer = null)
@@ -217,13 +209,6 @@ public sealed partial class KernelTests : IDisposable
             if (!process.WaitForExit(5000)) process.Kill(entireProcessTree: true);
             shell.Dispose();
             control.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 

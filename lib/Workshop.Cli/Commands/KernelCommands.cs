@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using NetMQ;
 using NetMQ.Sockets;
@@ -70,25 +68,19 @@ internal static class KernelCommands
         command.SetAction(parse =>
         {
             var folder = Directory.CreateTempSubdirectory("workshop-bench-kernel-").FullName;
-            var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
-            var key = Guid.NewGuid().ToString();
             var file = Path.Combine(folder, "connection.json");
-            File.WriteAllText(file, new JsonObject
-            {
-                ["transport"] = "tcp", ["ip"] = "127.0.0.1", ["shell_port"] = ports[0], ["iopub_port"] = ports[1], ["stdin_port"] = ports[2],
-                ["control_port"] = ports[3], ["hb_port"] = ports[4], ["key"] = key, ["signature_scheme"] = "hmac-sha256",
-            }.ToJsonString());
+            var connection = ConnectionInfo.WriteNew(file);
             var launcher = Launcher();
             var info = new ProcessStartInfo(launcher[0]) { RedirectStandardError = true, WorkingDirectory = folder };
             foreach (var a in launcher.Skip(1).Concat(["kernel", "--connection-file", file])) info.ArgumentList.Add(a);
-            var signer = new Signer(key);
+            var signer = new Signer(connection.Key);
             var session = Guid.NewGuid().ToString();
             var watch = Stopwatch.StartNew();
             using var child = Process.Start(info)!;
             try
             {
                 using var shell = new DealerSocket();
-                shell.Connect($"tcp://127.0.0.1:{ports[0]}");
+                shell.Connect(connection.Address(connection.ShellPort));
                 JsonObject Request(string type, JsonObject content)
                 {
                     var message = new JupyterMessage { Header = JupyterMessage.NewHeader(type, session), Content = content };
@@ -132,12 +124,5 @@ internal static class KernelCommands
             return 0;
         });
         return command;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
