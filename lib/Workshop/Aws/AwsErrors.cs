@@ -1,0 +1,58 @@
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Errors;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>A request that never got an answer: the endpoint is wrong, or the network is down.</summary>
+public sealed class AwsConnectionException(string service, string operation, Uri endpoint, string detail)
+    : ServiceException(service, "ConnectionFailure", $"{operation} could not reach {service} at {endpoint}: {detail} Check the network, the region, and any AWS_ENDPOINT_URL variables ('workshop doctor --backend aws' shows them).");
+
+/// <summary>Turns a service's error reply into the exception the local backend raises for the same error.</summary>
+public static class AwsErrors
+{
+    public static ServiceException ToException(string service, string operation, AwsErrorReply error)
+    {
+        var message = $"{error.Message} ({operation}{(error.RequestId is null ? "" : $", request id {error.RequestId}")})";
+        return error.Code switch
+        {
+            "ResourceNotFoundException" => new ResourceNotFoundException(service, message),
+            "ResourceInUseException" => new ResourceInUseException(service, message),
+            "ValidationException" or "ValidationError" => new ValidationException(service, message),
+            "InvalidArgumentException" => new InvalidArgumentException(service, message),
+            "LimitExceededException" => new LimitExceededException(service, message),
+            "ProvisionedThroughputExceededException" => new ProvisionedThroughputExceededException(service, message),
+            "ExpiredIteratorException" => new ExpiredIteratorException(service, message),
+            "EntityNotFoundException" => new EntityNotFoundException(message),
+            "AlreadyExistsException" => new AlreadyExistsException(message),
+            "InvalidInputException" => new InvalidInputException(message),
+            "CrawlerRunningException" => new CrawlerRunningException(message),
+            _ => new ServiceException(service, error.Code, message),
+        };
+    }
+
+    /// <summary>JSON protocols name the error in __type, sometimes as namespace#Name.</summary>
+    public static string ShortCode(string? type)
+    {
+        if (string.IsNullOrEmpty(type)) return "UnknownError";
+        var hash = type.LastIndexOf('#');
+        var code = hash >= 0 ? type[(hash + 1)..] : type;
+        var colon = code.IndexOf(':');
+        return colon >= 0 ? code[..colon] : code;
+    }
+}
+
+/// <summary>Keeps credential values out of anything the kit prints, logs or throws.</summary>
+public static class SecretRedaction
+{
+    public static string Redact(string text, AwsSettings settings)
+    {
+        if (string.IsNullOrEmpty(text)) return text;
+        Amazon.Runtime.ImmutableCredentials? values;
+        try { values = settings.Credentials.GetCredentials(); }
+        catch (Exception) { return text; }
+        foreach (var secret in new[] { values.SecretKey, values.Token })
+            if (!string.IsNullOrEmpty(secret)) text = text.Replace(secret, "****", StringComparison.Ordinal);
+        if (!string.IsNullOrEmpty(values.AccessKey)) text = text.Replace(values.AccessKey, AwsSettings.MaskAccessKey(values.AccessKey), StringComparison.Ordinal);
+        return text;
+    }
+}

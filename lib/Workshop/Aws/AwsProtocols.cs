@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>The JSON 1.1 protocol (Kinesis, Firehose, Glue, Athena, Logs, EventBridge): POST / with X-Amz-Target naming the operation.</summary>
+public sealed class AwsJsonClient(AwsTransport transport) : IDisposable
+{
+    private static readonly MediaTypeHeaderValue ContentType = new("application/x-amz-json-1.1");
+
+    public AwsService Service => transport.Service;
+
+    public async Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken = default)
+    {
+        var body = request.ToJsonString();
+        var response = await transport.SendAsync(operation, () =>
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, transport.Endpoint) { Content = new StringContent(body, Encoding.UTF8) };
+            message.Content.Headers.ContentType = ContentType;
+            message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{Service.TargetPrefix}.{operation}");
+            return message;
+        }, ParseError, cancellationToken);
+        return response.Body.Length == 0 ? new JsonObject() : JsonNode.Parse(response.Body)?.AsObject() ?? new JsonObject();
+    }
+
+    public static AwsErrorReply ParseError(AwsResponse response)
+    {
+        string? type = response.Header("x-amzn-ErrorType"), message = null;
+        try
+        {
+            if (JsonNode.Parse(response.Body) is JsonObject error)
+            {
+                type = (string?)error["__type"] ?? (string?)error["code"] ?? type;
+                message = (string?)error["message"] ?? (string?)error["Message"];
+            }
+        }
+        catch (JsonException) { }
+        return new AwsErrorReply(AwsErrors.ShortCode(type), message ?? $"HTTP {(int)response.Status} {response.Status}", response.Header("x-amzn-RequestId"));
+    }
+
+    public void Dispose() => transport.Dispose();
+}
+
+/// <summary>The query protocol (CloudFormation, STS): form-encoded parameters in, XML out.</summary>
+public sealed class AwsQueryClient(AwsTransport transport) : IDisposable
+{
+    public AwsService Service => transport.Service;
+
+    /// <summary>Calls <paramref name="action"/> and returns its &lt;ActionResult&gt; element.</summary>
+    public async Task<XElement> CallAsync(string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken = default)
+    {
+        var form = new List<KeyValuePair<string, string>> { new("Action", action), new("Version", Service.ApiVersion!) };
+        form.AddRange(parameters);
+        var response = await transport.SendAsync(action, () =>
+            new HttpRequestMessage(HttpMethod.Post, transport.Endpoint) { Content = new FormUrlEncodedContent(form) }, ParseError, cancellationToken);
+        var root = XDocument.Parse(response.Text).Root ?? throw new InvalidDataException($"{action} answered with an empty document.");
+        return root.Child($"{action}Result") ?? new XElement($"{action}Result");
+    }
+
+    public static AwsErrorReply ParseError(AwsResponse response)
+    {
+        try
+        {
+            var root = XDocument.Parse(response.Text).Root;
+            var error = root?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
+            if (error is not null)
+                return new AwsErrorReply(error.Child("Code")?.Value ?? "UnknownError", error.Child("Message")?.Value ?? $"HTTP {(int)response.Status}",
+                    root!.Descendants().FirstOrDefault(e => e.Name.LocalName == "RequestId")?.Value);
+        }
+        catch (System.Xml.XmlException) { }
+        return new AwsErrorReply((int)response.Status >= 500 ? "InternalFailure" : "UnknownError", $"HTTP {(int)response.Status} {response.Status}", null);
+    }
+
+    public void Dispose() => transport.Dispose();
+}
+
+/// <summary>The REST-JSON protocol (Lambda): the operation is in the method and path.</summary>
+public sealed class AwsRestJsonClient(AwsTransport transport) : IDisposable
+{
+    public AwsService Service => transport.Service;
+
+    public Task<AwsResponse> CallAsync(string operation, HttpMethod method, string path, byte[]? body, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        transport.SendAsync(operation, () =>
+        {
+            var message = new HttpRequestMessage(method, new Uri(transport.Endpoint, path));
+            if (body is not null)
+            {
+                message.Content = new ByteArrayContent(body);
+                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>()) message.Headers.TryAddWithoutValidation(name, value);
+            return message;
+        }, AwsJsonClient.ParseError, cancellationToken);
+
+    public void Dispose() => transport.Dispose();
+}
+
+internal static class XmlNames
+{
+    /// <summary>The first child with this local name, whatever the service's XML namespace.</summary>
+    public static XElement? Child(this XElement element, string localName) => element.Elements().FirstOrDefault(e => e.Name.LocalName == localName);
+
+    public static IEnumerable<XElement> Children(this XElement element, string localName) => element.Elements().Where(e => e.Name.LocalName == localName);
+
+    /// <summary>The members of a query-protocol list: &lt;Name&gt;&lt;member&gt;…&lt;/member&gt;&lt;/Name&gt;.</summary>
+    public static IEnumerable<XElement> Members(this XElement element, string listName) =>
+        element.Child(listName)?.Children("member") ?? [];
+
+    public static string? Text(this XElement element, string localName) => element.Child(localName)?.Value;
+}

@@ -1,0 +1,93 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>
+/// Where the AWS backend sends requests and who signs them, resolved as every AWS SDK does: the region from
+/// the option, AWS_REGION, AWS_DEFAULT_REGION or the profile; credentials from the named profile or the
+/// default chain (environment, shared files, SSO, container and instance roles); AWS_ENDPOINT_URL and
+/// AWS_ENDPOINT_URL_&lt;SERVICE&gt; override endpoints, so emulators such as LocalStack work too.
+/// </summary>
+public sealed class AwsSettings
+{
+    private readonly Func<string, string?> environment;
+    private readonly Lazy<AWSCredentials> credentials;
+
+    private AwsSettings(string region, string? profile, Func<string, string?> environment, Func<AWSCredentials> resolveCredentials)
+    {
+        Region = region;
+        Profile = profile;
+        this.environment = environment;
+        credentials = new Lazy<AWSCredentials>(resolveCredentials);
+    }
+
+    public string Region { get; }
+
+    /// <summary>The named profile, when one was asked for (option or AWS_PROFILE).</summary>
+    public string? Profile { get; }
+
+    /// <summary>The credentials requests are signed with. Never printed: <see cref="ToString"/> and the doctor show only where they came from.</summary>
+    public AWSCredentials Credentials => credentials.Value;
+
+    /// <summary>Reads the process environment and the shared config files.</summary>
+    public static AwsSettings Resolve(string? region = null, string? profile = null, Func<string, string?>? environment = null)
+    {
+        var env = environment ?? Environment.GetEnvironmentVariable;
+        profile ??= NonEmpty(env("AWS_PROFILE"));
+        CredentialProfile? stored = null;
+        if (profile is not null && !new CredentialProfileStoreChain().TryGetProfile(profile, out stored))
+            throw new ArgumentException($"AWS profile '{profile}' is not in ~/.aws/config or ~/.aws/credentials; run 'aws configure --profile {profile}' or choose another profile.");
+        var resolvedRegion = NonEmpty(region) ?? NonEmpty(env("AWS_REGION")) ?? NonEmpty(env("AWS_DEFAULT_REGION")) ?? stored?.Region?.SystemName
+            ?? throw new ArgumentException("No AWS region is set; set AWS_REGION (for example us-east-1) or pass --region.");
+        return new AwsSettings(resolvedRegion, profile, env, () =>
+        {
+            if (profile is not null)
+            {
+                if (new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var fromProfile)) return fromProfile;
+                throw new ArgumentException($"AWS profile '{profile}' has no usable credentials; run 'aws configure --profile {profile}' or 'aws sso login --profile {profile}'.");
+            }
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+        });
+    }
+
+    /// <summary>Fixed credentials and endpoints, for tests and emulators.</summary>
+    public static AwsSettings WithCredentials(string region, AWSCredentials fixedCredentials, Func<string, string?>? environment = null) =>
+        new(region, null, environment ?? (_ => null), () => fixedCredentials);
+
+    /// <summary>The endpoint override for a service, if any: its own variable first, then AWS_ENDPOINT_URL.</summary>
+    public Uri? EndpointOverride(AwsService service)
+    {
+        if (IsTrue(environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) return null;
+        var configured = NonEmpty(environment(service.EndpointVariable)) ?? NonEmpty(environment("AWS_ENDPOINT_URL"));
+        if (configured is null) return null;
+        if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            throw new ArgumentException($"The endpoint '{configured}' for {service.SigningName} is not an http(s) URL; set {service.EndpointVariable} or AWS_ENDPOINT_URL to one such as http://localhost:4566.");
+        return uri;
+    }
+
+    /// <summary>The URL requests to a service go to.</summary>
+    public Uri Endpoint(AwsService service) =>
+        EndpointOverride(service) ?? new Uri($"https://{service.EndpointPrefix}.{Region}.{DnsSuffix}/");
+
+    private string DnsSuffix => Region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+
+    public RegionEndpoint RegionEndpoint => RegionEndpoint.GetBySystemName(Region);
+
+    /// <summary>The endpoint overrides in force, for the doctor.</summary>
+    public IReadOnlyList<(string Variable, string Url)> EndpointOverrides() =>
+        AwsService.All.Select(s => (s.EndpointVariable, EndpointOverride(s)?.ToString()))
+            .Where(p => p.Item2 is not null).Select(p => (p.EndpointVariable, p.Item2!)).ToArray();
+
+    /// <summary>The access key id as `aws configure list` shows it: only its last four characters.</summary>
+    public static string MaskAccessKey(string accessKeyId) =>
+        accessKeyId.Length <= 4 ? new string('*', accessKeyId.Length) : new string('*', accessKeyId.Length - 4) + accessKeyId[^4..];
+
+    public override string ToString() => $"AWS region {Region}{(Profile is null ? "" : $", profile {Profile}")}";
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static bool IsTrue(string? value) => value is not null && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1");
+}

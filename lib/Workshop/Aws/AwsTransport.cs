@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Amazon.Runtime.Signing;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>A service's answer: status, headers and body, read in full.</summary>
+public sealed record AwsResponse(HttpStatusCode Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body)
+{
+    public string Text => System.Text.Encoding.UTF8.GetString(Body);
+
+    public string? Header(string name) =>
+        Headers.TryGetValues(name, out var values) || ContentHeaders.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
+}
+
+/// <summary>An error a service answered with, before it becomes one of the kit's exceptions.</summary>
+public sealed record AwsErrorReply(string Code, string Message, string? RequestId);
+
+/// <summary>
+/// Sends requests to one service: each attempt is built afresh and signed by AWSSDK.Core's SigV4 handler, so a
+/// retry carries a new signature; throttling, 5xx and dropped connections are retried with backoff and jitter,
+/// anything else (validation errors above all) fails at once as the kit's exception for that error.
+/// </summary>
+public sealed class AwsTransport : IDisposable
+{
+    private readonly AwsSettings settings;
+    private readonly Lazy<HttpClient> http;
+    private readonly RetryPolicy retry;
+
+    public AwsTransport(AwsSettings settings, AwsService service, HttpMessageHandler? innerHandler = null, RetryPolicy? retry = null)
+    {
+        this.settings = settings;
+        Service = service;
+        this.retry = retry ?? RetryPolicy.Standard;
+        // Credentials are resolved on the first request, so a session can be opened (and the doctor run) before they exist.
+        http = new Lazy<HttpClient>(() => new HttpClient(new SigV4SigningHandler(settings.Credentials, settings.RegionEndpoint, service.SigningName,
+            innerHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false }), disposeHandler: innerHandler is null)
+        {
+            Timeout = TimeSpan.FromSeconds(100),
+        });
+        Endpoint = settings.Endpoint(service);
+    }
+
+    public AwsService Service { get; }
+    public Uri Endpoint { get; }
+
+    /// <summary>
+    /// Sends the request <paramref name="build"/> makes, retrying where that is safe, and returns the reply;
+    /// a service error is parsed by <paramref name="parseError"/> and thrown as the kit's exception.
+    /// </summary>
+    public async Task<AwsResponse> SendAsync(string operation, Func<HttpRequestMessage> build, Func<AwsResponse, AwsErrorReply> parseError, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            AwsResponse response;
+            try
+            {
+                using var request = build();
+                using var reply = await http.Value.SendAsync(request, cancellationToken);
+                response = new AwsResponse(reply.StatusCode, reply.Headers, reply.Content.Headers, await reply.Content.ReadAsByteArrayAsync(cancellationToken));
+            }
+            catch (HttpRequestException) when (attempt < retry.MaxAttempts)
+            {
+                await retry.DelayAsync(attempt, cancellationToken);
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new AwsConnectionException(Service.SigningName, operation, Endpoint, Redact(e.Message));
+            }
+            if ((int)response.Status < 300) return response;
+            var error = parseError(response);
+            if (attempt < retry.MaxAttempts && RetryPolicy.IsRetryable(response.Status, error.Code))
+            {
+                await retry.DelayAsync(attempt, cancellationToken);
+                continue;
+            }
+            throw AwsErrors.ToException(Service.SigningName, operation, error with { Message = Redact(error.Message) });
+        }
+    }
+
+    /// <summary>Takes any credential value out of text that may reach a learner's screen.</summary>
+    public string Redact(string text) => SecretRedaction.Redact(text, settings);
+
+    public void Dispose()
+    {
+        if (http.IsValueCreated) http.Value.Dispose();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Stack;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>
+/// CloudFormation over the query protocol: deploy a template (by body, or from S3 past the body limit), stream
+/// the stack's events while waiting, read outputs, delete (emptying buckets first only when asked).
+/// </summary>
+public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<TimeSpan, CancellationToken, Task>? wait = null) : IDisposable
+{
+    /// <summary>CloudFormation's limit on a template passed in the request itself; larger ones go through S3.</summary>
+    public const int MaxTemplateBodyBytes = 51_200;
+
+    private static readonly string[] Capabilities = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"];
+    private readonly Func<TimeSpan, CancellationToken, Task> wait = wait ?? Task.Delay;
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Creates the stack, or updates it if it exists, and waits until CloudFormation is done, reporting each new
+    /// stack event. Templates over <see cref="MaxTemplateBodyBytes"/> are uploaded to <paramref name="stagingBucket"/> first.
+    /// </summary>
+    public async Task<StackState> DeployAsync(string stackName, string templateBody, IReadOnlyDictionary<string, string> parameters,
+        IProgress<StackEvent>? progress = null, (IObjectStore Store, string Bucket, string Region)? stagingBucket = null, CancellationToken cancellationToken = default)
+    {
+        var request = new List<KeyValuePair<string, string>> { new("StackName", stackName) };
+        if (System.Text.Encoding.UTF8.GetByteCount(templateBody) <= MaxTemplateBodyBytes)
+            request.Add(new("TemplateBody", templateBody));
+        else
+        {
+            if (stagingBucket is not { } staging)
+                throw new ValidationException("cloudformation", $"The template is {System.Text.Encoding.UTF8.GetByteCount(templateBody):N0} bytes, over CloudFormation's {MaxTemplateBodyBytes:N0}-byte limit for a template body; give a bucket to upload it to.");
+            var key = $"templates/{stackName}-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}.yaml";
+            await staging.Store.PutObjectAsync(staging.Bucket, key, System.Text.Encoding.UTF8.GetBytes(templateBody), cancellationToken);
+            request.Add(new("TemplateURL", $"https://{staging.Bucket}.s3.{staging.Region}.amazonaws.com/{key}"));
+        }
+        AddList(request, "Parameters", parameters.Select(p => new[] { ("ParameterKey", p.Key), ("ParameterValue", p.Value) }));
+        AddList(request, "Capabilities", Capabilities);
+
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var existing = await TryDescribeAsync(stackName, cancellationToken);
+        if (existing is null || existing.StackStatus == "REVIEW_IN_PROGRESS")
+            await cloudFormation.CallAsync("CreateStack", request, cancellationToken);
+        else
+        {
+            try
+            {
+                await cloudFormation.CallAsync("UpdateStack", request, cancellationToken);
+            }
+            catch (ValidationException e) when (e.Message.Contains("No updates are to be performed", StringComparison.Ordinal))
+            {
+                return await DescribeStackAsync(stackName, cancellationToken);
+            }
+        }
+        return await WaitAsync(stackName, since, progress, cancellationToken);
+    }
+
+    /// <summary>Deletes the stack and waits for it to go. Buckets that still hold objects make the deletion fail unless emptied first.</summary>
+    public async Task<StackState> DeleteAsync(string stackName, IObjectStore? emptyBucketsWith, IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var stack = await DescribeStackAsync(stackName, cancellationToken);
+        if (emptyBucketsWith is not null)
+            foreach (var bucket in stack.Resources.Where(r => r.ResourceType == "AWS::S3::Bucket" && r.ResourceStatus != "DELETE_COMPLETE"))
+                await EmptyBucketAsync(emptyBucketsWith, bucket.PhysicalResourceId, cancellationToken);
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await cloudFormation.CallAsync("DeleteStack", [new("StackName", stackName)], cancellationToken);
+        // Once deleted, a stack is found only by its id.
+        return await WaitAsync(stack.StackId, since, progress, cancellationToken);
+    }
+
+    private static async Task EmptyBucketAsync(IObjectStore store, string bucket, CancellationToken cancellationToken)
+    {
+        if (!await store.BucketExistsAsync(bucket, cancellationToken)) return;
+        string? token = null;
+        do
+        {
+            var page = await store.ListObjectsV2Async(new ListObjectsRequest(bucket, ContinuationToken: token), cancellationToken);
+            foreach (var item in page.Contents) await store.DeleteObjectAsync(bucket, item.Key, cancellationToken);
+            token = page.NextContinuationToken;
+        } while (token is not null);
+    }
+
+    private async Task<StackState> WaitAsync(string stack, DateTimeOffset since, IProgress<StackEvent>? progress, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>();
+        while (true)
+        {
+            foreach (var (id, stackEvent) in (await DescribeStackEventsAsync(stack, cancellationToken)).Where(e => e.Event.Timestamp >= since).Reverse())
+                if (seen.Add(id)) progress?.Report(stackEvent);
+            var state = await DescribeStackAsync(stack, cancellationToken);
+            if (!state.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)) return state;
+            await wait(PollInterval, cancellationToken);
+        }
+    }
+
+    public async Task<StackState?> TryDescribeAsync(string stackName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await DescribeStackAsync(stackName, cancellationToken);
+        }
+        catch (ValidationException e) when (e.Message.Contains("does not exist", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The stack with its parameters, outputs, resources and events (newest event last, as the kit's other stacks keep them).</summary>
+    public async Task<StackState> DescribeStackAsync(string stackName, CancellationToken cancellationToken = default)
+    {
+        var result = await cloudFormation.CallAsync("DescribeStacks", [new("StackName", stackName)], cancellationToken);
+        var s = result.Members("Stacks").FirstOrDefault()
+            ?? throw new ValidationException("cloudformation", $"Stack with id {stackName} does not exist (DescribeStacks).");
+        var resources = await cloudFormation.CallAsync("DescribeStackResources", [new("StackName", s.Text("StackId")!)], cancellationToken);
+        var events = await DescribeStackEventsAsync(s.Text("StackId")!, cancellationToken);
+        return new StackState
+        {
+            StackName = s.Text("StackName")!,
+            StackId = s.Text("StackId")!,
+            StackStatus = s.Text("StackStatus")!,
+            StackStatusReason = s.Text("StackStatusReason"),
+            TemplateBody = "",
+            CreationTime = Time(s.Text("CreationTime")),
+            LastUpdatedTime = s.Text("LastUpdatedTime") is { } updated ? Time(updated) : null,
+            Parameters = s.Members("Parameters").Select(p => new StackParameter(p.Text("ParameterKey")!, p.Text("ParameterValue") ?? "", p.Text("ParameterValue") == "****")).ToList(),
+            Outputs = s.Members("Outputs").Select(o => new StackOutput(o.Text("OutputKey")!, o.Text("OutputValue") ?? "", o.Text("Description"))).ToList(),
+            Resources = resources.Members("StackResources").Select(r => new StackResource(r.Text("LogicalResourceId")!, r.Text("ResourceType")!,
+                r.Text("PhysicalResourceId") ?? "", r.Text("ResourceStatus")!, new JsonObject(), new Dictionary<string, string>(), "Delete")).ToList(),
+            Events = events.Select(e => e.Event).Reverse().ToList(),
+        };
+    }
+
+    /// <summary>The stack's events, newest first as CloudFormation lists them, with their ids.</summary>
+    private async Task<IReadOnlyList<(string Id, StackEvent Event)>> DescribeStackEventsAsync(string stack, CancellationToken cancellationToken)
+    {
+        var result = await cloudFormation.CallAsync("DescribeStackEvents", [new("StackName", stack)], cancellationToken);
+        return result.Members("StackEvents").Select(e => (e.Text("EventId") ?? "", new StackEvent(Time(e.Text("Timestamp")), e.Text("LogicalResourceId") ?? "",
+            e.Text("ResourceType") ?? "", e.Text("ResourceStatus") ?? "", e.Text("ResourceStatusReason"), e.Text("PhysicalResourceId")))).ToArray();
+    }
+
+    /// <summary>The query protocol's lists: Name.member.1, Name.member.2, ... (with .Field for structures).</summary>
+    private static void AddList(List<KeyValuePair<string, string>> request, string name, IEnumerable<string> values)
+    {
+        var i = 0;
+        foreach (var value in values) request.Add(new($"{name}.member.{++i}", value));
+    }
+
+    private static void AddList(List<KeyValuePair<string, string>> request, string name, IEnumerable<(string Field, string Value)[]> structures)
+    {
+        var i = 0;
+        foreach (var structure in structures)
+        {
+            i++;
+            foreach (var (field, value) in structure) request.Add(new($"{name}.member.{i}.{field}", value));
+        }
+    }
+
+    private static DateTimeOffset Time(string? text) =>
+        text is null ? DateTimeOffset.MinValue : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public void Dispose() => cloudFormation.Dispose();
+}
+
+/// <summary>STS: who the credentials belong to, for the doctor.</summary>
+public sealed class StsClient(AwsQueryClient sts) : IDisposable
+{
+    public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken = default)
+    {
+        XElement result = await sts.CallAsync("GetCallerIdentity", [], cancellationToken);
+        return new CallerIdentity(result.Text("Account") ?? "", result.Text("Arn") ?? "", result.Text("UserId") ?? "");
+    }
+
+    public void Dispose() => sts.Dispose();
+}
+
+public sealed record CallerIdentity(string Account, string Arn, string UserId);

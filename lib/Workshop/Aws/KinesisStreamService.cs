@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using StreamingWorkshop.Broker;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>The stream stage on Kinesis Data Streams: the operations of <see cref="IStreamService"/> over the JSON 1.1 protocol.</summary>
+public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, CancellationToken, Task>? wait = null) : IStreamService, IDisposable
+{
+    // GetRecords answers do not say which shard they came from; the kit's displays do, so each iterator remembers its shard.
+    private readonly ConcurrentDictionary<string, string> shardOfIterator = new(StringComparer.Ordinal);
+    private readonly Func<TimeSpan, CancellationToken, Task> wait = wait ?? Task.Delay;
+
+    /// <summary>How long <see cref="CreateStreamAsync"/> waits for the stream to become ACTIVE.</summary>
+    public TimeSpan ActivationTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public async Task CreateStreamAsync(string streamName, int shardCount, int retentionPeriodHours = 24, CancellationToken cancellationToken = default)
+    {
+        await kinesis.CallAsync("CreateStream", new JsonObject { ["StreamName"] = streamName, ["ShardCount"] = shardCount }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+        if (retentionPeriodHours > 24)
+        {
+            await kinesis.CallAsync("IncreaseStreamRetentionPeriod", new JsonObject { ["StreamName"] = streamName, ["RetentionPeriodHours"] = retentionPeriodHours }, cancellationToken);
+            await WaitUntilActiveAsync(streamName, cancellationToken);
+        }
+    }
+
+    private async Task WaitUntilActiveAsync(string streamName, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + ActivationTimeout;
+        for (var pause = TimeSpan.FromMilliseconds(100); ; pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 2000)))
+        {
+            var summary = await DescribeStreamSummaryAsync(streamName, cancellationToken);
+            if (summary.StreamStatus == "ACTIVE") return;
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"Stream {streamName} is still {summary.StreamStatus} after {ActivationTimeout.TotalMinutes:0} minutes; look at it in the Kinesis console, then try again.");
+            await wait(pause, cancellationToken);
+        }
+    }
+
+    public async Task DeleteStreamAsync(string streamName, CancellationToken cancellationToken = default) =>
+        await kinesis.CallAsync("DeleteStream", new JsonObject { ["StreamName"] = streamName }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListStreamsAsync(CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        while (true)
+        {
+            var request = new JsonObject();
+            if (names.Count > 0) request["ExclusiveStartStreamName"] = names[^1];
+            var page = await kinesis.CallAsync("ListStreams", request, cancellationToken);
+            names.AddRange(page["StreamNames"]?.AsArray().Select(n => (string)n!) ?? []);
+            if (page["HasMoreStreams"]?.GetValue<bool>() != true) return names;
+        }
+    }
+
+    public async Task<StreamSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        var reply = await kinesis.CallAsync("DescribeStreamSummary", new JsonObject { ["StreamName"] = streamName }, cancellationToken);
+        var s = reply["StreamDescriptionSummary"]!;
+        return new StreamSummary((string)s["StreamName"]!, (string)s["StreamARN"]!, (string)s["StreamStatus"]!,
+            (int?)s["OpenShardCount"] ?? 0, (int?)s["RetentionPeriodHours"] ?? 24, AwsJson.Timestamp(s["StreamCreationTimestamp"]),
+            (string?)s["StreamModeDetails"]?["StreamMode"] ?? "PROVISIONED");
+    }
+
+    public async Task<IReadOnlyList<ShardDescription>> ListShardsAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        var shards = new List<ShardDescription>();
+        string? next = null;
+        do
+        {
+            // ListShards takes either the stream name or a NextToken, never both.
+            var request = next is null ? new JsonObject { ["StreamName"] = streamName } : new JsonObject { ["NextToken"] = next };
+            var page = await kinesis.CallAsync("ListShards", request, cancellationToken);
+            foreach (var shard in page["Shards"]?.AsArray() ?? [])
+                shards.Add(new ShardDescription((string)shard!["ShardId"]!, (string)shard["HashKeyRange"]!["StartingHashKey"]!,
+                    (string)shard["HashKeyRange"]!["EndingHashKey"]!, (string)shard["SequenceNumberRange"]!["StartingSequenceNumber"]!));
+            next = (string?)page["NextToken"];
+        } while (next is not null);
+        return shards;
+    }
+
+    public async Task<PutRecordResult> PutRecordAsync(string streamName, ReadOnlyMemory<byte> data, string partitionKey, string? explicitHashKey = null, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["StreamName"] = streamName, ["Data"] = Convert.ToBase64String(data.Span), ["PartitionKey"] = partitionKey };
+        if (explicitHashKey is not null) request["ExplicitHashKey"] = explicitHashKey;
+        var reply = await kinesis.CallAsync("PutRecord", request, cancellationToken);
+        return new PutRecordResult((string)reply["ShardId"]!, (string)reply["SequenceNumber"]!);
+    }
+
+    public async Task<PutRecordsResult> PutRecordsAsync(string streamName, IReadOnlyList<PutRecordsEntry> records, CancellationToken cancellationToken = default)
+    {
+        var entries = new JsonArray();
+        foreach (var record in records)
+        {
+            var entry = new JsonObject { ["Data"] = Convert.ToBase64String(record.Data.Span), ["PartitionKey"] = record.PartitionKey };
+            if (record.ExplicitHashKey is not null) entry["ExplicitHashKey"] = record.ExplicitHashKey;
+            entries.Add(entry);
+        }
+        var reply = await kinesis.CallAsync("PutRecords", new JsonObject { ["StreamName"] = streamName, ["Records"] = entries }, cancellationToken);
+        var results = reply["Records"]!.AsArray().Select(r => new PutRecordsResultEntry((string?)r!["ShardId"], (string?)r["SequenceNumber"], (string?)r["ErrorCode"], (string?)r["ErrorMessage"])).ToArray();
+        return new PutRecordsResult((int?)reply["FailedRecordCount"] ?? results.Count(r => !r.Succeeded), results);
+    }
+
+    public async Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType iteratorType, string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["StreamName"] = streamName, ["ShardId"] = shardId, ["ShardIteratorType"] = iteratorType.ToString() };
+        if (startingSequenceNumber is not null) request["StartingSequenceNumber"] = startingSequenceNumber;
+        if (timestamp is { } at) request["Timestamp"] = AwsJson.EpochSeconds(at);
+        var reply = await kinesis.CallAsync("GetShardIterator", request, cancellationToken);
+        var iterator = (string)reply["ShardIterator"]!;
+        shardOfIterator[iterator] = shardId;
+        return iterator;
+    }
+
+    public async Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int limit = 10_000, CancellationToken cancellationToken = default)
+    {
+        var reply = await kinesis.CallAsync("GetRecords", new JsonObject { ["ShardIterator"] = shardIterator, ["Limit"] = limit }, cancellationToken);
+        shardOfIterator.TryRemove(shardIterator, out var shardId);
+        shardId ??= "";
+        var records = reply["Records"]?.AsArray().Select(r => new StreamRecord(shardId, (string)r!["SequenceNumber"]!,
+            AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
+        var next = (string?)reply["NextShardIterator"];
+        if (next is not null && shardId.Length > 0) shardOfIterator[next] = shardId;
+        return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0);
+    }
+
+    public void Dispose() => kinesis.Dispose();
+}
+
+/// <summary>How JSON 1.1 services write timestamps: seconds since the epoch, with a fraction.</summary>
+internal static class AwsJson
+{
+    public static DateTimeOffset Timestamp(JsonNode? node) => node switch
+    {
+        null => DateTimeOffset.MinValue,
+        JsonValue value when value.TryGetValue<double>(out var seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)),
+        JsonValue value when value.TryGetValue<string>(out var text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new InvalidDataException($"'{node}' is not a timestamp."),
+    };
+
+    public static double EpochSeconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
+}
