@@ -1,7 +1,7 @@
 namespace StreamingWorkshop.Aws;
 
 /// <summary>Makes the typed clients the AWS backend uses, all sharing one set of settings, transport and retry policy.</summary>
-public sealed class AwsClients(AwsSettings settings, HttpMessageHandler? transport = null, RetryPolicy? retry = null)
+public sealed class AwsClients(AwsSettings settings, HttpMessageHandler? transport = null, AwsRetryPolicy? retry = null)
 {
     public AwsSettings Settings { get; } = settings;
 

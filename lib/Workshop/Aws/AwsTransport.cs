@@ -25,13 +25,13 @@ public sealed class AwsTransport : IDisposable
 {
     private readonly AwsSettings settings;
     private readonly Lazy<HttpClient> http;
-    private readonly RetryPolicy retry;
+    private readonly AwsRetryPolicy retry;
 
-    public AwsTransport(AwsSettings settings, AwsService service, HttpMessageHandler? innerHandler = null, RetryPolicy? retry = null)
+    public AwsTransport(AwsSettings settings, AwsService service, HttpMessageHandler? innerHandler = null, AwsRetryPolicy? retry = null)
     {
         this.settings = settings;
         Service = service;
-        this.retry = retry ?? RetryPolicy.Standard;
+        this.retry = retry ?? AwsRetryPolicy.Standard;
         // Credentials are resolved on the first request, so a session can be opened (and the doctor run) before they exist.
         http = new Lazy<HttpClient>(() => new HttpClient(new SigV4SigningHandler(settings.Credentials, settings.RegionEndpoint, service.SigningName,
             innerHandler ?? new SocketsHttpHandler { AllowAutoRedirect = false }), disposeHandler: innerHandler is null)
@@ -70,7 +70,7 @@ public sealed class AwsTransport : IDisposable
             }
             if ((int)response.Status < 300) return response;
             var error = parseError(response);
-            if (attempt < retry.MaxAttempts && RetryPolicy.IsRetryable(response.Status, error.Code))
+            if (attempt < retry.MaxAttempts && AwsRetryPolicy.IsRetryable(response.Status, error.Code))
             {
                 await retry.DelayAsync(attempt, cancellationToken);
                 continue;

@@ -6,9 +6,9 @@ namespace StreamingWorkshop.Aws;
 /// When and how long to wait before trying again: exponential backoff with full jitter (a random wait between
 /// zero and base × 2^attempt, capped), as the AWS SDKs' standard retry mode does.
 /// </summary>
-public sealed class RetryPolicy(int maxAttempts, TimeSpan baseDelay, TimeSpan maxDelay, Func<TimeSpan, CancellationToken, Task>? wait = null)
+public sealed class AwsRetryPolicy(int maxAttempts, TimeSpan baseDelay, TimeSpan maxDelay, Func<TimeSpan, CancellationToken, Task>? wait = null)
 {
-    public static RetryPolicy Standard { get; } = new(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+    public static AwsRetryPolicy Standard { get; } = new(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
 
     public int MaxAttempts { get; } = maxAttempts;
 

@@ -1,0 +1,340 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Web;
+using Amazon.Runtime;
+using StreamingWorkshop;
+using StreamingWorkshop.Aws;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Query;
+using StreamingWorkshop.Stack;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Aws;
+
+/// <summary>
+/// Every request the AWS backend's clients send is checked against the official API model in python3-botocore
+/// (operation, required members, member names and types), every answer is parsed from a model-shaped sample,
+/// and every request is signed by AWSSDK.Core's SigV4 handler for the right service and region.
+/// </summary>
+public sealed class AwsApiModelTests
+{
+    private const string Region = "eu-central-1";
+
+    private static (AwsClients Clients, ModelBackedService Service) Connect()
+    {
+        var service = new ModelBackedService();
+        var settings = AwsSettings.WithCredentials(Region, new BasicAWSCredentials("AKIDMODELTEST0001", "model-test-secret"));
+        return (new AwsClients(settings, service, new AwsRetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero)), service);
+    }
+
+    /// <summary>Runs each client's operations against samples; returns what was sent, per botocore service name.</summary>
+    private static async Task<IReadOnlyList<(string Model, SignedRequest Request)>> RunScenario(string model)
+    {
+        var (clients, service) = Connect();
+        var botocore = BotocoreModel.Load(model);
+        JsonObject Sample(string operation, JsonObject? overrides = null)
+        {
+            var sample = botocore.JsonSample(operation, overrides);
+            var problems = botocore.CheckJsonOutput(operation, sample);
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
+            return sample;
+        }
+        void Json(string operation, JsonObject? overrides = null) => service.AnswerJson(operation, Sample(operation, overrides));
+        void Xml(string operation, JsonObject? overrides = null)
+        {
+            var problems = botocore.CheckJsonOutput(operation, botocore.JsonSample(operation, overrides));
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
+            service.AnswerXml(operation, botocore.XmlSample(operation, overrides));
+        }
+
+        switch (model)
+        {
+            case "kinesis":
+            {
+                using var kinesis = clients.Kinesis();
+                Json("CreateStream");
+                Json("DescribeStreamSummary", new JsonObject { ["StreamDescriptionSummary"] = new JsonObject { ["StreamName"] = "weather", ["StreamStatus"] = "ACTIVE", ["RetentionPeriodHours"] = 48, ["OpenShardCount"] = 1 } });
+                Json("IncreaseStreamRetentionPeriod");
+                Json("DeleteStream");
+                Json("ListStreams", new JsonObject { ["StreamNames"] = new JsonArray("weather"), ["HasMoreStreams"] = false });
+                Json("ListShards", new JsonObject { ["NextToken"] = null });
+                Json("PutRecord", new JsonObject { ["SequenceNumber"] = "49590338271490256608559692538361571095921575989136588898" });
+                Json("PutRecords", new JsonObject { ["Records"] = new JsonArray(new JsonObject { ["ShardId"] = "shardId-000000000000", ["SequenceNumber"] = "1" }) });
+                Json("GetShardIterator", new JsonObject { ["ShardIterator"] = "AAAAAAAAAAE" });
+                Json("GetRecords", new JsonObject { ["Records"] = new JsonArray(new JsonObject { ["SequenceNumber"] = "1", ["Data"] = Convert.ToBase64String("{\"city\":\"Dublin\"}"u8), ["PartitionKey"] = "Dublin", ["ApproximateArrivalTimestamp"] = 1764064800.25 }), ["NextShardIterator"] = "AAAAAAAAAAF" });
+                await kinesis.CreateStreamAsync("weather", 1, retentionPeriodHours: 48);
+                Assert.Equal(48, (await kinesis.DescribeStreamSummaryAsync("weather")).RetentionPeriodHours);
+                Assert.Equal(["weather"], await kinesis.ListStreamsAsync());
+                Assert.Single(await kinesis.ListShardsAsync("weather"));
+                await kinesis.PutRecordAsync("weather", "{}"u8.ToArray(), "Dublin", explicitHashKey: "0");
+                await kinesis.PutRecordsAsync("weather", [new PutRecordsEntry("{}"u8.ToArray(), "Cork")]);
+                var iterator = await kinesis.GetShardIteratorAsync("weather", "shardId-000000000000", ShardIteratorType.AT_TIMESTAMP, timestamp: DateTimeOffset.UnixEpoch.AddDays(20000));
+                var records = await kinesis.GetRecordsAsync(iterator, 5);
+                Assert.Equal("shardId-000000000000", records.Records.Single().ShardId);
+                Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1764064800250), records.Records[0].ApproximateArrivalTimestamp);
+                await kinesis.GetShardIteratorAsync("weather", "shardId-000000000000", ShardIteratorType.AFTER_SEQUENCE_NUMBER, "1");
+                await kinesis.DeleteStreamAsync("weather");
+                break;
+            }
+            case "firehose":
+            {
+                using var firehose = clients.Firehose();
+                var template = TemplateReader.Parse(TemplateReader.WorkshopTemplate());
+                var destination = template["Resources"]!["WeatherDeliveryStream"]!["Properties"]!["ExtendedS3DestinationConfiguration"]!.DeepClone().AsObject();
+                destination["BucketARN"] = "arn:aws:s3:::weather-lake";
+                destination["RoleARN"] = "arn:aws:iam::123456789012:role/delivery";
+                destination["CloudWatchLoggingOptions"] = new JsonObject { ["Enabled"] = true, ["LogGroupName"] = "/aws/kinesisfirehose/weather", ["LogStreamName"] = "S3Delivery" };
+                destination["EncryptionConfiguration"] = new JsonObject { ["NoEncryptionConfig"] = "NoEncryption" };
+                Json("DescribeDeliveryStream", new JsonObject
+                {
+                    ["DeliveryStreamDescription"] = new JsonObject
+                    {
+                        ["DeliveryStreamName"] = "weather-firehose",
+                        ["Source"] = new JsonObject { ["KinesisStreamSourceDescription"] = new JsonObject { ["KinesisStreamARN"] = "arn:aws:kinesis:eu-central-1:123456789012:stream/weather-stream" } },
+                        ["Destinations"] = new JsonArray(new JsonObject { ["DestinationId"] = "destinationId-000000000001", ["ExtendedS3DestinationDescription"] = destination }),
+                    },
+                });
+                Json("ListDeliveryStreams", new JsonObject { ["DeliveryStreamNames"] = new JsonArray("weather-firehose"), ["HasMoreDeliveryStreams"] = false });
+                var config = await firehose.DescribeDeliveryStreamAsync("weather-firehose");
+                Assert.Equal("weather-stream", config.SourceStreamName);
+                Assert.Equal("weather-lake", config.BucketName);
+                Assert.Equal((string)destination["Prefix"]!, config.Prefix);
+                Assert.Equal(60, config.BufferingIntervalSeconds);
+                Assert.True(config.DynamicPartitioningEnabled);
+                Assert.Equal("{city: .city}", config.MetadataExtractionQuery);
+                Assert.Equal(["weather-firehose"], await firehose.ListDeliveryStreamsAsync());
+                break;
+            }
+            case "glue":
+            {
+                using var glue = clients.Glue();
+                var table = new JsonObject
+                {
+                    ["Name"] = "raw_weather_data", ["DatabaseName"] = "weather_db", ["TableType"] = "EXTERNAL_TABLE", ["VersionId"] = "3",
+                    ["StorageDescriptor"] = new JsonObject { ["Columns"] = new JsonArray(new JsonObject { ["Name"] = "temperature", ["Type"] = "double" }), ["Location"] = "s3://weather-lake/weather-data/" },
+                    ["PartitionKeys"] = new JsonArray(new JsonObject { ["Name"] = "location", ["Type"] = "string" }),
+                    ["Parameters"] = new JsonObject { ["classification"] = "json" },
+                };
+                Json("GetDatabase", new JsonObject { ["Database"] = new JsonObject { ["Name"] = "weather_db" } });
+                Json("GetTables", new JsonObject { ["TableList"] = new JsonArray(table.DeepClone()), ["NextToken"] = null });
+                Json("GetTable", new JsonObject { ["Table"] = table.DeepClone() });
+                Json("GetPartitions", new JsonObject { ["Partitions"] = new JsonArray(new JsonObject { ["Values"] = new JsonArray("Dublin", "2026", "11", "25"), ["StorageDescriptor"] = new JsonObject { ["Location"] = "s3://weather-lake/weather-data/location=Dublin/" } }), ["NextToken"] = null });
+                Json("UpdateTable");
+                Json("CreateCrawler");
+                Json("StartCrawler");
+                Json("StopCrawler");
+                Json("GetCrawler", new JsonObject { ["Crawler"] = new JsonObject { ["Name"] = "weather-data-crawler", ["State"] = "READY", ["LastCrawl"] = new JsonObject { ["Status"] = "SUCCEEDED" } } });
+                Json("GetCrawlerMetrics", new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["TablesCreated"] = 1, ["TablesUpdated"] = 0 }) });
+                Assert.Equal("weather_db", (await glue.GetDatabaseAsync("weather_db")).Name);
+                var read = (await glue.GetTablesAsync("weather_db")).Single();
+                Assert.Equal(["temperature", "location"], read.AllColumns.Select(c => c.Name));
+                Assert.Equal(3, read.VersionId);
+                var single = await glue.GetTableAsync("weather_db", "raw_weather_data");
+                Assert.Equal("json", single.Classification);
+                Assert.Equal(["Dublin", "2026", "11", "25"], (await glue.GetPartitionsAsync("weather_db", "raw_weather_data")).Single().Values);
+                await glue.UpdateTableAsync(single with { Columns = [new GlueColumn("temperature", "string")] });
+                await glue.CreateCrawlerAsync(new CrawlerDefinition("weather-data-crawler", "arn:aws:iam::123456789012:role/glue", "weather_db", "raw_", ["s3://weather-lake/weather-data/"]));
+                await glue.StartCrawlerAsync("weather-data-crawler");
+                await glue.StopCrawlerAsync("weather-data-crawler");
+                Assert.Equal("SUCCEEDED", (await glue.GetCrawlerAsync("weather-data-crawler")).LastCrawlStatus);
+                Assert.Equal(1, (await glue.GetCrawlerMetricsAsync("weather-data-crawler")).TablesCreated);
+                break;
+            }
+            case "athena":
+            {
+                using var athena = clients.Athena();
+                var execution = new JsonObject
+                {
+                    ["QueryExecutionId"] = "q-1", ["Query"] = "SELECT city, temperature FROM raw_weather_data", ["StatementType"] = "DML",
+                    ["Status"] = new JsonObject { ["State"] = "SUCCEEDED", ["SubmissionDateTime"] = 1764064800.0, ["CompletionDateTime"] = 1764064801.5 },
+                    ["Statistics"] = new JsonObject { ["DataScannedInBytes"] = 2_000_000, ["EngineExecutionTimeInMillis"] = 900 },
+                };
+                Json("StartQueryExecution", new JsonObject { ["QueryExecutionId"] = "q-1" });
+                Json("GetQueryExecution", new JsonObject { ["QueryExecution"] = execution.DeepClone() });
+                var header = new JsonObject { ["Data"] = new JsonArray(new JsonObject { ["VarCharValue"] = "city" }, new JsonObject { ["VarCharValue"] = "temperature" }) };
+                JsonObject Row(string city, string temperature) => new() { ["Data"] = new JsonArray(new JsonObject { ["VarCharValue"] = city }, new JsonObject { ["VarCharValue"] = temperature }) };
+                var metadata = new JsonObject { ["ColumnInfo"] = new JsonArray(new JsonObject { ["Name"] = "city", ["Type"] = "varchar" }, new JsonObject { ["Name"] = "temperature", ["Type"] = "double" }) };
+                var firstPage = Sample("GetQueryResults", new JsonObject { ["ResultSet"] = new JsonObject { ["Rows"] = new JsonArray(header, Row("Dublin", "7.5")), ["ResultSetMetadata"] = metadata.DeepClone() }, ["NextToken"] = "page-2" });
+                var secondPage = Sample("GetQueryResults", new JsonObject { ["ResultSet"] = new JsonObject { ["Rows"] = new JsonArray(Row("Cork", "9.25")), ["ResultSetMetadata"] = metadata.DeepClone() }, ["NextToken"] = null });
+                secondPage.Remove("NextToken");
+                service.Answer("GetQueryResults", request => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent((request.Body.Contains("page-2", StringComparison.Ordinal) ? secondPage : firstPage).ToJsonString()),
+                });
+                Json("StopQueryExecution");
+                Json("ListQueryExecutions", new JsonObject { ["QueryExecutionIds"] = new JsonArray("q-1"), ["NextToken"] = null });
+                Json("BatchGetQueryExecution", new JsonObject { ["QueryExecutions"] = new JsonArray(execution.DeepClone()) });
+                var result = await athena.RunAsync("SELECT city, temperature FROM raw_weather_data", new AthenaSettings("weather_db", "weather-results"));
+                Assert.Equal(["Dublin", "Cork"], result.Column<string>("city"));
+                Assert.Equal([7.5, 9.25], result.Column<double>("temperature"));
+                Assert.Equal(2_000_000, result.Statistics.DataScannedInBytes);
+                Assert.Equal("q-1", (await athena.ListQueryExecutionsAsync("primary")).Single().QueryExecutionId);
+                await athena.StopQueryExecutionAsync("q-1");
+                break;
+            }
+            case "logs":
+            {
+                using var logs = clients.Logs();
+                Json("FilterLogEvents", new JsonObject { ["events"] = new JsonArray(new JsonObject { ["timestamp"] = 1764064800000, ["message"] = "START RequestId: 1\n" }), ["nextToken"] = null });
+                var events = await logs.TailAsync("/aws/lambda/weather-producer", 10, TimeSpan.FromHours(1));
+                Assert.Equal("START RequestId: 1", events.Single().Message);
+                break;
+            }
+            case "events":
+            {
+                using var events = clients.EventBridge();
+                Json("DescribeRule", new JsonObject { ["Name"] = "weather-schedule", ["ScheduleExpression"] = "rate(1 minute)", ["State"] = "ENABLED" });
+                Json("EnableRule");
+                Json("DisableRule");
+                Assert.Equal("rate(1 minute)", (await events.DescribeRuleAsync("weather-schedule")).ScheduleExpression);
+                await events.SetRuleEnabledAsync("weather-schedule", false);
+                await events.SetRuleEnabledAsync("weather-schedule", true);
+                break;
+            }
+            case "lambda":
+            {
+                using var lambda = clients.Lambda();
+                service.Answer("Invoke", _ =>
+                {
+                    var reply = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"processed\":3}") };
+                    reply.Headers.Add("X-Amz-Log-Result", Convert.ToBase64String("START RequestId: 9\nEND RequestId: 9\n"u8));
+                    reply.Headers.Add("X-Amz-Executed-Version", "$LATEST");
+                    return reply;
+                });
+                var invocation = await lambda.InvokeAsync("weather-producer");
+                Assert.Equal(200, invocation.StatusCode);
+                Assert.Null(invocation.FunctionError);
+                Assert.Contains("END RequestId: 9", invocation.LogTail);
+                break;
+            }
+            case "cloudformation":
+            {
+                using var cloudFormation = clients.CloudFormation() ;
+                var stack = new JsonObject
+                {
+                    ["Stacks"] = new JsonArray(new JsonObject
+                    {
+                        ["StackName"] = "weather-stack", ["StackId"] = "arn:aws:cloudformation:eu-central-1:123456789012:stack/weather-stack/1", ["StackStatus"] = "CREATE_COMPLETE",
+                        ["CreationTime"] = 1764064800.0,
+                        ["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "DataLakeBucketName", ["OutputValue"] = "weather-lake" }),
+                        ["Parameters"] = new JsonArray(new JsonObject { ["ParameterKey"] = "WarehousePassword", ["ParameterValue"] = "****" }),
+                    }),
+                };
+                // The first look finds no stack (so the deploy creates it); later ones find it.
+                var describeStacks = botocore.XmlSample("DescribeStacks", stack);
+                var looks = 0;
+                service.Answer("DescribeStacks", _ => Interlocked.Increment(ref looks) == 1
+                    ? new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id weather-stack does not exist</Message></Error><RequestId>r-1</RequestId></ErrorResponse>") }
+                    : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(describeStacks) });
+                Xml("DescribeStackResources", new JsonObject { ["StackResources"] = new JsonArray(new JsonObject { ["LogicalResourceId"] = "DataLakeBucket", ["PhysicalResourceId"] = "weather-lake", ["ResourceType"] = "AWS::S3::Bucket", ["ResourceStatus"] = "CREATE_COMPLETE", ["Timestamp"] = 1764064800.0 }) });
+                Xml("DescribeStackEvents", new JsonObject { ["StackEvents"] = new JsonArray(new JsonObject { ["EventId"] = "e-1", ["StackId"] = "s", ["StackName"] = "weather-stack", ["LogicalResourceId"] = "weather-stack", ["ResourceType"] = "AWS::CloudFormation::Stack", ["ResourceStatus"] = "CREATE_COMPLETE", ["Timestamp"] = 4102444800.0 }) });
+                Xml("CreateStack");
+                Xml("UpdateStack");
+                Xml("DeleteStack");
+                var progress = new List<StackEvent>();
+                var deployed = await cloudFormation.DeployAsync("weather-stack", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Wh-secret-1" }, new Progress<StackEvent>(progress.Add));
+                Assert.Equal("CREATE_COMPLETE", deployed.StackStatus);
+                Assert.Equal("weather-lake", deployed.Output("DataLakeBucketName"));
+                Assert.True(deployed.Parameters.Single().NoEcho);
+                Assert.Equal("weather-lake", deployed.Resources.Single().PhysicalResourceId);
+                Assert.Equal("CREATE_COMPLETE", progress.Single().ResourceStatus);
+                Assert.DoesNotContain(service.Requests, r => r.Operation == "UpdateStack");
+                await cloudFormation.DeployAsync("weather-stack", TemplateReader.WorkshopTemplate(), new Dictionary<string, string>());
+                Assert.Equal(["CreateStack", "UpdateStack"], service.Requests.Select(r => r.Operation).Where(o => o.EndsWith("Stack", StringComparison.Ordinal)));
+                await cloudFormation.DeleteAsync("weather-stack", emptyBucketsWith: null);
+                break;
+            }
+            case "sts":
+            {
+                using var sts = clients.Sts();
+                Xml("GetCallerIdentity", new JsonObject { ["Account"] = "123456789012", ["Arn"] = "arn:aws:iam::123456789012:user/learner", ["UserId"] = "AIDAEXAMPLE" });
+                Assert.Equal("123456789012", (await sts.GetCallerIdentityAsync()).Account);
+                break;
+            }
+            default:
+                throw new ArgumentException(model);
+        }
+        return service.Requests.Select(r => (model, r)).ToArray();
+    }
+
+    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts"];
+
+    public static TheoryData<string> Models => new(ModelNames);
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task Requests_match_the_botocore_model_and_are_signed_for_the_service(string model)
+    {
+        var botocore = BotocoreModel.Load(model);
+        var signingName = (string?)botocore.Metadata["signingName"] ?? (string)botocore.Metadata["endpointPrefix"]!;
+        var sent = await RunScenario(model);
+        Assert.NotEmpty(sent);
+        foreach (var (_, request) in sent)
+        {
+            // Signed by the SDK's handler: a SigV4 credential scope naming this service and region, and the signing headers it adds.
+            var scope = ModelBackedService.CredentialScope().Match(request.Authorization ?? "");
+            Assert.True(scope.Success, $"{request.Operation} was not signed with SigV4: {request.Authorization}");
+            Assert.StartsWith("AWS4-HMAC-SHA256 ", request.Authorization);
+            Assert.Equal((signingName, Region), (scope.Groups["service"].Value, scope.Groups["region"].Value));
+            Assert.True(request.Headers.ContainsKey("X-Amz-Date"), $"{request.Operation} has no X-Amz-Date");
+            Assert.Equal(DateTime.UtcNow.ToString("yyyyMMdd"), scope.Groups["date"].Value);
+
+            var protocol = (string)botocore.Metadata["protocol"]!;
+            IReadOnlyList<string> problems = protocol switch
+            {
+                "json" => CheckJsonRequest(botocore, request),
+                "query" => botocore.CheckQuery(HttpUtility.ParseQueryString(request.Body) is var form ? form.AllKeys.ToDictionary(k => k!, k => form[k]!) : []),
+                "rest-json" => CheckRestRequest(botocore, request),
+                _ => [$"protocol {protocol} is not checked"],
+            };
+            Assert.True(problems.Count == 0, $"{model} {request.Operation}: {string.Join("; ", problems)}");
+        }
+    }
+
+    private static IReadOnlyList<string> CheckJsonRequest(BotocoreModel model, SignedRequest request)
+    {
+        var expectedTarget = $"{model.Metadata["targetPrefix"]}.{request.Operation}";
+        if (request.Target != expectedTarget) return [$"X-Amz-Target is {request.Target}, the model's is {expectedTarget}"];
+        return model.CheckJson(request.Operation, JsonNode.Parse(request.Body));
+    }
+
+    /// <summary>REST-JSON: method and path follow the operation's requestUri; header members are the model's.</summary>
+    private static IReadOnlyList<string> CheckRestRequest(BotocoreModel model, SignedRequest request)
+    {
+        var problems = new List<string>();
+        var http = model.Http(request.Operation);
+        if (request.Method.Method != (string)http["method"]!) problems.Add($"method {request.Method}, the model's is {http["method"]}");
+        var pattern = "^" + Regex.Replace(Regex.Escape((string)http["requestUri"]!), @"\\\{[A-Za-z]+\}", "[^/]+") + "$";
+        if (!Regex.IsMatch(request.Uri.AbsolutePath, pattern)) problems.Add($"path {request.Uri.AbsolutePath} does not match {http["requestUri"]}");
+        var input = model.Shape(model.InputShape(request.Operation)!);
+        var headerMembers = input["members"]!.AsObject().Where(m => (string?)m.Value!["location"] == "header")
+            .ToDictionary(m => (string)m.Value!["locationName"]!, m => (string)m.Value!["shape"]!, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in request.Headers.Where(h => h.Key.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase) && !IsSigningHeader(h.Key)))
+        {
+            if (!headerMembers.TryGetValue(name, out var shape)) { problems.Add($"header {name} is not a member of {request.Operation}"); continue; }
+            if (model.Shape(shape)["enum"] is JsonArray allowed && !allowed.Any(a => (string)a! == value)) problems.Add($"header {name}: '{value}' is not one of {allowed.ToJsonString()}");
+        }
+        return problems;
+    }
+
+    private static bool IsSigningHeader(string name) =>
+        name.Equals("X-Amz-Date", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Content-SHA256", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase);
+
+    [Fact]
+    public async Task Every_operation_the_clients_can_send_is_covered_by_a_model_check()
+    {
+        // The operations named in the clients' source are the requests the kit can send.
+        var source = Directory.EnumerateFiles(Path.Combine(Repository.Root, "lib", "Workshop", "Aws"), "*.cs").Select(File.ReadAllText);
+        var named = source.SelectMany(text => Regex.Matches(text, @"CallAsync\(\s*""(?<op>[A-Za-z]+)""").Select(m => m.Groups["op"].Value))
+            .Concat(source.SelectMany(text => Regex.Matches(text, @"CallAsync\(\s*\w+\s*\?\s*""(?<a>[A-Z][A-Za-z]+)""\s*:\s*""(?<b>[A-Z][A-Za-z]+)""").SelectMany(m => new[] { m.Groups["a"].Value, m.Groups["b"].Value })))
+            .ToHashSet();
+        var sent = new HashSet<string>();
+        foreach (var model in ModelNames) foreach (var (_, request) in await RunScenario(model)) sent.Add(request.Operation);
+        Assert.Empty(named.Except(sent).Order());
+        Assert.Contains("EnableRule", named);
+    }
+}
