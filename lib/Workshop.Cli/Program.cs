@@ -4,7 +4,7 @@ using StreamingWorkshop.Cli.Commands;
 using StreamingWorkshop.Errors;
 
 var root = new RootCommand("Streaming Workshop Kit: a streaming pipeline on AWS, or offline on the local backend.");
-root.Options.Add(CliSession.WorkspaceOption);
+foreach (var option in CliSession.GlobalOptions) root.Options.Add(option);
 PipelineCommands.AddTo(root);
 PipelineBench.AddTo(root);
 QueryCommands.AddTo(root);
@@ -13,6 +13,7 @@ NotebookCommands.AddTo(root);
 StackCommands.AddTo(root);
 DiagramCommand.AddTo(root);
 KernelCommands.AddTo(root);
+DoctorCommand.AddTo(root);
 
 try
 {

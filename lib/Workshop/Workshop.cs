@@ -10,8 +10,10 @@ public static class Workshop
     {
         options ??= new WorkshopOptions();
         var backend = options.Backend ?? Environment.GetEnvironmentVariable("WORKSHOP_BACKEND") ?? "local";
+        if (string.Equals(backend, "aws", StringComparison.OrdinalIgnoreCase))
+            return WorkshopSession.OpenAwsAsync(options, Aws.AwsSettings.Resolve(options.Region, options.Profile), cancellationToken: cancellationToken);
         if (!string.Equals(backend, "local", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException($"Backend '{backend}' is not available in this version of the kit; use 'local' (unset WORKSHOP_BACKEND).");
+            throw new ArgumentException($"Backend '{backend}' is unknown; use 'local' (the default, offline) or 'aws' (set WORKSHOP_BACKEND=aws).");
         return WorkshopSession.OpenLocalAsync(options, cancellationToken);
     }
 }

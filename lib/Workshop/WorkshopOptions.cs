@@ -18,6 +18,12 @@ public sealed record WorkshopOptions
     /// <summary>Where the producer's readings come from: simulated (default, offline) or open-meteo (the real API).</summary>
     public string WeatherSource { get; init; } = "simulated";
 
+    /// <summary>AWS backend: the region; default AWS_REGION, AWS_DEFAULT_REGION or the profile's.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>AWS backend: the named profile in ~/.aws; default AWS_PROFILE, else the default credential chain.</summary>
+    public string? Profile { get; init; }
+
     /// <summary>The stack whose outputs name the pipeline's resources (the workshop calls it "stream").</summary>
     public string StackName { get; init; } = "stream";
 }

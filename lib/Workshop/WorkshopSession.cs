@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using StreamingWorkshop.Aws;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
@@ -21,9 +22,11 @@ public sealed class WorkshopSession : IAsyncDisposable
 {
     private readonly LocalStreamService localStream;
     private readonly LocalObjectStore localLake;
+    private readonly AwsPipeline? aws;
 
-    private WorkshopSession(WorkshopOptions options, WorkspaceDirectory workspace, VirtualClock clock)
+    private WorkshopSession(WorkshopOptions options, WorkspaceDirectory workspace, VirtualClock clock, AwsPipeline? aws = null)
     {
+        this.aws = aws;
         Options = options;
         Workspace = workspace;
         Clock = clock;
@@ -56,6 +59,30 @@ public sealed class WorkshopSession : IAsyncDisposable
         return Task.FromResult(new WorkshopSession(options, workspace, VirtualClock.Load(workspace)));
     }
 
+    /// <summary>
+    /// A session on an AWS account: the pipeline's names come from the deployed stack, time is real time, and
+    /// the workspace keeps only the kit's own notes (the notebooks' outputs, the CLI's history).
+    /// </summary>
+    public static Task<WorkshopSession> OpenAwsAsync(WorkshopOptions options, AwsSettings settings, HttpMessageHandler? transport = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var workspace = options.WorkspacePath is { } path ? new WorkspaceDirectory(path) : WorkspaceDirectory.FromEnvironment();
+        return Task.FromResult(new WorkshopSession(options, workspace, VirtualClock.Load(workspace), new AwsPipeline(settings, transport)));
+    }
+
+    /// <summary>The AWS stages, when the session is on AWS.</summary>
+    public AwsPipeline? Aws => aws;
+
+    private AwsPipeline RequireAws => aws ?? throw new InvalidOperationException("This session is on the local backend.");
+
+    // The few members notebooks read without awaiting block on AWS; notebook cells run off any UI thread, so this cannot deadlock.
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    private string LocalOnly(string what) =>
+        $"{what} runs on the local backend only: on AWS the schedule invokes the producer every minute and Firehose delivers on its own. Wait for data, or call InvokeProducerAsync() for one reading now.";
+
     public WorkshopOptions Options { get; }
     public WorkspaceDirectory Workspace { get; }
     public VirtualClock Clock { get; }
@@ -63,8 +90,8 @@ public sealed class WorkshopSession : IAsyncDisposable
     public PipelineNames Names { get; private set; }
     public IReadOnlyList<City> Cities { get; private set; }
     public IWeatherSource WeatherSource { get; }
-    public IStreamService Stream => localStream;
-    public IObjectStore Lake => localLake;
+    public IStreamService Stream => aws?.Stream ?? localStream;
+    public IObjectStore Lake => aws?.Lake ?? localLake;
     public LocalObjectStore LocalLake => localLake;
     public LocalFirehoseService Firehose { get; }
     public ProducerLog Logs { get; }
@@ -80,7 +107,12 @@ public sealed class WorkshopSession : IAsyncDisposable
     public LocalAthena Athena => athena.Value;
 
     /// <summary>The delivery stream's configuration as deployed.</summary>
-    public DeliveryStreamConfig Delivery => Firehose.DescribeDeliveryStream(Names.DeliveryStreamName);
+    public DeliveryStreamConfig Delivery => aws is null
+        ? Firehose.DescribeDeliveryStream(Names.DeliveryStreamName)
+        : Wait(aws.Firehose.DescribeDeliveryStreamAsync(Names.DeliveryStreamName));
+
+    /// <summary>Where Athena runs the workshop's queries and writes their results.</summary>
+    public AthenaSettings AthenaSettings => new(Names.Database, Names.ResultsBucket);
 
     /// <summary>
     /// Makes the workshop's resources that are missing: the stream (1 shard, 24 h), the lake and results buckets
@@ -91,6 +123,15 @@ public sealed class WorkshopSession : IAsyncDisposable
         // Another process (the CLI, another notebook) may have moved the shared clock on.
         Clock.Refresh();
         if (pipelineReady) return;
+        if (aws is not null)
+        {
+            var deployed = await aws.CloudFormation.TryDescribeAsync(Names.StackName, cancellationToken)
+                ?? throw new InvalidOperationException($"Stack {Names.StackName} is not deployed in {aws.Settings.Region}; run the Task 1 notebook or 'workshop deploy --backend aws' first.");
+            if (deployed.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE" or "UPDATE_ROLLBACK_COMPLETE"))
+                throw new InvalidOperationException($"Stack {Names.StackName} is {deployed.StackStatus}: {deployed.StackStatusReason} Look at its events in the CloudFormation console, then deploy again.");
+            UseStack(deployed);
+            return;
+        }
         if (!Stacks.StackExists(Names.StackName))
         {
             // The local backend deploys the workshop's own template when nothing is deployed yet, so every
@@ -102,6 +143,11 @@ public sealed class WorkshopSession : IAsyncDisposable
         var stack = Stacks.DescribeStack(Names.StackName);
         if (stack.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE" or "UPDATE_ROLLBACK_COMPLETE"))
             throw new InvalidOperationException($"Stack {Names.StackName} is {stack.StackStatus}: {stack.StackStatusReason} Run 'workshop destroy --stack-name {Names.StackName}' and deploy again.");
+        UseStack(stack);
+    }
+
+    private void UseStack(StackState stack)
+    {
         Names = PipelineNames.FromStack(stack);
         if (Options.Cities is null && Names.ProducerCities is { Count: > 0 } cities) Cities = City.Resolve(cities);
         Producer = BuildProducer();
@@ -123,9 +169,12 @@ public sealed class WorkshopSession : IAsyncDisposable
     {
         var name = stackName ?? Names.StackName;
         var overrides = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>());
-        if (!Stacks.StackExists(name) && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
+        var exists = aws is null ? Stacks.StackExists(name) : await aws.CloudFormation.TryDescribeAsync(name, cancellationToken) is not null;
+        if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
             foreach (var (key, value) in LocalDefaultParameters()) overrides[key] = value;
-        var state = await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, cancellationToken);
+        var state = aws is null
+            ? await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, cancellationToken)
+            : await aws.CloudFormation.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, StackProgress, cancellationToken: cancellationToken);
         pipelineReady = false;
         return state;
     }
@@ -133,19 +182,37 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// <summary>Deletes a stack; buckets that still hold objects stop it unless <paramref name="emptyBuckets"/>.</summary>
     public async Task<StackState> DestroyAsync(string? stackName = null, bool emptyBuckets = false, CancellationToken cancellationToken = default)
     {
-        var state = await Stacks.DeleteAsync(stackName ?? Names.StackName, emptyBuckets, cancellationToken);
+        var state = aws is null
+            ? await Stacks.DeleteAsync(stackName ?? Names.StackName, emptyBuckets, cancellationToken)
+            : await aws.CloudFormation.DeleteAsync(stackName ?? Names.StackName, emptyBuckets ? aws.Lake : null, StackProgress, cancellationToken);
         pipelineReady = false;
         return state;
     }
 
-    public StackEventsView StackEvents(string? stackName = null) => new(Stacks.DescribeStack(stackName ?? Names.StackName).Events);
+    /// <summary>Each stack event as it happens while a deployment runs on AWS, one line per event.</summary>
+    private static readonly IProgress<StackEvent> StackProgress = new SynchronousProgress<StackEvent>(e =>
+        Console.WriteLine($"{e.Timestamp.UtcDateTime:HH:mm:ss} {e.LogicalResourceId,-28} {e.ResourceStatus,-20} {e.ResourceStatusReason}"));
 
-    public StackResourcesView StackResources(string? stackName = null) => new(Stacks.DescribeStack(stackName ?? Names.StackName).Resources);
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    /// <summary>The stack as CloudFormation describes it now.</summary>
+    public async Task<StackState> DescribeStackAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
+        aws is null ? Stacks.DescribeStack(stackName ?? Names.StackName) : await aws.CloudFormation.DescribeStackAsync(stackName ?? Names.StackName, cancellationToken);
+
+    private StackState DescribeStackNow(string? stackName) => Wait(DescribeStackAsync(stackName));
+
+    public StackEventsView StackEvents(string? stackName = null) => new(DescribeStackNow(stackName).Events);
+
+    public StackResourcesView StackResources(string? stackName = null) => new(DescribeStackNow(stackName).Resources);
 
     /// <summary>The stack's outputs, each with what it is on the local backend: a folder to open or a command to run.</summary>
     public StackOutputsView StackOutputs(string? stackName = null)
     {
-        var stack = Stacks.DescribeStack(stackName ?? Names.StackName);
+        var stack = DescribeStackNow(stackName);
+        if (aws is not null) return new StackOutputsView(stack.Outputs, new Dictionary<string, string>());
         string Folder(params string[] parts) => Workspace.Resolve(parts);
         var local = new Dictionary<string, string>
         {
@@ -175,6 +242,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     public async Task<ProducerSummary> InvokeProducerAsync(CancellationToken cancellationToken = default)
     {
         await EnsurePipelineAsync(cancellationToken);
+        if (aws is not null) return await aws.InvokeProducerAsync(Names.ProducerFunction, cancellationToken);
         var summary = await Producer.InvokeAsync(cancellationToken);
         Clock.Save();
         return summary;
@@ -187,6 +255,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// <summary>Reads what is on the stream and delivers every buffer now, whatever its age.</summary>
     public async Task<DeliveryMetrics> DeliverNowAsync(CancellationToken cancellationToken = default)
     {
+        if (aws is not null) throw new NotSupportedException(LocalOnly("Delivering on demand"));
         await EnsurePipelineAsync(cancellationToken);
         using var delivery = OpenDelivery();
         await delivery.PollAsync(cancellationToken);
@@ -201,7 +270,8 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// </summary>
     public Task<SimulationReport> SimulateAsync(TimeSpan duration, DateTimeOffset? start = null,
         IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new PipelineSimulation(this).RunAsync(duration, start, progress, cancellationToken);
+        aws is not null ? throw new NotSupportedException(LocalOnly("Replaying a day on the virtual clock"))
+            : new PipelineSimulation(this).RunAsync(duration, start, progress, cancellationToken);
 
     /// <summary>
     /// Runs the pipeline in the background on the wall clock, <paramref name="speed"/> times faster (1 = real
@@ -209,6 +279,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// </summary>
     public LiveRun StartLive(double speed = 1, TimeSpan? duration = null)
     {
+        if (aws is not null) throw new NotSupportedException(LocalOnly("Running the pipeline in the background"));
         var until = duration is { } span ? Clock.GetUtcNow() + span : (DateTimeOffset?)null;
         return new LiveRun((onEvent, token) => new PipelineSimulation(this).RunLiveAsync(speed, until, onEvent, token));
     }
@@ -221,8 +292,11 @@ public sealed class WorkshopSession : IAsyncDisposable
     {
         await EnsurePipelineAsync(cancellationToken);
         var name = crawlerName ?? Names.CrawlerName;
-        if (crawlerName is null && !Crawlers.Exists(name))
-            Crawlers.CreateCrawler(new CrawlerDefinition(name, $"{Names.Project}-glue-role-{Names.Environment}", Names.Database, "raw_", [$"s3://{Names.LakeBucket}/weather-data/"]));
+        var workshopCrawler = new CrawlerDefinition(name, $"{Names.Project}-glue-role-{Names.Environment}", Names.Database, "raw_", [$"s3://{Names.LakeBucket}/weather-data/"]);
+        if (aws is not null)
+            return new CrawlerView(await aws.CrawlAsync(workshopCrawler, createIfMissing: crawlerName is null,
+                new SynchronousProgress<string>(state => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} crawler {name}: {state}")), cancellationToken: cancellationToken));
+        if (crawlerName is null && !Crawlers.Exists(name)) Crawlers.CreateCrawler(workshopCrawler);
         return new CrawlerView(await Crawlers.StartCrawlerAsync(name, cancellationToken));
     }
 
@@ -230,13 +304,37 @@ public sealed class WorkshopSession : IAsyncDisposable
     public async Task<QueryResult> QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
     {
         await EnsurePipelineAsync(cancellationToken);
+        if (aws is not null)
+            return await aws.Athena.RunAsync(sql, AthenaSettings, database,
+                new SynchronousProgress<QueryExecution>(q => { if (q.State != QueryStates.Succeeded) Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} query {q.QueryExecutionId}: {q.State}"); }), cancellationToken);
         return await Athena.RunAsync(sql, database, cancellationToken);
+    }
+
+    /// <summary>The most recent queries, newest first, with what each scanned and cost.</summary>
+    public async Task<IReadOnlyList<QueryExecution>> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) =>
+        aws is null ? Athena.ListQueryExecutions(max) : await aws.Athena.ListQueryExecutionsAsync(AthenaSettings.WorkGroup, max, cancellationToken);
+
+    /// <summary>The workshop's Glue database and its tables.</summary>
+    public async Task<(GlueDatabase Database, IReadOnlyList<GlueTable> Tables)> DescribeDatabaseAsync(string? database = null, CancellationToken cancellationToken = default)
+    {
+        var name = database ?? Names.Database;
+        if (aws is null) return (Catalog.GetDatabase(name), Catalog.GetTables(name));
+        return (await aws.Glue.GetDatabaseAsync(name, cancellationToken), await aws.Glue.GetTablesAsync(name, cancellationToken));
     }
 
     /// <summary>Changes a column's declared type in the catalog, as editing the schema in the Glue console does.</summary>
     public TableSchemaView AlterColumnType(string table, string column, string newType, string? database = null)
     {
         var db = database ?? Names.Database;
+        if (aws is not null)
+        {
+            var current = Wait(aws.Glue.GetTableAsync(db, table));
+            if (!current.Columns.Any(c => c.Name == column))
+                throw new InvalidInputException($"Table {db}.{table} has no column '{column}'; its columns are {string.Join(", ", current.Columns.Select(c => c.Name))}.");
+            var changed = current with { Columns = current.Columns.Select(c => c.Name == column ? c with { Type = newType } : c).ToArray() };
+            Wait(aws.Glue.UpdateTableAsync(changed));
+            return new TableSchemaView(changed, Wait(aws.Glue.GetPartitionsAsync(db, table)).Count);
+        }
         var updated = Catalog.UpdateColumnType(db, table, column, newType);
         return new TableSchemaView(updated, Catalog.GetPartitions(db, table).Count);
     }
@@ -244,12 +342,17 @@ public sealed class WorkshopSession : IAsyncDisposable
     public TableSchemaView DescribeTable(string table, string? database = null)
     {
         var db = database ?? Names.Database;
+        if (aws is not null)
+        {
+            var described = Wait(aws.Glue.GetTableAsync(db, table));
+            return new TableSchemaView(described, described.IsView ? 0 : Wait(aws.Glue.GetPartitionsAsync(db, table)).Count);
+        }
         var found = Catalog.GetTable(db, table);
         return new TableSchemaView(found, found.IsView ? 0 : Catalog.GetPartitions(db, table).Count);
     }
 
     /// <summary>True on the local backend, where the kit moves the clock itself; on AWS, time is real time.</summary>
-    public bool IsLocal => true;
+    public bool IsLocal => aws is null;
 
     /// <summary>The day the simulated data starts on, for queries that filter on year, month and day.</summary>
     public DateTimeOffset? SimulatedStart => SimulationState.Load(Workspace)?.Start;
@@ -261,6 +364,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     public async Task<string> CatchUpAsync(int task, CancellationToken cancellationToken = default)
     {
         if (task is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 3.");
+        if (aws is not null) throw new NotSupportedException(LocalOnly("Catching up"));
         var done = new List<string>();
         if (task >= 2)
         {
@@ -327,19 +431,23 @@ public sealed class WorkshopSession : IAsyncDisposable
     public async Task<StorageCostView> StorageCostAsync(string? bucket = null, CancellationToken cancellationToken = default)
     {
         await EnsurePipelineAsync(cancellationToken);
-        return new StorageCostView(localLake.EstimateStorageCost(bucket ?? Names.LakeBucket));
+        return new StorageCostView(aws is null ? localLake.EstimateStorageCost(bucket ?? Names.LakeBucket)
+            : await aws.EstimateStorageCostAsync(bucket ?? Names.LakeBucket, cancellationToken));
     }
 
     public LogEventsView ProducerLogs(int lastEvents = 30) =>
-        new(Logs.Tail(ProducerLog.GroupFor(Names.ProducerFunction), lastEvents));
+        new(aws is null ? Logs.Tail(ProducerLog.GroupFor(Names.ProducerFunction), lastEvents)
+            : Wait(aws.Logs.TailAsync(ProducerLog.GroupFor(Names.ProducerFunction), lastEvents, TimeSpan.FromHours(24))));
 
     public ValueTask DisposeAsync()
     {
         if (athena.IsValueCreated) athena.Value.Dispose();
         localStream.Dispose();
+        aws?.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    public override string ToString() =>
-        $"Streaming workshop (local backend) — workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC";
+    public override string ToString() => aws is null
+        ? $"Streaming workshop (local backend) — workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC"
+        : $"Streaming workshop (AWS backend) — {aws.Settings}, stack {Names.StackName}";
 }

@@ -13,9 +13,37 @@ internal static partial class CliSession
         Recursive = true,
     };
 
+    public static readonly Option<string?> BackendOption = new("--backend")
+    {
+        Description = "local (default, offline) or aws (default: WORKSHOP_BACKEND, else local).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> RegionOption = new("--region")
+    {
+        Description = "AWS backend: the region (default: AWS_REGION, AWS_DEFAULT_REGION, else the profile's).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ProfileOption = new("--profile")
+    {
+        Description = "AWS backend: a named profile from ~/.aws (default: AWS_PROFILE, else the default credential chain).",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> GlobalOptions => [WorkspaceOption, BackendOption, RegionOption, ProfileOption];
+
+    public static WorkshopOptions Options(ParseResult parse) => new()
+    {
+        WorkspacePath = parse.GetValue(WorkspaceOption),
+        Backend = parse.GetValue(BackendOption),
+        Region = parse.GetValue(RegionOption),
+        Profile = parse.GetValue(ProfileOption),
+    };
+
     public static Task<WorkshopSession> ConnectAsync(ParseResult parse, CancellationToken cancellationToken, Func<WorkshopOptions, WorkshopOptions>? configure = null)
     {
-        var options = new WorkshopOptions { WorkspacePath = parse.GetValue(WorkspaceOption) };
+        var options = Options(parse);
         return Workshop.ConnectAsync(configure is null ? options : configure(options), cancellationToken);
     }
 

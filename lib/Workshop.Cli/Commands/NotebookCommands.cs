@@ -19,11 +19,9 @@ internal static class NotebookCommands
     {
         var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order).", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out") { Description = "Folder for executed notebooks and HTML pages.", DefaultValueFactory = _ => "out" };
-        var backend = new Option<string>("--backend") { Description = "local (offline, default) or aws.", DefaultValueFactory = _ => "local" };
-        backend.AcceptOnlyFromAmong("local", "aws");
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing one." };
         var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 };
-        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, backend, continueOnError, timeout };
+        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var list = parse.GetValue(paths) is { Length: > 0 } given ? given.ToList() : NotebookRunner.DefaultNotebooks(Directory.GetCurrentDirectory()).ToList();
@@ -34,7 +32,11 @@ internal static class NotebookCommands
             }
             foreach (var missing in list.Where(p => !File.Exists(p)))
                 throw new ArgumentException($"Notebook '{missing}' does not exist.");
-            Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", parse.GetValue(backend));
+            // Notebooks connect with Workshop.ConnectAsync() and no options, so the choices reach them through the environment.
+            var chosen = CliSession.Options(parse);
+            if (chosen.Backend is { } backend) Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", backend);
+            if (chosen.Region is { } region) Environment.SetEnvironmentVariable("AWS_REGION", region);
+            if (chosen.Profile is { } profile) Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
             var options = new RunOptions
             {
                 OutputDirectory = Path.GetFullPath(parse.GetValue(output)!),

@@ -85,6 +85,9 @@ public sealed class AwsSettings
     public static string MaskAccessKey(string accessKeyId) =>
         accessKeyId.Length <= 4 ? new string('*', accessKeyId.Length) : new string('*', accessKeyId.Length - 4) + accessKeyId[^4..];
 
+    /// <summary>Takes credential values out of text before it is shown.</summary>
+    public string Redact(string text) => SecretRedaction.Redact(text, this);
+
     public override string ToString() => $"AWS region {Region}{(Profile is null ? "" : $", profile {Profile}")}";
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

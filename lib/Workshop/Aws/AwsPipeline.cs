@@ -1,0 +1,151 @@
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Producer;
+using StreamingWorkshop.Stack;
+
+namespace StreamingWorkshop.Aws;
+
+/// <summary>
+/// The workshop's stages on an AWS account: the stream and lake behind the same interfaces as locally, and the
+/// clients for the rest. Each client is made on first use, so credentials are looked up only when needed.
+/// </summary>
+public sealed class AwsPipeline : IDisposable
+{
+    private readonly Lazy<KinesisStreamService> stream;
+    private readonly Lazy<S3ObjectStore> lake;
+    private readonly Lazy<FirehoseClient> firehose;
+    private readonly Lazy<GlueClient> glue;
+    private readonly Lazy<AthenaClient> athena;
+    private readonly Lazy<CloudFormationClient> cloudFormation;
+    private readonly Lazy<LogsClient> logs;
+    private readonly Lazy<LambdaClient> lambda;
+    private readonly Lazy<EventBridgeClient> events;
+    private readonly Lazy<StsClient> sts;
+
+    public AwsPipeline(AwsSettings settings, HttpMessageHandler? transport = null)
+    {
+        Settings = settings;
+        var clients = new AwsClients(settings, transport);
+        stream = new(clients.Kinesis);
+        lake = new(clients.S3);
+        firehose = new(clients.Firehose);
+        glue = new(clients.Glue);
+        athena = new(clients.Athena);
+        cloudFormation = new(clients.CloudFormation);
+        logs = new(clients.Logs);
+        lambda = new(clients.Lambda);
+        events = new(clients.EventBridge);
+        sts = new(clients.Sts);
+    }
+
+    public AwsSettings Settings { get; }
+    public IStreamService Stream => stream.Value;
+    public IObjectStore Lake => lake.Value;
+    public FirehoseClient Firehose => firehose.Value;
+    public GlueClient Glue => glue.Value;
+    public AthenaClient Athena => athena.Value;
+    public CloudFormationClient CloudFormation => cloudFormation.Value;
+    public LogsClient Logs => logs.Value;
+    public LambdaClient Lambda => lambda.Value;
+    public EventBridgeClient Events => events.Value;
+    public StsClient Sts => sts.Value;
+
+    /// <summary>Runs the crawler (making it first if the workshop's own is missing) and waits for it, reporting each state change.</summary>
+    public async Task<CrawlerInfo> CrawlAsync(CrawlerDefinition definition, bool createIfMissing, IProgress<string>? progress = null,
+        Func<TimeSpan, CancellationToken, Task>? wait = null, CancellationToken cancellationToken = default)
+    {
+        wait ??= Task.Delay;
+        try
+        {
+            await Glue.GetCrawlerAsync(definition.Name, cancellationToken);
+        }
+        catch (EntityNotFoundException) when (createIfMissing)
+        {
+            await Glue.CreateCrawlerAsync(definition, cancellationToken);
+            progress?.Report($"created crawler {definition.Name}");
+        }
+        var started = DateTimeOffset.UtcNow;
+        await Glue.StartCrawlerAsync(definition.Name, cancellationToken);
+        var history = new List<CrawlerStateChange> { new("RUNNING", started) };
+        progress?.Report("RUNNING");
+        CrawlerStatus status;
+        while (true)
+        {
+            try
+            {
+                await wait(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Leave nothing running that the learner no longer waits for.
+                await Glue.StopCrawlerAsync(definition.Name, CancellationToken.None);
+                throw;
+            }
+            status = await Glue.GetCrawlerAsync(definition.Name, cancellationToken);
+            if (status.State != history[^1].State)
+            {
+                history.Add(new CrawlerStateChange(status.State, DateTimeOffset.UtcNow));
+                progress?.Report(status.State);
+            }
+            if (status.State == "READY") break;
+        }
+        var metrics = await Glue.GetCrawlerMetricsAsync(definition.Name, cancellationToken);
+        var finished = DateTimeOffset.UtcNow;
+        var notes = status.LastCrawlError is { } error ? new[] { error } : [];
+        var summary = new CrawlSummary(status.LastCrawlStatus ?? "SUCCEEDED", started, finished, finished - started,
+            metrics.TablesCreated, metrics.TablesUpdated, PartitionsAdded: 0, ObjectsSampled: 0, RecordsSampled: 0, notes);
+        return new CrawlerInfo(status.Definition, status.State, history, summary);
+    }
+
+    /// <summary>Invokes the producer function once and reads its answer into the same summary the local producer gives.</summary>
+    public async Task<ProducerSummary> InvokeProducerAsync(string functionName, CancellationToken cancellationToken = default)
+    {
+        var invocation = await Lambda.InvokeAsync(functionName, cancellationToken: cancellationToken);
+        if (invocation.FunctionError is not null)
+            throw new InvalidOperationException($"The producer function {functionName} failed ({invocation.FunctionError}): {invocation.Payload}\n{invocation.LogTail}");
+        var processed = 0;
+        IReadOnlyList<string> failed = [];
+        try
+        {
+            var payload = System.Text.Json.Nodes.JsonNode.Parse(invocation.Payload);
+            var body = payload?["body"] is { } inner && inner.GetValueKind() == System.Text.Json.JsonValueKind.String ? System.Text.Json.Nodes.JsonNode.Parse((string)inner!) : payload;
+            processed = (int?)body?["processed"] ?? (int?)body?["records_sent"] ?? 0;
+            failed = body?["failed"]?.AsArray().Select(c => (string)c!).ToArray() ?? [];
+        }
+        catch (System.Text.Json.JsonException) { }
+        return new ProducerSummary(invocation.RequestId ?? "", processed, failed, DateTimeOffset.UtcNow, []);
+    }
+
+    /// <summary>What the bucket costs a month, from the storage class S3 reports for each object.</summary>
+    public async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        var sizes = new Dictionary<string, List<long>>();
+        string? token = null;
+        do
+        {
+            var page = await Lake.ListObjectsV2Async(new ListObjectsRequest(bucket, ContinuationToken: token), cancellationToken);
+            foreach (var item in page.Contents)
+            {
+                if (!sizes.TryGetValue(item.StorageClass, out var list)) sizes[item.StorageClass] = list = new List<long>();
+                list.Add(item.Size);
+            }
+            token = page.NextContinuationToken;
+        } while (token is not null);
+        return new StorageCostEstimate(bucket, DateTimeOffset.UtcNow, sizes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => StorageCostLine.For(p.Key, p.Value)).ToArray());
+    }
+
+    public void Dispose()
+    {
+        if (stream.IsValueCreated) stream.Value.Dispose();
+        if (lake.IsValueCreated) lake.Value.Dispose();
+        if (firehose.IsValueCreated) firehose.Value.Dispose();
+        if (glue.IsValueCreated) glue.Value.Dispose();
+        if (athena.IsValueCreated) athena.Value.Dispose();
+        if (cloudFormation.IsValueCreated) cloudFormation.Value.Dispose();
+        if (logs.IsValueCreated) logs.Value.Dispose();
+        if (lambda.IsValueCreated) lambda.Value.Dispose();
+        if (events.IsValueCreated) events.Value.Dispose();
+        if (sts.IsValueCreated) sts.Value.Dispose();
+    }
+}

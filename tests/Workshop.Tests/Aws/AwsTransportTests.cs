@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using StreamingWorkshop;
+using StreamingWorkshop.Aws;
+using StreamingWorkshop.Errors;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Aws;
+
+public sealed class AwsTransportTests
+{
+    private const string SecretKey = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzz-SECRET";
+    private const string SessionToken = "IQoJb3JpZ2luX2VjEXAMPLE-SESSION-TOKEN-zz";
+    private const string AccessKey = "ASIAXAMPLEKEY1234567";
+
+    private static AwsSettings Settings(Func<string, string?>? environment = null) =>
+        AwsSettings.WithCredentials("us-west-2", new SessionAWSCredentials(AccessKey, SecretKey, SessionToken), environment);
+
+    private static HttpResponseMessage Error(HttpStatusCode status, string type, string message) =>
+        new(status) { Content = new StringContent(new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString()) };
+
+    [Fact]
+    public async Task Throttling_and_server_errors_are_retried_with_a_growing_jittered_wait_validation_errors_are_not()
+    {
+        var waits = new List<TimeSpan>();
+        var policy = new AwsRetryPolicy(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), (wait, _) => { waits.Add(wait); return Task.CompletedTask; });
+        var service = new ModelBackedService();
+        var answers = new Queue<HttpResponseMessage>([
+            Error(HttpStatusCode.InternalServerError, "InternalFailure", "try again"),
+            Error(HttpStatusCode.BadRequest, "ProvisionedThroughputExceededException", "Rate exceeded for shard shardId-000000000000"),
+            new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"ShardId\":\"shardId-000000000000\",\"SequenceNumber\":\"1\"}") },
+        ]);
+        service.Answer("PutRecord", _ => answers.Dequeue());
+        using var kinesis = new AwsClients(Settings(), service, policy).Kinesis();
+
+        var put = await kinesis.PutRecordAsync("weather", "{}"u8.ToArray(), "Dublin");
+
+        Assert.Equal("1", put.SequenceNumber);
+        Assert.Equal(3, service.Requests.Count);
+        Assert.Equal(2, waits.Count);
+        Assert.InRange(waits[0], TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        Assert.InRange(waits[1], TimeSpan.Zero, TimeSpan.FromMilliseconds(200));
+        // Each attempt is signed afresh by the SDK's handler.
+        Assert.All(service.Requests, r => Assert.StartsWith("AWS4-HMAC-SHA256 Credential=", r.Authorization));
+
+        service.Answer("DescribeStreamSummary", _ => Error(HttpStatusCode.BadRequest, "ValidationException", "1 validation error detected: Value 'bad name!' at 'streamName' failed to satisfy constraint"));
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => kinesis.DescribeStreamSummaryAsync("bad name!"));
+        Assert.Contains("streamName", refused.Message);
+        Assert.Equal(1, service.Requests.Count(r => r.Operation == "DescribeStreamSummary"));
+        Assert.Equal(2, waits.Count);
+    }
+
+    [Fact]
+    public async Task Persistent_throttling_gives_up_after_the_last_attempt_with_the_services_error()
+    {
+        var policy = new AwsRetryPolicy(3, TimeSpan.Zero, TimeSpan.Zero, (_, _) => Task.CompletedTask);
+        var service = new ModelBackedService();
+        service.Answer("GetRecords", _ => Error(HttpStatusCode.BadRequest, "com.amazonaws.kinesis#ProvisionedThroughputExceededException", "Rate exceeded"));
+        using var kinesis = new AwsClients(Settings(), service, policy).Kinesis();
+        await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => kinesis.GetRecordsAsync("iterator"));
+        Assert.Equal(3, service.Requests.Count);
+    }
+
+    [Fact]
+    public void Endpoint_overrides_follow_the_SDK_variables()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["AWS_ENDPOINT_URL"] = "http://localhost:4566",
+            ["AWS_ENDPOINT_URL_KINESIS"] = "http://127.0.0.1:4567",
+        };
+        var settings = Settings(name => variables.GetValueOrDefault(name));
+        Assert.Equal("http://127.0.0.1:4567/", settings.Endpoint(AwsService.Kinesis).ToString());
+        Assert.Equal("http://localhost:4566/", settings.Endpoint(AwsService.Athena).ToString());
+        Assert.Equal("https://glue.us-west-2.amazonaws.com/", Settings().Endpoint(AwsService.Glue).ToString());
+        Assert.Equal("https://logs.us-west-2.amazonaws.com/", Settings().Endpoint(AwsService.Logs).ToString());
+
+        variables["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true";
+        Assert.Equal("https://kinesis.us-west-2.amazonaws.com/", settings.Endpoint(AwsService.Kinesis).ToString());
+
+        var wrong = Settings(name => name == "AWS_ENDPOINT_URL_GLUE" ? "localhost:4566" : null);
+        var error = Assert.Throws<ArgumentException>(() => wrong.Endpoint(AwsService.Glue));
+        Assert.Contains("'localhost:4566'", error.Message);
+        Assert.Contains("AWS_ENDPOINT_URL_GLUE", error.Message);
+    }
+
+    [Fact]
+    public async Task Credentials_never_reach_output_logs_or_exceptions()
+    {
+        var seen = new StringBuilder();
+        // A service that echoes the request's secrets back in its error messages, the worst case.
+        var service = new ModelBackedService();
+        service.Answer("DescribeStreamSummary", r => Error(HttpStatusCode.BadRequest, "ResourceNotFoundException", $"not found; you sent {r.Authorization} {r.Headers.GetValueOrDefault("X-Amz-Security-Token")} {SecretKey}"));
+        service.Answer("GetCallerIdentity", r => new HttpResponseMessage(HttpStatusCode.Forbidden)
+        {
+            Content = new StringContent($"<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>The token {SessionToken} with key {AccessKey} and secret {SecretKey} is invalid</Message></Error></ErrorResponse>"),
+        });
+        var settings = Settings();
+        using var kinesis = new AwsClients(settings, service, new AwsRetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero)).Kinesis();
+
+        var notFound = await Assert.ThrowsAsync<ResourceNotFoundException>(() => kinesis.DescribeStreamSummaryAsync("weather"));
+        seen.AppendLine(notFound.Message).AppendLine(notFound.ToString());
+        var doctor = await AwsDoctor.ReportAsync(settings, service);
+        seen.AppendLine(doctor.Text);
+        seen.AppendLine(settings.ToString());
+
+        // A connection that fails outright.
+        var closed = Settings(name => name == "AWS_ENDPOINT_URL" ? "http://127.0.0.1:9" : null);
+        using var unreachable = new AwsClients(closed, retry: new AwsRetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero)).Glue();
+        var offline = await Assert.ThrowsAsync<AwsConnectionException>(() => unreachable.GetDatabaseAsync("weather_db"));
+        seen.AppendLine(offline.ToString());
+
+        // A session on AWS, as a notebook displays it.
+        await using (var session = await WorkshopSession.OpenAwsAsync(new WorkshopOptions { WorkspacePath = Directory.CreateTempSubdirectory("aws-session-").FullName }, settings, service))
+            seen.AppendLine(session.ToString());
+
+        var output = seen.ToString();
+        Assert.DoesNotContain(SecretKey, output);
+        Assert.DoesNotContain(SessionToken, output);
+        Assert.DoesNotContain(AccessKey, output);
+        Assert.Contains("****************4567", output);
+        Assert.Contains("InvalidClientTokenId", output);
+        Assert.False(doctor.Healthy);
+        // The signature never carries the secret itself; the session token travels only in its own header.
+        Assert.All(service.Requests, r => Assert.DoesNotContain(SecretKey, r.Authorization + r.Body + string.Join(",", r.Headers.Values)));
+    }
+
+    [Fact]
+    public async Task Doctor_shows_region_masked_key_identity_and_endpoint_overrides()
+    {
+        var service = new ModelBackedService();
+        service.AnswerXml("GetCallerIdentity", "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account><Arn>arn:aws:sts::123456789012:assumed-role/Learner/alex</Arn><UserId>AROAEXAMPLE:alex</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>");
+        var report = await AwsDoctor.ReportAsync(Settings(name => name == "AWS_ENDPOINT_URL_S3" ? "http://127.0.0.1:4568" : null), service);
+        Assert.True(report.Healthy);
+        Assert.Contains("us-west-2", report.Text);
+        Assert.Contains("arn:aws:sts::123456789012:assumed-role/Learner/alex", report.Text);
+        Assert.Contains("AWS_ENDPOINT_URL_S3 = http://127.0.0.1:4568/", report.Text);
+        Assert.Contains("temporary", report.Text);
+        Assert.Equal("sts", service.Requests.Single().Service);
+    }
+}
