@@ -292,7 +292,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     {
         await EnsurePipelineAsync(cancellationToken);
         var name = crawlerName ?? Names.CrawlerName;
-        var workshopCrawler = new CrawlerDefinition(name, $"{Names.Project}-glue-role-{Names.Environment}", Names.Database, "raw_", [$"s3://{Names.LakeBucket}/weather-data/"]);
+        var workshopCrawler = new CrawlerDefinition(name, Names.GlueRole, Names.Database, "raw_", [$"s3://{Names.LakeBucket}/weather-data/"]);
         if (aws is not null)
             return new CrawlerView(await aws.CrawlAsync(workshopCrawler, createIfMissing: crawlerName is null,
                 new SynchronousProgress<string>(state => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} crawler {name}: {state}")), cancellationToken: cancellationToken));

@@ -16,6 +16,11 @@ public sealed record SignedRequest(string Service, string Operation, HttpMethod 
 public sealed partial class ModelBackedService : HttpMessageHandler
 {
     private readonly Dictionary<string, Func<SignedRequest, HttpResponseMessage>> answers = new();
+    private readonly HashSet<string> passThrough = new(StringComparer.Ordinal);
+    private readonly Lazy<HttpMessageInvoker> network = new(() => new HttpMessageInvoker(new SocketsHttpHandler { AllowAutoRedirect = false }));
+
+    /// <summary>Sends a service's signed requests on to its (emulated) endpoint instead of answering them.</summary>
+    public void PassThrough(string signingName) => passThrough.Add(signingName);
 
     public List<SignedRequest> Requests { get; } = new();
 
@@ -29,6 +34,8 @@ public sealed partial class ModelBackedService : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var scope = request.Headers.TryGetValues("Authorization", out var scopes) ? CredentialScope().Match(scopes.First()).Groups["service"].Value : "";
+        if (passThrough.Contains(scope)) return await network.Value.SendAsync(request, cancellationToken);
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var authorization = request.Headers.TryGetValues("Authorization", out var signatures) ? signatures.First() : null;
         var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First() : null;

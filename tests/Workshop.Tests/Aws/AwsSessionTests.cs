@@ -1,0 +1,74 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using StreamingWorkshop;
+using StreamingWorkshop.Aws;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Stack;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Aws;
+
+/// <summary>
+/// A notebook's session on the AWS backend: names from the deployed stack (CloudFormation answered from
+/// botocore-shaped samples), the stream on kinesalite and the lake on s3rver, through the session's own calls.
+/// </summary>
+public sealed class AwsSessionTests(KinesalitePeer kinesalite, S3rverPeer s3rver) : IClassFixture<KinesalitePeer>, IClassFixture<S3rverPeer>
+{
+    [Fact]
+    public async Task The_session_reads_names_from_the_stack_and_runs_the_stream_and_lake_cells()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (stream, lakeBucket) = ($"weather-stream-{suffix}", $"weather-lake-{suffix}");
+        var endpoints = new Dictionary<string, string>
+        {
+            ["AWS_ENDPOINT_URL_KINESIS"] = kinesalite.Peer.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_S3"] = s3rver.Peer.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9",
+        };
+        var settings = AwsSettings.WithCredentials("us-east-1", new BasicAWSCredentials("S3RVER", "S3RVER"), name => endpoints.GetValueOrDefault(name));
+        var service = new ModelBackedService();
+        service.PassThrough("kinesis");
+        service.PassThrough("s3");
+        var model = BotocoreModel.Load("cloudformation");
+        var outputs = new JsonArray(
+            new[] { ("KinesisStreamName", stream), ("DeliveryStreamName", "weather-firehose"), ("DataLakeBucketName", lakeBucket), ("AthenaResultsBucketName", "weather-results"),
+                    ("ProducerFunctionName", "weather-producer"), ("ScheduleRuleName", "weather-schedule"), ("GlueDatabaseName", "weather_db"), ("GlueRoleName", "weather-glue-role") }
+            .Select(o => (JsonNode)new JsonObject { ["OutputKey"] = o.Item1, ["OutputValue"] = o.Item2 }).ToArray());
+        service.AnswerXml("DescribeStacks", model.XmlSample("DescribeStacks", new JsonObject
+        {
+            ["Stacks"] = new JsonArray(new JsonObject { ["StackName"] = "stream", ["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/stream/1", ["StackStatus"] = "CREATE_COMPLETE", ["CreationTime"] = 1764064800.0, ["Outputs"] = outputs }),
+        }));
+        service.AnswerXml("DescribeStackResources", model.XmlSample("DescribeStackResources", new JsonObject { ["StackResources"] = new JsonArray() }));
+        service.AnswerXml("DescribeStackEvents", model.XmlSample("DescribeStackEvents", new JsonObject { ["StackEvents"] = new JsonArray() }));
+
+        var workspace = Directory.CreateTempSubdirectory("aws-session-").FullName;
+        await using var workshop = await WorkshopSession.OpenAwsAsync(new WorkshopOptions { WorkspacePath = workspace }, settings, service);
+        Assert.False(workshop.IsLocal);
+        await workshop.Stream.CreateStreamAsync(stream, 1);
+        await workshop.Lake.CreateBucketAsync(lakeBucket);
+
+        await workshop.EnsurePipelineAsync();
+        Assert.Equal(stream, workshop.Names.StreamName);
+        Assert.Equal(lakeBucket, workshop.Names.LakeBucket);
+        Assert.Equal("weather_db", workshop.AthenaSettings.DefaultDatabase);
+
+        var described = await workshop.DescribeStreamAsync();
+        Assert.Contains(stream, described.ToString());
+        await workshop.Stream.PutRecordAsync(stream, Encoding.UTF8.GetBytes("{\"city\":\"London\",\"temperature\":11.5}"), "London");
+        var peeked = await workshop.PeekAsync(ShardIteratorType.TRIM_HORIZON);
+        Assert.Contains("London", peeked.ToString());
+
+        await workshop.Lake.PutObjectAsync(lakeBucket, "weather-data/location=London/year=2026/month=11/day=25/batch-1.json", Encoding.UTF8.GetBytes("{\"city\":\"London\"}\n"));
+        Assert.Contains("batch-1.json", (await workshop.BrowseLakeAsync("weather-data/location=London/year=2026/month=11/day=25/")).ToString());
+        Assert.Contains("\"city\":\"London\"", (await workshop.OpenObjectAsync("weather-data/location=London/year=2026/month=11/day=25/batch-1.json")).ToString());
+        var cost = (await workshop.StorageCostAsync()).ToString();
+        Assert.Contains("STANDARD", cost);
+
+        Assert.Equal("stream", (await workshop.DescribeStackAsync()).StackName);
+        var localOnly = await Assert.ThrowsAsync<NotSupportedException>(() => workshop.SimulateAsync(TimeSpan.FromHours(1)));
+        Assert.Contains("local backend only", localOnly.Message);
+        Assert.Contains("AWS backend", workshop.ToString());
+    }
+}
