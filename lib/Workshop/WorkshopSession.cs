@@ -169,7 +169,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     {
         var name = stackName ?? Names.StackName;
         var overrides = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>());
-        var exists = aws is null ? Stacks.StackExists(name) : await aws.CloudFormation.TryDescribeAsync(name, cancellationToken) is not null;
+        var exists = await StackExistsAsync(name, cancellationToken);
         if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
             foreach (var (key, value) in LocalDefaultParameters()) overrides[key] = value;
         var state = aws is null
@@ -310,6 +310,24 @@ public sealed class WorkshopSession : IAsyncDisposable
         return await Athena.RunAsync(sql, database, cancellationToken);
     }
 
+    /// <summary>On AWS nothing can be replayed: catching up deploys the stack if needed and says what the lake holds so far.</summary>
+    private async Task<string> CatchUpOnAwsAsync(int task, CancellationToken cancellationToken)
+    {
+        if (task == 1) return "Task 1 starts before anything is deployed: nothing to do.";
+        if (!await StackExistsAsync(cancellationToken: cancellationToken)) await DeployAsync(cancellationToken: cancellationToken);
+        await EnsurePipelineAsync(cancellationToken);
+        var message = $"Ready for Task 2: stack {Names.StackName} is deployed in {aws!.Settings.Region}.";
+        if (task < 3) return message;
+        var sample = await Lake.ListObjectsV2Async(new ListObjectsRequest(Names.LakeBucket, Prefix: "weather-data/", MaxKeys: 1000), cancellationToken);
+        return sample.KeyCount == 0
+            ? $"{message} The lake has no readings yet: on AWS it fills in real time, a batch per buffering interval (about a minute) after the producer's first run."
+            : $"{message} The lake holds {(sample.IsTruncated ? "over " : "")}{sample.KeyCount} object(s) under weather-data/ so far; crawl them for Task 3.";
+    }
+
+    /// <summary>Whether the stack is deployed.</summary>
+    public async Task<bool> StackExistsAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
+        aws is null ? Stacks.StackExists(stackName ?? Names.StackName) : await aws.CloudFormation.TryDescribeAsync(stackName ?? Names.StackName, cancellationToken) is not null;
+
     /// <summary>The most recent queries, newest first, with what each scanned and cost.</summary>
     public async Task<IReadOnlyList<QueryExecution>> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) =>
         aws is null ? Athena.ListQueryExecutions(max) : await aws.Athena.ListQueryExecutionsAsync(AthenaSettings.WorkGroup, max, cancellationToken);
@@ -364,7 +382,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     public async Task<string> CatchUpAsync(int task, CancellationToken cancellationToken = default)
     {
         if (task is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 3.");
-        if (aws is not null) throw new NotSupportedException(LocalOnly("Catching up"));
+        if (aws is not null) return await CatchUpOnAwsAsync(task, cancellationToken);
         var done = new List<string>();
         if (task >= 2)
         {

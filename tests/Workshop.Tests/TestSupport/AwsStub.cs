@@ -1,0 +1,376 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Web;
+using System.Xml.Linq;
+using StreamingWorkshop;
+using StreamingWorkshop.Aws;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Producer;
+using StreamingWorkshop.Query;
+using StreamingWorkshop.Stack;
+
+namespace Workshop.Tests.TestSupport;
+
+/// <summary>
+/// Stand-ins for the AWS services that have no emulator here (CloudFormation, Glue, Athena, Firehose, Logs,
+/// Lambda, STS), speaking their wire protocols on a loopback port and answering from a local workshop session:
+/// its stack, catalog, crawlers and query engine. Lambda runs the kit's producer against a real (emulated)
+/// Kinesis. It also fronts s3rver, answering the lifecycle calls s3rver lacks and passing every other S3
+/// request through untouched. Every request is recorded.
+/// </summary>
+public sealed class AwsStub : IAsyncDisposable
+{
+    private readonly HttpListener listener = new();
+    private readonly WorkshopSession local;
+    private readonly WeatherProducer producer;
+    private readonly Uri s3rver;
+    private readonly HttpClient forward = new(new SocketsHttpHandler { AllowAutoRedirect = false });
+    private readonly Task loop;
+    private readonly CancellationTokenSource stop = new();
+
+    public AwsStub(WorkshopSession local, StreamingWorkshop.Broker.IStreamService kinesis, Uri s3rver)
+    {
+        this.local = local;
+        this.s3rver = s3rver;
+        producer = new WeatherProducer(local.WeatherSource, kinesis, local.Logs, TimeProvider.System,
+            new ProducerOptions { StreamName = local.Names.StreamName, Cities = local.Cities, FunctionName = local.Names.ProducerFunction });
+        Port = FreePort();
+        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        listener.Start();
+        loop = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; }
+    public Uri Endpoint => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>Service and operation of each request, in arrival order: the run's recording.</summary>
+    public ConcurrentQueue<string> Recording { get; } = new();
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try { context = await listener.GetContextAsync(); }
+            catch (Exception) when (stop.IsCancellationRequested) { return; }
+            // One request at a time: the local engine behind it is used as one learner would use it.
+            try { await HandleAsync(context); }
+            catch (Exception error) { await Reply(context, 500, "application/json", new JsonObject { ["__type"] = "InternalFailure", ["message"] = error.Message }.ToJsonString()); }
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var body = await new StreamReader(request.InputStream, Encoding.UTF8).ReadToEndAsync();
+        var authorization = request.Headers["Authorization"] ?? "";
+        var service = ModelBackedService.CredentialScope().Match(authorization).Groups["service"].Value;
+        if (service == "s3")
+        {
+            await S3Async(context, Encoding.UTF8.GetBytes(body));
+            return;
+        }
+        if (request.Headers["X-Amz-Target"] is { } target)
+        {
+            var operation = target.Split('.').Last();
+            Recording.Enqueue($"{service} {operation}");
+            try
+            {
+                var answer = await JsonAsync(service, operation, JsonNode.Parse(body.Length == 0 ? "{}" : body)!.AsObject());
+                await Reply(context, 200, "application/x-amz-json-1.1", answer.ToJsonString());
+            }
+            catch (ServiceException error)
+            {
+                await Reply(context, 400, "application/x-amz-json-1.1", new JsonObject { ["__type"] = error.ErrorCode, ["message"] = error.Message }.ToJsonString());
+            }
+            return;
+        }
+        if (request.Url!.AbsolutePath.EndsWith("/invocations", StringComparison.Ordinal))
+        {
+            Recording.Enqueue("lambda Invoke");
+            var summary = await producer.InvokeAsync();
+            var tail = local.Logs.Tail(ProducerLog.GroupFor(local.Names.ProducerFunction), 8).Select(e => e.Message);
+            context.Response.Headers["X-Amz-Log-Result"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', tail)));
+            context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
+            await Reply(context, 200, "application/json", new JsonObject { ["processed"] = summary.Processed, ["failed"] = new JsonArray(summary.FailedCities.Select(c => (JsonNode)c).ToArray()) }.ToJsonString());
+            return;
+        }
+        var form = HttpUtility.ParseQueryString(body);
+        var action = form["Action"] ?? "";
+        Recording.Enqueue($"{service} {action}");
+        try
+        {
+            var result = await QueryAsync(action, form);
+            await Reply(context, 200, "text/xml", new XDocument(new XElement($"{action}Response", result, new XElement("ResponseMetadata", new XElement("RequestId", Guid.NewGuid())))).ToString());
+        }
+        catch (ServiceException error)
+        {
+            var code = error is ValidationException ? "ValidationError" : error.ErrorCode;
+            await Reply(context, 400, "text/xml", new XElement("ErrorResponse", new XElement("Error", new XElement("Type", "Sender"), new XElement("Code", code), new XElement("Message", error.Message))).ToString());
+        }
+    }
+
+    private async Task S3Async(HttpListenerContext context, byte[] body)
+    {
+        var request = context.Request;
+        if (request.QueryString.AllKeys.Contains("lifecycle") || request.Url!.Query.Contains("lifecycle", StringComparison.Ordinal))
+        {
+            Recording.Enqueue("s3 GetBucketLifecycleConfiguration");
+            var bucket = request.Url!.AbsolutePath.Trim('/');
+            var rules = await local.Lake.GetBucketLifecycleAsync(bucket);
+            XNamespace s3 = "http://s3.amazonaws.com/doc/2006-03-01/";
+            var xml = new XElement(s3 + "LifecycleConfiguration", rules.Select(rule => new XElement(s3 + "Rule",
+                new XElement(s3 + "ID", rule.Id), new XElement(s3 + "Filter", new XElement(s3 + "Prefix", rule.Prefix)),
+                new XElement(s3 + "Status", rule.Enabled ? "Enabled" : "Disabled"),
+                rule.Transitions.Select(t => new XElement(s3 + "Transition", new XElement(s3 + "Days", t.Days), new XElement(s3 + "StorageClass", t.StorageClass))),
+                rule.ExpirationDays is { } days ? new XElement(s3 + "Expiration", new XElement(s3 + "Days", days)) : null)));
+            await Reply(context, 200, "application/xml", xml.ToString());
+            return;
+        }
+        // Everything else goes to s3rver as signed, with the original Host so the signature still holds.
+        using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(s3rver, request.Url!.PathAndQuery));
+        if (body.Length > 0 || request.HttpMethod is "PUT" or "POST") message.Content = new ByteArrayContent(body);
+        foreach (var name in request.Headers.AllKeys.OfType<string>())
+        {
+            var value = request.Headers[name]!;
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) message.Content?.Headers.TryAddWithoutValidation(name, value);
+            else if (name.Equals("Host", StringComparison.OrdinalIgnoreCase)) message.Headers.Host = value;
+            else message.Headers.TryAddWithoutValidation(name, value);
+        }
+        using var answer = await forward.SendAsync(message);
+        var content = await answer.Content.ReadAsByteArrayAsync();
+        context.Response.StatusCode = (int)answer.StatusCode;
+        foreach (var header in answer.Headers.Concat(answer.Content.Headers))
+            if (!header.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && !header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                context.Response.Headers[header.Key] = string.Join(",", header.Value);
+        if (request.HttpMethod != "HEAD") await context.Response.OutputStream.WriteAsync(content);
+        context.Response.Close();
+    }
+
+    private async Task<JsonObject> JsonAsync(string service, string operation, JsonObject input)
+    {
+        var names = local.Names;
+        switch (service, operation)
+        {
+            case ("firehose", "DescribeDeliveryStream"):
+            {
+                var template = TemplateReader.Parse(TemplateReader.WorkshopTemplate());
+                var destination = template["Resources"]!["WeatherDeliveryStream"]!["Properties"]!["ExtendedS3DestinationConfiguration"]!.DeepClone().AsObject();
+                destination["BucketARN"] = $"arn:aws:s3:::{names.LakeBucket}";
+                destination["RoleARN"] = $"arn:aws:iam::{names.AccountId}:role/{names.Project}-firehose-role";
+                destination.Remove("CloudWatchLoggingOptions");
+                return new JsonObject
+                {
+                    ["DeliveryStreamDescription"] = new JsonObject
+                    {
+                        ["DeliveryStreamName"] = (string)input["DeliveryStreamName"]!,
+                        ["DeliveryStreamStatus"] = "ACTIVE",
+                        ["Source"] = new JsonObject { ["KinesisStreamSourceDescription"] = new JsonObject { ["KinesisStreamARN"] = $"arn:aws:kinesis:us-east-1:{names.AccountId}:stream/{names.StreamName}" } },
+                        ["Destinations"] = new JsonArray(new JsonObject { ["DestinationId"] = "destinationId-000000000001", ["ExtendedS3DestinationDescription"] = destination }),
+                    },
+                };
+            }
+            case ("glue", "GetDatabase"):
+            {
+                var database = local.Catalog.GetDatabase((string)input["Name"]!);
+                return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
+            }
+            case ("glue", "GetTables"):
+                return new JsonObject { ["TableList"] = new JsonArray(local.Catalog.GetTables((string)input["DatabaseName"]!).Select(t => (JsonNode)Table(t)).ToArray()) };
+            case ("glue", "GetTable"):
+                return new JsonObject { ["Table"] = Table(local.Catalog.GetTable((string)input["DatabaseName"]!, (string)input["Name"]!)) };
+            case ("glue", "GetPartitions"):
+                return new JsonObject
+                {
+                    ["Partitions"] = new JsonArray(local.Catalog.GetPartitions((string)input["DatabaseName"]!, (string)input["TableName"]!).Select(p => (JsonNode)new JsonObject
+                    {
+                        ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
+                        ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
+                        ["CreationTime"] = Seconds(p.CreateTime),
+                    }).ToArray()),
+                };
+            case ("glue", "UpdateTable"):
+            {
+                var database = (string)input["DatabaseName"]!;
+                var table = input["TableInput"]!;
+                var current = local.Catalog.GetTable(database, (string)table["Name"]!);
+                foreach (var column in table["StorageDescriptor"]!["Columns"]!.AsArray())
+                    if (current.Columns.FirstOrDefault(c => c.Name == (string)column!["Name"]!) is { } existing && existing.Type != (string)column!["Type"]!)
+                        local.Catalog.UpdateColumnType(database, current.Name, existing.Name, (string)column["Type"]!);
+                return new JsonObject();
+            }
+            case ("glue", "GetCrawler"):
+            {
+                var name = (string)input["Name"]!;
+                if (!local.Crawlers.Exists(name)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist");
+                var crawler = local.Crawlers.GetCrawler(name);
+                var json = new JsonObject
+                {
+                    ["Name"] = crawler.Name, ["Role"] = crawler.Definition.Role, ["DatabaseName"] = crawler.Definition.DatabaseName, ["TablePrefix"] = crawler.Definition.TablePrefix,
+                    ["Targets"] = new JsonObject { ["S3Targets"] = new JsonArray(crawler.Definition.S3Targets.Select(p => (JsonNode)new JsonObject { ["Path"] = p }).ToArray()) },
+                    ["State"] = crawler.State,
+                };
+                if (crawler.LastCrawl is { } last) json["LastCrawl"] = new JsonObject { ["Status"] = last.Status, ["StartTime"] = Seconds(last.StartTime) };
+                return new JsonObject { ["Crawler"] = json };
+            }
+            case ("glue", "CreateCrawler"):
+                local.Crawlers.CreateCrawler(new CrawlerDefinition((string)input["Name"]!, (string)input["Role"]!, (string)input["DatabaseName"]!, (string?)input["TablePrefix"] ?? "",
+                    input["Targets"]!["S3Targets"]!.AsArray().Select(t => (string)t!["Path"]!).ToArray()));
+                return new JsonObject();
+            case ("glue", "StartCrawler"):
+                await local.Crawlers.StartCrawlerAsync((string)input["Name"]!);
+                return new JsonObject();
+            case ("glue", "GetCrawlerMetrics"):
+            {
+                var name = (string)input["CrawlerNameList"]![0]!;
+                var last = local.Crawlers.GetCrawler(name).LastCrawl;
+                return new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 }) };
+            }
+            case ("athena", "StartQueryExecution"):
+                return new JsonObject { ["QueryExecutionId"] = local.Athena.StartQueryExecution((string)input["QueryString"]!, (string?)input["QueryExecutionContext"]?["Database"], (string?)input["ResultConfiguration"]?["OutputLocation"]) };
+            case ("athena", "GetQueryExecution"):
+                return new JsonObject { ["QueryExecution"] = Execution(local.Athena.GetQueryExecution((string)input["QueryExecutionId"]!)) };
+            case ("athena", "StopQueryExecution"):
+                return new JsonObject();
+            case ("athena", "GetQueryResults"):
+            {
+                var id = (string)input["QueryExecutionId"]!;
+                var next = (string?)input["NextToken"];
+                var (columns, rows, nextToken) = local.Athena.GetQueryResults(id, next, (int?)input["MaxResults"] ?? 1000);
+                JsonObject Row(IEnumerable<string?> values) => new() { ["Data"] = new JsonArray(values.Select(v => (JsonNode)(v is null ? new JsonObject() : new JsonObject { ["VarCharValue"] = v })).ToArray()) };
+                // The local engine's first row always repeats the column names; Athena's does so for DML only.
+                var skipHeader = next is null && local.Athena.GetQueryExecution(id).StatementType != "DML";
+                var list = new JsonArray(rows.Skip(skipHeader ? 1 : 0).Select(row => (JsonNode)Row(row)).ToArray());
+                var answer = new JsonObject { ["ResultSet"] = new JsonObject { ["Rows"] = list, ["ResultSetMetadata"] = new JsonObject { ["ColumnInfo"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject { ["Name"] = c.Name, ["Label"] = c.Name, ["Type"] = c.Type }).ToArray()) } } };
+                if (nextToken is not null) answer["NextToken"] = nextToken;
+                return answer;
+            }
+            case ("athena", "ListQueryExecutions"):
+                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(local.Athena.ListQueryExecutions((int?)input["MaxResults"] ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+            case ("athena", "BatchGetQueryExecution"):
+                return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(local.Athena.GetQueryExecution((string)i!))).ToArray()) };
+            case ("logs", "FilterLogEvents"):
+                return new JsonObject
+                {
+                    ["events"] = new JsonArray(local.Logs.Tail((string)input["logGroupName"]!, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
+                };
+            default:
+                throw new ServiceException(service, "UnknownOperationException", $"The stub does not answer {service} {operation}.");
+        }
+    }
+
+    private async Task<XElement> QueryAsync(string action, System.Collections.Specialized.NameValueCollection form)
+    {
+        var result = new XElement($"{action}Result");
+        switch (action)
+        {
+            case "GetCallerIdentity":
+                result.Add(new XElement("Account", local.Names.AccountId), new XElement("Arn", $"arn:aws:iam::{local.Names.AccountId}:user/learner"), new XElement("UserId", "AIDALEARNER"));
+                return result;
+            case "DescribeStacks":
+            {
+                var name = StackName(form["StackName"]!);
+                if (!local.Stacks.StackExists(name)) throw new ValidationException("cloudformation", $"Stack with id {name} does not exist");
+                var stack = local.Stacks.DescribeStack(name);
+                result.Add(new XElement("Stacks", new XElement("member",
+                    new XElement("StackName", stack.StackName), new XElement("StackId", stack.StackId), new XElement("StackStatus", stack.StackStatus),
+                    new XElement("CreationTime", Iso(stack.CreationTime)),
+                    new XElement("Parameters", stack.Parameters.Select(p => new XElement("member", new XElement("ParameterKey", p.ParameterKey), new XElement("ParameterValue", p.NoEcho ? "****" : p.ParameterValue)))),
+                    new XElement("Outputs", stack.Outputs.Select(o => new XElement("member", new XElement("OutputKey", o.OutputKey), new XElement("OutputValue", o.OutputValue), o.Description is null ? null : new XElement("Description", o.Description)))))));
+                return result;
+            }
+            case "DescribeStackResources":
+                result.Add(new XElement("StackResources", local.Stacks.DescribeStack(StackName(form["StackName"]!)).Resources.Select(r => new XElement("member",
+                    new XElement("LogicalResourceId", r.LogicalResourceId), new XElement("PhysicalResourceId", r.PhysicalResourceId),
+                    new XElement("ResourceType", r.ResourceType), new XElement("ResourceStatus", r.ResourceStatus), new XElement("Timestamp", Iso(DateTimeOffset.UtcNow))))));
+                return result;
+            case "DescribeStackEvents":
+                result.Add(new XElement("StackEvents", local.Stacks.DescribeStack(StackName(form["StackName"]!)).Events.AsEnumerable().Reverse().Select((e, i) => new XElement("member",
+                    new XElement("EventId", $"event-{i}"), new XElement("StackName", "stack"), new XElement("StackId", "stack"),
+                    new XElement("LogicalResourceId", e.LogicalResourceId), new XElement("ResourceType", e.ResourceType), new XElement("ResourceStatus", e.ResourceStatus),
+                    e.ResourceStatusReason is null ? null : new XElement("ResourceStatusReason", e.ResourceStatusReason), new XElement("Timestamp", Iso(e.Timestamp))))));
+                return result;
+            case "CreateStack" or "UpdateStack":
+            {
+                var parameters = Enumerable.Range(1, 50).Select(i => (form[$"Parameters.member.{i}.ParameterKey"], form[$"Parameters.member.{i}.ParameterValue"]))
+                    .TakeWhile(p => p.Item1 is not null).ToDictionary(p => p.Item1!, p => p.Item2!);
+                var state = await local.Stacks.DeployAsync(form["StackName"]!, form["TemplateBody"]!, parameters);
+                result.Add(new XElement("StackId", state.StackId));
+                return result;
+            }
+            default:
+                throw new ServiceException("cloudformation", "InvalidAction", $"The stub does not answer {action}.");
+        }
+    }
+
+    // Deleted stacks are looked up by id; the local stacks are known by name.
+    private static string StackName(string nameOrId) => nameOrId.StartsWith("arn:", StringComparison.Ordinal) ? nameOrId.Split('/')[1] : nameOrId;
+
+    private static JsonObject Table(GlueTable t)
+    {
+        JsonArray Columns(IEnumerable<GlueColumn> columns) => new(columns.Select(c => (JsonNode)new JsonObject { ["Name"] = c.Name, ["Type"] = c.Type }).ToArray());
+        var json = new JsonObject
+        {
+            ["Name"] = t.Name, ["DatabaseName"] = t.DatabaseName, ["TableType"] = t.TableType,
+            ["StorageDescriptor"] = new JsonObject { ["Columns"] = Columns(t.Columns), ["Location"] = t.Location, ["InputFormat"] = t.InputFormat, ["OutputFormat"] = t.OutputFormat, ["SerdeInfo"] = new JsonObject { ["SerializationLibrary"] = t.SerdeLibrary } },
+            ["PartitionKeys"] = Columns(t.PartitionKeys),
+            ["Parameters"] = new JsonObject(t.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            ["CreateTime"] = Seconds(t.CreateTime), ["UpdateTime"] = Seconds(t.UpdateTime), ["VersionId"] = t.VersionId.ToString(CultureInfo.InvariantCulture),
+        };
+        if (t.ViewOriginalText is not null) json["ViewOriginalText"] = t.ViewOriginalText;
+        return json;
+    }
+
+    private static JsonObject Execution(QueryExecution q)
+    {
+        var status = new JsonObject { ["State"] = q.State, ["SubmissionDateTime"] = Seconds(q.SubmissionDateTime) };
+        if (q.CompletionDateTime is { } done) status["CompletionDateTime"] = Seconds(done);
+        if (q.StateChangeReason is not null) status["StateChangeReason"] = q.StateChangeReason;
+        if (q.State == QueryStates.Failed) status["AthenaError"] = new JsonObject { ["ErrorCategory"] = 2, ["ErrorType"] = 1006, ["ErrorMessage"] = q.StateChangeReason };
+        var json = new JsonObject
+        {
+            ["QueryExecutionId"] = q.QueryExecutionId, ["Query"] = q.Query, ["StatementType"] = q.StatementType, ["WorkGroup"] = q.WorkGroup,
+            ["QueryExecutionContext"] = new JsonObject { ["Database"] = q.Database },
+            ["ResultConfiguration"] = new JsonObject { ["OutputLocation"] = q.OutputLocation },
+            ["Status"] = status,
+        };
+        if (q.Statistics is { } s)
+            json["Statistics"] = new JsonObject { ["DataScannedInBytes"] = s.DataScannedInBytes, ["EngineExecutionTimeInMillis"] = s.EngineExecutionTimeInMillis, ["QueryQueueTimeInMillis"] = s.QueryQueueTimeInMillis, ["TotalExecutionTimeInMillis"] = s.TotalExecutionTimeInMillis };
+        return json;
+    }
+
+    private static double Seconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    private static async Task Reply(HttpListenerContext context, int status, string contentType, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        var bytes = Encoding.UTF8.GetBytes(body);
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stop.Cancel();
+        listener.Stop();
+        try { await loop; } catch (Exception) { }
+        listener.Close();
+        forward.Dispose();
+    }
+}
