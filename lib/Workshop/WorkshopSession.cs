@@ -33,8 +33,8 @@ public sealed class WorkshopSession : IAsyncDisposable
         Names = new PipelineNames() with { StackName = options.StackName };
         localStream = new LocalStreamService(workspace, clock, Names.AccountId);
         localLake = new LocalObjectStore(workspace, clock);
-        Firehose = new LocalFirehoseService(workspace, clock);
-        Logs = new ProducerLog(workspace, clock);
+        localFirehose = new LocalFirehoseService(workspace, clock);
+        localLogs = new ProducerLog(workspace, clock);
         Cities = City.Resolve(options.Cities);
         WeatherSource = options.WeatherSource switch
         {
@@ -43,10 +43,10 @@ public sealed class WorkshopSession : IAsyncDisposable
             var other => throw new ArgumentException($"Weather source '{other}' is unknown; use 'simulated' or 'open-meteo'."),
         };
         Producer = BuildProducer();
-        Catalog = new LocalGlueCatalog(workspace, clock);
-        Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(localLake, localStream, Firehose, Catalog, Names.AccountId), Names.AccountId);
-        Crawlers = new LocalCrawlers(workspace, clock, Catalog, localLake);
-        athena = new Lazy<LocalAthena>(() => new LocalAthena(workspace, clock, Catalog, localLake, new AthenaSettings(Names.Database, Names.ResultsBucket)));
+        localCatalog = new LocalGlueCatalog(workspace, clock);
+        localStacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(localLake, localStream, localFirehose, localCatalog, Names.AccountId), Names.AccountId);
+        localCrawlers = new LocalCrawlers(workspace, clock, localCatalog, localLake);
+        athena = new Lazy<LocalAthena>(() => new LocalAthena(workspace, clock, localCatalog, localLake, new AthenaSettings(Names.Database, Names.ResultsBucket)));
     }
 
     private readonly Lazy<LocalAthena> athena;
@@ -92,19 +92,29 @@ public sealed class WorkshopSession : IAsyncDisposable
     public IWeatherSource WeatherSource { get; }
     public IStreamService Stream => aws?.Stream ?? localStream;
     public IObjectStore Lake => aws?.Lake ?? localLake;
-    public LocalObjectStore LocalLake => localLake;
-    public LocalFirehoseService Firehose { get; }
-    public ProducerLog Logs { get; }
-    public WeatherProducer Producer { get; private set; }
-    public LocalCloudFormation Stacks { get; }
+    // The local backend's own services. On AWS they would show the workspace, not the account, so they refuse.
+    private readonly LocalFirehoseService localFirehose;
+    private readonly ProducerLog localLogs;
+    private readonly LocalCloudFormation localStacks;
+    private readonly LocalGlueCatalog localCatalog;
+    private readonly LocalCrawlers localCrawlers;
 
-    private WeatherProducer BuildProducer() => new(WeatherSource, localStream, Logs, Clock,
+    private T LocalPart<T>(T part, string name) => aws is null ? part
+        : throw new NotSupportedException($"workshop.{name} is the local backend's; on AWS use the session's own calls (DescribeStackAsync, DescribeDatabaseAsync, DescribeTable, CrawlAsync, QueryAsync, RecentQueriesAsync, ProducerLogs).");
+
+    public LocalObjectStore LocalLake => LocalPart(localLake, nameof(LocalLake));
+    public LocalFirehoseService Firehose => LocalPart(localFirehose, nameof(Firehose));
+    public ProducerLog Logs => LocalPart(localLogs, nameof(Logs));
+    public WeatherProducer Producer { get; private set; }
+    public LocalCloudFormation Stacks => LocalPart(localStacks, nameof(Stacks));
+
+    private WeatherProducer BuildProducer() => new(WeatherSource, localStream, localLogs, Clock,
         new ProducerOptions { StreamName = Names.StreamName, Cities = Cities, FunctionName = Names.ProducerFunction });
-    public LocalGlueCatalog Catalog { get; }
-    public LocalCrawlers Crawlers { get; }
+    public LocalGlueCatalog Catalog => LocalPart(localCatalog, nameof(Catalog));
+    public LocalCrawlers Crawlers => LocalPart(localCrawlers, nameof(Crawlers));
 
     /// <summary>The Athena engine (DuckDB underneath), started on first use.</summary>
-    public LocalAthena Athena => athena.Value;
+    public LocalAthena Athena => LocalPart(athena, nameof(Athena)).Value;
 
     /// <summary>The delivery stream's configuration as deployed.</summary>
     public DeliveryStreamConfig Delivery => aws is null

@@ -70,5 +70,17 @@ public sealed class AwsSessionTests(KinesalitePeer kinesalite, S3rverPeer s3rver
         var localOnly = await Assert.ThrowsAsync<NotSupportedException>(() => workshop.SimulateAsync(TimeSpan.FromHours(1)));
         Assert.Contains("local backend only", localOnly.Message);
         Assert.Contains("AWS backend", workshop.ToString());
+        // The local backend's own services would show the workspace, not the account.
+        Assert.Contains("DescribeDatabaseAsync", Assert.Throws<NotSupportedException>(() => workshop.Catalog).Message);
+        Assert.Throws<NotSupportedException>(() => workshop.Stacks);
+        Assert.Throws<NotSupportedException>(() => workshop.Athena);
+    }
+
+    [Fact]
+    public async Task An_unknown_backend_is_refused_by_name()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { Backend = "azure" }));
+        Assert.Contains("'azure'", error.Message);
+        Assert.Contains("WORKSHOP_BACKEND=aws", error.Message);
     }
 }
