@@ -73,8 +73,6 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// <summary>The AWS stages, when the session is on AWS.</summary>
     public AwsPipeline? Aws => aws;
 
-    private AwsPipeline RequireAws => aws ?? throw new InvalidOperationException("This session is on the local backend.");
-
     // The few members notebooks read without awaiting block on AWS; notebook cells run off any UI thread, so this cannot deadlock.
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
@@ -184,7 +182,8 @@ public sealed class WorkshopSession : IAsyncDisposable
             foreach (var (key, value) in LocalDefaultParameters()) overrides[key] = value;
         var state = aws is null
             ? await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, cancellationToken)
-            : await aws.CloudFormation.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, StackProgress, cancellationToken: cancellationToken);
+            : await aws.CloudFormation.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, StackProgress,
+                stagingBucket: await aws.TemplateStagingAsync(templateBody ?? TemplateReader.WorkshopTemplate(), cancellationToken), cancellationToken: cancellationToken);
         pipelineReady = false;
         return state;
     }

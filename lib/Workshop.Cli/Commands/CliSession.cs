@@ -31,7 +31,14 @@ internal static partial class CliSession
         Recursive = true,
     };
 
-    public static IEnumerable<Option> GlobalOptions => [WorkspaceOption, BackendOption, RegionOption, ProfileOption];
+    public static IEnumerable<Option> GlobalOptions
+    {
+        get
+        {
+            BackendOption.AcceptOnlyFromAmong("local", "aws");
+            return [WorkspaceOption, BackendOption, RegionOption, ProfileOption];
+        }
+    }
 
     public static WorkshopOptions Options(ParseResult parse) => new()
     {

@@ -117,6 +117,19 @@ public sealed class AwsPipeline : IDisposable
         return new ProducerSummary(invocation.RequestId ?? "", processed, failed, DateTimeOffset.UtcNow, []);
     }
 
+    /// <summary>
+    /// Where a template too large to send as a body is uploaded first: a bucket of the account's own,
+    /// workshop-templates-ACCOUNT-REGION, made when first needed. Smaller templates need none.
+    /// </summary>
+    public async Task<(IObjectStore Store, string Bucket, string Region)?> TemplateStagingAsync(string templateBody, CancellationToken cancellationToken = default)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(templateBody) <= CloudFormationClient.MaxTemplateBodyBytes) return null;
+        var account = (await Sts.GetCallerIdentityAsync(cancellationToken)).Account;
+        var bucket = $"workshop-templates-{account}-{Settings.Region}";
+        if (!await Lake.BucketExistsAsync(bucket, cancellationToken)) await Lake.CreateBucketAsync(bucket, cancellationToken);
+        return (Lake, bucket, Settings.Region);
+    }
+
     /// <summary>What the bucket costs a month, from the storage class S3 reports for each object.</summary>
     public async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
     {

@@ -21,7 +21,8 @@ public sealed class AwsSettings
         Region = region;
         Profile = profile;
         this.environment = environment;
-        credentials = new Lazy<AWSCredentials>(resolveCredentials);
+        // Not caching a failure: a learner who runs "aws sso login" after a failed attempt is picked up on the next call.
+        credentials = new Lazy<AWSCredentials>(resolveCredentials, LazyThreadSafetyMode.PublicationOnly);
     }
 
     public string Region { get; }
@@ -76,10 +77,13 @@ public sealed class AwsSettings
 
     public RegionEndpoint RegionEndpoint => RegionEndpoint.GetBySystemName(Region);
 
-    /// <summary>The endpoint overrides in force, for the doctor.</summary>
-    public IReadOnlyList<(string Variable, string Url)> EndpointOverrides() =>
-        AwsService.All.Select(s => (s.EndpointVariable, EndpointOverride(s)?.ToString()))
-            .Where(p => p.Item2 is not null).Select(p => (p.EndpointVariable, p.Item2!)).ToArray();
+    /// <summary>The endpoint variables in force, for the doctor: AWS_ENDPOINT_URL (every service) and each service's own.</summary>
+    public IReadOnlyList<(string Variable, string Url)> EndpointOverrides()
+    {
+        if (IsTrue(environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) return [];
+        var variables = new[] { "AWS_ENDPOINT_URL" }.Concat(AwsService.All.Select(s => s.EndpointVariable));
+        return variables.Select(v => (v, NonEmpty(environment(v)))).Where(p => p.Item2 is not null).Select(p => (p.v, p.Item2!)).ToArray();
+    }
 
     /// <summary>The access key id as `aws configure list` shows it: only its last four characters.</summary>
     public static string MaskAccessKey(string accessKeyId) =>

@@ -116,7 +116,9 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
         var result = await cloudFormation.CallAsync("DescribeStacks", [new("StackName", stackName)], cancellationToken);
         var s = result.Members("Stacks").FirstOrDefault()
             ?? throw new ValidationException("cloudformation", $"Stack with id {stackName} does not exist (DescribeStacks).");
-        var resources = await cloudFormation.CallAsync("DescribeStackResources", [new("StackName", s.Text("StackId")!)], cancellationToken);
+        // A deleted stack is still described by id, but its resources are gone.
+        var resources = s.Text("StackStatus") == "DELETE_COMPLETE" ? new XElement("DescribeStackResourcesResult")
+            : await cloudFormation.CallAsync("DescribeStackResources", [new("StackName", s.Text("StackId")!)], cancellationToken);
         var events = await DescribeStackEventsAsync(s.Text("StackId")!, cancellationToken);
         return new StackState
         {

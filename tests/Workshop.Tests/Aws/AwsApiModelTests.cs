@@ -244,6 +244,20 @@ public sealed class AwsApiModelTests
                 Assert.DoesNotContain(service.Requests, r => r.Operation == "UpdateStack");
                 await cloudFormation.DeployAsync("weather-stack", TemplateReader.WorkshopTemplate(), new Dictionary<string, string>());
                 Assert.Equal(["CreateStack", "UpdateStack"], service.Requests.Select(r => r.Operation).Where(o => o.EndsWith("Stack", StringComparison.Ordinal)));
+                // A template over the body limit goes to the staging bucket first and is passed by URL.
+                using var staging = new TempWorkspace();
+                var store = new StreamingWorkshop.Lake.LocalObjectStore(staging.Workspace, TimeProvider.System);
+                await store.CreateBucketAsync("workshop-templates-123456789012-eu-central-1");
+                var large = TemplateReader.WorkshopTemplate() + "\n" + string.Concat(Enumerable.Repeat("# padding line to pass the body limit\n", 1500));
+                Assert.True(Encoding.UTF8.GetByteCount(large) > CloudFormationClient.MaxTemplateBodyBytes);
+                await cloudFormation.DeployAsync("weather-stack", large, new Dictionary<string, string>(), stagingBucket: (store, "workshop-templates-123456789012-eu-central-1", Region));
+                var byUrl = HttpUtility.ParseQueryString(service.Requests.Last(r => r.Operation == "UpdateStack").Body);
+                Assert.Null(byUrl["TemplateBody"]);
+                var url = new Uri(byUrl["TemplateURL"]!);
+                Assert.Equal("workshop-templates-123456789012-eu-central-1.s3.eu-central-1.amazonaws.com", url.Host);
+                Assert.Equal(large, Encoding.UTF8.GetString((await store.GetObjectAsync("workshop-templates-123456789012-eu-central-1", url.AbsolutePath.TrimStart('/'))).Content.Span));
+                await Assert.ThrowsAsync<StreamingWorkshop.Errors.ValidationException>(() => cloudFormation.DeployAsync("weather-stack", large, new Dictionary<string, string>()));
+
                 await cloudFormation.DeleteAsync("weather-stack", emptyBucketsWith: null);
                 break;
             }

@@ -136,7 +136,8 @@ public sealed class AwsTransportTests
         Assert.True(report.Healthy);
         Assert.Contains("us-west-2", report.Text);
         Assert.Contains("arn:aws:sts::123456789012:assumed-role/Learner/alex", report.Text);
-        Assert.Contains("AWS_ENDPOINT_URL_S3 = http://127.0.0.1:4568/", report.Text);
+        Assert.Contains("AWS_ENDPOINT_URL_S3 = http://127.0.0.1:4568", report.Text);
+        Assert.DoesNotContain("AWS_ENDPOINT_URL_KINESIS", report.Text);
         Assert.Contains("temporary", report.Text);
         Assert.Equal("sts", service.Requests.Single().Service);
     }
