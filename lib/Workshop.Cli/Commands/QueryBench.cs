@@ -90,7 +90,7 @@ internal static class QueryBench
 
         var table = new Table().AddColumns("Query", "Wall time (best of 3)", "Data scanned", "Objects", "Estimated cost");
         foreach (var (name, time, result) in rows)
-            table.AddRow(name, $"{time.TotalMilliseconds:N0} ms", QueryResult.Scanned(result.Statistics.DataScannedInBytes), $"{result.Statistics.FilesScanned:N0}", $"${result.Statistics.EstimatedCostUsd:0.000000}");
+            table.AddRow(name, $"{time.TotalMilliseconds:N0} ms", QueryResult.Scanned(result.Statistics.DataScannedInBytes), result.Statistics.FilesScanned is { } files ? $"{files:N0}" : "n/a", $"${result.Statistics.EstimatedCostUsd:0.000000}");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"CTAS to Parquet took {ctas.TotalSeconds:F1} s.");
         AnsiConsole.MarkupLineInterpolated($"Full scan, JSON.gz / Parquet: {rows[1].Time / rows[3].Time:F1}x. Pruned / full scan on JSON.gz: {rows[0].Time / rows[1].Time:F3}. Data scanned, JSON.gz / Parquet (full): {rows[1].Result.Statistics.DataScannedInBytes / (double)rows[3].Result.Statistics.DataScannedInBytes:F1}x.");

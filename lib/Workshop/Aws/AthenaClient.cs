@@ -129,7 +129,7 @@ public sealed class AthenaClient(AwsJsonClient athena, Func<TimeSpan, Cancellati
         var scanned = (long?)statistics?["DataScannedInBytes"] ?? 0;
         var stats = statistics is null ? null : new QueryStatistics(scanned, (long?)statistics["EngineExecutionTimeInMillis"] ?? 0,
             (long?)statistics["QueryQueueTimeInMillis"] ?? 0, (long?)statistics["TotalExecutionTimeInMillis"] ?? 0,
-            AthenaPricing.EstimatedCost(scanned, statementType == "DDL"), FilesScanned: 0);
+            AthenaPricing.EstimatedCost(scanned, statementType == "DDL"), FilesScanned: null);
         var error = status?["AthenaError"];
         var reason = (string?)error?["ErrorMessage"] ?? (string?)status?["StateChangeReason"];
         return new QueryExecution((string)e["QueryExecutionId"]!, (string?)e["Query"] ?? "", statementType,

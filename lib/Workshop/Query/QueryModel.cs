@@ -21,7 +21,8 @@ public static class AthenaPricing
         isDdl && scannedBytes == 0 ? 0 : Math.Max(scannedBytes, MinimumBilledBytes) / BytesPerTerabyte * UsdPerTerabyte;
 }
 
-public sealed record QueryStatistics(long DataScannedInBytes, long EngineExecutionTimeInMillis, long QueryQueueTimeInMillis, long TotalExecutionTimeInMillis, decimal EstimatedCostUsd, int FilesScanned);
+/// <summary>A query's statistics. FilesScanned is what the local engine counts; Athena does not report it, so on AWS it is null.</summary>
+public sealed record QueryStatistics(long DataScannedInBytes, long EngineExecutionTimeInMillis, long QueryQueueTimeInMillis, long TotalExecutionTimeInMillis, decimal EstimatedCostUsd, int? FilesScanned);
 
 public sealed record QueryExecution(
     string QueryExecutionId,

@@ -51,7 +51,7 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
     /// <summary>The line the Athena console shows under a result.</summary>
     public string Summary =>
         $"Run time: {Statistics.EngineExecutionTimeInMillis / 1000.0:0.000} sec · Data scanned: {Scanned(Statistics.DataScannedInBytes)} " +
-        $"({Statistics.FilesScanned:N0} object{(Statistics.FilesScanned == 1 ? "" : "s")}) · Estimated cost: ${Statistics.EstimatedCostUsd:0.000000}";
+        (Statistics.FilesScanned is { } files ? $"({files:N0} object{(files == 1 ? "" : "s")}) " : "") + $"· Estimated cost: ${Statistics.EstimatedCostUsd:0.000000}";
 
     public static string Scanned(long bytes) => bytes switch
     {

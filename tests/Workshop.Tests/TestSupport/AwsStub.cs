@@ -51,6 +51,9 @@ public sealed class AwsStub : IAsyncDisposable
     /// <summary>Service and operation of each request, in arrival order: the run's recording.</summary>
     public ConcurrentQueue<string> Recording { get; } = new();
 
+    /// <summary>The SigV4 credential scope (service, region) of every request, S3's passed-through ones included.</summary>
+    public ConcurrentQueue<(string Service, string Region)> Scopes { get; } = new();
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -76,7 +79,9 @@ public sealed class AwsStub : IAsyncDisposable
         var request = context.Request;
         var body = await new StreamReader(request.InputStream, Encoding.UTF8).ReadToEndAsync();
         var authorization = request.Headers["Authorization"] ?? "";
-        var service = ModelBackedService.CredentialScope().Match(authorization).Groups["service"].Value;
+        var scope = ModelBackedService.CredentialScope().Match(authorization);
+        var service = scope.Groups["service"].Value;
+        Scopes.Enqueue((service, scope.Groups["region"].Value));
         if (service == "s3")
         {
             await S3Async(context, Encoding.UTF8.GetBytes(body));
