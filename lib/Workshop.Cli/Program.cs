@@ -14,6 +14,7 @@ StackCommands.AddTo(root);
 DiagramCommand.AddTo(root);
 KernelCommands.AddTo(root);
 DoctorCommand.AddTo(root);
+ScheduleCommand.AddTo(root);
 
 try
 {

@@ -138,6 +138,15 @@ public sealed class WorkshopSession : IAsyncDisposable
             if (deployed.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE" or "UPDATE_ROLLBACK_COMPLETE"))
                 throw new InvalidOperationException($"Stack {Names.StackName} is {deployed.StackStatus}: {deployed.StackStatusReason} Look at its events in the CloudFormation console, then deploy again.");
             UseStack(deployed);
+            // The schedule lives on the EventBridge rule; the stack's resource list does not carry it.
+            try
+            {
+                if ((await aws.Events.DescribeRuleAsync(Names.ScheduleRule, cancellationToken)).ScheduleExpression is { } schedule) Names = Names with { Schedule = schedule };
+            }
+            catch (ResourceNotFoundException)
+            {
+                // Deleted by hand: the producer is then not scheduled, and ProducerScheduleAsync says so.
+            }
             return;
         }
         if (!Stacks.StackExists(Names.StackName))
@@ -333,6 +342,19 @@ public sealed class WorkshopSession : IAsyncDisposable
             : $"{message} The lake holds {(sample.IsTruncated ? "over " : "")}{sample.KeyCount} object(s) under weather-data/ so far; crawl them for Task 3.";
     }
 
+    /// <summary>
+    /// Pauses or resumes the producer's EventBridge schedule on AWS, for example over lunch, so the stream and
+    /// lake stop growing and billing. Locally the producer runs only inside a simulation or a live run.
+    /// </summary>
+    public async Task<string> SetProducerScheduleAsync(bool enabled, CancellationToken cancellationToken = default)
+    {
+        if (aws is null) throw new NotSupportedException("Locally the producer runs only inside SimulateAsync or StartLive; there is no schedule to pause.");
+        await EnsurePipelineAsync(cancellationToken);
+        await aws.Events.SetRuleEnabledAsync(Names.ScheduleRule, enabled, cancellationToken);
+        var rule = await aws.Events.DescribeRuleAsync(Names.ScheduleRule, cancellationToken);
+        return $"Schedule {rule.Name} ({rule.ScheduleExpression}) is {rule.State}.";
+    }
+
     /// <summary>Whether the stack is deployed.</summary>
     public async Task<bool> StackExistsAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
         aws is null ? Stacks.StackExists(stackName ?? Names.StackName) : await aws.CloudFormation.TryDescribeAsync(stackName ?? Names.StackName, cancellationToken) is not null;
@@ -348,6 +370,10 @@ public sealed class WorkshopSession : IAsyncDisposable
         if (aws is null) return (Catalog.GetDatabase(name), Catalog.GetTables(name));
         return (await aws.Glue.GetDatabaseAsync(name, cancellationToken), await aws.Glue.GetTablesAsync(name, cancellationToken));
     }
+
+    /// <summary>A table's partitions as the catalog lists them.</summary>
+    public async Task<IReadOnlyList<GluePartition>> PartitionsAsync(string table, string? database = null, CancellationToken cancellationToken = default) =>
+        aws is null ? Catalog.GetPartitions(database ?? Names.Database, table) : await aws.Glue.GetPartitionsAsync(database ?? Names.Database, table, cancellationToken);
 
     /// <summary>Changes a column's declared type in the catalog, as editing the schema in the Glue console does.</summary>
     public TableSchemaView AlterColumnType(string table, string column, string newType, string? database = null)

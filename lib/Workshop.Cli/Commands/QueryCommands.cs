@@ -38,8 +38,9 @@ internal static class QueryCommands
             await session.EnsurePipelineAsync(cancellationToken);
             var db = parse.GetValue(database) ?? session.Names.Database;
             var grid = new Table().AddColumns("Table", "Type", "Columns", "Partitions", "Location", "Version");
-            foreach (var table in session.Catalog.GetTables(db))
-                grid.AddRow(table.Name, table.TableType, table.Columns.Count.ToString(), table.IsView ? "" : session.Catalog.GetPartitions(db, table.Name).Count.ToString(), table.Location ?? "", table.VersionId.ToString());
+            foreach (var table in (await session.DescribeDatabaseAsync(db, cancellationToken)).Tables)
+                grid.AddRow(table.Name, table.TableType, table.Columns.Count.ToString(),
+                    table.IsView ? "" : (await session.PartitionsAsync(table.Name, db, cancellationToken)).Count.ToString(), table.Location ?? "", table.VersionId.ToString());
             AnsiConsole.Write(grid);
             return 0;
         });

@@ -25,14 +25,16 @@ internal static class StackCommands
             }
             var body = parse.GetValue(template) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : null;
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            var before = session.Stacks.StackExists(parse.GetValue(StackName)!) ? session.Stacks.DescribeStack(parse.GetValue(StackName)!).Events.Count : 0;
+            var name = parse.GetValue(StackName)!;
+            var before = await session.StackExistsAsync(name, cancellationToken) ? (await session.DescribeStackAsync(name, cancellationToken)).Events.Count : 0;
             var state = await session.DeployAsync(parse.GetValue(StackName), body, overrides, cancellationToken);
             if (state.StackStatusReason == "No updates are to be performed.")
             {
                 AnsiConsole.MarkupLineInterpolated($"Stack {state.StackName} is already up to date ({state.StackStatus}). No updates are to be performed.");
                 return 0;
             }
-            Console.Out.WriteLine(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false).ToString());
+            // On AWS each event was printed as it happened while the deployment ran.
+            if (session.IsLocal) Console.Out.WriteLine(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false).ToString());
             if (state.StackStatus is "CREATE_COMPLETE" or "UPDATE_COMPLETE")
             {
                 Console.Out.WriteLine(session.StackOutputs(state.StackName).ToString());

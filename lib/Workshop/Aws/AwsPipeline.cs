@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Lake;
@@ -104,16 +105,20 @@ public sealed class AwsPipeline : IDisposable
         var invocation = await Lambda.InvokeAsync(functionName, cancellationToken: cancellationToken);
         if (invocation.FunctionError is not null)
             throw new InvalidOperationException($"The producer function {functionName} failed ({invocation.FunctionError}): {invocation.Payload}\n{invocation.LogTail}");
+        // The template's function answers {"statusCode": 200, "body": "{\"processed\": n, \"failed_cities\": [...]}"}.
         var processed = 0;
         IReadOnlyList<string> failed = [];
         try
         {
-            var payload = System.Text.Json.Nodes.JsonNode.Parse(invocation.Payload);
-            var body = payload?["body"] is { } inner && inner.GetValueKind() == System.Text.Json.JsonValueKind.String ? System.Text.Json.Nodes.JsonNode.Parse((string)inner!) : payload;
-            processed = (int?)body?["processed"] ?? (int?)body?["records_sent"] ?? 0;
-            failed = body?["failed"]?.AsArray().Select(c => (string)c!).ToArray() ?? [];
+            var payload = JsonNode.Parse(invocation.Payload);
+            var body = payload?["body"] is JsonValue text && text.TryGetValue<string>(out var inner) ? JsonNode.Parse(inner) : payload;
+            processed = (int?)body?["processed"] ?? 0;
+            failed = body?["failed_cities"]?.AsArray().Select(c => (string)c!).ToArray() ?? [];
         }
-        catch (System.Text.Json.JsonException) { }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"The producer function {functionName} answered with something other than JSON: {invocation.Payload}");
+        }
         return new ProducerSummary(invocation.RequestId ?? "", processed, failed, DateTimeOffset.UtcNow, []);
     }
 

@@ -43,6 +43,9 @@ public sealed class AwsSessionTests(KinesalitePeer kinesalite, S3rverPeer s3rver
         service.AnswerXml("DescribeStackResources", model.XmlSample("DescribeStackResources", new JsonObject { ["StackResources"] = new JsonArray() }));
         service.AnswerXml("DescribeStackEvents", model.XmlSample("DescribeStackEvents", new JsonObject { ["StackEvents"] = new JsonArray() }));
 
+        var events = BotocoreModel.Load("events");
+        service.AnswerJson("DescribeRule", events.JsonSample("DescribeRule", new JsonObject { ["Name"] = "weather-schedule", ["ScheduleExpression"] = "rate(5 minutes)", ["State"] = "ENABLED" }));
+        service.AnswerJson("DisableRule", events.JsonSample("DisableRule"));
         var workspace = Directory.CreateTempSubdirectory("aws-session-").FullName;
         await using var workshop = await WorkshopSession.OpenAwsAsync(new WorkshopOptions { WorkspacePath = workspace }, settings, service);
         Assert.False(workshop.IsLocal);
@@ -53,6 +56,9 @@ public sealed class AwsSessionTests(KinesalitePeer kinesalite, S3rverPeer s3rver
         Assert.Equal(stream, workshop.Names.StreamName);
         Assert.Equal(lakeBucket, workshop.Names.LakeBucket);
         Assert.Equal("weather_db", workshop.AthenaSettings.DefaultDatabase);
+        Assert.Equal("rate(5 minutes)", workshop.Names.Schedule);
+        await workshop.SetProducerScheduleAsync(enabled: false);
+        Assert.Contains(service.Requests, r => r.Operation == "DisableRule" && r.Body.Contains("\"weather-schedule\"", StringComparison.Ordinal));
 
         var described = await workshop.DescribeStreamAsync();
         Assert.Contains(stream, described.ToString());

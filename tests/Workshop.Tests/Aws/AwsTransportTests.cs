@@ -141,4 +141,28 @@ public sealed class AwsTransportTests
         Assert.Contains("temporary", report.Text);
         Assert.Equal("sts", service.Requests.Single().Service);
     }
+
+    [Fact]
+    public async Task The_producer_functions_answer_reads_as_the_local_producers_summary_and_a_failure_shows_its_log()
+    {
+        var service = new ModelBackedService();
+        var answers = new Queue<HttpResponseMessage>([
+            new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"statusCode\":200,\"body\":\"{\\\"processed\\\":2,\\\"failed_cities\\\":[\\\"Oslo\\\"]}\"}") },
+            new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("{\"errorMessage\":\"No module named requests\",\"errorType\":\"Runtime.ImportModuleError\"}"),
+                Headers = { { "X-Amz-Function-Error", "Unhandled" }, { "X-Amz-Log-Result", Convert.ToBase64String("START RequestId: 7\nERROR import failed\n"u8) } },
+            },
+        ]);
+        service.Answer("Invoke", _ => answers.Dequeue());
+        using var pipeline = new AwsPipeline(Settings(), service);
+
+        var summary = await pipeline.InvokeProducerAsync("weather-producer");
+        Assert.Equal(2, summary.Processed);
+        Assert.Equal(["Oslo"], summary.FailedCities);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.InvokeProducerAsync("weather-producer"));
+        Assert.Contains("Unhandled", failure.Message);
+        Assert.Contains("ERROR import failed", failure.Message);
+    }
 }

@@ -109,7 +109,9 @@ public sealed class AwsStub : IAsyncDisposable
             var tail = local.Logs.Tail(ProducerLog.GroupFor(local.Names.ProducerFunction), 8).Select(e => e.Message);
             context.Response.Headers["X-Amz-Log-Result"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', tail)));
             context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
-            await Reply(context, 200, "application/json", new JsonObject { ["processed"] = summary.Processed, ["failed"] = new JsonArray(summary.FailedCities.Select(c => (JsonNode)c).ToArray()) }.ToJsonString());
+            // Shaped as the template's function answers.
+            var answer = new JsonObject { ["processed"] = summary.Processed, ["failed_cities"] = new JsonArray(summary.FailedCities.Select(c => (JsonNode)c).ToArray()) };
+            await Reply(context, 200, "application/json", new JsonObject { ["statusCode"] = 200, ["body"] = answer.ToJsonString() }.ToJsonString());
             return;
         }
         var form = HttpUtility.ParseQueryString(body);
@@ -267,6 +269,8 @@ public sealed class AwsStub : IAsyncDisposable
                 return new JsonObject { ["QueryExecutionIds"] = new JsonArray(local.Athena.ListQueryExecutions((int?)input["MaxResults"] ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
             case ("athena", "BatchGetQueryExecution"):
                 return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(local.Athena.GetQueryExecution((string)i!))).ToArray()) };
+            case ("events", "DescribeRule"):
+                return new JsonObject { ["Name"] = (string)input["Name"]!, ["ScheduleExpression"] = local.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{(string)input["Name"]!}" };
             case ("logs", "FilterLogEvents"):
                 return new JsonObject
                 {
