@@ -13,11 +13,17 @@ internal static partial class CliSession
         Recursive = true,
     };
 
-    public static readonly Option<string?> BackendOption = new("--backend")
+    public static readonly Option<string?> BackendOption = AcceptOnly(new Option<string?>("--backend")
     {
         Description = "local (default, offline) or aws (default: WORKSHOP_BACKEND, else local).",
         Recursive = true,
-    };
+    }, "local", "aws");
+
+    private static Option<string?> AcceptOnly(Option<string?> option, params string[] values)
+    {
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
 
     public static readonly Option<string?> RegionOption = new("--region")
     {
@@ -31,14 +37,7 @@ internal static partial class CliSession
         Recursive = true,
     };
 
-    public static IEnumerable<Option> GlobalOptions
-    {
-        get
-        {
-            BackendOption.AcceptOnlyFromAmong("local", "aws");
-            return [WorkspaceOption, BackendOption, RegionOption, ProfileOption];
-        }
-    }
+    public static IEnumerable<Option> GlobalOptions => [WorkspaceOption, BackendOption, RegionOption, ProfileOption];
 
     public static WorkshopOptions Options(ParseResult parse) => new()
     {

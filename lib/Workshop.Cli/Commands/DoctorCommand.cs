@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using StreamingWorkshop.Aws;
-using StreamingWorkshop.Errors;
 
 namespace StreamingWorkshop.Cli.Commands;
 

@@ -212,7 +212,7 @@ public sealed class AwsApiModelTests
             }
             case "cloudformation":
             {
-                using var cloudFormation = clients.CloudFormation() ;
+                using var cloudFormation = clients.CloudFormation();
                 var stack = new JsonObject
                 {
                     ["Stacks"] = new JsonArray(new JsonObject
