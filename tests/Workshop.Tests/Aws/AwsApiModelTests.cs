@@ -104,7 +104,7 @@ public sealed class AwsApiModelTests
                 Assert.Equal((string)destination["Prefix"]!, config.Prefix);
                 Assert.Equal(60, config.BufferingIntervalSeconds);
                 Assert.True(config.DynamicPartitioningEnabled);
-                Assert.Equal("{city: .city}", config.MetadataExtractionQuery);
+                Assert.Equal("{location: .city}", config.MetadataExtractionQuery);
                 Assert.Equal(["weather-firehose"], await firehose.ListDeliveryStreamsAsync());
                 break;
             }

@@ -18,7 +18,7 @@ public class PrefixTemplateTests
         // 23:30 at UTC-5 on 13 January is 04:30 UTC on 14 January: the prefix uses UTC.
         var arrival = new DateTimeOffset(2025, 1, 13, 23, 30, 0, TimeSpan.FromHours(-5));
 
-        var rendered = template.Render(new Dictionary<string, string> { ["city"] = "London" }, arrival);
+        var rendered = template.Render(new Dictionary<string, string> { ["location"] = "London" }, arrival);
 
         Assert.Equal("weather-data/location=London/year=2025/month=01/day=14/", rendered);
     }
