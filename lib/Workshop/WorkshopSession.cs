@@ -189,10 +189,11 @@ public sealed class WorkshopSession : IAsyncDisposable
         var exists = await StackExistsAsync(name, cancellationToken);
         if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
             foreach (var (key, value) in LocalDefaultParameters()) overrides[key] = value;
+        var body = templateBody ?? TemplateReader.WorkshopTemplate();
         var state = aws is null
-            ? await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, cancellationToken)
-            : await aws.CloudFormation.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, StackProgress,
-                stagingBucket: await aws.TemplateStagingAsync(templateBody ?? TemplateReader.WorkshopTemplate(), cancellationToken), cancellationToken: cancellationToken);
+            ? await Stacks.DeployAsync(name, body, overrides, cancellationToken)
+            : await aws.CloudFormation.DeployAsync(name, body, overrides, StackProgress,
+                stagingBucket: await aws.TemplateStagingAsync(body, cancellationToken), cancellationToken: cancellationToken);
         pipelineReady = false;
         return state;
     }

@@ -40,19 +40,3 @@ public static class AwsErrors
         return colon >= 0 ? code[..colon] : code;
     }
 }
-
-/// <summary>Keeps credential values out of anything the kit prints, logs or throws.</summary>
-public static class SecretRedaction
-{
-    public static string Redact(string text, AwsSettings settings)
-    {
-        if (string.IsNullOrEmpty(text)) return text;
-        Amazon.Runtime.ImmutableCredentials? values;
-        try { values = settings.Credentials.GetCredentials(); }
-        catch (Exception) { return text; }
-        foreach (var secret in new[] { values.SecretKey, values.Token })
-            if (!string.IsNullOrEmpty(secret)) text = text.Replace(secret, "****", StringComparison.Ordinal);
-        if (!string.IsNullOrEmpty(values.AccessKey)) text = text.Replace(values.AccessKey, AwsSettings.MaskAccessKey(values.AccessKey), StringComparison.Ordinal);
-        return text;
-    }
-}

@@ -139,17 +139,11 @@ public sealed class AwsPipeline : IDisposable
     public async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
     {
         var sizes = new Dictionary<string, List<long>>();
-        string? token = null;
-        do
+        await foreach (var item in Lake.ListAllAsync(bucket, cancellationToken: cancellationToken))
         {
-            var page = await Lake.ListObjectsV2Async(new ListObjectsRequest(bucket, ContinuationToken: token), cancellationToken);
-            foreach (var item in page.Contents)
-            {
-                if (!sizes.TryGetValue(item.StorageClass, out var list)) sizes[item.StorageClass] = list = new List<long>();
-                list.Add(item.Size);
-            }
-            token = page.NextContinuationToken;
-        } while (token is not null);
+            if (!sizes.TryGetValue(item.StorageClass, out var list)) sizes[item.StorageClass] = list = new List<long>();
+            list.Add(item.Size);
+        }
         return new StorageCostEstimate(bucket, DateTimeOffset.UtcNow, sizes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => StorageCostLine.For(p.Key, p.Value)).ToArray());
     }
 

@@ -26,6 +26,20 @@ public sealed class AwsJsonClient(AwsTransport transport) : IDisposable
         return response.Body.Length == 0 ? new JsonObject() : JsonNode.Parse(response.Body)?.AsObject() ?? new JsonObject();
     }
 
+    /// <summary>Every name a list operation returns when it pages by the last name seen (ListStreams, ListDeliveryStreams).</summary>
+    public async Task<IReadOnlyList<string>> ListNamesAsync(string operation, string namesMember, string hasMoreMember, string startMember, JsonObject? request = null, CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        while (true)
+        {
+            var page = request?.DeepClone().AsObject() ?? new JsonObject();
+            if (names.Count > 0) page[startMember] = names[^1];
+            var reply = await CallAsync(operation, page, cancellationToken);
+            names.AddRange(reply[namesMember]?.AsArray().Select(n => (string)n!) ?? []);
+            if (reply[hasMoreMember]?.GetValue<bool>() != true) return names;
+        }
+    }
+
     public static AwsErrorReply ParseError(AwsResponse response)
     {
         string? type = response.Header("x-amzn-ErrorType"), message = null;

@@ -66,7 +66,7 @@ public sealed class AwsTransport : IDisposable
             }
             catch (HttpRequestException e)
             {
-                throw new AwsConnectionException(Service.SigningName, operation, Endpoint, Redact(e.Message));
+                throw new AwsConnectionException(Service.SigningName, operation, Endpoint, settings.Redact(e.Message));
             }
             if ((int)response.Status < 300) return response;
             var error = parseError(response);
@@ -75,12 +75,10 @@ public sealed class AwsTransport : IDisposable
                 await retry.DelayAsync(attempt, cancellationToken);
                 continue;
             }
-            throw AwsErrors.ToException(Service.SigningName, operation, error with { Message = Redact(error.Message) });
+            throw AwsErrors.ToException(Service.SigningName, operation, error with { Message = settings.Redact(error.Message) });
         }
     }
 
-    /// <summary>Takes any credential value out of text that may reach a learner's screen.</summary>
-    public string Redact(string text) => SecretRedaction.Redact(text, settings);
 
     public void Dispose()
     {

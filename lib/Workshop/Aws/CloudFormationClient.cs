@@ -66,23 +66,12 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
         var stack = await DescribeStackAsync(stackName, cancellationToken);
         if (emptyBucketsWith is not null)
             foreach (var bucket in stack.Resources.Where(r => r.ResourceType == "AWS::S3::Bucket" && r.ResourceStatus != "DELETE_COMPLETE"))
-                await EmptyBucketAsync(emptyBucketsWith, bucket.PhysicalResourceId, cancellationToken);
+                if (await emptyBucketsWith.BucketExistsAsync(bucket.PhysicalResourceId, cancellationToken))
+                    await emptyBucketsWith.EmptyBucketAsync(bucket.PhysicalResourceId, cancellationToken);
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         await cloudFormation.CallAsync("DeleteStack", [new("StackName", stackName)], cancellationToken);
         // Once deleted, a stack is found only by its id.
         return await WaitAsync(stack.StackId, since, progress, cancellationToken);
-    }
-
-    private static async Task EmptyBucketAsync(IObjectStore store, string bucket, CancellationToken cancellationToken)
-    {
-        if (!await store.BucketExistsAsync(bucket, cancellationToken)) return;
-        string? token = null;
-        do
-        {
-            var page = await store.ListObjectsV2Async(new ListObjectsRequest(bucket, ContinuationToken: token), cancellationToken);
-            foreach (var item in page.Contents) await store.DeleteObjectAsync(bucket, item.Key, cancellationToken);
-            token = page.NextContinuationToken;
-        } while (token is not null);
     }
 
     private async Task<StackState> WaitAsync(string stack, DateTimeOffset since, IProgress<StackEvent>? progress, CancellationToken cancellationToken)
@@ -92,17 +81,18 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
         {
             foreach (var (id, stackEvent) in (await DescribeStackEventsAsync(stack, cancellationToken)).Where(e => e.Event.Timestamp >= since).Reverse())
                 if (seen.Add(id)) progress?.Report(stackEvent);
-            var state = await DescribeStackAsync(stack, cancellationToken);
-            if (!state.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)) return state;
+            var status = await DescribeStatusAsync(stack, cancellationToken);
+            if (!status.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)) return await DescribeStackAsync(stack, cancellationToken);
             await wait(PollInterval, cancellationToken);
         }
     }
 
+    /// <summary>The stack's status, parameters and outputs, or null when it does not exist.</summary>
     public async Task<StackState?> TryDescribeAsync(string stackName, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await DescribeStackAsync(stackName, cancellationToken);
+            return await DescribeStatusAsync(stackName, cancellationToken);
         }
         catch (ValidationException e) when (e.Message.Contains("does not exist", StringComparison.Ordinal))
         {
@@ -113,13 +103,25 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
     /// <summary>The stack with its parameters, outputs, resources and events (newest event last, as the kit's other stacks keep them).</summary>
     public async Task<StackState> DescribeStackAsync(string stackName, CancellationToken cancellationToken = default)
     {
+        var stack = await DescribeStatusAsync(stackName, cancellationToken);
+        // A deleted stack is still described by id, but its resources are gone.
+        var resources = stack.StackStatus == "DELETE_COMPLETE" ? new XElement("DescribeStackResourcesResult")
+            : await cloudFormation.CallAsync("DescribeStackResources", [new("StackName", stack.StackId)], cancellationToken);
+        var events = await DescribeStackEventsAsync(stack.StackId, cancellationToken);
+        return stack with
+        {
+            Resources = resources.Members("StackResources").Select(r => new StackResource(r.Text("LogicalResourceId")!, r.Text("ResourceType")!,
+                r.Text("PhysicalResourceId") ?? "", r.Text("ResourceStatus")!, new JsonObject(), new Dictionary<string, string>(), "Delete")).ToList(),
+            Events = events.Select(e => e.Event).Reverse().ToList(),
+        };
+    }
+
+    /// <summary>The stack's status, parameters and outputs: one DescribeStacks call, enough to poll or to read names from.</summary>
+    private async Task<StackState> DescribeStatusAsync(string stackName, CancellationToken cancellationToken)
+    {
         var result = await cloudFormation.CallAsync("DescribeStacks", [new("StackName", stackName)], cancellationToken);
         var s = result.Members("Stacks").FirstOrDefault()
             ?? throw new ValidationException("cloudformation", $"Stack with id {stackName} does not exist (DescribeStacks).");
-        // A deleted stack is still described by id, but its resources are gone.
-        var resources = s.Text("StackStatus") == "DELETE_COMPLETE" ? new XElement("DescribeStackResourcesResult")
-            : await cloudFormation.CallAsync("DescribeStackResources", [new("StackName", s.Text("StackId")!)], cancellationToken);
-        var events = await DescribeStackEventsAsync(s.Text("StackId")!, cancellationToken);
         return new StackState
         {
             StackName = s.Text("StackName")!,
@@ -131,9 +133,6 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
             LastUpdatedTime = s.Text("LastUpdatedTime") is { } updated ? Time(updated) : null,
             Parameters = s.Members("Parameters").Select(p => new StackParameter(p.Text("ParameterKey")!, p.Text("ParameterValue") ?? "", p.Text("ParameterValue") == "****")).ToList(),
             Outputs = s.Members("Outputs").Select(o => new StackOutput(o.Text("OutputKey")!, o.Text("OutputValue") ?? "", o.Text("Description"))).ToList(),
-            Resources = resources.Members("StackResources").Select(r => new StackResource(r.Text("LogicalResourceId")!, r.Text("ResourceType")!,
-                r.Text("PhysicalResourceId") ?? "", r.Text("ResourceStatus")!, new JsonObject(), new Dictionary<string, string>(), "Delete")).ToList(),
-            Events = events.Select(e => e.Event).Reverse().ToList(),
         };
     }
 

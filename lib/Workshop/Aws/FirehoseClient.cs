@@ -7,18 +7,9 @@ namespace StreamingWorkshop.Aws;
 /// <summary>Amazon Data Firehose: the kit reads a delivery stream's settings to show where and how it writes.</summary>
 public sealed class FirehoseClient(AwsJsonClient firehose) : IDisposable
 {
-    public async Task<IReadOnlyList<string>> ListDeliveryStreamsAsync(CancellationToken cancellationToken = default)
-    {
-        var names = new List<string>();
-        while (true)
-        {
-            var request = new JsonObject { ["Limit"] = 100 };
-            if (names.Count > 0) request["ExclusiveStartDeliveryStreamName"] = names[^1];
-            var page = await firehose.CallAsync("ListDeliveryStreams", request, cancellationToken);
-            names.AddRange(page["DeliveryStreamNames"]?.AsArray().Select(n => (string)n!) ?? []);
-            if (page["HasMoreDeliveryStreams"]?.GetValue<bool>() != true) return names;
-        }
-    }
+    public Task<IReadOnlyList<string>> ListDeliveryStreamsAsync(CancellationToken cancellationToken = default) =>
+        firehose.ListNamesAsync("ListDeliveryStreams", "DeliveryStreamNames", "HasMoreDeliveryStreams", "ExclusiveStartDeliveryStreamName",
+            new JsonObject { ["Limit"] = 100 }, cancellationToken);
 
     /// <summary>The delivery stream's source and S3 destination, in the same shape the local backend uses.</summary>
     public async Task<DeliveryStreamConfig> DescribeDeliveryStreamAsync(string deliveryStreamName, CancellationToken cancellationToken = default)

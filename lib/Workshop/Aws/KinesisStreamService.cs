@@ -41,18 +41,8 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
     public async Task DeleteStreamAsync(string streamName, CancellationToken cancellationToken = default) =>
         await kinesis.CallAsync("DeleteStream", new JsonObject { ["StreamName"] = streamName }, cancellationToken);
 
-    public async Task<IReadOnlyList<string>> ListStreamsAsync(CancellationToken cancellationToken = default)
-    {
-        var names = new List<string>();
-        while (true)
-        {
-            var request = new JsonObject();
-            if (names.Count > 0) request["ExclusiveStartStreamName"] = names[^1];
-            var page = await kinesis.CallAsync("ListStreams", request, cancellationToken);
-            names.AddRange(page["StreamNames"]?.AsArray().Select(n => (string)n!) ?? []);
-            if (page["HasMoreStreams"]?.GetValue<bool>() != true) return names;
-        }
-    }
+    public Task<IReadOnlyList<string>> ListStreamsAsync(CancellationToken cancellationToken = default) =>
+        kinesis.ListNamesAsync("ListStreams", "StreamNames", "HasMoreStreams", "ExclusiveStartStreamName", cancellationToken: cancellationToken);
 
     public async Task<StreamSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default)
     {

@@ -142,15 +142,15 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         catch (AmazonS3Exception e)
         {
             var code = string.IsNullOrEmpty(e.ErrorCode) ? $"Http{(int)e.StatusCode}" : e.ErrorCode;
-            throw new S3Exception(code, SecretRedaction.Redact($"{e.Message} ({operation}{(string.IsNullOrEmpty(e.RequestId) ? "" : $", request id {e.RequestId}")})", settings));
+            throw new S3Exception(code, settings.Redact($"{e.Message} ({operation}{(string.IsNullOrEmpty(e.RequestId) ? "" : $", request id {e.RequestId}")})"));
         }
         catch (AmazonClientException e)
         {
-            throw new AwsConnectionException("s3", operation, settings.Endpoint(AwsService.S3), SecretRedaction.Redact(e.Message, settings));
+            throw new AwsConnectionException("s3", operation, settings.Endpoint(AwsService.S3), settings.Redact(e.Message));
         }
         catch (HttpRequestException e)
         {
-            throw new AwsConnectionException("s3", operation, settings.Endpoint(AwsService.S3), SecretRedaction.Redact(e.Message, settings));
+            throw new AwsConnectionException("s3", operation, settings.Endpoint(AwsService.S3), settings.Redact(e.Message));
         }
     }
 

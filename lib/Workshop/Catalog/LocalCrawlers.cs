@@ -182,13 +182,7 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
     private async Task<List<ObjectInfo>> ListAllAsync(S3Location location, CancellationToken cancellationToken)
     {
         var all = new List<ObjectInfo>();
-        string? token = null;
-        do
-        {
-            var page = await lake.ListObjectsV2Async(new ListObjectsRequest(location.Bucket, location.FolderPrefix, ContinuationToken: token), cancellationToken);
-            all.AddRange(page.Contents);
-            token = page.NextContinuationToken;
-        } while (token is not null);
+        await foreach (var item in lake.ListAllAsync(location.Bucket, location.FolderPrefix, cancellationToken)) all.Add(item);
         return all;
     }
 

@@ -27,13 +27,7 @@ public sealed class BucketTreeView
     {
         prefix ??= "";
         var root = new Folder(prefix);
-        string? token = null;
-        do
-        {
-            var page = await store.ListObjectsV2Async(new ListObjectsRequest(bucket, prefix, ContinuationToken: token), cancellationToken);
-            foreach (var item in page.Contents) root.Add(item, item.Key[prefix.Length..]);
-            token = page.NextContinuationToken;
-        } while (token is not null);
+        await foreach (var item in store.ListAllAsync(bucket, prefix, cancellationToken)) root.Add(item, item.Key[prefix.Length..]);
         return new BucketTreeView(bucket, prefix, root);
     }
 

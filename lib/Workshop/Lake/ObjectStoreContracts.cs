@@ -57,3 +57,29 @@ public sealed record LifecycleRule(
     IReadOnlyList<LifecycleTransition> Transitions,
     int? ExpirationDays = null,
     bool Enabled = true);
+
+/// <summary>What callers do with a whole bucket, page by page, on either backend.</summary>
+public static class ObjectStoreExtensions
+{
+    /// <summary>Every object under <paramref name="prefix"/>, following continuation tokens.</summary>
+    public static async IAsyncEnumerable<ObjectInfo> ListAllAsync(this IObjectStore store, string bucket, string? prefix = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? token = null;
+        do
+        {
+            var page = await store.ListObjectsV2Async(new ListObjectsRequest(bucket, prefix, ContinuationToken: token), cancellationToken);
+            foreach (var item in page.Contents) yield return item;
+            token = page.NextContinuationToken;
+        } while (token is not null);
+    }
+
+    /// <summary>Deletes every object in the bucket, so the bucket itself can be deleted.</summary>
+    public static async Task EmptyBucketAsync(this IObjectStore store, string bucket, CancellationToken cancellationToken = default)
+    {
+        // Listed in full first: deleting while paging would move the continuation point.
+        var keys = new List<string>();
+        await foreach (var item in store.ListAllAsync(bucket, cancellationToken: cancellationToken)) keys.Add(item.Key);
+        foreach (var key in keys) await store.DeleteObjectAsync(bucket, key, cancellationToken);
+    }
+}

@@ -121,16 +121,7 @@ public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService 
         {
             case "AWS::S3::Bucket":
                 if (!await lake.BucketExistsAsync(resource.PhysicalResourceId, cancellationToken)) return;
-                if (emptyBuckets)
-                {
-                    string? token = null;
-                    do
-                    {
-                        var page = await lake.ListObjectsV2Async(new ListObjectsRequest(resource.PhysicalResourceId, ContinuationToken: token), cancellationToken);
-                        foreach (var item in page.Contents) await lake.DeleteObjectAsync(resource.PhysicalResourceId, item.Key, cancellationToken);
-                        token = page.NextContinuationToken;
-                    } while (token is not null);
-                }
+                if (emptyBuckets) await lake.EmptyBucketAsync(resource.PhysicalResourceId, cancellationToken);
                 await lake.DeleteBucketAsync(resource.PhysicalResourceId, cancellationToken);
                 break;
             case "AWS::Kinesis::Stream":

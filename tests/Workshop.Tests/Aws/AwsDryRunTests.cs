@@ -84,13 +84,7 @@ public sealed class AwsDryRunTests(KinesalitePeer kinesalite, S3rverPeer s3rver)
     private static async Task CopyBucketAsync(IObjectStore from, IObjectStore to, string bucket)
     {
         await to.CreateBucketAsync(bucket);
-        string? token = null;
-        do
-        {
-            var page = await from.ListObjectsV2Async(new ListObjectsRequest(bucket, ContinuationToken: token));
-            foreach (var item in page.Contents)
-                await to.PutObjectAsync(bucket, item.Key, (await from.GetObjectAsync(bucket, item.Key)).Content);
-            token = page.NextContinuationToken;
-        } while (token is not null);
+        await foreach (var item in from.ListAllAsync(bucket))
+            await to.PutObjectAsync(bucket, item.Key, (await from.GetObjectAsync(bucket, item.Key)).Content);
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Web;
@@ -39,7 +38,7 @@ public sealed class AwsStub : IAsyncDisposable
         this.s3rver = s3rver;
         producer = new WeatherProducer(local.WeatherSource, kinesis, local.Logs, TimeProvider.System,
             new ProducerOptions { StreamName = local.Names.StreamName, Cities = local.Cities, FunctionName = local.Names.ProducerFunction });
-        Port = FreePort();
+        Port = Loopback.FreePort();
         listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         listener.Start();
         loop = Task.Run(ServeAsync);
@@ -53,13 +52,6 @@ public sealed class AwsStub : IAsyncDisposable
 
     /// <summary>The SigV4 credential scope (service, region) of every request, S3's passed-through ones included.</summary>
     public ConcurrentQueue<(string Service, string Region)> Scopes { get; } = new();
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     private async Task ServeAsync()
     {

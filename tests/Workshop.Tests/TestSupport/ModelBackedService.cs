@@ -34,12 +34,11 @@ public sealed partial class ModelBackedService : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var scope = request.Headers.TryGetValues("Authorization", out var scopes) ? CredentialScope().Match(scopes.First()).Groups["service"].Value : "";
-        if (passThrough.Contains(scope)) return await network.Value.SendAsync(request, cancellationToken);
-        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var authorization = request.Headers.TryGetValues("Authorization", out var signatures) ? signatures.First() : null;
-        var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First() : null;
         var service = authorization is null ? "" : CredentialScope().Match(authorization).Groups["service"].Value;
+        if (passThrough.Contains(service)) return await network.Value.SendAsync(request, cancellationToken);
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First() : null;
         var operation = target?.Split('.').Last()
             ?? (body.Contains("Action=", StringComparison.Ordinal) ? HttpUtility.ParseQueryString(body)["Action"]! : RestOperation(request));
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);

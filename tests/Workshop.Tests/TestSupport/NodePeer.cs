@@ -19,7 +19,7 @@ public sealed class NodePeer : IDisposable
         var path = Path.Combine(Repository.Root, "tests", "tools", "node_modules", script);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{name} is not installed at {path}; run 'npm install --prefix tests/tools' (.ci/run does).");
-        Port = FreePort();
+        Port = Loopback.FreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (nodeOption is not null) start.ArgumentList.Add(nodeOption);
         start.ArgumentList.Add(path);
@@ -42,13 +42,6 @@ public sealed class NodePeer : IDisposable
         port => $"--address 127.0.0.1 --port {port} --silent --directory {Directory.CreateTempSubdirectory("s3rver-").FullName}", "s3rver",
         // s3rver makes its continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
         nodeOption: "--openssl-legacy-provider");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void WaitUntilListening(string name)
     {
