@@ -90,8 +90,7 @@ public sealed class GlueClient(AwsJsonClient glue) : IDisposable
         var targets = c["Targets"]?["S3Targets"]?.AsArray().Select(t => (string)t!["Path"]!).ToArray() ?? [];
         var definition = new CrawlerDefinition((string)c["Name"]!, (string?)c["Role"] ?? "", (string?)c["DatabaseName"] ?? "", (string?)c["TablePrefix"] ?? "", targets);
         var last = c["LastCrawl"];
-        return new CrawlerStatus(definition, (string?)c["State"] ?? "READY", (string?)last?["Status"], (string?)last?["ErrorMessage"],
-            last?["StartTime"] is { } started ? AwsJson.Timestamp(started) : null);
+        return new CrawlerStatus(definition, (string?)c["State"] ?? "READY", (string?)last?["Status"], (string?)last?["ErrorMessage"]);
     }
 
     public async Task<CrawlerMetrics> GetCrawlerMetricsAsync(string name, CancellationToken cancellationToken = default)
@@ -135,6 +134,6 @@ public sealed class GlueClient(AwsJsonClient glue) : IDisposable
     public void Dispose() => glue.Dispose();
 }
 
-public sealed record CrawlerStatus(CrawlerDefinition Definition, string State, string? LastCrawlStatus, string? LastCrawlError, DateTimeOffset? LastCrawlStart);
+public sealed record CrawlerStatus(CrawlerDefinition Definition, string State, string? LastCrawlStatus, string? LastCrawlError);
 
 public sealed record CrawlerMetrics(int TablesCreated, int TablesUpdated, int TablesDeleted, double LastRuntimeSeconds);
