@@ -140,7 +140,7 @@ public static class NotebookRunner
             string.Join('/', Path.GetRelativePath(outputDirectory, file).Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
         var rows = reports.Select(r =>
             $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.HtmlPath))}\">{System.Net.WebUtility.HtmlEncode(r.Title)}</a></td>" +
-            $"<td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.ExecutedPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.Path))}</a></td>" +
+            $"<td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.ExecutedPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.ExecutedPath))}</a></td>" +
             $"<td>{r.CodeCellsRun}/{r.Cells}</td><td>{r.Elapsed.TotalSeconds:0.0} s</td><td>{(r.Succeeded ? "✔" : $"✘ cell {r.FailedCell}: {System.Net.WebUtility.HtmlEncode(r.FailedError)}")}</td></tr>");
         var page = $"""
             <!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Streaming Workshop notebooks</title>

@@ -69,7 +69,7 @@ public sealed class DatabaseView(GlueDatabase database, IReadOnlyList<GlueTable>
                               (Database.LocationUri is { Length: > 0 } l ? $" — {l}" : "") + $" — {Tables.Count} table(s)";
 
     public string ToHtml() => Tables.Count == 0
-        ? $"<p>{HtmlTable.Encode(Caption)}: no tables yet (Task 3's crawler makes them).</p>"
+        ? $"<p style=\"{HtmlTable.Style}\"><b>{HtmlTable.Encode(Caption)}</b>: no tables yet (Task 3's crawler makes them).</p>"
         : HtmlTable.Render(Headers, Rows, Caption);
 
     public override string ToString() => Caption + "\n" + (Tables.Count == 0 ? "" : TextTable.Render(Headers, Rows));
@@ -101,7 +101,7 @@ public sealed class SimulationProgressView(SimulationProgress progress, bool fin
 
     private string Line =>
         $"{(Finished ? "Simulated" : "Simulating")} {Progress.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {Progress.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC: " +
-        $"reached {Progress.Now.UtcDateTime:yyyy-MM-dd HH:mm} ({Progress.Fraction:P0}) · {Shown.Count(Progress.RecordsPut)} readings put · {Shown.Count(Progress.RecordsDelivered)} delivered";
+        $"reached {Progress.Now.UtcDateTime:yyyy-MM-dd HH:mm} ({Progress.Fraction * 100:0}%) · {Shown.Count(Progress.RecordsPut)} readings put · {Shown.Count(Progress.RecordsDelivered)} delivered";
 
     public string ToHtml() =>
         $"<div style=\"{HtmlTable.Style}\"><progress max=\"1\" value=\"{Progress.Fraction.ToString("0.000", CultureInfo.InvariantCulture)}\" style=\"width:160px;vertical-align:middle\"></progress> {HtmlTable.Encode(Line)}</div>";
