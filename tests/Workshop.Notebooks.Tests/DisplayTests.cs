@@ -91,7 +91,8 @@ public sealed partial class DisplayTests : IDisposable
         var path = Notebook("update.ipynb",
             "var shown = display(\"first\");\nshown.Update(\"second\");\nshown.Update(\"third\");",
             $"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{Path.Combine(folder, "ws")}\", Cities = new[] {{ \"London\" }} }});\n" +
-            "await workshop.SimulateAsync(TimeSpan.FromHours(2), new DateTimeOffset(2025, 1, 14, 10, 0, 0, TimeSpan.Zero));");
+            "await workshop.SimulateAsync(TimeSpan.FromHours(2), new DateTimeOffset(2025, 1, 14, 10, 0, 0, TimeSpan.Zero));",
+            "var live = workshop.StartLive(speed: 600, duration: TimeSpan.FromMinutes(3));\nawait live.Completion;");
         var output = Path.Combine(folder, "out");
 
         var report = await NotebookRunner.RunAsync(path, new RunOptions { OutputDirectory = output });
@@ -104,6 +105,8 @@ public sealed partial class DisplayTests : IDisposable
         Assert.Null(handle["transient"]); // nbformat keeps no display ids
         var progress = saved[1]!["outputs"]!.AsArray().Single()!["data"]!["text/plain"]!.GetValue<string>();
         Assert.Equal("Simulated 2025-01-14 10:00 → 2025-01-14 12:00 UTC: reached 2025-01-14 12:00 (100%) · 120 readings put · 120 delivered", progress);
+        var live = saved[2]!["outputs"]!.AsArray().Single()!["data"]!["text/plain"]!.GetValue<string>();
+        Assert.Matches(@"^Live from 12:00:00 to 12:0\d:\d\d UTC · \d+ readings put · \d+ delivered · stopped", live);
         var page = File.ReadAllText(report.HtmlPath);
         Assert.Contains("third", page);
         Assert.DoesNotContain("first</", page);
