@@ -133,7 +133,7 @@ public sealed partial class DisplayTests : IDisposable
         Assert.Contains(typeof(ChallengeVerdict), returned);
         var missing = withToHtml.Concat(returned).Distinct().Where(t => !typeof(IHtmlDisplay).IsAssignableFrom(t)).Select(t => t.FullName).ToList();
         Assert.True(missing.Count == 0, "Not an IHtmlDisplay: " + string.Join(", ", missing));
-        foreach (var type in new[] { typeof(StreamingWorkshop.Query.AthenaSettings), typeof(PipelineNames), typeof(StreamingWorkshop.Simulation.SimulationReport), typeof(StreamingWorkshop.Simulation.LiveRun), typeof(StreamingWorkshop.Delivery.DeliveryStreamConfig) })
+        foreach (var type in new[] { typeof(StreamingWorkshop.Query.AthenaSettings), typeof(PipelineNames), typeof(StreamingWorkshop.Simulation.SimulationReport), typeof(StreamingWorkshop.Simulation.LiveRun), typeof(StreamingWorkshop.Delivery.DeliveryStreamConfig), typeof(StreamingWorkshop.Clock.VirtualClock), typeof(StreamingWorkshop.Storage.WorkspaceDirectory), typeof(WorkshopSession) })
             Assert.True(typeof(IHtmlDisplay).IsAssignableFrom(type), type.Name);
     }
 
