@@ -28,13 +28,16 @@ public sealed class KernelServer : IDisposable
     private CancellationTokenSource running = new();
     private int executionCount;
 
+    /// <summary>The request each display_id was shown under, so its later updates name the same parent.</summary>
+    private readonly ConcurrentDictionary<string, JupyterMessage> displayParents = new();
+
     public KernelServer(ConnectionInfo connection, TextWriter log, string workingDirectory)
     {
         this.connection = connection;
         this.log = log;
         signer = new Signer(connection.Key);
         WorkingDirectory = workingDirectory;
-        notebook = new NotebookSession(workingDirectory, TimeSpan.FromHours(24));
+        notebook = NewNotebookSession();
         shell.Bind(connection.Address(connection.ShellPort));
         control.Bind(connection.Address(connection.ControlPort));
         stdin.Bind(connection.Address(connection.StdinPort));
@@ -52,6 +55,20 @@ public sealed class KernelServer : IDisposable
     }
 
     public string WorkingDirectory { get; }
+
+    private NotebookSession NewNotebookSession()
+    {
+        var session = new NotebookSession(WorkingDirectory, TimeSpan.FromHours(24));
+        session.OutputUpdated += update =>
+        {
+            var id = update["transient"]?["display_id"]?.GetValue<string>();
+            if (id is null || !displayParents.TryGetValue(id, out var parent)) return;
+            var body = update.DeepClone().AsObject();
+            body.Remove("output_type");
+            Publish(parent, "update_display_data", body);
+        };
+        return session;
+    }
 
     public TaskCompletionSource Stopped { get; } = new();
 
@@ -192,6 +209,7 @@ public sealed class KernelServer : IDisposable
             body.Remove("output_type");
             if (type == "execute_result") body["execution_count"] = count;
             if (type == "stream") body["text"] = output["text"]!.GetValue<string>();
+            if (output["transient"]?["display_id"]?.GetValue<string>() is { } displayId) displayParents[displayId] = message;
             Publish(message, type, body);
         }
         notebook.OutputProduced += Forward;
@@ -244,7 +262,8 @@ public sealed class KernelServer : IDisposable
 
     private void Restart()
     {
-        notebook = new NotebookSession(WorkingDirectory, TimeSpan.FromHours(24));
+        notebook = NewNotebookSession();
+        displayParents.Clear();
         executionCount = 0;
         restartPending = false;
     }

@@ -1,16 +1,20 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Markdig;
 
 namespace StreamingWorkshop.Notebooks;
 
 /// <summary>
 /// A notebook as one standalone HTML page: markdown rendered, code shown, outputs as they were produced, charts
-/// interactive. plotly.js is embedded once in the page's head, so the page needs no network.
+/// interactive. plotly.js is embedded once in the page's head, so the page needs no network. Links to other
+/// notebooks (.ipynb, .dib) point at their pages instead, and pictures beside the notebook are embedded.
 /// </summary>
-public static class HtmlExporter
+public static partial class HtmlExporter
 {
+    private const long LargestEmbeddedPicture = 4 * 1024 * 1024;
+
     private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
 
     public const string Css = """
@@ -23,9 +27,12 @@ public static class HtmlExporter
         .stream{font:13px ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;margin:0}
         .error{background:#fff0f0;border-left:4px solid #cf222e;padding:8px;font:13px ui-monospace,monospace;white-space:pre-wrap}
         table.index{border-collapse:collapse}table.index td,table.index th{border:1px solid #d0d7de;padding:4px 10px;text-align:left}
+        nav.top{font-size:13px;margin-bottom:8px}
         """;
 
-    public static string Page(NotebookDocument document, string title)
+    /// <param name="sourceFolder">The notebook's folder, where its relative pictures are found.</param>
+    /// <param name="indexHref">The relative link to the run's index page, shown at the top; null for none.</param>
+    public static string Page(NotebookDocument document, string title, string? sourceFolder = null, string? indexHref = null)
     {
         var hasChart = document.Cells.SelectMany(c => c.Outputs).Any(o => Html(o)?.Contains("Plotly.newPlot", StringComparison.Ordinal) == true);
         var body = new StringBuilder();
@@ -34,7 +41,7 @@ public static class HtmlExporter
             body.Append("<section class=\"cell\">");
             if (cell.Kind == CellKind.Markdown)
             {
-                body.Append(Markdig.Markdown.ToHtml(cell.Source, Markdown));
+                body.Append(EmbedPictures(NotebookLinksToPages(Markdig.Markdown.ToHtml(cell.Source, Markdown)), sourceFolder));
             }
             else if (cell.Kind == CellKind.Code)
             {
@@ -54,10 +61,41 @@ public static class HtmlExporter
             <title>{WebUtility.HtmlEncode(title)}</title><style>{Css}</style>
             {(hasChart ? NotebookDisplay.PlotlyScript() : "")}
             </head><body><main>
+            {(indexHref is null ? "" : $"<nav class=\"top\"><a href=\"{WebUtility.HtmlEncode(indexHref)}\">All notebooks</a></nav>")}
             {body}
             </main></body></html>
             """;
     }
+
+    /// <summary>
+    /// Relative links to a notebook (.ipynb or .dib, with an optional #anchor) become links to its page (.html), which
+    /// the run writes beside the executed copy. Links with a scheme or an absolute path are left alone.
+    /// </summary>
+    public static string NotebookLinksToPages(string html) => NotebookHref().Replace(html, match =>
+        $"href=\"{match.Groups["path"].Value}.html{match.Groups["anchor"].Value}\"");
+
+    [GeneratedRegex(@"href=""(?<path>(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!/)[^""#?]+)\.(?:ipynb|dib)(?<anchor>#[^""]*)?""", RegexOptions.IgnoreCase)]
+    private static partial Regex NotebookHref();
+
+    /// <summary>Pictures the markdown shows from beside the notebook (for example ../images/architecture.svg) go into the page as data URIs.</summary>
+    private static string EmbedPictures(string html, string? sourceFolder) => sourceFolder is null ? html : PictureSource().Replace(html, match =>
+    {
+        var relative = WebUtility.HtmlDecode(match.Groups["path"].Value);
+        var file = Path.GetFullPath(Path.Combine(sourceFolder, Uri.UnescapeDataString(relative)));
+        var type = Path.GetExtension(file).ToLowerInvariant() switch
+        {
+            ".svg" => "image/svg+xml",
+            ".png" => "image/png",
+            ".jpg" or ".jpeg" => "image/jpeg",
+            ".gif" => "image/gif",
+            _ => null,
+        };
+        if (type is null || !File.Exists(file) || new FileInfo(file).Length > LargestEmbeddedPicture) return match.Value;
+        return $"src=\"data:{type};base64,{Convert.ToBase64String(File.ReadAllBytes(file))}\"";
+    });
+
+    [GeneratedRegex(@"src=""(?<path>(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!/)[^""]+)""")]
+    private static partial Regex PictureSource();
 
     private static string? Html(JsonObject output) => output["data"]?["text/html"]?.GetValue<string>();
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Analysis;
@@ -11,8 +10,8 @@ namespace StreamingWorkshop.Notebooks;
 /// <summary>
 /// Turns values into notebook output bundles (text/plain, and text/html where there is one), with the
 /// formatters registered through Microsoft.DotNet.Interactive.Formatting as .NET Interactive did:
-/// Plotly.NET charts, DataFrames (first rows, with the row count), the kit's own types (anything with a public
-/// ToHtml()), sequences and other objects.
+/// the kit's own types (<see cref="IHtmlDisplay"/>, and sequences of them), Plotly.NET charts, DataFrames (first rows,
+/// with the row count), other sequences and objects.
 /// </summary>
 public static class NotebookDisplay
 {
@@ -28,6 +27,8 @@ public static class NotebookDisplay
             if (registered) return;
             Formatter.Register<GenericChart>(chart => GenericChart.toChartHTML(chart), HtmlFormatter.MimeType);
             Formatter.Register<DataFrame>(FormatDataFrame, HtmlFormatter.MimeType);
+            // Also inside values the package formats itself, a kit value keeps its designed look.
+            Formatter.Register<IHtmlDisplay>(view => view.ToHtml(), HtmlFormatter.MimeType);
             registered = true;
         }
     }
@@ -51,6 +52,8 @@ public static class NotebookDisplay
     private static string PlainText(object value) => value switch
     {
         string text => text,
+        IHtmlDisplay => value.ToString() ?? "",
+        IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToString())),
         GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
         DataFrame frame => $"DataFrame: {frame.Rows.Count:N0} rows x {frame.Columns.Count} columns\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
         System.Collections.IEnumerable items when value.GetType().GetMethod("ToString", Type.EmptyTypes)?.DeclaringType == typeof(object) || value.GetType().Name.Contains("Iterator", StringComparison.Ordinal)
@@ -60,10 +63,13 @@ public static class NotebookDisplay
 
     private static string? Html(object value)
     {
-        if (value is string) return null;
-        if (value.GetType().GetMethod("ToHtml", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is { ReturnType: var returns } method && returns == typeof(string))
-            return (string?)method.Invoke(value, null);
-        return Formatter.ToDisplayString(value, HtmlFormatter.MimeType);
+        return value switch
+        {
+            string => null,
+            IHtmlDisplay view => view.ToHtml(),
+            IEnumerable<IHtmlDisplay> views => string.Concat(views.Select(v => v.ToHtml())),
+            _ => Formatter.ToDisplayString(value, HtmlFormatter.MimeType),
+        };
     }
 
     private static string FormatDataFrame(DataFrame frame)

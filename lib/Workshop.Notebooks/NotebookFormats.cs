@@ -90,7 +90,7 @@ public static class Ipynb
             if (cell.Kind == CellKind.Code)
                 metadata["polyglot_notebook"] = new JsonObject { ["kernelName"] = cell.Language };
             node["metadata"] = metadata;
-            if (cell.Kind == CellKind.Code) node["outputs"] = new JsonArray(cell.Outputs.Select(o => (JsonNode)o.DeepClone()).ToArray());
+            if (cell.Kind == CellKind.Code) node["outputs"] = new JsonArray(cell.Outputs.Select(o => (JsonNode)Saved(o)).ToArray());
             node["source"] = SplitSource(cell.Source);
             cells.Add(node);
         }
@@ -102,6 +102,14 @@ public static class Ipynb
             ["nbformat_minor"] = document.FormatMinor,
         };
         return root.ToJsonString(Indented) + "\n";
+    }
+
+    /// <summary>An output as nbformat stores it: the display id a live kernel uses (transient) is not part of the file.</summary>
+    private static JsonObject Saved(JsonObject output)
+    {
+        var saved = output.DeepClone().AsObject();
+        saved.Remove("transient");
+        return saved;
     }
 
     /// <summary>A stable id from the cell's position and text, so converting the same notebook twice gives the same file.</summary>

@@ -8,6 +8,12 @@ public sealed record RunOptions
     public string OutputDirectory { get; init; } = "out";
     public bool ContinueOnError { get; init; }
     public TimeSpan CellTimeLimit { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The folder whose layout the output keeps: notebooks/02.ipynb under it is saved as out/notebooks/02.ipynb and
+    /// out/notebooks/02.html, so links between notebooks still work. Null: each notebook goes straight into the output folder.
+    /// </summary>
+    public string? SourceRoot { get; init; }
 }
 
 public sealed record NotebookRunReport(
@@ -20,7 +26,8 @@ public sealed record NotebookRunReport(
     string? FailedError,
     string ExecutedPath,
     string HtmlPath,
-    TimeSpan? FirstCellSinceProcessStart)
+    TimeSpan? FirstCellSinceProcessStart,
+    string Title)
 {
     public bool Succeeded => Errors == 0;
 }
@@ -81,27 +88,65 @@ public static class NotebookRunner
         }
 
         var name = Path.GetFileNameWithoutExtension(path);
-        Directory.CreateDirectory(options.OutputDirectory);
-        var executedPath = Path.Combine(options.OutputDirectory, name + ".ipynb");
-        var htmlPath = Path.Combine(options.OutputDirectory, name + ".html");
+        var outputFolder = Path.Combine(options.OutputDirectory, RelativeFolder(path, options.SourceRoot));
+        Directory.CreateDirectory(outputFolder);
+        var executedPath = Path.Combine(outputFolder, name + ".ipynb");
+        var htmlPath = Path.Combine(outputFolder, name + ".html");
+        var title = Title(document) ?? name;
+        var indexHref = Path.GetRelativePath(outputFolder, Path.Combine(options.OutputDirectory, "index.html")).Replace('\\', '/');
         if (document.Metadata["kernelspec"] is null)
             foreach (var (key, value) in NotebookDocument.DefaultMetadata()) document.Metadata[key] ??= value!.DeepClone();
         NotebookFile.Write(document, executedPath);
-        await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, name), cancellationToken);
-        return new NotebookRunReport(path, document.Cells.Count, executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell);
+        await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), cancellationToken);
+        return new NotebookRunReport(path, document.Cells.Count, executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title);
     }
 
-    /// <summary>An index page linking each notebook's HTML page, with its cells, time and errors.</summary>
+    /// <summary>The notebook's folder relative to the source root ("" when it is the root itself or outside it).</summary>
+    private static string RelativeFolder(string path, string? sourceRoot)
+    {
+        if (sourceRoot is null) return "";
+        var relative = Path.GetRelativePath(Path.GetFullPath(sourceRoot), Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? "" : relative;
+    }
+
+    /// <summary>The folder whose layout a run keeps: the current folder when every notebook is under it, else the notebooks' common folder.</summary>
+    public static string SourceRootFor(IReadOnlyList<string> paths, string currentDirectory)
+    {
+        var folders = paths.Select(p => Path.GetDirectoryName(Path.GetFullPath(p))!).ToList();
+        var current = Path.GetFullPath(currentDirectory);
+        if (folders.All(f => IsUnder(f, current))) return current;
+        var common = folders[0];
+        while (!folders.All(f => IsUnder(f, common)) && Path.GetDirectoryName(common) is { } parent) common = parent;
+        return common;
+    }
+
+    private static bool IsUnder(string folder, string root)
+    {
+        var relative = Path.GetRelativePath(root, folder);
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
+    }
+
+    /// <summary>The first markdown heading of the notebook, for its page's title and the index.</summary>
+    private static string? Title(NotebookDocument document) =>
+        document.Cells.Where(c => c.Kind == CellKind.Markdown || (c.Kind == CellKind.Code && c.Language == "markdown"))
+            .SelectMany(c => c.Source.Split('\n'))
+            .Select(l => l.Trim())
+            .FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal))?[2..].Trim();
+
+    /// <summary>The way in: an index page linking each notebook's HTML page (relative links), with its cells, time and errors.</summary>
     public static void WriteIndex(string outputDirectory, IReadOnlyList<NotebookRunReport> reports)
     {
+        static string Href(string outputDirectory, string file) =>
+            string.Join('/', Path.GetRelativePath(outputDirectory, file).Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
         var rows = reports.Select(r =>
-            $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.HtmlPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileNameWithoutExtension(r.Path))}</a></td>" +
+            $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.HtmlPath))}\">{System.Net.WebUtility.HtmlEncode(r.Title)}</a></td>" +
+            $"<td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.ExecutedPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.ExecutedPath))}</a></td>" +
             $"<td>{r.CodeCellsRun}/{r.Cells}</td><td>{r.Elapsed.TotalSeconds:0.0} s</td><td>{(r.Succeeded ? "✔" : $"✘ cell {r.FailedCell}: {System.Net.WebUtility.HtmlEncode(r.FailedError)}")}</td></tr>");
         var page = $"""
             <!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Streaming Workshop notebooks</title>
             <style>{HtmlExporter.Css}</style></head><body><main>
             <h1>Streaming Workshop notebooks</h1>
-            <table class="index"><thead><tr><th>Notebook</th><th>Cells run</th><th>Time</th><th>Result</th></tr></thead><tbody>{string.Concat(rows)}</tbody></table>
+            <table class="index"><thead><tr><th>Page</th><th>Executed notebook</th><th>Cells run</th><th>Time</th><th>Result</th></tr></thead><tbody>{string.Concat(rows)}</tbody></table>
             </main></body></html>
             """;
         File.WriteAllText(Path.Combine(outputDirectory, "index.html"), page);

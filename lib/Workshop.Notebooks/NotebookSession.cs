@@ -66,6 +66,15 @@ public sealed partial class NotebookSession
     /// <summary>Called with each output as it is produced (display_data, stream, execute_result, error).</summary>
     public event Action<JsonObject>? OutputProduced;
 
+    /// <summary>
+    /// Called when a displayed value is replaced in place (<see cref="DisplayedValue.Update"/>), with an
+    /// update_display_data message body: data, metadata and transient.display_id. It may come after the cell that
+    /// showed the value has finished (a live run keeps its progress line up to date).
+    /// </summary>
+    public event Action<JsonObject>? OutputUpdated;
+
+    private readonly object updateSync = new();
+
     /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
     public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());
 
@@ -111,7 +120,17 @@ public sealed partial class NotebookSession
         var stdout = new OutputWriter("stdout", Emit);
         var stderr = new OutputWriter("stderr", Emit);
         var previousDirectory = Environment.CurrentDirectory;
-        NotebookContext.Current = new NotebookContext(value => { stdout.FlushPending(); Emit(DisplayData(BundleWithPlotly(value))); });
+        DisplayedValue Show(object? value)
+        {
+            stdout.FlushPending();
+            var output = DisplayData(BundleWithPlotly(value));
+            var shown = new DisplayedValue(Guid.NewGuid().ToString("N"), output, UpdateDisplay);
+            output["transient"] = new JsonObject { ["display_id"] = shown.DisplayId };
+            Emit(output);
+            return shown;
+        }
+        NotebookContext.Current = new NotebookContext(Show);
+        StreamingWorkshop.Display.LiveDisplay.Current = value => Show(value);
         ConsoleRouter.Capture(stdout, stderr);
         Environment.CurrentDirectory = workingDirectory;
         submissions++;
@@ -134,7 +153,7 @@ public sealed partial class NotebookSession
             stdout.FlushPending();
             stderr.FlushPending();
             if (state.Exception is { } thrown) return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown), thrown);
-            if (trailingExpression && state.ReturnValue is { } value)
+            if (trailingExpression && state.ReturnValue is { } value and not DisplayedValue)
                 Emit(new JsonObject { ["output_type"] = "execute_result", ["data"] = BundleWithPlotly(value), ["metadata"] = new JsonObject(), ["execution_count"] = null });
             return new CellResult(outputs, false);
         }
@@ -165,7 +184,22 @@ public sealed partial class NotebookSession
             ConsoleRouter.Release();
             if (Directory.Exists(previousDirectory)) Environment.CurrentDirectory = previousDirectory;
             NotebookContext.Current = null;
+            StreamingWorkshop.Display.LiveDisplay.Current = null;
         }
+    }
+
+    /// <summary>Replaces a displayed value's output in place (so a saved notebook keeps its last state) and tells the kernel.</summary>
+    private void UpdateDisplay(DisplayedValue shown, object? value)
+    {
+        var data = BundleWithPlotly(value);
+        lock (updateSync) shown.Output["data"] = data;
+        OutputUpdated?.Invoke(new JsonObject
+        {
+            ["output_type"] = "update_display_data",
+            ["data"] = data.DeepClone(),
+            ["metadata"] = new JsonObject(),
+            ["transient"] = new JsonObject { ["display_id"] = shown.DisplayId },
+        });
     }
 
     private JsonObject BundleWithPlotly(object? value)
@@ -342,8 +376,33 @@ internal static class ConsoleRouter
     }
 }
 
+/// <summary>
+/// A value shown below a cell, as .NET Interactive's display(...) returns it: <see cref="Update"/> replaces that
+/// output in place, in the kernel (update_display_data) and in the notebook <c>workshop run</c> saves.
+/// </summary>
+public sealed class DisplayedValue : StreamingWorkshop.Display.IUpdatableDisplay
+{
+    private readonly Action<DisplayedValue, object?> update;
+
+    internal DisplayedValue(string displayId, JsonObject output, Action<DisplayedValue, object?> update)
+    {
+        DisplayId = displayId;
+        Output = output;
+        this.update = update;
+    }
+
+    /// <summary>The Jupyter display_id of the output.</summary>
+    public string DisplayId { get; }
+
+    internal JsonObject Output { get; }
+
+    public void Update(object? value) => update(this, value);
+
+    public override string ToString() => $"Displayed value {DisplayId}";
+}
+
 /// <summary>The running cell's display channel, for display(...) and .Display().</summary>
-public sealed class NotebookContext(Action<object?> display)
+public sealed class NotebookContext(Func<object?, DisplayedValue> display)
 {
     private static readonly AsyncLocal<NotebookContext?> current = new();
     private static NotebookContext? fallback;
@@ -358,18 +417,17 @@ public sealed class NotebookContext(Action<object?> display)
         }
     }
 
-    public void Display(object? value) => display(value);
+    public DisplayedValue Display(object? value) => display(value);
 }
 
 /// <summary>display(x) and x.Display(), as in .NET Interactive notebooks.</summary>
 public static class NotebookDisplayExtensions
 {
-    public static T Display<T>(this T value)
+    public static DisplayedValue Display<T>(this T value)
     {
         if (NotebookContext.Current is not { } context)
             throw new InvalidOperationException("Display() works inside a notebook cell run by the kit.");
-        context.Display(value);
-        return value;
+        return context.Display(value);
     }
 }
 
@@ -378,11 +436,11 @@ public static class NotebookFunctions
 {
     /// <summary>Shows a value below the cell: HTML where it has one (tables, charts, the kit's views), text otherwise.</summary>
 #pragma warning disable IDE1006 // lower-case as in .NET Interactive notebooks
-    public static void display(object? value)
+    public static DisplayedValue display(object? value)
 #pragma warning restore IDE1006
     {
         if (NotebookContext.Current is not { } context)
             throw new InvalidOperationException("display() works inside a notebook cell run by the kit.");
-        context.Display(value);
+        return context.Display(value);
     }
 }

@@ -1,3 +1,4 @@
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Stack;
 
 namespace StreamingWorkshop;
@@ -7,7 +8,7 @@ namespace StreamingWorkshop;
 /// (<see cref="FromStack"/>); the defaults are what the workshop's template makes for project
 /// weather-analytics and environment dev.
 /// </summary>
-public sealed record PipelineNames
+public sealed record PipelineNames : IHtmlDisplay
 {
     public PipelineNames(string project = "weather-analytics", string environment = "dev", string accountId = "123456789012")
     {
@@ -39,6 +40,23 @@ public sealed record PipelineNames
     public string Database { get; init; }
     public string GlueRole { get; init; }
     public string CrawlerName { get; init; } = "weather-data-crawler";
+
+    /// <summary>The resources the pipeline is made of, by the names the stack gave them.</summary>
+    private PropertiesView View => new($"Resources of stack {StackName}",
+    [
+        ("Kinesis data stream", StreamName),
+        ("Firehose delivery stream", DeliveryStreamName),
+        ("Data-lake bucket", LakeBucket),
+        ("Athena results bucket", ResultsBucket),
+        ("Producer function", ProducerFunction),
+        ("Schedule", $"{ScheduleRule}: {Schedule}"),
+        ("Glue database", Database),
+        ("Glue crawler", CrawlerName),
+    ]);
+
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
 
     /// <summary>Every name the pipeline uses, read from a deployed stack's outputs and resources.</summary>
     public static PipelineNames FromStack(StackState stack)

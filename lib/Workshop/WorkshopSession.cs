@@ -4,6 +4,7 @@ using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
@@ -18,7 +19,7 @@ namespace StreamingWorkshop;
 /// One connection to the workshop's pipeline: the stages, the clock, and the simulated day. Local state lives
 /// in the workspace folder, so the CLI, a notebook and a restarted kernel all see the same stream and lake.
 /// </summary>
-public sealed class WorkshopSession : IAsyncDisposable
+public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 {
     private readonly LocalStreamService localStream;
     private readonly LocalObjectStore localLake;
@@ -287,10 +288,39 @@ public sealed class WorkshopSession : IAsyncDisposable
     /// the delivery stream reading each second after new records and flushing on its buffering hints, then a
     /// final flush. A run that was killed resumes from its last completed minute when started again.
     /// </summary>
-    public Task<SimulationReport> SimulateAsync(TimeSpan duration, DateTimeOffset? start = null,
-        IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        aws is not null ? throw new NotSupportedException(LocalOnly("Replaying a day on the virtual clock"))
-            : new PipelineSimulation(this).RunAsync(duration, start, progress, cancellationToken);
+    /// In a notebook, with no <paramref name="progress"/> given, one progress line below the cell follows the replay.
+    public async Task<SimulationReport> SimulateAsync(TimeSpan duration, DateTimeOffset? start = null,
+        IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (aws is not null) throw new NotSupportedException(LocalOnly("Replaying a day on the virtual clock"));
+        var line = progress is null ? new ProgressLine() : null;
+        var report = await new PipelineSimulation(this).RunAsync(duration, start, progress ?? line, cancellationToken);
+        line?.Finish();
+        return report;
+    }
+
+    /// <summary>A replay's progress as one notebook output, updated a few times a second rather than every simulated minute.</summary>
+    private sealed class ProgressLine : IProgress<SimulationProgress>
+    {
+        private static readonly TimeSpan UpdateEvery = TimeSpan.FromMilliseconds(250);
+        private readonly Stopwatch sinceUpdate = Stopwatch.StartNew();
+        private IUpdatableDisplay? display;
+        private SimulationProgress? latest;
+
+        public void Report(SimulationProgress value)
+        {
+            latest = value;
+            if (display is null) display = LiveDisplay.Show(new SimulationProgressView(value, finished: false));
+            else if (sinceUpdate.Elapsed >= UpdateEvery) display.Update(new SimulationProgressView(value, finished: false));
+            else return;
+            sinceUpdate.Restart();
+        }
+
+        public void Finish()
+        {
+            if (display is not null && latest is not null) display.Update(new SimulationProgressView(latest, finished: true));
+        }
+    }
 
     /// <summary>
     /// Runs the pipeline in the background on the wall clock, <paramref name="speed"/> times faster (1 = real
@@ -300,7 +330,7 @@ public sealed class WorkshopSession : IAsyncDisposable
     {
         if (aws is not null) throw new NotSupportedException(LocalOnly("Running the pipeline in the background"));
         var until = duration is { } span ? Clock.GetUtcNow() + span : (DateTimeOffset?)null;
-        return new LiveRun((onEvent, token) => new PipelineSimulation(this).RunLiveAsync(speed, until, onEvent, token));
+        return new LiveRun(Clock.GetUtcNow(), (onEvent, onProgress, token) => new PipelineSimulation(this).RunLiveAsync(speed, until, onEvent, onProgress, token));
     }
 
     /// <summary>
@@ -361,20 +391,20 @@ public sealed class WorkshopSession : IAsyncDisposable
         aws is null ? Stacks.StackExists(stackName ?? Names.StackName) : await aws.CloudFormation.TryDescribeAsync(stackName ?? Names.StackName, cancellationToken) is not null;
 
     /// <summary>The most recent queries, newest first, with what each scanned and cost.</summary>
-    public async Task<IReadOnlyList<QueryExecution>> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) =>
-        aws is null ? Athena.ListQueryExecutions(max) : await aws.Athena.ListQueryExecutionsAsync(AthenaSettings.WorkGroup, max, cancellationToken);
+    public async Task<QueryHistoryView> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) =>
+        new(aws is null ? Athena.ListQueryExecutions(max) : await aws.Athena.ListQueryExecutionsAsync(AthenaSettings.WorkGroup, max, cancellationToken));
 
     /// <summary>The workshop's Glue database and its tables.</summary>
-    public async Task<(GlueDatabase Database, IReadOnlyList<GlueTable> Tables)> DescribeDatabaseAsync(string? database = null, CancellationToken cancellationToken = default)
+    public async Task<DatabaseView> DescribeDatabaseAsync(string? database = null, CancellationToken cancellationToken = default)
     {
         var name = database ?? Names.Database;
-        if (aws is null) return (Catalog.GetDatabase(name), Catalog.GetTables(name));
-        return (await aws.Glue.GetDatabaseAsync(name, cancellationToken), await aws.Glue.GetTablesAsync(name, cancellationToken));
+        if (aws is null) return new(Catalog.GetDatabase(name), Catalog.GetTables(name));
+        return new(await aws.Glue.GetDatabaseAsync(name, cancellationToken), await aws.Glue.GetTablesAsync(name, cancellationToken));
     }
 
     /// <summary>A table's partitions as the catalog lists them.</summary>
-    public async Task<IReadOnlyList<GluePartition>> PartitionsAsync(string table, string? database = null, CancellationToken cancellationToken = default) =>
-        aws is null ? Catalog.GetPartitions(database ?? Names.Database, table) : await aws.Glue.GetPartitionsAsync(database ?? Names.Database, table, cancellationToken);
+    public async Task<PartitionsView> PartitionsAsync(string table, string? database = null, CancellationToken cancellationToken = default) =>
+        new(table, aws is null ? Catalog.GetPartitions(database ?? Names.Database, table) : await aws.Glue.GetPartitionsAsync(database ?? Names.Database, table, cancellationToken));
 
     /// <summary>Changes a column's declared type in the catalog, as editing the schema in the Glue console does.</summary>
     public TableSchemaView AlterColumnType(string table, string column, string newType, string? database = null)
@@ -500,6 +530,27 @@ public sealed class WorkshopSession : IAsyncDisposable
         aws?.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>What a learner checks before starting: the runtime, the backend, the workspace and how far the day has got.</summary>
+    public async Task<PropertiesView> CheckEnvironmentAsync(CancellationToken cancellationToken = default)
+    {
+        var deployed = await StackExistsAsync(cancellationToken: cancellationToken);
+        return new PropertiesView("Environment",
+        [
+            (".NET", Environment.Version.ToString()),
+            ("Operating system", System.Runtime.InteropServices.RuntimeInformation.OSDescription),
+            ("Backend", IsLocal ? "local (offline)" : "AWS"),
+            ("Workspace", Workspace.Root),
+            ("Clock", aws is null ? $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)" : $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC"),
+            ("Stack", deployed ? $"{Names.StackName} deployed" : "not deployed yet (Task 1 deploys it)"),
+            ("Lake data", SimulatedStart is { } start ? $"readings from {start:yyyy-MM-dd HH:mm} UTC" : "none yet (Task 2 replays a day)"),
+        ]);
+    }
+
+    public string ToHtml() => new PropertiesView(IsLocal ? "Streaming workshop (local backend)" : "Streaming workshop (AWS backend)",
+        IsLocal
+            ? [("Workspace", Workspace.Root), ("Clock", $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)"), ("Stack", Names.StackName)]
+            : [("AWS", aws!.Settings.ToString()), ("Stack", Names.StackName)]).ToHtml();
 
     public override string ToString() => aws is null
         ? $"Streaming workshop (local backend) — workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC"

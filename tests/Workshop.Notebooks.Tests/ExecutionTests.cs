@@ -118,7 +118,7 @@ public sealed class ExecutionTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Contains("compile-error.ipynb, cell 2: CompilationError", text);
-        Assert.True(File.Exists(Path.Combine(output, "compile-error.html")));
+        Assert.True(File.Exists(Path.Combine(output, "Corpus", "compile-error.html"))); // the run keeps the notebook's folder
         Assert.True(File.Exists(Path.Combine(output, "index.html")));
     }
 

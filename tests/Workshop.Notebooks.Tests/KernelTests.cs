@@ -96,7 +96,7 @@ public sealed partial class KernelTests : IDisposable
             {
                 var name = Path.GetFileName(notebook);
                 var byKernel = NotebookFile.Read(Path.Combine(kernelOut, name));
-                var byRunner = NotebookFile.Read(Path.Combine(runOut, name));
+                var byRunner = NotebookFile.Read(Path.Combine(runOut, Path.GetRelativePath(root, notebook)));
                 Assert.DoesNotContain(byKernel.Cells.SelectMany(c => c.Outputs), o => o["output_type"]!.GetValue<string>() == "error");
                 var codeCells = byKernel.Cells.Zip(byRunner.Cells).Where(pair => pair.First.Kind == CellKind.Code).ToList();
                 foreach (var (kernelCell, runnerCell) in codeCells)
@@ -162,6 +162,7 @@ public sealed partial class KernelTests : IDisposable
     {
         private readonly Process process;
         private readonly DealerSocket shell = new(), control = new();
+        private readonly SubscriberSocket iopub = new();
         private readonly string session = System.Guid.NewGuid().ToString();
         public Signer Signer { get; }
         public string Log => errors.ToString();
@@ -179,12 +180,41 @@ public sealed partial class KernelTests : IDisposable
             process.BeginErrorReadLine();
             shell.Connect(connection.Address(connection.ShellPort));
             control.Connect(connection.Address(connection.ControlPort));
+            iopub.Connect(connection.Address(connection.IopubPort));
+            iopub.SubscribeToAnyTopic();
         }
 
-        public void Send(string type, JsonObject content, bool onControl = false, Signer? signer = null)
+        /// <summary>The iopub messages of one request, in order, up to its idle status.</summary>
+        public List<JupyterMessage> Published(JsonObject request, int seconds = 60)
+        {
+            var messages = new List<JupyterMessage>();
+            var requestId = request["msg_id"]!.GetValue<string>();
+            var until = DateTime.UtcNow.AddSeconds(seconds);
+            while (DateTime.UtcNow < until)
+            {
+                var frames = new NetMQMessage();
+                if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
+                var message = JupyterMessage.Parse(frames, Signer, out _)!;
+                if (message.ParentHeader["msg_id"]?.GetValue<string>() != requestId) continue;
+                messages.Add(message);
+                if (message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
+            }
+            throw new TimeoutException($"No idle status for {requestId}; saw {string.Join(", ", messages.Select(m => m.Type))}.");
+        }
+
+        /// <summary>Runs a cell and returns its reply and what it published.</summary>
+        public (JsonObject Reply, List<JupyterMessage> Published) Run(string code)
+        {
+            var header = Send("execute_request", ExecuteContent(code));
+            var reply = Receive(seconds: 120) ?? throw new TimeoutException("No execute_reply.");
+            return (reply, Published(header));
+        }
+
+        public JsonObject Send(string type, JsonObject content, bool onControl = false, Signer? signer = null)
         {
             var message = new JupyterMessage { Header = JupyterMessage.NewHeader(type, session), Content = content };
             (onControl ? control : shell).SendMultipartMessage(message.ToFrames(signer ?? Signer));
+            return message.Header;
         }
 
         public JsonObject? Receive(bool onControl = false, int seconds = 30)
@@ -209,6 +239,7 @@ public sealed partial class KernelTests : IDisposable
             if (!process.WaitForExit(5000)) process.Kill(entireProcessTree: true);
             shell.Dispose();
             control.Dispose();
+            iopub.Dispose();
         }
     }
 
@@ -282,6 +313,66 @@ public sealed partial class KernelTests : IDisposable
             Assert.False(File.Exists(Path.Combine(folder, "forged.txt")));
             Thread.Sleep(200);
             Assert.Contains("signature does not match", client.Log);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_update_replaces_a_display_by_its_display_id()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-update-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            Assert.Equal("ok", client.Run("var warm = 1;").Reply["status"]!.GetValue<string>());
+
+            var (reply, published) = client.Run("var shown = display(\"first\");\nshown.Update(\"second\");");
+
+            Assert.Equal("ok", reply["status"]!.GetValue<string>());
+            var outputs = published.Where(m => m.Type is "display_data" or "update_display_data" or "execute_result").ToList();
+            Assert.Equal(["display_data", "update_display_data"], outputs.Select(m => m.Type));
+            var id = outputs[0].Content["transient"]!["display_id"]!.GetValue<string>();
+            Assert.NotEmpty(id);
+            Assert.Equal("first", outputs[0].Content["data"]!["text/plain"]!.GetValue<string>());
+            Assert.Equal(id, outputs[1].Content["transient"]!["display_id"]!.GetValue<string>());
+            Assert.Equal("second", outputs[1].Content["data"]!["text/plain"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_simulated_hour_and_a_query_reach_the_kernel_as_a_progress_line_and_athenas_table()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-query-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            var cells = DisplayTests.SimulatedHourCells(Path.Combine(folder, "ws"));
+
+            var (simulated, progress) = client.Run(cells[0]);
+            Assert.Equal("ok", simulated["status"]!.GetValue<string>());
+            var shown = progress.First(m => m.Type == "display_data");
+            var id = shown.Content["transient"]!["display_id"]!.GetValue<string>();
+            Assert.StartsWith("Simulating 2025-01-14 10:00 → 2025-01-14 11:00 UTC", shown.Content["data"]!["text/plain"]!.GetValue<string>());
+            var last = progress.Last(m => m.Type == "update_display_data");
+            Assert.Equal(id, last.Content["transient"]!["display_id"]!.GetValue<string>());
+            Assert.Equal("Simulated 2025-01-14 10:00 → 2025-01-14 11:00 UTC: reached 2025-01-14 11:00 (100%) · 60 readings put · 60 delivered", last.Content["data"]!["text/plain"]!.GetValue<string>());
+            Assert.Single(progress, m => m.Type == "display_data");
+
+            Assert.Equal("ok", client.Run(cells[1]).Reply["status"]!.GetValue<string>());
+            var (queried, published) = client.Run(cells[2]);
+
+            Assert.Equal("ok", queried["status"]!.GetValue<string>());
+            var result = published.Single(m => m.Type == "execute_result").Content;
+            DisplayTests.AssertAthenaTable(result["data"]!["text/html"]!.GetValue<string>());
+            Assert.Contains("2025-01-14 10:00:00.000", result["data"]!["text/plain"]!.GetValue<string>());
+            foreach (var message in progress.Concat(published)) DisplayTests.AssertNoObjectTree(message.Content.ToJsonString());
         }
         finally
         {

@@ -29,17 +29,21 @@ public sealed class WorkshopNotebooksTests : IDisposable
         var exit = Cli.RunIn(RepositoryRoot, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace }, out var text, "run", "--out", output);
 
         Assert.True(exit == 0, text);
-        var expected = NotebookRunner.DefaultNotebooks(RepositoryRoot).Select(Path.GetFileNameWithoutExtension).ToList();
+        // Pages keep the repository's layout: out/workshop.html, out/notebooks/..., out/notebooks/solutions/...
+        var expected = NotebookRunner.DefaultNotebooks(RepositoryRoot).Select(p => Path.ChangeExtension(Path.GetRelativePath(RepositoryRoot, p), null)).ToList();
         Assert.Equal("workshop", expected[0]);
-        Assert.Contains("03-task3-lake-exploration", expected);
+        Assert.Contains(Path.Combine("notebooks", "03-task3-lake-exploration"), expected);
+        Assert.Contains(Path.Combine("notebooks", "solutions", "challenge-solutions"), expected);
         foreach (var name in expected)
         {
             var executed = NotebookFile.Read(Path.Combine(output, name + ".ipynb"));
-            var errors = executed.Cells.SelectMany(c => c.Outputs).Where(o => o["output_type"]!.GetValue<string>() == "error").ToList();
+            var outputs = executed.Cells.SelectMany(c => c.Outputs).ToList();
+            var errors = outputs.Where(o => o["output_type"]!.GetValue<string>() == "error").ToList();
             Assert.True(errors.Count == 0, $"{name}: {string.Join("; ", errors.Select(e => e["evalue"]))}");
+            foreach (var each in outputs) DisplayTests.AssertNoObjectTree(each.ToJsonString());
             Assert.True(File.Exists(Path.Combine(output, name + ".html")), name);
         }
-        var task3 = File.ReadAllText(Path.Combine(output, "03-task3-lake-exploration.html"));
+        var task3 = File.ReadAllText(Path.Combine(output, "notebooks", "03-task3-lake-exploration.html"));
         Assert.Equal(4, task3.Split("var renderPlotly_").Length - 1); // the four charts of Task 3
         Assert.True(File.Exists(Path.Combine(output, "index.html")));
     }

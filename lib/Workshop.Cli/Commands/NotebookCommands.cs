@@ -42,6 +42,8 @@ internal static class NotebookCommands
                 OutputDirectory = Path.GetFullPath(parse.GetValue(output)!),
                 ContinueOnError = parse.GetValue(continueOnError),
                 CellTimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                // Pages keep the notebooks' folders (out/notebooks/02-task2-explore.html), so links between them work.
+                SourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()),
             };
             var reports = new List<NotebookRunReport>();
             foreach (var path in list)
@@ -60,7 +62,7 @@ internal static class NotebookCommands
 
             var table = new Table().AddColumns("Notebook", "Cells run", "Time", "Errors", "Pages");
             foreach (var r in reports)
-                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun}/{r.Cells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetFileName(r.HtmlPath)));
+                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun}/{r.Cells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetRelativePath(options.OutputDirectory, r.HtmlPath)));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"Executed notebooks and pages are in {options.OutputDirectory} (index.html lists them).");
             var failed = reports.FirstOrDefault(r => !r.Succeeded);

@@ -5,7 +5,7 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Broker;
 
 /// <summary>Records as the Kinesis console's Data viewer lists them.</summary>
-public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records)
+public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records) : IHtmlDisplay
 {
     private static readonly string[] Headers = ["Shard", "Sequence number", "Partition key", "Approximate arrival", "Data"];
 
@@ -28,7 +28,7 @@ public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records)
 }
 
 /// <summary>A stream's summary, its shards' hash-key ranges, and what one shard can take.</summary>
-public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<ShardDescription> shards)
+public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<ShardDescription> shards) : IHtmlDisplay
 {
     public StreamSummary Summary { get; } = summary;
     public IReadOnlyList<ShardDescription> Shards { get; } = shards;

@@ -4,7 +4,7 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Catalog;
 
 /// <summary>A table's schema as the Glue console shows it: columns with types, partition keys, location, version.</summary>
-public sealed class TableSchemaView(GlueTable table, int partitionCount)
+public sealed class TableSchemaView(GlueTable table, int partitionCount) : IHtmlDisplay
 {
     public GlueTable Table { get; } = table;
 
@@ -22,7 +22,7 @@ public sealed class TableSchemaView(GlueTable table, int partitionCount)
 }
 
 /// <summary>A crawler's state, history of states and last crawl, as the console's crawler page shows them.</summary>
-public sealed class CrawlerView(CrawlerInfo crawler)
+public sealed class CrawlerView(CrawlerInfo crawler) : IHtmlDisplay
 {
     public CrawlerInfo Crawler { get; } = crawler;
 

@@ -10,7 +10,7 @@ namespace StreamingWorkshop.Clock;
 /// It never runs backwards, and it is saved in the workspace (state/clock.json) so every process sees the
 /// same "now".
 /// </summary>
-public sealed class VirtualClock : TimeProvider
+public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
 {
     private readonly object sync = new();
     private readonly string? statePath;
@@ -138,6 +138,8 @@ public sealed class VirtualClock : TimeProvider
     }
 
     public override string ToString() => $"{GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({(IsLive ? $"live, x{Speed}" : "replay")})";
+
+    public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">🕒 Virtual clock: {Display.HtmlTable.Encode(ToString())}</div>";
 
     private sealed record LiveAnchor(long VirtualTicks, long WallTimestamp, double Speed);
 

@@ -385,7 +385,7 @@ public sealed class LocalDeliveryStream : IDisposable
 public sealed record DeliveryPollResult(int RecordsRead, int ObjectsWritten);
 
 /// <summary>Counters like the ones Firehose shows in its Monitoring tab.</summary>
-public sealed class DeliveryMetrics
+public sealed class DeliveryMetrics : Display.IHtmlDisplay
 {
     public long IncomingRecords { get; internal set; }
     public long IncomingBytes { get; internal set; }
@@ -398,4 +398,20 @@ public sealed class DeliveryMetrics
     public long CheckpointsPastRetention { get; internal set; }
     public string? LastObjectKey { get; internal set; }
     public string? LastDeliveryError { get; internal set; }
+
+    private Display.PropertiesView View => new("Delivery stream metrics",
+    [
+        ("Incoming records", $"{IncomingRecords:N0}"),
+        ("Incoming bytes", $"{IncomingBytes:N0}"),
+        ("Records delivered to S3", $"{DeliveredRecords:N0}"),
+        ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
+        ("Objects written", $"{ObjectsWritten:N0}"),
+        ("Bytes written", $"{BytesWritten:N0}"),
+        ("Last object", LastObjectKey ?? ""),
+        ("Last delivery error", LastDeliveryError ?? ""),
+    ]);
+
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
 }

@@ -14,13 +14,18 @@ public static class HtmlTable
 
     public static string Encode(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? "");
 
-    public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null)
+    /// <param name="headerNotes">A small second line under each header, such as a column's type.</param>
+    public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, IReadOnlyList<string>? headerNotes = null)
     {
         var html = new StringBuilder();
         html.Append($"<table style=\"{Style}\">");
         if (caption is not null) html.Append($"<caption style=\"text-align:left;font-weight:bold;padding:4px 0\">{Encode(caption)}</caption>");
         html.Append("<thead><tr>");
-        foreach (var header in headers) html.Append($"<th style=\"{Cell};background:#f3f3f3\">{Encode(header)}</th>");
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var note = headerNotes is not null && i < headerNotes.Count ? $"<br><small style=\"color:#57606a;font-weight:normal\">{Encode(headerNotes[i])}</small>" : "";
+            html.Append($"<th style=\"{Cell};background:#f3f3f3\">{Encode(headers[i])}{note}</th>");
+        }
         html.Append("</tr></thead><tbody>");
         foreach (var row in rows)
         {

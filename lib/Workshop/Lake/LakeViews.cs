@@ -5,7 +5,7 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Lake;
 
 /// <summary>A bucket listing as a folder tree, with object counts and sizes per folder.</summary>
-public sealed class BucketTreeView
+public sealed class BucketTreeView : IHtmlDisplay
 {
     private const int ObjectsShownPerFolder = 3;
     private const int FoldersShownPerFolder = 25;
@@ -119,7 +119,7 @@ public sealed class BucketTreeView
 }
 
 /// <summary>The first lines of an object, decompressed, with line numbers and the object's total line count.</summary>
-public sealed class ObjectLinesView
+public sealed class ObjectLinesView : IHtmlDisplay
 {
     public ObjectLinesView(StoredObject stored, int maxLines = 20)
     {
@@ -142,7 +142,7 @@ public sealed class ObjectLinesView
 }
 
 /// <summary>A storage-cost estimate per storage class.</summary>
-public sealed class StorageCostView(StorageCostEstimate estimate)
+public sealed class StorageCostView(StorageCostEstimate estimate) : IHtmlDisplay
 {
     public StorageCostEstimate Estimate { get; } = estimate;
 
@@ -162,7 +162,7 @@ public sealed class StorageCostView(StorageCostEstimate estimate)
 }
 
 /// <summary>A bucket's lifecycle rules, one row per action.</summary>
-public sealed class LifecycleRulesView(string bucket, IReadOnlyList<LifecycleRule> rules)
+public sealed class LifecycleRulesView(string bucket, IReadOnlyList<LifecycleRule> rules) : IHtmlDisplay
 {
     private static readonly string[] Headers = ["Rule", "Applies to", "Action", "After"];
 

@@ -95,7 +95,7 @@ public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock
 public sealed record LogEvent(DateTimeOffset Timestamp, string Message);
 
 /// <summary>Log events as the CloudWatch console lists them; START, END and REPORT lines stand out.</summary>
-public sealed class LogEventsView(IReadOnlyList<LogEvent> events)
+public sealed class LogEventsView(IReadOnlyList<LogEvent> events) : IHtmlDisplay
 {
     public IReadOnlyList<LogEvent> Events { get; } = events;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using StreamingWorkshop.Broker;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 
 namespace StreamingWorkshop.Producer;
@@ -17,7 +18,21 @@ public sealed record ProducerOptions
 public sealed record ProducedRecord(string City, string ShardId, string SequenceNumber);
 
 /// <summary>What one invocation did, as the function returns it.</summary>
-public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyList<string> FailedCities, DateTimeOffset Time, IReadOnlyList<ProducedRecord> Records);
+public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyList<string> FailedCities, DateTimeOffset Time, IReadOnlyList<ProducedRecord> Records) : IHtmlDisplay
+{
+    /// <summary>One invocation's result, as the function's response and log report it.</summary>
+    private PropertiesView View => new("Producer invocation",
+    [
+        ("Request ID", RequestId),
+        ("Time", Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)),
+        ("Records put", Processed.ToString(CultureInfo.InvariantCulture)),
+        ("Failed cities", FailedCities.Count == 0 ? "none" : string.Join(", ", FailedCities)),
+    ]);
+
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
+}
 
 /// <summary>
 /// The workshop's producer function: for each city, fetch the current weather and put one record on the

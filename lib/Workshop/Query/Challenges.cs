@@ -6,7 +6,7 @@ using StreamingWorkshop.Query;
 namespace StreamingWorkshop;
 
 /// <summary>Whether a learner's answer to a challenge is right, said without giving the answer away.</summary>
-public sealed record ChallengeVerdict(int Challenge, bool Correct, string Message)
+public sealed record ChallengeVerdict(int Challenge, bool Correct, string Message) : IHtmlDisplay
 {
     public string ToHtml() =>
         $"<div style=\"padding:8px 12px;border-radius:6px;background:{(Correct ? "#e8f7ec" : "#fff5e6")};border:1px solid {(Correct ? "#2da44e" : "#d4a72c")}\">" +

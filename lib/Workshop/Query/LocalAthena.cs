@@ -5,12 +5,27 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Query;
 
-public sealed record AthenaSettings(string DefaultDatabase, string ResultsBucket, string WorkGroup = "primary");
+public sealed record AthenaSettings(string DefaultDatabase, string ResultsBucket, string WorkGroup = "primary") : IHtmlDisplay
+{
+    /// <summary>The query editor's settings, as its Settings and Editor tabs show them.</summary>
+    private PropertiesView View => new("Athena query editor settings",
+    [
+        ("Workgroup", WorkGroup),
+        ("Data source", "AwsDataCatalog"),
+        ("Database", DefaultDatabase),
+        ("Query result location", $"s3://{ResultsBucket}/"),
+    ]);
+
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
+}
 
 /// <summary>
 /// Athena on the local backend: SQL in Trino's dialect, run by DuckDB over the lake's files as the Glue catalog

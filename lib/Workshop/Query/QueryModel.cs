@@ -1,3 +1,5 @@
+using StreamingWorkshop.Display;
+
 namespace StreamingWorkshop.Query;
 
 public static class QueryStates
@@ -36,6 +38,11 @@ public sealed record QueryExecution(
     string? ErrorType,
     DateTimeOffset SubmissionDateTime,
     DateTimeOffset? CompletionDateTime,
-    QueryStatistics? Statistics);
+    QueryStatistics? Statistics) : IHtmlDisplay
+{
+    public string ToHtml() => new QueryHistoryView([this]).ToHtml();
+
+    public override string ToString() => new QueryHistoryView([this]).ToString();
+}
 
 public sealed record ResultColumn(string Name, string Type);

@@ -6,7 +6,7 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Query;
 
 /// <summary>A finished query's columns (with Athena type names), rows and statistics.</summary>
-public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows)
+public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows) : IHtmlDisplay
 {
     public QueryExecution Execution { get; } = execution;
     public IReadOnlyList<ResultColumn> Columns { get; } = columns;
@@ -61,20 +61,43 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
         _ => $"{bytes / 1e9:0.00} GB",
     };
 
-    public string ToHtml(int maxRows = 50)
+    public const int RowsShown = 50;
+
+    /// <summary>The result as the Athena console shows it: column names with their types, values, and the run-time line.</summary>
+    public string ToHtml() => ToHtml(RowsShown);
+
+    public string ToHtml(int maxRows)
     {
-        var rows = Rows.Take(maxRows).Select(r => (IReadOnlyList<string>)r.Select(AthenaCsv.Format).ToArray());
+        var rows = Rows.Take(maxRows).Select(r => (IReadOnlyList<string>)r.Select(AthenaConsole.Format).ToArray());
         var caption = Rows.Count > maxRows ? $"{Rows.Count:N0} rows (first {maxRows} shown)" : $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}";
-        return HtmlTable.Render(Columns.Select(c => $"{c.Name} ({c.Type})").ToArray(), rows, caption) +
+        return HtmlTable.Render(Columns.Select(c => c.Name).ToArray(), rows, caption, Columns.Select(c => c.Type).ToArray()) +
                $"<p style=\"color:#555;font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
     }
 
     public override string ToString()
     {
-        var text = new StringBuilder(TextTable.Render(Columns.Select(c => c.Name).ToArray(), Rows.Take(100).Select(r => (IReadOnlyList<string>)r.Select(AthenaCsv.Format).ToArray())));
+        var text = new StringBuilder(TextTable.Render(Columns.Select(c => c.Name).ToArray(), Rows.Take(100).Select(r => (IReadOnlyList<string>)r.Select(AthenaConsole.Format).ToArray())));
         if (Rows.Count > 100) text.Append($"… {Rows.Count - 100:N0} more rows\n");
         return text.Append(Summary).Append('\n').ToString();
     }
+}
+
+/// <summary>
+/// Values as the Athena console prints them: like the result files, except that doubles drop the last digits of
+/// binary noise (15 significant digits, so 0.22499999999999998 reads 0.225) and keep a ".0" when whole.
+/// </summary>
+public static class AthenaConsole
+{
+    public static string Format(object? value) => value switch
+    {
+        double d => Decimal(d.ToString("G15", CultureInfo.InvariantCulture)),
+        float f => Decimal(f.ToString("G7", CultureInfo.InvariantCulture)),
+        System.Collections.IEnumerable list and not string => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
+        _ => AthenaCsv.Format(value),
+    };
+
+    private static string Decimal(string number) =>
+        number.Any(c => c is '.' or 'E' or 'N' or 'I' or 'n' or 'i' or '∞') ? number : number + ".0";
 }
 
 /// <summary>Values as Athena writes them in result files: timestamps yyyy-MM-dd HH:mm:ss.SSS, dates yyyy-MM-dd, NULL as empty.</summary>

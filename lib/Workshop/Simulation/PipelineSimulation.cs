@@ -63,7 +63,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
                 current = current with { NextInvocation = next };
                 current.Save(workspace);
             },
-            _ => progress?.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, 0, delivery.Metrics.DeliveredRecords)),
+            _ => progress?.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords)),
             cancellationToken);
 
         clock.AdvanceTo(state.End);
@@ -84,7 +84,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
     /// <paramref name="until"/> on the virtual clock. Buffers still open at the end stay on the stream and are
     /// delivered by the next run, as the checkpoint says.
     /// </summary>
-    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, Action<string>? onEvent, CancellationToken cancellationToken)
+    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, Action<string>? onEvent, Action<LiveReport>? onProgress, CancellationToken cancellationToken)
     {
         var clock = session.Clock;
         clock.Refresh();
@@ -97,6 +97,12 @@ internal sealed class PipelineSimulation(WorkshopSession session)
         var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
         clock.StartLive(speed);
         var counts = new EventCounts();
+        LiveReport Report() => new(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
+        void Tell(string line)
+        {
+            onEvent?.Invoke(line);
+            onProgress?.Invoke(Report());
+        }
         try
         {
             await RunEventsAsync(counts, delivery, firstInvocation, until,
@@ -105,11 +111,11 @@ internal sealed class PipelineSimulation(WorkshopSession session)
                     var wait = clock.WallTimeUntil(time);
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
                 },
-                _ => onEvent?.Invoke($"{clock.GetUtcNow():HH:mm:ss} producer put {session.Cities.Count} reading(s)"),
+                _ => Tell($"{clock.GetUtcNow():HH:mm:ss} producer put {session.Cities.Count} reading(s)"),
                 poll =>
                 {
                     if (poll.ObjectsWritten > 0)
-                        onEvent?.Invoke($"{clock.GetUtcNow():HH:mm:ss} delivered {poll.ObjectsWritten} object(s), the last s3://{delivery.Config.BucketName}/{delivery.Metrics.LastObjectKey}");
+                        Tell($"{clock.GetUtcNow():HH:mm:ss} delivered {poll.ObjectsWritten} object(s), the last s3://{delivery.Config.BucketName}/{delivery.Metrics.LastObjectKey}");
                 },
                 cancellationToken);
         }
@@ -122,7 +128,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
             clock.StopLive();
             clock.Save();
         }
-        return new LiveReport(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
+        return Report();
     }
 
     /// <summary>The deployed rule's schedule (rate(1 minute) in the workshop's stack).</summary>

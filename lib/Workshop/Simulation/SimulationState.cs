@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Simulation;
@@ -43,6 +44,36 @@ public sealed record SimulationReport(
     long RecordsDelivered,
     long ErrorRecords,
     long ObjectsWritten,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed) : IHtmlDisplay
+{
+    private PropertiesView View => new(AlreadyComplete ? "Simulation (already complete: nothing to do)" : "Simulation",
+    [
+        ("Virtual time", $"{Start.UtcDateTime:yyyy-MM-dd HH:mm} → {End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(Resumed ? " (resumed)" : "")}"),
+        ("Producer invocations", $"{Invocations:N0}"),
+        ("Records put on the stream", $"{RecordsPut:N0}" + (FailedPuts > 0 ? $" ({FailedPuts:N0} failed cities)" : "")),
+        ("Records delivered to the lake", $"{RecordsDelivered:N0}"),
+        ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
+        ("Objects written", $"{ObjectsWritten:N0}"),
+        ("Wall-clock time", $"{Elapsed.TotalSeconds:0.0} s"),
+    ]);
 
-public sealed record LiveReport(DateTimeOffset From, DateTimeOffset To, long Invocations, long RecordsPut, long RecordsDelivered, long ObjectsWritten);
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
+}
+
+public sealed record LiveReport(DateTimeOffset From, DateTimeOffset To, long Invocations, long RecordsPut, long RecordsDelivered, long ObjectsWritten) : IHtmlDisplay
+{
+    private PropertiesView View => new("Live run",
+    [
+        ("Virtual time", $"{From.UtcDateTime:yyyy-MM-dd HH:mm:ss} → {To.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"),
+        ("Producer invocations", $"{Invocations:N0}"),
+        ("Records put on the stream", $"{RecordsPut:N0}"),
+        ("Records delivered to the lake", $"{RecordsDelivered:N0}"),
+        ("Objects written", $"{ObjectsWritten:N0}"),
+    ]);
+
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
+}

@@ -13,7 +13,7 @@ public sealed record StackOutput(string OutputKey, string OutputValue, string? D
 public sealed record StackParameter(string ParameterKey, string ParameterValue, bool NoEcho);
 
 /// <summary>A stack as CloudFormation describes it, plus the template it was made from.</summary>
-public sealed record StackState
+public sealed record StackState : IHtmlDisplay
 {
     public required string StackName { get; init; }
     public required string StackId { get; init; }
@@ -28,10 +28,25 @@ public sealed record StackState
     public DateTimeOffset? LastUpdatedTime { get; init; }
 
     public string? Output(string key) => Outputs.FirstOrDefault(o => o.OutputKey == key)?.OutputValue;
+
+    /// <summary>The stack's Stack info tab.</summary>
+    private PropertiesView View => new($"Stack {StackName}",
+    [
+        ("Stack ID", StackId),
+        ("Status", StackStatus),
+        ("Status reason", StackStatusReason ?? ""),
+        ("Created", CreationTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)),
+        ("Resources", Resources.Count.ToString(CultureInfo.InvariantCulture)),
+        ("Outputs", Outputs.Count.ToString(CultureInfo.InvariantCulture)),
+    ]);
+
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
 }
 
 /// <summary>The Events tab: newest first, as the console lists them (or oldest first, as a deployment's progress log).</summary>
-public sealed class StackEventsView(IReadOnlyList<StackEvent> events, bool newestFirst = true)
+public sealed class StackEventsView(IReadOnlyList<StackEvent> events, bool newestFirst = true) : IHtmlDisplay
 {
     private static readonly string[] Headers = ["Timestamp", "Logical ID", "Type", "Status", "Status reason"];
 
@@ -46,7 +61,7 @@ public sealed class StackEventsView(IReadOnlyList<StackEvent> events, bool newes
 }
 
 /// <summary>The Outputs tab, with what each one is on the local backend: a folder to open or a command to run.</summary>
-public sealed class StackOutputsView(IReadOnlyList<StackOutput> outputs, IReadOnlyDictionary<string, string> local)
+public sealed class StackOutputsView(IReadOnlyList<StackOutput> outputs, IReadOnlyDictionary<string, string> local) : IHtmlDisplay
 {
     private static readonly string[] Headers = ["Key", "Value", "Description", "Locally"];
 
@@ -59,7 +74,7 @@ public sealed class StackOutputsView(IReadOnlyList<StackOutput> outputs, IReadOn
 }
 
 /// <summary>The Resources tab.</summary>
-public sealed class StackResourcesView(IReadOnlyList<StackResource> resources)
+public sealed class StackResourcesView(IReadOnlyList<StackResource> resources) : IHtmlDisplay
 {
     private static readonly string[] Headers = ["Logical ID", "Physical ID", "Type", "Status"];
 

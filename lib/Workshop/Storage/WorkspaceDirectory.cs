@@ -6,7 +6,7 @@ namespace StreamingWorkshop.Storage;
 /// The one folder that holds every piece of local state (stream logs, lake, catalog, clock).
 /// Every path the kit writes is resolved through here, so nothing lands outside it.
 /// </summary>
-public sealed class WorkspaceDirectory
+public sealed class WorkspaceDirectory : Display.IHtmlDisplay
 {
     /// <summary>Environment variable that points the kit at another workspace folder.</summary>
     public const string EnvironmentVariable = "WORKSHOP_WORKSPACE";
@@ -117,6 +117,8 @@ public sealed class WorkspaceDirectory
     }
 
     public override string ToString() => Root;
+
+    public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">📁 Workspace: {Display.HtmlTable.Encode(Root)}</div>";
 }
 
 /// <summary>Raised when a name or key would resolve to a path outside the workspace.</summary>

@@ -53,7 +53,7 @@ public sealed class AwsDryRunTests(KinesalitePeer kinesalite, S3rverPeer s3rver)
         await File.WriteAllLinesAsync(Path.Combine(output, "aws-requests.txt"), stub.Recording);
 
         Assert.True(process.ExitCode == 0, log);
-        var executed = Directory.GetFiles(output, "*.ipynb");
+        var executed = Directory.GetFiles(output, "*.ipynb", SearchOption.AllDirectories); // pages keep the notebooks' folders
         Assert.Equal(StreamingWorkshop.Notebooks.NotebookRunner.DefaultNotebooks(Repository.Root).Select(Path.GetFileNameWithoutExtension).Order(),
             executed.Select(Path.GetFileNameWithoutExtension).Order());
         foreach (var notebook in executed)

@@ -28,6 +28,21 @@ public class ViewTests
     }
 
     [Fact]
+    public void Query_values_read_as_the_athena_console_prints_them()
+    {
+        Assert.Equal("0.225", StreamingWorkshop.Query.AthenaConsole.Format(0.22499999999999998));
+        Assert.Equal("0.3", StreamingWorkshop.Query.AthenaConsole.Format(0.1 + 0.2));
+        Assert.Equal("18.0", StreamingWorkshop.Query.AthenaConsole.Format(18.0));
+        Assert.Equal("-0.57", StreamingWorkshop.Query.AthenaConsole.Format(-0.57));
+        Assert.Equal("NaN", StreamingWorkshop.Query.AthenaConsole.Format(double.NaN));
+        Assert.Equal("2025-01-14 10:15:00.000", StreamingWorkshop.Query.AthenaConsole.Format(new DateTime(2025, 1, 14, 10, 15, 0)));
+        Assert.Equal("[1.5, 2.0]", StreamingWorkshop.Query.AthenaConsole.Format(new[] { 1.5, 2.0 }));
+        Assert.Equal("42", StreamingWorkshop.Query.AthenaConsole.Format(42L));
+        // Result files keep every digit, as Athena writes them.
+        Assert.Equal("0.30000000000000004", StreamingWorkshop.Query.AthenaCsv.Format(0.1 + 0.2));
+    }
+
+    [Fact]
     public void An_empty_batch_explains_why_LATEST_is_empty()
     {
         Assert.Contains("LATEST", new RecordBatchView([]).ToString());

@@ -1,0 +1,26 @@
+namespace StreamingWorkshop.Display;
+
+/// <summary>An output already shown, which can be replaced in place (a progress line, for example).</summary>
+public interface IUpdatableDisplay
+{
+    void Update(object? value);
+}
+
+/// <summary>
+/// Where long calls show their progress. A notebook cell sets <see cref="Current"/> while it runs, so
+/// SimulateAsync and StartLive keep one output up to date instead of printing line after line; elsewhere it is
+/// null and they show nothing.
+/// </summary>
+public static class LiveDisplay
+{
+    private static readonly AsyncLocal<Func<object?, IUpdatableDisplay>?> current = new();
+
+    public static Func<object?, IUpdatableDisplay>? Current
+    {
+        get => current.Value;
+        set => current.Value = value;
+    }
+
+    /// <summary>Shows <paramref name="value"/> below the running cell and returns its handle, or null outside a notebook.</summary>
+    public static IUpdatableDisplay? Show(object? value) => Current?.Invoke(value);
+}
