@@ -18,6 +18,7 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     private static readonly SemaphoreSlim Reading = new(1, 1);
     private static IReadOnlyList<(string Name, PageReading Reading)>? pages;
     private static string screenshots = "";
+    private static readonly List<string> ScriptErrors = [];
 
     private async Task<IReadOnlyList<(string Name, PageReading Reading)>> PagesAsync()
     {
@@ -35,6 +36,7 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
                 {
                     var name = Path.GetRelativePath(run.Output, path).Replace('\\', '/');
                     await using var page = await browser.NewPageAsync();
+                    page.PageError += (_, e) => { lock (ScriptErrors) ScriptErrors.Add($"{name}: {e.Message.Split('\n')[0]}"); };
                     await page.GoToAsync(new Uri(path).AbsoluteUri, WaitUntilNavigation.Load);
                     read.Add((name, await PageReader.ReadAsync(page, Frontend.ExportedPage, TimeSpan.FromSeconds(10))));
                     await page.ScreenshotAsync(Path.Combine(screenshots, name.Replace('/', '_') + ".png"), new ScreenshotOptions { FullPage = true });
@@ -110,6 +112,10 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
         return File.Exists(path) ? null : $"{pageName}: links to {href}, which is not a file under out/";
     }
 
-    private static string Report(IReadOnlyList<string> problems) =>
-        $"{problems.Count} problem(s) a reader would see (screenshots in {screenshots}):\n{string.Join("\n", problems)}";
+    private static string Report(IReadOnlyList<string> problems)
+    {
+        lock (ScriptErrors)
+            return $"{problems.Count} problem(s) a reader would see (screenshots in {screenshots}):\n{string.Join("\n", problems)}"
+                + (ScriptErrors.Count == 0 ? "" : "\nScript errors in the pages: " + string.Join("; ", ScriptErrors.Distinct().Take(5)));
+    }
 }
