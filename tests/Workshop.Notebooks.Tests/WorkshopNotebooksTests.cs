@@ -8,40 +8,28 @@ namespace Workshop.Notebooks.Tests;
 /// notebook under notebooks/ in order, on a fresh workspace, with no error output, leaving executed copies and
 /// HTML pages with their charts.
 /// </summary>
-public sealed class WorkshopNotebooksTests : IDisposable
+[Collection(WorkshopRunCollection.Name)]
+public sealed class WorkshopNotebooksTests(WorkshopRun run)
 {
-    private readonly string workspace = Directory.CreateTempSubdirectory("workshop-notebooks-ws-").FullName;
-    private readonly string output = Directory.CreateTempSubdirectory("workshop-notebooks-out-").FullName;
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-                if (File.Exists(Path.Combine(folder.FullName, "workshop.dib"))) return folder.FullName;
-            throw new DirectoryNotFoundException("workshop.dib is not above the test assembly.");
-        }
-    }
+    private static string RepositoryRoot => WorkshopRun.RepositoryRoot;
 
     [Fact]
     public void Every_workshop_notebook_runs_in_order_without_an_error()
     {
-        var exit = Cli.RunIn(RepositoryRoot, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace }, out var text, "run", "--out", output);
-
-        Assert.True(exit == 0, text);
+        Assert.True(run.ExitCode == 0, run.Log);
         var expected = NotebookRunner.DefaultNotebooks(RepositoryRoot).Select(Path.GetFileNameWithoutExtension).ToList();
         Assert.Equal("workshop", expected[0]);
         Assert.Contains("03-task3-lake-exploration", expected);
         foreach (var name in expected)
         {
-            var executed = NotebookFile.Read(Path.Combine(output, name + ".ipynb"));
+            var executed = NotebookFile.Read(Path.Combine(run.Output, name + ".ipynb"));
             var errors = executed.Cells.SelectMany(c => c.Outputs).Where(o => o["output_type"]!.GetValue<string>() == "error").ToList();
             Assert.True(errors.Count == 0, $"{name}: {string.Join("; ", errors.Select(e => e["evalue"]))}");
-            Assert.True(File.Exists(Path.Combine(output, name + ".html")), name);
+            Assert.True(File.Exists(Path.Combine(run.Output, name + ".html")), name);
         }
-        var task3 = File.ReadAllText(Path.Combine(output, "03-task3-lake-exploration.html"));
+        var task3 = File.ReadAllText(Path.Combine(run.Output, "03-task3-lake-exploration.html"));
         Assert.Equal(4, task3.Split("var renderPlotly_").Length - 1); // the four charts of Task 3
-        Assert.True(File.Exists(Path.Combine(output, "index.html")));
+        Assert.True(File.Exists(Path.Combine(run.Output, "index.html")));
     }
 
     [Fact]
@@ -53,11 +41,5 @@ public sealed class WorkshopNotebooksTests : IDisposable
             Assert.All(json["cells"]!.AsArray().Where(c => c!["cell_type"]!.GetValue<string>() == "code"),
                 cell => Assert.Empty(cell!["outputs"]!.AsArray()));
         }
-    }
-
-    public void Dispose()
-    {
-        Directory.Delete(workspace, recursive: true);
-        Directory.Delete(output, recursive: true);
     }
 }

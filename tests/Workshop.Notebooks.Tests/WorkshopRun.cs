@@ -1,4 +1,4 @@
-namespace Workshop.Notebooks.Tests.Browser;
+namespace Workshop.Notebooks.Tests;
 
 /// <summary>
 /// README's main command (`workshop run` from the repository root) run once on a fresh workspace into a fresh
