@@ -81,6 +81,13 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Every_image_shows()
+    {
+        var problems = (await PagesAsync()).SelectMany(p => PageReader.ImageProblems(p.Name, p.Reading)).ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
     public async Task Every_chart_draws_its_svg()
     {
         var read = await PagesAsync();
@@ -97,7 +104,7 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
         Assert.True(problems.Count == 0, Report(problems));
     }
 
-    /// <summary>Why a link does not open, or null when it does: relative links must reach a file under out/.</summary>
+    /// <summary>Why a link does not open, or null when it does: relative links must reach a page or file under out/.</summary>
     private string? LinkProblem(string pageName, string href)
     {
         if (href.StartsWith('#')) return null;
@@ -109,7 +116,9 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
         var path = Path.GetFullPath(Path.Combine(pageFolder, Uri.UnescapeDataString(target)));
         var outFolder = Path.GetFullPath(run.Output) + Path.DirectorySeparatorChar;
         if (!path.StartsWith(outFolder, StringComparison.Ordinal)) return $"{pageName}: links to {href}, outside out/";
-        return File.Exists(path) ? null : $"{pageName}: links to {href}, which is not a file under out/";
+        if (!File.Exists(path)) return $"{pageName}: links to {href}, which is not a file under out/";
+        // A notebook file opens as raw JSON in a browser; a reader following the day needs the notebook's page.
+        return Path.GetExtension(path) is ".ipynb" or ".dib" ? $"{pageName}: links to the notebook file {href}, which a browser shows as raw text, not to its page" : null;
     }
 
     private static string Report(IReadOnlyList<string> problems)

@@ -81,6 +81,7 @@ public sealed class LiveNotebookTests(ITestOutputHelper log) : IDisposable
                 .Concat(PageReader.QueryTableProblems($"{Task3} in Jupyter", reading.Cells))
                 .Concat(PageReader.DotNetLeakProblems($"{Task3} in Jupyter", reading))
                 .Concat(PageReader.ChartProblems($"{Task3} in Jupyter", reading))
+                .Concat(PageReader.ImageProblems($"{Task3} in Jupyter", reading))
                 .ToList();
             string ScriptErrors() { lock (scriptErrors) return scriptErrors.Count == 0 ? "" : "\nScript errors in the page: " + string.Join("; ", scriptErrors.Distinct().Take(5)); }
             Assert.True(problems.Count == 0, $"{problems.Count} problem(s) a learner would see (screenshot in {screenshots}):\n{string.Join("\n", problems)}{ScriptErrors()}");

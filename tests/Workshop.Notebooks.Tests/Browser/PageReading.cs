@@ -6,12 +6,15 @@ namespace Workshop.Notebooks.Tests.Browser;
 
 /// <summary>What a page shows once the browser has laid it out: code cells with their visible tables, the text a
 /// reader sees outside the code, object-tree markup, links and charts.</summary>
-internal sealed record PageReading(IReadOnlyList<CellReading> Cells, string ShownText, int TreeMarkup, IReadOnlyList<string> Links, IReadOnlyList<ChartReading> Charts, IReadOnlyList<string> Errors);
+internal sealed record PageReading(IReadOnlyList<CellReading> Cells, string ShownText, int TreeMarkup, IReadOnlyList<string> Links, IReadOnlyList<ChartReading> Charts, IReadOnlyList<ImageReading> Images, IReadOnlyList<string> Errors);
 
 /// <summary>A code cell's source and the header texts of each table visible in its outputs.</summary>
 internal sealed record CellReading(string Source, IReadOnlyList<IReadOnlyList<string>> Tables);
 
 internal sealed record ChartReading(string Id, bool Drawn);
+
+/// <summary>An image and whether the browser could show it (a broken image shows its alt text instead).</summary>
+internal sealed record ImageReading(string Source, string Alt, bool Shown);
 
 /// <summary>Where cells, their code and their outputs are in each frontend's page.</summary>
 internal sealed record Frontend(string CellsScript, string ShownTextScript, string ErrorsScript)
@@ -65,6 +68,7 @@ internal static partial class PageReader
                     treeMarkup: document.querySelectorAll('.dni-treeview, .dni-code-hint').length,
                     links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
                     charts: {{ChartIds}}.map(id => ({ id, drawn: !!document.getElementById(id)?.querySelector('.main-svg') })),
+                    images: [...document.images].map(i => ({ source: i.getAttribute('src') ?? '', alt: i.alt, shown: i.complete && i.naturalWidth > 0 })),
                     errors: {{frontend.ErrorsScript}},
                 });
             })()
@@ -129,6 +133,11 @@ internal static partial class PageReader
 
     public static IEnumerable<string> ChartProblems(string pageName, PageReading reading) =>
         reading.Charts.Where(c => !c.Drawn).Select(c => $"{pageName}: chart #{c.Id} drew no SVG (.main-svg)");
+
+    public static IEnumerable<string> ImageProblems(string pageName, PageReading reading) =>
+        reading.Images.Where(i => !i.Shown).Select(i => $"{pageName}: image {Shorten(i.Source)} does not load; the reader sees its alt text \"{Shorten(i.Alt)}\"");
+
+    private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
     private static string HeaderSummary(IReadOnlyList<IReadOnlyList<string>> tables)
     {
