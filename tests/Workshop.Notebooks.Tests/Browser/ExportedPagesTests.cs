@@ -1,0 +1,130 @@
+using PuppeteerSharp;
+using Xunit.Abstractions;
+
+namespace Workshop.Notebooks.Tests.Browser;
+
+/// <summary>
+/// The pages `workshop run` exports (out/index.html and one page per notebook, wherever under out/ they are),
+/// opened in headless Chromium and read as a person reads them: query results as tables, no .NET internals,
+/// links that open, charts drawn. A full-page screenshot of each page is saved under the test assembly's
+/// screenshots/exported folder.
+/// </summary>
+[Collection(WorkshopRunCollection.Name)]
+public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
+{
+    /// <summary>Links that leave the pages on purpose: Plotly's logo in every chart's toolbar.</summary>
+    private static readonly HashSet<string> ExpectedExternalLinks = ["https://plotly.com/"];
+
+    private static readonly SemaphoreSlim Reading = new(1, 1);
+    private static IReadOnlyList<(string Name, PageReading Reading)>? pages;
+    private static string screenshots = "";
+    private static readonly List<string> ScriptErrors = [];
+
+    private async Task<IReadOnlyList<(string Name, PageReading Reading)>> PagesAsync()
+    {
+        await Reading.WaitAsync();
+        try
+        {
+            if (pages is null)
+            {
+                Assert.True(run.ExitCode == 0, $"workshop run failed:\n{run.Log}");
+                Assert.True(File.Exists(Path.Combine(run.Output, "index.html")), $"workshop run wrote no index.html to {run.Output}");
+                screenshots = Chromium.ScreenshotFolder("exported");
+                var read = new List<(string, PageReading)>();
+                await using var browser = await Chromium.LaunchAsync();
+                foreach (var path in Directory.EnumerateFiles(run.Output, "*.html", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                {
+                    var name = Path.GetRelativePath(run.Output, path).Replace('\\', '/');
+                    await using var page = await browser.NewPageAsync();
+                    page.PageError += (_, e) => { lock (ScriptErrors) ScriptErrors.Add($"{name}: {e.Message.Split('\n')[0]}"); };
+                    await page.GoToAsync(new Uri(path).AbsoluteUri, WaitUntilNavigation.Load);
+                    read.Add((name, await PageReader.ReadAsync(page, Frontend.ExportedPage, TimeSpan.FromSeconds(10))));
+                    await page.ScreenshotAsync(Path.Combine(screenshots, name.Replace('/', '_') + ".png"), new ScreenshotOptions { FullPage = true });
+                }
+                pages = read;
+            }
+            log.WriteLine($"Screenshots of the exported pages: {screenshots}");
+            return pages;
+        }
+        finally
+        {
+            Reading.Release();
+        }
+    }
+
+    [Fact]
+    public async Task Every_query_result_shows_as_a_table_headed_by_the_query_columns()
+    {
+        var read = await PagesAsync();
+
+        var queries = read.Sum(p => p.Reading.Cells.Sum(c => PageReader.QueryResultsShown(c.Source)));
+        Assert.True(queries > 0, $"No exported page has a code cell that shows a query result; read: {string.Join(", ", read.Select(p => $"{p.Name} ({p.Reading.Cells.Count} code cells)"))}");
+        var problems = read.SelectMany(p => PageReader.QueryTableProblems(p.Name, p.Reading.Cells)).ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
+    public async Task No_page_shows_dotnet_type_names_or_object_trees()
+    {
+        var problems = (await PagesAsync()).SelectMany(p => PageReader.DotNetLeakProblems(p.Name, p.Reading)).ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
+    public async Task Every_link_opens_a_page_under_out()
+    {
+        var read = await PagesAsync();
+
+        var problems = read.SelectMany(p => p.Reading.Links.Distinct().Select(href => LinkProblem(p.Name, href)).OfType<string>()).ToList();
+        Assert.True(read.Single(p => p.Name == "index.html").Reading.Links.Count > 0, "index.html links to no page");
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
+    public async Task Every_image_shows()
+    {
+        var problems = (await PagesAsync()).SelectMany(p => PageReader.ImageProblems(p.Name, p.Reading)).ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
+    public async Task Every_chart_draws_its_svg()
+    {
+        var read = await PagesAsync();
+
+        Assert.True(read.Sum(p => p.Reading.Charts.Count) > 0, "No exported page asks Plotly to draw a chart.");
+        var problems = read.SelectMany(p => PageReader.ChartProblems(p.Name, p.Reading)).ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
+    public async Task No_page_shows_an_error()
+    {
+        var problems = (await PagesAsync()).SelectMany(p => p.Reading.Errors.Select(e => $"{p.Name}: {e.Split('\n')[0]}")).ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    /// <summary>Why a link does not open, or null when it does: relative links must reach a page or file under out/.</summary>
+    private string? LinkProblem(string pageName, string href)
+    {
+        if (href.StartsWith('#')) return null;
+        // An absolute link (a web address, or a path on the machine that ran the notebooks) leaves the pages.
+        if (href.StartsWith('/') || Uri.TryCreate(href, UriKind.Absolute, out _))
+            return ExpectedExternalLinks.Contains(href) ? null : $"{pageName}: links outside the pages to {href}";
+        var target = href.Split('#', '?')[0];
+        var pageFolder = Path.GetDirectoryName(Path.Combine(run.Output, pageName))!;
+        var path = Path.GetFullPath(Path.Combine(pageFolder, Uri.UnescapeDataString(target)));
+        var outFolder = Path.GetFullPath(run.Output) + Path.DirectorySeparatorChar;
+        if (!path.StartsWith(outFolder, StringComparison.Ordinal)) return $"{pageName}: links to {href}, outside out/";
+        if (!File.Exists(path)) return $"{pageName}: links to {href}, which is not a file under out/";
+        // A notebook file opens as raw JSON in a browser; a reader following the day needs the notebook's page.
+        return Path.GetExtension(path) is ".ipynb" or ".dib" ? $"{pageName}: links to the notebook file {href}, which a browser shows as raw text, not to its page" : null;
+    }
+
+    private static string Report(IReadOnlyList<string> problems)
+    {
+        lock (ScriptErrors)
+            return $"{problems.Count} problem(s) a reader would see (screenshots in {screenshots}):\n{string.Join("\n", problems)}"
+                + (ScriptErrors.Count == 0 ? "" : "\nScript errors in the pages: " + string.Join("; ", ScriptErrors.Distinct().Take(5)));
+    }
+}
