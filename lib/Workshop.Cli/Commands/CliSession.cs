@@ -45,6 +45,7 @@ internal static partial class CliSession
         Backend = parse.GetValue(BackendOption),
         Region = parse.GetValue(RegionOption),
         Profile = parse.GetValue(ProfileOption),
+        Notice = Terminal.Tell,
     };
 
     public static Task<WorkshopSession> ConnectAsync(ParseResult parse, CancellationToken cancellationToken, Func<WorkshopOptions, WorkshopOptions>? configure = null)
