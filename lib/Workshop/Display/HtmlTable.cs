@@ -37,7 +37,7 @@ public static class TextTable
 {
     private const int Gap = 2;
     private const int NarrowestColumn = 8;
-    private const int LongestWholeWord = 28;
+    private const int LongestUnwrapped = 28;
     private static readonly AsyncLocal<int?> FitWidth = new();
 
     /// <summary>
@@ -72,21 +72,19 @@ public static class TextTable
     {
         var all = new List<IReadOnlyList<string>> { headers };
         all.AddRange(rows);
-        var widths = Enumerable.Range(0, headers.Count).Select(i => all.Max(r => i < r.Count ? r[i].Split('\n').Max(l => l.Length) : 0)).ToArray();
+        int Widest(IEnumerable<IReadOnlyList<string>> lines, int column) => lines.Max(r => column < r.Count ? r[column].Split('\n').Max(l => l.Length) : 0);
         var room = width - Gap * Math.Max(0, headers.Count - 1);
-        // Short single words (names, ids, statuses) stay whole while other columns can still give room; then any column may wrap.
-        var wholeWords = Enumerable.Range(0, headers.Count).Select(i => Math.Min(widths[i], Math.Max(NarrowestColumn,
-            all.Select(r => i < r.Count ? r[i].Split(' ', '\n').Max(w => w.Length) : 0).Where(w => w <= LongestWholeWord).DefaultIfEmpty(0).Max()))).ToArray();
-        foreach (var floor in new[] { wholeWords, widths.Select(w => Math.Min(w, NarrowestColumn)).ToArray() })
-        {
-            while (widths.Sum() > room)
-            {
-                var shrinkable = Enumerable.Range(0, widths.Length).Where(i => widths[i] > floor[i]).ToList();
-                if (shrinkable.Count == 0) break;
-                var widest = shrinkable.MaxBy(i => widths[i]);
-                widths[widest]--;
-            }
-        }
+        var widths = Enumerable.Range(0, headers.Count).Select(i => Widest(all, i)).ToArray();
+        // When the table is too wide, headers wrap at their spaces too, so a column is only as wide as its data needs.
+        if (widths.Sum() > room)
+            widths = Enumerable.Range(0, headers.Count).Select(i => Math.Max(Widest(rows.DefaultIfEmpty([]), i), headers[i].Split(' ').Max(w => w.Length))).ToArray();
+        // Columns of short values (names, ids, statuses) keep their width while the long ones wrap; when even that is
+        // too wide, the widest of them wraps too, one at a time.
+        var floors = widths.Select(w => w <= LongestUnwrapped ? w : Math.Min(w, NarrowestColumn)).ToArray();
+        while (floors.Sum() > room && Enumerable.Range(0, floors.Length).Where(i => floors[i] > NarrowestColumn).ToList() is { Count: > 0 } kept)
+            floors[kept.MaxBy(i => floors[i])] = NarrowestColumn;
+        while (widths.Sum() > room && Enumerable.Range(0, widths.Length).Where(i => widths[i] > floors[i]).ToList() is { Count: > 0 } wrappable)
+            widths[wrappable.MaxBy(i => widths[i])]--;
         var text = new StringBuilder();
         for (var r = 0; r < all.Count; r++)
         {
@@ -98,7 +96,7 @@ public static class TextTable
         return text.ToString();
     }
 
-    /// <summary>Lines of at most <paramref name="width"/> characters, broken at a space or after / - _ . , ; : ? &amp; = where one is near the end, else mid-word.</summary>
+    /// <summary>Lines of at most <paramref name="width"/> characters, broken at a space or after / - _ . , ; : ? &amp; = near the end, else at an earlier space, else mid-word.</summary>
     public static IReadOnlyList<string> Wrap(string text, int width)
     {
         var lines = new List<string>();
@@ -107,11 +105,11 @@ public static class TextTable
             var rest = paragraph;
             while (rest.Length > width && width > 0)
             {
-                var cut = width;
-                for (var i = width; i >= Math.Max(1, width / 2); i--)
-                {
-                    if (rest[i] == ' ' || "/-_.,;:?&=".Contains(rest[i - 1])) { cut = i; break; }
-                }
+                // The last space or punctuation in the second half of the line, else the last space, else mid-word.
+                var cut = Enumerable.Range(Math.Max(1, width / 2), width - Math.Max(1, width / 2) + 1).Reverse()
+                    .Where(i => rest[i] == ' ' || "/-_.,;:?&=".Contains(rest[i - 1]))
+                    .Concat(Enumerable.Range(1, width).Reverse().Where(i => rest[i] == ' '))
+                    .DefaultIfEmpty(width).First();
                 lines.Add(rest[..cut].TrimEnd());
                 rest = rest[cut..].TrimStart(' ');
             }
