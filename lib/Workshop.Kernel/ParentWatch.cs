@@ -35,6 +35,7 @@ public sealed class ParentWatch : IDisposable
         if (OperatingSystem.IsWindows()) return null;
         if (int.TryParse(Environment.GetEnvironmentVariable("JPY_PARENT_PID"), NumberStyles.None, CultureInfo.InvariantCulture, out var jupyter) && jupyter > 1)
             return new ParentWatch(() => IsRunning(jupyter), onParentGone, every) { Watching = $"JPY_PARENT_PID {jupyter}" };
+        // Started by init itself (parent id 1), the parent cannot be told from the process that adopts orphans: nothing to watch.
         if (OperatingSystem.IsLinux() && ParentIdOnLinux() is { } parent and > 1)
             // When the parent dies the kernel is handed to another process (init or a subreaper), so its parent id changes.
             return new ParentWatch(() => ParentIdOnLinux() == parent, onParentGone, every) { Watching = $"parent process {parent}" };

@@ -37,17 +37,20 @@ public sealed class KernelParentTests : IDisposable
     public void The_kernel_stops_when_the_shell_that_started_it_exits()
     {
         var file = Path.Combine(folder, "connection.json");
-        ConnectionInfo.WriteNew(file);
+        var connection = ConnectionInfo.WriteNew(file);
         var dll = Path.Combine(AppContext.BaseDirectory, "workshop.dll");
-        // The shell starts the kernel in the background, says its id, and exits a second later.
-        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, WorkingDirectory = folder };
+        // The shell starts the kernel in the background, says its id, and exits when the test closes its input.
+        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardInput = true, WorkingDirectory = folder };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add($"dotnet '{dll}' kernel --connection-file '{file}' 2>/dev/null >/dev/null </dev/null & echo $!; sleep 1");
+        info.ArgumentList.Add($"dotnet '{dll}' kernel --connection-file '{file}' 2>/dev/null >/dev/null </dev/null & echo $!; read line");
         using var shell = Process.Start(info)!;
         var kernelId = int.Parse(shell.StandardOutput.ReadLine()!);
-        shell.WaitForExit();
         try
         {
+            Assert.True(AnswersHeartbeat(connection), "the kernel did not start");
+            shell.StandardInput.Close();
+            shell.WaitForExit();
+
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (Runs(kernelId) && DateTime.UtcNow < deadline) Thread.Sleep(200);
 
@@ -56,7 +59,22 @@ public sealed class KernelParentTests : IDisposable
         finally
         {
             if (Runs(kernelId)) Process.GetProcessById(kernelId).Kill();
+            NetMQ.NetMQConfig.Cleanup(block: false);
         }
+    }
+
+    /// <summary>Pings the kernel's heartbeat until it echoes, for up to a minute: then the kernel is up and watching its parent.</summary>
+    private static bool AnswersHeartbeat(ConnectionInfo connection)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var ping = new NetMQ.Sockets.RequestSocket();
+            ping.Connect(connection.Address(connection.HbPort));
+            NetMQ.OutgoingSocketExtensions.SendFrame(ping, "ping");
+            if (NetMQ.ReceivingSocketExtensions.TryReceiveFrameString(ping, TimeSpan.FromSeconds(1), out _)) return true;
+        }
+        return false;
     }
 
     /// <summary>Whether the process exists and has not ended (an ended child nobody reaped yet shows state Z).</summary>
