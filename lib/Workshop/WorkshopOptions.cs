@@ -30,6 +30,12 @@ public sealed record WorkshopOptions
     /// </summary>
     public Action<string>? Notice { get; init; }
 
+    /// <summary>
+    /// Where progress lines of work on AWS go (stack events as a deployment runs, a crawler's and a query's states);
+    /// default the console. The CLI sends them to stderr so that data on stdout stays clean.
+    /// </summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>The stack whose outputs name the pipeline's resources (the workshop calls it "stream").</summary>
     public string StackName { get; init; } = "stream";
 }

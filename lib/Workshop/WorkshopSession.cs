@@ -210,8 +210,11 @@ public sealed partial class WorkshopSession : IAsyncDisposable
     }
 
     /// <summary>Each stack event as it happens while a deployment runs on AWS, one line per event.</summary>
-    private static readonly IProgress<StackEvent> StackProgress = new SynchronousProgress<StackEvent>(e =>
-        Console.WriteLine($"{e.Timestamp.UtcDateTime:HH:mm:ss} {e.LogicalResourceId,-28} {e.ResourceStatus,-20} {e.ResourceStatusReason}"));
+    private IProgress<StackEvent> StackProgress => new SynchronousProgress<StackEvent>(e =>
+        Tell($"{e.Timestamp.UtcDateTime:HH:mm:ss} {e.LogicalResourceId,-28} {e.ResourceStatus,-20} {e.ResourceStatusReason}"));
+
+    /// <summary>A progress line of work on AWS: to <see cref="WorkshopOptions.Progress"/> when given, else to the console (a notebook cell's output).</summary>
+    private void Tell(string line) => (Options.Progress ?? Console.WriteLine)(line);
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
@@ -315,7 +318,7 @@ public sealed partial class WorkshopSession : IAsyncDisposable
         var workshopCrawler = new CrawlerDefinition(name, Names.GlueRole, Names.Database, CrawlerTablePrefix, [$"s3://{Names.LakeBucket}/weather-data/"]);
         if (aws is not null)
             return new CrawlerView(await aws.CrawlAsync(workshopCrawler, createIfMissing: crawlerName is null,
-                new SynchronousProgress<string>(state => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} crawler {name}: {state}")), cancellationToken: cancellationToken));
+                new SynchronousProgress<string>(state => Tell($"{DateTimeOffset.UtcNow:HH:mm:ss} crawler {name}: {state}")), cancellationToken: cancellationToken));
         if (crawlerName is null && !Crawlers.Exists(name)) Crawlers.CreateCrawler(workshopCrawler);
         return new CrawlerView(await Crawlers.StartCrawlerAsync(name, cancellationToken));
     }
@@ -328,7 +331,7 @@ public sealed partial class WorkshopSession : IAsyncDisposable
         {
             if (aws is not null)
                 return await aws.Athena.RunAsync(sql, AthenaSettings, database,
-                    new SynchronousProgress<QueryExecution>(q => { if (q.State != QueryStates.Succeeded) Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} query {q.QueryExecutionId}: {q.State}"); }), cancellationToken);
+                    new SynchronousProgress<QueryExecution>(q => { if (q.State != QueryStates.Succeeded) Tell($"{DateTimeOffset.UtcNow:HH:mm:ss} query {q.QueryExecutionId}: {q.State}"); }), cancellationToken);
             return await Athena.RunAsync(sql, database, cancellationToken);
         }
         catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable)

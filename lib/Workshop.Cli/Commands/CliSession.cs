@@ -46,6 +46,7 @@ internal static partial class CliSession
         Region = parse.GetValue(RegionOption),
         Profile = parse.GetValue(ProfileOption),
         Notice = Terminal.Tell,
+        Progress = Terminal.Tell,
     };
 
     public static Task<WorkshopSession> ConnectAsync(ParseResult parse, CancellationToken cancellationToken, Func<WorkshopOptions, WorkshopOptions>? configure = null)
