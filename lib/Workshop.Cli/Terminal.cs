@@ -29,8 +29,14 @@ internal static class Terminal
         }
     }
 
-    /// <summary>Makes Spectre's tables and progress bars as wide as the terminal, and no wider.</summary>
-    public static void Configure() => AnsiConsole.Profile.Width = Width;
+    /// <summary>
+    /// Makes Spectre's tables and progress bars as wide as COLUMNS says. Without COLUMNS, Spectre already takes the
+    /// window's width, or 80 columns when redirected, and it is left unloaded until a verb uses it (a faster start).
+    /// </summary>
+    public static void Configure()
+    {
+        if (Environment.GetEnvironmentVariable("COLUMNS") is not null) AnsiConsole.Profile.Width = Width;
+    }
 
     /// <summary>Prints one of the kit's displays on stdout, its tables wrapped to fit the terminal.</summary>
     public static void Show(object display)
