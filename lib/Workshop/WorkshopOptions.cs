@@ -24,6 +24,18 @@ public sealed record WorkshopOptions
     /// <summary>AWS backend: the named profile in ~/.aws; default AWS_PROFILE, else the default credential chain.</summary>
     public string? Profile { get; init; }
 
+    /// <summary>
+    /// Told, in one line, when the kit does something on its own that the learner did not ask for, such as deploying
+    /// the workshop stack because none is deployed yet. The CLI prints it on stderr; by default it is not shown.
+    /// </summary>
+    public Action<string>? Notice { get; init; }
+
+    /// <summary>
+    /// Where progress lines of work on AWS go (stack events as a deployment runs, a crawler's and a query's states);
+    /// default the console. The CLI sends them to stderr so that data on stdout stays clean.
+    /// </summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>The stack whose outputs name the pipeline's resources (the workshop calls it "stream").</summary>
     public string StackName { get; init; } = "stream";
 }

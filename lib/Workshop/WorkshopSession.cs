@@ -19,7 +19,7 @@ namespace StreamingWorkshop;
 /// One connection to the workshop's pipeline: the stages, the clock, and the simulated day. Local state lives
 /// in the workspace folder, so the CLI, a notebook and a restarted kernel all see the same stream and lake.
 /// </summary>
-public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
+public sealed partial class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 {
     private readonly LocalStreamService localStream;
     private readonly LocalObjectStore localLake;
@@ -154,6 +154,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         {
             // The local backend deploys the workshop's own template when nothing is deployed yet, so every
             // name below comes from a stack, as it does on AWS.
+            Options.Notice?.Invoke($"No stack deployed in this workspace: deploying the workshop template as stack '{Names.StackName}' ...");
             var created = await Stacks.EnsureStackAsync(Names.StackName, TemplateReader.WorkshopTemplate(), LocalDefaultParameters(), cancellationToken);
             if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
                 throw new InvalidOperationException($"The workshop stack {Names.StackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");
@@ -210,8 +211,11 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     }
 
     /// <summary>Each stack event as it happens while a deployment runs on AWS, one line per event.</summary>
-    private static readonly IProgress<StackEvent> StackProgress = new SynchronousProgress<StackEvent>(e =>
-        Console.WriteLine($"{e.Timestamp.UtcDateTime:HH:mm:ss} {e.LogicalResourceId,-28} {e.ResourceStatus,-20} {e.ResourceStatusReason}"));
+    private IProgress<StackEvent> StackProgress => new SynchronousProgress<StackEvent>(e =>
+        Tell($"{e.Timestamp.UtcDateTime:HH:mm:ss} {e.LogicalResourceId,-28} {e.ResourceStatus,-20} {e.ResourceStatusReason}"));
+
+    /// <summary>A progress line of work on AWS: to <see cref="WorkshopOptions.Progress"/> when given, else to the console (a notebook cell's output).</summary>
+    private void Tell(string line) => (Options.Progress ?? Console.WriteLine)(line);
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
@@ -341,10 +345,10 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     {
         await EnsurePipelineAsync(cancellationToken);
         var name = crawlerName ?? Names.CrawlerName;
-        var workshopCrawler = new CrawlerDefinition(name, Names.GlueRole, Names.Database, "raw_", [$"s3://{Names.LakeBucket}/weather-data/"]);
+        var workshopCrawler = new CrawlerDefinition(name, Names.GlueRole, Names.Database, CrawlerTablePrefix, [$"s3://{Names.LakeBucket}/weather-data/"]);
         if (aws is not null)
             return new CrawlerView(await aws.CrawlAsync(workshopCrawler, createIfMissing: crawlerName is null,
-                new SynchronousProgress<string>(state => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} crawler {name}: {state}")), cancellationToken: cancellationToken));
+                new SynchronousProgress<string>(state => Tell($"{DateTimeOffset.UtcNow:HH:mm:ss} crawler {name}: {state}")), cancellationToken: cancellationToken));
         if (crawlerName is null && !Crawlers.Exists(name)) Crawlers.CreateCrawler(workshopCrawler);
         return new CrawlerView(await Crawlers.StartCrawlerAsync(name, cancellationToken));
     }
@@ -353,11 +357,40 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<QueryResult> QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
     {
         await EnsurePipelineAsync(cancellationToken);
-        if (aws is not null)
-            return await aws.Athena.RunAsync(sql, AthenaSettings, database,
-                new SynchronousProgress<QueryExecution>(q => { if (q.State != QueryStates.Succeeded) Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} query {q.QueryExecutionId}: {q.State}"); }), cancellationToken);
-        return await Athena.RunAsync(sql, database, cancellationToken);
+        try
+        {
+            if (aws is not null)
+                return await aws.Athena.RunAsync(sql, AthenaSettings, database,
+                    new SynchronousProgress<QueryExecution>(q => { if (q.State != QueryStates.Succeeded) Tell($"{DateTimeOffset.UtcNow:HH:mm:ss} query {q.QueryExecutionId}: {q.State}"); }), cancellationToken);
+            return await Athena.RunAsync(sql, database, cancellationToken);
+        }
+        catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable)
+        {
+            if (!await CrawlerMakesAsync(error.Detail, database, cancellationToken)) throw;
+            throw new AthenaQueryException(error.ErrorType, error.Detail, error.QueryExecutionId) { CrawlerMakesTheTable = true };
+        }
     }
+
+    /// <summary>Whether a missing table is the crawler's to make: its name has the crawler's raw_ prefix, or the catalog has no tables yet.</summary>
+    private async Task<bool> CrawlerMakesAsync(string detail, string? database, CancellationToken cancellationToken)
+    {
+        if (MissingTableName().Match(detail) is { Success: true } missing && missing.Groups["name"].Value.StartsWith(CrawlerTablePrefix, StringComparison.Ordinal))
+            return true;
+        try
+        {
+            return (await DescribeDatabaseAsync(database, cancellationToken)).Tables.Count == 0;
+        }
+        catch (ServiceException)
+        {
+            return true;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"'(?:[^']*\.)?(?<name>[^'.]+)' does not exist")]
+    private static partial System.Text.RegularExpressions.Regex MissingTableName();
+
+    /// <summary>The prefix the workshop's crawler gives the tables it makes.</summary>
+    public const string CrawlerTablePrefix = "raw_";
 
     /// <summary>On AWS nothing can be replayed: catching up deploys the stack if needed and says what the lake holds so far.</summary>
     private async Task<string> CatchUpOnAwsAsync(int task, CancellationToken cancellationToken)
@@ -489,7 +522,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         if (from == ShardIteratorType.AT_TIMESTAMP) timestamp ??= Clock.GetUtcNow().AddMinutes(-15);
         var iterator = await Stream.GetShardIteratorAsync(name, shard, from, timestamp: timestamp, cancellationToken: cancellationToken);
         var result = await Stream.GetRecordsAsync(iterator, limit, cancellationToken);
-        return new RecordBatchView(result.Records);
+        return new RecordBatchView(result.Records, new RecordBatchView.Reading(shard, from, timestamp));
     }
 
     public async Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default)

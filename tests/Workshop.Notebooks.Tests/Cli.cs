@@ -21,4 +21,18 @@ internal static class Cli
         output = stdout.Result + stderr.Result;
         return process.ExitCode;
     }
+    /// <summary>Runs the command and keeps stdout and stderr apart, for checks that data and errors go where they belong.</summary>
+    public static (int Exit, string Stdout, string Stderr) Capture(string workingDirectory, IDictionary<string, string> environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        info.Environment["COLUMNS"] = "250";
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
 }

@@ -45,6 +45,8 @@ internal static partial class CliSession
         Backend = parse.GetValue(BackendOption),
         Region = parse.GetValue(RegionOption),
         Profile = parse.GetValue(ProfileOption),
+        Notice = Terminal.Tell,
+        Progress = Terminal.Tell,
     };
 
     public static Task<WorkshopSession> ConnectAsync(ParseResult parse, CancellationToken cancellationToken, Func<WorkshopOptions, WorkshopOptions>? configure = null)

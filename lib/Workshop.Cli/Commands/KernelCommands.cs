@@ -20,6 +20,13 @@ internal static class KernelCommands
         {
             var path = parse.GetValue(connectionFile) ?? throw new ArgumentException("Give --connection-file; Jupyter passes it when it starts the kernel. To make Jupyter aware of the kernel, run 'workshop kernel install'.");
             using var server = new KernelServer(ConnectionInfo.Read(path), Console.Error, Directory.GetCurrentDirectory());
+            using var parentWatch = ParentWatch.Start(() =>
+            {
+                Console.Error.WriteLine("The process that started this kernel is gone; the kernel stops.");
+                server.Stopped.TrySetResult();
+                // A cell that never returns must not keep the process alive.
+                _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0), TaskScheduler.Default);
+            });
             server.Run();
             return 0;
         });

@@ -15,19 +15,23 @@ internal static class NotebookCommands
         BenchCommand.GetOrAdd(root).Subcommands.Add(Bench());
     }
 
+    private const string FirstCellTimeOption = "--print-first-cell-time";
+
     private static Command Run()
     {
         var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order).", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out") { Description = "Folder for executed notebooks and HTML pages.", DefaultValueFactory = _ => "out" };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing one." };
         var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 };
-        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout };
+        // For `bench notebook` only: the child run prints when its first cell finished, counted from process start.
+        var printFirstCellTime = new Option<bool>(FirstCellTimeOption) { Hidden = true };
+        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout, printFirstCellTime };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var list = parse.GetValue(paths) is { Length: > 0 } given ? given.ToList() : NotebookRunner.DefaultNotebooks(Directory.GetCurrentDirectory()).ToList();
             if (list.Count == 0)
             {
-                AnsiConsole.MarkupLine("[yellow]No notebooks to run: there is no workshop.dib here and nothing under notebooks/. Give paths, or run from the repository root.[/]");
+                Terminal.Tell("No notebooks to run: there is no workshop.dib here and nothing under notebooks/. Give paths, or run from the repository root.");
                 return 2;
             }
             foreach (var missing in list.Where(p => !File.Exists(p)))
@@ -54,15 +58,15 @@ internal static class NotebookCommands
                     if (result.Failed) Console.Error.WriteLine($"  cell {index + 1}: {result.ErrorName}: {result.ErrorMessage}{(result.ErrorLine is { } l ? $" (line {l})" : "")}");
                 }, cancellationToken);
                 reports.Add(report);
-                if (report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
+                if (parse.GetValue(printFirstCellTime) && report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
                     Console.Out.WriteLine($"first-cell-ms: {first.TotalMilliseconds:0}");
                 if (!report.Succeeded && !options.ContinueOnError) break;
             }
             NotebookRunner.WriteIndex(options.OutputDirectory, reports);
 
-            var table = new Table().AddColumns("Notebook", "Cells run", "Time", "Errors", "Pages");
+            var table = new Table().AddColumns("Notebook", "Code cells run", "Time", "Errors", "Pages");
             foreach (var r in reports)
-                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun}/{r.Cells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetRelativePath(options.OutputDirectory, r.HtmlPath)));
+                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun} of {NotebookFile.Read(r.Path).Cells.Count(c => c.Kind == CellKind.Code)}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetRelativePath(options.OutputDirectory, r.HtmlPath)));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"Executed notebooks and pages are in {options.OutputDirectory} (index.html lists them).");
             var failed = reports.FirstOrDefault(r => !r.Succeeded);
@@ -106,7 +110,7 @@ internal static class NotebookCommands
                 // Cold: a fresh process, from its start to the first executed cell (as it reports), and in all.
                 var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
                 if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") info.ArgumentList.Add(typeof(NotebookCommands).Assembly.Location);
-                foreach (var a in new[] { "run", notebook, "--out", Path.Combine(folder, "out") }) info.ArgumentList.Add(a);
+                foreach (var a in new[] { "run", notebook, "--out", Path.Combine(folder, "out"), FirstCellTimeOption }) info.ArgumentList.Add(a);
                 var wall = Stopwatch.StartNew();
                 using var child = Process.Start(info)!;
                 var text = await child.StandardOutput.ReadToEndAsync(cancellationToken);

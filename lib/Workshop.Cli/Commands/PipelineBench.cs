@@ -136,7 +136,7 @@ internal static class PipelineBench
         var ratio = delivered / endToEnd.TotalSeconds / (total / gzip.TotalSeconds);
         AnsiConsole.MarkupLineInterpolated($"Ratio producer → lake / gzip alone: {ratio:F4} (gzip is {1 / ratio:F0}x faster than the whole path on the same bytes).");
         if (delivered != Interlocked.Read(ref produced))
-            AnsiConsole.MarkupLineInterpolated($"[red]Delivered {delivered:N0} of {produced:N0} produced records.[/]");
+            Terminal.Tell($"Warning: delivered {delivered:N0} of {produced:N0} produced records.");
     }
 
     private static async Task<long> PutAllAsync(IStreamService stream, string name, PutRecordsEntry[] entries, CancellationToken cancellationToken)

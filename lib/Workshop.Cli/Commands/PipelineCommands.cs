@@ -61,7 +61,7 @@ internal static class PipelineCommands
                 Summarise(report);
             AnsiConsole.WriteLine();
             var tree = await session.BrowseLakeAsync("weather-data/", cancellationToken: cancellationToken);
-            Console.Out.WriteLine(tree.ToString());
+            Terminal.Show(tree);
             return 0;
         });
         return command;
@@ -107,7 +107,7 @@ internal static class PipelineCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var view = await session.DescribeStreamAsync(parse.GetValue(streamOption), cancellationToken);
-            Console.Out.WriteLine(view.ToString());
+            Terminal.Show(view);
             return 0;
         });
 
@@ -128,9 +128,7 @@ internal static class PipelineCommands
             };
             var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
             var view = await session.PeekAsync(type, parse.GetValue(limit), parse.GetValue(shard), at, parse.GetValue(streamOption), cancellationToken);
-            Console.Out.WriteLine(view.ToString());
-            if (type == ShardIteratorType.LATEST)
-                AnsiConsole.MarkupLine("[grey]LATEST starts after the newest record, so it shows only what arrives after the iterator is made.[/]");
+            Terminal.Show(view);
             return 0;
         });
 
@@ -179,12 +177,20 @@ internal static class PipelineCommands
     {
         var bucket = new Option<string?>("--bucket") { Description = "Bucket (default: the workshop's data lake)." };
         var prefix = new Argument<string?>("prefix") { Description = "Folder to list, for example weather-data/location=London/.", Arity = ArgumentArity.ZeroOrOne };
-        var ls = new Command("ls", "List the lake as a folder tree.") { prefix, bucket };
+        var keysOnly = new Option<bool>("--keys") { Description = "Print every object's full key, one a line, instead of the tree (for scripts and 'lake cat')." };
+        var ls = new Command("ls", "List the lake as a folder tree; objects show the full key 'lake cat' takes.") { prefix, bucket, keysOnly };
         ls.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            if (parse.GetValue(keysOnly))
+            {
+                await session.EnsurePipelineAsync(cancellationToken);
+                await foreach (var item in session.Lake.ListAllAsync(parse.GetValue(bucket) ?? session.Names.LakeBucket, parse.GetValue(prefix) ?? "", cancellationToken))
+                    Console.Out.WriteLine(item.Key);
+                return 0;
+            }
             var view = await session.BrowseLakeAsync(parse.GetValue(prefix), parse.GetValue(bucket), cancellationToken);
-            Console.Out.WriteLine(view.ToString());
+            Terminal.Show(view);
             return 0;
         });
 
@@ -202,8 +208,8 @@ internal static class PipelineCommands
         cost.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine((await session.LifecycleRulesAsync(parse.GetValue(bucket), cancellationToken)).ToString());
-            Console.Out.WriteLine((await session.StorageCostAsync(parse.GetValue(bucket), cancellationToken)).ToString());
+            Terminal.Show(await session.LifecycleRulesAsync(parse.GetValue(bucket), cancellationToken));
+            Terminal.Show(await session.StorageCostAsync(parse.GetValue(bucket), cancellationToken));
             return 0;
         });
 
@@ -217,7 +223,7 @@ internal static class PipelineCommands
         producer.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine(session.ProducerLogs(parse.GetValue(limit)).ToString());
+            Terminal.Show(session.ProducerLogs(parse.GetValue(limit)));
             return 0;
         });
         return new Command("logs", "Read CloudWatch-style logs.") { producer };

@@ -22,7 +22,7 @@ internal static class QueryCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine((await session.CrawlAsync(parse.GetValue(name), cancellationToken)).ToString());
+            Terminal.Show(await session.CrawlAsync(parse.GetValue(name), cancellationToken));
             return 0;
         });
         return command;
@@ -50,7 +50,7 @@ internal static class QueryCommands
         describe.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine(session.DescribeTable(parse.GetValue(tableArgument)!, parse.GetValue(database)).ToString());
+            Terminal.Show(session.DescribeTable(parse.GetValue(tableArgument)!, parse.GetValue(database)));
             return 0;
         });
 
@@ -60,12 +60,17 @@ internal static class QueryCommands
         alter.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine(session.AlterColumnType(parse.GetValue(tableArgument)!, parse.GetValue(column)!, parse.GetValue(type)!, parse.GetValue(database)).ToString());
+            Terminal.Show(session.AlterColumnType(parse.GetValue(tableArgument)!, parse.GetValue(column)!, parse.GetValue(type)!, parse.GetValue(database)));
             return 0;
         });
 
         return new Command("catalog", "Look at and edit the Glue-style Data Catalog.") { tables, describe, alter };
     }
+
+    /// <summary>Athena's error as it gives it, then, when the crawler makes the missing table, the command that does.</summary>
+    public static string Explain(AthenaQueryException error) => error.CrawlerMakesTheTable
+        ? $"{error.ErrorType}: {error.Detail}. The crawler makes this table: run 'workshop crawl' first, then query again."
+        : error.Message;
 
     private static Command QueryCommand()
     {
@@ -80,16 +85,7 @@ internal static class QueryCommands
             var text = parse.GetValue(file) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : parse.GetValue(sql)
                 ?? throw new ArgumentException("Give the SQL as an argument (workshop query \"SELECT ...\") or with --file query.sql.");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            QueryResult result;
-            try
-            {
-                result = await session.QueryAsync(text, parse.GetValue(database), cancellationToken);
-            }
-            catch (AthenaQueryException error)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{error.Message}[/]");
-                return 1;
-            }
+            var result = await session.QueryAsync(text, parse.GetValue(database), cancellationToken);
             switch (parse.GetValue(format))
             {
                 case "csv":

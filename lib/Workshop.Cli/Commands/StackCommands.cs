@@ -34,10 +34,10 @@ internal static class StackCommands
                 return 0;
             }
             // On AWS each event was printed as it happened while the deployment ran.
-            if (session.IsLocal) Console.Out.WriteLine(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false).ToString());
+            if (session.IsLocal) Terminal.Show(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false));
             if (state.StackStatus is "CREATE_COMPLETE" or "UPDATE_COMPLETE")
             {
-                Console.Out.WriteLine(session.StackOutputs(state.StackName).ToString());
+                Terminal.Show(session.StackOutputs(state.StackName));
                 return 0;
             }
             Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
@@ -49,21 +49,21 @@ internal static class StackCommands
         outputs.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine(session.StackOutputs(parse.GetValue(StackName)).ToString());
+            Terminal.Show(session.StackOutputs(parse.GetValue(StackName)));
             return 0;
         });
         var events = new Command("events", "The stack's events, newest first.") { StackName };
         events.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine(session.StackEvents(parse.GetValue(StackName)).ToString());
+            Terminal.Show(session.StackEvents(parse.GetValue(StackName)));
             return 0;
         });
         var resources = new Command("resources", "The stack's resources and their physical ids.") { StackName };
         resources.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Console.Out.WriteLine(session.StackResources(parse.GetValue(StackName)).ToString());
+            Terminal.Show(session.StackResources(parse.GetValue(StackName)));
             return 0;
         });
         root.Subcommands.Add(new Command("stack", "Look at a deployed stack.") { outputs, events, resources });
@@ -74,7 +74,7 @@ internal static class StackCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var state = await session.DestroyAsync(parse.GetValue(StackName), parse.GetValue(emptyBuckets), cancellationToken);
-            Console.Out.WriteLine(new StackEventsView(state.Events.Where(e => e.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)).ToList(), newestFirst: false).ToString());
+            Terminal.Show(new StackEventsView(state.Events.Where(e => e.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)).ToList(), newestFirst: false));
             if (state.StackStatus == "DELETE_COMPLETE") return 0;
             Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
             return 1;

@@ -5,8 +5,11 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Broker;
 
 /// <summary>Records as the Kinesis console's Data viewer lists them.</summary>
-public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records) : IHtmlDisplay
+public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records, RecordBatchView.Reading? readFrom = null) : IHtmlDisplay
 {
+    /// <summary>Where the records were read from, so an empty batch can say why it is empty.</summary>
+    public sealed record Reading(string ShardId, ShardIteratorType IteratorType, DateTimeOffset? Timestamp = null);
+
     private static readonly string[] Headers = ["Shard", "Sequence number", "Partition key", "Approximate arrival", "Data"];
 
     public IReadOnlyList<StreamRecord> Records { get; } = records;
@@ -18,7 +21,17 @@ public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records) : IHtml
         Encoding.UTF8.GetString(r.Data.Span),
     ]);
 
-    private string EmptyNote => "No records. Reading from LATEST only shows records put after the iterator was made; try TRIM_HORIZON, or put a record and read again.";
+    private string EmptyNote => readFrom switch
+    {
+        null => "No records. Reading from LATEST only shows records put after the iterator was made; try TRIM_HORIZON, or put a record and read again.",
+        { IteratorType: ShardIteratorType.TRIM_HORIZON } r =>
+            $"No records on {r.ShardId} from TRIM_HORIZON, the oldest record the stream keeps: nothing has been put on this shard within its retention period. Run the producer (a simulation or a live run) or put a record, then read again.",
+        { IteratorType: ShardIteratorType.LATEST } r =>
+            $"No records on {r.ShardId} from LATEST: LATEST starts after the newest record, so it shows only records put after the iterator was made. Read from TRIM_HORIZON to see what the stream already holds.",
+        { IteratorType: ShardIteratorType.AT_TIMESTAMP } r =>
+            $"No records on {r.ShardId} from AT_TIMESTAMP {r.Timestamp?.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: nothing arrived at or after that time. Pick an earlier time, or read from TRIM_HORIZON to see everything the stream keeps.",
+        var r => $"No records on {r.ShardId} from {r.IteratorType}.",
+    };
 
     public string ToHtml() => Records.Count == 0
         ? $"<p>{HtmlTable.Encode(EmptyNote)}</p>"

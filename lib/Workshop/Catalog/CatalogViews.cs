@@ -47,7 +47,7 @@ public sealed class CrawlerView(CrawlerInfo crawler) : IHtmlDisplay
         }
     }
 
-    public string ToHtml() => HtmlTable.Render(["", ""], Rows, $"Crawler {Crawler.Name}");
+    public string ToHtml() => HtmlTable.Render(["Property", "Value"], Rows, $"Crawler {Crawler.Name}");
 
-    public override string ToString() => TextTable.Render(["Crawler", ""], Rows.Skip(1));
+    public override string ToString() => TextTable.Render(["Property", "Value"], Rows);
 }

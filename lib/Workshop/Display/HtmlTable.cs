@@ -40,9 +40,26 @@ public static class HtmlTable
 
 public static class TextTable
 {
-    /// <summary>Columns padded to their widest cell; long cells are cut at <paramref name="maxWidth"/> with an ellipsis.</summary>
+    private const int Gap = 2;
+    private const int NarrowestColumn = 8;
+    private const int LongestUnwrapped = 28;
+    private static readonly AsyncLocal<int?> FitWidth = new();
+
+    /// <summary>
+    /// Until the result is disposed, tables on this flow are at most <paramref name="width"/> characters wide:
+    /// long cells wrap onto more lines instead of being cut. The CLI sets it to the terminal's width.
+    /// </summary>
+    public static IDisposable FitTo(int width)
+    {
+        var previous = FitWidth.Value;
+        FitWidth.Value = width;
+        return new Restore(() => FitWidth.Value = previous);
+    }
+
+    /// <summary>Columns padded to their widest cell; long cells are cut at <paramref name="maxWidth"/> with an ellipsis, or wrapped inside <see cref="FitTo"/>.</summary>
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, int maxWidth = 120)
     {
+        if (FitWidth.Value is { } width) return RenderToFit(headers, rows.ToList(), width);
         var all = new List<IReadOnlyList<string>> { headers };
         all.AddRange(rows.Select(r => (IReadOnlyList<string>)r.Select(c => c.Length > maxWidth ? c[..(maxWidth - 1)] + "…" : c).ToArray()));
         var widths = Enumerable.Range(0, headers.Count).Select(i => all.Max(r => i < r.Count ? r[i].Length : 0)).ToArray();
@@ -53,5 +70,61 @@ public static class TextTable
             if (r == 0) text.AppendJoin("  ", widths.Select(w => new string('-', w))).Append('\n');
         }
         return text.ToString();
+    }
+
+    /// <summary>The table in at most <paramref name="width"/> characters: the widest columns narrow first and their cells wrap, nothing is cut.</summary>
+    public static string RenderToFit(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, int width)
+    {
+        var all = new List<IReadOnlyList<string>> { headers };
+        all.AddRange(rows);
+        int Widest(IEnumerable<IReadOnlyList<string>> lines, int column) => lines.Max(r => column < r.Count ? r[column].Split('\n').Max(l => l.Length) : 0);
+        var room = width - Gap * Math.Max(0, headers.Count - 1);
+        var widths = Enumerable.Range(0, headers.Count).Select(i => Widest(all, i)).ToArray();
+        // When the table is too wide, headers wrap at their spaces too, so a column is only as wide as its data needs.
+        if (widths.Sum() > room)
+            widths = Enumerable.Range(0, headers.Count).Select(i => Math.Max(Widest(rows.DefaultIfEmpty([]), i), headers[i].Split(' ').Max(w => w.Length))).ToArray();
+        // Columns of short values (names, ids, statuses) keep their width while the long ones wrap; when even that is
+        // too wide, the widest of them wraps too, one at a time.
+        var floors = widths.Select(w => w <= LongestUnwrapped ? w : Math.Min(w, NarrowestColumn)).ToArray();
+        while (floors.Sum() > room && Enumerable.Range(0, floors.Length).Where(i => floors[i] > NarrowestColumn).ToList() is { Count: > 0 } kept)
+            floors[kept.MaxBy(i => floors[i])] = NarrowestColumn;
+        while (widths.Sum() > room && Enumerable.Range(0, widths.Length).Where(i => widths[i] > floors[i]).ToList() is { Count: > 0 } wrappable)
+            widths[wrappable.MaxBy(i => widths[i])]--;
+        var text = new StringBuilder();
+        for (var r = 0; r < all.Count; r++)
+        {
+            var cells = widths.Select((w, i) => Wrap(i < all[r].Count ? all[r][i] : "", w)).ToArray();
+            for (var line = 0; line < cells.Max(c => c.Count); line++)
+                text.Append(string.Join(new string(' ', Gap), cells.Select((c, i) => (line < c.Count ? c[line] : "").PadRight(widths[i]))).TrimEnd()).Append('\n');
+            if (r == 0) text.AppendJoin(new string(' ', Gap), widths.Select(w => new string('-', w))).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Lines of at most <paramref name="width"/> characters, broken at a space or after / - _ . , ; : ? &amp; = near the end, else at an earlier space, else mid-word.</summary>
+    public static IReadOnlyList<string> Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        foreach (var paragraph in text.Split('\n'))
+        {
+            var rest = paragraph;
+            while (rest.Length > width && width > 0)
+            {
+                // The last space or punctuation in the second half of the line, else the last space, else mid-word.
+                var cut = Enumerable.Range(Math.Max(1, width / 2), width - Math.Max(1, width / 2) + 1).Reverse()
+                    .Where(i => rest[i] == ' ' || "/-_.,;:?&=".Contains(rest[i - 1]))
+                    .Concat(Enumerable.Range(1, width).Reverse().Where(i => rest[i] == ' '))
+                    .DefaultIfEmpty(width).First();
+                lines.Add(rest[..cut].TrimEnd());
+                rest = rest[cut..].TrimStart(' ');
+            }
+            lines.Add(rest);
+        }
+        return lines;
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 }

@@ -65,13 +65,14 @@ public sealed class BucketTreeView : IHtmlDisplay
         html.Append("</ul>");
     }
 
+    // Objects show their full key, so a line can be copied straight into `workshop lake cat` or OpenObjectAsync.
     private static void RenderText(Folder folder, StringBuilder text, string indent)
     {
         var lines = new List<(string Text, Folder? Child)>();
         lines.AddRange(folder.Folders.Values.Take(FoldersShownPerFolder).Select(f => ($"{f.Name}  ({Summary(f)})", (Folder?)f)));
         if (folder.Folders.Count > FoldersShownPerFolder) lines.Add(($"… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders", null));
         lines.AddRange(folder.Objects.Take(ObjectsShownPerFolder).Select(o =>
-            ($"{o.Key[(o.Key.LastIndexOf('/') + 1)..]}  {Size(o.Size)}  {Stamp(o.LastModified)}  {o.StorageClass}", (Folder?)null)));
+            ($"{o.Key}  {Size(o.Size)}  {Stamp(o.LastModified)}  {o.StorageClass}", (Folder?)null)));
         if (folder.Objects.Count > ObjectsShownPerFolder) lines.Add(($"… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects", null));
         for (var i = 0; i < lines.Count; i++)
         {

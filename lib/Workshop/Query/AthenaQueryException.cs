@@ -13,6 +13,17 @@ public sealed class AthenaQueryException(string errorType, string detail, string
     public string Detail { get; } = detail;
     public string? QueryExecutionId { get; } = queryExecutionId;
 
+    /// <summary>
+    /// Set when the missing table is one the crawler makes (a raw_ table, or any table while the catalog is still
+    /// empty); the message then says, after Athena's own words, to run the crawler.
+    /// </summary>
+    public bool CrawlerMakesTheTable { get; init; }
+
+    /// <summary>What a notebook runs to make the crawler's tables.</summary>
+    public const string CrawlerHint = "The crawler makes this table: run await workshop.CrawlAsync() first, then query again.";
+
+    public override string Message => CrawlerMakesTheTable ? $"{base.Message}. {CrawlerHint}" : base.Message;
+
     /// <summary>1 = system, 2 = user, as Athena's AthenaError.ErrorCategory.</summary>
     public int ErrorCategory => ErrorType is "INTERNAL_ERROR" ? 1 : 2;
 }

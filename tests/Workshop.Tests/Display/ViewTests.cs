@@ -1,6 +1,8 @@
 using System.Text;
 using StreamingWorkshop;
 using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
 
@@ -49,6 +51,53 @@ public class ViewTests
     }
 
     [Fact]
+    public void An_empty_batch_names_the_iterator_type_it_was_read_with_and_what_to_do()
+    {
+        var fromOldest = new RecordBatchView([], new RecordBatchView.Reading("shardId-000000000000", ShardIteratorType.TRIM_HORIZON)).ToString();
+        var fromNewest = new RecordBatchView([], new RecordBatchView.Reading("shardId-000000000000", ShardIteratorType.LATEST)).ToString();
+        var fromTime = new RecordBatchView([], new RecordBatchView.Reading("shardId-000000000000", ShardIteratorType.AT_TIMESTAMP, At)).ToString();
+
+        Assert.StartsWith("No records on shardId-000000000000 from TRIM_HORIZON", fromOldest);
+        Assert.Contains("put a record, then read again", fromOldest);
+        Assert.DoesNotContain("LATEST", fromOldest);
+        Assert.StartsWith("No records on shardId-000000000000 from LATEST", fromNewest);
+        Assert.Contains("Read from TRIM_HORIZON", fromNewest);
+        Assert.StartsWith("No records on shardId-000000000000 from AT_TIMESTAMP 2025-01-14 09:30:05 UTC", fromTime);
+    }
+
+    [Fact]
+    public void The_crawler_summary_has_a_header_and_the_crawlers_name_in_its_first_row_in_text_and_html()
+    {
+        var view = new CrawlerView(new CrawlerInfo(new CrawlerDefinition("weather-data-crawler", "glue-role", "weather_db", "raw_", ["s3://lake/weather-data/"]), "READY", [], null));
+
+        var lines = view.ToString().Split('\n');
+        var html = view.ToHtml();
+
+        Assert.Matches(@"^Property\s+Value$", lines[0]);
+        Assert.Matches(@"^Crawler\s+weather-data-crawler$", lines[2]);
+        Assert.Matches(@"<th[^>]*>Property</th><th[^>]*>Value</th>", html);
+        Assert.Matches(@"<tbody><tr><td[^>]*>Crawler</td><td[^>]*>weather-data-crawler</td></tr>", html);
+        Assert.DoesNotMatch(@"<th[^>]*></th>", html);
+    }
+
+    [Fact]
+    public void A_table_fitted_to_a_width_wraps_long_cells_and_keeps_every_character()
+    {
+        var value = "https://us-east-1.console.aws.amazon.com/kinesis/home?region=us-east-1#/streams/details/weather-analytics-stream-dev/details";
+        var note = "The stream in the Kinesis console (its Data viewer shows records).";
+
+        var text = TextTable.RenderToFit(["Key", "Value", "Description"], [["KinesisStreamURL", value, note]], 50);
+
+        var lines = text.TrimEnd('\n').Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 50, l));
+        Assert.StartsWith("KinesisStreamURL  ", lines[2]);
+        var valueColumn = lines[0].IndexOf("Value", StringComparison.Ordinal);
+        var descriptionColumn = lines[0].IndexOf("Description", StringComparison.Ordinal);
+        Assert.Equal(value, string.Concat(lines.Skip(2).Select(l => l.Length > valueColumn ? l[valueColumn..Math.Min(descriptionColumn, l.Length)].Trim() : "")));
+        Assert.Equal(note, string.Join(' ', lines.Skip(2).Select(l => l.Length > descriptionColumn ? l[descriptionColumn..].Trim() : "").Where(p => p.Length > 0)));
+    }
+
+    [Fact]
     public async Task A_bucket_tree_counts_objects_and_bytes_per_folder()
     {
         var store = new FakeListing(
@@ -63,7 +112,7 @@ public class ViewTests
         Assert.Equal(160, view.TotalBytes);
         Assert.Contains("location=London/  (2 objects, 150 B)", text);
         Assert.Contains("location=Leeds/  (1 object, 10 B)", text);
-        Assert.Contains("c.gz  10 B  2025-01-14 09:30:05  STANDARD_IA", text);
+        Assert.Contains("── weather-data/location=Leeds/day=14/c.gz  10 B  2025-01-14 09:30:05  STANDARD_IA", text);
         Assert.Contains("<details", view.ToHtml());
     }
 

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace StreamingWorkshop.Cli;
+
+/// <summary>
+/// A command line the parser could not match, told on stderr in the learner's terms: which word is not a
+/// command or option, the nearest one when there is one, and what the command accepts.
+/// </summary>
+internal static class CommandLineMistakes
+{
+    public static int Report(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var path = CommandPath(parse.CommandResult);
+        var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        // An unknown --option is taken as the command's argument when it has one (workshop query --formt csv): name it, not what follows.
+        var unknownOption = parse.Tokens.FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal) && !t.Value.Any(char.IsWhiteSpace))?.Value;
+        if ((unknownOption ?? parse.UnmatchedTokens.FirstOrDefault()) is { } word)
+        {
+            if (word.StartsWith('-'))
+            {
+                var options = command.Options.Concat(parse.RootCommandResult.Command.Options.Where(o => o.Recursive))
+                    .Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Distinct().ToList();
+                Terminal.Tell($"'{word}' is not an option of '{path}'.{Suggestion(word, options)} Run '{path} --help' to see its options.");
+            }
+            else if (commands.Count > 0)
+            {
+                var what = command is RootCommand ? "a workshop command" : $"a '{path}' command";
+                Terminal.Tell($"'{word}' is not {what}.{Suggestion(word, commands)}");
+                Terminal.Tell($"Commands: {string.Join(", ", commands)}. Run '{path} --help' to see what each does.");
+            }
+            else
+            {
+                Terminal.Tell($"'{path}' does not take '{word}'. Run '{path} --help' to see what it takes.");
+            }
+            return 1;
+        }
+        if (commands.Count > 0 && command.Action is null)
+        {
+            Terminal.Tell($"'{path}' needs a command: {string.Join(", ", commands)}. Run '{path} --help' to see what each does.");
+            return 1;
+        }
+        foreach (var error in parse.Errors.Select(Describe).Distinct())
+            Terminal.Tell($"{error} Run '{path} --help' to see what '{path}' takes.");
+        return 1;
+    }
+
+    /// <summary>The parser's message on one line, after the option it is about.</summary>
+    private static string Describe(ParseError error)
+    {
+        var message = string.Join(' ', error.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        message = message.Replace("as expected type 'System.Int32'", "as a whole number").Replace("as expected type 'System.Double'", "as a number");
+        if (!message.EndsWith('.')) message += ".";
+        for (var at = error.SymbolResult; at is not null; at = at.Parent)
+            if (at is OptionResult { Option: var option }) return $"{option.Name}: {message}";
+        return message;
+    }
+
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? at = result; at is not null; at = at.Parent)
+            if (at is CommandResult { Command: var c }) names.Insert(0, c is RootCommand ? "workshop" : c.Name);
+        return string.Join(' ', names);
+    }
+
+    /// <summary>" Did you mean 'query'?" when one name is close to what was typed (a typo, a swapped pair, a prefix), else nothing.</summary>
+    internal static string Suggestion(string typed, IEnumerable<string> names)
+    {
+        var candidates = names.Select(n => (Name: n, Distance: Distance(typed.ToLowerInvariant(), n.ToLowerInvariant())))
+            .Where(c => c.Distance <= (typed.TrimStart('-').Length <= 3 ? 1 : 2) || (typed.TrimStart('-').Length >= 3 && c.Name.StartsWith(typed, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).ToList();
+        return candidates.Count == 0 ? "" : $" Did you mean '{candidates[0].Name}'?";
+    }
+
+    /// <summary>Edits between two words, counting a swap of neighbouring letters as one (qurey → query).</summary>
+    internal static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        for (var j = 1; j <= b.Length; j++)
+        {
+            var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+        }
+        return d[a.Length, b.Length];
+    }
+}

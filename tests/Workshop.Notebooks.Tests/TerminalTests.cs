@@ -1,0 +1,166 @@
+using System.Text.RegularExpressions;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>What a learner sees in a terminal: data on stdout, errors on stderr, tables that fit, hints that lead on.</summary>
+public sealed class TerminalTests : IDisposable
+{
+    private readonly string workspace = Directory.CreateTempSubdirectory("workshop-terminal-ws-").FullName;
+
+    private (int Exit, string Stdout, string Stderr) Workshop(params string[] arguments) => Workshop(250, arguments);
+
+    private (int Exit, string Stdout, string Stderr) Workshop(int columns, params string[] arguments) =>
+        Cli.Capture(workspace, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace, ["COLUMNS"] = columns.ToString() }, arguments);
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void A_failing_csv_query_leaves_stdout_empty_and_says_on_one_stderr_line_to_run_the_crawler()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+
+        var (exit, stdout, stderr) = Workshop("query", "SELECT city FROM raw_weather_data", "--format", "csv");
+
+        Assert.NotEqual(0, exit);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith("TABLE_NOT_FOUND: line 1:18: Table 'awsdatacatalog.weather-analytics_dev_db.raw_weather_data' does not exist", line);
+        Assert.EndsWith("The crawler makes this table: run 'workshop crawl' first, then query again.", line.TrimEnd());
+    }
+
+    [Fact]
+    public void A_missing_table_that_is_not_the_crawlers_gets_no_crawler_hint_once_the_catalog_has_tables()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
+        Assert.Equal(0, Workshop("crawl").Exit);
+
+        var (exit, stdout, stderr) = Workshop("query", "SELECT * FROM weather_summary", "--format", "csv");
+
+        Assert.NotEqual(0, exit);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith("TABLE_NOT_FOUND: ", line);
+        Assert.DoesNotContain("crawl", line);
+    }
+
+    [Fact]
+    public void The_first_verb_on_an_empty_workspace_says_it_deploys_the_stack_and_an_empty_stream_names_TRIM_HORIZON()
+    {
+        var first = Workshop("stream", "peek");
+        var second = Workshop("stream", "peek");
+
+        Assert.Equal(0, first.Exit);
+        Assert.Equal("No stack deployed in this workspace: deploying the workshop template as stack 'stream' ...", Lines(first.Stderr).Single().TrimEnd());
+        Assert.Contains("No records on shardId-000000000000 from TRIM_HORIZON", first.Stdout);
+        Assert.DoesNotContain("LATEST", first.Stdout);
+        Assert.Equal("", second.Stderr);
+    }
+
+    [Fact]
+    public void Stack_outputs_fit_80_columns_with_every_key_and_whole_value_readable()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+
+        var (exit, stdout, _) = Workshop(80, "stack", "outputs");
+
+        Assert.Equal(0, exit);
+        var lines = stdout.Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} characters: {l}"));
+        var values = ColumnValues(lines, "Key", "Value");
+        string[] keys =
+        [
+            "DataLakeBucketURL", "DataLakeBucketName", "AthenaResultsBucketURL", "AthenaResultsBucketName", "LambdaFunctionURL",
+            "ProducerFunctionName", "ProducerFunctionArn", "ScheduleRuleName", "KinesisStreamURL", "KinesisStreamName", "KinesisStreamArn",
+            "KinesisFirehoseURL", "DeliveryStreamName", "DeliveryStreamArn", "GlueDatabaseURL", "GlueDatabaseName", "GlueRoleName",
+            "RedshiftClusterURL", "RedshiftClusterEndpoint",
+        ];
+        Assert.Equal(keys.Order(), values.Keys.Order());
+        Assert.Equal("weather-analytics-data-lake-dev-123456789012", values["DataLakeBucketName"]);
+        Assert.Equal("https://s3.console.aws.amazon.com/s3/buckets/weather-analytics-data-lake-dev-123456789012?region=us-east-1", values["DataLakeBucketURL"]);
+        Assert.Equal("arn:aws:kinesis:us-east-1:123456789012:stream/weather-analytics-stream-dev", values["KinesisStreamArn"]);
+        Assert.Equal("weather-analytics-warehouse-dev.local-placeholder.invalid:5439", values["RedshiftClusterEndpoint"]);
+    }
+
+    /// <summary>Each row's key and its value column, the value's wrapped lines joined again (the values hold no spaces).</summary>
+    private static Dictionary<string, string> ColumnValues(string[] lines, string keyHeader, string valueHeader)
+    {
+        var header = lines[0];
+        var valueStart = header.IndexOf(valueHeader, StringComparison.Ordinal);
+        var valueEnd = lines[1].IndexOf(' ', valueStart);
+        Assert.True(header.StartsWith(keyHeader, StringComparison.Ordinal) && valueStart > 0 && valueEnd > valueStart);
+        var values = new Dictionary<string, string>();
+        string? key = null;
+        foreach (var line in lines.Skip(2).Where(l => l.Length > 0))
+        {
+            if (line[0] != ' ') values[key = line[..line.IndexOf(' ')]] = "";
+            values[key!] += line.Length > valueStart ? line[valueStart..Math.Min(valueEnd, line.Length)].Trim() : "";
+        }
+        return values;
+    }
+
+    [Fact]
+    public void The_crawl_summary_starts_with_the_crawlers_name()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+
+        var (exit, stdout, _) = Workshop("crawl");
+
+        Assert.Equal(0, exit);
+        var lines = Lines(stdout);
+        Assert.Matches(@"^Property\s+Value$", lines[0]);
+        Assert.Matches(@"^Crawler\s+weather-data-crawler$", lines[2]);
+    }
+
+    [Fact]
+    public void A_key_that_lake_ls_prints_works_verbatim_with_lake_cat()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
+
+        var tree = Workshop("lake", "ls");
+        var keys = Workshop("lake", "ls", "--keys", "weather-data/location=London/");
+
+        var fromTree = Regex.Match(tree.Stdout, @"── (?<key>\S+\.gz)  ").Groups["key"].Value;
+        Assert.StartsWith("weather-data/location=", fromTree);
+        var fromKeys = Lines(keys.Stdout)[0];
+        Assert.StartsWith("weather-data/location=London/", fromKeys);
+        foreach (var key in new[] { fromTree, fromKeys })
+        {
+            var (exit, stdout, stderr) = Workshop("lake", "cat", key);
+            Assert.True(exit == 0, stderr);
+            Assert.Contains("\"temperature\"", stdout);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "qurey" }, "'qurey' is not a workshop command. Did you mean 'query'?", "query")]
+    [InlineData(new[] { "stack", "outptus" }, "'outptus' is not a 'workshop stack' command. Did you mean 'outputs'?", "outputs, events, resources")]
+    public void A_mistyped_command_names_the_nearest_one_and_lists_the_commands(string[] arguments, string first, string listed)
+    {
+        var (exit, stdout, stderr) = Workshop(arguments);
+
+        Assert.NotEqual(0, exit);
+        Assert.Equal("", stdout);
+        var lines = Lines(stderr);
+        Assert.Equal(first, lines[0].TrimEnd());
+        Assert.StartsWith("Commands: ", lines[1]);
+        Assert.Contains(listed, lines[1]);
+        Assert.DoesNotContain("Required command was not provided", stderr);
+    }
+
+    [Fact]
+    public void The_run_summary_counts_code_cells_and_prints_no_benchmark_figure()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(workspace, "notes")).FullName;
+        File.WriteAllText(Path.Combine(folder, "two-cells.dib"),
+            "#!markdown\n\n# Two code cells\n\n#!csharp\n\nvar x = 1;\n\n#!markdown\n\nBetween.\n\n#!csharp\n\nx + 1\n");
+
+        var (exit, stdout, _) = Workshop("run", Path.Combine(folder, "two-cells.dib"), "--out", Path.Combine(folder, "out"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Code cells run", stdout);
+        Assert.Matches(@"two-cells\.dib\s*│\s*2 of 2\s*│", stdout);
+        Assert.DoesNotContain("first-cell-ms", stdout);
+    }
+
+    public void Dispose() => Directory.Delete(workspace, recursive: true);
+}
