@@ -7,7 +7,7 @@ namespace Workshop.Tests.Stack;
 
 /// <summary>
 /// The workshop's template checked against the CloudFormation resource specification published on npm
-/// (@aws-cdk/cfnspec, installed into tests/tools by .ci/run): every type exists, every property — nested ones
+/// (@aws-cdk/cfnspec, installed into tests/tools by ./test.sh): every type exists, every property — nested ones
 /// included — is one the specification defines, required properties are present, and every !GetAtt names an
 /// attribute the type has.
 /// </summary>
@@ -16,7 +16,7 @@ public class TemplateSpecificationTests
     private static JsonObject Specification()
     {
         var path = Path.Combine(Repository.Root, "tests", "tools", "node_modules", "@aws-cdk", "cfnspec", "spec", "specification.json");
-        Assert.True(File.Exists(path), $"The CloudFormation specification is missing: run 'npm install --prefix tests/tools' (.ci/run does). Looked for {path}.");
+        Assert.True(File.Exists(path), $"The CloudFormation specification is missing: run 'npm install --prefix tests/tools' (./test.sh does). Looked for {path}.");
         return JsonNode.Parse(File.ReadAllText(path))!.AsObject();
     }
 
