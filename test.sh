@@ -36,7 +36,7 @@ fi
 # npm tools, pinned in tests/tools/package.json: the CloudFormation resource specification the template is
 # validated against, and kinesalite and s3rver, the Kinesis and S3 peers the AWS backend is tested against.
 tools=tests/tools/node_modules
-if [ ! -f "$tools/@aws-cdk/cfnspec/spec/specification.json" ] \
+if [ ! -f "$tools/@aws-cdk/aws-service-spec/db.json.gz" ] \
   || [ ! -f "$tools/kinesalite/cli.js" ] \
   || [ ! -f "$tools/s3rver/bin/s3rver.js" ]; then
   echo "Installing the npm test tools into tests/tools"
