@@ -45,13 +45,15 @@ public sealed partial class ChallengeGradingTests(ChallengeDays days) : IClassFi
     }
 
     /// <summary>Checks twice and insists on the same words both times, so a verdict cannot depend on row order.</summary>
-    private static async Task<ChallengeVerdict> Check(ChallengeDay day, int challenge, string sql)
+    private static async Task<ChallengeVerdict> CheckTwice(ChallengeDay day, int challenge, string sql)
     {
         var first = await day.Session.CheckAsync(challenge, sql);
         var second = await day.Session.CheckAsync(challenge, sql);
         Assert.Equal(first.ToString(), second.ToString());
         return first;
     }
+
+    private static Task<ChallengeVerdict> Check(ChallengeDay day, int challenge, string sql) => day.Session.CheckAsync(challenge, sql);
 
     [Fact]
     public void The_notebook_has_one_starter_and_the_solutions_one_answer_per_challenge()
@@ -69,7 +71,7 @@ public sealed partial class ChallengeGradingTests(ChallengeDays days) : IClassFi
         var day = days.Days[index];
         var hints = new List<string>();
         foreach (var (challenge, sql) in QueriesIn(Path.Combine(RepositoryRoot, "notebooks", "04-challenges.ipynb")))
-            hints.Add((await Check(day, challenge, sql)).ToString());
+            hints.Add((await CheckTwice(day, challenge, sql)).ToString());
 
         Assert.Equal(
         [
@@ -87,7 +89,7 @@ public sealed partial class ChallengeGradingTests(ChallengeDays days) : IClassFi
         foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot, "notebooks", "solutions"), "*.ipynb"))
             foreach (var (challenge, sql) in QueriesIn(file))
             {
-                var verdict = await Check(day, challenge, sql);
+                var verdict = await CheckTwice(day, challenge, sql);
                 Assert.True(verdict.Correct, $"{day.Name}, {Path.GetFileName(file)}, challenge {challenge}: {verdict}");
                 Assert.StartsWith($"Challenge {challenge} · Correct: ", verdict.ToString());
             }
