@@ -145,6 +145,16 @@ public sealed partial class ChallengeGradingTests(ChallengeDays days) : IClassFi
         Assert.False((await Check(day, 2, Answer(oracle.ColdestHour, highest))).Correct);
     }
 
+    [Fact]
+    public void One_of_the_days_has_two_hours_tied_for_the_warmest_average()
+    {
+        Assert.Contains(days.Days, day =>
+        {
+            var averages = day.Oracle.HourOfDayAverage.Values.OrderDescending().ToList();
+            return averages[0] - averages[1] < 1e-9;
+        });
+    }
+
     [Theory]
     [MemberData(nameof(DayIndexes))]
     public async Task Challenge_3_is_graded_as_the_oracle_says(int index)
