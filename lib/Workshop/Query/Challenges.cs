@@ -8,32 +8,47 @@ namespace StreamingWorkshop;
 /// <summary>Whether a learner's answer to a challenge is right, said without giving the answer away.</summary>
 public sealed record ChallengeVerdict(int Challenge, bool Correct, string Message) : IHtmlDisplay
 {
+    public string Verdict => Correct ? "Correct" : "Not yet";
+
     public string ToHtml() =>
         $"<div style=\"padding:8px 12px;border-radius:6px;background:{(Correct ? "#e8f7ec" : "#fff5e6")};border:1px solid {(Correct ? "#2da44e" : "#d4a72c")}\">" +
-        $"<b>Challenge {Challenge}: {(Correct ? "correct" : "not yet")}</b> — {HtmlTable.Encode(Message)}</div>";
+        $"Challenge {Challenge} · <b>{Verdict}:</b> {HtmlTable.Encode(Message)}</div>";
 
-    public override string ToString() => $"Challenge {Challenge}: {(Correct ? "correct" : "not yet")} — {Message}";
+    public override string ToString() => $"Challenge {Challenge} · {Verdict}: {Message}";
 }
 
 /// <summary>
-/// The three Task 3 challenges. Each check runs the learner's SQL, works out the right answer itself on the same
-/// table, and compares: the learner may write the query any way they like (raw table or the clean view,
-/// any function spelling, any column names).
+/// The three Task 3 challenges. Each check runs the learner's SQL, works out the right answer itself from the
+/// de-duplicated readings, and compares: the learner may write the query any way they like (any function
+/// spelling, any column names, extra columns). The rules the checks apply are stated in <see cref="Rules"/>.
 /// </summary>
 public static class Challenges
 {
     public static readonly IReadOnlyList<string> Questions =
     [
-        "Which city's temperature varies the most (the highest standard deviation)? Put that city in the first row.",
-        "At which hour of the day (UTC) are temperatures highest on average? Put that hour in the first row.",
-        "For each city, what is the rolling average temperature over the current hour and the two before it? One row per city and hour.",
+        "Which city's temperature varies the most? Put that city and its standard deviation of temperature in the first row.",
+        "At which hour of the day (UTC, 0 to 23, across all days) are temperatures highest on average? Put that hour and its average temperature in the first row.",
+        "For each city, what is the rolling average temperature over the current hour and the two before it? One row per city and hour, with the city, the hour (a timestamp) and the rolling average.",
     ];
 
-    // Reference answers are computed from de-duplicated readings (one row per city and measurement time).
+    /// <summary>How every answer is judged, shown to the learner beside the questions.</summary>
+    public const string Rules =
+        "Each reading counts once (the raw table repeats readings; the clean_weather_data view does not). " +
+        "Numbers are compared to three decimal places: keep at least three decimals. " +
+        "If two cities or two hours tie for first place, either one is accepted.";
+
+    // Numbers rounded to three decimals are off by at most 0.0005; the extra margin absorbs binary rounding.
+    private const double Tolerance = 0.0006;
+
+    // Values this close count as a tie: equal up to floating-point summation order.
+    private const double TieMargin = 1e-9;
+
+    // Each reading once: one row per city and measurement time.
     private const string Readings = "(SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data)";
 
     public static async Task<ChallengeVerdict> CheckAsync(this WorkshopSession session, int challenge, string sql, CancellationToken cancellationToken = default)
     {
+        if (challenge is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(challenge), challenge, "There are three challenges, numbered 1 to 3.");
         QueryResult mine;
         try
         {
@@ -41,71 +56,101 @@ public static class Challenges
         }
         catch (AthenaQueryException error)
         {
-            return new ChallengeVerdict(challenge, false, $"The query did not run: {error.Message}");
+            return NotYet(challenge, $"The query did not run: {error.Message}");
         }
-        if (mine.Rows.Count == 0) return new ChallengeVerdict(challenge, false, "The query returned no rows.");
+        if (mine.Rows.Count == 0) return NotYet(challenge, "The query returned no rows.");
         return challenge switch
         {
             1 => await MostVariableCity(session, mine, cancellationToken),
             2 => await WarmestHour(session, mine, cancellationToken),
-            3 => await RollingAverage(session, mine, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(challenge), challenge, "There are three challenges, numbered 1 to 3."),
+            _ => await RollingAverage(session, mine, cancellationToken),
         };
     }
 
+    private static ChallengeVerdict NotYet(int challenge, string hint) => new(challenge, false, hint);
+
+    private static bool Near(double expected, double actual) => Math.Abs(expected - actual) <= Tolerance;
+
+    private static double? AsNumber(object? value) => value switch
+    {
+        double or float or decimal or int or long or short or byte => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
     private static async Task<ChallengeVerdict> MostVariableCity(WorkshopSession session, QueryResult mine, CancellationToken cancellationToken)
     {
-        var reference = await session.QueryAsync($"SELECT city FROM {Readings} GROUP BY city ORDER BY stddev_samp(temperature) DESC LIMIT 1", cancellationToken: cancellationToken);
-        var expected = (string)reference.Rows[0][0]!;
-        var named = mine.Rows[0].OfType<string>().ToList();
-        if (named.Contains(expected)) return new ChallengeVerdict(1, true, "Your first row names the city whose temperature varies the most.");
-        return new ChallengeVerdict(1, false, named.Count == 0
-            ? "Your first row has no city name in it; select the city alongside its variability."
-            : $"Your first row names {string.Join(", ", named)}, but another city varies more. Check that you order by the standard deviation of temperature, highest first.");
+        var reference = await session.QueryAsync($"SELECT city, stddev_samp(temperature) FROM {Readings} GROUP BY city", cancellationToken: cancellationToken);
+        var spread = reference.Rows.ToDictionary(r => (string)r[0]!, r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        var highest = spread.Values.Max();
+
+        var row = mine.Rows[0];
+        var cities = row.OfType<string>().Where(spread.ContainsKey).ToList();
+        var numbers = row.Select(AsNumber).OfType<double>().ToList();
+        // Shape first: these hints do not depend on which row happens to come first.
+        if (cities.Count == 0 || numbers.Count == 0)
+            return NotYet(1, "Put a city and its standard deviation of temperature in your first row.");
+        if (!cities.Any(c => spread[c] >= highest - TieMargin))
+            return NotYet(1, "Your first row's city is not the one whose temperature varies the most. Order by the standard deviation of temperature, highest first.");
+        if (!cities.Any(c => numbers.Any(n => Near(spread[c], n))))
+            return NotYet(1, "Your first row names the right city, but the number beside it is not its standard deviation of temperature. " +
+                "Use STDDEV over each reading counted once (the clean_weather_data view), and keep at least three decimals.");
+        return new ChallengeVerdict(1, true, "Your first row names the city whose temperature varies the most, with its standard deviation.");
     }
 
     private static async Task<ChallengeVerdict> WarmestHour(WorkshopSession session, QueryResult mine, CancellationToken cancellationToken)
     {
-        var reference = await session.QueryAsync($"SELECT hour(measurement_time) AS h FROM {Readings} GROUP BY hour(measurement_time) ORDER BY avg(temperature) DESC LIMIT 1", cancellationToken: cancellationToken);
-        var expected = Convert.ToInt32(reference.Rows[0][0], CultureInfo.InvariantCulture);
-        var hours = mine.Rows[0].Select(v => v switch
+        var reference = await session.QueryAsync($"SELECT hour(measurement_time), avg(temperature) FROM {Readings} GROUP BY hour(measurement_time)", cancellationToken: cancellationToken);
+        var average = reference.Rows.ToDictionary(r => Convert.ToInt32(r[0], CultureInfo.InvariantCulture), r => Convert.ToDouble(r[1], CultureInfo.InvariantCulture));
+        var highest = average.Values.Max();
+
+        var row = mine.Rows[0];
+        var hours = row.Select((value, column) => (Column: column, Hour: value switch
         {
             DateTime time => time.Hour,
             TimeOnly time => time.Hour,
-            int or long or short or byte or decimal => Convert.ToInt32(v, CultureInfo.InvariantCulture),
+            int or long or short or byte => Convert.ToInt32(value, CultureInfo.InvariantCulture),
+            decimal m when m == decimal.Floor(m) && m is >= 0 and < 24 => (int)m,
             double d when d == Math.Floor(d) && d is >= 0 and < 24 => (int)d,
             _ => -1,
-        }).Where(h => h is >= 0 and < 24).ToList();
-        if (hours.Contains(expected)) return new ChallengeVerdict(2, true, "Your first row has the hour of the day with the highest average temperature.");
-        return new ChallengeVerdict(2, false, hours.Count == 0
-            ? "Your first row has no hour of the day in it (a number from 0 to 23, or a time)."
-            : "Your first row's hour is not the warmest on average. Group by the hour of the day across all days, and order by the average temperature, highest first.");
+        })).Where(h => average.ContainsKey(h.Hour)).ToList();
+        var numbers = row.Select((value, column) => (Column: column, Value: AsNumber(value))).Where(n => n.Value is not null).ToList();
+        // Shape first: these hints do not depend on which row happens to come first.
+        if (hours.Count == 0 || !hours.Any(h => numbers.Any(n => n.Column != h.Column)))
+            return NotYet(2, "Put an hour of the day (a number from 0 to 23) and its average temperature in your first row.");
+        var warmest = hours.Where(h => average[h.Hour] >= highest - TieMargin).ToList();
+        if (warmest.Count == 0)
+            return NotYet(2, "Your first row's hour is not the warmest on average. Group by the hour of the day across all days, and order by the average temperature, highest first.");
+        if (warmest.Any(h => numbers.Any(n => n.Column != h.Column && Near(average[h.Hour], n.Value!.Value))))
+            return new ChallengeVerdict(2, true, "Your first row has the hour of the day with the highest average temperature, with that average.");
+        return NotYet(2, "Your first row has the right hour, but the number beside it is not its average temperature. " +
+            "Use AVG over every reading in that hour of the day, and keep at least three decimals.");
     }
 
     private static async Task<ChallengeVerdict> RollingAverage(WorkshopSession session, QueryResult mine, CancellationToken cancellationToken)
     {
-        var reference = await session.QueryAsync($"""
-            SELECT city, date_trunc('hour', measurement_time) AS hour,
-                   avg(avg_temp) OVER (PARTITION BY city ORDER BY date_trunc('hour', measurement_time) ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS rolling
-            FROM (SELECT city, measurement_time, avg(temperature) AS avg_temp FROM (SELECT city, date_trunc('hour', measurement_time) AS measurement_time, temperature FROM {Readings}) GROUP BY city, measurement_time)
-            """, cancellationToken: cancellationToken);
-        var expected = reference.Rows.ToDictionary(r => ((string)r[0]!, (DateTime)r[1]!), r => Convert.ToDouble(r[2], CultureInfo.InvariantCulture));
-
-        var cityColumn = Enumerable.Range(0, mine.Columns.Count).FirstOrDefault(i => mine.Columns[i].Type == "varchar", -1);
-        var timeColumn = Enumerable.Range(0, mine.Columns.Count).FirstOrDefault(i => mine.Columns[i].Type.StartsWith("timestamp", StringComparison.Ordinal), -1);
-        var valueColumns = Enumerable.Range(0, mine.Columns.Count).Where(i => mine.Columns[i].Type is "double" or "real" || mine.Columns[i].Type.StartsWith("decimal", StringComparison.Ordinal)).ToList();
-        if (cityColumn < 0 || timeColumn < 0 || valueColumns.Count == 0)
-            return new ChallengeVerdict(3, false, "Return the city, the hour (a timestamp) and the rolling average in each row.");
-        if (mine.Rows.Count != expected.Count)
-            return new ChallengeVerdict(3, false, $"Your query returns {mine.Rows.Count:N0} rows; there should be one per city and hour of data.");
-        // The rolling average is whichever number column matches; the learner may also keep the hourly average beside it.
-        foreach (var column in valueColumns)
+        var reference = await session.QueryAsync($"SELECT city, date_trunc('hour', measurement_time), avg(temperature) FROM {Readings} GROUP BY 1, 2", cancellationToken: cancellationToken);
+        var expected = new Dictionary<(string City, DateTime Hour), double>();
+        foreach (var city in reference.Rows.GroupBy(r => (string)r[0]!))
         {
-            var matches = mine.Rows.Count(r => r[cityColumn] is string city && r[timeColumn] is DateTime hour
-                && expected.TryGetValue((city, hour), out var value) && r[column] is not null
-                && Math.Abs(Convert.ToDouble(r[column], CultureInfo.InvariantCulture) - value) <= 0.051);
-            if (matches == expected.Count) return new ChallengeVerdict(3, true, "Every city's rolling three-hour average matches.");
+            // Over the current hour and the two before it that have data, in hour order.
+            var hourly = city.Select(r => (Hour: (DateTime)r[1]!, Mean: Convert.ToDouble(r[2], CultureInfo.InvariantCulture))).OrderBy(h => h.Hour).ToList();
+            for (var i = 0; i < hourly.Count; i++)
+                expected[(city.Key, hourly[i].Hour)] = hourly.Skip(Math.Max(0, i - 2)).Take(Math.Min(3, i + 1)).Average(h => h.Mean);
         }
-        return new ChallengeVerdict(3, false, "The numbers do not match a rolling average over the current hour and the two before it. Average each hour first, then use a window frame of ROWS BETWEEN 2 PRECEDING AND CURRENT ROW, per city, in hour order.");
+        var cities = expected.Keys.Select(k => k.City).ToHashSet(StringComparer.Ordinal);
+
+        var cityColumn = Enumerable.Range(0, mine.Columns.Count).FirstOrDefault(i => mine.Rows.All(r => r[i] is string s && cities.Contains(s)), -1);
+        var timeColumn = Enumerable.Range(0, mine.Columns.Count).FirstOrDefault(i => mine.Rows.All(r => r[i] is DateTime), -1);
+        var valueColumns = Enumerable.Range(0, mine.Columns.Count).Where(i => i != cityColumn && i != timeColumn && mine.Rows.All(r => AsNumber(r[i]) is not null)).ToList();
+        if (cityColumn < 0 || timeColumn < 0 || valueColumns.Count == 0)
+            return NotYet(3, "Return the city, the hour (a timestamp) and the rolling average in each row.");
+        var keys = mine.Rows.Select(r => ((string)r[cityColumn]!, (DateTime)r[timeColumn]!)).ToList();
+        if (keys.Count != expected.Count || keys.Distinct().Count() != keys.Count || !keys.All(expected.ContainsKey))
+            return NotYet(3, $"Your query returns {mine.Rows.Count:N0} rows; there should be exactly one per city and hour of data, with the hour as a timestamp (date_trunc('hour', ...)).");
+        // The rolling average is whichever number column matches; the learner may also keep the hourly average beside it.
+        if (valueColumns.Any(column => mine.Rows.Zip(keys).All(pair => Near(expected[pair.Second], AsNumber(pair.First[column])!.Value))))
+            return new ChallengeVerdict(3, true, "Every city's rolling three-hour average matches.");
+        return NotYet(3, "The numbers do not match a rolling average over the current hour and the two before it. " +
+            "Average each hour first, then use a window frame of ROWS BETWEEN 2 PRECEDING AND CURRENT ROW, per city, in hour order.");
     }
 }

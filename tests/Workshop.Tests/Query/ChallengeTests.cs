@@ -1,4 +1,5 @@
 using StreamingWorkshop;
+using Workshop.Tests.Query.Challenges;
 
 namespace Workshop.Tests.Query;
 
@@ -7,7 +8,7 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
 {
     [Theory]
     [InlineData("SELECT city, stddev_samp(temperature) AS s FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY city ORDER BY s DESC")]
-    [InlineData("SELECT city FROM raw_weather_data GROUP BY city ORDER BY STDDEV(temperature) DESC LIMIT 1")]
+    [InlineData("SELECT STDDEV(temperature) AS spread, city, 'extra' AS note FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY city ORDER BY spread DESC LIMIT 1")]
     public async Task Challenge_1_accepts_the_most_variable_city_written_either_way(string sql)
     {
         var verdict = await day.Session.CheckAsync(1, sql);
@@ -17,8 +18,8 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     [Fact]
     public async Task Challenge_1_rejects_the_least_variable_city_without_naming_the_right_one()
     {
-        var verdict = await day.Session.CheckAsync(1, "SELECT city FROM raw_weather_data GROUP BY city ORDER BY STDDEV(temperature) ASC LIMIT 1");
-        var right = (string)(await day.Session.QueryAsync("SELECT city FROM raw_weather_data GROUP BY city ORDER BY STDDEV(temperature) DESC LIMIT 1")).Rows[0][0]!;
+        var verdict = await day.Session.CheckAsync(1, "SELECT city, STDDEV(temperature) AS s FROM raw_weather_data GROUP BY city ORDER BY s ASC LIMIT 1");
+        var right = new ChallengeOracle(day.Raw).MostVariableCity;
 
         Assert.False(verdict.Correct);
         Assert.DoesNotContain(right, verdict.Message);
@@ -26,7 +27,7 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
 
     [Theory]
     [InlineData("SELECT hour(measurement_time) AS h, AVG(temperature) AS t FROM raw_weather_data GROUP BY 1 ORDER BY 2 DESC")]
-    [InlineData("SELECT EXTRACT(hour FROM measurement_time) AS warmest FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY EXTRACT(hour FROM measurement_time) ORDER BY AVG(temperature) DESC LIMIT 1")]
+    [InlineData("SELECT EXTRACT(hour FROM measurement_time) AS warmest, AVG(temperature) AS mean FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY EXTRACT(hour FROM measurement_time) ORDER BY AVG(temperature) DESC LIMIT 1")]
     public async Task Challenge_2_accepts_the_warmest_hour_written_either_way(string sql)
     {
         var verdict = await day.Session.CheckAsync(2, sql);
@@ -36,7 +37,7 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     [Fact]
     public async Task Challenge_2_rejects_the_coldest_hour()
     {
-        Assert.False((await day.Session.CheckAsync(2, "SELECT hour(measurement_time) AS h FROM raw_weather_data GROUP BY 1 ORDER BY AVG(temperature) ASC")).Correct);
+        Assert.False((await day.Session.CheckAsync(2, "SELECT hour(measurement_time) AS h, AVG(temperature) FROM raw_weather_data GROUP BY 1 ORDER BY AVG(temperature) ASC")).Correct);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Stack;
@@ -6,18 +7,28 @@ using Workshop.Tests.TestSupport;
 namespace Workshop.Tests.Stack;
 
 /// <summary>
-/// The workshop's template checked against the CloudFormation resource specification published on npm
-/// (@aws-cdk/cfnspec, installed into tests/tools by .ci/run): every type exists, every property — nested ones
-/// included — is one the specification defines, required properties are present, and every !GetAtt names an
-/// attribute the type has.
+/// The workshop's template checked against the current CloudFormation resource specification published on npm
+/// (@aws-cdk/aws-service-spec, whose db.json.gz holds every resource type, its properties, the nested property
+/// types they refer to, and its attributes; installed into tests/tools by ./test.sh): every type exists, every
+/// property — nested ones included — is one the specification defines, required properties are present, and every
+/// !GetAtt names an attribute the type has.
 /// </summary>
 public class TemplateSpecificationTests
 {
-    private static JsonObject Specification()
+    /// <summary>The specification's resource types by CloudFormation name, and its nested property types by id.</summary>
+    private sealed record Specification(IReadOnlyDictionary<string, JsonObject> Resources, IReadOnlyDictionary<string, JsonObject> PropertyTypes)
     {
-        var path = Path.Combine(Repository.Root, "tests", "tools", "node_modules", "@aws-cdk", "cfnspec", "spec", "specification.json");
-        Assert.True(File.Exists(path), $"The CloudFormation specification is missing: run 'npm install --prefix tests/tools' (.ci/run does). Looked for {path}.");
-        return JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        public static Specification Load()
+        {
+            var path = Path.Combine(Repository.Root, "tests", "tools", "node_modules", "@aws-cdk", "aws-service-spec", "db.json.gz");
+            Assert.True(File.Exists(path), $"The CloudFormation specification is missing: run ./test.sh, which installs it with 'npm ci --prefix tests/tools'. Looked for {path}.");
+            using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            var schema = JsonNode.Parse(gzip)!["schema"]!;
+            IEnumerable<JsonObject> Entities(string kind) => schema[kind]!["entities"]!.AsArray().Select(e => e!.AsObject());
+            return new Specification(
+                Entities("resource").ToDictionary(e => e["cloudFormationType"]!.GetValue<string>()),
+                Entities("typeDefinition").ToDictionary(e => e["$id"]!.GetValue<string>()));
+        }
     }
 
     private static JsonObject Template() => TemplateReader.Parse(File.ReadAllText(Path.Combine(Repository.Root, "templates", "workshop-stack.yaml")));
@@ -25,38 +36,54 @@ public class TemplateSpecificationTests
     [Fact]
     public void Every_resource_and_property_of_the_template_is_in_the_specification()
     {
-        var spec = Specification();
+        var spec = Specification.Load();
         var problems = new List<string>();
         foreach (var (logicalId, resource) in Template()["Resources"]!.AsObject())
         {
             var type = resource!["Type"]!.GetValue<string>();
-            if (spec["ResourceTypes"]![type] is not JsonObject definition) { problems.Add($"{logicalId}: type {type} is not in the specification"); continue; }
-            Check(spec, type, definition["Properties"]!.AsObject(), resource["Properties"] as JsonObject ?? new JsonObject(), logicalId, problems);
+            if (!spec.Resources.TryGetValue(type, out var definition)) { problems.Add($"{logicalId}: type {type} is not in the specification"); continue; }
+            Check(spec, type, definition["properties"]!.AsObject(), resource["Properties"] as JsonObject ?? new JsonObject(), logicalId, problems);
         }
         Assert.Empty(problems);
     }
 
-    private static void Check(JsonObject spec, string type, JsonObject allowed, JsonObject given, string path, List<string> problems)
+    private static bool IsFunction(JsonNode? value) =>
+        value is JsonObject { Count: 1 } function && function.First().Key is var key && (key == "Ref" || key.StartsWith("Fn::", StringComparison.Ordinal));
+
+    private static void Check(Specification spec, string type, JsonObject allowed, JsonObject given, string path, List<string> problems)
     {
         foreach (var (name, value) in given)
         {
             if (allowed[name] is not JsonObject property) { problems.Add($"{path}.{name}: not a property of {type}"); continue; }
-            if (value is JsonObject { Count: 1 } function && function.First().Key is var key && (key == "Ref" || key.StartsWith("Fn::"))) continue;
-            var itemType = property["ItemType"]?.GetValue<string>() ?? property["Type"]?.GetValue<string>();
-            if (itemType is null || itemType is "List" or "Map" or "Json") continue;
-            var nestedType = $"{type.Split('.')[0]}.{itemType}";
-            if (spec["PropertyTypes"]![nestedType]?["Properties"] is not JsonObject nested) continue;
-            var items = value is JsonArray list ? list.OfType<JsonObject>() : value is JsonObject one ? [one] : [];
-            foreach (var item in items) Check(spec, nestedType, nested, item, $"{path}.{name}", problems);
+            CheckValue(spec, property["type"]!.AsObject(), value, $"{path}.{name}", problems);
         }
         foreach (var (name, property) in allowed)
-            if (property?["Required"]?.GetValue<bool>() == true && !given.ContainsKey(name)) problems.Add($"{path}: required property {name} of {type} is missing");
+            if (property?["required"]?.GetValue<bool>() == true && !given.ContainsKey(name)) problems.Add($"{path}: required property {name} of {type} is missing");
+    }
+
+    /// <summary>Follows a property's type into arrays, tags and nested property types; scalars, maps, JSON and unions pass.</summary>
+    private static void CheckValue(Specification spec, JsonObject type, JsonNode? value, string path, List<string> problems)
+    {
+        if (IsFunction(value)) return;
+        switch (type["type"]!.GetValue<string>())
+        {
+            case "array" when value is JsonArray items:
+                foreach (var item in items) CheckValue(spec, type["element"]!.AsObject(), item, path, problems);
+                break;
+            case "tag" when value is JsonObject tag:
+                foreach (var key in tag.Select(p => p.Key).Where(k => k is not ("Key" or "Value"))) problems.Add($"{path}.{key}: a tag has only Key and Value");
+                break;
+            case "ref" when value is JsonObject nested:
+                var definition = spec.PropertyTypes[type["reference"]!["$ref"]!.GetValue<string>()];
+                Check(spec, definition["name"]!.GetValue<string>(), definition["properties"]!.AsObject(), nested, path, problems);
+                break;
+        }
     }
 
     [Fact]
     public void Every_GetAtt_names_an_attribute_its_resource_type_has()
     {
-        var spec = Specification();
+        var spec = Specification.Load();
         var template = Template();
         var resources = template["Resources"]!.AsObject();
         var attributes = new List<(string Resource, string Attribute)>();
@@ -86,7 +113,7 @@ public class TemplateSpecificationTests
         foreach (var (resource, attribute) in attributes)
         {
             var type = resources[resource]!["Type"]!.GetValue<string>();
-            Assert.True(spec["ResourceTypes"]![type]!["Attributes"]?[attribute] is not null, $"{resource} ({type}) has no attribute {attribute} in the specification.");
+            Assert.True(spec.Resources[type]["attributes"]?[attribute] is not null, $"{resource} ({type}) has no attribute {attribute} in the specification.");
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class BotocoreModel
         var folder = python.StandardOutput.ReadToEnd().Trim();
         python.WaitForExit();
         if (python.ExitCode != 0 || !Directory.Exists(folder))
-            throw new InvalidOperationException($"python3-botocore is not installed ({python.StandardError.ReadToEnd().Trim()}); 'apt-get install python3-botocore' (.ci/run does).");
+            throw new InvalidOperationException($"python3-botocore is not installed ({python.StandardError.ReadToEnd().Trim()}); 'apt-get install python3-botocore' (./test.sh does).");
         return folder;
     });
 

@@ -7,7 +7,7 @@ namespace Workshop.Tests.TestSupport;
 
 /// <summary>
 /// A Node.js service emulator from tests/tools (kinesalite, s3rver) listening on a free loopback port for the
-/// length of a test class. `.ci/run` installs them with npm.
+/// length of a test class. `./test.sh` installs them with npm.
 /// </summary>
 public sealed class NodePeer : IDisposable
 {
@@ -18,7 +18,7 @@ public sealed class NodePeer : IDisposable
     {
         var path = Path.Combine(Repository.Root, "tests", "tools", "node_modules", script);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{name} is not installed at {path}; run 'npm install --prefix tests/tools' (.ci/run does).");
+            throw new FileNotFoundException($"{name} is not installed at {path}; run 'npm install --prefix tests/tools' (./test.sh does).");
         Port = Loopback.FreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (nodeOption is not null) start.ArgumentList.Add(nodeOption);

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command: installs what the suite needs on a fresh Debian machine, then runs `dotnet test`
+# (extra arguments are passed on, e.g. ./test.sh --filter "FullyQualifiedName~Stack").
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests drive: Jupyter's Python side (nbformat, the kernel conformance suite, nbconvert,
+# Jupyter Notebook), botocore's service models, Chromium for page screenshots, tmux for terminal tests,
+# and Node.js with npm for the tools below. Each is probed first, so a machine that has them skips apt.
+missing=()
+python_module() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
+[ -x /usr/bin/python3 ] || missing+=(python3)
+python_module nbformat || missing+=(python3-nbformat)
+python_module jupyter_client || missing+=(python3-jupyter-client)
+python_module jupyter_kernel_test || missing+=(python3-jupyter-kernel-test)
+python_module nbconvert || missing+=(python3-nbconvert)
+python_module nbclient || missing+=(python3-nbclient)
+python_module botocore || missing+=(python3-botocore)
+command -v jupyter-notebook >/dev/null 2>&1 || missing+=(jupyter-notebook)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "The tests need these Debian packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm tools, pinned in tests/tools/package.json: the CloudFormation resource specification the template is
+# validated against, and kinesalite and s3rver, the Kinesis and S3 peers the AWS backend is tested against.
+tools=tests/tools/node_modules
+if [ ! -f "$tools/@aws-cdk/aws-service-spec/db.json.gz" ] \
+  || [ ! -f "$tools/kinesalite/cli.js" ] \
+  || [ ! -f "$tools/s3rver/bin/s3rver.js" ]; then
+  echo "Installing the npm test tools into tests/tools"
+  npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+fi
+
+exec dotnet test "$@"
