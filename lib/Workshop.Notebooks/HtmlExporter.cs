@@ -27,6 +27,7 @@ public static partial class HtmlExporter
         .stream{font:13px ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;margin:0}
         .error{background:#fff0f0;border-left:4px solid #cf222e;padding:8px;font:13px ui-monospace,monospace;white-space:pre-wrap}
         table.index{border-collapse:collapse}table.index td,table.index th{border:1px solid #d0d7de;padding:4px 10px;text-align:left}
+        .markdown table{border-collapse:collapse;margin:8px 0}.markdown td,.markdown th{border:1px solid #d0d7de;padding:4px 10px;text-align:left;vertical-align:top}.markdown th{background:#f6f8fa}
         nav.top{font-size:13px;margin-bottom:8px}
         """;
 
@@ -41,7 +42,7 @@ public static partial class HtmlExporter
             body.Append("<section class=\"cell\">");
             if (cell.Kind == CellKind.Markdown)
             {
-                body.Append(EmbedPictures(NotebookLinksToPages(Markdig.Markdown.ToHtml(cell.Source, Markdown)), sourceFolder));
+                body.Append("<div class=\"markdown\">").Append(EmbedPictures(NotebookLinksToPages(Markdig.Markdown.ToHtml(cell.Source, Markdown)), sourceFolder)).Append("</div>");
             }
             else if (cell.Kind == CellKind.Code)
             {

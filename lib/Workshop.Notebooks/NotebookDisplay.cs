@@ -89,7 +89,9 @@ public static class NotebookDisplay
         var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".min.js", StringComparison.Ordinal) && n.Contains("plotly", StringComparison.OrdinalIgnoreCase));
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return $"{PlotlyMarker}<script type=\"text/javascript\">{reader.ReadToEnd()}</script>{PlotlyMarker}";
+        // Jupyter's classic frontend loads RequireJS, and plotly.js then registers itself as an AMD module instead of
+        // setting window.Plotly, so the charts' own scripts find no Plotly; hiding the module loaders keeps the global.
+        return $"{PlotlyMarker}<script type=\"text/javascript\">(function (define, exports, module) {{\n{reader.ReadToEnd()}\n}}).call(window);</script>{PlotlyMarker}";
     }
 
     /// <summary>Removes an embedded plotly.js from an HTML output (the page exporter loads it once in the head instead).</summary>

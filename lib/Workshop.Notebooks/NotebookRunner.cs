@@ -19,6 +19,7 @@ public sealed record RunOptions
 public sealed record NotebookRunReport(
     string Path,
     int Cells,
+    int CodeCells,
     int CodeCellsRun,
     int Errors,
     TimeSpan Elapsed,
@@ -98,7 +99,7 @@ public static class NotebookRunner
             foreach (var (key, value) in NotebookDocument.DefaultMetadata()) document.Metadata[key] ??= value!.DeepClone();
         NotebookFile.Write(document, executedPath);
         await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), cancellationToken);
-        return new NotebookRunReport(path, document.Cells.Count, executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title);
+        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title);
     }
 
     /// <summary>The notebook's folder relative to the source root ("" when it is the root itself or outside it).</summary>
@@ -140,13 +141,13 @@ public static class NotebookRunner
             string.Join('/', Path.GetRelativePath(outputDirectory, file).Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
         var rows = reports.Select(r =>
             $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.HtmlPath))}\">{System.Net.WebUtility.HtmlEncode(r.Title)}</a></td>" +
-            $"<td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.ExecutedPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.ExecutedPath))}</a></td>" +
-            $"<td>{r.CodeCellsRun}/{r.Cells}</td><td>{r.Elapsed.TotalSeconds:0.0} s</td><td>{(r.Succeeded ? "✔" : $"✘ cell {r.FailedCell}: {System.Net.WebUtility.HtmlEncode(r.FailedError)}")}</td></tr>");
+            $"<td><a download href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.ExecutedPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.ExecutedPath))}</a></td>" +
+            $"<td>{r.CodeCellsRun} of {r.CodeCells}</td><td>{r.Elapsed.TotalSeconds:0.0} s</td><td>{(r.Succeeded ? "✔" : $"✘ cell {r.FailedCell}: {System.Net.WebUtility.HtmlEncode(r.FailedError)}")}</td></tr>");
         var page = $"""
             <!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Streaming Workshop notebooks</title>
             <style>{HtmlExporter.Css}</style></head><body><main>
             <h1>Streaming Workshop notebooks</h1>
-            <table class="index"><thead><tr><th>Page</th><th>Executed notebook</th><th>Cells run</th><th>Time</th><th>Result</th></tr></thead><tbody>{string.Concat(rows)}</tbody></table>
+            <table class="index"><thead><tr><th>Page</th><th>Executed notebook</th><th>Code cells run</th><th>Time</th><th>Result</th></tr></thead><tbody>{string.Concat(rows)}</tbody></table>
             </main></body></html>
             """;
         File.WriteAllText(Path.Combine(outputDirectory, "index.html"), page);

@@ -66,7 +66,7 @@ internal static class NotebookCommands
 
             var table = new Table().AddColumns("Notebook", "Code cells run", "Time", "Errors", "Pages");
             foreach (var r in reports)
-                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun} of {NotebookFile.Read(r.Path).Cells.Count(c => c.Kind == CellKind.Code)}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetRelativePath(options.OutputDirectory, r.HtmlPath)));
+                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun} of {r.CodeCells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetRelativePath(options.OutputDirectory, r.HtmlPath)));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"Executed notebooks and pages are in {options.OutputDirectory} (index.html lists them).");
             var failed = reports.FirstOrDefault(r => !r.Succeeded);

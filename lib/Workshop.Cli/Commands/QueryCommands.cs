@@ -100,7 +100,7 @@ internal static class QueryCommands
                     {
                         var grid = new Table();
                         foreach (var c in result.Columns) grid.AddColumn(Markup.Escape(c.Name));
-                        foreach (var row in result.Rows.Take(200)) grid.AddRow(row.Select(v => Markup.Escape(AthenaCsv.Format(v))).ToArray());
+                        foreach (var row in result.Rows.Take(200)) grid.AddRow(row.Select(v => Markup.Escape(AthenaConsole.Format(v))).ToArray());
                         AnsiConsole.Write(grid);
                         if (result.Rows.Count > 200) AnsiConsole.MarkupLineInterpolated($"[grey]… {result.Rows.Count - 200:N0} more rows (use --format csv for all)[/]");
                     }

@@ -18,8 +18,9 @@ public static class HtmlTable
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, IReadOnlyList<string>? headerNotes = null)
     {
         var html = new StringBuilder();
+        // The title sits above the table, not in a <caption>, which would wrap at the table's width.
+        if (caption is not null) html.Append($"<div style=\"{Style};font-weight:bold;padding:4px 0\">{Encode(caption)}</div>");
         html.Append($"<table style=\"{Style}\">");
-        if (caption is not null) html.Append($"<caption style=\"text-align:left;font-weight:bold;padding:4px 0\">{Encode(caption)}</caption>");
         html.Append("<thead><tr>");
         for (var i = 0; i < headers.Count; i++)
         {

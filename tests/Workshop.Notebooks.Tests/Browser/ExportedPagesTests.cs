@@ -75,7 +75,9 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     {
         var read = await PagesAsync();
 
-        var problems = read.SelectMany(p => p.Reading.Links.Distinct().Select(href => LinkProblem(p.Name, href)).OfType<string>()).ToList();
+        var problems = read.SelectMany(p => p.Reading.Links.Distinct().Select(href => LinkProblem(p.Name, href))
+            // A download link (the executed .ipynb, to open in an editor) must reach a file too, but may be a notebook.
+            .Concat(p.Reading.Downloads.Distinct().Select(href => LinkProblem(p.Name, href, download: true))).OfType<string>()).ToList();
         Assert.True(read.Single(p => p.Name == "index.html").Reading.Links.Count > 0, "index.html links to no page");
         Assert.True(problems.Count == 0, Report(problems));
     }
@@ -105,7 +107,7 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     }
 
     /// <summary>Why a link does not open, or null when it does: relative links must reach a page or file under out/.</summary>
-    private string? LinkProblem(string pageName, string href)
+    private string? LinkProblem(string pageName, string href, bool download = false)
     {
         if (href.StartsWith('#')) return null;
         // An absolute link (a web address, or a path on the machine that ran the notebooks) leaves the pages.
@@ -118,7 +120,7 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
         if (!path.StartsWith(outFolder, StringComparison.Ordinal)) return $"{pageName}: links to {href}, outside out/";
         if (!File.Exists(path)) return $"{pageName}: links to {href}, which is not a file under out/";
         // A notebook file opens as raw JSON in a browser; a reader following the day needs the notebook's page.
-        return Path.GetExtension(path) is ".ipynb" or ".dib" ? $"{pageName}: links to the notebook file {href}, which a browser shows as raw text, not to its page" : null;
+        return !download && Path.GetExtension(path) is ".ipynb" or ".dib" ? $"{pageName}: links to the notebook file {href}, which a browser shows as raw text, not to its page" : null;
     }
 
     private static string Report(IReadOnlyList<string> problems)

@@ -6,7 +6,7 @@ namespace Workshop.Notebooks.Tests.Browser;
 
 /// <summary>What a page shows once the browser has laid it out: code cells with their visible tables, the text a
 /// reader sees outside the code, object-tree markup, links and charts.</summary>
-internal sealed record PageReading(IReadOnlyList<CellReading> Cells, string ShownText, int TreeMarkup, IReadOnlyList<string> Links, IReadOnlyList<ChartReading> Charts, IReadOnlyList<ImageReading> Images, IReadOnlyList<string> Errors);
+internal sealed record PageReading(IReadOnlyList<CellReading> Cells, string ShownText, int TreeMarkup, IReadOnlyList<string> Links, IReadOnlyList<string> Downloads, IReadOnlyList<ChartReading> Charts, IReadOnlyList<ImageReading> Images, IReadOnlyList<string> Errors);
 
 /// <summary>A code cell's source and the header texts of each table visible in its outputs.</summary>
 internal sealed record CellReading(string Source, IReadOnlyList<IReadOnlyList<string>> Tables);
@@ -66,7 +66,8 @@ internal static partial class PageReader
                     cells: {{frontend.CellsScript}}.map(c => ({ source: c.source, tables: c.outputs.flatMap(o => [...o.querySelectorAll('table')]).filter(visible).map(headers) })),
                     shownText: {{frontend.ShownTextScript}},
                     treeMarkup: document.querySelectorAll('.dni-treeview, .dni-code-hint').length,
-                    links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+                    links: [...document.querySelectorAll('a[href]:not([download])')].map(a => a.getAttribute('href')),
+                    downloads: [...document.querySelectorAll('a[href][download]')].map(a => a.getAttribute('href')),
                     charts: {{ChartIds}}.map(id => ({ id, drawn: !!document.getElementById(id)?.querySelector('.main-svg') })),
                     images: [...document.images].map(i => ({ source: i.getAttribute('src') ?? '', alt: i.alt, shown: i.complete && i.naturalWidth > 0 })),
                     errors: {{frontend.ErrorsScript}},
