@@ -480,7 +480,12 @@ public sealed partial class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// </summary>
     public async Task<string> CatchUpAsync(int task, CancellationToken cancellationToken = default)
     {
-        if (task is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 3.");
+        if (task is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 4 (4: the challenges).");
+        if (task == 4)
+        {
+            var lake = await CatchUpAsync(3, cancellationToken);
+            return $"{lake} For the challenges: {await PrepareChallengesAsync(cancellationToken)}.";
+        }
         if (aws is not null) return await CatchUpOnAwsAsync(task, cancellationToken);
         var done = new List<string>();
         if (task >= 2)
@@ -500,6 +505,41 @@ public sealed partial class WorkshopSession : IAsyncDisposable, IHtmlDisplay
             }
         }
         return task == 1 ? "Task 1 starts from an empty workspace: nothing to do." : $"Ready for Task {task}: {string.Join("; ", done)}.";
+    }
+
+    /// <summary>
+    /// What Task 3 leaves behind for the challenges, made where missing: the crawled raw_weather_data table, its two
+    /// time columns typed as timestamps, and the clean_weather_data view (the same statement Task 3 runs).
+    /// </summary>
+    private async Task<string> PrepareChallengesAsync(CancellationToken cancellationToken)
+    {
+        const string rawTable = "raw_weather_data", cleanView = "clean_weather_data";
+        var done = new List<string>();
+        var tables = (await DescribeDatabaseAsync(cancellationToken: cancellationToken)).Tables;
+        if (!tables.Any(t => t.Name == rawTable))
+        {
+            await CrawlAsync(cancellationToken: cancellationToken);
+            done.Add($"crawled the lake into {rawTable}");
+            tables = (await DescribeDatabaseAsync(cancellationToken: cancellationToken)).Tables;
+        }
+        foreach (var column in new[] { "measurement_time", "collection_time" })
+        {
+            if (tables.Single(t => t.Name == rawTable).Columns.Any(c => c.Name == column && c.Type == "timestamp")) continue;
+            AlterColumnType(rawTable, column, "timestamp");
+            done.Add($"typed {column} as timestamp");
+        }
+        if (!tables.Any(t => t.Name == cleanView))
+        {
+            await QueryAsync($"""
+                CREATE OR REPLACE VIEW {cleanView} AS
+                SELECT location, year, month, day, city, measurement_time, temperature,
+                       MIN(collection_time) AS first_collected, COUNT(*) AS times_collected
+                FROM {rawTable}
+                GROUP BY location, year, month, day, city, measurement_time, temperature
+                """, cancellationToken: cancellationToken);
+            done.Add($"created the {cleanView} view");
+        }
+        return done.Count == 0 ? $"{rawTable} and {cleanView} are in place" : string.Join("; ", done);
     }
 
     // Displays for notebooks and the CLI.

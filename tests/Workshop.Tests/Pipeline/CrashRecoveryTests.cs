@@ -22,23 +22,22 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
     [Fact]
     public async Task Killed_and_restarted_simulation_delivers_every_acknowledged_record()
     {
-        var random = new Random(20250114);
-        var progressFile = Path.Combine(workspace, "state", "simulation.json");
+        // Kill points come from the run's own progress (the virtual minute it has reached), not from timers, so every
+        // run of the test kills at the same phases of the day whatever the machine's speed.
+        var runStart = DateTimeOffset.Parse("2025-01-14T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var killAt = new[] { 0.1, 0.25, 0.4, 0.55, 0.7 }.Select(f => runStart + TimeSpan.FromHours(Days * 24 * f)).ToArray();
         var kills = 0;
-        for (var attempt = 0; attempt < 12 && kills < 5; attempt++)
+        foreach (var target in killAt)
         {
             using var child = StartSimulate();
-            // Wait until the run is under way (its progress file changes), then kill it a random moment later.
-            var before = File.Exists(progressFile) ? File.GetLastWriteTimeUtc(progressFile) : DateTime.MinValue;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!child.HasExited && DateTime.UtcNow < deadline && (!File.Exists(progressFile) || File.GetLastWriteTimeUtc(progressFile) == before))
-                await Task.Delay(10);
-            if (child.WaitForExit(TimeSpan.FromMilliseconds(random.Next(20, 600)))) break; // finished first: the run is complete
+            while (!child.HasExited && ReachedMinute() < target) await Task.Delay(2);
+            if (child.HasExited)
+                Assert.Fail($"simulate finished (exit {child.ExitCode}) before reaching {target:u}: {await child.StandardError.ReadToEndAsync()}");
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
             kills++;
         }
-        Assert.True(kills >= 3, $"Only {kills} kills landed while simulate was running; the test needs a longer run to mean anything.");
+        Assert.Equal(killAt.Length, kills);
 
         using (var final = StartSimulate())
         {
@@ -63,6 +62,22 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.InRange(producerDuplicates, 0, kills * 3);
         Assert.InRange(deliveryDuplicates, 0, kills * 3 * largestObject);
     }
+
+    /// <summary>The virtual minute the killed-and-restarted run has saved as done; the start of time before its first save.</summary>
+    private DateTimeOffset ReachedMinute()
+    {
+        try
+        {
+            return SimulationStateFile() is { } state ? state : DateTimeOffset.MinValue;
+        }
+        catch (Exception error) when (error is IOException or System.Text.Json.JsonException)
+        {
+            return DateTimeOffset.MinValue; // caught between the write and the rename: read it again on the next poll
+        }
+    }
+
+    private DateTimeOffset? SimulationStateFile() =>
+        StreamingWorkshop.Simulation.SimulationState.Load(new WorkspaceDirectory(workspace))?.NextInvocation;
 
     private Process StartSimulate()
     {
