@@ -191,7 +191,7 @@ public sealed class JupyterMessage
         null => "null",
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => $"the string {Shorten(node.ToJsonString())}",
+        JsonValueKind.String => $"the string \"{Shorten(node.GetValue<string>())}\"",
         JsonValueKind.Number => $"the number {Shorten(node.ToJsonString())}",
         JsonValueKind.True or JsonValueKind.False => $"the boolean {node.ToJsonString()}",
         _ => "null",

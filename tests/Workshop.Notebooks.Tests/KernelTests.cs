@@ -239,7 +239,8 @@ public sealed partial class KernelTests : IDisposable
                 var frames = new NetMQMessage();
                 if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
                 var message = JupyterMessage.Parse(frames, Signer, out _)!;
-                if (message.ParentHeader["msg_id"]?.GetValue<string>() != requestId) continue;
+                // Compared as JSON: a refused request's msg_id may be of any type.
+                if (message.ParentHeader["msg_id"]?.ToJsonString() != request["msg_id"]!.ToJsonString()) continue;
                 messages.Add(message);
                 if (message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
             }
