@@ -10,12 +10,15 @@ namespace StreamingWorkshop.Kernel;
 /// A Jupyter kernel (messaging protocol 5.3) on the kit's notebook engine. One poller thread owns the sockets
 /// (shell, iopub, stdin, control, heartbeat); shell requests run one at a time on a worker, so a long cell never
 /// blocks the heartbeat or an interrupt on the control channel. Every message's signature is checked; one that
-/// does not match is logged and dropped, never run.
+/// does not match, or repeats an earlier message's signature, is logged and dropped, never run. A signed message
+/// whose parts are malformed gets an error reply (or, if even its type cannot be read, is logged and dropped);
+/// nothing a client sends stops the kernel.
 /// </summary>
 public sealed class KernelServer : IDisposable
 {
     private readonly ConnectionInfo connection;
     private readonly Signer signer;
+    private readonly SignatureHistory signatures = new();
     private readonly string session = Guid.NewGuid().ToString();
     private readonly RouterSocket shell = new(), control = new(), stdin = new();
     private readonly PublisherSocket iopub = new();
@@ -36,6 +39,8 @@ public sealed class KernelServer : IDisposable
         this.connection = connection;
         this.log = log;
         signer = new Signer(connection.Key);
+        if (!signer.Signs)
+            log.WriteLine("Warning: the connection file's key is empty, so messages are not signed and any process on this machine that reaches these ports can run code as you. Give the connection file a key (Jupyter writes a random one).");
         WorkingDirectory = workingDirectory;
         notebook = NewNotebookSession();
         shell.Bind(connection.Address(connection.ShellPort));
@@ -86,11 +91,31 @@ public sealed class KernelServer : IDisposable
 
     private void Receive(NetMQSocket socket, bool fromControl)
     {
+        var channel = fromControl ? "control" : "shell";
         var frames = socket.ReceiveMultipartMessage();
-        var message = JupyterMessage.Parse(frames, signer, out var problem);
+        // This runs on the poller thread, which also answers the heartbeat: nothing a message holds may escape from here.
+        try
+        {
+            Dispatch(socket, frames, fromControl, channel);
+        }
+        catch (Exception error)
+        {
+            log.WriteLine($"A message on the {channel} channel could not be handled and was dropped: {error.Message}");
+        }
+    }
+
+    private void Dispatch(NetMQSocket socket, NetMQMessage frames, bool fromControl, string channel)
+    {
+        var message = JupyterMessage.Read(frames, signer, signatures, out var rejection);
         if (message is null)
         {
-            log.WriteLine($"Dropped a message on the {(fromControl ? "control" : "shell")} channel: {problem}.");
+            if (rejection!.Request is { } readable) RefuseRequest(socket, readable, rejection.Problem);
+            else log.WriteLine($"Dropped a message on the {channel} channel: {rejection.Problem}.");
+            return;
+        }
+        if (RequestContent.Problem(message.Type, message.Content) is { } problem)
+        {
+            RefuseRequest(socket, message, problem);
             return;
         }
         if (fromControl)
@@ -132,6 +157,8 @@ public sealed class KernelServer : IDisposable
             catch (Exception error)
             {
                 log.WriteLine($"Request {message.Type} failed: {error}");
+                if (ReplyType(message.Type) is { } replyType)
+                    Reply(shell, message, replyType, ErrorReply(replyType, "KernelError", $"The kernel could not handle {message.Type}: {error.Message}"));
             }
             Publish(message, "status", new JsonObject { ["execution_state"] = "idle" });
         }
@@ -237,6 +264,32 @@ public sealed class KernelServer : IDisposable
         {
             ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
         });
+    }
+
+    /// <summary>
+    /// Answers a request the kernel will not carry out: an error reply of the request's own reply type, on the channel
+    /// it came in on, naming the problem. A message that is not a request has no reply; it is logged and dropped.
+    /// </summary>
+    private void RefuseRequest(NetMQSocket socket, JupyterMessage request, string problem)
+    {
+        var channel = socket == control ? "control" : "shell";
+        var type = request.Type;
+        log.WriteLine($"Refused a {type} on the {channel} channel: {problem}.");
+        if (ReplyType(type) is not { } replyType) return;
+        Publish(request, "status", new JsonObject { ["execution_state"] = "busy" });
+        Reply(socket, request, replyType, ErrorReply(replyType, "MalformedMessage", $"The {type} was refused: {problem}."));
+        Publish(request, "status", new JsonObject { ["execution_state"] = "idle" });
+    }
+
+    private static string? ReplyType(string requestType) =>
+        requestType.EndsWith("_request", StringComparison.Ordinal) && requestType.Length > "_request".Length ? requestType[..^"_request".Length] + "_reply" : null;
+
+    private JsonObject ErrorReply(string replyType, string name, string value)
+    {
+        var content = new JsonObject { ["status"] = "error", ["ename"] = name, ["evalue"] = value, ["traceback"] = new JsonArray(value) };
+        // An execute_reply always carries a count; a refused request does not advance it.
+        if (replyType == "execute_reply") content["execution_count"] = executionCount;
+        return content;
     }
 
     private void Shutdown(NetMQSocket socket, JupyterMessage message)

@@ -163,15 +163,24 @@ public sealed partial class KernelTests : IDisposable
         private readonly Process process;
         private readonly DealerSocket shell = new(), control = new();
         private readonly SubscriberSocket iopub = new();
+        private readonly RequestSocket heartbeat = new();
         private readonly string session = System.Guid.NewGuid().ToString();
         public Signer Signer { get; }
         public string Log => errors.ToString();
         private readonly System.Text.StringBuilder errors = new();
 
-        public Client(string folder)
+        /// <param name="key">The connection key to write instead of a fresh one (an empty one turns signing off).</param>
+        public Client(string folder, string? key = null)
         {
             var file = Path.Combine(folder, "connection.json");
             var connection = ConnectionInfo.WriteNew(file);
+            if (key is not null)
+            {
+                var json = JsonNode.Parse(File.ReadAllText(file))!;
+                json["key"] = key;
+                File.WriteAllText(file, json.ToJsonString());
+                connection = connection with { Key = key };
+            }
             Signer = new Signer(connection.Key);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, WorkingDirectory = folder };
             foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "kernel", "--connection-file", file }) info.ArgumentList.Add(a);
@@ -182,6 +191,41 @@ public sealed partial class KernelTests : IDisposable
             control.Connect(connection.Address(connection.ControlPort));
             iopub.Connect(connection.Address(connection.IopubPort));
             iopub.SubscribeToAnyTopic();
+            heartbeat.Connect(connection.Address(connection.HbPort));
+        }
+
+        /// <summary>True when the heartbeat echoes a ping.</summary>
+        public bool HeartbeatAnswers()
+        {
+            heartbeat.SendFrame("ping");
+            return heartbeat.TryReceiveFrameString(TimeSpan.FromSeconds(10), out var echo) && echo == "ping";
+        }
+
+        /// <summary>Sends the four parts as given, signed with the connection key (or <paramref name="signer"/>), for messages no well-behaved client would send.</summary>
+        public void SendParts(string[] parts, bool onControl = false, Signer? signer = null)
+        {
+            var bytes = parts.Select(p => System.Text.Encoding.UTF8.GetBytes(p)).ToArray();
+            var frames = new NetMQMessage();
+            frames.Append("<IDS|MSG>");
+            frames.Append((signer ?? Signer).Sign(bytes));
+            foreach (var part in bytes) frames.Append(part);
+            (onControl ? control : shell).SendMultipartMessage(frames);
+        }
+
+        /// <summary>Sends frames exactly as given.</summary>
+        public void SendFrames(IEnumerable<byte[]> frames, bool onControl = false)
+        {
+            var message = new NetMQMessage();
+            foreach (var frame in frames) message.Append(frame);
+            (onControl ? control : shell).SendMultipartMessage(message);
+        }
+
+        /// <summary>The next reply in full (header and content), or null if none comes.</summary>
+        public JupyterMessage? ReceiveMessage(bool onControl = false, int seconds = 30)
+        {
+            var frames = new NetMQMessage();
+            if (!(onControl ? control : shell).TryReceiveMultipartMessage(TimeSpan.FromSeconds(seconds), ref frames)) return null;
+            return JupyterMessage.Parse(frames, Signer, out _)!;
         }
 
         /// <summary>The iopub messages of one request, in order, up to its idle status.</summary>
@@ -195,7 +239,8 @@ public sealed partial class KernelTests : IDisposable
                 var frames = new NetMQMessage();
                 if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
                 var message = JupyterMessage.Parse(frames, Signer, out _)!;
-                if (message.ParentHeader["msg_id"]?.GetValue<string>() != requestId) continue;
+                // Compared as JSON: a refused request's msg_id may be of any type.
+                if (message.ParentHeader["msg_id"]?.ToJsonString() != request["msg_id"]!.ToJsonString()) continue;
                 messages.Add(message);
                 if (message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
             }
@@ -240,6 +285,7 @@ public sealed partial class KernelTests : IDisposable
             shell.Dispose();
             control.Dispose();
             iopub.Dispose();
+            heartbeat.Dispose();
         }
     }
 

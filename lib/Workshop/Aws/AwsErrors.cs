@@ -3,16 +3,17 @@ using StreamingWorkshop.Errors;
 
 namespace StreamingWorkshop.Aws;
 
-/// <summary>A request that never got an answer: the endpoint is wrong, or the network is down.</summary>
+/// <summary>A request that never got an answer: the endpoint is wrong, or the network is down. The caller redacts <paramref name="detail"/>.</summary>
 public sealed class AwsConnectionException(string service, string operation, Uri endpoint, string detail)
     : ServiceException(service, "ConnectionFailure", $"{operation} could not reach {service} at {endpoint}: {detail} Check the network, the region, and any AWS_ENDPOINT_URL variables ('workshop doctor --backend aws' shows them).");
 
 /// <summary>Turns a service's error reply into the exception the local backend raises for the same error.</summary>
 public static class AwsErrors
 {
-    public static ServiceException ToException(string service, string operation, AwsErrorReply error)
+    /// <summary>The exception for a service's error; <paramref name="redact"/> runs over its whole final text, request id included.</summary>
+    public static ServiceException ToException(string service, string operation, AwsErrorReply error, Func<string, string> redact)
     {
-        var message = $"{error.Message} ({operation}{(error.RequestId is null ? "" : $", request id {error.RequestId}")})";
+        var message = redact($"{error.Message} ({operation}{(error.RequestId is null ? "" : $", request id {error.RequestId}")})");
         return error.Code switch
         {
             "ResourceNotFoundException" => new ResourceNotFoundException(service, message),

@@ -96,6 +96,9 @@ public sealed class AwsRestJsonClient(AwsTransport transport) : IDisposable
 {
     public AwsService Service => transport.Service;
 
+    /// <summary>Takes credential values out of text decoded from a reply (a base64 log tail), which the transport cannot see into.</summary>
+    public string Redact(string text) => transport.Redact(text);
+
     public Task<AwsResponse> CallAsync(string operation, HttpMethod method, string path, byte[]? body, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         transport.SendAsync(operation, () =>
         {

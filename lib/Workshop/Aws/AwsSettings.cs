@@ -89,7 +89,11 @@ public sealed class AwsSettings
     public static string MaskAccessKey(string accessKeyId) =>
         accessKeyId.Length <= 4 ? new string('*', accessKeyId.Length) : new string('*', accessKeyId.Length - 4) + accessKeyId[^4..];
 
-    /// <summary>Takes credential values out of text before it is shown: secret key and session token go, the access key is masked.</summary>
+    /// <summary>
+    /// Takes credential values out of text before it is shown: secret key and session token go, the access key is
+    /// masked. Each is also looked for as JSON and URLs escape it (a token's '+', '/' and '='), since a service may
+    /// echo it back in either form.
+    /// </summary>
     public string Redact(string text)
     {
         if (string.IsNullOrEmpty(text)) return text;
@@ -97,9 +101,19 @@ public sealed class AwsSettings
         try { values = Credentials.GetCredentials(); }
         catch (Exception) { return text; }
         foreach (var secret in new[] { values.SecretKey, values.Token })
-            if (!string.IsNullOrEmpty(secret)) text = text.Replace(secret, "****", StringComparison.Ordinal);
+            if (!string.IsNullOrEmpty(secret))
+                foreach (var form in Forms(secret)) text = text.Replace(form, "****", StringComparison.Ordinal);
         if (!string.IsNullOrEmpty(values.AccessKey)) text = text.Replace(values.AccessKey, MaskAccessKey(values.AccessKey), StringComparison.Ordinal);
         return text;
+    }
+
+    /// <summary>A value as it may appear in a reply: as is, JSON-escaped, and URL-encoded (upper and lower case hex).</summary>
+    private static IEnumerable<string> Forms(string value)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(value)[1..^1];
+        var url = Uri.EscapeDataString(value);
+        var lowerHex = System.Text.RegularExpressions.Regex.Replace(url, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant());
+        return new[] { value, json, url, lowerHex }.Distinct(StringComparer.Ordinal);
     }
 
     public override string ToString() => $"AWS region {Region}{(Profile is null ? "" : $", profile {Profile}")}";

@@ -4,13 +4,21 @@ using Amazon.Runtime.Signing;
 
 namespace StreamingWorkshop.Aws;
 
-/// <summary>A service's answer: status, headers and body, read in full.</summary>
-public sealed record AwsResponse(HttpStatusCode Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body)
+/// <summary>
+/// A service's answer: status, headers and body, read in full. What the kit reads from it (the body's text and each
+/// header's value) has already passed through <paramref name="Scrub"/>, so credentials a service echoes back (in a
+/// request id, a message, a log line) never reach a message, a result or an exception.
+/// </summary>
+public sealed record AwsResponse(HttpStatusCode Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body, Func<string, string>? Scrub = null)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 
-    public string? Header(string name) =>
-        Headers.TryGetValues(name, out var values) || ContentHeaders.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
+    public string? Header(string name)
+    {
+        if (!Headers.TryGetValues(name, out var values) && !ContentHeaders.TryGetValues(name, out values)) return null;
+        var value = values.FirstOrDefault();
+        return value is null || Scrub is null ? value : Scrub(value);
+    }
 }
 
 /// <summary>An error a service answered with, before it becomes one of the kit's exceptions.</summary>
@@ -57,7 +65,7 @@ public sealed class AwsTransport : IDisposable
             {
                 using var request = build();
                 using var reply = await http.Value.SendAsync(request, cancellationToken);
-                response = new AwsResponse(reply.StatusCode, reply.Headers, reply.Content.Headers, await reply.Content.ReadAsByteArrayAsync(cancellationToken));
+                response = new AwsResponse(reply.StatusCode, reply.Headers, reply.Content.Headers, ScrubBody(await reply.Content.ReadAsByteArrayAsync(cancellationToken)), settings.Redact);
             }
             catch (HttpRequestException) when (attempt < retry.MaxAttempts)
             {
@@ -75,8 +83,20 @@ public sealed class AwsTransport : IDisposable
                 await retry.DelayAsync(attempt, cancellationToken);
                 continue;
             }
-            throw AwsErrors.ToException(Service.SigningName, operation, error with { Message = settings.Redact(error.Message) });
+            throw AwsErrors.ToException(Service.SigningName, operation, error, settings.Redact);
         }
+    }
+
+    /// <summary>Takes credential values out of text the AWS backend shows: the same redaction its responses get.</summary>
+    public string Redact(string text) => settings.Redact(text);
+
+    /// <summary>The body with credential values taken out; the bytes are kept as they came when there were none.</summary>
+    private byte[] ScrubBody(byte[] body)
+    {
+        if (body.Length == 0) return body;
+        var text = System.Text.Encoding.UTF8.GetString(body);
+        var scrubbed = settings.Redact(text);
+        return ReferenceEquals(scrubbed, text) || scrubbed == text ? body : System.Text.Encoding.UTF8.GetBytes(scrubbed);
     }
 
 

@@ -53,7 +53,7 @@ public sealed class LambdaClient(AwsRestJsonClient lambda) : IDisposable
     {
         var reply = await lambda.CallAsync("Invoke", HttpMethod.Post, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/invocations",
             Encoding.UTF8.GetBytes(payloadJson), new Dictionary<string, string> { ["X-Amz-Invocation-Type"] = "RequestResponse", ["X-Amz-Log-Type"] = "Tail" }, cancellationToken);
-        var log = reply.Header("X-Amz-Log-Result") is { Length: > 0 } encoded ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : "";
+        var log = reply.Header("X-Amz-Log-Result") is { Length: > 0 } encoded ? lambda.Redact(Encoding.UTF8.GetString(Convert.FromBase64String(encoded))) : "";
         return new LambdaInvocation((int)reply.Status, reply.Header("X-Amz-Function-Error"), reply.Text, log, reply.Header("x-amzn-RequestId"));
     }
 

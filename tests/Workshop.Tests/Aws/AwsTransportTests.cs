@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using StreamingWorkshop;
 using StreamingWorkshop.Aws;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Query;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
@@ -164,5 +165,77 @@ public sealed class AwsTransportTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.InvokeProducerAsync("weather-producer"));
         Assert.Contains("Unhandled", failure.Message);
         Assert.Contains("ERROR import failed", failure.Message);
+    }
+
+    [Fact]
+    public async Task Credentials_a_service_echoes_in_request_ids_messages_and_logs_never_reach_what_the_kit_shows()
+    {
+        // A token with the characters JSON and URLs escape, as real session tokens have them.
+        const string Token = "IQoJb3JpZ2luX2Vj+EXAMPLE/token==";
+        const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY-SECRET";
+        var settings = AwsSettings.WithCredentials("us-west-2", new SessionAWSCredentials(AccessKey, Secret, Token));
+        var service = new ModelBackedService();
+        // A JSON service error: the request id header and the message both carry the credentials.
+        service.Answer("DescribeStreamSummary", _ => new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = new StringContent(new JsonObject { ["__type"] = "ResourceNotFoundException", ["message"] = $"Stream weather not found (key {Secret})" }.ToJsonString()),
+            Headers = { { "x-amzn-RequestId", $"r1-{Token}" }, { "x-amz-request-id", $"r1-{Secret}" } },
+        });
+        // A query-protocol error: the request id is in the XML, URL-encoded in the message.
+        service.Answer("GetCallerIdentity", _ => new HttpResponseMessage(HttpStatusCode.Forbidden)
+        {
+            Content = new StringContent($"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>Token {Uri.EscapeDataString(Token)} expired</Message></Error><RequestId>r2-{Token}</RequestId></ErrorResponse>"),
+            Headers = { { "x-amzn-RequestId", $"r2-{Token}" } },
+        });
+        // A successful reply whose text carries them: a failed query's reason, JSON-escaped as System.Text.Json writes it.
+        service.AnswerJson("StartQueryExecution", new JsonObject { ["QueryExecutionId"] = "q-1" });
+        service.Answer("GetQueryExecution", _ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(new JsonObject
+            {
+                ["QueryExecution"] = new JsonObject
+                {
+                    ["QueryExecutionId"] = "q-1", ["Query"] = "SELECT 1", ["StatementType"] = "DML",
+                    ["Status"] = new JsonObject { ["State"] = "FAILED", ["AthenaError"] = new JsonObject { ["ErrorCategory"] = 2, ["ErrorMessage"] = $"ACCESS_DENIED: session {Token} may not read s3://lake/" } },
+                },
+            }.ToJsonString()),
+        });
+        // A failed function: its request id, its payload and its base64 log tail carry them.
+        service.Answer("Invoke", _ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent($"{{\"errorMessage\":\"bad secret {Secret}\",\"errorType\":\"Runtime.Error\"}}"),
+            Headers = { { "X-Amz-Function-Error", "Unhandled" }, { "x-amzn-RequestId", $"r3-{Token}" }, { "X-Amz-Log-Result", Convert.ToBase64String(Encoding.UTF8.GetBytes($"START RequestId: r3-{Token}\nAWS_SESSION_TOKEN={Token}\n")) } },
+        });
+        var oneAttempt = new AwsRetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero);
+        var clients = new AwsClients(settings, service, oneAttempt);
+        var seen = new StringBuilder();
+
+        using (var kinesis = clients.Kinesis())
+        {
+            var notFound = await Assert.ThrowsAsync<ResourceNotFoundException>(() => kinesis.DescribeStreamSummaryAsync("weather"));
+            seen.AppendLine(notFound.ToString());
+            Assert.Contains("request id r1-****", notFound.Message);
+        }
+        var doctor = await AwsDoctor.ReportAsync(settings, service);
+        seen.AppendLine(doctor.Text);
+        Assert.Contains("ExpiredToken", doctor.Text);
+        using (var athena = clients.Athena())
+        {
+            var denied = await Assert.ThrowsAsync<AthenaQueryException>(() => athena.RunAsync("SELECT 1", new AthenaSettings("weather_db", "weather-results")));
+            seen.AppendLine(denied.ToString());
+            Assert.Contains("session **** may not read", denied.Message);
+        }
+        using (var pipeline = new AwsPipeline(settings, service))
+        {
+            var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.InvokeProducerAsync("weather-producer"));
+            seen.AppendLine(failed.ToString());
+            Assert.Contains("START RequestId: r3-****", failed.Message);
+        }
+
+        var output = seen.ToString();
+        foreach (var form in new[] { Token, Secret, Uri.EscapeDataString(Token), Uri.EscapeDataString(Secret), System.Text.Json.JsonSerializer.Serialize(Token)[1..^1], System.Text.Json.JsonSerializer.Serialize(Secret)[1..^1] })
+            Assert.DoesNotContain(form, output);
+        Assert.DoesNotContain("IQoJb3JpZ2luX2Vj", output);
+        Assert.DoesNotContain("bPxRfiCY", output);
     }
 }
