@@ -210,7 +210,8 @@ public sealed partial class LocalObjectStore : IObjectStore
 
     private string Confined(string bucket, string relative, string shown)
     {
-        var root = GetBucketRoot(bucket);
+        ValidateBucketName(bucket);
+        var root = Path.Combine(workspace.Root, "lake", bucket);
         var path = Path.GetFullPath(Path.Combine(root, relative));
         if (path != root && !path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new S3Exception("InvalidArgument", $"Key '{shown}' would resolve outside bucket {bucket}; use a relative key without '..' segments.");
