@@ -58,7 +58,13 @@ public readonly record struct S3Location(string Bucket, string Prefix)
             throw new InvalidInputException($"'{location}' is not an S3 location; write it as s3://bucket/prefix/.");
         var rest = location[5..];
         var slash = rest.IndexOf('/');
-        return slash < 0 ? new S3Location(rest, "") : new S3Location(rest[..slash], rest[(slash + 1)..]);
+        var parsed = slash < 0 ? new S3Location(rest, "") : new S3Location(rest[..slash], rest[(slash + 1)..]);
+        // A location becomes a folder of the local lake, so it obeys the rule object keys obey and cannot leave its bucket.
+        if (Lake.LocalObjectStore.BucketNameProblem(parsed.Bucket) is { } bucketProblem)
+            throw new InvalidInputException($"'{location}' is not accepted: '{parsed.Bucket}' is not a valid bucket name. {bucketProblem}.");
+        if (Lake.LocalObjectStore.KeyProblem(parsed.Prefix, isPrefix: true) is { } prefixProblem)
+            throw new InvalidInputException($"'{location}' is not accepted: its prefix '{parsed.Prefix}' {prefixProblem[3..]}. Use segments of letters, digits and punctuation separated by single '/'.");
+        return parsed;
     }
 
     /// <summary>The prefix as a folder: ends with '/' unless empty.</summary>

@@ -57,6 +57,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     {
         var stored = Normalise(table);
         GetDatabase(stored.DatabaseName);
+        if (stored.Location is { } location) S3Location.Parse(location);
         lock (sync)
         {
             if (File.Exists(TableFile(stored.DatabaseName, stored.Name)))
@@ -127,12 +128,27 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
             var added = new List<GluePartition>();
             foreach (var partition in partitions)
             {
+                S3Location.Parse(partition.Location);
                 if (partition.Values.Count != keys)
                     throw new InvalidInputException($"Table {tableName} has {keys} partition key(s) but a partition gives {partition.Values.Count} value(s): {string.Join(", ", partition.Values)}.");
                 if (existing.Add(string.Join('\u0001', partition.Values))) added.Add(partition with { CreateTime = clock.GetUtcNow() });
             }
             if (added.Count > 0) Save(history with { Partitions = [.. history.Partitions, .. added] });
             return added.Count;
+        }
+    }
+
+    /// <summary>Removes the partitions with these values; returns how many were registered.</summary>
+    public int BatchDeletePartition(string database, string tableName, IEnumerable<IReadOnlyList<string>> partitionValues)
+    {
+        lock (sync)
+        {
+            var history = Load(database, tableName);
+            var doomed = partitionValues.Select(v => string.Join('\u0001', v)).ToHashSet(StringComparer.Ordinal);
+            var kept = history.Partitions.Where(p => !doomed.Contains(string.Join('\u0001', p.Values))).ToArray();
+            var removed = history.Partitions.Count - kept.Length;
+            if (removed > 0) Save(history with { Partitions = kept });
+            return removed;
         }
     }
 

@@ -40,7 +40,7 @@ public sealed partial class LocalObjectStore : IObjectStore
     {
         RequireBucket(bucket);
         var root = GetBucketRoot(bucket);
-        if (Directory.Exists(root) && Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Any())
+        if (Directory.Exists(root) && Directory.EnumerateFiles(root, "*", EveryObject).Any())
             throw new S3Exception("BucketNotEmpty", $"The bucket you tried to delete is not empty: {bucket}. Delete its objects first (or deploy with --empty-buckets when destroying the stack).");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         File.Delete(SettingsPath(bucket));
@@ -161,7 +161,7 @@ public sealed partial class LocalObjectStore : IObjectStore
             if (rules.Length == 0) continue;
             var root = GetBucketRoot(bucket);
             if (!Directory.Exists(root)) continue;
-            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList())
+            foreach (var file in Directory.EnumerateFiles(root, "*", EveryObject).ToList())
             {
                 var key = KeyOf(root, file);
                 if (LifecycleRules.IsExpired(rules, key, LastModified(file), now))
@@ -182,7 +182,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         var rules = LoadSettings(bucket).LifecycleRules;
         var now = clock.GetUtcNow();
         var root = GetBucketRoot(bucket);
-        var files = Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories) : [];
+        var files = Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", EveryObject) : [];
         var sizesByClass = files
             .GroupBy(file => LifecycleRules.StorageClassAt(rules, KeyOf(root, file), LastModified(file), now))
             .Select(g => StorageCostLine.For(g.Key, g.Select(f => new FileInfo(f).Length).ToArray()))
@@ -194,12 +194,48 @@ public sealed partial class LocalObjectStore : IObjectStore
     public string GetLocalPath(string bucket, string key)
     {
         ValidateKey(key);
-        var root = GetBucketRoot(bucket);
-        var path = Path.GetFullPath(Path.Combine(root, key));
-        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new S3Exception("InvalidArgument", $"Key '{key}' would resolve outside bucket {bucket}; use a relative key without '..' segments.");
-        return path;
+        return Confined(bucket, key, key);
     }
+
+    /// <summary>
+    /// The folder that holds the objects under a prefix ('' for the whole bucket), validated as keys are:
+    /// no '.' or '..' segment, no backslash, no leading '/', no symbolic link on the way.
+    /// </summary>
+    public string GetLocalFolder(string bucket, string prefix)
+    {
+        if (KeyProblem(prefix, isPrefix: true) is { } problem)
+            throw new S3Exception("InvalidArgument", $"Prefix '{prefix}' is not accepted: {problem}. Use segments of letters, digits and punctuation separated by single '/'.");
+        return prefix.Length == 0 ? Confined(bucket, "", prefix) : Confined(bucket, prefix.TrimEnd('/'), prefix);
+    }
+
+    private string Confined(string bucket, string relative, string shown)
+    {
+        ValidateBucketName(bucket);
+        var root = Path.Combine(workspace.Root, "lake", bucket);
+        var path = Path.GetFullPath(Path.Combine(root, relative));
+        if (path != root && !path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new S3Exception("InvalidArgument", $"Key '{shown}' would resolve outside bucket {bucket}; use a relative key without '..' segments.");
+        try
+        {
+            return workspace.Confine(path);
+        }
+        catch (WorkspaceEscapeException error) when (error.Link is { } link)
+        {
+            var where = link.Length > root.Length ? Path.GetRelativePath(root, link).Replace('\\', '/') : $"the folder of bucket {bucket}";
+            throw new S3Exception("InvalidArgument", $"Key '{shown}' in bucket {bucket} is not accepted: '{where}' is a symbolic link, and the local lake follows no links. Remove the link.");
+        }
+    }
+
+    /// <summary>
+    /// Walks every object under a folder. Symbolic links are skipped, never followed: a link planted in a bucket
+    /// folder could lead anywhere on the machine. Names starting with '.' are objects like any other.
+    /// </summary>
+    public static readonly EnumerationOptions EveryObject = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.ReparsePoint,
+        IgnoreInaccessible = false,
+    };
 
     public string GetBucketRoot(string bucket)
     {
@@ -240,7 +276,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         if (!Directory.Exists(start)) return entries;
         if (delimiter == "/")
         {
-            foreach (var child in new DirectoryInfo(start).EnumerateFileSystemInfos())
+            foreach (var child in new DirectoryInfo(start).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false }))
             {
                 var name = folderPart + child.Name;
                 if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
@@ -249,7 +285,7 @@ public sealed partial class LocalObjectStore : IObjectStore
             return entries;
         }
         var seenPrefixes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(start, "*", EveryObject))
         {
             var key = KeyOf(root, file);
             if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
@@ -283,16 +319,32 @@ public sealed partial class LocalObjectStore : IObjectStore
             throw new S3Exception("InvalidArgument", "The object key is empty. Give a key such as weather-data/readings.json.");
         if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
             throw new S3Exception("KeyTooLongError", $"Your key is too long: {Encoding.UTF8.GetByteCount(key):N0} bytes, and keys are at most {MaxKeyBytes:N0} bytes of UTF-8. Key starts: '{key[..40]}...'.");
-        string? problem = key.StartsWith('/') ? "it starts with '/'"
-            : key.EndsWith('/') ? "it ends with '/' (the local lake stores no folder markers; folders appear when an object is put under them)"
-            : key.Contains('\\') ? "it contains a backslash"
-            : key.Contains('\0') ? "it contains a NUL character"
-            : key.Split('/').Any(s => s.Length == 0) ? "it has an empty segment ('//')"
-            : key.Split('/').Any(s => s is "." or "..") ? "it has a '.' or '..' segment"
-            : null;
-        if (problem is not null)
+        if (KeyProblem(key, isPrefix: false) is { } problem)
             throw new S3Exception("InvalidArgument", $"Key '{key}' is not accepted: {problem}. Use segments of letters, digits and punctuation separated by single '/'.");
     }
+
+    /// <summary>
+    /// Why a key (or a prefix, which may be empty or end with '/') cannot name a path inside its bucket folder; null if it can.
+    /// Every S3 location the kit turns into a folder goes through this same rule.
+    /// </summary>
+    public static string? KeyProblem(string key, bool isPrefix)
+    {
+        if (isPrefix && key.Length == 0) return null;
+        var segments = (isPrefix && key.EndsWith('/') ? key[..^1] : key).Split('/');
+        return key.StartsWith('/') ? "it starts with '/'"
+            : !isPrefix && key.EndsWith('/') ? "it ends with '/' (the local lake stores no folder markers; folders appear when an object is put under them)"
+            : key.Contains('\\') ? "it contains a backslash"
+            : key.Contains('\0') ? "it contains a NUL character"
+            : segments.Any(s => s.Length == 0) ? "it has an empty segment ('//')"
+            : segments.Any(s => s is "." or "..") ? "it has a '.' or '..' segment"
+            : null;
+    }
+
+    /// <summary>Why a bucket name is not valid; null if it is.</summary>
+    public static string? BucketNameProblem(string? bucket) =>
+        bucket is null || !BucketNamePattern().IsMatch(bucket) || bucket.Contains("..") || IpAddressPattern().IsMatch(bucket)
+            ? "Bucket names are 3 to 63 characters of lower-case letters, digits, dots and hyphens, and start and end with a letter or digit"
+            : null;
 
     private static void ValidateBucketName(string bucket)
     {

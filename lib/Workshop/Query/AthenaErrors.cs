@@ -18,6 +18,9 @@ internal static partial class AthenaErrors
             return $"line {line}:{column}";
         }
 
+        // The engine's own sandbox refused a file, a URL, an extension, another database or a setting.
+        if (message.StartsWith("Permission Error", StringComparison.Ordinal) || message.Contains("the configuration has been locked", StringComparison.Ordinal))
+            return new("ACCESS_DENIED", $"{Where(null)}: Access denied. A query reads the tables of the data catalog only; it cannot open files, URLs, extensions or other databases, or change settings.");
         if (ColumnNotFound().Match(message) is { Success: true } column)
         {
             var name = column.Groups["name"].Value;

@@ -64,6 +64,22 @@ public static class AthenaSql
         return i;
     }
 
+    /// <summary>
+    /// Refuses a query that holds more than one statement, as Athena does: the engine would otherwise run them all.
+    /// Semicolons at the very end are allowed.
+    /// </summary>
+    public static void RequireSingleStatement(string sql)
+    {
+        var tokens = Tokenize(sql);
+        var separator = tokens.FindIndex(t => t.Kind == TokenKind.Symbol && t.Text == ";");
+        if (separator < 0) return;
+        var more = tokens.FindIndex(separator + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment) && t.Text != ";");
+        if (more < 0) return;
+        var (line, column) = Position(sql, tokens[more].Offset);
+        throw new AthenaQueryException("SYNTAX_ERROR",
+            $"line {line}:{column}: Only one sql statement is allowed. Got a second statement after the ';'; run each statement as its own query.");
+    }
+
     /// <summary>The statement with comments and a trailing semicolon removed, for recognising its kind.</summary>
     public static string Significant(string sql) =>
         string.Concat(Tokenize(sql).Where(t => t.Kind != TokenKind.Comment).Select(t => t.Text)).Trim().TrimEnd(';').Trim();
@@ -123,11 +139,25 @@ public static class AthenaSql
         {
             var token = tokens[k];
             if (formats.TryGetValue(k, out var convert)) { output.Append('\'').Append(convert(token.Text[1..^1]).Replace("'", "''")).Append('\''); continue; }
-            if (token.Kind != TokenKind.Word) { output.Append(token.Text); continue; }
-            var lower = token.Lower;
             var next = NextSignificant(tokens, k);
             var previous = PreviousSignificant(tokens, k);
-            var isCall = next?.Text == "(" && previous?.Text != ".";
+            // A string where a table belongs would make the engine open it as a file; Athena reads tables only.
+            if (token.Kind == TokenKind.String && previous?.Lower is "from" or "join")
+            {
+                var (atLine, atColumn) = Position(sql, token.Offset);
+                throw new AthenaQueryException("SYNTAX_ERROR", $"line {atLine}:{atColumn}: mismatched input {token.Text}. Expecting: a table name (a string literal cannot be read as a table)");
+            }
+            if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) { output.Append(token.Text); continue; }
+            var isQuoted = token.Kind == TokenKind.QuotedIdentifier;
+            var lower = isQuoted ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower;
+            // schema.function(...) and "function"(...) reach the same functions as a bare name, so they pass the same list.
+            if (next?.Text == "(" && previous?.Text == ".")
+            {
+                var (atLine, atColumn) = Position(sql, token.Offset);
+                throw new AthenaQueryException("FUNCTION_NOT_FOUND", $"line {atLine}:{atColumn}: Function '{lower}' not registered. Call functions by their plain name; the kit supports the functions listed in docs/query.md.");
+            }
+            var isCall = next?.Text == "(";
+            if (isQuoted && !isCall) { output.Append(token.Text); continue; }
             if (!isCall)
             {
                 output.Append(lower switch
@@ -138,7 +168,7 @@ public static class AthenaSql
                 });
                 continue;
             }
-            if (TrinoFunctions.NotFunctions.Contains(lower) || IsTypeConstructor(tokens, k, previous)) { output.Append(token.Text); continue; }
+            if (!isQuoted && (TrinoFunctions.NotFunctions.Contains(lower) || IsTypeConstructor(tokens, k, previous))) { output.Append(token.Text); continue; }
             if (lower is "now" or "localtimestamp") { output.Append($"({Literal(now)})"); k = SkipEmptyCall(tokens, k); continue; }
             if (TrinoFunctions.Renamed.TryGetValue(lower, out var renamed))
             {

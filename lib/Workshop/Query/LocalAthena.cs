@@ -52,12 +52,45 @@ public sealed partial class LocalAthena : IDisposable
         this.catalog = catalog;
         this.lake = lake;
         Settings = settings;
-        duck = new DuckDBConnection("DataSource=:memory:");
-        duck.Open();
-        Execute("ATTACH ':memory:' AS awsdatacatalog");
-        Execute("USE awsdatacatalog");
-        Execute("CALL enable_logging('FileSystem')");
-        foreach (var macro in TrinoFunctions.Macros) Execute(macro);
+        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake")], TrinoFunctions.Macros);
+    }
+
+    /// <summary>
+    /// An in-memory DuckDB engine that can reach only the given folders: no other file, no network, no extension,
+    /// no other database, and no setting can be changed afterwards. The catalog database, the file-system log and
+    /// <paramref name="setup"/> are made first, because each of them needs a setting the lock then forbids.
+    /// </summary>
+    internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, IEnumerable<string> setup)
+    {
+        var engine = new DuckDBConnection("DataSource=:memory:");
+        try
+        {
+            engine.Open();
+            void Run(string sql)
+            {
+                using var command = engine.CreateCommand();
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
+            Run("ATTACH ':memory:' AS awsdatacatalog");
+            Run("USE awsdatacatalog");
+            Run("CALL enable_logging('FileSystem')");
+            foreach (var statement in setup) Run(statement);
+            // DuckDB compares paths as text, so each folder ends with a separator: lake/ must not also allow lake-old/.
+            var folders = allowedFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar);
+            Run($"SET allowed_directories = [{string.Join(", ", folders.Select(f => $"'{f.Replace("'", "''")}'"))}]");
+            Run("SET enable_external_access = false");
+            Run("SET autoinstall_known_extensions = false");
+            Run("SET autoload_known_extensions = false");
+            Run("SET allow_community_extensions = false");
+            Run("SET lock_configuration = true");
+            return engine;
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
     }
 
     public AthenaSettings Settings { get; }
@@ -77,6 +110,8 @@ public sealed partial class LocalAthena : IDisposable
             QueryExecution execution;
             try
             {
+                var outputFolder = ParseLocation(output, "INVALID_REQUEST");
+                LocalFolder(outputFolder);
                 var outcome = Run(sql, db, id);
                 var files = outcome.ScannedFiles;
                 var statistics = new QueryStatistics(outcome.ScannedBytes, watch.ElapsedMilliseconds, queueMillis, watch.ElapsedMilliseconds + queueMillis,
@@ -148,6 +183,7 @@ public sealed partial class LocalAthena : IDisposable
 
     private Outcome Run(string sql, string database, string id)
     {
+        AthenaSql.RequireSingleStatement(sql);
         var statement = AthenaSql.Significant(sql);
         if (statement.Length == 0) throw new AthenaQueryException("SYNTAX_ERROR", "line 1:1: The query is empty. Write a statement such as SELECT * FROM raw_weather_data LIMIT 10.");
         if (!catalog.DatabaseExists(database))
@@ -245,7 +281,16 @@ public sealed partial class LocalAthena : IDisposable
             }
             else
             {
-                Execute($"CREATE OR REPLACE VIEW {Quote(db)}.{Quote(name)} AS {TableScan(table)}");
+                var scan = TableScan(table);
+                try
+                {
+                    Execute($"CREATE OR REPLACE VIEW {Quote(db)}.{Quote(name)} AS {scan}");
+                }
+                catch (DbException error)
+                {
+                    throw new AthenaQueryException("HIVE_BAD_DATA",
+                        $"Table {db}.{name} cannot be read: {error.Message.Split('\n')[0].Trim()} Check the objects of its partitions (SHOW PARTITIONS), and drop a partition whose location holds other data.");
+                }
             }
         }
     }
@@ -271,46 +316,106 @@ public sealed partial class LocalAthena : IDisposable
     private static string Unquote(AthenaSql.Token token) =>
         (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text).ToLowerInvariant();
 
-    /// <summary>The SELECT that reads a table's registered partitions with its declared column types.</summary>
+    /// <summary>
+    /// The SELECT that reads a table's registered partitions with its declared column types. Partitions whose
+    /// folders name their values (key=value/...) are read in one scan that DuckDB prunes from the path; a partition
+    /// registered at another location gets its own scan, with its values from the catalog, as Athena takes them.
+    /// </summary>
     private string TableScan(GlueTable table)
     {
-        var files = TableFiles(table);
-        var projection = table.Columns.Select(c => c.Type switch
+        var (pathPartitioned, elsewhere) = TableFiles(table);
+        var parquet = table.Classification == "parquet";
+        var columns = table.Columns.Select(c => c.Type switch
         {
             "timestamp" => $"TRY_CAST({Quote(c.Name)} AS TIMESTAMP) AS {Quote(c.Name)}",
             "date" => $"TRY_CAST({Quote(c.Name)} AS DATE) AS {Quote(c.Name)}",
             _ => $"CAST({Quote(c.Name)} AS {HiveTypes.ToDuckDb(c.Type)}) AS {Quote(c.Name)}",
-        }).Concat(table.PartitionKeys.Select(p => $"CAST({Quote(p.Name)} AS {HiveTypes.ToDuckDb(p.Type)}) AS {Quote(p.Name)}"));
-        if (files.Count == 0)
+        }).ToArray();
+        string Projection(IReadOnlyList<string>? values) => string.Join(", ", columns.Concat(table.PartitionKeys.Select((p, i) => values is null
+            ? $"CAST({Quote(p.Name)} AS {HiveTypes.ToDuckDb(p.Type)}) AS {Quote(p.Name)}"
+            : $"CAST('{values[i].Replace("'", "''")}' AS {HiveTypes.ToDuckDb(p.Type)}) AS {Quote(p.Name)}")));
+        string Reader(IEnumerable<string> files, bool hive)
+        {
+            var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
+            var hiveOption = hive ? "true" : "false";
+            if (parquet) return $"read_parquet({list}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
+            var declared = string.Join(", ", table.Columns.Select(c =>
+                $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
+            return $"read_json({list}, format = 'newline_delimited', columns = {{{declared}}}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
+        }
+
+        var scans = new List<string>();
+        if (pathPartitioned.Count > 0) scans.Add($"SELECT {Projection(null)} FROM {Reader(pathPartitioned, table.PartitionKeys.Count > 0)}");
+        foreach (var (values, files) in elsewhere) scans.Add($"SELECT {Projection(values)} FROM {Reader(files, hive: false)}");
+        if (scans.Count == 0)
         {
             var empty = table.AllColumns.Select(c => $"CAST(NULL AS {HiveTypes.ToDuckDb(c.Type)}) AS {Quote(c.Name)}");
             return $"SELECT {string.Join(", ", empty)} WHERE false";
         }
-        var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
-        var hive = table.PartitionKeys.Count > 0 ? "true" : "false";
-        if (table.Classification == "parquet")
-            return $"SELECT {string.Join(", ", projection)} FROM read_parquet({list}, hive_partitioning = {hive}, hive_types_autocast = false)";
-        var columns = string.Join(", ", table.Columns.Select(c =>
-            $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
-        return $"SELECT {string.Join(", ", projection)} FROM read_json({list}, format = 'newline_delimited', columns = {{{columns}}}, hive_partitioning = {hive}, hive_types_autocast = false)";
+        return string.Join(" UNION ALL ", scans);
     }
 
-    /// <summary>The objects of the table's registered partitions (or under its location when unpartitioned); names starting '_' or '.' are skipped, as Athena does.</summary>
-    private List<string> TableFiles(GlueTable table)
+    /// <summary>
+    /// The objects of the table's registered partitions (or under its location when unpartitioned): those in folders
+    /// that spell the partition's values, and per partition those that do not. Names starting '_' or '.' are
+    /// skipped, as Athena does; symbolic links are never followed.
+    /// </summary>
+    private (List<string> PathPartitioned, List<(IReadOnlyList<string> Values, List<string> Files)> Elsewhere) TableFiles(GlueTable table)
     {
-        var prefixes = table.PartitionKeys.Count == 0
-            ? [S3Location.Parse(table.Location!)]
-            : catalog.GetPartitions(table.DatabaseName, table.Name).Select(p => S3Location.Parse(p.Location)).ToList();
-        var files = new List<string>();
-        foreach (var location in prefixes)
+        var pathPartitioned = new List<string>();
+        var elsewhere = new List<(IReadOnlyList<string>, List<string>)>();
+        if (table.PartitionKeys.Count == 0)
         {
-            var root = Path.Combine(lake.GetBucketRoot(location.Bucket), location.FolderPrefix);
-            if (!Directory.Exists(root)) continue;
-            files.AddRange(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f) is var n && !n.StartsWith('_') && !n.StartsWith('.') && new FileInfo(f).Length > 0)
-                .Order(StringComparer.Ordinal));
+            pathPartitioned.AddRange(ObjectsUnder(ParseLocation(table.Location!)));
+            return (pathPartitioned, elsewhere);
         }
-        return files;
+        foreach (var partition in catalog.GetPartitions(table.DatabaseName, table.Name))
+        {
+            var location = ParseLocation(partition.Location);
+            var files = ObjectsUnder(location);
+            if (files.Count == 0) continue;
+            var named = location.FolderPrefix.Split('/').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2)
+                .GroupBy(kv => kv[0].ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Last()[1]);
+            var spelled = table.PartitionKeys.Select((k, i) => named.TryGetValue(k.Name, out var v) && v == partition.Values[i]).All(x => x);
+            if (spelled) pathPartitioned.AddRange(files);
+            else elsewhere.Add((partition.Values, files));
+        }
+        return (pathPartitioned, elsewhere);
+    }
+
+    private List<string> ObjectsUnder(S3Location location)
+    {
+        var root = LocalFolder(location);
+        if (!Directory.Exists(root)) return [];
+        return Directory.EnumerateFiles(root, "*", LocalObjectStore.EveryObject)
+            .Where(f => Path.GetFileName(f) is var n && !n.StartsWith('_') && !n.StartsWith('.') && new FileInfo(f).Length > 0)
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>An S3 location checked as object keys are (no '..', no leading '/', a valid bucket); a bad one fails the query clearly.</summary>
+    private static S3Location ParseLocation(string text, string errorType = "INVALID_TABLE_PROPERTY")
+    {
+        try
+        {
+            return S3Location.Parse(text);
+        }
+        catch (Errors.ServiceException error)
+        {
+            throw new AthenaQueryException(errorType, $"line 1:1: {error.Message}");
+        }
+    }
+
+    /// <summary>The lake folder of a location, refused if it would leave its bucket or pass through a symbolic link.</summary>
+    private string LocalFolder(S3Location location)
+    {
+        try
+        {
+            return lake.GetLocalFolder(location.Bucket, location.FolderPrefix);
+        }
+        catch (Errors.ServiceException error)
+        {
+            throw new AthenaQueryException("ACCESS_DENIED", $"line 1:1: {location}: {error.Message}");
+        }
     }
 
     private void EnsureSchema(string database)

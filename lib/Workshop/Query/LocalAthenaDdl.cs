@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Lake;
 
 namespace StreamingWorkshop.Query;
 
@@ -22,6 +23,7 @@ public sealed partial class LocalAthena
         (new Regex($@"^CREATE\s+(DATABASE|SCHEMA)\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?{Name}$", Ddl), CreateDatabase),
         (new Regex($@"^MSCK\s+REPAIR\s+TABLE\s+{Name}$", Ddl), RepairTable),
         (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+ADD\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?(?<partitions>PARTITION.+)$", Ddl), AddPartitions),
+        (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+DROP\s+(?<ifexists>IF\s+EXISTS\s+)?(?<partitions>PARTITION.+)$", Ddl), DropPartitions),
         (new Regex(@"^SHOW\s+(DATABASES|SCHEMAS)$", Ddl), ShowDatabases),
         (new Regex(@"^SHOW\s+TABLES(\s+(IN|FROM)\s+(?<db>[\w`""-]+))?(\s+'(?<pattern>[^']*)')?$", Ddl), ShowTables),
         (new Regex($@"^SHOW\s+PARTITIONS\s+{Name}$", Ddl), ShowPartitions),
@@ -173,12 +175,12 @@ public sealed partial class LocalAthena
         if (format.Length > 0 && !format.Equals("parquet", StringComparison.OrdinalIgnoreCase))
             throw new AthenaQueryException("NOT_SUPPORTED", $"line 1:1: The local engine writes CTAS tables as PARQUET only, not '{format}'.");
         var locationText = Regex.Match(properties, @"external_location\s*=\s*'(?<l>[^']+)'", Ddl).Groups["l"].Value;
-        var location = S3Location.Parse(locationText.Length > 0 ? locationText : $"s3://{Settings.ResultsBucket}/tables/{id}/");
+        var location = ParseLocation(locationText.Length > 0 ? locationText : $"s3://{Settings.ResultsBucket}/tables/{id}/");
         var partitionedBy = Regex.Match(properties, @"partitioned_by\s*=\s*ARRAY\s*\[(?<p>[^\]]*)\]", Ddl).Groups["p"].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.Trim('\'').ToLowerInvariant()).ToArray();
 
-        var target = Path.Combine(lake.GetBucketRoot(location.Bucket), location.FolderPrefix);
-        if (Directory.Exists(target) && Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).Any())
+        var target = LocalFolder(location);
+        if (Directory.Exists(target) && Directory.EnumerateFiles(target, "*", LocalObjectStore.EveryObject).Any())
             throw new AthenaQueryException("HIVE_PATH_ALREADY_EXISTS", $"Target directory for table '{db}.{name}' already exists: {location}. Choose an empty external_location.");
 
         var select = SelectPart(statement, match.Groups["select"]);
@@ -192,13 +194,16 @@ public sealed partial class LocalAthena
         Directory.CreateDirectory(target);
         Execute("CALL truncate_duckdb_logs()");
         var partitionClause = partitionedBy.Length > 0 ? $", PARTITION_BY ({string.Join(", ", partitionedBy.Select(Quote))})" : "";
-        var copy = $"COPY (SELECT * FROM ({translated}) AS source) TO '{target.Replace("'", "''")}' (FORMAT PARQUET{partitionClause}, FILENAME_PATTERN '{id}_{{i}}', OVERWRITE_OR_IGNORE)";
+        // Partitioned, DuckDB writes key=value folders under the target; unpartitioned, it writes one file, so it is given the file's name.
+        var copy = partitionedBy.Length > 0
+            ? $"COPY (SELECT * FROM ({translated}) AS source) TO '{target.Replace("'", "''")}' (FORMAT PARQUET{partitionClause}, FILENAME_PATTERN '{id}_{{i}}', OVERWRITE_OR_IGNORE)"
+            : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
         try { Execute(copy); }
         catch (System.Data.Common.DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
         var (bytes, files) = ScannedObjects(excludeFolder: target);
 
         // Objects take the kit's clock as their last-modified time, like every other object in the lake.
-        foreach (var file in Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(target, "*", LocalObjectStore.EveryObject))
             File.SetLastWriteTimeUtc(file, clock.GetUtcNow().UtcDateTime);
 
         catalog.CreateTable(new GlueTable
@@ -222,7 +227,7 @@ public sealed partial class LocalAthena
         var (db, name) = Reference(match, database);
         var table = RequireTable(db, name, match, statement);
         if (table.PartitionKeys.Count == 0) return Rows("result", []);
-        var found = DiscoverPartitions(S3Location.Parse(table.Location!), table.PartitionKeys.Select(k => k.Name).ToArray());
+        var found = DiscoverPartitions(ParseLocation(table.Location!), table.PartitionKeys.Select(k => k.Name).ToArray());
         var known = catalog.GetPartitions(db, name).Select(p => string.Join('/', p.Values)).ToHashSet();
         var missing = found.Where(p => !known.Contains(string.Join('/', p.Values))).ToList();
         catalog.BatchCreatePartition(db, name, missing);
@@ -233,16 +238,16 @@ public sealed partial class LocalAthena
     /// <summary>key=value folders under a location whose keys are the table's partition keys, in order.</summary>
     private List<GluePartition> DiscoverPartitions(S3Location location, string[] keys)
     {
-        var root = Path.Combine(lake.GetBucketRoot(location.Bucket), location.FolderPrefix);
+        var root = LocalFolder(location);
         var found = new List<GluePartition>();
         if (!Directory.Exists(root)) return found;
-        foreach (var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+        foreach (var folder in Directory.EnumerateDirectories(root, "*", LocalObjectStore.EveryObject))
         {
             var relative = Path.GetRelativePath(root, folder).Replace('\\', '/').Split('/');
             if (relative.Length != keys.Length) continue;
             var pairs = relative.Select(r => r.Split('=', 2)).ToArray();
             if (pairs.Any(p => p.Length != 2) || !pairs.Select(p => p[0].ToLowerInvariant()).SequenceEqual(keys)) continue;
-            if (!Directory.EnumerateFiles(folder).Any()) continue;
+            if (!Directory.EnumerateFiles(folder, "*", new EnumerationOptions { AttributesToSkip = FileAttributes.ReparsePoint }).Any()) continue;
             found.Add(new GluePartition(pairs.Select(p => p[1]).ToArray(), $"s3://{location.Bucket}/{location.FolderPrefix}{string.Join('/', relative)}/", clock.GetUtcNow()));
         }
         return found.OrderBy(p => string.Join('/', p.Values), StringComparer.Ordinal).ToList();
@@ -262,13 +267,36 @@ public sealed partial class LocalAthena
                 throw new AthenaQueryException("INVALID_PARTITION_VALUE", $"line 1:1: Give a value for every partition key of {name} ({string.Join(", ", table.PartitionKeys.Select(k => k.Name))}); missing: {string.Join(", ", missing)}.");
             var ordered = table.PartitionKeys.Select(k => values[k.Name]).ToArray();
             var location = spec.Groups["l"].Success ? spec.Groups["l"].Value
-                : $"{S3Location.Parse(table.Location!).ToString().TrimEnd('/')}/{string.Join('/', table.PartitionKeys.Select(k => $"{k.Name}={values[k.Name]}"))}/";
+                : $"{ParseLocation(table.Location!).ToString().TrimEnd('/')}/{string.Join('/', table.PartitionKeys.Select(k => $"{k.Name}={values[k.Name]}"))}/";
+            LocalFolder(ParseLocation(location, "INVALID_PARTITION_VALUE"));
             partitions.Add(new GluePartition(ordered, location, clock.GetUtcNow()));
         }
         if (partitions.Count == 0) throw new AthenaQueryException("SYNTAX_ERROR", "line 1:1: ADD PARTITION needs at least one PARTITION (key='value', ...).");
         var added = catalog.BatchCreatePartition(db, name, partitions);
         if (added < partitions.Count && !match.Groups["ifnot"].Success)
             throw new AthenaQueryException("ALREADY_EXISTS", $"line 1:1: Partition already exists in {db}.{name}; use ADD IF NOT EXISTS.");
+        return Done();
+    }
+
+    private Outcome DropPartitions(Match match, string statement, string database, string id)
+    {
+        var (db, name) = Reference(match, database);
+        var table = RequireTable(db, name, match, statement);
+        var doomed = new List<IReadOnlyList<string>>();
+        foreach (Match spec in Regex.Matches(match.Groups["partitions"].Value, @"PARTITION\s*\((?<kv>[^)]*)\)", Ddl))
+        {
+            var values = spec.Groups["kv"].Value.Split(',').Select(kv => kv.Split('=', 2)).ToDictionary(
+                kv => kv[0].Trim().Trim('`', '"').ToLowerInvariant(), kv => kv.Length == 2 ? kv[1].Trim().Trim('\'') : "");
+            var missing = table.PartitionKeys.Where(k => !values.ContainsKey(k.Name)).Select(k => k.Name).ToList();
+            if (missing.Count > 0 || values.Count != table.PartitionKeys.Count)
+                throw new AthenaQueryException("INVALID_PARTITION_VALUE", $"line 1:1: Give a value for every partition key of {name} ({string.Join(", ", table.PartitionKeys.Select(k => k.Name))}); missing: {string.Join(", ", missing)}.");
+            doomed.Add(table.PartitionKeys.Select(k => values[k.Name]).ToArray());
+        }
+        if (doomed.Count == 0) throw new AthenaQueryException("SYNTAX_ERROR", "line 1:1: DROP PARTITION needs at least one PARTITION (key='value', ...).");
+        // As for the table itself, the catalog entry goes and the objects stay.
+        var removed = catalog.BatchDeletePartition(db, name, doomed);
+        if (removed < doomed.Count && !match.Groups["ifexists"].Success)
+            throw new AthenaQueryException("HIVE_METASTORE_ERROR", $"line 1:1: Partition not found in {db}.{name}; use DROP IF EXISTS, or list them with SHOW PARTITIONS {name}.");
         return Done();
     }
 

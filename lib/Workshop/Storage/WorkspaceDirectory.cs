@@ -63,7 +63,34 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         }
         var full = Path.GetFullPath(combined);
         if (!IsInside(full)) throw new WorkspaceEscapeException(string.Join('/', relativeSegments), Root);
+        RefuseLinks(full, string.Join('/', relativeSegments));
         return full;
+    }
+
+    /// <summary>
+    /// Returns <paramref name="fullPath"/> if it lies inside the workspace and no folder or file on the way to it
+    /// below the root is a symbolic link (or other reparse point), which could lead anywhere on the machine.
+    /// </summary>
+    public string Confine(string fullPath)
+    {
+        var full = Path.GetFullPath(fullPath);
+        if (!IsInside(full)) throw new WorkspaceEscapeException(fullPath, Root);
+        RefuseLinks(full, fullPath);
+        return full;
+    }
+
+    private void RefuseLinks(string full, string shown)
+    {
+        if (full.Length <= Root.Length) return;
+        var current = Root;
+        foreach (var part in full[Root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            var entry = new FileInfo(current);
+            if (entry.LinkTarget is not null || (entry.Exists && entry.Attributes.HasFlag(FileAttributes.ReparsePoint)))
+                throw new WorkspaceEscapeException(shown, Root, Path.GetRelativePath(Root, current));
+            if (!entry.Exists && !Directory.Exists(current)) return;
+        }
     }
 
     /// <summary>Resolves a folder under the root and makes sure it exists.</summary>
@@ -86,7 +113,7 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
     /// </summary>
     public void WriteAtomically(string fullPath, ReadOnlySpan<byte> content, DateTimeOffset? lastModified = null)
     {
-        if (!IsInside(Path.GetFullPath(fullPath))) throw new WorkspaceEscapeException(fullPath, Root);
+        Confine(fullPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var temporary = Path.Combine(EnsureFolder("tmp"), $"{Guid.NewGuid():N}.part");
         try
@@ -122,8 +149,20 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
 }
 
 /// <summary>Raised when a name or key would resolve to a path outside the workspace.</summary>
-public sealed class WorkspaceEscapeException(string value, string root)
-    : InvalidOperationException($"'{value}' would resolve outside the workspace {root}. Use a relative name without '..' segments or a leading '/'.")
+public sealed class WorkspaceEscapeException : InvalidOperationException
 {
-    public string Value { get; } = value;
+    public WorkspaceEscapeException(string value, string root)
+        : base($"'{value}' would resolve outside the workspace {root}. Use a relative name without '..' segments or a leading '/'.") => Value = value;
+
+    public WorkspaceEscapeException(string value, string root, string link)
+        : base($"'{value}' would resolve outside the workspace {root}: '{link}' is a symbolic link, and the kit follows no links. Remove the link.")
+    {
+        Value = value;
+        Link = Path.Combine(root, link);
+    }
+
+    public string Value { get; }
+
+    /// <summary>The full path of the symbolic link found on the way, when that is why the path was refused.</summary>
+    public string? Link { get; }
 }
