@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using StreamingWorkshop.Cli;
 using StreamingWorkshop.Cli.Commands;
 using StreamingWorkshop.Errors;
@@ -20,28 +21,55 @@ ScheduleCommand.AddTo(root);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0) return CommandLineMistakes.Report(parse);
+var verbose = parse.GetValue(CliSession.VerboseOption);
+
+// Ctrl+C and SIGTERM ask the verb to stop (a notebook run saves what it has); a second one ends the process at once.
+using var stop = new CancellationTokenSource();
+void AskToStop(PosixSignalContext context)
+{
+    if (stop.IsCancellationRequested) return;
+    context.Cancel = true;
+    Terminal.Tell($"Stopping ({context.Signal}); a second signal ends the process at once.");
+    stop.Cancel();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, AskToStop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, AskToStop);
+
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stop.Token);
 }
-catch (AthenaQueryException error)
+catch (Exception error)
 {
-    Terminal.Tell(QueryCommands.Explain(error));
-    return 1;
+    return Failure.Report(error, verbose);
 }
-catch (ServiceException error)
+
+/// <summary>How a verb's failure ends: one line on stderr saying what went wrong and what to do, and an exit code.</summary>
+internal static class Failure
 {
-    Terminal.Tell($"{error.ErrorCode}: {error.Message}");
-    return 1;
-}
-catch (Exception error) when (error is ArgumentException or InvalidOperationException or FormatException or NotSupportedException or IOException or UnauthorizedAccessException)
-{
-    // Mistakes a learner can fix: say what and how, without a stack trace.
-    Terminal.Tell($"Error: {error.Message}");
-    return 1;
-}
-catch (OperationCanceledException)
-{
-    Terminal.Tell("Stopped.");
-    return 130;
+    public static int Report(Exception error, bool verbose)
+    {
+        if (error is AggregateException { InnerExceptions.Count: 1 } single) error = single.InnerException!;
+        var (line, code) = error switch
+        {
+            AthenaQueryException athena => (QueryCommands.Explain(athena), 1),
+            ServiceException service => ($"{service.ErrorCode}: {service.Message}", 1),
+            OperationCanceledException => ("Stopped.", 130),
+            // Mistakes a learner can fix: the message says what and how.
+            ArgumentException or InvalidOperationException or FormatException or NotSupportedException => ($"Error: {error.Message}", 1),
+            FileNotFoundException or DirectoryNotFoundException => ($"Error: {error.Message} Check the path.", 1),
+            UnauthorizedAccessException => ($"Error: {error.Message} Check the path and its permissions.", 1),
+            IOException => ($"Error: {error.Message}", 1),
+            System.Text.Json.JsonException => ($"Error: the JSON is not valid: {error.Message}", 1),
+            YamlDotNet.Core.YamlException yaml => ($"Error: the YAML is not valid (line {yaml.Start.Line}): {yaml.Message}", 1),
+            OverflowException => ($"Error: a number is too large: {error.Message}", 1),
+            OutOfMemoryException => ("Error: the input is too large to work on in memory.", 1),
+            _ => ($"Error: {error.GetType().Name}: {error.Message}", 70),
+        };
+        Terminal.Tell(OneLine(line) + (code == 70 && !verbose ? " (--verbose shows the details)" : ""));
+        if (verbose) Console.Error.WriteLine(error.ToString());
+        return code;
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -8,12 +8,24 @@ namespace StreamingWorkshop.Notebooks;
 /// <summary>Reading and writing notebooks by file extension.</summary>
 public static class NotebookFile
 {
-    public static NotebookDocument Read(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    /// <summary>Reads a notebook; a file that is missing, a folder, or not a valid notebook ends in one clear <see cref="NotebookFormatException"/> naming the file.</summary>
+    public static NotebookDocument Read(string path)
     {
-        ".ipynb" => Ipynb.Parse(File.ReadAllText(path)),
-        ".dib" => Dib.Parse(File.ReadAllText(path)),
-        var other => throw new ArgumentException($"'{path}' is not a notebook: the kit reads .ipynb and .dib files, not '{other}'."),
-    };
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".ipynb" or ".dib"))
+            throw new ArgumentException($"'{path}' is not a notebook: the kit reads .ipynb and .dib files, not '{extension}'.");
+        if (Directory.Exists(path)) throw new NotebookFormatException($"Notebook '{path}' is a folder, not a file. Give the notebook's file.");
+        if (!File.Exists(path)) throw new NotebookFormatException($"Notebook '{path}' does not exist. Check the path.");
+        try
+        {
+            var text = File.ReadAllText(path);
+            return extension == ".ipynb" ? Ipynb.Parse(text) : Dib.Parse(text);
+        }
+        catch (FormatException error)
+        {
+            throw new NotebookFormatException($"'{path}' is not a valid notebook: {error.Message}");
+        }
+    }
 
     public static void Write(NotebookDocument document, string path)
     {
@@ -33,20 +45,30 @@ public static class Ipynb
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Reads an nbformat 4 notebook, checked against nbformat's rules first; a broken one is a <see cref="FormatException"/> saying what is wrong.</summary>
     public static NotebookDocument Parse(string json)
     {
-        var root = JsonNode.Parse(json)?.AsObject() ?? throw new FormatException("The notebook is empty.");
-        if (root["nbformat"]?.GetValue<int>() is not 4)
-            throw new FormatException($"Only nbformat 4 notebooks are supported; this one says nbformat {root["nbformat"]}.");
+        if (json.Trim().Length == 0) throw new FormatException("the file is empty; an .ipynb notebook is a JSON object with nbformat, metadata and cells.");
+        JsonNode? whole;
+        try
+        {
+            whole = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
+        }
+        catch (JsonException error)
+        {
+            throw new FormatException($"it is not valid JSON (line {error.LineNumber + 1}, byte {error.BytePositionInLine + 1}): {FirstSentence(error.Message)}");
+        }
+        var root = whole as JsonObject ?? throw new FormatException("it is not a JSON object; an .ipynb notebook is an object with nbformat, metadata and cells.");
+        Validate(root);
         var document = new NotebookDocument
         {
-            Metadata = root["metadata"]?.DeepClone().AsObject() ?? new JsonObject(),
-            FormatMinor = root["nbformat_minor"]?.GetValue<int>() ?? 5,
+            Metadata = root["metadata"]!.DeepClone().AsObject(),
+            FormatMinor = root["nbformat_minor"]!.GetValue<int>(),
         };
-        foreach (var node in root["cells"]?.AsArray() ?? [])
+        foreach (var node in root["cells"]!.AsArray())
         {
             var cell = node!.AsObject();
-            var kind = cell["cell_type"]?.GetValue<string>() switch
+            var kind = cell["cell_type"]!.GetValue<string>() switch
             {
                 "markdown" => CellKind.Markdown,
                 "raw" => CellKind.Raw,
@@ -71,6 +93,60 @@ public static class Ipynb
         }
         return document;
     }
+
+    /// <summary>Deeper than any notebook nbformat describes (outputs and metadata included), shallow enough to read safely.</summary>
+    public const int MaxJsonDepth = 64;
+
+    private static readonly string[] CellTypes = ["code", "markdown", "raw"];
+
+    /// <summary>The rules of nbformat 4's schema that matter to reading a notebook; the first one broken is the error.</summary>
+    private static void Validate(JsonObject root)
+    {
+        if (!IsInteger(root["nbformat"], out var major))
+            throw new FormatException("'nbformat' is missing or not a whole number; nbformat 4 notebooks say \"nbformat\": 4.");
+        if (major != 4)
+            throw new FormatException($"only nbformat 4 notebooks are supported; this one says nbformat {major}. Convert it with 'jupyter nbconvert --to notebook'.");
+        if (!IsInteger(root["nbformat_minor"], out _))
+            throw new FormatException("'nbformat_minor' is missing or not a whole number.");
+        if (root["metadata"] is not JsonObject)
+            throw new FormatException("'metadata' is missing or not an object.");
+        if (root["cells"] is not JsonArray cells)
+            throw new FormatException(root.ContainsKey("cells") ? "'cells' must be a list of cells, not " + Describe(root["cells"]) + "." : "it has no 'cells' list.");
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var where = $"cell {i + 1}";
+            if (cells[i] is not JsonObject cell) throw new FormatException($"{where} is {Describe(cells[i])}, not an object.");
+            var type = cell["cell_type"] is JsonValue t && t.TryGetValue<string>(out var name) ? name : null;
+            if (type is null || !CellTypes.Contains(type))
+                throw new FormatException($"{where} has cell_type {Describe(cell["cell_type"])}; nbformat allows code, markdown and raw.");
+            if (cell["metadata"] is not JsonObject) throw new FormatException($"{where} has no 'metadata' object.");
+            if (!IsText(cell["source"])) throw new FormatException($"{where} has a 'source' that is neither text nor a list of text.");
+            if (cell["id"] is { } id && !(id is JsonValue v && v.TryGetValue<string>(out _))) throw new FormatException($"{where} has an 'id' that is not text.");
+            if (type != "code") continue;
+            if (cell["outputs"] is not JsonArray outputs) throw new FormatException($"{where} is a code cell without an 'outputs' list.");
+            if (outputs.Any(o => o is not JsonObject output || output["output_type"] is not JsonValue))
+                throw new FormatException($"{where} has an output that is not an object with an output_type.");
+            if (!cell.ContainsKey("execution_count") || (cell["execution_count"] is not null && !IsInteger(cell["execution_count"], out _)))
+                throw new FormatException($"{where} is a code cell whose 'execution_count' is missing or neither a whole number nor null.");
+        }
+    }
+
+    private static bool IsInteger(JsonNode? node, out int value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value);
+    }
+
+    private static bool IsText(JsonNode? node) => node switch
+    {
+        JsonValue v => v.TryGetValue<string>(out _),
+        JsonArray lines => lines.All(l => l is JsonValue line && line.TryGetValue<string>(out _)),
+        _ => false,
+    };
+
+    private static string Describe(JsonNode? node) => node is null ? "null" : node.ToJsonString() is { Length: <= 40 } brief ? brief : node.GetValueKind().ToString().ToLowerInvariant();
+
+    private static string FirstSentence(string message) => message.Split(" LineNumber:", 2)[0].Trim();
 
     public static string Write(NotebookDocument document)
     {
@@ -157,8 +233,7 @@ public static class Dib
             var source = string.Join('\n', TrimBlankLines(body));
             if (kernel == "meta")
             {
-                if (source.Length > 0 && JsonNode.Parse(source) is JsonObject meta)
-                    document.Metadata["polyglot_notebook"] = meta;
+                if (source.Length > 0) document.Metadata["polyglot_notebook"] = Meta(source);
             }
             else
             {
@@ -183,6 +258,20 @@ public static class Dib
         }
         Flush();
         return document;
+    }
+
+    /// <summary>The JSON after "#!meta": Polyglot Notebooks' kernel info, an object.</summary>
+    private static JsonObject Meta(string source)
+    {
+        try
+        {
+            return JsonNode.Parse(source, documentOptions: new JsonDocumentOptions { MaxDepth = Ipynb.MaxJsonDepth }) as JsonObject
+                   ?? throw new FormatException("its #!meta part is not a JSON object; it holds the kernel info, as {\"kernelInfo\": {...}}.");
+        }
+        catch (JsonException error)
+        {
+            throw new FormatException($"its #!meta part is not valid JSON ({error.Message.Split(" LineNumber:", 2)[0].Trim()}). Fix it, or delete the #!meta part to use the kit's defaults.");
+        }
     }
 
     /// <summary>"#!csharp" starts a cell; "#!time" or "#!set --name x" inside a cell are magic commands, not markers.</summary>
@@ -214,3 +303,6 @@ public static class Dib
         return text.ToString().TrimEnd('\n') + "\n";
     }
 }
+
+/// <summary>A notebook file that is missing or not a valid .ipynb or .dib; the message names the file and the problem.</summary>
+public sealed class NotebookFormatException(string message) : FormatException(message);

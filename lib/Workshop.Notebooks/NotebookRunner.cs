@@ -68,7 +68,8 @@ public static class NotebookRunner
             var cell = document.Cells[index];
             if (cell.Kind != CellKind.Code) continue;
             cell.Outputs.Clear();
-            if (failedCell is not null && !options.ContinueOnError) { cell.ExecutionCount = null; continue; }
+            // After a failure (unless asked to go on) or a stop request, later cells are saved unrun.
+            if ((failedCell is not null && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) { cell.ExecutionCount = null; continue; }
             var result = await session.ExecuteAsync(cell, cancellationToken);
             executed++;
             cell.ExecutionCount = executed;
@@ -98,7 +99,8 @@ public static class NotebookRunner
         if (document.Metadata["kernelspec"] is null)
             foreach (var (key, value) in NotebookDocument.DefaultMetadata()) document.Metadata[key] ??= value!.DeepClone();
         NotebookFile.Write(document, executedPath);
-        await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), cancellationToken);
+        // Saved even when the run was stopped: the outputs so far are what the learner needs to see.
+        await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), CancellationToken.None);
         return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title);
     }
 

@@ -137,9 +137,12 @@ public sealed partial class NotebookSession
         var cellOptions = options.WithFilePath($"cell{submissions}");
         try
         {
-            var run = state is null
+            // On a pool thread: a script runs on its caller's thread until its first await, so a cell such as
+            // `while (true) { }` would otherwise hold this method and no time limit or interrupt could reach it.
+            var previous = state;
+            var run = Task.Run(() => previous is null
                 ? CSharpScript.RunAsync<object>(prepared, cellOptions, cancellationToken: cancellationToken)
-                : state.ContinueWithAsync<object>(prepared, cellOptions, cancellationToken);
+                : previous.ContinueWithAsync<object>(prepared, cellOptions, cancellationToken), CancellationToken.None);
             using var stopOnCancel = cancellationToken.Register(Interruption.Request);
             var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, CancellationToken.None));
             if (finished != run)

@@ -37,7 +37,28 @@ internal static partial class CliSession
         Recursive = true,
     };
 
-    public static IEnumerable<Option> GlobalOptions => [WorkspaceOption, BackendOption, RegionOption, ProfileOption];
+    public static readonly Option<bool> VerboseOption = new("--verbose")
+    {
+        Description = "When a command fails, print the full error with its stack trace after the one-line message.",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> GlobalOptions => [WorkspaceOption, BackendOption, RegionOption, ProfileOption, VerboseOption];
+
+    /// <summary>Reads a file named on the command line, or says in one line why it cannot: missing, a folder, not readable.</summary>
+    public static async Task<string> ReadInputFileAsync(string path, string option, string what, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path)) throw new ArgumentException($"{option} '{path}' is a folder, not a file. Give the {what} file itself.");
+        if (!File.Exists(path)) throw new ArgumentException($"{option} '{path}' does not exist. Check the path of the {what} file.");
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option} '{path}' cannot be read ({error.Message}). Check the file's permissions.");
+        }
+    }
 
     public static WorkshopOptions Options(ParseResult parse) => new()
     {

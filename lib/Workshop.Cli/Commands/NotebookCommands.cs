@@ -34,8 +34,12 @@ internal static class NotebookCommands
                 Terminal.Tell("No notebooks to run: there is no workshop.dib here and nothing under notebooks/. Give paths, or run from the repository root.");
                 return 2;
             }
+            foreach (var folder in list.Where(Directory.Exists))
+                throw new ArgumentException($"Notebook '{folder}' is a folder, not a file. Give the .ipynb or .dib files in it.");
             foreach (var missing in list.Where(p => !File.Exists(p)))
-                throw new ArgumentException($"Notebook '{missing}' does not exist.");
+                throw new ArgumentException($"Notebook '{missing}' does not exist. Check the path.");
+            // Every notebook is read (and checked) before any runs, so a broken one fails the run at once.
+            foreach (var path in list) NotebookFile.Read(path);
             // Notebooks connect with Workshop.ConnectAsync() and no options, so the choices reach them through the environment.
             var chosen = CliSession.Options(parse);
             if (chosen.Backend is { } backend) Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", backend);
@@ -60,9 +64,14 @@ internal static class NotebookCommands
                 reports.Add(report);
                 if (parse.GetValue(printFirstCellTime) && report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
                     Console.Out.WriteLine($"first-cell-ms: {first.TotalMilliseconds:0}");
-                if (!report.Succeeded && !options.ContinueOnError) break;
+                if ((!report.Succeeded && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) break;
             }
             NotebookRunner.WriteIndex(options.OutputDirectory, reports);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Terminal.Tell($"Stopped by a signal; the outputs so far are saved in {options.OutputDirectory} (index.html lists them).");
+                return 130;
+            }
 
             var table = new Table().AddColumns("Notebook", "Code cells run", "Time", "Errors", "Pages");
             foreach (var r in reports)

@@ -152,7 +152,8 @@ internal static class PipelineCommands
             var failed = 0;
             foreach (var chunk in Enumerable.Range(0, total).Chunk(LocalStreamService.MaxRecordsPerPutRecords))
             {
-                var entries = chunk.Select(i => new PutRecordsEntry(System.Text.Encoding.UTF8.GetBytes($"{text}{i}"), $"{parse.GetValue(partitionKey)}{i}")).ToArray();
+                // The data goes as given; only the partition key carries the counter, so the records spread over the shards.
+                var entries = chunk.Select(i => new PutRecordsEntry(System.Text.Encoding.UTF8.GetBytes(text), $"{parse.GetValue(partitionKey)}{i}")).ToArray();
                 failed += (await session.Stream.PutRecordsAsync(name, entries, cancellationToken)).FailedRecordCount;
             }
             Console.Out.WriteLine($"Put {total - failed:N0} record(s); {failed:N0} failed.");

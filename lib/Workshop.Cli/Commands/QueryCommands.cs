@@ -82,7 +82,7 @@ internal static class QueryCommands
         var command = new Command("query", "Run Athena SQL on the lake and show the result, the run time, the data scanned and the cost.") { sql, file, format, database };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var text = parse.GetValue(file) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : parse.GetValue(sql)
+            var text = parse.GetValue(file) is { } path ? await CliSession.ReadInputFileAsync(path, "--file", "SQL", cancellationToken) : parse.GetValue(sql)
                 ?? throw new ArgumentException("Give the SQL as an argument (workshop query \"SELECT ...\") or with --file query.sql.");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var result = await session.QueryAsync(text, parse.GetValue(database), cancellationToken);

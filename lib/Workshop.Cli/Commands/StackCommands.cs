@@ -23,7 +23,7 @@ internal static class StackCommands
                 if (equals <= 0) throw new ArgumentException($"--parameter '{pair}' must be Key=Value, for example --parameter Environment=test.");
                 overrides[pair[..equals]] = pair[(equals + 1)..];
             }
-            var body = parse.GetValue(template) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : null;
+            var body = parse.GetValue(template) is { } path ? await CliSession.ReadInputFileAsync(path, "--template", "template", cancellationToken) : null;
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var name = parse.GetValue(StackName)!;
             var before = await session.StackExistsAsync(name, cancellationToken) ? (await session.DescribeStackAsync(name, cancellationToken)).Events.Count : 0;
@@ -93,7 +93,7 @@ internal static class DiagramCommand
         var command = new Command("diagram", "Draw the stack's architecture from its CloudFormation template (SVG, and PNG when Chromium is installed).") { template, output };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var body = parse.GetValue(template) is { } path ? await File.ReadAllTextAsync(path, cancellationToken) : TemplateReader.WorkshopTemplate();
+            var body = parse.GetValue(template) is { } path ? await CliSession.ReadInputFileAsync(path, "--template", "template", cancellationToken) : TemplateReader.WorkshopTemplate();
             var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
             var svgPath = Path.Combine(folder, "architecture.svg");
             await File.WriteAllTextAsync(svgPath, ArchitectureDiagram.Svg(TemplateReader.Parse(body)), cancellationToken);

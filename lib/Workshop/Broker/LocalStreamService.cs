@@ -248,7 +248,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     private int ParseShardId(OpenStream stream, string streamName, string shardId)
     {
         var match = ShardIdPattern().Match(shardId ?? "");
-        var index = match.Success ? int.Parse(match.Groups["index"].Value, CultureInfo.InvariantCulture) : -1;
+        // The pattern allows twelve digits, more than an int holds: anything beyond the shards does not exist.
+        var index = match.Success && int.TryParse(match.Groups["index"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
         if (index < 0 || index >= stream.Shards.Length)
             throw new ResourceNotFoundException("kinesis", $"Shard {shardId} in stream {streamName} under account {accountId} does not exist");
         return index;

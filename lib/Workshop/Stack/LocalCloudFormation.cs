@@ -301,7 +301,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
             var masked = definition?["NoEcho"]?.GetValue<bool>() == true ? "****" : $"'{text}'";
             if (definition?["AllowedValues"] is JsonArray allowed && !allowed.Any(v => TemplateEvaluator.Text(v, name) == text))
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must be one of AllowedValues: {string.Join(", ", allowed.Select(v => TemplateEvaluator.Text(v, name)))}; it was {masked}.");
-            if (definition?["AllowedPattern"]?.GetValue<string>() is { } pattern && !Regex.IsMatch(text, "^(?:" + pattern.TrimStart('^').TrimEnd('$') + ")$"))
+            if (definition?["AllowedPattern"]?.GetValue<string>() is { } pattern && !MatchesAllowedPattern(name, pattern, text))
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must match pattern {pattern}; it was {masked}. {definition?["ConstraintDescription"]?.GetValue<string>()}".Trim());
             if (definition?["MinLength"] is JsonValue min && text.Length < (long)min.GetValue<long>())
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must contain at least {min} characters. {definition?["ConstraintDescription"]?.GetValue<string>()}".Trim());
@@ -352,6 +352,30 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
     }
 
     private string StackFile(string stackName) => workspace.Resolve("stacks", stackName + ".json");
+
+    /// <summary>How long a parameter's AllowedPattern may take to match: a pattern comes from the template, and one like ^(a+)+$ would otherwise run for hours.</summary>
+    public static readonly TimeSpan PatternMatchTimeout = TimeSpan.FromMilliseconds(250);
+
+    private static bool MatchesAllowedPattern(string parameter, string pattern, string value)
+    {
+        Regex regex;
+        try
+        {
+            regex = new Regex("^(?:" + pattern.TrimStart('^').TrimEnd('$') + ")$", RegexOptions.CultureInvariant, PatternMatchTimeout);
+        }
+        catch (ArgumentException error)
+        {
+            throw new ValidationException("cloudformation", $"Template format error: Parameter '{parameter}' has an AllowedPattern that is not a regular expression ({error.Message}). Correct the pattern.");
+        }
+        try
+        {
+            return regex.IsMatch(value);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new ValidationException("cloudformation", $"Template format error: Parameter '{parameter}' has an AllowedPattern ({pattern}) that takes too long to match (over {PatternMatchTimeout.TotalMilliseconds:0} ms); write it without nested repetition such as (a+)+.");
+        }
+    }
 
     [GeneratedRegex("^[a-zA-Z][-a-zA-Z0-9]{0,127}$")]
     private static partial Regex StackNamePattern();

@@ -90,7 +90,9 @@ public sealed partial class TemplateEvaluator(
                 return JsonValue.Create(string.Join(delimiter, list.Select(v => Text(v, name))));
             case "Fn::Select":
                 var select = Args(argument, 2, name);
-                var index = int.Parse(Text(Evaluate(select[0]), name), CultureInfo.InvariantCulture);
+                var indexText = Text(Evaluate(select[0]), name);
+                if (!int.TryParse(indexText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var index))
+                    throw Invalid(name, $"the index '{indexText}' is not a whole number");
                 var options = Evaluate(select[1]) as JsonArray ?? throw Invalid(name, "the second argument must be a list");
                 if (index < 0 || index >= options.Count) throw Invalid(name, $"index {index} is outside the list of {options.Count}");
                 return options[index]?.DeepClone();

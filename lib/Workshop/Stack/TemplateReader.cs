@@ -13,11 +13,30 @@ namespace StreamingWorkshop.Stack;
 /// </summary>
 public static class TemplateReader
 {
+    /// <summary>CloudFormation's largest template body, read from S3 (the kit reads a file, as CloudFormation reads S3).</summary>
+    public const int MaxTemplateBytes = 1_048_576;
+
+    /// <summary>How deep mappings and lists may nest; far beyond any real template, and well within the stack the reader and evaluator use.</summary>
+    public const int MaxNestingDepth = 64;
+
+    /// <summary>CloudFormation's quotas on a template's sections.</summary>
+    public static readonly IReadOnlyDictionary<string, int> MaxSectionEntries = new Dictionary<string, int>
+    {
+        ["Parameters"] = 200,
+        ["Resources"] = 500,
+        ["Outputs"] = 200,
+        ["Mappings"] = 200,
+    };
+
     public static JsonObject Parse(string text)
     {
+        var size = System.Text.Encoding.UTF8.GetByteCount(text);
+        if (size > MaxTemplateBytes)
+            throw new ValidationException("cloudformation", $"Template format error: the template is {size:N0} bytes; a template may be at most {MaxTemplateBytes:N0} bytes (1 MB). Split it into nested stacks.");
         var stream = new YamlStream();
         try
         {
+            CheckShape(text);
             stream.Load(new StringReader(text));
         }
         catch (YamlException error)
@@ -28,7 +47,36 @@ public static class TemplateReader
             throw new ValidationException("cloudformation", "Template format error: the template must be a mapping with a Resources section.");
         if (root["Resources"] is not JsonObject resources || resources.Count == 0)
             throw new ValidationException("cloudformation", "Template format error: At least one Resources member must be defined.");
+        foreach (var (section, limit) in MaxSectionEntries)
+            if (root[section] is JsonObject entries && entries.Count > limit)
+                throw new ValidationException("cloudformation", $"Template format error: Number of {section.ToLowerInvariant()} declared in template ({entries.Count}) exceeds the maximum of {limit}.");
         return root;
+    }
+
+    /// <summary>
+    /// Walks the YAML events before anything is built: aliases are refused (CloudFormation refuses them too, and
+    /// an alias of an alias of a list grows exponentially when expanded), and nesting is bounded so that reading
+    /// and evaluating stay within the stack.
+    /// </summary>
+    private static void CheckShape(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.AnchorAlias alias:
+                    throw new ValidationException("cloudformation", $"Template format error: YAML aliases are not allowed in CloudFormation templates (alias *{alias.Value} at line {alias.Start.Line}). Write the value out where it is needed.");
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxNestingDepth)
+                        throw new ValidationException("cloudformation", $"Template format error: the template nests deeper than {MaxNestingDepth} levels (line {parser.Current.Start.Line}). Flatten the nested functions or lists.");
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     /// <summary>The workshop's own template, shipped inside the library.</summary>

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>
+/// Bad input on the command line ends as a learner can act on it: one line on stderr naming the value and what
+/// to do, no stack frames, a non-zero exit. --verbose adds the trace.
+/// </summary>
+public sealed class BadInputCliTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("workshop-bad-input-").FullName;
+
+    private string Workspace => Path.Combine(folder, "ws");
+
+    private (int Exit, string Stdout, string Stderr) Workshop(params string[] arguments) =>
+        Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Workspace }, arguments);
+
+    private string File(string name, string content)
+    {
+        var path = Path.Combine(folder, name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>The failure is one stderr line holding every expected fragment, with no stack frame.</summary>
+    private static void AssertOneClearLine((int Exit, string Stdout, string Stderr) result, params string[] fragments)
+    {
+        Assert.NotEqual(0, result.Exit);
+        Assert.NotEqual(134, result.Exit);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.DoesNotContain("Unhandled exception", result.Stderr);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        foreach (var fragment in fragments) Assert.Contains(fragment, line);
+    }
+
+    [Fact]
+    public void Query_file_that_is_missing_or_a_folder_is_named()
+    {
+        var missing = Path.Combine(folder, "missing.sql");
+        AssertOneClearLine(Workshop("query", "--file", missing), $"--file '{missing}' does not exist");
+        AssertOneClearLine(Workshop("query", "--file", folder), $"--file '{folder}' is a folder, not a file");
+    }
+
+    [Fact]
+    public void Deploy_template_that_is_missing_or_a_folder_is_named()
+    {
+        var missing = Path.Combine(folder, "missing.yaml");
+        AssertOneClearLine(Workshop("deploy", "--template", missing), $"--template '{missing}' does not exist");
+        AssertOneClearLine(Workshop("deploy", "--template", folder), $"--template '{folder}' is a folder, not a file");
+    }
+
+    [Fact]
+    public void Deploy_of_an_alias_bomb_is_refused_in_one_line()
+    {
+        var bomb = File("bomb.yaml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nResources:\n  L: { Type: AWS::Logs::LogGroup, Properties: { Tags: [*d, *d, *d, *d, *d, *d, *d, *d, *d] } }\n");
+        AssertOneClearLine(Workshop("deploy", "--template", bomb), "ValidationException", "YAML aliases are not allowed");
+    }
+
+    [Fact]
+    public void Stream_peek_on_a_shard_number_beyond_any_integer_says_the_shard_does_not_exist()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+        AssertOneClearLine(Workshop("stream", "peek", "--shard", "shardId-999999999999"), "ResourceNotFoundException", "Shard shardId-999999999999", "does not exist");
+    }
+
+    [Fact]
+    public void Kernel_connection_file_that_is_missing_not_json_or_without_ports_is_named()
+    {
+        var missing = Path.Combine(folder, "missing.json");
+        AssertOneClearLine(Workshop("kernel", "--connection-file", missing), $"--connection-file '{missing}' does not exist");
+        var garbage = File("garbage.json", "zz");
+        AssertOneClearLine(Workshop("kernel", "--connection-file", garbage), $"--connection-file '{garbage}' is not valid JSON");
+        var noPorts = File("no-ports.json", """{"ip": "127.0.0.1", "key": "k"}""");
+        AssertOneClearLine(Workshop("kernel", "--connection-file", noPorts), $"--connection-file '{noPorts}' has no valid shell_port");
+    }
+
+    public static TheoryData<string, string, string> BrokenNotebooks => new()
+    {
+        { "invalid.ipynb", "{bad", "is not valid JSON (line 1, byte 2)" },
+        { "empty.ipynb", "", "the file is empty" },
+        { "binary.ipynb", "\u007fELF\u0002\u0001\u0001\0\0\0", "is not valid JSON (line 1, byte 1)" },
+        { "deep.ipynb", new string('[', 100_000) + new string(']', 100_000), "maximum configured depth of 64" },
+        { "bad-meta.dib", "#!meta\n\n{not json\n\n#!csharp\n\n1 + 1\n", "its #!meta part is not valid JSON" },
+        { "unknown-type.ipynb", """{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "weird", "metadata": {}, "source": "File.Delete(\"x\")"}]}""", "cell 1 has cell_type \"weird\"; nbformat allows code, markdown and raw" },
+        { "no-cells.ipynb", """{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}""", "it has no 'cells' list" },
+        { "null-cells.ipynb", """{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": null}""", "'cells' must be a list of cells, not null" },
+        { "number-source.ipynb", """{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "markdown", "metadata": {}, "source": 12}]}""", "cell 1 has a 'source' that is neither text nor a list of text" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenNotebooks))]
+    public void Run_refuses_a_broken_notebook_naming_the_file_and_the_problem(string name, string content, string problem)
+    {
+        var path = File(name, content);
+        var result = Workshop("run", path, "--out", Path.Combine(folder, "out"));
+        AssertOneClearLine(result, $"'{path}' is not a valid notebook", problem);
+        Assert.False(Directory.Exists(Path.Combine(folder, "out")), "nothing is run or written for a broken notebook");
+    }
+
+    [Fact]
+    public void Verbose_adds_the_stack_trace_after_the_line()
+    {
+        var path = File("invalid.ipynb", "{bad");
+        var (exit, _, stderr) = Workshop("run", path, "--verbose");
+        Assert.Equal(1, exit);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"Error: '{path}' is not a valid notebook", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("   at StreamingWorkshop.Notebooks.NotebookFile.Read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Stream_put_with_a_count_numbers_the_partition_keys_and_leaves_the_data_as_given()
+    {
+        var put = Workshop("stream", "put", "--data", """{"city":"Leeds"}""", "--count", "3", "--partition-key", "key");
+        Assert.Equal(0, put.Exit);
+        Assert.Contains("Put 3 record(s); 0 failed.", put.Stdout);
+
+        var peek = Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Workspace, ["COLUMNS"] = "250" }, "stream", "peek");
+        var rows = peek.Stdout.Split('\n').Where(l => l.StartsWith("shardId-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, rows.Count);
+        for (var i = 0; i < 3; i++)
+        {
+            var cells = rows[i].Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Equal($"key{i}", cells[2]);
+            Assert.Equal("""{"city":"Leeds"}""", cells[^1]);
+        }
+    }
+
+    private static string CodeCell(string source) =>
+        new JsonObject { ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new JsonObject(), ["outputs"] = new JsonArray(), ["source"] = source }.ToJsonString();
+
+    private string LoopingNotebook() => File("loop.ipynb",
+        $$"""{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{{CodeCell("Console.WriteLine(\"before the loop\");")}}, {{CodeCell("System.IO.File.WriteAllText(\"loop-started\", \"\");\nwhile (true) { }")}}, {{CodeCell("Console.WriteLine(\"after the loop\");")}}]}""");
+
+    /// <summary>The executed notebook's cells as (execution count, first output's text or error name).</summary>
+    private static List<(int? Count, string? Output)> Executed(string path) =>
+        JsonNode.Parse(System.IO.File.ReadAllText(path))!["cells"]!.AsArray()
+            .Select(c => (c!["execution_count"]?.GetValue<int?>(), c["outputs"]!.AsArray().FirstOrDefault() is { } o ? (o["ename"] ?? o["text"]) switch { System.Text.Json.Nodes.JsonArray lines => string.Concat(lines.Select(l => l!.GetValue<string>())), var text => text?.GetValue<string>() } : null))
+            .ToList();
+
+    [Fact]
+    public void Cell_timeout_stops_an_endless_loop_and_saves_the_outputs_so_far()
+    {
+        var notebook = LoopingNotebook();
+        var output = Path.Combine(folder, "out");
+
+        var (exit, _, stderr) = Workshop("run", notebook, "--out", output, "--cell-timeout", "8");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("loop.ipynb, cell 2: CellTimeLimitExceeded: The cell did not finish within 8 s", stderr);
+        Assert.Equal([(1, "before the loop\n"), (2, "CellTimeLimitExceeded"), (null, null)], Executed(Path.Combine(output, "loop.ipynb")));
+        Assert.Contains("The cell did not finish within 8 s", System.IO.File.ReadAllText(Path.Combine(output, "loop.html")));
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_a_run_in_an_endless_loop_and_saves_the_outputs_so_far()
+    {
+        var notebook = LoopingNotebook();
+        var output = Path.Combine(folder, "out");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        info.Environment["WORKSHOP_WORKSPACE"] = Workspace;
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "run", notebook, "--out", output, "--cell-timeout", "600" }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderrLines = new List<string>();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (stderrLines) stderrLines.Add(line); };
+        process.BeginErrorReadLine();
+        // The loop cell leaves a marker as it starts; the signal goes only once the run is inside the loop.
+        var marker = Path.Combine(folder, "loop-started");
+        while (!System.IO.File.Exists(marker) && !process.HasExited) await Task.Delay(50);
+
+        Assert.False(process.HasExited, "the run is still in the loop");
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        await process.WaitForExitAsync();
+        await stdout;
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains(stderrLines, l => l.StartsWith("Stopped by a signal; the outputs so far are saved in", StringComparison.Ordinal));
+        var cells = Executed(Path.Combine(output, "loop.ipynb"));
+        Assert.Equal((2, "Interrupted"), cells[1]);
+        Assert.Equal((null, null), cells[2]);
+        Assert.True(System.IO.File.Exists(Path.Combine(output, "loop.html")));
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
