@@ -18,8 +18,8 @@ public static class WorkshopCli
 
     private static readonly object OneAtATime = new();
 
-    /// <summary>Longest a case may take before it counts as runaway work.</summary>
-    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    /// <summary>Longest a case may take before it counts as runaway work (a refusal takes well under a second).</summary>
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
 
     public static CliRun InProcess(string workingDirectory, params string[] arguments)
     {

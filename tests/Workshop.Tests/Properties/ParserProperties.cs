@@ -21,7 +21,7 @@ namespace Workshop.Tests.Properties;
 /// </summary>
 public sealed class ParserProperties
 {
-    private const int Iterations = 2_000;
+    private const int Iterations = 5_000;
 
     /// <summary>Text made of the pieces a parser's grammar uses, so random input reaches past its first check.</summary>
     private static Gen<string> Pieces(params string[] pieces) => Gen.OneOf(pieces).Array[0, 24].Select(p => string.Concat(p));
