@@ -64,27 +64,34 @@ internal static class FaultsBench
         plan.AddRange(Enumerable.Repeat(Phase.Simulate, kills - plan.Count));
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(plan));
 
-        // A lake and a table to crawl and query from the first kill on.
-        var simulated = TimeSpan.FromHours(2);
-        Require(Run(workspace, "simulate", "--duration", "2h", "--seed", "1", "--start", StartTime.ToString("O")), "the first simulation");
+        // A lake and a table to crawl and query from the first kill on. The simulation then runs in segments: a killed
+        // run is restarted with the same start and duration, so it resumes; a finished one is followed by the next.
+        var segmentStart = StartTime;
+        var segment = TimeSpan.FromHours(1);
+        string[] Segment() => ["simulate", "--duration", $"{segment.TotalHours:0}h", "--seed", "1", "--start", segmentStart.ToString("O")];
+        void NextSegment(TimeSpan length) { segmentStart += segment; segment = length; }
+        Require(Run(workspace, Segment()), "the first simulation");
+        NextSegment(TimeSpan.FromHours(24));
         Require(Run(workspace, "crawl"), "the first crawl");
 
         var done = Enum.GetValues<Phase>().ToDictionary(p => p, _ => 0);
         var finishedFirst = 0;
+        var missed = 0;
         var partsLeftByKills = 0;
         var ctasTables = new List<string>();
         foreach (var phase in plan)
         {
-            while (true)
+            for (var attempt = 0; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (attempt == 4) { missed++; break; } // the phase keeps finishing before its kill point: move on
                 var killAfter = random.Next(1, 4);
                 string[] arguments;
                 Func<string, bool> isProgress;
                 switch (phase)
                 {
                     case Phase.Simulate or Phase.Delivery:
-                        arguments = ["simulate", "--duration", $"{simulated.TotalHours:0}h", "--seed", "1", "--start", StartTime.ToString("O")];
+                        arguments = Segment();
                         // Simulate: the run saved its progress. Delivery: an object landed in the lake, mid flush round.
                         isProgress = phase == Phase.Simulate
                             ? path => path.EndsWith(Path.Combine("state", "simulation.json"), StringComparison.Ordinal)
@@ -93,8 +100,8 @@ internal static class FaultsBench
                     case Phase.Crawl:
                         arguments = ["crawl"];
                         killAfter = 1;
-                        isProgress = path => path.Contains($"{Path.DirectorySeparatorChar}catalog{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                                          || path.Contains($"{Path.DirectorySeparatorChar}crawlers{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+                        // A crawl writes little (its run, and a table only when the lake changed): its first write of any kind.
+                        isProgress = path => !path.EndsWith(".lock", StringComparison.Ordinal);
                         break;
                     default:
                         var table = $"ctas_{ctasTables.Count + 1}";
@@ -113,15 +120,23 @@ internal static class FaultsBench
                 }
                 // The run finished before its kill point: give the next one more to do.
                 finishedFirst++;
-                if (phase is Phase.Simulate or Phase.Delivery) simulated += TimeSpan.FromHours(6);
-                if (phase == Phase.Crawl) Require(Run(workspace, "simulate", "--duration", $"{(simulated += TimeSpan.FromHours(1)).TotalHours:0}h", "--seed", "1", "--start", StartTime.ToString("O")), "a simulation between crawls");
+                if (phase is Phase.Simulate or Phase.Delivery) NextSegment(TimeSpan.FromHours(24));
+                if (phase == Phase.Crawl)
+                {
+                    // New data for the next crawl: the current segment to its end, then one more hour.
+                    Require(Run(workspace, Segment()), "a simulation between crawls");
+                    NextSegment(TimeSpan.FromHours(1));
+                    Require(Run(workspace, Segment()), "a simulation between crawls");
+                    NextSegment(TimeSpan.FromHours(24));
+                }
             }
-            var total = done.Values.Sum();
+            var total = done.Values.Sum() + missed;
             if (total % 10 == 0) Terminal.Tell($"{total} of {kills} kills done.");
         }
 
         // Every run once more to its end: each one resumes where the kills left it.
-        Require(Run(workspace, "simulate", "--duration", $"{simulated.TotalHours:0}h", "--seed", "1", "--start", StartTime.ToString("O")), "the final simulation");
+        Require(Run(workspace, Segment()), "the final simulation");
+        var simulated = segmentStart + segment - StartTime;
         var partsAfterReopen = PartFiles(workspace);
         Require(Run(workspace, "crawl"), "the final crawl");
         Require(Run(workspace, "query", "SELECT COUNT(*) FROM raw_weather_data"), "a query after the crawl kills");
@@ -143,7 +158,7 @@ internal static class FaultsBench
         var producerBound = pipelineKills * Cities;
         var deliveryBound = pipelineKills * Cities * largestObject;
 
-        Console.Out.WriteLine($"Kills survived: {done.Values.Sum()} (simulate {done[Phase.Simulate]}, delivery {done[Phase.Delivery]}, crawl {done[Phase.Crawl]}, CTAS {done[Phase.Ctas]}); {finishedFirst} run(s) finished before their kill point.");
+        Console.Out.WriteLine($"Kills survived: {done.Values.Sum()} (simulate {done[Phase.Simulate]}, delivery {done[Phase.Delivery]}, crawl {done[Phase.Crawl]}, CTAS {done[Phase.Ctas]}); {finishedFirst} run(s) finished before their kill point; {missed} planned kill(s) never landed.");
         Console.Out.WriteLine($"Acknowledged records lost: {lost} of {onStream.Distinct().Count():N0} on the stream ({inLake.Count:N0} lines in the lake, {simulated.TotalHours:0} h simulated).");
         Console.Out.WriteLine($"Corrupt frames: {corruptFrames} of {frames:N0} in the stream's logs.");
         Console.Out.WriteLine($"Duplicates: {producerDuplicates} from re-run producer invocations (bound {producerBound}: {Cities} per pipeline kill), {deliveryDuplicates} from re-delivered objects (bound {deliveryBound}: one object per city per pipeline kill, at most {largestObject} records each).");
