@@ -112,12 +112,14 @@ internal static class FaultsBench
                                           || path.EndsWith(".part", StringComparison.Ordinal);
                         break;
                 }
-                if (KillAfterProgress(workspace, arguments, isProgress, killAfter))
+                var (killed, exit) = KillAfterProgress(workspace, arguments, isProgress, killAfter);
+                if (killed)
                 {
                     done[phase]++;
                     partsLeftByKills += PartFiles(workspace);
                     break;
                 }
+                if (exit != 0) { missed++; break; } // refused outright (a crawler left RUNNING, say): reported at the end
                 // The run finished before its kill point: give the next one more to do.
                 finishedFirst++;
                 if (phase is Phase.Simulate or Phase.Delivery) NextSegment(TimeSpan.FromHours(24));
@@ -172,8 +174,8 @@ internal static class FaultsBench
         return held ? 0 : 1;
     }
 
-    /// <summary>Starts a workshop command and kills it (SIGKILL) right after the n-th write the predicate recognises; false if it finished first.</summary>
-    private static bool KillAfterProgress(string workspace, string[] arguments, Func<string, bool> isProgress, int killAfter)
+    /// <summary>Starts a workshop command and kills it (SIGKILL) right after the n-th write the predicate recognises; not killed if it finished first.</summary>
+    private static (bool Killed, int Exit) KillAfterProgress(string workspace, string[] arguments, Func<string, bool> isProgress, int killAfter)
     {
         using var watcher = new FileSystemWatcher(workspace) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size, InternalBufferSize = 64 * 1024 };
         var seen = 0;
@@ -193,10 +195,10 @@ internal static class FaultsBench
         {
             child.Kill(entireProcessTree: true);
             child.WaitForExit();
-            return true;
+            return (true, child.ExitCode);
         }
         child.WaitForExit();
-        return false;
+        return (false, child.ExitCode);
     }
 
     private static Process StartChild(string workspace, string[] arguments)
