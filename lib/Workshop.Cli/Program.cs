@@ -10,6 +10,7 @@ var root = new RootCommand("Streaming Workshop Kit: a streaming pipeline on AWS,
 foreach (var option in CliSession.GlobalOptions) root.Options.Add(option);
 PipelineCommands.AddTo(root);
 PipelineBench.AddTo(root);
+FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
 NotebookCommands.AddTo(root);

@@ -22,6 +22,29 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         var isNew = !Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any();
         Directory.CreateDirectory(Root);
         if (isNew) File.WriteAllText(Path.Combine(Root, MarkerFileName), "This folder is a Streaming Workshop Kit workspace; 'workshop reset' deletes it.\n");
+        RemoveLeftoverPartFiles();
+    }
+
+    /// <summary>
+    /// Deletes tmp/*.part files a killed writer left behind (see <see cref="WriteAtomically(string, ReadOnlySpan{byte}, DateTimeOffset?)"/>).
+    /// A part file another process is still writing is held open exclusively, so it cannot be opened here and is kept.
+    /// </summary>
+    private void RemoveLeftoverPartFiles()
+    {
+        var folder = Path.Combine(Root, "tmp");
+        if (!Directory.Exists(folder)) return;
+        foreach (var part in Directory.EnumerateFiles(folder, "*.part"))
+        {
+            try
+            {
+                using (new FileStream(part, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                File.Delete(part);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Still being written, or already gone: either way not ours to remove.
+            }
+        }
     }
 
     /// <summary>A file that marks a folder as a workspace, so reset never deletes a folder the kit did not make.</summary>

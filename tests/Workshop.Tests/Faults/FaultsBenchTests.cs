@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Clock;
+using StreamingWorkshop.Storage;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Faults;
+
+/// <summary>
+/// `workshop bench faults` with ten kills spread over simulate, delivery, crawl and CTAS, then the workspace it
+/// leaves read independently: every record on the stream is in the lake, duplicates stay within docs/pipeline.md's
+/// bounds (per pipeline kill: one invocation's records, one object per city), and no part file is left in tmp/.
+/// </summary>
+public sealed partial class FaultsBenchTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
+{
+    private const string Bucket = "weather-analytics-data-lake-dev-123456789012";
+    private const string StreamName = "weather-analytics-stream-dev";
+    private readonly string parent = Directory.CreateTempSubdirectory("workshop-faults-test-").FullName;
+
+    [Fact]
+    public async Task Ten_kills_lose_no_acknowledged_record_and_leave_no_part_file()
+    {
+        var workspace = Path.Combine(parent, "workspace");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "bench", "faults", "--kills", "10", "--seed", "7", "--workspace", workspace })
+            info.ArgumentList.Add(a);
+        using var bench = Process.Start(info)!;
+        var reading = bench.StandardOutput.ReadToEndAsync();
+        var readingErrors = bench.StandardError.ReadToEndAsync();
+        await bench.WaitForExitAsync();
+        var output = await reading;
+        var errors = await readingErrors;
+        log.WriteLine(output + errors);
+        Assert.True(bench.ExitCode == 0, $"The bench failed ({bench.ExitCode}):\n{output}\n{errors}");
+
+        var kills = KillsLine().Match(output);
+        Assert.True(kills.Success, output);
+        Assert.Equal(10, int.Parse(kills.Groups["total"].Value));
+        Assert.All(new[] { "simulate", "delivery", "crawl", "ctas" }, phase => Assert.True(int.Parse(kills.Groups[phase].Value) >= 1, $"No {phase} kill: {kills.Value}"));
+        var pipelineKills = int.Parse(kills.Groups["simulate"].Value) + int.Parse(kills.Groups["delivery"].Value);
+
+        var onStream = await ReadWholeStreamAsync(workspace);
+        var inLake = LakeFiles.Lines(workspace, Bucket, "weather-data/").ToList();
+        var lakeCounts = inLake.GroupBy(l => l.Line).ToDictionary(g => g.Key, g => g.Count());
+        Assert.NotEmpty(onStream);
+        var lost = onStream.Distinct().Where(record => !lakeCounts.ContainsKey(record)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} acknowledged record(s) are not in the lake, for example {lost.FirstOrDefault()}");
+        var largestObject = inLake.GroupBy(l => l.Key).Max(g => g.Count());
+        Assert.InRange(onStream.Count - onStream.Distinct().Count(), 0, pipelineKills * 3);
+        Assert.InRange(inLake.Count - onStream.Count, 0, pipelineKills * 3 * largestObject);
+        Assert.Empty(Directory.Exists(Path.Combine(workspace, "tmp")) ? Directory.GetFiles(Path.Combine(workspace, "tmp"), "*.part") : []);
+        Assert.Contains("Acknowledged records lost: 0 of", output);
+        Assert.Contains("Corrupt frames: 0 of", output);
+    }
+
+    private static async Task<List<string>> ReadWholeStreamAsync(string workspace)
+    {
+        using var stream = new LocalStreamService(new WorkspaceDirectory(workspace), new VirtualClock(new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero)));
+        var records = new List<string>();
+        foreach (var shard in await stream.ListShardsAsync(StreamName))
+        {
+            var iterator = await stream.GetShardIteratorAsync(StreamName, shard.ShardId, ShardIteratorType.TRIM_HORIZON);
+            while (true)
+            {
+                var batch = await stream.GetRecordsAsync(iterator, 10_000);
+                records.AddRange(batch.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+                if (batch.Records.Count == 0 || batch.NextShardIterator is null) break;
+                iterator = batch.NextShardIterator;
+            }
+        }
+        return records;
+    }
+
+    [GeneratedRegex(@"Kills survived: (?<total>\d+) \(simulate (?<simulate>\d+), delivery (?<delivery>\d+), crawl (?<crawl>\d+), CTAS (?<ctas>\d+)\)")]
+    private static partial Regex KillsLine();
+
+    public void Dispose() => Directory.Delete(parent, recursive: true);
+}
