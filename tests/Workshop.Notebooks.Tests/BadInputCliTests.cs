@@ -71,9 +71,9 @@ public sealed class BadInputCliTests : IDisposable
         var missing = Path.Combine(folder, "missing.json");
         AssertOneClearLine(Workshop("kernel", "--connection-file", missing), $"--connection-file '{missing}' does not exist");
         var garbage = File("garbage.json", "zz");
-        AssertOneClearLine(Workshop("kernel", "--connection-file", garbage), $"--connection-file '{garbage}' is not valid JSON");
+        AssertOneClearLine(Workshop("kernel", "--connection-file", garbage), $"The connection file {garbage} is not valid JSON");
         var noPorts = File("no-ports.json", """{"ip": "127.0.0.1", "key": "k"}""");
-        AssertOneClearLine(Workshop("kernel", "--connection-file", noPorts), $"--connection-file '{noPorts}' has no valid shell_port");
+        AssertOneClearLine(Workshop("kernel", "--connection-file", noPorts), $"The connection file {noPorts} has no \"shell_port\"");
     }
 
     public static TheoryData<string, string, string> BrokenNotebooks => new()

@@ -27,7 +27,8 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
 
     /// <summary>
     /// Deletes tmp/*.part files a killed writer left behind (see <see cref="WriteAtomically(string, ReadOnlySpan{byte}, DateTimeOffset?)"/>).
-    /// A part file another process is still writing is held open exclusively, so it cannot be opened here and is kept.
+    /// Each part file's name starts with its writer's process id, so a file is removed only when that process is gone:
+    /// another process (a notebook, the CLI) may be between writing a part file and renaming it at this very moment.
     /// </summary>
     private void RemoveLeftoverPartFiles()
     {
@@ -35,15 +36,31 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         if (!Directory.Exists(folder)) return;
         foreach (var part in Directory.EnumerateFiles(folder, "*.part"))
         {
+            var name = Path.GetFileNameWithoutExtension(part);
+            var separator = name.IndexOf('-', StringComparison.Ordinal);
+            if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), out var writer) || WriterIsRunning(writer)) continue;
             try
             {
-                using (new FileStream(part, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
                 File.Delete(part);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                // Still being written, or already gone: either way not ours to remove.
+                // Already gone, or not ours to remove.
             }
+        }
+    }
+
+    private static bool WriterIsRunning(int processId)
+    {
+        if (processId == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+            return false;
         }
     }
 
@@ -138,7 +155,7 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
     {
         Confine(fullPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var temporary = Path.Combine(EnsureFolder("tmp"), $"{Guid.NewGuid():N}.part");
+        var temporary = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))

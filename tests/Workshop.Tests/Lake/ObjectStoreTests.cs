@@ -73,14 +73,31 @@ public sealed class ObjectStoreTests : IDisposable
     [InlineData("folder/", "InvalidArgument")]
     public async Task Invalid_keys_are_refused_naming_the_key_and_nothing_is_written(string key, string code)
     {
-        var before = Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(temp.Root)!, "*", SearchOption.TopDirectoryOnly).Count();
+        // A folder of this test's own holds the workspace and a canary beside it, so what is counted is not
+        // disturbed by other tests, and a key that escapes by "../" would land where the count looks.
+        var parent = Directory.CreateTempSubdirectory("workshop-keys-").FullName;
+        try
+        {
+            var canary = Directory.CreateDirectory(Path.Combine(parent, "canary")).FullName;
+            File.WriteAllText(Path.Combine(canary, "secret.txt"), "canary");
+            var own = new LocalObjectStore(new StreamingWorkshop.Storage.WorkspaceDirectory(Path.Combine(parent, "workspace")), clock);
+            await own.CreateBucketAsync(Bucket);
+            string[] Outside() => Directory.EnumerateFileSystemEntries(parent, "*", SearchOption.AllDirectories)
+                .Where(p => !p.StartsWith(Path.Combine(parent, "workspace") + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Order().ToArray();
+            var before = Outside();
 
-        var error = await Assert.ThrowsAsync<S3Exception>(() => Put(key));
+            var error = await Assert.ThrowsAsync<S3Exception>(() => own.PutObjectAsync(Bucket, key, "{}"u8.ToArray()));
 
-        Assert.Equal(code, error.ErrorCode);
-        if (key.Length > 0) Assert.Contains(key, error.Message);
-        Assert.Equal(before, Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(temp.Root)!, "*", SearchOption.TopDirectoryOnly).Count());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(temp.Root, "lake"), "*", SearchOption.AllDirectories));
+            Assert.Equal(code, error.ErrorCode);
+            if (key.Length > 0) Assert.Contains(key, error.Message);
+            Assert.Equal(before, Outside());
+            Assert.Equal("canary", File.ReadAllText(Path.Combine(canary, "secret.txt")));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(parent, "workspace", "lake"), "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
     }
 
     [Fact]
