@@ -5,7 +5,7 @@ namespace StreamingWorkshop.Cli;
 
 /// <summary>
 /// A command line the parser could not match, told on stderr in the learner's terms: which word is not a
-/// command or option, the nearest one when there is one, and what the command accepts.
+/// command or option, the nearest one when there is one, and where to find what the command accepts, all on one line.
 /// </summary>
 internal static class CommandLineMistakes
 {
@@ -15,7 +15,7 @@ internal static class CommandLineMistakes
         var path = CommandPath(parse.CommandResult);
         var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
         // An unknown --option is taken as the command's argument when it has one (workshop query --formt csv): name it, not what follows.
-        var unknownOption = parse.Tokens.FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal) && !t.Value.Any(char.IsWhiteSpace))?.Value;
+        var unknownOption = UnknownOptionTakenAsArgument(parse) ?? parse.Tokens.FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal) && !t.Value.Any(char.IsWhiteSpace))?.Value;
         if ((unknownOption ?? parse.UnmatchedTokens.FirstOrDefault()) is { } word)
         {
             if (word.StartsWith('-'))
@@ -27,8 +27,7 @@ internal static class CommandLineMistakes
             else if (commands.Count > 0)
             {
                 var what = command is RootCommand ? "a workshop command" : $"a '{path}' command";
-                Terminal.Tell($"'{word}' is not {what}.{Suggestion(word, commands)}");
-                Terminal.Tell($"Commands: {string.Join(", ", commands)}. Run '{path} --help' to see what each does.");
+                Terminal.Tell($"'{word}' is not {what}.{Suggestion(word, commands)} Run '{path} --help' for the list.");
             }
             else
             {
@@ -45,6 +44,14 @@ internal static class CommandLineMistakes
             Terminal.Tell($"{error} Run '{path} --help' to see what '{path}' takes.");
         return 1;
     }
+
+    /// <summary>
+    /// A word like --key that the parser took as the command's own argument (workshop lake ls --key) although it was
+    /// meant as an option; values given to options are not looked at, so --data "--x" stays a value.
+    /// </summary>
+    public static string? UnknownOptionTakenAsArgument(ParseResult parse) =>
+        parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens)
+            .FirstOrDefault(t => t.Value.StartsWith("--", StringComparison.Ordinal) && t.Value.Length > 2 && !t.Value.Any(char.IsWhiteSpace))?.Value;
 
     /// <summary>The parser's message on one line, after the option it is about.</summary>
     private static string Describe(ParseError error)

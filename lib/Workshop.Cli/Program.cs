@@ -21,7 +21,7 @@ DoctorCommand.AddTo(root);
 ScheduleCommand.AddTo(root);
 
 var parse = root.Parse(args);
-if (parse.Errors.Count > 0) return CommandLineMistakes.Report(parse);
+if (parse.Errors.Count > 0 || CommandLineMistakes.UnknownOptionTakenAsArgument(parse) is not null) return CommandLineMistakes.Report(parse);
 var verbose = parse.GetValue(CliSession.VerboseOption);
 
 // Ctrl+C and SIGTERM ask the verb to stop (a notebook run saves what it has); a second one ends the process at once.

@@ -22,7 +22,7 @@ internal static class NotebookCommands
         var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order).", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out") { Description = "Folder for executed notebooks and HTML pages.", DefaultValueFactory = _ => "out" };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing one." };
-        var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 };
+        var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 }.WithRange(1, unit: " seconds");
         // For `bench notebook` only: the child run prints when its first cell finished, counted from process start.
         var printFirstCellTime = new Option<bool>(FirstCellTimeOption) { Hidden = true };
         var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout, printFirstCellTime };

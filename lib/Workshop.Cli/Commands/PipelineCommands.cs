@@ -21,12 +21,12 @@ internal static class PipelineCommands
 
     private static Command Simulate()
     {
-        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ...", DefaultValueFactory = _ => "24h" };
+        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ...", DefaultValueFactory = _ => "24h" }.LongerThanZero();
         var start = new Option<string?>("--start") { Description = "Virtual start time in UTC (ISO 8601). Default: where the workspace clock stands." };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated weather.", DefaultValueFactory = _ => 1 };
         var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
         var live = new Option<bool>("--live") { Description = "Follow the wall clock instead of replaying (stop with Ctrl+C)." };
-        var speed = new Option<double>("--speed") { Description = "With --live: how many times faster than real time.", DefaultValueFactory = _ => 1 };
+        var speed = new Option<double>("--speed") { Description = "With --live: how many times faster than real time.", DefaultValueFactory = _ => 1 }.AboveZero(" (1 is real time, 60 runs a minute each second)");
         var command = new Command("simulate", "Replay the pipeline on the virtual clock: producer every minute, stream, delivery, lake.")
         {
             duration, start, seed, cities, live, speed,
@@ -134,7 +134,7 @@ internal static class PipelineCommands
 
         var partitionKey = new Option<string>("--partition-key") { Description = "Partition key (with --count above 1, a number is added to it).", DefaultValueFactory = _ => "cli" };
         var data = new Option<string>("--data") { Description = "The record's data as text.", Required = true };
-        var count = new Option<int>("--count") { Description = "How many records to put (in PutRecords batches of 500).", DefaultValueFactory = _ => 1 };
+        var count = new Option<int>("--count") { Description = "How many records to put (in PutRecords batches of 500).", DefaultValueFactory = _ => 1 }.WithRange(1);
         var put = new Command("put", "Put records on the stream by hand.") { streamOption, partitionKey, data, count };
         put.SetAction(async (parse, cancellationToken) =>
         {
@@ -219,7 +219,7 @@ internal static class PipelineCommands
 
     private static Command LogsCommand()
     {
-        var limit = new Option<int>("--limit") { Description = "How many of the newest log events to show.", DefaultValueFactory = _ => 30 };
+        var limit = new Option<int>("--limit") { Description = "How many of the newest log events to show (1 to 10,000).", DefaultValueFactory = _ => 30 }.WithRange(1, 10_000);
         var producer = new Command("producer", "Show the producer function's log (START, readings, END, REPORT).") { limit };
         producer.SetAction(async (parse, cancellationToken) =>
         {

@@ -82,6 +82,8 @@ internal static class QueryCommands
         var command = new Command("query", "Run Athena SQL on the lake and show the result, the run time, the data scanned and the cost.") { sql, file, format, database };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(file) is not null && parse.GetValue(sql) is not null)
+                throw new ArgumentException("Give the SQL either as an argument or with --file, not both.");
             var text = parse.GetValue(file) is { } path ? await CliSession.ReadInputFileAsync(path, "--file", "SQL", cancellationToken) : parse.GetValue(sql)
                 ?? throw new ArgumentException("Give the SQL as an argument (workshop query \"SELECT ...\") or with --file query.sql.");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);

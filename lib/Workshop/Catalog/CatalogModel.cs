@@ -64,6 +64,9 @@ public readonly record struct S3Location(string Bucket, string Prefix)
             throw new InvalidInputException($"'{location}' is not accepted: '{parsed.Bucket}' is not a valid bucket name. {bucketProblem}.");
         if (Lake.LocalObjectStore.KeyProblem(parsed.Prefix, isPrefix: true) is { } prefixProblem)
             throw new InvalidInputException($"'{location}' is not accepted: its prefix '{parsed.Prefix}' {prefixProblem[3..]}. Use segments of letters, digits and punctuation separated by single '/'.");
+        // Athena reads a location as a URI, so %2f is a '/' to it: a prefix that decodes to a '.' or '..' segment would leave the bucket there.
+        if (parsed.Prefix.Contains('%') && Uri.UnescapeDataString(parsed.Prefix).Split('/', '\\').Any(s => s is "." or ".."))
+            throw new InvalidInputException($"'{location}' is not accepted: its prefix '{parsed.Prefix}' reads as '{Uri.UnescapeDataString(parsed.Prefix)}' once its %-escapes are decoded, which has a '.' or '..' segment. Name a folder inside the bucket without them.");
         return parsed;
     }
 

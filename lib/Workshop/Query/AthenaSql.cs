@@ -49,6 +49,19 @@ public static class AthenaSql
         return tokens;
     }
 
+    /// <summary>Whether a quoted token ends with its own closing quote (a doubled quote inside does not close it).</summary>
+    private static bool IsClosed(string quoted)
+    {
+        var quote = quoted[0];
+        for (var i = 1; i < quoted.Length; i++)
+        {
+            if (quoted[i] != quote) continue;
+            if (i + 1 < quoted.Length && quoted[i + 1] == quote) { i++; continue; }
+            return i == quoted.Length - 1;
+        }
+        return false;
+    }
+
     private static int Quoted(string sql, int i, char quote)
     {
         i++;
@@ -104,7 +117,7 @@ public static class AthenaSql
         for (var k = 0; k < tokens.Count; k++)
         {
             var t = tokens[k];
-            var text = t.Kind == TokenKind.QuotedIdentifier ? t.Text[1..^1] : t.Text;
+            var text = t.Kind == TokenKind.QuotedIdentifier ? (IsClosed(t.Text) ? t.Text[1..^1] : t.Text[1..]) : t.Text;
             if (t.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier) || !string.Equals(text, name, StringComparison.OrdinalIgnoreCase)) continue;
             if (asFunction && NextSignificant(tokens, k)?.Text != "(") continue;
             return t.Offset;
@@ -138,6 +151,11 @@ public static class AthenaSql
         for (var k = 0; k < tokens.Count; k++)
         {
             var token = tokens[k];
+            if (token.Kind is TokenKind.String or TokenKind.QuotedIdentifier && !IsClosed(token.Text))
+            {
+                var (atLine, atColumn) = Position(sql, token.Offset);
+                throw new AthenaQueryException("SYNTAX_ERROR", $"line {atLine}:{atColumn}: token recognition error at: '{token.Text[..1]}'. Close the quote, or double it ({token.Text[..1]}{token.Text[..1]}) to write it inside");
+            }
             if (formats.TryGetValue(k, out var convert)) { output.Append('\'').Append(convert(token.Text[1..^1]).Replace("'", "''")).Append('\''); continue; }
             var next = NextSignificant(tokens, k);
             var previous = PreviousSignificant(tokens, k);
