@@ -18,13 +18,35 @@ public static class NotebookFile
         if (!File.Exists(path)) throw new NotebookFormatException($"Notebook '{path}' does not exist. Check the path.");
         try
         {
-            var text = File.ReadAllText(path);
-            return extension == ".ipynb" ? Ipynb.Parse(text) : Dib.Parse(text);
+            var text = ReadText(path);
+            var document = extension == ".ipynb" ? Ipynb.Parse(text) : Dib.Parse(text);
+            // An empty script, or one with only its #!meta part, would run nothing and look like success.
+            if (extension == ".dib" && document.Cells.Count == 0)
+                throw new NotebookFormatException($"Notebook '{path}' has no cells; a .dib notebook needs at least one cell such as '#!csharp' followed by code.");
+            return document;
         }
         catch (FormatException error)
         {
             throw new NotebookFormatException($"'{path}' is not a valid notebook: {error.Message}");
         }
+    }
+
+    /// <summary>The file as UTF-8 text; NUL bytes or bytes that are not UTF-8 mean it is not a notebook at all.</summary>
+    private static string ReadText(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new NotebookFormatException($"Notebook '{path}' is not a text notebook: it holds bytes that are not UTF-8 text. Give an .ipynb or .dib file saved as text.");
+        }
+        if (text.Contains('\0'))
+            throw new NotebookFormatException($"Notebook '{path}' is not a text notebook: it holds NUL bytes. Give an .ipynb or .dib file saved as text.");
+        return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
     }
 
     public static void Write(NotebookDocument document, string path)
@@ -122,7 +144,16 @@ public static class Ipynb
             if (cell["metadata"] is not JsonObject) throw new FormatException($"{where} has no 'metadata' object.");
             if (!IsText(cell["source"])) throw new FormatException($"{where} has a 'source' that is neither text nor a list of text.");
             if (cell["id"] is { } id && !(id is JsonValue v && v.TryGetValue<string>(out _))) throw new FormatException($"{where} has an 'id' that is not text.");
-            if (type != "code") continue;
+            if (type != "code")
+            {
+                // nbformat 4's schema lets only code cells carry outputs and an execution count.
+                foreach (var codeOnly in new[] { "outputs", "execution_count" })
+                    if (cell.ContainsKey(codeOnly)) throw new FormatException($"{where} is a {type} cell with '{codeOnly}'; nbformat allows it only on code cells. Remove it.");
+                if (cell.ContainsKey("attachments") && !(cell["attachments"] is JsonObject attachments && attachments.All(a => a.Value is JsonObject)))
+                    throw new FormatException($"{where} has 'attachments' that are not an object mapping each file name to its data by MIME type.");
+                continue;
+            }
+            if (cell.ContainsKey("attachments")) throw new FormatException($"{where} is a code cell with 'attachments'; nbformat allows them only on markdown and raw cells. Remove them.");
             if (cell["outputs"] is not JsonArray outputs) throw new FormatException($"{where} is a code cell without an 'outputs' list.");
             if (outputs.Any(o => o is not JsonObject output || output["output_type"] is not JsonValue))
                 throw new FormatException($"{where} has an output that is not an object with an output_type.");
@@ -265,13 +296,28 @@ public static class Dib
     {
         try
         {
-            return JsonNode.Parse(source, documentOptions: new JsonDocumentOptions { MaxDepth = Ipynb.MaxJsonDepth }) as JsonObject
-                   ?? throw new FormatException("its #!meta part is not a JSON object; it holds the kernel info, as {\"kernelInfo\": {...}}.");
+            var meta = JsonNode.Parse(source, documentOptions: new JsonDocumentOptions { MaxDepth = Ipynb.MaxJsonDepth }) as JsonObject
+                       ?? throw new FormatException("its #!meta part is not a JSON object; it holds the kernel info, as {\"kernelInfo\": {...}}.");
+            CheckKernelInfo(meta);
+            return meta;
         }
         catch (JsonException error)
         {
             throw new FormatException($"its #!meta part is not valid JSON ({error.Message.Split(" LineNumber:", 2)[0].Trim()}). Fix it, or delete the #!meta part to use the kit's defaults.");
         }
+    }
+
+    /// <summary>Polyglot Notebooks' kernel info: an object whose defaultKernelName is text and whose items are a list.</summary>
+    private static void CheckKernelInfo(JsonObject meta)
+    {
+        const string Shape = "it is {\"kernelInfo\": {\"defaultKernelName\": \"csharp\", \"items\": [...]}}";
+        if (!meta.ContainsKey("kernelInfo")) return;
+        if (meta["kernelInfo"] is not JsonObject kernelInfo)
+            throw new FormatException($"its #!meta 'kernelInfo' is not an object; {Shape}. Fix it, or delete the #!meta part to use the kit's defaults.");
+        if (kernelInfo.ContainsKey("defaultKernelName") && !(kernelInfo["defaultKernelName"] is JsonValue name && name.TryGetValue<string>(out _)))
+            throw new FormatException($"its #!meta 'defaultKernelName' is not text; {Shape}. Fix it, or delete the #!meta part to use the kit's defaults.");
+        if (kernelInfo.ContainsKey("items") && kernelInfo["items"] is not JsonArray)
+            throw new FormatException($"its #!meta 'items' is not a list; {Shape}. Fix it, or delete the #!meta part to use the kit's defaults.");
     }
 
     /// <summary>"#!csharp" starts a cell; "#!time" or "#!set --name x" inside a cell are magic commands, not markers.</summary>

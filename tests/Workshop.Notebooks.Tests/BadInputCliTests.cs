@@ -80,7 +80,7 @@ public sealed class BadInputCliTests : IDisposable
     {
         { "invalid.ipynb", "{bad", "is not valid JSON (line 1, byte 2)" },
         { "empty.ipynb", "", "the file is empty" },
-        { "binary.ipynb", "\u007fELF\u0002\u0001\u0001\0\0\0", "is not valid JSON (line 1, byte 1)" },
+        { "binary.ipynb", "\u007fELF\u0002\u0001\u0001\0\0\0", "is not a text notebook: it holds NUL bytes" },
         { "deep.ipynb", new string('[', 100_000) + new string(']', 100_000), "maximum configured depth of 64" },
         { "bad-meta.dib", "#!meta\n\n{not json\n\n#!csharp\n\n1 + 1\n", "its #!meta part is not valid JSON" },
         { "unknown-type.ipynb", """{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "weird", "metadata": {}, "source": "File.Delete(\"x\")"}]}""", "cell 1 has cell_type \"weird\"; nbformat allows code, markdown and raw" },

@@ -13,7 +13,32 @@ public sealed record CrawlSummary(
     string Status, DateTimeOffset StartTime, DateTimeOffset EndTime, TimeSpan WallTime,
     int TablesCreated, int TablesUpdated, int PartitionsAdded, int ObjectsSampled, int RecordsSampled, IReadOnlyList<string> Notes);
 
-public sealed record CrawlerInfo(CrawlerDefinition Definition, string State, IReadOnlyList<CrawlerStateChange> History, CrawlSummary? LastCrawl)
+/// <summary>The process running a crawl, so a later process can tell a live run from one that died with its process.</summary>
+public sealed record CrawlerRunOwner(int ProcessId, DateTimeOffset ProcessStartTime)
+{
+    public static CrawlerRunOwner Current()
+    {
+        using var self = Process.GetCurrentProcess();
+        return new CrawlerRunOwner(self.Id, self.StartTime.ToUniversalTime());
+    }
+
+    /// <summary>Alive when a process with that id exists and started at the same moment (ids are reused).</summary>
+    public bool IsAlive()
+    {
+        try
+        {
+            using var process = Process.GetProcessById(ProcessId);
+            if (process.HasExited) return false;
+            return (process.StartTime.ToUniversalTime() - ProcessStartTime).Duration() < TimeSpan.FromSeconds(1);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed record CrawlerInfo(CrawlerDefinition Definition, string State, IReadOnlyList<CrawlerStateChange> History, CrawlSummary? LastCrawl, CrawlerRunOwner? RunOwner = null)
 {
     public string Name => Definition.Name;
 }
@@ -50,7 +75,22 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
     {
         var path = CrawlerFile(name);
         if (!File.Exists(path)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist. Create it first (workshop crawl creates the workshop's).");
-        return JsonSerializer.Deserialize<CrawlerInfo>(File.ReadAllBytes(path), JsonOptions)!;
+        var info = JsonSerializer.Deserialize<CrawlerInfo>(File.ReadAllBytes(path), JsonOptions)!;
+        return info.State == "RUNNING" && info.RunOwner?.IsAlive() != true ? Interrupted(info) : info;
+    }
+
+    public const string InterruptedMessage = "the crawl was interrupted";
+
+    /// <summary>As Glue does for a run that died: the crawler is READY again and its last crawl FAILED, so the next crawl can start.</summary>
+    private CrawlerInfo Interrupted(CrawlerInfo info)
+    {
+        var now = clock.GetUtcNow();
+        var started = info.History.LastOrDefault(change => change.State == "RUNNING")?.At ?? now;
+        var history = info.History.Append(new CrawlerStateChange("READY", now)).TakeLast(30).ToArray();
+        var summary = new CrawlSummary("FAILED", started, now, TimeSpan.Zero, 0, 0, 0, 0, 0, [InterruptedMessage]);
+        var recovered = info with { State = "READY", History = history, LastCrawl = summary, RunOwner = null };
+        Save(recovered);
+        return recovered;
     }
 
     /// <summary>Runs the crawler to the end and returns it READY again, with the run's summary.</summary>
@@ -62,20 +102,27 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
         var watch = Stopwatch.StartNew();
         var history = info.History.ToList();
         history.Add(new CrawlerStateChange("RUNNING", started));
-        Save(info with { State = "RUNNING", History = history });
+        Save(info with { State = "RUNNING", History = history, RunOwner = CrawlerRunOwner.Current() });
 
         CrawlSummary summary;
         try
         {
             summary = await CrawlAsync(info.Definition, started, watch, cancellationToken);
         }
-        catch (Exception error) when (error is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            var stopped = new CrawlSummary("FAILED", started, clock.GetUtcNow(), watch.Elapsed, 0, 0, 0, 0, 0, [InterruptedMessage]);
+            history.Add(new CrawlerStateChange("READY", clock.GetUtcNow()));
+            Save(info with { State = "READY", History = history.TakeLast(30).ToArray(), LastCrawl = stopped, RunOwner = null });
+            throw;
+        }
+        catch (Exception error)
         {
             summary = new CrawlSummary("FAILED", started, clock.GetUtcNow(), watch.Elapsed, 0, 0, 0, 0, 0, [error.Message]);
         }
         history.Add(new CrawlerStateChange("STOPPING", clock.GetUtcNow()));
         history.Add(new CrawlerStateChange("READY", clock.GetUtcNow()));
-        var finished = info with { State = "READY", History = history.TakeLast(30).ToArray(), LastCrawl = summary };
+        var finished = info with { State = "READY", History = history.TakeLast(30).ToArray(), LastCrawl = summary, RunOwner = null };
         Save(finished);
         return finished;
     }

@@ -55,6 +55,30 @@ public sealed class CrawlerTests : IDisposable
     public void Types_seen_in_different_records_merge(string a, string b, string merged) => Assert.Equal(merged, HiveTypes.Merge(a, b));
 
     [Fact]
+    public async Task A_crawler_left_running_by_a_process_that_died_is_failed_and_the_next_crawl_runs()
+    {
+        await Put("sensor-readings/site=North/year=2025/a.gz", """{"reading":1}""");
+        crawlers.CreateCrawler(new CrawlerDefinition("c", "role", "db", "raw_", ["s3://lake/sensor-readings/"]));
+        using var gone = System.Diagnostics.Process.Start("/bin/true")!;
+        var deadPid = gone.Id;
+        gone.WaitForExit();
+        var stateFile = Path.Combine(temp.Root, "catalog", "_crawlers", "c.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(stateFile))!.AsObject();
+        state["State"] = "RUNNING";
+        state["RunOwner"] = new System.Text.Json.Nodes.JsonObject { ["ProcessId"] = deadPid, ["ProcessStartTime"] = "2025-01-13T23:00:00+00:00" };
+        File.WriteAllText(stateFile, state.ToJsonString());
+
+        var recovered = crawlers.GetCrawler("c");
+        Assert.Equal("READY", recovered.State);
+        Assert.Equal("FAILED", recovered.LastCrawl!.Status);
+        Assert.Equal(["the crawl was interrupted"], recovered.LastCrawl.Notes);
+
+        var next = await crawlers.StartCrawlerAsync("c");
+        Assert.Equal("SUCCEEDED", next.LastCrawl!.Status);
+        Assert.Equal(1, next.LastCrawl.TablesCreated);
+    }
+
+    [Fact]
     public async Task A_first_crawl_makes_a_table_named_from_prefix_and_folder_with_string_partitions()
     {
         await Put("sensor-readings/site=North/year=2025/a.gz", """{"reading":1,"at":"2025-01-14T00:15"}""", """{"reading":2.5,"at":"2025-01-14T00:30","extra":{"ok":true}}""");
