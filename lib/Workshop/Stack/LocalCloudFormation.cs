@@ -309,6 +309,12 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must contain at most {max} characters.");
             if (type == "Number" && !double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out _))
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must be a number; it was {masked}.");
+            if (type == "Number" && definition?["MaxValue"] is JsonValue most && double.TryParse(TemplateEvaluator.Text(most, name), System.Globalization.CultureInfo.InvariantCulture, out var maxValue)
+                && double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) > maxValue)
+                throw new ValidationException("cloudformation", $"Parameter '{name}' must be a number not greater than {TemplateEvaluator.Text(most, name)}; it was {masked}. {definition?["ConstraintDescription"]?.GetValue<string>()}".Trim());
+            if (type == "Number" && definition?["MinValue"] is JsonValue least && double.TryParse(TemplateEvaluator.Text(least, name), System.Globalization.CultureInfo.InvariantCulture, out var minValue)
+                && double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) < minValue)
+                throw new ValidationException("cloudformation", $"Parameter '{name}' must be a number not less than {TemplateEvaluator.Text(least, name)}; it was {masked}. {definition?["ConstraintDescription"]?.GetValue<string>()}".Trim());
             values[name] = type == "CommaDelimitedList"
                 ? new JsonArray(text.Split(',').Select(s => (JsonNode?)JsonValue.Create(s.Trim())).ToArray())
                 : JsonValue.Create(text)!;

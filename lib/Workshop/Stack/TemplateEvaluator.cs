@@ -80,6 +80,8 @@ public sealed partial class TemplateEvaluator(
                 return JsonValue.Create(Condition(Text(argument, "Condition")));
             case "Fn::GetAtt":
                 var parts = argument is JsonArray pair ? pair.Select(p => Text(Evaluate(p), "Fn::GetAtt")).ToArray() : Text(argument, "Fn::GetAtt").Split('.', 2);
+                if (parts.Length != 2 || parts.Any(string.IsNullOrEmpty))
+                    throw Invalid(name, "it takes [LogicalId, Attribute] or LogicalId.Attribute");
                 return JsonValue.Create(GetAtt(parts[0], parts[1]));
             case "Fn::Sub":
                 return JsonValue.Create(Sub(argument));
