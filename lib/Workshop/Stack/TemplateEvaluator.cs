@@ -149,6 +149,7 @@ public sealed partial class TemplateEvaluator(
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         if (argument is JsonArray form)
         {
+            if (form.Count is < 1 or > 2) throw Invalid("Fn::Sub", "it takes a text, or a list of a text and a mapping of variables");
             text = Text(form[0], "Fn::Sub");
             if (form.Count > 1 && form[1] is JsonObject map)
                 foreach (var (key, value) in map) variables[key] = Text(Evaluate(value), "Fn::Sub");
