@@ -44,9 +44,8 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
     {
         // One deployment at a time per workspace, across processes, as CloudFormation serialises stack operations.
         using var gate = AcquireLock();
+        _ = StackFile(stackName); // a bad stack name is refused before the template is read
         if (onlyIfMissing && StackExists(stackName)) return DescribeStack(stackName);
-        if (string.IsNullOrEmpty(stackName) || !StackNamePattern().IsMatch(stackName))
-            throw new ValidationException("cloudformation", $"1 validation error detected: Value '{stackName}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]* (at most 128 characters).");
         var template = TemplateReader.Parse(templateBody);
         var previous = StackExists(stackName) ? DescribeStack(stackName) : null;
         if (previous is { StackStatus: "ROLLBACK_COMPLETE" or "ROLLBACK_FAILED" or "DELETE_FAILED" })
@@ -309,6 +308,12 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must contain at most {max} characters.");
             if (type == "Number" && !double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out _))
                 throw new ValidationException("cloudformation", $"Parameter '{name}' must be a number; it was {masked}.");
+            if (type == "Number" && definition?["MaxValue"] is JsonValue most && double.TryParse(TemplateEvaluator.Text(most, name), System.Globalization.CultureInfo.InvariantCulture, out var maxValue)
+                && double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) > maxValue)
+                throw new ValidationException("cloudformation", $"Parameter '{name}' must be a number not greater than {TemplateEvaluator.Text(most, name)}; it was {masked}. {definition?["ConstraintDescription"]?.GetValue<string>()}".Trim());
+            if (type == "Number" && definition?["MinValue"] is JsonValue least && double.TryParse(TemplateEvaluator.Text(least, name), System.Globalization.CultureInfo.InvariantCulture, out var minValue)
+                && double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) < minValue)
+                throw new ValidationException("cloudformation", $"Parameter '{name}' must be a number not less than {TemplateEvaluator.Text(least, name)}; it was {masked}. {definition?["ConstraintDescription"]?.GetValue<string>()}".Trim());
             values[name] = type == "CommaDelimitedList"
                 ? new JsonArray(text.Split(',').Select(s => (JsonNode?)JsonValue.Create(s.Trim())).ToArray())
                 : JsonValue.Create(text)!;
@@ -351,7 +356,13 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         }
     }
 
-    private string StackFile(string stackName) => workspace.Resolve("stacks", stackName + ".json");
+    private string StackFile(string stackName)
+    {
+        // The name becomes a file name, so it is checked before any path is made from it.
+        if (string.IsNullOrEmpty(stackName) || !StackNamePattern().IsMatch(stackName))
+            throw new ValidationException("cloudformation", $"1 validation error detected: Value '{stackName.Replace("\0", "\\0")}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]* (at most 128 characters).");
+        return workspace.Resolve("stacks", stackName + ".json");
+    }
 
     /// <summary>How long a parameter's AllowedPattern may take to match: a pattern comes from the template, and one like ^(a+)+$ would otherwise run for hours.</summary>
     public static readonly TimeSpan PatternMatchTimeout = TimeSpan.FromMilliseconds(250);

@@ -80,6 +80,8 @@ public sealed partial class TemplateEvaluator(
                 return JsonValue.Create(Condition(Text(argument, "Condition")));
             case "Fn::GetAtt":
                 var parts = argument is JsonArray pair ? pair.Select(p => Text(Evaluate(p), "Fn::GetAtt")).ToArray() : Text(argument, "Fn::GetAtt").Split('.', 2);
+                if (parts.Length != 2 || parts.Any(string.IsNullOrEmpty))
+                    throw Invalid(name, "it takes [LogicalId, Attribute] or LogicalId.Attribute");
                 return JsonValue.Create(GetAtt(parts[0], parts[1]));
             case "Fn::Sub":
                 return JsonValue.Create(Sub(argument));
@@ -147,6 +149,7 @@ public sealed partial class TemplateEvaluator(
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         if (argument is JsonArray form)
         {
+            if (form.Count is < 1 or > 2) throw Invalid("Fn::Sub", "it takes a text, or a list of a text and a mapping of variables");
             text = Text(form[0], "Fn::Sub");
             if (form.Count > 1 && form[1] is JsonObject map)
                 foreach (var (key, value) in map) variables[key] = Text(Evaluate(value), "Fn::Sub");

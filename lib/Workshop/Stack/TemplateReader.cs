@@ -43,6 +43,11 @@ public static class TemplateReader
         {
             throw new ValidationException("cloudformation", $"Template format error: YAML not well-formed. (line {error.Start.Line}, column {error.Start.Column}): {error.Message}");
         }
+        catch (InvalidOperationException error)
+        {
+            // The YAML library reports some malformed documents (a merge key without its anchor, say) this way.
+            throw new ValidationException("cloudformation", $"Template format error: YAML not well-formed: {error.Message} Correct the YAML.");
+        }
         if (stream.Documents.Count == 0 || Convert(stream.Documents[0].RootNode) is not JsonObject root)
             throw new ValidationException("cloudformation", "Template format error: the template must be a mapping with a Resources section.");
         if (root["Resources"] is not JsonObject resources || resources.Count == 0)
@@ -50,7 +55,87 @@ public static class TemplateReader
         foreach (var (section, limit) in MaxSectionEntries)
             if (root[section] is JsonObject entries && entries.Count > limit)
                 throw new ValidationException("cloudformation", $"Template format error: Number of {section.ToLowerInvariant()} declared in template ({entries.Count}) exceeds the maximum of {limit}.");
+        CheckSections(root, resources);
+        CheckFunctions(root);
         return root;
+    }
+
+    /// <summary>The top-level sections CloudFormation knows.</summary>
+    public static readonly IReadOnlySet<string> Sections = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Transform", "Resources", "Outputs",
+    };
+
+    /// <summary>CloudFormation's longest template Description, in bytes.</summary>
+    public const int MaxDescriptionBytes = 1024;
+
+    /// <summary>The template's sections, resources and outputs have the shape CloudFormation requires.</summary>
+    private static void CheckSections(JsonObject root, JsonObject resources)
+    {
+        foreach (var (section, _) in root)
+            if (!Sections.Contains(section))
+                throw new ValidationException("cloudformation", $"Template format error: Invalid template property or properties [{section}]. The sections are: {string.Join(", ", Sections)}.");
+        if (root.ContainsKey("AWSTemplateFormatVersion") && !(root["AWSTemplateFormatVersion"] is JsonValue version && version.TryGetValue<string>(out var text) && text == "2010-09-09"))
+            throw new ValidationException("cloudformation", $"Template format error: Unsupported template format version {root["AWSTemplateFormatVersion"]?.ToJsonString()}; the only version is '2010-09-09'.");
+        if (root.ContainsKey("Description"))
+        {
+            if (root["Description"] is not JsonValue description || !description.TryGetValue<string>(out var words))
+                throw new ValidationException("cloudformation", "Template format error: Every Description member must be a string.");
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(words);
+            if (bytes > MaxDescriptionBytes)
+                throw new ValidationException("cloudformation", $"Template format error: the Description is {bytes:N0} bytes; it may be at most {MaxDescriptionBytes:N0} bytes. Shorten it.");
+        }
+        foreach (var (logicalId, definition) in resources)
+        {
+            if (definition is not JsonObject resource)
+                throw new ValidationException("cloudformation", $"Template format error: [/Resources/{logicalId}] Every Resources object must be a mapping with a Type.");
+            if (resource["Type"] is not JsonValue type || !type.TryGetValue<string>(out _))
+                throw new ValidationException("cloudformation", $"Template format error: [/Resources/{logicalId}/Type] Every Resources object must contain a Type member that is a string, such as AWS::S3::Bucket.");
+        }
+        if (root.ContainsKey("Outputs"))
+        {
+            if (root["Outputs"] is not JsonObject outputs)
+                throw new ValidationException("cloudformation", "Template format error: the Outputs section must be a mapping of output names to outputs.");
+            foreach (var (name, output) in outputs)
+                if (output is not JsonObject entry || !entry.ContainsKey("Value") || entry["Value"] is null)
+                    throw new ValidationException("cloudformation", $"Template format error: Every Outputs member must contain a Value object; output {name} has none.");
+        }
+    }
+
+    /// <summary>Refuses function calls whose shape is wrong however they evaluate, as CloudFormation does before it creates anything.</summary>
+    private static void CheckFunctions(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array) CheckFunctions(item);
+                break;
+            case JsonObject obj:
+                var function = obj.Select(p => p.Key).FirstOrDefault(k => k == "Ref" || k.StartsWith("Fn::", StringComparison.Ordinal));
+                if (function is not null && obj.Count > 1)
+                    throw new ValidationException("cloudformation", $"Template format error: a function call must be a mapping with exactly one key, but {function} stands beside {string.Join(", ", obj.Select(p => p.Key).Where(k => k != function))}.");
+                if (function is not null) CheckArguments(function, obj[function]);
+                foreach (var (_, child) in obj) CheckFunctions(child);
+                break;
+        }
+    }
+
+    private static void CheckArguments(string function, JsonNode? argument)
+    {
+        switch (function)
+        {
+            case "Fn::Equals" when argument is not JsonArray { Count: 2 }:
+                throw new ValidationException("cloudformation", "Template error: every Fn::Equals object requires a list of 2 string parameters.");
+            case "Fn::GetAtt" when !(argument is JsonArray { Count: 2 } || argument is JsonValue name && name.TryGetValue<string>(out var text) && text.Contains('.')):
+                throw new ValidationException("cloudformation", "Template error: every Fn::GetAtt object requires two non-empty parameters: [LogicalId, Attribute] or LogicalId.Attribute.");
+            case "Fn::Select" when argument is JsonArray { Count: 2 } select && select[0] is JsonValue at && select[1] is JsonArray options:
+                var indexText = at.ToJsonString().Trim('"');
+                if (!System.Numerics.BigInteger.TryParse(indexText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var index))
+                    throw new ValidationException("cloudformation", $"Template error: Fn::Select requires a whole number index, not '{indexText}'.");
+                if (index < 0 || index >= options.Count)
+                    throw new ValidationException("cloudformation", $"Template error: Fn::Select cannot select nonexistent value at index {indexText}; the list has {options.Count}.");
+                break;
+        }
     }
 
     /// <summary>
@@ -99,6 +184,8 @@ public static class TemplateReader
         };
         if (tag is null || !tag.StartsWith('!')) return value;
         var name = tag[1..];
+        if (!ShortForms.Contains(name))
+            throw new ValidationException("cloudformation", $"Template format error: unknown tag !{name} at line {node.Start.Line}. The tags are: {string.Join(", ", ShortForms.Select(f => "!" + f))}.");
         return name switch
         {
             "Ref" => new JsonObject { ["Ref"] = value },
@@ -108,6 +195,9 @@ public static class TemplateReader
             _ => new JsonObject { [$"Fn::{name}"] = value },
         };
     }
+
+    private static readonly IReadOnlyList<string> ShortForms =
+        ["Ref", "Condition", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals", "Not", "And", "Or", "FindInMap", "Base64", "GetAZs", "ImportValue", "Cidr", "Transform", "Length", "ToJsonString"];
 
     private static JsonObject SplitGetAtt(string text)
     {
@@ -121,7 +211,8 @@ public static class TemplateReader
         var result = new JsonObject();
         foreach (var (key, child) in map.Children)
         {
-            var name = ((YamlScalarNode)key).Value ?? "";
+            var name = key is YamlScalarNode scalarKey ? scalarKey.Value ?? ""
+                : throw new ValidationException("cloudformation", $"Template format error: a key at line {key.Start.Line} is a list or mapping; keys must be plain names.");
             if (result.ContainsKey(name))
                 throw new ValidationException("cloudformation", $"Template format error: duplicate key '{name}' at line {key.Start.Line}.");
             result[name] = Convert(child);
