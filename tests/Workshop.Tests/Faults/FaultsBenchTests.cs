@@ -41,7 +41,7 @@ public sealed partial class FaultsBenchTests(Xunit.Abstractions.ITestOutputHelpe
         Assert.All(new[] { "simulate", "delivery", "crawl", "ctas" }, phase => Assert.True(int.Parse(kills.Groups[phase].Value) >= 1, $"No {phase} kill: {kills.Value}"));
         var pipelineKills = int.Parse(kills.Groups["simulate"].Value) + int.Parse(kills.Groups["delivery"].Value);
 
-        var onStream = await ReadWholeStreamAsync(workspace);
+        var onStream = await StreamContents.ReadAllAsync(workspace, StreamName);
         var inLake = LakeFiles.Lines(workspace, Bucket, "weather-data/").ToList();
         var lakeCounts = inLake.GroupBy(l => l.Line).ToDictionary(g => g.Key, g => g.Count());
         Assert.NotEmpty(onStream);
@@ -55,23 +55,6 @@ public sealed partial class FaultsBenchTests(Xunit.Abstractions.ITestOutputHelpe
         Assert.Contains("Corrupt frames: 0 of", output);
     }
 
-    private static async Task<List<string>> ReadWholeStreamAsync(string workspace)
-    {
-        using var stream = new LocalStreamService(new WorkspaceDirectory(workspace), new VirtualClock(new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero)));
-        var records = new List<string>();
-        foreach (var shard in await stream.ListShardsAsync(StreamName))
-        {
-            var iterator = await stream.GetShardIteratorAsync(StreamName, shard.ShardId, ShardIteratorType.TRIM_HORIZON);
-            while (true)
-            {
-                var batch = await stream.GetRecordsAsync(iterator, 10_000);
-                records.AddRange(batch.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
-                if (batch.Records.Count == 0 || batch.NextShardIterator is null) break;
-                iterator = batch.NextShardIterator;
-            }
-        }
-        return records;
-    }
 
     [GeneratedRegex(@"Kills survived: (?<total>\d+) \(simulate (?<simulate>\d+), delivery (?<delivery>\d+), crawl (?<crawl>\d+), CTAS (?<ctas>\d+)\)")]
     private static partial Regex KillsLine();

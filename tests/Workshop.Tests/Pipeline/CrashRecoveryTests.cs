@@ -47,7 +47,7 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
             Assert.True(final.ExitCode == 0, $"The final run failed ({final.ExitCode}):\n{output}\n{errors}");
         }
 
-        var onStream = await ReadWholeStreamAsync();
+        var onStream = await StreamContents.ReadAllAsync(workspace, StreamName);
         var inLake = LakeFiles.Lines(workspace, Bucket, "weather-data/").ToList();
         var lakeCounts = inLake.GroupBy(l => l.Line).ToDictionary(g => g.Key, g => g.Count());
 
@@ -93,25 +93,6 @@ public sealed class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper outp
         return Process.Start(info)!;
     }
 
-    private async Task<List<string>> ReadWholeStreamAsync()
-    {
-        var ws = new WorkspaceDirectory(workspace);
-        // Read as of the start, so the 24-hour retention hides none of the run's records.
-        using var stream = new LocalStreamService(ws, new VirtualClock(new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero)));
-        var records = new List<string>();
-        foreach (var shard in await stream.ListShardsAsync(StreamName))
-        {
-            var iterator = await stream.GetShardIteratorAsync(StreamName, shard.ShardId, ShardIteratorType.TRIM_HORIZON);
-            while (true)
-            {
-                var batch = await stream.GetRecordsAsync(iterator, 10_000);
-                records.AddRange(batch.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
-                if (batch.Records.Count == 0 || batch.NextShardIterator is null) break;
-                iterator = batch.NextShardIterator;
-            }
-        }
-        return records;
-    }
 
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }
