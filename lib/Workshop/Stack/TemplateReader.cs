@@ -43,9 +43,9 @@ public static class TemplateReader
         {
             throw new ValidationException("cloudformation", $"Template format error: YAML not well-formed. (line {error.Start.Line}, column {error.Start.Column}): {error.Message}");
         }
-        catch (InvalidOperationException error)
+        catch (Exception error) when (error is InvalidOperationException or ArgumentException)
         {
-            // The YAML library reports some malformed documents (a merge key without its anchor, say) this way.
+            // The YAML library reports some malformed documents this way: a merge key without its anchor, a tag that is not a valid URI.
             throw new ValidationException("cloudformation", $"Template format error: YAML not well-formed: {error.Message} Correct the YAML.");
         }
         if (stream.Documents.Count == 0 || Convert(stream.Documents[0].RootNode) is not JsonObject root)
