@@ -160,7 +160,7 @@ public static class AthenaSql
             var next = NextSignificant(tokens, k);
             var previous = PreviousSignificant(tokens, k);
             // A string where a table belongs would make the engine open it as a file; Athena reads tables only.
-            if (token.Kind == TokenKind.String && previous?.Lower is "from" or "join")
+            if (token.Kind == TokenKind.String && (previous?.Lower is "from" or "join" || (previous?.Text == "," && InFromList(tokens, k))))
             {
                 var (atLine, atColumn) = Position(sql, token.Offset);
                 throw new AthenaQueryException("SYNTAX_ERROR", $"line {atLine}:{atColumn}: mismatched input {token.Text}. Expecting: a table name (a string literal cannot be read as a table)");
@@ -202,6 +202,34 @@ public static class AthenaSql
                 $"line {line}:{column}: Function '{lower}' not registered. The kit supports the functions listed in docs/query.md.");
         }
         return output.ToString();
+    }
+
+    // Clauses that end a FROM list at the same depth; reaching one first means the comma separates other things.
+    private static readonly HashSet<string> ClauseKeywords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "select", "where", "group", "having", "order", "limit", "offset", "qualify", "window", "values", "set",
+        "union", "except", "intersect", "with", "by", "returning", "into", "table",
+    };
+
+    /// <summary>
+    /// True when the token at <paramref name="index"/> follows a comma of a FROM list (<c>FROM a, 'file'</c>), found by
+    /// walking back at the same bracket depth to the clause keyword that owns the comma.
+    /// </summary>
+    private static bool InFromList(List<Token> tokens, int index)
+    {
+        var depth = 0;
+        for (var k = index - 1; k >= 0; k--)
+        {
+            var token = tokens[k];
+            if (token.Text == ")") depth++;
+            else if (token.Text == "(") { if (depth-- == 0) return false; }
+            else if (depth == 0 && token.Kind == TokenKind.Word)
+            {
+                if (token.Lower is "from" or "join") return true;
+                if (ClauseKeywords.Contains(token.Lower)) return false;
+            }
+        }
+        return false;
     }
 
     /// <summary>The index of the call's second argument when it is a lone string literal.</summary>

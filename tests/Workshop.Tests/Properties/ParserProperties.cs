@@ -69,7 +69,7 @@ public sealed class ParserProperties
             Mutations("{city: .city}", "{city: .location.city, day: .date}", "{a:.a,b:.b.c}"));
         var records = Gen.Frequency((2, Pieces("{", "}", "\"city\"", ":", "\"London\"", ",", "[", "]", "null", "1", "{\"a\":", "\"b\"", "\\u0000", "\"")),
             (1, Gen.String[0, 40]));
-        Gen.Select(queries, records).Sample(pair =>
+        Gen.Select(queries, records).SampleFixed(pair =>
         {
             MetadataExtractionQuery? query = null;
             RefusesOnlyWith<InvalidArgumentException>(() => query = MetadataExtractionQuery.Parse(pair.Item1));
@@ -85,7 +85,7 @@ public sealed class ParserProperties
         var prefixes = AnyText(
             Pieces("!{", "}", "partitionKeyFromQuery", "partitionKeyFromLambda", "timestamp", "firehose", ":", "city", "yyyy", "MM", "dd", "HH", "x", "/", "=", "error-output-type", "random-string", "!", "{", "$"),
             Mutations("weather-data/location=!{partitionKeyFromQuery:city}/", "!{timestamp:yyyy/MM/dd/HH/}", "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/"));
-        prefixes.Sample(text =>
+        prefixes.SampleFixed(text =>
         {
             PrefixTemplate? template = null;
             RefusesOnlyWith<InvalidArgumentException>(() => template = PrefixTemplate.Parse(text));
@@ -102,7 +102,7 @@ public sealed class ParserProperties
         var expressions = AnyText(
             Pieces("rate(", "cron(", ")", " ", "1", "5", "0", "59", "60", "-1", "*", "?", "/", ",", "-", "L", "W", "#", "MON", "JAN", "minute", "minutes", "hour", "days", "2147483648"),
             Mutations("rate(1 minute)", "rate(5 minutes)", "cron(0 12 * * ? *)", "cron(0/15 9-17 ? * MON-FRI *)", "cron(0 0 L * ? 2025)", "cron(0 8 ? * 2#1 *)"));
-        expressions.Sample(text =>
+        expressions.SampleFixed(text =>
         {
             var parsed = ScheduleExpression.TryParse(text, out var schedule, out var error);
             Assert.True(parsed ? schedule is not null : !string.IsNullOrWhiteSpace(error));
@@ -120,7 +120,7 @@ public sealed class ParserProperties
                 "read_csv", "main.", "\"glob\"", "date_parse", "'%Y-%m-%d'", "CAST", "AS", "timestamp", "1", "*", "U&", "$$", "E'", "\\"),
             Mutations("SELECT city, date_format(ts, '%Y-%m-%d') FROM raw_weather_data WHERE ts > now() - interval '1' day",
                 "SELECT * FROM \"read_csv\"('/etc/passwd')", "WITH a AS (SELECT 1) SELECT * FROM a /* c */ -- d"));
-        statements.Sample(sql =>
+        statements.SampleFixed(sql =>
         {
             var tokens = AthenaSql.Tokenize(sql);
             Assert.Equal(sql, string.Concat(tokens.Select(t => t.Text)));
@@ -136,7 +136,7 @@ public sealed class ParserProperties
             (3, Pieces("Resources:", "\n", "  ", "B:", "Type:", " AWS::S3::Bucket", " !Ref", " !Sub", " !GetAtt", " &a", " *a", " <<: *a", "[", "]", "{", "}", "-", "'", "\"", ":", "#", "|", ">", "\t", "!!binary", "%YAML 1.2", "---", "...")),
             (3, Gen.Select(Gen.Int[0, 100_000], Gen.Int[0, 2], Gen.Char).Array[1, 6].Select(edits => Mutate(workshop, edits))),
             (1, Gen.String[0, 60]));
-        templates.Sample(text => RefusesOnlyWith<ServiceException>(() => TemplateReader.Parse(text)), iter: 600);
+        templates.SampleFixed(text => RefusesOnlyWith<ServiceException>(() => TemplateReader.Parse(text)), iter: 600);
     }
 
     private static Gen<JsonNode?> Intrinsic(int depth)
@@ -165,7 +165,7 @@ public sealed class ParserProperties
             """)!;
         var parameters = new Dictionary<string, JsonNode> { ["P"] = JsonValue.Create("dev") };
         var pseudo = new Dictionary<string, string> { ["AWS::Region"] = "eu-west-2", ["AWS::AccountId"] = "123456789012" };
-        Intrinsic(3).Sample(node =>
+        Intrinsic(3).SampleFixed(node =>
         {
             var evaluator = new TemplateEvaluator(template, parameters, pseudo,
                 name => name == "Bucket" ? new ResourceValues("bucket-name", new Dictionary<string, string> { ["Arn"] = "arn:aws:s3:::bucket-name" }) : null);
@@ -187,7 +187,7 @@ public sealed class ParserProperties
         var notebooks = AnyText(
             Pieces("{", "}", "[", "]", ",", ":", "\"nbformat\"", "4", "3", "\"cells\"", "null", "\"cell_type\"", "\"code\"", "\"sql\"", "\"source\"", "\"x\"", "\"metadata\"", "{}", "\"outputs\"", "12", "true"),
             Mutations(ValidIpynb));
-        notebooks.Sample(json => RefusesOnlyWith<FormatException>(() => Ipynb.Parse(json)), iter: Iterations);
+        notebooks.SampleFixed(json => RefusesOnlyWith<FormatException>(() => Ipynb.Parse(json)), iter: Iterations);
     }
 
     [Fact]
@@ -196,6 +196,6 @@ public sealed class ParserProperties
         var notebooks = AnyText(
             Pieces("#!meta", "#!csharp", "#!markdown", "#!time", "\n", "\n\n", "{", "}", "[", "]", "\"kernelInfo\"", ":", "5", "\"items\"", "1 + 1", "\r\n", "#!"),
             Mutations(ValidDib));
-        notebooks.Sample(text => RefusesOnlyWith<FormatException>(() => Dib.Parse(text)), iter: Iterations);
+        notebooks.SampleFixed(text => RefusesOnlyWith<FormatException>(() => Dib.Parse(text)), iter: Iterations);
     }
 }
