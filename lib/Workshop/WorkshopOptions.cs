@@ -36,6 +36,12 @@ public sealed record WorkshopOptions
     /// </summary>
     public Action<string>? Progress { get; init; }
 
+    /// <summary>AWS backend: the account's settings as already resolved (an AWS-compatible endpoint, for example); default from Region and Profile.</summary>
+    public Aws.AwsSettings? AwsSettings { get; init; }
+
+    /// <summary>AWS backend: the HTTP handler requests go through, for a recorded or local stand-in of the services; default the network.</summary>
+    public HttpMessageHandler? AwsTransport { get; init; }
+
     /// <summary>The stack whose outputs name the pipeline's resources (the workshop calls it "stream").</summary>
     public string StackName { get; init; } = "stream";
 }

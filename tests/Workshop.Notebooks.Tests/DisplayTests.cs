@@ -21,7 +21,7 @@ public sealed partial class DisplayTests : IDisposable
     [
         $"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{workspace}\", Cities = new[] {{ \"London\" }} }});\n" +
         "await workshop.SimulateAsync(TimeSpan.FromHours(1), new DateTimeOffset(2025, 1, 14, 10, 0, 0, TimeSpan.Zero));",
-        "await workshop.CrawlAsync();\nworkshop.AlterColumnType(\"raw_weather_data\", \"measurement_time\", \"timestamp\");",
+        "await workshop.CrawlAsync();\nawait workshop.Catalog.AlterColumnTypeAsync(\"raw_weather_data\", \"measurement_time\", \"timestamp\");",
         QueryCell,
     ];
 

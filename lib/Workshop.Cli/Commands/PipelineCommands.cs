@@ -224,7 +224,7 @@ internal static class PipelineCommands
         producer.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(session.ProducerLogs(parse.GetValue(limit)));
+            Terminal.Show(await session.Producer.LogsAsync(parse.GetValue(limit), cancellationToken));
             return 0;
         });
         return new Command("logs", "Read CloudWatch-style logs.") { producer };

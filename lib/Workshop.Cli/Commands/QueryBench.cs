@@ -64,7 +64,7 @@ internal static class QueryBench
         var generated = watch.Elapsed;
         watch.Restart();
         await session.CrawlAsync(cancellationToken: cancellationToken);
-        session.AlterColumnType("raw_weather_data", "measurement_time", "timestamp");
+        await session.Catalog.AlterColumnTypeAsync("raw_weather_data", "measurement_time", "timestamp", cancellationToken: cancellationToken);
         var crawled = watch.Elapsed;
         AnsiConsole.MarkupLineInterpolated($"{records:N0} records, {cityCount} cities x {dayCount} days, written in {generated.TotalSeconds:F1} s; crawled in {crawled.TotalSeconds:F1} s.");
 

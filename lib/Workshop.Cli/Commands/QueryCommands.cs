@@ -50,7 +50,7 @@ internal static class QueryCommands
         describe.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(session.DescribeTable(parse.GetValue(tableArgument)!, parse.GetValue(database)));
+            Terminal.Show(await session.Catalog.DescribeTableAsync(parse.GetValue(tableArgument)!, parse.GetValue(database), cancellationToken));
             return 0;
         });
 
@@ -60,7 +60,7 @@ internal static class QueryCommands
         alter.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(session.AlterColumnType(parse.GetValue(tableArgument)!, parse.GetValue(column)!, parse.GetValue(type)!, parse.GetValue(database)));
+            Terminal.Show(await session.Catalog.AlterColumnTypeAsync(parse.GetValue(tableArgument)!, parse.GetValue(column)!, parse.GetValue(type)!, parse.GetValue(database), cancellationToken));
             return 0;
         });
 

@@ -26,18 +26,18 @@ internal static class StackCommands
             var body = parse.GetValue(template) is { } path ? await CliSession.ReadInputFileAsync(path, "--template", "template", cancellationToken) : null;
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var name = parse.GetValue(StackName)!;
-            var before = await session.StackExistsAsync(name, cancellationToken) ? (await session.DescribeStackAsync(name, cancellationToken)).Events.Count : 0;
-            var state = await session.DeployAsync(parse.GetValue(StackName), body, overrides, cancellationToken);
+            var before = await session.Stack.ExistsAsync(name, cancellationToken) ? (await session.Stack.DescribeAsync(name, cancellationToken)).Events.Count : 0;
+            var state = await session.Stack.DeployAsync(parse.GetValue(StackName), body, overrides, cancellationToken);
             if (state.StackStatusReason == "No updates are to be performed.")
             {
                 AnsiConsole.MarkupLineInterpolated($"Stack {state.StackName} is already up to date ({state.StackStatus}). No updates are to be performed.");
                 return 0;
             }
-            // On AWS each event was printed as it happened while the deployment ran.
-            if (session.IsLocal) Terminal.Show(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false));
+            // Where each event was printed as it happened, the table would repeat them.
+            if (!session.Stack.ReportsEventsAsTheyHappen) Terminal.Show(new StackEventsView(state.Events.Skip(before).ToList(), newestFirst: false));
             if (state.StackStatus is "CREATE_COMPLETE" or "UPDATE_COMPLETE")
             {
-                Terminal.Show(session.StackOutputs(state.StackName));
+                Terminal.Show(await session.Stack.OutputsAsync(state.StackName, cancellationToken));
                 return 0;
             }
             Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
@@ -49,21 +49,21 @@ internal static class StackCommands
         outputs.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(session.StackOutputs(parse.GetValue(StackName)));
+            Terminal.Show(await session.Stack.OutputsAsync(parse.GetValue(StackName), cancellationToken));
             return 0;
         });
         var events = new Command("events", "The stack's events, newest first.") { StackName };
         events.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(session.StackEvents(parse.GetValue(StackName)));
+            Terminal.Show(await session.Stack.EventsAsync(parse.GetValue(StackName), cancellationToken));
             return 0;
         });
         var resources = new Command("resources", "The stack's resources and their physical ids.") { StackName };
         resources.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(session.StackResources(parse.GetValue(StackName)));
+            Terminal.Show(await session.Stack.ResourcesAsync(parse.GetValue(StackName), cancellationToken));
             return 0;
         });
         root.Subcommands.Add(new Command("stack", "Look at a deployed stack.") { outputs, events, resources });

@@ -24,9 +24,12 @@ public sealed class AwsPipeline : IDisposable
     private readonly Lazy<EventBridgeClient> events;
     private readonly Lazy<StsClient> sts;
 
+    private readonly HttpMessageHandler? transport;
+
     public AwsPipeline(AwsSettings settings, HttpMessageHandler? transport = null)
     {
         Settings = settings;
+        this.transport = transport;
         var clients = new AwsClients(settings, transport);
         stream = new(clients.Kinesis);
         lake = new(clients.S3);
@@ -135,16 +138,35 @@ public sealed class AwsPipeline : IDisposable
         return (Lake, bucket, Settings.Region);
     }
 
-    /// <summary>What the bucket costs a month, from the storage class S3 reports for each object.</summary>
-    public async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
+    /// <summary>The stages an AWS session uses, each on these clients.</summary>
+    internal PipelineStages Stages()
     {
-        var sizes = new Dictionary<string, List<long>>();
-        await foreach (var item in Lake.ListAllAsync(bucket, cancellationToken: cancellationToken))
+        var producer = new AwsProducer(this);
+        return new PipelineStages
         {
-            if (!sizes.TryGetValue(item.StorageClass, out var list)) sizes[item.StorageClass] = list = new List<long>();
-            list.Add(item.Size);
-        }
-        return new StorageCostEstimate(bucket, DateTimeOffset.UtcNow, sizes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => StorageCostLine.For(p.Key, p.Value)).ToArray());
+            BackendName = "AWS",
+            Stream = Stream,
+            Lake = Lake,
+            Stack = new AwsStackService(this),
+            Catalog = new AwsCatalog(this),
+            Query = new AwsQueryService(this),
+            Delivery = Firehose,
+            ProducerFunction = producer,
+            ProducerLogs = producer,
+            Schedule = producer,
+            Local = null,
+            Time = TimeProvider.System,
+            TimeLabel = "",
+            Card = stackName => [("AWS", Settings.ToString()), ("Stack", stackName)],
+            Title = "Streaming workshop (AWS backend)",
+            Summary = stackName => $"{Settings}, stack {stackName}",
+            CheckAsync = async cancellationToken =>
+            {
+                var report = await AwsDoctor.ReportAsync(Settings, transport, cancellationToken);
+                return (report.Text.TrimEnd(), report.Healthy);
+            },
+            Resources = this,
+        };
     }
 
     public void Dispose()

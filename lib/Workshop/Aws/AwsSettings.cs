@@ -54,6 +54,10 @@ public sealed class AwsSettings
         });
     }
 
+    /// <summary>Credentials looked up on first use by <paramref name="findCredentials"/>, as the default chain is; endpoints from <paramref name="environment"/>.</summary>
+    public static AwsSettings WithCredentialSource(string region, Func<AWSCredentials> findCredentials, Func<string, string?>? environment = null) =>
+        new(region, null, environment ?? (_ => null), findCredentials);
+
     /// <summary>Fixed credentials and endpoints, for tests and emulators.</summary>
     public static AwsSettings WithCredentials(string region, AWSCredentials fixedCredentials, Func<string, string?>? environment = null) =>
         new(region, null, environment ?? (_ => null), () => fixedCredentials);

@@ -5,7 +5,7 @@ using StreamingWorkshop.Stack;
 namespace StreamingWorkshop.Aws;
 
 /// <summary>Amazon Data Firehose: the kit reads a delivery stream's settings to show where and how it writes.</summary>
-public sealed class FirehoseClient(AwsJsonClient firehose) : IDisposable
+public sealed class FirehoseClient(AwsJsonClient firehose) : IDeliveryService, IDisposable
 {
     public Task<IReadOnlyList<string>> ListDeliveryStreamsAsync(CancellationToken cancellationToken = default) =>
         firehose.ListNamesAsync("ListDeliveryStreams", "DeliveryStreamNames", "HasMoreDeliveryStreams", "ExclusiveStartDeliveryStreamName",

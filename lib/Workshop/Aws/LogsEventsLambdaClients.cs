@@ -44,8 +44,6 @@ public sealed class EventBridgeClient(AwsJsonClient events) : IDisposable
     public void Dispose() => events.Dispose();
 }
 
-public sealed record ScheduleRule(string Name, string? ScheduleExpression, string State, string? Arn);
-
 /// <summary>AWS Lambda: invokes the producer function once, as its schedule would.</summary>
 public sealed class LambdaClient(AwsRestJsonClient lambda) : IDisposable
 {

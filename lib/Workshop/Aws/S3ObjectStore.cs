@@ -13,7 +13,9 @@ namespace StreamingWorkshop.Aws;
 /// <summary>The lake on Amazon S3 through AWSSDK.S3, raising the same <see cref="S3Exception"/> codes as the local store.</summary>
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
-    private readonly IAmazonS3 s3;
+    private readonly Lazy<AmazonS3Client> client;
+
+    private AmazonS3Client S3 => client.Value;
     private readonly AwsSettings settings;
 
     public S3ObjectStore(AwsSettings settings)
@@ -29,18 +31,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
         }
-        s3 = new AmazonS3Client(settings.Credentials, config);
+        // Made on first use: credentials are resolved then, so a session opens (and the doctor runs) without them.
+        client = new Lazy<AmazonS3Client>(() => new AmazonS3Client(settings.Credentials, config));
     }
 
     public Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
-        Call("CreateBucket", () => s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancellationToken));
+        Call("CreateBucket", () => S3.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancellationToken));
 
     public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
-        Call("DeleteBucket", () => s3.DeleteBucketAsync(bucket, cancellationToken));
+        Call("DeleteBucket", () => S3.DeleteBucketAsync(bucket, cancellationToken));
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<BucketInfo>>("ListBuckets", async () =>
-            ((await s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken)).Buckets ?? [])
+            ((await S3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken)).Buckets ?? [])
                 .Select(b => new BucketInfo(b.BucketName, ToOffset(b.CreationDate))).ToArray());
 
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken = default) =>
@@ -48,7 +51,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             try
             {
-                await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken);
+                await S3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken);
                 return true;
             }
             catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
@@ -61,14 +64,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         Call("PutObject", async () =>
         {
             using var body = new MemoryStream(content.ToArray(), writable: false);
-            var reply = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, UseChunkEncoding = false }, cancellationToken);
+            var reply = await S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, UseChunkEncoding = false }, cancellationToken);
             return new ObjectInfo(key, content.Length, DateTimeOffset.UtcNow, reply.ETag ?? "", StorageClasses.Standard);
         });
 
     public Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
         Call("GetObject", async () =>
         {
-            using var reply = await s3.GetObjectAsync(bucket, key, cancellationToken);
+            using var reply = await S3.GetObjectAsync(bucket, key, cancellationToken);
             using var content = new MemoryStream();
             await reply.ResponseStream.CopyToAsync(content, cancellationToken);
             var info = new ObjectInfo(key, content.Length, ToOffset(reply.LastModified), reply.ETag ?? "", StorageClassName(reply.StorageClass));
@@ -76,12 +79,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         });
 
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        Call("DeleteObject", () => s3.DeleteObjectAsync(bucket, key, cancellationToken));
+        Call("DeleteObject", () => S3.DeleteObjectAsync(bucket, key, cancellationToken));
 
     public Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default) =>
         Call("ListObjectsV2", async () =>
         {
-            var reply = await s3.ListObjectsV2Async(new ListObjectsV2Request
+            var reply = await S3.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = request.Bucket, Prefix = request.Prefix, Delimiter = request.Delimiter,
                 ContinuationToken = request.ContinuationToken, StartAfter = request.StartAfter, MaxKeys = request.MaxKeys,
@@ -92,7 +95,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         });
 
     public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<KitLifecycleRule> rules, CancellationToken cancellationToken = default) =>
-        Call("PutBucketLifecycleConfiguration", () => s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
+        Call("PutBucketLifecycleConfiguration", () => S3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
         {
             BucketName = bucket,
             Configuration = new LifecycleConfiguration
@@ -113,7 +116,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             try
             {
-                var reply = await s3.GetLifecycleConfigurationAsync(bucket, cancellationToken);
+                var reply = await S3.GetLifecycleConfigurationAsync(bucket, cancellationToken);
                 return (reply.Configuration?.Rules ?? []).Select(rule => new KitLifecycleRule(rule.Id ?? "",
                     (rule.Filter?.LifecycleFilterPredicate as LifecyclePrefixPredicate)?.Prefix ?? rule.Filter?.Prefix ?? "",
                     (rule.Transitions ?? []).Select(t => new KitLifecycleTransition(t.Days ?? 0, StorageClassName(t.StorageClass))).ToArray(),
@@ -154,5 +157,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    public void Dispose() => s3.Dispose();
+    public void Dispose()
+    {
+        if (client.IsValueCreated) client.Value.Dispose();
+    }
 }

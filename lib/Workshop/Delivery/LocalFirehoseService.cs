@@ -9,7 +9,7 @@ namespace StreamingWorkshop.Delivery;
 /// The Firehose control plane: which delivery streams exist and how they are configured, kept in the
 /// workspace (delivery/&lt;name&gt;/config.json). Running a delivery stream is <see cref="LocalDeliveryStream"/>'s job.
 /// </summary>
-public sealed class LocalFirehoseService(WorkspaceDirectory workspace, TimeProvider clock)
+public sealed class LocalFirehoseService(WorkspaceDirectory workspace, TimeProvider clock) : IDeliveryService
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -46,6 +46,9 @@ public sealed class LocalFirehoseService(WorkspaceDirectory workspace, TimeProvi
         return JsonSerializer.Deserialize<DeliveryStreamConfig>(File.ReadAllBytes(path), JsonOptions)
                ?? throw new InvalidDataException($"The configuration file {path} is empty; delete the delivery stream and deploy again.");
     }
+
+    public Task<DeliveryStreamConfig> DescribeDeliveryStreamAsync(string deliveryStreamName, CancellationToken cancellationToken = default) =>
+        Task.FromResult(DescribeDeliveryStream(deliveryStreamName));
 
     public IReadOnlyList<string> ListDeliveryStreams()
     {

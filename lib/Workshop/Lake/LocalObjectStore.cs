@@ -175,6 +175,10 @@ public sealed partial class LocalObjectStore : IObjectStore
         return new LifecycleReport(now, expired);
     }
 
+    /// <summary>The lifecycle rules decide each object's storage class on the virtual clock, as S3 would have moved it by now.</summary>
+    public Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default) =>
+        Task.FromResult(EstimateStorageCost(bucket));
+
     /// <summary>Bytes, objects and monthly cost per storage class of one bucket, at today's storage classes.</summary>
     public StorageCostEstimate EstimateStorageCost(string bucket)
     {

@@ -17,6 +17,19 @@ public interface IObjectStore
     Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default);
     Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>What the bucket costs a month, from the storage class the store reports for each object.</summary>
+    async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        var sizes = new Dictionary<string, List<long>>();
+        await foreach (var item in this.ListAllAsync(bucket, cancellationToken: cancellationToken))
+        {
+            if (!sizes.TryGetValue(item.StorageClass, out var list)) sizes[item.StorageClass] = list = new List<long>();
+            list.Add(item.Size);
+        }
+        return new StorageCostEstimate(bucket, DateTimeOffset.UtcNow,
+            sizes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => StorageCostLine.For(p.Key, p.Value)).ToArray());
+    }
 }
 
 public sealed record BucketInfo(string Name, DateTimeOffset CreationDate);

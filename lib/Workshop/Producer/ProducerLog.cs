@@ -12,7 +12,7 @@ namespace StreamingWorkshop.Producer;
 /// stream per UTC day named as Lambda names them (yyyy/MM/dd/[$LATEST]&lt;32 hex&gt;), events as JSON lines under
 /// logs/aws/lambda/&lt;function&gt;/.
 /// </summary>
-public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock)
+public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock) : IProducerLogs
 {
     public static string GroupFor(string functionName) => $"/aws/lambda/{functionName}";
 
@@ -56,6 +56,9 @@ public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock
     }
 
     /// <summary>The newest <paramref name="count"/> events of a group, across its log streams.</summary>
+    public Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Tail(GroupFor(functionName), count));
+
     public IReadOnlyList<LogEvent> Tail(string group, int count)
     {
         var collected = new List<LogEvent>();

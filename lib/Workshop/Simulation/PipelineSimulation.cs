@@ -8,7 +8,7 @@ namespace StreamingWorkshop.Simulation;
 /// minute, a delivery read one second after records arrived, or a delivery buffer falling due. In replay the
 /// clock jumps straight to it, so a day takes seconds.
 /// </summary>
-internal sealed class PipelineSimulation(WorkshopSession session)
+internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend local)
 {
 
     // Firehose reads a Kinesis source about once a second; records put at t are read at t + 1 s.
@@ -53,7 +53,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
 
         await session.EnsurePipelineAsync(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
-        using var delivery = session.OpenDelivery();
+        using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var current = state;
         var counts = new EventCounts();
         await RunEventsAsync(counts, delivery, state.NextInvocation, state.End,
@@ -92,7 +92,7 @@ internal sealed class PipelineSimulation(WorkshopSession session)
             throw new InvalidOperationException(
                 $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
         await session.EnsurePipelineAsync(cancellationToken);
-        using var delivery = session.OpenDelivery();
+        using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
         var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
         clock.StartLive(speed);

@@ -47,7 +47,7 @@ public sealed class AwsSessionTests(KinesalitePeer kinesalite, S3rverPeer s3rver
         service.AnswerJson("DescribeRule", events.JsonSample("DescribeRule", new JsonObject { ["Name"] = "weather-schedule", ["ScheduleExpression"] = "rate(5 minutes)", ["State"] = "ENABLED" }));
         service.AnswerJson("DisableRule", events.JsonSample("DisableRule"));
         var workspace = Directory.CreateTempSubdirectory("aws-session-").FullName;
-        await using var workshop = await WorkshopSession.OpenAwsAsync(new WorkshopOptions { WorkspacePath = workspace }, settings, service);
+        await using var workshop = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { Backend = "aws", WorkspacePath = workspace, AwsSettings = settings, AwsTransport = service });
         Assert.False(workshop.IsLocal);
         await workshop.Stream.CreateStreamAsync(stream, 1);
         await workshop.Lake.CreateBucketAsync(lakeBucket);
@@ -76,10 +76,11 @@ public sealed class AwsSessionTests(KinesalitePeer kinesalite, S3rverPeer s3rver
         var localOnly = await Assert.ThrowsAsync<NotSupportedException>(() => workshop.SimulateAsync(TimeSpan.FromHours(1)));
         Assert.Contains("local backend only", localOnly.Message);
         Assert.Contains("AWS backend", workshop.ToString());
-        // The local backend's own services would show the workspace, not the account.
-        Assert.Contains("DescribeDatabaseAsync", Assert.Throws<NotSupportedException>(() => workshop.Catalog).Message);
-        Assert.Throws<NotSupportedException>(() => workshop.Stacks);
-        Assert.Throws<NotSupportedException>(() => workshop.Athena);
+        // What only the local backend can do is absent from the session's type, not refused later.
+        Assert.Null(workshop.Local);
+        Assert.NotNull(workshop.Producer.Schedule);
+        Assert.IsType<StreamingWorkshop.Aws.AwsCatalog>(workshop.Stages.Catalog);
+        Assert.IsType<StreamingWorkshop.Aws.AwsStackService>(workshop.Stages.Stack);
     }
 
     [Fact]

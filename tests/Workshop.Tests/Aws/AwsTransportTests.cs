@@ -114,7 +114,7 @@ public sealed class AwsTransportTests
         seen.AppendLine(offline.ToString());
 
         // A session on AWS, as a notebook displays it.
-        await using (var session = await WorkshopSession.OpenAwsAsync(new WorkshopOptions { WorkspacePath = Directory.CreateTempSubdirectory("aws-session-").FullName }, settings, service))
+        await using (var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { Backend = "aws", WorkspacePath = Directory.CreateTempSubdirectory("aws-session-").FullName, AwsSettings = settings, AwsTransport = service }))
             seen.AppendLine(session.ToString());
 
         var output = seen.ToString();

@@ -67,7 +67,7 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
     {
         await Assert.ThrowsAsync<AthenaQueryException>(() => day.Session.QueryAsync("SELECT nope FROM raw_weather_data"));
 
-        var failed = day.Session.Athena.ListQueryExecutions().First(e => e.Query.Contains("nope"));
+        var failed = day.Session.Local!.Athena.ListQueryExecutions().First(e => e.Query.Contains("nope"));
         Assert.Equal(QueryStates.Failed, failed.State);
         Assert.Equal("COLUMN_NOT_FOUND", failed.ErrorType);
         Assert.Contains("Column 'nope' cannot be resolved", failed.StateChangeReason);

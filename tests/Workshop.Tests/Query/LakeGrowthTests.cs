@@ -16,7 +16,7 @@ public sealed class LakeGrowthTests : IAsyncLifetime
         session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
         await session.SimulateAsync(TimeSpan.FromHours(6), Start);
         await session.CrawlAsync();
-        session.AlterColumnType("raw_weather_data", "measurement_time", "timestamp");
+        session.AlterColumnTypeAsync("raw_weather_data", "measurement_time", "timestamp").GetAwaiter().GetResult();
     }
 
     public async Task DisposeAsync()
@@ -46,8 +46,8 @@ public sealed class LakeGrowthTests : IAsyncLifetime
         Assert.Equal(fromJson.Column<string>("location"), fromParquet.Column<string>("location"));
         Assert.Equal(fromJson.Column<long>("n"), fromParquet.Column<long>("n"));
         Assert.Equal(fromJson.Column<double>("total").Select(t => Math.Round(t, 6)), fromParquet.Column<double>("total").Select(t => Math.Round(t, 6)));
-        Assert.Equal("timestamp", session.DescribeTable("weather_parquet").Table.Columns.Single(c => c.Name == "measurement_time").Type);
-        Assert.Equal(["location"], session.DescribeTable("weather_parquet").Table.PartitionKeys.Select(p => p.Name));
+        Assert.Equal("timestamp", (await session.DescribeTableAsync("weather_parquet")).Table.Columns.Single(c => c.Name == "measurement_time").Type);
+        Assert.Equal(["location"], (await session.DescribeTableAsync("weather_parquet")).Table.PartitionKeys.Select(p => p.Name));
 
         var error = await Assert.ThrowsAsync<AthenaQueryException>(() => session.QueryAsync($"CREATE TABLE again WITH (format = 'PARQUET', external_location = '{lake}') AS SELECT 1 AS x"));
         Assert.Equal("HIVE_PATH_ALREADY_EXISTS", error.ErrorType);
@@ -73,7 +73,7 @@ public sealed class LakeGrowthTests : IAsyncLifetime
         Assert.Equal(0, crawl.Crawler.LastCrawl.TablesCreated);
         Assert.Equal(2 * 3 * 1440 + 3 * 360, await Count("raw_weather_data"));
         // The crawler adds new columns only: the edited type survives the re-crawl.
-        Assert.Equal("timestamp", session.DescribeTable("raw_weather_data").Table.Columns.Single(c => c.Name == "measurement_time").Type);
+        Assert.Equal("timestamp", (await session.DescribeTableAsync("raw_weather_data")).Table.Columns.Single(c => c.Name == "measurement_time").Type);
     }
 
     [Fact]

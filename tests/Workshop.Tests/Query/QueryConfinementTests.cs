@@ -34,7 +34,7 @@ public sealed class QueryConfinementTests(SandboxFixture day) : IClassFixture<Sa
 
         Assert.Equal("INVALID_TABLE_PROPERTY", error.ErrorType);
         Assert.Contains("has a '.' or '..' segment", error.Message);
-        Assert.False(day.Session.Catalog.TableExists(day.Session.Names.Database, "canary_table"));
+        Assert.False(day.Session.Local!.Catalog.TableExists(day.Session.Names.Database, "canary_table"));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public sealed class QueryConfinementTests(SandboxFixture day) : IClassFixture<Sa
     [Fact]
     public async Task A_result_location_outside_its_bucket_fails_the_query_and_writes_nothing()
     {
-        var id = day.Session.Athena.StartQueryExecution("SELECT 1 AS one", outputLocation: $"s3://{ResultsBucket}/../../../canary/");
+        var id = day.Session.Local!.Athena.StartQueryExecution("SELECT 1 AS one", outputLocation: $"s3://{ResultsBucket}/../../../canary/");
 
-        var execution = day.Session.Athena.GetQueryExecution(id);
+        var execution = day.Session.Local!.Athena.GetQueryExecution(id);
         Assert.Equal(QueryStates.Failed, execution.State);
         Assert.Contains("has a '.' or '..' segment", execution.StateChangeReason);
         Assert.Equal(SandboxFixture.CanaryOnly, day.EntriesOutsideWorkspace());
@@ -79,10 +79,10 @@ public sealed class QueryConfinementTests(SandboxFixture day) : IClassFixture<Sa
     public async Task A_partition_whose_folder_holds_other_data_fails_the_queries_that_read_it_until_it_is_dropped()
     {
         var database = day.Session.Names.Database;
-        var raw = day.Session.Catalog.GetTable(database, "raw_weather_data");
-        day.Session.Catalog.CreateTable(raw with { Name = "weather_copy" });
-        day.Session.Catalog.BatchCreatePartition(database, "weather_copy", day.Session.Catalog.GetPartitions(database, "raw_weather_data"));
-        await day.Session.LocalLake.PutObjectAsync(LakeBucket, "custom/readings.json", Encoding.UTF8.GetBytes("these are not json lines\n"));
+        var raw = day.Session.Local!.Catalog.GetTable(database, "raw_weather_data");
+        day.Session.Local!.Catalog.CreateTable(raw with { Name = "weather_copy" });
+        day.Session.Local!.Catalog.BatchCreatePartition(database, "weather_copy", day.Session.Local!.Catalog.GetPartitions(database, "raw_weather_data"));
+        await day.Session.Local!.Lake.PutObjectAsync(LakeBucket, "custom/readings.json", Encoding.UTF8.GetBytes("these are not json lines\n"));
         await day.Session.QueryAsync($"ALTER TABLE weather_copy ADD PARTITION (location='Custom', year='2025', month='01', day='14') LOCATION 's3://{LakeBucket}/custom/'");
 
         var error = await Assert.ThrowsAsync<AthenaQueryException>(() => day.Session.QueryAsync("SELECT COUNT(*) AS n FROM weather_copy"));
@@ -101,9 +101,9 @@ public sealed class QueryConfinementTests(SandboxFixture day) : IClassFixture<Sa
     public async Task A_partition_at_its_own_location_reads_its_values_from_the_catalog()
     {
         var database = day.Session.Names.Database;
-        var raw = day.Session.Catalog.GetTable(database, "raw_weather_data");
-        day.Session.Catalog.CreateTable(raw with { Name = "weather_extra" });
-        await day.Session.LocalLake.PutObjectAsync(LakeBucket, "extra/readings.json", Encoding.UTF8.GetBytes("{\"city\":\"Extraton\",\"temperature\":4.5}\n"));
+        var raw = day.Session.Local!.Catalog.GetTable(database, "raw_weather_data");
+        day.Session.Local!.Catalog.CreateTable(raw with { Name = "weather_extra" });
+        await day.Session.Local!.Lake.PutObjectAsync(LakeBucket, "extra/readings.json", Encoding.UTF8.GetBytes("{\"city\":\"Extraton\",\"temperature\":4.5}\n"));
         await day.Session.QueryAsync($"ALTER TABLE weather_extra ADD PARTITION (location='Extra', year='2024', month='12', day='31') LOCATION 's3://{LakeBucket}/extra/'");
 
         var rows = await day.Session.QueryAsync("SELECT city, temperature, location, year, month, day FROM weather_extra");

@@ -35,8 +35,10 @@ public sealed class QuerySandboxTests(SandboxFixture day) : IClassFixture<Sandbo
         { "SET enable_external_access = true", "SYNTAX_ERROR" },
         { "PRAGMA enable_profiling", "SYNTAX_ERROR" },
         { "CALL enable_logging('FileSystem')", "SYNTAX_ERROR" },
-        // A path in a FROM list is not a call and not after FROM: only the engine's own sandbox stands in the way.
-        { "SELECT * FROM raw_weather_data, '{canary}/secret.csv' LIMIT 5", "ACCESS_DENIED" },
+        // A string later in a FROM list is refused like one right after FROM.
+        { "SELECT * FROM raw_weather_data, '{canary}/secret.csv' LIMIT 5", "SYNTAX_ERROR" },
+        // A quoted name that looks like a file is a table name to the translator: only the engine's own sandbox stands in the way.
+        { "SELECT * FROM raw_weather_data, \"{canary}/secret.csv\" LIMIT 5", "ACCESS_DENIED" },
         { "SELECT 1 AS one; SELECT * FROM read_csv('{canary}/secret.csv')", "SYNTAX_ERROR" },
         { "SELECT 1 AS one; COPY (SELECT 1) TO '{canary}/out.csv'", "SYNTAX_ERROR" },
         { "SELECT 1 AS one;\n-- then\nATTACH '{canary}/other.duckdb' AS other;", "SYNTAX_ERROR" },
@@ -62,7 +64,7 @@ public sealed class QuerySandboxTests(SandboxFixture day) : IClassFixture<Sandbo
         var error = await Assert.ThrowsAsync<AthenaQueryException>(() => day.Session.QueryAsync("CREATE VIEW first_only AS SELECT 1 AS a; SELECT 2 AS b"));
 
         Assert.Equal("SYNTAX_ERROR: line 1:42: Only one sql statement is allowed. Got a second statement after the ';'; run each statement as its own query.", error.Message);
-        Assert.False(day.Session.Catalog.TableExists(day.Session.Names.Database, "first_only"));
+        Assert.False(day.Session.Local!.Catalog.TableExists(day.Session.Names.Database, "first_only"));
     }
 
     [Fact]

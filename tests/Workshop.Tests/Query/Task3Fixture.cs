@@ -18,8 +18,8 @@ public sealed class Task3Fixture : IAsyncLifetime
         Session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = Workspace, Seed = 1 });
         await Session.SimulateAsync(TimeSpan.FromHours(24), Start);
         await Session.CrawlAsync();
-        Session.AlterColumnType("raw_weather_data", "measurement_time", "timestamp");
-        Session.AlterColumnType("raw_weather_data", "collection_time", "timestamp");
+        Session.AlterColumnTypeAsync("raw_weather_data", "measurement_time", "timestamp").GetAwaiter().GetResult();
+        Session.AlterColumnTypeAsync("raw_weather_data", "collection_time", "timestamp").GetAwaiter().GetResult();
         Raw = LakeFiles.Lines(Workspace, Session.Names.LakeBucket, "weather-data/").Select(l => RawReading.Parse(l.Key, l.Line)).ToList();
     }
 

@@ -277,7 +277,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     public async Task Results_page_with_a_header_row_first_and_convert_to_a_DataFrame()
     {
         var result = await Query("SELECT city, COUNT(*) AS n FROM raw_weather_data GROUP BY city ORDER BY city");
-        var (_, rows, next) = day.Session.Athena.GetQueryResults(result.Execution.QueryExecutionId, maxResults: 2);
+        var (_, rows, next) = day.Session.Local!.Athena.GetQueryResults(result.Execution.QueryExecutionId, maxResults: 2);
         var frame = result.ToDataFrame();
 
         Assert.Equal(new[] { "city", "n" }, rows[0].Select(v => v ?? ""));

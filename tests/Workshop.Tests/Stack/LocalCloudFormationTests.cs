@@ -20,7 +20,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
     }
 
     private Task<StackState> Deploy(string template, Dictionary<string, string>? parameters = null, string name = "test") =>
-        session.Stacks.DeployAsync(name, template, parameters);
+        session.Local!.Stacks.DeployAsync(name, template, parameters);
 
     private const string Intrinsics = """
         Parameters:
@@ -184,7 +184,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
         var again = await Deploy(first);
 
         Assert.Equal("No updates are to be performed.", again.StackStatusReason);
-        Assert.Equal(created.Events.Count, session.Stacks.DescribeStack("test").Events.Count);
+        Assert.Equal(created.Events.Count, session.Local!.Stacks.DescribeStack("test").Events.Count);
 
         var updated = await Deploy(first.Replace("LogGroupName: one", "LogGroupName: two") + "  Extra: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: extra } }\n");
         Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
@@ -202,7 +202,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
         Assert.Equal("CREATE_COMPLETE", stack.Events[^1].ResourceStatus);
         foreach (var key in new[] { "DataLakeBucketURL", "AthenaResultsBucketURL", "LambdaFunctionURL", "KinesisStreamURL", "KinesisFirehoseURL", "GlueDatabaseURL", "RedshiftClusterURL" })
             Assert.False(string.IsNullOrEmpty(stack.Output(key)), key);
-        Assert.DoesNotContain(stack.Parameters.Single(p => p.ParameterKey == "WarehousePassword").ParameterValue, session.StackOutputs().ToString());
+        Assert.DoesNotContain(stack.Parameters.Single(p => p.ParameterKey == "WarehousePassword").ParameterValue, (await session.StackOutputsAsync()).ToString());
 
         await session.SimulateAsync(TimeSpan.FromHours(1), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
         await session.CrawlAsync();
@@ -231,6 +231,6 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
         Assert.True(await session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012")); // DeletionPolicy: Retain
         Assert.False(await session.Lake.BucketExistsAsync("weather-analytics-athena-results-dev-123456789012"));
         Assert.Empty(await session.Stream.ListStreamsAsync());
-        Assert.False(session.Stacks.StackExists("stream"));
+        Assert.False(session.Local!.Stacks.StackExists("stream"));
     }
 }

@@ -106,7 +106,7 @@ public sealed class TemplateLimitTests : IAsyncLifetime
     {
         var template = "Parameters:\n  Name: { Type: String, AllowedPattern: \"^(a+)+$\" }\n" + OneResource;
         var error = await Assert.ThrowsAsync<ValidationException>(() =>
-            session.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = new string('a', 40) + "!" }));
+            session.Local!.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = new string('a', 40) + "!" }));
         Assert.Equal("Template format error: Parameter 'Name' has an AllowedPattern (^(a+)+$) that takes too long to match (over 250 ms); write it without nested repetition such as (a+)+.", error.Message);
     }
 
@@ -115,7 +115,7 @@ public sealed class TemplateLimitTests : IAsyncLifetime
     {
         var template = "Parameters:\n  Name: { Type: String, AllowedPattern: \"[a-\" }\n" + OneResource;
         var error = await Assert.ThrowsAsync<ValidationException>(() =>
-            session.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = "abc" }));
+            session.Local!.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = "abc" }));
         Assert.StartsWith("Template format error: Parameter 'Name' has an AllowedPattern that is not a regular expression", error.Message);
     }
 

@@ -36,7 +36,7 @@ public sealed class AwsStub : IAsyncDisposable
     {
         this.local = local;
         this.s3rver = s3rver;
-        producer = new WeatherProducer(local.WeatherSource, kinesis, local.Logs, TimeProvider.System,
+        producer = new WeatherProducer(local.WeatherSource, kinesis, local.Local!.Logs, TimeProvider.System,
             new ProducerOptions { StreamName = local.Names.StreamName, Cities = local.Cities, FunctionName = local.Names.ProducerFunction });
         Port = Loopback.FreePort();
         listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
@@ -98,7 +98,7 @@ public sealed class AwsStub : IAsyncDisposable
         {
             Recording.Enqueue("lambda Invoke");
             var summary = await producer.InvokeAsync();
-            var tail = local.Logs.Tail(ProducerLog.GroupFor(local.Names.ProducerFunction), 8).Select(e => e.Message);
+            var tail = local.Local!.Logs.Tail(ProducerLog.GroupFor(local.Names.ProducerFunction), 8).Select(e => e.Message);
             context.Response.Headers["X-Amz-Log-Result"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', tail)));
             context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             // Shaped as the template's function answers.
@@ -184,17 +184,17 @@ public sealed class AwsStub : IAsyncDisposable
             }
             case ("glue", "GetDatabase"):
             {
-                var database = local.Catalog.GetDatabase((string)input["Name"]!);
+                var database = local.Local!.Catalog.GetDatabase((string)input["Name"]!);
                 return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
             }
             case ("glue", "GetTables"):
-                return new JsonObject { ["TableList"] = new JsonArray(local.Catalog.GetTables((string)input["DatabaseName"]!).Select(t => (JsonNode)Table(t)).ToArray()) };
+                return new JsonObject { ["TableList"] = new JsonArray(local.Local!.Catalog.GetTables((string)input["DatabaseName"]!).Select(t => (JsonNode)Table(t)).ToArray()) };
             case ("glue", "GetTable"):
-                return new JsonObject { ["Table"] = Table(local.Catalog.GetTable((string)input["DatabaseName"]!, (string)input["Name"]!)) };
+                return new JsonObject { ["Table"] = Table(local.Local!.Catalog.GetTable((string)input["DatabaseName"]!, (string)input["Name"]!)) };
             case ("glue", "GetPartitions"):
                 return new JsonObject
                 {
-                    ["Partitions"] = new JsonArray(local.Catalog.GetPartitions((string)input["DatabaseName"]!, (string)input["TableName"]!).Select(p => (JsonNode)new JsonObject
+                    ["Partitions"] = new JsonArray(local.Local!.Catalog.GetPartitions((string)input["DatabaseName"]!, (string)input["TableName"]!).Select(p => (JsonNode)new JsonObject
                     {
                         ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
                         ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
@@ -205,17 +205,17 @@ public sealed class AwsStub : IAsyncDisposable
             {
                 var database = (string)input["DatabaseName"]!;
                 var table = input["TableInput"]!;
-                var current = local.Catalog.GetTable(database, (string)table["Name"]!);
+                var current = local.Local!.Catalog.GetTable(database, (string)table["Name"]!);
                 foreach (var column in table["StorageDescriptor"]!["Columns"]!.AsArray())
                     if (current.Columns.FirstOrDefault(c => c.Name == (string)column!["Name"]!) is { } existing && existing.Type != (string)column!["Type"]!)
-                        local.Catalog.UpdateColumnType(database, current.Name, existing.Name, (string)column["Type"]!);
+                        local.Local!.Catalog.UpdateColumnType(database, current.Name, existing.Name, (string)column["Type"]!);
                 return new JsonObject();
             }
             case ("glue", "GetCrawler"):
             {
                 var name = (string)input["Name"]!;
-                if (!local.Crawlers.Exists(name)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist");
-                var crawler = local.Crawlers.GetCrawler(name);
+                if (!local.Local!.Crawlers.Exists(name)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist");
+                var crawler = local.Local!.Crawlers.GetCrawler(name);
                 var json = new JsonObject
                 {
                     ["Name"] = crawler.Name, ["Role"] = crawler.Definition.Role, ["DatabaseName"] = crawler.Definition.DatabaseName, ["TablePrefix"] = crawler.Definition.TablePrefix,
@@ -226,47 +226,47 @@ public sealed class AwsStub : IAsyncDisposable
                 return new JsonObject { ["Crawler"] = json };
             }
             case ("glue", "CreateCrawler"):
-                local.Crawlers.CreateCrawler(new CrawlerDefinition((string)input["Name"]!, (string)input["Role"]!, (string)input["DatabaseName"]!, (string?)input["TablePrefix"] ?? "",
+                local.Local!.Crawlers.CreateCrawler(new CrawlerDefinition((string)input["Name"]!, (string)input["Role"]!, (string)input["DatabaseName"]!, (string?)input["TablePrefix"] ?? "",
                     input["Targets"]!["S3Targets"]!.AsArray().Select(t => (string)t!["Path"]!).ToArray()));
                 return new JsonObject();
             case ("glue", "StartCrawler"):
-                await local.Crawlers.StartCrawlerAsync((string)input["Name"]!);
+                await local.Local!.Crawlers.StartCrawlerAsync((string)input["Name"]!);
                 return new JsonObject();
             case ("glue", "GetCrawlerMetrics"):
             {
                 var name = (string)input["CrawlerNameList"]![0]!;
-                var last = local.Crawlers.GetCrawler(name).LastCrawl;
+                var last = local.Local!.Crawlers.GetCrawler(name).LastCrawl;
                 return new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 }) };
             }
             case ("athena", "StartQueryExecution"):
-                return new JsonObject { ["QueryExecutionId"] = local.Athena.StartQueryExecution((string)input["QueryString"]!, (string?)input["QueryExecutionContext"]?["Database"], (string?)input["ResultConfiguration"]?["OutputLocation"]) };
+                return new JsonObject { ["QueryExecutionId"] = local.Local!.Athena.StartQueryExecution((string)input["QueryString"]!, (string?)input["QueryExecutionContext"]?["Database"], (string?)input["ResultConfiguration"]?["OutputLocation"]) };
             case ("athena", "GetQueryExecution"):
-                return new JsonObject { ["QueryExecution"] = Execution(local.Athena.GetQueryExecution((string)input["QueryExecutionId"]!)) };
+                return new JsonObject { ["QueryExecution"] = Execution(local.Local!.Athena.GetQueryExecution((string)input["QueryExecutionId"]!)) };
             case ("athena", "StopQueryExecution"):
                 return new JsonObject();
             case ("athena", "GetQueryResults"):
             {
                 var id = (string)input["QueryExecutionId"]!;
                 var next = (string?)input["NextToken"];
-                var (columns, rows, nextToken) = local.Athena.GetQueryResults(id, next, (int?)input["MaxResults"] ?? 1000);
+                var (columns, rows, nextToken) = local.Local!.Athena.GetQueryResults(id, next, (int?)input["MaxResults"] ?? 1000);
                 JsonObject Row(IEnumerable<string?> values) => new() { ["Data"] = new JsonArray(values.Select(v => (JsonNode)(v is null ? new JsonObject() : new JsonObject { ["VarCharValue"] = v })).ToArray()) };
                 // The local engine's first row always repeats the column names; Athena's does so for DML only.
-                var skipHeader = next is null && local.Athena.GetQueryExecution(id).StatementType != "DML";
+                var skipHeader = next is null && local.Local!.Athena.GetQueryExecution(id).StatementType != "DML";
                 var list = new JsonArray(rows.Skip(skipHeader ? 1 : 0).Select(row => (JsonNode)Row(row)).ToArray());
                 var answer = new JsonObject { ["ResultSet"] = new JsonObject { ["Rows"] = list, ["ResultSetMetadata"] = new JsonObject { ["ColumnInfo"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject { ["Name"] = c.Name, ["Label"] = c.Name, ["Type"] = c.Type }).ToArray()) } } };
                 if (nextToken is not null) answer["NextToken"] = nextToken;
                 return answer;
             }
             case ("athena", "ListQueryExecutions"):
-                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(local.Athena.ListQueryExecutions((int?)input["MaxResults"] ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(local.Local!.Athena.ListQueryExecutions((int?)input["MaxResults"] ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
             case ("athena", "BatchGetQueryExecution"):
-                return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(local.Athena.GetQueryExecution((string)i!))).ToArray()) };
+                return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(local.Local!.Athena.GetQueryExecution((string)i!))).ToArray()) };
             case ("events", "DescribeRule"):
                 return new JsonObject { ["Name"] = (string)input["Name"]!, ["ScheduleExpression"] = local.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{(string)input["Name"]!}" };
             case ("logs", "FilterLogEvents"):
                 return new JsonObject
                 {
-                    ["events"] = new JsonArray(local.Logs.Tail((string)input["logGroupName"]!, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
+                    ["events"] = new JsonArray(local.Local!.Logs.Tail((string)input["logGroupName"]!, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
                 };
             default:
                 throw new ServiceException(service, "UnknownOperationException", $"The stub does not answer {service} {operation}.");
@@ -284,8 +284,8 @@ public sealed class AwsStub : IAsyncDisposable
             case "DescribeStacks":
             {
                 var name = StackName(form["StackName"]!);
-                if (!local.Stacks.StackExists(name)) throw new ValidationException("cloudformation", $"Stack with id {name} does not exist");
-                var stack = local.Stacks.DescribeStack(name);
+                if (!local.Local!.Stacks.StackExists(name)) throw new ValidationException("cloudformation", $"Stack with id {name} does not exist");
+                var stack = local.Local!.Stacks.DescribeStack(name);
                 result.Add(new XElement("Stacks", new XElement("member",
                     new XElement("StackName", stack.StackName), new XElement("StackId", stack.StackId), new XElement("StackStatus", stack.StackStatus),
                     new XElement("CreationTime", Iso(stack.CreationTime)),
@@ -294,12 +294,12 @@ public sealed class AwsStub : IAsyncDisposable
                 return result;
             }
             case "DescribeStackResources":
-                result.Add(new XElement("StackResources", local.Stacks.DescribeStack(StackName(form["StackName"]!)).Resources.Select(r => new XElement("member",
+                result.Add(new XElement("StackResources", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).Resources.Select(r => new XElement("member",
                     new XElement("LogicalResourceId", r.LogicalResourceId), new XElement("PhysicalResourceId", r.PhysicalResourceId),
                     new XElement("ResourceType", r.ResourceType), new XElement("ResourceStatus", r.ResourceStatus), new XElement("Timestamp", Iso(DateTimeOffset.UtcNow))))));
                 return result;
             case "DescribeStackEvents":
-                result.Add(new XElement("StackEvents", local.Stacks.DescribeStack(StackName(form["StackName"]!)).Events.AsEnumerable().Reverse().Select((e, i) => new XElement("member",
+                result.Add(new XElement("StackEvents", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).Events.AsEnumerable().Reverse().Select((e, i) => new XElement("member",
                     new XElement("EventId", $"event-{i}"), new XElement("StackName", "stack"), new XElement("StackId", "stack"),
                     new XElement("LogicalResourceId", e.LogicalResourceId), new XElement("ResourceType", e.ResourceType), new XElement("ResourceStatus", e.ResourceStatus),
                     e.ResourceStatusReason is null ? null : new XElement("ResourceStatusReason", e.ResourceStatusReason), new XElement("Timestamp", Iso(e.Timestamp))))));
@@ -308,7 +308,7 @@ public sealed class AwsStub : IAsyncDisposable
             {
                 var parameters = Enumerable.Range(1, 50).Select(i => (form[$"Parameters.member.{i}.ParameterKey"], form[$"Parameters.member.{i}.ParameterValue"]))
                     .TakeWhile(p => p.Item1 is not null).ToDictionary(p => p.Item1!, p => p.Item2!);
-                var state = await local.Stacks.DeployAsync(form["StackName"]!, form["TemplateBody"]!, parameters);
+                var state = await local.Local!.Stacks.DeployAsync(form["StackName"]!, form["TemplateBody"]!, parameters);
                 result.Add(new XElement("StackId", state.StackId));
                 return result;
             }

@@ -35,8 +35,8 @@ public sealed class ChallengeDays : IAsyncLifetime
             var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Seed = seed });
             await session.SimulateAsync(TimeSpan.FromHours(24), start);
             await session.CrawlAsync();
-            session.AlterColumnType("raw_weather_data", "measurement_time", "timestamp");
-            session.AlterColumnType("raw_weather_data", "collection_time", "timestamp");
+            session.AlterColumnTypeAsync("raw_weather_data", "measurement_time", "timestamp").GetAwaiter().GetResult();
+            session.AlterColumnTypeAsync("raw_weather_data", "collection_time", "timestamp").GetAwaiter().GetResult();
             await session.QueryAsync(CleanView);
             var raw = LakeFiles.Lines(workspace, session.Names.LakeBucket, "weather-data/").Select(l => RawReading.Parse(l.Key, l.Line)).ToList();
             Days.Add(new ChallengeDay($"seed {seed} from {start:yyyy-MM-dd HH:mm}", session, new ChallengeOracle(raw)));

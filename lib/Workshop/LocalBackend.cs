@@ -1,0 +1,122 @@
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Clock;
+using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Producer;
+using StreamingWorkshop.Query;
+using StreamingWorkshop.Stack;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop;
+
+/// <summary>
+/// The local backend's own engines, each keeping its state in the workspace on the virtual clock. A session on
+/// the local backend offers them as <see cref="WorkshopSession.Local"/>, with what only they can do: replaying a
+/// day, running delivery on demand, and reaching each engine's whole API (as the tests and the local endpoint do).
+/// On AWS the session has none, so a notebook can tell from the type what it may call.
+/// </summary>
+public sealed class LocalBackend : IDisposable
+{
+    private readonly IWeatherSource weatherSource;
+    private readonly Func<PipelineNames> names;
+    private readonly Func<IReadOnlyList<City>> cities;
+    private (PipelineNames Names, IReadOnlyList<City> Cities, WeatherProducer Producer)? producer;
+
+    internal LocalBackend(StageContext context)
+    {
+        var (workspace, clock, accountId) = (context.Workspace, context.Clock, context.AccountId);
+        weatherSource = context.WeatherSource;
+        names = context.Names;
+        cities = context.Cities;
+        Workspace = workspace;
+        Clock = clock;
+        Stream = new LocalStreamService(workspace, clock, accountId);
+        Lake = new LocalObjectStore(workspace, clock);
+        Firehose = new LocalFirehoseService(workspace, clock);
+        Logs = new ProducerLog(workspace, clock);
+        Catalog = new LocalGlueCatalog(workspace, clock);
+        Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(Lake, Stream, Firehose, Catalog, accountId), accountId);
+        Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
+        Query = new LocalQueryService(workspace, clock, Catalog, Lake);
+    }
+
+    public WorkspaceDirectory Workspace { get; }
+    public VirtualClock Clock { get; }
+    public LocalStreamService Stream { get; }
+    public LocalObjectStore Lake { get; }
+    public LocalFirehoseService Firehose { get; }
+    public ProducerLog Logs { get; }
+    public LocalGlueCatalog Catalog { get; }
+    public LocalCloudFormation Stacks { get; }
+    public LocalCrawlers Crawlers { get; }
+    public LocalQueryService Query { get; }
+
+    /// <summary>The Athena engine (DuckDB underneath), started on first use with the pipeline's names of that moment.</summary>
+    public LocalAthena Athena
+    {
+        get
+        {
+            var current = names();
+            return Query.Engine(new AthenaSettings(current.Database, current.ResultsBucket));
+        }
+    }
+
+    /// <summary>The kit's C# producer, writing to the pipeline's stream under the names of the deployed stack.</summary>
+    public WeatherProducer Producer
+    {
+        get
+        {
+            var (currentNames, currentCities) = (names(), cities());
+            if (producer is { } made && ReferenceEquals(made.Names, currentNames) && ReferenceEquals(made.Cities, currentCities)) return made.Producer;
+            var built = new WeatherProducer(weatherSource, Stream, Logs, Clock,
+                new ProducerOptions { StreamName = currentNames.StreamName, Cities = currentCities, FunctionName = currentNames.ProducerFunction });
+            producer = (currentNames, currentCities, built);
+            return built;
+        }
+    }
+
+    /// <summary>Opens a delivery stream for running (one process at a time per workspace).</summary>
+    public LocalDeliveryStream OpenDelivery(string deliveryStreamName) =>
+        new(Firehose.DescribeDeliveryStream(deliveryStreamName), Stream, Lake, Workspace, Clock);
+
+    /// <summary>The stages a local session uses, each backed by these engines.</summary>
+    internal PipelineStages Stages() => new()
+    {
+        BackendName = "local (offline)",
+        Stream = Stream,
+        Lake = Lake,
+        Stack = new LocalStackService(Stacks, Workspace),
+        Catalog = new LocalCatalog(Catalog, Crawlers),
+        Query = Query,
+        Delivery = Firehose,
+        ProducerFunction = new LocalProducerFunction(this),
+        ProducerLogs = Logs,
+        Schedule = null,
+        Local = this,
+        Time = Clock,
+        TimeLabel = " (virtual)",
+        Card = stackName => [("Workspace", Workspace.Root), ("Clock", $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)"), ("Stack", stackName)],
+        Title = "Streaming workshop (local backend)",
+        Summary = _ => $"workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC",
+        CheckAsync = _ => Task.FromResult(("Backend local: no AWS account or network is used. Check AWS with 'workshop doctor --backend aws'.", true)),
+        Resources = this,
+    };
+
+    public void Dispose()
+    {
+        Query.Dispose();
+        Stream.Dispose();
+    }
+
+    /// <summary>One invocation of the producer in this process, then the clock saved so other processes see the time it ran at.</summary>
+    private sealed class LocalProducerFunction(LocalBackend local) : IProducerFunction
+    {
+        public async Task<ProducerSummary> InvokeAsync(string functionName, CancellationToken cancellationToken = default)
+        {
+            var summary = await local.Producer.InvokeAsync(cancellationToken);
+            local.Clock.Save();
+            return summary;
+        }
+    }
+}

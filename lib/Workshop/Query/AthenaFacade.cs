@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Display;
+using StreamingWorkshop.Errors;
+
+namespace StreamingWorkshop.Query;
+
+/// <summary><c>workshop.Athena</c>: the Athena query editor's view: run SQL, look at past queries, see where results go.</summary>
+public sealed partial class AthenaFacade
+{
+    private readonly WorkshopSession session;
+
+    internal AthenaFacade(WorkshopSession session) => this.session = session;
+
+    /// <summary>Where Athena runs the workshop's queries and writes their results.</summary>
+    public AthenaSettings Settings => new(session.Names.Database, session.Names.ResultsBucket);
+
+    /// <summary>Runs Athena SQL against the workshop database (or another) and returns the result with its statistics.</summary>
+    public async Task<QueryResult> QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
+    {
+        await session.EnsurePipelineAsync(cancellationToken);
+        var progress = session.ProgressLines<QueryExecution>(q => q.State == QueryStates.Succeeded ? null : $"query {q.QueryExecutionId}: {q.State}");
+        try
+        {
+            return await session.Stages.Query.RunAsync(sql, Settings, database, progress, cancellationToken);
+        }
+        catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable)
+        {
+            if (!await CrawlerMakesAsync(error.Detail, database, cancellationToken)) throw;
+            throw new AthenaQueryException(error.ErrorType, error.Detail, error.QueryExecutionId) { CrawlerMakesTheTable = true };
+        }
+    }
+
+    /// <summary>The most recent queries, newest first, with what each scanned and cost.</summary>
+    public async Task<QueryHistoryView> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) =>
+        new(await session.Stages.Query.ListQueryExecutionsAsync(Settings, max, cancellationToken));
+
+    /// <summary>Whether a missing table is the crawler's to make: its name has the crawler's raw_ prefix, or the catalog has no tables yet.</summary>
+    private async Task<bool> CrawlerMakesAsync(string detail, string? database, CancellationToken cancellationToken)
+    {
+        if (MissingTableName().Match(detail) is { Success: true } missing && missing.Groups["name"].Value.StartsWith(WorkshopSession.CrawlerTablePrefix, StringComparison.Ordinal))
+            return true;
+        try
+        {
+            return (await session.Stages.Catalog.GetTablesAsync(database ?? session.Names.Database, cancellationToken)).Count == 0;
+        }
+        catch (ServiceException)
+        {
+            return true;
+        }
+    }
+
+    [GeneratedRegex(@"'(?:[^']*\.)?(?<name>[^'.]+)' does not exist")]
+    private static partial Regex MissingTableName();
+
+    public override string ToString() => $"Athena on {session.Names.Database}: QueryAsync, RecentQueriesAsync, Settings";
+}

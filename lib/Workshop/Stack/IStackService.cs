@@ -1,0 +1,91 @@
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Stack;
+
+/// <summary>
+/// Deploying, describing and deleting stacks, as CloudFormation does: locally by <see cref="LocalCloudFormation"/>
+/// in the workspace, on AWS by the CloudFormation API.
+/// </summary>
+public interface IStackService
+{
+    /// <summary>The stack as described now, or null when it does not exist.</summary>
+    Task<StackState?> TryDescribeAsync(string stackName, CancellationToken cancellationToken = default);
+
+    /// <summary>The stack as described now; ValidationError when it does not exist.</summary>
+    Task<StackState> DescribeAsync(string stackName, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the stack, or updates it when the template or parameters changed, and waits for the end.</summary>
+    Task<StackState> DeployAsync(string stackName, string templateBody, IReadOnlyDictionary<string, string> parameters,
+        IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the stack; buckets that still hold objects stop it unless <paramref name="emptyBuckets"/>.</summary>
+    Task<StackState> DeleteAsync(string stackName, bool emptyBuckets, IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The workshop's stack, ready for the pipeline to use. Where a learner's first call may come before any deployment
+    /// (the local backend) it is deployed now, with a notice; elsewhere a missing or failed stack is an error saying how to deploy.
+    /// </summary>
+    Task<StackState> ReadyWorkshopStackAsync(string stackName, Action<string>? notice, CancellationToken cancellationToken = default);
+
+    /// <summary>True when <see cref="DeployAsync"/> reports each event as it happens; otherwise the events are read afterwards.</summary>
+    bool ReportsEventsAsTheyHappen { get; }
+
+    /// <summary>What each output is on this backend (a folder to open, a command to run), shown beside its value; empty when the value says it all.</summary>
+    IReadOnlyDictionary<string, string> OutputHints(StackState stack);
+}
+
+/// <summary>The stack stage on the local backend: <see cref="LocalCloudFormation"/> deploying into the workspace.</summary>
+public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirectory workspace) : IStackService
+{
+    public Task<StackState?> TryDescribeAsync(string stackName, CancellationToken cancellationToken = default) =>
+        Task.FromResult(stacks.StackExists(stackName) ? stacks.DescribeStack(stackName) : null);
+
+    public Task<StackState> DescribeAsync(string stackName, CancellationToken cancellationToken = default) =>
+        Task.FromResult(stacks.DescribeStack(stackName));
+
+    public Task<StackState> DeployAsync(string stackName, string templateBody, IReadOnlyDictionary<string, string> parameters,
+        IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default) =>
+        stacks.DeployAsync(stackName, templateBody, parameters, cancellationToken);
+
+    public Task<StackState> DeleteAsync(string stackName, bool emptyBuckets, IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default) =>
+        stacks.DeleteAsync(stackName, emptyBuckets, cancellationToken);
+
+    public async Task<StackState> ReadyWorkshopStackAsync(string stackName, Action<string>? notice, CancellationToken cancellationToken = default)
+    {
+        if (!stacks.StackExists(stackName))
+        {
+            // Every name the pipeline uses comes from a stack, as on AWS, so the first call deploys the workshop's own.
+            notice?.Invoke($"No stack deployed in this workspace: deploying the workshop template as stack '{stackName}' ...");
+            var created = await stacks.EnsureStackAsync(stackName, TemplateReader.WorkshopTemplate(), WorkshopSession.LocalDefaultParameters(), cancellationToken);
+            if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
+                throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");
+        }
+        var stack = stacks.DescribeStack(stackName);
+        if (!StackStatuses.IsUsable(stack.StackStatus))
+            throw new InvalidOperationException($"Stack {stackName} is {stack.StackStatus}: {stack.StackStatusReason} Run 'workshop destroy --stack-name {stackName}' and deploy again.");
+        return stack;
+    }
+
+    public bool ReportsEventsAsTheyHappen => false;
+
+    public IReadOnlyDictionary<string, string> OutputHints(StackState stack)
+    {
+        string Folder(params string[] parts) => workspace.Resolve(parts);
+        return new Dictionary<string, string>
+        {
+            ["DataLakeBucketURL"] = $"{Folder("lake", stack.Output("DataLakeBucketName") ?? "")} · workshop lake ls",
+            ["AthenaResultsBucketURL"] = $"{Folder("lake", stack.Output("AthenaResultsBucketName") ?? "")} · workshop lake ls --bucket {stack.Output("AthenaResultsBucketName")}",
+            ["LambdaFunctionURL"] = "workshop logs producer (the C# producer runs the function locally)",
+            ["KinesisStreamURL"] = "workshop stream describe · workshop stream peek",
+            ["KinesisFirehoseURL"] = $"{Folder("delivery", stack.Output("DeliveryStreamName") ?? "", "config.json")}",
+            ["GlueDatabaseURL"] = $"{Folder("catalog", stack.Output("GlueDatabaseName") ?? "")} · workshop catalog tables",
+            ["RedshiftClusterURL"] = "a placeholder: the local backend has no warehouse yet",
+        };
+    }
+}
+
+/// <summary>The stack states in which the pipeline's resources are in place.</summary>
+public static class StackStatuses
+{
+    public static bool IsUsable(string status) => status is "CREATE_COMPLETE" or "UPDATE_COMPLETE" or "UPDATE_ROLLBACK_COMPLETE";
+}

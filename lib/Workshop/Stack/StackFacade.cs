@@ -1,0 +1,61 @@
+namespace StreamingWorkshop.Stack;
+
+/// <summary>
+/// <c>workshop.Stack</c>: the CloudFormation console's view of the workshop's stacks, on either backend. With no
+/// name, each call means the workshop's own stack.
+/// </summary>
+public sealed class StackFacade
+{
+    private readonly WorkshopSession session;
+
+    internal StackFacade(WorkshopSession session) => this.session = session;
+
+    private IStackService Stacks => session.Stages.Stack;
+
+    private string Name(string? stackName) => stackName ?? session.Names.StackName;
+
+    public async Task<bool> ExistsAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
+        await Stacks.TryDescribeAsync(Name(stackName), cancellationToken) is not null;
+
+    public Task<StackState> DescribeAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
+        Stacks.DescribeAsync(Name(stackName), cancellationToken);
+
+    /// <summary>Deploys (or updates) a stack from a template: the workshop's own unless another is given.</summary>
+    public async Task<StackState> DeployAsync(string? stackName = null, string? templateBody = null, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        var name = Name(stackName);
+        var overrides = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>());
+        var exists = await ExistsAsync(name, cancellationToken);
+        if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
+            foreach (var (key, value) in WorkshopSession.LocalDefaultParameters()) overrides[key] = value;
+        var state = await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, session.StackProgress, cancellationToken);
+        session.ForgetPipeline();
+        return state;
+    }
+
+    /// <summary>Deletes a stack; buckets that still hold objects stop it unless <paramref name="emptyBuckets"/>.</summary>
+    public async Task<StackState> DestroyAsync(string? stackName = null, bool emptyBuckets = false, CancellationToken cancellationToken = default)
+    {
+        var state = await Stacks.DeleteAsync(Name(stackName), emptyBuckets, session.StackProgress, cancellationToken);
+        session.ForgetPipeline();
+        return state;
+    }
+
+    public async Task<StackEventsView> EventsAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
+        new((await DescribeAsync(stackName, cancellationToken)).Events);
+
+    public async Task<StackResourcesView> ResourcesAsync(string? stackName = null, CancellationToken cancellationToken = default) =>
+        new((await DescribeAsync(stackName, cancellationToken)).Resources);
+
+    /// <summary>The stack's outputs, each with what it is on this backend where that helps: a folder to open or a command to run.</summary>
+    public async Task<StackOutputsView> OutputsAsync(string? stackName = null, CancellationToken cancellationToken = default)
+    {
+        var stack = await DescribeAsync(stackName, cancellationToken);
+        return new StackOutputsView(stack.Outputs, Stacks.OutputHints(stack));
+    }
+
+    /// <summary>True when a deployment prints each event as it happens; otherwise read them afterwards with <see cref="EventsAsync"/>.</summary>
+    public bool ReportsEventsAsTheyHappen => Stacks.ReportsEventsAsTheyHappen;
+
+    public override string ToString() => $"Stack {session.Names.StackName}: DeployAsync, DestroyAsync, DescribeAsync, EventsAsync, ResourcesAsync, OutputsAsync";
+}

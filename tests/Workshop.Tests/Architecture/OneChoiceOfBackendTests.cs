@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using StreamingWorkshop;
+using StreamingWorkshop.Aws;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Query;
+using StreamingWorkshop.Stack;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Architecture;
+
+/// <summary>
+/// The backend is chosen once, in Workshop.ConnectAsync; everything after that reaches a stage through its contract.
+/// These tests read the sources so that a new branch on the backend fails the suite where it is written.
+/// </summary>
+public sealed class OneChoiceOfBackendTests
+{
+    private static readonly string ConnectingFile = Path.Combine("lib", "Workshop", "Workshop.cs");
+
+    private static readonly (string What, Regex Pattern)[] BackendBranches =
+    [
+        ("a test of whether the session is on AWS", new Regex(@"\baws\s*(is\s+(not\s+)?null|[!=]=\s*null)|\baws\?\.|\baws!\.", RegexOptions.IgnoreCase)),
+        ("a switch on the backend's name", new Regex(@"""(aws|local)""\s*(=>|:)|Equals\(\s*backend\b|\bbackend\s*(==|!=)", RegexOptions.IgnoreCase)),
+        ("a read of which backend is chosen", new Regex(@"\.Backend\s*(\?\?|==|!=|switch)|GetEnvironmentVariable\(\s*""WORKSHOP_BACKEND""")),
+        ("a branch on IsLocal", new Regex(@"\bIsLocal\s*[?)&|]|if\s*\(\s*!?\s*\w*\.?IsLocal\b")),
+    ];
+
+    public static TheoryData<string> LibrarySources()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "lib"), "*.cs", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+                     .Select(f => Path.GetRelativePath(Repository.Root, f))
+                     .Where(f => f != ConnectingFile)
+                     .Order(StringComparer.Ordinal))
+            data.Add(file);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LibrarySources))]
+    public void No_source_outside_the_connecting_one_branches_on_the_backend(string file)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Repository.Root, file));
+        var found = lines.Select((line, index) => (line, number: index + 1))
+            .Where(l => !l.line.TrimStart().StartsWith("//", StringComparison.Ordinal) && !l.line.TrimStart().StartsWith("///", StringComparison.Ordinal))
+            .SelectMany(l => BackendBranches.Where(b => b.Pattern.IsMatch(l.line)).Select(b => $"{file}:{l.number}: {b.What}: {l.line.Trim()}"))
+            .ToList();
+        Assert.True(found.Count == 0, "Reach the stage through its contract in PipelineStages instead:\n" + string.Join("\n", found));
+    }
+
+    [Fact]
+    public void The_session_and_its_facades_know_no_backend_by_name()
+    {
+        var files = new[] { "WorkshopSession.cs", "Stack/StackFacade.cs", "Catalog/CatalogFacade.cs", "Query/AthenaFacade.cs", "Delivery/DeliveryFacade.cs", "Producer/ProducerFacade.cs" };
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(Path.Combine(Repository.Root, "lib", "Workshop", file));
+            Assert.DoesNotContain("StreamingWorkshop.Aws", text);
+            Assert.DoesNotMatch(@"\bAws[A-Z]\w*|\bLocal(CloudFormation|GlueCatalog|Crawlers|Athena|FirehoseService|ObjectStore|StreamService)\b", text);
+        }
+    }
+
+    [Fact]
+    public void The_patterns_catch_the_branches_they_are_for()
+    {
+        string[] branches =
+        [
+            "if (aws is not null) return await aws.Glue.GetTableAsync(db, table);",
+            "var stream = aws?.Stream ?? localStream;",
+            "public bool IsLocal => aws is null;",
+            "\"aws\" => OpenAws(options),",
+            "if (!string.Equals(backend, \"local\", StringComparison.OrdinalIgnoreCase))",
+            "var backend = options.Backend ?? \"local\";",
+            "var backend = Environment.GetEnvironmentVariable(\"WORKSHOP_BACKEND\") ?? \"local\";",
+            "if (session.IsLocal) Terminal.Show(events);",
+            "return workshop.IsLocal ? \"virtual\" : \"real\";",
+        ];
+        Assert.All(branches, line => Assert.Contains(BackendBranches, b => b.Pattern.IsMatch(line)));
+        Assert.DoesNotContain(BackendBranches, b => b.Pattern.IsMatch("if (Stages.Schedule is { } schedule)"));
+    }
+
+    [Fact]
+    public async Task A_session_on_AWS_opens_without_credentials_and_the_doctor_says_they_are_missing()
+    {
+        var workspace = Directory.CreateTempSubdirectory("one-choice-").FullName;
+        try
+        {
+            // As the default chain does on a machine with no credentials: it fails when first asked.
+            var settings = AwsSettings.WithCredentialSource("eu-west-2", () => throw new Amazon.Runtime.AmazonClientException("Failed to resolve AWS credentials."));
+            await using var aws = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Backend = "aws", AwsSettings = settings });
+            var (text, healthy) = await aws.DoctorAsync();
+            Assert.False(healthy);
+            Assert.Contains("Credentials  none found: Failed to resolve AWS credentials.", text);
+            Assert.StartsWith("Streaming workshop (AWS backend) — AWS region eu-west-2, stack stream", text);
+        }
+        finally
+        {
+            Directory.Delete(workspace, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Each_backend_gets_its_own_implementation_of_every_stage_from_the_one_choice()
+    {
+        var workspace = Directory.CreateTempSubdirectory("one-choice-").FullName;
+        try
+        {
+            await using (var local = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Backend = "local" }))
+            {
+                Assert.IsType<LocalStackService>(local.Stages.Stack);
+                Assert.IsType<LocalCatalog>(local.Stages.Catalog);
+                Assert.IsType<LocalQueryService>(local.Stages.Query);
+                Assert.NotNull(local.Local);
+                Assert.Null(local.Producer.Schedule);
+                Assert.Same(local.Local!.Stream, local.Stream);
+            }
+            var settings = AwsSettings.WithCredentials("eu-west-2", new Amazon.Runtime.BasicAWSCredentials("AKIAEXAMPLE000000000", "secret-not-used-here"));
+            await using var aws = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Backend = "AWS", AwsSettings = settings });
+            Assert.IsType<AwsStackService>(aws.Stages.Stack);
+            Assert.IsType<AwsCatalog>(aws.Stages.Catalog);
+            Assert.IsType<AwsQueryService>(aws.Stages.Query);
+            Assert.Null(aws.Local);
+            Assert.NotNull(aws.Producer.Schedule);
+            Assert.Contains("eu-west-2", aws.ToString());
+        }
+        finally
+        {
+            Directory.Delete(workspace, recursive: true);
+        }
+    }
+}
