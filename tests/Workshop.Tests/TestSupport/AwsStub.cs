@@ -300,6 +300,9 @@ public sealed class AwsStub : IAsyncDisposable
                     new XElement("LogicalResourceId", r.LogicalResourceId), new XElement("PhysicalResourceId", r.PhysicalResourceId),
                     new XElement("ResourceType", r.ResourceType), new XElement("ResourceStatus", r.ResourceStatus), new XElement("Timestamp", Iso(DateTimeOffset.UtcNow))))));
                 return result;
+            case "GetTemplate":
+                result.Add(new XElement("TemplateBody", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).TemplateBody));
+                return result;
             case "DescribeStackEvents":
                 result.Add(new XElement("StackEvents", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).Events.AsEnumerable().Reverse().Select((e, i) => new XElement("member",
                     new XElement("EventId", $"event-{i}"), new XElement("StackName", "stack"), new XElement("StackId", "stack"),
