@@ -170,7 +170,7 @@ public sealed class LifecycleRulesView(string bucket, BucketLifecycle lifecycle)
 {
     public BucketLifecycle Lifecycle { get; } = lifecycle;
 
-    private static readonly string[] Headers = ["Rule", "Applies to", "Action", "After", "Objects under 128 KB"];
+    private static readonly string[] Headers = ["Rule", "Applies to", "Action", "After", "Under 128 KB"];
 
     private IEnumerable<IReadOnlyList<string>> Rows => Lifecycle.Rules.SelectMany(rule =>
         rule.Transitions.Select(t => (IReadOnlyList<string>)[rule.Id, Scope(rule), $"move to {t.StorageClass}", $"{t.Days} days", SmallObjects(t)])
