@@ -43,7 +43,7 @@ public static class LifecycleRules
         return due.TimeOfDay == TimeSpan.Zero ? due : new DateTimeOffset(due.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
     }
 
-    /// <summary>Refuses a TransitionDefaultMinimumObjectSize S3 does not know, as PutBucketLifecycleConfiguration does.</summary>
+    /// <summary>Checks a whole configuration as PutBucketLifecycleConfiguration does: the minimum-size setting, each rule, unique rule IDs.</summary>
     public static void Validate(BucketLifecycle lifecycle)
     {
         if (!TransitionMinimumSizes.All.Contains(lifecycle.TransitionDefaultMinimumObjectSize, StringComparer.Ordinal))
