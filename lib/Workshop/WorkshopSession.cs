@@ -344,16 +344,16 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     /// <summary>Reads up to <paramref name="limit"/> records from one shard as the console's data viewer does.</summary>
     public async Task<RecordBatchView> PeekAsync(ShardIteratorType from = ShardIteratorType.TRIM_HORIZON, int limit = 10,
-        string? shardId = null, DateTimeOffset? timestamp = null, string? streamName = null, CancellationToken cancellationToken = default)
+        string? shardId = null, DateTimeOffset? timestamp = null, string? streamName = null, string? sequenceNumber = null, CancellationToken cancellationToken = default)
     {
         await EnsurePipelineAsync(cancellationToken);
         var name = streamName ?? Names.StreamName;
         var shards = await Stream.ListShardsAsync(name, cancellationToken);
         var shard = shardId ?? shards[0].ShardId;
         if (from == ShardIteratorType.AT_TIMESTAMP) timestamp ??= Clock.GetUtcNow().AddMinutes(-15);
-        var iterator = await Stream.GetShardIteratorAsync(name, shard, from, timestamp: timestamp, cancellationToken: cancellationToken);
+        var iterator = await Stream.GetShardIteratorAsync(name, shard, from, sequenceNumber, timestamp, cancellationToken);
         var result = await Stream.GetRecordsAsync(iterator, limit, cancellationToken);
-        return new RecordBatchView(result.Records, new RecordBatchView.Reading(shard, from, timestamp));
+        return new RecordBatchView(result.Records, new RecordBatchView.Reading(shard, from, timestamp, sequenceNumber));
     }
 
     public async Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default)

@@ -65,6 +65,14 @@ public sealed class BadInputCliTests : IDisposable
         AssertOneClearLine(Workshop("stream", "peek", "--shard", "shardId-999999999999"), "ResourceNotFoundException", "Shard shardId-999999999999", "does not exist");
     }
 
+    [Theory]
+    [InlineData("at-sequence-number")]
+    [InlineData("after-sequence-number")]
+    public void Stream_peek_from_a_sequence_number_without_one_asks_for_it(string from)
+    {
+        AssertOneClearLine(Workshop("stream", "peek", "--from", from), $"--from {from} needs --sequence-number");
+    }
+
     [Fact]
     public void Kernel_connection_file_that_is_missing_not_json_or_without_ports_is_named()
     {

@@ -113,21 +113,26 @@ internal static class PipelineCommands
 
         var shard = new Option<string?>("--shard") { Description = "Shard id (default: the first shard)." };
         var from = new Option<string>("--from") { Description = "Where to start reading.", DefaultValueFactory = _ => "trim-horizon" };
-        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp");
+        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number");
         var timestamp = new Option<string?>("--timestamp") { Description = "With --from at-timestamp: the time to start at (default 15 minutes ago on the clock)." };
+        var sequenceNumber = new Option<string?>("--sequence-number") { Description = "With --from at-sequence-number or after-sequence-number: a record's sequence number, as peek shows it." };
         var limit = new Option<int>("--limit") { Description = "Most records to show (1 to 10,000).", DefaultValueFactory = _ => 10 };
-        var peek = new Command("peek", "Show records as the console's data viewer does.") { streamOption, shard, from, timestamp, limit };
+        var peek = new Command("peek", "Show records as the console's data viewer does.") { streamOption, shard, from, timestamp, sequenceNumber, limit };
         peek.SetAction(async (parse, cancellationToken) =>
         {
-            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var type = parse.GetValue(from) switch
             {
                 "latest" => ShardIteratorType.LATEST,
                 "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
+                "at-sequence-number" => ShardIteratorType.AT_SEQUENCE_NUMBER,
+                "after-sequence-number" => ShardIteratorType.AFTER_SEQUENCE_NUMBER,
                 _ => ShardIteratorType.TRIM_HORIZON,
             };
             var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
-            var view = await session.PeekAsync(type, parse.GetValue(limit), parse.GetValue(shard), at, parse.GetValue(streamOption), cancellationToken);
+            if (type is ShardIteratorType.AT_SEQUENCE_NUMBER or ShardIteratorType.AFTER_SEQUENCE_NUMBER && parse.GetValue(sequenceNumber) is null)
+                throw new ArgumentException($"--from {parse.GetValue(from)} needs --sequence-number: give a record's sequence number, as 'workshop stream peek' shows it.");
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var view = await session.PeekAsync(type, parse.GetValue(limit), parse.GetValue(shard), at, parse.GetValue(streamOption), parse.GetValue(sequenceNumber), cancellationToken);
             Terminal.Show(view);
             return 0;
         });

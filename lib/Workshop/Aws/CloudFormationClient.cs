@@ -60,12 +60,25 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
         return await WaitAsync(stackName, since, progress, cancellationToken);
     }
 
-    /// <summary>Deletes the stack and waits for it to go. Buckets that still hold objects make the deletion fail unless emptied first.</summary>
+    /// <summary>Logical ids of the resources the stack's template keeps on deletion (DeletionPolicy Retain), read with GetTemplate.</summary>
+    private async Task<HashSet<string>> RetainedResourcesAsync(string stackName, CancellationToken cancellationToken)
+    {
+        var reply = await cloudFormation.CallAsync("GetTemplate", [new("StackName", stackName)], cancellationToken);
+        var resources = TemplateReader.Parse(reply.Text("TemplateBody") ?? "")["Resources"] as JsonObject ?? [];
+        return resources.Where(r => r.Value?["DeletionPolicy"]?.GetValue<string>() is "Retain" or "RetainExceptOnCreate")
+            .Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Deletes the stack and waits for it to go. Buckets that still hold objects make the deletion fail unless emptied
+    /// first; a bucket the template marks DeletionPolicy Retain is never emptied, since CloudFormation keeps it anyway.
+    /// </summary>
     public async Task<StackState> DeleteAsync(string stackName, IObjectStore? emptyBucketsWith, IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default)
     {
         var stack = await DescribeStackAsync(stackName, cancellationToken);
+        var retained = emptyBucketsWith is null ? [] : await RetainedResourcesAsync(stackName, cancellationToken);
         if (emptyBucketsWith is not null)
-            foreach (var bucket in stack.Resources.Where(r => r.ResourceType == "AWS::S3::Bucket" && r.ResourceStatus != "DELETE_COMPLETE"))
+            foreach (var bucket in stack.Resources.Where(r => r.ResourceType == "AWS::S3::Bucket" && r.ResourceStatus != "DELETE_COMPLETE" && !retained.Contains(r.LogicalResourceId)))
                 if (await emptyBucketsWith.BucketExistsAsync(bucket.PhysicalResourceId, cancellationToken))
                     await emptyBucketsWith.EmptyBucketAsync(bucket.PhysicalResourceId, cancellationToken);
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);

@@ -94,13 +94,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             return new ListObjectsResult(contents, prefixes, reply.IsTruncated == true, reply.NextContinuationToken, reply.KeyCount ?? contents.Length + prefixes.Count);
         });
 
-    public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<KitLifecycleRule> rules, CancellationToken cancellationToken = default) =>
+    public Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default) =>
         Call("PutBucketLifecycleConfiguration", () => S3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
         {
             BucketName = bucket,
+            TransitionDefaultMinimumObjectSize = new TransitionDefaultMinimumObjectSize(lifecycle.TransitionDefaultMinimumObjectSize),
             Configuration = new LifecycleConfiguration
             {
-                Rules = rules.Select(rule => new Amazon.S3.Model.LifecycleRule
+                Rules = lifecycle.Rules.Select(rule => new Amazon.S3.Model.LifecycleRule
                 {
                     Id = rule.Id,
                     Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = rule.Prefix } },
@@ -111,20 +112,23 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             },
         }, cancellationToken));
 
-    public Task<IReadOnlyList<KitLifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) =>
-        Call<IReadOnlyList<KitLifecycleRule>>("GetBucketLifecycleConfiguration", async () =>
+    public Task<BucketLifecycle> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) =>
+        Call("GetBucketLifecycleConfiguration", async () =>
         {
             try
             {
                 var reply = await S3.GetLifecycleConfigurationAsync(bucket, cancellationToken);
-                return (reply.Configuration?.Rules ?? []).Select(rule => new KitLifecycleRule(rule.Id ?? "",
+                var rules = (reply.Configuration?.Rules ?? []).Select(rule => new KitLifecycleRule(rule.Id ?? "",
                     (rule.Filter?.LifecycleFilterPredicate as LifecyclePrefixPredicate)?.Prefix ?? rule.Filter?.Prefix ?? "",
                     (rule.Transitions ?? []).Select(t => new KitLifecycleTransition(t.Days ?? 0, StorageClassName(t.StorageClass))).ToArray(),
                     rule.Expiration?.Days, rule.Status == LifecycleRuleStatus.Enabled)).ToArray();
+                // A reply without the header comes from a store that predates the setting: S3's default applies.
+                var minimumSize = reply.TransitionDefaultMinimumObjectSize?.Value;
+                return new BucketLifecycle(rules, string.IsNullOrEmpty(minimumSize) ? TransitionMinimumSizes.AllStorageClasses128K : minimumSize);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchLifecycleConfiguration")
             {
-                return [];
+                return BucketLifecycle.None;
             }
         });
 

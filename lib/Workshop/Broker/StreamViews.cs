@@ -8,7 +8,7 @@ namespace StreamingWorkshop.Broker;
 public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records, RecordBatchView.Reading? readFrom = null) : IHtmlDisplay
 {
     /// <summary>Where the records were read from, so an empty batch can say why it is empty.</summary>
-    public sealed record Reading(string ShardId, ShardIteratorType IteratorType, DateTimeOffset? Timestamp = null);
+    public sealed record Reading(string ShardId, ShardIteratorType IteratorType, DateTimeOffset? Timestamp = null, string? SequenceNumber = null);
 
     private static readonly string[] Headers = ["Shard", "Sequence number", "Partition key", "Approximate arrival", "Data"];
 
@@ -30,6 +30,8 @@ public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records, RecordB
             $"No records on {r.ShardId} from LATEST: LATEST starts after the newest record, so it shows only records put after the iterator was made. Read from TRIM_HORIZON to see what the stream already holds.",
         { IteratorType: ShardIteratorType.AT_TIMESTAMP } r =>
             $"No records on {r.ShardId} from AT_TIMESTAMP {r.Timestamp?.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: nothing arrived at or after that time. Pick an earlier time, or read from TRIM_HORIZON to see everything the stream keeps.",
+        { IteratorType: ShardIteratorType.AFTER_SEQUENCE_NUMBER } r =>
+            $"No records on {r.ShardId} after sequence number {r.SequenceNumber}: it is the newest record on the shard. Put a record, or read again once the producer has run.",
         var r => $"No records on {r.ShardId} from {r.IteratorType}.",
     };
 

@@ -162,18 +162,30 @@ public sealed class StorageCostView(StorageCostEstimate estimate) : IHtmlDisplay
     public override string ToString() => TextTable.Render(Headers, Rows) + Note + "\n";
 }
 
-/// <summary>A bucket's lifecycle rules, one row per action.</summary>
-public sealed class LifecycleRulesView(string bucket, IReadOnlyList<LifecycleRule> rules) : IHtmlDisplay
+/// <summary>
+/// A bucket's lifecycle rules, one row per action, with what each does to objects under 128 KB (which S3, by
+/// default, leaves where they are) and the bucket's TransitionDefaultMinimumObjectSize under the table.
+/// </summary>
+public sealed class LifecycleRulesView(string bucket, BucketLifecycle lifecycle) : IHtmlDisplay
 {
-    private static readonly string[] Headers = ["Rule", "Applies to", "Action", "After"];
+    public BucketLifecycle Lifecycle { get; } = lifecycle;
 
-    private IEnumerable<IReadOnlyList<string>> Rows => rules.SelectMany(rule =>
-        rule.Transitions.Select(t => (IReadOnlyList<string>)[rule.Id, Scope(rule), $"move to {t.StorageClass}", $"{t.Days} days"])
-            .Concat(rule.ExpirationDays is { } days ? [[rule.Id, Scope(rule), "delete (expire)", $"{days} days"]] : []));
+    private static readonly string[] Headers = ["Rule", "Applies to", "Action", "After", "Under 128 KB"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => Lifecycle.Rules.SelectMany(rule =>
+        rule.Transitions.Select(t => (IReadOnlyList<string>)[rule.Id, Scope(rule), $"move to {t.StorageClass}", $"{t.Days} days", SmallObjects(t)])
+            .Concat(rule.ExpirationDays is { } days ? [[rule.Id, Scope(rule), "delete (expire)", $"{days} days", "deleted too"]] : []));
+
+    private string SmallObjects(LifecycleTransition transition) =>
+        LifecycleRules.MayTransition(Lifecycle.TransitionDefaultMinimumObjectSize, transition.StorageClass, size: 0) ? $"move to {transition.StorageClass}" : "not moved";
 
     private static string Scope(LifecycleRule rule) => (rule.Prefix.Length == 0 ? "every object" : rule.Prefix + "*") + (rule.Enabled ? "" : " (disabled)");
 
-    public string ToHtml() => HtmlTable.Render(Headers, Rows, $"Lifecycle rules of s3://{bucket}");
+    private string Note => Lifecycle.TransitionDefaultMinimumObjectSize == TransitionMinimumSizes.VariesByStorageClass
+        ? $"TransitionDefaultMinimumObjectSize: {TransitionMinimumSizes.VariesByStorageClass}: objects under 128 KB may move to GLACIER, never to STANDARD_IA."
+        : $"TransitionDefaultMinimumObjectSize: {TransitionMinimumSizes.AllStorageClasses128K} (S3's default): objects under 128 KB stay in their storage class.";
 
-    public override string ToString() => $"Lifecycle rules of s3://{bucket}\n" + TextTable.Render(Headers, Rows);
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, $"Lifecycle rules of s3://{bucket}") + $"<p style=\"color:#555\">{HtmlTable.Encode(Note)}</p>";
+
+    public override string ToString() => $"Lifecycle rules of s3://{bucket}\n" + TextTable.Render(Headers, Rows) + Note + "\n";
 }

@@ -43,15 +43,34 @@ public static class LifecycleRules
         return due.TimeOfDay == TimeSpan.Zero ? due : new DateTimeOffset(due.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
     }
 
-    public static string StorageClassAt(IEnumerable<LifecycleRule> rules, string key, DateTimeOffset lastModified, DateTimeOffset now)
+    /// <summary>Checks a whole configuration as PutBucketLifecycleConfiguration does: the minimum-size setting, each rule, unique rule IDs.</summary>
+    public static void Validate(BucketLifecycle lifecycle)
+    {
+        if (!TransitionMinimumSizes.All.Contains(lifecycle.TransitionDefaultMinimumObjectSize, StringComparer.Ordinal))
+            throw new S3Exception("InvalidArgument", $"TransitionDefaultMinimumObjectSize '{lifecycle.TransitionDefaultMinimumObjectSize}' is not valid; use {string.Join(" or ", TransitionMinimumSizes.All)}.");
+        foreach (var rule in lifecycle.Rules) Validate(rule);
+        if (lifecycle.Rules.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count() != lifecycle.Rules.Count)
+            throw new S3Exception("InvalidArgument", "Rule ID must be unique. Found the same ID for more than one rule.");
+    }
+
+    /// <summary>
+    /// Whether a transition may move an object of <paramref name="size"/> bytes. Under S3's default an object under
+    /// 128 KB is never transitioned; with varies_by_storage_class it may go to GLACIER, but not to STANDARD_IA.
+    /// </summary>
+    public static bool MayTransition(string transitionDefaultMinimumObjectSize, string storageClass, long size) =>
+        size >= TransitionMinimumSizes.MinimumObjectBytes
+        || (transitionDefaultMinimumObjectSize == TransitionMinimumSizes.VariesByStorageClass && storageClass == StorageClasses.Glacier);
+
+    public static string StorageClassAt(BucketLifecycle lifecycle, string key, long size, DateTimeOffset lastModified, DateTimeOffset now)
     {
         var current = StorageClasses.Standard;
         var latest = DateTimeOffset.MinValue;
-        foreach (var rule in rules)
+        foreach (var rule in lifecycle.Rules)
         {
             if (!rule.Enabled || !key.StartsWith(rule.Prefix, StringComparison.Ordinal)) continue;
             foreach (var transition in rule.Transitions)
             {
+                if (!MayTransition(lifecycle.TransitionDefaultMinimumObjectSize, transition.StorageClass, size)) continue;
                 var at = EffectiveAt(lastModified, transition.Days);
                 if (at <= now && at >= latest)
                 {

@@ -108,7 +108,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         var prefix = request.Prefix ?? "";
         var marker = DecodeToken(request.ContinuationToken) ?? (request.StartAfter is { } startAfter ? new Marker(startAfter, false) : null);
         var root = GetBucketRoot(request.Bucket);
-        var rules = LoadSettings(request.Bucket).LifecycleRules;
+        var lifecycle = LoadSettings(request.Bucket).Lifecycle;
         var entries = ListEntries(root, prefix, request.Delimiter);
         entries.Sort((a, b) => Utf8Order.Compare(a.Name, b.Name));
 
@@ -126,7 +126,7 @@ public sealed partial class LocalObjectStore : IObjectStore
             }
             if (contents.Count + commonPrefixes.Count == request.MaxKeys) { truncated = true; break; }
             if (entry.IsCommonPrefix) commonPrefixes.Add(entry.Name);
-            else contents.Add(Describe(request.Bucket, entry.Name, new FileInfo(entry.Path), null, rules));
+            else contents.Add(Describe(request.Bucket, entry.Name, new FileInfo(entry.Path), null, lifecycle));
             lastName = entry.Name;
             lastWasPrefix = entry.IsCommonPrefix;
         }
@@ -134,20 +134,22 @@ public sealed partial class LocalObjectStore : IObjectStore
         return Task.FromResult(new ListObjectsResult(contents, commonPrefixes, truncated, token, contents.Count + commonPrefixes.Count));
     }
 
-    public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default)
+    public Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        foreach (var rule in rules) LifecycleRules.Validate(rule);
-        if (rules.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count() != rules.Count)
-            throw new S3Exception("InvalidArgument", "Rule ID must be unique. Found the same ID for more than one rule.");
-        SaveSettings(bucket, LoadSettings(bucket) with { LifecycleRules = rules.ToArray() });
+        LifecycleRules.Validate(lifecycle);
+        SaveSettings(bucket, LoadSettings(bucket) with
+        {
+            LifecycleRules = lifecycle.Rules.ToArray(),
+            TransitionDefaultMinimumObjectSize = lifecycle.TransitionDefaultMinimumObjectSize,
+        });
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
+    public Task<BucketLifecycle> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        return Task.FromResult<IReadOnlyList<LifecycleRule>>(LoadSettings(bucket).LifecycleRules);
+        return Task.FromResult(LoadSettings(bucket).Lifecycle);
     }
 
     /// <summary>Runs lifecycle expiration on every bucket, as S3 does daily: expired objects are deleted.</summary>
@@ -183,12 +185,12 @@ public sealed partial class LocalObjectStore : IObjectStore
     public StorageCostEstimate EstimateStorageCost(string bucket)
     {
         RequireBucket(bucket);
-        var rules = LoadSettings(bucket).LifecycleRules;
+        var lifecycle = LoadSettings(bucket).Lifecycle;
         var now = clock.GetUtcNow();
         var root = GetBucketRoot(bucket);
         var files = Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", EveryObject) : [];
         var sizesByClass = files
-            .GroupBy(file => LifecycleRules.StorageClassAt(rules, KeyOf(root, file), LastModified(file), now))
+            .GroupBy(file => LifecycleRules.StorageClassAt(lifecycle, KeyOf(root, file), new FileInfo(file).Length, LastModified(file), now))
             .Select(g => StorageCostLine.For(g.Key, g.Select(f => new FileInfo(f).Length).ToArray()))
             .OrderBy(l => l.StorageClass, StringComparer.Ordinal).ToArray();
         return new StorageCostEstimate(bucket, now, sizesByClass);
@@ -258,10 +260,10 @@ public sealed partial class LocalObjectStore : IObjectStore
         while (reader.ReadLine() is { } line) yield return line;
     }
 
-    private ObjectInfo Describe(string bucket, string key, FileInfo file, byte[]? md5, IReadOnlyList<LifecycleRule>? rules = null)
+    private ObjectInfo Describe(string bucket, string key, FileInfo file, byte[]? md5, BucketLifecycle? lifecycle = null)
     {
         var lastModified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-        var storageClass = LifecycleRules.StorageClassAt(rules ?? LoadSettings(bucket).LifecycleRules, key, lastModified, clock.GetUtcNow());
+        var storageClass = LifecycleRules.StorageClassAt(lifecycle ?? LoadSettings(bucket).Lifecycle, key, file.Length, lastModified, clock.GetUtcNow());
         // The ETag of a single-part upload is the quoted MD5 of the content; listings compute it only when asked for content.
         var etag = md5 is null ? "" : $"\"{Convert.ToHexStringLower(md5)}\"";
         return new ObjectInfo(key, file.Length, lastModified, etag, storageClass);
@@ -415,7 +417,12 @@ public sealed partial class LocalObjectStore : IObjectStore
 
     private sealed record Marker(string Name, bool IsCommonPrefix);
 
-    private sealed record BucketSettings(DateTimeOffset CreationDate, LifecycleRule[] LifecycleRules);
+    /// <summary>A bucket's state on disk; files written before the size setting existed read as S3's default.</summary>
+    private sealed record BucketSettings(DateTimeOffset CreationDate, LifecycleRule[] LifecycleRules, string? TransitionDefaultMinimumObjectSize = null)
+    {
+        [System.Text.Json.Serialization.JsonIgnore]
+        public BucketLifecycle Lifecycle => new(LifecycleRules, TransitionDefaultMinimumObjectSize ?? TransitionMinimumSizes.AllStorageClasses128K);
+    }
 }
 
 /// <summary>S3 orders keys by their UTF-8 bytes, which differs from .NET's UTF-16 ordinal order above U+D7FF.</summary>

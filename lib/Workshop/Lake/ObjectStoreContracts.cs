@@ -15,8 +15,8 @@ public interface IObjectStore
     Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default);
     Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default);
     Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default);
-    Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default);
-    Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default);
+    Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default);
+    Task<BucketLifecycle> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default);
 
     /// <summary>What the bucket costs a month, from the storage class the store reports for each object.</summary>
     async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
@@ -70,6 +70,31 @@ public sealed record LifecycleRule(
     IReadOnlyList<LifecycleTransition> Transitions,
     int? ExpirationDays = null,
     bool Enabled = true);
+
+/// <summary>
+/// A bucket's lifecycle configuration: its rules, and which objects too small to be worth moving stay where they are.
+/// Since September 2024 S3 leaves objects under 128 KB in their storage class unless the configuration says otherwise.
+/// </summary>
+public sealed record BucketLifecycle(IReadOnlyList<LifecycleRule> Rules, string TransitionDefaultMinimumObjectSize = TransitionMinimumSizes.AllStorageClasses128K)
+{
+    /// <summary>No rules, S3's default minimum size.</summary>
+    public static BucketLifecycle None { get; } = new([]);
+}
+
+/// <summary>The values of TransitionDefaultMinimumObjectSize, as S3 and CloudFormation spell them.</summary>
+public static class TransitionMinimumSizes
+{
+    /// <summary>S3's default: an object smaller than 128 KB is not transitioned to any storage class.</summary>
+    public const string AllStorageClasses128K = "all_storage_classes_128K";
+
+    /// <summary>Objects smaller than 128 KB may go to Glacier classes; the Infrequent Access classes still refuse them.</summary>
+    public const string VariesByStorageClass = "varies_by_storage_class";
+
+    /// <summary>The size below which the default holds an object back: 128 KB.</summary>
+    public const long MinimumObjectBytes = 128 * 1024;
+
+    public static readonly IReadOnlyList<string> All = [AllStorageClasses128K, VariesByStorageClass];
+}
 
 /// <summary>What callers do with a whole bucket, page by page, on either backend.</summary>
 public static class ObjectStoreExtensions

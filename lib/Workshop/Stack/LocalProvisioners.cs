@@ -46,7 +46,9 @@ public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService 
                     (r["Transitions"] as JsonArray ?? []).Select(t => new LifecycleTransition(Number(t!["TransitionInDays"]), t["StorageClass"]!.GetValue<string>())).ToArray(),
                     r["ExpirationInDays"] is { } days ? Number(days) : null,
                     r["Status"]?.GetValue<string>() != "Disabled")).ToArray();
-                if (rules.Length > 0) await lake.PutBucketLifecycleAsync(bucket, rules, cancellationToken);
+                var minimumSize = p["LifecycleConfiguration"]?["TransitionDefaultMinimumObjectSize"]?.GetValue<string>();
+                if (rules.Length > 0)
+                    await lake.PutBucketLifecycleAsync(bucket, new BucketLifecycle(rules, minimumSize ?? TransitionMinimumSizes.AllStorageClasses128K), cancellationToken);
                 return Made(bucket, new()
                 {
                     ["Arn"] = $"arn:aws:s3:::{bucket}",

@@ -258,6 +258,20 @@ public sealed class AwsApiModelTests
                 Assert.Equal(large, Encoding.UTF8.GetString((await store.GetObjectAsync("workshop-templates-123456789012-eu-central-1", url.AbsolutePath.TrimStart('/'))).Content.Span));
                 await Assert.ThrowsAsync<StreamingWorkshop.Errors.ValidationException>(() => cloudFormation.DeployAsync("weather-stack", large, new Dictionary<string, string>()));
 
+                // Deleting with emptied buckets empties only those CloudFormation will delete: a Retain bucket keeps its objects.
+                Xml("DescribeStackResources", new JsonObject { ["StackResources"] = new JsonArray(
+                    new JsonObject { ["LogicalResourceId"] = "DataLakeBucket", ["PhysicalResourceId"] = "weather-lake", ["ResourceType"] = "AWS::S3::Bucket", ["ResourceStatus"] = "CREATE_COMPLETE", ["Timestamp"] = 1764064800.0 },
+                    new JsonObject { ["LogicalResourceId"] = "AthenaResultsBucket", ["PhysicalResourceId"] = "weather-results", ["ResourceType"] = "AWS::S3::Bucket", ["ResourceStatus"] = "CREATE_COMPLETE", ["Timestamp"] = 1764064800.0 }) });
+                Xml("GetTemplate", new JsonObject { ["TemplateBody"] = TemplateReader.WorkshopTemplate() });
+                foreach (var bucket in new[] { "weather-lake", "weather-results" })
+                {
+                    await store.CreateBucketAsync(bucket);
+                    await store.PutObjectAsync(bucket, "weather-data/reading.json", "{}"u8.ToArray());
+                }
+                await cloudFormation.DeleteAsync("weather-stack", emptyBucketsWith: store);
+                Assert.Single((await store.ListObjectsV2Async(new StreamingWorkshop.Lake.ListObjectsRequest("weather-lake"))).Contents);
+                Assert.Empty((await store.ListObjectsV2Async(new StreamingWorkshop.Lake.ListObjectsRequest("weather-results"))).Contents);
+                Assert.Contains(service.Requests, r => r.Operation == "GetTemplate");
                 await cloudFormation.DeleteAsync("weather-stack", emptyBucketsWith: null);
                 break;
             }

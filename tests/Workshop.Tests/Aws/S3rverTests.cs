@@ -111,7 +111,7 @@ public sealed class S3rverTests(S3rverPeer s3rver) : IClassFixture<S3rverPeer>
         var bucket = NewBucket();
         await lake.CreateBucketAsync(bucket);
         var refused = await Assert.ThrowsAsync<S3Exception>(() => lake.PutBucketLifecycleAsync(bucket,
-            [new LifecycleRule("raw-to-ia", "weather-data/", [new LifecycleTransition(30, StorageClasses.StandardIA)], 365)]));
+            new BucketLifecycle([new LifecycleRule("raw-to-ia", "weather-data/", [new LifecycleTransition(30, StorageClasses.StandardIA)], 365)])));
         Assert.Equal("NotImplemented", refused.ErrorCode);
         Assert.Contains("PutBucketLifecycleConfiguration", refused.Message);
     }

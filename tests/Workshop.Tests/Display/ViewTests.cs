@@ -151,7 +151,7 @@ public class ViewTests
         public Task<ObjectInfo> PutObjectAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<BucketLifecycle> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -214,6 +214,54 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_buckets_TransitionDefaultMinimumObjectSize_comes_from_the_template_and_defaults_to_S3s()
+    {
+        const string template = """
+            Resources:
+              Varies:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: varies-bucket
+                  LifecycleConfiguration:
+                    TransitionDefaultMinimumObjectSize: varies_by_storage_class
+                    Rules: [{ Id: archive, Status: Enabled, Transitions: [{ StorageClass: GLACIER, TransitionInDays: 30 }] }]
+              Unsaid:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: unsaid-bucket
+                  LifecycleConfiguration:
+                    Rules: [{ Id: archive, Status: Enabled, Transitions: [{ StorageClass: GLACIER, TransitionInDays: 30 }] }]
+            """;
+        await Deploy(template);
+
+        Assert.Equal("varies_by_storage_class", (await session.Lake.GetBucketLifecycleAsync("varies-bucket")).TransitionDefaultMinimumObjectSize);
+        Assert.Equal("all_storage_classes_128K", (await session.Lake.GetBucketLifecycleAsync("unsaid-bucket")).TransitionDefaultMinimumObjectSize);
+
+        await session.DeployAsync();
+        var lake = await session.Lake.GetBucketLifecycleAsync(session.Names.LakeBucket);
+        Assert.Equal("all_storage_classes_128K", lake.TransitionDefaultMinimumObjectSize);
+        Assert.Equal([90, 180], lake.Rules.Single().Transitions.Select(t => t.Days));
+    }
+
+    [Fact]
+    public async Task A_template_with_an_unknown_TransitionDefaultMinimumObjectSize_rolls_back_naming_the_value()
+    {
+        var stack = await Deploy("""
+            Resources:
+              Lake:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: odd-bucket
+                  LifecycleConfiguration:
+                    TransitionDefaultMinimumObjectSize: all_storage_classes_64K
+                    Rules: [{ Id: archive, Status: Enabled, Transitions: [{ StorageClass: GLACIER, TransitionInDays: 30 }] }]
+            """);
+
+        Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
+        Assert.Contains("'all_storage_classes_64K'", stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED").ResourceStatusReason);
+    }
+
+    [Fact]
     public async Task Deleting_keeps_Retain_resources_and_stops_at_a_bucket_with_objects_unless_asked_to_empty_it()
     {
         await session.DeployAsync();

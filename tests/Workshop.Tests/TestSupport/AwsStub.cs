@@ -128,7 +128,9 @@ public sealed class AwsStub : IAsyncDisposable
         {
             Recording.Enqueue("s3 GetBucketLifecycleConfiguration");
             var bucket = request.Url!.AbsolutePath.Trim('/');
-            var rules = await local.Lake.GetBucketLifecycleAsync(bucket);
+            var lifecycle = await local.Lake.GetBucketLifecycleAsync(bucket);
+            var rules = lifecycle.Rules;
+            context.Response.Headers["x-amz-transition-default-minimum-object-size"] = lifecycle.TransitionDefaultMinimumObjectSize;
             XNamespace s3 = "http://s3.amazonaws.com/doc/2006-03-01/";
             var xml = new XElement(s3 + "LifecycleConfiguration", rules.Select(rule => new XElement(s3 + "Rule",
                 new XElement(s3 + "ID", rule.Id), new XElement(s3 + "Filter", new XElement(s3 + "Prefix", rule.Prefix)),
@@ -297,6 +299,9 @@ public sealed class AwsStub : IAsyncDisposable
                 result.Add(new XElement("StackResources", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).Resources.Select(r => new XElement("member",
                     new XElement("LogicalResourceId", r.LogicalResourceId), new XElement("PhysicalResourceId", r.PhysicalResourceId),
                     new XElement("ResourceType", r.ResourceType), new XElement("ResourceStatus", r.ResourceStatus), new XElement("Timestamp", Iso(DateTimeOffset.UtcNow))))));
+                return result;
+            case "GetTemplate":
+                result.Add(new XElement("TemplateBody", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).TemplateBody));
                 return result;
             case "DescribeStackEvents":
                 result.Add(new XElement("StackEvents", local.Local!.Stacks.DescribeStack(StackName(form["StackName"]!)).Events.AsEnumerable().Reverse().Select((e, i) => new XElement("member",
