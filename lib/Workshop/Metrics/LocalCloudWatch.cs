@@ -162,7 +162,9 @@ public sealed class LocalCloudWatch(WorkspaceDirectory workspace, TimeProvider c
             {
                 var alarm = alarms[i];
                 var (state, reason) = AlarmEvaluation.Evaluate(alarm.Definition, alarm.StateValue, now, PeriodValues(alarm.Definition, now));
-                if (state == alarm.StateValue) continue;
+                // The state (and its reason) changes only on a transition; the first evaluation replaces "Unchecked" in any case.
+                // With ignore and no data at all there is nothing to judge: the alarm stays as it was, reason included.
+                if (reason.Length == 0 || (state == alarm.StateValue && !alarm.StateReason.StartsWith("Unchecked", StringComparison.Ordinal))) continue;
                 alarms[i] = alarm with { StateValue = state, StateReason = reason, StateUpdatedTimestamp = now };
                 changed = true;
             }
@@ -247,6 +249,8 @@ public static class AlarmEvaluation
         var shown = string.Join(", ", present.Reverse().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Value} ({p.Start.UtcDateTime:dd/MM/yy HH:mm:ss})")));
         var treated = missing == 0 || alarm.TreatMissingData is "missing" or "ignore" ? ""
             : $" ({missing} missing datapoint{(missing == 1 ? "" : "s")} treated as {(alarm.TreatMissingData == "breaching" ? "breaching" : "not breaching")})";
+        if (present.Length == 0)
+            return (state, $"No datapoints were received for {periods.Count} period{(periods.Count == 1 ? "" : "s")} and {missing} missing datapoint{(missing == 1 ? " was" : "s were")} treated as [{(alarm.TreatMissingData == "breaching" ? "Breaching" : "NonBreaching")}].");
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"Threshold Crossed: {(state == "ALARM" ? breaching : periods.Count - breaching)} out of the last {periods.Count} datapoints [{shown}] {(state == "ALARM" ? "were" : "were not")} {Words(alarm.ComparisonOperator)} the threshold ({alarm.Threshold}){treated} (minimum {needed} datapoint{(needed == 1 ? "" : "s")} for OK -> ALARM transition).");
         return (state, reason);

@@ -244,7 +244,13 @@ public sealed class CloudWatchSemanticsTests : IDisposable
     {
         await cloudWatch.PutMetricAlarmAsync(Alarm(treatMissingData));
 
-        Assert.Equal(expected, (await StateAt(T0.AddMinutes(10))).StateValue);
+        var alarm = await StateAt(T0.AddMinutes(10));
+
+        Assert.Equal(expected, alarm.StateValue);
+        if (treatMissingData == "breaching") Assert.Equal("No datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching].", alarm.StateReason);
+        if (treatMissingData == "notBreaching") Assert.Equal("No datapoints were received for 3 periods and 3 missing datapoints were treated as [NonBreaching].", alarm.StateReason);
+        if (treatMissingData == "missing") Assert.Equal("Insufficient Data: 3 datapoints were unknown.", alarm.StateReason);
+        if (treatMissingData == "ignore") Assert.Equal("Unchecked: Initial alarm creation", alarm.StateReason);
     }
 
     [Theory]
