@@ -13,6 +13,7 @@ PipelineBench.AddTo(root);
 FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
+MetricsCommands.AddTo(root);
 NotebookCommands.AddTo(root);
 StackCommands.AddTo(root);
 DiagramCommand.AddTo(root);

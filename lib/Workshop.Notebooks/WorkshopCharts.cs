@@ -14,4 +14,9 @@ public static class WorkshopCharts
         if (yTitle is not null) titled = titled.WithYAxisStyle<double, double, string>(TitleText: yTitle);
         return titled.WithSize(900, 420);
     }
+
+    /// <summary>A metric's statistic per period as a line chart, titled with the metric, its statistic and unit.</summary>
+    public static GenericChart Chart(this StreamingWorkshop.Metrics.MetricStatisticsView view) =>
+        Plotly.NET.CSharp.Chart.Line<DateTime, double, string>(view.Timestamps, view.Values, Name: view.Metric.MetricName, ShowMarkers: true)
+            .Titled(view.Title, "Period start (UTC)", view.Unit);
 }

@@ -3,6 +3,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
@@ -31,7 +32,9 @@ public sealed class LocalBackend : IDisposable
         cities = context.Cities;
         Workspace = workspace;
         Clock = clock;
-        Stream = new LocalStreamService(workspace, clock, accountId);
+        MetricsLog = new MetricsLog(workspace, clock);
+        CloudWatch = new LocalCloudWatch(workspace, clock, MetricsLog);
+        Stream = new LocalStreamService(workspace, clock, accountId, metrics: MetricsLog);
         Lake = new LocalObjectStore(workspace, clock);
         Firehose = new LocalFirehoseService(workspace, clock);
         Logs = new ProducerLog(workspace, clock);
@@ -52,6 +55,10 @@ public sealed class LocalBackend : IDisposable
     public LocalCrawlers Crawlers { get; }
     public LocalQueryService Query { get; }
 
+    /// <summary>Where the local services record their CloudWatch metrics, on the virtual clock.</summary>
+    public MetricsLog MetricsLog { get; }
+    public LocalCloudWatch CloudWatch { get; }
+
     /// <summary>The Athena engine (DuckDB underneath), started on first use with the pipeline's names of that moment.</summary>
     public LocalAthena Athena
     {
@@ -70,7 +77,7 @@ public sealed class LocalBackend : IDisposable
             var (currentNames, currentCities) = (names(), cities());
             if (producer is { } made && ReferenceEquals(made.Names, currentNames) && ReferenceEquals(made.Cities, currentCities)) return made.Producer;
             var built = new WeatherProducer(weatherSource, Stream, Logs, Clock,
-                new ProducerOptions { StreamName = currentNames.StreamName, Cities = currentCities, FunctionName = currentNames.ProducerFunction });
+                new ProducerOptions { StreamName = currentNames.StreamName, Cities = currentCities, FunctionName = currentNames.ProducerFunction }, MetricsLog);
             producer = (currentNames, currentCities, built);
             return built;
         }
@@ -78,7 +85,7 @@ public sealed class LocalBackend : IDisposable
 
     /// <summary>Opens a delivery stream for running (one process at a time per workspace).</summary>
     public LocalDeliveryStream OpenDelivery(string deliveryStreamName) =>
-        new(Firehose.DescribeDeliveryStream(deliveryStreamName), Stream, Lake, Workspace, Clock);
+        new(Firehose.DescribeDeliveryStream(deliveryStreamName), Stream, Lake, Workspace, Clock, MetricsLog);
 
     /// <summary>The stages a local session uses, each backed by these engines.</summary>
     internal PipelineStages Stages() => new()
@@ -93,6 +100,7 @@ public sealed class LocalBackend : IDisposable
         ProducerFunction = new LocalProducerFunction(this),
         ProducerLogs = Logs,
         Schedule = null,
+        Metrics = CloudWatch,
         Local = this,
         Time = Clock,
         TimeLabel = " (virtual)",

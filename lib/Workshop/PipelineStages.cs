@@ -2,6 +2,7 @@ using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
@@ -27,6 +28,9 @@ public sealed class PipelineStages
 
     /// <summary>The producer's schedule rule, where the backend has one to pause (AWS); null otherwise.</summary>
     public required IProducerSchedule? Schedule { get; init; }
+
+    /// <summary>CloudWatch: the services' metrics and the alarms on them.</summary>
+    public required IMetricsService Metrics { get; init; }
 
     /// <summary>The local backend's engines, with the replay on the virtual clock; null on AWS.</summary>
     public required LocalBackend? Local { get; init; }

@@ -5,6 +5,7 @@ using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Simulation;
@@ -41,6 +42,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         Athena = new AthenaFacade(this);
         Delivery = new DeliveryFacade(this);
         Producer = new ProducerFacade(this);
+        Metrics = new MetricsFacade(this);
     }
 
     public WorkshopOptions Options { get; }
@@ -61,6 +63,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public AthenaFacade Athena { get; }
     public DeliveryFacade Delivery { get; }
     public ProducerFacade Producer { get; }
+    public MetricsFacade Metrics { get; }
 
     /// <summary>
     /// The local backend's engines and what only they can do (replay a day on the virtual clock, deliver on demand);

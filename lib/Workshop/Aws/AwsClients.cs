@@ -15,6 +15,7 @@ public sealed class AwsClients(AwsSettings settings, HttpMessageHandler? transpo
     public LogsClient Logs() => new(new AwsJsonClient(Transport(AwsService.Logs)));
     public EventBridgeClient EventBridge() => new(new AwsJsonClient(Transport(AwsService.EventBridge)));
     public CloudFormationClient CloudFormation() => new(new AwsQueryClient(Transport(AwsService.CloudFormation)));
+    public CloudWatchClient CloudWatch() => new(new AwsQueryClient(Transport(AwsService.CloudWatch)));
     public StsClient Sts() => new(new AwsQueryClient(Transport(AwsService.Sts)));
     public LambdaClient Lambda() => new(new AwsRestJsonClient(Transport(AwsService.Lambda)));
 }

@@ -23,6 +23,7 @@ public sealed class AwsPipeline : IDisposable
     private readonly Lazy<LambdaClient> lambda;
     private readonly Lazy<EventBridgeClient> events;
     private readonly Lazy<StsClient> sts;
+    private readonly Lazy<CloudWatchClient> cloudWatch;
 
     private readonly HttpMessageHandler? transport;
 
@@ -41,6 +42,7 @@ public sealed class AwsPipeline : IDisposable
         lambda = new(clients.Lambda);
         events = new(clients.EventBridge);
         sts = new(clients.Sts);
+        cloudWatch = new(clients.CloudWatch);
     }
 
     public AwsSettings Settings { get; }
@@ -54,6 +56,7 @@ public sealed class AwsPipeline : IDisposable
     public LambdaClient Lambda => lambda.Value;
     public EventBridgeClient Events => events.Value;
     public StsClient Sts => sts.Value;
+    public CloudWatchClient CloudWatch => cloudWatch.Value;
 
     /// <summary>Runs the crawler (making it first if the workshop's own is missing) and waits for it, reporting each state change.</summary>
     public async Task<CrawlerInfo> CrawlAsync(CrawlerDefinition definition, bool createIfMissing, IProgress<string>? progress = null,
@@ -154,6 +157,7 @@ public sealed class AwsPipeline : IDisposable
             ProducerFunction = producer,
             ProducerLogs = producer,
             Schedule = producer,
+            Metrics = CloudWatch,
             Local = null,
             Time = TimeProvider.System,
             TimeLabel = "",
@@ -181,5 +185,6 @@ public sealed class AwsPipeline : IDisposable
         if (lambda.IsValueCreated) lambda.Value.Dispose();
         if (events.IsValueCreated) events.Value.Dispose();
         if (sts.IsValueCreated) sts.Value.Dispose();
+        if (cloudWatch.IsValueCreated) cloudWatch.Value.Dispose();
     }
 }

@@ -13,11 +13,12 @@ public sealed record AwsService(string SigningName, string EndpointPrefix, strin
     public static readonly AwsService Logs = new("logs", "logs", "CLOUDWATCH_LOGS", "Logs_20140328");
     public static readonly AwsService EventBridge = new("events", "events", "EVENTBRIDGE", "AWSEvents");
     public static readonly AwsService CloudFormation = new("cloudformation", "cloudformation", "CLOUDFORMATION", ApiVersion: "2010-05-15");
+    public static readonly AwsService CloudWatch = new("monitoring", "monitoring", "CLOUDWATCH", ApiVersion: "2010-08-01");
     public static readonly AwsService Sts = new("sts", "sts", "STS", ApiVersion: "2011-06-15");
     public static readonly AwsService Lambda = new("lambda", "lambda", "LAMBDA");
     public static readonly AwsService S3 = new("s3", "s3", "S3");
 
-    public static IReadOnlyList<AwsService> All { get; } = [Kinesis, Firehose, Glue, Athena, Logs, EventBridge, CloudFormation, Sts, Lambda, S3];
+    public static IReadOnlyList<AwsService> All { get; } = [Kinesis, Firehose, Glue, Athena, Logs, EventBridge, CloudFormation, CloudWatch, Sts, Lambda, S3];
 
     /// <summary>The variable that points this one service somewhere else, as every AWS SDK reads it.</summary>
     public string EndpointVariable => $"AWS_ENDPOINT_URL_{EndpointVariableSuffix}";

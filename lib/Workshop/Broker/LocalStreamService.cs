@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Broker;
@@ -32,14 +33,20 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     private readonly string accountId;
     private readonly string region;
     private readonly Dictionary<string, OpenStream> open = new(StringComparer.Ordinal);
+    private readonly IMetricsRecorder? metrics;
 
-    public LocalStreamService(WorkspaceDirectory workspace, TimeProvider clock, string accountId = "123456789012", string region = "us-east-1")
+    /// <param name="metrics">Where to record the stream's CloudWatch metrics (AWS/Kinesis); none when null.</param>
+    public LocalStreamService(WorkspaceDirectory workspace, TimeProvider clock, string accountId = "123456789012", string region = "us-east-1", IMetricsRecorder? metrics = null)
     {
         this.workspace = workspace;
         this.clock = clock;
         this.accountId = accountId;
         this.region = region;
+        this.metrics = metrics;
     }
+
+    private void Record(string streamName, string metricName, double value, string unit) =>
+        metrics?.Record(MetricNames.Kinesis, metricName, new MetricDimension(MetricNames.StreamName, streamName), value, unit);
 
     public Task CreateStreamAsync(string streamName, int shardCount, int retentionPeriodHours = 24, CancellationToken cancellationToken = default)
     {
@@ -138,6 +145,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
         var results = new PutRecordsResultEntry[records.Count];
         var failed = 0;
+        long acceptedBytes = 0;
         using (AcquireAppendLock(stream.Folder))
         {
             var now = clock.GetUtcNow();
@@ -155,6 +163,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
                     failed++;
                     continue;
                 }
+                acceptedBytes += records[i].Data.Length;
                 (accepted[shard] ??= []).Add((records[i].PartitionKey, records[i].Data));
                 (acceptedIndexes[shard] ??= []).Add(i);
             }
@@ -168,6 +177,10 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
                     results[acceptedIndexes[shard][j]] = new PutRecordsResultEntry(ShardId(shard), SequenceNumber(shard, first + j), null, null);
             }
         }
+        // IncomingBytes counts the data blobs put; throttled records count in WriteProvisionedThroughputExceeded instead.
+        Record(streamName, "IncomingRecords", records.Count - failed, MetricNames.Count);
+        Record(streamName, "IncomingBytes", acceptedBytes, MetricNames.Bytes);
+        Record(streamName, "WriteProvisionedThroughputExceeded", failed, MetricNames.Count);
         return Task.FromResult(new PutRecordsResult(failed, results));
     }
 
@@ -224,6 +237,13 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         }
         var next = position + stored.Count;
         var behind = next >= log.Count ? 0 : (long)Math.Max(0, (now - new DateTimeOffset(log.ArrivalTicks(next), TimeSpan.Zero)).TotalMilliseconds);
+        // The iterator age is how old the last record the call returned is; a call that returns none is as far
+        // behind as MillisBehindLatest says (0 at the tip of the shard).
+        var iteratorAge = records.Length > 0 ? Math.Max(0, (now - records[^1].ApproximateArrivalTimestamp).TotalMilliseconds) : behind;
+        Record(streamName, "GetRecords.Records", records.Length, MetricNames.Count);
+        Record(streamName, "GetRecords.IteratorAgeMilliseconds", iteratorAge, MetricNames.Milliseconds);
+        // The local stream does not limit reads, so no call is refused for read throughput.
+        Record(streamName, "ReadProvisionedThroughputExceeded", 0, MetricNames.Count);
         return Task.FromResult(new GetRecordsResult(records, EncodeIterator(streamName, shard, next, now), behind));
     }
 

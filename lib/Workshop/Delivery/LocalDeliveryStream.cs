@@ -6,6 +6,7 @@ using System.Text.Json;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Delivery;
@@ -47,9 +48,15 @@ public sealed class LocalDeliveryStream : IDisposable
     private bool loaded;
     private bool anyBufferFull;
     private DateTimeOffset? oldestOpenedAt;
+    private readonly IMetricsRecorder? metrics;
 
-    public LocalDeliveryStream(DeliveryStreamConfig config, IStreamService stream, IObjectStore lake, WorkspaceDirectory workspace, TimeProvider clock)
+    /// <summary>Firehose's limit on partitions buffered at once with dynamic partitioning (its default quota).</summary>
+    public const int PartitionLimit = 500;
+
+    /// <param name="metrics">Where to record the delivery stream's CloudWatch metrics (AWS/Firehose); none when null.</param>
+    public LocalDeliveryStream(DeliveryStreamConfig config, IStreamService stream, IObjectStore lake, WorkspaceDirectory workspace, TimeProvider clock, IMetricsRecorder? metrics = null)
     {
+        this.metrics = metrics;
         config.Validate();
         Config = config;
         this.stream = stream;
@@ -252,6 +259,13 @@ public sealed class LocalDeliveryStream : IDisposable
                            .OrderBy(b => b.Value.OldestArrival)
                            .ToList();
         }
+        if (ready.Count > 0 && query is not null)
+        {
+            int active;
+            lock (buffers) active = buffers.Count;
+            Record("PartitionCount", active);
+            Record("PartitionCountExceeded", active > PartitionLimit ? 1 : 0);
+        }
         var written = 0;
         foreach (var (key, buffer) in ready)
         {
@@ -265,6 +279,7 @@ public sealed class LocalDeliveryStream : IDisposable
                 // Firehose keeps retrying S3 and holds the data meanwhile; so does the kit: nothing is dropped.
                 Metrics.LastDeliveryError = $"{error.ErrorCode}: {error.Message}";
                 Metrics.FailedDeliveryAttempts++;
+                Record("DeliveryToS3.Success", 0);
                 continue;
             }
             lock (buffers) buffers.Remove(key);
@@ -297,7 +312,14 @@ public sealed class LocalDeliveryStream : IDisposable
         Metrics.BytesWritten += body.Length;
         Metrics.LastObjectKey = objectKey;
         if (!buffer.IsError) Metrics.DeliveredRecords += buffer.Members.Count;
+        Record("DeliveryToS3.Success", 1);
+        if (!buffer.IsError) Record("DeliveryToS3.Records", buffer.Members.Count);
+        // How long the oldest record in this object waited between arriving on the stream and reaching S3.
+        Record("DeliveryToS3.DataFreshness", Math.Max(0, Math.Round((clock.GetUtcNow() - buffer.OldestArrival).TotalSeconds)), MetricNames.Seconds);
     }
+
+    private void Record(string metricName, double value, string unit = MetricNames.Count) =>
+        metrics?.Record(MetricNames.Firehose, metricName, new MetricDimension(MetricNames.DeliveryStreamName, Config.DeliveryStreamName), value, unit);
 
     /// <summary>The compression level used for objects; the pipeline benchmark compresses with the same level.</summary>
     public const CompressionLevel GzipLevel = CompressionLevel.Fastest;

@@ -5,6 +5,7 @@ using System.Text;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Metrics;
 
 namespace StreamingWorkshop.Producer;
 
@@ -39,14 +40,17 @@ public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyL
 /// stream with the city as partition key. A city that fails (no reading, or a put refused) is logged and
 /// listed, and the others still go. Each invocation logs START, one line per city, END and REPORT, as Lambda does.
 /// </summary>
-public sealed class WeatherProducer(IWeatherSource source, IStreamService stream, ProducerLog log, TimeProvider clock, ProducerOptions options)
+/// <param name="metrics">Where to record the function's CloudWatch metrics (AWS/Lambda); none when null.</param>
+public sealed class WeatherProducer(IWeatherSource source, IStreamService stream, ProducerLog log, TimeProvider clock, ProducerOptions options, IMetricsRecorder? metrics = null)
 {
     public ProducerOptions Options { get; } = options;
 
     private long invocations;
 
     /// <summary>One invocation, one PutRecord per city (what the workshop's Lambda does).</summary>
-    public async Task<ProducerSummary> InvokeAsync(CancellationToken cancellationToken = default)
+    public Task<ProducerSummary> InvokeAsync(CancellationToken cancellationToken = default) => Measured(InvokeOnceAsync, cancellationToken);
+
+    private async Task<ProducerSummary> InvokeOnceAsync(CancellationToken cancellationToken)
     {
         var (requestId, events, started, stopwatch) = Begin();
         var records = new List<ProducedRecord>();
@@ -71,7 +75,9 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
     }
 
     /// <summary>One invocation putting every city's reading with PutRecords, 500 at a time (for many cities).</summary>
-    public async Task<ProducerSummary> InvokeBatchedAsync(CancellationToken cancellationToken = default)
+    public Task<ProducerSummary> InvokeBatchedAsync(CancellationToken cancellationToken = default) => Measured(InvokeBatchedOnceAsync, cancellationToken);
+
+    private async Task<ProducerSummary> InvokeBatchedOnceAsync(CancellationToken cancellationToken)
     {
         var (requestId, events, started, stopwatch) = Begin();
         var records = new List<ProducedRecord>();
@@ -106,6 +112,34 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         return End(requestId, events, started, stopwatch, records, failed);
     }
 
+    /// <summary>
+    /// One invocation as Lambda counts it: Invocations 1, and Errors 1 when the function itself fails (a city that
+    /// fails is logged and the invocation still succeeds). The local function is never throttled.
+    /// </summary>
+    private async Task<ProducerSummary> Measured(Func<CancellationToken, Task<ProducerSummary>> invocation, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            return await invocation(cancellationToken);
+        }
+        catch (Exception) when (metrics is not null)
+        {
+            RecordInvocation(error: true, stopwatch.Elapsed.TotalMilliseconds);
+            throw;
+        }
+    }
+
+    private void RecordInvocation(bool error, double durationMilliseconds)
+    {
+        if (metrics is null) return;
+        var function = new MetricDimension(MetricNames.FunctionName, Options.FunctionName);
+        metrics.Record(MetricNames.Lambda, "Invocations", function, 1, MetricNames.Count);
+        metrics.Record(MetricNames.Lambda, "Errors", function, error ? 1 : 0, MetricNames.Count);
+        metrics.Record(MetricNames.Lambda, "Throttles", function, 0, MetricNames.Count);
+        metrics.Record(MetricNames.Lambda, "Duration", function, durationMilliseconds, MetricNames.Milliseconds);
+    }
+
     private (string RequestId, List<LogEvent> Events, DateTimeOffset Started, Stopwatch Stopwatch) Begin()
     {
         var started = clock.GetUtcNow();
@@ -119,9 +153,11 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         var summary = new ProducerSummary(requestId, records.Count, failed, started, records);
         events.Add(log.Event($"Processed {records.Count} of {records.Count + failed.Count} cities" + (failed.Count > 0 ? $"; failed: {string.Join(", ", failed)}" : "")));
         events.Add(log.Event($"END RequestId: {requestId}"));
-        var duration = stopwatch.Elapsed.TotalMilliseconds;
+        // Kept to the hundredth of a millisecond the REPORT line shows, so the Duration metric and the log agree.
+        var duration = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 2);
         events.Add(log.Event(string.Create(CultureInfo.InvariantCulture,
             $"REPORT RequestId: {requestId}\tDuration: {duration:F2} ms\tBilled Duration: {Math.Ceiling(duration):F0} ms\tMemory Size: 128 MB")));
+        RecordInvocation(error: false, duration);
         log.Append(Options.FunctionName, events);
         return summary;
     }

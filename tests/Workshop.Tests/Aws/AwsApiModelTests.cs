@@ -282,13 +282,60 @@ public sealed class AwsApiModelTests
                 Assert.Equal("123456789012", (await sts.GetCallerIdentityAsync()).Account);
                 break;
             }
+            case "cloudwatch":
+            {
+                using var cloudWatch = clients.CloudWatch();
+                var stream = new JsonArray(new JsonObject { ["Name"] = "StreamName", ["Value"] = "weather-stream" });
+                Xml("GetMetricStatistics", new JsonObject
+                {
+                    ["Label"] = "IncomingRecords",
+                    ["Datapoints"] = new JsonArray(
+                        new JsonObject { ["Timestamp"] = 1736816700.0, ["Sum"] = 15.0, ["Unit"] = "Count" },
+                        new JsonObject { ["Timestamp"] = 1736816400.0, ["Sum"] = 12.0, ["Unit"] = "Count" }),
+                });
+                Xml("GetMetricData", new JsonObject
+                {
+                    ["MetricDataResults"] = new JsonArray(new JsonObject
+                    {
+                        ["Id"] = "incoming", ["Label"] = "IncomingRecords", ["StatusCode"] = "Complete",
+                        ["Timestamps"] = new JsonArray(1736816700.0, 1736816400.0), ["Values"] = new JsonArray(15.0, 12.0),
+                    }),
+                    ["NextToken"] = null,
+                });
+                Xml("PutMetricAlarm");
+                Xml("DescribeAlarms", new JsonObject
+                {
+                    ["MetricAlarms"] = new JsonArray(new JsonObject
+                    {
+                        ["AlarmName"] = "slow-reader", ["Namespace"] = "AWS/Kinesis", ["MetricName"] = "GetRecords.IteratorAgeMilliseconds",
+                        ["Dimensions"] = stream.DeepClone(), ["Statistic"] = "Maximum", ["Period"] = 60, ["EvaluationPeriods"] = 3, ["DatapointsToAlarm"] = 2,
+                        ["Threshold"] = 60000.0, ["ComparisonOperator"] = "GreaterThanThreshold", ["TreatMissingData"] = "notBreaching",
+                        ["StateValue"] = "ALARM", ["StateReason"] = "Threshold Crossed", ["StateUpdatedTimestamp"] = 1736816700.0,
+                    }),
+                    ["NextToken"] = null,
+                });
+                Xml("DeleteAlarms");
+                var metric = new StreamingWorkshop.Metrics.MetricId("AWS/Kinesis", "IncomingRecords", [new StreamingWorkshop.Metrics.MetricDimension("StreamName", "weather-stream")]);
+                var start = DateTimeOffset.FromUnixTimeSeconds(1736816400);
+                var statistics = await cloudWatch.GetMetricStatisticsAsync(new StreamingWorkshop.Metrics.MetricStatisticsRequest(metric, start, start.AddMinutes(10), 300, ["Sum"]));
+                Assert.Equal([(start, 12.0), (start.AddMinutes(5), 15.0)], statistics.Datapoints.Select(d => (d.Timestamp, d.Sum!.Value)));
+                var data = await cloudWatch.GetMetricDataAsync([new StreamingWorkshop.Metrics.MetricDataQuery("incoming", new StreamingWorkshop.Metrics.MetricStat(metric, 300, "Sum"))], start, start.AddMinutes(10));
+                Assert.Equal([start.AddMinutes(5), start], data.Single().Timestamps);
+                Assert.Equal([15.0, 12.0], data.Single().Values);
+                await cloudWatch.PutMetricAlarmAsync(new StreamingWorkshop.Metrics.MetricAlarmDefinition("slow-reader", metric with { MetricName = "GetRecords.IteratorAgeMilliseconds" },
+                    "Maximum", 60, 3, 60000, "GreaterThanThreshold", DatapointsToAlarm: 2, TreatMissingData: "notBreaching", Unit: "Milliseconds", AlarmDescription: "the delivery stream reads late"));
+                var alarm = (await cloudWatch.DescribeAlarmsAsync(["slow-reader"])).Single();
+                Assert.Equal(("ALARM", 2, "notBreaching", "StreamName=weather-stream"), (alarm.StateValue, alarm.Definition.EffectiveDatapointsToAlarm, alarm.Definition.TreatMissingData, alarm.Definition.Metric.Dimensions.Single().ToString()));
+                await cloudWatch.DeleteAlarmsAsync(["slow-reader"]);
+                break;
+            }
             default:
                 throw new ArgumentException(model);
         }
         return service.Requests.Select(r => (model, r)).ToArray();
     }
 
-    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts"];
+    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts", "cloudwatch"];
 
     public static TheoryData<string> Models => new(ModelNames);
 

@@ -317,8 +317,66 @@ public sealed class AwsStub : IAsyncDisposable
                 result.Add(new XElement("StackId", state.StackId));
                 return result;
             }
+            case "GetMetricStatistics" or "GetMetricData" or "PutMetricAlarm" or "DescribeAlarms" or "DeleteAlarms":
+                result.Add(await CloudWatchAsync(action, form));
+                return result;
             default:
                 throw new ServiceException("cloudformation", "InvalidAction", $"The stub does not answer {action}.");
+        }
+    }
+
+    /// <summary>CloudWatch, answered from the local session's metrics and alarms.</summary>
+    private async Task<object[]> CloudWatchAsync(string action, System.Collections.Specialized.NameValueCollection form)
+    {
+        var cloudWatch = local.Local!.CloudWatch;
+        static IEnumerable<int> Members(System.Collections.Specialized.NameValueCollection form, string prefix) =>
+            Enumerable.Range(1, 500).TakeWhile(i => form.AllKeys.Any(k => k!.StartsWith($"{prefix}.member.{i}", StringComparison.Ordinal)));
+        static StreamingWorkshop.Metrics.MetricId Metric(System.Collections.Specialized.NameValueCollection form, string prefix) =>
+            new(form[prefix + "Namespace"]!, form[prefix + "MetricName"]!, Members(form, prefix + "Dimensions")
+                .Select(i => new StreamingWorkshop.Metrics.MetricDimension(form[$"{prefix}Dimensions.member.{i}.Name"]!, form[$"{prefix}Dimensions.member.{i}.Value"]!)).ToArray());
+        static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+        static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        switch (action)
+        {
+            case "GetMetricStatistics":
+            {
+                var statistics = Members(form, "Statistics").Select(i => form[$"Statistics.member.{i}"]!).ToArray();
+                var answer = await cloudWatch.GetMetricStatisticsAsync(new StreamingWorkshop.Metrics.MetricStatisticsRequest(Metric(form, ""), Time(form["StartTime"]!), Time(form["EndTime"]!), Int(form["Period"]!), statistics, form["Unit"]));
+                return [new XElement("Label", answer.Label), new XElement("Datapoints", answer.Datapoints.Select(d => new XElement("member",
+                    new XElement("Timestamp", Iso(d.Timestamp)), new XElement("Unit", d.Unit),
+                    statistics.Select(s => new XElement(s, Number(d.Statistic(s)!.Value))))))];
+            }
+            case "GetMetricData":
+            {
+                var queries = Members(form, "MetricDataQueries").Select(i => $"MetricDataQueries.member.{i}.").Select(q => new StreamingWorkshop.Metrics.MetricDataQuery(form[q + "Id"]!,
+                    new StreamingWorkshop.Metrics.MetricStat(Metric(form, q + "MetricStat.Metric."), Int(form[q + "MetricStat.Period"]!), form[q + "MetricStat.Stat"]!, form[q + "MetricStat.Unit"]),
+                    form[q + "ReturnData"] != "false", form[q + "Label"])).ToArray();
+                var answer = await cloudWatch.GetMetricDataAsync(queries, Time(form["StartTime"]!), Time(form["EndTime"]!));
+                return [new XElement("MetricDataResults", answer.Select(r => new XElement("member", new XElement("Id", r.Id), new XElement("Label", r.Label),
+                    new XElement("Timestamps", r.Timestamps.Select(t => new XElement("member", Iso(t)))), new XElement("Values", r.Values.Select(v => new XElement("member", Number(v)))),
+                    new XElement("StatusCode", r.StatusCode))))];
+            }
+            case "PutMetricAlarm":
+                await cloudWatch.PutMetricAlarmAsync(new StreamingWorkshop.Metrics.MetricAlarmDefinition(form["AlarmName"]!, Metric(form, ""), form["Statistic"]!, Int(form["Period"]!),
+                    Int(form["EvaluationPeriods"]!), double.Parse(form["Threshold"]!, CultureInfo.InvariantCulture), form["ComparisonOperator"]!,
+                    form["DatapointsToAlarm"] is { } needed ? Int(needed) : null, form["TreatMissingData"] ?? "missing", form["Unit"], form["AlarmDescription"]));
+                return [];
+            case "DescribeAlarms":
+            {
+                var names = Members(form, "AlarmNames").Select(i => form[$"AlarmNames.member.{i}"]!).ToArray();
+                var alarms = await cloudWatch.DescribeAlarmsAsync(names);
+                return [new XElement("MetricAlarms", alarms.Select(a => new XElement("member",
+                    new XElement("AlarmName", a.AlarmName), new XElement("Namespace", a.Definition.Metric.Namespace), new XElement("MetricName", a.Definition.Metric.MetricName),
+                    new XElement("Dimensions", a.Definition.Metric.Dimensions.Select(d => new XElement("member", new XElement("Name", d.Name), new XElement("Value", d.Value)))),
+                    new XElement("Statistic", a.Definition.Statistic), new XElement("Period", a.Definition.Period), new XElement("EvaluationPeriods", a.Definition.EvaluationPeriods),
+                    new XElement("DatapointsToAlarm", a.Definition.EffectiveDatapointsToAlarm), new XElement("Threshold", Number(a.Definition.Threshold)),
+                    new XElement("ComparisonOperator", a.Definition.ComparisonOperator), new XElement("TreatMissingData", a.Definition.TreatMissingData),
+                    new XElement("StateValue", a.StateValue), new XElement("StateReason", a.StateReason), new XElement("StateUpdatedTimestamp", Iso(a.StateUpdatedTimestamp)))))];
+            }
+            default:
+                await cloudWatch.DeleteAlarmsAsync(Members(form, "AlarmNames").Select(i => form[$"AlarmNames.member.{i}"]!).ToArray());
+                return [];
         }
     }
 
