@@ -128,6 +128,10 @@ public sealed partial class DisplayTests : IDisposable
             .Distinct()
             .ToList();
 
+        // Each stage's facade (workshop.Catalog, ...) is shown when a cell ends with it.
+        var facades = typeof(WorkshopSession).GetProperties().Select(p => p.PropertyType).Where(t => t.Name.EndsWith("Facade", StringComparison.Ordinal)).ToList();
+        Assert.True(facades.Count >= 6, string.Join(", ", facades));
+        returned.AddRange(facades);
         Assert.Contains(typeof(StreamingWorkshop.Query.QueryResult), returned);
         Assert.Contains(typeof(StreamingWorkshop.Display.QueryHistoryView), returned);
         Assert.Contains(typeof(ChallengeVerdict), returned);

@@ -3,7 +3,7 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Catalog;
 
 /// <summary><c>workshop.Catalog</c>: the Glue console's view of the workshop's database, its tables and its crawler.</summary>
-public sealed class CatalogFacade
+public sealed class CatalogFacade : IHtmlDisplay
 {
     private readonly WorkshopSession session;
 
@@ -54,5 +54,15 @@ public sealed class CatalogFacade
         return new CrawlerView(await Catalog.CrawlAsync(workshopCrawler, createIfMissing: crawlerName is null, progress, cancellationToken));
     }
 
-    public override string ToString() => $"Catalog {session.Names.Database}: DescribeDatabaseAsync, DescribeTableAsync, PartitionsAsync, AlterColumnTypeAsync, CrawlAsync";
+    private CallsView Calls => new($"workshop.Catalog: database {session.Names.Database}", [
+        ("DescribeDatabaseAsync()", "GetDatabase, GetTables"),
+        ("DescribeTableAsync(table)", "GetTable, GetPartitions"),
+        ("PartitionsAsync(table)", "GetPartitions"),
+        ("AlterColumnTypeAsync(table, column, type)", "UpdateTable"),
+        ("CrawlAsync()", "CreateCrawler (first time), StartCrawler, GetCrawler until READY"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

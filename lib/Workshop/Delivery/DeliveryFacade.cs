@@ -1,7 +1,9 @@
+using StreamingWorkshop.Display;
+
 namespace StreamingWorkshop.Delivery;
 
 /// <summary><c>workshop.Delivery</c>: the Firehose console's view of the workshop's delivery stream.</summary>
-public sealed class DeliveryFacade
+public sealed class DeliveryFacade : IHtmlDisplay
 {
     private readonly WorkshopSession session;
 
@@ -14,5 +16,11 @@ public sealed class DeliveryFacade
         return await session.Stages.Delivery.DescribeDeliveryStreamAsync(deliveryStreamName ?? session.Names.DeliveryStreamName, cancellationToken);
     }
 
-    public override string ToString() => $"Delivery stream {session.Names.DeliveryStreamName}: DescribeAsync";
+    private CallsView Calls => new($"workshop.Delivery: delivery stream {session.Names.DeliveryStreamName}", [
+        ("DescribeAsync()", "DescribeDeliveryStream"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

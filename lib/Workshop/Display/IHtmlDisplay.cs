@@ -23,3 +23,17 @@ public sealed class PropertiesView(string title, IReadOnlyList<(string Name, str
 
     public override string ToString() => Title + "\n" + TextTable.Render(["Property", "Value"], Rows);
 }
+
+/// <summary>What a stage's facade offers (<c>workshop.Catalog</c>, ...): each call with the AWS operation behind it.</summary>
+public sealed class CallsView(string title, IReadOnlyList<(string Call, string AwsOperation)> calls) : IHtmlDisplay
+{
+    private static readonly string[] Headers = ["Call", "AWS operation"];
+
+    public IReadOnlyList<(string Call, string AwsOperation)> Calls { get; } = calls;
+
+    private IEnumerable<IReadOnlyList<string>> Rows => Calls.Select(c => (IReadOnlyList<string>)[c.Call, c.AwsOperation]);
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, title);
+
+    public override string ToString() => title + "\n" + TextTable.Render(Headers, Rows);
+}

@@ -1,3 +1,5 @@
+using StreamingWorkshop.Display;
+
 namespace StreamingWorkshop.Metrics;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace StreamingWorkshop.Metrics;
 /// a table and the values to chart) and alarms on them. With no dimension value, each metric is the workshop's
 /// own stream, delivery stream or producer function.
 /// </summary>
-public sealed class MetricsFacade
+public sealed class MetricsFacade : IHtmlDisplay
 {
     private readonly WorkshopSession session;
 
@@ -75,5 +77,15 @@ public sealed class MetricsFacade
         return new DateTimeOffset(ticks - ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
     }
 
-    public override string ToString() => "Metrics (CloudWatch): StatisticsAsync, DataAsync, PutAlarmAsync, AlarmsAsync, DeleteAlarmsAsync";
+    private CallsView Calls => new("workshop.Metrics: CloudWatch", [
+        ("StatisticsAsync(namespace, metric)", "GetMetricStatistics"),
+        ("DataAsync(queries)", "GetMetricData"),
+        ("PutAlarmAsync(...)", "PutMetricAlarm"),
+        ("AlarmsAsync()", "DescribeAlarms"),
+        ("DeleteAlarmsAsync(names)", "DeleteAlarms"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

@@ -1,7 +1,9 @@
+using StreamingWorkshop.Display;
+
 namespace StreamingWorkshop.Producer;
 
 /// <summary><c>workshop.Producer</c>: the producer function: invoke it once, read its logs, and (where it has one) pause its schedule.</summary>
-public sealed class ProducerFacade
+public sealed class ProducerFacade : IHtmlDisplay
 {
     private readonly WorkshopSession session;
 
@@ -21,5 +23,13 @@ public sealed class ProducerFacade
     /// <summary>The producer's schedule rule, on a backend that has one to pause (AWS); null locally, where the producer runs only in a replay or a live run.</summary>
     public IProducerSchedule? Schedule => session.Stages.Schedule;
 
-    public override string ToString() => $"Producer {session.Names.ProducerFunction}: InvokeAsync, LogsAsync{(Schedule is null ? "" : ", Schedule")}";
+    private CallsView Calls => new($"workshop.Producer: function {session.Names.ProducerFunction}", [
+        ("InvokeAsync()", "Lambda Invoke"),
+        ("LogsAsync()", "CloudWatch Logs FilterLogEvents"),
+        ("Schedule", Schedule is null ? "none on this backend: the producer runs in a replay or a live run" : "EventBridge DescribeRule, EnableRule, DisableRule"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

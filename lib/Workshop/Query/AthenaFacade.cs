@@ -5,7 +5,7 @@ using StreamingWorkshop.Errors;
 namespace StreamingWorkshop.Query;
 
 /// <summary><c>workshop.Athena</c>: the Athena query editor's view: run SQL, look at past queries, see where results go.</summary>
-public sealed partial class AthenaFacade
+public sealed partial class AthenaFacade : IHtmlDisplay
 {
     private readonly WorkshopSession session;
 
@@ -52,5 +52,13 @@ public sealed partial class AthenaFacade
     [GeneratedRegex(@"'(?:[^']*\.)?(?<name>[^'.]+)' does not exist")]
     private static partial Regex MissingTableName();
 
-    public override string ToString() => $"Athena on {session.Names.Database}: QueryAsync, RecentQueriesAsync, Settings";
+    private CallsView Calls => new($"workshop.Athena: queries on {session.Names.Database}", [
+        ("QueryAsync(sql)", "StartQueryExecution, GetQueryExecution until done, GetQueryResults"),
+        ("RecentQueriesAsync()", "ListQueryExecutions, BatchGetQueryExecution"),
+        ("Settings", "the workgroup's database and results location"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

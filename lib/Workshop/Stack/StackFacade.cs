@@ -1,10 +1,12 @@
+using StreamingWorkshop.Display;
+
 namespace StreamingWorkshop.Stack;
 
 /// <summary>
 /// <c>workshop.Stack</c>: the CloudFormation console's view of the workshop's stacks, on either backend. With no
 /// name, each call means the workshop's own stack.
 /// </summary>
-public sealed class StackFacade
+public sealed class StackFacade : IHtmlDisplay
 {
     private readonly WorkshopSession session;
 
@@ -57,5 +59,16 @@ public sealed class StackFacade
     /// <summary>True when a deployment prints each event as it happens; otherwise read them afterwards with <see cref="EventsAsync"/>.</summary>
     public bool ReportsEventsAsTheyHappen => Stacks.ReportsEventsAsTheyHappen;
 
-    public override string ToString() => $"Stack {session.Names.StackName}: DeployAsync, DestroyAsync, DescribeAsync, EventsAsync, ResourcesAsync, OutputsAsync";
+    private CallsView Calls => new($"workshop.Stack: stack {session.Names.StackName}", [
+        ("DeployAsync()", "CreateStack / UpdateStack, then DescribeStacks until done"),
+        ("DestroyAsync()", "DeleteStack"),
+        ("DescribeAsync()", "DescribeStacks"),
+        ("EventsAsync()", "DescribeStackEvents"),
+        ("ResourcesAsync()", "DescribeStackResources"),
+        ("OutputsAsync()", "DescribeStacks (Outputs)"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

@@ -70,11 +70,12 @@ public sealed class AwsDryRunTests(KinesalitePeer kinesalite, S3rverPeer s3rver)
             "cloudformation DescribeStacks", "cloudformation UpdateStack", "lambda Invoke", "logs FilterLogEvents", "firehose DescribeDeliveryStream",
             "s3 GetBucketLifecycleConfiguration", "glue StartCrawler", "glue UpdateTable", "glue GetPartitions", "athena StartQueryExecution", "athena GetQueryResults",
             "athena BatchGetQueryExecution", "events DescribeRule",
+            "monitoring GetMetricStatistics", "monitoring PutMetricAlarm", "monitoring DescribeAlarms", "monitoring DeleteAlarms",
         })
             Assert.Contains(expected, recorded);
         // Every request was signed for the region asked for and for the service it went to.
         Assert.All(stub.Scopes, scope => Assert.Equal("us-east-1", scope.Region));
-        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "lambda", "logs", "s3"], stub.Scopes.Select(s => s.Service).Distinct().Order());
+        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "lambda", "logs", "monitoring", "s3"], stub.Scopes.Select(s => s.Service).Distinct().Order());
         var shard = (await kinesis.ListShardsAsync(local.Names.StreamName))[0].ShardId;
         var onStream = await kinesis.GetRecordsAsync(await kinesis.GetShardIteratorAsync(local.Names.StreamName, shard, ShardIteratorType.TRIM_HORIZON), 100);
         // Each invocation of the producer "function" put one reading per city on kinesalite.
