@@ -64,7 +64,8 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
             var page = await kinesis.CallAsync("ListShards", request, cancellationToken);
             foreach (var shard in page["Shards"]?.AsArray() ?? [])
                 shards.Add(new ShardDescription((string)shard!["ShardId"]!, (string)shard["HashKeyRange"]!["StartingHashKey"]!,
-                    (string)shard["HashKeyRange"]!["EndingHashKey"]!, (string)shard["SequenceNumberRange"]!["StartingSequenceNumber"]!));
+                    (string)shard["HashKeyRange"]!["EndingHashKey"]!, (string)shard["SequenceNumberRange"]!["StartingSequenceNumber"]!,
+                    (string?)shard["SequenceNumberRange"]!["EndingSequenceNumber"], (string?)shard["ParentShardId"], (string?)shard["AdjacentParentShardId"]));
             next = (string?)page["NextToken"];
         } while (next is not null);
         return shards;
@@ -112,8 +113,20 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
             AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
         var next = (string?)reply["NextShardIterator"];
         if (next is not null && shardId.Length > 0) shardOfIterator[next] = shardId;
-        return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0);
+        var children = reply["ChildShards"]?.AsArray().Select(c => new ChildShard((string)c!["ShardId"]!,
+            c["ParentShards"]!.AsArray().Select(p => (string)p!).ToArray(),
+            (string)c["HashKeyRange"]!["StartingHashKey"]!, (string)c["HashKeyRange"]!["EndingHashKey"]!)).ToArray();
+        return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0, children);
     }
+
+    public async Task UpdateShardCountAsync(string streamName, int targetShardCount, CancellationToken cancellationToken = default) =>
+        await kinesis.CallAsync("UpdateShardCount", new JsonObject { ["StreamName"] = streamName, ["TargetShardCount"] = targetShardCount, ["ScalingType"] = "UNIFORM_SCALING" }, cancellationToken);
+
+    public async Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default) =>
+        await kinesis.CallAsync("SplitShard", new JsonObject { ["StreamName"] = streamName, ["ShardToSplit"] = shardToSplit, ["NewStartingHashKey"] = newStartingHashKey }, cancellationToken);
+
+    public async Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default) =>
+        await kinesis.CallAsync("MergeShards", new JsonObject { ["StreamName"] = streamName, ["ShardToMerge"] = shardToMerge, ["AdjacentShardToMerge"] = adjacentShardToMerge }, cancellationToken);
 
     public void Dispose() => kinesis.Dispose();
 }
