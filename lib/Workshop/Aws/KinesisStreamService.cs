@@ -119,14 +119,26 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
         return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0, children);
     }
 
-    public async Task UpdateShardCountAsync(string streamName, int targetShardCount, CancellationToken cancellationToken = default) =>
+    // Kinesis answers a reshard at once and works on it while the stream is UPDATING; these return once it is ACTIVE
+    // again, so the children are listed and the next reshard is accepted.
+
+    public async Task UpdateShardCountAsync(string streamName, int targetShardCount, CancellationToken cancellationToken = default)
+    {
         await kinesis.CallAsync("UpdateShardCount", new JsonObject { ["StreamName"] = streamName, ["TargetShardCount"] = targetShardCount, ["ScalingType"] = "UNIFORM_SCALING" }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+    }
 
-    public async Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default) =>
+    public async Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default)
+    {
         await kinesis.CallAsync("SplitShard", new JsonObject { ["StreamName"] = streamName, ["ShardToSplit"] = shardToSplit, ["NewStartingHashKey"] = newStartingHashKey }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+    }
 
-    public async Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default) =>
+    public async Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
+    {
         await kinesis.CallAsync("MergeShards", new JsonObject { ["StreamName"] = streamName, ["ShardToMerge"] = shardToMerge, ["AdjacentShardToMerge"] = adjacentShardToMerge }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+    }
 
     public void Dispose() => kinesis.Dispose();
 }
