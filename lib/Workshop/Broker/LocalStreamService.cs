@@ -25,6 +25,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     public const int ShardWriteRecordsPerSecond = 1_000;
     public const int ShardWriteBytesPerSecond = 1024 * 1024;
     public const int MaxShardsPerStream = 500;
+    public const int ShardReadCallsPerSecond = 5;
+    public const long ShardReadBytesPerSecond = 2L * 1024 * 1024;
     private static readonly TimeSpan IteratorLifetime = TimeSpan.FromMinutes(5);
     public const int MaxScalingsPerDay = 10;
 
@@ -223,9 +225,17 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
             throw new ResourceNotFoundException("kinesis", $"Shard {ShardId(shard)} in stream {streamName} under account {accountId} does not exist");
         var log = stream.Shards[shard];
         log.CatchUp(cutTornTail: false);
+        var readThrottle = stream.ReadThrottles[shard];
+        lock (readThrottle)
+        {
+            if (!readThrottle.TryCall(now))
+                throw new ProvisionedThroughputExceededException("kinesis",
+                    $"Rate exceeded for Shard - {ShardId(shard)} in stream {streamName} under account {accountId}. A shard serves {ShardReadCallsPerSecond} GetRecords calls and {ShardReadBytesPerSecond / (1024 * 1024)} MiB per second to all its consumers together; wait a second (of the clock) and read again.");
+        }
         // Records past the retention period are gone, whatever the iterator says.
         position = Math.Max(position, TrimHorizon(stream, log));
         var stored = log.Read(position, limit, MaxGetRecordsBytes);
+        lock (readThrottle) readThrottle.Spend(stored.Sum(r => (long)r.Data.Length));
         var records = new StreamRecord[stored.Count];
         for (var i = 0; i < stored.Count; i++)
         {
@@ -587,6 +597,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
             Starts = openShards.Select(s => s.Start).ToArray();
             Shards = Layout.Select(s => new ShardLog(Path.Combine(folder, $"{ShardId(s.Index)}.log"))).ToArray();
             Throttles = Layout.Select(_ => new ShardThrottle()).ToArray();
+            ReadThrottles = Layout.Select(_ => new ShardReadThrottle()).ToArray();
         }
 
         public string Folder { get; }
@@ -609,11 +620,41 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         }
         public ShardLog[] Shards { get; }
         public ShardThrottle[] Throttles { get; }
+        public ShardReadThrottle[] ReadThrottles { get; }
 
         public void Dispose()
         {
             foreach (var shard in Shards) shard.Dispose();
         }
+    }
+
+    /// <summary>
+    /// A shard's read allowance, shared by every consumer of the shard: 5 GetRecords calls in any second of the clock, and
+    /// 2 MiB per second. One call may return up to 10 MiB; the bytes beyond the allowance are owed, so after a 10 MiB read
+    /// the shard refuses reads for the next five seconds, as Kinesis does.
+    /// </summary>
+    private sealed class ShardReadThrottle
+    {
+        private readonly Queue<DateTimeOffset> recentCalls = new();
+        private long owedBytes;
+        private DateTimeOffset owedAt;
+
+        public bool TryCall(DateTimeOffset now)
+        {
+            while (recentCalls.TryPeek(out var call) && now - call >= TimeSpan.FromSeconds(1)) recentCalls.Dequeue();
+            if (recentCalls.Count >= ShardReadCallsPerSecond) return false;
+            if (now > owedAt)
+            {
+                var repaid = (long)((now - owedAt).TotalSeconds * ShardReadBytesPerSecond);
+                owedBytes = Math.Max(0, owedBytes - repaid);
+                owedAt = now;
+            }
+            if (owedBytes >= ShardReadBytesPerSecond) return false;
+            recentCalls.Enqueue(now);
+            return true;
+        }
+
+        public void Spend(long bytes) => owedBytes += bytes;
     }
 
     /// <summary>A shard's write allowance per second of the clock: 1,000 records and 1 MiB.</summary>

@@ -159,6 +159,12 @@ public sealed class LocalDeliveryStream : IDisposable
             {
                 result = await stream.GetRecordsAsync(shard.Iterator, GetRecordsLimit, cancellationToken);
             }
+            catch (ProvisionedThroughputExceededException)
+            {
+                // The shard's read allowance is spent for now (shared with every other reader): go on at the next poll.
+                Metrics.ReadThrottled++;
+                return read;
+            }
             catch (ExpiredIteratorException)
             {
                 // The clock moved on more than five minutes since the last read: start again where we stopped.
@@ -421,6 +427,9 @@ public sealed class DeliveryMetrics : Display.IHtmlDisplay
     public long SkippedAlreadyDelivered { get; internal set; }
     public long FailedDeliveryAttempts { get; internal set; }
     public long CheckpointsPastRetention { get; internal set; }
+
+    /// <summary>GetRecords calls the stream refused because the shard's read allowance was spent.</summary>
+    public long ReadThrottled { get; internal set; }
     public string? LastObjectKey { get; internal set; }
     public string? LastDeliveryError { get; internal set; }
 
@@ -432,6 +441,7 @@ public sealed class DeliveryMetrics : Display.IHtmlDisplay
         ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
         ("Objects written", $"{ObjectsWritten:N0}"),
         ("Bytes written", $"{BytesWritten:N0}"),
+        ("Reads refused by the shard's read limit", $"{ReadThrottled:N0}"),
         ("Last object", LastObjectKey ?? ""),
         ("Last delivery error", LastDeliveryError ?? ""),
     ]);
