@@ -342,6 +342,24 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return new StreamDescriptionView(await Stream.DescribeStreamSummaryAsync(name, cancellationToken), await Stream.ListShardsAsync(name, cancellationToken));
     }
 
+    /// <summary>Which open shard each partition key lands on (ListShards, then MD5 of each key as Kinesis routes it).</summary>
+    public async Task<KeySpreadView> KeySpreadAsync(IEnumerable<string> partitionKeys, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        return new KeySpreadView(await Stream.ListShardsAsync(streamName ?? Names.StreamName, cancellationToken), partitionKeys.ToArray());
+    }
+
+    /// <summary>
+    /// PutRecords in batches of 500, retrying only the failed entries with a doubling backoff. The backoff passes on the
+    /// session's clock, which is what a shard's per-second write allowance is counted on.
+    /// </summary>
+    public async Task<PutRecordsBatchReport> PutRecordsWithRetryAsync(IReadOnlyList<PutRecordsEntry> records, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var batcher = new PutRecordsBatcher(Stream, (pause, _) => { Clock.Advance(pause); return Task.CompletedTask; });
+        return await batcher.PutAsync(streamName ?? Names.StreamName, records, cancellationToken);
+    }
+
     /// <summary>Scales the stream to <paramref name="targetShardCount"/> equal shards (Kinesis UpdateShardCount, UNIFORM_SCALING) and shows its shards.</summary>
     public async Task<StreamDescriptionView> ReshardAsync(int targetShardCount, string? streamName = null, CancellationToken cancellationToken = default)
     {
