@@ -209,6 +209,32 @@ public sealed class ReshardingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_child_waits_while_its_parent_is_only_partly_read_so_newer_records_never_overtake_older_ones()
+    {
+        const string bucket = "lake-bucket";
+        var lake = new LocalObjectStore(temp.Workspace, clock);
+        await lake.CreateBucketAsync(bucket);
+        await service.CreateStreamAsync("source", 1);
+        using var delivery = new LocalDeliveryStream(WorkshopSession.WorkshopDeliveryConfig("delivery", "source", bucket), service, lake, temp.Workspace, clock);
+        // Twelve readings of about 1 MB on the parent, one a second; one GetRecords returns at most 10 MiB, so ten of them.
+        for (var t = 1; t <= 12; t++)
+        {
+            await Put("source", $$"""{"city":"Dublin","t":{{t}},"pad":"{{new string('x', 999_950)}}"}""", "Dublin");
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        await service.SplitShardAsync("source", "shardId-000000000000", Half);
+        await Put("source", """{"city":"Dublin","t":13}""", "Dublin");
+
+        await delivery.PollAsync();             // the parent's first ten; its last two wait for the next poll
+        clock.Advance(TimeSpan.FromSeconds(5)); // the shard's 2 MiB a second pays back the 10 MB read
+        await delivery.PollAsync();
+        await delivery.FlushAllAsync();
+
+        Assert.Equal(Enumerable.Range(1, 13).Select(t => $"\"t\":{t}").ToList(),
+            LakeFiles.Lines(temp.Root, bucket, "").Select(l => System.Text.RegularExpressions.Regex.Match(l.Line, "\"t\":[0-9]+").Value).ToList());
+    }
+
+    [Fact]
     public async Task The_delivery_stream_reads_parents_to_their_end_before_children_so_each_city_stays_in_order_across_a_reshard()
     {
         const string bucket = "lake-bucket";
