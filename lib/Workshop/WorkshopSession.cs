@@ -345,6 +345,61 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return new StreamDescriptionView(await Stream.DescribeStreamSummaryAsync(name, cancellationToken), await Stream.ListShardsAsync(name, cancellationToken));
     }
 
+    /// <summary>Which open shard each partition key lands on (ListShards, then MD5 of each key as Kinesis routes it).</summary>
+    public async Task<KeySpreadView> KeySpreadAsync(IEnumerable<string> partitionKeys, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        return new KeySpreadView(await Stream.ListShardsAsync(streamName ?? Names.StreamName, cancellationToken), partitionKeys.ToArray());
+    }
+
+    /// <summary>
+    /// PutRecords in batches of 500, retrying only the failed entries with a doubling backoff. The backoff passes on the
+    /// session's clock, which is what a shard's per-second write allowance is counted on.
+    /// </summary>
+    public async Task<PutRecordsBatchReport> PutRecordsWithRetryAsync(IReadOnlyList<PutRecordsEntry> records, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var batcher = new PutRecordsBatcher(Stream, (pause, _) => { Clock.Advance(pause); return Task.CompletedTask; });
+        return await batcher.PutAsync(streamName ?? Names.StreamName, records, cancellationToken);
+    }
+
+    /// <summary>Scales the stream to <paramref name="targetShardCount"/> equal shards (Kinesis UpdateShardCount, UNIFORM_SCALING) and shows its shards.</summary>
+    public async Task<StreamDescriptionView> ReshardAsync(int targetShardCount, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        await Stream.UpdateShardCountAsync(streamName ?? Names.StreamName, targetShardCount, cancellationToken);
+        return await DescribeStreamAsync(streamName, cancellationToken);
+    }
+
+    /// <summary>
+    /// Splits one open shard in two (Kinesis SplitShard); without <paramref name="newStartingHashKey"/> at the middle of its
+    /// hash-key range. Shows the stream's shards.
+    /// </summary>
+    public async Task<StreamDescriptionView> SplitShardAsync(string shardId, string? newStartingHashKey = null, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var name = streamName ?? Names.StreamName;
+        if (newStartingHashKey is null)
+        {
+            var shard = (await Stream.ListShardsAsync(name, cancellationToken)).FirstOrDefault(s => s.ShardId == shardId)
+                ?? throw new ArgumentException($"There is no shard {shardId} in stream {name}; 'workshop stream describe' lists its shards.");
+            var start = UInt128.Parse(shard.StartingHashKey, System.Globalization.CultureInfo.InvariantCulture);
+            var end = UInt128.Parse(shard.EndingHashKey, System.Globalization.CultureInfo.InvariantCulture);
+            newStartingHashKey = (start + (end - start) / 2 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await Stream.SplitShardAsync(name, shardId, newStartingHashKey, cancellationToken);
+        return await DescribeStreamAsync(name, cancellationToken);
+    }
+
+    /// <summary>Merges two open shards with adjacent hash-key ranges into one (Kinesis MergeShards). Shows the stream's shards.</summary>
+    public async Task<StreamDescriptionView> MergeShardsAsync(string shardId, string adjacentShardId, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var name = streamName ?? Names.StreamName;
+        await Stream.MergeShardsAsync(name, shardId, adjacentShardId, cancellationToken);
+        return await DescribeStreamAsync(name, cancellationToken);
+    }
+
     /// <summary>Reads up to <paramref name="limit"/> records from one shard as the console's data viewer does.</summary>
     public async Task<RecordBatchView> PeekAsync(ShardIteratorType from = ShardIteratorType.TRIM_HORIZON, int limit = 10,
         string? shardId = null, DateTimeOffset? timestamp = null, string? streamName = null, string? sequenceNumber = null, CancellationToken cancellationToken = default)

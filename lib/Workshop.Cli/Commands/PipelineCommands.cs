@@ -176,7 +176,36 @@ internal static class PipelineCommands
             return 0;
         });
 
-        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek, put, create };
+        var target = new Option<int>("--shards") { Description = "The open shard count to scale to (UpdateShardCount, uniform scaling).", Required = true }.WithRange(1);
+        var reshard = new Command("reshard", "Scale the stream to a number of equal shards.") { streamOption, target };
+        reshard.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Terminal.Show(await session.ReshardAsync(parse.GetValue(target), parse.GetValue(streamOption), cancellationToken));
+            return 0;
+        });
+
+        var shardToSplit = new Option<string>("--shard") { Description = "The open shard to split, as 'stream describe' lists it.", Required = true };
+        var hashKey = new Option<string?>("--hash-key") { Description = "Where the second child's hash keys start (default: the middle of the shard's range)." };
+        var split = new Command("split", "Split one shard into two (SplitShard).") { streamOption, shardToSplit, hashKey };
+        split.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Terminal.Show(await session.SplitShardAsync(parse.GetValue(shardToSplit)!, parse.GetValue(hashKey), parse.GetValue(streamOption), cancellationToken));
+            return 0;
+        });
+
+        var shardToMerge = new Option<string>("--shard") { Description = "One open shard to merge.", Required = true };
+        var adjacent = new Option<string>("--adjacent") { Description = "The open shard whose hash keys are next to --shard's.", Required = true };
+        var merge = new Command("merge", "Merge two neighbouring shards into one (MergeShards).") { streamOption, shardToMerge, adjacent };
+        merge.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Terminal.Show(await session.MergeShardsAsync(parse.GetValue(shardToMerge)!, parse.GetValue(adjacent)!, parse.GetValue(streamOption), cancellationToken));
+            return 0;
+        });
+
+        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek, put, create, reshard, split, merge };
     }
 
     private static Command LakeCommand()

@@ -64,7 +64,8 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
             var page = await kinesis.CallAsync("ListShards", request, cancellationToken);
             foreach (var shard in page["Shards"]?.AsArray() ?? [])
                 shards.Add(new ShardDescription((string)shard!["ShardId"]!, (string)shard["HashKeyRange"]!["StartingHashKey"]!,
-                    (string)shard["HashKeyRange"]!["EndingHashKey"]!, (string)shard["SequenceNumberRange"]!["StartingSequenceNumber"]!));
+                    (string)shard["HashKeyRange"]!["EndingHashKey"]!, (string)shard["SequenceNumberRange"]!["StartingSequenceNumber"]!,
+                    (string?)shard["SequenceNumberRange"]!["EndingSequenceNumber"], (string?)shard["ParentShardId"], (string?)shard["AdjacentParentShardId"]));
             next = (string?)page["NextToken"];
         } while (next is not null);
         return shards;
@@ -112,7 +113,31 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
             AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
         var next = (string?)reply["NextShardIterator"];
         if (next is not null && shardId.Length > 0) shardOfIterator[next] = shardId;
-        return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0);
+        var children = reply["ChildShards"]?.AsArray().Select(c => new ChildShard((string)c!["ShardId"]!,
+            c["ParentShards"]!.AsArray().Select(p => (string)p!).ToArray(),
+            (string)c["HashKeyRange"]!["StartingHashKey"]!, (string)c["HashKeyRange"]!["EndingHashKey"]!)).ToArray();
+        return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0, children);
+    }
+
+    // Kinesis answers a reshard at once and works on it while the stream is UPDATING; these return once it is ACTIVE
+    // again, so the children are listed and the next reshard is accepted.
+
+    public async Task UpdateShardCountAsync(string streamName, int targetShardCount, CancellationToken cancellationToken = default)
+    {
+        await kinesis.CallAsync("UpdateShardCount", new JsonObject { ["StreamName"] = streamName, ["TargetShardCount"] = targetShardCount, ["ScalingType"] = "UNIFORM_SCALING" }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+    }
+
+    public async Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default)
+    {
+        await kinesis.CallAsync("SplitShard", new JsonObject { ["StreamName"] = streamName, ["ShardToSplit"] = shardToSplit, ["NewStartingHashKey"] = newStartingHashKey }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+    }
+
+    public async Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
+    {
+        await kinesis.CallAsync("MergeShards", new JsonObject { ["StreamName"] = streamName, ["ShardToMerge"] = shardToMerge, ["AdjacentShardToMerge"] = adjacentShardToMerge }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
     }
 
     public void Dispose() => kinesis.Dispose();

@@ -26,7 +26,13 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     public const int ShardWriteRecordsPerSecond = 1_000;
     public const int ShardWriteBytesPerSecond = 1024 * 1024;
     public const int MaxShardsPerStream = 500;
+    public const int ShardReadCallsPerSecond = 5;
+    public const long ShardReadBytesPerSecond = 2L * 1024 * 1024;
     private static readonly TimeSpan IteratorLifetime = TimeSpan.FromMinutes(5);
+    public const int MaxScalingsPerDay = 10;
+
+    /// <summary>How long the stream stays UPDATING after a reshard on the kit's clock (Kinesis takes seconds to minutes).</summary>
+    public static readonly TimeSpan ReshardDuration = TimeSpan.FromSeconds(30);
 
     private readonly WorkspaceDirectory workspace;
     private readonly TimeProvider clock;
@@ -34,6 +40,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     private readonly string region;
     private readonly Dictionary<string, OpenStream> open = new(StringComparer.Ordinal);
     private readonly IMetricsRecorder? metrics;
+    private readonly List<OpenStream> retired = [];
 
     /// <param name="metrics">Where to record the stream's CloudWatch metrics (AWS/Kinesis); none when null.</param>
     public LocalStreamService(WorkspaceDirectory workspace, TimeProvider clock, string accountId = "123456789012", string region = "us-east-1", IMetricsRecorder? metrics = null)
@@ -76,7 +83,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         lock (open)
         {
             open.Remove(streamName);
-            stream.Dispose();
+            retired.Add(stream);
         }
         Directory.Delete(stream.Folder, recursive: true);
         return Task.CompletedTask;
@@ -95,17 +102,18 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     {
         var stream = Open(streamName);
         var m = stream.Metadata;
-        return Task.FromResult(new StreamSummary(m.StreamName, StreamArn(m.StreamName), "ACTIVE", m.ShardCount, m.RetentionPeriodHours, m.CreatedAt));
+        var status = m.UpdatingUntil is { } until && clock.GetUtcNow() < until ? "UPDATING" : "ACTIVE";
+        return Task.FromResult(new StreamSummary(m.StreamName, StreamArn(m.StreamName), status, stream.OpenIndexes.Length, m.RetentionPeriodHours, m.CreatedAt));
     }
 
     public Task<IReadOnlyList<ShardDescription>> ListShardsAsync(string streamName, CancellationToken cancellationToken = default)
     {
         var stream = Open(streamName);
-        IReadOnlyList<ShardDescription> shards = stream.Ranges.Select((range, i) => new ShardDescription(
-            ShardId(i),
-            range.Start.ToString(CultureInfo.InvariantCulture),
-            range.End.ToString(CultureInfo.InvariantCulture),
-            SequenceNumber(i, 0))).ToArray();
+        IReadOnlyList<ShardDescription> shards = stream.Layout.Where(s => !IsExpired(stream, s)).Select(s => new ShardDescription(
+            ShardId(s.Index), s.StartingHashKey, s.EndingHashKey, SequenceNumber(s.Index, 0),
+            s.LastNumber is { } last ? SequenceNumber(s.Index, last) : null,
+            s.Parent is { } parent ? ShardId(parent) : null,
+            s.AdjacentParent is { } adjacent ? ShardId(adjacent) : null)).ToArray();
         return Task.FromResult(shards);
     }
 
@@ -135,19 +143,23 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         if (total > MaxPutRecordsBytes)
             throw new InvalidArgumentException("kinesis", $"Records size exceeds 5 MB limit: the request holds {total:N0} bytes of data and partition keys. Split it into smaller PutRecords calls.");
 
-        var stream = Open(streamName);
-        var shardOf = new int[records.Count];
+        var hashKeys = new UInt128[records.Count];
         for (var i = 0; i < records.Count; i++)
-        {
-            var hashKey = records[i].ExplicitHashKey is { } explicitKey ? UInt128.Parse(explicitKey, CultureInfo.InvariantCulture) : HashKeys.FromPartitionKey(records[i].PartitionKey);
-            shardOf[i] = HashKeys.ShardIndexFor(hashKey, stream.Starts);
-        }
+            hashKeys[i] = records[i].ExplicitHashKey is { } explicitKey ? UInt128.Parse(explicitKey, CultureInfo.InvariantCulture) : HashKeys.FromPartitionKey(records[i].PartitionKey);
 
         var results = new PutRecordsResultEntry[records.Count];
         var failed = 0;
+        while (true)
+        {
+        var stream = Open(streamName);
+        var shardOf = new int[records.Count];
+        for (var i = 0; i < records.Count; i++)
+            shardOf[i] = stream.OpenIndexes[HashKeys.ShardIndexFor(hashKeys[i], stream.Starts)];
         long acceptedBytes = 0;
         using (AcquireAppendLock(stream.Folder))
         {
+            // A reshard (here or in another process) between Open and the lock changed which shards are open.
+            if (stream.IsStale()) continue;
             var now = clock.GetUtcNow();
             var second = now.UtcTicks / TimeSpan.TicksPerSecond;
             var accepted = new List<(string, ReadOnlyMemory<byte>)>[stream.Shards.Length];
@@ -182,6 +194,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         Record(streamName, "IncomingBytes", acceptedBytes, MetricNames.Bytes);
         Record(streamName, "WriteProvisionedThroughputExceeded", failed, MetricNames.Count);
         return Task.FromResult(new PutRecordsResult(failed, results));
+        }
     }
 
     public Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType iteratorType, string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
@@ -221,13 +234,25 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
             throw new ExpiredIteratorException("kinesis",
                 $"Iterator expired. The iterator was created at time {AmzTime(issuedAt)} while right now it is {AmzTime(now)} which is further in the future than the tolerated delay of 300000 milliseconds.");
         var stream = Open(streamName);
-        if (shard >= stream.Shards.Length)
+        if (shard >= stream.Shards.Length || IsExpired(stream, stream.Layout[shard]))
             throw new ResourceNotFoundException("kinesis", $"Shard {ShardId(shard)} in stream {streamName} under account {accountId} does not exist");
         var log = stream.Shards[shard];
         log.CatchUp(cutTornTail: false);
+        var readThrottle = stream.ReadThrottles[shard];
+        lock (readThrottle)
+        {
+            if (!readThrottle.TryCall(now))
+            {
+                // A refused call counts in the metric as a sample of 1; each call served counts a 0.
+                Record(streamName, "ReadProvisionedThroughputExceeded", 1, MetricNames.Count);
+                throw new ProvisionedThroughputExceededException("kinesis",
+                    $"Rate exceeded for Shard - {ShardId(shard)} in stream {streamName} under account {accountId}. A shard serves {ShardReadCallsPerSecond} GetRecords calls and {ShardReadBytesPerSecond / (1024 * 1024)} MiB per second to all its consumers together; wait a second (of the clock) and read again.");
+            }
+        }
         // Records past the retention period are gone, whatever the iterator says.
         position = Math.Max(position, TrimHorizon(stream, log));
         var stored = log.Read(position, limit, MaxGetRecordsBytes);
+        lock (readThrottle) readThrottle.Spend(stored.Sum(r => (long)r.Data.Length));
         var records = new StreamRecord[stored.Count];
         for (var i = 0; i < stored.Count; i++)
         {
@@ -242,10 +267,169 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         var iteratorAge = records.Length > 0 ? Math.Max(0, (now - records[^1].ApproximateArrivalTimestamp).TotalMilliseconds) : behind;
         Record(streamName, "GetRecords.Records", records.Length, MetricNames.Count);
         Record(streamName, "GetRecords.IteratorAgeMilliseconds", iteratorAge, MetricNames.Milliseconds);
-        // The local stream does not limit reads, so no call is refused for read throughput.
         Record(streamName, "ReadProvisionedThroughputExceeded", 0, MetricNames.Count);
+        if (stream.Layout[shard].LastNumber is { } last && next >= last)
+            return Task.FromResult(new GetRecordsResult(records, null, behind, ChildrenOf(stream, shard)));
         return Task.FromResult(new GetRecordsResult(records, EncodeIterator(streamName, shard, next, now), behind));
     }
+
+    public Task UpdateShardCountAsync(string streamName, int targetShardCount, CancellationToken cancellationToken = default)
+    {
+        if (targetShardCount < 1)
+            throw new ValidationException("kinesis", $"1 validation error detected: Value '{targetShardCount}' at 'targetShardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
+        Reshard(streamName, (stream, shards, now) =>
+        {
+            var open = shards.Where(s => s.IsOpen).OrderBy(s => s.Start).ToList();
+            var current = open.Count;
+            if (targetShardCount == current)
+                throw new InvalidArgumentException("kinesis", $"Stream {streamName} already has {current} open shards; give UpdateShardCount a different target.");
+            if (targetShardCount > 2 * current)
+                throw new LimitExceededException("kinesis", $"UpdateShardCount cannot scale {streamName} from {current} to {targetShardCount} shards: at most double the open shards ({2 * current}) in one call. Scale in steps.");
+            if (targetShardCount * 2 < current)
+                throw new LimitExceededException("kinesis", $"UpdateShardCount cannot scale {streamName} from {current} to {targetShardCount} shards: at least half the open shards ({(current + 1) / 2}) in one call. Scale in steps.");
+            if (targetShardCount > MaxShardsPerStream)
+                throw new LimitExceededException("kinesis", $"This request would exceed the shard limit for the account {accountId} in {region}. Current limit of shards is {MaxShardsPerStream}. Asked for {targetShardCount}; use fewer shards.");
+            var recent = (stream.Metadata.ScalingTimes ?? []).Where(t => now - t < TimeSpan.FromHours(24)).ToList();
+            if (recent.Count >= MaxScalingsPerDay)
+                throw new LimitExceededException("kinesis", $"UpdateShardCount has run {recent.Count} times on {streamName} in the last 24 hours, the most allowed; wait until {AmzTime(recent.Min() + TimeSpan.FromHours(24))}, or use SplitShard and MergeShards.");
+
+            // Kinesis reaches the target by splits and merges, which leaves short-lived shards: split every open
+            // shard at each new boundary inside it, then merge the pieces of each new range pairwise.
+            var targets = HashKeys.SplitEvenly(targetShardCount);
+            var pieces = new List<ShardState>();
+            foreach (var shard in open)
+            {
+                var rest = shard;
+                foreach (var (boundary, _) in targets.Where(t => t.Start > shard.Start && t.Start <= shard.End))
+                {
+                    var (left, right) = Split(stream, shards, rest.Index, boundary, now);
+                    pieces.Add(left);
+                    rest = right;
+                }
+                pieces.Add(rest);
+            }
+            foreach (var (start, end) in targets)
+            {
+                var inRange = pieces.Where(p => p.Start >= start && p.End <= end).ToList();
+                var merged = inRange[0];
+                foreach (var next in inRange.Skip(1))
+                    merged = Merge(stream, shards, merged.Index, next.Index, now);
+            }
+            return stream.Metadata with { ScalingTimes = [.. recent, now] };
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default)
+    {
+        Reshard(streamName, (stream, shards, now) =>
+        {
+            var shard = OpenShard(stream, shards, streamName, shardToSplit);
+            if (newStartingHashKey is null || !ExplicitHashKeyPattern().IsMatch(newStartingHashKey) || !UInt128.TryParse(newStartingHashKey, CultureInfo.InvariantCulture, out var key))
+                throw new InvalidArgumentException("kinesis", $"NewStartingHashKey {newStartingHashKey} is not a hash key: give a whole number from 0 to 2^128-1.");
+            if (key <= shard.Start || key > shard.End)
+                throw new InvalidArgumentException("kinesis",
+                    $"NewStartingHashKey {newStartingHashKey} is not inside {shardToSplit}'s range: it must be above its starting hash key {shard.StartingHashKey} and at most its ending hash key {shard.EndingHashKey}.");
+            Split(stream, shards, shard.Index, key, now);
+            return stream.Metadata;
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
+    {
+        Reshard(streamName, (stream, shards, now) =>
+        {
+            var first = OpenShard(stream, shards, streamName, shardToMerge);
+            var second = OpenShard(stream, shards, streamName, adjacentShardToMerge);
+            // The last shard ends at 2^128 - 1, where adding one would wrap round to the first shard's start.
+            static bool JustBefore(ShardState low, ShardState high) => low.End != UInt128.MaxValue && low.End + 1 == high.Start;
+            if (!JustBefore(first, second) && !JustBefore(second, first))
+                throw new InvalidArgumentException("kinesis",
+                    $"Shards {shardToMerge} and {adjacentShardToMerge} in stream {streamName} under account {accountId} are not adjacent: one's hash keys must end just before the other's start. Pick neighbours from ListShards.");
+            Merge(stream, shards, first.Index, second.Index, now);
+            return stream.Metadata;
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs one reshard under the stream's lock: checks the stream is ACTIVE, lets <paramref name="change"/> close and add
+    /// shards, marks the stream UPDATING for <see cref="ReshardDuration"/> and saves it.
+    /// </summary>
+    private void Reshard(string streamName, Func<OpenStream, List<ShardState>, DateTimeOffset, StreamMetadata> change)
+    {
+        var stream = Open(streamName);
+        using (AcquireAppendLock(stream.Folder))
+        {
+            if (stream.IsStale())
+            {
+                lock (open) open.Remove(streamName);
+                stream = Open(streamName);
+            }
+            var now = clock.GetUtcNow();
+            if (stream.Metadata.UpdatingUntil is { } until && now < until)
+                throw new ResourceInUseException("kinesis", $"Stream {streamName} under account {accountId} not ACTIVE, instead in state UPDATING until {AmzTime(until)}. Let the clock pass that time (a simulation, or Clock.Advance in a notebook), then reshard again.");
+            var shards = stream.Layout.ToList();
+            var metadata = change(stream, shards, now) with { Shards = shards, UpdatingUntil = now + ReshardDuration };
+            workspace.WriteAtomically(Path.Combine(stream.Folder, "stream.json"), JsonSerializer.SerializeToUtf8Bytes(metadata));
+            lock (open)
+            {
+                stream.Replaced = true;
+                open.Remove(streamName);
+                retired.Add(stream);
+            }
+        }
+    }
+
+    private ShardState OpenShard(OpenStream stream, List<ShardState> shards, string streamName, string shardId)
+    {
+        var shard = shards[ParseShardId(stream, streamName, shardId)];
+        if (!shard.IsOpen)
+            throw new ResourceInUseException("kinesis", $"Shard {shardId} in stream {streamName} under account {accountId} is closed (a reshard already replaced it); only open shards can be split or merged.");
+        return shard;
+    }
+
+    private static (ShardState Left, ShardState Right) Split(OpenStream stream, List<ShardState> shards, int index, UInt128 newStart, DateTimeOffset now)
+    {
+        var parent = Close(stream, shards, index, now);
+        var left = new ShardState(shards.Count, parent.StartingHashKey, (newStart - 1).ToString(CultureInfo.InvariantCulture), index, null, now, null, null);
+        shards.Add(left);
+        var right = new ShardState(shards.Count, newStart.ToString(CultureInfo.InvariantCulture), parent.EndingHashKey, index, null, now, null, null);
+        shards.Add(right);
+        return (left, right);
+    }
+
+    private static ShardState Merge(OpenStream stream, List<ShardState> shards, int index, int adjacentIndex, DateTimeOffset now)
+    {
+        var a = Close(stream, shards, index, now);
+        var b = Close(stream, shards, adjacentIndex, now);
+        var (low, high) = a.Start < b.Start ? (a, b) : (b, a);
+        var child = new ShardState(shards.Count, low.StartingHashKey, high.EndingHashKey, index, adjacentIndex, now, null, null);
+        shards.Add(child);
+        return child;
+    }
+
+    /// <summary>Closes a shard after its last record (a shard made within this reshard has none yet).</summary>
+    private static ShardState Close(OpenStream stream, List<ShardState> shards, int index, DateTimeOffset now)
+    {
+        long last = 0;
+        if (index < stream.Shards.Length)
+        {
+            stream.Shards[index].CatchUp(cutTornTail: true);
+            last = stream.Shards[index].Count;
+        }
+        return shards[index] = shards[index] with { ClosedAt = now, LastNumber = last };
+    }
+
+    private static List<ChildShard> ChildrenOf(OpenStream stream, int index) =>
+        stream.Layout.Where(s => s.Parent == index || s.AdjacentParent == index)
+            .Select(s => new ChildShard(ShardId(s.Index), new[] { s.Parent, s.AdjacentParent }.OfType<int>().Select(ShardId).ToArray(), s.StartingHashKey, s.EndingHashKey))
+            .ToList();
+
+    /// <summary>A closed shard goes away once its newest record has aged past the retention period.</summary>
+    private bool IsExpired(OpenStream stream, ShardState shard) =>
+        shard.ClosedAt is { } closedAt && clock.GetUtcNow() - closedAt > TimeSpan.FromHours(stream.Metadata.RetentionPeriodHours);
 
     private int TrimHorizon(OpenStream stream, ShardLog log) =>
         log.FirstArrivalAtOrAfter((clock.GetUtcNow() - TimeSpan.FromHours(stream.Metadata.RetentionPeriodHours)).UtcTicks);
@@ -270,7 +454,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         var match = ShardIdPattern().Match(shardId ?? "");
         // The pattern allows twelve digits, more than an int holds: anything beyond the shards does not exist.
         var index = match.Success && int.TryParse(match.Groups["index"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
-        if (index < 0 || index >= stream.Shards.Length)
+        if (index < 0 || index >= stream.Shards.Length || IsExpired(stream, stream.Layout[index]))
             throw new ResourceNotFoundException("kinesis", $"Shard {shardId} in stream {streamName} under account {accountId} does not exist");
         return index;
     }
@@ -299,16 +483,19 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         ValidateName(streamName);
         lock (open)
         {
-            if (open.TryGetValue(streamName, out var existing) && File.Exists(Path.Combine(existing.Folder, "stream.json"))) return existing;
+            if (open.TryGetValue(streamName, out var existing) && !existing.IsStale()) return existing;
+            // Still in use by calls under way; closed with the service.
+            if (existing is not null) retired.Add(existing);
             var folder = workspace.Resolve("streams", streamName);
             var metadataPath = Path.Combine(folder, "stream.json");
             if (!File.Exists(metadataPath))
                 throw new ResourceNotFoundException("kinesis", $"Stream {streamName} under account {accountId} not found.");
-            var metadata = JsonSerializer.Deserialize<StreamMetadata>(File.ReadAllBytes(metadataPath))!;
             OpenStream stream;
             using (AcquireAppendLock(folder))
             {
-                stream = new OpenStream(folder, metadata);
+                var writtenAt = File.GetLastWriteTimeUtc(metadataPath);
+                var metadata = JsonSerializer.Deserialize<StreamMetadata>(File.ReadAllBytes(metadataPath))!;
+                stream = new OpenStream(folder, metadata, writtenAt);
                 foreach (var log in stream.Shards) log.CatchUp(cutTornTail: true);
             }
             open[streamName] = stream;
@@ -376,8 +563,9 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     {
         lock (open)
         {
-            foreach (var stream in open.Values) stream.Dispose();
+            foreach (var stream in open.Values.Concat(retired)) stream.Dispose();
             open.Clear();
+            retired.Clear();
         }
     }
 
@@ -393,31 +581,103 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     [GeneratedRegex("^(0|[1-9]\\d{0,38})$")]
     private static partial Regex ExplicitHashKeyPattern();
 
-    private sealed record StreamMetadata(string StreamName, int ShardCount, int RetentionPeriodHours, DateTimeOffset CreatedAt);
+    private sealed record StreamMetadata(string StreamName, int ShardCount, int RetentionPeriodHours, DateTimeOffset CreatedAt)
+    {
+        /// <summary>Every shard the stream has had, by index; null until the first reshard (then the ShardCount shards of creation).</summary>
+        public List<ShardState>? Shards { get; init; }
+
+        /// <summary>The stream is UPDATING until this time of the clock, after a reshard.</summary>
+        public DateTimeOffset? UpdatingUntil { get; init; }
+
+        /// <summary>When UpdateShardCount ran, for the limit per rolling 24 hours.</summary>
+        public List<DateTimeOffset>? ScalingTimes { get; init; }
+
+        public List<ShardState> Layout() => Shards ?? HashKeys.SplitEvenly(ShardCount).Select((range, i) => new ShardState(i,
+            range.Start.ToString(CultureInfo.InvariantCulture), range.End.ToString(CultureInfo.InvariantCulture), null, null, CreatedAt, null, null)).ToList();
+    }
+
+    /// <summary>One shard: its hash keys, its parents, and once closed, when and after which record number.</summary>
+    private sealed record ShardState(int Index, string StartingHashKey, string EndingHashKey, int? Parent, int? AdjacentParent,
+        DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, long? LastNumber)
+    {
+        public UInt128 Start => UInt128.Parse(StartingHashKey, CultureInfo.InvariantCulture);
+        public UInt128 End => UInt128.Parse(EndingHashKey, CultureInfo.InvariantCulture);
+        public bool IsOpen => ClosedAt is null;
+    }
 
     private sealed class OpenStream : IDisposable
     {
-        public OpenStream(string folder, StreamMetadata metadata)
+        private readonly DateTime metadataWrittenAt;
+
+        public OpenStream(string folder, StreamMetadata metadata, DateTime metadataWrittenAt)
         {
             Folder = folder;
             Metadata = metadata;
-            Ranges = HashKeys.SplitEvenly(metadata.ShardCount);
-            Starts = Ranges.Select(r => r.Start).ToArray();
-            Shards = Enumerable.Range(0, metadata.ShardCount).Select(i => new ShardLog(Path.Combine(folder, $"{ShardId(i)}.log"))).ToArray();
-            Throttles = Enumerable.Range(0, metadata.ShardCount).Select(_ => new ShardThrottle()).ToArray();
+            this.metadataWrittenAt = metadataWrittenAt;
+            Layout = metadata.Layout();
+            var openShards = Layout.Where(s => s.IsOpen).OrderBy(s => s.Start).ToArray();
+            OpenIndexes = openShards.Select(s => s.Index).ToArray();
+            Starts = openShards.Select(s => s.Start).ToArray();
+            Shards = Layout.Select(s => new ShardLog(Path.Combine(folder, $"{ShardId(s.Index)}.log"))).ToArray();
+            Throttles = Layout.Select(_ => new ShardThrottle()).ToArray();
+            ReadThrottles = Layout.Select(_ => new ShardReadThrottle()).ToArray();
         }
 
         public string Folder { get; }
         public StreamMetadata Metadata { get; }
-        public (UInt128 Start, UInt128 End)[] Ranges { get; }
+        public List<ShardState> Layout { get; }
+
+        /// <summary>The open shards' indexes, in hash-key order, and where each one's range starts.</summary>
+        public int[] OpenIndexes { get; }
         public UInt128[] Starts { get; }
+
+        /// <summary>True when stream.json changed (a reshard or delete) since this was opened.</summary>
+        /// <summary>Set when this process resharded the stream, so no call uses the old layout whatever the file times say.</summary>
+        public bool Replaced { get; set; }
+
+        public bool IsStale()
+        {
+            if (Replaced) return true;
+            var path = Path.Combine(Folder, "stream.json");
+            return !File.Exists(path) || File.GetLastWriteTimeUtc(path) != metadataWrittenAt;
+        }
         public ShardLog[] Shards { get; }
         public ShardThrottle[] Throttles { get; }
+        public ShardReadThrottle[] ReadThrottles { get; }
 
         public void Dispose()
         {
             foreach (var shard in Shards) shard.Dispose();
         }
+    }
+
+    /// <summary>
+    /// A shard's read allowance, shared by every consumer of the shard: 5 GetRecords calls in any second of the clock, and
+    /// 2 MiB per second. One call may return up to 10 MiB; the bytes beyond the allowance are owed, so after a 10 MiB read
+    /// the shard refuses reads for the next five seconds, as Kinesis does.
+    /// </summary>
+    private sealed class ShardReadThrottle
+    {
+        private readonly Queue<DateTimeOffset> recentCalls = new();
+        private long owedBytes;
+        private DateTimeOffset owedAt;
+
+        public bool TryCall(DateTimeOffset now)
+        {
+            while (recentCalls.TryPeek(out var call) && now - call >= TimeSpan.FromSeconds(1)) recentCalls.Dequeue();
+            if (recentCalls.Count >= ShardReadCallsPerSecond) return false;
+            if (now > owedAt)
+            {
+                var repaid = (long)((now - owedAt).TotalSeconds * ShardReadBytesPerSecond);
+                owedBytes = Math.Max(0, owedBytes - repaid);
+                owedAt = now;
+            }
+            if (owedBytes >= ShardReadBytesPerSecond) return false;
+            recentCalls.Enqueue(now);
+            return true;
+        }
+
+        public void Spend(long bytes) => owedBytes += bytes;
     }
 
     /// <summary>A shard's write allowance per second of the clock: 1,000 records and 1 MiB.</summary>

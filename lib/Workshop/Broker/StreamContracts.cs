@@ -16,6 +16,15 @@ public interface IStreamService
     Task<PutRecordsResult> PutRecordsAsync(string streamName, IReadOnlyList<PutRecordsEntry> records, CancellationToken cancellationToken = default);
     Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType iteratorType, string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default);
     Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int limit = 10_000, CancellationToken cancellationToken = default);
+
+    /// <summary>UpdateShardCount with UNIFORM_SCALING: the open shards become <paramref name="targetShardCount"/> shards of equal hash-key ranges.</summary>
+    Task UpdateShardCountAsync(string streamName, int targetShardCount, CancellationToken cancellationToken = default);
+
+    /// <summary>SplitShard: the shard closes and two children take its hash keys, the second starting at <paramref name="newStartingHashKey"/>.</summary>
+    Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default);
+
+    /// <summary>MergeShards: two open shards with adjacent hash-key ranges close and one child takes both ranges.</summary>
+    Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default);
 }
 
 public enum ShardIteratorType
@@ -36,7 +45,27 @@ public sealed record StreamSummary(
     DateTimeOffset StreamCreationTimestamp,
     string StreamModeDetails = "PROVISIONED");
 
-public sealed record ShardDescription(string ShardId, string StartingHashKey, string EndingHashKey, string StartingSequenceNumber);
+/// <summary>
+/// A shard as ListShards describes it. A shard made by a reshard names its parent (and, after a merge, the adjacent
+/// parent); a closed shard has an EndingSequenceNumber and takes no more writes, but stays readable until retention ends.
+/// </summary>
+public sealed record ShardDescription(
+    string ShardId,
+    string StartingHashKey,
+    string EndingHashKey,
+    string StartingSequenceNumber,
+    string? EndingSequenceNumber = null,
+    string? ParentShardId = null,
+    string? AdjacentParentShardId = null)
+{
+    public bool IsOpen => EndingSequenceNumber is null;
+
+    /// <summary>The shards a reader must read to their end before this one, so that each partition key stays in order.</summary>
+    public IReadOnlyList<string> Parents => new[] { ParentShardId, AdjacentParentShardId }.OfType<string>().ToArray();
+}
+
+/// <summary>A child of a closed shard, as GetRecords returns it once the reader reaches the closed shard's end.</summary>
+public sealed record ChildShard(string ShardId, IReadOnlyList<string> ParentShards, string StartingHashKey, string EndingHashKey);
 
 public sealed record PutRecordResult(string ShardId, string SequenceNumber);
 
@@ -58,4 +87,8 @@ public sealed record StreamRecord(
     string PartitionKey,
     ReadOnlyMemory<byte> Data);
 
-public sealed record GetRecordsResult(IReadOnlyList<StreamRecord> Records, string? NextShardIterator, long MillisBehindLatest);
+/// <summary>
+/// One GetRecords answer. NextShardIterator is null once the reader has reached the end of a closed shard; ChildShards
+/// then names the shards to read next.
+/// </summary>
+public sealed record GetRecordsResult(IReadOnlyList<StreamRecord> Records, string? NextShardIterator, long MillisBehindLatest, IReadOnlyList<ChildShard>? ChildShards = null);

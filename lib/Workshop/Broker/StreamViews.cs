@@ -62,16 +62,23 @@ public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<S
         ["Created", Summary.StreamCreationTimestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)],
     ];
 
-    private static readonly string[] ShardHeaders = ["Shard", "Starting hash key", "Ending hash key", "Starting sequence number"];
+    private static readonly string[] ShardHeaders = ["Shard", "State", "Parents", "Starting hash key", "Ending hash key", "Starting sequence number", "Ending sequence number"];
 
+    // A closed shard takes no writes but keeps its records until retention ends; readers finish it before its children.
     private IEnumerable<IReadOnlyList<string>> ShardRows =>
-        Shards.Select(s => (IReadOnlyList<string>)[s.ShardId, s.StartingHashKey, s.EndingHashKey, s.StartingSequenceNumber]);
+        Shards.Select(s => (IReadOnlyList<string>)[s.ShardId, s.IsOpen ? "open" : "closed", s.Parents.Count == 0 ? "-" : string.Join(" + ", s.Parents),
+            s.StartingHashKey, s.EndingHashKey, s.StartingSequenceNumber, s.EndingSequenceNumber ?? "-"]);
+
+    public const string ReshardNote =
+        "After a reshard, read each closed shard to its end before its children: a partition key's older records are in the parent, so that keeps each key in order.";
 
     public string ToHtml() =>
         HtmlTable.Render(["Property", "Value"], SummaryRows, "Stream summary") +
         HtmlTable.Render(ShardHeaders, ShardRows, "Shards") +
-        $"<p>{HtmlTable.Encode(ShardCapacity)}</p>";
+        $"<p>{HtmlTable.Encode(ShardCapacity)}</p>" +
+        (Shards.Any(s => !s.IsOpen) ? $"<p>{HtmlTable.Encode(ReshardNote)}</p>" : "");
 
     public override string ToString() =>
-        TextTable.Render(["Property", "Value"], SummaryRows) + "\n" + TextTable.Render(ShardHeaders, ShardRows) + "\n" + ShardCapacity;
+        TextTable.Render(["Property", "Value"], SummaryRows) + "\n" + TextTable.Render(ShardHeaders, ShardRows) + "\n" + ShardCapacity +
+        (Shards.Any(s => !s.IsOpen) ? "\n" + ReshardNote : "");
 }

@@ -46,6 +46,7 @@ public sealed class LocalDeliveryStream : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly FileStream consumerLock;
     private bool loaded;
+    private IReadOnlyDictionary<string, ShardCheckpoint> saved = new Dictionary<string, ShardCheckpoint>();
     private bool anyBufferFull;
     private DateTimeOffset? oldestOpenedAt;
     private readonly IMetricsRecorder? metrics;
@@ -95,9 +96,14 @@ public sealed class LocalDeliveryStream : IDisposable
         try
         {
             await EnsureLoadedAsync(cancellationToken);
+            await AddNewShardsAsync(cancellationToken);
             var read = 0;
-            foreach (var shard in shards.Values)
+            // Parents come before their children in shard order, so one poll can finish a parent and start its children.
+            foreach (var shard in shards.Values.OrderBy(s => s.ShardId, StringComparer.Ordinal).ToArray())
+            {
+                if (shard.Finished || !ParentsFinished(shard)) continue;
                 read += await ReadShardAsync(shard, cancellationToken);
+            }
             var written = await FlushAsync(onlyDue: true, cancellationToken);
             return new DeliveryPollResult(read, written);
         }
@@ -125,14 +131,29 @@ public sealed class LocalDeliveryStream : IDisposable
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
         if (loaded) return;
-        var saved = checkpointStore.Load();
-        foreach (var shard in await stream.ListShardsAsync(Config.SourceStreamName, cancellationToken))
-        {
-            saved.TryGetValue(shard.ShardId, out var checkpoint);
-            shards[shard.ShardId] = new ShardProgress(shard.ShardId, checkpoint?.Committed, checkpoint?.DeliveredAfter ?? []);
-        }
+        saved = checkpointStore.Load();
+        await AddNewShardsAsync(cancellationToken);
         loaded = true;
     }
+
+    /// <summary>Picks up shards a reshard created since the last look (ListShards).</summary>
+    private async Task AddNewShardsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var shard in await stream.ListShardsAsync(Config.SourceStreamName, cancellationToken))
+        {
+            if (shards.ContainsKey(shard.ShardId)) continue;
+            saved.TryGetValue(shard.ShardId, out var checkpoint);
+            shards[shard.ShardId] = new ShardProgress(shard.ShardId, checkpoint?.Committed, checkpoint?.DeliveredAfter ?? []) { Parents = shard.Parents };
+        }
+    }
+
+    /// <summary>
+    /// A child shard is read only after its parents are read to their end, as Kinesis asks of every consumer: a partition
+    /// key's older records are in the parent, so this keeps each key in order across a reshard. A parent no longer
+    /// listed has aged out of retention and has nothing left to read.
+    /// </summary>
+    private bool ParentsFinished(ShardProgress shard) =>
+        shard.Parents.All(parent => !shards.TryGetValue(parent, out var progress) || progress.Finished);
 
     private async Task<int> ReadShardAsync(ShardProgress shard, CancellationToken cancellationToken)
     {
@@ -144,6 +165,12 @@ public sealed class LocalDeliveryStream : IDisposable
             try
             {
                 result = await stream.GetRecordsAsync(shard.Iterator, GetRecordsLimit, cancellationToken);
+            }
+            catch (ProvisionedThroughputExceededException)
+            {
+                // The shard's read allowance is spent for now (shared with every other reader): go on at the next poll.
+                Metrics.ReadThrottled++;
+                return read;
             }
             catch (ExpiredIteratorException)
             {
@@ -157,6 +184,8 @@ public sealed class LocalDeliveryStream : IDisposable
                 Accept(shard, record);
                 read++;
             }
+            // No next iterator: the shard is closed and read to its end; its children come next.
+            shard.Finished = result.NextShardIterator is null;
             if (result.Records.Count < GetRecordsLimit || result.NextShardIterator is null) return read;
         }
     }
@@ -382,6 +411,8 @@ public sealed class LocalDeliveryStream : IDisposable
         public string? Committed { get; set; } = committed;
         public string? LastRead { get; set; }
         public string? Iterator { get; set; }
+        public IReadOnlyList<string> Parents { get; init; } = [];
+        public bool Finished { get; set; }
         public Queue<PendingRecord> InFlight { get; } = new();
         public HashSet<string> AlreadyDelivered { get; } = new(deliveredAfter, StringComparer.Ordinal);
     }
@@ -418,6 +449,9 @@ public sealed class DeliveryMetrics : Display.IHtmlDisplay
     public long SkippedAlreadyDelivered { get; internal set; }
     public long FailedDeliveryAttempts { get; internal set; }
     public long CheckpointsPastRetention { get; internal set; }
+
+    /// <summary>GetRecords calls the stream refused because the shard's read allowance was spent.</summary>
+    public long ReadThrottled { get; internal set; }
     public string? LastObjectKey { get; internal set; }
     public string? LastDeliveryError { get; internal set; }
 
@@ -429,6 +463,7 @@ public sealed class DeliveryMetrics : Display.IHtmlDisplay
         ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
         ("Objects written", $"{ObjectsWritten:N0}"),
         ("Bytes written", $"{BytesWritten:N0}"),
+        ("Reads refused by the shard's read limit", $"{ReadThrottled:N0}"),
         ("Last object", LastObjectKey ?? ""),
         ("Last delivery error", LastDeliveryError ?? ""),
     ]);

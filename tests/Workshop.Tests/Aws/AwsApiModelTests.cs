@@ -76,6 +76,33 @@ public sealed class AwsApiModelTests
                 Assert.Equal("shardId-000000000000", records.Records.Single().ShardId);
                 Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1764064800250), records.Records[0].ApproximateArrivalTimestamp);
                 await kinesis.GetShardIteratorAsync("weather", "shardId-000000000000", ShardIteratorType.AFTER_SEQUENCE_NUMBER, "1");
+                Json("UpdateShardCount");
+                Json("SplitShard");
+                Json("MergeShards");
+                await kinesis.UpdateShardCountAsync("weather", 2);
+                await kinesis.SplitShardAsync("weather", "shardId-000000000001", "170141183460469231731687303715884105728");
+                await kinesis.MergeShardsAsync("weather", "shardId-000000000001", "shardId-000000000002");
+                Json("ListShards", new JsonObject
+                {
+                    ["Shards"] = new JsonArray(new JsonObject
+                    {
+                        ["ShardId"] = "shardId-000000000002", ["ParentShardId"] = "shardId-000000000000", ["AdjacentParentShardId"] = "shardId-000000000001",
+                        ["HashKeyRange"] = new JsonObject { ["StartingHashKey"] = "0", ["EndingHashKey"] = "340282366920938463463374607431768211455" },
+                        ["SequenceNumberRange"] = new JsonObject { ["StartingSequenceNumber"] = "49", ["EndingSequenceNumber"] = "50" },
+                    }),
+                    ["NextToken"] = null,
+                });
+                var merged = (await kinesis.ListShardsAsync("weather")).Single();
+                Assert.Equal(["shardId-000000000000", "shardId-000000000001"], merged.Parents);
+                Assert.Equal("50", merged.EndingSequenceNumber);
+                Json("GetRecords", new JsonObject
+                {
+                    ["Records"] = new JsonArray(), ["NextShardIterator"] = null,
+                    ["ChildShards"] = new JsonArray(new JsonObject { ["ShardId"] = "shardId-000000000003", ["ParentShards"] = new JsonArray("shardId-000000000002"), ["HashKeyRange"] = new JsonObject { ["StartingHashKey"] = "0", ["EndingHashKey"] = "9" } }),
+                });
+                var end = await kinesis.GetRecordsAsync("AAAAAAAAAAF");
+                Assert.Null(end.NextShardIterator);
+                Assert.Equal("shardId-000000000003 <- shardId-000000000002", string.Join(",", end.ChildShards!.Select(c => $"{c.ShardId} <- {string.Join('+', c.ParentShards)}")));
                 await kinesis.DeleteStreamAsync("weather");
                 break;
             }

@@ -49,6 +49,32 @@ public sealed class KinesaliteTests(KinesalitePeer kinesalite) : IClassFixture<K
     }
 
     [Fact]
+    public async Task Split_then_merge_closes_parents_and_lists_children_with_their_parents()
+    {
+        using var kinesis = Connect();
+        var name = NewStreamName();
+        await kinesis.CreateStreamAsync(name, shardCount: 1);
+        await kinesis.PutRecordAsync(name, "before"u8.ToArray(), "Dublin");
+
+        await kinesis.SplitShardAsync(name, "shardId-000000000000", "170141183460469231731687303715884105728");
+        await kinesis.MergeShardsAsync(name, "shardId-000000000001", "shardId-000000000002");
+
+        var shards = await kinesis.ListShardsAsync(name);
+        Assert.Equal([
+            "shardId-000000000000 closed <-",
+            "shardId-000000000001 closed <- shardId-000000000000",
+            "shardId-000000000002 closed <- shardId-000000000000",
+            "shardId-000000000003 open <- shardId-000000000001+shardId-000000000002",
+        ], shards.Select(s => $"{s.ShardId} {(s.IsOpen ? "open" : "closed")} <- {string.Join('+', s.Parents)}".TrimEnd()));
+        Assert.Equal(("0", "340282366920938463463374607431768211455"), (shards[3].StartingHashKey, shards[3].EndingHashKey));
+        var iterator = await kinesis.GetShardIteratorAsync(name, "shardId-000000000000", ShardIteratorType.TRIM_HORIZON);
+        var records = await kinesis.GetRecordsAsync(iterator);
+        var end = await kinesis.GetRecordsAsync(records.NextShardIterator!);
+        Assert.Equal(["before"], records.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+        Assert.Null(end.NextShardIterator);
+    }
+
+    [Fact]
     public async Task Put_single_and_batch_then_read_from_every_iterator_type()
     {
         using var kinesis = Connect();

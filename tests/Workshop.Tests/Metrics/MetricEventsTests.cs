@@ -37,6 +37,32 @@ public sealed class MetricEventsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_over_a_shards_read_limit_counts_as_read_throughput_exceeded()
+    {
+        using var stream = new LocalStreamService(temp.Workspace, clock, metrics: log);
+        await stream.CreateStreamAsync("read-often", 1);
+        var iterator = await stream.GetShardIteratorAsync("read-often", "shardId-000000000000", ShardIteratorType.LATEST);
+
+        // Six calls in the same second against five a second: the sixth is refused.
+        var refused = 0;
+        for (var call = 0; call < 6; call++)
+        {
+            try
+            {
+                iterator = (await stream.GetRecordsAsync(iterator)).NextShardIterator!;
+            }
+            catch (StreamingWorkshop.Errors.ProvisionedThroughputExceededException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.Equal(1, refused);
+        Assert.Equal(1, await Sum("AWS/Kinesis", "ReadProvisionedThroughputExceeded", "StreamName", "read-often"));
+        Assert.Equal(6, await Sum("AWS/Kinesis", "ReadProvisionedThroughputExceeded", "StreamName", "read-often", "SampleCount"));
+    }
+
+    [Fact]
     public async Task Records_over_a_shards_write_limit_count_as_write_throughput_exceeded()
     {
         using var stream = new LocalStreamService(temp.Workspace, clock, metrics: log);

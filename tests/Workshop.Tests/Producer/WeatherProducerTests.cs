@@ -118,5 +118,8 @@ public sealed class WeatherProducerTests : IDisposable
         public Task<PutRecordsResult> PutRecordsAsync(string s, IReadOnlyList<PutRecordsEntry> r, CancellationToken c = default) => inner.PutRecordsAsync(s, r, c);
         public Task<string> GetShardIteratorAsync(string s, string sh, ShardIteratorType t, string? q = null, DateTimeOffset? ts = null, CancellationToken c = default) => inner.GetShardIteratorAsync(s, sh, t, q, ts, c);
         public Task<GetRecordsResult> GetRecordsAsync(string i, int l = 10000, CancellationToken c = default) => inner.GetRecordsAsync(i, l, c);
+        public Task UpdateShardCountAsync(string s, int n, CancellationToken c = default) => inner.UpdateShardCountAsync(s, n, c);
+        public Task SplitShardAsync(string s, string sh, string k, CancellationToken c = default) => inner.SplitShardAsync(s, sh, k, c);
+        public Task MergeShardsAsync(string s, string a, string b, CancellationToken c = default) => inner.MergeShardsAsync(s, a, b, c);
     }
 }
