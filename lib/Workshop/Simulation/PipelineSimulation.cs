@@ -93,6 +93,8 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             throw new InvalidOperationException(
                 $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
         await session.EnsurePipelineAsync(cancellationToken);
+        // A live run has no scenario: a replay's outage or new field does not carry over into it.
+        local.Producer.Scenario = Producer.ProducerScenario.None;
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
         var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
