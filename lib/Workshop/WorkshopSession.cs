@@ -211,6 +211,20 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return report;
     }
 
+    /// <summary>
+    /// Replays <paramref name="duration"/> as <see cref="SimulateAsync(TimeSpan, DateTimeOffset?, IProgress{SimulationProgress}?, CancellationToken)"/>
+    /// does, with the producer's <paramref name="scenario"/>: an outage and its backfill, or a field added from a time on.
+    /// </summary>
+    public async Task<SimulationReport> SimulateAsync(TimeSpan duration, DateTimeOffset? start, ProducerScenario scenario,
+        IProgress<SimulationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var local = LocalOnly("Replaying a day on the virtual clock");
+        var line = progress is null ? new ProgressLine() : null;
+        var report = await new PipelineSimulation(this, local).RunAsync(duration, start, progress ?? line, cancellationToken, scenario);
+        line?.Finish();
+        return report;
+    }
+
     /// <summary>A replay's progress as one notebook output, updated a few times a second rather than every simulated minute.</summary>
     private sealed class ProgressLine : IProgress<SimulationProgress>
     {

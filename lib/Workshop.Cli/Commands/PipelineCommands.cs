@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Producer;
 using StreamingWorkshop.Simulation;
 using StreamingWorkshop.Storage;
 
@@ -27,9 +28,11 @@ internal static class PipelineCommands
         var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
         var live = new Option<bool>("--live") { Description = "Follow the wall clock instead of replaying (stop with Ctrl+C)." };
         var speed = new Option<double>("--speed") { Description = "With --live: how many times faster than real time.", DefaultValueFactory = _ => 1 }.AboveZero(" (1 is real time, 60 runs a minute each second)");
+        var outage = new Option<string?>("--outage") { Description = "A producer outage on the start's day, HH:mm-HH:mm UTC (23:30-00:30 crosses midnight): readings are kept and sent late when it ends." };
+        var humidityFrom = new Option<string?>("--humidity-from") { Description = "From this UTC time (HH:mm) on the start's day, readings carry a new humidity field." };
         var command = new Command("simulate", "Replay the pipeline on the virtual clock: producer every minute, stream, delivery, lake.")
         {
-            duration, start, seed, cities, live, speed,
+            duration, start, seed, cities, live, speed, outage, humidityFrom,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,8 +40,17 @@ internal static class PipelineCommands
             var span = CliSession.ParseDuration(parse.GetValue(duration)!);
             var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s) : (DateTimeOffset?)null;
             var cityNames = parse.GetValue(cities) is { Length: > 0 } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
+            // Checked before anything runs, so a mistyped window changes nothing.
+            if (parse.GetValue(outage) is { } outageText) ProducerOutage.Parse(outageText, DateTimeOffset.UnixEpoch, "--outage");
+            if (parse.GetValue(humidityFrom) is { } fromText) ProducerOutage.ParseTimeOfDay(fromText, DateTimeOffset.UnixEpoch, "--humidity-from");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken,
                 o => o with { Seed = parse.GetValue(seed), Cities = cityNames });
+            var day = startAt ?? session.Clock.GetUtcNow();
+            var scenario = new ProducerScenario
+            {
+                Outage = parse.GetValue(outage) is { } window ? ProducerOutage.Parse(window, day, "--outage") : null,
+                HumidityFrom = parse.GetValue(humidityFrom) is { } from ? ProducerOutage.ParseTimeOfDay(from, day, "--humidity-from") : null,
+            };
 
             SimulationReport report = null!;
             await AnsiConsole.Progress()
@@ -51,7 +63,7 @@ internal static class PipelineCommands
                         bar.Value = p.Fraction;
                         bar.Description = $"Simulating {p.Now:yyyy-MM-dd HH:mm} UTC";
                     });
-                    report = await session.SimulateAsync(span, startAt, progress, cancellationToken);
+                    report = await session.SimulateAsync(span, startAt, scenario, progress, cancellationToken);
                     bar.Value = 1.0;
                 });
 

@@ -66,6 +66,9 @@ public sealed class AwsPipeline : IDisposable
         try
         {
             await Glue.GetCrawlerAsync(definition.Name, cancellationToken);
+            // A policy asked for now replaces the one the crawler was made with.
+            if (definition.SchemaChangePolicy is not null || definition.Configuration is not null)
+                await Glue.UpdateCrawlerAsync(definition.Name, definition.SchemaChangePolicy, definition.Configuration, cancellationToken);
         }
         catch (EntityNotFoundException) when (createIfMissing)
         {

@@ -67,15 +67,30 @@ public sealed class GlueClient(AwsJsonClient glue) : IDisposable
         await glue.CallAsync("UpdateTable", new JsonObject { ["DatabaseName"] = table.DatabaseName, ["TableInput"] = input }, cancellationToken);
     }
 
-    public async Task CreateCrawlerAsync(CrawlerDefinition definition, CancellationToken cancellationToken = default) =>
-        await glue.CallAsync("CreateCrawler", new JsonObject
+    public async Task CreateCrawlerAsync(CrawlerDefinition definition, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject
         {
             ["Name"] = definition.Name,
             ["Role"] = definition.Role,
             ["DatabaseName"] = definition.DatabaseName,
             ["TablePrefix"] = definition.TablePrefix,
             ["Targets"] = new JsonObject { ["S3Targets"] = new JsonArray(definition.S3Targets.Select(path => (JsonNode)new JsonObject { ["Path"] = path }).ToArray()) },
-        }, cancellationToken);
+        };
+        if (definition.SchemaChangePolicy is { } policy)
+            request["SchemaChangePolicy"] = new JsonObject { ["UpdateBehavior"] = policy.UpdateBehavior, ["DeleteBehavior"] = policy.DeleteBehavior };
+        if (definition.Configuration is { } configuration) request["Configuration"] = configuration;
+        await glue.CallAsync("CreateCrawler", request, cancellationToken);
+    }
+
+    /// <summary>Changes a crawler's schema change policy and configuration (UpdateCrawler).</summary>
+    public async Task UpdateCrawlerAsync(string name, SchemaChangePolicy? policy, string? configuration, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["Name"] = name };
+        if (policy is not null) request["SchemaChangePolicy"] = new JsonObject { ["UpdateBehavior"] = policy.UpdateBehavior, ["DeleteBehavior"] = policy.DeleteBehavior };
+        if (configuration is not null) request["Configuration"] = configuration;
+        await glue.CallAsync("UpdateCrawler", request, cancellationToken);
+    }
 
     public async Task StartCrawlerAsync(string name, CancellationToken cancellationToken = default) =>
         await glue.CallAsync("StartCrawler", new JsonObject { ["Name"] = name }, cancellationToken);

@@ -44,12 +44,24 @@ public sealed class CatalogFacade : IHtmlDisplay
     /// Runs a crawler; with no name, the workshop's own (weather-data-crawler over the lake's weather-data/ folder
     /// into the workshop database with the prefix raw_), made first if it does not exist yet.
     /// </summary>
-    public async Task<CrawlerView> CrawlAsync(string? crawlerName = null, CancellationToken cancellationToken = default)
+    public Task<CrawlerView> CrawlAsync(string? crawlerName = null, CancellationToken cancellationToken = default) =>
+        CrawlAsync(crawlerName, null, null, cancellationToken);
+
+    /// <summary>
+    /// Runs the workshop's crawler with a schema change policy (UpdateCrawler first when it exists): UpdateBehavior
+    /// LOG leaves a changed table as it is; <paramref name="configuration"/>
+    /// <see cref="SchemaChangePolicy.InheritFromTableConfiguration"/> gives every new and existing partition the table's schema.
+    /// </summary>
+    public Task<CrawlerView> CrawlAsync(SchemaChangePolicy policy, string? configuration = null, CancellationToken cancellationToken = default) =>
+        CrawlAsync(null, policy, configuration, cancellationToken);
+
+    private async Task<CrawlerView> CrawlAsync(string? crawlerName, SchemaChangePolicy? policy, string? configuration, CancellationToken cancellationToken)
     {
         await session.EnsurePipelineAsync(cancellationToken);
         var names = session.Names;
         var name = crawlerName ?? names.CrawlerName;
-        var workshopCrawler = new CrawlerDefinition(name, names.GlueRole, names.Database, WorkshopSession.CrawlerTablePrefix, [$"s3://{names.LakeBucket}/weather-data/"]);
+        var workshopCrawler = new CrawlerDefinition(name, names.GlueRole, names.Database, WorkshopSession.CrawlerTablePrefix, [$"s3://{names.LakeBucket}/weather-data/"],
+            SchemaChangePolicy: policy, Configuration: configuration);
         var progress = session.ProgressLines<string>(state => $"crawler {name}: {state}");
         return new CrawlerView(await Catalog.CrawlAsync(workshopCrawler, createIfMissing: crawlerName is null, progress, cancellationToken));
     }

@@ -39,7 +39,8 @@ public sealed record GlueTable
     public IEnumerable<GlueColumn> AllColumns => Columns.Concat(PartitionKeys);
 }
 
-public sealed record GluePartition(IReadOnlyList<string> Values, string Location, DateTimeOffset CreateTime);
+/// <summary>A partition; <paramref name="Columns"/> is its own schema (its StorageDescriptor's columns), null where only the table's is known.</summary>
+public sealed record GluePartition(IReadOnlyList<string> Values, string Location, DateTimeOffset CreateTime, IReadOnlyList<GlueColumn>? Columns = null);
 
 public sealed class EntityNotFoundException(string message) : ServiceException("glue", nameof(EntityNotFoundException), message);
 

@@ -36,6 +36,9 @@ public sealed class LocalCatalog(LocalGlueCatalog catalog, LocalCrawlers crawler
     public async Task<CrawlerInfo> CrawlAsync(CrawlerDefinition definition, bool createIfMissing, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         if (createIfMissing && !crawlers.Exists(definition.Name)) crawlers.CreateCrawler(definition);
+        // A policy asked for now replaces the one the crawler was made with.
+        else if (definition.SchemaChangePolicy is not null || definition.Configuration is not null)
+            crawlers.UpdateCrawler(definition.Name, definition.SchemaChangePolicy, definition.Configuration);
         return await crawlers.StartCrawlerAsync(definition.Name, cancellationToken);
     }
 }

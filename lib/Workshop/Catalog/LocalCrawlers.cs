@@ -5,7 +5,51 @@ using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Catalog;
 
-public sealed record CrawlerDefinition(string Name, string Role, string DatabaseName, string TablePrefix, IReadOnlyList<string> S3Targets, string Schedule = "On demand");
+public sealed record CrawlerDefinition(string Name, string Role, string DatabaseName, string TablePrefix, IReadOnlyList<string> S3Targets, string Schedule = "On demand",
+    SchemaChangePolicy? SchemaChangePolicy = null, string? Configuration = null);
+
+/// <summary>
+/// What a crawler does to a table that already exists when it finds a changed schema (UpdateBehavior
+/// UPDATE_IN_DATABASE, the default, or LOG) or removed objects (DeleteBehavior DEPRECATE_IN_DATABASE, the default,
+/// DELETE_FROM_DATABASE or LOG). New tables and new partitions are added whatever the policy.
+/// </summary>
+public sealed record SchemaChangePolicy(string UpdateBehavior = SchemaChangePolicy.UpdateInDatabase, string DeleteBehavior = SchemaChangePolicy.DeprecateInDatabase)
+{
+    public const string UpdateInDatabase = "UPDATE_IN_DATABASE";
+    public const string Log = "LOG";
+    public const string DeprecateInDatabase = "DEPRECATE_IN_DATABASE";
+    public const string DeleteFromDatabase = "DELETE_FROM_DATABASE";
+
+    /// <summary>The crawler Configuration that makes every new and existing partition take the table's schema.</summary>
+    public const string InheritFromTableConfiguration = """{"Version":1.0,"CrawlerOutput":{"Partitions":{"AddOrUpdateBehavior":"InheritFromTable"}}}""";
+
+    public void Validate()
+    {
+        if (UpdateBehavior is not (UpdateInDatabase or Log))
+            throw new InvalidInputException($"UpdateBehavior '{UpdateBehavior}' is not valid: use UPDATE_IN_DATABASE or LOG.");
+        if (DeleteBehavior is not (DeprecateInDatabase or DeleteFromDatabase or Log))
+            throw new InvalidInputException($"DeleteBehavior '{DeleteBehavior}' is not valid: use DEPRECATE_IN_DATABASE, DELETE_FROM_DATABASE or LOG.");
+    }
+
+    /// <summary>True when the crawler Configuration JSON sets CrawlerOutput.Partitions.AddOrUpdateBehavior to InheritFromTable.</summary>
+    public static bool PartitionsInheritFromTable(string? configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration)) return false;
+        try
+        {
+            using var document = JsonDocument.Parse(configuration);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("CrawlerOutput", out var output) && output.ValueKind == JsonValueKind.Object
+                   && output.TryGetProperty("Partitions", out var partitions) && partitions.ValueKind == JsonValueKind.Object
+                   && partitions.TryGetProperty("AddOrUpdateBehavior", out var behavior) && behavior.ValueKind == JsonValueKind.String
+                   && behavior.GetString() == "InheritFromTable";
+        }
+        catch (JsonException)
+        {
+            throw new InvalidInputException($"Crawler configuration '{configuration}' is not JSON; write it as {InheritFromTableConfiguration}.");
+        }
+    }
+}
 
 public sealed record CrawlerStateChange(string State, DateTimeOffset At);
 
@@ -61,6 +105,8 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
         LocalGlueCatalog.ValidName(definition.Name, "crawler");
         if (definition.S3Targets.Count == 0) throw new InvalidInputException($"Crawler {definition.Name} needs at least one S3 target path.");
         foreach (var target in definition.S3Targets) S3Location.Parse(target);
+        definition.SchemaChangePolicy?.Validate();
+        SchemaChangePolicy.PartitionsInheritFromTable(definition.Configuration);
         catalog.GetDatabase(definition.DatabaseName);
         var path = CrawlerFile(definition.Name);
         if (File.Exists(path)) throw new AlreadyExistsException($"Crawler with name {definition.Name} has already been created.");
@@ -70,6 +116,18 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
     }
 
     public bool Exists(string name) => File.Exists(CrawlerFile(name));
+
+    /// <summary>Changes a crawler's schema change policy and configuration (UpdateCrawler); not while it runs.</summary>
+    public CrawlerInfo UpdateCrawler(string name, SchemaChangePolicy? policy, string? configuration)
+    {
+        var info = GetCrawler(name);
+        if (info.State != "READY") throw new CrawlerRunningException($"Crawler with name {name} has already started.");
+        policy?.Validate();
+        SchemaChangePolicy.PartitionsInheritFromTable(configuration);
+        var updated = info with { Definition = info.Definition with { SchemaChangePolicy = policy, Configuration = configuration } };
+        Save(updated);
+        return updated;
+    }
 
     public CrawlerInfo GetCrawler(string name)
     {
@@ -155,13 +213,19 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
             var exists = catalog.TableExists(definition.DatabaseName, tableName);
             var known = exists ? catalog.GetPartitions(definition.DatabaseName, tableName).Select(p => string.Join('/', p.Values)).ToHashSet() : [];
 
-            // Sample one object of each partition not seen before (every partition on a first run).
+            // Sample the first object of each partition not seen before (every partition on a first run), and the newest
+            // object of each known one, so a field that appears later in a partition is seen. Each partition keeps the
+            // schema of its own sample.
             string? columnsType = null;
             var order = new List<string>();
             var inferred = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var folder in folders.Where(f => !known.Contains(string.Join('/', Values(f.Key)))))
+            var partitionSchemas = new Dictionary<string, List<GlueColumn>>(StringComparer.Ordinal);
+            foreach (var folder in folders)
             {
-                foreach (var item in folder.Objects.Take(MaxSampledObjectsPerPartition))
+                var values = string.Join('/', Values(folder.Key));
+                var isKnown = known.Contains(values);
+                var schema = partitionSchemas[values] = [];
+                foreach (var item in isKnown ? folder.Objects.TakeLast(1) : folder.Objects.Take(MaxSampledObjectsPerPartition))
                 {
                     var stored = await lake.GetObjectAsync(location.Bucket, item.Key, cancellationToken);
                     sampledObjects++;
@@ -179,13 +243,17 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
                             var type = HiveTypes.Infer(property.Value);
                             if (!inferred.ContainsKey(column)) order.Add(column);
                             inferred[column] = HiveTypes.Merge(inferred.GetValueOrDefault(column), type);
+                            var index = schema.FindIndex(c => c.Name == column);
+                            if (index < 0) schema.Add(new GlueColumn(column, type));
+                            else schema[index] = schema[index] with { Type = HiveTypes.Merge(schema[index].Type, type) };
                         }
                     }
                     columnsType ??= item.Key.EndsWith(".gz", StringComparison.Ordinal) ? "gzip" : "none";
                 }
             }
 
-            var partitions = folders.Select(f => new GluePartition(Values(f.Key), $"s3://{location.Bucket}/{location.FolderPrefix}{string.Join('/', f.Key)}/", started)).ToList();
+            var policy = definition.SchemaChangePolicy ?? new SchemaChangePolicy();
+            var inherit = SchemaChangePolicy.PartitionsInheritFromTable(definition.Configuration);
             if (!exists)
             {
                 catalog.CreateTable(new GlueTable
@@ -214,14 +282,47 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
             {
                 var table = catalog.GetTable(definition.DatabaseName, tableName);
                 var newColumns = order.Where(c => table.AllColumns.All(existing => existing.Name != c)).Select(c => new GlueColumn(c, inferred[c])).ToArray();
-                if (newColumns.Length > 0)
+                if (newColumns.Length > 0 && policy.UpdateBehavior == SchemaChangePolicy.Log)
+                    notes.Add($"Schema change detected in {tableName}: new column(s) {string.Join(", ", newColumns.Select(c => $"{c.Name} {c.Type}"))}; the table was left as it is (UpdateBehavior LOG).");
+                else if (newColumns.Length > 0)
                 {
                     catalog.UpdateTable(table with { Columns = [.. table.Columns, .. newColumns] });
                     updated++;
                     notes.Add($"New column(s) added to {tableName}: {string.Join(", ", newColumns.Select(c => $"{c.Name} {c.Type}"))}.");
                 }
             }
+            var tableColumns = catalog.GetTable(definition.DatabaseName, tableName).Columns;
+            IReadOnlyList<GlueColumn> SchemaOf(string values) =>
+                inherit ? tableColumns : partitionSchemas.TryGetValue(values, out var own) && own.Count > 0 ? own : tableColumns;
+            var partitions = folders.Select(f => new GluePartition(Values(f.Key), $"s3://{location.Bucket}/{location.FolderPrefix}{string.Join('/', f.Key)}/", started,
+                SchemaOf(string.Join('/', Values(f.Key))))).ToList();
             added += catalog.BatchCreatePartition(definition.DatabaseName, tableName, partitions);
+            // Existing partitions: with InheritFromTable all take the table's schema; with UPDATE_IN_DATABASE one whose
+            // newest object shows new fields takes them; with LOG they stay as they were.
+            if (exists)
+            {
+                var existing = catalog.GetPartitions(definition.DatabaseName, tableName).Where(p => known.Contains(string.Join('/', p.Values)));
+                var changes = new Dictionary<string, IReadOnlyList<GlueColumn>>(StringComparer.Ordinal);
+                foreach (var partition in existing)
+                {
+                    var values = string.Join('/', partition.Values);
+                    var current = partition.Columns ?? tableColumns;
+                    if (inherit)
+                    {
+                        if (!current.SequenceEqual(tableColumns)) changes[values] = tableColumns;
+                    }
+                    else if (policy.UpdateBehavior == SchemaChangePolicy.UpdateInDatabase && partitionSchemas.TryGetValue(values, out var sampled))
+                    {
+                        var gained = sampled.Where(c => current.All(k => k.Name != c.Name)).ToArray();
+                        if (gained.Length > 0) changes[values] = [.. current, .. gained];
+                    }
+                }
+                if (changes.Count > 0)
+                {
+                    catalog.UpdatePartitionColumns(definition.DatabaseName, tableName, changes);
+                    notes.Add($"{changes.Count} existing partition(s) of {tableName} updated to {(inherit ? "the table's schema (InheritFromTable)" : "the fields their newest objects show")}.");
+                }
+            }
         }
         return new CrawlSummary("SUCCEEDED", started, clock.GetUtcNow(), watch.Elapsed, created, updated, added, sampledObjects, sampledRecords, notes);
     }

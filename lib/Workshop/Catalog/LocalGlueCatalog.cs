@@ -138,6 +138,24 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         }
     }
 
+    /// <summary>Replaces the schema of registered partitions (matched by values), as Glue's BatchUpdatePartition does.</summary>
+    public int UpdatePartitionColumns(string database, string tableName, IReadOnlyDictionary<string, IReadOnlyList<GlueColumn>> columnsByValues)
+    {
+        lock (sync)
+        {
+            var history = Load(database, tableName);
+            var changed = 0;
+            var partitions = history.Partitions.Select(p =>
+            {
+                if (!columnsByValues.TryGetValue(string.Join('/', p.Values), out var columns)) return p;
+                changed++;
+                return p with { Columns = columns };
+            }).ToArray();
+            if (changed > 0) Save(history with { Partitions = partitions });
+            return changed;
+        }
+    }
+
     /// <summary>Removes the partitions with these values; returns how many were registered.</summary>
     public int BatchDeletePartition(string database, string tableName, IEnumerable<IReadOnlyList<string>> partitionValues)
     {

@@ -9,18 +9,29 @@ namespace StreamingWorkshop.Delivery;
 /// <list type="bullet">
 /// <item><c>{key: .field}</c> and <c>{a: .x, b: .y.z}</c> — an object of partition keys, each a path;</item>
 /// <item><c>.field</c> and <c>.a.b.c</c> — paths into nested objects (used inside the object form);</item>
-/// <item><c>."field with spaces"</c> — a quoted path segment.</item>
+/// <item><c>."field with spaces"</c> — a quoted path segment;</item>
+/// <item><c>.measurement_time[0:10]</c> — a slice of a string value (jq counts characters; a negative index counts
+/// from the end, a missing one means the start or the end), for a day key taken from an ISO 8601 time;</item>
+/// <item><c>.event_timestamp | strftime("%Y")</c> — an epoch-seconds number formatted in UTC, as AWS's own examples
+/// use it (%Y %m %d %H %M %S).</item>
 /// </list>
-/// Anything else (pipes, functions such as strftime, array indexing) is refused when the delivery stream is
-/// created, with a message that lists this subset, rather than failing record by record later.
+/// Anything else (other functions, array indexing, longer pipes) is refused when the delivery stream is
+/// created, with a message that lists this subset, rather than failing record by record later. As in jq, a
+/// record on which an expression fails (a slice of a number, strftime of a string) goes to the error prefix.
 /// A written parser, not a JQ engine: no maintained .NET JQ library is available here, and the kit only
 /// needs paths.
 /// </summary>
 public sealed partial class MetadataExtractionQuery
 {
-    private readonly IReadOnlyList<(string Key, string[] Path)> keys;
+    private readonly IReadOnlyList<(string Key, KeyExpression Expression)> keys;
 
-    private MetadataExtractionQuery(string text, IReadOnlyList<(string, string[])> keys)
+    /// <summary>A path, then optionally a string slice, then optionally strftime of an epoch number.</summary>
+    private sealed record KeyExpression(string[] Path, int? SliceFrom, int? SliceTo, bool Sliced, string? TimeFormat)
+    {
+        public string PathText => "." + string.Join('.', Path);
+    }
+
+    private MetadataExtractionQuery(string text, IReadOnlyList<(string, KeyExpression)> keys)
     {
         Text = text;
         this.keys = keys;
@@ -30,7 +41,7 @@ public sealed partial class MetadataExtractionQuery
 
     public IReadOnlyList<string> KeyNames => keys.Select(k => k.Key).ToArray();
 
-    public const string SupportedSubset = "{key: .field}, {key: .a.b, other: .c} (paths into the record's JSON object)";
+    public const string SupportedSubset = "{key: .field}, {key: .a.b, other: .c} (paths into the record's JSON object), {day: .time[0:10]} (a slice of a string), {year: .epoch_seconds | strftime(\"%Y\")}";
 
     public static MetadataExtractionQuery Parse(string query)
     {
@@ -39,16 +50,41 @@ public sealed partial class MetadataExtractionQuery
             throw Invalid(query, "it must be an object of partition keys such as {city: .city}");
         var body = text[1..^1].Trim();
         if (body.Length == 0) throw Invalid(query, "it names no partition key");
-        var parsed = new List<(string, string[])>();
+        var parsed = new List<(string, KeyExpression)>();
         foreach (var entry in SplitTopLevel(body))
         {
             var match = EntryPattern().Match(entry.Trim());
             if (!match.Success) throw Invalid(query, $"'{entry.Trim()}' is not of the form key: .path");
             var key = match.Groups["key"].Value.Trim('"');
             if (parsed.Any(p => p.Item1 == key)) throw Invalid(query, $"the key '{key}' appears twice");
-            parsed.Add((key, ParsePath(query!, match.Groups["path"].Value)));
+            parsed.Add((key, ParseExpression(query!, match.Groups["path"].Value)));
         }
         return new MetadataExtractionQuery(text, parsed);
+    }
+
+    private static KeyExpression ParseExpression(string query, string expression)
+    {
+        var text = expression.Trim();
+        string? timeFormat = null;
+        var pipe = StrftimePattern().Match(text);
+        if (pipe.Success)
+        {
+            timeFormat = pipe.Groups["format"].Value;
+            var unsupported = UnsupportedFormatPattern().Match(timeFormat);
+            if (unsupported.Success) throw Invalid(query, $"strftime's {unsupported.Value} is not supported here; use %Y %m %d %H %M %S");
+            text = text[..pipe.Index].TrimEnd();
+        }
+        int? from = null, to = null;
+        var sliced = false;
+        var slice = SlicePattern().Match(text);
+        if (slice.Success)
+        {
+            sliced = true;
+            if (slice.Groups["from"].Value.Length > 0) from = int.Parse(slice.Groups["from"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (slice.Groups["to"].Value.Length > 0) to = int.Parse(slice.Groups["to"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            text = text[..slice.Index];
+        }
+        return new KeyExpression(ParsePath(query, text), from, to, sliced, timeFormat);
     }
 
     private static string[] ParsePath(string query, string path)
@@ -109,11 +145,11 @@ public sealed partial class MetadataExtractionQuery
                 failure = "Non JSON record provided";
                 return false;
             }
-            foreach (var (key, path) in keys)
+            foreach (var (key, expression) in keys)
             {
                 var element = document.RootElement;
                 var found = true;
-                foreach (var segment in path)
+                foreach (var segment in expression.Path)
                 {
                     if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element)) { found = false; break; }
                 }
@@ -123,9 +159,27 @@ public sealed partial class MetadataExtractionQuery
                     JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
                     _ => null,
                 };
+                if (found && expression.Sliced && value is not null)
+                {
+                    if (element.ValueKind != JsonValueKind.String)
+                    {
+                        failure = $"Cannot index {JqTypeName(element.ValueKind)} with object (key '{key}' from {expression.PathText}[...])";
+                        return false;
+                    }
+                    value = Slice(value, expression.SliceFrom, expression.SliceTo);
+                }
+                if (found && expression.TimeFormat is { } format && value is not null)
+                {
+                    if (element.ValueKind != JsonValueKind.Number || expression.Sliced)
+                    {
+                        failure = $"strftime/1 requires parsed datetime inputs (key '{key}' from {expression.PathText})";
+                        return false;
+                    }
+                    value = FormatEpoch(element.GetDouble(), format);
+                }
                 if (string.IsNullOrEmpty(value))
                 {
-                    failure = $"partitionKeys values must not be null or empty (key '{key}' from .{string.Join('.', path)})";
+                    failure = $"partitionKeys values must not be null or empty (key '{key}' from {expression.PathText})";
                     return false;
                 }
                 values[key] = value;
@@ -135,11 +189,60 @@ public sealed partial class MetadataExtractionQuery
         return true;
     }
 
+    /// <summary>jq's string slice: indexes count code points from 0, negative ones from the end, and are clamped to the string.</summary>
+    private static string Slice(string value, int? from, int? to)
+    {
+        var characters = new List<int>(value.Length);
+        for (var i = 0; i < value.Length; i += char.IsSurrogatePair(value, i) ? 2 : 1) characters.Add(i);
+        var length = characters.Count;
+        int Clamp(int index) => Math.Clamp(index < 0 ? length + index : index, 0, length);
+        var start = Clamp(from ?? 0);
+        var end = Clamp(to ?? length);
+        if (end <= start) return "";
+        var startChar = characters[start];
+        var endChar = end == length ? value.Length : characters[end];
+        return value[startChar..endChar];
+    }
+
+    private static string FormatEpoch(double seconds, string format)
+    {
+        var time = DateTimeOffset.UnixEpoch.AddSeconds(Math.Floor(seconds)).UtcDateTime;
+        return FormatSpecifierPattern().Replace(format, m => m.Value[1] switch
+        {
+            'Y' => time.Year.ToString("0000", System.Globalization.CultureInfo.InvariantCulture),
+            'm' => time.Month.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
+            'd' => time.Day.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
+            'H' => time.Hour.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
+            'M' => time.Minute.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
+            'S' => time.Second.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
+            _ => "%",
+        });
+    }
+
+    private static string JqTypeName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        _ => "string",
+    };
+
     private static InvalidArgumentException Invalid(string? query, string reason) =>
         new("firehose", $"The metadata extraction query '{query}' is not supported: {reason}. Supported forms: {SupportedSubset}.");
 
     [GeneratedRegex("""^(?<key>"[^"]+"|[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?<path>\S.*)$""")]
     private static partial Regex EntryPattern();
+
+    [GeneratedRegex("""\[\s*(?<from>-?\d{1,9})?\s*:\s*(?<to>-?\d{1,9})?\s*\]$""")]
+    private static partial Regex SlicePattern();
+
+    [GeneratedRegex("""\|\s*strftime\(\s*"(?<format>[^"\\]*)"\s*\)$""")]
+    private static partial Regex StrftimePattern();
+
+    [GeneratedRegex("%[^YmdHMS%]|%$")]
+    private static partial Regex UnsupportedFormatPattern();
+
+    [GeneratedRegex("%[YmdHMS%]")]
+    private static partial Regex FormatSpecifierPattern();
 
     [GeneratedRegex("""^\s*\.(?:"(?<quoted>[^"]+)"|(?<name>[A-Za-z_][A-Za-z0-9_]*))""")]
     private static partial Regex SegmentPattern();

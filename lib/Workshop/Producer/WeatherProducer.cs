@@ -47,6 +47,14 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
 
     private long invocations;
 
+    /// <summary>The outage and field change a replay asks for; <see cref="ProducerScenario.None"/> otherwise.</summary>
+    public ProducerScenario Scenario { get; set; } = ProducerScenario.None;
+
+    /// <summary>Readings taken during an outage, oldest first, waiting to be sent.</summary>
+    private readonly List<WeatherReading> backlog = [];
+
+    public int BacklogCount => backlog.Count;
+
     /// <summary>One invocation, one PutRecord per city (what the workshop's Lambda does).</summary>
     public Task<ProducerSummary> InvokeAsync(CancellationToken cancellationToken = default) => Measured(InvokeOnceAsync, cancellationToken);
 
@@ -59,7 +67,13 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         {
             try
             {
-                var reading = await source.FetchAsync(city, clock.GetUtcNow(), cancellationToken);
+                var reading = WithScenarioFields(await source.FetchAsync(city, clock.GetUtcNow(), cancellationToken));
+                if (Scenario.Outage is { } outage && outage.Covers(clock.GetUtcNow()))
+                {
+                    backlog.Add(reading);
+                    events.Add(log.Event($"Stream unreachable; kept the reading of {reading.City} at {reading.MeasurementTime} to send later ({backlog.Count} waiting)"));
+                    continue;
+                }
                 var json = reading.ToJson();
                 var put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
                 records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
@@ -71,8 +85,45 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                 events.Add(log.Event($"Failed {city.Name}: {error.Message}"));
             }
         }
+        await SendBacklogAsync(events, records, cancellationToken);
         return End(requestId, events, started, stopwatch, records, failed);
     }
+
+    /// <summary>
+    /// Once the stream answers again, the kept readings follow this minute's: the stream receives them after newer
+    /// ones, so they arrive late and out of order by measurement_time.
+    /// </summary>
+    private async Task SendBacklogAsync(List<LogEvent> events, List<ProducedRecord> records, CancellationToken cancellationToken)
+    {
+        if (backlog.Count == 0 || Scenario.Outage is { } outage && outage.Covers(clock.GetUtcNow())) return;
+        var sent = 0;
+        while (backlog.Count > 0)
+        {
+            var reading = backlog[0];
+            try
+            {
+                var put = await stream.PutRecordAsync(Options.StreamName, reading.ToJson(), reading.City, cancellationToken: cancellationToken);
+                records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
+            }
+            catch (ServiceException error)
+            {
+                events.Add(log.Event($"Backfill stopped with {backlog.Count} reading(s) waiting: {error.Message}"));
+                break;
+            }
+            backlog.RemoveAt(0);
+            sent++;
+        }
+        if (sent > 0) events.Add(log.Event($"Backfilled {sent} reading(s) kept during the outage"));
+    }
+
+    /// <summary>The humidity field of the producer version the scenario switches to, when it is in force.</summary>
+    private WeatherReading WithScenarioFields(WeatherReading reading) =>
+        Scenario.HumidityFrom is { } from && reading.CollectionTime >= from && reading.Humidity is null
+            ? reading with { Humidity = SimulatedHumidity(reading.Temperature) }
+            : reading;
+
+    /// <summary>Relative humidity falling as the air warms: 95 % at 0 °C, 2 points less per degree, kept within 30..100.</summary>
+    public static double SimulatedHumidity(double temperature) => Math.Round(Math.Clamp(95 - 2 * temperature, 30, 100), 1);
 
     /// <summary>One invocation putting every city's reading with PutRecords, 500 at a time (for many cities).</summary>
     public Task<ProducerSummary> InvokeBatchedAsync(CancellationToken cancellationToken = default) => Measured(InvokeBatchedOnceAsync, cancellationToken);

@@ -16,7 +16,8 @@ public sealed record WeatherReading(
     DateTimeOffset CollectionTime,
     string Source,
     double? WindSpeed = null,
-    int? WeatherCode = null)
+    int? WeatherCode = null,
+    double? Humidity = null)
 {
     public const string CollectionTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
@@ -33,6 +34,7 @@ public sealed record WeatherReading(
             writer.WriteString("source", Source);
             if (WindSpeed is { } wind) writer.WriteNumber("wind_speed", wind);
             if (WeatherCode is { } code) writer.WriteNumber("weather_code", code);
+            if (Humidity is { } humidity) writer.WriteNumber("humidity", humidity);
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -369,7 +369,11 @@ public sealed partial class LocalAthena : IDisposable
             pathPartitioned.AddRange(ObjectsUnder(ParseLocation(table.Location!)));
             return (pathPartitioned, elsewhere);
         }
-        foreach (var partition in catalog.GetPartitions(table.DatabaseName, table.Name))
+        // A projected table's partitions come from its properties; Athena then ignores those in the catalog.
+        var partitions = PartitionProjection.IsEnabled(table)
+            ? PartitionProjection.Partitions(table, clock.GetUtcNow()).Select(p => new GluePartition(p.Values, p.Location, table.CreateTime))
+            : catalog.GetPartitions(table.DatabaseName, table.Name);
+        foreach (var partition in partitions)
         {
             var location = ParseLocation(partition.Location);
             var files = ObjectsUnder(location);

@@ -23,6 +23,7 @@ public sealed partial class LocalAthena
         (new Regex($@"^CREATE\s+(DATABASE|SCHEMA)\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?{Name}$", Ddl), CreateDatabase),
         (new Regex($@"^MSCK\s+REPAIR\s+TABLE\s+{Name}$", Ddl), RepairTable),
         (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+ADD\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?(?<partitions>PARTITION.+)$", Ddl), AddPartitions),
+        (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+SET\s+TBLPROPERTIES\s*(?<props>\(.+)$", Ddl), SetTableProperties),
         (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+DROP\s+(?<ifexists>IF\s+EXISTS\s+)?(?<partitions>PARTITION.+)$", Ddl), DropPartitions),
         (new Regex(@"^SHOW\s+(DATABASES|SCHEMAS)$", Ddl), ShowDatabases),
         (new Regex(@"^SHOW\s+TABLES(\s+(IN|FROM)\s+(?<db>[\w`""-]+))?(\s+'(?<pattern>[^']*)')?$", Ddl), ShowTables),
@@ -152,13 +153,39 @@ public sealed partial class LocalAthena
                 SerdeLibrary = serde.Success ? serde.Groups["s"].Value : parquet ? "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" : "org.openx.data.jsonserde.JsonSerDe",
                 InputFormat = parquet ? "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat" : "org.apache.hadoop.mapred.TextInputFormat",
                 OutputFormat = parquet ? "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat" : "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                Parameters = new Dictionary<string, string> { ["classification"] = parquet ? "parquet" : "json", ["EXTERNAL"] = "TRUE" },
+                Parameters = new Dictionary<string, string>(TableProperties(after)) { ["classification"] = parquet ? "parquet" : "json", ["EXTERNAL"] = "TRUE" },
             });
         }
         catch (Errors.ServiceException error)
         {
             throw new AthenaQueryException("INVALID_TABLE_PROPERTY", $"line 1:1: {error.Message}");
         }
+        return Done();
+    }
+
+    /// <summary>The 'key'='value' pairs of a TBLPROPERTIES (...) clause, if the text has one.</summary>
+    private static Dictionary<string, string> TableProperties(string text)
+    {
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        var clause = Regex.Match(text, @"TBLPROPERTIES\s*(?=\()", Ddl);
+        if (!clause.Success) return properties;
+        var inside = Parenthesised(text[(clause.Index + clause.Length)..]).Inside;
+        foreach (Match pair in Regex.Matches(inside, @"(?<q>['""])(?<k>[^'""]+)\k<q>\s*=\s*(?<r>['""])(?<v>[^'""]*)\k<r>"))
+            properties[pair.Groups["k"].Value] = pair.Groups["v"].Value;
+        return properties;
+    }
+
+    private Outcome SetTableProperties(Match match, string statement, string database, string id)
+    {
+        var (db, name) = Reference(match, database);
+        if (!catalog.TableExists(db, name))
+            throw new AthenaQueryException("TABLE_NOT_FOUND", $"line 1:1: Table 'awsdatacatalog.{db}.{name}' does not exist");
+        var added = TableProperties("TBLPROPERTIES " + match.Groups["props"].Value);
+        if (added.Count == 0) throw new AthenaQueryException("SYNTAX_ERROR", "line 1:1: SET TBLPROPERTIES needs one or more 'key'='value' pairs in parentheses.");
+        var table = catalog.GetTable(db, name);
+        var merged = new Dictionary<string, string>(table.Parameters);
+        foreach (var (key, value) in added) merged[key] = value;
+        catalog.UpdateTable(table with { Parameters = merged });
         return Done();
     }
 

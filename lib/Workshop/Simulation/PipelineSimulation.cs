@@ -15,7 +15,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     private static readonly TimeSpan DeliveryReadDelay = TimeSpan.FromSeconds(1);
 
     public async Task<SimulationReport> RunAsync(TimeSpan duration, DateTimeOffset? requestedStart,
-        IProgress<SimulationProgress>? progress, CancellationToken cancellationToken)
+        IProgress<SimulationProgress>? progress, CancellationToken cancellationToken, Producer.ProducerScenario? scenario = null)
     {
         if (duration <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "The duration must be positive, for example 24h or 90m.");
@@ -46,12 +46,13 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                 throw new InvalidOperationException(
                     $"The workspace clock is already at {clock.GetUtcNow():u}; virtual time never runs backwards. Leave out --start to continue from there, choose a later start, or 'workshop reset' for a fresh workspace.");
             clock.AdvanceTo(start);
-            state = new SimulationState(start, start + duration, session.Options.Seed, cities, start, Completed: false);
+            state = new SimulationState(start, start + duration, session.Options.Seed, cities, start, Completed: false, scenario);
             state.Save(workspace);
             clock.Save();
         }
 
         await session.EnsurePipelineAsync(cancellationToken);
+        local.Producer.Scenario = state.Scenario ?? Producer.ProducerScenario.None;
         var stopwatch = Stopwatch.StartNew();
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var current = state;
@@ -92,6 +93,8 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             throw new InvalidOperationException(
                 $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
         await session.EnsurePipelineAsync(cancellationToken);
+        // A live run has no scenario: a replay's outage or new field does not carry over into it.
+        local.Producer.Scenario = Producer.ProducerScenario.None;
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
         var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");

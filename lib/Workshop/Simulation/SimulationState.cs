@@ -14,7 +14,8 @@ public sealed record SimulationState(
     int Seed,
     IReadOnlyList<string> Cities,
     DateTimeOffset NextInvocation,
-    bool Completed)
+    bool Completed,
+    Producer.ProducerScenario? Scenario = null)
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

@@ -164,6 +164,10 @@ public sealed class AwsApiModelTests
                 Assert.Equal(["Dublin", "2026", "11", "25"], (await glue.GetPartitionsAsync("weather_db", "raw_weather_data")).Single().Values);
                 await glue.UpdateTableAsync(single with { Columns = [new GlueColumn("temperature", "string")] });
                 await glue.CreateCrawlerAsync(new CrawlerDefinition("weather-data-crawler", "arn:aws:iam::123456789012:role/glue", "weather_db", "raw_", ["s3://weather-lake/weather-data/"]));
+                await glue.CreateCrawlerAsync(new CrawlerDefinition("weather-log-crawler", "arn:aws:iam::123456789012:role/glue", "weather_db", "raw_", ["s3://weather-lake/weather-data/"],
+                    SchemaChangePolicy: new SchemaChangePolicy(SchemaChangePolicy.Log, SchemaChangePolicy.Log), Configuration: SchemaChangePolicy.InheritFromTableConfiguration));
+                Json("UpdateCrawler");
+                await glue.UpdateCrawlerAsync("weather-log-crawler", new SchemaChangePolicy(), SchemaChangePolicy.InheritFromTableConfiguration);
                 await glue.StartCrawlerAsync("weather-data-crawler");
                 await glue.StopCrawlerAsync("weather-data-crawler");
                 Assert.Equal("SUCCEEDED", (await glue.GetCrawlerAsync("weather-data-crawler")).LastCrawlStatus);

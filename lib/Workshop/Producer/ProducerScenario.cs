@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace StreamingWorkshop.Producer;
+
+/// <summary>
+/// What goes differently for the producer during a replay: an outage in which it cannot reach the stream (it keeps
+/// the readings it took and sends them once the stream answers again, with their original measurement_time and
+/// collection_time), and a new producer version that adds a humidity field from a given time on.
+/// </summary>
+public sealed record ProducerScenario
+{
+    public static readonly ProducerScenario None = new();
+
+    /// <summary>Invocations at or after <see cref="ProducerOutage.From"/> and before <see cref="ProducerOutage.To"/> reach no stream.</summary>
+    public ProducerOutage? Outage { get; init; }
+
+    /// <summary>From this time on, each reading carries a "humidity" field (relative humidity in percent).</summary>
+    public DateTimeOffset? HumidityFrom { get; init; }
+}
+
+/// <summary>A time window in which the producer cannot put records on the stream.</summary>
+public sealed record ProducerOutage(DateTimeOffset From, DateTimeOffset To)
+{
+    public bool Covers(DateTimeOffset time) => time >= From && time < To;
+
+    /// <summary>
+    /// Reads "HH:mm-HH:mm" (UTC) as a window on the day of <paramref name="day"/>; an end at or before the start is on
+    /// the next day, so "23:30-00:30" crosses midnight.
+    /// </summary>
+    public static ProducerOutage Parse(string text, DateTimeOffset day, string what = "Outage")
+    {
+        var parts = text.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || !TimeOnly.TryParseExact(parts[0], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
+            || !TimeOnly.TryParseExact(parts[1], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to))
+            throw new ArgumentException($"{what} '{text}' is not a UTC time window such as 10:00-11:00 (or 23:30-00:30 across midnight).");
+        var date = new DateTimeOffset(day.UtcDateTime.Date, TimeSpan.Zero);
+        var start = date + from.ToTimeSpan();
+        var end = date + to.ToTimeSpan();
+        if (end <= start) end = end.AddDays(1);
+        return new ProducerOutage(start, end);
+    }
+
+    /// <summary>Reads "HH:mm" (UTC) as that time on the day of <paramref name="day"/>.</summary>
+    public static DateTimeOffset ParseTimeOfDay(string text, DateTimeOffset day, string what = "Time")
+    {
+        if (!TimeOnly.TryParseExact(text.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+            throw new ArgumentException($"{what} '{text}' is not a UTC time of day such as 12:00.");
+        return new DateTimeOffset(day.UtcDateTime.Date, TimeSpan.Zero) + time.ToTimeSpan();
+    }
+
+    public override string ToString() => $"{From.UtcDateTime:yyyy-MM-dd HH:mm} to {To.UtcDateTime:yyyy-MM-dd HH:mm} UTC";
+}
