@@ -21,13 +21,16 @@ public sealed class ExecutionTests : IDisposable
         Assert.True(report.Succeeded, report.FailedError);
         var displays = OfType(cells[1], "display_data").ToList();
         Assert.Equal(2, displays.Count);
-        Assert.Contains("<", Mime(displays[0], "text/html"));
+        Assert.Contains("<pre>[ 1, 2, 3 ]</pre>", Mime(displays[0], "text/html")); // the array's values, not just some markup
         Assert.Equal("42", Mime(displays[1], "text/plain"));
         Assert.Equal("written to the console\n", OfType(cells[1], "stream").Single()["text"]!.GetValue<string>());
 
         var frame = OfType(cells[2], "execute_result").Single();
         Assert.Contains("30 rows x 1 columns (first 20 shown)", Mime(frame, "text/html"));
-        Assert.Equal(3, frame["execution_count"]!.GetValue<int>() + 1); // third code cell: count 2 is the frame's (markdown has none)
+        // The frame's cell is the second code cell (the markdown before them takes no count), so both it and its result say 2.
+        Assert.Equal(2, frame["execution_count"]!.GetValue<int>());
+        Assert.Equal(2, cells[2].ExecutionCount);
+        Assert.Equal(1, cells[1].ExecutionCount);
 
         Assert.Contains("LATEST", Mime(OfType(cells[3], "execute_result").Single(), "text/html"));
         var chart = Mime(OfType(cells[4], "execute_result").Single(), "text/html")!;

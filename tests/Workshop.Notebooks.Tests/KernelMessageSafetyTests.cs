@@ -176,8 +176,33 @@ public sealed partial class KernelTests
         { "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,\"control_port\":4,\"hb_port\":5,\"key\":42}", "has \"key\": 42; it must be a string" },
         { "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,\"control_port\":4,\"hb_port\":5,\"ip\":7}", "has \"ip\": 7; it must be a string" },
         { "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,\"control_port\":4,\"hb_port\":5,\"ip\":\"0.0.0.0\"}", "asks for ip 0.0.0.0; the kit's kernel binds to the loopback address only" },
+        { "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,\"control_port\":4,\"hb_port\":5,\"ip\":\"192.168.1.20\"}", "asks for ip 192.168.1.20; the kit's kernel binds to the loopback address only" },
+        { "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,\"control_port\":4,\"hb_port\":5,\"ip\":\"::\"}", "asks for ip ::; the kit's kernel binds to the loopback address only" },
         { "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,\"control_port\":4,\"hb_port\":5,\"transport\":\"ipc\"}", "asks for transport ipc" },
     };
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")]
+    [InlineData("::1")]
+    public void A_loopback_address_in_the_connection_file_is_bound_as_127_0_0_1(string ip)
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-loopback-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "connection.json");
+            File.WriteAllText(path, $$"""{"shell_port":1,"iopub_port":2,"stdin_port":3,"control_port":4,"hb_port":5,"ip":"{{ip}}","key":"k"}""");
+
+            var connection = ConnectionInfo.Read(path);
+
+            Assert.Equal("127.0.0.1", connection.Ip);
+            Assert.Equal("tcp://127.0.0.1:1", connection.Address(connection.ShellPort));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(BrokenConnectionFiles))]

@@ -54,6 +54,18 @@ public sealed class AwsTransportTests
     }
 
     [Fact]
+    public void The_standard_backoff_grows_from_100_ms_and_never_waits_more_than_5_s()
+    {
+        // Full jitter: each wait is drawn between zero and the ceiling, so many draws show where the ceiling is.
+        double Longest(int attempt) => Enumerable.Range(0, 2_000).Max(_ => AwsRetryPolicy.Standard.DelayBefore(attempt).TotalMilliseconds);
+
+        Assert.InRange(Longest(1), 80, 100);       // 100 ms before the second attempt
+        Assert.InRange(Longest(3), 320, 400);      // doubling each time
+        Assert.InRange(Longest(7), 4_000, 5_000);  // 6.4 s uncapped: the cap of 5 s holds
+        Assert.InRange(Longest(30), 4_000, 5_000); // and holds however far the attempts go
+    }
+
+    [Fact]
     public async Task Persistent_throttling_gives_up_after_the_last_attempt_with_the_services_error()
     {
         var policy = new AwsRetryPolicy(3, TimeSpan.Zero, TimeSpan.Zero, (_, _) => Task.CompletedTask);

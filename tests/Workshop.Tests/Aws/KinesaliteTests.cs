@@ -117,7 +117,13 @@ public sealed class KinesaliteTests(KinesalitePeer kinesalite) : IClassFixture<K
         Assert.NotNull(fromLatest.NextShardIterator);
         var afterEnd = await kinesis.GetRecordsAsync(fromLatest.NextShardIterator!, 100);
         Assert.Empty(afterEnd.Records);
-        Assert.Equal(shard, (await kinesis.GetRecordsAsync(afterEnd.NextShardIterator!, 1)).Records.Select(r => r.ShardId).DefaultIfEmpty(shard).First());
+
+        // The iterator past the end is still live: a record put later is read through it, from this shard.
+        await kinesis.PutRecordAsync(name, Encoding.UTF8.GetBytes("{\"city\":\"Sligo\"}"), "Sligo");
+        var later = Assert.Single((await kinesis.GetRecordsAsync(afterEnd.NextShardIterator!, 10)).Records);
+        Assert.Equal(shard, later.ShardId);
+        Assert.Equal("Sligo", later.PartitionKey);
+        Assert.Equal("{\"city\":\"Sligo\"}", Encoding.UTF8.GetString(later.Data.Span));
     }
 
     [Fact]

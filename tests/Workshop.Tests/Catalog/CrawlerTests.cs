@@ -98,6 +98,21 @@ public sealed class CrawlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_crawl_samples_the_first_200_records_of_one_object_per_partition()
+    {
+        // Record 201 of the first object, and every record of the partition's second object, bring a column the sample never sees.
+        var first = Enumerable.Repeat("""{"reading":1}""", 200).Append("""{"reading":1,"late":"x"}""").ToArray();
+        await Put("sensor-readings/site=North/a.gz", first);
+        await Put("sensor-readings/site=North/b.gz", """{"reading":2,"other":"y"}""");
+
+        var info = await Crawl();
+        var table = catalog.GetTable("db", "raw_sensor_readings");
+
+        Assert.Equal((1, 200), (info.LastCrawl!.ObjectsSampled, info.LastCrawl.RecordsSampled));
+        Assert.Equal(["reading:int"], table.Columns.Select(c => $"{c.Name}:{c.Type}"));
+    }
+
+    [Fact]
     public async Task A_re_crawl_adds_new_partitions_and_new_columns_and_keeps_edited_types()
     {
         await Put("sensor-readings/site=North/a.gz", """{"reading":1,"at":"2025-01-14T00:15"}""");

@@ -43,10 +43,18 @@ public sealed class VirtualClockTests : IDisposable
         var mine = VirtualClock.Load(temp.Workspace);
         mine.SetStart(Start);
         mine.Save();
+        var savedFile = temp.Workspace.Resolve("state", "clock.json");
+        var olderSave = File.ReadAllBytes(savedFile);
         var theirs = VirtualClock.Load(temp.Workspace);
         theirs.Advance(TimeSpan.FromDays(1));
         theirs.Save();
 
+        mine.Refresh();
+        Assert.Equal(Start.AddDays(1), mine.GetUtcNow());
+
+        // A save from before (another process still at the start) is not followed back in time.
+        File.WriteAllBytes(savedFile, olderSave);
+        Assert.Equal(Start, VirtualClock.Load(temp.Workspace).GetUtcNow()); // the file really holds the older time
         mine.Refresh();
         Assert.Equal(Start.AddDays(1), mine.GetUtcNow());
     }

@@ -10,7 +10,46 @@ public class DeliveryStreamConfigTests
         WorkshopSession.WorkshopDeliveryConfig("weather-analytics-firehose-dev", "weather-analytics-stream-dev", "weather-analytics-data-lake-dev-123456789012");
 
     [Fact]
-    public void The_workshop_configuration_is_valid() => Workshop().Validate();
+    public void The_workshop_configuration_keeps_every_rule_and_is_accepted()
+    {
+        var config = Workshop();
+
+        // The template's settings, read back: each is what one of the rules below asks of a dynamically partitioned stream.
+        Assert.True(config.DynamicPartitioningEnabled);
+        Assert.Equal(64, config.BufferingSizeMiB);       // 1 to 128, and at least 64 with dynamic partitioning
+        Assert.Equal(60, config.BufferingIntervalSeconds); // 0 to 900
+        Assert.Equal("weather-data/location=!{partitionKeyFromQuery:location}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/", config.Prefix);
+        Assert.Equal(["location"], MetadataExtractionQuery.Parse(config.MetadataExtractionQuery!).KeyNames); // the one key the prefix uses
+        Assert.Equal("errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/", config.ErrorOutputPrefix);
+        Assert.True(config.AppendNewLineDelimiter);
+        Assert.Equal(CompressionFormat.GZIP, config.Compression);
+
+        Assert.Null(Record.Exception(config.Validate));
+        // The same settings one step past a limit are refused, so the acceptance above is the rules' doing.
+        Assert.Throws<InvalidArgumentException>(() => (config with { BufferingSizeMiB = 63 }).Validate());
+        Assert.Throws<ValidationException>(() => (config with { BufferingIntervalSeconds = 901 }).Validate());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(129)]
+    public void Buffer_size_must_be_1_to_128_MiB(int mebibytes)
+    {
+        var plain = new DeliveryStreamConfig { DeliveryStreamName = "d", SourceStreamName = "s", BucketName = "b", Prefix = "raw/", BufferingSizeMiB = mebibytes };
+
+        var error = Assert.Throws<ValidationException>(plain.Validate);
+
+        Assert.Equal($"BufferingHints.SizeInMBs {mebibytes} is out of range: use 1 to 128 MiB.", error.Message);
+    }
+
+    [Fact]
+    public void Buffer_sizes_at_the_ends_of_the_range_are_accepted()
+    {
+        var plain = new DeliveryStreamConfig { DeliveryStreamName = "d", SourceStreamName = "s", BucketName = "b", Prefix = "raw/", BufferingSizeMiB = 1 };
+
+        Assert.Null(Record.Exception(plain.Validate));
+        Assert.Null(Record.Exception((Workshop() with { BufferingSizeMiB = 128 }).Validate));
+    }
 
     [Fact]
     public void Dynamic_partitioning_needs_a_buffer_of_at_least_64_MiB()

@@ -42,17 +42,20 @@ public sealed class DeliveryStreamTests : IDisposable
     public async Task Nothing_is_delivered_before_the_buffer_interval_and_everything_after_it()
     {
         using var delivery = Open();
+        Assert.Null(delivery.NextDeadline);
         await Put("""{"city":"London","t":1}""");
         await delivery.PollAsync();
+        Assert.Equal(Start.AddSeconds(60), delivery.NextDeadline);
         clock.Advance(TimeSpan.FromSeconds(59));
         await delivery.PollAsync();
         Assert.Empty(Lake());
+        Assert.Equal(Start.AddSeconds(60), delivery.NextDeadline);
 
         clock.Advance(TimeSpan.FromSeconds(1));
         await delivery.PollAsync();
 
         Assert.Equal(["""{"city":"London","t":1}"""], Lake().Select(l => l.Line));
-        Assert.Equal(Start.AddSeconds(60), delivery.NextDeadline ?? Start.AddSeconds(60));
+        Assert.Null(delivery.NextDeadline); // nothing is buffered any more
     }
 
     [Fact]
@@ -109,16 +112,22 @@ public sealed class DeliveryStreamTests : IDisposable
     {
         using var delivery = Open(Config(interval: 900));
         var big = "{\"city\":\"London\",\"pad\":\"" + new string('x', 900 * 1024) + "\"}";
-        // 73 records of 900 KiB is just over 64 MiB; one a second keeps within a shard's 1 MiB/s.
+        // 72 records of 900 KiB stay under the 64 MiB buffer and the 73rd takes it over; one a second keeps within
+        // a shard's 1 MiB/s, so the buffer is full 73 s in, long before its 900 s interval.
         for (var i = 0; i < 73; i++)
         {
+            if (i == 72)
+            {
+                Assert.Empty(Lake());
+                Assert.Equal(72, delivery.BufferedRecords);
+            }
             await Put(big, $"k{i}");
             clock.Advance(TimeSpan.FromSeconds(1));
             await delivery.PollAsync();
         }
 
-        Assert.True(clock.GetUtcNow() - Start < TimeSpan.FromSeconds(900));
         Assert.Single(Lake().Select(l => l.Key).Distinct());
+        Assert.Equal(73, Lake().Count);
         Assert.Equal(0, delivery.BufferedRecords);
     }
 

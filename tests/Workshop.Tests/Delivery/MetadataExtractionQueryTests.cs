@@ -34,6 +34,17 @@ public class MetadataExtractionQueryTests
     }
 
     [Theory]
+    [InlineData("true", "true")]
+    [InlineData("false", "false")]
+    public void Booleans_become_partition_keys(string value, string key)
+    {
+        var (ok, values, failure) = Evaluate("{raining: .raining}", $$"""{"city":"Leeds","raining":{{value}}}""");
+
+        Assert.True(ok, failure);
+        Assert.Equal(key, values["raining"]);
+    }
+
+    [Theory]
     [InlineData("not json at all", "Non JSON record provided")]
     [InlineData("[1,2,3]", "Non JSON record provided")]
     [InlineData("""{"city":"London"}{"city":"Leeds"}""", "Non JSON record provided")]

@@ -66,15 +66,17 @@ public sealed class ObjectStoreTests : IDisposable
     [InlineData("", "InvalidArgument")]
     [InlineData("/leading-slash", "InvalidArgument")]
     [InlineData("a/../escape", "InvalidArgument")]
-    [InlineData("../../outside", "InvalidArgument")]
+    [InlineData("../../outside", "InvalidArgument")]         // would land in the workspace, beside lake/
+    [InlineData("../../../outside", "InvalidArgument")]      // would land beside the workspace, with the canary
+    [InlineData("../../../canary/secret.txt", "InvalidArgument")] // would overwrite the canary
     [InlineData("a/./b", "InvalidArgument")]
     [InlineData("a//b", "InvalidArgument")]
     [InlineData("back\\slash", "InvalidArgument")]
     [InlineData("folder/", "InvalidArgument")]
     public async Task Invalid_keys_are_refused_naming_the_key_and_nothing_is_written(string key, string code)
     {
-        // A folder of this test's own holds the workspace and a canary beside it, so what is counted is not
-        // disturbed by other tests, and a key that escapes by "../" would land where the count looks.
+        // A folder of this test's own holds the workspace and a canary beside it, so the count is not disturbed by
+        // other tests, and it covers the whole workspace and its surroundings: wherever a "../" key could land.
         var parent = Directory.CreateTempSubdirectory("workshop-keys-").FullName;
         try
         {
@@ -82,17 +84,18 @@ public sealed class ObjectStoreTests : IDisposable
             File.WriteAllText(Path.Combine(canary, "secret.txt"), "canary");
             var own = new LocalObjectStore(new StreamingWorkshop.Storage.WorkspaceDirectory(Path.Combine(parent, "workspace")), clock);
             await own.CreateBucketAsync(Bucket);
-            string[] Outside() => Directory.EnumerateFileSystemEntries(parent, "*", SearchOption.AllDirectories)
-                .Where(p => !p.StartsWith(Path.Combine(parent, "workspace") + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Order().ToArray();
-            var before = Outside();
+            string[] Everything() => Directory.EnumerateFileSystemEntries(parent, "*", SearchOption.AllDirectories)
+                .Select(p => $"{Path.GetRelativePath(parent, p)} {(File.Exists(p) ? new FileInfo(p).Length : -1)}").Order(StringComparer.Ordinal).ToArray();
+            var before = Everything();
+            Assert.Contains(Path.Combine("canary", "secret.txt") + " 6", before);
+            Assert.Contains(Path.Combine("workspace", "lake", Bucket) + " -1", before);
 
             var error = await Assert.ThrowsAsync<S3Exception>(() => own.PutObjectAsync(Bucket, key, "{}"u8.ToArray()));
 
             Assert.Equal(code, error.ErrorCode);
             if (key.Length > 0) Assert.Contains(key, error.Message);
-            Assert.Equal(before, Outside());
+            Assert.Equal(before, Everything());
             Assert.Equal("canary", File.ReadAllText(Path.Combine(canary, "secret.txt")));
-            Assert.Empty(Directory.EnumerateFiles(Path.Combine(parent, "workspace", "lake"), "*", SearchOption.AllDirectories));
         }
         finally
         {

@@ -8,7 +8,8 @@ using Workshop.Tests.TestSupport;
 namespace Workshop.Tests.Pipeline;
 
 /// <summary>
-/// Acceptance: a simulate process killed at random moments and restarted loses no acknowledged record, and
+/// Acceptance: a simulate process killed at five fixed points of its two days (by its own saved progress) and
+/// restarted loses no acknowledged record, and
 /// the duplicates it leaves stay within the bounds docs/pipeline.md states: per crash, at most one flush round
 /// (one object per city) from the delivery and at most one invocation's records (one per city) from a re-run producer invocation.
 /// </summary>

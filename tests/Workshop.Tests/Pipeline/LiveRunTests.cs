@@ -24,6 +24,7 @@ public sealed class LiveRunTests : IDisposable
             waited += TimeSpan.FromMilliseconds(50);
         }
         var report = await run.StopAsync();
+        var stoppedAt = session.Clock.GetUtcNow();
 
         Assert.False(run.IsRunning);
         Assert.Contains(run.Events, e => e.Contains("producer put 3 reading(s)"));
@@ -33,8 +34,14 @@ public sealed class LiveRunTests : IDisposable
         Assert.False(session.Clock.IsLive);
         var records = await session.PeekAsync(ShardIteratorType.TRIM_HORIZON, limit: 100);
         Assert.Equal(report.RecordsPut, records.Records.Count);
-        // The clock stays where the run got to and replay can carry on from there.
-        await session.SimulateAsync(TimeSpan.FromMinutes(5));
+        // The clock stays where the run got to: it does not move on its own once stopped, it is saved for other
+        // processes, and replay carries on from there.
+        await Task.Delay(100); // at 600x this would be a virtual minute if the clock still followed the wall clock
+        Assert.Equal(stoppedAt, session.Clock.GetUtcNow());
+        Assert.Equal(report.To, stoppedAt);
+        Assert.Equal(stoppedAt, StreamingWorkshop.Clock.VirtualClock.Load(new StreamingWorkshop.Storage.WorkspaceDirectory(temp.Root)).GetUtcNow());
+        var replay = await session.SimulateAsync(TimeSpan.FromMinutes(5));
+        Assert.True(replay.Start >= stoppedAt && replay.Start < stoppedAt.AddMinutes(1), $"replay started at {replay.Start:O}, the live run stopped at {stoppedAt:O}");
     }
 
     public void Dispose() => temp.Dispose();

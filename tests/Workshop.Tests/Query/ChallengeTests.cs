@@ -3,14 +3,44 @@ using Workshop.Tests.Query.Challenges;
 
 namespace Workshop.Tests.Query;
 
-/// <summary>The challenge checks accept a right answer however it is written, and turn down a wrong one without revealing the answer.</summary>
+/// <summary>
+/// The challenge checks accept a right answer however it is written, and turn down a wrong one without revealing the answer.
+/// Whether an answer is right is settled here by <see cref="ChallengeOracle"/>, from the lake's own lines, never by the query
+/// engine the checks themselves use.
+/// </summary>
 public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixture>
 {
+    // Three decimals, as the checks promise (see Challenges.Rules).
+    private const double Tolerance = 0.0006;
+
+    private ChallengeOracle Oracle { get; } = new(day.Raw);
+
+    private static double? Number(object? value) => value is string or DateTime or null ? null : Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<object?[]> FirstRow(string sql) => (await day.Session.QueryAsync(sql)).Rows[0].ToArray();
+
+    /// <summary>The first row names a city tied for the highest spread and that city's spread, as the oracle works them out.</summary>
+    private bool RightForChallenge1(object?[] row)
+    {
+        var highest = Oracle.Spread.Values.Max();
+        var cities = row.OfType<string>().Where(c => Oracle.Spread.TryGetValue(c, out var spread) && spread >= highest - 1e-9).ToList();
+        return cities.Any(c => row.Select(Number).OfType<double>().Any(n => Math.Abs(n - Oracle.Spread[c]) <= Tolerance));
+    }
+
+    /// <summary>The first row has an hour tied for the warmest average and that average.</summary>
+    private bool RightForChallenge2(object?[] row)
+    {
+        var highest = Oracle.HourOfDayAverage.Values.Max();
+        var numbers = row.Select(Number).OfType<double>().ToList();
+        var hours = numbers.Where(n => n == Math.Floor(n) && Oracle.HourOfDayAverage.TryGetValue((int)n, out var mean) && mean >= highest - 1e-9);
+        return hours.Any(h => numbers.Any(n => Math.Abs(n - Oracle.HourOfDayAverage[(int)h]) <= Tolerance));
+    }
     [Theory]
     [InlineData("SELECT city, stddev_samp(temperature) AS s FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY city ORDER BY s DESC")]
     [InlineData("SELECT STDDEV(temperature) AS spread, city, 'extra' AS note FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY city ORDER BY spread DESC LIMIT 1")]
     public async Task Challenge_1_accepts_the_most_variable_city_written_either_way(string sql)
     {
+        Assert.True(RightForChallenge1(await FirstRow(sql)), "the oracle disagrees with this answer");
         var verdict = await day.Session.CheckAsync(1, sql);
         Assert.True(verdict.Correct, verdict.Message);
     }
@@ -18,9 +48,11 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     [Fact]
     public async Task Challenge_1_rejects_the_least_variable_city_without_naming_the_right_one()
     {
-        var verdict = await day.Session.CheckAsync(1, "SELECT city, STDDEV(temperature) AS s FROM raw_weather_data GROUP BY city ORDER BY s ASC LIMIT 1");
-        var right = new ChallengeOracle(day.Raw).MostVariableCity;
+        const string sql = "SELECT city, STDDEV(temperature) AS s FROM raw_weather_data GROUP BY city ORDER BY s ASC LIMIT 1";
+        var verdict = await day.Session.CheckAsync(1, sql);
+        var right = Oracle.MostVariableCity;
 
+        Assert.False(RightForChallenge1(await FirstRow(sql)));
         Assert.False(verdict.Correct);
         Assert.DoesNotContain(right, verdict.Message);
     }
@@ -30,6 +62,7 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     [InlineData("SELECT EXTRACT(hour FROM measurement_time) AS warmest, AVG(temperature) AS mean FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY EXTRACT(hour FROM measurement_time) ORDER BY AVG(temperature) DESC LIMIT 1")]
     public async Task Challenge_2_accepts_the_warmest_hour_written_either_way(string sql)
     {
+        Assert.True(RightForChallenge2(await FirstRow(sql)), "the oracle disagrees with this answer");
         var verdict = await day.Session.CheckAsync(2, sql);
         Assert.True(verdict.Correct, verdict.Message);
     }
@@ -37,7 +70,9 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     [Fact]
     public async Task Challenge_2_rejects_the_coldest_hour()
     {
-        Assert.False((await day.Session.CheckAsync(2, "SELECT hour(measurement_time) AS h, AVG(temperature) FROM raw_weather_data GROUP BY 1 ORDER BY AVG(temperature) ASC")).Correct);
+        const string sql = "SELECT hour(measurement_time) AS h, AVG(temperature) FROM raw_weather_data GROUP BY 1 ORDER BY AVG(temperature) ASC";
+        Assert.False(RightForChallenge2(await FirstRow(sql)));
+        Assert.False((await day.Session.CheckAsync(2, sql)).Correct);
     }
 
     [Theory]
@@ -56,6 +91,11 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
         """)]
     public async Task Challenge_3_accepts_a_rolling_average_written_either_way(string sql)
     {
+        // Each row's last column is its rolling average; every city and hour the oracle knows is there once, with its value.
+        var rows = (await day.Session.QueryAsync(sql)).Rows;
+        var answered = rows.ToDictionary(r => ((string)r[0]!, (DateTime)r[1]!), r => Convert.ToDouble(r[^1]));
+        Assert.Equal(Oracle.Rolling.Count, rows.Count);
+        Assert.All(Oracle.Rolling, expected => Assert.InRange(answered[expected.Key], expected.Value - Tolerance, expected.Value + Tolerance));
         var verdict = await day.Session.CheckAsync(3, sql);
         Assert.True(verdict.Correct, verdict.Message);
     }
@@ -63,7 +103,11 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     [Fact]
     public async Task Challenge_3_rejects_a_plain_hourly_average()
     {
-        var verdict = await day.Session.CheckAsync(3, "SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp FROM raw_weather_data GROUP BY 1, 2");
+        const string sql = "SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp FROM raw_weather_data GROUP BY 1, 2";
+        var rows = (await day.Session.QueryAsync(sql)).Rows;
+        Assert.Contains(rows, r => Math.Abs(Convert.ToDouble(r[2]) - Oracle.Rolling[((string)r[0]!, (DateTime)r[1]!)]) > Tolerance);
+
+        var verdict = await day.Session.CheckAsync(3, sql);
         Assert.False(verdict.Correct);
         Assert.Contains("rolling average", verdict.Message);
     }

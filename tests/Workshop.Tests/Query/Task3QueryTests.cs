@@ -39,6 +39,18 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     private static void Near(double expected, object? actual, double tolerance = 1e-9) =>
         Assert.InRange(Convert.ToDouble(actual), expected - tolerance, expected + tolerance);
 
+    /// <summary>
+    /// <paramref name="actual"/> is <paramref name="exact"/> rounded to <paramref name="digits"/> decimals: a whole number
+    /// of steps, and no more than half a step away (either neighbour when the exact value sits on a half step).
+    /// </summary>
+    private static void Rounded(double exact, object? actual, int digits)
+    {
+        var value = Convert.ToDouble(actual);
+        var steps = value * Math.Pow(10, digits);
+        Assert.True(Math.Abs(steps - Math.Round(steps)) < 1e-6, $"{value} is not rounded to {digits} decimal(s)");
+        Near(exact, value, 0.5 * Math.Pow(10, -digits) + 1e-9);
+    }
+
     [Fact]
     public async Task Preview_shows_the_ten_latest_measurements()
     {
@@ -116,10 +128,11 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal((long)expected[i].Count, Convert.ToInt64(result[i, "readings"]));
-            Near(Math.Round(expected[i].Values.Average(), 1, MidpointRounding.AwayFromZero), result[i, "mean_temp"], 0.1 + 1e-9);
+            // Rounded values are held to a whole step and half a step either way, so a rounding to the wrong step or direction shows.
+            Rounded(expected[i].Values.Average(), result[i, "mean_temp"], 1);
             Near(expected[i].Values.Min(), result[i, "lowest"]);
             Near(expected[i].Values.Max(), result[i, "highest"]);
-            Near(SampleStdDev(expected[i].Values), result[i, "spread"], 0.005 + 1e-9);
+            Rounded(SampleStdDev(expected[i].Values), result[i, "spread"], 2);
         }
     }
 
@@ -197,7 +210,7 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
             if (expected[i].Previous is { } previous)
             {
                 Near(previous, result[i, "previous_temp"]);
-                Near(expected[i].Avg - previous, result[i, "change"], 0.005 + 1e-9);
+                Rounded(expected[i].Avg - previous, result[i, "change"], 2);
             }
             else
             {

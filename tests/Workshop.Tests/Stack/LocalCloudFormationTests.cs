@@ -110,6 +110,24 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Destroy_deletes_newest_first_so_nothing_goes_before_what_refers_to_it()
+    {
+        // Listed in the template in neither order: C needs B (DependsOn), B needs A (!Sub), so they are made A, B, C.
+        await Deploy("""
+            Resources:
+              B: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: !Sub "${A}-b" } }
+              C: { Type: AWS::Logs::LogGroup, DependsOn: B, Properties: { LogGroupName: c } }
+              A: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: a } }
+            """);
+
+        var deleted = await session.Local!.Stacks.DeleteAsync("test");
+
+        Assert.Equal("DELETE_COMPLETE", deleted.StackStatus);
+        var order = deleted.Events.Where(e => e.ResourceStatus == "DELETE_COMPLETE" && e.ResourceType != "AWS::CloudFormation::Stack").Select(e => e.LogicalResourceId);
+        Assert.Equal(["C", "B", "A"], order);
+    }
+
+    [Fact]
     public async Task A_reference_cycle_is_refused_naming_the_resources()
     {
         var error = await Assert.ThrowsAsync<ValidationException>(() => Deploy("""

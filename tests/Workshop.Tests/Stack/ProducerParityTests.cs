@@ -2,15 +2,18 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Clock;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Stack;
+using StreamingWorkshop.Storage;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Stack;
 
 /// <summary>
-/// The template's Python Lambda and the kit's C# producer behave alike: the same fields from the same API answer,
-/// the city as partition key, and a failing city reported while the others are still sent. The handler runs under
+/// The template's Python Lambda and the kit's own <see cref="WeatherProducer"/> behave alike: the same fields from the same
+/// API answer, the city as partition key, and a failing city reported while the others are still sent. The handler runs under
 /// Debian's python3 with a stand-in boto3 and a stand-in for the weather API.
 /// </summary>
 public sealed class ProducerParityTests : IDisposable
@@ -65,7 +68,8 @@ public sealed class ProducerParityTests : IDisposable
         return (records, json.GetProperty("result"));
     }
 
-    private static async Task<List<JsonElement>> RunCSharp()
+    /// <summary>One invocation of the kit's own <see cref="WeatherProducer"/> onto a one-shard local stream, read back in order with partition keys.</summary>
+    private async Task<(List<(string Key, JsonElement Record)> Records, ProducerSummary Summary)> RunCSharp()
     {
         var handler = new StubApi(request =>
         {
@@ -78,39 +82,50 @@ public sealed class ProducerParityTests : IDisposable
             };
         });
         var source = new OpenMeteoWeatherSource(new HttpClient(handler), new Uri("http://127.0.0.1:1/"));
-        var readings = new List<JsonElement>();
-        foreach (var city in City.Resolve(["London", "Leeds:53.8:-1.55", "Nowhere:0:0"]))
-        {
-            try { readings.Add(JsonDocument.Parse((await source.FetchAsync(city, DateTimeOffset.UtcNow)).ToJson()).RootElement); }
-            catch (WeatherSourceException) { }
-        }
-        return readings;
+        var workspace = new WorkspaceDirectory(Path.Combine(folder, "workspace"));
+        var clock = new VirtualClock(new DateTimeOffset(2025, 1, 14, 10, 15, 30, TimeSpan.Zero));
+        using var stream = new LocalStreamService(workspace, clock);
+        await stream.CreateStreamAsync("weather", 1);
+        var producer = new WeatherProducer(source, stream, new ProducerLog(workspace, clock), clock,
+            new ProducerOptions { StreamName = "weather", Cities = City.Resolve(["London", "Leeds:53.8:-1.55", "Nowhere:0:0"]) });
+
+        var summary = await producer.InvokeAsync();
+
+        var shard = (await stream.ListShardsAsync("weather")).Single().ShardId;
+        var sent = await stream.GetRecordsAsync(await stream.GetShardIteratorAsync("weather", shard, ShardIteratorType.TRIM_HORIZON), 100);
+        return (sent.Records.Select(r => (r.PartitionKey, JsonDocument.Parse(r.Data.ToArray()).RootElement)).ToList(), summary);
     }
 
     [Fact]
     public async Task The_Python_Lambda_and_the_CSharp_producer_send_the_same_records()
     {
         Assert.True(File.Exists(SystemPython), "Debian's python3 is needed for this test.");
-        var (python, summary) = RunPython();
-        var csharp = await RunCSharp();
+        var (python, pythonSummary) = RunPython();
+        var (csharp, csharpSummary) = await RunCSharp();
 
+        // The same records in the same order, each with the city as its partition key.
         Assert.Equal(["London", "Leeds"], python.Select(p => p.Key));
-        Assert.Equal(python.Select(p => p.Record.GetProperty("city").GetString()), python.Select(p => p.Key)); // partition key = city
-        Assert.Equal(2, csharp.Count);
+        Assert.Equal(python.Select(p => p.Key), csharp.Select(c => c.Key));
+        Assert.Equal(python.Select(p => p.Record.GetProperty("city").GetString()), python.Select(p => p.Key));
+        Assert.Equal(csharp.Select(c => c.Record.GetProperty("city").GetString()), csharp.Select(c => c.Key));
         for (var i = 0; i < csharp.Count; i++)
         {
             var p = python[i].Record;
-            var c = csharp[i];
+            var c = csharp[i].Record;
             Assert.Equal(Names(c), Names(p));
             foreach (var field in new[] { "city", "measurement_time", "source" })
                 Assert.Equal(c.GetProperty(field).GetString(), p.GetProperty(field).GetString());
             foreach (var field in new[] { "temperature", "wind_speed", "weather_code" })
                 Assert.Equal(c.GetProperty(field).GetDouble(), p.GetProperty(field).GetDouble());
             Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", p.GetProperty("collection_time").GetString());
-            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", c.GetProperty("collection_time").GetString());
+            Assert.Equal("2025-01-14T10:15:30.000Z", c.GetProperty("collection_time").GetString()); // the producer's clock, in the same format
         }
-        Assert.Equal(2, summary.GetProperty("processed").GetInt32());
-        Assert.Equal(["Nowhere"], summary.GetProperty("failed_cities").EnumerateArray().Select(e => e.GetString()));
+
+        // Both report the same: two cities put, the one without an answer named as failed.
+        Assert.Equal(2, pythonSummary.GetProperty("processed").GetInt32());
+        Assert.Equal(pythonSummary.GetProperty("processed").GetInt32(), csharpSummary.Processed);
+        Assert.Equal(["Nowhere"], pythonSummary.GetProperty("failed_cities").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["Nowhere"], csharpSummary.FailedCities);
     }
 
     private static string[] Names(JsonElement record) => record.EnumerateObject().Select(p => p.Name).ToArray();
