@@ -40,8 +40,10 @@ public sealed class KeySpreadView(IReadOnlyList<ShardDescription> openShards, IR
 }
 
 /// <summary>What <see cref="PutRecordsBatcher"/> did: calls made, entries retried, and what still failed.</summary>
-public sealed record PutRecordsBatchReport(int Records, int Calls, int RetriedEntries, int Failed, IReadOnlyDictionary<string, int> FinalErrorCodes)
+public sealed record PutRecordsBatchReport(int Records, int Calls, int RetriedEntries, int Failed, IReadOnlyDictionary<string, int> FinalErrorCodes) : IHtmlDisplay
 {
+    public string ToHtml() => $"<p style=\"font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(ToString())}</p>";
+
     public override string ToString() =>
         $"{Records - Failed:N0} of {Records:N0} record(s) put in {Calls} PutRecords call(s); {RetriedEntries:N0} entr(ies) retried" +
         (Failed == 0 ? "." : $"; {Failed:N0} still failed ({string.Join(", ", FinalErrorCodes.Select(e => $"{e.Key} x{e.Value}"))}).");

@@ -52,10 +52,12 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
 
     public async Task<StackState> ReadyWorkshopStackAsync(string stackName, Action<string>? notice, CancellationToken cancellationToken = default)
     {
-        if (!stacks.StackExists(stackName))
+        var exists = stacks.StackExists(stackName);
+        // Another process may be deploying it right now; EnsureStackAsync waits for that deployment under the lock.
+        if (!exists || stacks.DescribeStack(stackName).StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
         {
             // Every name the pipeline uses comes from a stack, as on AWS, so the first call deploys the workshop's own.
-            notice?.Invoke($"No stack deployed in this workspace: deploying the workshop template as stack '{stackName}' ...");
+            if (!exists) notice?.Invoke($"No stack deployed in this workspace: deploying the workshop template as stack '{stackName}' ...");
             var created = await stacks.EnsureStackAsync(stackName, TemplateReader.WorkshopTemplate(), WorkshopSession.LocalDefaultParameters(), cancellationToken);
             if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
                 throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");

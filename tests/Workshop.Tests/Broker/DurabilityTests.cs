@@ -101,7 +101,8 @@ public sealed class DurabilityTests : IDisposable
 
         using var one = Launch("one-");
         using var two = Launch("two-");
-        var outputs = await Task.WhenAll(one.StandardOutput.ReadToEndAsync(), two.StandardOutput.ReadToEndAsync());
+        var outputs = await Task.WhenAll(one.StandardOutput.ReadToEndAsync(), two.StandardOutput.ReadToEndAsync(),
+            one.StandardError.ReadToEndAsync(), two.StandardError.ReadToEndAsync());
         await Task.WhenAll(one.WaitForExitAsync(), two.WaitForExitAsync());
         Assert.True(one.ExitCode == 0 && two.ExitCode == 0, string.Join("\n", outputs));
 
