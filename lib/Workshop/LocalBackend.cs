@@ -2,6 +2,7 @@ using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Faults;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
@@ -42,7 +43,11 @@ public sealed class LocalBackend : IDisposable
         Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(Lake, Stream, Firehose, Catalog, accountId), accountId);
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
         Query = new LocalQueryService(workspace, clock, Catalog, Lake);
+        Faults = new FaultInjector(workspace, Stream.ExhaustWriteAllowance);
     }
+
+    /// <summary>The faults the learner switched on (<see cref="FaultPlan"/>), applied by the producer, the delivery and a replay.</summary>
+    public FaultInjector Faults { get; }
 
     public WorkspaceDirectory Workspace { get; }
     public VirtualClock Clock { get; }
@@ -78,6 +83,7 @@ public sealed class LocalBackend : IDisposable
             if (producer is { } made && ReferenceEquals(made.Names, currentNames) && ReferenceEquals(made.Cities, currentCities)) return made.Producer;
             var built = new WeatherProducer(weatherSource, Stream, Logs, Clock,
                 new ProducerOptions { StreamName = currentNames.StreamName, Cities = currentCities, FunctionName = currentNames.ProducerFunction }, MetricsLog);
+            built.Faults = Faults;
             producer = (currentNames, currentCities, built);
             return built;
         }
@@ -85,7 +91,7 @@ public sealed class LocalBackend : IDisposable
 
     /// <summary>Opens a delivery stream for running (one process at a time per workspace).</summary>
     public LocalDeliveryStream OpenDelivery(string deliveryStreamName) =>
-        new(Firehose.DescribeDeliveryStream(deliveryStreamName), Stream, Lake, Workspace, Clock, MetricsLog);
+        new(Firehose.DescribeDeliveryStream(deliveryStreamName), Stream, Lake, Workspace, Clock, MetricsLog) { Faults = Faults };
 
     /// <summary>The stages a local session uses, each backed by these engines.</summary>
     internal PipelineStages Stages() => new()

@@ -4,6 +4,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Display;
+using StreamingWorkshop.Faults;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
@@ -43,6 +44,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         Delivery = new DeliveryFacade(this);
         Producer = new ProducerFacade(this);
         Metrics = new MetricsFacade(this);
+        Faults = new FaultsFacade(this);
     }
 
     public WorkshopOptions Options { get; }
@@ -64,6 +66,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public DeliveryFacade Delivery { get; }
     public ProducerFacade Producer { get; }
     public MetricsFacade Metrics { get; }
+
+    /// <summary>Faults to switch on for the next replay, and the burst and ordering demonstrations (local backend).</summary>
+    public FaultsFacade Faults { get; }
 
     /// <summary>
     /// The local backend's engines and what only they can do (replay a day on the virtual clock, deliver on demand);

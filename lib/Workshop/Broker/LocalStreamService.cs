@@ -197,6 +197,17 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Spends this second's write allowance of every open shard, as a burst from another writer would: puts in the same
+    /// second of the clock then fail with ProvisionedThroughputExceededException. Used by the throttle fault.
+    /// </summary>
+    public void ExhaustWriteAllowance(string streamName)
+    {
+        var stream = Open(streamName);
+        var second = clock.GetUtcNow().UtcTicks / TimeSpan.TicksPerSecond;
+        foreach (var index in stream.OpenIndexes) stream.Throttles[index].Exhaust(second);
+    }
+
     public Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType iteratorType, string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
         var stream = Open(streamName);
@@ -686,6 +697,12 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         private long second = long.MinValue;
         private int records;
         private long bytes;
+
+        public void Exhaust(long currentSecond)
+        {
+            second = currentSecond;
+            records = ShardWriteRecordsPerSecond;
+        }
 
         public bool TryTake(long currentSecond, int recordBytes)
         {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Faults;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Storage;
@@ -73,6 +74,9 @@ public sealed class LocalDeliveryStream : IDisposable
     public DeliveryStreamConfig Config { get; }
 
     public DeliveryMetrics Metrics { get; } = new();
+
+    /// <summary>The faults the learner switched on (a batch delivered twice); none when null.</summary>
+    public FaultInjector? Faults { get; init; }
 
     /// <summary>When the oldest open buffer becomes due by the buffering interval; null when nothing is buffered.</summary>
     public DateTimeOffset? NextDeadline
@@ -333,11 +337,18 @@ public sealed class LocalDeliveryStream : IDisposable
         var template = buffer.IsError ? errorPrefix : prefix;
         var keyPrefix = template.Render(buffer.Keys, buffer.OldestArrival, buffer.IsError ? PartitioningFailed : null, randomString);
         var extension = Config.Compression == CompressionFormat.GZIP ? ".gz" : "";
-        var objectKey = $"{keyPrefix}{Config.DeliveryStreamName}-{Config.Version}-{buffer.OldestArrival.UtcDateTime:yyyy-MM-dd-HH-mm-ss}-{objectId}{extension}";
+        string ObjectKey(string id) => $"{keyPrefix}{Config.DeliveryStreamName}-{Config.Version}-{buffer.OldestArrival.UtcDateTime:yyyy-MM-dd-HH-mm-ss}-{id}{extension}";
+        var objectKey = ObjectKey(objectId);
 
         var body = Config.Compression == CompressionFormat.GZIP ? Gzip(buffer.Data.WrittenMemory) : buffer.Data.WrittenMemory;
         await lake.PutObjectAsync(Config.BucketName, objectKey, body, cancellationToken);
         Metrics.ObjectsWritten++;
+        if (!buffer.IsError && Faults?.TakeRedelivery() == true)
+        {
+            // The first attempt succeeded but its answer timed out, so the delivery was retried: the same records again, under a new name.
+            await lake.PutObjectAsync(Config.BucketName, ObjectKey(new Guid(MD5.HashData(Encoding.UTF8.GetBytes(objectId + "|retry"))).ToString()), body, cancellationToken);
+            Metrics.ObjectsWritten++;
+        }
         Metrics.BytesWritten += body.Length;
         Metrics.LastObjectKey = objectKey;
         if (!buffer.IsError) Metrics.DeliveredRecords += buffer.Members.Count;

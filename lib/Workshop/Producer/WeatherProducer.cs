@@ -5,6 +5,7 @@ using System.Text;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Faults;
 using StreamingWorkshop.Metrics;
 
 namespace StreamingWorkshop.Producer;
@@ -55,12 +56,17 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
 
     public int BacklogCount => backlog.Count;
 
+    /// <summary>The faults the learner switched on (failed invocations, throttling, duplicate puts); none when null.</summary>
+    public FaultInjector? Faults { get; set; }
+
     /// <summary>One invocation, one PutRecord per city (what the workshop's Lambda does).</summary>
     public Task<ProducerSummary> InvokeAsync(CancellationToken cancellationToken = default) => Measured(InvokeOnceAsync, cancellationToken);
 
     private async Task<ProducerSummary> InvokeOnceAsync(CancellationToken cancellationToken)
     {
         var (requestId, events, started, stopwatch) = Begin();
+        if (Faults?.InvocationFailure(started) is { } failure) return Failed(requestId, events, failure);
+        Faults?.BeforePuts(Options.StreamName, started);
         var records = new List<ProducedRecord>();
         var failed = new List<string>();
         foreach (var city in Options.Cities)
@@ -76,8 +82,14 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                 }
                 var json = reading.ToJson();
                 var put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
-                records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
                 events.Add(log.Event($"Sent {Encoding.UTF8.GetString(json)} to {put.ShardId} as {put.SequenceNumber}"));
+                if (Faults?.TakeDuplicatePut(reading.City, reading.MeasurementTime) == true)
+                {
+                    // The stream stored the record but its answer never came back, so the client sent it again.
+                    put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
+                    events.Add(log.Event($"No answer to the put of {reading.City} at {reading.MeasurementTime}; retried: stored again to {put.ShardId} as {put.SequenceNumber}"));
+                }
+                records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
             }
             catch (Exception error) when (error is WeatherSourceException or ServiceException)
             {
@@ -197,6 +209,26 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         // Deterministic for a replayed run, and different for two invocations at the same virtual instant.
         var requestId = new Guid(MD5.HashData(Encoding.UTF8.GetBytes($"{Options.FunctionName}|{started.UtcTicks}|{Interlocked.Increment(ref invocations)}"))).ToString();
         return (requestId, [log.Event($"START RequestId: {requestId} Version: $LATEST")], started, Stopwatch.StartNew());
+    }
+
+    /// <summary>
+    /// An invocation that fails before putting anything, logged as Lambda logs it: an error line, or "Task timed out after
+    /// 30.00 seconds" with a REPORT line at the timeout. Lambda counts it in Errors; every city's reading is missing.
+    /// </summary>
+    private ProducerSummary Failed(string requestId, List<LogEvent> events, InvocationFault failure)
+    {
+        var started = clock.GetUtcNow();
+        var duration = failure.TimedOut ? InvocationFault.FunctionTimeoutSeconds * 1000 : 1.5;
+        var at = started.AddMilliseconds(duration).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        events.Add(log.Event(failure.TimedOut
+            ? string.Create(CultureInfo.InvariantCulture, $"{at} {requestId} Task timed out after {InvocationFault.FunctionTimeoutSeconds:F2} seconds")
+            : $"{at} {requestId} ERROR Invoke Error {{\"errorType\":\"HttpRequestException\",\"errorMessage\":\"The weather service closed the connection before answering\"}}"));
+        events.Add(log.Event($"END RequestId: {requestId}"));
+        events.Add(log.Event(string.Create(CultureInfo.InvariantCulture,
+            $"REPORT RequestId: {requestId}\tDuration: {duration:F2} ms\tBilled Duration: {Math.Ceiling(duration):F0} ms\tMemory Size: 128 MB")));
+        RecordInvocation(error: true, duration);
+        log.Append(Options.FunctionName, events);
+        return new ProducerSummary(requestId, 0, Options.Cities.Select(c => c.Name).ToArray(), started, []);
     }
 
     private ProducerSummary End(string requestId, List<LogEvent> events, DateTimeOffset started, Stopwatch stopwatch, List<ProducedRecord> records, List<string> failed)

@@ -53,6 +53,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
 
         await session.EnsurePipelineAsync(cancellationToken);
         local.Producer.Scenario = state.Scenario ?? Producer.ProducerScenario.None;
+        local.Faults.Arm(state.NextInvocation);
         var stopwatch = Stopwatch.StartNew();
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var current = state;
@@ -68,8 +69,11 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             cancellationToken);
 
         clock.AdvanceTo(state.End);
-        await delivery.PollAsync(cancellationToken);
-        await delivery.FlushAllAsync(cancellationToken);
+        if (local.Faults.ConsumerStoppedUntil(state.End) is null)
+        {
+            await delivery.PollAsync(cancellationToken);
+            await delivery.FlushAllAsync(cancellationToken);
+        }
         state = current with { Completed = true, NextInvocation = state.End };
         state.Save(workspace);
         clock.Save();
@@ -95,6 +99,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         await session.EnsurePipelineAsync(cancellationToken);
         // A live run has no scenario: a replay's outage or new field does not carry over into it.
         local.Producer.Scenario = Producer.ProducerScenario.None;
+        local.Faults.Arm(clock.GetUtcNow());
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
         var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
@@ -155,7 +160,10 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         {
             cancellationToken.ThrowIfCancellationRequested();
             var producerDue = end is null || next < end ? next : (DateTimeOffset?)null;
-            var earliest = Earliest(producerDue, readAt, delivery.NextDeadline);
+            var deliveryDue = Earliest(readAt, delivery.NextDeadline);
+            // A stopped consumer neither reads nor delivers; it picks up from its checkpoint when the stop ends.
+            if (deliveryDue is { } due && local.Faults.ConsumerStoppedUntil(due) is { } resumes) deliveryDue = resumes;
+            var earliest = Earliest(producerDue, deliveryDue);
             if (earliest is null || earliest >= end) break;
 
             await reachTime(earliest.Value);
@@ -171,7 +179,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             }
             else
             {
-                if (readAt == earliest) readAt = null;
+                if (readAt <= earliest) readAt = null;
                 polled(await delivery.PollAsync(cancellationToken));
             }
         }
