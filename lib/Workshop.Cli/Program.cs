@@ -14,6 +14,7 @@ FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
 MetricsCommands.AddTo(root);
+ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);
 StackCommands.AddTo(root);
 DiagramCommand.AddTo(root);
