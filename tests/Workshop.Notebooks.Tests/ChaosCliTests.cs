@@ -27,7 +27,9 @@ public sealed class ChaosCliTests : IDisposable
         Assert.Contains("duplicate-put  the next 5 put(s) are sent twice", set.Stdout);
         Assert.Contains("duplicate-put", Workshop("chaos", "list").Stdout);
 
-        Assert.Equal(0, Workshop("simulate", "--duration", "20m", "--start", "2025-01-14T00:00:00Z").Exit);
+        var simulate = Workshop("simulate", "--duration", "20m", "--start", "2025-01-14T00:00:00Z");
+        Assert.Equal(0, simulate.Exit);
+        Assert.Contains("Faults on for this replay: duplicate-put ('workshop chaos list' says what each does", simulate.Stderr);
         Assert.Equal(0, Workshop("crawl").Exit);
         // 20 minutes x 3 cities = 60 readings, and the 5 puts sent twice.
         var count = Workshop("query", "SELECT COUNT(*) AS n FROM raw_weather_data", "--format", "csv");
@@ -68,6 +70,21 @@ public sealed class ChaosCliTests : IDisposable
         AssertOneClearLine(Workshop("chaos", "duplicate-put", "--rate", "1.5"), "--rate '1.5' is out of range");
         AssertOneClearLine(Workshop("chaos", "duplicate-put", "--count", "0"), "--count '0' is out of range");
         AssertOneClearLine(Workshop("chaos", "redelivery", "--count", "0"), "'0' is out of range");
+    }
+
+    [Fact]
+    public void On_the_AWS_backend_a_fault_is_refused_in_one_line_saying_to_use_the_local_backend()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws"),
+            ["AWS_ACCESS_KEY_ID"] = "AKIAEXAMPLEEXAMPLE",
+            ["AWS_SECRET_ACCESS_KEY"] = "not-a-real-secret",
+            ["AWS_REGION"] = "us-east-1",
+        };
+        foreach (var verb in new[] { new[] { "duplicate-put", "--count", "5" }, ["burst"], ["list"] })
+            AssertOneClearLine(Cli.Capture(folder, environment, ["--backend", "aws", "chaos", .. verb]),
+                "Fault injection runs on the local backend only", "--backend local");
     }
 
     [Fact]

@@ -45,6 +45,8 @@ internal static class PipelineCommands
             if (parse.GetValue(humidityFrom) is { } fromText) ProducerOutage.ParseTimeOfDay(fromText, DateTimeOffset.UnixEpoch, "--humidity-from");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken,
                 o => o with { Seed = parse.GetValue(seed), Cities = cityNames });
+            if (session.Local?.Faults.Plan is { IsEmpty: false } faults)
+                Terminal.Tell($"Faults on for this replay: {string.Join(", ", faults.Describe().Select(f => f.Fault))} ('workshop chaos list' says what each does; 'workshop chaos clear' switches them off).");
             var day = startAt ?? session.Clock.GetUtcNow();
             var scenario = new ProducerScenario
             {

@@ -175,7 +175,10 @@ public sealed class FaultsFacade : IHtmlDisplay
         ("OrderingAsync(recordsPerKey)", "PutRecord with two partition keys, then GetShardIterator + GetRecords per shard"),
     ]);
 
-    public string ToHtml() => Calls.ToHtml() + Plan.ToHtml();
+    /// <summary>The plan where faults can be switched on; elsewhere the line saying where they can.</summary>
+    private string PlanOrWhy => session.Local is { } local ? new FaultPlanView(local.Faults.Plan).ToString() : "Fault injection runs on the local backend only.";
 
-    public override string ToString() => Calls + "\n" + Plan;
+    public string ToHtml() => Calls.ToHtml() + (session.Local is { } local ? new FaultPlanView(local.Faults.Plan).ToHtml() : $"<p>{HtmlTable.Encode(PlanOrWhy)}</p>");
+
+    public override string ToString() => Calls + "\n" + PlanOrWhy;
 }
