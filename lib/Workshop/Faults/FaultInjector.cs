@@ -46,7 +46,7 @@ public sealed class FaultInjector(WorkspaceDirectory workspace, Action<string> e
     }
 
     /// <summary>True when the put of this reading is to be sent twice; a counted fault is used up by one.</summary>
-    public bool TakeDuplicatePut(string city, string measurementTime)
+    public bool TakeDuplicatePut(string city, DateTimeOffset collectionTime)
     {
         lock (gate)
         {
@@ -57,7 +57,7 @@ public sealed class FaultInjector(WorkspaceDirectory workspace, Action<string> e
                     Plan.Save(workspace);
                     return true;
                 case { Rate: { } rate }:
-                    return Draw($"{city}|{measurementTime}") < rate;
+                    return Draw(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{city}|{collectionTime.UtcTicks}")) < rate;
                 default:
                     return false;
             }

@@ -83,7 +83,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                 var json = reading.ToJson();
                 var put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
                 events.Add(log.Event($"Sent {Encoding.UTF8.GetString(json)} to {put.ShardId} as {put.SequenceNumber}"));
-                if (Faults?.TakeDuplicatePut(reading.City, reading.MeasurementTime) == true)
+                if (Faults?.TakeDuplicatePut(reading.City, reading.CollectionTime) == true)
                 {
                     // The stream stored the record but its answer never came back, so the client sent it again.
                     put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);

@@ -89,6 +89,21 @@ public sealed class FaultReplayTests
     }
 
     [Fact]
+    public async Task A_rate_of_a_half_duplicates_about_half_the_puts_and_the_same_ones_on_every_replay()
+    {
+        List<string> Duplicated(Replay replay) => replay.Readings.GroupBy(r => r).Where(g => g.Count() == 2).Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
+        await using var first = await ReplayAsync(TimeSpan.FromMinutes(60), f => f.DuplicatePutRate(0.5));
+        await using var second = await ReplayAsync(TimeSpan.FromMinutes(60), f => f.DuplicatePutRate(0.5));
+
+        // 180 puts; a fair draw for each lands well inside 60..120 (beyond 4.4 standard deviations of 90 otherwise).
+        var duplicated = Duplicated(first);
+        Assert.InRange(duplicated.Count, 60, 120);
+        Assert.Equal(180 + duplicated.Count, first.Readings.Count);
+        Assert.Equal(duplicated, Duplicated(second));
+        Assert.All(first.Readings.GroupBy(r => r), g => Assert.InRange(g.Count(), 1, 2));
+    }
+
+    [Fact]
     public async Task A_redelivered_batch_is_the_same_lines_again_in_a_second_object()
     {
         await using var replay = await ReplayAsync(TimeSpan.FromMinutes(30), f => f.Redeliver(1));
@@ -168,6 +183,11 @@ public sealed class FaultReplayTests
         var written = (await replay.Session.Lake.ListObjectsV2Async(new StreamingWorkshop.Lake.ListObjectsRequest(replay.Session.Names.LakeBucket, Prefix: "weather-data/", MaxKeys: 1000))).Contents;
         Assert.DoesNotContain(written, o => o.LastModified > Start.AddMinutes(30).AddSeconds(1) && o.LastModified < Start.AddMinutes(90));
         Assert.True(await replay.MetricSumAsync("AWS/Firehose", "DeliveryToS3.DataFreshness", "Maximum") >= 3600);
+        // A consumer that calls no GetRecords records no iterator age: the metric is missing for the stop, not high.
+        var age = await replay.Session.Metrics.StatisticsAsync("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", 60, "SampleCount", TimeSpan.FromHours(3));
+        Assert.DoesNotContain(age.Datapoints, d => d.Timestamp >= Start.AddMinutes(31) && d.Timestamp < Start.AddMinutes(90));
+        Assert.Contains(age.Datapoints, d => d.Timestamp == Start.AddMinutes(90));
+        Assert.Contains(age.Datapoints, d => d.Timestamp == Start.AddMinutes(29));
     }
 
     [Fact]
