@@ -103,6 +103,31 @@ public sealed class AwsApiModelTests
                 var end = await kinesis.GetRecordsAsync("AAAAAAAAAAF");
                 Assert.Null(end.NextShardIterator);
                 Assert.Equal("shardId-000000000003 <- shardId-000000000002", string.Join(",", end.ChildShards!.Select(c => $"{c.ShardId} <- {string.Join('+', c.ParentShards)}")));
+                // Capacity mode: an on-demand stream is created without a shard count, and the mode can be switched.
+                await kinesis.CreateOnDemandStreamAsync("weather-on-demand");
+                Json("UpdateStreamMode");
+                await kinesis.UpdateStreamModeAsync("arn:aws:kinesis:eu-central-1:123456789012:stream/weather", StreamModes.OnDemand);
+                Json("DescribeStreamSummary", new JsonObject { ["StreamDescriptionSummary"] = new JsonObject { ["StreamName"] = "weather", ["StreamStatus"] = "ACTIVE", ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = "ON_DEMAND" } } });
+                Assert.Equal("ON_DEMAND", (await kinesis.DescribeStreamSummaryAsync("weather")).StreamModeDetails);
+
+                // Enhanced fan-out consumers.
+                const string streamArn = "arn:aws:kinesis:eu-central-1:123456789012:stream/weather";
+                const string consumerArn = streamArn + "/consumer/dashboard:1764064800";
+                JsonObject Consumer(string status) => new() { ["ConsumerName"] = "dashboard", ["ConsumerARN"] = consumerArn, ["ConsumerStatus"] = status, ["ConsumerCreationTimestamp"] = 1764064800 };
+                Json("RegisterStreamConsumer", new JsonObject { ["Consumer"] = Consumer("CREATING") });
+                var registered = await kinesis.RegisterStreamConsumerAsync(streamArn, "dashboard");
+                Assert.Equal(("dashboard", consumerArn, "CREATING"), (registered.ConsumerName, registered.ConsumerArn, registered.ConsumerStatus));
+                Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764064800), registered.ConsumerCreationTimestamp);
+                var description = Consumer("ACTIVE");
+                description["StreamARN"] = streamArn;
+                Json("DescribeStreamConsumer", new JsonObject { ["ConsumerDescription"] = description });
+                Assert.Equal("ACTIVE", (await kinesis.DescribeStreamConsumerAsync(ConsumerReference.ByArn(consumerArn))).ConsumerStatus);
+                Assert.Equal(streamArn, (await kinesis.DescribeStreamConsumerAsync(ConsumerReference.ByName(streamArn, "dashboard"))).StreamArn);
+                Json("ListStreamConsumers", new JsonObject { ["Consumers"] = new JsonArray(Consumer("ACTIVE")), ["NextToken"] = null });
+                Assert.Equal(["dashboard"], (await kinesis.ListStreamConsumersAsync(streamArn)).Select(c => c.ConsumerName));
+                Json("DeregisterStreamConsumer");
+                await kinesis.DeregisterStreamConsumerAsync(ConsumerReference.ByArn(consumerArn));
+                await kinesis.DeregisterStreamConsumerAsync(ConsumerReference.ByName(streamArn, "dashboard"));
                 await kinesis.DeleteStreamAsync("weather");
                 break;
             }
