@@ -225,6 +225,8 @@ public sealed partial class LocalStreamService
         {
             streamName = StreamNameOf(streamArn);
             consumerName = name;
+            if (!StreamNamePattern().IsMatch(consumerName))
+                throw new ValidationException("kinesis", $"1 validation error detected: Value '{consumerName}' at 'consumerName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128");
         }
         else
             throw new InvalidArgumentException("kinesis", "Name the consumer by its ConsumerARN, or by StreamARN and ConsumerName together.");
