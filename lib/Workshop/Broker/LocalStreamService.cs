@@ -280,6 +280,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     {
         if (targetShardCount < 1)
             throw new ValidationException("kinesis", $"1 validation error detected: Value '{targetShardCount}' at 'targetShardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
+        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
+        RefuseOnDemand(Open(streamName), "UpdateShardCount");
         Reshard(streamName, (stream, shards, now) =>
         {
             RefuseOnDemand(stream, "UpdateShardCount");
@@ -326,6 +328,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     public Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default)
     {
+        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
+        RefuseOnDemand(Open(streamName), "SplitShard");
         Reshard(streamName, (stream, shards, now) =>
         {
             RefuseOnDemand(stream, "SplitShard");
@@ -343,6 +347,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     public Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
     {
+        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
+        RefuseOnDemand(Open(streamName), "MergeShards");
         Reshard(streamName, (stream, shards, now) =>
         {
             RefuseOnDemand(stream, "MergeShards");

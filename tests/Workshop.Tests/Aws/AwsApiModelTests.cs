@@ -464,6 +464,16 @@ public sealed class AwsApiModelTests
         || name.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase);
 
     [Fact]
+    public void SubscribeToShard_on_AWS_says_in_one_line_to_read_with_GetRecords_instead()
+    {
+        var (clients, service) = Connect();
+        using var kinesis = clients.Kinesis();
+        var error = Assert.Throws<NotSupportedException>(() => kinesis.SubscribeToShardAsync("arn:aws:kinesis:eu-central-1:123456789012:stream/weather/consumer/dashboard:1", "shardId-000000000000", StartingPosition.TrimHorizon));
+        Assert.Equal("SubscribeToShard is not available on the AWS backend (it needs an HTTP/2 event stream); read the shard with GetShardIterator + GetRecords instead ('workshop stream peek', or session.PeekAsync).", error.Message);
+        Assert.Empty(service.Requests);
+    }
+
+    [Fact]
     public async Task Every_operation_the_clients_can_send_is_covered_by_a_model_check()
     {
         // The operations named in the clients' source are the requests the kit can send.
