@@ -109,13 +109,10 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
         var reply = await kinesis.CallAsync("GetRecords", new JsonObject { ["ShardIterator"] = shardIterator, ["Limit"] = limit }, cancellationToken);
         shardOfIterator.TryRemove(shardIterator, out var shardId);
         shardId ??= "";
-        var records = reply["Records"]?.AsArray().Select(r => new StreamRecord(shardId, (string)r!["SequenceNumber"]!,
-            AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
+        var records = Records(reply, shardId);
         var next = (string?)reply["NextShardIterator"];
         if (next is not null && shardId.Length > 0) shardOfIterator[next] = shardId;
-        var children = reply["ChildShards"]?.AsArray().Select(c => new ChildShard((string)c!["ShardId"]!,
-            c["ParentShards"]!.AsArray().Select(p => (string)p!).ToArray(),
-            (string)c["HashKeyRange"]!["StartingHashKey"]!, (string)c["HashKeyRange"]!["EndingHashKey"]!)).ToArray();
+        var children = ChildShards(reply);
         return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0, children);
     }
 
@@ -189,11 +186,32 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
         await kinesis.CallAsync("DeregisterStreamConsumer", ConsumerRequest(consumer), cancellationToken);
 
     /// <summary>
-    /// SubscribeToShard answers with an HTTP/2 event stream held open for five minutes, which the kit's AWS client (one
-    /// buffered reply per call) does not read; on AWS the kit reads a shard with GetShardIterator and GetRecords.
+    /// SubscribeToShard over HTTP/2: the reply is an event stream of up to five minutes, read as it arrives. The first
+    /// event (initial-response) carries nothing; each SubscribeToShardEvent becomes one event.
     /// </summary>
-    public IAsyncEnumerable<SubscribeToShardEvent> SubscribeToShardAsync(string consumerArn, string shardId, StartingPosition startingPosition, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("SubscribeToShard is not available on the AWS backend (it needs an HTTP/2 event stream); read the shard with GetShardIterator + GetRecords instead ('workshop stream peek', or session.PeekAsync).");
+    public async IAsyncEnumerable<SubscribeToShardEvent> SubscribeToShardAsync(string consumerArn, string shardId, StartingPosition startingPosition,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var position = new JsonObject { ["Type"] = startingPosition.Type.ToString() };
+        if (startingPosition.SequenceNumber is not null) position["SequenceNumber"] = startingPosition.SequenceNumber;
+        if (startingPosition.Timestamp is { } at) position["Timestamp"] = AwsJson.EpochSeconds(at);
+        var request = new JsonObject { ["ConsumerARN"] = consumerArn, ["ShardId"] = shardId, ["StartingPosition"] = position };
+        await foreach (var (eventType, payload) in kinesis.EventStreamAsync("SubscribeToShard", request, cancellationToken))
+        {
+            if (eventType != "SubscribeToShardEvent") continue;
+            yield return new SubscribeToShardEvent(Records(payload, shardId), (string?)payload["ContinuationSequenceNumber"],
+                (long?)payload["MillisBehindLatest"] ?? 0, ChildShards(payload));
+        }
+    }
+
+    private static StreamRecord[] Records(JsonObject reply, string shardId) =>
+        reply["Records"]?.AsArray().Select(r => new StreamRecord(shardId, (string)r!["SequenceNumber"]!,
+            AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
+
+    private static ChildShard[]? ChildShards(JsonObject reply) =>
+        reply["ChildShards"]?.AsArray().Select(c => new ChildShard((string)c!["ShardId"]!,
+            c["ParentShards"]!.AsArray().Select(p => (string)p!).ToArray(),
+            (string)c["HashKeyRange"]!["StartingHashKey"]!, (string)c["HashKeyRange"]!["EndingHashKey"]!)).ToArray();
 
     private static JsonObject ConsumerRequest(ConsumerReference consumer)
     {
