@@ -26,6 +26,18 @@ public sealed class FanOutViewTests
     }
 
     [Fact]
+    public void The_stream_description_shows_its_capacity_mode_and_both_kinds_of_read_allowance()
+    {
+        var summary = new StreamSummary("weather", "arn:aws:kinesis:us-east-1:123456789012:stream/weather", "ACTIVE", 4, 24, At, "ON_DEMAND");
+        var view = new StreamDescriptionView(summary, [new ShardDescription("shardId-000000000000", "0", "9", "49000000000000000000000000000000")]);
+        var text = view.ToString();
+
+        Assert.Matches(@"\nCapacity mode\s+ON_DEMAND\n", text);
+        Assert.Contains("2 MiB/s of reads (5 GetRecords calls/s) shared by its GetRecords readers, plus 2 MiB/s of its own to each enhanced fan-out consumer", text);
+        Assert.Matches(@"<td[^>]*>Capacity mode</td><td[^>]*>ON_DEMAND</td>", view.ToHtml());
+    }
+
+    [Fact]
     public void An_empty_consumer_list_says_how_to_register_one()
     {
         var view = new ConsumerListView("weather", []);
