@@ -460,7 +460,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         {
             await PassOneSecondAsync(cancellationToken);
             // Still CREATING once the kit's clock is past the local activation time: the service runs on real time, so wait a real second too.
-            if (waited >= LocalStreamService.ConsumerStatusChangeDuration.TotalSeconds) await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            if (waited >= EnhancedFanOut.StatusChangeTime.TotalSeconds) await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             consumer = await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken);
         }
         var shard = shardId ?? (await Stream.ListShardsAsync(name, cancellationToken)).First(s => s.IsOpen).ShardId;

@@ -21,7 +21,7 @@ public sealed class ConsumerListView(string streamName, IReadOnlyList<StreamCons
     private string EmptyNote =>
         $"No consumers are registered with {StreamName}. Register one with 'workshop stream consumers register --name <name>' (RegisterStreamConsumer); it is CREATING for a few seconds, then ACTIVE.";
 
-    private string Caption => $"{Consumers.Count} consumer(s) of {StreamName} (at most {LocalStreamService.MaxConsumersPerStream})";
+    private string Caption => $"{Consumers.Count} consumer(s) of {StreamName} (at most {EnhancedFanOut.MaxConsumersPerStream})";
 
     public string ToHtml() => Consumers.Count == 0
         ? $"<p>{HtmlTable.Encode(EmptyNote)}</p>"

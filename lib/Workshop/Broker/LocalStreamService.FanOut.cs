@@ -12,18 +12,18 @@ namespace StreamingWorkshop.Broker;
 /// </summary>
 public sealed partial class LocalStreamService
 {
-    public const int MaxConsumersPerStream = 20;
+    public const int MaxConsumersPerStream = EnhancedFanOut.MaxConsumersPerStream;
 
     /// <summary>At most five consumers of an account may be CREATING at once.</summary>
     public const int MaxConsumersCreating = 5;
 
     /// <summary>What a subscription may push per shard per second of the clock, for each consumer on its own.</summary>
-    public const long ConsumerReadBytesPerSecond = 2L * 1024 * 1024;
+    public const long ConsumerReadBytesPerSecond = EnhancedFanOut.ConsumerReadBytesPerSecond;
 
     /// <summary>How long a new consumer stays CREATING, and a deregistered one DELETING, on the kit's clock.</summary>
-    public static readonly TimeSpan ConsumerStatusChangeDuration = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ConsumerStatusChangeDuration = EnhancedFanOut.StatusChangeTime;
 
-    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan SubscriptionLifetime = EnhancedFanOut.SubscriptionLifetime;
 
     /// <summary>A second SubscribeToShard for the same consumer and shard is refused this soon after the first; later it takes over.</summary>
     public static readonly TimeSpan SubscriptionTakeOverAfter = TimeSpan.FromSeconds(5);

@@ -79,6 +79,20 @@ public static class StreamModes
     public static bool IsKnown(string? mode) => mode is Provisioned or OnDemand;
 }
 
+/// <summary>Enhanced fan-out's limits, as Kinesis documents them; the local stream keeps to them.</summary>
+public static class EnhancedFanOut
+{
+    public const int MaxConsumersPerStream = 20;
+
+    /// <summary>What a subscription may push per shard per second, for each consumer on its own.</summary>
+    public const long ConsumerReadBytesPerSecond = 2L * 1024 * 1024;
+
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a new consumer is CREATING (and a deregistered one DELETING): a few seconds on Kinesis, this long on the local clock.</summary>
+    public static readonly TimeSpan StatusChangeTime = TimeSpan.FromSeconds(10);
+}
+
 /// <summary>A consumer as RegisterStreamConsumer and DescribeStreamConsumer describe it. Status is CREATING, ACTIVE or DELETING.</summary>
 public sealed record StreamConsumer(string ConsumerName, string ConsumerArn, string ConsumerStatus, DateTimeOffset ConsumerCreationTimestamp, string StreamArn);
 
