@@ -419,6 +419,105 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return await DescribeStreamAsync(name, cancellationToken);
     }
 
+    // Enhanced fan-out and capacity mode.
+
+    /// <summary>The stream's enhanced fan-out consumers (DescribeStreamSummary for its ARN, then ListStreamConsumers).</summary>
+    public async Task<ConsumerListView> ListConsumersAsync(string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
+        return new ConsumerListView(name, await Stream.ListStreamConsumersAsync(arn, cancellationToken));
+    }
+
+    /// <summary>Registers a consumer (RegisterStreamConsumer); it shows as CREATING until the clock has moved on a little.</summary>
+    public async Task<ConsumerListView> RegisterConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
+        return new ConsumerListView(name, [await Stream.RegisterStreamConsumerAsync(arn, consumerName, cancellationToken)]);
+    }
+
+    /// <summary>One consumer's status and ARN (DescribeStreamConsumer by stream ARN and consumer name).</summary>
+    public async Task<ConsumerListView> DescribeConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
+        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)]);
+    }
+
+    /// <summary>Deregisters a consumer (DeregisterStreamConsumer) and shows it DELETING.</summary>
+    public async Task<ConsumerListView> DeregisterConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
+        await Stream.DeregisterStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken);
+        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)]);
+    }
+
+    /// <summary>
+    /// Subscribes a consumer to a shard (SubscribeToShard) and collects up to <paramref name="maxEvents"/> events, stopping
+    /// once the consumer has caught up or the shard has ended. A consumer still CREATING is waited for first. Kinesis pushes
+    /// about once a second, so in replay the clock moves one second after each event, and is saved for other processes.
+    /// </summary>
+    public async Task<SubscriptionView> SubscribeAsync(string consumerName, string? shardId = null, StartingPosition? from = null, int maxEvents = 10,
+        string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        if (maxEvents < 1) throw new ArgumentOutOfRangeException(nameof(maxEvents), maxEvents, "Ask for at least one event.");
+        var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
+        var consumer = await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken);
+        for (var waited = 0; consumer.ConsumerStatus == "CREATING" && waited < 120; waited++)
+        {
+            await PassOneSecondAsync(cancellationToken);
+            // Still CREATING once the kit's clock is past the local activation time: the service runs on real time, so wait a real second too.
+            if (waited >= EnhancedFanOut.StatusChangeTime.TotalSeconds) await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            consumer = await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken);
+        }
+        var shard = shardId ?? (await Stream.ListShardsAsync(name, cancellationToken)).First(s => s.IsOpen).ShardId;
+        from ??= StartingPosition.TrimHorizon;
+        var events = new List<SubscriptionView.PushedEvent>();
+        var ending = $"The subscription's five minutes ended; subscribe again from the last continuation sequence number (AFTER_SEQUENCE_NUMBER).";
+        await foreach (var pushed in Stream.SubscribeToShardAsync(consumer.ConsumerArn, shard, from, cancellationToken))
+        {
+            events.Add(new SubscriptionView.PushedEvent(Clock.GetUtcNow(), pushed));
+            if (pushed.ChildShards is { Count: > 0 } children)
+            {
+                ending = $"{shard} is closed and read to its end; read its children next: {string.Join(", ", children.Select(c => c.ShardId))}.";
+                break;
+            }
+            if (pushed.Records.Count == 0 && pushed.MillisBehindLatest == 0)
+            {
+                ending = $"Caught up with the tip of {shard}: nothing more to push until records are put. Continue after {pushed.ContinuationSequenceNumber} (AFTER_SEQUENCE_NUMBER).";
+                break;
+            }
+            if (events.Count >= maxEvents)
+            {
+                ending = $"Stopped after {maxEvents} event(s); continue after {pushed.ContinuationSequenceNumber} (AFTER_SEQUENCE_NUMBER).";
+                break;
+            }
+            await PassOneSecondAsync(cancellationToken);
+        }
+        if (!Clock.IsLive) Clock.Save();
+        return new SubscriptionView(consumer, shard, from, events, ending);
+    }
+
+    /// <summary>Switches the stream's capacity mode (UpdateStreamMode: PROVISIONED or ON_DEMAND) and shows the stream.</summary>
+    public async Task<StreamDescriptionView> SetStreamModeAsync(string streamMode, string? streamName = null, CancellationToken cancellationToken = default)
+    {
+        var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
+        await Stream.UpdateStreamModeAsync(arn, streamMode, cancellationToken);
+        return await DescribeStreamAsync(name, cancellationToken);
+    }
+
+    private async Task<(string Name, string Arn)> StreamArnAsync(string? streamName, CancellationToken cancellationToken)
+    {
+        await EnsurePipelineAsync(cancellationToken);
+        var name = streamName ?? Names.StreamName;
+        return (name, (await Stream.DescribeStreamSummaryAsync(name, cancellationToken)).StreamArn);
+    }
+
+    /// <summary>One second of the clock: moved by hand in replay, waited for when the clock runs live.</summary>
+    private async Task PassOneSecondAsync(CancellationToken cancellationToken)
+    {
+        if (Clock.IsLive) await Task.Delay(Clock.WallTimeUntil(Clock.GetUtcNow().AddSeconds(1)), cancellationToken);
+        else Clock.Advance(TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>Reads up to <paramref name="limit"/> records from one shard as the console's data viewer does.</summary>
     public async Task<RecordBatchView> PeekAsync(ShardIteratorType from = ShardIteratorType.TRIM_HORIZON, int limit = 10,
         string? shardId = null, DateTimeOffset? timestamp = null, string? streamName = null, string? sequenceNumber = null, CancellationToken cancellationToken = default)

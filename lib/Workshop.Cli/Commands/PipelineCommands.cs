@@ -180,11 +180,20 @@ internal static class PipelineCommands
         });
 
         var shards = new Option<int>("--shards") { Description = "Number of shards.", DefaultValueFactory = _ => 1 };
-        var create = new Command("create", "Create a stream.") { streamOption, shards };
+        var onDemand = new Option<bool>("--on-demand") { Description = $"Create it in ON_DEMAND capacity mode: no shard count, it starts with {StreamModes.OnDemandInitialShards} shards." };
+        var create = new Command("create", "Create a stream.") { streamOption, shards, onDemand };
         create.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var name = parse.GetValue(streamOption) ?? throw new ArgumentException("Give the new stream's name with --stream.");
+            if (parse.GetValue(onDemand))
+            {
+                if (parse.GetResult(shards) is { Implicit: false })
+                    throw new ArgumentException("--on-demand takes no --shards: an on-demand stream's shards are managed for it. Leave out one of the two.");
+                await session.Stream.CreateOnDemandStreamAsync(name, cancellationToken: cancellationToken);
+                Console.Out.WriteLine($"Created {name} in ON_DEMAND mode with {StreamModes.OnDemandInitialShards} shards.");
+                return 0;
+            }
             await session.Stream.CreateStreamAsync(name, parse.GetValue(shards), cancellationToken: cancellationToken);
             Console.Out.WriteLine($"Created {name} with {parse.GetValue(shards)} shard(s).");
             return 0;
@@ -219,7 +228,87 @@ internal static class PipelineCommands
             return 0;
         });
 
-        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek, put, create, reshard, split, merge };
+        return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek, put, create, reshard, split, merge, ConsumersCommand(streamOption), SubscribeCommand(streamOption), ModeCommand(streamOption) };
+    }
+
+    private static Command ConsumersCommand(Option<string?> streamOption)
+    {
+        var list = new Command("list", "List the stream's enhanced fan-out consumers (ListStreamConsumers).") { streamOption };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Terminal.Show(await session.ListConsumersAsync(parse.GetValue(streamOption), cancellationToken));
+            return 0;
+        });
+
+        Command WithName(string verb, string description, Func<WorkshopSession, string, string?, CancellationToken, Task<ConsumerListView>> run)
+        {
+            var name = new Option<string>("--name") { Description = "The consumer's name (letters, digits, _ . -; up to 128).", Required = true };
+            var command = new Command(verb, description) { streamOption, name };
+            command.SetAction(async (parse, cancellationToken) =>
+            {
+                await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+                Terminal.Show(await run(session, parse.GetValue(name)!, parse.GetValue(streamOption), cancellationToken));
+                return 0;
+            });
+            return command;
+        }
+
+        return new Command("consumers", "Enhanced fan-out consumers: readers with their own 2 MiB/s per shard.")
+        {
+            list,
+            WithName("register", "Register a consumer (RegisterStreamConsumer).", (s, n, stream, c) => s.RegisterConsumerAsync(n, stream, c)),
+            WithName("describe", "Show one consumer's status and ARN (DescribeStreamConsumer).", (s, n, stream, c) => s.DescribeConsumerAsync(n, stream, c)),
+            WithName("deregister", "Deregister a consumer (DeregisterStreamConsumer).", (s, n, stream, c) => s.DeregisterConsumerAsync(n, stream, c)),
+        };
+    }
+
+    private static Command SubscribeCommand(Option<string?> streamOption)
+    {
+        var consumer = new Option<string>("--consumer") { Description = "A registered consumer's name, as 'stream consumers list' shows it.", Required = true };
+        var shard = new Option<string?>("--shard") { Description = "Shard id (default: the first open shard)." };
+        var from = new Option<string>("--from") { Description = "Where the subscription starts.", DefaultValueFactory = _ => "trim-horizon" };
+        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number");
+        var timestamp = new Option<string?>("--timestamp") { Description = "With --from at-timestamp: the time to start at." };
+        var sequenceNumber = new Option<string?>("--sequence-number") { Description = "With --from at-sequence-number or after-sequence-number: a sequence number, such as an event's continuation." };
+        var events = new Option<int>("--events") { Description = "Most events to show (1 to 300; one a second of the clock).", DefaultValueFactory = _ => 10 }.WithRange(1, 300);
+        var subscribe = new Command("subscribe", "Push a shard's records to a consumer (SubscribeToShard) and print the events.") { streamOption, consumer, shard, from, timestamp, sequenceNumber, events };
+        subscribe.SetAction(async (parse, cancellationToken) =>
+        {
+            var type = parse.GetValue(from) switch
+            {
+                "latest" => ShardIteratorType.LATEST,
+                "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
+                "at-sequence-number" => ShardIteratorType.AT_SEQUENCE_NUMBER,
+                "after-sequence-number" => ShardIteratorType.AFTER_SEQUENCE_NUMBER,
+                _ => ShardIteratorType.TRIM_HORIZON,
+            };
+            if (type is ShardIteratorType.AT_SEQUENCE_NUMBER or ShardIteratorType.AFTER_SEQUENCE_NUMBER && parse.GetValue(sequenceNumber) is null)
+                throw new ArgumentException($"--from {parse.GetValue(from)} needs --sequence-number: give a sequence number, such as the continuation an earlier subscription printed.");
+            if (type is ShardIteratorType.AT_TIMESTAMP && parse.GetValue(timestamp) is null)
+                throw new ArgumentException("--from at-timestamp needs --timestamp, for example --timestamp 2025-01-14T09:00:00Z.");
+            var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var position = new StartingPosition(type, parse.GetValue(sequenceNumber), type == ShardIteratorType.AT_TIMESTAMP ? at : null);
+            Terminal.Show(await session.SubscribeAsync(parse.GetValue(consumer)!, parse.GetValue(shard), position, parse.GetValue(events), parse.GetValue(streamOption), cancellationToken));
+            return 0;
+        });
+        return subscribe;
+    }
+
+    private static Command ModeCommand(Option<string?> streamOption)
+    {
+        var mode = new Argument<string>("mode") { Description = "on-demand (Kinesis manages the shards) or provisioned (you choose the shard count)." };
+        mode.AcceptOnlyFromAmong("on-demand", "provisioned");
+        var command = new Command("mode", "Switch the stream's capacity mode (UpdateStreamMode; twice in 24 hours at most).") { streamOption, mode };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            var streamMode = parse.GetValue(mode) == "on-demand" ? StreamModes.OnDemand : StreamModes.Provisioned;
+            Terminal.Show(await session.SetStreamModeAsync(streamMode, parse.GetValue(streamOption), cancellationToken));
+            return 0;
+        });
+        return command;
     }
 
     private static Command LakeCommand()

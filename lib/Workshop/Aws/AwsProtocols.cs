@@ -26,6 +26,54 @@ public sealed class AwsJsonClient(AwsTransport transport) : IDisposable
         return response.Body.Length == 0 ? new JsonObject() : JsonNode.Parse(response.Body)?.AsObject() ?? new JsonObject();
     }
 
+    /// <summary>
+    /// An operation answered with an event stream over HTTP/2 (Kinesis SubscribeToShard): each event's type and JSON
+    /// payload as it arrives, decoded by AWSSDK.Core's event-stream decoder; an exception event is thrown as the kit's exception.
+    /// </summary>
+    public async IAsyncEnumerable<(string EventType, JsonObject Payload)> EventStreamAsync(string operation, JsonObject request,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, transport.Endpoint)
+        {
+            Content = new StringContent(request.ToJsonString(), Encoding.UTF8),
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+        };
+        message.Content.Headers.ContentType = ContentType;
+        message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{Service.TargetPrefix}.{operation}");
+        using (message)
+        using (var reply = await transport.OpenStreamAsync(operation, message, ParseError, cancellationToken))
+        await using (var body = await reply.Content.ReadAsStreamAsync(cancellationToken))
+        {
+            var decoded = new Queue<Amazon.Runtime.EventStreams.EventStreamMessage>();
+            var decoder = new Amazon.Runtime.EventStreams.Internal.EventStreamDecoder();
+            decoder.MessageReceived += (_, e) => decoded.Enqueue((Amazon.Runtime.EventStreams.EventStreamMessage)e.Message);
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                decoder.ProcessData(buffer, 0, read);
+                while (decoded.TryDequeue(out var next))
+                {
+                    string? Header(string name) => next.Headers.TryGetValue(name, out var header) ? header.AsString() : null;
+                    var payload = next.Payload is { Length: > 0 } bytes ? JsonNode.Parse(bytes)?.AsObject() ?? new JsonObject() : new JsonObject();
+                    switch (Header(":message-type"))
+                    {
+                        case "event":
+                            yield return (Header(":event-type") ?? "", payload);
+                            break;
+                        case "exception":
+                            throw AwsErrors.ToException(Service.SigningName, operation,
+                                new AwsErrorReply(AwsErrors.ShortCode(Header(":exception-type")), (string?)payload["message"] ?? (string?)payload["Message"] ?? "the event stream ended with an exception", null), transport.Redact);
+                        default:
+                            throw AwsErrors.ToException(Service.SigningName, operation,
+                                new AwsErrorReply(AwsErrors.ShortCode(Header(":error-code")), Header(":error-message") ?? "the event stream ended with an error", null), transport.Redact);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Every name a list operation returns when it pages by the last name seen (ListStreams, ListDeliveryStreams).</summary>
     public async Task<IReadOnlyList<string>> ListNamesAsync(string operation, string namesMember, string hasMoreMember, string startMember, JsonObject? request = null, CancellationToken cancellationToken = default)
     {

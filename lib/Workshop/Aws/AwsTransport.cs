@@ -87,6 +87,29 @@ public sealed class AwsTransport : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one request and hands back the reply as soon as its headers arrive, for a body that streams for minutes
+    /// (an event stream). Not retried: a dropped stream is resumed by the caller from where it got to.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenStreamAsync(string operation, HttpRequestMessage request, Func<AwsResponse, AwsErrorReply> parseError, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage reply;
+        try
+        {
+            reply = await http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new AwsConnectionException(Service.SigningName, operation, Endpoint, settings.Redact(e.Message));
+        }
+        if ((int)reply.StatusCode < 300) return reply;
+        using (reply)
+        {
+            var response = new AwsResponse(reply.StatusCode, reply.Headers, reply.Content.Headers, ScrubBody(await reply.Content.ReadAsByteArrayAsync(cancellationToken)), settings.Redact);
+            throw AwsErrors.ToException(Service.SigningName, operation, parseError(response), settings.Redact);
+        }
+    }
+
     /// <summary>Takes credential values out of text the AWS backend shows: the same redaction its responses get.</summary>
     public string Redact(string text) => settings.Redact(text);
 

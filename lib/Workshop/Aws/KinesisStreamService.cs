@@ -109,13 +109,10 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
         var reply = await kinesis.CallAsync("GetRecords", new JsonObject { ["ShardIterator"] = shardIterator, ["Limit"] = limit }, cancellationToken);
         shardOfIterator.TryRemove(shardIterator, out var shardId);
         shardId ??= "";
-        var records = reply["Records"]?.AsArray().Select(r => new StreamRecord(shardId, (string)r!["SequenceNumber"]!,
-            AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
+        var records = Records(reply, shardId);
         var next = (string?)reply["NextShardIterator"];
         if (next is not null && shardId.Length > 0) shardOfIterator[next] = shardId;
-        var children = reply["ChildShards"]?.AsArray().Select(c => new ChildShard((string)c!["ShardId"]!,
-            c["ParentShards"]!.AsArray().Select(p => (string)p!).ToArray(),
-            (string)c["HashKeyRange"]!["StartingHashKey"]!, (string)c["HashKeyRange"]!["EndingHashKey"]!)).ToArray();
+        var children = ChildShards(reply);
         return new GetRecordsResult(records, next, (long?)reply["MillisBehindLatest"] ?? 0, children);
     }
 
@@ -139,6 +136,94 @@ public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, C
         await kinesis.CallAsync("MergeShards", new JsonObject { ["StreamName"] = streamName, ["ShardToMerge"] = shardToMerge, ["AdjacentShardToMerge"] = adjacentShardToMerge }, cancellationToken);
         await WaitUntilActiveAsync(streamName, cancellationToken);
     }
+
+    public async Task CreateOnDemandStreamAsync(string streamName, int retentionPeriodHours = 24, CancellationToken cancellationToken = default)
+    {
+        await kinesis.CallAsync("CreateStream", new JsonObject { ["StreamName"] = streamName, ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = StreamModes.OnDemand } }, cancellationToken);
+        await WaitUntilActiveAsync(streamName, cancellationToken);
+        if (retentionPeriodHours > 24)
+        {
+            await kinesis.CallAsync("IncreaseStreamRetentionPeriod", new JsonObject { ["StreamName"] = streamName, ["RetentionPeriodHours"] = retentionPeriodHours }, cancellationToken);
+            await WaitUntilActiveAsync(streamName, cancellationToken);
+        }
+    }
+
+    public async Task UpdateStreamModeAsync(string streamArn, string streamMode, CancellationToken cancellationToken = default)
+    {
+        await kinesis.CallAsync("UpdateStreamMode", new JsonObject { ["StreamARN"] = streamArn, ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = streamMode } }, cancellationToken);
+        await WaitUntilActiveAsync(streamArn[(streamArn.LastIndexOf('/') + 1)..], cancellationToken);
+    }
+
+    public async Task<StreamConsumer> RegisterStreamConsumerAsync(string streamArn, string consumerName, CancellationToken cancellationToken = default)
+    {
+        var reply = await kinesis.CallAsync("RegisterStreamConsumer", new JsonObject { ["StreamARN"] = streamArn, ["ConsumerName"] = consumerName }, cancellationToken);
+        return Consumer(reply["Consumer"]!, streamArn);
+    }
+
+    public async Task<StreamConsumer> DescribeStreamConsumerAsync(ConsumerReference consumer, CancellationToken cancellationToken = default)
+    {
+        var reply = await kinesis.CallAsync("DescribeStreamConsumer", ConsumerRequest(consumer), cancellationToken);
+        var description = reply["ConsumerDescription"]!;
+        return Consumer(description, (string?)description["StreamARN"] ?? consumer.StreamArn ?? "");
+    }
+
+    public async Task<IReadOnlyList<StreamConsumer>> ListStreamConsumersAsync(string streamArn, CancellationToken cancellationToken = default)
+    {
+        var consumers = new List<StreamConsumer>();
+        string? next = null;
+        do
+        {
+            var request = new JsonObject { ["StreamARN"] = streamArn };
+            if (next is not null) request["NextToken"] = next;
+            var page = await kinesis.CallAsync("ListStreamConsumers", request, cancellationToken);
+            consumers.AddRange(page["Consumers"]?.AsArray().Select(c => Consumer(c!, streamArn)) ?? []);
+            next = (string?)page["NextToken"];
+        } while (next is not null);
+        return consumers;
+    }
+
+    public async Task DeregisterStreamConsumerAsync(ConsumerReference consumer, CancellationToken cancellationToken = default) =>
+        await kinesis.CallAsync("DeregisterStreamConsumer", ConsumerRequest(consumer), cancellationToken);
+
+    /// <summary>
+    /// SubscribeToShard over HTTP/2: the reply is an event stream of up to five minutes, read as it arrives. The first
+    /// event (initial-response) carries nothing; each SubscribeToShardEvent becomes one event.
+    /// </summary>
+    public async IAsyncEnumerable<SubscribeToShardEvent> SubscribeToShardAsync(string consumerArn, string shardId, StartingPosition startingPosition,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var position = new JsonObject { ["Type"] = startingPosition.Type.ToString() };
+        if (startingPosition.SequenceNumber is not null) position["SequenceNumber"] = startingPosition.SequenceNumber;
+        if (startingPosition.Timestamp is { } at) position["Timestamp"] = AwsJson.EpochSeconds(at);
+        var request = new JsonObject { ["ConsumerARN"] = consumerArn, ["ShardId"] = shardId, ["StartingPosition"] = position };
+        await foreach (var (eventType, payload) in kinesis.EventStreamAsync("SubscribeToShard", request, cancellationToken))
+        {
+            if (eventType != "SubscribeToShardEvent") continue;
+            yield return new SubscribeToShardEvent(Records(payload, shardId), (string?)payload["ContinuationSequenceNumber"],
+                (long?)payload["MillisBehindLatest"] ?? 0, ChildShards(payload));
+        }
+    }
+
+    private static StreamRecord[] Records(JsonObject reply, string shardId) =>
+        reply["Records"]?.AsArray().Select(r => new StreamRecord(shardId, (string)r!["SequenceNumber"]!,
+            AwsJson.Timestamp(r["ApproximateArrivalTimestamp"]), (string)r["PartitionKey"]!, Convert.FromBase64String((string)r["Data"]!))).ToArray() ?? [];
+
+    private static ChildShard[]? ChildShards(JsonObject reply) =>
+        reply["ChildShards"]?.AsArray().Select(c => new ChildShard((string)c!["ShardId"]!,
+            c["ParentShards"]!.AsArray().Select(p => (string)p!).ToArray(),
+            (string)c["HashKeyRange"]!["StartingHashKey"]!, (string)c["HashKeyRange"]!["EndingHashKey"]!)).ToArray();
+
+    private static JsonObject ConsumerRequest(ConsumerReference consumer)
+    {
+        var request = new JsonObject();
+        if (consumer.ConsumerArn is not null) request["ConsumerARN"] = consumer.ConsumerArn;
+        if (consumer.StreamArn is not null) request["StreamARN"] = consumer.StreamArn;
+        if (consumer.ConsumerName is not null) request["ConsumerName"] = consumer.ConsumerName;
+        return request;
+    }
+
+    private static StreamConsumer Consumer(JsonNode node, string streamArn) =>
+        new((string)node["ConsumerName"]!, (string)node["ConsumerARN"]!, (string)node["ConsumerStatus"]!, AwsJson.Timestamp(node["ConsumerCreationTimestamp"]), streamArn);
 
     public void Dispose() => kinesis.Dispose();
 }

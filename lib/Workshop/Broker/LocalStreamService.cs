@@ -55,7 +55,10 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     private void Record(string streamName, string metricName, double value, string unit) =>
         metrics?.Record(MetricNames.Kinesis, metricName, new MetricDimension(MetricNames.StreamName, streamName), value, unit);
 
-    public Task CreateStreamAsync(string streamName, int shardCount, int retentionPeriodHours = 24, CancellationToken cancellationToken = default)
+    public Task CreateStreamAsync(string streamName, int shardCount, int retentionPeriodHours = 24, CancellationToken cancellationToken = default) =>
+        Create(streamName, shardCount, retentionPeriodHours, StreamModes.Provisioned);
+
+    private Task Create(string streamName, int shardCount, int retentionPeriodHours, string streamMode)
     {
         ValidateName(streamName);
         if (shardCount < 1)
@@ -71,7 +74,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         {
             if (File.Exists(metadataPath))
                 throw new ResourceInUseException("kinesis", $"Stream {streamName} under account {accountId} already exists.");
-            var metadata = new StreamMetadata(streamName, shardCount, retentionPeriodHours, clock.GetUtcNow());
+            var metadata = new StreamMetadata(streamName, shardCount, retentionPeriodHours, clock.GetUtcNow()) { StreamMode = streamMode };
             workspace.WriteAtomically(metadataPath, JsonSerializer.SerializeToUtf8Bytes(metadata));
         }
         return Task.CompletedTask;
@@ -103,7 +106,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         var stream = Open(streamName);
         var m = stream.Metadata;
         var status = m.UpdatingUntil is { } until && clock.GetUtcNow() < until ? "UPDATING" : "ACTIVE";
-        return Task.FromResult(new StreamSummary(m.StreamName, StreamArn(m.StreamName), status, stream.OpenIndexes.Length, m.RetentionPeriodHours, m.CreatedAt));
+        return Task.FromResult(new StreamSummary(m.StreamName, StreamArn(m.StreamName), status, stream.OpenIndexes.Length, m.RetentionPeriodHours, m.CreatedAt, m.StreamMode ?? StreamModes.Provisioned));
     }
 
     public Task<IReadOnlyList<ShardDescription>> ListShardsAsync(string streamName, CancellationToken cancellationToken = default)
@@ -288,8 +291,11 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     {
         if (targetShardCount < 1)
             throw new ValidationException("kinesis", $"1 validation error detected: Value '{targetShardCount}' at 'targetShardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
+        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
+        RefuseOnDemand(Open(streamName), "UpdateShardCount");
         Reshard(streamName, (stream, shards, now) =>
         {
+            RefuseOnDemand(stream, "UpdateShardCount");
             var open = shards.Where(s => s.IsOpen).OrderBy(s => s.Start).ToList();
             var current = open.Count;
             if (targetShardCount == current)
@@ -333,8 +339,11 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     public Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default)
     {
+        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
+        RefuseOnDemand(Open(streamName), "SplitShard");
         Reshard(streamName, (stream, shards, now) =>
         {
+            RefuseOnDemand(stream, "SplitShard");
             var shard = OpenShard(stream, shards, streamName, shardToSplit);
             if (newStartingHashKey is null || !ExplicitHashKeyPattern().IsMatch(newStartingHashKey) || !UInt128.TryParse(newStartingHashKey, CultureInfo.InvariantCulture, out var key))
                 throw new InvalidArgumentException("kinesis", $"NewStartingHashKey {newStartingHashKey} is not a hash key: give a whole number from 0 to 2^128-1.");
@@ -349,8 +358,11 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     public Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
     {
+        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
+        RefuseOnDemand(Open(streamName), "MergeShards");
         Reshard(streamName, (stream, shards, now) =>
         {
+            RefuseOnDemand(stream, "MergeShards");
             var first = OpenShard(stream, shards, streamName, shardToMerge);
             var second = OpenShard(stream, shards, streamName, adjacentShardToMerge);
             // The last shard ends at 2^128 - 1, where adding one would wrap round to the first shard's start.
@@ -455,7 +467,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
             throw new InvalidArgumentException("kinesis", $"Invalid StartingSequenceNumber. It encodes {ShardId(encodedShard)}, while it was used in a call to a shard with {ShardId(shard)}");
         var number = long.Parse(match.Groups["number"].Value, CultureInfo.InvariantCulture);
         var log = stream.Shards[shard];
-        if (number < 1 || number > log.Count)
+        // AFTER the shard's starting sequence number (record number 0) is the start of the shard.
+        if (number < (after ? 0 : 1) || number > log.Count)
             throw new InvalidArgumentException("kinesis", $"StartingSequenceNumber {sequenceNumber} used in GetShardIterator on shard {ShardId(shard)} in stream {streamName} under account {accountId} is invalid because it did not come from this stream.");
         return (int)(after ? number : number - 1);
     }
@@ -602,6 +615,12 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
         /// <summary>When UpdateShardCount ran, for the limit per rolling 24 hours.</summary>
         public List<DateTimeOffset>? ScalingTimes { get; init; }
+
+        /// <summary>PROVISIONED or ON_DEMAND; null in streams saved before the kit knew capacity modes (PROVISIONED).</summary>
+        public string? StreamMode { get; init; }
+
+        /// <summary>When UpdateStreamMode ran, for the limit per rolling 24 hours.</summary>
+        public List<DateTimeOffset>? ModeSwitchTimes { get; init; }
 
         public List<ShardState> Layout() => Shards ?? HashKeys.SplitEvenly(ShardCount).Select((range, i) => new ShardState(i,
             range.Start.ToString(CultureInfo.InvariantCulture), range.End.ToString(CultureInfo.InvariantCulture), null, null, CreatedAt, null, null)).ToList();

@@ -25,7 +25,97 @@ public interface IStreamService
 
     /// <summary>MergeShards: two open shards with adjacent hash-key ranges close and one child takes both ranges.</summary>
     Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default);
+
+    // Capacity mode and enhanced fan-out. The defaults only refuse, so a stand-in written for one test still compiles;
+    // both backends implement every one of them.
+
+    /// <summary>CreateStream with StreamModeDetails ON_DEMAND: no shard count; the stream starts with <see cref="StreamModes.OnDemandInitialShards"/> shards.</summary>
+    Task CreateOnDemandStreamAsync(string streamName, int retentionPeriodHours = 24, CancellationToken cancellationToken = default) =>
+        throw NotOffered("CreateStream with ON_DEMAND");
+
+    /// <summary>UpdateStreamMode: switches the stream between PROVISIONED and ON_DEMAND (see <see cref="StreamModes"/>).</summary>
+    Task UpdateStreamModeAsync(string streamArn, string streamMode, CancellationToken cancellationToken = default) =>
+        throw NotOffered("UpdateStreamMode");
+
+    /// <summary>RegisterStreamConsumer: a named reader with its own 2 MiB/s per shard, CREATING at first, then ACTIVE.</summary>
+    Task<StreamConsumer> RegisterStreamConsumerAsync(string streamArn, string consumerName, CancellationToken cancellationToken = default) =>
+        throw NotOffered("RegisterStreamConsumer");
+
+    /// <summary>DescribeStreamConsumer, by consumer ARN or by stream ARN and consumer name.</summary>
+    Task<StreamConsumer> DescribeStreamConsumerAsync(ConsumerReference consumer, CancellationToken cancellationToken = default) =>
+        throw NotOffered("DescribeStreamConsumer");
+
+    /// <summary>ListStreamConsumers: every consumer registered with the stream, whatever its status.</summary>
+    Task<IReadOnlyList<StreamConsumer>> ListStreamConsumersAsync(string streamArn, CancellationToken cancellationToken = default) =>
+        throw NotOffered("ListStreamConsumers");
+
+    /// <summary>DeregisterStreamConsumer: the consumer is DELETING for a while, then gone; its subscriptions end.</summary>
+    Task DeregisterStreamConsumerAsync(ConsumerReference consumer, CancellationToken cancellationToken = default) =>
+        throw NotOffered("DeregisterStreamConsumer");
+
+    /// <summary>
+    /// SubscribeToShard: the shard's records pushed to an ACTIVE consumer as events, for up to five minutes of the clock.
+    /// The call is made when enumeration starts, so its errors come from the first MoveNextAsync.
+    /// </summary>
+    IAsyncEnumerable<SubscribeToShardEvent> SubscribeToShardAsync(string consumerArn, string shardId, StartingPosition startingPosition, CancellationToken cancellationToken = default) =>
+        throw NotOffered("SubscribeToShard");
+
+    private static NotSupportedException NotOffered(string operation) =>
+        new($"{operation} is not offered by this stream service; use the kit's local or AWS stream.");
 }
+
+/// <summary>The two capacity modes, as Kinesis spells them in StreamModeDetails.</summary>
+public static class StreamModes
+{
+    public const string Provisioned = "PROVISIONED";
+    public const string OnDemand = "ON_DEMAND";
+
+    /// <summary>An on-demand stream starts with 4 MiB/s of write capacity, which is four shards.</summary>
+    public const int OnDemandInitialShards = 4;
+
+    /// <summary>How many times a stream may change capacity mode in any 24 hours.</summary>
+    public const int SwitchesPerDay = 2;
+
+    public static bool IsKnown(string? mode) => mode is Provisioned or OnDemand;
+}
+
+/// <summary>Enhanced fan-out's limits, as Kinesis documents them; the local stream keeps to them.</summary>
+public static class EnhancedFanOut
+{
+    public const int MaxConsumersPerStream = 20;
+
+    /// <summary>What a subscription may push per shard per second, for each consumer on its own.</summary>
+    public const long ConsumerReadBytesPerSecond = 2L * 1024 * 1024;
+
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a new consumer is CREATING (and a deregistered one DELETING): a few seconds on Kinesis, this long on the local clock.</summary>
+    public static readonly TimeSpan StatusChangeTime = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>A consumer as RegisterStreamConsumer and DescribeStreamConsumer describe it. Status is CREATING, ACTIVE or DELETING.</summary>
+public sealed record StreamConsumer(string ConsumerName, string ConsumerArn, string ConsumerStatus, DateTimeOffset ConsumerCreationTimestamp, string StreamArn);
+
+/// <summary>How a request names a consumer: its ARN, or its stream's ARN and its name.</summary>
+public sealed record ConsumerReference(string? ConsumerArn = null, string? StreamArn = null, string? ConsumerName = null)
+{
+    public static ConsumerReference ByArn(string consumerArn) => new(ConsumerArn: consumerArn);
+    public static ConsumerReference ByName(string streamArn, string consumerName) => new(StreamArn: streamArn, ConsumerName: consumerName);
+}
+
+/// <summary>Where a subscription starts: any of the five iterator types, with a sequence number or a time where the type needs one.</summary>
+public sealed record StartingPosition(ShardIteratorType Type, string? SequenceNumber = null, DateTimeOffset? Timestamp = null)
+{
+    public static StartingPosition TrimHorizon { get; } = new(ShardIteratorType.TRIM_HORIZON);
+    public static StartingPosition Latest { get; } = new(ShardIteratorType.LATEST);
+    public static StartingPosition AfterSequenceNumber(string sequenceNumber) => new(ShardIteratorType.AFTER_SEQUENCE_NUMBER, sequenceNumber);
+}
+
+/// <summary>
+/// One event of a subscription. ContinuationSequenceNumber is where to subscribe again (AFTER_SEQUENCE_NUMBER) once the
+/// five minutes end; it is null at the end of a closed shard, whose last event names the ChildShards to read next.
+/// </summary>
+public sealed record SubscribeToShardEvent(IReadOnlyList<StreamRecord> Records, string? ContinuationSequenceNumber, long MillisBehindLatest, IReadOnlyList<ChildShard>? ChildShards = null);
 
 public enum ShardIteratorType
 {

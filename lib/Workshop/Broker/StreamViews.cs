@@ -49,7 +49,7 @@ public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<S
     public IReadOnlyList<ShardDescription> Shards { get; } = shards;
 
     public const string ShardCapacity =
-        "Each shard takes up to 1 MiB/s or 1,000 records/s of writes and serves up to 2 MiB/s of reads (5 GetRecords calls/s).";
+        "Each shard takes up to 1 MiB/s or 1,000 records/s of writes and serves up to 2 MiB/s of reads (5 GetRecords calls/s) shared by its GetRecords readers, plus 2 MiB/s of its own to each enhanced fan-out consumer.";
 
     private IEnumerable<IReadOnlyList<string>> SummaryRows =>
     [

@@ -60,7 +60,14 @@ public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService 
             case "AWS::Kinesis::Stream":
             {
                 var name = Name("Name");
-                await streams.CreateStreamAsync(name, p["ShardCount"] is { } shards ? Number(shards) : 1, p["RetentionPeriodHours"] is { } hours ? Number(hours) : 24, cancellationToken);
+                var retention = p["RetentionPeriodHours"] is { } hours ? Number(hours) : 24;
+                var mode = p["StreamModeDetails"]?["StreamMode"]?.GetValue<string>() ?? StreamModes.Provisioned;
+                if (!StreamModes.IsKnown(mode))
+                    throw new ValidationException("cloudformation", $"{request.LogicalId}: StreamModeDetails.StreamMode '{mode}' is not a capacity mode; use {StreamModes.Provisioned} or {StreamModes.OnDemand}.");
+                if (mode == StreamModes.OnDemand && p["ShardCount"] is not null)
+                    throw new ValidationException("cloudformation", $"{request.LogicalId}: ShardCount cannot be set on an ON_DEMAND stream, whose shards Kinesis manages; remove ShardCount or use PROVISIONED.");
+                if (mode == StreamModes.OnDemand) await streams.CreateOnDemandStreamAsync(name, retention, cancellationToken);
+                else await streams.CreateStreamAsync(name, p["ShardCount"] is { } shards ? Number(shards) : 1, retention, cancellationToken);
                 return Made(name, new() { ["Arn"] = $"arn:aws:kinesis:{region}:{accountId}:stream/{name}" });
             }
             case "AWS::KinesisFirehose::DeliveryStream":

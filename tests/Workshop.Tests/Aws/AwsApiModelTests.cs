@@ -103,6 +103,63 @@ public sealed class AwsApiModelTests
                 var end = await kinesis.GetRecordsAsync("AAAAAAAAAAF");
                 Assert.Null(end.NextShardIterator);
                 Assert.Equal("shardId-000000000003 <- shardId-000000000002", string.Join(",", end.ChildShards!.Select(c => $"{c.ShardId} <- {string.Join('+', c.ParentShards)}")));
+                // Capacity mode: an on-demand stream is created without a shard count, and the mode can be switched.
+                await kinesis.CreateOnDemandStreamAsync("weather-on-demand");
+                Json("UpdateStreamMode");
+                await kinesis.UpdateStreamModeAsync("arn:aws:kinesis:eu-central-1:123456789012:stream/weather", StreamModes.OnDemand);
+                Json("DescribeStreamSummary", new JsonObject { ["StreamDescriptionSummary"] = new JsonObject { ["StreamName"] = "weather", ["StreamStatus"] = "ACTIVE", ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = "ON_DEMAND" } } });
+                Assert.Equal("ON_DEMAND", (await kinesis.DescribeStreamSummaryAsync("weather")).StreamModeDetails);
+
+                // Enhanced fan-out consumers.
+                const string streamArn = "arn:aws:kinesis:eu-central-1:123456789012:stream/weather";
+                const string consumerArn = streamArn + "/consumer/dashboard:1764064800";
+                JsonObject Consumer(string status) => new() { ["ConsumerName"] = "dashboard", ["ConsumerARN"] = consumerArn, ["ConsumerStatus"] = status, ["ConsumerCreationTimestamp"] = 1764064800 };
+                Json("RegisterStreamConsumer", new JsonObject { ["Consumer"] = Consumer("CREATING") });
+                var registered = await kinesis.RegisterStreamConsumerAsync(streamArn, "dashboard");
+                Assert.Equal(("dashboard", consumerArn, "CREATING"), (registered.ConsumerName, registered.ConsumerArn, registered.ConsumerStatus));
+                Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764064800), registered.ConsumerCreationTimestamp);
+                var description = Consumer("ACTIVE");
+                description["StreamARN"] = streamArn;
+                Json("DescribeStreamConsumer", new JsonObject { ["ConsumerDescription"] = description });
+                Assert.Equal("ACTIVE", (await kinesis.DescribeStreamConsumerAsync(ConsumerReference.ByArn(consumerArn))).ConsumerStatus);
+                Assert.Equal(streamArn, (await kinesis.DescribeStreamConsumerAsync(ConsumerReference.ByName(streamArn, "dashboard"))).StreamArn);
+                Json("ListStreamConsumers", new JsonObject { ["Consumers"] = new JsonArray(Consumer("ACTIVE")), ["NextToken"] = null });
+                Assert.Equal(["dashboard"], (await kinesis.ListStreamConsumersAsync(streamArn)).Select(c => c.ConsumerName));
+                Json("DeregisterStreamConsumer");
+                await kinesis.DeregisterStreamConsumerAsync(ConsumerReference.ByArn(consumerArn));
+                await kinesis.DeregisterStreamConsumerAsync(ConsumerReference.ByName(streamArn, "dashboard"));
+
+                // SubscribeToShard answers with an event stream: an initial response, then SubscribeToShardEvents.
+                var pushed = new JsonObject
+                {
+                    ["Records"] = new JsonArray(new JsonObject { ["SequenceNumber"] = "7", ["Data"] = Convert.ToBase64String("{\"city\":\"Cork\"}"u8), ["PartitionKey"] = "Cork", ["ApproximateArrivalTimestamp"] = 1764064800.5 }),
+                    ["ContinuationSequenceNumber"] = "7", ["MillisBehindLatest"] = 250,
+                };
+                var ended = new JsonObject
+                {
+                    ["Records"] = new JsonArray(), ["ContinuationSequenceNumber"] = null, ["MillisBehindLatest"] = 0,
+                    ["ChildShards"] = new JsonArray(new JsonObject { ["ShardId"] = "shardId-000000000003", ["ParentShards"] = new JsonArray("shardId-000000000000"), ["HashKeyRange"] = new JsonObject { ["StartingHashKey"] = "0", ["EndingHashKey"] = "9" } }),
+                };
+                service.Answer("SubscribeToShard", _ => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new ByteArrayContent([.. EventMessage("initial-response", new JsonObject()), .. EventMessage("SubscribeToShardEvent", pushed), .. EventMessage("SubscribeToShardEvent", ended)]),
+                });
+                var events = new List<SubscribeToShardEvent>();
+                await foreach (var e in kinesis.SubscribeToShardAsync(consumerArn, "shardId-000000000000", StartingPosition.AfterSequenceNumber("6"))) events.Add(e);
+                Assert.Equal(2, events.Count);
+                Assert.Equal(("7", 250L, "{\"city\":\"Cork\"}"), (events[0].ContinuationSequenceNumber, events[0].MillisBehindLatest, System.Text.Encoding.UTF8.GetString(events[0].Records.Single().Data.Span)));
+                Assert.Equal("shardId-000000000000", events[0].Records[0].ShardId);
+                Assert.Null(events[1].ContinuationSequenceNumber);
+                Assert.Equal(["shardId-000000000003"], events[1].ChildShards!.Select(c => c.ShardId));
+                service.Answer("SubscribeToShard", _ => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new ByteArrayContent(ExceptionMessage("ResourceInUseException", "Another subscription took over.")),
+                });
+                var takenOver = await Assert.ThrowsAsync<StreamingWorkshop.Errors.ResourceInUseException>(async () =>
+                {
+                    await foreach (var _ in kinesis.SubscribeToShardAsync(consumerArn, "shardId-000000000000", StartingPosition.Latest)) { }
+                });
+                Assert.Contains("Another subscription took over.", takenOver.Message);
                 await kinesis.DeleteStreamAsync("weather");
                 break;
             }
@@ -366,6 +423,23 @@ public sealed class AwsApiModelTests
         return service.Requests.Select(r => (model, r)).ToArray();
     }
 
+    /// <summary>One event-stream message as Kinesis frames it: prelude, headers, JSON payload, CRCs (encoded by AWSSDK.Core).</summary>
+    private static byte[] EventMessage(string eventType, JsonObject payload) => Frame(
+        [Header(":message-type", "event"), Header(":event-type", eventType), Header(":content-type", "application/json")], payload);
+
+    private static byte[] ExceptionMessage(string exceptionType, string message) => Frame(
+        [Header(":message-type", "exception"), Header(":exception-type", exceptionType), Header(":content-type", "application/json")], new JsonObject { ["message"] = message });
+
+    private static byte[] Frame(List<Amazon.Runtime.EventStreams.IEventStreamHeader> headers, JsonObject payload) =>
+        new Amazon.Runtime.EventStreams.EventStreamMessage(headers, Encoding.UTF8.GetBytes(payload.ToJsonString())).ToByteArray();
+
+    private static Amazon.Runtime.EventStreams.IEventStreamHeader Header(string name, string value)
+    {
+        var header = new Amazon.Runtime.EventStreams.EventStreamHeader(name);
+        header.SetString(value);
+        return header;
+    }
+
     private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts", "cloudwatch"];
 
     public static TheoryData<string> Models => new(ModelNames);
@@ -443,7 +517,7 @@ public sealed class AwsApiModelTests
     {
         // The operations named in the clients' source are the requests the kit can send.
         var source = Directory.EnumerateFiles(Path.Combine(Repository.Root, "lib", "Workshop", "Aws"), "*.cs").Select(File.ReadAllText);
-        var named = source.SelectMany(text => Regex.Matches(text, @"(?:CallAsync|ListNamesAsync)\(\s*""(?<op>[A-Za-z]+)""").Select(m => m.Groups["op"].Value))
+        var named = source.SelectMany(text => Regex.Matches(text, @"(?:CallAsync|ListNamesAsync|EventStreamAsync)\(\s*""(?<op>[A-Za-z]+)""").Select(m => m.Groups["op"].Value))
             .Concat(source.SelectMany(text => Regex.Matches(text, @"CallAsync\(\s*\w+\s*\?\s*""(?<a>[A-Z][A-Za-z]+)""\s*:\s*""(?<b>[A-Z][A-Za-z]+)""").SelectMany(m => new[] { m.Groups["a"].Value, m.Groups["b"].Value })))
             .ToHashSet();
         var sent = new HashSet<string>();
