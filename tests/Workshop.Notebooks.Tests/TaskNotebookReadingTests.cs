@@ -112,7 +112,7 @@ public sealed partial class TaskNotebookReadingTests
     {
         var markdown = string.Join("\n", Markdown(Source("03-task3-lake-exploration.ipynb")));
         Assert.Contains("$5 per TB of data scanned, rounded up to the nearest megabyte, with a minimum of 10 MB per query", markdown);
-        Assert.Contains("(https://aws.amazon.com/athena/pricing/)", markdown);
+        Assert.Contains("Athena's pricing page, `https://aws.amazon.com/athena/pricing/`", markdown);
         Assert.Contains("10 MB × $5 per TB = **$0.00005**", markdown);
         Assert.Contains("Every price is an **assumption**", markdown);
     }
