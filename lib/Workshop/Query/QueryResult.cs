@@ -26,8 +26,14 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
     public IReadOnlyList<T> Column<T>(string column)
     {
         var index = IndexOf(column);
-        return Rows.Select(r => r[index] is null ? default! : (T)Convert.ChangeType(r[index]!, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture)).ToArray();
+        return Rows.Select(r => ConvertTo<T>(r[index])).ToArray();
     }
+
+    /// <summary>The rows, each read by column name: <c>row.Get&lt;string&gt;("city")</c> instead of <c>(string)row[0]</c>.</summary>
+    public IReadOnlyList<ResultRow> NamedRows => Rows.Select(r => new ResultRow(this, r)).ToArray();
+
+    internal static T ConvertTo<T>(object? value) =>
+        value is null ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
 
     public DataFrame ToDataFrame()
     {
@@ -80,6 +86,23 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
         if (Rows.Count > 100) text.Append($"… {Rows.Count - 100:N0} more rows\n");
         return text.Append(Summary).Append('\n').ToString();
     }
+}
+
+/// <summary>One row of a <see cref="QueryResult"/>, read by column name.</summary>
+public sealed class ResultRow
+{
+    private readonly QueryResult result;
+    private readonly object?[] values;
+
+    internal ResultRow(QueryResult result, object?[] values) => (this.result, this.values) = (result, values);
+
+    /// <summary>The value in the named column, as the query returned it (null for NULL).</summary>
+    public object? this[string column] => values[result.IndexOf(column)];
+
+    /// <summary>The value in the named column, converted to <typeparamref name="T"/>: a bigint read as double, for example.</summary>
+    public T Get<T>(string column) => QueryResult.ConvertTo<T>(this[column]);
+
+    public override string ToString() => string.Join(", ", result.Columns.Select((c, i) => $"{c.Name}={AthenaConsole.Format(values[i])}"));
 }
 
 /// <summary>

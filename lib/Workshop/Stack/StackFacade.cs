@@ -56,6 +56,24 @@ public sealed class StackFacade : IHtmlDisplay
         return new StackOutputsView(stack.Outputs, Stacks.OutputHints(stack));
     }
 
+    /// <summary>
+    /// The parameters a template declares, read from the template itself (the workshop's own unless another is
+    /// given): what the console's "Specify stack details" page asks for before a deployment.
+    /// </summary>
+    public TemplateParametersView TemplateParameters(string? templateBody = null)
+    {
+        var text = templateBody ?? TemplateReader.WorkshopTemplate();
+        var declared = TemplateReader.Parse(text)["Parameters"] as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject();
+        var parameters = declared.Select(p => new TemplateParameter(
+            p.Key,
+            p.Value?["Type"]?.GetValue<string>() ?? "String",
+            p.Value?["NoEcho"]?.GetValue<bool>() == true ? null : p.Value?["Default"]?.ToString(),
+            p.Value?["NoEcho"]?.GetValue<bool>() == true,
+            p.Value?["Description"]?.GetValue<string>() ?? "")).ToList();
+        var lines = text.Split('\n').Length - (text.EndsWith('\n') ? 1 : 0);
+        return new TemplateParametersView(parameters, lines);
+    }
+
     /// <summary>True when a deployment prints each event as it happens; otherwise read them afterwards with <see cref="EventsAsync"/>.</summary>
     public bool ReportsEventsAsTheyHappen => Stacks.ReportsEventsAsTheyHappen;
 
@@ -66,6 +84,7 @@ public sealed class StackFacade : IHtmlDisplay
         ("EventsAsync()", "DescribeStackEvents"),
         ("ResourcesAsync()", "DescribeStackResources"),
         ("OutputsAsync()", "DescribeStacks (Outputs)"),
+        ("TemplateParameters()", "none: reads the template's Parameters section (GetTemplateSummary on AWS)"),
     ]);
 
     public string ToHtml() => Calls.ToHtml();

@@ -84,3 +84,29 @@ public sealed class StackResourcesView(IReadOnlyList<StackResource> resources) :
 
     public override string ToString() => TextTable.Render(Headers, Rows);
 }
+
+/// <summary>One parameter a template declares; a NoEcho parameter's default is never shown.</summary>
+public sealed record TemplateParameter(string Name, string Type, string? Default, bool NoEcho, string Description);
+
+/// <summary>The parameters of a template, in the order it declares them, as the console asks for them.</summary>
+public sealed class TemplateParametersView(IReadOnlyList<TemplateParameter> parameters, int lines) : IReadOnlyList<TemplateParameter>, IHtmlDisplay
+{
+    private static readonly string[] Headers = ["Parameter", "Type", "Default", "Description"];
+
+    /// <summary>How many lines the template has.</summary>
+    public int Lines { get; } = lines;
+
+    public TemplateParameter this[int index] => parameters[index];
+    public int Count => parameters.Count;
+    public IEnumerator<TemplateParameter> GetEnumerator() => parameters.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private string Caption => $"Parameters of the template ({Lines:N0} lines, {parameters.Count} parameter{(parameters.Count == 1 ? "" : "s")})";
+
+    private IEnumerable<IReadOnlyList<string>> Rows => parameters.Select(p => (IReadOnlyList<string>)
+        [p.Name, p.Type, p.NoEcho ? "(hidden: NoEcho)" : p.Default ?? "(none: must be given)", p.Description]);
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, Caption);
+
+    public override string ToString() => Caption + "\n" + TextTable.Render(Headers, Rows, maxWidth: 110);
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Notebooks;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>
+/// What a learner reads in the introduction and the three task notebooks: predictions to make and answers to
+/// open, code that names columns and types plainly and says which AWS call each helper makes, the introduction's
+/// descriptors folded away, and Task 3's cost explained and scaled to a year.
+/// </summary>
+public sealed partial class TaskNotebookReadingTests
+{
+    public static readonly TheoryData<string> TaskNotebooks = new()
+    {
+        "01-task1-environment.ipynb",
+        "02-task2-explore.ipynb",
+        "03-task3-lake-exploration.ipynb",
+    };
+
+    private static NotebookDocument Source(string name) => NotebookFile.Read(Path.Combine(WorkshopRun.RepositoryRoot, "notebooks", name));
+
+    private static IEnumerable<string> Markdown(NotebookDocument notebook) => notebook.Cells.Where(c => c.Kind == CellKind.Markdown).Select(c => c.Source);
+
+    private static IEnumerable<string> Code(NotebookDocument notebook) => notebook.Cells.Where(c => c.Kind == CellKind.Code).Select(c => c.Source);
+
+    [Theory]
+    [MemberData(nameof(TaskNotebooks))]
+    public void A_task_notebook_asks_for_predictions_and_hides_at_least_two_answers(string name)
+    {
+        var notebook = Source(name);
+        var markdown = string.Join("\n", Markdown(notebook));
+        Assert.True(HiddenAnswer().Matches(markdown).Count >= 2, $"{name} has fewer than two <details><summary>Answer</summary> blocks.");
+        // A prediction is asked for before a code cell runs: some markdown cell with **Predict:** comes before a code cell.
+        var cells = notebook.Cells;
+        Assert.Contains(Enumerable.Range(0, cells.Count - 1), i =>
+            cells[i].Kind == CellKind.Markdown && cells[i].Source.Contains("**Predict:**", StringComparison.Ordinal) &&
+            cells.Skip(i + 1).Any(c => c.Kind == CellKind.Code));
+    }
+
+    [Theory]
+    [MemberData(nameof(TaskNotebooks))]
+    public void Code_cells_name_columns_and_use_short_type_names(string name)
+    {
+        foreach (var code in Code(Source(name)))
+        {
+            Assert.DoesNotMatch(PositionalCast(), code);
+            Assert.DoesNotContain(".Rows.", code);
+            var lines = code.Split('\n').Where(l => !l.TrimStart().StartsWith("using ", StringComparison.Ordinal) && !l.TrimStart().StartsWith("//", StringComparison.Ordinal));
+            Assert.All(lines, line => Assert.DoesNotContain("StreamingWorkshop.", line));
+        }
+    }
+
+    [Theory]
+    [InlineData("01-task1-environment.ipynb", "DeployAsync(", "CreateStack")]
+    [InlineData("01-task1-environment.ipynb", "Stack.EventsAsync(", "DescribeStackEvents")]
+    [InlineData("01-task1-environment.ipynb", "Stack.OutputsAsync(", "DescribeStacks")]
+    [InlineData("01-task1-environment.ipynb", "Stack.ResourcesAsync(", "DescribeStackResources")]
+    [InlineData("02-task2-explore.ipynb", "InvokeProducerAsync(", "Lambda Invoke")]
+    [InlineData("02-task2-explore.ipynb", "DescribeStreamAsync(", "ListShards")]
+    [InlineData("02-task2-explore.ipynb", "PeekAsync(", "GetShardIterator (TRIM_HORIZON), then GetRecords")]
+    [InlineData("02-task2-explore.ipynb", "Delivery.DescribeAsync(", "DescribeDeliveryStream")]
+    [InlineData("02-task2-explore.ipynb", "BrowseLakeAsync(", "ListObjectsV2")]
+    [InlineData("02-task2-explore.ipynb", "LifecycleRulesAsync(", "GetBucketLifecycleConfiguration")]
+    [InlineData("03-task3-lake-exploration.ipynb", "CrawlAsync(", "StartCrawler")]
+    [InlineData("03-task3-lake-exploration.ipynb", "Catalog.DescribeTableAsync(", "GetTable")]
+    [InlineData("03-task3-lake-exploration.ipynb", "AlterColumnTypeAsync(", "UpdateTable")]
+    [InlineData("03-task3-lake-exploration.ipynb", "RecentQueriesAsync(", "ListQueryExecutions")]
+    public void The_first_cell_calling_a_helper_names_its_AWS_call_in_a_comment(string name, string helper, string awsCall)
+    {
+        var cell = Code(Source(name)).First(c => c.Contains(helper, StringComparison.Ordinal));
+        var comments = string.Join("\n", cell.Split('\n').Where(l => l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+        Assert.Contains(awsCall, comments);
+    }
+
+    [Fact]
+    public void Task3s_first_query_names_the_three_Athena_calls()
+    {
+        var cell = Code(Source("03-task3-lake-exploration.ipynb")).First(c => c.Contains("QueryAsync(", StringComparison.Ordinal));
+        Assert.Matches(@"//.*StartQueryExecution.*GetQueryExecution.*GetQueryResults", cell);
+    }
+
+    [Fact]
+    public void Task1_reads_the_template_through_the_kit_not_by_splitting_yaml()
+    {
+        var code = string.Join("\n", Code(Source("01-task1-environment.ipynb")).SelectMany(c => c.Split('\n')).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+        Assert.DoesNotContain("workshop-stack.yaml", code);
+        Assert.DoesNotContain("ReadAllText", code);
+        Assert.DoesNotContain("Split(", code);
+        Assert.Contains("workshop.Stack.TemplateParameters()", code);
+    }
+
+    [Fact]
+    public void The_introduction_folds_the_pass_descriptors_and_mentions_the_programme_once()
+    {
+        var markdown = Markdown(Source("00-introduction.ipynb")).ToList();
+        var descriptors = markdown.Single(m => m.Contains("K18, S15", StringComparison.Ordinal));
+        var open = descriptors.IndexOf("<details>", StringComparison.Ordinal);
+        var close = descriptors.IndexOf("</details>", StringComparison.Ordinal);
+        Assert.True(open >= 0 && open < descriptors.IndexOf("K18, S15", StringComparison.Ordinal) && descriptors.IndexOf("K20", StringComparison.Ordinal) < close,
+            "The descriptors are not inside a <details> block:\n" + descriptors);
+        var lines = markdown.SelectMany(m => m.Split('\n')).ToList();
+        Assert.DoesNotContain(lines, l => l.Contains("Where Workshop 5 left us", StringComparison.Ordinal) || l.Contains("How the workshops so far map", StringComparison.Ordinal));
+        // The title names today's workshop; one other line at most speaks of the rest of the programme.
+        Assert.True(lines.Count(l => ProgrammeReference().IsMatch(l)) <= 2, string.Join("\n", lines.Where(l => ProgrammeReference().IsMatch(l))));
+        Assert.Single(lines, l => l.Contains("programme", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Task3_explains_the_ten_megabyte_minimum_with_the_pricing_page()
+    {
+        var markdown = string.Join("\n", Markdown(Source("03-task3-lake-exploration.ipynb")));
+        Assert.Contains("$5 per TB of data scanned, rounded up to the nearest megabyte, with a minimum of 10 MB per query", markdown);
+        Assert.Contains("Athena's pricing page, `https://aws.amazon.com/athena/pricing/`", markdown);
+        Assert.Contains("10 MB × $5 per TB = **$0.00005**", markdown);
+        Assert.Contains("Every price is an **assumption**", markdown);
+    }
+
+    [GeneratedRegex(@"<details><summary>Answer</summary>[\s\S]+?</details>")]
+    private static partial Regex HiddenAnswer();
+
+    // (string)r[0], Convert.ToDouble(row[2]): a column read by its position.
+    [GeneratedRegex(@"\((?:string|DateTime|double|long|int|decimal)\)\s*\w+\[\d+\]|Convert\.To\w+\(\s*\w+\[\d+\]")]
+    private static partial Regex PositionalCast();
+
+    [GeneratedRegex(@"\bWorkshops? \d+")]
+    private static partial Regex ProgrammeReference();
+}
+
+/// <summary>Task 3 as `workshop run` leaves it: the costs measured in the lake, scaled to a year and a hundred cities, and priced four ways.</summary>
+[Collection(WorkshopRunCollection.Name)]
+public sealed partial class Task3CostOutputTests(WorkshopRun run)
+{
+    private static string TextOf(JsonNode output) =>
+        output["text"] is { } text ? Joined(text) : output["data"]?["text/plain"] is { } plain ? Joined(plain) : "";
+
+    private static string Joined(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => l!.GetValue<string>())) : node.GetValue<string>();
+
+    [Fact]
+    public void The_year_is_priced_four_ways_from_the_measured_city_day()
+    {
+        Assert.True(run.ExitCode == 0, run.Log);
+        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "03-task3-lake-exploration.ipynb"));
+        var outputs = executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => string.Join("\n", c.Outputs.Select(TextOf))).ToList();
+
+        var scaled = outputs.Single(o => o.Contains("One city, one day:", StringComparison.Ordinal));
+        var measured = CityDay().Match(scaled);
+        Assert.True(measured.Success, scaled);
+        var kilobytesPerCityDay = double.Parse(measured.Groups["kb"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal("720", measured.Groups["objects"].Value);
+        Assert.Equal("1,440", measured.Groups["readings"].Value);
+        // The one-day query is billed the 10 MB minimum: 10,000,000 B × $5 / 10^12 B.
+        Assert.Matches(@"one city, one day\s+scans\s+[\d.]+ KB, billed \$0\.000050", scaled);
+
+        var table = outputs.Single(o => o.Contains("A year of readings for 100 cities", StringComparison.Ordinal));
+        foreach (var path in new[] { "Streaming ingestion (Kinesis, Firehose, S3 writes)", "Athena on JSON.gz (the lake as it is)", "Athena on Parquet (after CTAS)", "Provisioned warehouse left running" })
+            Assert.Contains(path, table);
+        Assert.Matches(@"Provisioned warehouse left running\s+2,190\.00\s", table); // $0.25 × 8,760 h
+        Assert.Contains("written down on 2026-12-03", table);
+
+        // Athena on JSON.gz, worked here from the printed city-day: 96 × 365 queries, each over 100 × 365 city-days.
+        var expected = 96 * 365 * (kilobytesPerCityDay * 1000 * 100 * 365) / 1e12 * 5;
+        var shown = double.Parse(JsonRow().Match(table).Groups["usd"].Value, NumberStyles.AllowThousands | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        Assert.InRange(shown, expected * 0.999, expected * 1.001);
+    }
+
+    [GeneratedRegex(@"One city, one day: (?<kb>[\d.]+) KB in (?<objects>[\d,]+) objects, (?<readings>[\d,]+) readings\.")]
+    private static partial Regex CityDay();
+
+    [GeneratedRegex(@"Athena on JSON\.gz \(the lake as it is\)\s+(?<usd>[\d,]+\.\d\d)\s")]
+    private static partial Regex JsonRow();
+}

@@ -1,0 +1,57 @@
+using StreamingWorkshop;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Stack;
+
+/// <summary>Task 1 lists the template's parameters from the template itself, in its order, never showing a NoEcho default.</summary>
+public sealed class TemplateParametersTests : IAsyncLifetime
+{
+    private readonly TempWorkspace temp = new();
+    private WorkshopSession session = null!;
+
+    public async Task InitializeAsync() => session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+
+    public async Task DisposeAsync()
+    {
+        await session.DisposeAsync();
+        temp.Dispose();
+    }
+
+    [Fact]
+    public void The_workshop_template_declares_its_five_parameters_in_order()
+    {
+        var parameters = session.Stack.TemplateParameters();
+        Assert.Equal(["ProjectName", "Environment", "Cities", "WarehouseUsername", "WarehousePassword"], parameters.Select(p => p.Name));
+        Assert.Equal("CommaDelimitedList", parameters[2].Type);
+        Assert.Equal("London,Manchester,Edinburgh", parameters[2].Default);
+        Assert.True(parameters[4].NoEcho);
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "templates", "workshop-stack.yaml")).Length;
+        Assert.Equal(lines, parameters.Lines);
+    }
+
+    [Fact]
+    public void A_given_template_is_read_and_a_secret_default_is_hidden()
+    {
+        const string template = """
+            Parameters:
+              Secret: { Type: String, NoEcho: true, Default: hunter22, Description: Never shown. }
+              Size: { Type: Number, Description: How many. }
+            Resources:
+              Logs: { Type: AWS::Logs::LogGroup }
+            """;
+        var parameters = session.Stack.TemplateParameters(template);
+        var text = parameters.ToString();
+        Assert.DoesNotContain("hunter22", text);
+        Assert.Contains("(hidden: NoEcho)", text);
+        Assert.Contains("(none: must be given)", text);
+        Assert.StartsWith("Parameters of the template (5 lines, 2 parameters)", text);
+        Assert.Null(parameters[0].Default);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "workshop.dib"))) return folder.FullName;
+        throw new DirectoryNotFoundException("workshop.dib is not above the test assembly.");
+    }
+}
