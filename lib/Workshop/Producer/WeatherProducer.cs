@@ -63,6 +63,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         var (requestId, events, started, stopwatch) = Begin();
         var records = new List<ProducedRecord>();
         var failed = new List<string>();
+        var unanswered = new List<WeatherReading>();
         foreach (var city in Options.Cities)
         {
             try
@@ -78,6 +79,11 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                 var put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
                 records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
                 events.Add(log.Event($"Sent {Encoding.UTF8.GetString(json)} to {put.ShardId} as {put.SequenceNumber}"));
+                if (AnswerLostBeforeOutage())
+                {
+                    unanswered.Add(reading);
+                    events.Add(log.Event($"No answer from the stream for the reading of {reading.City} collected at {reading.CollectionTime:yyyy-MM-ddTHH:mm}; kept it to send again"));
+                }
             }
             catch (Exception error) when (error is WeatherSourceException or ServiceException)
             {
@@ -86,8 +92,14 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
             }
         }
         await SendBacklogAsync(events, records, cancellationToken);
+        // Joined after this minute's backfill, so they are sent again once the outage is over.
+        backlog.AddRange(unanswered);
         return End(requestId, events, started, stopwatch, records, failed);
     }
+
+    // The last invocation before the outage: the next one, a minute later, falls inside it.
+    private bool AnswerLostBeforeOutage() =>
+        Scenario is { ResendLastBeforeOutage: true, Outage: { } outage } && clock.GetUtcNow() < outage.From && outage.From - clock.GetUtcNow() <= TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Once the stream answers again, the kept readings follow this minute's: the stream receives them after newer
