@@ -5,7 +5,7 @@ using StreamingWorkshop;
 namespace Workshop.Tests.Query.Challenges;
 
 /// <summary>
-/// How the challenges of notebooks/05-challenges.ipynb are graded, on three simulated days: the starter queries in the
+/// How the challenges of notebooks/06-challenges.ipynb are graded, on three simulated days: the starter queries in the
 /// notebook never pass and get a hint, every solution in notebooks/solutions/ passes, the plausible mistakes in
 /// wrong-answers.sql never pass, and answers written as literals from <see cref="ChallengeOracle"/> (computed from the
 /// lake's lines, not by the query engine) are graded as the oracle says. Every check runs twice and must say the same.
