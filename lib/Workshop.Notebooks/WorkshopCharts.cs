@@ -15,8 +15,11 @@ public static class WorkshopCharts
         return titled.WithSize(900, 420);
     }
 
-    /// <summary>A metric's statistic per period as a line chart, titled with the metric, its statistic and unit.</summary>
+    /// <summary>
+    /// A metric's statistic per period as a line chart, titled with the metric, its statistic and unit. The title takes two
+    /// lines (the metric, then its dimensions and statistic) because one line is wider than the chart and would be cut off.
+    /// </summary>
     public static GenericChart Chart(this StreamingWorkshop.Metrics.MetricStatisticsView view) =>
         Plotly.NET.CSharp.Chart.Line<DateTime, double, string>(view.Timestamps, view.Values, Name: view.Metric.MetricName, ShowMarkers: true)
-            .Titled(view.Title, "Period start (UTC)", view.Unit);
+            .Titled($"{view.Metric.Namespace} {view.Metric.MetricName}<br>{string.Join(", ", view.Metric.Dimensions)}: {view.Statistic} per {view.PeriodText}", "Period start (UTC)", view.Unit);
 }

@@ -15,17 +15,17 @@ public sealed class CatchUpTests : IDisposable
     public void The_challenges_notebook_runs_alone_on_a_fresh_workspace()
     {
         var exit = Cli.RunIn(WorkshopRun.RepositoryRoot, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace }, out var log,
-            "run", "notebooks/05-challenges.ipynb", "--out", output);
+            "run", "notebooks/06-challenges.ipynb", "--out", output);
 
         Assert.True(exit == 0, log);
-        var executed = NotebookFile.Read(Path.Combine(output, "notebooks", "05-challenges.ipynb"));
+        var executed = NotebookFile.Read(Path.Combine(output, "notebooks", "06-challenges.ipynb"));
         var texts = executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString()).ToList();
         var catchUp = texts.First(t => t.Contains("For the challenges:", StringComparison.Ordinal));
         Assert.Contains("crawled the lake into raw_weather_data", catchUp);
         Assert.Contains("typed measurement_time as timestamp", catchUp);
         Assert.Contains("created the clean_weather_data view", catchUp);
         // The starters then run against the view and are graded, not failed with TABLE_NOT_FOUND.
-        Assert.Equal(3, texts.Count(t => t.Contains("Not yet", StringComparison.Ordinal)));
+        Assert.Equal(4, texts.Count(t => t.Contains("Not yet", StringComparison.Ordinal)));
         Assert.DoesNotContain(texts, t => t.Contains("TABLE_NOT_FOUND", StringComparison.Ordinal));
     }
 

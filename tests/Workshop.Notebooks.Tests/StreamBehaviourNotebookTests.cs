@@ -6,7 +6,10 @@ namespace Workshop.Notebooks.Tests;
 /// <summary>
 /// What a learner reads in the stream-behaviour notebook after `workshop run`: the numbers its questions predict
 /// (15 records per 5 minutes, a reader 1 s behind, a lake about a minute behind), the alarm going to ALARM and then
-/// OK after ten quiet minutes, and the alarm gone at the end, with the iterator-age chart drawn on the page.
+/// OK after ten quiet minutes, and the alarm gone at the end, with the iterator-age chart drawn on the page. Then the lab's
+/// sections: shards worked out with Python's hashlib (MD5 of the key as a big-endian number over equal ranges) put London,
+/// Manchester and Edinburgh all in the lower half of two shards, and on shards 1, 0 and 0 of four; with "-0".."-3" suffixes
+/// on shards 1, 2 and 3 only.
 /// </summary>
 [Collection(WorkshopRunCollection.Name)]
 public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
@@ -37,10 +40,72 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         Assert.Contains("Maximum >= 1000 for 3 of 5 x 60 s", alarms[0]);
         Assert.Matches(@"reader-behind\s+OK\s", alarms[1]);
         Assert.Contains("treated as [NonBreaching]", alarms[1]);
-        Assert.Contains("No alarms yet.", code[^1]);
+        Assert.Contains("No alarms yet.", OutputOf(CodeCells(), "DeleteAlarmsAsync"));
 
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
         Assert.Equal(1, page.Split("var renderPlotly_").Length - 1);
         Assert.Contains("GetRecords.IteratorAgeMilliseconds", page);
+    }
+
+    private List<(string Source, string Text)> CodeCells()
+    {
+        Assert.True(run.ExitCode == 0, run.Log);
+        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.ipynb"));
+        return executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => (c.Source, string.Join("\n", c.Outputs.Select(TextOf)))).ToList();
+    }
+
+    private static string OutputOf(List<(string Source, string Text)> cells, string sourceMarker) =>
+        cells.Single(c => c.Source.Contains(sourceMarker, StringComparison.Ordinal)).Text;
+
+    [Fact]
+    public void The_reshard_closes_the_parent_and_every_city_lands_on_the_same_child()
+    {
+        var cells = CodeCells();
+
+        var reshard = OutputOf(cells, "await lab.ReshardAsync(2)");
+        Assert.Matches(@"shardId-000000000000\s+closed\s+-\s", reshard);
+        Assert.Matches(@"shardId-000000000001\s+open\s+shardId-000000000000\s+0\s+170141183460469231731687303715884105727\s", reshard);
+        Assert.Matches(@"shardId-000000000002\s+open\s+shardId-000000000000\s+170141183460469231731687303715884105728\s", reshard);
+        Assert.Contains("read each closed shard to its end before its children", reshard);
+
+        // Three minutes after the split, three cities: 9 readings, all on the lower child.
+        var children = OutputOf(cells, "foreach (var child in");
+        Assert.Contains("shardId-000000000001: 9 record(s), keys London, Manchester, Edinburgh", children);
+        Assert.Contains("shardId-000000000002: 0 record(s)", children);
+    }
+
+    [Fact]
+    public void Three_cities_keep_two_of_four_shards_busy_and_four_suffixes_three()
+    {
+        var cells = CodeCells();
+
+        var cities = OutputOf(cells, "await lab.KeySpreadAsync(cities)");
+        Assert.Matches(@"shardId-000000000003\s+2\s+Manchester, Edinburgh", cities);
+        Assert.Matches(@"shardId-000000000004\s+1\s+London", cities);
+        Assert.Contains("3 partition key(s) keep 2 of 4 open shard(s) busy", cities);
+        var suffixed = OutputOf(cells, "WithSuffixes(cities, 4)");
+        Assert.Matches(@"shardId-000000000003\s+0\s+\(idle\)", suffixed);
+        Assert.Contains("12 partition key(s) keep 3 of 4 open shard(s) busy", suffixed);
+    }
+
+    [Fact]
+    public void The_batch_retries_only_its_failed_entries_and_the_sixth_read_in_a_second_is_refused()
+    {
+        var cells = CodeCells();
+
+        // 500 + 500 fill the shard's 1,000 records a second; the last 200 fail 4 times (0, 100, 300, 700 ms) and go in at 1.5 s.
+        Assert.Equal("1,200 of 1,200 record(s) put in 7 PutRecords call(s); 800 entr(ies) retried.", OutputOf(cells, "PutRecordsWithRetryAsync(readings)").Trim());
+        var reads = OutputOf(cells, "for (var call = 1; call <= 6; call++)").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(1, 5).Select(n => $"call {n}: served, 0 record(s)"), reads.Take(5));
+        Assert.StartsWith("call 6: refused: Rate exceeded for Shard - shardId-000000000004 in stream weather-analytics-stream-dev", reads[5]);
+    }
+
+    [Fact]
+    public void The_iterator_age_chart_title_is_broken_into_two_lines_that_fit_the_chart()
+    {
+        Assert.True(run.ExitCode == 0, run.Log);
+        var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
+
+        Assert.Contains("AWS/Kinesis GetRecords.IteratorAgeMilliseconds<br>StreamName=weather-analytics-stream-dev: Maximum per 1 min", page);
     }
 }

@@ -193,9 +193,12 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
         {
             var location = S3Location.Parse(target);
             var objects = await ListAllAsync(location, cancellationToken);
+            var tableName = (definition.TablePrefix + location.Prefix.TrimEnd('/').Split('/')[^1]).Replace('-', '_').ToLowerInvariant();
+            var policy = definition.SchemaChangePolicy ?? new SchemaChangePolicy();
             if (objects.Count == 0)
             {
-                notes.Add($"{target} holds no objects yet; no table was made.");
+                if (catalog.TableExists(definition.DatabaseName, tableName)) notes.Add(TableGone(definition.DatabaseName, tableName, target, policy.DeleteBehavior));
+                else notes.Add($"{target} holds no objects yet; no table was made.");
                 continue;
             }
 
@@ -209,7 +212,6 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
             var partitionNames = Enumerable.Range(0, depth).Select(i =>
                 folders[0].Key[i].Contains('=') ? folders[0].Key[i][..folders[0].Key[i].IndexOf('=')].ToLowerInvariant() : $"partition_{i}").ToArray();
 
-            var tableName = (definition.TablePrefix + location.Prefix.TrimEnd('/').Split('/')[^1]).Replace('-', '_').ToLowerInvariant();
             var exists = catalog.TableExists(definition.DatabaseName, tableName);
             var known = exists ? catalog.GetPartitions(definition.DatabaseName, tableName).Select(p => string.Join('/', p.Values)).ToHashSet() : [];
 
@@ -252,7 +254,6 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
                 }
             }
 
-            var policy = definition.SchemaChangePolicy ?? new SchemaChangePolicy();
             var inherit = SchemaChangePolicy.PartitionsInheritFromTable(definition.Configuration);
             if (!exists)
             {
@@ -297,6 +298,9 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
             var partitions = folders.Select(f => new GluePartition(Values(f.Key), $"s3://{location.Bucket}/{location.FolderPrefix}{string.Join('/', f.Key)}/", started,
                 SchemaOf(string.Join('/', Values(f.Key))))).ToList();
             added += catalog.BatchCreatePartition(definition.DatabaseName, tableName, partitions);
+            var found = partitions.Select(p => string.Join('/', p.Values)).ToHashSet(StringComparer.Ordinal);
+            var gone = known.Where(values => !found.Contains(values)).Order(StringComparer.Ordinal).ToList();
+            if (gone.Count > 0) notes.Add(PartitionsGone(definition.DatabaseName, tableName, gone, policy.DeleteBehavior));
             // Existing partitions: with InheritFromTable all take the table's schema; with UPDATE_IN_DATABASE one whose
             // newest object shows new fields takes them; with LOG they stay as they were.
             if (exists)
@@ -325,6 +329,40 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
             }
         }
         return new CrawlSummary("SUCCEEDED", started, clock.GetUtcNow(), watch.Elapsed, created, updated, added, sampledObjects, sampledRecords, notes);
+    }
+
+    /// <summary>
+    /// A table whose target no longer holds any object, under DeleteBehavior: LOG only says so, DELETE_FROM_DATABASE
+    /// deletes the table, DEPRECATE_IN_DATABASE (the default) keeps it with a DEPRECATED property giving the time.
+    /// </summary>
+    private string TableGone(string database, string tableName, string target, string deleteBehavior)
+    {
+        var gone = $"Table {tableName}: {target} no longer holds any object";
+        switch (deleteBehavior)
+        {
+            case SchemaChangePolicy.DeleteFromDatabase:
+                catalog.DeleteTable(database, tableName);
+                return $"{gone}; the table was deleted (DeleteBehavior DELETE_FROM_DATABASE).";
+            case SchemaChangePolicy.DeprecateInDatabase:
+                var table = catalog.GetTable(database, tableName);
+                var at = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+                catalog.UpdateTable(table with { Parameters = new Dictionary<string, string>(table.Parameters) { ["DEPRECATED"] = at } });
+                return $"{gone}; the table was marked DEPRECATED at {at} (DeleteBehavior DEPRECATE_IN_DATABASE).";
+            default:
+                return $"{gone}; the table was left as it is (DeleteBehavior LOG).";
+        }
+    }
+
+    /// <summary>
+    /// Partitions whose folders no longer hold any object, under DeleteBehavior: DELETE_FROM_DATABASE deletes them; LOG and
+    /// DEPRECATE_IN_DATABASE keep them (Glue's deprecation marks tables, not partitions), and a query simply finds no rows there.
+    /// </summary>
+    private string PartitionsGone(string database, string tableName, IReadOnlyList<string> gone, string deleteBehavior)
+    {
+        var which = $"{gone.Count} partition(s) of {tableName} no longer hold any object ({string.Join(", ", gone.Take(3))}{(gone.Count > 3 ? ", ..." : "")})";
+        if (deleteBehavior != SchemaChangePolicy.DeleteFromDatabase) return $"{which}; they were left in the table (DeleteBehavior {deleteBehavior}).";
+        catalog.BatchDeletePartition(database, tableName, gone.Select(values => (IReadOnlyList<string>)values.Split('/')));
+        return $"{which}; they were deleted (DeleteBehavior DELETE_FROM_DATABASE).";
     }
 
     private async Task<List<ObjectInfo>> ListAllAsync(S3Location location, CancellationToken cancellationToken)

@@ -17,7 +17,8 @@ public sealed class MetricStatisticsView(MetricId metric, string statistic, int 
     /// <summary>The chart's title: which statistic of which metric, per how long.</summary>
     public string Title => $"{Metric.Namespace} {Metric.MetricName} ({string.Join(", ", Metric.Dimensions)}): {Statistic} per {PeriodText}";
 
-    private string PeriodText => Period % 3600 == 0 ? $"{Period / 3600} h" : Period % 60 == 0 ? $"{Period / 60} min" : $"{Period} s";
+    /// <summary>The period as a person says it: 5 min, 1 h, 30 s.</summary>
+    public string PeriodText => Period % 3600 == 0 ? $"{Period / 3600} h" : Period % 60 == 0 ? $"{Period / 60} min" : $"{Period} s";
 
     private string Caption => Datapoints.Count == 0
         ? $"{Title}: no datapoints from {Shown.Time(start)} to {Shown.Time(end)} (a period with no data has no datapoint)"

@@ -14,6 +14,12 @@ public sealed record ProducerScenario
     /// <summary>Invocations at or after <see cref="ProducerOutage.From"/> and before <see cref="ProducerOutage.To"/> reach no stream.</summary>
     public ProducerOutage? Outage { get; init; }
 
+    /// <summary>
+    /// The stream stored the readings of the last invocation before <see cref="Outage"/>, but their answers were lost, so
+    /// the producer keeps them as well and sends them again in the backfill: each of those readings reaches the stream twice.
+    /// </summary>
+    public bool ResendLastBeforeOutage { get; init; }
+
     /// <summary>From this time on, each reading carries a "humidity" field (relative humidity in percent).</summary>
     public DateTimeOffset? HumidityFrom { get; init; }
 }

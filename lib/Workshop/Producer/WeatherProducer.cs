@@ -69,6 +69,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         Faults?.BeforePuts(Options.StreamName, started);
         var records = new List<ProducedRecord>();
         var failed = new List<string>();
+        var unanswered = new List<WeatherReading>();
         foreach (var city in Options.Cities)
         {
             try
@@ -90,6 +91,11 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                     events.Add(log.Event($"No answer to the put of {reading.City} at {reading.MeasurementTime}; retried: stored again to {put.ShardId} as {put.SequenceNumber}"));
                 }
                 records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
+                if (AnswerLostBeforeOutage())
+                {
+                    unanswered.Add(reading);
+                    events.Add(log.Event($"No answer from the stream for the reading of {reading.City} collected at {reading.CollectionTime:yyyy-MM-ddTHH:mm}; kept it to send again"));
+                }
             }
             catch (Exception error) when (error is WeatherSourceException or ServiceException)
             {
@@ -98,8 +104,14 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
             }
         }
         await SendBacklogAsync(events, records, cancellationToken);
+        // Joined after this minute's backfill, so they are sent again once the outage is over.
+        backlog.AddRange(unanswered);
         return End(requestId, events, started, stopwatch, records, failed);
     }
+
+    // The last invocation before the outage: the next one, a minute later, falls inside it.
+    private bool AnswerLostBeforeOutage() =>
+        Scenario is { ResendLastBeforeOutage: true, Outage: { } outage } && clock.GetUtcNow() < outage.From && outage.From - clock.GetUtcNow() <= TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Once the stream answers again, the kept readings follow this minute's: the stream receives them after newer
@@ -125,7 +137,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
             backlog.RemoveAt(0);
             sent++;
         }
-        if (sent > 0) events.Add(log.Event($"Backfilled {sent} reading(s) kept during the outage"));
+        if (sent > 0) events.Add(log.Event($"Backfilled {sent} reading(s) held back by the outage"));
     }
 
     /// <summary>The humidity field of the producer version the scenario switches to, when it is in force.</summary>

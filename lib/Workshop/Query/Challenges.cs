@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamingWorkshop.Broker;
 using StreamingWorkshop.Display;
 
 using StreamingWorkshop.Query;
@@ -65,6 +66,38 @@ public static class Challenges
             2 => await WarmestHour(session, mine, cancellationToken),
             _ => await RollingAverage(session, mine, cancellationToken),
         };
+    }
+
+    /// <summary>The stream challenge: partition keys that keep every shard of a four-shard stream busy.</summary>
+    public const string StreamQuestion =
+        "Choose a partition key for each reading (from its city and the minute of the hour, 0 to 59) so that the three cities keep all four shards of a four-shard stream busy, and no key is shared by two cities.";
+
+    /// <summary>Shards of the stream the stream challenge is judged on, split evenly as UpdateShardCount would.</summary>
+    public const int StreamChallengeShards = 4;
+
+    /// <summary>
+    /// Challenge 4: routes the key <paramref name="partitionKey"/> gives each city's reading of every minute as Kinesis does
+    /// (MD5 of the key, over four equal hash-key ranges) and says whether every shard gets some, without naming the keys that would.
+    /// </summary>
+    public static ChallengeVerdict CheckPartitionKeys(this WorkshopSession session, Func<string, int, string> partitionKey)
+    {
+        var starts = HashKeys.SplitEvenly(StreamChallengeShards).Select(r => r.Start).ToArray();
+        var cityOfKey = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var city in session.Cities.Select(c => c.Name))
+            for (var minute = 0; minute < 60; minute++)
+            {
+                var key = partitionKey(city, minute);
+                if (string.IsNullOrEmpty(key) || key.Length > 256)
+                    return NotYet(4, $"The key for {city} at minute {minute} is {(string.IsNullOrEmpty(key) ? "empty" : "longer than 256 characters")}: a partition key has 1 to 256 characters.");
+                if (!cityOfKey.TryGetValue(key, out var cities)) cityOfKey[key] = cities = new HashSet<string>(StringComparer.Ordinal);
+                cities.Add(city);
+            }
+        if (cityOfKey.FirstOrDefault(k => k.Value.Count > 1) is { Key: { } shared })
+            return NotYet(4, $"The key '{shared}' is used by more than one city: keep each key to one city, so a reader can put each city back in order.");
+        var busy = cityOfKey.Keys.Select(k => HashKeys.ShardIndexFor(HashKeys.FromPartitionKey(k), starts)).Distinct().Count();
+        if (busy < StreamChallengeShards)
+            return NotYet(4, $"Your {cityOfKey.Count} key(s) keep {busy} of {StreamChallengeShards} shards busy. Keys spread by their MD5 hash, not evenly: try more keys per city.");
+        return new ChallengeVerdict(4, true, $"Your {cityOfKey.Count} keys keep all {StreamChallengeShards} shards busy, and each key belongs to one city.");
     }
 
     private static ChallengeVerdict NotYet(int challenge, string hint) => new(challenge, false, hint);

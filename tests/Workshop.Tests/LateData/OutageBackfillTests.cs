@@ -66,6 +66,6 @@ public sealed class OutageBackfillTests : IAsyncLifetime
         var messages = (await session.Producer.LogsAsync(2000)).Events.Select(e => e.Message).ToList();
         Assert.Contains("Stream unreachable; kept the reading of London at 2025-01-14T10:30 to send later (1 waiting)", messages);
         Assert.Contains("Stream unreachable; kept the reading of Edinburgh at 2025-01-14T10:45 to send later (90 waiting)", messages);
-        Assert.Contains("Backfilled 90 reading(s) kept during the outage", messages);
+        Assert.Contains("Backfilled 90 reading(s) held back by the outage", messages);
     }
 }
