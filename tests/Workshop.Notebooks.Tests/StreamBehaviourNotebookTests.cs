@@ -94,7 +94,7 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         var cells = CodeCells();
 
         // 500 + 500 fill the shard's 1,000 records a second; the last 200 fail 4 times (0, 100, 300, 700 ms) and go in at 1.5 s.
-        Assert.Equal("1,200 of 1,200 record(s) put in 7 PutRecords call(s); 800 entr(ies) retried.", OutputOf(cells, "PutRecordsWithRetryAsync(readings)").Trim());
+        Assert.Equal("1,200 of 1,200 record(s) put in 7 PutRecords call(s); 800 entries retried.", OutputOf(cells, "PutRecordsWithRetryAsync(readings)").Trim());
         var reads = OutputOf(cells, "for (var call = 1; call <= 6; call++)").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Enumerable.Range(1, 5).Select(n => $"call {n}: served, 0 record(s)"), reads.Take(5));
         Assert.StartsWith("call 6: refused: Rate exceeded for Shard - shardId-000000000004 in stream weather-analytics-stream-dev", reads[5]);
@@ -107,5 +107,25 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
 
         Assert.Contains("AWS/Kinesis GetRecords.IteratorAgeMilliseconds<br>StreamName=weather-analytics-stream-dev: Maximum per 1 min", page);
+    }
+
+    [Fact]
+    public void A_fan_out_consumer_is_served_in_the_second_the_shared_readers_are_refused()
+    {
+        var cells = CodeCells();
+
+        Assert.Matches(@"dashboard\s+ACTIVE\s+2025-01-14 \d\d:\d\d:\d\d UTC\s+arn:aws:kinesis:us-east-1:123456789012:stream/weather-analytics-stream-dev/consumer/dashboard:\d+",
+            OutputOf(cells, "await lab.RegisterConsumerAsync(\"dashboard\")"));
+
+        // London's shard holds only the 1,200 batched records: {"city":"London","reading":i} is 28 characters plus i's
+        // digits, so 28 x 1,200 + (9 + 90 x 2 + 900 x 3 + 201 x 4) = 37,293 bytes, all in the first event.
+        var subscription = OutputOf(cells, "SubscribeAsync(\"dashboard\"");
+        Assert.Contains("Shared GetRecords calls refused this second: 1", subscription);
+        Assert.Contains("dashboard subscribed to shardId-000000000004 from TRIM_HORIZON: 2 event(s), 1,200 record(s)", subscription);
+        Assert.Matches(@"\n1\s+2025-01-14 [\d:]+ UTC\s+1,200\s+37,293\s+0\s+\d+\s+-", subscription);
+        Assert.Matches(@"\n2\s+2025-01-14 [\d:]+ UTC\s+0\s+0\s+0\s", subscription);
+        Assert.Contains("Caught up with the tip of shardId-000000000004", subscription);
+
+        Assert.Matches(@"dashboard\s+DELETING\s", OutputOf(cells, "await lab.DeregisterConsumerAsync(\"dashboard\")"));
     }
 }

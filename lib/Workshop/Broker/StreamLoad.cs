@@ -45,7 +45,7 @@ public sealed record PutRecordsBatchReport(int Records, int Calls, int RetriedEn
     public string ToHtml() => $"<p style=\"font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(ToString())}</p>";
 
     public override string ToString() =>
-        $"{Records - Failed:N0} of {Records:N0} record(s) put in {Calls} PutRecords call(s); {RetriedEntries:N0} entr(ies) retried" +
+        $"{Records - Failed:N0} of {Records:N0} record(s) put in {Calls} PutRecords call(s); {RetriedEntries:N0} {(RetriedEntries == 1 ? "entry" : "entries")} retried" +
         (Failed == 0 ? "." : $"; {Failed:N0} still failed ({string.Join(", ", FinalErrorCodes.Select(e => $"{e.Key} x{e.Value}"))}).");
 }
 

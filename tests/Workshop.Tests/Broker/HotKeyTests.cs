@@ -68,6 +68,6 @@ public sealed class HotKeyTests : IDisposable
         var report = await batcher.PutAsync("weather", records);
 
         Assert.Equal((1, 1), (report.Failed, report.FinalErrorCodes["ProvisionedThroughputExceededException"]));
-        Assert.Equal("1,000 of 1,001 record(s) put in 4 PutRecords call(s); 1 entr(ies) retried; 1 still failed (ProvisionedThroughputExceededException x1).", report.ToString());
+        Assert.Equal("1,000 of 1,001 record(s) put in 4 PutRecords call(s); 1 entry retried; 1 still failed (ProvisionedThroughputExceededException x1).", report.ToString());
     }
 }
