@@ -5,6 +5,9 @@ namespace Workshop.Notebooks.Tests.Browser;
 /// <summary>Debian's Chromium, driven headless; the tests never download a browser.</summary>
 internal static class Chromium
 {
+    /// <summary>The browser window's width: the pages must fit it without scrolling sideways.</summary>
+    public const int WindowWidth = 1280;
+
     public const string ExecutablePath = "/usr/bin/chromium";
 
     public static async Task<IBrowser> LaunchAsync()
@@ -17,7 +20,7 @@ internal static class Chromium
             Headless = true,
             // The test machines run as root, where Chromium refuses its sandbox; the pages opened are the kit's own.
             Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-            DefaultViewport = new ViewPortOptions { Width = 1280, Height = 900 },
+            DefaultViewport = new ViewPortOptions { Width = WindowWidth, Height = 900 },
         });
     }
 

@@ -100,6 +100,15 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task No_page_is_wider_than_the_window()
+    {
+        // Wide code, tables and text scroll inside their own box; the page itself never scrolls sideways.
+        var problems = (await PagesAsync()).Where(p => p.Reading.PageWidth > Chromium.WindowWidth)
+            .Select(p => $"{p.Name} is {p.Reading.PageWidth} px wide in a {Chromium.WindowWidth} px window").ToList();
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
     public async Task No_page_shows_an_error()
     {
         var problems = (await PagesAsync()).SelectMany(p => p.Reading.Errors.Select(e => $"{p.Name}: {e.Split('\n')[0]}")).ToList();

@@ -6,7 +6,7 @@ namespace Workshop.Notebooks.Tests.Browser;
 
 /// <summary>What a page shows once the browser has laid it out: code cells with their visible tables, the text a
 /// reader sees outside the code, object-tree markup, links and charts.</summary>
-internal sealed record PageReading(IReadOnlyList<CellReading> Cells, string ShownText, int TreeMarkup, IReadOnlyList<string> Links, IReadOnlyList<string> Downloads, IReadOnlyList<ChartReading> Charts, IReadOnlyList<ImageReading> Images, IReadOnlyList<string> Errors);
+internal sealed record PageReading(IReadOnlyList<CellReading> Cells, string ShownText, int TreeMarkup, IReadOnlyList<string> Links, IReadOnlyList<string> Downloads, IReadOnlyList<ChartReading> Charts, IReadOnlyList<ImageReading> Images, IReadOnlyList<string> Errors, int PageWidth = 0);
 
 /// <summary>A code cell's source and the header texts of each table visible in its outputs.</summary>
 internal sealed record CellReading(string Source, IReadOnlyList<IReadOnlyList<string>> Tables);
@@ -71,6 +71,7 @@ internal static partial class PageReader
                     charts: {{ChartIds}}.map(id => ({ id, drawn: !!document.getElementById(id)?.querySelector('.main-svg') })),
                     images: [...document.images].map(i => ({ source: i.getAttribute('src') ?? '', alt: i.alt, shown: i.complete && i.naturalWidth > 0 })),
                     errors: {{frontend.ErrorsScript}},
+                    pageWidth: document.documentElement.scrollWidth,
                 });
             })()
             """);
