@@ -42,6 +42,7 @@ internal static class NotebookCommands
             foreach (var path in list) NotebookFile.Read(path);
             // Notebooks connect with Workshop.ConnectAsync() and no options, so the choices reach them through the environment.
             var chosen = CliSession.Options(parse);
+            if (chosen.WorkspacePath is { } workspace) Environment.SetEnvironmentVariable("WORKSHOP_WORKSPACE", Path.GetFullPath(workspace));
             if (chosen.Backend is { } backend) Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", backend);
             if (chosen.Region is { } region) Environment.SetEnvironmentVariable("AWS_REGION", region);
             if (chosen.Profile is { } profile) Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
