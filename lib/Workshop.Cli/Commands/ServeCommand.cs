@@ -33,6 +33,7 @@ internal static class ServeCommand
             Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url} (Kinesis, STS). Ctrl+C stops.");
             Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
             Console.WriteLine($"export AWS_ENDPOINT_URL={url}");
+            Console.WriteLine($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return 0;
         });
