@@ -30,6 +30,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private readonly WebApplication app;
     private readonly KinesisHandler kinesis;
     private readonly StsHandler sts;
+    private readonly JsonServiceHandlers otherJsonServices;
 
     // The local engines are used one call at a time, as one learner would use them.
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -41,6 +42,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             "The local endpoint serves the local backend only; run it without --backend aws (or unset WORKSHOP_BACKEND).");
         kinesis = new KinesisHandler(local.Stream);
         sts = new StsHandler(session.Names.AccountId);
+        otherJsonServices = new JsonServiceHandlers(session);
     }
 
     /// <summary>Where the endpoint listens, e.g. http://127.0.0.1:4566.</summary>
@@ -120,7 +122,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
                 await Wire.XmlErrorAsync(context, 400, "InvalidAction",
                     service.Length == 0
                         ? "The request is not signed with AWS Signature Version 4, so the service it is for is unknown; send it with an AWS SDK or the AWS CLI."
-                        : $"This endpoint does not serve '{service}' yet; it serves Kinesis and STS (GetCallerIdentity).");
+                        : $"This endpoint does not serve '{service}' yet; it serves {Served}.");
         }
         finally
         {
@@ -132,9 +134,10 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     {
         var dot = target.IndexOf('.', StringComparison.Ordinal);
         var (prefix, operation) = dot < 0 ? (target, "") : (target[..dot], target[(dot + 1)..]);
-        if (prefix != KinesisHandler.TargetPrefix)
+        var service = prefix == KinesisHandler.TargetPrefix ? "kinesis" : JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix);
+        if (service is null)
         {
-            await Wire.JsonErrorAsync(context, 400, "UnknownOperationException", $"This endpoint does not serve '{target}' yet; it serves Kinesis ({KinesisHandler.TargetPrefix}.*).");
+            await Wire.JsonErrorAsync(context, 400, "UnknownOperationException", $"This endpoint does not serve '{target}' yet; it serves {Served}.");
             return;
         }
         JsonObject input;
@@ -149,7 +152,9 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         }
         try
         {
-            var answer = await kinesis.HandleAsync(operation, input, context.RequestAborted);
+            var answer = service == "kinesis"
+                ? await kinesis.HandleAsync(operation, input, context.RequestAborted)
+                : await otherJsonServices.HandleAsync(service, operation, input);
             await Wire.JsonAsync(context, 200, answer);
         }
         catch (ServiceException error)
@@ -160,7 +165,18 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         {
             await Wire.JsonErrorAsync(context, 400, "ValidationException", error.Message);
         }
+        catch (Exception error) when (error is NullReferenceException or InvalidCastException or KeyNotFoundException)
+        {
+            // The handlers read their parameters directly; one missing or of another type ends here.
+            await Wire.JsonErrorAsync(context, 400, "ValidationException", $"{operation}: a required parameter is missing or of the wrong type.");
+        }
     }
+
+    /// <summary>What the endpoint serves, for the refusals.</summary>
+    public const string Served = "Kinesis, Firehose, Glue, Athena, EventBridge and CloudWatch Logs (JSON 1.1), and STS GetCallerIdentity";
+
+    /// <summary>The services served, named briefly for the banner.</summary>
+    public const string ServedInShort = "Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS";
 
     private static Task TooLargeAsync(HttpContext context) => Wire.JsonErrorAsync(context, 413, "ValidationException",
         $"The request body is over {MaxRequestBytes / (1024 * 1024)} MiB; Kinesis takes at most 5 MiB of records in one PutRecords call.");

@@ -32,7 +32,7 @@ public sealed class ServeCliTests : IDisposable
         Assert.True(exportLine is not null, $"the server prints the line to paste; it printed: {string.Join('\n', banner)} {(server.HasExited ? await stderr : "")}");
         var url = exportLine["export AWS_ENDPOINT_URL=".Length..];
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
-        Assert.Contains($"at {url} (Kinesis, STS)", banner[0]);
+        Assert.Contains($"at {url} (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS). Ctrl+C stops.", banner[0]);
 
         var identity = Aws(url, "sts", "get-caller-identity");
         Assert.Equal("123456789012", (string?)identity["Account"]);

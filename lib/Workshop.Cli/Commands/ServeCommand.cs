@@ -20,7 +20,7 @@ internal static class ServeCommand
             Description = "The address to listen on (default 127.0.0.1, this machine only).",
             DefaultValueFactory = _ => "127.0.0.1",
         };
-        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host };
+        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var hostText = parse.GetValue(host)!;
@@ -30,7 +30,7 @@ internal static class ServeCommand
             await using var endpoint = await LocalEndpoint.StartAsync(session, hostText, parse.GetValue(port), cancellationToken);
             if (warning is not null) Terminal.Tell(warning);
             var url = endpoint.Url.ToString().TrimEnd('/');
-            Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url} (Kinesis, STS). Ctrl+C stops.");
+            Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url} ({LocalEndpoint.ServedInShort}). Ctrl+C stops.");
             Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
             Console.WriteLine($"export AWS_ENDPOINT_URL={url}");
             Console.WriteLine($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");

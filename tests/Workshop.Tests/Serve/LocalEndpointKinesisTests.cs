@@ -35,14 +35,17 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
         temp.Dispose();
     }
 
-    private async Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, string json, bool expectContinue = false)
+    private Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, string json, bool expectContinue = false) =>
+        CallTargetAsync($"Kinesis_20131202.{operation}", json, expectContinue);
+
+    private async Task<(HttpStatusCode Status, JsonObject Body)> CallTargetAsync(string target, string json, bool expectContinue = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
         {
             Content = new StringContent(json, Encoding.UTF8),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", $"Kinesis_20131202.{operation}");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         request.Headers.TryAddWithoutValidation("Authorization", Authorization);
         request.Headers.ExpectContinue = expectContinue;
         using var response = await http.SendAsync(request);
@@ -191,6 +194,49 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("UnknownOperationException", (string?)body["__type"]);
         Assert.Contains("DynamoDB_20120810.ListTables", (string?)body["message"]);
+    }
+
+    [Fact]
+    public async Task Athena_glue_events_and_logs_answer_on_the_same_port()
+    {
+        // Before the stack is deployed there is no database: the query fails as Athena's does.
+        var (_, early) = await CallTargetAsync("AmazonAthena.StartQueryExecution", """{"QueryString":"SELECT 6 * 7 AS answer"}""");
+        var (_, failed) = await CallTargetAsync("AmazonAthena.GetQueryExecution", new JsonObject { ["QueryExecutionId"] = (string?)early["QueryExecutionId"] }.ToJsonString());
+        Assert.Equal("FAILED", (string?)failed["QueryExecution"]!["Status"]!["State"]);
+        Assert.StartsWith("SCHEMA_NOT_FOUND: line 1:1: Schema 'weather-analytics_dev_db' does not exist.", (string?)failed["QueryExecution"]!["Status"]!["StateChangeReason"]);
+
+        await session.DeployAsync();
+        var (status, started) = await CallTargetAsync("AmazonAthena.StartQueryExecution", """{"QueryString":"SELECT 6 * 7 AS answer"}""");
+        Assert.True(status == HttpStatusCode.OK, started.ToJsonString());
+        var id = (string?)started["QueryExecutionId"];
+        var (_, execution) = await CallTargetAsync("AmazonAthena.GetQueryExecution", new JsonObject { ["QueryExecutionId"] = id }.ToJsonString());
+        Assert.True((string?)execution["QueryExecution"]!["Status"]!["State"] == "SUCCEEDED", execution.ToJsonString());
+        var (_, results) = await CallTargetAsync("AmazonAthena.GetQueryResults", new JsonObject { ["QueryExecutionId"] = id }.ToJsonString());
+        var rows = results["ResultSet"]!["Rows"]!.AsArray();
+        Assert.Equal("42", (string?)rows.Last()!["Data"]![0]!["VarCharValue"]);
+        Assert.Equal("answer", (string?)results["ResultSet"]!["ResultSetMetadata"]!["ColumnInfo"]![0]!["Name"]);
+
+        var (missingStatus, missing) = await CallTargetAsync("AmazonAthena.GetQueryExecution", """{"QueryExecutionId":"no-such-query"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
+        Assert.Equal("InvalidArgumentException", (string?)missing["__type"]);
+        Assert.Contains("'no-such-query' is not a QueryExecutionId", (string?)missing["message"]);
+
+        var (glueStatus, glue) = await CallTargetAsync("AWSGlue.GetDatabase", """{"Name":"nowhere"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, glueStatus);
+        Assert.Equal("EntityNotFoundException", (string?)glue["__type"]);
+        Assert.Contains("Database nowhere not found", (string?)glue["message"]);
+
+        var (_, rule) = await CallTargetAsync("AWSEvents.DescribeRule", """{"Name":"weather-schedule"}""");
+        Assert.Equal("rate(1 minute)", (string?)rule["ScheduleExpression"]);
+        Assert.Equal("arn:aws:events:us-east-1:123456789012:rule/weather-schedule", (string?)rule["Arn"]);
+
+        var (_, logs) = await CallTargetAsync("Logs_20140328.FilterLogEvents", """{"logGroupName":"/aws/lambda/nothing-yet"}""");
+        Assert.Equal("[]", logs["events"]!.ToJsonString());
+
+        var (badStatus, bad) = await CallTargetAsync("AWSGlue.UpdateTable", """{"DatabaseName":"weather-analytics_dev_db"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.Equal("ValidationException", (string?)bad["__type"]);
+        Assert.Contains("UpdateTable: a required parameter is missing", (string?)bad["message"]);
     }
 
     [Fact]
