@@ -171,6 +171,15 @@ public sealed class BadInputCliTests : IDisposable
     }
 
     [Fact]
+    public void Serve_on_a_port_already_taken_is_named_with_what_to_do()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        AssertOneClearLine(Workshop("serve", "--port", port), $"Cannot listen on 127.0.0.1:{port}", "address already in use", "Choose another --port.");
+    }
+
+    [Fact]
     public async Task Sigterm_stops_a_run_in_an_endless_loop_and_saves_the_outputs_so_far()
     {
         var notebook = LoopingNotebook();
