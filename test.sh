@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests drive: Jupyter's Python side (nbformat, the kernel conformance suite, nbconvert,
-# Jupyter Notebook), botocore's service models, Chromium for page screenshots, tmux for terminal tests,
+# Jupyter Notebook), botocore's service models, the AWS CLI and boto3 that drive `workshop serve`, Chromium for page screenshots, tmux for terminal tests,
 # and Node.js with npm for the tools below. Each is probed first, so a machine that has them skips apt.
 missing=()
 python_module() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
@@ -16,6 +16,8 @@ python_module jupyter_kernel_test || missing+=(python3-jupyter-kernel-test)
 python_module nbconvert || missing+=(python3-nbconvert)
 python_module nbclient || missing+=(python3-nbclient)
 python_module botocore || missing+=(python3-botocore)
+python_module boto3 || missing+=(python3-boto3)
+[ -x /usr/bin/aws ] || missing+=(awscli)
 command -v jupyter-notebook >/dev/null 2>&1 || missing+=(jupyter-notebook)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)

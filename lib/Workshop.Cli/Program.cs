@@ -21,6 +21,7 @@ DiagramCommand.AddTo(root);
 KernelCommands.AddTo(root);
 DoctorCommand.AddTo(root);
 ScheduleCommand.AddTo(root);
+ServeCommand.AddTo(root);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 || CommandLineMistakes.UnknownOptionTakenAsArgument(parse) is not null) return CommandLineMistakes.Report(parse);

@@ -163,6 +163,23 @@ public sealed class BadInputCliTests : IDisposable
     }
 
     [Fact]
+    public void Serve_port_out_of_range_or_not_a_number_and_a_host_that_is_not_an_address_are_named()
+    {
+        AssertOneClearLine(Workshop("serve", "--port", "70000"), "--port", "'70000' is out of range", "from 0 to 65,535");
+        AssertOneClearLine(Workshop("serve", "--port", "abc"), "--port", "'abc'", "whole number");
+        AssertOneClearLine(Workshop("serve", "--host", "nowhere"), "--host 'nowhere' is not an IP address", "127.0.0.1");
+    }
+
+    [Fact]
+    public void Serve_on_a_port_already_taken_is_named_with_what_to_do()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        AssertOneClearLine(Workshop("serve", "--port", port), $"Cannot listen on 127.0.0.1:{port}", "address already in use", "Choose another --port.");
+    }
+
+    [Fact]
     public async Task Sigterm_stops_a_run_in_an_endless_loop_and_saves_the_outputs_so_far()
     {
         var notebook = LoopingNotebook();

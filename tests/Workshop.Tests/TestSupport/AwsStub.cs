@@ -11,6 +11,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
+using StreamingWorkshop.Serve;
 using StreamingWorkshop.Stack;
 
 namespace Workshop.Tests.TestSupport;
@@ -31,11 +32,13 @@ public sealed class AwsStub : IAsyncDisposable
     private readonly HttpClient forward = new(new SocketsHttpHandler { AllowAutoRedirect = false });
     private readonly Task loop;
     private readonly CancellationTokenSource stop = new();
+    private readonly JsonServiceHandlers json;
 
     public AwsStub(WorkshopSession local, StreamingWorkshop.Broker.IStreamService kinesis, Uri s3rver)
     {
         this.local = local;
         this.s3rver = s3rver;
+        json = new JsonServiceHandlers(local);
         producer = new WeatherProducer(local.WeatherSource, kinesis, local.Local!.Logs, TimeProvider.System,
             new ProducerOptions { StreamName = local.Names.StreamName, Cities = local.Cities, FunctionName = local.Names.ProducerFunction });
         Port = Loopback.FreePort();
@@ -85,7 +88,7 @@ public sealed class AwsStub : IAsyncDisposable
             Recording.Enqueue($"{service} {operation}");
             try
             {
-                var answer = await JsonAsync(service, operation, JsonNode.Parse(body.Length == 0 ? "{}" : body)!.AsObject());
+                var answer = await json.HandleAsync(service, operation, JsonNode.Parse(body.Length == 0 ? "{}" : body)!.AsObject());
                 await Reply(context, 200, "application/x-amz-json-1.1", answer.ToJsonString());
             }
             catch (ServiceException error)
@@ -159,120 +162,6 @@ public sealed class AwsStub : IAsyncDisposable
                 context.Response.Headers[header.Key] = string.Join(",", header.Value);
         if (request.HttpMethod != "HEAD") await context.Response.OutputStream.WriteAsync(content);
         context.Response.Close();
-    }
-
-    private async Task<JsonObject> JsonAsync(string service, string operation, JsonObject input)
-    {
-        var names = local.Names;
-        switch (service, operation)
-        {
-            case ("firehose", "DescribeDeliveryStream"):
-            {
-                var template = TemplateReader.Parse(TemplateReader.WorkshopTemplate());
-                var destination = template["Resources"]!["WeatherDeliveryStream"]!["Properties"]!["ExtendedS3DestinationConfiguration"]!.DeepClone().AsObject();
-                destination["BucketARN"] = $"arn:aws:s3:::{names.LakeBucket}";
-                destination["RoleARN"] = $"arn:aws:iam::{names.AccountId}:role/{names.Project}-firehose-role";
-                destination.Remove("CloudWatchLoggingOptions");
-                return new JsonObject
-                {
-                    ["DeliveryStreamDescription"] = new JsonObject
-                    {
-                        ["DeliveryStreamName"] = (string)input["DeliveryStreamName"]!,
-                        ["DeliveryStreamStatus"] = "ACTIVE",
-                        ["Source"] = new JsonObject { ["KinesisStreamSourceDescription"] = new JsonObject { ["KinesisStreamARN"] = $"arn:aws:kinesis:us-east-1:{names.AccountId}:stream/{names.StreamName}" } },
-                        ["Destinations"] = new JsonArray(new JsonObject { ["DestinationId"] = "destinationId-000000000001", ["ExtendedS3DestinationDescription"] = destination }),
-                    },
-                };
-            }
-            case ("glue", "GetDatabase"):
-            {
-                var database = local.Local!.Catalog.GetDatabase((string)input["Name"]!);
-                return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
-            }
-            case ("glue", "GetTables"):
-                return new JsonObject { ["TableList"] = new JsonArray(local.Local!.Catalog.GetTables((string)input["DatabaseName"]!).Select(t => (JsonNode)Table(t)).ToArray()) };
-            case ("glue", "GetTable"):
-                return new JsonObject { ["Table"] = Table(local.Local!.Catalog.GetTable((string)input["DatabaseName"]!, (string)input["Name"]!)) };
-            case ("glue", "GetPartitions"):
-                return new JsonObject
-                {
-                    ["Partitions"] = new JsonArray(local.Local!.Catalog.GetPartitions((string)input["DatabaseName"]!, (string)input["TableName"]!).Select(p => (JsonNode)new JsonObject
-                    {
-                        ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
-                        ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
-                        ["CreationTime"] = Seconds(p.CreateTime),
-                    }).ToArray()),
-                };
-            case ("glue", "UpdateTable"):
-            {
-                var database = (string)input["DatabaseName"]!;
-                var table = input["TableInput"]!;
-                var current = local.Local!.Catalog.GetTable(database, (string)table["Name"]!);
-                foreach (var column in table["StorageDescriptor"]!["Columns"]!.AsArray())
-                    if (current.Columns.FirstOrDefault(c => c.Name == (string)column!["Name"]!) is { } existing && existing.Type != (string)column!["Type"]!)
-                        local.Local!.Catalog.UpdateColumnType(database, current.Name, existing.Name, (string)column["Type"]!);
-                return new JsonObject();
-            }
-            case ("glue", "GetCrawler"):
-            {
-                var name = (string)input["Name"]!;
-                if (!local.Local!.Crawlers.Exists(name)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist");
-                var crawler = local.Local!.Crawlers.GetCrawler(name);
-                var json = new JsonObject
-                {
-                    ["Name"] = crawler.Name, ["Role"] = crawler.Definition.Role, ["DatabaseName"] = crawler.Definition.DatabaseName, ["TablePrefix"] = crawler.Definition.TablePrefix,
-                    ["Targets"] = new JsonObject { ["S3Targets"] = new JsonArray(crawler.Definition.S3Targets.Select(p => (JsonNode)new JsonObject { ["Path"] = p }).ToArray()) },
-                    ["State"] = crawler.State,
-                };
-                if (crawler.LastCrawl is { } last) json["LastCrawl"] = new JsonObject { ["Status"] = last.Status, ["StartTime"] = Seconds(last.StartTime) };
-                return new JsonObject { ["Crawler"] = json };
-            }
-            case ("glue", "CreateCrawler"):
-                local.Local!.Crawlers.CreateCrawler(new CrawlerDefinition((string)input["Name"]!, (string)input["Role"]!, (string)input["DatabaseName"]!, (string?)input["TablePrefix"] ?? "",
-                    input["Targets"]!["S3Targets"]!.AsArray().Select(t => (string)t!["Path"]!).ToArray()));
-                return new JsonObject();
-            case ("glue", "StartCrawler"):
-                await local.Local!.Crawlers.StartCrawlerAsync((string)input["Name"]!);
-                return new JsonObject();
-            case ("glue", "GetCrawlerMetrics"):
-            {
-                var name = (string)input["CrawlerNameList"]![0]!;
-                var last = local.Local!.Crawlers.GetCrawler(name).LastCrawl;
-                return new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 }) };
-            }
-            case ("athena", "StartQueryExecution"):
-                return new JsonObject { ["QueryExecutionId"] = local.Local!.Athena.StartQueryExecution((string)input["QueryString"]!, (string?)input["QueryExecutionContext"]?["Database"], (string?)input["ResultConfiguration"]?["OutputLocation"]) };
-            case ("athena", "GetQueryExecution"):
-                return new JsonObject { ["QueryExecution"] = Execution(local.Local!.Athena.GetQueryExecution((string)input["QueryExecutionId"]!)) };
-            case ("athena", "StopQueryExecution"):
-                return new JsonObject();
-            case ("athena", "GetQueryResults"):
-            {
-                var id = (string)input["QueryExecutionId"]!;
-                var next = (string?)input["NextToken"];
-                var (columns, rows, nextToken) = local.Local!.Athena.GetQueryResults(id, next, (int?)input["MaxResults"] ?? 1000);
-                JsonObject Row(IEnumerable<string?> values) => new() { ["Data"] = new JsonArray(values.Select(v => (JsonNode)(v is null ? new JsonObject() : new JsonObject { ["VarCharValue"] = v })).ToArray()) };
-                // The local engine's first row always repeats the column names; Athena's does so for DML only.
-                var skipHeader = next is null && local.Local!.Athena.GetQueryExecution(id).StatementType != "DML";
-                var list = new JsonArray(rows.Skip(skipHeader ? 1 : 0).Select(row => (JsonNode)Row(row)).ToArray());
-                var answer = new JsonObject { ["ResultSet"] = new JsonObject { ["Rows"] = list, ["ResultSetMetadata"] = new JsonObject { ["ColumnInfo"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject { ["Name"] = c.Name, ["Label"] = c.Name, ["Type"] = c.Type }).ToArray()) } } };
-                if (nextToken is not null) answer["NextToken"] = nextToken;
-                return answer;
-            }
-            case ("athena", "ListQueryExecutions"):
-                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(local.Local!.Athena.ListQueryExecutions((int?)input["MaxResults"] ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
-            case ("athena", "BatchGetQueryExecution"):
-                return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(local.Local!.Athena.GetQueryExecution((string)i!))).ToArray()) };
-            case ("events", "DescribeRule"):
-                return new JsonObject { ["Name"] = (string)input["Name"]!, ["ScheduleExpression"] = local.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{(string)input["Name"]!}" };
-            case ("logs", "FilterLogEvents"):
-                return new JsonObject
-                {
-                    ["events"] = new JsonArray(local.Local!.Logs.Tail((string)input["logGroupName"]!, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
-                };
-            default:
-                throw new ServiceException(service, "UnknownOperationException", $"The stub does not answer {service} {operation}.");
-        }
     }
 
     private async Task<XElement> QueryAsync(string action, System.Collections.Specialized.NameValueCollection form)
@@ -382,41 +271,6 @@ public sealed class AwsStub : IAsyncDisposable
 
     // Deleted stacks are looked up by id; the local stacks are known by name.
     private static string StackName(string nameOrId) => nameOrId.StartsWith("arn:", StringComparison.Ordinal) ? nameOrId.Split('/')[1] : nameOrId;
-
-    private static JsonObject Table(GlueTable t)
-    {
-        JsonArray Columns(IEnumerable<GlueColumn> columns) => new(columns.Select(c => (JsonNode)new JsonObject { ["Name"] = c.Name, ["Type"] = c.Type }).ToArray());
-        var json = new JsonObject
-        {
-            ["Name"] = t.Name, ["DatabaseName"] = t.DatabaseName, ["TableType"] = t.TableType,
-            ["StorageDescriptor"] = new JsonObject { ["Columns"] = Columns(t.Columns), ["Location"] = t.Location, ["InputFormat"] = t.InputFormat, ["OutputFormat"] = t.OutputFormat, ["SerdeInfo"] = new JsonObject { ["SerializationLibrary"] = t.SerdeLibrary } },
-            ["PartitionKeys"] = Columns(t.PartitionKeys),
-            ["Parameters"] = new JsonObject(t.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-            ["CreateTime"] = Seconds(t.CreateTime), ["UpdateTime"] = Seconds(t.UpdateTime), ["VersionId"] = t.VersionId.ToString(CultureInfo.InvariantCulture),
-        };
-        if (t.ViewOriginalText is not null) json["ViewOriginalText"] = t.ViewOriginalText;
-        return json;
-    }
-
-    private static JsonObject Execution(QueryExecution q)
-    {
-        var status = new JsonObject { ["State"] = q.State, ["SubmissionDateTime"] = Seconds(q.SubmissionDateTime) };
-        if (q.CompletionDateTime is { } done) status["CompletionDateTime"] = Seconds(done);
-        if (q.StateChangeReason is not null) status["StateChangeReason"] = q.StateChangeReason;
-        if (q.State == QueryStates.Failed) status["AthenaError"] = new JsonObject { ["ErrorCategory"] = 2, ["ErrorType"] = 1006, ["ErrorMessage"] = q.StateChangeReason };
-        var json = new JsonObject
-        {
-            ["QueryExecutionId"] = q.QueryExecutionId, ["Query"] = q.Query, ["StatementType"] = q.StatementType, ["WorkGroup"] = q.WorkGroup,
-            ["QueryExecutionContext"] = new JsonObject { ["Database"] = q.Database },
-            ["ResultConfiguration"] = new JsonObject { ["OutputLocation"] = q.OutputLocation },
-            ["Status"] = status,
-        };
-        if (q.Statistics is { } s)
-            json["Statistics"] = new JsonObject { ["DataScannedInBytes"] = s.DataScannedInBytes, ["EngineExecutionTimeInMillis"] = s.EngineExecutionTimeInMillis, ["QueryQueueTimeInMillis"] = s.QueryQueueTimeInMillis, ["TotalExecutionTimeInMillis"] = s.TotalExecutionTimeInMillis };
-        return json;
-    }
-
-    private static double Seconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 

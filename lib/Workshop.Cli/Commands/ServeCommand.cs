@@ -1,0 +1,42 @@
+using System.CommandLine;
+using StreamingWorkshop.Serve;
+
+namespace StreamingWorkshop.Cli.Commands;
+
+/// <summary>`workshop serve`: the workspace's local backend on one HTTP port that the AWS CLI, boto3 and the SDKs can call.</summary>
+internal static class ServeCommand
+{
+    public const int DefaultPort = 4566;
+
+    public static void AddTo(RootCommand root)
+    {
+        var port = new Option<int>("--port")
+        {
+            Description = $"The port to listen on (default {DefaultPort}; 0 picks a free one).",
+            DefaultValueFactory = _ => DefaultPort,
+        }.WithRange(0, 65_535);
+        var host = new Option<string>("--host")
+        {
+            Description = "The address to listen on (default 127.0.0.1, this machine only).",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
+        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var hostText = parse.GetValue(host)!;
+            // Checked before the session opens, so a bad address is reported without touching the workspace.
+            var warning = LocalEndpoint.ExposureWarning(hostText);
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            await using var endpoint = await LocalEndpoint.StartAsync(session, hostText, parse.GetValue(port), cancellationToken);
+            if (warning is not null) Terminal.Tell(warning);
+            var url = endpoint.Url.ToString().TrimEnd('/');
+            Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url} ({LocalEndpoint.ServedInShort}). Ctrl+C stops.");
+            Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
+            Console.WriteLine($"export AWS_ENDPOINT_URL={url}");
+            Console.WriteLine($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        });
+        root.Subcommands.Add(command);
+    }
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StreamingWorkshop.Errors;
+
+namespace StreamingWorkshop.Serve;
+
+/// <summary>
+/// One HTTP port that answers as AWS does, over a session's local backend, so the AWS CLI, boto3 and the SDKs
+/// can be pointed at it with AWS_ENDPOINT_URL. Requests are routed as AWS routes them: by X-Amz-Target for the
+/// JSON protocols, otherwise by the service named in the SigV4 credential scope. Any well-formed request is
+/// accepted whatever its signature, so dummy credentials do.
+/// </summary>
+public sealed partial class LocalEndpoint : IAsyncDisposable
+{
+    /// <summary>
+    /// The largest request body taken. Kinesis caps a PutRecords call at 5 MiB of record data, which is about
+    /// 6.7 MiB once base64 encoded; the rest leaves room for partition keys and the JSON around them.
+    /// </summary>
+    public const int MaxRequestBytes = 8 * 1024 * 1024;
+
+    private readonly WebApplication app;
+    private readonly KinesisHandler kinesis;
+    private readonly StsHandler sts;
+    private readonly JsonServiceHandlers otherJsonServices;
+
+    // The local engines are used one call at a time, as one learner would use them.
+    private readonly SemaphoreSlim oneAtATime = new(1, 1);
+
+    private LocalEndpoint(WebApplication app, WorkshopSession session)
+    {
+        this.app = app;
+        var local = session.Local ?? throw new InvalidOperationException(
+            "The local endpoint serves the local backend only; run it without --backend aws (or unset WORKSHOP_BACKEND).");
+        kinesis = new KinesisHandler(local.Stream);
+        sts = new StsHandler(session.Names.AccountId);
+        otherJsonServices = new JsonServiceHandlers(session);
+    }
+
+    /// <summary>Where the endpoint listens, e.g. http://127.0.0.1:4566.</summary>
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>Starts listening on <paramref name="host"/> (an IP address, or localhost) and <paramref name="port"/> (0: any free port).</summary>
+    public static async Task<LocalEndpoint> StartAsync(WorkshopSession session, string host, int port, CancellationToken cancellationToken = default)
+    {
+        var address = ParseHost(host);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
+            kestrel.Listen(address, port);
+        });
+        var app = builder.Build();
+        var endpoint = new LocalEndpoint(app, session);
+        app.Run(endpoint.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException error)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"Cannot listen on {host}:{port}: {error.Message} Choose another --port.", error);
+        }
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        endpoint.Url = new Uri(bound.Replace("0.0.0.0", address.ToString(), StringComparison.Ordinal));
+        return endpoint;
+    }
+
+    /// <summary>The warning to show when <paramref name="host"/> lets other machines reach the endpoint; null for the loopback address.</summary>
+    public static string? ExposureWarning(string host) => IPAddress.IsLoopback(ParseHost(host))
+        ? null
+        : $"Warning: listening on {host} lets other machines on the network read and write this workspace, with no credentials checked. Use 127.0.0.1 unless that is what you want.";
+
+    private static IPAddress ParseHost(string host)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
+        if (IPAddress.TryParse(host, out var address)) return address;
+        throw new ArgumentException($"--host '{host}' is not an IP address; give one such as 127.0.0.1 (the default).");
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > MaxRequestBytes)
+        {
+            await TooLargeAsync(context);
+            return;
+        }
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await TooLargeAsync(context);
+            return;
+        }
+
+        var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
+        var service = scope.Success ? scope.Groups["service"].Value : "";
+        await oneAtATime.WaitAsync(context.RequestAborted);
+        try
+        {
+            if (request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target)
+                await JsonAsync(context, target, body);
+            else if (service == "sts")
+                await sts.HandleAsync(context, body);
+            else
+                await Wire.XmlErrorAsync(context, 400, "InvalidAction",
+                    service.Length == 0
+                        ? "The request is not signed with AWS Signature Version 4, so the service it is for is unknown; send it with an AWS SDK or the AWS CLI."
+                        : $"This endpoint does not serve '{service}' yet; it serves {Served}.");
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    private async Task JsonAsync(HttpContext context, string target, byte[] body)
+    {
+        var dot = target.IndexOf('.', StringComparison.Ordinal);
+        var (prefix, operation) = dot < 0 ? (target, "") : (target[..dot], target[(dot + 1)..]);
+        var service = prefix == KinesisHandler.TargetPrefix ? "kinesis" : JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix);
+        if (service is null)
+        {
+            await Wire.JsonErrorAsync(context, 400, "UnknownOperationException", $"This endpoint does not serve '{target}' yet; it serves {Served}.");
+            return;
+        }
+        JsonObject input;
+        try
+        {
+            input = body.Length == 0 ? [] : JsonNode.Parse(body)?.AsObject() ?? [];
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a JSON object: {error.Message}");
+            return;
+        }
+        try
+        {
+            var answer = service == "kinesis"
+                ? await kinesis.HandleAsync(operation, input, context.RequestAborted)
+                : await otherJsonServices.HandleAsync(service, operation, input);
+            await Wire.JsonAsync(context, 200, answer);
+        }
+        catch (ServiceException error)
+        {
+            await Wire.JsonErrorAsync(context, 400, error.ErrorCode, error.Message);
+        }
+        catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException)
+        {
+            await Wire.JsonErrorAsync(context, 400, "ValidationException", error.Message);
+        }
+        catch (Exception error) when (error is NullReferenceException or InvalidCastException or KeyNotFoundException)
+        {
+            // The handlers read their parameters directly; one missing or of another type ends here.
+            await Wire.JsonErrorAsync(context, 400, "ValidationException", $"{operation}: a required parameter is missing or of the wrong type.");
+        }
+    }
+
+    /// <summary>What the endpoint serves, for the refusals.</summary>
+    public const string Served = "Kinesis, Firehose, Glue, Athena, EventBridge and CloudWatch Logs (JSON 1.1), and STS GetCallerIdentity";
+
+    /// <summary>The services served, named briefly for the banner.</summary>
+    public const string ServedInShort = "Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS";
+
+    private static Task TooLargeAsync(HttpContext context) => Wire.JsonErrorAsync(context, 413, "ValidationException",
+        $"The request body is over {MaxRequestBytes / (1024 * 1024)} MiB; Kinesis takes at most 5 MiB of records in one PutRecords call.");
+
+    [GeneratedRegex(@"Credential=[^/,\s]+/\d{8}/(?<region>[^/]+)/(?<service>[^/]+)/aws4_request")]
+    private static partial Regex CredentialScope();
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        oneAtATime.Dispose();
+    }
+}
+
+/// <summary>How answers and errors go on the wire, as the services send them.</summary>
+internal static class Wire
+{
+    public const string Json11 = "application/x-amz-json-1.1";
+
+    public static Task JsonAsync(HttpContext context, int status, JsonObject answer) =>
+        WriteAsync(context, status, Json11, answer.ToJsonString());
+
+    /// <summary>A JSON protocol error: botocore reads the error's name from __type.</summary>
+    public static Task JsonErrorAsync(HttpContext context, int status, string type, string message) =>
+        WriteAsync(context, status, Json11, new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString());
+
+    /// <summary>A query protocol error, as STS sends it.</summary>
+    public static Task XmlErrorAsync(HttpContext context, int status, string code, string message) =>
+        WriteAsync(context, status, "text/xml", StsHandler.Error(code, message));
+
+    public static async Task WriteAsync(HttpContext context, int status, string contentType, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), context.RequestAborted);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>
+/// `workshop serve` started as a learner starts it, driven by Debian's AWS CLI (/usr/bin/aws) with dummy credentials:
+/// each answer read as the CLI prints it, one error as the CLI reports it, then a clean stop on SIGTERM.
+/// </summary>
+public sealed class ServeCliTests : IDisposable
+{
+    private const string AwsCli = "/usr/bin/aws";
+    private readonly string folder = Directory.CreateTempSubdirectory("workshop-serve-").FullName;
+
+    [Fact]
+    public async Task The_aws_cli_creates_a_stream_puts_and_gets_a_record_and_asks_who_it_is()
+    {
+        Assert.True(File.Exists(AwsCli), "Debian's awscli is installed (test.sh installs it)");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        info.Environment["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws");
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "serve", "--port", "0" }) info.ArgumentList.Add(a);
+        using var server = Process.Start(info)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        var banner = new List<string>();
+        string? exportLine = null;
+        while (exportLine is null && await server.StandardOutput.ReadLineAsync() is { } line)
+        {
+            banner.Add(line);
+            if (line.StartsWith("export AWS_ENDPOINT_URL=", StringComparison.Ordinal)) exportLine = line;
+        }
+        Assert.True(exportLine is not null, $"the server prints the line to paste; it printed: {string.Join('\n', banner)} {(server.HasExited ? await stderr : "")}");
+        var url = exportLine["export AWS_ENDPOINT_URL=".Length..];
+        Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
+        Assert.Contains($"at {url} (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS). Ctrl+C stops.", banner[0]);
+
+        var identity = Aws(url, "sts", "get-caller-identity");
+        Assert.Equal("123456789012", (string?)identity["Account"]);
+        Assert.Equal("arn:aws:iam::123456789012:user/workshop-learner", (string?)identity["Arn"]);
+
+        Aws(url, "kinesis", "create-stream", "--stream-name", "cli-weather", "--shard-count", "1");
+        var summary = Aws(url, "kinesis", "describe-stream-summary", "--stream-name", "cli-weather")["StreamDescriptionSummary"]!;
+        Assert.Equal("ACTIVE", (string?)summary["StreamStatus"]);
+        Assert.Equal(1, (int)summary["OpenShardCount"]!);
+
+        // The CLI takes --data base64 encoded: "Dublin 12C".
+        var put = Aws(url, "kinesis", "put-record", "--stream-name", "cli-weather", "--partition-key", "Dublin", "--data", "RHVibGluIDEyQw==");
+        Assert.Equal("shardId-000000000000", (string?)put["ShardId"]);
+
+        var iterator = (string?)Aws(url, "kinesis", "get-shard-iterator", "--stream-name", "cli-weather", "--shard-id", "shardId-000000000000", "--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"];
+        var record = Assert.Single(Aws(url, "kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray())!;
+        Assert.Equal("Dublin", (string?)record["PartitionKey"]);
+        Assert.Equal("RHVibGluIDEyQw==", (string?)record["Data"]);
+        Assert.Equal((string?)put["SequenceNumber"], (string?)record["SequenceNumber"]);
+
+        var missing = RunAws(url, "kinesis", "describe-stream-summary", "--stream-name", "no-such-stream");
+        Assert.NotEqual(0, missing.Exit);
+        Assert.Contains("An error occurred (ResourceNotFoundException) when calling the DescribeStreamSummary operation: Stream no-such-stream under account 123456789012 not found.", missing.Stderr);
+
+        using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await server.WaitForExitAsync();
+        Assert.Equal(130, server.ExitCode);
+        Assert.EndsWith("Stopped.", (await stderr).TrimEnd());
+    }
+
+    private JsonObject Aws(string url, params string[] arguments)
+    {
+        var (exit, stdout, stderr) = RunAws(url, arguments);
+        Assert.True(exit == 0, $"aws {string.Join(' ', arguments)} exited {exit}: {stderr}");
+        return stdout.Trim().Length == 0 ? [] : JsonNode.Parse(stdout)!.AsObject();
+    }
+
+    private (int Exit, string Stdout, string Stderr) RunAws(string url, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(AwsCli) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        // Dummy credentials and no profile of the machine's: the endpoint takes any well-formed signature.
+        info.Environment["HOME"] = folder;
+        info.Environment["AWS_CONFIG_FILE"] = Path.Combine(folder, "no-aws-config");
+        info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(folder, "no-aws-credentials");
+        info.Environment["AWS_ACCESS_KEY_ID"] = "AKIDWORKSHOPTEST";
+        info.Environment["AWS_SECRET_ACCESS_KEY"] = "workshop-test-secret";
+        info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        info.Environment["AWS_PAGER"] = "";
+        info.Environment.Remove("AWS_PROFILE");
+        info.Environment.Remove("AWS_SESSION_TOKEN");
+        // Debian's AWS CLI predates AWS_ENDPOINT_URL, so the endpoint is given as an option, as docs/serve.md says.
+        foreach (var a in arguments.Concat(["--endpoint-url", url, "--output", "json"])) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
