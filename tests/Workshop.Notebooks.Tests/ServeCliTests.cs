@@ -19,7 +19,7 @@ public sealed class ServeCliTests : IDisposable
         Assert.True(File.Exists(AwsCli), "Debian's awscli is installed (test.sh installs it)");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         info.Environment["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws");
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "serve", "--port", "0" }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "serve", "--port", "0", "--speed", "60" }) info.ArgumentList.Add(a);
         using var server = Process.Start(info)!;
         var stderr = server.StandardError.ReadToEndAsync();
         var banner = new List<string>();
@@ -33,6 +33,10 @@ public sealed class ServeCliTests : IDisposable
         var url = exportLine["export AWS_ENDPOINT_URL=".Length..];
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
         Assert.Contains($"at {url} (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS). Ctrl+C stops.", banner[0]);
+        var clockLine = await server.StandardOutput.ReadLineAsync();
+        while (clockLine is not null && !clockLine.StartsWith("The workspace's clock", StringComparison.Ordinal)) clockLine = await server.StandardOutput.ReadLineAsync();
+        var clockAtStart = Assert.Single(System.Text.RegularExpressions.Regex.Matches(clockLine ?? "",
+            @"^The workspace's clock follows the wall clock from (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(60x real time\)\.$")).Groups[1].Value;
 
         var identity = Aws(url, "sts", "get-caller-identity");
         Assert.Equal("123456789012", (string?)identity["Account"]);
@@ -61,6 +65,11 @@ public sealed class ServeCliTests : IDisposable
         await server.WaitForExitAsync();
         Assert.Equal(130, server.ExitCode);
         Assert.EndsWith("Stopped.", (await stderr).TrimEnd());
+
+        // Sixty times real time for the seconds the calls took (six AWS CLI runs): the clock saved on the way out is minutes later.
+        var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "ws", "state", "clock.json")))!["Now"]!.GetValue<DateTimeOffset>();
+        var started = DateTimeOffset.ParseExact(clockAtStart, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        Assert.True(saved - started >= TimeSpan.FromSeconds(60), $"the clock moved from {started:u} only to {saved:u}");
     }
 
     private JsonObject Aws(string url, params string[] arguments)

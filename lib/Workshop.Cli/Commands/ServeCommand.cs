@@ -7,6 +7,7 @@ namespace StreamingWorkshop.Cli.Commands;
 internal static class ServeCommand
 {
     public const int DefaultPort = 4566;
+    private const double MaxClockSpeed = 100_000;
 
     public static void AddTo(RootCommand root)
     {
@@ -20,12 +21,20 @@ internal static class ServeCommand
             Description = "The address to listen on (default 127.0.0.1, this machine only).",
             DefaultValueFactory = _ => "127.0.0.1",
         };
-        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host };
+        var speed = new Option<double>("--speed")
+        {
+            Description = "How many times faster than real time the workspace's clock runs while serving (default 1).",
+            DefaultValueFactory = _ => 1,
+        }.AboveZero(" (1 is real time, 60 runs a minute each second)");
+        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host, speed };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var hostText = parse.GetValue(host)!;
             // Checked before the session opens, so a bad address is reported without touching the workspace.
             var warning = LocalEndpoint.ExposureWarning(hostText);
+            var clockSpeed = parse.GetValue(speed);
+            if (clockSpeed > MaxClockSpeed)
+                throw new ArgumentException($"--speed {clockSpeed} is too fast; give at most {MaxClockSpeed:N0}.");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             await using var endpoint = await LocalEndpoint.StartAsync(session, hostText, parse.GetValue(port), cancellationToken);
             if (warning is not null) Terminal.Tell(warning);
@@ -34,7 +43,19 @@ internal static class ServeCommand
             Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
             Console.WriteLine($"export AWS_ENDPOINT_URL={url}");
             Console.WriteLine($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            // The services' limits (1,000 records a second per shard, a stream UPDATING for 30 s) need time to pass,
+            // so the clock follows the wall clock while clients call in, and is saved where it got to on the way out.
+            session.Clock.StartLive(clockSpeed);
+            Console.WriteLine($"The workspace's clock follows the wall clock from {session.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({clockSpeed}x real time).");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            finally
+            {
+                session.Clock.StopLive();
+                session.Clock.Save();
+            }
             return 0;
         });
         root.Subcommands.Add(command);
