@@ -74,6 +74,36 @@ public sealed partial class TaskNotebookReadingTests
         Assert.Contains(awsCall, comments);
     }
 
+    /// <summary>Longer lines scroll sideways in VS Code and in the exported pages.</summary>
+    private const int LongestCodeLine = 110;
+
+    [Fact]
+    public void Every_code_line_in_every_notebook_fits_without_scrolling_sideways()
+    {
+        var notebooksFolder = Path.Combine(WorkshopRun.RepositoryRoot, "notebooks");
+        var paths = Directory.GetFiles(notebooksFolder, "*.ipynb", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(paths, p => p.EndsWith(Path.Combine("solutions", "challenge-solutions.ipynb"), StringComparison.Ordinal));
+        var tooLong = new List<string>();
+        foreach (var path in paths)
+        {
+            var cells = NotebookFile.Read(path).Cells;
+            for (var cell = 0; cell < cells.Count; cell++)
+            {
+                if (cells[cell].Kind != CellKind.Code) continue;
+                var lines = cells[cell].Source.Split('\n');
+                for (var line = 0; line < lines.Length; line++)
+                {
+                    var text = lines[line].TrimEnd('\r');
+                    if (text.Length > LongestCodeLine)
+                        tooLong.Add($"{Path.GetRelativePath(notebooksFolder, path)}, cell {cell + 1} ({cells[cell].Id}), " +
+                                    $"line {line + 1}: {text.Length} characters");
+                }
+            }
+        }
+        Assert.True(tooLong.Count == 0,
+            $"Code lines longer than {LongestCodeLine} characters:\n" + string.Join("\n", tooLong));
+    }
+
     [Fact]
     public void Task3s_first_query_names_the_three_Athena_calls()
     {
