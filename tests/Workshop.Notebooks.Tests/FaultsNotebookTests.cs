@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using StreamingWorkshop.Notebooks;
 
 namespace Workshop.Notebooks.Tests;
@@ -14,20 +13,9 @@ namespace Workshop.Notebooks.Tests;
 [Collection(WorkshopRunCollection.Name)]
 public sealed class FaultsNotebookTests(WorkshopRun run)
 {
-    private static string TextOf(JsonNode output) =>
-        output["text"] is { } text ? Joined(text) : output["data"]?["text/plain"] is { } plain ? Joined(plain) : "";
+    private List<(string Source, string Text)> CodeCells() => ExecutedNotebook.CodeCells(run, "05-late-data-and-change.ipynb");
 
-    private static string Joined(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => l!.GetValue<string>())) : node.GetValue<string>();
-
-    private List<(string Source, string Text)> CodeCells()
-    {
-        Assert.True(run.ExitCode == 0, run.Log);
-        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "05-late-data-and-change.ipynb"));
-        return executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => (c.Source, string.Join("\n", c.Outputs.Select(TextOf)))).ToList();
-    }
-
-    private static string OutputOf(List<(string Source, string Text)> cells, string sourceMarker) =>
-        cells.Single(c => c.Source.Contains(sourceMarker, StringComparison.Ordinal)).Text;
+    private static string OutputOf(List<(string Source, string Text)> cells, string sourceMarker) => ExecutedNotebook.OutputOf(cells, sourceMarker);
 
     [Fact]
     public void Duplicated_puts_add_lines_the_natural_key_does_not_count_and_timeouts_leave_a_gap()

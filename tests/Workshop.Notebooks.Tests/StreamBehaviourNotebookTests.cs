@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using StreamingWorkshop.Notebooks;
 
 namespace Workshop.Notebooks.Tests;
@@ -14,17 +13,12 @@ namespace Workshop.Notebooks.Tests;
 [Collection(WorkshopRunCollection.Name)]
 public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
 {
-    private static string TextOf(JsonNode output) =>
-        output["text"] is { } text ? Joined(text) : output["data"]?["text/plain"] is { } plain ? Joined(plain) : "";
-
-    private static string Joined(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => l!.GetValue<string>())) : node.GetValue<string>();
-
     [Fact]
     public void The_metrics_and_the_alarm_show_what_the_questions_predict()
     {
         Assert.True(run.ExitCode == 0, run.Log);
         var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.ipynb"));
-        var code = executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => string.Join("\n", c.Outputs.Select(TextOf))).ToList();
+        var code = executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => string.Join("\n", c.Outputs.Select(ExecutedNotebook.TextOf))).ToList();
 
         var incoming = code.Single(t => t.Contains("IncomingRecords", StringComparison.Ordinal));
         var rows = incoming.Split('\n').Where(l => l.EndsWith("Count", StringComparison.Ordinal)).ToList();
@@ -47,15 +41,9 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         Assert.Contains("GetRecords.IteratorAgeMilliseconds", page);
     }
 
-    private List<(string Source, string Text)> CodeCells()
-    {
-        Assert.True(run.ExitCode == 0, run.Log);
-        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.ipynb"));
-        return executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => (c.Source, string.Join("\n", c.Outputs.Select(TextOf)))).ToList();
-    }
+    private List<(string Source, string Text)> CodeCells() => ExecutedNotebook.CodeCells(run, "04-stream-behaviour.ipynb");
 
-    private static string OutputOf(List<(string Source, string Text)> cells, string sourceMarker) =>
-        cells.Single(c => c.Source.Contains(sourceMarker, StringComparison.Ordinal)).Text;
+    private static string OutputOf(List<(string Source, string Text)> cells, string sourceMarker) => ExecutedNotebook.OutputOf(cells, sourceMarker);
 
     [Fact]
     public void The_reshard_closes_the_parent_and_every_city_lands_on_the_same_child()

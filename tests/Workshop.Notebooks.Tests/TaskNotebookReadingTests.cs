@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Notebooks;
 
@@ -162,17 +161,12 @@ public sealed partial class TaskNotebookReadingTests
 [Collection(WorkshopRunCollection.Name)]
 public sealed partial class Task3CostOutputTests(WorkshopRun run)
 {
-    private static string TextOf(JsonNode output) =>
-        output["text"] is { } text ? Joined(text) : output["data"]?["text/plain"] is { } plain ? Joined(plain) : "";
-
-    private static string Joined(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => l!.GetValue<string>())) : node.GetValue<string>();
-
     [Fact]
     public void The_year_is_priced_four_ways_from_the_measured_city_day()
     {
         Assert.True(run.ExitCode == 0, run.Log);
         var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "03-task3-lake-exploration.ipynb"));
-        var outputs = executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => string.Join("\n", c.Outputs.Select(TextOf))).ToList();
+        var outputs = executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => string.Join("\n", c.Outputs.Select(ExecutedNotebook.TextOf))).ToList();
 
         var scaled = outputs.Single(o => o.Contains("One city, one day:", StringComparison.Ordinal));
         var measured = CityDay().Match(scaled);

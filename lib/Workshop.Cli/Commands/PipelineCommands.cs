@@ -126,22 +126,14 @@ internal static class PipelineCommands
         });
 
         var shard = new Option<string?>("--shard") { Description = "Shard id (default: the first shard)." };
-        var from = new Option<string>("--from") { Description = "Where to start reading.", DefaultValueFactory = _ => "trim-horizon" };
-        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number");
+        var from = StartingPositionOption("Where to start reading.");
         var timestamp = new Option<string?>("--timestamp") { Description = "With --from at-timestamp: the time to start at (default 15 minutes ago on the clock)." };
         var sequenceNumber = new Option<string?>("--sequence-number") { Description = "With --from at-sequence-number or after-sequence-number: a record's sequence number, as peek shows it." };
         var limit = new Option<int>("--limit") { Description = "Most records to show (1 to 10,000).", DefaultValueFactory = _ => 10 };
         var peek = new Command("peek", "Show records as the console's data viewer does.") { streamOption, shard, from, timestamp, sequenceNumber, limit };
         peek.SetAction(async (parse, cancellationToken) =>
         {
-            var type = parse.GetValue(from) switch
-            {
-                "latest" => ShardIteratorType.LATEST,
-                "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
-                "at-sequence-number" => ShardIteratorType.AT_SEQUENCE_NUMBER,
-                "after-sequence-number" => ShardIteratorType.AFTER_SEQUENCE_NUMBER,
-                _ => ShardIteratorType.TRIM_HORIZON,
-            };
+            var type = IteratorTypeOf(parse.GetValue(from)!);
             var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
             if (type is ShardIteratorType.AT_SEQUENCE_NUMBER or ShardIteratorType.AFTER_SEQUENCE_NUMBER && parse.GetValue(sequenceNumber) is null)
                 throw new ArgumentException($"--from {parse.GetValue(from)} needs --sequence-number: give a record's sequence number, as 'workshop stream peek' shows it.");
@@ -267,22 +259,14 @@ internal static class PipelineCommands
     {
         var consumer = new Option<string>("--consumer") { Description = "A registered consumer's name, as 'stream consumers list' shows it.", Required = true };
         var shard = new Option<string?>("--shard") { Description = "Shard id (default: the first open shard)." };
-        var from = new Option<string>("--from") { Description = "Where the subscription starts.", DefaultValueFactory = _ => "trim-horizon" };
-        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number");
+        var from = StartingPositionOption("Where the subscription starts.");
         var timestamp = new Option<string?>("--timestamp") { Description = "With --from at-timestamp: the time to start at." };
         var sequenceNumber = new Option<string?>("--sequence-number") { Description = "With --from at-sequence-number or after-sequence-number: a sequence number, such as an event's continuation." };
         var events = new Option<int>("--events") { Description = "Most events to show (1 to 300; one a second of the clock).", DefaultValueFactory = _ => 10 }.WithRange(1, 300);
         var subscribe = new Command("subscribe", "Push a shard's records to a consumer (SubscribeToShard) and print the events.") { streamOption, consumer, shard, from, timestamp, sequenceNumber, events };
         subscribe.SetAction(async (parse, cancellationToken) =>
         {
-            var type = parse.GetValue(from) switch
-            {
-                "latest" => ShardIteratorType.LATEST,
-                "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
-                "at-sequence-number" => ShardIteratorType.AT_SEQUENCE_NUMBER,
-                "after-sequence-number" => ShardIteratorType.AFTER_SEQUENCE_NUMBER,
-                _ => ShardIteratorType.TRIM_HORIZON,
-            };
+            var type = IteratorTypeOf(parse.GetValue(from)!);
             if (type is ShardIteratorType.AT_SEQUENCE_NUMBER or ShardIteratorType.AFTER_SEQUENCE_NUMBER && parse.GetValue(sequenceNumber) is null)
                 throw new ArgumentException($"--from {parse.GetValue(from)} needs --sequence-number: give a sequence number, such as the continuation an earlier subscription printed.");
             if (type is ShardIteratorType.AT_TIMESTAMP && parse.GetValue(timestamp) is null)
@@ -380,4 +364,21 @@ internal static class PipelineCommands
         });
         return command;
     }
+
+    /// <summary>--from: one of Kinesis's five iterator types, written as the CLI writes them (trim-horizon, ...).</summary>
+    private static Option<string> StartingPositionOption(string description)
+    {
+        var from = new Option<string>("--from") { Description = description, DefaultValueFactory = _ => "trim-horizon" };
+        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number");
+        return from;
+    }
+
+    private static ShardIteratorType IteratorTypeOf(string from) => from switch
+    {
+        "latest" => ShardIteratorType.LATEST,
+        "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
+        "at-sequence-number" => ShardIteratorType.AT_SEQUENCE_NUMBER,
+        "after-sequence-number" => ShardIteratorType.AFTER_SEQUENCE_NUMBER,
+        _ => ShardIteratorType.TRIM_HORIZON,
+    };
 }

@@ -97,31 +97,20 @@ public sealed class CapacityModeTests : IDisposable
 }
 
 /// <summary>AWS::Kinesis::Stream's StreamModeDetails in a template deployed locally.</summary>
-public sealed class StreamModeTemplateTests : IAsyncLifetime
+public sealed class StreamModeTemplateTests : LocalSessionTest
 {
-    private readonly TempWorkspace temp = new();
-    private WorkshopSession session = null!;
-
-    public async Task InitializeAsync() => session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
-
-    public async Task DisposeAsync()
-    {
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     [Fact]
     public async Task A_template_stream_with_StreamMode_ON_DEMAND_deploys_with_four_shards()
     {
-        var stack = await session.Local!.Stacks.DeployAsync("modes", """
+        var stack = await Session.Local!.Stacks.DeployAsync("modes", """
             Resources:
               OnDemand: { Type: AWS::Kinesis::Stream, Properties: { Name: elastic, StreamModeDetails: { StreamMode: ON_DEMAND } } }
               Provisioned: { Type: AWS::Kinesis::Stream, Properties: { Name: fixed, ShardCount: 2, StreamModeDetails: { StreamMode: PROVISIONED } } }
             """, null);
 
         Assert.Equal("CREATE_COMPLETE", stack.StackStatus);
-        var elastic = await session.Stream.DescribeStreamSummaryAsync("elastic");
-        var fixedSize = await session.Stream.DescribeStreamSummaryAsync("fixed");
+        var elastic = await Session.Stream.DescribeStreamSummaryAsync("elastic");
+        var fixedSize = await Session.Stream.DescribeStreamSummaryAsync("fixed");
         Assert.Equal(("ON_DEMAND", 4), (elastic.StreamModeDetails, elastic.OpenShardCount));
         Assert.Equal(("PROVISIONED", 2), (fixedSize.StreamModeDetails, fixedSize.OpenShardCount));
     }
@@ -129,13 +118,13 @@ public sealed class StreamModeTemplateTests : IAsyncLifetime
     [Fact]
     public async Task A_shard_count_on_an_ON_DEMAND_stream_fails_the_resource()
     {
-        var stack = await session.Local!.Stacks.DeployAsync("modes", """
+        var stack = await Session.Local!.Stacks.DeployAsync("modes", """
             Resources:
               OnDemand: { Type: AWS::Kinesis::Stream, Properties: { Name: elastic, ShardCount: 2, StreamModeDetails: { StreamMode: ON_DEMAND } } }
             """, null);
 
         Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
         Assert.Contains("ShardCount cannot be set on an ON_DEMAND stream", stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED").ResourceStatusReason);
-        Assert.Empty(await session.Stream.ListStreamsAsync());
+        Assert.Empty(await Session.Stream.ListStreamsAsync());
     }
 }

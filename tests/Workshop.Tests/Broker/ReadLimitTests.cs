@@ -1,4 +1,3 @@
-using System.Text;
 using StreamingWorkshop;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Clock;
@@ -12,40 +11,22 @@ namespace Workshop.Tests.Broker;
 /// <summary>A shard's read limits on the clock: 5 GetRecords calls per second and 2 MiB per second, shared by every reader of the shard.</summary>
 public sealed class ReadLimitTests : IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
-    private const string Shard = "shardId-000000000000";
-    private readonly TempWorkspace temp = new();
-    private readonly VirtualClock clock = new(Start);
+    private static readonly DateTimeOffset Start = MegabyteReadingStream.Start;
+    private const string Shard = MegabyteReadingStream.Shard;
+    private readonly MegabyteReadingStream stream = new();
+
+    private readonly TempWorkspace temp;
+    private readonly VirtualClock clock;
     private readonly LocalStreamService service;
 
     public ReadLimitTests()
     {
-        service = new LocalStreamService(temp.Workspace, clock);
-        service.CreateStreamAsync("weather", 1).GetAwaiter().GetResult();
+        (temp, clock, service) = (stream.Temp, stream.Clock, stream.Service);
     }
 
-    public void Dispose()
-    {
-        service.Dispose();
-        temp.Dispose();
-    }
+    public void Dispose() => stream.Dispose();
 
-    /// <summary>A reading of exactly 1,000,000 bytes, so the byte sums below can be done by hand.</summary>
-    private static byte[] Reading(int t)
-    {
-        var head = $$"""{"city":"Dublin","t":{{t}},"pad":" """.TrimEnd();
-        return Encoding.UTF8.GetBytes(head + new string('x', 1_000_000 - head.Length - 2) + "\"}");
-    }
-
-    /// <summary>Puts readings one second apart (a shard takes 1 MiB of writes a second).</summary>
-    private async Task PutReadings(int from, int to)
-    {
-        for (var t = from; t <= to; t++)
-        {
-            await service.PutRecordAsync("weather", Reading(t), "Dublin");
-            clock.Advance(TimeSpan.FromSeconds(1));
-        }
-    }
+    private Task PutReadings(int from, int to) => stream.PutReadingsAsync(from, to);
 
     private Task<string> Iterator() => service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.LATEST);
 

@@ -6,21 +6,10 @@ using Workshop.Tests.TestSupport;
 namespace Workshop.Tests.Stack;
 
 /// <summary>The local deployer's CloudFormation semantics, on small templates and on the workshop's own.</summary>
-public sealed class LocalCloudFormationTests : IAsyncLifetime
+public sealed class LocalCloudFormationTests : LocalSessionTest
 {
-    private readonly TempWorkspace temp = new();
-    private WorkshopSession session = null!;
-
-    public async Task InitializeAsync() => session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
-
-    public async Task DisposeAsync()
-    {
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     private Task<StackState> Deploy(string template, Dictionary<string, string>? parameters = null, string name = "test") =>
-        session.Local!.Stacks.DeployAsync(name, template, parameters);
+        Session.Local!.Stacks.DeployAsync(name, template, parameters);
 
     private const string Intrinsics = """
         Parameters:
@@ -80,7 +69,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
         Assert.Equal("7", stack.Output("Days"));
         Assert.DoesNotContain(stack.Resources, r => r.LogicalResourceId == "ProdOnly");
         Assert.False(stack.Resources.Single(r => r.LogicalResourceId == "Stream").Properties.ContainsKey("StreamModeDetails"));
-        Assert.Equal(["demo-stream"], await session.Stream.ListStreamsAsync());
+        Assert.Equal(["demo-stream"], await Session.Stream.ListStreamsAsync());
     }
 
     [Fact]
@@ -120,7 +109,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
               A: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: a } }
             """);
 
-        var deleted = await session.Local!.Stacks.DeleteAsync("test");
+        var deleted = await Session.Local!.Stacks.DeleteAsync("test");
 
         Assert.Equal("DELETE_COMPLETE", deleted.StackStatus);
         var order = deleted.Events.Where(e => e.ResourceStatus == "DELETE_COMPLETE" && e.ResourceType != "AWS::CloudFormation::Stack").Select(e => e.LogicalResourceId);
@@ -174,7 +163,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
         var failed = stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED");
         Assert.Equal("Second", failed.LogicalResourceId);
         Assert.Contains("extraneous key [BuketName] is not permitted (did you mean BucketName?)", failed.ResourceStatusReason);
-        Assert.False(await session.Lake.BucketExistsAsync("made-first"));
+        Assert.False(await Session.Lake.BucketExistsAsync("made-first"));
         Assert.Contains(stack.Events, e => e.LogicalResourceId == "First" && e.ResourceStatus == "DELETE_COMPLETE");
         Assert.Empty(stack.Resources);
         await Assert.ThrowsAsync<ValidationException>(() => Deploy("Resources:\n  X: { Type: AWS::Logs::LogGroup }"));
@@ -191,7 +180,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
 
         Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
         Assert.Contains("exceed the shard limit", stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED").ResourceStatusReason);
-        Assert.Empty(await session.Stream.ListStreamsAsync());
+        Assert.Empty(await Session.Stream.ListStreamsAsync());
     }
 
     [Fact]
@@ -202,7 +191,7 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
         var again = await Deploy(first);
 
         Assert.Equal("No updates are to be performed.", again.StackStatusReason);
-        Assert.Equal(created.Events.Count, session.Local!.Stacks.DescribeStack("test").Events.Count);
+        Assert.Equal(created.Events.Count, Session.Local!.Stacks.DescribeStack("test").Events.Count);
 
         var updated = await Deploy(first.Replace("LogGroupName: one", "LogGroupName: two") + "  Extra: { Type: AWS::Logs::LogGroup, Properties: { LogGroupName: extra } }\n");
         Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
@@ -214,21 +203,21 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
     [Fact]
     public async Task The_workshop_stack_deploys_and_simulate_crawl_and_query_run_on_what_it_made()
     {
-        var stack = await session.DeployAsync();
+        var stack = await Session.DeployAsync();
 
         Assert.Equal("CREATE_COMPLETE", stack.StackStatus);
         Assert.Equal("CREATE_COMPLETE", stack.Events[^1].ResourceStatus);
         foreach (var key in new[] { "DataLakeBucketURL", "AthenaResultsBucketURL", "LambdaFunctionURL", "KinesisStreamURL", "KinesisFirehoseURL", "GlueDatabaseURL", "RedshiftClusterURL" })
             Assert.False(string.IsNullOrEmpty(stack.Output(key)), key);
-        Assert.DoesNotContain(stack.Parameters.Single(p => p.ParameterKey == "WarehousePassword").ParameterValue, (await session.StackOutputsAsync()).ToString());
+        Assert.DoesNotContain(stack.Parameters.Single(p => p.ParameterKey == "WarehousePassword").ParameterValue, (await Session.StackOutputsAsync()).ToString());
 
-        await session.SimulateAsync(TimeSpan.FromHours(1), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
-        await session.CrawlAsync();
-        var result = await session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        await Session.SimulateAsync(TimeSpan.FromHours(1), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
+        await Session.CrawlAsync();
+        var result = await Session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
 
         Assert.Equal(180L, Convert.ToInt64(result[0, "n"]));
-        Assert.Equal(stack.Output("KinesisStreamName"), session.Names.StreamName);
-        Assert.Equal(stack.Output("DataLakeBucketName"), session.Names.LakeBucket);
+        Assert.Equal(stack.Output("KinesisStreamName"), Session.Names.StreamName);
+        Assert.Equal(stack.Output("DataLakeBucketName"), Session.Names.LakeBucket);
     }
 
     [Fact]
@@ -252,11 +241,11 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
             """;
         await Deploy(template);
 
-        Assert.Equal("varies_by_storage_class", (await session.Lake.GetBucketLifecycleAsync("varies-bucket")).TransitionDefaultMinimumObjectSize);
-        Assert.Equal("all_storage_classes_128K", (await session.Lake.GetBucketLifecycleAsync("unsaid-bucket")).TransitionDefaultMinimumObjectSize);
+        Assert.Equal("varies_by_storage_class", (await Session.Lake.GetBucketLifecycleAsync("varies-bucket")).TransitionDefaultMinimumObjectSize);
+        Assert.Equal("all_storage_classes_128K", (await Session.Lake.GetBucketLifecycleAsync("unsaid-bucket")).TransitionDefaultMinimumObjectSize);
 
-        await session.DeployAsync();
-        var lake = await session.Lake.GetBucketLifecycleAsync(session.Names.LakeBucket);
+        await Session.DeployAsync();
+        var lake = await Session.Lake.GetBucketLifecycleAsync(Session.Names.LakeBucket);
         Assert.Equal("all_storage_classes_128K", lake.TransitionDefaultMinimumObjectSize);
         Assert.Equal([90, 180], lake.Rules.Single().Transitions.Select(t => t.Days));
     }
@@ -282,21 +271,21 @@ public sealed class LocalCloudFormationTests : IAsyncLifetime
     [Fact]
     public async Task Deleting_keeps_Retain_resources_and_stops_at_a_bucket_with_objects_unless_asked_to_empty_it()
     {
-        await session.DeployAsync();
-        await session.SimulateAsync(TimeSpan.FromMinutes(10), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
-        await session.CrawlAsync();
-        await session.QueryAsync("SELECT 1 AS one"); // writes result files into the results bucket
+        await Session.DeployAsync();
+        await Session.SimulateAsync(TimeSpan.FromMinutes(10), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
+        await Session.CrawlAsync();
+        await Session.QueryAsync("SELECT 1 AS one"); // writes result files into the results bucket
 
-        var blocked = await session.DestroyAsync();
+        var blocked = await Session.DestroyAsync();
         Assert.Equal("DELETE_FAILED", blocked.StackStatus);
         Assert.Contains("BucketNotEmpty", blocked.StackStatusReason);
 
-        var deleted = await session.DestroyAsync(emptyBuckets: true);
+        var deleted = await Session.DestroyAsync(emptyBuckets: true);
         Assert.Equal("DELETE_COMPLETE", deleted.StackStatus);
         Assert.Contains(deleted.Events, e => e.LogicalResourceId == "DataLakeBucket" && e.ResourceStatus == "DELETE_SKIPPED");
-        Assert.True(await session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012")); // DeletionPolicy: Retain
-        Assert.False(await session.Lake.BucketExistsAsync("weather-analytics-athena-results-dev-123456789012"));
-        Assert.Empty(await session.Stream.ListStreamsAsync());
-        Assert.False(session.Local!.Stacks.StackExists("stream"));
+        Assert.True(await Session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012")); // DeletionPolicy: Retain
+        Assert.False(await Session.Lake.BucketExistsAsync("weather-analytics-athena-results-dev-123456789012"));
+        Assert.Empty(await Session.Stream.ListStreamsAsync());
+        Assert.False(Session.Local!.Stacks.StackExists("stream"));
     }
 }

@@ -7,19 +7,8 @@ using Workshop.Tests.TestSupport;
 namespace Workshop.Tests.Stack;
 
 /// <summary>Templates that would exhaust memory, the stack or the processor are refused with CloudFormation's own kind of error.</summary>
-public sealed class TemplateLimitTests : IAsyncLifetime
+public sealed class TemplateLimitTests : LocalSessionTest
 {
-    private readonly TempWorkspace temp = new();
-    private WorkshopSession session = null!;
-
-    public async Task InitializeAsync() => session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
-
-    public async Task DisposeAsync()
-    {
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     private static ValidationException Refused(string template) => Assert.Throws<ValidationException>(() => TemplateReader.Parse(template));
 
     private const string OneResource = "Resources:\n  Logs: { Type: AWS::Logs::LogGroup }\n";
@@ -106,7 +95,7 @@ public sealed class TemplateLimitTests : IAsyncLifetime
     {
         var template = "Parameters:\n  Name: { Type: String, AllowedPattern: \"^(a+)+$\" }\n" + OneResource;
         var error = await Assert.ThrowsAsync<ValidationException>(() =>
-            session.Local!.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = new string('a', 40) + "!" }));
+            Session.Local!.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = new string('a', 40) + "!" }));
         Assert.Equal("Template format error: Parameter 'Name' has an AllowedPattern (^(a+)+$) that takes too long to match (over 250 ms); write it without nested repetition such as (a+)+.", error.Message);
     }
 
@@ -115,7 +104,7 @@ public sealed class TemplateLimitTests : IAsyncLifetime
     {
         var template = "Parameters:\n  Name: { Type: String, AllowedPattern: \"[a-\" }\n" + OneResource;
         var error = await Assert.ThrowsAsync<ValidationException>(() =>
-            session.Local!.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = "abc" }));
+            Session.Local!.Stacks.DeployAsync("pattern", template, new Dictionary<string, string> { ["Name"] = "abc" }));
         Assert.StartsWith("Template format error: Parameter 'Name' has an AllowedPattern that is not a regular expression", error.Message);
     }
 

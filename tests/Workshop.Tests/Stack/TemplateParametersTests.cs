@@ -4,23 +4,12 @@ using Workshop.Tests.TestSupport;
 namespace Workshop.Tests.Stack;
 
 /// <summary>Task 1 lists the template's parameters from the template itself, in its order, never showing a NoEcho default.</summary>
-public sealed class TemplateParametersTests : IAsyncLifetime
+public sealed class TemplateParametersTests : LocalSessionTest
 {
-    private readonly TempWorkspace temp = new();
-    private WorkshopSession session = null!;
-
-    public async Task InitializeAsync() => session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
-
-    public async Task DisposeAsync()
-    {
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     [Fact]
     public void The_workshop_template_declares_its_five_parameters_in_order()
     {
-        var parameters = session.Stack.TemplateParameters();
+        var parameters = Session.Stack.TemplateParameters();
         Assert.Equal(["ProjectName", "Environment", "Cities", "WarehouseUsername", "WarehousePassword"], parameters.Select(p => p.Name));
         Assert.Equal("CommaDelimitedList", parameters[2].Type);
         Assert.Equal("London,Manchester,Edinburgh", parameters[2].Default);
@@ -39,7 +28,7 @@ public sealed class TemplateParametersTests : IAsyncLifetime
             Resources:
               Logs: { Type: AWS::Logs::LogGroup }
             """;
-        var parameters = session.Stack.TemplateParameters(template);
+        var parameters = Session.Stack.TemplateParameters(template);
         var text = parameters.ToString();
         Assert.DoesNotContain("hunter22", text);
         Assert.Contains("(hidden: NoEcho)", text);
