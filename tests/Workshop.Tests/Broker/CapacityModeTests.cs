@@ -1,6 +1,5 @@
 using StreamingWorkshop;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Clock;
 using StreamingWorkshop.Errors;
 using Workshop.Tests.TestSupport;
 
@@ -10,28 +9,16 @@ namespace Workshop.Tests.Broker;
 /// On-demand capacity mode: created without a shard count (four shards to start), shards managed by the service so
 /// resharding calls are refused, and at most two mode switches in any 24 hours.
 /// </summary>
-public sealed class CapacityModeTests : IDisposable
+public sealed class CapacityModeTests() : LocalStreamTest(shardCount: null)
 {
-    private static readonly DateTimeOffset Start = new(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
     private const string StreamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/weather";
-    private readonly TempWorkspace temp = new();
-    private readonly VirtualClock clock = new(Start);
-    private readonly LocalStreamService service;
-
-    public CapacityModeTests() => service = new LocalStreamService(temp.Workspace, clock);
-
-    public void Dispose()
-    {
-        service.Dispose();
-        temp.Dispose();
-    }
 
     [Fact]
     public async Task An_on_demand_stream_starts_with_four_shards_and_says_ON_DEMAND()
     {
-        await service.CreateOnDemandStreamAsync("weather");
-        var summary = await service.DescribeStreamSummaryAsync("weather");
-        var shards = await service.ListShardsAsync("weather");
+        await Service.CreateOnDemandStreamAsync("weather");
+        var summary = await Service.DescribeStreamSummaryAsync("weather");
+        var shards = await Service.ListShardsAsync("weather");
 
         Assert.Equal(("ON_DEMAND", 4), (summary.StreamModeDetails, summary.OpenShardCount));
         Assert.Equal(["shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"], shards.Select(s => s.ShardId));
@@ -40,55 +27,55 @@ public sealed class CapacityModeTests : IDisposable
 
     private async Task<StreamSummary> CreateProvisioned(string name)
     {
-        await service.CreateStreamAsync(name, 2);
-        return await service.DescribeStreamSummaryAsync(name);
+        await Service.CreateStreamAsync(name, 2);
+        return await Service.DescribeStreamSummaryAsync(name);
     }
 
     [Fact]
     public async Task Resharding_an_on_demand_stream_is_refused_until_it_is_switched_to_provisioned_keeping_its_shards()
     {
-        await service.CreateOnDemandStreamAsync("weather");
-        var scale = await Assert.ThrowsAsync<ValidationException>(() => service.UpdateShardCountAsync("weather", 8));
-        var split = await Assert.ThrowsAsync<ValidationException>(() => service.SplitShardAsync("weather", "shardId-000000000000", "1"));
-        var merge = await Assert.ThrowsAsync<ValidationException>(() => service.MergeShardsAsync("weather", "shardId-000000000000", "shardId-000000000001"));
+        await Service.CreateOnDemandStreamAsync("weather");
+        var scale = await Assert.ThrowsAsync<ValidationException>(() => Service.UpdateShardCountAsync("weather", 8));
+        var split = await Assert.ThrowsAsync<ValidationException>(() => Service.SplitShardAsync("weather", "shardId-000000000000", "1"));
+        var merge = await Assert.ThrowsAsync<ValidationException>(() => Service.MergeShardsAsync("weather", "shardId-000000000000", "shardId-000000000001"));
 
-        await service.UpdateStreamModeAsync(StreamArn, StreamModes.Provisioned);
-        var switching = await service.DescribeStreamSummaryAsync("weather");
-        clock.Advance(LocalStreamService.ReshardDuration);
-        await service.UpdateShardCountAsync("weather", 8);
+        await Service.UpdateStreamModeAsync(StreamArn, StreamModes.Provisioned);
+        var switching = await Service.DescribeStreamSummaryAsync("weather");
+        Clock.Advance(LocalStreamService.ReshardDuration);
+        await Service.UpdateShardCountAsync("weather", 8);
 
         Assert.Contains("UpdateShardCount is not supported for stream weather: it is in ON_DEMAND capacity mode", scale.Message);
         Assert.Contains("SplitShard", split.Message);
         Assert.Contains("MergeShards", merge.Message);
         Assert.Equal(("PROVISIONED", "UPDATING", 4), (switching.StreamModeDetails, switching.StreamStatus, switching.OpenShardCount));
-        Assert.Equal(8, (await service.DescribeStreamSummaryAsync("weather")).OpenShardCount);
+        Assert.Equal(8, (await Service.DescribeStreamSummaryAsync("weather")).OpenShardCount);
     }
 
     [Fact]
     public async Task A_stream_changes_mode_twice_in_24_hours_at_most()
     {
-        await service.CreateStreamAsync("weather", 1);
-        await service.UpdateStreamModeAsync(StreamArn, StreamModes.OnDemand);
-        clock.Advance(TimeSpan.FromHours(1));
-        await service.UpdateStreamModeAsync(StreamArn, StreamModes.Provisioned);
-        clock.Advance(TimeSpan.FromHours(1));
-        var third = await Assert.ThrowsAsync<LimitExceededException>(() => service.UpdateStreamModeAsync(StreamArn, StreamModes.OnDemand));
-        clock.Advance(TimeSpan.FromHours(22));
-        await service.UpdateStreamModeAsync(StreamArn, StreamModes.OnDemand);
+        await Service.CreateStreamAsync("weather", 1);
+        await Service.UpdateStreamModeAsync(StreamArn, StreamModes.OnDemand);
+        Clock.Advance(TimeSpan.FromHours(1));
+        await Service.UpdateStreamModeAsync(StreamArn, StreamModes.Provisioned);
+        Clock.Advance(TimeSpan.FromHours(1));
+        var third = await Assert.ThrowsAsync<LimitExceededException>(() => Service.UpdateStreamModeAsync(StreamArn, StreamModes.OnDemand));
+        Clock.Advance(TimeSpan.FromHours(22));
+        await Service.UpdateStreamModeAsync(StreamArn, StreamModes.OnDemand);
 
         // The first switch was at 09:00 on the 14th, so a third is possible from 09:00 on the 15th.
         Assert.Contains("2 times in the last 24 hours", third.Message);
         Assert.Contains("Wed Jan 15 09:00:00 UTC 2025", third.Message);
-        Assert.Equal("ON_DEMAND", (await service.DescribeStreamSummaryAsync("weather")).StreamModeDetails);
+        Assert.Equal("ON_DEMAND", (await Service.DescribeStreamSummaryAsync("weather")).StreamModeDetails);
     }
 
     [Fact]
     public async Task Switching_to_the_mode_a_stream_has_or_to_an_unknown_one_is_refused()
     {
-        await service.CreateStreamAsync("weather", 1);
-        var same = await Assert.ThrowsAsync<InvalidArgumentException>(() => service.UpdateStreamModeAsync(StreamArn, StreamModes.Provisioned));
-        var unknown = await Assert.ThrowsAsync<ValidationException>(() => service.UpdateStreamModeAsync(StreamArn, "ELASTIC"));
-        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.UpdateStreamModeAsync("arn:aws:kinesis:us-east-1:123456789012:stream/nowhere", StreamModes.OnDemand));
+        await Service.CreateStreamAsync("weather", 1);
+        var same = await Assert.ThrowsAsync<InvalidArgumentException>(() => Service.UpdateStreamModeAsync(StreamArn, StreamModes.Provisioned));
+        var unknown = await Assert.ThrowsAsync<ValidationException>(() => Service.UpdateStreamModeAsync(StreamArn, "ELASTIC"));
+        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.UpdateStreamModeAsync("arn:aws:kinesis:us-east-1:123456789012:stream/nowhere", StreamModes.OnDemand));
 
         Assert.Contains("already in PROVISIONED mode", same.Message);
         Assert.Contains("'ELASTIC'", unknown.Message);

@@ -1,6 +1,5 @@
 using System.Text;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Clock;
 using StreamingWorkshop.Errors;
 using Workshop.Tests.TestSupport;
 
@@ -11,29 +10,14 @@ namespace Workshop.Tests.Broker;
 /// and SubscribeToShard with its lifetime, starting positions, one subscription per consumer and shard, and its own
 /// 2 MiB/s per shard, apart from the allowance GetRecords readers share.
 /// </summary>
-public sealed class FanOutTests : IDisposable
+public sealed class FanOutTests() : LocalStreamTest()
 {
-    private static readonly DateTimeOffset Start = MegabyteReadingStream.Start;
-    private const string Shard = MegabyteReadingStream.Shard;
     private const string StreamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/weather";
-    private readonly MegabyteReadingStream stream = new();
-
-    private readonly VirtualClock clock;
-    private readonly LocalStreamService service;
-
-    public FanOutTests()
-    {
-        (clock, service) = (stream.Clock, stream.Service);
-    }
-
-    public void Dispose() => stream.Dispose();
-
-    private Task PutReadings(int from, int to) => stream.PutReadingsAsync(from, to);
 
     private async Task<string> ActiveConsumer(string name)
     {
-        var consumer = await service.RegisterStreamConsumerAsync(StreamArn, name);
-        clock.Advance(TimeSpan.FromSeconds(10));
+        var consumer = await Service.RegisterStreamConsumerAsync(StreamArn, name);
+        Clock.Advance(TimeSpan.FromSeconds(10));
         return consumer.ConsumerArn;
     }
 
@@ -42,12 +26,12 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task A_registered_consumer_is_CREATING_for_ten_seconds_of_the_clock_then_ACTIVE_under_an_ARN_naming_stream_name_and_creation_time()
     {
-        clock.Advance(TimeSpan.FromSeconds(10));
-        var registered = await service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
-        clock.Advance(TimeSpan.FromSeconds(9));
-        var stillCreating = await service.DescribeStreamConsumerAsync(ConsumerReference.ByName(StreamArn, "dashboard"));
-        clock.Advance(TimeSpan.FromSeconds(1));
-        var active = await service.DescribeStreamConsumerAsync(ConsumerReference.ByArn(registered.ConsumerArn));
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        var registered = await Service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
+        Clock.Advance(TimeSpan.FromSeconds(9));
+        var stillCreating = await Service.DescribeStreamConsumerAsync(ConsumerReference.ByName(StreamArn, "dashboard"));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var active = await Service.DescribeStreamConsumerAsync(ConsumerReference.ByArn(registered.ConsumerArn));
 
         // 2025-01-14 09:00:10 UTC is 1736845210 seconds after the epoch.
         Assert.Equal("arn:aws:kinesis:us-east-1:123456789012:stream/weather/consumer/dashboard:1736845210", registered.ConsumerArn);
@@ -59,50 +43,50 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task A_second_consumer_of_the_same_name_is_refused_and_a_stream_takes_twenty_consumers_at_most_five_of_them_CREATING()
     {
-        await service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
-        var duplicate = await Assert.ThrowsAsync<ResourceInUseException>(() => service.RegisterStreamConsumerAsync(StreamArn, "dashboard"));
-        for (var i = 1; i <= 4; i++) await service.RegisterStreamConsumerAsync(StreamArn, $"reader-{i}");
-        var sixthCreating = await Assert.ThrowsAsync<LimitExceededException>(() => service.RegisterStreamConsumerAsync(StreamArn, "reader-5"));
+        await Service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
+        var duplicate = await Assert.ThrowsAsync<ResourceInUseException>(() => Service.RegisterStreamConsumerAsync(StreamArn, "dashboard"));
+        for (var i = 1; i <= 4; i++) await Service.RegisterStreamConsumerAsync(StreamArn, $"reader-{i}");
+        var sixthCreating = await Assert.ThrowsAsync<LimitExceededException>(() => Service.RegisterStreamConsumerAsync(StreamArn, "reader-5"));
         for (var i = 5; i <= 19; i++)
         {
-            if (i % 5 == 0) clock.Advance(TimeSpan.FromSeconds(10));
-            await service.RegisterStreamConsumerAsync(StreamArn, $"reader-{i}");
+            if (i % 5 == 0) Clock.Advance(TimeSpan.FromSeconds(10));
+            await Service.RegisterStreamConsumerAsync(StreamArn, $"reader-{i}");
         }
-        clock.Advance(TimeSpan.FromSeconds(10));
-        var twentyFirst = await Assert.ThrowsAsync<LimitExceededException>(() => service.RegisterStreamConsumerAsync(StreamArn, "reader-20"));
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        var twentyFirst = await Assert.ThrowsAsync<LimitExceededException>(() => Service.RegisterStreamConsumerAsync(StreamArn, "reader-20"));
 
         Assert.Contains("already exists", duplicate.Message);
         Assert.Contains("CREATING", sixthCreating.Message);
         Assert.Contains("20 registered consumers", twentyFirst.Message);
-        Assert.Equal(20, (await service.ListStreamConsumersAsync(StreamArn)).Count);
+        Assert.Equal(20, (await Service.ListStreamConsumersAsync(StreamArn)).Count);
     }
 
     [Fact]
     public async Task A_deregistered_consumer_is_DELETING_then_gone_and_its_name_can_be_used_again()
     {
         var arn = await ActiveConsumer("dashboard");
-        await service.DeregisterStreamConsumerAsync(ConsumerReference.ByArn(arn));
-        var deleting = await service.ListStreamConsumersAsync(StreamArn);
-        var nameTaken = await Assert.ThrowsAsync<ResourceInUseException>(() => service.RegisterStreamConsumerAsync(StreamArn, "dashboard"));
-        clock.Advance(TimeSpan.FromSeconds(10));
+        await Service.DeregisterStreamConsumerAsync(ConsumerReference.ByArn(arn));
+        var deleting = await Service.ListStreamConsumersAsync(StreamArn);
+        var nameTaken = await Assert.ThrowsAsync<ResourceInUseException>(() => Service.RegisterStreamConsumerAsync(StreamArn, "dashboard"));
+        Clock.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Equal(["dashboard DELETING"], deleting.Select(c => $"{c.ConsumerName} {c.ConsumerStatus}"));
         Assert.Contains("DELETING", nameTaken.Message);
-        Assert.Empty(await service.ListStreamConsumersAsync(StreamArn));
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.DescribeStreamConsumerAsync(ConsumerReference.ByArn(arn)));
-        var again = await service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
+        Assert.Empty(await Service.ListStreamConsumersAsync(StreamArn));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.DescribeStreamConsumerAsync(ConsumerReference.ByArn(arn)));
+        var again = await Service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
         Assert.NotEqual(arn, again.ConsumerArn);
     }
 
     [Fact]
     public async Task Consumers_of_unknown_streams_or_names_and_malformed_ARNs_are_refused_by_name()
     {
-        var unknownStream = await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.RegisterStreamConsumerAsync("arn:aws:kinesis:us-east-1:123456789012:stream/nowhere", "dashboard"));
-        var otherAccount = await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.ListStreamConsumersAsync("arn:aws:kinesis:us-east-1:999999999999:stream/weather"));
-        var unknownConsumer = await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.DescribeStreamConsumerAsync(ConsumerReference.ByName(StreamArn, "nobody")));
-        var malformed = await Assert.ThrowsAsync<ValidationException>(() => service.DescribeStreamConsumerAsync(ConsumerReference.ByArn("dashboard")));
-        var badName = await Assert.ThrowsAsync<ValidationException>(() => service.RegisterStreamConsumerAsync(StreamArn, "two words"));
-        var neither = await Assert.ThrowsAsync<InvalidArgumentException>(() => service.DeregisterStreamConsumerAsync(new ConsumerReference(StreamArn: StreamArn)));
+        var unknownStream = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.RegisterStreamConsumerAsync("arn:aws:kinesis:us-east-1:123456789012:stream/nowhere", "dashboard"));
+        var otherAccount = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.ListStreamConsumersAsync("arn:aws:kinesis:us-east-1:999999999999:stream/weather"));
+        var unknownConsumer = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.DescribeStreamConsumerAsync(ConsumerReference.ByName(StreamArn, "nobody")));
+        var malformed = await Assert.ThrowsAsync<ValidationException>(() => Service.DescribeStreamConsumerAsync(ConsumerReference.ByArn("dashboard")));
+        var badName = await Assert.ThrowsAsync<ValidationException>(() => Service.RegisterStreamConsumerAsync(StreamArn, "two words"));
+        var neither = await Assert.ThrowsAsync<InvalidArgumentException>(() => Service.DeregisterStreamConsumerAsync(new ConsumerReference(StreamArn: StreamArn)));
 
         Assert.Contains("nowhere", unknownStream.Message);
         Assert.Contains("999999999999", otherAccount.Message);
@@ -115,21 +99,21 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task A_shared_reader_is_held_to_the_shared_limit_while_a_fan_out_consumer_reads_its_own_2_MiB_every_second()
     {
-        await PutReadings(1, 10);
+        await PutReadingsAsync(1, 10);
         var arn = await ActiveConsumer("dashboard");
-        var sharedIterator = await service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.TRIM_HORIZON);
-        var shared = await service.GetRecordsAsync(sharedIterator);
+        var sharedIterator = await Service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.TRIM_HORIZON);
+        var shared = await Service.GetRecordsAsync(sharedIterator);
 
         var recordsPerEvent = new List<int>();
         var bytesPerEvent = new List<long>();
         var sharedRefused = new List<bool>();
-        await foreach (var pushed in service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon))
+        await foreach (var pushed in Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon))
         {
             recordsPerEvent.Add(pushed.Records.Count);
             bytesPerEvent.Add(pushed.Records.Sum(r => (long)r.Data.Length));
             try
             {
-                await service.GetRecordsAsync(shared.NextShardIterator!);
+                await Service.GetRecordsAsync(shared.NextShardIterator!);
                 sharedRefused.Add(false);
             }
             catch (ProvisionedThroughputExceededException)
@@ -137,7 +121,7 @@ public sealed class FanOutTests : IDisposable
                 sharedRefused.Add(true);
             }
             if (recordsPerEvent.Sum() == 10) break;
-            clock.Advance(TimeSpan.FromSeconds(1));
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
 
         // The shared reader took 10,000,000 bytes at once and owes them at 2 MiB (2,097,152 bytes) a second: refused at
@@ -152,9 +136,9 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task Two_consumers_each_read_at_the_full_2_MiB_a_second_from_the_same_shard()
     {
-        await PutReadings(1, 4);
-        var first = (await service.SubscribeToShardAsync(await ActiveConsumer("dashboard"), Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
-        var second = (await service.SubscribeToShardAsync(await ActiveConsumer("archive"), Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
+        await PutReadingsAsync(1, 4);
+        var first = (await Service.SubscribeToShardAsync(await ActiveConsumer("dashboard"), Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
+        var second = (await Service.SubscribeToShardAsync(await ActiveConsumer("archive"), Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
 
         // Two 1,000,000-byte readings fit in one second's 2 MiB; each consumer gets both, neither waits for the other.
         Assert.Equal(["\"t\":1", "\"t\":2"], first.Records.Select(r => Text(r)[17..22]));
@@ -164,20 +148,20 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task Subscribing_again_from_the_continuation_sequence_number_misses_nothing_and_repeats_nothing()
     {
-        for (var i = 1; i <= 6; i++) await service.PutRecordAsync("weather", Encoding.UTF8.GetBytes($"r{i}"), "Dublin");
+        for (var i = 1; i <= 6; i++) await Service.PutRecordAsync("weather", Encoding.UTF8.GetBytes($"r{i}"), "Dublin");
         var arn = await ActiveConsumer("dashboard");
         var firstPart = new List<string>();
         string? continuation = null;
-        await foreach (var pushed in service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon))
+        await foreach (var pushed in Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon))
         {
             firstPart.AddRange(pushed.Records.Select(Text));
             continuation = pushed.ContinuationSequenceNumber;
             break;
         }
-        for (var i = 7; i <= 8; i++) await service.PutRecordAsync("weather", Encoding.UTF8.GetBytes($"r{i}"), "Dublin");
-        clock.Advance(TimeSpan.FromSeconds(5));
+        for (var i = 7; i <= 8; i++) await Service.PutRecordAsync("weather", Encoding.UTF8.GetBytes($"r{i}"), "Dublin");
+        Clock.Advance(TimeSpan.FromSeconds(5));
         var secondPart = new List<string>();
-        await foreach (var pushed in service.SubscribeToShardAsync(arn, Shard, StartingPosition.AfterSequenceNumber(continuation!)))
+        await foreach (var pushed in Service.SubscribeToShardAsync(arn, Shard, StartingPosition.AfterSequenceNumber(continuation!)))
         {
             secondPart.AddRange(pushed.Records.Select(Text));
             break;
@@ -191,19 +175,19 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task LATEST_and_AT_TIMESTAMP_start_where_GetShardIterator_would()
     {
-        await service.PutRecordAsync("weather", "before"u8.ToArray(), "Dublin");
-        clock.Advance(TimeSpan.FromMinutes(1));
-        var middle = clock.GetUtcNow();
-        await service.PutRecordAsync("weather", "middle"u8.ToArray(), "Dublin");
+        await Service.PutRecordAsync("weather", "before"u8.ToArray(), "Dublin");
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var middle = Clock.GetUtcNow();
+        await Service.PutRecordAsync("weather", "middle"u8.ToArray(), "Dublin");
         var arn = await ActiveConsumer("dashboard");
 
-        var latest = service.SubscribeToShardAsync(arn, Shard, StartingPosition.Latest).GetAsyncEnumerator();
+        var latest = Service.SubscribeToShardAsync(arn, Shard, StartingPosition.Latest).GetAsyncEnumerator();
         var atLatest = await latest.MoveNextAndGet();
-        await service.PutRecordAsync("weather", "after"u8.ToArray(), "Dublin");
-        clock.Advance(TimeSpan.FromSeconds(1));
+        await Service.PutRecordAsync("weather", "after"u8.ToArray(), "Dublin");
+        Clock.Advance(TimeSpan.FromSeconds(1));
         var afterLatest = await latest.MoveNextAndGet();
         await latest.DisposeAsync();
-        var byTime = await service.SubscribeToShardAsync(arn, Shard, new StartingPosition(ShardIteratorType.AT_TIMESTAMP, Timestamp: middle)).GetAsyncEnumerator().MoveNextAndGet();
+        var byTime = await Service.SubscribeToShardAsync(arn, Shard, new StartingPosition(ShardIteratorType.AT_TIMESTAMP, Timestamp: middle)).GetAsyncEnumerator().MoveNextAndGet();
 
         Assert.Empty(atLatest.Records);
         Assert.Equal(["after"], afterLatest.Records.Select(Text));
@@ -213,8 +197,8 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task A_consumer_still_CREATING_cannot_subscribe()
     {
-        var registered = await service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
-        var error = await Assert.ThrowsAsync<ResourceInUseException>(() => service.SubscribeToShardAsync(registered.ConsumerArn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
+        var registered = await Service.RegisterStreamConsumerAsync(StreamArn, "dashboard");
+        var error = await Assert.ThrowsAsync<ResourceInUseException>(() => Service.SubscribeToShardAsync(registered.ConsumerArn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
         Assert.Contains("CREATING, not ACTIVE", error.Message);
     }
 
@@ -222,12 +206,12 @@ public sealed class FanOutTests : IDisposable
     public async Task A_second_subscription_within_five_seconds_is_refused_and_a_later_one_takes_over_ending_the_first()
     {
         var arn = await ActiveConsumer("dashboard");
-        var first = service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator();
+        var first = Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator();
         await first.MoveNextAndGet();
-        clock.Advance(TimeSpan.FromSeconds(4));
-        var tooSoon = await Assert.ThrowsAsync<ResourceInUseException>(() => service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
-        clock.Advance(TimeSpan.FromSeconds(1));
-        var second = service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator();
+        Clock.Advance(TimeSpan.FromSeconds(4));
+        var tooSoon = await Assert.ThrowsAsync<ResourceInUseException>(() => Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator().MoveNextAndGet());
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon).GetAsyncEnumerator();
         await second.MoveNextAndGet();
         var takenOver = await Assert.ThrowsAsync<ResourceInUseException>(() => first.MoveNextAndGet());
 
@@ -241,10 +225,10 @@ public sealed class FanOutTests : IDisposable
     {
         var arn = await ActiveConsumer("dashboard");
         var events = 0;
-        await foreach (var _ in service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon))
+        await foreach (var _ in Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon))
         {
             events++;
-            clock.Advance(TimeSpan.FromSeconds(30));
+            Clock.Advance(TimeSpan.FromSeconds(30));
         }
         // Events at 0, 30, ... 270 s; at 300 s the subscription is over.
         Assert.Equal(10, events);
@@ -253,11 +237,11 @@ public sealed class FanOutTests : IDisposable
     [Fact]
     public async Task At_the_end_of_a_closed_shard_the_last_event_names_the_children_and_carries_no_continuation()
     {
-        await service.PutRecordAsync("weather", "old"u8.ToArray(), "Dublin");
+        await Service.PutRecordAsync("weather", "old"u8.ToArray(), "Dublin");
         var arn = await ActiveConsumer("dashboard");
-        await service.UpdateShardCountAsync("weather", 2);
+        await Service.UpdateShardCountAsync("weather", 2);
         var events = new List<SubscribeToShardEvent>();
-        await foreach (var pushed in service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon)) events.Add(pushed);
+        await foreach (var pushed in Service.SubscribeToShardAsync(arn, Shard, StartingPosition.TrimHorizon)) events.Add(pushed);
 
         var last = Assert.Single(events);
         Assert.Equal(["old"], last.Records.Select(Text));

@@ -1,35 +1,17 @@
 using System.Text;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Clock;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Broker;
 
 /// <summary>How partition keys spread over shards, and PutRecords batches that retry only their failed entries.</summary>
-public sealed class HotKeyTests : IDisposable
+public sealed class HotKeyTests() : LocalStreamTest(shardCount: 4)
 {
-    private static readonly DateTimeOffset Start = new(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
-    private readonly TempWorkspace temp = new();
-    private readonly VirtualClock clock = new(Start);
-    private readonly LocalStreamService service;
-
-    public HotKeyTests()
-    {
-        service = new LocalStreamService(temp.Workspace, clock);
-        service.CreateStreamAsync("weather", 4).GetAwaiter().GetResult();
-    }
-
-    public void Dispose()
-    {
-        service.Dispose();
-        temp.Dispose();
-    }
-
     // Expected shards worked out with Python's hashlib (MD5 of the key as a big-endian number, four equal ranges).
     [Fact]
     public async Task Three_cities_keep_three_of_four_shards_busy_and_a_suffix_spreads_them_over_all_four()
     {
-        var shards = await service.ListShardsAsync("weather");
+        var shards = await Service.ListShardsAsync("weather");
 
         var cities = new KeySpreadView(shards, ["Dublin", "Cork", "Galway"]);
         var suffixed = new KeySpreadView(shards, KeySpreadView.WithSuffixes(["Dublin", "Cork", "Galway"], 4));
@@ -47,14 +29,14 @@ public sealed class HotKeyTests : IDisposable
         // 1,200 records for one key: one shard. The first two calls of 500 fill the second's 1,000; the last 200 fail
         // at 09:00:00.000, .100, .300 and .700, and go in at 09:00:01.500 after waits of 100, 200, 400 and 800 ms.
         var records = Enumerable.Range(0, 1200).Select(i => new PutRecordsEntry(Encoding.UTF8.GetBytes($"{{\"i\":{i}}}"), "Dublin")).ToArray();
-        var batcher = new PutRecordsBatcher(service, (pause, _) => { clock.Advance(pause); return Task.CompletedTask; });
+        var batcher = new PutRecordsBatcher(Service, (pause, _) => { Clock.Advance(pause); return Task.CompletedTask; });
 
         var report = await batcher.PutAsync("weather", records);
 
         Assert.Equal((1200, 7, 800, 0), (report.Records, report.Calls, report.RetriedEntries, report.Failed));
-        Assert.Equal(Start.AddMilliseconds(1500), clock.GetUtcNow());
-        var iterator = await service.GetShardIteratorAsync("weather", (await service.PutRecordAsync("weather", "{}"u8.ToArray(), "Dublin")).ShardId, ShardIteratorType.TRIM_HORIZON);
-        var stored = (await service.GetRecordsAsync(iterator)).Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)).ToList();
+        Assert.Equal(Start.AddMilliseconds(1500), Clock.GetUtcNow());
+        var iterator = await Service.GetShardIteratorAsync("weather", (await Service.PutRecordAsync("weather", "{}"u8.ToArray(), "Dublin")).ShardId, ShardIteratorType.TRIM_HORIZON);
+        var stored = (await Service.GetRecordsAsync(iterator)).Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)).ToList();
         Assert.Equal(1201, stored.Count);
         Assert.Equal(1200, stored.Take(1200).Distinct().Count());
     }
@@ -63,7 +45,7 @@ public sealed class HotKeyTests : IDisposable
     public async Task Entries_still_failing_after_the_last_attempt_are_counted_with_their_error_code()
     {
         var records = Enumerable.Range(0, 1001).Select(i => new PutRecordsEntry("{}"u8.ToArray(), "Dublin")).ToArray();
-        var batcher = new PutRecordsBatcher(service, (_, _) => Task.CompletedTask) { MaxAttempts = 2 };
+        var batcher = new PutRecordsBatcher(Service, (_, _) => Task.CompletedTask) { MaxAttempts = 2 };
 
         var report = await batcher.PutAsync("weather", records);
 

@@ -1,6 +1,5 @@
 using StreamingWorkshop;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
@@ -9,38 +8,21 @@ using Workshop.Tests.TestSupport;
 namespace Workshop.Tests.Broker;
 
 /// <summary>A shard's read limits on the clock: 5 GetRecords calls per second and 2 MiB per second, shared by every reader of the shard.</summary>
-public sealed class ReadLimitTests : IDisposable
+public sealed class ReadLimitTests() : LocalStreamTest()
 {
-    private static readonly DateTimeOffset Start = MegabyteReadingStream.Start;
-    private const string Shard = MegabyteReadingStream.Shard;
-    private readonly MegabyteReadingStream stream = new();
-
-    private readonly TempWorkspace temp;
-    private readonly VirtualClock clock;
-    private readonly LocalStreamService service;
-
-    public ReadLimitTests()
-    {
-        (temp, clock, service) = (stream.Temp, stream.Clock, stream.Service);
-    }
-
-    public void Dispose() => stream.Dispose();
-
-    private Task PutReadings(int from, int to) => stream.PutReadingsAsync(from, to);
-
-    private Task<string> Iterator() => service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.LATEST);
+    private Task<string> Iterator() => Service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.LATEST);
 
     [Fact]
     public async Task Five_GetRecords_calls_in_a_second_are_served_and_the_sixth_is_refused_whichever_reader_makes_it()
     {
         var first = await Iterator();
         var second = await Iterator();
-        for (var i = 0; i < 3; i++) first = (await service.GetRecordsAsync(first)).NextShardIterator!;
-        for (var i = 0; i < 2; i++) second = (await service.GetRecordsAsync(second)).NextShardIterator!;
+        for (var i = 0; i < 3; i++) first = (await Service.GetRecordsAsync(first)).NextShardIterator!;
+        for (var i = 0; i < 2; i++) second = (await Service.GetRecordsAsync(second)).NextShardIterator!;
 
-        var refused = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => service.GetRecordsAsync(first));
-        clock.Advance(TimeSpan.FromSeconds(1));
-        var servedAgain = await service.GetRecordsAsync(second);
+        var refused = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Service.GetRecordsAsync(first));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var servedAgain = await Service.GetRecordsAsync(second);
 
         Assert.Contains("Rate exceeded for Shard - shardId-000000000000 in stream weather", refused.Message);
         Assert.NotNull(servedAgain.NextShardIterator);
@@ -49,15 +31,15 @@ public sealed class ReadLimitTests : IDisposable
     [Fact]
     public async Task Ten_megabytes_read_at_once_are_owed_so_the_shard_refuses_reads_until_the_2_MiB_a_second_pays_them_back()
     {
-        await PutReadings(1, 10);
-        var iterator = await service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.TRIM_HORIZON);
-        var big = await service.GetRecordsAsync(iterator);
+        await PutReadingsAsync(1, 10);
+        var iterator = await Service.GetShardIteratorAsync("weather", Shard, ShardIteratorType.TRIM_HORIZON);
+        var big = await Service.GetRecordsAsync(iterator);
 
         // Owed 10,000,000 bytes; 2 MiB = 2,097,152 bytes a second: after 3 s still 3,708,544 owed, after 4 s 1,611,392.
-        clock.Advance(TimeSpan.FromSeconds(3));
-        await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => service.GetRecordsAsync(big.NextShardIterator!));
-        clock.Advance(TimeSpan.FromSeconds(1));
-        var after = await service.GetRecordsAsync(big.NextShardIterator!);
+        Clock.Advance(TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Service.GetRecordsAsync(big.NextShardIterator!));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var after = await Service.GetRecordsAsync(big.NextShardIterator!);
 
         Assert.Equal(10, big.Records.Count);
         Assert.Empty(after.Records);
@@ -67,21 +49,21 @@ public sealed class ReadLimitTests : IDisposable
     public async Task The_delivery_stream_waits_out_a_refused_read_and_delivers_everything_at_a_later_poll()
     {
         const string bucket = "lake-bucket";
-        var lake = new LocalObjectStore(temp.Workspace, clock);
+        var lake = new LocalObjectStore(Temp.Workspace, Clock);
         await lake.CreateBucketAsync(bucket);
-        using var delivery = new LocalDeliveryStream(WorkshopSession.WorkshopDeliveryConfig("delivery", "weather", bucket), service, lake, temp.Workspace, clock);
-        await PutReadings(1, 10);
+        using var delivery = new LocalDeliveryStream(WorkshopSession.WorkshopDeliveryConfig("delivery", "weather", bucket), Service, lake, Temp.Workspace, Clock);
+        await PutReadingsAsync(1, 10);
         await delivery.PollAsync();          // reads 10,000,000 bytes in one call
-        await PutReadings(11, 11);           // one second later: 7,902,848 bytes still owed
+        await PutReadingsAsync(11, 11);           // one second later: 7,902,848 bytes still owed
         await delivery.PollAsync();
         var throttledAfterOneSecond = delivery.Metrics.ReadThrottled;
 
-        clock.Advance(TimeSpan.FromSeconds(4)); // five seconds after the big read: nothing owed
+        Clock.Advance(TimeSpan.FromSeconds(4)); // five seconds after the big read: nothing owed
         await delivery.PollAsync();
         await delivery.FlushAllAsync();
 
         Assert.Equal(1, throttledAfterOneSecond);
         Assert.Equal(Enumerable.Range(1, 11).Select(t => $"\"t\":{t},").ToList(),
-            LakeFiles.Lines(temp.Root, bucket, "").Select(l => System.Text.RegularExpressions.Regex.Match(l.Line, "\"t\":[0-9]+,").Value).ToList());
+            LakeFiles.Lines(Temp.Root, bucket, "").Select(l => System.Text.RegularExpressions.Regex.Match(l.Line, "\"t\":[0-9]+,").Value).ToList());
     }
 }

@@ -1,35 +1,23 @@
 using System.Text;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Clock;
 using StreamingWorkshop.Errors;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Broker;
 
 /// <summary>Iterators, GetRecords, retention and the service's limits with their exact error names.</summary>
-public sealed class StreamSemanticsTests : IDisposable
+public sealed class StreamSemanticsTests() : LocalStreamTest()
 {
-    private static readonly DateTimeOffset Start = new(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
-    private readonly TempWorkspace temp = new();
-    private readonly VirtualClock clock = new(Start);
-    private readonly LocalStreamService service;
-
-    public StreamSemanticsTests()
-    {
-        service = new LocalStreamService(temp.Workspace, clock);
-        service.CreateStreamAsync("weather", 1).GetAwaiter().GetResult();
-    }
-
-    private Task<PutRecordResult> Put(string text, string key = "London") => service.PutRecordAsync("weather", Encoding.UTF8.GetBytes(text), key);
+    private Task<PutRecordResult> Put(string text, string key = "London") => Service.PutRecordAsync("weather", Encoding.UTF8.GetBytes(text), key);
 
     private async Task<List<string>> ReadAll(string iterator)
     {
-        var result = await service.GetRecordsAsync(iterator);
+        var result = await Service.GetRecordsAsync(iterator);
         return result.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)).ToList();
     }
 
     private Task<string> Iterator(ShardIteratorType type, string? sequence = null, DateTimeOffset? at = null) =>
-        service.GetShardIteratorAsync("weather", "shardId-000000000000", type, sequence, at);
+        Service.GetShardIteratorAsync("weather", "shardId-000000000000", type, sequence, at);
 
     [Fact]
     public async Task Sequence_numbers_are_decimal_strings_increasing_within_a_shard()
@@ -56,10 +44,10 @@ public sealed class StreamSemanticsTests : IDisposable
         await Put("before");
         var iterator = await Iterator(ShardIteratorType.LATEST);
 
-        var first = await service.GetRecordsAsync(iterator);
+        var first = await Service.GetRecordsAsync(iterator);
         Assert.Empty(first.Records);
         await Put("after");
-        var second = await service.GetRecordsAsync(first.NextShardIterator!);
+        var second = await Service.GetRecordsAsync(first.NextShardIterator!);
 
         Assert.Equal("after", Encoding.UTF8.GetString(second.Records.Single().Data.Span));
     }
@@ -79,9 +67,9 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task AT_TIMESTAMP_starts_at_the_first_record_that_arrived_at_or_after_the_time()
     {
         await Put("09:00");
-        clock.Advance(TimeSpan.FromMinutes(10));
+        Clock.Advance(TimeSpan.FromMinutes(10));
         await Put("09:10");
-        clock.Advance(TimeSpan.FromMinutes(10));
+        Clock.Advance(TimeSpan.FromMinutes(10));
         await Put("09:20");
 
         Assert.Equal(["09:10", "09:20"], await ReadAll(await Iterator(ShardIteratorType.AT_TIMESTAMP, at: Start.AddMinutes(5))));
@@ -90,10 +78,10 @@ public sealed class StreamSemanticsTests : IDisposable
     [Fact]
     public async Task Records_carry_their_arrival_time_partition_key_and_shard()
     {
-        clock.Advance(TimeSpan.FromSeconds(42));
+        Clock.Advance(TimeSpan.FromSeconds(42));
         await Put("x", "Edinburgh");
 
-        var record = (await service.GetRecordsAsync(await Iterator(ShardIteratorType.TRIM_HORIZON))).Records.Single();
+        var record = (await Service.GetRecordsAsync(await Iterator(ShardIteratorType.TRIM_HORIZON))).Records.Single();
 
         Assert.Equal(Start.AddSeconds(42), record.ApproximateArrivalTimestamp);
         Assert.Equal("Edinburgh", record.PartitionKey);
@@ -104,10 +92,10 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task Limit_caps_a_batch_and_NextShardIterator_continues_with_MillisBehindLatest_falling_to_zero()
     {
         for (var i = 0; i < 5; i++) await Put($"r{i}");
-        clock.Advance(TimeSpan.FromSeconds(3));
+        Clock.Advance(TimeSpan.FromSeconds(3));
 
-        var first = await service.GetRecordsAsync(await Iterator(ShardIteratorType.TRIM_HORIZON), limit: 2);
-        var second = await service.GetRecordsAsync(first.NextShardIterator!, limit: 10);
+        var first = await Service.GetRecordsAsync(await Iterator(ShardIteratorType.TRIM_HORIZON), limit: 2);
+        var second = await Service.GetRecordsAsync(first.NextShardIterator!, limit: 10);
 
         Assert.Equal(2, first.Records.Count);
         Assert.Equal(3000, first.MillisBehindLatest);
@@ -120,11 +108,11 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task Iterators_expire_five_minutes_after_they_are_made()
     {
         var iterator = await Iterator(ShardIteratorType.TRIM_HORIZON);
-        clock.Advance(TimeSpan.FromMinutes(5));
-        await service.GetRecordsAsync(iterator); // exactly five minutes: still valid
-        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await Service.GetRecordsAsync(iterator); // exactly five minutes: still valid
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
 
-        var error = await Assert.ThrowsAsync<ExpiredIteratorException>(() => service.GetRecordsAsync(iterator));
+        var error = await Assert.ThrowsAsync<ExpiredIteratorException>(() => Service.GetRecordsAsync(iterator));
 
         Assert.Equal("ExpiredIteratorException", error.ErrorCode);
         Assert.Contains("tolerated delay of 300000 milliseconds", error.Message);
@@ -134,9 +122,9 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task Records_older_than_the_retention_period_are_not_returned()
     {
         await Put("old");
-        clock.Advance(TimeSpan.FromHours(23));
+        Clock.Advance(TimeSpan.FromHours(23));
         await Put("recent");
-        clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
 
         Assert.Equal(["recent"], await ReadAll(await Iterator(ShardIteratorType.TRIM_HORIZON)));
     }
@@ -144,7 +132,7 @@ public sealed class StreamSemanticsTests : IDisposable
     [Fact]
     public async Task A_garbled_iterator_is_an_InvalidArgumentException()
     {
-        await Assert.ThrowsAsync<InvalidArgumentException>(() => service.GetRecordsAsync("bm90IGFuIGl0ZXJhdG9y"));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Service.GetRecordsAsync("bm90IGFuIGl0ZXJhdG9y"));
     }
 
     [Theory]
@@ -172,11 +160,11 @@ public sealed class StreamSemanticsTests : IDisposable
     [Fact]
     public async Task A_sequence_number_from_another_shard_is_refused_naming_both_shards()
     {
-        await service.CreateStreamAsync("two", 2);
-        var onShardOne = await service.PutRecordAsync("two", new byte[] { 1 }, "k", explicitHashKey: "340282366920938463463374607431768211455");
+        await Service.CreateStreamAsync("two", 2);
+        var onShardOne = await Service.PutRecordAsync("two", new byte[] { 1 }, "k", explicitHashKey: "340282366920938463463374607431768211455");
 
         var error = await Assert.ThrowsAsync<InvalidArgumentException>(() =>
-            service.GetShardIteratorAsync("two", "shardId-000000000000", ShardIteratorType.AT_SEQUENCE_NUMBER, onShardOne.SequenceNumber));
+            Service.GetShardIteratorAsync("two", "shardId-000000000000", ShardIteratorType.AT_SEQUENCE_NUMBER, onShardOne.SequenceNumber));
 
         Assert.Contains("shardId-000000000001", error.Message);
         Assert.Contains("shardId-000000000000", error.Message);
@@ -185,15 +173,15 @@ public sealed class StreamSemanticsTests : IDisposable
     [Fact]
     public async Task Unknown_stream_and_shard_are_ResourceNotFoundException()
     {
-        var stream = await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.PutRecordAsync("nope", new byte[] { 1 }, "k"));
+        var stream = await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.PutRecordAsync("nope", new byte[] { 1 }, "k"));
         Assert.Equal("Stream nope under account 123456789012 not found.", stream.Message);
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => service.GetShardIteratorAsync("weather", "shardId-000000000007", ShardIteratorType.LATEST));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Service.GetShardIteratorAsync("weather", "shardId-000000000007", ShardIteratorType.LATEST));
     }
 
     [Fact]
     public async Task Creating_a_stream_twice_is_ResourceInUseException()
     {
-        await Assert.ThrowsAsync<ResourceInUseException>(() => service.CreateStreamAsync("weather", 1));
+        await Assert.ThrowsAsync<ResourceInUseException>(() => Service.CreateStreamAsync("weather", 1));
     }
 
     [Theory]
@@ -202,7 +190,7 @@ public sealed class StreamSemanticsTests : IDisposable
     [InlineData("slash/name")]
     public async Task Stream_names_follow_the_service_pattern(string name)
     {
-        await Assert.ThrowsAsync<ValidationException>(() => service.CreateStreamAsync(name, 1));
+        await Assert.ThrowsAsync<ValidationException>(() => Service.CreateStreamAsync(name, 1));
     }
 
     [Fact]
@@ -217,8 +205,8 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task Data_and_partition_key_together_may_be_at_most_1_MiB()
     {
         var key = "London";
-        await service.PutRecordAsync("weather", new byte[1024 * 1024 - key.Length], key);
-        var error = await Assert.ThrowsAsync<ValidationException>(() => service.PutRecordAsync("weather", new byte[1024 * 1024 - key.Length + 1], key));
+        await Service.PutRecordAsync("weather", new byte[1024 * 1024 - key.Length], key);
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Service.PutRecordAsync("weather", new byte[1024 * 1024 - key.Length + 1], key));
         Assert.Contains("1048576", error.Message);
     }
 
@@ -226,16 +214,16 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task PutRecords_takes_at_most_500_records()
     {
         var records = Enumerable.Range(0, 501).Select(i => new PutRecordsEntry(new byte[] { 1 }, $"k{i}")).ToArray();
-        var error = await Assert.ThrowsAsync<ValidationException>(() => service.PutRecordsAsync("weather", records));
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Service.PutRecordsAsync("weather", records));
         Assert.Contains("less than or equal to 500", error.Message);
     }
 
     [Fact]
     public async Task PutRecords_takes_at_most_5_MiB_including_partition_keys()
     {
-        await service.CreateStreamAsync("wide", 10);
+        await Service.CreateStreamAsync("wide", 10);
         var records = Enumerable.Range(0, 6).Select(i => new PutRecordsEntry(new byte[1000 * 1000], $"k{i}")).ToArray();
-        var error = await Assert.ThrowsAsync<InvalidArgumentException>(() => service.PutRecordsAsync("wide", records));
+        var error = await Assert.ThrowsAsync<InvalidArgumentException>(() => Service.PutRecordsAsync("wide", records));
         Assert.Contains("5 MB", error.Message);
     }
 
@@ -243,18 +231,18 @@ public sealed class StreamSemanticsTests : IDisposable
     public async Task GetRecords_Limit_must_be_1_to_10000()
     {
         var iterator = await Iterator(ShardIteratorType.TRIM_HORIZON);
-        await Assert.ThrowsAsync<ValidationException>(() => service.GetRecordsAsync(iterator, 0));
-        await Assert.ThrowsAsync<ValidationException>(() => service.GetRecordsAsync(iterator, 10_001));
+        await Assert.ThrowsAsync<ValidationException>(() => Service.GetRecordsAsync(iterator, 0));
+        await Assert.ThrowsAsync<ValidationException>(() => Service.GetRecordsAsync(iterator, 10_001));
     }
 
     [Fact]
     public async Task A_shard_takes_1000_records_per_second_and_PutRecords_fails_the_rest_one_by_one_in_order()
     {
         var batch = Enumerable.Range(0, 500).Select(i => new PutRecordsEntry(new byte[] { 1 }, "same")).ToArray();
-        await service.PutRecordsAsync("weather", batch);
-        await service.PutRecordsAsync("weather", batch[..499]);
+        await Service.PutRecordsAsync("weather", batch);
+        await Service.PutRecordsAsync("weather", batch[..499]);
 
-        var third = await service.PutRecordsAsync("weather", batch[..3]);
+        var third = await Service.PutRecordsAsync("weather", batch[..3]);
 
         Assert.Equal(2, third.FailedRecordCount);
         Assert.True(third.Records[0].Succeeded);
@@ -264,28 +252,28 @@ public sealed class StreamSemanticsTests : IDisposable
             Assert.Equal("Rate exceeded for shard shardId-000000000000 in stream weather under account 123456789012.", r.ErrorMessage);
         });
 
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(0, (await service.PutRecordsAsync("weather", batch[..3])).FailedRecordCount);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, (await Service.PutRecordsAsync("weather", batch[..3])).FailedRecordCount);
     }
 
     [Fact]
     public async Task A_shard_takes_1_MiB_per_second_and_PutRecord_throws_when_over()
     {
-        await service.PutRecordAsync("weather", new byte[600 * 1024], "k");
-        var error = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => service.PutRecordAsync("weather", new byte[500 * 1024], "k"));
+        await Service.PutRecordAsync("weather", new byte[600 * 1024], "k");
+        var error = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Service.PutRecordAsync("weather", new byte[500 * 1024], "k"));
         Assert.Equal("ProvisionedThroughputExceededException", error.ErrorCode);
     }
 
     [Fact]
     public async Task PutRecords_failures_are_per_record_while_the_rest_succeed()
     {
-        await service.CreateStreamAsync("two", 2);
+        await Service.CreateStreamAsync("two", 2);
         // Fill shard 0 for this second, then send a batch that mixes both shards.
         var fill = Enumerable.Range(0, 500).Select(_ => new PutRecordsEntry(new byte[] { 1 }, "k", "0")).ToArray();
-        await service.PutRecordsAsync("two", fill);
-        await service.PutRecordsAsync("two", fill);
+        await Service.PutRecordsAsync("two", fill);
+        await Service.PutRecordsAsync("two", fill);
 
-        var mixed = await service.PutRecordsAsync("two",
+        var mixed = await Service.PutRecordsAsync("two",
         [
             new PutRecordsEntry(new byte[] { 1 }, "a", "0"),
             new PutRecordsEntry(new byte[] { 2 }, "b", "340282366920938463463374607431768211455"),
@@ -301,15 +289,10 @@ public sealed class StreamSemanticsTests : IDisposable
     [Fact]
     public async Task DescribeStreamSummary_reports_the_stream_as_created()
     {
-        var summary = await service.DescribeStreamSummaryAsync("weather");
+        var summary = await Service.DescribeStreamSummaryAsync("weather");
 
         Assert.Equal("arn:aws:kinesis:us-east-1:123456789012:stream/weather", summary.StreamArn);
         Assert.Equal(("ACTIVE", 1, 24, Start), (summary.StreamStatus, summary.OpenShardCount, summary.RetentionPeriodHours, summary.StreamCreationTimestamp));
     }
 
-    public void Dispose()
-    {
-        service.Dispose();
-        temp.Dispose();
-    }
 }
