@@ -38,7 +38,7 @@ public sealed partial class LocalStreamService
         var streamName = StreamNameOf(streamArn);
         if (!StreamModes.IsKnown(streamMode))
             throw new ValidationException("kinesis", $"1 validation error detected: Value '{streamMode}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [{StreamModes.Provisioned}, {StreamModes.OnDemand}]");
-        Reshard(streamName, (stream, _, now) =>
+        Reshard(streamName, shardOperation: null, (stream, _, now) =>
         {
             var current = stream.Metadata.StreamMode ?? StreamModes.Provisioned;
             if (current == streamMode)

@@ -291,11 +291,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     {
         if (targetShardCount < 1)
             throw new ValidationException("kinesis", $"1 validation error detected: Value '{targetShardCount}' at 'targetShardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
-        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
-        RefuseOnDemand(Open(streamName), "UpdateShardCount");
-        Reshard(streamName, (stream, shards, now) =>
+        Reshard(streamName, "UpdateShardCount", (stream, shards, now) =>
         {
-            RefuseOnDemand(stream, "UpdateShardCount");
             var open = shards.Where(s => s.IsOpen).OrderBy(s => s.Start).ToList();
             var current = open.Count;
             if (targetShardCount == current)
@@ -339,11 +336,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     public Task SplitShardAsync(string streamName, string shardToSplit, string newStartingHashKey, CancellationToken cancellationToken = default)
     {
-        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
-        RefuseOnDemand(Open(streamName), "SplitShard");
-        Reshard(streamName, (stream, shards, now) =>
+        Reshard(streamName, "SplitShard", (stream, shards, now) =>
         {
-            RefuseOnDemand(stream, "SplitShard");
             var shard = OpenShard(stream, shards, streamName, shardToSplit);
             if (newStartingHashKey is null || !ExplicitHashKeyPattern().IsMatch(newStartingHashKey) || !UInt128.TryParse(newStartingHashKey, CultureInfo.InvariantCulture, out var key))
                 throw new InvalidArgumentException("kinesis", $"NewStartingHashKey {newStartingHashKey} is not a hash key: give a whole number from 0 to 2^128-1.");
@@ -358,11 +352,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     public Task MergeShardsAsync(string streamName, string shardToMerge, string adjacentShardToMerge, CancellationToken cancellationToken = default)
     {
-        // Said before any complaint about the stream being UPDATING: on-demand streams never take this call.
-        RefuseOnDemand(Open(streamName), "MergeShards");
-        Reshard(streamName, (stream, shards, now) =>
+        Reshard(streamName, "MergeShards", (stream, shards, now) =>
         {
-            RefuseOnDemand(stream, "MergeShards");
             var first = OpenShard(stream, shards, streamName, shardToMerge);
             var second = OpenShard(stream, shards, streamName, adjacentShardToMerge);
             // The last shard ends at 2^128 - 1, where adding one would wrap round to the first shard's start.
@@ -377,10 +368,11 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     }
 
     /// <summary>
-    /// Runs one reshard under the stream's lock: checks the stream is ACTIVE, lets <paramref name="change"/> close and add
-    /// shards, marks the stream UPDATING for <see cref="ReshardDuration"/> and saves it.
+    /// Runs one reshard (or mode switch) under the stream's lock: refuses <paramref name="shardOperation"/> on an on-demand
+    /// stream (null for UpdateStreamMode, which they take), checks the stream is ACTIVE, lets <paramref name="change"/> close
+    /// and add shards, marks the stream UPDATING for <see cref="ReshardDuration"/> and saves it.
     /// </summary>
-    private void Reshard(string streamName, Func<OpenStream, List<ShardState>, DateTimeOffset, StreamMetadata> change)
+    private void Reshard(string streamName, string? shardOperation, Func<OpenStream, List<ShardState>, DateTimeOffset, StreamMetadata> change)
     {
         var stream = Open(streamName);
         using (AcquireAppendLock(stream.Folder))
@@ -390,6 +382,8 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
                 lock (open) open.Remove(streamName);
                 stream = Open(streamName);
             }
+            // Said before any complaint about the stream being UPDATING: on-demand streams never take these calls.
+            if (shardOperation is not null) RefuseOnDemand(stream, shardOperation);
             var now = clock.GetUtcNow();
             if (stream.Metadata.UpdatingUntil is { } until && now < until)
                 throw new ResourceInUseException("kinesis", $"Stream {streamName} under account {accountId} not ACTIVE, instead in state UPDATING until {AmzTime(until)}. Let the clock pass that time (a simulation, or Clock.Advance in a notebook), then reshard again.");
