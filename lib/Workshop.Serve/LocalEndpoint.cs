@@ -30,6 +30,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private readonly WebApplication app;
     private readonly KinesisHandler kinesis;
     private readonly StsHandler sts;
+    private readonly S3Handler s3;
     private readonly JsonServiceHandlers otherJsonServices;
 
     // The local engines are used one call at a time, as one learner would use them.
@@ -42,6 +43,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             "The local endpoint serves the local backend only; run it without --backend aws (or unset WORKSHOP_BACKEND).");
         kinesis = new KinesisHandler(local.Stream);
         sts = new StsHandler(session.Names.AccountId);
+        s3 = new S3Handler(local.Lake);
         otherJsonServices = new JsonServiceHandlers(session);
     }
 
@@ -91,6 +93,22 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
+        var service = scope.Success ? scope.Groups["service"].Value : "";
+        if (request.Headers["X-Amz-Target"].Count == 0 && (service == "s3" || (service.Length == 0 && S3Handler.FitsUnsigned(request))))
+        {
+            // S3 reads its own body: its cap is larger than the other services' and its uploads may be aws-chunked.
+            await oneAtATime.WaitAsync(context.RequestAborted);
+            try
+            {
+                await s3.HandleAsync(context, scope.Success ? scope.Groups["region"].Value : "us-east-1");
+            }
+            finally
+            {
+                oneAtATime.Release();
+            }
+            return;
+        }
         if (request.ContentLength > MaxRequestBytes)
         {
             await TooLargeAsync(context);
@@ -109,8 +127,6 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             return;
         }
 
-        var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
-        var service = scope.Success ? scope.Groups["service"].Value : "";
         await oneAtATime.WaitAsync(context.RequestAborted);
         try
         {

@@ -97,6 +97,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         var path = GetLocalPath(bucket, key);
         if (File.Exists(path)) File.Delete(path);
         RemoveEmptyFolders(GetBucketRoot(bucket), Path.GetDirectoryName(path));
+        ForgetHeaders(bucket, key);
         return Task.CompletedTask;
     }
 
