@@ -1,0 +1,328 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using StreamingWorkshop;
+using StreamingWorkshop.Aws;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Serve;
+using Workshop.Tests.TestSupport;
+using KitListObjectsRequest = StreamingWorkshop.Lake.ListObjectsRequest;
+
+namespace Workshop.Tests.Serve;
+
+/// <summary>
+/// The local endpoint's S3 over HTTP: the kit's own AWS backend (AWSSDK.S3) pointed at it, and raw requests for what
+/// the SDK hides (ranges, error bodies, virtual hosts, aws-chunked bodies, multipart uploads, the size cap).
+/// Each answer is read as the wire has it; stored bytes are read back from the workspace's lake.
+/// </summary>
+public sealed class LocalEndpointS3Tests : IAsyncLifetime
+{
+    private const string Authorization = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
+    private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+    private readonly TempWorkspace temp = new();
+    private readonly HttpClient http = new();
+    private WorkshopSession session = null!;
+    private LocalEndpoint endpoint = null!;
+
+    public async Task InitializeAsync()
+    {
+        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
+        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await endpoint.DisposeAsync();
+        await session.DisposeAsync();
+        temp.Dispose();
+    }
+
+    private S3ObjectStore KitStore()
+    {
+        var url = endpoint.Url.ToString();
+        var settings = AwsSettings.WithCredentials("us-east-1", new BasicAWSCredentials("workshop", "workshop"),
+            name => name == "AWS_ENDPOINT_URL" ? url : null);
+        return new AwsClients(settings).S3();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body = null, Action<HttpRequestMessage>? adjust = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(endpoint.Url, pathAndQuery));
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+        if (body is not null) request.Content = new ByteArrayContent(body);
+        adjust?.Invoke(request);
+        return await http.SendAsync(request);
+    }
+
+    private async Task<XElement> ErrorOfAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/xml", response.Content.Headers.ContentType?.MediaType);
+        var error = XElement.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Error", error.Name.LocalName);
+        Assert.False(string.IsNullOrEmpty(error.Element("RequestId")?.Value), "the error names its request");
+        return error;
+    }
+
+    [Fact]
+    public async Task The_kits_s3_backend_makes_a_bucket_puts_lists_gets_and_deletes_through_the_endpoint()
+    {
+        using var store = KitStore();
+        await store.CreateBucketAsync("served-lake");
+        Assert.True(await store.BucketExistsAsync("served-lake"));
+        Assert.False(await store.BucketExistsAsync("no-such-lake"));
+        Assert.Equal(["served-lake"], (await store.ListBucketsAsync()).Select(b => b.Name));
+
+        string[] keys = ["weather-data/city=Cork/part-1.json", "weather-data/city=Dublin/part-1.json", "weather-data/city=Dublin/part-2.json", "readme.txt"];
+        foreach (var key in keys) await store.PutObjectAsync("served-lake", key, Encoding.UTF8.GetBytes($"content of {key}"));
+
+        var stored = await store.GetObjectAsync("served-lake", "weather-data/city=Dublin/part-2.json");
+        Assert.Equal("content of weather-data/city=Dublin/part-2.json", Encoding.UTF8.GetString(stored.Content.Span));
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes("content of weather-data/city=Dublin/part-2.json")))}\"", stored.Info.ETag);
+        // The object is a file of the workspace's lake, written on the workspace's clock.
+        Assert.Equal("content of readme.txt", File.ReadAllText(Path.Combine(temp.Root, "lake", "served-lake", "readme.txt")));
+        Assert.Equal(session.Clock.GetUtcNow().UtcDateTime.Date, stored.Info.LastModified.UtcDateTime.Date);
+
+        var folders = await store.ListObjectsV2Async(new KitListObjectsRequest("served-lake", "weather-data/", "/"));
+        Assert.Equal(["weather-data/city=Cork/", "weather-data/city=Dublin/"], folders.CommonPrefixes);
+        Assert.Empty(folders.Contents);
+
+        var first = await store.ListObjectsV2Async(new KitListObjectsRequest("served-lake", "weather-data/", MaxKeys: 2));
+        Assert.True(first.IsTruncated);
+        Assert.Equal(2, first.KeyCount);
+        Assert.Equal(["weather-data/city=Cork/part-1.json", "weather-data/city=Dublin/part-1.json"], first.Contents.Select(c => c.Key));
+        var second = await store.ListObjectsV2Async(new KitListObjectsRequest("served-lake", "weather-data/", ContinuationToken: first.NextContinuationToken, MaxKeys: 2));
+        Assert.False(second.IsTruncated);
+        Assert.Equal(["weather-data/city=Dublin/part-2.json"], second.Contents.Select(c => c.Key));
+
+        var notEmpty = await Assert.ThrowsAsync<S3Exception>(() => store.DeleteBucketAsync("served-lake"));
+        Assert.Equal("BucketNotEmpty", notEmpty.ErrorCode);
+        await store.EmptyBucketAsync("served-lake");
+        var missing = await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("served-lake", "readme.txt"));
+        Assert.Equal("NoSuchKey", missing.ErrorCode);
+        await store.DeleteBucketAsync("served-lake");
+        Assert.Empty(await store.ListBucketsAsync());
+    }
+
+    [Fact]
+    public async Task Lifecycle_rules_put_through_the_sdk_come_back_and_a_bucket_without_rules_has_none()
+    {
+        using var store = KitStore();
+        await store.CreateBucketAsync("aging-lake");
+        Assert.Equal(BucketLifecycle.None, await store.GetBucketLifecycleAsync("aging-lake"));
+
+        var lifecycle = new BucketLifecycle(
+            [new StreamingWorkshop.Lake.LifecycleRule("archive", "weather-data/", [new StreamingWorkshop.Lake.LifecycleTransition(30, "STANDARD_IA"), new StreamingWorkshop.Lake.LifecycleTransition(90, "GLACIER")], 365)],
+            TransitionMinimumSizes.VariesByStorageClass);
+        await store.PutBucketLifecycleAsync("aging-lake", lifecycle);
+
+        var back = await store.GetBucketLifecycleAsync("aging-lake");
+        Assert.Equal(TransitionMinimumSizes.VariesByStorageClass, back.TransitionDefaultMinimumObjectSize);
+        var rule = Assert.Single(back.Rules);
+        Assert.Equal(("archive", "weather-data/", 365, true), (rule.Id, rule.Prefix, rule.ExpirationDays, rule.Enabled));
+        Assert.Equal(["30 STANDARD_IA", "90 GLACIER"], rule.Transitions.Select(t => $"{t.Days} {t.StorageClass}"));
+        // The rules are the workspace's own: the local lake reads the same ones.
+        Assert.Equal("archive", Assert.Single((await session.Local!.Lake.GetBucketLifecycleAsync("aging-lake")).Rules).Id);
+
+        using var deleted = await SendAsync(HttpMethod.Delete, "/aging-lake?lifecycle");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var none = await SendAsync(HttpMethod.Get, "/aging-lake?lifecycle");
+        var error = await ErrorOfAsync(none, HttpStatusCode.NotFound);
+        Assert.Equal("NoSuchLifecycleConfiguration", error.Element("Code")?.Value);
+    }
+
+    [Fact]
+    public async Task Aws_chunked_uploads_of_the_sdk_and_with_signed_chunks_and_trailers_store_the_decoded_bytes()
+    {
+        await session.Local!.Lake.CreateBucketAsync("chunked");
+        var content = new byte[200_000];
+        new Random(7).NextBytes(content);
+
+        // AWSSDK.S3 with its defaults streams the body aws-chunked with a checksum trailer.
+        var config = new AmazonS3Config { ServiceURL = endpoint.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" };
+        using (var client = new AmazonS3Client(new BasicAWSCredentials("workshop", "workshop"), config))
+        {
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = "chunked", Key = "sdk.bin", InputStream = new MemoryStream(content), UseChunkEncoding = true });
+        }
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(temp.Root, "lake", "chunked", "sdk.bin")));
+
+        // Signed chunks of 64 KiB, then the final empty chunk and a checksum trailer, as SigV4 streaming sends them.
+        using var body = new MemoryStream();
+        void Write(string text) => body.Write(Encoding.ASCII.GetBytes(text));
+        for (var offset = 0; offset < content.Length; offset += 65536)
+        {
+            var size = Math.Min(65536, content.Length - offset);
+            Write($"{size:x};chunk-signature={new string('a', 64)}\r\n");
+            body.Write(content, offset, size);
+            Write("\r\n");
+        }
+        Write($"0;chunk-signature={new string('b', 64)}\r\nx-amz-checksum-crc32:AAAAAA==\r\nx-amz-trailer-signature:{new string('c', 64)}\r\n\r\n");
+        using var put = await SendAsync(HttpMethod.Put, "/chunked/signed.bin", body.ToArray(), request =>
+        {
+            request.Headers.TryAddWithoutValidation("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
+            request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Content!.Headers.ContentEncoding.Add("aws-chunked");
+        });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(content))}\"", put.Headers.ETag?.Tag);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(temp.Root, "lake", "chunked", "signed.bin")));
+    }
+
+    [Fact]
+    public async Task Ranges_answer_206_with_content_range_and_a_range_past_the_end_is_416()
+    {
+        await session.Local!.Lake.CreateBucketAsync("ranges");
+        using (var put = await SendAsync(HttpMethod.Put, "/ranges/digits.txt", Encoding.ASCII.GetBytes("0123456789"),
+                   request => request.Content!.Headers.ContentType = new MediaTypeHeaderValue("text/plain")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        foreach (var (range, expected, contentRange) in new[] { ("bytes=2-5", "2345", "bytes 2-5/10"), ("bytes=7-", "789", "bytes 7-9/10"), ("bytes=-3", "789", "bytes 7-9/10"), ("bytes=8-100", "89", "bytes 8-9/10") })
+        {
+            using var answer = await SendAsync(HttpMethod.Get, "/ranges/digits.txt", adjust: request => request.Headers.TryAddWithoutValidation("Range", range));
+            Assert.Equal(HttpStatusCode.PartialContent, answer.StatusCode);
+            Assert.Equal(expected, await answer.Content.ReadAsStringAsync());
+            Assert.Equal(contentRange, answer.Content.Headers.ContentRange?.ToString());
+            Assert.Equal("text/plain", answer.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var whole = await SendAsync(HttpMethod.Get, "/ranges/digits.txt");
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal("0123456789", await whole.Content.ReadAsStringAsync());
+        Assert.Equal("bytes", whole.Headers.AcceptRanges.Single());
+        Assert.Equal(session.Clock.GetUtcNow().UtcDateTime.Date, whole.Content.Headers.LastModified?.UtcDateTime.Date);
+
+        using var beyond = await SendAsync(HttpMethod.Get, "/ranges/digits.txt", adjust: request => request.Headers.TryAddWithoutValidation("Range", "bytes=10-20"));
+        var error = await ErrorOfAsync(beyond, HttpStatusCode.RequestedRangeNotSatisfiable);
+        Assert.Equal("InvalidRange", error.Element("Code")?.Value);
+        Assert.Contains("the object is 10 bytes", error.Element("Message")?.Value);
+    }
+
+    [Fact]
+    public async Task Errors_come_as_s3_xml_with_their_status_and_head_errors_have_no_body()
+    {
+        using (var created = await SendAsync(HttpMethod.Put, "/errors-lake")) Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+
+        using var missingKey = await SendAsync(HttpMethod.Get, "/errors-lake/no/such/key.json");
+        var noSuchKey = await ErrorOfAsync(missingKey, HttpStatusCode.NotFound);
+        Assert.Equal(("NoSuchKey", "no/such/key.json"), (noSuchKey.Element("Code")?.Value, noSuchKey.Element("Key")?.Value));
+
+        using var headMissing = await SendAsync(HttpMethod.Head, "/errors-lake/no-such-key");
+        Assert.Equal(HttpStatusCode.NotFound, headMissing.StatusCode);
+        Assert.Empty(await headMissing.Content.ReadAsByteArrayAsync());
+
+        using var missingBucket = await SendAsync(HttpMethod.Get, "/no-such-lake?list-type=2");
+        var noSuchBucket = await ErrorOfAsync(missingBucket, HttpStatusCode.NotFound);
+        Assert.Equal(("NoSuchBucket", "no-such-lake"), (noSuchBucket.Element("Code")?.Value, noSuchBucket.Element("BucketName")?.Value));
+
+        using var again = await SendAsync(HttpMethod.Put, "/errors-lake");
+        Assert.Equal("BucketAlreadyOwnedByYou", (await ErrorOfAsync(again, HttpStatusCode.Conflict)).Element("Code")?.Value);
+
+        using var badName = await SendAsync(HttpMethod.Put, "/Bad_Bucket");
+        var invalid = await ErrorOfAsync(badName, HttpStatusCode.BadRequest);
+        Assert.Equal("InvalidBucketName", invalid.Element("Code")?.Value);
+        Assert.Contains("'Bad_Bucket'", invalid.Element("Message")?.Value);
+
+        using var badXml = await SendAsync(HttpMethod.Post, "/errors-lake?delete", Encoding.UTF8.GetBytes("<Delete><Object>"));
+        Assert.Equal("MalformedXML", (await ErrorOfAsync(badXml, HttpStatusCode.BadRequest)).Element("Code")?.Value);
+
+        using var versioning = await SendAsync(HttpMethod.Get, "/errors-lake?versioning");
+        var refused = await ErrorOfAsync(versioning, HttpStatusCode.NotImplemented);
+        Assert.Equal("NotImplemented", refused.Element("Code")?.Value);
+        Assert.Contains("'versioning'", refused.Element("Message")?.Value);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_cap_is_refused_as_entity_too_large_naming_the_cap_and_multipart()
+    {
+        await session.Local!.Lake.CreateBucketAsync("capped");
+        // Declared with Expect: 100-continue, as the AWS CLI sends uploads: the refusal comes before the bytes are sent.
+        using var tooLarge = await SendAsync(HttpMethod.Put, "/capped/huge.bin", new byte[64 * 1024 * 1024 + 1], request => request.Headers.ExpectContinue = true);
+        var error = await ErrorOfAsync(tooLarge, HttpStatusCode.BadRequest);
+        Assert.Equal("EntityTooLarge", error.Element("Code")?.Value);
+        Assert.Contains("at most 64 MiB in one request", error.Element("Message")?.Value);
+        Assert.Contains("multipart upload", error.Element("Message")?.Value);
+        Assert.False(File.Exists(Path.Combine(temp.Root, "lake", "capped", "huge.bin")));
+
+        // A part of the AWS CLI's size, over the 8 MiB the JSON services take, is stored.
+        var part = new byte[9 * 1024 * 1024];
+        using var taken = await SendAsync(HttpMethod.Put, "/capped/nine-mib.bin", part);
+        Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        Assert.Equal(part.Length, new FileInfo(Path.Combine(temp.Root, "lake", "capped", "nine-mib.bin")).Length);
+    }
+
+    [Fact]
+    public async Task A_multipart_upload_joins_its_parts_under_a_composite_etag_and_leaves_nothing_behind()
+    {
+        await session.Local!.Lake.CreateBucketAsync("parts");
+        using var started = await SendAsync(HttpMethod.Post, "/parts/big/readings.bin?uploads", adjust: request =>
+            request.Content = new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-ndjson") } });
+        var uploadId = XElement.Parse(await started.Content.ReadAsStringAsync()).Element(S3 + "UploadId")!.Value;
+
+        var first = new byte[5 * 1024 * 1024];
+        new Random(1).NextBytes(first);
+        var second = Encoding.ASCII.GetBytes("the last part may be small");
+        using var part1 = await SendAsync(HttpMethod.Put, $"/parts/big/readings.bin?partNumber=1&uploadId={uploadId}", first);
+        using var part2 = await SendAsync(HttpMethod.Put, $"/parts/big/readings.bin?partNumber=2&uploadId={uploadId}", second);
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(second))}\"", part2.Headers.ETag?.Tag);
+
+        using var listed = await SendAsync(HttpMethod.Get, $"/parts/big/readings.bin?uploadId={uploadId}");
+        Assert.Equal(["1 5242880", "2 26"], XElement.Parse(await listed.Content.ReadAsStringAsync()).Elements(S3 + "Part")
+            .Select(p => $"{p.Element(S3 + "PartNumber")!.Value} {p.Element(S3 + "Size")!.Value}"));
+
+        var complete = $"<CompleteMultipartUpload xmlns=\"{S3}\"><Part><PartNumber>1</PartNumber><ETag>{part1.Headers.ETag!.Tag}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>{part2.Headers.ETag!.Tag}</ETag></Part></CompleteMultipartUpload>";
+        using var completed = await SendAsync(HttpMethod.Post, $"/parts/big/readings.bin?uploadId={uploadId}", Encoding.UTF8.GetBytes(complete));
+        Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        var expectedETag = $"\"{Convert.ToHexStringLower(MD5.HashData([.. MD5.HashData(first), .. MD5.HashData(second)]))}-2\"";
+        Assert.Equal(expectedETag, XElement.Parse(await completed.Content.ReadAsStringAsync()).Element(S3 + "ETag")?.Value);
+
+        Assert.Equal([.. first, .. second], File.ReadAllBytes(Path.Combine(temp.Root, "lake", "parts", "big", "readings.bin")));
+        using var head = await SendAsync(HttpMethod.Head, "/parts/big/readings.bin");
+        Assert.Equal(expectedETag, head.Headers.ETag?.Tag);
+        Assert.Equal("application/x-ndjson", head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "state", "lake-uploads")));
+
+        using var gone = await SendAsync(HttpMethod.Delete, $"/parts/big/readings.bin?uploadId={uploadId}");
+        var error = await ErrorOfAsync(gone, HttpStatusCode.NotFound);
+        Assert.Equal(("NoSuchUpload", uploadId), (error.Element("Code")?.Value, error.Element("UploadId")?.Value));
+    }
+
+    [Fact]
+    public async Task Virtual_hosts_copies_batch_deletes_and_url_encoded_listings()
+    {
+        await session.Local!.Lake.CreateBucketAsync("hosted");
+        var port = endpoint.Url.Port;
+        using (var put = await SendAsync(HttpMethod.Put, "/notes/a%20b%2Bc.txt", Encoding.UTF8.GetBytes("by virtual host"),
+                   request => request.Headers.Host = $"hosted.localhost:{port}"))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using (var get = await SendAsync(HttpMethod.Get, "/notes/a%20b%2Bc.txt", adjust: request => request.Headers.Host = $"hosted.s3.localhost:{port}"))
+            Assert.Equal("by virtual host", await get.Content.ReadAsStringAsync());
+
+        using (var copy = await SendAsync(HttpMethod.Put, "/hosted/copies/copy.txt", adjust: request =>
+                   request.Headers.TryAddWithoutValidation("x-amz-copy-source", "/hosted/notes/a%20b%2Bc.txt")))
+        {
+            Assert.Equal(HttpStatusCode.OK, copy.StatusCode);
+            Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes("by virtual host")))}\"",
+                XElement.Parse(await copy.Content.ReadAsStringAsync()).Element(S3 + "ETag")?.Value);
+        }
+
+        using var listing = await SendAsync(HttpMethod.Get, "/hosted?list-type=2&encoding-type=url&prefix=notes/");
+        var listed = XElement.Parse(await listing.Content.ReadAsStringAsync());
+        Assert.Equal(["notes/a%20b%2Bc.txt"], listed.Elements(S3 + "Contents").Select(c => c.Element(S3 + "Key")!.Value));
+        Assert.Equal("url", listed.Element(S3 + "EncodingType")?.Value);
+        Assert.Equal("1", listed.Element(S3 + "KeyCount")?.Value);
+
+        var delete = "<Delete><Object><Key>notes/a b+c.txt</Key></Object><Object><Key>copies/copy.txt</Key></Object></Delete>";
+        using var deleted = await SendAsync(HttpMethod.Post, "/hosted?delete", Encoding.UTF8.GetBytes(delete));
+        Assert.Equal(["notes/a b+c.txt", "copies/copy.txt"],
+            XElement.Parse(await deleted.Content.ReadAsStringAsync()).Elements(S3 + "Deleted").Select(d => d.Element(S3 + "Key")!.Value));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "lake", "hosted")));
+    }
+}
