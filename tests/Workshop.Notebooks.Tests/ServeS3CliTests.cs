@@ -74,7 +74,6 @@ public sealed class ServeS3CliTests : IDisposable
         Assert.Equal("weather-data/", (string?)rule["Filter"]!["Prefix"]);
         Assert.Equal(["90 STANDARD_IA", "180 GLACIER"], rule["Transitions"]!.AsArray().Select(t => $"{t!["Days"]} {t["StorageClass"]}"));
 
-        // aws s3 rm --recursive deletes with DeleteObjects.
         Assert.Contains("delete: s3://cli-files/site/index.txt", Run(url, "s3", "rm", "--recursive", "s3://cli-files/site"));
         Assert.DoesNotContain("site/", Run(url, "s3", "ls", "--recursive", "s3://cli-files"));
 
@@ -85,8 +84,11 @@ public sealed class ServeS3CliTests : IDisposable
                 s3.get_object(Bucket="cli-files", Key="no/such/key.json")
             except s3.exceptions.NoSuchKey as error:
                 print("NoSuchKey:", error.response["Error"]["Key"])
+            deleted = s3.delete_objects(Bucket="cli-files", Delete={"Objects": [{"Key": "big/big.bin"}]})["Deleted"]
+            print("deleted:", [d["Key"] for d in deleted])
+            print("left:", s3.list_objects_v2(Bucket="cli-files")["KeyCount"])
             """);
-        Assert.Equal("NoSuchKey: no/such/key.json", boto3.Trim());
+        Assert.Equal(["NoSuchKey: no/such/key.json", "deleted: ['big/big.bin']", "left: 0"], boto3.Trim().Split('\n'));
     }
 
     private static JsonObject Json(string text) => JsonNode.Parse(text)!.AsObject();

@@ -110,7 +110,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         var marker = DecodeToken(request.ContinuationToken) ?? (request.StartAfter is { } startAfter ? new Marker(startAfter, false) : null);
         var root = GetBucketRoot(request.Bucket);
         var lifecycle = LoadSettings(request.Bucket).Lifecycle;
-        var entries = ListEntries(root, prefix, request.Delimiter);
+        var entries = ListEntries(request.Bucket, root, prefix, request.Delimiter);
         entries.Sort((a, b) => Utf8Order.Compare(a.Name, b.Name));
 
         var contents = new List<ObjectInfo>();
@@ -274,12 +274,15 @@ public sealed partial class LocalObjectStore : IObjectStore
 
     private static string KeyOf(string root, string file) => Path.GetRelativePath(root, file).Replace('\\', '/');
 
-    private static List<Entry> ListEntries(string root, string prefix, string? delimiter)
+    private List<Entry> ListEntries(string bucket, string root, string prefix, string? delimiter)
     {
         var entries = new List<Entry>();
         // Start at the deepest folder the prefix names, so a prefix prunes the walk.
         var folderPart = prefix.Contains('/') ? prefix[..(prefix.LastIndexOf('/') + 1)] : "";
-        var start = Path.Combine(root, folderPart);
+        // No stored key starts with a folder that could not be a key's ('..', '//', a leading '/'): such a prefix
+        // matches nothing, and must not lead the walk out of the bucket.
+        if (KeyProblem(folderPart, isPrefix: true) is not null) return entries;
+        var start = folderPart.Length == 0 ? root : GetLocalFolder(bucket, folderPart);
         if (!Directory.Exists(start)) return entries;
         if (delimiter == "/")
         {

@@ -295,6 +295,24 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_prefix_that_climbs_out_of_the_bucket_lists_nothing()
+    {
+        await session.Local!.Lake.CreateBucketAsync("inside");
+        await session.Local!.Lake.CreateBucketAsync("neighbour");
+        await session.Local!.Lake.PutObjectAsync("neighbour", "secret.txt", Encoding.UTF8.GetBytes("not yours"));
+        foreach (var prefix in new[] { "../", "../neighbour/", "../../", "/", "a/../../" })
+        {
+            using var listing = await SendAsync(HttpMethod.Get, $"/inside?list-type=2&prefix={Uri.EscapeDataString(prefix)}");
+            var text = await listing.Content.ReadAsStringAsync();
+            Assert.True(listing.StatusCode == HttpStatusCode.OK, $"prefix {prefix}: {text}");
+            var listed = XElement.Parse(text);
+            Assert.Equal((prefix, "0"), (prefix, listed.Element(S3 + "KeyCount")?.Value));
+            using var folders = await SendAsync(HttpMethod.Get, $"/inside?list-type=2&delimiter=%2F&prefix={Uri.EscapeDataString(prefix)}");
+            Assert.Equal((prefix, "0"), (prefix, XElement.Parse(await folders.Content.ReadAsStringAsync()).Element(S3 + "KeyCount")?.Value));
+        }
+    }
+
+    [Fact]
     public async Task Virtual_hosts_copies_batch_deletes_and_url_encoded_listings()
     {
         await session.Local!.Lake.CreateBucketAsync("hosted");
