@@ -75,6 +75,11 @@ internal sealed class S3Handler(LocalObjectStore lake)
         {
             await ErrorAsync(context, "InvalidArgument", error.Message, bucket, key);
         }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // The lake is files: one held open or made unreadable by another program ends here, not in a dropped connection.
+            await ErrorAsync(context, "InternalError", $"The local lake could not be read or written: {error.Message} Check the workspace's files and retry.", bucket, key);
+        }
     }
 
     private async Task DispatchAsync(HttpContext context, string region, string? bucket, string? key, byte[] body)
@@ -166,13 +171,12 @@ internal sealed class S3Handler(LocalObjectStore lake)
                 await EmptyAsync(context, 204);
                 return;
             case "HEAD":
-                if (!await lake.BucketExistsAsync(bucket, context.RequestAborted))
-                    throw new S3Exception("NoSuchBucket", $"The specified bucket does not exist: {bucket}.");
+                await RequireBucketAsync(bucket, context.RequestAborted);
                 context.Response.Headers["x-amz-bucket-region"] = region;
                 await EmptyAsync(context, 200);
                 return;
             case "GET" when query.ContainsKey("location"):
-                await lake.GetBucketLifecycleAsync(bucket, context.RequestAborted);
+                await RequireBucketAsync(bucket, context.RequestAborted);
                 // us-east-1 is S3's empty location constraint.
                 await XmlAsync(context, 200, new XElement(S3 + "LocationConstraint", region == "us-east-1" ? "" : region));
                 return;
@@ -192,6 +196,12 @@ internal sealed class S3Handler(LocalObjectStore lake)
                 return;
         }
         throw new S3Exception("MethodNotAllowed", $"{request.Method} on a bucket is not an S3 operation the local endpoint serves.");
+    }
+
+    private async Task RequireBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        if (!await lake.BucketExistsAsync(bucket, cancellationToken))
+            throw new S3Exception("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Deploy the stack ('workshop deploy') or check the name.");
     }
 
     private async Task ListBucketsAsync(HttpContext context)
@@ -277,7 +287,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
         var keys = Children(document, "Object").Select(o => Child(o, "Key") ?? "").ToArray();
         if (keys.Length > 1000)
             throw new S3Exception("MalformedXML", $"DeleteObjects names {keys.Length:N0} keys; it takes at most 1,000 at once.");
-        await lake.GetBucketLifecycleAsync(bucket, context.RequestAborted);
+        await RequireBucketAsync(bucket, context.RequestAborted);
         var result = new XElement(S3 + "DeleteResult");
         foreach (var key in keys)
         {
@@ -345,7 +355,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
     {
         if (maxKeys == 0)
         {
-            await lake.GetBucketLifecycleAsync(bucket, cancellationToken);
+            await RequireBucketAsync(bucket, cancellationToken);
             return new ListObjectsResult([], [], false, null, 0);
         }
         return await lake.ListObjectsV2Async(new ListObjectsRequest(bucket, NullIfEmpty(query["prefix"]), NullIfEmpty(query["delimiter"]), token, startAfter, maxKeys), cancellationToken);
@@ -562,6 +572,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
         "InvalidRange" => 416,
         "MethodNotAllowed" => 405,
         "NotImplemented" => 501,
+        "InternalError" => 500,
         _ => 400,
     };
 
