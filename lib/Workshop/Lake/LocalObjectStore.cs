@@ -43,6 +43,8 @@ public sealed partial class LocalObjectStore : IObjectStore
         if (Directory.Exists(root) && Directory.EnumerateFiles(root, "*", EveryObject).Any())
             throw new S3Exception("BucketNotEmpty", $"The bucket you tried to delete is not empty: {bucket}. Delete its objects first (or deploy with --empty-buckets when destroying the stack).");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        var headers = workspace.Resolve("state", "lake-headers", bucket);
+        if (Directory.Exists(headers)) Directory.Delete(headers, recursive: true);
         File.Delete(SettingsPath(bucket));
         return Task.CompletedTask;
     }

@@ -110,6 +110,8 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         Assert.Equal("NoSuchKey", missing.ErrorCode);
         await store.DeleteBucketAsync("served-lake");
         Assert.Empty(await store.ListBucketsAsync());
+        Assert.False(Directory.Exists(Path.Combine(temp.Root, "lake", "served-lake")));
+        Assert.False(Directory.Exists(Path.Combine(temp.Root, "state", "lake-headers", "served-lake")));
     }
 
     [Fact]
