@@ -21,6 +21,15 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
 
     public bool StackExists(string stackName) => File.Exists(StackFile(stackName));
 
+    /// <summary>The stacks in the workspace, by name in ordinal order.</summary>
+    public IReadOnlyList<string> ListStackNames()
+    {
+        var folder = workspace.Resolve("stacks");
+        if (!Directory.Exists(folder)) return [];
+        return Directory.EnumerateFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Where(name => StackNamePattern().IsMatch(name)).Order(StringComparer.Ordinal).ToList();
+    }
+
     public StackState DescribeStack(string stackName)
     {
         var path = StackFile(stackName);
