@@ -183,7 +183,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
             Overrides = overrides,
             Capabilities = request.Values("Capabilities"),
             CreationTime = DateTimeOffset.UtcNow,
-            Changes = ResourceChanges(current, template),
+            Changes = ResourceChanges(current, template, overrides),
         };
         if (current is not null && !Changes(current, body, overrides))
         {
@@ -224,8 +224,12 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
     private static string ChangeSetKey(string stackName, string changeSetName) => $"{stackName}/{changeSetName}";
 
     /// <summary>The resources a change set would add, modify or remove, read from the templates as written.</summary>
-    private static IReadOnlyList<ResourceChange> ResourceChanges(StackState? current, JsonObject template)
+    private static IReadOnlyList<ResourceChange> ResourceChanges(StackState? current, JsonObject template, IReadOnlyDictionary<string, string> overrides)
     {
+        // A resource that names a parameter given a new value is modified too (only direct references are followed).
+        var changedParameters = overrides.Where(o => current?.Parameters.FirstOrDefault(p => p.ParameterKey == o.Key)?.ParameterValue is { } before && before != o.Value).Select(o => o.Key).ToList();
+        bool UsesChangedParameter(JsonNode? definition) =>
+            definition?.ToJsonString() is { } text && changedParameters.Any(p => text.Contains($"\"Ref\":\"{p}\"", StringComparison.Ordinal) || text.Contains("${" + p + "}", StringComparison.Ordinal));
         var wanted = template["Resources"]?.AsObject() ?? [];
         var before = current is null ? [] : TemplateReader.Parse(current.TemplateBody)["Resources"]?.AsObject() ?? [];
         var changes = new List<ResourceChange>();
@@ -234,7 +238,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
             var type = definition?["Type"]?.GetValue<string>() ?? "";
             var physicalId = current?.Resources.FirstOrDefault(r => r.LogicalResourceId == logicalId)?.PhysicalResourceId;
             if (!before.ContainsKey(logicalId)) changes.Add(new ResourceChange("Add", logicalId, type, null));
-            else if (!JsonNode.DeepEquals(before[logicalId], definition)) changes.Add(new ResourceChange("Modify", logicalId, type, physicalId));
+            else if (!JsonNode.DeepEquals(before[logicalId], definition) || UsesChangedParameter(definition)) changes.Add(new ResourceChange("Modify", logicalId, type, physicalId));
         }
         foreach (var (logicalId, definition) in before.Where(b => !wanted.ContainsKey(b.Key)))
             changes.Add(new ResourceChange("Remove", logicalId, definition?["Type"]?.GetValue<string>() ?? "", current!.Resources.FirstOrDefault(r => r.LogicalResourceId == logicalId)?.PhysicalResourceId));

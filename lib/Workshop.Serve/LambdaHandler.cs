@@ -77,12 +77,11 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
         }
         if (invocationType is not ("RequestResponse" or "Event"))
             throw new LambdaFault(400, "InvalidParameterValueException", $"X-Amz-Invocation-Type '{invocationType}' is not one of RequestResponse, Event or DryRun.");
-        var producer = ProducerFor(function);
         context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
         string payload;
         try
         {
-            var summary = await producer.InvokeAsync(context.RequestAborted);
+            var summary = await ProducerFor(function).InvokeAsync(context.RequestAborted);
             Local.Clock.Save();
             // As the template's handler returns it: json.dumps of the summary (Python's separators) as the body.
             var failed = string.Join(", ", summary.FailedCities.Select(c => JsonSerializer.Serialize(c)));
@@ -91,7 +90,7 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
             payload = new JsonObject { ["statusCode"] = 200, ["body"] = result }.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             if (context.Request.Headers["X-Amz-Log-Type"] == "Tail") context.Response.Headers["X-Amz-Log-Result"] = LogTail(function.PhysicalResourceId, summary.RequestId);
         }
-        catch (Exception error) when (error is Errors.ServiceException or InvalidOperationException or TimeoutException or IOException)
+        catch (Exception error) when (error is Errors.ServiceException or ArgumentException or InvalidOperationException or TimeoutException or IOException)
         {
             // The function failed: Lambda answers 200 with X-Amz-Function-Error, and the error as the payload.
             context.Response.Headers["X-Amz-Function-Error"] = "Unhandled";
