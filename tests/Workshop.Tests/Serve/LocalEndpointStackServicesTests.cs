@@ -100,6 +100,12 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         var resources = Result(await OkAsync("cloudformation", ("Action", "DescribeStackResources"), ("StackName", "unit"), ("LogicalResourceId", "ProducerFunction")), "DescribeStackResources");
         Assert.Equal("unit-test-producer-dev", Assert.Single(resources.Element(CloudFormation + "StackResources")!.Elements()).Element(CloudFormation + "PhysicalResourceId")?.Value);
 
+        var summaries = Result(await OkAsync("cloudformation", ("Action", "ListStacks")), "ListStacks").Element(CloudFormation + "StackSummaries")!.Elements();
+        Assert.Equal(["unit CREATE_COMPLETE"], summaries.Select(m => $"{m.Element(CloudFormation + "StackName")!.Value} {m.Element(CloudFormation + "StackStatus")!.Value}"));
+        Assert.Equal(TemplateReader.WorkshopTemplate(), Result(await OkAsync("cloudformation", ("Action", "GetTemplate"), ("StackName", "unit")), "GetTemplate").Element(CloudFormation + "TemplateBody")?.Value);
+        var templateSummary = Result(await OkAsync("cloudformation", ("Action", "GetTemplateSummary"), ("StackName", "unit")), "GetTemplateSummary");
+        Assert.Contains("AWS::Lambda::Function", templateSummary.Element(CloudFormation + "ResourceTypes")!.Elements().Select(t => t.Value));
+
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "AlreadyExistsException", "Stack [unit] already exists", "cloudformation",
             Deploy("CreateStack", "unit", ("ProjectName", "unit-test"), ("WarehousePassword", "Workshop123")));
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "No updates are to be performed.", "cloudformation",
@@ -179,6 +185,14 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         Assert.Equal("Readings", statistics.Element(CloudWatch + "Label")?.Value);
         var datapoint = Assert.Single(statistics.Element(CloudWatch + "Datapoints")!.Elements());
         Assert.Equal(("9", "5", "Count"), (datapoint.Element(CloudWatch + "Sum")?.Value, datapoint.Element(CloudWatch + "Maximum")?.Value, datapoint.Element(CloudWatch + "Unit")?.Value));
+
+        var data = (await OkAsync("monitoring", ("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+            ("MetricDataQueries.member.1.Id", "leeds"), ("MetricDataQueries.member.1.MetricStat.Metric.Namespace", "Workshop/Custom"),
+            ("MetricDataQueries.member.1.MetricStat.Metric.MetricName", "Readings"), ("MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Name", "City"),
+            ("MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value", "Leeds"), ("MetricDataQueries.member.1.MetricStat.Period", "7200"),
+            ("MetricDataQueries.member.1.MetricStat.Stat", "Average"))).Descendants(CloudWatch + "MetricDataResults").Single().Elements().Single();
+        Assert.Equal("leeds", data.Element(CloudWatch + "Id")?.Value);
+        Assert.Equal(["4.5"], data.Element(CloudWatch + "Values")!.Elements().Select(v => v.Value));
 
         var listed = (await OkAsync("monitoring", ("Action", "ListMetrics"), ("Namespace", "Workshop/Custom"))).Descendants(CloudWatch + "Metrics").Single().Elements();
         Assert.Equal(["Readings City=Leeds"], listed.Select(m => $"{m.Element(CloudWatch + "MetricName")!.Value} {m.Descendants(CloudWatch + "Name").Single().Value}={m.Descendants(CloudWatch + "Value").Single().Value}"));
