@@ -172,6 +172,10 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
         // The template is read now, so a malformed one fails here as on AWS and not at execution.
         var template = TemplateReader.Parse(body);
         LocalCloudFormation.DependencyOrder(template);
+        var missing = (template["Parameters"]?.AsObject() ?? []).Where(p => p.Value?["Default"] is null && !overrides.ContainsKey(p.Key)
+            && current?.Parameters.Any(q => q.ParameterKey == p.Key) != true).Select(p => p.Key).ToList();
+        if (missing.Count > 0)
+            throw new QueryFault(400, "ValidationError", $"Parameters: [{string.Join(", ", missing)}] must have values (give them with --parameter-overrides {string.Join(" ", missing.Select(m => m + "=..."))}).");
         var stackId = current?.StackId ?? $"arn:aws:cloudformation:{region}:{accountId}:stack/{stackName}/{Guid.NewGuid()}";
         var changeSet = new ChangeSet
         {

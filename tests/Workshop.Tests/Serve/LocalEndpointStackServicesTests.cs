@@ -128,6 +128,8 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         List<(string Action, string LogicalId)> Changes(XElement described) => described.Element(CloudFormation + "Changes")!.Elements()
             .Select(c => c.Element(CloudFormation + "ResourceChange")!).Select(r => (Text(r, "Action"), Text(r, "LogicalResourceId"))).ToList();
 
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
+            "Parameters: [WarehousePassword] must have values (give them with --parameter-overrides WarehousePassword=...).", "cloudformation", ChangeSet("no-password", "CREATE"));
         await OkAsync("cloudformation", ChangeSet("first", "CREATE", ("WarehousePassword", "Workshop123")));
         var first = await DescribeAsync("first");
         Assert.Equal(("CREATE_COMPLETE", "AVAILABLE"), (Text(first, "Status"), Text(first, "ExecutionStatus")));
