@@ -83,6 +83,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
                 var body = TemplateBodyOf(request);
                 var template = TemplateReader.Parse(body);
                 LocalCloudFormation.DependencyOrder(template); // a cycle is a template error before any deployment
+                LocalCloudFormation.ValidateResources(template);
                 return [ParametersOf(template, withType: false), Optional("Description", DescriptionOf(body)), CapabilitiesOf(template)];
             }
             case "CreateStack":
@@ -172,6 +173,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
         // The template is read now, so a malformed one fails here as on AWS and not at execution.
         var template = TemplateReader.Parse(body);
         LocalCloudFormation.DependencyOrder(template);
+        LocalCloudFormation.ValidateResources(template);
         var missing = (template["Parameters"]?.AsObject() ?? []).Where(p => p.Value?["Default"] is null && !overrides.ContainsKey(p.Key)
             && current?.Parameters.Any(q => q.ParameterKey == p.Key) != true).Select(p => p.Key).ToList();
         if (missing.Count > 0)

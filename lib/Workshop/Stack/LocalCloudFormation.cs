@@ -242,7 +242,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
     }
 
     /// <summary>Every resource's type must be one the local deployer can build; the message lists them.</summary>
-    private static void ValidateResources(JsonObject template)
+    public static void ValidateResources(JsonObject template)
     {
         foreach (var (logicalId, definition) in template["Resources"]!.AsObject())
         {
