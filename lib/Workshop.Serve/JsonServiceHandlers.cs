@@ -128,6 +128,23 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(session.Local!.Athena.GetQueryExecution((string)i!))).ToArray()) };
             case ("events", "DescribeRule"):
                 return new JsonObject { ["Name"] = (string)input["Name"]!, ["ScheduleExpression"] = session.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{(string)input["Name"]!}" };
+            case ("events", "ListRules"):
+            {
+                // The schedule rules of every stack in the workspace, as the template states them.
+                var prefix = (string?)input["NamePrefix"] ?? "";
+                var rules = session.Local!.Stacks.ListStackNames().Select(session.Local!.Stacks.DescribeStack).SelectMany(s => s.Resources)
+                    .Where(r => r.ResourceType == "AWS::Events::Rule" && r.PhysicalResourceId.StartsWith(prefix, StringComparison.Ordinal))
+                    .OrderBy(r => r.PhysicalResourceId, StringComparer.Ordinal);
+                return new JsonObject
+                {
+                    ["Rules"] = new JsonArray(rules.Select(r => (JsonNode)new JsonObject
+                    {
+                        ["Name"] = r.PhysicalResourceId, ["Arn"] = r.Attributes.GetValueOrDefault("Arn"), ["EventBusName"] = "default",
+                        ["State"] = r.Properties["State"]?.ToString() ?? "ENABLED", ["Description"] = r.Properties["Description"]?.ToString(),
+                        ["ScheduleExpression"] = r.Properties["ScheduleExpression"]?.ToString(),
+                    }).ToArray()),
+                };
+            }
             case ("logs", "FilterLogEvents"):
                 return new JsonObject
                 {

@@ -32,6 +32,9 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private readonly StsHandler sts;
     private readonly S3Handler s3;
     private readonly JsonServiceHandlers otherJsonServices;
+    private readonly CloudFormationHandler cloudFormation;
+    private readonly CloudWatchHandler cloudWatch;
+    private readonly LambdaHandler lambda;
 
     // The local engines are used one call at a time, as one learner would use them.
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -45,6 +48,9 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         sts = new StsHandler(session.Names.AccountId);
         s3 = new S3Handler(local.Lake);
         otherJsonServices = new JsonServiceHandlers(session);
+        cloudFormation = new CloudFormationHandler(local.Stacks, session.Names.AccountId);
+        cloudWatch = new CloudWatchHandler(local.CloudWatch, local.MetricsLog);
+        lambda = new LambdaHandler(session);
     }
 
     /// <summary>Where the endpoint listens, e.g. http://127.0.0.1:4566.</summary>
@@ -134,6 +140,12 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
                 await JsonAsync(context, target, body);
             else if (service == "sts")
                 await sts.HandleAsync(context, body);
+            else if (service == "cloudformation")
+                await cloudFormation.HandleAsync(context, body);
+            else if (service == "monitoring")
+                await cloudWatch.HandleAsync(context, body);
+            else if (service == "lambda")
+                await lambda.HandleAsync(context, body);
             else
                 await Wire.XmlErrorAsync(context, 400, "InvalidAction",
                     service.Length == 0

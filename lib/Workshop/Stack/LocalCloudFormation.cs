@@ -21,6 +21,15 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
 
     public bool StackExists(string stackName) => File.Exists(StackFile(stackName));
 
+    /// <summary>The stacks in the workspace, by name in ordinal order.</summary>
+    public IReadOnlyList<string> ListStackNames()
+    {
+        var folder = workspace.Resolve("stacks");
+        if (!Directory.Exists(folder)) return [];
+        return Directory.EnumerateFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Where(name => StackNamePattern().IsMatch(name)).Order(StringComparer.Ordinal).ToList();
+    }
+
     public StackState DescribeStack(string stackName)
     {
         var path = StackFile(stackName);
@@ -233,7 +242,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
     }
 
     /// <summary>Every resource's type must be one the local deployer can build; the message lists them.</summary>
-    private static void ValidateResources(JsonObject template)
+    public static void ValidateResources(JsonObject template)
     {
         foreach (var (logicalId, definition) in template["Resources"]!.AsObject())
         {

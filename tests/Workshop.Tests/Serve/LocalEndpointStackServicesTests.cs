@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using StreamingWorkshop;
+using StreamingWorkshop.Serve;
+using StreamingWorkshop.Stack;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Serve;
+
+/// <summary>
+/// The local endpoint's CloudFormation and CloudWatch (query protocol: a form body, an XML answer in the service's
+/// namespace) and Lambda (REST-JSON), called over HTTP as botocore calls them, each answer read as the wire has it.
+/// </summary>
+public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
+{
+    private static readonly XNamespace CloudFormation = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+    private static readonly XNamespace CloudWatch = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+
+    private readonly TempWorkspace temp = new();
+    private readonly HttpClient http = new();
+    private WorkshopSession session = null!;
+    private LocalEndpoint endpoint = null!;
+
+    public async Task InitializeAsync()
+    {
+        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
+        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await endpoint.DisposeAsync();
+        await session.DisposeAsync();
+        temp.Dispose();
+    }
+
+    private static string Authorization(string service) => $"AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
+
+    private async Task<(HttpStatusCode Status, XElement Body)> QueryAsync(string service, params (string Name, string Value)[] form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new FormUrlEncodedContent(form.Select(f => KeyValuePair.Create(f.Name, f.Value))) };
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization(service));
+        using var response = await http.SendAsync(request);
+        Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, XElement.Parse(await response.Content.ReadAsStringAsync()));
+    }
+
+    private async Task<XElement> OkAsync(string service, params (string Name, string Value)[] form)
+    {
+        var (status, body) = await QueryAsync(service, form);
+        Assert.True(status == HttpStatusCode.OK, $"{form[0].Value} answered {(int)status}: {body}");
+        return body;
+    }
+
+    private async Task AssertErrorAsync(XNamespace ns, HttpStatusCode expectedStatus, string code, string message, string service, params (string Name, string Value)[] form)
+    {
+        var (status, body) = await QueryAsync(service, form);
+        Assert.Equal(expectedStatus, status);
+        Assert.Equal(ns + "ErrorResponse", body.Name);
+        var error = body.Element(ns + "Error")!;
+        Assert.Equal("Sender", error.Element(ns + "Type")?.Value);
+        Assert.Equal(code, error.Element(ns + "Code")?.Value);
+        Assert.Equal(message, error.Element(ns + "Message")?.Value);
+        Assert.False(string.IsNullOrEmpty(body.Element(ns + "RequestId")?.Value), "the error carries a request id");
+    }
+
+    private static (string, string)[] Deploy(string action, string stackName, params (string Key, string Value)[] parameters) =>
+    [
+        ("Action", action), ("Version", "2010-05-15"), ("StackName", stackName), ("TemplateBody", TemplateReader.WorkshopTemplate()),
+        ("Capabilities.member.1", "CAPABILITY_NAMED_IAM"),
+        .. parameters.SelectMany((p, i) => new[] { ($"Parameters.member.{i + 1}.ParameterKey", p.Key), ($"Parameters.member.{i + 1}.ParameterValue", p.Value) }),
+    ];
+
+    private static XElement Result(XElement response, string action) => response.Element(CloudFormation + $"{action}Result")!;
+
+    [Fact]
+    public async Task A_stack_is_created_described_refused_twice_and_deleted()
+    {
+        var created = await OkAsync("cloudformation", Deploy("CreateStack", "unit", ("ProjectName", "unit-test"), ("WarehousePassword", "Workshop123")));
+        var stackId = Result(created, "CreateStack").Element(CloudFormation + "StackId")!.Value;
+        Assert.StartsWith("arn:aws:cloudformation:us-east-1:123456789012:stack/unit/", stackId);
+
+        var described = Result(await OkAsync("cloudformation", ("Action", "DescribeStacks")), "DescribeStacks");
+        var stack = Assert.Single(described.Element(CloudFormation + "Stacks")!.Elements(CloudFormation + "member"));
+        Assert.Equal("unit", stack.Element(CloudFormation + "StackName")?.Value);
+        Assert.Equal("CREATE_COMPLETE", stack.Element(CloudFormation + "StackStatus")?.Value);
+        var outputs = stack.Element(CloudFormation + "Outputs")!.Elements().ToDictionary(o => o.Element(CloudFormation + "OutputKey")!.Value, o => o.Element(CloudFormation + "OutputValue")!.Value);
+        Assert.Equal("unit-test-stream-dev", outputs["KinesisStreamName"]);
+
+        var events = Result(await OkAsync("cloudformation", ("Action", "DescribeStackEvents"), ("StackName", stackId)), "DescribeStackEvents")
+            .Element(CloudFormation + "StackEvents")!.Elements().Select(e => (e.Element(CloudFormation + "LogicalResourceId")!.Value, e.Element(CloudFormation + "ResourceStatus")!.Value)).ToList();
+        Assert.Equal(("unit", "CREATE_COMPLETE"), events[0]);
+        Assert.Equal(("unit", "CREATE_IN_PROGRESS"), events[^1]);
+        Assert.Contains(("WeatherStream", "CREATE_COMPLETE"), events);
+
+        var resources = Result(await OkAsync("cloudformation", ("Action", "DescribeStackResources"), ("StackName", "unit"), ("LogicalResourceId", "ProducerFunction")), "DescribeStackResources");
+        Assert.Equal("unit-test-producer-dev", Assert.Single(resources.Element(CloudFormation + "StackResources")!.Elements()).Element(CloudFormation + "PhysicalResourceId")?.Value);
+
+        var summaries = Result(await OkAsync("cloudformation", ("Action", "ListStacks")), "ListStacks").Element(CloudFormation + "StackSummaries")!.Elements();
+        Assert.Equal(["unit CREATE_COMPLETE"], summaries.Select(m => $"{m.Element(CloudFormation + "StackName")!.Value} {m.Element(CloudFormation + "StackStatus")!.Value}"));
+        Assert.Equal(TemplateReader.WorkshopTemplate(), Result(await OkAsync("cloudformation", ("Action", "GetTemplate"), ("StackName", "unit")), "GetTemplate").Element(CloudFormation + "TemplateBody")?.Value);
+        var templateSummary = Result(await OkAsync("cloudformation", ("Action", "GetTemplateSummary"), ("StackName", "unit")), "GetTemplateSummary");
+        Assert.Contains("AWS::Lambda::Function", templateSummary.Element(CloudFormation + "ResourceTypes")!.Elements().Select(t => t.Value));
+
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "AlreadyExistsException", "Stack [unit] already exists", "cloudformation",
+            Deploy("CreateStack", "unit", ("ProjectName", "unit-test"), ("WarehousePassword", "Workshop123")));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "No updates are to be performed.", "cloudformation",
+            Deploy("UpdateStack", "unit", ("WarehousePassword", "Workshop123")));
+
+        await OkAsync("cloudformation", ("Action", "DeleteStack"), ("StackName", "unit"));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "Stack with id unit does not exist", "cloudformation",
+            ("Action", "DescribeStacks"), ("StackName", "unit"));
+        Assert.Empty(Result(await OkAsync("cloudformation", ("Action", "DescribeStacks")), "DescribeStacks").Element(CloudFormation + "Stacks")!.Elements());
+    }
+
+    [Fact]
+    public async Task Change_sets_create_a_stack_find_no_changes_and_update_what_a_new_parameter_touches()
+    {
+        (string, string)[] ChangeSet(string name, string type, params (string Key, string Value)[] parameters) =>
+            [.. Deploy("CreateChangeSet", "sets", parameters).Where(f => f.Item1 != "Action"), ("Action", "CreateChangeSet"), ("ChangeSetName", name), ("ChangeSetType", type)];
+        async Task<XElement> DescribeAsync(string name) =>
+            Result(await OkAsync("cloudformation", ("Action", "DescribeChangeSet"), ("StackName", "sets"), ("ChangeSetName", name)), "DescribeChangeSet");
+        string Text(XElement element, string name) => element.Element(CloudFormation + name)?.Value ?? "";
+        List<(string Action, string LogicalId)> Changes(XElement described) => described.Element(CloudFormation + "Changes")!.Elements()
+            .Select(c => c.Element(CloudFormation + "ResourceChange")!).Select(r => (Text(r, "Action"), Text(r, "LogicalResourceId"))).ToList();
+
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
+            "Parameters: [WarehousePassword] must have values (give them with --parameter-overrides WarehousePassword=...).", "cloudformation", ChangeSet("no-password", "CREATE"));
+        await OkAsync("cloudformation", ChangeSet("first", "CREATE", ("WarehousePassword", "Workshop123")));
+        var first = await DescribeAsync("first");
+        Assert.Equal(("CREATE_COMPLETE", "AVAILABLE"), (Text(first, "Status"), Text(first, "ExecutionStatus")));
+        Assert.Contains(("Add", "ProducerFunction"), Changes(first));
+        Assert.False(session.Local!.Stacks.StackExists("sets"), "a change set changes nothing until it is executed");
+        await OkAsync("cloudformation", ("Action", "ExecuteChangeSet"), ("StackName", "sets"), ("ChangeSetName", "first"));
+        Assert.Equal("CREATE_COMPLETE", session.Local!.Stacks.DescribeStack("sets").StackStatus);
+
+        await OkAsync("cloudformation", ChangeSet("same", "UPDATE", ("WarehousePassword", "Workshop123")));
+        var same = await DescribeAsync("same");
+        Assert.Equal(("FAILED", "UNAVAILABLE"), (Text(same, "Status"), Text(same, "ExecutionStatus")));
+        Assert.Equal("The submitted information didn't contain changes. Submit different information to create a change set.", Text(same, "StatusReason"));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "InvalidChangeSetStatus", $"ChangeSet [{Text(same, "ChangeSetId")}] cannot be executed in its current status of [FAILED]", "cloudformation",
+            ("Action", "ExecuteChangeSet"), ("ChangeSetName", Text(same, "ChangeSetId")));
+
+        await OkAsync("cloudformation", ChangeSet("fewer-cities", "UPDATE", ("Cities", "London")));
+        Assert.Equal([("Modify", "ProducerFunction")], Changes(await DescribeAsync("fewer-cities")));
+        await OkAsync("cloudformation", ("Action", "ExecuteChangeSet"), ("StackName", "sets"), ("ChangeSetName", "fewer-cities"));
+        var updated = session.Local!.Stacks.DescribeStack("sets");
+        Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
+        Assert.Equal("London", updated.Parameters.Single(p => p.ParameterKey == "Cities").ParameterValue);
+
+        await OkAsync("cloudformation", ("Action", "DeleteChangeSet"), ("StackName", "sets"), ("ChangeSetName", "same"));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.NotFound, "ChangeSetNotFound", "ChangeSet [same] does not exist", "cloudformation",
+            ("Action", "DescribeChangeSet"), ("StackName", "sets"), ("ChangeSetName", "same"));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "AlreadyExistsException", "Stack [sets] already exists and cannot be created again with the changeSet [again].", "cloudformation",
+            ChangeSet("again", "CREATE", ("WarehousePassword", "Workshop123")));
+    }
+
+    [Fact]
+    public async Task Validate_template_names_the_parameters_and_the_capability_the_roles_need()
+    {
+        var result = Result(await OkAsync("cloudformation", ("Action", "ValidateTemplate"), ("TemplateBody", TemplateReader.WorkshopTemplate())), "ValidateTemplate");
+        Assert.Equal(["ProjectName", "Environment", "Cities", "WarehouseUsername", "WarehousePassword"],
+            result.Element(CloudFormation + "Parameters")!.Elements().Select(p => p.Element(CloudFormation + "ParameterKey")!.Value));
+        Assert.Equal("CAPABILITY_NAMED_IAM", result.Element(CloudFormation + "Capabilities")!.Element(CloudFormation + "member")?.Value);
+        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
+            "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Redshift::Cluster.",
+            "cloudformation", ("Action", "CreateChangeSet"), ("StackName", "ec2"), ("ChangeSetName", "one"), ("ChangeSetType", "CREATE"),
+            ("TemplateBody", "Resources:\n  Server:\n    Type: AWS::EC2::Instance\n"));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "InvalidAction",
+            "CloudFormation action 'CreateStackSet' is not served by the local endpoint; it serves CreateStack, UpdateStack, DeleteStack, DescribeStacks, ListStacks, DescribeStackEvents, DescribeStackResources, GetTemplate, GetTemplateSummary, ValidateTemplate and the change set actions (Create, Describe, List, Execute, Delete).",
+            "cloudformation", ("Action", "CreateStackSet"));
+    }
+
+    [Fact]
+    public async Task CloudWatch_keeps_put_metric_data_lists_it_and_sums_it()
+    {
+        await OkAsync("monitoring", ("Action", "PutMetricData"), ("Namespace", "Workshop/Custom"),
+            ("MetricData.member.1.MetricName", "Readings"), ("MetricData.member.1.Value", "4"), ("MetricData.member.1.Unit", "Count"),
+            ("MetricData.member.1.Dimensions.member.1.Name", "City"), ("MetricData.member.1.Dimensions.member.1.Value", "Leeds"),
+            ("MetricData.member.2.MetricName", "Readings"), ("MetricData.member.2.Value", "5"), ("MetricData.member.2.Unit", "Count"),
+            ("MetricData.member.2.Dimensions.member.1.Name", "City"), ("MetricData.member.2.Dimensions.member.1.Value", "Leeds"));
+        var now = session.Clock.GetUtcNow();
+        var statistics = (await OkAsync("monitoring", ("Action", "GetMetricStatistics"), ("Namespace", "Workshop/Custom"), ("MetricName", "Readings"),
+            ("Dimensions.member.1.Name", "City"), ("Dimensions.member.1.Value", "Leeds"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+            ("Period", "7200"), ("Statistics.member.1", "Sum"), ("Statistics.member.2", "Maximum"))).Element(CloudWatch + "GetMetricStatisticsResult")!;
+        Assert.Equal("Readings", statistics.Element(CloudWatch + "Label")?.Value);
+        var datapoint = Assert.Single(statistics.Element(CloudWatch + "Datapoints")!.Elements());
+        Assert.Equal(("9", "5", "Count"), (datapoint.Element(CloudWatch + "Sum")?.Value, datapoint.Element(CloudWatch + "Maximum")?.Value, datapoint.Element(CloudWatch + "Unit")?.Value));
+
+        var data = (await OkAsync("monitoring", ("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+            ("MetricDataQueries.member.1.Id", "leeds"), ("MetricDataQueries.member.1.MetricStat.Metric.Namespace", "Workshop/Custom"),
+            ("MetricDataQueries.member.1.MetricStat.Metric.MetricName", "Readings"), ("MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Name", "City"),
+            ("MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value", "Leeds"), ("MetricDataQueries.member.1.MetricStat.Period", "7200"),
+            ("MetricDataQueries.member.1.MetricStat.Stat", "Average"))).Descendants(CloudWatch + "MetricDataResults").Single().Elements().Single();
+        Assert.Equal("leeds", data.Element(CloudWatch + "Id")?.Value);
+        Assert.Equal(["4.5"], data.Element(CloudWatch + "Values")!.Elements().Select(v => v.Value));
+
+        var listed = (await OkAsync("monitoring", ("Action", "ListMetrics"), ("Namespace", "Workshop/Custom"))).Descendants(CloudWatch + "Metrics").Single().Elements();
+        Assert.Equal(["Readings City=Leeds"], listed.Select(m => $"{m.Element(CloudWatch + "MetricName")!.Value} {m.Descendants(CloudWatch + "Name").Single().Value}={m.Descendants(CloudWatch + "Value").Single().Value}"));
+
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
+            "The local endpoint keeps metrics with exactly one dimension; Readings has 0. Give one, e.g. --dimensions StreamName=weather.", "monitoring",
+            ("Action", "PutMetricData"), ("Namespace", "Workshop/Custom"), ("MetricData.member.1.MetricName", "Readings"), ("MetricData.member.1.Value", "1"));
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
+            "1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null", "monitoring",
+            ("Action", "PutMetricAlarm"), ("Namespace", "AWS/Kinesis"));
+    }
+
+    private async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, JsonNode Body)> LambdaAsync(HttpMethod method, string path, string? logType = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(endpoint.Url, path));
+        if (method == HttpMethod.Post) request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("lambda"));
+        if (logType is not null) request.Headers.TryAddWithoutValidation("X-Amz-Log-Type", logType);
+        var response = await http.SendAsync(request);
+        return (response.StatusCode, response.Headers, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    [Fact]
+    public async Task Lambda_runs_only_the_functions_a_stack_made_and_answers_as_the_template_function()
+    {
+        var (status, headers, body) = await LambdaAsync(HttpMethod.Post, "/2015-03-31/functions/weather-analytics-producer-dev/invocations");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("ResourceNotFoundException", headers.GetValues("x-amzn-ErrorType").Single());
+        Assert.Equal("Function not found: arn:aws:lambda:us-east-1:123456789012:function:weather-analytics-producer-dev", (string?)body["message"]);
+        Assert.Empty((await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/")).Body["Functions"]!.AsArray());
+
+        await session.Local!.Stacks.DeployAsync("lambda", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Workshop123", ["Cities"] = "Leeds,York:53.96:-1.08" });
+        (status, headers, body) = await LambdaAsync(HttpMethod.Post, "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Aweather-analytics-producer-dev/invocations", logType: "Tail");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("$LATEST", headers.GetValues("X-Amz-Executed-Version").Single());
+        var log = Encoding.UTF8.GetString(Convert.FromBase64String(headers.GetValues("X-Amz-Log-Result").Single()));
+        Assert.Contains("Processed 2 of 2 cities", log);
+        Assert.Equal(200, (int)body["statusCode"]!);
+        Assert.StartsWith("{\"processed\": 2, \"failed_cities\": [], \"time\": \"", (string)body["body"]!);
+        var stream = session.Local!.Stream;
+        var iterator = await stream.GetShardIteratorAsync("weather-analytics-stream-dev", "shardId-000000000000", StreamingWorkshop.Broker.ShardIteratorType.TRIM_HORIZON);
+        Assert.Equal(["Leeds", "York"], (await stream.GetRecordsAsync(iterator, 100)).Records.Select(r => r.PartitionKey));
+
+        var configuration = (await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/weather-analytics-producer-dev")).Body["Configuration"]!;
+        Assert.Equal(("python3.12", "index.handler", 30, 128), ((string?)configuration["Runtime"], (string?)configuration["Handler"], (int)configuration["Timeout"]!, (int)configuration["MemorySize"]!));
+        Assert.Equal("Leeds,York:53.96:-1.08", (string?)configuration["Environment"]!["Variables"]!["CITIES"]);
+    }
+}
