@@ -112,6 +112,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
         var service = scope.Success ? scope.Groups["service"].Value : "";
         await oneAtATime.WaitAsync(context.RequestAborted);
+        var isJson = request.Headers["X-Amz-Target"].ToString() is { Length: > 0 };
         try
         {
             if (request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target)
@@ -123,6 +124,11 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
                     service.Length == 0
                         ? "The request is not signed with AWS Signature Version 4, so the service it is for is unknown; send it with an AWS SDK or the AWS CLI."
                         : $"This endpoint does not serve '{service}' yet; it serves {Served}.");
+        }
+        catch (Exception error) when (error is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A fault of the endpoint's own answers this request as AWS answers its own faults, and the endpoint lives on.
+            await Wire.InternalErrorAsync(context, isJson, error);
         }
         finally
         {
@@ -165,11 +171,6 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         {
             await Wire.JsonErrorAsync(context, 400, "ValidationException", error.Message);
         }
-        catch (Exception error) when (error is NullReferenceException or InvalidCastException or KeyNotFoundException)
-        {
-            // The handlers read their parameters directly; one missing or of another type ends here.
-            await Wire.JsonErrorAsync(context, 400, "ValidationException", $"{operation}: a required parameter is missing or of the wrong type.");
-        }
     }
 
     /// <summary>What the endpoint serves, for the refusals.</summary>
@@ -203,6 +204,17 @@ internal static class Wire
     /// <summary>A JSON protocol error: botocore reads the error's name from __type.</summary>
     public static Task JsonErrorAsync(HttpContext context, int status, string type, string message) =>
         WriteAsync(context, status, Json11, new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString());
+
+    /// <summary>
+    /// An unexpected failure: HTTP 500 with the protocol's own name for it (InternalFailure in JSON, InternalError
+    /// in XML) and the first line of what went wrong, so a client retries or reports it and the endpoint serves on.
+    /// </summary>
+    public static Task InternalErrorAsync(HttpContext context, bool json, Exception error)
+    {
+        var firstLine = error.Message.Split('\n', 2)[0].Trim();
+        var message = $"The local endpoint failed on this request ({error.GetType().Name}: {firstLine}).";
+        return json ? JsonErrorAsync(context, 500, "InternalFailure", message) : XmlErrorAsync(context, 500, "InternalError", message);
+    }
 
     /// <summary>A query protocol error, as STS sends it.</summary>
     public static Task XmlErrorAsync(HttpContext context, int status, string code, string message) =>
