@@ -35,9 +35,14 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     // The local engines are used one call at a time, as one learner would use them.
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
+    private readonly WorkshopSession session;
+    private readonly WeatherForecastHandler weather;
+
     private LocalEndpoint(WebApplication app, WorkshopSession session)
     {
         this.app = app;
+        this.session = session;
+        weather = new WeatherForecastHandler(session);
         var local = session.Local ?? throw new InvalidOperationException(
             "The local endpoint serves the local backend only; run it without --backend aws (or unset WORKSHOP_BACKEND).");
         kinesis = new KinesisHandler(local.Stream);
@@ -117,6 +122,8 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         {
             if (request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target)
                 await JsonAsync(context, target, body);
+            else if (HttpMethods.IsGet(request.Method) && request.Path == WeatherForecastHandler.Path)
+                await weather.HandleAsync(context);
             else if (service == "sts")
                 await sts.HandleAsync(context, body);
             else

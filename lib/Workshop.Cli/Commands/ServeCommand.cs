@@ -47,12 +47,16 @@ internal static class ServeCommand
             // so the clock follows the wall clock while clients call in, and is saved where it got to on the way out.
             session.Clock.StartLive(clockSpeed);
             Console.WriteLine($"The workspace's clock follows the wall clock from {session.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({clockSpeed}x real time).");
+            Console.WriteLine("Once the stack is deployed, the delivery stream reads the stream and writes to the lake as in live mode; the producer's schedule does not run (clients put the records).");
+            Console.WriteLine($"The stack's producer can fetch its weather here too: WEATHER_API_URL={url}/v1/forecast");
+            var delivery = endpoint.RunDeliveryAsync(Console.WriteLine, cancellationToken);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             finally
             {
+                await delivery;
                 session.Clock.StopLive();
                 session.Clock.Save();
             }
