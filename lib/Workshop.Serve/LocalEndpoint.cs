@@ -114,15 +114,20 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             return;
         }
 
+        // The weather forecast stands in for a public API that takes no AWS credentials.
+        var isForecast = HttpMethods.IsGet(request.Method) && request.Path == WeatherForecastHandler.Path;
+        if (!isForecast && await RefusedForSignatureAsync(context, body)) return;
+
         var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
-        var service = scope.Success ? scope.Groups["service"].Value : "";
+        // A presigned URL names its service in the X-Amz-Credential query parameter.
+        var service = scope.Success ? scope.Groups["service"].Value : SignatureCheck.Read(request)?.Service ?? "";
         await oneAtATime.WaitAsync(context.RequestAborted);
         var isJson = request.Headers["X-Amz-Target"].ToString() is { Length: > 0 };
         try
         {
             if (request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target)
                 await JsonAsync(context, target, body);
-            else if (HttpMethods.IsGet(request.Method) && request.Path == WeatherForecastHandler.Path)
+            else if (isForecast)
                 await weather.HandleAsync(context);
             else if (service == "sts")
                 await sts.HandleAsync(context, body);

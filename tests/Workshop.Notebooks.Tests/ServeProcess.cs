@@ -35,6 +35,18 @@ internal sealed class ServeProcess : IAsyncDisposable
         get { lock (lines) return lines.ToArray(); }
     }
 
+    /// <summary>Waits (at most a minute) for a line that <paramref name="wanted"/> picks out, and returns it; null if none came.</summary>
+    public async Task<string?> WaitForLineAsync(Func<string, bool> wanted)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            if (Lines.FirstOrDefault(wanted) is { } line) return line;
+            if (process.HasExited) break;
+            await Task.Delay(100);
+        }
+        return Lines.FirstOrDefault(wanted);
+    }
+
     public static async Task<ServeProcess> StartAsync(string workspace, params string[] options)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(workspace)! };

@@ -41,7 +41,8 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
 
         // 600 times real time: the delivery stream's 60 s buffer fills in a tenth of a second.
         await using var server = await ServeProcess.StartAsync(workspace, "--speed", "600");
-        Assert.Contains(server.Lines, line => line == $"The stack's producer can fetch its weather here too: WEATHER_API_URL={server.Url}/v1/forecast");
+        Assert.Equal($"The stack's producer can fetch its weather here too: WEATHER_API_URL={server.Url}/v1/forecast",
+            await server.WaitForLineAsync(l => l.StartsWith("The stack's producer", StringComparison.Ordinal)));
 
         var (exit, output) = RunDriver(server.Url);
         Assert.True(exit == 0, $"the producer exited {exit}: {output}");
@@ -66,7 +67,8 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
             Assert.InRange((double)reading["temperature"]!, -30, 40);
             Assert.Equal("open-meteo", (string?)reading["source"]);
         }
-        Assert.Contains(server.Lines, l => l.Contains(" delivered ", StringComparison.Ordinal) && l.Contains("s3://weather-analytics-data-lake-dev-123456789012/weather-data/location=", StringComparison.Ordinal));
+        Assert.Matches(@"^\d\d:\d\d:\d\d delivered \d object\(s\), the last s3://weather-analytics-data-lake-dev-123456789012/weather-data/location=\w+/year=",
+            await server.WaitForLineAsync(l => l.Contains(" delivered ", StringComparison.Ordinal)));
     }
 
     /// <summary>The handler's Python as the template holds it: the ZipFile block, its ten spaces of indentation removed.</summary>
