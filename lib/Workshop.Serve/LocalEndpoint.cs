@@ -161,11 +161,17 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         JsonObject input;
         try
         {
-            input = body.Length == 0 ? [] : JsonNode.Parse(body)?.AsObject() ?? [];
+            input = KinesisCbor.IsCbor(context.Request) ? KinesisCbor.Decode(body)
+                : body.Length == 0 ? [] : JsonNode.Parse(body)?.AsObject() ?? [];
         }
         catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
         {
             await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a JSON object: {error.Message}");
+            return;
+        }
+        catch (System.Formats.Cbor.CborContentException error)
+        {
+            await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a CBOR map: {error.Message}");
             return;
         }
         try
@@ -210,12 +216,14 @@ internal static class Wire
 {
     public const string Json11 = "application/x-amz-json-1.1";
 
-    public static Task JsonAsync(HttpContext context, int status, JsonObject answer) =>
-        WriteAsync(context, status, Json11, answer.ToJsonString());
+    /// <summary>An answer in JSON 1.1, or in CBOR to a request sent in CBOR.</summary>
+    public static Task JsonAsync(HttpContext context, int status, JsonObject answer) => KinesisCbor.IsCbor(context.Request)
+        ? WriteAsync(context, status, KinesisCbor.ContentType, KinesisCbor.Encode(answer))
+        : WriteAsync(context, status, Json11, answer.ToJsonString());
 
-    /// <summary>A JSON protocol error: botocore reads the error's name from __type.</summary>
+    /// <summary>A JSON protocol error (in CBOR to a CBOR request): the SDKs read the error's name from __type.</summary>
     public static Task JsonErrorAsync(HttpContext context, int status, string type, string message) =>
-        WriteAsync(context, status, Json11, new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString());
+        JsonAsync(context, status, new JsonObject { ["__type"] = type, ["message"] = message });
 
     /// <summary>
     /// An unexpected failure: HTTP 500 with the protocol's own name for it (InternalFailure in JSON, InternalError
@@ -232,11 +240,14 @@ internal static class Wire
     public static Task XmlErrorAsync(HttpContext context, int status, string code, string message) =>
         WriteAsync(context, status, "text/xml", StsHandler.Error(code, message));
 
-    public static async Task WriteAsync(HttpContext context, int status, string contentType, string text)
+    public static Task WriteAsync(HttpContext context, int status, string contentType, string text) =>
+        WriteAsync(context, status, contentType, Encoding.UTF8.GetBytes(text));
+
+    public static async Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = contentType;
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), context.RequestAborted);
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 }
