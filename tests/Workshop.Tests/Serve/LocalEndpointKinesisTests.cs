@@ -236,7 +236,7 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
         var (badStatus, bad) = await CallTargetAsync("AWSGlue.UpdateTable", """{"DatabaseName":"weather-analytics_dev_db"}""");
         Assert.Equal(HttpStatusCode.BadRequest, badStatus);
         Assert.Equal("ValidationException", (string?)bad["__type"]);
-        Assert.Contains("UpdateTable: a required parameter is missing", (string?)bad["message"]);
+        Assert.Equal("1 validation error detected: Value null at 'TableInput' failed to satisfy constraint: Member must not be null", (string?)bad["message"]);
     }
 
     [Fact]
