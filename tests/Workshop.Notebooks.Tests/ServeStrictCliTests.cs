@@ -36,6 +36,12 @@ public sealed class ServeStrictCliTests : IDisposable
         AssertRefused(RunAws(server.Url, "AKIDSOMEONEELSE", Secret, "sts", "get-caller-identity"),
             "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.");
 
+        // S3's refusals are S3's own, whichever S3 call it is (the check comes before any service sees the request).
+        AssertRefused(RunAws(server.Url, AccessKey, "not-the-secret", "s3", "ls"),
+            "An error occurred (SignatureDoesNotMatch) when calling the ListBuckets operation: The request signature we calculated does not match the signature you provided.");
+        AssertRefused(RunAws(server.Url, "AKIDSOMEONEELSE", Secret, "s3api", "list-objects-v2", "--bucket", "lake", "--prefix", "weather data/", "--delimiter", "/"),
+            "An error occurred (InvalidAccessKeyId) when calling the ListObjectsV2 operation: The AWS Access Key Id you provided does not exist in our records.");
+
         // A presigned URL carries its signature in the query string.
         Assert.Equal("200 123456789012", Presigned(server.Url, Secret));
         Assert.Equal("403 SignatureDoesNotMatch", Presigned(server.Url, "not-the-secret"));
