@@ -82,9 +82,9 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     }
 
     /// <summary>The warning to show when <paramref name="host"/> lets other machines reach the endpoint; null for the loopback address.</summary>
-    public static string? ExposureWarning(string host) => IPAddress.IsLoopback(ParseHost(host))
+    public static string? ExposureWarning(string host, bool strict = false) => IPAddress.IsLoopback(ParseHost(host))
         ? null
-        : $"Warning: listening on {host} lets other machines on the network read and write this workspace, with no credentials checked. Use 127.0.0.1 unless that is what you want.";
+        : $"Warning: listening on {host} lets other machines on the network read and write this workspace, {(strict ? "given the local keys (--strict)" : "with no credentials checked")}. Use 127.0.0.1 unless that is what you want.";
 
     private static IPAddress ParseHost(string host)
     {

@@ -48,7 +48,7 @@ internal static class ServeCommand
         {
             var hostText = parse.GetValue(host)!;
             // Checked before the session opens, so a bad address is reported without touching the workspace.
-            var warning = LocalEndpoint.ExposureWarning(hostText);
+            var warning = LocalEndpoint.ExposureWarning(hostText, parse.GetValue(strict));
             var clockSpeed = parse.GetValue(speed);
             if (clockSpeed > MaxClockSpeed)
                 throw new ArgumentException($"--speed {clockSpeed} is too fast; give at most {MaxClockSpeed:N0}.");

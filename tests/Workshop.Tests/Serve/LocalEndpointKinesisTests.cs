@@ -260,7 +260,8 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
     {
         Assert.Null(LocalEndpoint.ExposureWarning("127.0.0.1"));
         Assert.Null(LocalEndpoint.ExposureWarning("localhost"));
-        Assert.Contains("0.0.0.0 lets other machines", LocalEndpoint.ExposureWarning("0.0.0.0"));
+        Assert.Contains("0.0.0.0 lets other machines on the network read and write this workspace, with no credentials checked.", LocalEndpoint.ExposureWarning("0.0.0.0"));
+        Assert.Contains("0.0.0.0 lets other machines on the network read and write this workspace, given the local keys (--strict).", LocalEndpoint.ExposureWarning("0.0.0.0", strict: true));
         var error = Assert.Throws<ArgumentException>(() => LocalEndpoint.ExposureWarning("example.internal"));
         Assert.Contains("--host 'example.internal' is not an IP address", error.Message);
     }
