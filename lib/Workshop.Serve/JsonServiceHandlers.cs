@@ -40,7 +40,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 {
                     ["DeliveryStreamDescription"] = new JsonObject
                     {
-                        ["DeliveryStreamName"] = (string)input["DeliveryStreamName"]!,
+                        ["DeliveryStreamName"] = Text(service, input, "DeliveryStreamName"),
                         ["DeliveryStreamStatus"] = "ACTIVE",
                         ["Source"] = new JsonObject { ["KinesisStreamSourceDescription"] = new JsonObject { ["KinesisStreamARN"] = $"arn:aws:kinesis:us-east-1:{names.AccountId}:stream/{names.StreamName}" } },
                         ["Destinations"] = new JsonArray(new JsonObject { ["DestinationId"] = "destinationId-000000000001", ["ExtendedS3DestinationDescription"] = destination }),
@@ -49,17 +49,17 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             }
             case ("glue", "GetDatabase"):
             {
-                var database = session.Local!.Catalog.GetDatabase((string)input["Name"]!);
+                var database = session.Local!.Catalog.GetDatabase(Text(service, input, "Name"));
                 return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
             }
             case ("glue", "GetTables"):
-                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables((string)input["DatabaseName"]!).Select(t => (JsonNode)Table(t)).ToArray()) };
+                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName")).Select(t => (JsonNode)Table(t)).ToArray()) };
             case ("glue", "GetTable"):
-                return new JsonObject { ["Table"] = Table(session.Local!.Catalog.GetTable((string)input["DatabaseName"]!, (string)input["Name"]!)) };
+                return new JsonObject { ["Table"] = Table(session.Local!.Catalog.GetTable(Text(service, input, "DatabaseName"), Text(service, input, "Name"))) };
             case ("glue", "GetPartitions"):
                 return new JsonObject
                 {
-                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions((string)input["DatabaseName"]!, (string)input["TableName"]!).Select(p => (JsonNode)new JsonObject
+                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName")).Select(p => (JsonNode)new JsonObject
                     {
                         ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
                         ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
@@ -68,17 +68,23 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 };
             case ("glue", "UpdateTable"):
             {
-                var database = (string)input["DatabaseName"]!;
-                var table = input["TableInput"]!;
-                var current = session.Local!.Catalog.GetTable(database, (string)table["Name"]!);
-                foreach (var column in table["StorageDescriptor"]!["Columns"]!.AsArray())
-                    if (current.Columns.FirstOrDefault(c => c.Name == (string)column!["Name"]!) is { } existing && existing.Type != (string)column!["Type"]!)
-                        session.Local!.Catalog.UpdateColumnType(database, current.Name, existing.Name, (string)column["Type"]!);
+                var database = Text(service, input, "DatabaseName");
+                var table = Member(service, input, "TableInput") ?? throw Missing(service, "TableInput");
+                var current = session.Local!.Catalog.GetTable(database, Text(service, table, "Name", "TableInput.Name"));
+                var storage = Member(service, table, "StorageDescriptor", "TableInput.StorageDescriptor") ?? throw Missing(service, "TableInput.StorageDescriptor");
+                var columns = List(service, storage, "Columns", "TableInput.StorageDescriptor.Columns");
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    var column = columns[i] as JsonObject ?? throw Mistyped(service, $"TableInput.StorageDescriptor.Columns[{i}]", "an object");
+                    var (name, type) = (Text(service, column, "Name", $"TableInput.StorageDescriptor.Columns[{i}].Name"), Text(service, column, "Type", $"TableInput.StorageDescriptor.Columns[{i}].Type"));
+                    if (current.Columns.FirstOrDefault(c => c.Name == name) is { } existing && existing.Type != type)
+                        session.Local!.Catalog.UpdateColumnType(database, current.Name, existing.Name, type);
+                }
                 return new JsonObject();
             }
             case ("glue", "GetCrawler"):
             {
-                var name = (string)input["Name"]!;
+                var name = Text(service, input, "Name");
                 if (!session.Local!.Crawlers.Exists(name)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist");
                 var crawler = session.Local!.Crawlers.GetCrawler(name);
                 var json = new JsonObject
@@ -91,29 +97,30 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["Crawler"] = json };
             }
             case ("glue", "CreateCrawler"):
-                session.Local!.Crawlers.CreateCrawler(new CrawlerDefinition((string)input["Name"]!, (string)input["Role"]!, (string)input["DatabaseName"]!, (string?)input["TablePrefix"] ?? "",
-                    input["Targets"]!["S3Targets"]!.AsArray().Select(t => (string)t!["Path"]!).ToArray()));
+                session.Local!.Crawlers.CreateCrawler(new CrawlerDefinition(Text(service, input, "Name"), Text(service, input, "Role"), Text(service, input, "DatabaseName"), OptionalText(service, input, "TablePrefix") ?? "",
+                    List(service, Member(service, input, "Targets") ?? throw Missing(service, "Targets"), "S3Targets", "Targets.S3Targets")
+                        .Select((target, i) => Text(service, target as JsonObject ?? throw Mistyped(service, $"Targets.S3Targets[{i}]", "an object"), "Path", $"Targets.S3Targets[{i}].Path")).ToArray()));
                 return new JsonObject();
             case ("glue", "StartCrawler"):
-                await session.Local!.Crawlers.StartCrawlerAsync((string)input["Name"]!);
+                await session.Local!.Crawlers.StartCrawlerAsync(Text(service, input, "Name"));
                 return new JsonObject();
             case ("glue", "GetCrawlerMetrics"):
             {
-                var name = (string)input["CrawlerNameList"]![0]!;
+                var name = ItemText(service, List(service, input, "CrawlerNameList"), 0, "CrawlerNameList");
                 var last = session.Local!.Crawlers.GetCrawler(name).LastCrawl;
                 return new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 }) };
             }
             case ("athena", "StartQueryExecution"):
-                return new JsonObject { ["QueryExecutionId"] = session.Local!.Athena.StartQueryExecution((string)input["QueryString"]!, (string?)input["QueryExecutionContext"]?["Database"], (string?)input["ResultConfiguration"]?["OutputLocation"]) };
+                return new JsonObject { ["QueryExecutionId"] = session.Local!.Athena.StartQueryExecution(Text(service, input, "QueryString"), OptionalText(service, Member(service, input, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"), OptionalText(service, Member(service, input, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation")) };
             case ("athena", "GetQueryExecution"):
-                return new JsonObject { ["QueryExecution"] = Execution(session.Local!.Athena.GetQueryExecution((string)input["QueryExecutionId"]!)) };
+                return new JsonObject { ["QueryExecution"] = Execution(session.Local!.Athena.GetQueryExecution(Text(service, input, "QueryExecutionId"))) };
             case ("athena", "StopQueryExecution"):
                 return new JsonObject();
             case ("athena", "GetQueryResults"):
             {
-                var id = (string)input["QueryExecutionId"]!;
-                var next = (string?)input["NextToken"];
-                var (columns, rows, nextToken) = session.Local!.Athena.GetQueryResults(id, next, (int?)input["MaxResults"] ?? 1000);
+                var id = Text(service, input, "QueryExecutionId");
+                var next = OptionalText(service, input, "NextToken");
+                var (columns, rows, nextToken) = session.Local!.Athena.GetQueryResults(id, next, OptionalNumber(service, input, "MaxResults") ?? 1000);
                 JsonObject Row(IEnumerable<string?> values) => new() { ["Data"] = new JsonArray(values.Select(v => (JsonNode)(v is null ? new JsonObject() : new JsonObject { ["VarCharValue"] = v })).ToArray()) };
                 // The local engine's first row always repeats the column names; Athena's does so for DML only.
                 var skipHeader = next is null && session.Local!.Athena.GetQueryExecution(id).StatementType != "DML";
@@ -123,15 +130,15 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return answer;
             }
             case ("athena", "ListQueryExecutions"):
-                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(session.Local!.Athena.ListQueryExecutions((int?)input["MaxResults"] ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(session.Local!.Athena.ListQueryExecutions(OptionalNumber(service, input, "MaxResults") ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
             case ("athena", "BatchGetQueryExecution"):
-                return new JsonObject { ["QueryExecutions"] = new JsonArray(input["QueryExecutionIds"]!.AsArray().Select(i => (JsonNode)Execution(session.Local!.Athena.GetQueryExecution((string)i!))).ToArray()) };
+                return new JsonObject { ["QueryExecutions"] = new JsonArray(List(service, input, "QueryExecutionIds").Select((_, i) => (JsonNode)Execution(session.Local!.Athena.GetQueryExecution(ItemText(service, List(service, input, "QueryExecutionIds"), i, "QueryExecutionIds")))).ToArray()) };
             case ("events", "DescribeRule"):
-                return new JsonObject { ["Name"] = (string)input["Name"]!, ["ScheduleExpression"] = session.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{(string)input["Name"]!}" };
+                return new JsonObject { ["Name"] = Text(service, input, "Name"), ["ScheduleExpression"] = session.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{Text(service, input, "Name")}" };
             case ("events", "ListRules"):
             {
                 // The schedule rules of every stack in the workspace, as the template states them.
-                var prefix = (string?)input["NamePrefix"] ?? "";
+                var prefix = OptionalText(service, input, "NamePrefix") ?? "";
                 var rules = session.Local!.Stacks.ListStackNames().Select(session.Local!.Stacks.DescribeStack).SelectMany(s => s.Resources)
                     .Where(r => r.ResourceType == "AWS::Events::Rule" && r.PhysicalResourceId.StartsWith(prefix, StringComparison.Ordinal))
                     .OrderBy(r => r.PhysicalResourceId, StringComparer.Ordinal);
@@ -148,7 +155,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("logs", "FilterLogEvents"):
                 return new JsonObject
                 {
-                    ["events"] = new JsonArray(session.Local!.Logs.Tail((string)input["logGroupName"]!, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
+                    ["events"] = new JsonArray(session.Local!.Logs.Tail(Text(service, input, "logGroupName"), 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
                 };
             default:
                 throw new ServiceException(service, "UnknownOperationException", $"{service} {operation} is not served by the local endpoint yet.");
@@ -189,5 +196,49 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
     }
 
     private static double Seconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+
+    // Each parameter is checked by name, so a missing or mistyped one is answered with a ValidationException
+    // that names it (nested ones by their path, e.g. TableInput.Name), as the services do.
+
+    private static string Text(string service, JsonObject input, string name, string? path = null) =>
+        OptionalText(service, input, name, path) ?? throw Missing(service, path ?? name);
+
+    private static string? OptionalText(string service, JsonObject? input, string name, string? path = null) => input?[name] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        _ => throw Mistyped(service, path ?? name, "a string"),
+    };
+
+    private static int? OptionalNumber(string service, JsonObject input, string name) => input[name] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<int>(out var number) => number,
+        _ => throw Mistyped(service, name, "a whole number"),
+    };
+
+    private static JsonObject? Member(string service, JsonObject input, string name, string? path = null) => input[name] switch
+    {
+        null => null,
+        JsonObject member => member,
+        _ => throw Mistyped(service, path ?? name, "an object"),
+    };
+
+    private static JsonArray List(string service, JsonObject input, string name, string? path = null) => input[name] switch
+    {
+        null => throw Missing(service, path ?? name),
+        JsonArray list => list,
+        _ => throw Mistyped(service, path ?? name, "a list"),
+    };
+
+    private static string ItemText(string service, JsonArray list, int index, string path) => list.Count <= index
+        ? throw Missing(service, $"{path}[{index}]")
+        : list[index] is JsonValue value && value.TryGetValue<string>(out var text) ? text : throw Mistyped(service, $"{path}[{index}]", "a string");
+
+    private static ValidationException Missing(string service, string path) =>
+        new(service, $"1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null");
+
+    private static ValidationException Mistyped(string service, string path, string expected) =>
+        new(service, $"The parameter '{path}' must be {expected}.");
 
 }

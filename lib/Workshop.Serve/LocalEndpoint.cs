@@ -39,9 +39,14 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     // The local engines are used one call at a time, as one learner would use them.
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
+    private readonly WorkshopSession session;
+    private readonly WeatherForecastHandler weather;
+
     private LocalEndpoint(WebApplication app, WorkshopSession session)
     {
         this.app = app;
+        this.session = session;
+        weather = new WeatherForecastHandler(session);
         var local = session.Local ?? throw new InvalidOperationException(
             "The local endpoint serves the local backend only; run it without --backend aws (or unset WORKSHOP_BACKEND).");
         kinesis = new KinesisHandler(local.Stream);
@@ -85,9 +90,9 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     }
 
     /// <summary>The warning to show when <paramref name="host"/> lets other machines reach the endpoint; null for the loopback address.</summary>
-    public static string? ExposureWarning(string host) => IPAddress.IsLoopback(ParseHost(host))
+    public static string? ExposureWarning(string host, bool strict = false) => IPAddress.IsLoopback(ParseHost(host))
         ? null
-        : $"Warning: listening on {host} lets other machines on the network read and write this workspace, with no credentials checked. Use 127.0.0.1 unless that is what you want.";
+        : $"Warning: listening on {host} lets other machines on the network read and write this workspace, {(strict ? "given the local keys (--strict)" : "with no credentials checked")}. Use 127.0.0.1 unless that is what you want.";
 
     private static IPAddress ParseHost(string host)
     {
@@ -99,11 +104,16 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        // The weather forecast stands in for a public API that takes no AWS credentials.
+        var isForecast = HttpMethods.IsGet(request.Method) && request.Path == WeatherForecastHandler.Path;
         var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
-        var service = scope.Success ? scope.Groups["service"].Value : "";
-        if (request.Headers["X-Amz-Target"].Count == 0 && (service == "s3" || (service.Length == 0 && S3Handler.FitsUnsigned(request))))
+        // A presigned URL names its service in the X-Amz-Credential query parameter.
+        var service = scope.Success ? scope.Groups["service"].Value : SignatureCheck.Read(request)?.Service ?? "";
+        if (!isForecast && request.Headers["X-Amz-Target"].Count == 0 && (service == "s3" || (service.Length == 0 && S3Handler.FitsUnsigned(request))))
         {
-            // S3 reads its own body: its cap is larger than the other services' and its uploads may be aws-chunked.
+            // S3's signature covers its declared content hash, not the body, which S3 reads itself: its cap is
+            // larger than the other services' and its uploads may be aws-chunked.
+            if (await RefusedForSignatureAsync(context, [])) return;
             await oneAtATime.WaitAsync(context.RequestAborted);
             try
             {
@@ -132,12 +142,16 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             await TooLargeAsync(context);
             return;
         }
+        if (!isForecast && await RefusedForSignatureAsync(context, body)) return;
 
         await oneAtATime.WaitAsync(context.RequestAborted);
+        var isJson = request.Headers["X-Amz-Target"].ToString() is { Length: > 0 };
         try
         {
             if (request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target)
                 await JsonAsync(context, target, body);
+            else if (isForecast)
+                await weather.HandleAsync(context);
             else if (service == "sts")
                 await sts.HandleAsync(context, body);
             else if (service == "cloudformation")
@@ -151,6 +165,11 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
                     service.Length == 0
                         ? "The request is not signed with AWS Signature Version 4, so the service it is for is unknown; send it with an AWS SDK or the AWS CLI."
                         : $"This endpoint does not serve '{service}' yet; it serves {Served}.");
+        }
+        catch (Exception error) when (error is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A fault of the endpoint's own answers this request as AWS answers its own faults, and the endpoint lives on.
+            await Wire.InternalErrorAsync(context, isJson, error);
         }
         finally
         {
@@ -171,11 +190,17 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         JsonObject input;
         try
         {
-            input = body.Length == 0 ? [] : JsonNode.Parse(body)?.AsObject() ?? [];
+            input = KinesisCbor.IsCbor(context.Request) ? KinesisCbor.Decode(body)
+                : body.Length == 0 ? [] : JsonNode.Parse(body)?.AsObject() ?? [];
         }
         catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
         {
             await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a JSON object: {error.Message}");
+            return;
+        }
+        catch (System.Formats.Cbor.CborContentException error)
+        {
+            await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a CBOR map: {error.Message}");
             return;
         }
         try
@@ -192,11 +217,6 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException)
         {
             await Wire.JsonErrorAsync(context, 400, "ValidationException", error.Message);
-        }
-        catch (Exception error) when (error is NullReferenceException or InvalidCastException or KeyNotFoundException)
-        {
-            // The handlers read their parameters directly; one missing or of another type ends here.
-            await Wire.JsonErrorAsync(context, 400, "ValidationException", $"{operation}: a required parameter is missing or of the wrong type.");
         }
     }
 
@@ -225,22 +245,38 @@ internal static class Wire
 {
     public const string Json11 = "application/x-amz-json-1.1";
 
-    public static Task JsonAsync(HttpContext context, int status, JsonObject answer) =>
-        WriteAsync(context, status, Json11, answer.ToJsonString());
+    /// <summary>An answer in JSON 1.1, or in CBOR to a request sent in CBOR.</summary>
+    public static Task JsonAsync(HttpContext context, int status, JsonObject answer) => KinesisCbor.IsCbor(context.Request)
+        ? WriteAsync(context, status, KinesisCbor.ContentType, KinesisCbor.Encode(answer))
+        : WriteAsync(context, status, Json11, answer.ToJsonString());
 
-    /// <summary>A JSON protocol error: botocore reads the error's name from __type.</summary>
+    /// <summary>A JSON protocol error (in CBOR to a CBOR request): the SDKs read the error's name from __type.</summary>
     public static Task JsonErrorAsync(HttpContext context, int status, string type, string message) =>
-        WriteAsync(context, status, Json11, new JsonObject { ["__type"] = type, ["message"] = message }.ToJsonString());
+        JsonAsync(context, status, new JsonObject { ["__type"] = type, ["message"] = message });
+
+    /// <summary>
+    /// An unexpected failure: HTTP 500 with the protocol's own name for it (InternalFailure in JSON, InternalError
+    /// in XML) and the first line of what went wrong, so a client retries or reports it and the endpoint serves on.
+    /// </summary>
+    public static Task InternalErrorAsync(HttpContext context, bool json, Exception error)
+    {
+        var firstLine = error.Message.Split('\n', 2)[0].Trim();
+        var message = $"The local endpoint failed on this request ({error.GetType().Name}: {firstLine}).";
+        return json ? JsonErrorAsync(context, 500, "InternalFailure", message) : XmlErrorAsync(context, 500, "InternalError", message);
+    }
 
     /// <summary>A query protocol error, as STS sends it.</summary>
     public static Task XmlErrorAsync(HttpContext context, int status, string code, string message) =>
         WriteAsync(context, status, "text/xml", StsHandler.Error(code, message));
 
-    public static async Task WriteAsync(HttpContext context, int status, string contentType, string text)
+    public static Task WriteAsync(HttpContext context, int status, string contentType, string text) =>
+        WriteAsync(context, status, contentType, Encoding.UTF8.GetBytes(text));
+
+    public static async Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = contentType;
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), context.RequestAborted);
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 }

@@ -89,8 +89,6 @@ internal sealed class S3Handler(LocalObjectStore lake)
         var method = request.Method;
         if (Refused.FirstOrDefault(query.ContainsKey) is { } refused)
             throw new S3Exception("NotImplemented", $"The local endpoint does not serve the '{refused}' subresource of S3; it serves objects, listings, multipart uploads and lifecycle configuration.");
-        if (query.ContainsKey("X-Amz-Credential") || query.ContainsKey("X-Amz-Signature"))
-            throw new S3Exception("NotImplemented", "Presigned URLs are not served by the local endpoint; call S3 through the AWS CLI, boto3 or an SDK instead.");
 
         if (bucket is null)
         {

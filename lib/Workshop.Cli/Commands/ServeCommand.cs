@@ -26,18 +26,39 @@ internal static class ServeCommand
             Description = "How many times faster than real time the workspace's clock runs while serving (default 1).",
             DefaultValueFactory = _ => 1,
         }.AboveZero(" (1 is real time, 60 runs a minute each second)");
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Check every request's SigV4 signature against the local keys (--access-key, --secret-key) and refuse the rest as AWS does.",
+        };
+        var accessKey = new Option<string>("--access-key")
+        {
+            Description = $"The access key id --strict takes (default {LocalCredentials.Default.AccessKeyId}).",
+            DefaultValueFactory = _ => LocalCredentials.Default.AccessKeyId,
+        };
+        var secretKey = new Option<string>("--secret-key")
+        {
+            Description = $"The secret access key --strict checks signatures with (default {LocalCredentials.Default.SecretAccessKey}).",
+            DefaultValueFactory = _ => LocalCredentials.Default.SecretAccessKey,
+        };
         var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host, speed };
+        command.Options.Add(strict);
+        command.Options.Add(accessKey);
+        command.Options.Add(secretKey);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var hostText = parse.GetValue(host)!;
             // Checked before the session opens, so a bad address is reported without touching the workspace.
-            var warning = LocalEndpoint.ExposureWarning(hostText);
+            var warning = LocalEndpoint.ExposureWarning(hostText, parse.GetValue(strict));
             var clockSpeed = parse.GetValue(speed);
             if (clockSpeed > MaxClockSpeed)
                 throw new ArgumentException($"--speed {clockSpeed} is too fast; give at most {MaxClockSpeed:N0}.");
+            var credentials = new LocalCredentials(parse.GetValue(accessKey)!, parse.GetValue(secretKey)!);
+            if (credentials.AccessKeyId.Trim().Length == 0 || credentials.SecretAccessKey.Trim().Length == 0)
+                throw new ArgumentException("--access-key and --secret-key must not be empty; give the keys the clients sign with (both default to workshop).");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             await using var endpoint = await LocalEndpoint.StartAsync(session, hostText, parse.GetValue(port), cancellationToken);
             if (warning is not null) Terminal.Tell(warning);
+            if (parse.GetValue(strict)) endpoint.RequireSignatures(credentials);
             var url = endpoint.Url.ToString().TrimEnd('/');
             Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url} ({LocalEndpoint.ServedInShort}). Ctrl+C stops.");
             Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
@@ -47,12 +68,19 @@ internal static class ServeCommand
             // so the clock follows the wall clock while clients call in, and is saved where it got to on the way out.
             session.Clock.StartLive(clockSpeed);
             Console.WriteLine($"The workspace's clock follows the wall clock from {session.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({clockSpeed}x real time).");
+            Console.WriteLine(parse.GetValue(strict)
+                ? $"Signatures are checked (--strict): sign with AWS_ACCESS_KEY_ID={credentials.AccessKeyId} AWS_SECRET_ACCESS_KEY={credentials.SecretAccessKey}."
+                : "Signatures are not checked: any access key and secret will do (--strict checks them).");
+            Console.WriteLine("Once the stack is deployed, the delivery stream reads the stream and writes to the lake as in live mode; the producer's schedule does not run (clients put the records).");
+            Console.WriteLine($"The stack's producer can fetch its weather here too: WEATHER_API_URL={url}/v1/forecast");
+            var delivery = endpoint.RunDeliveryAsync(Console.WriteLine, cancellationToken);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             finally
             {
+                await delivery;
                 session.Clock.StopLive();
                 session.Clock.Save();
             }

@@ -236,7 +236,7 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
         var (badStatus, bad) = await CallTargetAsync("AWSGlue.UpdateTable", """{"DatabaseName":"weather-analytics_dev_db"}""");
         Assert.Equal(HttpStatusCode.BadRequest, badStatus);
         Assert.Equal("ValidationException", (string?)bad["__type"]);
-        Assert.Contains("UpdateTable: a required parameter is missing", (string?)bad["message"]);
+        Assert.Equal("1 validation error detected: Value null at 'TableInput' failed to satisfy constraint: Member must not be null", (string?)bad["message"]);
     }
 
     [Fact]
@@ -260,7 +260,8 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
     {
         Assert.Null(LocalEndpoint.ExposureWarning("127.0.0.1"));
         Assert.Null(LocalEndpoint.ExposureWarning("localhost"));
-        Assert.Contains("0.0.0.0 lets other machines", LocalEndpoint.ExposureWarning("0.0.0.0"));
+        Assert.Contains("0.0.0.0 lets other machines on the network read and write this workspace, with no credentials checked.", LocalEndpoint.ExposureWarning("0.0.0.0"));
+        Assert.Contains("0.0.0.0 lets other machines on the network read and write this workspace, given the local keys (--strict).", LocalEndpoint.ExposureWarning("0.0.0.0", strict: true));
         var error = Assert.Throws<ArgumentException>(() => LocalEndpoint.ExposureWarning("example.internal"));
         Assert.Contains("--host 'example.internal' is not an IP address", error.Message);
     }

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using StreamingWorkshop;
+using StreamingWorkshop.Serve;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Serve;
+
+/// <summary>
+/// How the local endpoint answers what goes wrong, over HTTP: a parameter missing or of the wrong type is a
+/// ValidationException that names it; a fault of the endpoint's own is an HTTP 500 in the protocol's shape, and the
+/// next request is served as usual.
+/// </summary>
+public sealed class LocalEndpointErrorTests : IAsyncLifetime
+{
+    private readonly TempWorkspace temp = new();
+    private readonly HttpClient http = new();
+    private WorkshopSession session = null!;
+    private LocalEndpoint endpoint = null!;
+
+    public async Task InitializeAsync()
+    {
+        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
+        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await endpoint.DisposeAsync();
+        await session.DisposeAsync();
+        temp.Dispose();
+    }
+
+    private async Task<(HttpStatusCode Status, string ContentType, string Body)> CallAsync(string target, string service, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new StringContent(json, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        if (target.Length > 0) request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00");
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType ?? "", await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task AssertValidationErrorAsync(string target, string json, string message)
+    {
+        var (status, _, body) = await CallAsync(target, target.StartsWith("AWSGlue", StringComparison.Ordinal) ? "glue" : "athena", json);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var error = JsonNode.Parse(body)!;
+        Assert.Equal("ValidationException", (string?)error["__type"]);
+        Assert.Equal(message, (string?)error["message"]);
+    }
+
+    [Fact]
+    public async Task A_missing_parameter_is_named_in_a_validation_exception()
+    {
+        await AssertValidationErrorAsync("AWSGlue.GetTable", """{"DatabaseName":"weather_db"}""",
+            "1 validation error detected: Value null at 'Name' failed to satisfy constraint: Member must not be null");
+        await AssertValidationErrorAsync("AWSGlue.UpdateTable", """{"DatabaseName":"weather_db","TableInput":{"StorageDescriptor":{"Columns":[]}}}""",
+            "1 validation error detected: Value null at 'TableInput.Name' failed to satisfy constraint: Member must not be null");
+        await AssertValidationErrorAsync("AWSGlue.GetCrawlerMetrics", """{"CrawlerNameList":[]}""",
+            "1 validation error detected: Value null at 'CrawlerNameList[0]' failed to satisfy constraint: Member must not be null");
+    }
+
+    [Fact]
+    public async Task A_parameter_of_the_wrong_type_is_named_in_a_validation_exception()
+    {
+        await AssertValidationErrorAsync("AmazonAthena.StartQueryExecution", """{"QueryString":42}""", "The parameter 'QueryString' must be a string.");
+        await AssertValidationErrorAsync("AmazonAthena.GetQueryResults", """{"QueryExecutionId":"q","MaxResults":"ten"}""", "The parameter 'MaxResults' must be a whole number.");
+        await AssertValidationErrorAsync("AWSGlue.CreateCrawler", """{"Name":"c","Role":"r","DatabaseName":"d","Targets":{"S3Targets":[{"Path":7}]}}""",
+            "The parameter 'Targets.S3Targets[0].Path' must be a string.");
+    }
+
+    [Fact]
+    public async Task A_fault_of_the_endpoint_is_an_internal_failure_and_the_next_request_is_served()
+    {
+        // A catalog file cut short (a disk filled up, say) makes reading the database fail inside the endpoint.
+        var database = Path.Combine(temp.Root, "catalog", "weather_db");
+        Directory.CreateDirectory(database);
+        File.WriteAllText(Path.Combine(database, "database.json"), "{\"Name\": \"weather_db\", \"Descri");
+
+        var (status, contentType, body) = await CallAsync("AWSGlue.GetDatabase", "glue", """{"Name":"weather_db"}""");
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Equal("application/x-amz-json-1.1", contentType);
+        var error = JsonNode.Parse(body)!;
+        Assert.Equal("InternalFailure", (string?)error["__type"]);
+        var message = (string?)error["message"] ?? "";
+        Assert.StartsWith("The local endpoint failed on this request (JsonException: ", message);
+        Assert.DoesNotContain('\n', message);
+
+        var (xmlStatus, xmlType, xml) = await CallAsync("", "sts", "Action=GetCallerIdentity&Version=2011-06-15");
+        Assert.Equal(HttpStatusCode.OK, xmlStatus);
+        Assert.Equal("text/xml", xmlType);
+        Assert.Contains("<Account>123456789012</Account>", xml);
+    }
+}
