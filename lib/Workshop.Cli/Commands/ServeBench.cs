@@ -32,7 +32,7 @@ internal static partial class ServeBench
     public static void AddTo(RootCommand root)
     {
         var seconds = new Option<double>("--seconds") { Description = "How long each operation is timed against each endpoint, after a warm-up.", DefaultValueFactory = _ => 5 }.AboveZero(" (5 is the default)");
-        var shards = new Option<int>("--shards") { Description = "Shards of the bench stream on both endpoints (each takes 1,000 records/s on workshop serve).", DefaultValueFactory = _ => 100 }.WithRange(1, LocalStreamService.MaxShardsPerStream);
+        var shards = new Option<int>("--shards") { Description = "Shards of the bench stream on both endpoints (each takes 1,000 records/s on workshop serve).", DefaultValueFactory = _ => 500 }.WithRange(1, LocalStreamService.MaxShardsPerStream);
         var command = new Command("serve", "Measure PutRecords, PutRecord, PutObject and GetObject over HTTP against kinesalite and s3rver and against workshop serve, with the same client.") { seconds, shards };
         command.SetAction(async (parse, cancellationToken) =>
         {
