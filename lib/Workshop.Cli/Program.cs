@@ -13,6 +13,7 @@ PipelineBench.AddTo(root);
 FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
+ServeBench.AddTo(root);
 MetricsCommands.AddTo(root);
 ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);

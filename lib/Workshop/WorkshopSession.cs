@@ -103,6 +103,41 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>After a deployment or deletion the names are read again on next use.</summary>
     internal void ForgetPipeline() => pipelineReady = false;
 
+    /// <summary>
+    /// The resource a call names, else the pipeline's own from the stack (deployed now if local; on AWS it must be
+    /// deployed). A named stream, bucket or database needs no stack, so it can be looked at on any account.
+    /// </summary>
+    private async Task<string> NamedOrPipelineAsync(string? named, Func<PipelineNames, string> pipelines, string howToName, CancellationToken cancellationToken)
+    {
+        if (named is not null)
+        {
+            // Another process may have moved the shared clock on, as EnsurePipelineAsync would notice.
+            Clock.Refresh();
+            return named;
+        }
+        try
+        {
+            await EnsurePipelineAsync(cancellationToken);
+        }
+        catch (InvalidOperationException missing) when (!IsLocal)
+        {
+            throw new InvalidOperationException($"{missing.Message.TrimEnd('.', ' ')}; or {howToName}.", missing);
+        }
+        return pipelines(Names);
+    }
+
+    /// <summary>The stream named, else the pipeline's (which needs the stack).</summary>
+    public Task<string> StreamNameAsync(string? named, CancellationToken cancellationToken) =>
+        NamedOrPipelineAsync(named, names => names.StreamName, "name the stream (--stream NAME)", cancellationToken);
+
+    /// <summary>The bucket named, else the pipeline's data lake (which needs the stack).</summary>
+    public Task<string> LakeBucketAsync(string? named, CancellationToken cancellationToken) =>
+        NamedOrPipelineAsync(named, names => names.LakeBucket, "name the bucket (--bucket NAME)", cancellationToken);
+
+    /// <summary>The Glue database named, else the pipeline's (which needs the stack).</summary>
+    public Task<string> DatabaseNameAsync(string? named, CancellationToken cancellationToken) =>
+        NamedOrPipelineAsync(named, names => names.Database, "name the database (--database NAME)", cancellationToken);
+
     /// <summary>Parameters the workshop's template needs that have no default: a warehouse password, made up locally.</summary>
     public static Dictionary<string, string> LocalDefaultParameters()
     {
@@ -359,16 +394,14 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     public async Task<StreamDescriptionView> DescribeStreamAsync(string? streamName = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        var name = streamName ?? Names.StreamName;
+        var name = await StreamNameAsync(streamName, cancellationToken);
         return new StreamDescriptionView(await Stream.DescribeStreamSummaryAsync(name, cancellationToken), await Stream.ListShardsAsync(name, cancellationToken));
     }
 
     /// <summary>Which open shard each partition key lands on (ListShards, then MD5 of each key as Kinesis routes it).</summary>
     public async Task<KeySpreadView> KeySpreadAsync(IEnumerable<string> partitionKeys, string? streamName = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        return new KeySpreadView(await Stream.ListShardsAsync(streamName ?? Names.StreamName, cancellationToken), partitionKeys.ToArray());
+        return new KeySpreadView(await Stream.ListShardsAsync(await StreamNameAsync(streamName, cancellationToken), cancellationToken), partitionKeys.ToArray());
     }
 
     /// <summary>
@@ -377,17 +410,17 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// </summary>
     public async Task<PutRecordsBatchReport> PutRecordsWithRetryAsync(IReadOnlyList<PutRecordsEntry> records, string? streamName = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
+        var name = await StreamNameAsync(streamName, cancellationToken);
         var batcher = new PutRecordsBatcher(Stream, (pause, _) => { Clock.Advance(pause); return Task.CompletedTask; });
-        return await batcher.PutAsync(streamName ?? Names.StreamName, records, cancellationToken);
+        return await batcher.PutAsync(name, records, cancellationToken);
     }
 
     /// <summary>Scales the stream to <paramref name="targetShardCount"/> equal shards (Kinesis UpdateShardCount, UNIFORM_SCALING) and shows its shards.</summary>
     public async Task<StreamDescriptionView> ReshardAsync(int targetShardCount, string? streamName = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        await Stream.UpdateShardCountAsync(streamName ?? Names.StreamName, targetShardCount, cancellationToken);
-        return await DescribeStreamAsync(streamName, cancellationToken);
+        var name = await StreamNameAsync(streamName, cancellationToken);
+        await Stream.UpdateShardCountAsync(name, targetShardCount, cancellationToken);
+        return await DescribeStreamAsync(name, cancellationToken);
     }
 
     /// <summary>
@@ -396,8 +429,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// </summary>
     public async Task<StreamDescriptionView> SplitShardAsync(string shardId, string? newStartingHashKey = null, string? streamName = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        var name = streamName ?? Names.StreamName;
+        var name = await StreamNameAsync(streamName, cancellationToken);
         if (newStartingHashKey is null)
         {
             var shard = (await Stream.ListShardsAsync(name, cancellationToken)).FirstOrDefault(s => s.ShardId == shardId)
@@ -413,8 +445,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>Merges two open shards with adjacent hash-key ranges into one (Kinesis MergeShards). Shows the stream's shards.</summary>
     public async Task<StreamDescriptionView> MergeShardsAsync(string shardId, string adjacentShardId, string? streamName = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        var name = streamName ?? Names.StreamName;
+        var name = await StreamNameAsync(streamName, cancellationToken);
         await Stream.MergeShardsAsync(name, shardId, adjacentShardId, cancellationToken);
         return await DescribeStreamAsync(name, cancellationToken);
     }
@@ -506,8 +537,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     private async Task<(string Name, string Arn)> StreamArnAsync(string? streamName, CancellationToken cancellationToken)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        var name = streamName ?? Names.StreamName;
+        var name = await StreamNameAsync(streamName, cancellationToken);
         return (name, (await Stream.DescribeStreamSummaryAsync(name, cancellationToken)).StreamArn);
     }
 
@@ -522,8 +552,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<RecordBatchView> PeekAsync(ShardIteratorType from = ShardIteratorType.TRIM_HORIZON, int limit = 10,
         string? shardId = null, DateTimeOffset? timestamp = null, string? streamName = null, string? sequenceNumber = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        var name = streamName ?? Names.StreamName;
+        var name = await StreamNameAsync(streamName, cancellationToken);
         var shards = await Stream.ListShardsAsync(name, cancellationToken);
         var shard = shardId ?? shards[0].ShardId;
         if (from == ShardIteratorType.AT_TIMESTAMP) timestamp ??= Clock.GetUtcNow().AddMinutes(-15);
@@ -534,28 +563,24 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     public async Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        return await BucketTreeView.LoadAsync(Lake, bucket ?? Names.LakeBucket, prefix, cancellationToken);
+        return await BucketTreeView.LoadAsync(Lake, await LakeBucketAsync(bucket, cancellationToken), prefix, cancellationToken);
     }
 
     public async Task<ObjectLinesView> OpenObjectAsync(string key, int maxLines = 20, string? bucket = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        return new ObjectLinesView(await Lake.GetObjectAsync(bucket ?? Names.LakeBucket, key, cancellationToken), maxLines);
+        return new ObjectLinesView(await Lake.GetObjectAsync(await LakeBucketAsync(bucket, cancellationToken), key, cancellationToken), maxLines);
     }
 
     public async Task<LifecycleRulesView> LifecycleRulesAsync(string? bucket = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        var name = bucket ?? Names.LakeBucket;
+        var name = await LakeBucketAsync(bucket, cancellationToken);
         return new LifecycleRulesView(name, await Lake.GetBucketLifecycleAsync(name, cancellationToken));
     }
 
     /// <summary>What the lake costs a month at the storage classes its objects are in today.</summary>
     public async Task<StorageCostView> StorageCostAsync(string? bucket = null, CancellationToken cancellationToken = default)
     {
-        await EnsurePipelineAsync(cancellationToken);
-        return new StorageCostView(await Lake.EstimateStorageCostAsync(bucket ?? Names.LakeBucket, cancellationToken));
+        return new StorageCostView(await Lake.EstimateStorageCostAsync(await LakeBucketAsync(bucket, cancellationToken), cancellationToken));
     }
 
     public ValueTask DisposeAsync()

@@ -150,8 +150,7 @@ internal static class PipelineCommands
         put.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            await session.EnsurePipelineAsync(cancellationToken);
-            var name = parse.GetValue(streamOption) ?? session.Names.StreamName;
+            var name = await session.StreamNameAsync(parse.GetValue(streamOption), cancellationToken);
             var text = parse.GetValue(data)!;
             var total = parse.GetValue(count);
             if (total == 1)
@@ -306,8 +305,8 @@ internal static class PipelineCommands
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             if (parse.GetValue(keysOnly))
             {
-                await session.EnsurePipelineAsync(cancellationToken);
-                await foreach (var item in session.Lake.ListAllAsync(parse.GetValue(bucket) ?? session.Names.LakeBucket, parse.GetValue(prefix) ?? "", cancellationToken))
+                var listed = await session.LakeBucketAsync(parse.GetValue(bucket), cancellationToken);
+                await foreach (var item in session.Lake.ListAllAsync(listed, parse.GetValue(prefix) ?? "", cancellationToken))
                     Console.Out.WriteLine(item.Key);
                 return 0;
             }
@@ -321,7 +320,7 @@ internal static class PipelineCommands
         cat.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            var stored = await session.Lake.GetObjectAsync(parse.GetValue(bucket) ?? session.Names.LakeBucket, parse.GetValue(key)!, cancellationToken);
+            var stored = await session.Lake.GetObjectAsync(await session.LakeBucketAsync(parse.GetValue(bucket), cancellationToken), parse.GetValue(key)!, cancellationToken);
             foreach (var line in LocalObjectStore.ReadLines(stored)) Console.Out.WriteLine(line);
             return 0;
         });

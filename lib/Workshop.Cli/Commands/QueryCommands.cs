@@ -35,8 +35,7 @@ internal static class QueryCommands
         tables.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            await session.EnsurePipelineAsync(cancellationToken);
-            var db = parse.GetValue(database) ?? session.Names.Database;
+            var db = await session.DatabaseNameAsync(parse.GetValue(database), cancellationToken);
             var grid = new Table().AddColumns("Table", "Type", "Columns", "Partitions", "Location", "Version");
             foreach (var table in (await session.DescribeDatabaseAsync(db, cancellationToken)).Tables)
                 grid.AddRow(table.Name, table.TableType, table.Columns.Count.ToString(),

@@ -9,16 +9,18 @@ public sealed class AthenaClient(AwsJsonClient athena, Func<TimeSpan, Cancellati
 {
     private readonly Func<TimeSpan, CancellationToken, Task> wait = wait ?? Task.Delay;
 
-    public async Task<string> StartQueryExecutionAsync(string sql, string database, string outputLocation, string workGroup, CancellationToken cancellationToken = default)
+    public async Task<string> StartQueryExecutionAsync(string sql, string database, string? outputLocation, string workGroup, CancellationToken cancellationToken = default)
     {
-        var reply = await athena.CallAsync("StartQueryExecution", new JsonObject
+        var request = new JsonObject
         {
             ["QueryString"] = sql,
             ["ClientRequestToken"] = Guid.NewGuid().ToString(),
             ["QueryExecutionContext"] = new JsonObject { ["Database"] = database },
-            ["ResultConfiguration"] = new JsonObject { ["OutputLocation"] = outputLocation },
             ["WorkGroup"] = workGroup,
-        }, cancellationToken);
+        };
+        // No location: the workgroup's own applies, as in the Athena console.
+        if (outputLocation is not null) request["ResultConfiguration"] = new JsonObject { ["OutputLocation"] = outputLocation };
+        var reply = await athena.CallAsync("StartQueryExecution", request, cancellationToken);
         return (string)reply["QueryExecutionId"]!;
     }
 
@@ -44,7 +46,7 @@ public sealed class AthenaClient(AwsJsonClient athena, Func<TimeSpan, Cancellati
     /// </summary>
     public async Task<QueryResult> RunAsync(string sql, AthenaSettings settings, string? database = null, IProgress<QueryExecution>? progress = null, CancellationToken cancellationToken = default)
     {
-        var id = await StartQueryExecutionAsync(sql, database ?? settings.DefaultDatabase, $"s3://{settings.ResultsBucket}/", settings.WorkGroup, cancellationToken);
+        var id = await StartQueryExecutionAsync(sql, database ?? settings.DefaultDatabase, settings.ResultsBucket.Length == 0 ? null : $"s3://{settings.ResultsBucket}/", settings.WorkGroup, cancellationToken);
         var execution = await WaitAsync(id, progress, cancellationToken);
         if (execution.State != QueryStates.Succeeded)
         {

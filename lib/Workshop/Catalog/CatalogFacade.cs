@@ -11,31 +11,31 @@ public sealed class CatalogFacade : IHtmlDisplay
 
     private ICatalog Catalog => session.Stages.Catalog;
 
-    private string Database(string? database) => database ?? session.Names.Database;
+    private Task<string> DatabaseAsync(string? database, CancellationToken cancellationToken) => session.DatabaseNameAsync(database, cancellationToken);
 
     /// <summary>The workshop's Glue database (or another) and its tables.</summary>
     public async Task<DatabaseView> DescribeDatabaseAsync(string? database = null, CancellationToken cancellationToken = default)
     {
-        var name = Database(database);
+        var name = await DatabaseAsync(database, cancellationToken);
         return new(await Catalog.GetDatabaseAsync(name, cancellationToken), await Catalog.GetTablesAsync(name, cancellationToken));
     }
 
     /// <summary>A table's columns, partition keys, location and format, with how many partitions it has.</summary>
     public async Task<TableSchemaView> DescribeTableAsync(string table, string? database = null, CancellationToken cancellationToken = default)
     {
-        var db = Database(database);
+        var db = await DatabaseAsync(database, cancellationToken);
         var found = await Catalog.GetTableAsync(db, table, cancellationToken);
         return new TableSchemaView(found, found.IsView ? 0 : (await Catalog.GetPartitionsAsync(db, table, cancellationToken)).Count);
     }
 
     /// <summary>A table's partitions as the catalog lists them.</summary>
     public async Task<PartitionsView> PartitionsAsync(string table, string? database = null, CancellationToken cancellationToken = default) =>
-        new(table, await Catalog.GetPartitionsAsync(Database(database), table, cancellationToken));
+        new(table, await Catalog.GetPartitionsAsync(await DatabaseAsync(database, cancellationToken), table, cancellationToken));
 
     /// <summary>Changes a column's declared type in the catalog, as editing the schema in the Glue console does.</summary>
     public async Task<TableSchemaView> AlterColumnTypeAsync(string table, string column, string newType, string? database = null, CancellationToken cancellationToken = default)
     {
-        var db = Database(database);
+        var db = await DatabaseAsync(database, cancellationToken);
         var updated = await Catalog.UpdateColumnTypeAsync(db, table, column, newType, cancellationToken);
         return new TableSchemaView(updated, (await Catalog.GetPartitionsAsync(db, table, cancellationToken)).Count);
     }

@@ -17,16 +17,35 @@ public sealed partial class AthenaFacade : IHtmlDisplay
     /// <summary>Runs Athena SQL against the workshop database (or another) and returns the result with its statistics.</summary>
     public async Task<QueryResult> QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
     {
-        await session.EnsurePipelineAsync(cancellationToken);
+        var settings = await SettingsForAsync(database, cancellationToken);
         var progress = session.ProgressLines<QueryExecution>(q => q.State == QueryStates.Succeeded ? null : $"query {q.QueryExecutionId}: {q.State}");
         try
         {
-            return await session.Stages.Query.RunAsync(sql, Settings, database, progress, cancellationToken);
+            return await session.Stages.Query.RunAsync(sql, settings, database, progress, cancellationToken);
         }
         catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable)
         {
             if (!await CrawlerMakesAsync(error.Detail, database, cancellationToken)) throw;
             throw new AthenaQueryException(error.ErrorType, error.Detail, error.QueryExecutionId) { CrawlerMakesTheTable = true };
+        }
+    }
+
+    /// <summary>
+    /// The stack's results bucket when it is deployed. On AWS a query on a named database needs no stack: without one
+    /// the results go where the workgroup's settings say, as Athena does when a query gives no result location.
+    /// </summary>
+    private async Task<AthenaSettings> SettingsForAsync(string? database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.EnsurePipelineAsync(cancellationToken);
+            return Settings;
+        }
+        catch (InvalidOperationException missing) when (!session.IsLocal)
+        {
+            if (database is null)
+                throw new InvalidOperationException($"{missing.Message.TrimEnd('.', ' ')}; or name the database (--database NAME).", missing);
+            return new AthenaSettings(database, ResultsBucket: "");
         }
     }
 
