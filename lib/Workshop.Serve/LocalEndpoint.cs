@@ -221,10 +221,10 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     }
 
     /// <summary>What the endpoint serves, for the refusals.</summary>
-    public const string Served = "Kinesis, Firehose, Glue, Athena, EventBridge and CloudWatch Logs (JSON 1.1), and STS GetCallerIdentity";
+    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge and CloudWatch Logs (JSON 1.1), S3 (REST-XML), CloudFormation, CloudWatch and STS (query), and Lambda (REST-JSON)";
 
     /// <summary>The services served, named briefly for the banner.</summary>
-    public const string ServedInShort = "Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS";
+    public const string ServedInShort = "Kinesis, Firehose, S3, Glue, Athena, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS";
 
     private static Task TooLargeAsync(HttpContext context) => Wire.JsonErrorAsync(context, 413, "ValidationException",
         $"The request body is over {MaxRequestBytes / (1024 * 1024)} MiB; Kinesis takes at most 5 MiB of records in one PutRecords call.");

@@ -32,7 +32,8 @@ public sealed class ServeCliTests : IDisposable
         Assert.True(exportLine is not null, $"the server prints the line to paste; it printed: {string.Join('\n', banner)} {(server.HasExited ? await stderr : "")}");
         var url = exportLine["export AWS_ENDPOINT_URL=".Length..];
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
-        Assert.Contains($"at {url} (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS). Ctrl+C stops.", banner[0]);
+        Assert.EndsWith($" at {url}. Ctrl+C stops.", banner[0]);
+        Assert.Equal("It answers as Kinesis, Firehose, S3, Glue, Athena, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS.", banner[1]);
         var clockLine = await server.StandardOutput.ReadLineAsync();
         while (clockLine is not null && !clockLine.StartsWith("The workspace's clock", StringComparison.Ordinal)) clockLine = await server.StandardOutput.ReadLineAsync();
         var clockAtStart = Assert.Single(System.Text.RegularExpressions.Regex.Matches(clockLine ?? "",

@@ -40,7 +40,7 @@ internal static class ServeCommand
             Description = $"The secret access key --strict checks signatures with (default {LocalCredentials.Default.SecretAccessKey}).",
             DefaultValueFactory = _ => LocalCredentials.Default.SecretAccessKey,
         };
-        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, Firehose, Glue, Athena, EventBridge, Logs, STS) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host, speed };
+        var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, S3, CloudFormation, Lambda, Glue, Athena and the rest) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host, speed };
         command.Options.Add(strict);
         command.Options.Add(accessKey);
         command.Options.Add(secretKey);
@@ -60,7 +60,8 @@ internal static class ServeCommand
             if (warning is not null) Terminal.Tell(warning);
             if (parse.GetValue(strict)) endpoint.RequireSignatures(credentials);
             var url = endpoint.Url.ToString().TrimEnd('/');
-            Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url} ({LocalEndpoint.ServedInShort}). Ctrl+C stops.");
+            Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url}. Ctrl+C stops.");
+            Console.WriteLine($"It answers as {LocalEndpoint.ServedInShort}.");
             Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
             Console.WriteLine($"export AWS_ENDPOINT_URL={url}");
             Console.WriteLine($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");
