@@ -255,8 +255,20 @@ internal static partial class ServeBench
                 child.process.EnableRaisingEvents = true;
                 child.process.BeginOutputReadLine();
                 child.process.BeginErrorReadLine();
-                return banner.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                return WithinAsync(banner.Task, TimeSpan.FromSeconds(60), child);
             });
+        }
+
+        private static async Task<Uri> WithinAsync(Task<Uri> started, TimeSpan patience, Child child)
+        {
+            try
+            {
+                return await started.WaitAsync(patience);
+            }
+            catch (TimeoutException)
+            {
+                throw new InvalidOperationException($"{child.Name} printed no 'export AWS_ENDPOINT_URL=' line within {patience.TotalSeconds:0} s; run 'workshop serve --port 0' alone to see why.");
+            }
         }
 
         private void Keep(string? line)
@@ -307,6 +319,7 @@ internal static partial class ServeBench
         }
     }
 
-    [GeneratedRegex(@" at (?<url>http://\S+) \(")]
+    // The banner's line to paste, the one line of it meant to be read by programs.
+    [GeneratedRegex(@"^export AWS_ENDPOINT_URL=(?<url>http://\S+)$")]
     private static partial Regex ServingAt();
 }
