@@ -14,7 +14,7 @@ public sealed class ServeCliTests : IDisposable
     private readonly string folder = Directory.CreateTempSubdirectory("workshop-serve-").FullName;
 
     [Fact]
-    public async Task The_aws_cli_creates_a_stream_puts_and_gets_a_record_and_asks_who_it_is()
+    public async Task The_aws_cli_creates_a_stream_puts_records_one_and_in_a_batch_gets_them_and_asks_who_it_is()
     {
         Assert.True(File.Exists(AwsCli), "Debian's awscli is installed (test.sh installs it)");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
@@ -52,8 +52,17 @@ public sealed class ServeCliTests : IDisposable
         var put = Aws(url, "kinesis", "put-record", "--stream-name", "cli-weather", "--partition-key", "Dublin", "--data", "RHVibGluIDEyQw==");
         Assert.Equal("shardId-000000000000", (string?)put["ShardId"]);
 
+        // A batch: "Cork 9C" and "Galway 10C", base64 encoded as the CLI takes them.
+        var batch = Aws(url, "kinesis", "put-records", "--stream-name", "cli-weather",
+            "--records", "Data=Q29yayA5Qw==,PartitionKey=Cork", "Data=R2Fsd2F5IDEwQw==,PartitionKey=Galway");
+        Assert.Equal(0, (int)batch["FailedRecordCount"]!);
+        Assert.Equal(2, batch["Records"]!.AsArray().Count);
+
         var iterator = (string?)Aws(url, "kinesis", "get-shard-iterator", "--stream-name", "cli-weather", "--shard-id", "shardId-000000000000", "--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"];
-        var record = Assert.Single(Aws(url, "kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray())!;
+        var records = Aws(url, "kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray();
+        Assert.Equal(["Dublin", "Cork", "Galway"], records.Select(r => (string?)r!["PartitionKey"]));
+        Assert.Equal(["Q29yayA5Qw==", "R2Fsd2F5IDEwQw=="], records.Skip(1).Select(r => (string?)r!["Data"]));
+        var record = records[0]!;
         Assert.Equal("Dublin", (string?)record["PartitionKey"]);
         Assert.Equal("RHVibGluIDEyQw==", (string?)record["Data"]);
         Assert.Equal((string?)put["SequenceNumber"], (string?)record["SequenceNumber"]);
@@ -67,7 +76,7 @@ public sealed class ServeCliTests : IDisposable
         Assert.Equal(130, server.ExitCode);
         Assert.EndsWith("Stopped.", (await stderr).TrimEnd());
 
-        // Sixty times real time for the seconds the calls took (six AWS CLI runs): the clock saved on the way out is minutes later.
+        // Sixty times real time for the seconds the calls took (eight AWS CLI runs): the clock saved on the way out is minutes later.
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "ws", "state", "clock.json")))!["Now"]!.GetValue<DateTimeOffset>();
         var started = DateTimeOffset.ParseExact(clockAtStart, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
         Assert.True(saved - started >= TimeSpan.FromSeconds(60), $"the clock moved from {started:u} only to {saved:u}");
