@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StreamingWorkshop;
 using StreamingWorkshop.Broker;
+using StreamingWorkshop.Clock;
 using StreamingWorkshop.Serve;
+using StreamingWorkshop.Storage;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
@@ -22,10 +24,12 @@ public sealed class AwsDryRunTests
         var output = Path.Combine(workspace, "out");
         await using var local = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Backend = "local" });
         await local.SimulateAsync(TimeSpan.FromHours(24));
-        // Where the simulated day ends on each shard: the run's own records come after it.
-        var runStartsAt = new List<(string Shard, string Iterator)>();
-        foreach (var shard in await local.Stream.ListShardsAsync(local.Names.StreamName))
-            runStartsAt.Add((shard.ShardId, await local.Stream.GetShardIteratorAsync(local.Names.StreamName, shard.ShardId, ShardIteratorType.LATEST)));
+        // Where the simulated day ends on each shard: the run's own records come after it. A reader of its own, at
+        // the day's end, counts them without taking the session's reads on the shard.
+        using var reader = new LocalStreamService(new WorkspaceDirectory(workspace), new VirtualClock(local.Clock.GetUtcNow()));
+        var runStartsAt = new List<string>();
+        foreach (var shard in await reader.ListShardsAsync(local.Names.StreamName))
+            runStartsAt.Add(await reader.GetShardIteratorAsync(local.Names.StreamName, shard.ShardId, ShardIteratorType.LATEST));
 
         await using var endpoint = await LocalEndpoint.StartAsync(local, "127.0.0.1", 0);
         var seen = new ConcurrentQueue<RequestSeen>();
@@ -80,12 +84,12 @@ public sealed class AwsDryRunTests
 
         // Each invocation of the producer function put one reading per city on the stream during the run.
         var putDuringRun = 0;
-        foreach (var (_, start) in runStartsAt)
+        foreach (var start in runStartsAt)
         {
             var iterator = start;
             while (true)
             {
-                var batch = await local.Stream.GetRecordsAsync(iterator, 10_000);
+                var batch = await reader.GetRecordsAsync(iterator, 10_000);
                 putDuringRun += batch.Records.Count;
                 if (batch.Records.Count == 0 || batch.NextShardIterator is null) break;
                 iterator = batch.NextShardIterator;
