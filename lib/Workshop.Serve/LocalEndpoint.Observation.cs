@@ -58,10 +58,20 @@ public sealed partial class LocalEndpoint
         if (request.HasFormContentType && request.ContentLength <= MaxRequestBytes)
         {
             // The query protocol names its action in the form; the body is kept for the service to read again.
+            // A form too odd to read is left for the service to refuse in its own words.
             request.EnableBuffering();
-            var form = await new FormReader(request.Body).ReadFormAsync(context.RequestAborted);
+            var action = "";
+            try
+            {
+                using var reader = new FormReader(request.Body) { ValueCountLimit = int.MaxValue, ValueLengthLimit = MaxRequestBytes };
+                var form = await reader.ReadFormAsync(context.RequestAborted);
+                action = form.TryGetValue("Action", out var named) ? named.ToString() : "";
+            }
+            catch (InvalidDataException)
+            {
+            }
             request.Body.Position = 0;
-            return (signedService, form.TryGetValue("Action", out var action) ? action.ToString() : "");
+            return (signedService, action);
         }
         return (signedService, $"{request.Method} {request.Path}");
     }
