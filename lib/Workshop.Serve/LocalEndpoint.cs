@@ -74,7 +74,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         });
         var app = builder.Build();
         var endpoint = new LocalEndpoint(app, session);
-        app.Run(endpoint.HandleAsync);
+        app.Run(endpoint.HandleObservedAsync);
         try
         {
             await app.StartAsync(cancellationToken);

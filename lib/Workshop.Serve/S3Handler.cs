@@ -462,7 +462,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
 
     private static string? ContentTypeOf(HttpRequest request) => NullIfEmpty(request.ContentType);
 
-    private static (string? Bucket, string? Key) Address(HttpContext context)
+    internal static (string? Bucket, string? Key) Address(HttpContext context)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         var question = raw.IndexOf('?', StringComparison.Ordinal);

@@ -1,56 +1,56 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using StreamingWorkshop;
-using StreamingWorkshop.Aws;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Errors;
-using StreamingWorkshop.Lake;
+using StreamingWorkshop.Clock;
+using StreamingWorkshop.Serve;
+using StreamingWorkshop.Storage;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
 
 /// <summary>
-/// `workshop run --backend aws` through every notebook, with Kinesis on kinesalite, S3 on s3rver and the other
-/// services answered by <see cref="AwsStub"/> from a local day of data. The stub's request log is kept with
-/// the executed notebooks as the run's recording.
+/// `workshop run --backend aws` through every notebook, with every AWS call answered by the kit's own local endpoint
+/// over a local day of data, named by AWS_ENDPOINT_URL alone. The endpoint's record of the requests it answered is
+/// kept with the executed notebooks as the run's recording.
 /// </summary>
-public sealed class AwsDryRunTests(KinesalitePeer kinesalite, S3rverPeer s3rver) : IClassFixture<KinesalitePeer>, IClassFixture<S3rverPeer>
+public sealed class AwsDryRunTests
 {
     [Fact]
-    public async Task Workshop_run_with_the_aws_backend_goes_through_every_notebook_without_an_error()
+    public async Task Workshop_run_with_the_aws_backend_goes_through_every_notebook_against_the_local_endpoint()
     {
         var workspace = Directory.CreateTempSubdirectory("aws-dry-run-").FullName;
         var output = Path.Combine(workspace, "out");
         await using var local = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Backend = "local" });
         await local.SimulateAsync(TimeSpan.FromHours(24));
+        // Where the simulated day ends on each shard: the run's own records come after it. A reader of its own, at
+        // the day's end, counts them without taking the session's reads on the shard.
+        using var reader = new LocalStreamService(new WorkspaceDirectory(workspace), new VirtualClock(local.Clock.GetUtcNow()));
+        var runStartsAt = new List<string>();
+        foreach (var shard in await reader.ListShardsAsync(local.Names.StreamName))
+            runStartsAt.Add(await reader.GetShardIteratorAsync(local.Names.StreamName, shard.ShardId, ShardIteratorType.LATEST));
 
-        var credentials = new BasicAWSCredentials("S3RVER", "S3RVER");
-        var peers = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KINESIS"] = kinesalite.Peer.Endpoint.ToString(), ["AWS_ENDPOINT_URL_S3"] = s3rver.Peer.Endpoint.ToString() };
-        var clients = new AwsClients(AwsSettings.WithCredentials("us-east-1", credentials, name => peers.GetValueOrDefault(name)));
-        using var kinesis = clients.Kinesis();
-        await kinesis.CreateStreamAsync(local.Names.StreamName, 1);
-        using var s3 = clients.S3();
-        await CopyBucketAsync(local.Lake, s3, local.Names.LakeBucket);
-        await s3.CreateBucketAsync(local.Names.ResultsBucket);
-
-        await using var stub = new AwsStub(local, kinesis, s3rver.Peer.Endpoint);
+        await using var endpoint = await LocalEndpoint.StartAsync(local, "127.0.0.1", 0);
+        var seen = new ConcurrentQueue<RequestSeen>();
+        endpoint.RequestAnswered += seen.Enqueue;
         var run = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "run", "--backend", "aws", "--region", "us-east-1", "--out", output })
             run.ArgumentList.Add(argument);
-        foreach (var name in new[] { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" }) run.Environment.Remove(name);
+        foreach (var name in run.Environment.Keys.Where(name => name.StartsWith("AWS_", StringComparison.Ordinal)).ToArray())
+            run.Environment.Remove(name);
         run.Environment["WORKSHOP_WORKSPACE"] = workspace;
-        run.Environment["AWS_ACCESS_KEY_ID"] = "S3RVER";
-        run.Environment["AWS_SECRET_ACCESS_KEY"] = "S3RVER";
-        run.Environment["AWS_ENDPOINT_URL"] = stub.Endpoint.ToString();
-        run.Environment["AWS_ENDPOINT_URL_KINESIS"] = kinesalite.Peer.Endpoint.ToString();
-        run.Environment["AWS_ENDPOINT_URL_S3"] = stub.Endpoint.ToString();
+        run.Environment["AWS_ACCESS_KEY_ID"] = "AKIDLOCAL";
+        run.Environment["AWS_SECRET_ACCESS_KEY"] = "local-secret";
+        run.Environment["AWS_ENDPOINT_URL"] = endpoint.Url.ToString();
         using var process = Process.Start(run)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         var log = await stdout + await stderr;
-        await File.WriteAllLinesAsync(Path.Combine(output, "aws-requests.txt"), stub.Recording);
+        var requests = seen.ToArray();
+        await File.WriteAllLinesAsync(Path.Combine(output, "aws-requests.txt"),
+            requests.Select(r => $"{r.Service} {r.Operation} {r.Status} signed for {r.SignedRegion}/{r.SignedService}"));
 
         Assert.True(process.ExitCode == 0, log);
         var executed = Directory.GetFiles(output, "*.ipynb", SearchOption.AllDirectories); // pages keep the notebooks' folders
@@ -67,29 +67,36 @@ public sealed class AwsDryRunTests(KinesalitePeer kinesalite, S3rverPeer s3rver)
         var lateData = File.ReadAllText(executed.Single(path => Path.GetFileName(path) == "05-late-data-and-change.ipynb"));
         Assert.Contains("Backfilled 183 reading(s) held back by the outage", lateData);
 
-        // The run went through the AWS clients: every stage was reached over the wire.
-        var recorded = stub.Recording.ToHashSet();
+        // The run went through the AWS clients: every stage was reached over the wire, and none hit a fault of the endpoint.
+        var recorded = requests.Select(r => $"{r.Service} {r.Operation}").ToHashSet();
         foreach (var expected in new[]
         {
             "cloudformation DescribeStacks", "cloudformation UpdateStack", "lambda Invoke", "logs FilterLogEvents", "firehose DescribeDeliveryStream",
-            "s3 GetBucketLifecycleConfiguration", "glue StartCrawler", "glue UpdateTable", "glue GetPartitions", "athena StartQueryExecution", "athena GetQueryResults",
-            "athena BatchGetQueryExecution", "events DescribeRule",
+            "s3 GetBucketLifecycleConfiguration", "s3 ListObjectsV2", "s3 GetObject", "glue StartCrawler", "glue UpdateTable", "glue GetPartitions",
+            "athena StartQueryExecution", "athena GetQueryResults", "athena BatchGetQueryExecution", "events DescribeRule",
             "monitoring GetMetricStatistics", "monitoring PutMetricAlarm", "monitoring DescribeAlarms", "monitoring DeleteAlarms",
         })
             Assert.Contains(expected, recorded);
+        Assert.DoesNotContain(requests, r => r.Status >= 500);
         // Every request was signed for the region asked for and for the service it went to.
-        Assert.All(stub.Scopes, scope => Assert.Equal("us-east-1", scope.Region));
-        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "lambda", "logs", "monitoring", "s3"], stub.Scopes.Select(s => s.Service).Distinct().Order());
-        var shard = (await kinesis.ListShardsAsync(local.Names.StreamName))[0].ShardId;
-        var onStream = await kinesis.GetRecordsAsync(await kinesis.GetShardIteratorAsync(local.Names.StreamName, shard, ShardIteratorType.TRIM_HORIZON), 100);
-        // Each invocation of the producer "function" put one reading per city on kinesalite.
-        Assert.Equal(local.Cities.Count * stub.Recording.Count(r => r == "lambda Invoke"), onStream.Records.Count);
-    }
+        Assert.All(requests, r => Assert.Equal(("us-east-1", r.Service), (r.SignedRegion, r.SignedService)));
+        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "kinesis", "lambda", "logs", "monitoring", "s3"], requests.Select(r => r.Service).Distinct().Order());
 
-    private static async Task CopyBucketAsync(IObjectStore from, IObjectStore to, string bucket)
-    {
-        await to.CreateBucketAsync(bucket);
-        await foreach (var item in from.ListAllAsync(bucket))
-            await to.PutObjectAsync(bucket, item.Key, (await from.GetObjectAsync(bucket, item.Key)).Content);
+        // Each invocation of the producer function put one reading per city on the stream during the run.
+        var putDuringRun = 0;
+        foreach (var start in runStartsAt)
+        {
+            var iterator = start;
+            while (true)
+            {
+                var batch = await reader.GetRecordsAsync(iterator, 10_000);
+                putDuringRun += batch.Records.Count;
+                if (batch.Records.Count == 0 || batch.NextShardIterator is null) break;
+                iterator = batch.NextShardIterator;
+            }
+        }
+        var invocations = requests.Count(r => (r.Service, r.Operation) == ("lambda", "Invoke"));
+        Assert.NotEqual(0, invocations);
+        Assert.Equal(local.Cities.Count * invocations, putDuringRun);
     }
 }

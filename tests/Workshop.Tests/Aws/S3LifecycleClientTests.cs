@@ -2,13 +2,14 @@ using Amazon.Runtime;
 using StreamingWorkshop;
 using StreamingWorkshop.Aws;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
 
 /// <summary>
 /// The AWS backend reads a bucket's TransitionDefaultMinimumObjectSize from GetBucketLifecycleConfiguration's
-/// x-amz-transition-default-minimum-object-size header, answered here by the stub from a local lake.
+/// x-amz-transition-default-minimum-object-size header, answered here by the kit's local endpoint from a local lake.
 /// </summary>
 public sealed class S3LifecycleClientTests : IAsyncLifetime
 {
@@ -30,10 +31,11 @@ public sealed class S3LifecycleClientTests : IAsyncLifetime
     [Fact]
     public async Task The_minimum_size_setting_and_the_rules_come_back_through_the_S3_client()
     {
-        // Nothing here reaches s3rver: the stub answers lifecycle requests itself.
-        await using var stub = new AwsStub(local, local.Stream, new Uri("http://127.0.0.1:9/"));
+        await using var endpoint = await LocalEndpoint.StartAsync(local, "127.0.0.1", 0);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<RequestSeen>();
+        endpoint.RequestAnswered += seen.Enqueue;
         var settings = AwsSettings.WithCredentials("us-east-1", new BasicAWSCredentials("test", "test"),
-            name => name == "AWS_ENDPOINT_URL" ? stub.Endpoint.ToString() : null);
+            name => name == "AWS_ENDPOINT_URL" ? endpoint.Url.ToString() : null);
         using var s3 = new AwsClients(settings).S3();
 
         var byDefault = await s3.GetBucketLifecycleAsync(local.Names.LakeBucket);
@@ -43,6 +45,7 @@ public sealed class S3LifecycleClientTests : IAsyncLifetime
         await local.Lake.PutBucketLifecycleAsync(local.Names.LakeBucket, byDefault with { TransitionDefaultMinimumObjectSize = "varies_by_storage_class" });
         var varies = await s3.GetBucketLifecycleAsync(local.Names.LakeBucket);
         Assert.Equal("varies_by_storage_class", varies.TransitionDefaultMinimumObjectSize);
-        Assert.Contains("s3 GetBucketLifecycleConfiguration", stub.Recording);
+        Assert.Equal([("s3", "GetBucketLifecycleConfiguration", "us-east-1/s3"), ("s3", "GetBucketLifecycleConfiguration", "us-east-1/s3")],
+            seen.Select(r => (r.Service, r.Operation, $"{r.SignedRegion}/{r.SignedService}")));
     }
 }

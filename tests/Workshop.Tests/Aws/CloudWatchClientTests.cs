@@ -2,29 +2,32 @@ using Amazon.Runtime;
 using StreamingWorkshop;
 using StreamingWorkshop.Aws;
 using StreamingWorkshop.Metrics;
+using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
 
 /// <summary>
 /// A session on the AWS backend reads metrics and keeps alarms through the CloudWatch client, over the wire to the
-/// dry run's stub, which answers from a local hour of the pipeline (three cities, one reading each a minute).
+/// kit's local endpoint, which answers from a local hour of the pipeline (three cities, one reading each a minute).
 /// </summary>
-public sealed class CloudWatchStubTests
+public sealed class CloudWatchClientTests
 {
     private static readonly DateTimeOffset Start = new(2025, 1, 14, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task Statistics_data_and_alarms_travel_through_the_cloudwatch_client()
     {
-        var folder = Directory.CreateTempSubdirectory("cloudwatch-stub-").FullName;
+        var folder = Directory.CreateTempSubdirectory("cloudwatch-client-").FullName;
         try
         {
             await using var local = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = Path.Combine(folder, "local"), Seed = 1 });
             await local.SimulateAsync(TimeSpan.FromHours(1), Start);
-            await using var stub = new AwsStub(local, local.Stream, new Uri("http://127.0.0.1:9/"));
-            var settings = AwsSettings.WithCredentials("eu-west-1", new BasicAWSCredentials("AKIDSTUB", "stub-secret"),
-                name => name == "AWS_ENDPOINT_URL" ? stub.Endpoint.ToString() : null);
+            await using var endpoint = await LocalEndpoint.StartAsync(local, "127.0.0.1", 0);
+            var seen = new System.Collections.Concurrent.ConcurrentQueue<RequestSeen>();
+            endpoint.RequestAnswered += seen.Enqueue;
+            var settings = AwsSettings.WithCredentials("eu-west-1", new BasicAWSCredentials("AKIDLOCAL", "local-secret"),
+                name => name == "AWS_ENDPOINT_URL" ? endpoint.Url.ToString() : null);
             await using var aws = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { Backend = "aws", WorkspacePath = Path.Combine(folder, "aws"), AwsSettings = settings });
             var metric = new MetricId(MetricNames.Kinesis, "IncomingRecords", [new MetricDimension(MetricNames.StreamName, local.Names.StreamName)]);
 
@@ -44,7 +47,7 @@ public sealed class CloudWatchStubTests
             Assert.Empty(await aws.Stages.Metrics.DescribeAlarmsAsync());
 
             Assert.Equal(["monitoring GetMetricStatistics", "monitoring GetMetricData", "monitoring PutMetricAlarm", "monitoring DescribeAlarms", "monitoring DeleteAlarms", "monitoring DescribeAlarms"],
-                stub.Recording.Where(r => r.StartsWith("monitoring", StringComparison.Ordinal)));
+                seen.Where(r => r.Service == "monitoring").Select(r => $"{r.Service} {r.Operation}"));
         }
         finally
         {
