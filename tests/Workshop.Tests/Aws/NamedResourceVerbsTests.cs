@@ -1,17 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Text;
-using System.Web;
 using Amazon.Runtime;
+using StreamingWorkshop;
 using StreamingWorkshop.Aws;
+using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
 
 /// <summary>
 /// On the AWS backend, the verbs that name their stream or bucket work on an account with no workshop stack (the
-/// stream on kinesalite, the bucket on s3rver, CloudFormation answering that no stack exists); without the name,
+/// stream on kinesalite, the bucket on s3rver, the other services on the local endpoint over a workspace with no stack); without the name,
 /// the one error line says to deploy or to name the resource.
 /// </summary>
 public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPeer s3rver) : IClassFixture<KinesalitePeer>, IClassFixture<S3rverPeer>, IAsyncLifetime
@@ -20,10 +19,17 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
     private readonly string bucket = $"named-{Guid.NewGuid():N}"[..20];
     private const string Key = "weather-data/location=Dublin/reading.json";
     private readonly string workspace = Directory.CreateTempSubdirectory("named-verbs-").FullName;
-    private readonly NoStackCloudFormation cloudFormation = new();
+    // The account's other services: the local endpoint over a workspace where no stack was ever deployed.
+    private readonly string account = Directory.CreateTempSubdirectory("named-verbs-account-").FullName;
+    private readonly ConcurrentQueue<string> requests = new();
+    private WorkshopSession? accountSession;
+    private LocalEndpoint? endpoint;
 
     public async Task InitializeAsync()
     {
+        accountSession = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = account, Backend = "local" });
+        endpoint = await LocalEndpoint.StartAsync(accountSession, "127.0.0.1", 0);
+        endpoint.RequestAnswered += seen => requests.Enqueue($"{seen.Service} {seen.Operation}");
         var peers = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KINESIS"] = kinesalite.Peer.Endpoint.ToString(), ["AWS_ENDPOINT_URL_S3"] = s3rver.Peer.Endpoint.ToString() };
         var clients = new AwsClients(AwsSettings.WithCredentials("us-east-1", new BasicAWSCredentials("S3RVER", "S3RVER"), name => peers.GetValueOrDefault(name)));
         using var kinesis = clients.Kinesis();
@@ -36,8 +42,10 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
 
     public async Task DisposeAsync()
     {
-        await cloudFormation.DisposeAsync();
+        if (endpoint is not null) await endpoint.DisposeAsync();
+        if (accountSession is not null) await accountSession.DisposeAsync();
         Directory.Delete(workspace, recursive: true);
+        Directory.Delete(account, recursive: true);
     }
 
     [Fact]
@@ -57,7 +65,7 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
         Assert.StartsWith("shardId-000000000000 ", put.Stdout);
         Assert.Contains("Cork 9C", Workshop("stream", "peek", "--stream", stream).Stdout);
 
-        Assert.Empty(cloudFormation.Requests);
+        Assert.Empty(requests);
     }
 
     [Fact]
@@ -75,7 +83,7 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
         Assert.True(cat.Exit == 0, cat.Stderr);
         Assert.Equal("{\"city\":\"Dublin\",\"temperature\":12}", cat.Stdout.Trim());
 
-        Assert.Empty(cloudFormation.Requests);
+        Assert.Empty(requests);
     }
 
     [Theory]
@@ -92,8 +100,8 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
         var run = Workshop(verb.Split('|'));
         Assert.Equal(1, run.Exit);
         var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal($"Error: Stack stream is not deployed in us-east-1; run the Task 1 notebook or 'workshop deploy --backend aws' first; or {howToName}.", line.Trim());
-        Assert.Equal(["cloudformation DescribeStacks stream"], cloudFormation.Requests.Distinct());
+        Assert.Equal($"Error: The stack 'stream' is not deployed in us-east-1; run the Task 1 notebook or 'workshop deploy --backend aws' first; or {howToName}.", line.Trim());
+        Assert.Equal(["cloudformation DescribeStacks"], requests.Distinct());
     }
 
     private (int Exit, string Stdout, string Stderr) Workshop(params string[] arguments)
@@ -106,7 +114,7 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
         info.Environment["COLUMNS"] = "200";
         info.Environment["AWS_ACCESS_KEY_ID"] = "S3RVER";
         info.Environment["AWS_SECRET_ACCESS_KEY"] = "S3RVER";
-        info.Environment["AWS_ENDPOINT_URL"] = cloudFormation.Endpoint.ToString();
+        info.Environment["AWS_ENDPOINT_URL"] = endpoint!.Url.ToString();
         info.Environment["AWS_ENDPOINT_URL_KINESIS"] = kinesalite.Peer.Endpoint.ToString();
         info.Environment["AWS_ENDPOINT_URL_S3"] = s3rver.Peer.Endpoint.ToString();
         using var process = Process.Start(info)!;
@@ -114,51 +122,5 @@ public sealed class NamedResourceVerbsTests(KinesalitePeer kinesalite, S3rverPee
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    /// <summary>Every other AWS service of the account, CloudFormation first: it answers, as CloudFormation does, that no stack exists, and records each request.</summary>
-    private sealed class NoStackCloudFormation : IAsyncDisposable
-    {
-        private readonly HttpListener listener = new();
-        private readonly Task loop;
-
-        public NoStackCloudFormation()
-        {
-            Endpoint = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/");
-            listener.Prefixes.Add(Endpoint.ToString());
-            listener.Start();
-            loop = Task.Run(ServeAsync);
-        }
-
-        public Uri Endpoint { get; }
-        public ConcurrentQueue<string> Requests { get; } = new();
-
-        private async Task ServeAsync()
-        {
-            while (listener.IsListening)
-            {
-                HttpListenerContext context;
-                try { context = await listener.GetContextAsync(); }
-                catch (Exception) when (!listener.IsListening) { return; }
-                catch (HttpListenerException) { return; }
-                var body = await new StreamReader(context.Request.InputStream, Encoding.UTF8).ReadToEndAsync();
-                var form = HttpUtility.ParseQueryString(body);
-                var scope = context.Request.Headers["Authorization"]?.Split('/') is { Length: > 3 } parts ? parts[3] : "unsigned";
-                Requests.Enqueue($"{scope} {form["Action"]} {form["StackName"]}".TrimEnd());
-                var error = $"<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id {form["StackName"]} does not exist</Message></Error><RequestId>{Guid.NewGuid()}</RequestId></ErrorResponse>";
-                var bytes = Encoding.UTF8.GetBytes(error);
-                context.Response.StatusCode = 400;
-                context.Response.ContentType = "text/xml";
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            listener.Stop();
-            try { await loop; } catch (ObjectDisposedException) { }
-            listener.Close();
-        }
     }
 }
