@@ -4,6 +4,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Display;
+using StreamingWorkshop.Errors;
 using StreamingWorkshop.Faults;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
@@ -119,7 +120,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         {
             await EnsurePipelineAsync(cancellationToken);
         }
-        catch (InvalidOperationException missing) when (!IsLocal)
+        catch (StackNotDeployedException missing)
         {
             throw new InvalidOperationException($"{missing.Message.TrimEnd('.', ' ')}; or {howToName}.", missing);
         }

@@ -28,7 +28,7 @@ public sealed class AwsStackService(AwsPipeline aws) : IStackService
     {
         // Deploying on an account is the learner's choice (it costs money), never a side effect.
         var deployed = await aws.CloudFormation.TryDescribeAsync(stackName, cancellationToken)
-            ?? throw new InvalidOperationException($"The stack '{stackName}' is not deployed in {aws.Settings.Region}; run the Task 1 notebook or 'workshop deploy --backend aws' first.");
+            ?? throw new StackNotDeployedException($"The stack '{stackName}' is not deployed in {aws.Settings.Region}; run the Task 1 notebook or 'workshop deploy --backend aws' first.");
         if (!StackStatuses.IsUsable(deployed.StackStatus))
             throw new InvalidOperationException($"Stack {stackName} is {deployed.StackStatus}: {deployed.StackStatusReason} Look at its events in the CloudFormation console, then deploy again.");
         return deployed;

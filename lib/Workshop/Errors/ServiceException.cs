@@ -48,3 +48,9 @@ public class ExpiredIteratorException(string service, string message)
 /// <summary>S3 errors carry S3's short codes (NoSuchBucket, NoSuchKey, BucketNotEmpty, InvalidArgument, ...).</summary>
 public class S3Exception(string errorCode, string message)
     : ServiceException("s3", errorCode, message);
+
+/// <summary>
+/// The workshop's stack is not on the account, so a call that needs its names cannot go on. Only the AWS backend
+/// raises it: locally the stack is deployed when first needed.
+/// </summary>
+public sealed class StackNotDeployedException(string message) : InvalidOperationException(message);

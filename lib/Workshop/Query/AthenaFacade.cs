@@ -41,7 +41,7 @@ public sealed partial class AthenaFacade : IHtmlDisplay
             await session.EnsurePipelineAsync(cancellationToken);
             return Settings;
         }
-        catch (InvalidOperationException missing) when (!session.IsLocal)
+        catch (StackNotDeployedException missing)
         {
             if (database is null)
                 throw new InvalidOperationException($"{missing.Message.TrimEnd('.', ' ')}; or name the database (--database NAME).", missing);
