@@ -14,13 +14,11 @@ internal static class Cli
         info.Environment["COLUMNS"] = "250";
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
         foreach (var a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        output = stdout.Result + stderr.Result;
-        return process.ExitCode;
+        var (exit, stdout, stderr) = RunToEnd(info);
+        output = stdout + stderr;
+        return exit;
     }
+
     /// <summary>Runs the command and keeps stdout and stderr apart, for checks that data and errors go where they belong.</summary>
     public static (int Exit, string Stdout, string Stderr) Capture(string workingDirectory, IDictionary<string, string> environment, params string[] arguments)
     {
@@ -29,7 +27,14 @@ internal static class Cli
         foreach (var (key, value) in environment) info.Environment[key] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
         foreach (var a in arguments) info.ArgumentList.Add(a);
+        return RunToEnd(info);
+    }
+
+    /// <summary>Runs any program to its end (stdout and stderr redirected in <paramref name="info"/>) and returns its exit code and both outputs.</summary>
+    public static (int Exit, string Stdout, string Stderr) RunToEnd(ProcessStartInfo info)
+    {
         using var process = Process.Start(info)!;
+        // Both pipes are read at once so a child that fills one never blocks.
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();

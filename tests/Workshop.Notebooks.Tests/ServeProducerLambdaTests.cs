@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -12,7 +11,6 @@ namespace Workshop.Notebooks.Tests;
 /// </summary>
 public sealed partial class ServeProducerLambdaTests : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
     private readonly string folder = Directory.CreateTempSubdirectory("workshop-serve-lambda-").FullName;
 
     // boto3 1.26 ignores AWS_ENDPOINT_URL, so the driver hands endpoint_url to every client the handler makes;
@@ -31,7 +29,7 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
     [Fact]
     public async Task The_templates_python_producer_puts_readings_that_the_delivery_writes_to_the_lake()
     {
-        Assert.True(File.Exists(Python), "Debian's python3 is installed");
+        Assert.True(File.Exists(AwsCli.Python), "Debian's python3 is installed");
         var workspace = Path.Combine(folder, "ws");
         var deploy = Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace }, "deploy");
         Assert.True(deploy.Exit == 0, $"workshop deploy exited {deploy.Exit}: {deploy.Stderr}");
@@ -44,7 +42,7 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
         Assert.Equal($"The stack's producer can fetch its weather here too: WEATHER_API_URL={server.Url}/v1/forecast",
             await server.WaitForLineAsync(l => l.StartsWith("The stack's producer", StringComparison.Ordinal)));
 
-        var (exit, output) = RunDriver(server.Url);
+        var (exit, output) = RunDriver(new AwsCli(folder, server.Url));
         Assert.True(exit == 0, $"the producer exited {exit}: {output}");
         Assert.Contains("Processed 3 of 3 cities", output);
         var result = JsonNode.Parse(JsonNode.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..])!["body"]!.GetValue<string>())!;
@@ -79,28 +77,16 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
         return string.Join('\n', block.Groups["code"].Value.Split('\n').Select(l => l.Length >= 10 ? l[10..] : l.Trim()));
     }
 
-    private (int Exit, string Output) RunDriver(string url)
+    /// <summary>The driver under python3 with the environment the template gives ProducerFunction, as one output (stdout, then stderr).</summary>
+    private (int Exit, string Output) RunDriver(AwsCli aws)
     {
-        var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        info.Environment["HOME"] = folder;
-        info.Environment["AWS_CONFIG_FILE"] = Path.Combine(folder, "no-aws-config");
-        info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(folder, "no-aws-credentials");
-        info.Environment["AWS_ACCESS_KEY_ID"] = "AKIDWORKSHOPTEST";
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = "workshop-test-secret";
-        info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        info.Environment["STREAM_NAME"] = "weather-analytics-stream-dev";
-        info.Environment["CITIES"] = "London,Manchester,Edinburgh";
-        info.Environment["WEATHER_API_URL"] = $"{url}/v1/forecast";
-        info.Environment.Remove("AWS_PROFILE");
-        info.Environment.Remove("AWS_SESSION_TOKEN");
-        info.Environment.Remove("PYTHONPATH");
-        info.ArgumentList.Add(Path.Combine(folder, "driver.py"));
-        info.ArgumentList.Add(url);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var (exit, stdout, stderr) = aws.RunPython([Path.Combine(folder, "driver.py"), aws.Url], new Dictionary<string, string>
+        {
+            ["STREAM_NAME"] = "weather-analytics-stream-dev",
+            ["CITIES"] = "London,Manchester,Edinburgh",
+            ["WEATHER_API_URL"] = $"{aws.Url}/v1/forecast",
+        });
+        return (exit, stdout + stderr);
     }
 
     /// <summary>The lake's objects once <paramref name="count"/> are there (the delivery writes them on its own time).</summary>

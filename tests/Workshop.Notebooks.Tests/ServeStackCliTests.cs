@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -13,7 +11,6 @@ namespace Workshop.Notebooks.Tests;
 /// </summary>
 public sealed class ServeStackCliTests : IDisposable
 {
-    private const string AwsCli = "/usr/bin/aws";
     private const string Account = "123456789012";
     private readonly string folder = Directory.CreateTempSubdirectory("workshop-serve-stack-").FullName;
     private string Workspace => Path.Combine(folder, "ws");
@@ -21,41 +18,41 @@ public sealed class ServeStackCliTests : IDisposable
     [Fact]
     public async Task The_aws_cli_deploys_the_template_invokes_the_producer_and_reads_its_records_metrics_log_and_lake()
     {
-        Assert.True(File.Exists(AwsCli), "Debian's awscli is installed (test.sh installs it)");
-        var simulated = Workshop("simulate", "--duration", "30m");
+        Assert.True(File.Exists(AwsCli.Program), "Debian's awscli is installed (test.sh installs it)");
+        var simulated = Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Workspace }, "simulate", "--duration", "30m");
         Assert.True(simulated.Exit == 0, $"workshop simulate exited {simulated.Exit}: {simulated.Stderr}");
-        using var server = await StartServeAsync();
-        var url = server.Url;
+        await using var server = await ServeProcess.StartAsync(Workspace);
+        var aws = new AwsCli(folder, server.Url);
 
         // Deployed under its own project name, next to the simulated pipeline's stack.
         var template = Path.Combine(WorkshopRun.RepositoryRoot, "templates", "workshop-stack.yaml");
         Assert.True(File.Exists(template), $"the workshop's template is in the repository: {template}");
         string[] deploy = ["cloudformation", "deploy", "--template-file", template, "--stack-name", "cli-demo", "--capabilities", "CAPABILITY_NAMED_IAM",
             "--parameter-overrides", "ProjectName=cli-demo", "WarehousePassword=Workshop123"];
-        var created = RunAws(url, deploy);
+        var created = aws.Run(deploy);
         Assert.True(created.Exit == 0, $"deploy exited {created.Exit}: {created.Stderr}");
         Assert.Contains("Successfully created/updated stack - cli-demo", created.Stdout);
 
-        var stack = Assert.Single(Aws(url, "cloudformation", "describe-stacks", "--stack-name", "cli-demo")["Stacks"]!.AsArray())!;
+        var stack = Assert.Single(aws.Json("cloudformation", "describe-stacks", "--stack-name", "cli-demo")["Stacks"]!.AsArray())!;
         Assert.Equal("CREATE_COMPLETE", (string?)stack["StackStatus"]);
         var outputs = stack["Outputs"]!.AsArray().ToDictionary(o => (string)o!["OutputKey"]!, o => (string?)o!["OutputValue"]);
         Assert.Equal($"cli-demo-data-lake-dev-{Account}", outputs["DataLakeBucketName"]);
         Assert.Equal("****", (string?)stack["Parameters"]!.AsArray().Single(p => (string?)p!["ParameterKey"] == "WarehousePassword")!["ParameterValue"]);
 
-        var events = Aws(url, "cloudformation", "describe-stack-events", "--stack-name", "cli-demo")["StackEvents"]!.AsArray()
+        var events = aws.Json("cloudformation", "describe-stack-events", "--stack-name", "cli-demo")["StackEvents"]!.AsArray()
             .Select(e => ((string?)e!["LogicalResourceId"], (string?)e["ResourceStatus"])).ToList();
         Assert.Equal(("cli-demo", "CREATE_COMPLETE"), events[0]);
         Assert.Contains(("WeatherStream", "CREATE_COMPLETE"), events);
         Assert.Contains(("ProducerFunction", "CREATE_COMPLETE"), events);
         Assert.Contains(("DataLakeBucket", "CREATE_COMPLETE"), events);
 
-        var again = RunAws(url, deploy);
+        var again = aws.Run(deploy);
         Assert.True(again.Exit == 0, $"a deploy with no change exits 0; it exited {again.Exit}: {again.Stderr}");
         Assert.Contains("No changes to deploy. Stack cli-demo is up to date", again.Stdout);
 
         // Lambda: the stack's producer runs on the local stream and answers as the template's function does.
         var payloadFile = Path.Combine(folder, "invoke.json");
-        var invoked = Aws(url, "lambda", "invoke", "--function-name", "cli-demo-producer-dev", "--log-type", "Tail", payloadFile);
+        var invoked = aws.Json("lambda", "invoke", "--function-name", "cli-demo-producer-dev", "--log-type", "Tail", payloadFile);
         Assert.Equal(200, (int)invoked["StatusCode"]!);
         Assert.Equal("$LATEST", (string?)invoked["ExecutedVersion"]);
         var logTail = Encoding.UTF8.GetString(Convert.FromBase64String((string)invoked["LogResult"]!));
@@ -67,13 +64,13 @@ public sealed class ServeStackCliTests : IDisposable
         Assert.Equal(3, (int)summary["processed"]!);
         Assert.Empty(summary["failed_cities"]!.AsArray());
 
-        var iterator = (string?)Aws(url, "kinesis", "get-shard-iterator", "--stream-name", "cli-demo-stream-dev", "--shard-id", "shardId-000000000000", "--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"];
-        var records = Aws(url, "kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray();
+        var iterator = (string?)aws.Json("kinesis", "get-shard-iterator", "--stream-name", "cli-demo-stream-dev", "--shard-id", "shardId-000000000000", "--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"];
+        var records = aws.Json("kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray();
         Assert.Equal(["London", "Manchester", "Edinburgh"], records.Select(r => (string?)r!["PartitionKey"]));
         var reading = JsonNode.Parse(Convert.FromBase64String((string)records[0]!["Data"]!))!;
         Assert.Equal("London", (string?)reading["city"]);
 
-        var function = Aws(url, "lambda", "get-function", "--function-name", "cli-demo-producer-dev")["Configuration"]!;
+        var function = aws.Json("lambda", "get-function", "--function-name", "cli-demo-producer-dev")["Configuration"]!;
         Assert.Equal("python3.12", (string?)function["Runtime"]);
         Assert.Equal("index.handler", (string?)function["Handler"]);
         Assert.Equal(30, (int)function["Timeout"]!);
@@ -81,135 +78,64 @@ public sealed class ServeStackCliTests : IDisposable
         Assert.Equal($"arn:aws:iam::{Account}:role/cli-demo-producer-role-dev", (string?)function["Role"]);
         Assert.Equal("cli-demo-stream-dev", (string?)function["Environment"]!["Variables"]!["STREAM_NAME"]);
         Assert.Equal("London,Manchester,Edinburgh", (string?)function["Environment"]!["Variables"]!["CITIES"]);
-        var functions = Aws(url, "lambda", "list-functions")["Functions"]!.AsArray().Select(f => (string?)f!["FunctionName"]);
+        var functions = aws.Json("lambda", "list-functions")["Functions"]!.AsArray().Select(f => (string?)f!["FunctionName"]);
         Assert.Equal(["cli-demo-producer-dev", "weather-analytics-producer-dev"], functions);
 
-        var missing = RunAws(url, "lambda", "invoke", "--function-name", "no-such-function", Path.Combine(folder, "missing.json"));
+        var missing = aws.Run("lambda", "invoke", "--function-name", "no-such-function", Path.Combine(folder, "missing.json"));
         Assert.NotEqual(0, missing.Exit);
         Assert.Contains($"An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:{Account}:function:no-such-function", missing.Stderr);
 
         // CloudWatch: the invocation's three records, whatever the hour the served clock has reached.
-        var statistics = Aws(url, "cloudwatch", "get-metric-statistics", "--namespace", "AWS/Kinesis", "--metric-name", "IncomingRecords",
+        var statistics = aws.Json("cloudwatch", "get-metric-statistics", "--namespace", "AWS/Kinesis", "--metric-name", "IncomingRecords",
             "--dimensions", "Name=StreamName,Value=cli-demo-stream-dev", "--start-time", "2026-12-01T00:00:00Z", "--end-time", "2026-12-04T00:00:00Z",
             "--period", "86400", "--statistics", "Sum");
         Assert.Equal("IncomingRecords", (string?)statistics["Label"]);
         Assert.Equal(3.0, statistics["Datapoints"]!.AsArray().Sum(d => (double)d!["Sum"]!));
-        Aws(url, "cloudwatch", "put-metric-alarm", "--alarm-name", "cli-demo-quiet", "--namespace", "AWS/Kinesis", "--metric-name", "IncomingRecords",
+        aws.Json("cloudwatch", "put-metric-alarm", "--alarm-name", "cli-demo-quiet", "--namespace", "AWS/Kinesis", "--metric-name", "IncomingRecords",
             "--dimensions", "Name=StreamName,Value=cli-demo-stream-dev", "--statistic", "Sum", "--period", "300", "--evaluation-periods", "2",
             "--threshold", "1", "--comparison-operator", "LessThanThreshold");
-        var alarm = Assert.Single(Aws(url, "cloudwatch", "describe-alarms", "--alarm-names", "cli-demo-quiet")["MetricAlarms"]!.AsArray())!;
+        var alarm = Assert.Single(aws.Json("cloudwatch", "describe-alarms", "--alarm-names", "cli-demo-quiet")["MetricAlarms"]!.AsArray())!;
         Assert.Equal("IncomingRecords", (string?)alarm["MetricName"]);
         Assert.Equal("cli-demo-stream-dev", (string?)alarm["Dimensions"]![0]!["Value"]);
         Assert.Equal(2, (int)alarm["EvaluationPeriods"]!);
         Assert.Equal("LessThanThreshold", (string?)alarm["ComparisonOperator"]);
 
-        var log = Aws(url, "logs", "filter-log-events", "--log-group-name", "/aws/lambda/cli-demo-producer-dev")["events"]!.AsArray().Select(e => (string)e!["message"]!).ToList();
+        var log = aws.Json("logs", "filter-log-events", "--log-group-name", "/aws/lambda/cli-demo-producer-dev")["events"]!.AsArray().Select(e => (string)e!["message"]!).ToList();
         Assert.Contains("Processed 3 of 3 cities", log);
         Assert.Contains(log, line => line.StartsWith("Sent {\"city\":\"Edinburgh\"", StringComparison.Ordinal));
 
-        var rules = Aws(url, "events", "list-rules")["Rules"]!.AsArray();
+        var rules = aws.Json("events", "list-rules")["Rules"]!.AsArray();
         Assert.Equal(["cli-demo-schedule-dev", "weather-analytics-schedule-dev"], rules.Select(r => (string?)r!["Name"]));
         Assert.All(rules, r => Assert.Equal("rate(1 minute)", (string?)r!["ScheduleExpression"]));
 
         // Glue and Athena over the simulated pipeline's lake.
         const string database = "weather-analytics_dev_db";
-        Aws(url, "glue", "create-crawler", "--name", "weather-data-crawler", "--role", "weather-analytics-glue-role-dev", "--database-name", database,
+        aws.Json("glue", "create-crawler", "--name", "weather-data-crawler", "--role", "weather-analytics-glue-role-dev", "--database-name", database,
             "--targets", $"{{\"S3Targets\":[{{\"Path\":\"s3://weather-analytics-data-lake-dev-{Account}/weather-data/\"}}]}}");
-        Aws(url, "glue", "start-crawler", "--name", "weather-data-crawler");
-        var crawler = Aws(url, "glue", "get-crawler", "--name", "weather-data-crawler")["Crawler"]!;
+        aws.Json("glue", "start-crawler", "--name", "weather-data-crawler");
+        var crawler = aws.Json("glue", "get-crawler", "--name", "weather-data-crawler")["Crawler"]!;
         Assert.Equal("READY", (string?)crawler["State"]);
         Assert.Equal("SUCCEEDED", (string?)crawler["LastCrawl"]!["Status"]);
-        var table = Assert.Single(Aws(url, "glue", "get-tables", "--database-name", database)["TableList"]!.AsArray())!;
+        var table = Assert.Single(aws.Json("glue", "get-tables", "--database-name", database)["TableList"]!.AsArray())!;
         Assert.Equal("weather_data", (string?)table["Name"]);
         Assert.Equal(["location", "year", "month", "day"], table["PartitionKeys"]!.AsArray().Select(k => (string?)k!["Name"]));
 
-        var queryId = (string?)Aws(url, "athena", "start-query-execution", "--query-string", "SELECT location, count(*) AS readings FROM weather_data GROUP BY location ORDER BY location",
+        var queryId = (string?)aws.Json("athena", "start-query-execution", "--query-string", "SELECT location, count(*) AS readings FROM weather_data GROUP BY location ORDER BY location",
             "--query-execution-context", $"Database={database}")["QueryExecutionId"];
-        Assert.Equal("SUCCEEDED", (string?)Aws(url, "athena", "get-query-execution", "--query-execution-id", queryId!)["QueryExecution"]!["Status"]!["State"]);
-        var rows = Aws(url, "athena", "get-query-results", "--query-execution-id", queryId!)["ResultSet"]!["Rows"]!.AsArray()
+        Assert.Equal("SUCCEEDED", (string?)aws.Json("athena", "get-query-execution", "--query-execution-id", queryId!)["QueryExecution"]!["Status"]!["State"]);
+        var rows = aws.Json("athena", "get-query-results", "--query-execution-id", queryId!)["ResultSet"]!["Rows"]!.AsArray()
             .Select(r => string.Join(' ', r!["Data"]!.AsArray().Select(d => (string?)d!["VarCharValue"]))).ToList();
         Assert.Equal(["location readings", "Edinburgh 30", "London 30", "Manchester 30"], rows);
-        var badId = (string?)Aws(url, "athena", "start-query-execution", "--query-string", "SELECT nope FROM weather_data", "--query-execution-context", $"Database={database}")["QueryExecutionId"];
-        var badStatus = Aws(url, "athena", "get-query-execution", "--query-execution-id", badId!)["QueryExecution"]!["Status"]!;
+        var badId = (string?)aws.Json("athena", "start-query-execution", "--query-string", "SELECT nope FROM weather_data", "--query-execution-context", $"Database={database}")["QueryExecutionId"];
+        var badStatus = aws.Json("athena", "get-query-execution", "--query-execution-id", badId!)["QueryExecution"]!["Status"]!;
         Assert.Equal("FAILED", (string?)badStatus["State"]);
         Assert.Contains("Column 'nope' cannot be resolved", (string?)badStatus["StateChangeReason"]);
 
-        var deleted = RunAws(url, "cloudformation", "delete-stack", "--stack-name", "cli-demo");
+        var deleted = aws.Run("cloudformation", "delete-stack", "--stack-name", "cli-demo");
         Assert.True(deleted.Exit == 0, $"delete-stack exited {deleted.Exit}: {deleted.Stderr}");
-        var gone = RunAws(url, "cloudformation", "describe-stacks", "--stack-name", "cli-demo");
+        var gone = aws.Run("cloudformation", "describe-stacks", "--stack-name", "cli-demo");
         Assert.NotEqual(0, gone.Exit);
         Assert.Contains("An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id cli-demo does not exist", gone.Stderr);
-    }
-
-    private sealed class Served(Process process, string url) : IDisposable
-    {
-        public string Url { get; } = url;
-
-        public void Dispose()
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            process.Dispose();
-        }
-    }
-
-    private async Task<Served> StartServeAsync()
-    {
-        var info = WorkshopProcess("serve", "--port", "0");
-        var server = Process.Start(info)!;
-        var stderr = server.StandardError.ReadToEndAsync();
-        var banner = new List<string>();
-        while (await server.StandardOutput.ReadLineAsync() is { } line)
-        {
-            banner.Add(line);
-            if (line.StartsWith("export AWS_ENDPOINT_URL=", StringComparison.Ordinal)) return new Served(server, line["export AWS_ENDPOINT_URL=".Length..]);
-        }
-        throw new InvalidOperationException($"workshop serve printed no endpoint: {string.Join('\n', banner)} {await stderr}");
-    }
-
-    private ProcessStartInfo WorkshopProcess(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        info.Environment["WORKSHOP_WORKSPACE"] = Workspace;
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        return info;
-    }
-
-    private (int Exit, string Stdout, string Stderr) Workshop(params string[] arguments) => Run(WorkshopProcess(arguments));
-
-    private JsonObject Aws(string url, params string[] arguments)
-    {
-        var (exit, stdout, stderr) = RunAws(url, arguments);
-        Assert.True(exit == 0, $"aws {string.Join(' ', arguments)} exited {exit}: {stderr}");
-        return stdout.Trim().Length == 0 ? [] : JsonNode.Parse(stdout)!.AsObject();
-    }
-
-    private (int Exit, string Stdout, string Stderr) RunAws(string url, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(AwsCli) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        // Dummy credentials and no profile of the machine's: the endpoint takes any well-formed signature.
-        info.Environment["HOME"] = folder;
-        info.Environment["AWS_CONFIG_FILE"] = Path.Combine(folder, "no-aws-config");
-        info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(folder, "no-aws-credentials");
-        info.Environment["AWS_ACCESS_KEY_ID"] = "AKIDWORKSHOPTEST";
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = "workshop-test-secret";
-        info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        info.Environment["AWS_PAGER"] = "";
-        info.Environment.Remove("AWS_PROFILE");
-        info.Environment.Remove("AWS_SESSION_TOKEN");
-        // Debian's AWS CLI predates AWS_ENDPOINT_URL, so the endpoint is given as an option, as docs/serve.md says.
-        foreach (var a in arguments.Concat(["--endpoint-url", url, "--output", "json"])) info.ArgumentList.Add(a);
-        return Run(info);
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Run(ProcessStartInfo info)
-    {
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-
 namespace Workshop.Notebooks.Tests;
 
 /// <summary>
@@ -10,7 +7,6 @@ namespace Workshop.Notebooks.Tests;
 /// </summary>
 public sealed class ServeStrictCliTests : IDisposable
 {
-    private const string AwsCli = "/usr/bin/aws";
     private const string AccessKey = "AKIDSTRICTTEST";
     private const string Secret = "strict-test-secret";
     private readonly string folder = Directory.CreateTempSubdirectory("workshop-serve-strict-").FullName;
@@ -21,37 +17,40 @@ public sealed class ServeStrictCliTests : IDisposable
         await using var server = await ServeProcess.StartAsync(Path.Combine(folder, "ws"), "--strict", "--access-key", AccessKey, "--secret-key", Secret);
         Assert.Equal($"Signatures are checked (--strict): sign with AWS_ACCESS_KEY_ID={AccessKey} AWS_SECRET_ACCESS_KEY={Secret}.",
             await server.WaitForLineAsync(l => l.StartsWith("Signatures are", StringComparison.Ordinal)));
+        var aws = new AwsCli(folder, server.Url, AccessKey, Secret);
+        var wrongSecret = aws.WithKeys(AccessKey, "not-the-secret");
+        var unknownKey = aws.WithKeys("AKIDSOMEONEELSE", Secret);
 
-        Assert.Equal("123456789012", (string?)Aws(server.Url, AccessKey, Secret, "sts", "get-caller-identity")["Account"]);
-        Aws(server.Url, AccessKey, Secret, "kinesis", "create-stream", "--stream-name", "strict-weather", "--shard-count", "1");
-        Assert.Equal("shardId-000000000000", (string?)Aws(server.Url, AccessKey, Secret, "kinesis", "put-record", "--stream-name", "strict-weather",
+        Assert.Equal("123456789012", (string?)aws.Json("sts", "get-caller-identity")["Account"]);
+        aws.Json("kinesis", "create-stream", "--stream-name", "strict-weather", "--shard-count", "1");
+        Assert.Equal("shardId-000000000000", (string?)aws.Json("kinesis", "put-record", "--stream-name", "strict-weather",
             "--partition-key", "Leeds", "--data", "TGVlZHMgOUM=")["ShardId"]);
 
-        AssertRefused(RunAws(server.Url, AccessKey, "not-the-secret", "kinesis", "list-streams"),
+        AssertRefused(wrongSecret.Run("kinesis", "list-streams"),
             "An error occurred (InvalidSignatureException) when calling the ListStreams operation: The request signature we calculated does not match the signature you provided.");
-        AssertRefused(RunAws(server.Url, "AKIDSOMEONEELSE", Secret, "kinesis", "list-streams"),
+        AssertRefused(unknownKey.Run("kinesis", "list-streams"),
             "An error occurred (UnrecognizedClientException) when calling the ListStreams operation: The security token included in the request is invalid.");
-        AssertRefused(RunAws(server.Url, AccessKey, "not-the-secret", "sts", "get-caller-identity"),
+        AssertRefused(wrongSecret.Run("sts", "get-caller-identity"),
             "An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided.");
-        AssertRefused(RunAws(server.Url, "AKIDSOMEONEELSE", Secret, "sts", "get-caller-identity"),
+        AssertRefused(unknownKey.Run("sts", "get-caller-identity"),
             "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.");
 
         // S3's refusals are S3's own, whichever S3 call it is (the check comes before any service sees the request).
-        AssertRefused(RunAws(server.Url, AccessKey, "not-the-secret", "s3", "ls"),
+        AssertRefused(wrongSecret.Run("s3", "ls"),
             "An error occurred (SignatureDoesNotMatch) when calling the ListBuckets operation: The request signature we calculated does not match the signature you provided.");
-        AssertRefused(RunAws(server.Url, "AKIDSOMEONEELSE", Secret, "s3api", "list-objects-v2", "--bucket", "lake", "--prefix", "weather data/", "--delimiter", "/"),
+        AssertRefused(unknownKey.Run("s3api", "list-objects-v2", "--bucket", "lake", "--prefix", "weather data/", "--delimiter", "/"),
             "An error occurred (InvalidAccessKeyId) when calling the ListObjectsV2 operation: The AWS Access Key Id you provided does not exist in our records.");
 
         // A presigned URL carries its signature in the query string.
-        Assert.Equal("200 123456789012", Presigned(server.Url, Secret));
-        Assert.Equal("403 SignatureDoesNotMatch", Presigned(server.Url, "not-the-secret"));
+        Assert.Equal("200 123456789012", Presigned(aws));
+        Assert.Equal("403 SignatureDoesNotMatch", Presigned(wrongSecret));
 
         // The refused put left the stream as it was: the one record put with the right keys.
-        var iterator = (string?)Aws(server.Url, AccessKey, Secret, "kinesis", "get-shard-iterator", "--stream-name", "strict-weather",
+        var iterator = (string?)aws.Json("kinesis", "get-shard-iterator", "--stream-name", "strict-weather",
             "--shard-id", "shardId-000000000000", "--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"];
-        AssertRefused(RunAws(server.Url, AccessKey, "not-the-secret", "kinesis", "put-record", "--stream-name", "strict-weather", "--partition-key", "Leeds", "--data", "TGVlZHMgOUM="),
+        AssertRefused(wrongSecret.Run("kinesis", "put-record", "--stream-name", "strict-weather", "--partition-key", "Leeds", "--data", "TGVlZHMgOUM="),
             "An error occurred (InvalidSignatureException) when calling the PutRecord operation");
-        Assert.Equal("TGVlZHMgOUM=", (string?)Assert.Single(Aws(server.Url, AccessKey, Secret, "kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray())!["Data"]);
+        Assert.Equal("TGVlZHMgOUM=", (string?)Assert.Single(aws.Json("kinesis", "get-records", "--shard-iterator", iterator!)["Records"]!.AsArray())!["Data"]);
     }
 
     [Fact]
@@ -60,8 +59,8 @@ public sealed class ServeStrictCliTests : IDisposable
         await using var server = await ServeProcess.StartAsync(Path.Combine(folder, "ws"));
         Assert.Equal("Signatures are not checked: any access key and secret will do (--strict checks them).",
             await server.WaitForLineAsync(l => l.StartsWith("Signatures are", StringComparison.Ordinal)));
-        Assert.Equal("123456789012", (string?)Aws(server.Url, "AKIDSOMEONEELSE", "not-the-secret", "sts", "get-caller-identity")["Account"]);
-        Assert.Equal([], Aws(server.Url, "AKIDANYONE", "any-secret", "kinesis", "list-streams")["StreamNames"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal("123456789012", (string?)new AwsCli(folder, server.Url, "AKIDSOMEONEELSE", "not-the-secret").Json("sts", "get-caller-identity")["Account"]);
+        Assert.Equal([], new AwsCli(folder, server.Url, "AKIDANYONE", "any-secret").Json("kinesis", "list-streams")["StreamNames"]!.AsArray().Select(n => (string?)n));
     }
 
     private static void AssertRefused((int Exit, string Stdout, string Stderr) result, string message)
@@ -70,18 +69,8 @@ public sealed class ServeStrictCliTests : IDisposable
         Assert.True(result.Stderr.Contains(message, StringComparison.Ordinal), $"the CLI said: {result.Stderr}");
     }
 
-    private JsonObject Aws(string url, string accessKey, string secret, params string[] arguments)
-    {
-        var (exit, stdout, stderr) = RunAws(url, accessKey, secret, arguments);
-        Assert.True(exit == 0, $"aws {string.Join(' ', arguments)} exited {exit}: {stderr}");
-        return stdout.Trim().Length == 0 ? [] : JsonNode.Parse(stdout)!.AsObject();
-    }
-
-    private (int Exit, string Stdout, string Stderr) RunAws(string url, string accessKey, string secret, params string[] arguments) =>
-        Run(AwsCli, accessKey, secret, [.. arguments, "--endpoint-url", url, "--output", "json"]);
-
-    /// <summary>STS GetCallerIdentity through a URL boto3 presigns with <paramref name="secret"/>: the status and the account or error code.</summary>
-    private string Presigned(string url, string secret)
+    /// <summary>STS GetCallerIdentity through a URL boto3 presigns with <paramref name="aws"/>'s keys: the status and the account or error code.</summary>
+    private static string Presigned(AwsCli aws)
     {
         const string script = """
             import sys, urllib.request, urllib.error, re
@@ -93,29 +82,7 @@ public sealed class ServeStrictCliTests : IDisposable
             except urllib.error.HTTPError as error:
                 print(error.code, re.search(r"<Code>(.*?)</Code>", error.read().decode()).group(1))
             """;
-        var (exit, stdout, stderr) = Run("/usr/bin/python3", AccessKey, secret, ["-c", script, url]);
-        Assert.True(exit == 0, $"python3 exited {exit}: {stderr}");
-        return stdout.Trim();
-    }
-
-    private (int Exit, string Stdout, string Stderr) Run(string program, string accessKey, string secret, string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        info.Environment["HOME"] = folder;
-        info.Environment["AWS_CONFIG_FILE"] = Path.Combine(folder, "no-aws-config");
-        info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(folder, "no-aws-credentials");
-        info.Environment["AWS_ACCESS_KEY_ID"] = accessKey;
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
-        info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        info.Environment["AWS_PAGER"] = "";
-        info.Environment.Remove("AWS_PROFILE");
-        info.Environment.Remove("AWS_SESSION_TOKEN");
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        return aws.PythonScript(script).Trim();
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

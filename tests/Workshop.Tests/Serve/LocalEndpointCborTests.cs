@@ -2,8 +2,6 @@ using System.Formats.Cbor;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using StreamingWorkshop;
-using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Serve;
@@ -13,28 +11,9 @@ namespace Workshop.Tests.Serve;
 /// as the Kinesis API reference shapes them (Data a byte string, times CBOR tag 1 epoch milliseconds as the Java SDK
 /// writes them, maps of indefinite length as its Jackson generator writes them), answers read back the same way.
 /// </summary>
-public sealed class LocalEndpointCborTests : IAsyncLifetime
+public sealed class LocalEndpointCborTests : LocalEndpointTest
 {
     private const string Cbor = "application/x-amz-cbor-1.1";
-    private readonly TempWorkspace temp = new();
-    private readonly HttpClient http = new();
-    private WorkshopSession session = null!;
-    private LocalEndpoint endpoint = null!;
-
-    public async Task InitializeAsync()
-    {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
-        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await endpoint.DisposeAsync();
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     /// <summary>A request map; each value is a string, an int, bytes (a byte string) or a DateTimeOffset (tag 1, milliseconds).</summary>
     private static byte[] Request(params (string Key, object Value)[] members)
     {
@@ -57,11 +36,11 @@ public sealed class LocalEndpointCborTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, byte[] Body)> CallAsync(string operation, byte[] body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(Cbor);
         request.Headers.TryAddWithoutValidation("X-Amz-Target", $"Kinesis_20131202.{operation}");
-        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00");
-        using var response = await http.SendAsync(request);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("kinesis"));
+        using var response = await Http.SendAsync(request);
         Assert.Equal(Cbor, response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
     }
@@ -87,7 +66,7 @@ public sealed class LocalEndpointCborTests : IAsyncLifetime
         var created = await OkAsync("CreateStream", Request(("StreamName", "java-weather"), ("ShardCount", 1)));
         Assert.Equal(0, created.ReadStartMap());
 
-        var putAt = session.Clock.GetUtcNow();
+        var putAt = Session.Clock.GetUtcNow();
         string? shardId = null, sequenceNumber = null;
         ReadMap(await OkAsync("PutRecord", Request(("StreamName", "java-weather"), ("Data", "Dublin 12C"u8.ToArray()), ("PartitionKey", "Dublin"))), (name, reader) =>
         {

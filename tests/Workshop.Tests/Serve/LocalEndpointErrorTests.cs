@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using StreamingWorkshop;
-using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Serve;
@@ -13,35 +11,15 @@ namespace Workshop.Tests.Serve;
 /// ValidationException that names it; a fault of the endpoint's own is an HTTP 500 in the protocol's shape, and the
 /// next request is served as usual.
 /// </summary>
-public sealed class LocalEndpointErrorTests : IAsyncLifetime
+public sealed class LocalEndpointErrorTests : LocalEndpointTest
 {
-    private readonly TempWorkspace temp = new();
-    private readonly HttpClient http = new();
-    private WorkshopSession session = null!;
-    private LocalEndpoint endpoint = null!;
-
-    public async Task InitializeAsync()
-    {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
-        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await endpoint.DisposeAsync();
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     private async Task<(HttpStatusCode Status, string ContentType, string Body)> CallAsync(string target, string service, string json)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new StringContent(json, Encoding.UTF8) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(json, Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         if (target.Length > 0) request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        request.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00");
-        using var response = await http.SendAsync(request);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization(service));
+        using var response = await Http.SendAsync(request);
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType ?? "", await response.Content.ReadAsStringAsync());
     }
 
@@ -78,7 +56,7 @@ public sealed class LocalEndpointErrorTests : IAsyncLifetime
     public async Task A_fault_of_the_endpoint_is_an_internal_failure_and_the_next_request_is_served()
     {
         // A catalog file cut short (a disk filled up, say) makes reading the database fail inside the endpoint.
-        var database = Path.Combine(temp.Root, "catalog", "weather_db");
+        var database = Path.Combine(Temp.Root, "catalog", "weather_db");
         Directory.CreateDirectory(database);
         File.WriteAllText(Path.Combine(database, "database.json"), "{\"Name\": \"weather_db\", \"Descri");
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using StreamingWorkshop;
 using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
@@ -12,43 +11,22 @@ namespace Workshop.Tests.Serve;
 /// The local endpoint's Kinesis, called over HTTP as the AWS CLI and boto3 call it: JSON 1.1 with X-Amz-Target and a
 /// SigV4 Authorization header (any signature is taken). Each answer is read as the wire has it.
 /// </summary>
-public sealed class LocalEndpointKinesisTests : IAsyncLifetime
+public sealed class LocalEndpointKinesisTests : LocalEndpointTest
 {
-    private const string Authorization = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
-
-    private readonly TempWorkspace temp = new();
-    private readonly HttpClient http = new();
-    private WorkshopSession session = null!;
-    private LocalEndpoint endpoint = null!;
-
-    public async Task InitializeAsync()
-    {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
-        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await endpoint.DisposeAsync();
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     private Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, string json, bool expectContinue = false) =>
         CallTargetAsync($"Kinesis_20131202.{operation}", json, expectContinue);
 
     private async Task<(HttpStatusCode Status, JsonObject Body)> CallTargetAsync(string target, string json, bool expectContinue = false)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url)
         {
             Content = new StringContent(json, Encoding.UTF8),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("kinesis"));
         request.Headers.ExpectContinue = expectContinue;
-        using var response = await http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
         Assert.Equal("application/x-amz-json-1.1", response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
     }
@@ -187,9 +165,9 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
     [Fact]
     public async Task Other_json_services_are_refused_with_what_is_served()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new StringContent("{}") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent("{}") };
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810.ListTables");
-        using var response = await http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("UnknownOperationException", (string?)body["__type"]);
@@ -205,7 +183,7 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
         Assert.Equal("FAILED", (string?)failed["QueryExecution"]!["Status"]!["State"]);
         Assert.StartsWith("SCHEMA_NOT_FOUND: line 1:1: Schema 'weather-analytics_dev_db' does not exist.", (string?)failed["QueryExecution"]!["Status"]!["StateChangeReason"]);
 
-        await session.DeployAsync();
+        await Session.DeployAsync();
         var (status, started) = await CallTargetAsync("AmazonAthena.StartQueryExecution", """{"QueryString":"SELECT 6 * 7 AS answer"}""");
         Assert.True(status == HttpStatusCode.OK, started.ToJsonString());
         var id = (string?)started["QueryExecutionId"];
@@ -242,12 +220,12 @@ public sealed class LocalEndpointKinesisTests : IAsyncLifetime
     [Fact]
     public async Task Sts_get_caller_identity_answers_the_workspace_account_in_xml()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url)
         {
             Content = new StringContent("Action=GetCallerIdentity&Version=2011-06-15", Encoding.UTF8, "application/x-www-form-urlencoded"),
         };
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization.Replace("/kinesis/", "/sts/", StringComparison.Ordinal));
-        using var response = await http.SendAsync(request);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("sts"));
+        using var response = await Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var xml = System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("GetCallerIdentityResponse", xml.Root!.Name.LocalName);

@@ -6,11 +6,9 @@ using System.Xml.Linq;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using StreamingWorkshop;
 using StreamingWorkshop.Aws;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
-using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 using KitListObjectsRequest = StreamingWorkshop.Lake.ListObjectsRequest;
 
@@ -21,33 +19,13 @@ namespace Workshop.Tests.Serve;
 /// the SDK hides (ranges, error bodies, virtual hosts, aws-chunked bodies, multipart uploads, the size cap).
 /// Each answer is read as the wire has it; stored bytes are read back from the workspace's lake.
 /// </summary>
-public sealed class LocalEndpointS3Tests : IAsyncLifetime
+public sealed class LocalEndpointS3Tests : LocalEndpointTest
 {
-    private const string Authorization = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
     private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
-
-    private readonly TempWorkspace temp = new();
-    private readonly HttpClient http = new();
-    private WorkshopSession session = null!;
-    private LocalEndpoint endpoint = null!;
-
-    public async Task InitializeAsync()
-    {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
-        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await endpoint.DisposeAsync();
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
 
     private S3ObjectStore KitStore()
     {
-        var url = endpoint.Url.ToString();
+        var url = Endpoint.Url.ToString();
         var settings = AwsSettings.WithCredentials("us-east-1", new BasicAWSCredentials("workshop", "workshop"),
             name => name == "AWS_ENDPOINT_URL" ? url : null);
         return new AwsClients(settings).S3();
@@ -55,11 +33,11 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body = null, Action<HttpRequestMessage>? adjust = null)
     {
-        var request = new HttpRequestMessage(method, new Uri(endpoint.Url, pathAndQuery));
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+        var request = new HttpRequestMessage(method, new Uri(Endpoint.Url, pathAndQuery));
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("s3"));
         if (body is not null) request.Content = new ByteArrayContent(body);
         adjust?.Invoke(request);
-        return await http.SendAsync(request);
+        return await Http.SendAsync(request);
     }
 
     private async Task<XElement> ErrorOfAsync(HttpResponseMessage response, HttpStatusCode status)
@@ -88,8 +66,8 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         Assert.Equal("content of weather-data/city=Dublin/part-2.json", Encoding.UTF8.GetString(stored.Content.Span));
         Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes("content of weather-data/city=Dublin/part-2.json")))}\"", stored.Info.ETag);
         // The object is a file of the workspace's lake, written on the workspace's clock.
-        Assert.Equal("content of readme.txt", File.ReadAllText(Path.Combine(temp.Root, "lake", "served-lake", "readme.txt")));
-        Assert.Equal(session.Clock.GetUtcNow().UtcDateTime.Date, stored.Info.LastModified.UtcDateTime.Date);
+        Assert.Equal("content of readme.txt", File.ReadAllText(Path.Combine(Temp.Root, "lake", "served-lake", "readme.txt")));
+        Assert.Equal(Session.Clock.GetUtcNow().UtcDateTime.Date, stored.Info.LastModified.UtcDateTime.Date);
 
         var folders = await store.ListObjectsV2Async(new KitListObjectsRequest("served-lake", "weather-data/", "/"));
         Assert.Equal(["weather-data/city=Cork/", "weather-data/city=Dublin/"], folders.CommonPrefixes);
@@ -110,8 +88,8 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         Assert.Equal("NoSuchKey", missing.ErrorCode);
         await store.DeleteBucketAsync("served-lake");
         Assert.Empty(await store.ListBucketsAsync());
-        Assert.False(Directory.Exists(Path.Combine(temp.Root, "lake", "served-lake")));
-        Assert.False(Directory.Exists(Path.Combine(temp.Root, "state", "lake-headers", "served-lake")));
+        Assert.False(Directory.Exists(Path.Combine(Temp.Root, "lake", "served-lake")));
+        Assert.False(Directory.Exists(Path.Combine(Temp.Root, "state", "lake-headers", "served-lake")));
     }
 
     [Fact]
@@ -132,7 +110,7 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         Assert.Equal(("archive", "weather-data/", 365, true), (rule.Id, rule.Prefix, rule.ExpirationDays, rule.Enabled));
         Assert.Equal(["30 STANDARD_IA", "90 GLACIER"], rule.Transitions.Select(t => $"{t.Days} {t.StorageClass}"));
         // The rules are the workspace's own: the local lake reads the same ones.
-        Assert.Equal("archive", Assert.Single((await session.Local!.Lake.GetBucketLifecycleAsync("aging-lake")).Rules).Id);
+        Assert.Equal("archive", Assert.Single((await Session.Local!.Lake.GetBucketLifecycleAsync("aging-lake")).Rules).Id);
 
         using var deleted = await SendAsync(HttpMethod.Delete, "/aging-lake?lifecycle");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -144,17 +122,17 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
     [Fact]
     public async Task Aws_chunked_uploads_of_the_sdk_and_with_signed_chunks_and_trailers_store_the_decoded_bytes()
     {
-        await session.Local!.Lake.CreateBucketAsync("chunked");
+        await Session.Local!.Lake.CreateBucketAsync("chunked");
         var content = new byte[200_000];
         new Random(7).NextBytes(content);
 
         // AWSSDK.S3 with its defaults streams the body aws-chunked with a checksum trailer.
-        var config = new AmazonS3Config { ServiceURL = endpoint.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" };
+        var config = new AmazonS3Config { ServiceURL = Endpoint.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" };
         using (var client = new AmazonS3Client(new BasicAWSCredentials("workshop", "workshop"), config))
         {
             await client.PutObjectAsync(new PutObjectRequest { BucketName = "chunked", Key = "sdk.bin", InputStream = new MemoryStream(content), UseChunkEncoding = true });
         }
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(temp.Root, "lake", "chunked", "sdk.bin")));
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Temp.Root, "lake", "chunked", "sdk.bin")));
 
         // Signed chunks of 64 KiB, then the final empty chunk and a checksum trailer, as SigV4 streaming sends them.
         using var body = new MemoryStream();
@@ -175,13 +153,13 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(content))}\"", put.Headers.ETag?.Tag);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(temp.Root, "lake", "chunked", "signed.bin")));
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Temp.Root, "lake", "chunked", "signed.bin")));
     }
 
     [Fact]
     public async Task Ranges_answer_206_with_content_range_and_a_range_past_the_end_is_416()
     {
-        await session.Local!.Lake.CreateBucketAsync("ranges");
+        await Session.Local!.Lake.CreateBucketAsync("ranges");
         using (var put = await SendAsync(HttpMethod.Put, "/ranges/digits.txt", Encoding.ASCII.GetBytes("0123456789"),
                    request => request.Content!.Headers.ContentType = new MediaTypeHeaderValue("text/plain")))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -199,7 +177,7 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal("0123456789", await whole.Content.ReadAsStringAsync());
         Assert.Equal("bytes", whole.Headers.AcceptRanges.Single());
-        Assert.Equal(session.Clock.GetUtcNow().UtcDateTime.Date, whole.Content.Headers.LastModified?.UtcDateTime.Date);
+        Assert.Equal(Session.Clock.GetUtcNow().UtcDateTime.Date, whole.Content.Headers.LastModified?.UtcDateTime.Date);
 
         using var beyond = await SendAsync(HttpMethod.Get, "/ranges/digits.txt", adjust: request => request.Headers.TryAddWithoutValidation("Range", "bytes=10-20"));
         var error = await ErrorOfAsync(beyond, HttpStatusCode.RequestedRangeNotSatisfiable);
@@ -244,26 +222,26 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
     [Fact]
     public async Task A_body_over_the_cap_is_refused_as_entity_too_large_naming_the_cap_and_multipart()
     {
-        await session.Local!.Lake.CreateBucketAsync("capped");
+        await Session.Local!.Lake.CreateBucketAsync("capped");
         // Declared with Expect: 100-continue, as the AWS CLI sends uploads: the refusal comes before the bytes are sent.
         using var tooLarge = await SendAsync(HttpMethod.Put, "/capped/huge.bin", new byte[64 * 1024 * 1024 + 1], request => request.Headers.ExpectContinue = true);
         var error = await ErrorOfAsync(tooLarge, HttpStatusCode.BadRequest);
         Assert.Equal("EntityTooLarge", error.Element("Code")?.Value);
         Assert.Contains("at most 64 MiB in one request", error.Element("Message")?.Value);
         Assert.Contains("multipart upload", error.Element("Message")?.Value);
-        Assert.False(File.Exists(Path.Combine(temp.Root, "lake", "capped", "huge.bin")));
+        Assert.False(File.Exists(Path.Combine(Temp.Root, "lake", "capped", "huge.bin")));
 
         // A part of the AWS CLI's size, over the 8 MiB the JSON services take, is stored.
         var part = new byte[9 * 1024 * 1024];
         using var taken = await SendAsync(HttpMethod.Put, "/capped/nine-mib.bin", part);
         Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
-        Assert.Equal(part.Length, new FileInfo(Path.Combine(temp.Root, "lake", "capped", "nine-mib.bin")).Length);
+        Assert.Equal(part.Length, new FileInfo(Path.Combine(Temp.Root, "lake", "capped", "nine-mib.bin")).Length);
     }
 
     [Fact]
     public async Task A_multipart_upload_joins_its_parts_under_a_composite_etag_and_leaves_nothing_behind()
     {
-        await session.Local!.Lake.CreateBucketAsync("parts");
+        await Session.Local!.Lake.CreateBucketAsync("parts");
         using var started = await SendAsync(HttpMethod.Post, "/parts/big/readings.bin?uploads", adjust: request =>
             request.Content = new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-ndjson") } });
         var uploadId = XElement.Parse(await started.Content.ReadAsStringAsync()).Element(S3 + "UploadId")!.Value;
@@ -285,11 +263,11 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         var expectedETag = $"\"{Convert.ToHexStringLower(MD5.HashData([.. MD5.HashData(first), .. MD5.HashData(second)]))}-2\"";
         Assert.Equal(expectedETag, XElement.Parse(await completed.Content.ReadAsStringAsync()).Element(S3 + "ETag")?.Value);
 
-        Assert.Equal([.. first, .. second], File.ReadAllBytes(Path.Combine(temp.Root, "lake", "parts", "big", "readings.bin")));
+        Assert.Equal([.. first, .. second], File.ReadAllBytes(Path.Combine(Temp.Root, "lake", "parts", "big", "readings.bin")));
         using var head = await SendAsync(HttpMethod.Head, "/parts/big/readings.bin");
         Assert.Equal(expectedETag, head.Headers.ETag?.Tag);
         Assert.Equal("application/x-ndjson", head.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "state", "lake-uploads")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Temp.Root, "state", "lake-uploads")));
 
         using var gone = await SendAsync(HttpMethod.Delete, $"/parts/big/readings.bin?uploadId={uploadId}");
         var error = await ErrorOfAsync(gone, HttpStatusCode.NotFound);
@@ -299,9 +277,9 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
     [Fact]
     public async Task A_prefix_that_climbs_out_of_the_bucket_lists_nothing()
     {
-        await session.Local!.Lake.CreateBucketAsync("inside");
-        await session.Local!.Lake.CreateBucketAsync("neighbour");
-        await session.Local!.Lake.PutObjectAsync("neighbour", "secret.txt", Encoding.UTF8.GetBytes("not yours"));
+        await Session.Local!.Lake.CreateBucketAsync("inside");
+        await Session.Local!.Lake.CreateBucketAsync("neighbour");
+        await Session.Local!.Lake.PutObjectAsync("neighbour", "secret.txt", Encoding.UTF8.GetBytes("not yours"));
         foreach (var prefix in new[] { "../", "../neighbour/", "../../", "/", "a/../../" })
         {
             using var listing = await SendAsync(HttpMethod.Get, $"/inside?list-type=2&prefix={Uri.EscapeDataString(prefix)}");
@@ -317,8 +295,8 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
     [Fact]
     public async Task Virtual_hosts_copies_batch_deletes_and_url_encoded_listings()
     {
-        await session.Local!.Lake.CreateBucketAsync("hosted");
-        var port = endpoint.Url.Port;
+        await Session.Local!.Lake.CreateBucketAsync("hosted");
+        var port = Endpoint.Url.Port;
         using (var put = await SendAsync(HttpMethod.Put, "/notes/a%20b%2Bc.txt", Encoding.UTF8.GetBytes("by virtual host"),
                    request => request.Headers.Host = $"hosted.localhost:{port}"))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -343,6 +321,6 @@ public sealed class LocalEndpointS3Tests : IAsyncLifetime
         using var deleted = await SendAsync(HttpMethod.Post, "/hosted?delete", Encoding.UTF8.GetBytes(delete));
         Assert.Equal(["notes/a b+c.txt", "copies/copy.txt"],
             XElement.Parse(await deleted.Content.ReadAsStringAsync()).Elements(S3 + "Deleted").Select(d => d.Element(S3 + "Key")!.Value));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "lake", "hosted")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Temp.Root, "lake", "hosted")));
     }
 }

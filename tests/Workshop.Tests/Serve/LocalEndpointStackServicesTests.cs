@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using StreamingWorkshop;
-using StreamingWorkshop.Serve;
 using StreamingWorkshop.Stack;
 using Workshop.Tests.TestSupport;
 
@@ -14,37 +12,16 @@ namespace Workshop.Tests.Serve;
 /// The local endpoint's CloudFormation and CloudWatch (query protocol: a form body, an XML answer in the service's
 /// namespace) and Lambda (REST-JSON), called over HTTP as botocore calls them, each answer read as the wire has it.
 /// </summary>
-public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
+public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
 {
     private static readonly XNamespace CloudFormation = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
     private static readonly XNamespace CloudWatch = "http://monitoring.amazonaws.com/doc/2010-08-01/";
 
-    private readonly TempWorkspace temp = new();
-    private readonly HttpClient http = new();
-    private WorkshopSession session = null!;
-    private LocalEndpoint endpoint = null!;
-
-    public async Task InitializeAsync()
-    {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
-        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await endpoint.DisposeAsync();
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
-    private static string Authorization(string service) => $"AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
-
     private async Task<(HttpStatusCode Status, XElement Body)> QueryAsync(string service, params (string Name, string Value)[] form)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new FormUrlEncodedContent(form.Select(f => KeyValuePair.Create(f.Name, f.Value))) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new FormUrlEncodedContent(form.Select(f => KeyValuePair.Create(f.Name, f.Value))) };
         request.Headers.TryAddWithoutValidation("Authorization", Authorization(service));
-        using var response = await http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
         Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, XElement.Parse(await response.Content.ReadAsStringAsync()));
     }
@@ -134,9 +111,9 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         var first = await DescribeAsync("first");
         Assert.Equal(("CREATE_COMPLETE", "AVAILABLE"), (Text(first, "Status"), Text(first, "ExecutionStatus")));
         Assert.Contains(("Add", "ProducerFunction"), Changes(first));
-        Assert.False(session.Local!.Stacks.StackExists("sets"), "a change set changes nothing until it is executed");
+        Assert.False(Session.Local!.Stacks.StackExists("sets"), "a change set changes nothing until it is executed");
         await OkAsync("cloudformation", ("Action", "ExecuteChangeSet"), ("StackName", "sets"), ("ChangeSetName", "first"));
-        Assert.Equal("CREATE_COMPLETE", session.Local!.Stacks.DescribeStack("sets").StackStatus);
+        Assert.Equal("CREATE_COMPLETE", Session.Local!.Stacks.DescribeStack("sets").StackStatus);
 
         await OkAsync("cloudformation", ChangeSet("same", "UPDATE", ("WarehousePassword", "Workshop123")));
         var same = await DescribeAsync("same");
@@ -148,7 +125,7 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         await OkAsync("cloudformation", ChangeSet("fewer-cities", "UPDATE", ("Cities", "London")));
         Assert.Equal([("Modify", "ProducerFunction")], Changes(await DescribeAsync("fewer-cities")));
         await OkAsync("cloudformation", ("Action", "ExecuteChangeSet"), ("StackName", "sets"), ("ChangeSetName", "fewer-cities"));
-        var updated = session.Local!.Stacks.DescribeStack("sets");
+        var updated = Session.Local!.Stacks.DescribeStack("sets");
         Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
         Assert.Equal("London", updated.Parameters.Single(p => p.ParameterKey == "Cities").ParameterValue);
 
@@ -184,7 +161,7 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
             ("MetricData.member.1.Dimensions.member.1.Name", "City"), ("MetricData.member.1.Dimensions.member.1.Value", "Leeds"),
             ("MetricData.member.2.MetricName", "Readings"), ("MetricData.member.2.Value", "5"), ("MetricData.member.2.Unit", "Count"),
             ("MetricData.member.2.Dimensions.member.1.Name", "City"), ("MetricData.member.2.Dimensions.member.1.Value", "Leeds"));
-        var now = session.Clock.GetUtcNow();
+        var now = Session.Clock.GetUtcNow();
         var statistics = (await OkAsync("monitoring", ("Action", "GetMetricStatistics"), ("Namespace", "Workshop/Custom"), ("MetricName", "Readings"),
             ("Dimensions.member.1.Name", "City"), ("Dimensions.member.1.Value", "Leeds"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
             ("Period", "7200"), ("Statistics.member.1", "Sum"), ("Statistics.member.2", "Maximum"))).Element(CloudWatch + "GetMetricStatisticsResult")!;
@@ -213,11 +190,11 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, JsonNode Body)> LambdaAsync(HttpMethod method, string path, string? logType = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(endpoint.Url, path));
+        using var request = new HttpRequestMessage(method, new Uri(Endpoint.Url, path));
         if (method == HttpMethod.Post) request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         request.Headers.TryAddWithoutValidation("Authorization", Authorization("lambda"));
         if (logType is not null) request.Headers.TryAddWithoutValidation("X-Amz-Log-Type", logType);
-        var response = await http.SendAsync(request);
+        var response = await Http.SendAsync(request);
         return (response.StatusCode, response.Headers, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
@@ -230,7 +207,7 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         Assert.Equal("Function not found: arn:aws:lambda:us-east-1:123456789012:function:weather-analytics-producer-dev", (string?)body["message"]);
         Assert.Empty((await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/")).Body["Functions"]!.AsArray());
 
-        await session.Local!.Stacks.DeployAsync("lambda", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Workshop123", ["Cities"] = "Leeds,York:53.96:-1.08" });
+        await Session.Local!.Stacks.DeployAsync("lambda", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Workshop123", ["Cities"] = "Leeds,York:53.96:-1.08" });
         (status, headers, body) = await LambdaAsync(HttpMethod.Post, "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Aweather-analytics-producer-dev/invocations", logType: "Tail");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("$LATEST", headers.GetValues("X-Amz-Executed-Version").Single());
@@ -238,7 +215,7 @@ public sealed class LocalEndpointStackServicesTests : IAsyncLifetime
         Assert.Contains("Processed 2 of 2 cities", log);
         Assert.Equal(200, (int)body["statusCode"]!);
         Assert.StartsWith("{\"processed\": 2, \"failed_cities\": [], \"time\": \"", (string)body["body"]!);
-        var stream = session.Local!.Stream;
+        var stream = Session.Local!.Stream;
         var iterator = await stream.GetShardIteratorAsync("weather-analytics-stream-dev", "shardId-000000000000", StreamingWorkshop.Broker.ShardIteratorType.TRIM_HORIZON);
         Assert.Equal(["Leeds", "York"], (await stream.GetRecordsAsync(iterator, 100)).Records.Select(r => r.PartitionKey));
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using StreamingWorkshop;
 using StreamingWorkshop.Producer;
-using StreamingWorkshop.Serve;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Serve;
@@ -11,31 +9,12 @@ namespace Workshop.Tests.Serve;
 /// The endpoint's stand-in for Open-Meteo's current weather: the API's JSON shape, with the reading the kit's own
 /// producer would take for that city at the workspace's time, and Open-Meteo's error shape for bad coordinates.
 /// </summary>
-public sealed class LocalEndpointWeatherTests : IAsyncLifetime
+public sealed class LocalEndpointWeatherTests : LocalEndpointTest
 {
-    private readonly TempWorkspace temp = new();
-    private readonly HttpClient http = new();
-    private WorkshopSession session = null!;
-    private LocalEndpoint endpoint = null!;
-
-    public async Task InitializeAsync()
-    {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
-        endpoint = await LocalEndpoint.StartAsync(session, "127.0.0.1", 0);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await endpoint.DisposeAsync();
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
-
     [Fact]
     public async Task A_known_citys_coordinates_get_the_producers_reading_in_open_meteos_shape()
     {
-        using var response = await http.GetAsync(new Uri(endpoint.Url, "/v1/forecast?latitude=53.4808&longitude=-2.2426&current_weather=true"));
+        using var response = await Http.GetAsync(new Uri(Endpoint.Url, "/v1/forecast?latitude=53.4808&longitude=-2.2426&current_weather=true"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var forecast = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
@@ -44,7 +23,7 @@ public sealed class LocalEndpointWeatherTests : IAsyncLifetime
         Assert.Equal("°C", (string?)forecast["current_weather_units"]!["temperature"]);
 
         var manchester = City.Known.Single(c => c.Name == "Manchester");
-        var reading = await session.WeatherSource.FetchAsync(manchester, session.Clock.GetUtcNow());
+        var reading = await Session.WeatherSource.FetchAsync(manchester, Session.Clock.GetUtcNow());
         var current = forecast["current_weather"]!;
         Assert.Equal(reading.MeasurementTime, (string?)current["time"]);
         Assert.Equal(reading.Temperature, (double)current["temperature"]!);
@@ -56,7 +35,7 @@ public sealed class LocalEndpointWeatherTests : IAsyncLifetime
     [Fact]
     public async Task Coordinates_that_are_not_numbers_in_range_get_open_meteos_error()
     {
-        using var response = await http.GetAsync(new Uri(endpoint.Url, "/v1/forecast?latitude=95&longitude=-2.2426&current_weather=true"));
+        using var response = await Http.GetAsync(new Uri(Endpoint.Url, "/v1/forecast?latitude=95&longitude=-2.2426&current_weather=true"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.True((bool)error["error"]!);

@@ -1,0 +1,37 @@
+using StreamingWorkshop;
+using StreamingWorkshop.Serve;
+
+namespace Workshop.Tests.TestSupport;
+
+/// <summary>
+/// A test class with a local endpoint of its own: a local session in a temporary workspace, the endpoint on
+/// 127.0.0.1 at a free port, and an HTTP client to call it; all stopped and removed afterwards.
+/// </summary>
+public abstract class LocalEndpointTest : IAsyncLifetime
+{
+    protected TempWorkspace Temp { get; } = new();
+    protected HttpClient Http { get; } = new();
+    protected WorkshopSession Session { get; private set; } = null!;
+    protected LocalEndpoint Endpoint { get; private set; } = null!;
+
+    /// <summary>
+    /// A SigV4 Authorization header for <paramref name="service"/> as botocore writes it; the signature is a dummy,
+    /// which the endpoint takes when it is not started with --strict.
+    /// </summary>
+    protected static string Authorization(string service) =>
+        $"AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
+
+    public async Task InitializeAsync()
+    {
+        Session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = Temp.Root, Backend = "local" });
+        Endpoint = await LocalEndpoint.StartAsync(Session, "127.0.0.1", 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Endpoint.DisposeAsync();
+        await Session.DisposeAsync();
+        Temp.Dispose();
+    }
+}
