@@ -119,6 +119,10 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             {
                 await s3.HandleAsync(context, scope.Success ? scope.Groups["region"].Value : "us-east-1");
             }
+            catch (Exception error) when (error is not OperationCanceledException && !context.Response.HasStarted)
+            {
+                await Wire.InternalErrorAsync(context, json: false, error);
+            }
             finally
             {
                 oneAtATime.Release();

@@ -74,4 +74,31 @@ public sealed class LocalEndpointErrorTests : LocalEndpointTest
         Assert.Equal("text/xml", xmlType);
         Assert.Contains("<Account>123456789012</Account>", xml);
     }
+
+    [Fact]
+    public async Task A_fault_of_the_endpoint_on_s3_is_an_internal_error_in_xml_and_the_next_request_is_served()
+    {
+        // An object put through the endpoint keeps its Content-Type in a file beside the lake; one cut short makes GetObject fail inside the endpoint.
+        await Session.Lake.CreateBucketAsync("notes");
+        using (var put = new HttpRequestMessage(HttpMethod.Put, new Uri(Endpoint.Url, "notes/today.txt")) { Content = new StringContent("Dublin 12C", Encoding.UTF8, "text/plain") })
+        {
+            put.Headers.TryAddWithoutValidation("Authorization", Authorization("s3"));
+            using var answer = await Http.SendAsync(put);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+        var sidecar = Assert.Single(Directory.GetFiles(Path.Combine(Temp.Root, "state", "lake-headers"), "*.json", SearchOption.AllDirectories));
+        File.WriteAllText(sidecar, "{\"ContentType\": \"text/pl");
+
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(Endpoint.Url, "notes/today.txt"));
+        get.Headers.TryAddWithoutValidation("Authorization", Authorization("s3"));
+        using var failed = await Http.SendAsync(get);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        var xml = await failed.Content.ReadAsStringAsync();
+        Assert.Contains("<Code>InternalError</Code>", xml);
+        Assert.Contains("The local endpoint failed on this request (JsonException: ", xml);
+
+        var (status, _, body) = await CallAsync("", "sts", "Action=GetCallerIdentity&Version=2011-06-15");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<Account>123456789012</Account>", body);
+    }
 }
