@@ -38,7 +38,7 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
         File.WriteAllText(Path.Combine(folder, "driver.py"), Driver);
 
         // 600 times real time: the delivery stream's 60 s buffer fills in a tenth of a second.
-        await using var server = await ServeProcess.StartAsync(workspace, "--speed", "600");
+        await using var server = await ServeProcess.StartAsync(workspace, "--speed", "600", "--deliver");
         Assert.Equal($"The stack's producer can fetch its weather here too: WEATHER_API_URL={server.Url}/v1/forecast",
             await server.WaitForLineAsync(l => l.StartsWith("The stack's producer", StringComparison.Ordinal)));
 
@@ -67,6 +67,34 @@ public sealed partial class ServeProducerLambdaTests : IDisposable
         }
         Assert.Matches(@"^\d\d:\d\d:\d\d delivered \d object\(s\), the last s3://weather-analytics-data-lake-dev-123456789012/weather-data/location=\w+/year=",
             await server.WaitForLineAsync(l => l.Contains(" delivered ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Without_deliver_the_endpoint_leaves_the_delivery_to_simulate_running_beside_it()
+    {
+        var workspace = Path.Combine(folder, "ws");
+        var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
+        var deploy = Cli.Capture(folder, environment, "deploy");
+        Assert.True(deploy.Exit == 0, $"workshop deploy exited {deploy.Exit}: {deploy.Stderr}");
+
+        await using var server = await ServeProcess.StartAsync(workspace);
+        Assert.Equal("The delivery stream does not run here, so the notebooks and 'workshop simulate' deliver this workspace as usual (--deliver runs it while serving).",
+            await server.WaitForLineAsync(l => l.StartsWith("The delivery stream", StringComparison.Ordinal)));
+
+        var simulate = Cli.Capture(folder, environment, "simulate", "--duration", "3m");
+        Assert.True(simulate.Exit == 0, $"workshop simulate beside workshop serve exited {simulate.Exit}: {simulate.Stderr}");
+        var lake = Path.Combine(workspace, "lake", "weather-analytics-data-lake-dev-123456789012", "weather-data");
+        Assert.NotEmpty(Directory.GetFiles(lake, "*.gz", SearchOption.AllDirectories));
+
+        // What simulate delivered is in the lake the endpoint serves.
+        var listed = new AwsCli(folder, server.Url).Json("s3api", "list-objects-v2", "--bucket", "weather-analytics-data-lake-dev-123456789012", "--prefix", "weather-data/");
+        Assert.Equal(Directory.GetFiles(lake, "*.gz", SearchOption.AllDirectories).Length, listed["Contents"]!.AsArray().Count);
+
+        // The endpoint's clock ran on from before the replay; stopping it does not take the workspace's clock back.
+        var replayed = File.ReadAllText(Path.Combine(workspace, "state", "clock.json"));
+        await server.StopAsync();
+        var afterStop = JsonNode.Parse(File.ReadAllText(Path.Combine(workspace, "state", "clock.json")))!["Now"]!.GetValue<DateTimeOffset>();
+        Assert.True(afterStop >= JsonNode.Parse(replayed)!["Now"]!.GetValue<DateTimeOffset>(), $"the clock went back from {replayed} to {afterStop:u}");
     }
 
     /// <summary>The handler's Python as the template holds it: the ZipFile block, its ten spaces of indentation removed.</summary>

@@ -40,7 +40,12 @@ internal static class ServeCommand
             Description = $"The secret access key --strict checks signatures with (default {LocalCredentials.Default.SecretAccessKey}).",
             DefaultValueFactory = _ => LocalCredentials.Default.SecretAccessKey,
         };
+        var deliver = new Option<bool>("--deliver")
+        {
+            Description = "Run the stack's delivery stream while serving, so records clients put reach the lake (the notebooks and simulate cannot deliver this workspace meanwhile).",
+        };
         var command = new Command("serve", "Serve the local backend as an AWS endpoint (Kinesis, S3, CloudFormation, Lambda, Glue, Athena and the rest) for the AWS CLI, boto3 and the SDKs, until Ctrl+C.") { port, host, speed };
+        command.Options.Add(deliver);
         command.Options.Add(strict);
         command.Options.Add(accessKey);
         command.Options.Add(secretKey);
@@ -72,9 +77,13 @@ internal static class ServeCommand
             Console.WriteLine(parse.GetValue(strict)
                 ? $"Signatures are checked (--strict): sign with AWS_ACCESS_KEY_ID={credentials.AccessKeyId} AWS_SECRET_ACCESS_KEY={credentials.SecretAccessKey}."
                 : "Signatures are not checked: any access key and secret will do (--strict checks them).");
-            Console.WriteLine("Once the stack is deployed, the delivery stream reads the stream and writes to the lake as in live mode; the producer's schedule does not run (clients put the records).");
+            var delivering = parse.GetValue(deliver);
+            // One process at a time runs a workspace's delivery: taking it only when asked leaves it to the notebooks otherwise.
+            Console.WriteLine(delivering
+                ? "Once the stack is deployed, the delivery stream reads the stream and writes to the lake as in live mode; the producer's schedule does not run (clients put the records)."
+                : "The delivery stream does not run here, so the notebooks and 'workshop simulate' deliver this workspace as usual (--deliver runs it while serving).");
             Console.WriteLine($"The stack's producer can fetch its weather here too: WEATHER_API_URL={url}/v1/forecast");
-            var delivery = endpoint.RunDeliveryAsync(Console.WriteLine, cancellationToken);
+            var delivery = delivering ? endpoint.RunDeliveryAsync(Console.WriteLine, cancellationToken) : Task.CompletedTask;
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -83,6 +92,8 @@ internal static class ServeCommand
             {
                 await delivery;
                 session.Clock.StopLive();
+                // A simulate run beside the endpoint may have saved the clock further on: it never moves back.
+                session.Clock.Refresh();
                 session.Clock.Save();
             }
             return 0;

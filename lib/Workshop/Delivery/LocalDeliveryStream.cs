@@ -406,7 +406,7 @@ public sealed class LocalDeliveryStream : IDisposable
         catch (IOException)
         {
             throw new ResourceInUseException("firehose",
-                $"Delivery stream {name} is already being run by another process on this workspace. Stop that run (for example a 'workshop simulate --live') and try again.");
+                $"Delivery stream {name} is already being run by another process on this workspace. Stop that run (a 'workshop simulate --live', say, or a 'workshop serve --deliver') and try again.");
         }
     }
 
