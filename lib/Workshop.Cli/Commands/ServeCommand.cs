@@ -75,7 +75,7 @@ internal static class ServeCommand
             session.Clock.StartLive(clockSpeed);
             Console.WriteLine($"The workspace's clock follows the wall clock from {session.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({clockSpeed}x real time).");
             Console.WriteLine(parse.GetValue(strict)
-                ? $"Signatures are checked (--strict): sign with AWS_ACCESS_KEY_ID={credentials.AccessKeyId} AWS_SECRET_ACCESS_KEY={credentials.SecretAccessKey}."
+                ? $"Signatures are checked (--strict): sign with AWS_ACCESS_KEY_ID={credentials.AccessKeyId} AWS_SECRET_ACCESS_KEY={SecretToShow(credentials)}."
                 : "Signatures are not checked: any access key and secret will do (--strict checks them).");
             var delivering = parse.GetValue(deliver);
             // One process at a time runs a workspace's delivery: taking it only when asked leaves it to the notebooks otherwise.
@@ -100,4 +100,8 @@ internal static class ServeCommand
         });
         root.Subcommands.Add(command);
     }
+
+    /// <summary>The default secret is printed to paste; one of the user's own is not, as the screen may be shared.</summary>
+    private static string SecretToShow(LocalCredentials credentials) =>
+        credentials.SecretAccessKey == LocalCredentials.Default.SecretAccessKey ? credentials.SecretAccessKey : "(the one given with --secret-key)";
 }
