@@ -34,7 +34,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
             case "ListStacks":
             {
                 var wanted = request.Values("StackStatusFilter");
-                var summaries = stacks.ListStackNames().Select(stacks.DescribeStack).Where(s => wanted.Count == 0 || wanted.Contains(s.StackStatus));
+                var summaries = stacks.DescribeStacks().Where(s => wanted.Count == 0 || wanted.Contains(s.StackStatus));
                 return [Members("StackSummaries", summaries.Select(s => new object?[]
                 {
                     new XElement("StackId", s.StackId), new XElement("StackName", s.StackName), new XElement("StackStatus", s.StackStatus),

@@ -139,9 +139,8 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             {
                 // The schedule rules of every stack in the workspace, as the template states them.
                 var prefix = OptionalText(service, input, "NamePrefix") ?? "";
-                var rules = session.Local!.Stacks.ListStackNames().Select(session.Local!.Stacks.DescribeStack).SelectMany(s => s.Resources)
-                    .Where(r => r.ResourceType == "AWS::Events::Rule" && r.PhysicalResourceId.StartsWith(prefix, StringComparison.Ordinal))
-                    .OrderBy(r => r.PhysicalResourceId, StringComparer.Ordinal);
+                var rules = session.Local!.Stacks.ResourcesOfType("AWS::Events::Rule").Select(pair => pair.Resource)
+                    .Where(r => r.PhysicalResourceId.StartsWith(prefix, StringComparison.Ordinal));
                 return new JsonObject
                 {
                     ["Rules"] = new JsonArray(rules.Select(r => (JsonNode)new JsonObject

@@ -30,25 +30,28 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
         {
             if (path.TrimEnd('/') == "/2015-03-31/functions" && method == "GET")
             {
-                await Wire.WriteAsync(context, 200, Json, new JsonObject { ["Functions"] = new JsonArray(Functions().Select(f => (JsonNode)Configuration(f)).ToArray()) }.ToJsonString());
+                await Wire.WriteAsync(context, 200, Json, new JsonObject { ["Functions"] = new JsonArray(Functions().Select(f => (JsonNode)Configuration(f.Stack, f.Resource)).ToArray()) }.ToJsonString());
                 return;
             }
             var route = FunctionRoute().Match(path);
             switch (route.Success ? (method, route.Groups["rest"].Value) : ("", "unknown"))
             {
                 case ("POST", "/invocations"):
-                    await InvokeAsync(context, Function(route.Groups["name"].Value));
+                    await InvokeAsync(context, Function(route.Groups["name"].Value).Resource);
                     return;
                 case ("GET", ""):
                 {
-                    var function = Function(route.Groups["name"].Value);
-                    var answer = new JsonObject { ["Configuration"] = Configuration(function), ["Code"] = new JsonObject { ["RepositoryType"] = "S3" } };
+                    var (stack, function) = Function(route.Groups["name"].Value);
+                    var answer = new JsonObject { ["Configuration"] = Configuration(stack, function), ["Code"] = new JsonObject { ["RepositoryType"] = "S3" } };
                     await Wire.WriteAsync(context, 200, Json, answer.ToJsonString());
                     return;
                 }
                 case ("GET", "/configuration"):
-                    await Wire.WriteAsync(context, 200, Json, Configuration(Function(route.Groups["name"].Value)).ToJsonString());
+                {
+                    var (stack, function) = Function(route.Groups["name"].Value);
+                    await Wire.WriteAsync(context, 200, Json, Configuration(stack, function).ToJsonString());
                     return;
+                }
                 default:
                     throw new LambdaFault(404, "UnknownOperationException",
                         $"{method} {path} is not served by the local endpoint; it serves Invoke, GetFunction, GetFunctionConfiguration and ListFunctions for the functions the workspace's stacks created.");
@@ -120,31 +123,26 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
         var streamName = variables?["STREAM_NAME"]?.ToString()
             ?? throw new LambdaFault(400, "InvalidParameterValueException", $"Function {function.PhysicalResourceId} has no STREAM_NAME variable, so the producer does not know its stream; give it one in the template.");
         var cities = City.Resolve(variables["CITIES"]?.ToString()?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? []);
-        return new WeatherProducer(session.WeatherSource, Local.Stream, Local.Logs, Local.Clock,
-            new ProducerOptions { StreamName = streamName, Cities = cities, FunctionName = function.PhysicalResourceId }, Local.MetricsLog) { Faults = Local.Faults };
+        return Local.ProducerFor(streamName, cities, function.PhysicalResourceId);
     }
 
     /// <summary>The functions of every stack in the workspace.</summary>
-    private IEnumerable<StackResource> Functions() =>
-        Local.Stacks.ListStackNames().Select(Local.Stacks.DescribeStack).SelectMany(s => s.Resources)
-            .Where(r => r.ResourceType == "AWS::Lambda::Function").OrderBy(r => r.PhysicalResourceId, StringComparer.Ordinal);
+    private IReadOnlyList<(StackState Stack, StackResource Resource)> Functions() => Local.Stacks.ResourcesOfType("AWS::Lambda::Function");
 
     /// <summary>A function named by name, ARN or partial ARN, with an optional qualifier.</summary>
-    private StackResource Function(string nameOrArn)
+    private (StackState Stack, StackResource Resource) Function(string nameOrArn)
     {
         var name = nameOrArn.StartsWith("arn:", StringComparison.Ordinal) ? nameOrArn.Split(':').ElementAtOrDefault(6) ?? nameOrArn : nameOrArn.Split(':')[0];
-        return Functions().FirstOrDefault(f => f.PhysicalResourceId == name)
-            ?? throw new LambdaFault(404, "ResourceNotFoundException", $"Function not found: {Arn(name)}");
+        return Functions().FirstOrDefault(f => f.Resource.PhysicalResourceId == name) is { Resource: not null } found ? found : throw new LambdaFault(404, "ResourceNotFoundException", $"Function not found: {Arn(name)}");
     }
 
     private string Arn(string functionName) => $"arn:aws:lambda:{region}:{session.Names.AccountId}:function:{functionName}";
 
-    private JsonObject Configuration(StackResource function)
+    private JsonObject Configuration(StackState stack, StackResource function)
     {
         var p = function.Properties;
         var code = Encoding.UTF8.GetBytes(p["Code"]?["ZipFile"]?.ToString() ?? "");
-        var lastModified = Local.Stacks.ListStackNames().Select(Local.Stacks.DescribeStack)
-            .SelectMany(s => s.Events).LastOrDefault(e => e.PhysicalResourceId == function.PhysicalResourceId && e.ResourceType == function.ResourceType)?.Timestamp ?? Local.Clock.GetUtcNow();
+        var lastModified = stack.Events.LastOrDefault(e => e.PhysicalResourceId == function.PhysicalResourceId && e.ResourceType == function.ResourceType)?.Timestamp ?? Local.Clock.GetUtcNow();
         var configuration = new JsonObject
         {
             ["FunctionName"] = function.PhysicalResourceId,

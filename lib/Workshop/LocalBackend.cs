@@ -81,13 +81,15 @@ public sealed class LocalBackend : IDisposable
         {
             var (currentNames, currentCities) = (names(), cities());
             if (producer is { } made && ReferenceEquals(made.Names, currentNames) && ReferenceEquals(made.Cities, currentCities)) return made.Producer;
-            var built = new WeatherProducer(weatherSource, Stream, Logs, Clock,
-                new ProducerOptions { StreamName = currentNames.StreamName, Cities = currentCities, FunctionName = currentNames.ProducerFunction }, MetricsLog);
-            built.Faults = Faults;
+            var built = ProducerFor(currentNames.StreamName, currentCities, currentNames.ProducerFunction);
             producer = (currentNames, currentCities, built);
             return built;
         }
     }
+
+    /// <summary>The kit's C# producer as a function of the stack runs it: on <paramref name="streamName"/>, for <paramref name="cities"/>, logging as <paramref name="functionName"/>.</summary>
+    public WeatherProducer ProducerFor(string streamName, IReadOnlyList<City> cities, string functionName) =>
+        new(weatherSource, Stream, Logs, Clock, new ProducerOptions { StreamName = streamName, Cities = cities, FunctionName = functionName }, MetricsLog) { Faults = Faults };
 
     /// <summary>Opens a delivery stream for running (one process at a time per workspace).</summary>
     public LocalDeliveryStream OpenDelivery(string deliveryStreamName) =>

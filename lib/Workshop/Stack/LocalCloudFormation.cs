@@ -30,6 +30,14 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
             .Where(name => StackNamePattern().IsMatch(name)).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Every stack in the workspace, by name.</summary>
+    public IReadOnlyList<StackState> DescribeStacks() => ListStackNames().Select(DescribeStack).ToList();
+
+    /// <summary>Every resource of <paramref name="resourceType"/> in the workspace's stacks, with the stack that made it, by physical id.</summary>
+    public IReadOnlyList<(StackState Stack, StackResource Resource)> ResourcesOfType(string resourceType) =>
+        DescribeStacks().SelectMany(stack => stack.Resources.Where(r => r.ResourceType == resourceType).Select(r => (stack, r)))
+            .OrderBy(pair => pair.r.PhysicalResourceId, StringComparer.Ordinal).ToList();
+
     public StackState DescribeStack(string stackName)
     {
         var path = StackFile(stackName);
