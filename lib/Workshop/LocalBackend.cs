@@ -9,6 +9,7 @@ using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
 using StreamingWorkshop.Storage;
+using StreamingWorkshop.Warehouse;
 
 namespace StreamingWorkshop;
 
@@ -43,6 +44,7 @@ public sealed class LocalBackend : IDisposable
         Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(Lake, Stream, Firehose, Catalog, accountId), accountId);
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
         Query = new LocalQueryService(workspace, clock, Catalog, Lake);
+        Warehouse = new LocalWarehouseService(workspace, clock, Lake, Catalog, Stream, Stacks);
         Faults = new FaultInjector(workspace, Stream.ExhaustWriteAllowance);
     }
 
@@ -59,6 +61,9 @@ public sealed class LocalBackend : IDisposable
     public LocalCloudFormation Stacks { get; }
     public LocalCrawlers Crawlers { get; }
     public LocalQueryService Query { get; }
+
+    /// <summary>The Redshift Data API over one embedded database per cluster the stacks made.</summary>
+    public LocalWarehouseService Warehouse { get; }
 
     /// <summary>Where the local services record their CloudWatch metrics, on the virtual clock.</summary>
     public MetricsLog MetricsLog { get; }
@@ -105,6 +110,7 @@ public sealed class LocalBackend : IDisposable
         Catalog = new LocalCatalog(Catalog, Crawlers),
         Query = Query,
         Delivery = Firehose,
+        Warehouse = Warehouse,
         ProducerFunction = new LocalProducerFunction(this),
         ProducerLogs = Logs,
         Schedule = null,

@@ -6,6 +6,7 @@ using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
+using StreamingWorkshop.Warehouse;
 
 namespace StreamingWorkshop;
 
@@ -23,6 +24,9 @@ public sealed class PipelineStages
     public required ICatalog Catalog { get; init; }
     public required IQueryService Query { get; init; }
     public required IDeliveryService Delivery { get; init; }
+
+    /// <summary>The Redshift warehouse, through the Data API's calls.</summary>
+    public required IWarehouseService Warehouse { get; init; }
     public required IProducerFunction ProducerFunction { get; init; }
     public required IProducerLogs ProducerLogs { get; init; }
 

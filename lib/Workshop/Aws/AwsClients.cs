@@ -17,5 +17,6 @@ public sealed class AwsClients(AwsSettings settings, HttpMessageHandler? transpo
     public CloudFormationClient CloudFormation() => new(new AwsQueryClient(Transport(AwsService.CloudFormation)));
     public CloudWatchClient CloudWatch() => new(new AwsQueryClient(Transport(AwsService.CloudWatch)));
     public StsClient Sts() => new(new AwsQueryClient(Transport(AwsService.Sts)));
+    public RedshiftDataClient RedshiftData() => new(new AwsJsonClient(Transport(AwsService.RedshiftData)));
     public LambdaClient Lambda() => new(new AwsRestJsonClient(Transport(AwsService.Lambda)));
 }

@@ -24,6 +24,7 @@ public sealed class AwsPipeline : IDisposable
     private readonly Lazy<EventBridgeClient> events;
     private readonly Lazy<StsClient> sts;
     private readonly Lazy<CloudWatchClient> cloudWatch;
+    private readonly Lazy<RedshiftDataClient> redshiftData;
 
     private readonly HttpMessageHandler? transport;
 
@@ -43,6 +44,7 @@ public sealed class AwsPipeline : IDisposable
         events = new(clients.EventBridge);
         sts = new(clients.Sts);
         cloudWatch = new(clients.CloudWatch);
+        redshiftData = new(clients.RedshiftData);
     }
 
     public AwsSettings Settings { get; }
@@ -57,6 +59,7 @@ public sealed class AwsPipeline : IDisposable
     public EventBridgeClient Events => events.Value;
     public StsClient Sts => sts.Value;
     public CloudWatchClient CloudWatch => cloudWatch.Value;
+    public RedshiftDataClient RedshiftData => redshiftData.Value;
 
     /// <summary>Runs the crawler (making it first if the workshop's own is missing) and waits for it, reporting each state change.</summary>
     public async Task<CrawlerInfo> CrawlAsync(CrawlerDefinition definition, bool createIfMissing, IProgress<string>? progress = null,
@@ -156,6 +159,7 @@ public sealed class AwsPipeline : IDisposable
             Stack = new AwsStackService(this),
             Catalog = new AwsCatalog(this),
             Query = new AwsQueryService(this),
+            Warehouse = RedshiftData,
             Delivery = Firehose,
             ProducerFunction = producer,
             ProducerLogs = producer,

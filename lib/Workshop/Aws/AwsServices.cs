@@ -17,8 +17,9 @@ public sealed record AwsService(string SigningName, string EndpointPrefix, strin
     public static readonly AwsService Sts = new("sts", "sts", "STS", ApiVersion: "2011-06-15");
     public static readonly AwsService Lambda = new("lambda", "lambda", "LAMBDA");
     public static readonly AwsService S3 = new("s3", "s3", "S3");
+    public static readonly AwsService RedshiftData = new("redshift-data", "redshift-data", "REDSHIFT_DATA", "RedshiftData");
 
-    public static IReadOnlyList<AwsService> All { get; } = [Kinesis, Firehose, Glue, Athena, Logs, EventBridge, CloudFormation, CloudWatch, Sts, Lambda, S3];
+    public static IReadOnlyList<AwsService> All { get; } = [Kinesis, Firehose, Glue, Athena, Logs, EventBridge, CloudFormation, CloudWatch, Sts, Lambda, S3, RedshiftData];
 
     /// <summary>The variable that points this one service somewhere else, as every AWS SDK reads it.</summary>
     public string EndpointVariable => $"AWS_ENDPOINT_URL_{EndpointVariableSuffix}";

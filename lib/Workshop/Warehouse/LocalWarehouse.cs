@@ -1,0 +1,155 @@
+using System.Data.Common;
+using DuckDB.NET.Data;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Lake;
+using StreamingWorkshop.Query;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Warehouse;
+
+/// <summary>A cluster the stack made: its identifier, database, admin user and the roles attached to it (the ARNs COPY, UNLOAD and external schemas may name).</summary>
+public sealed record WarehouseCluster(string Identifier, string Database, string MasterUsername, IReadOnlyList<string> IamRoles, string Port = "5439");
+
+/// <summary>What one statement did: its result set (if it has one) and how many rows it changed.</summary>
+public sealed record WarehouseOutcome(IReadOnlyList<WarehouseColumn> Columns, IReadOnlyList<object?[]> Rows, long RowsAffected, bool HasResultSet)
+{
+    public static WarehouseOutcome Changed(long rows) => new([], [], rows, false);
+
+    public static WarehouseOutcome Done { get; } = new([], [], 0, false);
+}
+
+/// <summary>
+/// A Redshift cluster on the local backend: one DuckDB database file in the workspace (warehouse/CLUSTER.duckdb), opened
+/// for each statement in a sandbox that reaches only the warehouse's folder and the lake, so two processes (a notebook and
+/// <c>workshop serve</c>) can take turns on it. Statements arrive in Redshift's dialect: COPY, UNLOAD, external schemas and
+/// materialized views are the warehouse's own; everything else is translated by <see cref="RedshiftSql"/> and run by DuckDB.
+/// </summary>
+public sealed partial class LocalWarehouse
+{
+    private readonly WorkspaceDirectory workspace;
+    private readonly TimeProvider clock;
+    private readonly LocalObjectStore lake;
+    private readonly LocalGlueCatalog catalog;
+    private readonly LocalStreamService streams;
+
+    public LocalWarehouse(WorkspaceDirectory workspace, TimeProvider clock, LocalObjectStore lake, LocalGlueCatalog catalog, LocalStreamService streams, WarehouseCluster cluster)
+    {
+        this.workspace = workspace;
+        this.clock = clock;
+        this.lake = lake;
+        this.catalog = catalog;
+        this.streams = streams;
+        Cluster = cluster;
+    }
+
+    public WarehouseCluster Cluster { get; }
+
+    /// <summary>The cluster's database file.</summary>
+    public string DatabaseFile => workspace.Resolve("warehouse", Cluster.Identifier + ".duckdb");
+
+    /// <summary>
+    /// Opens the cluster's database in a sandbox: the file attached under the cluster's database name with schema public
+    /// current, then no path outside the warehouse folder and the lake, no network, no extension, no setting changed later.
+    /// </summary>
+    internal DuckDBConnection Open()
+    {
+        var folder = workspace.EnsureFolder("warehouse");
+        var name = QuoteIdentifier(Cluster.Database);
+        return LocalAthena.OpenSandboxedEngine([folder, workspace.EnsureFolder("lake")],
+        [
+            $"ATTACH '{DatabaseFile.Replace("'", "''")}' AS {name}",
+            $"USE {name}",
+            $"CREATE SCHEMA IF NOT EXISTS {name}.public",
+            $"USE {name}.public",
+            .. RedshiftSql.Macros,
+        ]);
+    }
+
+    /// <summary>Runs one statement to the end on its own connection; a statement Redshift would refuse throws <see cref="RedshiftSqlException"/>.</summary>
+    public WarehouseOutcome Execute(string sql, CancellationToken cancellationToken = default)
+    {
+        using var connection = Open();
+        return Execute(connection, sql, cancellationToken);
+    }
+
+    /// <summary>Runs statements one after another in one transaction: if one fails, none of them is kept.</summary>
+    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, CancellationToken cancellationToken = default)
+    {
+        using var connection = Open();
+        Run(connection, "BEGIN TRANSACTION");
+        try
+        {
+            var outcomes = sqls.Select(sql => Execute(connection, sql, cancellationToken)).ToList();
+            Run(connection, "COMMIT");
+            return outcomes;
+        }
+        catch
+        {
+            Run(connection, "ROLLBACK");
+            throw;
+        }
+    }
+
+    internal WarehouseOutcome Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var statement = RedshiftSql.Classify(sql);
+        return statement.Kind switch
+        {
+            RedshiftStatementKind.Copy => RunCopy(connection, statement.Text, cancellationToken),
+            RedshiftStatementKind.Unload => RunUnload(connection, statement.Text, cancellationToken),
+            RedshiftStatementKind.CreateCatalogSchema => CreateCatalogSchema(connection, statement.Text),
+            RedshiftStatementKind.CreateKinesisSchema => CreateKinesisSchema(connection, statement.Text),
+            RedshiftStatementKind.CreateMaterializedView => CreateMaterializedView(connection, statement.Text, cancellationToken),
+            RedshiftStatementKind.RefreshMaterializedView => RefreshMaterializedView(connection, statement.Text, cancellationToken),
+            _ => RunTranslated(connection, statement.Text, cancellationToken),
+        };
+    }
+
+    /// <summary>A statement in the dialect both share once translated; external tables and streaming views are brought up to date first.</summary>
+    private WarehouseOutcome RunTranslated(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        PrepareExternalTables(connection, sql);
+        AutoRefresh(connection, cancellationToken);
+        return Read(connection, RedshiftSql.Translate(sql), sql);
+    }
+
+    /// <summary>Runs DuckDB SQL and reads its result; DuckDB's errors come back in Redshift's words.</summary>
+    internal static WarehouseOutcome Read(DuckDBConnection connection, string duckSql, string original)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = duckSql;
+            // Redshift reports how many rows INSERT, UPDATE and DELETE changed, not a result set.
+            if (RedshiftSql.ChangesRows(original)) return WarehouseOutcome.Changed(command.ExecuteNonQuery());
+            using var reader = command.ExecuteReader();
+            if (reader.FieldCount == 0) return WarehouseOutcome.Done;
+            var columns = new List<WarehouseColumn>();
+            for (var i = 0; i < reader.FieldCount; i++)
+                columns.Add(new WarehouseColumn(reader.GetName(i), RedshiftSql.RedshiftTypeName(reader.GetDataTypeName(i))));
+            var rows = new List<object?[]>();
+            while (reader.Read())
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : RedshiftSql.Normalise(reader.GetValue(i));
+                rows.Add(row);
+            }
+            return new WarehouseOutcome(columns, rows, rows.Count, true);
+        }
+        catch (DbException error)
+        {
+            throw RedshiftSql.ErrorFrom(error.Message, original);
+        }
+    }
+
+    internal static void Run(DuckDBConnection connection, string duckSql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = duckSql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+}

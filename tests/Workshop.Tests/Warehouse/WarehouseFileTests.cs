@@ -1,0 +1,28 @@
+using StreamingWorkshop.Warehouse;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Warehouse;
+
+/// <summary>The stack's cluster is one database file in the workspace that keeps what a statement wrote for the next one.</summary>
+public sealed class WarehouseFileTests : LocalSessionTest
+{
+    [Fact]
+    public async Task A_table_made_by_one_statement_is_read_by_the_next_from_the_clusters_file()
+    {
+        await Session.EnsurePipelineAsync();
+        var service = Session.Local!.Warehouse;
+        var cluster = Assert.Single(service.Clusters());
+        Assert.Equal(("weather-analytics-warehouse-dev", "weather"), (cluster.Identifier, cluster.Database));
+        var target = new WarehouseTarget(cluster.Identifier, cluster.Database, cluster.MasterUsername);
+
+        await service.ExecuteStatementAsync(target, "CREATE TABLE readings (city VARCHAR(40), temperature FLOAT8)");
+        var insert = await service.DescribeStatementAsync(await service.ExecuteStatementAsync(target, "INSERT INTO readings VALUES ('Paris', 4.5), ('Oslo', -3.0)"));
+        Assert.Equal((StatementStatuses.Finished, 2L, false), (insert.Status, insert.ResultRows, insert.HasResultSet));
+
+        var select = await service.ExecuteStatementAsync(target, "SELECT city, temperature FROM readings ORDER BY city");
+        var page = await service.GetStatementResultAsync(select);
+        Assert.Equal(["city:varchar", "temperature:float8"], page.Columns.Select(c => $"{c.Name}:{c.TypeName}"));
+        Assert.Equal([["Oslo", -3.0], ["Paris", 4.5]], page.Records.Select(r => r.ToArray()));
+        Assert.True(File.Exists(Path.Combine(Temp.Root, "warehouse", "weather-analytics-warehouse-dev.duckdb")));
+    }
+}
