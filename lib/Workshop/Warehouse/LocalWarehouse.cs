@@ -45,6 +45,9 @@ public sealed partial class LocalWarehouse
 
     public WarehouseCluster Cluster { get; }
 
+    /// <summary>The schema of the cluster's file that holds Redshift's system tables and views, and the warehouse's own bookkeeping.</summary>
+    public const string SystemSchema = "pg_internal";
+
     /// <summary>The cluster's database file.</summary>
     public string DatabaseFile => workspace.Resolve("warehouse", Cluster.Identifier + ".duckdb");
 
@@ -61,7 +64,10 @@ public sealed partial class LocalWarehouse
             $"ATTACH '{DatabaseFile.Replace("'", "''")}' AS {name}",
             $"USE {name}",
             $"CREATE SCHEMA IF NOT EXISTS {name}.public",
+            $"CREATE SCHEMA IF NOT EXISTS {name}.{SystemSchema}",
             $"USE {name}.public",
+            // Redshift's system tables (STL_LOAD_ERRORS, SVV_TABLE_INFO, ...) are found without a schema, as in Redshift.
+            $"SET search_path = '{Cluster.Database.Replace("'", "''")}.public,{Cluster.Database.Replace("'", "''")}.{SystemSchema}'",
             .. RedshiftSql.Macros,
         ]);
     }

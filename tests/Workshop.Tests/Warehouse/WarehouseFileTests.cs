@@ -23,6 +23,8 @@ public sealed class WarehouseFileTests : LocalSessionTest
         var page = await service.GetStatementResultAsync(select);
         Assert.Equal(["city:varchar", "temperature:float8"], page.Columns.Select(c => $"{c.Name}:{c.TypeName}"));
         Assert.Equal([["Oslo", -3.0], ["Paris", 4.5]], page.Records.Select(r => r.ToArray()));
+        await service.ExecuteStatementAsync(target, "CREATE TABLE pg_internal.stl_probe AS SELECT 1 AS one");
+        Assert.Equal(1L, (await service.GetStatementResultAsync(await service.ExecuteStatementAsync(target, "SELECT one FROM stl_probe"))).Records[0][0]);
         Assert.True(File.Exists(Path.Combine(Temp.Root, "warehouse", "weather-analytics-warehouse-dev.duckdb")));
     }
 }
