@@ -23,7 +23,14 @@ public sealed record RedshiftStatement(RedshiftStatementKind Kind, string Text);
 public static partial class RedshiftSql
 {
     /// <summary>Macros made in every connection before the sandbox locks, for the Redshift functions DuckDB lacks.</summary>
-    public static IReadOnlyList<string> Macros { get; } = [];
+    public static IReadOnlyList<string> Macros { get; } =
+    [
+        // SUPER holds JSON: JSON_PARSE fails on text that is not JSON, as Redshift does; CAN_JSON_PARSE asks first.
+        "CREATE OR REPLACE TEMP MACRO json_parse(text) AS json(text)",
+        "CREATE OR REPLACE TEMP MACRO can_json_parse(text) AS coalesce(json_valid(text), false)",
+        // VARBYTE is a BLOB; the stream's kinesis_data arrives as one. Only UTF-8 text is decoded.
+        "CREATE OR REPLACE TEMP MACRO from_varbyte(bytes, format) AS decode(bytes)",
+    ];
 
     public static RedshiftStatement Classify(string sql)
     {

@@ -27,4 +27,13 @@ public sealed class WarehouseFileTests : LocalSessionTest
         Assert.Equal(1L, (await service.GetStatementResultAsync(await service.ExecuteStatementAsync(target, "SELECT one FROM stl_probe"))).Records[0][0]);
         Assert.True(File.Exists(Path.Combine(Temp.Root, "warehouse", "weather-analytics-warehouse-dev.duckdb")));
     }
+
+    [Fact]
+    public async Task Json_text_and_bytes_become_SUPER_values_as_in_Redshift()
+    {
+        await Session.EnsurePipelineAsync();
+        var engine = Session.Local!.Warehouse.Cluster("weather-analytics-warehouse-dev");
+        var outcome = engine.Execute("""SELECT CAN_JSON_PARSE('{"city":"Oslo"}') AS good, CAN_JSON_PARSE('not json') AS bad, JSON_PARSE(FROM_VARBYTE('{"t":1}'::BLOB, 'utf8')) AS parsed""");
+        Assert.Equal([true, false, "{\"t\":1}"], outcome.Rows.Single());
+    }
 }
