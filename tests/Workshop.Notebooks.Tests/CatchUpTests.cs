@@ -15,10 +15,10 @@ public sealed class CatchUpTests : IDisposable
     public void The_challenges_notebook_runs_alone_on_a_fresh_workspace()
     {
         var exit = Cli.RunIn(WorkshopRun.RepositoryRoot, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace }, out var log,
-            "run", "notebooks/06-challenges.ipynb", "--out", output);
+            "run", "notebooks/09-challenges.ipynb", "--out", output);
 
         Assert.True(exit == 0, log);
-        var executed = NotebookFile.Read(Path.Combine(output, "notebooks", "06-challenges.ipynb"));
+        var executed = NotebookFile.Read(Path.Combine(output, "notebooks", "09-challenges.ipynb"));
         var texts = executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString()).ToList();
         var catchUp = texts.First(t => t.Contains("For the challenges:", StringComparison.Ordinal));
         Assert.Contains("crawled the lake into raw_weather_data", catchUp);

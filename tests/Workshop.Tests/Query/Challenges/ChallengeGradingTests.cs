@@ -5,7 +5,7 @@ using StreamingWorkshop;
 namespace Workshop.Tests.Query.Challenges;
 
 /// <summary>
-/// How the challenges of notebooks/06-challenges.ipynb are graded, on three simulated days: the starter queries in the
+/// How the challenges of notebooks/09-challenges.ipynb are graded, on three simulated days: the starter queries in the
 /// notebook never pass and get a hint, every solution in notebooks/solutions/ passes, the plausible mistakes in
 /// wrong-answers.sql never pass, and answers written as literals from <see cref="ChallengeOracle"/> (computed from the
 /// lake's lines, not by the query engine) are graded as the oracle says. Every check runs twice and must say the same.
@@ -58,7 +58,7 @@ public sealed partial class ChallengeGradingTests(ChallengeDays days) : IClassFi
     [Fact]
     public void The_notebook_has_one_starter_and_the_solutions_one_answer_per_challenge()
     {
-        Assert.Equal([1, 2, 3], QueriesIn(Path.Combine(RepositoryRoot, "notebooks", "06-challenges.ipynb")).Select(q => q.Challenge));
+        Assert.Equal([1, 2, 3], QueriesIn(Path.Combine(RepositoryRoot, "notebooks", "09-challenges.ipynb")).Select(q => q.Challenge));
         var solutions = Directory.GetFiles(Path.Combine(RepositoryRoot, "notebooks", "solutions"), "*.ipynb").SelectMany(QueriesIn).ToList();
         Assert.Equal([1, 2, 3], solutions.Select(q => q.Challenge).Distinct().Order());
         Assert.All(Enumerable.Range(1, 3), n => Assert.True(WrongAnswers().Count(w => w.Challenge == n) >= 3, $"challenge {n} needs at least three wrong answers"));
@@ -70,7 +70,7 @@ public sealed partial class ChallengeGradingTests(ChallengeDays days) : IClassFi
     {
         var day = days.Days[index];
         var hints = new List<string>();
-        foreach (var (challenge, sql) in QueriesIn(Path.Combine(RepositoryRoot, "notebooks", "06-challenges.ipynb")))
+        foreach (var (challenge, sql) in QueriesIn(Path.Combine(RepositoryRoot, "notebooks", "09-challenges.ipynb")))
             hints.Add((await CheckTwice(day, challenge, sql)).ToString());
 
         Assert.Equal(
