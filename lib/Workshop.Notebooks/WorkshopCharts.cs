@@ -22,4 +22,26 @@ public static class WorkshopCharts
     public static GenericChart Chart(this StreamingWorkshop.Metrics.MetricStatisticsView view) =>
         Plotly.NET.CSharp.Chart.Line<DateTime, double, string>(view.Timestamps, view.Values, Name: view.Metric.MetricName, ShowMarkers: true)
             .Titled($"{view.Metric.Namespace} {view.Metric.MetricName}<br>{string.Join(", ", view.Metric.Dimensions)}: {view.Statistic} per {view.PeriodText}", "Period start (UTC)", view.Unit);
+
+    /// <summary>Each question's fastest run time on each engine, side by side.</summary>
+    public static GenericChart Chart(this StreamingWorkshop.Warehouse.EngineComparison comparison) =>
+        Plotly.NET.CSharp.Chart.Combine(StreamingWorkshop.Warehouse.EngineComparison.Engines.Select(engine =>
+            {
+                var runs = comparison.Runs.Where(r => r.Engine == engine).ToList();
+                return Plotly.NET.CSharp.Chart.Column<double, string, string>(values: runs.Select(r => r.Milliseconds), Keys: runs.Select(r => r.Question).ToArray(), Name: engine);
+            }))
+            .Titled("Run time of the same question on each engine (fastest run)", "Question", "Milliseconds");
+
+    /// <summary>
+    /// What a day costs on each engine as the number of queries grows: Athena's lines rise with every query, the cluster's
+    /// stays flat; where they cross, the cluster starts to pay for itself.
+    /// </summary>
+    public static GenericChart DailyCostChart(this StreamingWorkshop.Warehouse.EngineComparison comparison, long maxQueriesPerDay = 200_000)
+    {
+        var steps = Enumerable.Range(0, 21).Select(i => maxQueriesPerDay * i / 20).ToArray();
+        return Plotly.NET.CSharp.Chart.Combine(StreamingWorkshop.Warehouse.EngineComparison.Engines.Select(engine =>
+                Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, steps.Select(q => (double)comparison.UsdPerDay(engine, q)), Name: engine)))
+            .Titled($"Cost of a day by queries per day (cluster: {comparison.Prices.WarehouseNode} at ${comparison.Prices.WarehouseUsdPerNodeHour:0.00} an hour)",
+                "Queries per day", "US dollars per day");
+    }
 }

@@ -7,15 +7,18 @@ using StreamingWorkshop.Query;
 namespace StreamingWorkshop;
 
 /// <summary>Whether a learner's answer to a challenge is right, said without giving the answer away.</summary>
-public sealed record ChallengeVerdict(int Challenge, bool Correct, string Message) : IHtmlDisplay
+public sealed record ChallengeVerdict(int Challenge, bool Correct, string Message, string? Name = null) : IHtmlDisplay
 {
     public string Verdict => Correct ? "Correct" : "Not yet";
 
+    /// <summary>How the verdict names its challenge: "Challenge 2", or a going-further notebook's own name.</summary>
+    public string Label => Name ?? $"Challenge {Challenge}";
+
     public string ToHtml() =>
         $"<div style=\"padding:8px 12px;border-radius:6px;background:{(Correct ? "#e8f7ec" : "#fff5e6")};border:1px solid {(Correct ? "#2da44e" : "#d4a72c")}\">" +
-        $"Challenge {Challenge} · <b>{Verdict}:</b> {HtmlTable.Encode(Message)}</div>";
+        $"{HtmlTable.Encode(Label)} · <b>{Verdict}:</b> {HtmlTable.Encode(Message)}</div>";
 
-    public override string ToString() => $"Challenge {Challenge} · {Verdict}: {Message}";
+    public override string ToString() => $"{Label} · {Verdict}: {Message}";
 }
 
 /// <summary>

@@ -1,0 +1,105 @@
+using System.Globalization;
+using StreamingWorkshop.Display;
+using StreamingWorkshop.Query;
+
+namespace StreamingWorkshop.Warehouse;
+
+/// <summary>One question answered by one engine: its fastest run, what it scanned, what one run costs and how many rows it gave.</summary>
+public sealed record EngineRun(string Question, string Engine, double Milliseconds, long ScannedBytes, decimal UsdPerQuery, long Rows);
+
+/// <summary>
+/// The same questions asked of Athena over the lake as JSON.gz, Athena over a Parquet copy, and the warehouse: each run a few
+/// times and the fastest kept, since the first run of a query also pays for warming up. Athena is priced per byte scanned (with
+/// its 10 MB minimum); the warehouse scans nothing billable and costs its nodes' hours instead (<see cref="CostAssumptions"/>).
+/// </summary>
+public sealed class EngineComparison : IHtmlDisplay
+{
+    public const string AthenaJson = "Athena, JSON.gz";
+    public const string AthenaParquet = "Athena, Parquet";
+    public const string Warehouse = "Warehouse";
+
+    public static IReadOnlyList<string> Engines { get; } = [AthenaJson, AthenaParquet, Warehouse];
+
+    public EngineComparison(IReadOnlyList<EngineRun> runs, CostAssumptions prices)
+    {
+        Runs = runs;
+        Prices = prices;
+    }
+
+    public IReadOnlyList<EngineRun> Runs { get; }
+    public CostAssumptions Prices { get; }
+    public IReadOnlyList<string> Questions => Runs.Select(r => r.Question).Distinct().ToList();
+
+    /// <summary>What the cluster costs for a day, queried or not.</summary>
+    public decimal WarehouseUsdPerDay => Prices.WarehouseUsdPerNodeHour * Prices.WarehouseNodes * 24;
+
+    /// <summary>An engine's cost for a day of <paramref name="queriesPerDay"/> queries, the questions asked in equal turns.</summary>
+    public decimal UsdPerDay(string engine, long queriesPerDay) => engine == Warehouse
+        ? WarehouseUsdPerDay
+        : Runs.Where(r => r.Engine == engine).Average(r => r.UsdPerQuery) * queriesPerDay;
+
+    /// <summary>How many queries a day make Athena over <paramref name="engine"/>'s store cost as much as the cluster.</summary>
+    public long BreakEvenQueriesPerDay(string engine)
+    {
+        var perQuery = Runs.Where(r => r.Engine == engine).Average(r => r.UsdPerQuery);
+        return perQuery == 0 ? long.MaxValue : (long)Math.Ceiling(WarehouseUsdPerDay / perQuery);
+    }
+
+    /// <summary>
+    /// Runs each question <paramref name="repeats"/> times on each engine. <paramref name="sql"/> gives a question's SQL over a
+    /// table; <paramref name="runOnWarehouse"/> runs SQL on the cluster and returns its duration and row count.
+    /// </summary>
+    public static async Task<EngineComparison> RunAsync(WorkshopSession session, IReadOnlyList<(string Name, Func<string, string> Sql)> questions,
+        string jsonTable, string parquetTable, string warehouseTable,
+        Func<string, CancellationToken, Task<(TimeSpan Duration, long Rows)>> runOnWarehouse, int repeats = 3, CancellationToken cancellationToken = default)
+    {
+        if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "Run each question at least once.");
+        var runs = new List<EngineRun>();
+        foreach (var (name, sql) in questions)
+        {
+            foreach (var (engine, table) in new[] { (AthenaJson, jsonTable), (AthenaParquet, parquetTable) })
+            {
+                QueryResult? fastest = null;
+                for (var i = 0; i < repeats; i++)
+                {
+                    var result = await session.QueryAsync(sql(table), cancellationToken: cancellationToken);
+                    if (fastest is null || result.Statistics.EngineExecutionTimeInMillis < fastest.Statistics.EngineExecutionTimeInMillis) fastest = result;
+                }
+                runs.Add(new EngineRun(name, engine, fastest!.Statistics.EngineExecutionTimeInMillis, fastest.Statistics.DataScannedInBytes,
+                    fastest.Statistics.EstimatedCostUsd, fastest.Rows.Count));
+            }
+            (TimeSpan Duration, long Rows)? best = null;
+            for (var i = 0; i < repeats; i++)
+            {
+                var run = await runOnWarehouse(sql(warehouseTable), cancellationToken);
+                if (best is null || run.Duration < best.Value.Duration) best = run;
+            }
+            runs.Add(new EngineRun(name, Warehouse, best!.Value.Duration.TotalMilliseconds, 0, 0, best.Value.Rows));
+        }
+        return new EngineComparison(runs, new CostAssumptions());
+    }
+
+    private static string Milliseconds(double value) => value < 10 ? value.ToString("0.0", CultureInfo.InvariantCulture) + " ms" : value.ToString("N0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Usd(decimal value) => value == 0 ? "none" : "$" + value.ToString("0.000000", CultureInfo.InvariantCulture);
+
+    private static readonly string[] Headers = ["Question", "Engine", "Run time", "Data scanned", "Charge per query", "Rows"];
+
+    private IEnumerable<IReadOnlyList<string>> Rows => Runs.Select(r => (IReadOnlyList<string>)
+    [
+        r.Question, r.Engine, Milliseconds(r.Milliseconds), r.Engine == Warehouse ? "none billed" : QueryResult.Scanned(r.ScannedBytes),
+        r.Engine == Warehouse ? "none: hourly" : Usd(r.UsdPerQuery), r.Rows.ToString("N0", CultureInfo.InvariantCulture),
+    ]);
+
+    private const string Title = "The same questions on three engines (fastest of the runs)";
+
+    /// <summary>What a day of each costs, said once under the table.</summary>
+    public string CostNote =>
+        $"A day of the cluster ({Prices.WarehouseNodes} × {Prices.WarehouseNode} at ${Prices.WarehouseUsdPerNodeHour.ToString("0.00", CultureInfo.InvariantCulture)} an hour) costs " +
+        $"${WarehouseUsdPerDay.ToString("0.00", CultureInfo.InvariantCulture)}, queried or not. Athena costs as much after {BreakEvenQueriesPerDay(AthenaJson):N0} of these " +
+        $"queries a day over JSON.gz, or {BreakEvenQueriesPerDay(AthenaParquet):N0} over Parquet. List prices written down on {Prices.WrittenDown}.";
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, Title) + $"<div style=\"{HtmlTable.Style};padding:4px 0\">{HtmlTable.Encode(CostNote)}</div>";
+
+    public override string ToString() => Title + "\n" + TextTable.Render(Headers, Rows) + "\n" + CostNote;
+}
