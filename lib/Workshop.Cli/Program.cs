@@ -14,6 +14,7 @@ FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 QueryBench.AddTo(root);
 ServeBench.AddTo(root);
+WarehouseBench.AddTo(root);
 MetricsCommands.AddTo(root);
 ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);
