@@ -19,7 +19,7 @@ public static class WarehouseChallenge
 
     /// <summary>The answer, worked out by Athena from the raw lake: each reading once, then the step from the one before.</summary>
     private const string AthenaAnswer = """
-        WITH readings AS (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data),
+        WITH readings AS (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data WHERE measurement_time <= TIMESTAMP '{0}'),
              steps AS (
                  SELECT city, measurement_time,
                         temperature - LAG(temperature) OVER (PARTITION BY city ORDER BY measurement_time) AS rise
@@ -28,11 +28,15 @@ public static class WarehouseChallenge
         WHERE rise IS NOT NULL AND rise = (SELECT MAX(s.rise) FROM steps s WHERE s.city = steps.city)
         """;
 
-    /// <summary>Judges <paramref name="rows"/>, the learner's result on the warehouse, against Athena's answer over the lake.</summary>
-    public static async Task<ChallengeVerdict> CheckAsync(WorkshopSession session, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Judges <paramref name="rows"/>, the learner's result on the warehouse, against Athena's answer over the lake's readings up
+    /// to <paramref name="loadedUpTo"/>, the last measurement the warehouse loaded (the lake may have grown since the COPY).
+    /// </summary>
+    public static async Task<ChallengeVerdict> CheckAsync(WorkshopSession session, IReadOnlyList<object?[]> rows, DateTime loadedUpTo, CancellationToken cancellationToken = default)
     {
         if (rows.Count == 0) return NotYet("The query returned no rows.");
-        var expected = (await session.QueryAsync(AthenaAnswer, cancellationToken: cancellationToken)).Rows
+        var sql = string.Format(CultureInfo.InvariantCulture, AthenaAnswer, loadedUpTo.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture));
+        var expected = (await session.QueryAsync(sql, cancellationToken: cancellationToken)).Rows
             .GroupBy(r => (string)r[0]!)
             .ToDictionary(g => g.Key, g => (Rise: Convert.ToDouble(g.First()[1], CultureInfo.InvariantCulture), Ends: g.Select(r => AsTime(r[2])).ToHashSet()));
         var byCity = new Dictionary<string, object?[]>();
