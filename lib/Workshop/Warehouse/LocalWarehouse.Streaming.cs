@@ -143,8 +143,18 @@ public sealed partial class LocalWarehouse
             var exists = streams.Exists(view.Stream);
             if (view.AutoRefresh && exists && now - view.LastRefreshAt >= AutoRefreshInterval)
             {
-                Refresh(connection, view, "Auto");
-                continue;
+                try
+                {
+                    Refresh(connection, view, "Auto");
+                    continue;
+                }
+                catch (RedshiftSqlException error)
+                {
+                    // A refresh the statement did not ask for does not fail it: the history says why, and the clock sets the next try.
+                    Write(connection, "INSERT INTO pg_internal.sys_mv_refresh_history VALUES (100, 1, $1, current_database(), 'public', $2, $3, 'Auto', $4, $5, $5, 0)",
+                        NextQueryId(connection), view.Id, view.Name, $"Refresh failed: {error.Message}", now.UtcDateTime);
+                    Write(connection, $"UPDATE {StreamingCatalog.Views} SET last_refresh_at = $1 WHERE name = $2", now.UtcDateTime, view.Name);
+                }
             }
             var checkpoints = LoadCheckpoints(connection, view.Name);
             var stale = !exists || streams.RecordCounts(view.Stream).Any(shard => shard.Value > checkpoints.GetValueOrDefault(shard.Key));
