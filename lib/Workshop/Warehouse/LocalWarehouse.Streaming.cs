@@ -351,7 +351,7 @@ public sealed partial class LocalWarehouse
     [GeneratedRegex($"""^CREATE\s+EXTERNAL\s+SCHEMA\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?(?<name>{IdentifierPattern})\s+FROM\s+KINESIS(?:\s+IAM_ROLE\s+(?<role>default|'[^']*'))?\s*$""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex KinesisSchemaStatement();
 
-    [GeneratedRegex($"""^CREATE\s+MATERIALIZED\s+VIEW\s+(?:public\s*\.\s*)?(?<name>{IdentifierPattern})(?<options>(?:\s+(?:BACKUP\s+(?:YES|NO)|AUTO\s+REFRESH\s+(?:YES|NO)))*)\s+AS\s+(?<select>SELECT\b.+)$""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    [GeneratedRegex($"""^CREATE\s+MATERIALIZED\s+VIEW\s+(?:public\s*\.\s*)?(?<name>{IdentifierPattern})(?<options>(?:\s+(?:BACKUP\s+(?:YES|NO)|AUTO\s+REFRESH\s+(?:YES|NO)))*)\s+AS\s+(?:\(\s*(?<select>SELECT\b.+)\)|(?<select>SELECT\b.+))\s*$""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex MaterializedViewStatement();
 
     [GeneratedRegex("""BACKUP\s+(?<backup>YES|NO)|AUTO\s+REFRESH\s+(?<auto>YES|NO)""", RegexOptions.IgnoreCase)]

@@ -19,7 +19,7 @@ internal static class StreamingCatalog
     public const string Checkpoints = Schema + ".streaming_checkpoints";
 
     /// <summary>
-    /// The Kinesis schemas in SVV_EXTERNAL_SCHEMAS' columns (esoid, eskind, schemaname, esowner, databasename, esoptions),
+    /// The Kinesis schemas in SVV_EXTERNAL_SCHEMAS' columns (esoid, eskind: 9 for a Kinesis stream, schemaname, esowner, databasename, esoptions),
     /// to be unioned with the catalog's external schemas into SVV_EXTERNAL_SCHEMAS.
     /// </summary>
     public const string ExternalSchemasView = Schema + ".kinesis_external_schemas";
@@ -56,7 +56,7 @@ internal static class StreamingCatalog
         """,
         $"""
         CREATE VIEW IF NOT EXISTS {ExternalSchemasView} AS
-            SELECT CAST(100000 + row_number() OVER (ORDER BY created_at, schema_name) AS INTEGER) AS esoid, CAST(3 AS SMALLINT) AS eskind,
+            SELECT CAST(100000 + row_number() OVER (ORDER BY created_at, schema_name) AS INTEGER) AS esoid, CAST(9 AS SMALLINT) AS eskind,
                 schema_name AS schemaname, 100 AS esowner, '' AS databasename,
                 CAST(json_object('IAM_ROLE', iam_role) AS VARCHAR) AS esoptions
             FROM {KinesisSchemas}

@@ -69,8 +69,8 @@ public sealed class StreamingIngestionTests : LocalSessionTest
         }, Rows(warehouse, "SELECT mv_name, refresh_type, status, start_time FROM SYS_MV_REFRESH_HISTORY ORDER BY transaction_id"));
         Assert.Equal(new object?[][] { ["shardId-000000000000", Sequence(0, 2), 2L], ["shardId-000000000000", Sequence(0, 4), 2L] },
             Rows(warehouse, "SELECT partition_id, latest_position, scanned_rows FROM sys_stream_scan_states ORDER BY query_id"));
-        Assert.Equal(new object?[][] { ["kds", "{\"IAM_ROLE\":\"" + Role + "\"}"] },
-            Rows(warehouse, "SELECT schemaname, esoptions FROM pg_internal.kinesis_external_schemas"));
+        Assert.Equal(new object?[][] { [9L, "kds", "{\"IAM_ROLE\":\"" + Role + "\"}"] },
+            Rows(warehouse, "SELECT eskind, schemaname, esoptions FROM pg_internal.kinesis_external_schemas"));
     }
 
     [Fact]
@@ -142,13 +142,33 @@ public sealed class StreamingIngestionTests : LocalSessionTest
     }
 
     [Fact]
+    public async Task A_record_JSON_PARSE_cannot_read_fails_every_refresh_and_an_automatic_one_is_recorded_as_failed()
+    {
+        var warehouse = NewWarehouse(Role);
+        await Stream.CreateStreamAsync("weather-readings", 1);
+        warehouse.Execute("CREATE EXTERNAL SCHEMA kds FROM KINESIS IAM_ROLE default");
+        warehouse.Execute("CREATE MATERIALIZED VIEW strict AUTO REFRESH YES AS SELECT partition_key, JSON_PARSE(kinesis_data) AS payload FROM kds.\"weather-readings\"");
+        await Put("""{"city":"Oslo"}""", "Oslo");
+        await Put("not json", "Rome");
+
+        Assert.Throws<RedshiftSqlException>(() => warehouse.Execute("REFRESH MATERIALIZED VIEW strict"));
+        Advance(TimeSpan.FromMinutes(1));
+        var rows = Rows(warehouse, "SELECT count(*) FROM strict");
+        var history = Rows(warehouse, "SELECT refresh_type, start_time, status FROM sys_mv_refresh_history");
+
+        Assert.Equal(0L, rows.Single()[0]);
+        Assert.Equal(["Auto", "2026-03-01 12:01:00"], history.Single()[..2]);
+        Assert.StartsWith("Refresh failed: ", (string)history.Single()[2]!);
+    }
+
+    [Fact]
     public async Task Records_that_leave_the_retention_before_a_refresh_are_lost_and_reported_in_SYS_STREAM_SCAN_ERRORS()
     {
         var warehouse = NewWarehouse(Role);
         await Stream.CreateStreamAsync("weather-readings", 1, retentionPeriodHours: 24);
         await Put("""{"n":1}""", "a");
         warehouse.Execute("CREATE EXTERNAL SCHEMA kds FROM KINESIS IAM_ROLE default");
-        warehouse.Execute($"CREATE MATERIALIZED VIEW daily AS {ViewSelect}");
+        warehouse.Execute($"CREATE MATERIALIZED VIEW daily AS ({ViewSelect})");
         Advance(TimeSpan.FromHours(1));
         await Put("""{"n":2}""", "a");
         await Put("""{"n":3}""", "a");
