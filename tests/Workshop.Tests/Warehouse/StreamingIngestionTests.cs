@@ -106,6 +106,11 @@ public sealed class StreamingIngestionTests : LocalSessionTest
         warehouse.Execute("DROP MATERIALIZED VIEW IF EXISTS missing");
         Assert.Equal("This ALTER MATERIALIZED VIEW is not supported by the local warehouse. Write ALTER MATERIALIZED VIEW name AUTO REFRESH YES|NO, or drop the view and create it again.",
             Refused(warehouse, "ALTER MATERIALIZED VIEW readings RENAME TO r"));
+        warehouse.Execute($"CREATE MATERIALIZED VIEW orphan AS {ViewSelect}");
+        await Stream.DeleteStreamAsync("weather-readings");
+        Assert.Equal("Stream \"weather-readings\" of materialized view orphan no longer exists in Kinesis. Drop the view, or create the stream again.",
+            Refused(warehouse, "REFRESH MATERIALIZED VIEW orphan"));
+        Assert.Equal(["orphan", "t"], Rows(warehouse, "SELECT name, is_stale FROM svv_mv_info").Single());
     }
 
     [Fact]
