@@ -109,6 +109,8 @@ public sealed partial class LocalWarehouse
             RedshiftStatementKind.CreateKinesisSchema => CreateKinesisSchema(connection, statement.Text),
             RedshiftStatementKind.CreateMaterializedView => CreateMaterializedView(connection, statement.Text, cancellationToken),
             RedshiftStatementKind.RefreshMaterializedView => RefreshMaterializedView(connection, statement.Text, cancellationToken),
+            RedshiftStatementKind.DropMaterializedView => DropMaterializedView(connection, statement.Text),
+            RedshiftStatementKind.AlterMaterializedView => AlterMaterializedView(connection, statement.Text),
             _ => RunTranslated(connection, statement.Text, cancellationToken),
         };
     }

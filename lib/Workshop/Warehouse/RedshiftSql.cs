@@ -12,6 +12,8 @@ public enum RedshiftStatementKind
     CreateKinesisSchema,
     CreateMaterializedView,
     RefreshMaterializedView,
+    DropMaterializedView,
+    AlterMaterializedView,
 }
 
 public sealed record RedshiftStatement(RedshiftStatementKind Kind, string Text);
@@ -44,6 +46,8 @@ public static partial class RedshiftSql
             _ when ExternalSchema().IsMatch(text) => RedshiftStatementKind.CreateCatalogSchema,
             _ when MaterializedView().IsMatch(text) => RedshiftStatementKind.CreateMaterializedView,
             _ when RefreshView().IsMatch(text) => RedshiftStatementKind.RefreshMaterializedView,
+            _ when DropView().IsMatch(text) => RedshiftStatementKind.DropMaterializedView,
+            _ when AlterView().IsMatch(text) => RedshiftStatementKind.AlterMaterializedView,
             _ => RedshiftStatementKind.Translated,
         };
         return new RedshiftStatement(kind, text);
@@ -107,6 +111,12 @@ public static partial class RedshiftSql
 
     [GeneratedRegex(@"^REFRESH\s+MATERIALIZED\s+VIEW\s", RegexOptions.IgnoreCase)]
     private static partial Regex RefreshView();
+
+    [GeneratedRegex(@"^DROP\s+MATERIALIZED\s+VIEW\s", RegexOptions.IgnoreCase)]
+    private static partial Regex DropView();
+
+    [GeneratedRegex(@"^ALTER\s+MATERIALIZED\s+VIEW\s", RegexOptions.IgnoreCase)]
+    private static partial Regex AlterView();
 
     [GeneratedRegex(@"^\s*(INSERT|UPDATE|DELETE)\s", RegexOptions.IgnoreCase)]
     private static partial Regex ChangingStatement();
