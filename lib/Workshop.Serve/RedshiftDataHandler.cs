@@ -62,14 +62,15 @@ internal sealed class RedshiftDataHandler(LocalWarehouseService warehouse)
             {
                 var cluster = Cluster(input);
                 var pattern = Optional(input, "SchemaPattern") ?? "%";
-                var schemas = Rows(cluster, $"SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema LIKE {Literal(pattern)} ORDER BY 1");
+                var schemas = Rows(cluster, "SELECT schema_name FROM information_schema.schemata "
+                    + $"WHERE catalog_name = {Literal(cluster.Cluster.Database)} AND schema_name LIKE {Literal(pattern)} ORDER BY 1");
                 return new JsonObject { ["Schemas"] = Array(schemas.Select(r => (JsonNode?)JsonValue.Create((string?)r[0]))) };
             }
             case "ListTables":
             {
                 var cluster = Cluster(input);
                 var tables = Rows(cluster, "SELECT table_schema, table_name, table_type FROM information_schema.tables "
-                    + $"WHERE table_schema LIKE {Literal(Optional(input, "SchemaPattern") ?? "%")} AND table_name LIKE {Literal(Optional(input, "TablePattern") ?? "%")} ORDER BY 1, 2");
+                    + $"WHERE table_catalog = {Literal(cluster.Cluster.Database)} AND table_schema LIKE {Literal(Optional(input, "SchemaPattern") ?? "%")} AND table_name LIKE {Literal(Optional(input, "TablePattern") ?? "%")} ORDER BY 1, 2");
                 return new JsonObject
                 {
                     ["Tables"] = Array(tables.Select(r => (JsonNode)new JsonObject

@@ -65,6 +65,8 @@ public sealed class LocalEndpointRedshiftDataTests : LocalEndpointTest
         Assert.Equal("""[{"schema":"public","name":"readings","type":"TABLE"}]""", tables["Tables"]!.ToJsonString());
         var (_, described) = await CallAsync("DescribeTable", $$"""{"ClusterIdentifier":"{{Cluster}}","Database":"weather","DbUser":"workshopadmin","Table":"readings"}""");
         Assert.Equal(["city varchar", "temperature float8", "readings int8", "windy bool"], described["ColumnList"]!.AsArray().Select(c => $"{c!["name"]} {c["typeName"]}"));
+        var (_, schemas) = await CallAsync("ListSchemas", $$"""{"ClusterIdentifier":"{{Cluster}}","Database":"weather","DbUser":"workshopadmin","SchemaPattern":"p%"}""");
+        Assert.Equal("""["pg_internal","public"]""", schemas["Schemas"]!.ToJsonString());
         var (_, databases) = await CallAsync("ListDatabases", $$"""{"ClusterIdentifier":"{{Cluster}}","Database":"weather","DbUser":"workshopadmin"}""");
         Assert.Equal("""["weather"]""", databases["Databases"]!.ToJsonString());
     }
