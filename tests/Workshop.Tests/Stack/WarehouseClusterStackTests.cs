@@ -46,6 +46,40 @@ public sealed class WarehouseClusterStackTests : LocalSessionTest
     }
 
     [Fact]
+    public async Task An_update_keeps_the_clusters_data_which_the_connection_string_opens_read_only_and_deleting_the_stack_deletes_it()
+    {
+        static string Template(int port) => $$"""
+            Resources:
+              Warehouse:
+                Type: AWS::Redshift::Cluster
+                Properties: { ClusterIdentifier: small-warehouse, ClusterType: single-node, NodeType: ra3.large, DBName: weather, MasterUsername: admin, MasterUserPassword: Secret123, Port: {{port}} }
+            """;
+        var stacks = Session.Local!.Stacks;
+        Assert.Equal("CREATE_COMPLETE", (await stacks.DeployAsync("small", Template(5439))).StackStatus);
+        Session.Local.Warehouse.Cluster("small-warehouse").Execute("CREATE TABLE readings AS SELECT 'Leeds' AS city");
+
+        var updated = await stacks.DeployAsync("small", Template(5440));
+        Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
+        var file = Path.Combine(Temp.Root, "warehouse", "small-warehouse.duckdb");
+        var connectionString = updated.Output("WarehouseConnectionString") ?? "";
+        Assert.Equal($"DataSource={file};ACCESS_MODE=READ_ONLY", connectionString);
+        using (var reader = new DuckDB.NET.Data.DuckDBConnection(connectionString))
+        {
+            reader.Open();
+            using var query = reader.CreateCommand();
+            query.CommandText = "SELECT city FROM public.readings";
+            Assert.Equal("Leeds", query.ExecuteScalar());
+            query.CommandText = "CREATE TABLE public.written (a INT)";
+            Assert.Contains("read-only", Assert.ThrowsAny<Exception>(() => query.ExecuteNonQuery()).Message);
+        }
+        var cluster = Assert.Single(stacks.DescribeStack("small").Resources);
+        Assert.Equal($"{file}:5440", $"{cluster.Attributes["Endpoint.Address"]}:{cluster.Attributes["Endpoint.Port"]}");
+
+        await stacks.DeleteAsync("small");
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public async Task A_cluster_identifier_that_Redshift_refuses_fails_the_stack_naming_it()
     {
         var state = await Session.Local!.Stacks.DeployAsync("bad-cluster", """
