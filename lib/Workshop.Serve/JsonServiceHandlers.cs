@@ -22,6 +22,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         ["AmazonAthena"] = "athena",
         ["AWSEvents"] = "events",
         ["Logs_20140328"] = "logs",
+        [RedshiftDataHandler.TargetPrefix] = "redshift-data",
     };
 
     public async Task<JsonObject> HandleAsync(string service, string operation, JsonObject input)

@@ -12,7 +12,7 @@ public sealed partial class LocalEndpoint
     private const string SignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
     /// <summary>The services whose errors are JSON (the JSON protocols, and Lambda's REST-JSON).</summary>
-    private static readonly HashSet<string> JsonErrorServices = ["kinesis", "firehose", "glue", "athena", "events", "logs", "lambda"];
+    private static readonly HashSet<string> JsonErrorServices = ["kinesis", "firehose", "glue", "athena", "events", "logs", "lambda", "redshift-data"];
 
     private SignatureCheck? signatures;
 

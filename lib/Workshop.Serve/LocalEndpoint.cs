@@ -35,6 +35,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private readonly CloudFormationHandler cloudFormation;
     private readonly CloudWatchHandler cloudWatch;
     private readonly LambdaHandler lambda;
+    private readonly RedshiftDataHandler redshiftData;
 
     // The local engines are used one call at a time, as one learner would use them.
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -56,6 +57,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         cloudFormation = new CloudFormationHandler(local.Stacks, session.Names.AccountId);
         cloudWatch = new CloudWatchHandler(local.CloudWatch, local.MetricsLog);
         lambda = new LambdaHandler(session);
+        redshiftData = new RedshiftDataHandler(local.Warehouse);
     }
 
     /// <summary>Where the endpoint listens, e.g. http://127.0.0.1:4566.</summary>
@@ -209,9 +211,12 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         }
         try
         {
-            var answer = service == "kinesis"
-                ? await kinesis.HandleAsync(operation, input, context.RequestAborted)
-                : await otherJsonServices.HandleAsync(service, operation, input);
+            var answer = service switch
+            {
+                "kinesis" => await kinesis.HandleAsync(operation, input, context.RequestAborted),
+                "redshift-data" => await redshiftData.HandleAsync(operation, input, context.RequestAborted),
+                _ => await otherJsonServices.HandleAsync(service, operation, input),
+            };
             await Wire.JsonAsync(context, 200, answer);
         }
         catch (ServiceException error)
@@ -225,10 +230,10 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     }
 
     /// <summary>What the endpoint serves, for the refusals.</summary>
-    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge and CloudWatch Logs (JSON 1.1), S3 (REST-XML), CloudFormation, CloudWatch and STS (query), and Lambda (REST-JSON)";
+    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge, CloudWatch Logs and the Redshift Data API (JSON 1.1), S3 (REST-XML), CloudFormation, CloudWatch and STS (query), and Lambda (REST-JSON)";
 
     /// <summary>The services served, named briefly for the banner.</summary>
-    public const string ServedInShort = "Kinesis, Firehose, S3, Glue, Athena, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS";
+    public const string ServedInShort = "Kinesis, Firehose, S3, Glue, Athena, the Redshift Data API, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS";
 
     private static Task TooLargeAsync(HttpContext context) => Wire.JsonErrorAsync(context, 413, "ValidationException",
         $"The request body is over {MaxRequestBytes / (1024 * 1024)} MiB; Kinesis takes at most 5 MiB of records in one PutRecords call.");

@@ -41,7 +41,7 @@ public sealed class LocalBackend : IDisposable
         Firehose = new LocalFirehoseService(workspace, clock);
         Logs = new ProducerLog(workspace, clock);
         Catalog = new LocalGlueCatalog(workspace, clock);
-        Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(Lake, Stream, Firehose, Catalog, accountId), accountId);
+        Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(workspace, Lake, Stream, Firehose, Catalog, accountId), accountId);
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
         Query = new LocalQueryService(workspace, clock, Catalog, Lake);
         Warehouse = new LocalWarehouseService(workspace, clock, Lake, Catalog, Stream, Stacks);

@@ -72,13 +72,19 @@ public sealed class TerminalTests : IDisposable
             "DataLakeBucketURL", "DataLakeBucketName", "AthenaResultsBucketURL", "AthenaResultsBucketName", "LambdaFunctionURL",
             "ProducerFunctionName", "ProducerFunctionArn", "ScheduleRuleName", "KinesisStreamURL", "KinesisStreamName", "KinesisStreamArn",
             "KinesisFirehoseURL", "DeliveryStreamName", "DeliveryStreamArn", "GlueDatabaseURL", "GlueDatabaseName", "GlueRoleName",
-            "RedshiftClusterURL", "RedshiftClusterEndpoint",
+            "RedshiftClusterURL", "WarehouseClusterIdentifier", "WarehouseDatabase", "WarehouseUser", "WarehouseRoleArn", "WarehouseEndpoint",
+            "WarehouseConnectionString",
         ];
         Assert.Equal(keys.Order(), values.Keys.Order());
         Assert.Equal("weather-analytics-data-lake-dev-123456789012", values["DataLakeBucketName"]);
         Assert.Equal("https://s3.console.aws.amazon.com/s3/buckets/weather-analytics-data-lake-dev-123456789012?region=us-east-1", values["DataLakeBucketURL"]);
         Assert.Equal("arn:aws:kinesis:us-east-1:123456789012:stream/weather-analytics-stream-dev", values["KinesisStreamArn"]);
-        Assert.Equal("weather-analytics-warehouse-dev.local-placeholder.invalid:5439", values["RedshiftClusterEndpoint"]);
+        // The local cluster is its database file in the workspace.
+        var clusterFile = Path.Combine(workspace, "warehouse", "weather-analytics-warehouse-dev.duckdb");
+        Assert.Equal($"{clusterFile}:5439", values["WarehouseEndpoint"]);
+        Assert.Equal($"DataSource={clusterFile};ACCESS_MODE=READ_ONLY", values["WarehouseConnectionString"]);
+        Assert.Equal("arn:aws:iam::123456789012:role/weather-analytics-warehouse-role-dev", values["WarehouseRoleArn"]);
+        Assert.Equal(("weather-analytics-warehouse-dev", "weather", "workshopadmin"), (values["WarehouseClusterIdentifier"], values["WarehouseDatabase"], values["WarehouseUser"]));
     }
 
     /// <summary>Each row's key and its value column, the value's wrapped lines joined again (the values hold no spaces).</summary>

@@ -27,6 +27,9 @@ public static class AwsErrors
             "AlreadyExistsException" => new AlreadyExistsException(message),
             "InvalidInputException" => new InvalidInputException(message),
             "CrawlerRunningException" => new CrawlerRunningException(message),
+            // The Data API's: too many statements running at once is a limit. Its other errors (ExecuteStatementException,
+            // BatchExecuteStatementException, InternalServerException) keep their own names below.
+            "ActiveStatementsExceededException" => new LimitExceededException(service, message),
             _ => new ServiceException(service, error.Code, message),
         };
     }

@@ -193,5 +193,6 @@ public sealed class AwsPipeline : IDisposable
         if (events.IsValueCreated) events.Value.Dispose();
         if (sts.IsValueCreated) sts.Value.Dispose();
         if (cloudWatch.IsValueCreated) cloudWatch.Value.Dispose();
+        if (redshiftData.IsValueCreated) redshiftData.Value.Dispose();
     }
 }

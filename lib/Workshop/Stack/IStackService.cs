@@ -81,7 +81,7 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
             ["KinesisStreamURL"] = "workshop stream describe · workshop stream peek",
             ["KinesisFirehoseURL"] = $"{Folder("delivery", stack.Output("DeliveryStreamName") ?? "", "config.json")}",
             ["GlueDatabaseURL"] = $"{Folder("catalog", stack.Output("GlueDatabaseName") ?? "")} · workshop catalog tables",
-            ["RedshiftClusterURL"] = "a placeholder: the local backend has no warehouse yet",
+            ["RedshiftClusterURL"] = $"{Folder("warehouse", (stack.Output("WarehouseClusterIdentifier") ?? "") + ".duckdb")} (the cluster's database file) · workshop warehouse tables",
         };
     }
 }

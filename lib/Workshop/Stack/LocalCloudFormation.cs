@@ -144,6 +144,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
                 if (output?["Condition"] is JsonValue condition && !evaluator.Condition(condition.GetValue<string>())) continue;
                 state.Outputs.Add(new StackOutput(key, TemplateEvaluator.Text(evaluator.Evaluate(output!["Value"]), key), output["Description"]?.GetValue<string>()));
             }
+            state.Outputs.AddRange(provisioners.LocalOutputs(state.Resources).Where(extra => state.Outputs.All(o => o.OutputKey != extra.OutputKey)));
             var done = updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE";
             var finished = state with { StackStatus = done };
             Event(finished, stackName, "AWS::CloudFormation::Stack", done, null, stackId);

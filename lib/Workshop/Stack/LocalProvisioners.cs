@@ -7,6 +7,7 @@ using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Stack;
 
@@ -15,10 +16,11 @@ public sealed record ProvisionRequest(string StackName, string LogicalId, string
 /// <summary>
 /// Builds each resource type of the workshop's template on the local backend: buckets with lifecycle rules in the
 /// lake, the stream, the delivery stream, the Glue database, the producer function (the C# producer, configured
-/// from the function's environment), the schedule rule (checked as an EventBridge expression). IAM roles,
-/// permissions and log groups are recorded only; the warehouse is a placeholder until the warehouse exists.
+/// from the function's environment), the schedule rule (checked as an EventBridge expression), the Redshift cluster
+/// (a database file in the workspace's warehouse folder, whose path is the cluster's endpoint address). IAM roles,
+/// permissions and log groups are recorded only.
 /// </summary>
-public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService streams, LocalFirehoseService firehose, LocalGlueCatalog catalog, string accountId = "123456789012", string region = "us-east-1")
+public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, LocalObjectStore lake, LocalStreamService streams, LocalFirehoseService firehose, LocalGlueCatalog catalog, string accountId = "123456789012", string region = "us-east-1")
 {
     public async Task<StackResource> CreateAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
@@ -115,8 +117,15 @@ public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService 
             case "AWS::Redshift::Cluster":
             {
                 var name = Name("ClusterIdentifier", lower: true);
-                // A placeholder: the local backend has no warehouse yet, so the endpoint names a host that does not resolve.
-                return Made(name, new() { ["Endpoint.Address"] = $"{name}.local-placeholder.invalid", ["Endpoint.Port"] = "5439" });
+                if (!ClusterIdentifierPattern().IsMatch(name) || name.Contains("--", StringComparison.Ordinal))
+                    throw new ValidationException("cloudformation", $"{request.LogicalId}: ClusterIdentifier '{name}' is not a cluster identifier; use 1 to 63 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen.");
+                // The cluster is its database file; the endpoint's address is that file's path, so a client can find it.
+                return Made(name, new()
+                {
+                    ["Endpoint.Address"] = ClusterDatabaseFile(name),
+                    ["Endpoint.Port"] = p["Port"] is { } port ? Number(port).ToString(System.Globalization.CultureInfo.InvariantCulture) : "5439",
+                    ["Id"] = name,
+                });
             }
             default:
                 throw new ValidationException("cloudformation", $"{request.LogicalId}: type {request.Type} has no local provisioner.");
@@ -143,8 +152,27 @@ public sealed class LocalProvisioners(LocalObjectStore lake, LocalStreamService 
             case "AWS::Glue::Database":
                 catalog.DeleteDatabase(resource.PhysicalResourceId);
                 break;
+            // An update of the cluster (a role added, say) keeps its data, as on AWS; deleting the cluster deletes its database.
+            case "AWS::Redshift::Cluster" when !replacing:
+                foreach (var file in new[] { ClusterDatabaseFile(resource.PhysicalResourceId), ClusterDatabaseFile(resource.PhysicalResourceId) + ".wal" })
+                    if (File.Exists(file)) File.Delete(file);
+                break;
         }
     }
+
+    /// <summary>
+    /// Outputs the local stack gives beyond the template's: for its cluster, the kit's own connection string for the
+    /// database file, which a DuckDB client can open read-only while the kit is not writing to it.
+    /// </summary>
+    public IEnumerable<StackOutput> LocalOutputs(IEnumerable<StackResource> resources) =>
+        resources.Where(r => r.ResourceType == "AWS::Redshift::Cluster").Take(1).Select(cluster => new StackOutput("WarehouseConnectionString",
+            $"DataSource={ClusterDatabaseFile(cluster.PhysicalResourceId)};ACCESS_MODE=READ_ONLY",
+            "The local cluster's database file, for a DuckDB client (read-only)."));
+
+    private string ClusterDatabaseFile(string clusterIdentifier) => workspace.Resolve("warehouse", clusterIdentifier + ".duckdb");
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex ClusterIdentifierPattern();
 
     /// <summary>The delivery stream's settings from AWS::KinesisFirehose::DeliveryStream properties.</summary>
     public static DeliveryStreamConfig DeliveryConfig(string name, JsonObject p)

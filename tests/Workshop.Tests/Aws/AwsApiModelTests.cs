@@ -263,6 +263,55 @@ public sealed class AwsApiModelTests
                 await athena.StopQueryExecutionAsync("q-1");
                 break;
             }
+            case "redshift-data":
+            {
+                using var redshift = clients.RedshiftData();
+                var target = new StreamingWorkshop.Warehouse.WarehouseTarget("weather-analytics-warehouse-dev", "weather", "workshopadmin");
+                Json("ExecuteStatement", new JsonObject { ["Id"] = "d9b6c0c9-0747-4bf4-b142-e8883122f766" });
+                Json("BatchExecuteStatement", new JsonObject { ["Id"] = "b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1" });
+                Json("DescribeStatement", new JsonObject
+                {
+                    ["Id"] = "b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1", ["Status"] = "FINISHED", ["Duration"] = 1_250_000_000L, ["HasResultSet"] = true, ["ResultRows"] = 2, ["ResultSize"] = 40,
+                    ["RedshiftQueryId"] = 4711, ["ClusterIdentifier"] = "weather-analytics-warehouse-dev", ["Database"] = "weather", ["DbUser"] = "workshopadmin",
+                    ["CreatedAt"] = 1764064800.5, ["UpdatedAt"] = 1764064802.0, ["QueryString"] = "CREATE TABLE t (a int); SELECT city FROM readings",
+                    ["SubStatements"] = new JsonArray(
+                        new JsonObject { ["Id"] = "b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1:1", ["Status"] = "FINISHED", ["QueryString"] = "CREATE TABLE t (a int)", ["HasResultSet"] = false, ["ResultRows"] = 0, ["Duration"] = 250_000_000L },
+                        new JsonObject { ["Id"] = "b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1:2", ["Status"] = "FINISHED", ["QueryString"] = "SELECT city FROM readings", ["HasResultSet"] = true, ["ResultRows"] = 2, ["Duration"] = 1_000_000_000L }),
+                });
+                var columns = new JsonArray(new JsonObject { ["name"] = "city", ["typeName"] = "varchar" }, new JsonObject { ["name"] = "readings", ["typeName"] = "int8" },
+                    new JsonObject { ["name"] = "mean", ["typeName"] = "float8" }, new JsonObject { ["name"] = "windy", ["typeName"] = "bool" }, new JsonObject { ["name"] = "raw", ["typeName"] = "varbyte" });
+                JsonArray Record(string city, long readings, double mean, bool windy) => new(new JsonObject { ["stringValue"] = city }, new JsonObject { ["longValue"] = readings },
+                    new JsonObject { ["doubleValue"] = mean }, new JsonObject { ["booleanValue"] = windy }, new JsonObject { ["isNull"] = true });
+                var firstPage = Sample("GetStatementResult", new JsonObject { ["Records"] = new JsonArray(Record("London", 60, 11.5, false)), ["ColumnMetadata"] = columns.DeepClone(), ["TotalNumRows"] = 2, ["NextToken"] = "page-2" });
+                var secondPage = Sample("GetStatementResult", new JsonObject
+                {
+                    ["Records"] = new JsonArray(new JsonArray(new JsonObject { ["stringValue"] = "Leeds" }, new JsonObject { ["longValue"] = 59 }, new JsonObject { ["doubleValue"] = 9.25 }, new JsonObject { ["booleanValue"] = true }, new JsonObject { ["blobValue"] = Convert.ToBase64String("hi"u8) })),
+                    ["ColumnMetadata"] = columns.DeepClone(), ["TotalNumRows"] = 2, ["NextToken"] = null,
+                });
+                secondPage.Remove("NextToken");
+                service.Answer("GetStatementResult", request => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent((request.Body.Contains("page-2", StringComparison.Ordinal) ? secondPage : firstPage).ToJsonString()),
+                });
+                Json("CancelStatement", new JsonObject { ["Status"] = true });
+
+                Assert.Equal("d9b6c0c9-0747-4bf4-b142-e8883122f766", await redshift.ExecuteStatementAsync(target, "SELECT 1", "first-look"));
+                Assert.Equal("b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1", await redshift.BatchExecuteStatementAsync(target, ["CREATE TABLE t (a int)", "SELECT city FROM readings"]));
+                var described = await redshift.DescribeStatementAsync("b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1");
+                Assert.Equal(("FINISHED", 1_250_000_000L, true, 2L, 40L, 4711L), (described.Status, described.DurationNanoseconds, described.HasResultSet, described.ResultRows, described.ResultSize, described.RedshiftQueryId));
+                Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1764064800500), described.CreatedAt);
+                Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764064802), described.UpdatedAt);
+                Assert.Equal(["b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1:1 FINISHED False", "b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1:2 FINISHED True"], described.SubStatements!.Select(s => $"{s.Id} {s.Status} {s.HasResultSet}"));
+                var page = await redshift.GetStatementResultAsync("b2906c76-fa6e-4cdf-8c5f-4de1ba9b1ee1:2");
+                Assert.Equal(["city varchar", "readings int8", "mean float8", "windy bool", "raw varbyte"], page.Columns.Select(c => $"{c.Name} {c.TypeName}"));
+                Assert.Equal(new object?[] { "London", 60L, 11.5, false, null }, page.Records.Single());
+                Assert.Equal(("page-2", 2L), (page.NextToken, page.TotalNumRows));
+                var run = await redshift.RunAsync(target, "SELECT city FROM readings");
+                Assert.Equal(["London", "Leeds"], run.Result.Records.Select(r => (string)r[0]!));
+                Assert.Equal("hi", System.Text.Encoding.UTF8.GetString((byte[])run.Result.Records[1][4]!));
+                Assert.True(await redshift.CancelStatementAsync("d9b6c0c9-0747-4bf4-b142-e8883122f766"));
+                break;
+            }
             case "logs":
             {
                 using var logs = clients.Logs();
@@ -440,7 +489,7 @@ public sealed class AwsApiModelTests
         return header;
     }
 
-    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts", "cloudwatch"];
+    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts", "cloudwatch", "redshift-data"];
 
     public static TheoryData<string> Models => new(ModelNames);
 

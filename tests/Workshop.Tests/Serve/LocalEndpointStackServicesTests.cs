@@ -143,7 +143,7 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         Assert.Equal(["ProjectName", "Environment", "Cities", "WarehouseUsername", "WarehousePassword"],
             result.Element(CloudFormation + "Parameters")!.Elements().Select(p => p.Element(CloudFormation + "ParameterKey")!.Value));
         Assert.Equal("CAPABILITY_NAMED_IAM", result.Element(CloudFormation + "Capabilities")!.Element(CloudFormation + "member")?.Value);
-        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
+        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole, WarehouseRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
             "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Redshift::Cluster.",
             "cloudformation", ("Action", "CreateChangeSet"), ("StackName", "ec2"), ("ChangeSetName", "one"), ("ChangeSetType", "CREATE"),
