@@ -125,13 +125,17 @@ public sealed partial class LocalWarehouse
                                         auto_detect = false, filename = true, compression = '{compression}', new_line = '\n'))
                     WHERE line IS NOT NULL AND trim(line) <> ''
                     """);
-                Run(connection, "CREATE OR REPLACE TEMP TABLE copy_docs AS SELECT filename, line_number, line FROM copy_lines WHERE valid");
-                Run(connection, "CREATE OR REPLACE TEMP TABLE copy_objects AS SELECT filename, line_number, line, json_type(line) = 'OBJECT' AS is_object FROM copy_docs");
+                var ignoreCase = copy.JsonOption.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase);
+                // Each line is parsed once for all the columns' paths; 'auto ignorecase' finds each column's key per record.
+                var texts = ignoreCase ? "NULL" : $"json_extract_string(line, [{string.Join(", ", paths.Select(Literal))}])";
+                var documents = ignoreCase || !columns.Any(c => c.Type == "JSON") ? "NULL" : $"json_extract(line, [{string.Join(", ", paths.Select(Literal))}])";
+                Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_objects AS SELECT filename, line_number, line, json_type(line) = 'OBJECT' AS is_object, {texts} AS texts, {documents} AS documents FROM copy_lines WHERE valid");
                 Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_lines WHERE NOT valid");
                 Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_objects WHERE NOT is_object");
-                var values = columns.Select((c, i) => $"{JsonValue(c, paths[i], copy.JsonOption)} AS v{i}");
+                var values = columns.Select((c, i) => ignoreCase ? $"{JsonValue(c, paths[i], copy.JsonOption)} AS v{i}"
+                    : c.Type == "JSON" ? $"CAST(documents[{i + 1}] AS VARCHAR) AS v{i}" : $"texts[{i + 1}] AS v{i}");
                 Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_values AS SELECT filename, line_number, line AS raw_line{Prefixed(values)} FROM copy_objects WHERE is_object");
-                Run(connection, "DROP TABLE copy_lines; DROP TABLE copy_docs; DROP TABLE copy_objects");
+                Run(connection, "DROP TABLE copy_lines; DROP TABLE copy_objects");
                 break;
             }
             case CopyFormat.Parquet:
