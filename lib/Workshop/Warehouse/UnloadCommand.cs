@@ -41,7 +41,7 @@ public sealed record UnloadCommand
                 "CLEANPATH" => command with { CleanPath = true },
                 "HEADER" => command with { Header = true },
                 "GZIP" => command with { Gzip = true },
-                "PARALLEL" => command with { Parallel = !(tokens.Accept("OFF") || tokens.Accept("FALSE")) && (tokens.Accept("ON") || tokens.Accept("TRUE") || true) },
+                "PARALLEL" => command with { Parallel = ReadSwitch(tokens) },
                 "DELIMITER" => command with { Delimiter = AsString(tokens, "DELIMITER") },
                 "EXTENSION" => command with { Extension = AsString(tokens, "EXTENSION") },
                 "REGION" => command with { Region = AsString(tokens, "REGION") },
@@ -106,10 +106,20 @@ public sealed record UnloadCommand
         return command with { PartitionBy = columns, IncludePartitionColumns = tokens.Accept("INCLUDE") };
     }
 
+    /// <summary>PARALLEL's value: ON or TRUE (the default when none is given), OFF or FALSE.</summary>
+    private static bool ReadSwitch(LoadTokens tokens)
+    {
+        if (tokens.Accept("OFF") || tokens.Accept("FALSE")) return false;
+        if (!tokens.Accept("ON")) tokens.Accept("TRUE");
+        return true;
+    }
+
     private static UnloadCommand SkipSize(LoadTokens tokens, UnloadCommand command)
     {
         tokens.Accept("AS");
         tokens.Take("MAXFILESIZE's value");
+        // A size such as 6.2 arrives as three tokens.
+        if (tokens.Accept(".")) tokens.Take("MAXFILESIZE's value");
         if (tokens.Peek.ToUpperInvariant() is "MB" or "GB") tokens.Take("a unit");
         return command;
     }

@@ -108,6 +108,26 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
     }
 
     [Fact]
+    public async Task A_timestamp_that_does_not_match_timeformat_and_a_missing_not_null_value_are_load_errors_and_super_keeps_json()
+    {
+        await lake.PutAsync("copy-kinds/a.json", """
+            {"city":"Oslo","measured_at":"2026-03-01 10:00:00","payload":{"wind":3.5}}
+            {"city":"Rome","measured_at":"yesterday","payload":[1,2]}
+            {"measured_at":"2026-03-01 11:00:00","payload":"text"}
+            """);
+        lake.Warehouse.Execute("CREATE TABLE kinds (city VARCHAR NOT NULL, measured_at TIMESTAMP, payload JSON)");
+
+        lake.Warehouse.Execute($"COPY kinds FROM 's3://{LoadLakeFixture.Bucket}/copy-kinds/' IAM_ROLE '{Role}' JSON 'auto' TIMEFORMAT 'YYYY-MM-DD HH:MI:SS' MAXERROR 5");
+
+        Assert.Equal([["Oslo", "2026-03-01 10:00:00", "{\"wind\":3.5}"]], lake.Rows("SELECT city, measured_at, payload FROM kinds"));
+        Assert.Equal(
+        [
+            [2L, "measured_at", "yesterday", 1206L, "Invalid timestamp format or value [YYYY-MM-DD HH:MI:SS]"],
+            [3L, "city", null, 1213L, "Missing data for not-null field"],
+        ], lake.Rows("SELECT line_number, colname, raw_field_value, err_code, err_reason FROM stl_load_errors WHERE filename LIKE '%copy-kinds%' ORDER BY line_number"));
+    }
+
+    [Fact]
     public async Task Copy_refuses_a_role_the_cluster_lacks_a_prefix_with_no_object_a_missing_bucket_and_a_missing_table()
     {
         await lake.PutAsync("copy-refused/a.json", "{}\n");
