@@ -22,6 +22,7 @@ public sealed partial class LocalWarehouse
         var columns = LoadColumns(connection, copy);
         var source = ParseS3(copy.Source);
         var files = MatchingObjects(source);
+        if (copy.Format != CopyFormat.Parquet) RequireCompressionMatches(copy, files);
         var started = clock.GetUtcNow();
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         try
@@ -175,6 +176,21 @@ public sealed partial class LocalWarehouse
                     """);
                 break;
             }
+        }
+    }
+
+    /// <summary>GZIP must name gzip-compressed objects and only those: the first two bytes tell.</summary>
+    private static void RequireCompressionMatches(CopyCommand copy, IReadOnlyList<(string Key, string Path)> files)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        foreach (var (key, path) in files)
+        {
+            using var stream = File.OpenRead(path);
+            var zipped = stream.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            if (zipped && !copy.Gzip)
+                throw new RedshiftSqlException($"Object {key} is gzip-compressed and COPY was not told so: add GZIP to the COPY.");
+            if (!zipped && copy.Gzip && stream.Length > 0)
+                throw new RedshiftSqlException($"Object {key} is not gzip-compressed, yet COPY says GZIP: remove GZIP, or narrow the prefix to the compressed objects.");
         }
     }
 

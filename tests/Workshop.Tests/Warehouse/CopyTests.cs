@@ -144,6 +144,11 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
         Assert.Equal("S3ServiceException:The specified bucket does not exist,Status 404,Error NoSuchBucket: no-such-bucket. Check the bucket's name (workshop lake ls).",
             Error(lake.Warehouse, $"COPY refused FROM 's3://no-such-bucket/x/' IAM_ROLE '{Role}' JSON 'auto'"));
         Assert.Equal("relation \"missing_table\" does not exist", Error(lake.Warehouse, $"COPY missing_table FROM 's3://{bucket}/copy-refused/' IAM_ROLE '{Role}' JSON 'auto'"));
+        await lake.PutAsync("copy-zipped/a.gz", "{\"city\":\"Oslo\"}\n", gzip: true);
+        Assert.Equal("Object copy-zipped/a.gz is gzip-compressed and COPY was not told so: add GZIP to the COPY.",
+            Error(lake.Warehouse, $"COPY refused FROM 's3://{bucket}/copy-zipped/' IAM_ROLE '{Role}' JSON 'auto'"));
+        Assert.Equal("Object copy-refused/a.json is not gzip-compressed, yet COPY says GZIP: remove GZIP, or narrow the prefix to the compressed objects.",
+            Error(lake.Warehouse, $"COPY refused FROM 's3://{bucket}/copy-refused/' IAM_ROLE '{Role}' JSON 'auto' GZIP"));
         Assert.Equal("syntax error at or near \"NOPE\": not a COPY option the local warehouse knows (IAM_ROLE, FORMAT, GZIP, IGNOREHEADER, DELIMITER, TIMEFORMAT, DATEFORMAT, MAXERROR, REGION, TRUNCATECOLUMNS, BLANKSASNULL, EMPTYASNULL)",
             Error(lake.Warehouse, $"COPY refused FROM 's3://{bucket}/copy-refused/' IAM_ROLE '{Role}' NOPE"));
     }
