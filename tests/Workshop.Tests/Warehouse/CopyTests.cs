@@ -128,6 +128,25 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
     }
 
     [Fact]
+    public async Task A_value_longer_than_its_varchar_fails_unless_truncatecolumns_and_varchar_without_a_length_holds_256_bytes()
+    {
+        await lake.PutAsync("copy-long/a.csv", "Edinburgh,1\nOslo,2\n");
+        await lake.PutAsync("copy-longer/a.csv", new string('x', 257) + "\n");
+        lake.Warehouse.Execute("CREATE TABLE short_names (city VARCHAR(4), n INTEGER)");
+        lake.Warehouse.Execute("CREATE TABLE default_names (city VARCHAR)");
+
+        var refused = Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute($"COPY short_names FROM 's3://{LoadLakeFixture.Bucket}/copy-long/' IAM_ROLE '{Role}' CSV"));
+        var error = lake.Rows("SELECT line_number, colname, col_length, raw_field_value, err_code, err_reason FROM stl_load_errors WHERE filename LIKE '%copy-long/%'");
+        lake.Warehouse.Execute($"COPY short_names FROM 's3://{LoadLakeFixture.Bucket}/copy-long/' IAM_ROLE '{Role}' CSV TRUNCATECOLUMNS");
+        Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute($"COPY default_names FROM 's3://{LoadLakeFixture.Bucket}/copy-longer/' IAM_ROLE '{Role}'"));
+
+        Assert.Equal("Load into table 'short_names' failed. Check 'stl_load_errors' system table for details.", refused.Message);
+        Assert.Equal([[1L, "city", "4", "Edinburgh", 1204L, "String length exceeds DDL length"]], error);
+        Assert.Equal([["Edin", 1L], ["Oslo", 2L]], lake.Rows("SELECT city, n FROM short_names ORDER BY n"));
+        Assert.Equal([["256", 1204L]], lake.Rows("SELECT col_length, err_code FROM stl_load_errors WHERE filename LIKE '%copy-longer/%'"));
+    }
+
+    [Fact]
     public async Task Copy_refuses_a_role_the_cluster_lacks_a_prefix_with_no_object_a_missing_bucket_and_a_missing_table()
     {
         await lake.PutAsync("copy-refused/a.json", "{}\n");
