@@ -31,7 +31,7 @@ public sealed partial class LocalWarehouse
         }
         catch (DbException error)
         {
-            throw new RedshiftSqlException($"COPY could not read the objects under {copy.Source}: {error.Message.Split('\n')[0].Trim()}. Check the format options{(copy.Gzip ? "" : " (add GZIP if the objects are gzip-compressed)")}.");
+            throw new RedshiftSqlException($"COPY could not read the objects under {copy.Source}: {error.Message.Split('\n')[0].Trim()}. Check that the FORMAT and DELIMITER options describe the objects.");
         }
         cancellationToken.ThrowIfCancellationRequested();
         var conversions = columns.Select((c, i) => Conversion(copy, c, $"v{i}")).ToList();
@@ -53,7 +53,14 @@ public sealed partial class LocalWarehouse
         using (var insert = connection.CreateCommand())
         {
             insert.CommandText = $"INSERT INTO {target} ({names}) SELECT {values} FROM copy_checked WHERE bad_column IS NULL ORDER BY filename, line_number";
-            loaded = insert.ExecuteNonQuery();
+            try
+            {
+                loaded = insert.ExecuteNonQuery();
+            }
+            catch (DbException error)
+            {
+                throw RedshiftSql.ErrorFrom(error.Message, sql);
+            }
         }
         RecordLoadCommits(connection, query, copy.Table, started);
         Run(connection, "DROP TABLE IF EXISTS copy_values; DROP TABLE IF EXISTS copy_checked; DROP TABLE IF EXISTS copy_bad");
