@@ -47,6 +47,10 @@ public sealed class ExternalSchemaTests(LoadLakeFixture lake) : IClassFixture<Lo
         // Objects that arrive later are read by the next statement.
         await lake.PutAsync("spectrum_db/readings/city=Rome/b.json", "{\"temperature\":14.0}\n");
         Assert.Equal([[4L]], lake.Rows("SELECT count(*) FROM lakeview.readings"));
+        // UNLOAD reads external tables too, here into JSON lines.
+        lake.Warehouse.Execute($"UNLOAD ('SELECT city, temperature FROM lakeview.readings WHERE city = \\'Rome\\' ORDER BY temperature') TO 's3://{Bucket}/unload-json/' IAM_ROLE '{Role}' FORMAT JSON PARALLEL OFF");
+        var written = await lake.Session.Local!.Lake.GetObjectAsync(Bucket, "unload-json/000");
+        Assert.Equal("{\"city\":\"Rome\",\"temperature\":12.0}\n{\"city\":\"Rome\",\"temperature\":14.0}\n", System.Text.Encoding.UTF8.GetString(written.Content.Span));
     }
 
     [Fact]
