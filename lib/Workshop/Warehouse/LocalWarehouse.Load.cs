@@ -1,19 +1,484 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using DuckDB.NET.Data;
+using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Errors;
+using StreamingWorkshop.Lake;
 
 namespace StreamingWorkshop.Warehouse;
 
 // COPY from the lake, UNLOAD to it, and external schemas over the Glue catalog (Spectrum).
 public sealed partial class LocalWarehouse
 {
-    private WarehouseOutcome RunCopy(DuckDBConnection connection, string sql, CancellationToken cancellationToken) =>
-        throw RedshiftSqlException.NotSupported("COPY", "Load rows with INSERT for now.");
+    /// <summary>A column of the table COPY loads, as the cluster's catalog describes it.</summary>
+    private sealed record TargetColumn(string Name, string Type, int? MaxLength, bool Nullable);
 
-    private WarehouseOutcome RunUnload(DuckDBConnection connection, string sql, CancellationToken cancellationToken) =>
-        throw RedshiftSqlException.NotSupported("UNLOAD", "Query the rows with SELECT for now.");
+    private WarehouseOutcome RunCopy(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var copy = CopyCommand.Parse(sql);
+        RequireRole(copy.IamRole, copy.Region, "COPY");
+        var columns = LoadColumns(connection, copy);
+        var source = ParseS3(copy.Source);
+        var files = MatchingObjects(source);
+        if (copy.Format != CopyFormat.Parquet) RequireCompressionMatches(copy, files);
+        var started = clock.GetUtcNow();
+        var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
+        try
+        {
+            StageRecords(connection, copy, columns, files, lakeRoot);
+        }
+        catch (DbException error)
+        {
+            throw new RedshiftSqlException($"COPY could not read the objects under {copy.Source}: {error.Message.Split('\n')[0].Trim()}. Check that the FORMAT and DELIMITER options describe the objects.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var conversions = columns.Select((c, i) => Conversion(copy, c, $"v{i}")).ToList();
+        var badColumn = conversions.Count == 0 ? "NULL" : "CASE " + string.Join(" ", conversions.Select((c, i) => $"WHEN {c.Fails} THEN {i}")) + " END";
+        Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_checked AS SELECT *, {badColumn} AS bad_column FROM copy_values");
 
-    private WarehouseOutcome CreateCatalogSchema(DuckDBConnection connection, string sql) =>
-        throw RedshiftSqlException.NotSupported("CREATE EXTERNAL SCHEMA ... FROM DATA CATALOG", "Query the lake with Athena for now.");
+        var query = NextQueryId(connection);
+        var table = TableId(connection, copy);
+        var errorRows = LoadErrorRows(columns, conversions);
+        var errors = Scalar<long>(connection, $"SELECT (SELECT count(*) FROM copy_checked WHERE bad_column IS NOT NULL) + (SELECT count(*) FROM copy_bad)");
+        RecordLoadErrors(connection, errorRows, query, table, started);
+        if (errors > copy.MaxError)
+            throw new RedshiftSqlException($"Load into table '{copy.Table}' failed. Check 'stl_load_errors' system table for details.");
 
-    /// <summary>Makes the external tables <paramref name="sql"/> names readable: a view over the lake's files for each.</summary>
-    private void PrepareExternalTables(DuckDBConnection connection, string sql) { }
+        var target = $"{QuoteIdentifier(Cluster.Database)}.{QuoteIdentifier(copy.Schema)}.{QuoteIdentifier(copy.Table)}";
+        var names = string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)));
+        var values = string.Join(", ", conversions.Select(c => c.Value));
+        long loaded;
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = $"INSERT INTO {target} ({names}) SELECT {values} FROM copy_checked WHERE bad_column IS NULL ORDER BY filename, line_number";
+            try
+            {
+                loaded = insert.ExecuteNonQuery();
+            }
+            catch (DbException error)
+            {
+                throw RedshiftSql.ErrorFrom(error.Message, sql);
+            }
+        }
+        RecordLoadCommits(connection, query, copy.Table, started);
+        Run(connection, "DROP TABLE IF EXISTS copy_values; DROP TABLE IF EXISTS copy_checked; DROP TABLE IF EXISTS copy_bad");
+        return WarehouseOutcome.Changed(loaded);
+    }
+
+    /// <summary>The table's columns COPY fills: the column list's, or all of them in order.</summary>
+    private List<TargetColumn> LoadColumns(DuckDBConnection connection, CopyCommand copy)
+    {
+        var all = new List<TargetColumn>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns WHERE table_catalog = $1 AND table_schema = $2 AND table_name = $3 ORDER BY ordinal_position";
+            command.Parameters.Add(new DuckDBParameter(Cluster.Database));
+            command.Parameters.Add(new DuckDBParameter(copy.Schema));
+            command.Parameters.Add(new DuckDBParameter(copy.Table));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                all.Add(new TargetColumn(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture), reader.GetString(3) == "YES"));
+        }
+        var shown = copy.Schema == "public" ? copy.Table : $"{copy.Schema}.{copy.Table}";
+        var declared = DeclaredLengths.Of(connection, Cluster.Database, copy.Schema, copy.Table);
+        all = all.Select(c => c.MaxLength is null && declared.TryGetValue(c.Name, out var length) ? c with { MaxLength = length } : c).ToList();
+        if (all.Count == 0) throw new RedshiftSqlException($"relation \"{shown}\" does not exist", "42P01");
+        if (copy.Columns is null) return all;
+        return copy.Columns.Select(name => all.FirstOrDefault(c => c.Name == name)
+            ?? throw new RedshiftSqlException($"column \"{name}\" of relation \"{shown}\" does not exist", "42703")).ToList();
+    }
+
+    /// <summary>Every object whose key starts with the location's prefix, as COPY matches them.</summary>
+    private List<(string Key, string Path)> MatchingObjects(S3Location source)
+    {
+        var files = new List<(string, string)>();
+        try
+        {
+            foreach (var item in lake.ListAllAsync(source.Bucket, source.Prefix).ToBlockingEnumerable())
+                if (!item.Key.EndsWith('/')) files.Add((item.Key, lake.GetLocalPath(source.Bucket, item.Key)));
+        }
+        catch (S3Exception error) when (error.ErrorCode == "NoSuchBucket")
+        {
+            throw new RedshiftSqlException($"S3ServiceException:The specified bucket does not exist,Status 404,Error NoSuchBucket: {source.Bucket}. Check the bucket's name (workshop lake ls).");
+        }
+        if (files.Count == 0)
+            throw new RedshiftSqlException($"The specified S3 prefix '{source.Prefix}' does not exist in bucket {source.Bucket}. List the bucket to find the objects' prefix.");
+        return files;
+    }
+
+    /// <summary>
+    /// Reads every record into copy_values (file, line, raw line, one text value per column) with DuckDB's own readers,
+    /// and the lines that are no record at all (JSON that does not parse) into copy_bad.
+    /// </summary>
+    private void StageRecords(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<TargetColumn> columns, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
+    {
+        var list = "[" + string.Join(", ", files.Select(f => Literal(f.Path))) + "]";
+        var compression = copy.Gzip ? "gzip" : "none";
+        var s3Name = $"'s3://' || replace(substr(filename, {lakeRoot.Length + 1}), '\\', '/')";
+        var lineNumber = "n - min(n) OVER (PARTITION BY filename) + 1";
+        Run(connection, "CREATE OR REPLACE TEMP TABLE copy_bad (filename VARCHAR, line_number BIGINT, raw_line VARCHAR, err_code INTEGER, err_reason VARCHAR)");
+        switch (copy.Format)
+        {
+            case CopyFormat.Json:
+            {
+                var paths = JsonPaths(copy, columns);
+                const string lineColumn = "{'line': 'VARCHAR'}";
+                const string unusedDelimiter = "'\u0001'";
+                // One line is one record: read as text so a line that is not JSON becomes a load error, not a failed read.
+                Run(connection, $"""
+                    CREATE OR REPLACE TEMP TABLE copy_lines AS
+                    SELECT {s3Name} AS filename, {lineNumber} AS line_number, line, coalesce(json_valid(line), false) AS valid
+                    FROM (SELECT filename, line, row_number() OVER () AS n
+                          FROM read_csv({list}, columns = {lineColumn}, delim = {unusedDelimiter}, quote = '', escape = '', header = false,
+                                        auto_detect = false, filename = true, compression = '{compression}', new_line = '\n'))
+                    WHERE line IS NOT NULL AND trim(line) <> ''
+                    """);
+                var ignoreCase = copy.JsonOption.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase);
+                // Each line is parsed once for all the columns' paths; 'auto ignorecase' finds each column's key per record.
+                var texts = ignoreCase ? "NULL" : $"json_extract_string(line, [{string.Join(", ", paths.Select(Literal))}])";
+                var documents = ignoreCase || !columns.Any(c => c.Type == "JSON") ? "NULL" : $"json_extract(line, [{string.Join(", ", paths.Select(Literal))}])";
+                Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_objects AS SELECT filename, line_number, line, json_type(line) = 'OBJECT' AS is_object, {texts} AS texts, {documents} AS documents FROM copy_lines WHERE valid");
+                Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_lines WHERE NOT valid");
+                Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_objects WHERE NOT is_object");
+                var values = columns.Select((c, i) => ignoreCase ? $"{JsonValue(c, paths[i], copy.JsonOption)} AS v{i}"
+                    : c.Type == "JSON" ? $"CAST(documents[{i + 1}] AS VARCHAR) AS v{i}" : $"texts[{i + 1}] AS v{i}");
+                Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_values AS SELECT filename, line_number, line AS raw_line{Prefixed(values)} FROM copy_objects WHERE is_object");
+                Run(connection, "DROP TABLE copy_lines; DROP TABLE copy_objects");
+                break;
+            }
+            case CopyFormat.Parquet:
+            {
+                var reader = $"read_parquet({list}, filename = true)";
+                var available = new List<string>();
+                using (var describe = connection.CreateCommand())
+                {
+                    describe.CommandText = $"DESCRIBE SELECT * EXCLUDE (filename) FROM {reader}";
+                    using var rows = describe.ExecuteReader();
+                    while (rows.Read()) available.Add(rows.GetString(0));
+                }
+                // Redshift matches a columnar file's columns to the table's by position.
+                if (available.Count != columns.Count)
+                    throw new RedshiftSqlException($"Spectrum Scan Error: the Parquet files have {available.Count} columns and the column list has {columns.Count}. Name the columns to load (COPY {copy.Table} (col, ...)) in the files' order.");
+                var values = available.Select((name, i) => $"CAST({QuoteIdentifier(name)} AS VARCHAR) AS v{i}");
+                Run(connection, $"""
+                    CREATE OR REPLACE TEMP TABLE copy_values AS
+                    SELECT {s3Name} AS filename, {lineNumber} AS line_number, '' AS raw_line{Prefixed(columns.Select((_, i) => $"v{i}"))}
+                    FROM (SELECT filename, {string.Join(", ", values)}, row_number() OVER () AS n FROM {reader})
+                    """);
+                break;
+            }
+            default:
+            {
+                var delimiter = copy.Delimiter ?? (copy.Format == CopyFormat.Csv ? "," : "|");
+                var quote = copy.Format == CopyFormat.Csv ? "\"" : "";
+                var declaredStruct = "{" + string.Join(", ", columns.Select((_, i) => $"'v{i}': 'VARCHAR'")) + "}";
+                Run(connection, $"""
+                    CREATE OR REPLACE TEMP TABLE copy_values AS
+                    SELECT {s3Name} AS filename, {lineNumber} + {copy.IgnoreHeader} AS line_number,
+                           concat_ws({Literal(delimiter)}, {string.Join(", ", columns.Select((_, i) => $"coalesce(v{i}, '')"))}) AS raw_line{Prefixed(columns.Select((_, i) => $"v{i}"))}
+                    FROM (SELECT *, row_number() OVER () AS n
+                          FROM read_csv({list}, columns = {declaredStruct}, delim = {Literal(delimiter)}, quote = {Literal(quote)}, escape = {Literal(quote)},
+                                        header = false, skip = {copy.IgnoreHeader}, auto_detect = false, filename = true, null_padding = true,
+                                        compression = '{compression}'))
+                    """);
+                break;
+            }
+        }
+    }
+
+    /// <summary>GZIP must name gzip-compressed objects and only those: the first two bytes tell.</summary>
+    private static void RequireCompressionMatches(CopyCommand copy, IReadOnlyList<(string Key, string Path)> files)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        foreach (var (key, path) in files)
+        {
+            using var stream = File.OpenRead(path);
+            var zipped = stream.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            if (zipped && !copy.Gzip)
+                throw new RedshiftSqlException($"Object {key} is gzip-compressed and COPY was not told so: add GZIP to the COPY.");
+            if (!zipped && copy.Gzip && stream.Length > 0)
+                throw new RedshiftSqlException($"Object {key} is not gzip-compressed, yet COPY says GZIP: remove GZIP, or narrow the prefix to the compressed objects.");
+        }
+    }
+
+    private static string Prefixed(IEnumerable<string> items) => string.Concat(items.Select(i => ", " + i));
+
+    /// <summary>The JSON path of each column: from the JSONPaths file, or the column's own name for 'auto'.</summary>
+    private IReadOnlyList<string> JsonPaths(CopyCommand copy, IReadOnlyList<TargetColumn> columns)
+    {
+        var option = copy.JsonOption.Trim();
+        if (option.Equals("auto", StringComparison.OrdinalIgnoreCase) || option.Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase))
+            return columns.Select(c => "$.\"" + c.Name.Replace("\"", "\\\"") + "\"").ToList();
+        if (!option.StartsWith("s3://", StringComparison.Ordinal))
+            throw new RedshiftSqlException($"Invalid JSON option '{copy.JsonOption}': use 'auto', 'auto ignorecase' or the s3:// location of a JSONPaths file.", "22023");
+        var location = ParseS3(option);
+        byte[] content;
+        try
+        {
+            content = lake.GetObjectAsync(location.Bucket, location.Prefix).GetAwaiter().GetResult().Content.ToArray();
+        }
+        catch (S3Exception)
+        {
+            throw new RedshiftSqlException($"S3ServiceException:The specified key does not exist,Status 404,Error NoSuchKey: the JSONPaths file {option}. Put the file in the lake first.");
+        }
+        List<string> paths;
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            paths = document.RootElement.GetProperty("jsonpaths").EnumerateArray().Select(p => p.GetString() ?? throw new FormatException()).ToList();
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new RedshiftSqlException($"Invalid JSONPath format in {option}: the file must be one JSON object with a \"jsonpaths\" array of strings such as \"$.city\".");
+        }
+        if (paths.Count != columns.Count)
+            throw new RedshiftSqlException($"Number of jsonpaths and the number of columns should match. JSONPath size: {paths.Count}, Number of columns in table or column list: {columns.Count}");
+        foreach (var path in paths.Where(p => !p.StartsWith('$')))
+            throw new RedshiftSqlException($"Invalid JSONPath format: '{path}' in {option} does not start with '$'. Write paths such as \"$.city\" or \"$['city']\".");
+        return paths;
+    }
+
+    /// <summary>A column's value from a JSON line as text; a SUPER column keeps the JSON itself.</summary>
+    private static string JsonValue(TargetColumn column, string path, string option)
+    {
+        var pathSql = Literal(path);
+        if (option.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase))
+        {
+            // The key as the record spells it, matched to the column's name without regard to case.
+            var key = $"list_filter(json_keys(line), k -> lower(k) = {Literal(column.Name.ToLowerInvariant())})[1]";
+            pathSql = $"coalesce('$.\"' || replace({key}, '\"', '\\\"') || '\"', {pathSql})";
+        }
+        return column.Type == "JSON" ? $"CAST(json_extract(line, {pathSql}) AS VARCHAR)" : $"json_extract_string(line, {pathSql})";
+    }
+
+    /// <summary>How a text value becomes the column's type: the converted value, when it fails, and the load error it makes.</summary>
+    private sealed record ColumnConversion(string Value, string Fails, string Code, string Reason);
+
+    private static ColumnConversion Conversion(CopyCommand copy, TargetColumn column, string raw)
+    {
+        var text = raw;
+        if (copy.EmptyAsNull) text = $"nullif({text}, '')";
+        if (copy.BlanksAsNull) text = $"CASE WHEN trim({text}) = '' THEN NULL ELSE {text} END";
+        var type = column.Type.ToUpperInvariant();
+        string value;
+        string invalid;
+        int code;
+        string reason;
+        switch (type)
+        {
+            case "VARCHAR":
+                value = copy.TruncateColumns && column.MaxLength is { } keep ? $"left({text}, {keep})" : text;
+                invalid = column.MaxLength is { } max && !copy.TruncateColumns ? $"strlen({text}) > {max}" : "false";
+                (code, reason) = (1204, "'String length exceeds DDL length'");
+                break;
+            case "SMALLINT" or "INTEGER" or "BIGINT":
+                value = $"CASE WHEN regexp_full_match(trim({text}), '[+-]?[0-9]+') THEN TRY_CAST(trim({text}) AS {type}) END";
+                invalid = $"{value} IS NULL";
+                var kind = type switch { "SMALLINT" => "Short", "INTEGER" => "Integer", _ => "Long" };
+                (code, reason) = (1207, $"CASE WHEN regexp_full_match(trim({text}), '[+-]?[0-9]+') THEN 'Overflow, Value ''' || {text} || ''', Type: {kind}' ELSE 'Invalid digit, Value ''' || substr(trim({text}), length(regexp_extract(trim({text}), '^[+-]?[0-9]*')) + 1, 1) || ''', Pos ' || length(regexp_extract(trim({text}), '^[+-]?[0-9]*')) || ', Type: {kind}' END");
+                break;
+            case "REAL" or "FLOAT" or "DOUBLE":
+                value = $"TRY_CAST(trim({text}) AS {type})";
+                invalid = $"{value} IS NULL";
+                (code, reason) = (1207, $"'Invalid digit, Value ''' || substr(trim({text}), length(regexp_extract(trim({text}), '^[+-]?[0-9]*\\.?[0-9]*')) + 1, 1) || ''', Pos ' || length(regexp_extract(trim({text}), '^[+-]?[0-9]*\\.?[0-9]*')) || ', Type: Double'");
+                break;
+            case "BOOLEAN":
+                value = $"TRY_CAST(trim({text}) AS BOOLEAN)";
+                invalid = $"{value} IS NULL";
+                (code, reason) = (1210, $"'Invalid boolean value ''' || {text} || ''''");
+                break;
+            case "DATE":
+                value = DateValue(text, copy.DateFormat);
+                invalid = $"{value} IS NULL";
+                (code, reason) = (1205, $"'Invalid Date Format - value ''' || {text} || ''' does not match DATEFORMAT {Escape(copy.DateFormat ?? "auto")}'");
+                break;
+            case "TIMESTAMP" or "TIMESTAMP WITH TIME ZONE":
+                value = TimeValue(text, copy.TimeFormat, type);
+                invalid = $"{value} IS NULL";
+                (code, reason) = (1206, $"'Invalid timestamp format or value [{Escape(copy.TimeFormat is null or "auto" ? "YYYY-MM-DD HH24:MI:SS" : copy.TimeFormat)}]'");
+                break;
+            case "JSON":
+                value = $"CAST(CASE WHEN json_valid({text}) THEN {text} END AS JSON)";
+                invalid = $"NOT coalesce(json_valid({text}), false)";
+                (code, reason) = (1224, "'Invalid JSON: the value is not well-formed JSON for a SUPER column'");
+                break;
+            default:
+                if (type.StartsWith("DECIMAL", StringComparison.Ordinal))
+                {
+                    value = $"TRY_CAST(trim({text}) AS {type})";
+                    invalid = $"{value} IS NULL";
+                    (code, reason) = (1207, $"'Invalid digit, Value ''' || {text} || ''', Type: Decimal'");
+                }
+                else
+                {
+                    value = $"TRY_CAST({text} AS {type})";
+                    invalid = $"{value} IS NULL";
+                    (code, reason) = (1223, $"'Invalid value ''' || {text} || ''' for type {type.ToLowerInvariant()}'");
+                }
+                break;
+        }
+        var fails = $"({text} IS NOT NULL AND ({invalid}))";
+        var codeSql = code.ToString(CultureInfo.InvariantCulture);
+        if (!column.Nullable)
+        {
+            // A NOT NULL column left empty is its own load error.
+            fails = $"({fails} OR {text} IS NULL)";
+            codeSql = $"CASE WHEN {text} IS NULL THEN 1213 ELSE {codeSql} END";
+            reason = $"CASE WHEN {text} IS NULL THEN 'Missing data for not-null field' ELSE {reason} END";
+        }
+        return new ColumnConversion(value, fails, codeSql, reason);
+    }
+
+    private static string Escape(string text) => text.Replace("'", "''");
+
+    private static string DateValue(string text, string? format) => format is null || format.Equals("auto", StringComparison.OrdinalIgnoreCase)
+        ? $"coalesce(TRY_CAST(trim({text}) AS DATE), CAST(TRY_CAST(trim({text}) AS TIMESTAMP) AS DATE))"
+        : $"CAST(try_strptime(trim({text}), {Literal(StrptimeFormat(format))}) AS DATE)";
+
+    private static string TimeValue(string text, string? format, string type)
+    {
+        var target = type == "TIMESTAMP" ? "TIMESTAMP" : "TIMESTAMPTZ";
+        var upper = format?.ToLowerInvariant();
+        return upper switch
+        {
+            null or "auto" => $"coalesce(TRY_CAST(trim({text}) AS {target}), CAST(try_strptime(trim({text}), ['%Y-%m-%dT%H:%M:%S.%gZ', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M', '%m/%d/%Y %H:%M:%S', '%Y%m%d %H%M%S']) AS {target}))",
+            "epochsecs" => $"CAST(make_timestamp(CAST(round(TRY_CAST(trim({text}) AS DOUBLE) * 1000000) AS BIGINT)) AS {target})",
+            "epochmillisecs" => $"CAST(make_timestamp(CAST(round(TRY_CAST(trim({text}) AS DOUBLE) * 1000) AS BIGINT)) AS {target})",
+            _ => $"CAST(try_strptime(trim({text}), {Literal(StrptimeFormat(format!))}) AS {target})",
+        };
+    }
+
+    /// <summary>Redshift's datetime format (YYYY-MM-DD HH24:MI:SS) in strptime's letters.</summary>
+    internal static string StrptimeFormat(string format)
+    {
+        var result = new StringBuilder();
+        var parts = new (string Redshift, string Strptime)[]
+        {
+            ("YYYY", "%Y"), ("YY", "%y"), ("MONTH", "%B"), ("MON", "%b"), ("MM", "%m"), ("DD", "%d"), ("HH24", "%H"), ("HH12", "%I"), ("HH", "%H"),
+            ("MI", "%M"), ("SS.SSSSSS", "%S.%f"), ("SS.SSS", "%S.%g"), ("SS", "%S"), ("AM", "%p"), ("PM", "%p"),
+        };
+        for (var i = 0; i < format.Length;)
+        {
+            var match = parts.FirstOrDefault(p => string.Compare(format, i, p.Redshift, 0, p.Redshift.Length, StringComparison.OrdinalIgnoreCase) == 0);
+            if (match.Redshift is not null)
+            {
+                result.Append(match.Strptime);
+                i += match.Redshift.Length;
+            }
+            else
+            {
+                result.Append(format[i] == '%' ? "%%" : format[i].ToString());
+                i++;
+            }
+        }
+        return result.ToString();
+    }
+
+    /// <summary>The SELECT that gives one STL_LOAD_ERRORS row per record that did not load.</summary>
+    private static string LoadErrorRows(IReadOnlyList<TargetColumn> columns, IReadOnlyList<ColumnConversion> conversions)
+    {
+        string Pick(Func<TargetColumn, ColumnConversion, int, string> each) =>
+            columns.Count == 0 ? "NULL" : "CASE bad_column " + string.Join(" ", columns.Select((c, i) => $"WHEN {i} THEN {each(c, conversions[i], i)}")) + " END";
+        var name = Pick((c, _, _) => Literal(c.Name));
+        var type = Pick((c, _, _) => Literal(RedshiftSql.RedshiftTypeName(c.Type)));
+        var length = Pick((c, _, _) => c.MaxLength is { } n ? Literal(n.ToString(CultureInfo.InvariantCulture)) : "'0'");
+        var value = Pick((_, _, i) => $"v{i}");
+        var code = Pick((_, c, _) => c.Code);
+        var reason = Pick((_, c, _) => c.Reason);
+        return $"""
+            SELECT filename, line_number, {name} AS colname, {type} AS type, {length} AS col_length, 0 AS position, raw_line, {value} AS raw_field_value, {code} AS err_code, {reason} AS err_reason
+            FROM copy_checked WHERE bad_column IS NOT NULL
+            UNION ALL
+            SELECT filename, line_number, '' , '', '0', 0, raw_line, '', err_code, err_reason FROM copy_bad
+            """;
+    }
+
+    private void RecordLoadErrors(DuckDBConnection connection, string errorRows, long query, long table, DateTimeOffset started)
+    {
+        Run(connection, $"""
+            CREATE TABLE IF NOT EXISTS {SystemSchema}.stl_load_errors (
+                userid INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER, query INTEGER, filename VARCHAR, line_number BIGINT,
+                colname VARCHAR, type VARCHAR, col_length VARCHAR, position INTEGER, raw_line VARCHAR, raw_field_value VARCHAR, err_code INTEGER, err_reason VARCHAR)
+            """);
+        Run(connection, $"""
+            INSERT INTO {SystemSchema}.stl_load_errors
+            SELECT 100, 0, {table}, {TimeLiteral(started)}, 1, {query}, filename, line_number, colname, type, col_length, position,
+                   left(raw_line, 1024), left(raw_field_value, 1024), err_code, left(err_reason, 100)
+            FROM ({errorRows}) ORDER BY filename, line_number
+            """);
+    }
+
+    private void RecordLoadCommits(DuckDBConnection connection, long query, string table, DateTimeOffset started)
+    {
+        Run(connection, $"""
+            CREATE TABLE IF NOT EXISTS {SystemSchema}.stl_load_commits (
+                userid INTEGER, query INTEGER, slice INTEGER, name VARCHAR, filename VARCHAR, byte_offset INTEGER, lines_scanned INTEGER, errors INTEGER, curtime TIMESTAMP, status INTEGER)
+            """);
+        Run(connection, $"""
+            INSERT INTO {SystemSchema}.stl_load_commits
+            SELECT 100, {query}, 0, {Literal(table)}, filename, 0, count(*), count(*) FILTER (WHERE bad_column IS NOT NULL), {TimeLiteral(started)}, 1
+            FROM (SELECT filename, bad_column FROM copy_checked UNION ALL SELECT filename, 0 FROM copy_bad) GROUP BY filename ORDER BY filename
+            """);
+    }
+
+    /// <summary>The query id COPY and UNLOAD record in the system tables, counting up per cluster.</summary>
+    private static long NextQueryId(DuckDBConnection connection)
+    {
+        Run(connection, $"CREATE SEQUENCE IF NOT EXISTS {SystemSchema}.load_query_ids START 1000");
+        return Scalar<long>(connection, $"SELECT nextval('{SystemSchema}.load_query_ids')");
+    }
+
+    private long TableId(DuckDBConnection connection, CopyCommand copy)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT table_oid FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3";
+        command.Parameters.Add(new DuckDBParameter(Cluster.Database));
+        command.Parameters.Add(new DuckDBParameter(copy.Schema));
+        command.Parameters.Add(new DuckDBParameter(copy.Table));
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    private static T Scalar<T>(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
+
+    private static string TimeLiteral(DateTimeOffset time) =>
+        $"TIMESTAMP '{time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'";
+
+    private static S3Location ParseS3(string text)
+    {
+        try
+        {
+            return S3Location.Parse(text);
+        }
+        catch (ServiceException error)
+        {
+            throw new RedshiftSqlException(error.Message, "22023");
+        }
+    }
+
+    /// <summary>
+    /// The role a statement names must be attached to the cluster, as Redshift checks before it reads or writes S3;
+    /// 'default' is the cluster's first role.
+    /// </summary>
+    private string RequireRole(string? role, string? region, string statement)
+    {
+        if (role is null)
+            throw new RedshiftSqlException($"{statement} needs authorization: add IAM_ROLE default or IAM_ROLE '<an ARN of the cluster's roles>'.", "42601");
+        if (role == "default")
+            return Cluster.IamRoles.FirstOrDefault()
+                ?? throw new RedshiftSqlException($"IAM_ROLE default: the cluster {Cluster.Identifier} has no default IAM role. Attach a role to the cluster, or name one with IAM_ROLE 'arn:aws:iam::...:role/...'.");
+        if (Cluster.IamRoles.Contains(role, StringComparer.Ordinal)) return role;
+        var parts = role.Split(':');
+        var account = parts.Length > 4 ? parts[4] : "000000000000";
+        var attached = Cluster.IamRoles.Count == 0 ? "it has none" : "its roles: " + string.Join(", ", Cluster.IamRoles);
+        throw new RedshiftSqlException($"User arn:aws:redshift:{region ?? "us-east-1"}:{account}:dbuser:{Cluster.Identifier}/{Cluster.MasterUsername} is not authorized to assume IAM Role {role}. Attach the role to the cluster, or use one of {attached}.");
+    }
 }
