@@ -8,7 +8,7 @@ namespace StreamingWorkshop.Warehouse;
 // Spectrum: an external schema over a Glue database; its tables read the lake's files as Athena reads them.
 public sealed partial class LocalWarehouse
 {
-    private const string ExternalSchemas = SystemSchema + ".svv_external_schemas";
+    private const string ExternalSchemas = StreamingCatalog.CatalogSchemas;
 
     private WarehouseOutcome CreateCatalogSchema(DuckDBConnection connection, string sql)
     {
@@ -69,13 +69,14 @@ public sealed partial class LocalWarehouse
         return true;
     }
 
+    /// <summary>Whether a schema of that name exists: the database's own, or an external one over the catalog or over Kinesis.</summary>
     private bool SchemaExists(DuckDBConnection connection, string name)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM duckdb_schemas() WHERE database_name = $1 AND schema_name = $2";
         command.Parameters.Add(new DuckDBParameter(Cluster.Database));
         command.Parameters.Add(new DuckDBParameter(name));
-        return Convert.ToInt64(command.ExecuteScalar()) > 0;
+        return Convert.ToInt64(command.ExecuteScalar()) > 0 || KinesisSchemaNames(connection).Contains(name) || ExternalSchemaMap(connection).ContainsKey(name);
     }
 
     private static void EnsureExternalSchemaTable(DuckDBConnection connection) =>
@@ -86,7 +87,7 @@ public sealed partial class LocalWarehouse
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND schema_name = '{SystemSchema}' AND table_name = 'svv_external_schemas'";
+        command.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND schema_name = '{SystemSchema}' AND table_name = 'catalog_external_schemas'";
         command.Parameters.Add(new DuckDBParameter(Cluster.Database));
         if (Convert.ToInt64(command.ExecuteScalar()) == 0) return map;
         using var read = connection.CreateCommand();

@@ -263,10 +263,6 @@ public sealed partial class LocalWarehouse
         return names;
     }
 
-    private static bool SchemaExists(DuckDBConnection connection, string name) =>
-        KinesisSchemaNames(connection).Contains(name)
-        || Scalar<long>(connection, "SELECT count(*) FROM duckdb_schemas() WHERE database_name = current_database() AND schema_name = $1", name) > 0;
-
     private static bool RelationExists(DuckDBConnection connection, string name) =>
         Scalar<long>(connection, """
             SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'public' AND table_name = $1)
@@ -302,12 +298,6 @@ public sealed partial class LocalWarehouse
         while (reader.Read()) checkpoints[reader.GetString(0)] = reader.GetInt64(1);
         return checkpoints;
     }
-
-    private static long NextQueryId(DuckDBConnection connection) =>
-        Scalar<long>(connection, """
-            SELECT greatest((SELECT coalesce(max(query_id), 0) FROM pg_internal.sys_stream_scan_states),
-                            (SELECT coalesce(max(transaction_id), 0) FROM pg_internal.sys_mv_refresh_history)) + 1
-            """);
 
     /// <summary>Makes the streaming tables and system views on the first statement that needs them.</summary>
     private void EnsureStreamingCatalog(DuckDBConnection connection)

@@ -100,6 +100,8 @@ public sealed partial class LocalWarehouse
     internal WarehouseOutcome Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        // Redshift's system tables are there from the first statement on, whatever it is.
+        EnsureStreamingCatalog(connection);
         var statement = RedshiftSql.Classify(sql);
         return statement.Kind switch
         {

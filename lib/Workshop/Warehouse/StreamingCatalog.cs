@@ -24,6 +24,9 @@ internal static class StreamingCatalog
     /// </summary>
     public const string ExternalSchemasView = Schema + ".kinesis_external_schemas";
 
+    /// <summary>External schemas over the Glue catalog (Spectrum); SVV_EXTERNAL_SCHEMAS shows them with the Kinesis ones.</summary>
+    public const string CatalogSchemas = Schema + ".catalog_external_schemas";
+
     /// <summary>A table or view every statement can count on, made last, so its presence means all of them exist.</summary>
     private const string LastMade = "stv_mv_info";
 
@@ -56,11 +59,13 @@ internal static class StreamingCatalog
         """,
         $"""
         CREATE VIEW IF NOT EXISTS {ExternalSchemasView} AS
-            SELECT CAST(100000 + row_number() OVER (ORDER BY created_at, schema_name) AS INTEGER) AS esoid, CAST(9 AS SMALLINT) AS eskind,
+            SELECT CAST(200000 + row_number() OVER (ORDER BY created_at, schema_name) AS INTEGER) AS esoid, CAST(9 AS SMALLINT) AS eskind,
                 schema_name AS schemaname, 100 AS esowner, '' AS databasename,
                 CAST(json_object('IAM_ROLE', iam_role) AS VARCHAR) AS esoptions
             FROM {KinesisSchemas}
         """,
+        $"CREATE TABLE IF NOT EXISTS {CatalogSchemas} (esoid INTEGER, eskind INTEGER, schemaname VARCHAR, esowner INTEGER, databasename VARCHAR, esoptions VARCHAR)",
+        $"CREATE VIEW IF NOT EXISTS {Schema}.svv_external_schemas AS SELECT * FROM {CatalogSchemas} UNION ALL SELECT * FROM {ExternalSchemasView}",
         // Redshift shows 't'/'f' in these char(1) columns; state 1 is "incremental", as a streaming view always is.
         $"""
         CREATE VIEW IF NOT EXISTS {Schema}.svv_mv_info AS

@@ -70,7 +70,7 @@ public sealed class StreamingIngestionTests : LocalSessionTest
         Assert.Equal(new object?[][] { ["shardId-000000000000", Sequence(0, 2), 2L], ["shardId-000000000000", Sequence(0, 4), 2L] },
             Rows(warehouse, "SELECT partition_id, latest_position, scanned_rows FROM sys_stream_scan_states ORDER BY query_id"));
         Assert.Equal(new object?[][] { [9L, "kds", "{\"IAM_ROLE\":\"" + Role + "\"}"] },
-            Rows(warehouse, "SELECT eskind, schemaname, esoptions FROM pg_internal.kinesis_external_schemas"));
+            Rows(warehouse, "SELECT eskind, schemaname, esoptions FROM svv_external_schemas WHERE eskind = 9"));
     }
 
     [Fact]
