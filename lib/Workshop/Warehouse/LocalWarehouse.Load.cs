@@ -464,21 +464,11 @@ public sealed partial class LocalWarehouse
         }
     }
 
-    /// <summary>
-    /// The role a statement names must be attached to the cluster, as Redshift checks before it reads or writes S3;
-    /// 'default' is the cluster's first role.
-    /// </summary>
+    /// <summary>The role a statement names must be attached to the cluster, or be its default, as Redshift checks before it reads or writes S3.</summary>
     private string RequireRole(string? role, string? region, string statement)
     {
         if (role is null)
-            throw new RedshiftSqlException($"{statement} needs authorization: add IAM_ROLE default or IAM_ROLE '<an ARN of the cluster's roles>'.", "42601");
-        if (role == "default")
-            return Cluster.IamRoles.FirstOrDefault()
-                ?? throw new RedshiftSqlException($"IAM_ROLE default: the cluster {Cluster.Identifier} has no default IAM role. Attach a role to the cluster, or name one with IAM_ROLE 'arn:aws:iam::...:role/...'.");
-        if (Cluster.IamRoles.Contains(role, StringComparer.Ordinal)) return role;
-        var parts = role.Split(':');
-        var account = parts.Length > 4 ? parts[4] : "000000000000";
-        var attached = Cluster.IamRoles.Count == 0 ? "it has none" : "its roles: " + string.Join(", ", Cluster.IamRoles);
-        throw new RedshiftSqlException($"User arn:aws:redshift:{region ?? "us-east-1"}:{account}:dbuser:{Cluster.Identifier}/{Cluster.MasterUsername} is not authorized to assume IAM Role {role}. Attach the role to the cluster, or use one of {attached}.");
+            throw new RedshiftSqlException($"{statement} needs authorization: add IAM_ROLE '<an ARN of the cluster's roles>' (or IAM_ROLE default, if the cluster has a default role).", "42601");
+        return Cluster.ResolveRole(role, region ?? streams.Region, streams.AccountId);
     }
 }

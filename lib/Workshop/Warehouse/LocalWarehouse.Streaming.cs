@@ -42,20 +42,8 @@ public sealed partial class LocalWarehouse
         return WarehouseOutcome.Done;
     }
 
-    /// <summary>The role the schema reads the stream with: one the cluster has attached, or its first for <c>default</c>.</summary>
-    private string ResolveRole(string written)
-    {
-        if (written.Equals("default", StringComparison.OrdinalIgnoreCase))
-            return Cluster.IamRoles.FirstOrDefault()
-                ?? throw new RedshiftSqlException($"Default IAM role is not set for cluster {Cluster.Identifier}: the cluster has no IAM role attached. Attach one to the cluster, or name its ARN in IAM_ROLE.");
-        // A chain of roles ('arn1,arn2') starts with the cluster's own role.
-        var role = written.Trim('\'').Split(',')[0].Trim();
-        if (!Cluster.IamRoles.Contains(role, StringComparer.Ordinal))
-            throw new RedshiftSqlException(
-                $"User arn:aws:redshift:{streams.Region}:{streams.AccountId}:dbuser:{Cluster.Identifier}/{Cluster.MasterUsername} is not authorized to assume IAM Role {role}. " +
-                $"Use a role attached to the cluster ({string.Join(", ", Cluster.IamRoles.DefaultIfEmpty("none is"))}) or IAM_ROLE default.");
-        return role;
-    }
+    /// <summary>The role the schema reads the stream with: one the cluster has attached, or its default role.</summary>
+    private string ResolveRole(string written) => Cluster.ResolveRole(written, streams.Region, streams.AccountId);
 
     private WarehouseOutcome CreateMaterializedView(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {

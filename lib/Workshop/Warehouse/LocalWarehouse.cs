@@ -8,8 +8,28 @@ using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Warehouse;
 
-/// <summary>A cluster the stack made: its identifier, database, admin user and the roles attached to it (the ARNs COPY, UNLOAD and external schemas may name).</summary>
-public sealed record WarehouseCluster(string Identifier, string Database, string MasterUsername, IReadOnlyList<string> IamRoles, string Port = "5439");
+/// <summary>
+/// A cluster the stack made: its identifier, database, admin user, the roles attached to it (the ARNs COPY, UNLOAD and
+/// external schemas may name) and the one of them set as default, which <c>IAM_ROLE default</c> means. CloudFormation
+/// cannot set a default role, so a stack's cluster has none, on AWS as here.
+/// </summary>
+public sealed record WarehouseCluster(string Identifier, string Database, string MasterUsername, IReadOnlyList<string> IamRoles, string Port = "5439", string? DefaultIamRole = null)
+{
+    /// <summary>The role a statement's IAM_ROLE names, checked as Redshift checks it before reading or writing anything.</summary>
+    public string ResolveRole(string written, string region, string accountId)
+    {
+        if (written.Equals("default", StringComparison.OrdinalIgnoreCase))
+            return DefaultIamRole ?? throw new RedshiftSqlException(
+                $"Default IAM role is not set for cluster {Identifier}. Name an attached role instead: IAM_ROLE '{IamRoles.FirstOrDefault() ?? "arn:aws:iam::ACCOUNT:role/NAME"}'.");
+        // A chain of roles ('arn1,arn2') starts with the cluster's own role.
+        var role = written.Trim('\'').Split(',')[0].Trim();
+        if (!IamRoles.Contains(role, StringComparer.Ordinal))
+            throw new RedshiftSqlException(
+                $"User arn:aws:redshift:{region}:{accountId}:dbuser:{Identifier}/{MasterUsername} is not authorized to assume IAM Role {role}. " +
+                $"Use a role attached to the cluster: {string.Join(", ", IamRoles.DefaultIfEmpty("none is attached"))}.");
+        return role;
+    }
+}
 
 /// <summary>What one statement did: its result set (if it has one) and how many rows it changed.</summary>
 public sealed record WarehouseOutcome(IReadOnlyList<WarehouseColumn> Columns, IReadOnlyList<object?[]> Rows, long RowsAffected, bool HasResultSet)

@@ -13,7 +13,7 @@ public sealed class CopyFromSimulatedLakeTests(SimulatedWindowFixture window) : 
         var session = window.Session;
         var local = session.Local!;
         var warehouse = new LocalWarehouse(local.Workspace, local.Clock, local.Lake, local.Catalog, local.Stream,
-            new WarehouseCluster("window-cluster", "weather", "awsuser", [LoadLakeFixture.Role]));
+            new WarehouseCluster("window-cluster", "weather", "awsuser", [LoadLakeFixture.Role], DefaultIamRole: LoadLakeFixture.Role));
         var lines = LakeFiles.Lines(window.Temp.Root, session.Names.LakeBucket, "weather-data/").Select(l => LakeFiles.Parse(l.Line)).ToList();
         warehouse.Execute("CREATE TABLE weather_readings (city VARCHAR(40), temperature FLOAT8, measurement_time TIMESTAMP, collection_time TIMESTAMP, source VARCHAR(40))");
 

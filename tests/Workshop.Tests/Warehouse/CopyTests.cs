@@ -154,9 +154,9 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
         var bucket = LoadLakeFixture.Bucket;
         string Error(LocalWarehouse warehouse, string sql) => Assert.Throws<RedshiftSqlException>(() => warehouse.Execute(sql)).Message;
 
-        Assert.Equal("User arn:aws:redshift:us-east-1:123456789012:dbuser:load-test-cluster/awsuser is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other. Attach the role to the cluster, or use one of its roles: " + Role + ".",
+        Assert.Equal("User arn:aws:redshift:us-east-1:123456789012:dbuser:load-test-cluster/awsuser is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other. Use a role attached to the cluster: " + Role + ".",
             Error(lake.Warehouse, $"COPY refused FROM 's3://{bucket}/copy-refused/' IAM_ROLE 'arn:aws:iam::123456789012:role/other' JSON 'auto'"));
-        Assert.Equal("IAM_ROLE default: the cluster bare-cluster has no default IAM role. Attach a role to the cluster, or name one with IAM_ROLE 'arn:aws:iam::...:role/...'.",
+        Assert.Equal("Default IAM role is not set for cluster bare-cluster. Name an attached role instead: IAM_ROLE 'arn:aws:iam::ACCOUNT:role/NAME'.",
             Error(lake.ClusterWith([], "bare-cluster"), $"COPY refused FROM 's3://{bucket}/copy-refused/' IAM_ROLE default JSON 'auto'"));
         Assert.Equal($"The specified S3 prefix 'nothing-here/' does not exist in bucket {bucket}. List the bucket to find the objects' prefix.",
             Error(lake.Warehouse, $"COPY refused FROM 's3://{bucket}/nothing-here/' IAM_ROLE '{Role}' JSON 'auto'"));

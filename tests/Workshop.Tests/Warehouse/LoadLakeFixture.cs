@@ -28,7 +28,7 @@ public sealed class LoadLakeFixture : IAsyncLifetime
     {
         var local = Session.Local!;
         return new LocalWarehouse(local.Workspace, local.Clock, local.Lake, local.Catalog, local.Stream,
-            new WarehouseCluster(identifier, "weather", "awsuser", roles));
+            new WarehouseCluster(identifier, "weather", "awsuser", roles, DefaultIamRole: roles.FirstOrDefault()));
     }
 
     public async Task PutAsync(string key, string text, bool gzip = false)

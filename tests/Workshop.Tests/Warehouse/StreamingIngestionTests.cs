@@ -20,7 +20,7 @@ public sealed class StreamingIngestionTests : LocalSessionTest
     {
         var local = Session.Local!;
         if (local.Clock.IsUnset) local.Clock.SetStart(Start);
-        return new LocalWarehouse(local.Workspace, local.Clock, local.Lake, local.Catalog, local.Stream, new WarehouseCluster("test-cluster", "dev", "awsuser", roles));
+        return new LocalWarehouse(local.Workspace, local.Clock, local.Lake, local.Catalog, local.Stream, new WarehouseCluster("test-cluster", "dev", "awsuser", roles, DefaultIamRole: roles.FirstOrDefault()));
     }
 
     private LocalStreamService Stream => Session.Local!.Stream;
@@ -82,9 +82,9 @@ public sealed class StreamingIngestionTests : LocalSessionTest
         string Refused(LocalWarehouse target, string sql) => Assert.Throws<RedshiftSqlException>(() => target.Execute(sql)).Message;
 
         Assert.Equal("User arn:aws:redshift:us-east-1:123456789012:dbuser:test-cluster/awsuser is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other. " +
-            $"Use a role attached to the cluster ({Role}) or IAM_ROLE default.",
+            $"Use a role attached to the cluster: {Role}.",
             Refused(warehouse, "CREATE EXTERNAL SCHEMA kds FROM KINESIS IAM_ROLE 'arn:aws:iam::123456789012:role/other'"));
-        Assert.Equal("Default IAM role is not set for cluster test-cluster: the cluster has no IAM role attached. Attach one to the cluster, or name its ARN in IAM_ROLE.",
+        Assert.Equal("Default IAM role is not set for cluster test-cluster. Name an attached role instead: IAM_ROLE 'arn:aws:iam::ACCOUNT:role/NAME'.",
             Refused(noRoles, "CREATE EXTERNAL SCHEMA kds FROM KINESIS IAM_ROLE default"));
         Assert.Equal("CREATE EXTERNAL SCHEMA kds FROM KINESIS needs IAM_ROLE: name a role attached to the cluster ('arn:aws:iam::...:role/...') or write IAM_ROLE default.",
             Refused(warehouse, "CREATE EXTERNAL SCHEMA KDS FROM KINESIS"));

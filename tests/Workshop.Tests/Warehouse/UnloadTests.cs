@@ -92,7 +92,7 @@ public sealed class UnloadTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFi
         Assert.Equal(["unload-again/0000_part_00", "unload-again/stale.txt"], afterOverwrite);
         Assert.Equal(["unload-again/0000_part_00"], await KeysAsync("unload-again/"));
         Assert.Equal("Paris\n", await TextAsync("unload-again/0000_part_00"));
-        Assert.Equal("User arn:aws:redshift:us-east-1:123456789012:dbuser:load-test-cluster/awsuser is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other. Attach the role to the cluster, or use one of its roles: " + Role + ".",
+        Assert.Equal("User arn:aws:redshift:us-east-1:123456789012:dbuser:load-test-cluster/awsuser is not authorized to assume IAM Role arn:aws:iam::123456789012:role/other. Use a role attached to the cluster: " + Role + ".",
             Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute($"UNLOAD ('SELECT 1') TO 's3://{Bucket}/unload-role/' IAM_ROLE 'arn:aws:iam::123456789012:role/other'")).Message);
     }
 }
