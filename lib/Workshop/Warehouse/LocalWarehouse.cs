@@ -69,6 +69,8 @@ public sealed partial class LocalWarehouse
             // Redshift's system tables (STL_LOAD_ERRORS, SVV_TABLE_INFO, ...) are found without a schema, as in Redshift.
             $"SET search_path = '{Cluster.Database.Replace("'", "''")}.public,{Cluster.Database.Replace("'", "''")}.{SystemSchema}'",
             .. RedshiftSql.Macros,
+            .. RedshiftSql.ClockMacros(clock.GetUtcNow()),
+            .. SystemTables(),
         ]);
     }
 
@@ -118,7 +120,13 @@ public sealed partial class LocalWarehouse
     {
         PrepareExternalTables(connection, sql);
         AutoRefresh(connection, cancellationToken);
-        return Read(connection, RedshiftSql.Translate(sql), sql);
+        RedshiftSql.RefuseUnsupported(sql);
+        if (RedshiftDdl.ParseCreateTable(sql) is { } design) return CreateTable(connection, design, sql);
+        if (RedshiftSql.IsMaintenance(sql)) return WarehouseOutcome.Done;
+        if (AddColumn(connection, sql) is { } added) return added;
+        var outcome = Read(connection, RedshiftSql.Translate(sql, Context(connection)), sql);
+        AfterDefinition(connection, sql);
+        return outcome;
     }
 
     /// <summary>Runs DuckDB SQL and reads its result; DuckDB's errors come back in Redshift's words.</summary>
