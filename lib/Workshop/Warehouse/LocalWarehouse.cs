@@ -82,13 +82,26 @@ public sealed partial class LocalWarehouse
     }
 
     /// <summary>Runs statements one after another in one transaction: if one fails, none of them is kept.</summary>
-    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, CancellationToken cancellationToken = default)
+    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, CancellationToken cancellationToken = default) =>
+        ExecuteBatch(sqls, (_, _) => { }, cancellationToken);
+
+    /// <summary>
+    /// Runs statements in one transaction, telling <paramref name="finished"/> after each; a cancellation seen between
+    /// statements or just before the commit rolls them all back (Redshift's CancelStatement).
+    /// </summary>
+    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, Action<int, WarehouseOutcome> finished, CancellationToken cancellationToken)
     {
         using var connection = Open();
         Run(connection, "BEGIN TRANSACTION");
         try
         {
-            var outcomes = sqls.Select(sql => Execute(connection, sql, cancellationToken)).ToList();
+            var outcomes = new List<WarehouseOutcome>();
+            foreach (var sql in sqls)
+            {
+                outcomes.Add(Execute(connection, sql, cancellationToken));
+                finished(outcomes.Count - 1, outcomes[^1]);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
             Run(connection, "COMMIT");
             return outcomes;
         }
