@@ -137,13 +137,14 @@ public sealed partial class LocalWarehouse
         if (RedshiftDdl.ParseCreateTable(sql) is { } design) return CreateTable(connection, design, sql);
         if (RedshiftSql.IsMaintenance(sql)) return WarehouseOutcome.Done;
         if (AddColumn(connection, sql) is { } added) return added;
-        var outcome = Read(connection, RedshiftSql.Translate(sql, Context(connection)), sql);
+        var context = Context(connection);
+        var outcome = Read(connection, RedshiftSql.Translate(sql, context), sql, context);
         AfterDefinition(connection, sql);
         return outcome;
     }
 
     /// <summary>Runs DuckDB SQL and reads its result; DuckDB's errors come back in Redshift's words.</summary>
-    internal static WarehouseOutcome Read(DuckDBConnection connection, string duckSql, string original)
+    internal static WarehouseOutcome Read(DuckDBConnection connection, string duckSql, string original, RedshiftContext? context = null)
     {
         try
         {
@@ -163,13 +164,41 @@ public sealed partial class LocalWarehouse
                 for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : RedshiftSql.Normalise(reader.GetValue(i));
                 rows.Add(row);
             }
-            return new WarehouseOutcome(columns, rows, rows.Count, true);
+            reader.Close();
+            return new WarehouseOutcome(SuperColumns(connection, duckSql, columns, context), rows, rows.Count, true);
         }
         catch (DbException error)
         {
             throw RedshiftSql.ErrorFrom(error.Message, original);
         }
     }
+
+    /// <summary>
+    /// DuckDB reports a JSON column as VARCHAR; where the statement may return SUPER values, its described types tell
+    /// which columns are SUPER, so the Data API's ColumnMetadata says super as Redshift's does.
+    /// </summary>
+    private static IReadOnlyList<WarehouseColumn> SuperColumns(DuckDBConnection connection, string duckSql, List<WarehouseColumn> columns, RedshiftContext? context)
+    {
+        if (!columns.Any(c => c.TypeName == "varchar") || !DescribableQuery().IsMatch(duckSql)) return columns;
+        if (!duckSql.Contains("json", StringComparison.OrdinalIgnoreCase) && !(context?.SuperColumns.Any(name => duckSql.Contains(name, StringComparison.OrdinalIgnoreCase)) ?? false))
+            return columns;
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DESCRIBE " + duckSql;
+            using var reader = command.ExecuteReader();
+            var described = new List<string>();
+            while (reader.Read()) described.Add(reader.GetString(1));
+            return described.Count != columns.Count ? columns : columns.Select((c, i) => described[i] == "JSON" ? c with { TypeName = "super" } : c).ToList();
+        }
+        catch (DbException)
+        {
+            return columns;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(SELECT|WITH|\()", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex DescribableQuery();
 
     internal static void Run(DuckDBConnection connection, string duckSql)
     {
