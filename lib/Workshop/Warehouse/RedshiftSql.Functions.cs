@@ -67,6 +67,9 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
 
     private string Text(int start, int end) => string.Concat(tokens.Skip(start).Take(end - start).Select(t => t.Text)).Trim();
 
+    /// <summary>The clause being translated (SELECT, FROM, WHERE, ...): in a SELECT list a navigated value is named after its last key, as Redshift names it.</summary>
+    private string clause = "";
+
     public string Range(int start, int end)
     {
         var output = new StringBuilder();
@@ -74,6 +77,8 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
         while (i < end)
         {
             var token = tokens[i];
+            if (token.Kind == RedshiftTokenKind.Word && token.Text.ToUpperInvariant() is "SELECT" or "FROM" or "WHERE" or "GROUP" or "HAVING" or "ORDER" or "LIMIT" or "ON" or "JOIN" or "QUALIFY" or "WINDOW")
+                clause = token.Text.ToUpperInvariant();
             if (token.Kind == RedshiftTokenKind.Word)
             {
                 var after = Next(i + 1, end);
@@ -306,7 +311,18 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
             if (other?.Kind == RedshiftTokenKind.Text) return ($"json_extract_string({column}, {literalPath})", j);
             if (other?.Kind == RedshiftTokenKind.Number || other?.IsSymbol("-") == true) return ($"TRY_CAST(json_extract_string({column}, {literalPath}) AS DOUBLE)", j);
         }
-        return ($"json_extract({column}, {literalPath})", j);
+        var extracted = $"json_extract({column}, {literalPath})";
+        if (clause == "SELECT" && (next is null || following >= end || next.IsSymbol(",") || next.IsWord("FROM")))
+            extracted += " AS " + LocalWarehouse.QuoteIdentifier(LastKey(tokens, parts, superAt, j));
+        return (extracted, j);
+    }
+
+    /// <summary>The name Redshift gives a navigated value: its last key (<c>payload.location.lat</c> is lat, <c>payload[0]</c> is payload).</summary>
+    private static string LastKey(List<RedshiftToken> tokens, List<int> parts, int superAt, int end)
+    {
+        for (var k = end - 1; k > parts[^1]; k--)
+            if (tokens[k].Kind == RedshiftTokenKind.Text) return tokens[k].Value;
+        return tokens[parts[^1]].Name;
     }
 
     private static string JsonKey(string key) => "\"" + key.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

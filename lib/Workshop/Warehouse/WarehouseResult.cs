@@ -35,7 +35,10 @@ public sealed class WarehouseResult(StatementDescription description, IReadOnlyL
     /// <summary>The line under a result: the statement, its duration and its rows (returned, or changed).</summary>
     public string Summary =>
         $"Statement {StatementId} · {Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms · " +
-        (Description.HasResultSet ? $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}" : Description.ResultRows >= 0 ? $"{Description.ResultRows:N0} row{(Description.ResultRows == 1 ? "" : "s")} changed" : "done");
+        (Description.HasResultSet ? $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}" : ChangesRows() ? $"{Description.ResultRows:N0} row{(Description.ResultRows == 1 ? "" : "s")} changed" : "done");
+
+    private bool ChangesRows() => Description.ResultRows >= 0 &&
+        System.Text.RegularExpressions.Regex.IsMatch(Description.QueryString, @"^\s*(INSERT|UPDATE|DELETE|COPY|MERGE)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 
     public const int RowsShown = 50;
 

@@ -133,6 +133,8 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
             FROM super_events WHERE payload.temp > 0
             """));
         Assert.Equal(["{\"city\":\"Paris\",\"temp\":4}"], warehouse.Rows("SELECT JSON_SERIALIZE(payload) FROM super_events WHERE id = 2"));
+        var named = warehouse.Engine.Execute("SELECT payload.city, payload.location.lat, payload['temp'], payload.city AS town FROM super_events WHERE id = 1");
+        Assert.Equal(["city:super", "lat:super", "temp:super", "town:super"], named.Columns.Select(c => $"{c.Name}:{c.TypeName}"));
     }
 
     [Fact]
