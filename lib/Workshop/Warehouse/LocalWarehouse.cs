@@ -59,6 +59,22 @@ public sealed partial class LocalWarehouse
     {
         var folder = workspace.EnsureFolder("warehouse");
         var name = QuoteIdentifier(Cluster.Database);
+        // Another process (a notebook beside workshop serve) may have the file open for a moment: wait for its turn.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return OpenSandboxed(folder, name);
+            }
+            catch (DbException locked) when (locked.Message.Contains("Could not set lock", StringComparison.Ordinal) && attempt < 200)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    private DuckDBConnection OpenSandboxed(string folder, string name)
+    {
         return LocalAthena.OpenSandboxedEngine([folder, workspace.EnsureFolder("lake")],
         [
             $"ATTACH '{DatabaseFile.Replace("'", "''")}' AS {name}",

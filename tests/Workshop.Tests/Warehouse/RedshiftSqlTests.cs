@@ -56,8 +56,9 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     [Fact]
     public void Table_statements_change_rows_and_columns_as_in_Redshift()
     {
-        warehouse.Engine.Execute("CREATE TABLE change_rows (city VARCHAR(10), temperature FLOAT)");
-        Assert.Equal(3, warehouse.Engine.Execute("INSERT INTO change_rows VALUES ('Oslo', 1.5), ('Paris', 2.5), ('Rome', 3.5)").RowsAffected);
+        warehouse.Engine.Execute("CREATE TABLE change_rows (city VARCHAR(10), temperature FLOAT, loaded_at TIMESTAMP DEFAULT GETDATE())");
+        Assert.Equal(3, warehouse.Engine.Execute("INSERT INTO change_rows (city, temperature) VALUES ('Oslo', 1.5), ('Paris', 2.5), ('Rome', 3.5)").RowsAffected);
+        Assert.Equal([$"{warehouse.Session.Clock.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm:ss}"], warehouse.Rows("SELECT DISTINCT loaded_at FROM change_rows"));
         Assert.Equal(1, warehouse.Engine.Execute("UPDATE change_rows SET temperature = 9 WHERE city = 'Rome'").RowsAffected);
         Assert.Equal(1, warehouse.Engine.Execute("DELETE FROM change_rows WHERE city = 'Oslo'").RowsAffected);
         warehouse.Engine.Execute("ALTER TABLE change_rows ADD COLUMN note VARCHAR(20) ENCODE zstd");
