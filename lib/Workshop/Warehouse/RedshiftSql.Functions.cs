@@ -19,7 +19,23 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
     public static string Translate(string sql, RedshiftContext context)
     {
         var tokens = RedshiftLexer.Tokens(sql);
-        return new RedshiftTranslator(tokens, context).Range(0, tokens.Count);
+        var limit = TopRows(tokens);
+        var text = new RedshiftTranslator(tokens, context).Range(0, tokens.Count);
+        return limit is null ? text : text.TrimEnd().TrimEnd(';') + " LIMIT " + limit;
+    }
+
+    /// <summary>SELECT TOP n (Redshift's LIMIT): the count, with TOP and n taken out of the tokens, or null.</summary>
+    private static string? TopRows(List<RedshiftToken> tokens)
+    {
+        var significant = tokens.Select((t, i) => (t, i)).Where(p => p.t.Kind is not (RedshiftTokenKind.Space or RedshiftTokenKind.Comment)).ToList();
+        if (significant.Count < 3 || !significant[0].t.IsWord("SELECT")) return null;
+        var top = significant[1].t.IsWord("DISTINCT") ? 2 : 1;
+        if (significant.Count < top + 2 || !significant[top].t.IsWord("TOP") || significant[top + 1].t.Kind != RedshiftTokenKind.Number) return null;
+        if (significant.Any(p => p.t.IsWord("LIMIT") || p.t.IsWord("UNION"))) return null;
+        var count = significant[top + 1].t.Text;
+        tokens[significant[top].i] = new RedshiftToken(RedshiftTokenKind.Space, "");
+        tokens[significant[top + 1].i] = new RedshiftToken(RedshiftTokenKind.Space, "");
+        return count;
     }
 
     /// <summary>The index of the next token that is not a space or comment, at or after <paramref name="i"/> (or <paramref name="end"/>).</summary>

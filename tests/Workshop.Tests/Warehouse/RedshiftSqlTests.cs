@@ -118,6 +118,7 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
             FROM agg_readings ORDER BY city, hour
             """));
         Assert.Equal(["OsloParis"], warehouse.Rows("SELECT LISTAGG(DISTINCT city) WITHIN GROUP (ORDER BY city) FROM agg_readings"));
+        Assert.Equal(["Paris | 7", "Paris | 5"], warehouse.Rows("SELECT TOP 2 city, temperature FROM agg_readings ORDER BY temperature DESC NULLS LAST;"));
     }
 
     [Fact]
