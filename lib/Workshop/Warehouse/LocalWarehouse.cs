@@ -84,6 +84,8 @@ public sealed partial class LocalWarehouse
             $"USE {name}.public",
             // Redshift's system tables (STL_LOAD_ERRORS, SVV_TABLE_INFO, ...) are found without a schema, as in Redshift.
             $"SET search_path = '{Cluster.Database.Replace("'", "''")}.public,{Cluster.Database.Replace("'", "''")}.{SystemSchema}'",
+            // Redshift divides integers as integers (7 / 2 is 3), as PostgreSQL does.
+            "SET integer_division = true",
             .. RedshiftSql.Macros,
             .. RedshiftSql.ClockMacros(clock.GetUtcNow()),
             .. SystemTables(),

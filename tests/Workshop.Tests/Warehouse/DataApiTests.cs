@@ -26,8 +26,14 @@ public sealed class DataApiTests(WarehouseFixture warehouse) : IClassFixture<War
             Assert.Equal((StatementStatuses.Started, -1L, false), (running.Status, running.ResultRows, running.HasResultSet));
             Assert.True(running.RedshiftQueryId >= 1000);
 
+            // The cluster runs one statement at a time: the next one waits SUBMITTED, and cancelled there it never runs.
+            var queued = await Service.ExecuteStatementAsync(warehouse.Target, "INSERT INTO api_cancel VALUES (3)");
+            Assert.Equal(StatementStatuses.Submitted, (await Service.DescribeStatementAsync(queued)).Status);
+            Assert.True(await Service.CancelStatementAsync(queued));
+
             Assert.True(await Service.CancelStatementAsync(id));
             hold.SetResult();
+            Assert.Equal(StatementStatuses.Aborted, (await Service.WaitAsync(queued)).Status);
             var aborted = await Service.WaitAsync(id);
             Assert.Equal((StatementStatuses.Aborted, -1L), (aborted.Status, aborted.ResultRows));
             var error = await Assert.ThrowsAsync<ValidationException>(() => Service.CancelStatementAsync(id));

@@ -156,6 +156,7 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
         Assert.Equal(("function no_such_function(integer, unknown) does not exist", "42883"), Both(warehouse.Fails("SELECT no_such_function(1, 'a')")));
         Assert.Equal(("value too long for type character varying(5)", "22001"), Both(warehouse.Fails("INSERT INTO error_readings VALUES ('Edinburgh', 1)")));
         Assert.Equal(("Cannot insert a NULL value into column city", "23502"), Both(warehouse.Fails("INSERT INTO error_readings VALUES (NULL, 1)")));
+        Assert.Equal(["3 | 3.5 | 2.5"], warehouse.Rows("SELECT 7 / 2, 7.0::FLOAT8 / 2, 5 / 2.0::FLOAT8"));
         Assert.Equal(("division by zero", "22012"), Both(warehouse.Fails("SELECT 10 / (temperature - 1) FROM (SELECT 1 AS temperature)")));
         Assert.Equal(("invalid input syntax for type integer: \"warm\"", "22P02"), Both(warehouse.Fails("SELECT 'warm'::INTEGER")));
         Assert.Equal(("relation \"error_readings\" already exists", "42P07"), Both(warehouse.Fails("CREATE TABLE error_readings (id INT)")));
