@@ -179,7 +179,12 @@ public sealed partial class LocalWarehouse
             while (reader.Read())
             {
                 var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : RedshiftSql.Normalise(reader.GetValue(i));
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : RedshiftSql.Normalise(reader.GetValue(i));
+                    // DuckDB hands TIMESTAMPTZ over in UTC; Redshift prints it with its offset.
+                    if (row[i] is string utc && columns[i].TypeName == "timestamptz" && !utc.EndsWith("+00", StringComparison.Ordinal)) row[i] = utc + "+00";
+                }
                 rows.Add(row);
             }
             reader.Close();

@@ -20,7 +20,11 @@ internal static partial class RedshiftErrors
         if (TooLong().Match(line) is { Success: true } tooLong) return new($"value too long for type character varying({tooLong.Groups[1].Value})", "22001");
         if (NotNull().Match(line) is { Success: true } notNull) return new($"Cannot insert a NULL value into column {notNull.Groups[1].Value}", "23502");
         if (Conversion().Match(line) is { Success: true } conversion)
-            return new($"invalid input syntax for type {PostgresType(conversion.Groups[2].Value)}: \"{conversion.Groups[1].Value}\"", "22P02");
+        {
+            // Redshift keeps PostgreSQL 8's wording, which names the integer type without "type".
+            var type = PostgresType(conversion.Groups[2].Value);
+            return new($"invalid input syntax for {(type == "integer" ? type : "type " + type)}: \"{conversion.Groups[1].Value}\"", "22P02");
+        }
         if (MalformedJson().IsMatch(line)) return new("JSON parsing error: the text is not valid JSON; check it with CAN_JSON_PARSE first", "22P02");
         return new(Prefix().Replace(line, "").TrimEnd('!'));
     }

@@ -104,6 +104,8 @@ public static partial class RedshiftSql
         float single => (double)single,
         decimal number => number.ToString(System.Globalization.CultureInfo.InvariantCulture),
         DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('.'),
+        // TIMESTAMPTZ as Redshift prints it: in UTC, with the offset +00.
+        DateTimeOffset zoned => zoned.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('.') + "+00",
         DateOnly date => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         Stream bytes => ReadAll(bytes),
         _ => value,

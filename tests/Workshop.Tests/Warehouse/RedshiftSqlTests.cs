@@ -96,6 +96,7 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
                    DATE_PART(dow, '2024-01-01'::DATE)::INT AS h,
                    EXTRACT(hour FROM '2024-01-31 10:20:30'::TIMESTAMP) AS i
             """));
+        Assert.Equal(["2024-01-31 09:20:30+00"], warehouse.Rows("SELECT '2024-01-31 10:20:30+01'::TIMESTAMPTZ"));
         Assert.Equal(["2024-01-31 10:20 Wed | 2024-01-31 11:20:30"],
             warehouse.Rows("SELECT TO_CHAR('2024-01-31 10:20:30'::TIMESTAMP, 'YYYY-MM-DD HH24:MI Dy'), CONVERT_TIMEZONE('UTC', 'Europe/Paris', '2024-01-31 10:20:30'::TIMESTAMP)"));
     }
@@ -158,7 +159,8 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
         Assert.Equal(("Cannot insert a NULL value into column city", "23502"), Both(warehouse.Fails("INSERT INTO error_readings VALUES (NULL, 1)")));
         Assert.Equal(["3 | 3.5 | 2.5"], warehouse.Rows("SELECT 7 / 2, 7.0::FLOAT8 / 2, 5 / 2.0::FLOAT8"));
         Assert.Equal(("division by zero", "22012"), Both(warehouse.Fails("SELECT 10 / (temperature - 1) FROM (SELECT 1 AS temperature)")));
-        Assert.Equal(("invalid input syntax for type integer: \"warm\"", "22P02"), Both(warehouse.Fails("SELECT 'warm'::INTEGER")));
+        Assert.Equal(("invalid input syntax for integer: \"warm\"", "22P02"), Both(warehouse.Fails("SELECT 'warm'::INTEGER")));
+        Assert.Equal(("invalid input syntax for type double precision: \"warm\"", "22P02"), Both(warehouse.Fails("SELECT 'warm'::FLOAT8")));
         Assert.Equal(("relation \"error_readings\" already exists", "42P07"), Both(warehouse.Fails("CREATE TABLE error_readings (id INT)")));
         Assert.Equal("ERROR: relation \"no_such_table\" does not exist", warehouse.Fails("SELECT * FROM no_such_table").DataApiError);
     }
