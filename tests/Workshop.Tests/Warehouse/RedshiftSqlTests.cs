@@ -119,6 +119,11 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
             FROM agg_readings ORDER BY city, hour
             """));
         Assert.Equal(["OsloParis"], warehouse.Rows("SELECT LISTAGG(DISTINCT city) WITHIN GROUP (ORDER BY city) FROM agg_readings"));
+        Assert.Equal(["Paris | 1 | 5 | NULL | 1", "Paris | 2 | 12 | 5 | 2"], warehouse.Rows("""
+            SELECT city, hour, SUM(temperature) OVER (PARTITION BY city ORDER BY hour RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+                   LAG(temperature) OVER (PARTITION BY city ORDER BY hour), ROW_NUMBER() OVER (PARTITION BY city ORDER BY hour)
+            FROM agg_readings WHERE city = 'Paris' ORDER BY hour
+            """));
         Assert.Equal(["Paris | 7", "Paris | 5"], warehouse.Rows("SELECT TOP 2 city, temperature FROM agg_readings ORDER BY temperature DESC NULLS LAST;"));
     }
 
