@@ -12,6 +12,7 @@ PipelineCommands.AddTo(root);
 PipelineBench.AddTo(root);
 FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
+WarehouseCommands.AddTo(root);
 QueryBench.AddTo(root);
 ServeBench.AddTo(root);
 WarehouseBench.AddTo(root);

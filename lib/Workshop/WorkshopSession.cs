@@ -42,6 +42,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         Stack = new StackFacade(this);
         Catalog = new CatalogFacade(this);
         Athena = new AthenaFacade(this);
+        Warehouse = new Warehouse.WarehouseFacade(this);
         Delivery = new DeliveryFacade(this);
         Producer = new ProducerFacade(this);
         Metrics = new MetricsFacade(this);
@@ -64,6 +65,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public StackFacade Stack { get; }
     public CatalogFacade Catalog { get; }
     public AthenaFacade Athena { get; }
+
+    /// <summary>SQL on the stack's Redshift cluster through the Data API.</summary>
+    public Warehouse.WarehouseFacade Warehouse { get; }
     public DeliveryFacade Delivery { get; }
     public ProducerFacade Producer { get; }
     public MetricsFacade Metrics { get; }

@@ -79,6 +79,22 @@ public sealed partial class LocalWarehouse
     {
         var folder = workspace.EnsureFolder("warehouse");
         var name = QuoteIdentifier(Cluster.Database);
+        // Another process (a notebook beside workshop serve) may have the file open for a moment: wait for its turn.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return OpenSandboxed(folder, name);
+            }
+            catch (DbException locked) when (locked.Message.Contains("Could not set lock", StringComparison.Ordinal) && attempt < 200)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    private DuckDBConnection OpenSandboxed(string folder, string name)
+    {
         return LocalAthena.OpenSandboxedEngine([folder, workspace.EnsureFolder("lake")],
         [
             $"ATTACH '{DatabaseFile.Replace("'", "''")}' AS {name}",
@@ -88,7 +104,11 @@ public sealed partial class LocalWarehouse
             $"USE {name}.public",
             // Redshift's system tables (STL_LOAD_ERRORS, SVV_TABLE_INFO, ...) are found without a schema, as in Redshift.
             $"SET search_path = '{Cluster.Database.Replace("'", "''")}.public,{Cluster.Database.Replace("'", "''")}.{SystemSchema}'",
+            // Redshift divides integers as integers (7 / 2 is 3), as PostgreSQL does.
+            "SET integer_division = true",
             .. RedshiftSql.Macros,
+            .. RedshiftSql.ClockMacros(clock.GetUtcNow()),
+            .. SystemTables(),
         ]);
     }
 
@@ -100,13 +120,26 @@ public sealed partial class LocalWarehouse
     }
 
     /// <summary>Runs statements one after another in one transaction: if one fails, none of them is kept.</summary>
-    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, CancellationToken cancellationToken = default)
+    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, CancellationToken cancellationToken = default) =>
+        ExecuteBatch(sqls, (_, _) => { }, cancellationToken);
+
+    /// <summary>
+    /// Runs statements in one transaction, telling <paramref name="finished"/> after each; a cancellation seen between
+    /// statements or just before the commit rolls them all back (Redshift's CancelStatement).
+    /// </summary>
+    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, Action<int, WarehouseOutcome> finished, CancellationToken cancellationToken)
     {
         using var connection = Open();
         Run(connection, "BEGIN TRANSACTION");
         try
         {
-            var outcomes = sqls.Select(sql => Execute(connection, sql, cancellationToken)).ToList();
+            var outcomes = new List<WarehouseOutcome>();
+            foreach (var sql in sqls)
+            {
+                outcomes.Add(Execute(connection, sql, cancellationToken));
+                finished(outcomes.Count - 1, outcomes[^1]);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
             Run(connection, "COMMIT");
             return outcomes;
         }
@@ -142,11 +175,18 @@ public sealed partial class LocalWarehouse
     {
         PrepareExternalTables(connection, sql);
         AutoRefresh(connection, cancellationToken);
-        return Read(connection, RedshiftSql.Translate(sql), sql);
+        RedshiftSql.RefuseUnsupported(sql);
+        if (RedshiftDdl.ParseCreateTable(sql) is { } design) return CreateTable(connection, design, sql);
+        if (RedshiftSql.IsMaintenance(sql)) return WarehouseOutcome.Done;
+        if (AddColumn(connection, sql) is { } added) return added;
+        var context = Context(connection);
+        var outcome = Read(connection, RedshiftSql.Translate(sql, context), sql, context);
+        AfterDefinition(connection, sql);
+        return outcome;
     }
 
     /// <summary>Runs DuckDB SQL and reads its result; DuckDB's errors come back in Redshift's words.</summary>
-    internal static WarehouseOutcome Read(DuckDBConnection connection, string duckSql, string original)
+    internal static WarehouseOutcome Read(DuckDBConnection connection, string duckSql, string original, RedshiftContext? context = null)
     {
         try
         {
@@ -163,16 +203,49 @@ public sealed partial class LocalWarehouse
             while (reader.Read())
             {
                 var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : RedshiftSql.Normalise(reader.GetValue(i));
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : RedshiftSql.Normalise(reader.GetValue(i));
+                    // DuckDB hands TIMESTAMPTZ over in UTC; Redshift prints it with its offset.
+                    if (row[i] is string utc && columns[i].TypeName == "timestamptz" && !utc.EndsWith("+00", StringComparison.Ordinal)) row[i] = utc + "+00";
+                }
                 rows.Add(row);
             }
-            return new WarehouseOutcome(columns, rows, rows.Count, true);
+            reader.Close();
+            return new WarehouseOutcome(SuperColumns(connection, duckSql, columns, context), rows, rows.Count, true);
         }
         catch (DbException error)
         {
             throw RedshiftSql.ErrorFrom(error.Message, original);
         }
     }
+
+    /// <summary>
+    /// DuckDB reports a JSON column as VARCHAR; where the statement may return SUPER values, its described types tell
+    /// which columns are SUPER, so the Data API's ColumnMetadata says super as Redshift's does.
+    /// </summary>
+    private static IReadOnlyList<WarehouseColumn> SuperColumns(DuckDBConnection connection, string duckSql, List<WarehouseColumn> columns, RedshiftContext? context)
+    {
+        if (!columns.Any(c => c.TypeName == "varchar") || !DescribableQuery().IsMatch(duckSql)) return columns;
+        if (!duckSql.Contains("json", StringComparison.OrdinalIgnoreCase) && !(context?.SuperColumns.Any(name => duckSql.Contains(name, StringComparison.OrdinalIgnoreCase)) ?? false))
+            return columns;
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DESCRIBE " + duckSql;
+            using var reader = command.ExecuteReader();
+            var described = new List<string>();
+            while (reader.Read()) described.Add(reader.GetString(1));
+            return described.Count != columns.Count ? columns : columns.Select((c, i) => described[i] == "JSON" ? c with { TypeName = "super" } : c).ToList();
+        }
+        catch (DbException)
+        {
+            return columns;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(SELECT|WITH|\()", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex DescribableQuery();
 
     internal static void Run(DuckDBConnection connection, string duckSql)
     {

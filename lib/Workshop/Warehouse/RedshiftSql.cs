@@ -31,8 +31,29 @@ public static partial class RedshiftSql
         "CREATE OR REPLACE TEMP MACRO json_parse(text) AS json(text)",
         "CREATE OR REPLACE TEMP MACRO can_json_parse(text) AS coalesce(json_valid(text), false)",
         // VARBYTE is a BLOB; the stream's kinesis_data arrives as one. Only UTF-8 text is decoded.
-        "CREATE OR REPLACE TEMP MACRO from_varbyte(bytes, format) AS decode(bytes)",
+        "CREATE OR REPLACE TEMP MACRO from_varbyte(bytes, format) AS CASE lower(format) WHEN 'hex' THEN lower(hex(bytes)) ELSE decode(bytes) END",
+        "CREATE OR REPLACE TEMP MACRO rs_to_varbyte(text, format) AS CASE lower(format) WHEN 'hex' THEN unhex(text) ELSE encode(text) END",
+        "CREATE OR REPLACE TEMP MACRO json_serialize(value) AS CAST(value AS VARCHAR)",
+        "CREATE OR REPLACE TEMP MACRO is_valid_json(text) AS coalesce(json_valid(text), false) AND json_type(text) = 'OBJECT'",
+        "CREATE OR REPLACE TEMP MACRO is_valid_json_array(text) AS coalesce(json_valid(text), false) AND json_type(text) = 'ARRAY'",
+        // Redshift gives an empty string for a path that is not in the document.
+        "CREATE OR REPLACE TEMP MACRO rs_json_path_text(document, path) AS CASE WHEN document IS NULL THEN NULL ELSE coalesce(json_extract_string(document, path), '') END",
+        // DuckDB gives NULL for x / 0; Redshift stops the statement.
+        "CREATE OR REPLACE TEMP MACRO rs_divisor(value) AS CASE WHEN value = 0 THEN error('division by zero') ELSE value END",
     ];
+
+    /// <summary>GETDATE() and SYSDATE on the warehouse's clock (the workspace's virtual clock): GETDATE to the second, SYSDATE to the microsecond.</summary>
+    public static IReadOnlyList<string> ClockMacros(DateTimeOffset now)
+    {
+        var utc = now.UtcDateTime;
+        var seconds = utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerSecond));
+        var micro = utc.AddTicks(-(utc.Ticks % 10));
+        return
+        [
+            $"CREATE OR REPLACE TEMP MACRO getdate() AS TIMESTAMP '{seconds:yyyy-MM-dd HH:mm:ss}'",
+            $"CREATE OR REPLACE TEMP MACRO sysdate() AS TIMESTAMP '{micro:yyyy-MM-dd HH:mm:ss.ffffff}'",
+        ];
+    }
 
     public static RedshiftStatement Classify(string sql)
     {
@@ -54,7 +75,10 @@ public static partial class RedshiftSql
     }
 
     /// <summary>The statement in DuckDB's dialect.</summary>
-    public static string Translate(string sql) => sql;
+    public static string Translate(string sql) => Translate(sql, RedshiftContext.Empty);
+
+    /// <summary>The statement in DuckDB's dialect, navigating the SUPER columns <paramref name="context"/> names.</summary>
+    public static string Translate(string sql, RedshiftContext context) => RedshiftTranslator.Translate(sql, context);
 
     /// <summary>Redshift's name for a DuckDB column type, as ColumnMetadata's typeName gives it.</summary>
     public static string RedshiftTypeName(string duckType) => duckType.ToUpperInvariant() switch
@@ -84,15 +108,25 @@ public static partial class RedshiftSql
         float single => (double)single,
         decimal number => number.ToString(System.Globalization.CultureInfo.InvariantCulture),
         DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('.'),
+        // TIMESTAMPTZ as Redshift prints it: in UTC, with the offset +00.
+        DateTimeOffset zoned => zoned.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('.') + "+00",
         DateOnly date => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Stream bytes => ReadAll(bytes),
         _ => value,
     };
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
 
     /// <summary>Whether the statement changes rows (INSERT, UPDATE, DELETE), so its result is a count.</summary>
     public static bool ChangesRows(string sql) => ChangingStatement().IsMatch(sql);
 
     /// <summary>DuckDB's error as Redshift would word it.</summary>
-    public static RedshiftSqlException ErrorFrom(string duckMessage, string original) => new(duckMessage);
+    public static RedshiftSqlException ErrorFrom(string duckMessage, string original) => RedshiftErrors.From(duckMessage, original);
 
     [GeneratedRegex(@"^COPY\s", RegexOptions.IgnoreCase)]
     private static partial Regex CopyStatement();
@@ -120,4 +154,30 @@ public static partial class RedshiftSql
 
     [GeneratedRegex(@"^\s*(INSERT|UPDATE|DELETE)\s", RegexOptions.IgnoreCase)]
     private static partial Regex ChangingStatement();
+}
+
+public static partial class RedshiftSql
+{
+    /// <summary>Fails by name for what Redshift has and the local warehouse does not.</summary>
+    public static void RefuseUnsupported(string sql)
+    {
+        var text = sql.TrimStart();
+        (string Feature, string Instead)? refused = text switch
+        {
+            _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE\b") || Starts(text, @"CALL\b") => ("Stored procedures (CREATE PROCEDURE, CALL)", "Run the statements one by one, or as a batch (BatchExecuteStatement)."),
+            _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?LIBRARY\b") => ("CREATE LIBRARY", "Write the logic in SQL."),
+            _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?(EXTERNAL\s+)?FUNCTION\b") => ("User-defined functions (CREATE FUNCTION, Python and Lambda UDFs)", "Write the expression in the query itself."),
+            _ when Starts(text, @"CREATE\s+DATASHARE\b") || Starts(text, @"(ALTER|DROP)\s+DATASHARE\b") => ("Data sharing (CREATE DATASHARE)", "Query the tables of this cluster directly."),
+            _ when Starts(text, @"(GRANT|REVOKE)\b") => ("GRANT and REVOKE", "The local warehouse has one user, the cluster's admin user, who may do everything."),
+            _ when Starts(text, @"(CREATE|ALTER|DROP)\s+(USER|GROUP|ROLE)\b") => ("Users, groups and roles", "The local warehouse has one user, the cluster's admin user."),
+            _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?MODEL\b") => ("CREATE MODEL (Redshift ML)", "Train the model outside the warehouse."),
+            _ => null,
+        };
+        if (refused is { } r) throw RedshiftSqlException.NotSupported(r.Feature, r.Instead);
+    }
+
+    /// <summary>VACUUM and ANALYZE tidy Redshift's storage and statistics; DuckDB keeps its own, so they do nothing here.</summary>
+    public static bool IsMaintenance(string sql) => Starts(sql.TrimStart(), @"(VACUUM|ANALYZE)\b");
+
+    private static bool Starts(string text, string pattern) => Regex.IsMatch(text, "^" + pattern, RegexOptions.IgnoreCase);
 }

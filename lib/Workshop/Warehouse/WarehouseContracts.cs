@@ -21,7 +21,7 @@ public static class StatementStatuses
 public sealed record WarehouseColumn(string Name, string TypeName);
 
 /// <summary>One statement of a batch, as DescribeStatement's SubStatements lists it.</summary>
-public sealed record SubStatement(string Id, string QueryString, string Status, string? Error, long DurationNanoseconds, bool HasResultSet, long ResultRows, long ResultSize);
+public sealed record SubStatement(string Id, string QueryString, string Status, string? Error, long DurationNanoseconds, bool HasResultSet, long ResultRows, long ResultSize, long RedshiftQueryId = 0);
 
 /// <summary>A statement as DescribeStatement reports it. A batch's own fields sum its sub-statements.</summary>
 public sealed record StatementDescription(

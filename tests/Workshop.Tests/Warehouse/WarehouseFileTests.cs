@@ -15,16 +15,19 @@ public sealed class WarehouseFileTests : LocalSessionTest
         Assert.Equal(("weather-analytics-warehouse-dev", "weather"), (cluster.Identifier, cluster.Database));
         var target = new WarehouseTarget(cluster.Identifier, cluster.Database, cluster.MasterUsername);
 
-        await service.ExecuteStatementAsync(target, "CREATE TABLE readings (city VARCHAR(40), temperature FLOAT8)");
-        var insert = await service.DescribeStatementAsync(await service.ExecuteStatementAsync(target, "INSERT INTO readings VALUES ('Paris', 4.5), ('Oslo', -3.0)"));
+        await service.WaitAsync(await service.ExecuteStatementAsync(target, "CREATE TABLE readings (city VARCHAR(40), temperature FLOAT8)"));
+        var insert = await service.WaitAsync(await service.ExecuteStatementAsync(target, "INSERT INTO readings VALUES ('Paris', 4.5), ('Oslo', -3.0)"));
         Assert.Equal((StatementStatuses.Finished, 2L, false), (insert.Status, insert.ResultRows, insert.HasResultSet));
 
         var select = await service.ExecuteStatementAsync(target, "SELECT city, temperature FROM readings ORDER BY city");
+        await service.WaitAsync(select);
         var page = await service.GetStatementResultAsync(select);
         Assert.Equal(["city:varchar", "temperature:float8"], page.Columns.Select(c => $"{c.Name}:{c.TypeName}"));
         Assert.Equal([["Oslo", -3.0], ["Paris", 4.5]], page.Records.Select(r => r.ToArray()));
-        await service.ExecuteStatementAsync(target, "CREATE TABLE pg_internal.stl_probe AS SELECT 1 AS one");
-        Assert.Equal(1L, (await service.GetStatementResultAsync(await service.ExecuteStatementAsync(target, "SELECT one FROM stl_probe"))).Records[0][0]);
+        await service.WaitAsync(await service.ExecuteStatementAsync(target, "CREATE TABLE pg_internal.stl_probe AS SELECT 1 AS one"));
+        var probe = await service.ExecuteStatementAsync(target, "SELECT one FROM stl_probe");
+        await service.WaitAsync(probe);
+        Assert.Equal(1L, (await service.GetStatementResultAsync(probe)).Records[0][0]);
         Assert.True(File.Exists(Path.Combine(Temp.Root, "warehouse", "weather-analytics-warehouse-dev.duckdb")));
     }
 

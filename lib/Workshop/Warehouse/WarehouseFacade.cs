@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using StreamingWorkshop.Display;
+
+namespace StreamingWorkshop.Warehouse;
+
+/// <summary><c>workshop.Warehouse</c>: the Redshift query editor's view: run SQL on the stack's cluster through the Data API, list its tables.</summary>
+public sealed class WarehouseFacade : IHtmlDisplay
+{
+    private readonly WorkshopSession session;
+
+    internal WarehouseFacade(WorkshopSession session) => this.session = session;
+
+    /// <summary>How often a running statement is described again.</summary>
+    public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The cluster, database and user the stack made: the outputs WarehouseClusterIdentifier, WarehouseDatabase and
+    /// WarehouseUser where the stack has them, else its AWS::Redshift::Cluster resource's properties.
+    /// </summary>
+    public async Task<WarehouseTarget> TargetAsync(CancellationToken cancellationToken = default)
+    {
+        await session.EnsurePipelineAsync(cancellationToken);
+        var stack = await session.Stages.Stack.DescribeAsync(session.Names.StackName, cancellationToken);
+        var cluster = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Redshift::Cluster");
+        string? Property(string name) => cluster?.Properties[name]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? cluster.Properties[name]!.GetValue<string>() : null;
+        var identifier = stack.Output("WarehouseClusterIdentifier") ?? (string.IsNullOrEmpty(cluster?.PhysicalResourceId) ? Property("ClusterIdentifier") : cluster.PhysicalResourceId);
+        var database = stack.Output("WarehouseDatabase") ?? Property("DBName") ?? "dev";
+        var user = stack.Output("WarehouseUser") ?? Property("MasterUsername");
+        if (identifier is null || user is null)
+            throw new InvalidOperationException($"Stack {session.Names.StackName} has no Redshift cluster. Deploy the workshop's template (workshop deploy), which makes one.");
+        return new WarehouseTarget(identifier, database, user);
+    }
+
+    /// <summary>Runs one statement (ExecuteStatement), describes it until it ends, and reads every page of its result.</summary>
+    public async Task<WarehouseResult> QueryAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        var target = await TargetAsync(cancellationToken);
+        var id = await session.Stages.Warehouse.ExecuteStatementAsync(target, sql, cancellationToken: cancellationToken);
+        var description = await WaitAsync(id, cancellationToken);
+        return await ResultAsync(description, id, cancellationToken);
+    }
+
+    /// <summary>Runs statements in one transaction (BatchExecuteStatement) and returns each one's result, in order.</summary>
+    public async Task<IReadOnlyList<WarehouseResult>> ExecuteBatchAsync(IReadOnlyList<string> sqls, CancellationToken cancellationToken = default)
+    {
+        var target = await TargetAsync(cancellationToken);
+        var id = await session.Stages.Warehouse.BatchExecuteStatementAsync(target, sqls, cancellationToken: cancellationToken);
+        var description = await WaitAsync(id, cancellationToken);
+        var results = new List<WarehouseResult>();
+        foreach (var sub in description.SubStatements ?? [])
+            results.Add(await ResultAsync(await session.Stages.Warehouse.DescribeStatementAsync(sub.Id, cancellationToken), sub.Id, cancellationToken));
+        return results;
+    }
+
+    /// <summary>The cluster's tables with their design and size (SVV_TABLE_INFO).</summary>
+    public Task<WarehouseResult> TablesAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync("""SELECT "schema", "table", diststyle, sortkey1, encoded, tbl_rows, size FROM svv_table_info ORDER BY "schema", "table" """, cancellationToken);
+
+    private async Task<StatementDescription> WaitAsync(string id, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var description = await session.Stages.Warehouse.DescribeStatementAsync(id, cancellationToken);
+            if (description.Status is StatementStatuses.Failed or StatementStatuses.Aborted)
+                throw new WarehouseStatementException(id, description.Status, description.Error ?? $"The statement was {description.Status.ToLowerInvariant()}.");
+            if (description.Status == StatementStatuses.Finished) return description;
+            // Short waits first, so a quick statement returns quickly; a long one is asked about once a second.
+            await Task.Delay(watch.Elapsed < TimeSpan.FromSeconds(2) ? PollInterval : TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    private async Task<WarehouseResult> ResultAsync(StatementDescription description, string id, CancellationToken cancellationToken)
+    {
+        if (!description.HasResultSet) return new WarehouseResult(description, [], []);
+        var rows = new List<object?[]>();
+        IReadOnlyList<WarehouseColumn> columns = [];
+        string? token = null;
+        do
+        {
+            var page = await session.Stages.Warehouse.GetStatementResultAsync(id, token, cancellationToken);
+            columns = page.Columns;
+            rows.AddRange(page.Records);
+            token = page.NextToken;
+        }
+        while (token is not null);
+        return new WarehouseResult(description, columns, rows);
+    }
+
+    private CallsView Calls => new("workshop.Warehouse: SQL on the stack's Redshift cluster", [
+        ("QueryAsync(sql)", "ExecuteStatement, DescribeStatement until done, GetStatementResult (every page)"),
+        ("ExecuteBatchAsync(sqls)", "BatchExecuteStatement, DescribeStatement, GetStatementResult per sub-statement"),
+        ("TablesAsync()", "ExecuteStatement on SVV_TABLE_INFO"),
+        ("TargetAsync()", "DescribeStacks: the cluster, database and user"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
+}
