@@ -98,14 +98,12 @@ public sealed partial class LocalWarehouse
     }
 
     /// <summary>
-    /// Runs before every translated statement. Records the character lengths a CREATE TABLE declares, for COPY.
-    /// Makes the external tables <paramref name="sql"/> names readable: a view over the lake's files for each, made
+    /// Runs before every translated statement. Makes the external tables <paramref name="sql"/> names readable: a view over the lake's files for each, made
     /// afresh so it sees the objects and partitions of now. SVV_EXTERNAL_TABLES is filled from the catalog when named,
     /// and DROP SCHEMA of an external schema forgets it.
     /// </summary>
     private void PrepareExternalTables(DuckDBConnection connection, string sql)
     {
-        DeclaredLengths.Record(connection, Cluster.Database, sql);
         var schemas = ExternalSchemaMap(connection);
         if (schemas.Count == 0) return;
         var drop = DropSchema().Match(sql);

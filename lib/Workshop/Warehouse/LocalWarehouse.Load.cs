@@ -82,7 +82,7 @@ public sealed partial class LocalWarehouse
                 all.Add(new TargetColumn(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture), reader.GetString(3) == "YES"));
         }
         var shown = copy.Schema == "public" ? copy.Table : $"{copy.Schema}.{copy.Table}";
-        var declared = DeclaredLengths.Of(connection, Cluster.Database, copy.Schema, copy.Table);
+        var declared = DeclaredLengths.Of(connection, copy.Schema, copy.Table);
         all = all.Select(c => c.MaxLength is null && declared.TryGetValue(c.Name, out var length) ? c with { MaxLength = length } : c).ToList();
         if (all.Count == 0) throw new RedshiftSqlException($"relation \"{shown}\" does not exist", "42P01");
         if (copy.Columns is null) return all;

@@ -65,8 +65,6 @@ public sealed partial class LocalWarehouse
         return Convert.ToInt64(command.ExecuteScalar()) > 0;
     }
 
-    private static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
-
     private WarehouseOutcome CreateTable(DuckDBConnection connection, TableDesign design, string sql)
     {
         var schema = design.Schema ?? "public";

@@ -45,7 +45,8 @@ public sealed class LocalEndpointRedshiftDataTests : LocalEndpointTest
 
         var batch = await client.BatchExecuteStatementAsync(target,
             ["CREATE TABLE readings (city VARCHAR(40), temperature FLOAT8, readings BIGINT, windy BOOLEAN)", "INSERT INTO readings VALUES ('Leeds', 9.25, 59, TRUE), ('London', 11.5, 60, NULL)"], "load");
-        var loaded = await client.DescribeStatementAsync(batch);
+        // The Data API answers at once and runs the statements after: wait for them as a client does.
+        var loaded = await client.WaitAsync(batch);
         Assert.Equal(("FINISHED", Cluster, "weather", "workshopadmin"), (loaded.Status, loaded.ClusterIdentifier, loaded.Database, loaded.DbUser));
         Assert.Equal([$"{batch}:1 FINISHED False", $"{batch}:2 FINISHED False 2"], loaded.SubStatements!.Select(s => $"{s.Id} {s.Status} {s.HasResultSet}{(s.ResultRows > 0 ? $" {s.ResultRows}" : "")}"));
 
@@ -79,10 +80,11 @@ public sealed class LocalEndpointRedshiftDataTests : LocalEndpointTest
         var target = new WarehouseTarget(Cluster, "weather", "workshopadmin");
 
         var id = await aws.Stages.Warehouse.ExecuteStatementAsync(target, "SELECT 1 AS one, 'Leeds' AS city");
+        var described = await Assert.IsType<RedshiftDataClient>(aws.Stages.Warehouse).WaitAsync(id);
         var page = await aws.Stages.Warehouse.GetStatementResultAsync(id);
 
         Assert.Equal([new object?[] { 1L, "Leeds" }], page.Records);
-        Assert.Equal("FINISHED", (await aws.Stages.Warehouse.DescribeStatementAsync(id)).Status);
+        Assert.Equal("FINISHED", described.Status);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
             """, gzip: true);
         await lake.PutAsync("copy-json/day=02/b.gz", """{"city":"Rome","temperature":12,"collection_time":"2026-03-02T08:00:00.000Z","weather_code":61}""" + "\n", gzip: true);
         await lake.PutAsync("copy-jsonx/c.gz", """{"city":"Elsewhere","temperature":0}""" + "\n", gzip: true);
-        lake.Warehouse.Execute("CREATE TABLE json_readings (city VARCHAR(20), temperature DOUBLE, collection_time TIMESTAMP, weather_code INTEGER)");
+        lake.Warehouse.Execute("CREATE TABLE json_readings (city VARCHAR(20), temperature FLOAT8, collection_time TIMESTAMP, weather_code INTEGER)");
 
         var outcome = lake.Warehouse.Execute($"COPY json_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-json/' IAM_ROLE '{Role}' FORMAT AS JSON 'auto' GZIP TIMEFORMAT 'auto'");
 
@@ -35,8 +35,8 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
         await lake.PutAsync("copy-case/a.json", """{"City":"Oslo","TEMPERATURE":1.5}""" + "\n");
         await lake.PutAsync("copy-paths/a.json", """{"reading":{"place":"Bergen","value":7.5},"source":"api"}""" + "\n");
         await lake.PutAsync("config/jsonpaths.json", """{"jsonpaths": ["$.reading.value", "$.reading.place"]}""");
-        lake.Warehouse.Execute("CREATE TABLE case_readings (city VARCHAR, temperature DOUBLE)");
-        lake.Warehouse.Execute("CREATE TABLE path_readings (temperature DOUBLE, city VARCHAR)");
+        lake.Warehouse.Execute("CREATE TABLE case_readings (city VARCHAR, temperature FLOAT8)");
+        lake.Warehouse.Execute("CREATE TABLE path_readings (temperature FLOAT8, city VARCHAR)");
 
         lake.Warehouse.Execute($"COPY case_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-case/' IAM_ROLE '{Role}' FORMAT JSON 'auto ignorecase'");
         lake.Warehouse.Execute($"COPY path_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-paths/' IAM_ROLE default JSON 's3://{LoadLakeFixture.Bucket}/config/jsonpaths.json'");
@@ -58,8 +58,8 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
             {"city":"Rome","temperature":"warm","weather_code":1}
             {"city":"Bergen","temperature":3.5,"weather_code":2}
             """);
-        lake.Warehouse.Execute("CREATE TABLE bad_readings (city VARCHAR, temperature DOUBLE, weather_code INTEGER)");
-        lake.Warehouse.Execute("CREATE TABLE strict_readings (city VARCHAR, temperature DOUBLE, weather_code INTEGER)");
+        lake.Warehouse.Execute("CREATE TABLE bad_readings (city VARCHAR, temperature FLOAT8, weather_code INTEGER)");
+        lake.Warehouse.Execute("CREATE TABLE strict_readings (city VARCHAR, temperature FLOAT8, weather_code INTEGER)");
 
         var loaded = lake.Warehouse.Execute($"COPY bad_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-bad/' IAM_ROLE '{Role}' FORMAT JSON 'auto' MAXERROR 3");
         var failed = Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute($"COPY strict_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-bad/' IAM_ROLE '{Role}' FORMAT JSON 'auto' MAXERROR 2"));
@@ -115,7 +115,7 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
             {"city":"Rome","measured_at":"yesterday","payload":[1,2]}
             {"measured_at":"2026-03-01 11:00:00","payload":"text"}
             """);
-        lake.Warehouse.Execute("CREATE TABLE kinds (city VARCHAR NOT NULL, measured_at TIMESTAMP, payload JSON)");
+        lake.Warehouse.Execute("CREATE TABLE kinds (city VARCHAR NOT NULL, measured_at TIMESTAMP, payload SUPER)");
 
         lake.Warehouse.Execute($"COPY kinds FROM 's3://{LoadLakeFixture.Bucket}/copy-kinds/' IAM_ROLE '{Role}' JSON 'auto' TIMEFORMAT 'YYYY-MM-DD HH:MI:SS' MAXERROR 5");
 

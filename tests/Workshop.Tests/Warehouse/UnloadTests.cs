@@ -29,7 +29,7 @@ public sealed class UnloadTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFi
 
     private void CreateReadings(string table)
     {
-        lake.Warehouse.Execute($"CREATE TABLE {table} (city VARCHAR, day DATE, temperature DOUBLE)");
+        lake.Warehouse.Execute($"CREATE TABLE {table} (city VARCHAR, day DATE, temperature FLOAT8)");
         lake.Warehouse.Execute($"INSERT INTO {table} VALUES ('Oslo', '2026-03-01', -3.5), ('Paris', '2026-03-01', 4.5), ('Oslo', '2026-03-02', -1.0)");
     }
 
@@ -37,7 +37,7 @@ public sealed class UnloadTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFi
     public async Task Parquet_unload_writes_one_object_that_copy_loads_back()
     {
         CreateReadings("unload_source");
-        lake.Warehouse.Execute("CREATE TABLE reloaded (city VARCHAR, day DATE, temperature DOUBLE)");
+        lake.Warehouse.Execute("CREATE TABLE reloaded (city VARCHAR, day DATE, temperature FLOAT8)");
 
         var unloaded = lake.Warehouse.Execute($"UNLOAD ('SELECT city, day, temperature FROM unload_source WHERE city = \\'Oslo\\'') TO 's3://{Bucket}/unload-parquet/readings_' IAM_ROLE '{Role}' FORMAT AS PARQUET");
         var loaded = lake.Warehouse.Execute($"COPY reloaded FROM 's3://{Bucket}/unload-parquet/' IAM_ROLE '{Role}' FORMAT AS PARQUET");
@@ -68,7 +68,7 @@ public sealed class UnloadTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFi
         CreateReadings("unload_partitioned");
 
         var outcome = lake.Warehouse.Execute($"UNLOAD ('SELECT * FROM unload_partitioned') TO 's3://{Bucket}/unload-parts/' IAM_ROLE '{Role}' FORMAT PARQUET PARTITION BY (city) INCLUDE");
-        lake.Warehouse.Execute("CREATE TABLE paris_only (city VARCHAR, day DATE, temperature DOUBLE)");
+        lake.Warehouse.Execute("CREATE TABLE paris_only (city VARCHAR, day DATE, temperature FLOAT8)");
         lake.Warehouse.Execute($"COPY paris_only FROM 's3://{Bucket}/unload-parts/city=Paris/' IAM_ROLE '{Role}' FORMAT PARQUET");
 
         Assert.Equal(3L, outcome.RowsAffected);
