@@ -33,15 +33,16 @@ public static class WorkshopCharts
             .Titled("Run time of the same question on each engine (fastest run)", "Question", "Milliseconds");
 
     /// <summary>
-    /// What a day costs on each engine as the number of queries grows: Athena's lines rise with every query, the cluster's
-    /// stays flat; where they cross, the cluster starts to pay for itself.
+    /// What a day costs on each engine as the number of queries grows, with the data <paramref name="dataScale"/> times as large as
+    /// now: Athena's lines rise with every query, the cluster's stays flat; where they cross, the cluster starts to pay for itself.
     /// </summary>
-    public static GenericChart DailyCostChart(this StreamingWorkshop.Warehouse.EngineComparison comparison, long maxQueriesPerDay = 200_000)
+    public static GenericChart DailyCostChart(this StreamingWorkshop.Warehouse.EngineComparison comparison, long maxQueriesPerDay = 200_000, double dataScale = 1)
     {
         var steps = Enumerable.Range(0, 21).Select(i => maxQueriesPerDay * i / 20).ToArray();
+        var size = dataScale == 1 ? "the data as it is now" : $"{dataScale:N0} times the data";
         return Plotly.NET.CSharp.Chart.Combine(StreamingWorkshop.Warehouse.EngineComparison.Engines.Select(engine =>
-                Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, steps.Select(q => (double)comparison.UsdPerDay(engine, q)), Name: engine)))
-            .Titled($"Cost of a day by queries per day (cluster: {comparison.Prices.WarehouseNode} at ${comparison.Prices.WarehouseUsdPerNodeHour:0.00} an hour)",
+                Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale)), Name: engine)))
+            .Titled($"Cost of a day by queries per day, {size}<br>(cluster: {comparison.Prices.WarehouseNode} at ${comparison.Prices.WarehouseUsdPerNodeHour:0.00} an hour)",
                 "Queries per day", "US dollars per day");
     }
 }

@@ -33,17 +33,21 @@ public sealed class EngineComparison : IHtmlDisplay
     /// <summary>What the cluster costs for a day, queried or not.</summary>
     public decimal WarehouseUsdPerDay => Prices.WarehouseUsdPerNodeHour * Prices.WarehouseNodes * 24;
 
-    /// <summary>An engine's cost for a day of <paramref name="queriesPerDay"/> queries, the questions asked in equal turns.</summary>
-    public decimal UsdPerDay(string engine, long queriesPerDay) => engine == Warehouse
-        ? WarehouseUsdPerDay
-        : Runs.Where(r => r.Engine == engine).Average(r => r.UsdPerQuery) * queriesPerDay;
+    /// <summary>
+    /// What one query on <paramref name="engine"/> costs, on average over the questions, if the data were <paramref name="dataScale"/>
+    /// times as large: Athena bills the bytes scanned, at least 10 MB a query; the warehouse bills no query.
+    /// </summary>
+    public decimal UsdPerQuery(string engine, double dataScale = 1) => engine == Warehouse
+        ? 0
+        : AthenaPricing.EstimatedCost((long)(Runs.Where(r => r.Engine == engine).Average(r => r.ScannedBytes) * dataScale), isDdl: false);
+
+    /// <summary>An engine's cost for a day of <paramref name="queriesPerDay"/> queries (the cluster's day whatever the queries).</summary>
+    public decimal UsdPerDay(string engine, long queriesPerDay, double dataScale = 1) =>
+        engine == Warehouse ? WarehouseUsdPerDay : UsdPerQuery(engine, dataScale) * queriesPerDay;
 
     /// <summary>How many queries a day make Athena over <paramref name="engine"/>'s store cost as much as the cluster.</summary>
-    public long BreakEvenQueriesPerDay(string engine)
-    {
-        var perQuery = Runs.Where(r => r.Engine == engine).Average(r => r.UsdPerQuery);
-        return perQuery == 0 ? long.MaxValue : (long)Math.Ceiling(WarehouseUsdPerDay / perQuery);
-    }
+    public long BreakEvenQueriesPerDay(string engine, double dataScale = 1) =>
+        (long)Math.Ceiling(WarehouseUsdPerDay / UsdPerQuery(engine, dataScale));
 
     /// <summary>
     /// Runs each question <paramref name="repeats"/> times on each engine. <paramref name="sql"/> gives a question's SQL over a
@@ -94,10 +98,22 @@ public sealed class EngineComparison : IHtmlDisplay
     private const string Title = "The same questions on three engines (fastest of the runs)";
 
     /// <summary>What a day of each costs, said once under the table.</summary>
-    public string CostNote =>
-        $"A day of the cluster ({Prices.WarehouseNodes} × {Prices.WarehouseNode} at ${Prices.WarehouseUsdPerNodeHour.ToString("0.00", CultureInfo.InvariantCulture)} an hour) costs " +
-        $"${WarehouseUsdPerDay.ToString("0.00", CultureInfo.InvariantCulture)}, queried or not. Athena costs as much after {BreakEvenQueriesPerDay(AthenaJson):N0} of these " +
-        $"queries a day over JSON.gz, or {BreakEvenQueriesPerDay(AthenaParquet):N0} over Parquet. List prices written down on {Prices.WrittenDown}.";
+    public string CostNote
+    {
+        get
+        {
+            var perHour = Prices.WarehouseUsdPerNodeHour.ToString("0.00", CultureInfo.InvariantCulture);
+            var day = WarehouseUsdPerDay.ToString("0.00", CultureInfo.InvariantCulture);
+            var minimum = Runs.Where(r => r.Engine != Warehouse).All(r => r.ScannedBytes < AthenaPricing.MinimumBilledBytes)
+                ? " Every Athena query here scans less than the 10 MB Athena bills at least, so both stores cost the same per query at this size."
+                : "";
+            return $"A day of the cluster ({Prices.WarehouseNodes} × {Prices.WarehouseNode} at ${perHour} an hour) costs ${day}, queried or not. " +
+                   $"Athena costs as much after {Count(BreakEvenQueriesPerDay(AthenaJson))} of these queries a day over JSON.gz, " +
+                   $"or {Count(BreakEvenQueriesPerDay(AthenaParquet))} over Parquet.{minimum} List prices written down on {Prices.WrittenDown}.";
+        }
+    }
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public string ToHtml() => HtmlTable.Render(Headers, Rows, Title) + $"<div style=\"{HtmlTable.Style};padding:4px 0\">{HtmlTable.Encode(CostNote)}</div>";
 

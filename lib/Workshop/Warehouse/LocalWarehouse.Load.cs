@@ -44,7 +44,10 @@ public sealed partial class LocalWarehouse
         var errors = Scalar<long>(connection, $"SELECT (SELECT count(*) FROM copy_checked WHERE bad_column IS NOT NULL) + (SELECT count(*) FROM copy_bad)");
         RecordLoadErrors(connection, errorRows, query, table, started);
         if (errors > copy.MaxError)
-            throw new RedshiftSqlException($"Load into table '{copy.Table}' failed. Check 'stl_load_errors' system table for details.");
+            throw new RedshiftSqlException($"Load into table '{copy.Table}' failed. Check 'stl_load_errors' system table for details.")
+            {
+                AfterRollback = KeepLoadErrors(connection, query),
+            };
 
         var target = $"{QuoteIdentifier(Cluster.Database)}.{QuoteIdentifier(copy.Schema)}.{QuoteIdentifier(copy.Table)}";
         var names = string.Join(", ", columns.Select(c => QuoteIdentifier(c.Name)));
@@ -395,13 +398,44 @@ public sealed partial class LocalWarehouse
             """;
     }
 
+    /// <summary>The rows a failed COPY wrote to STL_LOAD_ERRORS, read now and written again once its transaction is rolled back.</summary>
+    private static Action<DuckDBConnection> KeepLoadErrors(DuckDBConnection connection, long query)
+    {
+        var rows = new List<object?[]>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT * FROM {SystemSchema}.stl_load_errors WHERE query = {query} ORDER BY filename, line_number";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                rows.Add(row);
+            }
+        }
+        return after =>
+        {
+            Run(after, LoadErrorsTable);
+            using var insert = after.CreateCommand();
+            insert.CommandText = $"INSERT INTO {SystemSchema}.stl_load_errors VALUES ({string.Join(", ", Enumerable.Range(1, 16).Select(i => "$" + i))})";
+            foreach (var row in rows)
+            {
+                insert.Parameters.Clear();
+                foreach (var value in row) insert.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
+                insert.ExecuteNonQuery();
+            }
+        };
+    }
+
+    private const string LoadErrorsTable = $"""
+        CREATE TABLE IF NOT EXISTS {SystemSchema}.stl_load_errors (
+            userid INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER, query INTEGER, filename VARCHAR, line_number BIGINT,
+            colname VARCHAR, type VARCHAR, col_length VARCHAR, position INTEGER, raw_line VARCHAR, raw_field_value VARCHAR, err_code INTEGER, err_reason VARCHAR)
+        """;
+
     private void RecordLoadErrors(DuckDBConnection connection, string errorRows, long query, long table, DateTimeOffset started)
     {
-        Run(connection, $"""
-            CREATE TABLE IF NOT EXISTS {SystemSchema}.stl_load_errors (
-                userid INTEGER, slice INTEGER, tbl INTEGER, starttime TIMESTAMP, session INTEGER, query INTEGER, filename VARCHAR, line_number BIGINT,
-                colname VARCHAR, type VARCHAR, col_length VARCHAR, position INTEGER, raw_line VARCHAR, raw_field_value VARCHAR, err_code INTEGER, err_reason VARCHAR)
-            """);
+        Run(connection, LoadErrorsTable);
         Run(connection, $"""
             INSERT INTO {SystemSchema}.stl_load_errors
             SELECT 100, 0, {table}, {TimeLiteral(started)}, 1, {query}, filename, line_number, colname, type, col_length, position,

@@ -124,12 +124,14 @@ public sealed partial class LocalWarehouse
         ExecuteBatch(sqls, (_, _) => { }, cancellationToken);
 
     /// <summary>
-    /// Runs statements in one transaction, telling <paramref name="finished"/> after each; a cancellation seen between
-    /// statements or just before the commit rolls them all back (Redshift's CancelStatement).
+    /// Runs statements in one transaction, telling <paramref name="connected"/> when the cluster's file is open and
+    /// <paramref name="finished"/> after each statement; a cancellation seen between statements or just before the commit
+    /// rolls them all back (Redshift's CancelStatement).
     /// </summary>
-    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, Action<int, WarehouseOutcome> finished, CancellationToken cancellationToken)
+    public IReadOnlyList<WarehouseOutcome> ExecuteBatch(IReadOnlyList<string> sqls, Action<int, WarehouseOutcome> finished, CancellationToken cancellationToken, Action? connected = null)
     {
         using var connection = Open();
+        connected?.Invoke();
         Run(connection, "BEGIN TRANSACTION");
         try
         {
@@ -143,9 +145,10 @@ public sealed partial class LocalWarehouse
             Run(connection, "COMMIT");
             return outcomes;
         }
-        catch
+        catch (Exception error)
         {
             Run(connection, "ROLLBACK");
+            if (error is RedshiftSqlException { AfterRollback: { } keep }) keep(connection);
             throw;
         }
     }

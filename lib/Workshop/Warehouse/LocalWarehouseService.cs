@@ -204,7 +204,9 @@ public sealed class LocalWarehouseService(WorkspaceDirectory workspace, TimeProv
                     outcome.HasResultSet ? outcome.Rows.Count : outcome.RowsAffected, outcome.HasResultSet ? JsonSerializer.SerializeToUtf8Bytes(rows, Json).LongLength : 0, queryId + i));
                 lastEnd = elapsed;
                 if (Load(id).Description.Status == StatementStatuses.Aborted) aborted.Cancel();
-            }, aborted.Token);
+            }, aborted.Token,
+            // Duration is the statements' time on the cluster, as Redshift reports it; opening the file is the Data API's connection.
+            connected: () => watch.Restart());
         }
         catch (OperationCanceledException)
         {

@@ -50,7 +50,7 @@ public static class WarehouseChallenge
         foreach (var (city, row) in byCity)
         {
             var (rise, ends) = expected[city];
-            if (!row.Any(v => IsNumber(v) && Math.Abs(Convert.ToDouble(v, CultureInfo.InvariantCulture) - rise) <= Tolerance))
+            if (!row.Any(v => Number(v) is { } number && Math.Abs(number - rise) <= Tolerance))
                 return NotYet($"{city}'s rise is not the biggest step between two consecutive readings. Count each reading once, and order by measurement_time.");
             if (!row.Any(v => AsTime(v) is { } time && ends.Contains(time)))
                 return NotYet($"{city}'s rise is right, but the time is not when it ended: give the measurement_time of the later reading.");
@@ -60,10 +60,16 @@ public static class WarehouseChallenge
 
     private static ChallengeVerdict NotYet(string message) => new(1, false, message, Name);
 
-    private static bool IsNumber(object? value) => value is double or float or decimal or long or int or short;
+    /// <summary>A number from either engine: the Data API carries DECIMAL and NUMERIC values as text.</summary>
+    private static double? Number(object? value) => value switch
+    {
+        double or float or decimal or long or int or short => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+        string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
 
     /// <summary>A time from either engine, whether it came as a DateTime or as Redshift's text.</summary>
-    private static DateTime? AsTime(object? value) => value switch
+    internal static DateTime? AsTime(object? value) => value switch
     {
         DateTime time => time,
         DateTimeOffset offset => offset.UtcDateTime,

@@ -15,6 +15,12 @@ public sealed class RedshiftSqlException(string message, string sqlState = "XX00
     /// <summary>The error as DescribeStatement's Error field shows it.</summary>
     public string DataApiError => $"ERROR: {Message}";
 
+    /// <summary>
+    /// What must outlive the statement's rolled-back transaction: Redshift writes its system logs (STL_LOAD_ERRORS) whatever
+    /// becomes of the statement, so a failed COPY still says why. Run on the same connection after the rollback.
+    /// </summary>
+    public Action<DuckDB.NET.Data.DuckDBConnection>? AfterRollback { get; init; }
+
     /// <summary>A feature the local warehouse does not have, named so the learner can look it up.</summary>
     public static RedshiftSqlException NotSupported(string feature, string instead) =>
         new($"{feature} is not supported by the local warehouse. {instead}", "0A000");

@@ -56,6 +56,51 @@ public sealed class WarehouseFacade : IHtmlDisplay
     public Task<WarehouseResult> TablesAsync(CancellationToken cancellationToken = default) =>
         QueryAsync("""SELECT "schema", "table", diststyle, sortkey1, encoded, tbl_rows, size FROM svv_table_info ORDER BY "schema", "table" """, cancellationToken);
 
+    /// <summary>
+    /// The IAM role the stack attached to the cluster, for COPY, UNLOAD and external schemas to name (IAM_ROLE '...'): the stack
+    /// cannot make it the cluster's default role, so <c>IAM_ROLE default</c> does not work on the stack's cluster.
+    /// </summary>
+    public async Task<string> RoleArnAsync(CancellationToken cancellationToken = default)
+    {
+        await session.EnsurePipelineAsync(cancellationToken);
+        var stack = await session.Stages.Stack.DescribeAsync(session.Names.StackName, cancellationToken);
+        var cluster = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Redshift::Cluster");
+        return stack.Output("WarehouseRoleArn")
+            ?? cluster?.Properties["IamRoles"]?.AsArray().Select(r => r?.GetValue<string>()).FirstOrDefault(r => r is not null)
+            ?? throw new InvalidOperationException($"Stack {session.Names.StackName}'s cluster has no IAM role. Deploy the workshop's template again (workshop deploy), which attaches one.");
+    }
+
+    /// <summary>
+    /// Asks each question of Athena over <paramref name="jsonTable"/> (JSON.gz) and <paramref name="parquetTable"/> (Parquet), and of
+    /// the warehouse over <paramref name="warehouseTable"/>, <paramref name="repeats"/> times each, keeping the fastest run.
+    /// </summary>
+    public Task<EngineComparison> CompareWithAthenaAsync(IReadOnlyList<(string Name, Func<string, string> Sql)> questions,
+        string jsonTable, string parquetTable, string warehouseTable, int repeats = 3, CancellationToken cancellationToken = default) =>
+        EngineComparison.RunAsync(session, questions, jsonTable, parquetTable, warehouseTable, async (sql, token) =>
+        {
+            var result = await QueryAsync(sql, token);
+            return (result.Duration, result.Rows.Count);
+        }, repeats, cancellationToken);
+
+    /// <summary>Runs the learner's answer to the warehouse notebook's challenge and judges it against Athena's answer over the lake.</summary>
+    public async Task<ChallengeVerdict> CheckChallengeAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        WarehouseResult mine;
+        try
+        {
+            mine = await QueryAsync(sql, cancellationToken);
+        }
+        catch (WarehouseStatementException error)
+        {
+            return new ChallengeVerdict(1, false, $"The query did not run: {error.Message}", WarehouseChallenge.Name);
+        }
+        // The lake may have grown since weather_readings was loaded: the answer is judged on what the warehouse holds.
+        var loaded = await QueryAsync("SELECT MAX(measurement_time) AS loaded_up_to FROM weather_readings", cancellationToken);
+        if (loaded.Rows is not [[{ } upTo]])
+            return new ChallengeVerdict(1, false, "The table weather_readings is empty: load the lake into it with COPY first.", WarehouseChallenge.Name);
+        return await WarehouseChallenge.CheckAsync(session, mine.Rows, WarehouseChallenge.AsTime(upTo)!.Value, cancellationToken);
+    }
+
     private async Task<StatementDescription> WaitAsync(string id, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
@@ -92,6 +137,9 @@ public sealed class WarehouseFacade : IHtmlDisplay
         ("ExecuteBatchAsync(sqls)", "BatchExecuteStatement, DescribeStatement, GetStatementResult per sub-statement"),
         ("TablesAsync()", "ExecuteStatement on SVV_TABLE_INFO"),
         ("TargetAsync()", "DescribeStacks: the cluster, database and user"),
+        ("RoleArnAsync()", "DescribeStacks: the IAM role attached to the cluster"),
+        ("CompareWithAthenaAsync(...)", "the same SQL through Athena (JSON.gz, Parquet) and the Data API"),
+        ("CheckChallengeAsync(sql)", "ExecuteStatement, then Athena for the answer"),
     ]);
 
     public string ToHtml() => Calls.ToHtml();
