@@ -67,6 +67,11 @@ public sealed class AwsDryRunTests
         var lateData = File.ReadAllText(executed.Single(path => Path.GetFileName(path) == "05-late-data-and-change.ipynb"));
         Assert.Contains("Backfilled 183 reading(s) held back by the outage", lateData);
 
+        // The warehouse notebook loaded the lake's day into the cluster over the Data API and reached its challenge.
+        var warehouse = File.ReadAllText(executed.Single(path => Path.GetFileName(path) == "06-going-further-warehouse.ipynb"));
+        Assert.Contains("4,320 rows changed", warehouse);
+        Assert.Contains("Warehouse challenge · Not yet", warehouse);
+
         // The run went through the AWS clients: every stage was reached over the wire, and none hit a fault of the endpoint.
         var recorded = requests.Select(r => $"{r.Service} {r.Operation}").ToHashSet();
         foreach (var expected in new[]
@@ -75,12 +80,13 @@ public sealed class AwsDryRunTests
             "s3 GetBucketLifecycleConfiguration", "s3 ListObjectsV2", "s3 GetObject", "glue StartCrawler", "glue UpdateTable", "glue GetPartitions",
             "athena StartQueryExecution", "athena GetQueryResults", "athena BatchGetQueryExecution", "events DescribeRule",
             "monitoring GetMetricStatistics", "monitoring PutMetricAlarm", "monitoring DescribeAlarms", "monitoring DeleteAlarms",
+            "redshift-data ExecuteStatement", "redshift-data DescribeStatement", "redshift-data GetStatementResult",
         })
             Assert.Contains(expected, recorded);
         Assert.DoesNotContain(requests, r => r.Status >= 500);
         // Every request was signed for the region asked for and for the service it went to.
         Assert.All(requests, r => Assert.Equal(("us-east-1", r.Service), (r.SignedRegion, r.SignedService)));
-        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "kinesis", "lambda", "logs", "monitoring", "s3"], requests.Select(r => r.Service).Distinct().Order());
+        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "kinesis", "lambda", "logs", "monitoring", "redshift-data", "s3"], requests.Select(r => r.Service).Distinct().Order());
 
         // Each invocation of the producer function put one reading per city on the stream during the run.
         var putDuringRun = 0;
