@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
 using Spectre.Console;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Warehouse;
@@ -87,27 +85,8 @@ internal static class WarehouseBench
 
     private static string Ms(TimeSpan time) => $"{time.TotalMilliseconds:N0} ms";
 
-    /// <summary>One object of gzipped JSON lines per city and day, in the delivery stream's layout.</summary>
-    private static async Task<long> WriteMonthAsync(WorkshopSession session, DateTimeOffset start, int dayCount, CancellationToken cancellationToken)
-    {
-        var weather = new SimulatedWeatherSource(1);
-        var cities = session.Cities.Where(c => CityNames.Contains(c.Name)).ToArray();
-        long records = 0;
-        await Parallel.ForEachAsync(cities, cancellationToken, async (city, token) =>
-        {
-            for (var day = 0; day < dayCount; day++)
-            {
-                var date = start.AddDays(day);
-                var lines = new StringBuilder(1440 * 200);
-                for (var minute = 0; minute < 1440; minute++)
-                    lines.Append(Encoding.UTF8.GetString(weather.Read(city, date.AddMinutes(minute)).ToJson())).Append('\n');
-                var key = $"weather-data/location={city.Name}/year={date:yyyy}/month={date:MM}/day={date:dd}/{session.Names.DeliveryStreamName}-1-{date:yyyy-MM-dd-HH-mm-ss}-{Guid.NewGuid()}.gz";
-                await session.Lake.PutObjectAsync(session.Names.LakeBucket, key, LocalDeliveryStream.Gzip(Encoding.UTF8.GetBytes(lines.ToString())), token);
-                Interlocked.Add(ref records, 1440);
-            }
-        });
-        return records;
-    }
+    private static Task<long> WriteMonthAsync(WorkshopSession session, DateTimeOffset start, int dayCount, CancellationToken cancellationToken) =>
+        MonthOfReadings.WriteAsync(session, "weather-data/", start, dayCount, session.Cities.Where(c => CityNames.Contains(c.Name)).ToArray(), cancellationToken: cancellationToken);
 
     /// <summary>
     /// A streaming view made over the stream while it is empty, then <paramref name="count"/> records put on it (a second of

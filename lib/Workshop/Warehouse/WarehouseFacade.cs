@@ -71,6 +71,27 @@ public sealed class WarehouseFacade : IHtmlDisplay
     }
 
     /// <summary>
+    /// The local backend's catch-up for a month: <paramref name="days"/> days of the workshop's cities before the simulated
+    /// day, written into the lake under <c>warehouse-month/</c> as the delivery stream writes them (one object per city and
+    /// day), for COPY to load. Returns the prefix to load from. The pipeline's own prefix and the catalog are left alone.
+    /// </summary>
+    public async Task<string> WriteMonthToLakeAsync(int days = 30, CancellationToken cancellationToken = default)
+    {
+        if (!session.IsLocal)
+            throw new InvalidOperationException("Writing a month into the lake is the local backend's catch-up; on AWS, COPY the days your lake holds.");
+        await session.EnsurePipelineAsync(cancellationToken);
+        const string prefix = "warehouse-month/";
+        var existing = await session.Lake.ListObjectsV2Async(new Lake.ListObjectsRequest(session.Names.LakeBucket, Prefix: prefix, MaxKeys: 1), cancellationToken);
+        if (existing.KeyCount == 0)
+        {
+            var end = session.SimulatedStart ?? session.Stages.Time.GetUtcNow();
+            var start = new DateTimeOffset(end.UtcDateTime.Date, TimeSpan.Zero).AddDays(-days);
+            await MonthOfReadings.WriteAsync(session, prefix, start, days, session.Cities, cancellationToken: cancellationToken);
+        }
+        return $"s3://{session.Names.LakeBucket}/{prefix}";
+    }
+
+    /// <summary>
     /// Asks each question of Athena over <paramref name="jsonTable"/> (JSON.gz) and <paramref name="parquetTable"/> (Parquet), and of
     /// the warehouse over <paramref name="warehouseTable"/>, <paramref name="repeats"/> times each, keeping the fastest run.
     /// </summary>
@@ -138,6 +159,7 @@ public sealed class WarehouseFacade : IHtmlDisplay
         ("TablesAsync()", "ExecuteStatement on SVV_TABLE_INFO"),
         ("TargetAsync()", "DescribeStacks: the cluster, database and user"),
         ("RoleArnAsync()", "DescribeStacks: the IAM role attached to the cluster"),
+        ("WriteMonthToLakeAsync()", "local catch-up: a month of readings in the lake, for COPY"),
         ("CompareWithAthenaAsync(...)", "the same SQL through Athena (JSON.gz, Parquet) and the Data API"),
         ("CheckChallengeAsync(sql)", "ExecuteStatement, then Athena for the answer"),
     ]);

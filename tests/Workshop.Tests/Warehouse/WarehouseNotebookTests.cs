@@ -94,4 +94,25 @@ public sealed class WarehouseNotebookTests(WarehouseNotebookFixture day) : IClas
         var broken = await day.Session.Warehouse.CheckChallengeAsync("SELECT city FROM nowhere");
         Assert.Equal("The query did not run: ERROR: relation \"nowhere\" does not exist", broken.Message);
     }
+
+    [Fact]
+    public async Task The_month_catch_up_writes_the_days_before_the_simulated_one_once_and_copy_loads_every_reading()
+    {
+        var warehouse = day.Session.Warehouse;
+        var prefix = await warehouse.WriteMonthToLakeAsync(days: 2);
+        Assert.Equal($"s3://{day.Session.Names.LakeBucket}/warehouse-month/", prefix);
+        Assert.Equal(prefix, await warehouse.WriteMonthToLakeAsync(days: 2));
+        await warehouse.QueryAsync("CREATE TABLE two_days (city VARCHAR(40), temperature FLOAT8, measurement_time TIMESTAMP)");
+        var loaded = await warehouse.QueryAsync($"COPY two_days FROM '{prefix}' IAM_ROLE '{day.Role}' FORMAT AS JSON 'auto' GZIP TIMEFORMAT 'auto'");
+
+        // Two days of three cities, a reading a minute, written once although asked for twice.
+        Assert.Equal(2L * 3 * 1440, loaded.Description.ResultRows);
+        var span = await warehouse.QueryAsync("SELECT city, COUNT(*) AS n, MIN(measurement_time) AS first, MAX(measurement_time) AS last FROM two_days GROUP BY city ORDER BY city");
+        Assert.Equal(
+        [
+            ["Edinburgh", 2880L, "2025-01-12 00:00:00", "2025-01-13 23:45:00"],
+            ["London", 2880L, "2025-01-12 00:00:00", "2025-01-13 23:45:00"],
+            ["Manchester", 2880L, "2025-01-12 00:00:00", "2025-01-13 23:45:00"],
+        ], span.Rows.Select(r => r.ToArray()));
+    }
 }
