@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
 using Spectre.Console;
-using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
 
@@ -46,21 +44,7 @@ internal static class QueryBench
 
         var watch = Stopwatch.StartNew();
         var towns = Enumerable.Range(0, cityCount).Select(i => new City($"City{i:D3}", 50 + i % 9 * 0.7, -4 + i % 7 * 0.6)).ToArray();
-        var weather = new SimulatedWeatherSource(1);
-        long records = 0;
-        await Parallel.ForEachAsync(towns, cancellationToken, async (town, token) =>
-        {
-            for (var day = 0; day < dayCount; day++)
-            {
-                var date = start.AddDays(day);
-                var lines = new StringBuilder(1440 * 190);
-                for (var minute = 0; minute < 1440; minute++)
-                    lines.Append(Encoding.UTF8.GetString(weather.Read(town, date.AddMinutes(minute)).ToJson())).Append('\n');
-                var key = $"weather-data/location={town.Name}/year={date:yyyy}/month={date:MM}/day={date:dd}/{session.Names.DeliveryStreamName}-1-{date:yyyy-MM-dd-HH-mm-ss}-{Guid.NewGuid()}.gz";
-                await session.Lake.PutObjectAsync(session.Names.LakeBucket, key, LocalDeliveryStream.Gzip(Encoding.UTF8.GetBytes(lines.ToString())), token);
-                Interlocked.Add(ref records, 1440);
-            }
-        });
+        var records = await Warehouse.MonthOfReadings.WriteAsync(session, "weather-data/", start, dayCount, towns, cancellationToken: cancellationToken);
         var generated = watch.Elapsed;
         watch.Restart();
         await session.CrawlAsync(cancellationToken: cancellationToken);

@@ -107,7 +107,7 @@ public sealed partial class LocalWarehouse
     {
         var match = AlterStatement().Match(sql);
         if (!match.Success)
-            throw RedshiftSqlException.NotSupported("This ALTER MATERIALIZED VIEW", "Write ALTER MATERIALIZED VIEW name AUTO REFRESH YES|NO, or drop the view and create it again.");
+            throw RedshiftSqlException.NotSupported("this form of ALTER MATERIALIZED VIEW", "Write ALTER MATERIALIZED VIEW name AUTO REFRESH YES|NO, or drop the view and create it again.");
         EnsureStreamingCatalog(connection);
         var view = ExistingView(connection, Identifier(match.Groups["name"].Value));
         Write(connection, $"UPDATE {StreamingCatalog.Views} SET auto_refresh = $1 WHERE name = $2",

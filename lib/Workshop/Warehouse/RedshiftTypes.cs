@@ -59,7 +59,7 @@ public static class RedshiftTypes
             case "VARBYTE" or "VARBINARY" or "BINARY VARYING" or "BLOB":
                 return new("BLOB", $"varbyte({Length(64000)})");
             case "GEOMETRY" or "GEOGRAPHY" or "HLLSKETCH" or "TIMETZ" or "TIME WITH TIME ZONE" or "INTERVAL":
-                throw RedshiftSqlException.NotSupported($"The {words} type", "Store the value as VARCHAR or SUPER instead.");
+                throw RedshiftSqlException.NotSupported($"the {words} type", "Store the value as VARCHAR or SUPER instead.");
             default:
                 throw new RedshiftSqlException($"type \"{name.ToLowerInvariant()}\" does not exist", "42704");
         }

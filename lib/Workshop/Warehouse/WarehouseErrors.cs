@@ -23,7 +23,7 @@ public sealed class RedshiftSqlException(string message, string sqlState = "XX00
 
     /// <summary>A feature the local warehouse does not have, named so the learner can look it up.</summary>
     public static RedshiftSqlException NotSupported(string feature, string instead) =>
-        new($"{feature} is not supported by the local warehouse. {instead}", "0A000");
+        new($"Not supported by the local warehouse: {feature}. {instead}", "0A000");
 }
 
 /// <summary>A statement that ended FAILED or ABORTED, as the session's calls raise it.</summary>

@@ -77,8 +77,7 @@ public sealed class WarehouseFacade : IHtmlDisplay
     /// </summary>
     public async Task<string> WriteMonthToLakeAsync(int days = 30, CancellationToken cancellationToken = default)
     {
-        if (!session.IsLocal)
-            throw new InvalidOperationException("Writing a month into the lake is the local backend's catch-up; on AWS, COPY the days your lake holds.");
+        _ = session.Local ?? throw new NotSupportedException("Writing a month into the lake is the local backend's catch-up; on AWS, COPY the days your lake holds.");
         await session.EnsurePipelineAsync(cancellationToken);
         const string prefix = "warehouse-month/";
         var existing = await session.Lake.ListObjectsV2Async(new Lake.ListObjectsRequest(session.Names.LakeBucket, Prefix: prefix, MaxKeys: 1), cancellationToken);

@@ -171,12 +171,12 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     }
 
     [Theory]
-    [InlineData("CREATE PROCEDURE load_day() AS $$ BEGIN END; $$ LANGUAGE plpgsql", "Stored procedures (CREATE PROCEDURE, CALL) is not supported by the local warehouse.")]
-    [InlineData("CREATE LIBRARY lib LANGUAGE plpythonu FROM 's3://b/lib.zip'", "CREATE LIBRARY is not supported by the local warehouse.")]
-    [InlineData("CREATE FUNCTION f_double(float) RETURNS float IMMUTABLE AS $$ return args[0] * 2 $$ LANGUAGE plpythonu", "User-defined functions (CREATE FUNCTION, Python and Lambda UDFs) is not supported by the local warehouse.")]
-    [InlineData("GRANT SELECT ON ALL TABLES IN SCHEMA public TO GROUP analysts", "GRANT and REVOKE is not supported by the local warehouse.")]
-    [InlineData("CREATE DATASHARE weather_share", "Data sharing (CREATE DATASHARE) is not supported by the local warehouse.")]
-    [InlineData("CREATE TABLE shapes (g GEOMETRY)", "The GEOMETRY type is not supported by the local warehouse.")]
+    [InlineData("CREATE PROCEDURE load_day() AS $$ BEGIN END; $$ LANGUAGE plpgsql", "Not supported by the local warehouse: Stored procedures (CREATE PROCEDURE, CALL).")]
+    [InlineData("CREATE LIBRARY lib LANGUAGE plpythonu FROM 's3://b/lib.zip'", "Not supported by the local warehouse: CREATE LIBRARY.")]
+    [InlineData("CREATE FUNCTION f_double(float) RETURNS float IMMUTABLE AS $$ return args[0] * 2 $$ LANGUAGE plpythonu", "Not supported by the local warehouse: User-defined functions (CREATE FUNCTION, Python and Lambda UDFs).")]
+    [InlineData("GRANT SELECT ON ALL TABLES IN SCHEMA public TO GROUP analysts", "Not supported by the local warehouse: GRANT and REVOKE.")]
+    [InlineData("CREATE DATASHARE weather_share", "Not supported by the local warehouse: Data sharing (CREATE DATASHARE).")]
+    [InlineData("CREATE TABLE shapes (g GEOMETRY)", "Not supported by the local warehouse: the GEOMETRY type.")]
     public void What_the_local_warehouse_lacks_fails_by_name(string sql, string start)
     {
         var error = warehouse.Fails(sql);

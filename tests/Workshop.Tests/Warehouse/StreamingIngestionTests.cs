@@ -97,14 +97,14 @@ public sealed class StreamingIngestionTests : LocalSessionTest
         Assert.Equal("Stream \"weather\" does not exist in Kinesis (external schema kds). Check the name with ListStreams: stream names are case sensitive, so quote them.",
             Refused(warehouse, "CREATE MATERIALIZED VIEW v AS SELECT kinesis_data FROM KDS.Weather"));
         warehouse.Execute("CREATE TABLE readings (city VARCHAR(40))");
-        Assert.Equal("CREATE MATERIALIZED VIEW over tables is not supported by the local warehouse. The local warehouse makes materialized views over a Kinesis external schema (FROM schema.\"stream-name\"); for tables, use CREATE TABLE AS.",
+        Assert.Equal("Not supported by the local warehouse: CREATE MATERIALIZED VIEW over tables. The local warehouse makes materialized views over a Kinesis external schema (FROM schema.\"stream-name\"); for tables, use CREATE TABLE AS.",
             Refused(warehouse, "CREATE MATERIALIZED VIEW v AS SELECT city FROM public.readings"));
         Assert.Equal("relation \"readings\" already exists", Refused(warehouse, $"CREATE MATERIALIZED VIEW readings AS {ViewSelect}"));
         Assert.Equal("relation \"missing\" does not exist", Refused(warehouse, "REFRESH MATERIALIZED VIEW missing"));
         Assert.Equal("\"readings\" is not a materialized view", Refused(warehouse, "REFRESH MATERIALIZED VIEW readings"));
         Assert.Equal("relation \"missing\" does not exist", Refused(warehouse, "DROP MATERIALIZED VIEW missing"));
         warehouse.Execute("DROP MATERIALIZED VIEW IF EXISTS missing");
-        Assert.Equal("This ALTER MATERIALIZED VIEW is not supported by the local warehouse. Write ALTER MATERIALIZED VIEW name AUTO REFRESH YES|NO, or drop the view and create it again.",
+        Assert.Equal("Not supported by the local warehouse: this form of ALTER MATERIALIZED VIEW. Write ALTER MATERIALIZED VIEW name AUTO REFRESH YES|NO, or drop the view and create it again.",
             Refused(warehouse, "ALTER MATERIALIZED VIEW readings RENAME TO r"));
         warehouse.Execute($"CREATE MATERIALIZED VIEW orphan AS {ViewSelect}");
         await Stream.DeleteStreamAsync("weather-readings");
