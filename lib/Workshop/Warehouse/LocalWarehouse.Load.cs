@@ -398,31 +398,25 @@ public sealed partial class LocalWarehouse
             """;
     }
 
-    /// <summary>The rows a failed COPY wrote to STL_LOAD_ERRORS, read now and written again once its transaction is rolled back.</summary>
-    private static Action<DuckDBConnection> KeepLoadErrors(DuckDBConnection connection, long query)
+    /// <summary>
+    /// The rows a failed COPY wrote to STL_LOAD_ERRORS, set aside in a Parquet file of the warehouse's folder now (a file is not
+    /// part of the transaction) and written back in one statement once the transaction is rolled back.
+    /// </summary>
+    private Action<DuckDBConnection> KeepLoadErrors(DuckDBConnection connection, long query)
     {
-        var rows = new List<object?[]>();
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = $"SELECT * FROM {SystemSchema}.stl_load_errors WHERE query = {query} ORDER BY filename, line_number";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                rows.Add(row);
-            }
-        }
+        var kept = workspace.Resolve("warehouse", "tmp", $"load-errors-{Guid.NewGuid():N}.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+        Run(connection, $"COPY (SELECT * FROM {SystemSchema}.stl_load_errors WHERE query = {query}) TO {Literal(kept)} (FORMAT parquet)");
         return after =>
         {
-            Run(after, LoadErrorsTable);
-            using var insert = after.CreateCommand();
-            insert.CommandText = $"INSERT INTO {SystemSchema}.stl_load_errors VALUES ({string.Join(", ", Enumerable.Range(1, 16).Select(i => "$" + i))})";
-            foreach (var row in rows)
+            try
             {
-                insert.Parameters.Clear();
-                foreach (var value in row) insert.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
-                insert.ExecuteNonQuery();
+                Run(after, LoadErrorsTable);
+                Run(after, $"INSERT INTO {SystemSchema}.stl_load_errors SELECT * FROM read_parquet({Literal(kept)}) ORDER BY filename, line_number");
+            }
+            finally
+            {
+                File.Delete(kept);
             }
         };
     }

@@ -10,8 +10,11 @@ public sealed class WarehouseFacade : IHtmlDisplay
 
     internal WarehouseFacade(WorkshopSession session) => this.session = session;
 
-    /// <summary>How often a running statement is described again.</summary>
-    public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>The first wait before a running statement is described again; each wait doubles, up to <see cref="LongestPoll"/>.</summary>
+    public static TimeSpan FirstPoll { get; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The longest wait between two descriptions of a running statement.</summary>
+    public static TimeSpan LongestPoll { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The cluster, database and user the stack made: the outputs WarehouseClusterIdentifier, WarehouseDatabase and
@@ -123,7 +126,7 @@ public sealed class WarehouseFacade : IHtmlDisplay
 
     private async Task<StatementDescription> WaitAsync(string id, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
+        var wait = FirstPoll;
         while (true)
         {
             var description = await session.Stages.Warehouse.DescribeStatementAsync(id, cancellationToken);
@@ -131,7 +134,8 @@ public sealed class WarehouseFacade : IHtmlDisplay
                 throw new WarehouseStatementException(id, description.Status, description.Error ?? $"The statement was {description.Status.ToLowerInvariant()}.");
             if (description.Status == StatementStatuses.Finished) return description;
             // Short waits first, so a quick statement returns quickly; a long one is asked about once a second.
-            await Task.Delay(watch.Elapsed < TimeSpan.FromSeconds(2) ? PollInterval : TimeSpan.FromSeconds(1), cancellationToken);
+            await Task.Delay(wait, cancellationToken);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestPoll.Ticks));
         }
     }
 
