@@ -60,6 +60,7 @@ internal static class Failure
         var (line, code) = error switch
         {
             AthenaQueryException athena => (QueryCommands.Explain(athena), 1),
+            StreamingWorkshop.Warehouse.RedshiftSqlException redshift => (redshift.DataApiError, 1),
             ServiceException service => ($"{service.ErrorCode}: {service.Message}", 1),
             OperationCanceledException => ("Stopped.", 130),
             // Mistakes a learner can fix: the message says what and how.

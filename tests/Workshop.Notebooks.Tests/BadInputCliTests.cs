@@ -44,6 +44,13 @@ public sealed class BadInputCliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_warehouse_out_of_range_values_are_named()
+    {
+        AssertOneClearLine(Workshop("bench", "warehouse", "--days", "0"), "Error: --days 0 is out of range: give 1 to 366.");
+        AssertOneClearLine(Workshop("bench", "warehouse", "--stream-records", "-5"), "Error: --stream-records -5 is out of range: give 1 to 10,000,000.");
+    }
+
+    [Fact]
     public void Deploy_template_that_is_missing_or_a_folder_is_named()
     {
         var missing = Path.Combine(folder, "missing.yaml");
