@@ -129,9 +129,15 @@ public sealed partial class KernelTests : IDisposable
     private static string Comparable(JsonObject output) =>
         output["output_type"]!.GetValue<string>() == "stream" ? Joined(output["text"]) : Joined(output["data"]?["text/plain"]);
 
-    /// <summary>A cell's outputs reduced to type and plain text, with timings, ids and the workspace path taken out; consecutive streams merged.</summary>
+    /// <summary>
+    /// A cell's outputs reduced to type and plain text, with timings, ids and the workspace path taken out; consecutive streams merged.
+    /// A cell tagged wall-clock runs in live mode, so its figures follow the wall clock: only the kind of each output and the
+    /// words of its first line, digits masked, up to its first figure-bearing part (" · "), are compared.
+    /// </summary>
     private static List<string> Comparable(NotebookCell cell, string workspace)
     {
+        if (cell.Metadata["tags"]?.AsArray().Any(t => t?.GetValue<string>() == "wall-clock") == true)
+            return cell.Outputs.Select(o => $"{o["output_type"]!.GetValue<string>()}:{Digits().Replace(Spaces().Replace(Comparable(o).Split('\n')[0], " ").Split(" · ")[0], "#")}").ToList();
         var items = new List<string>();
         foreach (var output in cell.Outputs)
         {
@@ -163,6 +169,9 @@ public sealed partial class KernelTests : IDisposable
 
     [GeneratedRegex(@"[ \t]+")]
     private static partial Regex Spaces();
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Digits();
 
     [GeneratedRegex(@"\d+(\.\d+)?\s?(ms|sec|s)\b")]
     private static partial Regex Duration();
