@@ -110,6 +110,21 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
         }
     }
 
+    /// <summary>
+    /// Stops following the wall clock with time at <paramref name="end"/>, the end a live run was given and has waited for:
+    /// the moment the wall clock took to notice (a few milliseconds, many times that at speed) is not kept, so a run of a
+    /// given length always leaves the clock at the same time.
+    /// </summary>
+    public void StopLiveAt(DateTimeOffset end)
+    {
+        lock (sync)
+        {
+            if (live is null) return;
+            Volatile.Write(ref live, null);
+            Volatile.Write(ref replayTicks, Math.Max(end.UtcTicks, replayTicks));
+        }
+    }
+
     /// <summary>How long to wait on the wall clock until the clock reads <paramref name="time"/> (zero in replay).</summary>
     public TimeSpan WallTimeUntil(DateTimeOffset time)
     {

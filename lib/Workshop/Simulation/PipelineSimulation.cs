@@ -111,6 +111,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             onEvent?.Invoke(line);
             onProgress?.Invoke(Report());
         }
+        var reachedEnd = false;
         try
         {
             await RunEventsAsync(counts, delivery, firstInvocation, until,
@@ -126,6 +127,13 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                         Tell($"{clock.GetUtcNow():HH:mm:ss} delivered {poll.ObjectsWritten} object(s), the last s3://{delivery.Config.BucketName}/{delivery.Metrics.LastObjectKey}");
                 },
                 cancellationToken);
+            if (until is { } end)
+            {
+                // Nothing more happens before the end: wait for it, then stop exactly there.
+                var wait = clock.WallTimeUntil(end);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+                reachedEnd = true;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -133,7 +141,8 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         }
         finally
         {
-            clock.StopLive();
+            if (reachedEnd && until is { } end) clock.StopLiveAt(end);
+            else clock.StopLive();
             clock.Save();
         }
         return Report();

@@ -10,6 +10,20 @@ public sealed class LiveRunTests : IDisposable
     private readonly TempWorkspace temp = new();
 
     [Fact]
+    public async Task A_live_run_given_a_length_leaves_the_clock_exactly_at_its_end_whatever_the_wall_clock_did()
+    {
+        await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+        var start = session.Clock.GetUtcNow();
+
+        // 600x: the three virtual minutes take 0.3 s of wall time; noticing the end takes a few milliseconds more.
+        var report = await session.StartLive(speed: 600, duration: TimeSpan.FromMinutes(3)).Completion;
+
+        Assert.Equal(start + TimeSpan.FromMinutes(3), session.Clock.GetUtcNow());
+        Assert.Equal(start + TimeSpan.FromMinutes(3), report.To);
+        Assert.False(session.Clock.IsLive);
+    }
+
+    [Fact]
     public async Task A_live_run_puts_records_while_running_and_stops_cleanly()
     {
         await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
