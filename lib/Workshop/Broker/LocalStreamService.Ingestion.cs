@@ -41,15 +41,19 @@ public sealed partial class LocalStreamService
             var lost = known && trim > from ? trim - from : 0;
             from = Math.Max(from, trim);
             var records = new List<StreamRecord>(Math.Max(0, log.Count - from));
+            long? lastRead = null;
             while (from < log.Count)
             {
                 var stored = log.Read(from, MaxGetRecordsLimit, MaxGetRecordsBytes);
                 foreach (var record in stored)
+                {
                     records.Add(new StreamRecord(id, SequenceNumber(shard.Index, record.Number),
                         new DateTimeOffset(record.ArrivalTicks, TimeSpan.Zero), record.PartitionKey, record.Data));
+                    lastRead = record.Number;
+                }
                 from += stored.Count;
             }
-            var last = records.Count > 0 ? LastNumberOf(records[^1]) : known ? Math.Max(checkpoint, trim) : trim;
+            var last = lastRead ?? (known ? Math.Max(checkpoint, trim) : trim);
             DateTimeOffset? oldest = trim < log.Count ? new DateTimeOffset(log.ArrivalTicks(trim), TimeSpan.Zero) : null;
             result.Add(new ShardCatchUp(id, records, last, lost, oldest));
         }
@@ -69,7 +73,4 @@ public sealed partial class LocalStreamService
         }
         return counts;
     }
-
-    private static long LastNumberOf(StreamRecord record) =>
-        long.Parse(record.SequenceNumber.AsSpan(12), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -44,7 +44,6 @@ public sealed partial class LocalWarehouse
         }
         if (database is null) throw new RedshiftSqlException("CREATE EXTERNAL SCHEMA ... FROM DATA CATALOG needs DATABASE 'glue_database': name the Glue database the schema shows.", "42601");
         var arn = RequireRole(role, region, "CREATE EXTERNAL SCHEMA");
-        EnsureExternalSchemaTable(connection);
         if (SchemaExists(connection, name))
         {
             if (ifNotExists) return WarehouseOutcome.Done;
@@ -79,17 +78,10 @@ public sealed partial class LocalWarehouse
         return Convert.ToInt64(command.ExecuteScalar()) > 0 || KinesisSchemaNames(connection).Contains(name) || ExternalSchemaMap(connection).ContainsKey(name);
     }
 
-    private static void EnsureExternalSchemaTable(DuckDBConnection connection) =>
-        Run(connection, $"CREATE TABLE IF NOT EXISTS {ExternalSchemas} (esoid INTEGER, eskind INTEGER, schemaname VARCHAR, esowner INTEGER, databasename VARCHAR, esoptions VARCHAR)");
-
     /// <summary>The cluster's external schemas over the data catalog: schema name to Glue database.</summary>
     private Dictionary<string, string> ExternalSchemaMap(DuckDBConnection connection)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND schema_name = '{SystemSchema}' AND table_name = 'catalog_external_schemas'";
-        command.Parameters.Add(new DuckDBParameter(Cluster.Database));
-        if (Convert.ToInt64(command.ExecuteScalar()) == 0) return map;
         using var read = connection.CreateCommand();
         read.CommandText = $"SELECT schemaname, databasename FROM {ExternalSchemas}";
         using var reader = read.ExecuteReader();

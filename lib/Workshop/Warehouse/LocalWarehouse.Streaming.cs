@@ -28,7 +28,6 @@ public sealed partial class LocalWarehouse
         var match = KinesisSchemaStatement().Match(sql);
         if (!match.Success)
             throw new RedshiftSqlException("syntax error in CREATE EXTERNAL SCHEMA: write CREATE EXTERNAL SCHEMA [IF NOT EXISTS] name FROM KINESIS IAM_ROLE { default | 'arn:aws:iam::...:role/...' }", "42601");
-        EnsureStreamingCatalog(connection);
         var name = Identifier(match.Groups["name"].Value);
         if (!match.Groups["role"].Success)
             throw new RedshiftSqlException($"CREATE EXTERNAL SCHEMA {name} FROM KINESIS needs IAM_ROLE: name a role attached to the cluster ('arn:aws:iam::...:role/...') or write IAM_ROLE default.", "42601");
@@ -50,7 +49,6 @@ public sealed partial class LocalWarehouse
         var match = MaterializedViewStatement().Match(sql);
         if (!match.Success)
             throw new RedshiftSqlException("syntax error in CREATE MATERIALIZED VIEW: write CREATE MATERIALIZED VIEW name [BACKUP NO] [AUTO REFRESH YES|NO] AS SELECT ... FROM schema.\"stream-name\"", "42601");
-        EnsureStreamingCatalog(connection);
         var name = Identifier(match.Groups["name"].Value);
         var (backup, autoRefresh) = (true, false);
         foreach (Match option in ViewOption().Matches(match.Groups["options"].Value))
@@ -80,7 +78,6 @@ public sealed partial class LocalWarehouse
     {
         var match = RefreshStatement().Match(sql);
         if (!match.Success) throw new RedshiftSqlException("syntax error in REFRESH MATERIALIZED VIEW: write REFRESH MATERIALIZED VIEW name", "42601");
-        EnsureStreamingCatalog(connection);
         var view = ExistingView(connection, Identifier(match.Groups["name"].Value));
         Refresh(connection, view, "Manual");
         return WarehouseOutcome.Done;
@@ -90,7 +87,6 @@ public sealed partial class LocalWarehouse
     {
         var match = DropStatement().Match(sql);
         if (!match.Success) throw new RedshiftSqlException("syntax error in DROP MATERIALIZED VIEW: write DROP MATERIALIZED VIEW [IF EXISTS] name", "42601");
-        EnsureStreamingCatalog(connection);
         var name = Identifier(match.Groups["name"].Value);
         if (LoadViews(connection).All(v => v.Name != name))
         {
@@ -108,7 +104,6 @@ public sealed partial class LocalWarehouse
         var match = AlterStatement().Match(sql);
         if (!match.Success)
             throw RedshiftSqlException.NotSupported("this form of ALTER MATERIALIZED VIEW", "Write ALTER MATERIALIZED VIEW name AUTO REFRESH YES|NO, or drop the view and create it again.");
-        EnsureStreamingCatalog(connection);
         var view = ExistingView(connection, Identifier(match.Groups["name"].Value));
         Write(connection, $"UPDATE {StreamingCatalog.Views} SET auto_refresh = $1 WHERE name = $2",
             match.Groups["auto"].Value.Equals("YES", StringComparison.OrdinalIgnoreCase), view.Name);
@@ -121,7 +116,6 @@ public sealed partial class LocalWarehouse
     /// </summary>
     private void AutoRefresh(DuckDBConnection connection, CancellationToken cancellationToken)
     {
-        EnsureStreamingCatalog(connection);
         var views = LoadViews(connection);
         if (views.Count == 0) return;
         var now = clock.GetUtcNow();
@@ -287,7 +281,7 @@ public sealed partial class LocalWarehouse
         return checkpoints;
     }
 
-    /// <summary>Makes the streaming tables and system views on the first statement that needs them.</summary>
+    /// <summary>Makes the streaming tables and system views in a cluster's file that lacks them; every connection checks as it opens.</summary>
     private void EnsureStreamingCatalog(DuckDBConnection connection)
     {
         if (Scalar<long>(connection, StreamingCatalog.ExistsQuery(Cluster.Database)) > 0) return;

@@ -84,7 +84,18 @@ public sealed partial class LocalWarehouse
         {
             try
             {
-                return OpenSandboxed(folder, name);
+                var connection = OpenSandboxed(folder, name);
+                try
+                {
+                    // Redshift's system tables are there from the first statement on, whatever it is.
+                    EnsureStreamingCatalog(connection);
+                    return connection;
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
             }
             catch (DbException locked) when (locked.Message.Contains("Could not set lock", StringComparison.Ordinal) && attempt < 200)
             {
@@ -156,8 +167,6 @@ public sealed partial class LocalWarehouse
     internal WarehouseOutcome Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        // Redshift's system tables are there from the first statement on, whatever it is.
-        EnsureStreamingCatalog(connection);
         var statement = RedshiftSql.Classify(sql);
         return statement.Kind switch
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StreamingWorkshop.Display;
 
 namespace StreamingWorkshop.Warehouse;
@@ -22,9 +21,7 @@ public sealed class WarehouseFacade : IHtmlDisplay
     /// </summary>
     public async Task<WarehouseTarget> TargetAsync(CancellationToken cancellationToken = default)
     {
-        await session.EnsurePipelineAsync(cancellationToken);
-        var stack = await session.Stages.Stack.DescribeAsync(session.Names.StackName, cancellationToken);
-        var cluster = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Redshift::Cluster");
+        var (stack, cluster) = await StackAndClusterAsync(cancellationToken);
         string? Property(string name) => cluster?.Properties[name]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? cluster.Properties[name]!.GetValue<string>() : null;
         var identifier = stack.Output("WarehouseClusterIdentifier") ?? (string.IsNullOrEmpty(cluster?.PhysicalResourceId) ? Property("ClusterIdentifier") : cluster.PhysicalResourceId);
         var database = stack.Output("WarehouseDatabase") ?? Property("DBName") ?? "dev";
@@ -59,15 +56,21 @@ public sealed class WarehouseFacade : IHtmlDisplay
     public Task<WarehouseResult> TablesAsync(CancellationToken cancellationToken = default) =>
         QueryAsync("""SELECT "schema", "table", diststyle, sortkey1, encoded, tbl_rows, size FROM svv_table_info ORDER BY "schema", "table" """, cancellationToken);
 
+    /// <summary>The deployed stack and its Redshift cluster resource (null if the template made none).</summary>
+    private async Task<(Stack.StackState Stack, Stack.StackResource? Cluster)> StackAndClusterAsync(CancellationToken cancellationToken)
+    {
+        await session.EnsurePipelineAsync(cancellationToken);
+        var stack = await session.Stages.Stack.DescribeAsync(session.Names.StackName, cancellationToken);
+        return (stack, stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Redshift::Cluster"));
+    }
+
     /// <summary>
     /// The IAM role the stack attached to the cluster, for COPY, UNLOAD and external schemas to name (IAM_ROLE '...'): the stack
     /// cannot make it the cluster's default role, so <c>IAM_ROLE default</c> does not work on the stack's cluster.
     /// </summary>
     public async Task<string> RoleArnAsync(CancellationToken cancellationToken = default)
     {
-        await session.EnsurePipelineAsync(cancellationToken);
-        var stack = await session.Stages.Stack.DescribeAsync(session.Names.StackName, cancellationToken);
-        var cluster = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Redshift::Cluster");
+        var (stack, cluster) = await StackAndClusterAsync(cancellationToken);
         return stack.Output("WarehouseRoleArn")
             ?? cluster?.Properties["IamRoles"]?.AsArray().Select(r => r?.GetValue<string>()).FirstOrDefault(r => r is not null)
             ?? throw new InvalidOperationException($"Stack {session.Names.StackName}'s cluster has no IAM role. Deploy the workshop's template again (workshop deploy), which attaches one.");
