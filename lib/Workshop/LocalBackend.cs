@@ -3,6 +3,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Faults;
+using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
@@ -45,6 +46,7 @@ public sealed class LocalBackend : IDisposable
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
         Query = new LocalQueryService(workspace, clock, Catalog, Lake);
         Warehouse = new LocalWarehouseService(workspace, clock, Lake, Catalog, Stream, Stacks);
+        Jobs = new LocalJobService(workspace, clock, Lake, Catalog, Stream, Stacks);
         Faults = new FaultInjector(workspace, Stream.ExhaustWriteAllowance);
     }
 
@@ -64,6 +66,9 @@ public sealed class LocalBackend : IDisposable
 
     /// <summary>The Redshift Data API over one embedded database per cluster the stacks made.</summary>
     public LocalWarehouseService Warehouse { get; }
+
+    /// <summary>The Glue job runtime: the stacks' batch and streaming jobs, run on the virtual clock.</summary>
+    public LocalJobService Jobs { get; }
 
     /// <summary>Where the local services record their CloudWatch metrics, on the virtual clock.</summary>
     public MetricsLog MetricsLog { get; }
@@ -111,6 +116,7 @@ public sealed class LocalBackend : IDisposable
         Query = Query,
         Delivery = Firehose,
         Warehouse = Warehouse,
+        Jobs = Jobs,
         ProducerFunction = new LocalProducerFunction(this),
         ProducerLogs = Logs,
         Schedule = null,

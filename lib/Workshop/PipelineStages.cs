@@ -1,6 +1,7 @@
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Producer;
@@ -27,6 +28,9 @@ public sealed class PipelineStages
 
     /// <summary>The Redshift warehouse, through the Data API's calls.</summary>
     public required IWarehouseService Warehouse { get; init; }
+
+    /// <summary>Glue ETL jobs, batch and streaming, through the Glue API's job calls.</summary>
+    public required IJobService Jobs { get; init; }
     public required IProducerFunction ProducerFunction { get; init; }
     public required IProducerLogs ProducerLogs { get; init; }
 

@@ -43,6 +43,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         Catalog = new CatalogFacade(this);
         Athena = new AthenaFacade(this);
         Warehouse = new Warehouse.WarehouseFacade(this);
+        Jobs = new Jobs.JobsFacade(this);
         Delivery = new DeliveryFacade(this);
         Producer = new ProducerFacade(this);
         Metrics = new MetricsFacade(this);
@@ -68,6 +69,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     /// <summary>SQL on the stack's Redshift cluster through the Data API.</summary>
     public Warehouse.WarehouseFacade Warehouse { get; }
+
+    /// <summary>The stack's Glue ETL jobs: the batch job over the lake and the streaming job over the stream.</summary>
+    public Jobs.JobsFacade Jobs { get; }
     public DeliveryFacade Delivery { get; }
     public ProducerFacade Producer { get; }
     public MetricsFacade Metrics { get; }

@@ -11,6 +11,7 @@ public sealed class AwsClients(AwsSettings settings, HttpMessageHandler? transpo
     public S3ObjectStore S3() => new(Settings);
     public FirehoseClient Firehose() => new(new AwsJsonClient(Transport(AwsService.Firehose)));
     public GlueClient Glue() => new(new AwsJsonClient(Transport(AwsService.Glue)));
+    public GlueJobsClient GlueJobs() => new(new AwsJsonClient(Transport(AwsService.Glue)));
     public AthenaClient Athena() => new(new AwsJsonClient(Transport(AwsService.Athena)));
     public LogsClient Logs() => new(new AwsJsonClient(Transport(AwsService.Logs)));
     public EventBridgeClient EventBridge() => new(new AwsJsonClient(Transport(AwsService.EventBridge)));

@@ -17,6 +17,7 @@ public sealed class AwsPipeline : IDisposable
     private readonly Lazy<S3ObjectStore> lake;
     private readonly Lazy<FirehoseClient> firehose;
     private readonly Lazy<GlueClient> glue;
+    private readonly Lazy<GlueJobsClient> glueJobs;
     private readonly Lazy<AthenaClient> athena;
     private readonly Lazy<CloudFormationClient> cloudFormation;
     private readonly Lazy<LogsClient> logs;
@@ -37,6 +38,7 @@ public sealed class AwsPipeline : IDisposable
         lake = new(clients.S3);
         firehose = new(clients.Firehose);
         glue = new(clients.Glue);
+        glueJobs = new(clients.GlueJobs);
         athena = new(clients.Athena);
         cloudFormation = new(clients.CloudFormation);
         logs = new(clients.Logs);
@@ -52,6 +54,7 @@ public sealed class AwsPipeline : IDisposable
     public IObjectStore Lake => lake.Value;
     public FirehoseClient Firehose => firehose.Value;
     public GlueClient Glue => glue.Value;
+    public GlueJobsClient GlueJobs => glueJobs.Value;
     public AthenaClient Athena => athena.Value;
     public CloudFormationClient CloudFormation => cloudFormation.Value;
     public LogsClient Logs => logs.Value;
@@ -160,6 +163,7 @@ public sealed class AwsPipeline : IDisposable
             Catalog = new AwsCatalog(this),
             Query = new AwsQueryService(this),
             Warehouse = RedshiftData,
+            Jobs = GlueJobs,
             Delivery = Firehose,
             ProducerFunction = producer,
             ProducerLogs = producer,
@@ -186,6 +190,7 @@ public sealed class AwsPipeline : IDisposable
         if (lake.IsValueCreated) lake.Value.Dispose();
         if (firehose.IsValueCreated) firehose.Value.Dispose();
         if (glue.IsValueCreated) glue.Value.Dispose();
+        if (glueJobs.IsValueCreated) glueJobs.Value.Dispose();
         if (athena.IsValueCreated) athena.Value.Dispose();
         if (cloudFormation.IsValueCreated) cloudFormation.Value.Dispose();
         if (logs.IsValueCreated) logs.Value.Dispose();
