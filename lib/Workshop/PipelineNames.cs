@@ -23,6 +23,9 @@ public sealed record PipelineNames : IHtmlDisplay
         ScheduleRule = $"{project}-schedule-{environment}";
         Database = $"{project}_{environment}_db";
         GlueRole = $"{project}-glue-role-{environment}";
+        BatchJob = $"{project}-curate-batch-{environment}";
+        StreamingJob = $"{project}-curate-stream-{environment}";
+        ScriptsBucket = $"{project}-glue-scripts-{environment}-{accountId}";
     }
 
     public string Project { get; init; }
@@ -40,6 +43,15 @@ public sealed record PipelineNames : IHtmlDisplay
     public string Database { get; init; }
     public string GlueRole { get; init; }
     public string CrawlerName { get; init; } = "weather-data-crawler";
+
+    /// <summary>The Glue job that curates the lake's raw readings in batches, with bookmarks.</summary>
+    public string BatchJob { get; init; }
+
+    /// <summary>The Glue streaming job that curates readings from the stream in micro-batches.</summary>
+    public string StreamingJob { get; init; }
+
+    /// <summary>The bucket with the jobs' scripts, their temporary files and the streaming job's checkpoints.</summary>
+    public string ScriptsBucket { get; init; }
 
     /// <summary>The resources the pipeline is made of, by the names the stack gave them.</summary>
     private PropertiesView View => new($"Resources of stack {StackName}",
@@ -79,6 +91,9 @@ public sealed record PipelineNames : IHtmlDisplay
             ProducerCities = cities?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Database = Output("GlueDatabaseName"),
             GlueRole = Output("GlueRoleName"),
+            BatchJob = stack.Output("BatchJobName") ?? $"{parameters.GetValueOrDefault("ProjectName", "weather-analytics")}-curate-batch-{parameters.GetValueOrDefault("Environment", "dev")}",
+            StreamingJob = stack.Output("StreamingJobName") ?? $"{parameters.GetValueOrDefault("ProjectName", "weather-analytics")}-curate-stream-{parameters.GetValueOrDefault("Environment", "dev")}",
+            ScriptsBucket = stack.Output("ScriptsBucketName") ?? "",
         };
     }
 }

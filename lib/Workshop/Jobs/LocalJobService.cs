@@ -18,6 +18,12 @@ public sealed class LocalJobService(WorkspaceDirectory workspace, VirtualClock c
     internal LocalStreamService Stream { get; } = stream;
     internal LocalCloudFormation Stacks { get; } = stacks;
 
+    /// <summary>Records a job the stack defines (AWS::Glue::Job), replacing one by that name.</summary>
+    internal void PutJob(GlueJob job) => throw Pending();
+
+    /// <summary>Forgets a job the stack no longer defines, with its runs and bookmark.</summary>
+    internal void DeleteJob(string jobName) => throw Pending();
+
     public Task<IReadOnlyList<GlueJob>> GetJobsAsync(CancellationToken cancellationToken = default) => throw Pending();
 
     public Task<GlueJob> GetJobAsync(string jobName, CancellationToken cancellationToken = default) => throw Pending();
