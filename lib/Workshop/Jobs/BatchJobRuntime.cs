@@ -94,6 +94,21 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
         return run;
     }
 
+    /// <summary>When the run next changes state on its own: the end of STARTING, RUNNING (or its timeout) or STOPPING.</summary>
+    public DateTimeOffset? NextChangeAt(GlueJob job, JobRun run)
+    {
+        var plan = LoadPlan(job.Name, run.Id);
+        var deadline = run.StartedOn.AddMinutes(run.TimeoutMinutes);
+        DateTimeOffset? next = run.JobRunState switch
+        {
+            JobRunStates.Starting => run.StartedOn + StartupTime,
+            JobRunStates.Running => plan.EndsAt,
+            JobRunStates.Stopping => plan.StopRequestedAt + StoppingTime,
+            _ => null,
+        };
+        return next is { } time && run.JobRunState != JobRunStates.Stopping && deadline < time ? deadline : next;
+    }
+
     public JobRun Stop(GlueJob job, JobRun run)
     {
         var now = jobs.Clock.GetUtcNow();
