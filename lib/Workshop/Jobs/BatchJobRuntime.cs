@@ -26,7 +26,7 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
     public static readonly TimeSpan MinimumProcessingTime = TimeSpan.FromSeconds(30);
 
     /// <summary>What each raw object adds: opening many small objects is what slows a Spark job on a streaming lake.</summary>
-    public static readonly TimeSpan TimePerObject = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan TimePerObject = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The raw (compressed) bytes one DPU reads and curates in a second.</summary>
     public const long BytesPerDpuSecond = 1_000_000;

@@ -12,7 +12,10 @@ internal static class JobShown
 
     public static string Kind(GlueJob job) => job.Command.Name == JobCommandNames.Streaming ? "streaming" : "batch";
 
+    /// <summary>A run's cost, to a hundredth of a cent: most runs cost cents.</summary>
     public static string Dollars(double dollars) => "$" + dollars.ToString(dollars >= 1 ? "0.00" : "0.0000", CultureInfo.InvariantCulture);
+
+    public static string Rate(double dollars) => "$" + dollars.ToString("0.00", CultureInfo.InvariantCulture);
 
     public static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
@@ -35,7 +38,7 @@ public sealed class JobListView(IReadOnlyList<GlueJob> jobs) : IReadOnlyList<Glu
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     private IEnumerable<IReadOnlyList<string>> Rows => jobs.Select(j => (IReadOnlyList<string>)
-        [j.Name, JobShown.Kind(j), $"{j.NumberOfWorkers} × {j.WorkerType}", j.GlueVersion, JobShown.Number(GlueBilling.Dpus(j)), JobShown.Dollars(GlueBilling.CostPerHour(j))]);
+        [j.Name, JobShown.Kind(j), $"{j.NumberOfWorkers} × {j.WorkerType}", j.GlueVersion, JobShown.Number(GlueBilling.Dpus(j)), JobShown.Rate(GlueBilling.CostPerHour(j))]);
 
     private const string Empty = "No Glue jobs yet: deploy the stack (workshop deploy), which defines them.";
     private const string Caption = "Glue jobs ($0.44 per DPU-hour, billed per second, at least a minute per run)";
