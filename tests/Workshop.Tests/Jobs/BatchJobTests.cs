@@ -86,20 +86,24 @@ public sealed class BatchJobTests(BatchJobFixture fixture) : IClassFixture<Batch
         await fixture.PutRawAsync("bookmark", "a", Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z"));
         var first = await fixture.RunToEndAsync("bookmark");
         await fixture.PutRawAsync("bookmark", "b",
-            Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T09:59:00.000Z"), Reading("Oslo", 2.0, "2026-03-01T10:15", "2026-03-01T10:16:00.000Z"));
+            Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:02:00.000Z"), Reading("Oslo", 2.0, "2026-03-01T10:15", "2026-03-01T10:16:00.000Z"));
         var second = await fixture.RunToEndAsync("bookmark");
+        var afterSecond = fixture.Curated("bookmark", "Oslo", "2026", "03", "01").Select(r => new[] { r[1], r[3], r[7] }).ToArray();
         await Jobs.ResetJobBookmarkAsync("bookmark");
         var third = await fixture.RunToEndAsync("bookmark");
+        var afterReset = fixture.Curated("bookmark", "Oslo", "2026", "03", "01").Select(r => new[] { r[1], r[3], r[7] }).ToArray();
 
         string ReadLine(JobRun run) => Jobs.RunLog(run.Id).Select(e => e.Event.Message).Single(m => m.StartsWith("Reading ", StringComparison.Ordinal));
         Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 1 of 1 raw objects to read (", ReadLine(first));
-        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 1 of 2 raw objects", ReadLine(second));
-        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 2 of 2 raw objects", ReadLine(third));
-        Assert.Equal(
+        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 1 of 2 raw objects to read (", ReadLine(second));
+        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 2 of 2 raw objects to read (", ReadLine(third));
+        object?[][] expected =
         [
-            [new DateTime(2026, 3, 1, 10, 0, 0), 1.0, new DateTime(2026, 3, 1, 9, 59, 0)],
+            [new DateTime(2026, 3, 1, 10, 0, 0), 1.0, new DateTime(2026, 3, 1, 10, 1, 0)],
             [new DateTime(2026, 3, 1, 10, 15, 0), 2.0, new DateTime(2026, 3, 1, 10, 16, 0)],
-        ], fixture.Curated("bookmark", "Oslo", "2026", "03", "01").Select(r => new[] { r[1], r[3], r[7] }));
+        ];
+        Assert.Equal(expected, afterSecond);
+        Assert.Equal(expected, afterReset);
     }
 
     [Fact]
