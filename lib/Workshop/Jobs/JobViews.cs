@@ -60,7 +60,7 @@ public sealed class JobRunView(JobRun run) : IHtmlDisplay
         ("State", Run.JobRunState),
         ("Started", JobShown.Time(Run.StartedOn)),
         ("Completed", Run.CompletedOn is null ? "(not yet)" : JobShown.Time(Run.CompletedOn)),
-        ("Execution time", $"{Run.ExecutionTime} s"),
+        ("Ran for", $"{Run.ExecutionTime} s"),
         ("Workers", $"{Run.NumberOfWorkers} × {Run.WorkerType}, Glue {Run.GlueVersion}"),
         ("Billed", $"{JobShown.Number(Run.DpuSeconds)} DPU-seconds, {JobShown.Dollars(GlueBilling.Cost(Run.DpuSeconds))}"),
         .. Run.Arguments.Count == 0 ? Array.Empty<(string, string)>() : [("Arguments", string.Join(" ", Run.Arguments.Select(a => $"{a.Key}={a.Value}")))],

@@ -105,4 +105,41 @@ public sealed class JobsFacadeTests(BatchJobFixture fixture) : IClassFixture<Bat
         Assert.StartsWith("Error: There is no job 'curate-nothing'. The jobs are: ", line);
         Assert.Contains("weather-analytics-curate-batch-dev", line.Split(": ")[^1].TrimEnd('.').Split(", "));
     }
+
+    [Fact]
+    public async Task The_curated_files_are_listed_per_partition_folder_of_the_lake_bucket()
+    {
+        await fixture.Session.EnsurePipelineAsync();
+        var names = fixture.Session.Names;
+        var job = fixture.PutJob("facade-files") with
+        {
+            DefaultArguments = new Dictionary<string, string>
+            {
+                ["--database"] = names.Database, ["--lake_bucket"] = names.LakeBucket, ["--raw_prefix"] = "facade-files-raw/",
+                ["--curated_prefix"] = ReadingsCuration.CuratedPrefix, ["--curated_table"] = ReadingsCuration.CuratedTable,
+            },
+        };
+        fixture.Jobs.PutJob(job);
+        await fixture.Session.Local!.Lake.PutObjectAsync(names.LakeBucket, "facade-files-raw/a.json",
+            System.Text.Encoding.UTF8.GetBytes(Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z") + "\n" + Reading("Bergen", 3.0, "2026-03-02T10:00", "2026-03-02T10:01:00.000Z")));
+
+        var run = (await fixture.Session.Jobs.RunAsync("facade-files", wait: true)).Run;
+        var files = await fixture.Session.Jobs.CuratedFilesAsync();
+
+        Assert.Equal(JobRunStates.Succeeded, run.JobRunState);
+        Assert.Equal(
+        [
+            $"curated/weather/location=Bergen/year=2026/month=03/day=02/part-00000-{run.Id[3..15]}.c000.snappy.parquet",
+            $"curated/weather/location=Oslo/year=2026/month=03/day=01/part-00000-{run.Id[3..15]}.c000.snappy.parquet",
+        ], files.Objects.Select(o => o.Key));
+        Assert.Equal(
+        [
+            $"Curated objects in s3://{names.LakeBucket}/: 2 files, SIZE",
+            "Folder                                                     Files  Size",
+            "---------------------------------------------------------  -----  ----",
+            "curated/weather/location=Bergen/year=2026/month=03/day=02  1      SIZE",
+            "curated/weather/location=Oslo/year=2026/month=03/day=01    1      SIZE",
+        // The sizes come from DuckDB's Parquet writer, so they and the width of their column are left out.
+        ], files.ToString().TrimEnd('\n').Split('\n').Select(l => Regex.Replace(Regex.Replace(l, @"\d+(\.\d)? (B|KiB)", "SIZE"), "  -+$", "  ----")));
+    }
 }
