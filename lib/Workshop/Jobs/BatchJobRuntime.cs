@@ -26,7 +26,7 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
     public static readonly TimeSpan MinimumProcessingTime = TimeSpan.FromSeconds(30);
 
     /// <summary>What each raw object adds: opening many small objects is what slows a Spark job on a streaming lake.</summary>
-    public static readonly TimeSpan TimePerObject = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan TimePerObject = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The raw (compressed) bytes one DPU reads and curates in a second.</summary>
     public const long BytesPerDpuSecond = 1_000_000;
@@ -92,6 +92,21 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
             }
         }
         return run;
+    }
+
+    /// <summary>When the run next changes state on its own: the end of STARTING, RUNNING (or its timeout) or STOPPING.</summary>
+    public DateTimeOffset? NextChangeAt(GlueJob job, JobRun run)
+    {
+        var plan = LoadPlan(job.Name, run.Id);
+        var deadline = run.StartedOn.AddMinutes(run.TimeoutMinutes);
+        DateTimeOffset? next = run.JobRunState switch
+        {
+            JobRunStates.Starting => run.StartedOn + StartupTime,
+            JobRunStates.Running => plan.EndsAt,
+            JobRunStates.Stopping => plan.StopRequestedAt + StoppingTime,
+            _ => null,
+        };
+        return next is { } time && run.JobRunState != JobRunStates.Stopping && deadline < time ? deadline : next;
     }
 
     public JobRun Stop(GlueJob job, JobRun run)

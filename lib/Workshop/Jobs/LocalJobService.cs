@@ -186,6 +186,21 @@ public sealed class LocalJobService : IJobService
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// When a run will next change state on its own (null when the runtime cannot say, or the run has ended), so a wait
+    /// can move the clock straight there.
+    /// </summary>
+    internal DateTimeOffset? NextChangeAt(string jobName, string runId)
+    {
+        lock (sync)
+        {
+            var job = GetJob(jobName);
+            var (sequence, stored) = FindRun(job.Name, runId);
+            var run = Settle(job, sequence, stored);
+            return JobRunStates.HasEnded(run.JobRunState) ? null : RuntimeFor(job) is BatchJobRuntime runtime ? runtime.NextChangeAt(job, run) : null;
+        }
+    }
+
     /// <summary>The job's folder in the workspace, where its definition, runs and its runtime's state are kept.</summary>
     internal string JobFolder(string jobName) => Workspace.Resolve("state", "jobs", jobName);
 

@@ -86,20 +86,24 @@ public sealed class BatchJobTests(BatchJobFixture fixture) : IClassFixture<Batch
         await fixture.PutRawAsync("bookmark", "a", Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z"));
         var first = await fixture.RunToEndAsync("bookmark");
         await fixture.PutRawAsync("bookmark", "b",
-            Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T09:59:00.000Z"), Reading("Oslo", 2.0, "2026-03-01T10:15", "2026-03-01T10:16:00.000Z"));
+            Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:02:00.000Z"), Reading("Oslo", 2.0, "2026-03-01T10:15", "2026-03-01T10:16:00.000Z"));
         var second = await fixture.RunToEndAsync("bookmark");
+        var afterSecond = fixture.Curated("bookmark", "Oslo", "2026", "03", "01").Select(r => new[] { r[1], r[3], r[7] }).ToArray();
         await Jobs.ResetJobBookmarkAsync("bookmark");
         var third = await fixture.RunToEndAsync("bookmark");
+        var afterReset = fixture.Curated("bookmark", "Oslo", "2026", "03", "01").Select(r => new[] { r[1], r[3], r[7] }).ToArray();
 
         string ReadLine(JobRun run) => Jobs.RunLog(run.Id).Select(e => e.Event.Message).Single(m => m.StartsWith("Reading ", StringComparison.Ordinal));
         Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 1 of 1 raw objects to read (", ReadLine(first));
-        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 1 of 2 raw objects", ReadLine(second));
-        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 2 of 2 raw objects", ReadLine(third));
-        Assert.Equal(
+        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 1 of 2 raw objects to read (", ReadLine(second));
+        Assert.StartsWith($"Reading s3://{Bucket}/bookmark/raw/ with job-bookmark-enable: 2 of 2 raw objects to read (", ReadLine(third));
+        object?[][] expected =
         [
-            [new DateTime(2026, 3, 1, 10, 0, 0), 1.0, new DateTime(2026, 3, 1, 9, 59, 0)],
+            [new DateTime(2026, 3, 1, 10, 0, 0), 1.0, new DateTime(2026, 3, 1, 10, 1, 0)],
             [new DateTime(2026, 3, 1, 10, 15, 0), 2.0, new DateTime(2026, 3, 1, 10, 16, 0)],
-        ], fixture.Curated("bookmark", "Oslo", "2026", "03", "01").Select(r => new[] { r[1], r[3], r[7] }));
+        ];
+        Assert.Equal(expected, afterSecond);
+        Assert.Equal(expected, afterReset);
     }
 
     [Fact]
@@ -156,5 +160,38 @@ public sealed class BatchJobTests(BatchJobFixture fixture) : IClassFixture<Batch
 
         Assert.StartsWith("Job with name: unknown not found. The jobs are: ", error.Message);
         Assert.Contains("known", error.Message.Split(": ")[^1].TrimEnd('.').Split(", "));
+    }
+
+    [Fact]
+    public async Task Bookmark_disable_reads_everything_and_pause_reads_the_new_objects_without_moving_the_bookmark()
+    {
+        fixture.PutJob("options");
+        await fixture.PutRawAsync("options", "a", Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z"));
+        await fixture.RunToEndAsync("options");
+        await fixture.PutRawAsync("options", "b", Reading("Oslo", 2.0, "2026-03-01T10:15", "2026-03-01T10:16:00.000Z"));
+
+        var disabled = await fixture.RunToEndAsync("options", new Dictionary<string, string> { ["--job-bookmark-option"] = "job-bookmark-disable" });
+        var paused = await fixture.RunToEndAsync("options", new Dictionary<string, string> { ["--job-bookmark-option"] = "job-bookmark-pause" });
+        var pausedAgain = await fixture.RunToEndAsync("options", new Dictionary<string, string> { ["--job-bookmark-option"] = "job-bookmark-pause" });
+
+        string Summary(JobRun run) => string.Join(" | ", Jobs.RunLog(run.Id).Select(e => e.Event.Message)
+            .Where(m => m.StartsWith("Reading ", StringComparison.Ordinal) || m.StartsWith("Bookmark", StringComparison.Ordinal)).Select(m => m.Split(" (")[0]));
+        Assert.Equal($"Reading s3://{Bucket}/options/raw/ with job-bookmark-disable: 2 of 2 raw objects to read | Bookmark not moved", Summary(disabled));
+        Assert.Equal($"Reading s3://{Bucket}/options/raw/ with job-bookmark-pause: 1 of 2 raw objects to read | Bookmark not moved", Summary(paused));
+        Assert.Equal(Summary(paused), Summary(pausedAgain));
+        Assert.Equal(2, fixture.Curated("options", "Oslo", "2026", "03", "01").Count);
+    }
+
+    [Fact]
+    public async Task A_run_still_going_at_its_timeout_ends_in_TIMEOUT_at_that_minute_with_nothing_written()
+    {
+        fixture.PutJob("slow", timeoutMinutes: 1);
+        for (var i = 0; i < 501; i++) await fixture.PutRawAsync("slow", $"part-{i:000}", Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z"));
+
+        var run = await fixture.RunToEndAsync("slow");
+
+        Assert.Equal((JobRunStates.Timeout, run.StartedOn.AddMinutes(1), 50), (run.JobRunState, run.CompletedOn, run.ExecutionTime));
+        Assert.Equal("Job run timed out: it was still running after the job's timeout of 1 minutes. Give the job a longer Timeout, or more workers.", run.ErrorMessage);
+        Assert.Empty(fixture.Curated("slow", "Oslo", "2026", "03", "01"));
     }
 }
