@@ -25,7 +25,7 @@ public sealed record DashboardView(string JobName, string RunState, StreamingBat
         $" · clock {Clock.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC";
 
     private static readonly string[] LatestHeaders = ["City", "Measured (UTC)", "°C", "°F"];
-    private static readonly string[] WindowHeaders = ["Window (UTC)", "City", "Readings", "Avg °C", "Min °C", "Max °C", ""];
+    private static readonly string[] WindowHeaders = ["Window (UTC)", "City", "Readings", "Avg °C", "Min °C", "Max °C", "State"];
 
     private IEnumerable<IReadOnlyList<string>> LatestRows => Latest.Select(r => (IReadOnlyList<string>)
         [r.City, r.MeasurementTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Number(r.TemperatureC), Number(r.TemperatureF)]);
@@ -33,7 +33,7 @@ public sealed record DashboardView(string JobName, string RunState, StreamingBat
     private IEnumerable<IReadOnlyList<string>> WindowRows => Windows.Select(w => (IReadOnlyList<string>)
     [
         $"{w.WindowStart:HH:mm}-{w.WindowEnd:HH:mm}", w.City, w.Readings.ToString(CultureInfo.InvariantCulture),
-        Number(w.AverageC), Number(w.MinC), Number(w.MaxC), w.Open ? "open, so far" : "",
+        Number(w.AverageC), Number(w.MinC), Number(w.MaxC), w.Open ? "open, so far" : "written",
     ]);
 
     public string ToHtml()
@@ -47,12 +47,19 @@ public sealed record DashboardView(string JobName, string RunState, StreamingBat
     public override string ToString()
     {
         var text = new StringBuilder(Heading).Append('\n');
-        text.Append(Latest.Count == 0 ? "No curated readings yet.\n" : "Latest reading per city\n" + TextTable.Render(LatestHeaders, LatestRows, 80) + "\n");
-        if (Windows.Count > 0) text.Append("5-minute averages per city\n").Append(TextTable.Render(WindowHeaders, WindowRows, 80)).Append('\n');
+        text.Append(Latest.Count == 0 ? "No curated readings yet.\n" : "Latest reading per city\n" + TextTable.Render(LatestHeaders, LatestRows, 80).TrimEnd('\n') + "\n");
+        if (Windows.Count > 0) text.Append("5-minute averages per city\n").Append(TextTable.Render(WindowHeaders, WindowRows, 80).TrimEnd('\n'));
         return text.ToString().TrimEnd('\n');
     }
 
     private static string Number(double value) => value.ToString("0.0#", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The dashboard of a streaming job on the local backend.</summary>
+public static class StreamingDashboards
+{
+    /// <summary>The dashboard of <paramref name="jobName"/> (session.Jobs.Dashboard() gives the stack's streaming job's).</summary>
+    public static StreamingDashboard Dashboard(this LocalJobService jobs, string jobName) => new(jobs, jobName);
 }
 
 /// <summary>
