@@ -120,4 +120,17 @@ public sealed class JobsFacade(WorkshopSession session)
         if (next > clock.GetUtcNow()) clock.AdvanceTo(next);
         clock.Save();
     }
+
+    // The streaming job's dashboard (local backend).
+
+    /// <summary>
+    /// The streaming job's real-time dashboard: the latest reading and the 5-minute averages per city. Shown while a live
+    /// run moves the clock (session.StartLive), it updates in place as each batch lands, until the live run ends;
+    /// otherwise it is a snapshot of what the job has written so far. Locally only: on AWS, query curated_weather_live
+    /// and weather_5min_by_city with Athena.
+    /// </summary>
+    public StreamingDashboard Dashboard() =>
+        Session.Stages.Local is { } local
+            ? new StreamingDashboard(local.Jobs, Session.Names.StreamingJob)
+            : throw new NotSupportedException("The streaming dashboard reads the local lake; on AWS query curated_weather_live and weather_5min_by_city with session.Athena.");
 }
