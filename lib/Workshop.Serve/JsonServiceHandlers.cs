@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
 
@@ -9,8 +10,8 @@ namespace StreamingWorkshop.Serve;
 
 /// <summary>
 /// The JSON 1.1 services besides Kinesis (Firehose, Glue, Athena, EventBridge, CloudWatch Logs), answered from a
-/// local session: the delivery stream as the template defines it, the catalog, the crawlers, the query engine, the
-/// producer's schedule and its log. Services are named as the SigV4 credential scope names them.
+/// local session: the delivery stream as the template defines it, the catalog, the crawlers, the Glue jobs and their
+/// runs, the query engine, the producer's schedule and its log. Services are named as the SigV4 credential scope names them.
 /// </summary>
 public sealed class JsonServiceHandlers(WorkshopSession session)
 {
@@ -111,6 +112,54 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 var last = session.Local!.Crawlers.GetCrawler(name).LastCrawl;
                 return new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 }) };
             }
+            case ("glue", "GetJobs"):
+                return new JsonObject { ["Jobs"] = new JsonArray((await session.Local!.Jobs.GetJobsAsync()).Select(j => (JsonNode)Job(j)).ToArray()) };
+            case ("glue", "GetJob"):
+                return new JsonObject { ["Job"] = Job(await session.Local!.Jobs.GetJobAsync(Text(service, input, "JobName"))) };
+            case ("glue", "StartJobRun"):
+            {
+                var arguments = Member(service, input, "Arguments")?.ToDictionary(a => a.Key,
+                    a => a.Value is JsonValue value && value.TryGetValue<string>(out var text) ? text : throw Mistyped(service, $"Arguments.{a.Key}", "a string"), StringComparer.Ordinal);
+                return new JsonObject { ["JobRunId"] = await session.Local!.Jobs.StartJobRunAsync(Text(service, input, "JobName"), arguments) };
+            }
+            case ("glue", "GetJobRun"):
+                return new JsonObject { ["JobRun"] = Run(await session.Local!.Jobs.GetJobRunAsync(Text(service, input, "JobName"), Text(service, input, "RunId"))) };
+            case ("glue", "GetJobRuns"):
+            {
+                // NextToken is where the page starts among the runs, newest first.
+                var pageSize = OptionalNumber(service, input, "MaxResults") ?? MaxJobRunsPerPage;
+                if (pageSize is < 1 or > MaxJobRunsPerPage)
+                    throw new ValidationException(service, $"1 validation error detected: Value '{pageSize}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and {MaxJobRunsPerPage}");
+                var token = OptionalText(service, input, "NextToken");
+                var start = 0;
+                if (token is not null && (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start)))
+                    throw new InvalidInputException($"NextToken '{token}' is not one this endpoint gave; call GetJobRuns again without it.");
+                var runs = await session.Local!.Jobs.GetJobRunsAsync(Text(service, input, "JobName"), int.MaxValue);
+                var answer = new JsonObject { ["JobRuns"] = new JsonArray(runs.Skip(start).Take(pageSize).Select(r => (JsonNode)Run(r)).ToArray()) };
+                if (start + pageSize < runs.Count) answer["NextToken"] = (start + pageSize).ToString(CultureInfo.InvariantCulture);
+                return answer;
+            }
+            case ("glue", "BatchStopJobRun"):
+            {
+                var jobName = Text(service, input, "JobName");
+                var ids = List(service, input, "JobRunIds");
+                var (stopping, errors) = await session.Local!.Jobs.BatchStopJobRunAsync(jobName, ids.Select((_, i) => ItemText(service, ids, i, "JobRunIds")).ToArray());
+                return new JsonObject
+                {
+                    ["SuccessfulSubmissions"] = new JsonArray(stopping.Select(id => (JsonNode)new JsonObject { ["JobName"] = jobName, ["JobRunId"] = id }).ToArray()),
+                    ["Errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
+                    {
+                        ["JobName"] = jobName, ["JobRunId"] = e.JobRunId,
+                        ["ErrorDetail"] = new JsonObject { ["ErrorCode"] = e.ErrorCode, ["ErrorMessage"] = e.ErrorMessage },
+                    }).ToArray()),
+                };
+            }
+            case ("glue", "ResetJobBookmark"):
+            {
+                var jobName = Text(service, input, "JobName");
+                await session.Local!.Jobs.ResetJobBookmarkAsync(jobName);
+                return new JsonObject { ["JobBookmarkEntry"] = new JsonObject { ["JobName"] = jobName, ["Version"] = 0, ["Run"] = 0, ["Attempt"] = 0 } };
+            }
             case ("athena", "StartQueryExecution"):
                 return new JsonObject { ["QueryExecutionId"] = session.Local!.Athena.StartQueryExecution(Text(service, input, "QueryString"), OptionalText(service, Member(service, input, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"), OptionalText(service, Member(service, input, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation")) };
             case ("athena", "GetQueryExecution"):
@@ -176,6 +225,43 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         if (t.ViewOriginalText is not null) json["ViewOriginalText"] = t.ViewOriginalText;
         return json;
     }
+
+    /// <summary>The most runs one GetJobRuns page holds, as Glue allows.</summary>
+    private const int MaxJobRunsPerPage = 200;
+
+    private static JsonObject Job(GlueJob j)
+    {
+        var json = new JsonObject
+        {
+            ["Name"] = j.Name, ["Role"] = j.Role,
+            ["Command"] = new JsonObject { ["Name"] = j.Command.Name, ["ScriptLocation"] = j.Command.ScriptLocation, ["PythonVersion"] = j.Command.PythonVersion },
+            ["DefaultArguments"] = Map(j.DefaultArguments),
+            ["ExecutionProperty"] = new JsonObject { ["MaxConcurrentRuns"] = 1 },
+            ["MaxRetries"] = j.MaxRetries, ["Timeout"] = j.TimeoutMinutes, ["GlueVersion"] = j.GlueVersion,
+            ["WorkerType"] = j.WorkerType, ["NumberOfWorkers"] = j.NumberOfWorkers, ["MaxCapacity"] = Capacity(j.WorkerType, j.NumberOfWorkers),
+        };
+        if (j.Description is not null) json["Description"] = j.Description;
+        if (j.CreatedOn is { } created) json["CreatedOn"] = Seconds(created);
+        return json;
+    }
+
+    private static JsonObject Run(JobRun r)
+    {
+        var json = new JsonObject
+        {
+            ["Id"] = r.Id, ["Attempt"] = r.Attempt, ["JobName"] = r.JobName, ["JobRunState"] = r.JobRunState, ["Arguments"] = Map(r.Arguments),
+            ["StartedOn"] = Seconds(r.StartedOn), ["LastModifiedOn"] = Seconds(r.LastModifiedOn), ["ExecutionTime"] = r.ExecutionTime, ["Timeout"] = r.TimeoutMinutes,
+            ["WorkerType"] = r.WorkerType, ["NumberOfWorkers"] = r.NumberOfWorkers, ["MaxCapacity"] = Capacity(r.WorkerType, r.NumberOfWorkers),
+            ["GlueVersion"] = r.GlueVersion, ["LogGroupName"] = r.LogGroupName,
+        };
+        if (r.CompletedOn is { } completed) json["CompletedOn"] = Seconds(completed);
+        if (r.ErrorMessage is not null) json["ErrorMessage"] = r.ErrorMessage;
+        return json;
+    }
+
+    private static double Capacity(string workerType, int workers) => LocalProvisioners.DpuPerWorker.GetValueOrDefault(workerType) * workers;
+
+    private static JsonObject Map(IReadOnlyDictionary<string, string> values) => new(values.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value)));
 
     private static JsonObject Execution(QueryExecution q)
     {

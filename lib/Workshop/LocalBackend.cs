@@ -42,11 +42,13 @@ public sealed class LocalBackend : IDisposable
         Firehose = new LocalFirehoseService(workspace, clock);
         Logs = new ProducerLog(workspace, clock);
         Catalog = new LocalGlueCatalog(workspace, clock);
-        Stacks = new LocalCloudFormation(workspace, clock, new LocalProvisioners(workspace, Lake, Stream, Firehose, Catalog, accountId), accountId);
+        var provisioners = new LocalProvisioners(workspace, Lake, Stream, Firehose, Catalog, accountId);
+        Stacks = new LocalCloudFormation(workspace, clock, provisioners, accountId);
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
         Query = new LocalQueryService(workspace, clock, Catalog, Lake);
         Warehouse = new LocalWarehouseService(workspace, clock, Lake, Catalog, Stream, Stacks);
         Jobs = new LocalJobService(workspace, clock, Lake, Catalog, Stream, Stacks);
+        provisioners.Jobs = Jobs;
         Faults = new FaultInjector(workspace, Stream.ExhaustWriteAllowance);
     }
 

@@ -6,7 +6,7 @@ namespace StreamingWorkshop.Stack;
 
 /// <summary>
 /// Draws a template's architecture as SVG: resources in columns by pipeline stage (producer, broker, consumer,
-/// storage, analytics), IAM roles below, and arrows from the references between resources, pointing the way
+/// storage, ETL, analytics), IAM roles below, and arrows from the references between resources, pointing the way
 /// the data flows. Drawn from the template itself, so the picture always matches what is deployed.
 /// </summary>
 public static class ArchitectureDiagram
@@ -17,6 +17,7 @@ public static class ArchitectureDiagram
         ("Broker", ["AWS::Kinesis::Stream"]),
         ("Consumer", ["AWS::KinesisFirehose::DeliveryStream", "AWS::Logs::LogGroup"]),
         ("Storage", ["AWS::S3::Bucket"]),
+        ("ETL", ["AWS::Glue::Job"]),
         ("Analytics", ["AWS::Glue::Database", "AWS::Redshift::Cluster"]),
     ];
 
@@ -28,6 +29,7 @@ public static class ArchitectureDiagram
         ["AWS::KinesisFirehose::DeliveryStream"] = ("Firehose delivery stream", "#8c4fff"),
         ["AWS::Logs::LogGroup"] = ("CloudWatch log group", "#e7157b"),
         ["AWS::S3::Bucket"] = ("S3 bucket", "#3f8624"),
+        ["AWS::Glue::Job"] = ("Glue job", "#8c4fff"),
         ["AWS::Glue::Database"] = ("Glue database", "#8c4fff"),
         ["AWS::Redshift::Cluster"] = ("Redshift cluster", "#8c4fff"),
         ["AWS::IAM::Role"] = ("IAM role", "#dd344c"),

@@ -6,6 +6,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Storage;
 
@@ -18,10 +19,14 @@ public sealed record ProvisionRequest(string StackName, string LogicalId, string
 /// lake, the stream, the delivery stream, the Glue database, the producer function (the C# producer, configured
 /// from the function's environment), the schedule rule (checked as an EventBridge expression), the Redshift cluster
 /// (a database file in the workspace's warehouse folder, whose path is the cluster's endpoint address). IAM roles,
-/// permissions and log groups are recorded only.
+/// permissions and log groups are recorded only. Glue jobs go to the local job service (<see cref="Jobs"/>), which
+/// runs them on the virtual clock.
 /// </summary>
 public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, LocalObjectStore lake, LocalStreamService streams, LocalFirehoseService firehose, LocalGlueCatalog catalog, string accountId = "123456789012", string region = "us-east-1")
 {
+    /// <summary>Where AWS::Glue::Job resources are defined; set once the backend has made its job service, which reads the stacks.</summary>
+    internal LocalJobService? Jobs { get; set; }
+
     public async Task<StackResource> CreateAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
         var p = request.Properties;
@@ -127,6 +132,13 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
                     ["Id"] = name,
                 });
             }
+            case "AWS::Glue::Job":
+            {
+                var jobs = Jobs ?? throw new ValidationException("cloudformation", $"{request.LogicalId}: this backend has no job service to define Glue jobs in.");
+                var job = GlueJobFrom(request.LogicalId, Name("Name"), p, jobs.Clock.GetUtcNow());
+                jobs.PutJob(job);
+                return Made(job.Name, new());
+            }
             default:
                 throw new ValidationException("cloudformation", $"{request.LogicalId}: type {request.Type} has no local provisioner.");
         }
@@ -151,6 +163,10 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
                 break;
             case "AWS::Glue::Database":
                 catalog.DeleteDatabase(resource.PhysicalResourceId);
+                break;
+            // An update keeps the job's runs and bookmark, as UpdateJob does: the new definition replaces the old by name.
+            case "AWS::Glue::Job" when !replacing:
+                Jobs?.DeleteJob(resource.PhysicalResourceId);
                 break;
             // An update of the cluster (a role added, say) keeps its data, as on AWS; deleting the cluster deletes its database.
             case "AWS::Redshift::Cluster" when !replacing:
@@ -204,6 +220,39 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
         };
         config.Validate();
         return config;
+    }
+
+    /// <summary>The worker types a Glue Spark job may name, with the DPU each worker is billed as.</summary>
+    public static readonly IReadOnlyDictionary<string, double> DpuPerWorker = new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["G.025X"] = 0.25, ["G.1X"] = 1, ["G.2X"] = 2, ["G.4X"] = 4, ["G.8X"] = 8,
+    };
+
+    /// <summary>The job an AWS::Glue::Job resource defines, checked as Glue checks CreateJob.</summary>
+    public static GlueJob GlueJobFrom(string logicalId, string name, JsonObject p, DateTimeOffset createdOn)
+    {
+        var command = p["Command"] as JsonObject ?? throw new ValidationException("cloudformation", $"{logicalId}: Command is required; give its Name (glueetl or gluestreaming) and ScriptLocation.");
+        var commandName = command["Name"]?.GetValue<string>() ?? "";
+        if (commandName is not (JobCommandNames.Batch or JobCommandNames.Streaming))
+            throw new ValidationException("cloudformation", $"{logicalId}: Command.Name '{commandName}' is not a Spark job the local backend runs; use {JobCommandNames.Batch} (batch) or {JobCommandNames.Streaming} (streaming).");
+        var script = command["ScriptLocation"]?.GetValue<string>() ?? "";
+        if (!script.StartsWith("s3://", StringComparison.Ordinal))
+            throw new ValidationException("cloudformation", $"{logicalId}: Command.ScriptLocation '{script}' is not an S3 location; give s3://bucket/key of the job's script.");
+        var workerType = p["WorkerType"]?.GetValue<string>() ?? "G.1X";
+        if (!DpuPerWorker.ContainsKey(workerType))
+            throw new ValidationException("cloudformation", $"{logicalId}: WorkerType '{workerType}' is not a Spark worker type; use one of {string.Join(", ", DpuPerWorker.Keys)}.");
+        if (workerType == "G.025X" && commandName != JobCommandNames.Streaming)
+            throw new ValidationException("cloudformation", $"{logicalId}: WorkerType G.025X is for streaming jobs only; use G.1X for a {commandName} job or make it {JobCommandNames.Streaming}.");
+        var workers = p["NumberOfWorkers"] is { } count ? Number(count) : 10;
+        if (workers < 2)
+            throw new ValidationException("cloudformation", $"{logicalId}: NumberOfWorkers {workers} is too few; a Spark job needs at least 2 (a driver and an executor).");
+        var timeout = p["Timeout"] is { } minutes ? Number(minutes) : 2880;
+        if (timeout < 1)
+            throw new ValidationException("cloudformation", $"{logicalId}: Timeout {timeout} is not a number of minutes; give 1 or more.");
+        var arguments = (p["DefaultArguments"] as JsonObject ?? []).ToDictionary(a => a.Key, a => a.Value?.ToString() ?? "", StringComparer.Ordinal);
+        return new GlueJob(name, p["Role"]?.GetValue<string>() ?? "", new JobCommand(commandName, script, command["PythonVersion"]?.GetValue<string>() ?? "3"),
+            arguments, p["GlueVersion"]?.GetValue<string>() ?? "4.0", workerType, workers, timeout,
+            p["MaxRetries"] is { } retries ? Number(retries) : 0, p["Description"]?.GetValue<string>(), createdOn);
     }
 
     private static int Number(JsonNode? node) => node switch

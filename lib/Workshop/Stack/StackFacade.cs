@@ -31,6 +31,9 @@ public sealed class StackFacade : IHtmlDisplay
         if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
             foreach (var (key, value) in WorkshopSession.LocalDefaultParameters()) overrides[key] = value;
         var state = await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, session.StackProgress, cancellationToken);
+        // The Glue jobs' scripts go into the bucket the stack made for them once it exists (PutObject on AWS).
+        if (state.Output("ScriptsBucketName") is { Length: > 0 } scriptsBucket)
+            await GlueScripts.UploadAsync(session.Stages.Lake, scriptsBucket, cancellationToken);
         session.ForgetPipeline();
         return state;
     }
@@ -78,7 +81,7 @@ public sealed class StackFacade : IHtmlDisplay
     public bool ReportsEventsAsTheyHappen => Stacks.ReportsEventsAsTheyHappen;
 
     private CallsView Calls => new($"workshop.Stack: stack {session.Names.StackName}", [
-        ("DeployAsync()", "CreateStack / UpdateStack, then DescribeStacks until done"),
+        ("DeployAsync()", "CreateStack / UpdateStack, then DescribeStacks until done; PutObject of the Glue jobs' scripts"),
         ("DestroyAsync()", "DeleteStack"),
         ("DescribeAsync()", "DescribeStacks"),
         ("EventsAsync()", "DescribeStackEvents"),

@@ -229,6 +229,61 @@ public sealed class AwsApiModelTests
                 await glue.StopCrawlerAsync("weather-data-crawler");
                 Assert.Equal("SUCCEEDED", (await glue.GetCrawlerAsync("weather-data-crawler")).LastCrawlStatus);
                 Assert.Equal(1, (await glue.GetCrawlerMetricsAsync("weather-data-crawler")).TablesCreated);
+
+                // The job calls, as the jobs stage makes them on AWS.
+                using var jobs = clients.GlueJobs();
+                var job = new JsonObject
+                {
+                    ["Name"] = "weather-analytics-curate-batch-dev", ["Role"] = "arn:aws:iam::123456789012:role/weather-analytics-glue-job-role-dev", ["CreatedOn"] = 1764064800.0,
+                    ["Command"] = new JsonObject { ["Name"] = "glueetl", ["ScriptLocation"] = "s3://weather-scripts/scripts/curate_batch.py", ["PythonVersion"] = "3" },
+                    ["DefaultArguments"] = new JsonObject { ["--job-bookmark-option"] = "job-bookmark-enable" },
+                    ["GlueVersion"] = "4.0", ["WorkerType"] = "G.1X", ["NumberOfWorkers"] = 2, ["Timeout"] = 30, ["MaxRetries"] = 0,
+                };
+                JsonObject Run(string id, string state, int seconds) => new()
+                {
+                    ["Id"] = id, ["Attempt"] = 0, ["JobName"] = "weather-analytics-curate-batch-dev", ["JobRunState"] = state, ["StartedOn"] = 1764064800.0,
+                    ["LastModifiedOn"] = 1764064800.0 + seconds, ["CompletedOn"] = 1764064800.0 + seconds, ["ExecutionTime"] = seconds, ["Timeout"] = 30,
+                    ["WorkerType"] = "G.1X", ["NumberOfWorkers"] = 2, ["GlueVersion"] = "4.0", ["LogGroupName"] = "/aws-glue/jobs",
+                    ["Arguments"] = new JsonObject { ["--raw_prefix"] = "weather-data/location=Dublin/" },
+                };
+                Json("GetJobs", new JsonObject { ["Jobs"] = new JsonArray(job.DeepClone()), ["NextToken"] = null });
+                var described = job.DeepClone().AsObject();
+                described["CodeGenConfigurationNodes"] = null; // the visual editor's graph, which the kit's jobs do not have
+                Json("GetJob", new JsonObject { ["Job"] = described });
+                Json("StartJobRun", new JsonObject { ["JobRunId"] = "jr_5f2b" });
+                var failedRun = Run("jr_5f2b", "FAILED", 95);
+                failedRun["DPUSeconds"] = null; // given only for Flex and auto-scaled runs
+                Json("GetJobRun", new JsonObject { ["JobRun"] = failedRun });
+                var firstRuns = Sample("GetJobRuns", new JsonObject { ["JobRuns"] = new JsonArray(Run("jr_5f2b", "SUCCEEDED", 40)), ["NextToken"] = "runs-2" });
+                var lastRuns = Sample("GetJobRuns", new JsonObject { ["JobRuns"] = new JsonArray(Run("jr_4e1a", "STOPPED", 20)), ["NextToken"] = null });
+                lastRuns.Remove("NextToken");
+                service.Answer("GetJobRuns", request => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent((request.Body.Contains("runs-2", StringComparison.Ordinal) ? lastRuns : firstRuns).ToJsonString()),
+                });
+                Json("BatchStopJobRun", new JsonObject
+                {
+                    ["SuccessfulSubmissions"] = new JsonArray(new JsonObject { ["JobName"] = "weather-analytics-curate-batch-dev", ["JobRunId"] = "jr_5f2b" }),
+                    ["Errors"] = new JsonArray(new JsonObject { ["JobName"] = "weather-analytics-curate-batch-dev", ["JobRunId"] = "jr_4e1a", ["ErrorDetail"] = new JsonObject { ["ErrorCode"] = "InvalidInputException", ["ErrorMessage"] = "Job run jr_4e1a has already ended." } }),
+                });
+                Json("ResetJobBookmark", new JsonObject { ["JobBookmarkEntry"] = new JsonObject { ["JobName"] = "weather-analytics-curate-batch-dev", ["Version"] = 0 } });
+
+                var listed = (await jobs.GetJobsAsync()).Single();
+                Assert.Equal(("weather-analytics-curate-batch-dev", "glueetl", "s3://weather-scripts/scripts/curate_batch.py", "G.1X", 2, 30), (listed.Name, listed.Command.Name, listed.Command.ScriptLocation, listed.WorkerType, listed.NumberOfWorkers, listed.TimeoutMinutes));
+                Assert.Equal("job-bookmark-enable", (await jobs.GetJobAsync("weather-analytics-curate-batch-dev")).DefaultArguments["--job-bookmark-option"]);
+                Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764064800), listed.CreatedOn);
+                Assert.Equal("jr_5f2b", await jobs.StartJobRunAsync("weather-analytics-curate-batch-dev", new Dictionary<string, string> { ["--raw_prefix"] = "weather-data/location=Dublin/" }));
+                var failed = await jobs.GetJobRunAsync("weather-analytics-curate-batch-dev", "jr_5f2b");
+                // A standard run reports no DPUSeconds; it is billed for both workers' DPU for its 95 seconds.
+                Assert.Equal(("FAILED", 95, 190.0, "weather-data/location=Dublin/"), (failed.JobRunState, failed.ExecutionTime, failed.DpuSeconds, failed.Arguments["--raw_prefix"]));
+                Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764064895), failed.CompletedOn);
+                var runs = await jobs.GetJobRunsAsync("weather-analytics-curate-batch-dev");
+                Assert.Equal(["jr_5f2b SUCCEEDED 120", "jr_4e1a STOPPED 120"], runs.Select(r => $"{r.Id} {r.JobRunState} {r.DpuSeconds}"));
+                Assert.Single(await jobs.GetJobRunsAsync("weather-analytics-curate-batch-dev", maxResults: 1));
+                var (stopping, notStopped) = await jobs.BatchStopJobRunAsync("weather-analytics-curate-batch-dev", ["jr_5f2b", "jr_4e1a"]);
+                Assert.Equal(["jr_5f2b"], stopping);
+                Assert.Equal(new StreamingWorkshop.Jobs.JobRunStopError("jr_4e1a", "InvalidInputException", "Job run jr_4e1a has already ended."), notStopped.Single());
+                await jobs.ResetJobBookmarkAsync("weather-analytics-curate-batch-dev");
                 break;
             }
             case "athena":
