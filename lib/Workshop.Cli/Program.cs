@@ -16,6 +16,7 @@ WarehouseCommands.AddTo(root);
 QueryBench.AddTo(root);
 ServeBench.AddTo(root);
 WarehouseBench.AddTo(root);
+FreshnessBench.AddTo(root);
 MetricsCommands.AddTo(root);
 ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);
