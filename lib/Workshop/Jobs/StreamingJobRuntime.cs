@@ -1,4 +1,4 @@
-using StreamingWorkshop.Broker;
+using StreamingWorkshop.Producer;
 
 namespace StreamingWorkshop.Jobs;
 
@@ -38,6 +38,7 @@ internal sealed class StreamingJobRuntime(LocalJobService jobs) : IJobRuntime
         catch (Exception error) when (error is ArgumentException or InvalidDataException or IOException or Errors.ServiceException or DuckDB.NET.Data.DuckDBException)
         {
             var failedAt = end < ready ? ready : end;
+            Jobs.Log(JobLogGroups.Error, run.Id, new LogEvent(failedAt, $"Job run failed: {error.Message}"));
             return Ended(job, run, JobRunStates.Failed, failedAt, error.Message);
         }
         if (stopAt is { } stopped && now >= stopped) return Ended(job, run, JobRunStates.Stopped, stopped, null);
@@ -82,13 +83,25 @@ internal sealed class StreamingJobRuntime(LocalJobService jobs) : IJobRuntime
         }
     }
 
-    private static void Commit(StreamingCheckpoint checkpoint, StreamingMicroBatch batches, BatchOffsets offsets, string runId, DateTimeOffset startedAt, TimeSpan window)
+    private void Commit(StreamingCheckpoint checkpoint, StreamingMicroBatch batches, BatchOffsets offsets, string runId, DateTimeOffset startedAt, TimeSpan window)
     {
         var outcome = batches.Run(offsets);
-        checkpoint.WriteCommit(new StreamingBatch(runId, offsets.BatchId, offsets.TriggerTime,
+        var committed = new StreamingBatch(runId, offsets.BatchId, offsets.TriggerTime,
             startedAt + ProcessingTime(outcome.RecordsIn, window),
             offsets.Shards.Select(s => new ShardRead(s.ShardId, s.FirstSequenceNumber, s.LastSequenceNumber, s.Records)).ToList(),
-            outcome.RecordsIn, outcome.RecordsOut, outcome.RecordsError, outcome.LateRecords, outcome.WindowsWritten, offsets.LostRecords));
+            outcome.RecordsIn, outcome.RecordsOut, outcome.RecordsError, outcome.LateRecords, outcome.WindowsWritten, offsets.LostRecords);
+        checkpoint.WriteCommit(committed);
+        var events = new List<LogEvent>
+        {
+            new(committed.CommitTime, $"Batch {committed.BatchId} (started {committed.TriggerTime:HH:mm:ss}): {committed.RecordsIn} record(s) read, " +
+                $"{committed.RecordsOut} new reading(s) written to {ReadingsCuration.LiveTable}, {committed.RecordsError} to {ReadingsCuration.ErrorPrefix}, " +
+                $"{committed.WindowsWritten} 5-minute window(s) written to {ReadingsCuration.WindowTable}."),
+        };
+        if (committed.LateRecords > 0)
+            events.Add(new(committed.CommitTime, $"Batch {committed.BatchId}: {committed.LateRecords} reading(s) arrived after their 5-minute window was written (watermark {StreamingMicroBatch.Watermark.TotalMinutes:0} minute); they are in {ReadingsCuration.LiveTable} but not in {ReadingsCuration.WindowTable}."));
+        if (committed.LostRecords > 0)
+            events.Add(new(committed.CommitTime, $"Batch {committed.BatchId}: {committed.LostRecords} record(s) left the stream's retention before they were read; they are lost to this job."));
+        Jobs.Log(JobLogGroups.Output, runId, events.ToArray());
     }
 
     /// <summary>
@@ -119,17 +132,7 @@ internal sealed class StreamingJobRuntime(LocalJobService jobs) : IJobRuntime
         Billed(job, run with { JobRunState = state, LastModifiedOn = at, CompletedOn = at, ExecutionTime = Seconds(run.StartedOn, at), ErrorMessage = error }, at);
 
     private static JobRun Billed(GlueJob job, JobRun run, DateTimeOffset until) =>
-        run with { DpuSeconds = run.NumberOfWorkers * DpuPerWorker(run.WorkerType) * Math.Max(60, (until - run.StartedOn).TotalSeconds) };
-
-    /// <summary>DPUs per worker of each worker type (G.025X is for streaming jobs only).</summary>
-    public static double DpuPerWorker(string workerType) => workerType switch
-    {
-        "G.025X" => 0.25,
-        "G.2X" => 2,
-        "G.4X" => 4,
-        "G.8X" => 8,
-        _ => 1,
-    };
+        run with { DpuSeconds = GlueBilling.BilledDpuSeconds(run.WorkerType, run.NumberOfWorkers, Seconds(run.StartedOn, until)) };
 
     private static int Seconds(DateTimeOffset from, DateTimeOffset to) => (int)Math.Max(0, (to - from).TotalSeconds);
 }

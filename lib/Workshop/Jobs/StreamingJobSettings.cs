@@ -26,9 +26,7 @@ internal sealed record StreamingJobSettings(
 
     public static StreamingJobSettings For(LocalJobService jobs, GlueJob job, JobRun? run)
     {
-        var arguments = new Dictionary<string, string>(job.DefaultArguments, StringComparer.Ordinal);
-        if (run is not null)
-            foreach (var (key, value) in run.Arguments) arguments[key] = value;
+        var arguments = run is null ? job.DefaultArguments : LocalJobService.EffectiveArguments(job, run);
         var names = StackNames(jobs);
 
         var window = DefaultWindow;

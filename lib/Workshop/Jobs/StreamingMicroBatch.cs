@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
 using StreamingWorkshop.Broker;
-using StreamingWorkshop.Query;
 
 namespace StreamingWorkshop.Jobs;
 
@@ -70,8 +69,8 @@ internal sealed class StreamingMicroBatch(LocalJobService jobs, StreamingJobSett
         var written = 0;
         if (readings.Count > 0 || closed.Count > 0)
         {
-            var staging = jobs.Workspace.EnsureFolder("jobs", "staging");
-            using var engine = LocalAthena.OpenSandboxedEngine([jobs.Workspace.EnsureFolder("lake"), staging], []);
+            var staging = jobs.Workspace.EnsureFolder("state", "jobs-scratch");
+            using var engine = jobs.CuratedTables.OpenEngine();
             if (readings.Count > 0) written = WriteCurated(engine, staging, batch, readings);
             if (closed.Count > 0) WriteWindows(engine, staging, batch, closed);
         }
@@ -126,8 +125,10 @@ internal sealed class StreamingMicroBatch(LocalJobService jobs, StreamingJobSett
             }
         }
         Execute(engine, $"CREATE TABLE curated AS {ReadingsCuration.Sql()}");
-        var columns = string.Join(", ", ReadingsCuration.CuratedColumns.Select(c => c.Name));
+        // Cast to the catalog's types, as the batch job's files have them (DuckDB's HOUR is a BIGINT; the table says int).
+        var columns = string.Join(", ", ReadingsCuration.CuratedColumns.Select(c => $"CAST({c.Name} AS {CuratedTables.DuckType(c.HiveType)}) AS {c.Name}"));
         var written = 0;
+        var partitions = new List<IReadOnlyList<string>>();
         foreach (var (location, year, month, day) in Partitions(engine))
         {
             var folder = $"{ReadingsCuration.LivePrefix}location={location}/year={year}/month={month}/day={day}/";
@@ -153,7 +154,9 @@ internal sealed class StreamingMicroBatch(LocalJobService jobs, StreamingJobSett
                 File.Delete(file);
             }
             written += (int)count;
+            partitions.Add([location, year, month, day]);
         }
+        if (partitions.Count > 0) jobs.CuratedTables.RegisterPartitions(StreamingTables.Live(settings), partitions);
         return written;
     }
 
@@ -179,6 +182,7 @@ internal sealed class StreamingMicroBatch(LocalJobService jobs, StreamingJobSett
         {
             File.Delete(file);
         }
+        jobs.CuratedTables.Register(StreamingTables.Windows(settings));
     }
 
     /// <summary>The lake files of earlier batches in a partition folder (part-N with N below this batch's).</summary>

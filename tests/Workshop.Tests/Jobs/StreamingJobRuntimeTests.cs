@@ -43,6 +43,12 @@ public sealed class StreamingJobRuntimeTests
             "jr_1 #3 00:03:30 in 1 out 1 committed 00:03:35.001",
         ], Log(world.Batches()));
         Assert.Equal(["Berlin 2025-01-14T00:00 5.0", "Berlin 2025-01-14T00:02 6.0", "Paris 2025-01-14T00:01 7.5", "Rome 2025-01-14T00:02 12.0"], world.LiveRows());
+
+        // The table and each partition a batch wrote are in the catalog, as Glue's enableUpdateCatalog registers them.
+        var table = world.Catalog.GetTable(StreamingJobWorld.Database, ReadingsCuration.LiveTable);
+        Assert.Equal(($"s3://{StreamingJobWorld.LakeBucket}/curated/weather-live/", "location,year,month,day"), (table.Location, string.Join(",", table.PartitionKeys.Select(k => k.Name))));
+        Assert.Equal(["Berlin/2025/01/14", "Paris/2025/01/14", "Rome/2025/01/14"],
+            world.Catalog.GetPartitions(StreamingJobWorld.Database, ReadingsCuration.LiveTable).Select(p => string.Join("/", p.Values)).Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -182,5 +188,7 @@ public sealed class StreamingJobRuntimeTests
             world.Batches().Where(b => b.WindowsWritten > 0 || b.LateRecords > 0)
                 .Select(b => b.LateRecords > 0 ? $"{b.TriggerTime:HH:mm:ss} late {b.LateRecords}" : $"{b.TriggerTime:HH:mm:ss} {b.WindowsWritten}"));
         Assert.Equal(["curated/weather-5min/part-00006.parquet", "curated/weather-5min/part-00011.parquet"], world.LakeKeys("curated/weather-5min/"));
+        Assert.Contains(world.Jobs.RunLog(run.Id).Select(e => $"{e.Event.Timestamp:HH:mm:ss} {e.Event.Message}"),
+            line => line == "00:07:35 Batch 7: 1 reading(s) arrived after their 5-minute window was written (watermark 1 minute); they are in curated_weather_live but not in weather_5min_by_city.");
     }
 }

@@ -22,6 +22,7 @@ internal sealed class StreamingJobWorld : IDisposable
     public const string StreamName = "weather-test-stream";
     public const string LakeBucket = "weather-test-lake";
     public const string ScriptsBucket = "weather-test-scripts";
+    public const string Database = "weather_test_db";
 
     private readonly TempWorkspace temp = new();
     private readonly LocalStreamService stream;
@@ -33,6 +34,8 @@ internal sealed class StreamingJobWorld : IDisposable
         stream = new LocalStreamService(temp.Workspace, Clock);
         Lake = new LocalObjectStore(temp.Workspace, Clock);
         var catalog = new LocalGlueCatalog(temp.Workspace, Clock);
+        catalog.CreateDatabase(Database);
+        Catalog = catalog;
         var stacks = new LocalCloudFormation(temp.Workspace, Clock,
             new LocalProvisioners(temp.Workspace, Lake, stream, new LocalFirehoseService(temp.Workspace, Clock), catalog), "123456789012");
         Jobs = new LocalJobService(temp.Workspace, Clock, Lake, catalog, stream, stacks);
@@ -46,6 +49,7 @@ internal sealed class StreamingJobWorld : IDisposable
             {
                 ["--stream_name"] = StreamName,
                 ["--lake_bucket"] = LakeBucket,
+                ["--database"] = Database,
                 ["--window_size"] = windowSeconds.ToString(CultureInfo.InvariantCulture),
                 ["--starting_position"] = startingPosition,
                 ["--checkpoint_location"] = $"s3://{ScriptsBucket}/checkpoints/curate-stream-test/",
@@ -55,6 +59,7 @@ internal sealed class StreamingJobWorld : IDisposable
 
     public VirtualClock Clock { get; }
     public LocalObjectStore Lake { get; }
+    public LocalGlueCatalog Catalog { get; }
     public LocalJobService Jobs { get; }
     public StreamingJobRuntime Runtime { get; }
     public GlueJob Job { get; }
