@@ -17,6 +17,8 @@ JobCommands.AddTo(root);
 QueryBench.AddTo(root);
 ServeBench.AddTo(root);
 WarehouseBench.AddTo(root);
+FreshnessBench.AddTo(root);
+JobBench.AddTo(root);
 MetricsCommands.AddTo(root);
 ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);

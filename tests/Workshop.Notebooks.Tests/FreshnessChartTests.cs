@@ -1,0 +1,33 @@
+using StreamingWorkshop.Jobs;
+using StreamingWorkshop.Notebooks;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>The freshness report as a notebook shows it: a chart of each path's median and 95th percentile delay.</summary>
+public sealed class FreshnessChartTests
+{
+    private static readonly DateTimeOffset Nine = new(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
+
+    private sealed class FixedPath(string name, int? delaySeconds) : IFreshnessPath
+    {
+        public string Name => name;
+        public PathCost Cost => new(1m, "a dollar.");
+        public DateTimeOffset? QueryableAt(TrackedReading reading) => delaySeconds is { } delay ? reading.Produced.AddSeconds(delay) : null;
+    }
+
+    [Fact]
+    public void The_chart_has_a_median_and_a_95th_percentile_column_per_path_that_has_figures()
+    {
+        var report = new FreshnessReport([new TrackedReading("shardId-000000000000", "101", "London @ 09:00", Nine, Nine)],
+            [new FixedPath("Lake path", 754), new FixedPath("Job path", 35), new FixedPath("Not reached", null)]);
+        var html = (string)NotebookDisplay.Bundle(report.Chart())["text/html"]!;
+
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.Contains("Produce-to-queryable delay per path", html);
+        Assert.Contains("\"name\":\"Median\"", html);
+        Assert.Contains("\"name\":\"95th percentile\"", html);
+        Assert.Contains("\"x\":[\"Lake path\",\"Job path\"]", html);
+        Assert.Contains("\"y\":[754.0,35.0]", html);
+        Assert.DoesNotContain("Not reached", html);
+    }
+}
