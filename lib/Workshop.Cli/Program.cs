@@ -13,6 +13,7 @@ PipelineBench.AddTo(root);
 FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 WarehouseCommands.AddTo(root);
+JobCommands.AddTo(root);
 QueryBench.AddTo(root);
 ServeBench.AddTo(root);
 WarehouseBench.AddTo(root);

@@ -5,6 +5,7 @@ using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Producer;
 using StreamingWorkshop.Stack;
 using StreamingWorkshop.Storage;
 
@@ -37,6 +38,7 @@ public sealed class LocalJobService : IJobService
         Stream = stream;
         Stacks = stacks;
         CuratedTables = new CuratedTables(workspace, lake, catalog);
+        Logs = new ProducerLog(workspace, clock);
         batch = new BatchJobRuntime(this);
         streaming = new StreamingJobRuntime(this);
     }
@@ -50,6 +52,20 @@ public sealed class LocalJobService : IJobService
 
     /// <summary>Writes the jobs' Parquet tables into the lake and registers them in the catalog.</summary>
     internal CuratedTables CuratedTables { get; }
+
+    /// <summary>The runs' driver logs: groups /aws-glue/jobs/output and /aws-glue/jobs/error, one stream per run id.</summary>
+    internal ProducerLog Logs { get; }
+
+    /// <summary>Appends a run's log lines at the virtual times they happened.</summary>
+    internal void Log(string group, string runId, params LogEvent[] events) => Logs.AppendToStream(group, runId, events);
+
+    /// <summary>A run's log lines from both groups, in time order (output before error at the same instant).</summary>
+    internal IReadOnlyList<(string Group, LogEvent Event)> RunLog(string runId)
+    {
+        IEnumerable<(string, LogEvent)> Group(string group) =>
+            Logs.ListLogStreams(group).Contains(runId) ? Logs.GetLogEvents(group, runId).Select(e => (group, e)) : [];
+        return Group(JobLogGroups.Output).Concat(Group(JobLogGroups.Error)).OrderBy(e => e.Item2.Timestamp).ToArray();
+    }
 
     /// <summary>Records a job the stack defines (AWS::Glue::Job), replacing one by that name.</summary>
     internal void PutJob(GlueJob job)
@@ -168,6 +184,21 @@ public sealed class LocalJobService : IJobService
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// When a run will next change state on its own (null when the runtime cannot say, or the run has ended), so a wait
+    /// can move the clock straight there.
+    /// </summary>
+    internal DateTimeOffset? NextChangeAt(string jobName, string runId)
+    {
+        lock (sync)
+        {
+            var job = GetJob(jobName);
+            var (sequence, stored) = FindRun(job.Name, runId);
+            var run = Settle(job, sequence, stored);
+            return JobRunStates.HasEnded(run.JobRunState) ? null : RuntimeFor(job) is BatchJobRuntime runtime ? runtime.NextChangeAt(job, run) : null;
+        }
     }
 
     /// <summary>The job's folder in the workspace, where its definition, runs and its runtime's state are kept.</summary>

@@ -27,7 +27,14 @@ public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock
     public void Append(string functionName, IReadOnlyList<LogEvent> events)
     {
         if (events.Count == 0) return;
-        var path = StreamPath(GroupFor(functionName), StreamNameFor(functionName, events[0].Timestamp));
+        AppendToStream(GroupFor(functionName), StreamNameFor(functionName, events[0].Timestamp), events);
+    }
+
+    /// <summary>Appends events to one log stream of any group in one write (the Glue jobs' logs are kept this way too).</summary>
+    public void AppendToStream(string group, string stream, IReadOnlyList<LogEvent> events)
+    {
+        if (events.Count == 0) return;
+        var path = StreamPath(group, stream);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var text = new StringBuilder();
         foreach (var e in events) text.Append(JsonSerializer.Serialize(e)).Append('\n');
