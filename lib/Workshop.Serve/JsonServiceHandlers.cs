@@ -134,7 +134,8 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 var start = 0;
                 if (token is not null && (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start)))
                     throw new InvalidInputException($"NextToken '{token}' is not one this endpoint gave; call GetJobRuns again without it.");
-                var runs = await session.Local!.Jobs.GetJobRunsAsync(Text(service, input, "JobName"), int.MaxValue);
+                // The local service keeps the newest 200 runs within reach, as many as one page holds.
+                var runs = await session.Local!.Jobs.GetJobRunsAsync(Text(service, input, "JobName"), MaxJobRunsPerPage);
                 var answer = new JsonObject { ["JobRuns"] = new JsonArray(runs.Skip(start).Take(pageSize).Select(r => (JsonNode)Run(r)).ToArray()) };
                 if (start + pageSize < runs.Count) answer["NextToken"] = (start + pageSize).ToString(CultureInfo.InvariantCulture);
                 return answer;

@@ -131,6 +131,9 @@ public sealed class ServeStackCliTests : IDisposable
         Assert.Equal("FAILED", (string?)badStatus["State"]);
         Assert.Contains("Column 'nope' cannot be resolved", (string?)badStatus["StateChangeReason"]);
 
+        // A bucket with objects stops DeleteStack, as on AWS: the jobs' scripts bucket is emptied first.
+        var emptied = aws.Run("s3", "rm", $"s3://cli-demo-glue-scripts-dev-{Account}", "--recursive");
+        Assert.True(emptied.Exit == 0, $"s3 rm exited {emptied.Exit}: {emptied.Stderr}");
         var deleted = aws.Run("cloudformation", "delete-stack", "--stack-name", "cli-demo");
         Assert.True(deleted.Exit == 0, $"delete-stack exited {deleted.Exit}: {deleted.Stderr}");
         var gone = aws.Run("cloudformation", "describe-stacks", "--stack-name", "cli-demo");

@@ -73,7 +73,7 @@ public sealed class TerminalTests : IDisposable
             "ProducerFunctionName", "ProducerFunctionArn", "ScheduleRuleName", "KinesisStreamURL", "KinesisStreamName", "KinesisStreamArn",
             "KinesisFirehoseURL", "DeliveryStreamName", "DeliveryStreamArn", "GlueDatabaseURL", "GlueDatabaseName", "GlueRoleName",
             "RedshiftClusterURL", "WarehouseClusterIdentifier", "WarehouseDatabase", "WarehouseUser", "WarehouseRoleArn", "WarehouseEndpoint",
-            "WarehouseConnectionString",
+            "WarehouseConnectionString", "ScriptsBucketName", "BatchJobName", "StreamingJobName", "JobRoleArn",
         ];
         Assert.Equal(keys.Order(), values.Keys.Order());
         Assert.Equal("weather-analytics-data-lake-dev-123456789012", values["DataLakeBucketName"]);

@@ -45,6 +45,22 @@ public static class GlueScripts
             await store.PutObjectAsync(bucket, key, Encoding.UTF8.GetBytes(text), cancellationToken);
     }
 
+    /// <summary>
+    /// Puts the kit's script at a job's ScriptLocation when it names one of them (s3://bucket/scripts/curate_batch.py)
+    /// in a bucket the store has, as the local provisioner does when it defines the job; true when it did.
+    /// </summary>
+    public static async Task<bool> PlaceAtAsync(IObjectStore store, string scriptLocation, CancellationToken cancellationToken = default)
+    {
+        if (!scriptLocation.StartsWith("s3://", StringComparison.Ordinal)) return false;
+        var path = scriptLocation["s3://".Length..];
+        var slash = path.IndexOf('/');
+        if (slash <= 0) return false;
+        var (bucket, key) = (path[..slash], path[(slash + 1)..]);
+        if (All().FirstOrDefault(s => s.Key == key) is not { Text: { } text } || !await store.BucketExistsAsync(bucket, cancellationToken)) return false;
+        await store.PutObjectAsync(bucket, key, Encoding.UTF8.GetBytes(text), cancellationToken);
+        return true;
+    }
+
     private static string PythonList(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";
 
     private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

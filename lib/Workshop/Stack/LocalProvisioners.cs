@@ -137,6 +137,8 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
                 var jobs = Jobs ?? throw new ValidationException("cloudformation", $"{request.LogicalId}: this backend has no job service to define Glue jobs in.");
                 var job = GlueJobFrom(request.LogicalId, Name("Name"), p, jobs.Clock.GetUtcNow());
                 jobs.PutJob(job);
+                // The kit's script goes where the job looks for it, so a learner can read what the job would run.
+                await GlueScripts.PlaceAtAsync(lake, job.Command.ScriptLocation, cancellationToken);
                 return Made(job.Name, new());
             }
             default:

@@ -31,8 +31,9 @@ public sealed class StackFacade : IHtmlDisplay
         if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
             foreach (var (key, value) in WorkshopSession.LocalDefaultParameters()) overrides[key] = value;
         var state = await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, session.StackProgress, cancellationToken);
-        // The Glue jobs' scripts go into the bucket the stack made for them once it exists (PutObject on AWS).
-        if (state.Output("ScriptsBucketName") is { Length: > 0 } scriptsBucket)
+        // On AWS the Glue jobs' scripts go into the bucket the stack made for them once it exists; locally the
+        // provisioner puts them there as it defines each job.
+        if (session.Local is null && state.Output("ScriptsBucketName") is { Length: > 0 } scriptsBucket)
             await GlueScripts.UploadAsync(session.Stages.Lake, scriptsBucket, cancellationToken);
         session.ForgetPipeline();
         return state;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using StreamingWorkshop.Lake;
 using StreamingWorkshop.Stack;
 using Workshop.Tests.TestSupport;
 
@@ -88,6 +89,8 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "No updates are to be performed.", "cloudformation",
             Deploy("UpdateStack", "unit", ("WarehousePassword", "Workshop123")));
 
+        // As on AWS, a bucket with objects stops the deletion: the jobs' scripts are emptied out first.
+        await Session.Local!.Lake.EmptyBucketAsync("unit-test-glue-scripts-dev-123456789012");
         await OkAsync("cloudformation", ("Action", "DeleteStack"), ("StackName", "unit"));
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "Stack with id unit does not exist", "cloudformation",
             ("Action", "DescribeStacks"), ("StackName", "unit"));
@@ -143,9 +146,9 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         Assert.Equal(["ProjectName", "Environment", "Cities", "WarehouseUsername", "WarehousePassword"],
             result.Element(CloudFormation + "Parameters")!.Elements().Select(p => p.Element(CloudFormation + "ParameterKey")!.Value));
         Assert.Equal("CAPABILITY_NAMED_IAM", result.Element(CloudFormation + "Capabilities")!.Element(CloudFormation + "member")?.Value);
-        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole, WarehouseRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
+        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole, JobRole, WarehouseRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
-            "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Redshift::Cluster.",
+            "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Glue::Job, AWS::Redshift::Cluster.",
             "cloudformation", ("Action", "CreateChangeSet"), ("StackName", "ec2"), ("ChangeSetName", "one"), ("ChangeSetType", "CREATE"),
             ("TemplateBody", "Resources:\n  Server:\n    Type: AWS::EC2::Instance\n"));
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "InvalidAction",
