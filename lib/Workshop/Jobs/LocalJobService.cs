@@ -77,6 +77,7 @@ public sealed class LocalJobService : IJobService
         ValidJobName(job.Name);
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var path = JobFile(job.Name);
             var created = File.Exists(path) ? ReadJob(path).CreatedOn : null;
             Workspace.WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(job with { CreatedOn = created ?? Clock.GetUtcNow() }, JsonOptions));
@@ -89,6 +90,7 @@ public sealed class LocalJobService : IJobService
         ValidJobName(jobName);
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var folder = JobFolder(jobName);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
@@ -108,6 +110,7 @@ public sealed class LocalJobService : IJobService
     {
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var job = GetJob(jobName);
             var runs = SettledRuns(job);
             var active = runs.Count(r => !JobRunStates.HasEnded(r.JobRunState));
@@ -128,6 +131,7 @@ public sealed class LocalJobService : IJobService
     {
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var job = GetJob(jobName);
             var (sequence, run) = FindRun(job.Name, runId);
             return Task.FromResult(Settle(job, sequence, run));
@@ -139,6 +143,7 @@ public sealed class LocalJobService : IJobService
         if (maxResults is < 1 or > 200) throw new InvalidInputException($"MaxResults {maxResults} is out of range; give 1 to 200.");
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var job = GetJob(jobName);
             IReadOnlyList<JobRun> runs = SettledRuns(job).AsEnumerable().Reverse().Take(maxResults).ToArray();
             return Task.FromResult(runs);
@@ -151,6 +156,7 @@ public sealed class LocalJobService : IJobService
         if (runIds.Count is < 1 or > 25) throw new InvalidInputException($"BatchStopJobRun takes 1 to 25 run ids; {runIds.Count} were given.");
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var job = GetJob(jobName);
             var stopping = new List<string>();
             var errors = new List<JobRunStopError>();
@@ -179,6 +185,7 @@ public sealed class LocalJobService : IJobService
     {
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var job = GetJob(jobName);
             var folder = BookmarkFolder(job.Name);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
@@ -194,6 +201,7 @@ public sealed class LocalJobService : IJobService
     {
         lock (sync)
         {
+            using var exclusive = Exclusive();
             var job = GetJob(jobName);
             var (sequence, stored) = FindRun(job.Name, runId);
             var run = Settle(job, sequence, stored);
@@ -226,6 +234,27 @@ public sealed class LocalJobService : IJobService
             throw new EntityNotFoundException($"Job with name: {jobName} not found. {known}");
         }
         return ReadJob(path);
+    }
+
+    /// <summary>
+    /// Holds the workspace's job lock until disposed, so a notebook and the CLI never settle the same run at once (each
+    /// would do its work). Waits for another process's call to finish.
+    /// </summary>
+    private FileStream Exclusive()
+    {
+        var path = Workspace.Resolve("state", "jobs.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 3000)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     private IJobRuntime RuntimeFor(GlueJob job) => job.Command.Name == JobCommandNames.Streaming ? streaming : batch;

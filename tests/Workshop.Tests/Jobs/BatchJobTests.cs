@@ -194,4 +194,24 @@ public sealed class BatchJobTests(BatchJobFixture fixture) : IClassFixture<Batch
         Assert.Equal("Job run timed out: it was still running after the job's timeout of 1 minutes. Give the job a longer Timeout, or more workers.", run.ErrorMessage);
         Assert.Empty(fixture.Curated("slow", "Oslo", "2026", "03", "01"));
     }
+
+    [Fact]
+    public async Task A_run_stopped_while_running_is_stopped_five_seconds_later_billed_a_minute_with_nothing_written()
+    {
+        fixture.PutJob("stop-running");
+        await fixture.PutRawAsync("stop-running", "a", Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z"));
+        var clock = fixture.Session.Local!.Clock;
+        var id = await Jobs.StartJobRunAsync("stop-running");
+        clock.Advance(TimeSpan.FromSeconds(20));
+
+        var (stopping, _) = await Jobs.BatchStopJobRunAsync("stop-running", [id]);
+        var whileStopping = await Jobs.GetJobRunAsync("stop-running", id);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var stopped = await Jobs.GetJobRunAsync("stop-running", id);
+
+        Assert.Equal([id], stopping);
+        Assert.Equal(JobRunStates.Stopping, whileStopping.JobRunState);
+        Assert.Equal((JobRunStates.Stopped, stopped.StartedOn.AddSeconds(25), 15, 120.0), (stopped.JobRunState, stopped.CompletedOn, stopped.ExecutionTime, stopped.DpuSeconds));
+        Assert.Empty(fixture.Curated("stop-running", "Oslo", "2026", "03", "01"));
+    }
 }

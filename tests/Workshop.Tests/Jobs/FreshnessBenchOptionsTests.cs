@@ -9,6 +9,8 @@ public sealed class FreshnessBenchOptionsTests
     [InlineData("freshness --minutes 2", "Error: --minutes 2 is out of range: give 5 to 1440 minutes of traffic.")]
     [InlineData("freshness --crawl-every -1", "Error: --crawl-every -1 is out of range: give 1 to 1440 minutes, or 0 for partition projection.")]
     [InlineData("freshness --queries-per-day 20000000", "Error: --queries-per-day 20000000 is out of range: give 0 to 10,000,000.")]
+    [InlineData("job --days 0", "Error: --days 0 is out of range: give 1 to 366.")]
+    [InlineData("job --days many", "--days: Cannot parse argument 'many' for option '--days' as a whole number. Run 'workshop bench job --help' to see what 'workshop bench job' takes.")]
     public async Task A_bad_value_is_one_line_naming_it_and_exit_code_1(string arguments, string expected)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
