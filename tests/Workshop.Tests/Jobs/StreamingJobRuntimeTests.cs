@@ -232,4 +232,30 @@ public sealed class StreamingJobRuntimeTests
 
         Assert.Equal(["00:00-00:05 Berlin 2 6.0 4.0 8.0"], world.WindowRows());
     }
+
+    [Theory]
+    [InlineData("--window_size", "1m", "--window_size '1m' is not a number of seconds from 1 to 3600; give the micro-batch length in whole seconds, e.g. 60.")]
+    [InlineData("--starting_position", "EARLIEST", "--starting_position 'EARLIEST' is not a starting position; use TRIM_HORIZON (everything the stream holds) or LATEST (only what arrives after the start).")]
+    [InlineData("--checkpoint_location", "checkpoints/job/", "--checkpoint_location 'checkpoints/job/' is not an S3 folder; give one as s3://BUCKET/PREFIX/, e.g. s3://weather-analytics-glue-scripts-dev-123456789012/checkpoints/curate-stream-test/.")]
+    public void A_bad_argument_fails_the_run_with_one_line_naming_it(string argument, string value, string message)
+    {
+        using var world = new StreamingJobWorld();
+        var run = world.StartRun(new Dictionary<string, string> { [argument] = value });
+        world.At(S(60));
+        var failed = world.Settle(run);
+
+        Assert.Equal((JobRunStates.Failed, message, StreamingJobWorld.Midnight + S(30)), (failed.JobRunState, failed.ErrorMessage, failed.CompletedOn!.Value));
+    }
+
+    [Fact]
+    public void A_run_with_a_timeout_ends_in_TIMEOUT_at_it_and_runs_no_batch_after()
+    {
+        using var world = new StreamingJobWorld();
+        var run = world.StartRun() with { TimeoutMinutes = 2 };
+        world.At(S(400));
+        var ended = world.Settle(run);
+
+        Assert.Equal((JobRunStates.Timeout, StreamingJobWorld.Midnight + S(120), 120), (ended.JobRunState, ended.CompletedOn!.Value, ended.ExecutionTime));
+        Assert.Equal(["00:00:30", "00:01:30"], world.Batches().Select(b => $"{b.TriggerTime:HH:mm:ss}"));
+    }
 }
