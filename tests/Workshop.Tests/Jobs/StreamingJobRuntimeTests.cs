@@ -237,6 +237,7 @@ public sealed class StreamingJobRuntimeTests
     [InlineData("--window_size", "1m", "--window_size '1m' is not a number of seconds from 1 to 3600; give the micro-batch length in whole seconds, e.g. 60.")]
     [InlineData("--starting_position", "EARLIEST", "--starting_position 'EARLIEST' is not a starting position; use TRIM_HORIZON (everything the stream holds) or LATEST (only what arrives after the start).")]
     [InlineData("--checkpoint_location", "checkpoints/job/", "--checkpoint_location 'checkpoints/job/' is not an S3 folder; give one as s3://BUCKET/PREFIX/, e.g. s3://weather-analytics-glue-scripts-dev-123456789012/checkpoints/curate-stream-test/.")]
+    [InlineData("--stream_arn", "weather-test-stream", "--stream_arn 'weather-test-stream' is not a Kinesis stream ARN; give one as arn:aws:kinesis:REGION:ACCOUNT:stream/NAME.")]
     public void A_bad_argument_fails_the_run_with_one_line_naming_it(string argument, string value, string message)
     {
         using var world = new StreamingJobWorld();
