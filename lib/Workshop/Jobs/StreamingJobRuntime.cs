@@ -31,9 +31,21 @@ internal sealed class StreamingJobRuntime(LocalJobService jobs) : IJobRuntime
         DateTimeOffset? stopAt = run.JobRunState == JobRunStates.Stopping ? run.LastModifiedOn : null;
         DateTimeOffset? timeoutAt = run.TimeoutMinutes > 0 ? run.StartedOn + TimeSpan.FromMinutes(run.TimeoutMinutes) : null;
         var end = new[] { now, stopAt ?? now, timeoutAt ?? now }.Min();
+        StreamingJobSettings settings;
         try
         {
-            if (end >= ready) RunBatches(job, run, ready, end);
+            settings = StreamingJobSettings.For(Jobs, job, run);
+        }
+        catch (ArgumentException error)
+        {
+            // The script reads its arguments as it starts: the run fails when its start-up ends.
+            if (end < ready) return Billed(job, run with { ExecutionTime = Seconds(run.StartedOn, now) }, now);
+            Jobs.Log(JobLogGroups.Error, run.Id, new LogEvent(ready, $"Job run failed: {error.Message}"));
+            return Ended(job, run, JobRunStates.Failed, ready, error.Message);
+        }
+        try
+        {
+            if (end >= ready) RunBatches(settings, run, ready, end);
         }
         catch (Exception error) when (error is ArgumentException or InvalidDataException or IOException or Errors.ServiceException or DuckDB.NET.Data.DuckDBException)
         {
@@ -57,9 +69,8 @@ internal sealed class StreamingJobRuntime(LocalJobService jobs) : IJobRuntime
     }
 
     /// <summary>Does every micro-batch that falls due and finishes by <paramref name="end"/>, first re-running an interrupted one.</summary>
-    private void RunBatches(GlueJob job, JobRun run, DateTimeOffset ready, DateTimeOffset end)
+    private void RunBatches(StreamingJobSettings settings, JobRun run, DateTimeOffset ready, DateTimeOffset end)
     {
-        var settings = StreamingJobSettings.For(Jobs, job, run);
         var checkpoint = new StreamingCheckpoint(Jobs.Lake, settings.CheckpointBucket, settings.CheckpointPrefix);
         var batches = new StreamingMicroBatch(Jobs, settings, checkpoint);
         while (true)

@@ -19,6 +19,7 @@ internal sealed record StreamingJobSettings(
     public const string StartingPositionArgument = "--starting_position";
     public const string CheckpointArgument = "--checkpoint_location";
     public const string StreamArgument = "--stream_name";
+    public const string StreamArnArgument = "--stream_arn";
     public const string LakeBucketArgument = "--lake_bucket";
     public const string DatabaseArgument = "--database";
 
@@ -48,9 +49,19 @@ internal sealed record StreamingJobSettings(
         if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/";
 
         return new StreamingJobSettings(window, position == "LATEST", bucket, prefix,
-            arguments.GetValueOrDefault(StreamArgument, names?.StreamName ?? new PipelineNames().StreamName),
+            arguments.GetValueOrDefault(StreamArgument) ?? StreamFromArn(arguments.GetValueOrDefault(StreamArnArgument)) ?? names?.StreamName ?? new PipelineNames().StreamName,
             arguments.GetValueOrDefault(LakeBucketArgument, names?.LakeBucket ?? new PipelineNames().LakeBucket),
             arguments.GetValueOrDefault(DatabaseArgument, names?.Database ?? new PipelineNames().Database));
+    }
+
+    /// <summary>The stream's name from its ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), as the stack passes it.</summary>
+    private static string? StreamFromArn(string? arn)
+    {
+        if (arn is null) return null;
+        var at = arn.IndexOf(":stream/", StringComparison.Ordinal);
+        if (!arn.StartsWith("arn:", StringComparison.Ordinal) || at < 0 || at + 8 >= arn.Length)
+            throw new ArgumentException($"{StreamArnArgument} '{arn}' is not a Kinesis stream ARN; give one as arn:aws:kinesis:REGION:ACCOUNT:stream/NAME.");
+        return arn[(at + 8)..];
     }
 
     /// <summary>The names of the deployed stack that defines the jobs, when there is one.</summary>

@@ -191,4 +191,72 @@ public sealed class StreamingJobRuntimeTests
         Assert.Contains(world.Jobs.RunLog(run.Id).Select(e => $"{e.Event.Timestamp:HH:mm:ss} {e.Event.Message}"),
             line => line == "00:07:35 Batch 7: 1 reading(s) arrived after their 5-minute window was written (watermark 1 minute); they are in curated_weather_live but not in weather_5min_by_city.");
     }
+
+    [Fact]
+    public async Task A_reshard_during_a_run_is_followed_into_the_child_shards()
+    {
+        using var world = new StreamingJobWorld(shards: 1);
+        var run = world.StartRun();
+        world.At(S(10));
+        world.Reading("Berlin", 5.0, "2025-01-14T00:00", S(9));
+        world.At(S(60));
+        world.Settle(run);
+        await world.Stream.UpdateShardCountAsync(StreamingJobWorld.StreamName, 2);
+        world.At(S(100));
+        foreach (var city in new[] { "Paris", "Rome", "Oslo", "Lima" }) world.Reading(city, 1.0, "2025-01-14T00:01", S(99));
+        world.At(S(160));
+        world.Settle(run);
+
+        Assert.Equal(["Berlin 2025-01-14T00:00 5.0", "Lima 2025-01-14T00:01 1.0", "Oslo 2025-01-14T00:01 1.0", "Paris 2025-01-14T00:01 1.0", "Rome 2025-01-14T00:01 1.0"], world.LiveRows());
+        // The batch of 00:02:30 read nothing more from the closed parent and the four readings from its two children.
+        var third = world.Batches()[2];
+        Assert.Equal((4, 0), (third.RecordsIn, third.Shards.Single(s => s.ShardId == "shardId-000000000000").Records));
+        Assert.Equal(4, third.Shards.Where(s => s.ShardId != "shardId-000000000000").Sum(s => s.Records));
+        Assert.Equal(2, third.Shards.Count(s => s.ShardId != "shardId-000000000000" && s.Records > 0));
+    }
+
+    [Fact]
+    public void A_window_open_when_the_run_stopped_is_continued_by_the_next_run()
+    {
+        using var world = new StreamingJobWorld(shards: 1);
+        var first = world.StartRun();
+        world.At(S(10));
+        world.Reading("Berlin", 4.0, "2025-01-14T00:00", S(9));
+        world.At(S(60));
+        world.Settle(world.Runtime.Stop(world.Job, first));
+        world.At(S(120));
+        world.Reading("Berlin", 8.0, "2025-01-14T00:01", S(119));
+        var second = world.StartRun();
+        world.At(S(480));
+        world.Settle(second);
+
+        Assert.Equal(["00:00-00:05 Berlin 2 6.0 4.0 8.0"], world.WindowRows());
+    }
+
+    [Theory]
+    [InlineData("--window_size", "1m", "--window_size '1m' is not a number of seconds from 1 to 3600; give the micro-batch length in whole seconds, e.g. 60.")]
+    [InlineData("--starting_position", "EARLIEST", "--starting_position 'EARLIEST' is not a starting position; use TRIM_HORIZON (everything the stream holds) or LATEST (only what arrives after the start).")]
+    [InlineData("--checkpoint_location", "checkpoints/job/", "--checkpoint_location 'checkpoints/job/' is not an S3 folder; give one as s3://BUCKET/PREFIX/, e.g. s3://weather-analytics-glue-scripts-dev-123456789012/checkpoints/curate-stream-test/.")]
+    [InlineData("--stream_arn", "weather-test-stream", "--stream_arn 'weather-test-stream' is not a Kinesis stream ARN; give one as arn:aws:kinesis:REGION:ACCOUNT:stream/NAME.")]
+    public void A_bad_argument_fails_the_run_with_one_line_naming_it(string argument, string value, string message)
+    {
+        using var world = new StreamingJobWorld();
+        var run = world.StartRun(new Dictionary<string, string> { [argument] = value });
+        world.At(S(60));
+        var failed = world.Settle(run);
+
+        Assert.Equal((JobRunStates.Failed, message, StreamingJobWorld.Midnight + S(30)), (failed.JobRunState, failed.ErrorMessage, failed.CompletedOn!.Value));
+    }
+
+    [Fact]
+    public void A_run_with_a_timeout_ends_in_TIMEOUT_at_it_and_runs_no_batch_after()
+    {
+        using var world = new StreamingJobWorld();
+        var run = world.StartRun() with { TimeoutMinutes = 2 };
+        world.At(S(400));
+        var ended = world.Settle(run);
+
+        Assert.Equal((JobRunStates.Timeout, StreamingJobWorld.Midnight + S(120), 120), (ended.JobRunState, ended.CompletedOn!.Value, ended.ExecutionTime));
+        Assert.Equal(["00:00:30", "00:01:30"], world.Batches().Select(b => $"{b.TriggerTime:HH:mm:ss}"));
+    }
 }

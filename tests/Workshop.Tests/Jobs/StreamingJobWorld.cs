@@ -47,7 +47,8 @@ internal sealed class StreamingJobWorld : IDisposable
             new JobCommand(JobCommandNames.Streaming, $"s3://{ScriptsBucket}/scripts/curate_stream.py"),
             new Dictionary<string, string>
             {
-                ["--stream_name"] = StreamName,
+                // The stream by its ARN, as the stack's template gives it.
+                ["--stream_arn"] = $"arn:aws:kinesis:us-east-1:123456789012:stream/{StreamName}",
                 ["--lake_bucket"] = LakeBucket,
                 ["--database"] = Database,
                 ["--window_size"] = windowSeconds.ToString(CultureInfo.InvariantCulture),
