@@ -47,10 +47,10 @@ window_path = f"s3://{lake}/{args['window_prefix']}"
 error_path = f"s3://{lake}/{args['error_prefix']}"
 
 WINDOW_SQL = f"""
-SELECT city,
-       window.start AS window_start,
+SELECT window.start AS window_start,
        window.end AS window_end,
-       COUNT(*) AS readings,
+       city,
+       CAST(COUNT(*) AS INT) AS readings,
        ROUND(AVG(temperature_c), 2) AS avg_temperature_c,
        MIN(temperature_c) AS min_temperature_c,
        MAX(temperature_c) AS max_temperature_c
@@ -93,8 +93,9 @@ def set_aside_errors(batch, batch_id):
     errors = checked.where(F.col("error_reason").isNotNull())
     if errors.head(1):
         record = F.col("_corrupt_record") if "_corrupt_record" in batch.columns else F.to_json(F.struct(*batch.columns))
-        (errors.select(F.to_json(F.struct(F.lit(batch_id).alias("batch"), F.col("error_reason").alias("reason"),
-                                          F.coalesce(record, F.to_json(F.struct(*batch.columns))).alias("record"))).alias("value"))
+        # The same fields as the local runtime's error lines, as far as Glue's Kinesis source gives them.
+        (errors.select(F.to_json(F.struct(F.col("error_reason").alias("reason"), F.lit(batch_id).alias("batch"),
+                                          F.coalesce(record, F.to_json(F.struct(*batch.columns))).alias("data"))).alias("value"))
          .write.mode("append").text(f"{error_path}batch={batch_id}/"))
     return checked.where(F.col("error_reason").isNull()).drop("error_reason")
 

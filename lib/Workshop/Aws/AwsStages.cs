@@ -17,9 +17,15 @@ public sealed class AwsStackService(AwsPipeline aws) : IStackService
         aws.CloudFormation.DescribeStackAsync(stackName, cancellationToken);
 
     public async Task<StackState> DeployAsync(string stackName, string templateBody, IReadOnlyDictionary<string, string> parameters,
-        IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default) =>
-        await aws.CloudFormation.DeployAsync(stackName, templateBody, parameters, progress,
+        IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var state = await aws.CloudFormation.DeployAsync(stackName, templateBody, parameters, progress,
             stagingBucket: await aws.TemplateStagingAsync(templateBody, cancellationToken), cancellationToken: cancellationToken);
+        // The Glue jobs' scripts go into the bucket the stack made for them, once it exists (locally the provisioner puts them there).
+        if (StackStatuses.IsUsable(state.StackStatus) && state.Output("ScriptsBucketName") is { Length: > 0 } scriptsBucket)
+            await GlueScripts.UploadAsync(aws.Lake, scriptsBucket, cancellationToken);
+        return state;
+    }
 
     public Task<StackState> DeleteAsync(string stackName, bool emptyBuckets, IProgress<StackEvent>? progress = null, CancellationToken cancellationToken = default) =>
         aws.CloudFormation.DeleteAsync(stackName, emptyBuckets ? aws.Lake : null, progress, cancellationToken);

@@ -31,10 +31,6 @@ public sealed class StackFacade : IHtmlDisplay
         if (!exists && templateBody is null && !overrides.ContainsKey("WarehousePassword"))
             foreach (var (key, value) in WorkshopSession.LocalDefaultParameters()) overrides[key] = value;
         var state = await Stacks.DeployAsync(name, templateBody ?? TemplateReader.WorkshopTemplate(), overrides, session.StackProgress, cancellationToken);
-        // On AWS the Glue jobs' scripts go into the bucket the stack made for them once it exists; locally the
-        // provisioner puts them there as it defines each job.
-        if (session.Local is null && state.Output("ScriptsBucketName") is { Length: > 0 } scriptsBucket)
-            await GlueScripts.UploadAsync(session.Stages.Lake, scriptsBucket, cancellationToken);
         session.ForgetPipeline();
         return state;
     }
@@ -82,7 +78,7 @@ public sealed class StackFacade : IHtmlDisplay
     public bool ReportsEventsAsTheyHappen => Stacks.ReportsEventsAsTheyHappen;
 
     private CallsView Calls => new($"workshop.Stack: stack {session.Names.StackName}", [
-        ("DeployAsync()", "CreateStack / UpdateStack, then DescribeStacks until done; PutObject of the Glue jobs' scripts"),
+        ("DeployAsync()", "CreateStack / UpdateStack, then DescribeStacks until done"),
         ("DestroyAsync()", "DeleteStack"),
         ("DescribeAsync()", "DescribeStacks"),
         ("EventsAsync()", "DescribeStackEvents"),
