@@ -60,14 +60,6 @@ internal static class FreshnessBench
         return new FreshnessSetup(minutes, crawlEvery == 0 ? null : TimeSpan.FromMinutes(crawlEvery), queriesPerDay);
     }
 
-    /// <summary>A refresh_time as the warehouse returns it (a timestamp, or its text), in UTC.</summary>
-    private static DateTimeOffset RefreshTime(object? value) => value switch
-    {
-        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-        string text => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
-        _ => throw new InvalidOperationException($"The view's refresh_time came back as {value?.GetType().Name ?? "null"}."),
-    };
-
     private static async Task<FreshnessReport> RunAsync(string folder, FreshnessSetup setup, CancellationToken cancellationToken)
     {
         var start = new DateTimeOffset(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
@@ -126,45 +118,16 @@ internal static class FreshnessBench
         }
         clock.AdvanceTo(end);
 
-        var sources = new FreshnessSources(session);
-        var measuredTo = start + TimeSpan.FromMinutes(setup.Minutes);
-        var (readings, recordBytes) = sources.Readings(start, measuredTo);
-        var landings = await sources.LandingsAsync("weather-data/", cancellationToken);
-        var batches = local.Jobs.StreamingBatches(session.Names.StreamingJob, runId);
         var refreshes = warehouse.Execute($"SELECT shard_id, sequence_number, MIN(refresh_time) FROM {ViewName} GROUP BY 1, 2", cancellationToken).Rows
-            .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => RefreshTime(r[2]));
-
-        // A day is the measured minutes scaled up; a dashboard query reads the last hour.
-        var scale = TimeSpan.FromDays(1) / TimeSpan.FromMinutes(setup.Minutes);
-        var measuredObjects = landings.Where(l => l.Info.LastModified >= start && l.Info.LastModified < measuredTo).ToList();
-        var lakeHour = landings.Where(l => l.Info.LastModified >= measuredTo.AddHours(-1) && l.Info.LastModified < measuredTo).Sum(l => l.Info.Size);
-        var jobObjects = (await sources.ListAsync(session.Names.LakeBucket, "curated/", cancellationToken))
-            .Concat(await sources.ListAsync(session.Names.ScriptsBucket, "checkpoints/", cancellationToken))
-            .ToList();
-        // The job writes when its run is looked at (as late as now), so its objects are counted over its whole run.
-        var jobRan = end - jobStarted;
-        var liveHour = (long)(jobObjects.Where(o => o.Key.StartsWith(ReadingsCuration.LivePrefix, StringComparison.Ordinal)).Sum(o => o.Size) * (TimeSpan.FromHours(1) / jobRan));
-        var day = new DayOfTraffic((long)(readings.Count * scale), recordBytes, (long)(measuredObjects.Count * scale), lakeHour,
-            (long)(jobObjects.Count * (TimeSpan.FromDays(1) / jobRan)), liveHour);
-        var prices = new FreshnessPrices();
-
-        IFreshnessPath[] paths =
-        [
-            new LakeFreshnessPath("Firehose, lake, Athena", landings.Select(l => l.Landing), setup.CrawlEvery is null ? null : sources.PartitionsCreated(),
-                prices.Lake(day, setup.CrawlEvery, setup.QueriesPerDay)),
-            new StreamingJobFreshnessPath("Streaming job", batches, prices.StreamingJob(day, setup.QueriesPerDay)),
-            new RefreshFreshnessPath("Warehouse view", refreshes, prices.Warehouse()),
-        ];
+            .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => FreshnessMeasurement.RefreshTime(r[2]));
         var crawling = setup.CrawlEvery is { } crawl
             ? $"The crawler runs every {crawl.TotalMinutes:0} minutes from {start:HH:mm}; a new partition is queryable from the first crawl after its first object lands."
             : "Partition projection is on: no crawler, an object is queryable as soon as it lands.";
-        return new FreshnessReport(readings, paths,
-        [
-            $"Readings produced from {start:HH:mm} to {measuredTo:HH:mm} on the virtual clock ({readings.Count:N0}), followed until {end:HH:mm}.",
-            crawling,
-            "The streaming job's micro-batches trigger at half past each minute and the warehouse's view refreshes at 5 s past each 10 s, half an interval after the producer's puts on the minute.",
-            $"Costs per day scale the measured minutes up to 24 h; each Athena path answers {setup.QueriesPerDay:N0} dashboard queries a day over its last hour. The stream costs the same for every path and is left out.",
-            .. prices.Sources,
-        ]);
+        return await FreshnessMeasurement.MeasureAsync(session, new FreshnessMeasurement.Window(start, start + TimeSpan.FromMinutes(setup.Minutes),
+            runId, jobStarted, setup.CrawlEvery, setup.QueriesPerDay, refreshes,
+            [
+                crawling,
+                "The streaming job's micro-batches trigger at half past each minute and the warehouse's view refreshes at 5 s past each 10 s, half an interval after the producer's puts on the minute.",
+            ]), cancellationToken);
     }
 }

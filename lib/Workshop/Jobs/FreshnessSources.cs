@@ -30,13 +30,18 @@ public sealed class FreshnessSources(WorkshopSession session)
         return (readings, readings.Count == 0 ? 0 : (double)bytes / readings.Count);
     }
 
-    /// <summary>The objects under <paramref name="prefix"/> of the lake bucket, each with the readings in it (JSON lines, gzipped or not).</summary>
-    public async Task<IReadOnlyList<(ObjectInfo Info, LakeLanding Landing)>> LandingsAsync(string prefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// The objects under <paramref name="prefix"/> of the lake bucket, each with the readings in it (JSON lines, gzipped or
+    /// not); only those landed at or after <paramref name="landedSince"/> when given (older ones hold no newer reading).
+    /// </summary>
+    public async Task<IReadOnlyList<(ObjectInfo Info, LakeLanding Landing)>> LandingsAsync(string prefix, CancellationToken cancellationToken,
+        DateTimeOffset? landedSince = null)
     {
         var bucket = session.Names.LakeBucket;
         var landings = new List<(ObjectInfo, LakeLanding)>();
         foreach (var info in await ListAsync(bucket, prefix, cancellationToken))
         {
+            if (info.LastModified < landedSince) continue;
             var stored = await session.Lake.GetObjectAsync(bucket, info.Key, cancellationToken);
             var keys = new List<string>();
             foreach (var line in Text(stored.Content).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,3 +1,5 @@
+using StreamingWorkshop.Display;
+using StreamingWorkshop.Query;
 using StreamingWorkshop.Lake;
 
 namespace StreamingWorkshop.Jobs;
@@ -10,7 +12,10 @@ public sealed class JobsFacade(WorkshopSession session)
 {
     internal WorkshopSession Session { get; } = session;
 
-    /// <summary>How often a wait on AWS asks for the run again (GetJobRun).</summary>
+    /// <summary>A wait on AWS asks for the run again (GetJobRun) after this, then twice as long each time up to <see cref="AwsPoll"/>.</summary>
+    public static TimeSpan FirstAwsPoll { get; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest a wait on AWS goes between two GetJobRun calls.</summary>
     public static TimeSpan AwsPoll { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The stack's jobs with their type, workers, Glue version, DPUs and cost per hour (GetJobs).</summary>
@@ -26,7 +31,7 @@ public sealed class JobsFacade(WorkshopSession session)
     /// With <paramref name="wait"/>, returns once the run has ended. On the local backend, waiting moves the virtual
     /// clock straight to each of the run's state changes when nothing live is moving it (no readings are produced in
     /// that time), or waits for the live clock to get there; a streaming job runs until it is stopped, so waiting on
-    /// one returns once it is RUNNING. On AWS it asks for the run every <see cref="AwsPoll"/>.
+    /// one returns once it is RUNNING. On AWS it asks for the run again after <see cref="FirstAwsPoll"/>, doubling up to <see cref="AwsPoll"/>.
     /// </summary>
     public async Task<JobRunView> RunAsync(string name, bool wait = false, IReadOnlyDictionary<string, string>? arguments = null, CancellationToken cancellationToken = default)
     {
@@ -37,12 +42,16 @@ public sealed class JobsFacade(WorkshopSession session)
         if (!wait) return new JobRunView(run);
         var streaming = job.Command.Name == JobCommandNames.Streaming;
         bool Waiting(JobRun r) => streaming ? r.JobRunState == JobRunStates.Starting : !JobRunStates.HasEnded(r.JobRunState);
+        var poll = FirstAwsPoll;
         while (Waiting(run))
         {
             if (Session.Stages.Local is { } local)
                 await MoveLocalClockAsync(local.Jobs, job, run, cancellationToken);
             else
-                await Task.Delay(AwsPoll, cancellationToken);
+            {
+                await Task.Delay(poll, cancellationToken);
+                poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, AwsPoll.Ticks));
+            }
             run = await jobs.GetJobRunAsync(job.Name, id, cancellationToken);
         }
         return new JobRunView(run);
@@ -124,13 +133,89 @@ public sealed class JobsFacade(WorkshopSession session)
     // The streaming job's dashboard (local backend).
 
     /// <summary>
-    /// The streaming job's real-time dashboard: the latest reading and the 5-minute averages per city. Shown while a live
-    /// run moves the clock (session.StartLive), it updates in place as each batch lands, until the live run ends;
-    /// otherwise it is a snapshot of what the job has written so far. Locally only: on AWS, query curated_weather_live
-    /// and weather_5min_by_city with Athena.
+    /// Shows the streaming job's dashboard below the cell: the latest reading per city and the 5-minute averages. Given
+    /// <paramref name="until"/> (a live run's Completion), it updates in place each time a micro-batch lands and returns when
+    /// that ends. On AWS it shows curated_weather_live and weather_5min_by_city as Athena reads them now.
     /// </summary>
-    public StreamingDashboard Dashboard() =>
-        Session.Stages.Local is { } local
-            ? new StreamingDashboard(local.Jobs, Session.Names.StreamingJob)
-            : throw new NotSupportedException("The streaming dashboard reads the local lake; on AWS query curated_weather_live and weather_5min_by_city with session.Athena.");
+    public async Task ShowDashboardAsync(Task? until = null, CancellationToken cancellationToken = default)
+    {
+        await Session.EnsurePipelineAsync(cancellationToken);
+        if (Session.Stages.Local is { } local)
+        {
+            using var dashboard = new StreamingDashboard(local.Jobs, Session.Names.StreamingJob, until ?? Task.CompletedTask);
+            await dashboard.Following.WaitAsync(cancellationToken);
+            return;
+        }
+        if (until is not null) await until.WaitAsync(cancellationToken);
+        LiveDisplay.Show(await DashboardFromAthenaAsync(cancellationToken));
+    }
+
+    /// <summary>The dashboard as Athena reads the streaming job's tables (AWS, where the job's checkpoint is Spark's own).</summary>
+    private async Task<DashboardView> DashboardFromAthenaAsync(CancellationToken cancellationToken)
+    {
+        var run = (await Session.Stages.Jobs.GetJobRunsAsync(Session.Names.StreamingJob, 1, cancellationToken)).FirstOrDefault();
+        async Task<IReadOnlyList<object?[]>> RowsAsync(string sql)
+        {
+            try
+            {
+                return (await Session.QueryAsync(sql, cancellationToken: cancellationToken)).Rows;
+            }
+            catch (Query.AthenaQueryException)
+            {
+                return []; // the job has not registered the table yet
+            }
+        }
+        var latest = (await RowsAsync($"""
+                SELECT city, measurement_time, temperature_c, temperature_f FROM (
+                    SELECT *, row_number() OVER (PARTITION BY city ORDER BY measurement_time DESC, first_collected DESC) AS n
+                    FROM {ReadingsCuration.LiveTable})
+                WHERE n = 1 ORDER BY city
+                """))
+            .Select(r => new LatestReading((string)r[0]!, (DateTime)r[1]!, Convert.ToDouble(r[2]), Convert.ToDouble(r[3]))).ToList();
+        var windows = (await RowsAsync($"""
+                SELECT window_start, window_end, city, readings, avg_temperature_c, min_temperature_c, max_temperature_c
+                FROM {ReadingsCuration.WindowTable} ORDER BY window_start DESC, city LIMIT {DashboardView.WindowsPerCity * Session.Cities.Count}
+                """))
+            .Select(r => new WindowAverage((DateTime)r[0]!, (DateTime)r[1]!, (string)r[2]!, Convert.ToInt32(r[3]), Convert.ToDouble(r[4]),
+                Convert.ToDouble(r[5]), Convert.ToDouble(r[6]), Open: false)).ToList();
+        return new DashboardView(Session.Names.StreamingJob, run?.JobRunState ?? "never run", null, Session.Stages.Time.GetUtcNow(), latest, windows);
+    }
+
+    /// <summary>
+    /// How soon each reading produced since the streaming job's newest run started became queryable: through Firehose, the
+    /// lake and Athena (once its partition was in the catalog), through the streaming job, and through the warehouse's
+    /// streaming view <paramref name="warehouseView"/> when it has one. Measured on the local backend's virtual clock.
+    /// </summary>
+    public async Task<FreshnessReport> FreshnessAsync(string warehouseView = "live_readings", CancellationToken cancellationToken = default)
+    {
+        await Session.EnsurePipelineAsync(cancellationToken);
+        var local = Session.Local ?? throw new NotSupportedException(
+            "Freshness is measured on the local backend's virtual clock; on AWS, compare each reading's collection_time with when a query first returns it.");
+        var run = (await Session.Stages.Jobs.GetJobRunsAsync(Session.Names.StreamingJob, 1, cancellationToken)).FirstOrDefault()
+            ?? throw new InvalidOperationException($"{Session.Names.StreamingJob} has not run yet: start it with RunAsync(workshop.Names.StreamingJob), then run the pipeline live.");
+        var now = Session.Clock.GetUtcNow();
+        IReadOnlyDictionary<(string ShardId, string SequenceNumber), DateTimeOffset>? refreshes = null;
+        var notes = new List<string>
+        {
+            "A new partition of the raw table is queryable once the crawler has added it; the crawler is run by hand in the workshop.",
+        };
+        if (local.Warehouse.Clusters().FirstOrDefault() is { } cluster)
+        {
+            var warehouse = local.Warehouse.Cluster(cluster.Identifier);
+            var exists = warehouse.Execute($"SELECT COUNT(*) FROM pg_internal.stv_mv_info WHERE name = '{warehouseView.Replace("'", "''")}'",
+                cancellationToken).Rows is [[long count]] && count > 0;
+            if (exists)
+            {
+                refreshes = warehouse.Execute($"SELECT shard_id, sequence_number, MIN(refresh_time) FROM {warehouseView} GROUP BY 1, 2", cancellationToken).Rows
+                    .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => FreshnessMeasurement.RefreshTime(r[2]));
+                notes.Add($"The warehouse's view {warehouseView} refreshes itself every {Warehouse.LocalWarehouse.AutoRefreshInterval.TotalSeconds:0} s (AUTO REFRESH YES).");
+            }
+        }
+        return await FreshnessMeasurement.MeasureAsync(Session, new FreshnessMeasurement.Window(run.StartedOn, now, run.Id, run.StartedOn,
+            CrawlEvery: TimeSpan.FromDays(1), QueriesPerDay: 1440, refreshes, notes), cancellationToken);
+    }
+
+    /// <summary>The notebook's challenge: each city's warmest hour on average in °F from curated_weather, checked against the raw lake.</summary>
+    public Task<ChallengeVerdict> CheckChallengeAsync(string sql, CancellationToken cancellationToken = default) =>
+        EtlChallenge.CheckAsync(Session, sql, cancellationToken);
 }

@@ -73,15 +73,23 @@ public sealed class StreamingDashboard : IHtmlDisplay, IDisposable
     private readonly string jobName;
     private readonly CancellationTokenSource stop = new();
 
-    internal StreamingDashboard(LocalJobService jobs, string jobName)
+    /// <param name="until">What to follow: shown and updated until this ends (a live run's Completion); without it the
+    /// dashboard follows only a clock that is live as it is made.</param>
+    internal StreamingDashboard(LocalJobService jobs, string jobName, Task? until = null)
     {
         this.jobs = jobs;
         this.jobName = jobName;
-        var display = jobs.Clock.IsLive ? LiveDisplay.Show(Snapshot()) : null;
+        this.until = until;
+        var display = until is not null || jobs.Clock.IsLive ? LiveDisplay.Show(Snapshot()) : null;
         Following = display is null ? Task.CompletedTask : Task.Run(() => FollowAsync(display, stop.Token));
     }
 
-    /// <summary>Ends when the live run ends (or <see cref="Dispose"/> is called): the display then shows its last state.</summary>
+    private readonly Task? until;
+
+    /// <summary>Whether there is still something to follow: the task given, or else a live clock.</summary>
+    private bool Followed => until is { } task ? !task.IsCompleted : jobs.Clock.IsLive;
+
+    /// <summary>Ends when what it follows ends (or <see cref="Dispose"/> is called): the display then shows its last state.</summary>
     public Task Following { get; }
 
     /// <summary>The dashboard now, with the job's run settled to the clock.</summary>
@@ -90,7 +98,7 @@ public sealed class StreamingDashboard : IHtmlDisplay, IDisposable
     private async Task FollowAsync(IUpdatableDisplay display, CancellationToken token)
     {
         long? shown = null;
-        while (!token.IsCancellationRequested && jobs.Clock.IsLive)
+        while (!token.IsCancellationRequested && Followed)
         {
             try
             {

@@ -127,7 +127,7 @@ public sealed partial class LocalWarehouse
             {
                 try
                 {
-                    Refresh(connection, view, "Auto");
+                    Refresh(connection, view, "Auto", autoRefreshedSince: view.LastRefreshAt);
                     continue;
                 }
                 catch (RedshiftSqlException error)
@@ -144,15 +144,20 @@ public sealed partial class LocalWarehouse
         }
     }
 
-    /// <summary>An incremental refresh: each shard from its checkpoint on, appended to the view, recorded in the system tables.</summary>
-    private void Refresh(DuckDBConnection connection, StreamingView view, string refreshType)
+    /// <summary>
+    /// An incremental refresh: each shard from its checkpoint on, appended to the view, recorded in the system tables.
+    /// An automatic one done late (no statement looked at the cluster meanwhile) stamps each record with the refresh
+    /// that would have read it, every <see cref="AutoRefreshInterval"/> after <paramref name="autoRefreshedSince"/>, as
+    /// Redshift refreshing on its own would have.
+    /// </summary>
+    private void Refresh(DuckDBConnection connection, StreamingView view, string refreshType, DateTimeOffset? autoRefreshedSince = null)
     {
         var started = clock.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         var queryId = NextQueryId(connection);
         if (!streams.Exists(view.Stream))
             throw new RedshiftSqlException($"Stream \"{view.Stream}\" of materialized view {view.Name} no longer exists in Kinesis. Drop the view, or create the stream again.", "42P01");
-        var (read, lost) = Ingest(connection, view, creating: false, started, queryId);
+        var (read, lost) = Ingest(connection, view, creating: false, started, queryId, autoRefreshedSince);
         var status = read == 0 && lost == 0 ? "MV was already updated" : "Refresh successfully updated MV incrementally";
         var micros = stopwatch.Elapsed.Ticks / 10;
         Write(connection, "INSERT INTO pg_internal.sys_mv_refresh_history VALUES (100, 1, $1, current_database(), 'public', $2, $3, $4, $5, $6, $7, $8)",
@@ -164,8 +169,16 @@ public sealed partial class LocalWarehouse
     /// Reads the stream past the view's checkpoints, lays the records out in the stream's columns, and runs the view's SELECT
     /// over them into the view's table (made by it when <paramref name="creating"/>). Returns records read and records lost.
     /// </summary>
-    private (long Read, long Lost) Ingest(DuckDBConnection connection, StreamingView view, bool creating, DateTimeOffset refreshTime, long queryId)
+    private (long Read, long Lost) Ingest(DuckDBConnection connection, StreamingView view, bool creating, DateTimeOffset refreshTime, long queryId,
+        DateTimeOffset? autoRefreshedSince = null)
     {
+        DateTime RefreshedAt(DateTimeOffset arrival)
+        {
+            if (autoRefreshedSince is not { } since) return refreshTime.UtcDateTime;
+            var intervals = Math.Max(1, (long)Math.Ceiling((arrival - since) / AutoRefreshInterval));
+            var tick = since + AutoRefreshInterval * intervals;
+            return (tick < refreshTime ? tick : refreshTime).UtcDateTime;
+        }
         var checkpoints = creating ? new Dictionary<string, long>() : LoadCheckpoints(connection, view.Name);
         var shards = streams.ReadAfter(view.Stream, checkpoints);
         Write(connection, $"""
@@ -182,7 +195,7 @@ public sealed partial class LocalWarehouse
                         .AppendValue(record.PartitionKey)
                         .AppendValue(record.ShardId)
                         .AppendValue(record.SequenceNumber)
-                        .AppendValue(refreshed)
+                        .AppendValue(RefreshedAt(record.ApproximateArrivalTimestamp))
                         .AppendValue(record.Data.ToArray())
                         .EndRow();
         }

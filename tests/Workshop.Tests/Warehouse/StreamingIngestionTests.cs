@@ -137,7 +137,8 @@ public sealed class StreamingIngestionTests : LocalSessionTest
 
         Assert.Equal(0L, beforeTheClockMoves.Single()[0]);
         Assert.Equal(["live", "t", 1L, "t"], staleInfo.Single());
-        Assert.Equal(new object?[][] { ["Oslo", "2026-03-01 12:01:00"] }, aMinuteLater);
+        // Refreshing on its own, the view would have read the record at its first refresh after it arrived.
+        Assert.Equal(new object?[][] { ["Oslo", "2026-03-01 12:00:10"] }, aMinuteLater);
         Assert.Equal(["live", "f", "t"], freshInfo.Single());
         Assert.Equal(1L, afterTurningItOff.Single()[0]);
         Assert.Equal(["t", "f"], offInfo.Single());
