@@ -55,16 +55,21 @@ internal static class JobBench
         var (batchTime, batchRun) = await RunBatchJobAsync(session, cancellationToken);
         var (streamTime, streamRecords) = await RunStreamingJobAsync(session, start, dayCount, cities, cancellationToken);
 
-        AnsiConsole.MarkupLineInterpolated($"{records:N0} readings ({cities.Length} cities x {dayCount} days) in {cities.Length * dayCount:N0} objects.");
-        var figures = new Table().AddColumns("Measured", "Wall time", "Records/s", "Ratio");
-        figures.AddRow("Plain COPY of the raw objects to Parquet (the floor)", Seconds(floorTime), Rate(floorRows, floorTime), "1.0x");
-        figures.AddRow($"Batch job run ({batchRun.JobRunState}, {batchRun.ExecutionTime} s on the virtual clock)", Seconds(batchTime), Rate(records, batchTime),
-            $"{batchTime / floorTime:F1}x the floor's time");
-        figures.AddRow("Streaming job, the same readings from the stream", Seconds(streamTime), Rate(streamRecords, streamTime),
-            $"{streamTime / floorTime:F1}x the floor's time");
-        AnsiConsole.Write(figures);
+        AnsiConsole.MarkupLineInterpolated($"{records:N0} readings ({cities.Length} cities × {dayCount} days) in {cities.Length * dayCount:N0} objects.");
+        AnsiConsole.Write(Figures(records, (floorTime, floorRows), (batchTime, batchRun), (streamTime, streamRecords)));
         if (floorRows != records) Terminal.Tell($"Warning: the COPY wrote {floorRows:N0} rows of {records:N0}.");
         if (streamRecords != records) Terminal.Tell($"Warning: the streaming job read {streamRecords:N0} records of {records:N0}.");
+    }
+
+    /// <summary>The three measurements, one line each at 80 columns; the last column is each one's wall time over the floor's.</summary>
+    internal static Table Figures(long records, (TimeSpan Time, long Rows) floor, (TimeSpan Time, JobRun Run) batch, (TimeSpan Time, long Records) stream)
+    {
+        var figures = new Table().AddColumns("Measured", "Wall time", "Records/s", "Time vs floor");
+        figures.AddRow("Plain COPY to Parquet (the floor)", Seconds(floor.Time), Rate(floor.Rows, floor.Time), "1.0x");
+        figures.AddRow($"Batch job ({batch.Run.JobRunState}, {batch.Run.ExecutionTime} s virtual)", Seconds(batch.Time), Rate(records, batch.Time),
+            $"{batch.Time / floor.Time:F1}x");
+        figures.AddRow("Streaming job, same readings", Seconds(stream.Time), Rate(stream.Records, stream.Time), $"{stream.Time / floor.Time:F1}x");
+        return figures;
     }
 
     private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:F2} s";

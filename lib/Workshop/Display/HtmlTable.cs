@@ -102,7 +102,10 @@ public static class TextTable
         return text.ToString();
     }
 
-    /// <summary>Lines of at most <paramref name="width"/> characters, broken at a space or after / - _ . , ; : ? &amp; = near the end, else at an earlier space, else mid-word.</summary>
+    /// <summary>
+    /// Lines of at most <paramref name="width"/> characters, broken at a space near the end, else after / - _ . , ; : ? &amp; =
+    /// near the end (never inside a number such as $0.25 or 1,440), else at an earlier space, else mid-word.
+    /// </summary>
     public static IReadOnlyList<string> Wrap(string text, int width)
     {
         var lines = new List<string>();
@@ -111,9 +114,11 @@ public static class TextTable
             var rest = paragraph;
             while (rest.Length > width && width > 0)
             {
-                // The last space or punctuation in the second half of the line, else the last space, else mid-word.
-                var cut = Enumerable.Range(Math.Max(1, width / 2), width - Math.Max(1, width / 2) + 1).Reverse()
-                    .Where(i => rest[i] == ' ' || "/-_.,;:?&=".Contains(rest[i - 1]))
+                // Prose breaks at its spaces, so a price or a web address stays whole; a path or an id with no space
+                // near the end breaks after its punctuation.
+                var nearEnd = Enumerable.Range(Math.Max(1, width / 2), width - Math.Max(1, width / 2) + 1).Reverse().ToList();
+                var cut = nearEnd.Where(i => rest[i] == ' ')
+                    .Concat(nearEnd.Where(i => "/-_.,;:?&=".Contains(rest[i - 1]) && !(char.IsDigit(rest[i]) && ".,".Contains(rest[i - 1]))))
                     .Concat(Enumerable.Range(1, width).Reverse().Where(i => rest[i] == ' '))
                     .DefaultIfEmpty(width).First();
                 lines.Add(rest[..cut].TrimEnd());

@@ -77,7 +77,7 @@ public sealed class FreshnessReport : IHtmlDisplay
     public PathFreshness this[string path] => Paths.FirstOrDefault(p => p.Path == path)
         ?? throw new KeyNotFoundException($"No path named '{path}' was measured: the paths are {string.Join(", ", Paths.Select(p => p.Path))}.");
 
-    private const string Title = "Produce-to-queryable delay per path (virtual seconds)";
+    private const string Title = "Produce-to-queryable delay per path, on the virtual clock";
     private static readonly string[] Headers = ["Path", "Readings", "Median", "95th pct", "Not yet", "Cost per day"];
 
     private IEnumerable<IReadOnlyList<string>> Rows => Paths.Select(p => (IReadOnlyList<string>)

@@ -51,7 +51,7 @@ public sealed record FreshnessPrices
         var crawls = crawlEvery is { } every ? (long)Math.Ceiling(TimeSpan.FromDays(1) / every) : 0;
         var crawler = crawls * CrawlerDpus * (decimal)CrawlerMinimumBilled.TotalHours * GlueUsdPerDpuHour;
         var athena = dashboardQueriesPerDay * AthenaPerQuery(day.LakeBytesScanned);
-        var crawlText = crawls == 0 ? "no crawler (partition projection)" : $"{Count(crawls)} crawls {Usd(crawler)}";
+        var crawlText = crawls == 0 ? "no crawler (partition projection)" : $"{Count(crawls)} {(crawls == 1 ? "crawl" : "crawls")} {Usd(crawler)}";
         return new PathCost(firehose + puts + crawler + athena,
             $"Firehose {Usd(firehose)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
     }
@@ -64,14 +64,14 @@ public sealed record FreshnessPrices
         var puts = day.JobObjects / 1000m * Listed.S3PutUsdPerThousandRequests;
         var athena = dashboardQueriesPerDay * AthenaPerQuery(day.JobBytesScanned);
         return new PathCost(workers + puts + athena,
-            $"{StreamingWorkers} x G.025X ({dpu.ToString("0.##", CultureInfo.InvariantCulture)} DPU) for 24 h {Usd(workers)}, {Count(day.JobObjects)} S3 puts {Usd(puts)}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
+            $"{StreamingWorkers} × G.025X ({dpu.ToString("0.##", CultureInfo.InvariantCulture)} DPU) for 24 h {Usd(workers)}, {Count(day.JobObjects)} S3 puts {Usd(puts)}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
     }
 
     /// <summary>The warehouse's node all day; its queries and refreshes bill nothing more.</summary>
     public PathCost Warehouse()
     {
         var nodes = Listed.WarehouseUsdPerNodeHour * Listed.WarehouseNodes * 24;
-        return new PathCost(nodes, $"{Listed.WarehouseNodes} x {Listed.WarehouseNode} for 24 h {Usd(nodes)}; queries and refreshes add nothing.");
+        return new PathCost(nodes, $"{Listed.WarehouseNodes} × {Listed.WarehouseNode} for 24 h {Usd(nodes)}; queries and refreshes add nothing.");
     }
 
     /// <summary>The prices behind the figures, one line each.</summary>

@@ -58,16 +58,29 @@ public sealed class JobRunView(JobRun run) : IHtmlDisplay
         ("Job", Run.JobName),
         ("Run id", Run.Id),
         ("State", Run.JobRunState),
-        ("Started", JobShown.Time(Run.StartedOn)),
-        ("Completed", Run.CompletedOn is null ? "(not yet)" : JobShown.Time(Run.CompletedOn)),
-        ("Ran for", $"{Run.ExecutionTime} s"),
+        ("Started (UTC)", JobShown.Time(Run.StartedOn)),
+        ("Completed (UTC)", Run.CompletedOn is null ? "(not yet)" : JobShown.Time(Run.CompletedOn)),
+        ("Execution time", $"{Run.ExecutionTime} s"),
         ("Workers", $"{Run.NumberOfWorkers} × {Run.WorkerType}, Glue {Run.GlueVersion}"),
-        ("Billed", $"{JobShown.Number(Run.DpuSeconds)} DPU-seconds, {JobShown.Dollars(GlueBilling.Cost(Run.DpuSeconds))}"),
+        ("Billed", Billed),
         .. Run.Arguments.Count == 0 ? Array.Empty<(string, string)>() : [("Arguments", string.Join(" ", Run.Arguments.Select(a => $"{a.Key}={a.Value}")))],
         .. Run.ErrorMessage is null ? Array.Empty<(string, string)>() : [("Error", Run.ErrorMessage)],
     ];
 
     private string Title => $"Run of {Run.JobName}: {Run.JobRunState}";
+
+    /// <summary>The DPU-seconds with the sum that makes them, so a short run's one-minute minimum does not look like an error.</summary>
+    private string Billed
+    {
+        get
+        {
+            var cost = $"{JobShown.Number(Run.DpuSeconds)} DPU-seconds, {JobShown.Dollars(GlueBilling.Cost(Run.DpuSeconds))}";
+            if (Run.DpuSeconds <= 0 || Run.ExecutionTime <= 0) return cost;
+            var seconds = Math.Max(GlueBilling.MinimumBilledSeconds, Run.ExecutionTime);
+            var sum = $"{JobShown.Number(Run.DpuSeconds / seconds)} DPU × {seconds} s";
+            return Run.ExecutionTime < GlueBilling.MinimumBilledSeconds ? $"{cost} ({sum}, the one-minute minimum)" : $"{cost} ({sum})";
+        }
+    }
 
     public string ToHtml() => new PropertiesView(Title, Properties).ToHtml();
 

@@ -98,7 +98,7 @@ public sealed class FreshnessTests
     public void The_text_display_fits_80_columns()
     {
         Assert.Equal("""
-            Produce-to-queryable delay per path (virtual seconds)
+            Produce-to-queryable delay per path, on the virtual clock
             Path            Readings  Median       95th pct    Not yet  Cost per day
             --------------  --------  -----------  ----------  -------  ------------
             Lake + Athena   4         14 min 30 s  15 min 0 s  1        $14.16
@@ -135,7 +135,7 @@ public sealed class FreshnessTests
         // 2 workers x 0.25 DPU x 24 h x $0.44 = $5.28; 2,880 puts = $0.0144; queries $0.072.
         var job = prices.StreamingJob(day, dashboardQueriesPerDay: 1_440);
         Assert.Equal(5.28m + 0.0144m + 0.072m, job.UsdPerDay, 10);
-        Assert.Equal("2 x G.025X (0.5 DPU) for 24 h $5.28, 2,880 S3 puts $0.01, 1,440 Athena queries $0.07.", job.Basis);
-        Assert.Equal((6.00m, "1 x dc2.large for 24 h $6.00; queries and refreshes add nothing."), (prices.Warehouse().UsdPerDay, prices.Warehouse().Basis));
+        Assert.Equal("2 × G.025X (0.5 DPU) for 24 h $5.28, 2,880 S3 puts $0.01, 1,440 Athena queries $0.07.", job.Basis);
+        Assert.Equal((6.00m, "1 × dc2.large for 24 h $6.00; queries and refreshes add nothing."), (prices.Warehouse().UsdPerDay, prices.Warehouse().Basis));
     }
 }
