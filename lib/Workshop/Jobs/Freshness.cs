@@ -101,8 +101,8 @@ public sealed class FreshnessReport : IHtmlDisplay
         HtmlTable.Render(Headers, Rows, Title) +
         string.Concat(Notes.Select(n => $"<div style=\"{HtmlTable.Style};padding:2px 0\">{HtmlTable.Encode(n)}</div>"));
 
-    /// <summary>The table and its notes in 80 columns.</summary>
+    /// <summary>The table and its notes in 80 columns, each note a dash with its wrapped lines indented under it.</summary>
     public override string ToString() =>
         Title + "\n" + TextTable.RenderToFit(Headers, Rows.ToList(), 80) +
-        string.Concat(Notes.Select(n => string.Join("\n", TextTable.Wrap("- " + n, 80)) + "\n"));
+        string.Concat(Notes.Select(n => "- " + string.Join("\n  ", TextTable.Wrap(n, 78)) + "\n"));
 }

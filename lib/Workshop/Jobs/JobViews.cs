@@ -58,9 +58,10 @@ public sealed class JobRunView(JobRun run) : IHtmlDisplay
         ("Job", Run.JobName),
         ("Run id", Run.Id),
         ("State", Run.JobRunState),
-        ("Started (UTC)", JobShown.Time(Run.StartedOn)),
-        ("Completed (UTC)", Run.CompletedOn is null ? "(not yet)" : JobShown.Time(Run.CompletedOn)),
-        ("Execution time", $"{Run.ExecutionTime} s"),
+        // Names no wider than "Property", so a run id of 67 characters still fits 80 columns beside them.
+        ("Started", JobShown.Time(Run.StartedOn) + " UTC"),
+        ("Completed", Run.CompletedOn is null ? "(not yet)" : JobShown.Time(Run.CompletedOn) + " UTC"),
+        ("Run time", $"{Run.ExecutionTime} s"),
         ("Workers", $"{Run.NumberOfWorkers} × {Run.WorkerType}, Glue {Run.GlueVersion}"),
         ("Billed", Billed),
         .. Run.Arguments.Count == 0 ? Array.Empty<(string, string)>() : [("Arguments", string.Join(" ", Run.Arguments.Select(a => $"{a.Key}={a.Value}")))],

@@ -31,6 +31,28 @@ public sealed class JobDisplayWordingTests
             TextTable.Wrap("curated/weather/location=Edinburgh/year=2026/month=12/day=03", 30));
     }
 
+    private sealed class NeverQueryable : IFreshnessPath
+    {
+        public string Name => "Streaming job";
+        public DateTimeOffset? QueryableAt(TrackedReading reading) => null;
+        public PathCost Cost => new(5.38m, "2 × G.025X (0.5 DPU) for 24 h $5.28, 5,421 S3 puts $0.03, 1,440 Athena queries $0.07.");
+    }
+
+    [Fact]
+    public void A_long_freshness_note_wraps_under_its_dash()
+    {
+        var report = new FreshnessReport([], [new NeverQueryable()],
+            ["Redshift: the smallest provisioned node at $0.25 per hour (\"start small at $0.25 per hour\") (https://aws.amazon.com/redshift/pricing/)"]);
+
+        Assert.EndsWith("""
+            - Streaming job: 2 × G.025X (0.5 DPU) for 24 h $5.28, 5,421 S3 puts $0.03, 1,440
+              Athena queries $0.07.
+            - Redshift: the smallest provisioned node at $0.25 per hour ("start small at
+              $0.25 per hour") (https://aws.amazon.com/redshift/pricing/)
+
+            """.ReplaceLineEndings("\n"), report.ToString());
+    }
+
     private static JobRun Run(int executionSeconds, double dpuSeconds, DateTimeOffset? completed) => new(
         "jr_0001", "weather-analytics-curate-batch-dev", 0, completed is null ? JobRunStates.Running : JobRunStates.Succeeded,
         new Dictionary<string, string>(), new DateTimeOffset(2026, 12, 4, 0, 5, 58, TimeSpan.Zero), completed ?? new DateTimeOffset(2026, 12, 4, 0, 6, 38, TimeSpan.Zero),
@@ -43,16 +65,16 @@ public sealed class JobDisplayWordingTests
 
         Assert.Equal("""
             Run of weather-analytics-curate-batch-dev: SUCCEEDED
-            Property         Value
-            ---------------  ---------------------------------------------------------------
-            Job              weather-analytics-curate-batch-dev
-            Run id           jr_0001
-            State            SUCCEEDED
-            Started (UTC)    2026-12-04 00:05:58
-            Completed (UTC)  2026-12-04 00:06:38
-            Execution time   30 s
-            Workers          2 × G.1X, Glue 4.0
-            Billed           120 DPU-seconds, $0.0147 (2 DPU × 60 s, the one-minute minimum)
+            Property   Value
+            ---------  ---------------------------------------------------------------
+            Job        weather-analytics-curate-batch-dev
+            Run id     jr_0001
+            State      SUCCEEDED
+            Started    2026-12-04 00:05:58 UTC
+            Completed  2026-12-04 00:06:38 UTC
+            Run time   30 s
+            Workers    2 × G.1X, Glue 4.0
+            Billed     120 DPU-seconds, $0.0147 (2 DPU × 60 s, the one-minute minimum)
 
             """.ReplaceLineEndings("\n"), text);
     }
@@ -62,7 +84,7 @@ public sealed class JobDisplayWordingTests
     {
         var text = new JobRunView(Run(218, 436, new DateTimeOffset(2026, 12, 4, 0, 5, 58, TimeSpan.Zero))).ToString();
 
-        Assert.Contains("\nBilled           436 DPU-seconds, $0.0533 (2 DPU × 218 s)\n", text);
+        Assert.Contains("\nBilled     436 DPU-seconds, $0.0533 (2 DPU × 218 s)\n", text);
     }
 
     [Fact]
