@@ -42,8 +42,14 @@ public sealed class JobsFacade(WorkshopSession session)
         if (!wait) return new JobRunView(run);
         var streaming = job.Command.Name == JobCommandNames.Streaming;
         bool Waiting(JobRun r) => streaming ? r.JobRunState == JobRunStates.Starting : !JobRunStates.HasEnded(r.JobRunState);
+        return new JobRunView(await WaitAsync(job, run, Waiting, cancellationToken));
+    }
+
+    /// <summary>Asks for <paramref name="run"/> again until it is no longer <paramref name="waiting"/>, moving the local clock or polling AWS.</summary>
+    private async Task<JobRun> WaitAsync(GlueJob job, JobRun run, Func<JobRun, bool> waiting, CancellationToken cancellationToken)
+    {
         var poll = FirstAwsPoll;
-        while (Waiting(run))
+        while (waiting(run))
         {
             if (Session.Stages.Local is { } local)
                 await MoveLocalClockAsync(local.Jobs, job, run, cancellationToken);
@@ -52,9 +58,9 @@ public sealed class JobsFacade(WorkshopSession session)
                 await Task.Delay(poll, cancellationToken);
                 poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, AwsPoll.Ticks));
             }
-            run = await jobs.GetJobRunAsync(job.Name, id, cancellationToken);
+            run = await Session.Stages.Jobs.GetJobRunAsync(job.Name, run.Id, cancellationToken);
         }
-        return new JobRunView(run);
+        return run;
     }
 
     /// <summary>The job's runs, newest first (GetJobRuns).</summary>
@@ -64,15 +70,28 @@ public sealed class JobsFacade(WorkshopSession session)
         return new JobRunsView(job.Name, await Session.Stages.Jobs.GetJobRunsAsync(job.Name, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Stops the job's active runs (BatchStopJobRun); says so when none is active.</summary>
+    /// <summary>
+    /// Stops the job's active runs (BatchStopJobRun) and waits until they have stopped (as <see cref="RunAsync"/> waits);
+    /// says so when none is active.
+    /// </summary>
     public async Task<JobMessageView> StopAsync(string name, CancellationToken cancellationToken = default)
     {
         var job = await JobAsync(name, cancellationToken);
-        var active = (await Session.Stages.Jobs.GetJobRunsAsync(job.Name, cancellationToken: cancellationToken))
-            .Where(r => !JobRunStates.HasEnded(r.JobRunState) && r.JobRunState != JobRunStates.Stopping).Select(r => r.Id).ToArray();
-        if (active.Length == 0) return new JobMessageView($"{job.Name} has no active run to stop.");
-        var (stopping, errors) = await Session.Stages.Jobs.BatchStopJobRunAsync(job.Name, active, cancellationToken);
-        var lines = stopping.Select(id => $"Stopping run {id} of {job.Name}.").Concat(errors.Select(e => $"Run {e.JobRunId} was not stopped: {e.ErrorCode}: {e.ErrorMessage}"));
+        var runs = await Session.Stages.Jobs.GetJobRunsAsync(job.Name, cancellationToken: cancellationToken);
+        var active = runs.Where(r => !JobRunStates.HasEnded(r.JobRunState) && r.JobRunState != JobRunStates.Stopping).Select(r => r.Id).ToArray();
+        var alreadyStopping = runs.Where(r => r.JobRunState == JobRunStates.Stopping).Select(r => r.Id);
+        if (active.Length == 0 && !alreadyStopping.Any()) return new JobMessageView($"{job.Name} has no active run to stop.");
+        var (stopping, errors) = active.Length == 0
+            ? ([], [])
+            : await Session.Stages.Jobs.BatchStopJobRunAsync(job.Name, active, cancellationToken);
+        var lines = new List<string>();
+        foreach (var id in stopping.Concat(alreadyStopping))
+        {
+            var run = await WaitAsync(job, await Session.Stages.Jobs.GetJobRunAsync(job.Name, id, cancellationToken),
+                r => !JobRunStates.HasEnded(r.JobRunState), cancellationToken);
+            lines.Add($"Run {id} of {job.Name} is {run.JobRunState}" + (run.CompletedOn is { } at ? $" since {at.UtcDateTime:HH:mm:ss}." : "."));
+        }
+        lines.AddRange(errors.Select(e => $"Run {e.JobRunId} was not stopped: {e.ErrorCode}: {e.ErrorMessage}"));
         return new JobMessageView(string.Join("\n", lines));
     }
 
@@ -80,6 +99,9 @@ public sealed class JobsFacade(WorkshopSession session)
     public async Task<JobMessageView> ResetBookmarkAsync(string name, CancellationToken cancellationToken = default)
     {
         var job = await JobAsync(name, cancellationToken);
+        if (job.Command.Name == JobCommandNames.Streaming)
+            return new JobMessageView($"{job.Name} is a streaming job: it keeps its place in the stream in its checkpoint, not in a bookmark. " +
+                "To read the stream from the start again, run it with a new --checkpoint_location and --starting_position TRIM_HORIZON.");
         await Session.Stages.Jobs.ResetJobBookmarkAsync(job.Name, cancellationToken);
         return new JobMessageView($"The bookmark of {job.Name} is reset: its next run reads every raw object again, and rewrites the partitions they fall in.");
     }

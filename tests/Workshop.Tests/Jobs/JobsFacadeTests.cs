@@ -78,18 +78,19 @@ public sealed class JobsFacadeTests(BatchJobFixture fixture) : IClassFixture<Bat
     }
 
     [Fact]
-    public async Task Stopping_a_job_names_the_run_it_stops_and_a_job_with_none_active_says_so()
+    public async Task Stopping_a_job_waits_for_the_run_to_stop_and_a_job_with_none_active_says_so()
     {
         fixture.PutJob("facade-stop");
         await fixture.PutRawAsync("facade-stop", "a", Reading("Oslo", 1.0, "2026-03-01T10:00", "2026-03-01T10:01:00.000Z"));
         var started = (await fixture.Session.Jobs.RunAsync("facade-stop")).Run;
+        var askedAt = fixture.Session.Clock.GetUtcNow();
 
-        var stopping = await fixture.Session.Jobs.StopAsync("facade-stop");
+        var stopped = await fixture.Session.Jobs.StopAsync("facade-stop");
         var again = await fixture.Session.Jobs.StopAsync("facade-stop");
-        fixture.Session.Clock.Advance(TimeSpan.FromSeconds(5));
         var runs = await fixture.Session.Jobs.RunsAsync("facade-stop");
 
-        Assert.Equal($"Stopping run {started.Id} of facade-stop.", stopping.ToString());
+        // STOPPING lasts 5 s: waiting moves the clock there, as a wait for a run's end does.
+        Assert.Equal($"Run {started.Id} of facade-stop is STOPPED since {askedAt.AddSeconds(5).UtcDateTime:HH:mm:ss}.", stopped.ToString());
         Assert.Equal("facade-stop has no active run to stop.", again.ToString());
         Assert.Equal([JobRunStates.Stopped], runs.Select(r => r.JobRunState));
     }

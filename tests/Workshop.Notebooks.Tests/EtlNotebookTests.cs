@@ -1,0 +1,61 @@
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>
+/// What a learner reads in the jobs notebook after `workshop run`. Worked out by hand for three cities: a measurement
+/// every quarter-hour gives 24 hours × 3 cities = 72 hourly averages for the simulated day, on raw and curated data alike;
+/// the live section runs eight minutes, so 8 × 3 = 24 readings are measured, and the three of its last minute are still
+/// waiting for the streaming job's next micro-batch when it ends.
+/// </summary>
+[Collection(WorkshopRunCollection.Name)]
+public sealed class EtlNotebookTests(WorkshopRun run)
+{
+    private const string Notebook = "07-going-further-etl.ipynb";
+
+    private List<(string Source, string Text)> CodeCells() => ExecutedNotebook.CodeCells(run, Notebook);
+
+    private static string OutputOf(List<(string Source, string Text)> cells, string sourceMarker) => ExecutedNotebook.OutputOf(cells, sourceMarker);
+
+    [Fact]
+    public void The_batch_job_succeeds_its_bookmark_skips_what_it_read_and_the_curated_table_answers_like_the_raw_one()
+    {
+        var cells = CodeCells();
+
+        var firstRun = cells.First(c => c.Source.StartsWith("await workshop.Jobs.RunAsync(workshop.Names.BatchJob", StringComparison.Ordinal)).Text;
+        Assert.StartsWith("Run of weather-analytics-curate-batch-dev: SUCCEEDED", firstRun);
+        var log = OutputOf(cells, "LogAsync(second.Run.Id)");
+        Assert.Matches(@"with job-bookmark-enable: 0 of [\d,]+ raw objects to read \(0 B\)\.", log);
+        Assert.Contains("No new raw readings since the last successful run (job bookmark); nothing to curate.", log);
+
+        var compared = OutputOf(cells, "var onRaw");
+        Assert.Contains("Raw JSON.gz through the view: 72 rows", compared);
+        Assert.Contains("Curated Parquet:              72 rows", compared);
+        Assert.Matches(@"The curated table is read with \d+ times fewer bytes\.", compared);
+
+        Assert.Contains("ETL challenge · Not yet", OutputOf(cells, "CheckChallengeAsync(myAnswer)"));
+        var solution = ExecutedNotebook.CodeCells(run, Path.Combine("solutions", "etl-solution.ipynb"));
+        Assert.Contains("ETL challenge · Correct", OutputOf(solution, "CheckChallengeAsync"));
+    }
+
+    [Fact]
+    public void The_live_dashboard_and_the_freshness_of_each_path_come_from_the_eight_live_minutes()
+    {
+        var cells = CodeCells();
+
+        var dashboard = OutputOf(cells, "ShowDashboardAsync");
+        Assert.Contains("Streaming job weather-analytics-curate-stream-dev (RUNNING)", dashboard);
+        Assert.Contains("Latest reading per city", dashboard);
+        Assert.Matches(@"\n\d\d:\d\d-\d\d:\d\d\s+London\s+\d+\s+.*written\n", dashboard + "\n");
+
+        // Before the crawler has added today's partitions, no live reading is queryable through the lake.
+        var before = OutputOf(cells, "var freshness = await workshop.Jobs.FreshnessAsync()");
+        Assert.Matches(@"Firehose, lake, Athena\s+0\s+-\s+-\s+24\s", before);
+        Assert.Matches(@"Streaming job\s+21\s+[\d.]+ s\s+[\d.]+ s\s+3\s", before);
+        Assert.Matches(@"Warehouse view\s+24\s+[\d.]+ s\s+[\d.]+ s\s+0\s", before);
+        var after = OutputOf(cells, "await workshop.CrawlAsync();");
+        Assert.Matches(@"Firehose, lake, Athena\s+24\s+[\d.]+ s\s+[\d.]+ s\s+0\s", after);
+
+        Assert.Contains("STOPPED", OutputOf(cells, "RunsAsync(workshop.Names.StreamingJob)"));
+        var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "07-going-further-etl.html"));
+        Assert.Equal(1, page.Split("var renderPlotly_").Length - 1); // the freshness chart
+    }
+}
