@@ -64,8 +64,38 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
     {
         var anchor = Volatile.Read(ref live);
         if (anchor is null) return new DateTimeOffset(Volatile.Read(ref replayTicks), TimeSpan.Zero);
-        var elapsed = Stopwatch.GetElapsedTime(anchor.WallTimestamp);
-        return new DateTimeOffset(anchor.VirtualTicks + (long)(elapsed.Ticks * anchor.Speed), TimeSpan.Zero);
+        return new DateTimeOffset(Math.Min(Unheld(anchor), anchor.HeldAtTicks), TimeSpan.Zero);
+    }
+
+    /// <summary>Where the wall clock has taken a live clock, past any hold.</summary>
+    private static long Unheld(LiveAnchor anchor) =>
+        anchor.VirtualTicks + (long)(Stopwatch.GetElapsedTime(anchor.WallTimestamp).Ticks * anchor.Speed);
+
+    /// <summary>
+    /// Keeps a live clock from passing <paramref name="time"/>, the next thing a live run has to do: however late the wall
+    /// clock wakes the run, nothing sees a time beyond the event before it happens, so a live run does what a replay does.
+    /// </summary>
+    public void HoldLiveAt(DateTimeOffset time)
+    {
+        lock (sync)
+        {
+            if (live is null) return;
+            Volatile.Write(ref live, live with { HeldAtTicks = time.UtcTicks });
+        }
+    }
+
+    /// <summary>
+    /// The live run has reached <paramref name="time"/> (held there): the clock reads exactly that while the event runs,
+    /// and goes on from it, at the wall clock's pace, once the next hold lets it.
+    /// </summary>
+    public void ReachLive(DateTimeOffset time)
+    {
+        lock (sync)
+        {
+            if (live is null) return;
+            var ticks = Math.Max(time.UtcTicks, GetUtcNow().UtcTicks);
+            Volatile.Write(ref live, live with { VirtualTicks = ticks, WallTimestamp = Stopwatch.GetTimestamp(), HeldAtTicks = ticks });
+        }
     }
 
     /// <summary>Moves replay time forward to <paramref name="time"/>. Moving backwards is refused.</summary>
@@ -94,7 +124,7 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
         lock (sync)
         {
             if (live is not null) throw new InvalidOperationException("The clock is already running live.");
-            Volatile.Write(ref live, new LiveAnchor(replayTicks, Stopwatch.GetTimestamp(), speed));
+            Volatile.Write(ref live, new LiveAnchor(replayTicks, Stopwatch.GetTimestamp(), speed, long.MaxValue));
         }
     }
 
@@ -130,7 +160,7 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
     {
         var anchor = Volatile.Read(ref live);
         if (anchor is null) return TimeSpan.Zero;
-        var virtualWait = time - GetUtcNow();
+        var virtualWait = time - new DateTimeOffset(Unheld(anchor), TimeSpan.Zero);
         return virtualWait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((long)(virtualWait.Ticks / anchor.Speed));
     }
 
@@ -156,7 +186,8 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
 
     public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">🕒 Virtual clock: {Display.HtmlTable.Encode(ToString())}</div>";
 
-    private sealed record LiveAnchor(long VirtualTicks, long WallTimestamp, double Speed);
+    /// <summary>Live time: from <paramref name="VirtualTicks"/> at <paramref name="WallTimestamp"/>, never past <paramref name="HeldAtTicks"/>.</summary>
+    private sealed record LiveAnchor(long VirtualTicks, long WallTimestamp, double Speed, long HeldAtTicks);
 
     private sealed record ClockState(DateTimeOffset Now);
 }

@@ -76,9 +76,9 @@ public static class EtlChallenge
             var (hours, average) = expected[city];
             var numbers = row.Select(Number).OfType<double>().ToList();
             if (!numbers.Any(n => Math.Abs(n - average) <= Tolerance))
-                return NotYet($"{city}'s average is not the warmest hour's: average temperature_f per city and hour of the day, then keep the highest.");
+                return NotYet($"{city}'s average is not its warmest hour's. Average temperature_f per city and hour of the day, then keep each city's highest.");
             if (!numbers.Any(n => n == Math.Floor(n) && hours.Contains((long)n)))
-                return NotYet($"{city}'s average is right, but the hour is not the one it belongs to: give the hour column (0 to 23) of that average.");
+                return NotYet($"{city}'s average is right, but not its hour. Give the hour column (0 to 23) the average belongs to.");
         }
         return new ChallengeVerdict(1, true, $"Every city's warmest hour and its average agree with the raw readings in the lake ({byCity.Count} cities).", Name);
     }

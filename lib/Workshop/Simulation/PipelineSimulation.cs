@@ -117,8 +117,12 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             await RunEventsAsync(counts, delivery, firstInvocation, until,
                 async time =>
                 {
+                    // Held at the event until it happens, then exactly there while it runs: the puts, reads and
+                    // deliveries of a live run carry the times a replay would give them.
+                    clock.HoldLiveAt(time);
                     var wait = clock.WallTimeUntil(time);
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+                    clock.ReachLive(time);
                 },
                 _ => Tell($"{clock.GetUtcNow():HH:mm:ss} producer put {session.Cities.Count} reading(s)"),
                 poll =>
@@ -130,6 +134,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             if (until is { } end)
             {
                 // Nothing more happens before the end: wait for it, then stop exactly there.
+                clock.HoldLiveAt(end);
                 var wait = clock.WallTimeUntil(end);
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
                 reachedEnd = true;

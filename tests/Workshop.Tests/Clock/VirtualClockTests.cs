@@ -77,5 +77,29 @@ public sealed class VirtualClockTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => { clock.StartLive(); clock.AdvanceTo(Start.AddDays(9)); });
     }
 
+    [Fact]
+    public void A_held_live_clock_never_passes_the_next_event_and_reads_exactly_its_time_while_it_runs()
+    {
+        var clock = new VirtualClock(Start);
+        clock.StartLive(speed: 100_000);
+        var eventAt = Start.AddSeconds(1);
+        clock.HoldLiveAt(eventAt);
+        // 20 ms of wall time at this speed is over half an hour of clock time: only the hold keeps it at the event.
+        Thread.Sleep(20);
+        var held = clock.GetUtcNow();
+        clock.ReachLive(eventAt);
+        Thread.Sleep(20);
+        var whileItRuns = clock.GetUtcNow();
+        clock.HoldLiveAt(Start.AddHours(1));
+        Thread.Sleep(20);
+        var released = clock.GetUtcNow();
+        clock.StopLiveAt(Start.AddHours(1));
+
+        Assert.Equal(eventAt, held);
+        Assert.Equal(eventAt, whileItRuns);
+        Assert.True(released > eventAt.AddMinutes(30), $"released at {released:O}");
+        Assert.Equal(Start.AddHours(1), clock.GetUtcNow());
+    }
+
     public void Dispose() => temp.Dispose();
 }
