@@ -8,7 +8,7 @@ namespace StreamingWorkshop.Jobs;
 /// <c>workshop.Jobs</c>: the stack's Glue jobs as a notebook uses them: list them, run one and watch it, stop it,
 /// reset its bookmark, read a run's log and look at the Parquet they wrote. The same calls work on both backends.
 /// </summary>
-public sealed class JobsFacade(WorkshopSession session)
+public sealed class JobsFacade(WorkshopSession session) : IHtmlDisplay
 {
     internal WorkshopSession Session { get; } = session;
 
@@ -240,4 +240,21 @@ public sealed class JobsFacade(WorkshopSession session)
     /// <summary>The notebook's challenge: each city's warmest hour on average in °F from curated_weather, checked against the raw lake.</summary>
     public Task<ChallengeVerdict> CheckChallengeAsync(string sql, CancellationToken cancellationToken = default) =>
         EtlChallenge.CheckAsync(Session, sql, cancellationToken);
+
+    private CallsView Calls => new("workshop.Jobs: the stack's Glue ETL jobs", [
+        ("ListAsync()", "GetJobs: each job's type, workers, Glue version and cost per hour"),
+        ("RunAsync(name, wait)", "StartJobRun, then GetJobRun until it ends (a streaming job: until RUNNING)"),
+        ("RunsAsync(name)", "GetJobRuns, newest first"),
+        ("StopAsync(name)", "BatchStopJobRun, then GetJobRun until each run has stopped"),
+        ("ResetBookmarkAsync(name)", "ResetJobBookmark: the batch job's next run reads everything again"),
+        ("LogAsync(runId)", "the run's lines in /aws-glue/jobs/output and /aws-glue/jobs/error (local)"),
+        ("CuratedFilesAsync()", "ListObjectsV2 under curated/ in the lake bucket"),
+        ("ShowDashboardAsync(until)", "the streaming job's latest readings and 5-minute averages, live"),
+        ("FreshnessAsync()", "produce-to-queryable delay per path, on the virtual clock (local)"),
+        ("CheckChallengeAsync(sql)", "the query on Athena, judged against the raw lake"),
+    ]);
+
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
 }

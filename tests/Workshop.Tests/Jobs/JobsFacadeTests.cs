@@ -143,4 +143,15 @@ public sealed class JobsFacadeTests(BatchJobFixture fixture) : IClassFixture<Bat
         // The sizes come from DuckDB's Parquet writer, so they and the width of their column are left out.
         ], files.ToString().TrimEnd('\n').Split('\n').Select(l => Regex.Replace(Regex.Replace(l, @"\d+(\.\d)? (B|KiB)", "SIZE"), "  -+$", "  ----")));
     }
+
+    [Fact]
+    public void The_facade_shows_the_calls_it_offers_and_what_each_makes_of_the_Glue_API()
+    {
+        var shown = fixture.Session.Jobs.ToString();
+
+        Assert.StartsWith("workshop.Jobs: the stack's Glue ETL jobs", shown);
+        Assert.Contains("StopAsync(name)", shown);
+        Assert.Contains("BatchStopJobRun, then GetJobRun until each run has stopped", shown);
+        Assert.Contains("<table", fixture.Session.Jobs.ToHtml());
+    }
 }
