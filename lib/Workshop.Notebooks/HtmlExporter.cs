@@ -28,6 +28,7 @@ public static partial class HtmlExporter
         .error{background:#fff0f0;border-left:4px solid #cf222e;padding:8px;font:13px ui-monospace,monospace;white-space:pre-wrap}
         table.index{border-collapse:collapse}table.index td,table.index th{border:1px solid #d0d7de;padding:4px 10px;text-align:left}
         .markdown table{border-collapse:collapse;margin:8px 0}.markdown td,.markdown th{border:1px solid #d0d7de;padding:4px 10px;text-align:left;vertical-align:top}.markdown th{background:#f6f8fa}
+        .markdown img{max-width:100%;height:auto}
         .markdown pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow-x:auto}
         nav.top{font-size:13px;margin-bottom:8px}
         """;
