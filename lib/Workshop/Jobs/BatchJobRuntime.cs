@@ -217,7 +217,7 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
         using var engine = tables.OpenEngine();
         CuratedTables.LoadRows(engine, "raw_readings", ReadingsCuration.RawColumns, rows);
         Execute(engine, $"CREATE TEMP TABLE new_curated AS {ReadingsCuration.Sql("raw_readings")}");
-        var touched = Query(engine, "SELECT DISTINCT location, year, month, day FROM new_curated ORDER BY location, year, month, day")
+        var touched = CuratedTables.Rows(engine, "SELECT DISTINCT location, year, month, day FROM new_curated ORDER BY location, year, month, day")
             .Select(r => (IReadOnlyList<string>)r.Select(v => (string)v!).ToArray()).ToArray();
         var earlier = touched.Select(v => tables.PartitionSource(spec, v)).OfType<string>().ToArray();
         // Rows already curated go back through the one transformation as raw readings, so the duplicate rule runs once over old and new.
@@ -232,7 +232,7 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
         foreach (var values in touched)
         {
             var where = string.Join(" AND ", spec.PartitionColumns.Zip(values, (c, v) => $"{c} = '{v.Replace("'", "''")}'"));
-            var count = Convert.ToInt64(Query(engine, $"SELECT COUNT(*) FROM curated WHERE {where}")[0][0], CultureInfo.InvariantCulture);
+            var count = Convert.ToInt64(CuratedTables.Rows(engine, $"SELECT COUNT(*) FROM curated WHERE {where}")[0][0], CultureInfo.InvariantCulture);
             var file = tables.WritePartition(engine, spec, values, $"SELECT {columns} FROM curated WHERE {where} ORDER BY measurement_time, city", fileName);
             written.Add($"{spec.PartitionPrefix(values)[spec.Prefix.Length..].TrimEnd('/')}: {count} rows, {Bytes(file.Size)}");
         }
@@ -327,21 +327,6 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
         using var command = engine.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private static List<object?[]> Query(DuckDBConnection engine, string sql)
-    {
-        using var command = engine.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
     }
 
     private static string Dpus(double dpuSeconds) => dpuSeconds.ToString("0.##", CultureInfo.InvariantCulture);

@@ -121,8 +121,14 @@ public sealed class CuratedTables(WorkspaceDirectory workspace, LocalObjectStore
     {
         if (PartitionSource(spec, values) is not { } source) return [];
         using var engine = OpenEngine();
+        return Rows(engine, $"SELECT {string.Join(", ", spec.Columns.Select(c => Quote(c.Name)))} FROM {source}");
+    }
+
+    /// <summary>A query's rows on one of the jobs' engines, each value as DuckDB gives it (null for SQL NULL).</summary>
+    internal static List<object?[]> Rows(DuckDBConnection engine, string sql)
+    {
         using var command = engine.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", spec.Columns.Select(c => Quote(c.Name)))} FROM {source}";
+        command.CommandText = sql;
         using var reader = command.ExecuteReader();
         var rows = new List<object?[]>();
         while (reader.Read())
