@@ -101,6 +101,16 @@ public sealed class FreshnessReport : IHtmlDisplay
         HtmlTable.Render(Headers, Rows, Title) +
         string.Concat(Notes.Select(n => $"<div style=\"{HtmlTable.Style};padding:2px 0\">{HtmlTable.Encode(n)}</div>"));
 
+    /// <summary>The table alone, without its notes on costs and set-up: a second look at a measurement already explained.</summary>
+    public IHtmlDisplay Table => new TableView(this);
+
+    private sealed class TableView(FreshnessReport report) : IHtmlDisplay
+    {
+        public string ToHtml() => HtmlTable.Render(Headers, report.Rows, Title);
+
+        public override string ToString() => Title + "\n" + TextTable.RenderToFit(Headers, report.Rows.ToList(), 80).TrimEnd('\n');
+    }
+
     /// <summary>The table and its notes in 80 columns, each note a dash with its wrapped lines indented under it.</summary>
     public override string ToString() =>
         Title + "\n" + TextTable.RenderToFit(Headers, Rows.ToList(), 80) +

@@ -175,7 +175,8 @@ public sealed partial class LocalWarehouse
         DateTime RefreshedAt(DateTimeOffset arrival)
         {
             if (autoRefreshedSince is not { } since) return refreshTime.UtcDateTime;
-            var intervals = Math.Max(1, (long)Math.Ceiling((arrival - since) / AutoRefreshInterval));
+            // The first refresh after the record arrived reads it: one at the very moment it arrives has already begun.
+            var intervals = Math.Max(1, (long)Math.Floor((arrival - since) / AutoRefreshInterval) + 1);
             var tick = since + AutoRefreshInterval * intervals;
             return (tick < refreshTime ? tick : refreshTime).UtcDateTime;
         }

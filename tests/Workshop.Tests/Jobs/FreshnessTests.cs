@@ -113,6 +113,20 @@ public sealed class FreshnessTests
     }
 
     [Fact]
+    public void The_table_alone_leaves_the_notes_out()
+    {
+        Assert.Equal("""
+            Produce-to-queryable delay per path, on the virtual clock
+            Path            Readings  Median       95th pct    Not yet  Cost per day
+            --------------  --------  -----------  ----------  -------  ------------
+            Lake + Athena   4         14 min 30 s  15 min 0 s  1        $14.16
+            Streaming job   5         65 s         66 s        0        $5.37
+            Warehouse view  5         10 s         20 s        0        $6.00
+            """.ReplaceLineEndings("\n"), Report().Table.ToString());
+        Assert.DoesNotContain("crawls", Report().Table.ToHtml());
+    }
+
+    [Fact]
     public void Asking_for_a_path_not_measured_names_the_paths_there_are()
     {
         var error = Assert.Throws<KeyNotFoundException>(() => Report()["Glue batch job"]);
