@@ -260,7 +260,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         return json;
     }
 
-    private static double Capacity(string workerType, int workers) => LocalProvisioners.DpuPerWorker.GetValueOrDefault(workerType) * workers;
+    private static double Capacity(string workerType, int workers) => GlueBilling.SparkWorkerTypes.GetValueOrDefault(workerType) * workers;
 
     private static JsonObject Map(IReadOnlyDictionary<string, string> values) => new(values.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value)));
 

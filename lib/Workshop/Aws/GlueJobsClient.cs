@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Jobs;
-using StreamingWorkshop.Stack;
 
 namespace StreamingWorkshop.Aws;
 
@@ -116,7 +115,7 @@ public sealed class GlueJobsClient(AwsJsonClient glue) : IJobService, IDisposabl
 
     /// <summary>What a standard run is billed for: every worker's DPU for the whole run, at least one minute (Glue 2.0 and later).</summary>
     public static double BilledDpuSeconds(string workerType, int workers, int executionSeconds) =>
-        executionSeconds <= 0 || !LocalProvisioners.DpuPerWorker.TryGetValue(workerType, out var dpu) ? 0 : workers * dpu * Math.Max(60, executionSeconds);
+        GlueBilling.SparkWorkerTypes.ContainsKey(workerType) ? GlueBilling.BilledDpuSeconds(workerType, workers, executionSeconds) : 0;
 
     private static IReadOnlyDictionary<string, string> Arguments(JsonNode? map) =>
         map?.AsObject().ToDictionary(a => a.Key, a => (string?)a.Value ?? "", StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);

@@ -11,18 +11,19 @@ public static class GlueBilling
     /// <summary>The shortest time a run is billed for.</summary>
     public const int MinimumBilledSeconds = 60;
 
-    /// <summary>The DPUs one worker of <paramref name="workerType"/> is.</summary>
-    public static double DpuPerWorker(string workerType) => workerType switch
+    /// <summary>The worker types Glue offers for Spark jobs, with the DPUs one worker of each is.</summary>
+    public static readonly IReadOnlyDictionary<string, double> SparkWorkerTypes = new Dictionary<string, double>(StringComparer.Ordinal)
     {
-        "G.025X" => 0.25,
-        "Standard" or "G.1X" => 1,
-        "G.2X" => 2,
-        "G.4X" => 4,
-        "G.8X" => 8,
-        _ => throw new ArgumentException($"Worker type '{workerType}' is not one Glue offers for Spark jobs; use G.025X, G.1X, G.2X, G.4X or G.8X.", nameof(workerType)),
+        ["G.025X"] = 0.25, ["G.1X"] = 1, ["G.2X"] = 2, ["G.4X"] = 4, ["G.8X"] = 8,
     };
 
-    /// <summary>The job's DPUs: its workers times the DPUs of each.</summary>
+    /// <summary>The DPUs one worker of <paramref name="workerType"/> is (Standard, the older type, is one DPU).</summary>
+    public static double DpuPerWorker(string workerType) =>
+        workerType == "Standard" ? 1
+        : SparkWorkerTypes.TryGetValue(workerType, out var dpu) ? dpu
+        : throw new ArgumentException($"Worker type '{workerType}' is not one Glue offers for Spark jobs; use G.025X, G.1X, G.2X, G.4X or G.8X.", nameof(workerType));
+
+    /// <summary>The DPUs of all the job's workers.</summary>
     public static double Dpus(GlueJob job) => job.NumberOfWorkers * DpuPerWorker(job.WorkerType);
 
     /// <summary>What the job costs per hour while it runs.</summary>

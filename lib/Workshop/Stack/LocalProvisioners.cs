@@ -224,12 +224,6 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
         return config;
     }
 
-    /// <summary>The worker types a Glue Spark job may name, with the DPU each worker is billed as.</summary>
-    public static readonly IReadOnlyDictionary<string, double> DpuPerWorker = new Dictionary<string, double>(StringComparer.Ordinal)
-    {
-        ["G.025X"] = 0.25, ["G.1X"] = 1, ["G.2X"] = 2, ["G.4X"] = 4, ["G.8X"] = 8,
-    };
-
     /// <summary>The job an AWS::Glue::Job resource defines, checked as Glue checks CreateJob.</summary>
     public static GlueJob GlueJobFrom(string logicalId, string name, JsonObject p, DateTimeOffset createdOn)
     {
@@ -241,8 +235,8 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
         if (!script.StartsWith("s3://", StringComparison.Ordinal))
             throw new ValidationException("cloudformation", $"{logicalId}: Command.ScriptLocation '{script}' is not an S3 location; give s3://bucket/key of the job's script.");
         var workerType = p["WorkerType"]?.GetValue<string>() ?? "G.1X";
-        if (!DpuPerWorker.ContainsKey(workerType))
-            throw new ValidationException("cloudformation", $"{logicalId}: WorkerType '{workerType}' is not a Spark worker type; use one of {string.Join(", ", DpuPerWorker.Keys)}.");
+        if (!GlueBilling.SparkWorkerTypes.ContainsKey(workerType))
+            throw new ValidationException("cloudformation", $"{logicalId}: WorkerType '{workerType}' is not a Spark worker type; use one of {string.Join(", ", GlueBilling.SparkWorkerTypes.Keys)}.");
         if (workerType == "G.025X" && commandName != JobCommandNames.Streaming)
             throw new ValidationException("cloudformation", $"{logicalId}: WorkerType G.025X is for streaming jobs only; use G.1X for a {commandName} job or make it {JobCommandNames.Streaming}.");
         var workers = p["NumberOfWorkers"] is { } count ? Number(count) : 10;
