@@ -119,6 +119,7 @@ public sealed class LocalBackend : IDisposable
         Delivery = Firehose,
         Warehouse = Warehouse,
         Jobs = Jobs,
+        Workflows = new Workflows.NoWorkflowService(),
         ProducerFunction = new LocalProducerFunction(this),
         ProducerLogs = Logs,
         Schedule = null,

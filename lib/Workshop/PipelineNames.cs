@@ -26,6 +26,8 @@ public sealed record PipelineNames : IHtmlDisplay
         BatchJob = $"{project}-curate-batch-{environment}";
         StreamingJob = $"{project}-curate-stream-{environment}";
         ScriptsBucket = $"{project}-glue-scripts-{environment}-{accountId}";
+        StateMachine = $"{project}-daily-pipeline-{environment}";
+        DailyRule = $"{project}-daily-pipeline-schedule-{environment}";
     }
 
     public string Project { get; init; }
@@ -53,6 +55,15 @@ public sealed record PipelineNames : IHtmlDisplay
     /// <summary>The bucket with the jobs' scripts, their temporary files and the streaming job's checkpoints.</summary>
     public string ScriptsBucket { get; init; }
 
+    /// <summary>The Step Functions state machine that runs the daily pipeline: crawl, curate the day with Athena, the batch job, a quality check.</summary>
+    public string StateMachine { get; init; }
+
+    /// <summary>The EventBridge rule that starts <see cref="StateMachine"/> once a day (made disabled).</summary>
+    public string DailyRule { get; init; }
+
+    /// <summary>The curated table the state machine writes with Athena, one partition per day.</summary>
+    public string DailyTable { get; init; } = "daily_weather";
+
     /// <summary>The resources the pipeline is made of, by the names the stack gave them.</summary>
     private PropertiesView View => new($"Resources of stack {StackName}",
     [
@@ -76,7 +87,9 @@ public sealed record PipelineNames : IHtmlDisplay
         string Output(string key) => stack.Output(key) ?? throw new InvalidOperationException($"Stack {stack.StackName} has no output {key}; deploy the workshop's template (workshop deploy).");
         var parameters = stack.Parameters.ToDictionary(p => p.ParameterKey, p => p.ParameterValue);
         var function = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Lambda::Function");
-        var rule = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Events::Rule");
+        // The producer's schedule is the rule the ScheduleRuleName output names (the stack has a daily rule too).
+        var rule = stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Events::Rule" && r.PhysicalResourceId == stack.Output("ScheduleRuleName"))
+            ?? stack.Resources.FirstOrDefault(r => r.ResourceType == "AWS::Events::Rule");
         var cities = function?.Properties["Environment"]?["Variables"]?["CITIES"]?.GetValue<string>();
         return new PipelineNames(parameters.GetValueOrDefault("ProjectName", "weather-analytics"), parameters.GetValueOrDefault("Environment", "dev"))
         {
@@ -94,6 +107,8 @@ public sealed record PipelineNames : IHtmlDisplay
             BatchJob = stack.Output("BatchJobName") ?? $"{parameters.GetValueOrDefault("ProjectName", "weather-analytics")}-curate-batch-{parameters.GetValueOrDefault("Environment", "dev")}",
             StreamingJob = stack.Output("StreamingJobName") ?? $"{parameters.GetValueOrDefault("ProjectName", "weather-analytics")}-curate-stream-{parameters.GetValueOrDefault("Environment", "dev")}",
             ScriptsBucket = stack.Output("ScriptsBucketName") ?? "",
+            StateMachine = stack.Output("StateMachineName") ?? $"{parameters.GetValueOrDefault("ProjectName", "weather-analytics")}-daily-pipeline-{parameters.GetValueOrDefault("Environment", "dev")}",
+            DailyRule = stack.Output("DailyScheduleRuleName") ?? $"{parameters.GetValueOrDefault("ProjectName", "weather-analytics")}-daily-pipeline-schedule-{parameters.GetValueOrDefault("Environment", "dev")}",
         };
     }
 }

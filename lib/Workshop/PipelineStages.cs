@@ -31,6 +31,9 @@ public sealed class PipelineStages
 
     /// <summary>Glue ETL jobs, batch and streaming, through the Glue API's job calls.</summary>
     public required IJobService Jobs { get; init; }
+
+    /// <summary>Step Functions: the state machines and their executions.</summary>
+    public required Workflows.IWorkflowService Workflows { get; init; }
     public required IProducerFunction ProducerFunction { get; init; }
     public required IProducerLogs ProducerLogs { get; init; }
 

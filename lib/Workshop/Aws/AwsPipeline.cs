@@ -164,6 +164,7 @@ public sealed class AwsPipeline : IDisposable
             Query = new AwsQueryService(this),
             Warehouse = RedshiftData,
             Jobs = GlueJobs,
+            Workflows = new Workflows.NoWorkflowService(),
             Delivery = Firehose,
             ProducerFunction = producer,
             ProducerLogs = producer,
