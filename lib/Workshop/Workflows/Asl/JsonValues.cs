@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -59,7 +60,10 @@ internal static class JsonValues
     }
 
     /// <summary>JSON text as the service writes it in events and outputs: compact, members in their order.</summary>
-    public static string ToText(JsonNode? node) => node is null ? "null" : node.ToJsonString();
+    public static string ToText(JsonNode? node) => node is null ? "null" : node.ToJsonString(TextOptions);
+
+    // The service writes quotes and non-ASCII characters as they are, not as \u escapes.
+    private static readonly JsonSerializerOptions TextOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonNode? Clone(JsonNode? node) => node?.DeepClone();
 
