@@ -69,10 +69,17 @@ internal sealed class DefinitionValidator(ITaskIntegrations? integrations)
 
     private readonly List<string> problems = [];
     private readonly Dictionary<string, string> namesSeen = new(StringComparer.Ordinal);
+    private readonly List<Action> transitionChecks = [];
 
     public IReadOnlyList<string> Validate(JsonObject root)
     {
         CheckMachine(root, "", topLevel: true, itemProcessor: false);
+        // As the service does, transitions are checked once the shape is right.
+        if (problems.Count == 0)
+        {
+            foreach (var check in transitionChecks)
+                check();
+        }
         return problems;
     }
 
@@ -114,7 +121,7 @@ internal sealed class DefinitionValidator(ITaskIntegrations? integrations)
         foreach (var (name, state) in states)
             CheckState(name, state, $"{pointer}/States/{name}");
 
-        CheckTransitions(states, startAt, pointer, topLevel);
+        transitionChecks.Add(() => CheckTransitions(states, startAt, pointer, topLevel));
     }
 
     private static string Root(string pointer) => pointer.Length == 0 ? "/" : pointer;
