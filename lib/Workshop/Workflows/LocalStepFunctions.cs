@@ -23,8 +23,10 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     /// <summary>The largest execution input Step Functions accepts: 256 KiB of UTF-8.</summary>
     public const int MaxInputBytes = 256 * 1024;
 
-    /// <summary>The state machine type the local backend runs (Express workflows keep no history to describe).</summary>
+    /// <summary>The state machine types CreateStateMachine takes. The local backend runs both as Standard workflows, with a history to describe.</summary>
     public const string StandardType = "STANDARD";
+
+    public const string ExpressType = "EXPRESS";
 
     private const int MaxNameLength = 80;
     private const int MaxErrorLength = 256;
@@ -63,8 +65,8 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     {
         CheckName(name, "state machine");
         if (name is "." or "..") throw new InvalidNameException($"Invalid Name: '{name}': the local backend keeps each state machine in a folder of its name; give it a name with a letter or digit.");
-        if (type != StandardType)
-            throw new ValidationException("states", $"State machine {name} has type '{type}'; the local backend runs {StandardType} state machines, so give Type {StandardType}.");
+        if (type is not (StandardType or ExpressType))
+            throw new ValidationException("states", $"State machine {name} has type '{type}'; give Type {StandardType} (or {ExpressType}).");
         if (!roleArn.StartsWith("arn:aws:iam::", StringComparison.Ordinal))
             throw new InvalidArnException($"Invalid Arn: '{roleArn}' is not a role ARN; give the state machine's role as arn:aws:iam::<account>:role/<name>.");
         var definition = StateMachineDefinition.Parse(definitionJson, Integrations);
