@@ -63,7 +63,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
 
     public string PutStateMachine(string name, string definitionJson, string roleArn, string type)
     {
-        CheckName(name, "state machine");
+        CheckName(name, "a state machine");
         if (name is "." or "..") throw new InvalidNameException($"Invalid Name: '{name}': the local backend keeps each state machine in a folder of its name; give it a name with a letter or digit.");
         if (type is not (StandardType or ExpressType))
             throw new ValidationException("states", $"State machine {name} has type '{type}'; give Type {StandardType} (or {ExpressType}).");
@@ -82,7 +82,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
 
     public void DeleteStateMachine(string name)
     {
-        CheckName(name, "state machine");
+        CheckName(name, "a state machine");
         if (name is "." or "..") return;
         Locked(() =>
         {
@@ -115,7 +115,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     public Task<ExecutionStart> StartExecutionAsync(string stateMachineArn, string? name = null, string? input = null, CancellationToken cancellationToken = default)
     {
         var machineName = MachineNameOf(stateMachineArn);
-        if (name is not null) CheckName(name, "execution");
+        if (name is not null) CheckName(name, "an execution");
         var given = input ?? "{}";
         CheckInput(given);
         return LockedAsync(async () =>
@@ -324,7 +324,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     private static void CheckName(string name, string kind)
     {
         if (!IsValidName(name))
-            throw new InvalidNameException($"Invalid Name: '{name}': a {kind} name has 1 to {MaxNameLength} characters without whitespace, brackets, wildcards, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /; use letters, digits, '-' and '_'.");
+            throw new InvalidNameException($"Invalid Name: '{name}': {kind} name has 1 to {MaxNameLength} characters without whitespace, brackets, wildcards, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /; use letters, digits, '-' and '_'.");
     }
 
     /// <summary>The service's rule for state machine and execution names (the StartExecution API reference lists the characters).</summary>
