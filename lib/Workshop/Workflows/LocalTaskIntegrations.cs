@@ -92,9 +92,16 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
 
     public async Task CancelAsync(TaskRequest request, JsonNode? handle, CancellationToken cancellationToken = default)
     {
-        // Only a .sync Glue job is ever pending; a run that has already ended is left as it is (BatchStopJobRun reports it).
+        // Only a .sync Glue job is ever pending. A run that has already ended is left as it is (BatchStopJobRun reports it),
+        // and a job the stack has deleted has nothing left to stop.
         if (request.Resource != GlueStartJobRunSync) return;
-        await backend.Jobs.BatchStopJobRunAsync(Text(request, "JobName"), [RunIdOf(handle)], cancellationToken);
+        try
+        {
+            await backend.Jobs.BatchStopJobRunAsync(Text(request, "JobName"), [RunIdOf(handle)], cancellationToken);
+        }
+        catch (Exception error) when (error is ServiceException or TaskFault)
+        {
+        }
     }
 
     private DateTimeOffset Now => backend.Clock.GetUtcNow();
