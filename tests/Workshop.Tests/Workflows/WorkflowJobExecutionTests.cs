@@ -84,6 +84,8 @@ public sealed class WorkflowJobExecutionTests : IAsyncLifetime
     public async Task An_execution_started_by_one_backend_is_advanced_by_another_over_the_same_workspace_and_its_job_runs_once()
     {
         var started = await notebook.Local!.Workflows.StartExecutionAsync(machineArn, "shared");
+        // The first look runs the execution as far as the clock allows: its task starts the job now.
+        await notebook.Local!.Workflows.DescribeExecutionAsync(started.ExecutionArn);
         notebook.Local!.Clock.Advance(TimeSpan.FromSeconds(15));
         notebook.Local!.Clock.Save();
 
@@ -101,6 +103,63 @@ public sealed class WorkflowJobExecutionTests : IAsyncLifetime
         Assert.Equal("ExecutionSucceeded", historyFromCli[^1].Type);
         Assert.Equal(Start.AddSeconds(40), historyFromCli[^1].Timestamp);
         Assert.Equal(Start, runs.Single().StartedOn);
+    }
+
+    [Fact]
+    public async Task An_execution_first_looked_at_later_starts_its_task_at_the_clocks_time_then()
+    {
+        var started = await notebook.Local!.Workflows.StartExecutionAsync(machineArn, "late");
+        notebook.Local!.Clock.Advance(TimeSpan.FromSeconds(15));
+
+        var described = await notebook.Local!.Workflows.DescribeExecutionAsync(started.ExecutionArn);
+        var run = (await notebook.Local!.Jobs.GetJobRunsAsync(Job)).Single();
+
+        Assert.Equal(("RUNNING", Start), (described.Status, described.StartDate));
+        Assert.Equal(Start.AddSeconds(15), run.StartedOn);
+        Assert.Equal(Start.AddSeconds(25), notebook.Local!.Workflows.NextChangeAt(started.ExecutionArn));
+    }
+
+    [Fact]
+    public async Task A_catch_on_the_glue_error_name_recovers_from_a_job_that_does_not_exist()
+    {
+        const string definition = """
+            {"StartAt": "Curate", "States": {
+              "Curate": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "Parameters": {"JobName": "no-such-job"},
+                "Catch": [{"ErrorEquals": ["Glue.EntityNotFoundException"], "ResultPath": "$.failure", "Next": "Recovered"}], "End": true},
+              "Recovered": {"Type": "Pass", "End": true}}}
+            """;
+        var workflows = notebook.Local!.Workflows;
+        var arn = workflows.PutStateMachine("recovers", definition, "arn:aws:iam::123456789012:role/workflows-test", "STANDARD");
+
+        var started = await workflows.StartExecutionAsync(arn, "missing-job", """{"day": "2026-03-01"}""");
+        var described = await workflows.DescribeExecutionAsync(started.ExecutionArn);
+        var output = JsonNode.Parse(described.Output!)!;
+
+        Assert.Equal("SUCCEEDED", described.Status);
+        Assert.Equal("2026-03-01", (string?)output["day"]);
+        Assert.Equal("Glue.EntityNotFoundException", (string?)output["failure"]!["Error"]);
+        Assert.StartsWith("Job with name: no-such-job not found.", (string?)output["failure"]!["Cause"]);
+    }
+
+    [Fact]
+    public async Task A_query_and_its_results_run_through_an_execution_into_its_output()
+    {
+        const string definition = """
+            {"StartAt": "Count", "States": {
+              "Count": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+                "Parameters": {"QueryString": "SELECT 42 AS answer", "QueryExecutionContext": {"Database": "jobs_test_db"},
+                  "ResultConfiguration": {"OutputLocation": "s3://jobs-test-lake/athena-results/"}},
+                "ResultSelector": {"id.$": "$.QueryExecution.QueryExecutionId"}, "Next": "Read"},
+              "Read": {"Type": "Task", "Resource": "arn:aws:states:::athena:getQueryResults", "Parameters": {"QueryExecutionId.$": "$.id"},
+                "OutputPath": "$.ResultSet.Rows[1].Data[0].VarCharValue", "End": true}}}
+            """;
+        var workflows = notebook.Local!.Workflows;
+        var arn = workflows.PutStateMachine("counts", definition, "arn:aws:iam::123456789012:role/workflows-test", "STANDARD");
+
+        var started = await workflows.StartExecutionAsync(arn, "answer");
+        var described = await workflows.DescribeExecutionAsync(started.ExecutionArn);
+
+        Assert.Equal(("SUCCEEDED", "\"42\""), (described.Status, described.Output));
     }
 
     [Fact]
