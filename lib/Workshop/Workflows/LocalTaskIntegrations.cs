@@ -113,11 +113,11 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
     private TaskOutcome StartQuery(TaskRequest request, bool sync)
     {
         var athena = backend.Athena;
-        var workGroup = OptionalText(request.Parameters, "WorkGroup", "WorkGroup");
+        var workGroup = OptionalText(request, request.Parameters, "WorkGroup", "WorkGroup");
         if (workGroup is not null && workGroup != athena.Settings.WorkGroup)
             throw new TaskFault("Athena.InvalidRequestException", $"WorkGroup {workGroup} is not found. The local backend has one work group, {athena.Settings.WorkGroup}.");
-        var id = athena.StartQueryExecution(Text(request, "QueryString"), OptionalText(Member(request, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"),
-            OptionalText(Member(request, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation"));
+        var id = athena.StartQueryExecution(Text(request, "QueryString"), OptionalText(request, Member(request, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"),
+            OptionalText(request, Member(request, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation"));
         if (!sync) return Done(new JsonObject { ["QueryExecutionId"] = id });
         var execution = athena.GetQueryExecution(id);
         var described = new JsonObject { ["QueryExecution"] = QueryExecutionShape(execution) };
@@ -129,7 +129,7 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
     {
         var athena = backend.Athena;
         var id = Text(request, "QueryExecutionId");
-        var nextToken = OptionalText(request.Parameters, "NextToken", "NextToken");
+        var nextToken = OptionalText(request, request.Parameters, "NextToken", "NextToken");
         var (columns, rows, next) = athena.GetQueryResults(id, nextToken, OptionalNumber(request, "MaxResults") ?? 1000);
         // The local engine's first page always starts with the column names; Athena's does so for a DML statement only.
         var skipHeader = nextToken is null && athena.GetQueryExecution(id).StatementType != "DML";
@@ -185,7 +185,7 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
 
     private TaskOutcome Partitions(TaskRequest request)
     {
-        if (OptionalText(request.Parameters, "Expression", "Expression") is { } expression)
+        if (OptionalText(request, request.Parameters, "Expression", "Expression") is { } expression)
             throw new TaskFault("Glue.InvalidInputException", $"The local backend's getPartitions lists every partition and takes no Expression ('{expression}'); filter the list with a Choice or in the next state.");
         var partitions = backend.Catalog.GetPartitions(Text(request, "DatabaseName"), Text(request, "TableName"));
         var table = backend.Catalog.GetTable(Text(request, "DatabaseName"), Text(request, "TableName"));
@@ -342,36 +342,40 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
         handle?["JobRunId"] is JsonValue value && value.TryGetValue<string>(out var id) ? id : throw new TaskFault(TaskFailed, "The pending Glue task has lost its JobRunId; start the execution again.");
 
     private static string Text(TaskRequest request, string name) =>
-        OptionalText(request.Parameters, name, name) ?? throw Missing(request, name);
+        OptionalText(request, request.Parameters, name, name) ?? throw Missing(request, name);
 
-    private static string? OptionalText(JsonNode? parameters, string name, string path) => parameters is JsonObject members ? members[name] switch
+    private static string? OptionalText(TaskRequest request, JsonNode? parameters, string name, string path) => parameters is JsonObject members ? members[name] switch
     {
         null => null,
         JsonValue value when value.TryGetValue<string>(out var text) => text,
-        _ => throw new TaskFault(TaskFailed, $"Parameter {path} must be a string."),
+        _ => throw Mistyped(request, path, "a string"),
     } : null;
 
     private static int? OptionalNumber(TaskRequest request, string name) => request.Parameters?[name] switch
     {
         null => null,
         JsonValue value when value.TryGetValue<int>(out var number) => number,
-        _ => throw new TaskFault(TaskFailed, $"Parameter {name} of {request.StateName} must be a whole number."),
+        _ => throw Mistyped(request, name, "a whole number"),
     };
 
     private static JsonObject? Member(TaskRequest request, string name) => request.Parameters?[name] switch
     {
         null => null,
         JsonObject member => member,
-        _ => throw new TaskFault(TaskFailed, $"Parameter {name} of {request.StateName} must be an object."),
+        _ => throw Mistyped(request, name, "an object"),
     };
 
     /// <summary>A required parameter the state did not give: the service's own validation error.</summary>
-    private static TaskFault Missing(TaskRequest request, string name)
-    {
-        var service = request.Resource.Contains(":athena:", StringComparison.Ordinal) ? "Athena.InvalidRequestException"
-            : request.Resource.Contains(":lambda:", StringComparison.Ordinal) ? "Lambda.InvalidParameterValueException" : "Glue.InvalidInputException";
-        return new TaskFault(service, $"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null. Give {name} in the Parameters of state {request.StateName}.");
-    }
+    private static TaskFault Missing(TaskRequest request, string name) =>
+        new(ValidationError(request), $"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null. Give {name} in the Parameters of state {request.StateName}.");
+
+    private static TaskFault Mistyped(TaskRequest request, string path, string expected) =>
+        new(ValidationError(request), $"Parameter {path} of state {request.StateName} must be {expected}; fix it in the state's Parameters.");
+
+    /// <summary>The error each service answers a request it cannot read with.</summary>
+    private static string ValidationError(TaskRequest request) =>
+        request.Resource.Contains(":athena:", StringComparison.Ordinal) ? "Athena.InvalidRequestException"
+        : request.Resource.Contains(":lambda:", StringComparison.Ordinal) ? "Lambda.InvalidParameterValueException" : "Glue.InvalidInputException";
 
     private NotSupportedException Unsupported(string resource) =>
         new($"The local backend does not run Task resource {resource}; it runs {string.Join(", ", Supported)}.");

@@ -199,6 +199,18 @@ public sealed class TaskIntegrationTests(BatchJobFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_parameter_of_the_wrong_type_is_the_services_validation_error_naming_it()
+    {
+        var maxResults = Assert.IsType<TaskOutcome.Failed>(await Tasks.StartAsync(Request(LocalTaskIntegrations.AthenaGetQueryResults,
+            """{"QueryExecutionId": "0b6a4d4e-0000-4000-8000-000000000000", "MaxResults": "ten"}""", "Read")));
+        var argument = Assert.IsType<TaskOutcome.Failed>(await Tasks.StartAsync(Request(LocalTaskIntegrations.GlueStartJobRun,
+            """{"JobName": "wf-any", "Arguments": {"--days": 3}}""", "Curate")));
+
+        Assert.Equal(("Athena.InvalidRequestException", "Parameter MaxResults of state Read must be a whole number; fix it in the state's Parameters."), (maxResults.Error, maxResults.Cause));
+        Assert.Equal(("Glue.InvalidInputException", "Argument --days of job wf-any must be a string; quote it in the state's Parameters."), (argument.Error, argument.Cause));
+    }
+
+    [Fact]
     public async Task The_sdk_integration_starts_a_crawler_and_reads_the_crawler_the_table_and_its_partitions_as_Glue_answers()
     {
         var local = fixture.Session.Local!;
