@@ -43,7 +43,7 @@ public sealed class LocalBackend : IDisposable
         Firehose = new LocalFirehoseService(workspace, clock);
         Logs = new ProducerLog(workspace, clock);
         Catalog = new LocalGlueCatalog(workspace, clock);
-        var provisioners = new LocalProvisioners(workspace, Lake, Stream, Firehose, Catalog, accountId);
+        var provisioners = Provisioners = new LocalProvisioners(workspace, Lake, Stream, Firehose, Catalog, accountId);
         Stacks = new LocalCloudFormation(workspace, clock, provisioners, accountId);
         Crawlers = new LocalCrawlers(workspace, clock, Catalog, Lake);
         Query = new LocalQueryService(workspace, clock, Catalog, Lake);
@@ -75,6 +75,9 @@ public sealed class LocalBackend : IDisposable
     public ProducerLog Logs { get; }
     public LocalGlueCatalog Catalog { get; }
     public LocalCloudFormation Stacks { get; }
+
+    /// <summary>What builds each resource of a stack; the services made after it (jobs, state machines) are handed to it.</summary>
+    internal LocalProvisioners Provisioners { get; }
     public LocalCrawlers Crawlers { get; }
     public LocalQueryService Query { get; }
 

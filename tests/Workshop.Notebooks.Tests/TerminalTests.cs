@@ -74,6 +74,7 @@ public sealed class TerminalTests : IDisposable
             "KinesisFirehoseURL", "DeliveryStreamName", "DeliveryStreamArn", "GlueDatabaseURL", "GlueDatabaseName", "GlueRoleName",
             "RedshiftClusterURL", "WarehouseClusterIdentifier", "WarehouseDatabase", "WarehouseUser", "WarehouseRoleArn", "WarehouseEndpoint",
             "WarehouseConnectionString", "ScriptsBucketName", "BatchJobName", "StreamingJobName", "JobRoleArn",
+            "StateMachineArn", "StateMachineName", "DailyScheduleRuleName",
         ];
         Assert.Equal(keys.Order(), values.Keys.Order());
         Assert.Equal("weather-analytics-data-lake-dev-123456789012", values["DataLakeBucketName"]);

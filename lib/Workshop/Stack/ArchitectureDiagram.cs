@@ -7,7 +7,9 @@ namespace StreamingWorkshop.Stack;
 /// <summary>
 /// Draws a template's architecture as SVG: resources in columns by pipeline stage (producer, broker, consumer,
 /// storage, ETL, analytics), IAM roles below, and arrows from the references between resources, pointing the way
-/// the data flows. Drawn from the template itself, so the picture always matches what is deployed.
+/// the data flows. What orchestrates the pipeline (a state machine, and the rule that starts it) sits in a band
+/// across the top, with dashed arrows to what it drives. Drawn from the template itself, so the picture always
+/// matches what is deployed. <see cref="SvgWith"/> adds a learner's <see cref="DiagramSketch"/> in its own colour.
 /// </summary>
 public static class ArchitectureDiagram
 {
@@ -17,7 +19,7 @@ public static class ArchitectureDiagram
         ("Broker", ["AWS::Kinesis::Stream"]),
         ("Consumer", ["AWS::KinesisFirehose::DeliveryStream", "AWS::Logs::LogGroup"]),
         ("Storage", ["AWS::S3::Bucket"]),
-        ("ETL", ["AWS::Glue::Job"]),
+        ("ETL", ["AWS::StepFunctions::StateMachine", "AWS::Glue::Crawler", "AWS::Glue::Job"]),
         ("Analytics", ["AWS::Glue::Database", "AWS::Redshift::Cluster"]),
     ];
 
@@ -29,38 +31,103 @@ public static class ArchitectureDiagram
         ["AWS::KinesisFirehose::DeliveryStream"] = ("Firehose delivery stream", "#8c4fff"),
         ["AWS::Logs::LogGroup"] = ("CloudWatch log group", "#e7157b"),
         ["AWS::S3::Bucket"] = ("S3 bucket", "#3f8624"),
+        ["AWS::StepFunctions::StateMachine"] = ("Step Functions state machine", "#e7157b"),
+        ["AWS::Glue::Crawler"] = ("Glue crawler", "#8c4fff"),
         ["AWS::Glue::Job"] = ("Glue job", "#8c4fff"),
         ["AWS::Glue::Database"] = ("Glue database", "#8c4fff"),
         ["AWS::Redshift::Cluster"] = ("Redshift cluster", "#8c4fff"),
         ["AWS::IAM::Role"] = ("IAM role", "#dd344c"),
     };
 
-    private const int ColumnWidth = 220, BoxWidth = 184, BoxHeight = 58, Top = 70, RowGap = 84, Left = 24;
+    /// <summary>The colour of a learner's stages and flows.</summary>
+    public const string SketchColour = "#0972d3";
 
-    public static string Svg(JsonObject template, string title = "Streaming workshop stack")
+    private const int ColumnWidth = 210, BoxWidth = 180, BoxHeight = 58, Top = 70, RowGap = 84, Left = 24, BandHeight = BoxHeight + 30;
+
+    /// <summary>The widest the diagram is drawn: six columns fit a 1280-pixel page.</summary>
+    public const int Width = Left * 2 + 6 * ColumnWidth - (ColumnWidth - BoxWidth);
+
+    internal static bool IsDrawn(string type) => Stages.Any(s => s.Types.Contains(type));
+
+    public static string Svg(JsonObject template, string title = "Streaming workshop stack") => Draw(template, null, title);
+
+    /// <summary>
+    /// The template's diagram with the learner's stages (in <see cref="SketchColour"/>, each in the column its kind
+    /// belongs to, below the template's own) and their flows as arrows. A sketch with problems is not drawn: the
+    /// template's diagram alone comes back (<see cref="ExtendedDiagramView"/> shows the problems beside it).
+    /// </summary>
+    public static string SvgWith(JsonObject template, DiagramSketch sketch, string title = "Streaming workshop stack, extended") =>
+        Draw(template, sketch.IsValid ? sketch : null, title);
+
+    private sealed record Item(string Id, string Kind, string Name, string Colour, bool Learner);
+
+    private static string Draw(JsonObject template, DiagramSketch? sketch, string title)
     {
         var resources = template["Resources"]!.AsObject();
+        string? TypeOf(string id) => resources[id]?["Type"]?.GetValue<string>();
+        var stateMachines = resources.Where(r => TypeOf(r.Key) == "AWS::StepFunctions::StateMachine").Select(r => r.Key).ToHashSet();
+        // The band holds the state machines and whatever starts them (a rule whose target is one).
+        var orchestration = resources.Where(r => stateMachines.Contains(r.Key) ||
+                (TypeOf(r.Key) == "AWS::Events::Rule" && TemplateEvaluator.ReferencedResources(r.Value?["Properties"], resources).Any(stateMachines.Contains)))
+            .Select(r => r.Key).ToHashSet();
+
+        var columns = Stages.Select(_ => (Band: new List<Item>(), Rows: new List<Item>())).ToArray();
+        for (var column = 0; column < Stages.Length; column++)
+        {
+            var types = Stages[column].Types;
+            foreach (var (id, definition) in resources.Where(r => types.Contains(TypeOf(r.Key))).OrderBy(r => Array.IndexOf(types, TypeOf(r.Key))))
+            {
+                var (label, colour) = Styles.GetValueOrDefault(TypeOf(id)!, (TypeOf(id)!, "#545b64"));
+                (orchestration.Contains(id) ? columns[column].Band : columns[column].Rows).Add(new Item(id, label, id, colour, false));
+            }
+        }
+        if (sketch is not null)
+        {
+            var used = sketch.Flows.SelectMany(f => new[] { f.From, f.To }).Select(n => sketch.Resolved[n]).ToHashSet();
+            foreach (var (id, (label, name, column)) in DiagramSketch.Implied.Where(i => used.Contains(i.Key)))
+                columns[ColumnOf(column)].Rows.Add(new Item(id, label, name, "#8c4fff", false));
+            foreach (var stage in sketch.Stages)
+            {
+                var style = DiagramSketch.Kinds[stage.Kind];
+                columns[ColumnOf(style.Column)].Rows.Add(new Item(stage.Name, style.Label, stage.Label, SketchColour, true));
+            }
+        }
+
+        var hasBand = columns.Any(c => c.Band.Count > 0);
+        var rowsTop = Top + (hasBand ? BandHeight : 0);
         var positions = new Dictionary<string, (double X, double Y, int Column)>();
         var body = new StringBuilder();
+        var background = new StringBuilder();
+        var bandRows = columns.Max(c => c.Band.Count);
+        if (hasBand)
+        {
+            background.Append($"<rect x=\"{Left - 10}\" y=\"{Top - 10}\" width=\"{Width - Left * 2 + 20}\" height=\"{bandRows * RowGap - RowGap + BoxHeight + 20}\" rx=\"8\" fill=\"#fdf0f6\" stroke=\"#f5c2da\"/>");
+            body.Append($"<text x=\"{Left + ColumnWidth + 8}\" y=\"{Top + 6}\" class=\"band\">Orchestration</text>");
+            rowsTop = Top + bandRows * RowGap + 14;
+        }
         for (var column = 0; column < Stages.Length; column++)
         {
             var x = Left + column * ColumnWidth;
             body.Append($"<text x=\"{x + BoxWidth / 2}\" y=\"{Top - 18}\" class=\"stage\">{Stages[column].Title}</text>");
-            var row = 0;
-            var types = Stages[column].Types;
-            foreach (var (id, definition) in resources.Where(r => types.Contains(r.Value?["Type"]?.GetValue<string>()))
-                         .OrderBy(r => Array.IndexOf(types, r.Value!["Type"]!.GetValue<string>())))
+            var (band, rows) = columns[column];
+            for (var row = 0; row < band.Count; row++)
             {
-                var y = Top + row++ * RowGap;
-                positions[id] = (x, y, column);
-                body.Append(Box(id, definition!["Type"]!.GetValue<string>(), x, y));
+                positions[band[row].Id] = (x, Top + row * RowGap, column);
+                body.Append(Box(band[row], x, Top + row * RowGap));
+            }
+            for (var row = 0; row < rows.Count; row++)
+            {
+                positions[rows[row].Id] = (x, rowsTop + row * RowGap, column);
+                body.Append(Box(rows[row], x, rowsTop + row * RowGap));
             }
         }
-        var roles = resources.Where(r => r.Value?["Type"]?.GetValue<string>() == "AWS::IAM::Role").Select(r => r.Key).ToList();
-        var maxRows = Stages.Max(s => resources.Count(r => s.Types.Contains(r.Value?["Type"]?.GetValue<string>())));
-        var rolesY = Top + maxRows * RowGap + 30;
+        var roles = resources.Where(r => TypeOf(r.Key) == "AWS::IAM::Role").Select(r => r.Key).ToList();
+        var maxRows = columns.Max(c => c.Rows.Count);
+        var rolesY = rowsTop + maxRows * RowGap + 30;
         if (roles.Count > 0) body.Append($"<text x=\"{Left}\" y=\"{rolesY - 12}\" class=\"band\">Permissions</text>");
-        for (var i = 0; i < roles.Count; i++) body.Append(Box(roles[i], "AWS::IAM::Role", Left + i * ColumnWidth, rolesY));
+        for (var i = 0; i < roles.Count; i++)
+            body.Append(Box(new Item(roles[i], "IAM role", roles[i], "#dd344c", false), Left + i % Stages.Length * ColumnWidth, rolesY + i / Stages.Length * RowGap));
+        var roleRows = (roles.Count + Stages.Length - 1) / Stages.Length;
 
         var arrows = new StringBuilder();
         foreach (var (id, definition) in resources)
@@ -69,22 +136,43 @@ public static class ArchitectureDiagram
             foreach (var target in TemplateEvaluator.ReferencedResources(definition?["Properties"], resources).Distinct())
             {
                 if (!positions.TryGetValue(target, out var to)) continue;
+                if (stateMachines.Contains(id))
+                {
+                    arrows.Append(Drives(from, to, id, target));
+                    continue;
+                }
                 if (to.Column == from.Column)
                 {
                     // Within a stage the referring resource drives the one it names (a rule invokes its function).
-                    arrows.Append($"<line x1=\"{from.X + BoxWidth / 2}\" y1=\"{from.Y + BoxHeight}\" x2=\"{to.X + BoxWidth / 2}\" y2=\"{to.Y - 4}\" class=\"flow\" marker-end=\"url(#arrow)\"/>");
+                    arrows.Append($"<line x1=\"{from.X + BoxWidth / 2}\" y1=\"{from.Y + BoxHeight}\" x2=\"{to.X + BoxWidth / 2}\" y2=\"{to.Y - 4}\" class=\"flow\" marker-end=\"url(#arrow)\" data-from=\"{id}\" data-to=\"{target}\"/>");
                     continue;
                 }
                 // Arrows follow the data: from the earlier stage to the later one, whichever side holds the reference.
-                var (a, b) = from.Column < to.Column ? (from, to) : (to, from);
-                arrows.Append($"<line x1=\"{a.X + BoxWidth}\" y1=\"{a.Y + BoxHeight / 2}\" x2=\"{b.X - 4}\" y2=\"{b.Y + BoxHeight / 2}\" class=\"flow\" marker-end=\"url(#arrow)\"/>");
+                var ((a, aId), (b, bId)) = from.Column < to.Column ? ((from, id), (to, target)) : ((to, target), (from, id));
+                arrows.Append($"<line x1=\"{a.X + BoxWidth}\" y1=\"{a.Y + BoxHeight / 2}\" x2=\"{b.X - 4}\" y2=\"{b.Y + BoxHeight / 2}\" class=\"{(orchestration.Contains(aId) ? "flow starts" : "flow")}\" marker-end=\"url(#arrow)\" data-from=\"{aId}\" data-to=\"{bId}\"/>");
             }
         }
+        if (sketch is not null)
+            foreach (var flow in sketch.Flows)
+            {
+                var (fromId, toId) = (sketch.Resolved[flow.From], sketch.Resolved[flow.To]);
+                if (!positions.TryGetValue(fromId, out var a) || !positions.TryGetValue(toId, out var b)) continue;
+                var data = $"class=\"sketch\" marker-end=\"url(#sketch-arrow)\" data-from=\"{WebUtility.HtmlEncode(fromId)}\" data-to=\"{WebUtility.HtmlEncode(toId)}\"";
+                if (a.Column == b.Column)
+                {
+                    // Down (or up) the column, beside the boxes' middles so it does not hide the template's own arrows.
+                    var (y1, y2) = a.Y < b.Y ? (a.Y + BoxHeight, b.Y - 4) : (a.Y, b.Y + BoxHeight + 4);
+                    arrows.Append($"<line x1=\"{a.X + BoxWidth * 0.7}\" y1=\"{y1}\" x2=\"{b.X + BoxWidth * 0.7}\" y2=\"{y2}\" {data}/>");
+                }
+                else if (a.Column < b.Column)
+                    arrows.Append($"<line x1=\"{a.X + BoxWidth}\" y1=\"{a.Y + BoxHeight * 0.7}\" x2=\"{b.X - 4}\" y2=\"{b.Y + BoxHeight * 0.7}\" {data}/>");
+                else
+                    arrows.Append($"<line x1=\"{a.X}\" y1=\"{a.Y + BoxHeight * 0.7}\" x2=\"{b.X + BoxWidth + 4}\" y2=\"{b.Y + BoxHeight * 0.7}\" {data}/>");
+            }
 
-        var width = Left * 2 + Stages.Length * ColumnWidth - (ColumnWidth - BoxWidth);
-        var height = rolesY + (roles.Count > 0 ? BoxHeight + 30 : 0);
+        var height = rolesY + (roles.Count > 0 ? roleRows * RowGap - RowGap + BoxHeight + 30 : 0);
         return $"""
-            <svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif">
+            <svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{height}" viewBox="0 0 {Width} {height}" style="max-width:100%;height:auto" font-family="Helvetica, Arial, sans-serif">
             <title>{WebUtility.HtmlEncode(title)}</title>
             <style>
               .stage {"{"} font-size: 15px; font-weight: bold; fill: #232f3e; text-anchor: middle; {"}"}
@@ -92,21 +180,45 @@ public static class ArchitectureDiagram
               .name {"{"} font-size: 12px; fill: #232f3e; {"}"}
               .kind {"{"} font-size: 11px; fill: #ffffff; {"}"}
               .flow {"{"} stroke: #545b64; stroke-width: 2; {"}"}
+              .starts {"{"} stroke: #e7157b; {"}"}
+              .drives {"{"} fill: none; stroke: #e7157b; stroke-width: 1.6; stroke-dasharray: 6 4; {"}"}
+              .sketch {"{"} stroke: {SketchColour}; stroke-width: 2.5; {"}"}
             </style>
-            <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#545b64"/></marker></defs>
-            <rect width="{width}" height="{height}" fill="#ffffff"/>
+            <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#545b64"/></marker><marker id="drives-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#e7157b"/></marker><marker id="sketch-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="{SketchColour}"/></marker></defs>
+            <rect width="{Width}" height="{height}" fill="#ffffff"/>
             <text x="{Left}" y="26" font-size="18" font-weight="bold" fill="#232f3e">{WebUtility.HtmlEncode(title)}</text>
-            {arrows}{body}
+            {background}{arrows}{body}
             </svg>
             """;
     }
 
-    private static string Box(string id, string type, double x, double y)
+    private static int ColumnOf(string title) => Array.FindIndex(Stages, s => s.Title == title);
+
+    /// <summary>
+    /// A state machine's dashed arrow to something it drives: straight down to its own column, else out of its
+    /// bottom corner on that side to the target's top (first row) or its near side (further down, past the first row).
+    /// </summary>
+    private static string Drives((double X, double Y, int Column) from, (double X, double Y, int Column) to, string id, string target)
     {
-        var (label, colour) = Styles.GetValueOrDefault(type, (type, "#545b64"));
-        return $"<g><rect x=\"{x}\" y=\"{y}\" width=\"{BoxWidth}\" height=\"{BoxHeight}\" rx=\"6\" fill=\"#f8f9fa\" stroke=\"{colour}\" stroke-width=\"2\"/>" +
-               $"<rect x=\"{x}\" y=\"{y}\" width=\"{BoxWidth}\" height=\"20\" rx=\"6\" fill=\"{colour}\"/>" +
-               $"<text x=\"{x + 8}\" y=\"{y + 14}\" class=\"kind\">{WebUtility.HtmlEncode(label)}</text>" +
-               $"<text x=\"{x + 8}\" y=\"{y + 42}\" class=\"name\">{WebUtility.HtmlEncode(id)}</text></g>";
+        double x1, y1 = from.Y + BoxHeight, x2, y2;
+        if (to.Column == from.Column)
+            (x1, x2, y2) = (from.X + BoxWidth / 2, to.X + BoxWidth / 2, to.Y - 4);
+        else
+        {
+            var right = to.Column > from.Column;
+            x1 = from.X + (right ? BoxWidth - 12 : 12);
+            var firstRow = to.Y - from.Y <= RowGap + BandHeight;
+            (x2, y2) = firstRow ? (to.X + (right ? 30 : BoxWidth - 30), to.Y - 4) : (right ? to.X - 4 : to.X + BoxWidth + 4, to.Y + BoxHeight / 2);
+        }
+        return $"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" class=\"drives\" marker-end=\"url(#drives-arrow)\" data-from=\"{id}\" data-to=\"{target}\"/>";
+    }
+
+    private static string Box(Item item, double x, double y)
+    {
+        var dash = item.Learner ? " stroke-dasharray=\"6 3\"" : "";
+        return $"<g data-box=\"{WebUtility.HtmlEncode(item.Id)}\"{(item.Learner ? " data-learner=\"true\"" : "")}><rect x=\"{x}\" y=\"{y}\" width=\"{BoxWidth}\" height=\"{BoxHeight}\" rx=\"6\" fill=\"{(item.Learner ? "#f0f7ff" : "#f8f9fa")}\" stroke=\"{item.Colour}\" stroke-width=\"2\"{dash}/>" +
+               $"<rect x=\"{x}\" y=\"{y}\" width=\"{BoxWidth}\" height=\"20\" rx=\"6\" fill=\"{item.Colour}\"/>" +
+               $"<text x=\"{x + 8}\" y=\"{y + 14}\" class=\"kind\">{WebUtility.HtmlEncode(item.Kind)}</text>" +
+               $"<text x=\"{x + 8}\" y=\"{y + 42}\" class=\"name\">{WebUtility.HtmlEncode(item.Name)}</text></g>";
     }
 }

@@ -74,6 +74,13 @@ public sealed class StackFacade : IHtmlDisplay
         return new TemplateParametersView(parameters, lines);
     }
 
+    /// <summary>
+    /// The workshop's architecture beside the same diagram with the stages <paramref name="sketch"/> describes
+    /// (<see cref="DiagramSketch"/>: "stage NAME: KIND \"LABEL\"" and "flow A -> B" lines), or the problems with the sketch.
+    /// </summary>
+    public ExtendedDiagramView DiagramWith(string sketch, string? templateBody = null) =>
+        new(TemplateReader.Parse(templateBody ?? TemplateReader.WorkshopTemplate()), sketch);
+
     /// <summary>True when a deployment prints each event as it happens; otherwise read them afterwards with <see cref="EventsAsync"/>.</summary>
     public bool ReportsEventsAsTheyHappen => Stacks.ReportsEventsAsTheyHappen;
 
@@ -85,6 +92,7 @@ public sealed class StackFacade : IHtmlDisplay
         ("ResourcesAsync()", "DescribeStackResources"),
         ("OutputsAsync()", "DescribeStacks (Outputs)"),
         ("TemplateParameters()", "none: reads the template's Parameters section (GetTemplateSummary on AWS)"),
+        ("DiagramWith(sketch)", "none: draws the template's architecture with your own stages"),
     ]);
 
     public string ToHtml() => Calls.ToHtml();

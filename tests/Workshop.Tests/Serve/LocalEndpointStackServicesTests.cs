@@ -146,9 +146,9 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         Assert.Equal(["ProjectName", "Environment", "Cities", "WarehouseUsername", "WarehousePassword"],
             result.Element(CloudFormation + "Parameters")!.Elements().Select(p => p.Element(CloudFormation + "ParameterKey")!.Value));
         Assert.Equal("CAPABILITY_NAMED_IAM", result.Element(CloudFormation + "Capabilities")!.Element(CloudFormation + "member")?.Value);
-        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole, JobRole, WarehouseRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
+        Assert.Equal("The following resource(s) require capabilities: [DeliveryRole, ProducerRole, GlueRole, JobRole, WarehouseRole, StateMachineRole, DailyScheduleRole]", result.Element(CloudFormation + "CapabilitiesReason")?.Value);
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
-            "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Glue::Job, AWS::Redshift::Cluster.",
+            "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Glue::Job, AWS::Redshift::Cluster, AWS::StepFunctions::StateMachine.",
             "cloudformation", ("Action", "CreateChangeSet"), ("StackName", "ec2"), ("ChangeSetName", "one"), ("ChangeSetType", "CREATE"),
             ("TemplateBody", "Resources:\n  Server:\n    Type: AWS::EC2::Instance\n"));
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "InvalidAction",

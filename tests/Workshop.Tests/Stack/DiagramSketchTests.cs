@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Stack;
+
+namespace Workshop.Tests.Stack;
+
+/// <summary>
+/// The architecture diagram with the daily pipeline's orchestration, and the learner's sketch of stages added to it:
+/// the format read line by line, each mistake named by line and value, and the extended drawing's boxes and arrows.
+/// </summary>
+public sealed partial class DiagramSketchTests
+{
+    private static readonly System.Text.Json.Nodes.JsonObject Template = TemplateReader.Parse(TemplateReader.WorkshopTemplate());
+
+    private const string Sketch = """
+        # what I added today
+        stage curated: S3 bucket "Curated Parquet"          # kind and label
+        stage dashboard: QuickSight "City dashboard"
+        flow lake -> batch_job -> curated -> athena -> dashboard
+        """;
+
+    private static List<(string From, string To, string Class)> Arrows(string svg) => ArrowPattern().Matches(svg)
+        .Select(m => (m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["class"].Value)).ToList();
+
+    [Fact]
+    public void The_workshop_diagram_shows_the_state_machine_started_by_the_daily_rule_and_driving_the_job_buckets_and_database()
+    {
+        var svg = ArchitectureDiagram.Svg(Template);
+
+        Assert.Contains(">Step Functions state machine<", svg);
+        Assert.Contains("fill=\"#e7157b\"/><text x=\"", svg);
+        Assert.Contains(">Orchestration<", svg);
+        var arrows = Arrows(svg);
+        Assert.Contains(("DailySchedule", "DailyPipeline", "flow starts"), arrows);
+        foreach (var driven in new[] { "BatchJob", "DataLakeBucket", "AthenaResultsBucket", "GlueDatabase" })
+            Assert.Contains(("DailyPipeline", driven, "drives"), arrows);
+        Assert.Contains(("ProducerSchedule", "ProducerFunction", "flow"), arrows);
+        Assert.Matches("<svg [^>]*width=\"1278\"", svg);
+    }
+
+    [Fact]
+    public void A_valid_sketch_is_read_into_stages_and_one_arrow_per_step_of_each_flow()
+    {
+        var sketch = DiagramSketch.Parse(Sketch, Template);
+
+        Assert.True(sketch.IsValid, string.Join("\n", sketch.Problems));
+        Assert.Equal([new DiagramSketch.Stage("curated", "S3 bucket", "Curated Parquet", 2), new DiagramSketch.Stage("dashboard", "QuickSight", "City dashboard", 3)], sketch.Stages);
+        Assert.Equal(["lake>batch_job", "batch_job>curated", "curated>athena", "athena>dashboard"], sketch.Flows.Select(f => $"{f.From}>{f.To}"));
+        Assert.Equal("DataLakeBucket", sketch.Resolved["lake"]);
+        Assert.Equal("BatchJob", sketch.Resolved["batch_job"]);
+        Assert.Equal("DailyPipeline", DiagramSketch.Parse("flow daily_rule -> state_machine -> datalakebucket", Template).Resolved["state_machine"]);
+        Assert.True(DiagramSketch.Parse("flow daily_rule -> state_machine -> datalakebucket", Template).IsValid);
+    }
+
+    [Theory]
+    [InlineData("stage curated: S3 bucket \"Curated\"\nflow lake -> curated -> dashbord",
+        "line 2: 'dashbord' is not a stage; the stages are producer, schedule, stream, firehose, lake, results, scripts, database, batch_job, streaming_job, warehouse, state_machine, daily_rule, crawler, athena, curated (or a resource's logical id in lower case), or declare it with 'stage dashbord: <kind> \"label\"'.")]
+    [InlineData("stage board: QuickSite \"City dashboard\"",
+        "line 1: 'QuickSite' is not a kind of stage; the kinds are S3 bucket, Kinesis stream, Firehose, Lambda, EventBridge rule, Glue job, Glue crawler, Glue database, Step Functions, Athena, Redshift, QuickSight, SQS queue, SNS topic, DynamoDB table, CloudWatch, generic.")]
+    [InlineData("\nstage curated: S3 bucket Curated",
+        "line 2: a stage is 'stage NAME: KIND \"LABEL\"' with the label in double quotes (not 'stage curated: S3 bucket Curated').")]
+    [InlineData("flow lake",
+        "line 1: a flow is 'flow a -> b -> c' with stage names of letters, digits and _ (not 'flow lake').")]
+    [InlineData("lake => curated",
+        "line 1: 'lake => curated' is neither 'stage NAME: KIND \"LABEL\"' nor 'flow A -> B'.")]
+    [InlineData("stage lake: S3 bucket \"Second lake\"",
+        "line 1: 'lake' is already a stage; give the new stage another name.")]
+    public void Each_mistake_is_one_line_naming_the_line_and_the_value(string text, string problem)
+    {
+        var sketch = DiagramSketch.Parse(text, Template);
+        Assert.False(sketch.IsValid);
+        Assert.Equal([problem], sketch.Problems);
+    }
+
+    [Fact]
+    public void The_extended_diagram_draws_the_learners_stages_in_their_colour_with_arrows_between_the_right_boxes()
+    {
+        var svg = ArchitectureDiagram.SvgWith(Template, DiagramSketch.Parse(Sketch, Template));
+
+        Assert.Matches("<g data-box=\"curated\" data-learner=\"true\"><rect [^>]*stroke=\"#0972d3\"", svg);
+        Assert.Matches("<g data-box=\"dashboard\" data-learner=\"true\">", svg);
+        Assert.Contains(">Curated Parquet<", svg);
+        Assert.Contains(">City dashboard<", svg);
+        Assert.Contains(">QuickSight<", svg);
+        // Athena is named in the flow, so the service the pipeline queries with is drawn, in the kit's colours.
+        Assert.Matches("<g data-box=\"\\(athena\\)\"><rect [^>]*stroke=\"#8c4fff\"", svg);
+        var sketched = Arrows(svg).Where(a => a.Class == "sketch").Select(a => (a.From, a.To)).ToList();
+        Assert.Equal([("DataLakeBucket", "BatchJob"), ("BatchJob", "curated"), ("curated", "(athena)"), ("(athena)", "dashboard")], sketched);
+        Assert.DoesNotContain("data-learner", ArchitectureDiagram.Svg(Template));
+    }
+
+    [Fact]
+    public void The_view_stacks_both_pictures_and_shows_only_the_original_with_the_problems_when_the_sketch_is_wrong()
+    {
+        var good = new ExtendedDiagramView(Template, Sketch);
+        var html = good.ToHtml();
+        Assert.Equal(2, Regex.Matches(html, "<svg ").Count);
+        Assert.Contains("flex-direction:column", html);
+        Assert.Contains("<title>The workshop stack today</title>", html);
+        Assert.Contains("<title>With your stages</title>", html);
+        Assert.StartsWith("Your sketch: 2 stage(s), 4 arrow(s)", good.ToString());
+        Assert.Contains("  curated -> athena", good.ToString());
+        Assert.Contains("stage NAME: KIND \"LABEL\"", good.ToString());
+
+        var wrong = new ExtendedDiagramView(Template, "flow lake -> dashbord");
+        Assert.Null(wrong.Extended);
+        Assert.Single(Regex.Matches(wrong.ToHtml(), "<svg "));
+        Assert.Contains("<li>line 1: &#39;dashbord&#39; is not a stage;", wrong.ToHtml());
+        Assert.StartsWith("The sketch cannot be drawn yet:\n  line 1: 'dashbord' is not a stage;", wrong.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [GeneratedRegex("<line [^>]*class=\"(?<class>[a-z ]+)\"[^>]*data-from=\"(?<from>[^\"]+)\" data-to=\"(?<to>[^\"]+)\"")]
+    private static partial Regex ArrowPattern();
+}
