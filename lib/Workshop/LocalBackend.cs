@@ -11,6 +11,7 @@ using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
 using StreamingWorkshop.Storage;
 using StreamingWorkshop.Warehouse;
+using StreamingWorkshop.Workflows;
 
 namespace StreamingWorkshop;
 
@@ -50,7 +51,18 @@ public sealed class LocalBackend : IDisposable
         Jobs = new LocalJobService(workspace, clock, Lake, Catalog, Stream, Stacks);
         provisioners.Jobs = Jobs;
         Faults = new FaultInjector(workspace, Stream.ExhaustWriteAllowance);
+        AccountId = accountId;
+        Workflows = new LocalStepFunctions(workspace, clock, new LocalTaskIntegrations(this), accountId, Region);
     }
+
+    /// <summary>The account the local resources' ARNs name.</summary>
+    public string AccountId { get; }
+
+    /// <summary>The region the local resources' ARNs name.</summary>
+    public string Region => "us-east-1";
+
+    /// <summary>Step Functions: the stacks' state machines, their executions run on the virtual clock.</summary>
+    public LocalStepFunctions Workflows { get; }
 
     /// <summary>The faults the learner switched on (<see cref="FaultPlan"/>), applied by the producer, the delivery and a replay.</summary>
     public FaultInjector Faults { get; }
@@ -119,7 +131,7 @@ public sealed class LocalBackend : IDisposable
         Delivery = Firehose,
         Warehouse = Warehouse,
         Jobs = Jobs,
-        Workflows = new Workflows.NoWorkflowService(),
+        Workflows = Workflows,
         ProducerFunction = new LocalProducerFunction(this),
         ProducerLogs = Logs,
         Schedule = null,
