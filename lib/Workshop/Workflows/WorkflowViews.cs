@@ -179,7 +179,7 @@ public sealed class HistoryView(string executionArn, IReadOnlyList<HistoryEvent>
     public IEnumerator<HistoryEvent> GetEnumerator() => events.GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private string Caption => $"History of {WorkflowShown.NameInArn(ExecutionArn)} ({events.Count} events)";
+    private string Caption => $"History of {WorkflowShown.NameInArn(ExecutionArn)} ({events.Count} events, times in UTC)";
 
     /// <summary>The state each event belongs to: named by its entered or exited event, else found by following previousEventId back to one.</summary>
     public string? StateOf(HistoryEvent e)
@@ -221,7 +221,7 @@ public sealed class HistoryView(string executionArn, IReadOnlyList<HistoryEvent>
         Caption);
 
     public override string ToString() => Caption + "\n" + WorkflowShown.Text(
-        ["ID", "Time (UTC)", "Type", "Step", "Detail"],
+        ["ID", "Time", "Type", "Step", "Detail"],
         events.Select(e => (IReadOnlyList<string>)[e.Id.ToString(CultureInfo.InvariantCulture), e.Timestamp.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
             e.Type, StateOf(e) ?? "", DetailOf(e)]));
 }
