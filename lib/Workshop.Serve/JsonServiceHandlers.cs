@@ -177,6 +177,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 var skipHeader = next is null && session.Local!.Athena.GetQueryExecution(id).StatementType != "DML";
                 var list = new JsonArray(rows.Skip(skipHeader ? 1 : 0).Select(row => (JsonNode)Row(row)).ToArray());
                 var answer = new JsonObject { ["ResultSet"] = new JsonObject { ["Rows"] = list, ["ResultSetMetadata"] = new JsonObject { ["ColumnInfo"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject { ["Name"] = c.Name, ["Label"] = c.Name, ["Type"] = c.Type }).ToArray()) } } };
+                if (session.Local!.Athena.UpdateCount(id) is { } inserted) answer["UpdateCount"] = inserted;
                 if (nextToken is not null) answer["NextToken"] = nextToken;
                 return answer;
             }

@@ -54,8 +54,8 @@ public sealed class AthenaClient(AwsJsonClient athena, Func<TimeSpan, Cancellati
             var reason = execution.StateChangeReason ?? $"The query ended {execution.State}.";
             throw new AthenaQueryException(errorType, reason.StartsWith(errorType + ": ", StringComparison.Ordinal) ? reason[(errorType.Length + 2)..] : reason, id);
         }
-        var (columns, rows) = await ReadResultsAsync(id, execution.StatementType, cancellationToken);
-        return new QueryResult(execution, columns, rows);
+        var (columns, rows, updateCount) = await ReadResultsAsync(id, execution.StatementType, cancellationToken);
+        return new QueryResult(execution, columns, rows, updateCount);
     }
 
     private async Task<QueryExecution> WaitAsync(string id, IProgress<QueryExecution>? progress, CancellationToken cancellationToken)
@@ -80,18 +80,22 @@ public sealed class AthenaClient(AwsJsonClient athena, Func<TimeSpan, Cancellati
         }
     }
 
-    private async Task<(IReadOnlyList<ResultColumn>, IReadOnlyList<object?[]>)> ReadResultsAsync(string id, string statementType, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<ResultColumn>, IReadOnlyList<object?[]>, long?)> ReadResultsAsync(string id, string statementType, CancellationToken cancellationToken)
     {
         IReadOnlyList<ResultColumn> columns = [];
         var rows = new List<object?[]>();
         string? next = null;
         var firstPage = true;
+        long? updateCount = null;
         do
         {
             var request = new JsonObject { ["QueryExecutionId"] = id, ["MaxResults"] = 1000 };
             if (next is not null) request["NextToken"] = next;
             var page = await athena.CallAsync("GetQueryResults", request, cancellationToken);
             var set = page["ResultSet"];
+            // An INSERT INTO answers with the rows it wrote and no columns; a CTAS gives its count too, which the kit leaves out.
+            if (firstPage && statementType == "DML" && (long?)page["UpdateCount"] is { } inserted && set?["ResultSetMetadata"]?["ColumnInfo"]?.AsArray().Count is null or 0)
+                updateCount = inserted;
             if (firstPage)
                 columns = set?["ResultSetMetadata"]?["ColumnInfo"]?.AsArray().Select(c => new ResultColumn((string)c!["Name"]!, (string?)c["Type"] ?? "varchar")).ToArray() ?? [];
             var pageRows = set?["Rows"]?.AsArray().Select(r => r!["Data"]?.AsArray().Select(d => (string?)d?["VarCharValue"]).ToArray() ?? []).ToList() ?? [];
@@ -101,7 +105,7 @@ public sealed class AthenaClient(AwsJsonClient athena, Func<TimeSpan, Cancellati
             next = (string?)page["NextToken"];
             firstPage = false;
         } while (next is not null);
-        return (columns, rows);
+        return (columns, rows, updateCount);
     }
 
     /// <summary>Athena returns every value as text; the kit's results carry typed values, as the local engine gives them.</summary>

@@ -174,7 +174,8 @@ public static class AthenaSql
                 var (atLine, atColumn) = Position(sql, token.Offset);
                 throw new AthenaQueryException("FUNCTION_NOT_FOUND", $"line {atLine}:{atColumn}: Function '{lower}' not registered. Call functions by their plain name; the kit supports the functions listed in docs/query.md.");
             }
-            var isCall = next?.Text == "(";
+            // AS t(a, b) names a relation's columns; the word before the parenthesis is an alias, not a call.
+            var isCall = next?.Text == "(" && previous?.Lower != "as";
             if (isQuoted && !isCall) { output.Append(token.Text); continue; }
             if (!isCall)
             {

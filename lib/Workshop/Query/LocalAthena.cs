@@ -42,7 +42,7 @@ public sealed partial class LocalAthena : IDisposable
     private readonly LocalObjectStore lake;
     private readonly DuckDBConnection duck;
     private readonly object sync = new();
-    private readonly Dictionary<string, (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows)> results = new();
+    private readonly Dictionary<string, (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long? UpdateCount)> results = new();
     private readonly HashSet<string> schemas = new(StringComparer.Ordinal);
 
     public LocalAthena(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake, AthenaSettings settings)
@@ -120,7 +120,7 @@ public sealed partial class LocalAthena : IDisposable
                 var statistics = new QueryStatistics(outcome.ScannedBytes, watch.ElapsedMilliseconds, queueMillis, watch.ElapsedMilliseconds + queueMillis,
                     AthenaPricing.EstimatedCost(outcome.ScannedBytes, outcome.StatementType == "DDL"), files);
                 execution = new QueryExecution(id, sql, outcome.StatementType, db, Settings.WorkGroup, output, QueryStates.Succeeded, null, null, submitted, clock.GetUtcNow(), statistics);
-                results[id] = (outcome.Columns, outcome.Rows);
+                results[id] = (outcome.Columns, outcome.Rows, outcome.UpdateCount);
                 WriteResultFiles(execution, outcome.Columns, outcome.Rows);
             }
             catch (AthenaQueryException error)
@@ -163,11 +163,20 @@ public sealed partial class LocalAthena : IDisposable
         if (execution.State != QueryStates.Succeeded)
             throw new Errors.InvalidArgumentException("athena", $"Query has not yet finished or has failed. Current state: {execution.State}. {execution.StateChangeReason}");
         if (!results.TryGetValue(id, out var stored)) throw new Errors.InvalidArgumentException("athena", $"The results of {id} are in {execution.OutputLocation}{id}.csv; read them from there.");
-        var all = new List<string?[]> { stored.Columns.Select(c => (string?)c.Name).ToArray() };
+        // A statement without columns (an INSERT) has no header row either: its answer is the update count.
+        var all = new List<string?[]>();
+        if (stored.Columns.Count > 0) all.Add(stored.Columns.Select(c => (string?)c.Name).ToArray());
         all.AddRange(stored.Rows.Select(r => r.Select(v => v is null ? null : AthenaCsv.Format(v)).ToArray()));
         var start = nextToken is null ? 0 : int.Parse(nextToken);
         var page = all.Skip(start).Take(maxResults).ToArray();
         return (stored.Columns, page, start + maxResults < all.Count ? (start + maxResults).ToString() : null);
+    }
+
+    /// <summary>The rows an INSERT INTO wrote (GetQueryResults' UpdateCount); null for a statement that writes no rows.</summary>
+    public long? UpdateCount(string id)
+    {
+        GetQueryExecution(id);
+        return results.TryGetValue(id, out var stored) ? stored.UpdateCount : null;
     }
 
     /// <summary>Starts a query, waits for it, and returns its result; a failed query throws <see cref="AthenaQueryException"/>.</summary>
@@ -179,10 +188,10 @@ public sealed partial class LocalAthena : IDisposable
         if (execution.State != QueryStates.Succeeded)
             throw new AthenaQueryException(execution.ErrorType ?? "INTERNAL_ERROR", execution.StateChangeReason![(execution.ErrorType!.Length + 2)..], id);
         var stored = results[id];
-        return Task.FromResult(new QueryResult(execution, stored.Columns, stored.Rows));
+        return Task.FromResult(new QueryResult(execution, stored.Columns, stored.Rows, stored.UpdateCount));
     }
 
-    private sealed record Outcome(string StatementType, IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long ScannedBytes = 0, int ScannedFiles = 0);
+    private sealed record Outcome(string StatementType, IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long ScannedBytes = 0, int ScannedFiles = 0, long? UpdateCount = null);
 
     private Outcome Run(string sql, string database, string id)
     {
@@ -200,7 +209,7 @@ public sealed partial class LocalAthena : IDisposable
             && !statement.StartsWith('(') && !FirstWord(statement).Equals("values", StringComparison.OrdinalIgnoreCase))
         {
             var word = FirstWord(statement);
-            throw new AthenaQueryException("SYNTAX_ERROR", $"line 1:1: mismatched input '{word}'. Expecting: 'SELECT', 'WITH', 'CREATE', 'DROP', 'ALTER', 'MSCK', 'SHOW', 'DESCRIBE', 'VALUES'");
+            throw new AthenaQueryException("SYNTAX_ERROR", $"line 1:1: mismatched input '{word}'. Expecting: 'SELECT', 'WITH', 'INSERT', 'CREATE', 'DROP', 'ALTER', 'MSCK', 'SHOW', 'DESCRIBE', 'VALUES'");
         }
         return Select(sql, database);
     }
@@ -364,7 +373,7 @@ public sealed partial class LocalAthena : IDisposable
     private static string FirstWord(string statement) => FirstWordPattern().Match(statement).Groups["word"].Value;
 
     private static string StatementTypeOf(string sql) =>
-        FirstWord(AthenaSql.Significant(sql)).ToLowerInvariant() is "select" or "with" or "values" ? "DML" : "DDL";
+        FirstWord(AthenaSql.Significant(sql)).ToLowerInvariant() is "select" or "with" or "values" or "insert" ? "DML" : "DDL";
 
     /// <summary>Unaliased expressions are named _col0, _col1... by position, as Athena names them.</summary>
     private static string ColumnName(string name, int index) => SimpleName().IsMatch(name) ? name.ToLowerInvariant() : $"_col{index}";

@@ -20,6 +20,7 @@ public sealed partial class LocalAthena
         (new Regex($@"^DROP\s+TABLE\s+(?<ifexists>IF\s+EXISTS\s+)?{Name}$", Ddl), DropTable),
         (new Regex($@"^CREATE\s+EXTERNAL\s+TABLE\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?{Name}\s*(?<rest>\(.+)$", Ddl), CreateExternalTable),
         (new Regex($@"^CREATE\s+TABLE\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?{Name}\s+WITH\s*\((?<props>.*?)\)\s*AS\s+(?<select>.+)$", Ddl), CreateTableAsSelect),
+        (new Regex($@"^INSERT\s+INTO\s+{Name}\s*(?<columns>\((?!\s*(?:SELECT|WITH|VALUES)\b)[^()]*\))?\s*(?<select>(?:SELECT|WITH|VALUES|\().+)$", Ddl), InsertInto),
         (new Regex($@"^CREATE\s+(DATABASE|SCHEMA)\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?{Name}$", Ddl), CreateDatabase),
         (new Regex($@"^MSCK\s+REPAIR\s+TABLE\s+{Name}$", Ddl), RepairTable),
         (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+ADD\s+(?<ifnot>IF\s+NOT\s+EXISTS\s+)?(?<partitions>PARTITION.+)$", Ddl), AddPartitions),

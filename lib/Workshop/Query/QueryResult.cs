@@ -5,9 +5,15 @@ using StreamingWorkshop.Display;
 
 namespace StreamingWorkshop.Query;
 
-/// <summary>A finished query's columns (with Athena type names), rows and statistics.</summary>
-public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows) : IHtmlDisplay
+/// <summary>
+/// A finished query's columns (with Athena type names), rows and statistics; for an INSERT INTO, no columns and the
+/// number of rows it inserted (<see cref="UpdateCount"/>).
+/// </summary>
+public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows, long? updateCount = null) : IHtmlDisplay
 {
+    /// <summary>The rows an INSERT INTO wrote, as GetQueryResults' UpdateCount gives them; null for other statements.</summary>
+    public long? UpdateCount { get; } = updateCount;
+
     public QueryExecution Execution { get; } = execution;
     public IReadOnlyList<ResultColumn> Columns { get; } = columns;
     public IReadOnlyList<object?[]> Rows { get; } = rows;
@@ -56,6 +62,7 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
 
     /// <summary>The line the Athena console shows under a result.</summary>
     public string Summary =>
+        (UpdateCount is { } inserted ? $"{inserted:N0} row{(inserted == 1 ? "" : "s")} inserted · " : "") +
         $"Run time: {Statistics.EngineExecutionTimeInMillis / 1000.0:0.000} sec · Data scanned: {Scanned(Statistics.DataScannedInBytes)} " +
         (Statistics.FilesScanned is { } files ? $"({files:N0} object{(files == 1 ? "" : "s")}) " : "") + $"· Estimated cost: ${Statistics.EstimatedCostUsd:0.000000}";
 
@@ -74,6 +81,7 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
 
     public string ToHtml(int maxRows)
     {
+        if (Columns.Count == 0) return $"<p style=\"color:#555;font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
         var rows = Rows.Take(maxRows).Select(r => (IReadOnlyList<string>)r.Select(AthenaConsole.Format).ToArray());
         var caption = Rows.Count > maxRows ? $"{Rows.Count:N0} rows (first {maxRows} shown)" : $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}";
         return HtmlTable.Render(Columns.Select(c => c.Name).ToArray(), rows, caption, Columns.Select(c => c.Type).ToArray()) +
@@ -82,6 +90,7 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
 
     public override string ToString()
     {
+        if (Columns.Count == 0) return Summary + "\n";
         var text = new StringBuilder(TextTable.Render(Columns.Select(c => c.Name).ToArray(), Rows.Take(100).Select(r => (IReadOnlyList<string>)r.Select(AthenaConsole.Format).ToArray())));
         if (Rows.Count > 100) text.Append($"… {Rows.Count - 100:N0} more rows\n");
         return text.Append(Summary).Append('\n').ToString();

@@ -9,6 +9,7 @@ using StreamingWorkshop.Errors;
 using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Storage;
+using StreamingWorkshop.Workflows;
 
 namespace StreamingWorkshop.Stack;
 
@@ -20,12 +21,19 @@ public sealed record ProvisionRequest(string StackName, string LogicalId, string
 /// from the function's environment), the schedule rule (checked as an EventBridge expression), the Redshift cluster
 /// (a database file in the workspace's warehouse folder, whose path is the cluster's endpoint address). IAM roles,
 /// permissions and log groups are recorded only. Glue jobs go to the local job service (<see cref="Jobs"/>), which
-/// runs them on the virtual clock.
+/// runs them on the virtual clock; state machines, their definitions resolved, to the local Step Functions
+/// (<see cref="Workflows"/>), which checks them as CreateStateMachine does.
 /// </summary>
 public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, LocalObjectStore lake, LocalStreamService streams, LocalFirehoseService firehose, LocalGlueCatalog catalog, string accountId = "123456789012", string region = "us-east-1")
 {
     /// <summary>Where AWS::Glue::Job resources are defined; set once the backend has made its job service, which reads the stacks.</summary>
     internal LocalJobService? Jobs { get; set; }
+
+    /// <summary>
+    /// Where AWS::StepFunctions::StateMachine resources are defined; set once the backend has made its Step Functions.
+    /// Without one a state machine is recorded only, as IAM roles are.
+    /// </summary>
+    internal IStateMachineRegistry? Workflows { get; set; }
 
     public async Task<StackResource> CreateAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
@@ -141,6 +149,18 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
                 await GlueScripts.PlaceAtAsync(lake, job.Command.ScriptLocation, cancellationToken);
                 return Made(job.Name, new());
             }
+            case "AWS::StepFunctions::StateMachine":
+            {
+                var name = Name("StateMachineName");
+                var definition = StateMachineDefinitionFrom(request.LogicalId, p);
+                var roleArn = p["RoleArn"]?.GetValue<string>() ?? throw new ValidationException("cloudformation", $"{request.LogicalId}: RoleArn is required; give the ARN of the role the state machine runs as.");
+                var type = p["StateMachineType"]?.GetValue<string>() ?? "STANDARD";
+                if (type is not ("STANDARD" or "EXPRESS"))
+                    throw new ValidationException("cloudformation", $"{request.LogicalId}: StateMachineType '{type}' is not a state machine type; use STANDARD or EXPRESS.");
+                // A definition the service refuses fails the resource with the service's own message (InvalidDefinition).
+                var arn = Workflows?.PutStateMachine(name, definition, roleArn, type) ?? $"arn:aws:states:{region}:{accountId}:stateMachine:{name}";
+                return Made(arn, new() { ["Arn"] = arn, ["Name"] = name, ["StateMachineRevisionId"] = arn });
+            }
             default:
                 throw new ValidationException("cloudformation", $"{request.LogicalId}: type {request.Type} has no local provisioner.");
         }
@@ -169,6 +189,10 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
             // An update keeps the job's runs and bookmark, as UpdateJob does: the new definition replaces the old by name.
             case "AWS::Glue::Job" when !replacing:
                 Jobs?.DeleteJob(resource.PhysicalResourceId);
+                break;
+            // An update redefines the machine by name and keeps its executions, as UpdateStateMachine does.
+            case "AWS::StepFunctions::StateMachine" when !replacing:
+                Workflows?.DeleteStateMachine(resource.Attributes.GetValueOrDefault("Name") ?? resource.PhysicalResourceId[(resource.PhysicalResourceId.LastIndexOf(':') + 1)..]);
                 break;
             // An update of the cluster (a role added, say) keeps its data, as on AWS; deleting the cluster deletes its database.
             case "AWS::Redshift::Cluster" when !replacing:
@@ -250,6 +274,38 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
             arguments, p["GlueVersion"]?.GetValue<string>() ?? "4.0", workerType, workers, timeout,
             p["MaxRetries"] is { } retries ? Number(retries) : 0, p["Description"]?.GetValue<string>(), createdOn);
     }
+
+    /// <summary>
+    /// The state machine's Amazon States Language text: Definition (an object) or DefinitionString, with each
+    /// ${key} of DefinitionSubstitutions replaced by its value, as CloudFormation hands it to CreateStateMachine.
+    /// </summary>
+    public static string StateMachineDefinitionFrom(string logicalId, JsonObject p)
+    {
+        if (p["DefinitionS3Location"] is not null)
+            throw new ValidationException("cloudformation", $"{logicalId}: the local backend reads a definition from the template only; give Definition or DefinitionString instead of DefinitionS3Location.");
+        var substitutions = (p["DefinitionSubstitutions"] as JsonObject ?? []).ToDictionary(s => s.Key, s => s.Value switch
+        {
+            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            JsonValue value => value.ToJsonString(),
+            _ => throw new ValidationException("cloudformation", $"{logicalId}: DefinitionSubstitutions.{s.Key} is not a string, number or boolean; give it a single value."),
+        }, StringComparer.Ordinal);
+        string Substitute(string text) => substitutions.Count == 0 ? text : SubstitutionPattern().Replace(text, m => substitutions.TryGetValue(m.Groups["key"].Value, out var value) ? value : m.Value);
+        if (p["Definition"] is JsonObject definition) return SubstituteStrings(definition, Substitute)!.ToJsonString();
+        if (p["DefinitionString"] is JsonValue text && text.TryGetValue<string>(out var json)) return Substitute(json);
+        throw new ValidationException("cloudformation", $"{logicalId}: give the state machine's Amazon States Language as Definition (an object) or DefinitionString (a JSON text).");
+    }
+
+    /// <summary>Every string in the definition with its substitutions made; in an object, keys too (a state may be named by one).</summary>
+    private static JsonNode? SubstituteStrings(JsonNode? node, Func<string, string> substitute) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.ToArray().Select(member => KeyValuePair.Create(substitute(member.Key), SubstituteStrings(member.Value?.DeepClone(), substitute)))),
+        JsonArray array => new JsonArray(array.Select(item => SubstituteStrings(item?.DeepClone(), substitute)).ToArray()),
+        JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(substitute(text)),
+        _ => node,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\{(?<key>[A-Za-z0-9_.:-]+)\}")]
+    private static partial System.Text.RegularExpressions.Regex SubstitutionPattern();
 
     private static int Number(JsonNode? node) => node switch
     {

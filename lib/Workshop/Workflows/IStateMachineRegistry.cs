@@ -1,15 +1,16 @@
 namespace StreamingWorkshop.Workflows;
 
 /// <summary>
-/// Where a stack's AWS::StepFunctions::StateMachine resources are defined on the local backend: the provisioner
-/// puts each state machine the template states, and deletes it when the stack no longer has it.
+/// Where a stack's AWS::StepFunctions::StateMachine resources are defined on the local backend: the provisioner hands
+/// each machine's resolved definition here, as CloudFormation calls CreateStateMachine and DeleteStateMachine.
 /// </summary>
 public interface IStateMachineRegistry
 {
     /// <summary>
-    /// Defines (or redefines) the state machine <paramref name="name"/> with its Amazon States Language definition, the
-    /// role it runs as and its type (STANDARD); the definition is checked as CreateStateMachine checks it
-    /// (<see cref="InvalidDefinitionException"/>). Returns the state machine's ARN.
+    /// Defines (or replaces, keeping its creation date) the state machine <paramref name="name"/> with the Amazon States
+    /// Language text <paramref name="definitionJson"/>, run as <paramref name="roleArn"/>, of <paramref name="type"/>
+    /// (STANDARD or EXPRESS). A definition that is not valid is refused with <see cref="InvalidDefinitionException"/>.
+    /// Returns the machine's ARN (arn:aws:states:region:account:stateMachine:name).
     /// </summary>
     string PutStateMachine(string name, string definitionJson, string roleArn, string type);
 
