@@ -112,12 +112,12 @@ public sealed class DefinitionView(string name, string definition) : IHtmlDispla
 /// One execution as DescribeExecution gives it: status, times, input and output, and the error and cause of one that
 /// did not succeed, with the state machine drawn coloured by what this execution did when a drawing is given.
 /// </summary>
-public sealed class ExecutionView(ExecutionDescription execution, IHtmlDisplay? drawing = null) : IHtmlDisplay
+public sealed class ExecutionView(ExecutionDescription execution, StateMachineDrawing? drawing = null) : IHtmlDisplay
 {
     public ExecutionDescription Execution { get; } = execution;
 
     /// <summary>The state machine, each state coloured by this execution's outcome in it; null when none was drawn.</summary>
-    public IHtmlDisplay? Drawing { get; } = drawing;
+    public StateMachineDrawing? Drawing { get; } = drawing;
 
     public string Status => Execution.Status;
 

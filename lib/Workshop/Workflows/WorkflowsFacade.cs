@@ -129,8 +129,30 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
         clock.Save();
     }
 
-    private Task<ExecutionView> ExecutionViewAsync(ExecutionDescription execution, CancellationToken cancellationToken) =>
-        Task.FromResult(new ExecutionView(execution));
+    /// <summary>
+    /// The state machine drawn with each state coloured by what its latest execution did (DescribeStateMachine,
+    /// ListExecutions, GetExecutionHistory); drawn uncoloured when it has not run yet.
+    /// </summary>
+    public async Task<StateMachineDrawing> DrawAsync(string? name = null, CancellationToken cancellationToken = default)
+    {
+        var machine = await MachineAsync(name, cancellationToken);
+        var latest = (await Service.ListExecutionsAsync(machine.StateMachineArn, maxResults: 1, cancellationToken: cancellationToken)).FirstOrDefault();
+        return latest is null
+            ? new StateMachineDrawing((await Service.DescribeStateMachineAsync(machine.StateMachineArn, cancellationToken)).Definition, title: $"{machine.Name} (not run yet)")
+            : await DrawingAsync(latest, cancellationToken);
+    }
+
+    /// <summary>The execution's state machine, coloured by the execution's history.</summary>
+    private async Task<StateMachineDrawing> DrawingAsync(ExecutionDescription execution, CancellationToken cancellationToken)
+    {
+        var definition = (await Service.DescribeStateMachineAsync(execution.StateMachineArn, cancellationToken)).Definition;
+        var history = await Service.GetExecutionHistoryAsync(execution.ExecutionArn, cancellationToken: cancellationToken);
+        return new StateMachineDrawing(definition, StateOutcomes.FromHistory(history),
+            $"{WorkflowShown.NameInArn(execution.StateMachineArn)}, execution {execution.Name}: {execution.Status}");
+    }
+
+    private async Task<ExecutionView> ExecutionViewAsync(ExecutionDescription execution, CancellationToken cancellationToken) =>
+        new(execution, await DrawingAsync(execution, cancellationToken));
 
     /// <summary>The input as the JSON text StartExecution takes: a string as it is, anything else written as JSON; null for none.</summary>
     internal static string? InputText(object? input) => input switch
@@ -175,6 +197,7 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
         ("DescribeAsync(execution)", "DescribeExecution: status, input, output, error and cause"),
         ("HistoryAsync(execution)", "GetExecutionHistory: the events, as the console lists them"),
         ("StopAsync(execution, error, cause)", "StopExecution: the execution ends ABORTED"),
+        ("DrawAsync(name)", "DescribeStateMachine and GetExecutionHistory: the states coloured by the latest run"),
     ]);
 
     public string ToHtml() => Calls.ToHtml();
