@@ -148,7 +148,7 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
         var definition = (await Service.DescribeStateMachineAsync(execution.StateMachineArn, cancellationToken)).Definition;
         var history = await Service.GetExecutionHistoryAsync(execution.ExecutionArn, cancellationToken: cancellationToken);
         return new StateMachineDrawing(definition, StateOutcomes.FromHistory(history),
-            $"{WorkflowShown.NameInArn(execution.StateMachineArn)}, execution {execution.Name}: {execution.Status}");
+            $"States of execution {execution.Name}: {execution.Status}");
     }
 
     private async Task<ExecutionView> ExecutionViewAsync(ExecutionDescription execution, CancellationToken cancellationToken) =>
