@@ -14,6 +14,7 @@ FaultsBench.AddTo(root);
 QueryCommands.AddTo(root);
 WarehouseCommands.AddTo(root);
 JobCommands.AddTo(root);
+WorkflowCommands.AddTo(root);
 QueryBench.AddTo(root);
 ServeBench.AddTo(root);
 WarehouseBench.AddTo(root);

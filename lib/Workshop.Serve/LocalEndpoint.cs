@@ -36,6 +36,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     private readonly CloudWatchHandler cloudWatch;
     private readonly LambdaHandler lambda;
     private readonly RedshiftDataHandler redshiftData;
+    private readonly StepFunctionsHandler stepFunctions;
 
     // The local engines are used one call at a time, as one learner would use them.
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -58,6 +59,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         cloudWatch = new CloudWatchHandler(local.CloudWatch, local.MetricsLog);
         lambda = new LambdaHandler(session);
         redshiftData = new RedshiftDataHandler(local.Warehouse);
+        stepFunctions = new StepFunctionsHandler(local.Workflows);
     }
 
     /// <summary>Where the endpoint listens, e.g. http://127.0.0.1:4566.</summary>
@@ -187,12 +189,19 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     {
         var dot = target.IndexOf('.', StringComparison.Ordinal);
         var (prefix, operation) = dot < 0 ? (target, "") : (target[..dot], target[(dot + 1)..]);
-        var service = prefix == KinesisHandler.TargetPrefix ? "kinesis" : JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix);
+        var service = prefix switch
+        {
+            KinesisHandler.TargetPrefix => "kinesis",
+            StepFunctionsHandler.TargetPrefix => "states",
+            _ => JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix),
+        };
         if (service is null)
         {
             await Wire.JsonErrorAsync(context, 400, "UnknownOperationException", $"This endpoint does not serve '{target}' yet; it serves {Served}.");
             return;
         }
+        // Step Functions speaks JSON 1.0, the others 1.1; the answer is in the request's version.
+        var contentType = service == "states" ? StepFunctionsHandler.ContentType : Wire.Json11;
         JsonObject input;
         try
         {
@@ -201,7 +210,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         }
         catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException)
         {
-            await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a JSON object: {error.Message}");
+            await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a JSON object: {error.Message}", contentType);
             return;
         }
         catch (System.Formats.Cbor.CborContentException error)
@@ -215,25 +224,26 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             {
                 "kinesis" => await kinesis.HandleAsync(operation, input, context.RequestAborted),
                 "redshift-data" => await redshiftData.HandleAsync(operation, input, context.RequestAborted),
+                "states" => await stepFunctions.HandleAsync(operation, input, context.RequestAborted),
                 _ => await otherJsonServices.HandleAsync(service, operation, input),
             };
-            await Wire.JsonAsync(context, 200, answer);
+            await Wire.JsonAsync(context, 200, answer, contentType);
         }
         catch (ServiceException error)
         {
-            await Wire.JsonErrorAsync(context, 400, error.ErrorCode, error.Message);
+            await Wire.JsonErrorAsync(context, 400, error.ErrorCode, error.Message, contentType);
         }
         catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException)
         {
-            await Wire.JsonErrorAsync(context, 400, "ValidationException", error.Message);
+            await Wire.JsonErrorAsync(context, 400, "ValidationException", error.Message, contentType);
         }
     }
 
     /// <summary>What the endpoint serves, for the refusals.</summary>
-    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge, CloudWatch Logs and the Redshift Data API (JSON 1.1), S3 (REST-XML), CloudFormation, CloudWatch and STS (query), and Lambda (REST-JSON)";
+    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge, CloudWatch Logs and the Redshift Data API (JSON 1.1), Step Functions (JSON 1.0), S3 (REST-XML), CloudFormation, CloudWatch and STS (query), and Lambda (REST-JSON)";
 
     /// <summary>The services served, named briefly for the banner.</summary>
-    public const string ServedInShort = "Kinesis, Firehose, S3, Glue, Athena, the Redshift Data API, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS";
+    public const string ServedInShort = "Kinesis, Firehose, S3, Glue, Athena, the Redshift Data API, Step Functions, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS";
 
     private static Task TooLargeAsync(HttpContext context) => Wire.JsonErrorAsync(context, 413, "ValidationException",
         $"The request body is over {MaxRequestBytes / (1024 * 1024)} MiB; Kinesis takes at most 5 MiB of records in one PutRecords call.");
@@ -254,14 +264,14 @@ internal static class Wire
 {
     public const string Json11 = "application/x-amz-json-1.1";
 
-    /// <summary>An answer in JSON 1.1, or in CBOR to a request sent in CBOR.</summary>
-    public static Task JsonAsync(HttpContext context, int status, JsonObject answer) => KinesisCbor.IsCbor(context.Request)
+    /// <summary>An answer in JSON (1.1 unless <paramref name="contentType"/> says 1.0), or in CBOR to a request sent in CBOR.</summary>
+    public static Task JsonAsync(HttpContext context, int status, JsonObject answer, string contentType = Json11) => KinesisCbor.IsCbor(context.Request)
         ? WriteAsync(context, status, KinesisCbor.ContentType, KinesisCbor.Encode(answer))
-        : WriteAsync(context, status, Json11, answer.ToJsonString());
+        : WriteAsync(context, status, contentType, answer.ToJsonString());
 
     /// <summary>A JSON protocol error (in CBOR to a CBOR request): the SDKs read the error's name from __type.</summary>
-    public static Task JsonErrorAsync(HttpContext context, int status, string type, string message) =>
-        JsonAsync(context, status, new JsonObject { ["__type"] = type, ["message"] = message });
+    public static Task JsonErrorAsync(HttpContext context, int status, string type, string message, string contentType = Json11) =>
+        JsonAsync(context, status, new JsonObject { ["__type"] = type, ["message"] = message }, contentType);
 
     /// <summary>
     /// An unexpected failure: HTTP 500 with the protocol's own name for it (InternalFailure in JSON, InternalError

@@ -44,6 +44,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         Athena = new AthenaFacade(this);
         Warehouse = new Warehouse.WarehouseFacade(this);
         Jobs = new Jobs.JobsFacade(this);
+        Workflows = new Workflows.WorkflowsFacade(this);
         Delivery = new DeliveryFacade(this);
         Producer = new ProducerFacade(this);
         Metrics = new MetricsFacade(this);
@@ -72,6 +73,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     /// <summary>The stack's Glue ETL jobs: the batch job over the lake and the streaming job over the stream.</summary>
     public Jobs.JobsFacade Jobs { get; }
+
+    /// <summary>The stack's Step Functions state machines: the daily pipeline, its executions and their histories.</summary>
+    public Workflows.WorkflowsFacade Workflows { get; }
     public DeliveryFacade Delivery { get; }
     public ProducerFacade Producer { get; }
     public MetricsFacade Metrics { get; }

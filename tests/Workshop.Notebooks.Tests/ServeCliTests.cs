@@ -21,7 +21,7 @@ public sealed class ServeCliTests : IDisposable
         var banner = server.Lines;
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
         Assert.EndsWith($" at {url}. Ctrl+C stops.", banner[0]);
-        Assert.Equal("It answers as Kinesis, Firehose, S3, Glue, Athena, the Redshift Data API, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS.", banner[1]);
+        Assert.Equal("It answers as Kinesis, Firehose, S3, Glue, Athena, the Redshift Data API, Step Functions, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS.", banner[1]);
         var clockLine = await server.WaitForLineAsync(l => l.StartsWith("The workspace's clock", StringComparison.Ordinal));
         var clockAtStart = Assert.Single(System.Text.RegularExpressions.Regex.Matches(clockLine ?? "",
             @"^The workspace's clock follows the wall clock from (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(60x real time\)\.$")).Groups[1].Value;

@@ -19,5 +19,6 @@ public sealed class AwsClients(AwsSettings settings, HttpMessageHandler? transpo
     public CloudWatchClient CloudWatch() => new(new AwsQueryClient(Transport(AwsService.CloudWatch)));
     public StsClient Sts() => new(new AwsQueryClient(Transport(AwsService.Sts)));
     public RedshiftDataClient RedshiftData() => new(new AwsJsonClient(Transport(AwsService.RedshiftData)));
+    public StepFunctionsClient StepFunctions() => new(new AwsJsonClient(Transport(AwsService.StepFunctions)));
     public LambdaClient Lambda() => new(new AwsRestJsonClient(Transport(AwsService.Lambda)));
 }

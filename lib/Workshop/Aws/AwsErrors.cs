@@ -30,6 +30,15 @@ public static class AwsErrors
             // The Data API's: too many statements running at once is a limit. Its other errors (ExecuteStatementException,
             // BatchExecuteStatementException, InternalServerException) keep their own names below.
             "ActiveStatementsExceededException" => new LimitExceededException(service, message),
+            // Step Functions' names have no Exception suffix.
+            "StateMachineDoesNotExist" => new Workflows.StateMachineDoesNotExistException(message),
+            "ExecutionDoesNotExist" => new Workflows.ExecutionDoesNotExistException(message),
+            "ExecutionAlreadyExists" => new Workflows.ExecutionAlreadyExistsException(message),
+            "InvalidArn" => new Workflows.InvalidArnException(message),
+            "InvalidName" => new Workflows.InvalidNameException(message),
+            "InvalidExecutionInput" => new Workflows.InvalidExecutionInputException(message),
+            "InvalidDefinition" => new Workflows.InvalidDefinitionException(message),
+            "StateMachineAlreadyExists" => new Workflows.StateMachineAlreadyExistsException(message),
             _ => new ServiceException(service, error.Code, message),
         };
     }

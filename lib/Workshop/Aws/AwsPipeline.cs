@@ -26,6 +26,7 @@ public sealed class AwsPipeline : IDisposable
     private readonly Lazy<StsClient> sts;
     private readonly Lazy<CloudWatchClient> cloudWatch;
     private readonly Lazy<RedshiftDataClient> redshiftData;
+    private readonly Lazy<StepFunctionsClient> stepFunctions;
 
     private readonly HttpMessageHandler? transport;
 
@@ -47,6 +48,7 @@ public sealed class AwsPipeline : IDisposable
         sts = new(clients.Sts);
         cloudWatch = new(clients.CloudWatch);
         redshiftData = new(clients.RedshiftData);
+        stepFunctions = new(clients.StepFunctions);
     }
 
     public AwsSettings Settings { get; }
@@ -63,6 +65,7 @@ public sealed class AwsPipeline : IDisposable
     public StsClient Sts => sts.Value;
     public CloudWatchClient CloudWatch => cloudWatch.Value;
     public RedshiftDataClient RedshiftData => redshiftData.Value;
+    public StepFunctionsClient StepFunctions => stepFunctions.Value;
 
     /// <summary>Runs the crawler (making it first if the workshop's own is missing) and waits for it, reporting each state change.</summary>
     public async Task<CrawlerInfo> CrawlAsync(CrawlerDefinition definition, bool createIfMissing, IProgress<string>? progress = null,
@@ -164,7 +167,7 @@ public sealed class AwsPipeline : IDisposable
             Query = new AwsQueryService(this),
             Warehouse = RedshiftData,
             Jobs = GlueJobs,
-            Workflows = new Workflows.NoWorkflowService(),
+            Workflows = StepFunctions,
             Delivery = Firehose,
             ProducerFunction = producer,
             ProducerLogs = producer,
@@ -200,5 +203,6 @@ public sealed class AwsPipeline : IDisposable
         if (sts.IsValueCreated) sts.Value.Dispose();
         if (cloudWatch.IsValueCreated) cloudWatch.Value.Dispose();
         if (redshiftData.IsValueCreated) redshiftData.Value.Dispose();
+        if (stepFunctions.IsValueCreated) stepFunctions.Value.Dispose();
     }
 }

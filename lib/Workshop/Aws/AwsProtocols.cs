@@ -6,10 +6,13 @@ using System.Xml.Linq;
 
 namespace StreamingWorkshop.Aws;
 
-/// <summary>The JSON 1.1 protocol (Kinesis, Firehose, Glue, Athena, Logs, EventBridge): POST / with X-Amz-Target naming the operation.</summary>
+/// <summary>
+/// The JSON protocol, 1.1 (Kinesis, Firehose, Glue, Athena, Logs, EventBridge) or 1.0 (Step Functions): POST / with
+/// X-Amz-Target naming the operation.
+/// </summary>
 public sealed class AwsJsonClient(AwsTransport transport) : IDisposable
 {
-    private static readonly MediaTypeHeaderValue ContentType = new("application/x-amz-json-1.1");
+    private readonly MediaTypeHeaderValue contentType = new($"application/x-amz-json-{transport.Service.JsonVersion}");
 
     public AwsService Service => transport.Service;
 
@@ -19,7 +22,7 @@ public sealed class AwsJsonClient(AwsTransport transport) : IDisposable
         var response = await transport.SendAsync(operation, () =>
         {
             var message = new HttpRequestMessage(HttpMethod.Post, transport.Endpoint) { Content = new StringContent(body, Encoding.UTF8) };
-            message.Content.Headers.ContentType = ContentType;
+            message.Content.Headers.ContentType = contentType;
             message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{Service.TargetPrefix}.{operation}");
             return message;
         }, ParseError, cancellationToken);
@@ -39,7 +42,7 @@ public sealed class AwsJsonClient(AwsTransport transport) : IDisposable
             Version = System.Net.HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
-        message.Content.Headers.ContentType = ContentType;
+        message.Content.Headers.ContentType = contentType;
         message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{Service.TargetPrefix}.{operation}");
         using (message)
         using (var reply = await transport.OpenStreamAsync(operation, message, ParseError, cancellationToken))

@@ -10,6 +10,7 @@ using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Stack;
+using StreamingWorkshop.Workflows;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
@@ -286,6 +287,101 @@ public sealed class AwsApiModelTests
                 await jobs.ResetJobBookmarkAsync("weather-analytics-curate-batch-dev");
                 break;
             }
+            case "stepfunctions":
+            {
+                // The workflow calls, as the workflows stage makes them on AWS.
+                using var states = clients.StepFunctions();
+                const string machineArn = "arn:aws:states:eu-central-1:123456789012:stateMachine:weather-analytics-daily-pipeline-dev";
+                const string executionArn = "arn:aws:states:eu-central-1:123456789012:execution:weather-analytics-daily-pipeline-dev:daily-2026-03-01";
+                const string definition = """{"StartAt":"Curate","States":{"Curate":{"Type":"Task","Resource":"arn:aws:states:::glue:startJobRun.sync","Parameters":{"JobName":"weather-analytics-curate-batch-dev"},"End":true}}}""";
+                var machine = new JsonObject { ["stateMachineArn"] = machineArn, ["name"] = "weather-analytics-daily-pipeline-dev", ["type"] = "STANDARD", ["creationDate"] = 1772323200.0 };
+                Json("ListStateMachines", new JsonObject { ["stateMachines"] = new JsonArray(machine.DeepClone()), ["nextToken"] = null });
+                Json("DescribeStateMachine", new JsonObject
+                {
+                    ["stateMachineArn"] = machineArn, ["name"] = "weather-analytics-daily-pipeline-dev", ["status"] = "ACTIVE", ["definition"] = definition,
+                    ["roleArn"] = "arn:aws:iam::123456789012:role/weather-analytics-daily-pipeline-role-dev", ["type"] = "STANDARD", ["creationDate"] = 1772323200.0,
+                });
+                Json("StartExecution", new JsonObject { ["executionArn"] = executionArn, ["startDate"] = 1772366400.5 });
+                Json("DescribeExecution", new JsonObject
+                {
+                    ["executionArn"] = executionArn, ["stateMachineArn"] = machineArn, ["name"] = "daily-2026-03-01", ["status"] = "FAILED",
+                    ["startDate"] = 1772366400.5, ["stopDate"] = 1772366495.0, ["input"] = """{"date":"2026-03-01"}""", ["output"] = null,
+                    ["error"] = "Glue.ConcurrentRunsExceededException", ["cause"] = "Concurrent runs exceeded for weather-analytics-curate-batch-dev",
+                });
+                JsonObject Listed(string name, string status, double start) => new()
+                {
+                    ["executionArn"] = $"arn:aws:states:eu-central-1:123456789012:execution:weather-analytics-daily-pipeline-dev:{name}", ["stateMachineArn"] = machineArn,
+                    ["name"] = name, ["status"] = status, ["startDate"] = start,
+                };
+                var firstExecutions = Sample("ListExecutions", new JsonObject { ["executions"] = new JsonArray(Listed("daily-2026-03-02", "RUNNING", 1772452800.0)), ["nextToken"] = "executions-2" });
+                var lastExecutions = Sample("ListExecutions", new JsonObject { ["executions"] = new JsonArray(Listed("daily-2026-03-01", "FAILED", 1772366400.5)), ["nextToken"] = null });
+                service.Answer("ListExecutions", request => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent((request.Body.Contains("executions-2", StringComparison.Ordinal) ? lastExecutions : firstExecutions).ToJsonString()),
+                });
+                Json("StopExecution", new JsonObject { ["stopDate"] = 1772452860.25 });
+                var firstEvents = Sample("GetExecutionHistory", new JsonObject
+                {
+                    ["events"] = new JsonArray(
+                        new JsonObject { ["id"] = 1, ["previousEventId"] = 0, ["timestamp"] = 1772366400.5, ["type"] = "ExecutionStarted",
+                            ["executionStartedEventDetails"] = new JsonObject { ["input"] = """{"date":"2026-03-01"}""", ["roleArn"] = "arn:aws:iam::123456789012:role/weather-analytics-daily-pipeline-role-dev" } },
+                        new JsonObject { ["id"] = 2, ["previousEventId"] = 1, ["timestamp"] = 1772366400.5, ["type"] = "TaskStateEntered",
+                            ["stateEnteredEventDetails"] = new JsonObject { ["name"] = "Curate", ["input"] = """{"date":"2026-03-01"}""" } }),
+                    ["nextToken"] = "events-2",
+                });
+                var lastEvents = Sample("GetExecutionHistory", new JsonObject
+                {
+                    ["events"] = new JsonArray(
+                        new JsonObject { ["id"] = 3, ["previousEventId"] = 2, ["timestamp"] = 1772366401.0, ["type"] = "TaskScheduled",
+                            ["taskScheduledEventDetails"] = new JsonObject { ["resourceType"] = "glue", ["resource"] = "startJobRun.sync", ["region"] = "eu-central-1",
+                                ["parameters"] = """{"JobName":"weather-analytics-curate-batch-dev"}""" } },
+                        new JsonObject { ["id"] = 4, ["previousEventId"] = 3, ["timestamp"] = 1772366495.0, ["type"] = "TaskFailed",
+                            ["taskFailedEventDetails"] = new JsonObject { ["resourceType"] = "glue", ["resource"] = "startJobRun.sync",
+                                ["error"] = "Glue.ConcurrentRunsExceededException", ["cause"] = "Concurrent runs exceeded for weather-analytics-curate-batch-dev" } }),
+                    ["nextToken"] = null,
+                });
+                lastEvents.Remove("nextToken");
+                service.Answer("GetExecutionHistory", request => new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent((request.Body.Contains("events-2", StringComparison.Ordinal) ? lastEvents : firstEvents).ToJsonString()),
+                });
+
+                var listedMachine = (await states.ListStateMachinesAsync()).Single();
+                Assert.Equal(("weather-analytics-daily-pipeline-dev", machineArn, "STANDARD"), (listedMachine.Name, listedMachine.StateMachineArn, listedMachine.Type));
+                Assert.Equal(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), listedMachine.CreationDate);
+                var described = await states.DescribeStateMachineAsync(machineArn);
+                Assert.Equal((definition, "arn:aws:iam::123456789012:role/weather-analytics-daily-pipeline-role-dev", "ACTIVE"), (described.Definition, described.RoleArn, described.Status));
+                var started = await states.StartExecutionAsync(machineArn, "daily-2026-03-01", """{"date":"2026-03-01"}""");
+                Assert.Equal((executionArn, new DateTimeOffset(2026, 3, 1, 12, 0, 0, 500, TimeSpan.Zero)), (started.ExecutionArn, started.StartDate));
+                await states.StartExecutionAsync(machineArn);
+                var failed = await states.DescribeExecutionAsync(executionArn);
+                Assert.Equal(("daily-2026-03-01", "FAILED", "Glue.ConcurrentRunsExceededException", """{"date":"2026-03-01"}""", (string?)null),
+                    (failed.Name, failed.Status, failed.Error, failed.Input, failed.Output));
+                Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 1, 35, TimeSpan.Zero), failed.StopDate);
+                var executions = await states.ListExecutionsAsync(machineArn);
+                Assert.Equal(["daily-2026-03-02 RUNNING", "daily-2026-03-01 FAILED"], executions.Select(e => $"{e.Name} {e.Status}"));
+                Assert.Single(await states.ListExecutionsAsync(machineArn, ExecutionStatuses.Running, maxResults: 1));
+                Assert.Equal(new DateTimeOffset(2026, 3, 2, 12, 1, 0, 250, TimeSpan.Zero),
+                    await states.StopExecutionAsync(executionArn.Replace("03-01", "03-02", StringComparison.Ordinal), "Workshop.Stopped", "stopped from the notebook"));
+                var history = await states.GetExecutionHistoryAsync(executionArn);
+                Assert.Equal(["1 ExecutionStarted executionStartedEventDetails", "2 TaskStateEntered stateEnteredEventDetails", "3 TaskScheduled taskScheduledEventDetails", "4 TaskFailed taskFailedEventDetails"],
+                    history.Select(e => $"{e.Id} {e.Type} {e.DetailsMember}"));
+                Assert.Equal(("Curate", 1L), ((string?)history[1].Details!["name"], history[1].PreviousEventId));
+                Assert.Equal("Concurrent runs exceeded for weather-analytics-curate-batch-dev", (string?)history[3].Details!["cause"]);
+                Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 1, 35, TimeSpan.Zero), history[3].Timestamp);
+                await states.GetExecutionHistoryAsync(executionArn, reverseOrder: true);
+
+                // Step Functions' error names come back as the kit's exceptions.
+                service.Answer("DescribeExecution", _ => new HttpResponseMessage(HttpStatusCode.BadRequest)
+                {
+                    Content = new StringContent("""{"__type":"com.amazonaws.swf.service.v2.model#ExecutionDoesNotExist","message":"Execution Does Not Exist: 'arn:aws:states:eu-central-1:123456789012:execution:weather-analytics-daily-pipeline-dev:nothing'"}"""),
+                });
+                var missing = await Assert.ThrowsAsync<StreamingWorkshop.Workflows.ExecutionDoesNotExistException>(() => states.DescribeExecutionAsync(executionArn.Replace("daily-2026-03-01", "nothing", StringComparison.Ordinal)));
+                Assert.StartsWith("Execution Does Not Exist: 'arn:aws:states:eu-central-1:123456789012:execution:weather-analytics-daily-pipeline-dev:nothing' (DescribeExecution", missing.Message);
+                // JSON 1.0, as the model's jsonVersion says.
+                Assert.All(service.Requests, r => Assert.Equal("application/x-amz-json-1.0", r.Headers["Content-Type"]));
+                break;
+            }
             case "athena":
             {
                 using var athena = clients.Athena();
@@ -544,7 +640,7 @@ public sealed class AwsApiModelTests
         return header;
     }
 
-    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts", "cloudwatch", "redshift-data"];
+    private static readonly string[] ModelNames = ["kinesis", "firehose", "glue", "athena", "logs", "events", "lambda", "cloudformation", "sts", "cloudwatch", "redshift-data", "stepfunctions"];
 
     public static TheoryData<string> Models => new(ModelNames);
 

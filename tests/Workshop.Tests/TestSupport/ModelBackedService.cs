@@ -41,7 +41,8 @@ public sealed partial class ModelBackedService : HttpMessageHandler
         var target = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First() : null;
         var operation = target?.Split('.').Last()
             ?? (body.Contains("Action=", StringComparison.Ordinal) ? HttpUtility.ParseQueryString(body)["Action"]! : RestOperation(request));
-        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
+            .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         var signed = new SignedRequest(service, operation, request.Method, request.RequestUri!, authorization, target, headers, body);
         lock (Requests) Requests.Add(signed);
         return answers.TryGetValue(operation, out var answer)
