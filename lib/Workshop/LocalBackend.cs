@@ -53,6 +53,7 @@ public sealed class LocalBackend : IDisposable
         Faults = new FaultInjector(workspace, Stream.ExhaustWriteAllowance);
         AccountId = accountId;
         Workflows = new LocalStepFunctions(workspace, clock, new LocalTaskIntegrations(this), accountId, Region);
+        provisioners.Workflows = Workflows;
     }
 
     /// <summary>The account the local resources' ARNs name.</summary>
