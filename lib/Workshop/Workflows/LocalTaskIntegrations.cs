@@ -150,7 +150,7 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
                     }).ToArray()),
                 },
             },
-            ["UpdateCount"] = 0,
+            ["UpdateCount"] = athena.UpdateCount(id) ?? 0,
         };
         if (next is not null) output["NextToken"] = next;
         return Done(output);

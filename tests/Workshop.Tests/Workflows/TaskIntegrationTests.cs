@@ -90,7 +90,7 @@ public sealed class TaskIntegrationTests(BatchJobFixture fixture) : IClassFixtur
         Assert.True(Guid.TryParse(id, out _));
         Assert.Equal(["city,readings", "Bergen,3", "Oslo,2"], rows);
         Assert.Equal(["city", "readings"], results.Output!["ResultSet"]!["ResultSetMetadata"]!["ColumnInfo"]!.AsArray().Select(c => (string?)c!["Name"]));
-        Assert.Equal(0, (int?)results.Output!["UpdateCount"]);
+        Assert.Equal(0L, (long?)results.Output!["UpdateCount"]);
         Assert.Null(results.Output!["NextToken"]);
     }
 

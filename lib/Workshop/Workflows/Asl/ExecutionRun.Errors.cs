@@ -14,7 +14,7 @@ internal sealed partial class ExecutionRun
     /// left. Otherwise the first matching catcher goes to its Next with the error output at its ResultPath; otherwise
     /// the branch fails.
     /// </summary>
-    private async Task HandleErrorAsync(Fiber fiber, StateEntry entry, string? error, string? cause)
+    private Task HandleErrorAsync(Fiber fiber, StateEntry entry, string? error, string? cause)
     {
         var name = error ?? "";
         if (entry.Json["Retry"] is JsonArray retriers)
@@ -32,7 +32,7 @@ internal sealed partial class ExecutionRun
                     entry.RetrierAttempts[i] = attempts + 1;
                     entry.RetryCount++;
                     fiber.Schedule(fiber.Time + delay, () => RunBodyAsync(fiber, entry));
-                    return;
+                    return Task.CompletedTask;
                 }
                 break;
             }
@@ -56,14 +56,14 @@ internal sealed partial class ExecutionRun
                 catch (StateFailure failure)
                 {
                     FailFiber(fiber, failure.Error, failure.Cause);
-                    return;
+                    return Task.CompletedTask;
                 }
                 GoTo(fiber, catcher["Next"]!.GetValue<string>(), output);
-                return;
+                return Task.CompletedTask;
             }
         }
-        await Task.CompletedTask;
         FailFiber(fiber, error, cause);
+        return Task.CompletedTask;
     }
 
     private static bool MatchesAny(JsonObject retrierOrCatcher, string error) =>

@@ -143,7 +143,7 @@ internal sealed partial class ExecutionRun
         await CancelPendingAsync(fiber);
         var details = TaskDetails(request.Resource);
         details["error"] = StatesErrors.Timeout;
-        details["cause"] = $"The task ran longer than the state's timeout.";
+        details["cause"] = $"The task ran longer than the state's {(request.At - fiber.Time).Duration().TotalSeconds:0} seconds timeout.";
         Record(fiber, HistoryEventTypes.TaskTimedOut, "taskTimedOutEventDetails", details);
         await HandleErrorAsync(fiber, entry, StatesErrors.Timeout, null);
     }
