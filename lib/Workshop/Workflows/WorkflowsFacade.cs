@@ -189,6 +189,10 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
         return machine.StateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + execution;
     }
 
+    /// <summary>The notebook's challenge: the learner's definition run on the kit's own interpreter with the check's inputs.</summary>
+    public Task<ChallengeVerdict> CheckChallengeAsync(string definition, CancellationToken cancellationToken = default) =>
+        WorkflowChallenge.CheckAsync(definition, cancellationToken);
+
     private CallsView Calls => new("workshop.Workflows: the stack's Step Functions state machines", [
         ("ListAsync()", "ListStateMachines, and ListExecutions for each one's latest run"),
         ("DefinitionAsync(name)", "DescribeStateMachine: the Amazon States Language definition"),
@@ -198,6 +202,7 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
         ("HistoryAsync(execution)", "GetExecutionHistory: the events, as the console lists them"),
         ("StopAsync(execution, error, cause)", "StopExecution: the execution ends ABORTED"),
         ("DrawAsync(name)", "DescribeStateMachine and GetExecutionHistory: the states coloured by the latest run"),
+        ("CheckChallengeAsync(definition)", "the challenge's state machine, run on the kit's interpreter"),
     ]);
 
     public string ToHtml() => Calls.ToHtml();
