@@ -121,10 +121,12 @@ public sealed class ExecutionView(ExecutionDescription execution, StateMachineDr
 
     public string Status => Execution.Status;
 
-    private string Title => $"Execution {Execution.Name} of {WorkflowShown.NameInArn(Execution.StateMachineArn)}: {Execution.Status}";
+    private string Title => $"Execution {Execution.Name}: {Execution.Status}";
 
+    // Names no wider than "Property", so the values have 70 of the 80 columns.
     private IReadOnlyList<(string Name, string Value)> Properties(int jsonLength) =>
     [
+        ("Machine", WorkflowShown.NameInArn(Execution.StateMachineArn)),
         ("Status", Execution.Status),
         ("Started", WorkflowShown.Time(Execution.StartDate) + " UTC"),
         ("Stopped", Execution.StopDate is { } stop ? WorkflowShown.Time(stop) + " UTC" : "(still running)"),

@@ -50,7 +50,8 @@ public sealed class FacadeViewTests
         var text = view.ToString();
         AssertFits80Columns(text);
         var lines = text.Split('\n');
-        Assert.Equal("Execution daily-2026-03-01 of weather-analytics-daily-pipeline-dev: FAILED", lines[0]);
+        Assert.Equal("Execution daily-2026-03-01: FAILED", lines[0]);
+        Assert.Contains("Machine   weather-analytics-daily-pipeline-dev", lines);
         Assert.Contains("Status    FAILED", lines);
         Assert.Contains("Started   2026-03-01 06:00:00 UTC", lines);
         Assert.Contains("Stopped   2026-03-01 06:01:35 UTC", lines);

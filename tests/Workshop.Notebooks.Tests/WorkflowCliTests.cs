@@ -1,0 +1,68 @@
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>`workshop workflow`: the daily pipeline listed, run and followed from the command line on the local backend.</summary>
+public sealed class WorkflowCliTests : IDisposable
+{
+    private const string Pipeline = "weather-analytics-daily-pipeline-dev";
+    private readonly string folder = Directory.CreateTempSubdirectory("workshop-workflow-cli-").FullName;
+
+    private (int Exit, string Stdout, string Stderr) Workshop(params string[] arguments) =>
+        Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws") }, arguments);
+
+    [Fact]
+    public void The_daily_pipeline_is_listed_run_to_its_end_and_its_history_read_and_mistakes_are_named_on_one_line()
+    {
+        var deployed = Workshop("deploy");
+        Assert.True(deployed.Exit == 0, $"workshop deploy exited {deployed.Exit}: {deployed.Stderr}");
+
+        var listed = Workshop("workflow", "list");
+        Assert.Equal(0, listed.Exit);
+        Assert.Equal([
+            "Step Functions state machines (1)",
+            "State machine                         Type      Latest     Started (UTC)",
+            "------------------------------------  --------  ---------  -------------",
+            "weather-analytics-daily-pipeline-dev  STANDARD  never run",
+        ], listed.Stdout.Replace("\r", "").TrimEnd('\n').Split('\n'));
+
+        // No crawler has been made in this workspace, so the pipeline's first task fails, and the execution with it.
+        var run = Workshop("workflow", "run", Pipeline, "--input", """{"day": "2026-03-01"}""", "--wait");
+        Assert.Equal(1, run.Exit);
+        var lines = run.Stdout.Replace("\r", "").Split('\n');
+        Assert.Matches("^Execution [0-9a-f-]{36}: FAILED$", lines[0]);
+        Assert.Contains($"Machine   {Pipeline}", lines);
+        Assert.Contains("""Input     {"day": "2026-03-01"}""", lines);
+        Assert.Contains("Error     Glue.EntityNotFoundException", lines);
+        Assert.Contains(lines, l => l.StartsWith("✗ StartCrawler", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("✓ GivenDay", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("· RunBatchJob", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+
+        var execution = lines[0].Split(' ')[1].TrimEnd(':');
+        var history = Workshop("workflow", "history", execution);
+        Assert.Equal(0, history.Exit);
+        var events = history.Stdout.Replace("\r", "").Split('\n');
+        Assert.Equal($"History of {execution} (10 events, times in UTC)", events[0]);
+        Assert.Contains(events, l => l.StartsWith("4   ", StringComparison.Ordinal) && l.EndsWith("  PassStateEntered    GivenDay", StringComparison.Ordinal));
+        Assert.Contains(events, l => l.StartsWith("7   ", StringComparison.Ordinal) && l.EndsWith("  TaskScheduled       StartCrawler  aws-sdk:glue:startCrawler", StringComparison.Ordinal));
+        Assert.Contains(events, l => l.StartsWith("10  ", StringComparison.Ordinal) && l.EndsWith("  ExecutionFailed                   Glue.EntityNotFoundException:", StringComparison.Ordinal));
+
+        var listedAgain = Workshop("workflow", "list");
+        Assert.Contains("weather-analytics-daily-pipeline-dev  STANDARD  FAILED", listedAgain.Stdout);
+
+        var unknown = Workshop("workflow", "run", "daily");
+        Assert.Equal(1, unknown.Exit);
+        Assert.Equal($"Error: There is no state machine 'daily'. The state machines are: {Pipeline}.", unknown.Stderr.Trim());
+
+        var badInput = Workshop("workflow", "run", Pipeline, "--input", "{day");
+        Assert.Equal(1, badInput.Exit);
+        var line = Assert.Single(badInput.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("--input: '{day' is not JSON ('d' is an invalid start of a property name. Expected a '\"'); give a JSON text such as '{\"day\": \"2026-03-01\"}'.", line);
+        Assert.Equal("", badInput.Stdout);
+
+        var missing = Workshop("workflow", "history", "no-such-execution");
+        Assert.Equal(1, missing.Exit);
+        Assert.StartsWith($"ExecutionDoesNotExist: Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:{Pipeline}:no-such-execution'", missing.Stderr.Trim());
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
