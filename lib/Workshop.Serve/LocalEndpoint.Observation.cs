@@ -46,7 +46,7 @@ public sealed partial class LocalEndpoint
         {
             var dot = target.IndexOf('.', StringComparison.Ordinal);
             var prefix = dot < 0 ? target : target[..dot];
-            var service = prefix == KinesisHandler.TargetPrefix ? "kinesis" : JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix, prefix);
+            var service = ServiceOfTarget(prefix) ?? prefix;
             return (service, dot < 0 ? "" : target[(dot + 1)..]);
         }
         if (signedService == "s3" || (signedService.Length == 0 && S3Handler.FitsUnsigned(request)))

@@ -90,6 +90,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         }
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         endpoint.Url = new Uri(bound.Replace("0.0.0.0", address.ToString(), StringComparison.Ordinal));
+        endpoint.StartAdvancingExecutions();
         return endpoint;
     }
 
@@ -185,16 +186,19 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         }
     }
 
+    /// <summary>The service an X-Amz-Target prefix belongs to, by its name in the credential scope; null for one not served.</summary>
+    private static string? ServiceOfTarget(string prefix) => prefix switch
+    {
+        KinesisHandler.TargetPrefix => "kinesis",
+        StepFunctionsHandler.TargetPrefix => "states",
+        _ => JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix),
+    };
+
     private async Task JsonAsync(HttpContext context, string target, byte[] body)
     {
         var dot = target.IndexOf('.', StringComparison.Ordinal);
         var (prefix, operation) = dot < 0 ? (target, "") : (target[..dot], target[(dot + 1)..]);
-        var service = prefix switch
-        {
-            KinesisHandler.TargetPrefix => "kinesis",
-            StepFunctionsHandler.TargetPrefix => "states",
-            _ => JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix),
-        };
+        var service = ServiceOfTarget(prefix);
         if (service is null)
         {
             await Wire.JsonErrorAsync(context, 400, "UnknownOperationException", $"This endpoint does not serve '{target}' yet; it serves {Served}.");
@@ -253,6 +257,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopAdvancingExecutionsAsync();
         await app.StopAsync();
         await app.DisposeAsync();
         oneAtATime.Dispose();

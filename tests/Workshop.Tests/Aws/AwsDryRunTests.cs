@@ -81,6 +81,13 @@ public sealed class AwsDryRunTests
         Assert.Contains("Run of weather-analytics-curate-stream-dev: RUNNING", jobs);
         Assert.Contains("ETL challenge · Not yet", jobs);
 
+        // The orchestration notebook ran the daily pipeline through Step Functions' API: to its end on yesterday, and
+        // failed by its quality check on a day that has barely begun.
+        var orchestration = File.ReadAllText(executed.Single(path => Path.GetFileName(path) == "08-going-further-orchestration.ipynb"));
+        Assert.Matches(@"Execution [0-9a-f-]{36}: SUCCEEDED", orchestration);
+        Assert.Contains("DataQuality.MissingHours", orchestration);
+        Assert.Contains("Orchestration challenge · Not yet", orchestration);
+
         // The run went through the AWS clients: every stage was reached over the wire, and none hit a fault of the endpoint.
         var recorded = requests.Select(r => $"{r.Service} {r.Operation}").ToHashSet();
         foreach (var expected in new[]
@@ -91,12 +98,14 @@ public sealed class AwsDryRunTests
             "monitoring GetMetricStatistics", "monitoring PutMetricAlarm", "monitoring DescribeAlarms", "monitoring DeleteAlarms",
             "redshift-data ExecuteStatement", "redshift-data DescribeStatement", "redshift-data GetStatementResult",
             "glue GetJobs", "glue StartJobRun", "glue GetJobRun", "glue GetJobRuns", "glue BatchStopJobRun",
+            "states ListStateMachines", "states DescribeStateMachine", "states StartExecution", "states DescribeExecution",
+            "states ListExecutions", "states GetExecutionHistory",
         })
             Assert.Contains(expected, recorded);
         Assert.DoesNotContain(requests, r => r.Status >= 500);
         // Every request was signed for the region asked for and for the service it went to.
         Assert.All(requests, r => Assert.Equal(("us-east-1", r.Service), (r.SignedRegion, r.SignedService)));
-        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "kinesis", "lambda", "logs", "monitoring", "redshift-data", "s3"], requests.Select(r => r.Service).Distinct().Order());
+        Assert.Equal(["athena", "cloudformation", "events", "firehose", "glue", "kinesis", "lambda", "logs", "monitoring", "redshift-data", "s3", "states"], requests.Select(r => r.Service).Distinct().Order());
 
         // Each invocation of the producer function put one reading per city on the stream during the run.
         var putDuringRun = 0;
