@@ -101,7 +101,7 @@ public sealed class StateMachineStackTests : LocalSessionTest
              "ResultSelector":{"id.$":"$.Id","state.$":"$.JobRunState","seconds.$":"$.ExecutionTime"},"ResultPath":"$.batchJob","Next":"CheckDay"}
             """, states["RunBatchJob"]);
         AssertJson("""
-            {"Type":"Task","Resource":"arn:aws:states:::athena:getQueryResults","Parameters":{"QueryExecutionId.$":"$.check.QueryExecution.QueryExecutionId"},
+            {"Type":"Task","Resource":"arn:aws:states:::athena:getQueryResults","Parameters":{"QueryExecutionId.$":"$.check.queryId"},
              "ResultSelector":{"day.$":"$.ResultSet.Rows[1].Data[0].VarCharValue","hours.$":"States.StringToJson($.ResultSet.Rows[1].Data[1].VarCharValue)"},
              "ResultPath":"$.quality","Next":"DayComplete"}
             """, states["ReadCheck"]);
@@ -123,6 +123,7 @@ public sealed class StateMachineStackTests : LocalSessionTest
             var task = states[name]!.AsObject();
             Assert.Equal(("Task", "arn:aws:states:::athena:startQueryExecution.sync", next, resultPath),
                 ((string)task["Type"]!, (string)task["Resource"]!, (string)task["Next"]!, (string)task["ResultPath"]!));
+            Assert.Equal("$.QueryExecution.QueryExecutionId", (string)task["ResultSelector"]!["queryId.$"]!);
             var parameters = task["Parameters"]!.AsObject();
             Assert.Equal(["QueryString.$", "WorkGroup", "QueryExecutionContext", "ResultConfiguration"], parameters.Select(p => p.Key));
             Assert.Equal(("primary", "weather-analytics_dev_db", $"s3://{Results}/daily-pipeline/"),
