@@ -122,7 +122,7 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
         var execution = athena.GetQueryExecution(id);
         var described = new JsonObject { ["QueryExecution"] = QueryExecutionShape(execution) };
         var ended = execution.CompletionDateTime ?? Now;
-        return execution.State == QueryStates.Succeeded ? Done(described, ended) : new TaskOutcome.Failed(TaskFailed, described.ToJsonString(), ended);
+        return execution.State == QueryStates.Succeeded ? Done(described, ended) : new TaskOutcome.Failed(TaskFailed, Asl.JsonValues.ToText(described), ended);
     }
 
     private TaskOutcome QueryResults(TaskRequest request)
@@ -173,7 +173,7 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
         if (!JobRunStates.HasEnded(run.JobRunState))
             return new TaskOutcome.Pending(new JsonObject { ["JobRunId"] = runId }, backend.Jobs.NextChangeAt(jobName, runId) ?? Now + JobPollInterval);
         var ended = run.CompletedOn ?? run.LastModifiedOn;
-        return run.JobRunState == JobRunStates.Succeeded ? Done(JobRunShape(run), ended) : new TaskOutcome.Failed(TaskFailed, JobRunShape(run).ToJsonString(), ended);
+        return run.JobRunState == JobRunStates.Succeeded ? Done(JobRunShape(run), ended) : new TaskOutcome.Failed(TaskFailed, Asl.JsonValues.ToText(JobRunShape(run)), ended);
     }
 
     private async Task<TaskOutcome> StartCrawlerAsync(TaskRequest request, CancellationToken cancellationToken)
@@ -226,13 +226,13 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
                 ["failed_cities"] = new JsonArray(summary.FailedCities.Select(c => (JsonNode)c).ToArray()),
                 ["time"] = summary.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture),
             };
-            payload = new JsonObject { ["statusCode"] = 200, ["body"] = body.ToJsonString() };
+            payload = new JsonObject { ["statusCode"] = 200, ["body"] = Asl.JsonValues.ToText(body) };
         }
         catch (Exception error) when (error is ServiceException or ArgumentException or InvalidOperationException or TimeoutException or IOException)
         {
             // The function failed: the Task fails with the function's error type, its error payload as the cause.
             var type = error.GetType().Name;
-            throw new TaskFault(type, new JsonObject { ["errorMessage"] = error.Message, ["errorType"] = type }.ToJsonString());
+            throw new TaskFault(type, Asl.JsonValues.ToText(new JsonObject { ["errorMessage"] = error.Message, ["errorType"] = type }));
         }
         return Done(new JsonObject { ["ExecutedVersion"] = "$LATEST", ["Payload"] = payload, ["StatusCode"] = 200 });
     }
