@@ -20,6 +20,7 @@ ServeBench.AddTo(root);
 WarehouseBench.AddTo(root);
 FreshnessBench.AddTo(root);
 JobBench.AddTo(root);
+WorkflowBench.AddTo(root);
 MetricsCommands.AddTo(root);
 ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);

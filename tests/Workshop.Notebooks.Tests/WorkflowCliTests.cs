@@ -46,6 +46,12 @@ public sealed class WorkflowCliTests : IDisposable
         Assert.Contains(events, l => l.StartsWith("7   ", StringComparison.Ordinal) && l.EndsWith("  TaskScheduled       StartCrawler  aws-sdk:glue:startCrawler", StringComparison.Ordinal));
         Assert.Contains(events, l => l.StartsWith("10  ", StringComparison.Ordinal) && l.EndsWith("  ExecutionFailed                   Glue.EntityNotFoundException:", StringComparison.Ordinal));
 
+        var executions = Workshop("workflow", "executions");
+        Assert.Equal(0, executions.Exit);
+        var rows = executions.Stdout.Replace("\r", "").Split('\n');
+        Assert.Equal($"Executions of {Pipeline}, newest first (1)", rows[0]);
+        Assert.Matches($@"^{execution}  FAILED\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+ s$", rows[3]);
+
         var listedAgain = Workshop("workflow", "list");
         Assert.Contains("weather-analytics-daily-pipeline-dev  STANDARD  FAILED", listedAgain.Stdout);
 

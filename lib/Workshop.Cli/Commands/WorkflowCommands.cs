@@ -11,7 +11,7 @@ internal static class WorkflowCommands
     public static void AddTo(RootCommand root) =>
         root.Subcommands.Add(new Command("workflow", "Run and follow the stack's Step Functions state machines (the daily pipeline) through the Step Functions API.")
         {
-            List(), Run(), History(),
+            List(), Run(), Executions(), History(),
         });
 
     private static Command List()
@@ -52,6 +52,19 @@ internal static class WorkflowCommands
             var execution = await session.Workflows.RunAsync(parse.GetValue(name), parse.GetValue(input), parse.GetValue(wait), cancellationToken: cancellationToken);
             Terminal.Show(execution);
             return execution.Status is ExecutionStatuses.Failed or ExecutionStatuses.TimedOut or ExecutionStatuses.Aborted ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static Command Executions()
+    {
+        var name = new Argument<string?>("name") { Description = "The state machine's name (default: the daily pipeline).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("executions", "List a state machine's executions, newest first (ListExecutions), with their names for workflow history.") { name };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
+            Terminal.Show(await session.Workflows.ExecutionsAsync(parse.GetValue(name), cancellationToken));
+            return 0;
         });
         return command;
     }

@@ -229,6 +229,25 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     /// <inheritdoc cref="NextChangeAtAsync"/>
     public DateTimeOffset? NextChangeAt(string executionArn) => NextChangeAtAsync(executionArn).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Replays an execution from its start over its journal, as every call that looks at a running one does, calling no
+    /// service: every task's outcome is already recorded. Keeps nothing. What it takes is the interpreter's own share of
+    /// the execution, which `workshop bench workflow` sets beside the whole.
+    /// </summary>
+    public Task<ExecutionProgress> ReplayAsync(string executionArn, CancellationToken cancellationToken = default)
+    {
+        var (machineName, executionName) = ExecutionNamesOf(executionArn);
+        return LockedAsync(async () =>
+        {
+            var execution = FindExecution(machineName, executionName, executionArn);
+            var identity = new ExecutionIdentity(execution.ExecutionArn, execution.Name, execution.StateMachineArn, execution.StateMachineName, execution.RoleArn,
+                execution.StartDate, execution.Input);
+            var journal = new ExecutionJournal((JsonObject)execution.Journal.DeepClone());
+            return await AslInterpreter.AdvanceAsync(Definition(execution.Definition), identity, execution.StopDate ?? clock.GetUtcNow(), journal, Integrations,
+                cancellationToken);
+        }, cancellationToken);
+    }
+
     /// <summary>Replays the execution up to the clock's time and keeps what it did; an ended execution stays as it is.</summary>
     private async Task<StoredExecution> AdvanceAsync(StoredExecution execution, CancellationToken cancellationToken)
     {
