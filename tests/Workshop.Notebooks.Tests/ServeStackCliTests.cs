@@ -105,8 +105,11 @@ public sealed class ServeStackCliTests : IDisposable
         Assert.Contains(log, line => line.StartsWith("Sent {\"city\":\"Edinburgh\"", StringComparison.Ordinal));
 
         var rules = aws.Json("events", "list-rules")["Rules"]!.AsArray();
-        Assert.Equal(["cli-demo-schedule-dev", "weather-analytics-schedule-dev"], rules.Select(r => (string?)r!["Name"]));
-        Assert.All(rules, r => Assert.Equal("rate(1 minute)", (string?)r!["ScheduleExpression"]));
+        // Each stack has the producer's schedule and the daily pipeline's rule, made disabled.
+        Assert.Equal(["cli-demo-daily-pipeline-schedule-dev", "cli-demo-schedule-dev", "weather-analytics-daily-pipeline-schedule-dev", "weather-analytics-schedule-dev"],
+            rules.Select(r => (string?)r!["Name"]));
+        Assert.Equal(["cron(30 0 * * ? *) DISABLED", "rate(1 minute) ENABLED", "cron(30 0 * * ? *) DISABLED", "rate(1 minute) ENABLED"],
+            rules.Select(r => $"{(string?)r!["ScheduleExpression"]} {(string?)r["State"]}"));
 
         // Glue and Athena over the simulated pipeline's lake.
         const string database = "weather-analytics_dev_db";

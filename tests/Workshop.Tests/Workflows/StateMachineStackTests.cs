@@ -123,7 +123,9 @@ public sealed class StateMachineStackTests : LocalSessionTest
             var task = states[name]!.AsObject();
             Assert.Equal(("Task", "arn:aws:states:::athena:startQueryExecution.sync", next, resultPath),
                 ((string)task["Type"]!, (string)task["Resource"]!, (string)task["Next"]!, (string)task["ResultPath"]!));
-            Assert.Equal("$.QueryExecution.QueryExecutionId", (string)task["ResultSelector"]!["queryId.$"]!);
+            // The curation keeps what it scanned; the check keeps its query's id, for ReadCheck to read the result by.
+            var kept = name == "CheckDay" ? ("queryId.$", "$.QueryExecution.QueryExecutionId") : ("scannedBytes.$", "$.QueryExecution.Statistics.DataScannedInBytes");
+            Assert.Equal([kept], task["ResultSelector"]!.AsObject().Select(p => (p.Key, (string)p.Value!)));
             var parameters = task["Parameters"]!.AsObject();
             Assert.Equal(["QueryString.$", "WorkGroup", "QueryExecutionContext", "ResultConfiguration"], parameters.Select(p => p.Key));
             Assert.Equal(("primary", "weather-analytics_dev_db", $"s3://{Results}/daily-pipeline/"),
