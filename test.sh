@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what the suite needs on a fresh Debian machine, then runs `dotnet test`
-# (extra arguments are passed on, e.g. ./test.sh --filter "FullyQualifiedName~Stack").
+# The test command: installs what the suite needs on a fresh Debian machine, then runs `dotnet test` on each test project
+# (extra arguments are passed on to both, e.g. ./test.sh --filter "FullyQualifiedName~Stack").
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -45,4 +45,16 @@ if [ ! -f "$tools/@aws-cdk/aws-service-spec/db.json.gz" ] \
   npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 fi
 
-exec dotnet test "$@"
+# Built once, then the two test projects run side by side: the notebook tests take turns among themselves (each runs
+# whole notebooks, which change the process's current directory), so the library's tests use the other core meanwhile.
+# The notebook tests' report is printed when both have finished; the exit code is non-zero if either failed.
+dotnet build StreamingWorkshop.slnx --nologo -v:quiet
+notebooks_report=$(mktemp)
+trap 'rm -f "$notebooks_report"' EXIT
+dotnet test tests/Workshop.Notebooks.Tests --no-build "$@" > "$notebooks_report" 2>&1 &
+notebooks=$!
+status=0
+dotnet test tests/Workshop.Tests --no-build "$@" || status=$?
+wait "$notebooks" || status=$?
+cat "$notebooks_report"
+exit "$status"
