@@ -54,6 +54,23 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public WorkshopOptions Options { get; }
     public WorkspaceDirectory Workspace { get; }
     public VirtualClock Clock { get; }
+
+    /// <summary>
+    /// Brings the local clock to <paramref name="next"/>, the next change a wait expects (a second on when none is known):
+    /// moves it straight there when nothing live is moving it, or waits for the live clock to get there.
+    /// </summary>
+    internal async Task MoveClockTowardAsync(DateTimeOffset? next, CancellationToken cancellationToken)
+    {
+        var target = next ?? Clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+        if (Clock.IsLive)
+        {
+            var wall = Clock.WallTimeUntil(target);
+            await Task.Delay(wall > TimeSpan.FromMilliseconds(10) ? wall : TimeSpan.FromMilliseconds(10), cancellationToken);
+            return;
+        }
+        if (target > Clock.GetUtcNow()) Clock.AdvanceTo(target);
+        Clock.Save();
+    }
     /// <summary>The names the pipeline uses; read from the deployed stack once the pipeline is ready.</summary>
     public PipelineNames Names { get; private set; }
     public IReadOnlyList<City> Cities { get; private set; }

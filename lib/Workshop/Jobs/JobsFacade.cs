@@ -52,7 +52,7 @@ public sealed class JobsFacade(WorkshopSession session) : IHtmlDisplay
         while (waiting(run))
         {
             if (Session.Stages.Local is { } local)
-                await MoveLocalClockAsync(local.Jobs, job, run, cancellationToken);
+                await Session.MoveClockTowardAsync(local.Jobs.NextChangeAt(job.Name, run.Id), cancellationToken);
             else
             {
                 await Task.Delay(poll, cancellationToken);
@@ -135,21 +135,6 @@ public sealed class JobsFacade(WorkshopSession session) : IHtmlDisplay
         return jobs.FirstOrDefault(j => j.Name == name) ?? throw new ArgumentException(jobs.Count == 0
             ? $"There is no job '{name}': the stack defines no Glue jobs yet. Deploy it (workshop deploy)."
             : $"There is no job '{name}'. The jobs are: {string.Join(", ", jobs.Select(j => j.Name))}.");
-    }
-
-    /// <summary>Moves the local clock to the run's next change, or waits for the live clock to get there.</summary>
-    private async Task MoveLocalClockAsync(LocalJobService jobs, GlueJob job, JobRun run, CancellationToken cancellationToken)
-    {
-        var clock = Session.Clock;
-        var next = jobs.NextChangeAt(job.Name, run.Id) ?? clock.GetUtcNow() + TimeSpan.FromSeconds(1);
-        if (clock.IsLive)
-        {
-            var wall = clock.WallTimeUntil(next);
-            await Task.Delay(wall > TimeSpan.FromMilliseconds(10) ? wall : TimeSpan.FromMilliseconds(10), cancellationToken);
-            return;
-        }
-        if (next > clock.GetUtcNow()) clock.AdvanceTo(next);
-        clock.Save();
     }
 
     // The streaming job's dashboard (local backend).

@@ -240,22 +240,7 @@ public sealed class LocalJobService : IJobService
     /// Holds the workspace's job lock until disposed, so a notebook and the CLI never settle the same run at once (each
     /// would do its work). Waits for another process's call to finish.
     /// </summary>
-    private FileStream Exclusive()
-    {
-        var path = Workspace.Resolve("state", "jobs.lock");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (attempt < 3000)
-            {
-                Thread.Sleep(20);
-            }
-        }
-    }
+    private FileStream Exclusive() => Workspace.Lock("state", "jobs.lock");
 
     private IJobRuntime RuntimeFor(GlueJob job) => job.Command.Name == JobCommandNames.Streaming ? streaming : batch;
 

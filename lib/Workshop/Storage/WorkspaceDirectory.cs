@@ -175,6 +175,27 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         WriteAtomically(fullPath, Encoding.UTF8.GetBytes(text), lastModified);
 
     /// <summary>Deletes the whole workspace. Refuses a folder that lacks the workspace marker.</summary>
+    /// <summary>
+    /// Holds the lock file at <paramref name="relativeSegments"/> until disposed: an exclusive open, which .NET turns into
+    /// flock() on Linux, so the processes that share the workspace take turns. Waits up to a minute for another's turn.
+    /// </summary>
+    public FileStream Lock(params string[] relativeSegments)
+    {
+        var path = Resolve(relativeSegments);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 3000)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
     public void Delete()
     {
         if (!Directory.Exists(Root)) return;

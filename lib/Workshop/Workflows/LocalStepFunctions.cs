@@ -398,22 +398,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     /// Holds the workspace's workflows lock until disposed, so a notebook and the CLI never advance the same execution
     /// at once (each would start its tasks). Waits for another process's call to finish.
     /// </summary>
-    private FileStream Exclusive()
-    {
-        var path = workspace.Resolve("state", "workflows.lock");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (attempt < 3000)
-            {
-                Thread.Sleep(20);
-            }
-        }
-    }
+    private FileStream Exclusive() => workspace.Lock("state", "workflows.lock");
 
     private sealed record StoredStateMachine(string Name, string StateMachineArn, string Definition, string RoleArn, string Type, DateTimeOffset CreationDate);
 

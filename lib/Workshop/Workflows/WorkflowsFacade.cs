@@ -103,7 +103,7 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
         while (!ExecutionStatuses.HasEnded(execution.Status))
         {
             if (Session.Stages.Local is { } local)
-                await MoveLocalClockAsync(local.Workflows, execution.ExecutionArn, cancellationToken);
+                await Session.MoveClockTowardAsync(local.Workflows.NextChangeAt(execution.ExecutionArn), cancellationToken);
             else
             {
                 await Task.Delay(poll, cancellationToken);
@@ -112,21 +112,6 @@ public sealed class WorkflowsFacade(WorkshopSession session) : IHtmlDisplay
             execution = await Service.DescribeExecutionAsync(execution.ExecutionArn, cancellationToken);
         }
         return execution;
-    }
-
-    /// <summary>Moves the local clock to the execution's next change, or waits for the live clock to get there.</summary>
-    private async Task MoveLocalClockAsync(LocalStepFunctions workflows, string executionArn, CancellationToken cancellationToken)
-    {
-        var clock = Session.Clock;
-        var next = workflows.NextChangeAt(executionArn) ?? clock.GetUtcNow() + TimeSpan.FromSeconds(1);
-        if (clock.IsLive)
-        {
-            var wall = clock.WallTimeUntil(next);
-            await Task.Delay(wall > TimeSpan.FromMilliseconds(10) ? wall : TimeSpan.FromMilliseconds(10), cancellationToken);
-            return;
-        }
-        if (next > clock.GetUtcNow()) clock.AdvanceTo(next);
-        clock.Save();
     }
 
     /// <summary>
