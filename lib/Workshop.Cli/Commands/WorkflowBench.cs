@@ -28,7 +28,8 @@ internal static class WorkflowBench
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (itemCount, dayCount) = (parse.GetValue(items), parse.GetValue(days));
-            if (itemCount is < 1 or > 40_000) throw new ArgumentException($"--items {itemCount} is out of range: give 1 to 40000 (a Map's history holds at most 25,000 events per execution).");
+            // Each item writes six events, and an execution's history holds at most 25,000.
+            if (itemCount is < 1 or > 4_000) throw new ArgumentException($"--items {itemCount} is out of range: give 1 to 4000 (each item writes six history events, and an execution holds at most 25,000).");
             if (dayCount is < 1 or > 366) throw new ArgumentException($"--days {dayCount} is out of range: give 1 to 366.");
             var map = await MeasureMapAsync(itemCount, cancellationToken);
             AnsiConsole.Write(MapFigures(map));

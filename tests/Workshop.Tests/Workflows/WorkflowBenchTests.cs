@@ -20,7 +20,8 @@ public sealed class WorkflowBenchTests
     }
 
     [Theory]
-    [InlineData("workflow --items 0", "Error: --items 0 is out of range: give 1 to 40000 (a Map's history holds at most 25,000 events per execution).")]
+    [InlineData("workflow --items 0", "Error: --items 0 is out of range: give 1 to 4000 (each item writes six history events, and an execution holds at most 25,000).")]
+    [InlineData("workflow --items 4001", "Error: --items 4001 is out of range: give 1 to 4000 (each item writes six history events, and an execution holds at most 25,000).")]
     [InlineData("workflow --days 367", "Error: --days 367 is out of range: give 1 to 366.")]
     public async Task A_bad_value_is_one_line_naming_it_and_exit_code_1(string arguments, string expected)
     {
