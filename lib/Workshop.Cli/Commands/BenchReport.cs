@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -11,13 +12,21 @@ namespace StreamingWorkshop.Cli.Commands;
 /// One figure in a bench table: the text shown in the terminal, and the number written to JSON when there is one
 /// (so `--json` carries 1234.5, not "1,235 ms").
 /// </summary>
-internal readonly record struct BenchValue(string Text, double? Number)
+internal readonly record struct BenchValue(string Text, double? Number, string Unit = "")
 {
     public static implicit operator BenchValue(string text) => new(text, null);
 
     /// <summary>A number shown with <paramref name="format"/> and an optional unit after it ("12.3 ms", "1.4x").</summary>
     public static BenchValue Of(double number, string format, string unit = "") =>
-        new(number.ToString(format, CultureInfo.InvariantCulture) + unit, number);
+        new(number.ToString(format, CultureInfo.InvariantCulture) + unit, number, unit.Trim());
+
+    /// <summary>The JSON of a cell: null when empty, its text when it is no number, else its unrounded value and unit.</summary>
+    public JsonNode? ToJson() => this switch
+    {
+        { Number: { } number } when double.IsFinite(number) => new JsonObject { ["value"] = number, ["unit"] = Unit, ["text"] = Text },
+        { Text.Length: 0 } => null,
+        _ => JsonValue.Create(Text),
+    };
 
     public static BenchValue Milliseconds(TimeSpan time) => Of(time.TotalMilliseconds, time.TotalMilliseconds < 10 ? "0.0" : "N0", " ms");
 
@@ -37,6 +46,9 @@ internal sealed class BenchTable(string title, IReadOnlyList<string> columns)
 
     public IReadOnlyList<BenchValue[]> Rows => rows;
 
+    /// <summary>A line under the table: how to read it, or a figure that has no row.</summary>
+    public string? Caption { get; set; }
+
     public BenchTable AddRow(params BenchValue[] values)
     {
         if (values.Length != Columns.Count)
@@ -49,7 +61,7 @@ internal sealed class BenchTable(string title, IReadOnlyList<string> columns)
     {
         var table = new Table().Title(Markup.Escape(Title)).AddColumns(Columns.Select(Markup.Escape).ToArray());
         foreach (var row in rows) table.AddRow(row.Select(v => Markup.Escape(v.Text)).ToArray());
-        return table;
+        return Caption is null ? table : table.Caption(Markup.Escape(Caption));
     }
 
     public JsonObject ToJson()
@@ -59,10 +71,12 @@ internal sealed class BenchTable(string title, IReadOnlyList<string> columns)
         {
             var item = new JsonObject();
             for (var i = 0; i < Columns.Count; i++)
-                item[Columns[i]] = row[i].Number is { } number && double.IsFinite(number) ? JsonValue.Create(number) : JsonValue.Create(row[i].Text);
+                item[Columns[i]] = row[i].ToJson();
             list.Add(item);
         }
-        return new JsonObject { ["title"] = Title, ["rows"] = list };
+        var json = new JsonObject { ["title"] = Title, ["rows"] = list };
+        if (Caption is not null) json["caption"] = Caption;
+        return json;
     }
 }
 
@@ -127,7 +141,9 @@ internal sealed class BenchReport(string bench)
             ["tables"] = new JsonArray(tables.Select(t => (JsonNode)t.ToJson()).ToArray()),
         };
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // Relaxed escaping keeps "+00:00" and "→" readable in the file.
+        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        File.WriteAllText(temporary, document.ToJsonString(options) + "\n");
         File.Move(temporary, path, overwrite: true);
         Terminal.Tell($"Wrote the figures to {path}.");
     }

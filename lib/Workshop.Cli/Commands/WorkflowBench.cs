@@ -24,19 +24,23 @@ internal static class WorkflowBench
     {
         var items = new Option<int>("--items") { Description = "Items the Map state goes through.", DefaultValueFactory = _ => 1000 };
         var days = new Option<int>("--days") { Description = "Days of readings the daily pipeline is run for, one execution a day.", DefaultValueFactory = _ => 30 };
-        var command = new Command("workflow", "Measure the state machine interpreter on a large Map, and the daily pipeline on a month of readings.") { items, days };
+        var json = BenchReport.JsonOption();
+        var command = new Command("workflow", "Measure the state machine interpreter on a large Map, and the daily pipeline on a month of readings.") { items, days, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (itemCount, dayCount) = (parse.GetValue(items), parse.GetValue(days));
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             // Each item writes six events, and an execution's history holds at most 25,000.
             if (itemCount is < 1 or > 4_000) throw new ArgumentException($"--items {itemCount} is out of range: give 1 to 4000 (each item writes six history events, and an execution holds at most 25,000).");
             if (dayCount is < 1 or > 366) throw new ArgumentException($"--days {dayCount} is out of range: give 1 to 366.");
+            var report = new BenchReport("workflow");
             var map = await MeasureMapAsync(itemCount, cancellationToken);
-            AnsiConsole.Write(MapFigures(map));
+            report.Print(MapFigures(report, map));
             var folder = Directory.CreateTempSubdirectory("workshop-bench-workflow-").FullName;
             try
             {
-                AnsiConsole.Write(PipelineFigures(await MeasurePipelineAsync(folder, dayCount, cancellationToken)));
+                report.Print(PipelineFigures(report, await MeasurePipelineAsync(folder, dayCount, cancellationToken)));
+                report.WriteJson(jsonPath);
             }
             finally
             {
@@ -127,12 +131,16 @@ internal static class WorkflowBench
         return marked;
     }
 
-    internal static Table MapFigures(MapMeasurement map)
+    internal static BenchTable MapFigures(BenchReport report, MapMeasurement map)
     {
-        var table = new Table().Title($"A Map over {map.Items:N0} items (Choice, then Pass); fastest of {Attempts} runs each").AddColumns("Measured", "Wall time", "Transitions/s", "Time vs floor");
-        table.AddRow("One C# loop, same JSON work (the floor)", Milliseconds(map.Floor), "", "1.0x");
+        var table = report.Table($"A Map over {map.Items:N0} items (Choice, then Pass); fastest of {Attempts} runs each", "Measured", "Wall time", "Transitions/s", "Time vs floor");
+        var perSecond = map.Transitions / map.Interpreter.TotalSeconds;
+        var ratio = map.Interpreter / map.Floor;
+        table.AddRow("One C# loop, same JSON work (the floor)", Milliseconds(map.Floor), "", BenchValue.Of(1, "0.0", "x"));
         table.AddRow($"Interpreter: {map.Transitions:N0} transitions, {map.Events:N0} events", Milliseconds(map.Interpreter),
-            $"{map.Transitions / map.Interpreter.TotalSeconds:N0}", $"{map.Interpreter / map.Floor:N0}x");
+            BenchValue.Of(perSecond, "N0"), BenchValue.Of(ratio, "N0", "x"));
+        report.Figure("mapTransitionsPerSecond", perSecond, "transitions/s");
+        report.Figure("mapInterpreterOverFloor", ratio, "x");
         return table;
     }
 
@@ -165,22 +173,26 @@ internal static class WorkflowBench
         return new PipelineMeasurement(dayCount, readings, crawl, executions);
     }
 
-    internal static Table PipelineFigures(PipelineMeasurement pipeline)
+    internal static BenchTable PipelineFigures(BenchReport report, PipelineMeasurement pipeline)
     {
         var runs = pipeline.Executions;
         var succeeded = runs.Count(r => r.Status == ExecutionStatuses.Succeeded);
-        var table = new Table().Title($"The daily pipeline, once a day over {pipeline.Days} days ({pipeline.Readings:N0} readings)")
-            .AddColumns("Measured", "Median", "95th pct", "Total");
-        table.AddRow("Executions that SUCCEEDED", "", "", $"{succeeded} of {runs.Count}");
+        var table = report.Table($"The daily pipeline, once a day over {pipeline.Days} days ({pipeline.Readings:N0} readings)",
+            "Measured", "Median", "95th pct", "Total");
+        table.AddRow("Executions that SUCCEEDED", "", "", new BenchValue($"{succeeded} of {runs.Count}", succeeded));
         table.AddRow("Execution, wall time", Milliseconds(Percentile(runs.Select(r => r.Wall), 0.5)), Milliseconds(Percentile(runs.Select(r => r.Wall), 0.95)),
             Seconds(runs.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Wall)));
         table.AddRow("Replay from the journal (the interpreter alone)", Milliseconds(Percentile(runs.Select(r => r.Replay), 0.5)),
             Milliseconds(Percentile(runs.Select(r => r.Replay), 0.95)), Seconds(runs.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Replay)));
         table.AddRow("Execution, virtual time", Seconds(Percentile(runs.Select(r => r.Virtual), 0.5)), Seconds(Percentile(runs.Select(r => r.Virtual), 0.95)),
             Seconds(runs.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Virtual)));
-        table.AddRow("History events per execution", $"{Percentile(runs.Select(r => TimeSpan.FromTicks(r.Events)), 0.5).Ticks}", "", $"{runs.Sum(r => r.Events):N0}");
+        var medianEvents = Percentile(runs.Select(r => TimeSpan.FromTicks(r.Events)), 0.5).Ticks;
+        table.AddRow("History events per execution", BenchValue.Of(medianEvents, "0"), "", BenchValue.Of(runs.Sum(r => r.Events), "N0"));
         var share = runs.Sum(r => r.Replay.TotalMilliseconds) / runs.Sum(r => r.Wall.TotalMilliseconds);
-        table.Caption($"The interpreter's share of the executions' wall time: {share:P1}. The first crawl (making the crawler) took {Seconds(pipeline.Crawl)}.");
+        table.Caption = $"The interpreter's share of the executions' wall time: {share:P1}. The first crawl (making the crawler) took {Seconds(pipeline.Crawl).Text}.";
+        report.Figure("pipelineExecutionsSucceeded", succeeded, "executions", goal: $"{runs.Count}");
+        report.Figure("pipelineMedianExecutionMs", Percentile(runs.Select(r => r.Wall), 0.5).TotalMilliseconds, "ms");
+        report.Figure("interpreterShareOfWallTime", share, "fraction");
         return table;
     }
 
@@ -190,9 +202,9 @@ internal static class WorkflowBench
         return sorted.Length == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];
     }
 
-    private static string Milliseconds(TimeSpan time) => $"{time.TotalMilliseconds:N1} ms";
+    private static BenchValue Milliseconds(TimeSpan time) => BenchValue.Of(time.TotalMilliseconds, "N1", " ms");
 
-    private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:N1} s";
+    private static BenchValue Seconds(TimeSpan time) => BenchValue.Of(time.TotalSeconds, "N1", " s");
 
     /// <summary>The Map calls no service.</summary>
     private sealed class NoServices : ITaskIntegrations
