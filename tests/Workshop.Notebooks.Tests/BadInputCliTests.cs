@@ -51,6 +51,25 @@ public sealed class BadInputCliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_faults_with_too_few_kills_for_every_phase_is_named() =>
+        AssertOneClearLine(Workshop("bench", "faults", "--kills", "4"), "Error: --kills 4 is too few: use 5 or more, so every phase is killed at least once.");
+
+    [Theory]
+    [InlineData("workflow")]
+    [InlineData("job")]
+    [InlineData("warehouse")]
+    [InlineData("freshness")]
+    [InlineData("faults")]
+    [InlineData("serve")]
+    public void Bench_json_file_in_a_missing_folder_is_named_before_anything_is_measured(string bench)
+    {
+        var missing = Path.Combine(folder, "reports", "bench.json");
+        var result = Workshop("bench", bench, "--json", missing);
+        AssertOneClearLine(result, $"Error: --json '{missing}': the folder '{Path.Combine(folder, "reports")}' does not exist.");
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
     public void Deploy_template_that_is_missing_or_a_folder_is_named()
     {
         var missing = Path.Combine(folder, "missing.yaml");

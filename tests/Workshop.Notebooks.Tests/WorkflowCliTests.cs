@@ -70,5 +70,27 @@ public sealed class WorkflowCliTests : IDisposable
         Assert.StartsWith($"ExecutionDoesNotExist: Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:{Pipeline}:no-such-execution'", missing.Stderr.Trim());
     }
 
+    [Fact]
+    public void Bench_workflow_prints_its_tables_and_writes_the_same_figures_to_json()
+    {
+        var figuresPath = Path.Combine(folder, "workflow.json");
+        var bench = Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws"), ["COLUMNS"] = "80" },
+            "bench", "workflow", "--items", "20", "--days", "1", "--json", figuresPath);
+        Assert.True(bench.Exit == 0, $"bench workflow exited {bench.Exit}: {bench.Stderr}");
+        Assert.Contains("A Map over 20 items (Choice, then Pass); fastest of 5 runs each", bench.Stdout);
+        Assert.Contains("The daily pipeline, once a day over 1 days", bench.Stdout);
+        Assert.Matches(@"│ Executions that SUCCEEDED\s+│\s+│\s+│ 1 of 1\s+│", bench.Stdout);
+        Assert.All(bench.Stdout.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= 80, $"{l.Length} columns: {l}"));
+        Assert.Equal($"Wrote the figures to {figuresPath}.", bench.Stderr.Trim());
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(figuresPath))!;
+        Assert.Equal("workflow", json["bench"]!.GetValue<string>());
+        Assert.Equal(1, json["figures"]!["pipelineExecutionsSucceeded"]!["value"]!.GetValue<double>());
+        Assert.True(json["figures"]!["mapTransitionsPerSecond"]!["value"]!.GetValue<double>() > 0);
+        var map = json["tables"]![0]!["rows"]![1]!;
+        Assert.Equal("Interpreter: 41 transitions, 126 events", map["Measured"]!.GetValue<string>());
+        Assert.Equal("x", map["Time vs floor"]!["unit"]!.GetValue<string>());
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }

@@ -32,18 +32,23 @@ internal static class FaultsBench
     {
         var kills = new Option<int>("--kills") { Description = "How many processes to kill (spread over simulate, delivery, crawl and CTAS).", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Seed that picks the order of the phases and each kill point.", DefaultValueFactory = _ => 1 };
-        var command = new Command("faults", "Kill simulate, delivery, crawl and CTAS mid-work with SIGKILL, restart them, and check nothing acknowledged is lost.") { kills, seed };
+        var json = BenchReport.JsonOption();
+        var command = new Command("faults", "Kill simulate, delivery, crawl and CTAS mid-work with SIGKILL, restart them, and check nothing acknowledged is lost.") { kills, seed, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var count = parse.GetValue(kills);
-            if (count < 4) throw new ArgumentException($"--kills {count} is too few: use 4 or more, so every phase is killed at least once.");
+            if (count < 5) throw new ArgumentException($"--kills {count} is too few: use 5 or more, so every phase is killed at least once.");
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var given = parse.GetValue(CliSession.WorkspaceOption);
             if (given is not null && Directory.Exists(given) && Directory.EnumerateFileSystemEntries(given).Any())
                 throw new ArgumentException($"The workspace '{given}' is not empty: the bench needs a new folder (or none, for a temporary one).");
             var folder = given is null ? Directory.CreateTempSubdirectory("workshop-faults-").FullName : Path.GetFullPath(given);
             try
             {
-                return await RunAsync(folder, count, parse.GetValue(seed), cancellationToken);
+                var report = new BenchReport("faults");
+                var exit = await RunAsync(report, folder, count, parse.GetValue(seed), cancellationToken);
+                report.WriteJson(jsonPath);
+                return exit;
             }
             finally
             {
@@ -53,7 +58,7 @@ internal static class FaultsBench
         BenchCommand.GetOrAdd(root).Subcommands.Add(command);
     }
 
-    private static async Task<int> RunAsync(string workspace, int kills, int seed, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BenchReport report, string workspace, int kills, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
         var plan = new List<Phase>();
@@ -162,14 +167,34 @@ internal static class FaultsBench
         var producerBound = pipelineKills * Cities;
         var deliveryBound = pipelineKills * Cities * largestObject;
 
-        Console.Out.WriteLine($"Kills survived: {done.Values.Sum()} (simulate {done[Phase.Simulate]}, delivery {done[Phase.Delivery]}, crawl {done[Phase.Crawl]}, CTAS {done[Phase.Ctas]}); {finishedFirst} run(s) finished before their kill point; {missed} planned kill(s) never landed.");
-        Console.Out.WriteLine($"Acknowledged records lost: {lost} of {onStream.Distinct().Count():N0} on the stream ({inLake.Count:N0} lines in the lake, {simulated.TotalHours:0} h simulated).");
-        Console.Out.WriteLine($"Corrupt frames: {corruptFrames} of {frames:N0} in the stream's logs.");
-        Console.Out.WriteLine($"Duplicates: {producerDuplicates} from re-run producer invocations (bound {producerBound}: {Cities} per pipeline kill), {deliveryDuplicates} from re-delivered objects (bound {deliveryBound}: one object per city per pipeline kill, at most {largestObject} records each).");
-        Console.Out.WriteLine($"Part files: {partsLeftByKills} left in tmp/ by the kills; {partsAfterReopen} left after the workspace reopened.");
-        Console.Out.WriteLine($"CTAS tables broken by a kill: {brokenTables.Count} of {ctasTables.Count} attempted{(brokenTables.Count > 0 ? $" ({string.Join(", ", brokenTables)})" : "")}.");
-        Console.Out.WriteLine($"Crawl after the kills: {(finalCrawl.Exit == 0 ? "ran" : $"refused ({FirstLine(finalCrawl.Errors)})")}; query after the kills: {(finalQuery.Exit == 0 ? "ran" : $"refused ({FirstLine(finalQuery.Errors)})")}.");
-        var held = finalCrawl.Exit == 0 && finalQuery.Exit == 0 && lost == 0 && corruptFrames == 0 && producerDuplicates <= producerBound && deliveryDuplicates >= 0 && deliveryDuplicates <= deliveryBound && partsAfterReopen == 0 && brokenTables.Count == 0;
+        var crawlHeld = finalCrawl.Exit == 0;
+        var queryHeld = finalQuery.Exit == 0;
+        var checks = new (string Check, BenchValue Measured, BenchValue Bound, bool? Held, string Figure, double Value)[]
+        {
+            ($"Kills survived (simulate, delivery, crawl, CTAS)", new($"{done.Values.Sum()} ({done[Phase.Simulate]}, {done[Phase.Delivery]}, {done[Phase.Crawl]}, {done[Phase.Ctas]})", done.Values.Sum()),
+                $"{kills} planned", null, "killsSurvived", done.Values.Sum()),
+            ("Runs that finished before their kill point", BenchValue.Of(finishedFirst, "N0"), "", null, "runsFinishedFirst", finishedFirst),
+            ("Planned kills that never landed", BenchValue.Of(missed, "N0"), "", null, "killsMissed", missed),
+            ("Acknowledged records lost", new($"{lost} of {onStream.Distinct().Count():N0}", lost), BenchValue.Of(0, "0"), lost == 0, "recordsLost", lost),
+            ("Corrupt frames in the stream's logs", new($"{corruptFrames} of {frames:N0}", corruptFrames), BenchValue.Of(0, "0"), corruptFrames == 0, "corruptFrames", corruptFrames),
+            ("Duplicates: re-run producer invocations", BenchValue.Of(producerDuplicates, "N0"), BenchValue.Of(producerBound, "N0"), producerDuplicates <= producerBound, "producerDuplicates", producerDuplicates),
+            ("Duplicates: re-delivered objects", BenchValue.Of(deliveryDuplicates, "N0"), BenchValue.Of(deliveryBound, "N0"), deliveryDuplicates >= 0 && deliveryDuplicates <= deliveryBound, "deliveryDuplicates", deliveryDuplicates),
+            ("Part files left after the workspace reopened", new($"{partsAfterReopen} ({partsLeftByKills} left by the kills)", partsAfterReopen), BenchValue.Of(0, "0"), partsAfterReopen == 0, "partFilesLeft", partsAfterReopen),
+            ("CTAS tables broken by a kill", new($"{brokenTables.Count} of {ctasTables.Count}{(brokenTables.Count > 0 ? $" ({string.Join(", ", brokenTables)})" : "")}", brokenTables.Count), BenchValue.Of(0, "0"), brokenTables.Count == 0, "brokenCtasTables", brokenTables.Count),
+            ("Crawl after the kills", crawlHeld ? "ran" : $"refused ({FirstLine(finalCrawl.Errors)})", "runs", crawlHeld, "crawlAfterKills", crawlHeld ? 1 : 0),
+            ("Query after the kills", queryHeld ? "ran" : $"refused ({FirstLine(finalQuery.Errors)})", "runs", queryHeld, "queryAfterKills", queryHeld ? 1 : 0),
+        };
+        var figures = report.Table($"{kills} kills with SIGKILL over {simulated.TotalHours:0} simulated hours (seed {seed})", "Check", "Measured", "Bound", "Held");
+        foreach (var check in checks)
+        {
+            figures.AddRow(check.Check, check.Measured, check.Bound, check.Held switch { true => "yes", false => "NO", null => "" });
+            report.Figure(check.Figure, check.Value, "count");
+        }
+        foreach (var phase in Enum.GetValues<Phase>()) report.Figure($"kills{phase}", done[phase], "count");
+        figures.Caption = $"Duplicate bounds: {Cities} records per pipeline kill from the producer; one object per city per pipeline kill, at most {largestObject} records each, from the delivery.";
+        report.Print(figures);
+        var held = checks.All(c => c.Held != false);
+        report.Figure("guaranteesHeld", held ? 1 : 0, "all checks held (1) or not (0)");
         if (!held) Terminal.Tell("A crash broke a guarantee: see the figures above.");
         return held ? 0 : 1;
     }

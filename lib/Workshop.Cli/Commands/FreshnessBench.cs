@@ -22,19 +22,23 @@ internal static class FreshnessBench
         var minutes = new Option<int>("--minutes") { Description = "Minutes of traffic whose readings are measured.", DefaultValueFactory = _ => 60 };
         var crawlEvery = new Option<int>("--crawl-every") { Description = "Minutes between crawler runs; 0 for partition projection (no crawler).", DefaultValueFactory = _ => 15 };
         var queries = new Option<int>("--queries-per-day") { Description = "Dashboard queries a day on each Athena path, for its cost.", DefaultValueFactory = _ => 1440 };
+        var json = BenchReport.JsonOption();
         var command = new Command("freshness", "Measure how soon a reading can be queried through the lake, the streaming job and the warehouse's streaming view, and what each costs a day.")
-            { minutes, crawlEvery, queries };
+            { minutes, crawlEvery, queries, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var setup = Setup(parse.GetValue(minutes), parse.GetValue(crawlEvery), parse.GetValue(queries));
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var folder = Directory.CreateTempSubdirectory("workshop-bench-freshness-").FullName;
             try
             {
                 var watch = Stopwatch.StartNew();
                 var report = await RunAsync(folder, setup, cancellationToken);
+                // The kit's own display is the table shown; the bench report carries the same figures to JSON.
                 using (TextTable.FitTo(80)) AnsiConsole.WriteLine(report.ToString());
                 var simulated = TimeSpan.FromMinutes(setup.Minutes) + setup.Drain;
                 AnsiConsole.MarkupLineInterpolated($"{simulated.TotalMinutes:N0} virtual minutes in {watch.Elapsed.TotalSeconds:F1} s of wall time ({simulated / watch.Elapsed:N0}x).");
+                WriteJson(report, simulated, watch.Elapsed, jsonPath);
             }
             finally
             {
@@ -43,6 +47,20 @@ internal static class FreshnessBench
             return 0;
         });
         BenchCommand.GetOrAdd(root).Subcommands.Add(command);
+    }
+
+    private static void WriteJson(FreshnessReport freshness, TimeSpan simulated, TimeSpan wall, string? jsonPath)
+    {
+        var report = new BenchReport("freshness");
+        var table = report.Table("Produce-to-queryable delay per path, on the virtual clock", "Path", "Readings", "Median", "95th pct", "Not yet", "Cost per day");
+        foreach (var path in freshness.Paths)
+        {
+            BenchValue Delay(double? seconds) => seconds is { } s ? new BenchValue(FreshnessReport.Seconds(s), s, "s") : "-";
+            table.AddRow(path.Path, BenchValue.Of(path.Measured, "N0"), Delay(path.MedianSeconds), Delay(path.P95Seconds),
+                BenchValue.Of(path.NotYetQueryable, "N0"), new BenchValue($"${path.Cost.UsdPerDay:0.00}", (double)path.Cost.UsdPerDay, "USD"));
+        }
+        report.Figure("virtualOverWallTime", simulated / wall, "x");
+        report.WriteJson(jsonPath);
     }
 
     /// <summary>How the measurement runs: minutes measured, the crawler's schedule (null: projection), the dashboard's rate.</summary>

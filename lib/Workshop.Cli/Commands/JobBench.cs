@@ -22,15 +22,19 @@ internal static class JobBench
     public static void AddTo(RootCommand root)
     {
         var days = new Option<int>("--days") { Description = "Days of readings for the three cities.", DefaultValueFactory = _ => 30 };
-        var command = new Command("job", "Measure the batch job on a month of readings against a plain COPY to Parquet, and the streaming job on the same month.") { days };
+        var json = BenchReport.JsonOption();
+        var command = new Command("job", "Measure the batch job on a month of readings against a plain COPY to Parquet, and the streaming job on the same month.") { days, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dayCount = parse.GetValue(days);
             if (dayCount is < 1 or > 366) throw new ArgumentException($"--days {dayCount} is out of range: give 1 to 366.");
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var folder = Directory.CreateTempSubdirectory("workshop-bench-job-").FullName;
             try
             {
-                await RunAsync(folder, dayCount, cancellationToken);
+                var report = new BenchReport("job");
+                await RunAsync(report, folder, dayCount, cancellationToken);
+                report.WriteJson(jsonPath);
             }
             finally
             {
@@ -41,7 +45,7 @@ internal static class JobBench
         BenchCommand.GetOrAdd(root).Subcommands.Add(command);
     }
 
-    private static async Task RunAsync(string folder, int dayCount, CancellationToken cancellationToken)
+    private static async Task RunAsync(BenchReport report, string folder, int dayCount, CancellationToken cancellationToken)
     {
         var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await using var session = await Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = folder });
@@ -56,25 +60,28 @@ internal static class JobBench
         var (streamTime, streamRecords) = await RunStreamingJobAsync(session, start, dayCount, cities, cancellationToken);
 
         AnsiConsole.MarkupLineInterpolated($"{records:N0} readings ({cities.Length} cities × {dayCount} days) in {cities.Length * dayCount:N0} objects.");
-        AnsiConsole.Write(Figures(records, (floorTime, floorRows), (batchTime, batchRun), (streamTime, streamRecords)));
+        report.Print(Figures(report, records, (floorTime, floorRows), (batchTime, batchRun), (streamTime, streamRecords)));
         if (floorRows != records) Terminal.Tell($"Warning: the COPY wrote {floorRows:N0} rows of {records:N0}.");
         if (streamRecords != records) Terminal.Tell($"Warning: the streaming job read {streamRecords:N0} records of {records:N0}.");
     }
 
     /// <summary>The three measurements, one line each at 80 columns; the last column is each one's wall time over the floor's.</summary>
-    internal static Table Figures(long records, (TimeSpan Time, long Rows) floor, (TimeSpan Time, JobRun Run) batch, (TimeSpan Time, long Records) stream)
+    internal static BenchTable Figures(BenchReport report, long records, (TimeSpan Time, long Rows) floor, (TimeSpan Time, JobRun Run) batch, (TimeSpan Time, long Records) stream)
     {
-        var figures = new Table().AddColumns("Measured", "Wall time", "Records/s", "Time vs floor");
-        figures.AddRow("Plain COPY to Parquet (the floor)", Seconds(floor.Time), Rate(floor.Rows, floor.Time), "1.0x");
+        var figures = report.Table($"{records:N0} readings: the batch and streaming jobs against a plain COPY", "Measured", "Wall time", "Records/s", "Time vs floor");
+        figures.AddRow("Plain COPY to Parquet (the floor)", Seconds(floor.Time), Rate(floor.Rows, floor.Time), BenchValue.Of(1, "F1", "x"));
         figures.AddRow($"Batch job ({batch.Run.JobRunState}, {batch.Run.ExecutionTime} s virtual)", Seconds(batch.Time), Rate(records, batch.Time),
-            $"{batch.Time / floor.Time:F1}x");
-        figures.AddRow("Streaming job, same readings", Seconds(stream.Time), Rate(stream.Records, stream.Time), $"{stream.Time / floor.Time:F1}x");
+            BenchValue.Of(batch.Time / floor.Time, "F1", "x"));
+        figures.AddRow("Streaming job, same readings", Seconds(stream.Time), Rate(stream.Records, stream.Time), BenchValue.Of(stream.Time / floor.Time, "F1", "x"));
+        report.Figure("batchJobOverFloor", batch.Time / floor.Time, "x");
+        report.Figure("streamingJobOverFloor", stream.Time / floor.Time, "x");
         return figures;
     }
 
-    private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:F2} s";
+    private static BenchValue Seconds(TimeSpan time) => BenchValue.Of(time.TotalSeconds, "F2", " s");
 
-    private static string Rate(long records, TimeSpan time) => $"{records / time.TotalSeconds:N0}";
+    // The column's name says the unit, so the cell shows the number alone.
+    private static BenchValue Rate(long records, TimeSpan time) => new($"{records / time.TotalSeconds:N0}", records / time.TotalSeconds, "records/s");
 
     /// <summary>The raw objects read as JSON lines and written as one Parquet file, in the same sandboxed engine the jobs use.</summary>
     private static (TimeSpan Time, long Rows) CopyToParquet(WorkshopSession session, LocalBackend local)

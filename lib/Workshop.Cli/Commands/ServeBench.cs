@@ -33,14 +33,19 @@ internal static partial class ServeBench
     {
         var seconds = new Option<double>("--seconds") { Description = "How long each operation is timed against each endpoint, after a warm-up.", DefaultValueFactory = _ => 5 }.AboveZero(" (5 is the default)");
         var shards = new Option<int>("--shards") { Description = "Shards of the bench stream on both endpoints (each takes 1,000 records/s on workshop serve).", DefaultValueFactory = _ => 500 }.WithRange(1, LocalStreamService.MaxShardsPerStream);
-        var command = new Command("serve", "Measure PutRecords, PutRecord, PutObject and GetObject over HTTP against kinesalite and s3rver and against workshop serve, with the same client.") { seconds, shards };
+        var json = BenchReport.JsonOption();
+        var command = new Command("serve", "Measure PutRecords, PutRecord, PutObject and GetObject over HTTP against kinesalite and s3rver and against workshop serve, with the same client.") { seconds, shards, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var tools = ToolsFolder();
             var folder = Directory.CreateTempSubdirectory("workshop-bench-serve-").FullName;
             try
             {
-                return await RunAsync(tools, folder, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(shards), cancellationToken);
+                var report = new BenchReport("serve");
+                var exit = await RunAsync(report, tools, folder, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(shards), cancellationToken);
+                report.WriteJson(jsonPath);
+                return exit;
             }
             finally
             {
@@ -54,7 +59,7 @@ internal static partial class ServeBench
 
     private sealed record Row(string Operation, string Unit, string Peer, Measured PeerFigure, Measured? ServeFigure, string? NotServed);
 
-    private static async Task<int> RunAsync(string tools, string folder, TimeSpan timed, int shardCount, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BenchReport report, string tools, string folder, TimeSpan timed, int shardCount, CancellationToken cancellationToken)
     {
         using var kinesalite = Child.StartNode("kinesalite", Path.Combine(tools, "kinesalite", "cli.js"), null,
             port => ["--port", port, "--createStreamMs", "0", "--deleteStreamMs", "0", "--updateStreamMs", "0", "--shardLimit", $"{shardCount}"]);
@@ -105,15 +110,19 @@ internal static partial class ServeBench
             rows.Add(new Row($"GetObject ({ObjectBytes / 1024} KB)", "objects", "s3rver", peerGet.Figure, serveGet, refused));
         }
 
-        var table = new Table().AddColumns("Operation", "Peer", "Peer, per second", "workshop serve, per second", "Ratio serve / peer", "Retried (peer / serve)");
+        var table = report.Table("One call at a time over HTTP: the peer and workshop serve", "Operation", "Peer", "Peer, per second", "workshop serve, per second", "Ratio serve / peer", "Retried (peer / serve)");
         foreach (var row in rows)
         {
-            table.AddRow(row.Operation, row.Peer, $"{row.PeerFigure.PerSecond:N0} {row.Unit}",
-                row.ServeFigure is { } figure ? $"{figure.PerSecond:N0} {row.Unit}" : $"not served ({row.NotServed})",
-                row.ServeFigure is { } served ? $"{served.PerSecond / row.PeerFigure.PerSecond:F2}" : "n/a",
+            var ratio = row.ServeFigure is { } served ? served.PerSecond / row.PeerFigure.PerSecond : (double?)null;
+            table.AddRow(row.Operation, row.Peer, BenchValue.Of(row.PeerFigure.PerSecond, "N0", $" {row.Unit}"),
+                row.ServeFigure is { } figure ? BenchValue.Of(figure.PerSecond, "N0", $" {row.Unit}") : $"not served ({row.NotServed})",
+                ratio is { } r ? BenchValue.Of(r, "F2") : "n/a",
                 $"{row.PeerFigure.Retried:N0} / {(row.ServeFigure is { } retried ? $"{retried.Retried:N0}" : "n/a")}");
+            // putRecordsServeOverPeer, getObjectServeOverPeer, ...: the operation's name without its note.
+            var operation = row.Operation.Split(' ')[0];
+            if (ratio is { } value) report.Figure($"{char.ToLowerInvariant(operation[0])}{operation[1..]}ServeOverPeer", value, "x");
         }
-        AnsiConsole.Write(table);
+        report.Print(table);
         AnsiConsole.MarkupLine("A ratio over 1 means workshop serve answers faster than the peer; retried counts the records a shard throttled, put again.");
         if (rows.FirstOrDefault(r => r.NotServed is not null) is { } missing)
         {

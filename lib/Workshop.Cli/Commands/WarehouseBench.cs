@@ -21,16 +21,20 @@ internal static class WarehouseBench
     {
         var days = new Option<int>("--days") { Description = "Days of readings for the three cities.", DefaultValueFactory = _ => 30 };
         var streamRecords = new Option<int>("--stream-records") { Description = "New stream records the incremental refresh reads.", DefaultValueFactory = _ => 100_000 };
-        var command = new Command("warehouse", "Measure COPY from the lake, one aggregate on Athena and on the warehouse, and an incremental streaming refresh.") { days, streamRecords };
+        var json = BenchReport.JsonOption();
+        var command = new Command("warehouse", "Measure COPY from the lake, one aggregate on Athena and on the warehouse, and an incremental streaming refresh.") { days, streamRecords, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (dayCount, recordCount) = (parse.GetValue(days), parse.GetValue(streamRecords));
             if (dayCount is < 1 or > 366) throw new ArgumentException($"--days {dayCount} is out of range: give 1 to 366.");
             if (recordCount is < 1 or > 10_000_000) throw new ArgumentException($"--stream-records {recordCount} is out of range: give 1 to 10,000,000.");
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var folder = Directory.CreateTempSubdirectory("workshop-bench-warehouse-").FullName;
             try
             {
-                await RunAsync(folder, dayCount, recordCount, cancellationToken);
+                var report = new BenchReport("warehouse");
+                await RunAsync(report, folder, dayCount, recordCount, cancellationToken);
+                report.WriteJson(jsonPath);
             }
             finally
             {
@@ -41,7 +45,7 @@ internal static class WarehouseBench
         BenchCommand.GetOrAdd(root).Subcommands.Add(command);
     }
 
-    private static async Task RunAsync(string folder, int dayCount, int streamRecordCount, CancellationToken cancellationToken)
+    private static async Task RunAsync(BenchReport report, string folder, int dayCount, int streamRecordCount, CancellationToken cancellationToken)
     {
         var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await using var session = await Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = folder });
@@ -79,20 +83,24 @@ internal static class WarehouseBench
         var (refreshTime, refreshed) = await RefreshAsync(session, warehouse, role, streamRecordCount, cancellationToken);
 
         AnsiConsole.MarkupLineInterpolated($"{records:N0} readings ({CityNames.Length} cities x {dayCount} days) in {records / 1440 / CityNames.Length * CityNames.Length:N0} objects.");
-        var figures = new Table().AddColumns("Measured", "Time", "Rate or ratio");
-        figures.AddRow("COPY a month from the lake (JSON.gz)", $"{copyTime.TotalSeconds:F2} s", $"{copy.RowsAffected / copyTime.TotalSeconds:N0} records/s");
-        figures.AddRow("Aggregate, Athena over JSON.gz", Ms(json.Time), $"{json.Time / table.Time:F1}x the warehouse");
-        figures.AddRow("Aggregate, Athena over Parquet", Ms(parquet.Time), $"{parquet.Time / table.Time:F1}x the warehouse");
-        figures.AddRow("Aggregate, warehouse table", Ms(table.Time), "1.0x");
-        figures.AddRow("  the same, DescribeStatement's Duration", Ms(onCluster), $"{onCluster / table.Time:F2}x of its wall time");
-        figures.AddRow($"Incremental REFRESH of {streamRecordCount:N0} new stream records", $"{refreshTime.TotalSeconds:F2} s", $"{refreshed / refreshTime.TotalSeconds:N0} records/s");
-        AnsiConsole.Write(figures);
+        var figures = report.Table("COPY, one aggregate on three engines, and a streaming refresh", "Measured", "Time", "Rate or ratio");
+        figures.AddRow("COPY a month from the lake (JSON.gz)", BenchValue.Of(copyTime.TotalSeconds, "F2", " s"), BenchValue.Of(copy.RowsAffected / copyTime.TotalSeconds, "N0", " records/s"));
+        figures.AddRow("Aggregate, Athena over JSON.gz", Ms(json.Time), BenchValue.Of(json.Time / table.Time, "F1", "x the warehouse"));
+        figures.AddRow("Aggregate, Athena over Parquet", Ms(parquet.Time), BenchValue.Of(parquet.Time / table.Time, "F1", "x the warehouse"));
+        figures.AddRow("Aggregate, warehouse table", Ms(table.Time), BenchValue.Of(1, "F1", "x"));
+        figures.AddRow("  the same, DescribeStatement's Duration", Ms(onCluster), BenchValue.Of(onCluster / table.Time, "F2", "x of its wall time"));
+        figures.AddRow($"Incremental REFRESH of {streamRecordCount:N0} new stream records", BenchValue.Of(refreshTime.TotalSeconds, "F2", " s"), BenchValue.Of(refreshed / refreshTime.TotalSeconds, "N0", " records/s"));
+        report.Print(figures);
+        report.Figure("copyRecordsPerSecond", copy.RowsAffected / copyTime.TotalSeconds, "records/s");
+        report.Figure("athenaJsonOverWarehouse", json.Time / table.Time, "x");
+        report.Figure("athenaParquetOverWarehouse", parquet.Time / table.Time, "x");
+        report.Figure("refreshRecordsPerSecond", refreshed / refreshTime.TotalSeconds, "records/s");
         if (counted.Distinct().Count() == 1) AnsiConsole.MarkupLineInterpolated($"[green]All three engines count {counted[0]:N0} readings.[/]");
         else Terminal.Tell($"Warning: the engines count {string.Join(", ", counted.Select(c => c.ToString("N0")))} readings.");
         if (refreshed != streamRecordCount) Terminal.Tell($"Warning: the refresh added {refreshed:N0} rows for {streamRecordCount:N0} records.");
     }
 
-    private static string Ms(TimeSpan time) => $"{time.TotalMilliseconds:N0} ms";
+    private static BenchValue Ms(TimeSpan time) => BenchValue.Of(time.TotalMilliseconds, "N0", " ms");
 
     private static Task<long> WriteMonthAsync(WorkshopSession session, DateTimeOffset start, int dayCount, CancellationToken cancellationToken) =>
         MonthOfReadings.WriteAsync(session, "weather-data/", start, dayCount, session.Cities.Where(c => CityNames.Contains(c.Name)).ToArray(), cancellationToken: cancellationToken);

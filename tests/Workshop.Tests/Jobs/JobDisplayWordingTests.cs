@@ -109,10 +109,11 @@ public sealed class JobDisplayWordingTests
         console.Profile.Width = 80;
         console.Profile.Capabilities.Unicode = true;
 
-        console.Write(JobBench.Figures(12_960, (TimeSpan.FromMilliseconds(20), 12_960), (TimeSpan.FromMilliseconds(190), batch),
-            (TimeSpan.FromMilliseconds(220), 12_960)));
+        console.Write(JobBench.Figures(new BenchReport("job"), 12_960, (TimeSpan.FromMilliseconds(20), 12_960), (TimeSpan.FromMilliseconds(190), batch),
+            (TimeSpan.FromMilliseconds(220), 12_960)).ToTerminalTable());
 
         Assert.Equal("""
+                  12,960 readings: the batch and streaming jobs against a plain COPY
             ┌─────────────────────────────────────┬───────────┬───────────┬───────────────┐
             │ Measured                            │ Wall time │ Records/s │ Time vs floor │
             ├─────────────────────────────────────┼───────────┼───────────┼───────────────┤
@@ -121,6 +122,6 @@ public sealed class JobDisplayWordingTests
             │ Streaming job, same readings        │ 0.22 s    │ 58,909    │ 11.0x         │
             └─────────────────────────────────────┴───────────┴───────────┴───────────────┘
 
-            """.ReplaceLineEndings("\n"), writer.ToString().ReplaceLineEndings("\n"));
+            """.ReplaceLineEndings("\n"), string.Join("\n", writer.ToString().ReplaceLineEndings("\n").Split('\n').Select(l => l.TrimEnd())));
     }
 }
