@@ -73,6 +73,8 @@ public sealed partial class LocalObjectStore : IObjectStore
         // A file system cannot hold both 'a' as an object and 'a/...' as a folder, which S3 allows.
         for (var parent = Path.GetDirectoryName(path); parent is not null && parent.Length > root.Length; parent = Path.GetDirectoryName(parent))
         {
+            // A folder that exists has folders above it, not objects: the walk up can stop there.
+            if (Directory.Exists(parent)) break;
             if (File.Exists(parent))
                 throw new S3Exception("InvalidArgument", $"Key '{key}' cannot be stored locally because '{Path.GetRelativePath(root, parent).Replace('\\', '/')}' is already an object, and the local lake keeps keys as file paths. Choose another key.");
         }

@@ -17,6 +17,9 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     // How often a replay saves the clock on the wall clock (a live run saves it at every invocation).
     private static readonly TimeSpan ClockSaveInterval = TimeSpan.FromMilliseconds(250);
 
+    // How often a replay reports its progress on the wall clock (and once more at its end).
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+
     public async Task<SimulationReport> RunAsync(TimeSpan duration, DateTimeOffset? requestedStart,
         IProgress<SimulationProgress>? progress, CancellationToken cancellationToken, Producer.ProducerScenario? scenario = null)
     {
@@ -63,6 +66,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         var current = state;
         var counts = new EventCounts();
         var clockSavedAt = Stopwatch.GetTimestamp();
+        var reportedAt = Stopwatch.GetTimestamp();
         await RunEventsAsync(counts, delivery, state.NextInvocation, state.End,
             time => { clock.AdvanceTo(time); return Task.CompletedTask; },
             next =>
@@ -77,7 +81,13 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                     clockSavedAt = Stopwatch.GetTimestamp();
                 }
             },
-            _ => progress?.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords)),
+            _ =>
+            {
+                // Ten reports a second are plenty for a progress bar; one per poll kept a thread-pool thread waking.
+                if (progress is null || Stopwatch.GetElapsedTime(reportedAt) < ProgressInterval) return;
+                progress.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords));
+                reportedAt = Stopwatch.GetTimestamp();
+            },
             cancellationToken);
 
         clock.AdvanceTo(state.End);
