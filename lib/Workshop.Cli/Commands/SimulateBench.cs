@@ -66,7 +66,7 @@ internal static class SimulateBench
 
         var samples = report.Table("Memory at each tenth of the run (MiB)", "Run", "Working set", "GC heap", "Allocated");
         foreach (var sample in memory.Samples)
-            samples.AddRow($"{sample.Fraction:P0}", Mebibytes(sample.WorkingSet), Mebibytes(sample.HeapBytes), Mebibytes(sample.AllocatedBytes));
+            samples.AddRow(string.Create(CultureInfo.InvariantCulture, $"{sample.Fraction * 100:0}%"), Mebibytes(sample.WorkingSet), Mebibytes(sample.HeapBytes), Mebibytes(sample.AllocatedBytes));
         samples.AddRow("peak", Mebibytes(peak), "", "");
         report.Print(samples);
 

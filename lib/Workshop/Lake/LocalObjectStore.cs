@@ -139,6 +139,21 @@ public sealed partial class LocalObjectStore : IObjectStore
         return Task.FromResult(new ListObjectsResult(contents, commonPrefixes, truncated, token, contents.Count + commonPrefixes.Count));
     }
 
+    /// <summary>
+    /// Every object under <paramref name="prefix"/> in key order, as paging through ListObjectsV2 gives them, in one walk
+    /// of the folder: each page of ListObjectsV2 walks and sorts the whole prefix again, which for a year of objects
+    /// (790,000) is hours of listing.
+    /// </summary>
+    internal IEnumerable<ObjectInfo> ListAll(string bucket, string? prefix)
+    {
+        RequireBucket(bucket);
+        var root = GetBucketRoot(bucket);
+        var lifecycle = LoadSettings(bucket).Lifecycle;
+        var entries = ListEntries(bucket, root, prefix ?? "", delimiter: null);
+        entries.Sort((a, b) => Utf8Order.Compare(a.Name, b.Name));
+        foreach (var entry in entries) yield return Describe(bucket, entry.Name, new FileInfo(entry.Path), null, lifecycle);
+    }
+
     public Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
