@@ -30,6 +30,7 @@ public sealed class JournaledFile : IDisposable
     private readonly string path;
     private FileStream? journal;
     private int framesInJournal;
+    private byte[]? latest;
 
     /// <param name="fullPath">The state file, inside <paramref name="workspace"/> (resolved through it by the caller).</param>
     public JournaledFile(WorkspaceDirectory workspace, string fullPath)
@@ -109,6 +110,7 @@ public sealed class JournaledFile : IDisposable
             ArrayPool<byte>.Shared.Return(frame);
         }
         framesInJournal++;
+        latest = content.ToArray();
     }
 
     /// <summary>
@@ -138,8 +140,10 @@ public sealed class JournaledFile : IDisposable
         journal.SetLength(0);
     }
 
+    /// <summary>Folds the latest save into the file, so between runs the file alone says where things stand.</summary>
     public void Dispose()
     {
+        if (journal is not null && framesInJournal > 0 && latest is not null) Fold(latest);
         journal?.Dispose();
         journal = null;
     }
