@@ -8,22 +8,27 @@ namespace StreamingWorkshop.Delivery;
 /// <see cref="ShardCheckpoint.Committed"/> is the last sequence number up to which every record is in the lake;
 /// <see cref="ShardCheckpoint.DeliveredAfter"/> lists records past it that are already in the lake too (they
 /// were in a partition that flushed before an older partition did), so a restart does not deliver them twice.
+/// Saved after every flush round, so through a <see cref="JournaledFile"/>: checkpoints.json and its journal.
 /// </summary>
-internal sealed class DeliveryCheckpointStore(WorkspaceDirectory workspace, string deliveryStreamName)
+internal sealed class DeliveryCheckpointStore(WorkspaceDirectory workspace, string deliveryStreamName) : IDisposable
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    private JournaledFile? file;
 
     private string FilePath => workspace.Resolve("delivery", deliveryStreamName, "checkpoints.json");
 
     public Dictionary<string, ShardCheckpoint> Load()
     {
-        if (!File.Exists(FilePath)) return new(StringComparer.Ordinal);
-        var loaded = JsonSerializer.Deserialize<Dictionary<string, ShardCheckpoint>>(File.ReadAllBytes(FilePath), JsonOptions);
+        if (JournaledFile.Read(workspace, FilePath) is not { } bytes) return new(StringComparer.Ordinal);
+        var loaded = JsonSerializer.Deserialize<Dictionary<string, ShardCheckpoint>>(bytes, JsonOptions);
         return new(loaded ?? new(), StringComparer.Ordinal);
     }
 
     public void Save(IReadOnlyDictionary<string, ShardCheckpoint> checkpoints) =>
-        workspace.WriteAtomically(FilePath, JsonSerializer.SerializeToUtf8Bytes(checkpoints, JsonOptions));
+        (file ??= new JournaledFile(workspace, FilePath)).Save(JsonSerializer.SerializeToUtf8Bytes(checkpoints, JsonOptions));
+
+    public void Dispose() => file?.Dispose();
 }
 
 internal sealed record ShardCheckpoint(string? Committed, IReadOnlyList<string> DeliveredAfter);

@@ -412,6 +412,7 @@ public sealed class LocalDeliveryStream : IDisposable
 
     public void Dispose()
     {
+        checkpointStore.Dispose();
         consumerLock.Dispose();
         gate.Dispose();
     }

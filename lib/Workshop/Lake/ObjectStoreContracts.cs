@@ -103,6 +103,15 @@ public static class ObjectStoreExtensions
     public static async IAsyncEnumerable<ObjectInfo> ListAllAsync(this IObjectStore store, string bucket, string? prefix = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (store is LocalObjectStore local)
+        {
+            foreach (var item in local.ListAll(bucket, prefix))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return item;
+            }
+            yield break;
+        }
         string? token = null;
         do
         {

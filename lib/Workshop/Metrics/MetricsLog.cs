@@ -27,17 +27,22 @@ public sealed class MetricsLog : IMetricsRecorder
 
     private string Folder => workspace.Resolve("metrics");
 
+    /// <summary>This process's datapoints file, once known.</summary>
+    private string? ownFile;
+
     public void Record(string metricNamespace, string metricName, MetricDimension dimension, double value, string unit)
     {
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{clock.GetUtcNow().UtcTicks}\t{metricNamespace}\t{metricName}\t{dimension.Name}={Clean(dimension.Value)}\t{value:R}\t{unit}\n");
-        var path = Path.Combine(workspace.EnsureFolder("metrics"), $"datapoints-{Environment.ProcessId}.tsv");
+        // Resolved once; the folder is made again, and the path checked again, whenever the file has to be (re)opened.
+        var path = ownFile ??= Path.Combine(workspace.Resolve("metrics"), $"datapoints-{Environment.ProcessId}.tsv");
         Writer writer;
         lock (Writers)
         {
             if (!Writers.TryGetValue(path, out writer!) || !File.Exists(path))
             {
                 writer?.Dispose();
+                workspace.EnsureFolder("metrics");
                 writer = new Writer(workspace.Confine(path));
                 Writers[path] = writer;
             }

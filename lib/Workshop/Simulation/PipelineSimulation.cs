@@ -14,6 +14,12 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     // Firehose reads a Kinesis source about once a second; records put at t are read at t + 1 s.
     private static readonly TimeSpan DeliveryReadDelay = TimeSpan.FromSeconds(1);
 
+    // How often a replay saves the clock on the wall clock (a live run saves it at every invocation).
+    private static readonly TimeSpan ClockSaveInterval = TimeSpan.FromMilliseconds(250);
+
+    // How often a replay reports its progress on the wall clock (and once more at its end).
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+
     public async Task<SimulationReport> RunAsync(TimeSpan duration, DateTimeOffset? requestedStart,
         IProgress<SimulationProgress>? progress, CancellationToken cancellationToken, Producer.ProducerScenario? scenario = null)
     {
@@ -25,6 +31,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         var cities = session.Cities.Select(c => c.Name).ToArray();
         var state = SimulationState.Load(workspace);
         var resumed = false;
+        using var stateFile = SimulationState.OpenFile(workspace);
 
         if (state is { Completed: false } && (requestedStart is null || requestedStart == state.Start))
         {
@@ -47,7 +54,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                     $"The workspace clock is already at {clock.GetUtcNow():u}; virtual time never runs backwards. Leave out --start to continue from there, choose a later start, or 'workshop reset' for a fresh workspace.");
             clock.AdvanceTo(start);
             state = new SimulationState(start, start + duration, session.Options.Seed, cities, start, Completed: false, scenario);
-            state.Save(workspace);
+            state.SaveWhole(stateFile);
             clock.Save();
         }
 
@@ -58,14 +65,29 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var current = state;
         var counts = new EventCounts();
+        var clockSavedAt = Stopwatch.GetTimestamp();
+        var reportedAt = Stopwatch.GetTimestamp();
         await RunEventsAsync(counts, delivery, state.NextInvocation, state.End,
             time => { clock.AdvanceTo(time); return Task.CompletedTask; },
             next =>
             {
                 current = current with { NextInvocation = next };
-                current.Save(workspace);
+                current.SaveProgress(stateFile);
+                // The clock file is for other processes to follow the replay; four times a second is plenty. After a
+                // kill it may stand before the saved progress, never after it, so the resumed run moves it forwards.
+                if (Stopwatch.GetElapsedTime(clockSavedAt) >= ClockSaveInterval)
+                {
+                    clock.Save();
+                    clockSavedAt = Stopwatch.GetTimestamp();
+                }
             },
-            _ => progress?.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords)),
+            _ =>
+            {
+                // Ten reports a second are plenty for a progress bar; one per poll kept a thread-pool thread waking.
+                if (progress is null || Stopwatch.GetElapsedTime(reportedAt) < ProgressInterval) return;
+                progress.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords));
+                reportedAt = Stopwatch.GetTimestamp();
+            },
             cancellationToken);
 
         clock.AdvanceTo(state.End);
@@ -75,7 +97,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             await delivery.FlushAllAsync(cancellationToken);
         }
         state = current with { Completed = true, NextInvocation = state.End };
-        state.Save(workspace);
+        state.SaveWhole(stateFile);
         clock.Save();
         progress?.Report(new SimulationProgress(clock.GetUtcNow(), state.Start, state.End, counts.Put, delivery.Metrics.DeliveredRecords));
 
@@ -124,7 +146,12 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
                     clock.ReachLive(time);
                 },
-                _ => Tell($"{clock.GetUtcNow():HH:mm:ss} producer put {session.Cities.Count} reading(s)"),
+                _ =>
+                {
+                    // Saved at every invocation, so other processes follow a live run minute by minute.
+                    clock.Save();
+                    Tell($"{clock.GetUtcNow():HH:mm:ss} producer put {session.Cities.Count} reading(s)");
+                },
                 poll =>
                 {
                     if (poll.ObjectsWritten > 0)
@@ -183,7 +210,9 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             await reachTime(earliest.Value);
             if (producerDue == earliest)
             {
-                var summary = await session.InvokeProducerAsync(cancellationToken);
+                // The producer straight, not through the session's front door: the pipeline is ready, and the clock is
+                // this loop's to move and save.
+                var summary = await local.Producer.InvokeAsync(cancellationToken);
                 counts.Invocations++;
                 counts.Put += summary.Processed;
                 counts.Failed += summary.FailedCities.Count;

@@ -6,7 +6,7 @@ namespace StreamingWorkshop.Simulation;
 
 /// <summary>
 /// Progress of a simulated run, saved after every producer invocation so a killed run resumes where it
-/// stopped (state/simulation.json).
+/// stopped (state/simulation.json, and between a run's start and end its journal beside it).
 /// </summary>
 public sealed record SimulationState(
     DateTimeOffset Start,
@@ -19,14 +19,28 @@ public sealed record SimulationState(
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    public static SimulationState? Load(WorkspaceDirectory workspace)
+    public static SimulationState? Load(WorkspaceDirectory workspace) =>
+        JournaledFile.Read(workspace, FilePath(workspace)) is { } bytes ? JsonSerializer.Deserialize<SimulationState>(bytes, JsonOptions) : null;
+
+    /// <summary>Saves the whole state at once, in state/simulation.json itself (a run's start and end).</summary>
+    public void Save(WorkspaceDirectory workspace)
     {
-        var path = workspace.Resolve("state", "simulation.json");
-        return File.Exists(path) ? JsonSerializer.Deserialize<SimulationState>(File.ReadAllBytes(path), JsonOptions) : null;
+        using var file = OpenFile(workspace);
+        file.Replace(ToJson());
     }
 
-    public void Save(WorkspaceDirectory workspace) =>
-        workspace.WriteAtomically(workspace.Resolve("state", "simulation.json"), JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions));
+    /// <summary>Saves the state as a run's latest progress: one append to the file's journal (see <see cref="JournaledFile"/>).</summary>
+    internal void SaveProgress(JournaledFile file) => file.Save(ToJson());
+
+    /// <summary>Saves the whole state in the file itself through a file already open for the run.</summary>
+    internal void SaveWhole(JournaledFile file) => file.Replace(ToJson());
+
+    /// <summary>The state file, open for a run's many saves.</summary>
+    internal static JournaledFile OpenFile(WorkspaceDirectory workspace) => new(workspace, FilePath(workspace));
+
+    private byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions);
+
+    private static string FilePath(WorkspaceDirectory workspace) => workspace.Resolve("state", "simulation.json");
 }
 
 public sealed record SimulationProgress(DateTimeOffset Now, DateTimeOffset Start, DateTimeOffset End, long RecordsPut, long RecordsDelivered)

@@ -126,10 +126,12 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         foreach (var part in full[Root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Combine(current, part);
-            var entry = new FileInfo(current);
-            if (entry.LinkTarget is not null || (entry.Exists && entry.Attributes.HasFlag(FileAttributes.ReparsePoint)))
+            // One lstat per step: a link, even one leading nowhere, is a reparse point; a missing entry ends the walk
+            // (its attributes read as -1).
+            var attributes = new FileInfo(current).Attributes;
+            if ((int)attributes == -1) return;
+            if (attributes.HasFlag(FileAttributes.ReparsePoint))
                 throw new WorkspaceEscapeException(shown, Root, Path.GetRelativePath(Root, current));
-            if (!entry.Exists && !Directory.Exists(current)) return;
         }
     }
 
@@ -156,18 +158,21 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         Confine(fullPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var temporary = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
+        var moved = false;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            // Unbuffered, so the one write happens before the time is set and nothing written later moves it.
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 stream.Write(content);
+                if (lastModified is { } stamp) File.SetLastWriteTimeUtc(stream.SafeFileHandle, stamp.UtcDateTime);
             }
-            if (lastModified is { } stamp) File.SetLastWriteTimeUtc(temporary, stamp.UtcDateTime);
             File.Move(temporary, fullPath, overwrite: true);
+            moved = true;
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            if (!moved && File.Exists(temporary)) File.Delete(temporary);
         }
     }
 
