@@ -99,7 +99,9 @@ internal static class FaultsBench
                         arguments = Segment();
                         // Simulate: the run saved its progress. Delivery: an object landed in the lake, mid flush round.
                         isProgress = phase == Phase.Simulate
+                            // A run saves its progress by appending to the state's journal, and folds it into the file now and then.
                             ? path => path.EndsWith(Path.Combine("state", "simulation.json"), StringComparison.Ordinal)
+                                      || path.EndsWith(Path.Combine("state", "simulation.json.journal"), StringComparison.Ordinal)
                             : path => path.Contains($"{Bucket}{Path.DirectorySeparatorChar}weather-data", StringComparison.Ordinal);
                         break;
                     case Phase.Crawl:
