@@ -27,7 +27,7 @@ public sealed class BenchSimulateTests : IDisposable
 
         var tables = document["tables"]!.AsArray();
         var objects = tables[0]!["rows"]!.AsArray();
-        Assert.Equal(objects[0]!["Objects"]!.GetValue<double>(), objects[1]!["Objects"]!.GetValue<double>());
+        Assert.Equal(objects[0]!["Objects"]!["value"]!.GetValue<double>(), objects[1]!["Objects"]!["value"]!.GetValue<double>());
         var memory = tables[1]!["rows"]!.AsArray().Select(r => r!["Run"]!.GetValue<string>()).ToArray();
         Assert.Equal(["0%", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%", "100%", "peak"], memory);
     }
