@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -21,6 +22,7 @@ internal sealed class ShardLog : IDisposable
 
     private readonly string path;
     private readonly FileStream appender;
+    private readonly SafeFileHandle appendHandle;
     private readonly SafeFileHandle reader;
     private readonly object sync = new();
     private long[] offsets = new long[1024];
@@ -31,7 +33,8 @@ internal sealed class ShardLog : IDisposable
     public ShardLog(string path)
     {
         this.path = path;
-        appender = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        appender = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        appendHandle = appender.SafeFileHandle;
         reader = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
     }
 
@@ -115,28 +118,44 @@ internal sealed class ShardLog : IDisposable
         {
             if (count > 0 && arrivals[count - 1] > arrivalTicks) arrivalTicks = arrivals[count - 1];
             var first = count + 1L;
-            var offset = indexedLength;
-            appender.Seek(indexedLength, SeekOrigin.Begin);
-            Span<byte> header = stackalloc byte[HeaderSize];
-            foreach (var (key, data) in records)
+            var size = 0L;
+            foreach (var (key, data) in records) size += HeaderSize + FixedPayloadSize + Encoding.UTF8.GetByteCount(key) + data.Length;
+            // Every frame of the call goes to the file in one positioned write: one system call per shard and call.
+            var frames = ArrayPool<byte>.Shared.Rent(checked((int)size));
+            try
             {
-                var keyLength = Encoding.UTF8.GetByteCount(key);
-                var payloadLength = FixedPayloadSize + keyLength + data.Length;
-                var payload = new byte[payloadLength];
-                BinaryPrimitives.WriteInt64LittleEndian(payload, count + 1);
-                BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(8), arrivalTicks);
-                BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(16), (ushort)keyLength);
-                Encoding.UTF8.GetBytes(key, payload.AsSpan(FixedPayloadSize));
-                data.Span.CopyTo(payload.AsSpan(FixedPayloadSize + keyLength));
-                BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)payloadLength);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
-                appender.Write(header);
-                appender.Write(payload);
-                Add(offset, arrivalTicks);
-                offset += HeaderSize + payloadLength;
+                var offset = indexedLength;
+                var position = 0;
+                foreach (var (key, data) in records)
+                {
+                    var payload = frames.AsSpan(position + HeaderSize);
+                    BinaryPrimitives.WriteInt64LittleEndian(payload, count + 1);
+                    BinaryPrimitives.WriteInt64LittleEndian(payload[8..], arrivalTicks);
+                    var keyLength = Encoding.UTF8.GetBytes(key, payload[FixedPayloadSize..]);
+                    BinaryPrimitives.WriteUInt16LittleEndian(payload[16..], (ushort)keyLength);
+                    data.Span.CopyTo(payload[(FixedPayloadSize + keyLength)..]);
+                    var payloadLength = FixedPayloadSize + keyLength + data.Length;
+                    BinaryPrimitives.WriteUInt32LittleEndian(frames.AsSpan(position), (uint)payloadLength);
+                    BinaryPrimitives.WriteUInt32LittleEndian(frames.AsSpan(position + 4), Crc32.HashToUInt32(payload[..payloadLength]));
+                    Add(offset + position, arrivalTicks);
+                    position += HeaderSize + payloadLength;
+                }
+                try
+                {
+                    RandomAccess.Write(appendHandle, frames.AsSpan(0, position), offset);
+                }
+                catch
+                {
+                    // Nothing of this call is acknowledged: forget its frames (a part written is a torn tail, cut later).
+                    count = (int)(first - 1);
+                    throw;
+                }
+                indexedLength = offset + position;
             }
-            appender.Flush();
-            indexedLength = offset;
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(frames);
+            }
             return first;
         }
     }

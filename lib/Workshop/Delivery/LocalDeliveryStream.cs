@@ -97,6 +97,8 @@ public sealed class LocalDeliveryStream : IDisposable
     public async Task<DeliveryPollResult> PollAsync(CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken);
+        // The poll's datapoints (and its reads') are written together as it returns.
+        using var metricsBatch = metrics?.BeginBatch();
         try
         {
             await EnsureLoadedAsync(cancellationToken);
@@ -121,6 +123,7 @@ public sealed class LocalDeliveryStream : IDisposable
     public async Task<int> FlushAllAsync(CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken);
+        using var metricsBatch = metrics?.BeginBatch();
         try
         {
             await EnsureLoadedAsync(cancellationToken);
@@ -233,7 +236,7 @@ public sealed class LocalDeliveryStream : IDisposable
             Metrics.ErrorRecords++;
             return;
         }
-        var bufferKey = query is null ? "" : string.Join('\u0001', query.KeyNames.Select(k => keys[k]));
+        var bufferKey = query is null ? "" : query.KeyNames.Count == 1 ? keys[query.KeyNames[0]] : string.Join('\u0001', query.KeyNames.Select(k => keys[k]));
         AddToBuffer(bufferKey, isError: false, keys, record, pending, record.Data);
     }
 

@@ -35,11 +35,19 @@ public sealed partial class MetadataExtractionQuery
     {
         Text = text;
         this.keys = keys;
+        topLevelNames = keys.All(k => k.Item2.Path.Length == 1 && !k.Item2.Sliced && k.Item2.TimeFormat is null)
+            ? keys.Select(k => k.Item2.Path[0]).ToArray()
+            : null;
     }
+
+    /// <summary>The field each key names, when every key is a plain top-level field (the workshop's {location: .city}); else null.</summary>
+    private readonly string[]? topLevelNames;
 
     public string Text { get; }
 
-    public IReadOnlyList<string> KeyNames => keys.Select(k => k.Key).ToArray();
+    public IReadOnlyList<string> KeyNames => keyNames ??= keys.Select(k => k.Key).ToArray();
+
+    private string[]? keyNames;
 
     public const string SupportedSubset = "{key: .field}, {key: .a.b, other: .c} (paths into the record's JSON object), {day: .time[0:10]} (a slice of a string), {year: .epoch_seconds | strftime(\"%Y\")}";
 
@@ -123,6 +131,86 @@ public sealed partial class MetadataExtractionQuery
     /// object or a key resolves to nothing usable; the delivery stream then sends the record to the error prefix.
     /// </summary>
     public bool TryEvaluate(ReadOnlySpan<byte> record, out Dictionary<string, string> values, out string? failure)
+    {
+        if (topLevelNames is not null && TryEvaluateTopLevel(record, out values, out failure) is { } decided) return decided;
+        return TryEvaluateWithDocument(record, out values, out failure);
+    }
+
+    /// <summary>
+    /// The same evaluation for plain top-level fields in one pass of a reader over the bytes, without building a document
+    /// per record. Null when it cannot tell as the document would (a field it needs appears twice): the caller then asks
+    /// the document.
+    /// </summary>
+    private bool? TryEvaluateTopLevel(ReadOnlySpan<byte> record, out Dictionary<string, string> values, out string? failure)
+    {
+        var names = topLevelNames!;
+        values = new Dictionary<string, string>(names.Length, StringComparer.Ordinal);
+        failure = null;
+        // Per key: not seen (0), seen with a usable scalar (1, in values), seen as null, an object or an array (2).
+        Span<byte> seen = stackalloc byte[names.Length];
+        seen.Clear();
+        var reader = new Utf8JsonReader(record);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                // Not an object, or not JSON at all: the document says the same of both.
+                failure = "Non JSON record provided";
+                return false;
+            }
+            Span<bool> hit = stackalloc bool[names.Length];
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var matched = false;
+                for (var k = 0; k < names.Length; k++)
+                {
+                    hit[k] = reader.ValueTextEquals(names[k]);
+                    if (!hit[k]) continue;
+                    if (seen[k] != 0) return null;
+                    matched = true;
+                }
+                reader.Read();
+                if (!matched)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                string? value = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                    JsonTokenType.True => "true",
+                    JsonTokenType.False => "false",
+                    _ => null,
+                };
+                reader.Skip();
+                for (var k = 0; k < names.Length; k++)
+                {
+                    if (!hit[k]) continue;
+                    seen[k] = value is null ? (byte)2 : (byte)1;
+                    if (value is not null) values[keys[k].Key] = value;
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0) { failure = "Non JSON record provided"; return false; }
+            // Trailing data after the object (two objects in one record, say) is not one JSON record.
+            if (reader.Read()) { failure = "Non JSON record provided"; return false; }
+        }
+        catch (JsonException)
+        {
+            failure = "Non JSON record provided";
+            return false;
+        }
+        for (var k = 0; k < names.Length; k++)
+        {
+            if (seen[k] == 1 && values[keys[k].Key].Length > 0) continue;
+            failure = $"partitionKeys values must not be null or empty (key '{keys[k].Key}' from {keys[k].Expression.PathText})";
+            values.Clear();
+            return false;
+        }
+        return true;
+    }
+
+    internal bool TryEvaluateWithDocument(ReadOnlySpan<byte> record, out Dictionary<string, string> values, out string? failure)
     {
         values = new Dictionary<string, string>(keys.Count, StringComparer.Ordinal);
         JsonDocument document;

@@ -81,7 +81,8 @@ public sealed partial class LocalObjectStore : IObjectStore
         if (Directory.Exists(path))
             throw new S3Exception("InvalidArgument", $"Key '{key}' cannot be stored locally because objects already exist under '{key}/', and the local lake keeps keys as file paths. Choose another key.");
         var now = clock.GetUtcNow();
-        workspace.WriteAtomically(path, content.Span, now);
+        // GetLocalPath confined the path to the workspace a moment ago.
+        workspace.WriteConfinedAtomically(path, content.Span, now);
         return Task.FromResult(Describe(bucket, key, new FileInfo(path), MD5.HashData(content.Span)));
     }
 

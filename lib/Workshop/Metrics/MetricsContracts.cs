@@ -21,6 +21,21 @@ public interface IMetricsService
 public interface IMetricsRecorder
 {
     void Record(string metricNamespace, string metricName, MetricDimension dimension, double value, string unit);
+
+    /// <summary>
+    /// Holds what this call records until the returned scope is disposed, then writes it at once: a service opens one
+    /// around each public call, so its datapoints are readable when the call returns, for one write instead of one each.
+    /// </summary>
+    IDisposable BeginBatch() => NoBatch.Instance;
+
+    private sealed class NoBatch : IDisposable
+    {
+        public static readonly NoBatch Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }
 
 public sealed record MetricDimension(string Name, string Value)

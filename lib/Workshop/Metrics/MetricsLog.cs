@@ -36,6 +36,29 @@ public sealed class MetricsLog : IMetricsRecorder
             $"{clock.GetUtcNow().UtcTicks}\t{metricNamespace}\t{metricName}\t{dimension.Name}={Clean(dimension.Value)}\t{value:R}\t{unit}\n");
         // Resolved once; the folder is made again, and the path checked again, whenever the file has to be (re)opened.
         var path = ownFile ??= Path.Combine(workspace.Resolve("metrics"), $"datapoints-{Environment.ProcessId}.tsv");
+        if (CurrentBatch.Value is { } batch && batch.Path == path)
+        {
+            batch.Add(line);
+            return;
+        }
+        Write(path, Encoding.UTF8.GetBytes(line));
+    }
+
+    /// <summary>The batch open on this call's flow (async calls carry it across awaits); null outside one.</summary>
+    private static readonly AsyncLocal<Batch?> CurrentBatch = new();
+
+    public IDisposable BeginBatch()
+    {
+        var path = ownFile ??= Path.Combine(workspace.Resolve("metrics"), $"datapoints-{Environment.ProcessId}.tsv");
+        // A call inside another's batch (a put inside a producer's invocation) writes with the outer one.
+        if (CurrentBatch.Value is not null) return NestedBatch.Instance;
+        var batch = new Batch(this, path);
+        CurrentBatch.Value = batch;
+        return batch;
+    }
+
+    private void Write(string path, byte[] lines)
+    {
         Writer writer;
         lock (Writers)
         {
@@ -47,7 +70,41 @@ public sealed class MetricsLog : IMetricsRecorder
                 Writers[path] = writer;
             }
         }
-        writer.Append(Encoding.UTF8.GetBytes(line));
+        writer.Append(lines);
+    }
+
+    /// <summary>Datapoints recorded during one public call, written in one append when it ends.</summary>
+    private sealed class Batch(MetricsLog log, string path) : IDisposable
+    {
+        private readonly StringBuilder lines = new();
+
+        public string Path { get; } = path;
+
+        public void Add(string line)
+        {
+            lock (lines) lines.Append(line);
+        }
+
+        public void Dispose()
+        {
+            if (CurrentBatch.Value == this) CurrentBatch.Value = null;
+            string text;
+            lock (lines)
+            {
+                text = lines.ToString();
+                lines.Clear();
+            }
+            if (text.Length > 0) log.Write(Path, Encoding.UTF8.GetBytes(text));
+        }
+    }
+
+    private sealed class NestedBatch : IDisposable
+    {
+        public static readonly NestedBatch Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     // Names the kit records never hold tabs or new lines; a value that did would split its line.

@@ -194,6 +194,8 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
     private async Task<ProducerSummary> Measured(Func<CancellationToken, Task<ProducerSummary>> invocation, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
+        // The invocation's datapoints, and those of the puts it makes, are written together as it returns.
+        using var metricsBatch = metrics?.BeginBatch();
         try
         {
             return await invocation(cancellationToken);

@@ -23,22 +23,30 @@ public sealed record WeatherReading(
 
     public byte[] ToJson()
     {
-        var buffer = new ArrayBufferWriter<byte>(192);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("city", City);
-            writer.WriteNumber("temperature", Temperature);
-            writer.WriteString("measurement_time", MeasurementTime);
-            writer.WriteString("collection_time", CollectionTime.UtcDateTime.ToString(CollectionTimeFormat, CultureInfo.InvariantCulture));
-            writer.WriteString("source", Source);
-            if (WindSpeed is { } wind) writer.WriteNumber("wind_speed", wind);
-            if (WeatherCode is { } code) writer.WriteNumber("weather_code", code);
-            if (Humidity is { } humidity) writer.WriteNumber("humidity", humidity);
-            writer.WriteEndObject();
-        }
+        // One writer and buffer per thread, reset for each reading: the producer serialises every city every minute.
+        var buffer = jsonBuffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = jsonWriter ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("city", City);
+        writer.WriteNumber("temperature", Temperature);
+        writer.WriteString("measurement_time", MeasurementTime);
+        Span<byte> collected = stackalloc byte[32];
+        if (!CollectionTime.UtcDateTime.TryFormat(collected, out var length, CollectionTimeFormat, CultureInfo.InvariantCulture))
+            throw new InvalidOperationException("A collection time is longer than its format allows.");
+        writer.WriteString("collection_time", collected[..length]);
+        writer.WriteString("source", Source);
+        if (WindSpeed is { } wind) writer.WriteNumber("wind_speed", wind);
+        if (WeatherCode is { } code) writer.WriteNumber("weather_code", code);
+        if (Humidity is { } humidity) writer.WriteNumber("humidity", humidity);
+        writer.WriteEndObject();
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? jsonBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? jsonWriter;
 }
 
 /// <summary>A place the producer polls.</summary>

@@ -153,9 +153,15 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
     /// Writes a file so that readers see either the old content or the whole new content, never a part:
     /// the bytes go to a temporary file in the workspace and are then renamed over the target.
     /// </summary>
-    public void WriteAtomically(string fullPath, ReadOnlySpan<byte> content, DateTimeOffset? lastModified = null)
+    public void WriteAtomically(string fullPath, ReadOnlySpan<byte> content, DateTimeOffset? lastModified = null) =>
+        WriteConfinedAtomically(Confine(fullPath), content, lastModified);
+
+    /// <summary>
+    /// <see cref="WriteAtomically(string, ReadOnlySpan{byte}, DateTimeOffset?)"/> for a path <see cref="Confine"/> has
+    /// just returned (the lake's puts check each key's path once, not twice).
+    /// </summary>
+    internal void WriteConfinedAtomically(string fullPath, ReadOnlySpan<byte> content, DateTimeOffset? lastModified)
     {
-        Confine(fullPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var temporary = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
         var moved = false;

@@ -80,6 +80,25 @@ public sealed class ParserProperties
     }
 
     [Fact]
+    public void Top_level_keys_read_in_one_pass_agree_with_the_parsed_document_on_any_record()
+    {
+        var queries = Gen.OneOf("{city: .city}", "{location: .city}", "{a: .a, b: .b}", "{a: .city, b: .city}", "{\"the city\": .\"c d\"}");
+        var records = Gen.Frequency(
+            (3, Pieces("{", "}", "\"city\"", "\"a\"", "\"b\"", "\"c d\"", "\"ci\\u0074y\"", ":", "\"London\"", "\"\"", ",", "[", "]", "null", "true", "1.50", "-2e3", "{\"a\":", "\"b\"", "\\u0000", "\"", " ")),
+            (1, Gen.String[0, 40]));
+        Gen.Select(queries, records).SampleFixed(pair =>
+        {
+            var query = MetadataExtractionQuery.Parse(pair.Item1);
+            var bytes = Encoding.UTF8.GetBytes(pair.Item2);
+            var fast = query.TryEvaluate(bytes, out var values, out var failure);
+            var document = query.TryEvaluateWithDocument(bytes, out var expectedValues, out var expectedFailure);
+            Assert.Equal(document, fast);
+            Assert.Equal(expectedFailure, failure);
+            if (fast) Assert.Equal(expectedValues.OrderBy(v => v.Key, StringComparer.Ordinal), values.OrderBy(v => v.Key, StringComparer.Ordinal));
+        }, iter: Iterations);
+    }
+
+    [Fact]
     public void Prefix_templates_refuse_bad_prefixes_only_with_InvalidArgumentException()
     {
         var prefixes = AnyText(
