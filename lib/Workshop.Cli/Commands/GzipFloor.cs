@@ -5,9 +5,10 @@ using StreamingWorkshop.Delivery;
 namespace StreamingWorkshop.Cli.Commands;
 
 /// <summary>
-/// The floor of a delivery: the same objects (the same count, each with the same lines) gzipped at the delivery's level
-/// and written as plain files by one loop into one folder. No stream, no checkpoints, no partition folders, no metrics:
-/// what writing those objects costs at the least on this machine.
+/// The floor of a delivery: the same objects (the same count and keys, each with the same lines) gzipped at the
+/// delivery's level and written as plain files by one loop, each at its key, so under the same partition folders.
+/// No stream, no checkpoints, no temporary file and rename, no metrics: what writing those objects costs at the least
+/// on this machine.
 /// </summary>
 internal static class GzipFloor
 {
@@ -31,9 +32,12 @@ internal static class GzipFloor
                 if (file.EndsWith(".gz", StringComparison.Ordinal)) { using var gunzip = new GZipStream(source, CompressionMode.Decompress); gunzip.CopyTo(content); }
                 else source.CopyTo(content);
             }
+            var target = Path.Combine(floorFolder, Path.GetRelativePath(lakeFolder, file));
             var started = Stopwatch.GetTimestamp();
             var body = LocalDeliveryStream.Gzip(content.GetBuffer().AsMemory(0, (int)content.Length));
-            File.WriteAllBytes(Path.Combine(floorFolder, $"{objects}.gz"), body.Span);
+            // The object's key names its partition folders, as on the lake; making them is part of writing it.
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllBytes(target, body.Span);
             ticks += Stopwatch.GetTimestamp() - started;
             objects++;
             bytes += content.Length;
