@@ -7,7 +7,7 @@ namespace StreamingWorkshop.Query;
 /// The SELECT that reads a catalogued table over the lake's files, shared by Athena and the warehouse's external
 /// schemas so both read a table the same way.
 /// </summary>
-internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore lake, TimeProvider clock)
+internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore lake, TimeProvider clock, LakeListing? listing = null)
 {
     /// <summary>
     /// The SELECT that reads a table's registered partitions with its declared column types. Partitions whose
@@ -68,7 +68,7 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
     {
         var pathPartitioned = new List<string>();
         var elsewhere = new List<(IReadOnlyList<string>, List<string>)>();
-        var folders = new FolderCheck(lake);
+        var folders = new FolderCheck(lake, listing);
         if (table.PartitionKeys.Count == 0)
         {
             pathPartitioned.AddRange(ObjectsUnder(LocalAthena.ParseLocation(table.Location!), folders));
@@ -82,9 +82,7 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
         var keptFirst = pruning is null;
         foreach (var partition in partitions)
         {
-            var location = LocalAthena.ParseLocation(partition.Location);
-            var named = location.FolderPrefix.Split('/').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2)
-                .GroupBy(kv => kv[0].ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Last()[1]);
+            var (location, named) = listing?.Location(partition.Location) ?? LakeListing.ParseFolder(partition.Location);
             var spelled = table.PartitionKeys.Select((k, i) => named.TryGetValue(k.Name, out var v) && v == partition.Values[i]).All(x => x);
             var ruledOut = spelled && pruning is not null && !pruning.Admits(table, partition.Values);
             if (ruledOut && keptFirst) continue;
@@ -104,15 +102,30 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
     private static List<string> ObjectsUnder(S3Location location, FolderCheck folders)
     {
         var root = folders.LocalFolder(location);
-        if (!Directory.Exists(root)) return [];
+        if (folders.Listing is { } listing) return [.. listing.ObjectsUnder(root)];
+        return List(root).Files;
+    }
+
+    /// <summary>
+    /// The objects under a folder, sorted, and every folder met on the way with its last-write time. Zero-length
+    /// objects are left out (an object being written); <c>Complete</c> is false when one was seen, since it may grow
+    /// without its folder changing.
+    /// </summary>
+    internal static (List<string> Files, List<(string Folder, DateTime Written)> Folders, bool Complete) List(string root)
+    {
+        if (!Directory.Exists(root)) return ([], [], false);
+        var folders = new List<(string, DateTime)> { (root, Directory.GetLastWriteTimeUtc(root)) };
+        var complete = true;
         var files = new List<string>();
-        foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", LocalObjectStore.EveryObject))
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", LocalObjectStore.EveryObject))
         {
-            if (file.Name.StartsWith('_') || file.Name.StartsWith('.') || file.Length == 0) continue;
+            if (entry is DirectoryInfo folder) { folders.Add((folder.FullName, folder.LastWriteTimeUtc)); continue; }
+            if (entry is not FileInfo file || file.Name.StartsWith('_') || file.Name.StartsWith('.')) continue;
+            if (file.Length == 0) { complete = false; continue; }
             files.Add(file.FullName);
         }
         files.Sort(StringComparer.Ordinal);
-        return files;
+        return (files, folders, complete);
     }
 
     /// <summary>
@@ -120,8 +133,10 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
     /// <see cref="LocalObjectStore.GetLocalFolder"/> checks it. Within one listing every folder on the way is looked
     /// at once, not once per partition below it; anything unusual goes to the store's own check, so errors stay its own.
     /// </summary>
-    private sealed class FolderCheck(LocalObjectStore lake)
+    private sealed class FolderCheck(LocalObjectStore lake, LakeListing? listing)
     {
+        public LakeListing? Listing => listing;
+
         private readonly Dictionary<string, string?> bucketRoots = new(StringComparer.Ordinal);
         private readonly HashSet<string> plainFolders = new(StringComparer.Ordinal);
 
@@ -169,5 +184,54 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
             }
             return path;
         }
+    }
+}
+
+/// <summary>
+/// What one Athena engine remembers between queries about the lake's folders: each partition location parsed, and
+/// each partition folder's objects with the last-write time of every folder under it. A listing is served again only
+/// while every one of those folders still has the time it had: adding, removing or renaming an object (this process
+/// or another) changes its folder's time. A folder written within the last seconds before it was listed is never
+/// trusted, since a change in the same clock tick would leave its time as it was.
+/// </summary>
+internal sealed class LakeListing
+{
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
+    private const int MaxRemembered = 200_000;
+    private readonly Dictionary<string, (List<string> Files, List<(string Folder, DateTime Written)> Folders)> folders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (S3Location Location, Dictionary<string, string> Named)> locations = new(StringComparer.Ordinal);
+
+    /// <summary>A partition location, parsed (refused as a query error when invalid), with the key=value pairs its folders spell.</summary>
+    public (S3Location Location, Dictionary<string, string> Named) Location(string text)
+    {
+        if (locations.TryGetValue(text, out var known)) return known;
+        var parsed = ParseFolder(text);
+        if (locations.Count >= MaxRemembered) locations.Clear();
+        locations[text] = parsed;
+        return parsed;
+    }
+
+    public static (S3Location Location, Dictionary<string, string> Named) ParseFolder(string text)
+    {
+        var location = LocalAthena.ParseLocation(text);
+        var named = location.FolderPrefix.Split('/').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2)
+            .GroupBy(kv => kv[0].ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Last()[1]);
+        return (location, named);
+    }
+
+    /// <summary>The objects under a checked lake folder, as <see cref="LakeTableScan.List"/> finds them.</summary>
+    public IReadOnlyList<string> ObjectsUnder(string root)
+    {
+        if (folders.TryGetValue(root, out var known) && known.Folders.All(f => Directory.GetLastWriteTimeUtc(f.Folder) == f.Written))
+            return known.Files;
+        folders.Remove(root);
+        var started = DateTime.UtcNow;
+        var (files, seen, complete) = LakeTableScan.List(root);
+        if (complete && seen.All(f => f.Written < started - Settled))
+        {
+            if (folders.Count >= MaxRemembered) folders.Clear();
+            folders[root] = (files, seen);
+        }
+        return files;
     }
 }

@@ -47,6 +47,7 @@ public sealed partial class LocalAthena : IDisposable
     // The definition each DuckDB view was last made with: a view whose definition is unchanged is not made again.
     private readonly Dictionary<string, string> viewDefinitions = new(StringComparer.Ordinal);
     private string? currentDatabase;
+    private readonly LakeListing listing = new();
     private (string? QueryExecutionId, IReadOnlyList<string> Paths) lastObjectsRead = (null, []);
 
     public LocalAthena(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake, AthenaSettings settings)
@@ -382,7 +383,7 @@ public sealed partial class LocalAthena : IDisposable
     private static string Unquote(AthenaSql.Token token) =>
         (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text).ToLowerInvariant();
 
-    private string TableScan(GlueTable table, PartitionPruning? pruning) => new LakeTableScan(catalog, lake, clock).Sql(table, pruning);
+    private string TableScan(GlueTable table, PartitionPruning? pruning) => new LakeTableScan(catalog, lake, clock, listing).Sql(table, pruning);
 
     /// <summary>An S3 location checked as object keys are (no '..', no leading '/', a valid bucket); a bad one fails the query clearly.</summary>
     internal static S3Location ParseLocation(string text, string errorType = "INVALID_TABLE_PROPERTY")
