@@ -34,6 +34,8 @@ public sealed class QueryFloor : IDisposable
     /// <summary>Runs the query, reading every value of every row, and returns the rows read and the time it took.</summary>
     public (int Rows, TimeSpan Time) Run(string athenaSql)
     {
+        // The engine logs every file it opens, as the kit's does; emptied first, as the kit empties it.
+        Execute("CALL truncate_duckdb_logs()");
         var watch = Stopwatch.StartNew();
         using var command = engine.CreateCommand();
         command.CommandText = AthenaSql.Translate(athenaSql.Trim().TrimEnd(';'), clock.GetUtcNow());
