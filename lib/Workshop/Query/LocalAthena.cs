@@ -297,7 +297,8 @@ public sealed partial class LocalAthena : IDisposable
     private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null, List<string>? read = null)
     {
         using var command = duck.CreateCommand();
-        command.CommandText = "SELECT DISTINCT json_extract_string(message, '$.path') FROM duckdb_logs WHERE type = 'FileSystem' AND json_extract_string(message, '$.op') = 'OPEN'";
+        // The text test only spares parsing the JSON of every READ and CLOSE entry; the JSON test decides.
+        command.CommandText = "SELECT DISTINCT json_extract_string(message, '$.path') FROM duckdb_logs WHERE type = 'FileSystem' AND message LIKE '%OPEN%' AND json_extract_string(message, '$.op') = 'OPEN'";
         using var reader = command.ExecuteReader();
         long bytes = 0;
         var files = 0;
@@ -305,9 +306,11 @@ public sealed partial class LocalAthena : IDisposable
         while (reader.Read())
         {
             var path = reader.IsDBNull(0) ? null : reader.GetString(0);
-            if (path is null || !path.StartsWith(lakeRoot, StringComparison.Ordinal) || !File.Exists(path)) continue;
+            if (path is null || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
+            var file = new FileInfo(path);
+            if (!file.Exists) continue;
             if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
-            bytes += new FileInfo(path).Length;
+            bytes += file.Length;
             files++;
             read?.Add(path);
         }
