@@ -12,6 +12,9 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private readonly object sync = new();
+    // Each table file's last bytes read and what they parse to: a table with thousands of partitions takes far longer
+    // to parse than to read and compare.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (byte[] Content, TableHistory History)> parsed = new(StringComparer.Ordinal);
 
     public GlueDatabase CreateDatabase(string name, string? description = null, string? locationUri = null)
     {
@@ -183,9 +186,20 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     private TableHistory Load(string database, string name)
     {
         var path = TableFile(ValidName(database, "database"), ValidName(name, "table"));
-        if (!File.Exists(path))
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
             throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. Run the crawler, or list the tables with SHOW TABLES.");
-        return JsonSerializer.Deserialize<TableHistory>(File.ReadAllBytes(path), JsonOptions)!;
+        }
+        // Another process may have changed the file since: the bytes, not a time stamp, tell whether the parsed copy still holds.
+        if (parsed.TryGetValue(path, out var known) && known.Content.AsSpan().SequenceEqual(content)) return known.History;
+        var history = JsonSerializer.Deserialize<TableHistory>(content, JsonOptions)!;
+        parsed[path] = (content, history);
+        return history;
     }
 
     private void Save(TableHistory history)

@@ -7,39 +7,21 @@ namespace StreamingWorkshop.Query;
 /// The SELECT that reads a catalogued table over the lake's files, shared by Athena and the warehouse's external
 /// schemas so both read a table the same way.
 /// </summary>
-internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore lake, TimeProvider clock)
+internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore lake, TimeProvider clock, LakeListing? listing = null)
 {
     /// <summary>
     /// The SELECT that reads a table's registered partitions with its declared column types. Partitions whose
     /// folders name their values (key=value/...) are read in one scan that DuckDB prunes from the path; a partition
     /// registered at another location gets its own scan, with its values from the catalog, as Athena takes them.
+    /// With <paramref name="pruning"/>, folders whose values the query's filters rule out are left out of the list
+    /// before DuckDB sees it (DuckDB would skip them unopened anyway, after parsing every path of the list).
     /// </summary>
-    public string Sql(GlueTable table)
+    public string Sql(GlueTable table, PartitionPruning? pruning = null)
     {
-        var (pathPartitioned, elsewhere) = TableFiles(table);
-        var parquet = table.Classification == "parquet";
-        var columns = table.Columns.Select(c => c.Type switch
-        {
-            "timestamp" => $"TRY_CAST({LocalAthena.Quote(c.Name)} AS TIMESTAMP) AS {LocalAthena.Quote(c.Name)}",
-            "date" => $"TRY_CAST({LocalAthena.Quote(c.Name)} AS DATE) AS {LocalAthena.Quote(c.Name)}",
-            _ => $"CAST({LocalAthena.Quote(c.Name)} AS {HiveTypes.ToDuckDb(c.Type)}) AS {LocalAthena.Quote(c.Name)}",
-        }).ToArray();
-        string Projection(IReadOnlyList<string>? values) => string.Join(", ", columns.Concat(table.PartitionKeys.Select((p, i) => values is null
-            ? $"CAST({LocalAthena.Quote(p.Name)} AS {HiveTypes.ToDuckDb(p.Type)}) AS {LocalAthena.Quote(p.Name)}"
-            : $"CAST('{values[i].Replace("'", "''")}' AS {HiveTypes.ToDuckDb(p.Type)}) AS {LocalAthena.Quote(p.Name)}")));
-        string Reader(IEnumerable<string> files, bool hive)
-        {
-            var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
-            var hiveOption = hive ? "true" : "false";
-            if (parquet) return $"read_parquet({list}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
-            var declared = string.Join(", ", table.Columns.Select(c =>
-                $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
-            return $"read_json({list}, format = 'newline_delimited', columns = {{{declared}}}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
-        }
-
+        var (pathPartitioned, elsewhere) = TableFiles(table, pruning);
         var scans = new List<string>();
-        if (pathPartitioned.Count > 0) scans.Add($"SELECT {Projection(null)} FROM {Reader(pathPartitioned, table.PartitionKeys.Count > 0)}");
-        foreach (var (values, files) in elsewhere) scans.Add($"SELECT {Projection(values)} FROM {Reader(files, hive: false)}");
+        if (pathPartitioned.Count > 0) scans.Add($"SELECT {Projection(table, null)} FROM {Reader(table, pathPartitioned, table.PartitionKeys.Count > 0)}");
+        foreach (var (values, files) in elsewhere) scans.Add($"SELECT {Projection(table, values)} FROM {Reader(table, files, hive: false)}");
         if (scans.Count == 0)
         {
             var empty = table.AllColumns.Select(c => $"CAST(NULL AS {HiveTypes.ToDuckDb(c.Type)}) AS {LocalAthena.Quote(c.Name)}");
@@ -48,58 +30,208 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
         return string.Join(" UNION ALL ", scans);
     }
 
+    /// <summary>The table read from exactly these files, with its declared types and the partition values their paths spell.</summary>
+    public static string SqlOver(GlueTable table, IReadOnlyList<string> files) =>
+        files.Count == 0
+            ? $"SELECT {string.Join(", ", table.AllColumns.Select(c => $"CAST(NULL AS {HiveTypes.ToDuckDb(c.Type)}) AS {LocalAthena.Quote(c.Name)}"))} WHERE false"
+            : $"SELECT {Projection(table, null)} FROM {Reader(table, files, table.PartitionKeys.Count > 0)}";
+
+    private static string Projection(GlueTable table, IReadOnlyList<string>? values)
+    {
+        var columns = table.Columns.Select(c => c.Type switch
+        {
+            "timestamp" => $"TRY_CAST({LocalAthena.Quote(c.Name)} AS TIMESTAMP) AS {LocalAthena.Quote(c.Name)}",
+            "date" => $"TRY_CAST({LocalAthena.Quote(c.Name)} AS DATE) AS {LocalAthena.Quote(c.Name)}",
+            _ => $"CAST({LocalAthena.Quote(c.Name)} AS {HiveTypes.ToDuckDb(c.Type)}) AS {LocalAthena.Quote(c.Name)}",
+        });
+        return string.Join(", ", columns.Concat(table.PartitionKeys.Select((p, i) => values is null
+            ? $"CAST({LocalAthena.Quote(p.Name)} AS {HiveTypes.ToDuckDb(p.Type)}) AS {LocalAthena.Quote(p.Name)}"
+            : $"CAST('{values[i].Replace("'", "''")}' AS {HiveTypes.ToDuckDb(p.Type)}) AS {LocalAthena.Quote(p.Name)}")));
+    }
+
+    private static string Reader(GlueTable table, IEnumerable<string> files, bool hive)
+    {
+        var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
+        var hiveOption = hive ? "true" : "false";
+        if (table.Classification == "parquet") return $"read_parquet({list}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
+        var declared = string.Join(", ", table.Columns.Select(c =>
+            $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
+        return $"read_json({list}, format = 'newline_delimited', columns = {{{declared}}}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
+    }
+
     /// <summary>
     /// The objects of the table's registered partitions (or under its location when unpartitioned): those in folders
     /// that spell the partition's values, and per partition those that do not. Names starting '_' or '.' are
     /// skipped, as Athena does; symbolic links are never followed.
     /// </summary>
-    private (List<string> PathPartitioned, List<(IReadOnlyList<string> Values, List<string> Files)> Elsewhere) TableFiles(GlueTable table)
+    private (List<string> PathPartitioned, List<(IReadOnlyList<string> Values, List<string> Files)> Elsewhere) TableFiles(GlueTable table, PartitionPruning? pruning)
     {
         var pathPartitioned = new List<string>();
         var elsewhere = new List<(IReadOnlyList<string>, List<string>)>();
+        var folders = new FolderCheck(lake, listing);
         if (table.PartitionKeys.Count == 0)
         {
-            pathPartitioned.AddRange(ObjectsUnder(LocalAthena.ParseLocation(table.Location!)));
+            pathPartitioned.AddRange(ObjectsUnder(LocalAthena.ParseLocation(table.Location!), folders));
             return (pathPartitioned, elsewhere);
         }
         // A projected table's partitions come from its properties; Athena then ignores those in the catalog.
         var partitions = PartitionProjection.IsEnabled(table)
             ? PartitionProjection.Partitions(table, clock.GetUtcNow()).Select(p => new GluePartition(p.Values, p.Location, table.CreateTime))
             : catalog.GetPartitions(table.DatabaseName, table.Name);
+        // The first object of the whole list stays even when its folder is ruled out: DuckDB reads a Parquet schema from it.
+        var keptFirst = pruning is null;
         foreach (var partition in partitions)
         {
-            var location = LocalAthena.ParseLocation(partition.Location);
-            var files = ObjectsUnder(location);
-            if (files.Count == 0) continue;
-            var named = location.FolderPrefix.Split('/').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2)
-                .GroupBy(kv => kv[0].ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Last()[1]);
+            var (location, named) = listing?.Location(partition.Location) ?? LakeListing.ParseFolder(partition.Location);
             var spelled = table.PartitionKeys.Select((k, i) => named.TryGetValue(k.Name, out var v) && v == partition.Values[i]).All(x => x);
-            if (spelled) pathPartitioned.AddRange(files);
+            var ruledOut = spelled && pruning is not null && !pruning.Admits(table, partition.Values);
+            if (ruledOut && keptFirst) continue;
+            var files = ObjectsUnder(location, folders);
+            if (files.Count == 0) continue;
+            if (spelled)
+            {
+                if (ruledOut) files.RemoveRange(1, files.Count - 1);
+                pathPartitioned.AddRange(files);
+                keptFirst = true;
+            }
             else elsewhere.Add((partition.Values, files));
         }
         return (pathPartitioned, elsewhere);
     }
 
-    private List<string> ObjectsUnder(S3Location location)
+    private static List<string> ObjectsUnder(S3Location location, FolderCheck folders)
     {
-        var root = LocalFolder(location);
-        if (!Directory.Exists(root)) return [];
-        return Directory.EnumerateFiles(root, "*", LocalObjectStore.EveryObject)
-            .Where(f => Path.GetFileName(f) is var n && !n.StartsWith('_') && !n.StartsWith('.') && new FileInfo(f).Length > 0)
-            .Order(StringComparer.Ordinal).ToList();
+        var root = folders.LocalFolder(location);
+        if (folders.Listing is { } listing) return [.. listing.ObjectsUnder(root)];
+        return List(root).Files;
     }
 
-
-    /// <summary>The lake folder of a location, refused if it would leave its bucket or pass through a symbolic link.</summary>
-    private string LocalFolder(S3Location location)
+    /// <summary>
+    /// The objects under a folder, sorted, and every folder met on the way with its last-write time. Zero-length
+    /// objects are left out (an object being written); <c>Complete</c> is false when one was seen, since it may grow
+    /// without its folder changing.
+    /// </summary>
+    internal static (List<string> Files, List<(string Folder, DateTime Written)> Folders, bool Complete) List(string root)
     {
-        try
+        if (!Directory.Exists(root)) return ([], [], false);
+        var folders = new List<(string, DateTime)> { (root, Directory.GetLastWriteTimeUtc(root)) };
+        var complete = true;
+        var files = new List<string>();
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", LocalObjectStore.EveryObject))
         {
-            return lake.GetLocalFolder(location.Bucket, location.FolderPrefix);
+            if (entry is DirectoryInfo folder) { folders.Add((folder.FullName, folder.LastWriteTimeUtc)); continue; }
+            if (entry is not FileInfo file || file.Name.StartsWith('_') || file.Name.StartsWith('.')) continue;
+            if (file.Length == 0) { complete = false; continue; }
+            files.Add(file.FullName);
         }
-        catch (Errors.ServiceException error)
+        files.Sort(StringComparer.Ordinal);
+        return (files, folders, complete);
+    }
+
+    /// <summary>
+    /// The lake folder of each location, refused if it would leave its bucket or pass through a symbolic link, as
+    /// <see cref="LocalObjectStore.GetLocalFolder"/> checks it. Within one listing every folder on the way is looked
+    /// at once, not once per partition below it; anything unusual goes to the store's own check, so errors stay its own.
+    /// </summary>
+    private sealed class FolderCheck(LocalObjectStore lake, LakeListing? listing)
+    {
+        public LakeListing? Listing => listing;
+
+        private readonly Dictionary<string, string?> bucketRoots = new(StringComparer.Ordinal);
+        private readonly HashSet<string> plainFolders = new(StringComparer.Ordinal);
+
+        public string LocalFolder(S3Location location)
         {
-            throw new AthenaQueryException("ACCESS_DENIED", $"line 1:1: {location}: {error.Message}");
+            if (Fast(location) is { } folder) return folder;
+            try
+            {
+                return lake.GetLocalFolder(location.Bucket, location.FolderPrefix);
+            }
+            catch (Errors.ServiceException error)
+            {
+                throw new AthenaQueryException("ACCESS_DENIED", $"line 1:1: {location}: {error.Message}");
+            }
         }
+
+        private string? Fast(S3Location location)
+        {
+            var prefix = location.FolderPrefix;
+            if (prefix.Length == 0 || LocalObjectStore.KeyProblem(prefix, isPrefix: true) is not null) return null;
+            if (!bucketRoots.TryGetValue(location.Bucket, out var root))
+            {
+                try
+                {
+                    root = lake.GetLocalFolder(location.Bucket, "");
+                }
+                catch (Errors.ServiceException)
+                {
+                    root = null;
+                }
+                bucketRoots[location.Bucket] = root;
+            }
+            if (root is null) return null;
+            var path = Path.GetFullPath(Path.Combine(root, prefix.TrimEnd('/')));
+            if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
+            var current = root;
+            foreach (var part in path[(root.Length + 1)..].Split(Path.DirectorySeparatorChar))
+            {
+                current = Path.Combine(current, part);
+                if (plainFolders.Contains(current)) continue;
+                var entry = new FileInfo(current);
+                if (entry.LinkTarget is not null || (entry.Exists && entry.Attributes.HasFlag(FileAttributes.ReparsePoint))) return null;
+                if (!entry.Exists && !Directory.Exists(current)) return path;
+                plainFolders.Add(current);
+            }
+            return path;
+        }
+    }
+}
+
+/// <summary>
+/// What one Athena engine remembers between queries about the lake's folders: each partition location parsed, and
+/// each partition folder's objects with the last-write time of every folder under it. A listing is served again only
+/// while every one of those folders still has the time it had: adding, removing or renaming an object (this process
+/// or another) changes its folder's time. A folder written within the last seconds before it was listed is never
+/// trusted, since a change in the same clock tick would leave its time as it was.
+/// </summary>
+internal sealed class LakeListing
+{
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
+    private const int MaxRemembered = 200_000;
+    private readonly Dictionary<string, (List<string> Files, List<(string Folder, DateTime Written)> Folders)> folders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (S3Location Location, Dictionary<string, string> Named)> locations = new(StringComparer.Ordinal);
+
+    /// <summary>A partition location, parsed (refused as a query error when invalid), with the key=value pairs its folders spell.</summary>
+    public (S3Location Location, Dictionary<string, string> Named) Location(string text)
+    {
+        if (locations.TryGetValue(text, out var known)) return known;
+        var parsed = ParseFolder(text);
+        if (locations.Count >= MaxRemembered) locations.Clear();
+        locations[text] = parsed;
+        return parsed;
+    }
+
+    public static (S3Location Location, Dictionary<string, string> Named) ParseFolder(string text)
+    {
+        var location = LocalAthena.ParseLocation(text);
+        var named = location.FolderPrefix.Split('/').Select(s => s.Split('=', 2)).Where(kv => kv.Length == 2)
+            .GroupBy(kv => kv[0].ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Last()[1]);
+        return (location, named);
+    }
+
+    /// <summary>The objects under a checked lake folder, as <see cref="LakeTableScan.List"/> finds them.</summary>
+    public IReadOnlyList<string> ObjectsUnder(string root)
+    {
+        if (folders.TryGetValue(root, out var known) && known.Folders.All(f => Directory.GetLastWriteTimeUtc(f.Folder) == f.Written))
+            return known.Files;
+        folders.Remove(root);
+        var started = DateTime.UtcNow;
+        var (files, seen, complete) = LakeTableScan.List(root);
+        if (complete && seen.All(f => f.Written < started - Settled))
+        {
+            if (folders.Count >= MaxRemembered) folders.Clear();
+            folders[root] = (files, seen);
+        }
+        return files;
     }
 }

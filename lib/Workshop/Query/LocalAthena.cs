@@ -44,6 +44,11 @@ public sealed partial class LocalAthena : IDisposable
     private readonly object sync = new();
     private readonly Dictionary<string, (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long? UpdateCount)> results = new();
     private readonly HashSet<string> schemas = new(StringComparer.Ordinal);
+    // The definition each DuckDB view was last made with: a view whose definition is unchanged is not made again.
+    private readonly Dictionary<string, string> viewDefinitions = new(StringComparer.Ordinal);
+    private string? currentDatabase;
+    private readonly LakeListing listing = new();
+    private (string? QueryExecutionId, IReadOnlyList<string> Paths) lastObjectsRead = (null, []);
 
     public LocalAthena(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake, AthenaSettings settings)
     {
@@ -203,7 +208,11 @@ public sealed partial class LocalAthena : IDisposable
         foreach (var (pattern, handler) in DdlHandlers())
         {
             var match = pattern.Match(statement);
-            if (match.Success) return handler(match, statement, database, id);
+            if (!match.Success) continue;
+            // A statement may change what the engine holds; the views are made afresh for the next query.
+            viewDefinitions.Clear();
+            currentDatabase = null;
+            return handler(match, statement, database, id);
         }
         if (!FirstWord(statement).Equals("select", StringComparison.OrdinalIgnoreCase) && !FirstWord(statement).Equals("with", StringComparison.OrdinalIgnoreCase)
             && !statement.StartsWith('(') && !FirstWord(statement).Equals("values", StringComparison.OrdinalIgnoreCase))
@@ -211,17 +220,47 @@ public sealed partial class LocalAthena : IDisposable
             var word = FirstWord(statement);
             throw new AthenaQueryException("SYNTAX_ERROR", $"line 1:1: mismatched input '{word}'. Expecting: 'SELECT', 'WITH', 'INSERT', 'CREATE', 'DROP', 'ALTER', 'MSCK', 'SHOW', 'DESCRIBE', 'VALUES'");
         }
-        return Select(sql, database);
+        return Select(sql, database, id);
     }
 
-    private Outcome Select(string sql, string database)
+    private Outcome Select(string sql, string database, string id)
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        PrepareTables(sql, database);
+        PrepareTables(sql, database, prune: true);
         Execute("CALL truncate_duckdb_logs()");
-        var (columns, rows) = Read(translated, sql);
-        var (bytes, files) = ScannedObjects();
+        IReadOnlyList<ResultColumn> columns;
+        IReadOnlyList<object?[]> rows;
+        try
+        {
+            (columns, rows) = Read(translated, sql);
+        }
+        catch (AthenaQueryException) when (viewDefinitions.Count > 0)
+        {
+            // A view kept from an earlier query may now fail where making it afresh would have (a Parquet object
+            // replaced under the same name): the views are made again, so the error is the one it always was.
+            viewDefinitions.Clear();
+            PrepareTables(sql, database, prune: true);
+            Execute("CALL truncate_duckdb_logs()");
+            (columns, rows) = Read(translated, sql);
+        }
+        var read = new List<string>();
+        var (bytes, files) = ScannedObjects(read: read);
+        lastObjectsRead = (id, read);
         return new Outcome("DML", columns, rows, bytes, files);
+    }
+
+    /// <summary>
+    /// The lake files the latest SELECT read (the objects its data scanned counts), for measuring the same query run
+    /// straight over them. Only the most recent query's list is kept.
+    /// </summary>
+    public IReadOnlyList<string> ObjectsRead(string queryExecutionId)
+    {
+        lock (sync)
+        {
+            if (lastObjectsRead.QueryExecutionId != queryExecutionId)
+                throw new Errors.InvalidArgumentException("athena", $"The objects read are kept for the latest SELECT only; {queryExecutionId} is not it. Ask right after the query.");
+            return lastObjectsRead.Paths;
+        }
     }
 
     private (IReadOnlyList<ResultColumn>, IReadOnlyList<object?[]>) Read(string translated, string original)
@@ -255,10 +294,11 @@ public sealed partial class LocalAthena : IDisposable
         _ => value,
     };
 
-    private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null)
+    private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null, List<string>? read = null)
     {
         using var command = duck.CreateCommand();
-        command.CommandText = "SELECT DISTINCT json_extract_string(message, '$.path') FROM duckdb_logs WHERE type = 'FileSystem' AND json_extract_string(message, '$.op') = 'OPEN'";
+        // The text test only spares parsing the JSON of every READ and CLOSE entry; the JSON test decides.
+        command.CommandText = "SELECT DISTINCT json_extract_string(message, '$.path') FROM duckdb_logs WHERE type = 'FileSystem' AND message LIKE '%OPEN%' AND json_extract_string(message, '$.op') = 'OPEN'";
         using var reader = command.ExecuteReader();
         long bytes = 0;
         var files = 0;
@@ -266,37 +306,57 @@ public sealed partial class LocalAthena : IDisposable
         while (reader.Read())
         {
             var path = reader.IsDBNull(0) ? null : reader.GetString(0);
-            if (path is null || !path.StartsWith(lakeRoot, StringComparison.Ordinal) || !File.Exists(path)) continue;
+            if (path is null || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
+            var file = new FileInfo(path);
+            if (!file.Exists) continue;
             if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
-            bytes += new FileInfo(path).Length;
+            bytes += file.Length;
             files++;
+            read?.Add(path);
         }
         return (bytes, files);
     }
 
-    /// <summary>Makes a DuckDB view for every catalog table or view the SQL names (and those the views name in turn).</summary>
-    private void PrepareTables(string sql, string database, int depth = 0)
+    /// <summary>
+    /// Makes a DuckDB view for every catalog table or view the SQL names (and those the views name in turn); returns
+    /// whether any view was made anew. With <paramref name="prune"/>, a plain query on one table gets a view over
+    /// only the folders its WHERE clause can match (see <see cref="PartitionPruning"/>).
+    /// </summary>
+    private bool PrepareTables(string sql, string database, int depth = 0, bool prune = false)
     {
         if (depth > 10) throw new AthenaQueryException("INVALID_VIEW", "line 1:1: Views refer to each other in a loop.");
         EnsureSchema(database);
-        Execute($"USE awsdatacatalog.{Quote(database)}");
-        foreach (var (db, name) in NamedTables(sql, database))
+        if (currentDatabase != database)
         {
-            if (!catalog.TableExists(db, name)) continue;
+            Execute($"USE awsdatacatalog.{Quote(database)}");
+            currentDatabase = database;
+        }
+        var named = new List<(string Database, string Name, GlueTable Table)>();
+        foreach (var (db, name) in NamedTables(sql, database))
+            if (catalog.TableExists(db, name)) named.Add((db, name, catalog.GetTable(db, name)));
+        // Pruning only the one table of a top-level query: a view's own SQL, or a second table, may read it unfiltered.
+        var pruning = prune && depth == 0 && named.Count == 1 ? PartitionPruning.For(sql, named[0].Table, database) : null;
+        var changed = false;
+        foreach (var (db, name, table) in named)
+        {
             EnsureSchema(db);
-            var table = catalog.GetTable(db, name);
             if (table.IsView)
             {
-                PrepareTables(table.ViewOriginalText!, db, depth + 1);
-                Execute($"USE awsdatacatalog.{Quote(database)}");
-                Execute($"CREATE OR REPLACE VIEW {Quote(db)}.{Quote(name)} AS {AthenaSql.Translate(table.ViewOriginalText!, clock.GetUtcNow())}");
+                var dependencyChanged = PrepareTables(table.ViewOriginalText!, db, depth + 1);
+                if (currentDatabase != database)
+                {
+                    Execute($"USE awsdatacatalog.{Quote(database)}");
+                    currentDatabase = database;
+                }
+                // A view is made again after any view it reads changed: DuckDB keeps the column types it was made with.
+                changed |= DefineView(db, name, AthenaSql.Translate(table.ViewOriginalText!, clock.GetUtcNow()), always: dependencyChanged);
             }
             else
             {
-                var scan = TableScan(table);
+                var scan = TableScan(table, pruning);
                 try
                 {
-                    Execute($"CREATE OR REPLACE VIEW {Quote(db)}.{Quote(name)} AS {scan}");
+                    changed |= DefineView(db, name, scan, always: false);
                 }
                 catch (DbException error)
                 {
@@ -305,6 +365,18 @@ public sealed partial class LocalAthena : IDisposable
                 }
             }
         }
+        return changed;
+    }
+
+    /// <summary>CREATE OR REPLACE VIEW, skipped when the view already has exactly this definition.</summary>
+    private bool DefineView(string database, string name, string definition, bool always)
+    {
+        var key = $"{database}.{name}";
+        if (!always && viewDefinitions.TryGetValue(key, out var current) && current == definition) return false;
+        viewDefinitions.Remove(key);
+        Execute($"CREATE OR REPLACE VIEW {Quote(database)}.{Quote(name)} AS {definition}");
+        viewDefinitions[key] = definition;
+        return true;
     }
 
     /// <summary>Every word or quoted name in the SQL that could be a table, with its database (db.table or the current one).</summary>
@@ -328,7 +400,7 @@ public sealed partial class LocalAthena : IDisposable
     private static string Unquote(AthenaSql.Token token) =>
         (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text).ToLowerInvariant();
 
-    private string TableScan(GlueTable table) => new LakeTableScan(catalog, lake, clock).Sql(table);
+    private string TableScan(GlueTable table, PartitionPruning? pruning) => new LakeTableScan(catalog, lake, clock, listing).Sql(table, pruning);
 
     /// <summary>An S3 location checked as object keys are (no '..', no leading '/', a valid bucket); a bad one fails the query clearly.</summary>
     internal static S3Location ParseLocation(string text, string errorType = "INVALID_TABLE_PROPERTY")

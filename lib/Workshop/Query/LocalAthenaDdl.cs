@@ -13,7 +13,10 @@ public sealed partial class LocalAthena
     private const RegexOptions Ddl = RegexOptions.IgnoreCase | RegexOptions.Singleline;
     private const string Name = @"(?<name>[\w`""-]+(?:\.[\w`""-]+)?)";
 
-    private IEnumerable<(Regex, DdlHandler)> DdlHandlers() =>
+    private IReadOnlyList<(Regex, DdlHandler)>? ddlHandlers;
+
+    // Made once per engine: building seventeen regular expressions cost more than matching them.
+    private IReadOnlyList<(Regex, DdlHandler)> DdlHandlers() => ddlHandlers ??=
     [
         (new Regex($@"^CREATE\s+(?<replace>OR\s+REPLACE\s+)?VIEW\s+{Name}\s+AS\s+(?<select>.+)$", Ddl), CreateView),
         (new Regex($@"^DROP\s+VIEW\s+(?<ifexists>IF\s+EXISTS\s+)?{Name}$", Ddl), DropView),
