@@ -31,7 +31,13 @@ public sealed record NotebookRunReport(
     string Title)
 {
     public bool Succeeded => Errors == 0;
+
+    /// <summary>How long each executed code cell took, in order: for benches; the saved notebook does not carry them.</summary>
+    public IReadOnlyList<CellTime> CellTimes { get; init; } = [];
 }
+
+/// <summary>One executed cell's time: its number among all the notebook's cells (as errors name it) and its first line.</summary>
+public sealed record CellTime(int Cell, string FirstLine, TimeSpan Elapsed);
 
 /// <summary>
 /// Runs notebooks headless: each in a fresh script state (the workspace on disk carries over), cells in
@@ -63,6 +69,7 @@ public static class NotebookRunner
         int? failedCell = null;
         string? failedError = null;
         TimeSpan? firstCell = null;
+        var cellTimes = new List<CellTime>();
         for (var index = 0; index < document.Cells.Count; index++)
         {
             var cell = document.Cells[index];
@@ -70,7 +77,9 @@ public static class NotebookRunner
             cell.Outputs.Clear();
             // After a failure (unless asked to go on) or a stop request, later cells are saved unrun.
             if ((failedCell is not null && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) { cell.ExecutionCount = null; continue; }
+            var cellWatch = Stopwatch.StartNew();
             var result = await session.ExecuteAsync(cell, cancellationToken);
+            cellTimes.Add(new CellTime(index + 1, FirstLine(cell.Source), cellWatch.Elapsed));
             executed++;
             cell.ExecutionCount = executed;
             foreach (var output in result.Outputs)
@@ -101,8 +110,11 @@ public static class NotebookRunner
         NotebookFile.Write(document, executedPath);
         // Saved even when the run was stopped: the outputs so far are what the learner needs to see.
         await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), CancellationToken.None);
-        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title);
+        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title) { CellTimes = cellTimes };
     }
+
+    private static string FirstLine(string source) =>
+        source.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
 
     /// <summary>The notebook's folder relative to the source root ("" when it is the root itself or outside it).</summary>
     private static string RelativeFolder(string path, string? sourceRoot)
