@@ -14,6 +14,12 @@ public sealed record RunOptions
     /// out/notebooks/02.html, so links between notebooks still work. Null: each notebook goes straight into the output folder.
     /// </summary>
     public string? SourceRoot { get; init; }
+
+    /// <summary>
+    /// Writes each HTML page on a pool thread while the next notebook runs; the report's <see cref="NotebookRunReport.PageWritten"/>
+    /// finishes when the page is on disk. Off by default: the page is written before <see cref="NotebookRunner.RunAsync"/> returns.
+    /// </summary>
+    public bool WritePagesInBackground { get; init; }
 }
 
 public sealed record NotebookRunReport(
@@ -34,6 +40,9 @@ public sealed record NotebookRunReport(
 
     /// <summary>How long each executed code cell took, in order: for benches; the saved notebook does not carry them.</summary>
     public IReadOnlyList<CellTime> CellTimes { get; init; } = [];
+
+    /// <summary>Finishes when the HTML page is written (at once unless the run asked for pages in the background).</summary>
+    public Task PageWritten { get; init; } = Task.CompletedTask;
 }
 
 /// <summary>One executed cell's time: its number among all the notebook's cells (as errors name it) and its first line.</summary>
@@ -109,8 +118,16 @@ public static class NotebookRunner
             foreach (var (key, value) in NotebookDocument.DefaultMetadata()) document.Metadata[key] ??= value!.DeepClone();
         NotebookFile.Write(document, executedPath);
         // Saved even when the run was stopped: the outputs so far are what the learner needs to see.
-        await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), CancellationToken.None);
-        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title) { CellTimes = cellTimes };
+        var sourceFolder = Path.GetDirectoryName(Path.GetFullPath(path));
+        var page = options.WritePagesInBackground
+            ? Task.Run(() => File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, sourceFolder, indexHref), CancellationToken.None), CancellationToken.None)
+            : File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, sourceFolder, indexHref), CancellationToken.None);
+        if (!options.WritePagesInBackground) await page;
+        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title)
+        {
+            CellTimes = cellTimes,
+            PageWritten = page,
+        };
     }
 
     private static string FirstLine(string source) =>

@@ -52,14 +52,20 @@ public sealed partial class NotebookSession
         this.workingDirectory = Path.GetFullPath(workingDirectory);
         CellTimeLimit = cellTimeLimit ?? TimeSpan.FromMinutes(2);
         NotebookDisplay.EnsureFormattersRegistered();
-        options = ScriptOptions.Default
-            .WithReferences(DefaultReferences())
-            .WithImports(DefaultImports)
-            .WithEmitDebugInformation(true)
-            .WithFileEncoding(Encoding.UTF8)
-            .WithLanguageVersion(LanguageVersion.Latest)
-            .WithAllowUnsafe(false);
+        options = SharedOptions.Value;
     }
+
+    /// <summary>
+    /// One set of script options, and so one set of metadata references, for every session in the process: the compiler
+    /// keeps what it read of an assembly with its reference, so later notebooks do not read the kit's assemblies again.
+    /// </summary>
+    private static readonly Lazy<ScriptOptions> SharedOptions = new(() => ScriptOptions.Default
+        .WithReferences(DefaultReferences())
+        .WithImports(DefaultImports)
+        .WithEmitDebugInformation(true)
+        .WithFileEncoding(Encoding.UTF8)
+        .WithLanguageVersion(LanguageVersion.Latest)
+        .WithAllowUnsafe(false));
 
     public TimeSpan CellTimeLimit { get; }
 
@@ -76,7 +82,19 @@ public sealed partial class NotebookSession
     private readonly object updateSync = new();
 
     /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
-    public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());
+    public Task WarmUpAsync() => WarmUpCompilerAsync();
+
+    /// <summary>
+    /// Parses, compiles and emits a trivial submission on a pool thread, as a cell would be, so the compiler is loaded
+    /// and its first-use work done while the process does other things (reading notebooks, opening the workspace).
+    /// Nothing runs: the submission is never executed.
+    /// </summary>
+    public static Task WarmUpCompilerAsync() => Task.Run(() =>
+    {
+        var code = Interruption.Instrument("var warm = 1;\nwarm");
+        _ = HasTrailingExpression(code);
+        CSharpScript.Create<object>(code, SharedOptions.Value.WithFilePath("warm-up")).CreateDelegate();
+    });
 
     private static IEnumerable<MetadataReference> DefaultReferences()
     {
@@ -88,7 +106,7 @@ public sealed partial class NotebookSession
             Assembly.Load("System.Runtime"), Assembly.Load("System.Collections"), Assembly.Load("netstandard"),
         };
         foreach (var package in CarriedPackages.Values) assemblies.Add(package);
-        return assemblies.Select(a => MetadataReference.CreateFromFile(a.Location));
+        return assemblies.Select(a => MetadataReference.CreateFromFile(a.Location)).ToList();
     }
 
     public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default)

@@ -56,6 +56,8 @@ internal static class NotebookCommands
                 CellTimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 // Pages keep the notebooks' folders (out/notebooks/02-task2-explore.html), so links between them work.
                 SourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()),
+                // A page is rendered on the other core while the next notebook runs.
+                WritePagesInBackground = true,
             };
             var reports = new List<NotebookRunReport>();
             foreach (var path in list)
@@ -73,6 +75,7 @@ internal static class NotebookCommands
                         Console.Out.WriteLine(DayBench.CellTimeLine(path, cell));
                 if ((!report.Succeeded && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) break;
             }
+            await Task.WhenAll(reports.Select(r => r.PageWritten));
             NotebookRunner.WriteIndex(options.OutputDirectory, reports);
             if (cancellationToken.IsCancellationRequested)
             {
