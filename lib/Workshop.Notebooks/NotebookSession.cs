@@ -82,19 +82,7 @@ public sealed partial class NotebookSession
     private readonly object updateSync = new();
 
     /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
-    public Task WarmUpAsync() => WarmUpCompilerAsync();
-
-    /// <summary>
-    /// Parses, compiles and emits a trivial submission on a pool thread, as a cell would be, so the compiler is loaded
-    /// and its first-use work done while the process does other things (reading notebooks, opening the workspace).
-    /// Nothing runs: the submission is never executed.
-    /// </summary>
-    public static Task WarmUpCompilerAsync() => Task.Run(() =>
-    {
-        var code = Interruption.Instrument("var warm = 1;\nwarm");
-        _ = HasTrailingExpression(code);
-        CSharpScript.Create<object>(code, SharedOptions.Value.WithFilePath("warm-up")).CreateDelegate();
-    });
+    public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());
 
     private static IEnumerable<MetadataReference> DefaultReferences()
     {

@@ -20,8 +20,6 @@ internal static class KernelCommands
         {
             var path = parse.GetValue(connectionFile) ?? throw new ArgumentException("Give --connection-file; Jupyter passes it when it starts the kernel. To make Jupyter aware of the kernel, run 'workshop kernel install'.");
             CheckConnectionFile(path);
-            // The compiler loads while Jupyter connects, so the learner's first cell compiles warm.
-            _ = NotebookSession.WarmUpCompilerAsync();
             using var server = new KernelServer(ConnectionInfo.Read(path), Console.Error, Directory.GetCurrentDirectory());
             using var parentWatch = ParentWatch.Start(() =>
             {
