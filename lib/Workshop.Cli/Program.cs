@@ -24,6 +24,7 @@ WorkflowBench.AddTo(root);
 MetricsCommands.AddTo(root);
 ChaosCommands.AddTo(root);
 NotebookCommands.AddTo(root);
+DayBench.AddTo(root);
 StackCommands.AddTo(root);
 DiagramCommand.AddTo(root);
 KernelCommands.AddTo(root);

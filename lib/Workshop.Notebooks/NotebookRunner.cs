@@ -14,6 +14,12 @@ public sealed record RunOptions
     /// out/notebooks/02.html, so links between notebooks still work. Null: each notebook goes straight into the output folder.
     /// </summary>
     public string? SourceRoot { get; init; }
+
+    /// <summary>
+    /// Writes each HTML page on a pool thread while the next notebook runs; the report's <see cref="NotebookRunReport.PageWritten"/>
+    /// finishes when the page is on disk. Off by default: the page is written before <see cref="NotebookRunner.RunAsync"/> returns.
+    /// </summary>
+    public bool WritePagesInBackground { get; init; }
 }
 
 public sealed record NotebookRunReport(
@@ -31,7 +37,16 @@ public sealed record NotebookRunReport(
     string Title)
 {
     public bool Succeeded => Errors == 0;
+
+    /// <summary>How long each executed code cell took, in order: for benches; the saved notebook does not carry them.</summary>
+    public IReadOnlyList<CellTime> CellTimes { get; init; } = [];
+
+    /// <summary>Finishes when the HTML page is written (at once unless the run asked for pages in the background).</summary>
+    public Task PageWritten { get; init; } = Task.CompletedTask;
 }
+
+/// <summary>One executed cell's time: its number among all the notebook's cells (as errors name it) and its first line.</summary>
+public sealed record CellTime(int Cell, string FirstLine, TimeSpan Elapsed);
 
 /// <summary>
 /// Runs notebooks headless: each in a fresh script state (the workspace on disk carries over), cells in
@@ -63,6 +78,7 @@ public static class NotebookRunner
         int? failedCell = null;
         string? failedError = null;
         TimeSpan? firstCell = null;
+        var cellTimes = new List<CellTime>();
         for (var index = 0; index < document.Cells.Count; index++)
         {
             var cell = document.Cells[index];
@@ -70,7 +86,9 @@ public static class NotebookRunner
             cell.Outputs.Clear();
             // After a failure (unless asked to go on) or a stop request, later cells are saved unrun.
             if ((failedCell is not null && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) { cell.ExecutionCount = null; continue; }
+            var cellWatch = Stopwatch.StartNew();
             var result = await session.ExecuteAsync(cell, cancellationToken);
+            cellTimes.Add(new CellTime(index + 1, FirstLine(cell.Source), cellWatch.Elapsed));
             executed++;
             cell.ExecutionCount = executed;
             foreach (var output in result.Outputs)
@@ -100,9 +118,20 @@ public static class NotebookRunner
             foreach (var (key, value) in NotebookDocument.DefaultMetadata()) document.Metadata[key] ??= value!.DeepClone();
         NotebookFile.Write(document, executedPath);
         // Saved even when the run was stopped: the outputs so far are what the learner needs to see.
-        await File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, Path.GetDirectoryName(Path.GetFullPath(path)), indexHref), CancellationToken.None);
-        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title);
+        var sourceFolder = Path.GetDirectoryName(Path.GetFullPath(path));
+        var page = options.WritePagesInBackground
+            ? Task.Run(() => File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, sourceFolder, indexHref), CancellationToken.None), CancellationToken.None)
+            : File.WriteAllTextAsync(htmlPath, HtmlExporter.Page(document, title, sourceFolder, indexHref), CancellationToken.None);
+        if (!options.WritePagesInBackground) await page;
+        return new NotebookRunReport(path, document.Cells.Count, document.Cells.Count(c => c.Kind == CellKind.Code), executed, errors, watch.Elapsed, failedCell, failedError, executedPath, htmlPath, firstCell, title)
+        {
+            CellTimes = cellTimes,
+            PageWritten = page,
+        };
     }
+
+    private static string FirstLine(string source) =>
+        source.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
 
     /// <summary>The notebook's folder relative to the source root ("" when it is the root itself or outside it).</summary>
     private static string RelativeFolder(string path, string? sourceRoot)

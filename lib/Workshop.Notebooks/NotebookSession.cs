@@ -52,14 +52,20 @@ public sealed partial class NotebookSession
         this.workingDirectory = Path.GetFullPath(workingDirectory);
         CellTimeLimit = cellTimeLimit ?? TimeSpan.FromMinutes(2);
         NotebookDisplay.EnsureFormattersRegistered();
-        options = ScriptOptions.Default
-            .WithReferences(DefaultReferences())
-            .WithImports(DefaultImports)
-            .WithEmitDebugInformation(true)
-            .WithFileEncoding(Encoding.UTF8)
-            .WithLanguageVersion(LanguageVersion.Latest)
-            .WithAllowUnsafe(false);
+        options = SharedOptions.Value;
     }
+
+    /// <summary>
+    /// One set of script options, and so one set of metadata references, for every session in the process: the compiler
+    /// keeps what it read of an assembly with its reference, so later notebooks do not read the kit's assemblies again.
+    /// </summary>
+    private static readonly Lazy<ScriptOptions> SharedOptions = new(() => ScriptOptions.Default
+        .WithReferences(DefaultReferences())
+        .WithImports(DefaultImports)
+        .WithEmitDebugInformation(true)
+        .WithFileEncoding(Encoding.UTF8)
+        .WithLanguageVersion(LanguageVersion.Latest)
+        .WithAllowUnsafe(false));
 
     public TimeSpan CellTimeLimit { get; }
 
@@ -88,7 +94,7 @@ public sealed partial class NotebookSession
             Assembly.Load("System.Runtime"), Assembly.Load("System.Collections"), Assembly.Load("netstandard"),
         };
         foreach (var package in CarriedPackages.Values) assemblies.Add(package);
-        return assemblies.Select(a => MetadataReference.CreateFromFile(a.Location));
+        return assemblies.Select(a => MetadataReference.CreateFromFile(a.Location)).ToList();
     }
 
     public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default)

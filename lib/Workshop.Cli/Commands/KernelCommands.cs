@@ -78,10 +78,12 @@ internal static class KernelCommands
 
     private static Command Bench()
     {
-        var repeats = new Option<int>("--repeats") { Description = "Execute requests timed after the first.", DefaultValueFactory = _ => 50 };
-        var command = new Command("kernel", "Measure the kernel: launch to kernel_info reply, and the round trip of a trivial execute request.") { repeats };
+        var repeats = new Option<int>("--repeats") { Description = "Execute requests timed after the first.", DefaultValueFactory = _ => 50 }.WithRange(1);
+        var json = BenchReport.JsonOption();
+        var command = new Command("kernel", "Measure the kernel: launch to kernel_info reply, and the round trip of a trivial execute request.") { repeats, json };
         command.SetAction(parse =>
         {
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var folder = Directory.CreateTempSubdirectory("workshop-bench-kernel-").FullName;
             var file = Path.Combine(folder, "connection.json");
             var connection = ConnectionInfo.WriteNew(file);
@@ -121,14 +123,19 @@ internal static class KernelCommands
                 // The same cell run in this process with the same engine: what the protocol adds on top is the ratio.
                 var inProcess = InProcessMedian(folder, parse.GetValue(repeats));
                 var kernelMedian = times[times.Count / 2];
-                var table = new Table().AddColumns("Measure", "Time");
-                table.AddRow("Launch to kernel_info reply", $"{launch.TotalMilliseconds:N0} ms");
-                table.AddRow("First execute request (compiler warm-up)", $"{first.TotalMilliseconds:N0} ms");
-                table.AddRow($"Trivial execute request round trip, median of {times.Count}", $"{times[times.Count / 2]:0.0} ms");
-                table.AddRow("Slowest", $"{times[^1]:0.0} ms");
-                table.AddRow($"Same cell in process, no protocol, median of {times.Count}", $"{inProcess:0.0} ms");
-                table.AddRow("Kernel round trip / in-process cell", $"{kernelMedian / inProcess:0.0}x");
-                AnsiConsole.Write(table);
+                var report = new BenchReport("kernel");
+                var table = report.Table("The kernel over Jupyter's protocol", "Measure", "Time");
+                table.AddRow("Launch to kernel_info reply", BenchValue.Milliseconds(launch));
+                table.AddRow("First execute request (compiler warm-up)", BenchValue.Milliseconds(first));
+                table.AddRow($"Trivial execute round trip, median of {times.Count}", BenchValue.Milliseconds(TimeSpan.FromMilliseconds(kernelMedian)));
+                table.AddRow("Slowest", BenchValue.Milliseconds(TimeSpan.FromMilliseconds(times[^1])));
+                table.AddRow($"Same cell in process, median of {times.Count}", BenchValue.Milliseconds(TimeSpan.FromMilliseconds(inProcess)));
+                table.AddRow("Kernel round trip / in-process cell", BenchValue.Ratio(kernelMedian / inProcess));
+                report.Print(table);
+                report.Figure("launchMilliseconds", launch.TotalMilliseconds, "ms");
+                report.Figure("firstExecuteMilliseconds", first.TotalMilliseconds, "ms");
+                report.Figure("roundTripToInProcessRatio", kernelMedian / inProcess, "x");
+                report.WriteJson(jsonPath);
             }
             finally
             {

@@ -15,7 +15,8 @@ internal static class NotebookCommands
         BenchCommand.GetOrAdd(root).Subcommands.Add(Bench());
     }
 
-    private const string FirstCellTimeOption = "--print-first-cell-time";
+    internal const string FirstCellTimeOption = "--print-first-cell-time";
+    internal const string CellTimesOption = "--print-cell-times";
 
     private static Command Run()
     {
@@ -25,7 +26,9 @@ internal static class NotebookCommands
         var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 }.WithRange(1, unit: " seconds");
         // For `bench notebook` only: the child run prints when its first cell finished, counted from process start.
         var printFirstCellTime = new Option<bool>(FirstCellTimeOption) { Hidden = true };
-        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout, printFirstCellTime };
+        // For `bench day` only: each executed cell's time, one line per cell, after its notebook.
+        var printCellTimes = new Option<bool>(CellTimesOption) { Hidden = true };
+        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout, printFirstCellTime, printCellTimes };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var list = parse.GetValue(paths) is { Length: > 0 } given ? given.ToList() : NotebookRunner.DefaultNotebooks(Directory.GetCurrentDirectory()).ToList();
@@ -53,6 +56,8 @@ internal static class NotebookCommands
                 CellTimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 // Pages keep the notebooks' folders (out/notebooks/02-task2-explore.html), so links between them work.
                 SourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()),
+                // A page is rendered on the other core while the next notebook runs.
+                WritePagesInBackground = true,
             };
             var reports = new List<NotebookRunReport>();
             foreach (var path in list)
@@ -65,8 +70,12 @@ internal static class NotebookCommands
                 reports.Add(report);
                 if (parse.GetValue(printFirstCellTime) && report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
                     Console.Out.WriteLine($"first-cell-ms: {first.TotalMilliseconds:0}");
+                if (parse.GetValue(printCellTimes))
+                    foreach (var cell in report.CellTimes)
+                        Console.Out.WriteLine(DayBench.CellTimeLine(path, cell));
                 if ((!report.Succeeded && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) break;
             }
+            await Task.WhenAll(reports.Select(r => r.PageWritten));
             NotebookRunner.WriteIndex(options.OutputDirectory, reports);
             if (cancellationToken.IsCancellationRequested)
             {
@@ -105,10 +114,12 @@ internal static class NotebookCommands
 
     private static Command Bench()
     {
-        var repeats = new Option<int>("--repeats") { Description = "Trivial cells timed warm.", DefaultValueFactory = _ => 50 };
-        var command = new Command("notebook", "Measure the cold time to the first executed cell and the warm time of a trivial cell.") { repeats };
+        var repeats = new Option<int>("--repeats") { Description = "Trivial cells timed warm.", DefaultValueFactory = _ => 50 }.WithRange(1);
+        var json = BenchReport.JsonOption();
+        var command = new Command("notebook", "Measure the cold time to the first executed cell and the warm time of a trivial cell.") { repeats, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var jsonPath = BenchReport.CheckJsonPath(parse.GetValue(json));
             var folder = Directory.CreateTempSubdirectory("workshop-bench-notebook-").FullName;
             try
             {
@@ -139,12 +150,18 @@ internal static class NotebookCommands
                     times.Add(watch.Elapsed.TotalMilliseconds);
                 }
                 times.Sort();
-                var table = new Table().AddColumns("Measure", "Time", "Target");
-                table.AddRow("Cold: process start to first executed cell", $"{firstCell ?? "?"} ms", "< 3,000 ms");
-                table.AddRow("Cold: whole `workshop run` of a one-cell notebook", $"{whole.TotalMilliseconds:N0} ms", "");
-                table.AddRow($"Warm: trivial cell, median of {times.Count}", $"{times[times.Count / 2]:0.0} ms", "< 50 ms");
-                table.AddRow("Warm: trivial cell, slowest", $"{times[^1]:0.0} ms", "");
-                AnsiConsole.Write(table);
+                var report = new BenchReport("notebook");
+                var table = report.Table("A notebook, cold and warm", "Measure", "Time", "Goal");
+                var firstCellTime = firstCell is null ? (TimeSpan?)null : TimeSpan.FromMilliseconds(double.Parse(firstCell, System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow("Cold: process start to first cell", firstCellTime is { } cold ? BenchValue.Milliseconds(cold) : "?", "<= 1,000 ms");
+                table.AddRow("Cold: whole run of a one-cell notebook", BenchValue.Milliseconds(whole), "");
+                table.AddRow($"Warm: trivial cell, median of {times.Count}", BenchValue.Milliseconds(TimeSpan.FromMilliseconds(times[times.Count / 2])), "< 50 ms");
+                table.AddRow("Warm: trivial cell, slowest", BenchValue.Milliseconds(TimeSpan.FromMilliseconds(times[^1])), "");
+                report.Print(table);
+                if (firstCellTime is { } coldTime) report.Figure("firstCellMilliseconds", coldTime.TotalMilliseconds, "ms", goal: "<= 1000");
+                report.Figure("wholeRunMilliseconds", whole.TotalMilliseconds, "ms");
+                report.Figure("warmCellMedianMilliseconds", times[times.Count / 2], "ms", goal: "< 50");
+                report.WriteJson(jsonPath);
             }
             finally
             {
