@@ -61,6 +61,12 @@ public sealed class BadInputCliTests : IDisposable
     [InlineData("freshness")]
     [InlineData("faults")]
     [InlineData("serve")]
+    [InlineData("query")]
+    [InlineData("pipeline")]
+    [InlineData("simulate")]
+    [InlineData("day")]
+    [InlineData("notebook")]
+    [InlineData("kernel")]
     public void Bench_json_file_in_a_missing_folder_is_named_before_anything_is_measured(string bench)
     {
         var missing = Path.Combine(folder, "reports", "bench.json");

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>
+/// `bench day` and `bench notebook` print their tables and write the same figures to `--json F`. Only the tables'
+/// content and the JSON's shape are checked, never a speed.
+/// </summary>
+public sealed class BenchCliTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("workshop-bench-cli-").FullName;
+
+    private (int Exit, string Stdout, string Stderr) Workshop(params string[] arguments) =>
+        Cli.Capture(folder, new Dictionary<string, string> { ["COLUMNS"] = "80" }, arguments);
+
+    private static JsonNode Figures(string path) => JsonNode.Parse(File.ReadAllText(path))!["figures"]!;
+
+    [Fact]
+    public void Bench_day_runs_a_small_day_cold_and_names_its_notebooks_and_slowest_cells()
+    {
+        var root = Path.Combine(folder, "day");
+        Directory.CreateDirectory(Path.Combine(root, "notebooks"));
+        File.WriteAllText(Path.Combine(root, "workshop.dib"), "#!csharp\n\nvar start = 40;\n");
+        File.WriteAllText(Path.Combine(root, "notebooks", "01-sum.dib"), "#!csharp\n\nvar sum = Enumerable.Range(1, 10).Sum();\nsum\n");
+        var figuresPath = Path.Combine(folder, "day.json");
+
+        var bench = Workshop("bench", "day", "--root", root, "--json", figuresPath);
+
+        Assert.True(bench.Exit == 0, $"bench day exited {bench.Exit}: {bench.Stderr}");
+        Assert.Contains("Time per notebook", bench.Stdout);
+        // Notebooks are named as the day's index page names them, without their extension.
+        Assert.Matches(@"│ workshop\s+│ \d+\.\d s\s+│", bench.Stdout);
+        Assert.Matches(@"│ 01-sum\s+│ \d+\.\d s\s+│", bench.Stdout);
+        Assert.Matches(@"│ Whole day, process start to end\s+│ \d+\.\d s\s+│ <= 15 s\s+│", bench.Stdout);
+        Assert.Contains("The ten slowest cells", bench.Stdout);
+        Assert.Matches(@"│ 01-sum\s+│ 1\s+│ var sum = Enumerable\.Rang…\s+│", bench.Stdout);
+        Assert.All(bench.Stdout.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= 80, $"{l.Length} columns: {l}"));
+
+        var figures = Figures(figuresPath);
+        Assert.True(figures["daySeconds"]!["value"]!.GetValue<double>() > 0);
+        Assert.Equal("<= 15", figures["daySeconds"]!["goal"]!.GetValue<string>());
+        Assert.True(figures["firstCellMilliseconds"]!["value"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
+    public void Bench_day_refuses_a_root_without_the_day_and_a_missing_baseline_on_one_line()
+    {
+        var day = Workshop("bench", "day", "--root", folder);
+        Assert.Equal(1, day.Exit);
+        Assert.Equal($"Error: --root '{folder}' has no workshop.dib and notebooks/ folder. Give the repository's root folder.", day.Stderr.Trim());
+
+        var root = Path.Combine(folder, "day");
+        Directory.CreateDirectory(Path.Combine(root, "notebooks"));
+        File.WriteAllText(Path.Combine(root, "workshop.dib"), "#!csharp\n\n1\n");
+        var missing = Path.Combine(folder, "old", "workshop.dll");
+        var baseline = Workshop("bench", "day", "--root", root, "--baseline", missing);
+        Assert.Equal(1, baseline.Exit);
+        Assert.Equal($"Error: --baseline '{missing}' does not exist. Give the path of another build's workshop.dll.", baseline.Stderr.Trim());
+    }
+
+    [Fact]
+    public void Bench_notebook_prints_cold_and_warm_rows_and_writes_them_to_json()
+    {
+        var figuresPath = Path.Combine(folder, "notebook.json");
+        var bench = Workshop("bench", "notebook", "--repeats", "5", "--json", figuresPath);
+
+        Assert.True(bench.Exit == 0, $"bench notebook exited {bench.Exit}: {bench.Stderr}");
+        Assert.Matches(@"│ Cold: process start to first cell\s+│ [\d,.]+ ms\s+│ <= 1,000 ms\s+│", bench.Stdout);
+        Assert.Matches(@"│ Warm: trivial cell, median of 5\s+│ [\d,.]+ ms\s+│ < 50 ms\s+│", bench.Stdout);
+        var figures = Figures(figuresPath);
+        Assert.True(figures["firstCellMilliseconds"]!["value"]!.GetValue<double>() > 0);
+        Assert.Equal("<= 1000", figures["firstCellMilliseconds"]!["goal"]!.GetValue<string>());
+        Assert.True(figures["warmCellMedianMilliseconds"]!["value"]!.GetValue<double>() > 0);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
