@@ -83,12 +83,8 @@ internal static class PipelineBench
         if (read != total) throw new InvalidOperationException($"The get phase read {read:N0} records, not {total:N0}.");
 
         // Producer to lake: the batched producer and the delivery stream running side by side.
-        await stream.CreateStreamAsync("bench-e2e", shardCount, cancellationToken: cancellationToken);
-        await lake.CreateBucketAsync("bench-lake", cancellationToken);
-        var config = WorkshopSession.WorkshopDeliveryConfig("bench-delivery", "bench-e2e", "bench-lake") with { BufferingIntervalSeconds = 900 };
-        var producer = new WeatherProducer(weather, stream, new ProducerLog(workspace, clock), clock,
-            new ProducerOptions { StreamName = "bench-e2e", Cities = towns, FunctionName = "bench-producer" });
-        using var delivery = new LocalDeliveryStream(config, stream, lake, workspace, clock);
+        var (producer, delivery) = await EndToEndAsync(workspace, clock, stream, lake, weather, towns, shardCount, cancellationToken);
+        using var closing = delivery;
         watch.Restart();
         long produced = 0, producerFailures = 0;
         var producing = Task.Run(async () =>
@@ -186,12 +182,8 @@ internal static class PipelineBench
         var clock = new StreamingWorkshop.Clock.VirtualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var stream = new LocalStreamService(workspace, clock);
         var lake = new LocalObjectStore(workspace, clock);
-        await stream.CreateStreamAsync("bench-e2e", shardCount, cancellationToken: cancellationToken);
-        await lake.CreateBucketAsync("bench-lake", cancellationToken);
-        var config = WorkshopSession.WorkshopDeliveryConfig("bench-delivery", "bench-e2e", "bench-lake") with { BufferingIntervalSeconds = 900 };
-        var producer = new WeatherProducer(weather, stream, new ProducerLog(workspace, clock), clock,
-            new ProducerOptions { StreamName = "bench-e2e", Cities = towns, FunctionName = "bench-producer" });
-        using var delivery = new LocalDeliveryStream(config, stream, lake, workspace, clock);
+        var (producer, delivery) = await EndToEndAsync(workspace, clock, stream, lake, weather, towns, shardCount, cancellationToken);
+        using var closing = delivery;
         var watch = Stopwatch.StartNew();
         long produced = 0;
         while (produced < total)
@@ -202,6 +194,18 @@ internal static class PipelineBench
         }
         await delivery.FlushAllAsync(cancellationToken);
         return (watch.Elapsed, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
+    }
+
+    /// <summary>The producer-to-lake path both runs measure: a stream, a bucket, the batched producer and the delivery.</summary>
+    private static async Task<(WeatherProducer Producer, LocalDeliveryStream Delivery)> EndToEndAsync(WorkspaceDirectory workspace, TimeProvider clock,
+        LocalStreamService stream, LocalObjectStore lake, IWeatherSource weather, IReadOnlyList<City> towns, int shardCount, CancellationToken cancellationToken)
+    {
+        await stream.CreateStreamAsync("bench-e2e", shardCount, cancellationToken: cancellationToken);
+        await lake.CreateBucketAsync("bench-lake", cancellationToken);
+        var config = WorkshopSession.WorkshopDeliveryConfig("bench-delivery", "bench-e2e", "bench-lake") with { BufferingIntervalSeconds = 900 };
+        var producer = new WeatherProducer(weather, stream, new ProducerLog(workspace, clock), clock,
+            new ProducerOptions { StreamName = "bench-e2e", Cities = towns, FunctionName = "bench-producer" });
+        return (producer, new LocalDeliveryStream(config, stream, lake, workspace, clock));
     }
 
     private static async Task<long> PutAllAsync(IStreamService stream, string name, PutRecordsEntry[] entries, CancellationToken cancellationToken)
