@@ -279,8 +279,10 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
                     $"Rate exceeded for Shard - {ShardId(shard)} in stream {streamName} under account {accountId}. A shard serves {ShardReadCallsPerSecond} GetRecords calls and {ShardReadBytesPerSecond / (1024 * 1024)} MiB per second to all its consumers together; wait a second (of the clock) and read again.");
             }
         }
-        // Records past the retention period are gone, whatever the iterator says.
-        position = Math.Max(position, TrimHorizon(stream, log));
+        // Records past the retention period are gone, whatever the iterator says; their index entries can go too.
+        var trimHorizon = TrimHorizon(stream, log);
+        position = Math.Max(position, trimHorizon);
+        log.ForgetBefore(trimHorizon);
         var stored = log.Read(position, limit, MaxGetRecordsBytes);
         long storedBytes = 0;
         foreach (var record in stored) storedBytes += record.Data.Length;

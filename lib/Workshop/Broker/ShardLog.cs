@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Numerics;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -29,6 +30,19 @@ internal sealed class ShardLog : IDisposable
     private long[] arrivals = new long[1024];
     private int count;
     private long indexedLength;
+
+    /// <summary>
+    /// Records before this index are left out of <see cref="offsets"/> and <see cref="arrivals"/> (entry i is record
+    /// forgotten + i): they are past the stream's retention period, so a year of records does not stay in memory. A look
+    /// at one of them indexes the whole file again, so nothing is ever answered differently.
+    /// </summary>
+    private int forgotten;
+
+    /// <summary>The arrival of the newest forgotten record: a search for a later arrival never needs them back.</summary>
+    private long lastForgottenArrival;
+
+    /// <summary>Records are forgotten only this many at a time, and only when they are at least half the index.</summary>
+    private const int ForgetAtLeast = 4096;
 
     public ShardLog(string path)
     {
@@ -97,13 +111,14 @@ internal sealed class ShardLog : IDisposable
 
     private void Add(long offset, long arrivalTicks)
     {
-        if (count == offsets.Length)
+        var held = count - forgotten;
+        if (held == offsets.Length)
         {
-            Array.Resize(ref offsets, count * 2);
-            Array.Resize(ref arrivals, count * 2);
+            Array.Resize(ref offsets, held * 2);
+            Array.Resize(ref arrivals, held * 2);
         }
-        offsets[count] = offset;
-        arrivals[count] = arrivalTicks;
+        offsets[held] = offset;
+        arrivals[held] = arrivalTicks;
         count++;
     }
 
@@ -116,7 +131,7 @@ internal sealed class ShardLog : IDisposable
     {
         lock (sync)
         {
-            if (count > 0 && arrivals[count - 1] > arrivalTicks) arrivalTicks = arrivals[count - 1];
+            if (count > 0 && arrivals[count - 1 - forgotten] > arrivalTicks) arrivalTicks = arrivals[count - 1 - forgotten];
             var first = count + 1L;
             var size = 0L;
             foreach (var (key, data) in records) size += HeaderSize + FixedPayloadSize + Encoding.UTF8.GetByteCount(key) + data.Length;
@@ -162,7 +177,11 @@ internal sealed class ShardLog : IDisposable
 
     public long ArrivalTicks(int index)
     {
-        lock (sync) return arrivals[index];
+        lock (sync)
+        {
+            if (index < forgotten) Remember();
+            return arrivals[index - forgotten];
+        }
     }
 
     /// <summary>First index whose arrival is at or after <paramref name="ticks"/> (Count if none).</summary>
@@ -170,11 +189,13 @@ internal sealed class ShardLog : IDisposable
     {
         lock (sync)
         {
-            int low = 0, high = count;
+            // An answer among the forgotten records needs them back.
+            if (forgotten > 0 && lastForgottenArrival >= ticks) Remember();
+            int low = forgotten, high = count;
             while (low < high)
             {
                 var middle = (low + high) / 2;
-                if (arrivals[middle] < ticks) low = middle + 1;
+                if (arrivals[middle - forgotten] < ticks) low = middle + 1;
                 else high = middle;
             }
             return low;
@@ -190,8 +211,9 @@ internal sealed class ShardLog : IDisposable
         {
             last = Math.Min(count, from + max);
             if (from >= last) return [];
-            start = offsets[from];
-            end = last == count ? indexedLength : offsets[last];
+            if (from < forgotten) Remember();
+            start = offsets[from - forgotten];
+            end = last == count ? indexedLength : offsets[last - forgotten];
             if (end - start > maxBytes)
             {
                 // Whole records within the byte budget, and always at least one.
@@ -227,7 +249,37 @@ internal sealed class ShardLog : IDisposable
         return records;
     }
 
-    private long EndOfRecord(int index) => index + 1 == count ? indexedLength : offsets[index + 1];
+    private long EndOfRecord(int index) => index + 1 == count ? indexedLength : offsets[index + 1 - forgotten];
+
+    /// <summary>
+    /// Leaves the records before <paramref name="index"/> (past the retention period) out of the in-memory index. The
+    /// newest record is always kept: a closed shard's age is read from it. Cheap to call often: it works only when at
+    /// least <see cref="ForgetAtLeast"/> records, and half the index, can go.
+    /// </summary>
+    public void ForgetBefore(int index)
+    {
+        lock (sync)
+        {
+            index = Math.Min(index, count - 1);
+            var drop = index - forgotten;
+            if (drop < ForgetAtLeast || drop * 2 < count - forgotten) return;
+            var keep = count - index;
+            var capacity = Math.Max(1024, (int)BitOperations.RoundUpToPowerOf2((uint)keep * 2));
+            var keptOffsets = new long[capacity];
+            var keptArrivals = new long[capacity];
+            Array.Copy(offsets, drop, keptOffsets, 0, keep);
+            Array.Copy(arrivals, drop, keptArrivals, 0, keep);
+            lastForgottenArrival = arrivals[drop - 1];
+            (offsets, arrivals, forgotten) = (keptOffsets, keptArrivals, index);
+        }
+    }
+
+    /// <summary>Indexes the whole file again, forgotten records included (the caller holds the lock).</summary>
+    private void Remember()
+    {
+        (offsets, arrivals, count, indexedLength, forgotten) = (new long[Math.Max(1024, count)], new long[Math.Max(1024, count)], 0, 0, 0);
+        CatchUp(cutTornTail: false);
+    }
 
     public void Dispose()
     {
