@@ -101,7 +101,7 @@ internal static class FaultsBench
                         isProgress = phase == Phase.Simulate
                             // A run saves its progress by appending to the state's journal, and folds it into the file now and then.
                             ? path => path.EndsWith(Path.Combine("state", "simulation.json"), StringComparison.Ordinal)
-                                      || path.EndsWith(Path.Combine("state", "simulation.json.journal"), StringComparison.Ordinal)
+                                      || path.EndsWith(Path.Combine("state", "simulation.json" + JournaledFile.JournalExtension), StringComparison.Ordinal)
                             : path => path.Contains($"{Bucket}{Path.DirectorySeparatorChar}weather-data", StringComparison.Ordinal);
                         break;
                     case Phase.Crawl:

@@ -24,7 +24,9 @@ public sealed class JournaledFile : IDisposable
     public const int FoldEvery = 1000;
 
     private const int HeaderSize = 8;
-    private const string JournalExtension = ".journal";
+
+    /// <summary>What a file's journal adds to its name: state/simulation.json is journaled in state/simulation.json.journal.</summary>
+    public const string JournalExtension = ".journal";
 
     private readonly WorkspaceDirectory workspace;
     private readonly string path;
