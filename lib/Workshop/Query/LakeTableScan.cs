@@ -36,7 +36,17 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
             ? $"SELECT {string.Join(", ", table.AllColumns.Select(c => $"CAST(NULL AS {HiveTypes.ToDuckDb(c.Type)}) AS {LocalAthena.Quote(c.Name)}"))} WHERE false"
             : $"SELECT {Projection(table, null)} FROM {Reader(table, files, table.PartitionKeys.Count > 0)}";
 
-    private static string Projection(GlueTable table, IReadOnlyList<string>? values)
+    /// <summary>
+    /// The objects a table reads when no filter prunes it, if every one sits in a folder that spells its partition
+    /// values (null when a partition is registered elsewhere: its values come from the catalog, not the path).
+    /// </summary>
+    public IReadOnlyList<string>? PathPartitionedObjects(GlueTable table)
+    {
+        var (pathPartitioned, elsewhere) = TableFiles(table, null);
+        return elsewhere.Count == 0 ? pathPartitioned : null;
+    }
+
+    internal static string Projection(GlueTable table, IReadOnlyList<string>? values)
     {
         var columns = table.Columns.Select(c => c.Type switch
         {
@@ -49,14 +59,18 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
             : $"CAST('{values[i].Replace("'", "''")}' AS {HiveTypes.ToDuckDb(p.Type)}) AS {LocalAthena.Quote(p.Name)}")));
     }
 
-    private static string Reader(GlueTable table, IEnumerable<string> files, bool hive)
+    /// <summary>The DuckDB type a JSON column is read as: a timestamp or date is read as text, then cast leniently.</summary>
+    internal static string ReadType(string hiveType) => hiveType is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(hiveType);
+
+    /// <summary>The reader of these objects with the table's declared types; with <paramref name="objectColumn"/>, each row also names its object there.</summary>
+    internal static string Reader(GlueTable table, IEnumerable<string> files, bool hive, string? objectColumn = null)
     {
         var list = "[" + string.Join(", ", files.Select(f => $"'{f.Replace("'", "''")}'")) + "]";
         var hiveOption = hive ? "true" : "false";
         if (table.Classification == "parquet") return $"read_parquet({list}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
-        var declared = string.Join(", ", table.Columns.Select(c =>
-            $"'{c.Name}': '{(c.Type is "timestamp" or "date" ? "VARCHAR" : HiveTypes.ToDuckDb(c.Type).Replace("'", "''"))}'"));
-        return $"read_json({list}, format = 'newline_delimited', columns = {{{declared}}}, hive_partitioning = {hiveOption}, hive_types_autocast = false)";
+        var declared = string.Join(", ", table.Columns.Select(c => $"'{c.Name}': '{ReadType(c.Type).Replace("'", "''")}'"));
+        var named = objectColumn is null ? "" : $", filename = '{objectColumn}'";
+        return $"read_json({list}, format = 'newline_delimited', columns = {{{declared}}}, hive_partitioning = {hiveOption}, hive_types_autocast = false{named})";
     }
 
     /// <summary>

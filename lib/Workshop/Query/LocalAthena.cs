@@ -48,6 +48,7 @@ public sealed partial class LocalAthena : IDisposable
     private readonly Dictionary<string, string> viewDefinitions = new(StringComparer.Ordinal);
     private string? currentDatabase;
     private readonly LakeListing listing = new();
+    private readonly LakeRowCache rowCache;
     private (string? QueryExecutionId, IReadOnlyList<string> Paths) lastObjectsRead = (null, []);
 
     public LocalAthena(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake, AthenaSettings settings)
@@ -57,8 +58,15 @@ public sealed partial class LocalAthena : IDisposable
         this.catalog = catalog;
         this.lake = lake;
         Settings = settings;
-        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake")], TrinoFunctions.Macros);
+        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake")], TrinoFunctions.Macros.Concat(LakeRowCache.Setup));
+        rowCache = new LakeRowCache(duck);
     }
+
+    /// <summary>Whether a SELECT that reads every object of a JSON table may take its rows from memory (see <see cref="LakeRowCache"/>).</summary>
+    internal bool ReuseRows { get; set; } = true;
+
+    /// <summary>How many objects the engine has read into memory for later queries.</summary>
+    internal long ObjectsKeptInMemory => rowCache.ObjectsLoaded;
 
     /// <summary>
     /// An in-memory DuckDB engine that can reach only the given folders: no other file, no network, no extension,
@@ -203,6 +211,10 @@ public sealed partial class LocalAthena : IDisposable
         AthenaSql.RequireSingleStatement(sql);
         var statement = AthenaSql.Significant(sql);
         if (statement.Length == 0) throw new AthenaQueryException("SYNTAX_ERROR", "line 1:1: The query is empty. Write a statement such as SELECT * FROM raw_weather_data LIMIT 10.");
+        // The rows kept in memory are the engine's own: a statement naming their database meets an unknown catalog.
+        if (AthenaSql.Tokenize(statement).Any(t => t.Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier
+                && Unquote(t).Equals(LakeRowCache.Database, StringComparison.Ordinal)))
+            throw new AthenaQueryException("SEMANTIC_ERROR", $"line 1:1: Catalog \"{LakeRowCache.Database}\" does not exist!");
         if (!catalog.DatabaseExists(database))
             throw new AthenaQueryException("SCHEMA_NOT_FOUND", $"line 1:1: Schema '{database}' does not exist. Choose a database that exists (SHOW DATABASES), or deploy the stack.");
         foreach (var (pattern, handler) in DdlHandlers())
@@ -226,6 +238,7 @@ public sealed partial class LocalAthena : IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
+        if (ReuseRows && SelectFromKeptRows(sql, translated, database, id) is { } answered) return answered;
         PrepareTables(sql, database, prune: true);
         Execute("CALL truncate_duckdb_logs()");
         IReadOnlyList<ResultColumn> columns;
@@ -247,6 +260,61 @@ public sealed partial class LocalAthena : IDisposable
         var (bytes, files) = ScannedObjects(read: read);
         lastObjectsRead = (id, read);
         return new Outcome("DML", columns, rows, bytes, files);
+    }
+
+    /// <summary>
+    /// A SELECT answered from the rows kept in memory, or null when it must read the files: it names no JSON table the
+    /// cache holds, its plan does not tell which objects it would open (<see cref="LakeRowCache.ScansOf"/>), or anything
+    /// fails (the files' path then gives the error it always gave). Data scanned is every object of the kept tables
+    /// the plan scans, plus any other object DuckDB opened.
+    /// </summary>
+    private Outcome? SelectFromKeptRows(string sql, string translated, string database, string id)
+    {
+        try
+        {
+            var named = new List<LakeRowCache.Entry>();
+            PrepareTables(sql, database, keptRows: named);
+            if (named.Count == 0) return null;
+            var scans = LakeRowCache.ScansOf(ExplainAsJson(translated), named);
+            if (scans is null) return null;
+            foreach (var entry in scans.Select(s => s.Entry).Distinct())
+                if (!rowCache.Refresh(entry)) return null;
+            var keptObjects = new List<(string Path, long Length)>();
+            foreach (var scan in scans)
+            {
+                if (rowCache.ObjectsOpenedOverFiles(scan) is not { } objects) return null;
+                var lengths = scan.Entry.Listed.ToDictionary(o => o.Path, o => o.Length, StringComparer.Ordinal);
+                keptObjects.AddRange(objects.Select(o => (o, lengths[o])));
+            }
+            Execute("CALL truncate_duckdb_logs()");
+            var (columns, rows) = Read(translated, sql);
+            var read = new List<string>();
+            var (bytes, files) = ScannedObjects(read: read);
+            var counted = read.ToHashSet(StringComparer.Ordinal);
+            foreach (var (path, length) in keptObjects)
+            {
+                if (!counted.Add(path)) continue;
+                read.Add(path);
+                bytes += length;
+                files++;
+            }
+            lastObjectsRead = (id, read);
+            return new Outcome("DML", columns, rows, bytes, files);
+        }
+        catch (Exception error) when (error is AthenaQueryException or DbException)
+        {
+            return null;
+        }
+    }
+
+    private string ExplainAsJson(string translated)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = "EXPLAIN (FORMAT JSON) " + translated;
+        using var reader = command.ExecuteReader();
+        var plan = new StringBuilder();
+        while (reader.Read()) plan.Append(reader.GetString(1));
+        return plan.ToString();
     }
 
     /// <summary>
@@ -320,9 +388,10 @@ public sealed partial class LocalAthena : IDisposable
     /// <summary>
     /// Makes a DuckDB view for every catalog table or view the SQL names (and those the views name in turn); returns
     /// whether any view was made anew. With <paramref name="prune"/>, a plain query on one table gets a view over
-    /// only the folders its WHERE clause can match (see <see cref="PartitionPruning"/>).
+    /// only the folders its WHERE clause can match (see <see cref="PartitionPruning"/>). With <paramref name="keptRows"/>,
+    /// a JSON table the row cache can hold is read from it instead, and its entry is added to the list.
     /// </summary>
-    private bool PrepareTables(string sql, string database, int depth = 0, bool prune = false)
+    private bool PrepareTables(string sql, string database, int depth = 0, bool prune = false, List<LakeRowCache.Entry>? keptRows = null)
     {
         if (depth > 10) throw new AthenaQueryException("INVALID_VIEW", "line 1:1: Views refer to each other in a loop.");
         EnsureSchema(database);
@@ -342,7 +411,7 @@ public sealed partial class LocalAthena : IDisposable
             EnsureSchema(db);
             if (table.IsView)
             {
-                var dependencyChanged = PrepareTables(table.ViewOriginalText!, db, depth + 1);
+                var dependencyChanged = PrepareTables(table.ViewOriginalText!, db, depth + 1, keptRows: keptRows);
                 if (currentDatabase != database)
                 {
                     Execute($"USE awsdatacatalog.{Quote(database)}");
@@ -353,7 +422,7 @@ public sealed partial class LocalAthena : IDisposable
             }
             else
             {
-                var scan = TableScan(table, pruning);
+                var scan = TableScan(table, pruning, db, name, keptRows);
                 try
                 {
                     changed |= DefineView(db, name, scan, always: false);
@@ -400,7 +469,14 @@ public sealed partial class LocalAthena : IDisposable
     private static string Unquote(AthenaSql.Token token) =>
         (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text).ToLowerInvariant();
 
-    private string TableScan(GlueTable table, PartitionPruning? pruning) => new LakeTableScan(catalog, lake, clock, listing).Sql(table, pruning);
+    private string TableScan(GlueTable table, PartitionPruning? pruning, string database, string name, List<LakeRowCache.Entry>? keptRows)
+    {
+        var scans = new LakeTableScan(catalog, lake, clock, listing);
+        if (keptRows is null || table.Classification == "parquet" || rowCache.Scan(database, name, table, scans.PathPartitionedObjects(table)) is not { } kept)
+            return scans.Sql(table, pruning);
+        if (!keptRows.Contains(kept.Entry)) keptRows.Add(kept.Entry);
+        return kept.Sql;
+    }
 
     /// <summary>An S3 location checked as object keys are (no '..', no leading '/', a valid bucket); a bad one fails the query clearly.</summary>
     internal static S3Location ParseLocation(string text, string errorType = "INVALID_TABLE_PROPERTY")

@@ -1,0 +1,295 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+using StreamingWorkshop.Catalog;
+
+namespace StreamingWorkshop.Query;
+
+/// <summary>
+/// The rows of JSON tables' objects, kept in the Athena engine's memory between queries. DuckDB spends some 50 µs
+/// opening, decompressing and parsing each small object (a simulated day of three cities is 2,160 of them), and
+/// binding a view over thousands of paths costs about as much again, so a query that would read every object of a
+/// table reads its rows from here instead. Only objects added, replaced or removed since the previous query are read
+/// or dropped, and the rows stay in the order the objects are listed, so sums and ties come out as they always did.
+/// <para>
+/// A query is answered from here only when its plan shows it would have opened every object anyway: no filter that
+/// names a partition column (DuckDB prunes folders from those before opening anything) and no LIMIT or sample that
+/// may stop reading early. Its data scanned is then every object of the tables it scans, as before. Anything else,
+/// including any failure, takes the usual path over the files, so errors and bills are the ones they always were.
+/// </para>
+/// </summary>
+internal sealed partial class LakeRowCache(DuckDBConnection engine)
+{
+    /// <summary>The in-memory database the rows live in; attached when the engine is opened, before its settings are locked.</summary>
+    public const string Database = "athena_row_cache";
+
+    /// <summary>
+    /// What the engine needs before its settings are locked: the database the rows live in; no late materialization,
+    /// which would turn an ORDER BY ... LIMIT over a table into a second scan joined on row ids and break ties in
+    /// another order than the same query over the files; and no plan pruned from the rows' statistics, which would
+    /// drop the scan of a table whose values cannot match (<c>temperature > 1000</c>) where the files are all opened.
+    /// </summary>
+    public static IEnumerable<string> Setup { get; } =
+        [$"ATTACH ':memory:' AS {Database}", "SET late_materialization_max_rows = 0", "SET disabled_optimizers = 'statistics_propagation'"];
+
+    private const string ObjectColumn = "__object";
+    private const string RowColumn = "__row";
+
+    /// <summary>Compressed bytes of objects kept in all, about ten times as much in rows; a larger table is read from its files.</summary>
+    internal const long MaxBytes = 128L * 1024 * 1024;
+
+    // An object written within this long before it was read may still change within the same clock tick of its
+    // last-write time; it is read again until it is older.
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
+
+    // Plan details that cannot make DuckDB skip an object over the files: what a step outputs, which table it scans,
+    // and joins and orderings (their runtime filters do not prune folders).
+    private static readonly HashSet<string> Harmless = new(StringComparer.Ordinal)
+    {
+        "Projections", "Table", "Type", "Estimated Cardinality", "Aggregates", "Groups", "Function", "Conditions", "Join Type", "Order By", "Top",
+    };
+
+    private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    // A table whose objects failed to read here, with the listing they failed in: not tried again until it changes.
+    private readonly Dictionary<string, string> failedListings = new(StringComparer.Ordinal);
+    private int nextTable;
+
+    /// <summary>How many objects have been read into memory so far (each read of a new or changed object counts).</summary>
+    public long ObjectsLoaded { get; private set; }
+    private long useClock;
+
+    /// <summary>A table's cached rows: which objects they came from, as they were when read.</summary>
+    internal sealed class Entry(string key, string tableName, string shape, GlueTable table, bool hive)
+    {
+        public string Key { get; } = key;
+        public string TableName { get; } = tableName;
+        public string Shape { get; } = shape;
+        public GlueTable Table { get; set; } = table;
+        public bool Hive { get; } = hive;
+        public Dictionary<string, (long Length, DateTime Written, bool Settled)> Loaded { get; } = new(StringComparer.Ordinal);
+        public long LoadedBytes { get; set; }
+        public long LastUse { get; set; }
+
+        /// <summary>Whether some object held gave no rows (an empty object), so its partition values are not in the table.</summary>
+        public bool ObjectsWithoutRows { get; set; }
+
+        /// <summary>The objects the current query lists, with their length and last-write time.</summary>
+        public List<(string Path, long Length, DateTime Written)> Listed { get; set; } = [];
+
+        public string QualifiedName => $"{Database}.main.{TableName}";
+
+    }
+
+    /// <summary>
+    /// The SELECT that reads a table from its cached rows, or null when it is not cached (Parquet, a partition outside
+    /// the path layout, a column name the cache needs for itself, too many bytes, or objects that failed to read here).
+    /// The rows are not read yet: <see cref="Refresh"/> does that once the query's plan has shown it reads them all.
+    /// </summary>
+    public (string Sql, Entry Entry)? Scan(string database, string name, GlueTable table, IReadOnlyList<string>? objects)
+    {
+        if (objects is null || objects.Count == 0 || table.Classification == "parquet") return null;
+        if (table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal))) return null;
+        var hive = table.PartitionKeys.Count > 0;
+        var columns = table.Columns.Select(c => $"{LocalAthena.Quote(c.Name)} {LakeTableScan.ReadType(c.Type)}")
+            .Concat(hive ? table.PartitionKeys.Select(p => $"{LocalAthena.Quote(p.Name)} VARCHAR") : [])
+            .Append($"{ObjectColumn} VARCHAR").Append($"{RowColumn} BIGINT");
+        var shape = string.Join(", ", columns);
+        var key = $"{database}.{name}";
+        if (entries.TryGetValue(key, out var entry) && entry.Shape != shape)
+        {
+            Drop(entry);
+            entry = null;
+        }
+        var listed = new List<(string, long, DateTime)>(objects.Count);
+        long bytes = 0;
+        foreach (var path in objects)
+        {
+            var file = new FileInfo(path);
+            if (!file.Exists) return null;
+            listed.Add((path, file.Length, file.LastWriteTimeUtc));
+            bytes += file.Length;
+        }
+        if (bytes > MaxBytes) return null;
+        if (failedListings.TryGetValue(key, out var failed) && failed == Fingerprint(listed)) return null;
+        if (entry is null)
+        {
+            entry = new Entry(key, $"rows_{nextTable++}", shape, table, hive);
+            Run($"CREATE TABLE {entry.QualifiedName} ({shape})");
+            entries[key] = entry;
+        }
+        entry.Table = table;
+        entry.Listed = listed;
+        var projection = LakeTableScan.Projection(table, null);
+        return ($"SELECT {projection} FROM {entry.QualifiedName}", entry);
+    }
+
+    /// <summary>One scan of a kept table in a query's plan, with the partition values its filters pin (empty: every object).</summary>
+    internal sealed record KeptScan(Entry Entry, IReadOnlyList<(string Key, string Value)> Pinned);
+
+    /// <summary>
+    /// The scans of kept tables in a plan (EXPLAIN (FORMAT JSON)), or null when the objects the query would open over
+    /// the files cannot be told from it: a limit or sample that can stop reading early, or a partition column named in
+    /// a filter other than <c>key='value'</c> on the scan itself (DuckDB prunes folders with any expression on partition
+    /// columns before opening them). Joins and orderings on partition columns do not prune folders; the tests that
+    /// compare both paths hold that to DuckDB.
+    /// </summary>
+    public static IReadOnlyList<KeptScan>? ScansOf(string planJson, IReadOnlyCollection<Entry> named)
+    {
+        var partitionWords = named.SelectMany(e => e.Table.PartitionKeys.Select(p => p.Name)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var mentionsPartition = partitionWords.Count == 0 ? null
+            : new Regex($@"\b({string.Join("|", partitionWords.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        var scans = new List<KeptScan>();
+        using var plan = JsonDocument.Parse(planJson);
+        var pending = new Stack<JsonElement>();
+        foreach (var root in plan.RootElement.EnumerateArray()) pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var step = pending.Pop();
+            var operatorName = step.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+            if (operatorName.Contains("LIMIT", StringComparison.Ordinal) || operatorName.Contains("SAMPLE", StringComparison.Ordinal)) return null;
+            if (step.TryGetProperty("extra_info", out var details) && details.ValueKind == JsonValueKind.Object)
+            {
+                var kept = details.TryGetProperty("Table", out var table) && table.ValueKind == JsonValueKind.String
+                    ? named.FirstOrDefault(e => e.QualifiedName == table.GetString()) : null;
+                var pinned = new List<(string, string)>();
+                foreach (var detail in details.EnumerateObject())
+                {
+                    if (Harmless.Contains(detail.Name) || mentionsPartition is null) continue;
+                    if (kept is not null && detail.Name == "Filters")
+                    {
+                        foreach (var filter in Texts(detail.Value))
+                        {
+                            if (!mentionsPartition.IsMatch(filter)) continue;
+                            var pin = PinnedValue().Match(filter);
+                            var key = pin.Success ? kept.Table.PartitionKeys.FirstOrDefault(k => k.Name.Equals(pin.Groups["key"].Value, StringComparison.OrdinalIgnoreCase)) : null;
+                            if (key is null) return null;
+                            pinned.Add((key.Name, pin.Groups["value"].Value));
+                        }
+                        continue;
+                    }
+                    if (mentionsPartition.IsMatch(detail.Value.GetRawText())) return null;
+                }
+                if (kept is not null) scans.Add(new KeptScan(kept, pinned));
+            }
+            if (step.TryGetProperty("children", out var children))
+                foreach (var child in children.EnumerateArray()) pending.Push(child);
+        }
+        // A table the query names but the plan does not scan (a filter folded to false) is left to the files to judge.
+        return named.All(e => scans.Any(s => s.Entry == e)) ? scans : null;
+    }
+
+    private static IEnumerable<string> Texts(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.ToString()) : [value.ToString()];
+
+    /// <summary>
+    /// The objects a scan reads over the files: all of them, or those whose folders spell the pinned values, told
+    /// from the rows' partition columns as DuckDB parsed them from the paths. Null when an object gave no rows, so
+    /// its values cannot be told from them.
+    /// </summary>
+    public IReadOnlyList<string>? ObjectsOpenedOverFiles(KeptScan scan)
+    {
+        var entry = scan.Entry;
+        if (scan.Pinned.Count == 0) return entry.Listed.Select(o => o.Path).ToList();
+        if (entry.ObjectsWithoutRows) return null;
+        var condition = string.Join(" AND ", scan.Pinned.Select(p => $"{LocalAthena.Quote(p.Key)} = '{p.Value.Replace("'", "''")}'"));
+        using var command = engine.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT {ObjectColumn} FROM {entry.QualifiedName} WHERE {condition}";
+        using var reader = command.ExecuteReader();
+        var matching = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) matching.Add(reader.GetString(0));
+        return entry.Listed.Select(o => o.Path).Where(matching.Contains).ToList();
+    }
+
+    /// <summary>
+    /// Brings a table's rows up to its listing: drops the rows of objects gone, changed or still settling, reads the
+    /// objects not held, and puts the rows back in listing order when new ones landed between old ones. False when an
+    /// object cannot be read here (the usual path then reports it).
+    /// </summary>
+    public bool Refresh(Entry entry)
+    {
+        entry.LastUse = ++useClock;
+        var listed = entry.Listed.ToDictionary(o => o.Path, StringComparer.Ordinal);
+        var stale = entry.Loaded.Where(kv => !listed.TryGetValue(kv.Key, out var now) || !kv.Value.Settled || now.Length != kv.Value.Length || now.Written != kv.Value.Written)
+            .Select(kv => kv.Key).ToList();
+        var staleSet = stale.ToHashSet(StringComparer.Ordinal);
+        var toRead = entry.Listed.Where(o => !entry.Loaded.ContainsKey(o.Path) || staleSet.Contains(o.Path)).ToList();
+        try
+        {
+            if (stale.Count > 0)
+            {
+                Run($"DELETE FROM {entry.QualifiedName} WHERE {ObjectColumn} IN (SELECT unnest({PathList(stale)}))");
+                foreach (var path in stale)
+                {
+                    entry.LoadedBytes -= entry.Loaded[path].Length;
+                    entry.Loaded.Remove(path);
+                }
+            }
+            if (toRead.Count == 0) return true;
+            var lastHeld = entry.Loaded.Keys.Max(StringComparer.Ordinal);
+            var readAt = DateTime.UtcNow;
+            var columns = string.Join(", ", entry.Table.Columns.Select(c => LocalAthena.Quote(c.Name))
+                .Concat(entry.Hive ? entry.Table.PartitionKeys.Select(p => LocalAthena.Quote(p.Name)) : []));
+            // One thread reads the objects in the order listed, so the row numbers follow each object's lines.
+            Run($"INSERT INTO {entry.QualifiedName} SELECT {columns}, {ObjectColumn}, row_number() OVER () " +
+                $"FROM {LakeTableScan.Reader(entry.Table, toRead.Select(o => o.Path), entry.Hive, ObjectColumn)}");
+            ObjectsLoaded += toRead.Count;
+            foreach (var (path, length, written) in toRead)
+            {
+                entry.Loaded[path] = (length, written, written < readAt - Settled);
+                entry.LoadedBytes += length;
+            }
+            if (lastHeld is not null && toRead.Any(o => string.CompareOrdinal(o.Path, lastHeld) < 0))
+                Run($"CREATE OR REPLACE TABLE {entry.QualifiedName} AS SELECT held.* FROM {entry.QualifiedName} held " +
+                    $"JOIN (SELECT unnest({PathList(entry.Listed.Select(o => o.Path))}) AS object, unnest(range({entry.Listed.Count})) AS position) listing " +
+                    $"ON held.{ObjectColumn} = listing.object ORDER BY listing.position, held.{RowColumn}");
+            using (var count = engine.CreateCommand())
+            {
+                count.CommandText = $"SELECT count(DISTINCT {ObjectColumn}) FROM {entry.QualifiedName}";
+                entry.ObjectsWithoutRows = Convert.ToInt64(count.ExecuteScalar()) != entry.Loaded.Count;
+            }
+            EvictBeyondLimit(entry);
+            return true;
+        }
+        catch (DbException)
+        {
+            Drop(entry);
+            failedListings[entry.Key] = Fingerprint(entry.Listed);
+            return false;
+        }
+    }
+
+    /// <summary>Forgets every table's rows (a statement changed what the engine holds, or a test wants the files read).</summary>
+    public void Clear()
+    {
+        foreach (var entry in entries.Values.ToList()) Drop(entry);
+    }
+
+    private void EvictBeyondLimit(Entry keep)
+    {
+        while (entries.Values.Sum(e => e.LoadedBytes) > MaxBytes && entries.Values.Where(e => e != keep).MinBy(e => e.LastUse) is { } oldest)
+            Drop(oldest);
+    }
+
+    private void Drop(Entry entry)
+    {
+        entries.Remove(entry.Key);
+        Run($"DROP TABLE IF EXISTS {entry.QualifiedName}");
+    }
+
+    private static string Fingerprint(IReadOnlyList<(string Path, long Length, DateTime Written)> listed) =>
+        string.Join('\n', listed.Select(o => $"{o.Path}\t{o.Length}\t{o.Written.Ticks}"));
+
+    // DuckDB's rendering of an equality on a text column pushed into a scan: day='04'.
+    [GeneratedRegex(@"^""?(?<key>[A-Za-z_][A-Za-z0-9_]*)""?='(?<value>[^']*)'$")]
+    private static partial Regex PinnedValue();
+
+    private static string PathList(IEnumerable<string> paths) => "[" + string.Join(", ", paths.Select(p => $"'{p.Replace("'", "''")}'")) + "]";
+
+    private void Run(string sql)
+    {
+        using var command = engine.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

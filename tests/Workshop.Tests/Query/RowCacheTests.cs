@@ -1,0 +1,187 @@
+using System.IO.Compression;
+using System.Text;
+using StreamingWorkshop;
+using StreamingWorkshop.Query;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Query;
+
+/// <summary>
+/// Rows kept in the Athena engine's memory answer a query exactly as the lake's files do: the same rows in the same
+/// order, the same objects billed, the same errors. Objects added, replaced or removed by anyone are seen by the next
+/// query, and only those are read again.
+/// </summary>
+public sealed class RowCacheTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 14, 0, 0, 0, TimeSpan.Zero);
+    private readonly TempWorkspace temp = new();
+    private WorkshopSession session = null!;
+    private LocalAthena kept = null!;
+    private LocalAthena overFiles = null!;
+
+    public async Task InitializeAsync()
+    {
+        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Seed = 3 });
+        await session.SimulateAsync(TimeSpan.FromHours(3), Start);
+        await session.CrawlAsync();
+        await session.AlterColumnTypeAsync("raw_weather_data", "measurement_time", "timestamp");
+        await session.AlterColumnTypeAsync("raw_weather_data", "collection_time", "timestamp");
+        var local = session.Local!;
+        kept = local.Athena;
+        overFiles = new LocalAthena(local.Workspace, local.Clock, local.Catalog, local.Lake, kept.Settings) { ReuseRows = false };
+    }
+
+    public async Task DisposeAsync()
+    {
+        overFiles.Dispose();
+        await session.DisposeAsync();
+        temp.Dispose();
+    }
+
+    public static TheoryData<string> Queries => new()
+    {
+        "SELECT COUNT(*) AS n FROM raw_weather_data",
+        // Sums without an ORDER BY: the rows must arrive in the same order for the same last digits.
+        "SELECT city, SUM(temperature) AS total, AVG(temperature) AS mean FROM raw_weather_data GROUP BY city",
+        "SELECT city, measurement_time, collection_time, temperature FROM raw_weather_data ORDER BY measurement_time DESC, city LIMIT 7",
+        "SELECT city, measurement_time, collection_time FROM raw_weather_data WHERE location = 'London' ORDER BY measurement_time, collection_time LIMIT 20",
+        "SELECT * FROM raw_weather_data LIMIT 5",
+        "SELECT EXISTS (SELECT 1 FROM raw_weather_data) AS any_rows",
+        "SELECT city, COUNT(*) AS n FROM raw_weather_data WHERE location = 'London' GROUP BY city",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE (location = 'Edinburgh') AND (day = '14')",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'Atlantis'",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE location IN ('London', 'Edinburgh')",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE location LIKE 'L%'",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE day > '13' OR temperature > 100",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE day = (SELECT MAX(day) FROM raw_weather_data)",
+        "SELECT COUNT(*) AS n FROM raw_weather_data r JOIN (SELECT 'London' AS l) c ON r.location = c.l",
+        "SELECT location, day, COUNT(*) AS n FROM raw_weather_data GROUP BY location, day ORDER BY location DESC, day LIMIT 2",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE 1 = 0",
+        // No row can match, but every object has to be opened to know it.
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE temperature > 1000",
+        "SELECT a.city, COUNT(*) AS n FROM raw_weather_data a JOIN raw_weather_data b ON a.city = b.city AND a.measurement_time = b.measurement_time AND b.location = 'London' GROUP BY a.city",
+        """
+        WITH ordered AS (
+            SELECT city, temperature, LAG(temperature) OVER (PARTITION BY city ORDER BY measurement_time, collection_time) AS before
+            FROM raw_weather_data)
+        SELECT city, SUM(temperature - before) AS drift FROM ordered GROUP BY city ORDER BY city
+        """,
+        "SELECT city AS name FROM raw_weather_data UNION SELECT location FROM raw_weather_data ORDER BY name",
+        "SELECT city, CAST(measurement_time AS DATE) AS d, COUNT(*) AS n FROM raw_weather_data WHERE measurement_time < TIMESTAMP '2025-01-14 01:30:00' GROUP BY 1, 2",
+    };
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task A_query_answered_from_memory_gives_the_rows_and_bill_of_the_same_query_over_the_files(string sql)
+    {
+        var expected = await overFiles.RunAsync(sql);
+        var expectedObjects = overFiles.ObjectsRead(expected.Execution.QueryExecutionId).Order(StringComparer.Ordinal).ToList();
+
+        // Twice: the first query reads the objects into memory, the second finds them there.
+        for (var round = 0; round < 2; round++)
+        {
+            var actual = await kept.RunAsync(sql);
+            Assert.Equal(expected.Columns.Select(c => $"{c.Name}:{c.Type}"), actual.Columns.Select(c => $"{c.Name}:{c.Type}"));
+            Assert.Equal(Lines(expected), Lines(actual));
+            Assert.Equal(expected.Statistics.FilesScanned, actual.Statistics.FilesScanned);
+            Assert.Equal(expected.Statistics.DataScannedInBytes, actual.Statistics.DataScannedInBytes);
+            Assert.Equal(expectedObjects, kept.ObjectsRead(actual.Execution.QueryExecutionId).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_query_asked_again_reads_no_object_and_a_filtered_one_reads_none_either()
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var loaded = kept.ObjectsKeptInMemory;
+        Assert.Equal(ObjectFiles().Count, loaded);
+
+        await kept.RunAsync("SELECT city, AVG(temperature) AS t FROM raw_weather_data GROUP BY city");
+        var london = await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'London'");
+
+        Assert.Equal(loaded, kept.ObjectsKeptInMemory);
+        Assert.Equal(ObjectFiles().Count(f => f.Contains("location=London", StringComparison.Ordinal)), london.Statistics.FilesScanned);
+    }
+
+    [Fact]
+    public async Task Objects_added_replaced_and_removed_by_another_writer_are_seen_by_the_next_query_and_only_they_are_read()
+    {
+        SettleLake();
+        var before = Count(await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data"));
+        var loaded = kept.ObjectsKeptInMemory;
+        var objects = ObjectFiles();
+        var folder = Path.GetDirectoryName(objects[0])!;
+
+        // Added: a new object of two readings in an existing partition.
+        var added = Path.Combine(folder, "zz-added.gz");
+        WriteGzipLines(added, Reading("London", 99.5), Reading("London", 98.5));
+        Assert.Equal(before + 2, Count(await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data")));
+        Assert.Equal(loaded + 1, kept.ObjectsKeptInMemory);
+
+        // Replaced under the same name with other content.
+        WriteGzipLines(added, Reading("London", -40.25));
+        File.SetLastWriteTimeUtc(added, DateTime.UtcNow.AddMinutes(-10));
+        var coldest = await kept.RunAsync("SELECT MIN(temperature) AS t, COUNT(*) AS n FROM raw_weather_data");
+        Assert.Equal(-40.25, Convert.ToDouble(coldest[0, "t"]));
+        Assert.Equal(before + 1, Convert.ToInt64(coldest[0, "n"]));
+
+        // Removed, together with one of the delivery's own objects.
+        File.Delete(added);
+        File.Delete(objects[^1]);
+        var removedLines = LakeFiles.Lines(temp.Root, session.Names.LakeBucket, "weather-data/").Count();
+        var after = await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        Assert.Equal(removedLines, Count(after));
+        Assert.Equal(Count(await overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data")), Count(after));
+        Assert.Equal(objects.Count - 1, after.Statistics.FilesScanned);
+    }
+
+    [Fact]
+    public async Task An_object_that_cannot_be_read_fails_the_query_with_the_error_the_files_give()
+    {
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        WriteGzipLines(Path.Combine(Path.GetDirectoryName(ObjectFiles()[0])!, "broken.gz"), "{\"city\": \"London\", \"temperature\": ");
+
+        var overTheFiles = await Assert.ThrowsAsync<AthenaQueryException>(() => overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data"));
+        var fromMemory = await Assert.ThrowsAsync<AthenaQueryException>(() => kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data"));
+
+        Assert.Equal(overTheFiles.ErrorType, fromMemory.ErrorType);
+        Assert.Equal(overTheFiles.Message, fromMemory.Message);
+    }
+
+    [Fact]
+    public async Task The_rows_database_is_not_a_catalog_a_query_can_name()
+    {
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+
+        var error = await Assert.ThrowsAsync<AthenaQueryException>(() => kept.RunAsync("SELECT COUNT(*) AS n FROM athena_row_cache.main.rows_0"));
+
+        Assert.Equal("SEMANTIC_ERROR: line 1:1: Catalog \"athena_row_cache\" does not exist!", error.Message);
+    }
+
+    /// <summary>Every object and folder of the lake written an hour ago: an object written in the last seconds is read again until it is older.</summary>
+    private void SettleLake()
+    {
+        var root = Path.Combine(temp.Root, "lake");
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        foreach (var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow.AddHours(-1));
+    }
+
+    private List<string> ObjectFiles() =>
+        Directory.GetFiles(Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-data"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+    private static IEnumerable<string> Lines(QueryResult result) => result.Rows.Select(r => string.Join("|", r.Select(v => v is null ? "NULL" : AthenaCsv.Format(v))));
+
+    private static long Count(QueryResult result) => Convert.ToInt64(result[0, "n"]);
+
+    private static string Reading(string city, double temperature) =>
+        $"{{\"city\": \"{city}\", \"temperature\": {temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}, \"measurement_time\": \"2025-01-14T01:00\", \"collection_time\": \"2025-01-14T01:00:30Z\", \"source\": \"test\"}}";
+
+    private static void WriteGzipLines(string path, params string[] lines)
+    {
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+        gzip.Write(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
+    }
+}
