@@ -179,6 +179,18 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
         return named.All(e => scans.Any(s => s.Entry == e)) ? scans : null;
     }
 
+    /// <summary>
+    /// Whether memory is the quicker way to a scan: always for a whole table; for pinned partitions only when they
+    /// hold a good share of its objects, since a few objects read from their files beat a pass over every row.
+    /// </summary>
+    public static bool QuickerInMemory(KeptScan scan)
+    {
+        if (scan.Pinned.Count == 0) return true;
+        var folders = scan.Pinned.Select(p => $"{Path.DirectorySeparatorChar}{p.Key}={p.Value}{Path.DirectorySeparatorChar}").ToList();
+        var pinned = scan.Entry.Listed.Count(o => folders.All(f => o.Path.Contains(f, StringComparison.Ordinal)));
+        return pinned * 16 >= scan.Entry.Listed.Count;
+    }
+
     private static IEnumerable<string> Texts(JsonElement value) =>
         value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.ToString()) : [value.ToString()];
 

@@ -46,6 +46,19 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
         return elsewhere.Count == 0 ? pathPartitioned : null;
     }
 
+    /// <summary>Whether a filter leaves so few of a table's partitions (under a sixteenth) that reading their files beats a pass over every row in memory.</summary>
+    public bool LeavesFewPartitions(GlueTable table, PartitionPruning pruning)
+    {
+        var partitions = Partitions(table).ToList();
+        return partitions.Count(p => pruning.Admits(table, p.Values)) * 16 < partitions.Count;
+    }
+
+    private IEnumerable<GluePartition> Partitions(GlueTable table) =>
+        // A projected table's partitions come from its properties; Athena then ignores those in the catalog.
+        PartitionProjection.IsEnabled(table)
+            ? PartitionProjection.Partitions(table, clock.GetUtcNow()).Select(p => new GluePartition(p.Values, p.Location, table.CreateTime))
+            : catalog.GetPartitions(table.DatabaseName, table.Name);
+
     internal static string Projection(GlueTable table, IReadOnlyList<string>? values)
     {
         var columns = table.Columns.Select(c => c.Type switch
@@ -88,10 +101,7 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
             pathPartitioned.AddRange(ObjectsUnder(LocalAthena.ParseLocation(table.Location!), folders));
             return (pathPartitioned, elsewhere);
         }
-        // A projected table's partitions come from its properties; Athena then ignores those in the catalog.
-        var partitions = PartitionProjection.IsEnabled(table)
-            ? PartitionProjection.Partitions(table, clock.GetUtcNow()).Select(p => new GluePartition(p.Values, p.Location, table.CreateTime))
-            : catalog.GetPartitions(table.DatabaseName, table.Name);
+        var partitions = Partitions(table);
         // The first object of the whole list stays even when its folder is ruled out: DuckDB reads a Parquet schema from it.
         var keptFirst = pruning is null;
         foreach (var partition in partitions)

@@ -273,10 +273,10 @@ public sealed partial class LocalAthena : IDisposable
         try
         {
             var named = new List<LakeRowCache.Entry>();
-            PrepareTables(sql, database, keptRows: named);
+            PrepareTables(sql, database, prune: true, keptRows: named);
             if (named.Count == 0) return null;
             var scans = LakeRowCache.ScansOf(ExplainAsJson(translated), named);
-            if (scans is null) return null;
+            if (scans is null || !scans.All(LakeRowCache.QuickerInMemory)) return null;
             foreach (var entry in scans.Select(s => s.Entry).Distinct())
                 if (!rowCache.Refresh(entry)) return null;
             var keptObjects = new List<(string Path, long Length)>();
@@ -472,7 +472,8 @@ public sealed partial class LocalAthena : IDisposable
     private string TableScan(GlueTable table, PartitionPruning? pruning, string database, string name, List<LakeRowCache.Entry>? keptRows)
     {
         var scans = new LakeTableScan(catalog, lake, clock, listing);
-        if (keptRows is null || table.Classification == "parquet" || rowCache.Scan(database, name, table, scans.PathPartitionedObjects(table)) is not { } kept)
+        if (keptRows is null || table.Classification == "parquet" || (pruning is not null && scans.LeavesFewPartitions(table, pruning))
+            || rowCache.Scan(database, name, table, scans.PathPartitionedObjects(table)) is not { } kept)
             return scans.Sql(table, pruning);
         if (!keptRows.Contains(kept.Entry)) keptRows.Add(kept.Entry);
         return kept.Sql;
