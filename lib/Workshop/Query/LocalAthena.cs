@@ -238,8 +238,12 @@ public sealed partial class LocalAthena : IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        if (ReuseRows && SelectFromKeptRows(sql, translated, database, id) is { } answered) return answered;
-        PrepareTables(sql, database, prune: true);
+        var viewsOverFiles = false;
+        if (ReuseRows && !MayStopEarly(sql))
+        {
+            if (SelectFromKeptRows(sql, translated, database, id, out viewsOverFiles) is { } answered) return answered;
+        }
+        if (!viewsOverFiles) PrepareTables(sql, database, prune: true);
         Execute("CALL truncate_duckdb_logs()");
         IReadOnlyList<ResultColumn> columns;
         IReadOnlyList<object?[]> rows;
@@ -268,12 +272,15 @@ public sealed partial class LocalAthena : IDisposable
     /// fails (the files' path then gives the error it always gave). Data scanned is every object of the kept tables
     /// the plan scans, plus any other object DuckDB opened.
     /// </summary>
-    private Outcome? SelectFromKeptRows(string sql, string translated, string database, string id)
+    private Outcome? SelectFromKeptRows(string sql, string translated, string database, string id, out bool viewsOverFiles)
     {
+        viewsOverFiles = false;
         try
         {
             var named = new List<LakeRowCache.Entry>();
             PrepareTables(sql, database, prune: true, keptRows: named);
+            // No table could be kept: every view was just made over the files, as the usual path makes it.
+            viewsOverFiles = named.Count == 0;
             if (named.Count == 0) return null;
             var scans = LakeRowCache.ScansOf(ExplainAsJson(translated), named);
             if (scans is null || !scans.All(LakeRowCache.QuickerInMemory)) return null;
@@ -305,6 +312,16 @@ public sealed partial class LocalAthena : IDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Whether a query may stop reading before its last object (a LIMIT or FETCH without an ORDER BY, EXISTS, a
+    /// sample): such a query goes straight to the files, which tell which objects it opened.
+    /// </summary>
+    private static bool MayStopEarly(string sql)
+    {
+        var words = AthenaSql.Tokenize(sql).Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToHashSet(StringComparer.Ordinal);
+        return ((words.Contains("limit") || words.Contains("fetch")) && !words.Contains("order")) || words.Contains("exists") || words.Contains("tablesample");
     }
 
     private string ExplainAsJson(string translated)
