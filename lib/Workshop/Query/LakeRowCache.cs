@@ -238,7 +238,10 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
                 }
             }
             if (toRead.Count == 0) return true;
-            var lastHeld = entry.Loaded.Keys.Max(StringComparer.Ordinal);
+            // The listing's order (partition by partition, as the catalog lists them) is the order the files path reads in.
+            var position = new Dictionary<string, int>(entry.Listed.Count, StringComparer.Ordinal);
+            for (var i = 0; i < entry.Listed.Count; i++) position[entry.Listed[i].Path] = i;
+            var lastHeld = entry.Loaded.Keys.Select(p => position[p]).DefaultIfEmpty(-1).Max();
             var readAt = DateTime.UtcNow;
             var columns = string.Join(", ", entry.Table.Columns.Select(c => LocalAthena.Quote(c.Name))
                 .Concat(entry.Hive ? entry.Table.PartitionKeys.Select(p => LocalAthena.Quote(p.Name)) : []));
@@ -251,7 +254,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
                 entry.Loaded[path] = (length, written, written < readAt - Settled);
                 entry.LoadedBytes += length;
             }
-            if (lastHeld is not null && toRead.Any(o => string.CompareOrdinal(o.Path, lastHeld) < 0))
+            if (toRead.Any(o => position[o.Path] < lastHeld))
                 Run($"CREATE OR REPLACE TABLE {entry.QualifiedName} AS SELECT held.* FROM {entry.QualifiedName} held " +
                     $"JOIN (SELECT unnest({PathList(entry.Listed.Select(o => o.Path))}) AS object, unnest(range({entry.Listed.Count})) AS position) listing " +
                     $"ON held.{ObjectColumn} = listing.object ORDER BY listing.position, held.{RowColumn}");

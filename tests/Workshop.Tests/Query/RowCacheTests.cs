@@ -118,6 +118,13 @@ public sealed class RowCacheTests : IAsyncLifetime
         WriteGzipLines(added, Reading("London", 99.5), Reading("London", 98.5));
         Assert.Equal(before + 2, Count(await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data")));
         Assert.Equal(loaded + 1, kept.ObjectsKeptInMemory);
+        // Its rows take their place in the listing's order, not the end: sums and ties come out as over the files.
+        foreach (var sql in new[]
+        {
+            "SELECT temperature, collection_time FROM raw_weather_data WHERE city = 'London'",
+            "SELECT city, SUM(temperature) AS total FROM raw_weather_data GROUP BY city",
+        })
+            Assert.Equal(Lines(await overFiles.RunAsync(sql)), Lines(await kept.RunAsync(sql)));
 
         // Replaced under the same name with other content.
         WriteGzipLines(added, Reading("London", -40.25));
@@ -134,6 +141,34 @@ public sealed class RowCacheTests : IAsyncLifetime
         Assert.Equal(removedLines, Count(after));
         Assert.Equal(Count(await overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data")), Count(after));
         Assert.Equal(objects.Count - 1, after.Statistics.FilesScanned);
+    }
+
+    [Fact]
+    public async Task Rows_stay_in_the_order_the_catalog_lists_partitions_even_when_it_is_not_the_order_of_the_paths()
+    {
+        SettleLake();
+        // A partition registered last whose path sorts first.
+        var aberdeen = Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-data", "location=Aberdeen", "year=2025", "month=01", "day=14");
+        Directory.CreateDirectory(aberdeen);
+        WriteGzipLines(Path.Combine(aberdeen, "first.gz"), Reading("Aberdeen", 4.25));
+        await kept.RunAsync($"ALTER TABLE raw_weather_data ADD PARTITION (location = 'Aberdeen', year = '2025', month = '01', day = '14') LOCATION 's3://{session.Names.LakeBucket}/weather-data/location=Aberdeen/year=2025/month=01/day=14/'");
+        SettleLake();
+        const string inScanOrder = "SELECT city, temperature, collection_time FROM raw_weather_data WHERE temperature > -100";
+        Assert.Equal(Lines(await overFiles.RunAsync(inScanOrder)), Lines(await kept.RunAsync(inScanOrder)));
+
+        // A new object whose path sorts after every held one, in a partition listed before Aberdeen's.
+        var manchester = Directory.EnumerateDirectories(Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-data", "location=Manchester"), "day=*", SearchOption.AllDirectories).Last();
+        var latest = Path.Combine(manchester, "zz-latest.gz");
+        WriteGzipLines(latest, Reading("Manchester", 7.75));
+        // Old enough to be kept for good, in a folder whose new last-write time tells a listing to look again.
+        File.SetLastWriteTimeUtc(latest, settledAt);
+
+        var overTheFiles = Lines(await overFiles.RunAsync(inScanOrder)).ToList();
+        var loaded = kept.ObjectsKeptInMemory;
+        var fromMemory = Lines(await kept.RunAsync(inScanOrder)).ToList();
+        Assert.Equal(loaded + 1, kept.ObjectsKeptInMemory);
+        Assert.Equal("Aberdeen|4.25|2025-01-14 01:00:30.000", overTheFiles[^1]);
+        Assert.Equal(overTheFiles, fromMemory);
     }
 
     [Fact]
@@ -163,10 +198,13 @@ public sealed class RowCacheTests : IAsyncLifetime
     private void SettleLake()
     {
         var root = Path.Combine(temp.Root, "lake");
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(file, settledAt);
         foreach (var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
-            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow.AddHours(-1));
+            Directory.SetLastWriteTimeUtc(folder, settledAt);
     }
+
+    // One instant for every settled object, so settling again changes only the objects written since.
+    private readonly DateTime settledAt = DateTime.UtcNow.AddHours(-1);
 
     private List<string> ObjectFiles() =>
         Directory.GetFiles(Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-data"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
