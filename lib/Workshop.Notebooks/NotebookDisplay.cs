@@ -25,6 +25,10 @@ public static class NotebookDisplay
         lock (Sync)
         {
             if (registered) return;
+            // Plotly.NET serializes a chart with Newtonsoft.Json, which looks for reference loops by comparing each value
+            // with those above it; its objects compare by structure, so one chart took 170 ms or more. Comparing by
+            // reference finds the same loops (a chart has none) and writes the same JSON in a few milliseconds.
+            global::Globals.JSON_CONFIG.EqualityComparer = ReferenceEqualityComparer.Instance;
             Formatter.Register<GenericChart>(chart => GenericChart.toChartHTML(chart), HtmlFormatter.MimeType);
             Formatter.Register<DataFrame>(FormatDataFrame, HtmlFormatter.MimeType);
             // Also inside values the package formats itself, a kit value keeps its designed look.
