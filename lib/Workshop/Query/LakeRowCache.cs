@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Query;
 
@@ -18,8 +19,14 @@ namespace StreamingWorkshop.Query;
 /// may stop reading early. Its data scanned is then every object of the tables it scans, as before. Anything else,
 /// including any failure, takes the usual path over the files, so errors and bills are the ones they always were.
 /// </para>
+/// <para>
+/// With a <paramref name="savedFolder"/> (the workspace's query/kept), each table's rows are also saved there as one
+/// Parquet file with a manifest of the objects they came from, so the next engine (the next notebook, a restarted
+/// kernel, <c>workshop serve</c>) starts from them and reads only what changed since. A saved file that cannot be read
+/// is ignored: the objects are read again.
+/// </para>
 /// </summary>
-internal sealed partial class LakeRowCache(DuckDBConnection engine)
+internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDirectory? workspace = null, string? savedFolder = null)
 {
     /// <summary>The in-memory database the rows live in; attached when the engine is opened, before its settings are locked.</summary>
     public const string Database = "athena_row_cache";
@@ -117,6 +124,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
             entry = new Entry(key, $"rows_{nextTable++}", shape, table, hive);
             Run($"CREATE TABLE {entry.QualifiedName} ({shape})");
             entries[key] = entry;
+            LoadSaved(entry);
         }
         entry.Table = table;
         entry.Listed = listed;
@@ -237,7 +245,11 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
                     entry.Loaded.Remove(path);
                 }
             }
-            if (toRead.Count == 0) return true;
+            if (toRead.Count == 0)
+            {
+                if (stale.Count > 0) Save(entry);
+                return true;
+            }
             // The listing's order (partition by partition, as the catalog lists them) is the order the files path reads in.
             var position = new Dictionary<string, int>(entry.Listed.Count, StringComparer.Ordinal);
             for (var i = 0; i < entry.Listed.Count; i++) position[entry.Listed[i].Path] = i;
@@ -264,6 +276,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
                 entry.ObjectsWithoutRows = Convert.ToInt64(count.ExecuteScalar()) != entry.Loaded.Count;
             }
             EvictBeyondLimit(entry);
+            Save(entry);
             return true;
         }
         catch (DbException)
@@ -278,6 +291,78 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine)
     public void Clear()
     {
         foreach (var entry in entries.Values.ToList()) Drop(entry);
+    }
+
+    /// <summary>What a saved table's manifest records: the table, its columns, its Parquet file and the objects its rows came from.</summary>
+    private sealed record SavedRows(string Key, string Shape, string RowsFile, bool ObjectsWithoutRows, List<SavedObject> Objects);
+
+    private sealed record SavedObject(string Path, long Length, long WrittenTicks, bool Settled);
+
+    private static string Stem(string key) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24].ToLowerInvariant();
+
+    /// <summary>Starts a new table from the rows an earlier engine saved, when they were saved for the same columns.</summary>
+    private void LoadSaved(Entry entry)
+    {
+        if (workspace is null || savedFolder is null) return;
+        try
+        {
+            var manifest = Path.Combine(savedFolder, Stem(entry.Key) + ".json");
+            if (!File.Exists(manifest)) return;
+            var saved = JsonSerializer.Deserialize<SavedRows>(File.ReadAllBytes(workspace.Confine(manifest)));
+            if (saved is null || saved.Key != entry.Key || saved.Shape != entry.Shape || Path.GetFileName(saved.RowsFile) != saved.RowsFile
+                || saved.Objects.Sum(o => o.Length) > MaxBytes)
+                return;
+            var rows = workspace.Confine(Path.Combine(savedFolder, saved.RowsFile));
+            Run($"INSERT INTO {entry.QualifiedName} SELECT * FROM read_parquet('{rows.Replace("'", "''")}')");
+            foreach (var held in saved.Objects)
+            {
+                entry.Loaded[held.Path] = (held.Length, new DateTime(held.WrittenTicks, DateTimeKind.Utc), held.Settled);
+                entry.LoadedBytes += held.Length;
+            }
+            entry.ObjectsWithoutRows = saved.ObjectsWithoutRows;
+        }
+        catch (Exception error) when (error is IOException or JsonException or DbException or UnauthorizedAccessException or WorkspaceEscapeException or NotSupportedException)
+        {
+            // Whatever was read of it is dropped: the objects are read from the lake instead.
+            Run($"DELETE FROM {entry.QualifiedName}");
+            entry.Loaded.Clear();
+            entry.LoadedBytes = 0;
+            entry.ObjectsWithoutRows = false;
+        }
+    }
+
+    /// <summary>
+    /// Saves a table's rows for the next engine: a new Parquet file, then the manifest naming it, replaced at once, so
+    /// a reader finds either the old pair or the new one. Files an interrupted save left behind go with the next save.
+    /// </summary>
+    private void Save(Entry entry)
+    {
+        if (workspace is null || savedFolder is null) return;
+        var stem = Stem(entry.Key);
+        var rowsFile = $"{stem}-{Guid.NewGuid():N}.parquet";
+        var rows = Path.Combine(savedFolder, rowsFile);
+        try
+        {
+            workspace.Confine(rows);
+            Run($"COPY (SELECT * FROM {entry.QualifiedName}) TO '{rows.Replace("'", "''")}' (FORMAT parquet)");
+            var objects = entry.Loaded.Select(kv => new SavedObject(kv.Key, kv.Value.Length, kv.Value.Written.Ticks, kv.Value.Settled)).ToList();
+            workspace.WriteAtomically(Path.Combine(savedFolder, stem + ".json"),
+                JsonSerializer.SerializeToUtf8Bytes(new SavedRows(entry.Key, entry.Shape, rowsFile, entry.ObjectsWithoutRows, objects)));
+            // Another engine may be reading the previous file this moment: only files older than a minute go.
+            foreach (var old in new DirectoryInfo(savedFolder).EnumerateFiles(stem + "-*.parquet"))
+                if (old.Name != rowsFile && old.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-1)) old.Delete();
+        }
+        catch (Exception error) when (error is IOException or DbException or UnauthorizedAccessException or WorkspaceEscapeException)
+        {
+            // Saving is only a head start for the next engine; this one keeps its rows.
+            try
+            {
+                File.Delete(rows);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private void EvictBeyondLimit(Entry keep)

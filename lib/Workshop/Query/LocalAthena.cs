@@ -58,8 +58,9 @@ public sealed partial class LocalAthena : IDisposable
         this.catalog = catalog;
         this.lake = lake;
         Settings = settings;
-        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake")], TrinoFunctions.Macros.Concat(LakeRowCache.Setup));
-        rowCache = new LakeRowCache(duck);
+        var savedRows = workspace.EnsureFolder("query", "kept");
+        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.Macros.Concat(LakeRowCache.Setup));
+        rowCache = new LakeRowCache(duck, workspace, savedRows);
     }
 
     /// <summary>Whether a SELECT that reads every object of a JSON table may take its rows from memory (see <see cref="LakeRowCache"/>).</summary>

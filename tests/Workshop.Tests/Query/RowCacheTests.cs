@@ -172,6 +172,46 @@ public sealed class RowCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_engine_starts_from_the_rows_the_last_one_saved_and_reads_only_what_changed()
+    {
+        SettleLake();
+        const string totals = "SELECT city, SUM(temperature) AS total FROM raw_weather_data GROUP BY city";
+        var first = await kept.RunAsync(totals);
+
+        using var next = NewEngine();
+        var again = await next.RunAsync(totals);
+        Assert.Equal(0, next.ObjectsKeptInMemory);
+        Assert.Equal(Lines(first), Lines(again));
+        Assert.Equal(first.Statistics.DataScannedInBytes, again.Statistics.DataScannedInBytes);
+
+        var added = Path.Combine(Path.GetDirectoryName(ObjectFiles()[0])!, "zz-added.gz");
+        WriteGzipLines(added, Reading("London", 12.5));
+        File.SetLastWriteTimeUtc(added, settledAt);
+        using var third = NewEngine();
+        var counted = await third.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        Assert.Equal(1, third.ObjectsKeptInMemory);
+        Assert.Equal(Count(await overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data")), Count(counted));
+        Assert.Equal(Lines(await overFiles.RunAsync(totals)), Lines(await third.RunAsync(totals)));
+    }
+
+    [Fact]
+    public async Task Saved_rows_that_cannot_be_read_are_ignored_and_the_objects_are_read_again()
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var saved = Directory.GetFiles(Path.Combine(temp.Root, "query", "kept"), "*.parquet");
+        Assert.Single(saved);
+        File.WriteAllText(saved[0], "not a Parquet file");
+
+        using var next = NewEngine();
+        const string perCity = "SELECT city, COUNT(*) AS n, AVG(temperature) AS mean FROM raw_weather_data GROUP BY city ORDER BY city";
+        var result = await next.RunAsync(perCity);
+
+        Assert.Equal(ObjectFiles().Count, next.ObjectsKeptInMemory);
+        Assert.Equal(Lines(await overFiles.RunAsync(perCity)), Lines(result));
+    }
+
+    [Fact]
     public async Task An_object_that_cannot_be_read_fails_the_query_with_the_error_the_files_give()
     {
         await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
@@ -205,6 +245,12 @@ public sealed class RowCacheTests : IAsyncLifetime
 
     // One instant for every settled object, so settling again changes only the objects written since.
     private readonly DateTime settledAt = DateTime.UtcNow.AddHours(-1);
+
+    private LocalAthena NewEngine()
+    {
+        var local = session.Local!;
+        return new LocalAthena(local.Workspace, local.Clock, local.Catalog, local.Lake, kept.Settings);
+    }
 
     private List<string> ObjectFiles() =>
         Directory.GetFiles(Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-data"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
