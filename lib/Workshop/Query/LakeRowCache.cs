@@ -14,10 +14,11 @@ namespace StreamingWorkshop.Query;
 /// table reads its rows from here instead. Only objects added, replaced or removed since the previous query are read
 /// or dropped, and the rows stay in the order the objects are listed, so sums and ties come out as they always did.
 /// <para>
-/// A query is answered from here only when its plan shows it would have opened every object anyway: no filter that
-/// names a partition column (DuckDB prunes folders from those before opening anything) and no LIMIT or sample that
-/// may stop reading early. Its data scanned is then every object of the tables it scans, as before. Anything else,
-/// including any failure, takes the usual path over the files, so errors and bills are the ones they always were.
+/// A query is answered from here only when its plan tells which objects it would have opened over the files: every
+/// object of each table it scans, or those of the partitions its <c>key = 'value'</c> filters pin (DuckDB prunes
+/// folders from filters on partition columns before opening anything), and no LIMIT or sample that may stop reading
+/// early. Its data scanned is then those objects, as before. Anything else, including any failure, takes the usual
+/// path over the files, so errors and bills are the ones they always were.
 /// </para>
 /// <para>
 /// With a <paramref name="savedFolder"/> (the workspace's query/kept), each table's rows are also saved there as one
@@ -61,10 +62,10 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     // A table whose objects failed to read here, with the listing they failed in: not tried again until it changes.
     private readonly Dictionary<string, string> failedListings = new(StringComparer.Ordinal);
     private int nextTable;
+    private long useClock;
 
     /// <summary>How many objects have been read into memory so far (each read of a new or changed object counts).</summary>
     public long ObjectsLoaded { get; private set; }
-    private long useClock;
 
     /// <summary>A table's cached rows: which objects they came from, as they were when read.</summary>
     internal sealed class Entry(string key, string tableName, string shape, GlueTable table, bool hive)
@@ -85,7 +86,6 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         public List<(string Path, long Length, DateTime Written)> Listed { get; set; } = [];
 
         public string QualifiedName => $"{Database}.main.{TableName}";
-
     }
 
     /// <summary>
