@@ -294,7 +294,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     }
 
     /// <summary>What a saved table's manifest records: the table, its columns, its Parquet file and the objects its rows came from.</summary>
-    private sealed record SavedRows(string Key, string Shape, string RowsFile, bool ObjectsWithoutRows, List<SavedObject> Objects);
+    private sealed record SavedRows(string Key, string Shape, string RowsFile, long RowCount, bool ObjectsWithoutRows, List<SavedObject> Objects);
 
     private sealed record SavedObject(string Path, long Length, long WrittenTicks, bool Settled);
 
@@ -314,6 +314,8 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
                 return;
             var rows = workspace.Confine(Path.Combine(savedFolder, saved.RowsFile));
             Run($"INSERT INTO {entry.QualifiedName} SELECT * FROM read_parquet('{rows.Replace("'", "''")}')");
+            // Rows that do not add up to what the manifest recorded are not the ones it describes.
+            if (RowCount(entry) != saved.RowCount) throw new IOException($"{saved.RowsFile} does not hold the {saved.RowCount} rows its manifest records.");
             foreach (var held in saved.Objects)
             {
                 entry.Loaded[held.Path] = (held.Length, new DateTime(held.WrittenTicks, DateTimeKind.Utc), held.Settled);
@@ -347,7 +349,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             Run($"COPY (SELECT * FROM {entry.QualifiedName}) TO '{rows.Replace("'", "''")}' (FORMAT parquet)");
             var objects = entry.Loaded.Select(kv => new SavedObject(kv.Key, kv.Value.Length, kv.Value.Written.Ticks, kv.Value.Settled)).ToList();
             workspace.WriteAtomically(Path.Combine(savedFolder, stem + ".json"),
-                JsonSerializer.SerializeToUtf8Bytes(new SavedRows(entry.Key, entry.Shape, rowsFile, entry.ObjectsWithoutRows, objects)));
+                JsonSerializer.SerializeToUtf8Bytes(new SavedRows(entry.Key, entry.Shape, rowsFile, RowCount(entry), entry.ObjectsWithoutRows, objects)));
             // Another engine may be reading the previous file this moment: only files older than a minute go.
             foreach (var old in new DirectoryInfo(savedFolder).EnumerateFiles(stem + "-*.parquet"))
                 if (old.Name != rowsFile && old.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-1)) old.Delete();
@@ -363,6 +365,13 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             {
             }
         }
+    }
+
+    private long RowCount(Entry entry)
+    {
+        using var command = engine.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {entry.QualifiedName}";
+        return Convert.ToInt64(command.ExecuteScalar());
     }
 
     private void EvictBeyondLimit(Entry keep)

@@ -212,6 +212,24 @@ public sealed class RowCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Saved_rows_that_do_not_match_their_manifest_are_ignored()
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var manifest = Directory.GetFiles(Path.Combine(temp.Root, "query", "kept"), "*.json").Single();
+        var text = File.ReadAllText(manifest);
+        var rowCount = System.Text.RegularExpressions.Regex.Match(text, "\"RowCount\":(\\d+)");
+        Assert.True(rowCount.Success, text[..Math.Min(200, text.Length)]);
+        File.WriteAllText(manifest, text.Replace(rowCount.Value, $"\"RowCount\":{long.Parse(rowCount.Groups[1].Value) + 1}"));
+
+        using var next = NewEngine();
+        var counted = await next.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+
+        Assert.Equal(ObjectFiles().Count, next.ObjectsKeptInMemory);
+        Assert.Equal(Count(await overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data")), Count(counted));
+    }
+
+    [Fact]
     public async Task An_object_that_cannot_be_read_fails_the_query_with_the_error_the_files_give()
     {
         await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
