@@ -49,15 +49,23 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
     /// <summary>Whether a filter leaves so few of a table's partitions (under a sixteenth) that reading their files beats a pass over every row in memory.</summary>
     public bool LeavesFewPartitions(GlueTable table, PartitionPruning pruning)
     {
-        var partitions = Partitions(table).ToList();
+        var partitions = Partitions(table);
         return partitions.Count(p => pruning.Admits(table, p.Values)) * 16 < partitions.Count;
     }
 
-    private IEnumerable<GluePartition> Partitions(GlueTable table) =>
+    // A table's partitions, looked up once per scan: deciding between memory and the files reads them too.
+    private readonly Dictionary<GlueTable, IReadOnlyList<GluePartition>> partitionsOf = new(ReferenceEqualityComparer.Instance);
+
+    private IReadOnlyList<GluePartition> Partitions(GlueTable table)
+    {
+        if (partitionsOf.TryGetValue(table, out var known)) return known;
         // A projected table's partitions come from its properties; Athena then ignores those in the catalog.
-        PartitionProjection.IsEnabled(table)
-            ? PartitionProjection.Partitions(table, clock.GetUtcNow()).Select(p => new GluePartition(p.Values, p.Location, table.CreateTime))
+        IReadOnlyList<GluePartition> partitions = PartitionProjection.IsEnabled(table)
+            ? PartitionProjection.Partitions(table, clock.GetUtcNow()).Select(p => new GluePartition(p.Values, p.Location, table.CreateTime)).ToList()
             : catalog.GetPartitions(table.DatabaseName, table.Name);
+        partitionsOf[table] = partitions;
+        return partitions;
+    }
 
     internal static string Projection(GlueTable table, IReadOnlyList<string>? values)
     {
