@@ -203,14 +203,14 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.ToString()) : [value.ToString()];
 
     /// <summary>
-    /// The objects a scan reads over the files: all of them, or those whose folders spell the pinned values, told
-    /// from the rows' partition columns as DuckDB parsed them from the paths. Null when an object gave no rows, so
-    /// its values cannot be told from them.
+    /// The objects a scan reads over the files, with their lengths: all of them, or those whose folders spell the
+    /// pinned values, told from the rows' partition columns as DuckDB parsed them from the paths. Null when an object
+    /// gave no rows, so its values cannot be told from them.
     /// </summary>
-    public IReadOnlyList<string>? ObjectsOpenedOverFiles(KeptScan scan)
+    public IReadOnlyList<(string Path, long Length)>? ObjectsOpenedOverFiles(KeptScan scan)
     {
         var entry = scan.Entry;
-        if (scan.Pinned.Count == 0) return entry.Listed.Select(o => o.Path).ToList();
+        if (scan.Pinned.Count == 0) return entry.Listed.Select(o => (o.Path, o.Length)).ToList();
         if (entry.ObjectsWithoutRows) return null;
         var condition = string.Join(" AND ", scan.Pinned.Select(p => $"{LocalAthena.Quote(p.Key)} = '{p.Value.Replace("'", "''")}'"));
         using var command = engine.CreateCommand();
@@ -218,7 +218,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         using var reader = command.ExecuteReader();
         var matching = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read()) matching.Add(reader.GetString(0));
-        return entry.Listed.Select(o => o.Path).Where(matching.Contains).ToList();
+        return entry.Listed.Where(o => matching.Contains(o.Path)).Select(o => (o.Path, o.Length)).ToList();
     }
 
     /// <summary>

@@ -261,8 +261,22 @@ public sealed partial class LocalAthena : IDisposable
             Execute("CALL truncate_duckdb_logs()");
             (columns, rows) = Read(translated, sql);
         }
+        return Billed(id, columns, rows, []);
+    }
+
+    /// <summary>A SELECT's outcome, billed for the objects DuckDB opened and those read from kept rows, each once.</summary>
+    private Outcome Billed(string id, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows, IEnumerable<(string Path, long Length)> keptObjects)
+    {
         var read = new List<string>();
         var (bytes, files) = ScannedObjects(read: read);
+        var counted = read.ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, length) in keptObjects)
+        {
+            if (!counted.Add(path)) continue;
+            read.Add(path);
+            bytes += length;
+            files++;
+        }
         lastObjectsRead = (id, read);
         return new Outcome("DML", columns, rows, bytes, files);
     }
@@ -291,23 +305,11 @@ public sealed partial class LocalAthena : IDisposable
             foreach (var scan in scans)
             {
                 if (rowCache.ObjectsOpenedOverFiles(scan) is not { } objects) return null;
-                var lengths = scan.Entry.Listed.ToDictionary(o => o.Path, o => o.Length, StringComparer.Ordinal);
-                keptObjects.AddRange(objects.Select(o => (o, lengths[o])));
+                keptObjects.AddRange(objects);
             }
             Execute("CALL truncate_duckdb_logs()");
             var (columns, rows) = Read(translated, sql);
-            var read = new List<string>();
-            var (bytes, files) = ScannedObjects(read: read);
-            var counted = read.ToHashSet(StringComparer.Ordinal);
-            foreach (var (path, length) in keptObjects)
-            {
-                if (!counted.Add(path)) continue;
-                read.Add(path);
-                bytes += length;
-                files++;
-            }
-            lastObjectsRead = (id, read);
-            return new Outcome("DML", columns, rows, bytes, files);
+            return Billed(id, columns, rows, keptObjects);
         }
         catch (Exception error) when (error is AthenaQueryException or DbException)
         {

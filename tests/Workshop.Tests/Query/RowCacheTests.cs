@@ -253,13 +253,7 @@ public sealed class RowCacheTests : IAsyncLifetime
     }
 
     /// <summary>Every object and folder of the lake written an hour ago: an object written in the last seconds is read again until it is older.</summary>
-    private void SettleLake()
-    {
-        var root = Path.Combine(temp.Root, "lake");
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(file, settledAt);
-        foreach (var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
-            Directory.SetLastWriteTimeUtc(folder, settledAt);
-    }
+    private void SettleLake() => LakeFiles.Settle(temp.Root, settledAt, objectsToo: true);
 
     // One instant for every settled object, so settling again changes only the objects written since.
     private readonly DateTime settledAt = DateTime.UtcNow.AddHours(-1);

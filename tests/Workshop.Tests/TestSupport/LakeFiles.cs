@@ -12,6 +12,19 @@ internal static class LakeFiles
 {
     public static string BucketFolder(string workspace, string bucket) => Path.Combine(workspace, "lake", bucket);
 
+    /// <summary>
+    /// Gives every folder of the workspace's lake (and, with <paramref name="objectsToo"/>, every object) the last-write
+    /// time <paramref name="at"/>, so a listing or an object read now counts as settled rather than just written.
+    /// </summary>
+    public static void Settle(string workspace, DateTime at, bool objectsToo)
+    {
+        var root = Path.Combine(workspace, "lake");
+        if (objectsToo)
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(file, at);
+        foreach (var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+            Directory.SetLastWriteTimeUtc(folder, at);
+    }
+
     public static IEnumerable<(string Key, string Line)> Lines(string workspace, string bucket, string prefix = "")
     {
         var root = BucketFolder(workspace, bucket);
