@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
@@ -112,8 +113,9 @@ public sealed partial class LocalWarehouse
     }
 
     /// <summary>
-    /// Reads every record into copy_values (file, line, raw line, one text value per column) with DuckDB's own readers,
-    /// and the lines that are no record at all (JSON that does not parse) into copy_bad.
+    /// Reads every record into copy_values (file, line, raw line, one text value per column), and the lines that are no
+    /// record at all (JSON that does not parse) into copy_bad. JSON lines are read by <see cref="AppendLines"/>, the
+    /// other formats by DuckDB's own readers.
     /// </summary>
     private void StageRecords(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<TargetColumn> columns, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
     {
@@ -127,17 +129,11 @@ public sealed partial class LocalWarehouse
             case CopyFormat.Json:
             {
                 var paths = JsonPaths(copy, columns);
-                const string lineColumn = "{'line': 'VARCHAR'}";
-                const string unusedDelimiter = "'\u0001'";
                 // One line is one record: read as text so a line that is not JSON becomes a load error, not a failed read.
-                Run(connection, $"""
-                    CREATE OR REPLACE TEMP TABLE copy_lines AS
-                    SELECT {s3Name} AS filename, {lineNumber} AS line_number, line, coalesce(json_valid(line), false) AS valid
-                    FROM (SELECT filename, line, row_number() OVER () AS n
-                          FROM read_csv({list}, columns = {lineColumn}, delim = {unusedDelimiter}, quote = '', escape = '', header = false,
-                                        auto_detect = false, filename = true, compression = '{compression}', new_line = '\n'))
-                    WHERE line IS NOT NULL AND trim(line) <> ''
-                    """);
+                Run(connection, "CREATE OR REPLACE TEMP TABLE copy_text (filename VARCHAR, line_number BIGINT, line VARCHAR, intact BOOLEAN)");
+                AppendLines(connection, copy, files, lakeRoot);
+                Run(connection, "CREATE OR REPLACE TEMP TABLE copy_lines AS SELECT filename, line_number, line, intact AND coalesce(json_valid(line), false) AS valid FROM copy_text");
+                Run(connection, "DROP TABLE copy_text");
                 var ignoreCase = copy.JsonOption.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase);
                 // Each line is parsed once for all the columns' paths; 'auto ignorecase' finds each column's key per record.
                 var texts = ignoreCase ? "NULL" : $"json_extract_string(line, [{string.Join(", ", paths.Select(Literal))}])";
@@ -189,6 +185,81 @@ public sealed partial class LocalWarehouse
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// Puts every line of the objects that holds more than spaces into copy_text, with its object's s3:// name and its line
+    /// number in the object. The objects are read here rather than by DuckDB's CSV reader, which spends about 0.15 ms
+    /// setting up each small object (a third of a second for the day's 2,160) and numbers lines with a window over all of them.
+    /// </summary>
+    private static void AppendLines(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
+    {
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        using var appender = connection.CreateAppender("temp", "main", "copy_text");
+        foreach (var (key, path) in files)
+        {
+            var name = "s3://" + path[lakeRoot.Length..].Replace('\\', '/');
+            var text = ObjectText(copy, key, path, utf8);
+            var lines = text.AsSpan();
+            if (lines.StartsWith("\uFEFF")) lines = lines[1..];
+            var number = 0L;
+            foreach (var range in lines.Split('\n'))
+            {
+                number++;
+                var line = lines[range];
+                if (line.Trim(' ').IsEmpty) continue;
+                // The appender ends a text at its first NUL character, so a line holding one is kept as a bad record.
+                var intact = !line.Contains('\0');
+                appender.CreateRow().AppendValue(name).AppendValue(number).AppendValue(line.ToString()).AppendValue(intact).EndRow();
+            }
+        }
+    }
+
+    /// <summary>An object's text, unzipped when COPY says GZIP; an object that is not whole gzip or not UTF-8 fails the COPY.</summary>
+    private static string ObjectText(CopyCommand copy, string key, string path, UTF8Encoding utf8)
+    {
+        var unreadable = $"COPY could not read the objects under {copy.Source}: object {key}";
+        using var content = new MemoryStream();
+        using (var file = File.OpenRead(path))
+        {
+            // An empty object has no lines, zipped or not.
+            if (!copy.Gzip || file.Length == 0) file.CopyTo(content);
+            else
+            {
+                try
+                {
+                    using (var unzipped = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true)) unzipped.CopyTo(content);
+                }
+                catch (InvalidDataException error)
+                {
+                    throw new RedshiftSqlException($"{unreadable} is not a whole gzip file ({error.Message.TrimEnd('.')}). Put the object again, or narrow the prefix to the objects that unzip.");
+                }
+                // GZipStream hands back what it unzipped of a cut-off object without an error. A whole object ends with the
+                // length of its last member, which cannot be more than all that was unzipped.
+                if (!EndsWithItsLength(file, content.Length))
+                    throw new RedshiftSqlException($"{unreadable} is not a whole gzip file (it ends early). Put the object again, or narrow the prefix to the objects that unzip.");
+            }
+        }
+        try
+        {
+            return utf8.GetString(content.GetBuffer(), 0, (int)content.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new RedshiftSqlException($"{unreadable} is not UTF-8 text. Redshift loads UTF-8: write the object as UTF-8, or narrow the prefix to leave it out.");
+        }
+    }
+
+    /// <summary>Whether a gzip file's last four bytes (its last member's unzipped length, modulo 2^32) fit the unzipped total.</summary>
+    private static bool EndsWithItsLength(FileStream file, long unzipped)
+    {
+        // Header and trailer alone take 18 bytes.
+        if (file.Length < 18) return false;
+        if (unzipped > uint.MaxValue) return true;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Seek(-4, SeekOrigin.End);
+        file.ReadExactly(trailer);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer) <= unzipped;
     }
 
     /// <summary>GZIP must name gzip-compressed objects and only those: the first two bytes tell.</summary>

@@ -74,7 +74,52 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
             [3L, "", "", "", 1216L, "Invalid JSON object: the line is not one JSON object"],
             [4L, "temperature", "float8", "warm", 1207L, "Invalid digit, Value 'w', Pos 0, Type: Double"],
         ], lake.Rows($"SELECT line_number, colname, type, raw_field_value, err_code, err_reason FROM stl_load_errors WHERE filename = 's3://{LoadLakeFixture.Bucket}/copy-bad/a.json' AND query = (SELECT min(query) FROM stl_load_errors WHERE filename LIKE '%copy-bad%') ORDER BY line_number"));
-        Assert.Equal([["not json at all"]], lake.Rows("SELECT DISTINCT raw_line FROM stl_load_errors WHERE err_code = 1216"));
+        Assert.Equal([["not json at all"]], lake.Rows("SELECT DISTINCT raw_line FROM stl_load_errors WHERE err_code = 1216 AND filename LIKE '%copy-bad/%'"));
+    }
+
+    [Fact]
+    public async Task Json_lines_keep_their_numbers_in_the_object_across_blank_lines_byte_order_marks_crlf_and_joined_gzip_members()
+    {
+        static byte[] Zip(string text)
+        {
+            using var buffer = new MemoryStream();
+            using (var zip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest)) zip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            return buffer.ToArray();
+        }
+        await lake.PutAsync("copy-lines/a.gz", "\n  \n{\"city\":\"Oslo\",\"n\":1}\n \t \n{\"city\":\"Rome\",\"n\":\"two\"}", gzip: true);
+        await lake.PutAsync("copy-lines/b.gz", "\uFEFF{\"city\":\"Bergen\",\"n\":3}\r\n{\"city\":\"Paris\",\"n\":4}\r\n", gzip: true);
+        await lake.PutBytesAsync("copy-lines/c.gz", [.. Zip("{\"city\":\"Lima\",\"n\":5}\n"), .. Zip("{\"city\":\"Quito\",\"n\":6}\n")]);
+        await lake.PutAsync("copy-lines/d.gz", "{\"city\":\"Nul\u0000\",\"n\":7}\n{\"city\":\"Oslo\",\"n\":8}\u0000\n", gzip: true);
+        lake.Warehouse.Execute("CREATE TABLE line_readings (city VARCHAR, n INTEGER)");
+
+        var loaded = lake.Warehouse.Execute($"COPY line_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-lines/' IAM_ROLE '{Role}' JSON 'auto' GZIP MAXERROR 10");
+
+        Assert.Equal(5L, loaded.RowsAffected);
+        Assert.Equal([["Bergen", 3L], ["Lima", 5L], ["Oslo", 1L], ["Paris", 4L], ["Quito", 6L]], lake.Rows("SELECT city, n FROM line_readings ORDER BY city"));
+        // Line numbers count every line of the object, blank ones too; a line of spaces is no record, one with a tab is a bad one.
+        Assert.Equal(
+        [
+            [$"s3://{LoadLakeFixture.Bucket}/copy-lines/a.gz", 4L, 1216L, " \t "],
+            [$"s3://{LoadLakeFixture.Bucket}/copy-lines/a.gz", 5L, 1207L, "{\"city\":\"Rome\",\"n\":\"two\"}"],
+            [$"s3://{LoadLakeFixture.Bucket}/copy-lines/d.gz", 1L, 1216L, "{\"city\":\"Nul"],
+            [$"s3://{LoadLakeFixture.Bucket}/copy-lines/d.gz", 2L, 1216L, "{\"city\":\"Oslo\",\"n\":8}"],
+        ], lake.Rows("SELECT filename, line_number, err_code, raw_line FROM stl_load_errors WHERE filename LIKE '%copy-lines/%' ORDER BY filename, line_number"));
+    }
+
+    [Fact]
+    public async Task Json_objects_that_are_not_utf8_or_not_whole_gzip_fail_the_copy_naming_the_object()
+    {
+        await lake.PutBytesAsync("copy-latin1/a.json", [(byte)'{', (byte)'"', (byte)'c', (byte)'"', (byte)':', (byte)'"', 0xC5, (byte)'"', (byte)'}', (byte)'\n']);
+        await lake.PutBytesAsync("copy-cut/a.gz", [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0x56]);
+        lake.Warehouse.Execute("CREATE TABLE unread_readings (c VARCHAR)");
+
+        var latin1 = Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute($"COPY unread_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-latin1/' IAM_ROLE '{Role}' JSON 'auto'"));
+        var cut = Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute($"COPY unread_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-cut/' IAM_ROLE '{Role}' JSON 'auto' GZIP"));
+
+        Assert.Equal($"COPY could not read the objects under s3://{LoadLakeFixture.Bucket}/copy-latin1/: object copy-latin1/a.json is not UTF-8 text. Redshift loads UTF-8: write the object as UTF-8, or narrow the prefix to leave it out.", latin1.Message);
+        Assert.StartsWith($"COPY could not read the objects under s3://{LoadLakeFixture.Bucket}/copy-cut/: object copy-cut/a.gz is not a whole gzip file (", cut.Message);
+        Assert.EndsWith("). Put the object again, or narrow the prefix to the objects that unzip.", cut.Message);
+        Assert.Equal([[0L]], lake.Rows("SELECT count(*) FROM unread_readings"));
     }
 
     [Fact]

@@ -43,6 +43,8 @@ public sealed class LoadLakeFixture : IAsyncLifetime
         await Session.Local!.Lake.PutObjectAsync(Bucket, key, bytes);
     }
 
+    public Task PutBytesAsync(string key, byte[] bytes) => Session.Local!.Lake.PutObjectAsync(Bucket, key, bytes);
+
     public IReadOnlyList<object?[]> Rows(string sql) => Warehouse.Execute(sql).Rows;
 
     public async Task DisposeAsync()
