@@ -14,7 +14,14 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     private readonly object sync = new();
     // Each table file's last bytes read and what they parse to: a table with thousands of partitions takes far longer
     // to parse than to read and compare.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (byte[] Content, TableHistory History)> parsed = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (byte[] Content, FileStamp Stamp, TableHistory History)> parsed = new(StringComparer.Ordinal);
+
+    /// <summary>What the file system says of a table's file: every write of it gives it a new last-write time.</summary>
+    private readonly record struct FileStamp(long Length, DateTime Written);
+
+    // File times come from a coarse clock: two rewrites a few milliseconds apart can share them, so a file written
+    // this recently is compared byte by byte.
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
 
     public GlueDatabase CreateDatabase(string name, string? description = null, string? locationUri = null)
     {
@@ -186,6 +193,12 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     private TableHistory Load(string database, string name)
     {
         var path = TableFile(ValidName(database, "database"), ValidName(name, "table"));
+        var checkedAt = DateTime.UtcNow;
+        var file = new FileInfo(path);
+        // Another process may have changed the file since. Its stamp, taken before the bytes are read, tells once the
+        // file has settled; until then, the bytes do.
+        var stamp = file.Exists ? new FileStamp(file.Length, file.LastWriteTimeUtc) : default;
+        if (file.Exists && parsed.TryGetValue(path, out var known) && known.Stamp != default && known.Stamp == stamp) return known.History;
         byte[] content;
         try
         {
@@ -195,10 +208,15 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         {
             throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. Run the crawler, or list the tables with SHOW TABLES.");
         }
-        // Another process may have changed the file since: the bytes, not a time stamp, tell whether the parsed copy still holds.
-        if (parsed.TryGetValue(path, out var known) && known.Content.AsSpan().SequenceEqual(content)) return known.History;
+        // A stamp is kept only for a file that had settled before it was read: one still being written keeps being compared.
+        if (!(stamp.Written < checkedAt - Settled)) stamp = default;
+        if (parsed.TryGetValue(path, out known) && known.Content.AsSpan().SequenceEqual(content))
+        {
+            parsed[path] = known with { Stamp = stamp };
+            return known.History;
+        }
         var history = JsonSerializer.Deserialize<TableHistory>(content, JsonOptions)!;
-        parsed[path] = (content, history);
+        parsed[path] = (content, stamp, history);
         return history;
     }
 

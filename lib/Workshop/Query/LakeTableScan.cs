@@ -115,7 +115,7 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
         foreach (var partition in partitions)
         {
             var (location, named) = listing?.Location(partition.Location) ?? LakeListing.ParseFolder(partition.Location);
-            var spelled = table.PartitionKeys.Select((k, i) => named.TryGetValue(k.Name, out var v) && v == partition.Values[i]).All(x => x);
+            var spelled = Spells(table, partition, named);
             var ruledOut = spelled && pruning is not null && !pruning.Admits(table, partition.Values);
             if (ruledOut && keptFirst) continue;
             var files = ObjectsUnder(location, folders);
@@ -129,6 +129,14 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
             else elsewhere.Add((partition.Values, files));
         }
         return (pathPartitioned, elsewhere);
+    }
+
+    /// <summary>Whether a partition's folders spell its values (key=value for each partition key), so DuckDB reads them from the path.</summary>
+    private static bool Spells(GlueTable table, GluePartition partition, Dictionary<string, string> named)
+    {
+        for (var i = 0; i < table.PartitionKeys.Count; i++)
+            if (i >= partition.Values.Count || !named.TryGetValue(table.PartitionKeys[i].Name, out var value) || value != partition.Values[i]) return false;
+        return true;
     }
 
     private static List<string> ObjectsUnder(S3Location location, FolderCheck folders)
