@@ -74,6 +74,9 @@ public sealed partial class LocalAthena : IDisposable
     /// no other database, and no setting can be changed afterwards. The catalog database, the file-system log and
     /// <paramref name="setup"/> are made first, because each of them needs a setting the lock then forbids.
     /// </summary>
+    /// <summary>The in-memory catalog every sandboxed engine starts in (Athena's own catalog name).</summary>
+    internal const string EngineCatalog = "awsdatacatalog";
+
     internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, IEnumerable<string> setup)
     {
         var engine = new DuckDBConnection("DataSource=:memory:");
@@ -86,8 +89,8 @@ public sealed partial class LocalAthena : IDisposable
                 command.CommandText = sql;
                 command.ExecuteNonQuery();
             }
-            Run("ATTACH ':memory:' AS awsdatacatalog");
-            Run("USE awsdatacatalog");
+            Run($"ATTACH ':memory:' AS {EngineCatalog}");
+            Run($"USE {EngineCatalog}");
             Run("CALL enable_logging('FileSystem')");
             foreach (var statement in setup) Run(statement);
             // DuckDB compares paths as text, so each folder ends with a separator: lake/ must not also allow lake-old/.

@@ -18,7 +18,8 @@ public sealed partial class LocalWarehouse
     public static readonly TimeSpan AutoRefreshInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Where a refresh lays the stream's new records out in the stream's columns, for the view's SELECT to read.</summary>
-    private const string StagedRecords = "temp.main.kinesis_records";
+    private const string StagedRecordsTable = "kinesis_records";
+    private const string StagedRecords = "temp.main." + StagedRecordsTable;
 
     /// <summary>The error code SYS_STREAM_SCAN_ERRORS gives records that aged out of the stream before a refresh read them.</summary>
     public const int RecordsLostErrorCode = 1;

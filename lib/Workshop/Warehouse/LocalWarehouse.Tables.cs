@@ -10,6 +10,9 @@ public sealed partial class LocalWarehouse
 
     private string DbLiteral => "'" + Cluster.Database.Replace("'", "''") + "'";
 
+    /// <summary>The temporary views <see cref="SystemTables"/> makes on every connection.</summary>
+    private static readonly string[] SystemViews = ["svv_table_info", "pg_table_def"];
+
     /// <summary>
     /// The bookkeeping tables CREATE TABLE writes to (made on first use), and Redshift's two views of them, made per
     /// connection so they always read the way this version of the kit shows them.

@@ -167,6 +167,8 @@ public static partial class RedshiftSql
             _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE\b") || Starts(text, @"CALL\b") => ("Stored procedures (CREATE PROCEDURE, CALL)", "Run the statements one by one, or as a batch (BatchExecuteStatement)."),
             _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?LIBRARY\b") => ("CREATE LIBRARY", "Write the logic in SQL."),
             _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?(EXTERNAL\s+)?FUNCTION\b") => ("User-defined functions (CREATE FUNCTION, Python and Lambda UDFs)", "Write the expression in the query itself."),
+            // DuckDB's macros are no Redshift statement; the warehouse's engine keeps its own between statements.
+            _ when Starts(text, @"CREATE\s+(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?MACRO\b") => ("Macros (CREATE MACRO is DuckDB's, not Redshift's)", "Write the expression in the query itself."),
             _ when Starts(text, @"CREATE\s+DATASHARE\b") || Starts(text, @"(ALTER|DROP)\s+DATASHARE\b") => ("Data sharing (CREATE DATASHARE)", "Query the tables of this cluster directly."),
             _ when Starts(text, @"(GRANT|REVOKE)\b") => ("GRANT and REVOKE", "The local warehouse has one user, the cluster's admin user, who may do everything."),
             _ when Starts(text, @"(CREATE|ALTER|DROP)\s+(USER|GROUP|ROLE)\b") => ("Users, groups and roles", "The local warehouse has one user, the cluster's admin user."),

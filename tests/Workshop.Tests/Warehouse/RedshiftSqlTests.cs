@@ -174,6 +174,7 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     [InlineData("CREATE PROCEDURE load_day() AS $$ BEGIN END; $$ LANGUAGE plpgsql", "Not supported by the local warehouse: Stored procedures (CREATE PROCEDURE, CALL).")]
     [InlineData("CREATE LIBRARY lib LANGUAGE plpythonu FROM 's3://b/lib.zip'", "Not supported by the local warehouse: CREATE LIBRARY.")]
     [InlineData("CREATE FUNCTION f_double(float) RETURNS float IMMUTABLE AS $$ return args[0] * 2 $$ LANGUAGE plpythonu", "Not supported by the local warehouse: User-defined functions (CREATE FUNCTION, Python and Lambda UDFs).")]
+    [InlineData("CREATE TEMP MACRO twice(x) AS x * 2", "Not supported by the local warehouse: Macros (CREATE MACRO is DuckDB's, not Redshift's).")]
     [InlineData("GRANT SELECT ON ALL TABLES IN SCHEMA public TO GROUP analysts", "Not supported by the local warehouse: GRANT and REVOKE.")]
     [InlineData("CREATE DATASHARE weather_share", "Not supported by the local warehouse: Data sharing (CREATE DATASHARE).")]
     [InlineData("CREATE TABLE shapes (g GEOMETRY)", "Not supported by the local warehouse: the GEOMETRY type.")]

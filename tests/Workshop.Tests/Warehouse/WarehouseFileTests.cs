@@ -32,6 +32,32 @@ public sealed class WarehouseFileTests : LocalSessionTest
     }
 
     [Fact]
+    public async Task Between_statements_the_file_is_free_for_another_process_and_a_temporary_table_is_gone()
+    {
+        await Session.EnsurePipelineAsync();
+        var engine = Session.Local!.Warehouse.Cluster("weather-analytics-warehouse-dev");
+        engine.Execute("CREATE TABLE kept_rows (n INTEGER)");
+        engine.Execute("INSERT INTO kept_rows VALUES (1), (2)");
+        engine.Execute("CREATE TEMP TABLE scratch_rows (n INTEGER)");
+        engine.Execute("INSERT INTO kept_rows VALUES (3)");
+
+        // Another process opens the file for writing (DuckDB locks it): it could not while a statement held it.
+        using (var other = new DuckDB.NET.Data.DuckDBConnection($"DataSource={engine.DatabaseFile}"))
+        {
+            other.Open();
+            using var insert = other.CreateCommand();
+            insert.CommandText = "INSERT INTO public.kept_rows VALUES (4)";
+            Assert.Equal(1, insert.ExecuteNonQuery());
+        }
+
+        // Each statement is its own session, as through the Data API: the temporary table went with its statement.
+        var missing = Assert.Throws<RedshiftSqlException>(() => engine.Execute("SELECT count(*) FROM scratch_rows"));
+        Assert.Contains("scratch_rows", missing.Message);
+        Assert.Equal([[4L, 10L]], engine.Execute("SELECT count(*), sum(n) FROM kept_rows").Rows);
+        Assert.Equal([["2026-12-03 00:00:00"]], engine.Execute("SELECT GETDATE()::VARCHAR").Rows);
+    }
+
+    [Fact]
     public async Task Json_text_and_bytes_become_SUPER_values_as_in_Redshift()
     {
         await Session.EnsurePipelineAsync();
