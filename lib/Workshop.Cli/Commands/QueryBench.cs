@@ -17,6 +17,7 @@ namespace StreamingWorkshop.Cli.Commands;
 internal static class QueryBench
 {
     private const int Runs = 3;
+    private const int MaxRuns = 20;
 
     public static void AddTo(RootCommand root)
     {
@@ -84,6 +85,7 @@ internal static class QueryBench
         async Task Measure(string name, string table, string sql) =>
             rows.Add(await MeasureAsync(session, local, floor, name, sql, [table], [], cancellationToken));
 
+        await LakeAtRestAsync(cancellationToken);
         await Measure("JSON.gz pruned", "raw_weather_data",
             $"SELECT city, AVG(temperature) AS mean_temp, MAX(temperature) AS highest FROM raw_weather_data WHERE location = '{probe}' AND year = '2025' AND month = '01' AND day = '15' GROUP BY city");
         await Measure("JSON.gz full scan", "raw_weather_data",
@@ -92,12 +94,13 @@ internal static class QueryBench
         watch.Restart();
         await session.QueryAsync($"CREATE TABLE weather_parquet WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/weather-parquet/', partitioned_by = ARRAY['location']) AS SELECT city, temperature, measurement_time, year, month, day, location FROM raw_weather_data", cancellationToken: cancellationToken);
         var ctas = watch.Elapsed;
+        await LakeAtRestAsync(cancellationToken);
         await Measure("Parquet pruned", "weather_parquet",
             $"SELECT city, AVG(temperature) AS mean_temp, MAX(temperature) AS highest FROM weather_parquet WHERE location = '{probe}' AND day = '15' GROUP BY city");
         await Measure("Parquet full scan", "weather_parquet",
             "SELECT location, COUNT(*) AS readings, AVG(temperature) AS mean_temp, MIN(temperature) AS lowest, MAX(temperature) AS highest FROM weather_parquet GROUP BY location");
 
-        var table = report.Table($"Kit and floor, best of {Runs} ({cityCount} cities x {dayCount} days)", "Query", "Kit", "Floor", "Kit/floor", "Objects", "Scanned");
+        var table = report.Table($"Kit and floor, best of {Runs} to {MaxRuns} ({cityCount} cities x {dayCount} days)", "Query", "Kit", "Floor", "Kit/floor", "Objects", "Scanned");
         foreach (var row in rows)
             table.AddRow(row.Name, BenchValue.Milliseconds(row.Kit), BenchValue.Milliseconds(row.Floor), BenchValue.Ratio(row.Ratio),
                 BenchValue.Of(row.Result.Statistics.FilesScanned ?? 0, "N0"), QueryResult.Scanned(row.Result.Statistics.DataScannedInBytes));
@@ -167,10 +170,11 @@ internal static class QueryBench
 
         using var floor = new QueryFloor(local.Workspace, local.Clock);
         var rows = new List<Measured>();
+        await LakeAtRestAsync(cancellationToken);
         foreach (var (name, sql, onView) in queries)
             rows.Add(await MeasureAsync(session, local, floor, name, sql, ["raw_weather_data"], onView ? clean : [], cancellationToken));
 
-        var table = report.Table($"Task 3 queries on the simulated day, best of {Runs}", "Query", "Kit", "Floor", "Kit/floor", "Objects", "Scanned");
+        var table = report.Table($"Task 3 queries on the simulated day, best of {Runs} to {MaxRuns}", "Query", "Kit", "Floor", "Kit/floor", "Objects", "Scanned");
         foreach (var row in rows)
             table.AddRow(row.Name, BenchValue.Milliseconds(row.Kit), BenchValue.Milliseconds(row.Floor), BenchValue.Ratio(row.Ratio),
                 BenchValue.Of(row.Result.Statistics.FilesScanned ?? 0, "N0"), QueryResult.Scanned(row.Result.Statistics.DataScannedInBytes));
@@ -192,7 +196,8 @@ internal static class QueryBench
     {
         var kit = TimeSpan.MaxValue;
         QueryResult result = null!;
-        for (var i = 0; i < Runs; i++)
+        var spent = Stopwatch.StartNew();
+        for (var i = 0; MoreRuns(i, spent); i++)
         {
             var watch = Stopwatch.StartNew();
             result = await session.QueryAsync(sql, cancellationToken: cancellationToken);
@@ -209,7 +214,8 @@ internal static class QueryBench
         if (rowCount != result.Rows.Count)
             Terminal.Tell($"Warning: {name}: the floor read {rowCount:N0} rows, the kit {result.Rows.Count:N0}.");
         var best = TimeSpan.MaxValue;
-        for (var i = 0; i < Runs; i++)
+        spent.Restart();
+        for (var i = 0; MoreRuns(i, spent); i++)
         {
             var (_, time) = floor.Run(sql);
             if (time < best) best = time;
@@ -217,11 +223,22 @@ internal static class QueryBench
         return new Measured(name, kit, best, result);
     }
 
+    // A query of a few milliseconds is run more often, within a second, so its best run is not one the machine interrupted.
+    private static bool MoreRuns(int done, Stopwatch spent) => done < Runs || (done < MaxRuns && spent.Elapsed < TimeSpan.FromSeconds(1));
+
     private static string TableFolder(LocalBackend local, Catalog.GlueTable table)
     {
         var location = Catalog.S3Location.Parse(table.Location!);
         return local.Lake.GetLocalFolder(location.Bucket, location.FolderPrefix) + Path.DirectorySeparatorChar;
     }
+
+    /// <summary>
+    /// Waits until the lake's folders and the catalog's files are older than the 2 s within which the engine does not
+    /// trust a file's time (file times come from a coarse clock), so the figures are those of a lake at rest, as in a
+    /// workshop where a query follows the crawl by more than that. A query on a lake just written reads its listing
+    /// and the table's catalog file again each time.
+    /// </summary>
+    private static Task LakeAtRestAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken);
 
     private static double Median(IEnumerable<double> values)
     {
