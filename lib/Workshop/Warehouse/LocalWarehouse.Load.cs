@@ -220,6 +220,28 @@ public sealed partial class LocalWarehouse
     {
         var unreadable = $"COPY could not read the objects under {copy.Source}: object {key}";
         using var content = new MemoryStream();
+        try
+        {
+            ReadObject(copy, path, content, unreadable);
+        }
+        catch (IOException error)
+        {
+            // An object over 2 GB unzipped, or one that went away while it was read.
+            throw new RedshiftSqlException($"{unreadable} could not be read ({error.Message.TrimEnd('.')}). Split a large object into several, or put the object again.");
+        }
+        try
+        {
+            return utf8.GetString(content.GetBuffer(), 0, (int)content.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new RedshiftSqlException($"{unreadable} is not UTF-8 text. Redshift loads UTF-8: write the object as UTF-8, or narrow the prefix to leave it out.");
+        }
+    }
+
+    /// <summary>Copies an object's bytes into <paramref name="content"/>, unzipped when COPY says GZIP.</summary>
+    private static void ReadObject(CopyCommand copy, string path, MemoryStream content, string unreadable)
+    {
         using (var file = File.OpenRead(path))
         {
             // An empty object has no lines, zipped or not.
@@ -239,14 +261,6 @@ public sealed partial class LocalWarehouse
                 if (!EndsWithItsLength(file, content.Length))
                     throw new RedshiftSqlException($"{unreadable} is not a whole gzip file (it ends early). Put the object again, or narrow the prefix to the objects that unzip.");
             }
-        }
-        try
-        {
-            return utf8.GetString(content.GetBuffer(), 0, (int)content.Length);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new RedshiftSqlException($"{unreadable} is not UTF-8 text. Redshift loads UTF-8: write the object as UTF-8, or narrow the prefix to leave it out.");
         }
     }
 
