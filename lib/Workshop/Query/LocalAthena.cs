@@ -69,14 +69,14 @@ public sealed partial class LocalAthena : IDisposable
     /// <summary>How many objects the engine has read into memory for later queries.</summary>
     internal long ObjectsKeptInMemory => rowCache.ObjectsLoaded;
 
+    /// <summary>The in-memory catalog every sandboxed engine starts in (Athena's own catalog name).</summary>
+    internal const string EngineCatalog = "awsdatacatalog";
+
     /// <summary>
     /// An in-memory DuckDB engine that can reach only the given folders: no other file, no network, no extension,
     /// no other database, and no setting can be changed afterwards. The catalog database, the file-system log and
     /// <paramref name="setup"/> are made first, because each of them needs a setting the lock then forbids.
     /// </summary>
-    /// <summary>The in-memory catalog every sandboxed engine starts in (Athena's own catalog name).</summary>
-    internal const string EngineCatalog = "awsdatacatalog";
-
     internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, IEnumerable<string> setup)
     {
         var engine = new DuckDBConnection("DataSource=:memory:");
