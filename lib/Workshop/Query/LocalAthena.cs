@@ -422,7 +422,7 @@ public sealed partial class LocalAthena : IDisposable
         EnsureSchema(database);
         if (currentDatabase != database)
         {
-            Execute($"USE awsdatacatalog.{Quote(database)}");
+            Execute($"USE {EngineCatalog}.{Quote(database)}");
             currentDatabase = database;
         }
         var named = new List<(string Database, string Name, GlueTable Table)>();
@@ -439,7 +439,7 @@ public sealed partial class LocalAthena : IDisposable
                 var dependencyChanged = PrepareTables(table.ViewOriginalText!, db, depth + 1, keptRows: keptRows);
                 if (currentDatabase != database)
                 {
-                    Execute($"USE awsdatacatalog.{Quote(database)}");
+                    Execute($"USE {EngineCatalog}.{Quote(database)}");
                     currentDatabase = database;
                 }
                 // A view is made again after any view it reads changed: DuckDB keeps the column types it was made with.
@@ -532,7 +532,7 @@ public sealed partial class LocalAthena : IDisposable
 
     private void EnsureSchema(string database)
     {
-        if (schemas.Add(database)) Execute($"CREATE SCHEMA IF NOT EXISTS awsdatacatalog.{Quote(database)}");
+        if (schemas.Add(database)) Execute($"CREATE SCHEMA IF NOT EXISTS {EngineCatalog}.{Quote(database)}");
     }
 
     private void Execute(string sql)

@@ -10,18 +10,25 @@ public sealed partial class LocalWarehouse
 
     private string DbLiteral => "'" + Cluster.Database.Replace("'", "''") + "'";
 
-    /// <summary>The temporary views <see cref="SystemTables"/> makes on every connection.</summary>
+    /// <summary>The temporary views <see cref="SystemViewStatements"/> makes on each engine.</summary>
     private static readonly string[] SystemViews = ["svv_table_info", "pg_table_def"];
 
-    /// <summary>
-    /// The bookkeeping tables CREATE TABLE writes to (made on first use), and Redshift's two views of them, made per
-    /// connection so they always read the way this version of the kit shows them.
-    /// </summary>
-    private IEnumerable<string> SystemTables()
+    /// <summary>The bookkeeping tables CREATE TABLE writes to, made in the cluster's file on first use.</summary>
+    private IEnumerable<string> DesignTables()
     {
         var design = $"{Db}.{SystemSchema}";
         yield return $"CREATE TABLE IF NOT EXISTS {design}.table_design (schema_name VARCHAR, table_name VARCHAR, table_id BIGINT, diststyle VARCHAR, sortkey1 VARCHAR, sortkey_num INTEGER, encoded VARCHAR, max_varchar INTEGER, backup BOOLEAN, created_at TIMESTAMP)";
         yield return $"CREATE TABLE IF NOT EXISTS {design}.column_design (schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, ordinal INTEGER, type_name VARCHAR, encoding VARCHAR, is_distkey BOOLEAN, sortkey INTEGER, not_null BOOLEAN)";
+    }
+
+    /// <summary>
+    /// Redshift's two views of the bookkeeping tables, made once per engine (with the file attached, since a view is
+    /// checked when it is made) so they always read the way this version of the kit shows them. DuckDB binds a view
+    /// by name each time it is read, so they hold across the file's attaches.
+    /// </summary>
+    private IEnumerable<string> SystemViewStatements()
+    {
+        var design = $"{Db}.{SystemSchema}";
         yield return $"""
             CREATE OR REPLACE TEMP VIEW svv_table_info AS
             SELECT t.database_name::VARCHAR AS database, t.schema_name::VARCHAR AS schema, coalesce(d.table_id, 100000 + t.table_oid)::BIGINT AS table_id,

@@ -83,10 +83,14 @@ public sealed partial class LocalWarehouse
 
         public DuckDBConnection? Connection { get; set; }
 
+        /// <summary>Whether the system views are made on this engine's connection.</summary>
+        public bool HasSystemViews { get; set; }
+
         public void Discard()
         {
             Connection?.Dispose();
             Connection = null;
+            HasSystemViews = false;
         }
     }
 
@@ -178,6 +182,11 @@ public sealed partial class LocalWarehouse
                         // Redshift divides integers as integers (7 / 2 is 3), as PostgreSQL does.
                         ["SET integer_division = true", .. RedshiftSql.Macros]);
                     foreach (var statement in AttachStatements(name)) Run(engine.Connection, statement);
+                    if (!engine.HasSystemViews)
+                    {
+                        foreach (var statement in SystemViewStatements()) Run(engine.Connection, statement);
+                        engine.HasSystemViews = true;
+                    }
                     // Redshift's system tables are there from the first statement on, whatever it is.
                     EnsureStreamingCatalog(engine.Connection);
                     return new AttachedCluster(engine, name);
@@ -205,7 +214,7 @@ public sealed partial class LocalWarehouse
         // Redshift's system tables (STL_LOAD_ERRORS, SVV_TABLE_INFO, ...) are found without a schema, as in Redshift.
         yield return $"SET search_path = '{Cluster.Database.Replace("'", "''")}.public,{Cluster.Database.Replace("'", "''")}.{SystemSchema}'";
         foreach (var statement in RedshiftSql.ClockMacros(clock.GetUtcNow())) yield return statement;
-        foreach (var statement in SystemTables()) yield return statement;
+        foreach (var statement in DesignTables()) yield return statement;
     }
 
     /// <summary>Runs one statement to the end on its own connection; a statement Redshift would refuse throws <see cref="RedshiftSqlException"/>.</summary>
