@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Lake;
 
@@ -47,11 +48,23 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
     }
 
     /// <summary>Whether a filter leaves so few of a table's partitions (under a sixteenth) that reading their files beats a pass over every row in memory.</summary>
-    public bool LeavesFewPartitions(GlueTable table, PartitionPruning pruning)
+    public bool LeavesFewPartitions(GlueTable table, PartitionPruning pruning) =>
+        Admitted(table, pruning).Count * 16 < Partitions(table).Count;
+
+    // The partitions a filter admits (by index, in no order), worked out once per scan: deciding between memory and the files needs them too.
+    private readonly Dictionary<PartitionPruning, IReadOnlyList<int>> admittedBy = new(ReferenceEqualityComparer.Instance);
+
+    private IReadOnlyList<int> Admitted(GlueTable table, PartitionPruning pruning)
     {
+        if (admittedBy.TryGetValue(pruning, out var known)) return known;
         var partitions = Partitions(table);
-        return partitions.Count(p => pruning.Admits(table, p.Values)) * 16 < partitions.Count;
+        var admitted = Layout(table).Candidates(pruning).Where(i => pruning.Admits(table, partitions[i].Values)).ToList();
+        admittedBy[pruning] = admitted;
+        return admitted;
     }
+
+    private PartitionLayout Layout(GlueTable table) =>
+        listing?.Layout(table, Partitions(table)) ?? new PartitionLayout(table, Partitions(table), null);
 
     // A table's partitions, looked up once per scan: deciding between memory and the files reads them too.
     private readonly Dictionary<GlueTable, IReadOnlyList<GluePartition>> partitionsOf = new(ReferenceEqualityComparer.Instance);
@@ -110,29 +123,37 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
             return (pathPartitioned, elsewhere);
         }
         var partitions = Partitions(table);
+        var layout = Layout(table);
         // The first object of the whole list stays even when its folder is ruled out: DuckDB reads a Parquet schema from it.
         var keptFirst = pruning is null;
-        foreach (var partition in partitions)
+        void Add(int index)
         {
-            var (location, named) = listing?.Location(partition.Location) ?? LakeListing.ParseFolder(partition.Location);
-            var spelled = Spells(table, partition, named);
-            var ruledOut = spelled && pruning is not null && !pruning.Admits(table, partition.Values);
-            if (ruledOut && keptFirst) continue;
-            var files = ObjectsUnder(location, folders);
-            if (files.Count == 0) continue;
+            var spelled = layout.Spelled[index];
+            var ruledOut = spelled && pruning is not null && !pruning.Admits(table, partitions[index].Values);
+            if (ruledOut && keptFirst) return;
+            var files = ObjectsUnder(layout.Locations[index], folders);
+            if (files.Count == 0) return;
             if (spelled)
             {
                 if (ruledOut) files.RemoveRange(1, files.Count - 1);
                 pathPartitioned.AddRange(files);
                 keptFirst = true;
             }
-            else elsewhere.Add((partition.Values, files));
+            else elsewhere.Add((partitions[index].Values, files));
         }
+        var next = 0;
+        // Until an object is kept, every partition is looked at in order; after that, only those a filter cannot rule
+        // out: the admitted and those outside the path layout.
+        for (; next < partitions.Count && !keptFirst; next++) Add(next);
+        if (pruning is null)
+            for (; next < partitions.Count; next++) Add(next);
+        else
+            foreach (var index in Admitted(table, pruning).Union(layout.Unspelled).Where(i => i >= next).Order()) Add(index);
         return (pathPartitioned, elsewhere);
     }
 
     /// <summary>Whether a partition's folders spell its values (key=value for each partition key), so DuckDB reads them from the path.</summary>
-    private static bool Spells(GlueTable table, GluePartition partition, Dictionary<string, string> named)
+    internal static bool Spells(GlueTable table, GluePartition partition, Dictionary<string, string> named)
     {
         for (var i = 0; i < table.PartitionKeys.Count; i++)
             if (i >= partition.Values.Count || !named.TryGetValue(table.PartitionKeys[i].Name, out var value) || value != partition.Values[i]) return false;
@@ -228,6 +249,80 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
 }
 
 /// <summary>
+/// What a table's partition list says, worked out once per list rather than at every query: each partition's location
+/// and whether its folders spell its values, and, for the first filter that asks, each key's values with the partitions
+/// holding them, so a filter finds its few partitions among thousands without looking at every one.
+/// </summary>
+internal sealed class PartitionLayout
+{
+    private readonly GlueTable table;
+    private readonly IReadOnlyList<GluePartition> partitions;
+    private Dictionary<string, List<int>>[]? byValue;
+    // Partitions a value index cannot place: too few values, or a %-escape DuckDB may decode. Every filter admits them as candidates.
+    private List<int>? unplaced;
+
+    public PartitionLayout(GlueTable table, IReadOnlyList<GluePartition> partitions, LakeListing? listing)
+    {
+        this.table = table;
+        this.partitions = partitions;
+        KeyNames = string.Join('\u0001', table.PartitionKeys.Select(k => k.Name));
+        Locations = new S3Location[partitions.Count];
+        Spelled = new bool[partitions.Count];
+        var unspelled = new List<int>();
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            var (location, named) = listing?.Location(partitions[i].Location) ?? LakeListing.ParseFolder(partitions[i].Location);
+            Locations[i] = location;
+            Spelled[i] = LakeTableScan.Spells(table, partitions[i], named);
+            if (!Spelled[i]) unspelled.Add(i);
+        }
+        Unspelled = unspelled;
+    }
+
+    /// <summary>The table's partition keys, by name, when the layout was made: spelling depends on them.</summary>
+    public string KeyNames { get; }
+
+    public S3Location[] Locations { get; }
+    public bool[] Spelled { get; }
+
+    /// <summary>Partitions whose folders do not spell their values: no filter rules them out.</summary>
+    public IReadOnlyList<int> Unspelled { get; }
+
+    /// <summary>Every partition the filter may admit (and some it may not: the caller asks the filter of each), in no order.</summary>
+    public IEnumerable<int> Candidates(PartitionPruning pruning)
+    {
+        if (byValue is null) IndexValues();
+        List<int>? fewest = null;
+        foreach (var (key, value) in pruning.PinnedValues)
+        {
+            var index = table.PartitionKeys.ToList().FindIndex(k => k.Name == key);
+            if (index < 0) return Enumerable.Range(0, partitions.Count);
+            var holding = byValue![index].TryGetValue(value, out var found) ? found : [];
+            if (fewest is null || holding.Count < fewest.Count) fewest = holding;
+        }
+        return fewest is null ? Enumerable.Range(0, partitions.Count) : fewest.Concat(unplaced!);
+    }
+
+    private void IndexValues()
+    {
+        var keys = table.PartitionKeys.Count;
+        var index = Enumerable.Range(0, keys).Select(_ => new Dictionary<string, List<int>>(StringComparer.Ordinal)).ToArray();
+        var odd = new List<int>();
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            var values = partitions[i].Values;
+            if (values.Count < keys || values.Any(v => v.Contains('%'))) { odd.Add(i); continue; }
+            for (var k = 0; k < keys; k++)
+            {
+                if (!index[k].TryGetValue(values[k], out var holding)) index[k][values[k]] = holding = [];
+                holding.Add(i);
+            }
+        }
+        (byValue, unplaced) = (index, odd);
+    }
+}
+
+/// <summary>
 /// What one Athena engine remembers between queries about the lake's folders: each partition location parsed, and
 /// each partition folder's objects with the last-write time of every folder under it. A listing is served again only
 /// while every one of those folders still has the time it had: adding, removing or renaming an object (this process
@@ -240,6 +335,19 @@ internal sealed class LakeListing
     private const int MaxRemembered = 200_000;
     private readonly Dictionary<string, (List<string> Files, List<(string Folder, DateTime Written)> Folders)> folders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (S3Location Location, Dictionary<string, string> Named)> locations = new(StringComparer.Ordinal);
+
+    // The catalog hands out the same partition list until the table's partitions change.
+    private readonly ConditionalWeakTable<IReadOnlyList<GluePartition>, PartitionLayout> layouts = new();
+
+    /// <summary>The layout of a table's partition list, made once per list (and again if the table's partition keys change).</summary>
+    public PartitionLayout Layout(GlueTable table, IReadOnlyList<GluePartition> partitions)
+    {
+        var keyNames = string.Join('\u0001', table.PartitionKeys.Select(k => k.Name));
+        if (layouts.TryGetValue(partitions, out var known) && known.KeyNames == keyNames) return known;
+        var layout = new PartitionLayout(table, partitions, this);
+        layouts.AddOrUpdate(partitions, layout);
+        return layout;
+    }
 
     /// <summary>A partition location, parsed (refused as a query error when invalid), with the key=value pairs its folders spell.</summary>
     public (S3Location Location, Dictionary<string, string> Named) Location(string text)

@@ -16,6 +16,9 @@ internal sealed class PartitionPruning
 
     private PartitionPruning(IReadOnlyList<(string Key, string Value)> pinned) => this.pinned = pinned;
 
+    /// <summary>The partition keys the filter pins, each to one value.</summary>
+    public IReadOnlyList<(string Key, string Value)> PinnedValues => pinned;
+
     /// <summary>Whether a partition with these values may hold matching rows.</summary>
     public bool Admits(GlueTable table, IReadOnlyList<string> values)
     {

@@ -75,6 +75,37 @@ public sealed class QueryReuseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_filter_finds_partitions_added_since_the_last_query_and_those_registered_outside_the_path_layout()
+    {
+        SettleLake();
+        const string london = "SELECT city, COUNT(*) AS n, MAX(temperature) AS t FROM raw_weather_data WHERE location = 'London' GROUP BY city";
+        const string londonUnpruned = "SELECT city, COUNT(*) AS n, MAX(temperature) AS t FROM raw_weather_data WHERE (location = 'London') GROUP BY city";
+        var before = await session.QueryAsync(london);
+        AssertSameAnswerAndScan(before, await session.QueryAsync(londonUnpruned));
+        var readingsBefore = Convert.ToInt64(before[0, "n"]);
+
+        // London's objects copied to folders that do not spell partition values, and registered as two more partitions:
+        // a new day for London, and a city of its own. Their values come from the catalog, not the path.
+        var londonFolder = Directory.EnumerateDirectories(LakeFolder("weather-data"), "location=London", SearchOption.AllDirectories).Single();
+        var objects = Directory.EnumerateFiles(londonFolder, "*", SearchOption.AllDirectories).ToList();
+        foreach (var (folder, values) in new[] { ("moved/london-later", "location = 'London', year = '2025', month = '01', day = '20'"), ("moved/atlantis", "location = 'Atlantis', year = '2025', month = '01', day = '14'") })
+        {
+            Directory.CreateDirectory(LakeFolder(folder));
+            foreach (var (file, i) in objects.Select((f, i) => (f, i))) File.Copy(file, Path.Combine(LakeFolder(folder), $"part-{i}.json.gz"));
+            await session.QueryAsync($"ALTER TABLE raw_weather_data ADD PARTITION ({values}) LOCATION 's3://{session.Names.LakeBucket}/{folder}/'");
+        }
+
+        var after = await session.QueryAsync(london);
+        AssertSameAnswerAndScan(after, await session.QueryAsync(londonUnpruned));
+        Assert.Equal(2 * readingsBefore, Convert.ToInt64(after[0, "n"]));
+        var atlantis = await session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'Atlantis' AND day = '14'");
+        AssertSameAnswerAndScan(atlantis, await session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data WHERE (location = 'Atlantis') AND (day = '14')"));
+        Assert.Equal(readingsBefore, Convert.ToInt64(atlantis[0, "n"]));
+        var nowhere = await session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'Atlantis' AND day = '15'");
+        Assert.Equal(0L, Convert.ToInt64(nowhere[0, "n"]));
+    }
+
+    [Fact]
     public async Task An_object_added_after_a_listing_was_reused_is_read_by_the_next_query()
     {
         SettleLake();
