@@ -285,12 +285,35 @@ public sealed partial class LocalAthena : IDisposable
     }
 
     /// <summary>
-    /// A SELECT answered from the rows kept in memory, or null when it must read the files: it names no JSON table the
-    /// cache holds, its plan does not tell which objects it would open (<see cref="LakeRowCache.ScansOf"/>), or anything
-    /// fails (the files' path then gives the error it always gave). Data scanned is every object of the kept tables
-    /// the plan scans, plus any other object DuckDB opened.
+    /// A SELECT answered from the rows kept in memory, or null when it must read the files (see
+    /// <see cref="PrepareKeptRows"/>; anything failing on the way leaves the error to the files' path, which gives the
+    /// one it always gave). Data scanned is every object of the kept tables the plan scans, plus any other object
+    /// DuckDB opened.
     /// </summary>
     private Outcome? SelectFromKeptRows(string sql, string translated, string database, string id, out bool viewsOverFiles)
+    {
+        try
+        {
+            if (PrepareKeptRows(sql, translated, database, out viewsOverFiles) is not { } keptObjects) return null;
+            Execute("CALL truncate_duckdb_logs()");
+            var (columns, rows) = Read(translated, sql);
+            return Billed(id, columns, rows, keptObjects);
+        }
+        catch (Exception error) when (error is AthenaQueryException or DbException)
+        {
+            viewsOverFiles = false;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Makes the tables <paramref name="sql"/> names readable from the rows kept in memory, and returns the objects the
+    /// statement would have opened over the files, to bill; null when it must read the files: it names no JSON table
+    /// the cache holds, its plan does not tell which objects it would open (<see cref="LakeRowCache.ScansOf"/>), a
+    /// kept table cannot be brought up to date, or anything fails. <paramref name="viewsOverFiles"/> then says whether
+    /// every view was just made over the files, as the usual path makes it.
+    /// </summary>
+    private List<(string Path, long Length)>? PrepareKeptRows(string sql, string translated, string database, out bool viewsOverFiles)
     {
         viewsOverFiles = false;
         try
@@ -310,9 +333,7 @@ public sealed partial class LocalAthena : IDisposable
                 if (rowCache.ObjectsOpenedOverFiles(scan) is not { } objects) return null;
                 keptObjects.AddRange(objects);
             }
-            Execute("CALL truncate_duckdb_logs()");
-            var (columns, rows) = Read(translated, sql);
-            return Billed(id, columns, rows, keptObjects);
+            return keptObjects;
         }
         catch (Exception error) when (error is AthenaQueryException or DbException)
         {

@@ -215,23 +215,27 @@ public sealed partial class LocalAthena
             throw new AthenaQueryException("HIVE_PATH_ALREADY_EXISTS", $"Target directory for table '{db}.{name}' already exists: {location}. Choose an empty external_location.");
 
         var select = SelectPart(statement, match.Groups["select"]);
-        PrepareTables(select, db);
         var translated = AthenaSql.Translate(select, clock.GetUtcNow());
-        var (columns, _) = Read($"SELECT * FROM ({translated}) AS source LIMIT 0", select);
-        var names = columns.Select(c => c.Name).ToArray();
-        if (partitionedBy.Length > 0 && !names[^partitionedBy.Length..].SequenceEqual(partitionedBy))
-            throw new AthenaQueryException("HIVE_COLUMN_ORDER_MISMATCH", $"line 1:1: Partition columns must be the last columns of the SELECT, in the order of partitioned_by ({string.Join(", ", partitionedBy)}); the SELECT ends with {string.Join(", ", names.TakeLast(partitionedBy.Length))}.");
-
-        Directory.CreateDirectory(target);
-        Execute("CALL truncate_duckdb_logs()");
-        var partitionClause = partitionedBy.Length > 0 ? $", PARTITION_BY ({string.Join(", ", partitionedBy.Select(Quote))})" : "";
-        // Partitioned, DuckDB writes key=value folders under the target; unpartitioned, it writes one file, so it is given the file's name.
-        var copy = partitionedBy.Length > 0
-            ? $"COPY (SELECT * FROM ({translated}) AS source) TO '{target.Replace("'", "''")}' (FORMAT PARQUET{partitionClause}, FILENAME_PATTERN '{id}_{{i}}', OVERWRITE_OR_IGNORE)"
-            : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
-        try { Execute(copy); }
-        catch (System.Data.Common.DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
-        var (bytes, files) = ScannedObjects(excludeFolder: target);
+        // The rows kept in memory are read when the SELECT would read every object of a kept table anyway (a copy of
+        // the raw table to Parquet); the files are read otherwise, or if anything fails on the way, so an error is the
+        // one the files give.
+        var keptObjects = ReuseRows && !MayStopEarly(select) ? PrepareKeptRows(select, translated, db, out _) : null;
+        (IReadOnlyList<ResultColumn> Columns, long Bytes, int Files)? written = null;
+        if (keptObjects is not null)
+        {
+            try
+            {
+                written = WriteSelectedRows(select, translated, target, partitionedBy, id, keptObjects);
+            }
+            catch (Exception error) when (error is AthenaQueryException or System.Data.Common.DbException)
+            {
+                // The folder was empty before: whatever the failed write left in it goes.
+                if (Directory.Exists(target))
+                    foreach (var file in Directory.EnumerateFiles(target, "*", LocalObjectStore.EveryObject)) File.Delete(file);
+            }
+        }
+        if (written is null) PrepareTables(select, db);
+        var (columns, bytes, files) = written ?? WriteSelectedRows(select, translated, target, partitionedBy, id, []);
 
         // Objects take the kit's clock as their last-modified time, like every other object in the lake.
         foreach (var file in Directory.EnumerateFiles(target, "*", LocalObjectStore.EveryObject))
@@ -251,6 +255,39 @@ public sealed partial class LocalAthena
         });
         if (partitionedBy.Length > 0) catalog.BatchCreatePartition(db, name, DiscoverPartitions(location, partitionedBy));
         return new Outcome("DDL", [], [], bytes, files);
+    }
+
+    /// <summary>
+    /// Writes the SELECT's rows as Parquet under <paramref name="target"/>: the columns written, and what it scanned (the
+    /// objects DuckDB opened and those read from kept rows, each once).
+    /// </summary>
+    private (IReadOnlyList<ResultColumn> Columns, long Bytes, int Files) WriteSelectedRows(string select, string translated, string target,
+        string[] partitionedBy, string id, IReadOnlyList<(string Path, long Length)> keptObjects)
+    {
+        var (columns, _) = Read($"SELECT * FROM ({translated}) AS source LIMIT 0", select);
+        var names = columns.Select(c => c.Name).ToArray();
+        if (partitionedBy.Length > 0 && !names[^partitionedBy.Length..].SequenceEqual(partitionedBy))
+            throw new AthenaQueryException("HIVE_COLUMN_ORDER_MISMATCH", $"line 1:1: Partition columns must be the last columns of the SELECT, in the order of partitioned_by ({string.Join(", ", partitionedBy)}); the SELECT ends with {string.Join(", ", names.TakeLast(partitionedBy.Length))}.");
+
+        Directory.CreateDirectory(target);
+        Execute("CALL truncate_duckdb_logs()");
+        var partitionClause = partitionedBy.Length > 0 ? $", PARTITION_BY ({string.Join(", ", partitionedBy.Select(Quote))})" : "";
+        // Partitioned, DuckDB writes key=value folders under the target; unpartitioned, it writes one file, so it is given the file's name.
+        var copy = partitionedBy.Length > 0
+            ? $"COPY (SELECT * FROM ({translated}) AS source) TO '{target.Replace("'", "''")}' (FORMAT PARQUET{partitionClause}, FILENAME_PATTERN '{id}_{{i}}', OVERWRITE_OR_IGNORE)"
+            : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
+        try { Execute(copy); }
+        catch (System.Data.Common.DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
+        var read = new List<string>();
+        var (bytes, files) = ScannedObjects(excludeFolder: target, read: read);
+        var counted = read.ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, length) in keptObjects)
+        {
+            if (!counted.Add(path)) continue;
+            bytes += length;
+            files++;
+        }
+        return (columns, bytes, files);
     }
 
     private Outcome RepairTable(Match match, string statement, string database, string id)

@@ -89,6 +89,53 @@ public sealed class RowCacheTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("SELECT city, temperature, measurement_time, collection_time, location FROM raw_weather_data", "ARRAY['location']")]
+    [InlineData("SELECT city, SUM(temperature) AS total, COUNT(*) AS n FROM raw_weather_data GROUP BY city", null)]
+    [InlineData("SELECT city, temperature, day FROM raw_weather_data WHERE location = 'London'", "ARRAY['day']")]
+    public async Task A_table_made_from_kept_rows_holds_the_rows_and_bill_of_one_made_from_the_files(string select, string? partitionedBy)
+    {
+        string Ctas(string name) =>
+            $"CREATE TABLE {name} WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/{name}/'" +
+            (partitionedBy is null ? "" : $", partitioned_by = {partitionedBy}") + $") AS {select}";
+
+        var fromFiles = await overFiles.RunAsync(Ctas("copy_from_files"));
+        Assert.Equal(0, kept.ObjectsKeptInMemory);
+        var fromMemory = await kept.RunAsync(Ctas("copy_from_memory"));
+        // The statement brought the table's objects into memory and wrote from there; a second reads none again.
+        Assert.Equal(ObjectFiles().Count, kept.ObjectsKeptInMemory);
+        var again = await kept.RunAsync(Ctas("copy_from_memory_again"));
+        Assert.Equal(ObjectFiles().Count, kept.ObjectsKeptInMemory);
+
+        Assert.True(fromMemory.Statistics.FilesScanned > 0);
+        foreach (var made in new[] { fromMemory, again })
+        {
+            Assert.Equal(fromFiles.Statistics.FilesScanned, made.Statistics.FilesScanned);
+            Assert.Equal(fromFiles.Statistics.DataScannedInBytes, made.Statistics.DataScannedInBytes);
+        }
+        // Each table's files, read in the order they lie in, without sorting: the same rows in the same order.
+        var filesRows = await overFiles.RunAsync("SELECT * FROM copy_from_files");
+        var memoryRows = await overFiles.RunAsync("SELECT * FROM copy_from_memory");
+        Assert.Equal(filesRows.Columns.Select(c => $"{c.Name}:{c.Type}"), memoryRows.Columns.Select(c => $"{c.Name}:{c.Type}"));
+        Assert.NotEmpty(filesRows.Rows);
+        Assert.Equal(Lines(filesRows), Lines(memoryRows));
+    }
+
+    [Fact]
+    public async Task A_table_made_from_kept_rows_that_fails_fails_as_one_made_from_the_files()
+    {
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        const string select = "SELECT city, location, temperature FROM raw_weather_data";
+        string Ctas(string name) =>
+            $"CREATE TABLE {name} WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/{name}/', partitioned_by = ARRAY['location']) AS {select}";
+        var fromFiles = await Assert.ThrowsAsync<AthenaQueryException>(() => overFiles.RunAsync(Ctas("bad_from_files")));
+        var fromMemory = await Assert.ThrowsAsync<AthenaQueryException>(() => kept.RunAsync(Ctas("bad_from_memory")));
+        Assert.Equal("HIVE_COLUMN_ORDER_MISMATCH", fromMemory.ErrorType);
+        Assert.Equal(fromFiles.Message.Replace("bad_from_files", "T"), fromMemory.Message.Replace("bad_from_memory", "T"));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Path.Combine(temp.Root, "lake", session.Names.LakeBucket), "*", SearchOption.AllDirectories),
+            f => f.Contains("bad_from_", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_query_asked_again_reads_no_object_and_a_filtered_one_reads_none_either()
     {
