@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Catalog;
@@ -69,8 +70,27 @@ public sealed partial class LocalAthena
                 throw new AthenaQueryException("ALREADY_EXISTS", $"line 1:1: {(existing.IsView ? "View" : "Table")} 'awsdatacatalog.{db}.{view}' already exists");
         }
         var select = SelectPart(statement, match.Groups["select"]);
-        PrepareTables(select, db);
-        var (columns, _) = Read($"SELECT * FROM ({AthenaSql.Translate(select, clock.GetUtcNow())}) AS definition LIMIT 0", select);
+        var definition = $"SELECT * FROM ({AthenaSql.Translate(select, clock.GetUtcNow())}) AS definition LIMIT 0";
+        IReadOnlyList<ResultColumn>? columns = null;
+        if (ReuseRows)
+        {
+            // Only the columns are read. A kept table gives the same names and types as its files, without DuckDB binding
+            // a reader over every object's path; any failure is left to the files, so an error is the one they give.
+            try
+            {
+                PrepareTables(select, db, keptRows: []);
+                (columns, _) = Read(definition, select);
+            }
+            catch (Exception error) when (error is AthenaQueryException or DbException)
+            {
+                columns = null;
+            }
+        }
+        if (columns is null)
+        {
+            PrepareTables(select, db);
+            (columns, _) = Read(definition, select);
+        }
         var table = new GlueTable
         {
             Name = view,

@@ -121,6 +121,36 @@ public sealed class RowCacheTests : IAsyncLifetime
         Assert.Equal(Lines(filesRows), Lines(memoryRows));
     }
 
+    [Theory]
+    [InlineData("SELECT city, measurement_time, MIN(collection_time) AS first_collected, COUNT(*) AS times_collected FROM raw_weather_data GROUP BY 1, 2")]
+    [InlineData("SELECT location, day, AVG(temperature) AS mean_temp, date_trunc('hour', measurement_time) AS hour FROM raw_weather_data WHERE location = 'London' GROUP BY 1, 2, 4")]
+    [InlineData("SELECT * FROM raw_weather_data")]
+    [InlineData("SELECT city, no_such_column FROM raw_weather_data")]
+    [InlineData("SELECT city, temperature + 'warm' AS odd FROM raw_weather_data")]
+    public async Task A_view_made_over_kept_rows_has_the_columns_or_the_error_of_one_made_over_the_files(string select)
+    {
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var catalog = session.Local!.Catalog;
+        async Task<string> Made(LocalAthena engine, string name)
+        {
+            try
+            {
+                await engine.RunAsync($"CREATE OR REPLACE VIEW {name} AS {select}");
+                // A view over the view, so the columns of both are those a query would see.
+                await engine.RunAsync($"CREATE OR REPLACE VIEW {name}_on_top AS SELECT * FROM {name}");
+                return string.Join(", ", catalog.GetTable(session.Names.Database, name).Columns.Concat(catalog.GetTable(session.Names.Database, $"{name}_on_top").Columns).Select(c => $"{c.Name}:{c.Type}"));
+            }
+            catch (AthenaQueryException error)
+            {
+                return $"{error.ErrorType}: {error.Message}";
+            }
+        }
+        var overTheFiles = await Made(overFiles, "view_files");
+        var overKeptRows = await Made(kept, "view_kept_");
+        Assert.Equal(overTheFiles, overKeptRows);
+        Assert.NotEmpty(overKeptRows);
+    }
+
     [Fact]
     public async Task A_table_made_from_kept_rows_that_fails_fails_as_one_made_from_the_files()
     {
