@@ -157,6 +157,16 @@ public sealed class QueryReuseTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("""{"fs":"LocalFileSystem","path":"/w/lake/b/copy "quoted" \n.gz","op":"OPEN"}""", "/w/lake/b/copy \"quoted\" \\n.gz")]
+    [InlineData("""{"fs":"LocalFileSystem","path":"/w/lake/b/OPEN.gz","op":"OPEN"}""", "/w/lake/b/OPEN.gz")]
+    [InlineData("""{"fs":"LocalFileSystem","path":"/w/lake/b/OPEN.gz","op":"READ","bytes":"10","pos":"0"}""", null)]
+    [InlineData("""{"fs":"LocalFileSystem","path":"/w/lake/b/x.gz","op":"CLOSE"}""", null)]
+    [InlineData("""{"fs":"LocalFileSystem","path":"","op":"OPEN"}""", null)]
+    [InlineData("not an entry OPEN", null)]
+    public void A_file_system_log_entry_names_the_file_it_opened_as_written(string message, string? path) =>
+        Assert.Equal(path, LocalAthena.OpenedPath(message));
+
+    [Theory]
     [InlineData("SELECT * FROM raw_weather_data WHERE location = 'London'", "location=London")]
     [InlineData("SELECT * FROM raw_weather_data AS r WHERE r.location = 'London' AND day = '14' LIMIT 5", "location=London,day=14")]
     [InlineData("select count(*) from workshop_db.raw_weather_data where 'London' = location and temperature > 3 group by city", "location=London")]
