@@ -247,7 +247,7 @@ public sealed partial class LocalAthena
             {
                 written = WriteSelectedRows(select, translated, target, partitionedBy, id, keptObjects);
             }
-            catch (Exception error) when (error is AthenaQueryException or System.Data.Common.DbException)
+            catch (Exception error) when (error is AthenaQueryException or DbException)
             {
                 // The folder was empty before: whatever the failed write left in it goes.
                 if (Directory.Exists(target))
@@ -297,7 +297,7 @@ public sealed partial class LocalAthena
             ? $"COPY (SELECT * FROM ({translated}) AS source) TO '{target.Replace("'", "''")}' (FORMAT PARQUET{partitionClause}, FILENAME_PATTERN '{id}_{{i}}', OVERWRITE_OR_IGNORE)"
             : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
         try { Execute(copy); }
-        catch (System.Data.Common.DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
+        catch (DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
         var read = new List<string>();
         var (bytes, files) = ScannedObjects(excludeFolder: target, read: read);
         var counted = read.ToHashSet(StringComparer.Ordinal);
