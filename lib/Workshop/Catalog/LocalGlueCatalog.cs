@@ -19,10 +19,6 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     /// <summary>What the file system says of a table's file: every write of it gives it a new last-write time.</summary>
     private readonly record struct FileStamp(long Length, DateTime Written);
 
-    // File times come from a coarse clock: two rewrites a few milliseconds apart can share them, so a file written
-    // this recently is compared byte by byte.
-    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
-
     public GlueDatabase CreateDatabase(string name, string? description = null, string? locationUri = null)
     {
         name = ValidName(name, "database");
@@ -209,7 +205,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
             throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. Run the crawler, or list the tables with SHOW TABLES.");
         }
         // A stamp is kept only for a file that had settled before it was read: one still being written keeps being compared.
-        if (!(stamp.Written < checkedAt - Settled)) stamp = default;
+        if (!(stamp.Written < checkedAt - FileTimes.Settled)) stamp = default;
         if (parsed.TryGetValue(path, out known) && known.Content.AsSpan().SequenceEqual(content))
         {
             parsed[path] = known with { Stamp = stamp };

@@ -47,10 +47,6 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// <summary>Compressed bytes of objects kept in all, about ten times as much in rows; a larger table is read from its files.</summary>
     internal const long MaxBytes = 128L * 1024 * 1024;
 
-    // An object written within this long before it was read may still change within the same clock tick of its
-    // last-write time; it is read again until it is older.
-    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
-
     // Plan details that cannot make DuckDB skip an object over the files: what a step outputs, which table it scans,
     // and joins and orderings (their runtime filters do not prune folders).
     private static readonly HashSet<string> Harmless = new(StringComparer.Ordinal)
@@ -263,7 +259,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             ObjectsLoaded += toRead.Count;
             foreach (var (path, length, written) in toRead)
             {
-                entry.Loaded[path] = (length, written, written < readAt - Settled);
+                entry.Loaded[path] = (length, written, written < readAt - FileTimes.Settled);
                 entry.LoadedBytes += length;
             }
             if (toRead.Any(o => position[o.Path] < lastHeld))

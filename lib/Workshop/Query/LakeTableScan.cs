@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Lake;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Query;
 
@@ -331,7 +332,6 @@ internal sealed class PartitionLayout
 /// </summary>
 internal sealed class LakeListing
 {
-    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
     private const int MaxRemembered = 200_000;
     private readonly Dictionary<string, (List<string> Files, List<(string Folder, DateTime Written)> Folders)> folders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (S3Location Location, Dictionary<string, string> Named)> locations = new(StringComparer.Ordinal);
@@ -375,7 +375,7 @@ internal sealed class LakeListing
         folders.Remove(root);
         var started = DateTime.UtcNow;
         var (files, seen, complete) = LakeTableScan.List(root);
-        if (complete && seen.All(f => f.Written < started - Settled))
+        if (complete && seen.All(f => f.Written < started - FileTimes.Settled))
         {
             if (folders.Count >= MaxRemembered) folders.Clear();
             folders[root] = (files, seen);

@@ -242,11 +242,7 @@ public sealed partial class LocalAthena : IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        var viewsOverFiles = false;
-        if (ReuseRows && !MayStopEarly(sql))
-        {
-            if (SelectFromKeptRows(sql, translated, database, id, out viewsOverFiles) is { } answered) return answered;
-        }
+        if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles) PrepareTables(sql, database, prune: true);
         Execute("CALL truncate_duckdb_logs()");
         IReadOnlyList<ResultColumn> columns;
@@ -309,13 +305,14 @@ public sealed partial class LocalAthena : IDisposable
     /// <summary>
     /// Makes the tables <paramref name="sql"/> names readable from the rows kept in memory, and returns the objects the
     /// statement would have opened over the files, to bill; null when it must read the files: it names no JSON table
-    /// the cache holds, its plan does not tell which objects it would open (<see cref="LakeRowCache.ScansOf"/>), a
-    /// kept table cannot be brought up to date, or anything fails. <paramref name="viewsOverFiles"/> then says whether
+    /// the cache holds, it may stop reading early (<see cref="MayStopEarly"/>), its plan does not tell which objects it
+    /// would open (<see cref="LakeRowCache.ScansOf"/>), a kept table cannot be brought up to date, or anything fails. <paramref name="viewsOverFiles"/> then says whether
     /// every view was just made over the files, as the usual path makes it.
     /// </summary>
     private List<(string Path, long Length)>? PrepareKeptRows(string sql, string translated, string database, out bool viewsOverFiles)
     {
         viewsOverFiles = false;
+        if (!ReuseRows || MayStopEarly(sql)) return null;
         try
         {
             var named = new List<LakeRowCache.Entry>();
