@@ -85,9 +85,11 @@ public sealed class ServeStackCliTests : IDisposable
         Assert.NotEqual(0, missing.Exit);
         Assert.Contains($"An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:{Account}:function:no-such-function", missing.Stderr);
 
-        // CloudWatch: the invocation's three records, whatever the hour the served clock has reached.
+        // CloudWatch: the invocation's three records, whatever the hour the served clock has reached. A fresh workspace's
+        // clock starts at midnight before the day the test runs, so the window is set around that day.
+        var today = DateTime.UtcNow.Date;
         var statistics = aws.Json("cloudwatch", "get-metric-statistics", "--namespace", "AWS/Kinesis", "--metric-name", "IncomingRecords",
-            "--dimensions", "Name=StreamName,Value=cli-demo-stream-dev", "--start-time", "2026-12-01T00:00:00Z", "--end-time", "2026-12-04T00:00:00Z",
+            "--dimensions", "Name=StreamName,Value=cli-demo-stream-dev", "--start-time", $"{today.AddDays(-3):yyyy-MM-dd}T00:00:00Z", "--end-time", $"{today.AddDays(3):yyyy-MM-dd}T00:00:00Z",
             "--period", "86400", "--statistics", "Sum");
         Assert.Equal("IncomingRecords", (string?)statistics["Label"]);
         Assert.Equal(3.0, statistics["Datapoints"]!.AsArray().Sum(d => (double)d!["Sum"]!));

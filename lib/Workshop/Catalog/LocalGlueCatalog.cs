@@ -78,6 +78,19 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
 
     public bool TableExists(string database, string name) => File.Exists(TableFile(ValidName(database, "database"), ValidName(name, "table")));
 
+    /// <summary>
+    /// The names of a database's tables and views, none when it does not exist: one look at its folder, for a caller
+    /// with many candidate names (every word of a query), where asking <see cref="TableExists"/> of each checks a file.
+    /// </summary>
+    public IReadOnlySet<string> TableNames(string database)
+    {
+        var folder = workspace.Resolve("catalog", ValidName(database, "database"), "tables");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!Directory.Exists(folder)) return names;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json")) names.Add(Path.GetFileNameWithoutExtension(file));
+        return names;
+    }
+
     public IReadOnlyList<GlueTable> GetTables(string database)
     {
         GetDatabase(database);

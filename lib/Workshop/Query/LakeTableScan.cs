@@ -125,8 +125,10 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
         }
         var partitions = Partitions(table);
         var layout = Layout(table);
-        // The first object of the whole list stays even when its folder is ruled out: DuckDB reads a Parquet schema from it.
-        var keptFirst = pruning is null;
+        // The first object of a Parquet list stays even when its folder is ruled out: DuckDB opens it for the schema,
+        // and so bills it, as over the whole list. A JSON table declares its columns, and DuckDB opens no object of a
+        // folder this pruning rules out.
+        var keptFirst = pruning is null || table.Classification != "parquet";
         void Add(int index)
         {
             var spelled = layout.Spelled[index];

@@ -41,6 +41,7 @@ public sealed partial class LocalAthena : IDisposable
     private readonly LocalGlueCatalog catalog;
     private readonly LocalObjectStore lake;
     private readonly DuckDBConnection duck;
+    private readonly OpenedFiles openedFiles = new();
     private readonly object sync = new();
     private readonly Dictionary<string, (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long? UpdateCount)> results = new();
     private readonly HashSet<string> schemas = new(StringComparer.Ordinal);
@@ -59,7 +60,7 @@ public sealed partial class LocalAthena : IDisposable
         this.lake = lake;
         Settings = settings;
         var savedRows = workspace.EnsureFolder("query", "kept");
-        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.Macros.Concat(LakeRowCache.Setup));
+        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.Macros.Concat(LakeRowCache.Setup), openedFiles);
         rowCache = new LakeRowCache(duck, workspace, savedRows);
     }
 
@@ -74,10 +75,11 @@ public sealed partial class LocalAthena : IDisposable
 
     /// <summary>
     /// An in-memory DuckDB engine that can reach only the given folders: no other file, no network, no extension,
-    /// no other database, and no setting can be changed afterwards. The catalog database, the file-system log and
-    /// <paramref name="setup"/> are made first, because each of them needs a setting the lock then forbids.
+    /// no other database, and no setting can be changed afterwards. The catalog database, the file-system log (into
+    /// <paramref name="openedFiles"/>, when given) and <paramref name="setup"/> are made first, because each of them
+    /// needs a setting the lock then forbids.
     /// </summary>
-    internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, IEnumerable<string> setup)
+    internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, IEnumerable<string> setup, OpenedFiles? openedFiles = null)
     {
         var engine = new DuckDBConnection("DataSource=:memory:");
         try
@@ -91,7 +93,11 @@ public sealed partial class LocalAthena : IDisposable
             }
             Run($"ATTACH ':memory:' AS {EngineCatalog}");
             Run($"USE {EngineCatalog}");
-            Run("CALL enable_logging('FileSystem')");
+            if (openedFiles is not null)
+            {
+                openedFiles.Attach(engine);
+                Run($"CALL enable_logging('FileSystem', storage = '{OpenedFiles.StorageName}')");
+            }
             foreach (var statement in setup) Run(statement);
             // DuckDB compares paths as text, so each folder ends with a separator: lake/ must not also allow lake-old/.
             var folders = allowedFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar);
@@ -116,7 +122,11 @@ public sealed partial class LocalAthena : IDisposable
     public AthenaSettings Settings { get; }
 
     /// <summary>Runs a statement and returns its execution id; the statement has finished (or failed) when this returns.</summary>
-    public string StartQueryExecution(string sql, string? database = null, string? outputLocation = null)
+    public string StartQueryExecution(string sql, string? database = null, string? outputLocation = null) =>
+        RunStatement(sql, database, outputLocation).QueryExecutionId;
+
+    /// <summary>Runs a statement and returns its execution, as saved in the history.</summary>
+    private QueryExecution RunStatement(string sql, string? database, string? outputLocation)
     {
         var id = Guid.NewGuid().ToString();
         var db = (database ?? Settings.DefaultDatabase).ToLowerInvariant();
@@ -146,7 +156,7 @@ public sealed partial class LocalAthena : IDisposable
                     submitted, clock.GetUtcNow(), new QueryStatistics(0, watch.ElapsedMilliseconds, queueMillis, watch.ElapsedMilliseconds, 0, 0));
             }
             SaveExecution(execution);
-            return id;
+            return execution;
         }
     }
 
@@ -200,8 +210,8 @@ public sealed partial class LocalAthena : IDisposable
     public Task<QueryResult> RunAsync(string sql, string? database = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var id = StartQueryExecution(sql, database);
-        var execution = GetQueryExecution(id);
+        var execution = RunStatement(sql, database, outputLocation: null);
+        var id = execution.QueryExecutionId;
         if (execution.State != QueryStates.Succeeded)
             throw new AthenaQueryException(execution.ErrorType ?? "INTERNAL_ERROR", execution.StateChangeReason![(execution.ErrorType!.Length + 2)..], id);
         var stored = results[id];
@@ -244,7 +254,7 @@ public sealed partial class LocalAthena : IDisposable
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles) PrepareTables(sql, database, prune: true);
-        Execute("CALL truncate_duckdb_logs()");
+        openedFiles.Clear();
         IReadOnlyList<ResultColumn> columns;
         IReadOnlyList<object?[]> rows;
         try
@@ -257,7 +267,7 @@ public sealed partial class LocalAthena : IDisposable
             // replaced under the same name): the views are made again, so the error is the one it always was.
             viewDefinitions.Clear();
             PrepareTables(sql, database, prune: true);
-            Execute("CALL truncate_duckdb_logs()");
+            openedFiles.Clear();
             (columns, rows) = Read(translated, sql);
         }
         return Billed(id, columns, rows, []);
@@ -291,7 +301,7 @@ public sealed partial class LocalAthena : IDisposable
         try
         {
             if (PrepareKeptRows(sql, translated, database, out viewsOverFiles) is not { } keptObjects) return null;
-            Execute("CALL truncate_duckdb_logs()");
+            openedFiles.Clear();
             var (columns, rows) = Read(translated, sql);
             return Billed(id, columns, rows, keptObjects);
         }
@@ -403,23 +413,16 @@ public sealed partial class LocalAthena : IDisposable
         _ => value,
     };
 
+    /// <summary>What the engine opened since <see cref="OpenedFiles.Clear"/> in the lake, each object once: their count and compressed size.</summary>
     private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null, List<string>? read = null)
     {
-        using var command = duck.CreateCommand();
-        // The text test only spares reading every READ and CLOSE entry; OpenedPath decides, here rather than in SQL,
-        // where extracting the fields as JSON took longer than the rest of the statement (and failed on a path holding a
-        // quote). The table function duckdb_logs() is read rather than the view of that name, which joins each entry to
-        // its context and took a millisecond more on every query.
-        command.CommandText = "SELECT message FROM duckdb_logs() WHERE type = 'FileSystem' AND message LIKE '%OPEN%'";
-        using var reader = command.ExecuteReader();
         long bytes = 0;
         var files = 0;
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read())
+        foreach (var path in openedFiles.Paths)
         {
-            var path = reader.IsDBNull(0) ? null : OpenedPath(reader.GetString(0));
-            if (path is null || !seen.Add(path) || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
+            if (!seen.Add(path) || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
             var file = new FileInfo(path);
             if (!file.Exists) continue;
             if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
@@ -428,24 +431,6 @@ public sealed partial class LocalAthena : IDisposable
             read?.Add(path);
         }
         return (bytes, files);
-    }
-
-    /// <summary>
-    /// The path of a file-system log entry that opened a file; null for any other entry. DuckDB writes the path into the
-    /// entry as it is, without escaping (a quote in an object's key stays a bare quote, which no JSON parser accepts), so
-    /// the entry is read by its layout, <c>{"fs":"...","path":"...","op":"OPEN"}</c>, and the path is all between.
-    /// </summary>
-    internal static string? OpenedPath(string message)
-    {
-        const string fileSystem = "{\"fs\":\"";
-        const string pathField = "\",\"path\":\"";
-        const string opened = "\",\"op\":\"OPEN\"}";
-        if (!message.StartsWith(fileSystem, StringComparison.Ordinal) || !message.EndsWith(opened, StringComparison.Ordinal)) return null;
-        var start = message.IndexOf(pathField, fileSystem.Length, StringComparison.Ordinal);
-        if (start < 0) return null;
-        start += pathField.Length;
-        var end = message.Length - opened.Length;
-        return end > start ? message[start..end] : null;
     }
 
     /// <summary>
@@ -464,8 +449,12 @@ public sealed partial class LocalAthena : IDisposable
             currentDatabase = database;
         }
         var named = new List<(string Database, string Name, GlueTable Table)>();
+        var tablesOf = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var (db, name) in NamedTables(sql, database))
-            if (catalog.TableExists(db, name)) named.Add((db, name, catalog.GetTable(db, name)));
+        {
+            if (!tablesOf.TryGetValue(db, out var tables)) tablesOf[db] = tables = catalog.TableNames(db);
+            if (tables.Contains(name)) named.Add((db, name, catalog.GetTable(db, name)));
+        }
         // Pruning only the one table of a top-level query: a view's own SQL, or a second table, may read it unfiltered.
         var pruning = prune && depth == 0 && named.Count == 1 ? PartitionPruning.For(sql, named[0].Table, database) : null;
         var changed = false;

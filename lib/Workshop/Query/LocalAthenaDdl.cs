@@ -290,7 +290,7 @@ public sealed partial class LocalAthena
             throw new AthenaQueryException("HIVE_COLUMN_ORDER_MISMATCH", $"line 1:1: Partition columns must be the last columns of the SELECT, in the order of partitioned_by ({string.Join(", ", partitionedBy)}); the SELECT ends with {string.Join(", ", names.TakeLast(partitionedBy.Length))}.");
 
         Directory.CreateDirectory(target);
-        Execute("CALL truncate_duckdb_logs()");
+        openedFiles.Clear();
         var partitionClause = partitionedBy.Length > 0 ? $", PARTITION_BY ({string.Join(", ", partitionedBy.Select(Quote))})" : "";
         // Partitioned, DuckDB writes key=value folders under the target; unpartitioned, it writes one file, so it is given the file's name.
         var copy = partitionedBy.Length > 0

@@ -46,7 +46,7 @@ public sealed partial class LocalAthena
         });
         // The rows are gathered before any file is written, so a SELECT that reads the target sees only its old files.
         var staged = Quote($"insert_{id.Replace("-", "")}");
-        Execute("CALL truncate_duckdb_logs()");
+        openedFiles.Clear();
         try
         {
             Execute($"CREATE TEMP TABLE {staged} AS SELECT {string.Join(", ", projection)} FROM ({translated}) AS source({string.Join(", ", aliases.Select(Quote))})");

@@ -164,7 +164,7 @@ public sealed class QueryReuseTests : IAsyncLifetime
     [InlineData("""{"fs":"LocalFileSystem","path":"","op":"OPEN"}""", null)]
     [InlineData("not an entry OPEN", null)]
     public void A_file_system_log_entry_names_the_file_it_opened_as_written(string message, string? path) =>
-        Assert.Equal(path, LocalAthena.OpenedPath(message));
+        Assert.Equal(path, OpenedFiles.OpenedPath(message));
 
     [Theory]
     [InlineData("SELECT * FROM raw_weather_data WHERE location = 'London'", "location=London")]

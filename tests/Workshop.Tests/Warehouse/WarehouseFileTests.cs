@@ -34,6 +34,7 @@ public sealed class WarehouseFileTests : LocalSessionTest
     [Fact]
     public async Task Between_statements_the_file_is_free_for_another_process_and_a_temporary_table_is_gone()
     {
+        Session.Clock.SetStart(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
         await Session.EnsurePipelineAsync();
         var engine = Session.Local!.Warehouse.Cluster("weather-analytics-warehouse-dev");
         engine.Execute("CREATE TABLE kept_rows (n INTEGER)");
