@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Query;
@@ -17,7 +18,7 @@ namespace StreamingWorkshop.Cli.Commands;
 internal static class QueryBench
 {
     private const int Runs = 3;
-    private const int MaxRuns = 20;
+    private const int MaxRuns = 50;
 
     public static void AddTo(RootCommand root)
     {
@@ -233,12 +234,21 @@ internal static class QueryBench
     }
 
     /// <summary>
-    /// Waits until the lake's folders and the catalog's files are older than the 2 s within which the engine does not
-    /// trust a file's time (file times come from a coarse clock), so the figures are those of a lake at rest, as in a
-    /// workshop where a query follows the crawl by more than that. A query on a lake just written reads its listing
-    /// and the table's catalog file again each time.
+    /// Waits until the disk has written what the bench wrote, then until the lake's folders and the catalog's files are
+    /// older than the 2 s within which the engine does not trust a file's time (file times come from a coarse clock), so
+    /// the figures are those of a lake at rest, as in a workshop where a query follows the crawl by more than that. A
+    /// query on a lake just written reads its listing and the table's catalog file again each time, and its result and
+    /// history files would queue behind the disk's writing back of the objects the bench made seconds before.
     /// </summary>
-    private static Task LakeAtRestAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken);
+    private static async Task LakeAtRestAsync(CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) WriteBackEverything();
+        await Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken);
+    }
+
+    /// <summary>sync(2): returns once the file systems have written every changed file (.NET has no call for it).</summary>
+    [DllImport("libc", EntryPoint = "sync")]
+    private static extern void WriteBackEverything();
 
     private static double Median(IEnumerable<double> values)
     {
