@@ -8,7 +8,7 @@ namespace StreamingWorkshop.Query;
 /// The files a DuckDB engine opened, taken from its file-system log as DuckDB writes each entry: a log storage of the
 /// kit's own, registered through DuckDB's C API, receives every entry in a callback. Knowing what a query read then
 /// costs no statement: emptying the log table before a query and reading it after took two, about half a millisecond
-/// on every query, more than a pruned query spends outside DuckDB otherwise.
+/// on every query, a sixth of a pruned query's time.
 /// </summary>
 internal sealed class OpenedFiles
 {
