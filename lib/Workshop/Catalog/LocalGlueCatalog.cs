@@ -94,10 +94,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     public IReadOnlyList<GlueTable> GetTables(string database)
     {
         GetDatabase(database);
-        var folder = workspace.Resolve("catalog", ValidName(database, "database"), "tables");
-        if (!Directory.Exists(folder)) return [];
-        return Directory.GetFiles(folder, "*.json").Select(f => Path.GetFileNameWithoutExtension(f))
-            .Order(StringComparer.Ordinal).Select(n => GetTable(database, n)).ToArray();
+        return TableNames(database).Order(StringComparer.Ordinal).Select(n => GetTable(database, n)).ToArray();
     }
 
     /// <summary>Replaces a table's definition and makes a new table version, as Glue's UpdateTable does.</summary>

@@ -268,7 +268,7 @@ internal sealed class PartitionLayout
     {
         this.table = table;
         this.partitions = partitions;
-        KeyNames = string.Join('\u0001', table.PartitionKeys.Select(k => k.Name));
+        KeyNames = KeyNamesOf(table);
         Locations = new S3Location[partitions.Count];
         Spelled = new bool[partitions.Count];
         var unspelled = new List<int>();
@@ -285,6 +285,9 @@ internal sealed class PartitionLayout
     /// <summary>The table's partition keys, by name, when the layout was made: spelling depends on them.</summary>
     public string KeyNames { get; }
 
+    /// <summary>A table's partition key names, in the form <see cref="KeyNames"/> keeps them.</summary>
+    public static string KeyNamesOf(GlueTable table) => string.Join('\u0001', table.PartitionKeys.Select(k => k.Name));
+
     public S3Location[] Locations { get; }
     public bool[] Spelled { get; }
 
@@ -298,7 +301,7 @@ internal sealed class PartitionLayout
         List<int>? fewest = null;
         foreach (var (key, value) in pruning.PinnedValues)
         {
-            var index = table.PartitionKeys.ToList().FindIndex(k => k.Name == key);
+            var index = PartitionPruning.IndexOfKey(table, key);
             if (index < 0) return Enumerable.Range(0, partitions.Count);
             var holding = byValue![index].TryGetValue(value, out var found) ? found : [];
             if (fewest is null || holding.Count < fewest.Count) fewest = holding;
@@ -344,8 +347,7 @@ internal sealed class LakeListing
     /// <summary>The layout of a table's partition list, made once per list (and again if the table's partition keys change).</summary>
     public PartitionLayout Layout(GlueTable table, IReadOnlyList<GluePartition> partitions)
     {
-        var keyNames = string.Join('\u0001', table.PartitionKeys.Select(k => k.Name));
-        if (layouts.TryGetValue(partitions, out var known) && known.KeyNames == keyNames) return known;
+        if (layouts.TryGetValue(partitions, out var known) && known.KeyNames == PartitionLayout.KeyNamesOf(table)) return known;
         var layout = new PartitionLayout(table, partitions, this);
         layouts.AddOrUpdate(partitions, layout);
         return layout;

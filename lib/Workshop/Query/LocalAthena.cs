@@ -277,15 +277,7 @@ public sealed partial class LocalAthena : IDisposable
     private Outcome Billed(string id, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows, IEnumerable<(string Path, long Length)> keptObjects)
     {
         var read = new List<string>();
-        var (bytes, files) = ScannedObjects(read: read);
-        var counted = read.ToHashSet(StringComparer.Ordinal);
-        foreach (var (path, length) in keptObjects)
-        {
-            if (!counted.Add(path)) continue;
-            read.Add(path);
-            bytes += length;
-            files++;
-        }
+        var (bytes, files) = ScannedObjects(read: read, keptObjects: keptObjects);
         lastObjectsRead = (id, read);
         return new Outcome("DML", columns, rows, bytes, files);
     }
@@ -413,13 +405,19 @@ public sealed partial class LocalAthena : IDisposable
         _ => value,
     };
 
-    /// <summary>What the engine opened since <see cref="OpenedFiles.Clear"/> in the lake, each object once: their count and compressed size.</summary>
-    private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null, List<string>? read = null)
+    /// <summary>
+    /// What a statement scanned, each object once, as their count and compressed size: the lake objects the engine
+    /// opened since <see cref="OpenedFiles.Clear"/> (outside <paramref name="excludeFolder"/>), and the
+    /// <paramref name="keptObjects"/> it read from the rows kept in memory. Their paths go to <paramref name="read"/>.
+    /// </summary>
+    private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null, List<string>? read = null,
+        IEnumerable<(string Path, long Length)>? keptObjects = null)
     {
         long bytes = 0;
         var files = 0;
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var billed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in openedFiles.Paths)
         {
             if (!seen.Add(path) || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
@@ -427,6 +425,14 @@ public sealed partial class LocalAthena : IDisposable
             if (!file.Exists) continue;
             if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
             bytes += file.Length;
+            files++;
+            billed.Add(path);
+            read?.Add(path);
+        }
+        foreach (var (path, length) in keptObjects ?? [])
+        {
+            if (!billed.Add(path)) continue;
+            bytes += length;
             files++;
             read?.Add(path);
         }

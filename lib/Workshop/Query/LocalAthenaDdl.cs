@@ -298,15 +298,7 @@ public sealed partial class LocalAthena
             : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
         try { Execute(copy); }
         catch (DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
-        var read = new List<string>();
-        var (bytes, files) = ScannedObjects(excludeFolder: target, read: read);
-        var counted = read.ToHashSet(StringComparer.Ordinal);
-        foreach (var (path, length) in keptObjects)
-        {
-            if (!counted.Add(path)) continue;
-            bytes += length;
-            files++;
-        }
+        var (bytes, files) = ScannedObjects(excludeFolder: target, keptObjects: keptObjects);
         return (columns, bytes, files);
     }
 

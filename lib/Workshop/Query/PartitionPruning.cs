@@ -33,7 +33,8 @@ internal sealed class PartitionPruning
         return true;
     }
 
-    private static int IndexOfKey(GlueTable table, string key)
+    /// <summary>The position of a partition key among the table's, or -1.</summary>
+    internal static int IndexOfKey(GlueTable table, string key)
     {
         for (var i = 0; i < table.PartitionKeys.Count; i++)
             if (table.PartitionKeys[i].Name == key) return i;
