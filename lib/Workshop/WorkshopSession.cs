@@ -358,6 +358,21 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return $"Ready for Task {task}: {string.Join("; ", done)}.";
     }
 
+    /// <summary>
+    /// Opens a lab: a second pipeline on the local backend, in a folder of its own inside this workspace
+    /// (.workshop/<paramref name="name"/>), with the same seed and cities. It is made afresh every time: what an earlier
+    /// run of the lab left there is deleted first, so a section that sets its own clock and changes its own stream runs
+    /// the same way each time it is run. The day's pipeline is left as it is, and a lab costs nothing on either backend.
+    /// </summary>
+    public Task<WorkshopSession> OpenLabAsync(string name, CancellationToken cancellationToken = default) =>
+        Workshop.ConnectAsync(new WorkshopOptions
+        {
+            WorkspacePath = Workspace.ClearLab(name),
+            Backend = "local",
+            Seed = Options.Seed,
+            Cities = Options.Cities,
+        }, cancellationToken);
+
     private async Task<string> ReplayDayAsync(CancellationToken cancellationToken)
     {
         if (SimulationState.Load(Workspace) is { Completed: true } finished)

@@ -10,7 +10,13 @@ internal static class ExecutedNotebook
     public static List<(string Source, string Text)> CodeCells(WorkshopRun run, string fileName)
     {
         Assert.True(run.ExitCode == 0, run.Log);
-        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", fileName));
+        return CodeCells(run.Output, fileName);
+    }
+
+    /// <summary>The code cells of notebooks/<paramref name="fileName"/> in the out folder <paramref name="output"/>, in order.</summary>
+    public static List<(string Source, string Text)> CodeCells(string output, string fileName)
+    {
+        var executed = NotebookFile.Read(Path.Combine(output, "notebooks", fileName));
         return executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => (c.Source, string.Join("\n", c.Outputs.Select(TextOf)))).ToList();
     }
 

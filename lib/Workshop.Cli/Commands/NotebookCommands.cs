@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
 using StreamingWorkshop.Notebooks;
+using StreamingWorkshop.Simulation;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Cli.Commands;
 
@@ -31,7 +33,8 @@ internal static class NotebookCommands
         var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout, printFirstCellTime, printCellTimes };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var list = parse.GetValue(paths) is { Length: > 0 } given ? given.ToList() : NotebookRunner.DefaultNotebooks(Directory.GetCurrentDirectory()).ToList();
+            var wholeDay = parse.GetValue(paths) is not { Length: > 0 };
+            var list = wholeDay ? NotebookRunner.DefaultNotebooks(Directory.GetCurrentDirectory()).ToList() : parse.GetValue(paths)!.ToList();
             if (list.Count == 0)
             {
                 Terminal.Tell("No notebooks to run: there is no workshop.dib here and nothing under notebooks/. Give paths, or run from the repository root.");
@@ -49,6 +52,7 @@ internal static class NotebookCommands
             if (chosen.Backend is { } backend) Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", backend);
             if (chosen.Region is { } region) Environment.SetEnvironmentVariable("AWS_REGION", region);
             if (chosen.Profile is { } profile) Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
+            if (wholeDay) TellOfAnEarlierDay(NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()), chosen.WorkspacePath);
             var options = new RunOptions
             {
                 OutputDirectory = Path.GetFullPath(parse.GetValue(output)!),
@@ -95,6 +99,21 @@ internal static class NotebookCommands
             return 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Says, before the whole day runs, when the workspace the notebooks will find already holds a replayed day: each
+    /// notebook carries on from it (Task 2 replays the next day, Task 3 queries both), so the pages will not match a
+    /// first run's, and an instructor regenerating them wants to know why and how to start clean. A run of named
+    /// notebooks (a learner running one again) carries on without a word.
+    /// </summary>
+    private static void TellOfAnEarlierDay(string notebookRoot, string? workspaceOption)
+    {
+        var root = WorkspaceDirectory.LocateRoot(notebookRoot);
+        if (WorkspaceDirectory.OpenExisting(root) is not { } workspace || SimulationState.Load(workspace) is not { } day) return;
+        var reset = workspaceOption is null ? "workshop reset" : $"workshop reset --workspace {workspaceOption}";
+        Terminal.Tell($"The workspace {root} already holds a day replayed from {day.Start.UtcDateTime:yyyy-MM-dd HH:mm} to {day.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC. " +
+            $"The notebooks carry on from it, so their outputs will differ from a first run's; run '{reset}' first for a fresh day.");
     }
 
     private static Command Convert()

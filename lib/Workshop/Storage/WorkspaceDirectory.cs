@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace StreamingWorkshop.Storage;
 
@@ -6,7 +7,7 @@ namespace StreamingWorkshop.Storage;
 /// The one folder that holds every piece of local state (stream logs, lake, catalog, clock).
 /// Every path the kit writes is resolved through here, so nothing lands outside it.
 /// </summary>
-public sealed class WorkspaceDirectory : Display.IHtmlDisplay
+public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 {
     /// <summary>Environment variable that points the kit at another workspace folder.</summary>
     public const string EnvironmentVariable = "WORKSHOP_WORKSPACE";
@@ -22,26 +23,27 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
         var isNew = !Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any();
         Directory.CreateDirectory(Root);
         if (isNew) File.WriteAllText(Path.Combine(Root, MarkerFileName), "This folder is a Streaming Workshop Kit workspace; 'workshop reset' deletes it.\n");
-        RemoveLeftoverPartFiles();
+        RemoveLeftovers();
     }
 
     /// <summary>
-    /// Deletes tmp/*.part files a killed writer left behind (see <see cref="WriteAtomically(string, ReadOnlySpan{byte}, DateTimeOffset?)"/>).
-    /// Each part file's name starts with its writer's process id, so a file is removed only when that process is gone:
-    /// another process (a notebook, the CLI) may be between writing a part file and renaming it at this very moment.
+    /// Deletes what a killed process left in tmp/: *.part files (see <see cref="WriteAtomically(string, ReadOnlySpan{byte}, DateTimeOffset?)"/>)
+    /// and *.lab folders (see <see cref="ClearLab"/>). Each name starts with its writer's process id, so an entry is
+    /// removed only when that process is gone: another process (a notebook, the CLI) may be using it at this very moment.
     /// </summary>
-    private void RemoveLeftoverPartFiles()
+    private void RemoveLeftovers()
     {
         var folder = Path.Combine(Root, "tmp");
         if (!Directory.Exists(folder)) return;
-        foreach (var part in Directory.EnumerateFiles(folder, "*.part"))
+        foreach (var entry in Directory.EnumerateFiles(folder, "*.part").Concat(Directory.EnumerateDirectories(folder, "*" + RetiredLabExtension)))
         {
-            var name = Path.GetFileNameWithoutExtension(part);
+            var name = Path.GetFileNameWithoutExtension(entry);
             var separator = name.IndexOf('-', StringComparison.Ordinal);
             if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), out var writer) || WriterIsRunning(writer)) continue;
             try
             {
-                File.Delete(part);
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
@@ -49,6 +51,45 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
             }
         }
     }
+
+    private const string RetiredLabExtension = ".lab";
+
+    /// <summary>The folders a workspace keeps its own state in, which no lab may take as its name.</summary>
+    private static readonly string[] OwnFolders = ["catalog", "delivery", "lake", "logs", "metrics", "query", "stacks", "state", "streams", "tmp", "warehouse"];
+
+    /// <summary>
+    /// Makes room for a lab: a workspace of its own in the folder <paramref name="name"/> of this one. Whatever an
+    /// earlier lab left there is deleted, and the folder's path is returned. The old lab is first moved into tmp/ in
+    /// one rename, so a process killed halfway leaves either the whole old lab or none of it. A folder that is not a
+    /// workspace (the workshop's own streams/ or lake/, or anything else) is refused, never deleted.
+    /// </summary>
+    public string ClearLab(string name)
+    {
+        if (name is null || !LabNamePattern().IsMatch(name))
+            throw new ArgumentException($"Lab name '{name}' is not one the kit takes: use 1 to 40 lowercase letters, digits and hyphens, starting with a letter, such as \"lab\" or \"faults-lab\".");
+        if (OwnFolders.Contains(name))
+            throw new ArgumentException($"Lab name '{name}' is the name of a folder the workspace keeps its own data in ({string.Join(", ", OwnFolders)}). Choose another lab name.");
+        var folder = Resolve(name);
+        if (File.Exists(folder))
+            throw new ArgumentException($"'{name}' in the workspace {Root} is a file, not a lab. Choose another lab name.");
+        if (!Directory.Exists(folder)) return folder;
+        if (!File.Exists(Path.Combine(folder, MarkerFileName)))
+            throw new ArgumentException($"'{name}' in the workspace {Root} is not a lab (it has no {MarkerFileName} file), so it was left alone. Choose another lab name.");
+        var retired = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}{RetiredLabExtension}");
+        Directory.Move(folder, retired);
+        try
+        {
+            Directory.Delete(retired, recursive: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // The lab's folder is free already; what is left in tmp/ goes when a later process opens the workspace.
+        }
+        return folder;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial Regex LabNamePattern();
 
     private static bool WriterIsRunning(int processId)
     {
@@ -75,18 +116,25 @@ public sealed class WorkspaceDirectory : Display.IHtmlDisplay
     /// holds workshop.dib (so notebooks in notebooks/ and the entry notebook share one workspace); otherwise
     /// .workshop/ under <paramref name="baseDirectory"/> (default: the current directory).
     /// </summary>
-    public static WorkspaceDirectory FromEnvironment(string? baseDirectory = null)
+    public static WorkspaceDirectory FromEnvironment(string? baseDirectory = null) => new(LocateRoot(baseDirectory));
+
+    /// <summary>The folder <see cref="FromEnvironment"/> would open, found without making it.</summary>
+    public static string LocateRoot(string? baseDirectory = null)
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(configured)) return new WorkspaceDirectory(configured);
+        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
         var start = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {
             if (Directory.Exists(Path.Combine(folder.FullName, DefaultFolderName)) || File.Exists(Path.Combine(folder.FullName, "workshop.dib")))
-                return new WorkspaceDirectory(Path.Combine(folder.FullName, DefaultFolderName));
+                return Path.Combine(folder.FullName, DefaultFolderName);
         }
-        return new WorkspaceDirectory(Path.Combine(start, DefaultFolderName));
+        return Path.Combine(start, DefaultFolderName);
     }
+
+    /// <summary>An existing workspace at <paramref name="root"/>, or null where there is none yet (nothing is made).</summary>
+    public static WorkspaceDirectory? OpenExisting(string root) =>
+        File.Exists(Path.Combine(root, MarkerFileName)) ? new WorkspaceDirectory(root) : null;
 
     /// <summary>
     /// Resolves a path made of relative segments (each may contain '/') under the root.
