@@ -73,5 +73,26 @@ public sealed class BenchCliTests : IDisposable
         Assert.True(figures["warmCellMedianMilliseconds"]!["value"]!.GetValue<double>() > 0);
     }
 
+    [Fact]
+    public void Bench_pipeline_times_the_readings_alone_and_says_how_far_that_caps_the_ratio()
+    {
+        var figuresPath = Path.Combine(folder, "pipeline.json");
+
+        var bench = Workshop("bench", "pipeline", "--records", "2000", "--shards", "4", "--cities", "20", "--json", figuresPath);
+
+        Assert.True(bench.Exit == 0, $"bench pipeline exited {bench.Exit}: {bench.Stderr}");
+        Assert.Matches(@"│ readings alone \(no stream, no lake\)\s+│ [\d,]+\s+│", bench.Stdout);
+        Assert.Contains("at most, with a free", bench.Stdout);
+        Assert.All(bench.Stdout.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= 80, $"{l.Length} columns: {l}"));
+        Assert.Matches(@"Making and serializing the readings alone takes \d+\.\d times the floor(, so no stream and lake could pass 0\.\d\d)?\.", bench.Stderr);
+
+        var figures = Figures(figuresPath);
+        var readings = figures["readingsAloneRecordsPerSecond"]!["value"]!.GetValue<double>();
+        var floor = figures["floorRecordsPerSecond"]!["value"]!.GetValue<double>();
+        // The cap is the floor's time over the readings' time, which for the same records is readings/s over floor/s.
+        Assert.Equal(readings / floor, figures["pipelineFloorRatioCeiling"]!["value"]!.GetValue<double>(), 6);
+        Assert.True(figures["pipelineFloorRatio"]!["value"]!.GetValue<double>() > 0);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }
