@@ -110,7 +110,17 @@ internal static class NotebookCommands
     private static void TellOfAnEarlierDay(string notebookRoot, string? workspaceOption)
     {
         var root = WorkspaceDirectory.LocateRoot(notebookRoot);
-        if (WorkspaceDirectory.OpenExisting(root) is not { } workspace || SimulationState.Load(workspace) is not { } day) return;
+        SimulationState? day;
+        try
+        {
+            day = WorkspaceDirectory.OpenExisting(root) is { } workspace ? SimulationState.Load(workspace) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A state file that does not read is the notebooks' to report, in the cell that needs it.
+            return;
+        }
+        if (day is null) return;
         var reset = workspaceOption is null ? "workshop reset" : $"workshop reset --workspace {workspaceOption}";
         Terminal.Tell($"The workspace {root} already holds a day replayed from {day.Start.UtcDateTime:yyyy-MM-dd HH:mm} to {day.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC. " +
             $"The notebooks carry on from it, so their outputs will differ from a first run's; run '{reset}' first for a fresh day.");

@@ -72,7 +72,8 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         var folder = Resolve(name);
         if (File.Exists(folder))
             throw new ArgumentException($"'{name}' in the workspace {Root} is a file, not a lab. Choose another lab name.");
-        if (!Directory.Exists(folder)) return folder;
+        // An empty folder becomes the lab's workspace as it is.
+        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any()) return folder;
         if (!File.Exists(Path.Combine(folder, MarkerFileName)))
             throw new ArgumentException($"'{name}' in the workspace {Root} is not a lab (it has no {MarkerFileName} file), so it was left alone. Choose another lab name.");
         var retired = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}{RetiredLabExtension}");

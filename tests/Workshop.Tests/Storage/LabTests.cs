@@ -66,6 +66,18 @@ public sealed class LabTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_folder_of_the_lab_s_name_becomes_the_lab()
+    {
+        var day = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
+        temp.Workspace.EnsureFolder("empty-lab");
+
+        var lab = await day.OpenLabAsync("empty-lab");
+
+        Assert.Equal(Path.Combine(temp.Root, "empty-lab"), lab.Workspace.Root);
+        Assert.True(File.Exists(Path.Combine(temp.Root, "empty-lab", WorkspaceDirectory.MarkerFileName)));
+    }
+
+    [Fact]
     public void A_lab_a_killed_process_was_deleting_is_removed_when_the_workspace_next_opens()
     {
         var tmp = temp.Workspace.EnsureFolder("tmp");
