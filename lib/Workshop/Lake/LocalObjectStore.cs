@@ -147,12 +147,26 @@ public sealed partial class LocalObjectStore : IObjectStore
     /// </summary>
     internal IEnumerable<ObjectInfo> ListAll(string bucket, string? prefix)
     {
-        RequireBucket(bucket);
-        var root = GetBucketRoot(bucket);
+        var entries = SortedEntries(bucket, prefix);
         var lifecycle = LoadSettings(bucket).Lifecycle;
-        var entries = ListEntries(bucket, root, prefix ?? "", delimiter: null);
-        entries.Sort((a, b) => Utf8Order.Compare(a.Name, b.Name));
         foreach (var entry in entries) yield return Describe(bucket, entry.Name, new FileInfo(entry.Path), null, lifecycle);
+    }
+
+    /// <summary>
+    /// Every object under <paramref name="prefix"/> in key order with the file that holds it, for a reader of many
+    /// objects (COPY). The walk starts in a folder checked as a prefix and never follows a link, so each file it finds
+    /// is inside the bucket already: checking each key's path again, as <see cref="GetLocalPath"/> does, would cost an
+    /// lstat for every folder on the way, for every object.
+    /// </summary>
+    internal IEnumerable<(string Key, string Path)> ListObjectFiles(string bucket, string? prefix) =>
+        SortedEntries(bucket, prefix).Select(e => (e.Name, e.Path));
+
+    private List<Entry> SortedEntries(string bucket, string? prefix)
+    {
+        RequireBucket(bucket);
+        var entries = ListEntries(bucket, GetBucketRoot(bucket), prefix ?? "", delimiter: null);
+        entries.Sort((a, b) => Utf8Order.Compare(a.Name, b.Name));
+        return entries;
     }
 
     public Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default)

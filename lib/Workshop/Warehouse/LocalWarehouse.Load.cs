@@ -100,8 +100,8 @@ public sealed partial class LocalWarehouse
         var files = new List<(string, string)>();
         try
         {
-            foreach (var item in lake.ListAllAsync(source.Bucket, source.Prefix).ToBlockingEnumerable())
-                if (!item.Key.EndsWith('/')) files.Add((item.Key, lake.GetLocalPath(source.Bucket, item.Key)));
+            foreach (var (key, path) in lake.ListObjectFiles(source.Bucket, source.Prefix))
+                if (!key.EndsWith('/')) files.Add((key, path));
         }
         catch (S3Exception error) when (error.ErrorCode == "NoSuchBucket")
         {

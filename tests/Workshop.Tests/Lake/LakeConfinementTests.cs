@@ -66,6 +66,20 @@ public sealed class LakeConfinementTests : IDisposable
     }
 
     [Fact]
+    public void The_files_COPY_reads_come_from_the_same_walk_and_skip_links()
+    {
+        var bucketFolder = Path.Combine(parent, "workspace", "lake", Bucket);
+        var expected = ("weather-data/a.json", Path.Combine(bucketFolder, "weather-data", "a.json"));
+
+        Assert.Equal([expected], store.ListObjectFiles(Bucket, ""));
+        Assert.Equal([expected], store.ListObjectFiles(Bucket, "weather-data/"));
+        Assert.Equal([expected], store.ListObjectFiles(Bucket, "weather-data/a"));
+        Assert.Empty(store.ListObjectFiles(Bucket, "weather-data/passwd"));
+        var throughLink = Assert.Throws<S3Exception>(() => store.ListObjectFiles(Bucket, "link/").ToList());
+        Assert.Contains("'link' is a symbolic link", throughLink.Message);
+    }
+
+    [Fact]
     public void A_prefix_with_dot_dot_segments_is_refused_as_a_key_is()
     {
         var error = Assert.Throws<S3Exception>(() => store.GetLocalFolder(Bucket, "../../canary/"));
