@@ -44,6 +44,9 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     private const string ObjectColumn = "__object";
     private const string RowColumn = "__row";
 
+    /// <summary>The workspace's folder where an Athena engine saves the rows it keeps, for the next engine and for Spectrum.</summary>
+    public static readonly string[] SavedFolder = ["query", "kept"];
+
     /// <summary>Compressed bytes of objects kept in all, about ten times as much in rows; a larger table is read from its files.</summary>
     internal const long MaxBytes = 128L * 1024 * 1024;
 
@@ -94,10 +97,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         if (objects is null || objects.Count == 0 || table.Classification == "parquet") return null;
         if (table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal))) return null;
         var hive = table.PartitionKeys.Count > 0;
-        var columns = table.Columns.Select(c => $"{LocalAthena.Quote(c.Name)} {LakeTableScan.ReadType(c.Type)}")
-            .Concat(hive ? table.PartitionKeys.Select(p => $"{LocalAthena.Quote(p.Name)} VARCHAR") : [])
-            .Append($"{ObjectColumn} VARCHAR").Append($"{RowColumn} BIGINT");
-        var shape = string.Join(", ", columns);
+        var shape = ShapeOf(table);
         var key = $"{database}.{name}";
         if (entries.TryGetValue(key, out var entry) && entry.Shape != shape)
         {
@@ -126,6 +126,46 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         entry.Listed = listed;
         var projection = LakeTableScan.Projection(table, null);
         return ($"SELECT {projection} FROM {entry.QualifiedName}", entry);
+    }
+
+    /// <summary>The columns a table's rows are kept in: its own as read from JSON, its partition keys as text, and the object and row of each.</summary>
+    private static string ShapeOf(GlueTable table) => string.Join(", ", table.Columns.Select(c => $"{LocalAthena.Quote(c.Name)} {LakeTableScan.ReadType(c.Type)}")
+        .Concat(table.PartitionKeys.Count > 0 ? table.PartitionKeys.Select(p => $"{LocalAthena.Quote(p.Name)} VARCHAR") : [])
+        .Append($"{ObjectColumn} VARCHAR").Append($"{RowColumn} BIGINT"));
+
+    /// <summary>
+    /// The Parquet file of a table's rows that an Athena engine saved in <paramref name="savedFolder"/>, when it holds exactly
+    /// the rows of <paramref name="objects"/> as they are now: the same columns, and the same objects with the same lengths
+    /// and last-write times, every one settled. Another engine (Spectrum in the warehouse) can then read the rows from it,
+    /// in the same order as from the objects, instead of opening each object. Null otherwise, or when anything fails to read.
+    /// </summary>
+    public static string? SavedRowsOf(WorkspaceDirectory workspace, string savedFolder, string database, string name, GlueTable table, IReadOnlyList<string>? objects)
+    {
+        if (objects is null || objects.Count == 0 || table.Classification == "parquet") return null;
+        if (table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal))) return null;
+        var key = $"{database}.{name}";
+        try
+        {
+            var manifest = workspace.Confine(Path.Combine(savedFolder, Stem(key) + ".json"));
+            if (!File.Exists(manifest)) return null;
+            var saved = JsonSerializer.Deserialize<SavedRows>(File.ReadAllBytes(manifest));
+            if (saved is null || saved.Key != key || saved.Shape != ShapeOf(table) || Path.GetFileName(saved.RowsFile) != saved.RowsFile
+                || saved.Objects.Count != objects.Count || saved.Objects.Any(o => !o.Settled))
+                return null;
+            var held = saved.Objects.ToDictionary(o => o.Path, StringComparer.Ordinal);
+            foreach (var path in objects)
+            {
+                var file = new FileInfo(path);
+                if (!held.TryGetValue(path, out var object_) || !file.Exists || file.Length != object_.Length || file.LastWriteTimeUtc.Ticks != object_.WrittenTicks)
+                    return null;
+            }
+            var rows = workspace.Confine(Path.Combine(savedFolder, saved.RowsFile));
+            return File.Exists(rows) ? rows : null;
+        }
+        catch (Exception error) when (error is IOException or JsonException or UnauthorizedAccessException or WorkspaceEscapeException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>One scan of a kept table in a query's plan, with the partition values its filters pin (empty: every object).</summary>

@@ -59,7 +59,7 @@ public sealed partial class LocalAthena : IDisposable
         this.catalog = catalog;
         this.lake = lake;
         Settings = settings;
-        var savedRows = workspace.EnsureFolder("query", "kept");
+        var savedRows = workspace.EnsureFolder(LakeRowCache.SavedFolder);
         duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.Macros.Concat(LakeRowCache.Setup), openedFiles);
         rowCache = new LakeRowCache(duck, workspace, savedRows);
     }

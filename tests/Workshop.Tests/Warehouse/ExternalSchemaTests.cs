@@ -54,6 +54,29 @@ public sealed class ExternalSchemaTests(LoadLakeFixture lake) : IClassFixture<Lo
     }
 
     [Fact]
+    public async Task Rows_athena_saved_from_the_same_objects_answer_as_the_objects_do_until_the_lake_changes()
+    {
+        await CatalogueReadingsAsync("kept_db");
+        var local = lake.Session.Local!;
+        var glue = local.Catalog.GetTable("kept_db", "readings");
+        string? Saved() => StreamingWorkshop.Query.LakeRowCache.SavedRowsOf(local.Workspace, local.Workspace.Resolve(StreamingWorkshop.Query.LakeRowCache.SavedFolder),
+            "kept_db", "readings", glue, new StreamingWorkshop.Query.LakeTableScan(local.Catalog, local.Lake, local.Clock).PathPartitionedObjects(glue));
+        Assert.Null(Saved());
+
+        // A whole-table Athena query keeps the table's rows and saves them for the next engine.
+        local.Athena.StartQueryExecution("SELECT count(*) FROM readings", "kept_db");
+        Assert.NotNull(Saved());
+        lake.Warehouse.Execute($"CREATE EXTERNAL SCHEMA keptview FROM DATA CATALOG DATABASE 'kept_db' IAM_ROLE '{Role}'");
+        Assert.Equal([["Oslo", 2L, -2.5], ["Rome", 1L, 12.0]], lake.Rows("SELECT city, count(*), avg(temperature) FROM keptview.readings GROUP BY city ORDER BY city"));
+        Assert.Equal([[-3.5, "Oslo"], [-1.5, "Oslo"], [12.0, "Rome"]], lake.Rows("SELECT temperature, city FROM keptview.readings"));
+
+        // A new object makes the saved rows stale: Spectrum reads the objects, the new one with them.
+        await lake.PutAsync("kept_db/readings/city=Rome/b.json", "{\"temperature\":14.0}\n");
+        Assert.Null(Saved());
+        Assert.Equal([["Oslo", 2L, -2.5], ["Rome", 2L, 13.0]], lake.Rows("SELECT city, count(*), avg(temperature) FROM keptview.readings GROUP BY city ORDER BY city"));
+    }
+
+    [Fact]
     public async Task Missing_glue_databases_and_tables_fail_with_redshifts_words_and_drop_schema_forgets_the_schema()
     {
         await CatalogueReadingsAsync("dropped_db");
