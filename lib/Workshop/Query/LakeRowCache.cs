@@ -156,7 +156,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             foreach (var path in objects)
             {
                 var file = new FileInfo(path);
-                if (!held.TryGetValue(path, out var object_) || !file.Exists || file.Length != object_.Length || file.LastWriteTimeUtc.Ticks != object_.WrittenTicks)
+                if (!held.TryGetValue(path, out var savedObject) || !file.Exists || file.Length != savedObject.Length || file.LastWriteTimeUtc.Ticks != savedObject.WrittenTicks)
                     return null;
             }
             var rows = workspace.Confine(Path.Combine(savedFolder, saved.RowsFile));
