@@ -143,15 +143,10 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     {
         if (objects is null || objects.Count == 0 || table.Classification == "parquet") return null;
         if (table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal))) return null;
-        var key = $"{database}.{name}";
         try
         {
-            var manifest = workspace.Confine(Path.Combine(savedFolder, Stem(key) + ".json"));
-            if (!File.Exists(manifest)) return null;
-            var saved = JsonSerializer.Deserialize<SavedRows>(File.ReadAllBytes(manifest));
-            if (saved is null || saved.Key != key || saved.Shape != ShapeOf(table) || Path.GetFileName(saved.RowsFile) != saved.RowsFile
-                || saved.Objects.Count != objects.Count || saved.Objects.Any(o => !o.Settled))
-                return null;
+            var saved = ReadManifest(workspace, savedFolder, $"{database}.{name}", ShapeOf(table));
+            if (saved is null || saved.Objects.Count != objects.Count || saved.Objects.Any(o => !o.Settled)) return null;
             var held = saved.Objects.ToDictionary(o => o.Path, StringComparer.Ordinal);
             foreach (var path in objects)
             {
@@ -336,18 +331,23 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
 
     private static string Stem(string key) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..24].ToLowerInvariant();
 
+    /// <summary>The manifest saved for a table, or null when there is none or it was saved for other columns.</summary>
+    private static SavedRows? ReadManifest(WorkspaceDirectory workspace, string savedFolder, string key, string shape)
+    {
+        var manifest = workspace.Confine(Path.Combine(savedFolder, Stem(key) + ".json"));
+        if (!File.Exists(manifest)) return null;
+        var saved = JsonSerializer.Deserialize<SavedRows>(File.ReadAllBytes(manifest));
+        return saved is null || saved.Key != key || saved.Shape != shape || Path.GetFileName(saved.RowsFile) != saved.RowsFile ? null : saved;
+    }
+
     /// <summary>Starts a new table from the rows an earlier engine saved, when they were saved for the same columns.</summary>
     private void LoadSaved(Entry entry)
     {
         if (workspace is null || savedFolder is null) return;
         try
         {
-            var manifest = Path.Combine(savedFolder, Stem(entry.Key) + ".json");
-            if (!File.Exists(manifest)) return;
-            var saved = JsonSerializer.Deserialize<SavedRows>(File.ReadAllBytes(workspace.Confine(manifest)));
-            if (saved is null || saved.Key != entry.Key || saved.Shape != entry.Shape || Path.GetFileName(saved.RowsFile) != saved.RowsFile
-                || saved.Objects.Sum(o => o.Length) > MaxBytes)
-                return;
+            var saved = ReadManifest(workspace, savedFolder, entry.Key, entry.Shape);
+            if (saved is null || saved.Objects.Sum(o => o.Length) > MaxBytes) return;
             var rows = workspace.Confine(Path.Combine(savedFolder, saved.RowsFile));
             Run($"INSERT INTO {entry.QualifiedName} SELECT * FROM read_parquet('{rows.Replace("'", "''")}')");
             // Rows that do not add up to what the manifest recorded are not the ones it describes.

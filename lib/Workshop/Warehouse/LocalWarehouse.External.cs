@@ -124,8 +124,8 @@ public sealed partial class LocalWarehouse
             string scan;
             try
             {
-                // Rows an Athena engine saved from exactly the objects there now read as the objects would, in the same
-                // order, without opening each one; anything else reads the objects.
+                // Rows an Athena engine saved from exactly the objects there now give what the objects would, in the same
+                // order, without opening each one; otherwise the objects are read.
                 scan = LakeRowCache.SavedRowsOf(workspace, workspace.Resolve(LakeRowCache.SavedFolder), database, table, glue, scans.PathPartitionedObjects(glue)) is { } rows
                     ? $"SELECT {LakeTableScan.Projection(glue, null)} FROM read_parquet('{rows.Replace("'", "''")}')"
                     : scans.Sql(glue);
