@@ -204,6 +204,35 @@ public sealed partial class KernelTests
         }
     }
 
+    [Fact]
+    public void A_new_connection_file_takes_distinct_free_ports_below_the_ephemeral_range()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-ports-").FullName;
+        try
+        {
+            // Outgoing connections take their local ports from the ephemeral range, so a port from it could be gone by the
+            // time the kernel binds it; those of a connection file the kit writes are below it, and free when written.
+            var ephemeralStart = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0]);
+            var ports = Enumerable.Range(0, 20).SelectMany(i =>
+            {
+                var connection = ConnectionInfo.WriteNew(Path.Combine(folder, $"connection-{i}.json"));
+                return new[] { connection.ShellPort, connection.IopubPort, connection.StdinPort, connection.ControlPort, connection.HbPort };
+            }).ToList();
+
+            Assert.Equal(ports.Count, ports.Distinct().Count());
+            Assert.All(ports, port => Assert.InRange(port, 1024, ephemeralStart - 1));
+            foreach (var port in ports)
+            {
+                using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                probe.Start();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(BrokenConnectionFiles))]
     public void A_broken_connection_file_stops_the_kernel_with_one_line_naming_the_problem(string text, string named)
