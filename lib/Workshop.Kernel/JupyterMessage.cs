@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -57,7 +55,7 @@ public sealed record ConnectionInfo(string Transport, string Ip, int ShellPort, 
     /// <summary>Writes a connection file as a Jupyter frontend does (five free loopback ports, a fresh key), for launching a kernel.</summary>
     public static ConnectionInfo WriteNew(string path)
     {
-        var ports = Enumerable.Range(0, 5).Select(_ => FreeLoopbackPort()).ToArray();
+        var ports = Enumerable.Range(0, 5).Select(_ => LoopbackPorts.PickFree()).ToArray();
         var info = new ConnectionInfo("tcp", "127.0.0.1", ports[0], ports[1], ports[2], ports[3], ports[4], Guid.NewGuid().ToString(), "hmac-sha256");
         File.WriteAllText(path, new JsonObject
         {
@@ -65,59 +63,6 @@ public sealed record ConnectionInfo(string Transport, string Ip, int ShellPort, 
             ["control_port"] = info.ControlPort, ["hb_port"] = info.HbPort, ["key"] = info.Key, ["signature_scheme"] = info.SignatureScheme,
         }.ToJsonString());
         return info;
-    }
-
-    // Ports this process has written into a connection file, so two kernels it launches never share one.
-    private static readonly HashSet<int> PortsHandedOut = [];
-
-    /// <summary>
-    /// A free loopback port below the system's ephemeral range. A port the system picks for port 0 lies in that range,
-    /// which every outgoing connection on the machine also draws from: one of them could take it between this check and
-    /// the kernel's bind, and the kernel would then fail to start. A port below the range is only ever taken by a bind.
-    /// </summary>
-    private static int FreeLoopbackPort()
-    {
-        var ceiling = EphemeralRangeStart();
-        lock (PortsHandedOut)
-        {
-            for (var attempt = 0; attempt < 1000; attempt++)
-            {
-                var port = Random.Shared.Next(LowestChosenPort, ceiling);
-                if (PortsHandedOut.Contains(port)) continue;
-                try
-                {
-                    using var probe = new TcpListener(IPAddress.Loopback, port);
-                    probe.Start();
-                }
-                catch (SocketException)
-                {
-                    continue;
-                }
-                PortsHandedOut.Add(port);
-                return port;
-            }
-        }
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    // Clear of the registered ports services commonly take (up to 10000, such as 8080 and 9090).
-    private const int LowestChosenPort = 20000;
-
-    /// <summary>Where Linux's ephemeral ports begin (net.ipv4.ip_local_port_range); 32768, its default, elsewhere.</summary>
-    private static int EphemeralRangeStart()
-    {
-        try
-        {
-            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
-            if (range.Length > 0 && int.TryParse(range[0], out var start) && start > LowestChosenPort + 1000) return start;
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // Not Linux, or not readable: the default below is under every other system's range too.
-        }
-        return 32768;
     }
 }
 

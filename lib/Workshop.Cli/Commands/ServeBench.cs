@@ -228,7 +228,7 @@ internal static partial class ServeBench
 
         public static Child StartNode(string name, string script, string? nodeOption, Func<string, string[]> arguments)
         {
-            var port = FreePort();
+            var port = LoopbackPorts.PickFree();
             var start = new ProcessStartInfo("node");
             if (nodeOption is not null) start.ArgumentList.Add(nodeOption);
             start.ArgumentList.Add(script);
@@ -310,13 +310,6 @@ internal static partial class ServeBench
                 }
             }
             throw Failed();
-        }
-
-        private static int FreePort()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
         public void Dispose()

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using PuppeteerSharp;
 using Xunit.Abstractions;
@@ -30,7 +28,7 @@ public sealed class LiveNotebookTests(ITestOutputHelper log) : IDisposable
         var installed = Cli.RunIn(root, new Dictionary<string, string>(), out var installLog, "kernel", "install", "--prefix", prefix);
         Assert.True(installed == 0, installLog);
 
-        var port = FreeLoopbackPort();
+        var port = StreamingWorkshop.LoopbackPorts.PickFree();
         var token = Guid.NewGuid().ToString("N");
         var info = new ProcessStartInfo(JupyterNotebook) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = notebooks };
         foreach (var argument in new[] { "--no-browser", "--ip=127.0.0.1", $"--port={port}", "--port-retries=0", $"--NotebookApp.token={token}", $"--notebook-dir={notebooks}", "--allow-root" })
@@ -130,13 +128,6 @@ public sealed class LiveNotebookTests(ITestOutputHelper log) : IDisposable
     {
         await page.AddStyleTagAsync(new AddTagOptions { Content = "html, body, #site { height: auto !important; overflow: visible !important; }" });
         await page.ScreenshotAsync(path, new ScreenshotOptions { FullPage = true });
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
