@@ -94,8 +94,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// </summary>
     public (string Sql, Entry Entry)? Scan(string database, string name, GlueTable table, IReadOnlyList<string>? objects)
     {
-        if (objects is null || objects.Count == 0 || table.Classification == "parquet") return null;
-        if (table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal))) return null;
+        if (!Keepable(table, objects)) return null;
         var hive = table.PartitionKeys.Count > 0;
         var shape = ShapeOf(table);
         var key = $"{database}.{name}";
@@ -128,6 +127,10 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         return ($"SELECT {projection} FROM {entry.QualifiedName}", entry);
     }
 
+    /// <summary>Whether a table's rows can be kept: a JSON table with objects, none of whose columns takes a name the rows need for themselves.</summary>
+    private static bool Keepable(GlueTable table, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] IReadOnlyList<string>? objects) =>
+        objects is { Count: > 0 } && table.Classification != "parquet" && !table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal));
+
     /// <summary>The columns a table's rows are kept in: its own as read from JSON, its partition keys as text, and the object and row of each.</summary>
     private static string ShapeOf(GlueTable table) => string.Join(", ", table.Columns.Select(c => $"{LocalAthena.Quote(c.Name)} {LakeTableScan.ReadType(c.Type)}")
         .Concat(table.PartitionKeys.Count > 0 ? table.PartitionKeys.Select(p => $"{LocalAthena.Quote(p.Name)} VARCHAR") : [])
@@ -141,8 +144,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// </summary>
     public static string? SavedRowsOf(WorkspaceDirectory workspace, string savedFolder, string database, string name, GlueTable table, IReadOnlyList<string>? objects)
     {
-        if (objects is null || objects.Count == 0 || table.Classification == "parquet") return null;
-        if (table.AllColumns.Any(c => c.Name.StartsWith("__", StringComparison.Ordinal))) return null;
+        if (!Keepable(table, objects)) return null;
         try
         {
             var saved = ReadManifest(workspace, savedFolder, $"{database}.{name}", ShapeOf(table));

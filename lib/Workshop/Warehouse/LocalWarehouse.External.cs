@@ -125,10 +125,11 @@ public sealed partial class LocalWarehouse
             try
             {
                 // Rows an Athena engine saved from exactly the objects there now give what the objects would, in the same
-                // order, without opening each one; otherwise the objects are read.
-                scan = LakeRowCache.SavedRowsOf(workspace, workspace.Resolve(LakeRowCache.SavedFolder), database, table, glue, scans.PathPartitionedObjects(glue)) is { } rows
+                // order, without opening each one; otherwise the objects are read, from the one listing made here.
+                var objects = scans.PathPartitionedObjects(glue);
+                scan = LakeRowCache.SavedRowsOf(workspace, workspace.Resolve(LakeRowCache.SavedFolder), database, table, glue, objects) is { } rows
                     ? $"SELECT {LakeTableScan.Projection(glue, null)} FROM read_parquet('{rows.Replace("'", "''")}')"
-                    : scans.Sql(glue);
+                    : objects is not null ? LakeTableScan.SqlOver(glue, objects) : scans.Sql(glue);
             }
             catch (AthenaQueryException error)
             {
