@@ -10,6 +10,12 @@ public sealed record RunOptions
     public TimeSpan CellTimeLimit { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
+    /// Whether a live run of a given length keeps the wall clock's pace, as it does for a learner watching it. Off by
+    /// default: nobody watches a headless run, and the run ends with the same outputs without the waits.
+    /// </summary>
+    public bool PaceLiveRuns { get; init; }
+
+    /// <summary>
     /// The folder whose layout the output keeps: notebooks/02.ipynb under it is saved as out/notebooks/02.ipynb and
     /// out/notebooks/02.html, so links between notebooks still work. Null: each notebook goes straight into the output folder.
     /// </summary>
@@ -73,7 +79,7 @@ public static class NotebookRunner
     {
         var watch = Stopwatch.StartNew();
         var document = NotebookFile.Read(path);
-        var session = new NotebookSession(Path.GetDirectoryName(Path.GetFullPath(path))!, options.CellTimeLimit);
+        var session = new NotebookSession(Path.GetDirectoryName(Path.GetFullPath(path))!, options.CellTimeLimit) { Watched = options.PaceLiveRuns };
         int executed = 0, errors = 0;
         int? failedCell = null;
         string? failedError = null;

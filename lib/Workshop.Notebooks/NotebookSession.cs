@@ -69,6 +69,12 @@ public sealed partial class NotebookSession
 
     public TimeSpan CellTimeLimit { get; }
 
+    /// <summary>
+    /// Whether a person watches the outputs as they change (the kernel) or they are saved for later (a headless run,
+    /// which sets this to false): cells see it as <see cref="StreamingWorkshop.Display.LiveDisplay.Watched"/>.
+    /// </summary>
+    public bool Watched { get; init; } = true;
+
     /// <summary>Called with each output as it is produced (display_data, stream, execute_result, error).</summary>
     public event Action<JsonObject>? OutputProduced;
 
@@ -137,6 +143,7 @@ public sealed partial class NotebookSession
         }
         NotebookContext.Current = new NotebookContext(Show);
         StreamingWorkshop.Display.LiveDisplay.Current = value => Show(value);
+        StreamingWorkshop.Display.LiveDisplay.Watched = Watched;
         ConsoleRouter.Capture(stdout, stderr);
         Environment.CurrentDirectory = workingDirectory;
         submissions++;
@@ -194,6 +201,7 @@ public sealed partial class NotebookSession
             if (Directory.Exists(previousDirectory)) Environment.CurrentDirectory = previousDirectory;
             NotebookContext.Current = null;
             StreamingWorkshop.Display.LiveDisplay.Current = null;
+            StreamingWorkshop.Display.LiveDisplay.Watched = true;
         }
     }
 

@@ -321,12 +321,16 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>
     /// Runs the pipeline in the background on the wall clock, <paramref name="speed"/> times faster (1 = real
     /// time: a record a minute per city, in the lake a minute or so later). Stop it with <see cref="LiveRun.StopAsync"/>.
+    /// A run with a <paramref name="duration"/>, started where nobody watches the outputs change (a headless run of a
+    /// notebook, see <see cref="LiveDisplay.Watched"/>), does not wait for the wall clock: it ends as it would, sooner.
     /// </summary>
     public LiveRun StartLive(double speed = 1, TimeSpan? duration = null)
     {
         var local = LocalOnly("Running the pipeline in the background");
         var until = duration is { } span ? Clock.GetUtcNow() + span : (DateTimeOffset?)null;
-        return new LiveRun(Clock.GetUtcNow(), (onEvent, onProgress, token) => new PipelineSimulation(this, local).RunLiveAsync(speed, until, onEvent, onProgress, token));
+        // A run without an end is stopped by hand after some wall time, so it always keeps the wall clock's pace.
+        var paced = until is null || LiveDisplay.Watched;
+        return new LiveRun(Clock.GetUtcNow(), (onEvent, onProgress, token) => new PipelineSimulation(this, local).RunLiveAsync(speed, until, paced, onEvent, onProgress, token));
     }
 
     /// <summary>The prefix the workshop's crawler gives the tables it makes.</summary>

@@ -85,6 +85,22 @@ public sealed partial class DisplayTests : IDisposable
         AssertAthenaTable(page[page.IndexOf("<body>", StringComparison.Ordinal)..]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_headless_run_tells_its_cells_nobody_watches_unless_asked_to_keep_the_pace(bool paced)
+    {
+        var path = Notebook($"watched-{paced}.ipynb", "Console.WriteLine($\"watched: {StreamingWorkshop.Display.LiveDisplay.Watched}\");");
+
+        var report = await NotebookRunner.RunAsync(path, new RunOptions { OutputDirectory = Path.Combine(folder, "out"), PaceLiveRuns = paced });
+
+        Assert.True(report.Succeeded, report.FailedError);
+        var printed = NotebookFile.Read(report.ExecutedPath).Cells[0].Outputs.Single()["text"]!.ToString();
+        Assert.Contains($"watched: {paced}", printed);
+        // The kernel's cells are watched, and so is the code around the run once it ends.
+        Assert.True(StreamingWorkshop.Display.LiveDisplay.Watched);
+    }
+
     [Fact]
     public async Task An_updated_display_is_saved_once_in_its_last_state()
     {

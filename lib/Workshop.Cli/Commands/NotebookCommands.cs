@@ -25,12 +25,13 @@ internal static class NotebookCommands
         var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order).", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out") { Description = "Folder for executed notebooks and HTML pages.", DefaultValueFactory = _ => "out" };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing one." };
+        var paced = new Option<bool>("--paced") { Description = "Let live runs keep the wall clock's pace, as a learner watching them sees (by default they do not wait)." };
         var timeout = new Option<int>("--cell-timeout") { Description = "Seconds a cell may run.", DefaultValueFactory = _ => 120 }.WithRange(1, unit: " seconds");
         // For `bench notebook` only: the child run prints when its first cell finished, counted from process start.
         var printFirstCellTime = new Option<bool>(FirstCellTimeOption) { Hidden = true };
         // For `bench day` only: each executed cell's time, one line per cell, after its notebook.
         var printCellTimes = new Option<bool>(CellTimesOption) { Hidden = true };
-        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, timeout, printFirstCellTime, printCellTimes };
+        var command = new Command("run", "Run notebooks headless and save executed copies and HTML pages.") { paths, output, continueOnError, paced, timeout, printFirstCellTime, printCellTimes };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var wholeDay = parse.GetValue(paths) is not { Length: > 0 };
@@ -58,6 +59,7 @@ internal static class NotebookCommands
                 OutputDirectory = Path.GetFullPath(parse.GetValue(output)!),
                 ContinueOnError = parse.GetValue(continueOnError),
                 CellTimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                PaceLiveRuns = parse.GetValue(paced),
                 // Pages keep the notebooks' folders (out/notebooks/02-task2-explore.html), so links between them work.
                 SourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()),
                 // A page is rendered on the other core while the next notebook runs.

@@ -21,6 +21,19 @@ public static class LiveDisplay
         set => current.Value = value;
     }
 
+    private static readonly AsyncLocal<bool> saved = new();
+
+    /// <summary>
+    /// False while a cell's outputs are saved for later rather than watched as they change (a headless run of a notebook):
+    /// a live run then does not wait for the wall clock between its events. Its events keep their virtual times, so it
+    /// ends with the same lake, tables and outputs, only sooner. True everywhere else.
+    /// </summary>
+    public static bool Watched
+    {
+        get => !saved.Value;
+        set => saved.Value = !value;
+    }
+
     /// <summary>Shows <paramref name="value"/> below the running cell and returns its handle, or null outside a notebook.</summary>
     public static IUpdatableDisplay? Show(object? value) => Current?.Invoke(value);
 }

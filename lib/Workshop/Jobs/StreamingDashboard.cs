@@ -100,14 +100,9 @@ public sealed class StreamingDashboard : IHtmlDisplay, IDisposable
         long? shown = null;
         while (!token.IsCancellationRequested && Followed)
         {
-            try
-            {
-                await Task.Delay(LookEvery, token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            // Woken early when what it follows ends, so the last state is shown without waiting out the interval.
+            await Task.WhenAny(Task.Delay(LookEvery, token), until ?? Task.Delay(Timeout.Infinite, token));
+            if (token.IsCancellationRequested) break;
             var view = Snapshot();
             if (view.LastBatch?.BatchId == shown) continue;
             shown = view.LastBatch?.BatchId;

@@ -165,15 +165,24 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         }
     }
 
-    /// <summary>One scan of a kept table in a query's plan, with the partition values its filters pin (empty: every object).</summary>
-    internal sealed record KeptScan(Entry Entry, IReadOnlyList<(string Key, string Value)> Pinned);
+    /// <summary>
+    /// One scan of a kept table in a query's plan, with the partition values its filters pin and the other filters it
+    /// puts on partition columns alone (DuckDB's text of each), which DuckDB over the files evaluates on each object's
+    /// folder values to skip objects. Both empty: every object.
+    /// </summary>
+    internal sealed record KeptScan(Entry Entry, IReadOnlyList<(string Key, string Value)> Pinned, IReadOnlyList<string> Conditions)
+    {
+        /// <summary>The objects whose folders meet <see cref="Conditions"/> (and the pins), once worked out.</summary>
+        public IReadOnlyList<(string Path, long Length)>? ByFolder { get; set; }
+    }
 
     /// <summary>
     /// The scans of kept tables in a plan (EXPLAIN (FORMAT JSON)), or null when the objects the query would open over
-    /// the files cannot be told from it: a limit or sample that can stop reading early, or a partition column named in
-    /// a filter other than <c>key='value'</c> on the scan itself (DuckDB prunes folders with any expression on partition
-    /// columns before opening them). Joins and orderings on partition columns do not prune folders; the tests that
-    /// compare both paths hold that to DuckDB.
+    /// the files cannot be told from it: a limit or sample above a kept scan that can stop reading early, or a partition
+    /// column named anywhere but in the scan's own filters or a filter right above it. DuckDB over the files skips an
+    /// object when a filter that names partition columns and nothing else rules its folder out; a filter that also
+    /// names another column skips nothing. Joins and orderings on partition columns do not skip objects either; the
+    /// tests that compare both paths hold all of that to DuckDB.
     /// </summary>
     public static IReadOnlyList<KeptScan>? ScansOf(string planJson, IReadOnlyCollection<Entry> named)
     {
@@ -182,54 +191,271 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             : new Regex($@"\b({string.Join("|", partitionWords.Select(Regex.Escape))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         var scans = new List<KeptScan>();
         using var plan = JsonDocument.Parse(planJson);
-        var pending = new Stack<JsonElement>();
-        foreach (var root in plan.RootElement.EnumerateArray()) pending.Push(root);
+        // Each step with the partition filters of a FILTER right above it, which belong to it when it is a kept scan.
+        var pending = new Stack<(JsonElement Step, List<string>? FromAbove)>();
+        foreach (var root in plan.RootElement.EnumerateArray()) pending.Push((root, null));
         while (pending.Count > 0)
         {
-            var step = pending.Pop();
+            var (step, fromAbove) = pending.Pop();
             var operatorName = step.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
-            if (operatorName.Contains("LIMIT", StringComparison.Ordinal) || operatorName.Contains("SAMPLE", StringComparison.Ordinal)) return null;
+            if ((operatorName.Contains("LIMIT", StringComparison.Ordinal) || operatorName.Contains("SAMPLE", StringComparison.Ordinal)) && ScansKept(step, named))
+                return null;
+            var children = step.TryGetProperty("children", out var c) ? c.EnumerateArray().ToList() : [];
+            List<string>? passedDown = null;
             if (step.TryGetProperty("extra_info", out var details) && details.ValueKind == JsonValueKind.Object)
             {
-                var kept = details.TryGetProperty("Table", out var table) && table.ValueKind == JsonValueKind.String
-                    ? named.FirstOrDefault(e => e.QualifiedName == table.GetString()) : null;
+                var kept = KeptTable(step, named);
+                var projected = new List<JsonElement>();
+                var below = operatorName == "FILTER" && children.Count == 1 ? KeptScanBelow(children[0], named, projected) : null;
                 var pinned = new List<(string, string)>();
+                var conditions = new List<string>(fromAbove ?? []);
                 foreach (var detail in details.EnumerateObject())
                 {
                     if (Harmless.Contains(detail.Name) || mentionsPartition is null) continue;
+                    if (!mentionsPartition.IsMatch(detail.Value.GetRawText())) continue;
                     if (kept is not null && detail.Name == "Filters")
                     {
+                        // A scan's own filters each name one column.
                         foreach (var filter in Texts(detail.Value))
                         {
                             if (!mentionsPartition.IsMatch(filter)) continue;
                             var pin = PinnedValue().Match(filter);
                             var key = pin.Success ? kept.Table.PartitionKeys.FirstOrDefault(k => k.Name.Equals(pin.Groups["key"].Value, StringComparison.OrdinalIgnoreCase)) : null;
-                            if (key is null) return null;
-                            pinned.Add((key.Name, pin.Groups["value"].Value));
+                            if (key is not null) pinned.Add((key.Name, pin.Groups["value"].Value));
+                            else if (Naming(filter, kept.Table) == Names.PartitionsOnly) conditions.Add(filter);
+                            else return null;
                         }
                         continue;
                     }
-                    if (mentionsPartition.IsMatch(detail.Value.GetRawText())) return null;
+                    if (below is not null && detail.Name == "Expression")
+                    {
+                        passedDown = [];
+                        foreach (var conjunct in Conjuncts(detail.Value.ToString()))
+                        {
+                            switch (Naming(conjunct, below.Table))
+                            {
+                                // The projections between the filter and the scan must hand the partition columns on as they are.
+                                case Names.PartitionsOnly when below.Table.PartitionKeys.All(k => projected.All(p => PassesOn(p, k.Name))):
+                                    passedDown.Add(conjunct);
+                                    break;
+                                case Names.PartitionsOnly or Names.Unknown: return null;
+                            }
+                        }
+                        continue;
+                    }
+                    return null;
                 }
-                if (kept is not null) scans.Add(new KeptScan(kept, pinned));
+                if (kept is not null) scans.Add(new KeptScan(kept, pinned, conditions));
             }
-            if (step.TryGetProperty("children", out var children))
-                foreach (var child in children.EnumerateArray()) pending.Push(child);
+            // Filters found above a projection go on down to the scan under it.
+            foreach (var child in children) pending.Push((child, passedDown ?? (operatorName == "PROJECTION" ? fromAbove : null)));
         }
         // A table the query names but the plan does not scan (a filter folded to false) is left to the files to judge.
         return named.All(e => scans.Any(s => s.Entry == e)) ? scans : null;
     }
 
-    /// <summary>
-    /// Whether memory is the quicker way to a scan: always for a whole table; for pinned partitions only when they
-    /// hold a good share of its objects, since a few objects read from their files beat a pass over every row.
-    /// </summary>
-    public static bool QuickerInMemory(KeptScan scan)
+    private static Entry? KeptTable(JsonElement step, IReadOnlyCollection<Entry> named) =>
+        step.TryGetProperty("extra_info", out var details) && details.ValueKind == JsonValueKind.Object
+        && details.TryGetProperty("Table", out var table) && table.ValueKind == JsonValueKind.String
+            ? named.FirstOrDefault(e => e.QualifiedName == table.GetString()) : null;
+
+    /// <summary>The kept table scanned by <paramref name="step"/> or under a chain of projections, which are added to <paramref name="projected"/>.</summary>
+    private static Entry? KeptScanBelow(JsonElement step, IReadOnlyCollection<Entry> named, List<JsonElement> projected)
     {
-        if (scan.Pinned.Count == 0) return true;
-        var folders = scan.Pinned.Select(p => $"{Path.DirectorySeparatorChar}{p.Key}={p.Value}{Path.DirectorySeparatorChar}").ToList();
-        var pinned = scan.Entry.Listed.Count(o => folders.All(f => o.Path.Contains(f, StringComparison.Ordinal)));
-        return pinned * 16 >= scan.Entry.Listed.Count;
+        while (true)
+        {
+            if (KeptTable(step, named) is { } kept) return kept;
+            var name = step.TryGetProperty("name", out var n) ? n.GetString() : null;
+            if (name != "PROJECTION" || !step.TryGetProperty("children", out var children) || children.GetArrayLength() != 1) return null;
+            projected.Add(step);
+            step = children[0];
+        }
+    }
+
+    /// <summary>Whether a projection hands column <paramref name="name"/> on unchanged, or leaves it out.</summary>
+    private static bool PassesOn(JsonElement projection, string name)
+    {
+        if (!projection.TryGetProperty("extra_info", out var details) || !details.TryGetProperty("Projections", out var list)) return false;
+        var items = Texts(list).Select(t => t.Trim()).ToList();
+        if (items.Any(t => t.Equals(name, StringComparison.OrdinalIgnoreCase) || t.Equals($"\"{name}\"", StringComparison.OrdinalIgnoreCase))) return true;
+        return !items.Any(t => Regex.IsMatch(t, $@"\b{Regex.Escape(name)}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant));
+    }
+
+    /// <summary>Whether a step or any step below it scans a kept table.</summary>
+    private static bool ScansKept(JsonElement step, IReadOnlyCollection<Entry> named)
+    {
+        if (KeptTable(step, named) is not null) return true;
+        return step.TryGetProperty("children", out var children) && children.EnumerateArray().Any(child => ScansKept(child, named));
+    }
+
+    private enum Names { None, PartitionsOnly, Mixed, Unknown }
+
+    /// <summary>Words DuckDB writes in an expression that name no column.</summary>
+    private static readonly HashSet<string> ExpressionWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "and", "or", "not", "cast", "try_cast", "as", "between", "is", "null", "in", "like", "ilike", "glob", "similar", "to", "escape",
+        "true", "false", "case", "when", "then", "else", "end", "distinct", "from", "interval", "collate",
+        "varchar", "date", "timestamp", "time", "integer", "bigint", "smallint", "tinyint", "hugeint", "double", "float", "real",
+        "decimal", "boolean", "with", "zone", "day", "hour", "minute", "second", "month", "year", "days", "hours", "months", "years",
+    };
+
+    /// <summary>
+    /// Which columns of <paramref name="table"/>'s kept rows an expression as DuckDB prints it names: only partition keys,
+    /// also other columns, none, or a word it cannot place (then nothing is assumed).
+    /// </summary>
+    private static Names Naming(string expression, Catalog.GlueTable table)
+    {
+        var tokens = AthenaSql.Tokenize(expression).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        bool partition = false, other = false;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Kind is not (AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier)) continue;
+            var word = token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text;
+            var isFunction = token.Kind == AthenaSql.TokenKind.Word && i + 1 < tokens.Count && tokens[i + 1].Text == "(";
+            // A type after :: names no column.
+            var isType = i > 0 && tokens[i - 1].Text is "::" or ":";
+            if (isFunction || isType) continue;
+            if (table.PartitionKeys.Any(k => k.Name.Equals(word, StringComparison.OrdinalIgnoreCase))) partition = true;
+            else if (table.Columns.Any(k => k.Name.Equals(word, StringComparison.OrdinalIgnoreCase)) || word.StartsWith("__", StringComparison.Ordinal)) other = true;
+            else if (token.Kind == AthenaSql.TokenKind.QuotedIdentifier || !ExpressionWords.Contains(word)) return Names.Unknown;
+        }
+        return other ? Names.Mixed : partition ? Names.PartitionsOnly : Names.None;
+    }
+
+    /// <summary>
+    /// The conjuncts of a filter as DuckDB prints it: "((a = 1) AND (b BETWEEN 2 AND 3))" gives "(a = 1)" and
+    /// "(b BETWEEN 2 AND 3)". The AND of a BETWEEN does not split.
+    /// </summary>
+    internal static List<string> Conjuncts(string expression)
+    {
+        var text = expression.Trim();
+        while (text.Length > 1 && text[0] == '(' && ClosingParenthesis(text, 0) == text.Length - 1) text = text[1..^1].Trim();
+        var parts = new List<string>();
+        int depth = 0, start = 0, betweens = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (ch is '\'' or '"')
+            {
+                var close = text.IndexOf(ch, i + 1);
+                while (close >= 0 && close + 1 < text.Length && text[close + 1] == ch) close = text.IndexOf(ch, close + 2);
+                if (close < 0) return [expression];
+                i = close;
+                continue;
+            }
+            if (ch == '(') depth++;
+            else if (ch == ')') depth--;
+            else if (depth == 0 && WordAt(text, i, "BETWEEN")) betweens++;
+            else if (depth == 0 && WordAt(text, i, "AND"))
+            {
+                if (betweens > 0) { betweens--; continue; }
+                parts.Add(text[start..i].Trim());
+                start = i + 3;
+            }
+        }
+        parts.Add(text[start..].Trim());
+        // A part that is itself a conjunction in brackets splits further.
+        return parts.Count == 1 ? parts : parts.SelectMany(Conjuncts).ToList();
+    }
+
+    private static bool WordAt(string text, int i, string word) =>
+        string.Compare(text, i, word, 0, word.Length, StringComparison.OrdinalIgnoreCase) == 0
+        && (i == 0 || !char.IsLetterOrDigit(text[i - 1]) && text[i - 1] != '_')
+        && (i + word.Length == text.Length || !char.IsLetterOrDigit(text[i + word.Length]) && text[i + word.Length] != '_');
+
+    private static int ClosingParenthesis(string text, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (ch is '\'' or '"')
+            {
+                var close = text.IndexOf(ch, i + 1);
+                while (close >= 0 && close + 1 < text.Length && text[close + 1] == ch) close = text.IndexOf(ch, close + 2);
+                if (close < 0) return -1;
+                i = close;
+                continue;
+            }
+            if (ch == '(') depth++;
+            else if (ch == ')' && --depth == 0) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Whether memory is the quicker way to a scan: always for a whole table; when filters on partitions leave out some
+    /// objects, only when a good share is left, since a few objects read from their files beat a pass over every row.
+    /// </summary>
+    public bool QuickerInMemory(KeptScan scan)
+    {
+        if (scan.Pinned.Count == 0 && scan.Conditions.Count == 0) return true;
+        int left;
+        if (scan.Conditions.Count > 0)
+        {
+            if (OpenedByFolder(scan) is not { } opened) return false;
+            left = opened.Count;
+        }
+        else
+        {
+            var folders = scan.Pinned.Select(p => $"{Path.DirectorySeparatorChar}{p.Key}={p.Value}{Path.DirectorySeparatorChar}").ToList();
+            left = scan.Entry.Listed.Count(o => folders.All(f => o.Path.Contains(f, StringComparison.Ordinal)));
+        }
+        return left * 16 >= scan.Entry.Listed.Count;
+    }
+
+    /// <summary>
+    /// The objects whose folder values meet a scan's partition filters, as DuckDB judges each object over the files: the
+    /// filters are evaluated here on the key=value folders of each object's path. Null when a folder value holds a
+    /// %-escape (DuckDB may decode it) or a filter fails to evaluate (the files then give the answer, or the error).
+    /// </summary>
+    private IReadOnlyList<(string Path, long Length)>? OpenedByFolder(KeptScan scan)
+    {
+        if (scan.ByFolder is { } known) return known;
+        var keys = scan.Entry.Table.PartitionKeys.Select(k => k.Name).ToList();
+        var folders = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tuples = new List<string[]>();
+        var objectFolder = new List<int>(scan.Entry.Listed.Count);
+        foreach (var (path, _, _) in scan.Entry.Listed)
+        {
+            var values = new string[keys.Count];
+            foreach (var segment in path.Split(Path.DirectorySeparatorChar))
+            {
+                var equals = segment.IndexOf('=');
+                if (equals <= 0) continue;
+                var index = keys.FindIndex(k => k.Equals(segment[..equals], StringComparison.OrdinalIgnoreCase));
+                if (index >= 0) values[index] = segment[(equals + 1)..];
+            }
+            if (values.Any(v => v is null || v.Contains('%'))) return null;
+            var folder = string.Join('\u0001', values);
+            if (!folders.TryGetValue(folder, out var number))
+            {
+                folders[folder] = number = tuples.Count;
+                tuples.Add(values);
+            }
+            objectFolder.Add(number);
+        }
+        var conditions = scan.Conditions.Concat(scan.Pinned.Select(p => $"{LocalAthena.Quote(p.Key)} = '{p.Value.Replace("'", "''")}'"));
+        var rows = string.Join(", ", tuples.Select((values, i) => $"({i}, {string.Join(", ", values.Select(v => $"'{v.Replace("'", "''")}'"))})"));
+        var admitted = new HashSet<int>();
+        try
+        {
+            using var command = engine.CreateCommand();
+            command.CommandText = $"SELECT folder FROM (VALUES {rows}) AS folders(folder, {string.Join(", ", keys.Select(LocalAthena.Quote))}) " +
+                                  $"WHERE {string.Join(" AND ", conditions.Select(c => $"({c})"))}";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) admitted.Add(reader.GetInt32(0));
+        }
+        catch (DbException)
+        {
+            return null;
+        }
+        var opened = new List<(string Path, long Length)>();
+        for (var i = 0; i < scan.Entry.Listed.Count; i++)
+            if (admitted.Contains(objectFolder[i])) opened.Add((scan.Entry.Listed[i].Path, scan.Entry.Listed[i].Length));
+        scan.ByFolder = opened;
+        return opened;
     }
 
     private static IEnumerable<string> Texts(JsonElement value) =>
@@ -243,6 +469,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     public IReadOnlyList<(string Path, long Length)>? ObjectsOpenedOverFiles(KeptScan scan)
     {
         var entry = scan.Entry;
+        if (scan.Conditions.Count > 0) return OpenedByFolder(scan);
         if (scan.Pinned.Count == 0) return entry.Listed.Select(o => (o.Path, o.Length)).ToList();
         if (entry.ObjectsWithoutRows) return null;
         var condition = string.Join(" AND ", scan.Pinned.Select(p => $"{LocalAthena.Quote(p.Key)} = '{p.Value.Replace("'", "''")}'"));

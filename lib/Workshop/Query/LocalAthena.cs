@@ -323,7 +323,7 @@ public sealed partial class LocalAthena : IDisposable
             viewsOverFiles = named.Count == 0;
             if (named.Count == 0) return null;
             var scans = LakeRowCache.ScansOf(ExplainAsJson(translated), named);
-            if (scans is null || !scans.All(LakeRowCache.QuickerInMemory)) return null;
+            if (scans is null || !scans.All(rowCache.QuickerInMemory)) return null;
             foreach (var entry in scans.Select(s => s.Entry).Distinct())
                 if (!rowCache.Refresh(entry)) return null;
             var keptObjects = new List<(string Path, long Length)>();
@@ -341,13 +341,14 @@ public sealed partial class LocalAthena : IDisposable
     }
 
     /// <summary>
-    /// Whether a query may stop reading before its last object (a LIMIT or FETCH without an ORDER BY, EXISTS, a
-    /// sample): such a query goes straight to the files, which tell which objects it opened.
+    /// Whether a query may stop reading before its last object (a LIMIT or FETCH without an ORDER BY, a sample): such a
+    /// query goes straight to the files, which tell which objects it opened. An EXISTS is left to the plan, which shows
+    /// the limit it becomes and whether a kept table lies under it (<see cref="LakeRowCache.ScansOf"/>).
     /// </summary>
     private static bool MayStopEarly(string sql)
     {
         var words = AthenaSql.Tokenize(sql).Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToHashSet(StringComparer.Ordinal);
-        return ((words.Contains("limit") || words.Contains("fetch")) && !words.Contains("order")) || words.Contains("exists") || words.Contains("tablesample");
+        return ((words.Contains("limit") || words.Contains("fetch")) && !words.Contains("order")) || words.Contains("tablesample");
     }
 
     private string ExplainAsJson(string translated)

@@ -28,38 +28,33 @@ public sealed partial class LocalAthena
         var insertColumns = InsertColumns(match.Groups["columns"], tableColumns);
 
         var select = SelectPart(statement, match.Groups["select"]);
-        PrepareTables(select, db);
         var translated = AthenaSql.Translate(select, clock.GetUtcNow());
-        var (queryColumns, _) = Read($"SELECT * FROM ({translated}) AS source LIMIT 0", select);
-        var tableTypes = insertColumns.Select(c => TrinoType(HiveTypes.ToAthena(c.Type))).ToArray();
-        var queryTypes = queryColumns.Select(c => TrinoType(c.Type)).ToArray();
-        if (tableTypes.Length != queryTypes.Length || tableTypes.Zip(queryTypes).Any(pair => !InsertCoerces(pair.Second, pair.First)))
-            throw new AthenaQueryException("TYPE_MISMATCH", $"line 1:1: Insert query has mismatched column types: Table: [{string.Join(", ", tableTypes)}], Query: [{string.Join(", ", queryTypes)}]");
-
-        // Every column of the table in its order, partition keys last: the query's value cast to the column's type, NULL for a column not named.
-        var aliases = queryColumns.Select((_, i) => $"c{i}").ToArray();
-        var projection = tableColumns.Select(c =>
-        {
-            var position = Array.FindIndex(insertColumns, named => named.Name == c.Name);
-            var value = position < 0 ? "NULL" : Quote(aliases[position]);
-            return $"CAST({value} AS {HiveTypes.ToDuckDb(c.Type)}) AS {Quote(c.Name)}";
-        });
-        // The rows are gathered before any file is written, so a SELECT that reads the target sees only its old files.
         var staged = Quote($"insert_{id.Replace("-", "")}");
-        openedFiles.Clear();
-        try
+        // The rows kept in memory are read when the SELECT would read every object it needs of a kept table anyway; the
+        // files are read otherwise, or if anything fails on the way, so an error is the one the files give.
+        var keptObjects = PrepareKeptRows(select, translated, db, out _);
+        if (keptObjects is not null)
         {
-            Execute($"CREATE TEMP TABLE {staged} AS SELECT {string.Join(", ", projection)} FROM ({translated}) AS source({string.Join(", ", aliases.Select(Quote))})");
+            try
+            {
+                StageRows(select, translated, staged, tableColumns, insertColumns);
+            }
+            catch (Exception error) when (error is AthenaQueryException or System.Data.Common.DbException)
+            {
+                Execute($"DROP TABLE IF EXISTS {staged}");
+                keptObjects = null;
+            }
         }
-        catch (System.Data.Common.DbException error)
+        if (keptObjects is null)
         {
-            throw AthenaErrors.From(error.Message, select, translated, Settings);
+            PrepareTables(select, db);
+            StageRows(select, translated, staged, tableColumns, insertColumns);
         }
         var location = ParseLocation(table.Location!);
         var target = LocalFolder(location);
         try
         {
-            var (bytes, files) = ScannedObjects(excludeFolder: null);
+            var (bytes, files) = ScannedObjects(excludeFolder: null, keptObjects: keptObjects);
             var inserted = Count($"SELECT COUNT(*) FROM {staged}");
             var keys = table.PartitionKeys.Select(k => k.Name).ToArray();
             if (keys.Length > 0)
@@ -75,6 +70,37 @@ public sealed partial class LocalAthena
         finally
         {
             Execute($"DROP TABLE IF EXISTS {staged}");
+        }
+    }
+
+    /// <summary>
+    /// Checks the SELECT's column types against the columns it fills and gathers its rows into <paramref name="staged"/>,
+    /// before any file is written, so a SELECT that reads the target sees only its old files.
+    /// </summary>
+    private void StageRows(string select, string translated, string staged, GlueColumn[] tableColumns, GlueColumn[] insertColumns)
+    {
+        var (queryColumns, _) = Read($"SELECT * FROM ({translated}) AS source LIMIT 0", select);
+        var tableTypes = insertColumns.Select(c => TrinoType(HiveTypes.ToAthena(c.Type))).ToArray();
+        var queryTypes = queryColumns.Select(c => TrinoType(c.Type)).ToArray();
+        if (tableTypes.Length != queryTypes.Length || tableTypes.Zip(queryTypes).Any(pair => !InsertCoerces(pair.Second, pair.First)))
+            throw new AthenaQueryException("TYPE_MISMATCH", $"line 1:1: Insert query has mismatched column types: Table: [{string.Join(", ", tableTypes)}], Query: [{string.Join(", ", queryTypes)}]");
+
+        // Every column of the table in its order, partition keys last: the query's value cast to the column's type, NULL for a column not named.
+        var aliases = queryColumns.Select((_, i) => $"c{i}").ToArray();
+        var projection = tableColumns.Select(c =>
+        {
+            var position = Array.FindIndex(insertColumns, named => named.Name == c.Name);
+            var value = position < 0 ? "NULL" : Quote(aliases[position]);
+            return $"CAST({value} AS {HiveTypes.ToDuckDb(c.Type)}) AS {Quote(c.Name)}";
+        });
+        openedFiles.Clear();
+        try
+        {
+            Execute($"CREATE TEMP TABLE {staged} AS SELECT {string.Join(", ", projection)} FROM ({translated}) AS source({string.Join(", ", aliases.Select(Quote))})");
+        }
+        catch (System.Data.Common.DbException error)
+        {
+            throw AthenaErrors.From(error.Message, select, translated, Settings);
         }
     }
 

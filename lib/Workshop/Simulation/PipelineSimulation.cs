@@ -109,9 +109,10 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     /// <summary>
     /// Runs the pipeline following the wall clock (sped up by <paramref name="speed"/>) until cancelled or until
     /// <paramref name="until"/> on the virtual clock. Buffers still open at the end stay on the stream and are
-    /// delivered by the next run, as the checkpoint says.
+    /// delivered by the next run, as the checkpoint says. Unless <paramref name="paced"/>, it does not wait for the wall
+    /// clock between events: the clock still stops at each event's time, so the run does the same work at the same times.
     /// </summary>
-    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, Action<string>? onEvent, Action<LiveReport>? onProgress, CancellationToken cancellationToken)
+    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, bool paced, Action<string>? onEvent, Action<LiveReport>? onProgress, CancellationToken cancellationToken)
     {
         var clock = session.Clock;
         clock.Refresh();
@@ -142,7 +143,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                     // Held at the event until it happens, then exactly there while it runs: the puts, reads and
                     // deliveries of a live run carry the times a replay would give them.
                     clock.HoldLiveAt(time);
-                    var wait = clock.WallTimeUntil(time);
+                    var wait = paced ? clock.WallTimeUntil(time) : TimeSpan.Zero;
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
                     clock.ReachLive(time);
                 },
@@ -162,7 +163,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             {
                 // Nothing more happens before the end: wait for it, then stop exactly there.
                 clock.HoldLiveAt(end);
-                var wait = clock.WallTimeUntil(end);
+                var wait = paced ? clock.WallTimeUntil(end) : TimeSpan.Zero;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
                 reachedEnd = true;
             }

@@ -130,6 +130,9 @@ public sealed class WarehouseFacade : IHtmlDisplay
     private async Task<StatementDescription> WaitAsync(string id, CancellationToken cancellationToken)
     {
         var wait = FirstPoll;
+        // Locally the statement runs in this process, and its task says when it ends: a poll then comes at once, not up
+        // to twice the statement's time later.
+        var ending = (session.Stages.Warehouse as LocalWarehouseService)?.RunningTask(id);
         while (true)
         {
             var description = await session.Stages.Warehouse.DescribeStatementAsync(id, cancellationToken);
@@ -137,7 +140,12 @@ public sealed class WarehouseFacade : IHtmlDisplay
                 throw new WarehouseStatementException(id, description.Status, description.Error ?? $"The statement was {description.Status.ToLowerInvariant()}.");
             if (description.Status == StatementStatuses.Finished) return description;
             // Short waits first, so a quick statement returns quickly; a long one is asked about once a second.
-            await Task.Delay(wait, cancellationToken);
+            if (ending is null) await Task.Delay(wait, cancellationToken);
+            else
+            {
+                await Task.WhenAny(Task.Delay(wait, cancellationToken), ending);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestPoll.Ticks));
         }
     }

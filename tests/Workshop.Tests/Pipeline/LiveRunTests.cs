@@ -58,5 +58,58 @@ public sealed class LiveRunTests : IDisposable
         Assert.True(replay.Start >= stoppedAt && replay.Start < stoppedAt.AddMinutes(1), $"replay started at {replay.Start:O}, the live run stopped at {stoppedAt:O}");
     }
 
+    [Fact]
+    public async Task A_live_run_nobody_watches_does_not_wait_for_the_wall_clock_and_does_what_a_watched_one_does()
+    {
+        using var otherFolder = new TempWorkspace();
+        var start = new DateTimeOffset(2025, 1, 14, 9, 0, 0, TimeSpan.Zero);
+        async Task<(StreamingWorkshop.Simulation.LiveReport Report, List<string> Keys)> RunAsync(string folder, double speed, bool watched)
+        {
+            await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = folder });
+            session.Clock.SetStart(start);
+            StreamingWorkshop.Display.LiveDisplay.Watched = watched;
+            try
+            {
+                // Unwatched at real speed, ten virtual minutes would take ten minutes if the run waited for the wall clock.
+                var report = await session.StartLive(speed, TimeSpan.FromMinutes(10)).Completion.WaitAsync(TimeSpan.FromSeconds(60));
+                var keys = Directory.EnumerateFiles(Path.Combine(folder, "lake"), "*", SearchOption.AllDirectories)
+                    .Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal).ToList();
+                return (report, keys);
+            }
+            finally
+            {
+                StreamingWorkshop.Display.LiveDisplay.Watched = true;
+            }
+        }
+
+        var unwatched = await RunAsync(temp.Root, speed: 1, watched: false);
+        var watched = await RunAsync(otherFolder.Root, speed: 600, watched: true);
+
+        Assert.Equal(start + TimeSpan.FromMinutes(10), unwatched.Report.To);
+        Assert.Equal(watched.Report, unwatched.Report);
+        Assert.True(unwatched.Report.ObjectsWritten > 0);
+        Assert.Equal(watched.Keys, unwatched.Keys);
+    }
+
+    [Fact]
+    public async Task A_live_run_without_an_end_keeps_the_wall_clocks_pace_even_when_nobody_watches()
+    {
+        await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+        var start = session.Clock.GetUtcNow();
+        StreamingWorkshop.Display.LiveDisplay.Watched = false;
+        try
+        {
+            var run = session.StartLive(speed: 60);
+            await Task.Delay(200);
+            var report = await run.StopAsync();
+            // 60x for a fraction of a second: a minute or so at most, where an unpaced run would race through hours.
+            Assert.True(report.To - start < TimeSpan.FromMinutes(5), $"the run reached {report.To:O} from {start:O}");
+        }
+        finally
+        {
+            StreamingWorkshop.Display.LiveDisplay.Watched = true;
+        }
+    }
+
     public void Dispose() => temp.Dispose();
 }

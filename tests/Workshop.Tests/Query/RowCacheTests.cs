@@ -68,6 +68,18 @@ public sealed class RowCacheTests : IAsyncLifetime
         """,
         "SELECT city AS name FROM raw_weather_data UNION SELECT location FROM raw_weather_data ORDER BY name",
         "SELECT city, CAST(measurement_time AS DATE) AS d, COUNT(*) AS n FROM raw_weather_data WHERE measurement_time < TIMESTAMP '2025-01-14 01:30:00' GROUP BY 1, 2",
+        // Filters on partition columns alone, which DuckDB evaluates on each object's folders over the files.
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE CAST(concat(year, '-', month, '-', day) AS date) BETWEEN DATE '2025-01-14' AND DATE '2025-01-14' + interval '1' day",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE CAST(concat(year, '-', month, '-', day) AS date) > DATE '2025-01-14'",
+        "SELECT city, COUNT(*) AS n FROM raw_weather_data WHERE upper(location) = 'LONDON' AND temperature > -100 GROUP BY city",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE length(location) > 6 AND day BETWEEN '01' AND '31'",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE location BETWEEN 'E' AND 'M'",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE concat(location, '-', day) = 'London-14' OR temperature > 100",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE (location = 'London' OR city = 'Leeds') AND CAST(day AS integer) = 14",
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'London' AND CAST(day AS integer) + 1 = 15",
+        // EXISTS: the plan shows whether DuckDB could stop reading a table early.
+        "SELECT COUNT(*) AS n FROM raw_weather_data WHERE NOT EXISTS (SELECT 1 FROM raw_weather_data WHERE temperature > 1000)",
+        "SELECT COUNT(*) AS n FROM raw_weather_data r WHERE EXISTS (SELECT 1 FROM raw_weather_data s WHERE s.city = r.city AND s.temperature > r.temperature + 5)",
     };
 
     [Theory]
@@ -150,6 +162,73 @@ public sealed class RowCacheTests : IAsyncLifetime
         Assert.Equal(overTheFiles, overKeptRows);
         Assert.NotEmpty(overKeptRows);
     }
+
+    [Theory]
+    [InlineData("CAST(concat(year, '-', month, '-', day) AS date) BETWEEN DATE '2025-01-14' AND DATE '2025-01-14' + interval '1' day")]
+    [InlineData("upper(location) <> 'LONDON'")]
+    public async Task A_query_filtered_by_an_expression_on_partitions_is_answered_from_kept_rows_with_the_bill_of_the_files(string filter)
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var sql = $"SELECT city, COUNT(*) AS n, SUM(temperature) AS total FROM raw_weather_data WHERE {filter} GROUP BY city ORDER BY city";
+        var expected = await overFiles.RunAsync(sql);
+
+        // An object spoiled on disk with its length and time kept: the files can no longer be read, the kept rows still answer.
+        SpoilKeepingLengthAndTime(ObjectFiles()[0]);
+        await Assert.ThrowsAsync<AthenaQueryException>(() => overFiles.RunAsync(sql));
+        var actual = await kept.RunAsync(sql);
+
+        Assert.Equal(Lines(expected), Lines(actual));
+        Assert.NotEmpty(actual.Rows);
+        Assert.Equal(expected.Statistics.FilesScanned, actual.Statistics.FilesScanned);
+        Assert.Equal(expected.Statistics.DataScannedInBytes, actual.Statistics.DataScannedInBytes);
+    }
+
+    [Fact]
+    public async Task A_day_inserted_from_kept_rows_is_the_day_and_the_bill_an_insert_from_the_files_gives()
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        // The shape of the daily pipeline's CurateDay: a range of days, and nothing if the day is there already.
+        string Insert(string table) => $"""
+            INSERT INTO {table}
+            SELECT city, CAST(measurement_time AS varchar) AS measured, temperature, day FROM raw_weather_data
+            WHERE CAST(concat(year, '-', month, '-', day) AS date) BETWEEN DATE '2025-01-14' AND DATE '2025-01-14' + interval '1' day
+            AND NOT EXISTS (SELECT 1 FROM {table} WHERE day = '14')
+            """;
+        foreach (var (engine, table) in new[] { (overFiles, "daily_from_files"), (kept, "daily_from_memory"), (kept, "daily_again") })
+            await engine.RunAsync($"CREATE TABLE {table} WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/{table}/', " +
+                                  "partitioned_by = ARRAY['day']) AS SELECT city, CAST(measurement_time AS varchar) AS measured, temperature, day FROM raw_weather_data WHERE 1 = 0");
+        var results = new Dictionary<string, List<QueryResult>>();
+        foreach (var (engine, table) in new[] { (overFiles, "daily_from_files"), (kept, "daily_from_memory") })
+            results[table] = [await engine.RunAsync(Insert(table)), await engine.RunAsync(Insert(table))];
+        var fromFiles = results["daily_from_files"];
+        var fromMemory = results["daily_from_memory"];
+
+        Assert.True(fromFiles[0].UpdateCount > 0);
+        Assert.Equal(0, fromFiles[1].UpdateCount);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(fromFiles[i].UpdateCount, fromMemory[i].UpdateCount);
+            Assert.Equal(fromFiles[i].Statistics.FilesScanned, fromMemory[i].Statistics.FilesScanned);
+            Assert.Equal(fromFiles[i].Statistics.DataScannedInBytes, fromMemory[i].Statistics.DataScannedInBytes);
+        }
+        const string rows = "SELECT city, measured, temperature, day FROM {0} ORDER BY measured, city, temperature";
+        Assert.Equal(Lines(await overFiles.RunAsync(string.Format(rows, "daily_from_files"))), Lines(await overFiles.RunAsync(string.Format(rows, "daily_from_memory"))));
+
+        // The rows came from memory: with an object spoiled on disk, only the kept rows can still be inserted.
+        SpoilKeepingLengthAndTime(ObjectFiles()[0]);
+        Assert.Equal(fromFiles[0].UpdateCount, (await kept.RunAsync(Insert("daily_again"))).UpdateCount);
+        await Assert.ThrowsAsync<AthenaQueryException>(() => overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data"));
+    }
+
+    [Theory]
+    [InlineData("((a = 1) AND (b BETWEEN 2 AND 3))", new[] { "a = 1", "b BETWEEN 2 AND 3" })]
+    [InlineData("(CAST(concat(year, '-', month) AS DATE) BETWEEN '2025-01-14'::DATE AND '2025-01-15'::DATE)", new[] { "CAST(concat(year, '-', month) AS DATE) BETWEEN '2025-01-14'::DATE AND '2025-01-15'::DATE" })]
+    [InlineData("(((x = 'AND') OR (y = 2)) AND (z > 3) AND (\"and\" = 1))", new[] { "(x = 'AND') OR (y = 2)", "z > 3", "\"and\" = 1" })]
+    [InlineData("(a BETWEEN 1 AND 2) AND (b BETWEEN 3 AND 4)", new[] { "a BETWEEN 1 AND 2", "b BETWEEN 3 AND 4" })]
+    public void A_filter_as_DuckDB_prints_it_splits_into_its_conjuncts(string filter, string[] conjuncts) =>
+        Assert.Equal(conjuncts, LakeRowCache.Conjuncts(filter));
 
     [Fact]
     public async Task A_table_made_from_kept_rows_that_fails_fails_as_one_made_from_the_files()
@@ -346,6 +425,15 @@ public sealed class RowCacheTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AthenaQueryException>(() => kept.RunAsync("SELECT COUNT(*) AS n FROM athena_row_cache.main.rows_0"));
 
         Assert.Equal("SEMANTIC_ERROR: line 1:1: Catalog \"athena_row_cache\" does not exist!", error.Message);
+    }
+
+    /// <summary>Overwrites an object with as many bytes that are not gzip, and gives it back its time: its listing does not change.</summary>
+    private static void SpoilKeepingLengthAndTime(string path)
+    {
+        var info = new FileInfo(path);
+        var written = info.LastWriteTimeUtc;
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)'x', (int)info.Length).ToArray());
+        File.SetLastWriteTimeUtc(path, written);
     }
 
     /// <summary>Every object and folder of the lake written an hour ago: an object written in the last seconds is read again until it is older.</summary>
