@@ -96,6 +96,7 @@ public sealed partial class NotebookSession
         {
             typeof(object).Assembly, typeof(Enumerable).Assembly, typeof(Console).Assembly, typeof(List<>).Assembly,
             typeof(System.Text.Json.JsonSerializer).Assembly, typeof(System.Net.Http.HttpClient).Assembly,
+            typeof(System.Text.RegularExpressions.Regex).Assembly,
             typeof(Microsoft.FSharp.Core.Unit).Assembly, typeof(NotebookSession).Assembly,
             Assembly.Load("System.Runtime"), Assembly.Load("System.Collections"), Assembly.Load("netstandard"),
         };

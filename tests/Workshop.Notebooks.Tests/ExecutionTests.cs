@@ -106,6 +106,16 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cell_can_use_regular_expressions_without_a_reference_of_its_own()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code("System.Text.RegularExpressions.Regex.Match(\"day=14\", @\"day=(\\d+)\").Groups[1].Value"));
+
+        Assert.False(result.Failed, result.ErrorMessage);
+        Assert.Equal("14", result.Outputs.Single()["data"]!["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Cells_run_in_the_notebooks_folder()
     {
         var session = new NotebookSession(Corpus.Folder);

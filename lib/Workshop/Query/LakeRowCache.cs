@@ -205,6 +205,8 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             if (step.TryGetProperty("extra_info", out var details) && details.ValueKind == JsonValueKind.Object)
             {
                 var kept = KeptTable(step, named);
+                // A scan of anything else (a Parquet table, a table function) filters only what it reads itself.
+                if (kept is null && children.Count == 0) continue;
                 var projected = new List<JsonElement>();
                 var below = operatorName == "FILTER" && children.Count == 1 ? KeptScanBelow(children[0], named, projected) : null;
                 var pinned = new List<(string, string)>();
@@ -385,32 +387,38 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     }
 
     /// <summary>
-    /// Whether memory is the quicker way to a scan: always for a whole table; when filters on partitions leave out some
-    /// objects, only when a good share is left, since a few objects read from their files beat a pass over every row.
+    /// Over the files, DuckDB's judgement of a scan's partition filters, given one object of each folder in its place:
+    /// whether it judges any filter on the paths before reading, and how many of those objects it would then open. Null
+    /// when it cannot be told.
     /// </summary>
-    public bool QuickerInMemory(KeptScan scan)
+    internal delegate (bool Judged, int Opened)? FilesJudgement(KeptScan scan, IReadOnlyList<string> firstOfEachFolder);
+
+    /// <summary>
+    /// Whether memory is the quicker way to a scan. Always for a whole table, and for filters on partitions other than
+    /// <c>key='value'</c>: over the files DuckDB then takes every object's path and judges each folder itself. When
+    /// pinned values leave out some objects, only when a good share is left: the files path lists only the pinned
+    /// folders (<see cref="PartitionPruning"/>), and a few objects read from their files beat a pass over every row.
+    /// </summary>
+    public bool QuickerInMemory(KeptScan scan, FilesJudgement judge)
     {
-        if (scan.Pinned.Count == 0 && scan.Conditions.Count == 0) return true;
-        int left;
-        if (scan.Conditions.Count > 0)
-        {
-            if (OpenedByFolder(scan) is not { } opened) return false;
-            left = opened.Count;
-        }
-        else
-        {
-            var folders = scan.Pinned.Select(p => $"{Path.DirectorySeparatorChar}{p.Key}={p.Value}{Path.DirectorySeparatorChar}").ToList();
-            left = scan.Entry.Listed.Count(o => folders.All(f => o.Path.Contains(f, StringComparison.Ordinal)));
-        }
+        if (scan.Conditions.Count > 0) return OpenedByFolder(scan, judge) is not null;
+        if (scan.Pinned.Count == 0) return true;
+        var folders = scan.Pinned.Select(p => $"{Path.DirectorySeparatorChar}{p.Key}={p.Value}{Path.DirectorySeparatorChar}").ToList();
+        var left = scan.Entry.Listed.Count(o => folders.All(f => o.Path.Contains(f, StringComparison.Ordinal)));
         return left * 16 >= scan.Entry.Listed.Count;
     }
 
     /// <summary>
-    /// The objects whose folder values meet a scan's partition filters, as DuckDB judges each object over the files: the
-    /// filters are evaluated here on the key=value folders of each object's path. Null when a folder value holds a
-    /// %-escape (DuckDB may decode it) or a filter fails to evaluate (the files then give the answer, or the error).
+    /// The objects DuckDB would open over the files for a scan with partition filters. DuckDB skips an object when the
+    /// filters it judges before reading rule its folder out; which ones it judges depends on the query around them (a
+    /// filter that can fail, such as a CAST to a date, is not moved past the table's view). The filters are evaluated
+    /// here on the key=value folders of each object's path, and <paramref name="judge"/> asks DuckDB, without reading
+    /// anything, what it would open of one object of each folder. It opens the folders found here or more, since it may
+    /// judge fewer of the filters: the same count means the same folders, and no filter judged means every object.
+    /// Null when the counts differ, a folder value holds a %-escape (DuckDB may decode it), or a filter fails to
+    /// evaluate: the files then give the answer, or the error.
     /// </summary>
-    private IReadOnlyList<(string Path, long Length)>? OpenedByFolder(KeptScan scan)
+    private IReadOnlyList<(string Path, long Length)>? OpenedByFolder(KeptScan scan, FilesJudgement judge)
     {
         if (scan.ByFolder is { } known) return known;
         var keys = scan.Entry.Table.PartitionKeys.Select(k => k.Name).ToList();
@@ -451,9 +459,14 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         {
             return null;
         }
+        var firstOfFolder = new string[tuples.Count];
+        for (var i = scan.Entry.Listed.Count - 1; i >= 0; i--) firstOfFolder[objectFolder[i]] = scan.Entry.Listed[i].Path;
+        if (judge(scan, firstOfFolder) is not { } files) return null;
+        var opensAll = !files.Judged;
+        if (files.Judged && files.Opened != admitted.Count) return null;
         var opened = new List<(string Path, long Length)>();
         for (var i = 0; i < scan.Entry.Listed.Count; i++)
-            if (admitted.Contains(objectFolder[i])) opened.Add((scan.Entry.Listed[i].Path, scan.Entry.Listed[i].Length));
+            if (opensAll || admitted.Contains(objectFolder[i])) opened.Add((scan.Entry.Listed[i].Path, scan.Entry.Listed[i].Length));
         scan.ByFolder = opened;
         return opened;
     }
@@ -466,10 +479,10 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// pinned values, told from the rows' partition columns as DuckDB parsed them from the paths. Null when an object
     /// gave no rows, so its values cannot be told from them.
     /// </summary>
-    public IReadOnlyList<(string Path, long Length)>? ObjectsOpenedOverFiles(KeptScan scan)
+    public IReadOnlyList<(string Path, long Length)>? ObjectsOpenedOverFiles(KeptScan scan, FilesJudgement judge)
     {
         var entry = scan.Entry;
-        if (scan.Conditions.Count > 0) return OpenedByFolder(scan);
+        if (scan.Conditions.Count > 0) return OpenedByFolder(scan, judge);
         if (scan.Pinned.Count == 0) return entry.Listed.Select(o => (o.Path, o.Length)).ToList();
         if (entry.ObjectsWithoutRows) return null;
         var condition = string.Join(" AND ", scan.Pinned.Select(p => $"{LocalAthena.Quote(p.Key)} = '{p.Value.Replace("'", "''")}'"));

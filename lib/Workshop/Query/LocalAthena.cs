@@ -323,13 +323,17 @@ public sealed partial class LocalAthena : IDisposable
             viewsOverFiles = named.Count == 0;
             if (named.Count == 0) return null;
             var scans = LakeRowCache.ScansOf(ExplainAsJson(translated), named);
-            if (scans is null || !scans.All(rowCache.QuickerInMemory)) return null;
+            if (scans is null) return null;
+            // Filters on partitions of other shapes are judged for one scan alone: the files' plan names no table, so it
+            // could not tell two scans apart.
+            LakeRowCache.FilesJudgement judge = scans.Count == 1 ? (scan, firstOfEachFolder) => FilesJudgementOf(scan.Entry, firstOfEachFolder, translated) : (_, _) => null;
+            if (!scans.All(scan => rowCache.QuickerInMemory(scan, judge))) return null;
             foreach (var entry in scans.Select(s => s.Entry).Distinct())
                 if (!rowCache.Refresh(entry)) return null;
             var keptObjects = new List<(string Path, long Length)>();
             foreach (var scan in scans)
             {
-                if (rowCache.ObjectsOpenedOverFiles(scan) is not { } objects) return null;
+                if (rowCache.ObjectsOpenedOverFiles(scan, judge) is not { } objects) return null;
                 keptObjects.AddRange(objects);
             }
             return keptObjects;
@@ -349,6 +353,45 @@ public sealed partial class LocalAthena : IDisposable
     {
         var words = AthenaSql.Tokenize(sql).Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToHashSet(StringComparer.Ordinal);
         return ((words.Contains("limit") || words.Contains("fetch")) && !words.Contains("order")) || words.Contains("tablesample");
+    }
+
+    /// <summary>
+    /// The plan DuckDB makes for the query over the files, with the kept table's view over one object of each folder
+    /// for the moment: whether its reader judges filters on the paths ("File Filters"), and how many of those objects
+    /// it would open ("Scanning Files": "2/3"). Null when the plan does not read the table exactly once.
+    /// </summary>
+    private (bool Judged, int Opened)? FilesJudgementOf(LakeRowCache.Entry entry, IReadOnlyList<string> firstOfEachFolder, string translated)
+    {
+        var dot = entry.Key.IndexOf('.');
+        var (database, name) = (entry.Key[..dot], entry.Key[(dot + 1)..]);
+        if (!viewDefinitions.TryGetValue(entry.Key, out var keptView)) return null;
+        try
+        {
+            DefineView(database, name, $"SELECT {LakeTableScan.Projection(entry.Table, null)} FROM {LakeTableScan.Reader(entry.Table, firstOfEachFolder, entry.Hive)}", always: false);
+            using var plan = JsonDocument.Parse(ExplainAsJson(translated));
+            var readers = new List<JsonElement>();
+            var pending = new Stack<JsonElement>(plan.RootElement.EnumerateArray());
+            while (pending.Count > 0)
+            {
+                var step = pending.Pop();
+                if (step.TryGetProperty("extra_info", out var details) && details.ValueKind == JsonValueKind.Object
+                    && details.TryGetProperty("Function", out var function) && function.GetString() == "READ_JSON") readers.Add(details.Clone());
+                if (step.TryGetProperty("children", out var children)) foreach (var child in children.EnumerateArray()) pending.Push(child);
+            }
+            if (readers.Count != 1) return null;
+            if (!readers[0].TryGetProperty("File Filters", out _)) return (false, firstOfEachFolder.Count);
+            if (!readers[0].TryGetProperty("Scanning Files", out var scanning)) return (true, firstOfEachFolder.Count);
+            var opened = scanning.GetString()?.Split('/')[0];
+            return int.TryParse(opened, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) ? (true, count) : null;
+        }
+        catch (DbException)
+        {
+            return null;
+        }
+        finally
+        {
+            DefineView(database, name, keptView, always: false);
+        }
     }
 
     private string ExplainAsJson(string translated)

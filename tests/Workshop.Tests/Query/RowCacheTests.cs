@@ -190,13 +190,13 @@ public sealed class RowCacheTests : IAsyncLifetime
         SettleLake();
         await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
         // The shape of the daily pipeline's CurateDay: a range of days, and nothing if the day is there already.
-        string Insert(string table) => $"""
+        string Insert(string table, string day = "14") => $"""
             INSERT INTO {table}
             SELECT city, CAST(measurement_time AS varchar) AS measured, temperature, day FROM raw_weather_data
             WHERE CAST(concat(year, '-', month, '-', day) AS date) BETWEEN DATE '2025-01-14' AND DATE '2025-01-14' + interval '1' day
-            AND NOT EXISTS (SELECT 1 FROM {table} WHERE day = '14')
+            AND NOT EXISTS (SELECT 1 FROM {table} WHERE day = '{day}')
             """;
-        foreach (var (engine, table) in new[] { (overFiles, "daily_from_files"), (kept, "daily_from_memory"), (kept, "daily_again") })
+        foreach (var (engine, table) in new[] { (overFiles, "daily_from_files"), (kept, "daily_from_memory") })
             await engine.RunAsync($"CREATE TABLE {table} WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/{table}/', " +
                                   "partitioned_by = ARRAY['day']) AS SELECT city, CAST(measurement_time AS varchar) AS measured, temperature, day FROM raw_weather_data WHERE 1 = 0");
         var results = new Dictionary<string, List<QueryResult>>();
@@ -216,9 +216,10 @@ public sealed class RowCacheTests : IAsyncLifetime
         const string rows = "SELECT city, measured, temperature, day FROM {0} ORDER BY measured, city, temperature";
         Assert.Equal(Lines(await overFiles.RunAsync(string.Format(rows, "daily_from_files"))), Lines(await overFiles.RunAsync(string.Format(rows, "daily_from_memory"))));
 
-        // The rows came from memory: with an object spoiled on disk, only the kept rows can still be inserted.
+        // The rows come from memory, also when the check reads a Parquet table filtered on a column named like one of
+        // the raw table's partitions: with an object spoiled on disk, only the kept rows can still be inserted.
         SpoilKeepingLengthAndTime(ObjectFiles()[0]);
-        Assert.Equal(fromFiles[0].UpdateCount, (await kept.RunAsync(Insert("daily_again"))).UpdateCount);
+        Assert.Equal(fromFiles[0].UpdateCount, (await kept.RunAsync(Insert("daily_from_memory", day: "15"))).UpdateCount);
         await Assert.ThrowsAsync<AthenaQueryException>(() => overFiles.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data"));
     }
 
