@@ -60,6 +60,7 @@ public sealed partial class NotebookSession
     /// keeps what it read of an assembly with its reference, so later notebooks do not read the kit's assemblies again.
     /// </summary>
     private static readonly Lazy<ScriptOptions> SharedOptions = new(() => ScriptOptions.Default
+        .WithMetadataResolver(new CachingMetadataResolver(ScriptOptions.Default.MetadataResolver))
         .WithReferences(DefaultReferences())
         .WithImports(DefaultImports)
         .WithEmitDebugInformation(true)

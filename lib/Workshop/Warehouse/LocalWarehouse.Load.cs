@@ -26,9 +26,10 @@ public sealed partial class LocalWarehouse
         if (copy.Format != CopyFormat.Parquet) RequireCompressionMatches(copy, files);
         var started = clock.GetUtcNow();
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
+        string staged;
         try
         {
-            StageRecords(connection, copy, columns, files, lakeRoot);
+            staged = StageRecords(connection, copy, columns, files, lakeRoot);
         }
         catch (DbException error)
         {
@@ -37,7 +38,7 @@ public sealed partial class LocalWarehouse
         cancellationToken.ThrowIfCancellationRequested();
         var conversions = columns.Select((c, i) => Conversion(copy, c, $"v{i}")).ToList();
         var badColumn = conversions.Count == 0 ? "NULL" : "CASE " + string.Join(" ", conversions.Select((c, i) => $"WHEN {c.Fails} THEN {i}")) + " END";
-        Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_checked AS SELECT *, {badColumn} AS bad_column FROM copy_values");
+        Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_checked AS SELECT *, {badColumn} AS bad_column FROM {staged}");
 
         var query = NextQueryId(connection);
         var table = TableId(connection, copy);
@@ -67,7 +68,7 @@ public sealed partial class LocalWarehouse
             }
         }
         RecordLoadCommits(connection, query, copy.Table, started);
-        Run(connection, "DROP TABLE IF EXISTS copy_values; DROP TABLE IF EXISTS copy_checked; DROP TABLE IF EXISTS copy_bad");
+        Run(connection, $"DROP VIEW IF EXISTS {JsonValues}; DROP TABLE IF EXISTS copy_parsed; DROP TABLE IF EXISTS copy_values; DROP TABLE IF EXISTS copy_checked; DROP TABLE IF EXISTS copy_bad");
         return WarehouseOutcome.Changed(loaded);
     }
 
@@ -112,12 +113,16 @@ public sealed partial class LocalWarehouse
         return files;
     }
 
+    /// <summary>The view of a JSON COPY's records, over the lines parsed once (copy_parsed).</summary>
+    private const string JsonValues = "copy_json_values";
+
     /// <summary>
-    /// Reads every record into copy_values (file, line, raw line, one text value per column), and the lines that are no
-    /// record at all (JSON that does not parse) into copy_bad. JSON lines are read by <see cref="AppendLines"/>, the
-    /// other formats by DuckDB's own readers.
+    /// Stages every record (file, line, raw line, one text value per column) and puts the lines that are no record at all
+    /// (JSON that does not parse) into copy_bad; returns the relation that holds the records (the table copy_values, or
+    /// for JSON a view over the parsed lines). JSON lines are read by <see cref="AppendLines"/>, the other formats by
+    /// DuckDB's own readers.
     /// </summary>
-    private void StageRecords(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<TargetColumn> columns, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
+    private string StageRecords(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<TargetColumn> columns, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
     {
         var list = "[" + string.Join(", ", files.Select(f => Literal(f.Path))) + "]";
         var compression = copy.Gzip ? "gzip" : "none";
@@ -132,20 +137,26 @@ public sealed partial class LocalWarehouse
                 // One line is one record: read as text so a line that is not JSON becomes a load error, not a failed read.
                 Run(connection, "CREATE OR REPLACE TEMP TABLE copy_text (filename VARCHAR, line_number BIGINT, line VARCHAR, intact BOOLEAN)");
                 AppendLines(connection, copy, files, lakeRoot);
-                Run(connection, "CREATE OR REPLACE TEMP TABLE copy_lines AS SELECT filename, line_number, line, intact AND coalesce(json_valid(line), false) AS valid FROM copy_text");
-                Run(connection, "DROP TABLE copy_text");
                 var ignoreCase = copy.JsonOption.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase);
-                // Each line is parsed once for all the columns' paths; 'auto ignorecase' finds each column's key per record.
+                // Each line is checked and parsed once for all the columns' paths, in one pass; 'auto ignorecase' finds each
+                // column's key per record. A line that is not JSON is parsed no further (CASE evaluates a branch only for
+                // the rows that take it).
                 var texts = ignoreCase ? "NULL" : $"json_extract_string(line, [{string.Join(", ", paths.Select(Literal))}])";
                 var documents = ignoreCase || !columns.Any(c => c.Type == "JSON") ? "NULL" : $"json_extract(line, [{string.Join(", ", paths.Select(Literal))}])";
-                Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_objects AS SELECT filename, line_number, line, json_type(line) = 'OBJECT' AS is_object, {texts} AS texts, {documents} AS documents FROM copy_lines WHERE valid");
-                Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_lines WHERE NOT valid");
-                Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_objects WHERE NOT is_object");
+                Run(connection, $"""
+                    CREATE OR REPLACE TEMP TABLE copy_parsed AS
+                    SELECT filename, line_number, line, valid, CASE WHEN valid THEN json_type(line) = 'OBJECT' ELSE false END AS is_object,
+                           CASE WHEN valid THEN {texts} END AS texts, CASE WHEN valid THEN {documents} END AS documents
+                    FROM (SELECT filename, line_number, line, intact AND coalesce(json_valid(line), false) AS valid FROM copy_text)
+                    """);
+                Run(connection, "DROP TABLE copy_text");
+                Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_parsed WHERE NOT valid");
+                Run(connection, "INSERT INTO copy_bad SELECT filename, line_number, line, 1216, 'Invalid JSON object: the line is not one JSON object' FROM copy_parsed WHERE valid AND NOT is_object");
                 var values = columns.Select((c, i) => ignoreCase ? $"{JsonValue(c, paths[i], copy.JsonOption)} AS v{i}"
                     : c.Type == "JSON" ? $"CAST(documents[{i + 1}] AS VARCHAR) AS v{i}" : $"texts[{i + 1}] AS v{i}");
-                Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_values AS SELECT filename, line_number, line AS raw_line{Prefixed(values)} FROM copy_objects WHERE is_object");
-                Run(connection, "DROP TABLE copy_lines; DROP TABLE copy_objects");
-                break;
+                // A view: the records are read once more, by the check that follows, instead of being copied first.
+                Run(connection, $"CREATE OR REPLACE TEMP VIEW {JsonValues} AS SELECT filename, line_number, line AS raw_line{Prefixed(values)} FROM copy_parsed WHERE is_object");
+                return JsonValues;
             }
             case CopyFormat.Parquet:
             {
@@ -166,7 +177,7 @@ public sealed partial class LocalWarehouse
                     SELECT {s3Name} AS filename, {lineNumber} AS line_number, '' AS raw_line{Prefixed(columns.Select((_, i) => $"v{i}"))}
                     FROM (SELECT filename, {string.Join(", ", values)}, row_number() OVER () AS n FROM {reader})
                     """);
-                break;
+                return "copy_values";
             }
             default:
             {
@@ -182,7 +193,7 @@ public sealed partial class LocalWarehouse
                                         header = false, skip = {copy.IgnoreHeader}, auto_detect = false, filename = true, null_padding = true,
                                         compression = '{compression}'))
                     """);
-                break;
+                return "copy_values";
             }
         }
     }
@@ -196,22 +207,50 @@ public sealed partial class LocalWarehouse
     {
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
         using var appender = connection.CreateAppender("temp", "main", "copy_text");
-        foreach (var (key, path) in files)
+        // Objects are read and unzipped a batch at a time on every core, then appended in order; a batch bounds the
+        // memory, and an object that cannot be read fails the COPY in its turn, as it would one by one.
+        const int batch = 32;
+        var texts = new string?[batch];
+        var failures = new Exception?[batch];
+        for (var first = 0; first < files.Count; first += batch)
         {
-            var name = "s3://" + path[lakeRoot.Length..].Replace('\\', '/');
-            var text = ObjectText(copy, key, path, utf8);
-            var lines = text.AsSpan();
-            if (lines.StartsWith("\uFEFF")) lines = lines[1..];
-            var number = 0L;
-            foreach (var range in lines.Split('\n'))
+            var count = Math.Min(batch, files.Count - first);
+            Parallel.For(0, count, i =>
             {
-                number++;
-                var line = lines[range];
-                if (line.Trim(' ').IsEmpty) continue;
-                // The appender ends a text at its first NUL character, so a line holding one is kept as a bad record.
-                var intact = !line.Contains('\0');
-                appender.CreateRow().AppendValue(name).AppendValue(number).AppendValue(line.ToString()).AppendValue(intact).EndRow();
+                try
+                {
+                    texts[i] = ObjectText(copy, files[first + i].Key, files[first + i].Path, utf8);
+                    failures[i] = null;
+                }
+                catch (Exception error)
+                {
+                    texts[i] = null;
+                    failures[i] = error;
+                }
+            });
+            for (var i = 0; i < count; i++)
+            {
+                if (failures[i] is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                AppendObject(appender, "s3://" + files[first + i].Path[lakeRoot.Length..].Replace('\\', '/'), texts[i]!);
+                texts[i] = null;
             }
+        }
+    }
+
+    /// <summary>Appends each line of an object's text that holds more than spaces, numbered as lines of the object.</summary>
+    private static void AppendObject(DuckDB.NET.Data.DuckDBAppender appender, string name, string text)
+    {
+        var lines = text.AsSpan();
+        if (lines.StartsWith("\uFEFF")) lines = lines[1..];
+        var number = 0L;
+        foreach (var range in lines.Split('\n'))
+        {
+            number++;
+            var line = lines[range];
+            if (line.Trim(' ').IsEmpty) continue;
+            // The appender ends a text at its first NUL character, so a line holding one is kept as a bad record.
+            var intact = !line.Contains('\0');
+            appender.CreateRow().AppendValue(name).AppendValue(number).AppendValue(line.ToString()).AppendValue(intact).EndRow();
         }
     }
 

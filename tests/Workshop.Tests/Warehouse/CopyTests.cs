@@ -107,6 +107,26 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
     }
 
     [Fact]
+    public async Task Json_lines_that_parse_but_are_not_objects_are_load_errors_like_lines_that_do_not_parse()
+    {
+        await lake.PutAsync("copy-shapes/a.json", "[1, 2]\n{\"city\":\"Oslo\",\"n\":1}\n\"Oslo\"\n42\nnull\n{\"city\":\n{\"city\":\"Rome\",\"n\":2}");
+        lake.Warehouse.Execute("CREATE TABLE shaped_readings (city VARCHAR, n INTEGER)");
+
+        var loaded = lake.Warehouse.Execute($"COPY shaped_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-shapes/' IAM_ROLE '{Role}' JSON 'auto' MAXERROR 10");
+
+        Assert.Equal(2L, loaded.RowsAffected);
+        Assert.Equal([["Oslo", 1L], ["Rome", 2L]], lake.Rows("SELECT city, n FROM shaped_readings ORDER BY city"));
+        Assert.Equal(
+        [
+            [1L, 1216L, "[1, 2]"],
+            [3L, 1216L, "\"Oslo\""],
+            [4L, 1216L, "42"],
+            [5L, 1216L, "null"],
+            [6L, 1216L, "{\"city\":"],
+        ], lake.Rows("SELECT line_number, err_code, raw_line FROM stl_load_errors WHERE filename LIKE '%copy-shapes/%' ORDER BY line_number"));
+    }
+
+    [Fact]
     public async Task Json_objects_that_are_not_utf8_or_not_whole_gzip_fail_the_copy_naming_the_object()
     {
         await lake.PutBytesAsync("copy-latin1/a.json", [(byte)'{', (byte)'"', (byte)'c', (byte)'"', (byte)':', (byte)'"', 0xC5, (byte)'"', (byte)'}', (byte)'\n']);
