@@ -179,10 +179,10 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// <summary>
     /// The scans of kept tables in a plan (EXPLAIN (FORMAT JSON)), or null when the objects the query would open over
     /// the files cannot be told from it: a limit or sample above a kept scan that can stop reading early, or a partition
-    /// column named anywhere but in the scan's own filters or a filter right above it. DuckDB over the files skips an
-    /// object when a filter that names partition columns and nothing else rules its folder out; a filter that also
-    /// names another column skips nothing. Joins and orderings on partition columns do not skip objects either; the
-    /// tests that compare both paths hold all of that to DuckDB.
+    /// column named anywhere but in the scan's own filters or a filter right above it. Only a filter that names
+    /// partition columns and nothing else can make DuckDB skip objects over the files, so only those are kept with the
+    /// scan; which of them DuckDB does judge is asked of DuckDB itself (see <see cref="OpenedByFolder"/>). Joins and
+    /// orderings on partition columns skip no objects; the tests that compare both paths hold all of that to DuckDB.
     /// </summary>
     public static IReadOnlyList<KeptScan>? ScansOf(string planJson, IReadOnlyCollection<Entry> named)
     {
