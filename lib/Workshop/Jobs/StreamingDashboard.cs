@@ -100,8 +100,16 @@ public sealed class StreamingDashboard : IHtmlDisplay, IDisposable
         long? shown = null;
         while (!token.IsCancellationRequested && Followed)
         {
-            // Woken early when what it follows ends, so the last state is shown without waiting out the interval.
-            await Task.WhenAny(Task.Delay(LookEvery, token), until ?? Task.Delay(Timeout.Infinite, token));
+            try
+            {
+                // Woken early when the task it follows ends, so the last state is shown without waiting out the interval.
+                var look = Task.Delay(LookEvery, token);
+                await (until is null ? look : Task.WhenAny(look, until));
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
             if (token.IsCancellationRequested) break;
             var view = Snapshot();
             if (view.LastBatch?.BatchId == shown) continue;
