@@ -7,7 +7,7 @@ namespace Workshop.Tests.Producer;
 /// <summary>The Open-Meteo client against a loopback HTTP server that answers with the API's response shape.</summary>
 public sealed class OpenMeteoTests : IDisposable
 {
-    private readonly HttpListener listener = new();
+    private readonly HttpListener listener;
     private readonly Uri baseUrl;
     private readonly HttpClient http = new();
     private Func<HttpListenerContext, Task> respond = _ => Task.CompletedTask;
@@ -15,17 +15,23 @@ public sealed class OpenMeteoTests : IDisposable
 
     public OpenMeteoTests()
     {
-        for (var port = 38000 + Random.Shared.Next(2000); ; port++)
+        // A listener whose start failed is closed for good, so each port gets a listener of its own.
+        for (var attempt = 1; ; attempt++)
         {
+            var port = TestSupport.Loopback.FreePort();
+            var candidate = new HttpListener();
+            candidate.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
             {
-                listener.Prefixes.Clear();
-                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                listener.Start();
+                candidate.Start();
+                listener = candidate;
                 baseUrl = new Uri($"http://127.0.0.1:{port}/");
                 break;
             }
-            catch (HttpListenerException) { }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                candidate.Close();
+            }
         }
         _ = Task.Run(async () =>
         {
