@@ -19,6 +19,10 @@ public sealed class ServeBenchRun
     public string Stdout { get; }
     public string Stderr { get; }
     public List<string[]> Rows { get; }
+
+    /// <summary>Fails with what the bench printed when it did not end well or printed no table, so a failed check says why.</summary>
+    public void RequireTable() =>
+        Assert.True(Exit == 0 && Rows.Count > 1, $"bench serve exited {Exit} with {Rows.Count} table row(s).\nstderr:\n{Stderr}\nstdout:\n{Stdout}");
 }
 
 /// <summary>
@@ -31,6 +35,7 @@ public sealed class ServeBenchCliTests(ServeBenchRun run) : IClassFixture<ServeB
     [Fact]
     public void The_table_has_one_row_per_operation_with_both_endpoints_named()
     {
+        run.RequireTable();
         Assert.Equal(["Operation", "Peer", "Peer, per second", "workshop serve, per second", "Ratio serve / peer", "Retried (peer / serve)"], run.Rows[0]);
         Assert.Equal(["PutRecords (500 a call)", "PutRecord", "PutObject (1 KB)", "GetObject (1 KB)"], run.Rows.Skip(1).Select(r => r[0]));
         Assert.Equal(["kinesalite", "kinesalite", "s3rver", "s3rver"], run.Rows.Skip(1).Select(r => r[1]));
@@ -55,6 +60,7 @@ public sealed class ServeBenchCliTests(ServeBenchRun run) : IClassFixture<ServeB
 
     private void AssertFiguresAndRatio(string operation, string unit)
     {
+        run.RequireTable();
         var row = Assert.Single(run.Rows, r => r[0] == operation);
         var peer = PerSecond(row[2], unit);
         var served = PerSecond(row[3], unit);
