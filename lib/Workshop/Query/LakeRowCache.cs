@@ -340,10 +340,8 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             var ch = text[i];
             if (ch is '\'' or '"')
             {
-                var close = text.IndexOf(ch, i + 1);
-                while (close >= 0 && close + 1 < text.Length && text[close + 1] == ch) close = text.IndexOf(ch, close + 2);
-                if (close < 0) return [expression];
-                i = close;
+                i = ClosingQuote(text, i);
+                if (i < 0) return [expression];
                 continue;
             }
             if (ch == '(') depth++;
@@ -366,6 +364,15 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         && (i == 0 || !char.IsLetterOrDigit(text[i - 1]) && text[i - 1] != '_')
         && (i + word.Length == text.Length || !char.IsLetterOrDigit(text[i + word.Length]) && text[i + word.Length] != '_');
 
+    /// <summary>Where the quoted text or name opened at <paramref name="open"/> ends (a doubled quote stays inside), or -1.</summary>
+    private static int ClosingQuote(string text, int open)
+    {
+        var quote = text[open];
+        var close = text.IndexOf(quote, open + 1);
+        while (close >= 0 && close + 1 < text.Length && text[close + 1] == quote) close = text.IndexOf(quote, close + 2);
+        return close;
+    }
+
     private static int ClosingParenthesis(string text, int open)
     {
         var depth = 0;
@@ -374,10 +381,8 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             var ch = text[i];
             if (ch is '\'' or '"')
             {
-                var close = text.IndexOf(ch, i + 1);
-                while (close >= 0 && close + 1 < text.Length && text[close + 1] == ch) close = text.IndexOf(ch, close + 2);
-                if (close < 0) return -1;
-                i = close;
+                i = ClosingQuote(text, i);
+                if (i < 0) return -1;
                 continue;
             }
             if (ch == '(') depth++;
