@@ -49,6 +49,7 @@ public sealed partial class LocalAthena : IDisposable
     private readonly Dictionary<string, string> viewDefinitions = new(StringComparer.Ordinal);
     private string? currentDatabase;
     private readonly LakeListing listing = new();
+    private readonly QueryHistory history;
     private readonly LakeRowCache rowCache;
     private (string? QueryExecutionId, IReadOnlyList<string> Paths) lastObjectsRead = (null, []);
 
@@ -62,6 +63,7 @@ public sealed partial class LocalAthena : IDisposable
         var savedRows = workspace.EnsureFolder(LakeRowCache.SavedFolder);
         duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.Macros.Concat(LakeRowCache.Setup), openedFiles);
         rowCache = new LakeRowCache(duck, workspace, savedRows);
+        history = new QueryHistory(workspace);
     }
 
     /// <summary>Whether a SELECT that reads every object of a JSON table may take its rows from memory (see <see cref="LakeRowCache"/>).</summary>
@@ -155,29 +157,22 @@ public sealed partial class LocalAthena : IDisposable
                 execution = new QueryExecution(id, sql, StatementTypeOf(sql), db, Settings.WorkGroup, output, QueryStates.Failed, error.Message, error.ErrorType,
                     submitted, clock.GetUtcNow(), new QueryStatistics(0, watch.ElapsedMilliseconds, queueMillis, watch.ElapsedMilliseconds, 0, 0));
             }
-            SaveExecution(execution);
+            history.Add(execution);
             return execution;
         }
     }
 
     public QueryExecution GetQueryExecution(string id)
     {
-        var path = HistoryFile(id);
-        if (!File.Exists(path)) throw new Errors.InvalidArgumentException("athena", $"QueryExecution {id} was not found. List recent queries with the query history.");
-        return JsonSerializer.Deserialize<QueryExecution>(File.ReadAllBytes(path))!;
+        if (!Guid.TryParse(id, out _)) throw new Errors.InvalidArgumentException("athena", $"'{id}' is not a QueryExecutionId (a GUID).");
+        return history.Find(id) ?? throw new Errors.InvalidArgumentException("athena", $"QueryExecution {id} was not found. List recent queries with the query history.");
     }
 
     /// <summary>A query that has finished cannot be stopped; one still queued or running would be CANCELLED.</summary>
     public void StopQueryExecution(string id) => GetQueryExecution(id);
 
     /// <summary>The newest executions first, as the console's Recent queries tab lists them.</summary>
-    public IReadOnlyList<QueryExecution> ListQueryExecutions(int max = 50)
-    {
-        var folder = workspace.Resolve("query", "history");
-        if (!Directory.Exists(folder)) return [];
-        return new DirectoryInfo(folder).GetFiles("*.json").OrderByDescending(f => f.LastWriteTimeUtc).Take(max)
-            .Select(f => JsonSerializer.Deserialize<QueryExecution>(File.ReadAllBytes(f.FullName))!).ToArray();
-    }
+    public IReadOnlyList<QueryExecution> ListQueryExecutions(int max = 50) => history.Newest(max);
 
     /// <summary>
     /// One page of results. As in Athena, the first page of a SELECT starts with a row of column names;
@@ -674,15 +669,6 @@ public sealed partial class LocalAthena : IDisposable
         lake.PutObjectAsync(location.Bucket, $"{location.FolderPrefix}{execution.QueryExecutionId}.csv", csv).GetAwaiter().GetResult();
         var metadata = JsonSerializer.SerializeToUtf8Bytes(new { columns, rowCount = rows.Count, execution.Statistics });
         lake.PutObjectAsync(location.Bucket, $"{location.FolderPrefix}{execution.QueryExecutionId}.csv.metadata", metadata).GetAwaiter().GetResult();
-    }
-
-    private void SaveExecution(QueryExecution execution) =>
-        workspace.WriteAtomically(HistoryFile(execution.QueryExecutionId), JsonSerializer.SerializeToUtf8Bytes(execution));
-
-    private string HistoryFile(string id)
-    {
-        if (!Guid.TryParse(id, out _)) throw new Errors.InvalidArgumentException("athena", $"'{id}' is not a QueryExecutionId (a GUID).");
-        return workspace.Resolve("query", "history", id + ".json");
     }
 
     public void Dispose() => duck.Dispose();
