@@ -44,6 +44,8 @@ internal static class PipelineBench
     {
         var report = new BenchReport("pipeline");
         var workspace = new WorkspaceDirectory(Path.Combine(folder, "workspace"));
+        // As in a session: whole-file writes take files made ahead on a background thread.
+        using var spareFiles = workspace.MakeTemporaryFilesAhead();
         var clock = TimeProvider.System;
         var towns = Enumerable.Range(0, cityCount).Select(i => new City($"Town{i:D5}", 50 + i % 8, -5 + i % 7)).ToArray();
         var weather = new SimulatedWeatherSource(1);
@@ -192,6 +194,7 @@ internal static class PipelineBench
         IReadOnlyList<City> towns, int shardCount, int total, CancellationToken cancellationToken)
     {
         var clock = new StreamingWorkshop.Clock.VirtualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var spareFiles = workspace.MakeTemporaryFilesAhead();
         using var stream = new LocalStreamService(workspace, clock);
         var lake = new LocalObjectStore(workspace, clock);
         var (producer, delivery) = await EndToEndAsync(workspace, clock, stream, lake, weather, towns, shardCount, cancellationToken);

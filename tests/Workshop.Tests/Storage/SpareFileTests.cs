@@ -1,0 +1,80 @@
+using System.Text;
+using StreamingWorkshop.Storage;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Storage;
+
+/// <summary>
+/// Files made ahead for whole-file writes change nothing a reader sees: each write still lands whole under its name,
+/// the spare files stay in tmp/, and they are gone once the last handle that asked for them is disposed.
+/// </summary>
+public sealed class SpareFileTests : IDisposable
+{
+    private readonly TempWorkspace temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private string[] SpareFiles() =>
+        Directory.Exists(Path.Combine(temp.Root, "tmp")) ? Directory.GetFiles(Path.Combine(temp.Root, "tmp"), "*.part") : [];
+
+    private string[] WaitForSpareFiles()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (SpareFiles().Length == 0 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        return SpareFiles();
+    }
+
+    [Fact]
+    public void Writes_take_files_made_ahead_and_the_last_handle_deletes_the_rest()
+    {
+        var first = temp.Workspace.MakeTemporaryFilesAhead();
+        var second = temp.Workspace.MakeTemporaryFilesAhead();
+        temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), "first");
+        var spares = WaitForSpareFiles();
+        Assert.NotEmpty(spares);
+        Assert.All(spares, spare => Assert.Equal(0, new FileInfo(spare).Length));
+
+        // Another instance on the same folder (another session of this process) writes into the same spare files.
+        var sameFolder = new WorkspaceDirectory(temp.Root);
+        for (var i = 0; i < 100; i++)
+            sameFolder.WriteAtomically(sameFolder.Resolve("lake", "bucket", $"key-{i}.json"), $"object {i}", DateTimeOffset.UnixEpoch.AddDays(i));
+        for (var i = 0; i < 100; i++)
+        {
+            var path = Path.Combine(temp.Root, "lake", "bucket", $"key-{i}.json");
+            Assert.Equal($"object {i}", File.ReadAllText(path));
+            Assert.Equal(DateTime.UnixEpoch.AddDays(i), File.GetLastWriteTimeUtc(path));
+        }
+        Assert.Equal("first", File.ReadAllText(Path.Combine(temp.Root, "state", "a.json")));
+
+        first.Dispose();
+        first.Dispose();
+        Assert.NotEmpty(WaitForSpareFiles());
+        second.Dispose();
+        Assert.Empty(SpareFiles());
+        temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "b.json"), "after");
+        Assert.Empty(SpareFiles());
+        Assert.Equal("after", File.ReadAllText(Path.Combine(temp.Root, "state", "b.json")));
+    }
+
+    [Fact]
+    public void Without_a_handle_no_file_is_made_ahead()
+    {
+        for (var i = 0; i < 20; i++) temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", $"{i}.json"), Encoding.UTF8.GetBytes($"{i}"));
+        Thread.Sleep(50);
+        Assert.Empty(SpareFiles());
+        Assert.Equal(20, Directory.GetFiles(Path.Combine(temp.Root, "state")).Length);
+    }
+
+    [Fact]
+    public void Spare_files_deleted_from_under_the_writer_are_replaced_by_files_made_as_it_writes()
+    {
+        using var spares = temp.Workspace.MakeTemporaryFilesAhead();
+        temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), "one");
+        WaitForSpareFiles();
+        // What a reset does to tmp/ while a notebook still runs.
+        Directory.Delete(Path.Combine(temp.Root, "tmp"), recursive: true);
+
+        for (var i = 0; i < 80; i++) temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), $"write {i}");
+        Assert.Equal("write 79", File.ReadAllText(Path.Combine(temp.Root, "state", "a.json")));
+    }
+}
