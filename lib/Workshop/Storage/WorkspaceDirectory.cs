@@ -317,13 +317,12 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
                     // Gone with the workspace (a reset): try the next.
                 }
             }
-            MakeMore();
             path = "";
             return null;
         }
 
         /// <summary>Starts the background making of spare files when they run low and no maker is at work.</summary>
-        private void MakeMore()
+        public void MakeMore()
         {
             if (files.Count >= Low || Interlocked.Exchange(ref making, 1) == 1) return;
             _ = Task.Run(() =>
@@ -353,9 +352,13 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 
     private FileStream OpenTemporaryFile(out string temporary)
     {
-        if (SpareFiles.InUseFor(Root) is { } pool && pool.Take(out temporary) is { } spare) return spare;
+        var pool = SpareFiles.InUseFor(Root);
+        if (pool?.Take(out temporary) is { } spare) return spare;
         temporary = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
-        return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var made = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        // Started once this write has its own file, in a tmp/ that exists: the spare files come after it.
+        pool?.MakeMore();
+        return made;
     }
 
     public void WriteAtomically(string fullPath, string text, DateTimeOffset? lastModified = null) =>

@@ -52,6 +52,8 @@ public sealed class FaultsBenchTests(Xunit.Abstractions.ITestOutputHelper log) :
         Assert.InRange(onStream.Count - onStream.Distinct().Count(), 0, pipelineKills * 3);
         Assert.InRange(inLake.Count - onStream.Count, 0, pipelineKills * 3 * largestObject);
         Assert.Empty(Directory.Exists(Path.Combine(workspace, "tmp")) ? Directory.GetFiles(Path.Combine(workspace, "tmp"), "*.part") : []);
+        // The CTAS statements ran: their kills interrupted a write into the lake, not a statement refused before it wrote.
+        Assert.True(Directory.Exists(Path.Combine(workspace, "lake", Bucket, "ctas")), "No CTAS wrote into the lake.");
         // The bench's own table says the same as the workspace read here.
         Assert.Equal(0, Figure("recordsLost"));
         Assert.Equal(0, Figure("corruptFrames"));
