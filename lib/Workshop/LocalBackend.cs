@@ -27,7 +27,6 @@ public sealed class LocalBackend : IDisposable
     private readonly Func<PipelineNames> names;
     private readonly Func<IReadOnlyList<City>> cities;
     private (PipelineNames Names, IReadOnlyList<City> Cities, WeatherProducer Producer)? producer;
-    private readonly IDisposable spareFiles;
 
     internal LocalBackend(StageContext context)
     {
@@ -36,7 +35,6 @@ public sealed class LocalBackend : IDisposable
         names = context.Names;
         cities = context.Cities;
         Workspace = workspace;
-        spareFiles = workspace.MakeTemporaryFilesAhead();
         Clock = clock;
         MetricsLog = new MetricsLog(workspace, clock);
         CloudWatch = new LocalCloudWatch(workspace, clock, MetricsLog);
@@ -156,7 +154,6 @@ public sealed class LocalBackend : IDisposable
     {
         Query.Dispose();
         Stream.Dispose();
-        spareFiles.Dispose();
     }
 
     /// <summary>One invocation of the producer in this process, then the clock saved so other processes see the time it ran at.</summary>

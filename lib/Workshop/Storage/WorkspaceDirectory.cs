@@ -238,7 +238,9 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     /// file is most of a small write's time on a disk like this machine's (0.05 ms to over 0.5 ms, waiting for the disk),
     /// and the background thread waits while the caller carries on. The files are shared by every handle on the same
     /// workspace in this process. When the last handle is disposed, or the process ends, the spare files are deleted; a
-    /// killed process leaves them in tmp/, where the next start removes them with its other leftovers.
+    /// killed process leaves them in tmp/, where the next start removes them with its other leftovers. A run that writes
+    /// many small files holds a handle while it runs (a replay, a live run), so nothing is made in the background once
+    /// it has returned, when its caller may delete the workspace.
     /// </summary>
     public IDisposable MakeTemporaryFilesAhead()
     {
@@ -260,8 +262,8 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     /// <summary>One workspace's spare temporary files in this process, and the background thread that makes them.</summary>
     private sealed class SpareFiles
     {
-        private const int Kept = 64;
-        private const int Low = 16;
+        private const int Kept = 16;
+        private const int Low = 8;
         private static readonly ConcurrentDictionary<string, SpareFiles> ByRoot = new(StringComparer.Ordinal);
         private readonly WorkspaceDirectory workspace;
         private readonly ConcurrentQueue<string> files = new();
