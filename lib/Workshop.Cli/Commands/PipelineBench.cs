@@ -44,7 +44,7 @@ internal static class PipelineBench
     {
         var report = new BenchReport("pipeline");
         var workspace = new WorkspaceDirectory(Path.Combine(folder, "workspace"));
-        // As in a session: whole-file writes take files made ahead on a background thread.
+        // As in a replay: whole-file writes take files made ahead on a background thread.
         using var spareFiles = workspace.MakeTemporaryFilesAhead();
         var clock = TimeProvider.System;
         var towns = Enumerable.Range(0, cityCount).Select(i => new City($"Town{i:D5}", 50 + i % 8, -5 + i % 7)).ToArray();

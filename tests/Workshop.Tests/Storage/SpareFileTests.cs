@@ -12,10 +12,9 @@ public sealed class SpareFileTests : IDisposable
 {
     private readonly TempWorkspace temp = new();
 
-    public void Dispose() => temp.Dispose();
+    private string Tmp => Path.Combine(temp.Root, "tmp");
 
-    private string[] SpareFiles() =>
-        Directory.Exists(Path.Combine(temp.Root, "tmp")) ? Directory.GetFiles(Path.Combine(temp.Root, "tmp"), "*.part") : [];
+    private string[] SpareFiles() => Directory.Exists(Tmp) ? Directory.GetFiles(Tmp, "*.part") : [];
 
     private string[] WaitForSpareFiles()
     {
@@ -72,9 +71,11 @@ public sealed class SpareFileTests : IDisposable
         temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), "one");
         WaitForSpareFiles();
         // What a reset does to tmp/ while a notebook still runs.
-        Directory.Delete(Path.Combine(temp.Root, "tmp"), recursive: true);
+        Directory.Delete(Tmp, recursive: true);
 
         for (var i = 0; i < 80; i++) temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), $"write {i}");
         Assert.Equal("write 79", File.ReadAllText(Path.Combine(temp.Root, "state", "a.json")));
     }
+
+    public void Dispose() => temp.Dispose();
 }
