@@ -48,6 +48,17 @@ public sealed class KernelUnderTest : IDisposable
 
     public KernelExchange Exchange(JsonObject message)
     {
+        // The ports a new kernel is given were free a moment before it binds them; another test's server can take one
+        // meanwhile, and the kernel then stops at its start. That is the machine, not the message: start it again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var exchange = ExchangeOnce(message);
+            if (exchange.Alive || attempt == 3 || !exchange.Log.Contains("AddressAlreadyInUseException", StringComparison.Ordinal)) return exchange;
+        }
+    }
+
+    private KernelExchange ExchangeOnce(JsonObject message)
+    {
         EnsureRunning();
         lock (log) log.Clear();
         var caseId = Guid.NewGuid().ToString();
