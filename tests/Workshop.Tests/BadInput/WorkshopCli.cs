@@ -21,6 +21,8 @@ public static class WorkshopCli
     /// <summary>Longest a case may take before it counts as runaway work (a refusal takes well under a second).</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
 
+    // Moves the whole test process into workingDirectory while the command runs, and a process another test starts
+    // meanwhile starts there: only tests that run alone (the bad-input collection) may use it.
     public static CliRun InProcess(string workingDirectory, params string[] arguments)
     {
         lock (OneAtATime)

@@ -98,7 +98,8 @@ public sealed class JobsFacadeTests(BatchJobFixture fixture) : IClassFixture<Bat
     [Fact]
     public void The_job_verb_refuses_a_name_that_is_no_job_with_one_line_listing_the_jobs()
     {
-        var run = WorkshopCli.InProcess(fixture.Temp.Root, "job", "run", "curate-nothing", "--workspace", fixture.Temp.Root);
+        // A process of its own, so the test process keeps its working folder (see BenchSimulateTests).
+        var run = WorkshopCli.Child(fixture.Temp.Root, "job", "run", "curate-nothing", "--workspace", fixture.Temp.Root);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);

@@ -13,7 +13,9 @@ public sealed class BenchSimulateTests : IDisposable
     {
         var path = Path.Combine(folder, "simulate.json");
         // 0.02 days: 29 virtual minutes of the three cities.
-        var run = WorkshopCli.InProcess(folder, "bench", "simulate", "--days", "0.02", "--json", path);
+        // A process of its own: an in-process run would move this whole test process into the folder, and a test
+        // starting a process meanwhile would start it in a folder this one deletes.
+        var run = WorkshopCli.Child(folder, "bench", "simulate", "--days", "0.02", "--json", path);
         Assert.True(run.ExitCode == 0, run.Stderr);
 
         var document = JsonNode.Parse(File.ReadAllText(path))!;
