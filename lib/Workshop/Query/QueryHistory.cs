@@ -28,10 +28,7 @@ internal sealed class QueryHistory(WorkspaceDirectory workspace)
     /// <summary>Appends an execution (its final state: the history never changes a line).</summary>
     public void Add(QueryExecution execution)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(execution);
-        var record = new byte[line.Length + 1];
-        line.CopyTo(record, 0);
-        record[^1] = (byte)'\n';
+        byte[] record = [.. JsonSerializer.SerializeToUtf8Bytes(execution), (byte)'\n'];
         lock (sync)
         {
             using (workspace.Lock("query", "history.lock"))

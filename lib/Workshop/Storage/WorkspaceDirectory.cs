@@ -308,7 +308,6 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         {
             while (files.TryDequeue(out var spare))
             {
-                MakeMore();
                 try
                 {
                     path = spare;
@@ -335,8 +334,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
                     var folder = workspace.Resolve("tmp");
                     while (InUse && files.Count < Kept && Directory.Exists(folder))
                     {
-                        var spare = Path.Combine(folder, $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
-                        using (new FileStream(spare, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0)) { }
+                        CreateTemporaryFile(folder, out var spare).Dispose();
                         files.Enqueue(spare);
                     }
                 }
@@ -355,12 +353,17 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     private FileStream OpenTemporaryFile(out string temporary)
     {
         var pool = SpareFiles.InUseFor(Root);
-        if (pool?.Take(out temporary) is { } spare) return spare;
-        temporary = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
-        var made = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var file = pool?.Take(out temporary) ?? CreateTemporaryFile(EnsureFolder("tmp"), out temporary);
         // Started once this write has its own file, in a tmp/ that exists: the spare files come after it.
         pool?.MakeMore();
-        return made;
+        return file;
+    }
+
+    /// <summary>A new empty file in tmp/, named for this process so the next start can tell a leftover (see <see cref="RemoveLeftovers"/>).</summary>
+    private static FileStream CreateTemporaryFile(string folder, out string path)
+    {
+        path = Path.Combine(folder, $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
+        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
     }
 
     public void WriteAtomically(string fullPath, string text, DateTimeOffset? lastModified = null) =>
