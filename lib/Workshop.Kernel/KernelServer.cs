@@ -315,6 +315,9 @@ public sealed class KernelServer : IDisposable
 
     private void Restart()
     {
+        // The old state's workshop sessions are closed, as a new kernel process would leave them; a restart goes on regardless.
+        try { notebook.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+        catch (Exception error) { log.WriteLine($"Closing the old state's sessions: {error.Message}"); }
         notebook = NewNotebookSession();
         displayParents.Clear();
         executionCount = 0;

@@ -112,6 +112,7 @@ public static class NotebookRunner
                 failedError = $"{result.ErrorName}: {result.ErrorMessage}" + (result.ErrorLine is { } line ? $" (line {line})" : "");
             }
         }
+        await session.DisposeAsync();
 
         var name = Path.GetFileNameWithoutExtension(path);
         var outputFolder = Path.Combine(options.OutputDirectory, RelativeFolder(path, options.SourceRoot));

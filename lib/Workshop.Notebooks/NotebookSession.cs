@@ -20,7 +20,7 @@ public sealed record CellResult(IReadOnlyList<JsonObject> Outputs, bool Failed, 
 /// local DLL, #i, #!csharp, #!markdown, #!html), display(...) and x.Display(), the value of a cell's last
 /// expression, Console output, and errors with the cell-relative line number.
 /// </summary>
-public sealed partial class NotebookSession
+public sealed partial class NotebookSession : IAsyncDisposable
 {
     /// <summary>Packages a notebook may name with #r "nuget: ..."; the kit carries them, so nothing is downloaded.</summary>
     public static readonly IReadOnlyDictionary<string, Assembly> CarriedPackages = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
@@ -87,6 +87,19 @@ public sealed partial class NotebookSession
     public event Action<JsonObject>? OutputUpdated;
 
     private readonly object updateSync = new();
+
+    /// <summary>
+    /// Closes the workshop sessions the cells keep in variables, as ending a notebook does: their engines and open files,
+    /// and the files made ahead for their writes. Nothing else a cell made is touched, since a variable may hold something
+    /// shared with the rest of the process.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        var variables = state?.Variables ?? [];
+        state = null;
+        foreach (var session in variables.Select(v => v.Value).OfType<WorkshopSession>().Distinct(ReferenceEqualityComparer.Instance).Cast<WorkshopSession>())
+            await session.DisposeAsync();
+    }
 
     /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
     public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());

@@ -25,6 +25,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 {
     private bool pipelineReady;
 
+    /// <summary>The workspace's files made ahead for this session's writes, until it is disposed.</summary>
+    private readonly IDisposable spareFiles;
+
     internal WorkshopSession(WorkshopOptions options, WorkspaceDirectory workspace, VirtualClock clock, Func<StageContext, PipelineStages> openStages)
     {
         Options = options;
@@ -39,6 +42,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
             var other => throw new ArgumentException($"Weather source '{other}' is unknown; use 'simulated' or 'open-meteo'."),
         };
         Stages = openStages(new StageContext(workspace, clock, Names.AccountId, WeatherSource, () => Names, () => Cities));
+        spareFiles = workspace.MakeTemporaryFilesAhead();
         Stack = new StackFacade(this);
         Catalog = new CatalogFacade(this);
         Athena = new AthenaFacade(this);
@@ -635,6 +639,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public ValueTask DisposeAsync()
     {
         Stages.Resources.Dispose();
+        spareFiles.Dispose();
         return ValueTask.CompletedTask;
     }
 

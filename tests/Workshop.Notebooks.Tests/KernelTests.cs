@@ -388,6 +388,34 @@ public sealed partial class KernelTests : IDisposable
     }
 
     [Fact]
+    public void A_restart_closes_the_workshop_sessions_the_old_state_opened()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-restart-session-").FullName;
+        var workspace = Path.Combine(folder, "ws");
+        var tmp = Path.Combine(workspace, "tmp");
+        string[] SpareFiles() => Directory.Exists(tmp) ? Directory.GetFiles(tmp, "*.part") : [];
+        try
+        {
+            using var client = new Client(folder);
+            var (reply, _) = client.Run(DisplayTests.SimulatedHourCells(workspace)[0]);
+            Assert.Equal("ok", reply["status"]!.GetValue<string>());
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (SpareFiles().Length == 0 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.NotEmpty(SpareFiles());
+
+            client.Send("shutdown_request", new JsonObject { ["restart"] = true }, onControl: true);
+            Assert.True(client.Receive(onControl: true)!["restart"]!.GetValue<bool>());
+            Assert.Equal(1, client.Execute("1 + 1")["execution_count"]!.GetValue<int>()); // the restart has happened
+
+            Assert.Empty(SpareFiles());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_message_with_a_wrong_signature_is_dropped_and_never_run()
     {
         var folder = Directory.CreateTempSubdirectory("kernel-signature-").FullName;

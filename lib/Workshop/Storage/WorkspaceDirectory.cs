@@ -232,15 +232,19 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         }
     }
 
+    /// <summary>How many files the writes under <see cref="MakeTemporaryFilesAhead"/> make themselves before a background thread starts making them.</summary>
+    public const int FilesWrittenBeforeMakingAhead = 8;
+
     /// <summary>
     /// Until the handle is disposed, <see cref="WriteAtomically(string, ReadOnlySpan{byte}, DateTimeOffset?)"/> writes
     /// into empty files that a background thread made ahead in tmp/, instead of making each one as it writes. Making a
     /// file is most of a small write's time on a disk like this machine's (0.05 ms to over 0.5 ms, waiting for the disk),
     /// and the background thread waits while the caller carries on. The files are shared by every handle on the same
-    /// workspace in this process. When the last handle is disposed, or the process ends, the spare files are deleted; a
-    /// killed process leaves them in tmp/, where the next start removes them with its other leftovers. A run that writes
-    /// many small files holds a handle while it runs (a replay, a live run), so nothing is made in the background once
-    /// it has returned, when its caller may delete the workspace.
+    /// workspace in this process, and are made only once the handles' writes have made <see cref="FilesWrittenBeforeMakingAhead"/>
+    /// files themselves, so a command that writes a few files makes none ahead. When the last handle is disposed, or the
+    /// process ends, the maker stops and the spare files are deleted; a killed process leaves them in tmp/, where the next
+    /// start removes them with its other leftovers. A session holds a handle until it is disposed (a notebook run
+    /// disposes the sessions its cells opened), and a replay or a live run holds one while it runs.
     /// </summary>
     public IDisposable MakeTemporaryFilesAhead()
     {
@@ -264,11 +268,16 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     {
         private const int Kept = 16;
         private const int Low = 8;
+
         private static readonly ConcurrentDictionary<string, SpareFiles> ByRoot = new(StringComparer.Ordinal);
         private readonly WorkspaceDirectory workspace;
         private readonly ConcurrentQueue<string> files = new();
         private int users;
         private int making;
+        private int madeByWrites;
+
+        /// <summary>Held while the maker makes one file, and by <see cref="Stop"/>: once Stop has it, no file is made until a handle asks again.</summary>
+        private readonly Lock makingOne = new();
 
         static SpareFiles() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -288,14 +297,18 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 
         public void RemoveUser()
         {
-            if (Interlocked.Decrement(ref users) == 0) Stop();
+            if (Interlocked.Decrement(ref users) != 0) return;
+            Stop();
+            Volatile.Write(ref madeByWrites, 0);
         }
 
-        /// <summary>Waits for the maker (which looks at the user count before each file), then deletes the spare files.</summary>
+        /// <summary>
+        /// Waits for a file being made to be made (the maker looks at the user count before each file, under the same
+        /// lock), then deletes the spare files. A maker that has not started yet makes none.
+        /// </summary>
         private void Stop()
         {
-            var deadline = Environment.TickCount64 + 5_000;
-            while (Volatile.Read(ref making) == 1 && Environment.TickCount64 < deadline) Thread.Sleep(1);
+            lock (makingOne) { }
             while (files.TryDequeue(out var spare))
             {
                 try { File.Delete(spare); }
@@ -319,23 +332,28 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
                 }
             }
             path = "";
+            Interlocked.Increment(ref madeByWrites);
             return null;
         }
 
         /// <summary>Starts the background making of spare files when they run low and no maker is at work.</summary>
         public void MakeMore()
         {
-            if (files.Count >= Low || Interlocked.Exchange(ref making, 1) == 1) return;
+            if (Volatile.Read(ref madeByWrites) < FilesWrittenBeforeMakingAhead || files.Count >= Low || Interlocked.Exchange(ref making, 1) == 1) return;
             _ = Task.Run(() =>
             {
                 try
                 {
                     // Only into a tmp/ that exists: a workspace deleted meanwhile is not made again from here.
                     var folder = workspace.Resolve("tmp");
-                    while (InUse && files.Count < Kept && Directory.Exists(folder))
+                    while (files.Count < Kept)
                     {
-                        CreateTemporaryFile(folder, out var spare).Dispose();
-                        files.Enqueue(spare);
+                        lock (makingOne)
+                        {
+                            if (!InUse || !Directory.Exists(folder)) break;
+                            CreateTemporaryFile(folder, out var spare).Dispose();
+                            files.Enqueue(spare);
+                        }
                     }
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException or WorkspaceEscapeException)
@@ -369,7 +387,6 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     public void WriteAtomically(string fullPath, string text, DateTimeOffset? lastModified = null) =>
         WriteAtomically(fullPath, Encoding.UTF8.GetBytes(text), lastModified);
 
-    /// <summary>Deletes the whole workspace. Refuses a folder that lacks the workspace marker.</summary>
     /// <summary>
     /// Holds the lock file at <paramref name="relativeSegments"/> until disposed: an exclusive open, which .NET turns into
     /// flock() on Linux, so the processes that share the workspace take turns. Waits up to a minute for another's turn.
@@ -391,6 +408,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         }
     }
 
+    /// <summary>Deletes the whole workspace. Refuses a folder that lacks the workspace marker.</summary>
     public void Delete()
     {
         if (!Directory.Exists(Root)) return;

@@ -29,6 +29,7 @@ public sealed class SpareFileTests : IDisposable
         var first = temp.Workspace.MakeTemporaryFilesAhead();
         var second = temp.Workspace.MakeTemporaryFilesAhead();
         temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), "first");
+        WriteUntilFilesAreMadeAhead(temp.Workspace);
         var spares = WaitForSpareFiles();
         Assert.NotEmpty(spares);
         Assert.All(spares, spare => Assert.Equal(0, new FileInfo(spare).Length));
@@ -55,6 +56,27 @@ public sealed class SpareFileTests : IDisposable
         Assert.Equal("after", File.ReadAllText(Path.Combine(temp.Root, "state", "b.json")));
     }
 
+    /// <summary>The writes a handle's files make themselves before any is made ahead (the first write above is one).</summary>
+    private static void WriteUntilFilesAreMadeAhead(WorkspaceDirectory workspace)
+    {
+        for (var i = 1; i < WorkspaceDirectory.FilesWrittenBeforeMakingAhead; i++)
+            workspace.WriteAtomically(workspace.Resolve("state", $"early-{i}.json"), $"early {i}");
+    }
+
+    [Fact]
+    public void A_handle_whose_writes_made_only_a_few_files_has_none_made_ahead()
+    {
+        using var spares = temp.Workspace.MakeTemporaryFilesAhead();
+        for (var i = 1; i < WorkspaceDirectory.FilesWrittenBeforeMakingAhead; i++)
+            temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", $"{i}.json"), $"{i}");
+        Thread.Sleep(100);
+        Assert.Empty(SpareFiles());
+
+        temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "last.json"), "last");
+        Assert.NotEmpty(WaitForSpareFiles());
+        Assert.Equal(WorkspaceDirectory.FilesWrittenBeforeMakingAhead, Directory.GetFiles(Path.Combine(temp.Root, "state")).Length);
+    }
+
     [Fact]
     public void Without_a_handle_no_file_is_made_ahead()
     {
@@ -69,7 +91,8 @@ public sealed class SpareFileTests : IDisposable
     {
         using var spares = temp.Workspace.MakeTemporaryFilesAhead();
         temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), "one");
-        WaitForSpareFiles();
+        WriteUntilFilesAreMadeAhead(temp.Workspace);
+        Assert.NotEmpty(WaitForSpareFiles());
         // What a reset does to tmp/ while a notebook still runs.
         Directory.Delete(Tmp, recursive: true);
 
