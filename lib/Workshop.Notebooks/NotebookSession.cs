@@ -115,7 +115,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             Assembly.Load("System.Runtime"), Assembly.Load("System.Collections"), Assembly.Load("netstandard"),
         };
         foreach (var package in CarriedPackages.Values) assemblies.Add(package);
-        return assemblies.Select(a => MetadataReference.CreateFromFile(a.Location)).ToList();
+        return assemblies.Select(a => MappedReferences.For(a.Location)).ToList();
     }
 
     public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default)
