@@ -276,7 +276,6 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     {
         private const int Kept = 16;
         private const int Low = 8;
-
         private static readonly ConcurrentDictionary<string, SpareFiles> ByRoot = new(StringComparer.Ordinal);
         private readonly WorkspaceDirectory workspace;
         private readonly ConcurrentQueue<string> files = new();
