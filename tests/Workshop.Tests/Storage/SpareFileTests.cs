@@ -93,8 +93,13 @@ public sealed class SpareFileTests : IDisposable
         temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), "one");
         WriteUntilFilesAreMadeAhead(temp.Workspace);
         Assert.NotEmpty(WaitForSpareFiles());
-        // What a reset does to tmp/ while a notebook still runs.
-        Directory.Delete(Tmp, recursive: true);
+        // What a reset does to tmp/ while a notebook still runs. The background thread may still be making files
+        // there, and a folder that gains one while it is emptied cannot be removed: try again until it is gone.
+        for (var attempt = 1; Directory.Exists(Tmp); attempt++)
+        {
+            try { Directory.Delete(Tmp, recursive: true); }
+            catch (IOException) when (attempt < 100) { Thread.Sleep(10); }
+        }
 
         for (var i = 0; i < 80; i++) temp.Workspace.WriteAtomically(temp.Workspace.Resolve("state", "a.json"), $"write {i}");
         Assert.Equal("write 79", File.ReadAllText(Path.Combine(temp.Root, "state", "a.json")));
