@@ -26,8 +26,6 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         if (duration <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "The duration must be positive, for example 24h or 90m.");
         var workspace = session.Workspace;
-        // A replay writes many small objects: their files are made ahead while it computes (and swept when it ends).
-        using var spareFiles = workspace.MakeTemporaryFilesAhead();
         var clock = session.Clock;
         clock.Refresh();
         var cities = session.Cities.Select(c => c.Name).ToArray();
@@ -116,7 +114,6 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     /// </summary>
     public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, bool paced, Action<string>? onEvent, Action<LiveReport>? onProgress, CancellationToken cancellationToken)
     {
-        using var spareFiles = session.Workspace.MakeTemporaryFilesAhead();
         var clock = session.Clock;
         clock.Refresh();
         if (SimulationState.Load(session.Workspace) is { Completed: false } unfinished)

@@ -252,14 +252,9 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     /// files themselves, so a command that writes a few files makes none ahead. When the last handle is disposed, or the
     /// process ends, the maker stops and the spare files are deleted; a killed process leaves them in tmp/, where the next
     /// start removes them with its other leftovers. A session holds a handle until it is disposed (a notebook run
-    /// disposes the sessions its cells opened), and a replay or a live run holds one while it runs.
+    /// disposes the sessions its cells opened).
     /// </summary>
-    public IDisposable MakeTemporaryFilesAhead()
-    {
-        var pool = SpareFiles.For(this);
-        pool.AddUser();
-        return new SpareFilesHandle(pool);
-    }
+    public IDisposable MakeTemporaryFilesAhead() => new SpareFilesHandle(SpareFiles.Use(this));
 
     private sealed class SpareFilesHandle(SpareFiles pool) : IDisposable
     {
@@ -267,7 +262,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref disposed, 1) == 0) pool.RemoveUser();
+            if (Interlocked.Exchange(ref disposed, 1) == 0) pool.Release();
         }
     }
 
@@ -276,7 +271,8 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     {
         private const int Kept = 16;
         private const int Low = 8;
-        private static readonly ConcurrentDictionary<string, SpareFiles> ByRoot = new(StringComparer.Ordinal);
+        /// <summary>The pools some handle uses, by workspace root; a pool leaves with its last handle. Locked for each change.</summary>
+        private static readonly Dictionary<string, SpareFiles> ByRoot = new(StringComparer.Ordinal);
         private readonly WorkspaceDirectory workspace;
         private readonly ConcurrentQueue<string> files = new();
         private int users;
@@ -288,30 +284,48 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 
         static SpareFiles() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            foreach (var pool in ByRoot.Values) pool.Stop();
+            SpareFiles[] pools;
+            lock (ByRoot) pools = [.. ByRoot.Values];
+            foreach (var pool in pools) pool.Stop();
         };
 
         private SpareFiles(WorkspaceDirectory workspace) => this.workspace = workspace;
 
-        public static SpareFiles For(WorkspaceDirectory workspace) => ByRoot.GetOrAdd(workspace.Root, _ => new SpareFiles(workspace));
+        /// <summary>The workspace's pool, made when no handle uses one, with one more user.</summary>
+        public static SpareFiles Use(WorkspaceDirectory workspace)
+        {
+            lock (ByRoot)
+            {
+                if (!ByRoot.TryGetValue(workspace.Root, out var pool)) ByRoot[workspace.Root] = pool = new SpareFiles(workspace);
+                Volatile.Write(ref pool.users, pool.users + 1);
+                return pool;
+            }
+        }
 
         /// <summary>The workspace's spare files when some handle wants them made.</summary>
-        public static SpareFiles? InUseFor(string root) => ByRoot.TryGetValue(root, out var pool) && pool.InUse ? pool : null;
-
-        public bool InUse => Volatile.Read(ref users) > 0;
-
-        public void AddUser() => Interlocked.Increment(ref users);
-
-        public void RemoveUser()
+        public static SpareFiles? InUseFor(string root)
         {
-            if (Interlocked.Decrement(ref users) != 0) return;
+            lock (ByRoot) return ByRoot.GetValueOrDefault(root);
+        }
+
+        private bool InUse => Volatile.Read(ref users) > 0;
+
+        /// <summary>One user fewer; the last one takes the pool out and stops it.</summary>
+        public void Release()
+        {
+            lock (ByRoot)
+            {
+                Volatile.Write(ref users, users - 1);
+                if (users > 0) return;
+                ByRoot.Remove(workspace.Root);
+            }
             Stop();
-            Volatile.Write(ref madeByWrites, 0);
         }
 
         /// <summary>
         /// Waits for a file being made to be made (the maker looks at the user count before each file, under the same
-        /// lock), then deletes the spare files. A maker that has not started yet makes none.
+        /// lock), then deletes the spare files. A maker that has not started yet makes none, and the pool is not used
+        /// again: the next handle on the workspace gets a new one.
         /// </summary>
         private void Stop()
         {
