@@ -93,7 +93,8 @@ public static class NotebookRunner
             // After a failure (unless asked to go on) or a stop request, later cells are saved unrun.
             if ((failedCell is not null && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) { cell.ExecutionCount = null; continue; }
             var cellWatch = Stopwatch.StartNew();
-            var result = await session.ExecuteAsync(cell, cancellationToken);
+            var next = document.Cells.Skip(index + 1).FirstOrDefault(c => c.Kind == CellKind.Code);
+            var result = await session.ExecuteAsync(cell, cancellationToken, next);
             cellTimes.Add(new CellTime(index + 1, FirstLine(cell.Source), cellWatch.Elapsed));
             executed++;
             cell.ExecutionCount = executed;

@@ -44,6 +44,10 @@ public sealed partial class NotebookSession : IAsyncDisposable
     private readonly string workingDirectory;
     private ScriptOptions options;
     private ScriptState<object>? state;
+    private CompilingAhead? ahead;
+
+    /// <summary>A cell compiling before its turn: what it was compiled from, so its turn can tell whether it still fits.</summary>
+    private sealed record CompilingAhead(string Language, string Source, Script PreviousScript, ScriptOptions Options, Task<Script<object>?> Compiled);
     private int submissions;
     private bool plotlyEmitted;
 
@@ -69,6 +73,9 @@ public sealed partial class NotebookSession : IAsyncDisposable
         .WithAllowUnsafe(false));
 
     public TimeSpan CellTimeLimit { get; }
+
+    /// <summary>How many cells ran from the submission compiled while the cell before them ran.</summary>
+    internal int CellsRunCompiledAhead { get; private set; }
 
     /// <summary>
     /// Whether a person watches the outputs as they change (the kernel) or they are saved for later (a headless run,
@@ -101,6 +108,46 @@ public sealed partial class NotebookSession : IAsyncDisposable
             await session.DisposeAsync();
     }
 
+    /// <summary>
+    /// Starts compiling <paramref name="next"/> as the submission after <paramref name="previousScript"/> on a pool thread.
+    /// Only a plain C# cell is: no '#' line, so preparing it changes nothing and its code is compiled as it is written.
+    /// </summary>
+    private void CompileAhead(NotebookCell next, Script previousScript, ScriptOptions nextOptions)
+    {
+        ahead = null;
+        if (next.Kind != CellKind.Code || next.Language is not ("csharp" or "c#" or "cs")) return;
+        if (next.Source.Split('\n').Any(line => line.TrimStart().StartsWith('#'))) return;
+        var code = Interruption.Instrument(next.Source);
+        ahead = new CompilingAhead(next.Language, next.Source, previousScript, nextOptions, Task.Run<Script<object>?>(() =>
+        {
+            try
+            {
+                var script = previousScript.ContinueWith<object>(code, nextOptions);
+                script.CreateDelegate();
+                return script;
+            }
+            catch (Exception)
+            {
+                // A cell that does not compile is compiled again in its turn, which reports its errors.
+                return null;
+            }
+        }));
+    }
+
+    /// <summary>
+    /// The cell's submission if it was compiled ahead on the same previous submission with the same options and source; a
+    /// cell before it that failed, or an #r since, means it no longer fits, and it is compiled again.
+    /// </summary>
+    private Task<Script<object>?>? TakeCompiledAhead(NotebookCell cell, Script? previousScript, ScriptOptions cellOptions)
+    {
+        var taken = ahead;
+        ahead = null;
+        if (taken is null || previousScript is null || !ReferenceEquals(taken.PreviousScript, previousScript)) return null;
+        if (taken.Language != cell.Language || taken.Source != cell.Source) return null;
+        if (taken.Options.FilePath != cellOptions.FilePath || !taken.Options.MetadataReferences.SequenceEqual(cellOptions.MetadataReferences)) return null;
+        return taken.Compiled;
+    }
+
     /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
     public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());
 
@@ -118,7 +165,12 @@ public sealed partial class NotebookSession : IAsyncDisposable
         return assemblies.Select(a => MappedReferences.For(a.Location)).ToList();
     }
 
-    public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs a cell. <paramref name="next"/>, when given, is the code cell that will run after it (a headless run knows it):
+    /// once this cell has compiled, the next one compiles on another thread while this one runs, and its turn then only
+    /// runs it. A cell with any '#' line (a directive) is left to compile in its turn, since its directives act when it runs.
+    /// </summary>
+    public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default, NotebookCell? next = null)
     {
         var outputs = new List<JsonObject>();
         void Emit(JsonObject output)
@@ -168,9 +220,23 @@ public sealed partial class NotebookSession : IAsyncDisposable
             // On a pool thread: a script runs on its caller's thread until its first await, so a cell such as
             // `while (true) { }` would otherwise hold this method and no time limit or interrupt could reach it.
             var previous = state;
-            var run = Task.Run(() => previous is null
-                ? CSharpScript.RunAsync<object>(prepared, cellOptions, cancellationToken: cancellationToken)
-                : previous.ContinueWithAsync<object>(prepared, cellOptions, cancellationToken), CancellationToken.None);
+            var compiledAhead = TakeCompiledAhead(cell, previous?.Script, cellOptions);
+            var run = Task.Run(async () =>
+            {
+                var script = compiledAhead is null ? null : await compiledAhead;
+                if (script is not null) CellsRunCompiledAhead++;
+                else
+                {
+                    script = previous is null ? CSharpScript.Create<object>(prepared, cellOptions) : previous.Script.ContinueWith<object>(prepared, cellOptions);
+                    // Compiles (and throws the cell's errors) without running it. Script.Compile would also gather the
+                    // warnings afterwards, binding the cell a second time.
+                    script.CreateDelegate(cancellationToken);
+                }
+                if (next is not null) CompileAhead(next, script, options.WithFilePath($"cell{submissions + 1}"));
+                return previous is null
+                    ? await script.RunAsync(cancellationToken: cancellationToken)
+                    : await script.RunFromAsync(previous, cancellationToken: cancellationToken);
+            }, CancellationToken.None);
             using var stopOnCancel = cancellationToken.Register(Interruption.Request);
             var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, CancellationToken.None));
             if (finished != run)
