@@ -1,4 +1,3 @@
-using System.Text;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Producer;
 
@@ -24,11 +23,15 @@ public static class MonthOfReadings
             for (var day = 0; day < days; day++)
             {
                 var date = start.AddDays(day);
-                var lines = new StringBuilder(1440 * 200);
+                // The readings' UTF-8 JSON lines, gathered as bytes: the object's content as it is written.
+                var lines = new MemoryStream(1440 * 200);
                 for (var minute = 0; minute < 1440; minute++)
-                    lines.Append(Encoding.UTF8.GetString(weather.Read(city, date.AddMinutes(minute)).ToJson())).Append('\n');
+                {
+                    lines.Write(weather.Read(city, date.AddMinutes(minute)).ToJson());
+                    lines.WriteByte((byte)'\n');
+                }
                 var key = $"{prefix}location={city.Name}/year={date:yyyy}/month={date:MM}/day={date:dd}/{session.Names.DeliveryStreamName}-1-{date:yyyy-MM-dd-HH-mm-ss}-{Guid.NewGuid()}.gz";
-                await session.Lake.PutObjectAsync(session.Names.LakeBucket, key, LocalDeliveryStream.Gzip(Encoding.UTF8.GetBytes(lines.ToString())), token);
+                await session.Lake.PutObjectAsync(session.Names.LakeBucket, key, LocalDeliveryStream.Gzip(lines.GetBuffer().AsMemory(0, (int)lines.Length)), token);
                 Interlocked.Add(ref written, 1440);
             }
         });
