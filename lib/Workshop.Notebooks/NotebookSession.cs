@@ -228,9 +228,10 @@ public sealed partial class NotebookSession : IAsyncDisposable
                 else
                 {
                     script = previous is null ? CSharpScript.Create<object>(prepared, cellOptions) : previous.Script.ContinueWith<object>(prepared, cellOptions);
-                    // Compiles (and throws the cell's errors) without running it. Script.Compile would also gather the
-                    // warnings afterwards, binding the cell a second time.
-                    script.CreateDelegate(cancellationToken);
+                    // When the next cell is to compile while this one runs, this one compiles first (throwing its errors)
+                    // without running; otherwise running it compiles it. Script.Compile would also gather the warnings
+                    // afterwards, binding the cell a second time.
+                    if (next is not null) script.CreateDelegate(cancellationToken);
                 }
                 if (next is not null) CompileAhead(next, script, options.WithFilePath($"cell{submissions + 1}"));
                 return previous is null
