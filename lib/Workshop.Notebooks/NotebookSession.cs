@@ -115,7 +115,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
     private void CompileAhead(NotebookCell next, Script previousScript, ScriptOptions nextOptions)
     {
         ahead = null;
-        if (next.Kind != CellKind.Code || next.Language is not ("csharp" or "c#" or "cs")) return;
+        if (next.Kind != CellKind.Code || !IsCSharp(next.Language)) return;
         if (next.Source.Split('\n').Any(line => line.TrimStart().StartsWith('#'))) return;
         var code = Interruption.Instrument(next.Source);
         ahead = new CompilingAhead(next.Language, next.Source, previousScript, nextOptions, Task.Run<Script<object>?>(() =>
@@ -187,7 +187,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             return new CellResult(outputs, false);
         }
         if (kernel == "markdown") return new CellResult(outputs, false);
-        if (kernel is not ("csharp" or "c#" or "cs"))
+        if (!IsCSharp(kernel))
             return Fail(Emit, outputs, "UnsupportedKernel", $"This cell is for the '{kernel}' kernel; the kit runs C# cells (and shows markdown and html).", null);
 
         var prepared = PrepareDirectives(code, out var directiveError);
@@ -343,6 +343,9 @@ public sealed partial class NotebookSession : IAsyncDisposable
             return (first[2..], firstLineEnd < 0 ? "" : "\n" + source[(firstLineEnd + 1)..]); // keep line numbers
         return (language, source);
     }
+
+    /// <summary>Whether a kernel name is one of C#'s, the only language the kit runs.</summary>
+    private static bool IsCSharp(string? kernel) => kernel is "csharp" or "c#" or "cs";
 
     private static readonly HashSet<string> KernelNames = ["csharp", "c#", "cs", "markdown", "md", "html", "fsharp", "f#", "pwsh", "powershell", "javascript", "js", "sql", "kql", "mermaid", "value"];
 
