@@ -8,7 +8,8 @@ namespace Workshop.Notebooks.Tests;
 /// each of three cities a reading measured every quarter-hour, so yesterday has 96 readings and 24 hours per city; the
 /// daily pipeline's crawler loop waits 30 s once; a batch run started by hand holds the job, so the pipeline's first
 /// attempt at RunBatchJob fails and its retrier waits the definition's 60 s; today has only begun when the pipeline is
-/// run for it, so its check finds 1 hour of 24.
+/// run for it, so its check finds 1 hour of 24; that hour is one INSERT's one Parquet object, deleted when the day is
+/// mended.
 /// </summary>
 [Collection(WorkshopRunCollection.Name)]
 public sealed class OrchestrationNotebookTests(WorkshopRun run)
@@ -71,6 +72,13 @@ public sealed class OrchestrationNotebookTests(WorkshopRun run)
         Assert.Matches(@"Cause\s+Day \d{4}-\d\d-\d\d has readings in only 1 of its 24 hours for at least one", broken);
         Assert.Matches(@"✗ MissingHours\s+Fail", broken);
         Assert.Matches(@"· Done\s+Succeed", broken);
+
+        // The mend: the broken day's one Parquet object deleted, and only yesterday left in the table.
+        var today = Regex.Match(broken, @"Input\s+\{""day"":""(\d{4}-\d\d-\d\d)""\}").Groups[1].Value;
+        Assert.NotEqual("", today);
+        var mended = OutputOf(cells, "DROP IF EXISTS PARTITION");
+        Assert.Contains($"Deleted 1 object(s) under s3://weather-analytics-data-lake-dev-123456789012/curated/daily/day={today}/\n", mended);
+        Assert.Matches(@"day\s+readings\n-+\s+-+\n\d{4}-\d\d-\d\d\s+288\nRun time", mended);
     }
 
     [Fact]

@@ -28,6 +28,38 @@ public sealed partial class RerunTests : IDisposable
         AssertSameOutput("05-late-data-and-change.ipynb", "FROM weather_projected");
     }
 
+    /// <summary>
+    /// 08 runs the pipeline for a day that has barely begun, which curates that day's first hour, and then mends the day.
+    /// Run again on the same workspace a day later, its nightly run curates that day whole instead of finding the
+    /// broken one, and every cell runs. Worked out by hand: a fresh clock set to 2025-03-10 00:00 and replayed for a
+    /// day and half an hour makes 2025-03-11 the day broken the first time; a day replayed after it makes 2025-03-11
+    /// the second run's yesterday, 96 readings in 24 hours for each city, and 2025-03-12 its broken day.
+    /// </summary>
+    [Fact]
+    public void The_orchestration_notebook_run_again_a_day_later_curates_in_full_the_day_it_broke_the_first_time()
+    {
+        const string orchestration = "notebooks/08-going-further-orchestration.ipynb";
+        var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var dayAndHalfHour, "simulate", "--duration", "1470m", "--start", "2025-03-10T00:00:00Z") == 0, dayAndHalfHour);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var firstLog, "run", orchestration, "--out", firstOut) == 0, firstLog);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var nextDay, "simulate", "--duration", "24h") == 0, nextDay);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var secondLog, "run", orchestration, "--out", secondOut) == 0, secondLog);
+
+        var first = ExecutedNotebook.CodeCells(firstOut, Path.GetFileName(orchestration));
+        Assert.Contains("Deleted 1 object(s) under s3://weather-analytics-data-lake-dev-123456789012/curated/daily/day=2025-03-11/",
+            ExecutedNotebook.OutputOf(first, "DROP IF EXISTS PARTITION"));
+
+        var second = ExecutedNotebook.CodeCells(secondOut, Path.GetFileName(orchestration));
+        var nightly = ExecutedNotebook.OutputOf(second, "var first = await workshop.Workflows.RunAsync(wait: true);");
+        Assert.Matches(@"^Execution [0-9a-f-]{36}: SUCCEEDED\n", nightly);
+        Assert.Matches(@"Started\s+2025-03-12 ", nightly);
+        var curated = ExecutedNotebook.OutputOf(second, "COUNT(DISTINCT substr(measurement_time");
+        foreach (var city in new[] { "Edinburgh", "London", "Manchester" })
+            Assert.Matches($@"2025-03-11\s+{city}\s+96\s+24\n", curated);
+        Assert.Matches(@"Cause\s+Day 2025-03-12 has readings in only 1 of its 24 hours", ExecutedNotebook.OutputOf(second, "var broken = await"));
+        Assert.Matches(@"2025-03-10\s+288\n2025-03-11\s+288\nRun time", ExecutedNotebook.OutputOf(second, "DROP IF EXISTS PARTITION"));
+    }
+
     private void AssertSameOutput(string notebook, string sourceMarker)
     {
         // A query's wall-clock run time is the one thing that may change between runs.
