@@ -47,6 +47,8 @@ public sealed partial class LocalAthena : IDisposable
     private readonly HashSet<string> schemas = new(StringComparer.Ordinal);
     // The definition each DuckDB view was last made with: a view whose definition is unchanged is not made again.
     private readonly Dictionary<string, string> viewDefinitions = new(StringComparer.Ordinal);
+    // Whether the latest statement's views include one kept from an earlier statement rather than made for it.
+    private bool keptViewUsed;
     private string? currentDatabase;
     private readonly LakeListing listing = new();
     private readonly QueryHistory history;
@@ -68,6 +70,9 @@ public sealed partial class LocalAthena : IDisposable
 
     /// <summary>Whether a SELECT that reads every object of a JSON table may take its rows from memory (see <see cref="LakeRowCache"/>).</summary>
     internal bool ReuseRows { get; set; } = true;
+
+    /// <summary>How many DuckDB views the engine has made so far (each CREATE OR REPLACE VIEW it ran).</summary>
+    internal int ViewsMade { get; private set; }
 
     /// <summary>How many objects the engine has read into memory for later queries.</summary>
     internal long ObjectsKeptInMemory => rowCache.ObjectsLoaded;
@@ -248,7 +253,11 @@ public sealed partial class LocalAthena : IDisposable
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
-        if (!viewsOverFiles) PrepareTables(sql, database, prune: true);
+        if (!viewsOverFiles)
+        {
+            keptViewUsed = false;
+            PrepareTables(sql, database, prune: true);
+        }
         openedFiles.Clear();
         IReadOnlyList<ResultColumn> columns;
         IReadOnlyList<object?[]> rows;
@@ -256,10 +265,11 @@ public sealed partial class LocalAthena : IDisposable
         {
             (columns, rows) = Read(translated, sql);
         }
-        catch (AthenaQueryException) when (viewDefinitions.Count > 0)
+        catch (AthenaQueryException) when (keptViewUsed)
         {
             // A view kept from an earlier query may now fail where making it afresh would have (a Parquet object
-            // replaced under the same name): the views are made again, so the error is the one it always was.
+            // replaced under the same name): the views are made again, so the error is the one it always was. Views
+            // all made for this query would fail the same way again.
             viewDefinitions.Clear();
             PrepareTables(sql, database, prune: true);
             openedFiles.Clear();
@@ -285,19 +295,35 @@ public sealed partial class LocalAthena : IDisposable
     /// </summary>
     private Outcome? SelectFromKeptRows(string sql, string translated, string database, string id, out bool viewsOverFiles)
     {
+        bool failedToBind;
         try
         {
-            if (PrepareKeptRows(sql, translated, database, out viewsOverFiles) is not { } keptObjects) return null;
-            openedFiles.Clear();
-            var (columns, rows) = Read(translated, sql);
-            return Billed(id, columns, rows, keptObjects);
+            if (PrepareKeptRows(sql, translated, database, out viewsOverFiles, out failedToBind) is { } keptObjects)
+            {
+                openedFiles.Clear();
+                var (columns, rows) = Read(translated, sql);
+                return Billed(id, columns, rows, keptObjects);
+            }
         }
         catch (Exception error) when (error is AthenaQueryException or DbException)
         {
             viewsOverFiles = false;
             return null;
         }
+        // The views over kept rows have the columns and types of those over the files, so a query DuckDB could not
+        // bind over them fails the same way over the files: its error comes from running it here, where it reads no
+        // object, exactly as the files' path raises it.
+        if (failedToBind) Read(translated, sql);
+        return null;
     }
+
+    /// <summary>
+    /// An error DuckDB finds in a statement before it reads a row: in its text, a name or a type. Told by the message,
+    /// as the error type DuckDB.NET gives a failed statement is "Invalid" for all of them.
+    /// </summary>
+    private static bool FailedToBind(DbException error) =>
+        error.Message.StartsWith("Binder Error", StringComparison.Ordinal) || error.Message.StartsWith("Parser Error", StringComparison.Ordinal)
+        || error.Message.StartsWith("Catalog Error", StringComparison.Ordinal);
 
     /// <summary>
     /// Makes the tables <paramref name="sql"/> names readable from the rows kept in memory, and returns the objects the
@@ -306,18 +332,29 @@ public sealed partial class LocalAthena : IDisposable
     /// would open (<see cref="LakeRowCache.ScansOf"/>), a kept table cannot be brought up to date, or anything fails. <paramref name="viewsOverFiles"/> then says whether
     /// every view was just made over the files, as the usual path makes it.
     /// </summary>
-    private List<(string Path, long Length)>? PrepareKeptRows(string sql, string translated, string database, out bool viewsOverFiles)
+    private List<(string Path, long Length)>? PrepareKeptRows(string sql, string translated, string database, out bool viewsOverFiles, out bool failedToBind)
     {
-        viewsOverFiles = false;
+        viewsOverFiles = failedToBind = false;
         if (!ReuseRows || MayStopEarly(sql)) return null;
         try
         {
             var named = new List<LakeRowCache.Entry>();
+            keptViewUsed = false;
             PrepareTables(sql, database, prune: true, keptRows: named);
             // No table could be kept: every view was just made over the files, as the usual path makes it.
             viewsOverFiles = named.Count == 0;
             if (named.Count == 0) return null;
-            var scans = LakeRowCache.ScansOf(ExplainAsJson(translated), named);
+            string plan;
+            try
+            {
+                plan = ExplainAsJson(translated);
+            }
+            catch (DbException error) when (FailedToBind(error))
+            {
+                failedToBind = true;
+                return null;
+            }
+            var scans = LakeRowCache.ScansOf(plan, named);
             if (scans is null) return null;
             // Filters on partitions of other shapes are judged for one scan alone: the files' plan names no table, so it
             // could not tell two scans apart.
@@ -538,9 +575,14 @@ public sealed partial class LocalAthena : IDisposable
     private bool DefineView(string database, string name, string definition, bool always)
     {
         var key = $"{database}.{name}";
-        if (!always && viewDefinitions.TryGetValue(key, out var current) && current == definition) return false;
+        if (!always && viewDefinitions.TryGetValue(key, out var current) && current == definition)
+        {
+            keptViewUsed = true;
+            return false;
+        }
         viewDefinitions.Remove(key);
         Execute($"CREATE OR REPLACE VIEW {Quote(database)}.{Quote(name)} AS {definition}");
+        ViewsMade++;
         viewDefinitions[key] = definition;
         return true;
     }

@@ -239,7 +239,7 @@ public sealed partial class LocalAthena
         // The rows kept in memory are read when the SELECT would read every object of a kept table anyway (a copy of
         // the raw table to Parquet); the files are read otherwise, or if anything fails on the way, so an error is the
         // one the files give.
-        var keptObjects = PrepareKeptRows(select, translated, db, out _);
+        var keptObjects = PrepareKeptRows(select, translated, db, out _, out _);
         (IReadOnlyList<ResultColumn> Columns, long Bytes, int Files)? written = null;
         if (keptObjects is not null)
         {

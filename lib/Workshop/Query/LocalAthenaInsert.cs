@@ -32,7 +32,7 @@ public sealed partial class LocalAthena
         var staged = Quote($"insert_{id.Replace("-", "")}");
         // The rows kept in memory are read when the SELECT would read every object it needs of a kept table anyway; the
         // files are read otherwise, or if anything fails on the way, so an error is the one the files give.
-        var keptObjects = PrepareKeptRows(select, translated, db, out _);
+        var keptObjects = PrepareKeptRows(select, translated, db, out _, out _);
         if (keptObjects is not null)
         {
             try

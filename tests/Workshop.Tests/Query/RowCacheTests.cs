@@ -133,6 +133,50 @@ public sealed class RowCacheTests : IAsyncLifetime
         Assert.Equal(Lines(filesRows), Lines(memoryRows));
     }
 
+    /// <summary>
+    /// A learner's mistakes: a query that cannot be bound fails from kept rows with the error the files give, and makes
+    /// no view over the files (reading the listing of every object only to fail the same way). A value that fails to
+    /// convert is found only by reading, so that query goes to the files, which give its error.
+    /// </summary>
+    [Theory]
+    [InlineData("SELECT nosuch FROM raw_weather_data GROUP BY 1", true)]
+    [InlineData("SELECT city, date_trunc('hour', city) AS hour FROM raw_weather_data GROUP BY 1, 2", true)]
+    [InlineData("SELECT city, temperature FROM raw_weather_data GROUP BY city", true)]
+    [InlineData("SELECT city FROM raw_weather_data JOIN no_such_table ON true", true)]
+    [InlineData("SELECT city FROM raw_weather_data WHERE", true)]
+    [InlineData("SELECT city, CAST(city AS integer) AS n FROM raw_weather_data", false)]
+    public async Task A_query_that_fails_from_kept_rows_fails_with_the_error_of_the_files(string sql, bool failsBeforeReading)
+    {
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var overTheFiles = await Assert.ThrowsAsync<AthenaQueryException>(() => overFiles.RunAsync(sql));
+
+        var viewsBefore = kept.ViewsMade;
+        var fromMemory = await Assert.ThrowsAsync<AthenaQueryException>(() => kept.RunAsync(sql));
+
+        Assert.Equal(overTheFiles.Message, fromMemory.Message);
+        Assert.Equal(failsBeforeReading, kept.ViewsMade == viewsBefore);
+    }
+
+    /// <summary>
+    /// A failed query is made again only when it used a view kept from an earlier query, which may be stale: views made
+    /// for the query itself would fail the same way a second time.
+    /// </summary>
+    [Fact]
+    public async Task A_query_that_fails_on_views_made_for_it_is_not_run_again()
+    {
+        using var fresh = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings) { ReuseRows = false };
+        const string mistake = "SELECT city, date_trunc('hour', city) AS hour FROM raw_weather_data LIMIT 5";
+
+        var first = await Assert.ThrowsAsync<AthenaQueryException>(() => fresh.RunAsync(mistake));
+        Assert.Equal(1, fresh.ViewsMade);
+
+        // The same view again: kept from the query before, so it is made afresh once to be sure of the error.
+        var second = await Assert.ThrowsAsync<AthenaQueryException>(() => fresh.RunAsync(mistake));
+        Assert.Equal(2, fresh.ViewsMade);
+        Assert.Equal(first.Message, second.Message);
+        Assert.StartsWith("FUNCTION_NOT_FOUND: line 1:14: Unexpected parameters (varchar, varchar) for function date_trunc.", first.Message);
+    }
+
     [Theory]
     [InlineData("SELECT city, measurement_time, MIN(collection_time) AS first_collected, COUNT(*) AS times_collected FROM raw_weather_data GROUP BY 1, 2")]
     [InlineData("SELECT location, day, AVG(temperature) AS mean_temp, date_trunc('hour', measurement_time) AS hour FROM raw_weather_data WHERE location = 'London' GROUP BY 1, 2, 4")]
