@@ -277,6 +277,8 @@ public sealed partial class NotebookSession : IAsyncDisposable
         }
         finally
         {
+            // After a cell, so a notebook's first cell keeps the cores to itself.
+            NotebookDisplay.WarmUpChartsInBackground();
             stdout.FlushPending();
             stderr.FlushPending();
             ConsoleRouter.Release();
