@@ -290,8 +290,8 @@ public sealed partial class LocalAthena : IDisposable
     /// <summary>
     /// A SELECT answered from the rows kept in memory, or null when it must read the files (see
     /// <see cref="PrepareKeptRows"/>; anything failing on the way leaves the error to the files' path, which gives the
-    /// one it always gave). Data scanned is every object of the kept tables the plan scans, plus any other object
-    /// DuckDB opened.
+    /// one it always gave, but for a query DuckDB cannot bind, whose error is thrown here). Data scanned is every object
+    /// of the kept tables the plan scans, plus any other object DuckDB opened.
     /// </summary>
     private Outcome? SelectFromKeptRows(string sql, string translated, string database, string id, out bool viewsOverFiles)
     {
@@ -330,7 +330,8 @@ public sealed partial class LocalAthena : IDisposable
     /// statement would have opened over the files, to bill; null when it must read the files: it names no JSON table
     /// the cache holds, it may stop reading early (<see cref="MayStopEarly"/>), its plan does not tell which objects it
     /// would open (<see cref="LakeRowCache.ScansOf"/>), a kept table cannot be brought up to date, or anything fails. <paramref name="viewsOverFiles"/> then says whether
-    /// every view was just made over the files, as the usual path makes it.
+    /// every view was just made over the files, as the usual path makes it, and <paramref name="failedToBind"/> whether
+    /// DuckDB could not bind the statement over the views of the kept rows.
     /// </summary>
     private List<(string Path, long Length)>? PrepareKeptRows(string sql, string translated, string database, out bool viewsOverFiles, out bool failedToBind)
     {
