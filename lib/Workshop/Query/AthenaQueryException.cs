@@ -19,6 +19,9 @@ public sealed class AthenaQueryException(string errorType, string detail, string
     /// </summary>
     public bool CrawlerMakesTheTable { get; init; }
 
+    /// <summary>Set by the local engine when DuckDB found the error before reading a row (in the text, a name or a type).</summary>
+    internal bool FailedToBind { get; set; }
+
     /// <summary>What a notebook runs to make the crawler's tables.</summary>
     public const string CrawlerHint = "The crawler makes this table: run await workshop.CrawlAsync() first, then query again.";
 

@@ -49,6 +49,8 @@ public sealed partial class LocalAthena : IDisposable
     private readonly Dictionary<string, string> viewDefinitions = new(StringComparer.Ordinal);
     // Whether the latest statement's views include one kept from an earlier statement rather than made for it.
     private bool keptViewUsed;
+    // Whether PrepareTables made the latest view of a table over its first objects only (see SelectFirstRows).
+    private bool firstObjectsOnly;
     private string? currentDatabase;
     private readonly LakeListing listing = new();
     private readonly QueryHistory history;
@@ -73,6 +75,15 @@ public sealed partial class LocalAthena : IDisposable
 
     /// <summary>How many DuckDB views the engine has made so far (each CREATE OR REPLACE VIEW it ran).</summary>
     internal int ViewsMade { get; private set; }
+
+    /// <summary>Whether a query that takes only a table's first rows may be tried on its first objects (see <see cref="SelectFirstRows"/>).</summary>
+    internal bool TryFirstObjects { get; set; } = true;
+
+    /// <summary>How many queries were answered from a table's first objects alone.</summary>
+    internal int FirstRowsAnswered { get; private set; }
+
+    /// <summary>The fewest objects a first-rows query is tried on.</summary>
+    internal const int FirstObjects = 16;
 
     /// <summary>How many objects the engine has read into memory for later queries.</summary>
     internal long ObjectsKeptInMemory => rowCache.ObjectsLoaded;
@@ -253,6 +264,7 @@ public sealed partial class LocalAthena : IDisposable
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
+        if (!viewsOverFiles && SelectFirstRows(sql, translated, database, id) is { } firstRows) return firstRows;
         if (!viewsOverFiles)
         {
             keptViewUsed = false;
@@ -276,6 +288,50 @@ public sealed partial class LocalAthena : IDisposable
             (columns, rows) = Read(translated, sql);
         }
         return Billed(id, columns, rows, []);
+    }
+
+    /// <summary>
+    /// A query that takes only the first rows of one JSON table (<c>SELECT columns FROM table LIMIT n</c>, nothing
+    /// more) reads the table's objects in order and stops after a few; given every object, DuckDB first resolves each
+    /// path (0.13 s for the day's 2,160). It is tried on the table's first objects alone (16, or n if more). When DuckDB
+    /// returned n rows having opened fewer of them than it was given, it stopped inside them and read no later object,
+    /// as it does over the whole list: the same rows, and the same objects billed. Null otherwise, and the query runs
+    /// over every object. An error DuckDB finds before reading is the same over any list of the table's objects.
+    /// </summary>
+    private Outcome? SelectFirstRows(string sql, string translated, string database, string id)
+    {
+        if (!TryFirstObjects || FirstRowsLimit(sql) is not { } limit) return null;
+        var first = Math.Max(FirstObjects, limit);
+        try
+        {
+            keptViewUsed = false;
+            PrepareTables(sql, database, firstObjects: first);
+            openedFiles.Clear();
+            var (columns, rows) = Read(translated, sql);
+            if (firstObjectsOnly && (rows.Count < limit || ScannedObjects().Files >= first)) return null;
+            if (firstObjectsOnly) FirstRowsAnswered++;
+            return Billed(id, columns, rows, []);
+        }
+        catch (AthenaQueryException error) when (!error.FailedToBind || keptViewUsed)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The n of <c>SELECT columns FROM table LIMIT n</c> with nothing else: no filter, join, grouping, ordering, window, set or subquery.</summary>
+    private static int? FirstRowsLimit(string sql)
+    {
+        var tokens = AthenaSql.Tokenize(AthenaSql.Significant(sql)).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var words = tokens.Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToList();
+        if (words.Count == 0 || words[0] != "select" || words.Count(w => w == "select") != 1 || words.Count(w => w == "from") != 1) return null;
+        if (words.Any(w => w is "where" or "join" or "group" or "having" or "union" or "intersect" or "except" or "order" or "distinct"
+                or "with" or "offset" or "fetch" or "tablesample" or "over" or "window" or "qualify" or "unnest" or "values" or "lateral")) return null;
+        var from = tokens.FindIndex(t => t.Kind == AthenaSql.TokenKind.Word && t.Lower == "from");
+        if (tokens.Count < from + 4 || tokens[^2].Lower != "limit" || tokens[^1].Kind != AthenaSql.TokenKind.Number) return null;
+        var table = tokens[(from + 1)..^2];
+        var named = table.Count == 1 || (table.Count == 3 && table[1].Text == ".");
+        if (!named || table.Where((_, i) => i % 2 == 0).Any(t => t.Kind is not (AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier))) return null;
+        return int.TryParse(tokens[^1].Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0 ? limit : null;
     }
 
     /// <summary>A SELECT's outcome, billed for the objects DuckDB opened and those read from kept rows, each once.</summary>
@@ -472,7 +528,9 @@ public sealed partial class LocalAthena : IDisposable
         }
         catch (DbException error)
         {
-            throw AthenaErrors.From(error.Message, original, translated, Settings);
+            var failure = AthenaErrors.From(error.Message, original, translated, Settings);
+            failure.FailedToBind = FailedToBind(error);
+            throw failure;
         }
     }
 
@@ -522,8 +580,9 @@ public sealed partial class LocalAthena : IDisposable
     /// only the folders its WHERE clause can match (see <see cref="PartitionPruning"/>). With <paramref name="keptRows"/>,
     /// a JSON table the row cache can hold is read from it instead, and its entry is added to the list.
     /// </summary>
-    private bool PrepareTables(string sql, string database, int depth = 0, bool prune = false, List<LakeRowCache.Entry>? keptRows = null)
+    private bool PrepareTables(string sql, string database, int depth = 0, bool prune = false, List<LakeRowCache.Entry>? keptRows = null, int firstObjects = 0)
     {
+        if (depth == 0) firstObjectsOnly = false;
         if (depth > 10) throw new AthenaQueryException("INVALID_VIEW", "line 1:1: Views refer to each other in a loop.");
         EnsureSchema(database);
         if (currentDatabase != database)
@@ -557,10 +616,11 @@ public sealed partial class LocalAthena : IDisposable
             }
             else
             {
-                var scan = TableScan(table, pruning, db, name, keptRows);
+                var scan = TableScan(table, pruning, db, name, keptRows, depth == 0 ? firstObjects : 0);
                 try
                 {
-                    changed |= DefineView(db, name, scan, always: false);
+                    // A view over a table's first objects is made afresh each time: one kept from an earlier query may be out of date.
+                    changed |= DefineView(db, name, scan, always: firstObjects > 0 && depth == 0);
                 }
                 catch (DbException error)
                 {
@@ -609,9 +669,14 @@ public sealed partial class LocalAthena : IDisposable
     private static string Unquote(AthenaSql.Token token) =>
         (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1] : token.Text).ToLowerInvariant();
 
-    private string TableScan(GlueTable table, PartitionPruning? pruning, string database, string name, List<LakeRowCache.Entry>? keptRows)
+    private string TableScan(GlueTable table, PartitionPruning? pruning, string database, string name, List<LakeRowCache.Entry>? keptRows, int firstObjects = 0)
     {
         var scans = new LakeTableScan(catalog, lake, clock, listing);
+        if (firstObjects > 0 && table.Classification != "parquet" && scans.PathPartitionedObjects(table) is { } objects && objects.Count > firstObjects)
+        {
+            firstObjectsOnly = true;
+            return LakeTableScan.SqlOver(table, objects.Take(firstObjects).ToList());
+        }
         if (keptRows is null || table.Classification == "parquet" || (pruning is not null && scans.LeavesFewPartitions(table, pruning))
             || rowCache.Scan(database, name, table, scans.PathPartitionedObjects(table)) is not { } kept)
             return scans.Sql(table, pruning);

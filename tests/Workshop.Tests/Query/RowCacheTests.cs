@@ -158,13 +158,68 @@ public sealed class RowCacheTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A query that takes only a table's first rows is tried on its first objects: when DuckDB stopped inside them, the
+    /// rows and the objects billed are those of the same query given every object; when it did not (an aggregate, a
+    /// limit beyond them), or the shape is not plain, the query runs over every object. The engine compared with has
+    /// the first-objects try turned off.
+    /// </summary>
+    [Theory]
+    [InlineData("SELECT * FROM raw_weather_data LIMIT 5", true)]
+    [InlineData("SELECT city, temperature FROM raw_weather_data LIMIT 12", true)]
+    [InlineData("select \"city\" from \"raw_weather_data\" limit 1;", true)]
+    [InlineData("SELECT COUNT(*) AS n FROM raw_weather_data LIMIT 1", false)]
+    [InlineData("SELECT city, max(temperature) AS highest FROM raw_weather_data GROUP BY city LIMIT 2", false)]
+    [InlineData("SELECT city, row_number() OVER () AS r FROM raw_weather_data LIMIT 3", false)]
+    [InlineData("SELECT city FROM raw_weather_data LIMIT 100000", false)]
+    [InlineData("SELECT city FROM raw_weather_data WHERE temperature > -50 LIMIT 3", false)]
+    public async Task A_first_rows_query_read_from_the_first_objects_gives_the_rows_and_bill_of_every_object(string sql, bool fromFirstObjects)
+    {
+        using var everyObject = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings)
+            { ReuseRows = false, TryFirstObjects = false };
+        Assert.True(ObjectFiles().Count > 2 * LocalAthena.FirstObjects);
+        var expected = await everyObject.RunAsync(sql);
+        var answeredBefore = kept.FirstRowsAnswered;
+
+        var actual = await kept.RunAsync(sql);
+
+        Assert.Equal(expected.Columns.Select(c => $"{c.Name}:{c.Type}"), actual.Columns.Select(c => $"{c.Name}:{c.Type}"));
+        Assert.NotEmpty(actual.Rows);
+        Assert.Equal(Lines(expected), Lines(actual));
+        Assert.Equal(expected.Statistics.FilesScanned, actual.Statistics.FilesScanned);
+        Assert.Equal(expected.Statistics.DataScannedInBytes, actual.Statistics.DataScannedInBytes);
+        Assert.Equal(everyObject.ObjectsRead(expected.Execution.QueryExecutionId).Order(StringComparer.Ordinal),
+            kept.ObjectsRead(actual.Execution.QueryExecutionId).Order(StringComparer.Ordinal));
+        Assert.Equal(fromFirstObjects, kept.FirstRowsAnswered == answeredBefore + 1);
+    }
+
+    /// <summary>A mistake in a first-rows query fails on the table's first objects with the error every object gives, run after run, and goes no further.</summary>
+    [Fact]
+    public async Task A_first_rows_query_that_cannot_be_bound_fails_as_over_every_object()
+    {
+        using var everyObject = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings)
+            { ReuseRows = false, TryFirstObjects = false };
+        const string mistake = "SELECT city, date_trunc('hour', city) AS hour FROM raw_weather_data LIMIT 5";
+        var expected = await Assert.ThrowsAsync<AthenaQueryException>(() => everyObject.RunAsync(mistake));
+
+        for (var run = 0; run < 2; run++)
+        {
+            var viewsBefore = kept.ViewsMade;
+            var actual = await Assert.ThrowsAsync<AthenaQueryException>(() => kept.RunAsync(mistake));
+            Assert.Equal(expected.Message, actual.Message);
+            // One view, over the first objects: the error did not send the query on to a view over every object.
+            Assert.Equal(viewsBefore + 1, kept.ViewsMade);
+        }
+    }
+
+    /// <summary>
     /// A failed query is made again only when it used a view kept from an earlier query, which may be stale: views made
     /// for the query itself would fail the same way a second time.
     /// </summary>
     [Fact]
     public async Task A_query_that_fails_on_views_made_for_it_is_not_run_again()
     {
-        using var fresh = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings) { ReuseRows = false };
+        using var fresh = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings)
+            { ReuseRows = false, TryFirstObjects = false };
         const string mistake = "SELECT city, date_trunc('hour', city) AS hour FROM raw_weather_data LIMIT 5";
 
         var first = await Assert.ThrowsAsync<AthenaQueryException>(() => fresh.RunAsync(mistake));
