@@ -174,8 +174,7 @@ public sealed class RowCacheTests : IAsyncLifetime
     [InlineData("SELECT city FROM raw_weather_data WHERE temperature > -50 LIMIT 3", false)]
     public async Task A_first_rows_query_read_from_the_first_objects_gives_the_rows_and_bill_of_every_object(string sql, bool fromFirstObjects)
     {
-        using var everyObject = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings)
-            { ReuseRows = false, TryFirstObjects = false };
+        using var everyObject = EngineGivingEveryObject();
         Assert.True(ObjectFiles().Count > 2 * LocalAthena.FirstObjects);
         var expected = await everyObject.RunAsync(sql);
         var answeredBefore = kept.FirstRowsAnswered;
@@ -196,8 +195,7 @@ public sealed class RowCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_first_rows_query_that_cannot_be_bound_fails_as_over_every_object()
     {
-        using var everyObject = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings)
-            { ReuseRows = false, TryFirstObjects = false };
+        using var everyObject = EngineGivingEveryObject();
         const string mistake = "SELECT city, date_trunc('hour', city) AS hour FROM raw_weather_data LIMIT 5";
         var expected = await Assert.ThrowsAsync<AthenaQueryException>(() => everyObject.RunAsync(mistake));
 
@@ -218,8 +216,7 @@ public sealed class RowCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_query_that_fails_on_views_made_for_it_is_not_run_again()
     {
-        using var fresh = new LocalAthena(session.Local!.Workspace, session.Local.Clock, session.Local.Catalog, session.Local.Lake, kept.Settings)
-            { ReuseRows = false, TryFirstObjects = false };
+        using var fresh = EngineGivingEveryObject();
         const string mistake = "SELECT city, date_trunc('hour', city) AS hour FROM raw_weather_data LIMIT 5";
 
         var first = await Assert.ThrowsAsync<AthenaQueryException>(() => fresh.RunAsync(mistake));
@@ -546,6 +543,15 @@ public sealed class RowCacheTests : IAsyncLifetime
     {
         var local = session.Local!;
         return new LocalAthena(local.Workspace, local.Clock, local.Catalog, local.Lake, kept.Settings);
+    }
+
+    /// <summary>An engine that reads the files and hands DuckDB every object of a table, as the engine did before it kept rows or tried first objects.</summary>
+    private LocalAthena EngineGivingEveryObject()
+    {
+        var engine = NewEngine();
+        engine.ReuseRows = false;
+        engine.TryFirstObjects = false;
+        return engine;
     }
 
     private List<string> ObjectFiles() =>
