@@ -264,9 +264,9 @@ public sealed partial class LocalAthena : IDisposable
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
-        if (!viewsOverFiles && SelectFirstRows(sql, translated, database, id) is { } firstRows) return firstRows;
         if (!viewsOverFiles)
         {
+            if (SelectFirstRows(sql, translated, database, id) is { } firstRows) return firstRows;
             keptViewUsed = false;
             PrepareTables(sql, database, prune: true);
         }
@@ -296,7 +296,8 @@ public sealed partial class LocalAthena : IDisposable
     /// path (0.13 s for the day's 2,160). It is tried on the table's first objects alone (16, or n if more). When DuckDB
     /// returned n rows having opened fewer of them than it was given, it stopped inside them and read no later object,
     /// as it does over the whole list: the same rows, and the same objects billed. Null otherwise, and the query runs
-    /// over every object. An error DuckDB finds before reading is the same over any list of the table's objects.
+    /// over every object. An error DuckDB finds before reading is the same over any list of the table's objects, and a
+    /// query whose views were all made over every object fails here as it would there.
     /// </summary>
     private Outcome? SelectFirstRows(string sql, string translated, string database, string id)
     {
@@ -312,7 +313,9 @@ public sealed partial class LocalAthena : IDisposable
             if (firstObjectsOnly) FirstRowsAnswered++;
             return Billed(id, columns, rows, []);
         }
-        catch (AthenaQueryException error) when (!error.FailedToBind || keptViewUsed)
+        // Over a table's first objects only a bind error is the one every object gives; over views all made for this
+        // query (no table had more objects), any error is. A view kept from an earlier query may be out of date.
+        catch (AthenaQueryException error) when ((firstObjectsOnly && !error.FailedToBind) || keptViewUsed)
         {
             return null;
         }
