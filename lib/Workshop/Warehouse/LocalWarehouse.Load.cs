@@ -27,9 +27,10 @@ public sealed partial class LocalWarehouse
         var started = clock.GetUtcNow();
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         string staged;
+        bool stagedInLoadOrder;
         try
         {
-            staged = StageRecords(connection, copy, columns, files, lakeRoot);
+            (staged, stagedInLoadOrder) = StageRecords(connection, copy, columns, files, lakeRoot);
         }
         catch (DbException error)
         {
@@ -37,16 +38,19 @@ public sealed partial class LocalWarehouse
         }
         cancellationToken.ThrowIfCancellationRequested();
         // Each value is converted once, into c0, c1, ...: the check reads the converted column, and the insert takes it.
+        // Only what the insert and the counts read is kept; a record that failed is staged again for its raw line and
+        // values, which costs a second read of the records only when one failed.
         var conversions = columns.Select((c, i) => Conversion(copy, c, $"v{i}", $"c{i}")).ToList();
         var badColumn = conversions.Count == 0 ? "NULL" : "CASE " + string.Join(" ", conversions.Select((c, i) => $"WHEN {c.Fails} THEN {i}")) + " END";
         var converted = Prefixed(conversions.Select((c, i) => $"{c.Value} AS c{i}"));
-        Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_checked AS SELECT *, {badColumn} AS bad_column FROM (SELECT *{converted} FROM {staged})");
+        var convertedNames = Prefixed(conversions.Select((_, i) => $"c{i}"));
+        Run(connection, $"CREATE OR REPLACE TEMP TABLE copy_checked AS SELECT filename, line_number{convertedNames}, {badColumn} AS bad_column FROM (SELECT *{converted} FROM {staged})");
 
         var query = NextQueryId(connection);
         var table = TableId(connection, copy);
-        var errorRows = LoadErrorRows(columns, conversions);
-        var errors = Scalar<long>(connection, $"SELECT (SELECT count(*) FROM copy_checked WHERE bad_column IS NOT NULL) + (SELECT count(*) FROM copy_bad)");
-        RecordLoadErrors(connection, errorRows, query, table, started);
+        var failedRecords = Scalar<long>(connection, "SELECT count(*) FROM copy_checked WHERE bad_column IS NOT NULL");
+        var errors = failedRecords + Scalar<long>(connection, "SELECT count(*) FROM copy_bad");
+        RecordLoadErrors(connection, LoadErrorRows(columns, conversions, failedRecords > 0 ? staged : null), query, table, started);
         if (errors > copy.MaxError)
             throw new RedshiftSqlException($"Load into table '{copy.Table}' failed. Check 'stl_load_errors' system table for details.")
             {
@@ -59,7 +63,9 @@ public sealed partial class LocalWarehouse
         long loaded;
         using (var insert = connection.CreateCommand())
         {
-            insert.CommandText = $"INSERT INTO {target} ({names}) SELECT {values} FROM copy_checked WHERE bad_column IS NULL ORDER BY filename, line_number";
+            // Records staged in load order are inserted in the order they are read; sorting them again cost as much as the insert.
+            var order = stagedInLoadOrder ? "" : " ORDER BY filename, line_number";
+            insert.CommandText = $"INSERT INTO {target} ({names}) SELECT {values} FROM copy_checked WHERE bad_column IS NULL{order}";
             try
             {
                 loaded = insert.ExecuteNonQuery();
@@ -122,10 +128,10 @@ public sealed partial class LocalWarehouse
     /// <summary>
     /// Stages every record (file, line, raw line, one text value per column) and puts the lines that are no record at all
     /// (JSON that does not parse) into copy_bad; returns the relation that holds the records (the table copy_values, or
-    /// for JSON a view over the parsed lines). JSON lines are read by <see cref="AppendLines"/>, the other formats by
-    /// DuckDB's own readers.
+    /// for JSON a view over the parsed lines), and whether it holds them in load order (object by object in key order, line
+    /// by line). JSON lines are read by <see cref="AppendLines"/>, the other formats by DuckDB's own readers.
     /// </summary>
-    private string StageRecords(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<TargetColumn> columns, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
+    private (string Relation, bool InLoadOrder) StageRecords(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<TargetColumn> columns, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
     {
         var list = "[" + string.Join(", ", files.Select(f => Literal(f.Path))) + "]";
         var compression = copy.Gzip ? "gzip" : "none";
@@ -138,7 +144,7 @@ public sealed partial class LocalWarehouse
             {
                 var paths = JsonPaths(copy, columns);
                 // One line is one record: read as text so a line that is not JSON becomes a load error, not a failed read.
-                AppendLines(connection, copy, files, lakeRoot);
+                var inLoadOrder = AppendLines(connection, copy, files, lakeRoot);
                 var ignoreCase = copy.JsonOption.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase);
                 // Each line is checked and parsed once for all the columns' paths, in one pass; 'auto ignorecase' finds each
                 // column's key per record. A line that is not JSON is parsed no further (CASE evaluates a branch only for
@@ -157,7 +163,7 @@ public sealed partial class LocalWarehouse
                 var values = columns.Select((c, i) => ignoreCase ? $"{JsonValue(c, paths[i], copy.JsonOption)} AS v{i}"
                     : c.Type == "JSON" ? $"CAST(documents[{i + 1}] AS VARCHAR) AS v{i}" : $"texts[{i + 1}] AS v{i}");
                 Run(connection, $"CREATE OR REPLACE TEMP VIEW {JsonValues} AS SELECT filename, line_number, line AS raw_line{Prefixed(values)} FROM copy_parsed WHERE is_object");
-                return JsonValues;
+                return (JsonValues, inLoadOrder);
             }
             case CopyFormat.Parquet:
             {
@@ -178,7 +184,8 @@ public sealed partial class LocalWarehouse
                     SELECT {s3Name} AS filename, {lineNumber} AS line_number, '' AS raw_line{Prefixed(columns.Select((_, i) => $"v{i}"))}
                     FROM (SELECT filename, {string.Join(", ", values)}, row_number() OVER () AS n FROM {reader})
                     """);
-                return "copy_values";
+                // The window that numbers each object's lines gives the rows back grouped by object, not in load order.
+                return ("copy_values", false);
             }
             default:
             {
@@ -194,7 +201,7 @@ public sealed partial class LocalWarehouse
                                         header = false, skip = {copy.IgnoreHeader}, auto_detect = false, filename = true, null_padding = true,
                                         compression = '{compression}'))
                     """);
-                return "copy_values";
+                return ("copy_values", false);
             }
         }
     }
@@ -204,11 +211,13 @@ public sealed partial class LocalWarehouse
     /// line number in the object. The objects are read here rather than by DuckDB's CSV reader, which spends about 0.15 ms
     /// setting up each small object (a third of a second for the day's 2,160) and numbers lines with a window over all of them.
     /// Each object goes to DuckDB whole, as one row of copy_objects, and one statement splits and numbers its lines: appending
-    /// line by line cost a few microseconds a line (about 0.45 s for a month of readings).
+    /// line by line cost a few microseconds a line (about 0.45 s for a month of readings). Returns whether copy_text holds
+    /// the lines in load order: false when an object had to be appended line by line, as its lines come after the others.
     /// </summary>
-    private static void AppendLines(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
+    private static bool AppendLines(DuckDBConnection connection, CopyCommand copy, IReadOnlyList<(string Key, string Path)> files, string lakeRoot)
     {
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var inLoadOrder = true;
         Run(connection, "CREATE OR REPLACE TEMP TABLE copy_objects (filename VARCHAR, content VARCHAR)");
         Run(connection, "CREATE OR REPLACE TEMP TABLE copy_object_lines (filename VARCHAR, line_number BIGINT, line VARCHAR, intact BOOLEAN)");
         using (var objects = connection.CreateAppender("temp", "main", "copy_objects"))
@@ -217,7 +226,7 @@ public sealed partial class LocalWarehouse
             // Objects are read and unzipped a batch at a time on every core, then appended in order; a batch bounds the
             // memory, and an object that cannot be read fails the COPY in its turn, as it would one by one.
             const int batch = 32;
-            var texts = new string?[batch];
+            var contents = new ArraySegment<byte>[batch];
             var failures = new Exception?[batch];
             for (var first = 0; first < files.Count; first += batch)
             {
@@ -226,12 +235,12 @@ public sealed partial class LocalWarehouse
                 {
                     try
                     {
-                        texts[i] = ObjectText(copy, files[first + i].Key, files[first + i].Path, utf8);
+                        contents[i] = ObjectContent(copy, files[first + i].Key, files[first + i].Path);
                         failures[i] = null;
                     }
                     catch (Exception error)
                     {
-                        texts[i] = null;
+                        contents[i] = default;
                         failures[i] = error;
                     }
                 });
@@ -239,13 +248,18 @@ public sealed partial class LocalWarehouse
                 {
                     if (failures[i] is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
                     var name = "s3://" + files[first + i].Path[lakeRoot.Length..].Replace('\\', '/');
-                    var text = texts[i]!;
-                    if (text.StartsWith('\uFEFF')) text = text[1..];
-                    // The appender ends a text at its first NUL character: an object holding one is appended line by line,
-                    // so that only its lines with a NUL are kept as bad records.
-                    if (text.Contains('\0')) AppendObjectLines(lines, name, text);
-                    else objects.CreateRow().AppendValue(name).AppendValue(text).EndRow();
-                    texts[i] = null;
+                    var content = contents[i];
+                    if (content.AsSpan().StartsWith("\uFEFF"u8)) content = content[3..];
+                    // An object holding a NUL is appended line by line, so that only its lines with a NUL are kept as bad
+                    // records, each cut at its first NUL as the record's raw line.
+                    if (content.AsSpan().Contains((byte)0))
+                    {
+                        AppendObjectLines(lines, name, utf8.GetString(content));
+                        inLoadOrder = false;
+                    }
+                    // The UTF-8 bytes as they are: a text would be decoded here only to be encoded again for DuckDB.
+                    else objects.CreateRow().AppendValue(name).AppendValue(content.AsSpan()).EndRow();
+                    contents[i] = default;
                 }
             }
         }
@@ -260,6 +274,7 @@ public sealed partial class LocalWarehouse
             SELECT filename, line_number, line, intact FROM copy_object_lines
             """);
         Run(connection, "DROP TABLE copy_objects; DROP TABLE copy_object_lines");
+        return inLoadOrder;
     }
 
     /// <summary>Appends each line of an object's text that holds more than spaces, numbered as lines of the object.</summary>
@@ -277,11 +292,12 @@ public sealed partial class LocalWarehouse
         }
     }
 
-    /// <summary>An object's text, unzipped when COPY says GZIP; an object that is not whole gzip or not UTF-8 fails the COPY.</summary>
-    private static string ObjectText(CopyCommand copy, string key, string path, UTF8Encoding utf8)
+    /// <summary>An object's bytes, unzipped when COPY says GZIP; an object that is not whole gzip or not UTF-8 fails the COPY.</summary>
+    private static ArraySegment<byte> ObjectContent(CopyCommand copy, string key, string path)
     {
         var unreadable = $"COPY could not read the objects under {copy.Source}: object {key}";
-        using var content = new MemoryStream();
+        // Not disposed: its buffer is returned.
+        var content = new MemoryStream();
         try
         {
             ReadObject(copy, path, content, unreadable);
@@ -291,14 +307,10 @@ public sealed partial class LocalWarehouse
             // An object over 2 GB unzipped, or one that went away while it was read.
             throw new RedshiftSqlException($"{unreadable} could not be read ({error.Message.TrimEnd('.')}). Split a large object into several, or put the object again.");
         }
-        try
-        {
-            return utf8.GetString(content.GetBuffer(), 0, (int)content.Length);
-        }
-        catch (DecoderFallbackException)
-        {
+        var bytes = new ArraySegment<byte>(content.GetBuffer(), 0, (int)content.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
             throw new RedshiftSqlException($"{unreadable} is not UTF-8 text. Redshift loads UTF-8: write the object as UTF-8, or narrow the prefix to leave it out.");
-        }
+        return bytes;
     }
 
     /// <summary>Copies an object's bytes into <paramref name="content"/>, unzipped when COPY says GZIP.</summary>
@@ -528,9 +540,15 @@ public sealed partial class LocalWarehouse
         return result.ToString();
     }
 
-    /// <summary>The SELECT that gives one STL_LOAD_ERRORS row per record that did not load.</summary>
-    private static string LoadErrorRows(IReadOnlyList<TargetColumn> columns, IReadOnlyList<ColumnConversion> conversions)
+    /// <summary>
+    /// The SELECT that gives one STL_LOAD_ERRORS row per record that did not load: the lines that are no record, and when
+    /// <paramref name="staged"/> is given, its records whose values failed (their raw lines and values read from it again).
+    /// </summary>
+    private static string LoadErrorRows(IReadOnlyList<TargetColumn> columns, IReadOnlyList<ColumnConversion> conversions, string? staged)
     {
+        const string lines = "SELECT filename, line_number, '' AS colname, '' AS type, '0' AS col_length, 0 AS position, raw_line, " +
+                             "'' AS raw_field_value, err_code, err_reason FROM copy_bad";
+        if (staged is null) return lines;
         string Pick(Func<TargetColumn, ColumnConversion, int, string> each) =>
             columns.Count == 0 ? "NULL" : "CASE bad_column " + string.Join(" ", columns.Select((c, i) => $"WHEN {i} THEN {each(c, conversions[i], i)}")) + " END";
         var name = Pick((c, _, _) => Literal(c.Name));
@@ -541,9 +559,9 @@ public sealed partial class LocalWarehouse
         var reason = Pick((_, c, _) => c.Reason);
         return $"""
             SELECT filename, line_number, {name} AS colname, {type} AS type, {length} AS col_length, 0 AS position, raw_line, {value} AS raw_field_value, {code} AS err_code, {reason} AS err_reason
-            FROM copy_checked WHERE bad_column IS NOT NULL
+            FROM {staged} JOIN (SELECT filename, line_number, bad_column FROM copy_checked WHERE bad_column IS NOT NULL) USING (filename, line_number)
             UNION ALL
-            SELECT filename, line_number, '' , '', '0', 0, raw_line, '', err_code, err_reason FROM copy_bad
+            {lines}
             """;
     }
 

@@ -107,6 +107,33 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
     }
 
     [Fact]
+    public async Task Json_records_land_in_the_order_of_the_objects_keys_and_their_lines_whether_or_not_an_object_holds_a_nul()
+    {
+        // Keys out of alphabetical order by city, so a table sorted by anything but key and line would show it.
+        await lake.PutAsync("copy-order/a.json", "{\"city\":\"Zurich\",\"n\":1}\n{\"city\":\"Oslo\",\"n\":\"x\"}\n{\"city\":\"Athens\",\"n\":2}\n");
+        await lake.PutAsync("copy-order/b.json", "{\"city\":\"Madrid\",\"n\":3}\n{\"city\":\"Berlin\",\"n\":4}\n");
+        await lake.PutAsync("copy-order/c.json", "{\"city\":\"Cairo\",\"n\":5}\n");
+        // The same records, with a NUL on a line of the first object: that object's lines are read one by one.
+        await lake.PutAsync("copy-order-nul/a.json", "{\"city\":\"Zurich\",\"n\":1}\n{\"city\":\"Oslo\u0000\",\"n\":0}\n{\"city\":\"Athens\",\"n\":2}\n");
+        await lake.PutAsync("copy-order-nul/b.json", "{\"city\":\"Madrid\",\"n\":3}\n{\"city\":\"Berlin\",\"n\":4}\n");
+        await lake.PutAsync("copy-order-nul/c.json", "{\"city\":\"Cairo\",\"n\":5}\n");
+        lake.Warehouse.Execute("CREATE TABLE ordered_readings (city VARCHAR, n INTEGER)");
+        lake.Warehouse.Execute("CREATE TABLE ordered_nul_readings (city VARCHAR, n INTEGER)");
+
+        lake.Warehouse.Execute($"COPY ordered_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-order/' IAM_ROLE '{Role}' JSON 'auto' MAXERROR 1");
+        lake.Warehouse.Execute($"COPY ordered_nul_readings FROM 's3://{LoadLakeFixture.Bucket}/copy-order-nul/' IAM_ROLE '{Role}' JSON 'auto' MAXERROR 1");
+
+        object?[][] inLoadOrder = [["Zurich", 1L], ["Athens", 2L], ["Madrid", 3L], ["Berlin", 4L], ["Cairo", 5L]];
+        Assert.Equal(inLoadOrder, lake.Rows("SELECT city, n FROM ordered_readings"));
+        Assert.Equal(inLoadOrder, lake.Rows("SELECT city, n FROM ordered_nul_readings"));
+        Assert.Equal(
+        [
+            ["copy-order-nul/a.json", 2L, "", "{\"city\":\"Oslo", "", 1216L],
+            ["copy-order/a.json", 2L, "n", "{\"city\":\"Oslo\",\"n\":\"x\"}", "x", 1207L],
+        ], lake.Rows($"SELECT replace(filename, 's3://{LoadLakeFixture.Bucket}/', ''), line_number, TRIM(colname), raw_line, raw_field_value, err_code FROM stl_load_errors WHERE filename LIKE '%copy-order%' ORDER BY filename"));
+    }
+
+    [Fact]
     public async Task Json_lines_that_parse_but_are_not_objects_are_load_errors_like_lines_that_do_not_parse()
     {
         await lake.PutAsync("copy-shapes/a.json", "[1, 2]\n{\"city\":\"Oslo\",\"n\":1}\n\"Oslo\"\n42\nnull\n{\"city\":\n{\"city\":\"Rome\",\"n\":2}");
