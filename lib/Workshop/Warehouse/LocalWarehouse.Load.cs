@@ -23,7 +23,8 @@ public sealed partial class LocalWarehouse
         var columns = LoadColumns(connection, copy);
         var source = ParseS3(copy.Source);
         var files = MatchingObjects(source);
-        if (copy.Format != CopyFormat.Parquet) RequireCompressionMatches(copy, files);
+        // JSON objects are checked as they are read (AppendLines), which opens each object once instead of twice.
+        if (copy.Format is not (CopyFormat.Parquet or CopyFormat.Json)) RequireCompressionMatches(copy, files);
         var started = clock.GetUtcNow();
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         string staged;
@@ -142,7 +143,17 @@ public sealed partial class LocalWarehouse
         {
             case CopyFormat.Json:
             {
-                var paths = JsonPaths(copy, columns);
+                IReadOnlyList<string> paths;
+                try
+                {
+                    paths = JsonPaths(copy, columns);
+                }
+                catch (RedshiftSqlException)
+                {
+                    // An object whose compression GZIP does not describe is reported before the JSONPaths file.
+                    RequireCompressionMatches(copy, files);
+                    throw;
+                }
                 // One line is one record: read as text so a line that is not JSON becomes a load error, not a failed read.
                 var inLoadOrder = AppendLines(connection, copy, files, lakeRoot);
                 var ignoreCase = copy.JsonOption.Trim().Equals("auto ignorecase", StringComparison.OrdinalIgnoreCase);
@@ -227,6 +238,7 @@ public sealed partial class LocalWarehouse
             // memory, and an object that cannot be read fails the COPY in its turn, as it would one by one.
             const int batch = 32;
             var contents = new ArraySegment<byte>[batch];
+            var compressionProblems = new string?[batch];
             var failures = new Exception?[batch];
             for (var first = 0; first < files.Count; first += batch)
             {
@@ -235,18 +247,26 @@ public sealed partial class LocalWarehouse
                 {
                     try
                     {
-                        contents[i] = ObjectContent(copy, files[first + i].Key, files[first + i].Path);
+                        contents[i] = ObjectContent(copy, files[first + i].Key, files[first + i].Path, out compressionProblems[i]);
                         failures[i] = null;
                     }
                     catch (Exception error)
                     {
                         contents[i] = default;
+                        compressionProblems[i] = null;
                         failures[i] = error;
                     }
                 });
                 for (var i = 0; i < count; i++)
                 {
-                    if (failures[i] is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                    // The first object whose compression GZIP does not describe fails the COPY, before any object that
+                    // could not be read: the objects after this one are checked before its read error is raised.
+                    if (compressionProblems[i] is { } problem) throw new RedshiftSqlException(problem);
+                    if (failures[i] is { } failure)
+                    {
+                        RequireCompressionMatches(copy, files.Skip(first + i + 1));
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                    }
                     var name = "s3://" + files[first + i].Path[lakeRoot.Length..].Replace('\\', '/');
                     var content = contents[i];
                     if (content.AsSpan().StartsWith("\uFEFF"u8)) content = content[3..];
@@ -292,15 +312,19 @@ public sealed partial class LocalWarehouse
         }
     }
 
-    /// <summary>An object's bytes, unzipped when COPY says GZIP; an object that is not whole gzip or not UTF-8 fails the COPY.</summary>
-    private static ArraySegment<byte> ObjectContent(CopyCommand copy, string key, string path)
+    /// <summary>
+    /// An object's bytes, unzipped when COPY says GZIP; an object that is not whole gzip or not UTF-8 fails the COPY. When
+    /// GZIP does not describe the object's compression, nothing is read and <paramref name="compressionProblem"/> says so.
+    /// </summary>
+    private static ArraySegment<byte> ObjectContent(CopyCommand copy, string key, string path, out string? compressionProblem)
     {
         var unreadable = $"COPY could not read the objects under {copy.Source}: object {key}";
         // Not disposed: its buffer is returned.
         var content = new MemoryStream();
         try
         {
-            ReadObject(copy, path, content, unreadable);
+            compressionProblem = ReadObject(copy, key, path, content, unreadable);
+            if (compressionProblem is not null) return default;
         }
         catch (IOException error)
         {
@@ -313,11 +337,16 @@ public sealed partial class LocalWarehouse
         return bytes;
     }
 
-    /// <summary>Copies an object's bytes into <paramref name="content"/>, unzipped when COPY says GZIP.</summary>
-    private static void ReadObject(CopyCommand copy, string path, MemoryStream content, string unreadable)
+    /// <summary>
+    /// Copies an object's bytes into <paramref name="content"/>, unzipped when COPY says GZIP; returns why GZIP does not
+    /// describe the object instead, reading nothing, when it does not.
+    /// </summary>
+    private static string? ReadObject(CopyCommand copy, string key, string path, MemoryStream content, string unreadable)
     {
         using (var file = File.OpenRead(path))
         {
+            if (CompressionProblem(copy, key, file) is { } problem) return problem;
+            file.Position = 0;
             // An empty object has no lines, zipped or not.
             if (!copy.Gzip || file.Length == 0) file.CopyTo(content);
             else
@@ -336,6 +365,7 @@ public sealed partial class LocalWarehouse
                     throw new RedshiftSqlException($"{unreadable} is not a whole gzip file (it ends early). Put the object again, or narrow the prefix to the objects that unzip.");
             }
         }
+        return null;
     }
 
     /// <summary>Whether a gzip file's last four bytes (its last member's unzipped length, modulo 2^32) fit the unzipped total.</summary>
@@ -350,19 +380,25 @@ public sealed partial class LocalWarehouse
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer) <= unzipped;
     }
 
-    /// <summary>GZIP must name gzip-compressed objects and only those: the first two bytes tell.</summary>
-    private static void RequireCompressionMatches(CopyCommand copy, IReadOnlyList<(string Key, string Path)> files)
+    /// <summary>GZIP must name gzip-compressed objects and only those: fails the COPY at the first object it does not describe.</summary>
+    private static void RequireCompressionMatches(CopyCommand copy, IEnumerable<(string Key, string Path)> files)
     {
-        Span<byte> magic = stackalloc byte[2];
         foreach (var (key, path) in files)
         {
             using var stream = File.OpenRead(path);
-            var zipped = stream.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-            if (zipped && !copy.Gzip)
-                throw new RedshiftSqlException($"Object {key} is gzip-compressed and COPY was not told so: add GZIP to the COPY.");
-            if (!zipped && copy.Gzip && stream.Length > 0)
-                throw new RedshiftSqlException($"Object {key} is not gzip-compressed, yet COPY says GZIP: remove GZIP, or narrow the prefix to the compressed objects.");
+            if (CompressionProblem(copy, key, stream) is { } problem) throw new RedshiftSqlException(problem);
         }
+    }
+
+    /// <summary>Why GZIP does not describe an object, told by its first two bytes (read from the stream), or null.</summary>
+    private static string? CompressionProblem(CopyCommand copy, string key, FileStream stream)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        var zipped = stream.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        if (zipped && !copy.Gzip) return $"Object {key} is gzip-compressed and COPY was not told so: add GZIP to the COPY.";
+        if (!zipped && copy.Gzip && stream.Length > 0)
+            return $"Object {key} is not gzip-compressed, yet COPY says GZIP: remove GZIP, or narrow the prefix to the compressed objects.";
+        return null;
     }
 
     private static string Prefixed(IEnumerable<string> items) => string.Concat(items.Select(i => ", " + i));

@@ -239,6 +239,26 @@ public sealed class CopyTests(LoadLakeFixture lake) : IClassFixture<LoadLakeFixt
     }
 
     [Fact]
+    public async Task An_object_gzip_does_not_describe_fails_the_copy_before_an_unreadable_object_or_a_missing_jsonpaths_file()
+    {
+        // More objects than one batch of reads: the unreadable object is in the first, the zipped one in the second.
+        await lake.PutBytesAsync("copy-mixed/obj-00.json", [(byte)'{', (byte)'"', (byte)'c', (byte)'"', (byte)':', (byte)'"', 0xC5, (byte)'"', (byte)'}', (byte)'\n']);
+        for (var i = 1; i < 39; i++) await lake.PutAsync($"copy-mixed/obj-{i:D2}.json", "{\"c\":\"Oslo\"}\n");
+        await lake.PutAsync("copy-mixed/obj-39.gz", "{\"c\":\"Rome\"}\n", gzip: true);
+        lake.Warehouse.Execute("CREATE TABLE mixed_readings (c VARCHAR)");
+        var bucket = LoadLakeFixture.Bucket;
+        string Error(string sql) => Assert.Throws<RedshiftSqlException>(() => lake.Warehouse.Execute(sql)).Message;
+
+        var unreadable = Error($"COPY mixed_readings FROM 's3://{bucket}/copy-mixed/' IAM_ROLE '{Role}' JSON 'auto'");
+        var noPaths = Error($"COPY mixed_readings FROM 's3://{bucket}/copy-mixed/' IAM_ROLE '{Role}' JSON 's3://{bucket}/config/no-such-paths.json'");
+
+        const string zipped = "Object copy-mixed/obj-39.gz is gzip-compressed and COPY was not told so: add GZIP to the COPY.";
+        Assert.Equal(zipped, unreadable);
+        Assert.Equal(zipped, noPaths);
+        Assert.Equal([[0L]], lake.Rows("SELECT count(*) FROM mixed_readings"));
+    }
+
+    [Fact]
     public async Task Copy_refuses_a_role_the_cluster_lacks_a_prefix_with_no_object_a_missing_bucket_and_a_missing_table()
     {
         await lake.PutAsync("copy-refused/a.json", "{}\n");
