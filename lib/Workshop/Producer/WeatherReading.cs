@@ -32,10 +32,7 @@ public sealed record WeatherReading(
         writer.WriteString("city", City);
         writer.WriteNumber("temperature", Temperature);
         writer.WriteString("measurement_time", MeasurementTime);
-        Span<byte> collected = stackalloc byte[32];
-        if (!CollectionTime.UtcDateTime.TryFormat(collected, out var length, CollectionTimeFormat, CultureInfo.InvariantCulture))
-            throw new InvalidOperationException("A collection time is longer than its format allows.");
-        writer.WriteString("collection_time", collected[..length]);
+        writer.WriteString("collection_time", CollectedText(CollectionTime.UtcDateTime));
         writer.WriteString("source", Source);
         if (WindSpeed is { } wind) writer.WriteNumber("wind_speed", wind);
         if (WeatherCode is { } code) writer.WriteNumber("weather_code", code);
@@ -45,6 +42,25 @@ public sealed record WeatherReading(
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// The collection time in <see cref="CollectionTimeFormat"/>, as UTF-8. An invocation collects every city at the same
+    /// time, so the last time formatted on this thread is kept and handed out again.
+    /// </summary>
+    private static ReadOnlySpan<byte> CollectedText(DateTime collected)
+    {
+        var text = collectedText ??= new byte[32];
+        if (collected.Ticks != collectedTicks || collectedLength == 0)
+        {
+            if (!collected.TryFormat(text, out collectedLength, CollectionTimeFormat, CultureInfo.InvariantCulture))
+                throw new InvalidOperationException("A collection time is longer than its format allows.");
+            collectedTicks = collected.Ticks;
+        }
+        return text.AsSpan(0, collectedLength);
+    }
+
+    [ThreadStatic] private static byte[]? collectedText;
+    [ThreadStatic] private static long collectedTicks;
+    [ThreadStatic] private static int collectedLength;
     [ThreadStatic] private static ArrayBufferWriter<byte>? jsonBuffer;
     [ThreadStatic] private static Utf8JsonWriter? jsonWriter;
 }

@@ -43,6 +43,7 @@ public sealed class SimulatedWeatherSource(int seed) : IWeatherSource
 
     public WeatherReading Read(City city, DateTimeOffset collectionTime)
     {
+        var cityHash = Hash(city.Name);
         var utc = collectionTime.UtcDateTime;
         var measured = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.FromMinutes(15).Ticks, DateTimeKind.Utc);
         var slot = measured.Ticks / TimeSpan.FromMinutes(15).Ticks;
@@ -50,17 +51,31 @@ public sealed class SimulatedWeatherSource(int seed) : IWeatherSource
 
         var seasonal = 10 - 6 * Math.Cos(2 * Math.PI * (measured.DayOfYear - 15) / 365.25);
         var dailyAmplitude = 2.5 + 1.5 * (seasonal - 4) / 12;
-        var cityOffset = (Unit(city.Name, "offset", 0) - 0.5) * 3 - (city.Latitude - 51.5) * 0.5;
+        var cityOffset = (Unit(cityHash, OffsetKey, 0) - 0.5) * 3 - (city.Latitude - 51.5) * 0.5;
         var dayIndex = measured.Ticks / TimeSpan.TicksPerDay;
         var dayFraction = hour / 24;
-        var swing = Lerp(Unit(city.Name, "day", dayIndex), Unit(city.Name, "day", dayIndex + 1), dayFraction) * 6 - 3;
-        var noise = (Unit(city.Name, "slot", slot) - 0.5) * 0.8;
+        var swing = Lerp(Unit(cityHash, DayKey, dayIndex), Unit(cityHash, DayKey, dayIndex + 1), dayFraction) * 6 - 3;
+        var noise = (Unit(cityHash, SlotKey, slot) - 0.5) * 0.8;
         var temperature = Math.Round(seasonal + dailyAmplitude * DailyShape(hour) + cityOffset + swing + noise, 1);
 
-        var wind = Math.Round(6 + 22 * Lerp(Unit(city.Name, "wind", dayIndex), Unit(city.Name, "wind", dayIndex + 1), dayFraction) + 4 * Unit(city.Name, "gust", slot), 1);
-        var code = WeatherCodes[(int)(Unit(city.Name, "code", slot / 8) * WeatherCodes.Length)];
-        return new WeatherReading(city.Name, temperature, measured.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture), collectionTime, SourceName, wind, code);
+        var wind = Math.Round(6 + 22 * Lerp(Unit(cityHash, WindKey, dayIndex), Unit(cityHash, WindKey, dayIndex + 1), dayFraction) + 4 * Unit(cityHash, GustKey, slot), 1);
+        var code = WeatherCodes[(int)(Unit(cityHash, CodeKey, slot / 8) * WeatherCodes.Length)];
+        return new WeatherReading(city.Name, temperature, MeasurementTime(measured), collectionTime, SourceName, wind, code);
     }
+
+    /// <summary>
+    /// The API's "yyyy-MM-ddTHH:mm" for a 15-minute boundary. Readings come city after city for the same boundary, so
+    /// the last one formatted on this thread is kept and handed out again.
+    /// </summary>
+    private static string MeasurementTime(DateTime measured)
+    {
+        if (lastMeasured is { } last && last.Ticks == measured.Ticks) return last.Text;
+        var text = measured.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        lastMeasured = (measured.Ticks, text);
+        return text;
+    }
+
+    [ThreadStatic] private static (long Ticks, string Text)? lastMeasured;
 
     /// <summary>-1 at 05:00, +1 at 15:00: a rise over ten hours and a fall over fourteen.</summary>
     private static double DailyShape(double hour)
@@ -72,14 +87,23 @@ public sealed class SimulatedWeatherSource(int seed) : IWeatherSource
 
     private static double Lerp(double a, double b, double t) => a + (b - a) * (3 * t * t - 2 * t * t * t);
 
-    /// <summary>A number in [0, 1) fixed by the seed, the city and a key: the same inputs always give the same weather.</summary>
-    private double Unit(string city, string purpose, long index)
+    // The hash of each purpose's name, which goes into every number drawn for it.
+    private static readonly ulong OffsetKey = Hash("offset"), DayKey = Hash("day"), SlotKey = Hash("slot"),
+        WindKey = Hash("wind"), GustKey = Hash("gust"), CodeKey = Hash("code");
+
+    private static ulong Hash(string text) => XxHash64.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan()));
+
+    /// <summary>
+    /// A number in [0, 1) fixed by the seed, the city and a purpose (given as the hashes of their names) and an index:
+    /// the same inputs always give the same weather.
+    /// </summary>
+    private double Unit(ulong cityHash, ulong purposeHash, long index)
     {
         // Hashed from a small stack buffer rather than a formatted string: the benchmark calls this millions of times.
         Span<byte> key = stackalloc byte[28];
         BinaryPrimitives.WriteInt32LittleEndian(key, Seed);
-        BinaryPrimitives.WriteUInt64LittleEndian(key[4..], XxHash64.HashToUInt64(MemoryMarshal.AsBytes(city.AsSpan())));
-        BinaryPrimitives.WriteUInt64LittleEndian(key[12..], XxHash64.HashToUInt64(MemoryMarshal.AsBytes(purpose.AsSpan())));
+        BinaryPrimitives.WriteUInt64LittleEndian(key[4..], cityHash);
+        BinaryPrimitives.WriteUInt64LittleEndian(key[12..], purposeHash);
         BinaryPrimitives.WriteInt64LittleEndian(key[20..], index);
         return (XxHash64.HashToUInt64(key) >> 11) * (1.0 / (1UL << 53));
     }
