@@ -61,6 +61,24 @@ public class SimulatedWeatherTests
     }
 
     [Fact]
+    public void Readings_taken_back_and_forth_between_two_times_each_carry_their_own_times()
+    {
+        var source = new SimulatedWeatherSource(1);
+        DateTimeOffset[] times = [Day.AddHours(10).AddMinutes(16), Day.AddHours(10).AddMinutes(31).AddSeconds(30).AddMilliseconds(250), Day.AddHours(10).AddMinutes(16), Day];
+
+        var stamps = times.Select(t => System.Text.Json.JsonDocument.Parse(source.Read(London, t).ToJson()).RootElement)
+            .Select(json => (json.GetProperty("measurement_time").GetString(), json.GetProperty("collection_time").GetString())).ToList();
+
+        Assert.Equal(
+        [
+            ("2025-01-14T10:15", "2025-01-14T10:16:00.000Z"),
+            ("2025-01-14T10:30", "2025-01-14T10:31:30.250Z"),
+            ("2025-01-14T10:15", "2025-01-14T10:16:00.000Z"),
+            ("2025-01-14T00:00", "2025-01-14T00:00:00.000Z"),
+        ], stamps);
+    }
+
+    [Fact]
     public void Optional_fields_are_left_out_when_absent()
     {
         var json = System.Text.Encoding.UTF8.GetString(new WeatherReading("Leeds", -1, "2025-01-14T10:15", Day, "open-meteo").ToJson());
