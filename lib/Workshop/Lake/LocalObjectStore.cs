@@ -67,9 +67,11 @@ public sealed partial class LocalObjectStore : IObjectStore
 
     public Task<ObjectInfo> PutObjectAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
-        RequireBucket(bucket);
+        // The settings are read once, which also tells that the bucket exists; a put is the lake's most frequent call.
+        var settings = ExistingSettings(bucket);
         var path = GetLocalPath(bucket, key);
-        var root = GetBucketRoot(bucket);
+        // GetLocalPath checked every folder from the workspace's root down, the bucket's among them.
+        var root = BucketFolder(bucket);
         // A file system cannot hold both 'a' as an object and 'a/...' as a folder, which S3 allows.
         for (var parent = Path.GetDirectoryName(path); parent is not null && parent.Length > root.Length; parent = Path.GetDirectoryName(parent))
         {
@@ -83,7 +85,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         var now = clock.GetUtcNow();
         // GetLocalPath confined the path to the workspace a moment ago.
         workspace.WriteConfinedAtomically(path, content.Span, now);
-        return Task.FromResult(Describe(bucket, key, new FileInfo(path), MD5.HashData(content.Span)));
+        return Task.FromResult(Describe(bucket, key, new FileInfo(path), MD5.HashData(content.Span), settings.Lifecycle));
     }
 
     public Task<StoredObject> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
@@ -255,7 +257,7 @@ public sealed partial class LocalObjectStore : IObjectStore
     private string Confined(string bucket, string relative, string shown)
     {
         ValidateBucketName(bucket);
-        var root = Path.Combine(workspace.Root, "lake", bucket);
+        var root = BucketFolder(bucket);
         var path = Path.GetFullPath(Path.Combine(root, relative));
         if (path != root && !path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new S3Exception("InvalidArgument", $"Key '{shown}' would resolve outside bucket {bucket}; use a relative key without '..' segments.");
@@ -403,17 +405,37 @@ public sealed partial class LocalObjectStore : IObjectStore
     private void RequireBucket(string bucket)
     {
         ValidateBucketName(bucket);
-        if (!File.Exists(SettingsPath(bucket)))
-            throw new S3Exception("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Deploy the stack ('workshop deploy') or check the name.");
+        if (!File.Exists(SettingsPath(bucket))) throw NoSuchBucket(bucket);
     }
+
+    private static S3Exception NoSuchBucket(string bucket) =>
+        new("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Deploy the stack ('workshop deploy') or check the name.");
+
+    /// <summary>The bucket's folder under the lake, as a full path, unchecked: for a caller that checks a path below it.</summary>
+    private string BucketFolder(string bucket) => Path.GetFullPath(Path.Combine(workspace.Root, "lake", bucket));
 
     private string SettingsPath(string bucket) => workspace.Resolve("state", "lake", bucket + ".json");
 
     private BucketSettings LoadSettings(string bucket)
     {
-        // Cached until the file changes (another process may edit lifecycle rules): a put should not parse JSON.
+        var path = SettingsPath(bucket);
+        return LoadSettings(bucket, path, File.GetLastWriteTimeUtc(path));
+    }
+
+    /// <summary>A bucket's settings, after its name is checked: NoSuchBucket when it has none, as RequireBucket tells.</summary>
+    private BucketSettings ExistingSettings(string bucket)
+    {
+        ValidateBucketName(bucket);
         var path = SettingsPath(bucket);
         var stamp = File.GetLastWriteTimeUtc(path);
+        // A missing file's time is the file-time epoch.
+        if (stamp == DateTime.FromFileTimeUtc(0)) throw NoSuchBucket(bucket);
+        return LoadSettings(bucket, path, stamp);
+    }
+
+    private BucketSettings LoadSettings(string bucket, string path, DateTime stamp)
+    {
+        // Cached until the file changes (another process may edit lifecycle rules): a put should not parse JSON.
         lock (settingsCache)
         {
             if (settingsCache.TryGetValue(bucket, out var cached) && cached.Stamp == stamp) return cached.Settings;
