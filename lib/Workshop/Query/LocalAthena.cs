@@ -267,7 +267,6 @@ public sealed partial class LocalAthena : IDisposable
         if (!viewsOverFiles)
         {
             if (SelectFirstRows(sql, translated, database, id) is { } firstRows) return firstRows;
-            keptViewUsed = false;
             PrepareTables(sql, database, prune: true);
         }
         openedFiles.Clear();
@@ -305,7 +304,6 @@ public sealed partial class LocalAthena : IDisposable
         var first = Math.Max(FirstObjects, limit);
         try
         {
-            keptViewUsed = false;
             PrepareTables(sql, database, firstObjects: first);
             openedFiles.Clear();
             var (columns, rows) = Read(translated, sql);
@@ -399,7 +397,6 @@ public sealed partial class LocalAthena : IDisposable
         try
         {
             var named = new List<LakeRowCache.Entry>();
-            keptViewUsed = false;
             PrepareTables(sql, database, prune: true, keptRows: named);
             // No table could be kept: every view was just made over the files, as the usual path makes it.
             viewsOverFiles = named.Count == 0;
@@ -585,7 +582,8 @@ public sealed partial class LocalAthena : IDisposable
     /// </summary>
     private bool PrepareTables(string sql, string database, int depth = 0, bool prune = false, List<LakeRowCache.Entry>? keptRows = null, int firstObjects = 0)
     {
-        if (depth == 0) firstObjectsOnly = false;
+        // What the views of this statement are made of is told afresh for each statement.
+        if (depth == 0) firstObjectsOnly = keptViewUsed = false;
         if (depth > 10) throw new AthenaQueryException("INVALID_VIEW", "line 1:1: Views refer to each other in a loop.");
         EnsureSchema(database);
         if (currentDatabase != database)
