@@ -160,10 +160,11 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         for (var i = 0; i < records.Count; i++)
             shardOf[i] = stream.OpenIndexes[HashKeys.ShardIndexFor(hashKeys[i], stream.Starts)];
         long acceptedBytes = 0;
-        using (AcquireAppendLock(stream.Folder))
+        using (var appendLock = AcquireAppendLock(stream.Folder))
         {
             // A reshard (here or in another process) between Open and the lock changed which shards are open.
             if (stream.IsStale()) continue;
+            TakeOverAppends(stream, appendLock);
             var now = clock.GetUtcNow();
             var second = now.UtcTicks / TimeSpan.TicksPerSecond;
             var accepted = new List<(string, ReadOnlyMemory<byte>)>[stream.Shards.Length];
@@ -186,9 +187,17 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
             for (var shard = 0; shard < accepted.Length; shard++)
             {
                 if (accepted[shard] is not { } batch) continue;
-                var log = stream.Shards[shard];
-                log.CatchUp(cutTornTail: true);
-                var first = log.Append(batch, now.UtcTicks);
+                long first;
+                try
+                {
+                    first = stream.Shards[shard].Append(batch, now.UtcTicks);
+                }
+                catch
+                {
+                    // A write that failed may have left part of its frames: the next put catches up and cuts them.
+                    stream.WriterStamp = OpenStream.NewWriterStamp();
+                    throw;
+                }
                 for (var j = 0; j < batch.Count; j++)
                     results[acceptedIndexes[shard][j]] = new PutRecordsResultEntry(ShardId(shard), SequenceNumber(shard, first + j), null, null);
             }
@@ -543,6 +552,23 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
     }
 
     /// <summary>
+    /// Brings the shard indexes up to date before an append, under the append lock. append.lock holds the stamp of the
+    /// last <see cref="OpenStream"/> to append, written before its frames: while it is this one's, no other writer (in
+    /// this process or another) has appended since, and nobody was killed mid-write, so the indexes are whole and the
+    /// put needs no look at the files. Otherwise every open shard catches up (cutting a torn tail) and the stamp
+    /// becomes this one's. A producer that has the stream to itself thus makes no stat per shard and call.
+    /// </summary>
+    private static void TakeOverAppends(OpenStream stream, FileStream appendLock)
+    {
+        Span<byte> stamp = stackalloc byte[sizeof(ulong)];
+        var read = RandomAccess.Read(appendLock.SafeFileHandle, stamp, 0);
+        if (read == stamp.Length && BinaryPrimitives.ReadUInt64LittleEndian(stamp) == stream.WriterStamp) return;
+        foreach (var index in stream.OpenIndexes) stream.Shards[index].CatchUp(cutTornTail: true);
+        BinaryPrimitives.WriteUInt64LittleEndian(stamp, stream.WriterStamp);
+        RandomAccess.Write(appendLock.SafeFileHandle, stamp, 0);
+    }
+
+    /// <summary>
     /// The lock every writer of a stream takes, across processes: an exclusive open of append.lock, which .NET
     /// turns into flock() on Linux. Held for one PutRecords call.
     /// </summary>
@@ -678,9 +704,15 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         public int[] OpenIndexes { get; }
         public UInt128[] Starts { get; }
 
-        /// <summary>True when stream.json changed (a reshard or delete) since this was opened.</summary>
         /// <summary>Set when this process resharded the stream, so no call uses the old layout whatever the file times say.</summary>
         public bool Replaced { get; set; }
+
+        /// <summary>This opening's mark in append.lock while it was the last to append (see <see cref="TakeOverAppends"/>).</summary>
+        public ulong WriterStamp { get; set; } = NewWriterStamp();
+
+        public static ulong NewWriterStamp() => (ulong)Random.Shared.NextInt64() | 1;
+
+        /// <summary>True when stream.json changed (a reshard or delete) since this was opened.</summary>
 
         public bool IsStale()
         {

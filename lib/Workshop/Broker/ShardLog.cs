@@ -13,8 +13,8 @@ namespace StreamingWorkshop.Broker;
 /// <c>[record number i64][arrival ticks i64][key length u16][key UTF-8][data]</c>.
 /// Record numbers run 1, 2, 3... in file order; the sequence number is built from it.
 /// A frame is whole only if its checksum matches, so a tail torn by a killed writer is found and cut on open.
-/// Appends happen under the stream's cross-process lock (see <see cref="LocalStreamService"/>); this class
-/// catches up on frames other processes appended before every append and on every read past its index.
+/// Appends happen under the stream's cross-process lock (see <see cref="LocalStreamService"/>), which first catches
+/// this index up whenever another writer appended since; reads catch up on every look past the index.
 /// </summary>
 internal sealed class ShardLog : IDisposable
 {
@@ -43,6 +43,15 @@ internal sealed class ShardLog : IDisposable
 
     /// <summary>Records are forgotten only this many at a time, and only when they are at least half the index.</summary>
     private const int ForgetAtLeast = 4096;
+
+    /// <summary>
+    /// The frames of this log's latest appends, the file's bytes [recentStart, recentEnd): a consumer in the same process
+    /// (a delivery reading what the producer just put) reads them from here rather than from the file. A new run of
+    /// appends starts when the next one would pass <see cref="RecentCapacity"/> or frames from elsewhere came between.
+    /// </summary>
+    private byte[] recent = [];
+    private long recentStart, recentEnd;
+    private const int RecentCapacity = 16 * 1024;
 
     public ShardLog(string path)
     {
@@ -123,8 +132,8 @@ internal sealed class ShardLog : IDisposable
     }
 
     /// <summary>
-    /// Appends records and returns the first record number. The caller holds the stream's append lock and has
-    /// called <see cref="CatchUp"/>. Returns after the bytes are handed to the operating system, which is what a
+    /// Appends records and returns the first record number. The caller holds the stream's append lock and knows the
+    /// index is whole: it called <see cref="CatchUp"/> since any other writer appended. Returns after the bytes are handed to the operating system, which is what a
     /// killed process needs; an fsync per put would guard against power loss only, at a large cost.
     /// </summary>
     public long Append(IReadOnlyList<(string Key, ReadOnlyMemory<byte> Data)> records, long arrivalTicks)
@@ -166,6 +175,7 @@ internal sealed class ShardLog : IDisposable
                     throw;
                 }
                 indexedLength = offset + position;
+                KeepRecent(frames.AsSpan(0, position), offset);
             }
             finally
             {
@@ -173,6 +183,21 @@ internal sealed class ShardLog : IDisposable
             }
             return first;
         }
+    }
+
+    /// <summary>Adds frames just written at <paramref name="offset"/> to the recent ones (the caller holds the lock).</summary>
+    private void KeepRecent(ReadOnlySpan<byte> frames, long offset)
+    {
+        if (offset != recentEnd || recentEnd - recentStart + frames.Length > RecentCapacity)
+        {
+            recentStart = recentEnd = offset;
+            if (frames.Length > RecentCapacity) return;
+        }
+        var held = (int)(recentEnd - recentStart);
+        if (recent.Length < held + frames.Length)
+            Array.Resize(ref recent, Math.Min(RecentCapacity, Math.Max(held + frames.Length, recent.Length * 2)));
+        frames.CopyTo(recent.AsSpan(held));
+        recentEnd += frames.Length;
     }
 
     public long ArrivalTicks(int index)
@@ -207,6 +232,7 @@ internal sealed class ShardLog : IDisposable
     {
         long start, end;
         int last;
+        byte[]? recentCopy = null;
         lock (sync)
         {
             last = Math.Min(count, from + max);
@@ -222,7 +248,10 @@ internal sealed class ShardLog : IDisposable
                 last = cut;
                 end = EndOfRecord(last - 1);
             }
+            if (start >= recentStart && end <= recentEnd)
+                recentCopy = recent.AsSpan((int)(start - recentStart), (int)(end - start)).ToArray();
         }
+        if (recentCopy is not null) return Parse(recentCopy, from, last);
         var buffer = new byte[end - start];
         var filled = 0;
         while (filled < buffer.Length)
@@ -231,6 +260,12 @@ internal sealed class ShardLog : IDisposable
             if (read == 0) throw new IOException($"The shard log {path} is shorter than its index; it was changed outside the kit.");
             filled += read;
         }
+        return Parse(buffer, from, last);
+    }
+
+    /// <summary>The records [from, last) whose frames fill <paramref name="buffer"/>, which they then refer to.</summary>
+    private static List<StoredRecord> Parse(byte[] buffer, int from, int last)
+    {
         var records = new List<StoredRecord>(last - from);
         var position = 0;
         for (var index = from; index < last; index++)

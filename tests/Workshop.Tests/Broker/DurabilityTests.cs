@@ -87,6 +87,48 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Writers_taking_turns_each_go_on_after_the_others_records_and_read_them_back_whole()
+    {
+        // Two services on one workspace stand for two processes: each keeps its own index of the shard.
+        using var one = Open();
+        using var two = Open();
+        await one.CreateStreamAsync("s", 1);
+        var puts = new List<string>();
+        foreach (var (writer, data) in new[] { (one, "one-a"), (one, "one-b"), (two, "two-a"), (one, "one-c"), (two, "two-b"), (two, "two-c"), (one, "one-d") })
+            puts.Add((await writer.PutRecordAsync("s", Encoding.UTF8.GetBytes(data), "k")).SequenceNumber);
+
+        string[] expected = ["one-a", "one-b", "two-a", "one-c", "two-b", "two-c", "one-d"];
+        using var third = Open();
+        foreach (var reader in new[] { one, two, third })
+        {
+            var records = await ReadShard(reader, "s", "shardId-000000000000");
+            Assert.Equal(expected, records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+            Assert.Equal(puts, records.Select(r => r.SequenceNumber));
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_sees_records_another_writer_put_between_its_own()
+    {
+        using var writer = Open();
+        using var other = Open();
+        await writer.CreateStreamAsync("s", 1);
+        await writer.PutRecordAsync("s", "mine-1"u8.ToArray(), "k");
+        var iterator = await writer.GetShardIteratorAsync("s", "shardId-000000000000", ShardIteratorType.TRIM_HORIZON);
+        var first = await writer.GetRecordsAsync(iterator);
+        await other.PutRecordAsync("s", "theirs"u8.ToArray(), "k");
+        await writer.PutRecordAsync("s", "mine-2"u8.ToArray(), "k");
+
+        // One record a call, so each read covers exactly one frame: the other writer's, then this one's.
+        var second = await writer.GetRecordsAsync(first.NextShardIterator!, limit: 1);
+        var third = await writer.GetRecordsAsync(second.NextShardIterator!, limit: 1);
+
+        Assert.Equal(["mine-1"], first.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+        Assert.Equal(["theirs"], second.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+        Assert.Equal(["mine-2"], third.Records.Select(r => Encoding.UTF8.GetString(r.Data.Span)));
+    }
+
+    [Fact]
     public async Task Two_processes_appending_at_once_lose_nothing_and_share_no_sequence_number()
     {
         using (var setup = Open()) await setup.CreateStreamAsync("shared", 4);
