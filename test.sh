@@ -45,16 +45,32 @@ if [ ! -f "$tools/@aws-cdk/aws-service-spec/db.json.gz" ] \
   npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 fi
 
-# Built once, then the two test projects run side by side: the notebook tests take turns among themselves (each runs
-# whole notebooks, which change the process's current directory), so the library's tests use the other core meanwhile.
-# The notebook tests' report is printed when both have finished; the exit code is non-zero if either failed.
+# Built once, then the test projects run side by side. The notebook tests take turns among themselves (each runs whole
+# notebooks, which change the process's current directory), so they run as three processes: the kernel's tests, which
+# run the whole day through it with nbconvert; the tests of `workshop serve`, which mostly wait on the AWS CLI and
+# boto3; and all the others. The library's tests share the cores with them.
+# Arguments of your own (a --filter, say) go to one process of each project, so your filter is the only one.
 dotnet build StreamingWorkshop.slnx --nologo -v:quiet
-notebooks_report=$(mktemp)
-trap 'rm -f "$notebooks_report"' EXIT
-dotnet test tests/Workshop.Notebooks.Tests --no-build "$@" > "$notebooks_report" 2>&1 &
-notebooks=$!
+reports=()
+pids=()
+trap 'rm -f "${reports[@]}"' EXIT
+start_notebook_tests() {
+  local report
+  report=$(mktemp)
+  reports+=("$report")
+  dotnet test tests/Workshop.Notebooks.Tests --no-build "$@" > "$report" 2>&1 &
+  pids+=($!)
+}
+if [ $# -eq 0 ]; then
+  start_notebook_tests --filter "FullyQualifiedName~.KernelTests."
+  start_notebook_tests --filter "FullyQualifiedName~.Serve"
+  start_notebook_tests --filter "FullyQualifiedName!~.KernelTests.&FullyQualifiedName!~.Serve"
+else
+  start_notebook_tests "$@"
+fi
 status=0
 dotnet test tests/Workshop.Tests --no-build "$@" || status=$?
-wait "$notebooks" || status=$?
-cat "$notebooks_report"
+for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+# The notebook tests' reports are printed when every run has finished; the exit code is non-zero if any failed.
+for report in "${reports[@]}"; do cat "$report"; done
 exit "$status"
