@@ -741,7 +741,6 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         public static ulong NewWriterStamp() => (ulong)Random.Shared.NextInt64() | 1;
 
         /// <summary>True when stream.json changed (a reshard or delete) since this was opened.</summary>
-
         public bool IsStale()
         {
             if (Replaced) return true;

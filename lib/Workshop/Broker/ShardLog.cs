@@ -133,8 +133,9 @@ internal sealed class ShardLog : IDisposable
 
     /// <summary>
     /// Appends records and returns the first record number. The caller holds the stream's append lock and knows the
-    /// index is whole: it called <see cref="CatchUp"/> since any other writer appended. Returns after the bytes are handed to the operating system, which is what a
-    /// killed process needs; an fsync per put would guard against power loss only, at a large cost.
+    /// index is whole: it called <see cref="CatchUp"/> since any other writer appended. Returns after the bytes are
+    /// handed to the operating system, which is what a killed process needs; an fsync per put would guard against
+    /// power loss only, at a large cost.
     /// </summary>
     public long Append(IReadOnlyList<(string Key, ReadOnlyMemory<byte> Data)> records, long arrivalTicks)
     {
