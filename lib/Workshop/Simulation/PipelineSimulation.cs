@@ -58,7 +58,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             clock.Save();
         }
 
-        await session.EnsurePipelineAsync(cancellationToken);
+        await session.EnsurePipelineAsync(CancellationToken.None);
         local.Producer.Scenario = state.Scenario ?? Producer.ProducerScenario.None;
         local.Faults.Arm(state.NextInvocation);
         var stopwatch = Stopwatch.StartNew();
@@ -119,7 +119,9 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         if (SimulationState.Load(session.Workspace) is { Completed: false } unfinished)
             throw new InvalidOperationException(
                 $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
-        await session.EnsurePipelineAsync(cancellationToken);
+        // Making the pipeline ready is one step, which a stop waits out: stopped halfway, the stack would be left
+        // CREATE_IN_PROGRESS with part of its resources. The loop below then sees the stop at once.
+        await session.EnsurePipelineAsync(CancellationToken.None);
         // A live run has no scenario: a replay's outage or new field does not carry over into it.
         local.Producer.Scenario = Producer.ProducerScenario.None;
         local.Faults.Arm(clock.GetUtcNow());

@@ -111,5 +111,21 @@ public sealed class LiveRunTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_live_run_stopped_before_its_stack_is_ready_stops_once_it_is_and_reports_nothing_done()
+    {
+        // A fresh workspace: the run starts by deploying the stack, and the stop comes while it does.
+        await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+        var start = session.Clock.GetUtcNow();
+
+        var report = await session.StartLive(speed: 60).StopAsync();
+
+        Assert.Equal(0, report.Invocations);
+        Assert.Equal(0, report.RecordsPut);
+        Assert.True(report.To - start < TimeSpan.FromMinutes(1), $"the run reached {report.To:O} from {start:O}");
+        Assert.Equal("CREATE_COMPLETE", (await session.DescribeStackAsync()).StackStatus);
+        Assert.False(session.Clock.IsLive);
+    }
+
     public void Dispose() => temp.Dispose();
 }
