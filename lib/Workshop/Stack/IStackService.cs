@@ -59,6 +59,9 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
             // Every name the pipeline uses comes from a stack, as on AWS, so the first call deploys the workshop's own.
             if (!exists) notice?.Invoke($"No stack deployed in this workspace: deploying the workshop template as stack '{stackName}' ...");
             var created = await stacks.EnsureStackAsync(stackName, TemplateReader.WorkshopTemplate(), WorkshopSession.LocalDefaultParameters(), cancellationToken);
+            // Deployments take the workspace's lock, so one still in progress under it was interrupted (stopped or killed).
+            if (created.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
+                throw new InvalidOperationException($"The workshop stack {stackName} was left {created.StackStatus} by a deployment that was interrupted. Run 'workshop destroy --stack-name {stackName}', then run this again.");
             if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
                 throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");
         }

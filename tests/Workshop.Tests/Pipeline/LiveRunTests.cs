@@ -127,5 +127,19 @@ public sealed class LiveRunTests : IDisposable
         Assert.False(session.Clock.IsLive);
     }
 
+    [Fact]
+    public async Task A_deployment_interrupted_before_its_first_resource_is_named_with_what_to_do_next_time()
+    {
+        await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.EnsurePipelineAsync(stopped.Token));
+        var next = await Assert.ThrowsAsync<InvalidOperationException>(() => session.EnsurePipelineAsync());
+
+        Assert.Equal("The workshop stack stream was left CREATE_IN_PROGRESS by a deployment that was interrupted. " +
+            "Run 'workshop destroy --stack-name stream', then run this again.", next.Message);
+    }
+
     public void Dispose() => temp.Dispose();
 }
