@@ -591,8 +591,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
 
     private string StreamArn(string name) => $"arn:aws:kinesis:{region}:{accountId}:stream/{name}";
 
-    // Every record put or read carries its shard's id and its sequence number: ids are made once per shard index, and
-    // sequence numbers written digit by digit, without a format string to parse each time.
+    // Every record put or read carries its shard's id: ids are made once per shard index.
     private static readonly string?[] ShardIds = new string?[2 * MaxShardsPerStream];
 
     public static string ShardId(int index)
@@ -601,27 +600,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         return ShardIds[index] ??= $"shardId-{index:D12}";
     }
 
-    public static string SequenceNumber(int shard, long number)
-    {
-        if (shard < 0 || number < 0) return $"49{shard:D10}{number:D20}";
-        return string.Create(32, (shard, number), static (chars, parts) =>
-        {
-            chars[0] = '4';
-            chars[1] = '9';
-            WriteDigits(chars.Slice(2, 10), (ulong)parts.shard);
-            WriteDigits(chars[12..], (ulong)parts.number);
-        });
-    }
-
-    /// <summary>Writes <paramref name="value"/> right-aligned in <paramref name="digits"/>, padded with zeros.</summary>
-    private static void WriteDigits(Span<char> digits, ulong value)
-    {
-        for (var i = digits.Length - 1; i >= 0; i--)
-        {
-            digits[i] = (char)('0' + value % 10);
-            value /= 10;
-        }
-    }
+    public static string SequenceNumber(int shard, long number) => $"49{shard:D10}{number:D20}";
 
     private static string EncodeIterator(string streamName, int shard, int position, DateTimeOffset issuedAt)
     {

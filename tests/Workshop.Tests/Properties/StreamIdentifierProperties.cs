@@ -4,8 +4,9 @@ using StreamingWorkshop.Broker;
 namespace Workshop.Tests.Properties;
 
 /// <summary>
-/// Shard ids and sequence numbers are written without format strings; .NET's own "D" formats are the reference they
-/// must match for every shard index and record number, across the whole range and at its edges.
+/// Shard ids come from a cache filled on first use and sequence numbers pack two numbers at fixed widths; .NET's own
+/// "D" formats are the reference they must match for every shard index and record number, across the whole range
+/// and at its edges.
 /// </summary>
 public sealed class StreamIdentifierProperties
 {
