@@ -105,13 +105,13 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         }
         var listed = new List<(string, long, DateTime)>(objects.Count);
         long bytes = 0;
-        foreach (var path in objects)
-        {
-            var file = new FileInfo(path);
-            if (!file.Exists) return null;
-            listed.Add((path, file.Length, file.LastWriteTimeUtc));
-            bytes += file.Length;
-        }
+        using (var stamps = new FileStamps())
+            foreach (var path in objects)
+            {
+                if (!stamps.TryRead(path, out var length, out var written)) return null;
+                listed.Add((path, length, written));
+                bytes += length;
+            }
         if (bytes > MaxBytes) return null;
         if (failedListings.TryGetValue(key, out var failed) && failed == Fingerprint(listed)) return null;
         if (entry is null)

@@ -172,13 +172,21 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     private void RefuseLinks(string full, string shown)
     {
         if (full.Length <= Root.Length) return;
+        // One look at the whole path, where the system offers it; it also sees the folders above the root.
+        var found = linkAboveRoot ? PathLinks.Unknown : LinkFreePath.Look(full);
+        if (found == PathLinks.None) return;
         var current = Root;
         foreach (var part in full[Root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Combine(current, part);
             if (IsLinkOrReparsePoint(current)) throw new WorkspaceEscapeException(shown, Root, Path.GetRelativePath(Root, current));
         }
+        // The link the one look met lies above the root, where a link is the user's own business (a home folder on
+        // another disk): every path would meet it, so this workspace is checked step by step from here on.
+        if (found == PathLinks.Some) linkAboveRoot = true;
     }
+
+    private volatile bool linkAboveRoot;
 
     /// <summary>
     /// On Linux and macOS one readlink, which names a target only for a symbolic link (even one leading nowhere) and
