@@ -125,6 +125,7 @@ public sealed partial class LocalObjectStore : IObjectStore
 
         var contents = new List<ObjectInfo>();
         var commonPrefixes = new List<string>();
+        using var stamps = new FileStamps();
         string? lastName = null;
         var lastWasPrefix = false;
         var truncated = false;
@@ -137,7 +138,7 @@ public sealed partial class LocalObjectStore : IObjectStore
             }
             if (contents.Count + commonPrefixes.Count == request.MaxKeys) { truncated = true; break; }
             if (entry.IsCommonPrefix) commonPrefixes.Add(entry.Name);
-            else contents.Add(Describe(request.Bucket, entry.Name, new FileInfo(entry.Path), null, lifecycle));
+            else contents.Add(DescribeListed(stamps, request.Bucket, entry, lifecycle));
             lastName = entry.Name;
             lastWasPrefix = entry.IsCommonPrefix;
         }
@@ -154,7 +155,8 @@ public sealed partial class LocalObjectStore : IObjectStore
     {
         var entries = SortedEntries(bucket, prefix);
         var lifecycle = LoadSettings(bucket).Lifecycle;
-        foreach (var entry in entries) yield return Describe(bucket, entry.Name, new FileInfo(entry.Path), null, lifecycle);
+        using var stamps = new FileStamps();
+        foreach (var entry in entries) yield return DescribeListed(stamps, bucket, entry, lifecycle);
     }
 
     /// <summary>
@@ -300,13 +302,22 @@ public sealed partial class LocalObjectStore : IObjectStore
         while (reader.ReadLine() is { } line) yield return line;
     }
 
-    private ObjectInfo Describe(string bucket, string key, FileInfo file, byte[]? md5, BucketLifecycle? lifecycle = null)
+    private ObjectInfo Describe(string bucket, string key, FileInfo file, byte[]? md5, BucketLifecycle? lifecycle = null) =>
+        Describe(bucket, key, file.Length, file.LastWriteTimeUtc, md5, lifecycle);
+
+    /// <summary>A listed object, described from its stamps (see <see cref="FileStamps"/>); one that is gone by now fails as FileInfo makes it fail.</summary>
+    private ObjectInfo DescribeListed(FileStamps stamps, string bucket, Entry entry, BucketLifecycle? lifecycle) =>
+        stamps.TryRead(entry.Path, out var length, out var written)
+            ? Describe(bucket, entry.Name, length, written, null, lifecycle)
+            : Describe(bucket, entry.Name, new FileInfo(entry.Path), null, lifecycle);
+
+    private ObjectInfo Describe(string bucket, string key, long length, DateTime lastWriteUtc, byte[]? md5, BucketLifecycle? lifecycle)
     {
-        var lastModified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-        var storageClass = LifecycleRules.StorageClassAt(lifecycle ?? LoadSettings(bucket).Lifecycle, key, file.Length, lastModified, clock.GetUtcNow());
+        var lastModified = new DateTimeOffset(lastWriteUtc, TimeSpan.Zero);
+        var storageClass = LifecycleRules.StorageClassAt(lifecycle ?? LoadSettings(bucket).Lifecycle, key, length, lastModified, clock.GetUtcNow());
         // The ETag of a single-part upload is the quoted MD5 of the content; listings compute it only when asked for content.
         var etag = md5 is null ? "" : $"\"{Convert.ToHexStringLower(md5)}\"";
-        return new ObjectInfo(key, file.Length, lastModified, etag, storageClass);
+        return new ObjectInfo(key, length, lastModified, etag, storageClass);
     }
 
     private static DateTimeOffset LastModified(string file) => new(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);

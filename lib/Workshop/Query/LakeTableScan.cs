@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Lake;
@@ -181,12 +182,17 @@ internal sealed class LakeTableScan(LocalGlueCatalog catalog, LocalObjectStore l
         var folders = new List<(string, DateTime)> { (root, Directory.GetLastWriteTimeUtc(root)) };
         var complete = true;
         var files = new List<string>();
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", LocalObjectStore.EveryObject))
+        // The walk itself reads no file's attributes (the kind of each entry comes with its name); each object's
+        // length is then read relative to its folder.
+        var entries = new FileSystemEnumerable<(string Path, bool IsFolder)>(root, (ref FileSystemEntry entry) => (entry.ToFullPath(), entry.IsDirectory), LocalObjectStore.EveryObject);
+        using var stamps = new FileStamps();
+        foreach (var (path, isFolder) in entries)
         {
-            if (entry is DirectoryInfo folder) { folders.Add((folder.FullName, folder.LastWriteTimeUtc)); continue; }
-            if (entry is not FileInfo file || file.Name.StartsWith('_') || file.Name.StartsWith('.')) continue;
-            if (file.Length == 0) { complete = false; continue; }
-            files.Add(file.FullName);
+            if (isFolder) { folders.Add((path, Directory.GetLastWriteTimeUtc(path))); continue; }
+            var name = Path.GetFileName(path.AsSpan());
+            if (name.StartsWith('_') || name.StartsWith('.')) continue;
+            if (!stamps.TryRead(path, out var length, out _) || length == 0) { complete = false; continue; }
+            files.Add(path);
         }
         files.Sort(StringComparer.Ordinal);
         return (files, folders, complete);

@@ -33,6 +33,25 @@ public sealed class ObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Listings_give_each_object_the_size_and_time_of_its_put_in_every_folder()
+    {
+        var puts = new List<ObjectInfo>();
+        foreach (var key in new[] { "weather-data/day=04/a.json", "weather-data/day=05/b.json", "weather-data/c.json", "weather-data/day=05/hour=01/d.json", "weather-data/day=05/e.json" })
+        {
+            clock.Advance(TimeSpan.FromMinutes(7));
+            puts.Add(await Put(key, new string('x', puts.Count * 3 + 1)));
+        }
+        var expected = puts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Size, p.LastModified)).ToArray();
+
+        var listed = await store.ListObjectsV2Async(new ListObjectsRequest(Bucket) { Prefix = "weather-data/" });
+        var all = store.ListAll(Bucket, "weather-data/").ToArray();
+
+        Assert.Equal(expected, listed.Contents.Select(o => (o.Key, o.Size, o.LastModified)).ToArray());
+        Assert.Equal(expected, all.Select(o => (o.Key, o.Size, o.LastModified)).ToArray());
+        Assert.Equal(Start.AddMinutes(35), listed.Contents.Single(o => o.Key.EndsWith("e.json")).LastModified);
+    }
+
+    [Fact]
     public async Task Put_returns_size_clock_time_md5_etag_and_STANDARD()
     {
         clock.Advance(TimeSpan.FromMinutes(3));
