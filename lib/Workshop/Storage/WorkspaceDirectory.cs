@@ -189,10 +189,11 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     private volatile bool linkAboveRoot;
 
     /// <summary>
-    /// On Linux and macOS one readlink, which names a target only for a symbolic link (even one leading nowhere) and
-    /// nothing for a folder, a file or a missing entry. Reading the entry's attributes costs an lstat and a geteuid
-    /// (for the read-only flag) there, 4.3 µs against 2.6 µs on this machine, and a day of the workshop makes some
-    /// 110,000 of these checks. On Windows the attributes, whose reparse-point flag also marks junctions.
+    /// One step of the walk, for paths the one look cannot answer for (see <see cref="LinkFreePath"/>). On Linux and
+    /// macOS one readlink, which names a target only for a symbolic link (even one leading nowhere) and nothing for a
+    /// folder, a file or a missing entry; reading the entry's attributes costs an lstat and a geteuid (for the read-only
+    /// flag) there, 4.3 µs against 2.6 µs on this machine. On Windows the attributes, whose reparse-point flag also
+    /// marks junctions.
     /// </summary>
     private static bool IsLinkOrReparsePoint(string path)
     {
