@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static StreamingWorkshop.Storage.LinuxFileCalls;
 
 namespace StreamingWorkshop.Storage;
 
@@ -12,15 +13,9 @@ namespace StreamingWorkshop.Storage;
 /// </summary>
 internal sealed class FileStamps : IDisposable
 {
-    private const int PathOnly = 0x200000; // O_PATH
-    private const int CloseOnExec = 0x80000;
-    private const int NoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
     private const uint Wanted = 0x1 | 0x40 | 0x200; // STATX_TYPE, STATX_MTIME, STATX_SIZE
     private const ushort TypeBits = 0xF000;
     private const ushort PlainFile = 0x8000;
-
-    private static readonly bool Available = OperatingSystem.IsLinux()
-        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     private static volatile bool refused;
 
@@ -45,19 +40,19 @@ internal sealed class FileStamps : IDisposable
         lastWriteUtc = default;
         var cut = path.LastIndexOf('/');
         if (cut <= 0 || cut == path.Length - 1) return false;
-        var parent = path[..cut];
-        if (parent != folder)
+        if (!path.AsSpan(0, cut).SequenceEqual(folder))
         {
             CloseFolder();
-            folderHandle = Native.open(parent, PathOnly | CloseOnExec);
+            var parent = path[..cut];
+            folderHandle = Open(parent, PathOnly | CloseOnExec);
             if (folderHandle < 0) return false;
             folder = parent;
         }
         int result;
-        Statx stamp;
+        LinuxFileCalls.Statx stamp;
         try
         {
-            result = Native.statx(folderHandle, path[(cut + 1)..], NoFollow, Wanted, out stamp);
+            result = StatxAt(folderHandle, path[(cut + 1)..], NoFollow, Wanted, out stamp);
         }
         catch (EntryPointNotFoundException)
         {
@@ -66,7 +61,7 @@ internal sealed class FileStamps : IDisposable
         }
         if (result != 0)
         {
-            if (Marshal.GetLastPInvokeError() is 38 or 1) refused = true; // ENOSYS, EPERM: a kernel or sandbox without it
+            if (CallRefused(Marshal.GetLastPInvokeError())) refused = true;
             return false;
         }
         if ((stamp.Mask & Wanted) != Wanted || (stamp.Mode & TypeBits) != PlainFile) return false;
@@ -77,33 +72,10 @@ internal sealed class FileStamps : IDisposable
 
     private void CloseFolder()
     {
-        if (folderHandle >= 0) Native.close(folderHandle);
+        if (folderHandle >= 0) Close(folderHandle);
         folderHandle = -1;
         folder = null;
     }
 
     public void Dispose() => CloseFolder();
-
-    /// <summary>The fields of Linux's struct statx the kit reads; its layout is the same on every architecture.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct Statx
-    {
-        [FieldOffset(0)] public uint Mask;
-        [FieldOffset(28)] public ushort Mode;
-        [FieldOffset(40)] public ulong Size;
-        [FieldOffset(112)] public long LastWriteSeconds;
-        [FieldOffset(120)] public uint LastWriteNanoseconds;
-    }
-
-    private static class Native
-    {
-        [DllImport("libc", SetLastError = true)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int close(int handle);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int statx(int folder, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, int flags, uint mask, out Statx stamp);
-    }
 }

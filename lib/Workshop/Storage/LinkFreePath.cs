@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static StreamingWorkshop.Storage.LinuxFileCalls;
 
 namespace StreamingWorkshop.Storage;
 
@@ -20,58 +21,29 @@ internal enum PathLinks
 /// </summary>
 internal static class LinkFreePath
 {
-    private const long OpenAt2 = 437; // the same number on every architecture that has it
-    private const int AtCurrentFolder = -100;
-    private const ulong PathOnly = 0x200000; // O_PATH: opens nothing, only resolves
-    private const ulong CloseOnExec = 0x80000;
-    private const ulong NoSymlinks = 0x04;
-    private const ulong NoMagicLinks = 0x02;
-    private const int NoSuchEntry = 2;
-    private const int PermissionDenied = 1;
-    private const int TooManyLinks = 40;
-    private const int NotImplemented = 38;
+    private const ulong NoSymlinks = 0x04; // RESOLVE_NO_SYMLINKS
+    private const ulong NoMagicLinks = 0x02; // RESOLVE_NO_MAGICLINKS
 
     private static volatile bool refused;
-
-    public static bool Available { get; } = OperatingSystem.IsLinux()
-        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     public static PathLinks Look(string fullPath)
     {
         if (!Available || refused) return PathLinks.Unknown;
         var how = new OpenHow { Flags = PathOnly | CloseOnExec, Resolve = NoSymlinks | NoMagicLinks };
-        var handle = Native.syscall(OpenAt2, AtCurrentFolder, fullPath, ref how, (nuint)Marshal.SizeOf<OpenHow>());
+        var handle = OpenAt2(fullPath, ref how);
         if (handle >= 0)
         {
-            Native.close((int)handle);
+            Close((int)handle);
             return PathLinks.None;
         }
-        switch (Marshal.GetLastPInvokeError())
+        var error = Marshal.GetLastPInvokeError();
+        if (CallRefused(error)) refused = true;
+        return error switch
         {
             // A missing step ends the walk: every step before it was looked at, and nothing lies beyond it.
-            case NoSuchEntry: return PathLinks.None;
-            case TooManyLinks: return PathLinks.Some;
-            case NotImplemented or PermissionDenied:
-                refused = true;
-                return PathLinks.Unknown;
-            default: return PathLinks.Unknown;
-        }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct OpenHow
-    {
-        public ulong Flags;
-        public ulong Mode;
-        public ulong Resolve;
-    }
-
-    private static class Native
-    {
-        [DllImport("libc", SetLastError = true)]
-        public static extern long syscall(long number, int folder, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref OpenHow how, nuint size);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int close(int handle);
+            NoSuchEntry => PathLinks.None,
+            TooManyLinks => PathLinks.Some,
+            _ => PathLinks.Unknown,
+        };
     }
 }
