@@ -66,6 +66,9 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// <summary>How many objects have been read into memory so far (each read of a new or changed object counts).</summary>
     public long ObjectsLoaded { get; private set; }
 
+    /// <summary>The clock files' change times are on (the system's), read to tell whether an object has settled; a test moves it on instead of waiting.</summary>
+    internal TimeProvider FileClock { get; set; } = TimeProvider.System;
+
     /// <summary>A table's cached rows: which objects they came from, as they were when read.</summary>
     internal sealed class Entry(string key, string tableName, string shape, GlueTable table, bool hive)
     {
@@ -81,8 +84,11 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         /// <summary>Whether some object held gave no rows (an empty object), so its partition values are not in the table.</summary>
         public bool ObjectsWithoutRows { get; set; }
 
-        /// <summary>The objects the current query lists, with their length and last-write time.</summary>
-        public List<(string Path, long Length, DateTime Written)> Listed { get; set; } = [];
+        /// <summary>The objects the current query lists, with their length, last-write time and change time (see <see cref="FileStamps"/>).</summary>
+        public List<(string Path, long Length, DateTime Written, DateTime? Changed)> Listed { get; set; } = [];
+
+        /// <summary>When the listed stamps were taken, on the system's clock (<see cref="FileClock"/>).</summary>
+        public DateTime StampedAt { get; set; }
 
         public string QualifiedName => $"{Database}.main.{TableName}";
     }
@@ -103,13 +109,14 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             Drop(entry);
             entry = null;
         }
-        var listed = new List<(string, long, DateTime)>(objects.Count);
+        var listed = new List<(string, long, DateTime, DateTime?)>(objects.Count);
+        var stampedAt = FileClock.GetUtcNow().UtcDateTime;
         long bytes = 0;
         using (var stamps = new FileStamps())
             foreach (var path in objects)
             {
-                if (!stamps.TryRead(path, out var length, out var written)) return null;
-                listed.Add((path, length, written));
+                if (!stamps.TryRead(path, out var length, out var written, out var changed)) return null;
+                listed.Add((path, length, written, changed));
                 bytes += length;
             }
         if (bytes > MaxBytes) return null;
@@ -123,6 +130,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         }
         entry.Table = table;
         entry.Listed = listed;
+        entry.StampedAt = stampedAt;
         var projection = LakeTableScan.Projection(table, null);
         return ($"SELECT {projection} FROM {entry.QualifiedName}", entry);
     }
@@ -430,7 +438,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         var folders = new Dictionary<string, int>(StringComparer.Ordinal);
         var tuples = new List<string[]>();
         var objectFolder = new List<int>(scan.Entry.Listed.Count);
-        foreach (var (path, _, _) in scan.Entry.Listed)
+        foreach (var (path, _, _, _) in scan.Entry.Listed)
         {
             var values = new string[keys.Count];
             foreach (var segment in path.Split(Path.DirectorySeparatorChar))
@@ -532,16 +540,18 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
             var position = new Dictionary<string, int>(entry.Listed.Count, StringComparer.Ordinal);
             for (var i = 0; i < entry.Listed.Count; i++) position[entry.Listed[i].Path] = i;
             var lastHeld = entry.Loaded.Keys.Select(p => position[p]).DefaultIfEmpty(-1).Max();
-            var readAt = DateTime.UtcNow;
             var columns = string.Join(", ", entry.Table.Columns.Select(c => LocalAthena.Quote(c.Name))
                 .Concat(entry.Hive ? entry.Table.PartitionKeys.Select(p => LocalAthena.Quote(p.Name)) : []));
             // One thread reads the objects in the order listed, so the row numbers follow each object's lines.
             Run($"INSERT INTO {entry.QualifiedName} SELECT {columns}, {ObjectColumn}, row_number() OVER () " +
                 $"FROM {LakeTableScan.Reader(entry.Table, toRead.Select(o => o.Path), entry.Hive, ObjectColumn)}");
             ObjectsLoaded += toRead.Count;
-            foreach (var (path, length, written) in toRead)
+            foreach (var (path, length, written, changed) in toRead)
             {
-                entry.Loaded[path] = (length, written, written < readAt - FileTimes.Settled);
+                // Settled by when the file really changed: its last-write time is on the workspace's clock, which may run ahead
+                // of the system's (every query would then read it again) or behind it (a file just written would count as old).
+                var settled = changed is { } at ? FileTimes.HadSettled(at, entry.StampedAt) : written < entry.StampedAt - FileTimes.Settled;
+                entry.Loaded[path] = (length, written, settled);
                 entry.LoadedBytes += length;
             }
             if (toRead.Any(o => position[o.Path] < lastHeld))
@@ -669,7 +679,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
         Run($"DROP TABLE IF EXISTS {entry.QualifiedName}");
     }
 
-    private static string Fingerprint(IReadOnlyList<(string Path, long Length, DateTime Written)> listed) =>
+    private static string Fingerprint(IReadOnlyList<(string Path, long Length, DateTime Written, DateTime? Changed)> listed) =>
         string.Join('\n', listed.Select(o => $"{o.Path}\t{o.Length}\t{o.Written.Ticks}"));
 
     // DuckDB's rendering of an equality on a text column pushed into a scan: day='04'.

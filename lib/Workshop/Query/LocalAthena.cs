@@ -88,6 +88,13 @@ public sealed partial class LocalAthena : IDisposable
     /// <summary>How many objects the engine has read into memory for later queries.</summary>
     internal long ObjectsKeptInMemory => rowCache.ObjectsLoaded;
 
+    /// <summary>The clock the kept rows judge objects' change times by (see <see cref="LakeRowCache.FileClock"/>).</summary>
+    internal TimeProvider FileClock
+    {
+        get => rowCache.FileClock;
+        set => rowCache.FileClock = value;
+    }
+
     /// <summary>The in-memory catalog every sandboxed engine starts in (Athena's own catalog name).</summary>
     internal const string EngineCatalog = "awsdatacatalog";
 

@@ -10,10 +10,13 @@ namespace StreamingWorkshop.Storage;
 /// against 2.1 µs). A warm query engine reads the stamps of every object a table holds before each query, thousands
 /// of them. .NET has no such call, so the kit makes it itself; anything but a plain file (a link, a folder, a missing
 /// entry), and any other system, is left to FileInfo, so every answer is FileInfo's.
+/// It can also read when each file last changed on the system's own clock (its ctime), which no call can set: the kit
+/// stamps lake objects with the workspace's clock as their last-write time, so only the change time tells how long ago
+/// a file was really written.
 /// </summary>
 internal sealed class FileStamps : IDisposable
 {
-    private const uint Wanted = 0x1 | 0x40 | 0x200; // STATX_TYPE, STATX_MTIME, STATX_SIZE
+    private const uint Wanted = 0x1 | 0x40 | 0x80 | 0x200; // STATX_TYPE, STATX_MTIME, STATX_CTIME, STATX_SIZE
     private const ushort TypeBits = 0xF000;
     private const ushort PlainFile = 0x8000;
 
@@ -22,9 +25,20 @@ internal sealed class FileStamps : IDisposable
     private string? folder;
     private int folderHandle = -1;
 
-    public bool TryRead(string path, out long length, out DateTime lastWriteUtc)
+    public bool TryRead(string path, out long length, out DateTime lastWriteUtc) => TryRead(path, out length, out lastWriteUtc, out _);
+
+    /// <summary>
+    /// As <see cref="TryRead(string, out long, out DateTime)"/>, with the time the file last changed on the system's
+    /// clock; null where FileInfo answers (another system, anything but a plain file), which has no such time.
+    /// </summary>
+    public bool TryRead(string path, out long length, out DateTime lastWriteUtc, out DateTime? changedUtc)
     {
-        if (Available && !refused && TryStatx(path, out length, out lastWriteUtc)) return true;
+        changedUtc = null;
+        if (Available && !refused && TryStatx(path, out length, out lastWriteUtc, out var changed))
+        {
+            changedUtc = changed;
+            return true;
+        }
         var file = new FileInfo(path);
         length = 0;
         lastWriteUtc = default;
@@ -34,10 +48,10 @@ internal sealed class FileStamps : IDisposable
         return true;
     }
 
-    private bool TryStatx(string path, out long length, out DateTime lastWriteUtc)
+    private bool TryStatx(string path, out long length, out DateTime lastWriteUtc, out DateTime changedUtc)
     {
         length = 0;
-        lastWriteUtc = default;
+        lastWriteUtc = changedUtc = default;
         var cut = path.LastIndexOf('/');
         if (cut <= 0 || cut == path.Length - 1) return false;
         if (!path.AsSpan(0, cut).SequenceEqual(folder))
@@ -67,6 +81,7 @@ internal sealed class FileStamps : IDisposable
         if ((stamp.Mask & Wanted) != Wanted || (stamp.Mode & TypeBits) != PlainFile) return false;
         length = (long)stamp.Size;
         lastWriteUtc = DateTime.UnixEpoch.AddTicks(stamp.LastWriteSeconds * TimeSpan.TicksPerSecond + stamp.LastWriteNanoseconds / 100);
+        changedUtc = DateTime.UnixEpoch.AddTicks(stamp.ChangeSeconds * TimeSpan.TicksPerSecond + stamp.ChangeNanoseconds / 100);
         return true;
     }
 

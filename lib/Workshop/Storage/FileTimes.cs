@@ -8,4 +8,15 @@ namespace StreamingWorkshop.Storage;
 internal static class FileTimes
 {
     public static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The same for a change time kept below the second. File systems that keep such times (ext4, xfs, btrfs, tmpfs) take
+    /// them from the kernel's coarse clock, which moves every 1 to 10 ms; file systems that keep whole seconds or two (FAT,
+    /// ext3) leave the fraction at zero, and a time that falls on a whole second by chance is judged by <see cref="Settled"/>.
+    /// </summary>
+    public static readonly TimeSpan SettledBelowTheSecond = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Whether a file whose status last changed at <paramref name="changed"/> had settled when it was looked at, at <paramref name="lookedAt"/> (both on the system's clock).</summary>
+    public static bool HadSettled(DateTime changed, DateTime lookedAt) =>
+        changed < lookedAt - (changed.Ticks % TimeSpan.TicksPerSecond == 0 ? Settled : SettledBelowTheSecond);
 }

@@ -41,6 +41,8 @@ internal static class LinuxFileCalls
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(40)] public ulong Size;
+        [FieldOffset(96)] public long ChangeSeconds;
+        [FieldOffset(104)] public uint ChangeNanoseconds;
         [FieldOffset(112)] public long LastWriteSeconds;
         [FieldOffset(120)] public uint LastWriteNanoseconds;
     }

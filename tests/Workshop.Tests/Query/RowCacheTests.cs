@@ -28,6 +28,7 @@ public sealed class RowCacheTests : IAsyncLifetime
         await session.AlterColumnTypeAsync("raw_weather_data", "collection_time", "timestamp");
         var local = session.Local!;
         kept = local.Athena;
+        kept.FileClock = AnHourOn;
         overFiles = new LocalAthena(local.Workspace, local.Clock, local.Catalog, local.Lake, kept.Settings) { ReuseRows = false };
     }
 
@@ -416,6 +417,48 @@ public sealed class RowCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_stamped_ahead_of_the_system_clock_is_read_once_not_by_every_query()
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var loaded = kept.ObjectsKeptInMemory;
+
+        // The delivery of a workspace whose clock runs a day ahead of the system's (a simulated tomorrow) puts an object.
+        var ahead = Path.Combine(Path.GetDirectoryName(ObjectFiles()[0])!, "zz-tomorrow.gz");
+        WriteGzipLines(ahead, Reading("London", 21.5));
+        File.SetLastWriteTimeUtc(ahead, DateTime.UtcNow.AddDays(1));
+        for (var query = 0; query < 3; query++)
+            Assert.Equal(21.5, Convert.ToDouble((await kept.RunAsync("SELECT MAX(temperature) AS t FROM raw_weather_data")).Rows[0][0]));
+
+        Assert.Equal(loaded + 1, kept.ObjectsKeptInMemory);
+    }
+
+    [Fact]
+    public async Task An_object_that_had_not_settled_when_it_was_read_is_read_again_until_it_has_whatever_its_stamp()
+    {
+        SettleLake();
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var loaded = kept.ObjectsKeptInMemory;
+
+        // Written just now by the system's clock, stamped by a workspace clock a year behind it. Seen from an hour before
+        // (as a read in the same clock tick as the write sees it) it has not settled: a write in the same tick could leave
+        // the same stamp, so the object is read again by each query.
+        kept.FileClock = new SystemClockAhead(TimeSpan.FromHours(-1));
+        var recent = Path.Combine(Path.GetDirectoryName(ObjectFiles()[0])!, "zz-recent.gz");
+        WriteGzipLines(recent, Reading("London", 31.5));
+        File.SetLastWriteTimeUtc(recent, DateTime.UtcNow.AddYears(-1));
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        await kept.RunAsync("SELECT COUNT(*) AS n FROM raw_weather_data");
+        Assert.Equal(loaded + 2, kept.ObjectsKeptInMemory);
+
+        // Read once more after it has settled, and then no more.
+        kept.FileClock = AnHourOn;
+        for (var query = 0; query < 2; query++)
+            Assert.Equal(31.5, Convert.ToDouble((await kept.RunAsync("SELECT MAX(temperature) AS t FROM raw_weather_data")).Rows[0][0]));
+        Assert.Equal(loaded + 3, kept.ObjectsKeptInMemory);
+    }
+
+    [Fact]
     public async Task Rows_stay_in_the_order_the_catalog_lists_partitions_even_when_it_is_not_the_order_of_the_paths()
     {
         SettleLake();
@@ -533,8 +576,17 @@ public sealed class RowCacheTests : IAsyncLifetime
         File.SetLastWriteTimeUtc(path, written);
     }
 
-    /// <summary>Every object and folder of the lake written an hour ago: an object written in the last seconds is read again until it is older.</summary>
+    /// <summary>
+    /// Every object and folder of the lake written an hour ago: a listing of a folder written in the last seconds is
+    /// taken again until it is older. Objects settle by their change time instead, which only <see cref="AnHourOn"/> moves.
+    /// </summary>
     private void SettleLake() => LakeFiles.Settle(temp.Root, settledAt, objectsToo: true);
+
+    /// <summary>
+    /// The system's clock an hour on, for the engines' view of files' change times: every object written so far has
+    /// settled (a file is only trusted by its stamp once it is two seconds old), without the test waiting for it.
+    /// </summary>
+    private static readonly TimeProvider AnHourOn = new SystemClockAhead(TimeSpan.FromHours(1));
 
     // One instant for every settled object, so settling again changes only the objects written since.
     private readonly DateTime settledAt = DateTime.UtcNow.AddHours(-1);
@@ -542,7 +594,7 @@ public sealed class RowCacheTests : IAsyncLifetime
     private LocalAthena NewEngine()
     {
         var local = session.Local!;
-        return new LocalAthena(local.Workspace, local.Clock, local.Catalog, local.Lake, kept.Settings);
+        return new LocalAthena(local.Workspace, local.Clock, local.Catalog, local.Lake, kept.Settings) { FileClock = AnHourOn };
     }
 
     /// <summary>An engine that reads the files and hands DuckDB every object of a table, as the engine did before it kept rows or tried first objects.</summary>
