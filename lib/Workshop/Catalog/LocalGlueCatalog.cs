@@ -215,7 +215,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
             throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. Run the crawler, or list the tables with SHOW TABLES.");
         }
         // A stamp is kept only for a file that had settled before it was read: one still being written keeps being compared.
-        if (!(stamp.Written < checkedAt - FileTimes.Settled)) stamp = default;
+        if (!FileTimes.HadSettled(stamp.Written, checkedAt)) stamp = default;
         if (parsed.TryGetValue(path, out known) && known.Content.AsSpan().SequenceEqual(content))
         {
             parsed[path] = known with { Stamp = stamp };

@@ -385,7 +385,7 @@ internal sealed class LakeListing
         folders.Remove(root);
         var started = DateTime.UtcNow;
         var (files, seen, complete) = LakeTableScan.List(root);
-        if (complete && seen.All(f => f.Written < started - FileTimes.Settled))
+        if (complete && seen.All(f => FileTimes.HadSettled(f.Written, started)))
         {
             if (folders.Count >= MaxRemembered) folders.Clear();
             folders[root] = (files, seen);

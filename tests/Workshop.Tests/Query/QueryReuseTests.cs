@@ -128,6 +128,31 @@ public sealed class QueryReuseTests : IAsyncLifetime
         Assert.True(added > 0);
     }
 
+    [Fact]
+    public async Task A_folder_written_too_recently_to_trust_its_time_is_listed_again_so_an_object_added_in_the_same_tick_is_read()
+    {
+        SettleLake();
+        const string all = "SELECT COUNT(*) AS n FROM raw_weather_data";
+        var before = Convert.ToInt64((await session.QueryAsync(all)).Rows[0][0]);
+        var folder = Directory.EnumerateDirectories(LakeFolder("weather-data"), "day=*", SearchOption.AllDirectories).First();
+        var existing = Directory.EnumerateFiles(folder).First();
+        using var unzipped = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(existing), System.IO.Compression.CompressionMode.Decompress));
+        long perObject = unzipped.ReadToEnd().Split('\n').Count(line => line.Trim().Length > 0);
+        Assert.True(perObject > 0);
+
+        // A copy lands, and the folder's time is one the check cannot trust yet (a time ahead of the query stands for a
+        // folder written in the same instant, however long the test takes).
+        var recent = DateTime.UtcNow.AddMinutes(1);
+        File.Copy(existing, Path.Combine(folder, "copy-1-" + Path.GetFileName(existing)));
+        Directory.SetLastWriteTimeUtc(folder, recent);
+        Assert.Equal(before + perObject, Convert.ToInt64((await session.QueryAsync(all)).Rows[0][0]));
+
+        // Another copy in the same tick leaves the folder's time where it was: only a listing taken again finds it.
+        File.Copy(existing, Path.Combine(folder, "copy-2-" + Path.GetFileName(existing)));
+        Directory.SetLastWriteTimeUtc(folder, recent);
+        Assert.Equal(before + 2 * perObject, Convert.ToInt64((await session.QueryAsync(all)).Rows[0][0]));
+    }
+
     private static string Location(string folder) =>
         folder.Split(Path.DirectorySeparatorChar).Single(s => s.StartsWith("location=", StringComparison.Ordinal))["location=".Length..];
 
