@@ -231,7 +231,7 @@ internal static class QueryBench
 
     /// <summary>
     /// Waits until the disk has written what the bench wrote, then until the lake's folders and the catalog's files are
-    /// older than the 2 s within which the engine does not trust a file's time (file times come from a coarse clock), so
+    /// older than the engine's wait before it trusts a file's time (up to 2 s, see FileTimes.HadSettled), so
     /// the figures are those of a lake at rest, as in a workshop where a query follows the crawl by more than that. A
     /// query on a lake just written reads its listing and the table's catalog file again each time, and its result and
     /// history files would queue behind the disk's writing back of the objects the bench made seconds before.
