@@ -108,6 +108,34 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reshard_a_delete_and_a_stream_made_again_by_another_process_are_seen_by_the_next_call()
+    {
+        using var one = Open();
+        using var two = Open();
+        await one.CreateStreamAsync("s", 1);
+        Assert.Equal(["shardId-000000000000"], (await one.ListShardsAsync("s")).Select(s => s.ShardId));
+
+        // The stream's description carries the file system's time, which moves a tick (a few milliseconds) at a time:
+        // each change below comes a tick after the one before, as another process's would.
+        await Task.Delay(20);
+        await two.UpdateShardCountAsync("s", 2);
+        var resharded = (await two.ListShardsAsync("s")).Select(s => s.ShardId).ToList();
+        Assert.Equal(resharded, (await one.ListShardsAsync("s")).Select(s => s.ShardId));
+        Assert.True(resharded.Count > 1);
+
+        await Task.Delay(20);
+        await two.DeleteStreamAsync("s");
+        await Assert.ThrowsAsync<StreamingWorkshop.Errors.ResourceNotFoundException>(() => one.ListShardsAsync("s"));
+
+        // Made again under the same name, in a new folder: the old folder one had open is gone.
+        await Task.Delay(20);
+        await two.CreateStreamAsync("s", 4);
+        Assert.Equal(4, (await one.ListShardsAsync("s")).Count);
+        await one.PutRecordAsync("s", "after"u8.ToArray(), "k");
+        Assert.Equal(1, (await Task.WhenAll((await two.ListShardsAsync("s")).Select(s => ReadShard(two, "s", s.ShardId)))).Sum(records => records.Count));
+    }
+
+    [Fact]
     public async Task A_reader_sees_records_another_writer_put_between_its_own()
     {
         using var writer = Open();

@@ -577,14 +577,14 @@ public sealed class RowCacheTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Every object and folder of the lake written an hour ago: a listing of a folder written in the last seconds is
-    /// taken again until it is older. Objects settle by their change time instead, which only <see cref="AnHourOn"/> moves.
+    /// Every object and folder of the lake written an hour ago: a listing of a folder written a moment before is taken
+    /// again until it is older. Objects settle by their change time instead, which only <see cref="AnHourOn"/> moves.
     /// </summary>
     private void SettleLake() => LakeFiles.Settle(temp.Root, settledAt, objectsToo: true);
 
     /// <summary>
     /// The system's clock an hour on, for the engines' view of files' change times: every object written so far has
-    /// settled (a file is only trusted by its stamp once it is two seconds old), without the test waiting for it.
+    /// settled (a file is trusted by its stamp only once its change is a little older), without the test waiting for it.
     /// </summary>
     private static readonly TimeProvider AnHourOn = new SystemClockAhead(TimeSpan.FromHours(1));
 
