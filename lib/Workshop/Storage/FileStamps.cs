@@ -80,10 +80,14 @@ internal sealed class FileStamps : IDisposable
         }
         if ((stamp.Mask & Wanted) != Wanted || (stamp.Mode & TypeBits) != PlainFile) return false;
         length = (long)stamp.Size;
-        lastWriteUtc = DateTime.UnixEpoch.AddTicks(stamp.LastWriteSeconds * TimeSpan.TicksPerSecond + stamp.LastWriteNanoseconds / 100);
-        changedUtc = DateTime.UnixEpoch.AddTicks(stamp.ChangeSeconds * TimeSpan.TicksPerSecond + stamp.ChangeNanoseconds / 100);
+        lastWriteUtc = UtcTime(stamp.LastWriteSeconds, stamp.LastWriteNanoseconds);
+        changedUtc = UtcTime(stamp.ChangeSeconds, stamp.ChangeNanoseconds);
         return true;
     }
+
+    /// <summary>A statx time to the tick (100 ns), as FileInfo converts it.</summary>
+    private static DateTime UtcTime(long seconds, uint nanoseconds) =>
+        DateTime.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + nanoseconds / 100);
 
     private void CloseFolder()
     {

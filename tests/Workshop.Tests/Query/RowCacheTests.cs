@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using StreamingWorkshop;
+using StreamingWorkshop.Clock;
 using StreamingWorkshop.Query;
 using Workshop.Tests.TestSupport;
 
@@ -440,7 +441,7 @@ public sealed class RowCacheTests : IAsyncLifetime
         // Written just now by the system's clock, stamped by a workspace clock a year behind it. Seen from an hour before
         // (as a read in the same clock tick as the write sees it) it has not settled: a write in the same tick could leave
         // the same stamp, so the object is read again by each query.
-        kept.FileClock = new SystemClockAhead(TimeSpan.FromHours(-1));
+        kept.FileClock = new VirtualClock(DateTimeOffset.UtcNow.AddHours(-1));
         PutLondonReading("zz-recent.gz", 31.5, stamped: DateTime.UtcNow.AddYears(-1));
         for (var query = 0; query < 2; query++) Assert.Equal(31.5, await HighestTemperature());
         Assert.Equal(loaded + 2, kept.ObjectsKeptInMemory);
@@ -576,10 +577,10 @@ public sealed class RowCacheTests : IAsyncLifetime
     private void SettleLake() => LakeFiles.Settle(temp.Root, settledAt, objectsToo: true);
 
     /// <summary>
-    /// The system's clock an hour on, for the engines' view of files' change times: every object written so far has
-    /// settled (a file is trusted by its stamp only once its change is a little older), without the test waiting for it.
+    /// The system's clock an hour on, for the engines' view of files' change times: every object written during the
+    /// test has settled (a file is trusted by its stamp only once its change is a little older), without the test waiting for it.
     /// </summary>
-    private static readonly TimeProvider AnHourOn = new SystemClockAhead(TimeSpan.FromHours(1));
+    private static readonly TimeProvider AnHourOn = new VirtualClock(DateTimeOffset.UtcNow.AddHours(1));
 
     // One instant for every settled object, so settling again changes only the objects written since.
     private readonly DateTime settledAt = DateTime.UtcNow.AddHours(-1);

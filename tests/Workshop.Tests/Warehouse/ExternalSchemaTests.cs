@@ -65,7 +65,7 @@ public sealed class ExternalSchemaTests(LoadLakeFixture lake) : IClassFixture<Lo
 
         // A whole-table Athena query keeps the table's rows and saves them for the next engine. Rows of objects written
         // in the last two seconds are not trusted by their stamps; the engine's view of the system's clock is an hour on.
-        local.Athena.FileClock = new Workshop.Tests.TestSupport.SystemClockAhead(TimeSpan.FromHours(1));
+        local.Athena.FileClock = new StreamingWorkshop.Clock.VirtualClock(DateTimeOffset.UtcNow.AddHours(1));
         local.Athena.StartQueryExecution("SELECT count(*) FROM readings", "kept_db");
         Assert.NotNull(Saved());
         lake.Warehouse.Execute($"CREATE EXTERNAL SCHEMA keptview FROM DATA CATALOG DATABASE 'kept_db' IAM_ROLE '{Role}'");
