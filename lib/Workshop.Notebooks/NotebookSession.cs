@@ -56,6 +56,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         this.workingDirectory = Path.GetFullPath(workingDirectory);
         CellTimeLimit = cellTimeLimit ?? TimeSpan.FromMinutes(2);
         NotebookDisplay.EnsureFormattersRegistered();
+        NotebookDisplay.WarmUpFormatterInBackground();
         options = SharedOptions.Value;
     }
 
@@ -147,9 +148,6 @@ public sealed partial class NotebookSession : IAsyncDisposable
         if (taken.Options.FilePath != cellOptions.FilePath || !taken.Options.MetadataReferences.SequenceEqual(cellOptions.MetadataReferences)) return null;
         return taken.Compiled;
     }
-
-    /// <summary>Compiles a trivial submission so the first real cell does not pay for loading the compiler.</summary>
-    public Task WarmUpAsync() => Task.Run(() => CSharpScript.Create("1", options).Compile());
 
     private static IEnumerable<MetadataReference> DefaultReferences()
     {

@@ -66,10 +66,13 @@ public sealed class BenchCliTests : IDisposable
 
         Assert.True(bench.Exit == 0, $"bench notebook exited {bench.Exit}: {bench.Stderr}");
         Assert.Matches(@"│ Cold: process start to first cell\s+│ [\d,.]+ ms\s+│ <= 1,000 ms\s+│", bench.Stdout);
+        Assert.Matches(@"│ Cold, in a new workspace\s+│ [\d,.]+ ms\s+│ <= 1,000 ms\s+│", bench.Stdout);
         Assert.Matches(@"│ Warm: trivial cell, median of 5\s+│ [\d,.]+ ms\s+│ < 50 ms\s+│", bench.Stdout);
         var figures = Figures(figuresPath);
         Assert.True(figures["firstCellMilliseconds"]!["value"]!.GetValue<double>() > 0);
         Assert.Equal("<= 1000", figures["firstCellMilliseconds"]!["goal"]!.GetValue<string>());
+        Assert.True(figures["firstCellInWorkspaceMilliseconds"]!["value"]!.GetValue<double>() > 0);
+        Assert.Equal("<= 1000", figures["firstCellInWorkspaceMilliseconds"]!["goal"]!.GetValue<string>());
         Assert.True(figures["warmCellMedianMilliseconds"]!["value"]!.GetValue<double>() > 0);
     }
 

@@ -358,6 +358,29 @@ public sealed partial class KernelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_kernel_in_a_workshop_folder_keeps_its_startup_record_in_the_workspace_and_makes_none_elsewhere(bool workspaceThere)
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-startup-").FullName;
+        try
+        {
+            var workspace = Path.Combine(folder, ".workshop");
+            if (workspaceThere) _ = new StreamingWorkshop.Storage.WorkspaceDirectory(workspace);
+            using (var client = new Client(folder))
+                Assert.Equal("ok", client.Execute("var cities = new[] { \"Leeds\" };")["status"]!.GetValue<string>());
+
+            var record = new FileInfo(Path.Combine(workspace, "startup", "kernel.jitprofile"));
+            if (workspaceThere) Assert.True(record.Exists && record.Length > 1024, $"No startup record in {record.DirectoryName}.");
+            else Assert.False(Directory.Exists(workspace));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_restart_stops_the_running_cell_aborts_queued_ones_and_forgets_the_variables()
     {

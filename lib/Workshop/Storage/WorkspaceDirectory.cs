@@ -56,7 +56,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     private const string RetiredLabExtension = ".lab";
 
     /// <summary>The folders a workspace keeps its own state in, which no lab may take as its name.</summary>
-    private static readonly string[] OwnFolders = ["catalog", "delivery", "lake", "logs", "metrics", "query", "stacks", "state", "streams", "tmp", "warehouse"];
+    private static readonly string[] OwnFolders = ["catalog", "delivery", "lake", "logs", "metrics", "query", "stacks", "startup", "state", "streams", "tmp", "warehouse"];
 
     /// <summary>
     /// Makes room for a lab: a workspace of its own in the folder <paramref name="name"/> of this one. Whatever an

@@ -41,6 +41,7 @@ public sealed class LabTests : IDisposable
     [Theory]
     [InlineData("streams", "keeps its own data")]
     [InlineData("tmp", "keeps its own data")]
+    [InlineData("startup", "keeps its own data")]
     [InlineData("Lab", "is not one the kit takes")]
     [InlineData("../lab", "is not one the kit takes")]
     [InlineData("", "is not one the kit takes")]

@@ -1,0 +1,66 @@
+using System.Reflection;
+using System.Runtime;
+using StreamingWorkshop.Storage;
+
+namespace StreamingWorkshop.Cli;
+
+/// <summary>
+/// A head start for the JIT. A notebook's first cell spends about a third of its time compiling generic code from IL
+/// that no precompiled image can hold: the framework's collections instantiated over the compiler's own types. The
+/// runtime's multicore JIT records which methods a process compiled, and the next process of the same verb replays
+/// that record on the other core, so the methods are ready before the first cell's compile asks for them. The record
+/// is kept in the workspace's startup/ folder, where the runtime writes it again as the process ends; a workspace
+/// that has none gets a copy of the one the build recorded beside the CLI's assemblies.
+/// </summary>
+internal static class StartupProfile
+{
+    public const string FolderName = "startup";
+
+    /// <summary>The record the build made (see Workshop.Cli.csproj), beside the CLI's assemblies.</summary>
+    public static string BuildRecordPath => Path.Combine(AppContext.BaseDirectory, FolderName, FileName("run"));
+
+    public static string FileName(string verb) => verb + ".jitprofile";
+
+    /// <summary>
+    /// Makes the workspace's startup/ folder and gives it a copy of <paramref name="buildRecord"/> for
+    /// <paramref name="verb"/> when it has no record of its own yet. Returns the folder, or null when the workspace
+    /// refuses the path (a link on it), so that nothing is read or written through the link.
+    /// </summary>
+    public static string? Prepare(WorkspaceDirectory workspace, string verb, string buildRecord)
+    {
+        string record;
+        try
+        {
+            record = workspace.Resolve(FolderName, FileName(verb));
+        }
+        catch (WorkspaceEscapeException)
+        {
+            return null;
+        }
+        var folder = workspace.EnsureFolder(FolderName);
+        if (!File.Exists(record) && File.Exists(buildRecord)) workspace.WriteAtomically(record, File.ReadAllBytes(buildRecord));
+        return folder;
+    }
+
+    /// <summary>
+    /// Replays and records the profile of <paramref name="verb"/> in the workspace at <paramref name="workspaceRoot"/>,
+    /// making the workspace first when <paramref name="makeWorkspace"/> says the verb would make it anyway. Only in the
+    /// CLI's own process: a test host that calls the CLI's entry point keeps its JIT to itself.
+    /// </summary>
+    public static void Start(string workspaceRoot, string verb, bool makeWorkspace)
+    {
+        if (Assembly.GetEntryAssembly() != typeof(StartupProfile).Assembly) return;
+        try
+        {
+            var workspace = makeWorkspace ? new WorkspaceDirectory(workspaceRoot) : WorkspaceDirectory.OpenExisting(workspaceRoot);
+            if (workspace is null || Prepare(workspace, verb, BuildRecordPath) is not { } folder) return;
+            ProfileOptimization.SetProfileRoot(folder);
+            ProfileOptimization.StartProfile(FileName(verb));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Only a head start: a workspace that cannot hold the record runs as it would without one, and a workspace
+            // that cannot be made is reported by the cell that connects to it.
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using StreamingWorkshop.Cli;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Storage;
+
+/// <summary>
+/// The JIT's startup record lives in the workspace's startup/ folder: a workspace without one gets the build's copy,
+/// one with its own keeps it, and a link on the way is refused, so nothing is read or written outside the workspace.
+/// </summary>
+public sealed class StartupProfileTests : IDisposable
+{
+    private readonly TempWorkspace temp = new();
+    private readonly string elsewhere = Directory.CreateTempSubdirectory("startup-elsewhere-").FullName;
+
+    private string BuildRecord(byte[] content)
+    {
+        var path = Path.Combine(elsewhere, "build", "run.jitprofile");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void A_workspace_without_a_record_gets_a_copy_of_the_builds()
+    {
+        var buildRecord = BuildRecord([1, 2, 3, 4]);
+
+        var folder = StartupProfile.Prepare(temp.Workspace, "kernel", buildRecord);
+
+        Assert.Equal(Path.Combine(temp.Root, "startup"), folder);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, File.ReadAllBytes(Path.Combine(temp.Root, "startup", "kernel.jitprofile")));
+    }
+
+    [Fact]
+    public void A_workspace_keeps_the_record_its_own_processes_wrote()
+    {
+        var buildRecord = BuildRecord([1, 2, 3, 4]);
+        var own = Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile");
+        File.WriteAllBytes(own, [9, 9]);
+
+        StartupProfile.Prepare(temp.Workspace, "run", buildRecord);
+
+        Assert.Equal(new byte[] { 9, 9 }, File.ReadAllBytes(own));
+    }
+
+    [Fact]
+    public void Without_a_build_record_the_folder_is_made_for_the_runtime_to_write_into()
+    {
+        var folder = StartupProfile.Prepare(temp.Workspace, "run", Path.Combine(elsewhere, "missing.jitprofile"));
+
+        Assert.True(Directory.Exists(folder));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder!));
+    }
+
+    [Fact]
+    public void A_startup_folder_that_links_outside_is_refused_and_nothing_is_written_there()
+    {
+        var buildRecord = BuildRecord([1, 2, 3, 4]);
+        var outside = Directory.CreateDirectory(Path.Combine(elsewhere, "outside")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(temp.Root, "startup"), outside);
+
+        Assert.Null(StartupProfile.Prepare(temp.Workspace, "run", buildRecord));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+    }
+
+    [Fact]
+    public void A_record_that_links_to_a_file_outside_is_refused_and_the_file_kept()
+    {
+        var buildRecord = BuildRecord([1, 2, 3, 4]);
+        var outsideFile = Path.Combine(elsewhere, "notes.txt");
+        File.WriteAllText(outsideFile, "mine");
+        File.CreateSymbolicLink(Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile"), outsideFile);
+
+        Assert.Null(StartupProfile.Prepare(temp.Workspace, "run", buildRecord));
+        Assert.Equal("mine", File.ReadAllText(outsideFile));
+    }
+
+    public void Dispose()
+    {
+        temp.Dispose();
+        Directory.Delete(elsewhere, recursive: true);
+    }
+}
