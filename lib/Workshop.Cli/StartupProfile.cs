@@ -57,10 +57,10 @@ internal static class StartupProfile
             ProfileOptimization.SetProfileRoot(folder);
             ProfileOptimization.StartProfile(FileName(verb));
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or WorkspaceEscapeException)
         {
-            // Only a head start: a workspace that cannot hold the record runs as it would without one, and a workspace
-            // that cannot be made is reported by the cell that connects to it.
+            // Only a head start: a workspace that cannot hold the record (or a link put on its path meanwhile) runs as it
+            // would without one, and a workspace that cannot be made is reported by the cell that connects to it.
         }
     }
 }
