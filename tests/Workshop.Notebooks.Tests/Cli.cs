@@ -5,7 +5,15 @@ namespace Workshop.Notebooks.Tests;
 /// <summary>Runs the workshop command in a child process, as a learner would.</summary>
 internal static class Cli
 {
-    public static int Run(out string output, params string[] arguments) => RunIn(AppContext.BaseDirectory, new Dictionary<string, string>(), out output, arguments);
+    /// <summary>
+    /// Runs in this test's output folder, which lies inside the repository: the workspace is named, and never made, so
+    /// the repository's own workspace (there once a day has been run in it) is not the one the command finds.
+    /// </summary>
+    public static int Run(out string output, params string[] arguments) =>
+        RunIn(AppContext.BaseDirectory, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = NoWorkspace }, out output, arguments);
+
+    /// <summary>A workspace path no test makes.</summary>
+    public static readonly string NoWorkspace = Path.Combine(Path.GetTempPath(), $"workshop-tests-no-workspace-{Environment.ProcessId}");
 
     public static int RunIn(string workingDirectory, IDictionary<string, string> environment, out string output, params string[] arguments)
     {
