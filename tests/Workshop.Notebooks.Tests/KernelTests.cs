@@ -362,21 +362,24 @@ public sealed partial class KernelTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void A_kernel_in_a_workshop_folder_keeps_its_startup_record_in_the_workspace_and_makes_none_elsewhere(bool workspaceThere)
+    [InlineData("a workspace")]
+    [InlineData("a workshop.dib")]
+    [InlineData("neither")]
+    public void A_kernel_keeps_its_startup_record_in_the_workspace_of_its_folder_and_makes_none_elsewhere(string folderHolds)
     {
         var folder = Directory.CreateTempSubdirectory("kernel-startup-").FullName;
         try
         {
             var workspace = Path.Combine(folder, ".workshop");
-            if (workspaceThere) _ = new StreamingWorkshop.Storage.WorkspaceDirectory(workspace);
+            if (folderHolds == "a workspace") _ = new StreamingWorkshop.Storage.WorkspaceDirectory(workspace);
+            // A workshop's own folder: its notebooks make .workshop/ as they connect, so the kernel makes it first.
+            if (folderHolds == "a workshop.dib") File.WriteAllText(Path.Combine(folder, "workshop.dib"), "#!csharp\n\n1 + 1\n");
             using (var client = new Client(folder))
                 Assert.Equal("ok", client.Execute("var cities = new[] { \"Leeds\" };")["status"]!.GetValue<string>());
 
             var record = new FileInfo(Path.Combine(workspace, "startup", "kernel.jitprofile"));
-            if (workspaceThere) Assert.True(record.Exists && record.Length > 1024, $"No startup record in {record.DirectoryName}.");
-            else Assert.False(Directory.Exists(workspace));
+            if (folderHolds == "neither") Assert.False(Directory.Exists(workspace));
+            else Assert.True(record.Exists && record.Length > 1024, $"No startup record in {record.DirectoryName}.");
         }
         finally
         {

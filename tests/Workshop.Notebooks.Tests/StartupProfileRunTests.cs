@@ -4,7 +4,8 @@ namespace Workshop.Notebooks.Tests;
 
 /// <summary>
 /// `workshop run` keeps the JIT's startup record in the workspace the notebooks use: the runtime writes it there as
-/// the process ends, a damaged record changes nothing a learner sees, and a run with no workspace makes none for it.
+/// the process ends, a damaged record changes nothing a learner sees, and a run with no workspace makes none for it
+/// unless it runs in a workshop's own folder.
 /// </summary>
 public sealed class StartupProfileRunTests : IDisposable
 {
@@ -67,6 +68,19 @@ public sealed class StartupProfileRunTests : IDisposable
         Assert.True(exit == 0, log);
         Assert.Equal("London and Leeds", shown);
         Assert.False(Directory.Exists(Path.Combine(folder, ".workshop")), log);
+    }
+
+    [Fact]
+    public void A_run_in_a_workshops_folder_makes_its_workspace_for_the_record()
+    {
+        File.WriteAllText(Path.Combine(folder, "workshop.dib"), "#!csharp\n\n1 + 1\n");
+
+        var (exit, log, shown) = Run(Notebook());
+
+        Assert.True(exit == 0, log);
+        Assert.Equal("London and Leeds", shown);
+        var record = new FileInfo(Path.Combine(folder, ".workshop", "startup", "run.jitprofile"));
+        Assert.True(record.Exists && record.Length > 1024, $"No startup record in {record.DirectoryName}: {log}");
     }
 
     [Fact]

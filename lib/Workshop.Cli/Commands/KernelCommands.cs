@@ -21,7 +21,8 @@ internal static class KernelCommands
         {
             var path = parse.GetValue(connectionFile) ?? throw new ArgumentException("Give --connection-file; Jupyter passes it when it starts the kernel. To make Jupyter aware of the kernel, run 'workshop kernel install'.");
             CheckConnectionFile(path);
-            // Only in a workspace that is there already: a kernel started in any other folder makes none.
+            // In a workspace that is there already, or in a workshop's own, which its notebooks make anyway; a kernel started
+            // in any other folder makes none.
             StartupProfile.Start(WorkspaceDirectory.LocateRoot(Directory.GetCurrentDirectory()), "kernel", makeWorkspace: false);
             using var server = new KernelServer(ConnectionInfo.Read(path), Console.Error, Directory.GetCurrentDirectory());
             using var parentWatch = ParentWatch.Start(() =>

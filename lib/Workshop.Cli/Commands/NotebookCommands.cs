@@ -54,8 +54,8 @@ internal static class NotebookCommands
             if (chosen.Region is { } region) Environment.SetEnvironmentVariable("AWS_REGION", region);
             if (chosen.Profile is { } profile) Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
             if (wholeDay) TellOfAnEarlierDay(NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()), chosen.WorkspacePath);
-            // In the workspace the notebooks will connect to, found as Workshop.ConnectAsync finds it; the day, or a workspace
-            // named on the command line, is made now rather than by the first cell that connects.
+            // In the workspace the notebooks will connect to, found as Workshop.ConnectAsync finds it; the day's, one named on
+            // the command line or a workshop's own is made now rather than by the first cell that connects.
             StartupProfile.Start(WorkspaceDirectory.LocateRoot(NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory())), "run", makeWorkspace: wholeDay || chosen.WorkspacePath is not null);
             var options = new RunOptions
             {

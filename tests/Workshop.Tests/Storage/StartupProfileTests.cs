@@ -75,6 +75,19 @@ public sealed class StartupProfileTests : IDisposable
         Assert.Equal("mine", File.ReadAllText(outsideFile));
     }
 
+    [Fact]
+    public void Only_the_workshop_folder_beside_a_workshop_dib_is_a_workshops_own()
+    {
+        var workshop = Directory.CreateDirectory(Path.Combine(elsewhere, "course")).FullName;
+        File.WriteAllText(Path.Combine(workshop, "workshop.dib"), "#!csharp\n");
+        var plain = Directory.CreateDirectory(Path.Combine(elsewhere, "plain")).FullName;
+
+        Assert.True(StartupProfile.IsWorkshopsOwn(Path.Combine(workshop, ".workshop")));
+        Assert.True(StartupProfile.IsWorkshopsOwn(Path.Combine(workshop, ".workshop") + Path.DirectorySeparatorChar));
+        Assert.False(StartupProfile.IsWorkshopsOwn(Path.Combine(workshop, "my-workspace")));
+        Assert.False(StartupProfile.IsWorkshopsOwn(Path.Combine(plain, ".workshop")));
+    }
+
     public void Dispose()
     {
         temp.Dispose();
