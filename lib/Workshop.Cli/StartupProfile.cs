@@ -10,7 +10,7 @@ namespace StreamingWorkshop.Cli;
 /// runtime's multicore JIT records which methods a process compiled, and the next process of the same verb replays
 /// that record on the other core, so the methods are ready before the first cell's compile asks for them. The record
 /// is kept in the workspace's startup/ folder, where the runtime writes it again as the process ends; a workspace
-/// that has none gets a copy of the one the build recorded beside the CLI's assemblies.
+/// that has none, or one older than the build's, gets a copy of the one the build recorded beside the CLI's assemblies.
 /// </summary>
 internal static class StartupProfile
 {
@@ -23,8 +23,10 @@ internal static class StartupProfile
 
     /// <summary>
     /// Makes the workspace's startup/ folder and gives it a copy of <paramref name="buildRecord"/> for
-    /// <paramref name="verb"/> when it has no record of its own yet. Returns the folder, or null when the workspace
-    /// refuses the path (a link on it), so that nothing is read or written through the link.
+    /// <paramref name="verb"/> when it has no record of its own, or one older than the build's: a record made by an
+    /// earlier build names methods of assemblies that are no longer there, and the runtime gains nothing from it.
+    /// Returns the folder, or null when the workspace refuses the path (a link on it), so that nothing is read or
+    /// written through the link.
     /// </summary>
     public static string? Prepare(WorkspaceDirectory workspace, string verb, string buildRecord)
     {
@@ -38,7 +40,8 @@ internal static class StartupProfile
             return null;
         }
         var folder = workspace.EnsureFolder(FolderName);
-        if (!File.Exists(record) && File.Exists(buildRecord)) workspace.WriteAtomically(record, File.ReadAllBytes(buildRecord));
+        if (File.Exists(buildRecord) && (!File.Exists(record) || File.GetLastWriteTimeUtc(record) < File.GetLastWriteTimeUtc(buildRecord)))
+            workspace.WriteAtomically(record, File.ReadAllBytes(buildRecord));
         return folder;
     }
 

@@ -37,10 +37,25 @@ public sealed class StartupProfileTests : IDisposable
         var buildRecord = BuildRecord([1, 2, 3, 4]);
         var own = Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile");
         File.WriteAllBytes(own, [9, 9]);
+        File.SetLastWriteTimeUtc(own, File.GetLastWriteTimeUtc(buildRecord).AddHours(1));
 
         StartupProfile.Prepare(temp.Workspace, "run", buildRecord);
 
         Assert.Equal(new byte[] { 9, 9 }, File.ReadAllBytes(own));
+    }
+
+    [Fact]
+    public void A_record_older_than_the_builds_is_replaced_by_the_builds()
+    {
+        var buildRecord = BuildRecord([1, 2, 3, 4]);
+        var own = Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile");
+        File.WriteAllBytes(own, [9, 9]);
+        // Written before the kit was built again: it names methods of the assemblies the earlier build made.
+        File.SetLastWriteTimeUtc(own, File.GetLastWriteTimeUtc(buildRecord).AddHours(-1));
+
+        StartupProfile.Prepare(temp.Workspace, "run", buildRecord);
+
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, File.ReadAllBytes(own));
     }
 
     [Fact]
