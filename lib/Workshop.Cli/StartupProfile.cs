@@ -46,26 +46,18 @@ internal static class StartupProfile
     }
 
     /// <summary>
-    /// Whether <paramref name="workspaceRoot"/> is the .workshop/ folder beside a workshop.dib: a workshop's own
-    /// workspace, which every notebook of the workshop makes as it connects.
-    /// </summary>
-    public static bool IsWorkshopsOwn(string workspaceRoot) =>
-        Path.GetFileName(Path.TrimEndingDirectorySeparator(workspaceRoot)) == WorkspaceDirectory.DefaultFolderName
-        && Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(workspaceRoot)) is { } folder
-        && File.Exists(Path.Combine(folder, "workshop.dib"));
-
-    /// <summary>
     /// Replays and records the profile of <paramref name="verb"/> in the workspace at <paramref name="workspaceRoot"/>.
     /// A workspace that is not there yet is made first when <paramref name="makeWorkspace"/> says the verb would make it
-    /// anyway, or when it is a workshop's own (<see cref="IsWorkshopsOwn"/>); otherwise the process starts without the
-    /// record. Only in the CLI's own process: a test host that calls the CLI's entry point keeps its JIT to itself.
+    /// anyway, or when it is a workshop's own (<see cref="WorkspaceDirectory.IsWorkshopsOwn"/>); otherwise the process
+    /// starts without the record. Only in the CLI's own process: a test host that calls the CLI's entry point keeps its
+    /// JIT to itself.
     /// </summary>
     public static void Start(string workspaceRoot, string verb, bool makeWorkspace)
     {
         if (Assembly.GetEntryAssembly() != typeof(StartupProfile).Assembly) return;
         try
         {
-            var workspace = makeWorkspace || IsWorkshopsOwn(workspaceRoot) ? new WorkspaceDirectory(workspaceRoot) : WorkspaceDirectory.OpenExisting(workspaceRoot);
+            var workspace = makeWorkspace || WorkspaceDirectory.IsWorkshopsOwn(workspaceRoot) ? new WorkspaceDirectory(workspaceRoot) : WorkspaceDirectory.OpenExisting(workspaceRoot);
             if (workspace is null || Prepare(workspace, verb, BuildRecordPath) is not { } folder) return;
             ProfileOptimization.SetProfileRoot(folder);
             ProfileOptimization.StartProfile(FileName(verb));

@@ -64,7 +64,7 @@ public static class NotebookRunner
     public static IReadOnlyList<string> DefaultNotebooks(string root)
     {
         var list = new List<string>();
-        var entry = Path.Combine(root, "workshop.dib");
+        var entry = Path.Combine(root, StreamingWorkshop.Storage.WorkspaceDirectory.EntryNotebookName);
         if (File.Exists(entry)) list.Add(entry);
         var folder = Path.Combine(root, "notebooks");
         if (Directory.Exists(folder))

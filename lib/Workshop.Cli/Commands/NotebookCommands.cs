@@ -53,10 +53,11 @@ internal static class NotebookCommands
             if (chosen.Backend is { } backend) Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", backend);
             if (chosen.Region is { } region) Environment.SetEnvironmentVariable("AWS_REGION", region);
             if (chosen.Profile is { } profile) Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
-            if (wholeDay) TellOfAnEarlierDay(NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()), chosen.WorkspacePath);
+            var sourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory());
+            if (wholeDay) TellOfAnEarlierDay(sourceRoot, chosen.WorkspacePath);
             // In the workspace the notebooks will connect to, found as Workshop.ConnectAsync finds it; the day's, one named on
             // the command line or a workshop's own is made now rather than by the first cell that connects.
-            StartupProfile.Start(WorkspaceDirectory.LocateRoot(NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory())), "run", makeWorkspace: wholeDay || chosen.WorkspacePath is not null);
+            StartupProfile.Start(WorkspaceDirectory.LocateRoot(sourceRoot), "run", makeWorkspace: wholeDay || chosen.WorkspacePath is not null);
             var options = new RunOptions
             {
                 OutputDirectory = Path.GetFullPath(parse.GetValue(output)!),
@@ -64,7 +65,7 @@ internal static class NotebookCommands
                 CellTimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 PaceLiveRuns = parse.GetValue(paced),
                 // Pages keep the notebooks' folders (out/notebooks/02-task2-explore.html), so links between them work.
-                SourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory()),
+                SourceRoot = sourceRoot,
                 // A page is rendered on the other core while the next notebook runs.
                 WritePagesInBackground = true,
             };

@@ -128,10 +128,25 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         var start = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {
-            if (Directory.Exists(Path.Combine(folder.FullName, DefaultFolderName)) || File.Exists(Path.Combine(folder.FullName, "workshop.dib")))
+            if (Directory.Exists(Path.Combine(folder.FullName, DefaultFolderName)) || File.Exists(Path.Combine(folder.FullName, EntryNotebookName)))
                 return Path.Combine(folder.FullName, DefaultFolderName);
         }
         return Path.Combine(start, DefaultFolderName);
+    }
+
+    /// <summary>The workshop's entry notebook, which marks a workshop's own folder.</summary>
+    public const string EntryNotebookName = "workshop.dib";
+
+    /// <summary>
+    /// Whether <paramref name="root"/> is the .workshop/ folder beside a workshop.dib: a workshop's own workspace, which
+    /// <see cref="LocateRoot"/> finds for every notebook of the workshop and each makes as it connects.
+    /// </summary>
+    public static bool IsWorkshopsOwn(string root)
+    {
+        var trimmed = Path.TrimEndingDirectorySeparator(root);
+        return Path.GetFileName(trimmed) == DefaultFolderName
+            && Path.GetDirectoryName(trimmed) is { } folder
+            && File.Exists(Path.Combine(folder, EntryNotebookName));
     }
 
     /// <summary>An existing workspace at <paramref name="root"/>, or null where there is none yet (nothing is made).</summary>

@@ -1,4 +1,5 @@
 using StreamingWorkshop.Cli;
+using StreamingWorkshop.Storage;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Storage;
@@ -20,6 +21,15 @@ public sealed class StartupProfileTests : IDisposable
         return path;
     }
 
+    /// <summary>The workspace's own record for `run` (bytes 9, 9), last written at <paramref name="written"/>.</summary>
+    private string OwnRecord(DateTime written)
+    {
+        var own = Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile");
+        File.WriteAllBytes(own, [9, 9]);
+        File.SetLastWriteTimeUtc(own, written);
+        return own;
+    }
+
     [Fact]
     public void A_workspace_without_a_record_gets_a_copy_of_the_builds()
     {
@@ -35,9 +45,7 @@ public sealed class StartupProfileTests : IDisposable
     public void A_workspace_keeps_the_record_its_own_processes_wrote()
     {
         var buildRecord = BuildRecord([1, 2, 3, 4]);
-        var own = Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile");
-        File.WriteAllBytes(own, [9, 9]);
-        File.SetLastWriteTimeUtc(own, File.GetLastWriteTimeUtc(buildRecord).AddHours(1));
+        var own = OwnRecord(written: File.GetLastWriteTimeUtc(buildRecord).AddHours(1));
 
         StartupProfile.Prepare(temp.Workspace, "run", buildRecord);
 
@@ -48,10 +56,8 @@ public sealed class StartupProfileTests : IDisposable
     public void A_record_older_than_the_builds_is_replaced_by_the_builds()
     {
         var buildRecord = BuildRecord([1, 2, 3, 4]);
-        var own = Path.Combine(temp.Workspace.EnsureFolder("startup"), "run.jitprofile");
-        File.WriteAllBytes(own, [9, 9]);
         // Written before the kit was built again: it names methods of the assemblies the earlier build made.
-        File.SetLastWriteTimeUtc(own, File.GetLastWriteTimeUtc(buildRecord).AddHours(-1));
+        var own = OwnRecord(written: File.GetLastWriteTimeUtc(buildRecord).AddHours(-1));
 
         StartupProfile.Prepare(temp.Workspace, "run", buildRecord);
 
@@ -97,10 +103,10 @@ public sealed class StartupProfileTests : IDisposable
         File.WriteAllText(Path.Combine(workshop, "workshop.dib"), "#!csharp\n");
         var plain = Directory.CreateDirectory(Path.Combine(elsewhere, "plain")).FullName;
 
-        Assert.True(StartupProfile.IsWorkshopsOwn(Path.Combine(workshop, ".workshop")));
-        Assert.True(StartupProfile.IsWorkshopsOwn(Path.Combine(workshop, ".workshop") + Path.DirectorySeparatorChar));
-        Assert.False(StartupProfile.IsWorkshopsOwn(Path.Combine(workshop, "my-workspace")));
-        Assert.False(StartupProfile.IsWorkshopsOwn(Path.Combine(plain, ".workshop")));
+        Assert.True(WorkspaceDirectory.IsWorkshopsOwn(Path.Combine(workshop, ".workshop")));
+        Assert.True(WorkspaceDirectory.IsWorkshopsOwn(Path.Combine(workshop, ".workshop") + Path.DirectorySeparatorChar));
+        Assert.False(WorkspaceDirectory.IsWorkshopsOwn(Path.Combine(workshop, "my-workspace")));
+        Assert.False(WorkspaceDirectory.IsWorkshopsOwn(Path.Combine(plain, ".workshop")));
     }
 
     public void Dispose()
