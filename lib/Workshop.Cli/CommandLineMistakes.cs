@@ -58,6 +58,9 @@ internal static class CommandLineMistakes
     {
         var message = string.Join(' ', error.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         message = message.Replace("as expected type 'System.Int32'", "as a whole number").Replace("as expected type 'System.Double'", "as a number");
+        // A whole number the parser cannot take is one too large for it, not one badly written.
+        if (System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>-?\d+)' for option '[^']+' as a whole number\.?$") is { Success: true } tooLarge)
+            message = $"'{tooLarge.Groups["value"].Value}' is too large a whole number; give a smaller one.";
         if (!message.EndsWith('.')) message += ".";
         for (var at = error.SymbolResult; at is not null; at = at.Parent)
             if (at is OptionResult { Option: var option }) return $"{option.Name}: {message}";

@@ -38,17 +38,27 @@ internal static class OptionRanges
         return option;
     }
 
-    /// <summary>Accepts a length of time (24h, 90m, 1h30m) above zero; text that is no length of time is left to the verb to report.</summary>
-    public static Option<string> LongerThanZero(this Option<string> option)
+    /// <summary>
+    /// Accepts a length of time (24h, 90m, 1h30m) above zero, and no longer than <paramref name="longest"/> (such as 366d)
+    /// when given, <paramref name="why"/> saying why; text that is no length of time is left to the verb to report.
+    /// </summary>
+    public static Option<string> LongerThanZero(this Option<string> option, string? longest = null, string why = "")
     {
+        var limit = longest is null ? TimeSpan.MaxValue : Commands.CliSession.ParseDuration(longest);
         option.Validators.Add(result =>
         {
             if (LastToken(result) is not { } text) return;
+            // "-1h" is a length of time with a sign: say it is below zero, not that it is no length of time.
+            var negative = text.TrimStart().StartsWith('-');
             TimeSpan span;
-            try { span = Commands.CliSession.ParseDuration(text); }
+            try { span = Commands.CliSession.ParseDuration(negative ? text.TrimStart()[1..] : text); }
             catch (Exception error) when (error is ArgumentException or FormatException or OverflowException) { return; }
-            if (span <= TimeSpan.Zero)
+            if (negative && span > TimeSpan.Zero)
+                result.AddError($"'{text}' is below zero; give a length of time above zero such as 24h, 90m or 7d");
+            else if (span <= TimeSpan.Zero)
                 result.AddError($"'{text}' is no time at all; give a length of time above zero such as 24h, 90m or 7d");
+            else if (span > limit)
+                result.AddError($"'{text}' is longer than {longest}, the most it can be{why}");
         });
         return option;
     }

@@ -42,7 +42,70 @@ internal static class Terminal
     public static void Show(object display)
     {
         using var fit = TextTable.FitTo(Width);
-        Console.Out.WriteLine(display.ToString());
+        var text = display.ToString() ?? "";
+        // A lake's tree stays as it is: each line is a folder or an object's whole key, to be read and copied as one.
+        Console.Out.WriteLine(display is StreamingWorkshop.Lake.BucketTreeView ? text : FitProse(text));
+    }
+
+    /// <summary>
+    /// Lines of prose longer than the terminal, wrapped at their spaces; a line that is one long word (a key, a path)
+    /// stays whole so it can be copied.
+    /// </summary>
+    private static string FitProse(string text) => string.Join('\n', text.Split('\n').SelectMany(line =>
+        line.Length <= Width || !line.Trim().Contains(' ') ? [line] : TextTable.Wrap(line, Width)));
+
+    /// <summary>
+    /// Rows as a boxed table when it fits the terminal as it is; when it would not, each row as a block of its own
+    /// (<see cref="TextTable.RenderExpanded"/>), rather than columns so narrow that names and values break mid-word.
+    /// </summary>
+    public static void ShowGrid(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows)
+    {
+        // Each column is its widest cell plus a border and a space either side; one more border closes the row.
+        var natural = headers.Select((header, i) => rows.Select(r => r[i].Split('\n').Max(l => l.Length)).Append(header.Length).Max()).Sum() + 3 * headers.Count + 1;
+        if (rows.Count > 0 && natural > Width)
+        {
+            Console.Out.Write(TextTable.RenderExpanded(headers, rows, Width));
+            return;
+        }
+        var grid = new Table();
+        foreach (var header in headers) grid.AddColumn(Markup.Escape(header));
+        foreach (var row in rows) grid.AddRow(row.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(grid);
+    }
+
+    /// <summary>
+    /// A footer of facts parted by " · ", in grey, each line as full as the terminal allows and broken only between
+    /// facts, so that no figure is split from its label.
+    /// </summary>
+    public static void Footer(string text)
+    {
+        var line = "";
+        foreach (var fact in text.Split(" · "))
+        {
+            if (line.Length > 0 && line.Length + 3 + fact.Length > Width)
+            {
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+                line = "";
+            }
+            line = line.Length == 0 ? fact : line + " · " + fact;
+        }
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+    }
+
+    /// <summary>Where progress bars go: stderr, with the notices, so `> file` keeps only the data.</summary>
+    public static IAnsiConsole Progress => StatusConsole.Instance;
+
+    // A class of its own, so Spectre is loaded only by a verb that shows progress.
+    private static class StatusConsole
+    {
+        public static readonly IAnsiConsole Instance = Create();
+
+        private static IAnsiConsole Create()
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            if (Environment.GetEnvironmentVariable("COLUMNS") is not null) console.Profile.Width = Width;
+            return console;
+        }
     }
 
     /// <summary>An error, a warning or a notice: one line on stderr.</summary>

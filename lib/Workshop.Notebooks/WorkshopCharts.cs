@@ -35,14 +35,25 @@ public static class WorkshopCharts
     /// <summary>
     /// What a day costs on each engine as the number of queries grows, with the data <paramref name="dataScale"/> times as large as
     /// now: Athena's lines rise with every query, the cluster's stays flat; where they cross, the cluster starts to pay for itself.
+    /// Where both Athena stores bill the same, one line stands for both.
     /// </summary>
     public static GenericChart DailyCostChart(this StreamingWorkshop.Warehouse.EngineComparison comparison, long maxQueriesPerDay = 200_000, double dataScale = 1)
     {
         var steps = Enumerable.Range(0, 21).Select(i => maxQueriesPerDay * i / 20).ToArray();
         var size = dataScale == 1 ? "the data as it is now" : $"{dataScale:N0} times the data";
-        return Plotly.NET.CSharp.Chart.Combine(StreamingWorkshop.Warehouse.EngineComparison.Engines.Select(engine =>
-                Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale)), Name: engine)))
-            .Titled($"Cost of a day by queries per day, {size}<br>(cluster: {comparison.Prices.WarehouseNode} at ${comparison.Prices.WarehouseUsdPerNodeHour:0.00} an hour)",
+        var lines = StreamingWorkshop.Warehouse.EngineComparison.Engines
+            .Select(engine => (Name: engine, Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale)).ToArray())).ToList();
+        // Under Athena's 10 MB minimum both stores bill the same per query: one line named for both, not one hidden under the other.
+        var json = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaJson);
+        var parquet = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaParquet);
+        if (lines[json].Costs.SequenceEqual(lines[parquet].Costs))
+        {
+            lines[json] = ("Athena, JSON.gz and Parquet (billed the same)", lines[json].Costs);
+            lines.RemoveAt(parquet);
+        }
+        var perHour = comparison.Prices.WarehouseUsdPerNodeHour.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        return Plotly.NET.CSharp.Chart.Combine(lines.Select(line => Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, line.Costs, Name: line.Name)))
+            .Titled($"Cost of a day by queries per day, {size}<br>(cluster: {comparison.Prices.WarehouseNodes} node{(comparison.Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's price)",
                 "Queries per day", "US dollars per day");
     }
 

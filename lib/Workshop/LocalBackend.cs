@@ -143,7 +143,7 @@ public sealed class LocalBackend : IDisposable
         Local = this,
         Time = Clock,
         TimeLabel = " (virtual)",
-        Card = stackName => [("Workspace", Workspace.Root), ("Clock", $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)"), ("Stack", stackName)],
+        Card = stackName => [("Workspace", Workspace.Root), ("Clock", $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)"), ("Stack name", stackName)],
         Title = "Streaming workshop (local backend)",
         Summary = _ => $"workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC",
         CheckAsync = _ => Task.FromResult(("Backend local: no AWS account or network is used. Check AWS with 'workshop doctor --backend aws'.", true)),

@@ -351,11 +351,6 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<string> CatchUpAsync(int task, CancellationToken cancellationToken = default)
     {
         if (task is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 4 (4: the challenges).");
-        if (task == 4)
-        {
-            var lake = await CatchUpAsync(3, cancellationToken);
-            return $"{lake} For the challenges: {await PrepareChallengesAsync(cancellationToken)}.";
-        }
         if (task == 1) return "Task 1 starts from an empty workspace: nothing to do.";
         var done = new List<string>();
         var deployed = await StackExistsAsync(cancellationToken: cancellationToken);
@@ -363,6 +358,8 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         await EnsurePipelineAsync(cancellationToken);
         done.Add(deployed ? $"stack {Names.StackName} already deployed" : $"deployed stack {Names.StackName}");
         if (task >= 3) done.Add(Local is { } local ? await ReplayDayAsync(cancellationToken) : await DescribeLakeSoFarAsync(cancellationToken));
+        // The challenges, and every notebook after Task 3, start from what Task 3 leaves behind.
+        if (task == 4) return $"Where Task 3 ends: {string.Join("; ", done)}; {await PrepareChallengesAsync(cancellationToken)}.";
         return $"Ready for Task {task}: {string.Join("; ", done)}.";
     }
 
@@ -384,7 +381,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     private async Task<string> ReplayDayAsync(CancellationToken cancellationToken)
     {
         if (SimulationState.Load(Workspace) is { Completed: true } finished)
-            return $"the lake already holds data from {finished.Start:yyyy-MM-dd HH:mm} to {finished.End:yyyy-MM-dd HH:mm} UTC";
+            return $"the lake already holds data from {finished.FirstStart ?? finished.Start:yyyy-MM-dd HH:mm} to {finished.End:yyyy-MM-dd HH:mm} UTC";
         var report = await SimulateAsync(TimeSpan.FromHours(24), cancellationToken: cancellationToken);
         return $"simulated {report.Start:yyyy-MM-dd HH:mm} to {report.End:yyyy-MM-dd HH:mm} UTC ({report.RecordsDelivered:N0} readings in the lake)";
     }
@@ -664,7 +661,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
             ("Workspace", Workspace.Root),
             ("Clock", ClockNow),
             ("Stack", deployed ? $"{Names.StackName} deployed" : "not deployed yet (Task 1 deploys it)"),
-            ("Lake data", SimulatedStart is { } start ? $"readings from {start:yyyy-MM-dd HH:mm} UTC" : "none yet (Task 2 replays a day)"),
+            ("Lake data", SimulationState.Load(Workspace) is { } replayed ? $"readings from {replayed.FirstStart ?? replayed.Start:yyyy-MM-dd HH:mm} UTC" : "none yet (Task 2 replays a day)"),
         ]);
     }
 

@@ -35,6 +35,42 @@ public sealed class BadInputCliTests : IDisposable
         foreach (var fragment in fragments) Assert.Contains(fragment, line);
     }
 
+    [Theory]
+    [InlineData("simulate|--duration|100000d", "--duration: '100000d' is longer than 366d, the most it can be")]
+    [InlineData("simulate|--duration|99999999h", "--duration: '99999999h' is longer than 366d")]
+    [InlineData("simulate|--duration|9999999999999999d", "'9999999999999999d' is longer than any run can last")]
+    [InlineData("simulate|--duration|-1h", "--duration: '-1h' is below zero; give a length of time above zero")]
+    [InlineData("metrics|get|AWS/Kinesis|IncomingRecords|--last|-3h", "--last: '-3h' is below zero")]
+    [InlineData("simulate|--duration|1m|--cities|Oxford:99:0", "City 'Oxford:99:0': latitude 99 is out of range; give one from -90 to 90")]
+    [InlineData("simulate|--duration|1m|--cities|Oxford:51:200", "City 'Oxford:51:200': longitude 200 is out of range; give one from -180 to 180")]
+    [InlineData("stream|put|--data|hi|--count|99999999999", "--count: '99999999999' is too large a whole number; give a smaller one.")]
+    [InlineData("stream|peek|--limit|0", "--limit: '0' is out of range; give a whole number from 1 to 10,000")]
+    [InlineData("metrics|get|AWS/Nope|X", "namespace 'AWS/Nope' is not one the kit records; give one of AWS/Kinesis, AWS/Firehose, AWS/Lambda.")]
+    public void Values_out_of_range_are_named_with_what_to_give_instead(string arguments, string expected)
+    {
+        var result = Workshop(arguments.Split('|'));
+        AssertOneClearLine(result, expected);
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public void A_bench_json_path_that_cannot_be_written_is_refused_before_the_bench_runs()
+    {
+        var notAFolder = File("plain.txt", "x");
+        AssertOneClearLine(Workshop("bench", "simulate", "--days", "0.01", "--json", Path.Combine(notAFolder, "b.json")), $"--json '{Path.Combine(notAFolder, "b.json")}': '{notAFolder}' is a file, not a folder.");
+        var result = Workshop("bench", "simulate", "--days", "0.01", "--json", "/proc/bench.json");
+        AssertOneClearLine(result, "--json '/proc/bench.json': no file can be written in '/proc'.");
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public void A_workspace_that_is_a_file_or_cannot_be_made_is_named()
+    {
+        var notAFolder = File("plain.txt", "x");
+        AssertOneClearLine(Workshop("--workspace", notAFolder, "doctor"), $"The workspace '{notAFolder}' is a file; give a folder");
+        AssertOneClearLine(Workshop("--workspace", "/proc/no-such-workspace", "doctor"), "The workspace '/proc/no-such-workspace' cannot be made or written", "give a folder you can write to.");
+    }
+
     [Fact]
     public void Query_file_that_is_missing_or_a_folder_is_named()
     {

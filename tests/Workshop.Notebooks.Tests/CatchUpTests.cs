@@ -20,7 +20,7 @@ public sealed class CatchUpTests : IDisposable
         Assert.True(exit == 0, log);
         var executed = NotebookFile.Read(Path.Combine(output, "notebooks", "09-challenges.ipynb"));
         var texts = executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString()).ToList();
-        var catchUp = texts.First(t => t.Contains("For the challenges:", StringComparison.Ordinal));
+        var catchUp = texts.First(t => t.Contains("Where Task 3 ends:", StringComparison.Ordinal));
         Assert.Contains("crawled the lake into raw_weather_data", catchUp);
         Assert.Contains("typed measurement_time as timestamp", catchUp);
         Assert.Contains("created the clean_weather_data view", catchUp);
@@ -40,7 +40,7 @@ public sealed class CatchUpTests : IDisposable
         Assert.True(first == 0, firstLog);
         Assert.True(second == 0, secondLog);
         var executed = NotebookFile.Read(Path.Combine(output, "notebooks", "solutions", "challenge-solutions.ipynb"));
-        var catchUp = executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString()).First(t => t.Contains("For the challenges:", StringComparison.Ordinal));
+        var catchUp = executed.Cells.SelectMany(c => c.Outputs).Select(o => o.ToJsonString()).First(t => t.Contains("Where Task 3 ends:", StringComparison.Ordinal));
         Assert.Contains("raw_weather_data and clean_weather_data are in place", catchUp);
     }
 

@@ -66,7 +66,8 @@ public sealed class TerminalTests : IDisposable
         Assert.Equal(0, exit);
         var lines = stdout.Split('\n');
         Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} characters: {l}"));
-        var values = ColumnValues(lines, "Key", "Value");
+        // Too many long values for four columns in 80: each output is a block of Key, Value, Description and Locally.
+        var values = BlockValues(lines);
         string[] keys =
         [
             "DataLakeBucketURL", "DataLakeBucketName", "AthenaResultsBucketURL", "AthenaResultsBucketName", "LambdaFunctionURL",
@@ -88,21 +89,46 @@ public sealed class TerminalTests : IDisposable
         Assert.Equal(("weather-analytics-warehouse-dev", "weather", "workshopadmin"), (values["WarehouseClusterIdentifier"], values["WarehouseDatabase"], values["WarehouseUser"]));
     }
 
-    /// <summary>Each row's key and its value column, the value's wrapped lines joined again (the values hold no spaces).</summary>
-    private static Dictionary<string, string> ColumnValues(string[] lines, string keyHeader, string valueHeader)
+    /// <summary>Each block's key and value, the value's wrapped lines joined again (the values hold no spaces).</summary>
+    private static Dictionary<string, string> BlockValues(string[] lines)
     {
-        var header = lines[0];
-        var valueStart = header.IndexOf(valueHeader, StringComparison.Ordinal);
-        var valueEnd = lines[1].IndexOf(' ', valueStart);
-        Assert.True(header.StartsWith(keyHeader, StringComparison.Ordinal) && valueStart > 0 && valueEnd > valueStart);
+        Assert.StartsWith("Key ", lines[0]);
+        var valueStart = lines[0].Length - lines[0][3..].TrimStart().Length;
         var values = new Dictionary<string, string>();
-        string? key = null;
-        foreach (var line in lines.Skip(2).Where(l => l.Length > 0))
+        string? key = null, field = null;
+        foreach (var line in lines.Where(l => l.Length > 0))
         {
-            if (line[0] != ' ') values[key = line[..line.IndexOf(' ')]] = "";
-            values[key!] += line.Length > valueStart ? line[valueStart..Math.Min(valueEnd, line.Length)].Trim() : "";
+            var label = line[..Math.Min(valueStart, line.Length)].Trim();
+            var content = line.Length > valueStart ? line[valueStart..].Trim() : "";
+            if (label.Length > 0) field = label;
+            if (label == "Key") values[key = content] = "";
+            else if (field == "Value") values[key!] += content;
         }
         return values;
+    }
+
+    [Fact]
+    public void A_query_too_wide_for_80_columns_shows_each_row_as_a_block_and_a_narrow_one_stays_a_table()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
+        Assert.Equal(0, Workshop("crawl").Exit);
+
+        var (exit, stdout, _) = Workshop(80, "query", "SELECT * FROM raw_weather_data WHERE city = 'London' ORDER BY collection_time LIMIT 2");
+
+        Assert.Equal(0, exit);
+        var lines = stdout.Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} characters: {l}"));
+        Assert.Equal("city              London", lines[0]);
+        Assert.Equal("collection_time   2025-01-14T00:00:00.000Z", lines[3]);
+        Assert.Contains("collection_time   2025-01-14T00:01:00.000Z", lines);
+        Assert.DoesNotContain("…", stdout);
+        // The footer breaks between its facts, never inside one.
+        Assert.Contains(lines, l => l.StartsWith("Run time: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"(^| · )Estimated cost: \$0\.\d+( · |$)"));
+
+        var (narrowExit, narrow, _) = Workshop(80, "query", "SELECT city, COUNT(*) AS readings FROM raw_weather_data GROUP BY city ORDER BY city");
+        Assert.Equal(0, narrowExit);
+        Assert.Contains("│ London     │ 10       │", narrow);
     }
 
     [Fact]

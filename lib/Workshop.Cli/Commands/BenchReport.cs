@@ -105,8 +105,20 @@ internal sealed class BenchReport(string bench)
         if (path.Length == 0 || Directory.Exists(path))
             throw new ArgumentException($"--json '{path}' is not a file path: give a file name such as bench.json.");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (File.Exists(folder))
+            throw new ArgumentException($"--json '{path}': '{folder}' is a file, not a folder. Give a path in a folder, such as bench.json.");
         if (!Directory.Exists(folder))
             throw new ArgumentException($"--json '{path}': the folder '{folder}' does not exist. Create it, or give a path in an existing folder.");
+        // Checked now by making (and at once removing) the file the figures are written to first, so a bench never
+        // runs for minutes only to find it cannot keep what it measured.
+        try
+        {
+            using (File.Create(Path.GetFullPath(path) + ".tmp", 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--json '{path}': no file can be written in '{folder}'. Give a path in a folder you can write to, such as bench.json.");
+        }
         return Path.GetFullPath(path);
     }
 

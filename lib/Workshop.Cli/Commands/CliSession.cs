@@ -83,16 +83,23 @@ internal static partial class CliSession
         if (matches.Count > 0 && string.Concat(matches.Select(m => m.Value)) == text.Trim())
         {
             var total = TimeSpan.Zero;
-            foreach (Match match in matches)
+            try
             {
-                var amount = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
-                total += match.Groups["unit"].Value switch
+                foreach (Match match in matches)
                 {
-                    "d" => TimeSpan.FromDays(amount),
-                    "h" => TimeSpan.FromHours(amount),
-                    "m" => TimeSpan.FromMinutes(amount),
-                    _ => TimeSpan.FromSeconds(amount),
-                };
+                    var amount = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+                    total += match.Groups["unit"].Value switch
+                    {
+                        "d" => TimeSpan.FromDays(amount),
+                        "h" => TimeSpan.FromHours(amount),
+                        "m" => TimeSpan.FromMinutes(amount),
+                        _ => TimeSpan.FromSeconds(amount),
+                    };
+                }
+            }
+            catch (OverflowException)
+            {
+                throw new ArgumentException($"'{text}' is longer than any run can last; give a length of time such as 24h, 90m or 7d.");
             }
             return total;
         }

@@ -20,7 +20,12 @@ internal static class MetricsCommands
 
     private static Argument<string> OnlyFrom(this Argument<string> argument, string[] values)
     {
-        argument.AcceptOnlyFromAmong(values);
+        // The parser's own refusal does not say which argument it refused; this one names it and what it may be.
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && !values.Contains(result.Tokens[0].Value, StringComparer.Ordinal))
+                result.AddError($"{argument.Name} '{result.Tokens[0].Value}' is not one the kit records; give one of {string.Join(", ", values)}.");
+        });
         return argument;
     }
 

@@ -22,7 +22,8 @@ internal static class PipelineCommands
 
     private static Command Simulate()
     {
-        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ...", DefaultValueFactory = _ => "24h" }.LongerThanZero();
+        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ...", DefaultValueFactory = _ => "24h" }
+            .LongerThanZero("366d", " (a year replays in about four minutes and fills several GB of disk; run longer replays one after the other)");
         var start = new Option<string?>("--start") { Description = "Virtual start time in UTC (ISO 8601). Default: where the workspace clock stands." };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated weather.", DefaultValueFactory = _ => 1 };
         var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
@@ -55,7 +56,7 @@ internal static class PipelineCommands
             };
 
             SimulationReport report = null!;
-            await AnsiConsole.Progress()
+            await Terminal.Progress.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async context =>
                 {
@@ -129,7 +130,7 @@ internal static class PipelineCommands
         var from = StartingPositionOption("Where to start reading.");
         var timestamp = new Option<string?>("--timestamp") { Description = "With --from at-timestamp: the time to start at (default 15 minutes ago on the clock)." };
         var sequenceNumber = new Option<string?>("--sequence-number") { Description = "With --from at-sequence-number or after-sequence-number: a record's sequence number, as peek shows it." };
-        var limit = new Option<int>("--limit") { Description = "Most records to show (1 to 10,000).", DefaultValueFactory = _ => 10 };
+        var limit = new Option<int>("--limit") { Description = "Most records to show (1 to 10,000).", DefaultValueFactory = _ => 10 }.WithRange(1, 10_000);
         var peek = new Command("peek", "Show records as the console's data viewer does.") { streamOption, shard, from, timestamp, sequenceNumber, limit };
         peek.SetAction(async (parse, cancellationToken) =>
         {

@@ -36,11 +36,11 @@ internal static class QueryCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var db = await session.DatabaseNameAsync(parse.GetValue(database), cancellationToken);
-            var grid = new Table().AddColumns("Table", "Type", "Columns", "Partitions", "Location", "Version");
+            var rows = new List<IReadOnlyList<string>>();
             foreach (var table in (await session.DescribeDatabaseAsync(db, cancellationToken)).Tables)
-                grid.AddRow(table.Name, table.TableType, table.Columns.Count.ToString(),
-                    table.IsView ? "" : (await session.PartitionsAsync(table.Name, db, cancellationToken)).Count.ToString(), table.Location ?? "", table.VersionId.ToString());
-            AnsiConsole.Write(grid);
+                rows.Add([table.Name, table.TableType, table.Columns.Count.ToString(),
+                    table.IsView ? "" : (await session.PartitionsAsync(table.Name, db, cancellationToken)).Count.ToString(), table.Location ?? "", table.VersionId.ToString()]);
+            Terminal.ShowGrid(["Table", "Type", "Columns", "Partitions", "Location", "Version"], rows);
             return 0;
         });
 
@@ -99,13 +99,11 @@ internal static class QueryCommands
                 default:
                     if (result.Columns.Count > 0)
                     {
-                        var grid = new Table();
-                        foreach (var c in result.Columns) grid.AddColumn(Markup.Escape(c.Name));
-                        foreach (var row in result.Rows.Take(200)) grid.AddRow(row.Select(v => Markup.Escape(AthenaConsole.Format(v))).ToArray());
-                        AnsiConsole.Write(grid);
+                        Terminal.ShowGrid(result.Columns.Select(c => c.Name).ToList(),
+                            result.Rows.Take(200).Select(row => (IReadOnlyList<string>)row.Select(AthenaConsole.Format).ToArray()).ToList());
                         if (result.Rows.Count > 200) AnsiConsole.MarkupLineInterpolated($"[grey]… {result.Rows.Count - 200:N0} more rows (use --format csv for all)[/]");
                     }
-                    AnsiConsole.MarkupLineInterpolated($"[grey]{result.Summary} · Query ID {result.Execution.QueryExecutionId}[/]");
+                    Terminal.Footer($"{result.Summary} · Query ID {result.Execution.QueryExecutionId}");
                     break;
             }
             return 0;

@@ -176,7 +176,7 @@ public sealed class AwsPipeline : IDisposable
             Local = null,
             Time = TimeProvider.System,
             TimeLabel = "",
-            Card = stackName => [("AWS", Settings.ToString()), ("Stack", stackName)],
+            Card = stackName => [("AWS", Settings.ToString()), ("Stack name", stackName)],
             Title = "Streaming workshop (AWS backend)",
             Summary = stackName => $"{Settings}, stack {stackName}",
             CheckAsync = async cancellationToken =>

@@ -73,7 +73,10 @@ public static class TextTable
         return text.ToString();
     }
 
-    /// <summary>The table in at most <paramref name="width"/> characters: the widest columns narrow first and their cells wrap, nothing is cut.</summary>
+    /// <summary>
+    /// The table in at most <paramref name="width"/> characters: the widest columns narrow first and their cells wrap, nothing
+    /// is cut. When that would break a word of a cell mid-way, the rows are shown as blocks instead (<see cref="RenderExpanded"/>).
+    /// </summary>
     public static string RenderToFit(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, int width)
     {
         var all = new List<IReadOnlyList<string>> { headers };
@@ -91,6 +94,10 @@ public static class TextTable
             floors[kept.MaxBy(i => floors[i])] = NarrowestColumn;
         while (widths.Sum() > room && Enumerable.Range(0, widths.Length).Where(i => widths[i] > floors[i]).ToList() is { Count: > 0 } wrappable)
             widths[wrappable.MaxBy(i => widths[i])]--;
+        // A column that would break its names, ids or numbers mid-way cannot be read at this width: each row becomes a
+        // block of its own instead, as psql's expanded display does.
+        if (rows.Count > 0 && Enumerable.Range(0, widths.Length).Any(i => widths[i] < Math.Min(LongestUnwrapped, rows.Max(r => i < r.Count ? LongestWord(r[i]) : 0))))
+            return RenderExpanded(headers, rows, width);
         var text = new StringBuilder();
         for (var r = 0; r < all.Count; r++)
         {
@@ -98,6 +105,30 @@ public static class TextTable
             for (var line = 0; line < cells.Max(c => c.Count); line++)
                 text.Append(string.Join(new string(' ', Gap), cells.Select((c, i) => (line < c.Count ? c[line] : "").PadRight(widths[i]))).TrimEnd()).Append('\n');
             if (r == 0) text.AppendJoin(new string(' ', Gap), widths.Select(w => new string('-', w))).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static int LongestWord(string cell) => cell.Split([' ', '\n']).Max(w => w.Length);
+
+    /// <summary>
+    /// The rows as blocks parted by a blank line, one line per column: its header, then its value, wrapped beside it.
+    /// </summary>
+    public static string RenderExpanded(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, int width)
+    {
+        var labelWidth = Math.Min(headers.Max(h => h.Length), width / 3);
+        var valueWidth = Math.Max(NarrowestColumn, width - labelWidth - Gap);
+        var text = new StringBuilder();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (r > 0) text.Append('\n');
+            for (var c = 0; c < headers.Count; c++)
+            {
+                var label = Wrap(headers[c], labelWidth);
+                var value = Wrap(c < rows[r].Count ? rows[r][c] : "", valueWidth);
+                for (var line = 0; line < Math.Max(label.Count, value.Count); line++)
+                    text.Append(((line < label.Count ? label[line] : "").PadRight(labelWidth) + new string(' ', Gap) + (line < value.Count ? value[line] : "")).TrimEnd()).Append('\n');
+            }
         }
         return text.ToString();
     }

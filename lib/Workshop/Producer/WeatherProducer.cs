@@ -78,7 +78,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                 if (Scenario.Outage is { } outage && outage.Covers(clock.GetUtcNow()))
                 {
                     backlog.Add(reading);
-                    events.Add(log.Event($"Stream unreachable; kept the reading of {reading.City} at {reading.MeasurementTime} to send later ({backlog.Count} waiting)"));
+                    events.Add(log.Event($"Stream unreachable; kept the reading of {reading.City} collected at {reading.CollectionTime:yyyy-MM-ddTHH:mm} to send later ({backlog.Count} waiting)"));
                     continue;
                 }
                 var json = reading.ToJson();

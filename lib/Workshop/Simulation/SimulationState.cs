@@ -6,7 +6,8 @@ namespace StreamingWorkshop.Simulation;
 
 /// <summary>
 /// Progress of a simulated run, saved after every producer invocation so a killed run resumes where it
-/// stopped (state/simulation.json, and between a run's start and end its journal beside it).
+/// stopped (state/simulation.json, and between a run's start and end its journal beside it). <see cref="FirstStart"/> is
+/// where the workspace's first replay started (null in that replay itself): the lake holds every replay since.
 /// </summary>
 public sealed record SimulationState(
     DateTimeOffset Start,
@@ -15,7 +16,8 @@ public sealed record SimulationState(
     IReadOnlyList<string> Cities,
     DateTimeOffset NextInvocation,
     bool Completed,
-    Producer.ProducerScenario? Scenario = null)
+    Producer.ProducerScenario? Scenario = null,
+    DateTimeOffset? FirstStart = null)
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

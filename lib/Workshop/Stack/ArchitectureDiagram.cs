@@ -130,6 +130,7 @@ public static class ArchitectureDiagram
         var roleRows = (roles.Count + Stages.Length - 1) / Stages.Length;
 
         var arrows = new StringBuilder();
+        var routed = new List<(string From, string To, string Class, double X1, double Y1, double X2, double Y2)>();
         foreach (var (id, definition) in resources)
         {
             if (!positions.TryGetValue(id, out var from)) continue;
@@ -138,7 +139,7 @@ public static class ArchitectureDiagram
                 if (!positions.TryGetValue(target, out var to)) continue;
                 if (stateMachines.Contains(id))
                 {
-                    arrows.Append(Drives(from, to, id, target));
+                    arrows.Append(Drives(from, to, id, target, Lanes(rowsTop, maxRows).First()));
                     continue;
                 }
                 if (to.Column == from.Column)
@@ -149,8 +150,28 @@ public static class ArchitectureDiagram
                 }
                 // Arrows follow the data: from the earlier stage to the later one, whichever side holds the reference.
                 var ((a, aId), (b, bId)) = from.Column < to.Column ? ((from, id), (to, target)) : ((to, target), (from, id));
-                arrows.Append($"<line x1=\"{a.X + BoxWidth}\" y1=\"{a.Y + BoxHeight / 2}\" x2=\"{b.X - 4}\" y2=\"{b.Y + BoxHeight / 2}\" class=\"{(orchestration.Contains(aId) ? "flow starts" : "flow")}\" marker-end=\"url(#arrow)\" data-from=\"{aId}\" data-to=\"{bId}\"/>");
+                var flowClass = orchestration.Contains(aId) ? "flow starts" : "flow";
+                var (x1, y1, x2, y2) = (a.X + BoxWidth, a.Y + BoxHeight / 2, b.X - 4, b.Y + BoxHeight / 2);
+                if (CrossesABox(positions.Values, a, b, x1, y1, x2, y2))
+                {
+                    routed.Add((aId, bId, flowClass, x1, y1, x2, y2));
+                    continue;
+                }
+                arrows.Append($"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" class=\"{flowClass}\" marker-end=\"url(#arrow)\" data-from=\"{aId}\" data-to=\"{bId}\"/>");
             }
+        }
+        // A straight line would pass through a box of a stage in between: these go round, down the gaps between the
+        // columns and along a gap between two rows. Shorter ones pick first, and no two share a stretch of the same gap.
+        var lanesTaken = new List<(double Y, double From, double To)>();
+        var gapMiddle = (ColumnWidth - BoxWidth) / 2.0;
+        foreach (var (route, index) in routed.OrderBy(r => r.X2 - r.X1).ThenBy(r => r.From, StringComparer.Ordinal).ThenBy(r => r.To, StringComparer.Ordinal).Select((r, i) => (r, i)))
+        {
+            var (out1, in2) = (route.X1 + gapMiddle - index * 3, route.X2 + 4 - gapMiddle + index * 3);
+            var lanes = Lanes(rowsTop, maxRows).OrderBy(y => Math.Abs(y - route.Y1) + Math.Abs(y - route.Y2) - y / 1e6).ToList();
+            var lane = lanes.FirstOrDefault(y => !lanesTaken.Any(t => t.Y == y && t.From <= in2 && out1 <= t.To), lanes[0]);
+            lanesTaken.Add((lane, out1, in2));
+            var points = string.Join(" ", new[] { (route.X1, route.Y1), (out1, route.Y1), (out1, lane), (in2, lane), (in2, route.Y2), (route.X2, route.Y2) }.Select(p => $"{p.Item1},{p.Item2}"));
+            arrows.Append($"<polyline points=\"{points}\" fill=\"none\" class=\"{route.Class}\" marker-end=\"url(#arrow)\" data-from=\"{route.From}\" data-to=\"{route.To}\"/>");
         }
         if (sketch is not null)
             foreach (var flow in sketch.Flows)
@@ -194,23 +215,41 @@ public static class ArchitectureDiagram
 
     private static int ColumnOf(string title) => Array.FindIndex(Stages, s => s.Title == title);
 
+    /// <summary>True when the line from (x1, y1) to (x2, y2) passes through a box in a column strictly between a's and b's.</summary>
+    private static bool CrossesABox(IEnumerable<(double X, double Y, int Column)> boxes, (double X, double Y, int Column) a, (double X, double Y, int Column) b,
+        double x1, double y1, double x2, double y2) =>
+        boxes.Any(box =>
+        {
+            if (box.Column <= a.Column || box.Column >= b.Column) return false;
+            // The line's heights at the box's left and right edges: it crosses the box unless both are above it or both below.
+            var atLeft = y1 + (y2 - y1) * (box.X - x1) / (x2 - x1);
+            var atRight = y1 + (y2 - y1) * (box.X + BoxWidth - x1) / (x2 - x1);
+            return Math.Max(atLeft, atRight) >= box.Y && Math.Min(atLeft, atRight) <= box.Y + BoxHeight;
+        });
+
+    /// <summary>The heights between rows of boxes, where a routed arrow runs across the columns: above the first row and under each.</summary>
+    private static IEnumerable<double> Lanes(double rowsTop, int rows) =>
+        Enumerable.Range(-1, rows + 1).Select(row => rowsTop + row * RowGap + BoxHeight + (RowGap - BoxHeight) / 2.0);
+
     /// <summary>
     /// A state machine's dashed arrow to something it drives: straight down to its own column, else out of its
-    /// bottom corner on that side to the target's top (first row) or its near side (further down, past the first row).
+    /// bottom corner on that side to the target's top (first row), or, for a target further down, down to the gap above
+    /// the first row, along it to the gap beside the target's column and down that gap to the target's near side, so
+    /// that it passes through no box on the way.
     /// </summary>
-    private static string Drives((double X, double Y, int Column) from, (double X, double Y, int Column) to, string id, string target)
+    private static string Drives((double X, double Y, int Column) from, (double X, double Y, int Column) to, string id, string target, double laneAboveRows)
     {
-        double x1, y1 = from.Y + BoxHeight, x2, y2;
+        var ends = $"class=\"drives\" marker-end=\"url(#drives-arrow)\" data-from=\"{id}\" data-to=\"{target}\"";
         if (to.Column == from.Column)
-            (x1, x2, y2) = (from.X + BoxWidth / 2, to.X + BoxWidth / 2, to.Y - 4);
-        else
-        {
-            var right = to.Column > from.Column;
-            x1 = from.X + (right ? BoxWidth - 12 : 12);
-            var firstRow = to.Y - from.Y <= RowGap + BandHeight;
-            (x2, y2) = firstRow ? (to.X + (right ? 30 : BoxWidth - 30), to.Y - 4) : (right ? to.X - 4 : to.X + BoxWidth + 4, to.Y + BoxHeight / 2);
-        }
-        return $"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" class=\"drives\" marker-end=\"url(#drives-arrow)\" data-from=\"{id}\" data-to=\"{target}\"/>";
+            return $"<line x1=\"{from.X + BoxWidth / 2}\" y1=\"{from.Y + BoxHeight}\" x2=\"{to.X + BoxWidth / 2}\" y2=\"{to.Y - 4}\" {ends}/>";
+        var right = to.Column > from.Column;
+        var (x1, y1) = (from.X + (right ? BoxWidth - 12 : 12), from.Y + BoxHeight);
+        if (to.Y - from.Y <= RowGap + BandHeight)
+            return $"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{to.X + (right ? 30 : BoxWidth - 30)}\" y2=\"{to.Y - 4}\" {ends}/>";
+        // Beside the gap's middle, where routed flows run down, so the two stay apart.
+        var gap = right ? to.X - 10 : to.X + BoxWidth + 10;
+        var (x2, y2) = (right ? to.X - 4 : to.X + BoxWidth + 4, to.Y + BoxHeight / 2);
+        return $"<polyline points=\"{x1},{y1} {x1},{laneAboveRows} {gap},{laneAboveRows} {gap},{y2} {x2},{y2}\" {ends}/>";
     }
 
     private static string Box(Item item, double x, double y)

@@ -19,11 +19,20 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     public WorkspaceDirectory(string root)
     {
         if (string.IsNullOrWhiteSpace(root))
-            throw new ArgumentException("The workspace path is empty. Pass a folder path, or leave it out to use .workshop/ in the current folder.", nameof(root));
+            throw new ArgumentException("The workspace path is empty. Pass a folder path, or leave it out to use .workshop/ in the current folder.");
         Root = Path.GetFullPath(root);
+        if (File.Exists(Root))
+            throw new ArgumentException($"The workspace '{Root}' is a file; give a folder (new or the kit's) for the workspace.");
         var isNew = !Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any();
-        Directory.CreateDirectory(Root);
-        if (isNew) File.WriteAllText(Path.Combine(Root, MarkerFileName), "This folder is a Streaming Workshop Kit workspace; 'workshop reset' deletes it.\n");
+        try
+        {
+            Directory.CreateDirectory(Root);
+            if (isNew) File.WriteAllText(Path.Combine(Root, MarkerFileName), "This folder is a Streaming Workshop Kit workspace; 'workshop reset' deletes it.\n");
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"The workspace '{Root}' cannot be made or written ({error.Message.TrimEnd('.')}); give a folder you can write to.", error);
+        }
         RemoveLeftovers();
     }
 

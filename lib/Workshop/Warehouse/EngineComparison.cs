@@ -107,7 +107,7 @@ public sealed class EngineComparison : IHtmlDisplay
             var minimum = Runs.Where(r => r.Engine != Warehouse).All(r => r.ScannedBytes < AthenaPricing.MinimumBilledBytes)
                 ? " Every Athena query here scans less than the 10 MB Athena bills at least, so both stores cost the same per query at this size."
                 : "";
-            return $"A day of the cluster ({Prices.WarehouseNodes} × {Prices.WarehouseNode} at ${perHour} an hour) costs ${day}, queried or not. " +
+            return $"A day of the cluster costs at least ${day}, queried or not: {Prices.WarehouseNodes} node{(Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's list price ({Prices.WarehouseNode}; the stack's node costs more). " +
                    $"Athena costs as much after {Count(BreakEvenQueriesPerDay(AthenaJson))} of these queries a day over JSON.gz, " +
                    $"or {Count(BreakEvenQueriesPerDay(AthenaParquet))} over Parquet.{minimum} List prices written down on {Prices.WrittenDown}.";
         }

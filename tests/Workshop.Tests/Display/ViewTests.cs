@@ -81,20 +81,40 @@ public class ViewTests
     }
 
     [Fact]
-    public void A_table_fitted_to_a_width_wraps_long_cells_and_keeps_every_character()
+    public void A_table_fitted_to_a_width_wraps_its_prose_at_spaces_and_keeps_every_character()
+    {
+        var note = "The stream in the Kinesis console (its Data viewer shows records).";
+
+        var text = TextTable.RenderToFit(["Key", "Value", "Description"], [["KinesisStreamName", "weather-analytics-stream-dev", note]], 70);
+
+        var lines = text.TrimEnd('\n').Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 70, l));
+        Assert.Matches(@"^Key\s+Value\s+Description$", lines[0]);
+        Assert.StartsWith("KinesisStreamName  weather-analytics-stream-dev  ", lines[2]);
+        var descriptionColumn = lines[0].IndexOf("Description", StringComparison.Ordinal);
+        Assert.True(lines.Length > 3, "the description should wrap onto a second line");
+        Assert.Equal(note, string.Join(' ', lines.Skip(2).Select(l => l.Length > descriptionColumn ? l[descriptionColumn..].Trim() : "")));
+    }
+
+    [Fact]
+    public void A_table_that_could_only_fit_by_breaking_words_shows_each_row_as_a_block_with_every_character()
     {
         var value = "https://us-east-1.console.aws.amazon.com/kinesis/home?region=us-east-1#/streams/details/weather-analytics-stream-dev/details";
         var note = "The stream in the Kinesis console (its Data viewer shows records).";
 
-        var text = TextTable.RenderToFit(["Key", "Value", "Description"], [["KinesisStreamURL", value, note]], 50);
+        var text = TextTable.RenderToFit(["Key", "Value", "Description"], [["KinesisStreamURL", value, note], ["KinesisStreamName", "weather-analytics-stream-dev", ""]], 50);
 
         var lines = text.TrimEnd('\n').Split('\n');
         Assert.All(lines, l => Assert.True(l.Length <= 50, l));
-        Assert.StartsWith("KinesisStreamURL  ", lines[2]);
-        var valueColumn = lines[0].IndexOf("Value", StringComparison.Ordinal);
-        var descriptionColumn = lines[0].IndexOf("Description", StringComparison.Ordinal);
-        Assert.Equal(value, string.Concat(lines.Skip(2).Select(l => l.Length > valueColumn ? l[valueColumn..Math.Min(descriptionColumn, l.Length)].Trim() : "")));
-        Assert.Equal(note, string.Join(' ', lines.Skip(2).Select(l => l.Length > descriptionColumn ? l[descriptionColumn..].Trim() : "").Where(p => p.Length > 0)));
+        Assert.Equal("Key          KinesisStreamURL", lines[0]);
+        Assert.StartsWith("Value        https://", lines[1]);
+        // Wrapped lines of a value sit under its first, beside no label; a blank line parts the rows.
+        var valueLines = lines.Skip(1).TakeWhile(l => !l.StartsWith("Description", StringComparison.Ordinal)).Select(l => l[13..]);
+        Assert.Equal(value, string.Concat(valueLines));
+        var descriptionAt = Array.FindIndex(lines, l => l.StartsWith("Description", StringComparison.Ordinal));
+        Assert.Equal(note, string.Join(' ', lines.Skip(descriptionAt).TakeWhile(l => l.Length > 0).Select(l => l[13..])));
+        Assert.Contains("", lines);
+        Assert.Equal(["Key          KinesisStreamName", "Value        weather-analytics-stream-dev", "Description"], lines[^3..]);
     }
 
     [Fact]

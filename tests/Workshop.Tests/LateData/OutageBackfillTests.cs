@@ -64,8 +64,8 @@ public sealed class OutageBackfillTests : IAsyncLifetime
     public async Task The_producer_log_says_what_it_kept_and_when_it_backfilled()
     {
         var messages = (await session.Producer.LogsAsync(2000)).Events.Select(e => e.Message).ToList();
-        Assert.Contains("Stream unreachable; kept the reading of London at 2025-01-14T10:30 to send later (1 waiting)", messages);
-        Assert.Contains("Stream unreachable; kept the reading of Edinburgh at 2025-01-14T10:45 to send later (90 waiting)", messages);
+        Assert.Contains("Stream unreachable; kept the reading of London collected at 2025-01-14T10:30 to send later (1 waiting)", messages);
+        Assert.Contains("Stream unreachable; kept the reading of Edinburgh collected at 2025-01-14T10:59 to send later (90 waiting)", messages);
         Assert.Contains("Backfilled 90 reading(s) held back by the outage", messages);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Stack;
 
@@ -36,6 +37,39 @@ public sealed partial class DiagramSketchTests
         Assert.Contains(("ProducerSchedule", "ProducerFunction", "flow"), arrows);
         Assert.Matches("<svg [^>]*width=\"1278\"", svg);
     }
+
+    [Fact]
+    public void No_arrow_of_the_workshop_diagram_passes_through_a_box_it_does_not_join()
+    {
+        var svg = ArchitectureDiagram.Svg(Template);
+        var boxes = BoxPattern().Matches(svg).ToDictionary(m => m.Groups["id"].Value,
+            m => (X: double.Parse(m.Groups["x"].Value, CultureInfo.InvariantCulture), Y: double.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture)));
+        var arrows = ArrowGeometry().Matches(svg).Select(m =>
+        {
+            var numbers = Regex.Matches(m.Groups["geometry"].Value, @"(?<![\w.])-?\d+(?:\.\d+)?").Select(n => double.Parse(n.Value, CultureInfo.InvariantCulture)).ToList();
+            var points = Enumerable.Range(0, numbers.Count / 2).Select(i => (X: numbers[2 * i], Y: numbers[2 * i + 1])).ToList();
+            return (From: m.Groups["from"].Value, To: m.Groups["to"].Value, Points: points);
+        }).ToList();
+
+        Assert.True(arrows.Count >= 15, $"only {arrows.Count} arrows found");
+        Assert.Contains(arrows, a => (a.From, a.To) == ("WeatherStream", "StreamingJob"));
+        Assert.Contains(arrows, a => (a.From, a.To) == ("DataLakeBucket", "GlueDatabase"));
+        foreach (var (from, to, points) in arrows)
+            for (var i = 1; i < points.Count; i++)
+                for (var step = 0.0; step <= 1; step += 0.01)
+                {
+                    var (x, y) = (points[i - 1].X + (points[i].X - points[i - 1].X) * step, points[i - 1].Y + (points[i].Y - points[i - 1].Y) * step);
+                    foreach (var (id, box) in boxes.Where(b => b.Key != from && b.Key != to))
+                        Assert.False(x > box.X + 1 && x < box.X + 179 && y > box.Y + 1 && y < box.Y + 57,
+                            $"The arrow {from} -> {to} passes through {id} at ({x:0}, {y:0}).");
+                }
+    }
+
+    [GeneratedRegex("<g data-box=\"(?<id>[^\"]+)\"><rect x=\"(?<x>[\\d.]+)\" y=\"(?<y>[\\d.]+)\"")]
+    private static partial Regex BoxPattern();
+
+    [GeneratedRegex("<(?:line (?<geometry>x1=\"[^\"]+\" y1=\"[^\"]+\" x2=\"[^\"]+\" y2=\"[^\"]+\")|polyline points=\"(?<geometry>[^\"]+)\")[^>]*data-from=\"(?<from>[^\"]+)\" data-to=\"(?<to>[^\"]+)\"")]
+    private static partial Regex ArrowGeometry();
 
     [Fact]
     public void A_valid_sketch_is_read_into_stages_and_one_arrow_per_step_of_each_flow()
@@ -108,6 +142,6 @@ public sealed partial class DiagramSketchTests
         Assert.StartsWith("The sketch cannot be drawn yet:\n  line 1: 'dashbord' is not a stage;", wrong.ToString().ReplaceLineEndings("\n"));
     }
 
-    [GeneratedRegex("<line [^>]*class=\"(?<class>[a-z ]+)\"[^>]*data-from=\"(?<from>[^\"]+)\" data-to=\"(?<to>[^\"]+)\"")]
+    [GeneratedRegex("<(?:line|polyline) [^>]*class=\"(?<class>[a-z ]+)\"[^>]*data-from=\"(?<from>[^\"]+)\" data-to=\"(?<to>[^\"]+)\"")]
     private static partial Regex ArrowPattern();
 }
