@@ -81,8 +81,20 @@ internal static class Failure
             _ => ($"Error: {error.GetType().Name}: {error.Message}", 70),
         };
         Terminal.Tell(OneLine(line) + (code == 70 && !verbose ? " (--verbose shows the details)" : ""));
-        if (verbose) Console.Error.WriteLine(error.ToString());
+        if (verbose) Console.Error.Write(Details(error));
         return code;
+    }
+
+    /// <summary>
+    /// Each exception's type, message and stack, the inner ones after it. Not error.ToString(): a service error overrides
+    /// that with its one-line form, which is what a notebook shows.
+    /// </summary>
+    private static string Details(Exception error)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var current = error; current is not null; current = current.InnerException)
+            text.Append(current == error ? "" : "---> ").Append(current.GetType().FullName).Append(": ").AppendLine(current.Message).AppendLine(current.StackTrace);
+        return text.ToString();
     }
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -7,7 +7,7 @@ namespace StreamingWorkshop.Cli;
 /// Where the CLI writes: data on stdout, so `workshop query --format csv > f.csv` holds only data; errors,
 /// warnings and notices on stderr, one plain line each (never wrapped, so scripts and logs can find them).
 /// </summary>
-internal static class Terminal
+internal static partial class Terminal
 {
     /// <summary>The width used when neither COLUMNS nor a console window says otherwise (output redirected to a file or a pipe).</summary>
     public const int DefaultWidth = 80;
@@ -48,11 +48,17 @@ internal static class Terminal
     }
 
     /// <summary>
-    /// Lines of prose longer than the terminal, wrapped at their spaces; a line that is one long word (a key, a path)
-    /// stays whole so it can be copied.
+    /// Lines of prose longer than the terminal, wrapped at their spaces but never inside a quoted command such as
+    /// 'workshop doctor --backend aws'; a line that is one long word (a key, a path) stays whole so it can be copied.
     /// </summary>
-    private static string FitProse(string text) => string.Join('\n', text.Split('\n').SelectMany(line =>
-        line.Length <= Width || !line.Trim().Contains(' ') ? [line] : TextTable.Wrap(line, Width)));
+    public static string FitProse(string text) => string.Join('\n', text.Split('\n').SelectMany(line =>
+        line.Length <= Width || !line.Trim().Contains(' ')
+            ? [line]
+            : TextTable.Wrap(QuotedCommand().Replace(line, quoted => quoted.Value.Replace(' ', '\u00A0')), Width).Select(l => l.Replace('\u00A0', ' '))));
+
+    // A quote opens after a space or a bracket, so the apostrophe of "the kit's" opens nothing.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^|[\s(])'[^'\n]{1,60}'(?=$|[\s.,;:)])")]
+    private static partial System.Text.RegularExpressions.Regex QuotedCommand();
 
     /// <summary>
     /// Rows as a boxed table when it fits the terminal as it is; when it would not, each row as a block of its own

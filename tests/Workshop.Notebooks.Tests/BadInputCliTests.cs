@@ -187,6 +187,19 @@ public sealed class BadInputCliTests : IDisposable
     }
 
     [Fact]
+    public void Verbose_adds_the_stack_trace_of_a_service_error_too()
+    {
+        var (exit, _, stderr) = Workshop("lake", "cat", "weather-data/no-such-object.gz", "--verbose");
+        Assert.Equal(1, exit);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // After the notice that the first verb deploys the stack: the one line, then the details.
+        var said = Array.FindIndex(lines, l => l.StartsWith("NoSuchKey: The specified key does not exist: 'weather-data/no-such-object.gz'", StringComparison.Ordinal));
+        Assert.True(said >= 0, stderr);
+        Assert.Matches(@"^StreamingWorkshop\.[\w.]+Exception: The specified key does not exist", lines[said + 1]);
+        Assert.Contains(lines, l => l.StartsWith("   at StreamingWorkshop.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Stream_put_with_a_count_numbers_the_partition_keys_and_leaves_the_data_as_given()
     {
         var put = Workshop("stream", "put", "--data", """{"city":"Leeds"}""", "--count", "3", "--partition-key", "key");

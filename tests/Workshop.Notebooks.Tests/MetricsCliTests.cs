@@ -48,9 +48,12 @@ public sealed class MetricsCliTests(MetricsCliTests.HourWorkspace hour) : IClass
         var (exit, stdout, _) = hour.Run("metrics", "list");
 
         Assert.Equal(0, exit);
-        Assert.Equal(15, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(16, lines.Length);
+        Assert.Matches(@"^Namespace\s+Metric\s+Unit\s+Dimension$", lines[0]);
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} characters: {l}"));
         Assert.Contains("GetRecords.IteratorAgeMilliseconds", stdout);
-        Assert.Matches(@"AWS/Firehose\s+DeliveryToS3.DataFreshness\s+Seconds\s+per DeliveryStreamName", stdout);
+        Assert.Matches(@"AWS/Firehose\s+DeliveryToS3.DataFreshness\s+Seconds\s+DeliveryStreamName", stdout);
     }
 
     [Fact]

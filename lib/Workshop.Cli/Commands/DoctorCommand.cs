@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 
 namespace StreamingWorkshop.Cli.Commands;
 
@@ -13,7 +12,7 @@ internal static class DoctorCommand
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var (text, healthy) = await session.DoctorAsync(cancellationToken);
-            AnsiConsole.Write(new Text(text + "\n"));
+            Console.Out.WriteLine(Terminal.FitProse(text));
             return healthy ? 0 : 1;
         });
         root.Subcommands.Add(command);

@@ -83,8 +83,10 @@ internal static class MetricsCommands
         var list = new Command("list", "List the metrics the pipeline's services record, with their units.");
         list.SetAction(_ =>
         {
+            // Widths that hold every name and unit the kit records, within 80 columns.
+            Console.Out.WriteLine($"{"Namespace",-12} {"Metric",-34} {"Unit",-12} Dimension");
             foreach (var (ns, name, unit) in MetricNames.Recorded)
-                Console.Out.WriteLine($"{ns,-13} {name,-36} {unit,-12} per {MetricNames.DimensionOf(ns)}");
+                Console.Out.WriteLine($"{ns,-12} {name,-34} {unit,-12} {MetricNames.DimensionOf(ns)}");
             return 0;
         });
         return new Command("metrics", "Read the CloudWatch metrics of the stream, the delivery stream and the producer.") { get, list };
