@@ -95,8 +95,9 @@ public static class TextTable
         while (widths.Sum() > room && Enumerable.Range(0, widths.Length).Where(i => widths[i] > floors[i]).ToList() is { Count: > 0 } wrappable)
             widths[wrappable.MaxBy(i => widths[i])]--;
         // A column that would break its names, ids or numbers mid-way cannot be read at this width: each row becomes a
-        // block of its own instead, as psql's expanded display does.
-        if (rows.Count > 0 && Enumerable.Range(0, widths.Length).Any(i => widths[i] < Math.Min(LongestUnwrapped, rows.Max(r => i < r.Count ? LongestWord(r[i]) : 0))))
+        // block of its own instead, as psql's expanded display does. The last column may break a long word (a log's
+        // detail, a record's data): it reads on down the lines, and blocks would make a long list far longer.
+        if (rows.Count > 0 && Enumerable.Range(0, widths.Length - 1).Any(i => widths[i] < Math.Min(LongestUnwrapped, rows.Max(r => i < r.Count ? LongestWord(r[i]) : 0))))
             return RenderExpanded(headers, rows, width);
         var text = new StringBuilder();
         for (var r = 0; r < all.Count; r++)
