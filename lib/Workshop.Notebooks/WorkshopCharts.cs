@@ -52,9 +52,15 @@ public static class WorkshopCharts
             lines.RemoveAt(parquet);
         }
         var perHour = comparison.Prices.WarehouseUsdPerNodeHour.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
-        return Plotly.NET.CSharp.Chart.Combine(lines.Select(line => Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, line.Costs, Name: line.Name)))
+        var chart = Plotly.NET.CSharp.Chart.Combine(lines.Select(line => Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, line.Costs, Name: line.Name)))
             .Titled($"Cost of a day by queries per day, {size}<br>(cluster: {comparison.Prices.WarehouseNodes} node{(comparison.Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's price)",
                 "Queries per day", "US dollars per day");
+        // A line that climbs far past the cluster's flat one would squash the others into the bottom of the chart, where
+        // the crossings the chart is for cannot be read: the axis then stops at three times the cluster's day.
+        var cluster = (double)comparison.WarehouseUsdPerDay;
+        return lines.Max(l => l.Costs.Max()) > 4 * cluster
+            ? chart.WithYAxisStyle<double, double, string>(TitleText: "US dollars per day (axis cut at 3 × the cluster's day)", MinMax: Tuple.Create(0.0, 3 * cluster))
+            : chart;
     }
 
     /// <summary>

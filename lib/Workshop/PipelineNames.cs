@@ -64,7 +64,7 @@ public sealed record PipelineNames : IHtmlDisplay
     /// <summary>The curated table the state machine writes with Athena, one partition per day.</summary>
     public string DailyTable { get; init; } = "daily_weather";
 
-    /// <summary>The resources the pipeline is made of, by the names the stack gave them.</summary>
+    /// <summary>The resources the pipeline is made of, by the names the stack gave them, and the crawler Task 3 makes.</summary>
     private PropertiesView View => new($"Resources of stack {StackName}",
     [
         ("Kinesis data stream", StreamName),
@@ -74,7 +74,8 @@ public sealed record PipelineNames : IHtmlDisplay
         ("Producer function", ProducerFunction),
         ("Schedule", $"{ScheduleRule}: {Schedule}"),
         ("Glue database", Database),
-        ("Glue crawler", CrawlerName),
+        // Not one of the stack's resources: Task 3 makes the crawler, with this name.
+        ("Glue crawler", $"{CrawlerName} (made in Task 3, not by the stack)"),
     ]);
 
     public string ToHtml() => View.ToHtml();

@@ -360,7 +360,8 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         if (task >= 3) done.Add(Local is { } local ? await ReplayDayAsync(cancellationToken) : await DescribeLakeSoFarAsync(cancellationToken));
         // The challenges, and every notebook after Task 3, start from what Task 3 leaves behind.
         if (task == 4) return $"Where Task 3 ends: {string.Join("; ", done)}; {await PrepareChallengesAsync(cancellationToken)}.";
-        return $"Ready for Task {task}: {string.Join("; ", done)}.";
+        // Said without a task's name: notebooks after Task 3 (04, say) catch up to the same point.
+        return $"{(task == 2 ? "The stack is in place" : "The stack and the lake's data are in place")}: {string.Join("; ", done)}.";
     }
 
     /// <summary>

@@ -38,6 +38,17 @@ public sealed class EngineCostChartTests
         Assert.Contains("\"name\":\"Athena, JSON.gz\"", html);
         Assert.Contains("\"name\":\"Athena, Parquet\"", html);
         Assert.Contains("\"name\":\"Warehouse\"", html);
+        // JSON.gz reaches $400 a day at 200,000 queries: the axis stops at 3 x $6 so the crossings stay readable.
+        Assert.Contains("\"range\":[0.0,18.0]", html);
+        Assert.Contains("axis cut at 3 × the cluster's day", html);
+    }
+
+    [Fact]
+    public void Lines_that_stay_near_the_cluster_keep_the_whole_axis()
+    {
+        var html = Html(Comparison(400_000, 33_000));
+        Assert.DoesNotContain("\"range\":", html);
+        Assert.Contains("US dollars per day", html);
     }
 
     [Fact]

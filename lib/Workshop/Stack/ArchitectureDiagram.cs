@@ -131,6 +131,7 @@ public static class ArchitectureDiagram
 
         var arrows = new StringBuilder();
         var routed = new List<(string From, string To, string Class, double X1, double Y1, double X2, double Y2)>();
+        var across = new List<(string From, string To)>();
         foreach (var (id, definition) in resources)
         {
             if (!positions.TryGetValue(id, out var from)) continue;
@@ -149,16 +150,26 @@ public static class ArchitectureDiagram
                     continue;
                 }
                 // Arrows follow the data: from the earlier stage to the later one, whichever side holds the reference.
-                var ((a, aId), (b, bId)) = from.Column < to.Column ? ((from, id), (to, target)) : ((to, target), (from, id));
-                var flowClass = orchestration.Contains(aId) ? "flow starts" : "flow";
-                var (x1, y1, x2, y2) = (a.X + BoxWidth, a.Y + BoxHeight / 2, b.X - 4, b.Y + BoxHeight / 2);
-                if (CrossesABox(positions.Values, a, b, x1, y1, x2, y2))
-                {
-                    routed.Add((aId, bId, flowClass, x1, y1, x2, y2));
-                    continue;
-                }
-                arrows.Append($"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" class=\"{flowClass}\" marker-end=\"url(#arrow)\" data-from=\"{aId}\" data-to=\"{bId}\"/>");
+                across.Add(from.Column < to.Column ? (id, target) : (target, id));
             }
+        }
+        // Several arrows leaving one box's right side, or reaching one box's left side, are spread along that side in
+        // the order of the boxes at their other ends, so their heads do not pile up on one point.
+        across = across.Distinct().ToList();
+        var leaving = across.GroupBy(f => f.From).ToDictionary(g => g.Key, g => g.OrderBy(f => positions[f.To].Y).ThenBy(f => positions[f.To].X).Select(f => f.To).ToList());
+        var reaching = across.GroupBy(f => f.To).ToDictionary(g => g.Key, g => g.OrderBy(f => positions[f.From].Y).ThenBy(f => positions[f.From].X).Select(f => f.From).ToList());
+        double Along(string box, List<string> others, string other) => Math.Round(positions[box].Y + BoxHeight * (others.IndexOf(other) + 1.0) / (others.Count + 1), 1);
+        foreach (var (aId, bId) in across)
+        {
+            var (a, b) = (positions[aId], positions[bId]);
+            var flowClass = orchestration.Contains(aId) ? "flow starts" : "flow";
+            var (x1, y1, x2, y2) = (a.X + BoxWidth, Along(aId, leaving[aId], bId), b.X - 4, Along(bId, reaching[bId], aId));
+            if (CrossesABox(positions.Values, a, b, x1, y1, x2, y2))
+            {
+                routed.Add((aId, bId, flowClass, x1, y1, x2, y2));
+                continue;
+            }
+            arrows.Append($"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" class=\"{flowClass}\" marker-end=\"url(#arrow)\" data-from=\"{aId}\" data-to=\"{bId}\"/>");
         }
         // A straight line would pass through a box of a stage in between: these go round, down the gaps between the
         // columns and along a gap between two rows. Shorter ones pick first, and no two share a stretch of the same gap.
@@ -167,7 +178,8 @@ public static class ArchitectureDiagram
         foreach (var (route, index) in routed.OrderBy(r => r.X2 - r.X1).ThenBy(r => r.From, StringComparer.Ordinal).ThenBy(r => r.To, StringComparer.Ordinal).Select((r, i) => (r, i)))
         {
             var (out1, in2) = (route.X1 + gapMiddle - index * 3, route.X2 + 4 - gapMiddle + index * 3);
-            var lanes = Lanes(rowsTop, maxRows).OrderBy(y => Math.Abs(y - route.Y1) + Math.Abs(y - route.Y2) - y / 1e6).ToList();
+            // The gap above the first row is the band's, where its dashed arrows come down: taken only when no other is near.
+            var lanes = Lanes(rowsTop, maxRows).OrderBy(y => Math.Abs(y - route.Y1) + Math.Abs(y - route.Y2) + (hasBand && y < rowsTop ? RowGap : 0) - y / 1e6).ToList();
             var lane = lanes.FirstOrDefault(y => !lanesTaken.Any(t => t.Y == y && t.From <= in2 && out1 <= t.To), lanes[0]);
             lanesTaken.Add((lane, out1, in2));
             var points = string.Join(" ", new[] { (route.X1, route.Y1), (out1, route.Y1), (out1, lane), (in2, lane), (in2, route.Y2), (route.X2, route.Y2) }.Select(p => $"{p.Item1},{p.Item2}"));

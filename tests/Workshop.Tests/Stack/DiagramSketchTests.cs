@@ -39,7 +39,7 @@ public sealed partial class DiagramSketchTests
     }
 
     [Fact]
-    public void No_arrow_of_the_workshop_diagram_passes_through_a_box_it_does_not_join()
+    public void No_arrow_of_the_workshop_diagram_passes_through_a_box_it_does_not_join_and_no_two_heads_meet()
     {
         var svg = ArchitectureDiagram.Svg(Template);
         var boxes = BoxPattern().Matches(svg).ToDictionary(m => m.Groups["id"].Value,
@@ -54,6 +54,9 @@ public sealed partial class DiagramSketchTests
         Assert.True(arrows.Count >= 15, $"only {arrows.Count} arrows found");
         Assert.Contains(arrows, a => (a.From, a.To) == ("WeatherStream", "StreamingJob"));
         Assert.Contains(arrows, a => (a.From, a.To) == ("DataLakeBucket", "GlueDatabase"));
+        // Arrows that reach one box each end at a point of their own, so no two heads sit on top of each other.
+        foreach (var reaching in arrows.GroupBy(a => a.To))
+            Assert.True(reaching.Select(a => a.Points[^1]).Distinct().Count() == reaching.Count(), $"Two arrows into {reaching.Key} end at one point.");
         foreach (var (from, to, points) in arrows)
             for (var i = 1; i < points.Count; i++)
                 for (var step = 0.0; step <= 1; step += 0.01)
