@@ -59,7 +59,7 @@ public static class WorkshopCharts
         // the crossings the chart is for cannot be read: the axis then stops at three times the cluster's day.
         var cluster = (double)comparison.WarehouseUsdPerDay;
         return lines.Max(l => l.Costs.Max()) > 4 * cluster
-            ? chart.WithYAxisStyle<double, double, string>(TitleText: "US dollars per day (axis cut at 3 × the cluster's day)", MinMax: Tuple.Create(0.0, 3 * cluster))
+            ? chart.WithYAxisStyle<double, double, string>(TitleText: $"US dollars per day (axis stops at ${3 * cluster:0})", MinMax: Tuple.Create(0.0, 3 * cluster))
             : chart;
     }
 

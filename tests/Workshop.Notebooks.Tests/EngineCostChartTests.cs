@@ -40,7 +40,7 @@ public sealed class EngineCostChartTests
         Assert.Contains("\"name\":\"Warehouse\"", html);
         // JSON.gz reaches $400 a day at 200,000 queries: the axis stops at 3 x $6 so the crossings stay readable.
         Assert.Contains("\"range\":[0.0,18.0]", html);
-        Assert.Contains("axis cut at 3 × the cluster's day", html);
+        Assert.Contains("US dollars per day (axis stops at $18)", html);
     }
 
     [Fact]
