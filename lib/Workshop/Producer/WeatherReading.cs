@@ -106,18 +106,17 @@ public sealed record City(string Name, double Latitude, double Longitude)
     public static City Parse(string entry)
     {
         var parts = entry.Trim().Split(':');
-        if (parts.Length == 3
-            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude) && latitude is >= -90 and <= 90
-            && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude) && longitude is >= -180 and <= 180
-            && parts[0].Length > 0)
-            return new City(parts[0], latitude, longitude);
-        // Name:latitude:longitude with numbers that are no place on Earth: say which one, not that the city is unknown.
         if (parts.Length == 3 && parts[0].Length > 0
-            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var givenLatitude)
-            && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var givenLongitude))
-            throw new ArgumentException(givenLatitude is < -90 or > 90
-                ? $"City '{entry}': latitude {parts[1]} is out of range; give one from -90 to 90 (for example Oxford:51.752:-1.2577)."
-                : $"City '{entry}': longitude {parts[2]} is out of range; give one from -180 to 180 (for example Oxford:51.752:-1.2577).");
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude)
+            && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude))
+        {
+            // Numbers that are no place on Earth: say which one, not that the city is unknown.
+            if (latitude is < -90 or > 90)
+                throw new ArgumentException($"City '{entry}': latitude {parts[1]} is out of range; give one from -90 to 90 (for example Oxford:51.752:-1.2577).");
+            if (longitude is < -180 or > 180)
+                throw new ArgumentException($"City '{entry}': longitude {parts[2]} is out of range; give one from -180 to 180 (for example Oxford:51.752:-1.2577).");
+            return new City(parts[0], latitude, longitude);
+        }
         var known = Known.FirstOrDefault(c => string.Equals(c.Name, entry.Trim(), StringComparison.OrdinalIgnoreCase));
         return known ?? throw new ArgumentException(
             $"City '{entry}' is not one the kit knows. Use one of {string.Join(", ", Known.Select(c => c.Name))}, or give coordinates as Name:latitude:longitude (for example Oxford:51.752:-1.2577).");

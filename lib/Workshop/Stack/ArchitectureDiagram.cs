@@ -130,6 +130,8 @@ public static class ArchitectureDiagram
         var roleRows = (roles.Count + Stages.Length - 1) / Stages.Length;
 
         var arrows = new StringBuilder();
+        // The heights between rows of boxes where arrows may run across the columns, the band's gap first.
+        var lanes = Lanes(rowsTop, maxRows).ToList();
         var routed = new List<(string From, string To, string Class, double X1, double Y1, double X2, double Y2)>();
         var across = new List<(string From, string To)>();
         foreach (var (id, definition) in resources)
@@ -140,7 +142,7 @@ public static class ArchitectureDiagram
                 if (!positions.TryGetValue(target, out var to)) continue;
                 if (stateMachines.Contains(id))
                 {
-                    arrows.Append(Drives(from, to, id, target, Lanes(rowsTop, maxRows).First()));
+                    arrows.Append(Drives(from, to, id, target, lanes[0]));
                     continue;
                 }
                 if (to.Column == from.Column)
@@ -179,8 +181,8 @@ public static class ArchitectureDiagram
         {
             var (out1, in2) = (route.X1 + gapMiddle - index * 3, route.X2 + 4 - gapMiddle + index * 3);
             // The gap above the first row is the band's, where its dashed arrows come down: taken only when no other is near.
-            var lanes = Lanes(rowsTop, maxRows).OrderBy(y => Math.Abs(y - route.Y1) + Math.Abs(y - route.Y2) + (hasBand && y < rowsTop ? RowGap : 0) - y / 1e6).ToList();
-            var lane = lanes.FirstOrDefault(y => !lanesTaken.Any(t => t.Y == y && t.From <= in2 && out1 <= t.To), lanes[0]);
+            var nearest = lanes.OrderBy(y => Math.Abs(y - route.Y1) + Math.Abs(y - route.Y2) + (hasBand && y < rowsTop ? RowGap : 0) - y / 1e6).ToList();
+            var lane = nearest.FirstOrDefault(y => !lanesTaken.Any(t => t.Y == y && t.From <= in2 && out1 <= t.To), nearest[0]);
             lanesTaken.Add((lane, out1, in2));
             var points = string.Join(" ", new[] { (route.X1, route.Y1), (out1, route.Y1), (out1, lane), (in2, lane), (in2, route.Y2), (route.X2, route.Y2) }.Select(p => $"{p.Item1},{p.Item2}"));
             arrows.Append($"<polyline points=\"{points}\" fill=\"none\" class=\"{route.Class}\" marker-end=\"url(#arrow)\" data-from=\"{route.From}\" data-to=\"{route.To}\"/>");
