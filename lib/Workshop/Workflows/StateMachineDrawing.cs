@@ -49,7 +49,7 @@ public sealed class StateMachineDrawing : IHtmlDisplay
         }
         this.outcomes = outcomes;
         this.title = title;
-        graph = Graph.Build(root, topLevel: true);
+        graph = Graph.Build(root, topLevel: true, outcomes);
         Svg = Render();
     }
 
@@ -183,15 +183,13 @@ public sealed class StateMachineDrawing : IHtmlDisplay
         svg.Append($"<rect x=\"{N(left)}\" y=\"{N(node.Y)}\" width=\"{N(node.Width)}\" height=\"{N(node.Height)}\" rx=\"8\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{(run is null || run.Outcome == StateOutcome.NotRun ? 1.5 : 2.5)}\"/>");
         svg.Append($"<text x=\"{N(left + 12)}\" y=\"{N(node.Y + 19)}\" class=\"name\">{E(Fit(state.Name, (int)((node.Width - 24) / FontWidth)))}</text>");
         svg.Append($"<text x=\"{N(left + 12)}\" y=\"{N(node.Y + 35)}\" class=\"detail\">{E(Fit(state.Detail, (int)((node.Width - 24) / SmallFontWidth)))}</text>");
-        var badges = new List<string>();
-        if (run is { Entries: > 1 }) badges.Add($"×{run.Entries}");
-        if (run is { Retries: > 0 }) badges.Add($"retried {run.Retries}");
-        if (badges.Count > 0)
+        if (Badge(run) is { } badge)
         {
-            var badge = string.Join(" · ", badges);
-            var badgeWidth = badge.Length * 5.6 + 10;
-            svg.Append($"<rect x=\"{N(left + node.Width - badgeWidth - 4)}\" y=\"{N(node.Y - 8)}\" width=\"{N(badgeWidth)}\" height=\"15\" rx=\"7\" fill=\"#ffffff\" stroke=\"{stroke}\"/>");
-            svg.Append($"<text x=\"{N(left + node.Width - badgeWidth / 2 - 4)}\" y=\"{N(node.Y + 3)}\" class=\"badge\" text-anchor=\"middle\">{E(badge)}</text>");
+            // Inside the box, on the name's row (the box is laid out wide enough): on its edge it met the arrows' heads.
+            var badgeWidth = BadgeWidth(badge);
+            var badgeLeft = left + node.Width - badgeWidth - 8;
+            svg.Append($"<rect x=\"{N(badgeLeft)}\" y=\"{N(node.Y + 7)}\" width=\"{N(badgeWidth)}\" height=\"15\" rx=\"7\" fill=\"#ffffff\" stroke=\"{stroke}\"/>");
+            svg.Append($"<text x=\"{N(badgeLeft + badgeWidth / 2)}\" y=\"{N(node.Y + 18)}\" class=\"badge\" text-anchor=\"middle\">{E(badge)}</text>");
         }
         if (node.Branches.Count > 0)
         {
@@ -208,6 +206,17 @@ public sealed class StateMachineDrawing : IHtmlDisplay
         }
         svg.Append("</g>");
     }
+
+    /// <summary>What a state's box says of its run beyond the colour: entered more than once, retried.</summary>
+    private static string? Badge(StateRun? run)
+    {
+        var badges = new List<string>();
+        if (run is { Entries: > 1 }) badges.Add($"×{run.Entries}");
+        if (run is { Retries: > 0 }) badges.Add($"retried {run.Retries}");
+        return badges.Count > 0 ? string.Join(" · ", badges) : null;
+    }
+
+    private static double BadgeWidth(string badge) => badge.Length * 5.6 + 10;
 
     private static void DrawLink(Graph g, Link link, StringBuilder svg)
     {
@@ -352,7 +361,7 @@ public sealed class StateMachineDrawing : IHtmlDisplay
             }
         }
 
-        public static Graph Build(JsonObject scope, bool topLevel)
+        public static Graph Build(JsonObject scope, bool topLevel, StateOutcomes? outcomes)
         {
             var g = new Graph();
             var states = scope["States"] as JsonObject ?? [];
@@ -369,8 +378,9 @@ public sealed class StateMachineDrawing : IHtmlDisplay
                     "Map" => (json["ItemProcessor"] ?? json["Iterator"]) is JsonObject processor ? [processor] : [],
                     _ => new List<JsonObject>(),
                 };
-                foreach (var branch in inner) node.Branches.Add(Build(branch, topLevel: false));
-                var textWidth = Math.Max(name.Length * FontWidth, node.State!.Detail.Length * SmallFontWidth) + 28;
+                foreach (var branch in inner) node.Branches.Add(Build(branch, topLevel: false, outcomes));
+                var badgeRoom = Badge(outcomes?[name]) is { } badge ? BadgeWidth(badge) + 10 : 0;
+                var textWidth = Math.Max(name.Length * FontWidth + badgeRoom, node.State!.Detail.Length * SmallFontWidth) + 28;
                 var branchesWidth = node.Branches.Sum(b => b.Width * NestedScale + ContainerPadding) + ContainerPadding;
                 node.Width = Math.Max(node.Branches.Count > 0 ? branchesWidth : 0, Math.Clamp(textWidth, 150, 250));
                 node.Height = node.Branches.Count > 0 ? ContainerHeader + node.Branches.Max(b => b.Height) * NestedScale + ContainerPadding : BoxHeight;

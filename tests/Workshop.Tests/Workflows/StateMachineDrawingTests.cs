@@ -159,6 +159,28 @@ public sealed partial class StateMachineDrawingTests
     }
 
     [Fact]
+    public void A_badge_sits_inside_its_box_beside_the_name_where_no_arrow_ends()
+    {
+        var drawing = new StateMachineDrawing(DrawingDefinitions.Daily, StateOutcomes.FromHistory(DailyRunUnderWay().Events));
+        var boxes = Boxes(drawing.Svg).ToDictionary(b => b.Name);
+        var badges = BadgePattern().Matches(drawing.Svg).ToList();
+        Assert.Equal(["CrawlerFinished", "GetCrawler", "RunBatchJob", "WaitForCrawler"], badges.Select(b => b.Groups["state"].Value).Order(StringComparer.Ordinal));
+        foreach (var badge in badges)
+        {
+            var box = boxes[badge.Groups["state"].Value];
+            double At(string name) => double.Parse(badge.Groups[name].Value, CultureInfo.InvariantCulture);
+            var (x, y, width) = (At("x"), At("y"), At("w"));
+            Assert.True(x > box.X && x + width < box.X + box.Width && y > box.Y && y + 15 < box.Y + box.Height,
+                $"{box.Name}'s badge at ({x}, {y}), {width} wide, is not inside its box at ({box.X}, {box.Y}), {box.Width} x {box.Height}");
+            // The name, drawn from 12 px in at 7 px a letter, ends before the badge starts.
+            Assert.True(box.X + 12 + box.Name.Length * 7 < x, $"{box.Name}'s badge at x={x} covers its name");
+        }
+    }
+
+    [GeneratedRegex("<g data-state=\"(?<state>[^\"]+)\"[^>]*><rect [^>]*/><text [^>]*>[^<]*</text><text [^>]*>[^<]*</text><rect x=\"(?<x>[0-9.]+)\" y=\"(?<y>[0-9.]+)\" width=\"(?<w>[0-9.]+)\" height=\"15\"")]
+    private static partial Regex BadgePattern();
+
+    [Fact]
     public void The_picture_is_self_contained_and_scales_down_to_fit_a_page()
     {
         var drawing = new StateMachineDrawing(DrawingDefinitions.Daily);
