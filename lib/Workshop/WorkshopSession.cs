@@ -614,12 +614,31 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     public async Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default)
     {
-        return await BucketTreeView.LoadAsync(Lake, await LakeBucketAsync(bucket, cancellationToken), prefix, cancellationToken);
+        var (named, key) = SplitS3Uri(prefix, bucket);
+        return await BucketTreeView.LoadAsync(Lake, await LakeBucketAsync(named, cancellationToken), key, cancellationToken);
+    }
+
+    /// <summary>
+    /// A key or prefix as given, or an <c>s3://bucket/key</c> URI (as the lake's listings print it) split into its
+    /// bucket and key. A URI whose bucket differs from the one named as well is refused, naming both.
+    /// </summary>
+    public static (string? Bucket, string? Key) SplitS3Uri(string? keyOrUri, string? bucket)
+    {
+        if (keyOrUri is null || !keyOrUri.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)) return (bucket, keyOrUri);
+        var rest = keyOrUri["s3://".Length..];
+        var slash = rest.IndexOf('/');
+        var (uriBucket, key) = slash < 0 ? (rest, "") : (rest[..slash], rest[(slash + 1)..]);
+        if (uriBucket.Length == 0)
+            throw new ArgumentException($"'{keyOrUri}' names no bucket; write s3://BUCKET/KEY, or give the key alone for the data lake.");
+        if (bucket is not null && bucket != uriBucket)
+            throw new ArgumentException($"'{keyOrUri}' is in bucket '{uriBucket}', but the bucket given is '{bucket}'; give one of them.");
+        return (uriBucket, key);
     }
 
     public async Task<ObjectLinesView> OpenObjectAsync(string key, int maxLines = 20, string? bucket = null, CancellationToken cancellationToken = default)
     {
-        return new ObjectLinesView(await Lake.GetObjectAsync(await LakeBucketAsync(bucket, cancellationToken), key, cancellationToken), maxLines);
+        var (named, objectKey) = SplitS3Uri(key, bucket);
+        return new ObjectLinesView(await Lake.GetObjectAsync(await LakeBucketAsync(named, cancellationToken), objectKey!, cancellationToken), maxLines);
     }
 
     public async Task<LifecycleRulesView> LifecycleRulesAsync(string? bucket = null, CancellationToken cancellationToken = default)

@@ -162,6 +162,21 @@ public sealed class TerminalTests : IDisposable
             Assert.True(exit == 0, stderr);
             Assert.Contains("\"temperature\"", stdout);
         }
+
+        // The tree's first line names the listing as an s3:// URI; given back, it lists the same tree, and a key under
+        // it reads the same object.
+        var uri = Regex.Match(tree.Stdout, @"^(?<uri>s3://[^/\s]+/)\S*\s", RegexOptions.Multiline).Groups["uri"].Value;
+        Assert.StartsWith("s3://weather-analytics-data-lake-", uri);
+        var again = Workshop("lake", "ls", uri);
+        Assert.True(again.Exit == 0, again.Stderr);
+        Assert.Equal(tree.Stdout, again.Stdout);
+        var byUri = Workshop("lake", "cat", uri + fromKeys);
+        Assert.True(byUri.Exit == 0, byUri.Stderr);
+        Assert.Equal(Workshop("lake", "cat", fromKeys).Stdout, byUri.Stdout);
+        var clash = Workshop("lake", "cat", uri + fromKeys, "--bucket", "another-bucket");
+        Assert.NotEqual(0, clash.Exit);
+        Assert.Equal($"Error: '{uri + fromKeys}' is in bucket '{uri[5..^1]}', but the bucket given is 'another-bucket'; give one of them.",
+            Assert.Single(Lines(clash.Stderr)));
     }
 
     [Theory]

@@ -298,7 +298,7 @@ internal static class PipelineCommands
     private static Command LakeCommand()
     {
         var bucket = new Option<string?>("--bucket") { Description = "Bucket (default: the workshop's data lake)." };
-        var prefix = new Argument<string?>("prefix") { Description = "Folder to list, for example weather-data/location=London/.", Arity = ArgumentArity.ZeroOrOne };
+        var prefix = new Argument<string?>("prefix") { Description = "Folder to list, for example weather-data/location=London/, or an s3://bucket/prefix URI.", Arity = ArgumentArity.ZeroOrOne };
         var keysOnly = new Option<bool>("--keys") { Description = "Print every object's full key, one a line, instead of the tree (for scripts and 'lake cat')." };
         var ls = new Command("ls", "List the lake as a folder tree; objects show the full key 'lake cat' takes.") { prefix, bucket, keysOnly };
         ls.SetAction(async (parse, cancellationToken) =>
@@ -306,8 +306,9 @@ internal static class PipelineCommands
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             if (parse.GetValue(keysOnly))
             {
-                var listed = await session.LakeBucketAsync(parse.GetValue(bucket), cancellationToken);
-                await foreach (var item in session.Lake.ListAllAsync(listed, parse.GetValue(prefix) ?? "", cancellationToken))
+                var (named, under) = WorkshopSession.SplitS3Uri(parse.GetValue(prefix), parse.GetValue(bucket));
+                var listed = await session.LakeBucketAsync(named, cancellationToken);
+                await foreach (var item in session.Lake.ListAllAsync(listed, under ?? "", cancellationToken))
                     Console.Out.WriteLine(item.Key);
                 return 0;
             }
@@ -316,12 +317,13 @@ internal static class PipelineCommands
             return 0;
         });
 
-        var key = new Argument<string>("key") { Description = "The object's key." };
+        var key = new Argument<string>("key") { Description = "The object's key, or its s3://bucket/key URI." };
         var cat = new Command("cat", "Print an object's lines (gzip objects are decompressed).") { key, bucket };
         cat.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            var stored = await session.Lake.GetObjectAsync(await session.LakeBucketAsync(parse.GetValue(bucket), cancellationToken), parse.GetValue(key)!, cancellationToken);
+            var (named, objectKey) = WorkshopSession.SplitS3Uri(parse.GetValue(key), parse.GetValue(bucket));
+            var stored = await session.Lake.GetObjectAsync(await session.LakeBucketAsync(named, cancellationToken), objectKey!, cancellationToken);
             foreach (var line in LocalObjectStore.ReadLines(stored)) Console.Out.WriteLine(line);
             return 0;
         });
