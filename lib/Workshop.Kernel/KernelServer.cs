@@ -27,7 +27,7 @@ public sealed class KernelServer : IDisposable
     private readonly BlockingCollection<JupyterMessage> shellRequests = new();
     private readonly NetMQPoller poller;
     private readonly TextWriter log;
-    private NotebookSession notebook;
+    private readonly NotebookSession notebook;
     private CancellationTokenSource running = new();
     private int executionCount;
 
@@ -84,7 +84,18 @@ public sealed class KernelServer : IDisposable
         poller.RunAsync();
         Publish(null, "status", new JsonObject { ["execution_state"] = "starting" });
         Stopped.Task.Wait();
+        stopping = true;
+        running.Cancel();
+        Interruption.Request();
         shellRequests.CompleteAdding();
+        // The running cell has a moment to stop and queued cells are answered "aborted"; then the workshop sessions the
+        // cells opened are closed, as `workshop run` closes them at a notebook's end. A cell that will not stop is left
+        // to the process's end: the worker is a background thread.
+        if (worker.Join(TimeSpan.FromSeconds(2)))
+        {
+            try { notebook.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)); }
+            catch (Exception error) { log.WriteLine($"Closing the notebook's sessions: {error.Message}"); }
+        }
         Thread.Sleep(100); // let the last replies leave
         poller.Stop();
     }
@@ -143,8 +154,7 @@ public sealed class KernelServer : IDisposable
     {
         foreach (var message in shellRequests.GetConsumingEnumerable())
         {
-            if (message.Type == RestartMarker) { Restart(); continue; }
-            if (restartPending && message.Type == "execute_request")
+            if (stopping && message.Type == "execute_request")
             {
                 Reply(shell, message, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
                 continue;
@@ -296,33 +306,12 @@ public sealed class KernelServer : IDisposable
     {
         var restart = message.Content["restart"]?.GetValue<bool>() ?? false;
         Reply(socket, message, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
-        if (restart)
-        {
-            // A restart in place, with the same process and sockets. The running cell is interrupted and cells
-            // queued before the restart are aborted; the worker swaps in a fresh script state when it reaches
-            // the marker, so the state is never replaced under a running cell.
-            restartPending = true;
-            running.Cancel();
-            Interruption.Request();
-            shellRequests.Add(new JupyterMessage { Header = JupyterMessage.NewHeader(RestartMarker, session), Content = new JsonObject() });
-            return;
-        }
+        // On a restart too the process ends: Jupyter's kernel manager waits for it to, then starts a new kernel itself
+        // (and kills a process that is still there after five seconds).
         Stopped.TrySetResult();
     }
 
-    private const string RestartMarker = "kernel_restart_marker";
-    private volatile bool restartPending;
-
-    private void Restart()
-    {
-        // The old state's workshop sessions are closed, as a new kernel process would leave them; a restart goes on regardless.
-        try { notebook.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-        catch (Exception error) { log.WriteLine($"Closing the old state's sessions: {error.Message}"); }
-        notebook = NewNotebookSession();
-        displayParents.Clear();
-        executionCount = 0;
-        restartPending = false;
-    }
+    private volatile bool stopping;
 
     private static JsonObject KernelInfo() => new()
     {
