@@ -109,7 +109,11 @@ public static partial class HtmlExporter
             case "stream":
                 return $"<pre class=\"stream\">{WebUtility.HtmlEncode(output["text"]?.GetValue<string>())}</pre>";
             case "error":
-                return $"<div class=\"error\">{WebUtility.HtmlEncode(output["ename"]?.GetValue<string>())}: {WebUtility.HtmlEncode(output["evalue"]?.GetValue<string>())}</div>";
+                // The traceback is the error's line, the rest of its message, then the frames in the notebook's code.
+                var text = output["traceback"] is JsonArray { Count: > 0 } traceback
+                    ? string.Join("\n", traceback.Select(line => line?.GetValue<string>()))
+                    : $"{output["ename"]?.GetValue<string>()}: {output["evalue"]?.GetValue<string>()}";
+                return $"<div class=\"error\">{WebUtility.HtmlEncode(text)}</div>";
             default:
                 if (Html(output) is { } html) return NotebookDisplay.WithoutPlotlyScript(html);
                 return $"<pre class=\"stream\">{WebUtility.HtmlEncode(output["data"]?["text/plain"]?.GetValue<string>())}</pre>";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -248,7 +249,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             state = await run;
             stdout.FlushPending();
             stderr.FlushPending();
-            if (state.Exception is { } thrown) return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown), thrown);
+            if (state.Exception is { } thrown) return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown, submissions), thrown, submissions);
             if (trailingExpression && state.ReturnValue is { } value and not DisplayedValue)
                 Emit(new JsonObject { ["output_type"] = "execute_result", ["data"] = BundleWithPlotly(value), ["metadata"] = new JsonObject(), ["execution_count"] = null });
             return new CellResult(outputs, false);
@@ -271,7 +272,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         {
             stdout.FlushPending();
             var thrown = error is AggregateException { InnerException: { } inner } ? inner : error;
-            return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown), thrown);
+            return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown, submissions), thrown, submissions);
         }
         finally
         {
@@ -316,23 +317,61 @@ public sealed partial class NotebookSession : IAsyncDisposable
     private static JsonObject DisplayData(JsonObject data) =>
         new() { ["output_type"] = "display_data", ["data"] = data, ["metadata"] = new JsonObject() };
 
-    private static CellResult Fail(Action<JsonObject> emit, List<JsonObject> outputs, string name, string message, int? line, Exception? exception = null)
+    private static CellResult Fail(Action<JsonObject> emit, List<JsonObject> outputs, string name, string message, int? line, Exception? exception = null, int cell = 0)
     {
+        // The line goes after the message's first line, the one it belongs to (a compile error lists one a line).
         var where = line is { } l ? $" (line {l} of the cell)" : "";
-        var traceback = new JsonArray($"{name}: {message}{where}");
-        if (exception?.StackTrace is { } trace)
-            foreach (var frame in trace.Split('\n').Where(f => f.Contains("Submission#", StringComparison.Ordinal) || !f.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal)).Take(8))
-                traceback.Add(frame.TrimEnd());
-        emit(new JsonObject { ["output_type"] = "error", ["ename"] = name, ["evalue"] = message + where, ["traceback"] = traceback });
+        var lines = message.Split('\n');
+        lines[0] += where;
+        var traceback = new JsonArray($"{name}: {lines[0]}");
+        foreach (var rest in lines.Skip(1)) traceback.Add(rest);
+        if (exception is not null)
+            foreach (var frame in CellFrames(exception, cell)) traceback.Add(frame);
+        emit(new JsonObject { ["output_type"] = "error", ["ename"] = name, ["evalue"] = string.Join("\n", lines), ["traceback"] = traceback });
         return new CellResult(outputs, true, name, message, line);
     }
 
-    /// <summary>The cell line of the first stack frame inside the notebook's code.</summary>
-    private static int? RuntimeLine(Exception exception)
+    /// <summary>
+    /// The frames of a runtime error that are in the notebook's own code, innermost first, as "at Fib(Int32 n), line 3
+    /// of an earlier cell". The kit's and .NET's frames say nothing a learner can act on, and a call stack that is only
+    /// the running cell's own code says no more than the line the error already names, so it gives none.
+    /// </summary>
+    private static IEnumerable<string> CellFrames(Exception exception, int cell)
     {
-        var match = FrameLine().Match(exception.StackTrace ?? "");
-        return match.Success ? int.Parse(match.Groups["line"].Value) : null;
+        var frames = (exception.StackTrace ?? "").Split('\n').Select(f => CellFrame().Match(f)).Where(m => m.Success).ToList();
+        if (frames.All(f => f.Groups["cell"].Value == cell.ToString(CultureInfo.InvariantCulture) && f.Groups["method"].Value.StartsWith("<<Initialize>>d__", StringComparison.Ordinal)))
+            yield break;
+        string? previous = null;
+        foreach (var frame in frames.Take(8))
+        {
+            var method = frame.Groups["method"].Value;
+            var named = GeneratedMethod().Match(method);
+            var what = method.Contains("<<Initialize>>b__", StringComparison.Ordinal) ? "a lambda in the cell's code"
+                : method.Contains("<<Initialize>>", StringComparison.Ordinal) ? "the cell's code"
+                : named.Success ? (named.Groups["kind"].Value == "b" ? $"a lambda in {named.Groups["name"].Value}" : named.Groups["name"].Value + "(...)")
+                : method;
+            var whose = frame.Groups["cell"].Value == cell.ToString(CultureInfo.InvariantCulture) ? "this cell" : "an earlier cell";
+            var line = $"   at {what}, line {frame.Groups["line"].Value} of {whose}";
+            if (line != previous) yield return line;
+            previous = line;
+        }
     }
+
+    /// <summary>The line of the running cell nearest the error: the innermost frame in that cell's code.</summary>
+    private static int? RuntimeLine(Exception exception, int cell)
+    {
+        foreach (var frame in (exception.StackTrace ?? "").Split('\n').Select(f => CellFrame().Match(f)).Where(m => m.Success))
+            if (frame.Groups["cell"].Value == cell.ToString(CultureInfo.InvariantCulture)) return int.Parse(frame.Groups["line"].Value, CultureInfo.InvariantCulture);
+        return null;
+    }
+
+    // A frame of a notebook's code: "at Submission#3.Fib(Int32 n) in cell4:line 2", the cell named as compiled.
+    [GeneratedRegex(@"^\s*at Submission#\d+\.(?:<>c(?:__DisplayClass[\d_]+)?\.)?(?<method>.+?) in cell(?<cell>\d+):line (?<line>\d+)")]
+    private static partial Regex CellFrame();
+
+    // The name in a compiler-made method: an async method's state machine <Name>d__2, a lambda's <Name>b__0_1.
+    [GeneratedRegex(@"<(?<name>\w+)>(?<kind>[db])__[\d_]+")]
+    private static partial Regex GeneratedMethod();
 
     /// <summary>A leading "#!csharp" or "#!html" line names the cell's kernel; the rest is the code.</summary>
     private static (string Kernel, string Code) SplitKernelLine(string language, string source)
@@ -405,9 +444,6 @@ public sealed partial class NotebookSession : IAsyncDisposable
 
     [GeneratedRegex("\"(?<value>[^\"]+)\"")]
     private static partial Regex Quoted();
-
-    [GeneratedRegex(@"in cell\d+:line (?<line>\d+)")]
-    private static partial Regex FrameLine();
 
     /// <summary>Collects Console output and emits it as stream outputs, in order with displays.</summary>
     private sealed class OutputWriter(string name, Action<JsonObject> emit) : TextWriter

@@ -85,6 +85,51 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_runtime_error_names_the_running_cells_line_and_only_the_frames_in_the_notebooks_code()
+    {
+        var session = new NotebookSession(output);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code("int Fib(int n) =>\n    n < 0 ? throw new InvalidOperationException(\"negative\") : n < 2 ? n : Fib(n - 1) + Fib(n - 2);"))).Failed);
+        var result = await session.ExecuteAsync(NotebookCell.Code("var a = 1;\nvar rows = new[] { 3, -1 }.Select(Fib).ToList();"));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        Assert.Equal("negative (line 2 of the cell)", error["evalue"]!.GetValue<string>());
+        Assert.Equal(
+            [
+                "InvalidOperationException: negative (line 2 of the cell)",
+                "   at Fib(Int32 n), line 2 of an earlier cell",
+                "   at the cell's code, line 2 of this cell",
+            ],
+            error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task An_error_of_the_kits_own_names_the_cells_line_and_no_frame_of_the_kit()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code("var day = \"Monday\";\nvar parsed = DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture);"));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        var traceback = error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()).ToList();
+        Assert.Equal($"FormatException: {error["evalue"]!.GetValue<string>()}", Assert.Single(traceback));
+        Assert.EndsWith("(line 2 of the cell)", traceback[0]);
+    }
+
+    [Fact]
+    public async Task A_compile_error_with_several_problems_names_the_line_of_the_first_after_it()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code("int y = 1;\nstring s = y;\nUndefinedThing();"));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        Assert.Equal(
+            [
+                "CompilationError: (2,12): error CS0029: Cannot implicitly convert type 'int' to 'string' (line 2 of the cell)",
+                "(3,1): error CS0103: The name 'UndefinedThing' does not exist in the current context",
+            ],
+            error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Unsupported_packages_and_directives_are_errors_on_their_cell_and_continue_on_error_goes_on()
     {
         var (report, executed) = await Corpus.RunAsync("unsupported.ipynb", output, continueOnError: true);
