@@ -13,17 +13,55 @@ namespace StreamingWorkshop.Notebooks;
 public static class Interruption
 {
     private static volatile bool requested;
+    private static CancellationTokenSource waits = new();
 
-    public static void Request() => requested = true;
+    public static void Request()
+    {
+        requested = true;
+        waits.Cancel();
+    }
 
-    public static void Clear() => requested = false;
+    public static void Clear()
+    {
+        requested = false;
+        if (waits.IsCancellationRequested) waits = new CancellationTokenSource();
+    }
 
     public static void Check()
     {
         if (requested) throw new OperationCanceledException("The cell was interrupted.");
     }
 
-    /// <summary>The cell's code with a check at the start of every loop body.</summary>
+    /// <summary>Thread.Sleep in a cell: the same wait, ended by an interrupt.</summary>
+    public static void Sleep(int milliseconds)
+    {
+        Check();
+        if (waits.Token.WaitHandle.WaitOne(milliseconds)) Check();
+    }
+
+    public static void Sleep(TimeSpan time) => Sleep((int)time.TotalMilliseconds);
+
+    /// <summary>Task.Delay in a cell: the same delay, ended by an interrupt (or by the token given, as before).</summary>
+    public static async Task Delay(TimeSpan time, CancellationToken cancellationToken = default)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(waits.Token, cancellationToken);
+        try
+        {
+            await Task.Delay(time, either.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The cell was interrupted.");
+        }
+    }
+
+    public static Task Delay(int milliseconds, CancellationToken cancellationToken = default) =>
+        Delay(TimeSpan.FromMilliseconds(milliseconds), cancellationToken);
+
+    /// <summary>
+    /// The cell's code with a check at the start of every loop body and of every method with a body in braces, and
+    /// its Thread.Sleep and Task.Delay calls made to end on an interrupt.
+    /// </summary>
     public static string Instrument(string code)
     {
         var tree = CSharpSyntaxTree.ParseText(code, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script));
@@ -41,6 +79,36 @@ public static class Interruption
             BlockSyntax block => block.WithStatements(block.Statements.Insert(0, CheckCall())),
             _ => SyntaxFactory.Block(CheckCall(), body.WithoutTrivia()).WithTriviaFrom(body),
         };
+
+        public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
+        {
+            var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
+            return visited.Body is { } body ? visited.WithBody((BlockSyntax)WithCheck(body)) : visited;
+        }
+
+        public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+        {
+            var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
+            return visited.Body is { } body ? visited.WithBody((BlockSyntax)WithCheck(body)) : visited;
+        }
+
+        public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
+        {
+            var visited = (InvocationExpressionSyntax)base.VisitInvocationExpression(node)!;
+            // Thread.Sleep(...) and Task.Delay(...), written plainly or with their namespace: the kit's versions take the
+            // same arguments.
+            if (visited.Expression is not MemberAccessExpressionSyntax { Name: IdentifierNameSyntax name } access) return visited;
+            var owner = access.Expression.ToString().Replace(" ", "", StringComparison.Ordinal);
+            var replaced = (owner, name.Identifier.Text) switch
+            {
+                ("Thread" or "System.Threading.Thread" or "global::System.Threading.Thread", "Sleep") => "Sleep",
+                ("Task" or "System.Threading.Tasks.Task" or "global::System.Threading.Tasks.Task", "Delay") => "Delay",
+                _ => null,
+            };
+            if (replaced is null) return visited;
+            var kit = SyntaxFactory.ParseExpression($"global::StreamingWorkshop.Notebooks.Interruption.{replaced}");
+            return visited.WithExpression(kit.WithTriviaFrom(access));
+        }
 
         public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node)
         {

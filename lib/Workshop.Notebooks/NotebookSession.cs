@@ -172,11 +172,17 @@ public sealed partial class NotebookSession : IAsyncDisposable
     public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default, NotebookCell? next = null)
     {
         var outputs = new List<JsonObject>();
-        void Emit(JsonObject output)
+        void Produce(JsonObject output)
         {
-            outputs.Add(output);
+            // A stream output written in pieces (see CellStreams) is saved as one, as Jupyter shows it.
+            if (output["output_type"]!.GetValue<string>() == "stream" && outputs.Count > 0 && outputs[^1] is var last
+                && last["output_type"]!.GetValue<string>() == "stream" && last["name"]!.GetValue<string>() == output["name"]!.GetValue<string>())
+                outputs[^1] = new JsonObject { ["output_type"] = "stream", ["name"] = last["name"]!.GetValue<string>(), ["text"] = last["text"]!.GetValue<string>() + output["text"]!.GetValue<string>() };
+            else outputs.Add(output);
             OutputProduced?.Invoke(output);
         }
+        var streams = new CellStreams(Produce);
+        void Emit(JsonObject output) => streams.Emit(output);
 
         if (cell.Kind != CellKind.Code || cell.Language == "markdown") return new CellResult(outputs, false);
         var (kernel, code) = SplitKernelLine(cell.Language, cell.Source);
@@ -195,12 +201,11 @@ public sealed partial class NotebookSession : IAsyncDisposable
         prepared = Interruption.Instrument(prepared);
         Interruption.Clear();
 
-        var stdout = new OutputWriter("stdout", Emit);
-        var stderr = new OutputWriter("stderr", Emit);
+        var stdout = new OutputWriter("stdout", streams);
+        var stderr = new OutputWriter("stderr", streams);
         var previousDirectory = Environment.CurrentDirectory;
         DisplayedValue Show(object? value)
         {
-            stdout.FlushPending();
             var output = DisplayData(BundleWithPlotly(value));
             var shown = new DisplayedValue(Guid.NewGuid().ToString("N"), output, UpdateDisplay);
             output["transient"] = new JsonObject { ["display_id"] = shown.DisplayId };
@@ -214,6 +219,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         Environment.CurrentDirectory = workingDirectory;
         submissions++;
         var cellOptions = options.WithFilePath($"cell{submissions}");
+        var ticker = new Timer(_ => streams.Flush(), null, StreamTick, StreamTick);
         try
         {
             // On a pool thread: a script runs on its caller's thread until its first await, so a cell such as
@@ -237,18 +243,30 @@ public sealed partial class NotebookSession : IAsyncDisposable
                     ? await script.RunAsync(cancellationToken: cancellationToken)
                     : await script.RunFromAsync(previous, cancellationToken: cancellationToken);
             }, CancellationToken.None);
-            using var stopOnCancel = cancellationToken.Register(Interruption.Request);
-            var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, CancellationToken.None));
+            var gaveUp = new TaskCompletionSource();
+            using var stopOnCancel = cancellationToken.Register(() =>
+            {
+                Interruption.Request();
+                _ = Task.Delay(InterruptGrace, CancellationToken.None).ContinueWith(_ => gaveUp.TrySetResult(), TaskScheduler.Default);
+            });
+            var finished = await Task.WhenAny(run, Task.Delay(CellTimeLimit, CancellationToken.None), gaveUp.Task);
+            if (finished == gaveUp.Task)
+            {
+                // Code that never reaches a check (a LINQ query over a huge range, a library call) cannot be stopped in
+                // .NET; the session stops waiting for it, so the notebook can go on.
+                streams.Flush();
+                return Fail(Emit, outputs, "Interrupted",
+                    $"The cell did not stop within {InterruptGrace.TotalSeconds:0} s: it is inside code that does not look for interrupts (a LINQ query, a library call), which goes on in the background until it ends. Variables from earlier cells are still there; restart the kernel to stop it at once.", null);
+            }
             if (finished != run)
             {
                 // Stop the cell at its next loop check, so it does not keep running behind the next one.
                 Interruption.Request();
-                stdout.FlushPending();
+                streams.Flush();
                 return Fail(Emit, outputs, "CellTimeLimitExceeded", $"The cell did not finish within {CellTimeLimit.TotalSeconds:0} s. Make it quicker, or raise the limit with --cell-timeout.", null);
             }
             state = await run;
-            stdout.FlushPending();
-            stderr.FlushPending();
+            streams.Flush();
             if (state.Exception is { } thrown) return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown, submissions), thrown, submissions);
             if (trailingExpression && state.ReturnValue is { } value and not DisplayedValue)
                 Emit(new JsonObject { ["output_type"] = "execute_result", ["data"] = BundleWithPlotly(value), ["metadata"] = new JsonObject(), ["execution_count"] = null });
@@ -256,7 +274,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         }
         catch (CompilationErrorException error)
         {
-            stdout.FlushPending();
+            streams.Flush();
             var first = error.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
             var line = first.Location.GetLineSpan().StartLinePosition.Line + 1;
             var messages = error.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
@@ -265,21 +283,21 @@ public sealed partial class NotebookSession : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            stdout.FlushPending();
+            streams.Flush();
             return Fail(Emit, outputs, "Interrupted", "The cell was interrupted; variables from earlier cells are still there.", null);
         }
         catch (Exception error)
         {
-            stdout.FlushPending();
+            streams.Flush();
             var thrown = error is AggregateException { InnerException: { } inner } ? inner : error;
             return Fail(Emit, outputs, thrown.GetType().Name, thrown.Message, RuntimeLine(thrown, submissions), thrown, submissions);
         }
         finally
         {
+            await ticker.DisposeAsync(); // waits out a tick under way, so nothing is sent after the cell's end
             // After a cell, so a notebook's first cell keeps the cores to itself.
             NotebookDisplay.WarmUpChartsInBackground();
-            stdout.FlushPending();
-            stderr.FlushPending();
+            streams.Flush();
             ConsoleRouter.Release();
             if (Directory.Exists(previousDirectory)) Environment.CurrentDirectory = previousDirectory;
             NotebookContext.Current = null;
@@ -445,34 +463,76 @@ public sealed partial class NotebookSession : IAsyncDisposable
     [GeneratedRegex("\"(?<value>[^\"]+)\"")]
     private static partial Regex Quoted();
 
-    /// <summary>Collects Console output and emits it as stream outputs, in order with displays.</summary>
-    private sealed class OutputWriter(string name, Action<JsonObject> emit) : TextWriter
+    /// <summary>
+    /// A cell's Console output, kept in the order it was written across stdout and stderr and with the cell's displays:
+    /// text waits until the other stream or a display comes, or until the next tick (<see cref="StreamTick"/>), so
+    /// a long cell's lines show while it runs and a line is not one message per character.
+    /// </summary>
+    private sealed class CellStreams(Action<JsonObject> produce)
     {
+        private readonly Lock gate = new();
         private readonly StringBuilder pending = new();
+        private string pendingName = "stdout";
 
+        public void Write(string name, char value)
+        {
+            lock (gate)
+            {
+                if (name != pendingName) EmitPending();
+                pendingName = name;
+                pending.Append(value);
+            }
+        }
+
+        public void Write(string name, string? value)
+        {
+            if (string.IsNullOrEmpty(value)) return;
+            lock (gate)
+            {
+                if (name != pendingName) EmitPending();
+                pendingName = name;
+                pending.Append(value);
+            }
+        }
+
+        public void Flush()
+        {
+            lock (gate) EmitPending();
+        }
+
+        /// <summary>Emits a display or a result after the text written before it.</summary>
+        public void Emit(JsonObject output)
+        {
+            lock (gate)
+            {
+                EmitPending();
+                produce(output);
+            }
+        }
+
+        private void EmitPending()
+        {
+            if (pending.Length == 0) return;
+            var text = pending.ToString();
+            pending.Clear();
+            produce(new JsonObject { ["output_type"] = "stream", ["name"] = pendingName, ["text"] = text });
+        }
+    }
+
+    /// <summary>How long an interrupted cell has to reach a check before the session stops waiting for it.</summary>
+    internal static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often a running cell's waiting Console text is sent.</summary>
+    internal static readonly TimeSpan StreamTick = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Console.Out or Console.Error of a running cell.</summary>
+    private sealed class OutputWriter(string name, CellStreams streams) : TextWriter
+    {
         public override Encoding Encoding => Encoding.UTF8;
 
-        public override void Write(char value)
-        {
-            lock (pending) pending.Append(value);
-        }
+        public override void Write(char value) => streams.Write(name, value);
 
-        public override void Write(string? value)
-        {
-            lock (pending) pending.Append(value);
-        }
-
-        public void FlushPending()
-        {
-            string text;
-            lock (pending)
-            {
-                if (pending.Length == 0) return;
-                text = pending.ToString();
-                pending.Clear();
-            }
-            emit(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
-        }
+        public override void Write(string? value) => streams.Write(name, value);
     }
 }
 
@@ -496,6 +556,8 @@ internal static class ConsoleRouter
                 var originalError = Console.Error;
                 Console.SetOut(new Forwarder(() => Current.Value?.Out ?? originalOut));
                 Console.SetError(new Forwarder(() => Current.Value?.Error ?? originalError));
+                var originalIn = Console.In;
+                Console.SetIn(new NoTypedInput(() => Current.Value is null ? originalIn : null));
                 installed = true;
             }
         }
@@ -503,6 +565,22 @@ internal static class ConsoleRouter
     }
 
     public static void Release() => Current.Value = null;
+
+    /// <summary>
+    /// Console.In while a cell runs: a notebook has no keyboard to read from (and a headless run no one to type), so a
+    /// read is an error that says what to do rather than an empty line. Outside cells it reads the process's input.
+    /// </summary>
+    private sealed class NoTypedInput(Func<TextReader?> outsideCells) : TextReader
+    {
+        private TextReader Reader => outsideCells() ?? throw new InvalidOperationException(
+            "A cell cannot read typed input (Console.ReadLine, Console.Read): a notebook has no keyboard to read from. Write the value into the cell instead, for example: var city = \"Leeds\";");
+
+        public override int Peek() => Reader.Peek();
+        public override int Read() => Reader.Read();
+        public override int Read(char[] buffer, int index, int count) => Reader.Read(buffer, index, count);
+        public override string? ReadLine() => Reader.ReadLine();
+        public override string ReadToEnd() => Reader.ReadToEnd();
+    }
 
     private sealed class Forwarder(Func<TextWriter> target) : TextWriter
     {

@@ -130,6 +130,97 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task Console_lines_are_sent_while_the_cell_runs_and_saved_as_one_output()
+    {
+        var session = new NotebookSession(output);
+        var sent = new List<(TimeSpan At, string Text)>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        session.OutputProduced += o => { lock (sent) sent.Add((watch.Elapsed, o["text"]?.GetValue<string>() ?? "")); };
+
+        var result = await session.ExecuteAsync(NotebookCell.Code("for (var i = 0; i < 3; i++) { Console.WriteLine($\"line {i}\"); System.Threading.Thread.Sleep(700); }"));
+        var ended = watch.Elapsed;
+
+        Assert.False(result.Failed, result.ErrorMessage);
+        var first = sent.First(s => s.Text.Contains("line 0"));
+        Assert.True(first.At < ended - TimeSpan.FromSeconds(1), $"'line 0' was sent at {first.At.TotalMilliseconds:0} ms, the cell ended at {ended.TotalMilliseconds:0} ms");
+        Assert.True(sent.Count >= 2, $"{sent.Count} message(s)");
+        var saved = Assert.Single(result.Outputs);
+        Assert.Equal("line 0\nline 1\nline 2\n", saved["text"]!.GetValue<string>().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task Stdout_stderr_and_displays_keep_the_order_they_were_written_in()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code(
+            "Console.WriteLine(\"A\");\ndisplay(\"B\");\nConsole.Error.WriteLine(\"E\");\nConsole.WriteLine(\"D\");\nConsole.Error.WriteLine(\"F\");"));
+
+        Assert.False(result.Failed, result.ErrorMessage);
+        Assert.Equal(["stream stdout A", "display_data B", "stream stderr E", "stream stdout D", "stream stderr F"],
+            result.Outputs.Select(o => o["output_type"]!.GetValue<string>() switch
+            {
+                "stream" => $"stream {o["name"]} {o["text"]!.GetValue<string>().Trim()}",
+                var type => $"{type} {o["data"]!["text/plain"]}",
+            }));
+    }
+
+    [Theory]
+    [InlineData("System.Threading.Thread.Sleep(20_000);")]
+    [InlineData("await Task.Delay(TimeSpan.FromSeconds(20));")]
+    [InlineData("long Fib(int n) { return n < 2 ? n : Fib(n - 1) + Fib(n - 2); }\nFib(60)")]
+    public async Task An_interrupt_stops_a_sleep_a_delay_and_a_recursion(string code)
+    {
+        var session = new NotebookSession(output);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code("var kept = 41;"))).Failed);
+        // The interrupt comes once the cell has started, not while it compiles (which an interrupt also ends).
+        using var interrupt = new CancellationTokenSource();
+        var watch = new System.Diagnostics.Stopwatch();
+        session.OutputProduced += o =>
+        {
+            if (o["text"]?.GetValue<string>() is not { } text || !text.Contains("started", StringComparison.Ordinal)) return;
+            watch.Start();
+            interrupt.CancelAfter(300);
+        };
+
+        var result = await session.ExecuteAsync(NotebookCell.Code("Console.WriteLine(\"started\");\n" + code), interrupt.Token);
+
+        Assert.True(watch.IsRunning, "The cell never started.");
+        Assert.Equal("Interrupted", result.ErrorName);
+        Assert.Equal("The cell was interrupted; variables from earlier cells are still there.", result.ErrorMessage);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"stopped {watch.Elapsed.TotalSeconds:0.0} s after the cell started");
+        Assert.Equal("42", (await session.ExecuteAsync(NotebookCell.Code("kept + 1"))).Outputs.Single()["data"]!["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_cell_that_cannot_be_stopped_is_given_up_on_and_says_so()
+    {
+        var session = new NotebookSession(output);
+        using var interrupt = new CancellationTokenSource();
+        session.OutputProduced += o =>
+        {
+            if (o["text"]?.GetValue<string>() is { } text && text.Contains("started", StringComparison.Ordinal)) interrupt.CancelAfter(300);
+        };
+
+        // A wait in a library call, which no check reaches (it ends by itself after 6 s, using no core meanwhile).
+        var result = await session.ExecuteAsync(NotebookCell.Code("Console.WriteLine(\"started\");\nnew System.Threading.ManualResetEventSlim().Wait(6_000);"), interrupt.Token);
+
+        Assert.Equal("Interrupted", result.ErrorName);
+        Assert.StartsWith("The cell did not stop within 3 s: it is inside code that does not look for interrupts", result.ErrorMessage);
+        Assert.Equal("2", (await session.ExecuteAsync(NotebookCell.Code("1 + 1"))).Outputs.Single()["data"]!["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Reading_typed_input_is_an_error_that_says_to_write_the_value_into_the_cell()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code("var answer = 1;\nvar line = Console.ReadLine();"));
+
+        Assert.Equal("InvalidOperationException", result.ErrorName);
+        Assert.Equal("A cell cannot read typed input (Console.ReadLine, Console.Read): a notebook has no keyboard to read from. Write the value into the cell instead, for example: var city = \"Leeds\";", result.ErrorMessage);
+        Assert.Equal(2, result.ErrorLine);
+    }
+
+    [Fact]
     public async Task Unsupported_packages_and_directives_are_errors_on_their_cell_and_continue_on_error_goes_on()
     {
         var (report, executed) = await Corpus.RunAsync("unsupported.ipynb", output, continueOnError: true);
