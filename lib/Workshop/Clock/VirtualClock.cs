@@ -164,11 +164,17 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
         return virtualWait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((long)(virtualWait.Ticks / anchor.Speed));
     }
 
+    /// <summary>
+    /// Saves this clock's time for the workspace's other processes, unless one of them has saved a later time: the
+    /// workspace's clock never moves back, whichever process saves last (a replay beside `workshop serve` moves it on).
+    /// </summary>
     public void Save()
     {
         if (workspace is null || statePath is null) return;
         IsUnset = false;
-        workspace.WriteAtomically(statePath, JsonSerializer.SerializeToUtf8Bytes(new ClockState(GetUtcNow())));
+        var now = GetUtcNow();
+        if (File.Exists(statePath) && JsonSerializer.Deserialize<ClockState>(File.ReadAllBytes(statePath)) is { } saved && saved.Now > now) return;
+        workspace.WriteAtomically(statePath, JsonSerializer.SerializeToUtf8Bytes(new ClockState(now)));
     }
 
     /// <summary>Catches up with a clock another process saved further on (never moves back).</summary>

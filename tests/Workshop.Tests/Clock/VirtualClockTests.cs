@@ -60,6 +60,26 @@ public sealed class VirtualClockTests : IDisposable
     }
 
     [Fact]
+    public void A_process_behind_the_workspaces_clock_saves_without_moving_it_back()
+    {
+        // workshop serve's live clock at the start, while a replay in another process moves the workspace two hours on.
+        var serve = VirtualClock.Load(temp.Workspace);
+        serve.SetStart(Start);
+        serve.Save();
+        var replay = VirtualClock.Load(temp.Workspace);
+        replay.Advance(TimeSpan.FromHours(2));
+        replay.Save();
+
+        serve.Advance(TimeSpan.FromSeconds(7));
+        serve.Save();
+
+        Assert.Equal(Start.AddHours(2), VirtualClock.Load(temp.Workspace).GetUtcNow());
+        replay.Advance(TimeSpan.FromMinutes(1));
+        replay.Save();
+        Assert.Equal(Start.AddHours(2).AddMinutes(1), VirtualClock.Load(temp.Workspace).GetUtcNow());
+    }
+
+    [Fact]
     public void Live_mode_follows_the_wall_clock_sped_up_and_stops_where_it_got_to()
     {
         var clock = new VirtualClock(Start);
