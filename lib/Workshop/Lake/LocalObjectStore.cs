@@ -41,7 +41,7 @@ public sealed partial class LocalObjectStore : IObjectStore
         RequireBucket(bucket);
         var root = GetBucketRoot(bucket);
         if (Directory.Exists(root) && Directory.EnumerateFiles(root, "*", EveryObject).Any())
-            throw new S3Exception("BucketNotEmpty", $"The bucket you tried to delete is not empty: {bucket}. Delete its objects first, or destroy the stack with --empty-buckets (workshop destroy --empty-buckets).");
+            throw new S3Exception("BucketNotEmpty", $"The bucket you tried to delete is not empty: {bucket}. Delete its objects first.");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var headers = workspace.Resolve("state", "lake-headers", bucket);
         if (Directory.Exists(headers)) Directory.Delete(headers, recursive: true);

@@ -207,8 +207,12 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
             }
             catch (ServiceException error)
             {
-                Event(state, resource.LogicalResourceId, resource.ResourceType, "DELETE_FAILED", $"{error.ErrorCode}: {error.Message}", resource.PhysicalResourceId);
-                var failed = state with { StackStatus = "DELETE_FAILED", StackStatusReason = $"The following resource(s) failed to delete: [{resource.LogicalResourceId}]. {error.ErrorCode}: {error.Message}" };
+                // The way out names this stack: the kit's destroy empties the buckets of the stack it is given.
+                var reason = error.ErrorCode == "BucketNotEmpty"
+                    ? $"{error.ErrorCode}: {error.Message} Or delete the stack with its buckets' objects: workshop destroy --stack-name {stackName} --empty-buckets."
+                    : $"{error.ErrorCode}: {error.Message}";
+                Event(state, resource.LogicalResourceId, resource.ResourceType, "DELETE_FAILED", reason, resource.PhysicalResourceId);
+                var failed = state with { StackStatus = "DELETE_FAILED", StackStatusReason = $"The following resource(s) failed to delete: [{resource.LogicalResourceId}]. {reason}" };
                 Event(failed, stackName, "AWS::CloudFormation::Stack", "DELETE_FAILED", failed.StackStatusReason, state.StackId);
                 Save(failed);
                 return failed;

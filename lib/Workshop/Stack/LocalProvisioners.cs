@@ -275,6 +275,8 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
             p["MaxRetries"] is { } retries ? Number(retries) : 0, p["Description"]?.GetValue<string>(), createdOn);
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions DefinitionAsWritten = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>
     /// The state machine's Amazon States Language text: Definition (an object) or DefinitionString, with each
     /// ${key} of DefinitionSubstitutions replaced by its value, as CloudFormation hands it to CreateStateMachine.
@@ -290,7 +292,9 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
             _ => throw new ValidationException("cloudformation", $"{logicalId}: DefinitionSubstitutions.{s.Key} is not a string, number or boolean; give it a single value."),
         }, StringComparer.Ordinal);
         string Substitute(string text) => substitutions.Count == 0 ? text : SubstitutionPattern().Replace(text, m => substitutions.TryGetValue(m.Groups["key"].Value, out var value) ? value : m.Value);
-        if (p["Definition"] is JsonObject definition) return SubstituteStrings(definition, Substitute)!.ToJsonString();
+        // Written as CloudFormation writes it, with quotes and signs as they are (not \u0027, \u002B), so the text reads as given.
+        if (p["Definition"] is JsonObject definition)
+            return SubstituteStrings(definition, Substitute)!.ToJsonString(DefinitionAsWritten);
         if (p["DefinitionString"] is JsonValue text && text.TryGetValue<string>(out var json)) return Substitute(json);
         throw new ValidationException("cloudformation", $"{logicalId}: give the state machine's Amazon States Language as Definition (an object) or DefinitionString (a JSON text).");
     }

@@ -362,7 +362,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
         }
         catch (JsonException error)
         {
-            throw new InvalidExecutionInputException($"Invalid State Machine Execution Input: '{error.Message}'. Give the input as a JSON text, for example {{\"date\": \"2026-03-01\"}}.");
+            throw new InvalidExecutionInputException($"Invalid State Machine Execution Input: '{error.Message}'. Give the input as a JSON text, for example {{\"day\": \"2026-03-01\"}} (the day the workshop's daily pipeline reads).");
         }
     }
 

@@ -278,7 +278,7 @@ public sealed class LocalCloudFormationTests : LocalSessionTest
 
         var blocked = await Session.DestroyAsync();
         Assert.Equal("DELETE_FAILED", blocked.StackStatus);
-        Assert.Contains("BucketNotEmpty", blocked.StackStatusReason);
+        Assert.Matches(@"BucketNotEmpty: The bucket you tried to delete is not empty: \S+\. Delete its objects first\. Or delete the stack with its buckets' objects: workshop destroy --stack-name stream --empty-buckets\.$", blocked.StackStatusReason);
 
         var deleted = await Session.DestroyAsync(emptyBuckets: true);
         Assert.Equal("DELETE_COMPLETE", deleted.StackStatus);

@@ -228,4 +228,17 @@ public sealed class StateMachineStackTests : LocalSessionTest
 
         Assert.Equal("""{"StartAt":"Run","States":{"Run":{"Type":"Task","Resource":"arn:aws:states:::glue:startJobRun.sync","Parameters":{"JobName":"curate","Arguments":{"--day":"${day}"}},"End":true}}}""", definition);
     }
+
+    [Fact]
+    public void A_definition_given_as_an_object_is_written_with_its_quotes_and_signs_as_they_are()
+    {
+        var properties = new JsonObject
+        {
+            ["Definition"] = JsonNode.Parse("""{"StartAt":"Format","States":{"Format":{"Type":"Pass","Parameters":{"sql.$":"States.Format('DATE \\'{}\\' + 1', $.day)"},"End":true}}}"""),
+        };
+
+        var definition = LocalProvisioners.StateMachineDefinitionFrom("Machine", properties);
+
+        Assert.Equal("""{"StartAt":"Format","States":{"Format":{"Type":"Pass","Parameters":{"sql.$":"States.Format('DATE \\'{}\\' + 1', $.day)"},"End":true}}}""", definition);
+    }
 }
