@@ -32,23 +32,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         switch (service, operation)
         {
             case ("firehose", "DescribeDeliveryStream"):
-            {
-                var template = TemplateReader.Parse(TemplateReader.WorkshopTemplate());
-                var destination = template["Resources"]!["WeatherDeliveryStream"]!["Properties"]!["ExtendedS3DestinationConfiguration"]!.DeepClone().AsObject();
-                destination["BucketARN"] = $"arn:aws:s3:::{names.LakeBucket}";
-                destination["RoleARN"] = $"arn:aws:iam::{names.AccountId}:role/{names.Project}-firehose-role";
-                destination.Remove("CloudWatchLoggingOptions");
-                return new JsonObject
-                {
-                    ["DeliveryStreamDescription"] = new JsonObject
-                    {
-                        ["DeliveryStreamName"] = Text(service, input, "DeliveryStreamName"),
-                        ["DeliveryStreamStatus"] = "ACTIVE",
-                        ["Source"] = new JsonObject { ["KinesisStreamSourceDescription"] = new JsonObject { ["KinesisStreamARN"] = $"arn:aws:kinesis:us-east-1:{names.AccountId}:stream/{names.StreamName}" } },
-                        ["Destinations"] = new JsonArray(new JsonObject { ["DestinationId"] = "destinationId-000000000001", ["ExtendedS3DestinationDescription"] = destination }),
-                    },
-                };
-            }
+                return new JsonObject { ["DeliveryStreamDescription"] = DeliveryStreamDescription(Text(service, input, "DeliveryStreamName")) };
             case ("glue", "GetDatabase"):
             {
                 var database = session.Local!.Catalog.GetDatabase(Text(service, input, "Name"));
@@ -186,7 +170,12 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("athena", "BatchGetQueryExecution"):
                 return new JsonObject { ["QueryExecutions"] = new JsonArray(List(service, input, "QueryExecutionIds").Select((_, i) => (JsonNode)Execution(session.Local!.Athena.GetQueryExecution(ItemText(service, List(service, input, "QueryExecutionIds"), i, "QueryExecutionIds")))).ToArray()) };
             case ("events", "DescribeRule"):
-                return new JsonObject { ["Name"] = Text(service, input, "Name"), ["ScheduleExpression"] = session.Names.Schedule, ["State"] = "ENABLED", ["Arn"] = $"arn:aws:events:us-east-1:{names.AccountId}:rule/{Text(service, input, "Name")}" };
+            {
+                var name = Text(service, input, "Name");
+                var rule = session.Local!.Stacks.ResourcesOfType("AWS::Events::Rule").Select(pair => pair.Resource).FirstOrDefault(r => r.PhysicalResourceId == name)
+                    ?? throw new ResourceNotFoundException(service, $"Rule {name} does not exist on EventBus default. List the rules with ListRules.");
+                return Rule(rule);
+            }
             case ("events", "ListRules"):
             {
                 // The schedule rules of every stack in the workspace, as the template states them.
@@ -195,22 +184,85 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                     .Where(r => r.PhysicalResourceId.StartsWith(prefix, StringComparison.Ordinal));
                 return new JsonObject
                 {
-                    ["Rules"] = new JsonArray(rules.Select(r => (JsonNode)new JsonObject
-                    {
-                        ["Name"] = r.PhysicalResourceId, ["Arn"] = r.Attributes.GetValueOrDefault("Arn"), ["EventBusName"] = "default",
-                        ["State"] = r.Properties["State"]?.ToString() ?? "ENABLED", ["Description"] = r.Properties["Description"]?.ToString(),
-                        ["ScheduleExpression"] = r.Properties["ScheduleExpression"]?.ToString(),
-                    }).ToArray()),
+                    ["Rules"] = new JsonArray(rules.Select(r => (JsonNode)Rule(r)).ToArray()),
                 };
             }
             case ("logs", "FilterLogEvents"):
+            {
+                var group = Text(service, input, "logGroupName");
+                if (!LogGroupExists(group))
+                    throw new ResourceNotFoundException(service, $"The specified log group does not exist: {group}. A function's group is /aws/lambda/FUNCTION, made when it first runs.");
                 return new JsonObject
                 {
-                    ["events"] = new JsonArray(session.Local!.Logs.Tail(Text(service, input, "logGroupName"), 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
+                    ["events"] = new JsonArray(session.Local!.Logs.Tail(group, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
                 };
+            }
             default:
                 throw new ServiceException(service, "UnknownOperationException", $"{service} {operation} is not served by the local endpoint yet.");
         }
+    }
+
+    /// <summary>
+    /// A delivery stream of the workspace as DescribeDeliveryStream gives it (botocore's DeliveryStreamDescription and
+    /// ExtendedS3DestinationDescription, with their required members); a name no stream has is ResourceNotFoundException.
+    /// </summary>
+    private JsonObject DeliveryStreamDescription(string name)
+    {
+        var config = session.Local!.Firehose.DescribeDeliveryStream(name);
+        var accountId = session.Names.AccountId;
+        var declared = session.Local.Stacks.ResourcesOfType("AWS::KinesisFirehose::DeliveryStream").Select(pair => pair.Resource)
+            .FirstOrDefault(r => r.PhysicalResourceId == name)?.Properties["ExtendedS3DestinationConfiguration"];
+        var processors = new JsonArray();
+        if (config.MetadataExtractionQuery is { } query)
+            processors.Add(new JsonObject
+            {
+                ["Type"] = "MetadataExtraction",
+                ["Parameters"] = new JsonArray(
+                    new JsonObject { ["ParameterName"] = "MetadataExtractionQuery", ["ParameterValue"] = query },
+                    new JsonObject { ["ParameterName"] = "JsonParsingEngine", ["ParameterValue"] = "JQ-1.6" }),
+            });
+        if (config.AppendNewLineDelimiter) processors.Add(new JsonObject { ["Type"] = "AppendDelimiterToRecord", ["Parameters"] = new JsonArray() });
+        var destination = new JsonObject
+        {
+            ["RoleARN"] = declared?["RoleARN"]?.ToString() ?? $"arn:aws:iam::{accountId}:role/firehose_delivery_role",
+            ["BucketARN"] = $"arn:aws:s3:::{config.BucketName}",
+            ["Prefix"] = config.Prefix,
+            ["BufferingHints"] = new JsonObject { ["SizeInMBs"] = config.BufferingSizeMiB, ["IntervalInSeconds"] = config.BufferingIntervalSeconds },
+            ["CompressionFormat"] = config.Compression.ToString(),
+            ["EncryptionConfiguration"] = new JsonObject { ["NoEncryptionConfig"] = "NoEncryption" },
+            ["S3BackupMode"] = "Disabled",
+            ["DynamicPartitioningConfiguration"] = new JsonObject { ["Enabled"] = config.DynamicPartitioningEnabled },
+            ["ProcessingConfiguration"] = new JsonObject { ["Enabled"] = processors.Count > 0, ["Processors"] = processors },
+        };
+        if (config.ErrorOutputPrefix is { } errorPrefix) destination["ErrorOutputPrefix"] = errorPrefix;
+        return new JsonObject
+        {
+            ["DeliveryStreamName"] = config.DeliveryStreamName,
+            ["DeliveryStreamARN"] = $"arn:aws:firehose:us-east-1:{accountId}:deliverystream/{config.DeliveryStreamName}",
+            ["DeliveryStreamStatus"] = "ACTIVE",
+            ["DeliveryStreamType"] = "KinesisStreamAsSource",
+            ["VersionId"] = config.Version.ToString(CultureInfo.InvariantCulture),
+            ["CreateTimestamp"] = Seconds(config.CreatedAt),
+            ["Source"] = new JsonObject { ["KinesisStreamSourceDescription"] = new JsonObject { ["KinesisStreamARN"] = $"arn:aws:kinesis:us-east-1:{accountId}:stream/{config.SourceStreamName}" } },
+            ["Destinations"] = new JsonArray(new JsonObject { ["DestinationId"] = "destinationId-000000000001", ["ExtendedS3DestinationDescription"] = destination }),
+            ["HasMoreDestinations"] = false,
+        };
+    }
+
+    private static JsonObject Rule(Stack.StackResource rule) => new()
+    {
+        ["Name"] = rule.PhysicalResourceId, ["Arn"] = rule.Attributes.GetValueOrDefault("Arn"), ["EventBusName"] = "default",
+        ["State"] = rule.Properties["State"]?.ToString() ?? "ENABLED", ["Description"] = rule.Properties["Description"]?.ToString(),
+        ["ScheduleExpression"] = rule.Properties["ScheduleExpression"]?.ToString(),
+    };
+
+    /// <summary>A log group with events in it, one a stack declares, or a stack's function's own (/aws/lambda/NAME).</summary>
+    private bool LogGroupExists(string group)
+    {
+        if (session.Local!.Logs.ListLogStreams(group).Count > 0) return true;
+        var stacks = session.Local.Stacks;
+        return stacks.ResourcesOfType("AWS::Logs::LogGroup").Any(pair => pair.Resource.PhysicalResourceId == group)
+            || stacks.ResourcesOfType("AWS::Lambda::Function").Any(pair => $"/aws/lambda/{pair.Resource.PhysicalResourceId}" == group);
     }
 
     private static JsonObject Table(GlueTable t)

@@ -204,12 +204,36 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
         Assert.Equal("EntityNotFoundException", (string?)glue["__type"]);
         Assert.Contains("Database nowhere not found", (string?)glue["message"]);
 
-        var (_, rule) = await CallTargetAsync("AWSEvents.DescribeRule", """{"Name":"weather-schedule"}""");
+        var (_, rule) = await CallTargetAsync("AWSEvents.DescribeRule", """{"Name":"weather-analytics-schedule-dev"}""");
         Assert.Equal("rate(1 minute)", (string?)rule["ScheduleExpression"]);
-        Assert.Equal("arn:aws:events:us-east-1:123456789012:rule/weather-schedule", (string?)rule["Arn"]);
+        Assert.Equal("arn:aws:events:us-east-1:123456789012:rule/weather-analytics-schedule-dev", (string?)rule["Arn"]);
+        var (noRuleStatus, noRule) = await CallTargetAsync("AWSEvents.DescribeRule", """{"Name":"weather-schedule"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, noRuleStatus);
+        Assert.Equal("ResourceNotFoundException", (string?)noRule["__type"]);
+        Assert.StartsWith("Rule weather-schedule does not exist on EventBus default.", (string?)noRule["message"]);
 
-        var (_, logs) = await CallTargetAsync("Logs_20140328.FilterLogEvents", """{"logGroupName":"/aws/lambda/nothing-yet"}""");
+        // The producer's group is there before the producer first runs (the stack has the function); a typo is not.
+        var (_, logs) = await CallTargetAsync("Logs_20140328.FilterLogEvents", """{"logGroupName":"/aws/lambda/weather-analytics-producer-dev"}""");
         Assert.Equal("[]", logs["events"]!.ToJsonString());
+        var (noGroupStatus, noGroup) = await CallTargetAsync("Logs_20140328.FilterLogEvents", """{"logGroupName":"/aws/lambda/weather-analytics-prodcer-dev"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, noGroupStatus);
+        Assert.Equal("ResourceNotFoundException", (string?)noGroup["__type"]);
+        Assert.StartsWith("The specified log group does not exist: /aws/lambda/weather-analytics-prodcer-dev.", (string?)noGroup["message"]);
+
+        var (_, firehose) = await CallTargetAsync("Firehose_20150804.DescribeDeliveryStream", """{"DeliveryStreamName":"weather-analytics-firehose-dev"}""");
+        var description = firehose["DeliveryStreamDescription"]!.AsObject();
+        // The members botocore's DeliveryStreamDescription and ExtendedS3DestinationDescription require.
+        foreach (var member in new[] { "DeliveryStreamName", "DeliveryStreamARN", "DeliveryStreamStatus", "DeliveryStreamType", "VersionId", "Destinations", "HasMoreDestinations" })
+            Assert.True(description.ContainsKey(member), member);
+        var destination = description["Destinations"]![0]!["ExtendedS3DestinationDescription"]!.AsObject();
+        foreach (var member in new[] { "RoleARN", "BucketARN", "BufferingHints", "CompressionFormat", "EncryptionConfiguration" })
+            Assert.True(destination.ContainsKey(member), member);
+        Assert.Equal("arn:aws:kinesis:us-east-1:123456789012:stream/weather-analytics-stream-dev", (string?)description["Source"]!["KinesisStreamSourceDescription"]!["KinesisStreamARN"]);
+        Assert.StartsWith("arn:aws:s3:::weather-analytics-data-lake-", (string?)destination["BucketARN"]);
+        var (noStreamStatus, noStream) = await CallTargetAsync("Firehose_20150804.DescribeDeliveryStream", """{"DeliveryStreamName":"nope"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, noStreamStatus);
+        Assert.Equal("ResourceNotFoundException", (string?)noStream["__type"]);
+        Assert.StartsWith("Firehose nope under account 123456789012 not found.", (string?)noStream["message"]);
 
         var (badStatus, bad) = await CallTargetAsync("AWSGlue.UpdateTable", """{"DatabaseName":"weather-analytics_dev_db"}""");
         Assert.Equal(HttpStatusCode.BadRequest, badStatus);
