@@ -80,7 +80,7 @@ public sealed class StateMachineDrawing : IHtmlDisplay
             var notes = new List<string>();
             if (run is { Entries: > 1 }) notes.Add($"[{run.Entries} visits]");
             if (run is { Retries: > 0 }) notes.Add($"[retried {run.Retries}]");
-            if (run?.Error is { } error) notes.Add($"[{error}]");
+            if (run?.Error is { } error) notes.Add(run.Outcome switch { StateOutcome.Caught => $"[caught {error}]", StateOutcome.Failed => $"[failed: {error}]", _ => $"[{error}]" });
             var said = string.Join(" ", notes.Append(string.Join("; ", state.Transitions.Select(t => t.Text))).Where(p => p.Length > 0));
             if (head.Length + said.Length <= TextWidth)
             {
