@@ -61,13 +61,13 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
             var created = await stacks.EnsureStackAsync(stackName, TemplateReader.WorkshopTemplate(), WorkshopSession.LocalDefaultParameters(), cancellationToken);
             // Deployments take the workspace's lock, so one still in progress under it was interrupted (stopped or killed).
             if (created.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
-                throw new InvalidOperationException($"The workshop stack {stackName} was left {created.StackStatus} by a deployment that was interrupted. Run 'workshop destroy --stack-name {stackName}', then run this again.");
+                throw new InvalidOperationException($"The workshop stack {stackName} was left {created.StackStatus} by a deployment that was interrupted. Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then run this again.");
             if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
                 throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");
         }
         var stack = stacks.DescribeStack(stackName);
         if (!StackStatuses.IsUsable(stack.StackStatus))
-            throw new InvalidOperationException($"Stack {stackName} is {stack.StackStatus}: {stack.StackStatusReason} Run 'workshop destroy --stack-name {stackName}' and deploy again.");
+            throw new InvalidOperationException($"Stack {stackName} is {stack.StackStatus}: {stack.StackStatusReason} Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept) and deploy again.");
         return stack;
     }
 

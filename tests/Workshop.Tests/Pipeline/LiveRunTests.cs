@@ -138,7 +138,7 @@ public sealed class LiveRunTests : IDisposable
         var next = await Assert.ThrowsAsync<InvalidOperationException>(() => session.EnsurePipelineAsync());
 
         Assert.Equal("The workshop stack stream was left CREATE_IN_PROGRESS by a deployment that was interrupted. " +
-            "Run 'workshop destroy --stack-name stream', then run this again.", next.Message);
+            "Run 'workshop destroy --stack-name stream --empty-buckets' (the data lake is kept), then run this again.", next.Message);
     }
 
     public void Dispose() => temp.Dispose();
