@@ -133,7 +133,9 @@ internal static partial class AthenaErrors
     [GeneratedRegex(@"No function matches the given name and argument types '(?<name>[A-Za-z_0-9]+)\((?<args>[^)]*)\)'")]
     private static partial Regex NoMatchingFunction();
 
-    [GeneratedRegex(@"function call ""(?<op>[^A-Za-z(]+)\((?<args>[^)]*)\)""")]
+    // An operator as DuckDB names it: 'function call "+(DOUBLE, VARCHAR)"' in older versions, "No function matches the
+    // given name and argument types '+(DOUBLE, VARCHAR)'" in newer ones.
+    [GeneratedRegex(@"(?:function call ""|argument types ')(?<op>[^A-Za-z_0-9('""]+)\((?<args>[^)]*)\)[""']")]
     private static partial Regex OperatorMismatch();
 
     [GeneratedRegex(@"syntax error at or near ""(?<near>[^""]*)""")]

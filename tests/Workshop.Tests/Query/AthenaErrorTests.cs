@@ -60,6 +60,9 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
     {
         var error = await Fails("SELECT * FROM raw_weather_data WHERE temperature + 'warm' > 3");
         Assert.Equal("TYPE_MISMATCH", error.ErrorType);
+
+        var columns = await Fails("SELECT temperature + city FROM raw_weather_data");
+        Assert.Equal("TYPE_MISMATCH: line 1:20: Cannot apply operator: double + varchar", columns.Message); // at the operator, as Trino places it
     }
 
     [Fact]
