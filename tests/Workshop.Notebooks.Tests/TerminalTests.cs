@@ -192,6 +192,24 @@ public sealed class TerminalTests : IDisposable
     }
 
     [Fact]
+    public void At_80_columns_the_run_summary_leaves_out_the_pages_rather_than_break_a_name()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(workspace, "notes")).FullName;
+        const string name = "03-task3-lake-exploration-and-more.dib";
+        File.WriteAllText(Path.Combine(folder, name), "#!csharp\n\n1 + 1\n");
+
+        var (narrowExit, narrow, _) = Workshop(80, "run", Path.Combine(folder, name), "--out", Path.Combine(folder, "out"));
+        var (wideExit, wide, _) = Workshop(200, "run", Path.Combine(folder, name), "--out", Path.Combine(folder, "out"));
+
+        Assert.Equal(0, narrowExit);
+        Assert.Matches(@"│ 03-task3-lake-exploration-and-more\.dib\s*│ 1 of 1\s*│ [0-9.]+ s\s*│ 0\s*│\n", narrow);
+        Assert.DoesNotContain("Pages", narrow);
+        Assert.All(Lines(narrow).Where(line => line.Length > 0 && "┌│├└".Contains(line[0])), line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+        Assert.Equal(0, wideExit);
+        Assert.Matches(@"│ 03-task3-lake-exploration-and-more\.dib\s*│ 1 of 1\s*│ [0-9.]+ s\s*│ 0\s*│ \S*03-task3-lake-exploration-and-more\.html\s*│", wide);
+    }
+
+    [Fact]
     public void The_run_summary_counts_code_cells_and_prints_no_benchmark_figure()
     {
         var folder = Directory.CreateDirectory(Path.Combine(workspace, "notes")).FullName;

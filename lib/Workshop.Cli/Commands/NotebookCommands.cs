@@ -93,9 +93,17 @@ internal static class NotebookCommands
                 return 130;
             }
 
-            var table = new Table().AddColumns("Notebook", "Code cells run", "Time", "Errors", "Pages");
+            // The pages' column goes when the table would not fit the terminal without breaking names mid-word: the line
+            // below the table says where the pages are, and index.html lists them.
+            string Page(NotebookRunReport r) => Path.GetRelativePath(options.OutputDirectory, r.HtmlPath);
+            var widest = (Name: reports.Max(r => Path.GetFileName(r.Path).Length), Page: reports.Max(r => Page(r).Length));
+            var withPages = Math.Max(widest.Name, 8) + 14 + 8 + 6 + Math.Max(widest.Page, 5) + 16 <= Terminal.Width;
+            var table = new Table().AddColumns(withPages ? ["Notebook", "Code cells run", "Time", "Errors", "Pages"] : ["Notebook", "Code cells run", "Time", "Errors"]);
             foreach (var r in reports)
-                table.AddRow(Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun} of {r.CodeCells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]", Markup.Escape(Path.GetRelativePath(options.OutputDirectory, r.HtmlPath)));
+            {
+                string[] cells = [Markup.Escape(Path.GetFileName(r.Path)), $"{r.CodeCellsRun} of {r.CodeCells}", $"{r.Elapsed.TotalSeconds:0.0} s", r.Errors == 0 ? "[green]0[/]" : $"[red]{r.Errors}[/]"];
+                table.AddRow(withPages ? [.. cells, Markup.Escape(Page(r))] : cells);
+            }
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"Executed notebooks and pages are in {options.OutputDirectory} (index.html lists them).");
             var failed = reports.FirstOrDefault(r => !r.Succeeded);
