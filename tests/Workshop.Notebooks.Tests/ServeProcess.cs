@@ -47,10 +47,13 @@ internal sealed class ServeProcess : IAsyncDisposable
         return Lines.FirstOrDefault(wanted);
     }
 
-    public static async Task<ServeProcess> StartAsync(string workspace, params string[] options)
+    public static Task<ServeProcess> StartAsync(string workspace, params string[] options) => StartAsync(workspace, new Dictionary<string, string>(), options);
+
+    public static async Task<ServeProcess> StartAsync(string workspace, IReadOnlyDictionary<string, string> environment, params string[] options)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(workspace)! };
         info.Environment["WORKSHOP_WORKSPACE"] = workspace;
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "workshop.dll"), "serve", "--port", "0" }.Concat(options)) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();

@@ -65,25 +65,29 @@ internal static class ServeCommand
             if (warning is not null) Terminal.Tell(warning);
             if (parse.GetValue(strict)) endpoint.RequireSignatures(credentials);
             var url = endpoint.Url.ToString().TrimEnd('/');
-            Console.WriteLine($"Serving the workspace {session.Workspace.Root} at {url}. Ctrl+C stops.");
-            Console.WriteLine($"It answers as {LocalEndpoint.ServedInShort}.");
-            Console.WriteLine("Point the AWS CLI, boto3 and the SDKs at it with:");
-            Console.WriteLine($"export AWS_ENDPOINT_URL={url}");
-            Console.WriteLine($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");
+            // On a terminal, prose wraps at its width between words, so a URL or a key is never cut in two; piped into a
+            // file or a script, each line stays whole to be read by line.
+            var wrap = !Console.IsOutputRedirected || Environment.GetEnvironmentVariable("COLUMNS") is not null;
+            void Say(string line) => Console.Out.WriteLine(wrap ? Terminal.FitProse(line) : line);
+            Say($"Serving the workspace {session.Workspace.Root} at {url}. Ctrl+C stops.");
+            Say($"It answers as {LocalEndpoint.ServedInShort}.");
+            Say("Point the AWS CLI, boto3 and the SDKs at it with:");
+            Console.Out.WriteLine($"export AWS_ENDPOINT_URL={url}");
+            Say($"(AWS CLI before 2.13 and boto3 before 1.28 ignore it: give them --endpoint-url {url} or endpoint_url=\"{url}\".)");
             // The services' limits (1,000 records a second per shard, a stream UPDATING for 30 s) need time to pass,
             // so the clock follows the wall clock while clients call in, and is saved where it got to on the way out.
             session.Clock.StartLive(clockSpeed);
-            Console.WriteLine($"The workspace's clock follows the wall clock from {session.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({clockSpeed}x real time).");
-            Console.WriteLine(parse.GetValue(strict)
+            Say($"The workspace's clock follows the wall clock from {session.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({clockSpeed}x real time).");
+            Say(parse.GetValue(strict)
                 ? $"Signatures are checked (--strict): sign with AWS_ACCESS_KEY_ID={credentials.AccessKeyId} AWS_SECRET_ACCESS_KEY={SecretToShow(credentials)}."
                 : "Signatures are not checked: any access key and secret will do (--strict checks them).");
             var delivering = parse.GetValue(deliver);
             // One process at a time runs a workspace's delivery: taking it only when asked leaves it to the notebooks otherwise.
-            Console.WriteLine(delivering
+            Say(delivering
                 ? "Once the stack is deployed, the delivery stream reads the stream and writes to the lake as in live mode; the producer's schedule does not run (clients put the records)."
                 : "The delivery stream does not run here, so the notebooks and 'workshop simulate' deliver this workspace as usual (--deliver runs it while serving).");
-            Console.WriteLine($"The stack's producer can fetch its weather here too: WEATHER_API_URL={url}/v1/forecast");
-            var delivery = delivering ? endpoint.RunDeliveryAsync(Console.WriteLine, cancellationToken) : Task.CompletedTask;
+            Say($"The stack's producer can fetch its weather here too: WEATHER_API_URL={url}/v1/forecast");
+            var delivery = delivering ? endpoint.RunDeliveryAsync(Say, cancellationToken) : Task.CompletedTask;
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -1,0 +1,24 @@
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>What `workshop serve` prints as it starts, read as a person reads it in a terminal of 80 columns.</summary>
+public sealed class ServeBannerTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("workshop-serve-banner-").FullName;
+
+    [Fact]
+    public async Task At_80_columns_the_banner_wraps_between_words_and_keeps_each_url_whole()
+    {
+        await using var server = await ServeProcess.StartAsync(Path.Combine(folder, "ws"), new Dictionary<string, string> { ["COLUMNS"] = "80" });
+        await server.WaitForLineAsync(l => l.Contains("/v1/forecast", StringComparison.Ordinal));
+        var lines = server.Lines;
+
+        Assert.All(lines, line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+        Assert.Contains($"export AWS_ENDPOINT_URL={server.Url}", lines);
+        Assert.Contains($"WEATHER_API_URL={server.Url}/v1/forecast", lines);
+        // A URL is never cut: every piece of text that starts like one is the whole of it.
+        Assert.All(lines.SelectMany(l => l.Split(' ', '"')).Where(w => w.StartsWith("http", StringComparison.Ordinal)),
+            url => Assert.StartsWith(server.Url, url));
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
