@@ -9,9 +9,13 @@ public static class KernelSpec
     public const string Name = "streaming-workshop-csharp";
     public const string DisplayName = "C# (Streaming Workshop)";
 
-    /// <summary>The user's kernels folder, as Jupyter looks for it: ~/.local/share/jupyter/kernels on Linux, its equivalents elsewhere.</summary>
+    /// <summary>
+    /// The user's kernels folder, as Jupyter looks for it: JUPYTER_DATA_DIR/kernels when that is set, else
+    /// ~/.local/share/jupyter/kernels on Linux and its equivalents elsewhere.
+    /// </summary>
     public static string UserKernelsFolder()
     {
+        if (Environment.GetEnvironmentVariable("JUPYTER_DATA_DIR") is { Length: > 0 } dataDir) return Path.Combine(Path.GetFullPath(dataDir), "kernels");
         if (OperatingSystem.IsWindows()) return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "jupyter", "kernels");
         if (OperatingSystem.IsMacOS()) return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "Library", "Jupyter", "kernels");
         var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");

@@ -69,7 +69,9 @@ public static class NotebookDisplay
     {
         return value switch
         {
-            string => null,
+            // A single value reads best as text: .NET Interactive's HTML for it is the same text plus a page-wide <style>.
+            string or char or bool or Enum or DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan or Guid or decimal => null,
+            _ when value.GetType().IsPrimitive => null,
             IHtmlDisplay view => view.ToHtml(),
             IEnumerable<IHtmlDisplay> views => string.Concat(views.Select(v => v.ToHtml())),
             _ => Formatter.ToDisplayString(value, HtmlFormatter.MimeType),

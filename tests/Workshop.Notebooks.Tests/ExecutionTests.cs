@@ -23,6 +23,7 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(2, displays.Count);
         Assert.Contains("<pre>[ 1, 2, 3 ]</pre>", Mime(displays[0], "text/html")); // the array's values, not just some markup
         Assert.Equal("42", Mime(displays[1], "text/plain"));
+        Assert.Null(Mime(displays[1], "text/html")); // a number is text, without the formatter's page-wide <style>
         Assert.Equal("written to the console\n", OfType(cells[1], "stream").Single()["text"]!.GetValue<string>());
 
         var frame = OfType(cells[2], "execute_result").Single();

@@ -61,6 +61,26 @@ public sealed partial class KernelTests : IDisposable
     }
 
     [Fact]
+    public void Install_for_the_user_goes_where_JUPYTER_DATA_DIR_says_as_jupyter_kernelspec_install_does()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-data-dir-").FullName;
+        try
+        {
+            var dataDir = Path.Combine(folder, "jupyter-data");
+            var exit = Cli.RunIn(folder, new Dictionary<string, string> { ["JUPYTER_DATA_DIR"] = dataDir, ["HOME"] = Path.Combine(folder, "home"), ["XDG_DATA_HOME"] = "" },
+                out var output, "kernel", "install", "--user");
+
+            Assert.True(exit == 0, output);
+            Assert.True(File.Exists(Path.Combine(dataDir, "kernels", KernelSpec.Name, "kernel.json")), output);
+            Assert.False(Directory.Exists(Path.Combine(folder, "home")), "installed under HOME too");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Jupyter_kernel_test_conformance_suite_passes()
     {
         // The suite runs inside the repository: a workspace named outside it keeps the repository's own (if a day was run
