@@ -77,6 +77,59 @@ internal static class MappedReferences
         Made.GetOrAdd((path, properties), key =>
         {
             var metadata = AssemblyMetadata.CreateFromStream(File.OpenRead(key.Path), PEStreamOptions.Default);
-            return metadata.GetReference(aliases: key.Properties.Aliases, embedInteropTypes: key.Properties.EmbedInteropTypes, filePath: key.Path);
+            return metadata.GetReference(DocumentationFor(key.Path), key.Properties.Aliases, key.Properties.EmbedInteropTypes, key.Path);
         });
+
+    /// <summary>
+    /// The summaries a hover shows: the XML file beside an assembly (the kit's), or for a runtime assembly the one in the
+    /// SDK's reference pack of the same version (System.Private.CoreLib's are in System.Runtime.xml). Read only when a
+    /// hover asks; none when the machine has no such file.
+    /// </summary>
+    private static DocumentationProvider? DocumentationFor(string assemblyPath)
+    {
+        var beside = Path.ChangeExtension(assemblyPath, ".xml");
+        if (File.Exists(beside)) return new XmlFileDocumentation(beside);
+        var runtimeFolder = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        if (!string.Equals(Path.GetDirectoryName(assemblyPath), runtimeFolder, StringComparison.Ordinal)) return null;
+        var name = Path.GetFileNameWithoutExtension(assemblyPath);
+        var referencePack = Path.GetFullPath(Path.Combine(runtimeFolder, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref", Path.GetFileName(runtimeFolder), "ref",
+            $"net{Environment.Version.Major}.{Environment.Version.Minor}"));
+        var xml = Path.Combine(referencePack, (name == "System.Private.CoreLib" ? "System.Runtime" : name) + ".xml");
+        return File.Exists(xml) ? new XmlFileDocumentation(xml) : null;
+    }
+}
+
+/// <summary>
+/// A compiler's XML documentation file, read on the first hover that needs it: member id → its &lt;member&gt; element.
+/// Roslyn's own reader is in its Workspaces layer, which the engine does not otherwise load.
+/// </summary>
+internal sealed class XmlFileDocumentation(string path) : DocumentationProvider
+{
+    private readonly string file = path;
+    private readonly Lazy<Dictionary<string, string>> members = new(() => Read(path));
+
+    protected override string? GetDocumentationForSymbol(string documentationMemberID, System.Globalization.CultureInfo preferredCulture, CancellationToken cancellationToken = default) =>
+        members.Value.GetValueOrDefault(documentationMemberID);
+
+    private static Dictionary<string, string> Read(string path)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            using var reader = System.Xml.XmlReader.Create(path, new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Prohibit, XmlResolver = null });
+            reader.MoveToContent();
+            while (!reader.EOF)
+            {
+                // ReadOuterXml moves on to the next node itself, which may be the next member.
+                if (reader is { NodeType: System.Xml.XmlNodeType.Element, Name: "member" } && reader.GetAttribute("name") is { } name) found[name] = reader.ReadOuterXml();
+                else reader.Read();
+            }
+        }
+        catch (System.Xml.XmlException) { } // a damaged file gives no summaries, not a failed hover
+        return found;
+    }
+
+    public override bool Equals(object? obj) => obj is XmlFileDocumentation other && other.file == file;
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(file);
 }

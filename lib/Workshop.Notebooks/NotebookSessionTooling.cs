@@ -49,7 +49,11 @@ public sealed partial class NotebookSession
         return (start, cursor, matches);
     }
 
-    /// <summary>The signature and documentation summary of the symbol at the cursor, or null when there is none.</summary>
+    /// <summary>
+    /// The symbol at the cursor as a hover shows it: its signature with parameter names (a variable with its type), its
+    /// documentation summary, and its kind; for a call the compiler cannot settle yet, the overloads it could mean.
+    /// Null when there is none.
+    /// </summary>
     public string? Inspect(string code, int cursor)
     {
         cursor = Math.Clamp(cursor, 0, code.Length);
@@ -60,13 +64,30 @@ public sealed partial class NotebookSession
             var info = model.GetSymbolInfo(node);
             var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault() ?? model.GetDeclaredSymbol(node);
             if (symbol is null) continue;
-            var overloads = symbol is IMethodSymbol method ? method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Take(8).ToList() : [];
-            var lines = overloads.Count > 1 ? overloads.Select(o => o.ToDisplayString()) : [symbol.ToDisplayString()];
-            var summary = Summary(symbol.GetDocumentationCommentXml());
+            // The overload the code calls, when the compiler has settled it; otherwise every one it could be.
+            var overloads = info.Symbol is null && symbol is IMethodSymbol method
+                ? method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().ToList()
+                : [];
+            var lines = overloads.Count > 1
+                ? overloads.Take(MaxOverloadsShown).Select(o => o.ToDisplayString(HoverFormat))
+                    .Concat(overloads.Count > MaxOverloadsShown ? [$"(+{overloads.Count - MaxOverloadsShown} more overloads)"] : [])
+                : [symbol.ToDisplayString(HoverFormat)];
+            var summary = Summary((symbol is IMethodSymbol { ReducedFrom: { } extension } ? extension : symbol.OriginalDefinition).GetDocumentationCommentXml());
             return string.Join("\n", lines) + (summary is null ? "" : "\n\n" + summary) + $"\n\n{symbol.Kind}";
         }
         return null;
     }
+
+    private const int MaxOverloadsShown = 8;
+
+    /// <summary>Types named short, members with their parameters' types and names, a variable with its type.</summary>
+    private static readonly SymbolDisplayFormat HoverFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        memberOptions: SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeType | SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeRef,
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeName | SymbolDisplayParameterOptions.IncludeDefaultValue | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+        localOptions: SymbolDisplayLocalOptions.IncludeType,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     private static string? Summary(string? xml)
     {

@@ -50,7 +50,7 @@ public sealed class EngineComparison : IHtmlDisplay
         (long)Math.Ceiling(WarehouseUsdPerDay / UsdPerQuery(engine, dataScale));
 
     /// <summary>
-    /// Runs each question <paramref name="repeats"/> times on each engine. <paramref name="sql"/> gives a question's SQL over a
+    /// Runs each question <paramref name="repeats"/> times on each engine. Each of <paramref name="questions"/> gives its SQL over a
     /// table; <paramref name="runOnWarehouse"/> runs SQL on the cluster and returns its duration and row count.
     /// </summary>
     public static async Task<EngineComparison> RunAsync(WorkshopSession session, IReadOnlyList<(string Name, Func<string, string> Sql)> questions,

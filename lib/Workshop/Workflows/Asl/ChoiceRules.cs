@@ -117,7 +117,7 @@ internal static class ChoiceRules
         }
     }
 
-    /// <summary>Whether <paramref name="rule"/> holds for <paramref name="input"/>.</summary>
+    /// <summary>Whether <paramref name="rule"/> holds for the input in <paramref name="scope"/>.</summary>
     public static bool Matches(JsonObject rule, EvaluationScope scope)
     {
         if (rule["And"] is JsonArray all)

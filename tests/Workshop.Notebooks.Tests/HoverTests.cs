@@ -1,0 +1,64 @@
+using StreamingWorkshop.Notebooks;
+
+namespace Workshop.Notebooks.Tests;
+
+/// <summary>What a hover (the kernel's inspect) shows for the symbol at the cursor, read as a learner reads it.</summary>
+public sealed class HoverTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("workshop-hover-").FullName;
+
+    [Fact]
+    public void A_kit_method_shows_its_parameters_names_and_its_summary()
+    {
+        var session = new NotebookSession(folder);
+        const string code = "StreamingWorkshop.Clock.VirtualClock.DefaultStart(TimeProvider.System)";
+
+        var hover = session.Inspect(code, code.IndexOf("DefaultStart", StringComparison.Ordinal) + 3);
+
+        Assert.Equal("""
+            DateTimeOffset VirtualClock.DefaultStart(TimeProvider wallClock)
+
+            Where a fresh workspace's clock starts: midnight UTC at the start of yesterday, so a simulated day ends about now.
+
+            Method
+            """.ReplaceLineEndings("\n"), hover);
+    }
+
+    [Fact]
+    public void A_call_shows_the_overload_it_calls_with_dotnets_summary()
+    {
+        var session = new NotebookSession(folder);
+        const string code = "Math.Max(1, 2)";
+
+        var hover = session.Inspect(code, 6)!;
+
+        Assert.StartsWith("int Math.Max(int val1, int val2)\n\n", hover);
+        Assert.Contains("Returns the larger of two 32-bit signed integers.", hover);
+        Assert.DoesNotContain("double", hover);
+    }
+
+    [Fact]
+    public async Task A_variable_of_an_earlier_cell_shows_its_type()
+    {
+        var session = new NotebookSession(folder);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code("var readings = new List<double> { 1.5 };"))).Failed);
+
+        var hover = session.Inspect("readings.Count", 3)!;
+
+        Assert.StartsWith("List<double> readings", hover);
+    }
+
+    [Fact]
+    public void A_method_named_but_not_yet_called_lists_its_overloads_and_says_how_many_more()
+    {
+        var session = new NotebookSession(folder);
+        const string code = "Console.WriteLine";
+
+        var lines = session.Inspect(code, code.Length - 2)!.Split('\n');
+
+        Assert.Equal(8, lines.TakeWhile(l => l.StartsWith("void Console.WriteLine(", StringComparison.Ordinal)).Count());
+        Assert.Matches(@"^\(\+\d+ more overloads\)$", lines[8]);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
