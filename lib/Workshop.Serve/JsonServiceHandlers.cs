@@ -146,6 +146,8 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["JobBookmarkEntry"] = new JsonObject { ["JobName"] = jobName, ["Version"] = 0, ["Run"] = 0, ["Attempt"] = 0 } };
             }
             case ("athena", "StartQueryExecution"):
+                if (OptionalText(service, input, "WorkGroup") is { } workGroup && workGroup != "primary")
+                    throw new ServiceException(service, "InvalidRequestException", $"WorkGroup {workGroup} is not found. The local Athena has the primary work group only; leave the work group out.");
                 return new JsonObject { ["QueryExecutionId"] = session.Local!.Athena.StartQueryExecution(Text(service, input, "QueryString"), OptionalText(service, Member(service, input, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"), OptionalText(service, Member(service, input, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation")) };
             case ("athena", "GetQueryExecution"):
                 return new JsonObject { ["QueryExecution"] = Execution(session.Local!.Athena.GetQueryExecution(Text(service, input, "QueryExecutionId"))) };

@@ -114,6 +114,8 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
         // A presigned URL names its service in the X-Amz-Credential query parameter.
         var service = scope.Success ? scope.Groups["service"].Value : SignatureCheck.Read(request)?.Service ?? "";
+        // Lambda's REST paths are its own whoever sends them (an unsigned request included), never a bucket's.
+        if (service.Length == 0 && request.Path.StartsWithSegments("/2015-03-31/functions", StringComparison.Ordinal)) service = "lambda";
         if (!isForecast && request.Headers["X-Amz-Target"].Count == 0 && (service == "s3" || (service.Length == 0 && S3Handler.FitsUnsigned(request))))
         {
             // S3's signature covers its declared content hash, not the body, which S3 reads itself: its cap is

@@ -194,6 +194,13 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
         Assert.Equal("42", (string?)rows.Last()!["Data"]![0]!["VarCharValue"]);
         Assert.Equal("answer", (string?)results["ResultSet"]!["ResultSetMetadata"]!["ColumnInfo"]![0]!["Name"]);
 
+        var (_, primary) = await CallTargetAsync("AmazonAthena.StartQueryExecution", """{"QueryString":"SELECT 1","WorkGroup":"primary"}""");
+        Assert.NotNull((string?)primary["QueryExecutionId"]);
+        var (workGroupStatus, workGroup) = await CallTargetAsync("AmazonAthena.StartQueryExecution", """{"QueryString":"SELECT 1","WorkGroup":"nope"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, workGroupStatus);
+        Assert.Equal("InvalidRequestException", (string?)workGroup["__type"]);
+        Assert.StartsWith("WorkGroup nope is not found.", (string?)workGroup["message"]);
+
         var (missingStatus, missing) = await CallTargetAsync("AmazonAthena.GetQueryExecution", """{"QueryExecutionId":"no-such-query"}""");
         Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
         Assert.Equal("InvalidArgumentException", (string?)missing["__type"]);

@@ -225,5 +225,10 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         var configuration = (await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/weather-analytics-producer-dev")).Body["Configuration"]!;
         Assert.Equal(("python3.12", "index.handler", 30, 128), ((string?)configuration["Runtime"], (string?)configuration["Handler"], (int)configuration["Timeout"]!, (int)configuration["MemorySize"]!));
         Assert.Equal("Leeds,York:53.96:-1.08", (string?)configuration["Environment"]!["Variables"]!["CITIES"]);
+
+        // Unsigned (aws --no-sign-request), a Lambda path is still Lambda's, not a bucket named 2015-03-31.
+        using var unsigned = await Http.GetAsync(new Uri(Endpoint.Url, "/2015-03-31/functions/"));
+        Assert.Equal(HttpStatusCode.OK, unsigned.StatusCode);
+        Assert.Equal("weather-analytics-producer-dev", (string?)JsonNode.Parse(await unsigned.Content.ReadAsStringAsync())!["Functions"]![0]!["FunctionName"]);
     }
 }
