@@ -32,8 +32,17 @@ internal sealed class KinesisHandler(IStreamService stream)
                 await stream.DeleteStreamAsync(StreamName(input), cancellationToken);
                 return [];
             case "ListStreams":
-                var names = await stream.ListStreamsAsync(cancellationToken);
-                return new JsonObject { ["StreamNames"] = Array(names.Select(n => (JsonNode)n)), ["HasMoreStreams"] = false };
+            {
+                // A page of names in order, after ExclusiveStartStreamName or where NextToken left off.
+                var limit = Bounded(input, "Limit", 1, 10_000) ?? 100;
+                var after = Optional(input, "NextToken") is { } token ? Page.Read(token, "ListStreams").After : Optional(input, "ExclusiveStartStreamName");
+                var names = (await stream.ListStreamsAsync(cancellationToken)).Order(StringComparer.Ordinal)
+                    .Where(n => after is null || string.CompareOrdinal(n, after) > 0).ToList();
+                var page = names.Take(limit).ToList();
+                var listed = new JsonObject { ["StreamNames"] = Array(page.Select(n => (JsonNode)n)), ["HasMoreStreams"] = names.Count > limit };
+                if (names.Count > limit) listed["NextToken"] = Page.Write("ListStreams", page[^1]);
+                return listed;
+            }
             case "DescribeStreamSummary":
                 var summary = await stream.DescribeStreamSummaryAsync(StreamName(input), cancellationToken);
                 return new JsonObject
@@ -52,8 +61,23 @@ internal sealed class KinesisHandler(IStreamService stream)
                     },
                 };
             case "ListShards":
-                var shards = await stream.ListShardsAsync(StreamName(input), cancellationToken);
-                return new JsonObject { ["Shards"] = Array(shards.Select(Shard)) };
+            {
+                // NextToken names the stream and the last shard given, so it comes without StreamName, as on Kinesis.
+                var limit = Bounded(input, "MaxResults", 1, 10_000) ?? 1_000;
+                string name, after;
+                if (Optional(input, "NextToken") is { } token)
+                {
+                    if (Optional(input, "StreamName") is not null || Optional(input, "StreamARN") is not null)
+                        throw Invalid("NextToken and StreamName cannot be provided together: the token names its stream.");
+                    (name, after) = Page.Read(token, "ListShards");
+                }
+                else (name, after) = (StreamName(input), Optional(input, "ExclusiveStartShardId") ?? "");
+                var shards = (await stream.ListShardsAsync(name, cancellationToken)).Where(s => string.CompareOrdinal(s.ShardId, after) > 0).ToList();
+                var page = shards.Take(limit).ToList();
+                var listed = new JsonObject { ["Shards"] = Array(page.Select(Shard)) };
+                if (shards.Count > limit) listed["NextToken"] = Page.Write("ListShards", name, page[^1].ShardId);
+                return listed;
+            }
             case "PutRecord":
                 var put = await stream.PutRecordAsync(StreamName(input), Data(input), Required(input, "PartitionKey"), Optional(input, "ExplicitHashKey"), cancellationToken);
                 return new JsonObject { ["ShardId"] = put.ShardId, ["SequenceNumber"] = put.SequenceNumber, ["EncryptionType"] = "NONE" };
@@ -122,8 +146,43 @@ internal sealed class KinesisHandler(IStreamService stream)
     private static string StreamName(JsonObject input)
     {
         if (Optional(input, "StreamName") is { } name) return name;
-        if (Optional(input, "StreamARN") is { } arn && arn.IndexOf(":stream/", StringComparison.Ordinal) is var at and >= 0) return arn[(at + 8)..];
+        if (Optional(input, "StreamARN") is { } arn)
+            return arn.IndexOf(":stream/", StringComparison.Ordinal) is var at and >= 0
+                ? arn[(at + 8)..]
+                : throw Invalid($"StreamARN '{arn}' is not a stream's ARN; give one such as arn:aws:kinesis:us-east-1:123456789012:stream/NAME, or the StreamName.");
         throw Invalid("StreamName (or StreamARN) is required.");
+    }
+
+    /// <summary>A whole-number member within the service's range, its ValidationException naming the value otherwise.</summary>
+    private static int? Bounded(JsonObject input, string name, int least, int most) => Number(input, name) switch
+    {
+        null => null,
+        var n when n < least => throw Invalid($"1 validation error detected: Value '{n}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value greater than or equal to {least}"),
+        var n when n > most => throw Invalid($"1 validation error detected: Value '{n}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value less than or equal to {most}"),
+        var n => n,
+    };
+
+    /// <summary>The opaque NextToken of a listing: which listing it is for and where the last page ended.</summary>
+    private static class Page
+    {
+        public static string Write(string operation, string stream, string? after = null) =>
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', operation, stream, after ?? "")));
+
+        public static (string Stream, string After) Read(string token, string operation)
+        {
+            string[] parts;
+            try
+            {
+                parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n');
+            }
+            catch (FormatException)
+            {
+                parts = [];
+            }
+            if (parts.Length != 3 || parts[0] != operation)
+                throw new InvalidArgumentException("kinesis", $"NextToken '{token}' is not one a {operation} answer gave; start again without it.");
+            return operation == "ListStreams" ? ("", parts[1]) : (parts[1], parts[2]);
+        }
     }
 
     private static ReadOnlyMemory<byte> Data(JsonObject input)

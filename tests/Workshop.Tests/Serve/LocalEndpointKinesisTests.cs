@@ -74,6 +74,42 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task Streams_and_shards_are_listed_in_pages_of_the_size_asked_for()
+    {
+        foreach (var name in new[] { "page-a", "page-b", "page-c" })
+            Assert.Equal(HttpStatusCode.OK, (await CallAsync("CreateStream", $$"""{"StreamName":"{{name}}","ShardCount":{{(name == "page-a" ? 5 : 1)}}}""")).Status);
+
+        var (_, first) = await CallAsync("ListStreams", """{"Limit":2}""");
+        Assert.Equal(["page-a", "page-b"], first["StreamNames"]!.AsArray().Select(n => (string)n!));
+        Assert.True((bool)first["HasMoreStreams"]!);
+        var (_, rest) = await CallAsync("ListStreams", new JsonObject { ["NextToken"] = (string?)first["NextToken"] }.ToJsonString());
+        Assert.Equal(["page-c"], rest["StreamNames"]!.AsArray().Select(n => (string)n!));
+        Assert.False((bool)rest["HasMoreStreams"]!);
+        Assert.Null(rest["NextToken"]);
+
+        var shards = new List<string>();
+        var (_, page) = await CallAsync("ListShards", """{"StreamName":"page-a","MaxResults":2}""");
+        var pages = 1;
+        while (true)
+        {
+            shards.AddRange(page["Shards"]!.AsArray().Select(s => (string)s!["ShardId"]!));
+            if ((string?)page["NextToken"] is not { } token) break;
+            (_, page) = await CallAsync("ListShards", new JsonObject { ["NextToken"] = token, ["MaxResults"] = 2 }.ToJsonString());
+            pages++;
+        }
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"shardId-{i:D12}"), shards);
+
+        var (zeroStatus, zero) = await CallAsync("ListStreams", """{"Limit":0}""");
+        Assert.Equal(HttpStatusCode.BadRequest, zeroStatus);
+        Assert.Equal("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", (string?)zero["message"]);
+        var (_, both) = await CallAsync("ListShards", new JsonObject { ["NextToken"] = (string?)first["NextToken"], ["StreamName"] = "page-a" }.ToJsonString());
+        Assert.StartsWith("NextToken and StreamName cannot be provided together", (string?)both["message"]);
+        var (_, garbage) = await CallAsync("ListShards", """{"StreamARN":"garbage"}""");
+        Assert.StartsWith("StreamARN 'garbage' is not a stream's ARN", (string?)garbage["message"]);
+    }
+
+    [Fact]
     public async Task Records_put_one_at_a_time_and_in_a_batch_are_read_back_with_their_bytes()
     {
         await OkAsync("CreateStream", """{"StreamName":"weather","ShardCount":1}""");
