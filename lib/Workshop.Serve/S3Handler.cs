@@ -113,6 +113,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
                 await GetObjectAsync(context, bucket, key, head: method == "HEAD");
                 return;
             case "PUT" when query.ContainsKey("partNumber") && query.ContainsKey("uploadId"):
+                CheckContentMd5(request, body);
                 var part = lake.UploadPart(bucket, key, query["uploadId"]!, Number(query["partNumber"]!, "partNumber"), body);
                 context.Response.Headers.ETag = part.ETag;
                 await EmptyAsync(context, 200);
@@ -121,6 +122,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
                 await CopyObjectAsync(context, bucket, key);
                 return;
             case "PUT":
+                CheckContentMd5(request, body);
                 var put = await lake.PutObjectAsync(bucket, key, body, ContentTypeOf(request), cancellationToken: context.RequestAborted);
                 context.Response.Headers.ETag = put.ETag;
                 await EmptyAsync(context, 200);
@@ -499,6 +501,20 @@ internal sealed class S3Handler(LocalObjectStore lake)
     private static IEnumerable<XElement> Children(XElement parent, string name) => parent.Elements().Where(e => e.Name.LocalName == name);
 
     private static string? Child(XElement parent, string name) => Children(parent, name).FirstOrDefault()?.Value;
+
+    /// <summary>
+    /// A Content-MD5 header is S3's integrity check of the body: one that is not a base64 MD5 is InvalidDigest, one that
+    /// does not match the body is BadDigest, and nothing is stored.
+    /// </summary>
+    private static void CheckContentMd5(HttpRequest request, ReadOnlyMemory<byte> body)
+    {
+        if (request.Headers["Content-MD5"].ToString() is not { Length: > 0 } given) return;
+        var expected = new byte[16];
+        if (!Convert.TryFromBase64String(given, expected, out var length) || length != 16)
+            throw new S3Exception("InvalidDigest", $"The Content-MD5 you specified was not valid: '{given}' is not the base64 of a 16-byte MD5 digest.");
+        if (!System.Security.Cryptography.MD5.HashData(body.Span).AsSpan().SequenceEqual(expected))
+            throw new S3Exception("BadDigest", "The Content-MD5 you specified did not match what we received.");
+    }
 
     private static int Number(string text, string name) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)

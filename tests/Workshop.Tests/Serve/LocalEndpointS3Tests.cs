@@ -157,6 +157,25 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task A_content_md5_that_does_not_match_the_body_is_BadDigest_and_stores_nothing()
+    {
+        await Session.Local!.Lake.CreateBucketAsync("digests");
+        var body = Encoding.ASCII.GetBytes("hello\n");
+        var right = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(body));
+
+        using (var put = await SendAsync(HttpMethod.Put, "/digests/right.txt", body, request => request.Content!.Headers.ContentMD5 = Convert.FromBase64String(right)))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using (var wrong = await SendAsync(HttpMethod.Put, "/digests/wrong.txt", body, request => request.Content!.Headers.ContentMD5 = new byte[16]))
+            Assert.Equal("BadDigest", (await ErrorOfAsync(wrong, HttpStatusCode.BadRequest)).Element("Code")?.Value);
+        using (var invalid = await SendAsync(HttpMethod.Put, "/digests/invalid.txt", body, request => request.Content!.Headers.TryAddWithoutValidation("Content-MD5", "AAAA")))
+            Assert.Equal("InvalidDigest", (await ErrorOfAsync(invalid, HttpStatusCode.BadRequest)).Element("Code")?.Value);
+
+        var keys = new List<string>();
+        await foreach (var item in Session.Local!.Lake.ListAllAsync("digests", "")) keys.Add(item.Key);
+        Assert.Equal(["right.txt"], keys);
+    }
+
+    [Fact]
     public async Task Ranges_answer_206_with_content_range_and_a_range_past_the_end_is_416()
     {
         await Session.Local!.Lake.CreateBucketAsync("ranges");
