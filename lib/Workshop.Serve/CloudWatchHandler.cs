@@ -1,5 +1,9 @@
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
+using StreamingWorkshop.Errors;
 using StreamingWorkshop.Metrics;
 using static StreamingWorkshop.Serve.QueryProtocol;
 
@@ -15,6 +19,89 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
     public static readonly XNamespace Namespace = "http://monitoring.amazonaws.com/doc/2010-08-01/";
 
     public Task HandleAsync(HttpContext context, byte[] body) => QueryProtocol.HandleAsync(context, body, Namespace, AnswerAsync);
+
+    /// <summary>The X-Amz-Target prefix of CloudWatch's JSON 1.0 protocol, which newer AWS CLIs and SDKs send.</summary>
+    public const string TargetPrefix = "GraniteServiceVersion20100801";
+
+    public const string Json10 = "application/x-amz-json-1.0";
+
+    /// <summary>
+    /// CloudWatch on its JSON 1.0 protocol (awsQueryCompatible): the same actions as on the query protocol. The JSON
+    /// input is laid out as the query's parameters, the answer's elements written back as JSON, so both protocols
+    /// give the same figures; an error carries its query code in x-amzn-query-error, where the SDKs read it.
+    /// </summary>
+    public async Task HandleJsonAsync(HttpContext context, string operation, JsonObject input)
+    {
+        var form = new NameValueCollection { ["Action"] = operation };
+        Flatten(input, "", form);
+        try
+        {
+            var content = await AnswerAsync(new QueryRequest(form)) ?? [];
+            var answer = new JsonObject();
+            foreach (var element in content.OfType<XElement>()) answer[element.Name.LocalName] = ToJson(element, element.Name.LocalName);
+            await Wire.JsonAsync(context, 200, answer, Json10);
+        }
+        catch (Exception error) when (error is QueryFault or ServiceException or ArgumentException or FormatException or InvalidOperationException or OverflowException)
+        {
+            var (status, code) = error switch
+            {
+                QueryFault fault => (fault.Status, fault.Code),
+                ValidationException => (400, "ValidationError"),
+                ServiceException service => (400, service.ErrorCode == "ValidationException" ? "ValidationError" : service.ErrorCode),
+                _ => (400, "ValidationError"),
+            };
+            context.Response.Headers["x-amzn-query-error"] = $"{code};Sender";
+            await Wire.JsonErrorAsync(context, status, code, error.Message, Json10);
+        }
+    }
+
+    // Members whose JSON is a number, a time (epoch seconds) or a list, by name; anything else is text.
+    private static readonly HashSet<string> Numbers = ["Sum", "Average", "Minimum", "Maximum", "SampleCount", "Values", "Threshold", "Period", "EvaluationPeriods", "DatapointsToAlarm"];
+    private static readonly HashSet<string> Times = ["Timestamp", "Timestamps", "StateUpdatedTimestamp", "StartTime", "EndTime"];
+    private static readonly HashSet<string> Lists = ["Datapoints", "MetricDataResults", "Timestamps", "Values", "Messages", "Metrics", "Dimensions", "MetricAlarms", "CompositeAlarms"];
+
+    /// <summary>JSON input as the query protocol's parameters: A.B for members, A.member.N for list items.</summary>
+    private static void Flatten(JsonNode? node, string name, NameValueCollection form)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                foreach (var (key, value) in members) Flatten(value, name.Length == 0 ? key : $"{name}.{key}", form);
+                break;
+            case JsonArray items:
+                for (var i = 0; i < items.Count; i++) Flatten(items[i], $"{name}.member.{i + 1}", form);
+                break;
+            case JsonValue value when value.TryGetValue<double>(out var number) && Times.Contains(name.Split('.')[^1]):
+                form[name] = Time(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(number * 1000)));
+                break;
+            case JsonValue value when value.TryGetValue<bool>(out var flag):
+                form[name] = flag ? "true" : "false";
+                break;
+            case JsonValue value when value.TryGetValue<double>(out var number):
+                form[name] = Number(number);
+                break;
+            case JsonValue value:
+                form[name] = value.ToString();
+                break;
+        }
+    }
+
+    /// <summary>An answer's element as JSON, typed by its member's name (a list's items by the list's).</summary>
+    private static JsonNode? ToJson(XElement element, string member)
+    {
+        if (Lists.Contains(member)) return new JsonArray(element.Elements("member").Select(item => ToJson(item, member == "Values" || member == "Timestamps" ? member + "Item" : "")).ToArray());
+        if (element.HasElements)
+        {
+            var members = new JsonObject();
+            foreach (var child in element.Elements()) members[child.Name.LocalName] = ToJson(child, child.Name.LocalName);
+            return members;
+        }
+        var text = element.Value;
+        if (Numbers.Contains(member) || member == "ValuesItem") return JsonValue.Create(double.Parse(text, CultureInfo.InvariantCulture));
+        if (Times.Contains(member) || member == "TimestampsItem")
+            return JsonValue.Create(DateTimeOffset.Parse(text, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() / 1000.0);
+        return JsonValue.Create(text);
+    }
 
     private async Task<IEnumerable<object?>?> AnswerAsync(QueryRequest request)
     {

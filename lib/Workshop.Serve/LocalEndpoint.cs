@@ -193,6 +193,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     {
         KinesisHandler.TargetPrefix => "kinesis",
         StepFunctionsHandler.TargetPrefix => "states",
+        CloudWatchHandler.TargetPrefix => "monitoring",
         _ => JsonServiceHandlers.ServiceByTargetPrefix.GetValueOrDefault(prefix),
     };
 
@@ -206,8 +207,8 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             await Wire.JsonErrorAsync(context, 400, "UnknownOperationException", $"This endpoint does not serve '{target}' yet; it serves {Served}.");
             return;
         }
-        // Step Functions speaks JSON 1.0, the others 1.1; the answer is in the request's version.
-        var contentType = service == "states" ? StepFunctionsHandler.ContentType : Wire.Json11;
+        // Step Functions and CloudWatch speak JSON 1.0, the others 1.1; the answer is in the request's version.
+        var contentType = service switch { "states" => StepFunctionsHandler.ContentType, "monitoring" => CloudWatchHandler.Json10, _ => Wire.Json11 };
         JsonObject input;
         try
         {
@@ -222,6 +223,11 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         catch (System.Formats.Cbor.CborContentException error)
         {
             await Wire.JsonErrorAsync(context, 400, "SerializationException", $"The request body is not a CBOR map: {error.Message}");
+            return;
+        }
+        if (service == "monitoring")
+        {
+            await cloudWatch.HandleJsonAsync(context, operation, input);
             return;
         }
         try
@@ -246,7 +252,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
     }
 
     /// <summary>What the endpoint serves, for the refusals.</summary>
-    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge, CloudWatch Logs and the Redshift Data API (JSON 1.1), Step Functions (JSON 1.0), S3 (REST-XML), CloudFormation, CloudWatch and STS (query), and Lambda (REST-JSON)";
+    public const string Served = "Kinesis (JSON 1.1 and CBOR), Firehose, Glue, Athena, EventBridge, CloudWatch Logs and the Redshift Data API (JSON 1.1), Step Functions (JSON 1.0), S3 (REST-XML), CloudFormation and STS (query), CloudWatch (query and JSON 1.0), and Lambda (REST-JSON)";
 
     /// <summary>The services served, named briefly for the banner.</summary>
     public const string ServedInShort = "Kinesis, Firehose, S3, Glue, Athena, the Redshift Data API, Step Functions, CloudFormation, CloudWatch, Lambda, EventBridge, Logs and STS";

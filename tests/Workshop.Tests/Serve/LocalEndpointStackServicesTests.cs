@@ -156,6 +156,60 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
             "cloudformation", ("Action", "CreateStackSet"));
     }
 
+    private async Task<(HttpStatusCode Status, HttpResponseMessage Response, JsonObject Body)> CloudWatchJsonAsync(string operation, JsonObject input)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", $"GraniteServiceVersion20100801.{operation}");
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("monitoring"));
+        var response = await Http.SendAsync(request);
+        Assert.Equal("application/x-amz-json-1.0", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, response, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    [Fact]
+    public async Task CloudWatch_on_the_json_protocol_of_newer_clients_gives_the_same_figures_typed_as_json()
+    {
+        var dimensions = new JsonArray(new JsonObject { ["Name"] = "City", ["Value"] = "Leeds" });
+        var (putStatus, _, _) = await CloudWatchJsonAsync("PutMetricData", new JsonObject
+        {
+            ["Namespace"] = "Workshop/Custom",
+            ["MetricData"] = new JsonArray(
+                new JsonObject { ["MetricName"] = "Readings", ["Value"] = 4, ["Unit"] = "Count", ["Dimensions"] = dimensions.DeepClone() },
+                new JsonObject { ["MetricName"] = "Readings", ["Value"] = 5, ["Unit"] = "Count", ["Dimensions"] = dimensions.DeepClone() }),
+        });
+        Assert.Equal(HttpStatusCode.OK, putStatus);
+        var now = Session.Clock.GetUtcNow();
+        var (_, _, statistics) = await CloudWatchJsonAsync("GetMetricStatistics", new JsonObject
+        {
+            ["Namespace"] = "Workshop/Custom", ["MetricName"] = "Readings", ["Dimensions"] = dimensions.DeepClone(),
+            ["StartTime"] = now.AddHours(-1).ToUnixTimeSeconds(), ["EndTime"] = now.AddHours(1).ToUnixTimeSeconds(),
+            ["Period"] = 7200, ["Statistics"] = new JsonArray("Sum", "Maximum"),
+        });
+        Assert.Equal("Readings", (string?)statistics["Label"]);
+        var datapoint = Assert.Single(statistics["Datapoints"]!.AsArray())!;
+        Assert.Equal((9.0, 5.0, "Count"), ((double)datapoint["Sum"]!, (double)datapoint["Maximum"]!, (string?)datapoint["Unit"]));
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, datapoint["Timestamp"]!.GetValueKind()); // epoch seconds, as JSON 1.0 writes times
+
+        var (_, _, data) = await CloudWatchJsonAsync("GetMetricData", new JsonObject
+        {
+            ["StartTime"] = now.AddHours(-1).ToUnixTimeSeconds(), ["EndTime"] = now.AddHours(1).ToUnixTimeSeconds(),
+            ["MetricDataQueries"] = new JsonArray(new JsonObject
+            {
+                ["Id"] = "leeds",
+                ["MetricStat"] = new JsonObject { ["Metric"] = new JsonObject { ["Namespace"] = "Workshop/Custom", ["MetricName"] = "Readings", ["Dimensions"] = dimensions.DeepClone() }, ["Period"] = 7200, ["Stat"] = "Average" },
+            }),
+        });
+        var result = Assert.Single(data["MetricDataResults"]!.AsArray())!;
+        Assert.Equal([4.5], result["Values"]!.AsArray().Select(v => (double)v!));
+        Assert.Empty(data["Messages"]!.AsArray());
+
+        var (status, response, error) = await CloudWatchJsonAsync("PutMetricAlarm", new JsonObject { ["Namespace"] = "AWS/Kinesis" });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("ValidationError;Sender", response.Headers.GetValues("x-amzn-query-error").Single());
+        Assert.Equal("1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null", (string?)error["message"]);
+    }
+
     [Fact]
     public async Task CloudWatch_keeps_put_metric_data_lists_it_and_sums_it()
     {
