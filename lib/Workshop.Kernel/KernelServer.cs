@@ -186,8 +186,8 @@ public sealed class KernelServer : IDisposable
                 Execute(message);
                 break;
             case "is_complete_request":
-                var status = NotebookSession.IsComplete(content["code"]?.GetValue<string>() ?? "");
-                Reply(shell, message, "is_complete_reply", status == "incomplete" ? new JsonObject { ["status"] = status, ["indent"] = "" } : new JsonObject { ["status"] = status });
+                var (status, indent) = NotebookSession.IsComplete(content["code"]?.GetValue<string>() ?? "");
+                Reply(shell, message, "is_complete_reply", status == "incomplete" ? new JsonObject { ["status"] = status, ["indent"] = indent } : new JsonObject { ["status"] = status });
                 break;
             case "complete_request":
             {

@@ -8,11 +8,20 @@ namespace StreamingWorkshop.Notebooks;
 /// <summary>Editor help from Roslyn's view of the code, against the session's state: completeness, completions, inspection.</summary>
 public sealed partial class NotebookSession
 {
-    /// <summary>"complete" when the code can run as it is, "incomplete" when more lines are expected (an open brace, say).</summary>
-    public static string IsComplete(string code)
+    /// <summary>
+    /// "complete" when the code can run as it is; "incomplete" when more lines are expected (an open brace, say), with
+    /// the indent the next line takes, four spaces a brace still open; "invalid" when no more lines could mend it
+    /// (a brace closed that was never opened), so a console runs it and shows the error.
+    /// </summary>
+    public static (string Status, string Indent) IsComplete(string code)
     {
         var tree = CSharpSyntaxTree.ParseText(code, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script));
-        return SyntaxFactory.IsCompleteSubmission(tree) ? "complete" : "incomplete";
+        if (!SyntaxFactory.IsCompleteSubmission(tree))
+        {
+            var open = tree.GetRoot().DescendantTokens().Sum(t => t.IsKind(SyntaxKind.OpenBraceToken) ? 1 : t.IsKind(SyntaxKind.CloseBraceToken) && !t.IsMissing ? -1 : 0);
+            return ("incomplete", new string(' ', 4 * Math.Max(open, 0)));
+        }
+        return tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error) ? ("invalid", "") : ("complete", "");
     }
 
     /// <summary>Names that fit at the cursor: members after a dot, otherwise everything in scope (earlier cells' variables included).</summary>

@@ -2,7 +2,10 @@ using StreamingWorkshop.Notebooks;
 
 namespace Workshop.Notebooks.Tests;
 
-/// <summary>What a hover (the kernel's inspect) shows for the symbol at the cursor, read as a learner reads it.</summary>
+/// <summary>
+/// What an editor asks the engine as a learner types: a hover (the kernel's inspect) on the symbol at the cursor, read
+/// as a learner reads it, and whether the code typed so far is complete.
+/// </summary>
 public sealed class HoverTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("workshop-hover-").FullName;
@@ -58,6 +61,19 @@ public sealed class HoverTests : IDisposable
 
         Assert.Equal(8, lines.TakeWhile(l => l.StartsWith("void Console.WriteLine(", StringComparison.Ordinal)).Count());
         Assert.Matches(@"^\(\+\d+ more overloads\)$", lines[8]);
+    }
+
+    [Theory]
+    [InlineData("var x = 1;", "complete", "")]
+    [InlineData("x + 1", "complete", "")]
+    [InlineData("if (true) {", "incomplete", "    ")]
+    [InlineData("foreach (var day in days) {\n    if (day > 1) {", "incomplete", "        ")]
+    [InlineData("var list = new List<int> {", "incomplete", "    ")]
+    [InlineData("}}}", "invalid", "")]
+    [InlineData("var x = 1; }", "invalid", "")]
+    public void A_console_is_told_whether_the_code_is_complete_and_how_far_to_indent_the_next_line(string code, string status, string indent)
+    {
+        Assert.Equal((status, indent), NotebookSession.IsComplete(code));
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -22,6 +22,7 @@ class StreamingWorkshopKernelTests(jupyter_kernel_test.KernelTests):
     ]
     complete_code_samples = ["1 + 1", "var x = 1;", "Console.WriteLine(2);"]
     incomplete_code_samples = ["if (true) {", "var list = new List<int> {"]
+    invalid_code_samples = ["}}}", "var x = 1; }"]
 
     code_execute_result = [
         {"code": "6 * 7", "result": "42"},
