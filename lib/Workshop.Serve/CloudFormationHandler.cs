@@ -12,7 +12,7 @@ namespace StreamingWorkshop.Serve;
 /// deploy` makes, waits on and executes. A stack operation finishes before its answer is sent, so a waiter's first
 /// look finds it complete. Change sets live as long as the endpoint runs.
 /// </summary>
-internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string accountId, string region = "us-east-1")
+internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProvider clock, string accountId, string region = "us-east-1")
 {
     public static readonly XNamespace Namespace = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 
@@ -188,7 +188,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, string a
             TemplateBody = body,
             Overrides = overrides,
             Capabilities = request.Values("Capabilities"),
-            CreationTime = DateTimeOffset.UtcNow,
+            CreationTime = clock.GetUtcNow(), // the workspace's clock, as the stack's own times
             Changes = ResourceChanges(current, template, overrides),
         };
         if (current is not null && !Changes(current, body, overrides))

@@ -55,7 +55,7 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
         sts = new StsHandler(session.Names.AccountId);
         s3 = new S3Handler(local.Lake);
         otherJsonServices = new JsonServiceHandlers(session);
-        cloudFormation = new CloudFormationHandler(local.Stacks, session.Names.AccountId);
+        cloudFormation = new CloudFormationHandler(local.Stacks, session.Clock, session.Names.AccountId);
         cloudWatch = new CloudWatchHandler(local.CloudWatch, local.MetricsLog);
         lambda = new LambdaHandler(session);
         redshiftData = new RedshiftDataHandler(local.Warehouse);

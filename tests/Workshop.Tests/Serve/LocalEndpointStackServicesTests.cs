@@ -114,6 +114,8 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         var first = await DescribeAsync("first");
         Assert.Equal(("CREATE_COMPLETE", "AVAILABLE"), (Text(first, "Status"), Text(first, "ExecutionStatus")));
         Assert.Contains(("Add", "ProducerFunction"), Changes(first));
+        // Made at the workspace's time, as the stack's events are, not the wall clock's.
+        Assert.Equal(Session.Clock.GetUtcNow(), DateTimeOffset.Parse(Text(first, "CreationTime"), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1));
         Assert.False(Session.Local!.Stacks.StackExists("sets"), "a change set changes nothing until it is executed");
         await OkAsync("cloudformation", ("Action", "ExecuteChangeSet"), ("StackName", "sets"), ("ChangeSetName", "first"));
         Assert.Equal("CREATE_COMPLETE", Session.Local!.Stacks.DescribeStack("sets").StackStatus);
