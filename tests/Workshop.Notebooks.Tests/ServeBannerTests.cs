@@ -20,5 +20,21 @@ public sealed class ServeBannerTests : IDisposable
             url => Assert.StartsWith(server.Url, url));
     }
 
+    [Fact]
+    public async Task A_second_endpoint_on_a_served_workspace_warns_and_the_mark_goes_with_the_last()
+    {
+        var workspace = Path.Combine(folder, "shared");
+        await using var first = await ServeProcess.StartAsync(workspace);
+        await using var second = await ServeProcess.StartAsync(workspace);
+
+        var (secondExit, secondErrors) = await second.StopAsync();
+        var (firstExit, firstErrors) = await first.StopAsync();
+
+        Assert.Contains($"Warning: this workspace is served already, at {first.Url} by process ", secondErrors);
+        Assert.DoesNotContain("served already", firstErrors);
+        Assert.Equal((130, 130), (firstExit, secondExit));
+        Assert.False(File.Exists(Path.Combine(workspace, "state", "serve.json")), "the mark outlived both endpoints");
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }

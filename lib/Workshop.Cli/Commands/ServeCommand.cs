@@ -65,6 +65,9 @@ internal static class ServeCommand
             if (warning is not null) Terminal.Tell(warning);
             if (parse.GetValue(strict)) endpoint.RequireSignatures(credentials);
             var url = endpoint.Url.ToString().TrimEnd('/');
+            if (ServedElsewhere(session.Workspace) is { } other)
+                Terminal.Tell($"Warning: this workspace is served already, at {other.Url} by process {other.ProcessId}. Two endpoints on one workspace each run their own clock and keep their own change sets; stop the other (Ctrl+C in its terminal) unless you mean to.");
+            var marker = MarkServing(session.Workspace, url);
             // On a terminal, prose wraps at its width between words, so a URL or a key is never cut in two; piped into a
             // file or a script, each line stays whole to be read by line.
             var wrap = !Console.IsOutputRedirected || Environment.GetEnvironmentVariable("COLUMNS") is not null;
@@ -99,10 +102,43 @@ internal static class ServeCommand
                 // A simulate run beside the endpoint may have saved the clock further on: it never moves back.
                 session.Clock.Refresh();
                 session.Clock.Save();
+                // Only this endpoint's own mark goes: a second one started beside it has written its own.
+                if (File.Exists(marker.Path) && ReadMark(marker.Path) is { ProcessId: var pid } && pid == Environment.ProcessId) File.Delete(marker.Path);
             }
             return 0;
         });
         root.Subcommands.Add(command);
+    }
+
+    /// <summary>Which endpoint serves a workspace (state/serve.json), so a second one started on it can say so.</summary>
+    private sealed record ServingMark(string Url, int ProcessId, DateTimeOffset ProcessStartTime);
+
+    private static ServingMark? ServedElsewhere(StreamingWorkshop.Storage.WorkspaceDirectory workspace)
+    {
+        var path = workspace.Resolve("state", "serve.json");
+        return File.Exists(path) && ReadMark(path) is { } mark && mark.ProcessId != Environment.ProcessId
+            && new StreamingWorkshop.Catalog.CrawlerRunOwner(mark.ProcessId, mark.ProcessStartTime).IsAlive() ? mark : null;
+    }
+
+    private static (string Path, ServingMark Mark) MarkServing(StreamingWorkshop.Storage.WorkspaceDirectory workspace, string url)
+    {
+        var owner = StreamingWorkshop.Catalog.CrawlerRunOwner.Current();
+        var mark = new ServingMark(url, owner.ProcessId, owner.ProcessStartTime);
+        var path = workspace.Resolve("state", "serve.json");
+        workspace.WriteAtomically(path, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(mark));
+        return (path, mark);
+    }
+
+    private static ServingMark? ReadMark(string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<ServingMark>(File.ReadAllBytes(path));
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or IOException)
+        {
+            return null; // a mark cut short by a killed process says nothing
+        }
     }
 
     /// <summary>The default secret is printed to paste; one of the user's own is not, as the screen may be shared.</summary>
