@@ -84,6 +84,12 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
                 var template = TemplateReader.Parse(body);
                 LocalCloudFormation.DependencyOrder(template); // a cycle is a template error before any deployment
                 LocalCloudFormation.ValidateResources(template);
+                var declared = (template["Parameters"] as JsonObject ?? []).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+                var resources = template["Resources"]!.AsObject();
+                var unresolved = TemplateEvaluator.UnresolvedNames(resources, declared, resources)
+                    .Concat(TemplateEvaluator.UnresolvedNames(template["Outputs"], declared, resources)).Distinct().ToList();
+                if (unresolved.Count > 0)
+                    throw new QueryFault(400, "ValidationError", $"Template format error: Unresolved resource dependencies [{string.Join(", ", unresolved)}] in the Resources block of the template");
                 return [ParametersOf(template, withType: false), Optional("Description", DescriptionOf(body)), CapabilitiesOf(template)];
             }
             case "CreateStack":

@@ -209,6 +209,54 @@ public sealed partial class TemplateEvaluator(
         }
     }
 
+    /// <summary>
+    /// Names a template refers to that it does not declare: a Ref to neither a parameter, a resource nor a pseudo
+    /// parameter (AWS::...), a GetAtt of no resource, a ${Name} in a Sub that is none of those nor in the Sub's own map.
+    /// </summary>
+    public static IEnumerable<string> UnresolvedNames(JsonNode? node, ISet<string> parameters, JsonObject resources)
+    {
+        bool Known(string name) => name.StartsWith("AWS::", StringComparison.Ordinal) || parameters.Contains(name) || resources.ContainsKey(name);
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array)
+                    foreach (var name in UnresolvedNames(item, parameters, resources)) yield return name;
+                break;
+            case JsonObject obj:
+                foreach (var (key, child) in obj)
+                {
+                    if (key == "Ref" && child is JsonValue value && value.TryGetValue<string>(out var referred))
+                    {
+                        if (!Known(referred)) yield return referred;
+                    }
+                    else if (key == "Fn::GetAtt")
+                    {
+                        var target = child is JsonArray pair ? pair[0]?.ToString() : child?.ToString().Split('.')[0];
+                        if (target is not null && !resources.ContainsKey(target)) yield return target;
+                    }
+                    else if (key == "Fn::Sub")
+                    {
+                        var text = child is JsonArray form ? form[0]?.ToString() : child?.ToString();
+                        var locals = child is JsonArray { Count: > 1 } withMap && withMap[1] is JsonObject map ? map.Select(m => m.Key).ToHashSet(StringComparer.Ordinal) : [];
+                        foreach (Match match in SubVariable().Matches(text ?? ""))
+                        {
+                            var name = match.Groups["name"].Value;
+                            if (name.StartsWith('!')) continue; // ${!Literal} is written as it is
+                            var head = name.Split('.')[0];
+                            if (!locals.Contains(name) && (name.Contains('.') ? !resources.ContainsKey(head) && !head.StartsWith("AWS::", StringComparison.Ordinal) : !Known(name))) yield return head;
+                        }
+                        if (child is JsonArray { Count: > 1 } withValues)
+                            foreach (var name in UnresolvedNames(withValues[1], parameters, resources)) yield return name;
+                    }
+                    else
+                    {
+                        foreach (var name in UnresolvedNames(child, parameters, resources)) yield return name;
+                    }
+                }
+                break;
+        }
+    }
+
     private static JsonNode?[] Args(JsonNode? argument, int count, string name) =>
         argument is JsonArray list && list.Count == count ? list.ToArray() : throw Invalid(name, $"it takes a list of {count}");
 

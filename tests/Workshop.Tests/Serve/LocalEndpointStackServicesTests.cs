@@ -153,6 +153,11 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
             "Resource Server has type AWS::EC2::Instance, which the local deployer does not build. Supported types: AWS::S3::Bucket, AWS::Kinesis::Stream, AWS::KinesisFirehose::DeliveryStream, AWS::IAM::Role, AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Lambda::Function, AWS::Lambda::Permission, AWS::Events::Rule, AWS::Glue::Database, AWS::Glue::Job, AWS::Redshift::Cluster, AWS::StepFunctions::StateMachine.",
             "cloudformation", ("Action", "CreateChangeSet"), ("StackName", "ec2"), ("ChangeSetName", "one"), ("ChangeSetType", "CREATE"),
             ("TemplateBody", "Resources:\n  Server:\n    Type: AWS::EC2::Instance\n"));
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError",
+            "Template format error: Unresolved resource dependencies [Nope, Missing] in the Resources block of the template",
+            "cloudformation", ("Action", "ValidateTemplate"),
+            ("TemplateBody", "Parameters:\n  Env:\n    Type: String\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Nope\n" +
+                "      Tags:\n        - Key: a\n          Value: !Sub \"${Env}-${AWS::Region}-${!Literal}-${AWS::StackName}-${Missing}\"\n        - Key: b\n          Value: !Sub [\"${Local}\", { Local: !Ref Env }]\n"));
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "InvalidAction",
             "CloudFormation action 'CreateStackSet' is not served by the local endpoint; it serves CreateStack, UpdateStack, DeleteStack, DescribeStacks, ListStacks, DescribeStackEvents, DescribeStackResources, GetTemplate, GetTemplateSummary, ValidateTemplate and the change set actions (Create, Describe, List, Execute, Delete).",
             "cloudformation", ("Action", "CreateStackSet"));
