@@ -351,6 +351,10 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
         name.Length is >= 1 and <= MaxNameLength && !name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)
             || c is '<' or '>' or '{' or '}' or '[' or ']' or '?' or '*' or '"' or '#' or '%' or '\\' or '^' or '|' or '~' or '`' or '$' or '&' or ',' or ';' or ':' or '/');
 
+    /// <summary>The start of a long text, enough to recognise it in a message.</summary>
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+
     private static void CheckInput(string input)
     {
         var bytes = Encoding.UTF8.GetByteCount(input);
@@ -362,7 +366,9 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
         }
         catch (JsonException error)
         {
-            throw new InvalidExecutionInputException($"Invalid State Machine Execution Input: '{error.Message}'. Give the input as a JSON text, for example {{\"day\": \"2026-03-01\"}} (the day the workshop's daily pipeline reads).");
+            // The parser's own wording ("... LineNumber: 0 | BytePositionInLine: 1.") says little; where the text stops being JSON says enough.
+            var at = (error.LineNumber ?? 0) == 0 ? $"character {(error.BytePositionInLine ?? 0) + 1}" : $"line {error.LineNumber + 1}, character {(error.BytePositionInLine ?? 0) + 1}";
+            throw new InvalidExecutionInputException($"Invalid State Machine Execution Input: '{Shorten(input)}' is not JSON (it goes wrong at {at}). Give the input as a JSON text, for example {{\"day\": \"2026-03-01\"}} (the day the workshop's daily pipeline reads).");
         }
     }
 

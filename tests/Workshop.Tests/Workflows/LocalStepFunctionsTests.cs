@@ -178,7 +178,7 @@ public sealed class LocalStepFunctionsTests : LocalSessionTest
         var tooLarge = await Assert.ThrowsAsync<InvalidExecutionInputException>(() => Workflows.StartExecutionAsync(MachineArn, "x", $"\"{new string('a', 262_143)}\""));
 
         Assert.Equal("InvalidExecutionInput", notJson.ErrorCode);
-        Assert.StartsWith("Invalid State Machine Execution Input: '", notJson.Message);
+        Assert.Equal("Invalid State Machine Execution Input: '{city: Oslo}' is not JSON (it goes wrong at character 2). Give the input as a JSON text, for example {\"day\": \"2026-03-01\"} (the day the workshop's daily pipeline reads).", notJson.Message);
         Assert.Equal("Invalid State Machine Execution Input: the input has 262,145 bytes, over the 262,144 a state machine accepts; pass a reference (an S3 key) instead of the data.", tooLarge.Message);
     }
 
