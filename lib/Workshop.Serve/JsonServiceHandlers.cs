@@ -31,6 +31,36 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         var names = session.Names;
         switch (service, operation)
         {
+            case ("firehose", "ListDeliveryStreams"):
+            {
+                var streams = session.Local!.Firehose.ListDeliveryStreams();
+                return new JsonObject { ["DeliveryStreamNames"] = new JsonArray(streams.Select(n => (JsonNode)n).ToArray()), ["HasMoreDeliveryStreams"] = false };
+            }
+            case ("glue", "GetDatabases"):
+                return new JsonObject
+                {
+                    ["DatabaseList"] = new JsonArray(session.Local!.Catalog.GetDatabases().Select(d => (JsonNode)new JsonObject
+                    {
+                        ["Name"] = d.Name, ["Description"] = d.Description, ["LocationUri"] = d.LocationUri, ["CreateTime"] = Seconds(d.CreateTime), ["CatalogId"] = names.AccountId,
+                    }).ToArray()),
+                };
+            case ("athena", "ListWorkGroups"):
+                return new JsonObject
+                {
+                    ["WorkGroups"] = new JsonArray(new JsonObject { ["Name"] = "primary", ["State"] = "ENABLED", ["Description"] = "The local Athena's only work group", ["EngineVersion"] = new JsonObject { ["SelectedEngineVersion"] = "AUTO", ["EffectiveEngineVersion"] = "Athena engine version 3" } }),
+                };
+            case ("logs", "DescribeLogGroups"):
+            {
+                var prefix = OptionalText(service, input, "logGroupNamePrefix") ?? "";
+                var stacks = session.Local!.Stacks;
+                var groups = stacks.ResourcesOfType("AWS::Logs::LogGroup").Select(pair => pair.Resource.PhysicalResourceId)
+                    .Concat(stacks.ResourcesOfType("AWS::Lambda::Function").Select(pair => $"/aws/lambda/{pair.Resource.PhysicalResourceId}"))
+                    .Where(g => g.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal);
+                return new JsonObject
+                {
+                    ["logGroups"] = new JsonArray(groups.Select(g => (JsonNode)new JsonObject { ["logGroupName"] = g, ["arn"] = $"arn:aws:logs:us-east-1:{names.AccountId}:log-group:{g}:*" }).ToArray()),
+                };
+            }
             case ("firehose", "DescribeDeliveryStream"):
                 return new JsonObject { ["DeliveryStreamDescription"] = DeliveryStreamDescription(Text(service, input, "DeliveryStreamName")) };
             case ("glue", "GetDatabase"):

@@ -15,7 +15,7 @@ internal sealed class KinesisHandler(IStreamService stream)
 
     /// <summary>The operations this endpoint answers, in the order the API reference lists them.</summary>
     public static readonly IReadOnlyList<string> Operations =
-        ["CreateStream", "DeleteStream", "DescribeStreamSummary", "GetRecords", "GetShardIterator", "ListShards", "ListStreams", "PutRecord", "PutRecords"];
+        ["CreateStream", "DeleteStream", "DescribeStream", "DescribeStreamSummary", "GetRecords", "GetShardIterator", "ListShards", "ListStreams", "PutRecord", "PutRecords"];
 
     public async Task<JsonObject> HandleAsync(string operation, JsonObject input, CancellationToken cancellationToken)
     {
@@ -42,6 +42,32 @@ internal sealed class KinesisHandler(IStreamService stream)
                 var listed = new JsonObject { ["StreamNames"] = Array(page.Select(n => (JsonNode)n)), ["HasMoreStreams"] = names.Count > limit };
                 if (names.Count > limit) listed["NextToken"] = Page.Write("ListStreams", page[^1]);
                 return listed;
+            }
+            case "DescribeStream":
+            {
+                // The older call, which the CLI's stream-exists and stream-not-exists waiters still make: the summary's
+                // members and a page of the shards.
+                var name = StreamName(input);
+                var limit = Bounded(input, "Limit", 1, 10_000) ?? 100;
+                var after = Optional(input, "ExclusiveStartShardId") ?? "";
+                var described = await stream.DescribeStreamSummaryAsync(name, cancellationToken);
+                var shards = (await stream.ListShardsAsync(name, cancellationToken)).Where(s => string.CompareOrdinal(s.ShardId, after) > 0).ToList();
+                return new JsonObject
+                {
+                    ["StreamDescription"] = new JsonObject
+                    {
+                        ["StreamName"] = described.StreamName,
+                        ["StreamARN"] = described.StreamArn,
+                        ["StreamStatus"] = described.StreamStatus,
+                        ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = described.StreamModeDetails },
+                        ["Shards"] = Array(shards.Take(limit).Select(Shard)),
+                        ["HasMoreShards"] = shards.Count > limit,
+                        ["RetentionPeriodHours"] = described.RetentionPeriodHours,
+                        ["StreamCreationTimestamp"] = EpochSeconds(described.StreamCreationTimestamp),
+                        ["EnhancedMonitoring"] = new JsonArray(new JsonObject { ["ShardLevelMetrics"] = new JsonArray() }),
+                        ["EncryptionType"] = "NONE",
+                    },
+                };
             }
             case "DescribeStreamSummary":
                 var summary = await stream.DescribeStreamSummaryAsync(StreamName(input), cancellationToken);

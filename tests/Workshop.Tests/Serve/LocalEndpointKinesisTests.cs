@@ -263,6 +263,20 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
         Assert.Equal("ResourceNotFoundException", (string?)noGroup["__type"]);
         Assert.StartsWith("The specified log group does not exist: /aws/lambda/weather-analytics-prodcer-dev.", (string?)noGroup["message"]);
 
+        // The listings the CLI's everyday commands and waiters call.
+        var (_, deliveryStreams) = await CallTargetAsync("Firehose_20150804.ListDeliveryStreams", "{}");
+        Assert.Equal(["weather-analytics-firehose-dev"], deliveryStreams["DeliveryStreamNames"]!.AsArray().Select(n => (string)n!));
+        var (_, databases) = await CallTargetAsync("AWSGlue.GetDatabases", "{}");
+        Assert.Contains("weather-analytics_dev_db", databases["DatabaseList"]!.AsArray().Select(d => (string)d!["Name"]!));
+        var (_, workGroups) = await CallTargetAsync("AmazonAthena.ListWorkGroups", "{}");
+        Assert.Equal(["primary"], workGroups["WorkGroups"]!.AsArray().Select(w => (string)w!["Name"]!));
+        var (_, logGroups) = await CallTargetAsync("Logs_20140328.DescribeLogGroups", """{"logGroupNamePrefix":"/aws/lambda/"}""");
+        Assert.Equal(["/aws/lambda/weather-analytics-producer-dev"], logGroups["logGroups"]!.AsArray().Select(g => (string)g!["logGroupName"]!));
+        var (_, described) = await CallTargetAsync("Kinesis_20131202.DescribeStream", """{"StreamName":"weather-analytics-stream-dev"}""");
+        Assert.Equal("ACTIVE", (string?)described["StreamDescription"]!["StreamStatus"]);
+        Assert.Equal(["shardId-000000000000"], described["StreamDescription"]!["Shards"]!.AsArray().Select(sh => (string)sh!["ShardId"]!));
+        Assert.False((bool)described["StreamDescription"]!["HasMoreShards"]!);
+
         var (_, firehose) = await CallTargetAsync("Firehose_20150804.DescribeDeliveryStream", """{"DeliveryStreamName":"weather-analytics-firehose-dev"}""");
         var description = firehose["DeliveryStreamDescription"]!.AsObject();
         // The members botocore's DeliveryStreamDescription and ExtendedS3DestinationDescription require.
