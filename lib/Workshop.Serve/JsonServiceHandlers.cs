@@ -26,6 +26,17 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         [RedshiftDataHandler.TargetPrefix] = "redshift-data",
     };
 
+    /// <summary>The operations each service answers here (the cases below), named in a refusal.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Served = new Dictionary<string, string[]>
+    {
+        ["firehose"] = ["ListDeliveryStreams", "DescribeDeliveryStream"],
+        ["glue"] = ["GetDatabases", "GetDatabase", "GetTables", "GetTable", "GetPartitions", "UpdateTable", "CreateCrawler", "StartCrawler", "GetCrawler", "GetCrawlerMetrics",
+            "GetJobs", "GetJob", "StartJobRun", "GetJobRun", "GetJobRuns", "BatchStopJobRun", "ResetJobBookmark"],
+        ["athena"] = ["StartQueryExecution", "GetQueryExecution", "StopQueryExecution", "GetQueryResults", "ListQueryExecutions", "BatchGetQueryExecution", "ListWorkGroups"],
+        ["events"] = ["DescribeRule", "ListRules"],
+        ["logs"] = ["DescribeLogGroups", "FilterLogEvents"],
+    };
+
     public async Task<JsonObject> HandleAsync(string service, string operation, JsonObject input)
     {
         var names = session.Names;
@@ -230,7 +241,8 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 };
             }
             default:
-                throw new ServiceException(service, "UnknownOperationException", $"{service} {operation} is not served by the local endpoint yet.");
+                throw new ServiceException(service, "UnknownOperationException",
+                    $"{service} {operation} is not served by the local endpoint; it serves {string.Join(", ", Served.GetValueOrDefault(service, []))}.");
         }
     }
 

@@ -74,6 +74,24 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task Every_operation_a_json_service_names_as_served_is_answered_and_a_refusal_names_them()
+    {
+        await Session.DeployAsync();
+        foreach (var (prefix, service) in StreamingWorkshop.Serve.JsonServiceHandlers.ServiceByTargetPrefix)
+        {
+            if (!StreamingWorkshop.Serve.JsonServiceHandlers.Served.TryGetValue(service, out var operations)) continue;
+            foreach (var operation in operations)
+            {
+                var (_, body) = await CallTargetAsync($"{prefix}.{operation}", "{}");
+                Assert.NotEqual("UnknownOperationException", (string?)body["__type"]);
+            }
+            var (status, refused) = await CallTargetAsync($"{prefix}.NoSuchOperation", "{}");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal($"{service} NoSuchOperation is not served by the local endpoint; it serves {string.Join(", ", operations)}.", (string?)refused["message"]);
+        }
+    }
+
+    [Fact]
     public async Task Streams_and_shards_are_listed_in_pages_of_the_size_asked_for()
     {
         foreach (var name in new[] { "page-a", "page-b", "page-c" })
