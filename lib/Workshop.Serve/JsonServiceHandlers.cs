@@ -133,9 +133,19 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject();
             case ("glue", "GetCrawlerMetrics"):
             {
-                var name = ItemText(service, List(service, input, "CrawlerNameList"), 0, "CrawlerNameList");
-                var last = session.Local!.Crawlers.GetCrawler(name).LastCrawl;
-                return new JsonObject { ["CrawlerMetricsList"] = new JsonArray(new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 }) };
+                // The crawlers named, or every one when none is (CrawlerNameList is optional).
+                var crawlers = session.Local!.Crawlers;
+                var named = input["CrawlerNameList"] is JsonArray list
+                    ? list.Select((_, i) => ItemText(service, list, i, "CrawlerNameList")).ToList()
+                    : crawlers.ListCrawlers();
+                return new JsonObject
+                {
+                    ["CrawlerMetricsList"] = new JsonArray(named.Select(name =>
+                    {
+                        var last = crawlers.GetCrawler(name).LastCrawl;
+                        return (JsonNode)new JsonObject { ["CrawlerName"] = name, ["TablesCreated"] = last?.TablesCreated ?? 0, ["TablesUpdated"] = last?.TablesUpdated ?? 0, ["TablesDeleted"] = 0, ["LastRuntimeSeconds"] = last?.WallTime.TotalSeconds ?? 0 };
+                    }).ToArray()),
+                };
             }
             case ("glue", "GetJobs"):
                 return new JsonObject { ["Jobs"] = new JsonArray((await session.Local!.Jobs.GetJobsAsync()).Select(j => (JsonNode)Job(j)).ToArray()) };

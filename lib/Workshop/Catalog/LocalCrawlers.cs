@@ -117,6 +117,15 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
 
     public bool Exists(string name) => File.Exists(CrawlerFile(name));
 
+    /// <summary>The names of the workspace's crawlers, in order.</summary>
+    public IReadOnlyList<string> ListCrawlers()
+    {
+        var folder = workspace.Resolve("catalog", "_crawlers");
+        return Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToArray()
+            : [];
+    }
+
     /// <summary>Changes a crawler's schema change policy and configuration (UpdateCrawler); not while it runs.</summary>
     public CrawlerInfo UpdateCrawler(string name, SchemaChangePolicy? policy, string? configuration)
     {

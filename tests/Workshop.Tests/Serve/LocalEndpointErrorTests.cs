@@ -39,8 +39,8 @@ public sealed class LocalEndpointErrorTests : LocalEndpointTest
             "1 validation error detected: Value null at 'Name' failed to satisfy constraint: Member must not be null");
         await AssertValidationErrorAsync("AWSGlue.UpdateTable", """{"DatabaseName":"weather_db","TableInput":{"StorageDescriptor":{"Columns":[]}}}""",
             "1 validation error detected: Value null at 'TableInput.Name' failed to satisfy constraint: Member must not be null");
-        await AssertValidationErrorAsync("AWSGlue.GetCrawlerMetrics", """{"CrawlerNameList":[]}""",
-            "1 validation error detected: Value null at 'CrawlerNameList[0]' failed to satisfy constraint: Member must not be null");
+        await AssertValidationErrorAsync("AWSGlue.GetCrawler", "{}",
+            "1 validation error detected: Value null at 'Name' failed to satisfy constraint: Member must not be null");
     }
 
     [Fact]

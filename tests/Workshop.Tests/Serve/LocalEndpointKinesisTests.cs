@@ -286,6 +286,9 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
         Assert.Equal(["weather-analytics-firehose-dev"], deliveryStreams["DeliveryStreamNames"]!.AsArray().Select(n => (string)n!));
         var (_, databases) = await CallTargetAsync("AWSGlue.GetDatabases", "{}");
         Assert.Contains("weather-analytics_dev_db", databases["DatabaseList"]!.AsArray().Select(d => (string)d!["Name"]!));
+        await Session.CrawlAsync();
+        var (_, metrics) = await CallTargetAsync("AWSGlue.GetCrawlerMetrics", "{}"); // no names: every crawler
+        Assert.Equal(["weather-data-crawler"], metrics["CrawlerMetricsList"]!.AsArray().Select(m => (string)m!["CrawlerName"]!));
         var (_, workGroups) = await CallTargetAsync("AmazonAthena.ListWorkGroups", "{}");
         Assert.Equal(["primary"], workGroups["WorkGroups"]!.AsArray().Select(w => (string)w!["Name"]!));
         var (_, logGroups) = await CallTargetAsync("Logs_20140328.DescribeLogGroups", """{"logGroupNamePrefix":"/aws/lambda/"}""");
