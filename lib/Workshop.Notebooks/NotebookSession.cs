@@ -297,7 +297,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             await ticker.DisposeAsync(); // waits out a tick under way, so nothing is sent after the cell's end
             // After a cell, so a notebook's first cell keeps the cores to itself.
             NotebookDisplay.WarmUpChartsInBackground();
-            streams.Flush();
+            streams.Close();
             ConsoleRouter.Release();
             if (Directory.Exists(previousDirectory)) Environment.CurrentDirectory = previousDirectory;
             NotebookContext.Current = null;
@@ -473,6 +473,20 @@ public sealed partial class NotebookSession : IAsyncDisposable
         private readonly Lock gate = new();
         private readonly StringBuilder pending = new();
         private string pendingName = "stdout";
+        private bool closed;
+
+        /// <summary>
+        /// The cell has returned its outputs: anything a task it left running writes or shows later is dropped, rather
+        /// than added to outputs already saved or sent under the next cell's request.
+        /// </summary>
+        public void Close()
+        {
+            lock (gate)
+            {
+                EmitPending();
+                closed = true;
+            }
+        }
 
         public void Write(string name, char value)
         {
@@ -506,13 +520,18 @@ public sealed partial class NotebookSession : IAsyncDisposable
             lock (gate)
             {
                 EmitPending();
-                produce(output);
+                if (!closed) produce(output);
             }
         }
 
         private void EmitPending()
         {
             if (pending.Length == 0) return;
+            if (closed)
+            {
+                pending.Clear();
+                return;
+            }
             var text = pending.ToString();
             pending.Clear();
             produce(new JsonObject { ["output_type"] = "stream", ["name"] = pendingName, ["text"] = text });

@@ -150,6 +150,18 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task Output_a_task_writes_after_its_cell_ended_goes_to_no_other_cell()
+    {
+        var session = new NotebookSession(output);
+        var first = await session.ExecuteAsync(NotebookCell.Code(
+            "_ = Task.Run(async () => { await Task.Delay(300); Console.WriteLine(\"late\"); Console.Error.WriteLine(\"late error\"); Console.WriteLine(\"later\"); });\nConsole.WriteLine(\"on time\");"));
+        var second = await session.ExecuteAsync(NotebookCell.Code("await Task.Delay(800);\nConsole.WriteLine(\"second\");"));
+
+        Assert.Equal("on time\n", Assert.Single(first.Outputs)["text"]!.GetValue<string>().ReplaceLineEndings("\n"));
+        Assert.Equal("second\n", Assert.Single(second.Outputs)["text"]!.GetValue<string>().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task Stdout_stderr_and_displays_keep_the_order_they_were_written_in()
     {
         var session = new NotebookSession(output);
