@@ -350,7 +350,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// The frames of a runtime error that are in the notebook's own code, innermost first, as "at Fib(Int32 n), line 3
+    /// The frames of a runtime error that are in the notebook's own code, innermost first, as "at Fib(int n), line 3
     /// of an earlier cell". The kit's and .NET's frames say nothing a learner can act on, and a call stack that is only
     /// the running cell's own code says no more than the line the error already names, so it gives none.
     /// </summary>
@@ -367,7 +367,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             var what = method.Contains("<<Initialize>>b__", StringComparison.Ordinal) ? "a lambda in the cell's code"
                 : method.Contains("<<Initialize>>", StringComparison.Ordinal) ? "the cell's code"
                 : named.Success ? (named.Groups["kind"].Value == "b" ? $"a lambda in {named.Groups["name"].Value}" : named.Groups["name"].Value + "(...)")
-                : method;
+                : CSharpTypeNames().Replace(method, m => CSharpKeywords[m.Value]);
             var whose = frame.Groups["cell"].Value == cell.ToString(CultureInfo.InvariantCulture) ? "this cell" : "an earlier cell";
             var line = $"   at {what}, line {frame.Groups["line"].Value} of {whose}";
             if (line != previous) yield return line;
@@ -382,6 +382,16 @@ public sealed partial class NotebookSession : IAsyncDisposable
             if (frame.Groups["cell"].Value == cell.ToString(CultureInfo.InvariantCulture)) return int.Parse(frame.Groups["line"].Value, CultureInfo.InvariantCulture);
         return null;
     }
+
+    // A stack trace names types as .NET does (Int32); the cell wrote them as C# does (int).
+    private static readonly Dictionary<string, string> CSharpKeywords = new()
+    {
+        ["Int32"] = "int", ["Int64"] = "long", ["Int16"] = "short", ["Byte"] = "byte", ["Double"] = "double", ["Single"] = "float",
+        ["Decimal"] = "decimal", ["Boolean"] = "bool", ["String"] = "string", ["Char"] = "char", ["Object"] = "object",
+    };
+
+    [GeneratedRegex(@"(?<![\w.])(Int32|Int64|Int16|Byte|Double|Single|Decimal|Boolean|String|Char|Object)(?![\w.])")]
+    private static partial Regex CSharpTypeNames();
 
     // A frame of a notebook's code: "at Submission#3.Fib(Int32 n) in cell4:line 2", the cell named as compiled.
     [GeneratedRegex(@"^\s*at Submission#\d+\.(?:<>c(?:__DisplayClass[\d_]+)?\.)?(?<method>.+?) in cell(?<cell>\d+):line (?<line>\d+)")]

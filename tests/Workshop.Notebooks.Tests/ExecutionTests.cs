@@ -97,7 +97,7 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(
             [
                 "InvalidOperationException: negative (line 2 of the cell)",
-                "   at Fib(Int32 n), line 2 of an earlier cell",
+                "   at Fib(int n), line 2 of an earlier cell",
                 "   at the cell's code, line 2 of this cell",
             ],
             error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
