@@ -50,42 +50,19 @@ internal sealed class KinesisHandler(IStreamService stream)
                 var name = StreamName(input);
                 var limit = Bounded(input, "Limit", 1, 10_000) ?? 100;
                 var after = Optional(input, "ExclusiveStartShardId") ?? "";
-                var described = await stream.DescribeStreamSummaryAsync(name, cancellationToken);
+                var described = Described(await stream.DescribeStreamSummaryAsync(name, cancellationToken));
                 var shards = (await stream.ListShardsAsync(name, cancellationToken)).Where(s => string.CompareOrdinal(s.ShardId, after) > 0).ToList();
-                return new JsonObject
-                {
-                    ["StreamDescription"] = new JsonObject
-                    {
-                        ["StreamName"] = described.StreamName,
-                        ["StreamARN"] = described.StreamArn,
-                        ["StreamStatus"] = described.StreamStatus,
-                        ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = described.StreamModeDetails },
-                        ["Shards"] = Array(shards.Take(limit).Select(Shard)),
-                        ["HasMoreShards"] = shards.Count > limit,
-                        ["RetentionPeriodHours"] = described.RetentionPeriodHours,
-                        ["StreamCreationTimestamp"] = EpochSeconds(described.StreamCreationTimestamp),
-                        ["EnhancedMonitoring"] = new JsonArray(new JsonObject { ["ShardLevelMetrics"] = new JsonArray() }),
-                        ["EncryptionType"] = "NONE",
-                    },
-                };
+                described["Shards"] = Array(shards.Take(limit).Select(Shard));
+                described["HasMoreShards"] = shards.Count > limit;
+                return new JsonObject { ["StreamDescription"] = described };
             }
             case "DescribeStreamSummary":
+            {
                 var summary = await stream.DescribeStreamSummaryAsync(StreamName(input), cancellationToken);
-                return new JsonObject
-                {
-                    ["StreamDescriptionSummary"] = new JsonObject
-                    {
-                        ["StreamName"] = summary.StreamName,
-                        ["StreamARN"] = summary.StreamArn,
-                        ["StreamStatus"] = summary.StreamStatus,
-                        ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = summary.StreamModeDetails },
-                        ["RetentionPeriodHours"] = summary.RetentionPeriodHours,
-                        ["StreamCreationTimestamp"] = EpochSeconds(summary.StreamCreationTimestamp),
-                        ["EnhancedMonitoring"] = new JsonArray(new JsonObject { ["ShardLevelMetrics"] = new JsonArray() }),
-                        ["EncryptionType"] = "NONE",
-                        ["OpenShardCount"] = summary.OpenShardCount,
-                    },
-                };
+                var described = Described(summary);
+                described["OpenShardCount"] = summary.OpenShardCount;
+                return new JsonObject { ["StreamDescriptionSummary"] = described };
+            }
             case "ListShards":
             {
                 // NextToken names the stream and the last shard given, so it comes without StreamName, as on Kinesis.
@@ -210,6 +187,19 @@ internal sealed class KinesisHandler(IStreamService stream)
             return operation == "ListStreams" ? ("", parts[1]) : (parts[1], parts[2]);
         }
     }
+
+    /// <summary>The members DescribeStream and DescribeStreamSummary both give.</summary>
+    private static JsonObject Described(StreamSummary summary) => new()
+    {
+        ["StreamName"] = summary.StreamName,
+        ["StreamARN"] = summary.StreamArn,
+        ["StreamStatus"] = summary.StreamStatus,
+        ["StreamModeDetails"] = new JsonObject { ["StreamMode"] = summary.StreamModeDetails },
+        ["RetentionPeriodHours"] = summary.RetentionPeriodHours,
+        ["StreamCreationTimestamp"] = EpochSeconds(summary.StreamCreationTimestamp),
+        ["EnhancedMonitoring"] = new JsonArray(new JsonObject { ["ShardLevelMetrics"] = new JsonArray() }),
+        ["EncryptionType"] = "NONE",
+    };
 
     private static ReadOnlyMemory<byte> Data(JsonObject input)
     {
