@@ -31,6 +31,9 @@ KernelCommands.AddTo(root);
 DoctorCommand.AddTo(root);
 ScheduleCommand.AddTo(root);
 ServeCommand.AddTo(root);
+// Help wraps where the kit's tables do (COLUMNS, else the window, else 80 when piped), not at the window alone.
+foreach (var help in root.Options.OfType<System.CommandLine.Help.HelpOption>())
+    help.Action = new System.CommandLine.Help.HelpAction { MaxWidth = Terminal.Width };
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 || CommandLineMistakes.UnknownOptionTakenAsArgument(parse) is not null) return CommandLineMistakes.Report(parse);

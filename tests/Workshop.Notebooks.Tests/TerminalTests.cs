@@ -191,6 +191,19 @@ public sealed class TerminalTests : IDisposable
         Assert.Equal(expected, Assert.Single(Lines(stderr)).TrimEnd());
     }
 
+    [Theory]
+    [InlineData("lake", "--help")]
+    [InlineData("serve", "--help")]
+    [InlineData("--help")]
+    public void Help_wraps_its_descriptions_at_the_terminals_width(params string[] arguments)
+    {
+        var (exit, stdout, _) = Workshop(80, arguments);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Options:", stdout);
+        Assert.All(Lines(stdout), line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+    }
+
     [Fact]
     public void At_80_columns_the_run_summary_leaves_out_the_pages_rather_than_break_a_name()
     {
