@@ -500,23 +500,21 @@ public sealed partial class NotebookSession : IAsyncDisposable
 
         public void Write(string name, char value)
         {
-            lock (gate)
-            {
-                if (name != pendingName) EmitPending();
-                pendingName = name;
-                pending.Append(value);
-            }
+            lock (gate) PendingFor(name).Append(value);
         }
 
         public void Write(string name, string? value)
         {
             if (string.IsNullOrEmpty(value)) return;
-            lock (gate)
-            {
-                if (name != pendingName) EmitPending();
-                pendingName = name;
-                pending.Append(value);
-            }
+            lock (gate) PendingFor(name).Append(value);
+        }
+
+        /// <summary>The text waiting for <paramref name="stream"/>, the other stream's sent first so the order holds.</summary>
+        private StringBuilder PendingFor(string stream)
+        {
+            if (stream != pendingName) EmitPending();
+            pendingName = stream;
+            return pending;
         }
 
         public void Flush()

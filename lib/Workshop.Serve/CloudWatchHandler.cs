@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
-using StreamingWorkshop.Errors;
 using StreamingWorkshop.Metrics;
 using static StreamingWorkshop.Serve.QueryProtocol;
 
@@ -41,15 +40,8 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
             foreach (var element in content.OfType<XElement>()) answer[element.Name.LocalName] = ToJson(element, element.Name.LocalName);
             await Wire.JsonAsync(context, 200, answer, Json10);
         }
-        catch (Exception error) when (error is QueryFault or ServiceException or ArgumentException or FormatException or InvalidOperationException or OverflowException)
+        catch (Exception error) when (Fault(error) is var (status, code))
         {
-            var (status, code) = error switch
-            {
-                QueryFault fault => (fault.Status, fault.Code),
-                ValidationException => (400, "ValidationError"),
-                ServiceException service => (400, service.ErrorCode == "ValidationException" ? "ValidationError" : service.ErrorCode),
-                _ => (400, "ValidationError"),
-            };
             context.Response.Headers["x-amzn-query-error"] = $"{code};Sender";
             await Wire.JsonErrorAsync(context, status, code, error.Message, Json10);
         }

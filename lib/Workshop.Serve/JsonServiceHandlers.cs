@@ -63,10 +63,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("logs", "DescribeLogGroups"):
             {
                 var prefix = OptionalText(service, input, "logGroupNamePrefix") ?? "";
-                var stacks = session.Local!.Stacks;
-                var groups = stacks.ResourcesOfType("AWS::Logs::LogGroup").Select(pair => pair.Resource.PhysicalResourceId)
-                    .Concat(stacks.ResourcesOfType("AWS::Lambda::Function").Select(pair => $"/aws/lambda/{pair.Resource.PhysicalResourceId}"))
-                    .Where(g => g.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal);
+                var groups = StackLogGroups().Where(g => g.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal);
                 return new JsonObject
                 {
                     ["logGroups"] = new JsonArray(groups.Select(g => (JsonNode)new JsonObject { ["logGroupName"] = g, ["arn"] = $"arn:aws:logs:us-east-1:{names.AccountId}:log-group:{g}:*" }).ToArray()),
@@ -310,13 +307,15 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         ["ScheduleExpression"] = rule.Properties["ScheduleExpression"]?.ToString(),
     };
 
-    /// <summary>A log group with events in it, one a stack declares, or a stack's function's own (/aws/lambda/NAME).</summary>
-    private bool LogGroupExists(string group)
+    /// <summary>A log group with events in it, or one of the stacks' (<see cref="StackLogGroups"/>).</summary>
+    private bool LogGroupExists(string group) => session.Local!.Logs.ListLogStreams(group).Count > 0 || StackLogGroups().Contains(group);
+
+    /// <summary>The log groups the workspace's stacks declare, and each of their functions' own (/aws/lambda/NAME).</summary>
+    private IEnumerable<string> StackLogGroups()
     {
-        if (session.Local!.Logs.ListLogStreams(group).Count > 0) return true;
-        var stacks = session.Local.Stacks;
-        return stacks.ResourcesOfType("AWS::Logs::LogGroup").Any(pair => pair.Resource.PhysicalResourceId == group)
-            || stacks.ResourcesOfType("AWS::Lambda::Function").Any(pair => $"/aws/lambda/{pair.Resource.PhysicalResourceId}" == group);
+        var stacks = session.Local!.Stacks;
+        return stacks.ResourcesOfType("AWS::Logs::LogGroup").Select(pair => pair.Resource.PhysicalResourceId)
+            .Concat(stacks.ResourcesOfType("AWS::Lambda::Function").Select(pair => $"/aws/lambda/{pair.Resource.PhysicalResourceId}"));
     }
 
     private static JsonObject Table(GlueTable t)

@@ -157,13 +157,14 @@ internal sealed class KinesisHandler(IStreamService stream)
     }
 
     /// <summary>A whole-number member within the service's range, its ValidationException naming the value otherwise.</summary>
-    private static int? Bounded(JsonObject input, string name, int least, int most) => Number(input, name) switch
+    private static int? Bounded(JsonObject input, string name, int least, int most)
     {
-        null => null,
-        var n when n < least => throw Invalid($"1 validation error detected: Value '{n}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value greater than or equal to {least}"),
-        var n when n > most => throw Invalid($"1 validation error detected: Value '{n}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value less than or equal to {most}"),
-        var n => n,
-    };
+        var number = Number(input, name);
+        var broken = number < least ? $"greater than or equal to {least}" : number > most ? $"less than or equal to {most}" : null;
+        return broken is null
+            ? number
+            : throw Invalid($"1 validation error detected: Value '{number}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value {broken}");
+    }
 
     /// <summary>The opaque NextToken of a listing: which listing it is for and where the last page ended.</summary>
     private static class Page

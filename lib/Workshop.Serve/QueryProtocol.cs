@@ -33,21 +33,24 @@ internal static class QueryProtocol
                 new XElement("ResponseMetadata", new XElement("RequestId", Guid.NewGuid())));
             await Wire.WriteAsync(context, 200, "text/xml", InNamespace(response, service).ToString());
         }
-        catch (QueryFault fault)
+        catch (Exception error) when (Fault(error) is var (status, code))
         {
-            await ErrorAsync(context, fault.Status, fault.Code, fault.Message, service);
-        }
-        catch (ServiceException error)
-        {
-            // The kit's engines name a bad value ValidationException, as the JSON services do; the query services call it ValidationError.
-            var code = error is ValidationException || error.ErrorCode == "ValidationException" ? "ValidationError" : error.ErrorCode;
-            await ErrorAsync(context, 400, code, error.Message, service);
-        }
-        catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException or OverflowException)
-        {
-            await ErrorAsync(context, 400, "ValidationError", error.Message, service);
+            await ErrorAsync(context, status, code, error.Message, service);
         }
     }
+
+    /// <summary>
+    /// The status and query error code of a refused request, or null for a failure that is not the request's fault. The
+    /// kit's engines name a bad value ValidationException, as the JSON services do; the query services call it
+    /// ValidationError.
+    /// </summary>
+    public static (int Status, string Code)? Fault(Exception error) => error switch
+    {
+        QueryFault fault => (fault.Status, fault.Code),
+        ServiceException service => (400, service is ValidationException || service.ErrorCode == "ValidationException" ? "ValidationError" : service.ErrorCode),
+        ArgumentException or FormatException or InvalidOperationException or OverflowException => (400, "ValidationError"),
+        _ => null,
+    };
 
     public static Task ErrorAsync(HttpContext context, int status, string code, string message, XNamespace service) =>
         Wire.WriteAsync(context, status, "text/xml", Error(code, message, service));

@@ -172,42 +172,8 @@ public sealed partial class TemplateEvaluator(
     }
 
     /// <summary>Resources this node refers to, through Ref, Fn::GetAtt or Fn::Sub.</summary>
-    public static IEnumerable<string> ReferencedResources(JsonNode? node, JsonObject resources)
-    {
-        switch (node)
-        {
-            case JsonArray array:
-                foreach (var item in array)
-                    foreach (var name in ReferencedResources(item, resources)) yield return name;
-                break;
-            case JsonObject obj:
-                foreach (var (key, child) in obj)
-                {
-                    if (key == "Ref" && child is JsonValue value && resources.ContainsKey(value.GetValue<string>())) yield return value.GetValue<string>();
-                    else if (key == "Fn::GetAtt")
-                    {
-                        var target = child is JsonArray pair ? pair[0]?.ToString() : child?.ToString().Split('.')[0];
-                        if (target is not null && resources.ContainsKey(target)) yield return target;
-                    }
-                    else if (key == "Fn::Sub")
-                    {
-                        var text = child is JsonArray form ? form[0]?.ToString() : child?.ToString();
-                        foreach (Match match in SubVariable().Matches(text ?? ""))
-                        {
-                            var name = match.Groups["name"].Value.Split('.')[0];
-                            if (resources.ContainsKey(name)) yield return name;
-                        }
-                        if (child is JsonArray { Count: > 1 } withMap)
-                            foreach (var name in ReferencedResources(withMap[1], resources)) yield return name;
-                    }
-                    else
-                    {
-                        foreach (var name in ReferencedResources(child, resources)) yield return name;
-                    }
-                }
-                break;
-        }
-    }
+    public static IEnumerable<string> ReferencedResources(JsonNode? node, JsonObject resources) =>
+        References(node).Select(r => r.Name).Where(resources.ContainsKey);
 
     /// <summary>
     /// Names a template refers to that it does not declare: a Ref to neither a parameter, a resource nor a pseudo
@@ -216,23 +182,37 @@ public sealed partial class TemplateEvaluator(
     public static IEnumerable<string> UnresolvedNames(JsonNode? node, ISet<string> parameters, JsonObject resources)
     {
         bool Known(string name) => name.StartsWith("AWS::", StringComparison.Ordinal) || parameters.Contains(name) || resources.ContainsKey(name);
+        return References(node).Where(r => r.Kind switch
+        {
+            ReferenceKind.Name => !Known(r.Name),
+            ReferenceKind.Attribute => !resources.ContainsKey(r.Name),
+            ReferenceKind.SubAttribute => !resources.ContainsKey(r.Name) && !r.Name.StartsWith("AWS::", StringComparison.Ordinal),
+            _ => false, // a name the Sub's own map gives
+        }).Select(r => r.Name);
+    }
+
+    private enum ReferenceKind { Name, Attribute, SubAttribute, SubLocal }
+
+    /// <summary>
+    /// Every name a node refers to: a Ref's, a GetAtt's resource, each ${Name} of a Sub (by the part before a dot; the
+    /// ${!Literal} form is text, not a name), with how it was referred to.
+    /// </summary>
+    private static IEnumerable<(string Name, ReferenceKind Kind)> References(JsonNode? node)
+    {
         switch (node)
         {
             case JsonArray array:
                 foreach (var item in array)
-                    foreach (var name in UnresolvedNames(item, parameters, resources)) yield return name;
+                    foreach (var reference in References(item)) yield return reference;
                 break;
             case JsonObject obj:
                 foreach (var (key, child) in obj)
                 {
-                    if (key == "Ref" && child is JsonValue value && value.TryGetValue<string>(out var referred))
-                    {
-                        if (!Known(referred)) yield return referred;
-                    }
+                    if (key == "Ref" && child is JsonValue value) yield return (value.GetValue<string>(), ReferenceKind.Name);
                     else if (key == "Fn::GetAtt")
                     {
                         var target = child is JsonArray pair ? pair[0]?.ToString() : child?.ToString().Split('.')[0];
-                        if (target is not null && !resources.ContainsKey(target)) yield return target;
+                        if (target is not null) yield return (target, ReferenceKind.Attribute);
                     }
                     else if (key == "Fn::Sub")
                     {
@@ -241,16 +221,16 @@ public sealed partial class TemplateEvaluator(
                         foreach (Match match in SubVariable().Matches(text ?? ""))
                         {
                             var name = match.Groups["name"].Value;
-                            if (name.StartsWith('!')) continue; // ${!Literal} is written as it is
-                            var head = name.Split('.')[0];
-                            if (!locals.Contains(name) && (name.Contains('.') ? !resources.ContainsKey(head) && !head.StartsWith("AWS::", StringComparison.Ordinal) : !Known(name))) yield return head;
+                            if (name.StartsWith('!')) continue;
+                            var kind = locals.Contains(name) ? ReferenceKind.SubLocal : name.Contains('.') ? ReferenceKind.SubAttribute : ReferenceKind.Name;
+                            yield return (name.Split('.')[0], kind);
                         }
                         if (child is JsonArray { Count: > 1 } withValues)
-                            foreach (var name in UnresolvedNames(withValues[1], parameters, resources)) yield return name;
+                            foreach (var reference in References(withValues[1])) yield return reference;
                     }
                     else
                     {
-                        foreach (var name in UnresolvedNames(child, parameters, resources)) yield return name;
+                        foreach (var reference in References(child)) yield return reference;
                     }
                 }
                 break;
