@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Workshop.Notebooks.Tests;
 
@@ -95,6 +96,28 @@ public sealed class BenchCliTests : IDisposable
         // The cap is the floor's time over the readings' time, which for the same records is readings/s over floor/s.
         Assert.Equal(readings / floor, figures["pipelineFloorRatioCeiling"]!["value"]!.GetValue<double>(), 6);
         Assert.True(figures["pipelineFloorRatio"]!["value"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
+    public void Bench_pipeline_splits_the_unpaced_run_into_producer_polls_and_last_flush_against_the_floor()
+    {
+        var figuresPath = Path.Combine(folder, "pipeline-parts.json");
+
+        var bench = Workshop("bench", "pipeline", "--records", "2000", "--shards", "4", "--cities", "20", "--json", figuresPath);
+
+        Assert.True(bench.Exit == 0, $"bench pipeline exited {bench.Exit}: {bench.Stderr}");
+        Assert.Contains("Where the unpaced run's time went", bench.Stdout);
+        foreach (var part in new[] { "producer: readings and PutRecords", "delivery polls: GetRecords, partitioning", "last flush: gzip and write the objects" })
+            Assert.Matches(@"│ " + Regex.Escape(part) + @"\s+│ [\d,.]+ ms\s+│ [\d,.]+x\s+│", bench.Stdout);
+
+        var figures = Figures(figuresPath);
+        var producer = figures["unpacedProducerMilliseconds"]!["value"]!.GetValue<double>();
+        var polls = figures["unpacedPollsMilliseconds"]!["value"]!.GetValue<double>();
+        var flush = figures["unpacedFlushMilliseconds"]!["value"]!.GetValue<double>();
+        Assert.All(new[] { producer, polls, flush }, part => Assert.True(part > 0));
+        // The three parts are timed inside the unpaced run, so together they cannot take longer than the run itself.
+        var unpacedMilliseconds = 2000 / figures["pipelineRecordsPerSecond"]!["value"]!.GetValue<double>() * 1000;
+        Assert.True(producer + polls + flush <= unpacedMilliseconds * 1.001, $"{producer} + {polls} + {flush} ms against {unpacedMilliseconds} ms");
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -124,7 +124,7 @@ internal static class PipelineBench
         // Producer to lake again, on the kit's clock: the same calls, limits and objects, the clock moved one second after
         // each invocation instead of waited for. On the wall clock the write limit (1,000 records a second per shard)
         // caps the path below what the kit can do; here only the kit's own work takes time.
-        var (unpaced, unpacedDelivered, unpacedObjects) = await UnpacedAsync(new WorkspaceDirectory(Path.Combine(folder, "unpaced")), weather, towns, shardCount, total, cancellationToken);
+        var (unpaced, unpacedDelivered, unpacedObjects, unpacedParts) = await UnpacedAsync(new WorkspaceDirectory(Path.Combine(folder, "unpaced")), weather, towns, shardCount, total, cancellationToken);
 
         // The producer's own work alone: the same readings taken from the simulated source and serialized, with no
         // stream and no lake. No path to the lake can take less, so the floor's time over this one bounds the ratio.
@@ -165,6 +165,16 @@ internal static class PipelineBench
         notes.AddRow("producer -> lake / floor", "at most, with a free stream and lake", BenchValue.Ratio(ceiling));
         report.Print(notes);
 
+        // Where the unpaced run's time went, each part against the floor's whole loop: the lake's side (the last flush
+        // gzips and writes every object) is near the floor, and the rest is the stream's calls and the records' handling.
+        var parts = report.Table("Where the unpaced run's time went", "Part", "Time", "Times the floor");
+        void Part(string part, TimeSpan elapsed) =>
+            parts.AddRow(part, BenchValue.Milliseconds(elapsed), BenchValue.Ratio(elapsed / floor.Elapsed));
+        Part("producer: readings and PutRecords", unpacedParts.Producer);
+        Part("delivery polls: GetRecords, partitioning", unpacedParts.Polls);
+        Part("last flush: gzip and write the objects", unpacedParts.Flush);
+        report.Print(parts);
+
         report.Figure("putRecordsPerSecond", total / put.TotalSeconds, "records/s");
         report.Figure("getRecordsPerSecond", read / get.TotalSeconds, "records/s");
         report.Figure("pacedPipelineRecordsPerSecond", pacedRate, "records/s");
@@ -175,6 +185,9 @@ internal static class PipelineBench
         report.Figure("readingsAloneRecordsPerSecond", total / readingsElapsed.TotalSeconds, "records/s");
         report.Figure("pipelineFloorRatioCeiling", ceiling, "x");
         report.Figure("pacedSleepMilliseconds", slept.TotalMilliseconds, "ms");
+        report.Figure("unpacedProducerMilliseconds", unpacedParts.Producer.TotalMilliseconds, "ms");
+        report.Figure("unpacedPollsMilliseconds", unpacedParts.Polls.TotalMilliseconds, "ms");
+        report.Figure("unpacedFlushMilliseconds", unpacedParts.Flush.TotalMilliseconds, "ms");
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         var cap = ceiling < 1 ? string.Create(invariant, $", so no stream and lake could pass {ceiling:0.00}.") : ".";
         Terminal.Tell(string.Create(invariant,
@@ -188,9 +201,10 @@ internal static class PipelineBench
     /// <summary>
     /// The batched producer and the delivery stream taking turns on a virtual clock: an invocation, one second, a poll.
     /// Each shard then takes at most one put batch and one read a second, within the service's limits, so nothing is
-    /// throttled and nothing sleeps. Returns the time from the first invocation to the last object written.
+    /// throttled and nothing sleeps. Returns the time from the first invocation to the last object written, and how
+    /// much of it the invocations, the polls and the last flush took.
     /// </summary>
-    private static async Task<(TimeSpan Elapsed, long Delivered, long Objects)> UnpacedAsync(WorkspaceDirectory workspace, IWeatherSource weather,
+    private static async Task<(TimeSpan Elapsed, long Delivered, long Objects, (TimeSpan Producer, TimeSpan Polls, TimeSpan Flush) Parts)> UnpacedAsync(WorkspaceDirectory workspace, IWeatherSource weather,
         IReadOnlyList<City> towns, int shardCount, int total, CancellationToken cancellationToken)
     {
         var clock = new StreamingWorkshop.Clock.VirtualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -201,14 +215,21 @@ internal static class PipelineBench
         using var closing = delivery;
         var watch = Stopwatch.StartNew();
         long produced = 0;
+        TimeSpan producing = TimeSpan.Zero, polling = TimeSpan.Zero;
         while (produced < total)
         {
+            var started = Stopwatch.GetTimestamp();
             produced += (await producer.InvokeBatchedAsync(cancellationToken)).Processed;
+            producing += Stopwatch.GetElapsedTime(started);
             clock.Advance(TimeSpan.FromSeconds(1));
+            started = Stopwatch.GetTimestamp();
             await delivery.PollAsync(cancellationToken);
+            polling += Stopwatch.GetElapsedTime(started);
         }
+        var flushStarted = Stopwatch.GetTimestamp();
         await delivery.FlushAllAsync(cancellationToken);
-        return (watch.Elapsed, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
+        var flushing = Stopwatch.GetElapsedTime(flushStarted);
+        return (watch.Elapsed, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten, (producing, polling, flushing));
     }
 
     /// <summary>
