@@ -5,8 +5,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace StreamingWorkshop.Notebooks;
 
 /// <summary>
-/// Lets a running cell be stopped. .NET cannot abort a thread, so before a cell is compiled every loop body gets
-/// a call to <see cref="Check"/> at its start (inserted on the same line, so line numbers do not move); when an
+/// Lets a running cell be stopped. .NET cannot abort a thread, so before a cell is compiled every loop body and every
+/// method's body gets a call to <see cref="Check"/> at its start (inserted on the same line, so line numbers do not move); when an
 /// interrupt is requested, the next check throws and the cell ends with an error, while the
 /// session and its variables carry on.
 /// </summary>
@@ -59,8 +59,9 @@ public static class Interruption
         Delay(TimeSpan.FromMilliseconds(milliseconds), cancellationToken);
 
     /// <summary>
-    /// The cell's code with a check at the start of every loop body and of every method with a body in braces, and
-    /// its Thread.Sleep and Task.Delay calls made to end on an interrupt.
+    /// The cell's code with a check at the start of every loop body and of every method and local function (an
+    /// expression body becomes a block on the same lines), and its Thread.Sleep and Task.Delay calls made to end on an
+    /// interrupt.
     /// </summary>
     public static string Instrument(string code)
     {
@@ -83,13 +84,52 @@ public static class Interruption
         public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
         {
             var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
-            return visited.Body is { } body ? visited.WithBody((BlockSyntax)WithCheck(body)) : visited;
+            if (visited.Body is { } body) return visited.WithBody((BlockSyntax)WithCheck(body));
+            if (visited.ExpressionBody is not { } arrow) return visited;
+            var block = CheckedBlock(arrow, visited.SemicolonToken, ReturnsNothing(visited.ReturnType, visited.Modifiers));
+            return visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block);
         }
 
         public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
         {
             var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
-            return visited.Body is { } body ? visited.WithBody((BlockSyntax)WithCheck(body)) : visited;
+            if (visited.Body is { } body) return visited.WithBody((BlockSyntax)WithCheck(body));
+            if (visited.ExpressionBody is not { } arrow) return visited;
+            var block = CheckedBlock(arrow, visited.SemicolonToken, ReturnsNothing(visited.ReturnType, visited.Modifiers));
+            return visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block);
+        }
+
+        /// <summary>
+        /// <c>=&gt; expression;</c> as <c>{ Check(); return expression; }</c>, the braces where the arrow and the semicolon
+        /// were, so every line keeps its number: `int Fib(int n) =&gt; ...` is the usual way to write a recursion in a cell.
+        /// </summary>
+        private static BlockSyntax CheckedBlock(ArrowExpressionClauseSyntax arrow, SyntaxToken semicolon, bool returnsNothing)
+        {
+            var endOfStatement = SyntaxFactory.Token(SyntaxKind.SemicolonToken).WithTrailingTrivia(SyntaxFactory.Space);
+            StatementSyntax statement = arrow.Expression switch
+            {
+                ThrowExpressionSyntax thrown => SyntaxFactory.ThrowStatement(default, thrown.ThrowKeyword, thrown.Expression, endOfStatement),
+                var expression when returnsNothing => SyntaxFactory.ExpressionStatement(default, expression, endOfStatement),
+                var expression => SyntaxFactory.ReturnStatement(
+                    SyntaxFactory.Token(SyntaxKind.ReturnKeyword).WithTrailingTrivia(SyntaxFactory.Space), expression, endOfStatement),
+            };
+            var open = SyntaxFactory.Token(arrow.ArrowToken.LeadingTrivia, SyntaxKind.OpenBraceToken, arrow.ArrowToken.TrailingTrivia);
+            var close = SyntaxFactory.Token(semicolon.LeadingTrivia, SyntaxKind.CloseBraceToken, semicolon.TrailingTrivia);
+            return SyntaxFactory.Block(open, SyntaxFactory.List([CheckCall().WithTrailingTrivia(SyntaxFactory.Space), statement]), close);
+        }
+
+        /// <summary>Whether the body's expression is a statement rather than a value: void, or async Task and ValueTask.</summary>
+        private static bool ReturnsNothing(TypeSyntax returnType, SyntaxTokenList modifiers)
+        {
+            if (returnType is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword }) return true;
+            if (!modifiers.Any(SyntaxKind.AsyncKeyword)) return false;
+            var name = returnType switch
+            {
+                QualifiedNameSyntax qualified => qualified.Right,
+                AliasQualifiedNameSyntax alias => alias.Name,
+                _ => returnType,
+            };
+            return name is IdentifierNameSyntax { Identifier.Text: "Task" or "ValueTask" };
         }
 
         public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)

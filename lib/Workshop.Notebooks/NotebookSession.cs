@@ -198,6 +198,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         var prepared = PrepareDirectives(code, out var directiveError);
         if (directiveError is not null) return Fail(Emit, outputs, "UnsupportedDirective", directiveError.Value.Message, directiveError.Value.Line);
         var trailingExpression = HasTrailingExpression(prepared);
+        var asWritten = prepared;
         prepared = Interruption.Instrument(prepared);
         Interruption.Clear();
 
@@ -275,9 +276,13 @@ public sealed partial class NotebookSession : IAsyncDisposable
         catch (CompilationErrorException error)
         {
             streams.Flush();
-            var first = error.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
+            // The problems are told from the cell as written: the interrupt checks moved the columns of the lines they
+            // went into. (Only the checks' own code could fail there alone, and then their columns are all there is.)
+            var errors = ErrorsAsWritten(asWritten, cellOptions) is { Count: > 0 } written ? written
+                : error.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var first = errors[0];
             var line = first.Location.GetLineSpan().StartLinePosition.Line + 1;
-            var messages = error.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+            var messages = errors
                 .Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage()}");
             return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line);
         }
@@ -460,6 +465,13 @@ public sealed partial class NotebookSession : IAsyncDisposable
             }
         }
         return string.Join('\n', lines);
+    }
+
+    /// <summary>The compile errors of a cell's code as written, compiled after the cells before it (none if it compiles).</summary>
+    private List<Diagnostic> ErrorsAsWritten(string code, ScriptOptions cellOptions)
+    {
+        var script = state is null ? CSharpScript.Create<object>(code, cellOptions) : state.Script.ContinueWith<object>(code, cellOptions);
+        return script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
     }
 
     /// <summary>True when the cell ends with an expression and no semicolon: its value is the cell's result.</summary>

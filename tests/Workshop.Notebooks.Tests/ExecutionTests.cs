@@ -131,6 +131,26 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_compile_error_inside_a_loop_or_a_method_names_the_column_of_the_code_as_written()
+    {
+        var session = new NotebookSession(output);
+        // Each error's column, counted in the text below: 'missing' starts at the 29th, 'absent' at the 27th, 'nowhere' at the 20th.
+        var result = await session.ExecuteAsync(NotebookCell.Code(string.Join('\n',
+            "for (var i = 0; i < 2; i++) missing();",
+            "int Twice(int n) { return absent * n; }",
+            "int Once(int n) => nowhere;")));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        Assert.Equal(
+            [
+                "CompilationError: (1,29): error CS0103: The name 'missing' does not exist in the current context (line 1 of the cell)",
+                "(2,27): error CS0103: The name 'absent' does not exist in the current context",
+                "(3,20): error CS0103: The name 'nowhere' does not exist in the current context",
+            ],
+            error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Console_lines_are_sent_while_the_cell_runs_and_saved_as_one_output()
     {
         var session = new NotebookSession(output);
@@ -181,6 +201,8 @@ public sealed class ExecutionTests : IDisposable
     [InlineData("System.Threading.Thread.Sleep(20_000);")]
     [InlineData("await Task.Delay(TimeSpan.FromSeconds(20));")]
     [InlineData("long Fib(int n) { return n < 2 ? n : Fib(n - 1) + Fib(n - 2); }\nFib(60)")]
+    [InlineData("long Fib(int n) =>\n    n < 2 ? n : Fib(n - 1) + Fib(n - 2);\nFib(60)")]
+    [InlineData("class Slow { public static long Fib(int n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2); }\nSlow.Fib(60)")]
     public async Task An_interrupt_stops_a_sleep_a_delay_and_a_recursion(string code)
     {
         var session = new NotebookSession(output);
@@ -202,6 +224,31 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal("The cell was interrupted; variables from earlier cells are still there.", result.ErrorMessage);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"stopped {watch.Elapsed.TotalSeconds:0.0} s after the cell started");
         Assert.Equal("42", (await session.ExecuteAsync(NotebookCell.Code("kept + 1"))).Outputs.Single()["data"]!["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Methods_with_expression_bodies_of_every_kind_still_run_as_written_once_checked()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code(string.Join('\n',
+            "void Say(string text) => Console.WriteLine(text);",
+            "async Task Later() => await Task.Yield();",
+            "int Refuse() => throw new InvalidOperationException(\"refused\");",
+            "async Task<int> Two() => await Task.FromResult(2);",
+            "static int Three() =>",
+            "    3;",
+            "Say(\"said\");",
+            "await Later();",
+            "try { Refuse(); } catch (InvalidOperationException error) { Say(error.Message); }",
+            "Three() + await Two()")));
+
+        Assert.False(result.Failed, result.ErrorMessage);
+        Assert.Equal(["stream said\nrefused\n", "execute_result 5"],
+            result.Outputs.Select(o => o["output_type"]!.GetValue<string>() switch
+            {
+                "stream" => $"stream {o["text"]!.GetValue<string>()}",
+                var type => $"{type} {o["data"]!["text/plain"]}",
+            }));
     }
 
     [Fact]
