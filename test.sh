@@ -36,11 +36,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm tools, pinned in tests/tools/package.json: the CloudFormation resource specification the template is
-# validated against, and kinesalite and s3rver, the Kinesis and S3 peers the AWS backend is tested against.
+# validated against, kinesalite and s3rver, the Kinesis and S3 peers the AWS backend is tested against, and axe-core,
+# which checks the contrast of the exported pages' text.
 tools=tests/tools/node_modules
 if [ ! -f "$tools/@aws-cdk/aws-service-spec/db.json.gz" ] \
   || [ ! -f "$tools/kinesalite/cli.js" ] \
-  || [ ! -f "$tools/s3rver/bin/s3rver.js" ]; then
+  || [ ! -f "$tools/s3rver/bin/s3rver.js" ] \
+  || [ ! -f "$tools/axe-core/axe.min.js" ]; then
   echo "Installing the npm test tools into tests/tools"
   npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 fi

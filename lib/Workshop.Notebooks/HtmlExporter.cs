@@ -31,6 +31,16 @@ public static partial class HtmlExporter
         .markdown img{max-width:100%;height:auto}
         .markdown pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow-x:auto}
         nav.top{font-size:13px;margin-bottom:8px}
+        :root{color-scheme:light dark}
+        @media (prefers-color-scheme:dark){
+        body{background:#0d1117;color:#e6edf3}
+        .input,.markdown pre{background:#161b22;border-color:#30363d}
+        .prompt{color:#8d96a0}
+        .error{background:rgba(248,81,73,0.12);border-left-color:#f85149}
+        table.index td,table.index th,.markdown td,.markdown th{border-color:#30363d}
+        .markdown th{background:#161b22}
+        a{color:#4493f8}a:visited{color:#ab7df8}
+        }
         """;
 
     /// <param name="sourceFolder">The notebook's folder, where its relative pictures are found.</param>

@@ -10,7 +10,19 @@ namespace StreamingWorkshop.Display;
 public static class HtmlTable
 {
     public const string Style = "border-collapse:collapse;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px";
-    private const string Cell = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top";
+
+    // Colours that read on a light page and on a dark one (VS Code's default theme is dark, and JupyterLab and the
+    // exported pages have dark themes too). Text keeps the page's own colour; shades are see-through greys and tints
+    // over whatever lies behind; quieter text is the page's colour, partly transparent.
+    public const string Border = "rgba(127,127,127,0.5)";
+    public const string Shade = "rgba(127,127,127,0.16)";
+    public const string Quiet = "opacity:0.75";
+    public const string BlueTint = "rgba(9,105,218,0.14)";
+    public const string RedTint = "rgba(207,34,46,0.14)";
+    public const string GreenTint = "rgba(45,164,78,0.16)";
+    public const string AmberTint = "rgba(212,167,44,0.18)";
+
+    private const string Cell = $"border:1px solid {Border};padding:2px 6px;text-align:left;vertical-align:top";
 
     public static string Encode(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? "");
 
@@ -24,8 +36,8 @@ public static class HtmlTable
         html.Append("<thead><tr>");
         for (var i = 0; i < headers.Count; i++)
         {
-            var note = headerNotes is not null && i < headerNotes.Count ? $"<br><small style=\"color:#57606a;font-weight:normal\">{Encode(headerNotes[i])}</small>" : "";
-            html.Append($"<th style=\"{Cell};background:#f3f3f3\">{Encode(headers[i])}{note}</th>");
+            var note = headerNotes is not null && i < headerNotes.Count ? $"<br><small style=\"{Quiet};font-weight:normal\">{Encode(headerNotes[i])}</small>" : "";
+            html.Append($"<th style=\"{Cell};background:{Shade}\">{Encode(headers[i])}{note}</th>");
         }
         html.Append("</tr></thead><tbody>");
         foreach (var row in rows)

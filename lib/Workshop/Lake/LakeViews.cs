@@ -54,14 +54,14 @@ public sealed class BucketTreeView : IHtmlDisplay
         html.Append("<ul style=\"list-style:none;padding-left:1.2em;margin:0\">");
         foreach (var child in folder.Folders.Values.Take(FoldersShownPerFolder))
         {
-            html.Append($"<li><details{(depth < 2 ? " open" : "")}><summary>📁 {HtmlTable.Encode(child.Name)} <span style=\"color:#777\">({Summary(child)})</span></summary>");
+            html.Append($"<li><details{(depth < 2 ? " open" : "")}><summary>📁 {HtmlTable.Encode(child.Name)} <span style=\"{HtmlTable.Quiet}\">({Summary(child)})</span></summary>");
             RenderHtml(child, html, depth + 1);
             html.Append("</details></li>");
         }
         if (folder.Folders.Count > FoldersShownPerFolder) html.Append($"<li>… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders</li>");
         foreach (var item in folder.Objects.Take(ObjectsShownPerFolder))
-            html.Append($"<li>📄 {HtmlTable.Encode(item.Key[(item.Key.LastIndexOf('/') + 1)..])} <span style=\"color:#777\">{Size(item.Size)} · {Stamp(item.LastModified)} · {item.StorageClass}</span></li>");
-        if (folder.Objects.Count > ObjectsShownPerFolder) html.Append($"<li style=\"color:#777\">… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects</li>");
+            html.Append($"<li>📄 {HtmlTable.Encode(item.Key[(item.Key.LastIndexOf('/') + 1)..])} <span style=\"{HtmlTable.Quiet}\">{Size(item.Size)} · {Stamp(item.LastModified)} · {item.StorageClass}</span></li>");
+        if (folder.Objects.Count > ObjectsShownPerFolder) html.Append($"<li style=\"{HtmlTable.Quiet}\">… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects</li>");
         html.Append("</ul>");
     }
 
@@ -157,7 +157,7 @@ public sealed class StorageCostView(StorageCostEstimate estimate) : IHtmlDisplay
 
     private string Note => $"s3://{Estimate.Bucket} on {Estimate.At:yyyy-MM-dd}. Prices: us-east-1 per GB-month, STANDARD ${StoragePrices.StandardPerGbMonth}, STANDARD_IA ${StoragePrices.StandardIAPerGbMonth} (128 KB minimum per object), GLACIER ${StoragePrices.GlacierPerGbMonth} (+40 KB per object).";
 
-    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Storage cost estimate") + $"<p style=\"color:#555\">{HtmlTable.Encode(Note)}</p>";
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Storage cost estimate") + $"<p style=\"{HtmlTable.Quiet}\">{HtmlTable.Encode(Note)}</p>";
 
     public override string ToString() => TextTable.Render(Headers, Rows) + Note + "\n";
 }
@@ -185,7 +185,7 @@ public sealed class LifecycleRulesView(string bucket, BucketLifecycle lifecycle)
         ? $"TransitionDefaultMinimumObjectSize: {TransitionMinimumSizes.VariesByStorageClass}: objects under 128 KB may move to GLACIER, never to STANDARD_IA."
         : $"TransitionDefaultMinimumObjectSize: {TransitionMinimumSizes.AllStorageClasses128K} (S3's default): objects under 128 KB stay in their storage class.";
 
-    public string ToHtml() => HtmlTable.Render(Headers, Rows, $"Lifecycle rules of s3://{bucket}") + $"<p style=\"color:#555\">{HtmlTable.Encode(Note)}</p>";
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, $"Lifecycle rules of s3://{bucket}") + $"<p style=\"{HtmlTable.Quiet}\">{HtmlTable.Encode(Note)}</p>";
 
     public override string ToString() => $"Lifecycle rules of s3://{bucket}\n" + TextTable.Render(Headers, Rows) + Note + "\n";
 }

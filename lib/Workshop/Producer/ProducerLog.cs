@@ -118,7 +118,7 @@ public sealed class LogEventsView(IReadOnlyList<LogEvent> events) : IHtmlDisplay
         foreach (var e in Events)
         {
             var marker = e.Message.StartsWith("START", StringComparison.Ordinal) || e.Message.StartsWith("END", StringComparison.Ordinal) || e.Message.StartsWith("REPORT", StringComparison.Ordinal);
-            var style = marker ? "background:#eef4ff;font-weight:bold" : e.Message.Contains("Failed", StringComparison.Ordinal) ? "background:#fff0f0" : "";
+            var style = marker ? $"background:{HtmlTable.BlueTint};font-weight:bold" : e.Message.Contains("Failed", StringComparison.Ordinal) ? $"background:{HtmlTable.RedTint}" : "";
             html.Append($"<tr style=\"{style}\"><td style=\"padding:2px 6px;white-space:nowrap\">{Time(e)}</td><td style=\"padding:2px 6px\">{HtmlTable.Encode(e.Message)}</td></tr>");
         }
         return html.Append("</tbody></table>").ToString();

@@ -15,7 +15,7 @@ public sealed record ChallengeVerdict(int Challenge, bool Correct, string Messag
     public string Label => Name ?? $"Challenge {Challenge}";
 
     public string ToHtml() =>
-        $"<div style=\"padding:8px 12px;border-radius:6px;background:{(Correct ? "#e8f7ec" : "#fff5e6")};border:1px solid {(Correct ? "#2da44e" : "#d4a72c")}\">" +
+        $"<div style=\"padding:8px 12px;border-radius:6px;background:{(Correct ? HtmlTable.GreenTint : HtmlTable.AmberTint)};border:1px solid {(Correct ? "#2da44e" : "#d4a72c")}\">" +
         $"{HtmlTable.Encode(Label)} · <b>{Verdict}:</b> {HtmlTable.Encode(Message)}</div>";
 
     public override string ToString() => $"{Label} · {Verdict}: {Message}";

@@ -37,7 +37,7 @@ public sealed class ExtendedDiagramView : IHtmlDisplay
         var html = new StringBuilder("<div style=\"max-width:1280px;font-family:Helvetica,Arial,sans-serif\">");
         if (!Sketch.IsValid)
         {
-            html.Append("<div data-problems=\"true\" style=\"border:1px solid #d13212;background:#fde8e4;padding:6px 10px;margin-bottom:8px;font-size:13px\">");
+            html.Append($"<div data-problems=\"true\" style=\"border:1px solid #d13212;background:{HtmlTable.RedTint};padding:6px 10px;margin-bottom:8px;font-size:13px\">");
             html.Append("<b>The sketch cannot be drawn yet:</b><ul style=\"margin:4px 0\">");
             foreach (var problem in Problems) html.Append($"<li>{WebUtility.HtmlEncode(problem)}</li>");
             html.Append("</ul></div>");
@@ -46,7 +46,7 @@ public sealed class ExtendedDiagramView : IHtmlDisplay
         }
         var layout = SideBySide ? "display:flex;gap:16px" : "display:flex;flex-direction:column;gap:16px";
         html.Append($"<div style=\"{layout}\"><div>{Original}</div><div>{Extended}</div></div>");
-        html.Append($"<div style=\"font-size:12px;color:#545b64;margin-top:4px\">Your stages and flows are drawn in blue: {Sketch.Stages.Count} stage(s), {Sketch.Flows.Count} arrow(s).</div></div>");
+        html.Append($"<div style=\"font-size:12px;{HtmlTable.Quiet};margin-top:4px\">Your stages and flows are drawn in blue: {Sketch.Stages.Count} stage(s), {Sketch.Flows.Count} arrow(s).</div></div>");
         return html.ToString();
     }
 

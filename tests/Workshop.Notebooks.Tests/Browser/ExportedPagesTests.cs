@@ -19,6 +19,27 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     private static IReadOnlyList<(string Name, PageReading Reading)>? pages;
     private static string screenshots = "";
     private static readonly List<string> ScriptErrors = [];
+    private static readonly List<string> ContrastProblems = [];
+
+    /// <summary>The colour schemes every page is read in: a browser or an editor (VS Code's default theme is dark) may ask for either.</summary>
+    private static readonly string[] ColourSchemes = ["light", "dark"];
+
+    /// <summary>
+    /// Text below the WCAG AA contrast ratio on the page as the browser shows it now, as axe-core's color-contrast rule finds
+    /// it (each a selector, axe's message and the start of the element's markup).
+    /// </summary>
+    private static async Task<string[]> ContrastProblemsAsync(IPage page)
+    {
+        if (!await page.EvaluateExpressionAsync<bool>("typeof axe !== 'undefined'"))
+            await page.AddScriptTagAsync(new AddTagOptions { Path = Path.Combine(WorkshopRun.RepositoryRoot, "tests", "tools", "node_modules", "axe-core", "axe.min.js") });
+        return await page.EvaluateFunctionAsync<string[]>("""
+            async () => {
+              const result = await axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast'] } });
+              return result.violations.flatMap(v => v.nodes.map(n =>
+                n.target.join(' ') + ': ' + n.any.map(a => a.message).join('; ') + ' | ' + (n.html || '').slice(0, 140)));
+            }
+            """);
+    }
 
     private async Task<IReadOnlyList<(string Name, PageReading Reading)>> PagesAsync()
     {
@@ -40,6 +61,13 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
                     await page.GoToAsync(new Uri(path).AbsoluteUri, WaitUntilNavigation.Load);
                     read.Add((name, await PageReader.ReadAsync(page, Frontend.ExportedPage, TimeSpan.FromSeconds(10))));
                     await page.ScreenshotAsync(Path.Combine(screenshots, name.Replace('/', '_') + ".png"), new ScreenshotOptions { FullPage = true });
+                    foreach (var scheme in ColourSchemes)
+                    {
+                        await page.EmulateMediaFeaturesAsync([new MediaFeatureValue { MediaFeature = MediaFeature.PrefersColorScheme, Value = scheme }]);
+                        if (scheme != "light")
+                            await page.ScreenshotAsync(Path.Combine(screenshots, $"{name.Replace('/', '_')}.{scheme}.png"), new ScreenshotOptions { FullPage = true });
+                        foreach (var problem in await ContrastProblemsAsync(page)) ContrastProblems.Add($"{name}, {scheme}: {problem}");
+                    }
                 }
                 pages = read;
             }
@@ -50,6 +78,14 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
         {
             Reading.Release();
         }
+    }
+
+    [Fact]
+    public async Task Every_pages_text_keeps_its_contrast_in_a_light_and_a_dark_colour_scheme()
+    {
+        await PagesAsync();
+        Assert.True(ContrastProblems.Count == 0,
+            $"{ContrastProblems.Count} text element(s) below WCAG AA contrast (axe-core's color-contrast rule):\n{string.Join('\n', ContrastProblems.Take(30))}");
     }
 
     [Fact]

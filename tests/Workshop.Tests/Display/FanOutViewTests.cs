@@ -63,6 +63,6 @@ public sealed class FanOutViewTests
         Assert.Matches(@"\n2\s+2025-01-14 09:00:01 UTC\s+0\s+0\s+0\s+- \(shard ended\)\s+shardId-000000000001", text);
         Assert.EndsWith("shardId-000000000000 is closed and read to its end.", text);
         Assert.Matches(@"<td[^>]*>1</td><td[^>]*>2025-01-14 09:00:00 UTC</td><td[^>]*>1</td><td[^>]*>15</td><td[^>]*>1,500</td>", html);
-        Assert.Contains("<td style=\"border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top\">shardId-000000000001</td>", html);
+        Assert.Matches("<td style=\"[^\"]*\">shardId-000000000001</td>", html);
     }
 }

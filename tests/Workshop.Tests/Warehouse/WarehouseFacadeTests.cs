@@ -33,8 +33,8 @@ public sealed class WarehouseFacadeTests(WarehouseFixture warehouse) : IClassFix
         ], text[..4]);
         Assert.Matches($"^Statement {result.StatementId} · \\d+ ms · 2 rows$", text[4]);
         Assert.Equal(["int4", "varchar", "super", "timestamp", "float8"], result.Columns.Select(c => c.TypeName));
-        Assert.Contains("<small style=\"color:#57606a;font-weight:normal\">super</small>", result.ToHtml());
-        Assert.Contains("<td style=\"border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top\">{&quot;wind&quot;:3}</td>", result.ToHtml());
+        Assert.Matches("<small style=\"[^\"]*\">super</small>", result.ToHtml());
+        Assert.Matches("<td style=\"[^\"]*\">{&quot;wind&quot;:3}</td>", result.ToHtml());
         Assert.Equal("id,city,payload,seen,temp\n1,Oslo,\"{\"\"wind\"\":3}\",2024-01-05 10:00:00,-3.5\n2,,,2024-01-05 10:30:15.25,4\n", result.ToCsv());
 
         var tables = await facade.TablesAsync();
