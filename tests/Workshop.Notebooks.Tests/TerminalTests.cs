@@ -152,7 +152,8 @@ public sealed class TerminalTests : IDisposable
         var tree = Workshop("lake", "ls");
         var keys = Workshop("lake", "ls", "--keys", "weather-data/location=London/");
 
-        var fromTree = Regex.Match(tree.Stdout, @"── (?<key>\S+\.gz)  ").Groups["key"].Value;
+        // An object's line: its time, size and storage class, then its key, as `aws s3 ls` prints them.
+        var fromTree = Regex.Match(tree.Stdout, @"── \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  +\d+ B  STANDARD  (?<key>\S+\.gz)\r?$", RegexOptions.Multiline).Groups["key"].Value;
         Assert.StartsWith("weather-data/location=", fromTree);
         var fromKeys = Lines(keys.Stdout)[0];
         Assert.StartsWith("weather-data/location=London/", fromKeys);

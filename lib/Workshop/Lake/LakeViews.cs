@@ -65,14 +65,19 @@ public sealed class BucketTreeView : IHtmlDisplay
         html.Append("</ul>");
     }
 
-    // Objects show their full key, so a line can be copied straight into `workshop lake cat` or OpenObjectAsync.
+    // Objects show their full key, so a line can be copied straight into `workshop lake cat` or OpenObjectAsync. As in
+    // `aws s3 ls`, the time, size and storage class come first, lined up, and the key last: a key is longer than most
+    // terminals are wide, and only its own end then wraps.
     private static void RenderText(Folder folder, StringBuilder text, string indent)
     {
         var lines = new List<(string Text, Folder? Child)>();
         lines.AddRange(folder.Folders.Values.Take(FoldersShownPerFolder).Select(f => ($"{f.Name}  ({Summary(f)})", (Folder?)f)));
         if (folder.Folders.Count > FoldersShownPerFolder) lines.Add(($"… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders", null));
-        lines.AddRange(folder.Objects.Take(ObjectsShownPerFolder).Select(o =>
-            ($"{o.Key}  {Size(o.Size)}  {Stamp(o.LastModified)}  {o.StorageClass}", (Folder?)null)));
+        var shown = folder.Objects.Take(ObjectsShownPerFolder).ToList();
+        var sizeWidth = shown.Select(o => Size(o.Size).Length).DefaultIfEmpty(0).Max();
+        var classWidth = shown.Select(o => o.StorageClass.Length).DefaultIfEmpty(0).Max();
+        lines.AddRange(shown.Select(o =>
+            ($"{Stamp(o.LastModified)}  {Size(o.Size).PadLeft(sizeWidth)}  {o.StorageClass.PadRight(classWidth)}  {o.Key}", (Folder?)null)));
         if (folder.Objects.Count > ObjectsShownPerFolder) lines.Add(($"… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects", null));
         for (var i = 0; i < lines.Count; i++)
         {
