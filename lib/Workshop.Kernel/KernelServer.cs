@@ -253,7 +253,9 @@ public sealed class KernelServer : IDisposable
         CellResult result;
         try
         {
-            result = notebook.ExecuteAsync(NotebookCell.Code(code), running.Token).GetAwaiter().GetResult();
+            // What the cell's tasks write after it ends goes under its own request too: VS Code and JupyterLab add it to
+            // the cell's output then, as they do for ipykernel's threads.
+            result = notebook.ExecuteAsync(NotebookCell.Code(code), running.Token, afterward: Forward).GetAwaiter().GetResult();
         }
         finally
         {

@@ -169,7 +169,12 @@ public sealed partial class NotebookSession : IAsyncDisposable
     /// once this cell has compiled, the next one compiles on another thread while this one runs, and its turn then only
     /// runs it. A cell with any '#' line (a directive) is left to compile in its turn, since its directives act when it runs.
     /// </summary>
-    public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default, NotebookCell? next = null)
+    /// <param name="afterward">
+    /// Where output goes once the cell has returned: what a task it left running writes or shows later (a kernel sends it
+    /// under the cell's request, as Jupyter frontends expect). Null drops it, as a headless run must once it has saved the
+    /// cell's outputs.
+    /// </param>
+    public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default, NotebookCell? next = null, Action<JsonObject>? afterward = null)
     {
         var outputs = new List<JsonObject>();
         void Produce(JsonObject output)
@@ -302,7 +307,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             await ticker.DisposeAsync(); // waits out a tick under way, so nothing is sent after the cell's end
             // After a cell, so a notebook's first cell keeps the cores to itself.
             NotebookDisplay.WarmUpChartsInBackground();
-            streams.Close();
+            streams.Close(afterward);
             ConsoleRouter.Release();
             if (Directory.Exists(previousDirectory)) Environment.CurrentDirectory = previousDirectory;
             NotebookContext.Current = null;
@@ -496,29 +501,40 @@ public sealed partial class NotebookSession : IAsyncDisposable
         private readonly StringBuilder pending = new();
         private string pendingName = "stdout";
         private bool closed;
+        private Action<JsonObject>? afterward;
 
         /// <summary>
-        /// The cell has returned its outputs: anything a task it left running writes or shows later is dropped, rather
-        /// than added to outputs already saved or sent under the next cell's request.
+        /// The cell has returned its outputs. What a task it left running writes or shows later goes to
+        /// <paramref name="lateOutput"/>, a line at a time, never into outputs already saved nor under the next cell's
+        /// request; with none, it is dropped.
         /// </summary>
-        public void Close()
+        public void Close(Action<JsonObject>? lateOutput)
         {
             lock (gate)
             {
                 EmitPending();
                 closed = true;
+                afterward = lateOutput;
             }
         }
 
         public void Write(string name, char value)
         {
-            lock (gate) PendingFor(name).Append(value);
+            lock (gate)
+            {
+                PendingFor(name).Append(value);
+                if (closed && value == '\n') EmitPending();
+            }
         }
 
         public void Write(string name, string? value)
         {
             if (string.IsNullOrEmpty(value)) return;
-            lock (gate) PendingFor(name).Append(value);
+            lock (gate)
+            {
+                PendingFor(name).Append(value);
+                if (closed && value[^1] == '\n') EmitPending();
+            }
         }
 
         /// <summary>The text waiting for <paramref name="stream"/>, the other stream's sent first so the order holds.</summary>
@@ -541,20 +557,18 @@ public sealed partial class NotebookSession : IAsyncDisposable
             {
                 EmitPending();
                 if (!closed) produce(output);
+                else afterward?.Invoke(output);
             }
         }
 
         private void EmitPending()
         {
             if (pending.Length == 0) return;
-            if (closed)
-            {
-                pending.Clear();
-                return;
-            }
             var text = pending.ToString();
             pending.Clear();
-            produce(new JsonObject { ["output_type"] = "stream", ["name"] = pendingName, ["text"] = text });
+            var output = new JsonObject { ["output_type"] = "stream", ["name"] = pendingName, ["text"] = text };
+            if (!closed) produce(output);
+            else afterward?.Invoke(output);
         }
     }
 
@@ -572,6 +586,8 @@ public sealed partial class NotebookSession : IAsyncDisposable
         public override void Write(char value) => streams.Write(name, value);
 
         public override void Write(string? value) => streams.Write(name, value);
+
+        public override void Flush() => streams.Flush();
     }
 }
 

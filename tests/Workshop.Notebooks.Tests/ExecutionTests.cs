@@ -252,6 +252,36 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task What_a_cells_task_writes_after_the_cell_ends_goes_afterward_a_line_at_a_time_and_never_into_the_next_cell()
+    {
+        var session = new NotebookSession(output);
+        var late = new List<JsonObject>();
+        var first = await session.ExecuteAsync(NotebookCell.Code(string.Join('\n',
+            "var done = new TaskCompletionSource();",
+            "_ = Task.Run(async () =>",
+            "{",
+            "    await Task.Delay(300);",
+            "    Console.Write(\"later, \");",
+            "    Console.WriteLine(\"in pieces\");",
+            "    display(\"shown later\");",
+            "    Console.Write(\"no end of line yet\");",
+            "    done.SetResult();",
+            "});",
+            "Console.WriteLine(\"at once\");")), afterward: o => { lock (late) late.Add(o); });
+        var second = await session.ExecuteAsync(NotebookCell.Code("await done.Task;\nawait Task.Delay(100);\nConsole.WriteLine(\"second cell\");"));
+
+        Assert.Equal(["stream at once\n"], Described(first.Outputs));
+        Assert.Equal(["stream second cell\n"], Described(second.Outputs));
+        lock (late) Assert.Equal(["stream later, in pieces\n", "display_data shown later"], Described(late));
+
+        static List<string> Described(IEnumerable<JsonObject> outputs) => outputs.Select(o => o["output_type"]!.GetValue<string>() switch
+        {
+            "stream" => $"stream {o["text"]!.GetValue<string>()}",
+            var type => $"{type} {o["data"]!["text/plain"]}",
+        }).ToList();
+    }
+
+    [Fact]
     public async Task A_cell_that_cannot_be_stopped_is_given_up_on_and_says_so()
     {
         var session = new NotebookSession(output);

@@ -313,6 +313,19 @@ public sealed partial class KernelTests : IDisposable
             throw new TimeoutException($"No idle status for {requestId}; saw {string.Join(", ", messages.Select(m => m.Type))}.");
         }
 
+        /// <summary>Every iopub message that arrives within <paramref name="seconds"/>, whatever its request.</summary>
+        public List<JupyterMessage> AllPublished(double seconds)
+        {
+            var messages = new List<JupyterMessage>();
+            var until = DateTime.UtcNow.AddSeconds(seconds);
+            while (DateTime.UtcNow < until)
+            {
+                var frames = new NetMQMessage();
+                if (iopub.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(100), ref frames)) messages.Add(JupyterMessage.Parse(frames, Signer, out _)!);
+            }
+            return messages;
+        }
+
         /// <summary>Runs a cell and returns its reply and what it published.</summary>
         public (JsonObject Reply, List<JupyterMessage> Published) Run(string code)
         {
@@ -481,6 +494,32 @@ public sealed partial class KernelTests : IDisposable
             Assert.Equal("5.3", client.Receive()!["protocol_version"]!.GetValue<string>());
             Assert.False(File.Exists(Path.Combine(folder, "forged.txt")));
             Assert.Contains("signature does not match", client.LogOnceItSays("signature does not match"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void What_a_cells_task_writes_after_the_cell_ends_is_sent_under_that_cells_request_not_the_running_ones()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-late-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            var first = client.Send("execute_request", Client.ExecuteContent("_ = Task.Run(async () => { await Task.Delay(500); Console.WriteLine(\"written later\"); });"));
+            Assert.Equal("ok", (client.Receive() ?? throw new TimeoutException("No execute_reply."))["status"]!.GetValue<string>());
+            client.Published(first);
+            // The second cell is still running when the first cell's task writes.
+            var second = client.Send("execute_request", Client.ExecuteContent("await Task.Delay(2000);\nConsole.WriteLine(\"second cell\");"));
+            var published = client.AllPublished(seconds: 4);
+            Assert.Equal("ok", (client.Receive() ?? throw new TimeoutException("No execute_reply."))["status"]!.GetValue<string>());
+
+            string ParentOf(JupyterMessage message) => message.ParentHeader["msg_id"]!.GetValue<string>();
+            var streams = published.Where(m => m.Type == "stream").ToList();
+            Assert.Equal(first["msg_id"]!.GetValue<string>(), ParentOf(Assert.Single(streams, m => m.Content["text"]!.GetValue<string>() == "written later\n")));
+            Assert.Equal(second["msg_id"]!.GetValue<string>(), ParentOf(Assert.Single(streams, m => m.Content["text"]!.GetValue<string>() == "second cell\n")));
         }
         finally
         {
