@@ -523,7 +523,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             lock (gate)
             {
                 PendingFor(name).Append(value);
-                if (closed && value == '\n') EmitPending();
+                if (closed) SendLate(endsLine: value == '\n');
             }
         }
 
@@ -533,8 +533,38 @@ public sealed partial class NotebookSession : IAsyncDisposable
             lock (gate)
             {
                 PendingFor(name).Append(value);
-                if (closed && value[^1] == '\n') EmitPending();
+                if (closed) SendLate(endsLine: value[^1] == '\n');
             }
+        }
+
+        private bool lateFlushDue;
+
+        /// <summary>
+        /// Late text goes out at each line's end; a line left unended (a progress dot, a prompt) goes out a tick later,
+        /// as a running cell's would. The caller holds the lock.
+        /// </summary>
+        private void SendLate(bool endsLine)
+        {
+            if (afterward is null)
+            {
+                pending.Clear();
+                return;
+            }
+            if (endsLine)
+            {
+                EmitPending();
+                return;
+            }
+            if (lateFlushDue) return;
+            lateFlushDue = true;
+            _ = Task.Delay(StreamTick).ContinueWith(_ =>
+            {
+                lock (gate)
+                {
+                    lateFlushDue = false;
+                    EmitPending();
+                }
+            }, TaskScheduler.Default);
         }
 
         /// <summary>The text waiting for <paramref name="stream"/>, the other stream's sent first so the order holds.</summary>

@@ -132,7 +132,10 @@ public class ViewTests
         Assert.Equal(160, view.TotalBytes);
         Assert.Contains("location=London/  (2 objects, 150 B)", text);
         Assert.Contains("location=Leeds/  (1 object, 10 B)", text);
-        Assert.Contains("── weather-data/location=Leeds/day=14/c.gz  10 B  2025-01-14 09:30:05  STANDARD_IA", text);
+        // Time, size and storage class first, sizes lined up within a folder, then the full key.
+        Assert.Contains("── 2025-01-14 09:30:05  10 B  STANDARD_IA  weather-data/location=Leeds/day=14/c.gz\n", text);
+        Assert.Contains("── 2025-01-14 09:30:05  100 B  STANDARD  weather-data/location=London/day=14/a.gz\n", text);
+        Assert.Contains("── 2025-01-14 09:30:05   50 B  STANDARD  weather-data/location=London/day=14/b.gz\n", text);
         Assert.Contains("<details", view.ToHtml());
     }
 
