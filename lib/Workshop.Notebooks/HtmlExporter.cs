@@ -76,9 +76,22 @@ public static partial class HtmlExporter
             </head><body><main>
             {(indexHref is null ? "" : $"<nav class=\"top\"><a href=\"{WebUtility.HtmlEncode(indexHref)}\">All notebooks</a></nav>")}
             {body}
-            </main></body></html>
+            </main><script>{FocusScrollableRegions}</script></body></html>
             """;
     }
+
+    /// <summary>
+    /// A block that scrolls sideways (a wide table, a long line of code) takes keyboard focus, so it can be scrolled
+    /// without a mouse; blocks that fit stay out of the Tab order.
+    /// </summary>
+    private const string FocusScrollableRegions = """
+        function focusScrollable() {
+          for (const block of document.querySelectorAll('.input, .output, .stream, .markdown pre'))
+            if (block.scrollWidth > block.clientWidth) block.tabIndex = 0; else block.removeAttribute('tabindex');
+        }
+        addEventListener('load', focusScrollable);
+        addEventListener('resize', focusScrollable);
+        """;
 
     /// <summary>
     /// Relative links to a notebook (.ipynb or .dib, with an optional #anchor) become links to its page (.html), which

@@ -6,8 +6,8 @@ namespace Workshop.Notebooks.Tests.Browser;
 /// <summary>
 /// The pages `workshop run` exports (out/index.html and one page per notebook, wherever under out/ they are),
 /// opened in headless Chromium and read as a person reads them: query results as tables, no .NET internals,
-/// links that open, charts drawn. A full-page screenshot of each page is saved under the test assembly's
-/// screenshots/exported folder.
+/// links that open, charts drawn, and what axe-core checks for WCAG AA in a light and a dark colour scheme. A full-page
+/// screenshot of each page, and one in the dark scheme, is saved under the test assembly's screenshots/exported folder.
 /// </summary>
 [Collection(WorkshopRunCollection.Name)]
 public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
@@ -19,24 +19,25 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     private static IReadOnlyList<(string Name, PageReading Reading)>? pages;
     private static string screenshots = "";
     private static readonly List<string> ScriptErrors = [];
-    private static readonly List<string> ContrastProblems = [];
+    private static readonly List<string> AccessibilityProblems = [];
 
     /// <summary>The colour schemes every page is read in: a browser or an editor (VS Code's default theme is dark) may ask for either.</summary>
     private static readonly string[] ColourSchemes = ["light", "dark"];
 
     /// <summary>
-    /// Text below the WCAG AA contrast ratio on the page as the browser shows it now, as axe-core's color-contrast rule finds
-    /// it (each a selector, axe's message and the start of the element's markup).
+    /// What axe-core finds against WCAG 2.1 A and AA and its own best practices on the page as the browser shows it now:
+    /// text below AA contrast, a header with no text, a region that scrolls but cannot take focus... Each problem is the
+    /// rule's id, the element's selector, axe's message and the start of the element's markup.
     /// </summary>
-    private static async Task<string[]> ContrastProblemsAsync(IPage page)
+    private static async Task<string[]> AccessibilityProblemsAsync(IPage page)
     {
         if (!await page.EvaluateExpressionAsync<bool>("typeof axe !== 'undefined'"))
             await page.AddScriptTagAsync(new AddTagOptions { Path = Path.Combine(WorkshopRun.RepositoryRoot, "tests", "tools", "node_modules", "axe-core", "axe.min.js") });
         return await page.EvaluateFunctionAsync<string[]>("""
             async () => {
-              const result = await axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast'] } });
-              return result.violations.flatMap(v => v.nodes.map(n =>
-                n.target.join(' ') + ': ' + n.any.map(a => a.message).join('; ') + ' | ' + (n.html || '').slice(0, 140)));
+              const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+              return result.violations.flatMap(v => v.nodes.map(n => v.id + ' at ' + n.target.join(' ') + ': ' +
+                [...n.any, ...n.all, ...n.none].map(check => check.message).join('; ') + ' | ' + (n.html || '').slice(0, 140)));
             }
             """);
     }
@@ -66,7 +67,7 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
                         await page.EmulateMediaFeaturesAsync([new MediaFeatureValue { MediaFeature = MediaFeature.PrefersColorScheme, Value = scheme }]);
                         if (scheme != "light")
                             await page.ScreenshotAsync(Path.Combine(screenshots, $"{name.Replace('/', '_')}.{scheme}.png"), new ScreenshotOptions { FullPage = true });
-                        foreach (var problem in await ContrastProblemsAsync(page)) ContrastProblems.Add($"{name}, {scheme}: {problem}");
+                        foreach (var problem in await AccessibilityProblemsAsync(page)) AccessibilityProblems.Add($"{name}, {scheme}: {problem}");
                     }
                 }
                 pages = read;
@@ -81,11 +82,11 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task Every_pages_text_keeps_its_contrast_in_a_light_and_a_dark_colour_scheme()
+    public async Task Every_page_meets_wcag_aa_as_axe_core_checks_it_in_a_light_and_a_dark_colour_scheme()
     {
         await PagesAsync();
-        Assert.True(ContrastProblems.Count == 0,
-            $"{ContrastProblems.Count} text element(s) below WCAG AA contrast (axe-core's color-contrast rule):\n{string.Join('\n', ContrastProblems.Take(30))}");
+        Assert.True(AccessibilityProblems.Count == 0,
+            $"{AccessibilityProblems.Count} problem(s) axe-core finds (WCAG 2.1 A and AA, and its best practices):\n{string.Join('\n', AccessibilityProblems.Take(30))}");
     }
 
     [Fact]
