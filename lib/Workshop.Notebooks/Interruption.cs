@@ -6,9 +6,9 @@ namespace StreamingWorkshop.Notebooks;
 
 /// <summary>
 /// Lets a running cell be stopped. .NET cannot abort a thread, so before a cell is compiled every loop body and every
-/// method's body gets a call to <see cref="Check"/> at its start (inserted on the same line, so line numbers do not move); when an
-/// interrupt is requested, the next check throws and the cell ends with an error, while the
-/// session and its variables carry on.
+/// method's body gets a call to <see cref="Check"/> at its start (inserted on the same line, so line numbers do not
+/// move); when an interrupt is requested, the next check throws and the cell ends with an error, while the session and
+/// its variables carry on.
 /// </summary>
 public static class Interruption
 {
