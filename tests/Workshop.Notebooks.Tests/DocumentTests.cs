@@ -55,6 +55,25 @@ public class DocumentTests
     }
 
     [Fact]
+    public void The_entry_notebook_for_jupyter_and_vs_code_is_workshop_dib_converted_as_it_is_now()
+    {
+        // VS Code's Jupyter extension and JupyterLab open .ipynb files only, so the agenda and its catch-up cell ship as
+        // workshop.ipynb too; an edit to workshop.dib must be converted again.
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var converted = Path.Combine(folder, "workshop.ipynb");
+            Assert.Equal(0, Cli.Run(out _, "convert", Path.Combine(WorkshopRun.RepositoryRoot, "workshop.dib"), converted));
+            Assert.True(File.ReadAllText(converted) == File.ReadAllText(Path.Combine(WorkshopRun.RepositoryRoot, "workshop.ipynb")),
+                "workshop.ipynb differs from workshop.dib: run ./workshop convert workshop.dib workshop.ipynb");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_workshop_convert_command_writes_the_other_format()
     {
         var folder = Directory.CreateTempSubdirectory().FullName;

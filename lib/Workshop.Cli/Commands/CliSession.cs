@@ -9,7 +9,7 @@ internal static partial class CliSession
 {
     public static readonly Option<string?> WorkspaceOption = new("--workspace")
     {
-        Description = "Workspace folder (default: WORKSHOP_WORKSPACE, else .workshop/ in the current folder).",
+        Description = "Workspace folder (default: WORKSHOP_WORKSPACE, else the .workshop/ of the nearest folder, here or above, that has one or a workshop.dib, else .workshop/ here).",
         Recursive = true,
     };
 

@@ -35,11 +35,23 @@ public static class AwsDoctor
         catch (Exception error) when (error is not OperationCanceledException)
         {
             healthy = false;
-            text.AppendLine($"Credentials  none found: {settings.Redact(error.Message)} Run 'aws configure' or 'aws sso login', or set AWS_PROFILE.");
+            text.AppendLine($"Credentials  none found: {FirstSentence(settings.Redact(error.Message))} Run 'aws configure' or 'aws sso login', or set AWS_PROFILE.");
         }
         var overrides = settings.EndpointOverrides();
         if (overrides.Count == 0) text.AppendLine("Endpoints    the public AWS endpoints (no AWS_ENDPOINT_URL overrides)");
         foreach (var (variable, url) in overrides) text.AppendLine($"Endpoint     {variable} = {url}");
         return new Report(text.ToString(), healthy);
+    }
+
+    /// <summary>
+    /// The SDK's failure in one sentence: when no provider finds credentials it goes on to list what each one of the
+    /// default chain's tried (an instance role on a laptop, a web identity file that is not set), which says nothing a
+    /// learner can act on.
+    /// </summary>
+    private static string FirstSentence(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        var end = line.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? line : line[..(end + 1)];
     }
 }

@@ -85,12 +85,15 @@ public sealed class OneChoiceOfBackendTests
         var workspace = Directory.CreateTempSubdirectory("one-choice-").FullName;
         try
         {
-            // As the default chain does on a machine with no credentials: it fails when first asked.
-            var settings = AwsSettings.WithCredentialSource("eu-west-2", () => throw new Amazon.Runtime.AmazonClientException("Failed to resolve AWS credentials."));
+            // As the default chain does on a machine with no credentials: it fails when first asked, listing every provider it tried.
+            var settings = AwsSettings.WithCredentialSource("eu-west-2", () => throw new Amazon.Runtime.AmazonClientException(
+                "Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors:\n\n" +
+                "Exception 1 of 2: The environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN were not set with AWS credentials.\n" +
+                "Exception 2 of 2: Failed to connect to EC2 instance metadata to retrieve credentials."));
             await using var aws = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = workspace, Backend = "aws", AwsSettings = settings });
             var (text, healthy) = await aws.DoctorAsync();
             Assert.False(healthy);
-            Assert.Contains("Credentials  none found: Failed to resolve AWS credentials.", text);
+            Assert.Contains("\nCredentials  none found: Failed to resolve AWS credentials. Run 'aws configure' or 'aws sso login', or set AWS_PROFILE.\nEndpoints ", text);
             Assert.StartsWith("Streaming workshop (AWS backend) — AWS region eu-west-2, stack stream", text);
         }
         finally
