@@ -243,12 +243,7 @@ public sealed class ExecutionTests : IDisposable
             "Three() + await Two()")));
 
         Assert.False(result.Failed, result.ErrorMessage);
-        Assert.Equal(["stream said\nrefused\n", "execute_result 5"],
-            result.Outputs.Select(o => o["output_type"]!.GetValue<string>() switch
-            {
-                "stream" => $"stream {o["text"]!.GetValue<string>()}",
-                var type => $"{type} {o["data"]!["text/plain"]}",
-            }));
+        Assert.Equal(["stream said\nrefused\n", "execute_result 5"], Described(result.Outputs));
     }
 
     [Fact]
@@ -277,13 +272,14 @@ public sealed class ExecutionTests : IDisposable
         int Received() { lock (late) return late.Count; }
         while (DateTime.UtcNow < until && Received() < 3) await Task.Delay(50);
         lock (late) Assert.Equal(["stream later, in pieces\n", "display_data shown later", "stream no end of line yet"], Described(late));
-
-        static List<string> Described(IEnumerable<JsonObject> outputs) => outputs.Select(o => o["output_type"]!.GetValue<string>() switch
-        {
-            "stream" => $"stream {o["text"]!.GetValue<string>()}",
-            var type => $"{type} {o["data"]!["text/plain"]}",
-        }).ToList();
     }
+
+    /// <summary>Each output as its type and what it shows: a stream's text, or a display's plain text.</summary>
+    private static List<string> Described(IEnumerable<JsonObject> outputs) => outputs.Select(o => o["output_type"]!.GetValue<string>() switch
+    {
+        "stream" => $"stream {o["text"]!.GetValue<string>()}",
+        var type => $"{type} {o["data"]!["text/plain"]}",
+    }).ToList();
 
     [Fact]
     public async Task A_cell_that_cannot_be_stopped_is_given_up_on_and_says_so()
