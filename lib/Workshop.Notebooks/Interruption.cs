@@ -84,20 +84,24 @@ public static class Interruption
         public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
         {
             var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
-            if (visited.Body is { } body) return visited.WithBody((BlockSyntax)WithCheck(body));
-            if (visited.ExpressionBody is not { } arrow) return visited;
-            var block = CheckedBlock(arrow, visited.SemicolonToken, ReturnsNothing(visited.ReturnType, visited.Modifiers));
-            return visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block);
+            return CheckedBody(visited.Body, visited.ExpressionBody, visited.SemicolonToken, visited.ReturnType, visited.Modifiers) is { } block
+                ? visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block)
+                : visited;
         }
 
         public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
         {
             var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
-            if (visited.Body is { } body) return visited.WithBody((BlockSyntax)WithCheck(body));
-            if (visited.ExpressionBody is not { } arrow) return visited;
-            var block = CheckedBlock(arrow, visited.SemicolonToken, ReturnsNothing(visited.ReturnType, visited.Modifiers));
-            return visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block);
+            return CheckedBody(visited.Body, visited.ExpressionBody, visited.SemicolonToken, visited.ReturnType, visited.Modifiers) is { } block
+                ? visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block)
+                : visited;
         }
+
+        /// <summary>A method's or local function's body with the check first, whichever way it is written; null for none (abstract, extern).</summary>
+        private static BlockSyntax? CheckedBody(BlockSyntax? body, ArrowExpressionClauseSyntax? arrow, SyntaxToken semicolon, TypeSyntax returnType, SyntaxTokenList modifiers) =>
+            body is not null ? (BlockSyntax)WithCheck(body)
+            : arrow is not null ? CheckedBlock(arrow, semicolon, ReturnsNothing(returnType, modifiers))
+            : null;
 
         /// <summary>
         /// <c>=&gt; expression;</c> as <c>{ Check(); return expression; }</c>, the braces where the arrow and the semicolon

@@ -545,12 +545,8 @@ public sealed partial class NotebookSession : IAsyncDisposable
         /// </summary>
         private void SendLate(bool endsLine)
         {
-            if (afterward is null)
-            {
-                pending.Clear();
-                return;
-            }
-            if (endsLine)
+            // With nowhere to go, late text is dropped at once.
+            if (endsLine || afterward is null)
             {
                 EmitPending();
                 return;
@@ -586,8 +582,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             lock (gate)
             {
                 EmitPending();
-                if (!closed) produce(output);
-                else afterward?.Invoke(output);
+                Send(output);
             }
         }
 
@@ -596,7 +591,12 @@ public sealed partial class NotebookSession : IAsyncDisposable
             if (pending.Length == 0) return;
             var text = pending.ToString();
             pending.Clear();
-            var output = new JsonObject { ["output_type"] = "stream", ["name"] = pendingName, ["text"] = text };
+            Send(new JsonObject { ["output_type"] = "stream", ["name"] = pendingName, ["text"] = text });
+        }
+
+        /// <summary>Into the cell's outputs while it runs; afterwards where <see cref="Close"/> said, or nowhere.</summary>
+        private void Send(JsonObject output)
+        {
             if (!closed) produce(output);
             else afterward?.Invoke(output);
         }
