@@ -377,7 +377,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             var what = method.Contains("<<Initialize>>b__", StringComparison.Ordinal) ? "a lambda in the cell's code"
                 : method.Contains("<<Initialize>>", StringComparison.Ordinal) ? "the cell's code"
                 : named.Success ? (named.Groups["kind"].Value == "b" ? $"a lambda in {named.Groups["name"].Value}" : named.Groups["name"].Value + "(...)")
-                : CSharpTypeNames().Replace(method, m => CSharpKeywords[m.Value]);
+                : StandaloneNames().Replace(method, m => CSharpKeywords.GetValueOrDefault(m.Value, m.Value));
             var whose = frame.Groups["cell"].Value == cell.ToString(CultureInfo.InvariantCulture) ? "this cell" : "an earlier cell";
             var line = $"   at {what}, line {frame.Groups["line"].Value} of {whose}";
             if (line != previous) yield return line;
@@ -400,8 +400,9 @@ public sealed partial class NotebookSession : IAsyncDisposable
         ["Decimal"] = "decimal", ["Boolean"] = "bool", ["String"] = "string", ["Char"] = "char", ["Object"] = "object",
     };
 
-    [GeneratedRegex(@"(?<![\w.])(Int32|Int64|Int16|Byte|Double|Single|Decimal|Boolean|String|Char|Object)(?![\w.])")]
-    private static partial Regex CSharpTypeNames();
+    // A name standing alone, not part of a longer or dotted one (Int32, but not MyInt32 or System.Int32's "System").
+    [GeneratedRegex(@"(?<![\w.])\w+(?![\w.])")]
+    private static partial Regex StandaloneNames();
 
     // A frame of a notebook's code: "at Submission#3.Fib(Int32 n) in cell4:line 2", the cell named as compiled.
     [GeneratedRegex(@"^\s*at Submission#\d+\.(?:<>c(?:__DisplayClass[\d_]+)?\.)?(?<method>.+?) in cell(?<cell>\d+):line (?<line>\d+)")]

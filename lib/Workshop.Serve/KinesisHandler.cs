@@ -51,7 +51,7 @@ internal sealed class KinesisHandler(IStreamService stream)
                 var limit = Bounded(input, "Limit", 1, 10_000) ?? 100;
                 var after = Optional(input, "ExclusiveStartShardId") ?? "";
                 var described = Described(await stream.DescribeStreamSummaryAsync(name, cancellationToken));
-                var shards = (await stream.ListShardsAsync(name, cancellationToken)).Where(s => string.CompareOrdinal(s.ShardId, after) > 0).ToList();
+                var shards = await ShardsAfterAsync(name, after, cancellationToken);
                 described["Shards"] = Array(shards.Take(limit).Select(Shard));
                 described["HasMoreShards"] = shards.Count > limit;
                 return new JsonObject { ["StreamDescription"] = described };
@@ -75,7 +75,7 @@ internal sealed class KinesisHandler(IStreamService stream)
                     (name, after) = Page.Read(token, "ListShards");
                 }
                 else (name, after) = (StreamName(input), Optional(input, "ExclusiveStartShardId") ?? "");
-                var shards = (await stream.ListShardsAsync(name, cancellationToken)).Where(s => string.CompareOrdinal(s.ShardId, after) > 0).ToList();
+                var shards = await ShardsAfterAsync(name, after, cancellationToken);
                 var page = shards.Take(limit).ToList();
                 var listed = new JsonObject { ["Shards"] = Array(page.Select(Shard)) };
                 if (shards.Count > limit) listed["NextToken"] = Page.Write("ListShards", name, page[^1].ShardId);
@@ -132,6 +132,10 @@ internal sealed class KinesisHandler(IStreamService stream)
                     $"Kinesis operation '{operation}' is not served by the local endpoint yet; it serves {string.Join(", ", Operations)}.");
         }
     }
+
+    /// <summary>The stream's shards after the one named (all of them after ""), in shard id order, for a page.</summary>
+    private async Task<List<ShardDescription>> ShardsAfterAsync(string name, string after, CancellationToken cancellationToken) =>
+        (await stream.ListShardsAsync(name, cancellationToken)).Where(s => string.CompareOrdinal(s.ShardId, after) > 0).ToList();
 
     private static JsonNode Shard(ShardDescription shard)
     {
