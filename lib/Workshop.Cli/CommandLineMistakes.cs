@@ -22,7 +22,13 @@ internal static class CommandLineMistakes
             {
                 var options = command.Options.Concat(parse.RootCommandResult.Command.Options.Where(o => o.Recursive))
                     .Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Distinct().ToList();
-                Terminal.Tell($"'{word}' is not an option of '{path}'.{Suggestion(word, options)} Run '{path} --help' to see its options.");
+                // A known option read as the value of the one before it (run --cell-timeout --help): that one lacks its value.
+                var takenBy = options.Contains(word)
+                    ? parse.CommandResult.Children.OfType<OptionResult>().FirstOrDefault(o => o.Tokens.Any(t => t.Value == word))?.Option.Name
+                    : null;
+                Terminal.Tell(takenBy is not null
+                    ? $"'{takenBy}' needs a value before '{word}'. Run '{path} --help' to see its options."
+                    : $"'{word}' is not an option of '{path}'.{Suggestion(word, options)} Run '{path} --help' to see its options.");
             }
             else if (commands.Count > 0)
             {

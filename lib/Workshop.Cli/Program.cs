@@ -61,7 +61,7 @@ catch (Exception error)
 }
 
 /// <summary>How a verb's failure ends: one line on stderr saying what went wrong and what to do, and an exit code.</summary>
-internal static class Failure
+internal static partial class Failure
 {
     public static int Report(Exception error, bool verbose)
     {
@@ -70,7 +70,7 @@ internal static class Failure
         {
             AthenaQueryException athena => (QueryCommands.Explain(athena), 1),
             StreamingWorkshop.Warehouse.RedshiftSqlException redshift => (redshift.DataApiError, 1),
-            ServiceException service => ($"{service.ErrorCode}: {service.Message}", 1),
+            ServiceException service => (Sentence($"{service.ErrorCode}: {service.Message}") + NextStep(error), 1),
             OperationCanceledException => ("Stopped.", 130),
             // Mistakes a learner can fix: the message says what and how.
             ArgumentException or InvalidOperationException or FormatException or NotSupportedException => ($"Error: {error.Message}", 1),
@@ -87,6 +87,28 @@ internal static class Failure
         if (verbose) Console.Error.Write(Details(error));
         return code;
     }
+
+    /// <summary>
+    /// For a "not found", the verb that lists what there is: the service's words say what AWS says, and the command line
+    /// adds where to look next.
+    /// </summary>
+    private static string NextStep(Exception error) => error switch
+    {
+        ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } shard when shard.Message.StartsWith("Shard ", StringComparison.Ordinal) =>
+            " 'workshop stream describe' lists the stream's shards.",
+        ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } stream when stream.Message.StartsWith("Stream ", StringComparison.Ordinal) =>
+            " 'workshop stack resources' names the stack's stream; 'workshop stream create' makes another.",
+        ServiceException { ErrorCode: "EntityNotFoundException" } => " 'workshop catalog tables' lists the database's tables.",
+        ServiceException { ErrorCode: "ExecutionDoesNotExist" } execution when ExecutionOf().Match(execution.Message) is { Success: true } arn =>
+            $" 'workshop workflow executions {arn.Groups["machine"].Value}' lists its executions.",
+        _ => "",
+    };
+
+    /// <summary>The text ended as a sentence (Kinesis's own messages end without a full stop), so a next step can follow.</summary>
+    private static string Sentence(string text) => text.Length == 0 || text[^1] is '.' or '!' or '?' ? text : text + ".";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@":execution:(?<machine>[^:']+):")]
+    private static partial System.Text.RegularExpressions.Regex ExecutionOf();
 
     /// <summary>
     /// Each exception's type, message and stack, the inner ones after it. Not error.ToString(): a service error overrides

@@ -41,6 +41,8 @@ public sealed class BadInputCliTests : IDisposable
     [InlineData("simulate|--duration|9999999999999999d", "'9999999999999999d' is longer than any run can last")]
     [InlineData("simulate|--duration|-1h", "--duration: '-1h' is below zero; give a length of time above zero")]
     [InlineData("metrics|get|AWS/Kinesis|IncomingRecords|--last|-3h", "--last: '-3h' is below zero")]
+    [InlineData("simulate|--duration|3", "'3' has no unit; write 3h, 3m, 3d or 3s.")]
+    [InlineData("metrics|get|AWS/Kinesis|IncomingRecords|--last|90", "'90' has no unit; write 90h, 90m, 90d or 90s.")]
     [InlineData("simulate|--duration|1m|--cities|Oxford:99:0", "City 'Oxford:99:0': latitude 99 is out of range; give one from -90 to 90")]
     [InlineData("simulate|--duration|1m|--cities|Oxford:51:200", "City 'Oxford:51:200': longitude 200 is out of range; give one from -180 to 180")]
     [InlineData("stream|put|--data|hi|--count|99999999999", "--count: '99999999999' is too large a whole number; give a smaller one.")]
@@ -131,6 +133,20 @@ public sealed class BadInputCliTests : IDisposable
     {
         Assert.Equal(0, Workshop("deploy").Exit);
         AssertOneClearLine(Workshop("stream", "peek", "--shard", "shardId-999999999999"), "ResourceNotFoundException", "Shard shardId-999999999999", "does not exist");
+    }
+
+    [Fact]
+    public void Something_not_found_is_told_with_the_verb_that_lists_what_there_is()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+        AssertOneClearLine(Workshop("stream", "peek", "--shard", "shardId-000000000009"),
+            "does not exist. 'workshop stream describe' lists the stream's shards.");
+        AssertOneClearLine(Workshop("stream", "describe", "--stream", "nope"),
+            "ResourceNotFoundException: Stream nope under account 123456789012 not found. 'workshop stack resources' names the stack's stream; 'workshop stream create' makes another.");
+        AssertOneClearLine(Workshop("catalog", "describe", "nope"), "EntityNotFoundException: Table nope not found", "'workshop catalog tables' lists the database's tables.");
+        AssertOneClearLine(Workshop("workflow", "history", "nope"), "ExecutionDoesNotExist", "'workshop workflow executions weather-analytics-daily-pipeline-dev' lists its executions.");
+        AssertOneClearLine(Workshop("warehouse", "query", "SELECT * FROM nope"),
+            "ERROR: relation \"nope\" does not exist. 'workshop warehouse tables' lists the warehouse's tables.");
     }
 
     [Theory]

@@ -60,6 +60,36 @@ public sealed partial class RerunTests : IDisposable
         Assert.Matches(@"2025-03-10\s+288\n2025-03-11\s+288\nRun time", ExecutedNotebook.OutputOf(second, "DROP IF EXISTS PARTITION"));
     }
 
+    /// <summary>
+    /// Task 3 copies the lake into Parquet with a CTAS and sets the two formats' sizes side by side. Run again after the
+    /// lake has grown by a day, the copy must hold the lake as it is then, not the first run's day.
+    /// </summary>
+    [Fact]
+    public void Task_3_run_again_after_the_lake_grew_makes_its_parquet_copy_of_the_whole_lake()
+    {
+        const string task3 = "notebooks/03-task3-lake-exploration.ipynb";
+        var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
+        const string counts = "SELECT (SELECT COUNT(*) FROM weather_parquet) AS parquet_rows, (SELECT COUNT(*) FROM raw_weather_data) AS json_rows";
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var firstLog, "run", task3, "--out", firstOut) == 0, firstLog);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var firstCounts, "query", counts) == 0, firstCounts);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var nextDay, "simulate", "--duration", "24h") == 0, nextDay);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var secondLog, "run", task3, "--out", secondOut) == 0, secondLog);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var secondCounts, "query", counts) == 0, secondCounts);
+
+        var (firstParquet, firstJson) = Counts(firstCounts);
+        var (secondParquet, secondJson) = Counts(secondCounts);
+        Assert.Equal(firstJson, firstParquet);
+        Assert.True(secondJson > firstJson, $"The lake did not grow: {firstJson} rows, then {secondJson}.");
+        Assert.Equal(secondJson, secondParquet);
+
+        static (long Parquet, long Json) Counts(string log)
+        {
+            var row = Regex.Match(log, @"│\s*(?<parquet>[\d,]+)\s*│\s*(?<json>[\d,]+)\s*│");
+            Assert.True(row.Success, log);
+            return (long.Parse(row.Groups["parquet"].Value.Replace(",", "")), long.Parse(row.Groups["json"].Value.Replace(",", "")));
+        }
+    }
+
     private void AssertSameOutput(string notebook, string sourceMarker)
     {
         // A query's wall-clock run time is the one thing that may change between runs.

@@ -183,7 +183,9 @@ public sealed class TerminalTests : IDisposable
     [Theory]
     [InlineData(new[] { "qurey" }, "'qurey' is not a workshop command. Did you mean 'query'? Run 'workshop --help' for the list.")]
     [InlineData(new[] { "stack", "outptus" }, "'outptus' is not a 'workshop stack' command. Did you mean 'outputs'? Run 'workshop stack --help' for the list.")]
-    public void A_mistyped_command_names_the_nearest_one_on_one_line(string[] arguments, string expected)
+    [InlineData(new[] { "run", "--cell-timeout", "--help" }, "'--cell-timeout' needs a value before '--help'. Run 'workshop run --help' to see its options.")]
+    [InlineData(new[] { "run", "--cell-timeout", "--hepl" }, "'--hepl' is not an option of 'workshop run'. Did you mean '--help'? Run 'workshop run --help' to see its options.")]
+    public void A_mistyped_command_or_an_option_missing_its_value_is_told_on_one_line(string[] arguments, string expected)
     {
         var (exit, stdout, stderr) = Workshop(arguments);
 

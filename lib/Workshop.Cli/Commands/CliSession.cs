@@ -76,7 +76,7 @@ internal static partial class CliSession
         return Workshop.ConnectAsync(configure is null ? options : configure(options), cancellationToken);
     }
 
-    /// <summary>Reads durations written as 24h, 90m, 2d, 30s (or combinations such as 1h30m), or as a .NET TimeSpan.</summary>
+    /// <summary>Reads durations written as 24h, 90m, 2d, 30s (or combinations such as 1h30m), or as a .NET TimeSpan with its colons (1:30:00).</summary>
     public static TimeSpan ParseDuration(string text)
     {
         var matches = DurationPart().Matches(text.Trim());
@@ -103,7 +103,10 @@ internal static partial class CliSession
             }
             return total;
         }
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)) return span;
+        // A bare number has no unit: .NET would read "3" as three days, where the learner may well have meant hours.
+        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            throw new ArgumentException($"'{text.Trim()}' has no unit; write {text.Trim()}h, {text.Trim()}m, {text.Trim()}d or {text.Trim()}s.");
+        if (text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)) return span;
         throw new ArgumentException($"'{text}' is not a duration; write it as 24h, 90m, 2d, 30s or 1h30m.");
     }
 

@@ -52,7 +52,10 @@ internal static class WarehouseCommands
         }
         catch (WarehouseStatementException failed)
         {
-            Terminal.Tell(failed.Message);
+            // Redshift's words, as the Data API gives them; for a missing table, the verb that lists the tables.
+            Terminal.Tell(failed.Message + (failed.Message.StartsWith("ERROR: relation ", StringComparison.Ordinal) && failed.Message.EndsWith(" does not exist", StringComparison.Ordinal)
+                ? ". 'workshop warehouse tables' lists the warehouse's tables."
+                : ""));
             return 1;
         }
         switch (format)

@@ -212,7 +212,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. Run the crawler, or list the tables with SHOW TABLES.");
+            throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. A crawler or a CREATE TABLE makes a table; SHOW TABLES lists the tables there are.");
         }
         // A stamp is kept only for a file that had settled before it was read: one still being written keeps being compared.
         if (!FileTimes.HadSettled(stamp.Written, checkedAt)) stamp = default;

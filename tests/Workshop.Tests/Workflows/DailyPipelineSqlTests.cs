@@ -56,6 +56,12 @@ public sealed class DailyPipelineSqlTests(SandboxFixture day) : IClassFixture<Sa
         Assert.Equal(["day", "hours"], check.Columns.Select(c => c.Name));
         Assert.Equal(("2025-01-14", (long)fewestHours), ((string)check[0, "day"]!, Convert.ToInt64(check[0, "hours"], CultureInfo.InvariantCulture)));
 
+        // A city with no readings at all that day counts as none of its hours: here London's left out of the table.
+        var withoutLondon = Query("CheckDay", GivenDay).Replace("FROM daily_weather WHERE", "FROM (SELECT * FROM daily_weather WHERE city <> 'London') AS daily_weather WHERE", StringComparison.Ordinal);
+        Assert.Contains("city <> 'London'", withoutLondon);
+        var quietCity = await day.Session.QueryAsync(withoutLondon);
+        Assert.Equal(("2025-01-14", 0L), ((string)quietCity[0, "day"]!, Convert.ToInt64(quietCity[0, "hours"], CultureInfo.InvariantCulture)));
+
         // Without a day the pipeline takes yesterday, 2025-01-13 on the clock's 2025-01-14, which has no readings.
         var yesterday = await day.Session.QueryAsync(Query("CheckDay", "current_date - interval '1' day"));
         Assert.Equal(("2025-01-13", 0L), ((string)yesterday[0, "day"]!, Convert.ToInt64(yesterday[0, "hours"], CultureInfo.InvariantCulture)));
