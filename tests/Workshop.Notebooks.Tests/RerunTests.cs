@@ -101,7 +101,7 @@ public sealed partial class RerunTests : IDisposable
     }
 
     /// <summary>
-    /// `workshop run` of the whole day on a workspace that already holds a day says so, once, before anything runs,
+    /// `workshop run` of the whole day on a workspace that already holds replayed readings says so, once, before anything runs,
     /// with the command that starts clean; on a fresh workspace it says nothing of the kind.
     /// </summary>
     [Fact]
@@ -114,12 +114,14 @@ public sealed partial class RerunTests : IDisposable
             File.WriteAllText(Path.Combine(day, "workshop.dib"), "#!csharp\n\n1 + 1\n");
             var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
             Assert.True(Cli.RunIn(day, environment, out var firstLog, "run", "--out", firstOut) == 0, firstLog);
-            Assert.DoesNotContain("already holds a day", firstLog);
+            Assert.DoesNotContain("already holds", firstLog);
 
+            // Two replays, one after the other: the lake holds both, so the notice spans them.
             Assert.True(Cli.RunIn(day, environment, out var simulated, "simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z") == 0, simulated);
+            Assert.True(Cli.RunIn(day, environment, out var simulatedAgain, "simulate", "--duration", "5m") == 0, simulatedAgain);
             Assert.True(Cli.RunIn(day, environment, out var secondLog, "run", "--out", secondOut) == 0, secondLog);
-            Assert.Single(Regex.Matches(secondLog, "already holds a day"));
-            Assert.Contains($"The workspace {workspace} already holds a day replayed from 2025-01-14 00:00 to 2025-01-14 00:10 UTC.", secondLog);
+            Assert.Single(Regex.Matches(secondLog, "already holds"));
+            Assert.Contains($"The workspace {workspace} already holds readings replayed from 2025-01-14 00:00 to 2025-01-14 00:15 UTC.", secondLog);
             Assert.Contains("run 'workshop reset' first for a fresh day.", secondLog);
         }
         finally

@@ -116,7 +116,7 @@ internal static class NotebookCommands
     }
 
     /// <summary>
-    /// Says, before the whole day runs, when the workspace the notebooks will find already holds a replayed day: each
+    /// Says, before the whole day runs, when the workspace the notebooks will find already holds replayed readings: each
     /// notebook carries on from it (Task 2 replays the next day, Task 3 queries both), so the pages will not match a
     /// first run's, and an instructor regenerating them wants to know why and how to start clean. A run of named
     /// notebooks (a learner running one again) carries on without a word.
@@ -136,7 +136,9 @@ internal static class NotebookCommands
         }
         if (day is null) return;
         var reset = workspaceOption is null ? "workshop reset" : $"workshop reset --workspace {workspaceOption}";
-        Terminal.Tell($"The workspace {root} already holds a day replayed from {day.Start.UtcDateTime:yyyy-MM-dd HH:mm} to {day.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC. " +
+        // From the first replay's start: the lake keeps every replay since, not only the latest.
+        var from = day.FirstStart ?? day.Start;
+        Terminal.Tell($"The workspace {root} already holds readings replayed from {from.UtcDateTime:yyyy-MM-dd HH:mm} to {day.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC. " +
             $"The notebooks carry on from it, so their outputs will differ from a first run's; run '{reset}' first for a fresh day.");
     }
 

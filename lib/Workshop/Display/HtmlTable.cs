@@ -148,7 +148,8 @@ public static class TextTable
 
     /// <summary>
     /// Lines of at most <paramref name="width"/> characters, broken at a space near the end, else after / - _ . , ; : ? &amp; =
-    /// near the end (never inside a number such as $0.25 or 1,440), else at an earlier space, else mid-word.
+    /// near the end (never inside a number such as $0.25 or 1,440), else at an earlier space, else after earlier
+    /// punctuation (Glue. | EntityNotFoundException), else mid-word.
     /// </summary>
     public static IReadOnlyList<string> Wrap(string text, int width)
     {
@@ -161,9 +162,12 @@ public static class TextTable
                 // Prose breaks at its spaces, so a price or a web address stays whole; a path or an id with no space
                 // near the end breaks after its punctuation.
                 var nearEnd = Enumerable.Range(Math.Max(1, width / 2), width - Math.Max(1, width / 2) + 1).Reverse().ToList();
+                var anywhere = Enumerable.Range(1, width).Reverse().ToList();
+                bool AfterPunctuation(int i) => "/-_.,;:?&=".Contains(rest[i - 1]) && !(char.IsDigit(rest[i]) && ".,".Contains(rest[i - 1]));
                 var cut = nearEnd.Where(i => rest[i] == ' ')
-                    .Concat(nearEnd.Where(i => "/-_.,;:?&=".Contains(rest[i - 1]) && !(char.IsDigit(rest[i]) && ".,".Contains(rest[i - 1]))))
-                    .Concat(Enumerable.Range(1, width).Reverse().Where(i => rest[i] == ' '))
+                    .Concat(nearEnd.Where(AfterPunctuation))
+                    .Concat(anywhere.Where(i => rest[i] == ' '))
+                    .Concat(anywhere.Where(AfterPunctuation))
                     .DefaultIfEmpty(width).First();
                 lines.Add(rest[..cut].TrimEnd());
                 rest = rest[cut..].TrimStart(' ');

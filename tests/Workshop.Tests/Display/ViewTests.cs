@@ -30,6 +30,22 @@ public class ViewTests
     }
 
     [Fact]
+    public void A_replay_that_delivered_more_records_than_it_put_says_why_and_one_that_did_not_says_nothing_more()
+    {
+        StreamingWorkshop.Simulation.SimulationReport Report(long put, long delivered) =>
+            new(At, At.AddMinutes(30), Resumed: false, AlreadyComplete: false, Invocations: 30, RecordsPut: put, FailedPuts: 0,
+                RecordsDelivered: delivered, ErrorRecords: 0, ObjectsWritten: 30, Elapsed: TimeSpan.FromSeconds(1));
+
+        var more = Report(put: 84, delivered: 89);
+        var same = Report(put: 90, delivered: 90);
+
+        Assert.Contains("89 (5 more than put: copies of retried puts, or records put before this run)", more.ToString());
+        Assert.Contains("89 (5 more than put: copies of retried puts, or records put before this run)", more.ToHtml());
+        Assert.Matches(@"Records delivered to the lake\s+90\s*\n", same.ToString());
+        Assert.DoesNotContain("more than put", same.ToHtml());
+    }
+
+    [Fact]
     public void Query_values_read_as_the_athena_console_prints_them()
     {
         Assert.Equal("0.225", StreamingWorkshop.Query.AthenaConsole.Format(0.22499999999999998));

@@ -31,6 +31,13 @@ public sealed class JobDisplayWordingTests
             TextTable.Wrap("curated/weather/location=Edinburgh/year=2026/month=12/day=03", 30));
     }
 
+    [Fact]
+    public void A_word_longer_than_its_column_breaks_after_its_punctuation_not_inside_a_name()
+    {
+        Assert.Equal(["Glue.", "EntityNotFoundException:", "Crawler entry"], TextTable.Wrap("Glue.EntityNotFoundException: Crawler entry", 28));
+        Assert.Equal(["athena:", "startQueryExecution.sync"], TextTable.Wrap("athena:startQueryExecution.sync", 26));
+    }
+
     private sealed class NeverQueryable : IFreshnessPath
     {
         public string Name => "Streaming job";
