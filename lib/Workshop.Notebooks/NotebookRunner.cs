@@ -173,15 +173,45 @@ public static class NotebookRunner
             .Select(l => l.Trim())
             .FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal))?[2..].Trim();
 
-    /// <summary>The way in: an index page linking each notebook's HTML page (relative links), with its cells, time and errors.</summary>
-    public static void WriteIndex(string outputDirectory, IReadOnlyList<NotebookRunReport> reports)
+    /// <summary>One row of the index, its paths relative to the index's folder; kept in index.json beside index.html.</summary>
+    private sealed record IndexEntry(string Title, string Page, string Executed, int CodeCellsRun, int CodeCells, double Seconds, bool Succeeded, int? FailedCell, string? FailedError);
+
+    /// <summary>
+    /// The way in: an index page linking each notebook's HTML page (relative links), with its cells, time and errors.
+    /// With <paramref name="keepEarlier"/>, the notebooks an earlier run into the same folder listed stay listed (a
+    /// learner running one notebook again beside the whole day's pages); a notebook run again takes its own row's place.
+    /// </summary>
+    public static void WriteIndex(string outputDirectory, IReadOnlyList<NotebookRunReport> reports, bool keepEarlier = false)
     {
-        static string Href(string outputDirectory, string file) =>
-            string.Join('/', Path.GetRelativePath(outputDirectory, file).Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
-        var rows = reports.Select(r =>
-            $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.HtmlPath))}\">{System.Net.WebUtility.HtmlEncode(r.Title)}</a></td>" +
-            $"<td><a download href=\"{System.Net.WebUtility.HtmlEncode(Href(outputDirectory, r.ExecutedPath))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(r.ExecutedPath))}</a></td>" +
-            $"<td>{r.CodeCellsRun} of {r.CodeCells}</td><td>{r.Elapsed.TotalSeconds:0.0} s</td><td>{(r.Succeeded ? "✔" : $"✘ cell {r.FailedCell}: {System.Net.WebUtility.HtmlEncode(r.FailedError)}")}</td></tr>");
+        static string Relative(string outputDirectory, string file) => Path.GetRelativePath(outputDirectory, file).Replace('\\', '/');
+        var current = reports.Select(r => new IndexEntry(r.Title, Relative(outputDirectory, r.HtmlPath), Relative(outputDirectory, r.ExecutedPath),
+            r.CodeCellsRun, r.CodeCells, r.Elapsed.TotalSeconds, r.Succeeded, r.FailedCell, r.FailedError)).ToList();
+        var entriesPath = Path.Combine(outputDirectory, "index.json");
+        var entries = new List<IndexEntry>();
+        if (keepEarlier && File.Exists(entriesPath))
+        {
+            try
+            {
+                // Rows whose page is gone since go with it.
+                entries.AddRange((System.Text.Json.JsonSerializer.Deserialize<List<IndexEntry>>(File.ReadAllBytes(entriesPath)) ?? [])
+                    .Where(e => e is { Page: not null, Executed: not null, Title: not null } && File.Exists(Path.Combine(outputDirectory, e.Page))));
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // An index.json that does not read lists nothing earlier; this run's rows are written afresh.
+            }
+        }
+        foreach (var entry in current)
+        {
+            var at = entries.FindIndex(e => e.Page == entry.Page);
+            if (at >= 0) entries[at] = entry;
+            else entries.Add(entry);
+        }
+        static string Href(string relative) => string.Join('/', relative.Split('/').Select(Uri.EscapeDataString));
+        var rows = entries.Select(e =>
+            $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(e.Page))}\">{System.Net.WebUtility.HtmlEncode(e.Title)}</a></td>" +
+            $"<td><a download href=\"{System.Net.WebUtility.HtmlEncode(Href(e.Executed))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(e.Executed))}</a></td>" +
+            $"<td>{e.CodeCellsRun} of {e.CodeCells}</td><td>{e.Seconds:0.0} s</td><td>{(e.Succeeded ? "✔" : $"✘ cell {e.FailedCell}: {System.Net.WebUtility.HtmlEncode(e.FailedError)}")}</td></tr>");
         var page = $"""
             <!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Streaming Workshop notebooks</title>
             <style>{HtmlExporter.Css}</style></head><body><main>
@@ -190,5 +220,6 @@ public static class NotebookRunner
             </main></body></html>
             """;
         File.WriteAllText(Path.Combine(outputDirectory, "index.html"), page);
+        File.WriteAllBytes(entriesPath, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(entries, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 }

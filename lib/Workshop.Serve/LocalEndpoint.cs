@@ -88,6 +88,11 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             await app.DisposeAsync();
             throw new InvalidOperationException($"Cannot listen on {host}:{port}: {error.Message} Choose another --port.", error);
         }
+        catch (System.Net.Sockets.SocketException error) when (error.SocketErrorCode == System.Net.Sockets.SocketError.AddressNotAvailable)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"Cannot listen on --host {host}: no network interface of this machine has that address. Give 127.0.0.1, or one of this machine's own addresses.", error);
+        }
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         endpoint.Url = new Uri(bound.Replace("0.0.0.0", address.ToString(), StringComparison.Ordinal));
         endpoint.StartAdvancingExecutions();

@@ -158,7 +158,15 @@ internal sealed class S3Handler(LocalObjectStore lake)
                 await EmptyAsync(context, 200);
                 return;
             case "PUT":
-                await lake.CreateBucketAsync(bucket, context.RequestAborted);
+                try
+                {
+                    await lake.CreateBucketAsync(bucket, context.RequestAborted);
+                }
+                catch (S3Exception owned) when (owned.ErrorCode == "BucketAlreadyOwnedByYou" && region == "us-east-1")
+                {
+                    // S3 in us-east-1 answers 200 to creating a bucket its caller owns already, for old clients' sake;
+                    // every other region answers BucketAlreadyOwnedByYou.
+                }
                 context.Response.Headers.Location = "/" + bucket;
                 await EmptyAsync(context, 200);
                 return;
@@ -201,7 +209,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
     private async Task RequireBucketAsync(string bucket, CancellationToken cancellationToken)
     {
         if (!await lake.BucketExistsAsync(bucket, cancellationToken))
-            throw new S3Exception("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Deploy the stack ('workshop deploy') or check the name.");
+            throw LocalObjectStore.NoSuchBucket(bucket);
     }
 
     private async Task ListBucketsAsync(HttpContext context)

@@ -265,6 +265,10 @@ public sealed class BadInputCliTests : IDisposable
         AssertOneClearLine(Workshop("serve", "--port", "70000"), "--port", "'70000' is out of range", "from 0 to 65,535");
         AssertOneClearLine(Workshop("serve", "--port", "abc"), "--port", "'abc'", "whole number");
         AssertOneClearLine(Workshop("serve", "--host", "nowhere"), "--host 'nowhere' is not an IP address", "127.0.0.1");
+        // An address from the documentation range (TEST-NET-1), which no interface of a test machine has.
+        var elsewhere = Workshop("serve", "--host", "192.0.2.1", "--port", "0");
+        AssertOneClearLine(elsewhere, "Error: Cannot listen on --host 192.0.2.1: no network interface of this machine has that address.");
+        Assert.Equal(1, elsewhere.Exit);
     }
 
     [Fact]

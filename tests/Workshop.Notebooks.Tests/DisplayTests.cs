@@ -170,7 +170,7 @@ public sealed partial class DisplayTests : IDisposable
     }
 
     [Fact]
-    public void After_a_run_every_link_in_every_page_leads_to_a_file_under_out()
+    public void After_a_run_every_link_in_every_page_leads_to_a_file_under_out_and_a_later_run_of_one_keeps_the_index_whole()
     {
         var root = Path.Combine(folder, "course");
         Directory.CreateDirectory(Path.Combine(root, "notebooks", "solutions"));
@@ -207,6 +207,13 @@ public sealed partial class DisplayTests : IDisposable
         Assert.Contains("href=\"notebooks/solutions/answers.html\"", index);
         Assert.Contains("href=\"start.html\"", index);
         Assert.Contains("(solutions/answers.ipynb)", File.ReadAllText(Path.Combine(root, "notebooks", "first.ipynb"))); // sources keep their links
+
+        // One notebook run again into the same folder takes its own row's place; the others stay listed.
+        Assert.True(Cli.RunIn(root, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws") }, out var again,
+            "run", "notebooks/first.ipynb", "--out", output) == 0, again);
+        var afterwards = File.ReadAllText(Path.Combine(output, "index.html"));
+        foreach (var listed in new[] { "href=\"start.html\"", "href=\"notebooks/first.html\"", "href=\"notebooks/solutions/answers.html\"" })
+            Assert.Single(Regex.Matches(afterwards, Regex.Escape(listed)));
     }
 
     private static void WriteMarkdownNotebook(string path, string markdown)

@@ -21,18 +21,23 @@ public sealed class ServeBannerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_second_endpoint_on_a_served_workspace_warns_and_the_mark_goes_with_the_last()
+    public async Task Endpoints_started_on_a_served_workspace_are_told_of_the_first_whose_mark_goes_with_it()
     {
         var workspace = Path.Combine(folder, "shared");
         await using var first = await ServeProcess.StartAsync(workspace);
         await using var second = await ServeProcess.StartAsync(workspace);
 
         var (secondExit, secondErrors) = await second.StopAsync();
+        // The second one stopping leaves the first one's mark, so a third one is told of the first.
+        Assert.Contains(first.Url, File.ReadAllText(Path.Combine(workspace, "state", "serve.json")));
+        await using var third = await ServeProcess.StartAsync(workspace);
+        var (thirdExit, thirdErrors) = await third.StopAsync();
         var (firstExit, firstErrors) = await first.StopAsync();
 
         Assert.Contains($"Warning: this workspace is served already, at {first.Url} by process ", secondErrors);
+        Assert.Contains($"Warning: this workspace is served already, at {first.Url} by process ", thirdErrors);
         Assert.DoesNotContain("served already", firstErrors);
-        Assert.Equal((130, 130), (firstExit, secondExit));
+        Assert.Equal((130, 130, 130), (firstExit, secondExit, thirdExit));
         Assert.False(File.Exists(Path.Combine(workspace, "state", "serve.json")), "the mark outlived both endpoints");
     }
 

@@ -86,7 +86,8 @@ internal static class NotebookCommands
                 if ((!report.Succeeded && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) break;
             }
             await Task.WhenAll(reports.Select(r => r.PageWritten));
-            NotebookRunner.WriteIndex(options.OutputDirectory, reports);
+            // A run of named notebooks adds to the index of an earlier run into the same folder; the whole day writes it afresh.
+            NotebookRunner.WriteIndex(options.OutputDirectory, reports, keepEarlier: !wholeDay);
             if (cancellationToken.IsCancellationRequested)
             {
                 Terminal.Tell($"Stopped by a signal; the outputs so far are saved in {options.OutputDirectory} (index.html lists them).");

@@ -65,9 +65,11 @@ internal static class ServeCommand
             if (warning is not null) Terminal.Tell(warning);
             if (parse.GetValue(strict)) endpoint.RequireSignatures(credentials);
             var url = endpoint.Url.ToString().TrimEnd('/');
-            if (ServedElsewhere(session.Workspace) is { } other)
+            var other = ServedElsewhere(session.Workspace);
+            if (other is not null)
                 Terminal.Tell($"Warning: this workspace is served already, at {other.Url} by process {other.ProcessId}. Two endpoints on one workspace each run their own clock and keep their own change sets; stop the other (Ctrl+C in its terminal) unless you mean to.");
-            var marker = MarkServing(session.Workspace, url);
+            // The first endpoint's mark stays while it runs, so a third one started is told of it too.
+            var marker = other is null ? MarkServing(session.Workspace, url) : (Path: session.Workspace.Resolve("state", "serve.json"), Mark: other);
             // On a terminal, prose wraps at its width between words, so a URL or a key is never cut in two; piped into a
             // file or a script, each line stays whole to be read by line.
             var wrap = !Console.IsOutputRedirected || Environment.GetEnvironmentVariable("COLUMNS") is not null;

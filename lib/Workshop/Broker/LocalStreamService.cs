@@ -271,7 +271,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         var now = clock.GetUtcNow();
         if (now - issuedAt > IteratorLifetime)
             throw new ExpiredIteratorException("kinesis",
-                $"Iterator expired. The iterator was created at time {AmzTime(issuedAt)} while right now it is {AmzTime(now)} which is further in the future than the tolerated delay of 300000 milliseconds.");
+                $"Iterator expired. The iterator was created at time {AmzTime(issuedAt)} while right now it is {AmzTime(now)} which is further in the future than the tolerated delay of 300000 milliseconds. Get a new iterator (GetShardIterator), or read on with the NextShardIterator of a GetRecords answer within 5 minutes of it.");
         var stream = Open(streamName);
         if (shard >= stream.Shards.Length || IsExpired(stream, stream.Layout[shard]))
             throw new ResourceNotFoundException("kinesis", $"Shard {ShardId(shard)} in stream {streamName} under account {accountId} does not exist");

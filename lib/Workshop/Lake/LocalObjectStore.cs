@@ -419,8 +419,9 @@ public sealed partial class LocalObjectStore : IObjectStore
         if (!File.Exists(SettingsPath(bucket))) throw NoSuchBucket(bucket);
     }
 
-    private static S3Exception NoSuchBucket(string bucket) =>
-        new("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Deploy the stack ('workshop deploy') or check the name.");
+    /// <summary>S3's NoSuchBucket, with where buckets come from: the stack's from a deploy, any other from CreateBucket.</summary>
+    public static S3Exception NoSuchBucket(string bucket) =>
+        new("NoSuchBucket", $"The specified bucket does not exist: {bucket}. Check the name: the stack's buckets come with 'workshop deploy', any other with CreateBucket ('aws s3 mb').");
 
     /// <summary>The bucket's folder under the lake, as a full path, unchecked: for a caller that checks a path below it.</summary>
     private string BucketFolder(string bucket) => Path.GetFullPath(Path.Combine(workspace.Root, "lake", bucket));

@@ -116,6 +116,7 @@ public sealed class StreamSemanticsTests() : LocalStreamTest()
 
         Assert.Equal("ExpiredIteratorException", error.ErrorCode);
         Assert.Contains("tolerated delay of 300000 milliseconds", error.Message);
+        Assert.EndsWith("Get a new iterator (GetShardIterator), or read on with the NextShardIterator of a GetRecords answer within 5 minutes of it.", error.Message);
     }
 
     [Fact]

@@ -147,7 +147,7 @@ public sealed class ObjectStoreTests : IDisposable
         Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync(Bucket, "absent.txt"))).ErrorCode);
         Assert.Equal("NoSuchBucket", (await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("no-such-bucket", "a"))).ErrorCode);
         var put = await Assert.ThrowsAsync<S3Exception>(() => store.PutObjectAsync("no-such-bucket", "a", "x"u8.ToArray()));
-        Assert.Equal(("NoSuchBucket", "The specified bucket does not exist: no-such-bucket. Deploy the stack ('workshop deploy') or check the name."), (put.ErrorCode, put.Message));
+        Assert.Equal(("NoSuchBucket", "The specified bucket does not exist: no-such-bucket. Check the name: the stack's buckets come with 'workshop deploy', any other with CreateBucket ('aws s3 mb')."), (put.ErrorCode, put.Message));
         Assert.False(Directory.Exists(Path.Combine(temp.Workspace.Root, "lake", "no-such-bucket")));
     }
 
