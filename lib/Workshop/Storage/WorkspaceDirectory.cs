@@ -87,15 +87,22 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         if (!File.Exists(Path.Combine(folder, MarkerFileName)))
             throw new ArgumentException($"'{name}' in the workspace {Root} is not a lab (it has no {MarkerFileName} file), so it was left alone. Choose another lab name.");
         var retired = Path.Combine(EnsureFolder("tmp"), $"{Environment.ProcessId}-{Guid.NewGuid():N}{RetiredLabExtension}");
-        Directory.Move(folder, retired);
-        try
+        void Retire()
         {
-            Directory.Delete(retired, recursive: true);
+            Directory.Move(folder, retired);
+            try
+            {
+                Directory.Delete(retired, recursive: true);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // The lab's folder is free already; what is left in tmp/ goes when a later process opens the workspace.
+            }
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // The lab's folder is free already; what is left in tmp/ goes when a later process opens the workspace.
-        }
+        // A session on the old lab may still be open (a notebook's cell run again) and making spare files in its tmp/:
+        // none is made while the folder moves and is deleted, and those it made go with the folder.
+        if (SpareFiles.InUseFor(folder) is { } spareFiles) spareFiles.PausedWhile(Retire);
+        else Retire();
         return folder;
     }
 
@@ -367,6 +374,16 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
             {
                 try { File.Delete(spare); }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException) { /* left for the next start's sweep */ }
+            }
+        }
+
+        /// <summary>Runs <paramref name="action"/> (a lab's folder retired) with no file being made, then forgets the files made.</summary>
+        public void PausedWhile(Action action)
+        {
+            lock (makingOne)
+            {
+                action();
+                files.Clear();
             }
         }
 
