@@ -35,12 +35,19 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
             {
                 var wanted = request.Values("StackStatusFilter");
                 var summaries = stacks.DescribeStacks().Where(s => wanted.Count == 0 || wanted.Contains(s.StackStatus));
+                // Deleted stacks are listed for 90 days, as DELETE_COMPLETE, after the live ones.
+                var deleted = stacks.DeletedStacks().Where(_ => wanted.Count == 0 || wanted.Contains("DELETE_COMPLETE"));
                 return [Members("StackSummaries", summaries.Select(s => new object?[]
                 {
                     new XElement("StackId", s.StackId), new XElement("StackName", s.StackName), new XElement("StackStatus", s.StackStatus),
                     new XElement("CreationTime", Time(s.CreationTime)), Optional("TemplateDescription", DescriptionOf(s.TemplateBody)),
                     s.LastUpdatedTime is { } updated ? new XElement("LastUpdatedTime", Time(updated)) : null,
-                }))];
+                }).Concat(deleted.Select(d => new object?[]
+                {
+                    new XElement("StackId", d.StackId), new XElement("StackName", d.StackName), new XElement("StackStatus", "DELETE_COMPLETE"),
+                    new XElement("CreationTime", Time(d.CreationTime)), Optional("TemplateDescription", DescriptionOf(d.TemplateBody)),
+                    new XElement("DeletionTime", Time(d.DeletionTime)),
+                })))];
             }
             case "DescribeStackEvents":
             {

@@ -33,6 +33,33 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
     /// <summary>Every stack in the workspace, by name.</summary>
     public IReadOnlyList<StackState> DescribeStacks() => ListStackNames().Select(DescribeStack).ToList();
 
+    /// <summary>How long ListStacks keeps listing a deleted stack, as CloudFormation does.</summary>
+    public static readonly TimeSpan DeletedStacksListedFor = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// The stacks deleted in the last 90 days of the workspace's clock, oldest deletion first: ListStacks lists them as
+    /// DELETE_COMPLETE, while DescribeStacks by name finds them no more.
+    /// </summary>
+    public IReadOnlyList<DeletedStack> DeletedStacks()
+    {
+        var folder = workspace.Resolve("stacks", "deleted");
+        if (!Directory.Exists(folder)) return [];
+        var since = clock.GetUtcNow() - DeletedStacksListedFor;
+        var deleted = new List<DeletedStack>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json"))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<DeletedStack>(File.ReadAllBytes(file), JsonOptions) is { DeletionTime: var at } stack && at >= since) deleted.Add(stack);
+            }
+            catch (JsonException)
+            {
+                // A summary cut short by a killed process lists nothing.
+            }
+        }
+        return deleted.OrderBy(d => d.DeletionTime).ToList();
+    }
+
     /// <summary>Every resource of <paramref name="resourceType"/> in the workspace's stacks, with the stack that made it, by physical id.</summary>
     public IReadOnlyList<(StackState Stack, StackResource Resource)> ResourcesOfType(string resourceType) =>
         DescribeStacks().SelectMany(stack => stack.Resources.Where(r => r.ResourceType == resourceType).Select(r => (stack, r)))
@@ -222,6 +249,10 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         }
         var deleted = state with { StackStatus = "DELETE_COMPLETE" };
         Event(deleted, stackName, "AWS::CloudFormation::Stack", "DELETE_COMPLETE", null, state.StackId);
+        // A summary stays for ListStacks, named by the stack's id, since a name can be used again by a new stack.
+        var summary = new DeletedStack(state.StackId, stackName, state.TemplateBody, state.CreationTime, clock.GetUtcNow());
+        workspace.WriteAtomically(workspace.Resolve("stacks", "deleted", $"{stackName}-{state.StackId[(state.StackId.LastIndexOf('/') + 1)..]}.json"),
+            JsonSerializer.SerializeToUtf8Bytes(summary, JsonOptions));
         File.Delete(StackFile(stackName));
         return deleted;
     }

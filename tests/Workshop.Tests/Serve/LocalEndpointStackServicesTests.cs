@@ -95,6 +95,16 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "Stack with id unit does not exist", "cloudformation",
             ("Action", "DescribeStacks"), ("StackName", "unit"));
         Assert.Empty(Result(await OkAsync("cloudformation", ("Action", "DescribeStacks")), "DescribeStacks").Element(CloudFormation + "Stacks")!.Elements());
+
+        // ListStacks still lists it, DELETE_COMPLETE with its deletion time, for 90 days; a status filter leaves it out.
+        var afterwards = Result(await OkAsync("cloudformation", ("Action", "ListStacks")), "ListStacks").Element(CloudFormation + "StackSummaries")!.Elements().ToList();
+        var gone = Assert.Single(afterwards);
+        Assert.Equal((stackId, "unit", "DELETE_COMPLETE"), (gone.Element(CloudFormation + "StackId")!.Value, gone.Element(CloudFormation + "StackName")!.Value, gone.Element(CloudFormation + "StackStatus")!.Value));
+        Assert.NotNull(gone.Element(CloudFormation + "DeletionTime"));
+        Assert.Empty(Result(await OkAsync("cloudformation", ("Action", "ListStacks"), ("StackStatusFilter.member.1", "CREATE_COMPLETE")), "ListStacks")
+            .Element(CloudFormation + "StackSummaries")!.Elements());
+        Session.Clock.Advance(LocalCloudFormation.DeletedStacksListedFor + TimeSpan.FromMinutes(1));
+        Assert.Empty(Result(await OkAsync("cloudformation", ("Action", "ListStacks")), "ListStacks").Element(CloudFormation + "StackSummaries")!.Elements());
     }
 
     [Fact]
