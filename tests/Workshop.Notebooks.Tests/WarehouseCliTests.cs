@@ -45,7 +45,8 @@ public sealed class WarehouseCliTests : IDisposable
     public void A_failed_statement_prints_Redshifts_error_on_one_line_and_exits_non_zero()
     {
         var result = Workshop("warehouse", "query", "SELECT * FROM nowhere");
-        Assert.Equal((1, "ERROR: relation \"nowhere\" does not exist"), (result.Exit, result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]));
+        Assert.Equal((1, "ERROR: relation \"nowhere\" does not exist. 'workshop warehouse tables' lists the warehouse's tables."),
+            (result.Exit, result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]));
         Assert.Equal("", result.Stdout);
         var both = Workshop("warehouse", "query", "SELECT 1", "--file", "x.sql");
         Assert.Equal((1, "Error: Give the SQL either as an argument or with --file, not both.\n"), (both.Exit, both.Stderr));
