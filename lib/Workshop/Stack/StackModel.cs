@@ -12,10 +12,10 @@ public sealed record StackOutput(string OutputKey, string OutputValue, string? D
 
 public sealed record StackParameter(string ParameterKey, string ParameterValue, bool NoEcho);
 
-/// <summary>A stack as CloudFormation describes it, plus the template it was made from.</summary>
 /// <summary>What is left of a deleted stack for ListStacks: its id, name, template (for its description) and times.</summary>
 public sealed record DeletedStack(string StackId, string StackName, string TemplateBody, DateTimeOffset CreationTime, DateTimeOffset DeletionTime);
 
+/// <summary>A stack as CloudFormation describes it, plus the template it was made from.</summary>
 public sealed record StackState : IHtmlDisplay
 {
     public required string StackName { get; init; }
