@@ -101,8 +101,13 @@ internal static partial class Failure
         ServiceException { ErrorCode: "EntityNotFoundException" } => " 'workshop catalog tables' lists the database's tables.",
         ServiceException { ErrorCode: "ExecutionDoesNotExist" } execution when ExecutionOf().Match(execution.Message) is { Success: true } arn =>
             $" 'workshop workflow executions {arn.Groups["machine"].Value}' lists its executions.",
+        StreamingWorkshop.Warehouse.WarehouseStatementException failed when failed.Message.StartsWith("ERROR: relation ", StringComparison.Ordinal)
+            && failed.Message.EndsWith(" does not exist", StringComparison.Ordinal) => " 'workshop warehouse tables' lists the warehouse's tables.",
         _ => "",
     };
+
+    /// <summary><paramref name="line"/> as it is, or, when the command line knows where to look next, ended as a sentence with that.</summary>
+    public static string WithNextStep(string line, Exception error) => NextStep(error) is { Length: > 0 } next ? Sentence(line) + next : line;
 
     /// <summary>The text ended as a sentence (Kinesis's own messages end without a full stop), so a next step can follow.</summary>
     private static string Sentence(string text) => text.Length == 0 || text[^1] is '.' or '!' or '?' ? text : text + ".";

@@ -503,6 +503,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         private string pendingName = "stdout";
         private bool closed;
         private Action<JsonObject>? afterward;
+        private bool lateFlushDue;
 
         /// <summary>
         /// The cell has returned its outputs. What a task it left running writes or shows later goes to
@@ -537,8 +538,6 @@ public sealed partial class NotebookSession : IAsyncDisposable
                 if (closed) SendLate(endsLine: value[^1] == '\n');
             }
         }
-
-        private bool lateFlushDue;
 
         /// <summary>
         /// Late text goes out at each line's end; a line left unended (a progress dot, a prompt) goes out a tick later,

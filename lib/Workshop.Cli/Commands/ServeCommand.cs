@@ -69,7 +69,8 @@ internal static class ServeCommand
             if (other is not null)
                 Terminal.Tell($"Warning: this workspace is served already, at {other.Url} by process {other.ProcessId}. Two endpoints on one workspace each run their own clock and keep their own change sets; stop the other (Ctrl+C in its terminal) unless you mean to.");
             // The first endpoint's mark stays while it runs, so a third one started is told of it too.
-            var marker = other is null ? MarkServing(session.Workspace, url) : (Path: session.Workspace.Resolve("state", "serve.json"), Mark: other);
+            var markPath = MarkPath(session.Workspace);
+            if (other is null) MarkServing(session.Workspace, url);
             // On a terminal, prose wraps at its width between words, so a URL or a key is never cut in two; piped into a
             // file or a script, each line stays whole to be read by line.
             var wrap = !Console.IsOutputRedirected || Environment.GetEnvironmentVariable("COLUMNS") is not null;
@@ -105,7 +106,7 @@ internal static class ServeCommand
                 session.Clock.Refresh();
                 session.Clock.Save();
                 // Only this endpoint's own mark goes: a second one started beside it has written its own.
-                if (File.Exists(marker.Path) && ReadMark(marker.Path) is { ProcessId: var pid } && pid == Environment.ProcessId) File.Delete(marker.Path);
+                if (File.Exists(markPath) && ReadMark(markPath) is { ProcessId: var pid } && pid == Environment.ProcessId) File.Delete(markPath);
             }
             return 0;
         });
@@ -115,20 +116,20 @@ internal static class ServeCommand
     /// <summary>Which endpoint serves a workspace (state/serve.json), so a second one started on it can say so.</summary>
     private sealed record ServingMark(string Url, int ProcessId, DateTimeOffset ProcessStartTime);
 
+    private static string MarkPath(StreamingWorkshop.Storage.WorkspaceDirectory workspace) => workspace.Resolve("state", "serve.json");
+
     private static ServingMark? ServedElsewhere(StreamingWorkshop.Storage.WorkspaceDirectory workspace)
     {
-        var path = workspace.Resolve("state", "serve.json");
+        var path = MarkPath(workspace);
         return File.Exists(path) && ReadMark(path) is { } mark && mark.ProcessId != Environment.ProcessId
             && new StreamingWorkshop.Catalog.CrawlerRunOwner(mark.ProcessId, mark.ProcessStartTime).IsAlive() ? mark : null;
     }
 
-    private static (string Path, ServingMark Mark) MarkServing(StreamingWorkshop.Storage.WorkspaceDirectory workspace, string url)
+    private static void MarkServing(StreamingWorkshop.Storage.WorkspaceDirectory workspace, string url)
     {
         var owner = StreamingWorkshop.Catalog.CrawlerRunOwner.Current();
         var mark = new ServingMark(url, owner.ProcessId, owner.ProcessStartTime);
-        var path = workspace.Resolve("state", "serve.json");
-        workspace.WriteAtomically(path, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(mark));
-        return (path, mark);
+        workspace.WriteAtomically(MarkPath(workspace), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(mark));
     }
 
     private static ServingMark? ReadMark(string path)

@@ -52,10 +52,8 @@ internal static class WarehouseCommands
         }
         catch (WarehouseStatementException failed)
         {
-            // Redshift's words, as the Data API gives them; for a missing table, the verb that lists the tables.
-            Terminal.Tell(failed.Message + (failed.Message.StartsWith("ERROR: relation ", StringComparison.Ordinal) && failed.Message.EndsWith(" does not exist", StringComparison.Ordinal)
-                ? ". 'workshop warehouse tables' lists the warehouse's tables."
-                : ""));
+            // Redshift's words, as the Data API gives them, and for a missing table the verb that lists the tables.
+            Terminal.Tell(Failure.WithNextStep(failed.Message, failed));
             return 1;
         }
         switch (format)

@@ -26,6 +26,9 @@ public static class HtmlTable
 
     public static string Encode(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? "");
 
+    /// <summary>A line under a result, in small quieter text: a query's run time and cost, the prices a table assumes.</summary>
+    public static string Note(string text) => $"<p style=\"{Quiet};font-size:12px\">{Encode(text)}</p>";
+
     /// <param name="headerNotes">A small second line under each header, such as a column's type.</param>
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, IReadOnlyList<string>? headerNotes = null)
     {

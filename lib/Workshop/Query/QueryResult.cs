@@ -81,11 +81,11 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
 
     public string ToHtml(int maxRows)
     {
-        if (Columns.Count == 0) return $"<p style=\"{HtmlTable.Quiet};font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
+        if (Columns.Count == 0) return HtmlTable.Note(Summary);
         var rows = Rows.Take(maxRows).Select(r => (IReadOnlyList<string>)r.Select(AthenaConsole.Format).ToArray());
         var caption = Rows.Count > maxRows ? $"{Rows.Count:N0} rows (first {maxRows} shown)" : $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}";
         return HtmlTable.Render(Columns.Select(c => c.Name).ToArray(), rows, caption, Columns.Select(c => c.Type).ToArray()) +
-               $"<p style=\"{HtmlTable.Quiet};font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
+               HtmlTable.Note(Summary);
     }
 
     public override string ToString()

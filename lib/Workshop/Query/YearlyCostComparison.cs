@@ -127,7 +127,7 @@ public sealed class YearlyCostComparison : IHtmlDisplay
         string.Join("; ", CostAssumptions.Sources.Select(s => $"{s.Price} ({s.Source})")) + ".";
 
     public string ToHtml() => HtmlTable.Render(Headers, Rows, Caption) +
-        $"<p style=\"{HtmlTable.Quiet};font-size:12px\">{HtmlTable.Encode(AssumptionsText)}</p>";
+        HtmlTable.Note(AssumptionsText);
 
     public override string ToString() => Caption + "\n" + TextTable.Render(Headers, Rows, maxWidth: 140) + "\n" + AssumptionsText + "\n";
 }

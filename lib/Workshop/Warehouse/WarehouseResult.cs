@@ -44,11 +44,11 @@ public sealed class WarehouseResult(StatementDescription description, IReadOnlyL
 
     public string ToHtml()
     {
-        if (Columns.Count == 0) return $"<p style=\"{HtmlTable.Quiet};font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
+        if (Columns.Count == 0) return HtmlTable.Note(Summary);
         var shown = Rows.Take(RowsShown).Select(r => (IReadOnlyList<string>)r.Select(Format).ToArray());
         var caption = Rows.Count > RowsShown ? $"{Rows.Count:N0} rows (first {RowsShown} shown)" : $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}";
         return HtmlTable.Render(Columns.Select(c => c.Name).ToArray(), shown, caption, Columns.Select(c => c.TypeName).ToArray()) +
-               $"<p style=\"{HtmlTable.Quiet};font-size:12px\">{HtmlTable.Encode(Summary)}</p>";
+               HtmlTable.Note(Summary);
     }
 
     public override string ToString()
