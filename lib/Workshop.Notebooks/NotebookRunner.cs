@@ -85,6 +85,10 @@ public static class NotebookRunner
         string? failedError = null;
         TimeSpan? firstCell = null;
         var cellTimes = new List<CellTime>();
+        // What a task a cell left running writes later goes into that cell's outputs, as a Jupyter frontend shows it,
+        // until the notebook is saved; after that it has nowhere to go.
+        var lateGate = new Lock();
+        var saved = false;
         for (var index = 0; index < document.Cells.Count; index++)
         {
             var cell = document.Cells[index];
@@ -94,15 +98,18 @@ public static class NotebookRunner
             if ((failedCell is not null && !options.ContinueOnError) || cancellationToken.IsCancellationRequested) { cell.ExecutionCount = null; continue; }
             var cellWatch = Stopwatch.StartNew();
             var next = document.Cells.Skip(index + 1).FirstOrDefault(c => c.Kind == CellKind.Code);
-            var result = await session.ExecuteAsync(cell, cancellationToken, next);
+            var result = await session.ExecuteAsync(cell, cancellationToken, next, afterward: output =>
+            {
+                lock (lateGate)
+                    if (!saved) AddLate(cell.Outputs, output);
+            });
             cellTimes.Add(new CellTime(index + 1, FirstLine(cell.Source), cellWatch.Elapsed));
             executed++;
             cell.ExecutionCount = executed;
             foreach (var output in result.Outputs)
-            {
                 if (output["output_type"]?.GetValue<string>() == "execute_result") output["execution_count"] = executed;
-                cell.Outputs.Add(output);
-            }
+            // Late output may already have come: the cell's own outputs go before it.
+            lock (lateGate) cell.Outputs.InsertRange(0, result.Outputs);
             firstCell ??= DateTime.Now - Process.GetCurrentProcess().StartTime;
             onCell?.Invoke(index, cell, result);
             if (!result.Failed) continue;
@@ -114,6 +121,7 @@ public static class NotebookRunner
             }
         }
         await session.DisposeAsync();
+        lock (lateGate) saved = true;
 
         var name = Path.GetFileNameWithoutExtension(path);
         var outputFolder = Path.Combine(options.OutputDirectory, RelativeFolder(path, options.SourceRoot));
@@ -136,6 +144,16 @@ public static class NotebookRunner
             CellTimes = cellTimes,
             PageWritten = page,
         };
+    }
+
+    /// <summary>A late line of text joins the text it follows, as a frontend shows one stream; anything else is added.</summary>
+    private static void AddLate(List<JsonObject> outputs, JsonObject output)
+    {
+        if (output["output_type"]?.GetValue<string>() == "stream" && outputs.Count > 0 && outputs[^1] is var last
+            && last["output_type"]?.GetValue<string>() == "stream" && last["name"]?.GetValue<string>() == output["name"]?.GetValue<string>())
+            last["text"] = last["text"]?.GetValue<string>() + output["text"]?.GetValue<string>();
+        else
+            outputs.Add(output);
     }
 
     private static string FirstLine(string source) =>

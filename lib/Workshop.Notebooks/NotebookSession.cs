@@ -171,8 +171,8 @@ public sealed partial class NotebookSession : IAsyncDisposable
     /// </summary>
     /// <param name="afterward">
     /// Where output goes once the cell has returned: what a task it left running writes or shows later (a kernel sends it
-    /// under the cell's request, as Jupyter frontends expect). Null drops it, as a headless run must once it has saved the
-    /// cell's outputs.
+    /// under the cell's request, as Jupyter frontends expect; a headless run adds it to the cell's outputs until it saves
+    /// the notebook). Null drops it.
     /// </param>
     public async Task<CellResult> ExecuteAsync(NotebookCell cell, CancellationToken cancellationToken = default, NotebookCell? next = null, Action<JsonObject>? afterward = null)
     {
