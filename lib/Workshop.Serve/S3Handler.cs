@@ -56,7 +56,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
         var (bucket, key) = Address(context);
         try
         {
-            byte[] body;
+            RequestBody body;
             try
             {
                 body = await ReadBodyAsync(context);
@@ -82,8 +82,9 @@ internal sealed class S3Handler(LocalObjectStore lake)
         }
     }
 
-    private async Task DispatchAsync(HttpContext context, string region, string? bucket, string? key, byte[] body)
+    private async Task DispatchAsync(HttpContext context, string region, string? bucket, string? key, RequestBody upload)
     {
+        var body = upload.Bytes;
         var request = context.Request;
         var query = request.Query;
         var method = request.Method;
@@ -113,18 +114,20 @@ internal sealed class S3Handler(LocalObjectStore lake)
                 await GetObjectAsync(context, bucket, key, head: method == "HEAD");
                 return;
             case "PUT" when query.ContainsKey("partNumber") && query.ContainsKey("uploadId"):
-                CheckContentMd5(request, body);
+                var partChecksum = CheckIntegrity(request, upload);
                 var part = lake.UploadPart(bucket, key, query["uploadId"]!, Number(query["partNumber"]!, "partNumber"), body);
                 context.Response.Headers.ETag = part.ETag;
+                if (partChecksum is { } partSum) context.Response.Headers[partSum.Header] = partSum.Value;
                 await EmptyAsync(context, 200);
                 return;
             case "PUT" when request.Headers.ContainsKey("x-amz-copy-source"):
                 await CopyObjectAsync(context, bucket, key);
                 return;
             case "PUT":
-                CheckContentMd5(request, body);
+                var checksum = CheckIntegrity(request, upload);
                 var put = await lake.PutObjectAsync(bucket, key, body, ContentTypeOf(request), cancellationToken: context.RequestAborted);
                 context.Response.Headers.ETag = put.ETag;
+                if (checksum is { } sum) context.Response.Headers[sum.Header] = sum.Value;
                 await EmptyAsync(context, 200);
                 return;
             case "POST" when query.ContainsKey("uploads"):
@@ -451,8 +454,11 @@ internal sealed class S3Handler(LocalObjectStore lake)
         return new BucketLifecycle(rules, minimumSize.Length == 0 ? TransitionMinimumSizes.AllStorageClasses128K : minimumSize);
     }
 
+    /// <summary>A request's body, decoded, and the trailers an aws-chunked body ended with (none otherwise).</summary>
+    private sealed record RequestBody(byte[] Bytes, IReadOnlyDictionary<string, string> Trailers);
+
     /// <summary>Reads the body whole, decoding aws-chunked (STREAMING-...) bodies, with S3's own size cap.</summary>
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    private static async Task<RequestBody> ReadBodyAsync(HttpContext context)
     {
         var request = context.Request;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxRequestBytes + 1024 * 1024;
@@ -463,9 +469,10 @@ internal sealed class S3Handler(LocalObjectStore lake)
         var body = buffer.ToArray();
         var isChunked = request.Headers["x-amz-content-sha256"].ToString().StartsWith("STREAMING-", StringComparison.Ordinal)
                         || request.Headers.ContentEncoding.ToString().Contains("aws-chunked", StringComparison.OrdinalIgnoreCase);
-        if (isChunked) body = AwsChunked.Decode(body);
+        IReadOnlyDictionary<string, string> trailers = AwsChunked.NoTrailers;
+        if (isChunked) (body, trailers) = AwsChunked.Decode(body);
         if (body.Length > MaxRequestBytes) throw TooLarge(body.Length);
-        return body;
+        return new RequestBody(body, trailers);
     }
 
     private static S3Exception TooLarge(long? size) => new TooLargeException(size);
@@ -509,6 +516,13 @@ internal sealed class S3Handler(LocalObjectStore lake)
     private static IEnumerable<XElement> Children(XElement parent, string name) => parent.Elements().Where(e => e.Name.LocalName == name);
 
     private static string? Child(XElement parent, string name) => Children(parent, name).FirstOrDefault()?.Value;
+
+    /// <summary>An upload's Content-MD5 and additional checksum, checked before anything is stored; the checksum to answer with.</summary>
+    private static (string Header, string Value)? CheckIntegrity(HttpRequest request, RequestBody upload)
+    {
+        CheckContentMd5(request, upload.Bytes);
+        return S3Checksums.Check(request.Headers, upload.Trailers, upload.Bytes);
+    }
 
     /// <summary>
     /// A Content-MD5 header is S3's integrity check of the body: one that is not a base64 MD5 is InvalidDigest, one that
@@ -604,11 +618,14 @@ internal sealed class S3Handler(LocalObjectStore lake)
 
 /// <summary>
 /// The aws-chunked content encoding of SigV4 streaming uploads: hex size[;chunk-signature=...] CRLF, the bytes, CRLF,
-/// repeated, then a zero-size chunk and any trailers (checksums, a trailer signature). Signatures are not checked.
+/// repeated, then a zero-size chunk and any trailers (checksums, a trailer signature), a "name:value" line each.
+/// Signatures are not checked; the trailers are returned, so a checksum among them can be.
 /// </summary>
 internal static class AwsChunked
 {
-    public static byte[] Decode(byte[] body)
+    public static readonly IReadOnlyDictionary<string, string> NoTrailers = new Dictionary<string, string>();
+
+    public static (byte[] Body, IReadOnlyDictionary<string, string> Trailers) Decode(byte[] body)
     {
         using var decoded = new MemoryStream();
         var position = 0;
@@ -628,7 +645,16 @@ internal static class AwsChunked
             position += size;
             if (position + 2 <= body.Length && body[position] == '\r' && body[position + 1] == '\n') position += 2;
         }
-        return decoded.ToArray();
+        var trailers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        while (IndexOfCrLf(body, position) is var end and >= 0 && end > position)
+        {
+            var line = Encoding.ASCII.GetString(body, position, end - position);
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0) throw Malformed($"the trailer line '{line}' has no 'name:value' form");
+            trailers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            position = end + 2;
+        }
+        return (decoded.ToArray(), trailers);
     }
 
     private static int IndexOfCrLf(byte[] body, int from)

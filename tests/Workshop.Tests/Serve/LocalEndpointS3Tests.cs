@@ -144,7 +144,8 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
             body.Write(content, offset, size);
             Write("\r\n");
         }
-        Write($"0;chunk-signature={new string('b', 64)}\r\nx-amz-checksum-crc32:AAAAAA==\r\nx-amz-trailer-signature:{new string('c', 64)}\r\n\r\n");
+        var crc32 = Convert.ToBase64String(BitConverter.GetBytes(System.IO.Hashing.Crc32.HashToUInt32(content)).Reverse().ToArray());
+        Write($"0;chunk-signature={new string('b', 64)}\r\nx-amz-checksum-crc32:{crc32}\r\nx-amz-trailer-signature:{new string('c', 64)}\r\n\r\n");
         using var put = await SendAsync(HttpMethod.Put, "/chunked/signed.bin", body.ToArray(), request =>
         {
             request.Headers.TryAddWithoutValidation("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
@@ -153,7 +154,72 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
         });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(content))}\"", put.Headers.ETag?.Tag);
+        Assert.Equal(crc32, Assert.Single(put.Headers.GetValues("x-amz-checksum-crc32")));
         Assert.Equal(content, File.ReadAllBytes(Path.Combine(Temp.Root, "lake", "chunked", "signed.bin")));
+    }
+
+    // The check values of "123456789" from the CRC catalogue (CRC-32, CRC-32C, CRC-64/NVME), big-endian, and its SHA-1 and SHA-256.
+    [Theory]
+    [InlineData("x-amz-checksum-crc32", "y/Q5Jg==", "CRC32")]
+    [InlineData("x-amz-checksum-crc32c", "4waSgw==", "CRC32C")]
+    [InlineData("x-amz-checksum-crc64nvme", "rosUhgp5mIg=", "CRC64NVME")]
+    [InlineData("x-amz-checksum-sha1", "98O8HYCOBHMq32eZZczDTKeuNEE=", "SHA1")]
+    [InlineData("x-amz-checksum-sha256", "FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=", "SHA256")]
+    public async Task An_upload_checksum_is_checked_against_the_body_and_given_back_when_it_matches(string header, string rightValue, string name)
+    {
+        await Session.Local!.Lake.CreateBucketAsync("sums");
+        var body = Encoding.ASCII.GetBytes("123456789");
+        using (var put = await SendAsync(HttpMethod.Put, "/sums/right.txt", body, request => request.Headers.TryAddWithoutValidation(header, rightValue)))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal(rightValue, Assert.Single(put.Headers.GetValues(header)));
+        }
+        var otherBody = Encoding.ASCII.GetBytes("123456780");
+        using (var wrong = await SendAsync(HttpMethod.Put, "/sums/wrong.txt", otherBody, request => request.Headers.TryAddWithoutValidation(header, rightValue)))
+        {
+            var error = await ErrorOfAsync(wrong, HttpStatusCode.BadRequest);
+            Assert.Equal("BadDigest", error.Element("Code")?.Value);
+            Assert.Equal($"The {name} you specified did not match the calculated checksum.", error.Element("Message")?.Value);
+        }
+        using (var malformed = await SendAsync(HttpMethod.Put, "/sums/malformed.txt", body, request => request.Headers.TryAddWithoutValidation(header, "not-base64!")))
+        {
+            var error = await ErrorOfAsync(malformed, HttpStatusCode.BadRequest);
+            Assert.Equal("InvalidRequest", error.Element("Code")?.Value);
+            Assert.StartsWith($"Value for {header} header is invalid: 'not-base64!'", error.Element("Message")?.Value);
+        }
+
+        var keys = new List<string>();
+        await foreach (var item in Session.Local!.Lake.ListAllAsync("sums", "")) keys.Add(item.Key);
+        Assert.Equal(["right.txt"], keys);
+    }
+
+    [Fact]
+    public async Task A_checksum_trailer_that_does_not_match_the_chunks_is_BadDigest_and_two_checksums_are_refused()
+    {
+        await Session.Local!.Lake.CreateBucketAsync("trailers");
+        var chunked = Encoding.ASCII.GetBytes("9\r\n123456780\r\n0\r\nx-amz-checksum-crc32:y/Q5Jg==\r\n\r\n");
+        using (var put = await SendAsync(HttpMethod.Put, "/trailers/wrong.txt", chunked, request =>
+               {
+                   request.Headers.TryAddWithoutValidation("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+                   request.Headers.TryAddWithoutValidation("x-amz-trailer", "x-amz-checksum-crc32");
+                   request.Content!.Headers.ContentEncoding.Add("aws-chunked");
+               }))
+            Assert.Equal("BadDigest", (await ErrorOfAsync(put, HttpStatusCode.BadRequest)).Element("Code")?.Value);
+
+        using (var both = await SendAsync(HttpMethod.Put, "/trailers/both.txt", Encoding.ASCII.GetBytes("123456789"), request =>
+               {
+                   request.Headers.TryAddWithoutValidation("x-amz-checksum-crc32", "y/Q5Jg==");
+                   request.Headers.TryAddWithoutValidation("x-amz-checksum-crc32c", "4waSgw==");
+               }))
+        {
+            var error = await ErrorOfAsync(both, HttpStatusCode.BadRequest);
+            Assert.Equal("InvalidRequest", error.Element("Code")?.Value);
+            Assert.Contains("x-amz-checksum-crc32 and x-amz-checksum-crc32c", error.Element("Message")?.Value);
+        }
+
+        var keys = new List<string>();
+        await foreach (var item in Session.Local!.Lake.ListAllAsync("trailers", "")) keys.Add(item.Key);
+        Assert.Empty(keys);
     }
 
     [Fact]
