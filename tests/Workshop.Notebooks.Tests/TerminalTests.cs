@@ -15,7 +15,7 @@ public sealed class TerminalTests : IDisposable
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
-    public void A_failing_csv_query_leaves_stdout_empty_and_says_on_one_stderr_line_to_run_the_crawler()
+    public void A_failing_csv_query_on_an_empty_lake_leaves_stdout_empty_and_says_on_one_stderr_line_to_fill_the_lake_then_crawl()
     {
         Assert.Equal(0, Workshop("deploy").Exit);
 
@@ -25,7 +25,31 @@ public sealed class TerminalTests : IDisposable
         Assert.Equal("", stdout);
         var line = Assert.Single(Lines(stderr));
         Assert.StartsWith("TABLE_NOT_FOUND: line 1:18: Table 'awsdatacatalog.weather-analytics_dev_db.raw_weather_data' does not exist", line);
-        Assert.EndsWith("The crawler makes this table: run 'workshop crawl' first, then query again.", line.TrimEnd());
+        Assert.EndsWith("the lake holds none yet: run 'workshop simulate --duration 24h', then 'workshop crawl', then query again.", line.TrimEnd());
+
+        // Crawling the empty lake makes no table, and says what to do instead of leaving the learner to loop.
+        var crawl = Workshop("crawl");
+        Assert.Equal(0, crawl.Exit);
+        Assert.Contains("no table was made. Fill the lake first (offline: workshop simulate --duration 24h", crawl.Stdout.Replace("\n", " "));
+        var again = Assert.Single(Lines(Workshop("query", "SELECT city FROM raw_weather_data").Stderr)).TrimEnd();
+        Assert.EndsWith("run 'workshop simulate --duration 24h', then 'workshop crawl', then query again.", again);
+    }
+
+    [Fact]
+    public void A_query_before_the_crawl_says_to_crawl_and_a_misspelled_table_after_it_says_where_the_tables_are_listed()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
+
+        var before = Workshop("query", "SELECT city FROM raw_weather_data");
+        Assert.NotEqual(0, before.Exit);
+        Assert.EndsWith("The crawler makes this table: run 'workshop crawl' first, then query again.", Assert.Single(Lines(before.Stderr)).TrimEnd());
+
+        Assert.Equal(0, Workshop("crawl").Exit);
+        var misspelled = Workshop("query", "SELECT city FROM raw_wether_data");
+        Assert.NotEqual(0, misspelled.Exit);
+        var line = Assert.Single(Lines(misspelled.Stderr)).TrimEnd();
+        Assert.StartsWith("TABLE_NOT_FOUND: line 1:18: Table 'awsdatacatalog.weather-analytics_dev_db.raw_wether_data' does not exist", line);
+        Assert.EndsWith("does not exist. 'workshop catalog tables' lists the database's tables.", line);
     }
 
     [Fact]

@@ -66,10 +66,18 @@ internal static class QueryCommands
         return new Command("catalog", "Look at and edit the Glue-style Data Catalog.") { tables, describe, alter };
     }
 
-    /// <summary>Athena's error as it gives it, then, when the crawler makes the missing table, the command that does.</summary>
-    public static string Explain(AthenaQueryException error) => error.CrawlerMakesTheTable
-        ? $"{error.ErrorType}: {error.Detail}. The crawler makes this table: run 'workshop crawl' first, then query again."
-        : error.Message;
+    /// <summary>
+    /// Athena's error as it gives it, then for a missing table the commands that lead on: the crawler's (after the
+    /// simulation's when the lake is empty), or the listing of the tables there are.
+    /// </summary>
+    public static string Explain(AthenaQueryException error) => error switch
+    {
+        { CrawlerMakesTheTable: true, LakeIsEmpty: true } =>
+            $"{error.ErrorType}: {error.Detail}. The crawler makes this table from the lake's readings, and the lake holds none yet: run 'workshop simulate --duration 24h', then 'workshop crawl', then query again.",
+        { CrawlerMakesTheTable: true } => $"{error.ErrorType}: {error.Detail}. The crawler makes this table: run 'workshop crawl' first, then query again.",
+        { ErrorType: "TABLE_NOT_FOUND" } => $"{error.Message}. 'workshop catalog tables' lists the database's tables.",
+        _ => error.Message,
+    };
 
     private static Command QueryCommand()
     {

@@ -207,7 +207,7 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
             if (objects.Count == 0)
             {
                 if (catalog.TableExists(definition.DatabaseName, tableName)) notes.Add(TableGone(definition.DatabaseName, tableName, target, policy.DeleteBehavior));
-                else notes.Add($"{target} holds no objects yet; no table was made.");
+                else notes.Add($"{target} holds no objects yet; no table was made. Fill the lake first (offline: workshop simulate --duration 24h, or a notebook's await workshop.CatchUpAsync(3)), then crawl again.");
                 continue;
             }
 

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Display;
+using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Lake;
 
 namespace StreamingWorkshop.Query;
 
@@ -26,7 +28,11 @@ public sealed partial class AthenaFacade : IHtmlDisplay
         catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable)
         {
             if (!await CrawlerMakesAsync(error.Detail, database, cancellationToken)) throw;
-            throw new AthenaQueryException(error.ErrorType, error.Detail, error.QueryExecutionId) { CrawlerMakesTheTable = true };
+            throw new AthenaQueryException(error.ErrorType, error.Detail, error.QueryExecutionId)
+            {
+                CrawlerMakesTheTable = true,
+                LakeIsEmpty = database is null && await LakeIsEmptyAsync(cancellationToken),
+            };
         }
     }
 
@@ -53,18 +59,38 @@ public sealed partial class AthenaFacade : IHtmlDisplay
     public async Task<QueryHistoryView> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) =>
         new(await session.Stages.Query.ListQueryExecutionsAsync(Settings, max, cancellationToken));
 
-    /// <summary>Whether a missing table is the crawler's to make: its name has the crawler's raw_ prefix, or the catalog has no tables yet.</summary>
+    /// <summary>
+    /// Whether a missing table is the crawler's to make: the catalog has no tables yet, or the name has the crawler's raw_
+    /// prefix and the crawler has made none of its tables. A raw_ name beside the crawler's own tables is a misspelling.
+    /// </summary>
     private async Task<bool> CrawlerMakesAsync(string detail, string? database, CancellationToken cancellationToken)
     {
-        if (MissingTableName().Match(detail) is { Success: true } missing && missing.Groups["name"].Value.StartsWith(WorkshopSession.CrawlerTablePrefix, StringComparison.Ordinal))
-            return true;
+        IReadOnlyList<GlueTable> tables;
         try
         {
-            return (await session.Stages.Catalog.GetTablesAsync(database ?? session.Names.Database, cancellationToken)).Count == 0;
+            tables = await session.Stages.Catalog.GetTablesAsync(database ?? session.Names.Database, cancellationToken);
         }
         catch (ServiceException)
         {
             return true;
+        }
+        if (tables.Count == 0) return true;
+        return MissingTableName().Match(detail) is { Success: true } missing
+               && missing.Groups["name"].Value.StartsWith(WorkshopSession.CrawlerTablePrefix, StringComparison.Ordinal)
+               && !tables.Any(table => table.Name.StartsWith(WorkshopSession.CrawlerTablePrefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether the crawler's target in the lake holds no object: one listing call of one key.</summary>
+    private async Task<bool> LakeIsEmptyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var listed = await session.Lake.ListObjectsV2Async(new ListObjectsRequest(session.Names.LakeBucket, Prefix: "weather-data/", MaxKeys: 1), cancellationToken);
+            return listed.KeyCount == 0;
+        }
+        catch (ServiceException)
+        {
+            return false;
         }
     }
 

@@ -22,10 +22,20 @@ public sealed class AthenaQueryException(string errorType, string detail, string
     /// <summary>Set by the local engine when DuckDB found the error before reading a row (in the text, a name or a type).</summary>
     internal bool FailedToBind { get; set; }
 
+    /// <summary>
+    /// Set with <see cref="CrawlerMakesTheTable"/> when the lake holds no readings for the crawler to make the table from:
+    /// crawling alone would not help, so the message says to fill the lake first.
+    /// </summary>
+    public bool LakeIsEmpty { get; init; }
+
     /// <summary>What a notebook runs to make the crawler's tables.</summary>
     public const string CrawlerHint = "The crawler makes this table: run await workshop.CrawlAsync() first, then query again.";
 
-    public override string Message => CrawlerMakesTheTable ? $"{base.Message}. {CrawlerHint}" : base.Message;
+    /// <summary>What a notebook does when the lake is still empty.</summary>
+    public const string EmptyLakeHint = "The crawler makes this table from the lake's readings, and the lake holds none yet: fill it first "
+        + "(locally await workshop.CatchUpAsync(3) replays a day; on AWS the producer adds a batch a minute), then run await workshop.CrawlAsync() and query again.";
+
+    public override string Message => CrawlerMakesTheTable ? $"{base.Message}. {(LakeIsEmpty ? EmptyLakeHint : CrawlerHint)}" : base.Message;
 
     /// <summary>1 = system, 2 = user, as Athena's AthenaError.ErrorCategory.</summary>
     public int ErrorCategory => ErrorType is "INTERNAL_ERROR" ? 1 : 2;
