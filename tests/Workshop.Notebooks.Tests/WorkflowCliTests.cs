@@ -10,6 +10,29 @@ public sealed class WorkflowCliTests : IDisposable
         Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws") }, arguments);
 
     [Fact]
+    public void A_run_whose_athena_query_failed_shows_the_reason_first_and_says_on_one_line_how_to_lead_on()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+        // The crawler exists but the lake is empty: it makes no table, and the pipeline's curation finds none.
+        Assert.Equal(0, Workshop("crawl").Exit);
+
+        var run = Workshop("workflow", "run", Pipeline, "--wait");
+
+        Assert.Equal(1, run.Exit);
+        var lines = run.Stdout.Replace("\r", "").Split('\n');
+        Assert.Contains("Error        States.TaskFailed", lines);
+        // The Cause row, its wrapped lines joined: the reason inside Athena's answer, not the answer itself.
+        var cause = lines.SkipWhile(l => !l.StartsWith("Cause ", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("Whole cause", StringComparison.Ordinal));
+        Assert.Equal("Cause TABLE_NOT_FOUND: line 1:467: Table 'awsdatacatalog.weather-analytics_dev_db.raw_weather_data' does not exist",
+            System.Text.RegularExpressions.Regex.Replace(string.Join(' ', cause), " +", " ").Trim());
+        Assert.Contains(lines, l => l.StartsWith("Whole cause  {\"QueryExecution\":{\"QueryExecutionId\":", StringComparison.Ordinal));
+        var execution = lines[0].Split(' ')[1].TrimEnd(':');
+        Assert.Equal($"Execution {execution} ended FAILED: States.TaskFailed: TABLE_NOT_FOUND: line 1:467: Table "
+            + "'awsdatacatalog.weather-analytics_dev_db.raw_weather_data' does not exist. The crawler makes that table from the lake's readings: "
+            + $"fill the lake (workshop simulate --duration 24h), then run 'workshop workflow run {Pipeline} --wait' again.", run.Stderr.Trim());
+    }
+
+    [Fact]
     public void The_daily_pipeline_is_listed_run_to_its_end_and_its_history_read_and_mistakes_are_named_on_one_line()
     {
         var deployed = Workshop("deploy");
@@ -36,8 +59,11 @@ public sealed class WorkflowCliTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("✓ GivenDay", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("· RunBatchJob", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
-
         var execution = lines[0].Split(' ')[1].TrimEnd(':');
+        Assert.Equal($"Execution {execution} ended FAILED: Glue.EntityNotFoundException: Crawler entry with name weather-data-crawler does not exist. "
+            + "Create it first (workshop crawl creates the workshop's). (Service: Glue, Status Code: 400, Error Code: EntityNotFoundException). "
+            + $"'workshop workflow history {execution}' lists its events.", run.Stderr.Trim());
+
         var history = Workshop("workflow", "history", execution);
         Assert.Equal(0, history.Exit);
         var events = history.Stdout.Replace("\r", "").Split('\n');

@@ -51,9 +51,27 @@ internal static class WorkflowCommands
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var execution = await session.Workflows.RunAsync(parse.GetValue(name), parse.GetValue(input), parse.GetValue(wait), cancellationToken: cancellationToken);
             Terminal.Show(execution);
-            return execution.Status is ExecutionStatuses.Failed or ExecutionStatuses.TimedOut or ExecutionStatuses.Aborted ? 1 : 0;
+            if (execution.Status is not (ExecutionStatuses.Failed or ExecutionStatuses.TimedOut or ExecutionStatuses.Aborted)) return 0;
+            Terminal.Tell(EndedBadly(execution));
+            return 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The one line a failed run leaves on stderr: how it ended, its error and the reason inside the cause, and where to
+    /// look next. A daily pipeline that found no raw table says how to give the crawler readings to make it from.
+    /// </summary>
+    private static string EndedBadly(ExecutionView execution)
+    {
+        var described = execution.Execution;
+        var why = execution.Reason ?? (described.Cause is { } cause ? string.Join(' ', cause.Split('\n', StringSplitOptions.TrimEntries)) : null);
+        var line = $"Execution {described.Name} ended {described.Status}" + (described.Error is { } error ? $": {error}" : "") + (why is null ? "" : $": {why}");
+        line = line.TrimEnd('.', ' ') + ".";
+        var machine = described.StateMachineArn[(described.StateMachineArn.LastIndexOf(':') + 1)..];
+        if (why is not null && why.StartsWith("TABLE_NOT_FOUND", StringComparison.Ordinal) && why.Contains($".{WorkshopSession.CrawlerTablePrefix}", StringComparison.Ordinal))
+            return line + $" The crawler makes that table from the lake's readings: fill the lake (workshop simulate --duration 24h), then run 'workshop workflow run {machine} --wait' again.";
+        return line + $" 'workshop workflow history {described.Name}' lists its events.";
     }
 
     private static Command Executions()

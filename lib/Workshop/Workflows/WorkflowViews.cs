@@ -50,6 +50,29 @@ internal static class WorkflowShown
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// The reason inside a service integration's cause. Step Functions puts the service's whole answer there (a failed
+    /// Athena query's QueryExecution, a failed Glue job run, a Lambda function's error), and the reason a person reads
+    /// first is one member of it: Athena's StateChangeReason, the job run's ErrorMessage, the function's errorMessage.
+    /// Null when the cause is plain text or holds no such member.
+    /// </summary>
+    public static string? ReasonInCause(string? cause)
+    {
+        if (string.IsNullOrWhiteSpace(cause) || cause.TrimStart()[0] != '{') return null;
+        try
+        {
+            var answer = JsonNode.Parse(cause);
+            static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+            return Text(answer?["QueryExecution"]?["Status"]?["StateChangeReason"])
+                   ?? Text(answer?["ErrorMessage"])
+                   ?? Text(answer?["errorMessage"]);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The last part of a state machine's or an execution's ARN: its name.</summary>
     public static string NameInArn(string arn) => arn[(arn.LastIndexOf(':') + 1)..];
 
@@ -134,9 +157,18 @@ public sealed class ExecutionView(ExecutionDescription execution, StateMachineDr
         .. Execution.Input is null ? Array.Empty<(string, string)>() : [("Input", WorkflowShown.Short(Execution.Input, jsonLength))],
         .. Execution.Output is null ? Array.Empty<(string, string)>() : [("Output", WorkflowShown.Short(Execution.Output, jsonLength))],
         .. Execution.Error is null ? Array.Empty<(string, string)>() : [("Error", Execution.Error)],
-        .. Execution.Cause is null ? Array.Empty<(string, string)>() : [("Cause", Execution.Cause)],
+        .. CauseRows(jsonLength),
         ("ARN", Execution.ExecutionArn),
     ];
+
+    /// <summary>The reason first when the cause is a service's whole answer, then that answer (cut in the text view).</summary>
+    private IReadOnlyList<(string Name, string Value)> CauseRows(int jsonLength) =>
+        Execution.Cause is not { } cause ? []
+        : Reason is { } reason ? [("Cause", reason), ("Whole cause", WorkflowShown.Short(cause, jsonLength))]
+        : [("Cause", cause)];
+
+    /// <summary>The reason inside the cause when it is a service's whole answer (a failed Athena query's StateChangeReason, say); else null.</summary>
+    public string? Reason => WorkflowShown.ReasonInCause(Execution.Cause);
 
     public string ToHtml() => new PropertiesView(Title, Properties(int.MaxValue)).ToHtml() + (Drawing?.ToHtml() ?? "");
 
