@@ -204,6 +204,24 @@ public sealed class TerminalTests : IDisposable
             Assert.Single(Lines(clash.Stderr)));
     }
 
+    [Fact]
+    public void Lake_cat_of_a_parquet_file_prints_no_binary_and_names_the_table_to_query_instead()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
+        Assert.Equal(0, Workshop("crawl").Exit);
+        var made = Workshop("query", "CREATE TABLE city_temps WITH (format = 'PARQUET', "
+            + "external_location = 's3://weather-analytics-data-lake-dev-123456789012/city-temps/') AS SELECT city, temperature FROM raw_weather_data");
+        Assert.True(made.Exit == 0, made.Stderr);
+        var key = Lines(Workshop("lake", "ls", "--keys", "city-temps/").Stdout)[0];
+
+        var (exit, stdout, stderr) = Workshop("lake", "cat", key);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal($"Error: '{key}' is a Parquet file: columns in binary, not lines of text. Query it through its table instead, "
+            + "for example: workshop query \"SELECT * FROM city_temps LIMIT 10\"", Assert.Single(Lines(stderr)).TrimEnd());
+    }
+
     [Theory]
     [InlineData(new[] { "qurey" }, "'qurey' is not a workshop command. Did you mean 'query'? Run 'workshop --help' for the list.")]
     [InlineData(new[] { "stack", "outptus" }, "'outptus' is not a 'workshop stack' command. Did you mean 'outputs'? Run 'workshop stack --help' for the list.")]

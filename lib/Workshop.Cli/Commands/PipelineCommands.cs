@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using StreamingWorkshop.Broker;
+using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Simulation;
@@ -323,7 +324,11 @@ internal static class PipelineCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var (named, objectKey) = WorkshopSession.SplitS3Uri(parse.GetValue(key), parse.GetValue(bucket));
-            var stored = await session.Lake.GetObjectAsync(await session.LakeBucketAsync(named, cancellationToken), objectKey!, cancellationToken);
+            var bucketName = await session.LakeBucketAsync(named, cancellationToken);
+            var stored = await session.Lake.GetObjectAsync(bucketName, objectKey!, cancellationToken);
+            if (IsParquet(stored.Content.Span))
+                throw new ArgumentException($"'{objectKey}' is a Parquet file: columns in binary, not lines of text. Query it through its table instead, "
+                    + $"{await ParquetTableHintAsync(session, bucketName, objectKey!, cancellationToken)}");
             foreach (var line in LocalObjectStore.ReadLines(stored)) Console.Out.WriteLine(line);
             return 0;
         });
@@ -338,6 +343,27 @@ internal static class PipelineCommands
         });
 
         return new Command("lake", "Browse the S3-style data lake.") { ls, cat, cost };
+    }
+
+    /// <summary>Parquet files begin and end with the magic bytes PAR1.</summary>
+    private static bool IsParquet(ReadOnlySpan<byte> content) =>
+        content.Length >= 8 && content[..4].SequenceEqual("PAR1"u8) && content[^4..].SequenceEqual("PAR1"u8);
+
+    /// <summary>The query that reads a Parquet object: through the catalog table whose location holds it, when there is one.</summary>
+    private static async Task<string> ParquetTableHintAsync(WorkshopSession session, string bucket, string key, CancellationToken cancellationToken)
+    {
+        var uri = $"s3://{bucket}/{key}";
+        try
+        {
+            var tables = await session.Stages.Catalog.GetTablesAsync(session.Names.Database, cancellationToken);
+            if (tables.FirstOrDefault(t => t.Location is { Length: > 0 } location && uri.StartsWith(location.TrimEnd('/') + "/", StringComparison.Ordinal)) is { } table)
+                return $"for example: workshop query \"SELECT * FROM {table.Name} LIMIT 10\"";
+        }
+        catch (ServiceException)
+        {
+            // No catalog to look in: the general advice below still holds.
+        }
+        return "made with a crawl or a CREATE TABLE over its folder ('workshop catalog tables' lists the tables there are).";
     }
 
     private static Command LogsCommand()
