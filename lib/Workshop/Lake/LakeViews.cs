@@ -35,7 +35,7 @@ public sealed class BucketTreeView : IHtmlDisplay
     {
         var html = new StringBuilder();
         html.Append($"<div style=\"{HtmlTable.Style}\"><b>s3://{HtmlTable.Encode(Bucket)}/{HtmlTable.Encode(Prefix)}</b> — {Summary(root)}");
-        if (root.ObjectCount == 0) html.Append("<p>No objects yet.</p>");
+        if (root.ObjectCount == 0) html.Append($"<p>{HtmlTable.Encode(char.ToUpperInvariant(Empty[0]) + Empty[1..])}.</p>");
         RenderHtml(root, html, depth: 0);
         html.Append("</div>");
         return html.ToString();
@@ -44,9 +44,24 @@ public sealed class BucketTreeView : IHtmlDisplay
     public override string ToString()
     {
         var text = new StringBuilder($"s3://{Bucket}/{Prefix}  ({Summary(root)})\n");
-        if (root.ObjectCount == 0) text.Append("  (no objects yet)\n");
+        if (root.ObjectCount == 0) text.Append($"  ({Empty})\n");
         RenderText(root, text, "");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// What an empty listing says: a bucket may simply have nothing yet, but a prefix that matches nothing is more often
+    /// misspelt (location=Londn/), so it points one folder up, where the right name can be read.
+    /// </summary>
+    private string Empty
+    {
+        get
+        {
+            if (Prefix.Length == 0) return "no objects yet";
+            var trimmed = Prefix.TrimEnd('/');
+            var parent = trimmed.LastIndexOf('/') is var slash and >= 0 ? trimmed[..(slash + 1)] : "";
+            return $"no key begins with {Prefix}; list {(parent.Length == 0 ? "the whole bucket" : parent)} to see what is there";
+        }
     }
 
     private static void RenderHtml(Folder folder, StringBuilder html, int depth)

@@ -153,6 +153,14 @@ public class ViewTests
         Assert.Contains("── 2025-01-14 09:30:05  100 B  STANDARD  weather-data/location=London/day=14/a.gz\n", text);
         Assert.Contains("── 2025-01-14 09:30:05   50 B  STANDARD  weather-data/location=London/day=14/b.gz\n", text);
         Assert.Contains("<details", view.ToHtml());
+
+        // A prefix no key begins with (a misspelt city, say) points one folder up, where the right name can be read.
+        var misspelt = await BucketTreeView.LoadAsync(store, "lake", "weather-data/location=Londn/");
+        Assert.Equal("s3://lake/weather-data/location=Londn/  (0 objects, 0 B)\n"
+            + "  (no key begins with weather-data/location=Londn/; list weather-data/ to see what is there)\n", misspelt.ToString());
+        Assert.Contains("<p>No key begins with weather-data/location=Londn/; list weather-data/ to see what is there.</p>", misspelt.ToHtml());
+        var topLevel = await BucketTreeView.LoadAsync(store, "lake", "wether-data/");
+        Assert.Contains("(no key begins with wether-data/; list the whole bucket to see what is there)", topLevel.ToString());
     }
 
     [Fact]
