@@ -76,6 +76,8 @@ public sealed class TerminalTests : IDisposable
         Assert.Equal(0, first.Exit);
         Assert.Equal("No stack deployed in this workspace: deploying the workshop template as stack 'stream' ...", Lines(first.Stderr).Single().TrimEnd());
         Assert.Contains("No records on shardId-000000000000 from TRIM_HORIZON", first.Stdout);
+        Assert.Contains("Run the producer (offline: workshop simulate --duration 1h, or a notebook's await workshop.SimulateAsync(TimeSpan.FromHours(1)))",
+            string.Join(' ', first.Stdout.Split('\n', StringSplitOptions.TrimEntries)));
         Assert.DoesNotContain("LATEST", first.Stdout);
         Assert.Equal("", second.Stderr);
     }

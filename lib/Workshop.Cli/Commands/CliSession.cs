@@ -104,8 +104,10 @@ internal static partial class CliSession
             return total;
         }
         // A bare number has no unit: .NET would read "3" as three days, where the learner may well have meant hours.
-        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            throw new ArgumentException($"'{text.Trim()}' has no unit; write {text.Trim()}h, {text.Trim()}m, {text.Trim()}d or {text.Trim()}s.");
+        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var bare))
+            throw new ArgumentException(bare > 0
+                ? $"'{text.Trim()}' has no unit; write {text.Trim()}h, {text.Trim()}m, {text.Trim()}d or {text.Trim()}s."
+                : $"'{text.Trim()}' is no time at all; give a length of time above zero such as 24h, 90m or 7d.");
         if (text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)) return span;
         throw new ArgumentException($"'{text}' is not a duration; write it as 24h, 90m, 2d, 30s or 1h30m.");
     }

@@ -25,7 +25,7 @@ public sealed class RecordBatchView(IReadOnlyList<StreamRecord> records, RecordB
     {
         null => "No records. Reading from LATEST only shows records put after the iterator was made; try TRIM_HORIZON, or put a record and read again.",
         { IteratorType: ShardIteratorType.TRIM_HORIZON } r =>
-            $"No records on {r.ShardId} from TRIM_HORIZON, the oldest record the stream keeps: nothing has been put on this shard within its retention period. Run the producer (a simulation or a live run) or put a record, then read again.",
+            $"No records on {r.ShardId} from TRIM_HORIZON, the oldest record the stream keeps: nothing has been put on this shard within its retention period. Run the producer (offline: workshop simulate --duration 1h, or a notebook's await workshop.SimulateAsync(TimeSpan.FromHours(1))) or put a record, then read again.",
         { IteratorType: ShardIteratorType.LATEST } r =>
             $"No records on {r.ShardId} from LATEST: LATEST starts after the newest record, so it shows only records put after the iterator was made. Read from TRIM_HORIZON to see what the stream already holds.",
         { IteratorType: ShardIteratorType.AT_TIMESTAMP } r =>
