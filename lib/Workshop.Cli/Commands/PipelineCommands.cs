@@ -315,6 +315,11 @@ internal static class PipelineCommands
             }
             var view = await session.BrowseLakeAsync(parse.GetValue(prefix), parse.GetValue(bucket), cancellationToken);
             Terminal.Show(view);
+            if (view.LeavesObjectsOut)
+            {
+                var everyKey = string.Join(' ', new[] { "workshop lake ls --keys", view.Prefix, parse.GetValue(bucket) is { } named ? $"--bucket {named}" : "" }.Where(part => part.Length > 0));
+                Terminal.Tell($"Each folder lists its first {BucketTreeView.ObjectsShown} objects; '{everyKey}' prints every key.");
+            }
             return 0;
         });
 

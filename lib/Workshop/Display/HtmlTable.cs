@@ -150,7 +150,8 @@ public static class TextTable
     }
 
     /// <summary>
-    /// Lines of at most <paramref name="width"/> characters, broken at a space near the end, else after / - _ . , ; : ? &amp; =
+    /// Lines of at most <paramref name="width"/> characters, broken at a space near the end, else between JSON members
+    /// (after a comma before a quote) near the end, so a record's keys and values stay whole, else after / - _ . , ; : ? &amp; =
     /// near the end (never inside a number such as $0.25 or 1,440), else at an earlier space, else after earlier
     /// punctuation (Glue. | EntityNotFoundException), else mid-word.
     /// </summary>
@@ -168,6 +169,7 @@ public static class TextTable
                 var anywhere = Enumerable.Range(1, width).Reverse().ToList();
                 bool AfterPunctuation(int i) => "/-_.,;:?&=".Contains(rest[i - 1]) && !(char.IsDigit(rest[i]) && ".,".Contains(rest[i - 1]));
                 var cut = nearEnd.Where(i => rest[i] == ' ')
+                    .Concat(nearEnd.Where(i => rest[i - 1] == ',' && rest[i] == '"'))
                     .Concat(nearEnd.Where(AfterPunctuation))
                     .Concat(anywhere.Where(i => rest[i] == ' '))
                     .Concat(anywhere.Where(AfterPunctuation))

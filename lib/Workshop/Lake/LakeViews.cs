@@ -23,6 +23,15 @@ public sealed class BucketTreeView : IHtmlDisplay
     public long ObjectCount => root.ObjectCount;
     public long TotalBytes => root.TotalBytes;
 
+    /// <summary>How many objects a folder shows at most; the rest are counted, not listed.</summary>
+    public const int ObjectsShown = ObjectsShownPerFolder;
+
+    /// <summary>Whether the tree counts objects it does not list (past the first few of a folder, or in folders left out).</summary>
+    public bool LeavesObjectsOut => Listed(root) < root.ObjectCount;
+
+    private static long Listed(Folder folder) =>
+        Math.Min(folder.Objects.Count, ObjectsShownPerFolder) + folder.Folders.Values.Take(FoldersShownPerFolder).Sum(Listed);
+
     public static async Task<BucketTreeView> LoadAsync(IObjectStore store, string bucket, string? prefix = null, CancellationToken cancellationToken = default)
     {
         prefix ??= "";

@@ -32,6 +32,17 @@ public sealed class JobDisplayWordingTests
     }
 
     [Fact]
+    public void A_json_record_breaks_between_its_members_so_keys_and_values_stay_whole()
+    {
+        Assert.Equal([
+            "{\"city\":\"Manchester\",\"temperature\":2.4,",
+            "\"measurement_time\":\"2026-12-05T00:00\",",
+            "\"collection_time\":\"2026-12-05T00:05:00.000Z\",",
+            "\"source\":\"simulated\",\"wind_speed\":18.3,\"weather_code\":53}",
+        ], TextTable.Wrap("{\"city\":\"Manchester\",\"temperature\":2.4,\"measurement_time\":\"2026-12-05T00:00\",\"collection_time\":\"2026-12-05T00:05:00.000Z\",\"source\":\"simulated\",\"wind_speed\":18.3,\"weather_code\":53}", 59));
+    }
+
+    [Fact]
     public void A_word_longer_than_its_column_breaks_after_its_punctuation_not_inside_a_name()
     {
         Assert.Equal(["Glue.", "EntityNotFoundException:", "Crawler entry"], TextTable.Wrap("Glue.EntityNotFoundException: Crawler entry", 28));
