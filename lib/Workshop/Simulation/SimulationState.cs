@@ -67,7 +67,7 @@ public sealed record SimulationReport(
     [
         ("Virtual time", $"{Start.UtcDateTime:yyyy-MM-dd HH:mm} → {End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(Resumed ? " (resumed)" : "")}"),
         ("Producer invocations", $"{Invocations:N0}"),
-        ("Records put on the stream", $"{RecordsPut:N0}" + (FailedPuts > 0 ? $" ({FailedPuts:N0} failed cities)" : "")),
+        ("Records put on the stream", $"{RecordsPut:N0}" + (FailedPuts > 0 ? $" ({FailedPuts:N0} {(FailedPuts == 1 ? "reading" : "readings")} the producer could not put)" : "")),
         ("Records delivered to the lake", Delivered(RecordsDelivered, RecordsPut)),
         ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
         ("Objects written", $"{ObjectsWritten:N0}"),

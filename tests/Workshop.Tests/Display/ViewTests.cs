@@ -46,6 +46,15 @@ public class ViewTests
     }
 
     [Fact]
+    public void A_replay_whose_producer_could_not_put_some_readings_counts_readings_not_cities()
+    {
+        var report = new StreamingWorkshop.Simulation.SimulationReport(At, At.AddMinutes(30), Resumed: false, AlreadyComplete: false, Invocations: 30,
+            RecordsPut: 84, FailedPuts: 6, RecordsDelivered: 84, ErrorRecords: 0, ObjectsWritten: 30, Elapsed: TimeSpan.FromSeconds(1));
+
+        Assert.Matches(@"Records put on the stream\s+84 \(6 readings the producer could not put\)\n", report.ToString());
+    }
+
+    [Fact]
     public void Query_values_read_as_the_athena_console_prints_them()
     {
         Assert.Equal("0.225", StreamingWorkshop.Query.AthenaConsole.Format(0.22499999999999998));
