@@ -19,16 +19,31 @@ public static class WorkshopCharts
     /// A metric's statistic per period as a line chart, titled with the metric, its statistic and unit. The title takes two
     /// lines (the metric, then its dimensions and statistic) because one line is wider than the chart and would be cut off.
     /// </summary>
-    public static GenericChart Chart(this StreamingWorkshop.Metrics.MetricStatisticsView view) =>
-        Plotly.NET.CSharp.Chart.Line<DateTime, double, string>(view.Timestamps, view.Values, Name: view.Metric.MetricName, ShowMarkers: true)
+    public static GenericChart Chart(this StreamingWorkshop.Metrics.MetricStatisticsView view)
+    {
+        var chart = Plotly.NET.CSharp.Chart.Line<DateTime, double, string>(view.Timestamps, view.Values, Name: view.Metric.MetricName, ShowMarkers: true)
             .Titled($"{view.Metric.Namespace} {view.Metric.MetricName}<br>{string.Join(", ", view.Metric.Dimensions)}: {view.Statistic} per {view.PeriodText}", "Period start (UTC)", view.Unit);
+        // A metric's values are counts, sizes or ages: from zero up, so a steady 1,000 reads as 1,000 and not as a band of
+        // ±1 around it, which is what Plotly draws when it fits the axis to a flat line.
+        if (view.Values.Count == 0 || view.Values.Min() < 0) return chart;
+        return chart.WithYAxisStyle<double, double, string>(TitleText: view.Unit, MinMax: Tuple.Create(0.0, Math.Max(view.Values.Max(), 1) * 1.1));
+    }
+
+    /// <summary>Each engine's colour, the same in every chart of a comparison: Plotly's first three.</summary>
+    private static Color EngineColour(string engine) => Color.fromHex(engine switch
+    {
+        StreamingWorkshop.Warehouse.EngineComparison.AthenaJson => "#636efa",
+        StreamingWorkshop.Warehouse.EngineComparison.AthenaParquet => "#ef553b",
+        _ => "#00cc96",
+    });
 
     /// <summary>Each question's fastest run time on each engine, side by side.</summary>
     public static GenericChart Chart(this StreamingWorkshop.Warehouse.EngineComparison comparison) =>
         Plotly.NET.CSharp.Chart.Combine(StreamingWorkshop.Warehouse.EngineComparison.Engines.Select(engine =>
             {
                 var runs = comparison.Runs.Where(r => r.Engine == engine).ToList();
-                return Plotly.NET.CSharp.Chart.Column<double, string, string>(values: runs.Select(r => r.Milliseconds), Keys: runs.Select(r => r.Question).ToArray(), Name: engine);
+                return Plotly.NET.CSharp.Chart.Column<double, string, string>(values: runs.Select(r => r.Milliseconds), Keys: runs.Select(r => r.Question).ToArray(), Name: engine,
+                    MarkerColor: EngineColour(engine));
             }))
             .Titled("Run time of the same question on each engine (fastest run)", "Question", "Milliseconds");
 
@@ -42,17 +57,17 @@ public static class WorkshopCharts
         var steps = Enumerable.Range(0, 21).Select(i => maxQueriesPerDay * i / 20).ToArray();
         var size = dataScale == 1 ? "the data as it is now" : $"{dataScale:N0} times the data";
         var lines = StreamingWorkshop.Warehouse.EngineComparison.Engines
-            .Select(engine => (Name: engine, Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale)).ToArray())).ToList();
+            .Select(engine => (Name: engine, Colour: EngineColour(engine), Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale)).ToArray())).ToList();
         // Under Athena's 10 MB minimum both stores bill the same per query: one line named for both, not one hidden under the other.
         var json = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaJson);
         var parquet = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaParquet);
         if (lines[json].Costs.SequenceEqual(lines[parquet].Costs))
         {
-            lines[json] = ("Athena, JSON.gz and Parquet (billed the same)", lines[json].Costs);
+            lines[json] = ("Athena, JSON.gz and Parquet (billed the same)", lines[json].Colour, lines[json].Costs);
             lines.RemoveAt(parquet);
         }
         var perHour = comparison.Prices.WarehouseUsdPerNodeHour.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
-        var chart = Plotly.NET.CSharp.Chart.Combine(lines.Select(line => Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, line.Costs, Name: line.Name)))
+        var chart = Plotly.NET.CSharp.Chart.Combine(lines.Select(line => Plotly.NET.CSharp.Chart.Line<long, double, string>(steps, line.Costs, Name: line.Name, LineColor: line.Colour)))
             .Titled($"Cost of a day by queries per day, {size}<br>(cluster: {comparison.Prices.WarehouseNodes} node{(comparison.Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's price)",
                 "Queries per day", "US dollars per day");
         // A line that climbs far past the cluster's flat one would squash the others into the bottom of the chart, where

@@ -44,6 +44,21 @@ public sealed class EngineCostChartTests
     }
 
     [Fact]
+    public void Each_engine_keeps_its_colour_in_the_cost_chart_and_the_run_time_chart()
+    {
+        var comparison = Comparison(400_000, 33_000);
+        var cost = Html(comparison);
+        var times = (string)NotebookDisplay.Bundle(comparison.Chart())["text/html"]!;
+
+        // The warehouse is green in both, though the cost chart has one Athena line fewer; JSON.gz blue in both.
+        const string green = @"rgba\(0, 204, 150, 1.0\)", blue = @"rgba\(99, 110, 250, 1.0\)";
+        Assert.Matches($@"""name"":""Warehouse"",""mode"":""lines""[^{{]*""marker"":{{}},""line"":{{""color"":""{green}""}}", cost);
+        Assert.Matches($@"""name"":""Warehouse""[^{{]*""marker"":{{""color"":""{green}""", times);
+        Assert.Matches($@"""name"":""Athena, JSON.gz and Parquet \(billed the same\)""[^{{]*""marker"":{{}},""line"":{{""color"":""{blue}""}}", cost);
+        Assert.Matches($@"""name"":""Athena, JSON.gz""[^{{]*""marker"":{{""color"":""{blue}""", times);
+    }
+
+    [Fact]
     public void Lines_that_stay_near_the_cluster_keep_the_whole_axis()
     {
         var html = Html(Comparison(400_000, 33_000));

@@ -39,6 +39,18 @@ public sealed class MetricsDisplayTests
     }
 
     [Fact]
+    public void A_flat_metric_is_drawn_on_an_axis_from_zero_not_on_a_band_around_its_value()
+    {
+        var flat = new MetricStatisticsView(Age, "Maximum", 60, T0, T0.AddMinutes(3),
+            [new MetricDatapoint(T0, "Milliseconds", Maximum: 1000), new MetricDatapoint(T0.AddMinutes(1), "Milliseconds", Maximum: 1000)]);
+
+        var html = (string)NotebookDisplay.Bundle(flat.Chart())["text/html"]!;
+
+        // From 0 to a tenth above the largest value.
+        Assert.Contains("\"range\":[0.0,1100.0]", html);
+    }
+
+    [Fact]
     public void Alarms_show_state_condition_and_reason()
     {
         var alarm = new MetricAlarm(new MetricAlarmDefinition("slow-reader", Age, "Maximum", 60, 3, 500, "GreaterThanThreshold", DatapointsToAlarm: 2, TreatMissingData: "notBreaching"),
