@@ -246,12 +246,13 @@ public sealed class HistoryView(string executionArn, IReadOnlyList<HistoryEvent>
         return "";
     }
 
-    private long StartedAfterMs(HistoryEvent e) => events.Count == 0 ? 0 : (long)(e.Timestamp - events.Min(x => x.Timestamp)).TotalMilliseconds;
+    /// <summary>How long after the execution's first event this one came, as a duration is said elsewhere: 30 s, 1 min 10 s.</summary>
+    private string StartedAfter(HistoryEvent e) => events.Count == 0 ? "" : WorkflowShown.Duration(events.Min(x => x.Timestamp), e.Timestamp);
 
     public string ToHtml() => HtmlTable.Render(
         ["ID", "Type", "Step", "Detail", "Started after", "Timestamp (UTC)"],
         events.Select(e => (IReadOnlyList<string>)[e.Id.ToString(CultureInfo.InvariantCulture), e.Type, StateOf(e) ?? "", DetailOf(e),
-            StartedAfterMs(e).ToString("N0", CultureInfo.InvariantCulture) + " ms", e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)]),
+            StartedAfter(e), e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)]),
         Caption);
 
     public override string ToString() => Caption + "\n" + WorkflowShown.Text(
