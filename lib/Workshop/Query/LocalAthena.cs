@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using StreamingWorkshop.Catalog;
@@ -41,6 +42,13 @@ public sealed partial class LocalAthena : IDisposable
     private readonly LocalGlueCatalog catalog;
     private readonly LocalObjectStore lake;
     private readonly DuckDBConnection duck;
+
+    /// <summary>The columns each planned SELECT reads of its Parquet scans; made again whenever a view is (re)defined.</summary>
+    private readonly Dictionary<string, HashSet<string>> parquetPlanColumns = new(StringComparer.Ordinal);
+
+    /// <summary>Each Parquet file's compressed bytes per column, read once from its footer while the file is unchanged.</summary>
+    private readonly Dictionary<(string Path, long Length, long Written), Dictionary<string, long>> parquetChunkSizes = new();
+
     private readonly OpenedFiles openedFiles = new();
     private readonly object sync = new();
     private readonly Dictionary<string, (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<object?[]> Rows, long? UpdateCount)> results = new();
@@ -255,6 +263,7 @@ public sealed partial class LocalAthena : IDisposable
             if (!match.Success) continue;
             // A statement may change what the engine holds; the views are made afresh for the next query.
             viewDefinitions.Clear();
+            parquetPlanColumns.Clear();
             currentDatabase = null;
             return handler(match, statement, database, id);
         }
@@ -289,11 +298,12 @@ public sealed partial class LocalAthena : IDisposable
             // replaced under the same name): the views are made again, so the error is the one it always was. Views
             // all made for this query would fail the same way again.
             viewDefinitions.Clear();
+            parquetPlanColumns.Clear();
             PrepareTables(sql, database, prune: true);
             openedFiles.Clear();
             (columns, rows) = Read(translated, sql);
         }
-        return Billed(id, columns, rows, []);
+        return Billed(id, translated, columns, rows, []);
     }
 
     /// <summary>
@@ -316,7 +326,7 @@ public sealed partial class LocalAthena : IDisposable
             var (columns, rows) = Read(translated, sql);
             if (firstObjectsOnly && (rows.Count < limit || ScannedObjects().Files >= first)) return null;
             if (firstObjectsOnly) FirstRowsAnswered++;
-            return Billed(id, columns, rows, []);
+            return Billed(id, translated, columns, rows, []);
         }
         // Over a table's first objects only a bind error is the one every object gives; over views all made for this
         // query (no table had more objects), any error is. A view kept from an earlier query may be out of date.
@@ -343,10 +353,10 @@ public sealed partial class LocalAthena : IDisposable
     }
 
     /// <summary>A SELECT's outcome, billed for the objects DuckDB opened and those read from kept rows, each once.</summary>
-    private Outcome Billed(string id, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows, IEnumerable<(string Path, long Length)> keptObjects)
+    private Outcome Billed(string id, string translated, IReadOnlyList<ResultColumn> columns, IReadOnlyList<object?[]> rows, IEnumerable<(string Path, long Length)> keptObjects)
     {
         var read = new List<string>();
-        var (bytes, files) = ScannedObjects(read: read, keptObjects: keptObjects);
+        var (bytes, files) = ScannedObjects(read: read, keptObjects: keptObjects, plannedSql: translated);
         lastObjectsRead = (id, read);
         return new Outcome("DML", columns, rows, bytes, files);
     }
@@ -366,7 +376,7 @@ public sealed partial class LocalAthena : IDisposable
             {
                 openedFiles.Clear();
                 var (columns, rows) = Read(translated, sql);
-                return Billed(id, columns, rows, keptObjects);
+                return Billed(id, translated, columns, rows, keptObjects);
             }
         }
         catch (Exception error) when (error is AthenaQueryException or DbException)
@@ -553,20 +563,28 @@ public sealed partial class LocalAthena : IDisposable
     /// <paramref name="keptObjects"/> it read from the rows kept in memory. Their paths go to <paramref name="read"/>.
     /// </summary>
     private (long Bytes, int Files) ScannedObjects(string? excludeFolder = null, List<string>? read = null,
-        IEnumerable<(string Path, long Length)>? keptObjects = null)
+        IEnumerable<(string Path, long Length)>? keptObjects = null, string? plannedSql = null)
     {
         long bytes = 0;
         var files = 0;
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var billed = new HashSet<string>(StringComparer.Ordinal);
+        var opened = new List<(string Path, long Length)>();
         foreach (var path in openedFiles.Paths)
         {
             if (!seen.Add(path) || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
             var file = new FileInfo(path);
             if (!file.Exists) continue;
             if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
-            bytes += file.Length;
+            opened.Add((path, file.Length));
+        }
+        // Firehose's objects end in .gz and are read whole; any other object may be Parquet, read by the column.
+        var parquet = plannedSql is null ? [] : opened.Select(o => o.Path).Where(p => !p.EndsWith(".gz", StringComparison.Ordinal) && IsParquet(p)).ToList();
+        var columnBytes = parquet.Count == 0 ? null : ParquetBytesRead(plannedSql!, parquet);
+        foreach (var (path, length) in opened)
+        {
+            bytes += columnBytes is not null && columnBytes.TryGetValue(path, out var chunks) ? chunks : length;
             files++;
             billed.Add(path);
             read?.Add(path);
@@ -580,6 +598,92 @@ public sealed partial class LocalAthena : IDisposable
         }
         return (bytes, files);
     }
+
+    /// <summary>Parquet files end with the magic bytes PAR1.</summary>
+    private static bool IsParquet(string path)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path);
+            var length = RandomAccess.GetLength(handle);
+            Span<byte> magic = stackalloc byte[4];
+            return length >= 12 && RandomAccess.Read(handle, magic, length - 4) == 4 && magic.SequenceEqual("PAR1"u8);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// What a query reads of each Parquet object it opened, as Athena bills a columnar file: the chunks of the columns it
+    /// needs, not the whole file. The columns are those the plan's Parquet scans project or filter on (EXPLAIN), and
+    /// each file's chunks of them are summed from its footer (parquet_metadata), every row group. Null when the plan or
+    /// a footer cannot be read: the objects are then billed whole, as before.
+    /// </summary>
+    private Dictionary<string, long>? ParquetBytesRead(string plannedSql, IReadOnlyList<string> paths)
+    {
+        try
+        {
+            if (!parquetPlanColumns.TryGetValue(plannedSql, out var columns))
+            {
+                columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                using (var explain = duck.CreateCommand())
+                {
+                    explain.CommandText = $"EXPLAIN (FORMAT JSON) {plannedSql}";
+                    using var plan = explain.ExecuteReader();
+                    while (plan.Read())
+                        if (plan.GetValue(plan.FieldCount - 1) is string json) CollectParquetColumns(JsonNode.Parse(json), columns);
+                }
+                if (parquetPlanColumns.Count >= 1000) parquetPlanColumns.Clear();
+                parquetPlanColumns[plannedSql] = columns;
+            }
+            var stamped = paths.Select(path => (Path: path, Stamp: (path, new FileInfo(path).Length, File.GetLastWriteTimeUtc(path).Ticks))).ToList();
+            var unread = stamped.Where(f => !parquetChunkSizes.ContainsKey(f.Stamp)).ToList();
+            if (unread.Count > 0)
+            {
+                // Read into new tables first: a footer that fails to read leaves nothing half-known in the cache.
+                var byPath = unread.ToDictionary(f => f.Path, _ => new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
+                using (var metadata = duck.CreateCommand())
+                {
+                    metadata.CommandText = "SELECT file_name, path_in_schema, CAST(SUM(total_compressed_size) AS BIGINT) FROM parquet_metadata(["
+                        + string.Join(", ", unread.Select(f => $"'{f.Path.Replace("'", "''")}'")) + "]) GROUP BY ALL";
+                    using var chunks = metadata.ExecuteReader();
+                    while (chunks.Read())
+                        if (byPath.TryGetValue(chunks.GetString(0), out var sizes)) sizes[chunks.GetString(1).Split(", ")[0]] = chunks.GetInt64(2);
+                }
+                if (parquetChunkSizes.Count + unread.Count > 100_000) parquetChunkSizes.Clear();
+                foreach (var file in unread) parquetChunkSizes[file.Stamp] = byPath[file.Path];
+            }
+            return stamped.ToDictionary(f => f.Path, f => parquetChunkSizes[f.Stamp].Where(c => columns.Contains(c.Key)).Sum(c => c.Value), StringComparer.Ordinal);
+        }
+        catch (Exception error) when (error is DbException or JsonException or InvalidCastException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The names in the projections and filters of every Parquet scan of a plan (EXPLAIN's JSON).</summary>
+    private static void CollectParquetColumns(JsonNode? node, HashSet<string> columns)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array) CollectParquetColumns(item, columns);
+                break;
+            case JsonObject plan:
+                if (plan["extra_info"] is JsonObject info && info["Function"]?.ToString() is { } function
+                    && function.Contains("PARQUET", StringComparison.OrdinalIgnoreCase))
+                    foreach (var part in new[] { info["Projections"], info["Filters"] })
+                        foreach (Match name in ColumnName().Matches(part?.ToJsonString() ?? ""))
+                            columns.Add(name.Value);
+                CollectParquetColumns(plan["children"], columns);
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*")]
+    private static partial Regex ColumnName();
 
     /// <summary>
     /// Makes a DuckDB view for every catalog table or view the SQL names (and those the views name in turn); returns
@@ -650,6 +754,7 @@ public sealed partial class LocalAthena : IDisposable
             return false;
         }
         viewDefinitions.Remove(key);
+        parquetPlanColumns.Clear();
         Execute($"CREATE OR REPLACE VIEW {Quote(database)}.{Quote(name)} AS {definition}");
         ViewsMade++;
         viewDefinitions[key] = definition;

@@ -298,7 +298,7 @@ public sealed partial class LocalAthena
             : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
         try { Execute(copy); }
         catch (DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
-        var (bytes, files) = ScannedObjects(excludeFolder: target, keptObjects: keptObjects);
+        var (bytes, files) = ScannedObjects(excludeFolder: target, keptObjects: keptObjects, plannedSql: translated);
         return (columns, bytes, files);
     }
 
