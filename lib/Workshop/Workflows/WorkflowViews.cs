@@ -246,8 +246,12 @@ public sealed class HistoryView(string executionArn, IReadOnlyList<HistoryEvent>
         return "";
     }
 
-    /// <summary>How long after the execution's first event this one came, as a duration is said elsewhere: 30 s, 1 min 10 s.</summary>
-    private string StartedAfter(HistoryEvent e) => events.Count == 0 ? "" : WorkflowShown.Duration(events.Min(x => x.Timestamp), e.Timestamp);
+    /// <summary>
+    /// How long after the execution's first event this one came, as a duration is said elsewhere (30 s, 1 min 10 s),
+    /// with no-break spaces so the narrow column keeps it on one line.
+    /// </summary>
+    private string StartedAfter(HistoryEvent e) =>
+        events.Count == 0 ? "" : WorkflowShown.Duration(events.Min(x => x.Timestamp), e.Timestamp).Replace(' ', '\u00A0');
 
     public string ToHtml() => HtmlTable.Render(
         ["ID", "Type", "Step", "Detail", "Started after", "Timestamp (UTC)"],
