@@ -1,4 +1,3 @@
-using StreamingWorkshop;
 using StreamingWorkshop.Query;
 using Workshop.Tests.TestSupport;
 
@@ -8,37 +7,29 @@ namespace Workshop.Tests.Query;
 /// Athena bills a Parquet file by the column chunks a query reads, not whole: a query on one column scans a part of
 /// what one on every column scans, two columns scan what each scans alone added up, and JSON objects stay billed whole.
 /// </summary>
-public sealed class ParquetScanTests : IAsyncLifetime
+public sealed class ParquetScanTests : LocalSessionTest
 {
-    private readonly TempWorkspace temp = new();
-    private WorkshopSession session = null!;
-
-    public async Task InitializeAsync()
+    /// <summary>Three hours of readings, crawled, and their Parquet copy by CTAS, one file per city.</summary>
+    private async Task MakeParquetCopyAsync()
     {
-        session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
-        await session.SimulateAsync(TimeSpan.FromHours(3), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
-        await session.CrawlAsync();
-        await session.QueryAsync($"""
+        await Session.SimulateAsync(TimeSpan.FromHours(3), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
+        await Session.CrawlAsync();
+        await Session.QueryAsync($"""
             CREATE TABLE weather_parquet
-            WITH (format = 'PARQUET', external_location = 's3://{session.Names.LakeBucket}/weather-parquet/', partitioned_by = ARRAY['location'])
+            WITH (format = 'PARQUET', external_location = 's3://{Session.Names.LakeBucket}/weather-parquet/', partitioned_by = ARRAY['location'])
             AS SELECT city, temperature, measurement_time, collection_time, source, location FROM raw_weather_data
             """);
     }
 
-    public async Task DisposeAsync()
-    {
-        await session.DisposeAsync();
-        temp.Dispose();
-    }
+    private async Task<long> ScannedAsync(string sql) => (await Session.QueryAsync(sql)).Statistics.DataScannedInBytes;
 
-    private async Task<long> ScannedAsync(string sql) => (await session.QueryAsync(sql)).Statistics.DataScannedInBytes;
-
-    private long ParquetFilesBytes() => Directory.EnumerateFiles(Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-parquet"), "*", SearchOption.AllDirectories)
+    private long ParquetFilesBytes() => Directory.EnumerateFiles(Path.Combine(Temp.Root, "lake", Session.Names.LakeBucket, "weather-parquet"), "*", SearchOption.AllDirectories)
         .Sum(path => new FileInfo(path).Length);
 
     [Fact]
     public async Task A_query_is_billed_the_chunks_of_the_columns_it_reads()
     {
+        await MakeParquetCopyAsync();
         var everything = await ScannedAsync("SELECT * FROM weather_parquet");
         var temperature = await ScannedAsync("SELECT AVG(temperature) AS t FROM weather_parquet");
         var city = await ScannedAsync("SELECT COUNT(DISTINCT city) AS n FROM weather_parquet");
@@ -57,7 +48,8 @@ public sealed class ParquetScanTests : IAsyncLifetime
     [Fact]
     public async Task Json_objects_are_still_billed_whole()
     {
-        var lake = Directory.EnumerateFiles(Path.Combine(temp.Root, "lake", session.Names.LakeBucket, "weather-data"), "*", SearchOption.AllDirectories)
+        await MakeParquetCopyAsync();
+        var lake = Directory.EnumerateFiles(Path.Combine(Temp.Root, "lake", Session.Names.LakeBucket, "weather-data"), "*", SearchOption.AllDirectories)
             .Sum(path => new FileInfo(path).Length);
 
         Assert.Equal(lake, await ScannedAsync("SELECT AVG(temperature) AS t FROM raw_weather_data"));
