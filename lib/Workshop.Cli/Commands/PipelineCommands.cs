@@ -331,7 +331,7 @@ internal static class PipelineCommands
             var (named, objectKey) = WorkshopSession.SplitS3Uri(parse.GetValue(key), parse.GetValue(bucket));
             var bucketName = await session.LakeBucketAsync(named, cancellationToken);
             var stored = await session.Lake.GetObjectAsync(bucketName, objectKey!, cancellationToken);
-            if (IsParquet(stored.Content.Span))
+            if (LocalObjectStore.IsParquet(stored.Content.Span))
                 throw new ArgumentException($"'{objectKey}' is a Parquet file: columns in binary, not lines of text. Query it through its table instead, "
                     + $"{await ParquetTableHintAsync(session, bucketName, objectKey!, cancellationToken)}");
             foreach (var line in LocalObjectStore.ReadLines(stored)) Console.Out.WriteLine(line);
@@ -349,10 +349,6 @@ internal static class PipelineCommands
 
         return new Command("lake", "Browse the S3-style data lake.") { ls, cat, cost };
     }
-
-    /// <summary>Parquet files begin and end with the magic bytes PAR1.</summary>
-    private static bool IsParquet(ReadOnlySpan<byte> content) =>
-        content.Length >= 8 && content[..4].SequenceEqual("PAR1"u8) && content[^4..].SequenceEqual("PAR1"u8);
 
     /// <summary>The query that reads a Parquet object: through the catalog table whose location holds it, when there is one.</summary>
     private static async Task<string> ParquetTableHintAsync(WorkshopSession session, string bucket, string key, CancellationToken cancellationToken)

@@ -65,12 +65,11 @@ internal static class WorkflowCommands
     private static string EndedBadly(ExecutionView execution)
     {
         var described = execution.Execution;
-        var why = execution.Reason ?? (described.Cause is { } cause ? string.Join(' ', cause.Split('\n', StringSplitOptions.TrimEntries)) : null);
+        var why = execution.Why;
         var line = $"Execution {described.Name} ended {described.Status}" + (described.Error is { } error ? $": {error}" : "") + (why is null ? "" : $": {why}");
         line = line.TrimEnd('.', ' ') + ".";
-        var machine = described.StateMachineArn[(described.StateMachineArn.LastIndexOf(':') + 1)..];
         if (why is not null && why.StartsWith("TABLE_NOT_FOUND", StringComparison.Ordinal) && why.Contains($".{WorkshopSession.CrawlerTablePrefix}", StringComparison.Ordinal))
-            return line + $" The crawler makes that table from the lake's readings: fill the lake (workshop simulate --duration 24h), then run 'workshop workflow run {machine} --wait' again.";
+            return line + $" The crawler makes that table from the lake's readings: fill the lake (workshop simulate --duration 24h), then run 'workshop workflow run {execution.Machine} --wait' again.";
         return line + $" 'workshop workflow history {described.Name}' lists its events.";
     }
 

@@ -44,7 +44,7 @@ public sealed class BucketTreeView : IHtmlDisplay
     {
         var html = new StringBuilder();
         html.Append($"<div style=\"{HtmlTable.Style}\"><b>s3://{HtmlTable.Encode(Bucket)}/{HtmlTable.Encode(Prefix)}</b> — {Summary(root)}");
-        if (root.ObjectCount == 0) html.Append($"<p>{HtmlTable.Encode(char.ToUpperInvariant(Empty[0]) + Empty[1..])}.</p>");
+        if (root.ObjectCount == 0 && Empty is var empty) html.Append($"<p>{HtmlTable.Encode(char.ToUpperInvariant(empty[0]) + empty[1..])}.</p>");
         RenderHtml(root, html, depth: 0);
         html.Append("</div>");
         return html.ToString();

@@ -292,6 +292,10 @@ public sealed partial class LocalObjectStore : IObjectStore
     }
 
     /// <summary>An object's text lines, decompressing gzip (by .gz ending or gzip's magic bytes).</summary>
+    /// <summary>Whether an object's bytes are a Parquet file: they begin and end with the magic bytes PAR1.</summary>
+    public static bool IsParquet(ReadOnlySpan<byte> content) =>
+        content.Length >= 12 && content[..4].SequenceEqual("PAR1"u8) && content[^4..].SequenceEqual("PAR1"u8);
+
     public static IEnumerable<string> ReadLines(StoredObject stored)
     {
         var bytes = stored.Content;

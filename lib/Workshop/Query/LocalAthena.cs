@@ -570,19 +570,19 @@ public sealed partial class LocalAthena : IDisposable
         var lakeRoot = workspace.Resolve("lake") + Path.DirectorySeparatorChar;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var billed = new HashSet<string>(StringComparer.Ordinal);
-        var opened = new List<(string Path, long Length)>();
+        var opened = new List<(string Path, long Length, long Written)>();
         foreach (var path in openedFiles.Paths)
         {
             if (!seen.Add(path) || !path.StartsWith(lakeRoot, StringComparison.Ordinal)) continue;
             var file = new FileInfo(path);
             if (!file.Exists) continue;
             if (excludeFolder is not null && path.StartsWith(excludeFolder, StringComparison.Ordinal)) continue;
-            opened.Add((path, file.Length));
+            opened.Add((path, file.Length, file.LastWriteTimeUtc.Ticks));
         }
         // Firehose's objects end in .gz and are read whole; any other object may be Parquet, read by the column.
-        var parquet = plannedSql is null ? [] : opened.Select(o => o.Path).Where(p => !p.EndsWith(".gz", StringComparison.Ordinal) && IsParquet(p)).ToList();
+        var parquet = plannedSql is null ? [] : opened.Where(o => !o.Path.EndsWith(".gz", StringComparison.Ordinal) && IsParquet(o.Path)).ToList();
         var columnBytes = parquet.Count == 0 ? null : ParquetBytesRead(plannedSql!, parquet);
-        foreach (var (path, length) in opened)
+        foreach (var (path, length, _) in opened)
         {
             bytes += columnBytes is not null && columnBytes.TryGetValue(path, out var chunks) ? chunks : length;
             files++;
@@ -599,15 +599,17 @@ public sealed partial class LocalAthena : IDisposable
         return (bytes, files);
     }
 
-    /// <summary>Parquet files end with the magic bytes PAR1.</summary>
+    /// <summary>Whether a lake file is Parquet, told from its first and last four bytes without reading the rest.</summary>
     private static bool IsParquet(string path)
     {
         try
         {
             using var handle = File.OpenHandle(path);
             var length = RandomAccess.GetLength(handle);
-            Span<byte> magic = stackalloc byte[4];
-            return length >= 12 && RandomAccess.Read(handle, magic, length - 4) == 4 && magic.SequenceEqual("PAR1"u8);
+            if (length < 12) return false;
+            Span<byte> ends = stackalloc byte[12];
+            return RandomAccess.Read(handle, ends[..4], 0) == 4 && RandomAccess.Read(handle, ends[4..], length - 8) == 8
+                   && LocalObjectStore.IsParquet(ends);
         }
         catch (IOException)
         {
@@ -621,7 +623,7 @@ public sealed partial class LocalAthena : IDisposable
     /// each file's chunks of them are summed from its footer (parquet_metadata), every row group. Null when the plan or
     /// a footer cannot be read: the objects are then billed whole, as before.
     /// </summary>
-    private Dictionary<string, long>? ParquetBytesRead(string plannedSql, IReadOnlyList<string> paths)
+    private Dictionary<string, long>? ParquetBytesRead(string plannedSql, IReadOnlyList<(string Path, long Length, long Written)> files)
     {
         try
         {
@@ -638,8 +640,7 @@ public sealed partial class LocalAthena : IDisposable
                 if (parquetPlanColumns.Count >= 1000) parquetPlanColumns.Clear();
                 parquetPlanColumns[plannedSql] = columns;
             }
-            var stamped = paths.Select(path => (Path: path, Stamp: (path, new FileInfo(path).Length, File.GetLastWriteTimeUtc(path).Ticks))).ToList();
-            var unread = stamped.Where(f => !parquetChunkSizes.ContainsKey(f.Stamp)).ToList();
+            var unread = files.Where(f => !parquetChunkSizes.ContainsKey(f)).ToList();
             if (unread.Count > 0)
             {
                 // Read into new tables first: a footer that fails to read leaves nothing half-known in the cache.
@@ -653,9 +654,9 @@ public sealed partial class LocalAthena : IDisposable
                         if (byPath.TryGetValue(chunks.GetString(0), out var sizes)) sizes[chunks.GetString(1).Split(", ")[0]] = chunks.GetInt64(2);
                 }
                 if (parquetChunkSizes.Count + unread.Count > 100_000) parquetChunkSizes.Clear();
-                foreach (var file in unread) parquetChunkSizes[file.Stamp] = byPath[file.Path];
+                foreach (var file in unread) parquetChunkSizes[file] = byPath[file.Path];
             }
-            return stamped.ToDictionary(f => f.Path, f => parquetChunkSizes[f.Stamp].Where(c => columns.Contains(c.Key)).Sum(c => c.Value), StringComparer.Ordinal);
+            return files.ToDictionary(f => f.Path, f => parquetChunkSizes[f].Where(c => columns.Contains(c.Key)).Sum(c => c.Value), StringComparer.Ordinal);
         }
         catch (Exception error) when (error is DbException or JsonException or InvalidCastException or IOException)
         {

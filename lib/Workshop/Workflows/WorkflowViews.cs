@@ -149,7 +149,7 @@ public sealed class ExecutionView(ExecutionDescription execution, StateMachineDr
     // Names no wider than "Property", so the values have 70 of the 80 columns.
     private IReadOnlyList<(string Name, string Value)> Properties(int jsonLength) =>
     [
-        ("Machine", WorkflowShown.NameInArn(Execution.StateMachineArn)),
+        ("Machine", Machine),
         ("Status", Execution.Status),
         ("Started", WorkflowShown.Time(Execution.StartDate) + " UTC"),
         ("Stopped", Execution.StopDate is { } stop ? WorkflowShown.Time(stop) + " UTC" : "(still running)"),
@@ -169,6 +169,12 @@ public sealed class ExecutionView(ExecutionDescription execution, StateMachineDr
 
     /// <summary>The reason inside the cause when it is a service's whole answer (a failed Athena query's StateChangeReason, say); else null.</summary>
     public string? Reason => WorkflowShown.ReasonInCause(Execution.Cause);
+
+    /// <summary>Why the execution failed, on one line: the reason inside the cause, else the cause itself; null when none was given.</summary>
+    public string? Why => Reason ?? (Execution.Cause is { } cause ? WorkflowShown.Short(cause, int.MaxValue) : null);
+
+    /// <summary>The state machine's name, from its ARN.</summary>
+    public string Machine => WorkflowShown.NameInArn(Execution.StateMachineArn);
 
     public string ToHtml() => new PropertiesView(Title, Properties(int.MaxValue)).ToHtml() + (Drawing?.ToHtml() ?? "");
 
