@@ -192,17 +192,7 @@ public static class ArchitectureDiagram
             {
                 var (fromId, toId) = (sketch.Resolved[flow.From], sketch.Resolved[flow.To]);
                 if (!positions.TryGetValue(fromId, out var a) || !positions.TryGetValue(toId, out var b)) continue;
-                var data = $"class=\"sketch\" marker-end=\"url(#sketch-arrow)\" data-from=\"{WebUtility.HtmlEncode(fromId)}\" data-to=\"{WebUtility.HtmlEncode(toId)}\"";
-                if (a.Column == b.Column)
-                {
-                    // Down (or up) the column, beside the boxes' middles so it does not hide the template's own arrows.
-                    var (y1, y2) = a.Y < b.Y ? (a.Y + BoxHeight, b.Y - 4) : (a.Y, b.Y + BoxHeight + 4);
-                    arrows.Append($"<line x1=\"{a.X + BoxWidth * 0.7}\" y1=\"{y1}\" x2=\"{b.X + BoxWidth * 0.7}\" y2=\"{y2}\" {data}/>");
-                }
-                else if (a.Column < b.Column)
-                    arrows.Append($"<line x1=\"{a.X + BoxWidth}\" y1=\"{a.Y + BoxHeight * 0.7}\" x2=\"{b.X - 4}\" y2=\"{b.Y + BoxHeight * 0.7}\" {data}/>");
-                else
-                    arrows.Append($"<line x1=\"{a.X}\" y1=\"{a.Y + BoxHeight * 0.7}\" x2=\"{b.X + BoxWidth + 4}\" y2=\"{b.Y + BoxHeight * 0.7}\" {data}/>");
+                arrows.Append(SketchArrow(positions.Values, lanes, a, b, fromId, toId));
             }
 
         var height = rolesY + (roles.Count > 0 ? roleRows * RowGap - RowGap + BoxHeight + 30 : 0);
@@ -225,6 +215,48 @@ public static class ArchitectureDiagram
             {background}{arrows}{body}
             </svg>
             """;
+    }
+
+    /// <summary>
+    /// A learner's flow from box <paramref name="a"/> to box <paramref name="b"/>: a straight line where that passes
+    /// through no box and runs mostly across, otherwise a route that keeps to the gaps, as the template's own arrows
+    /// do. It leaves a's side facing b, runs down the gap beside a's column, along the gap between two rows nearest
+    /// b, down the gap beside b's column and into b's near side. Within one column it goes down the gap to the
+    /// column's right, into b's right side. Its gaps are a few pixels off their middles, where the template's arrows run.
+    /// </summary>
+    private static string SketchArrow(IEnumerable<(double X, double Y, int Column)> boxes, List<double> lanes,
+        (double X, double Y, int Column) a, (double X, double Y, int Column) b, string fromId, string toId)
+    {
+        var data = $"class=\"sketch\" marker-end=\"url(#sketch-arrow)\" data-from=\"{WebUtility.HtmlEncode(fromId)}\" data-to=\"{WebUtility.HtmlEncode(toId)}\"";
+        var gapMiddle = (ColumnWidth - BoxWidth) / 2.0;
+        const double OffMiddle = 5;
+        var (y1, y2) = (a.Y + BoxHeight * 0.7, b.Y + BoxHeight * 0.7);
+        string Route(params (double X, double Y)[] points) =>
+            $"<polyline points=\"{string.Join(" ", points.Select(p => $"{p.X},{p.Y}"))}\" fill=\"none\" {data}/>";
+        if (a.Column == b.Column)
+        {
+            var (top, bottom) = (Math.Min(a.Y, b.Y), Math.Max(a.Y, b.Y));
+            if (!boxes.Any(box => box.Column == a.Column && box.Y > top && box.Y < bottom))
+            {
+                // Down (or up) the column, beside the boxes' middles so it does not hide the template's own arrows.
+                var (from, to) = a.Y < b.Y ? (a.Y + BoxHeight, b.Y - 4) : (a.Y, b.Y + BoxHeight + 4);
+                return $"<line x1=\"{a.X + BoxWidth * 0.7}\" y1=\"{from}\" x2=\"{b.X + BoxWidth * 0.7}\" y2=\"{to}\" {data}/>";
+            }
+            var beside = a.X + BoxWidth + gapMiddle + OffMiddle;
+            return Route((a.X + BoxWidth, y1), (beside, y1), (beside, y2), (b.X + BoxWidth + 4, y2));
+        }
+        var right = a.Column < b.Column;
+        var (x1, x2) = right ? (a.X + BoxWidth, b.X - 4) : (a.X, b.X + BoxWidth + 4);
+        var (low, high) = right ? (a, b) : (b, a);
+        var crosses = CrossesABox(boxes, low, high, right ? x1 : x2, right ? y1 : y2, right ? x2 : x1, right ? y2 : y1);
+        // Between neighbouring columns a line that drops more than a row is nearly upright, hugging the boxes' corners.
+        if (!crosses && (Math.Abs(a.Column - b.Column) > 1 || Math.Abs(y2 - y1) <= RowGap))
+            return $"<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" {data}/>";
+        var gapOut = right ? a.X + BoxWidth + gapMiddle + OffMiddle : a.X - gapMiddle - OffMiddle;
+        if (Math.Abs(a.Column - b.Column) == 1) return Route((x1, y1), (gapOut, y1), (gapOut, y2), (x2, y2));
+        var gapIn = right ? b.X - gapMiddle + OffMiddle : b.X + BoxWidth + gapMiddle - OffMiddle;
+        var lane = lanes.MinBy(y => Math.Abs(y - y2));
+        return Route((x1, y1), (gapOut, y1), (gapOut, lane), (gapIn, lane), (gapIn, y2), (x2, y2));
     }
 
     private static int ColumnOf(string title) => Array.FindIndex(Stages, s => s.Title == title);
