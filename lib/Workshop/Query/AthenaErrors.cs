@@ -8,7 +8,8 @@ namespace StreamingWorkshop.Query;
 /// </summary>
 internal static partial class AthenaErrors
 {
-    public static AthenaQueryException From(string message, string original, string translated, AthenaSettings settings)
+    /// <param name="lakeFolder">The lake's folder, whose files are named by their s3:// addresses in the messages.</param>
+    public static AthenaQueryException From(string message, string original, string translated, AthenaSettings settings, string? lakeFolder = null)
     {
         string Where(string? name, bool function = false)
         {
@@ -63,10 +64,36 @@ internal static partial class AthenaErrors
             return new("SYNTAX_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Parser Error: ", "")}");
         if (message.StartsWith("Binder Error", StringComparison.Ordinal))
             return new("SEMANTIC_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Binder Error: ", "")}");
+        if (UnparsableString().Match(message) is { Success: true } unparsable)
+        {
+            // DuckDB's last line says what is wrong with the value ("Error: Month out of range, ...").
+            var reason = message.Split('\n')[^1].Replace("Error: ", "").TrimEnd('.');
+            return new("INVALID_FUNCTION_ARGUMENT", $"{Where(null)}: Invalid format: \"{unparsable.Groups["value"].Value}\": {char.ToLowerInvariant(reason[0])}{reason[1..]}.");
+        }
+        if (BadJsonValue().Match(message) is { Success: true } bad)
+        {
+            var reason = bad.Groups["reason"].Value.TrimEnd('.');
+            return new("HIVE_BAD_DATA", $"Error parsing field value in {S3Address(bad.Groups["file"].Value, lakeFolder)}, line {bad.Groups["line"].Value}: " +
+                $"{char.ToLowerInvariant(reason[0])}{reason[1..]}. A column's type in the catalog does not fit this value: check the table's column types.");
+        }
         if (message.StartsWith("Invalid Input Error", StringComparison.Ordinal) || message.StartsWith("IO Error", StringComparison.Ordinal))
             return new("HIVE_BAD_DATA", $"{FirstLine(message)} Check the table's objects: a line that is not one JSON object, or a value that does not fit its column type.");
         return new("GENERIC_INTERNAL_ERROR", FirstLine(message));
     }
+
+    /// <summary>A lake file's s3:// address (bucket, then key), or the path as it is when it is not under the lake's folder.</summary>
+    private static string S3Address(string path, string? lakeFolder)
+    {
+        if (lakeFolder is null) return path;
+        var relative = Path.GetRelativePath(lakeFolder, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : "s3://" + relative.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    [GeneratedRegex("^Invalid Input Error: Could not parse string \"(?<value>[^\"]*)\"")]
+    private static partial Regex UnparsableString();
+
+    [GeneratedRegex("^Invalid Input Error: JSON transform error in file \"(?<file>[^\"]+)\", in line (?<line>\\d+): (?<reason>[^\n]+)")]
+    private static partial Regex BadJsonValue();
 
     /// <summary>DuckDB marks the error with a caret under "LINE n: ..." (text of the translated SQL); returns its offset there.</summary>
     private static int? CaretOffset(string message, string translated)

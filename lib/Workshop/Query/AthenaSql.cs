@@ -381,9 +381,13 @@ public static class TrinoFunctions
         "grouping", "sets", "cube", "rollup", "tablesample", "map", "between", "like", "by",
     ];
 
-    /// <summary>The macros, created once per engine.</summary>
+    /// <summary>
+    /// The macros, created once per engine, after the engine's one Trino setting: `/` between two integers is integer
+    /// division (7 / 2 is 3, -7 / 2 is -3), as in Athena, where DuckDB would answer 3.5.
+    /// </summary>
     public static readonly string[] Macros =
     [
+        "SET integer_division = true",
         "CREATE OR REPLACE MACRO athena_date_format(ts, f) AS strftime(CAST(ts AS TIMESTAMP), f)",
         "CREATE OR REPLACE MACRO athena_date_parse(s, f) AS strptime(s, f)",
         "CREATE OR REPLACE MACRO athena_format_datetime(ts, f) AS strftime(CAST(ts AS TIMESTAMP), f)",

@@ -545,7 +545,7 @@ public sealed partial class LocalAthena : IDisposable
         }
         catch (DbException error)
         {
-            var failure = AthenaErrors.From(error.Message, original, translated, Settings);
+            var failure = AthenaErrors.From(error.Message, original, translated, Settings, workspace.Resolve("lake"));
             failure.FailedToBind = FailedToBind(error);
             throw failure;
         }

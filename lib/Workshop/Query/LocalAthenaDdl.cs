@@ -297,7 +297,7 @@ public sealed partial class LocalAthena
             ? $"COPY (SELECT * FROM ({translated}) AS source) TO '{target.Replace("'", "''")}' (FORMAT PARQUET{partitionClause}, FILENAME_PATTERN '{id}_{{i}}', OVERWRITE_OR_IGNORE)"
             : $"COPY (SELECT * FROM ({translated}) AS source) TO '{Path.Combine(target, id + "_0.parquet").Replace("'", "''")}' (FORMAT PARQUET)";
         try { Execute(copy); }
-        catch (DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings); }
+        catch (DbException error) { throw AthenaErrors.From(error.Message, select, translated, Settings, workspace.Resolve("lake")); }
         var (bytes, files) = ScannedObjects(excludeFolder: target, keptObjects: keptObjects, plannedSql: translated);
         return (columns, bytes, files);
     }

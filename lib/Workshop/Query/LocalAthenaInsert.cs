@@ -100,7 +100,7 @@ public sealed partial class LocalAthena
         }
         catch (System.Data.Common.DbException error)
         {
-            throw AthenaErrors.From(error.Message, select, translated, Settings);
+            throw AthenaErrors.From(error.Message, select, translated, Settings, workspace.Resolve("lake"));
         }
     }
 
