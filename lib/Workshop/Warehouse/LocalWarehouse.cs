@@ -262,6 +262,9 @@ public sealed partial class LocalWarehouse
     internal WarehouseOutcome Execute(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        // What the warehouse does not have is named first: a procedure's body holds semicolons of its own.
+        RedshiftSql.RefuseUnsupported(sql);
+        RedshiftSql.RequireSingleStatement(sql);
         var statement = RedshiftSql.Classify(sql);
         return statement.Kind switch
         {

@@ -158,6 +158,19 @@ public static partial class RedshiftSql
 
 public static partial class RedshiftSql
 {
+    /// <summary>
+    /// Refuses text that holds a second statement after a semicolon, as the Data API does: ExecuteStatement runs one
+    /// statement, and so does each statement of a batch. Semicolons at the very end are allowed.
+    /// </summary>
+    public static void RequireSingleStatement(string sql)
+    {
+        var tokens = Query.AthenaSql.Tokenize(sql);
+        var separator = tokens.FindIndex(t => t.Kind == Query.AthenaSql.TokenKind.Symbol && t.Text == ";");
+        if (separator < 0) return;
+        if (tokens.FindIndex(separator + 1, t => t.Kind is not (Query.AthenaSql.TokenKind.Space or Query.AthenaSql.TokenKind.Comment) && t.Text != ";") < 0) return;
+        throw new RedshiftSqlException("cannot insert multiple commands into a prepared statement. A call runs one statement: run each on its own, or send them together as a batch (BatchExecuteStatement).", "42601");
+    }
+
     /// <summary>Fails by name for what Redshift has and the local warehouse does not.</summary>
     public static void RefuseUnsupported(string sql)
     {

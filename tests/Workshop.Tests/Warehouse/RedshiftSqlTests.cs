@@ -185,5 +185,15 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
         Assert.Equal("0A000", error.SqlState);
     }
 
+    [Fact]
+    public void Two_statements_in_one_call_fail_whole_and_the_second_is_not_run()
+    {
+        var error = warehouse.Fails("SELECT 1; CREATE TABLE second_statement (a INT); INSERT INTO second_statement VALUES (5)");
+
+        Assert.Equal(("cannot insert multiple commands into a prepared statement. A call runs one statement: run each on its own, or send them together as a batch (BatchExecuteStatement).", "42601"), Both(error));
+        Assert.Equal("relation \"second_statement\" does not exist", warehouse.Fails("SELECT * FROM second_statement").Message);
+        Assert.Equal(["1"], warehouse.Rows("SELECT 1;  -- one statement, its semicolon and a comment\n;"));
+    }
+
     private static (string, string) Both(RedshiftSqlException error) => (error.Message, error.SqlState);
 }
