@@ -68,6 +68,30 @@ public sealed class TerminalTests : IDisposable
     }
 
     [Fact]
+    public void Deploying_after_destroy_names_the_kept_lake_bucket_and_a_way_out_that_works_instead_of_destroying_again()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+        var destroy = Workshop("destroy", "--empty-buckets");
+        Assert.Equal(0, destroy.Exit);
+        Assert.Contains("Kept: DataLakeBucket (weather-analytics-data-lake-dev-123456789012) and its objects. A new deployment cannot create it while it exists: " +
+            "locally, 'workshop reset' starts afresh; on AWS, delete it when you no longer need it.", destroy.Stdout.Replace("\n", " "));
+
+        var again = Workshop("deploy");
+        Assert.Equal(1, again.Exit);
+        var line = Assert.Single(Lines(again.Stderr)).TrimEnd();
+        Assert.StartsWith("Stack stream ended ROLLBACK_COMPLETE: DataLakeBucket: Your previous request to create the named bucket succeeded and you already own it", line);
+        Assert.EndsWith("Locally, start afresh with 'workshop reset' (it deletes the workspace, the lake with it), then deploy; " +
+            "on AWS, empty and delete the bucket first ('aws s3 rb s3://weather-analytics-data-lake-dev-123456789012 --force').", line);
+        Assert.DoesNotContain("workshop destroy", line);
+        // Every later verb gives the same way out, and the way out works.
+        Assert.Contains("'workshop reset'", Assert.Single(Lines(Workshop("lake", "ls").Stderr)));
+        Assert.Equal(0, Workshop("reset").Exit);
+        // The test's workspace is also the command's working folder, which reset took with it.
+        Directory.CreateDirectory(workspace);
+        Assert.Equal(0, Workshop("deploy").Exit);
+    }
+
+    [Fact]
     public void The_first_verb_on_an_empty_workspace_says_it_deploys_the_stack_and_an_empty_stream_names_TRIM_HORIZON()
     {
         var first = Workshop("stream", "peek");

@@ -40,7 +40,9 @@ internal static class StackCommands
                 Terminal.Show(await session.Stack.OutputsAsync(state.StackName, cancellationToken));
                 return 0;
             }
-            Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
+            // A stack that rolled back its creation is deleted before another try; a failed update left the stack as it was.
+            var next = state.StackStatus is "ROLLBACK_COMPLETE" or "ROLLBACK_FAILED" ? " " + StackStatuses.WayOut(state.StackName, state.StackStatusReason) : "";
+            Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}{next}");
             return 1;
         });
         root.Subcommands.Add(deploy);
@@ -74,7 +76,12 @@ internal static class StackCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var state = await session.DestroyAsync(parse.GetValue(StackName), parse.GetValue(emptyBuckets), cancellationToken);
-            Terminal.Show(new StackEventsView(state.Events.Where(e => e.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)).ToList(), newestFirst: false));
+            var deletion = state.Events.Where(e => e.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)).ToList();
+            Terminal.Show(new StackEventsView(deletion, newestFirst: false));
+            // A kept bucket outlives the stack, and stands in the way of the next deployment, which would create it again.
+            foreach (var kept in deletion.Where(e => e.ResourceStatus == "DELETE_SKIPPED" && e.ResourceType == "AWS::S3::Bucket"))
+                Console.Out.WriteLine($"Kept: {kept.LogicalResourceId} ({kept.PhysicalResourceId}) and its objects. A new deployment cannot create it while it exists: " +
+                    "locally, 'workshop reset' starts afresh; on AWS, delete it when you no longer need it.");
             if (state.StackStatus == "DELETE_COMPLETE") return 0;
             Console.Error.WriteLine($"Stack {state.StackName} ended {state.StackStatus}: {state.StackStatusReason}");
             return 1;

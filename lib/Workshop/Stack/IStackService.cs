@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Stack;
@@ -67,7 +68,7 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
         }
         var stack = stacks.DescribeStack(stackName);
         if (!StackStatuses.IsUsable(stack.StackStatus))
-            throw new InvalidOperationException($"Stack {stackName} is {stack.StackStatus}: {stack.StackStatusReason} Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept) and deploy again.");
+            throw new InvalidOperationException($"Stack {stackName} is {stack.StackStatus}: {stack.StackStatusReason} {StackStatuses.WayOut(stackName, stack.StackStatusReason)}");
         return stack;
     }
 
@@ -89,8 +90,27 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
     }
 }
 
-/// <summary>The stack states in which the pipeline's resources are in place.</summary>
-public static class StackStatuses
+/// <summary>The stack states in which the pipeline's resources are in place, and the way on from the others.</summary>
+public static partial class StackStatuses
 {
     public static bool IsUsable(string status) => status is "CREATE_COMPLETE" or "UPDATE_COMPLETE" or "UPDATE_ROLLBACK_COMPLETE";
+
+    /// <summary>
+    /// The next step for a stack that failed or rolled back, from its reason. Deleting it and deploying again mends most
+    /// failures, but not a bucket that a stack deleted earlier kept (DeletionPolicy Retain): a new stack cannot create a
+    /// bucket that exists, so every deployment would fail the same way until the bucket is gone.
+    /// </summary>
+    public static string WayOut(string stackName, string? reason)
+    {
+        if (KeptBucket().Match(reason ?? "") is not { Success: true } kept)
+            return $"Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then deploy again.";
+        var bucket = kept.Groups["bucket"].Value;
+        return $"The bucket {bucket} is still there, kept when the stack was deleted before (DeletionPolicy: Retain), and a new stack " +
+               "cannot create a bucket that exists. Locally, start afresh with 'workshop reset' (it deletes the workspace, the lake " +
+               $"with it), then deploy; on AWS, empty and delete the bucket first ('aws s3 rb s3://{bucket} --force').";
+    }
+
+    // S3's answer in the local lake, and CloudFormation's on AWS.
+    [GeneratedRegex(@"you already own it: (?<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])|(?<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9]) already exists")]
+    private static partial Regex KeptBucket();
 }

@@ -93,7 +93,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         var template = TemplateReader.Parse(templateBody);
         var previous = StackExists(stackName) ? DescribeStack(stackName) : null;
         if (previous is { StackStatus: "ROLLBACK_COMPLETE" or "ROLLBACK_FAILED" or "DELETE_FAILED" })
-            throw new ValidationException("cloudformation", $"Stack:{previous.StackId} is in {previous.StackStatus} state and can not be updated. Delete it first with 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then deploy again.");
+            throw new ValidationException("cloudformation", $"Stack:{previous.StackId} is in {previous.StackStatus} state and can not be updated. {StackStatuses.WayOut(stackName, previous.StackStatusReason)}");
         var parameters = ResolveParameters(template, parameterOverrides ?? new Dictionary<string, string>(), previous);
         var order = DependencyOrder(template);
         ValidateResources(template);
