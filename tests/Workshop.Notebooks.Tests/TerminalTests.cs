@@ -92,6 +92,28 @@ public sealed class TerminalTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_with_other_files_is_refused_as_a_workspace_and_left_as_it_was()
+    {
+        var project = Directory.CreateTempSubdirectory("workshop-not-a-workspace-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(project, "notes.txt"), "mine");
+
+            var (exit, stdout, stderr) = Workshop("--workspace", project, "lake", "ls");
+
+            Assert.NotEqual(0, exit);
+            Assert.Equal("", stdout);
+            Assert.Equal($"Error: The folder '{project}' holds other files and is not a workshop workspace (it has no WORKSPACE file), so the kit left it alone. " +
+                "Give a new or empty folder, or one the kit made.", Assert.Single(Lines(stderr)).TrimEnd());
+            Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(project).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_first_verb_on_an_empty_workspace_says_it_deploys_the_stack_and_an_empty_stream_names_TRIM_HORIZON()
     {
         var first = Workshop("stream", "peek");

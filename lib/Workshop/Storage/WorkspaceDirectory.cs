@@ -24,6 +24,11 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         if (File.Exists(Root))
             throw new ArgumentException($"The workspace '{Root}' is a file; give a folder (new or the kit's) for the workspace.");
         var isNew = !Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any();
+        // The kit fills its workspace with folders of its own and 'reset' deletes it whole: a folder with other things in
+        // it (a home folder, a project, /) is never taken for one.
+        if (!isNew && !File.Exists(Path.Combine(Root, MarkerFileName)))
+            throw new ArgumentException($"The folder '{Root}' holds other files and is not a workshop workspace (it has no {MarkerFileName} file), so the kit left it alone. " +
+                "Give a new or empty folder, or one the kit made.");
         try
         {
             Directory.CreateDirectory(Root);
