@@ -26,14 +26,14 @@ internal static class OptionRanges
         return option;
     }
 
-    /// <summary>Accepts finite numbers above zero.</summary>
-    public static Option<double> AboveZero(this Option<double> option, string hint = "")
+    /// <summary>Accepts finite numbers above zero, and no more than <paramref name="maximum"/> when given.</summary>
+    public static Option<double> AboveZero(this Option<double> option, string hint = "", double? maximum = null)
     {
         option.Validators.Add(result =>
         {
             if (LastToken(result) is not { } text || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return;
-            if (!double.IsFinite(value) || value <= 0)
-                result.AddError($"'{text}' is out of range; give a number above 0{hint}");
+            if (!double.IsFinite(value) || value <= 0 || value > maximum)
+                result.AddError($"'{text}' is out of range; give a number above 0{(maximum is { } top ? $" and at most {top.ToString("N0", CultureInfo.InvariantCulture)}" : "")}{hint}");
         });
         return option;
     }

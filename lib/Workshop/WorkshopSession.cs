@@ -327,14 +327,26 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// time: a record a minute per city, in the lake a minute or so later). Stop it with <see cref="LiveRun.StopAsync"/>.
     /// A run with a <paramref name="duration"/>, started where nobody watches the outputs change (a headless run of a
     /// notebook, see <see cref="LiveDisplay.Watched"/>), does not wait for the wall clock: it ends as it would, sooner.
+    /// With a <paramref name="start"/>, the clock first moves on to it (a fresh workspace's clock may be set to any
+    /// time; a used one only moves forwards); a <paramref name="scenario"/> gives the producer a new field from a time on.
     /// </summary>
-    public LiveRun StartLive(double speed = 1, TimeSpan? duration = null)
+    public LiveRun StartLive(double speed = 1, TimeSpan? duration = null, DateTimeOffset? start = null, ProducerScenario? scenario = null)
     {
         var local = LocalOnly("Running the pipeline in the background");
-        var until = duration is { } span ? Clock.GetUtcNow() + span : (DateTimeOffset?)null;
+        // Checked here, before anything runs, rather than when the run's clock starts.
+        if (!double.IsFinite(speed) || speed <= 0 || speed > VirtualClock.MaxLiveSpeed)
+            throw new ArgumentException($"A live run's speed must be above 0 and at most {VirtualClock.MaxLiveSpeed:N0} times real time, not {speed.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        if (scenario?.Outage is not null)
+            throw new ArgumentException("A live run takes no outage: the producer keeps an outage's readings until it ends, and a live run stopped before then would lose them. Replay the day with SimulateAsync to have an outage.");
+        Clock.Refresh();
+        if (start is { } requested && !Clock.IsUnset && requested < Clock.GetUtcNow())
+            throw new InvalidOperationException(
+                $"The workspace clock is already at {Clock.GetUtcNow():u}; virtual time never runs backwards. Leave out --start to go live from there, choose a later start, or 'workshop reset' for a fresh workspace.");
+        var from = start ?? Clock.GetUtcNow();
+        var until = duration is { } span ? from + span : (DateTimeOffset?)null;
         // A run without an end is stopped by hand after some wall time, so it always keeps the wall clock's pace.
         var paced = until is null || LiveDisplay.Watched;
-        return new LiveRun(Clock.GetUtcNow(), (onEvent, onProgress, token) => new PipelineSimulation(this, local).RunLiveAsync(speed, until, paced, onEvent, onProgress, token));
+        return new LiveRun(from, (onEvent, onProgress, token) => new PipelineSimulation(this, local).RunLiveAsync(speed, until, paced, onEvent, onProgress, token, start, scenario));
     }
 
     /// <summary>The prefix the workshop's crawler gives the tables it makes.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using StreamingWorkshop.Broker;
+using StreamingWorkshop.Clock;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
@@ -29,8 +30,9 @@ internal static class PipelineCommands
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated weather.", DefaultValueFactory = _ => 1 };
         var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
         var live = new Option<bool>("--live") { Description = "Follow the wall clock instead of replaying (stop with Ctrl+C)." };
-        var speed = new Option<double>("--speed") { Description = "With --live: how many times faster than real time.", DefaultValueFactory = _ => 1 }.AboveZero(" (1 is real time, 60 runs a minute each second)");
-        var outage = new Option<string?>("--outage") { Description = "A producer outage on the start's day, HH:mm-HH:mm UTC (23:30-00:30 crosses midnight): readings are kept and sent late when it ends." };
+        var speed = new Option<double>("--speed") { Description = $"With --live: how many times faster than real time, above 0 and at most {VirtualClock.MaxLiveSpeed:N0}.", DefaultValueFactory = _ => 1 }
+            .AboveZero(" (1 is real time, 60 runs a minute each second)", VirtualClock.MaxLiveSpeed);
+        var outage = new Option<string?>("--outage") { Description = "Replay only: a producer outage on the start's day, HH:mm-HH:mm UTC (23:30-00:30 crosses midnight): readings are kept and sent late when it ends." };
         var humidityFrom = new Option<string?>("--humidity-from") { Description = "From this UTC time (HH:mm) on the start's day, readings carry a new humidity field." };
         var command = new Command("simulate", "Replay the pipeline on the virtual clock: producer every minute, stream, delivery, lake.")
         {
@@ -38,13 +40,25 @@ internal static class PipelineCommands
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(live)) return await RunLiveAsync(parse, parse.GetValue(speed), parse.GetResult(duration) is { Implicit: false } ? CliSession.ParseDuration(parse.GetValue(duration)!) : null, cancellationToken);
+            // Every value is checked before anything runs, whatever the mode, so a mistyped one changes nothing.
             var span = CliSession.ParseDuration(parse.GetValue(duration)!);
             var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s) : (DateTimeOffset?)null;
-            var cityNames = parse.GetValue(cities) is { Length: > 0 } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
-            // Checked before anything runs, so a mistyped window changes nothing.
+            var cityNames = parse.GetResult(cities) is not null && parse.GetValue(cities) is { } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
+            if (cityNames is { Length: 0 })
+                throw new ArgumentException($"--cities names no city; give one or more of {string.Join(", ", City.Known.Select(c => c.Name))} (or Name:latitude:longitude), or leave out --cities for {string.Join(", ", City.WorkshopDefaults.Select(c => c.Name))}.");
+            if (cityNames is not null) City.Resolve(cityNames);
             if (parse.GetValue(outage) is { } outageText) ProducerOutage.Parse(outageText, DateTimeOffset.UnixEpoch, "--outage");
             if (parse.GetValue(humidityFrom) is { } fromText) ProducerOutage.ParseTimeOfDay(fromText, DateTimeOffset.UnixEpoch, "--humidity-from");
+            // Then the options the chosen mode has no use for: refused, not quietly ignored.
+            if (parse.GetValue(live))
+            {
+                if (parse.GetValue(outage) is not null)
+                    throw new ArgumentException("--outage is for a replay only: the producer keeps an outage's readings until it ends, and a live run stopped before then would lose them. Leave out --live to replay the day with the outage, or leave out --outage.");
+                return await RunLiveAsync(parse, parse.GetValue(speed), parse.GetResult(duration) is { Implicit: false } ? span : null, startAt,
+                    o => o with { Seed = parse.GetValue(seed), Cities = cityNames }, parse.GetValue(humidityFrom), cancellationToken);
+            }
+            if (parse.GetResult(speed) is { Implicit: false })
+                throw new ArgumentException($"--speed {parse.GetResult(speed)!.Tokens[^1].Value} is for a live run only: a replay runs as fast as it can. Add --live to follow the wall clock at that speed, or leave out --speed.");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken,
                 o => o with { Seed = parse.GetValue(seed), Cities = cityNames });
             if (session.Local?.Faults.Plan is { IsEmpty: false } faults)
@@ -83,11 +97,15 @@ internal static class PipelineCommands
         return command;
     }
 
-    private static async Task<int> RunLiveAsync(ParseResult parse, double speed, TimeSpan? duration, CancellationToken cancellationToken)
+    private static async Task<int> RunLiveAsync(ParseResult parse, double speed, TimeSpan? duration, DateTimeOffset? startAt,
+        Func<WorkshopOptions, WorkshopOptions> configure, string? humidityFrom, CancellationToken cancellationToken)
     {
-        await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"Live from {session.Clock.GetUtcNow():u} at {speed}x real time{(duration is { } d ? $" for {d}" : "")}. Ctrl+C stops.");
-        var run = session.StartLive(speed, duration);
+        await using var session = await CliSession.ConnectAsync(parse, cancellationToken, configure);
+        var day = startAt ?? session.Clock.GetUtcNow();
+        var scenario = humidityFrom is null ? null : new ProducerScenario { HumidityFrom = ProducerOutage.ParseTimeOfDay(humidityFrom, day, "--humidity-from") };
+        var run = session.StartLive(speed, duration, startAt, scenario);
+        // Plain lines, never wrapped: a script or a log file gets each one whole.
+        Console.Out.WriteLine($"Live from {day:u} at {speed.ToString(System.Globalization.CultureInfo.InvariantCulture)}x real time{(duration is { } d ? $" for {d}" : "")}. Ctrl+C stops.");
         var shown = 0;
         using var registration = cancellationToken.Register(() => _ = run.StopAsync());
         while (run.IsRunning)
@@ -97,7 +115,7 @@ internal static class PipelineCommands
         }
         var report = await run.Completion;
         foreach (var line in run.Events.Skip(shown)) Console.Out.WriteLine(line);
-        AnsiConsole.MarkupLineInterpolated($"Stopped at {report.To:u}: {report.Invocations} invocation(s), {report.RecordsPut} record(s) put, {report.RecordsDelivered} delivered in {report.ObjectsWritten} object(s).");
+        Console.Out.WriteLine($"Stopped at {report.To:u}: {report.Invocations} invocation(s), {report.RecordsPut} record(s) put, {report.RecordsDelivered} delivered in {report.ObjectsWritten} object(s).");
         return 0;
     }
 

@@ -117,10 +117,13 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
         AdvanceTo(GetUtcNow() + span);
     }
 
+    /// <summary>The fastest a live clock runs: 100,000 times real time (a day in under a second of wall time).</summary>
+    public const double MaxLiveSpeed = 100_000;
+
     /// <summary>Starts following the wall clock from the current virtual time, <paramref name="speed"/> times faster.</summary>
     public void StartLive(double speed = 1)
     {
-        if (speed is <= 0 or > 100_000) throw new ArgumentOutOfRangeException(nameof(speed), speed, "Speed must be above 0 and at most 100,000.");
+        if (speed is <= 0 or > MaxLiveSpeed || double.IsNaN(speed)) throw new ArgumentOutOfRangeException(nameof(speed), speed, "Speed must be above 0 and at most 100,000.");
         lock (sync)
         {
             if (live is not null) throw new InvalidOperationException("The clock is already running live.");

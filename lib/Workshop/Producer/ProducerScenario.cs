@@ -30,8 +30,8 @@ public sealed record ProducerOutage(DateTimeOffset From, DateTimeOffset To)
     public bool Covers(DateTimeOffset time) => time >= From && time < To;
 
     /// <summary>
-    /// Reads "HH:mm-HH:mm" (UTC) as a window on the day of <paramref name="day"/>; an end at or before the start is on
-    /// the next day, so "23:30-00:30" crosses midnight.
+    /// Reads "HH:mm-HH:mm" (UTC) as a window on the day of <paramref name="day"/>; an end before the start is on the next
+    /// day, so "23:30-00:30" crosses midnight. An end equal to the start is refused: the window would be empty.
     /// </summary>
     public static ProducerOutage Parse(string text, DateTimeOffset day, string what = "Outage")
     {
@@ -40,6 +40,8 @@ public sealed record ProducerOutage(DateTimeOffset From, DateTimeOffset To)
             || !TimeOnly.TryParseExact(parts[0], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
             || !TimeOnly.TryParseExact(parts[1], "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to))
             throw new ArgumentException($"{what} '{text}' is not a UTC time window such as 10:00-11:00 (or 23:30-00:30 across midnight).");
+        if (from == to)
+            throw new ArgumentException($"{what} '{text}' is an empty window: it ends where it starts. Give an end after the start, such as {parts[0]}-{from.AddHours(1):HH:mm}.");
         var date = new DateTimeOffset(day.UtcDateTime.Date, TimeSpan.Zero);
         var start = date + from.ToTimeSpan();
         var end = date + to.ToTimeSpan();

@@ -113,18 +113,26 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     /// delivered by the next run, as the checkpoint says. Unless <paramref name="paced"/>, it does not wait for the wall
     /// clock between events: the clock still stops at each event's time, so the run does the same work at the same times.
     /// </summary>
-    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, bool paced, Action<string>? onEvent, Action<LiveReport>? onProgress, CancellationToken cancellationToken)
+    public async Task<LiveReport> RunLiveAsync(double speed, DateTimeOffset? until, bool paced, Action<string>? onEvent, Action<LiveReport>? onProgress, CancellationToken cancellationToken,
+        DateTimeOffset? start = null, Producer.ProducerScenario? scenario = null)
     {
         var clock = session.Clock;
         clock.Refresh();
         if (SimulationState.Load(session.Workspace) is { Completed: false } unfinished)
             throw new InvalidOperationException(
                 $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
+        if (start is { } requested)
+        {
+            // As a replay does: a fresh workspace's clock is set to the start, a used one moves on to it.
+            if (clock.IsUnset) clock.SetStart(requested);
+            clock.AdvanceTo(requested);
+            clock.Save();
+        }
         // Making the pipeline ready is one step, which a stop waits out: stopped halfway, the stack would be left
         // CREATE_IN_PROGRESS with part of its resources. The loop below then sees the stop at once.
         await session.EnsurePipelineAsync(CancellationToken.None);
-        // A live run has no scenario: a replay's outage or new field does not carry over into it.
-        local.Producer.Scenario = Producer.ProducerScenario.None;
+        // Only the run's own scenario: a replay's outage or new field does not carry over into it.
+        local.Producer.Scenario = scenario ?? Producer.ProducerScenario.None;
         local.Faults.Arm(clock.GetUtcNow());
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
