@@ -166,7 +166,8 @@ internal static class PipelineCommands
         var partitionKey = new Option<string>("--partition-key") { Description = "Partition key (with --count above 1, a number is added to it).", DefaultValueFactory = _ => "cli" };
         var data = new Option<string>("--data") { Description = "The record's data as text.", Required = true };
         var count = new Option<int>("--count") { Description = "How many records to put (in PutRecords batches of 500).", DefaultValueFactory = _ => 1 }.WithRange(1);
-        var put = new Command("put", "Put records on the stream by hand.") { streamOption, partitionKey, data, count };
+        var noRetry = new Option<bool>("--no-retry") { Description = "Send each batch once: records a shard refuses are counted as failed, not retried with backoff." };
+        var put = new Command("put", "Put records on the stream by hand.") { streamOption, partitionKey, data, count, noRetry };
         put.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
@@ -179,15 +180,26 @@ internal static class PipelineCommands
                 Console.Out.WriteLine($"{result.ShardId} {result.SequenceNumber}");
                 return 0;
             }
-            var failed = 0;
-            foreach (var chunk in Enumerable.Range(0, total).Chunk(LocalStreamService.MaxRecordsPerPutRecords))
+            // The data goes as given; only the partition key carries the counter, so the records spread over the shards.
+            var entries = Enumerable.Range(0, total).Select(i => new PutRecordsEntry(System.Text.Encoding.UTF8.GetBytes(text), $"{parse.GetValue(partitionKey)}{i}")).ToArray();
+            var outcome = await PutWithBackoffAsync(session, name, entries, parse.GetValue(noRetry) ? 1 : PutAttempts, cancellationToken);
+            Console.Out.WriteLine($"Put {total - outcome.Failed:N0} record(s); {outcome.Failed:N0} failed.");
+            if (outcome.Failed == 0)
             {
-                // The data goes as given; only the partition key carries the counter, so the records spread over the shards.
-                var entries = chunk.Select(i => new PutRecordsEntry(System.Text.Encoding.UTF8.GetBytes(text), $"{parse.GetValue(partitionKey)}{i}")).ToArray();
-                failed += (await session.Stream.PutRecordsAsync(name, entries, cancellationToken)).FailedRecordCount;
+                if (outcome.Retried > 0)
+                    Terminal.Tell($"{outcome.Retried:N0} record(s) refused at first with {string.Join(", ", outcome.FirstErrors)} "
+                        + $"({ShardWriteLimit}) were put on a retry after backing off {outcome.Waited.TotalSeconds:0.0#} s.");
+                return 0;
             }
-            Console.Out.WriteLine($"Put {total - failed:N0} record(s); {failed:N0} failed.");
-            return failed == 0 ? 0 : 1;
+            var throttled = outcome.FinalErrors.Keys.SequenceEqual([nameof(ProvisionedThroughputExceededException)]);
+            var open = (await session.Stream.DescribeStreamSummaryAsync(name, cancellationToken)).OpenShardCount;
+            Terminal.Tell(throttled
+                ? $"Error: {outcome.Failed:N0} record(s) refused with {nameof(ProvisionedThroughputExceededException)}"
+                    + (outcome.Attempts > 1 ? $" after {outcome.Attempts} attempts" : "")
+                    + $": {ShardWriteLimit}. Put fewer records a second, add shards ('workshop stream reshard --shards {open * 2}'), or put them again in the next second"
+                    + (outcome.Attempts > 1 ? "." : " (leave out --no-retry to retry them with backoff).")
+                : $"Error: {outcome.Failed:N0} record(s) failed: {string.Join(", ", outcome.FinalErrors.Select(e => $"{e.Key} x{e.Value:N0}"))}. Put them again; 'workshop stream describe' shows the stream's state.");
+            return 1;
         });
 
         var shards = new Option<int>("--shards") { Description = "Number of shards.", DefaultValueFactory = _ => 1 };
@@ -240,6 +252,57 @@ internal static class PipelineCommands
         });
 
         return new Command("stream", "Look at the Kinesis-style stream.") { describe, peek, put, create, reshard, split, merge, ConsumersCommand(streamOption), SubscribeCommand(streamOption), ModeCommand(streamOption) };
+    }
+
+    private const int PutAttempts = 8;
+
+    private static readonly string ShardWriteLimit =
+        $"a shard takes {LocalStreamService.ShardWriteRecordsPerSecond:N0} records and {LocalStreamService.ShardWriteBytesPerSecond / (1024 * 1024)} MiB a second";
+
+    private sealed record PutOutcome(int Failed, int Retried, int Attempts, TimeSpan Waited, IReadOnlyList<string> FirstErrors, IReadOnlyDictionary<string, int> FinalErrors);
+
+    /// <summary>
+    /// PutRecords in batches of 500, resending only the entries that failed (as a producer should: resending a whole batch
+    /// puts the others twice) after 100 ms, 200 ms, 400 ms ... up to <paramref name="attempts"/> sends. Locally the wait moves
+    /// the workspace's virtual clock, whose seconds the shards' allowance counts; on AWS it waits on the wall clock.
+    /// </summary>
+    private static async Task<PutOutcome> PutWithBackoffAsync(WorkshopSession session, string stream, IReadOnlyList<PutRecordsEntry> entries, int attempts, CancellationToken cancellationToken)
+    {
+        int failed = 0, retried = 0, mostAttempts = 0;
+        var waited = TimeSpan.Zero;
+        var firstErrors = new SortedSet<string>(StringComparer.Ordinal);
+        var finalErrors = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var chunk in entries.Chunk(LocalStreamService.MaxRecordsPerPutRecords))
+        {
+            IReadOnlyList<PutRecordsEntry> pending = chunk;
+            PutRecordsResult? last = null;
+            var attempt = 0;
+            for (; attempt < attempts && pending.Count > 0; attempt++)
+            {
+                if (attempt > 0)
+                {
+                    var pause = TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1));
+                    if (session.Local is not null) session.Clock.Advance(pause);
+                    else await Task.Delay(pause, cancellationToken);
+                    waited += pause;
+                }
+                last = await session.Stream.PutRecordsAsync(stream, pending, cancellationToken);
+                var sent = pending;
+                pending = last.FailedRecordCount == 0 ? [] : sent.Where((_, i) => !last.Records[i].Succeeded).ToArray();
+                if (attempt == 0)
+                {
+                    retried += pending.Count;
+                    foreach (var entry in last.Records.Where(r => !r.Succeeded)) firstErrors.Add(entry.ErrorCode!);
+                }
+            }
+            mostAttempts = Math.Max(mostAttempts, attempt);
+            failed += pending.Count;
+            if (pending.Count > 0 && last is not null)
+                foreach (var entry in last.Records.Where(r => !r.Succeeded))
+                    finalErrors[entry.ErrorCode!] = finalErrors.GetValueOrDefault(entry.ErrorCode!) + 1;
+        }
+        if (session.Local is not null && waited > TimeSpan.Zero) session.Clock.Save();
+        return new PutOutcome(failed, retried, mostAttempts, waited, [.. firstErrors], finalErrors);
     }
 
     private static Command ConsumersCommand(Option<string?> streamOption)
