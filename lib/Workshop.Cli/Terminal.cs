@@ -38,13 +38,49 @@ internal static partial class Terminal
         if (Environment.GetEnvironmentVariable("COLUMNS") is not null) AnsiConsole.Profile.Width = Width;
     }
 
-    /// <summary>Prints one of the kit's displays on stdout, its tables wrapped to fit the terminal.</summary>
+    /// <summary>
+    /// True when stdout is a file or a pipe and COLUMNS names no width: what is written there is read by grep and scripts,
+    /// so nothing is wrapped to a window that is not there.
+    /// </summary>
+    private static bool Unfitted => Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null;
+
+    /// <summary>
+    /// Prints one of the kit's displays on stdout, its tables wrapped to fit the terminal; into a file or a pipe, each line
+    /// and each table row whole.
+    /// </summary>
     public static void Show(object display)
     {
-        using var fit = TextTable.FitTo(Width);
+        // A log is one event a line: into a file or a pipe each stays whole, so grep finds a record's sequence number or
+        // JSON; in a terminal a long one breaks between its words and JSON members, never inside them.
+        if (display is StreamingWorkshop.Producer.LogEventsView log)
+        {
+            var lines = log.ToString().TrimEnd('\n');
+            Console.Out.WriteLine(Console.IsOutputRedirected ? lines : string.Join('\n', lines.Split('\n').SelectMany(line => WrapWhole(line, Width))));
+            return;
+        }
+        using var fit = TextTable.FitTo(Unfitted ? int.MaxValue : Width);
         var text = display.ToString() ?? "";
         // A lake's tree stays as it is: each line is a folder or an object's whole key, to be read and copied as one.
-        Console.Out.WriteLine(display is StreamingWorkshop.Lake.BucketTreeView ? text : FitProse(text));
+        Console.Out.WriteLine(display is StreamingWorkshop.Lake.BucketTreeView || Unfitted ? text : FitProse(text));
+    }
+
+    /// <summary>
+    /// A line in pieces of at most <paramref name="width"/> characters, broken only at white space or between JSON members
+    /// (after a comma before a quote); a word longer than the width (a key, a sequence number) stays whole on its own line.
+    /// </summary>
+    internal static IEnumerable<string> WrapWhole(string line, int width)
+    {
+        var rest = line;
+        while (rest.Length > width)
+        {
+            var cut = Enumerable.Range(1, width).Reverse().FirstOrDefault(i => i < rest.Length && (rest[i] is ' ' or '\t' || rest[i - 1] == ',' && rest[i] == '"'));
+            // No break within the width: the first one after it, so the word is never split.
+            if (cut == 0) cut = Enumerable.Range(width + 1, rest.Length - width - 1).FirstOrDefault(i => rest[i] is ' ' or '\t' || rest[i - 1] == ',' && rest[i] == '"');
+            if (cut == 0) break;
+            yield return rest[..cut].TrimEnd();
+            rest = rest[cut..].TrimStart(' ', '\t');
+        }
+        yield return rest;
     }
 
     /// <summary>
