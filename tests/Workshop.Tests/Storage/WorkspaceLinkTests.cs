@@ -17,6 +17,8 @@ public sealed class WorkspaceLinkTests : IDisposable
         File.WriteAllText(Path.Combine(parent, "outside", "secret"), "kept out");
         var root = Path.Combine(parent, "real-home", "workspace");
         Directory.CreateDirectory(Path.Combine(root, "real", "sub"));
+        // A workspace the kit made, with links put in it afterwards.
+        File.WriteAllText(Path.Combine(root, WorkspaceDirectory.MarkerFileName), "");
         File.WriteAllText(Path.Combine(root, "real", "sub", "file.txt"), "inside");
         Directory.CreateSymbolicLink(Path.Combine(root, "out"), Path.Combine(parent, "outside"));
         Directory.CreateSymbolicLink(Path.Combine(root, "inner"), Path.Combine(root, "real"));
