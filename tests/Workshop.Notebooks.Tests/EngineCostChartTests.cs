@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using StreamingWorkshop.Notebooks;
 using StreamingWorkshop.Query;
 using StreamingWorkshop.Warehouse;
@@ -56,6 +57,32 @@ public sealed class EngineCostChartTests
         Assert.Matches($@"""name"":""Warehouse""[^{{]*""marker"":{{""color"":""{green}""", times);
         Assert.Matches($@"""name"":""Athena, JSON.gz and Parquet \(billed the same\)""[^{{]*""marker"":{{}},""line"":{{""color"":""{blue}""}}", cost);
         Assert.Matches($@"""name"":""Athena, JSON.gz""[^{{]*""marker"":{{""color"":""{blue}""", times);
+    }
+
+    /// <summary>
+    /// Notebook 06's answer for a year of 100 cities, from the simulated day's bytes (396,640 over JSON.gz, 4,070 over
+    /// Parquet, each scaled 12,167 times): the cluster pays for itself after about 250 queries a day over JSON.gz and
+    /// about 24,000 over Parquet, and the notebook's chart reaches past the second crossing, so the learner can read both.
+    /// </summary>
+    [Fact]
+    public void The_year_scale_answer_matches_the_crossings_and_the_notebooks_chart_reaches_both()
+    {
+        var comparison = Comparison(396_640, 4_070);
+        const double year = 365 * 100 / 3.0;
+        long Crossing(string engine)
+        {
+            var queries = 1L;
+            while (comparison.UsdPerDay(engine, queries, year) < comparison.WarehouseUsdPerDay) queries++;
+            return queries;
+        }
+
+        Assert.InRange(Crossing(EngineComparison.AthenaJson), 240, 260);
+        Assert.InRange(Crossing(EngineComparison.AthenaParquet), 23_000, 25_000);
+        var notebook = File.ReadAllText(Path.Combine(WorkshopRun.RepositoryRoot, "notebooks", "06-going-further-warehouse.ipynb"));
+        var chartEnd = long.Parse(Regex.Match(notebook, @"DailyCostChart\(maxQueriesPerDay: (?<max>[\d_]+), dataScale: 365 \* 100 / 3.0\)").Groups["max"].Value.Replace("_", ""));
+        Assert.True(chartEnd > Crossing(EngineComparison.AthenaParquet), $"The year chart stops at {chartEnd:N0} queries a day, before Parquet's crossing.");
+        Assert.Contains("Over JSON.gz, after about 250 queries a day", notebook);
+        Assert.Contains("Over Parquet, only after about 24,000", notebook);
     }
 
     [Fact]
