@@ -50,6 +50,11 @@ public sealed class TerminalTests : IDisposable
         var line = Assert.Single(Lines(misspelled.Stderr)).TrimEnd();
         Assert.StartsWith("TABLE_NOT_FOUND: line 1:18: Table 'awsdatacatalog.weather-analytics_dev_db.raw_wether_data' does not exist", line);
         Assert.EndsWith("does not exist. 'workshop catalog tables' lists the database's tables.", line);
+
+        var column = Workshop("query", "SELECT cty FROM raw_weather_data");
+        Assert.NotEqual(0, column.Exit);
+        Assert.Equal("COLUMN_NOT_FOUND: line 1:8: Column 'cty' cannot be resolved. 'workshop catalog describe <table>' lists a table's columns.",
+            Assert.Single(Lines(column.Stderr)).TrimEnd());
     }
 
     [Fact]

@@ -68,7 +68,8 @@ internal static class QueryCommands
 
     /// <summary>
     /// Athena's error as it gives it, then for a missing table the commands that lead on: the crawler's (after the
-    /// simulation's when the lake is empty), or the listing of the tables there are.
+    /// simulation's when the lake is empty), or the listing of the tables there are; for a missing column, the one that
+    /// lists a table's columns.
     /// </summary>
     public static string Explain(AthenaQueryException error) => error switch
     {
@@ -76,6 +77,7 @@ internal static class QueryCommands
             $"{error.ErrorType}: {error.Detail}. The crawler makes this table from the lake's readings, and the lake holds none yet: run 'workshop simulate --duration 24h', then 'workshop crawl', then query again.",
         { CrawlerMakesTheTable: true } => $"{error.ErrorType}: {error.Detail}. The crawler makes this table: run 'workshop crawl' first, then query again.",
         { ErrorType: "TABLE_NOT_FOUND" } => $"{error.Message}. 'workshop catalog tables' lists the database's tables.",
+        { ErrorType: "COLUMN_NOT_FOUND" } => $"{error.Message}. 'workshop catalog describe <table>' lists a table's columns.",
         _ => error.Message,
     };
 
