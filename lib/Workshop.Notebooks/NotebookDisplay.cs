@@ -32,7 +32,7 @@ public static class NotebookDisplay
             Formatter.Register<GenericChart>(chart => GenericChart.toChartHTML(chart), HtmlFormatter.MimeType);
             Formatter.Register<DataFrame>(FormatDataFrame, HtmlFormatter.MimeType);
             // Also inside values the package formats itself, a kit value keeps its designed look.
-            Formatter.Register<IHtmlDisplay>(view => view.ToHtml(), HtmlFormatter.MimeType);
+            Formatter.Register<IHtmlDisplay>(view => Root(view.ToHtml()), HtmlFormatter.MimeType);
             registered = true;
         }
     }
@@ -49,9 +49,18 @@ public static class NotebookDisplay
         }
         data["text/plain"] = PlainText(value);
         var html = Html(value);
-        if (html is not null) data["text/html"] = html;
+        if (html is not null) data["text/html"] = Root(html);
         return data;
     }
+
+    /// <summary>The classes that tell MathJax 2 and 3 (Jupyter, nbconvert's pages) to leave an element's text alone.</summary>
+    public const string NoMathClasses = "tex2jax_ignore mathjax_ignore";
+
+    /// <summary>
+    /// An output's HTML inside one element that MathJax skips. Jupyter, VS Code and nbconvert typeset the text of HTML
+    /// outputs, so a price line such as "$5 per TB ... $0.00005" would otherwise show as an italic formula.
+    /// </summary>
+    public static string Root(string html) => $"<div class=\"{NoMathClasses}\">{html}</div>";
 
     private static string PlainText(object value) => value switch
     {

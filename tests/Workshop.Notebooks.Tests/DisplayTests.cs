@@ -76,6 +76,7 @@ public sealed partial class DisplayTests : IDisposable
         var result = executed.Cells[2].Outputs.Single();
         Assert.Equal("execute_result", result["output_type"]!.GetValue<string>());
         AssertAthenaTable(Mime(result, "text/html")!);
+        Assert.StartsWith(NoMathRoot, Mime(result, "text/html"));
         var text = Mime(result, "text/plain")!;
         Assert.StartsWith("city", text);
         Assert.Contains("2025-01-14 10:00:00.000", text);
@@ -83,6 +84,28 @@ public sealed partial class DisplayTests : IDisposable
         foreach (var each in executed.Cells.SelectMany(c => c.Outputs)) AssertNoObjectTree(each.ToJsonString());
         var page = File.ReadAllText(report.HtmlPath);
         AssertAthenaTable(page[page.IndexOf("<body>", StringComparison.Ordinal)..]);
+    }
+
+    /// <summary>The opening of every HTML output: an element MathJax 2 (nbconvert) and MathJax 3 (Jupyter) leave alone.</summary>
+    private const string NoMathRoot = "<div class=\"tex2jax_ignore mathjax_ignore\">";
+
+    [Fact]
+    public void Every_html_output_sits_in_a_root_that_mathjax_leaves_alone_so_prices_do_not_become_formulas()
+    {
+        // Two dollar signs in one output: Jupyter, VS Code and nbconvert would typeset what lies between them.
+        var prices = new PropertiesView("Assumed prices", [("Athena", "$5 per TB"), ("Least a query is billed", "10 MB, $0.00005")]);
+        var frame = new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.StringDataFrameColumn("price", ["$5", "$0.25"]));
+        object[] values = [prices, new IHtmlDisplay[] { prices, prices }, frame, new[] { "$1", "$2" }, new { Price = "$5", Per = "$0.00005" }];
+
+        foreach (var value in values)
+        {
+            var html = NotebookDisplay.Bundle(value)["text/html"]!.GetValue<string>();
+            Assert.StartsWith(NoMathRoot, html);
+            Assert.EndsWith("</div>", html);
+        }
+        Assert.Contains("$0.00005", NotebookDisplay.Bundle(prices)["text/html"]!.GetValue<string>());
+        // A single value is text, which no frontend typesets.
+        Assert.Null(NotebookDisplay.Bundle("$5 per TB")["text/html"]);
     }
 
     [Theory]
