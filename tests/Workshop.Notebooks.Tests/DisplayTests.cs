@@ -184,6 +184,19 @@ public sealed partial class DisplayTests : IDisposable
         type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)) ? type.GetGenericArguments()[0] : type;
 
     [Fact]
+    public void A_dollar_escaped_in_markdown_for_jupyter_is_a_plain_dollar_on_the_page()
+    {
+        var document = new NotebookDocument { Metadata = NotebookDocument.DefaultMetadata() };
+        document.Cells.Add(new NotebookCell { Kind = CellKind.Markdown, Language = "markdown", Source = @"10 MB × \$5 per TB = **\$0.00005**, and `$.day` in code" });
+
+        var page = HtmlExporter.Page(document, "prices");
+
+        Assert.Contains("10 MB × $5 per TB = <strong>$0.00005</strong>, and <code>$.day</code> in code", page);
+        Assert.DoesNotContain(@"\$", page);
+        Assert.DoesNotContain("class=\"math", page);
+    }
+
+    [Fact]
     public void Links_to_notebooks_become_links_to_their_pages_and_others_stay()
     {
         var html = HtmlExporter.NotebookLinksToPages(

@@ -103,6 +103,41 @@ public sealed partial class TaskNotebookReadingTests
             $"Code lines longer than {LongestCodeLine} characters:\n" + string.Join("\n", tooLong));
     }
 
+    /// <summary>
+    /// Jupyter, VS Code and nbconvert read the text between two dollar signs of a markdown cell as a formula, so
+    /// "10 MB × $5 per TB = **$0.00005**" showed as italic maths. A price is written \$5; code keeps its $ as it is.
+    /// </summary>
+    [Fact]
+    public void No_markdown_cell_has_a_dollar_sign_that_would_be_read_as_maths()
+    {
+        var root = WorkshopRun.RepositoryRoot;
+        var paths = Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb", SearchOption.AllDirectories)
+            .Append(Path.Combine(root, "workshop.ipynb")).Append(Path.Combine(root, "workshop.dib")).Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(paths, p => p.EndsWith(Path.Combine("solutions", "orchestration-solution.ipynb"), StringComparison.Ordinal));
+        var unescaped = new List<string>();
+        foreach (var path in paths)
+        {
+            var cells = NotebookFile.Read(path).Cells;
+            for (var cell = 0; cell < cells.Count; cell++)
+            {
+                if (cells[cell].Kind != CellKind.Markdown) continue;
+                var prose = InlineCode().Replace(FencedCode().Replace(cells[cell].Source, ""), "");
+                foreach (Match dollar in UnescapedDollar().Matches(prose))
+                    unescaped.Add($"{Path.GetRelativePath(root, path)}, cell {cell + 1}: …{prose[Math.Max(0, dollar.Index - 30)..Math.Min(prose.Length, dollar.Index + 30)].ReplaceLineEndings(" ")}…");
+            }
+        }
+        Assert.True(unescaped.Count == 0, "Write \\$ for a dollar sign in markdown:\n" + string.Join("\n", unescaped));
+    }
+
+    [GeneratedRegex(@"^[ \t]*(```|~~~)[\s\S]*?^[ \t]*\1", RegexOptions.Multiline)]
+    private static partial Regex FencedCode();
+
+    [GeneratedRegex(@"(`+)[\s\S]*?(?<!`)\1(?!`)")]
+    private static partial Regex InlineCode();
+
+    [GeneratedRegex(@"(?<!\\)\$")]
+    private static partial Regex UnescapedDollar();
+
     [Fact]
     public void Task3s_first_query_names_the_three_Athena_calls()
     {
@@ -140,9 +175,9 @@ public sealed partial class TaskNotebookReadingTests
     public void Task3_explains_the_ten_megabyte_minimum_with_the_pricing_page()
     {
         var markdown = string.Join("\n", Markdown(Source("03-task3-lake-exploration.ipynb")));
-        Assert.Contains("$5 per TB of data scanned, rounded up to the nearest megabyte, with a minimum of 10 MB per query", markdown);
+        Assert.Contains(@"\$5 per TB of data scanned, rounded up to the nearest megabyte, with a minimum of 10 MB per query", markdown);
         Assert.Contains("Athena's pricing page, `https://aws.amazon.com/athena/pricing/`", markdown);
-        Assert.Contains("10 MB × $5 per TB = **$0.00005**", markdown);
+        Assert.Contains(@"10 MB × \$5 per TB = **\$0.00005**", markdown);
         Assert.Contains("Every price is an **assumption**", markdown);
     }
 
