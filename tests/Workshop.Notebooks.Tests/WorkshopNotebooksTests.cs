@@ -36,6 +36,42 @@ public sealed class WorkshopNotebooksTests(WorkshopRun run)
         Assert.True(File.Exists(Path.Combine(run.Output, "index.html")));
     }
 
+    /// <summary>
+    /// What Jupyter, VS Code and nbconvert do to an output's HTML: MathJax typesets the text between two dollar signs
+    /// unless an element above it has an ignore class, and the stylesheet right-aligns table cells and drops their
+    /// borders unless the cell's own style says otherwise. Every HTML output of the day is checked for both.
+    /// </summary>
+    [Fact]
+    public void Every_html_output_of_the_day_is_left_alone_by_mathjax_and_its_table_cells_keep_their_alignment_and_borders()
+    {
+        Assert.True(run.ExitCode == 0, run.Log);
+        var checkedCells = 0;
+        var wrong = new List<string>();
+        foreach (var path in Directory.GetFiles(run.Output, "*.ipynb", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetRelativePath(run.Output, path);
+            var cells = NotebookFile.Read(path).Cells;
+            for (var cell = 0; cell < cells.Count; cell++)
+            {
+                foreach (var output in cells[cell].Outputs)
+                {
+                    if (output["data"]?["text/html"]?.GetValue<string>() is not { } html) continue;
+                    // The first chart of a notebook carries plotly.js ahead of it, a script MathJax never reads.
+                    if (!NotebookDisplay.WithoutPlotlyScript(html).StartsWith("<div class=\"tex2jax_ignore mathjax_ignore\">", StringComparison.Ordinal))
+                        wrong.Add($"{name}, cell {cell + 1}: no MathJax-ignoring root: {html[..Math.Min(80, html.Length)]}");
+                    foreach (System.Text.RegularExpressions.Match tag in System.Text.RegularExpressions.Regex.Matches(html, "<t[hd](?:\\s[^>]*)?>"))
+                    {
+                        checkedCells++;
+                        if (!tag.Value.Contains("text-align:left", StringComparison.Ordinal) || !tag.Value.Contains("border:1px solid", StringComparison.Ordinal))
+                            wrong.Add($"{name}, cell {cell + 1}: {tag.Value}");
+                    }
+                }
+            }
+        }
+        Assert.True(checkedCells > 1000, $"only {checkedCells} table cells checked");
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong.Distinct().Take(20)));
+    }
+
     [Fact]
     public void Source_notebooks_are_committed_without_outputs()
     {

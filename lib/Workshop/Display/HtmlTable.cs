@@ -22,6 +22,8 @@ public static class HtmlTable
     public const string GreenTint = "rgba(45,164,78,0.16)";
     public const string AmberTint = "rgba(212,167,44,0.18)";
 
+    // Each cell carries its alignment, border and padding inline: Jupyter's and nbconvert's stylesheet right-aligns the
+    // cells of an output's tables, centres them vertically and drops their borders, and only an inline style outranks it.
     private const string Cell = $"border:1px solid {Border};padding:2px 6px;text-align:left;vertical-align:top";
 
     public static string Encode(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? "");
@@ -35,23 +37,31 @@ public static class HtmlTable
         var html = new StringBuilder();
         // The title sits above the table, not in a <caption>, which would wrap at the table's width.
         if (caption is not null) html.Append($"<div style=\"{Style};font-weight:bold;padding:4px 0\">{Encode(caption)}</div>");
-        html.Append($"<table style=\"{Style}\">");
-        html.Append("<thead><tr>");
+        html.Append(Open).Append("<thead><tr>");
         for (var i = 0; i < headers.Count; i++)
         {
             var note = headerNotes is not null && i < headerNotes.Count ? $"<br><small style=\"{Quiet};font-weight:normal\">{Encode(headerNotes[i])}</small>" : "";
-            html.Append($"<th style=\"{Cell};background:{Shade}\">{Encode(headers[i])}{note}</th>");
+            html.Append(HeaderCell(headers[i], note));
         }
         html.Append("</tr></thead><tbody>");
         foreach (var row in rows)
         {
             html.Append("<tr>");
-            foreach (var cell in row) html.Append($"<td style=\"{Cell}\">{Encode(cell)}</td>");
+            foreach (var cell in row) html.Append(DataCell(cell));
             html.Append("</tr>");
         }
         html.Append("</tbody></table>");
         return html.ToString();
     }
+
+    /// <summary>The opening tag of a kit table; a display that builds its own rows starts with it, then uses the two cells below.</summary>
+    public static string Open => $"<table style=\"{Style}\">";
+
+    /// <summary>A column's header, shaded, left-aligned and bordered like every kit table's; <paramref name="noteHtml"/> follows the escaped name.</summary>
+    public static string HeaderCell(string name, string noteHtml = "") => $"<th style=\"{Cell};background:{Shade}\">{Encode(name)}{noteHtml}</th>";
+
+    /// <summary>A value, escaped, left-aligned and bordered; <paramref name="style"/> adds to the cell's style (white-space:nowrap, say).</summary>
+    public static string DataCell(string value, string? style = null) => $"<td style=\"{Cell}{(style is null ? "" : ";" + style)}\">{Encode(value)}</td>";
 }
 
 public static class TextTable

@@ -114,12 +114,12 @@ public sealed class LogEventsView(IReadOnlyList<LogEvent> events) : IHtmlDisplay
     public string ToHtml()
     {
         if (Events.Count == 0) return "<p>No log events yet: invoke the producer or run the simulation first.</p>";
-        var html = new StringBuilder($"<table style=\"{HtmlTable.Style}\"><thead><tr><th style=\"text-align:left;padding:2px 6px\">Timestamp (UTC)</th><th style=\"text-align:left;padding:2px 6px\">Message</th></tr></thead><tbody>");
+        var html = new StringBuilder(HtmlTable.Open).Append($"<thead><tr>{HtmlTable.HeaderCell("Timestamp (UTC)")}{HtmlTable.HeaderCell("Message")}</tr></thead><tbody>");
         foreach (var e in Events)
         {
             var marker = e.Message.StartsWith("START", StringComparison.Ordinal) || e.Message.StartsWith("END", StringComparison.Ordinal) || e.Message.StartsWith("REPORT", StringComparison.Ordinal);
             var style = marker ? $"background:{HtmlTable.BlueTint};font-weight:bold" : e.Message.Contains("Failed", StringComparison.Ordinal) ? $"background:{HtmlTable.RedTint}" : "";
-            html.Append($"<tr style=\"{style}\"><td style=\"padding:2px 6px;white-space:nowrap\">{Time(e)}</td><td style=\"padding:2px 6px\">{HtmlTable.Encode(e.Message)}</td></tr>");
+            html.Append($"<tr style=\"{style}\">{HtmlTable.DataCell(Time(e), "white-space:nowrap")}{HtmlTable.DataCell(e.Message)}</tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

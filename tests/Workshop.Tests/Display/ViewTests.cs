@@ -192,6 +192,24 @@ public class ViewTests
         Assert.Contains("2025-01-14 09:30:05.000  START RequestId: r", view.ToString());
     }
 
+    [Fact]
+    public void Log_events_are_a_kit_table_whose_cells_carry_their_own_left_alignment_and_borders()
+    {
+        // Jupyter's stylesheet right-aligns an output's cells and drops their borders unless a cell's own style says otherwise.
+        var view = new LogEventsView([new LogEvent(At, "START RequestId: r Version: $LATEST"), new LogEvent(At, "Sent {\"city\":\"London\"} to shardId-000000000000"), new LogEvent(At, "END RequestId: r")]);
+        var table = HtmlTable.Render(["Timestamp (UTC)", "Message"], [["2025-01-14 09:30:05.000", "Sent {}"]]);
+
+        var html = view.ToHtml();
+
+        var cells = System.Text.RegularExpressions.Regex.Matches(html, "<t[hd] style=\"(?<style>[^\"]*)\"").Select(m => m.Groups["style"].Value).ToList();
+        Assert.Equal(2 + 3 * 2, System.Text.RegularExpressions.Regex.Matches(html, "<t[hd][ >]").Count);
+        Assert.Equal(8, cells.Count);
+        Assert.All(cells, style => Assert.Contains("text-align:left", style));
+        Assert.All(cells, style => Assert.Contains($"border:1px solid {HtmlTable.Border}", style));
+        Assert.StartsWith(table[..table.IndexOf("</th>", StringComparison.Ordinal)], html); // the same table and header as every other
+        Assert.Contains(table[table.IndexOf("<td", StringComparison.Ordinal)..table.IndexOf("\">", table.IndexOf("<td", StringComparison.Ordinal), StringComparison.Ordinal)], html);
+    }
+
     private sealed class FakeListing(params ObjectInfo[] objects) : IObjectStore
     {
         public Task<ListObjectsResult> ListObjectsV2Async(ListObjectsRequest request, CancellationToken cancellationToken = default)
