@@ -124,9 +124,13 @@ public sealed partial class TaskNotebookReadingTests
                 var prose = InlineCode().Replace(FencedCode().Replace(cells[cell].Source, ""), "");
                 foreach (Match dollar in UnescapedDollar().Matches(prose))
                     unescaped.Add($"{Path.GetRelativePath(root, path)}, cell {cell + 1}: …{prose[Math.Max(0, dollar.Index - 30)..Math.Min(prose.Length, dollar.Index + 30)].ReplaceLineEndings(" ")}…");
+                // JupyterLab's and Notebook's markdown parser turns \$ into $ before MathJax reads the page, and MathJax pairs
+                // two dollars within one run of text (it does not pair across an element): each amount needs its own run.
+                foreach (var run in TextRun().Split(prose).Where(r => r.Split(@"\$").Length > 2))
+                    unescaped.Add($"{Path.GetRelativePath(root, path)}, cell {cell + 1}: two amounts in one run of text, give each its own emphasis: {run.Trim()}");
             }
         }
-        Assert.True(unescaped.Count == 0, "Write \\$ for a dollar sign in markdown:\n" + string.Join("\n", unescaped));
+        Assert.True(unescaped.Count == 0, "Write \\$ for a dollar sign in markdown, one amount to a run of text:\n" + string.Join("\n", unescaped));
     }
 
     [GeneratedRegex(@"^[ \t]*(```|~~~)[\s\S]*?^[ \t]*\1", RegexOptions.Multiline)]
@@ -137,6 +141,10 @@ public sealed partial class TaskNotebookReadingTests
 
     [GeneratedRegex(@"(?<!\\)\$")]
     private static partial Regex UnescapedDollar();
+
+    // Where a run of text ends in the rendered page: emphasis, an HTML tag, a line (a list item, a paragraph).
+    [GeneratedRegex(@"\*+|_+|<[^>\n]+>|\n")]
+    private static partial Regex TextRun();
 
     [Fact]
     public void Task3s_first_query_names_the_three_Athena_calls()
@@ -177,7 +185,7 @@ public sealed partial class TaskNotebookReadingTests
         var markdown = string.Join("\n", Markdown(Source("03-task3-lake-exploration.ipynb")));
         Assert.Contains(@"\$5 per TB of data scanned, rounded up to the nearest megabyte, with a minimum of 10 MB per query", markdown);
         Assert.Contains("Athena's pricing page, `https://aws.amazon.com/athena/pricing/`", markdown);
-        Assert.Contains(@"10 MB × \$5 per TB = **\$0.00005**", markdown);
+        Assert.Contains(@"**10 MB × \$5 per TB** = **\$0.00005**", markdown);
         Assert.Contains("Every price is an **assumption**", markdown);
     }
 
