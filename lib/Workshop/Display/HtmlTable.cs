@@ -32,7 +32,9 @@ public static class HtmlTable
     public static string Note(string text) => $"<p style=\"{Quiet};font-size:12px\">{Encode(text)}</p>";
 
     /// <param name="headerNotes">A small second line under each header, such as a column's type.</param>
-    public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, IReadOnlyList<string>? headerNotes = null)
+    /// <param name="columnStyles">Style added to each column's cells, such as a prose column's least width (null: none).</param>
+    public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, IReadOnlyList<string>? headerNotes = null,
+        IReadOnlyList<string?>? columnStyles = null)
     {
         var html = new StringBuilder();
         // The title sits above the table, not in a <caption>, which would wrap at the table's width.
@@ -47,7 +49,7 @@ public static class HtmlTable
         foreach (var row in rows)
         {
             html.Append("<tr>");
-            foreach (var cell in row) html.Append(DataCell(cell));
+            for (var i = 0; i < row.Count; i++) html.Append(DataCell(row[i], columnStyles is not null && i < columnStyles.Count ? columnStyles[i] : null));
             html.Append("</tr>");
         }
         html.Append("</tbody></table>");

@@ -67,7 +67,9 @@ public sealed class AlarmsView(IReadOnlyList<MetricAlarm> alarms, DateTimeOffset
 
     private string Caption => $"Alarms as of {Shown.Time(asOf)}";
 
-    public string ToHtml() => alarms.Count == 0 ? $"<div style=\"{HtmlTable.Style}\">No alarms yet.</div>" : HtmlTable.Render(Headers, alarms.Select(Row), Caption);
+    // The condition keeps room for its words beside the long metric name and reason, which would squeeze it to a word a line.
+    public string ToHtml() => alarms.Count == 0 ? $"<div style=\"{HtmlTable.Style}\">No alarms yet.</div>" :
+        HtmlTable.Render(Headers, alarms.Select(Row), Caption, columnStyles: [null, null, null, "min-width:24ch"]);
 
     public override string ToString() => alarms.Count == 0 ? "No alarms yet." : Caption + "\n" + TextTable.Render(Headers, alarms.Select(Row));
 }

@@ -146,6 +146,28 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task No_table_squeezes_a_column_of_sentences_to_a_word_a_line()
+    {
+        await PagesAsync();
+        // A cell of six words or more narrower than about 20 characters reads a word a line: its column lost its room to
+        // long unbreakable values (paths, addresses) beside it.
+        var problems = new List<string>();
+        await using var browser = await Chromium.LaunchAsync();
+        foreach (var path in Directory.EnumerateFiles(run.Output, "*.html", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            await using var page = await browser.NewPageAsync();
+            await page.GoToAsync(new Uri(path).AbsoluteUri, WaitUntilNavigation.Load);
+            var squeezed = await page.EvaluateFunctionAsync<string[]>("""
+                () => [...document.querySelectorAll('td')]
+                    .filter(td => td.innerText.trim().split(/\s+/).length >= 6 && td.getBoundingClientRect().width < 150)
+                    .map(td => Math.round(td.getBoundingClientRect().width) + ' px wide: ' + td.innerText.trim().replace(/\s+/g, ' ').slice(0, 60))
+                """);
+            problems.AddRange(squeezed.Select(cell => $"{Path.GetRelativePath(run.Output, path)}: {cell}"));
+        }
+        Assert.True(problems.Count == 0, Report(problems));
+    }
+
+    [Fact]
     public async Task No_page_shows_an_error()
     {
         var problems = (await PagesAsync()).SelectMany(p => p.Reading.Errors.Select(e => $"{p.Name}: {e.Split('\n')[0]}")).ToList();
