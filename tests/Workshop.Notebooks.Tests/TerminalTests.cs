@@ -86,7 +86,7 @@ public sealed class TerminalTests : IDisposable
         var line = Assert.Single(Lines(again.Stderr)).TrimEnd();
         Assert.StartsWith("Stack stream ended ROLLBACK_COMPLETE: DataLakeBucket: Your previous request to create the named bucket succeeded and you already own it", line);
         Assert.EndsWith("Locally, start afresh with 'workshop reset' (it deletes the workspace, the lake with it), then deploy; " +
-            "on AWS, empty and delete the bucket first ('aws s3 rb s3://weather-analytics-data-lake-dev-123456789012 --force').", line);
+            "on AWS, delete this failed stack and empty and delete the bucket ('aws s3 rb s3://weather-analytics-data-lake-dev-123456789012 --force') first.", line);
         Assert.DoesNotContain("workshop destroy", line);
         // Every later verb gives the same way out, and the way out works.
         Assert.Contains("'workshop reset'", Assert.Single(Lines(Workshop("lake", "ls").Stderr)));
@@ -111,6 +111,12 @@ public sealed class TerminalTests : IDisposable
             Assert.Equal($"Error: The folder '{project}' holds other files and is not a workshop workspace (it has no WORKSPACE file), so the kit left it alone. " +
                 "Give a new or empty folder, or one the kit made.", Assert.Single(Lines(stderr)).TrimEnd());
             Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(project).Select(Path.GetFileName));
+
+            // What a file manager leaves in a folder it showed does not make the folder anyone's: it becomes a workspace.
+            File.Delete(Path.Combine(project, "notes.txt"));
+            File.WriteAllText(Path.Combine(project, ".DS_Store"), "");
+            Assert.Equal(0, Workshop("--workspace", project, "lake", "ls").Exit);
+            Assert.True(File.Exists(Path.Combine(project, "WORKSPACE")));
         }
         finally
         {

@@ -192,11 +192,13 @@ internal static class PipelineCommands
                 return 0;
             }
             var throttled = outcome.FinalErrors.Keys.SequenceEqual([nameof(ProvisionedThroughputExceededException)]);
-            var open = (await session.Stream.DescribeStreamSummaryAsync(name, cancellationToken)).OpenShardCount;
+            var summary = await session.Stream.DescribeStreamSummaryAsync(name, cancellationToken);
+            // An on-demand stream takes no reshard: it adds shards by itself as the writes grow.
+            var moreShards = summary.StreamModeDetails == StreamModes.OnDemand ? "" : $"add shards ('workshop stream reshard --shards {summary.OpenShardCount * 2}'), ";
             Terminal.Tell(throttled
                 ? $"Error: {outcome.Failed:N0} record(s) refused with {nameof(ProvisionedThroughputExceededException)}"
                     + (outcome.Attempts > 1 ? $" after {outcome.Attempts} attempts" : "")
-                    + $": {ShardWriteLimit}. Put fewer records a second, add shards ('workshop stream reshard --shards {open * 2}'), or put them again in the next second"
+                    + $": {ShardWriteLimit}. Put fewer records a second, {moreShards}or put them again in the next second"
                     + (outcome.Attempts > 1 ? "." : " (leave out --no-retry to retry them with backoff).")
                 : $"Error: {outcome.Failed:N0} record(s) failed: {string.Join(", ", outcome.FinalErrors.Select(e => $"{e.Key} x{e.Value:N0}"))}. Put them again; 'workshop stream describe' shows the stream's state.");
             return 1;
@@ -272,36 +274,43 @@ internal static class PipelineCommands
         var waited = TimeSpan.Zero;
         var firstErrors = new SortedSet<string>(StringComparer.Ordinal);
         var finalErrors = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var chunk in entries.Chunk(LocalStreamService.MaxRecordsPerPutRecords))
+        try
         {
-            IReadOnlyList<PutRecordsEntry> pending = chunk;
-            PutRecordsResult? last = null;
-            var attempt = 0;
-            for (; attempt < attempts && pending.Count > 0; attempt++)
+            foreach (var chunk in entries.Chunk(LocalStreamService.MaxRecordsPerPutRecords))
             {
-                if (attempt > 0)
+                IReadOnlyList<PutRecordsEntry> pending = chunk;
+                PutRecordsResult? last = null;
+                var attempt = 0;
+                for (; attempt < attempts && pending.Count > 0; attempt++)
                 {
-                    var pause = TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1));
-                    if (session.Local is not null) session.Clock.Advance(pause);
-                    else await Task.Delay(pause, cancellationToken);
-                    waited += pause;
+                    if (attempt > 0)
+                    {
+                        var pause = TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1));
+                        if (session.Local is not null) session.Clock.Advance(pause);
+                        else await Task.Delay(pause, cancellationToken);
+                        waited += pause;
+                    }
+                    last = await session.Stream.PutRecordsAsync(stream, pending, cancellationToken);
+                    var sent = pending;
+                    pending = last.FailedRecordCount == 0 ? [] : sent.Where((_, i) => !last.Records[i].Succeeded).ToArray();
+                    if (attempt == 0)
+                    {
+                        retried += pending.Count;
+                        foreach (var entry in last.Records.Where(r => !r.Succeeded)) firstErrors.Add(entry.ErrorCode!);
+                    }
                 }
-                last = await session.Stream.PutRecordsAsync(stream, pending, cancellationToken);
-                var sent = pending;
-                pending = last.FailedRecordCount == 0 ? [] : sent.Where((_, i) => !last.Records[i].Succeeded).ToArray();
-                if (attempt == 0)
-                {
-                    retried += pending.Count;
-                    foreach (var entry in last.Records.Where(r => !r.Succeeded)) firstErrors.Add(entry.ErrorCode!);
-                }
+                mostAttempts = Math.Max(mostAttempts, attempt);
+                failed += pending.Count;
+                if (pending.Count > 0 && last is not null)
+                    foreach (var entry in last.Records.Where(r => !r.Succeeded))
+                        finalErrors[entry.ErrorCode!] = finalErrors.GetValueOrDefault(entry.ErrorCode!) + 1;
             }
-            mostAttempts = Math.Max(mostAttempts, attempt);
-            failed += pending.Count;
-            if (pending.Count > 0 && last is not null)
-                foreach (var entry in last.Records.Where(r => !r.Succeeded))
-                    finalErrors[entry.ErrorCode!] = finalErrors.GetValueOrDefault(entry.ErrorCode!) + 1;
         }
-        if (session.Local is not null && waited > TimeSpan.Zero) session.Clock.Save();
+        finally
+        {
+            // The records already put carry the times the waits moved the clock to, whatever stopped the loop.
+            if (session.Local is not null && waited > TimeSpan.Zero) session.Clock.Save();
+        }
         return new PutOutcome(failed, retried, mostAttempts, waited, [.. firstErrors], finalErrors);
     }
 

@@ -68,7 +68,8 @@ internal static partial class AthenaErrors
         {
             // DuckDB's last line says what is wrong with the value ("Error: Month out of range, ...").
             var reason = message.Split('\n')[^1].Replace("Error: ", "").TrimEnd('.');
-            return new("INVALID_FUNCTION_ARGUMENT", $"{Where(null)}: Invalid format: \"{unparsable.Groups["value"].Value}\": {char.ToLowerInvariant(reason[0])}{reason[1..]}.");
+            // Raised while the query runs, on a value, so Athena gives no line and column.
+            return new("INVALID_FUNCTION_ARGUMENT", $"Invalid format: \"{unparsable.Groups["value"].Value}\": {char.ToLowerInvariant(reason[0])}{reason[1..]}.");
         }
         if (BadJsonValue().Match(message) is { Success: true } bad)
         {

@@ -382,10 +382,10 @@ public static class TrinoFunctions
     ];
 
     /// <summary>
-    /// The macros, created once per engine, after the engine's one Trino setting: `/` between two integers is integer
-    /// division (7 / 2 is 3, -7 / 2 is -3), as in Athena, where DuckDB would answer 3.5.
+    /// What each engine runs once when it opens: its one Trino setting, `/` between two integers being integer division
+    /// (7 / 2 is 3, -7 / 2 is -3, as in Athena, where DuckDB would answer 3.5), then the macros.
     /// </summary>
-    public static readonly string[] Macros =
+    public static readonly string[] EngineSetup =
     [
         "SET integer_division = true",
         "CREATE OR REPLACE MACRO athena_date_format(ts, f) AS strftime(CAST(ts AS TIMESTAMP), f)",

@@ -73,7 +73,7 @@ public sealed partial class LocalAthena : IDisposable
         this.lake = lake;
         Settings = settings;
         var savedRows = workspace.EnsureFolder(LakeRowCache.SavedFolder);
-        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.Macros.Concat(LakeRowCache.Setup), openedFiles);
+        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.EngineSetup.Concat(LakeRowCache.Setup), openedFiles);
         rowCache = new LakeRowCache(duck, workspace, savedRows);
         history = new QueryHistory(workspace);
     }

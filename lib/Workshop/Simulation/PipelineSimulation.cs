@@ -136,7 +136,10 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         local.Faults.Arm(clock.GetUtcNow());
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
-        var firstInvocation = ProducerSchedule.NextAfter(startedAt) ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
+        // From a start it was given, a run polls at that very minute, as a replay from the same start does; otherwise the
+        // clock stands where the last run stopped, whose minute that run has already polled.
+        var firstInvocation = ProducerSchedule.NextAfter(start is null ? startedAt : startedAt - TimeSpan.FromTicks(1))
+            ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
         clock.StartLive(speed);
         var counts = new EventCounts();
         LiveReport Report() => new(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);

@@ -107,10 +107,10 @@ public static partial class StackStatuses
         var bucket = kept.Groups["bucket"].Value;
         return $"The bucket {bucket} is still there, kept when the stack was deleted before (DeletionPolicy: Retain), and a new stack " +
                "cannot create a bucket that exists. Locally, start afresh with 'workshop reset' (it deletes the workspace, the lake " +
-               $"with it), then deploy; on AWS, empty and delete the bucket first ('aws s3 rb s3://{bucket} --force').";
+               $"with it), then deploy; on AWS, delete this failed stack and empty and delete the bucket ('aws s3 rb s3://{bucket} --force') first.";
     }
 
-    // S3's answer in the local lake, and CloudFormation's on AWS.
-    [GeneratedRegex(@"you already own it: (?<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])|(?<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9]) already exists")]
+    // The local lake's answer when a stack creates a bucket that is already there (S3's BucketAlreadyOwnedByYou).
+    [GeneratedRegex(@"you already own it: (?<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])")]
     private static partial Regex KeptBucket();
 }

@@ -23,7 +23,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         Root = Path.GetFullPath(root);
         if (File.Exists(Root))
             throw new ArgumentException($"The workspace '{Root}' is a file; give a folder (new or the kit's) for the workspace.");
-        var isNew = !Directory.Exists(Root) || !Directory.EnumerateFileSystemEntries(Root).Any();
+        var isNew = !Directory.Exists(Root) || Directory.EnumerateFileSystemEntries(Root).All(entry => FolderLitter.Contains(Path.GetFileName(entry)));
         // The kit fills its workspace with folders of its own and 'reset' deletes it whole: a folder with other things in
         // it (a home folder, a project, /) is never taken for one.
         if (!isNew && !File.Exists(Path.Combine(Root, MarkerFileName)))
@@ -488,10 +488,21 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     public void Delete()
     {
         if (!Directory.Exists(Root)) return;
-        if (!File.Exists(Path.Combine(Root, MarkerFileName)))
+        var marker = Path.Combine(Root, MarkerFileName);
+        if (!File.Exists(marker))
             throw new InvalidOperationException($"{Root} does not look like a workshop workspace (no {MarkerFileName} file), so it was left alone. Delete it by hand if you are sure.");
+        // The marker goes last: a deletion stopped halfway (a file another program holds open on Windows) leaves a
+        // workspace the kit still knows as its own, and 'workshop reset' can finish the job.
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Root).Where(entry => entry != marker).ToList())
+        {
+            if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+            else File.Delete(entry);
+        }
         Directory.Delete(Root, recursive: true);
     }
+
+    /// <summary>What a file manager leaves in any folder it shows (Finder's .DS_Store, Explorer's Thumbs.db and desktop.ini): a folder of only these is empty.</summary>
+    private static readonly HashSet<string> FolderLitter = new(StringComparer.OrdinalIgnoreCase) { ".DS_Store", "Thumbs.db", "desktop.ini" };
 
     public override string ToString() => Root;
 

@@ -45,7 +45,7 @@ public sealed class TrinoSemanticsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AthenaQueryException>(() => session.QueryAsync("SELECT date_parse('2025-13-01', '%Y-%m-%d') AS d"));
 
         Assert.Equal("INVALID_FUNCTION_ARGUMENT", error.ErrorType);
-        Assert.Matches("^INVALID_FUNCTION_ARGUMENT: line 1:\\d+: Invalid format: \"2025-13-01\": month out of range, expected a value between 1 and 12\\.$", error.Message);
+        Assert.Equal("INVALID_FUNCTION_ARGUMENT: Invalid format: \"2025-13-01\": month out of range, expected a value between 1 and 12.", error.Message);
     }
 
     [Fact]
