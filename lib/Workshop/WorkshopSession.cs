@@ -334,7 +334,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     {
         var local = LocalOnly("Running the pipeline in the background");
         // Checked here, before anything runs, rather than when the run's clock starts.
-        if (!double.IsFinite(speed) || speed <= 0 || speed > VirtualClock.MaxLiveSpeed)
+        if (!VirtualClock.IsLiveSpeed(speed))
             throw new ArgumentException($"A live run's speed must be above 0 and at most {VirtualClock.MaxLiveSpeed:N0} times real time, not {speed.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         if (scenario?.Outage is not null)
             throw new ArgumentException("A live run takes no outage: the producer keeps an outage's readings until it ends, and a live run stopped before then would lose them. Replay the day with SimulateAsync to have an outage.");

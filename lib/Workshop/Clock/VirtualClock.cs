@@ -120,10 +120,13 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
     /// <summary>The fastest a live clock runs: 100,000 times real time (a day in under a second of wall time).</summary>
     public const double MaxLiveSpeed = 100_000;
 
+    /// <summary>True for a speed a live clock can run at: above 0 and at most <see cref="MaxLiveSpeed"/>.</summary>
+    public static bool IsLiveSpeed(double speed) => double.IsFinite(speed) && speed > 0 && speed <= MaxLiveSpeed;
+
     /// <summary>Starts following the wall clock from the current virtual time, <paramref name="speed"/> times faster.</summary>
     public void StartLive(double speed = 1)
     {
-        if (speed is <= 0 or > MaxLiveSpeed || double.IsNaN(speed)) throw new ArgumentOutOfRangeException(nameof(speed), speed, "Speed must be above 0 and at most 100,000.");
+        if (!IsLiveSpeed(speed)) throw new ArgumentOutOfRangeException(nameof(speed), speed, "Speed must be above 0 and at most 100,000.");
         lock (sync)
         {
             if (live is not null) throw new InvalidOperationException("The clock is already running live.");

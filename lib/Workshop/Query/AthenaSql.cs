@@ -83,14 +83,23 @@ public static class AthenaSql
     /// </summary>
     public static void RequireSingleStatement(string sql)
     {
-        var tokens = Tokenize(sql);
-        var separator = tokens.FindIndex(t => t.Kind == TokenKind.Symbol && t.Text == ";");
-        if (separator < 0) return;
-        var more = tokens.FindIndex(separator + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment) && t.Text != ";");
-        if (more < 0) return;
-        var (line, column) = Position(sql, tokens[more].Offset);
+        if (SecondStatementOffset(sql) is not { } offset) return;
+        var (line, column) = Position(sql, offset);
         throw new AthenaQueryException("SYNTAX_ERROR",
             $"line {line}:{column}: Only one sql statement is allowed. Got a second statement after the ';'; run each statement as its own query.");
+    }
+
+    /// <summary>
+    /// Where a second statement starts, after a semicolon outside strings and comments, or null when the text holds one
+    /// statement (semicolons at the very end included). Athena and the warehouse both refuse such text.
+    /// </summary>
+    public static int? SecondStatementOffset(string sql)
+    {
+        var tokens = Tokenize(sql);
+        var separator = tokens.FindIndex(t => t.Kind == TokenKind.Symbol && t.Text == ";");
+        if (separator < 0) return null;
+        var more = tokens.FindIndex(separator + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment) && t.Text != ";");
+        return more < 0 ? null : tokens[more].Offset;
     }
 
     /// <summary>The statement with comments and a trailing semicolon removed, for recognising its kind.</summary>

@@ -285,7 +285,6 @@ public sealed partial class LocalWarehouse
     {
         PrepareExternalTables(connection, sql);
         AutoRefresh(connection, cancellationToken);
-        RedshiftSql.RefuseUnsupported(sql);
         if (RedshiftDdl.ParseCreateTable(sql) is { } design) return CreateTable(connection, design, sql);
         if (RedshiftSql.IsMaintenance(sql)) return WarehouseOutcome.Done;
         if (AddColumn(connection, sql) is { } added) return added;

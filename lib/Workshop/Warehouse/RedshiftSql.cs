@@ -164,10 +164,7 @@ public static partial class RedshiftSql
     /// </summary>
     public static void RequireSingleStatement(string sql)
     {
-        var tokens = Query.AthenaSql.Tokenize(sql);
-        var separator = tokens.FindIndex(t => t.Kind == Query.AthenaSql.TokenKind.Symbol && t.Text == ";");
-        if (separator < 0) return;
-        if (tokens.FindIndex(separator + 1, t => t.Kind is not (Query.AthenaSql.TokenKind.Space or Query.AthenaSql.TokenKind.Comment) && t.Text != ";") < 0) return;
+        if (Query.AthenaSql.SecondStatementOffset(sql) is null) return;
         throw new RedshiftSqlException("cannot insert multiple commands into a prepared statement. A call runs one statement: run each on its own, or send them together as a batch (BatchExecuteStatement).", "42601");
     }
 
