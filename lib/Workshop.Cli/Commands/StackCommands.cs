@@ -71,7 +71,7 @@ internal static class StackCommands
         root.Subcommands.Add(new Command("stack", "Look at a deployed stack.") { outputs, events, resources });
 
         var emptyBuckets = new Option<bool>("--empty-buckets") { Description = "Delete the objects in the stack's buckets so the buckets can go too." };
-        var destroy = new Command("destroy", "Delete the stack (buckets marked Retain stay).") { StackName, emptyBuckets };
+        var destroy = new Command("destroy", "Delete the stack (a bucket its DeletionPolicy keeps, as the data lake's, stays).") { StackName, emptyBuckets };
         destroy.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);

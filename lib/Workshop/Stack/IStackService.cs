@@ -97,7 +97,7 @@ public static partial class StackStatuses
 
     /// <summary>
     /// The next step for a stack that failed or rolled back, from its reason. Deleting it and deploying again mends most
-    /// failures, but not a bucket that a stack deleted earlier kept (DeletionPolicy Retain): a new stack cannot create a
+    /// failures, but not a bucket that a stack deleted earlier kept (its DeletionPolicy): a new stack cannot create a
     /// bucket that exists, so every deployment would fail the same way until the bucket is gone.
     /// </summary>
     public static string WayOut(string stackName, string? reason)
@@ -105,7 +105,7 @@ public static partial class StackStatuses
         if (KeptBucket().Match(reason ?? "") is not { Success: true } kept)
             return $"Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then deploy again.";
         var bucket = kept.Groups["bucket"].Value;
-        return $"The bucket {bucket} is still there, kept when the stack was deleted before (DeletionPolicy: Retain), and a new stack " +
+        return $"The bucket {bucket} is still there, kept when the stack was deleted before (its DeletionPolicy keeps it), and a new stack " +
                "cannot create a bucket that exists. Locally, start afresh with 'workshop reset' (it deletes the workspace, the lake " +
                $"with it), then deploy; on AWS, delete this failed stack and empty and delete the bucket ('aws s3 rb s3://{bucket} --force') first.";
     }

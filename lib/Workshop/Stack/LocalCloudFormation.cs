@@ -162,7 +162,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
                 Event(state, gone.LogicalResourceId, gone.ResourceType, "DELETE_IN_PROGRESS", null, gone.PhysicalResourceId);
                 await provisioners.DeleteAsync(gone, emptyBuckets: false, replacing: false, cancellationToken);
                 state.Resources.Remove(gone);
-                Event(state, gone.LogicalResourceId, gone.ResourceType, gone.DeletionPolicy == "Retain" ? "DELETE_SKIPPED" : "DELETE_COMPLETE", null, gone.PhysicalResourceId);
+                Event(state, gone.LogicalResourceId, gone.ResourceType, DeletionPolicies.KeepsOnDelete(gone.DeletionPolicy) ? "DELETE_SKIPPED" : "DELETE_COMPLETE", null, gone.PhysicalResourceId);
             }
 
             state.Outputs.Clear();
@@ -189,6 +189,14 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
                 $"The following resource(s) failed to {(updating ? "update" : "create")}: [{failedId}]. Rollback requested by user.", stackId);
             foreach (var made in madeNow.AsEnumerable().Reverse())
             {
+                // A resource this operation created with DeletionPolicy Retain outlives the rollback, as on AWS;
+                // RetainExceptOnCreate and Delete let it go. A replacement goes either way: the old one comes back below.
+                if (DeletionPolicies.KeepsOnRollback(made.DeletionPolicy) && replaced.All(old => old.LogicalResourceId != made.LogicalResourceId))
+                {
+                    state.Resources.Remove(made);
+                    Event(state, made.LogicalResourceId, made.ResourceType, "DELETE_SKIPPED", $"DeletionPolicy is {made.DeletionPolicy}: the resource is kept.", made.PhysicalResourceId);
+                    continue;
+                }
                 Event(state, made.LogicalResourceId, made.ResourceType, "DELETE_IN_PROGRESS", null, made.PhysicalResourceId);
                 await provisioners.DeleteAsync(made, emptyBuckets: true, replacing: true, CancellationToken.None);
                 state.Resources.Remove(made);
@@ -213,7 +221,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         }
     }
 
-    /// <summary>Deletes a stack's resources, newest first. DeletionPolicy Retain keeps a resource; a bucket with objects stops the deletion unless <paramref name="emptyBuckets"/>.</summary>
+    /// <summary>Deletes a stack's resources, newest first. DeletionPolicy Retain or RetainExceptOnCreate keeps a resource; a bucket with objects stops the deletion unless <paramref name="emptyBuckets"/>.</summary>
     public async Task<StackState> DeleteAsync(string stackName, bool emptyBuckets = false, CancellationToken cancellationToken = default)
     {
         using var gate = AcquireLock();
@@ -221,10 +229,10 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         Event(state, stackName, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated", state.StackId);
         foreach (var resource in state.Resources.AsEnumerable().Reverse().ToList())
         {
-            if (resource.DeletionPolicy == "Retain")
+            if (DeletionPolicies.KeepsOnDelete(resource.DeletionPolicy))
             {
                 state.Resources.Remove(resource);
-                Event(state, resource.LogicalResourceId, resource.ResourceType, "DELETE_SKIPPED", "DeletionPolicy is Retain: the resource is kept.", resource.PhysicalResourceId);
+                Event(state, resource.LogicalResourceId, resource.ResourceType, "DELETE_SKIPPED", $"DeletionPolicy is {resource.DeletionPolicy}: the resource is kept.", resource.PhysicalResourceId);
                 continue;
             }
             Event(state, resource.LogicalResourceId, resource.ResourceType, "DELETE_IN_PROGRESS", null, resource.PhysicalResourceId);
@@ -295,6 +303,8 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
             if (!ResourceTypes.Supported.ContainsKey(type))
                 throw new ValidationException("cloudformation",
                     $"Resource {logicalId} has type {type}, which the local deployer does not build. Supported types: {string.Join(", ", ResourceTypes.Supported.Keys)}.");
+            if (DeletionPolicies.Problem(logicalId, type, definition!["DeletionPolicy"], definition["UpdateReplacePolicy"]) is { } policyProblem)
+                throw new ValidationException("cloudformation", policyProblem);
         }
     }
 

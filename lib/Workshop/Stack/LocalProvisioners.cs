@@ -168,7 +168,7 @@ public sealed partial class LocalProvisioners(WorkspaceDirectory workspace, Loca
 
     public async Task DeleteAsync(StackResource resource, bool emptyBuckets, bool replacing, CancellationToken cancellationToken)
     {
-        if (resource.DeletionPolicy == "Retain" && !replacing) return;
+        if (DeletionPolicies.KeepsOnDelete(resource.DeletionPolicy) && !replacing) return;
         switch (resource.ResourceType)
         {
             case "AWS::S3::Bucket":

@@ -27,3 +27,37 @@ public static class ResourceTypes
         ["AWS::StepFunctions::StateMachine"] = new(["Definition", "DefinitionS3Location", "DefinitionString", "DefinitionSubstitutions", "EncryptionConfiguration", "LoggingConfiguration", "RoleArn", "StateMachineName", "StateMachineType", "Tags", "TracingConfiguration"], ["RoleArn"]),
     };
 }
+
+/// <summary>
+/// What a resource's DeletionPolicy keeps. Retain keeps it whenever CloudFormation would delete it, even when the
+/// operation that made it rolls back; RetainExceptOnCreate keeps it too, except in that rollback, so a failed first
+/// deployment leaves nothing in the way of the next.
+/// </summary>
+public static class DeletionPolicies
+{
+    public static readonly IReadOnlyList<string> Known = ["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"];
+
+    /// <summary>The one type the kit builds that CloudFormation can snapshot before deleting it.</summary>
+    private static readonly IReadOnlySet<string> SnapshotTypes = new HashSet<string>(StringComparer.Ordinal) { "AWS::Redshift::Cluster" };
+
+    public static bool KeepsOnDelete(string policy) => policy is "Retain" or "RetainExceptOnCreate";
+
+    /// <summary>Whether the rollback of the operation that made the resource leaves it in place.</summary>
+    public static bool KeepsOnRollback(string policy) => policy is "Retain";
+
+    /// <summary>The template's problem with a resource's DeletionPolicy and UpdateReplacePolicy, or null when they are good.</summary>
+    public static string? Problem(string logicalId, string type, System.Text.Json.Nodes.JsonNode? deletionPolicy, System.Text.Json.Nodes.JsonNode? updateReplacePolicy)
+    {
+        foreach (var (attribute, node, allowed) in new[] { ("DeletionPolicy", deletionPolicy, Known), ("UpdateReplacePolicy", updateReplacePolicy, ["Delete", "Retain", "Snapshot"]) })
+        {
+            if (node is null) continue;
+            if (node is not System.Text.Json.Nodes.JsonValue value || !value.TryGetValue<string>(out var policy))
+                return $"Template format error: Every {attribute} member must be a string.";
+            if (!allowed.Contains(policy))
+                return $"Template format error: Unrecognized {attribute} {policy} for resource {logicalId}. Use one of: {string.Join(", ", allowed)}.";
+            if (policy == "Snapshot" && !SnapshotTypes.Contains(type))
+                return $"Template format error: {attribute} Snapshot is not supported for resource {logicalId} of type {type}; of the types here only {string.Join(", ", SnapshotTypes)} can be snapshotted. Use Delete or Retain.";
+        }
+        return null;
+    }
+}

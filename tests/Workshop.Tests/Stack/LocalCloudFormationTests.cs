@@ -283,9 +283,68 @@ public sealed class LocalCloudFormationTests : LocalSessionTest
         var deleted = await Session.DestroyAsync(emptyBuckets: true);
         Assert.Equal("DELETE_COMPLETE", deleted.StackStatus);
         Assert.Contains(deleted.Events, e => e.LogicalResourceId == "DataLakeBucket" && e.ResourceStatus == "DELETE_SKIPPED");
-        Assert.True(await Session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012")); // DeletionPolicy: Retain
+        Assert.True(await Session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012")); // DeletionPolicy: RetainExceptOnCreate
+        Assert.Equal("DeletionPolicy is RetainExceptOnCreate: the resource is kept.",
+            deleted.Events.Single(e => e.LogicalResourceId == "DataLakeBucket" && e.ResourceStatus == "DELETE_SKIPPED").ResourceStatusReason);
         Assert.False(await Session.Lake.BucketExistsAsync("weather-analytics-athena-results-dev-123456789012"));
         Assert.Empty(await Session.Stream.ListStreamsAsync());
         Assert.False(Session.Local!.Stacks.StackExists("stream"));
+    }
+
+    [Fact]
+    public async Task A_rollback_keeps_what_it_made_with_Retain_and_deletes_what_it_made_with_RetainExceptOnCreate()
+    {
+        var stack = await Deploy("""
+            Resources:
+              Kept: { Type: AWS::S3::Bucket, DeletionPolicy: Retain, Properties: { BucketName: kept-on-rollback } }
+              Dropped: { Type: AWS::S3::Bucket, DeletionPolicy: RetainExceptOnCreate, Properties: { BucketName: dropped-on-rollback } }
+              Broken: { Type: AWS::S3::Bucket, DependsOn: [Kept, Dropped], Properties: { BuketName: typo } }
+            """);
+
+        Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
+        Assert.True(await Session.Lake.BucketExistsAsync("kept-on-rollback"));
+        Assert.False(await Session.Lake.BucketExistsAsync("dropped-on-rollback"));
+        Assert.Equal("DeletionPolicy is Retain: the resource is kept.",
+            stack.Events.Single(e => e.LogicalResourceId == "Kept" && e.ResourceStatus == "DELETE_SKIPPED").ResourceStatusReason);
+        Assert.Contains(stack.Events, e => e.LogicalResourceId == "Dropped" && e.ResourceStatus == "DELETE_COMPLETE");
+        Assert.Empty(stack.Resources);
+    }
+
+    [Fact]
+    public async Task A_failed_first_deployment_of_the_workshop_stack_leaves_no_lake_bucket_in_the_way_of_the_next()
+    {
+        // A bucket that is already there makes a later resource of the stack fail after the lake bucket was made.
+        await Session.Lake.CreateBucketAsync("weather-analytics-athena-results-dev-123456789012");
+
+        var failed = await Session.DeployAsync();
+
+        Assert.Equal("ROLLBACK_COMPLETE", failed.StackStatus);
+        Assert.StartsWith("AthenaResultsBucket: ", failed.StackStatusReason);
+        Assert.Contains(failed.Events, e => e.LogicalResourceId == "DataLakeBucket" && e.ResourceStatus == "DELETE_COMPLETE");
+        Assert.False(await Session.Lake.BucketExistsAsync("weather-analytics-data-lake-dev-123456789012"));
+
+        await Session.Lake.DeleteBucketAsync("weather-analytics-athena-results-dev-123456789012");
+        await Session.Local!.Stacks.DeleteAsync("stream");
+        Assert.Equal("CREATE_COMPLETE", (await Session.DeployAsync()).StackStatus);
+    }
+
+    [Theory]
+    [InlineData("DeletionPolicy: Retian", "Template format error: Unrecognized DeletionPolicy Retian for resource Lake. Use one of: Delete, Retain, RetainExceptOnCreate, Snapshot.")]
+    [InlineData("UpdateReplacePolicy: RetainExceptOnCreate", "Template format error: Unrecognized UpdateReplacePolicy RetainExceptOnCreate for resource Lake. Use one of: Delete, Retain, Snapshot.")]
+    [InlineData("DeletionPolicy: [Retain]", "Template format error: Every DeletionPolicy member must be a string.")]
+    [InlineData("DeletionPolicy: Snapshot", "Template format error: DeletionPolicy Snapshot is not supported for resource Lake of type AWS::S3::Bucket; of the types here only AWS::Redshift::Cluster can be snapshotted. Use Delete or Retain.")]
+    public async Task A_deletion_policy_CloudFormation_does_not_know_is_refused_before_anything_is_made(string policy, string message)
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Deploy($$"""
+            Resources:
+              Lake:
+                Type: AWS::S3::Bucket
+                {{policy}}
+                Properties: { BucketName: never-made }
+            """));
+
+        Assert.Equal(message, error.Message);
+        Assert.False(await Session.Lake.BucketExistsAsync("never-made"));
+        Assert.False(Session.Local!.Stacks.StackExists("test"));
     }
 }
