@@ -138,7 +138,13 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
                 var properties = evaluator.Evaluate(definition["Properties"] ?? new JsonObject()) as JsonObject ?? new JsonObject();
                 var deletionPolicy = definition["DeletionPolicy"]?.GetValue<string>() ?? "Delete";
                 var existing = state.Resources.FirstOrDefault(r => r.LogicalResourceId == logicalId);
-                if (existing is not null && existing.ResourceType == type && JsonNode.DeepEquals(existing.Properties, properties)) continue;
+                if (existing is not null && existing.ResourceType == type && JsonNode.DeepEquals(existing.Properties, properties))
+                {
+                    // A changed DeletionPolicy alone touches no resource, but the next deletion follows the new one.
+                    if (existing.DeletionPolicy != deletionPolicy)
+                        state.Resources[state.Resources.IndexOf(existing)] = existing with { DeletionPolicy = deletionPolicy };
+                    continue;
+                }
 
                 var action = existing is null ? "CREATE" : "UPDATE";
                 Event(state, logicalId, type, $"{action}_IN_PROGRESS", null, existing?.PhysicalResourceId);

@@ -347,4 +347,18 @@ public sealed class LocalCloudFormationTests : LocalSessionTest
         Assert.False(await Session.Lake.BucketExistsAsync("never-made"));
         Assert.False(Session.Local!.Stacks.StackExists("test"));
     }
+
+    [Fact]
+    public async Task A_DeletionPolicy_changed_alone_decides_the_next_deletion()
+    {
+        await Deploy("Resources:\n  Lake: { Type: AWS::S3::Bucket, DeletionPolicy: Retain, Properties: { BucketName: policy-changed } }");
+        var updated = await Deploy("Resources:\n  Lake: { Type: AWS::S3::Bucket, DeletionPolicy: Delete, Properties: { BucketName: policy-changed } }");
+        Assert.Equal("UPDATE_COMPLETE", updated.StackStatus);
+
+        var deleted = await Session.Local!.Stacks.DeleteAsync("test");
+
+        Assert.Contains(deleted.Events, e => e.LogicalResourceId == "Lake" && e.ResourceStatus == "DELETE_COMPLETE");
+        Assert.False(await Session.Lake.BucketExistsAsync("policy-changed"));
+    }
 }
+
