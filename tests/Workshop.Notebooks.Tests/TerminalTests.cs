@@ -344,5 +344,21 @@ public sealed class TerminalTests : IDisposable
         Assert.DoesNotContain("first-cell-ms", stdout);
     }
 
+    [Fact]
+    public void A_command_after_destroy_that_cannot_deploy_the_stack_again_says_on_its_one_error_line_to_reset()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+        Assert.Equal(0, Workshop("destroy", "--empty-buckets").Exit);
+
+        // The lake bucket outlives the stack, so deploying it again for the query fails on the bucket that is still there.
+        var (exit, stdout, stderr) = Workshop("query", "SELECT 1");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        var error = Assert.Single(Lines(stderr), line => line.StartsWith("Error:", StringComparison.Ordinal));
+        Assert.StartsWith("Error: The workshop stack stream did not deploy (ROLLBACK_COMPLETE)", error);
+        Assert.Contains("start afresh with 'workshop reset'", error);
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }

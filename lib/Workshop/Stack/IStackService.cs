@@ -64,7 +64,7 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
             if (created.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
                 throw new InvalidOperationException($"The workshop stack {stackName} was left {created.StackStatus} by a deployment that was interrupted. Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then run this again.");
             if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
-                throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason}");
+                throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason} {StackStatuses.WayOut(stackName, created.StackStatusReason)}");
         }
         var stack = stacks.DescribeStack(stackName);
         if (!StackStatuses.IsUsable(stack.StackStatus))
