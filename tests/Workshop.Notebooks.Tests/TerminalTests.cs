@@ -360,5 +360,18 @@ public sealed class TerminalTests : IDisposable
         Assert.Contains("start afresh with 'workshop reset'", error);
     }
 
+    [Fact]
+    public void Reset_of_a_workspace_that_is_not_there_says_nothing_was_removed_and_makes_no_folder()
+    {
+        var missing = Path.Combine(workspace, "no-such-workspace");
+
+        var (exit, stdout, stderr) = Workshop("--workspace", missing, "reset");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        Assert.Equal($"There is no workspace at {missing}; nothing was removed.", Assert.Single(Lines(stdout)).TrimEnd());
+        Assert.False(Directory.Exists(missing));
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }

@@ -475,8 +475,14 @@ internal static class PipelineCommands
         var command = new Command("reset", "Delete the local workspace (stream, lake, catalog, clock) to start afresh.");
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(CliSession.WorkspaceOption);
-            var workspace = path is null ? WorkspaceDirectory.FromEnvironment() : new WorkspaceDirectory(path);
+            var root = Path.GetFullPath(parse.GetValue(CliSession.WorkspaceOption) ?? WorkspaceDirectory.LocateRoot());
+            // Opening a workspace makes it; a mistyped --workspace, or a second reset, finds nothing and says so.
+            if (!Directory.Exists(root))
+            {
+                AnsiConsole.MarkupLineInterpolated($"There is no workspace at {root}; nothing was removed.");
+                return 0;
+            }
+            var workspace = new WorkspaceDirectory(root);
             workspace.Delete();
             AnsiConsole.MarkupLineInterpolated($"Removed the workspace {workspace.Root}.");
             return 0;
