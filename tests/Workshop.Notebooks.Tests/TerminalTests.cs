@@ -373,5 +373,30 @@ public sealed class TerminalTests : IDisposable
         Assert.False(Directory.Exists(missing));
     }
 
+    [Theory]
+    [InlineData("TRIM_HORIZON")]
+    [InlineData("trim-horizon")]
+    public void Stream_peek_takes_the_iterator_type_as_kinesis_writes_it_too(string from)
+    {
+        Assert.Equal(0, Workshop("stream", "put", "--data", "hello", "--partition-key", "k").Exit);
+
+        var (exit, stdout, stderr) = Workshop("stream", "peek", "--from", from, "--limit", "1");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        Assert.Contains("hello", stdout);
+    }
+
+    [Fact]
+    public void A_starting_position_peek_does_not_know_is_named_on_one_line_with_the_five_it_takes()
+    {
+        var (exit, stdout, stderr) = Workshop("stream", "peek", "--from", "trim");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("--from: 'trim' is not a starting position; give one of trim-horizon, latest, at-timestamp, at-sequence-number, after-sequence-number.",
+            Assert.Single(Lines(stderr)));
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }

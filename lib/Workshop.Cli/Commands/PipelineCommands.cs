@@ -490,15 +490,34 @@ internal static class PipelineCommands
         return command;
     }
 
-    /// <summary>--from: one of Kinesis's five iterator types, written as the CLI writes them (trim-horizon, ...).</summary>
+    private static readonly string[] StartingPositions = ["trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number"];
+
+    /// <summary>
+    /// --from: one of Kinesis's five iterator types, written as the CLI writes them (trim-horizon, ...) or as Kinesis
+    /// names them (TRIM_HORIZON, ...), since the notebooks and the AWS documentation use the latter.
+    /// </summary>
     private static Option<string> StartingPositionOption(string description)
     {
-        var from = new Option<string>("--from") { Description = description, DefaultValueFactory = _ => "trim-horizon" };
-        from.AcceptOnlyFromAmong("trim-horizon", "latest", "at-timestamp", "at-sequence-number", "after-sequence-number");
+        var from = new Option<string>("--from")
+        {
+            Description = $"{description} One of {string.Join(", ", StartingPositions[..^1])} or {StartingPositions[^1]}; "
+                + "Kinesis's names (TRIM_HORIZON, AT_TIMESTAMP, ...) work too.",
+            DefaultValueFactory = _ => "trim-horizon",
+            HelpName = "position",
+        };
+        from.CompletionSources.Add(StartingPositions);
+        from.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.Tokens[^1].Value is var text && !StartingPositions.Contains(StartingPositionOf(text)))
+                result.AddError($"'{text}' is not a starting position; give one of {string.Join(", ", StartingPositions)}");
+        });
         return from;
     }
 
-    private static ShardIteratorType IteratorTypeOf(string from) => from switch
+    /// <summary>TRIM_HORIZON and Trim-Horizon read as trim-horizon.</summary>
+    private static string StartingPositionOf(string text) => text.Trim().Replace('_', '-').ToLowerInvariant();
+
+    private static ShardIteratorType IteratorTypeOf(string from) => StartingPositionOf(from) switch
     {
         "latest" => ShardIteratorType.LATEST,
         "at-timestamp" => ShardIteratorType.AT_TIMESTAMP,
