@@ -35,6 +35,8 @@ ServeCommand.AddTo(root);
 foreach (var help in root.Options.OfType<System.CommandLine.Help.HelpOption>())
     help.Action = new System.CommandLine.Help.HelpAction { MaxWidth = Terminal.Width };
 
+HelpNames.ShortenValueLists(root);
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 || CommandLineMistakes.UnknownOptionTakenAsArgument(parse) is not null) return CommandLineMistakes.Report(parse);
 var verbose = parse.GetValue(CliSession.VerboseOption);

@@ -398,5 +398,26 @@ public sealed class TerminalTests : IDisposable
             Assert.Single(Lines(stderr)));
     }
 
+    [Theory]
+    [InlineData("alarms", "put")]
+    [InlineData("metrics", "get")]
+    [InlineData("stream", "peek")]
+    [InlineData("stream", "subscribe")]
+    public void Help_at_80_columns_keeps_every_option_name_and_value_whole(string verb, string subverb)
+    {
+        var (exit, stdout, _) = Workshop(80, verb, subverb, "--help");
+
+        Assert.Equal(0, exit);
+        // A value list too long for the name column was broken mid-word there (<Average|...|S, then um>).
+        Assert.All(Lines(stdout), line => Assert.True(line.IndexOf('<') < 0 || line.IndexOf('>', line.IndexOf('<')) > 0, $"broken: {line}"));
+        Assert.All(Lines(stdout), line => Assert.DoesNotMatch(@"^\s+[A-Za-z-]*[a-z]>", line));
+        var words = string.Join(' ', Lines(stdout)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var values = verb == "stream"
+            ? new[] { "trim-horizon,", "latest,", "at-timestamp,", "at-sequence-number", "after-sequence-number;" }
+            : verb == "metrics" ? new[] { "SampleCount,", "Sum,", "Average,", "Minimum", "Maximum" }
+            : new[] { "GreaterThanOrEqualToThreshold,", "LessThanOrEqualToThreshold.", "notBreaching,", "AWS/Lambda." };
+        foreach (var value in values) Assert.Contains(value, words);
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }
