@@ -100,6 +100,8 @@ internal static partial class Failure
             " 'workshop stream describe' lists the stream's shards.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } stream when stream.Message.StartsWith("Stream ", StringComparison.Ordinal) =>
             " 'workshop stack resources' names the stack's stream; 'workshop stream create' makes another.",
+        // A missing column's message already lists the table's columns; the list of tables would lead away from it.
+        ServiceException { ErrorCode: "EntityNotFoundException" } column when column.Message.StartsWith("Column ", StringComparison.Ordinal) => "",
         ServiceException { ErrorCode: "EntityNotFoundException" } => " 'workshop catalog tables' lists the database's tables.",
         ServiceException { ErrorCode: "ExecutionDoesNotExist" } execution when ExecutionOf().Match(execution.Message) is { Success: true } arn =>
             $" 'workshop workflow executions {arn.Groups["machine"].Value}' lists its executions.",

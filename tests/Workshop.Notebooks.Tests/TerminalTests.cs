@@ -419,5 +419,19 @@ public sealed class TerminalTests : IDisposable
         foreach (var value in values) Assert.Contains(value, words);
     }
 
+    [Fact]
+    public void A_misspelt_column_in_alter_column_lists_the_table_s_columns_and_does_not_send_the_learner_to_the_list_of_tables()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "1h").Exit);
+        Assert.Equal(0, Workshop("crawl").Exit);
+
+        var (exit, _, stderr) = Workshop("catalog", "alter-column", "raw_weather_data", "measurement_tim", "timestamp");
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(Lines(stderr)).TrimEnd();
+        Assert.Equal("EntityNotFoundException: Column measurement_tim not found in table raw_weather_data. Its columns are: "
+            + "city, temperature, measurement_time, collection_time, source, wind_speed, weather_code.", line);
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }
