@@ -433,5 +433,21 @@ public sealed class TerminalTests : IDisposable
             + "city, temperature, measurement_time, collection_time, source, wind_speed, weather_code.", line);
     }
 
+    [Fact]
+    public void Destroy_of_a_stack_that_is_not_there_names_the_stacks_there_are_instead_of_saying_to_deploy_it()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+
+        var (exit, stdout, stderr) = Workshop("destroy", "--stack-name", "weather-analytics");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal("ValidationException: Stack with id weather-analytics does not exist, so there is nothing to delete. "
+            + "The stacks deployed here: stream; give one with --stack-name.", Assert.Single(Lines(stderr)).TrimEnd());
+
+        Assert.Equal(0, Workshop("destroy", "--empty-buckets").Exit);
+        Assert.EndsWith("nothing to delete. No stack is deployed in this workspace.", Assert.Single(Lines(Workshop("destroy").Stderr)).TrimEnd());
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }

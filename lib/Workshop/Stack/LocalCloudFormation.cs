@@ -231,6 +231,14 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
     public async Task<StackState> DeleteAsync(string stackName, bool emptyBuckets = false, CancellationToken cancellationToken = default)
     {
         using var gate = AcquireLock();
+        // A mistyped name finds nothing to delete: name the stacks there are, not the way to deploy the one asked for.
+        if (!StackExists(stackName))
+        {
+            var stacks = ListStackNames();
+            throw new ValidationException("cloudformation", $"Stack with id {stackName} does not exist, so there is nothing to delete. " + (stacks.Count == 0
+                ? "No stack is deployed in this workspace."
+                : $"The stacks deployed here: {string.Join(", ", stacks)}; give one with --stack-name."));
+        }
         var state = DescribeStack(stackName) with { StackStatus = "DELETE_IN_PROGRESS" };
         Event(state, stackName, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated", state.StackId);
         foreach (var resource in state.Resources.AsEnumerable().Reverse().ToList())
