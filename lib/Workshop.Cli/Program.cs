@@ -96,6 +96,9 @@ internal static partial class Failure
     /// </summary>
     private static string NextStep(Exception error) => error switch
     {
+        // The command line has no Clock.Advance: a short replay is what moves the workspace's clock on.
+        ServiceException { Service: "kinesis", ErrorCode: "ResourceInUseException" } updating when updating.Message.Contains(" instead in state UPDATING until ", StringComparison.Ordinal) =>
+            " On the command line, 'workshop simulate --duration 1m' moves the clock past it.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } shard when shard.Message.StartsWith("Shard ", StringComparison.Ordinal) =>
             " 'workshop stream describe' lists the stream's shards.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } stream when stream.Message.StartsWith("Stream ", StringComparison.Ordinal) =>

@@ -449,5 +449,19 @@ public sealed class TerminalTests : IDisposable
         Assert.EndsWith("nothing to delete. No stack is deployed in this workspace.", Assert.Single(Lines(Workshop("destroy").Stderr)).TrimEnd());
     }
 
+    [Fact]
+    public void A_second_capacity_change_while_the_stream_is_updating_says_how_the_command_line_moves_the_clock()
+    {
+        Assert.Equal(0, Workshop("stream", "mode", "on-demand").Exit);
+
+        var (exit, _, stderr) = Workshop("stream", "mode", "provisioned");
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(Lines(stderr)).TrimEnd();
+        Assert.StartsWith("ResourceInUseException: Stream weather-analytics-stream-dev under account 123456789012 not ACTIVE, instead in state UPDATING until ", line);
+        Assert.EndsWith("then try again. On the command line, 'workshop simulate --duration 1m' moves the clock past it.", line);
+        Assert.DoesNotContain("reshard", line);
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 }

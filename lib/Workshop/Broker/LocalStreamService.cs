@@ -416,7 +416,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
             if (shardOperation is not null) RefuseOnDemand(stream, shardOperation);
             var now = clock.GetUtcNow();
             if (stream.Metadata.UpdatingUntil is { } until && now < until)
-                throw new ResourceInUseException("kinesis", $"Stream {streamName} under account {accountId} not ACTIVE, instead in state UPDATING until {AmzTime(until)}. Let the clock pass that time (a simulation, or Clock.Advance in a notebook), then reshard again.");
+                throw new ResourceInUseException("kinesis", $"Stream {streamName} under account {accountId} not ACTIVE, instead in state UPDATING until {AmzTime(until)}. Let the clock pass that time (a simulation, or Clock.Advance in a notebook), then try again.");
             var shards = stream.Layout.ToList();
             var metadata = change(stream, shards, now) with { Shards = shards, UpdatingUntil = now + ReshardDuration };
             workspace.WriteAtomically(Path.Combine(stream.Folder, "stream.json"), JsonSerializer.SerializeToUtf8Bytes(metadata));
