@@ -92,6 +92,7 @@ public sealed class MetricsCliTests(MetricsCliTests.HourWorkspace hour) : IClass
             "--evaluation-periods", "2", "--datapoints-to-alarm", "3"), "--datapoints-to-alarm '3' is out of range");
         AssertOneClearLine(hour.Run("alarms", "put", "x", "--namespace", "AWS/Lambda", "--metric", "Errors", "--comparison", "GreaterThanThreshold", "--threshold", "1",
             "--treat-missing-data", "skip"), "'skip'");
-        AssertOneClearLine(hour.Run("alarms", "delete", "no-such-alarm"), "ResourceNotFoundException", "no-such-alarm");
+        // DeleteAlarms's error is CloudWatch's ResourceNotFound, as the AWS CLI and boto3 name it.
+        AssertOneClearLine(hour.Run("alarms", "delete", "no-such-alarm"), "ResourceNotFound: No alarm named no-such-alarm exists.");
     }
 }

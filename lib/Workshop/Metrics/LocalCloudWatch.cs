@@ -198,7 +198,8 @@ public sealed class LocalCloudWatch(WorkspaceDirectory workspace, TimeProvider c
             var alarms = LoadAlarms();
             var missing = alarmNames.Where(n => alarms.All(a => a.Definition.AlarmName != n)).ToArray();
             if (missing.Length > 0)
-                throw new ResourceNotFoundException(Service, $"No alarm named {string.Join(", ", missing)} exists. List the alarms with 'workshop alarms list'.");
+                // DeleteAlarms's error is ResourceNotFound, not the ResourceNotFoundException most services use.
+                throw new ServiceException(Service, "ResourceNotFound", $"No alarm named {string.Join(", ", missing)} exists. List the alarms with 'workshop alarms list'.");
             alarms.RemoveAll(a => alarmNames.Contains(a.Definition.AlarmName));
             SaveAlarms(alarms);
         }

@@ -294,7 +294,8 @@ public sealed class CloudWatchSemanticsTests : IDisposable
 
         await cloudWatch.DeleteAlarmsAsync(["too-many"]);
         Assert.Empty(await cloudWatch.DescribeAlarmsAsync());
-        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => cloudWatch.DeleteAlarmsAsync(["too-many"]));
+        var missing = await Assert.ThrowsAsync<ServiceException>(() => cloudWatch.DeleteAlarmsAsync(["too-many"]));
+        Assert.Equal("ResourceNotFound", missing.ErrorCode);
         Assert.Contains("too-many", missing.Message);
     }
 
