@@ -11,16 +11,21 @@ public static class QueryStates
     public const string Cancelled = "CANCELLED";
 }
 
-/// <summary>Athena's price: $5 per TB scanned, with at least 10 MB billed for each query that scans data.</summary>
+/// <summary>Athena's price: $5 per TB scanned, rounded up to the nearest MB, with at least 10 MB billed for each query that scans data.</summary>
 public static class AthenaPricing
 {
     public const decimal UsdPerTerabyte = 5m;
-    public const long MinimumBilledBytes = 10L * 1000 * 1000;
+    public const long BytesPerMegabyte = 1000 * 1000;
+    public const long MinimumBilledBytes = 10 * BytesPerMegabyte;
     private const decimal BytesPerTerabyte = 1_000_000_000_000m;
+
+    /// <summary>The bytes Athena bills for a scan: whole megabytes, rounded up, and never fewer than <paramref name="minimumBytes"/>.</summary>
+    public static long BilledBytes(long scannedBytes, long minimumBytes = MinimumBilledBytes) =>
+        Math.Max((scannedBytes + BytesPerMegabyte - 1) / BytesPerMegabyte * BytesPerMegabyte, minimumBytes);
 
     /// <summary>DDL that reads no data is free; a query, or a CTAS that reads data, pays for at least 10 MB.</summary>
     public static decimal EstimatedCost(long scannedBytes, bool isDdl) =>
-        isDdl && scannedBytes == 0 ? 0 : Math.Max(scannedBytes, MinimumBilledBytes) / BytesPerTerabyte * UsdPerTerabyte;
+        isDdl && scannedBytes == 0 ? 0 : BilledBytes(scannedBytes) / BytesPerTerabyte * UsdPerTerabyte;
 }
 
 /// <summary>A query's statistics. FilesScanned is what the local engine counts; Athena does not report it, so on AWS it is null.</summary>

@@ -97,7 +97,7 @@ public sealed class YearlyCostComparison : IHtmlDisplay
         var jsonBytes = measured.JsonBytesPerCityDay * cityDays;
         var parquetBytes = (long)Math.Round(jsonBytes * measured.ParquetToJsonRatio);
         YearlyCostLine Athena(string path, long scanned, string format) => new(path, queries * QueryCost(scanned, price),
-            $"{queries:N0} queries × {QueryResult.Scanned(Math.Max(scanned, price.AthenaMinimumBytesPerQuery))} billed each ({format})");
+            $"{queries:N0} queries × {QueryResult.Scanned(AthenaPricing.BilledBytes(scanned, price.AthenaMinimumBytesPerQuery))} billed each ({format})");
 
         var warehouse = new YearlyCostLine(Warehouse, price.WarehouseNodes * HoursPerYear * price.WarehouseUsdPerNodeHour,
             $"{price.WarehouseNodes} × {price.WarehouseNode} × {HoursPerYear:N0} h, whether anyone queries or not");
@@ -108,11 +108,11 @@ public sealed class YearlyCostComparison : IHtmlDisplay
             price, cities, queriesPerDay, jsonBytes);
     }
 
-    /// <summary>What Athena bills for one query that scans <paramref name="scannedBytes"/>: at least the minimum.</summary>
+    /// <summary>What Athena bills for one query that scans <paramref name="scannedBytes"/>: whole megabytes, at least the minimum.</summary>
     public static decimal QueryCost(long scannedBytes, CostAssumptions? prices = null)
     {
         var price = prices ?? new CostAssumptions();
-        return Math.Max(scannedBytes, price.AthenaMinimumBytesPerQuery) / 1_000_000_000_000m * price.AthenaUsdPerTerabyte;
+        return AthenaPricing.BilledBytes(scannedBytes, price.AthenaMinimumBytesPerQuery) / 1_000_000_000_000m * price.AthenaUsdPerTerabyte;
     }
 
     private static readonly string[] Headers = ["Path", "USD per year", "How it adds up"];

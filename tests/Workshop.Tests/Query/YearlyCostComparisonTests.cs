@@ -24,8 +24,9 @@ public sealed class YearlyCostComparisonTests
     [Fact]
     public void Athena_on_parquet_scales_the_scan_by_the_measured_ratio()
     {
-        // A tenth of 4.745 GB = 474.5 MB a query: $0.0023725 × 35,040.
-        Assert.Equal(83.1324m, Year[YearlyCostComparison.AthenaOnParquet].UsdPerYear);
+        // A tenth of 4.745 GB = 474.5 MB a query, billed as 475 MB: $0.002375 × 35,040.
+        Assert.Equal(83.22m, Year[YearlyCostComparison.AthenaOnParquet].UsdPerYear);
+        Assert.Contains("35,040 queries × 475.00 MB billed each", Year[YearlyCostComparison.AthenaOnParquet].HowItAddsUp);
     }
 
     [Fact]
@@ -50,6 +51,17 @@ public sealed class YearlyCostComparisonTests
         Assert.Equal(0.00005m, YearlyCostComparison.QueryCost(130_000));
         Assert.Equal(YearlyCostComparison.QueryCost(1), YearlyCostComparison.QueryCost(10_000_000));
         Assert.Equal(0.0001m, YearlyCostComparison.QueryCost(20_000_000));
+    }
+
+    [Fact]
+    public void A_scan_is_billed_in_whole_megabytes_rounded_up_as_the_notes_say()
+    {
+        // Task 3 prints one city's year, 365 × 130,210 B = 47.53 MB: billed as 48 MB, $0.000240, not $0.000238.
+        Assert.Equal(0.00024m, YearlyCostComparison.QueryCost(365 * 130_210));
+        Assert.Equal(0.00024m, AthenaPricing.EstimatedCost(365 * 130_210, isDdl: false));
+        Assert.Equal(48_000_000, AthenaPricing.BilledBytes(47_000_001));
+        Assert.Equal(47_000_000, AthenaPricing.BilledBytes(47_000_000));
+        Assert.Contains("rounded up to the nearest MB", Year.ToString());
     }
 
     [Fact]
