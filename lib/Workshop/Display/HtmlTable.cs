@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace StreamingWorkshop.Display;
 
@@ -7,7 +8,7 @@ namespace StreamingWorkshop.Display;
 /// Small builders for the kit's displays: HTML fragments (self-contained, escaped, no scripts) and aligned
 /// plain-text tables. Every display type offers both, so notebooks show HTML and terminals show text.
 /// </summary>
-public static class HtmlTable
+public static partial class HtmlTable
 {
     public const string Style = "border-collapse:collapse;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px";
 
@@ -62,8 +63,26 @@ public static class HtmlTable
     /// <summary>A column's header, shaded, left-aligned and bordered like every kit table's; <paramref name="noteHtml"/> follows the escaped name.</summary>
     public static string HeaderCell(string name, string noteHtml = "") => $"<th style=\"{Cell};background:{Shade}\">{Encode(name)}{noteHtml}</th>";
 
-    /// <summary>A value, escaped, left-aligned and bordered; <paramref name="style"/> adds to the cell's style (white-space:nowrap, say).</summary>
-    public static string DataCell(string value, string? style = null) => $"<td style=\"{Cell}{(style is null ? "" : ";" + style)}\">{Encode(value)}</td>";
+    /// <summary>
+    /// A value, escaped, left-aligned and bordered; <paramref name="style"/> adds to the cell's style (white-space:nowrap, say).
+    /// A short name, id or time keeps to one line, so a long column beside it cannot break it at its hyphens.
+    /// </summary>
+    public static string DataCell(string value, string? style = null)
+    {
+        var keepWhole = KeepsToOneLine(value) && style?.Contains("white-space", StringComparison.Ordinal) != true;
+        var added = string.Join(";", new[] { style, keepWhole ? "white-space:nowrap" : null }.OfType<string>());
+        return $"<td style=\"{Cell}{(added.Length == 0 ? "" : ";" + added)}\">{Encode(value)}</td>";
+    }
+
+    /// <summary>Longest id (an ARN, a file name) kept to one line; longer ones may still break, at their punctuation.</summary>
+    private const int LongestWholeValue = 40;
+
+    /// <summary>shardId-000000000000, reader-behind, /aws-glue/jobs/output, 2026-12-06 00:00:00 UTC: one token, or a time.</summary>
+    public static bool KeepsToOneLine(string value) =>
+        value.Length <= LongestWholeValue && (!value.Any(char.IsWhiteSpace) || TimeValue().IsMatch(value));
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( UTC)?$")]
+    private static partial Regex TimeValue();
 }
 
 public static class TextTable

@@ -30,6 +30,22 @@ public class ViewTests
     }
 
     [Fact]
+    public void Ids_names_and_times_keep_to_one_line_beside_a_long_column_and_prose_still_wraps()
+    {
+        var html = HtmlTable.Render(["Alarm", "Shard", "Log group", "State since", "Reason"],
+            [["reader-behind", "shardId-000000000000", "/aws-glue/jobs/output", "2026-12-06 00:00:00 UTC",
+              "Threshold Crossed: 5 out of the last 5 datapoints were greater than or equal to the threshold (1000)."]]);
+        var cells = System.Text.RegularExpressions.Regex.Matches(html, "<td style=\"([^\"]*)\">([^<]*)</td>")
+            .ToDictionary(m => m.Groups[2].Value, m => m.Groups[1].Value);
+
+        foreach (var whole in new[] { "reader-behind", "shardId-000000000000", "/aws-glue/jobs/output", "2026-12-06 00:00:00 UTC" })
+            Assert.Contains("white-space:nowrap", cells[whole]);
+        Assert.DoesNotContain("white-space", cells.Single(c => c.Key.StartsWith("Threshold", StringComparison.Ordinal)).Value);
+        // A style the caller gives is kept, and nowrap is not added twice.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(HtmlTable.DataCell("09:30", "white-space:nowrap"), "white-space"));
+    }
+
+    [Fact]
     public void A_replay_that_delivered_more_records_than_it_put_says_why_and_one_that_did_not_says_nothing_more()
     {
         StreamingWorkshop.Simulation.SimulationReport Report(long put, long delivered) =>
