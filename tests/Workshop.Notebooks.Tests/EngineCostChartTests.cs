@@ -86,6 +86,19 @@ public sealed class EngineCostChartTests
     }
 
     [Fact]
+    public void The_parquet_crossing_says_why_it_lies_beyond_the_one_task_3_gave()
+    {
+        static string Markdown(string name) => string.Join("\n", NotebookFile.Read(Path.Combine(WorkshopRun.RepositoryRoot, "notebooks", name))
+            .Cells.Where(c => c.Kind == CellKind.Markdown).Select(c => c.Source));
+        // Task 3 prices a whole-year query on Parquet from the size of the whole copy, every column.
+        var task3 = Regex.Match(Markdown("03-task3-lake-exploration.ipynb"), @"about (?<queries>[\d,]+) at a twelfth of the size");
+        Assert.True(task3.Success, "Task 3's answer no longer gives Parquet's crossing at a twelfth of the size.");
+        var warehouse = Markdown("06-going-further-warehouse.ipynb");
+        Assert.Contains($"Task 3's yearly table put Parquet's crossing much lower, at about {task3.Groups["queries"].Value} queries a day", warehouse);
+        Assert.Contains("all of its columns", warehouse);
+    }
+
+    [Fact]
     public void Lines_that_stay_near_the_cluster_keep_the_whole_axis()
     {
         var html = Html(Comparison(400_000, 33_000));
