@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using StreamingWorkshop.Notebooks;
+
 namespace Workshop.Notebooks.Tests;
 
 /// <summary>
@@ -34,6 +38,22 @@ public sealed class EtlNotebookTests(WorkshopRun run)
         Assert.Contains("ETL challenge · Not yet", OutputOf(cells, "CheckChallengeAsync(myAnswer)"));
         var solution = ExecutedNotebook.CodeCells(run, Path.Combine("solutions", "etl-solution.ipynb"));
         Assert.Contains("ETL challenge · Correct", OutputOf(solution, "CheckChallengeAsync"));
+    }
+
+    [Fact]
+    public void The_dashboard_prediction_is_answered_and_the_measured_waits_stay_within_the_answer()
+    {
+        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", Notebook)).Cells;
+        var dashboard = executed.FindIndex(c => c.Kind == CellKind.Code && c.Source.Contains("ShowDashboardAsync", StringComparison.Ordinal));
+        var answer = executed.Skip(dashboard + 1).First(c => c.Kind == CellKind.Markdown).Source;
+        Assert.StartsWith("<details><summary>Answer</summary>", answer);
+        Assert.Contains("never more than one `windowSize` (60 s) away", answer);
+
+        // The answer's bound, against what the freshness table measured for the streaming job: median and 95th percentile.
+        var measured = Regex.Match(OutputOf(CodeCells(), "var freshness = await workshop.Jobs.FreshnessAsync()"),
+            @"Streaming job\s+\d+\s+(?<median>[\d.]+) s\s+(?<p95>[\d.]+) s");
+        Assert.True(measured.Success, "The freshness table has no streaming job row with its waits.");
+        Assert.InRange(double.Parse(measured.Groups["p95"].Value, CultureInfo.InvariantCulture), 0, 60);
     }
 
     [Fact]
