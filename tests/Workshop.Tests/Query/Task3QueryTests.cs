@@ -64,6 +64,34 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     }
 
     [Fact]
+    public async Task The_notebooks_preview_lists_the_latest_measurements_with_their_collections_newest_first()
+    {
+        // The preview's SQL as notebook 03 has it: the triple-quoted text of the code cell that ends in LIMIT 10.
+        var notebook = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot, "notebooks", "03-task3-lake-exploration.ipynb")))!;
+        var cell = notebook["cells"]!.AsArray().Select(c => string.Concat(c!["source"]!.AsArray().Select(l => (string)l!)))
+            .Single(source => source.Contains("LIMIT 10", StringComparison.Ordinal) && source.Contains("FROM raw_weather_data", StringComparison.Ordinal));
+        var sql = cell.Split("\"\"\"")[1];
+
+        var result = await Query(sql);
+
+        var expected = day.Raw.OrderByDescending(r => r.MeasurementTime).ThenBy(r => r.City, StringComparer.Ordinal)
+            .ThenByDescending(r => r.CollectionTime).Take(10).ToList();
+        Assert.Equal(expected.Select(r => r.City), result.Column<string>("city"));
+        // A measurement's repeats read newest collection first, a minute apart, not in whatever order the files gave.
+        Assert.Equal(expected.Select(r => r.CollectionTime), result.Column<DateTime>("collection_time"));
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+                if (File.Exists(Path.Combine(folder.FullName, "workshop.dib"))) return folder.FullName;
+            throw new DirectoryNotFoundException("workshop.dib is not above the test assembly.");
+        }
+    }
+
+    [Fact]
     public async Task Raw_rows_in_city_and_time_order_show_each_reading_repeated()
     {
         var result = await Query("SELECT city, measurement_time, collection_time FROM raw_weather_data ORDER BY city, measurement_time, collection_time LIMIT 30");
