@@ -72,9 +72,19 @@ public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<S
     public const string ReshardNote =
         "After a reshard, read each closed shard to its end before its children: a partition key's older records are in the parent, so that keeps each key in order.";
 
+    // On a page each range is one cell of two lines, start above end: seven columns of 39-digit hash keys and 32-digit
+    // sequence numbers are wider than the page, and the ending sequence number, which marks a closed shard, scrolled out of sight.
+    private static readonly string[] PageShardHeaders = ["Shard", "State", "Parents", "Hash-key range", "Sequence numbers"];
+
+    private static readonly string?[] PageShardStyles = [null, null, null, "white-space:pre", "white-space:pre"];
+
+    private IEnumerable<IReadOnlyList<string>> PageShardRows =>
+        Shards.Select(s => (IReadOnlyList<string>)[s.ShardId, s.IsOpen ? "open" : "closed", s.Parents.Count == 0 ? "-" : string.Join(" + ", s.Parents),
+            $"{s.StartingHashKey}\nto {s.EndingHashKey}", $"{s.StartingSequenceNumber}\n{(s.EndingSequenceNumber is { } end ? "to " + end : "onwards (open)")}"]);
+
     public string ToHtml() =>
         HtmlTable.Render(["Property", "Value"], SummaryRows, "Stream summary") +
-        HtmlTable.Render(ShardHeaders, ShardRows, "Shards") +
+        HtmlTable.Render(PageShardHeaders, PageShardRows, "Shards", columnStyles: PageShardStyles) +
         $"<p>{HtmlTable.Encode(ShardCapacity)}</p>" +
         (Shards.Any(s => !s.IsOpen) ? $"<p>{HtmlTable.Encode(ReshardNote)}</p>" : "");
 

@@ -26,6 +26,27 @@ public sealed class FanOutViewTests
     }
 
     [Fact]
+    public void A_resharded_streams_page_shows_each_range_start_above_end_so_the_closed_shards_end_is_in_sight()
+    {
+        var summary = new StreamSummary("weather", "arn:aws:kinesis:us-east-1:123456789012:stream/weather", "UPDATING", 2, 24, At);
+        const string Top = "340282366920938463463374607431768211455", Half = "170141183460469231731687303715884105727";
+        var view = new StreamDescriptionView(summary,
+        [
+            new ShardDescription("shardId-000000000000", "0", Top, "49000000000000000000000000000000", "49000000000000000000000000000060"),
+            new ShardDescription("shardId-000000000001", "0", Half, "49000000000100000000000000000000", ParentShardId: "shardId-000000000000"),
+        ]);
+        var html = view.ToHtml();
+
+        var shards = html[html.IndexOf("Shards", StringComparison.Ordinal)..];
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(shards[..shards.IndexOf("</thead>", StringComparison.Ordinal)], "<th style").Count);
+        Assert.Matches($"<td style=\"[^\"]*white-space:pre\">0\nto {Top}</td>", html);
+        Assert.Contains("49000000000000000000000000000000\nto 49000000000000000000000000000060</td>", html);
+        Assert.Contains("49000000000100000000000000000000\nonwards (open)</td>", html);
+        // The terminal keeps a column per value.
+        Assert.Contains("Ending sequence number", view.ToString());
+    }
+
+    [Fact]
     public void The_stream_description_shows_its_capacity_mode_and_both_kinds_of_read_allowance()
     {
         var summary = new StreamSummary("weather", "arn:aws:kinesis:us-east-1:123456789012:stream/weather", "ACTIVE", 4, 24, At, "ON_DEMAND");
