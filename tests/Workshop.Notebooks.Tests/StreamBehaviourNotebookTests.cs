@@ -20,6 +20,11 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.ipynb"));
         var code = executed.Cells.Where(c => c.Kind == CellKind.Code).Select(c => string.Join("\n", c.Outputs.Select(ExecutedNotebook.TextOf))).ToList();
 
+        // The answers hold for the last hour of Task 2's day; the notebook says which hour it reads, and what moves it.
+        var introduction = executed.Cells.First(c => c.Kind == CellKind.Markdown).Source;
+        Assert.Contains("Sections 1 to 4 read the **last hour** of that clock.", introduction);
+        Assert.Contains("after them the clock has moved on", introduction);
+
         var incoming = code.Single(t => t.Contains("IncomingRecords", StringComparison.Ordinal));
         var rows = incoming.Split('\n').Where(l => l.EndsWith("Count", StringComparison.Ordinal)).ToList();
         Assert.Equal(12, rows.Count);

@@ -247,14 +247,46 @@ public static class AlarmEvaluation
         var breaching = periods.Count(p => p.Value is { } value ? Breaches(alarm, value) : alarm.TreatMissingData == "breaching");
         var missing = periods.Count - present.Length;
         var state = breaching >= needed ? "ALARM" : "OK";
-        var shown = string.Join(", ", present.Reverse().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Value} ({p.Start.UtcDateTime:dd/MM/yy HH:mm:ss})")));
+        var shown = string.Join(", ", present.Reverse().Select(p => string.Create(CultureInfo.InvariantCulture, $"{JavaNumber(p.Value!.Value)} ({p.Start.UtcDateTime:dd/MM/yy HH:mm:ss})")));
         var treated = missing == 0 || alarm.TreatMissingData is "missing" or "ignore" ? ""
             : $" ({missing} missing datapoint{(missing == 1 ? "" : "s")} treated as {(alarm.TreatMissingData == "breaching" ? "breaching" : "not breaching")})";
         if (present.Length == 0)
             return (state, $"No datapoints were received for {periods.Count} period{(periods.Count == 1 ? "" : "s")} and {missing} missing datapoint{(missing == 1 ? " was" : "s were")} treated as [{(alarm.TreatMissingData == "breaching" ? "Breaching" : "NonBreaching")}].");
-        var reason = string.Create(CultureInfo.InvariantCulture,
-            $"Threshold Crossed: {(state == "ALARM" ? breaching : periods.Count - breaching)} out of the last {periods.Count} datapoints [{shown}] {(state == "ALARM" ? "were" : "were not")} {Words(alarm.ComparisonOperator)} the threshold ({alarm.Threshold}){treated} (minimum {needed} datapoint{(needed == 1 ? "" : "s")} for OK -> ALARM transition).");
+        // As CloudWatch words it: the verb agrees with the count, and OK names the datapoints that end an ALARM.
+        var counted = state == "ALARM" ? breaching : periods.Count - breaching;
+        var verb = (counted == 1 ? "was" : "were") + (state == "ALARM" ? "" : " not");
+        var minimum = state == "ALARM" ? needed : periods.Count - needed + 1;
+        var transition = state == "ALARM" ? "OK -> ALARM" : "ALARM -> OK";
+        var reason = $"Threshold Crossed: {counted} out of the last {periods.Count} datapoints [{shown}] {verb} {Words(alarm.ComparisonOperator)} the threshold " +
+                     $"({JavaNumber(alarm.Threshold)}){treated} (minimum {minimum} datapoint{(minimum == 1 ? "" : "s")} for {transition} transition).";
         return (state, reason);
+    }
+
+    /// <summary>
+    /// A number as CloudWatch's reasons print it (Java's Double.toString): 1000.0 and 0.25 between 0.001 and 10 million,
+    /// 8.64E7 and 1.0E-4 outside, with the fewest digits that give the value back.
+    /// </summary>
+    public static string JavaNumber(double value)
+    {
+        if (value == 0) return "0.0";
+        var sign = value < 0 ? "-" : "";
+        var magnitude = Math.Abs(value);
+        // .NET writes the shortest round-trip digits, in exponent form only below 1E-05 or from 1E+15.
+        var text = magnitude.ToString("R", CultureInfo.InvariantCulture);
+        if (magnitude is >= 1e-3 and < 1e7) return sign + (text.Contains('.') ? text : text + ".0");
+        var exponent = 0;
+        if (text.IndexOf('E') is var e and >= 0)
+        {
+            exponent = int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture);
+            text = text[..e];
+        }
+        var point = text.IndexOf('.');
+        var whole = point < 0 ? text : text[..point];
+        var allDigits = whole + (point < 0 ? "" : text[(point + 1)..]);
+        var significant = allDigits.TrimStart('0');
+        exponent += whole.Length - 1 - (allDigits.Length - significant.Length);
+        significant = significant.TrimEnd('0');
+        return $"{sign}{significant[0]}.{(significant.Length > 1 ? significant[1..] : "0")}E{exponent}";
     }
 
     public static bool Breaches(MetricAlarmDefinition alarm, double value) => alarm.ComparisonOperator switch

@@ -215,11 +215,32 @@ public sealed class CloudWatchSemanticsTests : IDisposable
         var raised = await StateAt(T0.AddMinutes(3));
         Assert.Equal("ALARM", raised.StateValue);
         Assert.Equal(T0.AddMinutes(3), raised.StateUpdatedTimestamp);
-        Assert.StartsWith("Threshold Crossed: 3 out of the last 3 datapoints [8 (14/01/25 10:02:00), 7 (14/01/25 10:01:00), 6 (14/01/25 10:00:00)] were greater than the threshold (5)", raised.StateReason);
+        Assert.Equal("Threshold Crossed: 3 out of the last 3 datapoints [8.0 (14/01/25 10:02:00), 7.0 (14/01/25 10:01:00), 6.0 (14/01/25 10:00:00)] " +
+            "were greater than the threshold (5.0) (minimum 3 datapoints for OK -> ALARM transition).", raised.StateReason);
 
         At(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(10), 1);
-        Assert.Equal("OK", (await StateAt(T0.AddMinutes(4))).StateValue);
+        var cleared = await StateAt(T0.AddMinutes(4));
+        Assert.Equal("OK", cleared.StateValue);
+        // One quiet minute of three: the verb agrees with the one, and it takes one such minute to end an ALARM of 3 of 3.
+        Assert.Equal("Threshold Crossed: 1 out of the last 3 datapoints [1.0 (14/01/25 10:03:00), 8.0 (14/01/25 10:02:00), 7.0 (14/01/25 10:01:00)] " +
+            "was not greater than the threshold (5.0) (minimum 1 datapoint for ALARM -> OK transition).", cleared.StateReason);
     }
+
+    [Theory]
+    [InlineData(1000, "1000.0")]
+    [InlineData(7_200_000, "7200000.0")]
+    [InlineData(86_400_000, "8.64E7")]
+    [InlineData(10_000_000, "1.0E7")]
+    [InlineData(123_456_789, "1.23456789E8")]
+    [InlineData(1.5e20, "1.5E20")]
+    [InlineData(0.001, "0.001")]
+    [InlineData(0.0001, "1.0E-4")]
+    [InlineData(0.000015, "1.5E-5")]
+    [InlineData(23.196333333333335, "23.196333333333335")]
+    [InlineData(-2.5, "-2.5")]
+    [InlineData(0, "0.0")]
+    public void A_reasons_numbers_are_written_as_CloudWatch_writes_them(double value, string written) =>
+        Assert.Equal(written, AlarmEvaluation.JavaNumber(value));
 
     [Fact]
     public async Task Datapoints_to_alarm_lets_m_out_of_n_breaches_raise_it()
