@@ -99,6 +99,10 @@ internal static partial class Failure
         // The command line has no Clock.Advance: a short replay is what moves the workspace's clock on.
         ServiceException { Service: "kinesis", ErrorCode: "ResourceInUseException" } updating when updating.Message.Contains(" instead in state UPDATING until ", StringComparison.Ordinal) =>
             " On the command line, 'workshop simulate --duration 1m' moves the clock past it.",
+        ServiceException { Service: "kinesis" } onDemand when OnDemandStream().Match(onDemand.Message) is { Success: true } mode =>
+            $" 'workshop stream mode provisioned --stream {mode.Groups["stream"].Value}' switches it.",
+        ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } consumer when consumer.Message.StartsWith("Consumer ", StringComparison.Ordinal) =>
+            " 'workshop stream consumers list' lists them.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } shard when shard.Message.StartsWith("Shard ", StringComparison.Ordinal) =>
             " 'workshop stream describe' lists the stream's shards.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } stream when stream.Message.StartsWith("Stream ", StringComparison.Ordinal) =>
@@ -121,6 +125,9 @@ internal static partial class Failure
 
     [System.Text.RegularExpressions.GeneratedRegex(@":execution:(?<machine>[^:']+):")]
     private static partial System.Text.RegularExpressions.Regex ExecutionOf();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"for stream (?<stream>[a-zA-Z0-9_.-]+): it is in ON_DEMAND capacity mode")]
+    private static partial System.Text.RegularExpressions.Regex OnDemandStream();
 
     /// <summary>
     /// Each exception's type, message and stack, the inner ones after it. Not error.ToString(): a service error overrides

@@ -49,6 +49,12 @@ public sealed class FanOutCliTests : IDisposable
         Assert.NotEqual(0, reshard.Exit);
         Assert.Single(reshard.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("it is in ON_DEMAND capacity mode", reshard.Stderr);
+        // The command line names its own verb for the switch, with the stream it refused.
+        Assert.EndsWith("first. 'workshop stream mode provisioned --stream weather-analytics-stream-dev' switches it.", reshard.Stderr.TrimEnd());
+        var missing = Workshop("stream", "consumers", "describe", "--name", "no-such-consumer");
+        Assert.NotEqual(0, missing.Exit);
+        Assert.EndsWith("not found; ListStreamConsumers lists the registered ones. 'workshop stream consumers list' lists them.",
+            Assert.Single(missing.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)).TrimEnd());
         Assert.Contains("Created elastic in ON_DEMAND mode with 4 shards.", created.Stdout);
         Assert.Matches(@"Open shards\s+4", described.Stdout);
     }
