@@ -67,9 +67,10 @@ public sealed class AlarmsView(IReadOnlyList<MetricAlarm> alarms, DateTimeOffset
 
     private string Caption => $"Alarms as of {Shown.Time(asOf)}";
 
-    // The condition keeps room for its words beside the long metric name and reason, which would squeeze it to a word a line.
+    // The condition and the reason keep room for their words beside the long metric name and the one-line name and time,
+    // which would squeeze them to a word a line in a narrow output pane.
     public string ToHtml() => alarms.Count == 0 ? $"<div style=\"{HtmlTable.Style}\">No alarms yet.</div>" :
-        HtmlTable.Render(Headers, alarms.Select(Row), Caption, columnStyles: [null, null, null, "min-width:24ch"]);
+        HtmlTable.Render(Headers, alarms.Select(Row), Caption, columnStyles: [null, null, null, "min-width:24ch", null, null, "min-width:36ch"]);
 
     public override string ToString() => alarms.Count == 0 ? "No alarms yet." : Caption + "\n" + TextTable.Render(Headers, alarms.Select(Row));
 }

@@ -24,6 +24,9 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
     /// <summary>Cells of six words or more narrower than about 20 characters, which read a word a line, found as each page is read.</summary>
     private static readonly List<string> SqueezedCells = [];
 
+    /// <summary>An output pane in a laptop's VS Code window with the explorer open.</summary>
+    private const int NarrowPaneWidth = 1000;
+
     /// <summary>The colour schemes every page is read in: a browser or an editor (VS Code's default theme is dark) may ask for either.</summary>
     private static readonly string[] ColourSchemes = ["light", "dark"];
 
@@ -64,13 +67,18 @@ public sealed class ExportedPagesTests(WorkshopRun run, ITestOutputHelper log)
                     page.PageError += (_, e) => { lock (ScriptErrors) ScriptErrors.Add($"{name}: {e.Message.Split('\n')[0]}"); };
                     await page.GoToAsync(new Uri(path).AbsoluteUri, WaitUntilNavigation.Load);
                     read.Add((name, await PageReader.ReadAsync(page, Frontend.ExportedPage, TimeSpan.FromSeconds(10))));
-                    // Such a column lost its room to long unbreakable values (paths, addresses) beside it.
-                    var squeezed = await page.EvaluateFunctionAsync<string[]>("""
-                        () => [...document.querySelectorAll('td')]
-                            .filter(td => td.innerText.trim().split(/\s+/).length >= 6 && td.getBoundingClientRect().width < 150)
-                            .map(td => Math.round(td.getBoundingClientRect().width) + ' px wide: ' + td.innerText.trim().replace(/\s+/g, ' ').slice(0, 60))
-                        """);
-                    SqueezedCells.AddRange(squeezed.Select(cell => $"{name}: {cell}"));
+                    // Such a column lost its room to long unbreakable values (paths, addresses) beside it: looked for in this
+                    // window and in one as narrow as an output pane beside VS Code's explorer.
+                    foreach (var width in new[] { NarrowPaneWidth, Chromium.WindowWidth })
+                    {
+                        await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = 900 });
+                        var squeezed = await page.EvaluateFunctionAsync<string[]>("""
+                            () => [...document.querySelectorAll('td')]
+                                .filter(td => td.innerText.trim().split(/\s+/).length >= 6 && td.getBoundingClientRect().width < 150)
+                                .map(td => Math.round(td.getBoundingClientRect().width) + ' px wide: ' + td.innerText.trim().replace(/\s+/g, ' ').slice(0, 60))
+                            """);
+                        SqueezedCells.AddRange(squeezed.Select(cell => $"{name} at {width} px: {cell}"));
+                    }
                     await page.ScreenshotAsync(Path.Combine(screenshots, name.Replace('/', '_') + ".png"), new ScreenshotOptions { FullPage = true });
                     foreach (var scheme in ColourSchemes)
                     {
