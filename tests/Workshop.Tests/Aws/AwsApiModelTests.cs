@@ -523,7 +523,7 @@ public sealed class AwsApiModelTests
                 Xml("UpdateStack");
                 Xml("DeleteStack");
                 var progress = new List<StackEvent>();
-                var deployed = await cloudFormation.DeployAsync("weather-stack", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Wh-secret-1" }, new Progress<StackEvent>(progress.Add));
+                var deployed = await cloudFormation.DeployAsync("weather-stack", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Wh-secret-1" }, new SynchronousProgress<StackEvent>(progress.Add));
                 Assert.Equal("CREATE_COMPLETE", deployed.StackStatus);
                 Assert.Equal("weather-lake", deployed.Output("DataLakeBucketName"));
                 Assert.True(deployed.Parameters.Single().NoEcho);

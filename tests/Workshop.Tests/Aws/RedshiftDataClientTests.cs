@@ -66,7 +66,7 @@ public sealed class RedshiftDataClientTests
         service.Answer("DescribeStatement", _ => states.Dequeue());
         var seen = new List<string>();
 
-        var failure = await Assert.ThrowsAsync<WarehouseStatementException>(() => client.RunAsync(Target, "SELECT * FROM readings", new SynchronousProgress(d => seen.Add(d.Status))));
+        var failure = await Assert.ThrowsAsync<WarehouseStatementException>(() => client.RunAsync(Target, "SELECT * FROM readings", new SynchronousProgress<StatementDescription>(d => seen.Add(d.Status))));
 
         Assert.Equal(("s-1", "FAILED", "ERROR: relation \"readings\" does not exist"), (failure.StatementId, failure.Status, failure.Message));
         Assert.Equal(["SUBMITTED", "STARTED", "FAILED"], seen);
@@ -86,10 +86,5 @@ public sealed class RedshiftDataClientTests
 
         Assert.Equal(["ExecuteStatement", "DescribeStatement", "CancelStatement"], service.Requests.Select(r => r.Operation));
         Assert.Equal("{\"Id\":\"s-1\"}", service.Requests[^1].Body);
-    }
-
-    private sealed class SynchronousProgress(Action<StatementDescription> report) : IProgress<StatementDescription>
-    {
-        public void Report(StatementDescription value) => report(value);
     }
 }
