@@ -42,6 +42,9 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         Assert.Contains("No alarms yet.", OutputOf(CodeCells(), "DeleteAlarmsAsync"));
 
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
+        // On the page the reason reads as a sentence under the alarms table, not as a squeezed column of it.
+        Assert.Contains("<b>reader-behind</b> ALARM: Threshold Crossed: 5 out of the last 5 datapoints [1000.0 (", page);
+        Assert.DoesNotContain(">Reason</th>", page);
         Assert.Equal(1, page.Split("var renderPlotly_").Length - 1);
         Assert.Contains("GetRecords.IteratorAgeMilliseconds", page);
     }
@@ -98,6 +101,9 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
     {
         Assert.True(run.ExitCode == 0, run.Log);
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
+        // On the page the reason reads as a sentence under the alarms table, not as a squeezed column of it.
+        Assert.Contains("<b>reader-behind</b> ALARM: Threshold Crossed: 5 out of the last 5 datapoints [1000.0 (", page);
+        Assert.DoesNotContain(">Reason</th>", page);
 
         Assert.Contains("AWS/Kinesis GetRecords.IteratorAgeMilliseconds<br>StreamName=weather-analytics-stream-dev: Maximum per 1 min", page);
     }

@@ -67,10 +67,13 @@ public sealed class AlarmsView(IReadOnlyList<MetricAlarm> alarms, DateTimeOffset
 
     private string Caption => $"Alarms as of {Shown.Time(asOf)}";
 
-    // The condition and the reason keep room for their words beside the long metric name and the one-line name and time,
-    // which would squeeze them to a word a line in a narrow output pane.
+    // On a page the reason, a sentence as long as the rest of the row, goes under the table, one line per alarm: as a
+    // column it was squeezed to a word a line, or pushed out of sight, in an output pane beside VS Code's explorer.
     public string ToHtml() => alarms.Count == 0 ? $"<div style=\"{HtmlTable.Style}\">No alarms yet.</div>" :
-        HtmlTable.Render(Headers, alarms.Select(Row), Caption, columnStyles: [null, null, null, "min-width:24ch", null, null, "min-width:36ch"]);
+        HtmlTable.Render(Headers[..^1], alarms.Select(a => Row(a).Take(Headers.Length - 1).ToList()), Caption, columnStyles: [null, null, null, "min-width:24ch"]) +
+        string.Concat(alarms.Select(a => $"<p style=\"{ReasonStyle}\"><b>{HtmlTable.Encode(a.AlarmName)}</b> {HtmlTable.Encode(a.StateValue)}: {HtmlTable.Encode(a.StateReason)}</p>"));
+
+    private const string ReasonStyle = "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;margin:4px 0";
 
     public override string ToString() => alarms.Count == 0 ? "No alarms yet." : Caption + "\n" + TextTable.Render(Headers, alarms.Select(Row));
 }
