@@ -10,7 +10,10 @@ namespace StreamingWorkshop.Display;
 /// </summary>
 public static partial class HtmlTable
 {
-    public const string Style = "border-collapse:collapse;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px";
+    /// <summary>The type every kit display is set in, tables and the sentences beside them alike.</summary>
+    public const string Font = "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px";
+
+    public const string Style = "border-collapse:collapse;" + Font;
 
     // Colours that read on a light page and on a dark one (VS Code's default theme is dark, and JupyterLab and the
     // exported pages have dark themes too). Text keeps the page's own colour; shades are see-through greys and tints

@@ -73,7 +73,7 @@ public sealed class AlarmsView(IReadOnlyList<MetricAlarm> alarms, DateTimeOffset
         HtmlTable.Render(Headers[..^1], alarms.Select(a => Row(a).Take(Headers.Length - 1).ToList()), Caption, columnStyles: [null, null, null, "min-width:24ch"]) +
         string.Concat(alarms.Select(a => $"<p style=\"{ReasonStyle}\"><b>{HtmlTable.Encode(a.AlarmName)}</b> {HtmlTable.Encode(a.StateValue)}: {HtmlTable.Encode(a.StateReason)}</p>"));
 
-    private const string ReasonStyle = "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;margin:4px 0";
+    private const string ReasonStyle = HtmlTable.Font + ";margin:4px 0";
 
     public override string ToString() => alarms.Count == 0 ? "No alarms yet." : Caption + "\n" + TextTable.Render(Headers, alarms.Select(Row));
 }

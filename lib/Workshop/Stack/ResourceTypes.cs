@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace StreamingWorkshop.Stack;
 
 /// <summary>
@@ -46,12 +48,12 @@ public static class DeletionPolicies
     public static bool KeepsOnRollback(string policy) => policy is "Retain";
 
     /// <summary>The template's problem with a resource's DeletionPolicy and UpdateReplacePolicy, or null when they are good.</summary>
-    public static string? Problem(string logicalId, string type, System.Text.Json.Nodes.JsonNode? deletionPolicy, System.Text.Json.Nodes.JsonNode? updateReplacePolicy)
+    public static string? Problem(string logicalId, string type, JsonNode? deletionPolicy, JsonNode? updateReplacePolicy)
     {
         foreach (var (attribute, node, allowed) in new[] { ("DeletionPolicy", deletionPolicy, Known), ("UpdateReplacePolicy", updateReplacePolicy, ["Delete", "Retain", "Snapshot"]) })
         {
             if (node is null) continue;
-            if (node is not System.Text.Json.Nodes.JsonValue value || !value.TryGetValue<string>(out var policy))
+            if (node is not JsonValue value || !value.TryGetValue<string>(out var policy))
                 return $"Template format error: Every {attribute} member must be a string.";
             if (!allowed.Contains(policy))
                 return $"Template format error: Unrecognized {attribute} {policy} for resource {logicalId}. Use one of: {string.Join(", ", allowed)}.";
