@@ -47,10 +47,16 @@ internal static class QueryProtocol
     public static (int Status, string Code)? Fault(Exception error) => error switch
     {
         QueryFault fault => (fault.Status, fault.Code),
-        ServiceException service => (400, service is ValidationException || service.ErrorCode == "ValidationException" ? "ValidationError" : service.ErrorCode),
+        ServiceException service => (StatusOf(service.ErrorCode), service is ValidationException || service.ErrorCode == "ValidationException" ? "ValidationError" : service.ErrorCode),
         ArgumentException or FormatException or InvalidOperationException or OverflowException => (400, "ValidationError"),
         _ => null,
     };
+
+    /// <summary>
+    /// The HTTP status the service's API model gives an error code: CloudWatch's ResourceNotFound (DeleteAlarms of a
+    /// name that does not exist) is 404; every other error the kit's engines raise on these services is 400.
+    /// </summary>
+    private static int StatusOf(string errorCode) => errorCode == "ResourceNotFound" ? 404 : 400;
 
     public static Task ErrorAsync(HttpContext context, int status, string code, string message, XNamespace service) =>
         Wire.WriteAsync(context, status, "text/xml", Error(code, message, service));

@@ -226,6 +226,12 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("ValidationError;Sender", response.Headers.GetValues("x-amzn-query-error").Single());
         Assert.Equal("1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null", (string?)error["message"]);
+
+        // DeleteAlarms of a name no alarm has: ResourceNotFound with HTTP 404, as CloudWatch's model gives it.
+        (status, response, error) = await CloudWatchJsonAsync("DeleteAlarms", new JsonObject { ["AlarmNames"] = new JsonArray("no-such-alarm") });
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("ResourceNotFound;Sender", response.Headers.GetValues("x-amzn-query-error").Single());
+        Assert.StartsWith("No alarm named no-such-alarm exists.", (string?)error["message"]);
     }
 
     [Fact]
@@ -261,6 +267,9 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
             "1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null", "monitoring",
             ("Action", "PutMetricAlarm"), ("Namespace", "AWS/Kinesis"));
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.NotFound, "ResourceNotFound",
+            "No alarm named no-such-alarm exists. List the alarms with 'workshop alarms list'.", "monitoring",
+            ("Action", "DeleteAlarms"), ("AlarmNames.member.1", "no-such-alarm"));
     }
 
     private async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, JsonNode Body)> LambdaAsync(HttpMethod method, string path, string? logType = null)
