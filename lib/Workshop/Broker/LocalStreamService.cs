@@ -600,7 +600,41 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         return ShardIds[index] ??= $"shardId-{index:D12}";
     }
 
-    public static string SequenceNumber(int shard, long number) => $"49{shard:D10}{number:D20}";
+    /// <summary>
+    /// A record's sequence number: "49", the shard index in ten digits and the record's number in twenty. Every record
+    /// put or read gets one, so the digits are written straight into the string rather than through a format.
+    /// </summary>
+    public static string SequenceNumber(int shard, long number)
+    {
+        if (shard < 0 || number < 0) return $"49{shard:D10}{number:D20}";
+        return string.Create(SequenceNumberLength, (shard, number), static (digits, parts) =>
+        {
+            digits[0] = '4';
+            digits[1] = '9';
+            WriteDigits(digits.Slice(2, 10), (ulong)parts.shard);
+            WriteDigits(digits[12..], (ulong)parts.number);
+        });
+    }
+
+    private const int SequenceNumberLength = 2 + 10 + 20;
+
+    /// <summary>Writes the value's decimal digits right-aligned in the span (of an even length), zero-padded on the left.</summary>
+    private static void WriteDigits(Span<char> digits, ulong value)
+    {
+        for (var i = digits.Length - 2; i >= 0; i -= 2)
+        {
+            var quotient = value / 100;
+            var pair = (int)(value - quotient * 100) * 2;
+            digits[i] = DigitPairs[pair];
+            digits[i + 1] = DigitPairs[pair + 1];
+            value = quotient;
+        }
+    }
+
+    private const string DigitPairs =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+        "8081828384858687888990919293949596979899";
 
     private static string EncodeIterator(string streamName, int shard, int position, DateTimeOffset issuedAt)
     {

@@ -221,7 +221,7 @@ public sealed class LocalDeliveryStream : IDisposable
         shard.InFlight.Enqueue(pending);
         Metrics.IncomingRecords++;
         Metrics.IncomingBytes += record.Data.Length;
-        if (shard.AlreadyDelivered.Remove(record.SequenceNumber))
+        if (shard.AlreadyDelivered.Count > 0 && shard.AlreadyDelivered.Remove(record.SequenceNumber))
         {
             pending.Delivered = true;
             Metrics.SkippedAlreadyDelivered++;
