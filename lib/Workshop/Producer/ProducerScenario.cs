@@ -22,6 +22,21 @@ public sealed record ProducerScenario
 
     /// <summary>From this time on, each reading carries a "humidity" field (relative humidity in percent).</summary>
     public DateTimeOffset? HumidityFrom { get; init; }
+
+    /// <summary>
+    /// Refuses a replay from <paramref name="start"/> to <paramref name="end"/> in which the outage begins but does not
+    /// end: the producer sends what it kept at its first invocation after the outage, so without one the kept readings
+    /// would never reach the stream, and would be gone with the process.
+    /// </summary>
+    public void CheckReplay(DateTimeOffset start, DateTimeOffset end)
+    {
+        if (Outage is not { } outage || outage.From >= end || outage.To < end) return;
+        var needed = outage.To.AddMinutes(1) - start;
+        var length = needed.Minutes == 0 ? $"{(int)needed.TotalHours}h" : $"{(int)needed.TotalHours}h{needed.Minutes}m";
+        throw new ArgumentException(
+            $"The outage from {outage} does not end before the replay does ({start.UtcDateTime:yyyy-MM-dd HH:mm} to {end.UtcDateTime:yyyy-MM-dd HH:mm} UTC), " +
+            $"so the readings the producer kept would never be sent. Replay for at least {length} from {start.UtcDateTime:yyyy-MM-dd HH:mm} UTC, or end the outage sooner.");
+    }
 }
 
 /// <summary>A time window in which the producer cannot put records on the stream.</summary>

@@ -48,6 +48,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                     $"This workspace holds an unfinished simulation from {state.Start:u} to {state.End:u}. Run simulate without --start to resume it, or 'workshop reset' to start again.");
             // A requested start is taken to its minute; "from now" waits for the next whole minute.
             var start = requestedStart is { } requested ? AlignToMinute(requested) : AlignToMinute(clock.GetUtcNow().AddTicks(TimeSpan.TicksPerMinute - 1));
+            scenario?.CheckReplay(start, start + duration);
             if (clock.IsUnset) clock.SetStart(start);
             if (start < clock.GetUtcNow())
                 throw new InvalidOperationException(

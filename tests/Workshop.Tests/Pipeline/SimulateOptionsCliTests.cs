@@ -45,6 +45,32 @@ public sealed class SimulateOptionsCliTests : IDisposable
     }
 
     [Fact]
+    public void A_replay_that_ends_before_its_outage_does_is_refused_on_one_line_naming_the_length_that_would_do()
+    {
+        // From 00:00 for 24 h, the outage 23:30-00:30 is still on when the replay ends: its kept readings would be lost.
+        var run = Simulate("--duration", "24h", "--start", "2025-01-14T00:00:00Z", "--outage", "23:30-00:30");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("Error: The outage from 2025-01-14 23:30 to 2025-01-15 00:30 UTC does not end before the replay does "
+            + "(2025-01-14 00:00 to 2025-01-15 00:00 UTC), so the readings the producer kept would never be sent. "
+            + "Replay for at least 24h31m from 2025-01-14 00:00 UTC, or end the outage sooner.", run.Stderr.TrimEnd('\n'));
+        Assert.Equal("", run.Stdout);
+        Assert.False(File.Exists(Path.Combine(Workspace, "state", "simulation.json")), "The refused replay saved a simulation.");
+    }
+
+    [Fact]
+    public void A_replay_that_runs_a_minute_past_its_outage_sends_every_kept_reading()
+    {
+        var run = Simulate("--duration", "24h31m", "--start", "2025-01-14T00:00:00Z", "--outage", "23:30-00:30");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        // 1,471 invocations of 3 cities: the 60 minutes of the outage reach the stream in the backfill at 00:30.
+        Assert.Contains(run.Stdout.Split('\n'), l => l.Contains("Records put on the stream", StringComparison.Ordinal) && l.Contains("4,413", StringComparison.Ordinal));
+        var log = WorkshopCli.Child(folder, "logs", "producer", "--workspace", Workspace).Stdout;
+        Assert.Contains("Backfilled 180 reading(s) held back by the outage", log);
+    }
+
+    [Fact]
     public void Help_states_the_fastest_live_speed()
     {
         var run = WorkshopCli.Child(folder, "simulate", "--help");
