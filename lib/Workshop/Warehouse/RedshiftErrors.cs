@@ -77,10 +77,10 @@ internal static partial class RedshiftErrors
         });
     }
 
-    [GeneratedRegex(@"Table with name (.+?) does not exist")]
+    [GeneratedRegex(@"Table with name ""?(.+?)""? does not exist")]
     private static partial Regex MissingTable();
 
-    [GeneratedRegex(@"Table with name (.+?) already exists")]
+    [GeneratedRegex(@"Table with name ""?(.+?)""? already exists")]
     private static partial Regex ExistingTable();
 
     [GeneratedRegex(@"Referenced column ""?(.+?)""? not found")]

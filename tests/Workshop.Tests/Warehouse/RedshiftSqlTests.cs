@@ -77,6 +77,14 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     }
 
     [Fact]
+    public void A_missing_table_named_with_its_schema_is_named_once_in_quotes()
+    {
+        // DuckDB quotes a qualified name itself; Redshift's words put the name in quotes once.
+        Assert.Equal("relation \"nosuch.readings\" does not exist", warehouse.Fails("SELECT * FROM nosuch.readings").Message);
+        Assert.Equal("42P01", warehouse.Fails("SELECT * FROM nosuch.readings").SqlState);
+    }
+
+    [Fact]
     public void Date_functions_count_and_read_the_warehouses_clock()
     {
         var now = warehouse.Session.Clock.GetUtcNow().UtcDateTime;
