@@ -526,14 +526,14 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<ConsumerListView> RegisterConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
     {
         var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
-        return new ConsumerListView(name, [await Stream.RegisterStreamConsumerAsync(arn, consumerName, cancellationToken)]);
+        return new ConsumerListView(name, [await Stream.RegisterStreamConsumerAsync(arn, consumerName, cancellationToken)], wholeList: false);
     }
 
     /// <summary>One consumer's status and ARN (DescribeStreamConsumer by stream ARN and consumer name).</summary>
     public async Task<ConsumerListView> DescribeConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
     {
         var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
-        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)]);
+        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)], wholeList: false);
     }
 
     /// <summary>Deregisters a consumer (DeregisterStreamConsumer) and shows it DELETING.</summary>
@@ -541,7 +541,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     {
         var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
         await Stream.DeregisterStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken);
-        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)]);
+        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)], wholeList: false);
     }
 
     /// <summary>

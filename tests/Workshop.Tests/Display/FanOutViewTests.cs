@@ -26,6 +26,26 @@ public sealed class FanOutViewTests
     }
 
     [Fact]
+    public async Task Describing_one_of_two_consumers_names_that_consumer_and_does_not_count_the_streams()
+    {
+        using var temp = new Workshop.Tests.TestSupport.TempWorkspace();
+        await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new StreamingWorkshop.WorkshopOptions { WorkspacePath = temp.Root });
+        await session.EnsurePipelineAsync();
+        var stream = session.Names.StreamName;
+
+        var registered = await session.RegisterConsumerAsync("dashboard");
+        await session.RegisterConsumerAsync("archive");
+        var described = await session.DescribeConsumerAsync("dashboard");
+        var deregistered = await session.DeregisterConsumerAsync("archive");
+
+        Assert.Equal($"Consumer dashboard of {stream}", registered.ToString().Split('\n')[0]);
+        Assert.Equal($"Consumer dashboard of {stream}", described.ToString().Split('\n')[0]);
+        Assert.Contains($"Consumer dashboard of {stream}", described.ToHtml());
+        Assert.Equal($"Consumer archive of {stream}", deregistered.ToString().Split('\n')[0]);
+        Assert.Equal($"2 consumer(s) of {stream} (at most 20)", (await session.ListConsumersAsync()).ToString().Split('\n')[0]);
+    }
+
+    [Fact]
     public void A_resharded_streams_page_shows_each_range_start_above_end_so_the_closed_shards_end_is_in_sight()
     {
         var summary = new StreamSummary("weather", "arn:aws:kinesis:us-east-1:123456789012:stream/weather", "UPDATING", 2, 24, At);
