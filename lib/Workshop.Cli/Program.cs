@@ -102,7 +102,7 @@ internal static partial class Failure
         ServiceException { Service: "kinesis" } onDemand when OnDemandStream().Match(onDemand.Message) is { Success: true } mode =>
             $" 'workshop stream mode provisioned --stream {mode.Groups["stream"].Value}' switches it.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } consumer when consumer.Message.StartsWith("Consumer ", StringComparison.Ordinal) =>
-            " 'workshop stream consumers list' lists them.",
+            " On the command line, 'workshop stream consumers list' does.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } shard when shard.Message.StartsWith("Shard ", StringComparison.Ordinal) =>
             " 'workshop stream describe' lists the stream's shards.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } stream when stream.Message.StartsWith("Stream ", StringComparison.Ordinal) =>

@@ -53,7 +53,7 @@ public sealed class FanOutCliTests : IDisposable
         Assert.EndsWith("first. 'workshop stream mode provisioned --stream weather-analytics-stream-dev' switches it.", reshard.Stderr.TrimEnd());
         var missing = Workshop("stream", "consumers", "describe", "--name", "no-such-consumer");
         Assert.NotEqual(0, missing.Exit);
-        Assert.EndsWith("not found; ListStreamConsumers lists the registered ones. 'workshop stream consumers list' lists them.",
+        Assert.EndsWith("not found; ListStreamConsumers lists the registered ones. On the command line, 'workshop stream consumers list' does.",
             Assert.Single(missing.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)).TrimEnd());
         Assert.Contains("Created elastic in ON_DEMAND mode with 4 shards.", created.Stdout);
         Assert.Matches(@"Open shards\s+4", described.Stdout);
