@@ -245,7 +245,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// </summary>
     public async Task<string> SetProducerScheduleAsync(bool enabled, CancellationToken cancellationToken = default)
     {
-        var schedule = Producer.Schedule ?? throw new NotSupportedException("Locally the producer runs only inside SimulateAsync or StartLive; there is no schedule to pause.");
+        var schedule = Producer.Schedule ?? throw new NotSupportedException(
+            "Locally there is no schedule to pause or resume: the producer runs only while a replay or a live run does " +
+            "('workshop simulate', SimulateAsync or StartLive in a notebook) and stops when it ends.");
         await EnsurePipelineAsync(cancellationToken);
         await schedule.SetEnabledAsync(Names.ScheduleRule, enabled, cancellationToken);
         var rule = await schedule.DescribeAsync(Names.ScheduleRule, cancellationToken)

@@ -56,6 +56,15 @@ public sealed class BadInputCliTests : IDisposable
         Assert.Equal("", result.Stdout);
     }
 
+    [Theory]
+    [InlineData("pause")]
+    [InlineData("resume")]
+    public void Schedule_on_the_local_backend_says_what_runs_the_producer_there(string verb)
+    {
+        var result = Workshop("schedule", verb);
+        AssertOneClearLine(result, "Locally there is no schedule to pause or resume: the producer runs only while a replay or a live run does ('workshop simulate', SimulateAsync or StartLive in a notebook)");
+    }
+
     [Fact]
     public void A_bench_json_path_that_cannot_be_written_is_refused_before_the_bench_runs()
     {
