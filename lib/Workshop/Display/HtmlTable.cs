@@ -68,13 +68,35 @@ public static partial class HtmlTable
 
     /// <summary>
     /// A value, escaped, left-aligned and bordered; <paramref name="style"/> adds to the cell's style (white-space:nowrap, say).
-    /// A short name, id or time keeps to one line, so a long column beside it cannot break it at its hyphens.
+    /// A short name, id or time keeps to one line, so a long column beside it cannot break it at its hyphens. A value with a
+    /// run longer than that and no space in it (a record's JSON, a console address, a workspace path, a job run's id) may
+    /// break inside the run where it has to: otherwise that run alone sets its column's least width, and the table is
+    /// pushed past the right edge of an output area (Jupyter Notebook's is under 1,000 px in a window of 1,280).
     /// </summary>
     public static string DataCell(string value, string? style = null)
     {
-        var keepWhole = KeepsToOneLine(value) && style?.Contains("white-space", StringComparison.Ordinal) != true;
-        var added = string.Join(";", new[] { style, keepWhole ? "white-space:nowrap" : null }.OfType<string>());
-        return $"<td style=\"{Cell}{(added.Length == 0 ? "" : ";" + added)}\">{Encode(value)}</td>";
+        var givesWhiteSpace = style?.Contains("white-space", StringComparison.Ordinal) == true;
+        var keepWhole = KeepsToOneLine(value) && !givesWhiteSpace;
+        var breakInside = !givesWhiteSpace && HasLongRun(value);
+        var added = string.Join(";", new[] { style, keepWhole ? "white-space:nowrap" : null, breakInside ? "overflow-wrap:anywhere" : null }.OfType<string>());
+        return $"<td style=\"{Cell}{(added.Length == 0 ? "" : ";" + added)}\">{(breakInside ? EncodeJsonMembers(value) : Encode(value))}</td>";
+    }
+
+    /// <summary>
+    /// The value escaped, with a line-break opportunity between JSON members (after a comma before a quote), so a record
+    /// breaks between its keys and values before it breaks inside one, as the text tables wrap it.
+    /// </summary>
+    private static string EncodeJsonMembers(string value) =>
+        string.Join(",<wbr>", value.Split(",\"").Select((part, i) => Encode(i == 0 ? part : "\"" + part)));
+
+    /// <summary>A run of more than <see cref="LongestWholeValue"/> characters with no space in it.</summary>
+    public static bool HasLongRun(string value)
+    {
+        var run = 0;
+        foreach (var c in value)
+            if (char.IsWhiteSpace(c)) run = 0;
+            else if (++run > LongestWholeValue) return true;
+        return false;
     }
 
     /// <summary>Longest id (an ARN, a file name) kept to one line; longer ones may still break, at their punctuation.</summary>

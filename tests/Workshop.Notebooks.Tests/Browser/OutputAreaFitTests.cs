@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using PuppeteerSharp;
+using StreamingWorkshop.Broker;
+using StreamingWorkshop.Display;
+using StreamingWorkshop.Stack;
+using StreamingWorkshop.Workflows;
+
+namespace Workshop.Notebooks.Tests.Browser;
+
+/// <summary>
+/// The kit's tables whose values are long unbroken runs (a record's JSON, console addresses and workspace paths, a
+/// Glue job run id) fit the output area of Jupyter Notebook in a 1,280 px window, as Task 1, Task 2 and the
+/// orchestration notebook show them: nothing is cut off at the right edge, and no prose column is squeezed to a word a line.
+/// </summary>
+public sealed class OutputAreaFitTests
+{
+    /// <summary>The width of a code cell's output area in Jupyter Notebook's window of 1,280 px, less its padding.</summary>
+    private const int JupyterOutputWidth = 966;
+
+    private static readonly DateTimeOffset At = new(2026, 12, 6, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A learner's clone in their home folder: the workspace is beside workshop.dib.</summary>
+    private const string Workspace = "/home/learner/streaming-workshop-kit/.workshop";
+
+    public static TheoryData<string> Views => ["records", "stack outputs", "execution history"];
+
+    private static string Html(string view) => view switch
+    {
+        "records" => new RecordBatchView([.. new[] { "London", "Manchester", "Edinburgh" }.Select((city, i) => new StreamRecord(
+            "shardId-000000000000", $"4900000000000000000000000000000{i + 1}", At, city, Encoding.UTF8.GetBytes(
+                $"{{\"city\":\"{city}\",\"temperature\":2.4,\"measurement_time\":\"2026-12-06T00:00\"," +
+                "\"collection_time\":\"2026-12-06T00:00:00.000Z\",\"source\":\"simulated\",\"wind_speed\":14.7,\"weather_code\":3}")))]).ToHtml(),
+        "stack outputs" => new StackOutputsView(
+            [
+                new StackOutput("DataLakeBucketURL", "https://s3.console.aws.amazon.com/s3/buckets/weather-analytics-data-lake-dev-123456789012?region=us-east-1", "The data lake in the S3 console."),
+                new StackOutput("DataLakeBucketName", "weather-analytics-data-lake-dev-123456789012", null),
+                new StackOutput("KinesisStreamArn", "arn:aws:kinesis:us-east-1:123456789012:stream/weather-analytics-stream-dev", null),
+                new StackOutput("RedshiftClusterURL", "https://us-east-1.console.aws.amazon.com/redshiftv2/home?region=us-east-1#cluster-details?cluster=weather-analytics-warehouse-dev", "The warehouse in the Redshift console."),
+                new StackOutput("WarehouseConnectionString", $"DataSource={Workspace}/warehouse/weather-analytics-warehouse-dev.duckdb;ACCESS_MODE=READ_ONLY", "The local cluster's database file, for a DuckDB client (read-only)."),
+            ],
+            new Dictionary<string, string>
+            {
+                ["DataLakeBucketURL"] = $"{Workspace}/lake/weather-analytics-data-lake-dev-123456789012 · workshop lake ls",
+                ["RedshiftClusterURL"] = $"{Workspace}/warehouse/weather-analytics-warehouse-dev.duckdb (the cluster's database file) · workshop warehouse tables",
+            }).ToHtml(),
+        "execution history" => new HistoryView("arn:aws:states:us-east-1:123456789012:execution:weather-analytics-daily-pipeline-dev:f5424d9f",
+            [
+                new HistoryEvent(30, 29, At, "TaskStateEntered", "stateEnteredEventDetails", new JsonObject { ["name"] = "RunBatchJob" }),
+                new HistoryEvent(31, 30, At, "TaskScheduled", "taskScheduledEventDetails", new JsonObject { ["resourceType"] = "glue", ["resource"] = "startJobRun.sync" }),
+                new HistoryEvent(33, 31, At, "TaskFailed", "taskFailedEventDetails", new JsonObject
+                {
+                    ["error"] = "Glue.ConcurrentRunsExceededException",
+                    ["cause"] = "Concurrent runs exceeded for weather-analytics-curate-batch-dev: run jr_d38f8f66c6ecefb19fa28813654c9bf67b2f956de9b0ed39c3bcd8d4a2af40ad is still active. Wait for it to end, or stop it (workshop job stop weather-analytics-curate-batch-dev). (Service: Glue, Status Code: 400, Error Code: ConcurrentRunsExceededException)",
+                }),
+                new HistoryEvent(37, 33, At.AddSeconds(100), "TaskSucceeded", "taskSucceededEventDetails", new JsonObject { ["resourceType"] = "glue", ["resource"] = "startJobRun.sync" }),
+            ]).ToHtml(),
+        _ => throw new ArgumentOutOfRangeException(nameof(view)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Views))]
+    public async Task A_table_of_long_values_fits_jupyter_notebooks_output_area_without_squeezing_its_prose(string view)
+    {
+        await using var browser = await Chromium.LaunchAsync();
+        await using var page = await browser.NewPageAsync();
+        // The output area as Jupyter Notebook lays it out: a block that scrolls sideways when its content is wider, and
+        // its stylesheet for tables in outputs (the kit's inline styles outrank it).
+        await page.SetContentAsync($"""
+            <!DOCTYPE html><html><head><style>
+              body {"{"} margin: 0; font: 14px Helvetica, Arial, sans-serif {"}"}
+              #output {"{"} width: {JupyterOutputWidth}px; overflow-x: auto {"}"}
+              #output table {"{"} margin-left: auto; margin-right: auto; border-collapse: collapse; table-layout: fixed; font-size: 12px {"}"}
+              #output td, #output th {"{"} text-align: right; vertical-align: middle; padding: 0.5em; line-height: normal; white-space: normal {"}"}
+            </style></head><body><div id="output">{Html(view)}</div></body></html>
+            """);
+
+        var overflow = await page.EvaluateExpressionAsync<int>("(o => o.scrollWidth - o.clientWidth)(document.getElementById('output'))");
+        var cut = await page.EvaluateFunctionAsync<string[]>("""
+            () => {
+              const right = document.getElementById('output').getBoundingClientRect().right;
+              return [...document.querySelectorAll('#output th')]
+                .filter(th => th.getBoundingClientRect().right > right + 0.5)
+                .map(th => th.innerText.trim() + ' ends at ' + Math.round(th.getBoundingClientRect().right) + ' px');
+            }
+            """);
+        var squeezed = await page.EvaluateFunctionAsync<string[]>("""
+            () => [...document.querySelectorAll('#output td')]
+                .filter(td => td.innerText.trim().split(/\s+/).length >= 6 && td.getBoundingClientRect().width < 150)
+                .map(td => Math.round(td.getBoundingClientRect().width) + ' px wide: ' + td.innerText.trim().slice(0, 60))
+            """);
+
+        // A record's JSON breaks between its members where it can, so no key is split across two lines.
+        var splitKeys = await page.EvaluateFunctionAsync<string[]>("""
+            () => {
+              const split = [];
+              const walker = document.createTreeWalker(document.getElementById('output'), NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode())
+                for (const key of node.data.matchAll(/"[a-z_]+":/g)) {
+                  const range = document.createRange();
+                  range.setStart(node, key.index);
+                  range.setEnd(node, key.index + key[0].length);
+                  if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) split.push(key[0]);
+                }
+              return split;
+            }
+            """);
+
+        Assert.True(overflow <= 0,
+            $"The {view} table is {overflow} px wider than Jupyter Notebook's output area of {JupyterOutputWidth} px; cut off at its right edge: {string.Join(", ", cut)}");
+        Assert.True(squeezed.Length == 0, $"The {view} table squeezes prose to a word a line:\n{string.Join("\n", squeezed)}");
+        Assert.True(splitKeys.Length == 0, $"The {view} table breaks a record's JSON inside its keys: {string.Join(", ", splitKeys)}");
+    }
+}
