@@ -102,10 +102,12 @@ public sealed class StateMachineListView(IReadOnlyList<StateMachineListItem> mac
 
     private static string Status(StateMachineListItem item) => item.Latest?.Status ?? "never run";
 
+    // Six columns of ids and times kept whole are wider than an output area under 1,000 px once the machine has run: the
+    // latest execution's generated name (a 36-character id) may wrap at its hyphens.
     public string ToHtml() => machines.Count == 0 ? $"<p>{Empty}</p>" : HtmlTable.Render(
         ["State machine", "Type", "Created (UTC)", "Latest execution", "Status", "Started (UTC)"],
         machines.Select(m => (IReadOnlyList<string>)[m.Machine.Name, m.Machine.Type, WorkflowShown.Time(m.Machine.CreationDate), m.Latest?.Name ?? "",
-            Status(m), WorkflowShown.Time(m.Latest?.StartDate)]), Caption);
+            Status(m), WorkflowShown.Time(m.Latest?.StartDate)]), Caption, columnStyles: [null, null, null, "white-space:normal", null, null]);
 
     // The creation date is left to the HTML view, so a 36-character name and the latest run fit 80 columns.
     public override string ToString() => machines.Count == 0 ? Empty : Caption + "\n" + WorkflowShown.Text(

@@ -10,7 +10,7 @@ namespace Workshop.Notebooks.Tests.Browser;
 
 /// <summary>
 /// The kit's tables whose values are long unbroken runs (a record's JSON, console addresses and workspace paths, a
-/// Glue job run id) fit the output area of Jupyter Notebook in a 1,280 px window, as Task 1, Task 2 and the
+/// Glue job run id) or many ids side by side fit the output area of Jupyter Notebook in a 1,280 px window, as Task 1, Task 2 and the
 /// orchestration notebook show them: nothing is cut off at the right edge, and no prose column is squeezed to a word a line.
 /// </summary>
 public sealed class OutputAreaFitTests
@@ -23,7 +23,7 @@ public sealed class OutputAreaFitTests
     /// <summary>A learner's clone in their home folder: the workspace is beside workshop.dib.</summary>
     private const string Workspace = "/home/learner/streaming-workshop-kit/.workshop";
 
-    public static TheoryData<string> Views => ["records", "stack outputs", "execution history"];
+    public static TheoryData<string> Views => ["records", "stack outputs", "execution history", "state machines"];
 
     private static string Html(string view) => view switch
     {
@@ -54,6 +54,14 @@ public sealed class OutputAreaFitTests
                     ["cause"] = "Concurrent runs exceeded for weather-analytics-curate-batch-dev: run jr_d38f8f66c6ecefb19fa28813654c9bf67b2f956de9b0ed39c3bcd8d4a2af40ad is still active. Wait for it to end, or stop it (workshop job stop weather-analytics-curate-batch-dev). (Service: Glue, Status Code: 400, Error Code: ConcurrentRunsExceededException)",
                 }),
                 new HistoryEvent(37, 33, At.AddSeconds(100), "TaskSucceeded", "taskSucceededEventDetails", new JsonObject { ["resourceType"] = "glue", ["resource"] = "startJobRun.sync" }),
+            ]).ToHtml(),
+        // Once the pipeline has run: its latest execution's 36-character name beside the machine's own.
+        "state machines" => new StateMachineListView(
+            [
+                new StateMachineListItem(
+                    new StateMachineSummary("weather-analytics-daily-pipeline-dev", "arn:aws:states:us-east-1:123456789012:stateMachine:weather-analytics-daily-pipeline-dev", "STANDARD", At),
+                    new ExecutionDescription("arn:aws:states:us-east-1:123456789012:execution:weather-analytics-daily-pipeline-dev:9220503e-f127-976e-aab8-c3cf57caacf8",
+                        "arn:aws:states:us-east-1:123456789012:stateMachine:weather-analytics-daily-pipeline-dev", "9220503e-f127-976e-aab8-c3cf57caacf8", "SUCCEEDED", At.AddDays(2))),
             ]).ToHtml(),
         _ => throw new ArgumentOutOfRangeException(nameof(view)),
     };
