@@ -373,10 +373,17 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         done.Add(deployed ? $"stack {Names.StackName} already deployed" : $"deployed stack {Names.StackName}");
         if (task >= 3) done.Add(Local is { } local ? await ReplayDayAsync(cancellationToken) : await DescribeLakeSoFarAsync(cancellationToken));
         // The challenges, and every notebook after Task 3, start from what Task 3 leaves behind.
-        if (task == 4) return $"Where Task 3 ends: {string.Join("; ", done)}; {await PrepareChallengesAsync(cancellationToken)}.";
+        if (task == 4) return StepLines("Where Task 3 ends", [.. done, .. await PrepareChallengesAsync(cancellationToken)]);
         // Said without a task's name: notebooks after Task 3 (04, say) catch up to the same point.
-        return $"{(task == 2 ? "The stack is in place" : "The stack and the lake's data are in place")}: {string.Join("; ", done)}.";
+        return StepLines(task == 2 ? "The stack is in place" : "The stack and the lake's data are in place", done);
     }
+
+    /// <summary>
+    /// A heading, then one step a line: a notebook's output area wraps a long line wherever its edge falls, even inside
+    /// a date (2026-1 | 2-06), and one sentence of every step was longer than Jupyter Notebook's output area is wide.
+    /// </summary>
+    private static string StepLines(string heading, IEnumerable<string> steps) =>
+        $"{heading}:\n{string.Join("\n", steps.Select(step => "  " + step))}";
 
     /// <summary>
     /// Opens a lab: a second pipeline on the local backend, in a folder of its own inside this workspace
@@ -424,7 +431,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// What Task 3 leaves behind for the challenges, made where missing: the crawled raw_weather_data table, its two
     /// time columns typed as timestamps, and the clean_weather_data view (the same statement Task 3 runs).
     /// </summary>
-    private async Task<string> PrepareChallengesAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> PrepareChallengesAsync(CancellationToken cancellationToken)
     {
         const string rawTable = "raw_weather_data", cleanView = "clean_weather_data";
         var done = new List<string>();
@@ -452,7 +459,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
                 """, cancellationToken: cancellationToken);
             done.Add($"created the {cleanView} view");
         }
-        return done.Count == 0 ? $"{rawTable} and {cleanView} are in place" : string.Join("; ", done);
+        return done.Count == 0 ? [$"{rawTable} and {cleanView} are in place"] : done;
     }
 
     // Displays for notebooks and the CLI.
