@@ -10,8 +10,9 @@ namespace Workshop.Notebooks.Tests.Browser;
 
 /// <summary>
 /// The kit's tables whose values are long unbroken runs (a record's JSON, console addresses and workspace paths, a
-/// Glue job run id) or many ids side by side fit the output area of Jupyter Notebook in a 1,280 px window, as Task 1, Task 2 and the
-/// orchestration notebook show them: nothing is cut off at the right edge, and no prose column is squeezed to a word a line.
+/// Glue job run id) or many ids side by side fit the output area of Jupyter Notebook in a 1,280 px window, as Task 1,
+/// Task 2 and the orchestration notebook show them, and an exported page's output in a pane 1,000 px wide: nothing is
+/// cut off at the right edge, and no prose column is squeezed to a word a line.
 /// </summary>
 public sealed class OutputAreaFitTests
 {
@@ -23,7 +24,17 @@ public sealed class OutputAreaFitTests
     /// <summary>A learner's clone in their home folder: the workspace is beside workshop.dib.</summary>
     private const string Workspace = "/home/learner/streaming-workshop-kit/.workshop";
 
-    public static TheoryData<string> Views => ["records", "stack outputs", "execution history", "state machines"];
+    /// <summary>An exported page's output in a pane 1,000 px wide (VS Code's, beside its explorer), less the page's margins.</summary>
+    private const int ExportedPaneOutputWidth = 932;
+
+    public static TheoryData<string, int> Views()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var view in new[] { "records", "stack outputs", "execution history", "state machines" })
+            foreach (var width in new[] { JupyterOutputWidth, ExportedPaneOutputWidth })
+                data.Add(view, width);
+        return data;
+    }
 
     private static string Html(string view) => view switch
     {
@@ -68,7 +79,7 @@ public sealed class OutputAreaFitTests
 
     [Theory]
     [MemberData(nameof(Views))]
-    public async Task A_table_of_long_values_fits_jupyter_notebooks_output_area_without_squeezing_its_prose(string view)
+    public async Task A_table_of_long_values_fits_jupyter_notebooks_output_area_without_squeezing_its_prose(string view, int width)
     {
         await using var browser = await Chromium.LaunchAsync();
         await using var page = await browser.NewPageAsync();
@@ -77,7 +88,7 @@ public sealed class OutputAreaFitTests
         await page.SetContentAsync($"""
             <!DOCTYPE html><html><head><style>
               body {"{"} margin: 0; font: 14px Helvetica, Arial, sans-serif {"}"}
-              #output {"{"} width: {JupyterOutputWidth}px; overflow-x: auto {"}"}
+              #output {"{"} width: {width}px; overflow-x: auto {"}"}
               #output table {"{"} margin-left: auto; margin-right: auto; border-collapse: collapse; table-layout: fixed; font-size: 12px {"}"}
               #output td, #output th {"{"} text-align: right; vertical-align: middle; padding: 0.5em; line-height: normal; white-space: normal {"}"}
             </style></head><body><div id="output">{Html(view)}</div></body></html>
@@ -115,7 +126,7 @@ public sealed class OutputAreaFitTests
             """);
 
         Assert.True(overflow <= 0,
-            $"The {view} table is {overflow} px wider than Jupyter Notebook's output area of {JupyterOutputWidth} px; cut off at its right edge: {string.Join(", ", cut)}");
+            $"The {view} table is {overflow} px wider than an output area of {width} px; cut off at its right edge: {string.Join(", ", cut)}");
         Assert.True(squeezed.Length == 0, $"The {view} table squeezes prose to a word a line:\n{string.Join("\n", squeezed)}");
         Assert.True(splitKeys.Length == 0, $"The {view} table breaks a record's JSON inside its keys: {string.Join(", ", splitKeys)}");
     }
