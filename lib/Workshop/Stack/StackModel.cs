@@ -71,9 +71,9 @@ public sealed class StackOutputsView(IReadOnlyList<StackOutput> outputs, IReadOn
     private IEnumerable<IReadOnlyList<string>> Rows => outputs.Select(o => (IReadOnlyList<string>)
         [o.OutputKey, o.OutputValue, o.Description ?? "", local.TryGetValue(o.OutputKey, out var l) ? l : ""]);
 
-    // The values are long paths and addresses that do not wrap; without a least width of its own, the browser would
-    // squeeze the description beside them to a word a line.
-    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Outputs", columnStyles: [null, null, "min-width:30ch", null]);
+    // The values and the local paths are long runs the browser may break anywhere to fit the output area; without a
+    // least width of their own, the description and the local commands beside them would be squeezed to a word a line.
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, "Outputs", columnStyles: [null, null, "min-width:30ch", "min-width:24ch"]);
 
     public override string ToString() => TextTable.Render(Headers, Rows, maxWidth: 110);
 }
