@@ -365,9 +365,16 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<string> CatchUpAsync(int task, CancellationToken cancellationToken = default)
     {
         if (task is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(task), task, "Tasks are numbered 1 to 4 (4: the challenges).");
-        if (task == 1) return "Task 1 starts from an empty workspace: nothing to do.";
-        var done = new List<string>();
         var deployed = await StackExistsAsync(cancellationToken: cancellationToken);
+        // Task 1 deploys the stack itself; a learner going over the day again finds it already there.
+        if (task == 1)
+            return !deployed ? "Nothing to do: Task 1 starts from an empty workspace and deploys the stack itself."
+                : StepLines("Nothing to do: Task 1 deploys the stack itself",
+                [
+                    $"stack {Names.StackName} is already deployed here; deploying it again returns it as it is",
+                    .. Local is null ? Array.Empty<string>() : ["'workshop reset' in a terminal starts again from an empty workspace"],
+                ]);
+        var done = new List<string>();
         if (!deployed) await DeployAsync(cancellationToken: cancellationToken);
         await EnsurePipelineAsync(cancellationToken);
         done.Add(deployed ? $"stack {Names.StackName} already deployed" : $"deployed stack {Names.StackName}");
