@@ -46,7 +46,7 @@ public sealed class EtlNotebookTests(WorkshopRun run)
         var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", Notebook)).Cells;
         var dashboard = executed.FindIndex(c => c.Kind == CellKind.Code && c.Source.Contains("ShowDashboardAsync", StringComparison.Ordinal));
         var answer = executed.Skip(dashboard + 1).First(c => c.Kind == CellKind.Markdown).Source;
-        Assert.StartsWith("<details><summary>Answer</summary>", answer);
+        Assert.StartsWith("<details><summary style=\"display:list-item\">Answer</summary>", answer);
         Assert.Contains("never more than one `windowSize` (60 s) away", answer);
 
         // The answer's bound, against what the freshness table measured for the streaming job: median and 95th percentile.

@@ -33,6 +33,6 @@ public sealed partial class StatedCountsTests(WorkshopRun run)
     [GeneratedRegex(@"the stack has (?<count>\d+) resources")]
     private static partial Regex StatedResources();
 
-    [GeneratedRegex(@"<summary>Answer</summary>\s*(?<count>\d+):")]
+    [GeneratedRegex(@"<summary[^>]*>Answer</summary>\s*(?<count>\d+):")]
     private static partial Regex AnsweredEvents();
 }

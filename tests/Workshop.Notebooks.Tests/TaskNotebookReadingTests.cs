@@ -189,7 +189,7 @@ public sealed partial class TaskNotebookReadingTests
         Assert.Contains("Every price is an **assumption**", markdown);
     }
 
-    [GeneratedRegex(@"<details><summary>Answer</summary>[\s\S]+?</details>")]
+    [GeneratedRegex(@"<details><summary[^>]*>Answer</summary>[\s\S]+?</details>")]
     private static partial Regex HiddenAnswer();
 
     // (string)r[0], Convert.ToDouble(row[2]): a column read by its position.
