@@ -368,12 +368,12 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         var deployed = await StackExistsAsync(cancellationToken: cancellationToken);
         // Task 1 deploys the stack itself; a learner going over the day again finds it already there.
         if (task == 1)
-            return !deployed ? "Nothing to do: Task 1 starts from an empty workspace and deploys the stack itself."
-                : StepLines("Nothing to do: Task 1 deploys the stack itself",
-                [
-                    $"stack {Names.StackName} is already deployed here; deploying it again returns it as it is",
-                    .. Local is null ? Array.Empty<string>() : ["'workshop reset' in a terminal starts again from an empty workspace"],
-                ]);
+        {
+            if (!deployed) return "Nothing to do: Task 1 starts from an empty workspace and deploys the stack itself.";
+            List<string> found = [$"stack {Names.StackName} is already deployed here; deploying it again returns it as it is"];
+            if (Local is not null) found.Add("'workshop reset' in a terminal starts again from an empty workspace");
+            return StepLines("Nothing to do: Task 1 deploys the stack itself", found);
+        }
         var done = new List<string>();
         if (!deployed) await DeployAsync(cancellationToken: cancellationToken);
         await EnsurePipelineAsync(cancellationToken);
@@ -542,14 +542,14 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<ConsumerListView> RegisterConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
     {
         var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
-        return new ConsumerListView(name, [await Stream.RegisterStreamConsumerAsync(arn, consumerName, cancellationToken)], wholeList: false);
+        return ConsumerListView.One(name, await Stream.RegisterStreamConsumerAsync(arn, consumerName, cancellationToken));
     }
 
     /// <summary>One consumer's status and ARN (DescribeStreamConsumer by stream ARN and consumer name).</summary>
     public async Task<ConsumerListView> DescribeConsumerAsync(string consumerName, string? streamName = null, CancellationToken cancellationToken = default)
     {
         var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
-        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)], wholeList: false);
+        return ConsumerListView.One(name, await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken));
     }
 
     /// <summary>Deregisters a consumer (DeregisterStreamConsumer) and shows it DELETING.</summary>
@@ -557,7 +557,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     {
         var (name, arn) = await StreamArnAsync(streamName, cancellationToken);
         await Stream.DeregisterStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken);
-        return new ConsumerListView(name, [await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken)], wholeList: false);
+        return ConsumerListView.One(name, await Stream.DescribeStreamConsumerAsync(ConsumerReference.ByName(arn, consumerName), cancellationToken));
     }
 
     /// <summary>

@@ -5,12 +5,17 @@ using StreamingWorkshop.Display;
 namespace StreamingWorkshop.Broker;
 
 /// <summary>
-/// A stream's enhanced fan-out consumers, as ListStreamConsumers shows them, or one of them, as DescribeStreamConsumer
-/// (and registering or deregistering it) shows it when <paramref name="wholeList"/> is false: then the caption names that
-/// consumer rather than counting the stream's.
+/// A stream's enhanced fan-out consumers, as ListStreamConsumers shows them, or one of them (<see cref="One"/>), as
+/// DescribeStreamConsumer, registering and deregistering show it: then the caption names that consumer rather than
+/// counting the stream's.
 /// </summary>
-public sealed class ConsumerListView(string streamName, IReadOnlyList<StreamConsumer> consumers, bool wholeList = true) : IHtmlDisplay
+public sealed class ConsumerListView(string streamName, IReadOnlyList<StreamConsumer> consumers) : IHtmlDisplay
 {
+    private string? single;
+
+    /// <summary>One consumer of the stream, named in the caption.</summary>
+    public static ConsumerListView One(string streamName, StreamConsumer consumer) => new(streamName, [consumer]) { single = consumer.ConsumerName };
+
     public const string Throughput =
         "Each registered consumer gets its own 2 MiB/s per shard through SubscribeToShard; GetRecords readers share 2 MiB/s and 5 calls/s per shard.";
 
@@ -25,9 +30,9 @@ public sealed class ConsumerListView(string streamName, IReadOnlyList<StreamCons
     private string EmptyNote =>
         $"No consumers are registered with {StreamName}. Register one with 'workshop stream consumers register --name <name>' (RegisterStreamConsumer); it is CREATING for a few seconds, then ACTIVE.";
 
-    private string Caption => wholeList || Consumers.Count != 1
+    private string Caption => single is null
         ? $"{Consumers.Count} consumer(s) of {StreamName} (at most {EnhancedFanOut.MaxConsumersPerStream})"
-        : $"Consumer {Consumers[0].ConsumerName} of {StreamName}";
+        : $"Consumer {single} of {StreamName}";
 
     public string ToHtml() => Consumers.Count == 0
         ? $"<p>{HtmlTable.Encode(EmptyNote)}</p>"

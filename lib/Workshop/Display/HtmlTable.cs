@@ -90,7 +90,7 @@ public static partial class HtmlTable
         string.Join(",<wbr>", value.Split(",\"").Select((part, i) => Encode(i == 0 ? part : "\"" + part)));
 
     /// <summary>A run of more than <see cref="LongestWholeValue"/> characters with no space in it.</summary>
-    public static bool HasLongRun(string value)
+    private static bool HasLongRun(string value)
     {
         var run = 0;
         foreach (var c in value)
@@ -103,7 +103,7 @@ public static partial class HtmlTable
     private const int LongestWholeValue = 40;
 
     /// <summary>shardId-000000000000, reader-behind, /aws-glue/jobs/output, 2026-12-06 00:00:00 UTC: one token, or a time.</summary>
-    public static bool KeepsToOneLine(string value) =>
+    private static bool KeepsToOneLine(string value) =>
         value.Length <= LongestWholeValue && (!value.Any(char.IsWhiteSpace) || TimeValue().IsMatch(value));
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( UTC)?$")]

@@ -23,9 +23,12 @@ public static class AthenaPricing
     public static long BilledBytes(long scannedBytes, long minimumBytes = MinimumBilledBytes) =>
         Math.Max((scannedBytes + BytesPerMegabyte - 1) / BytesPerMegabyte * BytesPerMegabyte, minimumBytes);
 
+    /// <summary>What a scan costs at <paramref name="usdPerTerabyte"/>, billed as <see cref="BilledBytes"/> says.</summary>
+    public static decimal Cost(long scannedBytes, long minimumBytes = MinimumBilledBytes, decimal usdPerTerabyte = UsdPerTerabyte) =>
+        BilledBytes(scannedBytes, minimumBytes) / BytesPerTerabyte * usdPerTerabyte;
+
     /// <summary>DDL that reads no data is free; a query, or a CTAS that reads data, pays for at least 10 MB.</summary>
-    public static decimal EstimatedCost(long scannedBytes, bool isDdl) =>
-        isDdl && scannedBytes == 0 ? 0 : BilledBytes(scannedBytes) / BytesPerTerabyte * UsdPerTerabyte;
+    public static decimal EstimatedCost(long scannedBytes, bool isDdl) => isDdl && scannedBytes == 0 ? 0 : Cost(scannedBytes);
 }
 
 /// <summary>A query's statistics. FilesScanned is what the local engine counts; Athena does not report it, so on AWS it is null.</summary>

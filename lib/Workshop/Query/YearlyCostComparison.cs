@@ -112,7 +112,7 @@ public sealed class YearlyCostComparison : IHtmlDisplay
     public static decimal QueryCost(long scannedBytes, CostAssumptions? prices = null)
     {
         var price = prices ?? new CostAssumptions();
-        return AthenaPricing.BilledBytes(scannedBytes, price.AthenaMinimumBytesPerQuery) / 1_000_000_000_000m * price.AthenaUsdPerTerabyte;
+        return AthenaPricing.Cost(scannedBytes, price.AthenaMinimumBytesPerQuery, price.AthenaUsdPerTerabyte);
     }
 
     private static readonly string[] Headers = ["Path", "USD per year", "How it adds up"];
