@@ -72,15 +72,17 @@ public sealed class StreamDescriptionView(StreamSummary summary, IReadOnlyList<S
     public const string ReshardNote =
         "After a reshard, read each closed shard to its end before its children: a partition key's older records are in the parent, so that keeps each key in order.";
 
-    // On a page each range is one cell of two lines, start above end: seven columns of 39-digit hash keys and 32-digit
-    // sequence numbers are wider than the page, and the ending sequence number, which marks a closed shard, scrolled out of sight.
+    // On a page each range is one cell, start above end with "to" on a line between them, so a column is no wider than
+    // its numbers: seven columns of 39-digit hash keys and 32-digit sequence numbers are wider than the page, and the
+    // ending sequence number, which marks a closed shard, scrolled out of sight. In a pane narrower still, a hash key may
+    // break inside itself, so the sequence numbers stay whole and in sight.
     private static readonly string[] PageShardHeaders = ["Shard", "State", "Parents", "Hash-key range", "Sequence numbers"];
 
-    private static readonly string?[] PageShardStyles = [null, null, null, "white-space:pre", "white-space:pre"];
+    private static readonly string?[] PageShardStyles = [null, null, null, "white-space:pre-wrap;overflow-wrap:anywhere", "white-space:pre"];
 
     private IEnumerable<IReadOnlyList<string>> PageShardRows =>
         Shards.Select(s => (IReadOnlyList<string>)[s.ShardId, s.IsOpen ? "open" : "closed", s.Parents.Count == 0 ? "-" : string.Join(" + ", s.Parents),
-            $"{s.StartingHashKey}\nto {s.EndingHashKey}", $"{s.StartingSequenceNumber}\n{(s.EndingSequenceNumber is { } end ? "to " + end : "onwards (open)")}"]);
+            $"{s.StartingHashKey}\nto\n{s.EndingHashKey}", $"{s.StartingSequenceNumber}\n{(s.EndingSequenceNumber is { } end ? "to\n" + end : "onwards (open)")}"]);
 
     public string ToHtml() =>
         HtmlTable.Render(["Property", "Value"], SummaryRows, "Stream summary") +

@@ -30,7 +30,7 @@ public sealed class OutputAreaFitTests
     public static TheoryData<string, int> Views()
     {
         var data = new TheoryData<string, int>();
-        foreach (var view in new[] { "records", "stack outputs", "execution history", "state machines" })
+        foreach (var view in new[] { "records", "stack outputs", "execution history", "state machines", "resharded shards" })
             foreach (var width in new[] { JupyterOutputWidth, ExportedPaneOutputWidth })
                 data.Add(view, width);
         return data;
@@ -73,6 +73,14 @@ public sealed class OutputAreaFitTests
                     new StateMachineSummary("weather-analytics-daily-pipeline-dev", "arn:aws:states:us-east-1:123456789012:stateMachine:weather-analytics-daily-pipeline-dev", "STANDARD", At),
                     new ExecutionDescription("arn:aws:states:us-east-1:123456789012:execution:weather-analytics-daily-pipeline-dev:9220503e-f127-976e-aab8-c3cf57caacf8",
                         "arn:aws:states:us-east-1:123456789012:stateMachine:weather-analytics-daily-pipeline-dev", "9220503e-f127-976e-aab8-c3cf57caacf8", "SUCCEEDED", At.AddDays(2))),
+            ]).ToHtml(),
+        // After 04's reshard to two shards: a closed parent, whose ending sequence number must stay in sight, and its children.
+        "resharded shards" => new StreamDescriptionView(
+            new StreamSummary("weather-analytics-stream-dev", "arn:aws:kinesis:us-east-1:123456789012:stream/weather-analytics-stream-dev", "UPDATING", 2, 24, At),
+            [
+                new ShardDescription("shardId-000000000000", "0", "340282366920938463463374607431768211455", "49000000000000000000000000000000", "49000000000000000000000000000060"),
+                new ShardDescription("shardId-000000000001", "0", "170141183460469231731687303715884105727", "49000000000100000000000000000000", ParentShardId: "shardId-000000000000"),
+                new ShardDescription("shardId-000000000002", "170141183460469231731687303715884105728", "340282366920938463463374607431768211455", "49000000000200000000000000000000", ParentShardId: "shardId-000000000000"),
             ]).ToHtml(),
         _ => throw new ArgumentOutOfRangeException(nameof(view)),
     };

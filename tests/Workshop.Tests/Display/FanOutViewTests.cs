@@ -59,8 +59,8 @@ public sealed class FanOutViewTests
 
         var shards = html[html.IndexOf("Shards", StringComparison.Ordinal)..];
         Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(shards[..shards.IndexOf("</thead>", StringComparison.Ordinal)], "<th style").Count);
-        Assert.Matches($"<td style=\"[^\"]*white-space:pre\">0\nto {Top}</td>", html);
-        Assert.Contains("49000000000000000000000000000000\nto 49000000000000000000000000000060</td>", html);
+        Assert.Matches($"<td style=\"[^\"]*white-space:pre-wrap;overflow-wrap:anywhere\">0\nto\n{Top}</td>", html);
+        Assert.Contains("49000000000000000000000000000000\nto\n49000000000000000000000000000060</td>", html);
         Assert.Contains("49000000000100000000000000000000\nonwards (open)</td>", html);
         // The terminal keeps a column per value.
         Assert.Contains("Ending sequence number", view.ToString());
