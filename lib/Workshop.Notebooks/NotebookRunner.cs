@@ -230,10 +230,15 @@ public static class NotebookRunner
             $"<tr><td><a href=\"{System.Net.WebUtility.HtmlEncode(Href(e.Page))}\">{System.Net.WebUtility.HtmlEncode(e.Title)}</a></td>" +
             $"<td><a download href=\"{System.Net.WebUtility.HtmlEncode(Href(e.Executed))}\">{System.Net.WebUtility.HtmlEncode(Path.GetFileName(e.Executed))}</a></td>" +
             $"<td>{e.CodeCellsRun} of {e.CodeCells}</td><td>{e.Seconds:0.0} s</td><td>{(e.Succeeded ? "✔" : $"✘ cell {e.FailedCell}: {System.Net.WebUtility.HtmlEncode(e.FailedError)}")}</td></tr>");
+        // A learner opening the folder afterwards, alone, is told where to begin and what the two links of a row are.
+        var way = entries.Count == 0 ? "" :
+            $"<p>Start with <a href=\"{System.Net.WebUtility.HtmlEncode(Href(entries[0].Page))}\">{System.Net.WebUtility.HtmlEncode(entries[0].Title)}</a>. " +
+            "Each page shows a notebook with the outputs of its run; the executed notebook beside it opens in VS Code or Jupyter with the same outputs.</p>";
         var page = $"""
             <!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Streaming Workshop notebooks</title>
             <style>{HtmlExporter.Css}</style></head><body><main>
             <h1>Streaming Workshop notebooks</h1>
+            {way}
             <table class="index"><thead><tr><th>Page</th><th>Executed notebook</th><th>Code cells run</th><th>Time</th><th>Result</th></tr></thead><tbody>{string.Concat(rows)}</tbody></table>
             </main></body></html>
             """;

@@ -242,6 +242,7 @@ public sealed partial class DisplayTests : IDisposable
         var index = File.ReadAllText(Path.Combine(output, "index.html"));
         Assert.Contains("href=\"notebooks/solutions/answers.html\"", index);
         Assert.Contains("href=\"start.html\"", index);
+        Assert.Contains("<p>Start with <a href=\"start.html\">Start</a>. Each page shows a notebook with the outputs of its run", index);
         Assert.Contains("(solutions/answers.ipynb)", File.ReadAllText(Path.Combine(root, "notebooks", "first.ipynb"))); // sources keep their links
 
         // One notebook run again into the same folder takes its own row's place; the others stay listed.
@@ -249,7 +250,8 @@ public sealed partial class DisplayTests : IDisposable
             "run", "notebooks/first.ipynb", "--out", output) == 0, again);
         var afterwards = File.ReadAllText(Path.Combine(output, "index.html"));
         foreach (var listed in new[] { "href=\"start.html\"", "href=\"notebooks/first.html\"", "href=\"notebooks/solutions/answers.html\"" })
-            Assert.Single(Regex.Matches(afterwards, Regex.Escape(listed)));
+            Assert.Single(Regex.Matches(afterwards, Regex.Escape("<td><a " + listed)));
+        Assert.Contains("<p>Start with <a href=\"start.html\">Start</a>.", afterwards);
     }
 
     private static void WriteMarkdownNotebook(string path, string markdown)
