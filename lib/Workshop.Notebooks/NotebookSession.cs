@@ -288,7 +288,9 @@ public sealed partial class NotebookSession : IAsyncDisposable
             var first = errors[0];
             var line = first.Location.GetLineSpan().StartLinePosition.Line + 1;
             var messages = errors
-                .Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage()}");
+                .Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage()}")
+                .ToList();
+            if (errors.Any(IsWorkshopNotDefined)) messages.Add(WorkshopNotConnected);
             return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -344,6 +346,17 @@ public sealed partial class NotebookSession : IAsyncDisposable
 
     private static JsonObject DisplayData(JsonObject data) =>
         new() { ["output_type"] = "display_data", ["data"] = data, ["metadata"] = new JsonObject() };
+
+    /// <summary>
+    /// What a learner who ran a cell from the middle of a notebook first reads under the compiler's error: every
+    /// notebook makes <c>workshop</c> in its first code cell, so the name is missing only when that cell has not run.
+    /// </summary>
+    internal const string WorkshopNotConnected =
+        "'workshop' is made by the notebook's first code cell (var workshop = await Workshop.ConnectAsync();), " +
+        "which has not run in this session: run that cell first, or run the notebook from the top.";
+
+    private static bool IsWorkshopNotDefined(Diagnostic error) =>
+        error.Id == "CS0103" && error.Location.SourceTree?.GetText().ToString(error.Location.SourceSpan) == "workshop";
 
     private static CellResult Fail(Action<JsonObject> emit, List<JsonObject> outputs, string name, string message, int? line, Exception? exception = null, int cell = 0)
     {

@@ -131,6 +131,35 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cell_run_before_the_notebooks_first_says_which_cell_makes_workshop()
+    {
+        // A learner opens Task 3 and runs its crawler cell first.
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code("// StartCrawler\nawait workshop.CrawlAsync()"));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        Assert.Equal(
+            [
+                "CompilationError: (2,7): error CS0103: The name 'workshop' does not exist in the current context (line 2 of the cell)",
+                "'workshop' is made by the notebook's first code cell (var workshop = await Workshop.ConnectAsync();), " +
+                "which has not run in this session: run that cell first, or run the notebook from the top.",
+            ],
+            error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Another_missing_name_gets_no_word_about_the_first_cell()
+    {
+        var session = new NotebookSession(output);
+        var result = await session.ExecuteAsync(NotebookCell.Code("Console.WriteLine(workshopp);"));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        Assert.Equal(
+            ["CompilationError: (1,19): error CS0103: The name 'workshopp' does not exist in the current context (line 1 of the cell)"],
+            error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task A_compile_error_inside_a_loop_or_a_method_names_the_column_of_the_code_as_written()
     {
         var session = new NotebookSession(output);
