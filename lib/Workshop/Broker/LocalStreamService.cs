@@ -4,6 +4,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using StreamingWorkshop.Clock;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Metrics;
 using StreamingWorkshop.Storage;
@@ -262,6 +263,15 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
         return Task.FromResult(EncodeIterator(streamName, shard, position, clock.GetUtcNow()));
     }
 
+    /// <summary>
+    /// What to do after a read refused for the shard's limits. A clock that follows the wall clock (a live run,
+    /// workshop serve) gets there by waiting; a replay's clock stands still between cells, so waiting changes nothing
+    /// and a learner who ran a reading cell twice needs to know how to move it on.
+    /// </summary>
+    private string WaitASecond() => clock is VirtualClock { IsLive: false }
+        ? "the clock does not move by itself here, so move it on a second (Clock.Advance(TimeSpan.FromSeconds(1)) in a notebook, or a replay) and read again."
+        : "wait a second (of the clock) and read again.";
+
     public Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int limit = MaxGetRecordsLimit, CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > MaxGetRecordsLimit)
@@ -285,7 +295,7 @@ public sealed partial class LocalStreamService : IStreamService, IDisposable
                 // A refused call counts in the metric as a sample of 1; each call served counts a 0.
                 Record(streamName, "ReadProvisionedThroughputExceeded", 1, MetricNames.Count);
                 throw new ProvisionedThroughputExceededException("kinesis",
-                    $"Rate exceeded for Shard - {ShardId(shard)} in stream {streamName} under account {accountId}. A shard serves {ShardReadCallsPerSecond} GetRecords calls and {ShardReadBytesPerSecond / (1024 * 1024)} MiB per second to all its consumers together; wait a second (of the clock) and read again.");
+                    $"Rate exceeded for Shard - {ShardId(shard)} in stream {streamName} under account {accountId}. A shard serves {ShardReadCallsPerSecond} GetRecords calls and {ShardReadBytesPerSecond / (1024 * 1024)} MiB per second to all its consumers together; {WaitASecond()}");
             }
         }
         // Records past the retention period are gone, whatever the iterator says; their index entries can go too.

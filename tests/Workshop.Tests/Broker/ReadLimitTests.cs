@@ -29,6 +29,31 @@ public sealed class ReadLimitTests() : LocalStreamTest()
     }
 
     [Fact]
+    public async Task A_read_refused_on_a_standing_clock_says_how_to_move_it_on_and_on_a_live_one_to_wait()
+    {
+        // A learner runs a reading cell again and again: the replay's clock stands still between cells.
+        var iterator = await Iterator();
+        for (var i = 0; i < 5; i++) iterator = (await Service.GetRecordsAsync(iterator)).NextShardIterator!;
+        var standing = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Service.GetRecordsAsync(iterator));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.StartLive(speed: 0.001); // following the wall clock, slowly enough that the six calls share one second
+        try
+        {
+            var live = await Iterator();
+            for (var i = 0; i < 5; i++) live = (await Service.GetRecordsAsync(live)).NextShardIterator!;
+            var following = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Service.GetRecordsAsync(live));
+            Assert.EndsWith("to all its consumers together; wait a second (of the clock) and read again.", following.Message);
+        }
+        finally
+        {
+            Clock.StopLive();
+        }
+
+        Assert.EndsWith("to all its consumers together; the clock does not move by itself here, so move it on a second " +
+            "(Clock.Advance(TimeSpan.FromSeconds(1)) in a notebook, or a replay) and read again.", standing.Message);
+    }
+
+    [Fact]
     public async Task Ten_megabytes_read_at_once_are_owed_so_the_shard_refuses_reads_until_the_2_MiB_a_second_pays_them_back()
     {
         await PutReadingsAsync(1, 10);
