@@ -49,9 +49,15 @@ public sealed partial class RerunTests : IDisposable
         Assert.Contains("Deleted 1 object(s) under s3://weather-analytics-data-lake-dev-123456789012/curated/daily/day=2025-03-11/",
             ExecutedNotebook.OutputOf(first, "DROP IF EXISTS PARTITION"));
 
+        // The first run meets a machine that has not run and a table it has to make; the second is told it is neither.
+        Assert.DoesNotContain("ran the pipeline before", ExecutedNotebook.OutputOf(first, "DrawAsync()"));
+        Assert.DoesNotContain("exists already", ExecutedNotebook.OutputOf(first, "var first = await workshop.Workflows.RunAsync(wait: true);"));
         var second = ExecutedNotebook.CodeCells(secondOut, Path.GetFileName(orchestration));
+        Assert.Matches(@"^This workspace ran the pipeline before: the drawing shows its latest execution, started 2025-03-11 \d\d:\d\d UTC \(status FAILED\)\.\n",
+            ExecutedNotebook.OutputOf(second, "DrawAsync()"));
         var nightly = ExecutedNotebook.OutputOf(second, "var first = await workshop.Workflows.RunAsync(wait: true);");
-        Assert.Matches(@"^Execution [0-9a-f-]{36}: SUCCEEDED\n", nightly);
+        Assert.StartsWith("daily_weather exists already (an earlier run made it): FindDailyTable finds it, so this run goes through CurateDay, not the Catch.\n", nightly);
+        Assert.Matches(@"\nExecution [0-9a-f-]{36}: SUCCEEDED\n", nightly);
         Assert.Matches(@"Started\s+2025-03-12 ", nightly);
         var curated = ExecutedNotebook.OutputOf(second, "COUNT(DISTINCT substr(measurement_time");
         foreach (var city in new[] { "Edinburgh", "London", "Manchester" })
