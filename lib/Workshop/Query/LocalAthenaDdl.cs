@@ -67,7 +67,9 @@ public sealed partial class LocalAthena
         {
             var existing = catalog.GetTable(db, view);
             if (!existing.IsView || !match.Groups["replace"].Success)
-                throw new AthenaQueryException("ALREADY_EXISTS", $"line 1:1: {(existing.IsView ? "View" : "Table")} 'awsdatacatalog.{db}.{view}' already exists");
+                throw new AthenaQueryException("ALREADY_EXISTS", existing.IsView
+                    ? $"line 1:1: View 'awsdatacatalog.{db}.{view}' already exists. Write CREATE OR REPLACE VIEW {view} to replace it."
+                    : $"line 1:1: Table 'awsdatacatalog.{db}.{view}' already exists. Give the view another name.");
         }
         var select = SelectPart(statement, match.Groups["select"]);
         var definition = $"SELECT * FROM ({AthenaSql.Translate(select, clock.GetUtcNow())}) AS definition LIMIT 0";
@@ -144,13 +146,20 @@ public sealed partial class LocalAthena
         return Done();
     }
 
+    /// <summary>
+    /// Athena's refusal of a table made twice (a learner running a CREATE cell again), with the two ways on: the table
+    /// dropped first, or the new one named otherwise. IF NOT EXISTS is not offered, as it would keep the old table silently.
+    /// </summary>
+    private static string TableExists(string db, string name) =>
+        $"line 1:1: Table 'awsdatacatalog.{db}.{name}' already exists. Drop it first (DROP TABLE {name}) or give the new one another name.";
+
     private Outcome CreateExternalTable(Match match, string statement, string database, string id)
     {
         var (db, name) = Reference(match, database);
         if (catalog.TableExists(db, name))
         {
             if (match.Groups["ifnot"].Success) return Done();
-            throw new AthenaQueryException("ALREADY_EXISTS", $"line 1:1: Table 'awsdatacatalog.{db}.{name}' already exists");
+            throw new AthenaQueryException("ALREADY_EXISTS", TableExists(db, name));
         }
         var rest = match.Groups["rest"].Value;
         var (columnsText, after) = Parenthesised(rest);
@@ -219,7 +228,7 @@ public sealed partial class LocalAthena
         if (catalog.TableExists(db, name))
         {
             if (match.Groups["ifnot"].Success) return Done();
-            throw new AthenaQueryException("ALREADY_EXISTS", $"line 1:1: Table 'awsdatacatalog.{db}.{name}' already exists");
+            throw new AthenaQueryException("ALREADY_EXISTS", TableExists(db, name));
         }
         var properties = match.Groups["props"].Value;
         var format = Regex.Match(properties, @"format\s*=\s*'(?<f>[^']+)'", Ddl).Groups["f"].Value;

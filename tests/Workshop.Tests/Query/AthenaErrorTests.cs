@@ -29,6 +29,31 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
     }
 
     [Fact]
+    public async Task A_table_or_view_made_again_is_ALREADY_EXISTS_with_the_way_on()
+    {
+        var external = await Fails("CREATE EXTERNAL TABLE raw_weather_data (city string)\n" +
+            "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://elsewhere/weather/'");
+        var ctas = await Fails("CREATE TABLE raw_weather_data WITH (format = 'PARQUET') AS SELECT city FROM raw_weather_data");
+        var view = await Fails("CREATE VIEW raw_weather_data AS SELECT city FROM raw_weather_data");
+
+        Assert.Equal("ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog.weather-analytics_dev_db.raw_weather_data' already exists. " +
+            "Drop it first (DROP TABLE raw_weather_data) or give the new one another name.", external.Message);
+        Assert.Equal(external.Message, ctas.Message);
+        Assert.Equal("ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog.weather-analytics_dev_db.raw_weather_data' already exists. " +
+            "Give the view another name.", view.Message);
+    }
+
+    [Fact]
+    public async Task A_view_made_again_without_OR_REPLACE_is_ALREADY_EXISTS_naming_the_statement_that_replaces_it()
+    {
+        await day.Session.QueryAsync("CREATE VIEW cities_made_twice AS SELECT DISTINCT city FROM raw_weather_data");
+        var again = await Fails("CREATE VIEW cities_made_twice AS SELECT DISTINCT city FROM raw_weather_data");
+
+        Assert.Equal("ALREADY_EXISTS: line 1:1: View 'awsdatacatalog.weather-analytics_dev_db.cities_made_twice' already exists. " +
+            "Write CREATE OR REPLACE VIEW cities_made_twice to replace it.", again.Message);
+    }
+
+    [Fact]
     public async Task Bad_sql_is_SYNTAX_ERROR()
     {
         var error = await Fails("SELECT city FROM raw_weather_data WHERE");
