@@ -117,7 +117,7 @@ public static class NotebookRunner
             if (failedCell is null)
             {
                 failedCell = index + 1;
-                failedError = $"{result.ErrorName}: {result.ErrorMessage}" + (result.ErrorLine is { } line ? $" (line {line})" : "");
+                failedError = result.ErrorSummary;
             }
         }
         await session.DisposeAsync();

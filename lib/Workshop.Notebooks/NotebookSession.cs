@@ -13,7 +13,24 @@ using Microsoft.CodeAnalysis.Scripting;
 namespace StreamingWorkshop.Notebooks;
 
 /// <summary>What a cell produced: its outputs in order, and whether it failed.</summary>
-public sealed record CellResult(IReadOnlyList<JsonObject> Outputs, bool Failed, string? ErrorName = null, string? ErrorMessage = null, int? ErrorLine = null);
+public sealed record CellResult(IReadOnlyList<JsonObject> Outputs, bool Failed, string? ErrorName = null, string? ErrorMessage = null, int? ErrorLine = null)
+{
+    /// <summary>
+    /// "Name: message (line N)" for a failed cell, the line going after the message's first line, the one it belongs to
+    /// (a compile error lists one problem a line, and may end with a line of advice); null for a cell that ran.
+    /// </summary>
+    public string? ErrorSummary
+    {
+        get
+        {
+            if (!Failed) return null;
+            var message = ErrorMessage ?? "";
+            if (ErrorLine is not { } line) return $"{ErrorName}: {message}";
+            var end = message.IndexOf('\n');
+            return end < 0 ? $"{ErrorName}: {message} (line {line})" : $"{ErrorName}: {message[..end]} (line {line}){message[end..]}";
+        }
+    }
+}
 
 /// <summary>
 /// Runs C# cells as chained Roslyn script submissions that share state, as .NET Interactive did: a variable from

@@ -399,5 +399,19 @@ public sealed class ExecutionTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, "index.html")));
     }
 
+    [Fact]
+    public void The_run_command_names_the_line_of_a_compile_error_beside_it_and_the_advice_under_it()
+    {
+        var notebook = Path.Combine(output, "crawler-first.dib");
+        File.WriteAllText(notebook, "#!csharp\n\n// StartCrawler\nawait workshop.CrawlAsync()\n");
+
+        var exit = Cli.Run(out var text, "run", notebook, "--out", Path.Combine(output, "out"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("  cell 1: CompilationError: (2,7): error CS0103: The name 'workshop' does not exist in the current context (line 2)\n" +
+            "'workshop' is made by the notebook's first code cell (var workshop = await Workshop.ConnectAsync();), " +
+            "which has not run in this session: run that cell first, or run the notebook from the top.\n", text);
+    }
+
     public void Dispose() => Directory.Delete(output, recursive: true);
 }

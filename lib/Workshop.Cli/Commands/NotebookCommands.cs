@@ -75,7 +75,7 @@ internal static class NotebookCommands
                 AnsiConsole.MarkupLineInterpolated($"[bold]{path}[/]");
                 var report = await NotebookRunner.RunAsync(path, options, (index, _, result) =>
                 {
-                    if (result.Failed) Console.Error.WriteLine($"  cell {index + 1}: {result.ErrorName}: {result.ErrorMessage}{(result.ErrorLine is { } l ? $" (line {l})" : "")}");
+                    if (result.Failed) Console.Error.WriteLine($"  cell {index + 1}: {result.ErrorSummary}");
                 }, cancellationToken);
                 reports.Add(report);
                 if (parse.GetValue(printFirstCellTime) && report.FirstCellSinceProcessStart is { } first && reports.Count == 1)
