@@ -96,6 +96,36 @@ public sealed partial class RerunTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Task 2 run again replays the next day into a lake that holds the first: its listings and counts (4,380 objects
+    /// where the answer says 2,160) are then both days', and the replay says so, with the day the lake starts on.
+    /// </summary>
+    [Fact]
+    public void Task_2_run_again_says_the_lake_also_holds_the_earlier_runs_readings()
+    {
+        const string task2 = "notebooks/02-task2-explore.ipynb";
+        var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var dayBefore, "simulate", "--duration", "1h", "--start", "2025-03-10T00:00:00Z") == 0, dayBefore);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var log, "run", task2, "--out", secondOut) == 0, log);
+
+        var replay = ExecutedNotebook.OutputOf(ExecutedNotebook.CodeCells(secondOut, Path.GetFileName(task2)), "SimulateAsync(TimeSpan.FromHours(24))");
+        Assert.Matches(@"\nReplayed 2025-03-10 01:00 to 2025-03-11 01:00 UTC in [0-9.]+ s:\n", replay);
+        Assert.EndsWith("files.\nThe lake also holds an earlier run's readings, from 2025-03-10 00:00 UTC:\n" +
+            "the listings and counts below include them ('workshop reset' empties the lake).\n", replay);
+    }
+
+    [Fact]
+    public void Task_2_on_a_fresh_workspace_says_nothing_of_an_earlier_run()
+    {
+        const string task2 = "notebooks/02-task2-explore.ipynb";
+        var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var log, "run", task2, "--out", firstOut) == 0, log);
+
+        var replay = ExecutedNotebook.OutputOf(ExecutedNotebook.CodeCells(firstOut, Path.GetFileName(task2)), "SimulateAsync(TimeSpan.FromHours(24))");
+        Assert.DoesNotContain("earlier run", replay);
+        Assert.EndsWith("files.\n", replay);
+    }
+
     private void AssertSameOutput(string notebook, string sourceMarker)
     {
         // A query's wall-clock run time is the one thing that may change between runs.
