@@ -98,19 +98,21 @@ public sealed partial class RerunTests : IDisposable
 
     /// <summary>
     /// Task 2 run again replays the next day into a lake that holds the first: its listings and counts (4,380 objects
-    /// where the answer says 2,160) are then both days', and the replay says so, with the day the lake starts on.
+    /// where the answer says 2,160) are then both days', and the replay says so. Two replays before it (as a whole day
+    /// leaves: Task 2's day, then 07's half hour) must not make it name the later one's start as the lake's.
     /// </summary>
     [Fact]
     public void Task_2_run_again_says_the_lake_also_holds_the_earlier_runs_readings()
     {
         const string task2 = "notebooks/02-task2-explore.ipynb";
         var environment = new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = workspace };
-        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var dayBefore, "simulate", "--duration", "1h", "--start", "2025-03-10T00:00:00Z") == 0, dayBefore);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var dayBefore, "simulate", "--duration", "30m", "--start", "2025-03-10T00:00:00Z") == 0, dayBefore);
+        Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var halfHour, "simulate", "--duration", "30m") == 0, halfHour);
         Assert.True(Cli.RunIn(WorkshopRun.RepositoryRoot, environment, out var log, "run", task2, "--out", secondOut) == 0, log);
 
         var replay = ExecutedNotebook.OutputOf(ExecutedNotebook.CodeCells(secondOut, Path.GetFileName(task2)), "SimulateAsync(TimeSpan.FromHours(24))");
         Assert.Matches(@"\nReplayed 2025-03-10 01:00 to 2025-03-11 01:00 UTC in [0-9.]+ s:\n", replay);
-        Assert.EndsWith("files.\nThe lake also holds an earlier run's readings, from 2025-03-10 00:00 UTC:\n" +
+        Assert.EndsWith("files.\nThe lake also holds the readings of earlier replays (an earlier run):\n" +
             "the listings and counts below include them ('workshop reset' empties the lake).\n", replay);
     }
 
@@ -123,6 +125,7 @@ public sealed partial class RerunTests : IDisposable
 
         var replay = ExecutedNotebook.OutputOf(ExecutedNotebook.CodeCells(firstOut, Path.GetFileName(task2)), "SimulateAsync(TimeSpan.FromHours(24))");
         Assert.DoesNotContain("earlier run", replay);
+        Assert.DoesNotContain("earlier replays", replay);
         Assert.EndsWith("files.\n", replay);
     }
 
