@@ -27,6 +27,9 @@ public static class Interruption
         if (waits.IsCancellationRequested) waits = new CancellationTokenSource();
     }
 
+    /// <summary>Cancelled by the next <see cref="Request"/>: what the kit's own long calls stop on.</summary>
+    public static CancellationToken Token => waits.Token;
+
     public static void Check()
     {
         if (requested) throw new OperationCanceledException("The cell was interrupted.");

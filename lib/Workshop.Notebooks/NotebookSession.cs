@@ -238,6 +238,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         NotebookContext.Current = new NotebookContext(Show);
         StreamingWorkshop.Display.LiveDisplay.Current = value => Show(value);
         StreamingWorkshop.Display.LiveDisplay.Watched = Watched;
+        StreamingWorkshop.Display.LiveDisplay.CellStopping = Interruption.Token;
         ConsoleRouter.Capture(stdout, stderr);
         Environment.CurrentDirectory = workingDirectory;
         submissions++;
@@ -332,6 +333,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
             NotebookContext.Current = null;
             StreamingWorkshop.Display.LiveDisplay.Current = null;
             StreamingWorkshop.Display.LiveDisplay.Watched = true;
+            StreamingWorkshop.Display.LiveDisplay.CellStopping = default;
         }
     }
 

@@ -397,6 +397,36 @@ public sealed partial class KernelTests : IDisposable
         }
     }
 
+    [Fact]
+    public void An_interrupted_replay_stops_with_the_cell_and_writes_nothing_more()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-interrupt-replay-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            var workspace = Path.Combine(folder, "ws");
+            Assert.Equal("ok", client.Execute($"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{workspace}\", Cities = new[] {{ \"London\" }} }});")["status"]!.GetValue<string>());
+
+            client.Send("execute_request", Client.ExecuteContent("await workshop.SimulateAsync(TimeSpan.FromDays(365), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));"));
+            Assert.Null(client.Receive(seconds: 2)); // still replaying
+            client.Send("interrupt_request", new JsonObject(), onControl: true);
+            Assert.Equal("ok", client.Receive(onControl: true)!["status"]!.GetValue<string>());
+            var interrupted = client.Receive() ?? throw new TimeoutException("The replay was not interrupted.");
+
+            Assert.Equal("Interrupted", interrupted["ename"]!.GetValue<string>());
+            Assert.Equal("The cell was interrupted; variables from earlier cells are still there.", interrupted["evalue"]!.GetValue<string>());
+            // Nothing goes on replaying behind the next cells: the clock stands where the interrupt left it.
+            var before = client.Run("workshop.Clock.GetUtcNow()").Published.Single(m => m.Type == "execute_result").Content["data"]!["text/plain"]!.GetValue<string>();
+            Thread.Sleep(1000);
+            var after = client.Run("workshop.Clock.GetUtcNow()").Published.Single(m => m.Type == "execute_result").Content["data"]!["text/plain"]!.GetValue<string>();
+            Assert.Equal(before, after);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("a workspace")]
     [InlineData("a workshop.dib")]

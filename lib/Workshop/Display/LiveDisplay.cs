@@ -34,6 +34,19 @@ public static class LiveDisplay
         set => saved.Value = !value;
     }
 
+    private static readonly AsyncLocal<CancellationToken> cellStopping = new();
+
+    /// <summary>
+    /// Cancelled when the running notebook cell is interrupted (or runs out of time); none elsewhere. A replay
+    /// (SimulateAsync, and CatchUpAsync's day) stops on it as on its own token, so an interrupted cell really stops
+    /// writing to the workspace, and the replay resumes from where it stopped when it is run again.
+    /// </summary>
+    public static CancellationToken CellStopping
+    {
+        get => cellStopping.Value;
+        set => cellStopping.Value = value;
+    }
+
     /// <summary>Shows <paramref name="value"/> below the running cell and returns its handle, or null outside a notebook.</summary>
     public static IUpdatableDisplay? Show(object? value) => Current?.Invoke(value);
 }

@@ -25,6 +25,9 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     {
         if (duration <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "The duration must be positive, for example 24h or 90m.");
+        // In a notebook, interrupting the cell stops the replay too, rather than leaving it writing behind the next cells.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, StreamingWorkshop.Display.LiveDisplay.CellStopping);
+        cancellationToken = stopping.Token;
         var workspace = session.Workspace;
         var clock = session.Clock;
         clock.Refresh();
