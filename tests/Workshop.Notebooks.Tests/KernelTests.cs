@@ -585,6 +585,32 @@ public sealed partial class KernelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("workshop.Stream", "workshop.Stream: Kinesis Data Streams", "GetRecordsAsync(iterator)")]
+    [InlineData("workshop.Lake", "workshop.Lake: Amazon S3", "GetObjectAsync(bucket, key)")]
+    public void The_stream_and_the_lake_show_the_calls_they_offer_not_an_object_tree(string cell, string title, string call)
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-facade-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            Assert.Equal("ok", client.Execute($"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{Path.Combine(folder, "ws")}\" }});")["status"]!.GetValue<string>());
+
+            var (reply, published) = client.Run(cell);
+
+            Assert.Equal("ok", reply["status"]!.GetValue<string>());
+            var data = published.Single(m => m.Type == "execute_result").Content["data"]!;
+            Assert.StartsWith(title, data["text/plain"]!.GetValue<string>());
+            Assert.Contains(call, data["text/plain"]!.GetValue<string>());
+            Assert.Contains(System.Net.WebUtility.HtmlEncode(call), data["text/html"]!.GetValue<string>());
+            DisplayTests.AssertNoObjectTree(data.ToJsonString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_simulated_hour_and_a_query_reach_the_kernel_as_a_progress_line_and_athenas_table()
     {

@@ -5,8 +5,13 @@ using StreamingWorkshop.Broker;
 namespace StreamingWorkshop.Aws;
 
 /// <summary>The stream stage on Kinesis Data Streams: the operations of <see cref="IStreamService"/> over the JSON 1.1 protocol.</summary>
-public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, CancellationToken, Task>? wait = null) : IStreamService, IDisposable
+public sealed class KinesisStreamService(AwsJsonClient kinesis, Func<TimeSpan, CancellationToken, Task>? wait = null) : IStreamService, StreamingWorkshop.Display.IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the calls this offers rather than an object tree.</summary>
+    public string ToHtml() => StreamingWorkshop.Broker.StreamCalls.View.ToHtml();
+
+    public override string ToString() => StreamingWorkshop.Broker.StreamCalls.View.ToString();
+
     // GetRecords answers do not say which shard they came from; the kit's displays do, so each iterator remembers its shard.
     private readonly ConcurrentDictionary<string, string> shardOfIterator = new(StringComparer.Ordinal);
     private readonly Func<TimeSpan, CancellationToken, Task> wait = wait ?? Task.Delay;

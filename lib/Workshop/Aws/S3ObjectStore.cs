@@ -11,8 +11,13 @@ using KitLifecycleTransition = StreamingWorkshop.Lake.LifecycleTransition;
 namespace StreamingWorkshop.Aws;
 
 /// <summary>The lake on Amazon S3 through AWSSDK.S3, raising the same <see cref="S3Exception"/> codes as the local store.</summary>
-public sealed class S3ObjectStore : IObjectStore, IDisposable
+public sealed class S3ObjectStore : IObjectStore, StreamingWorkshop.Display.IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the calls this offers rather than an object tree.</summary>
+    public string ToHtml() => StreamingWorkshop.Lake.ObjectStoreCalls.View.ToHtml();
+
+    public override string ToString() => StreamingWorkshop.Lake.ObjectStoreCalls.View.ToString();
+
     private readonly Lazy<AmazonS3Client> client;
 
     private AmazonS3Client S3 => client.Value;

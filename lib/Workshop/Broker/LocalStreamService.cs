@@ -17,8 +17,13 @@ namespace StreamingWorkshop.Broker;
 /// Sequence numbers are 32 decimal digits: "49", the shard index (10 digits), then the record number (20
 /// digits), so within a shard they increase as numbers and as text.
 /// </summary>
-public sealed partial class LocalStreamService : IStreamService, IDisposable
+public sealed partial class LocalStreamService : IStreamService, StreamingWorkshop.Display.IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the calls this offers rather than an object tree.</summary>
+    public string ToHtml() => StreamingWorkshop.Broker.StreamCalls.View.ToHtml();
+
+    public override string ToString() => StreamingWorkshop.Broker.StreamCalls.View.ToString();
+
     public const int MaxRecordsPerPutRecords = 500;
     public const int MaxRecordBytes = 1024 * 1024;
     public const int MaxPutRecordsBytes = 5 * 1024 * 1024;

@@ -182,3 +182,23 @@ public sealed record StreamRecord(
 /// then names the shards to read next.
 /// </summary>
 public sealed record GetRecordsResult(IReadOnlyList<StreamRecord> Records, string? NextShardIterator, long MillisBehindLatest, IReadOnlyList<ChildShard>? ChildShards = null);
+
+/// <summary>What <c>workshop.Stream</c> offers, shown when a cell's value is the stream service itself.</summary>
+internal static class StreamCalls
+{
+    public static StreamingWorkshop.Display.CallsView View { get; } = new(
+        "workshop.Stream: Kinesis Data Streams, each call named after its operation (the day's stream is workshop.Names.StreamName)", [
+        ("ListStreamsAsync()", "ListStreams"),
+        ("DescribeStreamSummaryAsync(stream)", "DescribeStreamSummary"),
+        ("ListShardsAsync(stream)", "ListShards"),
+        ("PutRecordAsync(stream, data, partitionKey)", "PutRecord"),
+        ("PutRecordsAsync(stream, records)", "PutRecords"),
+        ("GetShardIteratorAsync(stream, shard, type)", "GetShardIterator"),
+        ("GetRecordsAsync(iterator)", "GetRecords"),
+        ("CreateStreamAsync(stream, shards)", "CreateStream"),
+        ("UpdateShardCountAsync(stream, shards)", "UpdateShardCount"),
+        ("SplitShardAsync(...), MergeShardsAsync(...)", "SplitShard, MergeShards"),
+        ("RegisterStreamConsumerAsync(streamArn, name)", "RegisterStreamConsumer"),
+        ("SubscribeToShardAsync(consumerArn, shard, from)", "SubscribeToShard"),
+    ]);
+}

@@ -13,8 +13,13 @@ namespace StreamingWorkshop.Lake;
 /// so the lake can be browsed on disk and read by the query engine. Last-modified dates come from the kit's
 /// clock (stored as the file's modification time); bucket settings live in state/lake/&lt;bucket&gt;.json.
 /// </summary>
-public sealed partial class LocalObjectStore : IObjectStore
+public sealed partial class LocalObjectStore : IObjectStore, StreamingWorkshop.Display.IHtmlDisplay
 {
+    /// <summary>In a notebook, the calls this offers rather than an object tree.</summary>
+    public string ToHtml() => StreamingWorkshop.Lake.ObjectStoreCalls.View.ToHtml();
+
+    public override string ToString() => StreamingWorkshop.Lake.ObjectStoreCalls.View.ToString();
+
     public const int MaxKeyBytes = 1024;
 
     private readonly WorkspaceDirectory workspace;

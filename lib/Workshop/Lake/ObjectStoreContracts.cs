@@ -130,3 +130,19 @@ public static class ObjectStoreExtensions
         foreach (var key in keys) await store.DeleteObjectAsync(bucket, key, cancellationToken);
     }
 }
+
+/// <summary>What <c>workshop.Lake</c> offers, shown when a cell's value is the object store itself.</summary>
+internal static class ObjectStoreCalls
+{
+    public static StreamingWorkshop.Display.CallsView View { get; } = new(
+        "workshop.Lake: Amazon S3, each call named after its operation (the data lake is workshop.Names.LakeBucket)", [
+        ("ListBucketsAsync()", "ListBuckets"),
+        ("ListObjectsV2Async(new ListObjectsRequest(bucket, Prefix: ...))", "ListObjectsV2"),
+        ("GetObjectAsync(bucket, key)", "GetObject"),
+        ("PutObjectAsync(bucket, key, content)", "PutObject"),
+        ("DeleteObjectAsync(bucket, key)", "DeleteObject"),
+        ("GetBucketLifecycleAsync(bucket)", "GetBucketLifecycleConfiguration"),
+        ("EstimateStorageCostAsync(bucket)", "none: the monthly cost of what the bucket holds"),
+        ("workshop.BrowseLakeAsync(), OpenObjectAsync(key)", "the console's folder view and an object's lines"),
+    ]);
+}
