@@ -44,19 +44,37 @@ public sealed partial class NotebookSession
                 ? named.GetMembers().Where(m => m.IsStatic)
                 : info.Symbol is INamespaceSymbol ns ? ns.GetMembers()
                 : type?.GetMembers().Where(m => !m.IsStatic) ?? [];
-            if (type is not null) symbols = symbols.Concat(model.LookupSymbols(position, type, includeReducedExtensionMethods: true));
+            // After a type, its static members only (Workshop.ConnectAsync, not GetType); after a value, what a value
+            // offers, its extension methods included (workshop.QueryAsync and Display, not object's ReferenceEquals).
+            if (type is not null)
+                symbols = symbols.Concat(model.LookupSymbols(position, type, includeReducedExtensionMethods: true)
+                    .Where(m => m.IsStatic == info.Symbol is INamedTypeSymbol));
         }
         else
         {
             symbols = model.LookupSymbols(position);
         }
-        var matches = symbols
-            .Where(s => s.CanBeReferencedByName && model.IsAccessible(position, s))
-            .Select(s => s.Name)
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Distinct().Order(StringComparer.Ordinal).Take(200).ToList();
-        return (start, cursor, matches);
+        // Matched whatever the case, as a learner types it (workshop.query finds QueryAsync); the client puts the name as
+        // it is spelled in place of what was typed.
+        var found = symbols
+            .Where(s => s.CanBeReferencedByName && s.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && model.IsAccessible(position, s))
+            .ToList();
+        var names = found.Select(s => s.Name).Distinct().ToList();
+        if (names.Count > MaxCompletions)
+        {
+            // Too many to list (everything in scope, at the start of an argument say): the learner's own variables and
+            // methods from the cells are kept, and the rest of the list is cut.
+            var own = found.Where(IsLearners).Select(s => s.Name).Distinct().ToList();
+            names = [.. own, .. names.Except(own).Order(StringComparer.Ordinal).Take(Math.Max(0, MaxCompletions - own.Count))];
+        }
+        return (start, cursor, names.Order(StringComparer.Ordinal).ToList());
     }
+
+    private const int MaxCompletions = 200;
+
+    /// <summary>A variable or method the notebook's cells declared: a local of this cell, or a member of an earlier cell's script class.</summary>
+    private static bool IsLearners(ISymbol symbol) =>
+        symbol is ILocalSymbol || symbol.ContainingType is { IsScriptClass: true };
 
     /// <summary>
     /// The symbol at the cursor as a hover shows it: its signature with parameter names (a variable with its type), its

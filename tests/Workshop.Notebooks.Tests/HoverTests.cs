@@ -63,6 +63,49 @@ public sealed class HoverTests : IDisposable
         Assert.Matches(@"^\(\+\d+ more overloads\)$", lines[8]);
     }
 
+    [Fact]
+    public async Task Completing_after_a_value_offers_what_the_value_has_and_after_a_type_what_the_type_has()
+    {
+        var session = new NotebookSession(folder);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code("var readings = new List<double> { 1.5 };"))).Failed);
+
+        var onValue = session.Complete("readings.", 9).Matches;
+        var onType = session.Complete("Math.", 5).Matches;
+
+        Assert.Contains("Count", onValue);
+        Assert.Contains("Display", onValue); // the kit's extension method
+        Assert.DoesNotContain("ReferenceEquals", onValue);
+        Assert.Contains("Max", onType);
+        Assert.DoesNotContain("GetType", onType);
+        Assert.DoesNotContain("Display", onType);
+    }
+
+    [Fact]
+    public void Completion_matches_what_was_typed_whatever_its_case()
+    {
+        var session = new NotebookSession(folder);
+        const string code = "Console.writel";
+
+        var (start, end, matches) = session.Complete(code, code.Length);
+
+        Assert.Equal(["WriteLine"], matches);
+        Assert.Equal((8, code.Length), (start, end));
+    }
+
+    [Fact]
+    public async Task Completing_everything_in_scope_keeps_the_learners_own_variables()
+    {
+        var session = new NotebookSession(folder);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code("var sql = \"SELECT 1\";\nint Twice(int n) => 2 * n;"))).Failed);
+        const string code = "Math.Max(";
+
+        var matches = session.Complete(code, code.Length).Matches;
+
+        Assert.Contains("sql", matches);
+        Assert.Contains("Twice", matches);
+        Assert.Equal(matches.Order(StringComparer.Ordinal), matches);
+    }
+
     [Theory]
     [InlineData("var x = 1;", "complete", "")]
     [InlineData("x + 1", "complete", "")]
