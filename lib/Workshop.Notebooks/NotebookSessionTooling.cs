@@ -99,7 +99,7 @@ public sealed partial class NotebookSession
                 ? overloads.Take(MaxOverloadsShown).Select(o => o.ToDisplayString(HoverFormat))
                     .Concat(overloads.Count > MaxOverloadsShown ? [$"(+{overloads.Count - MaxOverloadsShown} more overloads)"] : [])
                 : [symbol.ToDisplayString(HoverFormat)];
-            var summary = Summary((symbol is IMethodSymbol { ReducedFrom: { } extension } ? extension : symbol.OriginalDefinition).GetDocumentationCommentXml());
+            var summary = Summary((symbol is IMethodSymbol { ReducedFrom: { } extension } ? extension : symbol.OriginalDefinition).GetDocumentationCommentXml(), model.Compilation);
             return string.Join("\n", lines) + (summary is null ? "" : "\n\n" + summary) + $"\n\n{symbol.Kind}";
         }
         return null;
@@ -116,9 +116,13 @@ public sealed partial class NotebookSession
         localOptions: SymbolDisplayLocalOptions.IncludeType,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    private static string? Summary(string? xml)
+    private static string? Summary(string? xml, Compilation compilation, int depth = 0)
     {
         if (string.IsNullOrWhiteSpace(xml)) return null;
+        // A shortcut documented as the call it makes (<inheritdoc cref="..."/>, as workshop.QueryAsync is) shows that call's summary.
+        if (!xml.Contains("<summary>", StringComparison.Ordinal) && depth < 4
+            && System.Text.RegularExpressions.Regex.Match(xml, "<inheritdoc cref=\"(?<id>[^\"]+)\"") is { Success: true } inherited)
+            return Summary(DocumentationCommentId.GetFirstSymbolForDeclarationId(inherited.Groups["id"].Value, compilation)?.GetDocumentationCommentXml(), compilation, depth + 1);
         var start = xml.IndexOf("<summary>", StringComparison.Ordinal);
         var end = xml.IndexOf("</summary>", StringComparison.Ordinal);
         return start < 0 || end < start ? null : System.Text.RegularExpressions.Regex.Replace(xml[(start + 9)..end], @"<[^>]+>|\s+", " ").Trim();

@@ -83,10 +83,15 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>Each stage's implementation on this session's backend.</summary>
     public PipelineStages Stages { get; }
 
+    /// <summary>The Kinesis Data Streams API, each call named after its operation (PutRecordAsync, GetRecordsAsync, ListShardsAsync...).</summary>
     public IStreamService Stream => Stages.Stream;
+    /// <summary>The S3 API over the data lake and the results bucket, each call named after its operation (ListObjectsV2Async, GetObjectAsync...).</summary>
     public IObjectStore Lake => Stages.Lake;
+    /// <summary>The CloudFormation stack: deploy it, destroy it, read its events, resources and outputs.</summary>
     public StackFacade Stack { get; }
+    /// <summary>The Glue Data Catalog: the crawler, the database, its tables, their columns and partitions.</summary>
     public CatalogFacade Catalog { get; }
+    /// <summary>Athena: run SQL on the catalog's tables, look at recent queries and the query editor's settings.</summary>
     public AthenaFacade Athena { get; }
 
     /// <summary>SQL on the stack's Redshift cluster through the Data API.</summary>
@@ -200,9 +205,11 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     // The short calls notebooks and the CLI use, each delegating to its stage's facade.
 
+    /// <inheritdoc cref="StackFacade.DeployAsync"/>
     public Task<StackState> DeployAsync(string? stackName = null, string? templateBody = null, IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default) =>
         Stack.DeployAsync(stackName, templateBody, parameters, cancellationToken);
 
+    /// <inheritdoc cref="StackFacade.DestroyAsync"/>
     public Task<StackState> DestroyAsync(string? stackName = null, bool emptyBuckets = false, CancellationToken cancellationToken = default) =>
         Stack.DestroyAsync(stackName, emptyBuckets, cancellationToken);
 
@@ -214,29 +221,40 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     public Task<StackResourcesView> StackResourcesAsync(string? stackName = null, CancellationToken cancellationToken = default) => Stack.ResourcesAsync(stackName, cancellationToken);
 
+    /// <inheritdoc cref="StackFacade.OutputsAsync"/>
     public Task<StackOutputsView> StackOutputsAsync(string? stackName = null, CancellationToken cancellationToken = default) => Stack.OutputsAsync(stackName, cancellationToken);
 
+    /// <inheritdoc cref="CatalogFacade.CrawlAsync(string, CancellationToken)"/>
     public Task<CrawlerView> CrawlAsync(string? crawlerName = null, CancellationToken cancellationToken = default) => Catalog.CrawlAsync(crawlerName, cancellationToken);
 
+    /// <inheritdoc cref="CatalogFacade.DescribeDatabaseAsync"/>
     public Task<DatabaseView> DescribeDatabaseAsync(string? database = null, CancellationToken cancellationToken = default) => Catalog.DescribeDatabaseAsync(database, cancellationToken);
 
+    /// <inheritdoc cref="CatalogFacade.DescribeTableAsync"/>
     public Task<TableSchemaView> DescribeTableAsync(string table, string? database = null, CancellationToken cancellationToken = default) =>
         Catalog.DescribeTableAsync(table, database, cancellationToken);
 
+    /// <inheritdoc cref="CatalogFacade.PartitionsAsync"/>
     public Task<PartitionsView> PartitionsAsync(string table, string? database = null, CancellationToken cancellationToken = default) =>
         Catalog.PartitionsAsync(table, database, cancellationToken);
 
+    /// <inheritdoc cref="CatalogFacade.AlterColumnTypeAsync"/>
     public Task<TableSchemaView> AlterColumnTypeAsync(string table, string column, string newType, string? database = null, CancellationToken cancellationToken = default) =>
         Catalog.AlterColumnTypeAsync(table, column, newType, database, cancellationToken);
 
+    /// <inheritdoc cref="AthenaFacade.QueryAsync"/>
     public Task<QueryResult> QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default) => Athena.QueryAsync(sql, database, cancellationToken);
 
+    /// <inheritdoc cref="AthenaFacade.RecentQueriesAsync"/>
     public Task<QueryHistoryView> RecentQueriesAsync(int max = 50, CancellationToken cancellationToken = default) => Athena.RecentQueriesAsync(max, cancellationToken);
 
+    /// <inheritdoc cref="DeliveryFacade.DescribeAsync"/>
     public Task<DeliveryStreamConfig> DescribeDeliveryAsync(CancellationToken cancellationToken = default) => Delivery.DescribeAsync(cancellationToken: cancellationToken);
 
+    /// <inheritdoc cref="ProducerFacade.InvokeAsync"/>
     public Task<ProducerSummary> InvokeProducerAsync(CancellationToken cancellationToken = default) => Producer.InvokeAsync(cancellationToken);
 
+    /// <inheritdoc cref="ProducerFacade.LogsAsync"/>
     public Task<LogEventsView> ProducerLogsAsync(int lastEvents = 30, CancellationToken cancellationToken = default) => Producer.LogsAsync(lastEvents, cancellationToken);
 
     /// <summary>
@@ -471,6 +489,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     // Displays for notebooks and the CLI.
 
+    /// <summary>The stream's summary and its shards with their hash-key ranges (DescribeStreamSummary, then ListShards); the day's stream unless another is named.</summary>
     public async Task<StreamDescriptionView> DescribeStreamAsync(string? streamName = null, CancellationToken cancellationToken = default)
     {
         var name = await StreamNameAsync(streamName, cancellationToken);
@@ -640,6 +659,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return new RecordBatchView(result.Records, new RecordBatchView.Reading(shard, from, timestamp, sequenceNumber));
     }
 
+    /// <summary>The data lake (or another bucket) as a folder tree under a prefix, each folder's first objects with their full keys; the prefix may be an s3://bucket/prefix URI.</summary>
     public async Task<BucketTreeView> BrowseLakeAsync(string? prefix = null, string? bucket = null, CancellationToken cancellationToken = default)
     {
         var (named, key) = SplitS3Uri(prefix, bucket);
@@ -663,12 +683,14 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         return (uriBucket, key);
     }
 
+    /// <summary>The first lines of an object in the lake, decompressed (GetObject); the key may be an s3://bucket/key URI.</summary>
     public async Task<ObjectLinesView> OpenObjectAsync(string key, int maxLines = 20, string? bucket = null, CancellationToken cancellationToken = default)
     {
         var (named, objectKey) = SplitS3Uri(key, bucket);
         return new ObjectLinesView(await Lake.GetObjectAsync(await LakeBucketAsync(named, cancellationToken), objectKey!, cancellationToken), maxLines);
     }
 
+    /// <summary>The lake's lifecycle rules (GetBucketLifecycleConfiguration).</summary>
     public async Task<LifecycleRulesView> LifecycleRulesAsync(string? bucket = null, CancellationToken cancellationToken = default)
     {
         var name = await LakeBucketAsync(bucket, cancellationToken);

@@ -28,6 +28,24 @@ public sealed class HoverTests : IDisposable
     }
 
     [Fact]
+    public async Task The_sessions_shortcuts_show_the_summary_of_the_call_they_make()
+    {
+        var session = new NotebookSession(folder);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code($"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{Path.Combine(folder, "ws")}\" }});"))).Failed);
+        const string code = "await workshop.QueryAsync(\"SELECT 1\")";
+
+        var hover = session.Inspect(code, code.IndexOf("QueryAsync", StringComparison.Ordinal) + 3);
+
+        Assert.Equal("""
+            Task<QueryResult> WorkshopSession.QueryAsync(string sql, string? database = null, CancellationToken cancellationToken = default(CancellationToken))
+
+            Runs Athena SQL against the workshop database (or another) and returns the result with its statistics.
+
+            Method
+            """.ReplaceLineEndings("\n"), hover);
+    }
+
+    [Fact]
     public void A_call_shows_the_overload_it_calls_with_dotnets_summary()
     {
         var session = new NotebookSession(folder);
