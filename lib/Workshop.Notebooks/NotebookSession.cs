@@ -301,13 +301,18 @@ public sealed partial class NotebookSession : IAsyncDisposable
             streams.Flush();
             // The problems are told from the cell as written: the interrupt checks moved the columns of the lines they
             // went into. (Only the checks' own code could fail there alone, and then their columns are all there is.)
-            var errors = ErrorsAsWritten(asWritten, cellOptions) is { Count: > 0 } written ? written
-                : error.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var (written, compilation) = ErrorsAsWritten(asWritten, cellOptions);
+            var errors = written.Count > 0 ? written : error.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             var first = errors[0];
             var line = first.Location.GetLineSpan().StartLinePosition.Line + 1;
-            var messages = errors
-                .Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {d.Id}: {d.GetMessage()}")
-                .ToList();
+            string Problem(Diagnostic d)
+            {
+                var at = d.Location.GetLineSpan().StartLinePosition;
+                // A missing workshop gets the line about the notebook's first cell, not a near name such as the Workshop type.
+                var message = IsWorkshopNotDefined(d) ? d.GetMessage() : MessageWithSuggestion(d, written.Count > 0 ? compilation : null);
+                return $"({at.Line + 1},{at.Character + 1}): error {d.Id}: {message}";
+            }
+            var messages = errors.Select(Problem).ToList();
             if (errors.Any(IsWorkshopNotDefined)) messages.Add(WorkshopNotConnected);
             return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line);
         }
@@ -506,10 +511,64 @@ public sealed partial class NotebookSession : IAsyncDisposable
     }
 
     /// <summary>The compile errors of a cell's code as written, compiled after the cells before it (none if it compiles).</summary>
-    private List<Diagnostic> ErrorsAsWritten(string code, ScriptOptions cellOptions)
+    private (List<Diagnostic> Errors, Compilation Compilation) ErrorsAsWritten(string code, ScriptOptions cellOptions)
     {
         var script = state is null ? CSharpScript.Create<object>(code, cellOptions) : state.Script.ContinueWith<object>(code, cellOptions);
-        return script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        return (script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList(), script.GetCompilation());
+    }
+
+    /// <summary>
+    /// The compiler's message, and for a name it does not know (a typo such as workshop.Depoly(), Consle, or Query for
+    /// QueryAsync) the nearest name that is there, in place of the compiler's guess about a missing using directive.
+    /// </summary>
+    private static string MessageWithSuggestion(Diagnostic diagnostic, Compilation? compilation)
+    {
+        var message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        if (compilation is null || diagnostic.Id is not ("CS1061" or "CS0117" or "CS0103") || diagnostic.Location.SourceTree is not { } tree
+            || !compilation.SyntaxTrees.Contains(tree)
+            || tree.GetRoot().FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name)
+            return message;
+        var model = compilation.GetSemanticModel(tree);
+        var position = name.SpanStart;
+        IEnumerable<ISymbol> candidates;
+        if (name.Parent is MemberAccessExpressionSyntax access && access.Name == name)
+        {
+            if (model.GetTypeInfo(access.Expression).Type is not { TypeKind: not TypeKind.Error } type) return message;
+            var onType = model.GetSymbolInfo(access.Expression).Symbol is INamedTypeSymbol;
+            candidates = model.LookupSymbols(position, type, includeReducedExtensionMethods: true).Where(m => m.IsStatic == onType);
+        }
+        else candidates = model.LookupSymbols(position);
+        var typed = name.Identifier.ValueText;
+        var nearest = candidates
+            .Where(c => c.CanBeReferencedByName && c.Name != typed && model.IsAccessible(position, c))
+            .Select(c => c.Name).Distinct()
+            .Select(n => (Name: n, Distance: Math.Min(Distance(typed, n), n.EndsWith("Async", StringComparison.Ordinal) ? Distance(typed, n[..^5]) : int.MaxValue)))
+            .Where(c => c.Distance <= Math.Max(1, typed.Length / 3))
+            .OrderBy(c => c.Distance).ThenBy(c => Distance(typed, c.Name, ignoreCase: false)).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Select(c => c.Name).FirstOrDefault();
+        if (nearest is null) return message;
+        const string guess = " (are you missing a using directive or an assembly reference?)";
+        return (message.EndsWith(guess, StringComparison.Ordinal) ? message[..^guess.Length] : message) + $". Did you mean '{nearest}'?";
+    }
+
+    /// <summary>Edits (a letter added, removed, changed, or two side by side swapped) from one name to the other.</summary>
+    private static int Distance(string a, string b, bool ignoreCase = true)
+    {
+        if (ignoreCase)
+        {
+            a = a.ToLowerInvariant();
+            b = b.ToLowerInvariant();
+        }
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
     }
 
     /// <summary>True when the cell ends with an expression and no semicolon: its value is the cell's result.</summary>

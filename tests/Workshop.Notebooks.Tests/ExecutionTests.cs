@@ -130,6 +130,22 @@ public sealed class ExecutionTests : IDisposable
             error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("var readings = new List<double>();\nreadings.Add(1.5);\nreadings.Cuont", "(3,10): error CS1061: 'List<double>' does not contain a definition for 'Cuont' and no accessible extension method 'Cuont' accepting a first argument of type 'List<double>' could be found. Did you mean 'Count'?")]
+    [InlineData("Consle.WriteLine(1);", "(1,1): error CS0103: The name 'Consle' does not exist in the current context. Did you mean 'Console'?")]
+    [InlineData("var total = 3;\nConsole.WriteLine(totl);", "(2,19): error CS0103: The name 'totl' does not exist in the current context. Did you mean 'total'?")]
+    [InlineData("var workshop = 1;\nworkshp + 1", "(2,1): error CS0103: The name 'workshp' does not exist in the current context. Did you mean 'workshop'?")]
+    [InlineData("Math.Mx(1, 2)", "(1,6): error CS0117: 'Math' does not contain a definition for 'Mx'. Did you mean 'Max'?")]
+    public async Task A_misspelt_name_is_answered_with_the_nearest_name_there_is(string code, string message)
+    {
+        var session = new NotebookSession(output);
+
+        var result = await session.ExecuteAsync(NotebookCell.Code(code));
+
+        var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
+        Assert.Equal($"CompilationError: {message} (line {code.Count(c => c == '\n') + 1} of the cell)", error["traceback"]![0]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_cell_run_before_the_notebooks_first_says_which_cell_makes_workshop()
     {
