@@ -100,12 +100,16 @@ public sealed partial class NotebookSession
                     .Concat(overloads.Count > MaxOverloadsShown ? [$"(+{overloads.Count - MaxOverloadsShown} more overloads)"] : [])
                 : [symbol.ToDisplayString(HoverFormat)];
             var summary = Summary((symbol is IMethodSymbol { ReducedFrom: { } extension } ? extension : symbol.OriginalDefinition).GetDocumentationCommentXml(), model.Compilation);
-            return string.Join("\n", lines) + (summary is null ? "" : "\n\n" + summary) + $"\n\n{symbol.Kind}";
+            return string.Join("\n", lines) + (summary is null ? "" : "\n\n" + summary) + $"\n\n{KindName(symbol)}";
         }
         return null;
     }
 
     private const int MaxOverloadsShown = 8;
+
+    /// <summary>What the symbol is, in a learner's words: a cell's variable is a variable (the compiler makes it a field of the cell's class).</summary>
+    private static string KindName(ISymbol symbol) =>
+        symbol is ILocalSymbol || symbol is IFieldSymbol { ContainingType.IsScriptClass: true } ? "Variable" : symbol.Kind.ToString();
 
     /// <summary>Types named short, members with their parameters' types and names, a variable with its type.</summary>
     private static readonly SymbolDisplayFormat HoverFormat = new(

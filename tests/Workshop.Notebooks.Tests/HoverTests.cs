@@ -67,6 +67,7 @@ public sealed class HoverTests : IDisposable
         var hover = session.Inspect("readings.Count", 3)!;
 
         Assert.StartsWith("List<double> readings", hover);
+        Assert.EndsWith("\n\nVariable", hover); // not Field, which is how the compiler keeps it between cells
     }
 
     [Fact]
