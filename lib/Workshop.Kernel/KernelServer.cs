@@ -246,6 +246,7 @@ public sealed class KernelServer : IDisposable
             body.Remove("output_type");
             if (type == "execute_result") body["execution_count"] = count;
             if (type == "stream") body["text"] = output["text"]!.GetValue<string>();
+            if (type == "error") SayWhyStopped(body);
             if (output["transient"]?["display_id"]?.GetValue<string>() is { } displayId) displayParents[displayId] = message;
             Publish(message, type, body);
         }
@@ -263,7 +264,8 @@ public sealed class KernelServer : IDisposable
         }
         if (result.Failed)
         {
-            var error = result.Outputs.LastOrDefault(o => o["output_type"]?.GetValue<string>() == "error");
+            var error = result.Outputs.LastOrDefault(o => o["output_type"]?.GetValue<string>() == "error")?.DeepClone().AsObject();
+            if (error is not null) SayWhyStopped(error);
             Reply(shell, message, "execute_reply", new JsonObject
             {
                 ["status"] = "error", ["execution_count"] = count,
@@ -276,6 +278,20 @@ public sealed class KernelServer : IDisposable
         {
             ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
         });
+    }
+
+    /// <summary>
+    /// A cell stopped by a restart or a shutdown says so: its variables, and every earlier cell's, go with the process,
+    /// rather than "still there" as after an interrupt.
+    /// </summary>
+    private void SayWhyStopped(JsonObject error)
+    {
+        if (!stopping || error["ename"]?.GetValue<string>() != "Interrupted") return;
+        var text = restarting
+            ? "The kernel was restarted while this cell ran, so the cell stopped and every cell's variables are gone: run the notebook's cells again from the top."
+            : "The kernel was shut down while this cell ran, so the cell stopped.";
+        error["evalue"] = text;
+        error["traceback"] = new JsonArray($"Interrupted: {text}");
     }
 
     /// <summary>
@@ -307,13 +323,14 @@ public sealed class KernelServer : IDisposable
     private void Shutdown(NetMQSocket socket, JupyterMessage message)
     {
         var restart = message.Content["restart"]?.GetValue<bool>() ?? false;
+        restarting = restart;
         Reply(socket, message, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
         // On a restart too the process ends: Jupyter's kernel manager waits for it to, then starts a new kernel itself
         // (and kills a process that is still there after five seconds).
         Stopped.TrySetResult();
     }
 
-    private volatile bool stopping;
+    private volatile bool stopping, restarting;
 
     private static JsonObject KernelInfo() => new()
     {

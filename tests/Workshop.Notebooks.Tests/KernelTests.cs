@@ -482,6 +482,33 @@ public sealed partial class KernelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true, "The kernel was restarted while this cell ran, so the cell stopped and every cell's variables are gone: run the notebook's cells again from the top.")]
+    [InlineData(false, "The kernel was shut down while this cell ran, so the cell stopped.")]
+    public void A_cell_stopped_by_a_restart_says_so_rather_than_that_its_variables_are_still_there(bool restart, string said)
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-restart-said-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            var request = client.Send("execute_request", Client.ExecuteContent("while (true) { Thread.Sleep(50); }"));
+            Assert.Null(client.Receive(seconds: 1));
+
+            client.Send("shutdown_request", new JsonObject { ["restart"] = restart }, onControl: true);
+            var reply = client.Receive() ?? throw new TimeoutException("No execute_reply.");
+
+            Assert.Equal("Interrupted", reply["ename"]!.GetValue<string>());
+            Assert.Equal(said, reply["evalue"]!.GetValue<string>());
+            var shown = client.Published(request).Single(m => m.Type == "error").Content;
+            Assert.Equal(said, shown["evalue"]!.GetValue<string>());
+            Assert.Equal([$"Interrupted: {said}"], shown["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_shutdown_closes_the_workshop_sessions_the_cells_opened()
     {
