@@ -65,6 +65,10 @@ public static class NotebookDisplay
     private static string PlainText(object value) => value switch
     {
         string text => text,
+        // Dates as the kit prints them everywhere (2025-01-14 10:15:00), not as the invariant culture would (01/14/2025).
+        DateTimeOffset time => time.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
+        DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + (time.Kind == DateTimeKind.Utc ? " UTC" : ""),
+        DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         IHtmlDisplay => value.ToString() ?? "",
         IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToString())),
         GenericChart => "Plotly chart (open the notebook's HTML page to see it)",

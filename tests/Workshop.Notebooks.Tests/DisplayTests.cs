@@ -152,6 +152,15 @@ public sealed partial class DisplayTests : IDisposable
     }
 
     [Fact]
+    public void A_date_a_cell_ends_with_reads_year_first_as_the_kit_prints_dates()
+    {
+        // The invariant culture the kit runs in would print 01/14/2025, which a learner in the UK reads as the first of a 14th month.
+        Assert.Equal("2025-01-14 10:15:00 +00:00", NotebookDisplay.Bundle(new DateTimeOffset(2025, 1, 14, 10, 15, 0, TimeSpan.Zero))["text/plain"]!.GetValue<string>());
+        Assert.Equal("2025-01-14 10:15:00 UTC", NotebookDisplay.Bundle(new DateTime(2025, 1, 14, 10, 15, 0, DateTimeKind.Utc))["text/plain"]!.GetValue<string>());
+        Assert.Equal("2025-01-14", NotebookDisplay.Bundle(new DateOnly(2025, 1, 14))["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Every_kit_type_with_a_display_implements_IHtmlDisplay()
     {
         var kit = typeof(WorkshopSession).Assembly;
