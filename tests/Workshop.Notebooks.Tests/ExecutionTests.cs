@@ -167,11 +167,11 @@ public sealed class ExecutionTests : IDisposable
     public async Task Another_missing_name_gets_no_word_about_the_first_cell()
     {
         var session = new NotebookSession(output);
-        var result = await session.ExecuteAsync(NotebookCell.Code("Console.WriteLine(workshopp);"));
+        var result = await session.ExecuteAsync(NotebookCell.Code("Console.WriteLine(temperatureOfLondon);"));
 
         var error = result.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "error");
         Assert.Equal(
-            ["CompilationError: (1,19): error CS0103: The name 'workshopp' does not exist in the current context (line 1 of the cell)"],
+            ["CompilationError: (1,19): error CS0103: The name 'temperatureOfLondon' does not exist in the current context (line 1 of the cell)"],
             error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
     }
 
