@@ -143,6 +143,6 @@ internal static class ObjectStoreCalls
         ("DeleteObjectAsync(bucket, key)", "DeleteObject"),
         ("GetBucketLifecycleAsync(bucket)", "GetBucketLifecycleConfiguration"),
         ("EstimateStorageCostAsync(bucket)", "none: the monthly cost of what the bucket holds"),
-        ("workshop.BrowseLakeAsync(), OpenObjectAsync(key)", "the console's folder view and an object's lines"),
+        ("workshop.BrowseLakeAsync(), workshop.OpenObjectAsync(key)", "the console's folder view and an object's lines"),
     ]);
 }
