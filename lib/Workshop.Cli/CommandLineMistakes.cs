@@ -14,9 +14,12 @@ internal static class CommandLineMistakes
         var command = parse.CommandResult.Command;
         var path = CommandPath(parse.CommandResult);
         var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        // A mistyped command followed by its options (workshop stream peak --limit 3): the command is the mistake, not the options after it.
+        var mistypedCommand = commands.Count > 0 && parse.UnmatchedTokens.FirstOrDefault() is { } first && !first.StartsWith('-') ? first : null;
         // An unknown --option is taken as the command's argument when it has one (workshop query --formt csv): name it, not what follows.
-        var unknownOption = UnknownOptionTakenAsArgument(parse) ?? parse.Tokens.FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal) && !t.Value.Any(char.IsWhiteSpace))?.Value;
-        if ((unknownOption ?? parse.UnmatchedTokens.FirstOrDefault()) is { } word)
+        var unknownOption = mistypedCommand is not null ? null
+            : UnknownOptionTakenAsArgument(parse) ?? parse.Tokens.FirstOrDefault(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal) && !t.Value.Any(char.IsWhiteSpace))?.Value;
+        if ((mistypedCommand ?? unknownOption ?? parse.UnmatchedTokens.FirstOrDefault()) is { } word)
         {
             if (word.StartsWith('-'))
             {
