@@ -96,6 +96,18 @@ public sealed class JobsFacadeTests(BatchJobFixture fixture) : IClassFixture<Bat
     }
 
     [Fact]
+    public async Task Resetting_a_streaming_jobs_bookmark_resets_nothing_and_says_where_a_run_can_be_given_new_arguments()
+    {
+        fixture.Jobs.PutJob(Job("facade-stream", JobCommandNames.Streaming, "G.025X", 2));
+
+        var shown = (await fixture.Session.Jobs.ResetBookmarkAsync("facade-stream")).ToString();
+
+        Assert.StartsWith("facade-stream is a streaming job: it keeps its place in the stream in its checkpoint, not in a bookmark, so nothing was reset.", shown);
+        // The command line's 'job run' takes no job arguments, so the way to give them is named, not an option it lacks.
+        Assert.Contains("from a notebook: workshop.Jobs.RunAsync(name, arguments: ...) ('workshop job run' takes no job arguments).", shown);
+    }
+
+    [Fact]
     public void The_job_verb_refuses_a_name_that_is_no_job_with_one_line_listing_the_jobs()
     {
         // A process of its own, so the test process keeps its working folder (see BenchSimulateTests).
