@@ -82,10 +82,10 @@ public sealed class BucketTreeView : IHtmlDisplay
             RenderHtml(child, html, depth + 1);
             html.Append("</details></li>");
         }
-        if (folder.Folders.Count > FoldersShownPerFolder) html.Append($"<li>… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders</li>");
+        if (folder.Folders.Count > FoldersShownPerFolder) html.Append($"<li>{More(folder.Folders.Count - FoldersShownPerFolder, "folder")}</li>");
         foreach (var item in folder.Objects.Take(ObjectsShownPerFolder))
             html.Append($"<li>📄 {HtmlTable.Encode(item.Key[(item.Key.LastIndexOf('/') + 1)..])} <span style=\"{HtmlTable.Quiet}\">{Size(item.Size)} · {Stamp(item.LastModified)} · {item.StorageClass}</span></li>");
-        if (folder.Objects.Count > ObjectsShownPerFolder) html.Append($"<li style=\"{HtmlTable.Quiet}\">… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects</li>");
+        if (folder.Objects.Count > ObjectsShownPerFolder) html.Append($"<li style=\"{HtmlTable.Quiet}\">{More(folder.Objects.Count - ObjectsShownPerFolder, "object")}</li>");
         html.Append("</ul>");
     }
 
@@ -96,13 +96,13 @@ public sealed class BucketTreeView : IHtmlDisplay
     {
         var lines = new List<(string Text, Folder? Child)>();
         lines.AddRange(folder.Folders.Values.Take(FoldersShownPerFolder).Select(f => ($"{f.Name}  ({Summary(f)})", (Folder?)f)));
-        if (folder.Folders.Count > FoldersShownPerFolder) lines.Add(($"… and {folder.Folders.Count - FoldersShownPerFolder:N0} more folders", null));
+        if (folder.Folders.Count > FoldersShownPerFolder) lines.Add(($"{More(folder.Folders.Count - FoldersShownPerFolder, "folder")}", null));
         var shown = folder.Objects.Take(ObjectsShownPerFolder).ToList();
         var sizeWidth = shown.Select(o => Size(o.Size).Length).DefaultIfEmpty(0).Max();
         var classWidth = shown.Select(o => o.StorageClass.Length).DefaultIfEmpty(0).Max();
         lines.AddRange(shown.Select(o =>
             ($"{Stamp(o.LastModified)}  {Size(o.Size).PadLeft(sizeWidth)}  {o.StorageClass.PadRight(classWidth)}  {o.Key}", (Folder?)null)));
-        if (folder.Objects.Count > ObjectsShownPerFolder) lines.Add(($"… and {folder.Objects.Count - ObjectsShownPerFolder:N0} more objects", null));
+        if (folder.Objects.Count > ObjectsShownPerFolder) lines.Add(($"{More(folder.Objects.Count - ObjectsShownPerFolder, "object")}", null));
         for (var i = 0; i < lines.Count; i++)
         {
             var last = i == lines.Count - 1;
@@ -110,6 +110,8 @@ public sealed class BucketTreeView : IHtmlDisplay
             if (lines[i].Child is { } child) RenderText(child, text, indent + (last ? "    " : "│   "));
         }
     }
+
+    private static string More(int count, string noun) => $"… and {count:N0} more {noun}{(count == 1 ? "" : "s")}";
 
     private static string Summary(Folder folder) => $"{folder.ObjectCount:N0} object{(folder.ObjectCount == 1 ? "" : "s")}, {Size(folder.TotalBytes)}";
 

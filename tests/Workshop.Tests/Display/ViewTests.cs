@@ -189,6 +189,17 @@ public class ViewTests
     }
 
     [Fact]
+    public async Task A_folder_with_one_object_more_than_the_tree_lists_says_one_more_object()
+    {
+        var store = new FakeListing(Enumerable.Range(1, 4).Select(i => new ObjectInfo($"athena/{i}.csv", 10, At, "", "STANDARD")).ToArray());
+
+        var view = await BucketTreeView.LoadAsync(store, "results", "");
+
+        Assert.Contains("└── … and 1 more object\n", view.ToString());
+        Assert.Contains("… and 1 more object</li>", view.ToHtml());
+    }
+
+    [Fact]
     public void Object_lines_are_numbered_with_the_total_count()
     {
         var content = StreamingWorkshop.Delivery.LocalDeliveryStream.Gzip(Encoding.UTF8.GetBytes("one\ntwo\nthree\n"));
