@@ -210,7 +210,7 @@ public sealed class ExecutionListView(string stateMachineName, IReadOnlyList<Exe
 /// An execution's history (GetExecutionHistory) as the console's Events table shows it: each event's id, time, type,
 /// the state it belongs to, and a short detail (the task's resource, an error and its cause, when a Wait ends).
 /// </summary>
-public sealed class HistoryView(string executionArn, IReadOnlyList<HistoryEvent> events) : IReadOnlyList<HistoryEvent>, IHtmlDisplay
+public sealed partial class HistoryView(string executionArn, IReadOnlyList<HistoryEvent> events) : IReadOnlyList<HistoryEvent>, IHtmlDisplay
 {
     private readonly Dictionary<long, HistoryEvent> byId = events.GroupBy(e => e.Id).ToDictionary(g => g.Key, g => g.First());
 
@@ -270,5 +270,17 @@ public sealed class HistoryView(string executionArn, IReadOnlyList<HistoryEvent>
     public override string ToString() => Caption + "\n" + WorkflowShown.Text(
         ["ID", "Time", "Type", "Step", "Detail"],
         events.Select(e => (IReadOnlyList<string>)[e.Id.ToString(CultureInfo.InvariantCulture), e.Timestamp.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-            e.Type, StateOf(e) ?? "", DetailOf(e)]));
+            e.Type, StateOf(e) ?? "", WithoutRepeatedCode(DetailOf(e))]));
+
+    /// <summary>
+    /// A service error's detail in the narrow column of the text view, without the SDK's closing
+    /// "(Service: Glue, Status Code: 400, Error Code: X)" when X is the error the detail already starts with; the HTML keeps it.
+    /// </summary>
+    private static string WithoutRepeatedCode(string detail) =>
+        ServiceSuffix().Match(detail) is { Success: true } suffix && detail.StartsWith($"{suffix.Groups["service"].Value}.{suffix.Groups["code"].Value}:", StringComparison.Ordinal)
+            ? detail[..suffix.Index]
+            : detail;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(Service: (?<service>[^,()]+), Status Code: \d+, Error Code: (?<code>[^,()]+)\)$")]
+    private static partial System.Text.RegularExpressions.Regex ServiceSuffix();
 }

@@ -149,6 +149,23 @@ public sealed class FacadeViewTests
     }
 
     [Fact]
+    public void A_service_errors_detail_in_80_columns_leaves_out_the_SDKs_repeat_of_its_error_code()
+    {
+        const string cause = "Concurrent runs exceeded for curate-batch: run jr_1 is still active. (Service: Glue, Status Code: 400, Error Code: ConcurrentRunsExceededException)";
+        var failed = Event(2, At(1, 6, 0, 30), "TaskFailed", "taskFailedEventDetails",
+            new JsonObject { ["resourceType"] = "glue", ["resource"] = "startJobRun.sync", ["error"] = "Glue.ConcurrentRunsExceededException", ["cause"] = cause });
+        var view = new HistoryView(ExecutionArn, [FailedRun[0], failed]);
+
+        var text = view.ToString();
+
+        Assert.Contains("TaskFailed", text);
+        Assert.EndsWith("still active.", text.TrimEnd());
+        Assert.DoesNotContain("Status Code", text);
+        // The page keeps the service's whole cause.
+        Assert.Contains("(Service: Glue, Status Code: 400, Error Code: ConcurrentRunsExceededException)</td>", view.ToHtml());
+    }
+
+    [Fact]
     public void A_wait_still_under_way_says_it_is_waiting()
     {
         var view = new HistoryView(ExecutionArn, FailedRun[..2]);
