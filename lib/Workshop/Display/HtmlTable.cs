@@ -209,7 +209,8 @@ public static class TextTable
     /// Lines of at most <paramref name="width"/> characters, broken at a space near the end, else between JSON members
     /// (after a comma before a quote) near the end, so a record's keys and values stay whole, else after / - _ . , ; : ? &amp; =
     /// near the end (never inside a number such as $0.25 or 1,440), else at an earlier space, else after earlier
-    /// punctuation (Glue. | EntityNotFoundException), else mid-word.
+    /// punctuation (Glue. | EntityNotFoundException), else between the words of a long name (ConcurrentRunsExceeded |
+    /// Exception), else mid-word.
     /// </summary>
     public static IReadOnlyList<string> Wrap(string text, int width)
     {
@@ -224,11 +225,13 @@ public static class TextTable
                 var nearEnd = Enumerable.Range(Math.Max(1, width / 2), width - Math.Max(1, width / 2) + 1).Reverse().ToList();
                 var anywhere = Enumerable.Range(1, width).Reverse().ToList();
                 bool AfterPunctuation(int i) => "/-_.,;:?&=".Contains(rest[i - 1]) && !(char.IsDigit(rest[i]) && ".,".Contains(rest[i - 1]));
+                bool BetweenCamelCaseWords(int i) => char.IsLower(rest[i - 1]) && char.IsUpper(rest[i]);
                 var cut = nearEnd.Where(i => rest[i] == ' ')
                     .Concat(nearEnd.Where(i => rest[i - 1] == ',' && rest[i] == '"'))
                     .Concat(nearEnd.Where(AfterPunctuation))
                     .Concat(anywhere.Where(i => rest[i] == ' '))
                     .Concat(anywhere.Where(AfterPunctuation))
+                    .Concat(nearEnd.Where(BetweenCamelCaseWords))
                     .DefaultIfEmpty(width).First();
                 lines.Add(rest[..cut].TrimEnd());
                 rest = rest[cut..].TrimStart(' ');

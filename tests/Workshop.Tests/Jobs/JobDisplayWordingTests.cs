@@ -49,6 +49,14 @@ public sealed class JobDisplayWordingTests
         Assert.Equal(["athena:", "startQueryExecution.sync"], TextTable.Wrap("athena:startQueryExecution.sync", 26));
     }
 
+    [Fact]
+    public void A_name_longer_than_its_column_breaks_between_its_words()
+    {
+        Assert.Equal(["ConcurrentRunsExceeded", "Exception: Concurrent runs"], TextTable.Wrap("ConcurrentRunsExceededException: Concurrent runs", 28));
+        // A run of hex digits has no words to break between.
+        Assert.Equal(["4abcb6ca7fab5c52", "314a725880e7"], TextTable.Wrap("4abcb6ca7fab5c52314a725880e7", 16));
+    }
+
     private sealed class NeverQueryable : IFreshnessPath
     {
         public string Name => "Streaming job";
