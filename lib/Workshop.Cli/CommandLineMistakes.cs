@@ -38,6 +38,11 @@ internal static class CommandLineMistakes
                 var what = command is RootCommand ? "a workshop command" : $"a '{path}' command";
                 Terminal.Tell($"'{word}' is not {what}.{Suggestion(word, commands)} Run '{path} --help' for the list.");
             }
+            else if (command.Arguments.Any(a => a.Name == "sql"))
+            {
+                // SQL typed without quotes reaches the command as many words (workshop query SELECT city FROM t).
+                Terminal.Tell($"'{path}' takes the SQL as one argument, but '{word}' came after it: put the whole statement in quotes, for example {path} \"SELECT 1 AS one\".");
+            }
             else
             {
                 Terminal.Tell($"'{path}' does not take '{word}'. Run '{path} --help' to see what it takes.");
