@@ -71,6 +71,20 @@ public sealed class SimulateOptionsCliTests : IDisposable
     }
 
     [Fact]
+    public void The_replays_summary_gives_its_virtual_time_on_one_line_of_an_80_column_table()
+    {
+        var run = Simulate("--duration", "10m", "--start", "2025-01-14T00:00:00Z");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var lines = run.Stdout.Split('\n');
+        var at = Array.FindIndex(lines, l => l.Contains("Virtual time", StringComparison.Ordinal));
+        Assert.Contains("2025-01-14 00:00 → 2025-01-14 00:10 UTC", lines[at]);
+        Assert.Contains("Producer invocations", lines[at + 1]);
+        // The summary's table; the lake's tree after it keeps each object's whole key on its line.
+        Assert.All(lines.TakeWhile(l => l.Length > 0), l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+    }
+
+    [Fact]
     public void Help_states_the_fastest_live_speed()
     {
         var run = WorkshopCli.Child(folder, "simulate", "--help");
