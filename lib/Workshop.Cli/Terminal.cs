@@ -60,8 +60,17 @@ internal static partial class Terminal
         }
         using var fit = TextTable.FitTo(Unfitted ? int.MaxValue : Width);
         var text = display.ToString() ?? "";
-        // A lake's tree stays as it is: each line is a folder or an object's whole key, to be read and copied as one.
-        Console.Out.WriteLine(display is StreamingWorkshop.Lake.BucketTreeView || Unfitted ? text : FitProse(text));
+        // A lake's tree stays as it is: each line is a folder or an object's whole key, to be read and copied as one; only
+        // its first line's count and size go under the s3:// URI when the two do not fit the terminal together.
+        Console.Out.WriteLine(Unfitted ? text : display is StreamingWorkshop.Lake.BucketTreeView ? SummaryUnderLongUri(text) : FitProse(text));
+    }
+
+    private static string SummaryUnderLongUri(string tree)
+    {
+        var end = tree.IndexOf('\n');
+        var first = end < 0 ? tree : tree[..end];
+        var summary = first.LastIndexOf("  (", StringComparison.Ordinal);
+        return first.Length <= Width || summary <= 0 ? tree : first[..summary] + "\n" + first[summary..] + (end < 0 ? "" : tree[end..]);
     }
 
     /// <summary>

@@ -228,6 +228,18 @@ public sealed class TerminalTests : IDisposable
     }
 
     [Fact]
+    public void At_80_columns_the_lake_trees_count_and_size_go_under_its_uri_rather_than_break_a_number()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
+
+        var lines = Workshop(80, "lake", "ls", "weather-data/").Stdout.Split('\n');
+
+        Assert.Equal("s3://weather-analytics-data-lake-dev-123456789012/weather-data/", lines[0]);
+        Assert.Equal("  (15 objects, 2.7 KiB)", lines[1]);
+        Assert.StartsWith("├── location=Edinburgh/", lines[2]);
+    }
+
+    [Fact]
     public void A_key_that_lake_ls_prints_works_verbatim_with_lake_cat()
     {
         Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
