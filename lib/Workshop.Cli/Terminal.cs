@@ -99,7 +99,11 @@ internal static partial class Terminal
     public static string FitProse(string text) => string.Join('\n', text.Split('\n').SelectMany(line =>
         line.Length <= Width || !line.Trim().Contains(' ')
             ? [line]
-            : TextTable.Wrap(QuotedCommand().Replace(line, quoted => quoted.Value.Replace(' ', '\u00A0')), Width).Select(l => l.Replace('\u00A0', ' '))));
+            : TextTable.Wrap(NumberAndUnit().Replace(QuotedCommand().Replace(line, quoted => quoted.Value.Replace(' ', '\u00A0')), "\u00A0"), Width).Select(l => l.Replace('\u00A0', ' '))));
+
+    // The space between a number and its unit (2 MiB/s, 30 s, 5 min), which a line should not break at.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=\d) (?=(?:[KMGT]i?B|B|ms|s|min|h)\b)")]
+    private static partial System.Text.RegularExpressions.Regex NumberAndUnit();
 
     // A quote opens after a space or a bracket, so the apostrophe of "the kit's" opens nothing.
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^|[\s(])'[^'\n]{1,60}'(?=$|[\s.,;:)])")]

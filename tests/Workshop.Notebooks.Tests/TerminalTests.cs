@@ -228,6 +228,19 @@ public sealed class TerminalTests : IDisposable
     }
 
     [Fact]
+    public void At_80_columns_prose_keeps_a_number_with_its_unit()
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "1m", "--start", "2025-01-14T00:00:00Z").Exit);
+
+        var (exit, stdout, _) = Workshop(80, "stream", "describe");
+
+        Assert.Equal(0, exit);
+        // The note on the shards' limits names 1 MiB/s once and 2 MiB/s twice; none is parted from its number.
+        Assert.Equal(3, Regex.Matches(stdout, @"\d MiB/s").Count);
+        Assert.All(Lines(stdout), line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+    }
+
+    [Fact]
     public void At_80_columns_the_lake_trees_count_and_size_go_under_its_uri_rather_than_break_a_number()
     {
         Assert.Equal(0, Workshop("simulate", "--duration", "10m", "--start", "2025-01-14T00:00:00Z").Exit);
