@@ -42,7 +42,7 @@ public sealed class TerminalTests : IDisposable
 
         var before = Workshop("query", "SELECT city FROM raw_weather_data");
         Assert.NotEqual(0, before.Exit);
-        Assert.EndsWith("The crawler makes this table: run 'workshop crawl' first, then query again.", Assert.Single(Lines(before.Stderr)).TrimEnd());
+        Assert.EndsWith("The crawler makes the lake's tables and has made none yet: run 'workshop crawl' first, then query again.", Assert.Single(Lines(before.Stderr)).TrimEnd());
 
         Assert.Equal(0, Workshop("crawl").Exit);
         var misspelled = Workshop("query", "SELECT city FROM raw_wether_data");

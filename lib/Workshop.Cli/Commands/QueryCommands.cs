@@ -74,8 +74,8 @@ internal static class QueryCommands
     public static string Explain(AthenaQueryException error) => error switch
     {
         { CrawlerMakesTheTable: true, LakeIsEmpty: true } =>
-            $"{error.ErrorType}: {error.Detail}. The crawler makes this table from the lake's readings, and the lake holds none yet: run 'workshop simulate --duration 24h', then 'workshop crawl', then query again.",
-        { CrawlerMakesTheTable: true } => $"{error.ErrorType}: {error.Detail}. The crawler makes this table: run 'workshop crawl' first, then query again.",
+            $"{error.ErrorType}: {error.Detail}. The crawler makes the lake's tables from its readings, and the lake holds none yet: run 'workshop simulate --duration 24h', then 'workshop crawl', then query again.",
+        { CrawlerMakesTheTable: true } => $"{error.ErrorType}: {error.Detail}. The crawler makes the lake's tables and has made none yet: run 'workshop crawl' first, then query again.",
         { ErrorType: "TABLE_NOT_FOUND" } => $"{error.Message}. 'workshop catalog tables' lists the database's tables.",
         { ErrorType: "COLUMN_NOT_FOUND" } => $"{error.Message}. 'workshop catalog describe <table>' lists a table's columns.",
         _ => error.Message,

@@ -28,11 +28,14 @@ public sealed class AthenaQueryException(string errorType, string detail, string
     /// </summary>
     public bool LakeIsEmpty { get; init; }
 
-    /// <summary>What a notebook runs to make the crawler's tables.</summary>
-    public const string CrawlerHint = "The crawler makes this table: run await workshop.CrawlAsync() first, then query again.";
+    /// <summary>
+    /// What a notebook runs to make the crawler's tables. It does not say the crawler makes the table asked for: before the
+    /// first crawl any missing name gets it, a misspelt one too.
+    /// </summary>
+    public const string CrawlerHint = "The crawler makes the lake's tables and has made none yet: run await workshop.CrawlAsync() first, then query again.";
 
     /// <summary>What a notebook does when the lake is still empty.</summary>
-    public const string EmptyLakeHint = "The crawler makes this table from the lake's readings, and the lake holds none yet: fill it first "
+    public const string EmptyLakeHint = "The crawler makes the lake's tables from its readings, and the lake holds none yet: fill it first "
         + "(locally await workshop.CatchUpAsync(3) replays a day; on AWS the producer adds a batch a minute), then run await workshop.CrawlAsync() and query again.";
 
     public override string Message => CrawlerMakesTheTable ? $"{base.Message}. {(LakeIsEmpty ? EmptyLakeHint : CrawlerHint)}" : base.Message;

@@ -16,12 +16,12 @@ public sealed class MissingTableHintTests : LocalSessionTest
 
         var empty = await Assert.ThrowsAsync<AthenaQueryException>(() => Session.QueryAsync("SELECT city FROM raw_weather_data"));
         Assert.True(empty.LakeIsEmpty);
-        Assert.EndsWith("The crawler makes this table from the lake's readings, and the lake holds none yet: fill it first "
+        Assert.EndsWith("The crawler makes the lake's tables from its readings, and the lake holds none yet: fill it first "
             + "(locally await workshop.CatchUpAsync(3) replays a day; on AWS the producer adds a batch a minute), then run await workshop.CrawlAsync() and query again.", empty.Message);
 
         await Session.SimulateAsync(TimeSpan.FromMinutes(10));
         var filled = await Assert.ThrowsAsync<AthenaQueryException>(() => Session.QueryAsync("SELECT city FROM raw_weather_data"));
         Assert.False(filled.LakeIsEmpty);
-        Assert.EndsWith("does not exist. The crawler makes this table: run await workshop.CrawlAsync() first, then query again.", filled.Message);
+        Assert.EndsWith("does not exist. The crawler makes the lake's tables and has made none yet: run await workshop.CrawlAsync() first, then query again.", filled.Message);
     }
 }
