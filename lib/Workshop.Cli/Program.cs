@@ -72,7 +72,7 @@ internal static partial class Failure
         {
             AthenaQueryException athena => (QueryCommands.Explain(athena), 1),
             StreamingWorkshop.Warehouse.RedshiftSqlException redshift => (redshift.DataApiError, 1),
-            ServiceException service => (Sentence($"{service.ErrorCode}: {service.Message}") + NextStep(error), 1),
+            ServiceException service => (Sentence(WithNextStep($"{service.ErrorCode}: {service.Message}", error)), 1),
             OperationCanceledException => ("Stopped.", 130),
             // Mistakes a learner can fix: the message says what and how.
             ArgumentException or InvalidOperationException or FormatException or NotSupportedException => ($"Error: {error.Message}", 1),
@@ -118,7 +118,15 @@ internal static partial class Failure
     };
 
     /// <summary><paramref name="line"/> as it is, or, when the command line knows where to look next, ended as a sentence with that.</summary>
-    public static string WithNextStep(string line, Exception error) => NextStep(error) is { Length: > 0 } next ? Sentence(line) + next : line;
+    public static string WithNextStep(string line, Exception error)
+    {
+        if (NextStep(error) is not { Length: > 0 } next) return line;
+        // A missing table's message names SQL's way to list the tables, for a notebook; the command line gives its own verb.
+        if (error is ServiceException { ErrorCode: "EntityNotFoundException" }) line = line.Replace(SqlTableListing, ".", StringComparison.Ordinal);
+        return Sentence(line) + next;
+    }
+
+    private const string SqlTableListing = "; SHOW TABLES lists the tables there are.";
 
     /// <summary>The text ended as a sentence (Kinesis's own messages end without a full stop), so a next step can follow.</summary>
     private static string Sentence(string text) => text.Length == 0 || text[^1] is '.' or '!' or '?' ? text : text + ".";
