@@ -49,6 +49,13 @@ internal static class CommandLineMistakes
             }
             return 1;
         }
+        // An option given without its value (workshop --workspace): that is what to mend, before any command it lacks.
+        if (parse.Errors.Where(e => e.Message.StartsWith("Required argument missing for option", StringComparison.Ordinal))
+                .Select(e => OptionOf(e.SymbolResult)).FirstOrDefault(o => o is not null) is { } withoutValue)
+        {
+            Terminal.Tell($"'{withoutValue.Option.Name}' needs a value after it. Run '{path} --help' to see what it takes.");
+            return 1;
+        }
         if (commands.Count > 0 && command.Action is null)
         {
             Terminal.Tell($"'{path}' needs a command: {string.Join(", ", commands)}. Run '{path} --help' to see what each does.");
@@ -76,9 +83,15 @@ internal static class CommandLineMistakes
         if (System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>-?\d+)' for option '[^']+' as a whole number\.?$") is { Success: true } tooLarge)
             message = $"'{tooLarge.Groups["value"].Value}' is too large a whole number; give a smaller one.";
         if (!message.EndsWith('.')) message += ".";
-        for (var at = error.SymbolResult; at is not null; at = at.Parent)
-            if (at is OptionResult { Option: var option }) return $"{option.Name}: {message}";
-        return message;
+        return OptionOf(error.SymbolResult) is { Option: var option } ? $"{option.Name}: {message}" : message;
+    }
+
+    /// <summary>The option a parse result belongs to (its own, or its argument's), if any.</summary>
+    private static OptionResult? OptionOf(SymbolResult? result)
+    {
+        for (var at = result; at is not null; at = at.Parent)
+            if (at is OptionResult option) return option;
+        return null;
     }
 
     private static string CommandPath(CommandResult result)
