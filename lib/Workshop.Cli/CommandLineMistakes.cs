@@ -82,7 +82,14 @@ internal static class CommandLineMistakes
         // A whole number the parser cannot take is one too large for it, not one badly written.
         if (System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>-?\d+)' for option '[^']+' as a whole number\.?$") is { Success: true } tooLarge)
             message = $"'{tooLarge.Groups["value"].Value}' is too large a whole number; give a smaller one.";
-        if (!message.EndsWith('.')) message += ".";
+        // A value outside an option's list (--statistic Max): the list in plain words, and the nearest value in it.
+        if (System.Text.RegularExpressions.Regex.Match(message, @"^Argument '(?<value>[^']*)' not recognized\. Must be one of:(?<values>(?:\s*'[^']*')+)\.?$") is { Success: true } outside)
+        {
+            var allowed = System.Text.RegularExpressions.Regex.Matches(outside.Groups["values"].Value, "'([^']*)'").Select(m => m.Groups[1].Value).ToList();
+            var value = outside.Groups["value"].Value;
+            message = $"'{value}' is not one of {string.Join(", ", allowed.Select(a => $"'{a}'"))}.{Suggestion(value, allowed)}";
+        }
+        if (!message.EndsWith('.') && !message.EndsWith('?')) message += ".";
         return OptionOf(error.SymbolResult) is { Option: var option } ? $"{option.Name}: {message}" : message;
     }
 

@@ -316,6 +316,8 @@ public sealed class TerminalTests : IDisposable
     [InlineData(new[] { "chaos", "duplicat-put", "--count", "5" }, "'duplicat-put' is not a 'workshop chaos' command. Did you mean 'duplicate-put'? Run 'workshop chaos --help' for the list.")]
     [InlineData(new[] { "query", "SELECT", "city", "FROM", "raw_weather_data" }, "'workshop query' takes the SQL as one argument, but 'city' came after it: put the whole statement in quotes, for example workshop query \"SELECT 1 AS one\".")]
     [InlineData(new[] { "warehouse", "query", "SELECT", "1" }, "'workshop warehouse query' takes the SQL as one argument, but '1' came after it: put the whole statement in quotes, for example workshop warehouse query \"SELECT 1 AS one\".")]
+    [InlineData(new[] { "metrics", "get", "AWS/Kinesis", "IncomingRecords", "--statistic", "Max" }, "--statistic: 'Max' is not one of 'SampleCount', 'Sum', "
+        + "'Average', 'Minimum', 'Maximum'. Did you mean 'Maximum'? Run 'workshop metrics get --help' to see what 'workshop metrics get' takes.")]
     [InlineData(new[] { "--workspace" }, "'--workspace' needs a value after it. Run 'workshop --help' to see what it takes.")]
     [InlineData(new[] { "stream", "peek", "--limit" }, "'--limit' needs a value after it. Run 'workshop stream peek --help' to see what it takes.")]
     [InlineData(new[] { "run", "--cell-timeout", "--help" }, "'--cell-timeout' needs a value before '--help'. Run 'workshop run --help' to see its options.")]
