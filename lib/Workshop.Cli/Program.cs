@@ -107,6 +107,9 @@ internal static partial class Failure
             " 'workshop stream describe' lists the stream's shards.",
         ServiceException { Service: "kinesis", ErrorCode: "ResourceNotFoundException" } stream when stream.Message.StartsWith("Stream ", StringComparison.Ordinal) =>
             " 'workshop stack resources' names the stack's stream; 'workshop stream create' makes another.",
+        ServiceException { Service: "kinesis", ErrorCode: "InvalidArgumentException" } sequence
+            when sequence.Message.StartsWith("StartingSequenceNumber ", StringComparison.Ordinal) && sequence.Message.EndsWith(" is invalid.", StringComparison.Ordinal) =>
+            " 'workshop stream peek' shows each record's sequence number on that shard: give one of those.",
         // A missing column's message already lists the table's columns; the list of tables would lead away from it.
         ServiceException { ErrorCode: "EntityNotFoundException" } column when column.Message.StartsWith("Column ", StringComparison.Ordinal) => "",
         ServiceException { ErrorCode: "EntityNotFoundException" } => " 'workshop catalog tables' lists the database's tables.",

@@ -153,6 +153,9 @@ public sealed class BadInputCliTests : IDisposable
             "does not exist. 'workshop stream describe' lists the stream's shards.");
         AssertOneClearLine(Workshop("stream", "describe", "--stream", "nope"),
             "ResourceNotFoundException: Stream nope under account 123456789012 not found. 'workshop stack resources' names the stack's stream; 'workshop stream create' makes another.");
+        AssertOneClearLine(Workshop("stream", "peek", "--from", "at-sequence-number", "--sequence-number", "12"),
+            "InvalidArgumentException: StartingSequenceNumber 12 used in GetShardIterator on shard shardId-000000000000",
+            " is invalid. 'workshop stream peek' shows each record's sequence number on that shard: give one of those.");
         AssertOneClearLine(Workshop("catalog", "describe", "nope"), "EntityNotFoundException: Table nope not found in database weather-analytics_dev_db. "
             + "A crawler or a CREATE TABLE makes a table. 'workshop catalog tables' lists the database's tables.");
         AssertOneClearLine(Workshop("workflow", "history", "nope"), "ExecutionDoesNotExist", "'workshop workflow executions weather-analytics-daily-pipeline-dev' lists its executions.");
