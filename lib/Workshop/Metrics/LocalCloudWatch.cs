@@ -199,7 +199,7 @@ public sealed class LocalCloudWatch(WorkspaceDirectory workspace, TimeProvider c
             var missing = alarmNames.Where(n => alarms.All(a => a.Definition.AlarmName != n)).ToArray();
             if (missing.Length > 0)
                 // DeleteAlarms's error is ResourceNotFound, not the ResourceNotFoundException most services use.
-                throw new ServiceException(Service, "ResourceNotFound", $"No alarm named {string.Join(", ", missing)} exists. List the alarms with 'workshop alarms list'.");
+                throw new ServiceException(Service, "ResourceNotFound", $"No alarm named {string.Join(", ", missing)} exists. List the alarms with 'workshop alarms list' (in a notebook, await workshop.Metrics.AlarmsAsync()).");
             alarms.RemoveAll(a => alarmNames.Contains(a.Definition.AlarmName));
             SaveAlarms(alarms);
         }

@@ -268,7 +268,7 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
             "1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null", "monitoring",
             ("Action", "PutMetricAlarm"), ("Namespace", "AWS/Kinesis"));
         await AssertErrorAsync(CloudWatch, HttpStatusCode.NotFound, "ResourceNotFound",
-            "No alarm named no-such-alarm exists. List the alarms with 'workshop alarms list'.", "monitoring",
+            "No alarm named no-such-alarm exists. List the alarms with 'workshop alarms list' (in a notebook, await workshop.Metrics.AlarmsAsync()).", "monitoring",
             ("Action", "DeleteAlarms"), ("AlarmNames.member.1", "no-such-alarm"));
     }
 
