@@ -112,25 +112,9 @@ internal static class CommandLineMistakes
     /// <summary>" Did you mean 'query'?" when one name is close to what was typed (a typo, a swapped pair, a prefix), else nothing.</summary>
     internal static string Suggestion(string typed, IEnumerable<string> names)
     {
-        var candidates = names.Select(n => (Name: n, Distance: Distance(typed.ToLowerInvariant(), n.ToLowerInvariant())))
+        var candidates = names.Select(n => (Name: n, Distance: NameDistance.Between(typed, n)))
             .Where(c => c.Distance <= (typed.TrimStart('-').Length <= 3 ? 1 : 2) || (typed.TrimStart('-').Length >= 3 && c.Name.StartsWith(typed, StringComparison.OrdinalIgnoreCase)))
             .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).ToList();
         return candidates.Count == 0 ? "" : $" Did you mean '{candidates[0].Name}'?";
-    }
-
-    /// <summary>Edits between two words, counting a swap of neighbouring letters as one (qurey → query).</summary>
-    internal static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        for (var j = 1; j <= b.Length; j++)
-        {
-            var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-        }
-        return d[a.Length, b.Length];
     }
 }

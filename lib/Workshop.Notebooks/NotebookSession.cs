@@ -542,33 +542,13 @@ public sealed partial class NotebookSession : IAsyncDisposable
         var nearest = candidates
             .Where(c => c.CanBeReferencedByName && c.Name != typed && model.IsAccessible(position, c))
             .Select(c => c.Name).Distinct()
-            .Select(n => (Name: n, Distance: Math.Min(Distance(typed, n), n.EndsWith("Async", StringComparison.Ordinal) ? Distance(typed, n[..^5]) : int.MaxValue)))
+            .Select(n => (Name: n, Distance: Math.Min(NameDistance.Between(typed, n), n.EndsWith("Async", StringComparison.Ordinal) ? NameDistance.Between(typed, n[..^5]) : int.MaxValue)))
             .Where(c => c.Distance <= Math.Max(1, typed.Length / 3))
-            .OrderBy(c => c.Distance).ThenBy(c => Distance(typed, c.Name, ignoreCase: false)).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .OrderBy(c => c.Distance).ThenBy(c => NameDistance.Between(typed, c.Name, ignoreCase: false)).ThenBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => c.Name).FirstOrDefault();
         if (nearest is null) return message;
         const string guess = " (are you missing a using directive or an assembly reference?)";
         return (message.EndsWith(guess, StringComparison.Ordinal) ? message[..^guess.Length] : message) + $". Did you mean '{nearest}'?";
-    }
-
-    /// <summary>Edits (a letter added, removed, changed, or two side by side swapped) from one name to the other.</summary>
-    private static int Distance(string a, string b, bool ignoreCase = true)
-    {
-        if (ignoreCase)
-        {
-            a = a.ToLowerInvariant();
-            b = b.ToLowerInvariant();
-        }
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        return d[a.Length, b.Length];
     }
 
     /// <summary>True when the cell ends with an expression and no semicolon: its value is the cell's result.</summary>

@@ -288,23 +288,12 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         foreach (var (name, _) in properties)
         {
             if (shape.Properties.Contains(name)) continue;
-            var close = shape.Properties.OrderBy(p => Distance(p, name)).First();
+            var close = shape.Properties.OrderBy(p => NameDistance.Between(p, name)).First();
             throw new ValidationException("cloudformation",
-                $"Properties validation failed for resource {logicalId} with message: #: extraneous key [{name}] is not permitted" + (Distance(close, name) <= 3 ? $" (did you mean {close}?)" : "") + ".");
+                $"Properties validation failed for resource {logicalId} with message: #: extraneous key [{name}] is not permitted" + (NameDistance.Between(close, name) <= 3 ? $" (did you mean {close}?)" : "") + ".");
         }
         foreach (var required in shape.Required.Where(r => !properties.ContainsKey(r)))
             throw new ValidationException("cloudformation", $"Properties validation failed for resource {logicalId} with message: #: required key [{required}] not found.");
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 
     /// <summary>Every resource's type must be one the local deployer can build; the message lists them.</summary>
