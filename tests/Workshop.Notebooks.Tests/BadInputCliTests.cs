@@ -102,6 +102,15 @@ public sealed class BadInputCliTests : IDisposable
     public void Bench_faults_with_too_few_kills_for_every_phase_is_named() =>
         AssertOneClearLine(Workshop("bench", "faults", "--kills", "4"), "Error: --kills 4 is too few: use 5 or more, so every phase is killed at least once.");
 
+    [Fact]
+    public void Resetting_a_streaming_jobs_bookmark_is_refused_on_stderr_with_the_way_on()
+    {
+        Assert.Equal(0, Workshop("deploy").Exit);
+        var result = Workshop("job", "reset-bookmark", "weather-analytics-curate-stream-dev");
+        AssertOneClearLine(result, "weather-analytics-curate-stream-dev is a streaming job", "so nothing was reset.", "workshop.Jobs.RunAsync(name, arguments: ...)");
+        Assert.Equal("", result.Stdout);
+    }
+
     [Theory]
     [InlineData("workflow")]
     [InlineData("job")]

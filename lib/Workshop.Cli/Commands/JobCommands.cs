@@ -74,7 +74,14 @@ internal static class JobCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(await session.Jobs.ResetBookmarkAsync(parse.GetValue(name)!, cancellationToken));
+            var reset = await session.Jobs.ResetBookmarkAsync(parse.GetValue(name)!, cancellationToken);
+            // A reset that could not be done (a streaming job has no bookmark) is a mistake to mend, told on stderr.
+            if (reset.NothingDone)
+            {
+                Terminal.Tell(reset.Message);
+                return 1;
+            }
+            Terminal.Show(reset);
             return 0;
         });
         return command;

@@ -160,6 +160,9 @@ public sealed class JobMessageView(string message) : IHtmlDisplay
 {
     public string Message { get; } = message;
 
+    /// <summary>The call was not carried out and the message says why (a bookmark reset asked of a streaming job).</summary>
+    public bool NothingDone { get; init; }
+
     public string ToHtml() => $"<div style=\"{HtmlTable.Style}\">{HtmlTable.Encode(Message)}</div>";
 
     public override string ToString() => Message;

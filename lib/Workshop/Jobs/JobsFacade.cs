@@ -102,7 +102,7 @@ public sealed class JobsFacade(WorkshopSession session) : IHtmlDisplay
         if (job.Command.Name == JobCommandNames.Streaming)
             return new JobMessageView($"{job.Name} is a streaming job: it keeps its place in the stream in its checkpoint, not in a bookmark, so nothing was reset. " +
                 "To read the stream from the start again, start a run whose arguments give a new --checkpoint_location and --starting_position TRIM_HORIZON, " +
-                "from a notebook: workshop.Jobs.RunAsync(name, arguments: ...) ('workshop job run' takes no job arguments).");
+                "from a notebook: workshop.Jobs.RunAsync(name, arguments: ...) ('workshop job run' takes no job arguments).") { NothingDone = true };
         await Session.Stages.Jobs.ResetJobBookmarkAsync(job.Name, cancellationToken);
         return new JobMessageView($"The bookmark of {job.Name} is reset: its next run reads every raw object again, and rewrites the partitions they fall in.");
     }
