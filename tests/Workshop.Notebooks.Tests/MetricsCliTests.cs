@@ -49,8 +49,9 @@ public sealed class MetricsCliTests(MetricsCliTests.HourWorkspace hour) : IClass
 
         Assert.Equal(0, exit);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(16, lines.Length);
+        Assert.Equal(17, lines.Length);
         Assert.Matches(@"^Namespace\s+Metric\s+Unit\s+Dimension$", lines[0]);
+        Assert.Matches(@"^-{12} -{34} -{12} -{18}$", lines[1]);
         Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} characters: {l}"));
         Assert.Contains("GetRecords.IteratorAgeMilliseconds", stdout);
         Assert.Matches(@"AWS/Firehose\s+DeliveryToS3.DataFreshness\s+Seconds\s+DeliveryStreamName", stdout);

@@ -85,6 +85,8 @@ internal static class MetricsCommands
         {
             // Widths that hold every name and unit the kit records, within 80 columns.
             Console.Out.WriteLine($"{"Namespace",-12} {"Metric",-34} {"Unit",-12} Dimension");
+            // A rule under the header, as the kit's other tables have.
+            Console.Out.WriteLine($"{new string('-', 12)} {new string('-', 34)} {new string('-', 12)} {new string('-', 18)}");
             foreach (var (ns, name, unit) in MetricNames.Recorded)
                 Console.Out.WriteLine($"{ns,-12} {name,-34} {unit,-12} {MetricNames.DimensionOf(ns)}");
             return 0;
