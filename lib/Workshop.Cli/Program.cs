@@ -125,11 +125,10 @@ internal static partial class Failure
     {
         if (NextStep(error) is not { Length: > 0 } next) return line;
         // A missing table's message names SQL's way to list the tables, for a notebook; the command line gives its own verb.
-        if (error is ServiceException { ErrorCode: "EntityNotFoundException" }) line = line.Replace(SqlTableListing, ".", StringComparison.Ordinal);
+        if (error is ServiceException { ErrorCode: "EntityNotFoundException" })
+            line = line.Replace(StreamingWorkshop.Catalog.LocalGlueCatalog.SqlTableListing, ".", StringComparison.Ordinal);
         return Sentence(line) + next;
     }
-
-    private const string SqlTableListing = "; SHOW TABLES lists the tables there are.";
 
     /// <summary>The text ended as a sentence (Kinesis's own messages end without a full stop), so a next step can follow.</summary>
     private static string Sentence(string text) => text.Length == 0 || text[^1] is '.' or '!' or '?' ? text : text + ".";

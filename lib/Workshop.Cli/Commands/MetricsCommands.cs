@@ -83,12 +83,14 @@ internal static class MetricsCommands
         var list = new Command("list", "List the metrics the pipeline's services record, with their units.");
         list.SetAction(_ =>
         {
-            // Widths that hold every name and unit the kit records, within 80 columns.
-            Console.Out.WriteLine($"{"Namespace",-12} {"Metric",-34} {"Unit",-12} Dimension");
+            // Widths that hold every name and unit the kit records, one space apart, within 80 columns.
+            int[] widths = [12, 34, 12, 18];
+            string Row(params string[] cells) => string.Join(' ', cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
+            Console.Out.WriteLine(Row("Namespace", "Metric", "Unit", "Dimension"));
             // A rule under the header, as the kit's other tables have.
-            Console.Out.WriteLine($"{new string('-', 12)} {new string('-', 34)} {new string('-', 12)} {new string('-', 18)}");
+            Console.Out.WriteLine(Row([.. widths.Select(width => new string('-', width))]));
             foreach (var (ns, name, unit) in MetricNames.Recorded)
-                Console.Out.WriteLine($"{ns,-12} {name,-34} {unit,-12} {MetricNames.DimensionOf(ns)}");
+                Console.Out.WriteLine(Row(ns, name, unit, MetricNames.DimensionOf(ns)));
             return 0;
         });
         return new Command("metrics", "Read the CloudWatch metrics of the stream, the delivery stream and the producer.") { get, list };

@@ -10,6 +10,9 @@ namespace StreamingWorkshop.Catalog;
 /// </summary>
 public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeProvider clock)
 {
+    /// <summary>How a missing table's message ends: SQL's way to list the tables (the command line gives its own verb instead).</summary>
+    public const string SqlTableListing = "; SHOW TABLES lists the tables there are.";
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private readonly object sync = new();
     // Each table file's last bytes read and what they parse to: a table with thousands of partitions takes far longer
@@ -212,7 +215,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. A crawler or a CREATE TABLE makes a table; SHOW TABLES lists the tables there are.");
+            throw new EntityNotFoundException($"Table {name.ToLowerInvariant()} not found in database {database.ToLowerInvariant()}. A crawler or a CREATE TABLE makes a table{SqlTableListing}");
         }
         // A stamp is kept only for a file that had settled before it was read: one still being written keeps being compared.
         if (!FileTimes.HadSettled(stamp.Written, checkedAt)) stamp = default;
