@@ -292,7 +292,8 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>
     /// Replays <paramref name="duration"/> of the pipeline on the virtual clock: the producer once a minute,
     /// the delivery stream reading each second after new records and flushing on its buffering hints, then a
-    /// final flush. A run that was killed resumes from its last completed minute when started again.
+    /// final flush. A run that was killed or interrupted resumes from its last completed minute when asked again for the same
+    /// duration; asked for another, it replays that duration from there instead, and its report says so.
     /// </summary>
     /// In a notebook, with no <paramref name="progress"/> given, one progress line below the cell follows the replay.
     public async Task<SimulationReport> SimulateAsync(TimeSpan duration, DateTimeOffset? start = null,

@@ -125,6 +125,7 @@ internal static class PipelineCommands
         table.HideHeaders();
         // As the notebook's summary writes it, so the span fits the value column of an 80-column terminal on one line.
         table.AddRow("Virtual time", $"{report.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {report.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(report.Resumed ? " (resumed)" : "")}");
+        if (report.StoppedReplayNote is { } note) table.AddRow("Stopped replay", note);
         table.AddRow("Producer invocations", $"{report.Invocations:N0}");
         table.AddRow("Records put on the stream", $"{report.RecordsPut:N0}" + (report.FailedPuts > 0 ? $" ({report.FailedPuts:N0} failed cities)" : ""));
         table.AddRow("Records delivered to the lake", $"{report.RecordsDelivered:N0}");

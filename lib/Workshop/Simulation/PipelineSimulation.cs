@@ -34,11 +34,27 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         var cities = session.Cities.Select(c => c.Name).ToArray();
         var state = SimulationState.Load(workspace);
         var resumed = false;
+        DateTimeOffset? stoppedReplayEnd = null;
+        DateTimeOffset? reportedStart = null; // where this run's own part began, when it is not the state's start
         using var stateFile = SimulationState.OpenFile(workspace);
 
         if (state is { Completed: false } && (requestedStart is null || requestedStart == state.Start))
         {
             resumed = true;
+            // The same request again (a killed `workshop simulate` started again, an interrupted cell run again) finishes
+            // the stopped replay. A request of another length is a change of mind, typically after stopping a replay
+            // longer than meant: finishing the old one would run it all again, with no way out but another stop. So the
+            // stopped replay ends where this run does: the length asked for from where it got to, or from an explicit
+            // start when it is the stopped replay's (never before where that one got to: virtual time only moves on).
+            if (duration != state.RequestedDuration)
+            {
+                var end = requestedStart is null ? state.NextInvocation + duration
+                    : state.Start + duration > state.NextInvocation ? state.Start + duration : state.NextInvocation;
+                stoppedReplayEnd = state.End;
+                reportedStart = state.NextInvocation;
+                state = state with { End = end, Requested = duration };
+                state.SaveWhole(stateFile);
+            }
         }
         else if (state is { Completed: true } && requestedStart == state.Start && state.End == state.Start + duration)
         {
@@ -58,7 +74,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                     $"The workspace clock is already at {clock.GetUtcNow():u}; virtual time never runs backwards. Leave out --start to continue from there, choose a later start, or 'workshop reset' for a fresh workspace.");
             clock.AdvanceTo(start);
             state = new SimulationState(start, start + duration, session.Options.Seed, cities, start, Completed: false, scenario,
-                FirstStart: state is null ? null : state.FirstStart ?? state.Start);
+                FirstStart: state is null ? null : state.FirstStart ?? state.Start, Requested: duration);
             state.SaveWhole(stateFile);
             clock.Save();
         }
@@ -90,7 +106,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             {
                 // Ten reports a second are plenty for a progress bar; one per poll kept a thread-pool thread waking.
                 if (progress is null || Stopwatch.GetElapsedTime(reportedAt) < ProgressInterval) return;
-                progress.Report(new SimulationProgress(clock.GetUtcNow(), current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords));
+                progress.Report(new SimulationProgress(clock.GetUtcNow(), reportedStart ?? current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords));
                 reportedAt = Stopwatch.GetTimestamp();
             },
             cancellationToken);
@@ -104,11 +120,11 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         state = current with { Completed = true, NextInvocation = state.End };
         state.SaveWhole(stateFile);
         clock.Save();
-        progress?.Report(new SimulationProgress(clock.GetUtcNow(), state.Start, state.End, counts.Put, delivery.Metrics.DeliveredRecords));
+        progress?.Report(new SimulationProgress(clock.GetUtcNow(), reportedStart ?? state.Start, state.End, counts.Put, delivery.Metrics.DeliveredRecords));
 
         var metrics = delivery.Metrics;
-        return new SimulationReport(state.Start, state.End, resumed, false, counts.Invocations, counts.Put, counts.Failed,
-            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed);
+        return new SimulationReport(reportedStart ?? state.Start, state.End, resumed, false, counts.Invocations, counts.Put, counts.Failed,
+            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed, stoppedReplayEnd);
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ namespace StreamingWorkshop.Simulation;
 /// Progress of a simulated run, saved after every producer invocation so a killed run resumes where it
 /// stopped (state/simulation.json, and between a run's start and end its journal beside it). <see cref="FirstStart"/> is
 /// where the workspace's first replay started (null in that replay itself): the lake holds every replay since.
+/// <see cref="Requested"/> is the duration the run was asked for (null in files saved before it was kept: End - Start).
 /// </summary>
 public sealed record SimulationState(
     DateTimeOffset Start,
@@ -17,8 +18,12 @@ public sealed record SimulationState(
     DateTimeOffset NextInvocation,
     bool Completed,
     Producer.ProducerScenario? Scenario = null,
-    DateTimeOffset? FirstStart = null)
+    DateTimeOffset? FirstStart = null,
+    TimeSpan? Requested = null)
 {
+    /// <summary>The duration this run was asked for.</summary>
+    public TimeSpan RequestedDuration => Requested ?? End - Start;
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     public static SimulationState? Load(WorkspaceDirectory workspace) =>
@@ -61,11 +66,20 @@ public sealed record SimulationReport(
     long RecordsDelivered,
     long ErrorRecords,
     long ObjectsWritten,
-    TimeSpan Elapsed) : IHtmlDisplay
+    TimeSpan Elapsed,
+    DateTimeOffset? StoppedReplayEnd = null) : IHtmlDisplay
 {
+    /// <summary>
+    /// When this run took the place of a stopped replay of another length: what became of that replay, in one line.
+    /// </summary>
+    public string? StoppedReplayNote => StoppedReplayEnd is { } end
+        ? $"stopped at {Start.UtcDateTime:yyyy-MM-dd HH:mm} on its way to {end.UtcDateTime:yyyy-MM-dd HH:mm} UTC; this run replaced the rest of it"
+        : null;
+
     private PropertiesView View => new(AlreadyComplete ? "Simulation (already complete: nothing to do)" : "Simulation",
     [
         ("Virtual time", $"{Start.UtcDateTime:yyyy-MM-dd HH:mm} → {End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(Resumed ? " (resumed)" : "")}"),
+        .. StoppedReplayNote is { } note ? [("Stopped replay", note)] : Array.Empty<(string, string)>(),
         ("Producer invocations", $"{Invocations:N0}"),
         ("Records put on the stream", $"{RecordsPut:N0}" + (FailedPuts > 0 ? $" ({FailedPuts:N0} {(FailedPuts == 1 ? "reading" : "readings")} the producer could not put)" : "")),
         ("Records delivered to the lake", Delivered(RecordsDelivered, RecordsPut)),
