@@ -115,7 +115,14 @@ public sealed class LocalJobService : IJobService
             var runs = SettledRuns(job);
             var active = runs.Count(r => !JobRunStates.HasEnded(r.JobRunState));
             if (active >= MaxConcurrentRuns)
-                throw new ConcurrentRunsExceededException($"Concurrent runs exceeded for {job.Name}: run {runs.First(r => !JobRunStates.HasEnded(r.JobRunState)).Id} is still active. Wait for it to end, or stop it (workshop job stop {job.Name}).");
+            {
+                var stop = $"workshop job stop {job.Name}; in a notebook, await workshop.Jobs.StopAsync(\"{job.Name}\")";
+                // A streaming run never ends by itself, so waiting for it is no way on: it is already doing the work.
+                var wayOn = job.Command.Name == JobCommandNames.Streaming
+                    ? $"A streaming job runs until it is stopped, so this run is already reading the stream; to start it afresh, stop it first ({stop})."
+                    : $"Wait for it to end, or stop it ({stop}).";
+                throw new ConcurrentRunsExceededException($"Concurrent runs exceeded for {job.Name}: run {runs.First(r => !JobRunStates.HasEnded(r.JobRunState)).Id} is still active. {wayOn}");
+            }
             var now = Clock.GetUtcNow();
             var sequence = runs.Count + 1;
             var run = new JobRun(RunId(job.Name, now, sequence), job.Name, 0, JobRunStates.Starting,

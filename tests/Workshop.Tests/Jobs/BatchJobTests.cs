@@ -146,7 +146,7 @@ public sealed class BatchJobTests(BatchJobFixture fixture) : IClassFixture<Batch
 
         Assert.Equal([active], stopping);
         Assert.Equal([new JobRunStopError(ended.Id, "InvalidInputException", $"Job run {ended.Id} cannot be stopped: it has already ended (SUCCEEDED).")], errors);
-        Assert.Equal($"Concurrent runs exceeded for stops: run {active} is still active. Wait for it to end, or stop it (workshop job stop stops).", refused.Message);
+        Assert.Equal($"Concurrent runs exceeded for stops: run {active} is still active. Wait for it to end, or stop it (workshop job stop stops; in a notebook, await workshop.Jobs.StopAsync(\"stops\")).", refused.Message);
         Assert.Equal((JobRunStates.Stopped, 0, 0.0), (stopped.JobRunState, stopped.ExecutionTime, stopped.DpuSeconds));
         Assert.Equal([active, ended.Id], (await Jobs.GetJobRunsAsync("stops")).Select(r => r.Id));
     }

@@ -33,4 +33,19 @@ public sealed class StreamingJobStackTests : LocalSessionTest
         Assert.Equal(30, jobs.StreamingBatches(Session.Names.StreamingJob, runId).Sum(b => b.RecordsIn));
         Assert.Equal($"s3://{Session.Names.LakeBucket}/curated/weather-live/", Session.Local.Catalog.GetTable(Session.Names.Database, ReadingsCuration.LiveTable).Location);
     }
+
+    [Fact]
+    public async Task Starting_the_running_streaming_job_again_says_the_run_is_already_at_work_and_how_to_start_afresh()
+    {
+        await Session.SimulateAsync(TimeSpan.FromMinutes(2), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));
+        var job = Session.Names.StreamingJob;
+        await Session.Jobs.RunAsync(job, wait: true);
+
+        var refused = await Assert.ThrowsAsync<ConcurrentRunsExceededException>(() => Session.Jobs.RunAsync(job, wait: true));
+
+        // Waiting is no way on for a run that never ends by itself.
+        Assert.DoesNotContain("Wait for it to end", refused.Message);
+        Assert.Matches($@"^Concurrent runs exceeded for {job}: run jr_\w+ is still active\. A streaming job runs until it is stopped, so this run is already reading the stream; " +
+            $@"to start it afresh, stop it first \(workshop job stop {job}; in a notebook, await workshop\.Jobs\.StopAsync\(""{job}""\)\)\.$", refused.Message);
+    }
 }
