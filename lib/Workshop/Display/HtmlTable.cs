@@ -75,6 +75,8 @@ public static partial class HtmlTable
     /// </summary>
     public static string DataCell(string value, string? style = null)
     {
+        // Runs of spaces that lay a value out in columns (DESCRIBE's rows) are kept, not collapsed to one.
+        if (style is null && value.Contains("  ", StringComparison.Ordinal)) style = "white-space:pre-wrap";
         var givesWhiteSpace = style?.Contains("white-space", StringComparison.Ordinal) == true;
         var keepWhole = KeepsToOneLine(value) && !givesWhiteSpace;
         var breakInside = !givesWhiteSpace && HasLongRun(value);

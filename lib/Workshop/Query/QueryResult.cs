@@ -116,17 +116,42 @@ public sealed class ResultRow
 
 /// <summary>
 /// Values as the Athena console prints them: like the result files, except that doubles drop the last digits of
-/// binary noise (15 significant digits, so 0.22499999999999998 reads 0.225) and keep a ".0" when whole.
+/// binary noise (15 significant digits, so 0.22499999999999998 reads 0.225) and keep a ".0" when whole, and tabs are
+/// laid out as a terminal lays them out (DESCRIBE's rows are names and types parted by tabs).
 /// </summary>
 public static class AthenaConsole
 {
     public static string Format(object? value) => value switch
     {
+        // A table measures a tab as one character (or none), so rows with tabs lost their alignment and their border.
+        string text when text.Contains('\t') => ExpandTabs(text),
         double d => Decimal(d.ToString("G15", CultureInfo.InvariantCulture)),
         float f => Decimal(f.ToString("G7", CultureInfo.InvariantCulture)),
         System.Collections.IEnumerable list and not string => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
         _ => AthenaCsv.Format(value),
     };
+
+    /// <summary>Each tab as the spaces up to the next multiple of <see cref="TabWidth"/> columns of its line.</summary>
+    public static string ExpandTabs(string text)
+    {
+        var expanded = new StringBuilder(text.Length + 16);
+        var column = 0;
+        foreach (var character in text)
+        {
+            if (character == '\t')
+            {
+                var spaces = TabWidth - column % TabWidth;
+                expanded.Append(' ', spaces);
+                column += spaces;
+                continue;
+            }
+            expanded.Append(character);
+            column = character == '\n' ? 0 : column + 1;
+        }
+        return expanded.ToString();
+    }
+
+    public const int TabWidth = 8;
 
     private static string Decimal(string number) =>
         number.Any(c => c is '.' or 'E' or 'N' or 'I' or 'n' or 'i' or '∞') ? number : number + ".0";

@@ -88,4 +88,26 @@ public sealed class LakeGrowthTests : IAsyncLifetime
         var partitions = await session.QueryAsync("SHOW PARTITIONS raw_weather_data");
         Assert.Contains("location=London/year=2025/month=01/day=15", partitions.Column<string>("partition"));
     }
+
+    [Fact]
+    public async Task DESCRIBE_keeps_Athenas_tabs_in_its_values_and_lines_its_types_up_in_the_tables_a_person_reads()
+    {
+        var described = await session.QueryAsync("DESCRIBE raw_weather_data");
+
+        // The values are Athena's: name padded to 24, a tab, the type (as in its result file).
+        Assert.Equal("city                    \tstring", described.Column<string>("col_name")[0]);
+        Assert.Equal("measurement_time        \ttimestamp", described.Column<string>("col_name")[2]);
+
+        // Shown, each tab is the spaces to the next stop of 8, so every type starts in the same column and the table's
+        // right border stays straight.
+        var lines = described.ToString().Split('\n');
+        Assert.Contains("city" + new string(' ', 28) + "string", lines);
+        Assert.Contains("measurement_time" + new string(' ', 16) + "timestamp", lines);
+        Assert.Contains("# col_name" + new string(' ', 22) + "data_type" + new string(' ', 7) + "comment", lines);
+        Assert.DoesNotContain(lines, line => line.Contains('\t'));
+
+        var html = described.ToHtml();
+        Assert.DoesNotContain("\t", html);
+        Assert.Contains("white-space:pre-wrap\">city" + new string(' ', 28) + "string</td>", html);
+    }
 }
