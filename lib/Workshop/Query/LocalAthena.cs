@@ -271,10 +271,39 @@ public sealed partial class LocalAthena : IDisposable
             && !statement.StartsWith('(') && !FirstWord(statement).Equals("values", StringComparison.OrdinalIgnoreCase))
         {
             var word = FirstWord(statement);
+            if (NotRunHere(word.ToUpperInvariant()) is { } wayOn) throw new AthenaQueryException("NOT_SUPPORTED", $"line 1:1: {wayOn}");
             throw new AthenaQueryException("SYNTAX_ERROR", $"line 1:1: mismatched input '{word}'. Expecting: 'SELECT', 'WITH', 'INSERT', 'CREATE', 'DROP', 'ALTER', 'MSCK', 'SHOW', 'DESCRIBE', 'VALUES'");
         }
         return Select(sql, database, id);
     }
+
+    /// <summary>
+    /// For a statement that starts with a word of Athena's SQL but is none the local engine runs: what it does run of that
+    /// kind, or what to do instead. Null for a word Athena does not know either (a misspelt SELECT is a syntax error).
+    /// </summary>
+    private static string? NotRunHere(string word) => word switch
+    {
+        "SHOW" => "This SHOW statement is not one the local engine runs. It runs SHOW DATABASES, SHOW TABLES [IN db] ['pattern'], "
+            + "SHOW VIEWS [IN db] [LIKE 'pattern'], SHOW PARTITIONS table, SHOW COLUMNS IN table and SHOW CREATE TABLE|VIEW name.",
+        "CREATE" => "This CREATE statement is not one the local engine runs. It runs CREATE EXTERNAL TABLE (the lake's objects as a table), "
+            + "CREATE TABLE name WITH (format = 'PARQUET', ...) AS SELECT, CREATE [OR REPLACE] VIEW name AS SELECT and CREATE DATABASE name.",
+        "ALTER" => "This ALTER statement is not one the local engine runs. It runs ALTER TABLE table ADD [IF NOT EXISTS] PARTITION (...), "
+            + "ALTER TABLE table DROP [IF EXISTS] PARTITION (...) and ALTER TABLE table SET TBLPROPERTIES (...); "
+            + "a column's type changes with workshop.AlterColumnTypeAsync (workshop catalog alter-column), as in the Glue console.",
+        "DROP" => "This DROP statement is not one the local engine runs. It runs DROP TABLE [IF EXISTS] table and DROP VIEW [IF EXISTS] view.",
+        "DESCRIBE" or "DESC" => "This DESCRIBE statement is not one the local engine runs. It runs DESCRIBE table (or view).",
+        "MSCK" => "The local engine runs MSCK REPAIR TABLE table.",
+        "INSERT" => "This INSERT statement is not one the local engine runs. It runs INSERT INTO table [(columns)] SELECT ... (or VALUES ...).",
+        "EXPLAIN" => "EXPLAIN prints the plan of Athena's engine, which the local backend does not have. Run the query itself: its summary "
+            + "line says how many objects and bytes it read once its WHERE clause had pruned the partitions. On the AWS backend EXPLAIN runs.",
+        "UNLOAD" => "The local engine does not run UNLOAD. To write a query's result to the lake, make a table of it: "
+            + "CREATE TABLE name WITH (format = 'PARQUET', external_location = 's3://bucket/prefix/') AS SELECT ...",
+        "PREPARE" or "EXECUTE" or "DEALLOCATE" => "The local engine does not run prepared statements. Write the values into the statement itself.",
+        "UPDATE" or "DELETE" or "MERGE" or "OPTIMIZE" or "VACUUM" => "The lake's tables are Hive tables, whose rows Athena does not change in place "
+            + $"({word} works on Iceberg tables only). Write the rows you want into a new table (CREATE TABLE name WITH (...) AS SELECT), "
+            + "or drop whole partitions (ALTER TABLE table DROP PARTITION (...)).",
+        _ => null,
+    };
 
     private Outcome Select(string sql, string database, string id)
     {

@@ -16,7 +16,7 @@ public sealed partial class LocalAthena
 
     private IReadOnlyList<(Regex, DdlHandler)>? ddlHandlers;
 
-    // Made once per engine: building seventeen regular expressions cost more than matching them.
+    // Made once per engine: building eighteen regular expressions cost more than matching them.
     private IReadOnlyList<(Regex, DdlHandler)> DdlHandlers() => ddlHandlers ??=
     [
         (new Regex($@"^CREATE\s+(?<replace>OR\s+REPLACE\s+)?VIEW\s+{Name}\s+AS\s+(?<select>.+)$", Ddl), CreateView),
@@ -32,6 +32,7 @@ public sealed partial class LocalAthena
         (new Regex($@"^ALTER\s+TABLE\s+{Name}\s+DROP\s+(?<ifexists>IF\s+EXISTS\s+)?(?<partitions>PARTITION.+)$", Ddl), DropPartitions),
         (new Regex(@"^SHOW\s+(DATABASES|SCHEMAS)$", Ddl), ShowDatabases),
         (new Regex(@"^SHOW\s+TABLES(\s+(IN|FROM)\s+(?<db>[\w`""-]+))?(\s+'(?<pattern>[^']*)')?$", Ddl), ShowTables),
+        (new Regex(@"^SHOW\s+VIEWS(\s+(IN|FROM)\s+(?<db>[\w`""-]+))?(\s+LIKE\s+'(?<pattern>[^']*)')?$", Ddl), ShowViews),
         (new Regex($@"^SHOW\s+PARTITIONS\s+{Name}$", Ddl), ShowPartitions),
         (new Regex($@"^SHOW\s+CREATE\s+(TABLE|VIEW)\s+{Name}$", Ddl), ShowCreateTable),
         (new Regex($@"^SHOW\s+COLUMNS\s+(IN|FROM)\s+{Name}$", Ddl), ShowColumns),
@@ -395,9 +396,19 @@ public sealed partial class LocalAthena
     private Outcome ShowTables(Match match, string statement, string database, string id)
     {
         var db = match.Groups["db"].Success ? match.Groups["db"].Value.Trim('`', '"').ToLowerInvariant() : database;
-        var pattern = match.Groups["pattern"].Success ? "^" + Regex.Escape(match.Groups["pattern"].Value).Replace("\\*", ".*").Replace("\\|", "|") + "$" : null;
+        var pattern = match.Groups["pattern"].Success ? NamePattern(match.Groups["pattern"].Value) : null;
         return Rows("tab_name", catalog.GetTables(db).Select(t => t.Name).Where(n => pattern is null || Regex.IsMatch(n, pattern)));
     }
+
+    private Outcome ShowViews(Match match, string statement, string database, string id)
+    {
+        var db = match.Groups["db"].Success ? match.Groups["db"].Value.Trim('`', '"').ToLowerInvariant() : database;
+        var pattern = match.Groups["pattern"].Success ? NamePattern(match.Groups["pattern"].Value) : null;
+        return Rows("views", catalog.GetTables(db).Where(t => t.IsView).Select(t => t.Name).Where(n => pattern is null || Regex.IsMatch(n, pattern)));
+    }
+
+    /// <summary>A SHOW statement's name pattern as a regular expression: Athena's takes only * (any characters) and | (or).</summary>
+    private static string NamePattern(string pattern) => "^(" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\|", "|") + ")$";
 
     private Outcome ShowPartitions(Match match, string statement, string database, string id)
     {

@@ -64,6 +64,40 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
         Assert.StartsWith("SYNTAX_ERROR: line 1:1: mismatched input 'SELCT'", misspelt.Message);
     }
 
+    [Theory]
+    [InlineData("SHOW TBLPROPERTIES raw_weather_data", "This SHOW statement is not one the local engine runs. It runs SHOW DATABASES, SHOW TABLES [IN db] ['pattern'], SHOW VIEWS [IN db] [LIKE 'pattern'], SHOW PARTITIONS table, SHOW COLUMNS IN table and SHOW CREATE TABLE|VIEW name.")]
+    [InlineData("ALTER TABLE raw_weather_data ADD COLUMNS (humidity int)", "This ALTER statement is not one the local engine runs. It runs ALTER TABLE table ADD [IF NOT EXISTS] PARTITION")]
+    [InlineData("DROP DATABASE weather", "This DROP statement is not one the local engine runs. It runs DROP TABLE [IF EXISTS] table and DROP VIEW [IF EXISTS] view.")]
+    [InlineData("CREATE TABLE readings (city string)", "This CREATE statement is not one the local engine runs. It runs CREATE EXTERNAL TABLE")]
+    [InlineData("explain SELECT COUNT(*) FROM raw_weather_data WHERE location = 'London'", "EXPLAIN prints the plan of Athena's engine, which the local backend does not have. Run the query itself: its summary line says how many objects and bytes it read")]
+    [InlineData("UNLOAD (SELECT city FROM raw_weather_data) TO 's3://somewhere/' WITH (format = 'PARQUET')", "The local engine does not run UNLOAD. To write a query's result to the lake, make a table of it: CREATE TABLE name WITH (format = 'PARQUET', external_location")]
+    [InlineData("DELETE FROM raw_weather_data WHERE city = 'London'", "The lake's tables are Hive tables, whose rows Athena does not change in place (DELETE works on Iceberg tables only).")]
+    [InlineData("EXECUTE cities USING 'London'", "The local engine does not run prepared statements. Write the values into the statement itself.")]
+    public async Task A_statement_of_Athenas_the_local_engine_does_not_run_is_NOT_SUPPORTED_with_what_it_does_run(string sql, string start)
+    {
+        var error = await Fails(sql);
+
+        Assert.Equal("NOT_SUPPORTED", error.ErrorType);
+        Assert.StartsWith("NOT_SUPPORTED: line 1:1: " + start, error.Message);
+        // Never the syntax error that named the statement's own first word as both wrong and expected.
+        Assert.DoesNotContain("mismatched input", error.Message);
+    }
+
+    [Fact]
+    public async Task SHOW_VIEWS_lists_the_views_and_not_the_tables_filtered_by_a_LIKE_pattern()
+    {
+        await day.Session.QueryAsync("CREATE OR REPLACE VIEW london_readings AS SELECT * FROM raw_weather_data WHERE city = 'London'");
+        await day.Session.QueryAsync("CREATE OR REPLACE VIEW leeds_readings AS SELECT * FROM raw_weather_data WHERE city = 'Leeds'");
+
+        var all = (await day.Session.QueryAsync("SHOW VIEWS")).Column<string>("views");
+        var londonOrNone = (await day.Session.QueryAsync("SHOW VIEWS IN \"weather-analytics_dev_db\" LIKE 'lon*|none'")).Column<string>("views");
+
+        Assert.Contains("london_readings", all);
+        Assert.Contains("leeds_readings", all);
+        Assert.DoesNotContain("raw_weather_data", all);
+        Assert.Equal(["london_readings"], londonOrNone);
+    }
+
     [Fact]
     public async Task A_string_column_used_as_a_timestamp_fails_as_Athena_does()
     {
