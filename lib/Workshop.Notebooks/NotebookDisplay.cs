@@ -11,7 +11,8 @@ namespace StreamingWorkshop.Notebooks;
 /// Turns values into notebook output bundles (text/plain, and text/html where there is one), with the
 /// formatters registered through Microsoft.DotNet.Interactive.Formatting as .NET Interactive did:
 /// the kit's own types (<see cref="IHtmlDisplay"/>, and sequences of them), Plotly.NET charts, DataFrames (first rows,
-/// with the row count), other sequences and objects.
+/// with the row count), and plain values (sequences, dictionaries, anonymous objects, records, tuples) as one table
+/// (<see cref="PlainTable"/>).
 /// </summary>
 public static class NotebookDisplay
 {
@@ -33,6 +34,9 @@ public static class NotebookDisplay
             Formatter.Register<DataFrame>(FormatDataFrame, HtmlFormatter.MimeType);
             // Also inside values the package formats itself, a kit value keeps its designed look.
             Formatter.Register<IHtmlDisplay>(view => Root(view.ToHtml()), HtmlFormatter.MimeType);
+            // Arrays, lists, dictionaries and LINQ queries: one table of their first rows. DataFrame's formatter, for a
+            // type more specific than IEnumerable, is still the one a DataFrame gets.
+            Formatter.Register(typeof(System.Collections.IEnumerable), FormatSequence, HtmlFormatter.MimeType);
             registered = true;
         }
     }
@@ -62,7 +66,7 @@ public static class NotebookDisplay
     /// </summary>
     public static string Root(string html) => $"<div class=\"{NoMathClasses}\">{html}</div>";
 
-    private static string PlainText(object value) => value switch
+    internal static string PlainText(object value) => value switch
     {
         string text => text,
         // Dates as the kit prints them everywhere (2025-01-14 10:15:00), not as the invariant culture would (01/14/2025).
@@ -73,8 +77,10 @@ public static class NotebookDisplay
         IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToString())),
         GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
         DataFrame frame => $"DataFrame: {frame.Rows.Count:N0} rows x {frame.Columns.Count} columns\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
-        System.Collections.IEnumerable items when value.GetType().GetMethod("ToString", Type.EmptyTypes)?.DeclaringType == typeof(object) || value.GetType().Name.Contains("Iterator", StringComparison.Ordinal)
-            => string.Join('\n', items.Cast<object?>().Take(50).Select(i => i?.ToString() ?? "null")),
+        // Chosen here rather than registered as a text/plain formatter: the kit's text for other values is their
+        // ToString, as a terminal prints them, and a text/plain formatter for IEnumerable would also be the one for
+        // every string, which the package writes as text/plain inside its own HTML.
+        _ when PlainTable.For(value) is { } table => table.ToText(),
         _ => value.ToString() ?? "",
     };
 
@@ -87,8 +93,30 @@ public static class NotebookDisplay
             _ when value.GetType().IsPrimitive => null,
             IHtmlDisplay view => view.ToHtml(),
             IEnumerable<IHtmlDisplay> views => string.Concat(views.Select(v => v.ToHtml())),
+            // Chosen here rather than registered: anonymous types, records and tuples have no type in common but object,
+            // and a formatter for object would come before every one of the package's own (JSON, types, HTML content),
+            // which it gives no way back to.
+            _ when PlainTable.ForObject(value) is { } table => table.ToHtml(),
             _ => Formatter.ToDisplayString(value, HtmlFormatter.MimeType),
         };
+    }
+
+    private static bool FormatSequence(object value, FormatContext context)
+    {
+        switch (value)
+        {
+            // A kit list view (JobListView, ...) keeps its designed look: declining hands it to the IHtmlDisplay formatter.
+            case IHtmlDisplay:
+                return false;
+            // A string is a sequence of characters too; inside the package's own trees it keeps the package's look.
+            case string text:
+                context.RequireDefaultStyles();
+                context.Writer.Write($"<div class=\"dni-plaintext\"><pre>{System.Net.WebUtility.HtmlEncode(text)}</pre></div>");
+                return true;
+            default:
+                context.Writer.Write(PlainTable.ForSequence((System.Collections.IEnumerable)value).ToHtml());
+                return true;
+        }
     }
 
     private static string FormatDataFrame(DataFrame frame)
