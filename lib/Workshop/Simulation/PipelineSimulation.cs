@@ -64,7 +64,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         {
             if (state is { Completed: false })
                 throw new InvalidOperationException(
-                    $"This workspace holds an unfinished simulation from {state.Start:u} to {state.End:u}. Run simulate without --start to resume it, or 'workshop reset' to start again.");
+                    $"This workspace holds an unfinished replay from {state.Start:u} to {state.End:u}, stopped at {state.NextInvocation:u}. Leave out the start (--start, or SimulateAsync's start) to go on from there, or start afresh with 'workshop reset'.");
             // A requested start is taken to its minute; "from now" waits for the next whole minute.
             var start = requestedStart is { } requested ? AlignToMinute(requested) : AlignToMinute(clock.GetUtcNow().AddTicks(TimeSpan.TicksPerMinute - 1));
             scenario?.CheckReplay(start, start + duration);

@@ -78,6 +78,17 @@ public sealed class StoppedReplayTests : IAsyncLifetime
         Assert.Equal(120, report.Invocations);
     }
 
+    [Fact]
+    public async Task A_request_from_another_start_is_refused_with_where_the_stopped_replay_got_to_and_the_way_on()
+    {
+        var stoppedAt = await StopPartWayAsync(TimeSpan.FromDays(30), Start);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => session.SimulateAsync(TimeSpan.FromHours(1), Start.AddDays(40)));
+
+        Assert.Equal($"This workspace holds an unfinished replay from 2025-01-14 00:00:00Z to 2025-02-13 00:00:00Z, stopped at {stoppedAt:u}. " +
+            "Leave out the start (--start, or SimulateAsync's start) to go on from there, or start afresh with 'workshop reset'.", refused.Message);
+    }
+
     /// <summary>Starts a replay and stops it at its first progress report; returns the minute it will go on from.</summary>
     private async Task<DateTimeOffset> StopPartWayAsync(TimeSpan duration, DateTimeOffset start)
     {
