@@ -76,7 +76,7 @@ public static class NotebookDisplay
         IHtmlDisplay => value.ToString() ?? "",
         IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToString())),
         GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
-        DataFrame frame => $"DataFrame: {frame.Rows.Count:N0} rows x {frame.Columns.Count} columns\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
+        DataFrame frame => $"DataFrame: {PlainTable.SizeCaption(frame.Rows.Count, "row", "rows", frame.Columns.Count)}\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
         // Chosen here rather than registered as a text/plain formatter: the kit's text for other values is their
         // ToString, as a terminal prints them, and a text/plain formatter for IEnumerable would also be the one for
         // every string, which the package writes as text/plain inside its own HTML.
@@ -123,9 +123,7 @@ public static class NotebookDisplay
     {
         var shown = (int)Math.Min(frame.Rows.Count, DataFrameRowsShown);
         var rows = Enumerable.Range(0, shown).Select(r => (IReadOnlyList<string>)frame.Columns.Select(c => c[r]?.ToString() ?? "").ToArray());
-        var caption = frame.Rows.Count > shown
-            ? $"{frame.Rows.Count:N0} rows x {frame.Columns.Count} columns (first {shown} shown)"
-            : $"{frame.Rows.Count:N0} rows x {frame.Columns.Count} columns";
+        var caption = PlainTable.SizeCaption(frame.Rows.Count, "row", "rows", frame.Columns.Count);
         return HtmlTable.Render(frame.Columns.Select(c => c.Name).ToArray(), rows, caption);
     }
 

@@ -91,8 +91,8 @@ internal sealed partial class PlainTable
         return new PlainTable(caption, columns, rows);
     }
 
-    /// <summary>"3 rows x 2 columns", "1,000 rows x 2 columns (first 20 shown)", "More than 20 values (first 20 shown)".</summary>
-    private static string SizeCaption(int? count, string one, string many, int? columns)
+    /// <summary>"3 rows x 2 columns", "1,000 rows x 2 columns (first 20 shown)", "More than 20 values (first 20 shown)"; a DataFrame's too.</summary>
+    internal static string SizeCaption(long? count, string one, string many, int? columns)
     {
         var size = count is { } known ? $"{known.ToString("N0", CultureInfo.InvariantCulture)} {(known == 1 ? one : many)}" : $"More than {RowsShown} {many}";
         var width = columns is { } c ? $" x {c} {(c == 1 ? "column" : "columns")}" : "";

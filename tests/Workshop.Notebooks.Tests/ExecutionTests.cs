@@ -21,13 +21,15 @@ public sealed class ExecutionTests : IDisposable
         Assert.True(report.Succeeded, report.FailedError);
         var displays = OfType(cells[1], "display_data").ToList();
         Assert.Equal(2, displays.Count);
-        Assert.Contains("<pre>[ 1, 2, 3 ]</pre>", Mime(displays[0], "text/html")); // the array's values, not just some markup
+        // The array's values as a table of one column, not just some markup.
+        var shownArray = System.Text.RegularExpressions.Regex.Replace(Mime(displays[0], "text/html")!, @"(<[^>]*>|\s)+", " ").Trim();
+        Assert.Equal("3 values Value 1 2 3", shownArray);
         Assert.Equal("42", Mime(displays[1], "text/plain"));
         Assert.Null(Mime(displays[1], "text/html")); // a number is text, without the formatter's page-wide <style>
         Assert.Equal("written to the console\n", OfType(cells[1], "stream").Single()["text"]!.GetValue<string>());
 
         var frame = OfType(cells[2], "execute_result").Single();
-        Assert.Contains("30 rows x 1 columns (first 20 shown)", Mime(frame, "text/html"));
+        Assert.Contains("30 rows x 1 column (first 20 shown)", Mime(frame, "text/html"));
         // The frame's cell is the second code cell (the markdown before them takes no count), so both it and its result say 2.
         Assert.Equal(2, frame["execution_count"]!.GetValue<int>());
         Assert.Equal(2, cells[2].ExecutionCount);
