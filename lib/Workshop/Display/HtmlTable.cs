@@ -130,6 +130,15 @@ public static class TextTable
         return new Restore(() => FitWidth.Value = previous);
     }
 
+    /// <summary>A terminal's usual width, for text shown where nothing says how wide it is (a notebook's text/plain).</summary>
+    public const int UsualWidth = 80;
+
+    /// <summary>The width text is fitted to: the terminal's (<see cref="FitTo"/>), else <see cref="UsualWidth"/>.</summary>
+    public static int Width => FitWidth.Value ?? UsualWidth;
+
+    /// <summary>Prose in lines of at most <see cref="Width"/> characters, broken between words.</summary>
+    public static string WrapToWidth(string text) => string.Join("\n", Wrap(text, Width));
+
     /// <summary>Columns padded to their widest cell; long cells are cut at <paramref name="maxWidth"/> with an ellipsis, or wrapped inside <see cref="FitTo"/>.</summary>
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, int maxWidth = 120)
     {
@@ -172,6 +181,14 @@ public static class TextTable
         // detail, a record's data): it reads on down the lines, and blocks would make a long list far longer.
         if (rows.Count > 0 && Enumerable.Range(0, widths.Length - 1).Any(i => widths[i] < Math.Min(LongestUnwrapped, rows.Max(r => i < r.Count ? LongestWord(r[i]) : 0))))
             return RenderExpanded(headers, rows, width);
+        return RenderInWidths(headers, rows, widths);
+    }
+
+    /// <summary>The table with each column as wide as <paramref name="widths"/> says, longer cells wrapping within it.</summary>
+    public static string RenderInWidths(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, IReadOnlyList<int> widths)
+    {
+        var all = new List<IReadOnlyList<string>> { headers };
+        all.AddRange(rows);
         var text = new StringBuilder();
         for (var r = 0; r < all.Count; r++)
         {

@@ -24,16 +24,41 @@ public sealed class PropertiesView(string title, IReadOnlyList<(string Name, str
     public override string ToString() => Title + "\n" + TextTable.Render(["Property", "Value"], Rows);
 }
 
-/// <summary>What a stage's facade offers (<c>workshop.Catalog</c>, ...): each call with the AWS operation behind it.</summary>
+/// <summary>
+/// What a stage's facade offers (<c>workshop.Catalog</c>, ...): each call with the AWS operation behind it. The text fits
+/// the terminal's width (80 columns when nothing sets it), long cells wrapping.
+/// </summary>
 public sealed class CallsView(string title, IReadOnlyList<(string Call, string AwsOperation)> calls) : IHtmlDisplay
 {
     private static readonly string[] Headers = ["Call", "AWS operation"];
 
     public IReadOnlyList<(string Call, string AwsOperation)> Calls { get; } = calls;
 
-    private IEnumerable<IReadOnlyList<string>> Rows => Calls.Select(c => (IReadOnlyList<string>)[c.Call, c.AwsOperation]);
+    private IReadOnlyList<IReadOnlyList<string>> Rows => Calls.Select(c => (IReadOnlyList<string>)[c.Call, c.AwsOperation]).ToList();
 
     public string ToHtml() => HtmlTable.Render(Headers, Rows, title);
 
-    public override string ToString() => title + "\n" + TextTable.Render(Headers, Rows);
+    public override string ToString() => TextTable.WrapToWidth(title) + "\n" + TextTable.RenderInWidths(Headers, Rows, ColumnWidths(TextTable.Width));
+
+    /// <summary>
+    /// How to share the width: calls are code, to be read and copied whole, so their column is as wide as the most calls
+    /// need to keep to one line (a longer one wraps between its arguments, never inside a name), leaving the operations at
+    /// least <see cref="NarrowestOperations"/> columns; the operations are prose and wrap between their words. Of two
+    /// shares that keep as many calls whole, the one with fewer lines.
+    /// </summary>
+    private int[] ColumnWidths(int width)
+    {
+        const int gap = 2;
+        var room = Math.Max(0, width - gap);
+        var widestOperation = Rows.Select(r => r[1].Length).Append(Headers[1].Length).Max();
+        var longestName = Rows.Select(r => r[0].Split(' ').Max(word => word.Length)).Append(Headers[0].Length).Max();
+        int[] Share(int call) => [call, Math.Max(Headers[1].Length, Math.Min(widestOperation, room - call))];
+        int CallsWrapped(int[] widths) => Rows.Count(r => r[0].Length > widths[0]);
+        int Lines(int[] widths) => Rows.Sum(r => Math.Max(TextTable.Wrap(r[0], widths[0]).Count, TextTable.Wrap(r[1], widths[1]).Count));
+        var candidates = Rows.Select(r => r[0].Length).Append(longestName)
+            .Where(call => call >= longestName && call <= room - NarrowestOperations).DefaultIfEmpty(longestName).Distinct();
+        return candidates.Select(Share).OrderBy(CallsWrapped).ThenBy(Lines).ThenByDescending(widths => widths[0]).First();
+    }
+
+    private const int NarrowestOperations = 24;
 }

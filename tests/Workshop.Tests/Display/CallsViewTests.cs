@@ -31,6 +31,8 @@ public sealed partial class CallsViewTests : LocalSessionTest
             ("workshop.Metrics", Session.Metrics, Session.Metrics.GetType()),
             ("workshop.Faults", Session.Faults, Session.Faults.GetType()),
         };
+        // Each call on its line: a call that wraps at a terminal's width would be read as two.
+        using var whole = StreamingWorkshop.Display.TextTable.FitTo(int.MaxValue);
         foreach (var (name, value, callable) in stages)
         {
             var text = value.ToString()!;

@@ -164,7 +164,7 @@ public sealed class JobsFacadeTests(BatchJobFixture fixture) : IClassFixture<Bat
 
         Assert.StartsWith("workshop.Jobs: the stack's Glue ETL jobs", shown);
         Assert.Contains("StopAsync(name)", shown);
-        Assert.Contains("BatchStopJobRun, then GetJobRun until each run has stopped", shown);
+        Assert.Contains("\nStopAsync(name)            BatchStopJobRun, then GetJobRun until each run has\n                           stopped\n", shown);
         Assert.Contains("<table", fixture.Session.Jobs.ToHtml());
     }
 }

@@ -51,5 +51,6 @@ public sealed class WarehouseFacadeTests(WarehouseFixture warehouse) : IClassFix
 
     [Fact]
     public void The_facade_lists_its_calls() =>
-        Assert.Contains("QueryAsync(sql)              ExecuteStatement, DescribeStatement until done, GetStatementResult (every page)", warehouse.Session.Warehouse.ToString());
+        Assert.Contains("QueryAsync(sql)              ExecuteStatement, DescribeStatement until done,\n                             GetStatementResult (every page)\n",
+            warehouse.Session.Warehouse.ToString());
 }
