@@ -2,6 +2,7 @@ using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Faults;
 using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Lake;
@@ -21,8 +22,42 @@ namespace StreamingWorkshop;
 /// day, running delivery on demand, and reaching each engine's whole API (as the tests and the local endpoint do).
 /// On AWS the session has none, so a notebook can tell from the type what it may call.
 /// </summary>
-public sealed class LocalBackend : IDisposable
+public sealed class LocalBackend : IHtmlDisplay, IDisposable
 {
+    private static readonly string[] Headers = ["Engine", "Stands in for", "Evaluate to list its calls"];
+
+    private static readonly IReadOnlyList<IReadOnlyList<string>> Engines =
+    [
+        ["Stream", "Kinesis Data Streams", "workshop.Local.Stream"],
+        ["Lake", "S3", "workshop.Local.Lake"],
+        ["Firehose", "Data Firehose", "workshop.Local.Firehose"],
+        ["Logs", "CloudWatch Logs", "workshop.Local.Logs"],
+        ["Catalog", "Glue Data Catalog", "workshop.Local.Catalog"],
+        ["Crawlers", "Glue crawlers", "workshop.Local.Crawlers"],
+        ["Stacks", "CloudFormation", "workshop.Local.Stacks"],
+        ["Query", "Athena, the query stage", "workshop.Local.Query"],
+        ["Athena", "Athena's engine (DuckDB)", "workshop.Local.Athena"],
+        ["Warehouse", "Redshift Data API", "workshop.Local.Warehouse"],
+        ["Jobs", "Glue ETL jobs", "workshop.Local.Jobs"],
+        ["Workflows", "Step Functions", "workshop.Local.Workflows"],
+        ["CloudWatch", "CloudWatch", "workshop.Local.CloudWatch"],
+        ["MetricsLog", "CloudWatch's datapoints", "workshop.Local.MetricsLog"],
+        ["Producer", "Lambda: the producer's code", "workshop.Local.Producer"],
+        ["Faults", "none: faults for a replay", "workshop.Local.Faults"],
+        ["Clock", "none: the virtual clock", "workshop.Local.Clock"],
+        ["Workspace", "none: the folder they keep", "workshop.Local.Workspace"],
+    ];
+
+    private string Title => $"workshop.Local: the local backend's engines in the workspace, each standing in for an AWS service (account {AccountId}, region {Region})";
+
+    private const string Note = "Only the local backend replays a day and delivers on demand: workshop.SimulateAsync(...), " +
+        "workshop.StartLive(...) and workshop.DeliverNowAsync().";
+
+    /// <summary>In a notebook, the engines and where each is, rather than an object tree.</summary>
+    public string ToHtml() => HtmlTable.Render(Headers, Engines, Title) + HtmlTable.Note(Note);
+
+    public override string ToString() => TextTable.WrapToWidth(Title) + "\n" + TextTable.RenderToFit(Headers, Engines, TextTable.Width) + TextTable.WrapToWidth(Note) + "\n";
+
     private readonly IWeatherSource weatherSource;
     private readonly Func<PipelineNames> names;
     private readonly Func<IReadOnlyList<City>> cities;
@@ -124,7 +159,13 @@ public sealed class LocalBackend : IDisposable
         new(Firehose.DescribeDeliveryStream(deliveryStreamName), Stream, Lake, Workspace, Clock, MetricsLog) { Faults = Faults };
 
     /// <summary>The stages a local session uses, each backed by these engines.</summary>
-    internal PipelineStages Stages() => new()
+    internal PipelineStages Stages() => new(new BackendParts(
+        TimeLabel: " (virtual)",
+        Card: stackName => [("Workspace", Workspace.Root), ("Clock", $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)"), ("Stack name", stackName)],
+        Title: "Streaming workshop (local backend)",
+        Summary: _ => $"workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC",
+        CheckAsync: _ => Task.FromResult(("Backend local: no AWS account or network is used. Check AWS with 'workshop doctor --backend aws'.", true)),
+        Resources: this))
     {
         BackendName = "local (offline)",
         Stream = Stream,
@@ -142,12 +183,6 @@ public sealed class LocalBackend : IDisposable
         Metrics = CloudWatch,
         Local = this,
         Time = Clock,
-        TimeLabel = " (virtual)",
-        Card = stackName => [("Workspace", Workspace.Root), ("Clock", $"{Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC (virtual)"), ("Stack name", stackName)],
-        Title = "Streaming workshop (local backend)",
-        Summary = _ => $"workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC",
-        CheckAsync = _ => Task.FromResult(("Backend local: no AWS account or network is used. Check AWS with 'workshop doctor --backend aws'.", true)),
-        Resources = this,
     };
 
     public void Dispose()
@@ -157,8 +192,13 @@ public sealed class LocalBackend : IDisposable
     }
 
     /// <summary>One invocation of the producer in this process, then the clock saved so other processes see the time it ran at.</summary>
-    private sealed class LocalProducerFunction(LocalBackend local) : IProducerFunction
+    private sealed class LocalProducerFunction(LocalBackend local) : IProducerFunction, IHtmlDisplay
     {
+        /// <summary>In a notebook, the producer function stage's calls rather than an object tree.</summary>
+        public string ToHtml() => StageCalls.ProducerFunction.ToHtml();
+
+        public override string ToString() => StageCalls.ProducerFunction.ToString();
+
         public async Task<ProducerSummary> InvokeAsync(string functionName, CancellationToken cancellationToken = default)
         {
             var summary = await local.Producer.InvokeAsync(cancellationToken);

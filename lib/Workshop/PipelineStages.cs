@@ -1,6 +1,7 @@
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Jobs;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Metrics;
@@ -15,7 +16,7 @@ namespace StreamingWorkshop;
 /// The implementation of each stage a session uses, chosen once when it connects (<see cref="Workshop.ConnectAsync"/>):
 /// the local backend's engines, or the AWS clients. The session reaches every stage through these contracts only.
 /// </summary>
-public sealed class PipelineStages
+public sealed class PipelineStages : IHtmlDisplay
 {
     /// <summary>How the environment check names the backend: "local (offline)" or "AWS".</summary>
     public required string BackendName { get; init; }
@@ -49,21 +50,54 @@ public sealed class PipelineStages
     /// <summary>The time the pipeline runs on: the workspace's virtual clock, or real time.</summary>
     public required TimeProvider Time { get; init; }
 
-    /// <summary>Written after a time to say which clock it is on (" (virtual)" locally).</summary>
-    public required string TimeLabel { get; init; }
+    /// <summary>How the session describes this backend, and what it disposes at the end: the kit's own, not a stage.</summary>
+    internal BackendParts Backend { get; }
 
-    /// <summary>The rows of the session's card, given the stack's name.</summary>
-    public required Func<string, IReadOnlyList<(string Name, string Value)>> Card { get; init; }
+    internal PipelineStages(BackendParts backend) => Backend = backend;
 
-    /// <summary>The session card's title: which backend it is on.</summary>
-    public required string Title { get; init; }
+    private static readonly string[] Headers = ["Stage", "AWS service", "Evaluate to list its calls"];
 
-    /// <summary>The session in one line after its title, given the stack's name.</summary>
-    public required Func<string, string> Summary { get; init; }
+    /// <summary>Each stage with the service it stands for, and where a notebook reaches it; a stage this backend has not is said so.</summary>
+    private IReadOnlyList<IReadOnlyList<string>> Rows =>
+    [
+        ["Stack", "CloudFormation", "workshop.Stages.Stack"],
+        ["Stream", "Kinesis Data Streams", "workshop.Stream"],
+        ["Lake", "S3", "workshop.Lake"],
+        ["Delivery", "Data Firehose", "workshop.Stages.Delivery"],
+        ["Catalog", "Glue Data Catalog", "workshop.Stages.Catalog"],
+        ["Query", "Athena", "workshop.Stages.Query"],
+        ["Warehouse", "Redshift Data API", "workshop.Stages.Warehouse"],
+        ["Jobs", "Glue ETL jobs", "workshop.Stages.Jobs"],
+        ["Workflows", "Step Functions", "workshop.Stages.Workflows"],
+        ["ProducerFunction", "Lambda", "workshop.Stages.ProducerFunction"],
+        ["ProducerLogs", "CloudWatch Logs", "workshop.Stages.ProducerLogs"],
+        ["Schedule", "EventBridge", Schedule is null ? "none here: a replay or a live run runs the producer" : "workshop.Stages.Schedule"],
+        ["Metrics", "CloudWatch", "workshop.Stages.Metrics"],
+        ["Local", "none: the local engines", Local is null ? "none on AWS" : "workshop.Local"],
+    ];
 
-    /// <summary>What `workshop doctor` reports: what the backend would use and whether it can (never a secret).</summary>
-    public required Func<CancellationToken, Task<(string Text, bool Healthy)>> CheckAsync { get; init; }
+    private string Title => $"workshop.Stages: the pipeline's stages on this session's backend, {BackendName}";
 
-    /// <summary>What to dispose when the session ends.</summary>
-    public required IDisposable Resources { get; init; }
+    private const string Note = "Each stage's calls are named after its AWS operations. The kit's shorter calls are on workshop.Stack, " +
+        "workshop.Delivery, workshop.Catalog, workshop.Athena, workshop.Warehouse, workshop.Jobs, workshop.Workflows, workshop.Producer " +
+        "and workshop.Metrics; evaluate one to list them.";
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, Title) + HtmlTable.Note(Note);
+
+    public override string ToString() => TextTable.WrapToWidth(Title) + "\n" + TextTable.RenderToFit(Headers, Rows, TextTable.Width) + TextTable.WrapToWidth(Note) + "\n";
 }
+
+/// <summary>How a session describes its backend (its card, title and summary, the doctor's check) and what it disposes when it ends.</summary>
+/// <param name="TimeLabel">Written after a time to say which clock it is on (" (virtual)" locally).</param>
+/// <param name="Card">The rows of the session's card, given the stack's name.</param>
+/// <param name="Title">The session card's title: which backend it is on.</param>
+/// <param name="Summary">The session in one line after its title, given the stack's name.</param>
+/// <param name="CheckAsync">What `workshop doctor` reports: what the backend would use and whether it can (never a secret).</param>
+/// <param name="Resources">What to dispose when the session ends.</param>
+internal sealed record BackendParts(
+    string TimeLabel,
+    Func<string, IReadOnlyList<(string Name, string Value)>> Card,
+    string Title,
+    Func<string, string> Summary,
+    Func<CancellationToken, Task<(string Text, bool Healthy)>> CheckAsync,
+    IDisposable Resources);

@@ -706,7 +706,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     public ValueTask DisposeAsync()
     {
-        Stages.Resources.Dispose();
+        Stages.Backend.Resources.Dispose();
         spareFiles.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -714,11 +714,11 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>What the session is connected to and whether the backend answers, for `workshop doctor`; exit code 1 when it does not.</summary>
     public async Task<(string Text, bool Healthy)> DoctorAsync(CancellationToken cancellationToken = default)
     {
-        var (text, healthy) = await Stages.CheckAsync(cancellationToken);
+        var (text, healthy) = await Stages.Backend.CheckAsync(cancellationToken);
         return ($"{this}\n{text}", healthy);
     }
 
-    private string ClockNow => $"{Stages.Time.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC{Stages.TimeLabel}";
+    private string ClockNow => $"{Stages.Time.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC{Stages.Backend.TimeLabel}";
 
     /// <summary>What a learner checks before starting: the runtime, the backend, the workspace and how far the day has got.</summary>
     public async Task<PropertiesView> CheckEnvironmentAsync(CancellationToken cancellationToken = default)
@@ -736,9 +736,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         ]);
     }
 
-    public string ToHtml() => new PropertiesView(Stages.Title, Stages.Card(Names.StackName)).ToHtml();
+    public string ToHtml() => new PropertiesView(Stages.Backend.Title, Stages.Backend.Card(Names.StackName)).ToHtml();
 
-    public override string ToString() => $"{Stages.Title} — {Stages.Summary(Names.StackName)}";
+    public override string ToString() => $"{Stages.Backend.Title} — {Stages.Backend.Summary(Names.StackName)}";
 }
 
 /// <summary>What a backend's stages are opened with: the workspace, its clock, and the session's current names and cities.</summary>

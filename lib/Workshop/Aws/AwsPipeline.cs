@@ -157,7 +157,17 @@ public sealed class AwsPipeline : IDisposable
     internal PipelineStages Stages()
     {
         var producer = new AwsProducer(this);
-        return new PipelineStages
+        return new PipelineStages(new BackendParts(
+            TimeLabel: "",
+            Card: stackName => [("AWS", Settings.ToString()), ("Stack name", stackName)],
+            Title: "Streaming workshop (AWS backend)",
+            Summary: stackName => $"{Settings}, stack {stackName}",
+            CheckAsync: async cancellationToken =>
+            {
+                var report = await AwsDoctor.ReportAsync(Settings, transport, cancellationToken);
+                return (report.Text.TrimEnd(), report.Healthy);
+            },
+            Resources: this))
         {
             BackendName = "AWS",
             Stream = Stream,
@@ -175,16 +185,6 @@ public sealed class AwsPipeline : IDisposable
             Metrics = CloudWatch,
             Local = null,
             Time = TimeProvider.System,
-            TimeLabel = "",
-            Card = stackName => [("AWS", Settings.ToString()), ("Stack name", stackName)],
-            Title = "Streaming workshop (AWS backend)",
-            Summary = stackName => $"{Settings}, stack {stackName}",
-            CheckAsync = async cancellationToken =>
-            {
-                var report = await AwsDoctor.ReportAsync(Settings, transport, cancellationToken);
-                return (report.Text.TrimEnd(), report.Healthy);
-            },
-            Resources = this,
         };
     }
 

@@ -1,4 +1,5 @@
 using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
@@ -8,8 +9,13 @@ using StreamingWorkshop.Stack;
 namespace StreamingWorkshop.Aws;
 
 /// <summary>The stack stage on AWS: CloudFormation, with templates over the body limit staged in a bucket of the account's own.</summary>
-public sealed class AwsStackService(AwsPipeline aws) : IStackService
+public sealed class AwsStackService(AwsPipeline aws) : IStackService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the stack stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Stack.ToHtml();
+
+    public override string ToString() => StageCalls.Stack.ToString();
+
     public Task<StackState?> TryDescribeAsync(string stackName, CancellationToken cancellationToken = default) =>
         aws.CloudFormation.TryDescribeAsync(stackName, cancellationToken);
 
@@ -46,8 +52,13 @@ public sealed class AwsStackService(AwsPipeline aws) : IStackService
 }
 
 /// <summary>The catalog stage on AWS: the Glue API, with the crawler polled until it is READY again.</summary>
-public sealed class AwsCatalog(AwsPipeline aws) : ICatalog
+public sealed class AwsCatalog(AwsPipeline aws) : ICatalog, IHtmlDisplay
 {
+    /// <summary>In a notebook, the catalog stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Catalog.ToHtml();
+
+    public override string ToString() => StageCalls.Catalog.ToString();
+
     public Task<GlueDatabase> GetDatabaseAsync(string name, CancellationToken cancellationToken = default) => aws.Glue.GetDatabaseAsync(name, cancellationToken);
 
     public Task<IReadOnlyList<GlueTable>> GetTablesAsync(string database, CancellationToken cancellationToken = default) => aws.Glue.GetTablesAsync(database, cancellationToken);
@@ -72,8 +83,13 @@ public sealed class AwsCatalog(AwsPipeline aws) : ICatalog
 }
 
 /// <summary>The query stage on AWS: Athena's API, polled until each query ends.</summary>
-public sealed class AwsQueryService(AwsPipeline aws) : IQueryService
+public sealed class AwsQueryService(AwsPipeline aws) : IQueryService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the query stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Query.ToHtml();
+
+    public override string ToString() => StageCalls.Query.ToString();
+
     public Task<QueryResult> RunAsync(string sql, AthenaSettings settings, string? database = null, IProgress<QueryExecution>? progress = null, CancellationToken cancellationToken = default) =>
         aws.Athena.RunAsync(sql, settings, database, progress, cancellationToken);
 
@@ -85,8 +101,16 @@ public sealed class AwsQueryService(AwsPipeline aws) : IQueryService
 }
 
 /// <summary>The producer on AWS: its Lambda function, its CloudWatch log group and its EventBridge schedule.</summary>
-public sealed class AwsProducer(AwsPipeline aws) : IProducerFunction, IProducerLogs, IProducerSchedule
+public sealed class AwsProducer(AwsPipeline aws) : IProducerFunction, IProducerLogs, IProducerSchedule, IHtmlDisplay
 {
+    /// <summary>
+    /// In a notebook, the calls of the three stages this one object is on AWS (workshop.Stages.ProducerFunction,
+    /// ProducerLogs and Schedule), rather than an object tree.
+    /// </summary>
+    public string ToHtml() => StageCalls.ProducerFunction.ToHtml() + StageCalls.ProducerLogs.ToHtml() + StageCalls.Schedule.ToHtml();
+
+    public override string ToString() => StageCalls.ProducerFunction + "\n" + StageCalls.ProducerLogs + "\n" + StageCalls.Schedule;
+
     // The producer runs once a minute, so a day of logs holds every line a learner looks for.
     private static readonly TimeSpan LogLookBack = TimeSpan.FromHours(24);
 

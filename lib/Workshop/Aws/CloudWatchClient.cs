@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Metrics;
 
 namespace StreamingWorkshop.Aws;
@@ -8,8 +9,13 @@ namespace StreamingWorkshop.Aws;
 /// CloudWatch over the query protocol (form parameters in, XML out; botocore's model for "monitoring" names this
 /// protocol): a metric's statistics, and the alarms the workshop keeps on them.
 /// </summary>
-public sealed class CloudWatchClient(AwsQueryClient cloudWatch) : IMetricsService, IDisposable
+public sealed class CloudWatchClient(AwsQueryClient cloudWatch) : IMetricsService, IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the metrics stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Metrics.ToHtml();
+
+    public override string ToString() => StageCalls.Metrics.ToString();
+
     public async Task<MetricStatistics> GetMetricStatisticsAsync(MetricStatisticsRequest request, CancellationToken cancellationToken = default)
     {
         var form = new List<KeyValuePair<string, string>>();

@@ -1,12 +1,18 @@
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Delivery;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Stack;
 
 namespace StreamingWorkshop.Aws;
 
 /// <summary>Amazon Data Firehose: the kit reads a delivery stream's settings to show where and how it writes.</summary>
-public sealed class FirehoseClient(AwsJsonClient firehose) : IDeliveryService, IDisposable
+public sealed class FirehoseClient(AwsJsonClient firehose) : IDeliveryService, IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the delivery stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Delivery.ToHtml();
+
+    public override string ToString() => StageCalls.Delivery.ToString();
+
     public Task<IReadOnlyList<string>> ListDeliveryStreamsAsync(CancellationToken cancellationToken = default) =>
         firehose.ListNamesAsync("ListDeliveryStreams", "DeliveryStreamNames", "HasMoreDeliveryStreams", "ExclusiveStartDeliveryStreamName",
             new JsonObject { ["Limit"] = 100 }, cancellationToken);

@@ -1,11 +1,17 @@
 using System.Text.Json.Nodes;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Jobs;
 
 namespace StreamingWorkshop.Aws;
 
 /// <summary>The Glue API's job calls (GetJobs, GetJob, StartJobRun, GetJobRun, GetJobRuns, BatchStopJobRun, ResetJobBookmark).</summary>
-public sealed class GlueJobsClient(AwsJsonClient glue) : IJobService, IDisposable
+public sealed class GlueJobsClient(AwsJsonClient glue) : IJobService, IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the jobs stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Jobs.ToHtml();
+
+    public override string ToString() => StageCalls.Jobs.ToString();
+
     /// <summary>The most runs GetJobRuns gives in one page.</summary>
     public const int MaxRunsPerPage = 200;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Warehouse;
 
 namespace StreamingWorkshop.Aws;
@@ -7,8 +8,13 @@ namespace StreamingWorkshop.Aws;
 /// The Redshift Data API (JSON 1.1, target prefix RedshiftData): statements on the stack's cluster, run
 /// asynchronously by the service; <see cref="RunAsync"/> polls one to its end as the Athena client does.
 /// </summary>
-public sealed class RedshiftDataClient(AwsJsonClient redshiftData, Func<TimeSpan, CancellationToken, Task>? wait = null) : IWarehouseService, IDisposable
+public sealed class RedshiftDataClient(AwsJsonClient redshiftData, Func<TimeSpan, CancellationToken, Task>? wait = null) : IWarehouseService, IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the warehouse stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Warehouse.ToHtml();
+
+    public override string ToString() => StageCalls.Warehouse.ToString();
+
     private readonly AwsJsonClient client = redshiftData;
     private readonly Func<TimeSpan, CancellationToken, Task> wait = wait ?? Task.Delay;
 

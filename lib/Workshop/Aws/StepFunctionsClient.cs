@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Workflows;
 
 namespace StreamingWorkshop.Aws;
@@ -7,8 +8,13 @@ namespace StreamingWorkshop.Aws;
 /// Step Functions' calls on state machines and their executions (ListStateMachines, DescribeStateMachine,
 /// StartExecution, DescribeExecution, ListExecutions, StopExecution, GetExecutionHistory), over JSON 1.0.
 /// </summary>
-public sealed class StepFunctionsClient(AwsJsonClient states) : IWorkflowService, IDisposable
+public sealed class StepFunctionsClient(AwsJsonClient states) : IWorkflowService, IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the workflows stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Workflows.ToHtml();
+
+    public override string ToString() => StageCalls.Workflows.ToString();
+
     /// <summary>The most items one page of a list call holds (PageSize's maximum).</summary>
     public const int MaxPageSize = 1000;
 

@@ -1,3 +1,5 @@
+using StreamingWorkshop.Display;
+
 namespace StreamingWorkshop.Catalog;
 
 /// <summary>
@@ -19,8 +21,13 @@ public interface ICatalog
 }
 
 /// <summary>The catalog stage on the local backend.</summary>
-public sealed class LocalCatalog(LocalGlueCatalog catalog, LocalCrawlers crawlers) : ICatalog
+public sealed class LocalCatalog(LocalGlueCatalog catalog, LocalCrawlers crawlers) : ICatalog, IHtmlDisplay
 {
+    /// <summary>In a notebook, the catalog stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Catalog.ToHtml();
+
+    public override string ToString() => StageCalls.Catalog.ToString();
+
     public Task<GlueDatabase> GetDatabaseAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult(catalog.GetDatabase(name));
 
     public Task<IReadOnlyList<GlueTable>> GetTablesAsync(string database, CancellationToken cancellationToken = default) => Task.FromResult(catalog.GetTables(database));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Storage;
 
@@ -94,8 +95,21 @@ public sealed record CrawlerInfo(CrawlerDefinition Definition, string State, IRe
 /// new columns. Columns that already exist keep their type, so an edited type (string to timestamp) survives a
 /// re-crawl: the console calls this "add new columns only".
 /// </summary>
-public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, IObjectStore lake)
+public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, IObjectStore lake) : IHtmlDisplay
 {
+    /// <summary>In a notebook, the local crawlers and its calls rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml();
+
+    public override string ToString() => OwnCalls.ToString();
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Crawlers: the local Glue crawlers, each call named after its operation (local backend only)", [
+        ("ListCrawlers()", "ListCrawlers"),
+        ("GetCrawler(name)", "GetCrawler"),
+        ("CreateCrawler(definition)", "CreateCrawler"),
+        ("UpdateCrawler(name, policy, configuration)", "UpdateCrawler"),
+        ("StartCrawlerAsync(name)", "StartCrawler, then GetCrawler until READY"),
+    ], "The day's crawler is workshop.Names.CrawlerName; workshop.CrawlAsync() makes it and runs it.");
+
     private const int MaxSampledObjectsPerPartition = 1;
     private const int MaxSampledRecordsPerObject = 200;
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Catalog;
@@ -8,8 +9,30 @@ namespace StreamingWorkshop.Catalog;
 /// The Glue Data Catalog on the local backend, kept in the workspace (catalog/&lt;database&gt;/): databases, tables
 /// with their version history, partitions, and views. Names are stored in lower case, as Glue does.
 /// </summary>
-public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeProvider clock)
+public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeProvider clock) : IHtmlDisplay
 {
+    /// <summary>In a notebook, the local Data Catalog and its calls rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml();
+
+    public override string ToString() => OwnCalls.ToString();
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Catalog: the local Glue Data Catalog in the workspace, each call named after its operation (local backend only)", [
+        ("GetDatabases()", "GetDatabases"),
+        ("GetDatabase(name)", "GetDatabase"),
+        ("CreateDatabase(name)", "CreateDatabase"),
+        ("DeleteDatabase(name)", "DeleteDatabase"),
+        ("GetTables(database)", "GetTables"),
+        ("GetTable(database, name)", "GetTable"),
+        ("GetTableVersions(database, name)", "GetTableVersions"),
+        ("CreateTable(table)", "CreateTable"),
+        ("UpdateTable(table)", "UpdateTable"),
+        ("UpdateColumnType(database, tableName, column, newType)", "GetTable, then UpdateTable with the column's new type"),
+        ("DeleteTable(database, name)", "DeleteTable"),
+        ("GetPartitions(database, tableName)", "GetPartitions"),
+        ("BatchCreatePartition(database, tableName, partitions)", "BatchCreatePartition"),
+        ("BatchDeletePartition(database, tableName, partitionValues)", "BatchDeletePartition"),
+    ], "The day's database is workshop.Names.Database; its crawler (workshop.Local.Crawlers) makes its tables.");
+
     /// <summary>How a missing table's message ends: SQL's way to list the tables (the command line gives its own verb instead).</summary>
     public const string SqlTableListing = "; SHOW TABLES lists the tables there are.";
 

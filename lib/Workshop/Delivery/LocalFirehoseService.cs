@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Storage;
 
@@ -9,8 +10,22 @@ namespace StreamingWorkshop.Delivery;
 /// The Firehose control plane: which delivery streams exist and how they are configured, kept in the
 /// workspace (delivery/&lt;name&gt;/config.json). Running a delivery stream is <see cref="LocalDeliveryStream"/>'s job.
 /// </summary>
-public sealed class LocalFirehoseService(WorkspaceDirectory workspace, TimeProvider clock) : IDeliveryService
+public sealed class LocalFirehoseService(WorkspaceDirectory workspace, TimeProvider clock) : IDeliveryService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the delivery stage's calls rather than an object tree: the stage's, then the local engine's own.</summary>
+    public string ToHtml() => StageCalls.Delivery.ToHtml() + OwnCalls.ToHtml();
+
+    public override string ToString() => StageCalls.Delivery + "\n" + OwnCalls;
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Firehose: the local Firehose's own calls, each named after its operation (local backend only)", [
+        ("CreateDeliveryStream(config)", "CreateDeliveryStream"),
+        ("DescribeDeliveryStream(name)", "DescribeDeliveryStream"),
+        ("UpdateDestination(config)", "UpdateDestination"),
+        ("ListDeliveryStreams()", "ListDeliveryStreams"),
+        ("DeleteDeliveryStream(name)", "DeleteDeliveryStream"),
+        ("workshop.DeliverNowAsync()", "none: delivers what the buffer holds now, where Firehose waits for its buffering hints"),
+    ], "To change the destination, pass UpdateDestination a copy of DescribeDeliveryStream(name) made with 'with { ... }'.");
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,

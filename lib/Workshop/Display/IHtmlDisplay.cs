@@ -25,20 +25,28 @@ public sealed class PropertiesView(string title, IReadOnlyList<(string Name, str
 }
 
 /// <summary>
-/// What a stage's facade offers (<c>workshop.Catalog</c>, ...): each call with the AWS operation behind it. The text fits
-/// the terminal's width (80 columns when nothing sets it), long cells wrapping.
+/// What a stage offers (<c>workshop.Catalog</c>, <c>workshop.Stages.Catalog</c>, ...): each call with the AWS operation
+/// behind it, or with what it does where no AWS operation is behind it (<paramref name="secondHeader"/>).
+/// The text fits the terminal's width (80 columns when nothing sets it), long cells wrapping.
 /// </summary>
-public sealed class CallsView(string title, IReadOnlyList<(string Call, string AwsOperation)> calls) : IHtmlDisplay
+/// <param name="note">A sentence under the table: what to pass, or where the kit's shorter calls are.</param>
+public sealed class CallsView(string title, IReadOnlyList<(string Call, string AwsOperation)> calls, string? note = null, string secondHeader = CallsView.AwsOperation)
+    : IHtmlDisplay
 {
-    private static readonly string[] Headers = ["Call", "AWS operation"];
+    public const string AwsOperation = "AWS operation";
 
+    public string Title { get; } = title;
     public IReadOnlyList<(string Call, string AwsOperation)> Calls { get; } = calls;
+    public string? Note { get; } = note;
+
+    private string[] Headers => ["Call", secondHeader];
 
     private IReadOnlyList<IReadOnlyList<string>> Rows => Calls.Select(c => (IReadOnlyList<string>)[c.Call, c.AwsOperation]).ToList();
 
-    public string ToHtml() => HtmlTable.Render(Headers, Rows, title);
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, Title) + (Note is null ? "" : HtmlTable.Note(Note));
 
-    public override string ToString() => TextTable.WrapToWidth(title) + "\n" + TextTable.RenderInWidths(Headers, Rows, ColumnWidths(TextTable.Width));
+    public override string ToString() =>
+        TextTable.WrapToWidth(Title) + "\n" + TextTable.RenderInWidths(Headers, Rows, ColumnWidths(TextTable.Width)) + (Note is null ? "" : TextTable.WrapToWidth(Note) + "\n");
 
     /// <summary>
     /// How to share the width: calls are code, to be read and copied whole, so their column is as wide as the most calls

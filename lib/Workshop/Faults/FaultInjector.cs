@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Faults;
@@ -9,8 +10,17 @@ namespace StreamingWorkshop.Faults;
 /// invocation and after each put, the delivery stream after each object, and a replay before each read. Faults with
 /// a count are used up one by one and the plan is saved as they are, so a second replay does not repeat them.
 /// </summary>
-public sealed class FaultInjector(WorkspaceDirectory workspace, Action<string> exhaustWriteAllowance)
+public sealed class FaultInjector(WorkspaceDirectory workspace, Action<string> exhaustWriteAllowance) : IHtmlDisplay
 {
+    /// <summary>In a notebook, what this is and the faults switched on, rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml() + new FaultPlanView(Plan).ToHtml();
+
+    public override string ToString() => OwnCalls + "\n" + new FaultPlanView(Plan);
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Faults: the faults the local producer, stream and delivery apply (local backend only)", [
+        ("Plan", "the faults switched on for the next replay, kept in state/faults.json"),
+    ], "workshop.Faults switches them on and off.", secondHeader: "What it is");
+
     private readonly Lock gate = new();
     private (DateTimeOffset From, DateTimeOffset To)? throttle, failedInvocation, stoppedConsumer;
 

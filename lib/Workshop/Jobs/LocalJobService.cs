@@ -4,6 +4,7 @@ using System.Text.Json;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
 using StreamingWorkshop.Stack;
@@ -18,8 +19,13 @@ namespace StreamingWorkshop.Jobs;
 /// Runs move lazily: every call that returns a run first settles it up to the clock's time, so what a run shows depends
 /// only on the virtual clock.
 /// </summary>
-public sealed class LocalJobService : IJobService
+public sealed class LocalJobService : IJobService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the jobs stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Jobs.ToHtml();
+
+    public override string ToString() => StageCalls.Jobs.ToString();
+
     /// <summary>Glue's default MaxConcurrentRuns: one active run per job.</summary>
     public const int MaxConcurrentRuns = 1;
 

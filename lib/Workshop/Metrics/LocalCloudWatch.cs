@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Storage;
 
@@ -11,8 +12,17 @@ namespace StreamingWorkshop.Metrics;
 /// Periods are whole minutes (60 s and multiples), the resolution of the services' own metrics; a period with no
 /// datapoint gives no datapoint, as CloudWatch leaves missing data out.
 /// </summary>
-public sealed class LocalCloudWatch(WorkspaceDirectory workspace, TimeProvider clock, MetricsLog log) : IMetricsService
+public sealed class LocalCloudWatch(WorkspaceDirectory workspace, TimeProvider clock, MetricsLog log) : IMetricsService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the metrics stage's calls rather than an object tree: the stage's, then the local engine's own.</summary>
+    public string ToHtml() => StageCalls.Metrics.ToHtml() + OwnCalls.ToHtml();
+
+    public override string ToString() => StageCalls.Metrics + "\n" + OwnCalls;
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.CloudWatch: the local CloudWatch's own member (local backend only)", [
+        ("Log", "none: where the local services record their datapoints, as workshop.Local.MetricsLog"),
+    ]);
+
     public const int MaxDatapointsPerCall = 1_440;
     public const int MaxEvaluationSeconds = 7 * 24 * 3600;
     private const string Service = "monitoring";

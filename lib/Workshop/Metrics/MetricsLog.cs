@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Metrics;
@@ -11,8 +12,18 @@ namespace StreamingWorkshop.Metrics;
 /// file again (a later process with the same id) first cuts a torn tail away, so no two datapoints run together.
 /// Line: time in ticks, namespace, metric name, dimension name=value, value, unit.
 /// </summary>
-public sealed class MetricsLog : IMetricsRecorder
+public sealed class MetricsLog : IMetricsRecorder, IHtmlDisplay
 {
+    /// <summary>In a notebook, the local metrics log and its calls rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml();
+
+    public override string ToString() => OwnCalls.ToString();
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.MetricsLog: where the local services record their CloudWatch datapoints (local backend only)", [
+        ("Record(metricNamespace, metricName, dimension, value, unit)", "PutMetricData: one datapoint"),
+        ("ReadAll()", "none: every datapoint recorded so far"),
+    ], "workshop.Metrics reads them back as CloudWatch does, by statistic and period.");
+
     private static readonly Dictionary<string, Writer> Writers = new(StringComparer.Ordinal);
 
     private readonly WorkspaceDirectory workspace;

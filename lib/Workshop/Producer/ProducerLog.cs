@@ -12,8 +12,19 @@ namespace StreamingWorkshop.Producer;
 /// stream per UTC day named as Lambda names them (yyyy/MM/dd/[$LATEST]&lt;32 hex&gt;), events as JSON lines under
 /// logs/aws/lambda/&lt;function&gt;/.
 /// </summary>
-public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock) : IProducerLogs
+public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock) : IProducerLogs, IHtmlDisplay
 {
+    /// <summary>In a notebook, the producer logs stage's calls rather than an object tree: the stage's, then the local engine's own.</summary>
+    public string ToHtml() => StageCalls.ProducerLogs.ToHtml() + OwnCalls.ToHtml();
+
+    public override string ToString() => StageCalls.ProducerLogs + "\n" + OwnCalls;
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Logs: the local CloudWatch Logs, each call named after its operation (local backend only)", [
+        ("ListLogStreams(group)", "DescribeLogStreams"),
+        ("GetLogEvents(group, stream)", "GetLogEvents"),
+        ("Tail(group, count)", "FilterLogEvents: the group's last count events"),
+    ], "The producer's group is /aws/lambda/ and its name, workshop.Names.ProducerFunction.");
+
     public static string GroupFor(string functionName) => $"/aws/lambda/{functionName}";
 
     public static string StreamNameFor(string functionName, DateTimeOffset time)

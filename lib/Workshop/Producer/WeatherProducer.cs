@@ -42,8 +42,22 @@ public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyL
 /// listed, and the others still go. Each invocation logs START, one line per city, END and REPORT, as Lambda does.
 /// </summary>
 /// <param name="metrics">Where to record the function's CloudWatch metrics (AWS/Lambda); none when null.</param>
-public sealed class WeatherProducer(IWeatherSource source, IStreamService stream, ProducerLog log, TimeProvider clock, ProducerOptions options, IMetricsRecorder? metrics = null)
+public sealed class WeatherProducer(IWeatherSource source, IStreamService stream, ProducerLog log, TimeProvider clock, ProducerOptions options, IMetricsRecorder? metrics = null) : IHtmlDisplay
 {
+    /// <summary>In a notebook, the producer and its calls rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml();
+
+    public override string ToString() => OwnCalls.ToString();
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Producer: the kit's C# producer, the body of the producer's Lambda function (local backend only)", [
+        ("InvokeAsync()", "PutRecord, one per city, as one invocation of the function does"),
+        ("InvokeBatchedAsync()", "PutRecords: every city's reading, 500 to a call"),
+        ("Options", "none: the stream, the cities and the function's name it runs with"),
+        ("Scenario", "none: the outage and field change a replay asks for"),
+        ("BacklogCount", "none: readings taken during an outage, waiting to be sent"),
+        ("Faults", "none: the faults it applies, as workshop.Local.Faults"),
+    ], "workshop.Producer.InvokeAsync() runs it as the stack's function, under the deployed stack's names.");
+
     public ProducerOptions Options { get; } = options;
 
     private long invocations;

@@ -1,4 +1,5 @@
 using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Storage;
 
@@ -18,8 +19,17 @@ public interface IQueryService : IDisposable
 /// The query stage on the local backend: one <see cref="LocalAthena"/>, started on first use with the settings of that
 /// moment (the pipeline's names are known by then).
 /// </summary>
-public sealed class LocalQueryService(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake) : IQueryService
+public sealed class LocalQueryService(WorkspaceDirectory workspace, TimeProvider clock, LocalGlueCatalog catalog, LocalObjectStore lake) : IQueryService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the query stage's calls rather than an object tree: the stage's, then the local engine's own.</summary>
+    public string ToHtml() => StageCalls.Query.ToHtml() + OwnCalls.ToHtml();
+
+    public override string ToString() => StageCalls.Query + "\n" + OwnCalls;
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Query: the local query stage's own call (local backend only)", [
+        ("Engine(settings)", "none: the local Athena engine, started with these settings on first use (workshop.Local.Athena)"),
+    ]);
+
     private readonly Lock starting = new();
     private LocalAthena? engine;
 

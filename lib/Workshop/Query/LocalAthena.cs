@@ -35,8 +35,24 @@ public sealed record AthenaSettings(string DefaultDatabase, string ResultsBucket
 /// DuckDB prunes partitions from the query's filters; its file-system log tells which objects were read, and
 /// their compressed sizes are the data scanned, as Athena bills it.
 /// </summary>
-public sealed partial class LocalAthena : IDisposable
+public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
 {
+    /// <summary>In a notebook, the local Athena engine and its calls rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml();
+
+    public override string ToString() => OwnCalls.ToString();
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Athena: the local Athena engine, DuckDB over the lake's files, each call named after its operation (local backend only)", [
+        ("StartQueryExecution(sql)", "StartQueryExecution"),
+        ("GetQueryExecution(id)", "GetQueryExecution"),
+        ("GetQueryResults(id)", "GetQueryResults"),
+        ("StopQueryExecution(id)", "StopQueryExecution"),
+        ("ListQueryExecutions()", "ListQueryExecutions"),
+        ("RunAsync(sql)", "StartQueryExecution, GetQueryExecution until it ends, GetQueryResults"),
+        ("ObjectsRead(queryExecutionId)", "none: the lake's objects the query read, whose bytes Athena bills"),
+        ("Settings", "none: the workgroup's database and results location"),
+    ], "workshop.QueryAsync(sql) runs a query and shows its rows as the Athena console does.");
+
     private readonly WorkspaceDirectory workspace;
     private readonly TimeProvider clock;
     private readonly LocalGlueCatalog catalog;

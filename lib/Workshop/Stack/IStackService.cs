@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Stack;
@@ -36,8 +37,13 @@ public interface IStackService
 }
 
 /// <summary>The stack stage on the local backend: <see cref="LocalCloudFormation"/> deploying into the workspace.</summary>
-public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirectory workspace) : IStackService
+public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirectory workspace) : IStackService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the stack stage's calls rather than an object tree.</summary>
+    public string ToHtml() => StageCalls.Stack.ToHtml();
+
+    public override string ToString() => StageCalls.Stack.ToString();
+
     public Task<StackState?> TryDescribeAsync(string stackName, CancellationToken cancellationToken = default) =>
         Task.FromResult(stacks.StackExists(stackName) ? stacks.DescribeStack(stackName) : null);
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Storage;
 
@@ -15,8 +16,23 @@ namespace StreamingWorkshop.Stack;
 /// (stacks/&lt;name&gt;.json). A failure part-way rolls back what was made; deploying the same template again
 /// changes nothing; a changed template updates the stack.
 /// </summary>
-public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, TimeProvider clock, LocalProvisioners provisioners, string accountId = "123456789012", string region = "us-east-1")
+public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, TimeProvider clock, LocalProvisioners provisioners, string accountId = "123456789012", string region = "us-east-1") : IHtmlDisplay
 {
+    /// <summary>In a notebook, the local CloudFormation and its calls rather than an object tree.</summary>
+    public string ToHtml() => OwnCalls.ToHtml();
+
+    public override string ToString() => OwnCalls.ToString();
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Stacks: the local CloudFormation, deploying into the workspace (local backend only)", [
+        ("ListStackNames()", "ListStacks: the stacks that exist"),
+        ("DescribeStacks()", "DescribeStacks: every stack"),
+        ("DescribeStack(stackName)", "DescribeStacks: one stack, with its resources and events"),
+        ("DeployAsync(stackName, templateBody)", "CreateStack or UpdateStack"),
+        ("DeleteAsync(stackName)", "DeleteStack"),
+        ("DeletedStacks()", "ListStacks: the stacks deleted in the last 90 days (DELETE_COMPLETE)"),
+        ("ResourcesOfType(resourceType)", "none: every stack's resources of one type (AWS::S3::Bucket, ...)"),
+    ], "The day's stack is workshop.Names.StackName; workshop.Stack has the kit's shorter calls for it.");
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     public bool StackExists(string stackName) => File.Exists(StackFile(stackName));

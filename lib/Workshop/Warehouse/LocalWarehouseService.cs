@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Catalog;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Stack;
@@ -17,8 +18,19 @@ namespace StreamingWorkshop.Warehouse;
 /// so another process (a notebook beside <c>workshop serve</c>) can describe it and read its rows.
 /// </summary>
 public sealed class LocalWarehouseService(WorkspaceDirectory workspace, TimeProvider clock, LocalObjectStore lake, LocalGlueCatalog catalog,
-    LocalStreamService streams, LocalCloudFormation stacks) : IWarehouseService
+    LocalStreamService streams, LocalCloudFormation stacks) : IWarehouseService, IHtmlDisplay
 {
+    /// <summary>In a notebook, the warehouse stage's calls rather than an object tree: the stage's, then the local engine's own.</summary>
+    public string ToHtml() => StageCalls.Warehouse.ToHtml() + OwnCalls.ToHtml();
+
+    public override string ToString() => StageCalls.Warehouse + "\n" + OwnCalls;
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Warehouse: the local Redshift's own calls (local backend only)", [
+        ("Clusters()", "DescribeClusters (the Redshift API): the clusters the stacks made"),
+        ("Cluster(clusterIdentifier)", "none: one cluster's engine, a DuckDB file in the workspace"),
+        ("WaitAsync(id)", "DescribeStatement until the statement ends"),
+    ]);
+
     /// <summary>Rows per GetStatementResult page. AWS pages by size (up to 100 MB a page); a fixed row count keeps local pages predictable.</summary>
     public const int PageSize = 1000;
 

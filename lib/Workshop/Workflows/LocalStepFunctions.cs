@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Clock;
+using StreamingWorkshop.Display;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Storage;
 using StreamingWorkshop.Workflows.Asl;
@@ -18,8 +19,21 @@ namespace StreamingWorkshop.Workflows;
 /// Executions move lazily: every call that returns one first advances it to the clock's time, so what an execution
 /// shows depends only on the virtual clock, whichever process asks.
 /// </summary>
-public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
+public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry, IHtmlDisplay
 {
+    /// <summary>In a notebook, the workflows stage's calls rather than an object tree: the stage's, then the local engine's own.</summary>
+    public string ToHtml() => StageCalls.Workflows.ToHtml() + OwnCalls.ToHtml();
+
+    public override string ToString() => StageCalls.Workflows + "\n" + OwnCalls;
+
+    private static readonly CallsView OwnCalls = new("workshop.Local.Workflows: the local Step Functions' own calls (local backend only)", [
+        ("PutStateMachine(name, definitionJson, roleArn, type)", "CreateStateMachine, or UpdateStateMachine when it exists"),
+        ("DeleteStateMachine(name)", "DeleteStateMachine"),
+        ("StateMachineArn(stateMachineName)", "none: the ARN of the state machine by that name"),
+        ("ExecutionArn(stateMachineName, executionName)", "none: the ARN of one of its executions"),
+        ("NextChangeAt(executionArn)", "none: when the execution next needs the clock to move"),
+    ]);
+
     /// <summary>The largest execution input Step Functions accepts: 256 KiB of UTF-8.</summary>
     public const int MaxInputBytes = 256 * 1024;
 
