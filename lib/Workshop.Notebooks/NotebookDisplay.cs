@@ -73,8 +73,8 @@ public static class NotebookDisplay
         DateTimeOffset time => time.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture),
         DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + (time.Kind == DateTimeKind.Utc ? " UTC" : ""),
         DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        IHtmlDisplay => value.ToString() ?? "",
-        IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToString())),
+        IHtmlDisplay view => view.ToText(),
+        IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToText())),
         GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
         DataFrame frame => $"DataFrame: {PlainTable.SizeCaption(frame.Rows.Count, "row", "rows", frame.Columns.Count)}\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
         // Chosen here rather than registered as a text/plain formatter: the kit's text for other values is their

@@ -3,20 +3,25 @@ namespace StreamingWorkshop;
 /// <summary>How a notebook or the CLI connects to the kit. Every member has a sensible default.</summary>
 public sealed record WorkshopOptions
 {
-    /// <summary>The workspace folder; default WORKSHOP_WORKSPACE, else .workshop/ in the current folder.</summary>
+    // The defaults of the options that have one, named so that workshop.Options can tell a default from a choice.
+    public const int DefaultSeed = 1;
+    public const string DefaultWeatherSource = Producer.SimulatedWeatherSource.SourceName;
+    public const string DefaultStackName = "stream";
+
+    /// <summary>The workspace folder; default WORKSHOP_WORKSPACE, else the .workshop/ of the nearest folder, here or above, that has one or a workshop.dib.</summary>
     public string? WorkspacePath { get; init; }
 
     /// <summary>local (default, offline) or aws; default WORKSHOP_BACKEND, else local.</summary>
     public string? Backend { get; init; }
 
     /// <summary>Seed of the simulated weather; the same seed and start give the same data.</summary>
-    public int Seed { get; init; } = 1;
+    public int Seed { get; init; } = DefaultSeed;
 
     /// <summary>City names for the producer; default London, Manchester and Edinburgh.</summary>
     public IReadOnlyList<string>? Cities { get; init; }
 
     /// <summary>Where the producer's readings come from: simulated (default, offline) or open-meteo (the real API).</summary>
-    public string WeatherSource { get; init; } = "simulated";
+    public string WeatherSource { get; init; } = DefaultWeatherSource;
 
     /// <summary>AWS backend: the region; default AWS_REGION, AWS_DEFAULT_REGION or the profile's.</summary>
     public string? Region { get; init; }
@@ -43,5 +48,5 @@ public sealed record WorkshopOptions
     public HttpMessageHandler? AwsTransport { get; init; }
 
     /// <summary>The stack whose outputs name the pipeline's resources (the workshop calls it "stream").</summary>
-    public string StackName { get; init; } = "stream";
+    public string StackName { get; init; } = DefaultStackName;
 }

@@ -28,9 +28,20 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>The workspace's files made ahead for this session's writes, until it is disposed.</summary>
     private readonly IDisposable spareFiles;
 
-    internal WorkshopSession(WorkshopOptions options, WorkspaceDirectory workspace, VirtualClock clock, Func<StageContext, PipelineStages> openStages)
+    /// <summary>The options as given, unset ones null.</summary>
+    private readonly WorkshopOptions given;
+
+    /// <summary>The backend and workspace the connection chose, and why.</summary>
+    private readonly ConnectChoices choices;
+
+    /// <summary>Where <see cref="Cities"/> came from: the options, the default, or the deployed stack's Cities parameter.</summary>
+    private string citiesFrom;
+
+    internal WorkshopSession(WorkshopOptions options, ConnectChoices choices, WorkspaceDirectory workspace, VirtualClock clock, Func<StageContext, PipelineStages> openStages)
     {
-        Options = options;
+        given = options;
+        this.choices = choices;
+        citiesFrom = From(options.Cities is null);
         Workspace = workspace;
         Clock = clock;
         Names = new PipelineNames() with { StackName = options.StackName };
@@ -55,7 +66,30 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         Faults = new FaultsFacade(this);
     }
 
-    public WorkshopOptions Options { get; }
+    /// <summary>
+    /// Every option with the value this session uses, where it came from (the options given, an environment variable,
+    /// the deployed stack, the default) and what it does; <c>Options.Given</c> holds the options as they were given.
+    /// </summary>
+    public OptionsInEffect Options => new(given,
+    [
+        new("WorkspacePath", Workspace.Root, choices.WorkspaceFrom, "the folder of the local stream, lake, catalog, stacks and clock"),
+        new("Backend", choices.Backend, choices.BackendFrom, "where the pipeline runs: local (offline) or aws"),
+        new("Seed", given.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), From(given.Seed == WorkshopOptions.DefaultSeed),
+            "seeds the simulated weather: the same seed and start give the same readings"),
+        new("Cities", string.Join(", ", Cities.Select(c => c.Name)), citiesFrom, "the cities the producer reads the weather of (workshop.Cities)"),
+        new("WeatherSource", given.WeatherSource, From(given.WeatherSource == WorkshopOptions.DefaultWeatherSource),
+            "where readings come from: simulated (offline) or open-meteo (the real API)"),
+        new("StackName", given.StackName, From(given.StackName == WorkshopOptions.DefaultStackName),
+            "the stack whose outputs name the pipeline's resources (workshop.Names)"),
+        new("Notice", given.Notice is null ? "not shown" : "a function of yours", From(given.Notice is null),
+            "told when the kit acts unasked, such as deploying the stack on first use"),
+        new("Progress", given.Progress is null ? "the cell's output" : "a function of yours", From(given.Progress is null),
+            "where the lines of long work go: stack events, a crawl's and a query's states"),
+        .. choices.BackendOptions,
+    ]);
+
+    private static string From(bool isDefault) => OptionsInEffect.FromOptionsOrDefault(isDefault);
+
     public WorkspaceDirectory Workspace { get; }
     public VirtualClock Clock { get; }
 
@@ -130,9 +164,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         // Another process (the CLI, another notebook) may have moved the shared clock on.
         Clock.Refresh();
         if (pipelineReady) return;
-        var stack = await Stages.Stack.ReadyWorkshopStackAsync(Names.StackName, Options.Notice, cancellationToken);
+        var stack = await Stages.Stack.ReadyWorkshopStackAsync(Names.StackName, given.Notice, cancellationToken);
         Names = PipelineNames.FromStack(stack);
-        if (Options.Cities is null && Names.ProducerCities is { Count: > 0 } cities) Cities = City.Resolve(cities);
+        if (given.Cities is null && Names.ProducerCities is { Count: > 0 } cities) (Cities, citiesFrom) = (City.Resolve(cities), "the deployed stack's Cities parameter");
         // Where a schedule rule exists, it is the truth: the stack's resource list does not carry the expression.
         if (Stages.Schedule is { } schedule && await schedule.DescribeAsync(Names.ScheduleRule, cancellationToken) is { ScheduleExpression: { } expression })
             Names = Names with { Schedule = expression };
@@ -196,7 +230,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     });
 
     /// <summary>A progress line: to <see cref="WorkshopOptions.Progress"/> when given, else to the console (a notebook cell's output).</summary>
-    private void Tell(string line) => (Options.Progress ?? Console.WriteLine)(line);
+    private void Tell(string line) => (given.Progress ?? Console.WriteLine)(line);
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
@@ -422,8 +456,8 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         {
             WorkspacePath = Workspace.ClearLab(name),
             Backend = "local",
-            Seed = Options.Seed,
-            Cities = Options.Cities,
+            Seed = given.Seed,
+            Cities = given.Cities,
         }, cancellationToken);
 
     private async Task<string> ReplayDayAsync(CancellationToken cancellationToken)

@@ -184,7 +184,7 @@ public sealed class AwsPipeline : IDisposable
             Schedule = producer,
             Metrics = CloudWatch,
             Local = null,
-            Time = TimeProvider.System,
+            Time = Clock.WallClock.Instance,
         };
     }
 

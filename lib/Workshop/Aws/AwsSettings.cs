@@ -16,10 +16,13 @@ public sealed class AwsSettings
     private readonly Func<string, string?> environment;
     private readonly Lazy<AWSCredentials> credentials;
 
-    private AwsSettings(string region, string? profile, Func<string, string?> environment, Func<AWSCredentials> resolveCredentials)
+    private AwsSettings(string region, string? profile, Func<string, string?> environment, Func<AWSCredentials> resolveCredentials,
+        string regionFrom = GivenAsSettings, string profileFrom = GivenAsSettings)
     {
         Region = region;
         Profile = profile;
+        RegionFrom = regionFrom;
+        ProfileFrom = profileFrom;
         this.environment = environment;
         // Not caching a failure: a learner who runs "aws sso login" after a failed attempt is picked up on the next call.
         credentials = new Lazy<AWSCredentials>(resolveCredentials, LazyThreadSafetyMode.PublicationOnly);
@@ -30,6 +33,15 @@ public sealed class AwsSettings
     /// <summary>The named profile, when one was asked for (option or AWS_PROFILE).</summary>
     public string? Profile { get; }
 
+    /// <summary>Where <see cref="Region"/> came from, as workshop.Options shows it: the session's options, a variable, the profile.</summary>
+    public string RegionFrom { get; }
+
+    /// <summary>Where <see cref="Profile"/> came from, or that none was asked for and the default chain signs requests.</summary>
+    public string ProfileFrom { get; }
+
+    /// <summary>Where settings made whole (for an emulator or a test) come from: the session's options.</summary>
+    private const string GivenAsSettings = "WorkshopOptions.AwsSettings";
+
     /// <summary>The credentials requests are signed with. Never printed: <see cref="ToString"/> and the doctor show only where they came from.</summary>
     public AWSCredentials Credentials => credentials.Value;
 
@@ -37,13 +49,23 @@ public sealed class AwsSettings
     public static AwsSettings Resolve(string? region = null, string? profile = null, Func<string, string?>? environment = null)
     {
         var env = environment ?? Environment.GetEnvironmentVariable;
-        profile ??= NonEmpty(env("AWS_PROFILE"));
+        string profileFrom;
+        (profile, profileFrom) = profile is not null ? (profile, FromOptions)
+            : NonEmpty(env("AWS_PROFILE")) is { } named ? (named, "environment variable AWS_PROFILE")
+            : (null, "default: the default credential chain");
         CredentialProfile? stored = null;
         if (profile is not null && !new CredentialProfileStoreChain().TryGetProfile(profile, out stored))
             throw new ArgumentException($"AWS profile '{profile}' is not in ~/.aws/config or ~/.aws/credentials; run 'aws configure --profile {profile}' or choose another profile.");
-        var resolvedRegion = NonEmpty(region) ?? NonEmpty(env("AWS_REGION")) ?? NonEmpty(env("AWS_DEFAULT_REGION")) ?? stored?.Region?.SystemName
-            ?? throw new ArgumentException("No AWS region is set; set AWS_REGION (for example us-east-1) or pass --region.");
-        return new AwsSettings(resolvedRegion, profile, env, () =>
+        (string? Value, string From)[] regions =
+        [
+            (NonEmpty(region), FromOptions),
+            (NonEmpty(env("AWS_REGION")), "environment variable AWS_REGION"),
+            (NonEmpty(env("AWS_DEFAULT_REGION")), "environment variable AWS_DEFAULT_REGION"),
+            (stored?.Region?.SystemName, $"profile {profile} in ~/.aws/config"),
+        ];
+        var (resolvedRegion, regionFrom) = regions.FirstOrDefault(r => r.Value is not null);
+        if (resolvedRegion is null) throw new ArgumentException("No AWS region is set; set AWS_REGION (for example us-east-1) or pass --region.");
+        return new AwsSettings(resolvedRegion, profile, env, regionFrom: regionFrom, profileFrom: profileFrom, resolveCredentials: () =>
         {
             if (profile is not null)
             {
@@ -119,6 +141,9 @@ public sealed class AwsSettings
         var lowerHex = System.Text.RegularExpressions.Regex.Replace(url, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant());
         return new[] { value, json, url, lowerHex }.Distinct(StringComparer.Ordinal);
     }
+
+    /// <summary>A region or profile the session's options gave (WorkshopOptions.Region or Profile; --region, --profile on the command line).</summary>
+    private const string FromOptions = "WorkshopOptions";
 
     public override string ToString() => $"AWS region {Region}{(Profile is null ? "" : $", profile {Profile}")}";
 

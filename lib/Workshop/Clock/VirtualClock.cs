@@ -196,7 +196,24 @@ public sealed class VirtualClock : TimeProvider, Display.IHtmlDisplay
 
     public override string ToString() => $"{GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC ({(IsLive ? $"live, x{Speed}" : "replay")})";
 
-    public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">🕒 Virtual clock: {Display.HtmlTable.Encode(ToString())}</div>";
+    private string Headline => $"Virtual clock: {this}";
+
+    /// <summary>In a notebook, the time and the calls that move the clock, rather than an object tree; ToString() stays the time alone.</summary>
+    public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">🕒 {Display.HtmlTable.Encode(Headline)}</div>" + Calls.ToHtml();
+
+    public string ToText() => Headline + "\n" + Calls;
+
+    private static readonly Display.CallsView Calls = new(
+        "workshop.Clock: the time every local service runs on, kept in the workspace (state/clock.json) for every process", [
+        ("GetUtcNow()", "the time now on this clock"),
+        ("Advance(span)", "moves it on by span, in a replay"),
+        ("AdvanceTo(time)", "moves it on to time, in a replay; never back"),
+        ("SetStart(start)", "sets a fresh workspace's clock to start, before it is first used"),
+        ("StartLive(speed)", "follows the wall clock from now on, speed times as fast"),
+        ("StopLive()", "stops following the wall clock; time stays where it got to"),
+        ("Save()", "writes it to the workspace for the other processes"),
+        ("Refresh()", "catches up with a time another process saved"),
+    ], "workshop.SimulateAsync(...) and workshop.StartLive(...) move it for a replay and a live run.", secondHeader: "What it does");
 
     /// <summary>Live time: from <paramref name="VirtualTicks"/> at <paramref name="WallTimestamp"/>, never past <paramref name="HeldAtTicks"/>.</summary>
     private sealed record LiveAnchor(long VirtualTicks, long WallTimestamp, double Speed, long HeldAtTicks);

@@ -7,6 +7,12 @@ namespace StreamingWorkshop.Display;
 public interface IHtmlDisplay
 {
     string ToHtml();
+
+    /// <summary>
+    /// The value as a terminal shows it. Most kit values show their <c>ToString()</c>; a workspace or a clock keeps
+    /// <c>ToString()</c> short (a path, a time) for messages that quote it, and shows more here.
+    /// </summary>
+    string ToText() => ToString() ?? "";
 }
 
 /// <summary>A titled two-column table of names and values, for small settings and summaries.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using StreamingWorkshop.Display;
 
 namespace StreamingWorkshop.Producer;
 
@@ -65,15 +66,35 @@ public sealed record WeatherReading(
     [ThreadStatic] private static Utf8JsonWriter? jsonWriter;
 }
 
+/// <summary>The cities the producer reads the weather of (<c>workshop.Cities</c>); in a notebook, a table of them.</summary>
+public sealed class CityList(IReadOnlyList<City> cities) : IReadOnlyList<City>, IHtmlDisplay
+{
+    private static readonly string[] Headers = ["City", "Latitude", "Longitude"];
+
+    public City this[int index] => cities[index];
+    public int Count => cities.Count;
+    public IEnumerator<City> GetEnumerator() => cities.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private string Title => $"The producer's cities ({Count}): one reading of each per run";
+
+    private IReadOnlyList<IReadOnlyList<string>> Rows => cities.Select(c => (IReadOnlyList<string>)
+        [c.Name, c.Latitude.ToString(CultureInfo.InvariantCulture), c.Longitude.ToString(CultureInfo.InvariantCulture)]).ToList();
+
+    public string ToHtml() => HtmlTable.Render(Headers, Rows, Title);
+
+    public override string ToString() => Title + "\n" + TextTable.RenderToFit(Headers, Rows, TextTable.Width);
+}
+
 /// <summary>A place the producer polls.</summary>
 public sealed record City(string Name, double Latitude, double Longitude)
 {
-    public static readonly IReadOnlyList<City> WorkshopDefaults =
+    public static readonly IReadOnlyList<City> WorkshopDefaults = new CityList(
     [
         new("London", 51.5072, -0.1276),
         new("Manchester", 53.4808, -2.2426),
         new("Edinburgh", 55.9533, -3.1883),
-    ];
+    ]);
 
     public static readonly IReadOnlyList<City> Known =
     [
@@ -100,7 +121,7 @@ public sealed record City(string Name, double Latitude, double Longitude)
     {
         var list = entries?.Where(e => !string.IsNullOrWhiteSpace(e)).ToList();
         if (list is null || list.Count == 0) return WorkshopDefaults;
-        return list.Select(Parse).ToArray();
+        return new CityList(list.Select(Parse).ToArray());
     }
 
     public static City Parse(string entry)

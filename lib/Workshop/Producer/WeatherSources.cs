@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StreamingWorkshop.Display;
 
 namespace StreamingWorkshop.Producer;
 
@@ -30,8 +31,19 @@ public sealed class WeatherSourceException(string city, string reason, Exception
 /// noise. Like the real API, a value changes only on 15-minute boundaries, so polling every minute returns
 /// each measurement about 15 times.
 /// </summary>
-public sealed class SimulatedWeatherSource(int seed) : IWeatherSource
+public sealed class SimulatedWeatherSource(int seed) : IWeatherSource, IHtmlDisplay
 {
+    /// <summary>In a notebook, what this source is and its calls rather than an object tree.</summary>
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
+
+    private CallsView Calls => new($"workshop.WeatherSource: simulated weather, seed {Seed}, offline: the same seed and time give the same reading", [
+        ("FetchAsync(city, collectionTime)", "a reading made up from the seed, the city and the time"),
+        ("Name", SourceName),
+    ], "The cities are workshop.Cities; WorkshopOptions.Seed sets the seed, and WorkshopOptions { WeatherSource = \"open-meteo\" } reads the real weather instead.",
+        secondHeader: "What it does");
+
     public const string SourceName = "simulated";
     private static readonly int[] WeatherCodes = [0, 1, 2, 3, 45, 51, 53, 61, 63, 71, 80, 95];
 
@@ -113,8 +125,18 @@ public sealed class SimulatedWeatherSource(int seed) : IWeatherSource
 /// The Open-Meteo forecast API's current weather (no key needed). Timeouts, HTTP errors and responses of the
 /// wrong shape become <see cref="WeatherSourceException"/>, which the producer records as a failed city.
 /// </summary>
-public sealed class OpenMeteoWeatherSource(HttpClient http, Uri? baseUrl = null, TimeSpan? timeout = null) : IWeatherSource
+public sealed class OpenMeteoWeatherSource(HttpClient http, Uri? baseUrl = null, TimeSpan? timeout = null) : IWeatherSource, IHtmlDisplay
 {
+    /// <summary>In a notebook, what this source is and its call rather than an object tree.</summary>
+    public string ToHtml() => Calls.ToHtml();
+
+    public override string ToString() => Calls.ToString();
+
+    private CallsView Calls => new($"workshop.WeatherSource: the real weather, from Open-Meteo's forecast API at {baseUrl} (needs the network)", [
+        ("FetchAsync(city, collectionTime)", "GET v1/forecast with the city's latitude and longitude: its current weather"),
+        ("Name", SourceName),
+    ], "The cities are workshop.Cities. Readings change every 15 minutes, as the API's do.", secondHeader: "What it does");
+
     public const string SourceName = "open-meteo";
     public static readonly Uri DefaultBaseUrl = new("https://api.open-meteo.com/");
 

@@ -142,18 +142,24 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     public static WorkspaceDirectory FromEnvironment(string? baseDirectory = null) => new(LocateRoot(baseDirectory));
 
     /// <summary>The folder <see cref="FromEnvironment"/> would open, found without making it.</summary>
-    public static string LocateRoot(string? baseDirectory = null)
+    public static string LocateRoot(string? baseDirectory = null) => Locate(baseDirectory).Root;
+
+    /// <summary>The folder <see cref="FromEnvironment"/> would open, and why that one, as workshop.Options says it.</summary>
+    public static (string Root, string From) Locate(string? baseDirectory = null)
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
+        if (!string.IsNullOrWhiteSpace(configured)) return (Path.GetFullPath(configured), $"environment variable {EnvironmentVariable}");
         var start = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {
             if (Directory.Exists(Path.Combine(folder.FullName, DefaultFolderName)) || File.Exists(Path.Combine(folder.FullName, EntryNotebookName)))
-                return Path.Combine(folder.FullName, DefaultFolderName);
+                return (Path.Combine(folder.FullName, DefaultFolderName),
+                    folder.FullName == start ? InCurrentFolder : $"default: the nearest folder above with a {DefaultFolderName} or a {EntryNotebookName}");
         }
-        return Path.Combine(start, DefaultFolderName);
+        return (Path.Combine(start, DefaultFolderName), InCurrentFolder);
     }
+
+    private const string InCurrentFolder = "default: in the current folder";
 
     /// <summary>The workshop's entry notebook, which marks a workshop's own folder.</summary>
     public const string EntryNotebookName = "workshop.dib";
@@ -506,7 +512,18 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 
     public override string ToString() => Root;
 
-    public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">📁 Workspace: {Display.HtmlTable.Encode(Root)}</div>";
+    private string Headline => $"Workspace: {Root}";
+
+    /// <summary>In a notebook, the folder and its calls rather than an object tree; ToString() stays the path alone.</summary>
+    public string ToHtml() => $"<div style=\"{Display.HtmlTable.Style}\">📁 {Display.HtmlTable.Encode(Headline)}</div>" + Calls.ToHtml();
+
+    public string ToText() => Headline + "\n" + Calls;
+
+    private static readonly Display.CallsView Calls = new(
+        "workshop.Workspace: the folder that holds the local stream, lake, catalog, stacks and clock", [
+        ("Root", "the folder's full path"),
+        ("Resolve(parts)", "the full path of a file or folder in it, such as Resolve(\"lake\")"),
+    ], $"'workshop reset' deletes it. WorkshopOptions.WorkspacePath or {EnvironmentVariable} chooses another.", secondHeader: "What it does");
 }
 
 /// <summary>Raised when a name or key would resolve to a path outside the workspace.</summary>

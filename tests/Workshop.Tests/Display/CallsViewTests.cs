@@ -23,7 +23,8 @@ public sealed partial class CallsViewTests : LocalSessionTest
         Assert.Superset(new HashSet<string>
         {
             "workshop.Stream", "workshop.Lake", "workshop.Stack", "workshop.Catalog", "workshop.Athena", "workshop.Warehouse", "workshop.Jobs",
-            "workshop.Workflows", "workshop.Delivery", "workshop.Producer", "workshop.Metrics", "workshop.Faults", "workshop.Stages.Stack", "workshop.Stages.Catalog", "workshop.Stages.Query", "workshop.Stages.Delivery",
+            "workshop.Workflows", "workshop.Delivery", "workshop.Producer", "workshop.Metrics", "workshop.Faults", "workshop.Workspace", "workshop.Clock",
+            "workshop.WeatherSource", "workshop.Stages.Stack", "workshop.Stages.Catalog", "workshop.Stages.Query", "workshop.Stages.Delivery",
             "workshop.Stages.Warehouse", "workshop.Stages.Jobs", "workshop.Stages.Workflows", "workshop.Stages.ProducerFunction",
             "workshop.Stages.ProducerLogs", "workshop.Stages.Metrics", "workshop.Local.Firehose", "workshop.Local.Logs", "workshop.Local.Catalog",
             "workshop.Local.Crawlers", "workshop.Local.Stacks", "workshop.Local.Query", "workshop.Local.Athena", "workshop.Local.Warehouse",
@@ -78,6 +79,7 @@ public sealed partial class CallsViewTests : LocalSessionTest
         var expressions = texts.SelectMany(t => Expression().Matches(t).Select(m => m.Value)).Distinct().ToList();
 
         Assert.Contains("workshop.Names.DeliveryStreamName", expressions);
+        Assert.Contains("workshop.Options.Given", expressions);
         Assert.All(expressions, expression =>
         {
             var parts = expression.Split('.');
