@@ -171,14 +171,14 @@ public sealed partial class NotebookSession : IAsyncDisposable
     {
         var assemblies = new HashSet<Assembly>
         {
-            typeof(object).Assembly, typeof(Enumerable).Assembly, typeof(Console).Assembly, typeof(List<>).Assembly,
-            typeof(System.Text.Json.JsonSerializer).Assembly, typeof(System.Net.Http.HttpClient).Assembly,
-            typeof(System.Text.RegularExpressions.Regex).Assembly,
             typeof(Microsoft.FSharp.Core.Unit).Assembly, typeof(NotebookSession).Assembly,
-            Assembly.Load("System.Runtime"), Assembly.Load("System.Collections"), Assembly.Load("netstandard"),
         };
         foreach (var package in CarriedPackages.Values) assemblies.Add(package);
-        return assemblies.Select(a => MappedReferences.For(a.Location)).ToList();
+        // The whole shared framework, as a project that targets it sees it: a type a cell names (Uri, GZipStream, MD5,
+        // ConcurrentDictionary, BigInteger...) often lives in an assembly of its own, which the runtime's facades only
+        // forward to, and a cell's compiler given only the common ones said the type "has been forwarded" and stopped.
+        var framework = Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "*.dll").Order(StringComparer.Ordinal);
+        return framework.Concat(assemblies.Select(a => a.Location)).Distinct(StringComparer.Ordinal).Select(path => MappedReferences.For(path)).ToList();
     }
 
     /// <summary>
