@@ -75,7 +75,7 @@ public sealed record PipelineNames : IHtmlDisplay
         ("Schedule", $"{ScheduleRule}: {Schedule}"),
         ("Glue database", Database),
         // Not one of the stack's resources: Task 3 makes the crawler, with this name.
-        ("Glue crawler", $"{CrawlerName} (made in Task 3, not by the stack)"),
+        ("Glue crawler", $"{CrawlerName} (Task 3 makes it, not the stack)"),
     ]);
 
     public string ToHtml() => View.ToHtml();
