@@ -54,9 +54,11 @@ public sealed class LocalBackend : IHtmlDisplay, IDisposable
         "workshop.StartLive(...) and workshop.DeliverNowAsync().";
 
     /// <summary>In a notebook, the engines and where each is, rather than an object tree.</summary>
-    public string ToHtml() => HtmlTable.Render(Headers, Engines, Title) + HtmlTable.Note(Note);
+    public string ToHtml() => View.ToHtml();
 
-    public override string ToString() => TextTable.WrapToWidth(Title) + "\n" + TextTable.RenderToFit(Headers, Engines, TextTable.Width) + TextTable.WrapToWidth(Note) + "\n";
+    public override string ToString() => View.ToString();
+
+    private NotedTableView View => new(Title, Headers, Engines, Note);
 
     private readonly IWeatherSource weatherSource;
     private readonly Func<PipelineNames> names;

@@ -82,9 +82,11 @@ public sealed class PipelineStages : IHtmlDisplay
         "workshop.Delivery, workshop.Catalog, workshop.Athena, workshop.Warehouse, workshop.Jobs, workshop.Workflows, workshop.Producer " +
         "and workshop.Metrics; evaluate one to list them.";
 
-    public string ToHtml() => HtmlTable.Render(Headers, Rows, Title) + HtmlTable.Note(Note);
+    private NotedTableView View => new(Title, Headers, Rows, Note);
 
-    public override string ToString() => TextTable.WrapToWidth(Title) + "\n" + TextTable.RenderToFit(Headers, Rows, TextTable.Width) + TextTable.WrapToWidth(Note) + "\n";
+    public string ToHtml() => View.ToHtml();
+
+    public override string ToString() => View.ToString();
 }
 
 /// <summary>How a session describes its backend (its card, title and summary, the doctor's check) and what it disposes when it ends.</summary>

@@ -31,6 +31,9 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <summary>The options as given, unset ones null.</summary>
     private readonly WorkshopOptions given;
 
+    /// <summary>The options as given, for the kit's own use: <see cref="Options"/> also resolves and describes every one.</summary>
+    internal WorkshopOptions GivenOptions => given;
+
     /// <summary>The backend and workspace the connection chose, and why.</summary>
     private readonly ConnectChoices choices;
 

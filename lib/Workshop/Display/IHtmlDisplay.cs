@@ -31,6 +31,18 @@ public sealed class PropertiesView(string title, IReadOnlyList<(string Name, str
 }
 
 /// <summary>
+/// A titled table with a sentence under it: in HTML as every kit table, in text fitted to the terminal's width (80
+/// columns when nothing sets it), the title and the sentence wrapped between words.
+/// </summary>
+public sealed class NotedTableView(string title, IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, string note) : IHtmlDisplay
+{
+    public string ToHtml() => HtmlTable.Render(headers, rows, title) + HtmlTable.Note(note);
+
+    public override string ToString() =>
+        TextTable.WrapToWidth(title) + "\n" + TextTable.RenderToFit(headers, rows, TextTable.Width) + TextTable.WrapToWidth(note) + "\n";
+}
+
+/// <summary>
 /// What a stage offers (<c>workshop.Catalog</c>, <c>workshop.Stages.Catalog</c>, ...): each call with the AWS operation
 /// behind it, or with what it does where no AWS operation is behind it (<paramref name="secondHeader"/>).
 /// The text fits the terminal's width (80 columns when nothing sets it), long cells wrapping.

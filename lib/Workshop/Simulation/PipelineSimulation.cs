@@ -73,7 +73,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                 throw new InvalidOperationException(
                     $"The workspace clock is already at {clock.GetUtcNow():u}; virtual time never runs backwards. Leave out --start to continue from there, choose a later start, or 'workshop reset' for a fresh workspace.");
             clock.AdvanceTo(start);
-            state = new SimulationState(start, start + duration, session.Options.Given.Seed, cities, start, Completed: false, scenario,
+            state = new SimulationState(start, start + duration, session.GivenOptions.Seed, cities, start, Completed: false, scenario,
                 FirstStart: state is null ? null : state.FirstStart ?? state.Start, Requested: duration);
             state.SaveWhole(stateFile);
             clock.Save();
