@@ -29,7 +29,16 @@ public sealed class KernelServer : IDisposable
     private readonly TextWriter log;
     private readonly NotebookSession notebook;
     private CancellationTokenSource running = new();
+    private readonly object runningGate = new();
     private int executionCount;
+
+    /// <summary>
+    /// The execute_request the worker is on, and whether it has had its reply (1) or not (0). A cell that has not
+    /// stopped when the kernel ends (still compiling, or inside a library call) is answered by the shutdown instead, so
+    /// the frontend is never left waiting for it.
+    /// </summary>
+    private JupyterMessage? executing;
+    private int executingAnswered = 1;
 
     /// <summary>The request each display_id was shown under, so its later updates name the same parent.</summary>
     private readonly ConcurrentDictionary<string, JupyterMessage> displayParents = new();
@@ -84,8 +93,11 @@ public sealed class KernelServer : IDisposable
         poller.RunAsync();
         Publish(null, "status", new JsonObject { ["execution_state"] = "starting" });
         Stopped.Task.Wait();
-        stopping = true;
-        running.Cancel();
+        lock (runningGate)
+        {
+            stopping = true;
+            running.Cancel();
+        }
         Interruption.Request();
         shellRequests.CompleteAdding();
         // The running cell has a moment to stop and queued cells are answered "aborted"; then the workshop sessions the
@@ -96,8 +108,11 @@ public sealed class KernelServer : IDisposable
             try { notebook.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)); }
             catch (Exception error) { log.WriteLine($"Closing the notebook's sessions: {error.Message}"); }
         }
-        Thread.Sleep(100); // let the last replies leave
+        else AnswerTheCellThatDidNotStop();
         poller.Stop();
+        // What is still queued leaves from here, now that the poller no longer owns the sockets; Dispose lingers until it
+        // has gone, so the last replies (a stopped cell's, the shutdown's own) reach the frontend.
+        while (outgoing.TryDequeue(out var item, TimeSpan.Zero)) item.Socket.SendMultipartMessage(item.Frames);
     }
 
     private void Receive(NetMQSocket socket, bool fromControl)
@@ -168,7 +183,11 @@ public sealed class KernelServer : IDisposable
             {
                 log.WriteLine($"Request {message.Type} failed: {error}");
                 if (ReplyType(message.Type) is { } replyType)
-                    Reply(shell, message, replyType, ErrorReply(replyType, "KernelError", $"The kernel could not handle {message.Type}: {error.Message}"));
+                {
+                    var content = ErrorReply(replyType, "KernelError", $"The kernel could not handle {message.Type}: {error.Message}");
+                    if (message.Type == "execute_request") AnswerExecute(message, content);
+                    else Reply(shell, message, replyType, content);
+                }
             }
             Publish(message, "status", new JsonObject { ["execution_state"] = "idle" });
         }
@@ -237,7 +256,14 @@ public sealed class KernelServer : IDisposable
         var count = executionCount;
         if (!silent) Publish(message, "execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count });
 
-        running = new CancellationTokenSource();
+        lock (runningGate)
+        {
+            running = new CancellationTokenSource();
+            // A shutdown that came before this cell started stops it at once.
+            if (stopping) running.Cancel();
+        }
+        Interlocked.Exchange(ref executingAnswered, 0);
+        Volatile.Write(ref executing, message);
         void Forward(JsonObject output)
         {
             if (silent) return;
@@ -266,7 +292,7 @@ public sealed class KernelServer : IDisposable
         {
             var error = result.Outputs.LastOrDefault(o => o["output_type"]?.GetValue<string>() == "error")?.DeepClone().AsObject();
             if (error is not null) SayWhyStopped(error);
-            Reply(shell, message, "execute_reply", new JsonObject
+            AnswerExecute(message, new JsonObject
             {
                 ["status"] = "error", ["execution_count"] = count,
                 ["ename"] = error?["ename"]?.DeepClone() ?? result.ErrorName, ["evalue"] = error?["evalue"]?.DeepClone() ?? result.ErrorMessage,
@@ -274,10 +300,33 @@ public sealed class KernelServer : IDisposable
             });
             return;
         }
-        Reply(shell, message, "execute_reply", new JsonObject
+        AnswerExecute(message, new JsonObject
         {
             ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
         });
+    }
+
+    /// <summary>The execute_reply to the worker's request, unless the shutdown has answered it already.</summary>
+    private void AnswerExecute(JupyterMessage request, JsonObject content)
+    {
+        if (Interlocked.CompareExchange(ref executingAnswered, 1, 0) == 0) Reply(shell, request, "execute_reply", content);
+    }
+
+    /// <summary>
+    /// The kernel ends with a cell that did not stop in time: the cell gets its error and its reply from here, with the
+    /// same words as a cell the shutdown stopped, since the process's end stops it.
+    /// </summary>
+    private void AnswerTheCellThatDidNotStop()
+    {
+        if (Volatile.Read(ref executing) is not { } request || Interlocked.CompareExchange(ref executingAnswered, 1, 0) != 0) return;
+        var error = new JsonObject { ["ename"] = "Interrupted", ["evalue"] = "", ["traceback"] = new JsonArray() };
+        SayWhyStopped(error);
+        Publish(request, "error", error.DeepClone().AsObject());
+        var reply = error.DeepClone().AsObject();
+        reply["status"] = "error";
+        reply["execution_count"] = executionCount;
+        Reply(shell, request, "execute_reply", reply);
+        Publish(request, "status", new JsonObject { ["execution_state"] = "idle" });
     }
 
     /// <summary>
@@ -365,11 +414,18 @@ public sealed class KernelServer : IDisposable
         outgoing.Enqueue((iopub, message.ToFrames(signer, topic: System.Text.Encoding.UTF8.GetBytes($"kernel.{session}.{type}"))));
     }
 
+    /// <summary>How long a closing socket may still send what it holds; a frontend that has gone does not hold the kernel longer.</summary>
+    private static readonly TimeSpan LastRepliesLinger = TimeSpan.FromSeconds(1);
+
     public void Dispose()
     {
         poller.Dispose();
-        foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat }) socket.Dispose();
+        foreach (var socket in new NetMQSocket[] { shell, control, stdin, iopub, heartbeat })
+        {
+            socket.Options.Linger = LastRepliesLinger;
+            socket.Dispose();
+        }
         outgoing.Dispose();
-        NetMQConfig.Cleanup(block: false);
+        NetMQConfig.Cleanup(block: true);
     }
 }

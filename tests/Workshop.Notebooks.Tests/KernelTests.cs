@@ -313,6 +313,21 @@ public sealed partial class KernelTests : IDisposable
             throw new TimeoutException($"No idle status for {requestId}; saw {string.Join(", ", messages.Select(m => m.Type))}.");
         }
 
+        /// <summary>Waits until the request's cell writes <paramref name="text"/>, so the cell is running, not compiling.</summary>
+        public void WaitForOutput(JsonObject request, string text, int seconds = 60)
+        {
+            var until = DateTime.UtcNow.AddSeconds(seconds);
+            while (DateTime.UtcNow < until)
+            {
+                var frames = new NetMQMessage();
+                if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
+                var message = JupyterMessage.Parse(frames, Signer, out _)!;
+                if (message.ParentHeader["msg_id"]?.ToJsonString() == request["msg_id"]!.ToJsonString() && message.Type == "stream"
+                    && message.Content["text"]!.GetValue<string>().Contains(text, StringComparison.Ordinal)) return;
+            }
+            throw new TimeoutException($"The cell did not write '{text}' within {seconds} s.");
+        }
+
         /// <summary>Every iopub message that arrives within <paramref name="seconds"/>, whatever its request.</summary>
         public List<JupyterMessage> AllPublished(double seconds)
         {
@@ -482,20 +497,30 @@ public sealed partial class KernelTests : IDisposable
         }
     }
 
+    private const string SaidOnRestart =
+        "The kernel was restarted while this cell ran, so the cell stopped and every cell's variables are gone: run the notebook's cells again from the top.";
+    private const string SaidOnShutdown = "The kernel was shut down while this cell ran, so the cell stopped.";
+
+    /// <summary>A cell that stops at its next check, and one waiting in a library call that no check reaches.</summary>
+    private const string StoppableCell = "Console.WriteLine(\"started\");\nwhile (true) { Thread.Sleep(50); }";
+    private const string UnstoppableCell = "Console.WriteLine(\"started\");\nnew System.Threading.ManualResetEventSlim().Wait(30_000);";
+
     [Theory]
-    [InlineData(true, "The kernel was restarted while this cell ran, so the cell stopped and every cell's variables are gone: run the notebook's cells again from the top.")]
-    [InlineData(false, "The kernel was shut down while this cell ran, so the cell stopped.")]
-    public void A_cell_stopped_by_a_restart_says_so_rather_than_that_its_variables_are_still_there(bool restart, string said)
+    [InlineData(true, SaidOnRestart, StoppableCell)]
+    [InlineData(false, SaidOnShutdown, StoppableCell)]
+    [InlineData(true, SaidOnRestart, UnstoppableCell)]
+    [InlineData(false, SaidOnShutdown, UnstoppableCell)]
+    public void A_cell_stopped_by_a_restart_says_so_rather_than_that_its_variables_are_still_there(bool restart, string said, string cell)
     {
         var folder = Directory.CreateTempSubdirectory("kernel-restart-said-").FullName;
         try
         {
             using var client = new Client(folder);
-            var request = client.Send("execute_request", Client.ExecuteContent("while (true) { Thread.Sleep(50); }"));
-            Assert.Null(client.Receive(seconds: 1));
+            var request = client.Send("execute_request", Client.ExecuteContent(cell));
+            client.WaitForOutput(request, "started");
 
             client.Send("shutdown_request", new JsonObject { ["restart"] = restart }, onControl: true);
-            var reply = client.Receive() ?? throw new TimeoutException("No execute_reply.");
+            var reply = client.Receive(seconds: 5) ?? throw new TimeoutException("No execute_reply within 5 s of the shutdown request.");
 
             Assert.Equal("Interrupted", reply["ename"]!.GetValue<string>());
             Assert.Equal(said, reply["evalue"]!.GetValue<string>());
