@@ -328,17 +328,21 @@ public sealed partial class KernelTests : IDisposable
             throw new TimeoutException($"The cell did not write '{text}' within {seconds} s.");
         }
 
-        /// <summary>Every iopub message that arrives within <paramref name="seconds"/>, whatever its request.</summary>
-        public List<JupyterMessage> AllPublished(double seconds)
+        /// <summary>Every iopub message, whatever its request, up to <paramref name="request"/>'s idle status.</summary>
+        public List<JupyterMessage> AllPublishedUntilIdle(JsonObject request, int seconds = 60)
         {
             var messages = new List<JupyterMessage>();
             var until = DateTime.UtcNow.AddSeconds(seconds);
             while (DateTime.UtcNow < until)
             {
                 var frames = new NetMQMessage();
-                if (iopub.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(100), ref frames)) messages.Add(JupyterMessage.Parse(frames, Signer, out _)!);
+                if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
+                var message = JupyterMessage.Parse(frames, Signer, out _)!;
+                messages.Add(message);
+                if (message.ParentHeader["msg_id"]?.ToJsonString() == request["msg_id"]!.ToJsonString()
+                    && message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
             }
-            return messages;
+            throw new TimeoutException($"No idle status for {request["msg_id"]} within {seconds} s.");
         }
 
         /// <summary>Runs a cell and returns its reply and what it published.</summary>
@@ -595,7 +599,7 @@ public sealed partial class KernelTests : IDisposable
             client.Published(first);
             // The second cell is still running when the first cell's task writes.
             var second = client.Send("execute_request", Client.ExecuteContent("await Task.Delay(2000);\nConsole.WriteLine(\"second cell\");"));
-            var published = client.AllPublished(seconds: 4);
+            var published = client.AllPublishedUntilIdle(second);
             Assert.Equal("ok", (client.Receive() ?? throw new TimeoutException("No execute_reply."))["status"]!.GetValue<string>());
 
             // All the text sent under each request, as a frontend shows it in that request's cell.
