@@ -51,8 +51,12 @@ public sealed partial class LocalWarehouse
         var table = TableId(connection, copy);
         var failedRecords = Scalar<long>(connection, "SELECT count(*) FROM copy_checked WHERE bad_column IS NOT NULL");
         var errors = failedRecords + Scalar<long>(connection, "SELECT count(*) FROM copy_bad");
-        RecordLoadErrors(connection, LoadErrorRows(columns, conversions, failedRecords > 0 ? staged : null), query, table, started);
-        if (errors > copy.MaxError)
+        // A load that fails stops at the error past MAXERROR, so the errors it records are the ones it met up to there (a
+        // cluster's slices stop in parallel, each reporting what it had met: a few more there, at least as many).
+        var failed = errors > copy.MaxError;
+        RecordLoadErrors(connection, LoadErrorRows(columns, conversions, failedRecords > 0 ? staged : null), query, table, started,
+            failed ? copy.MaxError + 1 : null);
+        if (failed)
             throw new RedshiftSqlException($"Load into table '{copy.Table}' failed. Check 'stl_load_errors' system table for details.")
             {
                 AfterRollback = KeepLoadErrors(connection, query),
@@ -630,14 +634,16 @@ public sealed partial class LocalWarehouse
             colname VARCHAR, type VARCHAR, col_length VARCHAR, position INTEGER, raw_line VARCHAR, raw_field_value VARCHAR, err_code INTEGER, err_reason VARCHAR)
         """;
 
-    private void RecordLoadErrors(DuckDBConnection connection, string errorRows, long query, long table, DateTimeOffset started)
+    /// <param name="first">The errors kept, the first in load order; null keeps every one.</param>
+    private void RecordLoadErrors(DuckDBConnection connection, string errorRows, long query, long table, DateTimeOffset started, long? first)
     {
         Run(connection, LoadErrorsTable);
+        var limit = first is { } count ? $" LIMIT {count.ToString(CultureInfo.InvariantCulture)}" : "";
         Run(connection, $"""
             INSERT INTO {SystemSchema}.stl_load_errors
             SELECT 100, 0, {table}, {TimeLiteral(started)}, 1, {query}, filename, line_number, colname, type, col_length, position,
                    left(raw_line, 1024), left(raw_field_value, 1024), err_code, left(err_reason, 100)
-            FROM ({errorRows}) ORDER BY filename, line_number
+            FROM ({errorRows}) ORDER BY filename, line_number{limit}
             """);
     }
 

@@ -42,22 +42,28 @@ public sealed class WarehouseNotebookTests(WarehouseNotebookFixture day) : IClas
     }
 
     [Fact]
-    public async Task A_failed_copy_through_the_data_api_loads_nothing_and_stl_load_errors_keeps_every_rejected_record()
+    public async Task A_failed_copy_through_the_data_api_loads_nothing_and_records_the_error_that_stopped_it_while_maxerror_records_them_all()
     {
         var warehouse = day.Session.Warehouse;
         await warehouse.QueryAsync("CREATE TABLE six_letters (city VARCHAR(6), temperature FLOAT8)");
+        var edinburgh = $"s3://{day.Session.Names.LakeBucket}/weather-data/location=Edinburgh/";
         var failure = await Assert.ThrowsAsync<WarehouseStatementException>(() => warehouse.QueryAsync(
-            $"COPY six_letters FROM 's3://{day.Session.Names.LakeBucket}/weather-data/location=Edinburgh/' IAM_ROLE '{day.Role}' FORMAT AS JSON 'auto' GZIP"));
+            $"COPY six_letters FROM '{edinburgh}' IAM_ROLE '{day.Role}' FORMAT AS JSON 'auto' GZIP"));
         Assert.Equal("ERROR: Load into table 'six_letters' failed. Check 'stl_load_errors' system table for details.", failure.Message);
         Assert.Equal(0L, (await warehouse.QueryAsync("SELECT COUNT(*) AS n FROM six_letters"))[0, "n"]);
 
-        var errors = await warehouse.QueryAsync("""
-            SELECT TRIM(colname) AS colname, err_code, TRIM(raw_field_value) AS value, COUNT(*) AS records
-            FROM stl_load_errors WHERE tbl = (SELECT table_id FROM svv_table_info WHERE "table" = 'six_letters' UNION SELECT MAX(tbl) FROM stl_load_errors) 
+        const string LastLoadsErrors = """
+            SELECT TRIM(colname) AS colname, err_code, TRIM(raw_field_value) AS value, COUNT(*) AS records, MIN(line_number) AS first_line
+            FROM stl_load_errors WHERE query = (SELECT MAX(query) FROM stl_load_errors)
             GROUP BY 1, 2, 3
-            """);
-        // Three hours of one city, a reading a minute: every record is rejected for its city's length.
-        Assert.Equal([["city", 1204L, "Edinburgh", 180L]], errors.Rows.Select(r => r.ToArray()));
+            """;
+        // With MAXERROR 0 the load stops at its first rejected record, the first line of the first object.
+        Assert.Equal([["city", 1204L, "Edinburgh", 1L, 1L]], (await warehouse.QueryAsync(LastLoadsErrors)).Rows.Select(r => r.ToArray()));
+
+        // With room for every error the load goes on to the end: three hours of one city, a reading a minute, each rejected
+        // for its city's length.
+        await warehouse.QueryAsync($"COPY six_letters FROM '{edinburgh}' IAM_ROLE '{day.Role}' FORMAT AS JSON 'auto' GZIP MAXERROR 1000");
+        Assert.Equal([["city", 1204L, "Edinburgh", 180L, 1L]], (await warehouse.QueryAsync(LastLoadsErrors)).Rows.Select(r => r.ToArray()));
 
         var refused = await Assert.ThrowsAsync<WarehouseStatementException>(() => warehouse.QueryAsync(
             $"COPY six_letters FROM 's3://{day.Session.Names.LakeBucket}/weather-data/' IAM_ROLE default FORMAT AS JSON 'auto' GZIP"));
