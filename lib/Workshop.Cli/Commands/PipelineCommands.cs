@@ -127,8 +127,8 @@ internal static class PipelineCommands
         table.AddRow("Virtual time", $"{report.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {report.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(report.Resumed ? " (resumed)" : "")}");
         if (report.StoppedReplayNote is { } note) table.AddRow("Stopped replay", note);
         table.AddRow("Producer invocations", $"{report.Invocations:N0}");
-        table.AddRow("Records put on the stream", $"{report.RecordsPut:N0}" + (report.FailedPuts > 0 ? $" ({report.FailedPuts:N0} failed cities)" : ""));
-        table.AddRow("Records delivered to the lake", $"{report.RecordsDelivered:N0}");
+        table.AddRow("Records put on the stream", report.PutSummary);
+        table.AddRow("Records delivered to the lake", report.DeliveredSummary);
         table.AddRow("Records sent to the error prefix", $"{report.ErrorRecords:N0}");
         table.AddRow("Objects written", $"{report.ObjectsWritten:N0}");
         table.AddRow("Wall-clock time", $"{report.Elapsed.TotalSeconds:F1} s");

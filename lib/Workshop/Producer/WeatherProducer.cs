@@ -20,7 +20,9 @@ public sealed record ProducerOptions
 public sealed record ProducedRecord(string City, string ShardId, string SequenceNumber);
 
 /// <summary>What one invocation did, as the function returns it.</summary>
-public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyList<string> FailedCities, DateTimeOffset Time, IReadOnlyList<ProducedRecord> Records) : IHtmlDisplay
+/// <param name="StoredTwice">Readings the stream stored twice: their put's answer was lost, so the producer sent them again.</param>
+public sealed record ProducerSummary(string RequestId, int Processed, IReadOnlyList<string> FailedCities, DateTimeOffset Time, IReadOnlyList<ProducedRecord> Records,
+    int StoredTwice = 0) : IHtmlDisplay
 {
     /// <summary>One invocation's result, as the function's response and log report it.</summary>
     private PropertiesView View => new("Producer invocation",
@@ -84,6 +86,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         var records = new List<ProducedRecord>();
         var failed = new List<string>();
         var unanswered = new List<WeatherReading>();
+        var storedTwice = 0;
         foreach (var city in Options.Cities)
         {
             try
@@ -102,6 +105,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                 {
                     // The stream stored the record but its answer never came back, so the client sent it again.
                     put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
+                    storedTwice++;
                     events.Add(log.Event($"No answer to the put of {reading.City} at {reading.MeasurementTime}; retried: stored again to {put.ShardId} as {put.SequenceNumber}"));
                 }
                 records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
@@ -120,7 +124,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         await SendBacklogAsync(events, records, cancellationToken);
         // Joined after this minute's backfill, so they are sent again once the outage is over.
         backlog.AddRange(unanswered);
-        return End(requestId, events, started, stopwatch, records, failed);
+        return End(requestId, events, started, stopwatch, records, failed, storedTwice);
     }
 
     // The last invocation before the outage: the next one, a minute later, falls inside it.
@@ -259,9 +263,10 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
         return new ProducerSummary(requestId, 0, Options.Cities.Select(c => c.Name).ToArray(), started, []);
     }
 
-    private ProducerSummary End(string requestId, List<LogEvent> events, DateTimeOffset started, Stopwatch stopwatch, List<ProducedRecord> records, List<string> failed)
+    private ProducerSummary End(string requestId, List<LogEvent> events, DateTimeOffset started, Stopwatch stopwatch, List<ProducedRecord> records, List<string> failed,
+        int storedTwice = 0)
     {
-        var summary = new ProducerSummary(requestId, records.Count, failed, started, records);
+        var summary = new ProducerSummary(requestId, records.Count, failed, started, records, storedTwice);
         events.Add(log.Event($"Processed {records.Count} of {records.Count + failed.Count} cities" + (failed.Count > 0 ? $"; failed: {string.Join(", ", failed)}" : "")));
         events.Add(log.Event($"END RequestId: {requestId}"));
         // Kept to the hundredth of a millisecond the REPORT line shows, so the Duration metric and the log agree.

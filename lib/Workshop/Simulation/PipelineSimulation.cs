@@ -124,7 +124,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
 
         var metrics = delivery.Metrics;
         return new SimulationReport(reportedStart ?? state.Start, state.End, resumed, false, counts.Invocations, counts.Put, counts.Failed,
-            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed, stoppedReplayEnd);
+            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed, stoppedReplayEnd, counts.StoredTwice);
     }
 
     /// <summary>
@@ -221,7 +221,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     /// <summary>Running totals, kept outside the loop so a cancelled live run still reports what it did.</summary>
     private sealed class EventCounts
     {
-        public long Invocations, Put, Failed;
+        public long Invocations, Put, Failed, StoredTwice;
     }
 
     /// <summary>
@@ -251,6 +251,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
                 counts.Invocations++;
                 counts.Put += summary.Processed;
                 counts.Failed += summary.FailedCities.Count;
+                counts.StoredTwice += summary.StoredTwice;
                 next = ProducerSchedule.NextAfter(next) ?? DateTimeOffset.MaxValue;
                 invoked(next);
                 readAt ??= earliest.Value + DeliveryReadDelay;

@@ -67,7 +67,8 @@ public sealed record SimulationReport(
     long ErrorRecords,
     long ObjectsWritten,
     TimeSpan Elapsed,
-    DateTimeOffset? StoppedReplayEnd = null) : IHtmlDisplay
+    DateTimeOffset? StoppedReplayEnd = null,
+    long StoredTwice = 0) : IHtmlDisplay
 {
     /// <summary>
     /// When this run took the place of a stopped replay of another length: what became of that replay, in one line.
@@ -81,8 +82,8 @@ public sealed record SimulationReport(
         ("Virtual time", $"{Start.UtcDateTime:yyyy-MM-dd HH:mm} → {End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(Resumed ? " (resumed)" : "")}"),
         .. StoppedReplayNote is { } note ? [("Stopped replay", note)] : Array.Empty<(string, string)>(),
         ("Producer invocations", $"{Invocations:N0}"),
-        ("Records put on the stream", $"{RecordsPut:N0}" + (FailedPuts > 0 ? $" ({FailedPuts:N0} {(FailedPuts == 1 ? "reading" : "readings")} the producer could not put)" : "")),
-        ("Records delivered to the lake", Delivered(RecordsDelivered, RecordsPut)),
+        ("Records put on the stream", PutSummary),
+        ("Records delivered to the lake", DeliveredSummary),
         ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
         ("Objects written", $"{ObjectsWritten:N0}"),
         ("Wall-clock time", $"{Elapsed.TotalSeconds:0.0} s"),
@@ -92,12 +93,30 @@ public sealed record SimulationReport(
 
     public override string ToString() => View.ToString();
 
+    /// <summary>The readings put, with those stored twice and those the producer could not put, as the summary's row reads.</summary>
+    public string PutSummary
+    {
+        get
+        {
+            var notes = new List<string>();
+            if (StoredTwice > 0) notes.Add($"{StoredTwice:N0} stored twice after a lost answer");
+            if (FailedPuts > 0) notes.Add($"{FailedPuts:N0} {(FailedPuts == 1 ? "reading" : "readings")} the producer could not put");
+            return $"{RecordsPut:N0}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
+        }
+    }
+
+    /// <summary>The records delivered, and why when they outnumber the readings put, as the summary's row reads.</summary>
+    public string DeliveredSummary => Delivered(RecordsDelivered, RecordsPut, StoredTwice);
+
     /// <summary>
     /// The records delivered, and why when they outnumber the readings put: delivery is at least once, so a put retried
-    /// after a lost answer lands twice, and records put before the run (still on the stream) are delivered in it.
+    /// after a lost answer lands twice, and records put before the run (still on the stream) are delivered in it. When
+    /// the readings the producer knows it stored twice account for all of the difference, they are named alone.
     /// </summary>
-    internal static string Delivered(long delivered, long put) => delivered > put
-        ? $"{delivered:N0} ({delivered - put:N0} more than put: copies of retried puts, or records put before this run)"
+    internal static string Delivered(long delivered, long put, long storedTwice = 0) => delivered > put
+        ? delivered - put <= storedTwice
+            ? $"{delivered:N0} ({delivered - put:N0} more than put: the copies of the readings stored twice)"
+            : $"{delivered:N0} ({delivered - put:N0} more than put: copies of retried puts, or records put before this run)"
         : $"{delivered:N0}";
 }
 

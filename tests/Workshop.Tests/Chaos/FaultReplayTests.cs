@@ -13,9 +13,12 @@ public sealed class FaultReplayTests
 {
     private static readonly DateTimeOffset Start = new(2025, 1, 14, 0, 0, 0, TimeSpan.Zero);
 
-    private sealed class Replay(TempWorkspace temp, WorkshopSession session) : IAsyncDisposable
+    private sealed class Replay(TempWorkspace temp, WorkshopSession session, StreamingWorkshop.Simulation.SimulationReport report) : IAsyncDisposable
     {
         public WorkshopSession Session { get; } = session;
+
+        /// <summary>The replay's summary, as the notebook and `workshop simulate` show it.</summary>
+        public StreamingWorkshop.Simulation.SimulationReport Report { get; } = report;
 
         public List<(string Key, string Line)> Lines => LakeFiles.Lines(temp.Root, Session.Names.LakeBucket, "weather-data/").ToList();
 
@@ -43,8 +46,8 @@ public sealed class FaultReplayTests
         var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
         await session.EnsurePipelineAsync();
         faults(session.Faults);
-        await session.SimulateAsync(duration, Start, progress: new Progress<StreamingWorkshop.Simulation.SimulationProgress>());
-        return new Replay(temp, session);
+        var report = await session.SimulateAsync(duration, Start, progress: new Progress<StreamingWorkshop.Simulation.SimulationProgress>());
+        return new Replay(temp, session, report);
     }
 
     private const string CleanView = """
@@ -75,6 +78,9 @@ public sealed class FaultReplayTests
         var log = await replay.LogAsync();
         Assert.Equal(5, log.Split("No answer to the put of").Length - 1);
         Assert.Null(replay.Session.Faults.Plan.Plan.DuplicatePut);
+        // The summary counts the 90 readings once each, and says which five the stream holds twice and why the lake has more.
+        Assert.Equal("90 (5 stored twice after a lost answer)", replay.Report.PutSummary);
+        Assert.Equal("95 (5 more than put: the copies of the readings stored twice)", replay.Report.DeliveredSummary);
     }
 
     [Fact]

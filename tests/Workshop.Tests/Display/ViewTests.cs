@@ -62,6 +62,22 @@ public class ViewTests
     }
 
     [Fact]
+    public void A_replay_that_stored_readings_twice_names_them_and_they_explain_the_extra_records_only_when_they_account_for_all()
+    {
+        StreamingWorkshop.Simulation.SimulationReport Report(long delivered, long storedTwice) =>
+            new(At, At.AddMinutes(30), Resumed: false, AlreadyComplete: false, Invocations: 30, RecordsPut: 84, FailedPuts: 6,
+                RecordsDelivered: delivered, ErrorRecords: 0, ObjectsWritten: 30, Elapsed: TimeSpan.FromSeconds(1), StoredTwice: storedTwice);
+
+        var all = Report(delivered: 89, storedTwice: 5);
+        var some = Report(delivered: 89, storedTwice: 2);
+
+        Assert.Matches(@"Records put on the stream\s+84 \(5 stored twice after a lost answer; 6 readings the producer could not put\)\n", all.ToString());
+        Assert.Contains("89 (5 more than put: the copies of the readings stored twice)", all.ToHtml());
+        // Two stored twice cannot explain five more: records put before the run may be among them.
+        Assert.Contains("89 (5 more than put: copies of retried puts, or records put before this run)", some.ToString());
+    }
+
+    [Fact]
     public void A_replay_whose_producer_could_not_put_some_readings_counts_readings_not_cities()
     {
         var report = new StreamingWorkshop.Simulation.SimulationReport(At, At.AddMinutes(30), Resumed: false, AlreadyComplete: false, Invocations: 30,
