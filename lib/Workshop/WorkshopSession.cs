@@ -466,7 +466,13 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     private async Task<string> ReplayDayAsync(CancellationToken cancellationToken)
     {
         if (SimulationState.Load(Workspace) is { Completed: true } finished)
-            return $"the lake already holds data from {finished.FirstStart ?? finished.Start:yyyy-MM-dd HH:mm} to {finished.End:yyyy-MM-dd HH:mm} UTC";
+        {
+            var range = $"the lake already holds data from {finished.FirstStart ?? finished.Start:yyyy-MM-dd HH:mm} to {finished.End:yyyy-MM-dd HH:mm} UTC";
+            // Live runs (07's dashboard, 08's pipeline) carry on past the replay's end; what they added is there too, up to
+            // the clock at most. On a line of its own, so each line fits an 80-column output.
+            var now = Clock.GetUtcNow();
+            return now - finished.End < TimeSpan.FromMinutes(1) ? range : $"{range},\n  and whatever ran after it, up to the clock's {now:yyyy-MM-dd HH:mm} UTC";
+        }
         var report = await SimulateAsync(TimeSpan.FromHours(24), cancellationToken: cancellationToken);
         return $"simulated {report.Start:yyyy-MM-dd HH:mm} to {report.End:yyyy-MM-dd HH:mm} UTC ({report.RecordsDelivered:N0} readings in the lake)";
     }
