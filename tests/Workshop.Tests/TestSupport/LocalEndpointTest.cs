@@ -10,7 +10,11 @@ namespace Workshop.Tests.TestSupport;
 public abstract class LocalEndpointTest : IAsyncLifetime
 {
     protected TempWorkspace Temp { get; } = new();
-    protected HttpClient Http { get; } = new();
+    /// <summary>
+    /// A request that asks before its body (Expect: 100-continue) waits for the endpoint's answer however busy the machine
+    /// is: with the default second the body follows unasked, and a refusal of an oversized body then races its upload.
+    /// </summary>
+    protected HttpClient Http { get; } = new(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) });
     protected WorkshopSession Session { get; private set; } = null!;
     protected LocalEndpoint Endpoint { get; private set; } = null!;
 
