@@ -468,8 +468,8 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         if (SimulationState.Load(Workspace) is { Completed: true } finished)
         {
             var range = $"the lake already holds data from {finished.FirstStart ?? finished.Start:yyyy-MM-dd HH:mm} to {finished.End:yyyy-MM-dd HH:mm} UTC";
-            // Live runs (07's dashboard, 08's pipeline) carry on past the replay's end; what they added is there too, up to
-            // the clock at most. On a line of its own, so each line fits an 80-column output.
+            // A live run (06's, 07's) carries the pipeline on past the replay's end, and what it added is in the lake too, up
+            // to the clock at most. Said on a line of its own, so each line fits an 80-column output.
             var now = Clock.GetUtcNow();
             return now - finished.End < TimeSpan.FromMinutes(1) ? range : $"{range},\n  and whatever ran after it, up to the clock's {now:yyyy-MM-dd HH:mm} UTC";
         }

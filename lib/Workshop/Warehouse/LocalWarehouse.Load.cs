@@ -51,8 +51,8 @@ public sealed partial class LocalWarehouse
         var table = TableId(connection, copy);
         var failedRecords = Scalar<long>(connection, "SELECT count(*) FROM copy_checked WHERE bad_column IS NOT NULL");
         var errors = failedRecords + Scalar<long>(connection, "SELECT count(*) FROM copy_bad");
-        // A load that fails stops at the error past MAXERROR, so the errors it records are the ones it met up to there (a
-        // cluster's slices stop in parallel, each reporting what it had met: a few more there, at least as many).
+        // A load that fails stops at the error past MAXERROR, so it records the errors it met up to there. (On a cluster
+        // each slice stops and reports what it had met, so a few more may show there.)
         var failed = errors > copy.MaxError;
         RecordLoadErrors(connection, LoadErrorRows(columns, conversions, failedRecords > 0 ? staged : null), query, table, started,
             failed ? copy.MaxError + 1 : null);
