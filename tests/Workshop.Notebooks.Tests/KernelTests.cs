@@ -295,36 +295,31 @@ public sealed partial class KernelTests : IDisposable
         }
 
         /// <summary>The iopub messages of one request, in order, up to its idle status.</summary>
-        public List<JupyterMessage> Published(JsonObject request, int seconds = 60)
+        public List<JupyterMessage> Published(JsonObject request, int seconds = 60) =>
+            AllPublishedUntilIdle(request, seconds).Where(m => IsUnder(m, request)).ToList();
+
+        /// <summary>Compared as JSON: a refused request's msg_id may be of any type.</summary>
+        private static bool IsUnder(JupyterMessage message, JsonObject request) =>
+            message.ParentHeader["msg_id"]?.ToJsonString() == request["msg_id"]!.ToJsonString();
+
+        /// <summary>The next iopub message, or null once <paramref name="until"/> has passed.</summary>
+        private JupyterMessage? NextPublished(DateTime until)
         {
-            var messages = new List<JupyterMessage>();
-            var requestId = request["msg_id"]!.GetValue<string>();
-            var until = DateTime.UtcNow.AddSeconds(seconds);
             while (DateTime.UtcNow < until)
             {
                 var frames = new NetMQMessage();
-                if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
-                var message = JupyterMessage.Parse(frames, Signer, out _)!;
-                // Compared as JSON: a refused request's msg_id may be of any type.
-                if (message.ParentHeader["msg_id"]?.ToJsonString() != request["msg_id"]!.ToJsonString()) continue;
-                messages.Add(message);
-                if (message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
+                if (iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) return JupyterMessage.Parse(frames, Signer, out _)!;
             }
-            throw new TimeoutException($"No idle status for {requestId}; saw {string.Join(", ", messages.Select(m => m.Type))}.");
+            return null;
         }
 
         /// <summary>Waits until the request's cell writes <paramref name="text"/>, so the cell is running, not compiling.</summary>
         public void WaitForOutput(JsonObject request, string text, int seconds = 60)
         {
             var until = DateTime.UtcNow.AddSeconds(seconds);
-            while (DateTime.UtcNow < until)
-            {
-                var frames = new NetMQMessage();
-                if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
-                var message = JupyterMessage.Parse(frames, Signer, out _)!;
-                if (message.ParentHeader["msg_id"]?.ToJsonString() == request["msg_id"]!.ToJsonString() && message.Type == "stream"
+            while (NextPublished(until) is { } message)
+                if (IsUnder(message, request) && message.Type == "stream"
                     && message.Content["text"]!.GetValue<string>().Contains(text, StringComparison.Ordinal)) return;
-            }
             throw new TimeoutException($"The cell did not write '{text}' within {seconds} s.");
         }
 
@@ -333,16 +328,12 @@ public sealed partial class KernelTests : IDisposable
         {
             var messages = new List<JupyterMessage>();
             var until = DateTime.UtcNow.AddSeconds(seconds);
-            while (DateTime.UtcNow < until)
+            while (NextPublished(until) is { } message)
             {
-                var frames = new NetMQMessage();
-                if (!iopub.TryReceiveMultipartMessage(TimeSpan.FromSeconds(1), ref frames)) continue;
-                var message = JupyterMessage.Parse(frames, Signer, out _)!;
                 messages.Add(message);
-                if (message.ParentHeader["msg_id"]?.ToJsonString() == request["msg_id"]!.ToJsonString()
-                    && message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
+                if (IsUnder(message, request) && message.Type == "status" && message.Content["execution_state"]?.GetValue<string>() == "idle") return messages;
             }
-            throw new TimeoutException($"No idle status for {request["msg_id"]} within {seconds} s.");
+            throw new TimeoutException($"No idle status for {request["msg_id"]}; saw {string.Join(", ", messages.Where(m => IsUnder(m, request)).Select(m => m.Type))}.");
         }
 
         /// <summary>Runs a cell and returns its reply and what it published.</summary>

@@ -123,15 +123,8 @@ internal static class PipelineCommands
     {
         var table = new Table().AddColumns("", "");
         table.HideHeaders();
-        // As the notebook's summary writes it, so the span fits the value column of an 80-column terminal on one line.
-        table.AddRow("Virtual time", $"{report.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {report.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(report.Resumed ? " (resumed)" : "")}");
-        if (report.StoppedReplayNote is { } note) table.AddRow("Stopped replay", note);
-        table.AddRow("Producer invocations", $"{report.Invocations:N0}");
-        table.AddRow("Records put on the stream", report.PutSummary);
-        table.AddRow("Records delivered to the lake", report.DeliveredSummary);
-        table.AddRow("Records sent to the error prefix", $"{report.ErrorRecords:N0}");
-        table.AddRow("Objects written", $"{report.ObjectsWritten:N0}");
-        table.AddRow("Wall-clock time", $"{report.Elapsed.TotalSeconds:F1} s");
+        // The notebook's rows, so the two say the same; each span fits the value column of an 80-column terminal.
+        foreach (var (name, value) in report.Rows) table.AddRow(Markup.Escape(name), Markup.Escape(value));
         AnsiConsole.Write(table);
     }
 

@@ -89,6 +89,9 @@ public sealed record SimulationReport(
         ("Wall-clock time", $"{Elapsed.TotalSeconds:0.0} s"),
     ]);
 
+    /// <summary>The summary's rows, as the notebook shows them and `workshop simulate` prints them.</summary>
+    public IReadOnlyList<(string Name, string Value)> Rows => View.Properties;
+
     public string ToHtml() => View.ToHtml();
 
     public override string ToString() => View.ToString();
