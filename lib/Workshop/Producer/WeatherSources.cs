@@ -55,39 +55,66 @@ public sealed class SimulatedWeatherSource(int seed) : IWeatherSource, IHtmlDisp
 
     public WeatherReading Read(City city, DateTimeOffset collectionTime)
     {
-        var cityHash = Hash(city.Name);
-        var utc = collectionTime.UtcDateTime;
-        var measured = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.FromMinutes(15).Ticks, DateTimeKind.Utc);
-        var slot = measured.Ticks / TimeSpan.FromMinutes(15).Ticks;
-        var hour = measured.Hour + measured.Minute / 60.0;
+        var slot = SlotOf(collectionTime.UtcDateTime);
+        var day = DayOf(city, slot.DayIndex);
+        var cityHash = day.CityHash;
+        var swing = Lerp(day.Swing, day.NextSwing, slot.DayFraction) * 6 - 3;
+        var noise = (Unit(cityHash, SlotKey, slot.Index) - 0.5) * 0.8;
+        var temperature = Math.Round(slot.Seasonal + slot.DailyAmplitude * slot.DailyShape + day.CityOffset + swing + noise, 1);
 
-        var seasonal = 10 - 6 * Math.Cos(2 * Math.PI * (measured.DayOfYear - 15) / 365.25);
-        var dailyAmplitude = 2.5 + 1.5 * (seasonal - 4) / 12;
-        var cityOffset = (Unit(cityHash, OffsetKey, 0) - 0.5) * 3 - (city.Latitude - 51.5) * 0.5;
-        var dayIndex = measured.Ticks / TimeSpan.TicksPerDay;
-        var dayFraction = hour / 24;
-        var swing = Lerp(Unit(cityHash, DayKey, dayIndex), Unit(cityHash, DayKey, dayIndex + 1), dayFraction) * 6 - 3;
-        var noise = (Unit(cityHash, SlotKey, slot) - 0.5) * 0.8;
-        var temperature = Math.Round(seasonal + dailyAmplitude * DailyShape(hour) + cityOffset + swing + noise, 1);
-
-        var wind = Math.Round(6 + 22 * Lerp(Unit(cityHash, WindKey, dayIndex), Unit(cityHash, WindKey, dayIndex + 1), dayFraction) + 4 * Unit(cityHash, GustKey, slot), 1);
-        var code = WeatherCodes[(int)(Unit(cityHash, CodeKey, slot / 8) * WeatherCodes.Length)];
-        return new WeatherReading(city.Name, temperature, MeasurementTime(measured), collectionTime, SourceName, wind, code);
+        var wind = Math.Round(6 + 22 * Lerp(day.Wind, day.NextWind, slot.DayFraction) + 4 * Unit(cityHash, GustKey, slot.Index), 1);
+        var code = WeatherCodes[(int)(Unit(cityHash, CodeKey, slot.Index / 8) * WeatherCodes.Length)];
+        return new WeatherReading(city.Name, temperature, slot.MeasurementTime, collectionTime, SourceName, wind, code);
     }
+
+    /// <summary>What every city's reading shares in one 15-minute slot: its time, and the season's and the day's shape.</summary>
+    private sealed record Slot(long Ticks, long Index, long DayIndex, double DayFraction, double Seasonal, double DailyAmplitude,
+        double DailyShape, string MeasurementTime);
 
     /// <summary>
-    /// The API's "yyyy-MM-ddTHH:mm" for a 15-minute boundary. Readings come city after city for the same boundary, so
-    /// the last one formatted on this thread is kept and handed out again.
+    /// The slot a collection time falls in. Readings come city after city for the same slot, so the last one worked out
+    /// on this thread is kept and handed out again.
     /// </summary>
-    private static string MeasurementTime(DateTime measured)
+    private static Slot SlotOf(DateTime utc)
     {
-        if (lastMeasured is { } last && last.Ticks == measured.Ticks) return last.Text;
-        var text = measured.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
-        lastMeasured = (measured.Ticks, text);
-        return text;
+        var measured = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.FromMinutes(15).Ticks, DateTimeKind.Utc);
+        if (lastSlot is { } last && last.Ticks == measured.Ticks) return last;
+        var hour = measured.Hour + measured.Minute / 60.0;
+        var seasonal = 10 - 6 * Math.Cos(2 * Math.PI * (measured.DayOfYear - 15) / 365.25);
+        return lastSlot = new Slot(measured.Ticks, measured.Ticks / TimeSpan.FromMinutes(15).Ticks, measured.Ticks / TimeSpan.TicksPerDay,
+            hour / 24, seasonal, 2.5 + 1.5 * (seasonal - 4) / 12, DailyShape(hour),
+            measured.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
     }
 
-    [ThreadStatic] private static (long Ticks, string Text)? lastMeasured;
+    [ThreadStatic] private static Slot? lastSlot;
+
+    /// <summary>What a city's readings share through one day: its offset and the day's swings of warmth and wind.</summary>
+    private sealed record CityDay(long DayIndex, ulong CityHash, double CityOffset, double Swing, double NextSwing,
+        double Wind, double NextWind);
+
+    /// <summary>
+    /// A city's numbers for a day, kept per city on this thread until the day changes: each reading needs them, and they
+    /// take five of the nine hashes a reading draws.
+    /// </summary>
+    private CityDay DayOf(City city, long dayIndex)
+    {
+        var days = cityDays ??= new Dictionary<City, CityDay>(ReferenceEqualityComparer.Instance);
+        if (days.TryGetValue(city, out var kept) && kept.DayIndex == dayIndex && seedOfCityDays == Seed) return kept;
+        if (seedOfCityDays != Seed || days.Count >= CityDaysKept)
+        {
+            days.Clear();
+            seedOfCityDays = Seed;
+        }
+        var cityHash = Hash(city.Name);
+        return days[city] = new CityDay(dayIndex, cityHash,
+            (Unit(cityHash, OffsetKey, 0) - 0.5) * 3 - (city.Latitude - 51.5) * 0.5,
+            Unit(cityHash, DayKey, dayIndex), Unit(cityHash, DayKey, dayIndex + 1),
+            Unit(cityHash, WindKey, dayIndex), Unit(cityHash, WindKey, dayIndex + 1));
+    }
+
+    private const int CityDaysKept = 16_384;
+    [ThreadStatic] private static Dictionary<City, CityDay>? cityDays;
+    [ThreadStatic] private static int seedOfCityDays;
 
     /// <summary>-1 at 05:00, +1 at 15:00: a rise over ten hours and a fall over fourteen.</summary>
     private static double DailyShape(double hour)
