@@ -16,17 +16,18 @@ public sealed class LabTests : IDisposable
     [Fact]
     public async Task Opening_a_lab_again_starts_it_afresh_and_leaves_the_workspace_around_it_alone()
     {
-        var day = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
+        // Each session is closed before the workspace goes: a session makes spare files in its tmp/ in the background.
+        await using var day = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
         File.WriteAllText(temp.Workspace.Resolve("learner-notes.txt"), "mine");
 
-        var lab = await day.OpenLabAsync("lab");
+        await using var lab = await day.OpenLabAsync("lab");
         Assert.Equal(Path.Combine(temp.Root, "lab"), lab.Workspace.Root);
         var first = await lab.SimulateAsync(TimeSpan.FromMinutes(10), LabStart);
         // The section moves the lab's clock on, as 04's resharding and 05's later replays do.
         await lab.SimulateAsync(TimeSpan.FromMinutes(5));
         File.WriteAllText(lab.Workspace.Resolve("left-by-the-section.txt"), "old");
 
-        var again = await day.OpenLabAsync("lab");
+        await using var again = await day.OpenLabAsync("lab");
         Assert.False(File.Exists(Path.Combine(temp.Root, "lab", "left-by-the-section.txt")));
         var second = await again.SimulateAsync(TimeSpan.FromMinutes(10), LabStart);
         Assert.False(second.AlreadyComplete);
@@ -69,10 +70,10 @@ public sealed class LabTests : IDisposable
     [Fact]
     public async Task An_empty_folder_of_the_lab_s_name_becomes_the_lab()
     {
-        var day = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
+        await using var day = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root, Backend = "local" });
         temp.Workspace.EnsureFolder("empty-lab");
 
-        var lab = await day.OpenLabAsync("empty-lab");
+        await using var lab = await day.OpenLabAsync("empty-lab");
 
         Assert.Equal(Path.Combine(temp.Root, "empty-lab"), lab.Workspace.Root);
         Assert.True(File.Exists(Path.Combine(temp.Root, "empty-lab", WorkspaceDirectory.MarkerFileName)));
