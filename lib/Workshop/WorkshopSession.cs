@@ -426,14 +426,14 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         if (task == 1)
         {
             if (!deployed) return "Nothing to do: Task 1 starts from an empty workspace and deploys the stack itself.";
-            List<string> found = [$"stack {Names.StackName} is already deployed here; deploying it again returns it as it is"];
+            List<string> found = [$"stack '{Names.StackName}' is already deployed here; deploying it again returns it as it is"];
             if (Local is not null) found.Add("'workshop reset' in a terminal starts again from an empty workspace");
             return StepLines("Nothing to do: Task 1 deploys the stack itself", found);
         }
         var done = new List<string>();
         if (!deployed) await DeployAsync(cancellationToken: cancellationToken);
         await EnsurePipelineAsync(cancellationToken);
-        done.Add(deployed ? $"stack {Names.StackName} already deployed" : $"deployed stack {Names.StackName}");
+        done.Add(deployed ? $"stack '{Names.StackName}' already deployed" : $"deployed stack '{Names.StackName}'");
         if (task >= 3) done.Add(Local is { } local ? await ReplayDayAsync(cancellationToken) : await DescribeLakeSoFarAsync(cancellationToken));
         // The challenges, and every notebook after Task 3, start from what Task 3 leaves behind.
         if (task == 4) return StepLines("Where Task 3 ends", [.. done, .. await PrepareChallengesAsync(cancellationToken)]);

@@ -2,12 +2,15 @@
 
 Every --window_size seconds Glue hands the readings that arrived to process_batch (a micro-batch). The checkpoint
 under --checkpoint_location records how far each shard was read, so a stopped job started again resumes where it
-left off, without losing or repeating a reading. Each batch:
-  * writes the records that cannot be read (not JSON, or without a city, temperature or measurement time) to the
-    error prefix, one JSON line each with the reason, and goes on with the rest;
-  * curates the rest with the kit's one transformation and appends them to curated_weather_live;
-  * writes the per-city 5-minute averages of every window that has closed since the last batch to
-    weather_5min_by_city (a window closes once a reading at or after its end has been seen).
+left off, without losing or repeating a reading. Each batch, as the kit's local runtime does:
+  * writes the records that cannot be read (not JSON, or without a city, temperature, measurement time or collection
+    time) to the error prefix, one JSON line each with the reason, and goes on with the rest;
+  * curates the rest with the kit's one transformation and appends to curated_weather_live the rows no earlier batch
+    wrote (each measurement is polled about 15 times, so most batches meet readings already curated);
+  * adds the readings to each city's 5-minute windows on collection_time, and writes to weather_5min_by_city the
+    windows whose end the batch's trigger has passed by the watermark (a minute). A window is written once; a reading
+    whose window an earlier batch had already passed is late and left out of the averages. Readings of windows still
+    open are kept beside the checkpoint for the next batch.
 Both tables are created and their partitions added by the sinks themselves (enableUpdateCatalog).
 
 Deploy fills in the transformation's SQL and the raw columns from the kit, so the local runtime and this script
@@ -15,6 +18,7 @@ run the same definition.
 """
 import json
 import sys
+from datetime import datetime, timedelta, timezone
 
 from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
@@ -22,6 +26,7 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 from pyspark.sql import functions as F
+from pyspark.sql.utils import AnalysisException
 
 # Filled in by deploy from the kit's transformation (ReadingsCuration).
 CURATION_SQL = """
@@ -30,7 +35,8 @@ __CURATION_SQL__
 RAW_COLUMNS = __RAW_COLUMNS__
 PARTITION_KEYS = __PARTITION_KEYS__
 WINDOW_MINUTES = __WINDOW_MINUTES__
-REQUIRED = ["city", "temperature", "measurement_time"]
+WATERMARK_MINUTES = __WATERMARK_MINUTES__
+REQUIRED = ["city", "temperature", "measurement_time", "collection_time"]
 
 args = getResolvedOptions(sys.argv, [
     "JOB_NAME", "database", "lake_bucket", "stream_arn", "window_size", "starting_position", "checkpoint_location",
@@ -45,18 +51,24 @@ lake = args["lake_bucket"]
 live_path = f"s3://{lake}/{args['live_prefix']}"
 window_path = f"s3://{lake}/{args['window_prefix']}"
 error_path = f"s3://{lake}/{args['error_prefix']}"
+# The readings of windows not yet written, and the last batch's trigger: the job's own state, kept with its checkpoint.
+open_windows_path = args["checkpoint_location"].rstrip("/") + "/open-windows/"
+last_trigger_path = args["checkpoint_location"].rstrip("/") + "/last-trigger/"
 
 WINDOW_SQL = f"""
-SELECT window.start AS window_start,
-       window.end AS window_end,
+SELECT window_start,
+       window_start + INTERVAL {WINDOW_MINUTES} MINUTES AS window_end,
        city,
        CAST(COUNT(*) AS INT) AS readings,
        ROUND(AVG(temperature_c), 2) AS avg_temperature_c,
        MIN(temperature_c) AS min_temperature_c,
        MAX(temperature_c) AS max_temperature_c
-FROM live_readings
-GROUP BY city, window(measurement_time, '{WINDOW_MINUTES} minutes')
+FROM due_readings
+GROUP BY window_start, city
 """
+WINDOW_READING_SCHEMA = "city string, window_start timestamp, temperature_c double"
+# A window is due once a batch's trigger has passed its end by the watermark.
+DUE_AFTER_START = timedelta(minutes=WINDOW_MINUTES + WATERMARK_MINUTES)
 
 readings = glue_context.create_data_frame.from_options(
     connection_type="kinesis",
@@ -106,40 +118,81 @@ def with_raw_columns(frame):
     return frame.select([name for name, _ in RAW_COLUMNS])
 
 
-def closed_windows_since_last_batch(live):
-    """The windows that closed since the last batch: from the end of the newest window written to the start of the
-    window the newest reading falls in."""
-    newest = live.agg(F.max("measurement_time")).first()[0]
-    if newest is None:
-        return None
-    open_from = F.window(F.lit(newest).cast("timestamp"), f"{WINDOW_MINUTES} minutes").start
+def read_or_none(path):
     try:
-        written_until = spark.read.parquet(window_path).agg(F.max("window_end")).first()[0]
-    except Exception:  # no window written yet: the path does not exist
-        written_until = None
-    due = live.where(F.col("measurement_time") < open_from)
-    if written_until is not None:
-        due = due.where(F.col("measurement_time") >= F.lit(written_until))
-    due.createOrReplaceTempView("live_readings")
-    return spark.sql(WINDOW_SQL)
+        return spark.read.parquet(path)
+    except AnalysisException:  # nothing written there yet: the path does not exist
+        return None
+
+
+def not_written_before(curated):
+    """The curated rows no earlier batch wrote: the same city, measurement time and temperature is the same reading."""
+    live = read_or_none(live_path)
+    if live is None:
+        return curated
+    cities = [row.location for row in curated.select("location").distinct().collect()]
+    keys = ["city", "measurement_time", "temperature_c"]
+    seen = live.where(F.col("location").isin(cities)).select(*keys).distinct()
+    return curated.join(seen, keys, "left_anti")
+
+
+def due_windows(readable, trigger):
+    """Adds the batch's readings to the open windows. Returns the windows due at this trigger (None when none is) and
+    the readings of the windows still open."""
+    window_seconds = WINDOW_MINUTES * 60
+    closes_after = F.expr(f"INTERVAL {WINDOW_MINUTES + WATERMARK_MINUTES} MINUTES")  # DUE_AFTER_START, in Spark SQL
+    collected = F.expr("CAST(SUBSTRING(collection_time, 1, 23) AS TIMESTAMP)")
+    fresh = readable.select(
+        F.col("city").cast("string").alias("city"),
+        F.timestamp_seconds(F.floor(F.unix_timestamp(collected) / window_seconds) * window_seconds).alias("window_start"),
+        F.col("temperature").cast("double").alias("temperature_c"),
+    ).where(F.col("window_start").isNotNull())
+    last = read_or_none(last_trigger_path)
+    previous = last.first()["trigger"] if last is not None else None
+    if previous is not None:
+        late = fresh.where(F.col("window_start") + closes_after <= F.lit(previous)).count()
+        if late:
+            print(json.dumps({"late_readings": late, "note": "their windows were already written"}))
+        fresh = fresh.where(F.col("window_start") + closes_after > F.lit(previous))
+    kept = read_or_none(open_windows_path)
+    pending = fresh if kept is None else kept.unionByName(fresh)
+    # Taken into the driver before the state is replaced: a few minutes of readings, and Spark reads lazily.
+    pending_rows = pending.collect()
+    pending = spark.createDataFrame(pending_rows, WINDOW_READING_SCHEMA)
+    due = pending.where(F.col("window_start") + closes_after <= F.lit(trigger))
+    still_open = [row for row in pending_rows if row.window_start + DUE_AFTER_START > trigger]
+    due.createOrReplaceTempView("due_readings")
+    windows = spark.sql(WINDOW_SQL) if due.head(1) else None
+    return windows, still_open
+
+
+def save_window_state(still_open, trigger):
+    spark.createDataFrame(still_open, WINDOW_READING_SCHEMA).write.mode("overwrite").parquet(open_windows_path)
+    spark.createDataFrame([(trigger,)], "trigger timestamp").write.mode("overwrite").parquet(last_trigger_path)
 
 
 def process_batch(batch, batch_id):
-    if not batch.head(1):
-        return
-    readable = set_aside_errors(batch, batch_id)
-    with_raw_columns(readable).createOrReplaceTempView("raw_readings")
-    curated = spark.sql(CURATION_SQL)
-    if curated.head(1):
-        write(curated, live_path, args["live_table"], PARTITION_KEYS, f"live_{batch_id}")
-    try:
-        live = spark.read.parquet(live_path)
-    except Exception:  # nothing curated yet
-        return
-    windows = closed_windows_since_last_batch(live)
-    if windows is not None and windows.head(1):
+    # The batch's trigger, in UTC as the session's timestamps are.
+    trigger = datetime.now(timezone.utc).replace(tzinfo=None)
+    # Read from the stream once: the errors, the curation and the windows each look at the batch.
+    batch.persist()
+    readable = set_aside_errors(batch, batch_id) if batch.head(1) else None
+    curated_count = 0
+    if readable is not None:
+        with_raw_columns(readable).createOrReplaceTempView("raw_readings")
+        curated = not_written_before(spark.sql(CURATION_SQL)).cache()
+        curated_count = curated.count()
+        if curated_count:
+            write(curated, live_path, args["live_table"], PARTITION_KEYS, f"live_{batch_id}")
+        windows, still_open = due_windows(readable, trigger)
+    else:
+        # No new records: windows can still fall due as the trigger moves on.
+        windows, still_open = due_windows(spark.createDataFrame([], "city string, temperature double, collection_time string"), trigger)
+    if windows is not None:
         write(windows, window_path, args["window_table"], [], f"windows_{batch_id}")
-    print(json.dumps({"batch": batch_id, "curated": curated.count()}))
+    save_window_state(still_open, trigger)
+    batch.unpersist()
+    print(json.dumps({"batch": batch_id, "curated": curated_count}))
 
 
 glue_context.forEachBatch(

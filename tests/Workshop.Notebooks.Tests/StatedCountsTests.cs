@@ -30,6 +30,27 @@ public sealed partial class StatedCountsTests(WorkshopRun run)
         Assert.Equal(2 * listedResources + 2, shownEvents);
     }
 
+    [Fact]
+    public void The_streaming_jobs_stated_wait_and_start_are_the_ones_its_run_and_freshness_show()
+    {
+        var notebook = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "07-going-further-etl.ipynb"));
+        var prose = notebook.Cells.Single(c => c.Kind == CellKind.Markdown && c.Source.Contains("Every reading the streaming job took waited", StringComparison.Ordinal)).Source;
+        var stated = StatedStreamingWait().Match(prose);
+        Assert.True(stated.Success, prose);
+
+        var cells = ExecutedNotebook.CodeCells(run, "07-going-further-etl.ipynb");
+        var freshness = ExecutedNotebook.OutputOf(cells, "afterCrawl");
+        var streamingRow = freshness.Split('\n').Single(l => l.StartsWith("Streaming job", StringComparison.Ordinal));
+        var waits = Regex.Matches(streamingRow, @"(\d+) s\b").Select(m => m.Groups[1].Value).ToList();
+        var jobRun = ExecutedNotebook.OutputOf(cells, "Names.StreamingJob, wait: true");
+
+        Assert.Equal([stated.Groups["wait"].Value, stated.Groups["wait"].Value], waits); // the median and the 95th percentile
+        Assert.Contains($"Started    2026-12-07 {stated.Groups["start"].Value} UTC", jobRun);
+    }
+
+    [GeneratedRegex(@"waited the same (?<wait>\d+) s\b.*the job started at (?<start>\d\d:\d\d:\d\d)")]
+    private static partial Regex StatedStreamingWait();
+
     [GeneratedRegex(@"the stack has (?<count>\d+) resources")]
     private static partial Regex StatedResources();
 

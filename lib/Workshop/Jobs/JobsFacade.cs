@@ -216,7 +216,7 @@ public sealed class JobsFacade(WorkshopSession session) : IHtmlDisplay
             {
                 refreshes = warehouse.Execute($"SELECT shard_id, sequence_number, MIN(refresh_time) FROM {warehouseView} GROUP BY 1, 2", cancellationToken).Rows
                     .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => FreshnessMeasurement.RefreshTime(r[2]));
-                notes.Add($"The warehouse's view {warehouseView} refreshes itself every {Warehouse.LocalWarehouse.AutoRefreshInterval.TotalSeconds:0} s (AUTO REFRESH YES).");
+                notes.Add($"The local warehouse refreshes the view {warehouseView} every {Warehouse.LocalWarehouse.AutoRefreshInterval.TotalSeconds:0} s (AUTO REFRESH YES); Redshift sets no interval and refreshes it as soon as it can.");
             }
         }
         return await FreshnessMeasurement.MeasureAsync(Session, new FreshnessMeasurement.Window(run.StartedOn, now, run.Id, run.StartedOn,

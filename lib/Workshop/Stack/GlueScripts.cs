@@ -36,7 +36,8 @@ public static class GlueScripts
         .Replace("__CURATION_SQL__", ReadingsCuration.Sql("raw_readings"), StringComparison.Ordinal)
         .Replace("__RAW_COLUMNS__", PythonList(ReadingsCuration.RawColumns.Select(c => $"({Quoted(c.Name)}, {Quoted(c.HiveType)})")), StringComparison.Ordinal)
         .Replace("__PARTITION_KEYS__", PythonList(ReadingsCuration.PartitionColumns.Select(Quoted)), StringComparison.Ordinal)
-        .Replace("__WINDOW_MINUTES__", ((int)ReadingsCuration.Window.TotalMinutes).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        .Replace("__WINDOW_MINUTES__", ((int)ReadingsCuration.Window.TotalMinutes).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("__WATERMARK_MINUTES__", ((int)StreamingMicroBatch.Watermark.TotalMinutes).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     /// <summary>Puts both scripts into the scripts bucket (PutObject), replacing what an earlier deploy put there.</summary>
     public static async Task UploadAsync(IObjectStore store, string bucket, CancellationToken cancellationToken = default)

@@ -55,7 +55,13 @@ public sealed partial class GlueScriptTests
         var text = GlueScripts.Filled("curate_stream.py");
 
         Assert.Contains("\nWINDOW_MINUTES = 5\n", text);
-        Assert.Contains("GROUP BY city, window(measurement_time, '{WINDOW_MINUTES} minutes')", text);
+        Assert.Contains("GROUP BY window_start, city", text);
+        // As the local runtime: windows on the collection time, written a watermark after their end, and the live
+        // table without the readings earlier batches already curated.
+        Assert.Contains("\nWATERMARK_MINUTES = 1\n", text);
+        Assert.Contains("collected = F.expr(\"CAST(SUBSTRING(collection_time, 1, 23) AS TIMESTAMP)\")", text);
+        Assert.Contains("curated.join(seen, keys, \"left_anti\")", text);
+        Assert.Contains("REQUIRED = [\"city\", \"temperature\", \"measurement_time\", \"collection_time\"]", text);
         Assert.Contains("options={\"windowSize\": f\"{args['window_size']} seconds\", \"checkpointLocation\": args[\"checkpoint_location\"]}", text);
         Assert.Contains("enableUpdateCatalog=True", text);
         Assert.Contains("transformation_ctx=\"stream_readings\"", text);

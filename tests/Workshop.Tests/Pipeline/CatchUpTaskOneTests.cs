@@ -24,7 +24,7 @@ public sealed class CatchUpTaskOneTests : IDisposable
 
         Assert.Equal(
             "Nothing to do: Task 1 deploys the stack itself:\n" +
-            $"  stack {session.Names.StackName} is already deployed here; deploying it again returns it as it is\n" +
+            $"  stack '{session.Names.StackName}' is already deployed here; deploying it again returns it as it is\n" +
             "  'workshop reset' in a terminal starts again from an empty workspace", again);
         Assert.All(again.Split('\n'), line => Assert.True(line.Length <= 100, $"a line of {line.Length} characters: {line}"));
     }
