@@ -84,13 +84,15 @@ public static class WorkshopCharts
     /// </summary>
     public static GenericChart Chart(this StreamingWorkshop.Jobs.FreshnessReport report)
     {
-        var measured = report.Paths.Where(p => p.MedianSeconds is not null).ToList();
-        var names = measured.Select(p => p.Path).ToArray();
-        return Plotly.NET.CSharp.Chart.Combine(
-            [
-                Plotly.NET.CSharp.Chart.Column<double, string, string>(values: measured.Select(p => p.MedianSeconds!.Value), Keys: names, Name: "Median"),
-                Plotly.NET.CSharp.Chart.Column<double, string, string>(values: measured.Select(p => p.P95Seconds!.Value), Keys: names, Name: "95th percentile"),
-            ])
+        // Every path keeps its place: one with no reading queryable yet shows that in words, where its bars would be.
+        // Each bar carries its figure, since a path of seconds beside one of minutes is too short to read off the axis.
+        var names = report.Paths.Select(p => p.Path).ToArray();
+        GenericChart Bars(string name, Func<StreamingWorkshop.Jobs.PathFreshness, double?> seconds) =>
+            Plotly.NET.CSharp.Chart.Column<double, string, string>(
+                values: report.Paths.Select(p => seconds(p) ?? 0), Keys: names, Name: name,
+                MultiText: report.Paths.Select(p => seconds(p) is { } value ? StreamingWorkshop.Jobs.FreshnessReport.Seconds(value) : "not yet queryable").ToArray(),
+                TextPosition: StyleParam.TextPosition.Outside);
+        return Plotly.NET.CSharp.Chart.Combine([Bars("Median", p => p.MedianSeconds), Bars("95th percentile", p => p.P95Seconds)])
             .Titled("Produce-to-queryable delay per path", "Path", "Virtual seconds");
     }
 }

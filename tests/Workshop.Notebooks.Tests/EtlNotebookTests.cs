@@ -26,9 +26,16 @@ public sealed class EtlNotebookTests(WorkshopRun run)
 
         var firstRun = cells.First(c => c.Source.StartsWith("await workshop.Jobs.RunAsync(workshop.Names.BatchJob", StringComparison.Ordinal)).Text;
         Assert.StartsWith("Run of weather-analytics-curate-batch-dev: SUCCEEDED", firstRun);
-        var log = OutputOf(cells, "LogAsync(second.Run.Id)");
-        Assert.Matches(@"with job-bookmark-enable: 0 of [\d,]+ raw objects to read \(0 B\)\.", log);
-        Assert.Contains("No new raw readings since the last successful run (job bookmark); nothing to curate.", log);
+        var logs = OutputOf(cells, "foreach (var run in new[] { second, third })");
+        Assert.Matches(@"with job-bookmark-enable: 0 of [\d,]+ raw objects to read \(0 B\)\.", logs);
+        Assert.Contains("No new raw readings since the last successful run (job bookmark); nothing to curate.", logs);
+        // The third run, after half an hour of the pipeline, reads only the objects delivered since the second.
+        var reads = Regex.Matches(logs, @"with job-bookmark-enable: (?<read>[\d,]+) of (?<all>[\d,]+) raw objects to read")
+            .Select(m => (Read: int.Parse(m.Groups["read"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture),
+                          All: int.Parse(m.Groups["all"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(2, reads.Count);
+        Assert.Equal(reads[1].All - reads[0].All, reads[1].Read);
+        Assert.InRange(reads[1].Read, 1, reads[0].All - 1);
 
         var compared = OutputOf(cells, "var onRaw");
         Assert.Contains("Raw JSON.gz through the view: 72 rows", compared);

@@ -40,20 +40,22 @@ public sealed record FreshnessPrices
     private decimal AthenaPerQuery(long scanned) => AthenaPricing.EstimatedCost(scanned, isDdl: false);
 
     /// <summary>
-    /// Firehose ingestion, the objects it puts, the crawler's runs (none with partition projection) and the dashboard's
-    /// Athena queries.
+    /// Firehose ingestion and its dynamic partitioning (the stack partitions by city), the objects it puts, the
+    /// crawler's runs (none with partition projection) and the dashboard's Athena queries.
     /// </summary>
     public PathCost Lake(DayOfTraffic day, TimeSpan? crawlEvery, long dashboardQueriesPerDay)
     {
         var billedRecordBytes = Math.Max(1, (long)Math.Ceiling(day.RecordBytes / FirehoseRecordRounding)) * FirehoseRecordRounding;
-        var firehose = day.Records * billedRecordBytes / 1_073_741_824m * Listed.FirehoseIngestUsdPerGb;
+        var billedGb = day.Records * billedRecordBytes / 1_073_741_824m;
+        var firehose = billedGb * Listed.FirehoseIngestUsdPerGb;
+        var partitioning = billedGb * Listed.DynamicPartitioningUsdPerGb + day.LakeObjects / 1000m * Listed.DynamicPartitioningUsdPerThousandObjects;
         var puts = day.LakeObjects / 1000m * Listed.S3PutUsdPerThousandRequests;
         var crawls = crawlEvery is { } every ? (long)Math.Ceiling(TimeSpan.FromDays(1) / every) : 0;
         var crawler = crawls * CrawlerDpus * (decimal)CrawlerMinimumBilled.TotalHours * GlueUsdPerDpuHour;
         var athena = dashboardQueriesPerDay * AthenaPerQuery(day.LakeBytesScanned);
         var crawlText = crawls == 0 ? "no crawler (partition projection)" : $"{Count(crawls)} {(crawls == 1 ? "crawl" : "crawls")} {Usd(crawler)}";
-        return new PathCost(firehose + puts + crawler + athena,
-            $"Firehose {Usd(firehose)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
+        return new PathCost(firehose + partitioning + puts + crawler + athena,
+            $"Firehose {Usd(firehose)}, dynamic partitioning {Usd(partitioning)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
     }
 
     /// <summary>The streaming job's workers all day, the objects it puts, and the dashboard's Athena queries over its tables.</summary>

@@ -140,12 +140,14 @@ public sealed class FreshnessTests
         // 4,320 readings of 200 bytes, each billed as 5 KB by Firehose; 1,440 objects; queries scan less than Athena's 10 MB minimum.
         var day = new DayOfTraffic(Records: 4_320, RecordBytes: 200, LakeObjects: 1_440, LakeBytesScanned: 300_000, JobObjects: 2_880, JobBytesScanned: 50_000);
         var firehose = 4_320m * 5_120m / 1_073_741_824m * 0.029m;
+        // Dynamic partitioning: $0.020 per GB (as Firehose bills it, 5 KB a record) and $0.005 per 1,000 objects.
+        var partitioning = 4_320m * 5_120m / 1_073_741_824m * 0.020m + 1_440m / 1_000m * 0.005m;
         var lake = prices.Lake(day, TimeSpan.FromMinutes(15), dashboardQueriesPerDay: 1_440);
         // 96 crawls x 2 DPU x 1/6 h x $0.44 = $14.08; 1,440 puts x $0.005 / 1,000 = $0.0072; 1,440 queries x 10 MB x $5 / TB = $0.072.
-        Assert.Equal(firehose + 14.08m + 0.0072m + 0.072m, lake.UsdPerDay, 10);
-        Assert.Equal("Firehose $0.00, 1,440 S3 puts $0.01, 96 crawls $14.08, 1,440 Athena queries $0.07.", lake.Basis);
+        Assert.Equal(firehose + partitioning + 14.08m + 0.0072m + 0.072m, lake.UsdPerDay, 10);
+        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, 96 crawls $14.08, 1,440 Athena queries $0.07.", lake.Basis);
         var projected = prices.Lake(day, crawlEvery: null, dashboardQueriesPerDay: 1_440);
-        Assert.Equal("Firehose $0.00, 1,440 S3 puts $0.01, no crawler (partition projection), 1,440 Athena queries $0.07.", projected.Basis);
+        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, no crawler (partition projection), 1,440 Athena queries $0.07.", projected.Basis);
         // 2 workers x 0.25 DPU x 24 h x $0.44 = $5.28; 2,880 puts = $0.0144; queries $0.072.
         var job = prices.StreamingJob(day, dashboardQueriesPerDay: 1_440);
         Assert.Equal(5.28m + 0.0144m + 0.072m, job.UsdPerDay, 10);

@@ -119,7 +119,7 @@ public sealed class JobDisplayWordingTests
         var day = new DayOfTraffic(Records: 4_320, RecordBytes: 200, LakeObjects: 1_440, LakeBytesScanned: 300_000, JobObjects: 2_880, JobBytesScanned: 50_000);
 
         // 1 crawl × 2 DPU × 1/6 h × $0.44 = $0.1467.
-        Assert.Equal("Firehose $0.00, 1,440 S3 puts $0.01, 1 crawl $0.15, 1,440 Athena queries $0.07.",
+        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, 1 crawl $0.15, 1,440 Athena queries $0.07.",
             new FreshnessPrices().Lake(day, TimeSpan.FromDays(1), dashboardQueriesPerDay: 1_440).Basis);
     }
 
