@@ -83,10 +83,12 @@ public sealed class EtlNotebookTests(WorkshopRun run)
 
         Assert.Contains("STOPPED", OutputOf(cells, "RunsAsync(workshop.Names.StreamingJob)"));
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "07-going-further-etl.html"));
-        // The freshness chart before the crawl, and again after it, when it has the lake's path too.
+        // The freshness chart before the crawl, where the lake's path says it has nothing queryable yet, and again after
+        // it, when the lake's path has its figures written on its bars.
         var charts = page.Split("var renderPlotly_")[1..].Select(script => script[..script.IndexOf("</script>", StringComparison.Ordinal)]).ToArray();
         Assert.Equal(2, charts.Length);
-        Assert.DoesNotContain("Firehose, lake, Athena", charts[0]);
-        Assert.Contains("Firehose, lake, Athena", charts[1]);
+        Assert.Contains("\"text\":[\"not yet queryable\",", charts[0]);
+        Assert.DoesNotContain("not yet queryable", charts[1]);
+        Assert.Contains("\"x\":[\"Firehose, lake, Athena\",", charts[1]);
     }
 }

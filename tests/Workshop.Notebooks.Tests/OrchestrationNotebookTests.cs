@@ -88,8 +88,8 @@ public sealed class OrchestrationNotebookTests(WorkshopRun run)
         var cells = CodeCells();
 
         var sketch = OutputOf(cells, "workshop.Stack.DiagramWith(sketch)");
-        Assert.Contains("Your sketch: 2 stage(s), 3 arrow(s)", sketch);
-        Assert.Contains("state_machine -> daily", sketch);
+        Assert.Contains("Your sketch: 1 stage(s), 3 arrow(s)", sketch);
+        Assert.Contains("athena -> lake", sketch);
 
         var challenge = OutputOf(cells, "CheckChallengeAsync(myDefinition)");
         Assert.Contains("Orchestration challenge · Not yet", challenge);
