@@ -84,15 +84,18 @@ public static class WorkshopCharts
     /// </summary>
     public static GenericChart Chart(this StreamingWorkshop.Jobs.FreshnessReport report)
     {
-        // Every path keeps its place: one with no reading queryable yet shows that in words, where its bars would be.
+        // Every path keeps its place: one with no reading queryable yet says so in words (once), where its bars would be.
         // Each bar carries its figure, since a path of seconds beside one of minutes is too short to read off the axis.
         var names = report.Paths.Select(p => p.Path).ToArray();
-        GenericChart Bars(string name, Func<StreamingWorkshop.Jobs.PathFreshness, double?> seconds) =>
+        GenericChart Bars(string name, Func<StreamingWorkshop.Jobs.PathFreshness, double?> seconds, string whenNone) =>
             Plotly.NET.CSharp.Chart.Column<double, string, string>(
                 values: report.Paths.Select(p => seconds(p) ?? 0), Keys: names, Name: name,
-                MultiText: report.Paths.Select(p => seconds(p) is { } value ? StreamingWorkshop.Jobs.FreshnessReport.Seconds(value) : "not yet queryable").ToArray(),
+                MultiText: report.Paths.Select(p => seconds(p) is { } value ? StreamingWorkshop.Jobs.FreshnessReport.Seconds(value) : whenNone).ToArray(),
                 TextPosition: StyleParam.TextPosition.Outside);
-        return Plotly.NET.CSharp.Chart.Combine([Bars("Median", p => p.MedianSeconds), Bars("95th percentile", p => p.P95Seconds)])
-            .Titled("Produce-to-queryable delay per path", "Path", "Virtual seconds");
+        // Room above the tallest bar for its figure, which the plot would otherwise cut off.
+        var tallest = report.Paths.Max(p => Math.Max(p.MedianSeconds ?? 0, p.P95Seconds ?? 0));
+        return Plotly.NET.CSharp.Chart.Combine([Bars("Median", p => p.MedianSeconds, "not yet queryable"), Bars("95th percentile", p => p.P95Seconds, "")])
+            .Titled("Produce-to-queryable delay per path", "Path", "Virtual seconds")
+            .WithYAxisStyle<double, double, string>(TitleText: "Virtual seconds", MinMax: Tuple.Create(0.0, Math.Max(tallest, 1) * 1.15));
     }
 }

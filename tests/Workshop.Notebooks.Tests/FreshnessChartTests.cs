@@ -30,6 +30,8 @@ public sealed class FreshnessChartTests
         Assert.Contains("\"x\":[\"Lake path\",\"Job path\",\"Not reached\"]", html);
         Assert.Contains("\"y\":[754.0,35.0,0.0]", html);
         Assert.Contains("\"text\":[\"12 min 34 s\",\"35 s\",\"not yet queryable\"]", html);
+        Assert.Contains("\"text\":[\"12 min 34 s\",\"35 s\",\"\"]", html); // said once, under the median
+        Assert.Matches(@"""range"":\[0\.0,867\.\d*\]", html); // room above the tallest bar (754 s) for its figure
         Assert.Contains("\"textposition\":\"outside\"", html);
     }
 }
