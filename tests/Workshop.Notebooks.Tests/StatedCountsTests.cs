@@ -34,7 +34,7 @@ public sealed partial class StatedCountsTests(WorkshopRun run)
     public void The_streaming_jobs_stated_wait_and_start_are_the_ones_its_run_and_freshness_show()
     {
         var notebook = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "07-going-further-etl.ipynb"));
-        var prose = notebook.Cells.Single(c => c.Kind == CellKind.Markdown && c.Source.Contains("Every reading the streaming job took waited", StringComparison.Ordinal)).Source;
+        var prose = notebook.Cells.Single(c => c.Kind == CellKind.Markdown && c.Source.Contains("Every reading the streaming job read waited", StringComparison.Ordinal)).Source;
         var stated = StatedStreamingWait().Match(prose);
         Assert.True(stated.Success, prose);
 
