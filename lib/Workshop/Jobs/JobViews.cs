@@ -61,6 +61,7 @@ public sealed class JobRunView(JobRun run) : IHtmlDisplay
         // Names no wider than "Property", so a run id of 67 characters still fits 80 columns beside them.
         ("Started", JobShown.Time(Run.StartedOn) + " UTC"),
         ("Completed", Run.CompletedOn is null ? "(not yet)" : JobShown.Time(Run.CompletedOn) + " UTC"),
+        .. StartUp is { } startUp ? [("Start-up", $"{startUp} s")] : Array.Empty<(string, string)>(),
         ("Run time", $"{Run.ExecutionTime} s"),
         ("Workers", $"{Run.NumberOfWorkers} × {Run.WorkerType}, Glue {Run.GlueVersion}"),
         ("Billed", Billed),
@@ -69,6 +70,14 @@ public sealed class JobRunView(JobRun run) : IHtmlDisplay
     ];
 
     private string Title => $"Run of {Run.JobName}: {Run.JobRunState}";
+
+    /// <summary>
+    /// The seconds an ended run spent starting before its run time began, as Glue's console shows them apart: a batch
+    /// run's time counts from RUNNING, so without this Started to Completed would look longer than the run. (A streaming
+    /// run's time includes its start-up, since its workers are held from its start, so it has none.)
+    /// </summary>
+    private int? StartUp => Run.CompletedOn is { } completed && (int)(completed - Run.StartedOn).TotalSeconds - Run.ExecutionTime is var starting and > 0
+        ? starting : null;
 
     /// <summary>The DPU-seconds with the sum that makes them, so a short run's one-minute minimum does not look like an error.</summary>
     private string Billed

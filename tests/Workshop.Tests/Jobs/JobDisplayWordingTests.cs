@@ -98,6 +98,7 @@ public sealed class JobDisplayWordingTests
             State      SUCCEEDED
             Started    2026-12-04 00:05:58 UTC
             Completed  2026-12-04 00:06:38 UTC
+            Start-up   10 s
             Run time   30 s
             Workers    2 × G.1X, Glue 4.0
             Billed     120 DPU-seconds, $0.0147 (2 DPU × 60 s, the one-minute minimum)

@@ -51,6 +51,9 @@ public sealed class StreamingDashboardTests
         {
             // At 60 times real time the minute takes a second; the next batch lands only 35 virtual seconds (0.6 s) after its end.
             world.Clock.StartLive(speed: 60);
+            // Held at 00:07:00, as a live run holds its clock at its end: a test thread woken late on a busy machine
+            // would otherwise let the dashboard settle the job past it (the next batch lands at 00:07:35).
+            world.Clock.HoldLiveAt(StreamingJobWorld.Midnight + TimeSpan.FromMinutes(7));
             using var live = world.Jobs.Dashboard(world.Job.Name);
             while (world.Clock.GetUtcNow() < StreamingJobWorld.Midnight + TimeSpan.FromMinutes(7)) await Task.Delay(10);
             world.Clock.StopLiveAt(StreamingJobWorld.Midnight + TimeSpan.FromMinutes(7));
