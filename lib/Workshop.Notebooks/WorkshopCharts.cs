@@ -95,7 +95,7 @@ public static class WorkshopCharts
         // Room above the tallest bar for its figure, which the plot would otherwise cut off.
         var tallest = report.Paths.Max(p => Math.Max(p.MedianSeconds ?? 0, p.P95Seconds ?? 0));
         return Plotly.NET.CSharp.Chart.Combine([Bars("Median", p => p.MedianSeconds, "not yet queryable"), Bars("95th percentile", p => p.P95Seconds, "")])
-            .Titled("Produce-to-queryable delay per path", "Path", "Virtual seconds")
+            .Titled("Produce-to-queryable delay per path", "Path")
             .WithYAxisStyle<double, double, string>(TitleText: "Virtual seconds", MinMax: Tuple.Create(0.0, Math.Max(tallest, 1) * 1.15));
     }
 }
