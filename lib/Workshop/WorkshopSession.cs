@@ -109,7 +109,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
             await Task.Delay(wall > TimeSpan.FromMilliseconds(10) ? wall : TimeSpan.FromMilliseconds(10), cancellationToken);
             return;
         }
-        if (target > Clock.GetUtcNow()) Clock.AdvanceTo(target);
+        if (target > Clock.GetUtcNow()) Clock.MoveTo(target);
         Clock.Save();
     }
     /// <summary>The names the pipeline uses; read from the deployed stack once the pipeline is ready.</summary>

@@ -45,6 +45,8 @@ public sealed class EtlNotebookTests(WorkshopRun run)
         Assert.Contains("ETL challenge · Not yet", OutputOf(cells, "CheckChallengeAsync(myAnswer)"));
         var solution = ExecutedNotebook.CodeCells(run, Path.Combine("solutions", "etl-solution.ipynb"));
         Assert.Contains("ETL challenge · Correct", OutputOf(solution, "CheckChallengeAsync"));
+        // The solution shows the rows it is judged on, one per city, before the verdict.
+        Assert.Matches(@"city\s+hour\s+avg_f\n-+\s+-+\s+-+\n(Edinburgh|London|Manchester)\s+\d+\s+-?\d+\.\d\n", OutputOf(solution, "CheckChallengeAsync"));
     }
 
     [Fact]

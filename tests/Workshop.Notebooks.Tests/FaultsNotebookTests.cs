@@ -39,6 +39,11 @@ public sealed class FaultsNotebookTests(WorkshopRun run)
         var copies = OutputOf(cells, "HAVING COUNT(*) >= 2").Split('\n').Where(l => l.Contains("2025-01-14T00:0", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, copies.Count);
         Assert.All(copies, row => Assert.Matches(@"\s2$", row));
+        // The log names each retried reading as the table of copies does: by city and collection time.
+        var retried = log.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"No answer to the put of (\w+) collected at (\S+);"))
+            .Where(m => m.Success).Select(m => (m.Groups[1].Value, m.Groups[2].Value + ":00.000Z")).Order().ToList();
+        var copied = copies.Select(row => row.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(f => (f[0], f[1])).Order().ToList();
+        Assert.Equal(copied, retried);
 
         var minutes = OutputOf(cells, "the timed-out ones are the gap");
         foreach (var city in new[] { "Edinburgh", "London", "Manchester" }) Assert.Matches(city + @"\s+28\n", minutes);

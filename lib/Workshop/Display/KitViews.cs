@@ -28,7 +28,7 @@ public sealed class QueryHistoryView(IReadOnlyList<QueryExecution> executions) :
     internal static IReadOnlyList<string> Row(QueryExecution q) =>
     [
         q.QueryExecutionId,
-        FirstLine(q.Query),
+        OneLine(q.Query),
         Shown.Time(q.SubmissionDateTime),
         q.State + (q.StateChangeReason is { } reason && q.State != QueryStates.Succeeded ? $": {reason}" : ""),
         q.Statistics is { } s ? $"{s.EngineExecutionTimeInMillis / 1000.0:0.000} sec" : "",
@@ -36,9 +36,10 @@ public sealed class QueryHistoryView(IReadOnlyList<QueryExecution> executions) :
         q.Statistics is { } c ? $"${c.EstimatedCostUsd:0.000000}" : "",
     ];
 
-    private static string FirstLine(string sql)
+    /// <summary>The query on one line, as the console lists it: its lines joined by single spaces, cut at 90 characters.</summary>
+    internal static string OneLine(string sql)
     {
-        var line = sql.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
+        var line = string.Join(' ', sql.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
         return line.Length > 90 ? line[..89] + "…" : line;
     }
 

@@ -101,7 +101,7 @@ public sealed class FaultsFacade : IHtmlDisplay
 
         StartNextSecond();
         var started = session.Clock.GetUtcNow();
-        var batcher = new PutRecordsBatcher(local.Stream, (pause, _) => { session.Clock.Advance(pause); return Task.CompletedTask; });
+        var batcher = new PutRecordsBatcher(local.Stream, (pause, _) => { session.Clock.MoveBy(pause); return Task.CompletedTask; });
         var report = await batcher.PutAsync(streamName, entries, cancellationToken);
         var took = session.Clock.GetUtcNow() - started;
         session.Clock.Save();
@@ -134,7 +134,7 @@ public sealed class FaultsFacade : IHtmlDisplay
                 var data = $"{key} #{i}";
                 var put = await local.Stream.PutRecordAsync(streamName, Encoding.UTF8.GetBytes(data), key, cancellationToken: cancellationToken);
                 puts.Add(new OrderedRecord(puts.Count + 1, 0, key, data, put.ShardId, put.SequenceNumber));
-                session.Clock.Advance(TimeSpan.FromMilliseconds(10));
+                session.Clock.MoveBy(TimeSpan.FromMilliseconds(10));
             }
 
         var read = new List<OrderedRecord>();
@@ -154,7 +154,7 @@ public sealed class FaultsFacade : IHtmlDisplay
     private void StartNextSecond()
     {
         var now = session.Clock.GetUtcNow();
-        session.Clock.AdvanceTo(new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1));
+        session.Clock.MoveTo(new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1));
     }
 
     /// <summary>A demo stream made anew, so a second run shows the same thing as the first.</summary>

@@ -106,7 +106,7 @@ public sealed class WeatherProducer(IWeatherSource source, IStreamService stream
                     // The stream stored the record but its answer never came back, so the client sent it again.
                     put = await stream.PutRecordAsync(Options.StreamName, json, reading.City, cancellationToken: cancellationToken);
                     storedTwice++;
-                    events.Add(log.Event($"No answer to the put of {reading.City} at {reading.MeasurementTime}; retried: stored again to {put.ShardId} as {put.SequenceNumber}"));
+                    events.Add(log.Event($"No answer to the put of {reading.City} collected at {reading.CollectionTime:yyyy-MM-ddTHH:mm}; retried: stored again to {put.ShardId} as {put.SequenceNumber}"));
                 }
                 records.Add(new ProducedRecord(reading.City, put.ShardId, put.SequenceNumber));
                 if (AnswerLostBeforeOutage())

@@ -116,8 +116,8 @@ public sealed class ResultRow
 
 /// <summary>
 /// Values as the Athena console prints them: like the result files, except that doubles drop the last digits of
-/// binary noise (15 significant digits, so 0.22499999999999998 reads 0.225) and keep a ".0" when whole, and tabs are
-/// laid out as a terminal lays them out (DESCRIBE's rows are names and types parted by tabs).
+/// binary noise (15 significant digits, so 0.22499999999999998 reads 0.225), keep a ".0" when whole and read negative
+/// zero as 0.0, and tabs are laid out as a terminal lays them out (DESCRIBE's rows are names and types parted by tabs).
 /// </summary>
 public static class AthenaConsole
 {
@@ -125,7 +125,10 @@ public static class AthenaConsole
     {
         // A table measures a tab as one character (or none), so rows with tabs lost their alignment and their border.
         string text when text.Contains('\t') => ExpandTabs(text),
+        // A rounded difference of nearly nothing is negative zero; "-0.0" reads as a drop, so the console shows 0.0.
+        double d when d == 0 => "0.0",
         double d => Decimal(d.ToString("G15", CultureInfo.InvariantCulture)),
+        float f when f == 0 => "0.0",
         float f => Decimal(f.ToString("G7", CultureInfo.InvariantCulture)),
         System.Collections.IEnumerable list and not string => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
         _ => AthenaCsv.Format(value),

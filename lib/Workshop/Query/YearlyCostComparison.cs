@@ -34,7 +34,7 @@ public sealed record CostAssumptions
         ("Athena: $5 per TB scanned, rounded up to the nearest MB, at least 10 MB per query", "https://aws.amazon.com/athena/pricing/"),
         ("Redshift: the smallest provisioned node at $0.25 per hour (\"start small at $0.25 per hour\")", "https://aws.amazon.com/redshift/pricing/"),
         ("Kinesis Data Streams, provisioned: $0.015 per shard-hour, $0.014 per million 25 KB PUT payload units", "https://aws.amazon.com/kinesis/data-streams/pricing/"),
-        ("Firehose: $0.029 per GB ingested, each record rounded up to 5 KB; dynamic partitioning $0.020 per GB and $0.005 per 1,000 objects", "https://aws.amazon.com/firehose/pricing/"),
+        ("Firehose: $0.029 per GB ingested, each record rounded up to 5 KB; dynamic partitioning $0.020 per GB and $0.005 per 1,000 objects, and an hourly charge for the JQ that parses each record, left out here", "https://aws.amazon.com/firehose/pricing/"),
         ("S3: $0.005 per 1,000 PUT requests", "https://aws.amazon.com/s3/pricing/"),
     ];
 }

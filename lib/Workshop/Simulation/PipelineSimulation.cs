@@ -72,7 +72,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             if (start < clock.GetUtcNow())
                 throw new InvalidOperationException(
                     $"The workspace clock is already at {clock.GetUtcNow():u}; virtual time never runs backwards. Leave out --start to continue from there, choose a later start, or 'workshop reset' for a fresh workspace.");
-            clock.AdvanceTo(start);
+            clock.MoveTo(start);
             state = new SimulationState(start, start + duration, session.GivenOptions.Seed, cities, start, Completed: false, scenario,
                 FirstStart: state is null ? null : state.FirstStart ?? state.Start, Requested: duration);
             state.SaveWhole(stateFile);
@@ -89,7 +89,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         var clockSavedAt = Stopwatch.GetTimestamp();
         var reportedAt = Stopwatch.GetTimestamp();
         await RunEventsAsync(counts, delivery, state.NextInvocation, state.End,
-            time => { clock.AdvanceTo(time); return Task.CompletedTask; },
+            time => { clock.MoveTo(time); return Task.CompletedTask; },
             next =>
             {
                 current = current with { NextInvocation = next };
@@ -111,7 +111,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             },
             cancellationToken);
 
-        clock.AdvanceTo(state.End);
+        clock.MoveTo(state.End);
         if (local.Faults.ConsumerStoppedUntil(state.End) is null)
         {
             await delivery.PollAsync(cancellationToken);
@@ -145,7 +145,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         {
             // As a replay does: a fresh workspace's clock is set to the start, a used one moves on to it.
             if (clock.IsUnset) clock.SetStart(requested);
-            clock.AdvanceTo(requested);
+            clock.MoveTo(requested);
             clock.Save();
         }
         // Making the pipeline ready is one step, which a stop waits out: stopped halfway, the stack would be left

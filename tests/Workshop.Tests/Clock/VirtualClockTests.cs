@@ -1,3 +1,4 @@
+using StreamingWorkshop;
 using StreamingWorkshop.Clock;
 using Workshop.Tests.TestSupport;
 
@@ -35,6 +36,35 @@ public sealed class VirtualClockTests : IDisposable
         Assert.Equal(Start.AddMinutes(90), second.GetUtcNow());
         Assert.False(second.IsUnset);
         Assert.Throws<InvalidOperationException>(() => second.SetStart(Start));
+    }
+
+    [Fact]
+    public async Task A_notebook_that_moves_the_clock_on_leaves_the_next_notebook_there()
+    {
+        // 04 moves the clock ten quiet minutes on by hand; 05, in a new kernel, must start from there, not from before.
+        DateTimeOffset started;
+        await using (var first = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root }))
+        {
+            started = first.Clock.GetUtcNow();
+            first.Clock.Advance(TimeSpan.FromMinutes(10));
+            first.Clock.AdvanceTo(started.AddMinutes(25));
+        }
+
+        await using var next = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+
+        Assert.Equal(started.AddMinutes(25), next.Clock.GetUtcNow());
+    }
+
+    [Fact]
+    public void Advancing_saves_each_step_for_the_workspaces_other_processes()
+    {
+        var mine = VirtualClock.Load(temp.Workspace);
+        mine.SetStart(Start);
+
+        mine.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(Start.AddMinutes(10), VirtualClock.Load(temp.Workspace).GetUtcNow());
+        mine.AdvanceTo(Start.AddHours(1));
+        Assert.Equal(Start.AddHours(1), VirtualClock.Load(temp.Workspace).GetUtcNow());
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Display;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
+using StreamingWorkshop.Query;
 
 namespace Workshop.Tests.Display;
 
@@ -27,6 +28,21 @@ public class ViewTests
         Assert.Contains("&lt;London&gt;", html);
         Assert.DoesNotContain("<London>", html);
         Assert.Contains("{\"city\":\"<London>\"}", text);
+    }
+
+    [Fact]
+    public void Recent_queries_show_a_query_of_many_lines_on_one_line_and_cut_a_long_one()
+    {
+        QueryExecution Ran(string sql) => new("q-1", sql, "DML", "db", "primary", "s3://results/", "SUCCEEDED", null, null, At, At, null);
+        var view = new QueryHistoryView([
+            Ran("SELECT location,\n       COUNT(*) AS readings\n  FROM raw_weather_data\n GROUP BY location"),
+            Ran("SELECT " + string.Join(", ", Enumerable.Range(1, 30).Select(i => $"c{i}")) + " FROM t")]);
+
+        var html = view.ToHtml();
+
+        Assert.Contains(">SELECT location, COUNT(*) AS readings FROM raw_weather_data GROUP BY location<", html);
+        Assert.Contains(">SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c…<", html);
+        Assert.DoesNotContain("c19", html);
     }
 
     [Fact]
@@ -93,6 +109,8 @@ public class ViewTests
         Assert.Equal("0.3", StreamingWorkshop.Query.AthenaConsole.Format(0.1 + 0.2));
         Assert.Equal("18.0", StreamingWorkshop.Query.AthenaConsole.Format(18.0));
         Assert.Equal("-0.57", StreamingWorkshop.Query.AthenaConsole.Format(-0.57));
+        Assert.Equal("0.0", StreamingWorkshop.Query.AthenaConsole.Format(Math.Round(-0.004, 2)));
+        Assert.Equal("0.0", StreamingWorkshop.Query.AthenaConsole.Format(-0.0f));
         Assert.Equal("NaN", StreamingWorkshop.Query.AthenaConsole.Format(double.NaN));
         Assert.Equal("2025-01-14 10:15:00.000", StreamingWorkshop.Query.AthenaConsole.Format(new DateTime(2025, 1, 14, 10, 15, 0)));
         Assert.Equal("[1.5, 2.0]", StreamingWorkshop.Query.AthenaConsole.Format(new[] { 1.5, 2.0 }));
