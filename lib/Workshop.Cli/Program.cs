@@ -79,6 +79,7 @@ internal static partial class Failure
             FileNotFoundException or DirectoryNotFoundException => ($"Error: {error.Message} Check the path.", 1),
             UnauthorizedAccessException => ($"Error: {error.Message} Check the path and its permissions.", 1),
             IOException => ($"Error: {error.Message}", 1),
+            StreamingWorkshop.Storage.WorkspaceFileDamagedException => ($"Error: {error.Message}", 1),
             System.Text.Json.JsonException => ($"Error: the JSON is not valid: {error.Message}", 1),
             YamlDotNet.Core.YamlException yaml => ($"Error: the YAML is not valid (line {yaml.Start.Line}): {yaml.Message}", 1),
             OverflowException => ($"Error: a number is too large: {error.Message}", 1),
@@ -112,6 +113,10 @@ internal static partial class Failure
             " 'workshop stream peek' shows each record's sequence number on that shard: give one of those.",
         // A missing column's message already lists the table's columns; the list of tables would lead away from it.
         ServiceException { ErrorCode: "EntityNotFoundException" } column when column.Message.StartsWith("Column ", StringComparison.Ordinal) => "",
+        // A missing crawler's message already says how to make the workshop's.
+        ServiceException { ErrorCode: "EntityNotFoundException" } crawler when crawler.Message.StartsWith("Crawler ", StringComparison.Ordinal) => "",
+        ServiceException { ErrorCode: "EntityNotFoundException" } database when database.Message.StartsWith("Database ", StringComparison.Ordinal) =>
+            " 'workshop query \"SHOW DATABASES\"' lists the databases.",
         ServiceException { ErrorCode: "EntityNotFoundException" } => " 'workshop catalog tables' lists the database's tables.",
         ServiceException { ErrorCode: "ExecutionDoesNotExist" } execution when ExecutionOf().Match(execution.Message) is { Success: true } arn =>
             $" 'workshop workflow executions {arn.Groups["machine"].Value}' lists its executions.",
@@ -123,7 +128,12 @@ internal static partial class Failure
     /// <summary><paramref name="line"/> as it is, or, when the command line knows where to look next, ended as a sentence with that.</summary>
     public static string WithNextStep(string line, Exception error)
     {
+        // The API's way to see the shards, for a notebook; the command line has its own verb.
+        line = line.Replace("Pick neighbours from ListShards.", "Pick neighbours from 'workshop stream describe'.", StringComparison.Ordinal);
         if (NextStep(error) is not { Length: > 0 } next) return line;
+        // The command line's next step names the verb that lists the executions, which says it better.
+        if (error is ServiceException { ErrorCode: "ExecutionDoesNotExist" })
+            line = line.Replace(" List the state machine's executions to find its name.", "", StringComparison.Ordinal);
         // A missing table's message names SQL's way to list the tables, for a notebook; the command line gives its own verb.
         if (error is ServiceException { ErrorCode: "EntityNotFoundException" })
             line = line.Replace(StreamingWorkshop.Catalog.LocalGlueCatalog.SqlTableListing, ".", StringComparison.Ordinal);

@@ -167,7 +167,15 @@ public sealed class BadInputCliTests : IDisposable
             " is invalid. 'workshop stream peek' shows each record's sequence number on that shard: give one of those.");
         AssertOneClearLine(Workshop("catalog", "describe", "nope"), "EntityNotFoundException: Table nope not found in database weather-analytics_dev_db. "
             + "A crawler or a CREATE TABLE makes a table. 'workshop catalog tables' lists the database's tables.");
-        AssertOneClearLine(Workshop("workflow", "history", "nope"), "ExecutionDoesNotExist", "'workshop workflow executions weather-analytics-daily-pipeline-dev' lists its executions.");
+        AssertOneClearLine(Workshop("workflow", "history", "nope"), "ExecutionDoesNotExist",
+            "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:weather-analytics-daily-pipeline-dev:nope'. 'workshop workflow executions weather-analytics-daily-pipeline-dev' lists its executions.");
+        AssertOneClearLine(Workshop("crawl", "--name", "nosuch"),
+            "EntityNotFoundException: Crawler entry with name nosuch does not exist. Create it first (workshop crawl creates the workshop's).");
+        Assert.DoesNotContain("catalog tables", Workshop("crawl", "--name", "nosuch").Stderr);
+        AssertOneClearLine(Workshop("catalog", "tables", "--database", "nosuch"),
+            "EntityNotFoundException: Database nosuch not found", ". 'workshop query \"SHOW DATABASES\"' lists the databases.");
+        AssertOneClearLine(Workshop("stream", "merge", "--shard", "shardId-000000000000", "--adjacent", "shardId-000000000000"),
+            "Pick neighbours from 'workshop stream describe'.");
         AssertOneClearLine(Workshop("warehouse", "query", "SELECT * FROM nope"),
             "ERROR: relation \"nope\" does not exist. 'workshop warehouse tables' lists the warehouse's tables.");
     }
@@ -236,6 +244,23 @@ public sealed class BadInputCliTests : IDisposable
         Assert.True(said >= 0, stderr);
         Assert.Matches(@"^StreamingWorkshop\.[\w.]+Exception: The specified key does not exist", lines[said + 1]);
         Assert.Contains(lines, l => l.StartsWith("   at StreamingWorkshop.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("state/clock.json", "garbage")]
+    [InlineData("state/clock.json", "")]
+    [InlineData("catalog/weather-analytics_dev_db/tables/raw_weather_data.json", "{\"Versions\": [")]
+    public void A_damaged_workspace_file_is_named_with_the_way_out(string file, string content)
+    {
+        Assert.Equal(0, Workshop("simulate", "--duration", "10m").Exit);
+        Assert.Equal(0, Workshop("crawl").Exit);
+        var path = Path.Combine(Workspace, file);
+        Assert.True(System.IO.File.Exists(path), path);
+        System.IO.File.WriteAllText(path, content);
+
+        AssertOneClearLine(Workshop("query", "SELECT COUNT(*) FROM raw_weather_data"),
+            $"Error: '{path}' is damaged: it does not hold the JSON the kit wrote (",
+            "Put back a good copy of it, or start afresh with 'workshop reset' (it deletes the whole workspace).");
     }
 
     [Fact]

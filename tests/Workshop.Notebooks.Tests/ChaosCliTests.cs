@@ -49,6 +49,17 @@ public sealed class ChaosCliTests : IDisposable
     }
 
     [Fact]
+    public void Ordering_at_80_columns_keeps_every_sequence_number_whole()
+    {
+        var result = Cli.Capture(folder, new Dictionary<string, string> { ["WORKSHOP_WORKSPACE"] = Path.Combine(folder, "ws"), ["COLUMNS"] = "80" },
+            "chaos", "ordering", "--per-key", "2");
+
+        Assert.Equal(0, result.Exit);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"\b49\d{30}\b").Count);
+        Assert.All(result.Stdout.Split('\n'), l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+    }
+
+    [Fact]
     public void A_time_of_day_that_is_not_HH_mm_is_named()
     {
         AssertOneClearLine(Workshop("chaos", "stop-consumer", "--at", "25:00", "--for", "1h"), "--at '25:00' is not a UTC time of day", "HH:mm");

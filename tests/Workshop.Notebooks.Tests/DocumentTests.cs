@@ -74,6 +74,37 @@ public class DocumentTests
     }
 
     [Fact]
+    public void Convert_never_writes_over_an_executed_notebooks_outputs_nor_over_its_own_source()
+    {
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var executed = Path.Combine(folder, "executed.ipynb");
+            var document = new NotebookDocument { Metadata = NotebookDocument.DefaultMetadata() };
+            var cell = NotebookCell.Code("1 + 1");
+            cell.Outputs.Add(new System.Text.Json.Nodes.JsonObject { ["output_type"] = "execute_result", ["data"] = new System.Text.Json.Nodes.JsonObject { ["text/plain"] = "2" } });
+            document.Cells.Add(cell);
+            NotebookFile.Write(document, executed);
+            var before = File.ReadAllText(executed);
+            var dib = Path.Combine(folder, "executed.dib");
+            Assert.Equal(0, Cli.Run(out _, "convert", executed, dib));
+
+            var back = Cli.Capture(folder, new Dictionary<string, string>(), "convert", dib, executed);
+            var itself = Cli.Capture(folder, new Dictionary<string, string>(), "convert", dib, dib);
+
+            Assert.Equal(1, back.Exit);
+            Assert.Equal($"Error: '{executed}' holds 1 output(s) of executed cells, which converting over it would lose; write to another file, or delete it first.", back.Stderr.Trim());
+            Assert.Equal(before, File.ReadAllText(executed));
+            Assert.Equal(1, itself.Exit);
+            Assert.Contains("is the notebook being converted", itself.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_workshop_convert_command_writes_the_other_format()
     {
         var folder = Directory.CreateTempSubdirectory().FullName;

@@ -26,7 +26,7 @@ internal static class ChaosCommands
 
     private static TimeSpan ParseLength(string text)
     {
-        var span = CliSession.ParseDuration(text);
+        var span = CliSession.ParseDuration(text, "--for");
         if (span < TimeSpan.FromMinutes(1) || span > TimeSpan.FromDays(7))
             throw new ArgumentException($"--for '{text}' is out of range; give from 1m to 7d, for example 1h.");
         return span;

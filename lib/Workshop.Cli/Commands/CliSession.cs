@@ -77,7 +77,7 @@ internal static partial class CliSession
     }
 
     /// <summary>Reads durations written as 24h, 90m, 2d, 30s (or combinations such as 1h30m), or as a .NET TimeSpan with its colons (1:30:00).</summary>
-    public static TimeSpan ParseDuration(string text)
+    public static TimeSpan ParseDuration(string text, string? option = null)
     {
         var matches = DurationPart().Matches(text.Trim());
         if (matches.Count > 0 && string.Concat(matches.Select(m => m.Value)) == text.Trim())
@@ -99,18 +99,21 @@ internal static partial class CliSession
             }
             catch (OverflowException)
             {
-                throw new ArgumentException($"'{text}' is longer than any run can last; give a length of time such as 24h, 90m or 7d.");
+                throw new ArgumentException($"{Named(option)}'{text}' is longer than any run can last; give a length of time such as 24h, 90m or 7d.");
             }
             return total;
         }
         // A bare number has no unit: .NET would read "3" as three days, where the learner may well have meant hours.
         if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var bare))
             throw new ArgumentException(bare > 0
-                ? $"'{text.Trim()}' has no unit; write {text.Trim()}h, {text.Trim()}m, {text.Trim()}d or {text.Trim()}s."
-                : $"'{text.Trim()}' is no time at all; give a length of time above zero such as 24h, 90m or 7d.");
+                ? $"{Named(option)}'{text.Trim()}' has no unit; write {text.Trim()}h, {text.Trim()}m, {text.Trim()}d or {text.Trim()}s."
+                : $"{Named(option)}'{text.Trim()}' is no time at all; give a length of time above zero such as 24h, 90m or 7d.");
         if (text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)) return span;
-        throw new ArgumentException($"'{text}' is not a duration; write it as 24h, 90m, 2d, 30s or 1h30m.");
+        throw new ArgumentException($"{Named(option)}'{text}' is not a duration; write it as 24h, 90m, 2d, 30s or 1h30m.");
     }
+
+    /// <summary>"--duration: " before a message about that option's value, so the learner knows which one to fix.</summary>
+    private static string Named(string? option) => option is null ? "" : option + ": ";
 
     public static DateTimeOffset ParseInstant(string text)
     {

@@ -74,7 +74,7 @@ internal static class MetricsCommands
         {
             var ns = parse.GetValue(metricNamespace)!;
             var name = CheckMetricName(ns, parse.GetValue(metricName)!);
-            var span = CliSession.ParseDuration(parse.GetValue(last)!);
+            var span = CliSession.ParseDuration(parse.GetValue(last)!, "--last");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             Terminal.Show(await session.Metrics.StatisticsAsync(ns, name, parse.GetValue(period), parse.GetValue(statistic)!, span, parse.GetValue(dimension), cancellationToken));
             return 0;

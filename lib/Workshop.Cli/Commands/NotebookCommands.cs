@@ -150,8 +150,14 @@ internal static class NotebookCommands
         var command = new Command("convert", "Convert a notebook between .ipynb and .dib.") { source, target };
         command.SetAction(parse =>
         {
-            var document = NotebookFile.Read(parse.GetValue(source)!);
-            NotebookFile.Write(document, parse.GetValue(target)!);
+            var (from, to) = (parse.GetValue(source)!, parse.GetValue(target)!);
+            if (Path.GetFullPath(from) == Path.GetFullPath(to))
+                throw new ArgumentException($"'{to}' is the notebook being converted; give a target of the other kind (.dib or .ipynb).");
+            var document = NotebookFile.Read(from);
+            // An executed notebook's outputs are work a .dib or a fresh conversion does not carry: never write over them.
+            if (File.Exists(to) && NotebookFile.Read(to).Cells.Sum(cell => cell.Outputs.Count) is var outputs and > 0)
+                throw new ArgumentException($"'{to}' holds {outputs} output(s) of executed cells, which converting over it would lose; write to another file, or delete it first.");
+            NotebookFile.Write(document, to);
             AnsiConsole.MarkupLineInterpolated($"Wrote {parse.GetValue(target)} ({document.Cells.Count} cells).");
             return 0;
         });

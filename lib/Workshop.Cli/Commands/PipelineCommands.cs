@@ -41,8 +41,10 @@ internal static class PipelineCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Every value is checked before anything runs, whatever the mode, so a mistyped one changes nothing.
-            var span = CliSession.ParseDuration(parse.GetValue(duration)!);
+            var span = CliSession.ParseDuration(parse.GetValue(duration)!, "--duration");
             var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s) : (DateTimeOffset?)null;
+            if (startAt is { } first && DateTimeOffset.MaxValue - first < span)
+                throw new ArgumentException($"--start {parse.GetValue(start)} with --duration {parse.GetValue(duration)} would end after the year 9999; give an earlier --start.");
             var cityNames = parse.GetResult(cities) is not null && parse.GetValue(cities) is { } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
             if (cityNames is { Length: 0 })
                 throw new ArgumentException($"--cities names no city; give one or more of {string.Join(", ", City.Known.Select(c => c.Name))} (or Name:latitude:longitude), or leave out --cities for {string.Join(", ", City.WorkshopDefaults.Select(c => c.Name))}.");
@@ -69,6 +71,9 @@ internal static class PipelineCommands
                 Outage = parse.GetValue(outage) is { } window ? ProducerOutage.Parse(window, day, "--outage") : null,
                 HumidityFrom = parse.GetValue(humidityFrom) is { } from ? ProducerOutage.ParseTimeOfDay(from, day, "--humidity-from") : null,
             };
+            // Said, not refused: a replay resumed part-way may rightly pass an outage it already went through.
+            if (scenario.Outage is { } held && (held.To <= day || held.From >= day + span))
+                Terminal.Tell($"Note: the outage from {held} falls outside this replay ({day.UtcDateTime:yyyy-MM-dd HH:mm} to {(day + span).UtcDateTime:yyyy-MM-dd HH:mm} UTC), so the producer holds nothing back; give --start on the outage's day to replay it.");
 
             SimulationReport report = null!;
             await Terminal.Progress.Progress()
@@ -160,7 +165,7 @@ internal static class PipelineCommands
 
         var partitionKey = new Option<string>("--partition-key") { Description = "Partition key (with --count above 1, a number is added to it).", DefaultValueFactory = _ => "cli" };
         var data = new Option<string>("--data") { Description = "The record's data as text.", Required = true };
-        var count = new Option<int>("--count") { Description = "How many records to put (in PutRecords batches of 500).", DefaultValueFactory = _ => 1 }.WithRange(1);
+        var count = new Option<int>("--count") { Description = "How many records to put (in PutRecords batches of 500).", DefaultValueFactory = _ => 1 }.WithRange(1, MaxPutCount);
         var noRetry = new Option<bool>("--no-retry") { Description = "Send each batch once: records a shard refuses are counted as failed, not retried with backoff." };
         var put = new Command("put", "Put records on the stream by hand.") { streamOption, partitionKey, data, count, noRetry };
         put.SetAction(async (parse, cancellationToken) =>
@@ -175,8 +180,10 @@ internal static class PipelineCommands
                 Console.Out.WriteLine($"{result.ShardId} {result.SequenceNumber}");
                 return 0;
             }
-            // The data goes as given; only the partition key carries the counter, so the records spread over the shards.
-            var entries = Enumerable.Range(0, total).Select(i => new PutRecordsEntry(System.Text.Encoding.UTF8.GetBytes(text), $"{parse.GetValue(partitionKey)}{i}")).ToArray();
+            // The data goes as given, one copy shared by every record; only the partition key carries the counter, so the
+            // records spread over the shards.
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            var entries = Enumerable.Range(0, total).Select(i => new PutRecordsEntry(bytes, $"{parse.GetValue(partitionKey)}{i}")).ToArray();
             var outcome = await PutWithBackoffAsync(session, name, entries, parse.GetValue(noRetry) ? 1 : PutAttempts, cancellationToken);
             Console.Out.WriteLine($"Put {total - outcome.Failed:N0} record(s); {outcome.Failed:N0} failed.");
             if (outcome.Failed == 0)
@@ -253,6 +260,9 @@ internal static class PipelineCommands
 
     private const int PutAttempts = 8;
 
+    /// <summary>The most records one `stream put` makes: a lab's worth, well inside the machine's memory.</summary>
+    private const int MaxPutCount = 1_000_000;
+
     private static readonly string ShardWriteLimit =
         $"a shard takes {LocalStreamService.ShardWriteRecordsPerSecond:N0} records and {LocalStreamService.ShardWriteBytesPerSecond / (1024 * 1024)} MiB a second";
 
@@ -273,6 +283,7 @@ internal static class PipelineCommands
         {
             foreach (var chunk in entries.Chunk(LocalStreamService.MaxRecordsPerPutRecords))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 IReadOnlyList<PutRecordsEntry> pending = chunk;
                 PutRecordsResult? last = null;
                 var attempt = 0;

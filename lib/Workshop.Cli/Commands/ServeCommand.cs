@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamingWorkshop.Serve;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Cli.Commands;
 
@@ -136,7 +137,7 @@ internal static class ServeCommand
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<ServingMark>(File.ReadAllBytes(path));
+            return WorkspaceJson.Read<ServingMark>(path);
         }
         catch (Exception error) when (error is System.Text.Json.JsonException or IOException)
         {

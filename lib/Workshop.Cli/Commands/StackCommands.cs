@@ -101,7 +101,10 @@ internal static class DiagramCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var body = parse.GetValue(template) is { } path ? await CliSession.ReadInputFileAsync(path, "--template", "template", cancellationToken) : TemplateReader.WorkshopTemplate();
-            var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
+            var outText = parse.GetValue(output)!;
+            if (File.Exists(outText))
+                throw new ArgumentException($"--out '{outText}' is a file; give a folder for architecture.svg and architecture.png.");
+            var folder = Directory.CreateDirectory(outText).FullName;
             var svgPath = Path.Combine(folder, "architecture.svg");
             await File.WriteAllTextAsync(svgPath, ArchitectureDiagram.Svg(TemplateReader.Parse(body)), cancellationToken);
             Console.Out.WriteLine($"Wrote {svgPath}");

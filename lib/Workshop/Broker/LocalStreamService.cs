@@ -539,6 +539,9 @@ public sealed partial class LocalStreamService : IStreamService, StreamingWorksh
     {
         if (streamName is null || !StreamNamePattern().IsMatch(streamName))
             throw new ValidationException("kinesis", $"1 validation error detected: Value '{streamName}' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128");
+        // The pattern lets them through, but locally each stream is a folder of its name, and these two name other folders.
+        if (streamName is "." or "..")
+            throw new ValidationException("kinesis", $"The local backend keeps each stream in a folder of its name, so '{streamName}' cannot name a stream here; choose a name with a letter or digit in it.");
     }
 
     private OpenStream Open(string streamName)
@@ -557,7 +560,7 @@ public sealed partial class LocalStreamService : IStreamService, StreamingWorksh
             using (AcquireAppendLock(folder))
             {
                 var writtenAt = File.GetLastWriteTimeUtc(metadataPath);
-                var metadata = JsonSerializer.Deserialize<StreamMetadata>(File.ReadAllBytes(metadataPath))!;
+                var metadata = WorkspaceJson.Read<StreamMetadata>(metadataPath)!;
                 stream = new OpenStream(folder, metadata, writtenAt);
                 foreach (var log in stream.Shards) log.CatchUp(cutTornTail: true);
             }

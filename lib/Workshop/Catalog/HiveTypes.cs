@@ -137,12 +137,36 @@ public static class HiveTypes
                     arguments.AddRange(s[i..close].Split(',').Select(a => a.Trim()));
                     i = close + 1;
                 }
+                CheckSizes(s, name, arguments);
                 return new TypeNode(name, arguments, []);
             default:
                 if (!Primitives.Contains(name))
                     throw Invalid(s, $"'{name}' is not a Hive type; use string, int, bigint, double, boolean, timestamp, date, decimal(p,s), array<...>, map<...> or struct<...>");
                 return new TypeNode(name, [], []);
         }
+    }
+
+    /// <summary>
+    /// The sizes Athena reads: a decimal's precision 1 to 38 and scale 0 to the precision, a varchar's length 1 to
+    /// 65535, a char's 1 to 255. Caught here, a bad size is named when the column is changed, not at every later query.
+    /// </summary>
+    private static void CheckSizes(string s, string name, List<string> arguments)
+    {
+        int? Number(int index) => index < arguments.Count && int.TryParse(arguments[index], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        var fits = name switch
+        {
+            "decimal" => arguments.Count == 0
+                || (arguments.Count <= 2 && Number(0) is >= 1 and <= 38 and var precision && (arguments.Count == 1 || Number(1) is { } scale && scale <= precision)),
+            "varchar" => arguments.Count == 0 || (arguments.Count == 1 && Number(0) is >= 1 and <= 65535),
+            _ => arguments.Count == 0 || (arguments.Count == 1 && Number(0) is >= 1 and <= 255),
+        };
+        if (!fits)
+            throw Invalid(s, name switch
+            {
+                "decimal" => "decimal(p,s) takes a precision p from 1 to 38 and a scale s from 0 to p, as in decimal(10,2)",
+                "varchar" => "varchar(n) takes a length n from 1 to 65535, as in varchar(40)",
+                _ => "char(n) takes a length n from 1 to 255, as in char(2)",
+            });
     }
 
     private static string ReadWord(string s, ref int i)

@@ -156,7 +156,7 @@ public sealed class LocalCrawlers(WorkspaceDirectory workspace, TimeProvider clo
     {
         var path = CrawlerFile(name);
         if (!File.Exists(path)) throw new EntityNotFoundException($"Crawler entry with name {name} does not exist. Create it first (workshop crawl creates the workshop's).");
-        var info = JsonSerializer.Deserialize<CrawlerInfo>(File.ReadAllBytes(path), JsonOptions)!;
+        var info = WorkspaceJson.Read<CrawlerInfo>(path, JsonOptions)!;
         return info.State == "RUNNING" && info.RunOwner?.IsAlive() != true ? Interrupted(info) : info;
     }
 

@@ -71,7 +71,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         var path = DatabaseFile(ValidName(name, "database"));
         if (!File.Exists(path))
             throw new EntityNotFoundException($"Database {name.ToLowerInvariant()} not found. Deploy the stack, or create it with CREATE DATABASE.");
-        return JsonSerializer.Deserialize<GlueDatabase>(File.ReadAllBytes(path), JsonOptions)!;
+        return WorkspaceJson.Read<GlueDatabase>(path, JsonOptions)!;
     }
 
     public bool DatabaseExists(string name) => File.Exists(DatabaseFile(ValidName(name, "database")));
@@ -81,7 +81,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         var root = workspace.Resolve("catalog");
         if (!Directory.Exists(root)) return [];
         return Directory.GetDirectories(root).Select(d => Path.Combine(d, "database.json")).Where(File.Exists)
-            .Select(f => JsonSerializer.Deserialize<GlueDatabase>(File.ReadAllBytes(f), JsonOptions)!)
+            .Select(f => WorkspaceJson.Read<GlueDatabase>(f, JsonOptions)!)
             .OrderBy(d => d.Name, StringComparer.Ordinal).ToArray();
     }
 
@@ -247,7 +247,15 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
             parsed[path] = known with { Stamp = stamp };
             return known.History;
         }
-        var history = JsonSerializer.Deserialize<TableHistory>(content, JsonOptions)!;
+        TableHistory history;
+        try
+        {
+            history = JsonSerializer.Deserialize<TableHistory>(content, JsonOptions)!;
+        }
+        catch (JsonException error)
+        {
+            throw new WorkspaceFileDamagedException(path, error);
+        }
         parsed[path] = (content, stamp, history);
         return history;
     }

@@ -230,7 +230,7 @@ public sealed class LocalDeliveryStream : IDisposable
 
         var keys = EmptyKeys;
         string? failure = null;
-        if (query is not null && !query.TryEvaluate(record.Data.Span, out keys, out failure))
+        if (query is not null && (!query.TryEvaluate(record.Data.Span, out keys, out failure) || UnstorableKey(keys, out failure)))
         {
             AddToBuffer("\0" + PartitioningFailed, isError: true, EmptyKeys, record, pending, ErrorDocument(record, failure!));
             Metrics.ErrorRecords++;
@@ -241,6 +241,23 @@ public sealed class LocalDeliveryStream : IDisposable
     }
 
     private static readonly Dictionary<string, string> EmptyKeys = new();
+
+    /// <summary>
+    /// True when a key's value holds a slash that makes an empty, "." or ".." folder ("a/../b"). S3 would take such a key,
+    /// but the local lake cannot hold it, and retrying it would hold the delivery up for good: the record goes to the
+    /// error prefix instead, with the reason.
+    /// </summary>
+    private static bool UnstorableKey(Dictionary<string, string> keys, out string? failure)
+    {
+        foreach (var (name, value) in keys)
+            if (value.Contains('/') && value.Split('/').Any(part => part is "" or "." or ".."))
+            {
+                failure = $"The value '{value}' of partition key '{name}' makes an empty, '.' or '..' folder in the S3 prefix, which the local lake cannot hold";
+                return true;
+            }
+        failure = null;
+        return false;
+    }
 
     private void AddToBuffer(string bufferKey, bool isError, Dictionary<string, string> keys, StreamRecord record, PendingRecord pending, ReadOnlyMemory<byte> payload)
     {

@@ -58,7 +58,7 @@ public sealed class LocalFirehoseService(WorkspaceDirectory workspace, TimeProvi
         var path = ConfigPath(name);
         if (!File.Exists(path))
             throw new ResourceNotFoundException("firehose", $"Firehose {name} under account 123456789012 not found. Deploy the stack first ('workshop deploy') or check the name with 'workshop stack resources'.");
-        return JsonSerializer.Deserialize<DeliveryStreamConfig>(File.ReadAllBytes(path), JsonOptions)
+        return WorkspaceJson.Read<DeliveryStreamConfig>(path, JsonOptions)
                ?? throw new InvalidDataException($"The configuration file {path} is empty; delete the delivery stream and deploy again.");
     }
 

@@ -36,7 +36,7 @@ public sealed record FaultPlan
     public static FaultPlan Load(WorkspaceDirectory workspace)
     {
         var path = PathIn(workspace);
-        return File.Exists(path) ? JsonSerializer.Deserialize<FaultPlan>(File.ReadAllBytes(path), JsonOptions) ?? None : None;
+        return File.Exists(path) ? WorkspaceJson.Read<FaultPlan>(path, JsonOptions) ?? None : None;
     }
 
     public void Save(WorkspaceDirectory workspace)

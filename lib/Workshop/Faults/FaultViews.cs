@@ -49,7 +49,8 @@ public sealed record OrderedRecord(int PutOrder, int ReadOrder, string Partition
 /// </summary>
 public sealed class OrderingView(string streamName, IReadOnlyList<string> keys, IReadOnlyList<OrderedRecord> readOrder) : IHtmlDisplay
 {
-    private static readonly string[] Headers = ["Read #", "Put #", "Partition key", "Data", "Shard", "Sequence number"];
+    // The data last: a narrow terminal may wrap it, but never a sequence number a learner copies.
+    private static readonly string[] Headers = ["Read #", "Put #", "Partition key", "Shard", "Sequence number", "Data"];
 
     public IReadOnlyList<OrderedRecord> ReadOrder { get; } = readOrder;
 
@@ -65,7 +66,7 @@ public sealed class OrderingView(string streamName, IReadOnlyList<string> keys, 
     public bool ReadInPutOrder => ReadOrder.Select(r => r.PutOrder).SequenceEqual(ReadOrder.Select(r => r.PutOrder).Order());
 
     private IEnumerable<IReadOnlyList<string>> Rows => ReadOrder.Select(r => (IReadOnlyList<string>)[
-        r.ReadOrder.ToString(CultureInfo.InvariantCulture), r.PutOrder.ToString(CultureInfo.InvariantCulture), r.PartitionKey, r.Data, r.ShardId, r.SequenceNumber]);
+        r.ReadOrder.ToString(CultureInfo.InvariantCulture), r.PutOrder.ToString(CultureInfo.InvariantCulture), r.PartitionKey, r.ShardId, r.SequenceNumber, r.Data]);
 
     private string Caption => $"{streamName}: {string.Join(" and ", keys)} put alternately, read shard by shard";
 

@@ -5,6 +5,7 @@ using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Producer;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Jobs;
 
@@ -343,7 +344,7 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
     private RunPlan LoadPlan(string jobName, string runId)
     {
         var path = PlanFile(jobName, runId);
-        return File.Exists(path) ? JsonSerializer.Deserialize<RunPlan>(File.ReadAllBytes(path), JsonOptions)! : new RunPlan();
+        return File.Exists(path) ? WorkspaceJson.Read<RunPlan>(path, JsonOptions)! : new RunPlan();
     }
 
     private void SavePlan(string jobName, string runId, RunPlan plan) =>
@@ -354,7 +355,7 @@ internal sealed class BatchJobRuntime(LocalJobService jobs) : IJobRuntime
     private Bookmark LoadBookmark(string jobName)
     {
         var path = BookmarkFile(jobName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<Bookmark>(File.ReadAllBytes(path), JsonOptions)! : new Bookmark(new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal), null);
+        return File.Exists(path) ? WorkspaceJson.Read<Bookmark>(path, JsonOptions)! : new Bookmark(new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal), null);
     }
 
     private void SaveBookmark(string jobName, Bookmark bookmark) =>

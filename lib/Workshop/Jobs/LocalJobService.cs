@@ -274,7 +274,7 @@ public sealed class LocalJobService : IJobService, IHtmlDisplay
         if (!Directory.Exists(folder)) return [];
         return Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal)
             .Select(f => (int.Parse(Path.GetFileName(f)[..6], System.Globalization.CultureInfo.InvariantCulture),
-                JsonSerializer.Deserialize<JobRun>(File.ReadAllBytes(f), JsonOptions)!)).ToArray();
+                WorkspaceJson.Read<JobRun>(f, JsonOptions)!)).ToArray();
     }
 
     private (int Sequence, JobRun Run)? TryFindRun(string jobName, string runId)
@@ -284,7 +284,7 @@ public sealed class LocalJobService : IJobService, IHtmlDisplay
         var file = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*.{runId}.json").FirstOrDefault() : null;
         if (file is null) return null;
         return (int.Parse(Path.GetFileName(file)[..6], System.Globalization.CultureInfo.InvariantCulture),
-            JsonSerializer.Deserialize<JobRun>(File.ReadAllBytes(file), JsonOptions)!);
+            WorkspaceJson.Read<JobRun>(file, JsonOptions)!);
     }
 
     private (int Sequence, JobRun Run) FindRun(string jobName, string runId) =>
@@ -304,7 +304,7 @@ public sealed class LocalJobService : IJobService, IHtmlDisplay
 
     private string JobFile(string jobName) => Workspace.Resolve("state", "jobs", jobName, "job.json");
 
-    private static GlueJob ReadJob(string path) => JsonSerializer.Deserialize<GlueJob>(File.ReadAllBytes(path), JsonOptions)!;
+    private static GlueJob ReadJob(string path) => WorkspaceJson.Read<GlueJob>(path, JsonOptions)!;
 
     private static void ValidJobName(string jobName)
     {

@@ -460,7 +460,7 @@ public sealed partial class LocalObjectStore : IObjectStore, StreamingWorkshop.D
         lock (settingsCache)
         {
             if (settingsCache.TryGetValue(bucket, out var cached) && cached.Stamp == stamp) return cached.Settings;
-            var settings = JsonSerializer.Deserialize<BucketSettings>(File.ReadAllBytes(path)) ?? new BucketSettings(DateTimeOffset.MinValue, []);
+            var settings = WorkspaceJson.Read<BucketSettings>(path) ?? new BucketSettings(DateTimeOffset.MinValue, []);
             settingsCache[bucket] = (stamp, settings);
             return settings;
         }

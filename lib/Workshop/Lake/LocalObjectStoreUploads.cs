@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Storage;
 
 namespace StreamingWorkshop.Lake;
 
@@ -54,7 +55,7 @@ public sealed partial class LocalObjectStore
         var sidecar = HeadersPath(bucket, key);
         if (File.Exists(sidecar))
         {
-            var saved = JsonSerializer.Deserialize<SavedHeaders>(File.ReadAllBytes(sidecar));
+            var saved = WorkspaceJson.Read<SavedHeaders>(sidecar);
             if (saved is not null && saved.Size == info.Size && saved.LastModified == info.LastModified)
                 return new ObjectHeaders(saved.ContentType, saved.ETag);
         }
@@ -165,7 +166,7 @@ public sealed partial class LocalObjectStore
     }
 
     private static SavedUpload LoadUpload(string folder) =>
-        JsonSerializer.Deserialize<SavedUpload>(File.ReadAllBytes(Path.Combine(folder, "upload.json")))!;
+        WorkspaceJson.Read<SavedUpload>(Path.Combine(folder, "upload.json"))!;
 
     private static string PartPath(string folder, int partNumber) =>
         Path.Combine(folder, $"part-{partNumber.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}");

@@ -242,6 +242,9 @@ public sealed record City(string Name, double Latitude, double Longitude)
                 throw new ArgumentException($"City '{entry}': latitude {parts[1]} is out of range; give one from -90 to 90 (for example Oxford:51.752:-1.2577).");
             if (longitude is < -180 or > 180)
                 throw new ArgumentException($"City '{entry}': longitude {parts[2]} is out of range; give one from -180 to 180 (for example Oxford:51.752:-1.2577).");
+            // The name becomes the lake's location=NAME folder: a slash would split it, and "." or ".." name no folder of its own.
+            if (parts[0].IndexOfAny(['/', '\\']) >= 0 || parts[0].Trim() is "." or ".." or "")
+                throw new ArgumentException($"City '{entry}': the name '{parts[0]}' cannot be a folder of the lake (location={parts[0]}/); give a name without '/' or '\\' that is not '.' or '..' (for example Oxford:51.752:-1.2577).");
             return new City(parts[0], latitude, longitude);
         }
         var known = Known.FirstOrDefault(c => string.Equals(c.Name, entry.Trim(), StringComparison.OrdinalIgnoreCase));

@@ -60,6 +60,15 @@ internal static partial class AthenaErrors
             var near = syntax.Groups["near"].Value;
             return new("SYNTAX_ERROR", $"{Where(near)}: mismatched input '{near}'");
         }
+        if (message.Contains("syntax error at end of input", StringComparison.Ordinal))
+        {
+            // Trino points just past the last token, where the statement stopped short.
+            var (endLine, endColumn) = AthenaSql.Position(original, original.TrimEnd().Length);
+            return new("SYNTAX_ERROR", $"line {endLine}:{endColumn}: mismatched input '<EOF>'. The statement ends before its last clause is complete: finish it (a WHERE needs a condition, a GROUP BY its columns).");
+        }
+        if (ExpressionTooDeep().Match(message) is { Success: true } deep)
+            // DuckDB's own advice is a SET, which Athena has not and the kit's locked engine refuses.
+            return new("SYNTAX_ERROR", $"{Where(null)}: the expression is nested more than {deep.Groups["limit"].Value} levels deep; split it into smaller parts, for example with a WITH clause.");
         if (message.StartsWith("Parser Error", StringComparison.Ordinal))
             return new("SYNTAX_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Parser Error: ", "")}");
         if (message.StartsWith("Binder Error", StringComparison.Ordinal))
@@ -89,6 +98,9 @@ internal static partial class AthenaErrors
         var relative = Path.GetRelativePath(lakeFolder, path);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : "s3://" + relative.Replace(Path.DirectorySeparatorChar, '/');
     }
+
+    [GeneratedRegex("Max expression depth limit of (?<limit>\\d+) exceeded")]
+    private static partial Regex ExpressionTooDeep();
 
     [GeneratedRegex("^Invalid Input Error: Could not parse string \"(?<value>[^\"]*)\"")]
     private static partial Regex UnparsableString();

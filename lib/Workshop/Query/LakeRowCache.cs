@@ -593,7 +593,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     {
         var manifest = workspace.Confine(Path.Combine(savedFolder, Stem(key) + ".json"));
         if (!File.Exists(manifest)) return null;
-        var saved = JsonSerializer.Deserialize<SavedRows>(File.ReadAllBytes(manifest));
+        var saved = WorkspaceJson.Read<SavedRows>(manifest);
         return saved is null || saved.Key != key || saved.Shape != shape || Path.GetFileName(saved.RowsFile) != saved.RowsFile ? null : saved;
     }
 

@@ -52,7 +52,7 @@ internal sealed class QueryHistory(WorkspaceDirectory workspace)
             if (byId.TryGetValue(id, out known)) return known;
         }
         var legacy = workspace.Resolve("query", "history", id + ".json");
-        return File.Exists(legacy) ? JsonSerializer.Deserialize<QueryExecution>(File.ReadAllBytes(legacy)) : null;
+        return File.Exists(legacy) ? WorkspaceJson.Read<QueryExecution>(legacy) : null;
     }
 
     /// <summary>The newest executions first, at most <paramref name="max"/>.</summary>
@@ -67,7 +67,7 @@ internal sealed class QueryHistory(WorkspaceDirectory workspace)
         var legacyFolder = workspace.Resolve("query", "history");
         if (newest.Count < max && Directory.Exists(legacyFolder))
             newest.AddRange(new DirectoryInfo(legacyFolder).GetFiles("*.json").OrderByDescending(f => f.LastWriteTimeUtc).Take(max - newest.Count)
-                .Select(f => JsonSerializer.Deserialize<QueryExecution>(File.ReadAllBytes(f.FullName))!));
+                .Select(f => WorkspaceJson.Read<QueryExecution>(f.FullName)!));
         return newest;
     }
 

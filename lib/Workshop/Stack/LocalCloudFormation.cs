@@ -66,7 +66,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         {
             try
             {
-                if (JsonSerializer.Deserialize<DeletedStack>(File.ReadAllBytes(file), JsonOptions) is { DeletionTime: var at } stack && at >= since) deleted.Add(stack);
+                if (WorkspaceJson.Read<DeletedStack>(file, JsonOptions) is { DeletionTime: var at } stack && at >= since) deleted.Add(stack);
             }
             catch (JsonException)
             {
@@ -86,7 +86,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         var path = StackFile(stackName);
         if (!File.Exists(path))
             throw new ValidationException("cloudformation", $"Stack with id {stackName} does not exist. Deploy it first with 'workshop deploy --stack-name {stackName}'.");
-        return JsonSerializer.Deserialize<StackState>(File.ReadAllBytes(path), JsonOptions)!;
+        return WorkspaceJson.Read<StackState>(path, JsonOptions)!;
     }
 
     /// <summary>Deploys the stack only if it does not exist yet (checked under the lock, so two processes do not both create it).</summary>

@@ -191,6 +191,10 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
         {
             if (Path.IsPathRooted(segment))
                 throw new WorkspaceEscapeException(segment, Root);
+            // A name of "." or ".." steps out of the folder it was meant for while staying in the workspace: a stream named
+            // ".." is streams/.., the workspace itself, which deleting the stream would delete.
+            if (segment.Split('/', '\\').Any(part => part is "." or ".."))
+                throw new WorkspaceEscapeException(string.Join('/', relativeSegments), Root);
             combined = Path.Combine(combined, segment);
         }
         var full = Path.GetFullPath(combined);
@@ -530,7 +534,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
 public sealed class WorkspaceEscapeException : InvalidOperationException
 {
     public WorkspaceEscapeException(string value, string root)
-        : base($"'{value}' would resolve outside the workspace {root}. Use a relative name without '..' segments or a leading '/'.") => Value = value;
+        : base($"'{value}' would resolve outside its place in the workspace {root}. Use a name without '.' or '..' segments or a leading '/'.") => Value = value;
 
     public WorkspaceEscapeException(string value, string root, string link)
         : base($"'{value}' would resolve outside the workspace {root}: '{link}' is a symbolic link, and the kit follows no links. Remove the link.")

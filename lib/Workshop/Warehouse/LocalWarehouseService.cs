@@ -284,7 +284,7 @@ public sealed class LocalWarehouseService(WorkspaceDirectory workspace, TimeProv
         {
             try
             {
-                return JsonSerializer.Deserialize<StoredStatement>(File.ReadAllBytes(path), Json)!;
+                return WorkspaceJson.Read<StoredStatement>(path, Json)!;
             }
             catch (IOException) when (attempt < 5)
             {

@@ -114,7 +114,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
         var root = workspace.Resolve("state", "workflows");
         IReadOnlyList<StateMachineSummary> machines = !Directory.Exists(root) ? [] : Directory.GetDirectories(root)
             .Select(folder => Path.Combine(folder, "machine.json")).Where(File.Exists)
-            .Select(file => JsonSerializer.Deserialize<StoredStateMachine>(File.ReadAllBytes(file), JsonOptions)!)
+            .Select(file => WorkspaceJson.Read<StoredStateMachine>(file, JsonOptions)!)
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => new StateMachineSummary(m.Name, m.StateMachineArn, m.Type, m.CreationDate)).ToArray();
         return Task.FromResult(machines);
@@ -294,7 +294,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
     private StoredStateMachine? ReadMachine(string name)
     {
         var path = MachineFile(name);
-        return File.Exists(path) ? JsonSerializer.Deserialize<StoredStateMachine>(File.ReadAllBytes(path), JsonOptions) : null;
+        return File.Exists(path) ? WorkspaceJson.Read<StoredStateMachine>(path, JsonOptions) : null;
     }
 
     private StateMachineDoesNotExistException MachineMissing(string stateMachineArn)
@@ -314,7 +314,7 @@ public sealed class LocalStepFunctions : IWorkflowService, IStateMachineRegistry
         var folder = ExecutionsFolder(machineName);
         if (!Directory.Exists(folder)) return [];
         return Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal)
-            .Select(file => JsonSerializer.Deserialize<StoredExecution>(File.ReadAllBytes(file), JsonOptions)!).ToList();
+            .Select(file => WorkspaceJson.Read<StoredExecution>(file, JsonOptions)!).ToList();
     }
 
     // Each execution's file starts with its number, so names that differ only in case stay apart on any file system.

@@ -1,6 +1,7 @@
 using System.Text;
 using StreamingWorkshop.Broker;
 using StreamingWorkshop.Errors;
+using StreamingWorkshop.Storage;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Broker;
@@ -128,6 +129,28 @@ public sealed class StreamSemanticsTests() : LocalStreamTest()
         Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
 
         Assert.Equal(["recent"], await ReadAll(await Iterator(ShardIteratorType.TRIM_HORIZON)));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    public async Task A_stream_named_dot_or_dot_dot_is_refused_and_its_delete_leaves_the_workspace_whole(string name)
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Service.CreateStreamAsync(name, 1));
+        Assert.Contains($"'{name}' cannot name a stream here", error.Message);
+        await Assert.ThrowsAsync<ValidationException>(() => Service.DeleteStreamAsync(name));
+
+        Assert.False(File.Exists(Temp.Workspace.Resolve("stream.json")));
+        Assert.True(File.Exists(Temp.Workspace.Resolve("streams", StreamName, "stream.json")));
+    }
+
+    [Fact]
+    public void The_workspace_refuses_a_dot_or_dot_dot_name_that_would_land_in_another_folder_of_it()
+    {
+        Assert.Throws<WorkspaceEscapeException>(() => Temp.Workspace.Resolve("streams", ".."));
+        Assert.Throws<WorkspaceEscapeException>(() => Temp.Workspace.Resolve("lake", "bucket/./key"));
+        Assert.Throws<WorkspaceEscapeException>(() => Temp.Workspace.Resolve("catalog", "db\\..\\..", "t.json"));
+        Assert.EndsWith(Path.Combine("streams", "..weather.", "stream.json"), Temp.Workspace.Resolve("streams", "..weather.", "stream.json"));
     }
 
     [Fact]

@@ -95,6 +95,26 @@ public sealed class DeliveryStreamTests : IDisposable
         Assert.Equal(Start.ToUnixTimeMilliseconds(), documents[0].GetProperty("arrivalTimestamp").GetInt64());
     }
 
+    [Theory]
+    [InlineData("a/../../b")]
+    [InlineData("a//b")]
+    [InlineData("x/.")]
+    public async Task A_city_whose_slashes_make_a_folder_the_lake_cannot_hold_goes_to_the_error_prefix_and_the_rest_are_delivered(string city)
+    {
+        using var delivery = Open();
+        await Put($$$"""{"city":"{{{city}}}"}""");
+        await Put("""{"city":"London"}""");
+        await delivery.PollAsync();
+
+        await delivery.FlushAllAsync();
+
+        Assert.Null(delivery.NextDeadline); // nothing held back to retry for ever
+        Assert.Equal(["""{"city":"London"}"""], Lake("weather-data/").Select(l => l.Line));
+        var error = JsonDocument.Parse(Assert.Single(Lake("errors/")).Line).RootElement;
+        Assert.Equal($"The value '{city}' of partition key 'location' makes an empty, '.' or '..' folder in the S3 prefix, which the local lake cannot hold",
+            error.GetProperty("errorMessage").GetString());
+    }
+
     [Fact]
     public async Task Without_the_new_line_delimiter_records_are_glued_onto_one_line()
     {

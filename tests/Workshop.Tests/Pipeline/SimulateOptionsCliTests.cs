@@ -59,6 +59,17 @@ public sealed class SimulateOptionsCliTests : IDisposable
     }
 
     [Fact]
+    public void An_outage_outside_the_replay_is_said_rather_than_quietly_left_out()
+    {
+        var run = Simulate("--duration", "1h", "--start", "2025-01-14T01:00:00Z", "--outage", "10:00-10:30");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Note: the outage from 2025-01-14 10:00 to 2025-01-14 10:30 UTC falls outside this replay (2025-01-14 01:00 to 2025-01-14 02:00 UTC), "
+            + "so the producer holds nothing back; give --start on the outage's day to replay it.", run.Stderr);
+        Assert.DoesNotContain("Note: the outage", Simulate("--duration", "2h", "--outage", "02:30-02:45").Stderr);
+    }
+
+    [Fact]
     public void A_replay_that_runs_a_minute_past_its_outage_sends_every_kept_reading()
     {
         var run = Simulate("--duration", "24h31m", "--start", "2025-01-14T00:00:00Z", "--outage", "23:30-00:30");

@@ -58,7 +58,15 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
     {
         var error = await Fails("SELECT city FROM raw_weather_data WHERE");
         Assert.Equal("SYNTAX_ERROR", error.ErrorType);
-        Assert.StartsWith("SYNTAX_ERROR: line 1:", error.Message);
+        // Where Athena points: just past the last token, where the statement stopped short.
+        Assert.Equal("SYNTAX_ERROR: line 1:40: mismatched input '<EOF>'. The statement ends before its last clause is complete: " +
+            "finish it (a WHERE needs a condition, a GROUP BY its columns).", error.Message);
+        var twoLines = await Fails("SELECT city\nFROM raw_weather_data GROUP  \n");
+        Assert.StartsWith("SYNTAX_ERROR: line 2:28: mismatched input '<EOF>'", twoLines.Message);
+
+        var deep = await Fails("SELECT " + string.Join(" + ", Enumerable.Repeat("1", 20_000)));
+        Assert.EndsWith("the expression is nested more than 1000 levels deep; split it into smaller parts, for example with a WITH clause.", deep.Message);
+        Assert.DoesNotContain("SET", deep.Message);
 
         var misspelt = await Fails("SELCT city FROM raw_weather_data");
         Assert.StartsWith("SYNTAX_ERROR: line 1:1: mismatched input 'SELCT'", misspelt.Message);

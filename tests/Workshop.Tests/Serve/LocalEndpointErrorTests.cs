@@ -66,7 +66,8 @@ public sealed class LocalEndpointErrorTests : LocalEndpointTest
         var error = JsonNode.Parse(body)!;
         Assert.Equal("InternalFailure", (string?)error["__type"]);
         var message = (string?)error["message"] ?? "";
-        Assert.StartsWith("The local endpoint failed on this request (JsonException: ", message);
+        Assert.StartsWith("The local endpoint failed on this request (WorkspaceFileDamagedException: '", message);
+        Assert.Contains("database.json' is damaged: it does not hold the JSON the kit wrote", message);
         Assert.DoesNotContain('\n', message);
 
         var (xmlStatus, xmlType, xml) = await CallAsync("", "sts", "Action=GetCallerIdentity&Version=2011-06-15");
@@ -95,7 +96,8 @@ public sealed class LocalEndpointErrorTests : LocalEndpointTest
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         var xml = await failed.Content.ReadAsStringAsync();
         Assert.Contains("<Code>InternalError</Code>", xml);
-        Assert.Contains("The local endpoint failed on this request (JsonException: ", xml);
+        Assert.Contains("The local endpoint failed on this request (WorkspaceFileDamagedException: ", xml);
+        Assert.Contains("is damaged: it does not hold the JSON the kit wrote", xml);
 
         var (status, _, body) = await CallAsync("", "sts", "Action=GetCallerIdentity&Version=2011-06-15");
         Assert.Equal(HttpStatusCode.OK, status);
