@@ -15,6 +15,23 @@ public sealed class TerminalTests : IDisposable
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
+    public void Deploy_at_80_columns_lists_one_event_a_line_so_the_outputs_follow_within_a_screenful_or_two()
+    {
+        var (exit, stdout, _) = Workshop(80, "deploy");
+
+        Assert.Equal(0, exit);
+        var lines = stdout.Split('\n');
+        Assert.Matches(@"^Events of \d{4}-\d\d-\d\d, times in UTC:$", lines[0]);
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d  CREATE_COMPLETE     WeatherStream \(AWS::Kinesis::Stream\)$"));
+        // A type too long for its line goes on under the resource, never under the time.
+        var firehose = Array.FindIndex(lines, l => l.Contains("CREATE_COMPLETE     WeatherDeliveryStream", StringComparison.Ordinal));
+        Assert.StartsWith(new string(' ', 30) + "DeliveryStream)", lines[firehose + 1]);
+        var outputs = Array.FindIndex(lines, l => l.StartsWith("Key ", StringComparison.Ordinal));
+        Assert.InRange(outputs, 1, 80);
+        Assert.All(lines.Take(outputs), l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+    }
+
+    [Fact]
     public void A_failing_csv_query_on_an_empty_lake_leaves_stdout_empty_and_says_on_one_stderr_line_to_fill_the_lake_then_crawl()
     {
         Assert.Equal(0, Workshop("deploy").Exit);

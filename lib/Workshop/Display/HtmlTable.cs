@@ -136,6 +136,9 @@ public static class TextTable
     /// <summary>The width text is fitted to: the terminal's (<see cref="FitTo"/>), else <see cref="UsualWidth"/>.</summary>
     public static int Width => FitWidth.Value ?? UsualWidth;
 
+    /// <summary>True inside <see cref="FitTo"/>: text is going to a terminal of <see cref="Width"/> columns.</summary>
+    public static bool Fitting => FitWidth.Value is not null;
+
     /// <summary>Prose in lines of at most <see cref="Width"/> characters, broken between words.</summary>
     public static string WrapToWidth(string text) => string.Join("\n", Wrap(text, Width));
 
