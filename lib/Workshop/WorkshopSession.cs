@@ -553,8 +553,16 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     public async Task<PutRecordsBatchReport> PutRecordsWithRetryAsync(IReadOnlyList<PutRecordsEntry> records, string? streamName = null, CancellationToken cancellationToken = default)
     {
         var name = await StreamNameAsync(streamName, cancellationToken);
-        var batcher = new PutRecordsBatcher(Stream, (pause, _) => { Clock.Advance(pause); return Task.CompletedTask; });
-        return await batcher.PutAsync(name, records, cancellationToken);
+        var batcher = new PutRecordsBatcher(Stream, (pause, _) => { Clock.MoveBy(pause); return Task.CompletedTask; });
+        try
+        {
+            return await batcher.PutAsync(name, records, cancellationToken);
+        }
+        finally
+        {
+            // Once for the whole call: the records put carry the times its waits moved the clock to.
+            Clock.Save();
+        }
     }
 
     /// <summary>Scales the stream to <paramref name="targetShardCount"/> equal shards (Kinesis UpdateShardCount, UNIFORM_SCALING) and shows its shards.</summary>
@@ -687,7 +695,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     private async Task PassOneSecondAsync(CancellationToken cancellationToken)
     {
         if (Clock.IsLive) await Task.Delay(Clock.WallTimeUntil(Clock.GetUtcNow().AddSeconds(1)), cancellationToken);
-        else Clock.Advance(TimeSpan.FromSeconds(1));
+        else Clock.MoveBy(TimeSpan.FromSeconds(1)); // saved once the subscription ends
     }
 
     /// <summary>Reads up to <paramref name="limit"/> records from one shard as the console's data viewer does.</summary>

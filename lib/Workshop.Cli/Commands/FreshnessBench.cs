@@ -111,7 +111,7 @@ internal static class FreshnessBench
             cancellationToken.ThrowIfCancellationRequested();
             var due = new[] { nextMinute, nextLook, nextCrawl, readAt ?? DateTimeOffset.MaxValue, delivery.NextDeadline ?? DateTimeOffset.MaxValue }.Min();
             if (due >= end) break;
-            clock.AdvanceTo(due);
+            clock.MoveTo(due);
             if (due == nextMinute)
             {
                 await session.InvokeProducerAsync(cancellationToken);
@@ -134,7 +134,7 @@ internal static class FreshnessBench
                 nextCrawl = due + setup.CrawlEvery!.Value;
             }
         }
-        clock.AdvanceTo(end);
+        clock.MoveTo(end);
 
         var refreshes = warehouse.Execute($"SELECT shard_id, sequence_number, MIN(refresh_time) FROM {ViewName} GROUP BY 1, 2", cancellationToken).Rows
             .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => FreshnessMeasurement.RefreshTime(r[2]));

@@ -107,7 +107,7 @@ internal static class JobBench
         var run = await jobs.GetJobRunAsync(session.Names.BatchJob, runId, cancellationToken);
         while (!JobRunStates.HasEnded(run.JobRunState))
         {
-            session.Local!.Clock.Advance(TimeSpan.FromMinutes(1));
+            session.Local!.Clock.MoveBy(TimeSpan.FromMinutes(1));
             run = await jobs.GetJobRunAsync(session.Names.BatchJob, runId, cancellationToken);
         }
         return (watch.Elapsed, run);
@@ -134,7 +134,7 @@ internal static class JobBench
             var put = await session.Stream.PutRecordsAsync(session.Names.StreamName, batch, cancellationToken);
             if (put.FailedRecordCount > 0) throw new InvalidOperationException($"The stream turned away {put.FailedRecordCount} of {batch.Count} records; the bench puts within the shards' limits, so this is a fault of the kit.");
             sent += batch.Count;
-            clock.Advance(TimeSpan.FromSeconds(1));
+            clock.MoveBy(TimeSpan.FromSeconds(1));
         }
         var jobs = session.Stages.Jobs;
         var watch = Stopwatch.StartNew();
@@ -142,7 +142,7 @@ internal static class JobBench
         long read = 0;
         for (var window = 0; window < 60 && read < readings; window++)
         {
-            clock.Advance(TimeSpan.FromMinutes(1));
+            clock.MoveBy(TimeSpan.FromMinutes(1));
             read = session.Local.Jobs.StreamingBatches(session.Names.StreamingJob, runId).Sum(b => (long)b.RecordsIn);
         }
         return (watch.Elapsed, read);

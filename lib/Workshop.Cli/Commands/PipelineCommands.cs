@@ -292,7 +292,7 @@ internal static class PipelineCommands
                     if (attempt > 0)
                     {
                         var pause = TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1));
-                        if (session.Local is not null) session.Clock.Advance(pause);
+                        if (session.Local is not null) session.Clock.MoveBy(pause);
                         else await Task.Delay(pause, cancellationToken);
                         waited += pause;
                     }

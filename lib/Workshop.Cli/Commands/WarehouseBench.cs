@@ -124,7 +124,7 @@ internal static class WarehouseBench
                 .Select((city, i) => new PutRecordsEntry(weather.Read(city, clock.GetUtcNow().AddSeconds(-i)).ToJson(), city.Name + "-" + (sent + i))).ToArray();
             var put = await session.Stream.PutRecordsAsync(session.Names.StreamName, batch, cancellationToken);
             sent += batch.Length - put.FailedRecordCount;
-            clock.Advance(TimeSpan.FromSeconds(1));
+            clock.MoveBy(TimeSpan.FromSeconds(1));
         }
         var watch = Stopwatch.StartNew();
         warehouse.Execute("REFRESH MATERIALIZED VIEW bench_stream", cancellationToken);

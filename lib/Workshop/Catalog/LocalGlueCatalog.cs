@@ -247,15 +247,7 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
             parsed[path] = known with { Stamp = stamp };
             return known.History;
         }
-        TableHistory history;
-        try
-        {
-            history = JsonSerializer.Deserialize<TableHistory>(content, JsonOptions)!;
-        }
-        catch (JsonException error)
-        {
-            throw new WorkspaceFileDamagedException(path, error);
-        }
+        var history = WorkspaceJson.Parse<TableHistory>(content, path, JsonOptions)!;
         parsed[path] = (content, stamp, history);
         return history;
     }

@@ -60,26 +60,27 @@ public sealed class StackEventsView(IReadOnlyList<StackEvent> events, bool newes
 
     public string ToHtml() => HtmlTable.Render(Headers, Rows, "Events");
 
-    public override string ToString() =>
-        TextTable.Fitting && NaturalWidth > TextTable.Width ? AsLines() : TextTable.Render(Headers, Rows, maxWidth: 100);
-
-    /// <summary>The table's width with every cell on one line: the widest cell of each column, two spaces between.</summary>
-    private int NaturalWidth =>
-        Enumerable.Range(0, Headers.Length).Sum(i => Rows.Select(r => r[i].Length).Append(Headers[i].Length).Max()) + 2 * (Headers.Length - 1);
+    public override string ToString()
+    {
+        var rows = Rows.ToList();
+        // The table's width with every cell on one line: the widest cell of each column, two spaces between.
+        var natural = Enumerable.Range(0, Headers.Length).Sum(i => rows.Select(r => r[i].Length).Append(Headers[i].Length).Max()) + 2 * (Headers.Length - 1);
+        return TextTable.Fitting && natural > TextTable.Width ? AsLines(rows) : TextTable.Render(Headers, rows, maxWidth: 100);
+    }
 
     /// <summary>
     /// In a terminal too narrow for the table (80 columns), one event a line as `aws cloudformation` reports its progress:
     /// time and status, then the resource and its type, which wrap under themselves. As a table, every event would be a
     /// block of five lines, and a first deployment's fifty events would push the outputs off the screen.
     /// </summary>
-    private string AsLines()
+    private string AsLines(IReadOnlyList<IReadOnlyList<string>> rows)
     {
         const int statusWidth = 18;
         var text = new System.Text.StringBuilder();
         // A deployment's events fall on one day, as a rule: the date is then said once, and each line keeps the room.
         var days = Events.Select(e => e.Timestamp.UtcDateTime.Date).Distinct().ToList();
         if (days.Count == 1) text.Append($"Events of {days[0]:yyyy-MM-dd}, times in UTC:\n");
-        foreach (var row in Rows)
+        foreach (var row in rows)
         {
             var time = days.Count == 1 ? row[0][11..] : row[0];
             var head = $"{time}  {row[3].PadRight(statusWidth)}  ";

@@ -8,12 +8,14 @@ namespace StreamingWorkshop.Storage;
 /// </summary>
 public static class WorkspaceJson
 {
-    public static T? Read<T>(string path, JsonSerializerOptions? options = null)
+    public static T? Read<T>(string path, JsonSerializerOptions? options = null) => Parse<T>(File.ReadAllBytes(path), path, options);
+
+    /// <summary>The same for <paramref name="content"/> already read from <paramref name="path"/> (a reader that compares it first).</summary>
+    public static T? Parse<T>(byte[] content, string path, JsonSerializerOptions? options = null)
     {
-        var bytes = File.ReadAllBytes(path);
         try
         {
-            return JsonSerializer.Deserialize<T>(bytes, options);
+            return JsonSerializer.Deserialize<T>(content, options);
         }
         catch (JsonException error)
         {
