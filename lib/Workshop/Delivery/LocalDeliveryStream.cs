@@ -230,7 +230,7 @@ public sealed class LocalDeliveryStream : IDisposable
 
         var keys = EmptyKeys;
         string? failure = null;
-        if (query is not null && (!query.TryEvaluate(record.Data.Span, out keys, out failure) || UnstorableKey(keys, out failure)))
+        if (query is not null && (!query.TryEvaluate(record.Data.Span, out keys, out failure) || UnstorableKey(keys, record.ApproximateArrivalTimestamp, out failure)))
         {
             AddToBuffer("\0" + PartitioningFailed, isError: true, EmptyKeys, record, pending, ErrorDocument(record, failure!));
             Metrics.ErrorRecords++;
@@ -243,20 +243,19 @@ public sealed class LocalDeliveryStream : IDisposable
     private static readonly Dictionary<string, string> EmptyKeys = new();
 
     /// <summary>
-    /// True when a key's value holds a slash that makes an empty, "." or ".." folder ("a/../b"). S3 would take such a key,
-    /// but the local lake cannot hold it, and retrying it would hold the delivery up for good: the record goes to the
-    /// error prefix instead, with the reason.
+    /// True when the keys make an S3 prefix the local lake refuses (a value "a/../b", "a\\b"): S3 would take it, but
+    /// retrying it here would hold the delivery up for good, so the record goes to the error prefix with the reason. The
+    /// lake's own rule judges the prefix the keys render; only a value holding a character that can break a key is
+    /// rendered, so a plain city costs one scan of its name.
     /// </summary>
-    private static bool UnstorableKey(Dictionary<string, string> keys, out string? failure)
+    private bool UnstorableKey(Dictionary<string, string> keys, DateTimeOffset arrival, out string? failure)
     {
-        foreach (var (name, value) in keys)
-            if (value.Contains('/') && value.Split('/').Any(part => part is "" or "." or ".."))
-            {
-                failure = $"The value '{value}' of partition key '{name}' makes an empty, '.' or '..' folder in the S3 prefix, which the local lake cannot hold";
-                return true;
-            }
         failure = null;
-        return false;
+        if (!keys.Values.Any(value => value is "." or ".." || value.AsSpan().IndexOfAny('/', '\\', '\0') >= 0)) return false;
+        var rendered = prefix.Render(keys, arrival);
+        if (LocalObjectStore.KeyProblem(rendered, isPrefix: true) is not { } problem) return false;
+        failure = $"The partition keys make the S3 prefix '{rendered}', which the local lake cannot hold: {problem}";
+        return true;
     }
 
     private void AddToBuffer(string bufferKey, bool isError, Dictionary<string, string> keys, StreamRecord record, PendingRecord pending, ReadOnlyMemory<byte> payload)

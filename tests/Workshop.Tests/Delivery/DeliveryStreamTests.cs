@@ -96,10 +96,11 @@ public sealed class DeliveryStreamTests : IDisposable
     }
 
     [Theory]
-    [InlineData("a/../../b")]
-    [InlineData("a//b")]
-    [InlineData("x/.")]
-    public async Task A_city_whose_slashes_make_a_folder_the_lake_cannot_hold_goes_to_the_error_prefix_and_the_rest_are_delivered(string city)
+    [InlineData("a/../../b", "weather-data/location=a/../../b/year=2025/month=01/day=14/", "it has a '.' or '..' segment")]
+    [InlineData("a//b", "weather-data/location=a//b/year=2025/month=01/day=14/", "it has an empty segment ('//')")]
+    [InlineData("x/.", "weather-data/location=x/./year=2025/month=01/day=14/", "it has a '.' or '..' segment")]
+    [InlineData("a\\\\b", "weather-data/location=a\\b/year=2025/month=01/day=14/", "it contains a backslash")]
+    public async Task A_city_that_makes_a_prefix_the_lake_cannot_hold_goes_to_the_error_prefix_and_the_rest_are_delivered(string city, string rendered, string problem)
     {
         using var delivery = Open();
         await Put($$$"""{"city":"{{{city}}}"}""");
@@ -111,8 +112,21 @@ public sealed class DeliveryStreamTests : IDisposable
         Assert.Null(delivery.NextDeadline); // nothing held back to retry for ever
         Assert.Equal(["""{"city":"London"}"""], Lake("weather-data/").Select(l => l.Line));
         var error = JsonDocument.Parse(Assert.Single(Lake("errors/")).Line).RootElement;
-        Assert.Equal($"The value '{city}' of partition key 'location' makes an empty, '.' or '..' folder in the S3 prefix, which the local lake cannot hold",
+        Assert.Equal($"The partition keys make the S3 prefix '{rendered}', which the local lake cannot hold: {problem}",
             error.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task A_city_named_dot_makes_the_folder_location_dot_and_is_delivered()
+    {
+        using var delivery = Open();
+        await Put("""{"city":"."}""");
+        await delivery.PollAsync();
+
+        await delivery.FlushAllAsync();
+
+        Assert.StartsWith("weather-data/location=./year=2025/", Assert.Single(Lake("weather-data/")).Key);
+        Assert.Empty(Lake("errors/"));
     }
 
     [Fact]
