@@ -32,12 +32,12 @@ public static class Challenges
     [
         "Which city's temperature varies the most? Put that city and its standard deviation of temperature in the first row.",
         "At which hour of the day (UTC, 0 to 23, across all days) are temperatures highest on average? Put that hour and its average temperature in the first row.",
-        "For each city, what is the rolling average temperature over the current hour and the two before it? One row per city and hour, with the city, the hour (a timestamp) and the rolling average.",
+        "For each city, what is the rolling average temperature over the current hour and the two before it (fewer in a city's first hours)? One row per city and hour of data, with the city, the hour (a timestamp) and the rolling average.",
     ];
 
     /// <summary>How every answer is judged, shown to the learner beside the questions.</summary>
     public const string Rules =
-        "Each reading counts once (the raw table repeats readings; the clean_weather_data view does not). " +
+        "Each measurement (a city at a measurement_time) counts once: the raw table repeats measurements, and the clean_weather_data view keeps one row for each. " +
         "Numbers are compared to three decimal places: keep at least three decimals. " +
         "If two cities or two hours tie for first place, either one is accepted.";
 
@@ -52,7 +52,10 @@ public static class Challenges
 
     public static async Task<ChallengeVerdict> CheckAsync(this WorkshopSession session, int challenge, string sql, CancellationToken cancellationToken = default)
     {
-        if (challenge is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(challenge), challenge, "There are three challenges, numbered 1 to 3.");
+        if (challenge is < 1 or > 3)
+            throw new ArgumentOutOfRangeException(nameof(challenge), challenge, challenge == 4
+                ? "CheckAsync takes the SQL challenges, 1 to 3. Challenge 4 is a partition key: check it with workshop.CheckPartitionKeys((city, minute) => ...)."
+                : "CheckAsync takes the SQL challenges, numbered 1 to 3 (challenge 4 has CheckPartitionKeys).");
         QueryResult mine;
         try
         {
@@ -165,26 +168,39 @@ public static class Challenges
     private static async Task<ChallengeVerdict> RollingAverage(WorkshopSession session, QueryResult mine, CancellationToken cancellationToken)
     {
         var reference = await session.QueryAsync($"SELECT city, date_trunc('hour', measurement_time), avg(temperature) FROM {Readings} GROUP BY 1, 2", cancellationToken: cancellationToken);
-        var expected = new Dictionary<(string City, DateTime Hour), double>();
+        // Where an hour has no data, "the two before it" reads two ways, and both are accepted: the two hours before it
+        // that have data (a ROWS frame) or the two clock hours before it (a RANGE frame over an INTERVAL).
+        var overHoursWithData = new Dictionary<(string City, DateTime Hour), double>();
+        var overClockHours = new Dictionary<(string City, DateTime Hour), double>();
         foreach (var city in reference.Rows.GroupBy(r => (string)r[0]!))
         {
-            // Over the current hour and the two before it that have data, in hour order.
             var hourly = city.Select(r => (Hour: (DateTime)r[1]!, Mean: Convert.ToDouble(r[2], CultureInfo.InvariantCulture))).OrderBy(h => h.Hour).ToList();
             for (var i = 0; i < hourly.Count; i++)
-                expected[(city.Key, hourly[i].Hour)] = hourly.Skip(Math.Max(0, i - 2)).Take(Math.Min(3, i + 1)).Average(h => h.Mean);
+            {
+                var key = (city.Key, hourly[i].Hour);
+                overHoursWithData[key] = hourly.Skip(Math.Max(0, i - 2)).Take(Math.Min(3, i + 1)).Average(h => h.Mean);
+                overClockHours[key] = hourly.Take(i + 1).Where(h => h.Hour > hourly[i].Hour.AddHours(-3)).Average(h => h.Mean);
+            }
         }
-        var cities = expected.Keys.Select(k => k.City).ToHashSet(StringComparer.Ordinal);
+        var cities = overHoursWithData.Keys.Select(k => k.City).ToHashSet(StringComparer.Ordinal);
 
         var cityColumn = Enumerable.Range(0, mine.Columns.Count).FirstOrDefault(i => mine.Rows.All(r => r[i] is string s && cities.Contains(s)), -1);
-        var timeColumn = Enumerable.Range(0, mine.Columns.Count).FirstOrDefault(i => mine.Rows.All(r => r[i] is DateTime), -1);
-        var valueColumns = Enumerable.Range(0, mine.Columns.Count).Where(i => i != cityColumn && i != timeColumn && mine.Rows.All(r => AsNumber(r[i]) is not null)).ToList();
-        if (cityColumn < 0 || timeColumn < 0 || valueColumns.Count == 0)
+        var timeColumns = Enumerable.Range(0, mine.Columns.Count).Where(i => mine.Rows.All(r => r[i] is DateTime)).ToList();
+        var valueColumns = Enumerable.Range(0, mine.Columns.Count).Where(i => i != cityColumn && !timeColumns.Contains(i) && mine.Rows.All(r => AsNumber(r[i]) is not null)).ToList();
+        if (cityColumn < 0 || timeColumns.Count == 0 || valueColumns.Count == 0)
             return NotYet(3, "Return the city, the hour (a timestamp) and the rolling average in each row.");
-        var keys = mine.Rows.Select(r => ((string)r[cityColumn]!, (DateTime)r[timeColumn]!)).ToList();
-        if (keys.Count != expected.Count || keys.Distinct().Count() != keys.Count || !keys.All(expected.ContainsKey))
+        List<(string, DateTime)> KeysIn(int timeColumn) => mine.Rows.Select(r => ((string)r[cityColumn]!, (DateTime)r[timeColumn]!)).ToList();
+        bool OnePerCityAndHour(List<(string, DateTime)> keys) =>
+            keys.Count == overHoursWithData.Count && keys.Distinct().Count() == keys.Count && keys.All(overHoursWithData.ContainsKey);
+        // The hour is whichever timestamp column holds one row per city and hour; a learner may keep other times beside it.
+        var hourColumn = timeColumns.FirstOrDefault(column => OnePerCityAndHour(KeysIn(column)), -1);
+        if (hourColumn < 0)
             return NotYet(3, $"Your query returns {mine.Rows.Count:N0} rows; there should be exactly one per city and hour of data, with the hour as a timestamp (date_trunc('hour', ...)).");
+        var hours = KeysIn(hourColumn);
         // The rolling average is whichever number column matches; the learner may also keep the hourly average beside it.
-        if (valueColumns.Any(column => mine.Rows.Zip(keys).All(pair => Near(expected[pair.Second], AsNumber(pair.First[column])!.Value))))
+        bool Matches(Dictionary<(string City, DateTime Hour), double> expected) =>
+            valueColumns.Any(column => mine.Rows.Zip(hours).All(pair => Near(expected[pair.Second], AsNumber(pair.First[column])!.Value)));
+        if (Matches(overHoursWithData) || Matches(overClockHours))
             return new ChallengeVerdict(3, true, "Every city's rolling three-hour average matches.");
         return NotYet(3, "The numbers do not match a rolling average over the current hour and the two before it. " +
             "Average each hour first, then use a window frame of ROWS BETWEEN 2 PRECEDING AND CURRENT ROW, per city, in hour order.");

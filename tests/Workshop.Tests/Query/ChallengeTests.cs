@@ -113,6 +113,34 @@ public sealed class ChallengeTests(Task3Fixture day) : IClassFixture<Task3Fixtur
     }
 
     [Fact]
+    public async Task Challenge_3_finds_the_hour_among_other_timestamp_columns()
+    {
+        // The window's start comes first, so the hour is not the first timestamp column.
+        const string sql = """
+            WITH per_hour AS (SELECT city, date_trunc('hour', measurement_time) AS hour_start, AVG(temperature) AS mean_temp
+                              FROM (SELECT DISTINCT city, measurement_time, temperature FROM raw_weather_data) GROUP BY 1, 2)
+            SELECT city, hour_start - INTERVAL '2' HOUR AS window_start, hour_start,
+                   AVG(mean_temp) OVER (PARTITION BY city ORDER BY hour_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS rolling
+            FROM per_hour
+            """;
+        var rows = (await day.Session.QueryAsync(sql)).Rows;
+        Assert.All(rows, r => Assert.InRange(Convert.ToDouble(r[3]), Oracle.Rolling[((string)r[0]!, (DateTime)r[2]!)] - Tolerance, Oracle.Rolling[((string)r[0]!, (DateTime)r[2]!)] + Tolerance));
+
+        var verdict = await day.Session.CheckAsync(3, sql);
+        Assert.True(verdict.Correct, verdict.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public async Task A_challenge_number_without_SQL_says_which_call_checks_it(int challenge)
+    {
+        var refused = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => day.Session.CheckAsync(challenge, "SELECT 1"));
+        Assert.Contains("1 to 3", refused.Message);
+        Assert.Contains("CheckPartitionKeys", refused.Message);
+    }
+
+    [Fact]
     public async Task A_query_that_fails_is_reported_not_thrown()
     {
         var verdict = await day.Session.CheckAsync(1, "SELECT nonsense FROM raw_weather_data");
