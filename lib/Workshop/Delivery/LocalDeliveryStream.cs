@@ -243,15 +243,21 @@ public sealed class LocalDeliveryStream : IDisposable
     private static readonly Dictionary<string, string> EmptyKeys = new();
 
     /// <summary>
-    /// True when the keys make an S3 prefix the local lake refuses (a value "a/../b", "a\\b"): S3 would take it, but
-    /// retrying it here would hold the delivery up for good, so the record goes to the error prefix with the reason. The
-    /// lake's own rule judges the prefix the keys render; only a value holding a character that can break a key is
-    /// rendered, so a plain city costs one scan of its name.
+    /// True when the keys make an S3 prefix the local lake refuses (a value "a/../b", "a\\b", or one too long for a folder
+    /// name): S3 would take it, but retrying it here would hold the delivery up for good, so the record goes to the error
+    /// prefix with the reason. The lake's own rule judges the prefix the keys render; only a long value or one holding a
+    /// character that can break a key is rendered, so a plain city costs one scan of its name.
     /// </summary>
+    /// <summary>
+    /// Past this many characters a value is rendered and checked: a shorter one (3 bytes of UTF-8 a character at most) cannot
+    /// make a folder name longer than the lake holds unless the prefix's own text between two slashes nears 160 bytes.
+    /// </summary>
+    private const int LongValue = 32;
+
     private bool UnstorableKey(Dictionary<string, string> keys, DateTimeOffset arrival, out string? failure)
     {
         failure = null;
-        if (!keys.Values.Any(value => value is "." or ".." || value.AsSpan().IndexOfAny('/', '\\', '\0') >= 0)) return false;
+        if (!keys.Values.Any(value => value is "." or ".." || value.Length > LongValue || value.AsSpan().IndexOfAny('/', '\\', '\0') >= 0)) return false;
         var rendered = prefix.Render(keys, arrival);
         if (LocalObjectStore.KeyProblem(rendered, isPrefix: true) is not { } problem) return false;
         failure = $"The partition keys make the S3 prefix '{rendered}', which the local lake cannot hold: {problem}";

@@ -406,8 +406,14 @@ public sealed partial class LocalObjectStore : IObjectStore, StreamingWorkshop.D
             : key.Contains('\0') ? "it contains a NUL character"
             : segments.Any(s => s.Length == 0) ? "it has an empty segment ('//')"
             : segments.Any(s => s is "." or "..") ? "it has a '.' or '..' segment"
+            // A UTF-16 character is at most 3 bytes of UTF-8, so only a longer segment needs counting.
+            : segments.Any(s => s.Length > MaxSegmentBytes / 3 && Encoding.UTF8.GetByteCount(s) > MaxSegmentBytes)
+                ? $"a segment between slashes is longer than {MaxSegmentBytes} bytes, the longest file or folder name the local lake's disk can hold"
             : null;
     }
+
+    /// <summary>The longest name a file system on Linux, macOS or Windows gives a file or folder, in bytes of UTF-8.</summary>
+    public const int MaxSegmentBytes = 255;
 
     /// <summary>Why a bucket name is not valid; null if it is.</summary>
     public static string? BucketNameProblem(string? bucket) =>

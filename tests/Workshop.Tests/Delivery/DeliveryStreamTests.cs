@@ -117,6 +117,25 @@ public sealed class DeliveryStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task A_city_too_long_for_a_folder_name_goes_to_the_error_prefix_and_the_rest_are_delivered()
+    {
+        using var delivery = Open();
+        var city = new string('x', 250); // "location=" and 250 characters: 259 bytes
+        await Put($$$"""{"city":"{{{city}}}"}""");
+        await Put("""{"city":"London"}""");
+        await delivery.PollAsync();
+
+        await delivery.FlushAllAsync();
+
+        Assert.Null(delivery.NextDeadline);
+        Assert.Equal(["""{"city":"London"}"""], Lake("weather-data/").Select(l => l.Line));
+        var error = JsonDocument.Parse(Assert.Single(Lake("errors/")).Line).RootElement;
+        Assert.Equal($"The partition keys make the S3 prefix 'weather-data/location={city}/year=2025/month=01/day=14/', which the local lake cannot hold: " +
+            "a segment between slashes is longer than 255 bytes, the longest file or folder name the local lake's disk can hold",
+            error.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
     public async Task A_city_named_dot_makes_the_folder_location_dot_and_is_delivered()
     {
         using var delivery = Open();

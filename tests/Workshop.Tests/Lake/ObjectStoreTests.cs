@@ -130,6 +130,25 @@ public sealed class ObjectStoreTests : IDisposable
         await Put(new string('k', 200) + "/" + new string('k', 200));
     }
 
+    [Theory]
+    [InlineData('r', 256, 1)] // 256 bytes
+    [InlineData('é', 128, 1)] // 256 bytes of UTF-8 in 128 characters
+    [InlineData('r', 300, 0)] // the first segment itself
+    public async Task A_segment_longer_than_a_file_name_can_be_is_refused_and_leaves_no_folder(char letter, int count, int depth)
+    {
+        var segment = new string(letter, count);
+        var key = depth == 0 ? segment + "/readings.csv" : "logs/" + segment + ".csv";
+
+        var error = await Assert.ThrowsAsync<S3Exception>(() => Put(key));
+
+        Assert.Equal("InvalidArgument", error.ErrorCode);
+        Assert.Contains(key, error.Message);
+        Assert.Contains("longer than 255 bytes", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "lake", Bucket)));
+        await Put("logs"); // no folder left behind to clash with
+        await Put("kept/" + new string('r', 251) + ".csv"); // 255 bytes: the longest name is taken
+    }
+
     [Fact]
     public async Task A_key_that_clashes_with_a_folder_on_disk_gets_a_clear_error()
     {

@@ -369,6 +369,22 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task A_key_with_a_segment_too_long_for_a_file_name_is_a_400_that_leaves_no_folder_to_list()
+    {
+        await Session.Local!.Lake.CreateBucketAsync("long-names");
+        var key = "logs/" + new string('r', 260) + ".csv";
+
+        using var put = await SendAsync(HttpMethod.Put, "/long-names/" + key, "x"u8.ToArray());
+
+        // A 400 is not retried by the SDKs, where a 500 would be, three times.
+        var error = await ErrorOfAsync(put, HttpStatusCode.BadRequest);
+        Assert.Equal("InvalidArgument", error.Element("Code")?.Value);
+        Assert.Contains("longer than 255 bytes", error.Element("Message")?.Value);
+        using var folders = await SendAsync(HttpMethod.Get, "/long-names?list-type=2&delimiter=%2F");
+        Assert.Equal("0", XElement.Parse(await folders.Content.ReadAsStringAsync()).Element(S3 + "KeyCount")?.Value);
+    }
+
+    [Fact]
     public async Task A_prefix_that_climbs_out_of_the_bucket_lists_nothing()
     {
         await Session.Local!.Lake.CreateBucketAsync("inside");
