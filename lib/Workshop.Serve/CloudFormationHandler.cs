@@ -200,6 +200,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
             StackId = stackId,
             TemplateBody = body,
             Overrides = overrides,
+            NoEchoParameters = (template["Parameters"]?.AsObject() ?? []).Where(p => p.Value?["NoEcho"]?.GetValue<bool>() == true).Select(p => p.Key).ToHashSet(StringComparer.Ordinal),
             Capabilities = request.Values("Capabilities"),
             CreationTime = clock.GetUtcNow(), // the workspace's clock, as the stack's own times
             Changes = ResourceChanges(current, template, overrides),
@@ -220,7 +221,8 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
         new XElement("ChangeSetName", c.Name), new XElement("ChangeSetId", c.Id), new XElement("StackId", c.StackId), new XElement("StackName", c.StackName),
         new XElement("CreationTime", Time(c.CreationTime)), new XElement("ExecutionStatus", c.ExecutionStatus), new XElement("Status", c.Status),
         Optional("StatusReason", c.StatusReason),
-        Members("Parameters", c.Overrides.Select(p => new object[] { new XElement("ParameterKey", p.Key), new XElement("ParameterValue", p.Value) })),
+        // As DescribeStacks does, a NoEcho parameter's value is masked: the password a learner typed is never answered back.
+        Members("Parameters", c.Overrides.Select(p => new object[] { new XElement("ParameterKey", p.Key), new XElement("ParameterValue", c.NoEchoParameters.Contains(p.Key) ? "****" : p.Value) })),
         Members("Capabilities", c.Capabilities),
         Members("Changes", c.Status == "FAILED" ? [] : c.Changes.Select(change => new object[]
         {
@@ -344,6 +346,7 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
         public required string StackId { get; set; }
         public required string TemplateBody { get; init; }
         public required IReadOnlyDictionary<string, string> Overrides { get; init; }
+        public required IReadOnlySet<string> NoEchoParameters { get; init; }
         public required IReadOnlyList<string> Capabilities { get; init; }
         public required DateTimeOffset CreationTime { get; init; }
         public required IReadOnlyList<ResourceChange> Changes { get; init; }

@@ -117,11 +117,22 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
                     request[q + "ReturnData"] != "false", request[q + "Label"])).ToList();
                 if (request.MemberPrefixes("MetricDataQueries").Any(q => request[q + ".Expression"] is not null))
                     throw new QueryFault(400, "InvalidParameterValue", "Metric math (Expression) is not served by the local endpoint; give each query a MetricStat.");
+                if (queries.GroupBy(q => q.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+                    throw new QueryFault(400, "ValidationError", $"The Id '{repeated.Key}' is given to {repeated.Count()} queries; each query in MetricDataQueries needs an Id of its own.");
+                // CloudWatch lists the newest datapoint first unless asked otherwise.
+                var ascending = request["ScanBy"] switch
+                {
+                    null or "TimestampDescending" => false,
+                    "TimestampAscending" => true,
+                    var scanBy => throw new QueryFault(400, "ValidationError",
+                        $"1 validation error detected: Value '{scanBy}' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]"),
+                };
                 var answer = await cloudWatch.GetMetricDataAsync(queries, request.RequiredTime("StartTime"), request.RequiredTime("EndTime"));
+                IEnumerable<T> InOrder<T>(IEnumerable<T> newestFirst) => ascending ? newestFirst.Reverse() : newestFirst;
                 return [Members("MetricDataResults", answer.Select(r => new object[]
                 {
                     new XElement("Id", r.Id), new XElement("Label", r.Label),
-                    Members("Timestamps", r.Timestamps.Select(t => Time(t))), Members("Values", r.Values.Select(v => Number(v))),
+                    Members("Timestamps", InOrder(r.Timestamps).Select(t => Time(t))), Members("Values", InOrder(r.Values).Select(v => Number(v))),
                     new XElement("StatusCode", r.StatusCode),
                 })), Members("Messages", [])];
             }
@@ -144,8 +155,13 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
             case "PutMetricData":
             {
                 var metricNamespace = request.Required("Namespace");
+                // AWS/ namespaces belong to the services: a datum put there would mix with the stream's own figures.
+                if (metricNamespace.StartsWith("AWS/", StringComparison.Ordinal))
+                    throw new QueryFault(400, "InvalidParameterValue", $"The value {metricNamespace} for parameter Namespace is invalid: namespaces starting 'AWS/' are reserved for AWS services. Put custom metrics in a namespace of your own, such as Workshop/Custom.");
                 foreach (var p in request.MemberPrefixes("MetricData").Select(p => p + "."))
                 {
+                    if (!double.IsFinite(request.RequiredDouble(p + "Value")))
+                        throw new QueryFault(400, "InvalidParameterValue", $"The value {request[p + "Value"]} for parameter {p}Value is invalid: CloudWatch takes no NaN or infinite values. Leave the datum out instead.");
                     var dimensions = request.MemberPrefixes(p + "Dimensions").ToList();
                     if (dimensions.Count != 1)
                         throw new QueryFault(400, "InvalidParameterValue", $"The local endpoint keeps metrics with exactly one dimension; {request[p + "MetricName"]} has {dimensions.Count}. Give one, e.g. --dimensions StreamName=weather.");

@@ -23,6 +23,9 @@ internal sealed class KinesisHandler(IStreamService stream)
         {
             case "CreateStream":
                 var mode = input["StreamModeDetails"]?["StreamMode"]?.GetValue<string>();
+                // A misspelt mode would otherwise make a provisioned stream without a word.
+                if (mode is not (null or StreamModes.Provisioned or StreamModes.OnDemand))
+                    throw Invalid($"1 validation error detected: Value '{mode}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [{StreamModes.Provisioned}, {StreamModes.OnDemand}]");
                 if (mode == StreamModes.OnDemand)
                     await stream.CreateOnDemandStreamAsync(Required(input, "StreamName"), cancellationToken: cancellationToken);
                 else

@@ -27,6 +27,7 @@ internal sealed class RedshiftDataHandler(LocalWarehouseService warehouse)
             {
                 var target = Target(input);
                 var sql = Required(input, "Sql");
+                if (input["Parameters"] is { } parameters) sql = DataApiParameters.Bind(sql, DataApiParameters.Check(ParameterList(parameters)));
                 var id = await warehouse.ExecuteStatementAsync(target, sql, StatementName(input), cancellationToken);
                 return Started(id, target, await warehouse.DescribeStatementAsync(id, cancellationToken));
             }
@@ -210,6 +211,11 @@ internal sealed class RedshiftDataHandler(LocalWarehouseService warehouse)
         return list.Select((item, i) => item is JsonValue value && value.TryGetValue<string>(out var sql) && sql.Length > 0
             ? sql : throw new ValidationException(Service, $"Sqls[{i}] must be a SQL statement (a non-empty string).")).ToArray();
     }
+
+    private static IEnumerable<(string? Name, string? Value)> ParameterList(JsonNode parameters) => parameters is JsonArray { Count: > 0 } items
+        ? items.Select(item => item is JsonObject member ? (Optional(member, "name"), Optional(member, "value"))
+            : throw new ValidationException(Service, "Each of Parameters must be an object with a name and a value."))
+        : throw new ValidationException(Service, "Parameters must be a list of one or more {\"name\": ..., \"value\": ...} objects.");
 
     private static string? StatementName(JsonObject input) =>
         Optional(input, "StatementName") is { Length: > 500 } name ? throw new ValidationException(Service, $"StatementName is {name.Length} characters long; it may have at most 500.") : Optional(input, "StatementName");

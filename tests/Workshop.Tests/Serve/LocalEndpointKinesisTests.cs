@@ -196,6 +196,9 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
         await OkAsync("CreateStream", """{"StreamName":"weather","ShardCount":1}""");
         await AssertErrorAsync("CreateStream", """{"StreamName":"weather","ShardCount":1}""", "ResourceInUseException", "weather");
         await AssertErrorAsync("CreateStream", """{"StreamName":"other"}""", "ValidationException", "ShardCount is required");
+        await AssertErrorAsync("CreateStream", """{"StreamName":"other","ShardCount":1,"StreamModeDetails":{"StreamMode":"ondemand"}}""", "ValidationException",
+            "Value 'ondemand' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
+        Assert.Equal("[\"weather\"]", (await OkAsync("ListStreams", "{}"))["StreamNames"]!.ToJsonString());
         await AssertErrorAsync("PutRecord", """{"StreamName":"weather","PartitionKey":"k","Data":"not base64!"}""", "SerializationException", "Data is not valid base64");
         await AssertErrorAsync("PutRecord", """{"StreamName":"weather","Data":"AA=="}""", "ValidationException", "PartitionKey is required");
         await AssertErrorAsync("GetShardIterator", """{"StreamName":"weather","ShardId":"shardId-000000000000","ShardIteratorType":"OLDEST"}""", "ValidationException", "ShardIteratorType 'OLDEST'");

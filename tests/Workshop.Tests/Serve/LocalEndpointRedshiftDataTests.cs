@@ -88,6 +88,41 @@ public sealed class LocalEndpointRedshiftDataTests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task Named_parameters_fill_the_sql_as_values_redshift_converts_and_leave_strings_and_casts_alone()
+    {
+        await Session.EnsurePipelineAsync();
+        var (status, started) = await CallAsync("ExecuteStatement", $$"""
+            { "ClusterIdentifier":"{{Cluster}}", "Database":"weather", "DbUser":"workshopadmin",
+              "Sql":"SELECT :city AS city, n, ':n' AS quoted, 2::int AS cast_two FROM (VALUES (1), (2), (3)) AS t(n) WHERE n >= :low ORDER BY n -- :city",
+              "Parameters":[{"name":"city","value":"O'Hara"},{"name":"low","value":"2"}] }
+            """);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var id = (string)started["Id"]!;
+        using var client = new AwsClients(Settings()).RedshiftData();
+        var ended = await client.WaitAsync(id);
+        Assert.True(ended.Status == "FINISHED", ended.Error);
+
+        var page = await client.GetStatementResultAsync(id);
+
+        // "2" compared with a whole-number column is taken as the number 2.
+        Assert.Equal([new object?[] { "O'Hara", 2L, ":n", 2L }, new object?[] { "O'Hara", 3L, ":n", 2L }], page.Records);
+    }
+
+    [Theory]
+    [InlineData("""[{"name":"n","value":"1"}]""", "SELECT :city", "The SQL uses the parameter :city, but Parameters gives no value named 'city'. Add {\"name\": \"city\", \"value\": \"...\"} to Parameters.")]
+    [InlineData("""[{"name":"n","value":"1"}]""", "SELECT 1", "Parameters gives a value for 'n', but the SQL has no :n. Use it in the SQL, or leave it out of Parameters.")]
+    [InlineData("""[{"name":"a-b","value":"1"}]""", "SELECT 1", "Parameter name 'a-b' is not valid: use letters, digits and underscores ([0-9a-zA-Z_]+).")]
+    [InlineData("""[{"name":"n","value":""}]""", "SELECT :n", "Parameter 'n' has no value: give a value of at least one character (Redshift converts it to the type the SQL needs).")]
+    [InlineData("""[]""", "SELECT 1", "Parameters must be a list of one or more {\"name\": ..., \"value\": ...} objects.")]
+    public async Task Parameters_that_do_not_fit_the_sql_are_refused_naming_the_parameter(string parameters, string sql, string message)
+    {
+        await Session.EnsurePipelineAsync();
+        await AssertRefusedAsync("ExecuteStatement", $$"""
+            { "ClusterIdentifier":"{{Cluster}}", "Database":"weather", "DbUser":"workshopadmin", "Sql":"{{sql}}", "Parameters":{{parameters}} }
+            """, "ValidationException", message);
+    }
+
+    [Fact]
     public async Task Each_parameter_is_checked_by_name()
     {
         await Session.EnsurePipelineAsync();

@@ -124,6 +124,10 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         var first = await DescribeAsync("first");
         Assert.Equal(("CREATE_COMPLETE", "AVAILABLE"), (Text(first, "Status"), Text(first, "ExecutionStatus")));
         Assert.Contains(("Add", "ProducerFunction"), Changes(first));
+        // The template's NoEcho password is masked, as in DescribeStacks.
+        var password = first.Element(CloudFormation + "Parameters")!.Elements().Single(p => Text(p, "ParameterKey") == "WarehousePassword");
+        Assert.Equal("****", Text(password, "ParameterValue"));
+        Assert.DoesNotContain("Workshop123", first.ToString());
         // Made at the workspace's time, as the stack's events are, not the wall clock's.
         Assert.Equal(Session.Clock.GetUtcNow(), DateTimeOffset.Parse(Text(first, "CreationTime"), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1));
         Assert.False(Session.Local!.Stacks.StackExists("sets"), "a change set changes nothing until it is executed");
@@ -267,6 +271,47 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
             "1 validation error detected: Value null at 'alarmName' failed to satisfy constraint: Member must not be null", "monitoring",
             ("Action", "PutMetricAlarm"), ("Namespace", "AWS/Kinesis"));
+        (string, string)[] Datum(string metricNamespace, string value) =>
+        [
+            ("Action", "PutMetricData"), ("Namespace", metricNamespace), ("MetricData.member.1.MetricName", "Readings"), ("MetricData.member.1.Value", value),
+            ("MetricData.member.1.Dimensions.member.1.Name", "City"), ("MetricData.member.1.Dimensions.member.1.Value", "Leeds"),
+        ];
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
+            "The value AWS/Kinesis for parameter Namespace is invalid: namespaces starting 'AWS/' are reserved for AWS services. Put custom metrics in a namespace of your own, such as Workshop/Custom.",
+            "monitoring", Datum("AWS/Kinesis", "1"));
+        foreach (var value in new[] { "NaN", "Infinity", "-Infinity" })
+            await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
+                $"The value {value} for parameter MetricData.member.1.Value is invalid: CloudWatch takes no NaN or infinite values. Leave the datum out instead.",
+                "monitoring", Datum("Workshop/Custom", value));
+        // Nothing of the refused data was kept: Leeds still sums to 9.
+        var kept = (await OkAsync("monitoring", ("Action", "GetMetricStatistics"), ("Namespace", "Workshop/Custom"), ("MetricName", "Readings"),
+            ("Dimensions.member.1.Name", "City"), ("Dimensions.member.1.Value", "Leeds"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+            ("Period", "7200"), ("Statistics.member.1", "Sum"))).Descendants(CloudWatch + "Sum").Single().Value;
+        Assert.Equal("9", kept);
+        (string, string)[] Query(int member, string id) =>
+        [
+            ($"MetricDataQueries.member.{member}.Id", id), ($"MetricDataQueries.member.{member}.MetricStat.Metric.Namespace", "Workshop/Custom"),
+            ($"MetricDataQueries.member.{member}.MetricStat.Metric.MetricName", "Readings"), ($"MetricDataQueries.member.{member}.MetricStat.Period", "60"),
+            ($"MetricDataQueries.member.{member}.MetricStat.Metric.Dimensions.member.1.Name", "City"),
+            ($"MetricDataQueries.member.{member}.MetricStat.Metric.Dimensions.member.1.Value", "Leeds"),
+            ($"MetricDataQueries.member.{member}.MetricStat.Stat", "Sum"),
+        ];
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
+            "The Id 'leeds' is given to 2 queries; each query in MetricDataQueries needs an Id of its own.", "monitoring",
+            [("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")), .. Query(1, "leeds"), .. Query(2, "leeds")]);
+
+        // A second minute's datum: newest first by default, oldest first when ScanBy asks.
+        Session.Clock.Advance(TimeSpan.FromMinutes(2));
+        await OkAsync("monitoring", Datum("Workshop/Custom", "1"));
+        async Task<List<string>> SumsAsync(params (string, string)[] scanBy) =>
+            (await OkAsync("monitoring", [("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+                .. Query(1, "leeds"), .. scanBy])).Descendants(CloudWatch + "Values").Single().Elements().Select(v => v.Value).ToList();
+        Assert.Equal(["1", "9"], await SumsAsync());
+        Assert.Equal(["1", "9"], await SumsAsync(("ScanBy", "TimestampDescending")));
+        Assert.Equal(["9", "1"], await SumsAsync(("ScanBy", "TimestampAscending")));
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
+            "1 validation error detected: Value 'Oldest' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]", "monitoring",
+            [("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")), .. Query(1, "leeds"), ("ScanBy", "Oldest")]);
         await AssertErrorAsync(CloudWatch, HttpStatusCode.NotFound, "ResourceNotFound",
             "No alarm named no-such-alarm exists. List the alarms with 'workshop alarms list' (in a notebook, await workshop.Metrics.AlarmsAsync()).", "monitoring",
             ("Action", "DeleteAlarms"), ("AlarmNames.member.1", "no-such-alarm"));
