@@ -126,18 +126,13 @@ public sealed partial class LocalEndpoint : IAsyncDisposable
             // S3's signature covers its declared content hash, not the body, which S3 reads itself: its cap is
             // larger than the other services' and its uploads may be aws-chunked.
             if (await RefusedForSignatureAsync(context, [])) return;
-            await oneAtATime.WaitAsync(context.RequestAborted);
             try
             {
-                await s3.HandleAsync(context, scope.Success ? scope.Groups["region"].Value : "us-east-1");
+                await s3.HandleAsync(context, scope.Success ? scope.Groups["region"].Value : "us-east-1", oneAtATime);
             }
             catch (Exception error) when (error is not OperationCanceledException && !context.Response.HasStarted)
             {
                 await Wire.InternalErrorAsync(context, json: false, error);
-            }
-            finally
-            {
-                oneAtATime.Release();
             }
             return;
         }

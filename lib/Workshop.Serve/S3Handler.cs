@@ -50,7 +50,11 @@ internal sealed class S3Handler(LocalObjectStore lake)
         return name.Length == 0 ? null : name;
     }
 
-    public async Task HandleAsync(HttpContext context, string region)
+    /// <summary>
+    /// Answers one S3 request. Its body is read first, and only then is the endpoint's turn (<paramref name="turn"/>)
+    /// taken, so an upload that arrives slowly holds up its own client and not every other request.
+    /// </summary>
+    public async Task HandleAsync(HttpContext context, string region, SemaphoreSlim turn)
     {
         var request = context.Request;
         var (bucket, key) = Address(context);
@@ -65,7 +69,15 @@ internal sealed class S3Handler(LocalObjectStore lake)
             {
                 throw TooLarge(request.ContentLength);
             }
-            await DispatchAsync(context, region, bucket, key, body);
+            await turn.WaitAsync(context.RequestAborted);
+            try
+            {
+                await DispatchAsync(context, region, bucket, key, body);
+            }
+            finally
+            {
+                turn.Release();
+            }
         }
         catch (S3Exception error)
         {

@@ -385,6 +385,47 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task An_upload_that_arrives_slowly_holds_up_no_other_request()
+    {
+        await Session.Local!.Lake.CreateBucketAsync("slow");
+        var body = Encoding.ASCII.GetBytes(new string('r', 4_000));
+        using var upload = new System.Net.Sockets.TcpClient();
+        await upload.ConnectAsync(Endpoint.Url.Host, Endpoint.Url.Port);
+        var wire = upload.GetStream();
+        var head = $"PUT /slow/readings.txt HTTP/1.1\r\nHost: {Endpoint.Url.Authority}\r\nAuthorization: {Authorization("s3")}\r\nContent-Length: {body.Length}\r\n\r\n";
+        await wire.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await wire.WriteAsync(body.AsMemory(0, 100));
+
+        // The upload trickles on (fast enough for the server's minimum data rate) until the other request is answered,
+        // or for 20 seconds at most: an endpoint that waited for the upload would answer the other request only after it.
+        using var answered = new CancellationTokenSource();
+        var sent = 100;
+        var trickle = Task.Run(async () =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!answered.IsCancellationRequested && DateTime.UtcNow < deadline && sent < body.Length - 100)
+            {
+                await wire.WriteAsync(body.AsMemory(sent, 100));
+                sent += 100;
+                await Task.Delay(200);
+            }
+        });
+        using (var listing = await SendAsync(HttpMethod.Get, "/slow?list-type=2"))
+        {
+            Assert.Equal(HttpStatusCode.OK, listing.StatusCode);
+            answered.Cancel();
+        }
+        await trickle;
+        Assert.True(sent < body.Length - 100, "the listing was answered only once the upload had finished sending");
+
+        await wire.WriteAsync(body.AsMemory(sent));
+        var reply = new byte[1024];
+        var read = await wire.ReadAsync(reply);
+        Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(reply, 0, read));
+        Assert.Equal(body, (await Session.Local!.Lake.GetObjectAsync("slow", "readings.txt")).Content.ToArray());
+    }
+
+    [Fact]
     public async Task A_prefix_that_climbs_out_of_the_bucket_lists_nothing()
     {
         await Session.Local!.Lake.CreateBucketAsync("inside");
