@@ -26,6 +26,7 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
     {
         var path = Uri.UnescapeDataString(context.Request.Path.Value ?? "");
         var method = context.Request.Method;
+        var qualifier = context.Request.Query["Qualifier"].ToString();
         try
         {
             if (path.TrimEnd('/') == "/2015-03-31/functions" && method == "GET")
@@ -37,18 +38,20 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
             switch (route.Success ? (method, route.Groups["rest"].Value) : ("", "unknown"))
             {
                 case ("POST", "/invocations"):
-                    await InvokeAsync(context, Function(route.Groups["name"].Value).Resource);
+                    if (body.Length > 0 && !IsJson(body, out var why))
+                        throw new LambdaFault(400, "InvalidRequestContentException", $"Could not parse request body into json: {why} Send a JSON payload, such as {{}}.");
+                    await InvokeAsync(context, Function(route.Groups["name"].Value, qualifier).Resource);
                     return;
                 case ("GET", ""):
                 {
-                    var (stack, function) = Function(route.Groups["name"].Value);
+                    var (stack, function) = Function(route.Groups["name"].Value, qualifier);
                     var answer = new JsonObject { ["Configuration"] = Configuration(stack, function), ["Code"] = new JsonObject { ["RepositoryType"] = "S3" } };
                     await Wire.WriteAsync(context, 200, Json, answer.ToJsonString());
                     return;
                 }
                 case ("GET", "/configuration"):
                 {
-                    var (stack, function) = Function(route.Groups["name"].Value);
+                    var (stack, function) = Function(route.Groups["name"].Value, qualifier);
                     await Wire.WriteAsync(context, 200, Json, Configuration(stack, function).ToJsonString());
                     return;
                 }
@@ -130,10 +133,34 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
     private IReadOnlyList<(StackState Stack, StackResource Resource)> Functions() => Local.Stacks.ResourcesOfType("AWS::Lambda::Function");
 
     /// <summary>A function named by name, ARN or partial ARN, with an optional qualifier.</summary>
-    private (StackState Stack, StackResource Resource) Function(string nameOrArn)
+    private (StackState Stack, StackResource Resource) Function(string nameOrArn, string queryQualifier)
     {
-        var name = nameOrArn.StartsWith("arn:", StringComparison.Ordinal) ? nameOrArn.Split(':').ElementAtOrDefault(6) ?? nameOrArn : nameOrArn.Split(':')[0];
-        return Functions().FirstOrDefault(f => f.Resource.PhysicalResourceId == name) is { Resource: not null } found ? found : throw new LambdaFault(404, "ResourceNotFoundException", $"Function not found: {Arn(name)}");
+        var parts = nameOrArn.Split(':');
+        var isArn = nameOrArn.StartsWith("arn:", StringComparison.Ordinal);
+        var name = isArn ? parts.ElementAtOrDefault(6) ?? nameOrArn : parts[0];
+        var found = Functions().FirstOrDefault(f => f.Resource.PhysicalResourceId == name);
+        if (found.Resource is null) throw new LambdaFault(404, "ResourceNotFoundException", $"Function not found: {Arn(name)}");
+        // The stacks' functions have one version, $LATEST, and no aliases: any other qualifier names nothing.
+        var qualifier = (isArn ? parts.ElementAtOrDefault(7) : parts.ElementAtOrDefault(1)) ?? queryQualifier;
+        if (qualifier is { Length: > 0 } and not "$LATEST")
+            throw new LambdaFault(404, "ResourceNotFoundException", $"Function not found: {Arn(name)}:{qualifier}. The local function has one version, $LATEST, and no aliases; leave the qualifier out.");
+        return found;
+    }
+
+
+    private static bool IsJson(byte[] body, out string why)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(body);
+            why = "";
+            return true;
+        }
+        catch (JsonException error)
+        {
+            why = error.Message;
+            return false;
+        }
     }
 
     private string Arn(string functionName) => $"arn:aws:lambda:{region}:{session.Names.AccountId}:function:{functionName}";

@@ -4,6 +4,7 @@ using System.Xml;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using StreamingWorkshop.Errors;
 using StreamingWorkshop.Lake;
 using StreamingWorkshop.Storage;
@@ -286,15 +287,30 @@ internal sealed class S3Handler(LocalObjectStore lake)
 
     private async Task CopyObjectAsync(HttpContext context, string bucket, string key)
     {
-        var source = Uri.UnescapeDataString(context.Request.Headers["x-amz-copy-source"].ToString()).TrimStart('/');
-        var question = source.IndexOf('?', StringComparison.Ordinal);
-        if (question >= 0) source = source[..question];
+        // The header is BUCKET/KEY, URL-encoded, then ?versionId=... unencoded: a '?' in the key itself comes as %3F.
+        var header = context.Request.Headers["x-amz-copy-source"].ToString();
+        var question = header.IndexOf('?', StringComparison.Ordinal);
+        if (question >= 0 && QueryHelpers.ParseQuery(header[question..]).TryGetValue("versionId", out var version) && version.ToString() != "null")
+            throw new S3Exception("InvalidArgument", $"Invalid version id specified: '{version}'. The local lake keeps no versions; leave versionId out of x-amz-copy-source.");
+        var source = Uri.UnescapeDataString(question >= 0 ? header[..question] : header).TrimStart('/');
         var slash = source.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == source.Length - 1)
             throw new S3Exception("InvalidArgument", $"x-amz-copy-source '{source}' does not name an object; give it as BUCKET/KEY.");
         var (sourceBucket, sourceKey) = (source[..slash], source[(slash + 1)..]);
-        var stored = await lake.GetObjectAsync(sourceBucket, sourceKey, context.RequestAborted);
         var replace = string.Equals(context.Request.Headers["x-amz-metadata-directive"], "REPLACE", StringComparison.OrdinalIgnoreCase);
+        if (sourceBucket == bucket && sourceKey == key && !replace)
+            throw new S3Exception("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        StoredObject stored;
+        try
+        {
+            stored = await lake.GetObjectAsync(sourceBucket, sourceKey, context.RequestAborted);
+        }
+        catch (S3Exception missing) when (missing.ErrorCode is "NoSuchKey" or "NoSuchBucket")
+        {
+            // The error names the source, which is what is missing, not the key the copy would have made.
+            await ErrorAsync(context, missing.ErrorCode, missing.Message, sourceBucket, sourceKey);
+            return;
+        }
         var contentType = replace
             ? ContentTypeOf(context.Request)
             : lake.GetObjectHeaders(sourceBucket, sourceKey, stored.Info, () => stored.Info.ETag).ContentType;

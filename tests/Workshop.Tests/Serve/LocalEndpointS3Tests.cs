@@ -426,6 +426,43 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task A_copy_names_its_source_when_that_is_missing_and_refuses_to_copy_an_object_onto_itself_unchanged()
+    {
+        await Session.Local!.Lake.CreateBucketAsync("copies");
+        await Session.Local!.Lake.PutObjectAsync("copies", "what?.txt", "asked"u8.ToArray());
+        Task<HttpResponseMessage> CopyAsync(string to, string source, string? directive = null) => SendAsync(HttpMethod.Put, "/copies/" + to, adjust: request =>
+        {
+            request.Headers.TryAddWithoutValidation("x-amz-copy-source", source);
+            if (directive is not null) request.Headers.TryAddWithoutValidation("x-amz-metadata-directive", directive);
+        });
+
+        using (var missing = await CopyAsync("b.txt", "copies/gone.txt"))
+        {
+            var error = await ErrorOfAsync(missing, HttpStatusCode.NotFound);
+            Assert.Equal(("NoSuchKey", "gone.txt"), (error.Element("Code")?.Value, error.Element("Key")?.Value));
+        }
+        using (var itself = await CopyAsync("what%3F.txt", "copies/what%3F.txt"))
+        {
+            var error = await ErrorOfAsync(itself, HttpStatusCode.BadRequest);
+            Assert.Equal("InvalidRequest", error.Element("Code")?.Value);
+            Assert.StartsWith("This copy request is illegal because it is trying to copy an object to itself", error.Element("Message")?.Value);
+        }
+        using (var replaced = await CopyAsync("what%3F.txt", "copies/what%3F.txt", "REPLACE"))
+            Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        using (var versioned = await CopyAsync("c.txt", "copies/what%3F.txt?versionId=3HL4kqtJlcpXroDTDmJ"))
+        {
+            var error = await ErrorOfAsync(versioned, HttpStatusCode.BadRequest);
+            Assert.Equal("InvalidArgument", error.Element("Code")?.Value);
+            Assert.StartsWith("Invalid version id specified", error.Element("Message")?.Value);
+        }
+        // "null" is the version of every object in a bucket without versioning; the '?' encoded in the key stays in it.
+        using (var unversioned = await CopyAsync("d.txt", "copies/what%3F.txt?versionId=null"))
+            Assert.Equal(HttpStatusCode.OK, unversioned.StatusCode);
+        Assert.Equal("asked", Encoding.UTF8.GetString((await Session.Local!.Lake.GetObjectAsync("copies", "d.txt")).Content.Span));
+        Assert.Equal(["d.txt", "what?.txt"], await KeysAsync("copies"));
+    }
+
+    [Fact]
     public async Task A_prefix_that_climbs_out_of_the_bucket_lists_nothing()
     {
         await Session.Local!.Lake.CreateBucketAsync("inside");

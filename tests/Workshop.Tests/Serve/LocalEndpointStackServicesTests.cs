@@ -352,6 +352,26 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         Assert.Equal(("python3.12", "index.handler", 30, 128), ((string?)configuration["Runtime"], (string?)configuration["Handler"], (int)configuration["Timeout"]!, (int)configuration["MemorySize"]!));
         Assert.Equal("Leeds,York:53.96:-1.08", (string?)configuration["Environment"]!["Variables"]!["CITIES"]);
 
+        // The function has one version and no aliases: $LATEST is found, any other qualifier is not.
+        Assert.Equal(HttpStatusCode.OK, (await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/weather-analytics-producer-dev?Qualifier=%24LATEST")).Status);
+        foreach (var path in new[] { "/2015-03-31/functions/weather-analytics-producer-dev?Qualifier=7", "/2015-03-31/functions/weather-analytics-producer-dev%3Alive/configuration" })
+        {
+            (status, headers, body) = await LambdaAsync(HttpMethod.Get, path);
+            Assert.Equal((HttpStatusCode.NotFound, "ResourceNotFoundException"), (status, headers.GetValues("x-amzn-ErrorType").Single()));
+            Assert.StartsWith("Function not found: arn:aws:lambda:us-east-1:123456789012:function:weather-analytics-producer-dev:", (string?)body["message"]);
+        }
+        // A payload that is not JSON is refused before the function runs.
+        using (var notJson = new HttpRequestMessage(HttpMethod.Post, new Uri(Endpoint.Url, "/2015-03-31/functions/weather-analytics-producer-dev/invocations")))
+        {
+            notJson.Content = new StringContent("city=Leeds", Encoding.UTF8, "application/json");
+            notJson.Headers.TryAddWithoutValidation("Authorization", Authorization("lambda"));
+            using var refused = await Http.SendAsync(notJson);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("InvalidRequestContentException", refused.Headers.GetValues("x-amzn-ErrorType").Single());
+            Assert.StartsWith("Could not parse request body into json: ", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["message"]);
+        }
+        Assert.Single((await stream.GetRecordsAsync(await stream.GetShardIteratorAsync("weather-analytics-stream-dev", "shardId-000000000000", StreamingWorkshop.Broker.ShardIteratorType.TRIM_HORIZON), 100)).Records, r => r.PartitionKey == "Leeds");
+
         // Unsigned (aws --no-sign-request), a Lambda path is still Lambda's, not a bucket named 2015-03-31.
         using var unsigned = await Http.GetAsync(new Uri(Endpoint.Url, "/2015-03-31/functions/"));
         Assert.Equal(HttpStatusCode.OK, unsigned.StatusCode);
