@@ -28,12 +28,23 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
         {
             case "DescribeStacks":
             {
+                // A deleted stack is still found by its id, as DELETE_COMPLETE, for the 90 days ListStacks lists it.
+                if (request["StackName"] is { } stackId && stacks.DeletedStacks().LastOrDefault(d => d.StackId == stackId) is { } deleted)
+                    return [Members("Stacks", [new object?[]
+                    {
+                        new XElement("StackId", deleted.StackId), new XElement("StackName", deleted.StackName), Optional("Description", DescriptionOf(deleted.TemplateBody)),
+                        new XElement("CreationTime", Time(deleted.CreationTime)), new XElement("DeletionTime", Time(deleted.DeletionTime)),
+                        new XElement("StackStatus", "DELETE_COMPLETE"),
+                    }])];
                 var names = request["StackName"] is { } one ? [Existing(one)] : stacks.ListStackNames();
                 return [Members("Stacks", names.Select(name => Stack(stacks.DescribeStack(name))))];
             }
             case "ListStacks":
             {
                 var wanted = request.Values("StackStatusFilter");
+                if (wanted.FirstOrDefault(status => !StackStatuses.Contains(status)) is { } unknown)
+                    throw new QueryFault(400, "ValidationError",
+                        $"1 validation error detected: Value '[{string.Join(", ", wanted)}]' at 'stackStatusFilter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [{string.Join(", ", StackStatuses)}]] ('{unknown}' is not a stack status).");
                 var summaries = stacks.DescribeStacks().Where(s => wanted.Count == 0 || wanted.Contains(s.StackStatus));
                 // Deleted stacks are listed for 90 days, as DELETE_COMPLETE, after the live ones.
                 var deleted = stacks.DeletedStacks().Where(_ => wanted.Count == 0 || wanted.Contains("DELETE_COMPLETE"));
@@ -284,8 +295,20 @@ internal sealed class CloudFormationHandler(LocalCloudFormation stacks, TimeProv
     private string Existing(string nameOrId)
     {
         var name = NameOf(nameOrId);
-        return stacks.StackExists(name) ? name : throw new QueryFault(400, "ValidationError", $"Stack with id {nameOrId} does not exist");
+        // An id names one stack: a stack made again under the same name has another id.
+        var exists = stacks.StackExists(name) && (name == nameOrId || stacks.DescribeStack(name).StackId == nameOrId);
+        return exists ? name : throw new QueryFault(400, "ValidationError", $"Stack with id {nameOrId} does not exist");
     }
+
+    /// <summary>The stack statuses CloudFormation has, in its API reference's order, for ListStacks' filter.</summary>
+    private static readonly string[] StackStatuses =
+    [
+        "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATE_COMPLETE", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "ROLLBACK_COMPLETE",
+        "DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_COMPLETE", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_COMPLETE", "UPDATE_FAILED", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS", "IMPORT_IN_PROGRESS",
+        "IMPORT_COMPLETE", "IMPORT_ROLLBACK_IN_PROGRESS", "IMPORT_ROLLBACK_FAILED", "IMPORT_ROLLBACK_COMPLETE",
+    ];
 
     // A stack is also named by its id, arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/GUID.
     private static string NameOf(string nameOrId) => nameOrId.StartsWith("arn:", StringComparison.Ordinal) && nameOrId.Split('/') is { Length: >= 2 } parts ? parts[1] : nameOrId;

@@ -74,7 +74,7 @@ internal sealed class KinesisHandler(IStreamService stream)
                 if (Optional(input, "NextToken") is { } token)
                 {
                     if (Optional(input, "StreamName") is not null || Optional(input, "StreamARN") is not null)
-                        throw Invalid("NextToken and StreamName cannot be provided together: the token names its stream.");
+                        throw new InvalidArgumentException("kinesis", "NextToken and StreamName cannot be provided together: the token names its stream.");
                     (name, after) = Page.Read(token, "ListShards");
                 }
                 else (name, after) = (StreamName(input), Optional(input, "ExclusiveStartShardId") ?? "");

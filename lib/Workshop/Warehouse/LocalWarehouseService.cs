@@ -100,7 +100,8 @@ public sealed class LocalWarehouseService(WorkspaceDirectory workspace, TimeProv
         var stored = Load(id);
         if (stored.Description.SubStatements is not null && !id.Contains(':'))
             throw new ValidationException(Service, $"BatchExecuteStatement result can only be retrieved with sub-statement id: ask for {id}:1, {id}:2, ...");
-        var status = id.Contains(':') ? stored.Description.SubStatements!.First(s => s.Id == id).Status : stored.Description.Status;
+        var status = !id.Contains(':') ? stored.Description.Status
+            : stored.Description.SubStatements?.FirstOrDefault(s => s.Id == id)?.Status ?? throw Missing(id);
         if (status != StatementStatuses.Finished)
             throw new ValidationException(Service, $"Query does not have result. Please check query status with DescribeStatement. (It is {status}.)");
         var result = stored.Results.FirstOrDefault(r => r.Id == id)

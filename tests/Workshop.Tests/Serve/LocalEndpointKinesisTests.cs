@@ -123,6 +123,7 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
         Assert.Equal("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", (string?)zero["message"]);
         var (_, both) = await CallAsync("ListShards", new JsonObject { ["NextToken"] = (string?)first["NextToken"], ["StreamName"] = "page-a" }.ToJsonString());
         Assert.StartsWith("NextToken and StreamName cannot be provided together", (string?)both["message"]);
+        Assert.Equal("InvalidArgumentException", (string?)both["__type"]); // as Kinesis names it (kinesalite too)
         var (_, garbage) = await CallAsync("ListShards", """{"StreamARN":"garbage"}""");
         Assert.StartsWith("StreamARN 'garbage' is not a stream's ARN", (string?)garbage["message"]);
     }

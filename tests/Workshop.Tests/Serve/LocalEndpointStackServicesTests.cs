@@ -78,6 +78,16 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         var resources = Result(await OkAsync("cloudformation", ("Action", "DescribeStackResources"), ("StackName", "unit"), ("LogicalResourceId", "ProducerFunction")), "DescribeStackResources");
         Assert.Equal("unit-test-producer-dev", Assert.Single(resources.Element(CloudFormation + "StackResources")!.Elements()).Element(CloudFormation + "PhysicalResourceId")?.Value);
 
+        // An id with another stack's GUID names no stack, though its name is this one's.
+        var otherId = stackId[..(stackId.LastIndexOf('/') + 1)] + Guid.Empty;
+        await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", $"Stack with id {otherId} does not exist", "cloudformation",
+            ("Action", "DescribeStacks"), ("StackName", otherId));
+        var (filterStatus, filterError) = await QueryAsync("cloudformation", ("Action", "ListStacks"), ("StackStatusFilter.member.1", "CREATE_COMPLETE"), ("StackStatusFilter.member.2", "FOO"));
+        Assert.Equal(HttpStatusCode.BadRequest, filterStatus);
+        var filterMessage = filterError.Descendants(CloudFormation + "Message").Single().Value;
+        Assert.StartsWith("1 validation error detected: Value '[CREATE_COMPLETE, FOO]' at 'stackStatusFilter' failed to satisfy constraint", filterMessage);
+        Assert.EndsWith("IMPORT_ROLLBACK_COMPLETE]] ('FOO' is not a stack status).", filterMessage);
+
         var summaries = Result(await OkAsync("cloudformation", ("Action", "ListStacks")), "ListStacks").Element(CloudFormation + "StackSummaries")!.Elements();
         Assert.Equal(["unit CREATE_COMPLETE"], summaries.Select(m => $"{m.Element(CloudFormation + "StackName")!.Value} {m.Element(CloudFormation + "StackStatus")!.Value}"));
         Assert.Equal(TemplateReader.WorkshopTemplate(), Result(await OkAsync("cloudformation", ("Action", "GetTemplate"), ("StackName", "unit")), "GetTemplate").Element(CloudFormation + "TemplateBody")?.Value);
@@ -95,6 +105,10 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         await AssertErrorAsync(CloudFormation, HttpStatusCode.BadRequest, "ValidationError", "Stack with id unit does not exist", "cloudformation",
             ("Action", "DescribeStacks"), ("StackName", "unit"));
         Assert.Empty(Result(await OkAsync("cloudformation", ("Action", "DescribeStacks")), "DescribeStacks").Element(CloudFormation + "Stacks")!.Elements());
+        // By its id, the deleted stack is still described, as DELETE_COMPLETE.
+        var byId = Assert.Single(Result(await OkAsync("cloudformation", ("Action", "DescribeStacks"), ("StackName", stackId)), "DescribeStacks").Element(CloudFormation + "Stacks")!.Elements());
+        Assert.Equal(("unit", "DELETE_COMPLETE"), (byId.Element(CloudFormation + "StackName")!.Value, byId.Element(CloudFormation + "StackStatus")!.Value));
+        Assert.NotNull(byId.Element(CloudFormation + "DeletionTime"));
 
         // ListStacks still lists it, DELETE_COMPLETE with its deletion time, for 90 days; a status filter leaves it out.
         var afterwards = Result(await OkAsync("cloudformation", ("Action", "ListStacks")), "ListStacks").Element(CloudFormation + "StackSummaries")!.Elements().ToList();

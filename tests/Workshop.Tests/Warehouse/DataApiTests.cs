@@ -81,6 +81,10 @@ public sealed class DataApiTests(WarehouseFixture warehouse) : IClassFixture<War
         Assert.Equal("SELECT sum(id) AS total FROM api_batch", (await Service.DescribeStatementAsync(batch.Id + ":3")).QueryString);
         var whole = await Assert.ThrowsAsync<ValidationException>(() => Service.GetStatementResultAsync(batch.Id));
         Assert.StartsWith("BatchExecuteStatement result can only be retrieved with sub-statement id", whole.Message);
+        // A sub-statement the batch does not have is not found, whichever call asks for it.
+        var beyond = await Assert.ThrowsAsync<StreamingWorkshop.Errors.ResourceNotFoundException>(() => Service.GetStatementResultAsync(batch.Id + ":9"));
+        Assert.StartsWith($"Query {batch.Id}:9 does not exist.", beyond.Message);
+        await Assert.ThrowsAsync<StreamingWorkshop.Errors.ResourceNotFoundException>(() => Service.DescribeStatementAsync(batch.Id + ":9"));
 
         var failed = await Service.WaitAsync(await Service.BatchExecuteStatementAsync(warehouse.Target, ["INSERT INTO api_batch VALUES (10)", "INSERT INTO api_nowhere VALUES (1)", "INSERT INTO api_batch VALUES (20)"]));
         Assert.Equal((StatementStatuses.Failed, "ERROR: relation \"api_nowhere\" does not exist"), (failed.Status, failed.Error));
