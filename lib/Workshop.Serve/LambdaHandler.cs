@@ -31,7 +31,18 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
         {
             if (path.TrimEnd('/') == "/2015-03-31/functions" && method == "GET")
             {
-                await Wire.WriteAsync(context, 200, Json, new JsonObject { ["Functions"] = new JsonArray(Functions().Select(f => (JsonNode)Configuration(f.Stack, f.Resource)).ToArray()) }.ToJsonString());
+                // A page of at most MaxItems (1 to 10,000; 50 when not given), in name order, after the Marker of the page before.
+                var query = context.Request.Query;
+                var maxItems = 50;
+                if (query["MaxItems"].ToString() is { Length: > 0 } given && (!int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out maxItems) || maxItems is < 1 or > 10_000))
+                    throw new LambdaFault(400, "InvalidParameterValueException", $"MaxItems '{given}' is not valid: give a whole number from 1 to 10000.");
+                var marker = query["Marker"].ToString();
+                var functions = Functions().OrderBy(f => f.Resource.PhysicalResourceId, StringComparer.Ordinal)
+                    .Where(f => marker.Length == 0 || string.CompareOrdinal(f.Resource.PhysicalResourceId, marker) > 0).ToList();
+                var page = functions.Take(maxItems).ToList();
+                var answer = new JsonObject { ["Functions"] = new JsonArray(page.Select(f => (JsonNode)Configuration(f.Stack, f.Resource)).ToArray()) };
+                if (functions.Count > maxItems) answer["NextMarker"] = page[^1].Resource.PhysicalResourceId;
+                await Wire.WriteAsync(context, 200, Json, answer.ToJsonString());
                 return;
             }
             var route = FunctionRoute().Match(path);

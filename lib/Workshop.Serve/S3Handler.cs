@@ -418,11 +418,19 @@ internal sealed class S3Handler(LocalObjectStore lake)
 
     private async Task ListPartsAsync(HttpContext context, string bucket, string key, string uploadId)
     {
-        var parts = lake.ListParts(bucket, key, uploadId);
+        // A page of at most max-parts (up to 1,000) after part-number-marker, and where the next page starts.
+        var query = context.Request.Query;
+        var maxParts = query["max-parts"].ToString() is { Length: > 0 } max ? Number(max, "max-parts") : 1000;
+        var marker = query["part-number-marker"].ToString() is { Length: > 0 } after ? Number(after, "part-number-marker") : 0;
+        maxParts = Math.Min(maxParts, 1000);
+        var following = lake.ListParts(bucket, key, uploadId).Where(p => p.PartNumber > marker).ToList();
+        var parts = following.Take(maxParts).ToList();
+        var truncated = following.Count > maxParts;
         await XmlAsync(context, 200, new XElement(S3 + "ListPartsResult",
             new XElement(S3 + "Bucket", bucket), new XElement(S3 + "Key", key), new XElement(S3 + "UploadId", uploadId),
             new XElement(S3 + "StorageClass", StorageClasses.Standard),
-            new XElement(S3 + "PartNumberMarker", 0), new XElement(S3 + "MaxParts", 1000), new XElement(S3 + "IsTruncated", "false"),
+            new XElement(S3 + "PartNumberMarker", marker), truncated ? new XElement(S3 + "NextPartNumberMarker", parts[^1].PartNumber) : null,
+            new XElement(S3 + "MaxParts", maxParts), new XElement(S3 + "IsTruncated", truncated ? "true" : "false"),
             Owner(),
             parts.Select(p => new XElement(S3 + "Part", new XElement(S3 + "PartNumber", p.PartNumber),
                 new XElement(S3 + "LastModified", XmlTime(p.LastModified)), new XElement(S3 + "ETag", p.ETag), new XElement(S3 + "Size", p.Size)))));

@@ -350,6 +350,19 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
         using var listed = await SendAsync(HttpMethod.Get, $"/parts/big/readings.bin?uploadId={uploadId}");
         Assert.Equal(["1 5242880", "2 26"], XElement.Parse(await listed.Content.ReadAsStringAsync()).Elements(S3 + "Part")
             .Select(p => $"{p.Element(S3 + "PartNumber")!.Value} {p.Element(S3 + "Size")!.Value}"));
+        // One part a page: the first says where the next starts, the last that it is the last.
+        using (var firstPage = await SendAsync(HttpMethod.Get, $"/parts/big/readings.bin?uploadId={uploadId}&max-parts=1"))
+        {
+            var page = XElement.Parse(await firstPage.Content.ReadAsStringAsync());
+            Assert.Equal(("1", "true", "1", "1"), (page.Element(S3 + "Part")!.Element(S3 + "PartNumber")!.Value, page.Element(S3 + "IsTruncated")!.Value,
+                page.Element(S3 + "NextPartNumberMarker")!.Value, page.Element(S3 + "MaxParts")!.Value));
+        }
+        using (var lastPage = await SendAsync(HttpMethod.Get, $"/parts/big/readings.bin?uploadId={uploadId}&max-parts=1&part-number-marker=1"))
+        {
+            var page = XElement.Parse(await lastPage.Content.ReadAsStringAsync());
+            Assert.Equal(["2"], page.Elements(S3 + "Part").Select(p => p.Element(S3 + "PartNumber")!.Value));
+            Assert.Equal(("false", null), (page.Element(S3 + "IsTruncated")!.Value, page.Element(S3 + "NextPartNumberMarker")?.Value));
+        }
 
         var complete = $"<CompleteMultipartUpload xmlns=\"{S3}\"><Part><PartNumber>1</PartNumber><ETag>{part1.Headers.ETag!.Tag}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>{part2.Headers.ETag!.Tag}</ETag></Part></CompleteMultipartUpload>";
         using var completed = await SendAsync(HttpMethod.Post, $"/parts/big/readings.bin?uploadId={uploadId}", Encoding.UTF8.GetBytes(complete));

@@ -331,6 +331,33 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
             ("Action", "DeleteAlarms"), ("AlarmNames.member.1", "no-such-alarm"));
     }
 
+    [Fact]
+    public async Task DescribeAlarms_gives_pages_of_MaxRecords_in_name_order_with_the_token_of_the_next()
+    {
+        foreach (var name in new[] { "quiet-c", "quiet-a", "quiet-b" })
+            await OkAsync("monitoring", ("Action", "PutMetricAlarm"), ("AlarmName", name), ("Namespace", "AWS/Kinesis"), ("MetricName", "IncomingRecords"),
+                ("Dimensions.member.1.Name", "StreamName"), ("Dimensions.member.1.Value", "weather"), ("Statistic", "Sum"), ("Period", "300"),
+                ("EvaluationPeriods", "1"), ("Threshold", "1"), ("ComparisonOperator", "LessThanThreshold"));
+        async Task<(List<string> Names, string? Next)> PageAsync(params (string, string)[] paging)
+        {
+            var result = (await OkAsync("monitoring", [("Action", "DescribeAlarms"), .. paging])).Descendants(CloudWatch + "DescribeAlarmsResult").Single();
+            return (result.Element(CloudWatch + "MetricAlarms")!.Elements().Select(a => a.Element(CloudWatch + "AlarmName")!.Value).ToList(), result.Element(CloudWatch + "NextToken")?.Value);
+        }
+
+        var first = await PageAsync(("MaxRecords", "2"));
+        Assert.Equal(["quiet-a", "quiet-b"], first.Names);
+        Assert.NotNull(first.Next);
+        var last = await PageAsync(("MaxRecords", "2"), ("NextToken", first.Next!));
+        Assert.Equal(["quiet-c"], last.Names);
+        Assert.Null(last.Next);
+        var whole = await PageAsync();
+        Assert.Equal(["quiet-a", "quiet-b", "quiet-c"], whole.Names);
+        Assert.Null(whole.Next);
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
+            "1 validation error detected: Value '101' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100", "monitoring",
+            ("Action", "DescribeAlarms"), ("MaxRecords", "101"));
+    }
+
     private async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, JsonNode Body)> LambdaAsync(HttpMethod method, string path, string? logType = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(Endpoint.Url, path));
@@ -386,9 +413,20 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         }
         Assert.Single((await stream.GetRecordsAsync(await stream.GetShardIteratorAsync("weather-analytics-stream-dev", "shardId-000000000000", StreamingWorkshop.Broker.ShardIteratorType.TRIM_HORIZON), 100)).Records, r => r.PartitionKey == "Leeds");
 
+        // ListFunctions gives pages of MaxItems, each with the marker of the next.
+        await Session.Local!.Stacks.DeployAsync("second", TemplateReader.WorkshopTemplate(), new Dictionary<string, string> { ["WarehousePassword"] = "Workshop123", ["ProjectName"] = "second" });
+        var firstPage = (await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/?MaxItems=1")).Body;
+        Assert.Equal(["second-producer-dev"], firstPage["Functions"]!.AsArray().Select(f => (string?)f!["FunctionName"]));
+        Assert.Equal("second-producer-dev", (string?)firstPage["NextMarker"]);
+        var lastPage = (await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/?MaxItems=1&Marker=second-producer-dev")).Body;
+        Assert.Equal(["weather-analytics-producer-dev"], lastPage["Functions"]!.AsArray().Select(f => (string?)f!["FunctionName"]));
+        Assert.Null(lastPage["NextMarker"]);
+        (status, headers, body) = await LambdaAsync(HttpMethod.Get, "/2015-03-31/functions/?MaxItems=0");
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidParameterValueException"), (status, headers.GetValues("x-amzn-ErrorType").Single()));
+
         // Unsigned (aws --no-sign-request), a Lambda path is still Lambda's, not a bucket named 2015-03-31.
         using var unsigned = await Http.GetAsync(new Uri(Endpoint.Url, "/2015-03-31/functions/"));
         Assert.Equal(HttpStatusCode.OK, unsigned.StatusCode);
-        Assert.Equal("weather-analytics-producer-dev", (string?)JsonNode.Parse(await unsigned.Content.ReadAsStringAsync())!["Functions"]![0]!["FunctionName"]);
+        Assert.Equal(["second-producer-dev", "weather-analytics-producer-dev"], JsonNode.Parse(await unsigned.Content.ReadAsStringAsync())!["Functions"]!.AsArray().Select(f => (string?)f!["FunctionName"]));
     }
 }
