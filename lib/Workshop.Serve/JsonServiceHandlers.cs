@@ -194,12 +194,13 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["JobBookmarkEntry"] = new JsonObject { ["JobName"] = jobName, ["Version"] = 0, ["Run"] = 0, ["Attempt"] = 0 } };
             }
             case ("athena", "StartQueryExecution"):
-                if (OptionalText(service, input, "WorkGroup") is { } workGroup && workGroup != "primary")
-                    throw new ServiceException(service, "InvalidRequestException", $"WorkGroup {workGroup} is not found. The local Athena has the primary work group only; leave the work group out.");
+                RequirePrimaryWorkGroup(service, input);
                 return new JsonObject { ["QueryExecutionId"] = session.Local!.Athena.StartQueryExecution(Text(service, input, "QueryString"), OptionalText(service, Member(service, input, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"), OptionalText(service, Member(service, input, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation")) };
             case ("athena", "GetQueryExecution"):
                 return new JsonObject { ["QueryExecution"] = Execution(session.Local!.Athena.GetQueryExecution(Text(service, input, "QueryExecutionId"))) };
             case ("athena", "StopQueryExecution"):
+                // Every local query has ended by the time it is started, so there is nothing to stop; an unknown id is refused.
+                session.Local!.Athena.StopQueryExecution(Text(service, input, "QueryExecutionId"));
                 return new JsonObject();
             case ("athena", "GetQueryResults"):
             {
@@ -216,9 +217,35 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return answer;
             }
             case ("athena", "ListQueryExecutions"):
-                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(session.Local!.Athena.ListQueryExecutions(OptionalNumber(service, input, "MaxResults") ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+            {
+                RequirePrimaryWorkGroup(service, input);
+                var (executions, nextToken) = session.Local!.Athena.ListQueryExecutionPage(OptionalNumber(service, input, "MaxResults") ?? 0, OptionalText(service, input, "NextToken"));
+                var answer = new JsonObject { ["QueryExecutionIds"] = new JsonArray(executions.Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+                if (nextToken is not null) answer["NextToken"] = nextToken;
+                return answer;
+            }
             case ("athena", "BatchGetQueryExecution"):
-                return new JsonObject { ["QueryExecutions"] = new JsonArray(List(service, input, "QueryExecutionIds").Select((_, i) => (JsonNode)Execution(session.Local!.Athena.GetQueryExecution(ItemText(service, List(service, input, "QueryExecutionIds"), i, "QueryExecutionIds")))).ToArray()) };
+            {
+                // An id Athena cannot give is listed as unprocessed, with the reason, and the others are answered.
+                var ids = List(service, input, "QueryExecutionIds");
+                if (ids.Count is < 1 or > MaxQueryExecutionsPerBatch)
+                    throw new InvalidRequestException($"QueryExecutionIds holds {ids.Count} ids: give 1 to {MaxQueryExecutionsPerBatch} in one call.");
+                var found = new JsonArray();
+                var unprocessed = new JsonArray();
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    var id = ItemText(service, ids, i, "QueryExecutionIds");
+                    try
+                    {
+                        found.Add(Execution(session.Local!.Athena.GetQueryExecution(id)));
+                    }
+                    catch (InvalidRequestException error)
+                    {
+                        unprocessed.Add(new JsonObject { ["QueryExecutionId"] = id, ["ErrorCode"] = "INVALID_INPUT", ["ErrorMessage"] = error.Message });
+                    }
+                }
+                return new JsonObject { ["QueryExecutions"] = found, ["UnprocessedQueryExecutionIds"] = unprocessed };
+            }
             case ("events", "DescribeRule"):
             {
                 var name = Text(service, input, "Name");
@@ -332,6 +359,16 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         if (t.ViewOriginalText is not null) json["ViewOriginalText"] = t.ViewOriginalText;
         return json;
     }
+
+    /// <summary>The local Athena has one work group; naming another is refused as Athena refuses a work group it does not have.</summary>
+    private static void RequirePrimaryWorkGroup(string service, JsonObject input)
+    {
+        if (OptionalText(service, input, "WorkGroup") is { } workGroup && workGroup != "primary")
+            throw new InvalidRequestException($"WorkGroup {workGroup} is not found. The local Athena has the primary work group only; leave the work group out.");
+    }
+
+    /// <summary>The most ids one BatchGetQueryExecution call takes, as Athena allows.</summary>
+    private const int MaxQueryExecutionsPerBatch = 50;
 
     /// <summary>The most runs one GetJobRuns page holds, as Glue allows.</summary>
     private const int MaxJobRunsPerPage = 200;
