@@ -77,13 +77,13 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
             }
             case ("glue", "GetTables"):
-                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName")).Select(t => (JsonNode)Table(t)).ToArray()) };
+                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName"), OptionalText(service, input, "Expression")).Select(t => (JsonNode)Table(t)).ToArray()) };
             case ("glue", "GetTable"):
                 return new JsonObject { ["Table"] = Table(session.Local!.Catalog.GetTable(Text(service, input, "DatabaseName"), Text(service, input, "Name"))) };
             case ("glue", "GetPartitions"):
                 return new JsonObject
                 {
-                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName")).Select(p => (JsonNode)new JsonObject
+                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName"), OptionalText(service, input, "Expression")).Select(p => (JsonNode)new JsonObject
                     {
                         ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
                         ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
