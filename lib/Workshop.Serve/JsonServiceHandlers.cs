@@ -267,11 +267,18 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("logs", "FilterLogEvents"):
             {
                 var group = Text(service, input, "logGroupName");
+                // startTime is included, and so is endTime: the model says only later events are left out.
+                var (startTime, endTime) = (OptionalEpochMillis(service, input, "startTime"), OptionalEpochMillis(service, input, "endTime"));
+                if (startTime > endTime)
+                    throw new ServiceException(service, "InvalidParameterException",
+                        $"startTime {startTime} is after endTime {endTime}: give a startTime at or before the endTime (both in milliseconds since 1970-01-01 UTC).");
                 if (!LogGroupExists(group))
                     throw new ResourceNotFoundException(service, $"The specified log group does not exist: {group}. A function's group is /aws/lambda/FUNCTION, made when it first runs.");
                 return new JsonObject
                 {
-                    ["events"] = new JsonArray(session.Local!.Logs.Tail(group, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
+                    ["events"] = new JsonArray(session.Local!.Logs.Tail(group, 10_000,
+                        startTime is { } start ? DateTimeOffset.FromUnixTimeMilliseconds(start) : null,
+                        endTime is { } end ? DateTimeOffset.FromUnixTimeMilliseconds(end) : null).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
                 };
             }
             default:
@@ -446,6 +453,20 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         JsonValue value when value.TryGetValue<int>(out var number) => number,
         _ => throw Mistyped(service, name, "a whole number"),
     };
+
+    /// <summary>
+    /// A time as CloudWatch Logs takes it, in milliseconds since 1970-01-01 UTC: 0 or more, and no later than .NET's
+    /// last date (year 9999), far past any event.
+    /// </summary>
+    private static long? OptionalEpochMillis(string service, JsonObject input, string name)
+    {
+        if (input[name] is null) return null;
+        if (input[name] is not JsonValue value || !value.TryGetValue<long>(out var millis)) throw Mistyped(service, name, "a whole number of milliseconds since 1970-01-01 UTC");
+        if (millis < 0 || millis > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            throw new ServiceException(service, "InvalidParameterException",
+                $"{name} {millis} is out of range: give milliseconds since 1970-01-01 UTC, from 0 to {DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()}.");
+        return millis;
+    }
 
     private static JsonObject? Member(string service, JsonObject input, string name, string? path = null) => input[name] switch
     {
