@@ -44,8 +44,20 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         {
             case ("firehose", "ListDeliveryStreams"):
             {
-                var streams = session.Local!.Firehose.ListDeliveryStreams();
-                return new JsonObject { ["DeliveryStreamNames"] = new JsonArray(streams.Select(n => (JsonNode)n).ToArray()), ["HasMoreDeliveryStreams"] = false };
+                var limit = OptionalNumber(service, input, "Limit") ?? DefaultDeliveryStreamsPerPage;
+                if (limit is < 1 or > MaxDeliveryStreamsPerPage)
+                    throw new ValidationException(service, $"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {MaxDeliveryStreamsPerPage}");
+                var type = OptionalText(service, input, "DeliveryStreamType");
+                if (type is not (null or "DirectPut" or "KinesisStreamAsSource"))
+                    throw new ValidationException(service, $"1 validation error detected: Value '{type}' at 'deliveryStreamType' failed to satisfy constraint: Member must satisfy enum value set: [DirectPut, KinesisStreamAsSource]");
+                var after = OptionalText(service, input, "ExclusiveStartDeliveryStreamName");
+                // Every local delivery stream reads a Kinesis stream, as the template's does, so none is DirectPut.
+                var streams = type == "DirectPut" ? [] : session.Local!.Firehose.ListDeliveryStreams().Where(n => after is null || string.CompareOrdinal(n, after) > 0).ToList();
+                return new JsonObject
+                {
+                    ["DeliveryStreamNames"] = new JsonArray(streams.Take(limit).Select(n => (JsonNode)n).ToArray()),
+                    ["HasMoreDeliveryStreams"] = streams.Count > limit,
+                };
             }
             case ("glue", "GetDatabases"):
                 return new JsonObject
@@ -373,6 +385,9 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         if (OptionalText(service, input, "WorkGroup") is { } workGroup && workGroup != "primary")
             throw new InvalidRequestException($"WorkGroup {workGroup} is not found. The local Athena has the primary work group only; leave the work group out.");
     }
+
+    /// <summary>How many delivery streams ListDeliveryStreams gives when no Limit is set, and the most it allows, as Firehose's model says.</summary>
+    private const int DefaultDeliveryStreamsPerPage = 10, MaxDeliveryStreamsPerPage = 10_000;
 
     /// <summary>The most ids one BatchGetQueryExecution call takes, as Athena allows.</summary>
     private const int MaxQueryExecutionsPerBatch = 50;
