@@ -44,8 +44,20 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         {
             case ("firehose", "ListDeliveryStreams"):
             {
-                var streams = session.Local!.Firehose.ListDeliveryStreams();
-                return new JsonObject { ["DeliveryStreamNames"] = new JsonArray(streams.Select(n => (JsonNode)n).ToArray()), ["HasMoreDeliveryStreams"] = false };
+                var limit = OptionalNumber(service, input, "Limit") ?? DefaultDeliveryStreamsPerPage;
+                if (limit is < 1 or > MaxDeliveryStreamsPerPage)
+                    throw new ValidationException(service, $"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {MaxDeliveryStreamsPerPage}");
+                var type = OptionalText(service, input, "DeliveryStreamType");
+                if (type is not (null or "DirectPut" or "KinesisStreamAsSource"))
+                    throw new ValidationException(service, $"1 validation error detected: Value '{type}' at 'deliveryStreamType' failed to satisfy constraint: Member must satisfy enum value set: [DirectPut, KinesisStreamAsSource]");
+                var after = OptionalText(service, input, "ExclusiveStartDeliveryStreamName");
+                // Every local delivery stream reads a Kinesis stream, as the template's does, so none is DirectPut.
+                var streams = type == "DirectPut" ? [] : session.Local!.Firehose.ListDeliveryStreams().Where(n => after is null || string.CompareOrdinal(n, after) > 0).ToList();
+                return new JsonObject
+                {
+                    ["DeliveryStreamNames"] = new JsonArray(streams.Take(limit).Select(n => (JsonNode)n).ToArray()),
+                    ["HasMoreDeliveryStreams"] = streams.Count > limit,
+                };
             }
             case ("glue", "GetDatabases"):
                 return new JsonObject
@@ -77,13 +89,13 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
             }
             case ("glue", "GetTables"):
-                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName")).Select(t => (JsonNode)Table(t)).ToArray()) };
+                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName"), OptionalText(service, input, "Expression")).Select(t => (JsonNode)Table(t)).ToArray()) };
             case ("glue", "GetTable"):
                 return new JsonObject { ["Table"] = Table(session.Local!.Catalog.GetTable(Text(service, input, "DatabaseName"), Text(service, input, "Name"))) };
             case ("glue", "GetPartitions"):
                 return new JsonObject
                 {
-                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName")).Select(p => (JsonNode)new JsonObject
+                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName"), OptionalText(service, input, "Expression")).Select(p => (JsonNode)new JsonObject
                     {
                         ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
                         ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
@@ -194,12 +206,13 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["JobBookmarkEntry"] = new JsonObject { ["JobName"] = jobName, ["Version"] = 0, ["Run"] = 0, ["Attempt"] = 0 } };
             }
             case ("athena", "StartQueryExecution"):
-                if (OptionalText(service, input, "WorkGroup") is { } workGroup && workGroup != "primary")
-                    throw new ServiceException(service, "InvalidRequestException", $"WorkGroup {workGroup} is not found. The local Athena has the primary work group only; leave the work group out.");
+                RequirePrimaryWorkGroup(service, input);
                 return new JsonObject { ["QueryExecutionId"] = session.Local!.Athena.StartQueryExecution(Text(service, input, "QueryString"), OptionalText(service, Member(service, input, "QueryExecutionContext"), "Database", "QueryExecutionContext.Database"), OptionalText(service, Member(service, input, "ResultConfiguration"), "OutputLocation", "ResultConfiguration.OutputLocation")) };
             case ("athena", "GetQueryExecution"):
                 return new JsonObject { ["QueryExecution"] = Execution(session.Local!.Athena.GetQueryExecution(Text(service, input, "QueryExecutionId"))) };
             case ("athena", "StopQueryExecution"):
+                // Every local query has ended by the time it is started, so there is nothing to stop; an unknown id is refused.
+                session.Local!.Athena.StopQueryExecution(Text(service, input, "QueryExecutionId"));
                 return new JsonObject();
             case ("athena", "GetQueryResults"):
             {
@@ -216,9 +229,35 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return answer;
             }
             case ("athena", "ListQueryExecutions"):
-                return new JsonObject { ["QueryExecutionIds"] = new JsonArray(session.Local!.Athena.ListQueryExecutions(OptionalNumber(service, input, "MaxResults") ?? 50).Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+            {
+                RequirePrimaryWorkGroup(service, input);
+                var (executions, nextToken) = session.Local!.Athena.ListQueryExecutionPage(OptionalNumber(service, input, "MaxResults") ?? 0, OptionalText(service, input, "NextToken"));
+                var answer = new JsonObject { ["QueryExecutionIds"] = new JsonArray(executions.Select(q => (JsonNode)q.QueryExecutionId).ToArray()) };
+                if (nextToken is not null) answer["NextToken"] = nextToken;
+                return answer;
+            }
             case ("athena", "BatchGetQueryExecution"):
-                return new JsonObject { ["QueryExecutions"] = new JsonArray(List(service, input, "QueryExecutionIds").Select((_, i) => (JsonNode)Execution(session.Local!.Athena.GetQueryExecution(ItemText(service, List(service, input, "QueryExecutionIds"), i, "QueryExecutionIds")))).ToArray()) };
+            {
+                // An id Athena cannot give is listed as unprocessed, with the reason, and the others are answered.
+                var ids = List(service, input, "QueryExecutionIds");
+                if (ids.Count is < 1 or > MaxQueryExecutionsPerBatch)
+                    throw new InvalidRequestException($"QueryExecutionIds holds {ids.Count} ids: give 1 to {MaxQueryExecutionsPerBatch} in one call.");
+                var found = new JsonArray();
+                var unprocessed = new JsonArray();
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    var id = ItemText(service, ids, i, "QueryExecutionIds");
+                    try
+                    {
+                        found.Add(Execution(session.Local!.Athena.GetQueryExecution(id)));
+                    }
+                    catch (InvalidRequestException error)
+                    {
+                        unprocessed.Add(new JsonObject { ["QueryExecutionId"] = id, ["ErrorCode"] = "INVALID_INPUT", ["ErrorMessage"] = error.Message });
+                    }
+                }
+                return new JsonObject { ["QueryExecutions"] = found, ["UnprocessedQueryExecutionIds"] = unprocessed };
+            }
             case ("events", "DescribeRule"):
             {
                 var name = Text(service, input, "Name");
@@ -240,11 +279,18 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("logs", "FilterLogEvents"):
             {
                 var group = Text(service, input, "logGroupName");
+                // startTime is included, and so is endTime: the model says only later events are left out.
+                var (startTime, endTime) = (OptionalEpochMillis(service, input, "startTime"), OptionalEpochMillis(service, input, "endTime"));
+                if (startTime > endTime)
+                    throw new ServiceException(service, "InvalidParameterException",
+                        $"startTime {startTime} is after endTime {endTime}: give a startTime at or before the endTime (both in milliseconds since 1970-01-01 UTC).");
                 if (!LogGroupExists(group))
                     throw new ResourceNotFoundException(service, $"The specified log group does not exist: {group}. A function's group is /aws/lambda/FUNCTION, made when it first runs.");
                 return new JsonObject
                 {
-                    ["events"] = new JsonArray(session.Local!.Logs.Tail(group, 10_000).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
+                    ["events"] = new JsonArray(session.Local!.Logs.Tail(group, 10_000,
+                        startTime is { } start ? DateTimeOffset.FromUnixTimeMilliseconds(start) : null,
+                        endTime is { } end ? DateTimeOffset.FromUnixTimeMilliseconds(end) : null).Select(e => (JsonNode)new JsonObject { ["timestamp"] = e.Timestamp.ToUnixTimeMilliseconds(), ["message"] = e.Message }).ToArray()),
                 };
             }
             default:
@@ -333,6 +379,19 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         return json;
     }
 
+    /// <summary>The local Athena has one work group; naming another is refused as Athena refuses a work group it does not have.</summary>
+    private static void RequirePrimaryWorkGroup(string service, JsonObject input)
+    {
+        if (OptionalText(service, input, "WorkGroup") is { } workGroup && workGroup != "primary")
+            throw new InvalidRequestException($"WorkGroup {workGroup} is not found. The local Athena has the primary work group only; leave the work group out.");
+    }
+
+    /// <summary>How many delivery streams ListDeliveryStreams gives when no Limit is set, and the most it allows, as Firehose's model says.</summary>
+    private const int DefaultDeliveryStreamsPerPage = 10, MaxDeliveryStreamsPerPage = 10_000;
+
+    /// <summary>The most ids one BatchGetQueryExecution call takes, as Athena allows.</summary>
+    private const int MaxQueryExecutionsPerBatch = 50;
+
     /// <summary>The most runs one GetJobRuns page holds, as Glue allows.</summary>
     private const int MaxJobRunsPerPage = 200;
 
@@ -409,6 +468,20 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         JsonValue value when value.TryGetValue<int>(out var number) => number,
         _ => throw Mistyped(service, name, "a whole number"),
     };
+
+    /// <summary>
+    /// A time as CloudWatch Logs takes it, in milliseconds since 1970-01-01 UTC: 0 or more, and no later than .NET's
+    /// last date (year 9999), far past any event.
+    /// </summary>
+    private static long? OptionalEpochMillis(string service, JsonObject input, string name)
+    {
+        if (input[name] is null) return null;
+        if (input[name] is not JsonValue value || !value.TryGetValue<long>(out var millis)) throw Mistyped(service, name, "a whole number of milliseconds since 1970-01-01 UTC");
+        if (millis < 0 || millis > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            throw new ServiceException(service, "InvalidParameterException",
+                $"{name} {millis} is out of range: give milliseconds since 1970-01-01 UTC, from 0 to {DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()}.");
+        return millis;
+    }
 
     private static JsonObject? Member(string service, JsonObject input, string name, string? path = null) => input[name] switch
     {

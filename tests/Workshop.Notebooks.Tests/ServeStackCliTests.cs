@@ -135,6 +135,19 @@ public sealed class ServeStackCliTests : IDisposable
         var badStatus = aws.Json("athena", "get-query-execution", "--query-execution-id", badId!)["QueryExecution"]!["Status"]!;
         Assert.Equal("FAILED", (string?)badStatus["State"]);
         Assert.Contains("Column 'nope' cannot be resolved", (string?)badStatus["StateChangeReason"]);
+        // The CLI pages the history with the NextToken each page gives, to the end.
+        Assert.Equal([badId, queryId], aws.Json("athena", "list-query-executions", "--page-size", "1")["QueryExecutionIds"]!.AsArray().Select(id => (string?)id));
+        var unknown = aws.Run("athena", "get-query-execution", "--query-execution-id", "00000000-0000-0000-0000-000000000000");
+        Assert.Contains("An error occurred (InvalidRequestException) when calling the GetQueryExecution operation: QueryExecution 00000000-", unknown.Stderr);
+        // Glue's expressions choose partitions and tables; Logs' times choose events.
+        var london = aws.Json("glue", "get-partitions", "--database-name", database, "--table-name", "weather_data", "--expression", "location='London'")
+            ["Partitions"]!.AsArray().Select(p => (string?)p!["Values"]![0]).ToList();
+        Assert.NotEmpty(london);
+        Assert.All(london, location => Assert.Equal("London", location));
+        var badExpression = aws.Run("glue", "get-partitions", "--database-name", database, "--table-name", "weather_data", "--expression", "nonsense ===");
+        Assert.Contains("An error occurred (InvalidInputException) when calling the GetPartitions operation: Expression 'nonsense ===' cannot be read", badExpression.Stderr);
+        Assert.Empty(aws.Json("glue", "get-tables", "--database-name", database, "--expression", "raw*")["TableList"]!.AsArray());
+        Assert.Empty(aws.Json("logs", "filter-log-events", "--log-group-name", "/aws/lambda/cli-demo-producer-dev", "--start-time", "0", "--end-time", "1")["events"]!.AsArray());
 
         // A bucket with objects stops DeleteStack, as on AWS: the jobs' scripts bucket is emptied first.
         var emptied = aws.Run("s3", "rm", $"s3://cli-demo-glue-scripts-dev-{Account}", "--recursive");

@@ -26,6 +26,7 @@ public static class AwsErrors
             "EntityNotFoundException" => new EntityNotFoundException(message),
             "AlreadyExistsException" => new AlreadyExistsException(message),
             "InvalidInputException" => new InvalidInputException(message),
+            "InvalidRequestException" when service == "athena" => new Query.InvalidRequestException(message),
             "CrawlerRunningException" => new CrawlerRunningException(message),
             // The Data API's: too many statements running at once is a limit. Its other errors (ExecuteStatementException,
             // BatchExecuteStatementException, InternalServerException) keep their own names below.

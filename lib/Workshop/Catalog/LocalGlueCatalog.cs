@@ -123,6 +123,15 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
         return TableNames(database).Order(StringComparer.Ordinal).Select(n => GetTable(database, n)).ToArray();
     }
 
+    /// <summary>The tables whose names match GetTables' Expression (see <see cref="TableNamePattern"/>); all of them when there is none.</summary>
+    public IReadOnlyList<GlueTable> GetTables(string database, string? expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression)) return GetTables(database);
+        var matches = TableNamePattern.Parse(expression);
+        GetDatabase(database);
+        return TableNames(database).Where(matches).Order(StringComparer.Ordinal).Select(n => GetTable(database, n)).ToArray();
+    }
+
     /// <summary>Replaces a table's definition and makes a new table version, as Glue's UpdateTable does.</summary>
     public GlueTable UpdateTable(GlueTable table)
     {
@@ -213,6 +222,14 @@ public sealed partial class LocalGlueCatalog(WorkspaceDirectory workspace, TimeP
     }
 
     public IReadOnlyList<GluePartition> GetPartitions(string database, string tableName) => Load(database, tableName).Partitions;
+
+    /// <summary>The partitions GetPartitions' Expression admits (see <see cref="PartitionExpression"/>); all of them when there is none.</summary>
+    public IReadOnlyList<GluePartition> GetPartitions(string database, string tableName, string? expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression)) return GetPartitions(database, tableName);
+        var filter = PartitionExpression.Parse(expression, GetTable(database, tableName));
+        return GetPartitions(database, tableName).Where(p => filter.Admits(p.Values)).ToArray();
+    }
 
     private GlueTable Normalise(GlueTable table) => table with
     {

@@ -22,7 +22,7 @@ public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock
     private static readonly CallsView OwnCalls = new("workshop.Local.Logs: the local CloudWatch Logs, each call named after its operation (local backend only)", [
         ("ListLogStreams(group)", "DescribeLogStreams"),
         ("GetLogEvents(group, stream)", "GetLogEvents"),
-        ("Tail(group, count)", "FilterLogEvents: the group's last count events"),
+        ("Tail(group, count, notBefore, notAfter)", "FilterLogEvents: the group's last count events, between two times if given"),
     ], "The producer's group is /aws/lambda/ and its name, workshop.Names.ProducerFunction.");
 
     public static string GroupFor(string functionName) => $"/aws/lambda/{functionName}";
@@ -77,12 +77,18 @@ public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock
     public Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, CancellationToken cancellationToken = default) =>
         Task.FromResult(Tail(GroupFor(functionName), count));
 
-    public IReadOnlyList<LogEvent> Tail(string group, int count)
+    /// <summary>
+    /// The newest <paramref name="count"/> events of a group, across its log streams, of those from
+    /// <paramref name="notBefore"/> through <paramref name="notAfter"/> (both included, as FilterLogEvents' startTime
+    /// and endTime are; either may be left out).
+    /// </summary>
+    public IReadOnlyList<LogEvent> Tail(string group, int count, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         var collected = new List<LogEvent>();
         foreach (var stream in ListLogStreams(group).Reverse())
         {
-            collected.InsertRange(0, ReadEvents(StreamPath(group, stream)).TakeLast(count - collected.Count));
+            var inRange = ReadEvents(StreamPath(group, stream)).Where(e => (notBefore is null || e.Timestamp >= notBefore) && (notAfter is null || e.Timestamp <= notAfter));
+            collected.InsertRange(0, inRange.TakeLast(count - collected.Count));
             if (collected.Count >= count) break;
         }
         return collected;

@@ -3,6 +3,13 @@ using StreamingWorkshop.Errors;
 namespace StreamingWorkshop.Query;
 
 /// <summary>
+/// A request Athena refuses (HTTP 400): an unknown query execution, results asked of a query that did not succeed, a
+/// parameter out of range, a NextToken Athena did not give, an output bucket that does not exist. Athena has no
+/// InvalidArgumentException; InvalidRequestException is the name its SDKs raise for all of these.
+/// </summary>
+public sealed class InvalidRequestException(string message) : ServiceException("athena", nameof(InvalidRequestException), message);
+
+/// <summary>
 /// A failed query, in Athena's words: the error name Trino gives (COLUMN_NOT_FOUND, TABLE_NOT_FOUND, SYNTAX_ERROR,
 /// FUNCTION_NOT_FOUND, TYPE_MISMATCH, ...) and a message with the line and column in the query as written.
 /// </summary>

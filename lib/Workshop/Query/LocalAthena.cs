@@ -171,8 +171,33 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     public AthenaSettings Settings { get; }
 
     /// <summary>Runs a statement and returns its execution id; the statement has finished (or failed) when this returns.</summary>
-    public string StartQueryExecution(string sql, string? database = null, string? outputLocation = null) =>
-        RunStatement(sql, database, outputLocation).QueryExecutionId;
+    public string StartQueryExecution(string sql, string? database = null, string? outputLocation = null)
+    {
+        // The workgroup's own location is the stack's results bucket, made with the stack; before it is deployed a query
+        // fails on its missing database instead, as Athena's first query in a new account does.
+        if (outputLocation is not null) RequireOutputBucket(outputLocation);
+        return RunStatement(sql, database, outputLocation).QueryExecutionId;
+    }
+
+    /// <summary>
+    /// Athena refuses a query whose OutputLocation is in a bucket it cannot find before the query runs, so no execution
+    /// is made; a location that is not s3://bucket/prefix/ fails the query itself (INVALID_REQUEST), as before.
+    /// </summary>
+    private void RequireOutputBucket(string outputLocation)
+    {
+        S3Location location;
+        try
+        {
+            location = S3Location.Parse(outputLocation);
+        }
+        catch (Errors.ServiceException)
+        {
+            return;
+        }
+        if (!lake.BucketExistsAsync(location.Bucket).GetAwaiter().GetResult())
+            throw new InvalidRequestException($"Unable to verify/create output bucket {location.Bucket}. The lake has no bucket {location.Bucket}: "
+                + $"make it first (aws s3 mb s3://{location.Bucket}), or leave the OutputLocation out to write the results to s3://{Settings.ResultsBucket}/.");
+    }
 
     /// <summary>Runs a statement and returns its execution, as saved in the history.</summary>
     private QueryExecution RunStatement(string sql, string? database, string? outputLocation)
@@ -211,15 +236,43 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
 
     public QueryExecution GetQueryExecution(string id)
     {
-        if (!Guid.TryParse(id, out _)) throw new Errors.InvalidArgumentException("athena", $"'{id}' is not a QueryExecutionId (a GUID).");
-        return history.Find(id) ?? throw new Errors.InvalidArgumentException("athena", $"QueryExecution {id} was not found. List recent queries with the query history.");
+        if (!Guid.TryParse(id, out _)) throw new InvalidRequestException($"'{id}' is not a QueryExecutionId (a GUID). Use an id StartQueryExecution or ListQueryExecutions gave.");
+        return history.Find(id) ?? throw new InvalidRequestException($"QueryExecution {id} was not found. List recent queries with the query history.");
     }
 
-    /// <summary>A query that has finished cannot be stopped; one still queued or running would be CANCELLED.</summary>
+    /// <summary>A query that has finished cannot be stopped; one still queued or running would be CANCELLED. An unknown id is refused.</summary>
     public void StopQueryExecution(string id) => GetQueryExecution(id);
 
     /// <summary>The newest executions first, as the console's Recent queries tab lists them.</summary>
     public IReadOnlyList<QueryExecution> ListQueryExecutions(int max = 50) => history.Newest(max);
+
+    /// <summary>The most executions one ListQueryExecutions page holds, as Athena allows.</summary>
+    public const int MaxQueryExecutionsPerPage = 50;
+
+    /// <summary>
+    /// One page of the history, newest first, as ListQueryExecutions pages it: at most <paramref name="maxResults"/>
+    /// (0 gives Athena's default, 50), and a NextToken while older executions remain. The token is the id of the next
+    /// page's first execution, so queries run between two calls do not shift the pages.
+    /// </summary>
+    public (IReadOnlyList<QueryExecution> Executions, string? NextToken) ListQueryExecutionPage(int maxResults = 0, string? nextToken = null)
+    {
+        if (maxResults is < 0 or > MaxQueryExecutionsPerPage)
+            throw new InvalidRequestException($"MaxResults {maxResults} is out of range: use 0 to {MaxQueryExecutionsPerPage} (0 gives {MaxQueryExecutionsPerPage}), "
+                + "and ask for the next page with the NextToken the answer gives.");
+        var pageSize = maxResults == 0 ? MaxQueryExecutionsPerPage : maxResults;
+        var all = history.Newest(int.MaxValue);
+        var start = 0;
+        if (nextToken is not null)
+        {
+            start = -1;
+            for (var i = 0; i < all.Count && start < 0; i++)
+                if (all[i].QueryExecutionId == nextToken) start = i;
+            if (start < 0)
+                throw new InvalidRequestException($"NextToken '{nextToken}' is not one ListQueryExecutions gave: pass the NextToken of the previous page as it came, or leave it out to start from the newest query.");
+        }
+        var page = all.Skip(start).Take(pageSize).ToArray();
+        return (page, start + pageSize < all.Count ? all[start + pageSize].QueryExecutionId : null);
+    }
 
     /// <summary>
     /// One page of results. As in Athena, the first page of a SELECT starts with a row of column names;
@@ -227,16 +280,22 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     /// </summary>
     public (IReadOnlyList<ResultColumn> Columns, IReadOnlyList<string?[]> Rows, string? NextToken) GetQueryResults(string id, string? nextToken = null, int maxResults = 1000)
     {
-        if (maxResults is < 1 or > 1000) throw new Errors.InvalidArgumentException("athena", $"MaxResults {maxResults} is out of range: use 1 to 1,000.");
+        if (maxResults is < 1 or > 1000) throw new InvalidRequestException($"MaxResults {maxResults} is out of range: use 1 to 1,000.");
         var execution = GetQueryExecution(id);
+        // Athena's own words for the two cases; the local engine's queries have ended when they start, so only the first comes.
+        if (execution.State is QueryStates.Failed or QueryStates.Cancelled)
+            throw new InvalidRequestException($"Query did not finish successfully. Final query state: {execution.State}. {execution.StateChangeReason}");
         if (execution.State != QueryStates.Succeeded)
-            throw new Errors.InvalidArgumentException("athena", $"Query has not yet finished or has failed. Current state: {execution.State}. {execution.StateChangeReason}");
-        if (!results.TryGetValue(id, out var stored)) throw new Errors.InvalidArgumentException("athena", $"The results of {id} are in {execution.OutputLocation}{id}.csv; read them from there.");
+            throw new InvalidRequestException($"Query has not yet finished. Current state: {execution.State}. Ask again once GetQueryExecution shows SUCCEEDED.");
+        if (!results.TryGetValue(id, out var stored)) throw new InvalidRequestException($"The results of {id} are in {execution.OutputLocation}{id}.csv; read them from there.");
         // A statement without columns (an INSERT) has no header row either: its answer is the update count.
         var all = new List<string?[]>();
         if (stored.Columns.Count > 0) all.Add(stored.Columns.Select(c => (string?)c.Name).ToArray());
         all.AddRange(stored.Rows.Select(r => r.Select(v => v is null ? null : AthenaCsv.Format(v)).ToArray()));
-        var start = nextToken is null ? 0 : int.Parse(nextToken);
+        // A token is the row the page starts at, always within the rows, as this method gave it.
+        var start = 0;
+        if (nextToken is not null && (!int.TryParse(nextToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start) || start <= 0 || start >= all.Count))
+            throw new InvalidRequestException($"NextToken '{nextToken}' is not one GetQueryResults gave for query {id}: pass the NextToken of the previous page as it came, or leave it out to start from the first row.");
         var page = all.Skip(start).Take(maxResults).ToArray();
         return (stored.Columns, page, start + maxResults < all.Count ? (start + maxResults).ToString() : null);
     }
@@ -564,7 +623,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
         lock (sync)
         {
             if (lastObjectsRead.QueryExecutionId != queryExecutionId)
-                throw new Errors.InvalidArgumentException("athena", $"The objects read are kept for the latest SELECT only; {queryExecutionId} is not it. Ask right after the query.");
+                throw new InvalidRequestException($"The objects read are kept for the latest SELECT only; {queryExecutionId} is not it. Ask right after the query.");
             return lastObjectsRead.Paths;
         }
     }

@@ -242,7 +242,7 @@ public sealed class LocalTaskIntegrations(LocalBackend backend) : ITaskIntegrati
     {
         var (prefix, code) = resource switch
         {
-            AthenaStartQuerySync or AthenaStartQuery or AthenaGetQueryResults => ("Athena", error.ErrorCode == nameof(InvalidArgumentException) ? "InvalidRequestException" : error.ErrorCode),
+            AthenaStartQuerySync or AthenaStartQuery or AthenaGetQueryResults => ("Athena", error.ErrorCode),
             LambdaInvoke => ("Lambda", error.ErrorCode),
             _ => ("Glue", error.ErrorCode),
         };

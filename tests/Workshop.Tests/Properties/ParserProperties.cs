@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
+using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Clock;
 using StreamingWorkshop.Delivery;
 using StreamingWorkshop.Errors;
@@ -190,6 +191,39 @@ public sealed class ParserProperties
                 name => name == "Bucket" ? new ResourceValues("bucket-name", new Dictionary<string, string> { ["Arn"] = "arn:aws:s3:::bucket-name" }) : null);
             RefusesOnlyWith<ServiceException>(() => evaluator.Evaluate(node?.DeepClone()));
         }, iter: Iterations, print: node => node?.ToJsonString() ?? "null");
+    }
+
+    [Fact]
+    public void Partition_expressions_refuse_bad_text_only_with_InvalidInputException_and_a_parsed_one_judges_any_partition()
+    {
+        var table = new GlueTable
+        {
+            Name = "raw_weather_data", DatabaseName = "weather_db", Location = "s3://lake/raw/",
+            PartitionKeys = [new GlueColumn("location", "string"), new GlueColumn("hour", "int")],
+        };
+        var expressions = AnyText(
+            Pieces("location", "hour", "`hour`", "\"location\"", " ", "=", "<", ">", "!", "<>", "(", ")", ",", "'London'", "'O''Hare'", "'", "9", "-", "1.5e3",
+                "AND", "OR", "NOT", "IN", "BETWEEN", "LIKE", "'L%'", "'_'", "IS", "NULL", "--", "nope"),
+            Mutations("location = 'London' AND hour >= 9", "location IN ('London', 'Paris') OR NOT (hour BETWEEN 1 AND 5)", "location LIKE 'L_n%'", "hour IS NOT NULL"));
+        var values = Gen.Select(Gen.OneOf("London", "O'Hare", "", "9"), Gen.OneOf("9", "10", "x", "-1", "1e400")).Select(pair => (IReadOnlyList<string>)[pair.Item1, pair.Item2]);
+        Gen.Select(expressions, values).SampleFixed(pair =>
+        {
+            PartitionExpression? expression = null;
+            RefusesOnlyWith<InvalidInputException>(() => expression = PartitionExpression.Parse(pair.Item1, table));
+            expression?.Admits(pair.Item2);
+        }, iter: Iterations);
+    }
+
+    [Fact]
+    public void Table_name_patterns_refuse_bad_text_only_with_InvalidInputException()
+    {
+        var patterns = AnyText(Pieces("raw", "*", ".", "|", "(", ")", "[", "]", "\\", "?", "+", "{2}", "^", "$", "(?=", "\\1", "_"), Mutations("raw*", ".*weather.*", "a|b"));
+        patterns.SampleFixed(text =>
+        {
+            Func<string, bool>? matches = null;
+            RefusesOnlyWith<InvalidInputException>(() => matches = TableNamePattern.Parse(text));
+            matches?.Invoke("raw_weather_data");
+        }, iter: Iterations);
     }
 
     private const string ValidIpynb = """

@@ -261,7 +261,7 @@ public sealed class LocalEndpointKinesisTests : LocalEndpointTest
 
         var (missingStatus, missing) = await CallTargetAsync("AmazonAthena.GetQueryExecution", """{"QueryExecutionId":"no-such-query"}""");
         Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
-        Assert.Equal("InvalidArgumentException", (string?)missing["__type"]);
+        Assert.Equal("InvalidRequestException", (string?)missing["__type"]);
         Assert.Contains("'no-such-query' is not a QueryExecutionId", (string?)missing["message"]);
 
         var (glueStatus, glue) = await CallTargetAsync("AWSGlue.GetDatabase", """{"Name":"nowhere"}""");

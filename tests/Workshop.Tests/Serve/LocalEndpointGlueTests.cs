@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using StreamingWorkshop.Catalog;
+using Workshop.Tests.TestSupport;
+
+namespace Workshop.Tests.Serve;
+
+/// <summary>The local endpoint as Glue's catalog, over HTTP: GetTables and GetPartitions answer only what their Expression matches.</summary>
+public sealed class LocalEndpointGlueTests : LocalEndpointTest
+{
+    private async Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, JsonObject input)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", $"AWSGlue.{operation}");
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization("glue"));
+        using var response = await Http.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    private void CatalogueWeather()
+    {
+        var catalog = Session.Local!.Catalog;
+        catalog.CreateDatabase("weather_db");
+        foreach (var name in new[] { "raw_weather_data", "curated_weather" })
+            catalog.CreateTable(new GlueTable
+            {
+                Name = name, DatabaseName = "weather_db", Columns = [new GlueColumn("temperature", "double")],
+                PartitionKeys = [new GlueColumn("location", "string"), new GlueColumn("day", "string")], Location = $"s3://lake/{name}/",
+            });
+        catalog.BatchCreatePartition("weather_db", "raw_weather_data", new[] { ("Edinburgh", "14"), ("London", "14"), ("London", "15"), ("Manchester", "15") }
+            .Select(p => new GluePartition([p.Item1, p.Item2], $"s3://lake/raw_weather_data/location={p.Item1}/day={p.Item2}/", DateTimeOffset.UnixEpoch)));
+    }
+
+    [Fact]
+    public async Task Get_partitions_and_get_tables_answer_only_what_the_expression_matches()
+    {
+        CatalogueWeather();
+
+        var (status, london) = await CallAsync("GetPartitions", new JsonObject { ["DatabaseName"] = "weather_db", ["TableName"] = "raw_weather_data", ["Expression"] = "location='London'" });
+        var (_, fifteenth) = await CallAsync("GetPartitions", new JsonObject
+            { ["DatabaseName"] = "weather_db", ["TableName"] = "raw_weather_data", ["Expression"] = "day = '15' AND location IN ('Manchester', 'Paris')" });
+        var (_, all) = await CallAsync("GetPartitions", new JsonObject { ["DatabaseName"] = "weather_db", ["TableName"] = "raw_weather_data" });
+        var (_, raw) = await CallAsync("GetTables", new JsonObject { ["DatabaseName"] = "weather_db", ["Expression"] = "raw*" });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["London/14", "London/15"], london["Partitions"]!.AsArray().Select(p => string.Join('/', p!["Values"]!.AsArray().Select(v => (string)v!))));
+        Assert.Equal(["Manchester/15"], fifteenth["Partitions"]!.AsArray().Select(p => string.Join('/', p!["Values"]!.AsArray().Select(v => (string)v!))));
+        Assert.Equal(4, all["Partitions"]!.AsArray().Count);
+        Assert.Equal(["raw_weather_data"], raw["TableList"]!.AsArray().Select(t => (string)t!["Name"]!));
+    }
+
+    [Fact]
+    public async Task An_expression_the_endpoint_cannot_read_is_InvalidInputException_naming_it_and_the_next_request_is_served()
+    {
+        CatalogueWeather();
+
+        var (status, partitions) = await CallAsync("GetPartitions", new JsonObject { ["DatabaseName"] = "weather_db", ["TableName"] = "raw_weather_data", ["Expression"] = "nonsense ===" });
+        var (tablesStatus, tables) = await CallAsync("GetTables", new JsonObject { ["DatabaseName"] = "weather_db", ["Expression"] = "raw(" });
+        var (nextStatus, _) = await CallAsync("GetTables", new JsonObject { ["DatabaseName"] = "weather_db" });
+
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidInputException"), (status, (string?)partitions["__type"]));
+        Assert.StartsWith("Expression 'nonsense ===' cannot be read: 'nonsense' is not a partition key of raw_weather_data, whose keys are location, day. "
+            + "The local catalog takes comparisons of partition keys with 'quoted strings' or numbers (=, <>, !=, <, >, <=, >=, [NOT] IN (...), ", (string?)partitions["message"]);
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidInputException"), (tablesStatus, (string?)tables["__type"]));
+        Assert.StartsWith("Expression 'raw(' is not a pattern the local catalog can read", (string?)tables["message"]);
+        Assert.Equal(HttpStatusCode.OK, nextStatus);
+    }
+}
