@@ -129,7 +129,12 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                     ["Targets"] = new JsonObject { ["S3Targets"] = new JsonArray(crawler.Definition.S3Targets.Select(p => (JsonNode)new JsonObject { ["Path"] = p }).ToArray()) },
                     ["State"] = crawler.State,
                 };
-                if (crawler.LastCrawl is { } last) json["LastCrawl"] = new JsonObject { ["Status"] = last.Status, ["StartTime"] = Seconds(last.StartTime) };
+                if (crawler.LastCrawl is { } last)
+                {
+                    json["LastCrawl"] = new JsonObject { ["Status"] = last.Status, ["StartTime"] = Seconds(last.StartTime) };
+                    // A failed crawl says why, as Glue's LastCrawl.ErrorMessage does.
+                    if (last.Status == "FAILED" && last.Notes.Count > 0) json["LastCrawl"]!["ErrorMessage"] = last.Notes[0];
+                }
                 return new JsonObject { ["Crawler"] = json };
             }
             case ("glue", "CreateCrawler"):

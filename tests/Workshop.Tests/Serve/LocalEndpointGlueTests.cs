@@ -35,6 +35,25 @@ public sealed class LocalEndpointGlueTests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task A_failed_crawl_says_why_in_its_last_crawl()
+    {
+        Session.Local!.Catalog.CreateDatabase("weather_db");
+        var (created, _) = await CallAsync("CreateCrawler", new JsonObject
+        {
+            ["Name"] = "lost", ["Role"] = "arn:aws:iam::123456789012:role/crawler", ["DatabaseName"] = "weather_db",
+            ["Targets"] = new JsonObject { ["S3Targets"] = new JsonArray(new JsonObject { ["Path"] = "s3://no-such-bucket-zz/x/" }) },
+        });
+        Assert.Equal(HttpStatusCode.OK, created);
+        await CallAsync("StartCrawler", new JsonObject { ["Name"] = "lost" });
+
+        var (_, crawler) = await CallAsync("GetCrawler", new JsonObject { ["Name"] = "lost" });
+
+        var last = crawler["Crawler"]!["LastCrawl"]!;
+        Assert.Equal("FAILED", (string?)last["Status"]);
+        Assert.Contains("no-such-bucket-zz", (string?)last["ErrorMessage"]);
+    }
+
+    [Fact]
     public async Task Get_partitions_and_get_tables_answer_only_what_the_expression_matches()
     {
         CatalogueWeather();
