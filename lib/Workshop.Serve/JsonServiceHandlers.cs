@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Catalog;
 using StreamingWorkshop.Errors;
@@ -60,13 +61,16 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 };
             }
             case ("glue", "GetDatabases"):
-                return new JsonObject
+            {
+                var (page, next) = PageOf(service, input, session.Local!.Catalog.GetDatabases(), d => d.Name, "MaxResults", 100);
+                return WithToken(new JsonObject
                 {
-                    ["DatabaseList"] = new JsonArray(session.Local!.Catalog.GetDatabases().Select(d => (JsonNode)new JsonObject
+                    ["DatabaseList"] = new JsonArray(page.Select(d => (JsonNode)new JsonObject
                     {
                         ["Name"] = d.Name, ["Description"] = d.Description, ["LocationUri"] = d.LocationUri, ["CreateTime"] = Seconds(d.CreateTime), ["CatalogId"] = names.AccountId,
                     }).ToArray()),
-                };
+                }, "NextToken", next);
+            }
             case ("athena", "ListWorkGroups"):
                 return new JsonObject
                 {
@@ -75,11 +79,12 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("logs", "DescribeLogGroups"):
             {
                 var prefix = OptionalText(service, input, "logGroupNamePrefix") ?? "";
-                var groups = StackLogGroups().Where(g => g.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal);
-                return new JsonObject
+                var groups = StackLogGroups().Where(g => g.StartsWith(prefix, StringComparison.Ordinal)).Distinct();
+                var (page, next) = PageOf(service, input, groups, g => g, "limit", 50, tokenMember: "nextToken");
+                return WithToken(new JsonObject
                 {
-                    ["logGroups"] = new JsonArray(groups.Select(g => (JsonNode)new JsonObject { ["logGroupName"] = g, ["arn"] = $"arn:aws:logs:us-east-1:{names.AccountId}:log-group:{g}:*" }).ToArray()),
-                };
+                    ["logGroups"] = new JsonArray(page.Select(g => (JsonNode)new JsonObject { ["logGroupName"] = g, ["arn"] = $"arn:aws:logs:us-east-1:{names.AccountId}:log-group:{g}:*" }).ToArray()),
+                }, "nextToken", next);
             }
             case ("firehose", "DescribeDeliveryStream"):
                 return new JsonObject { ["DeliveryStreamDescription"] = DeliveryStreamDescription(Text(service, input, "DeliveryStreamName")) };
@@ -89,19 +94,28 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 return new JsonObject { ["Database"] = new JsonObject { ["Name"] = database.Name, ["Description"] = database.Description, ["LocationUri"] = database.LocationUri, ["CreateTime"] = Seconds(database.CreateTime) } };
             }
             case ("glue", "GetTables"):
-                return new JsonObject { ["TableList"] = new JsonArray(session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName"), OptionalText(service, input, "Expression")).Select(t => (JsonNode)Table(t)).ToArray()) };
+            {
+                var tables = session.Local!.Catalog.GetTables(Text(service, input, "DatabaseName"), OptionalText(service, input, "Expression"));
+                var (page, next) = PageOf(service, input, tables, t => t.Name, "MaxResults", 100);
+                return WithToken(new JsonObject { ["TableList"] = new JsonArray(page.Select(t => (JsonNode)Table(t)).ToArray()) }, "NextToken", next);
+            }
             case ("glue", "GetTable"):
                 return new JsonObject { ["Table"] = Table(session.Local!.Catalog.GetTable(Text(service, input, "DatabaseName"), Text(service, input, "Name"))) };
             case ("glue", "GetPartitions"):
-                return new JsonObject
+            {
+                var partitions = session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName"), OptionalText(service, input, "Expression"));
+                // A partition is named by its values, joined by a character no value holds.
+                var (page, next) = PageOf(service, input, partitions, p => string.Join('\u0001', p.Values), "MaxResults", 1000);
+                return WithToken(new JsonObject
                 {
-                    ["Partitions"] = new JsonArray(session.Local!.Catalog.GetPartitions(Text(service, input, "DatabaseName"), Text(service, input, "TableName"), OptionalText(service, input, "Expression")).Select(p => (JsonNode)new JsonObject
+                    ["Partitions"] = new JsonArray(page.Select(p => (JsonNode)new JsonObject
                     {
                         ["Values"] = new JsonArray(p.Values.Select(v => (JsonNode)v).ToArray()),
                         ["StorageDescriptor"] = new JsonObject { ["Location"] = p.Location },
                         ["CreationTime"] = Seconds(p.CreateTime),
                     }).ToArray()),
-                };
+                }, "NextToken", next);
+            }
             case ("glue", "UpdateTable"):
             {
                 var database = Text(service, input, "DatabaseName");
@@ -162,7 +176,10 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 };
             }
             case ("glue", "GetJobs"):
-                return new JsonObject { ["Jobs"] = new JsonArray((await session.Local!.Jobs.GetJobsAsync()).Select(j => (JsonNode)Job(j)).ToArray()) };
+            {
+                var (page, next) = PageOf(service, input, await session.Local!.Jobs.GetJobsAsync(), j => j.Name, "MaxResults", 1000);
+                return WithToken(new JsonObject { ["Jobs"] = new JsonArray(page.Select(j => (JsonNode)Job(j)).ToArray()) }, "NextToken", next);
+            }
             case ("glue", "GetJob"):
                 return new JsonObject { ["Job"] = Job(await session.Local!.Jobs.GetJobAsync(Text(service, input, "JobName"))) };
             case ("glue", "StartJobRun"):
@@ -276,10 +293,11 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                 var prefix = OptionalText(service, input, "NamePrefix") ?? "";
                 var rules = session.Local!.Stacks.ResourcesOfType("AWS::Events::Rule").Select(pair => pair.Resource)
                     .Where(r => r.PhysicalResourceId.StartsWith(prefix, StringComparison.Ordinal));
-                return new JsonObject
+                var (page, next) = PageOf(service, input, rules, r => r.PhysicalResourceId, "Limit", 100);
+                return WithToken(new JsonObject
                 {
-                    ["Rules"] = new JsonArray(rules.Select(r => (JsonNode)Rule(r)).ToArray()),
-                };
+                    ["Rules"] = new JsonArray(page.Select(r => (JsonNode)Rule(r)).ToArray()),
+                }, "NextToken", next);
             }
             case ("logs", "FilterLogEvents"):
             {
@@ -466,6 +484,42 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         JsonValue value when value.TryGetValue<string>(out var text) => text,
         _ => throw Mistyped(service, path ?? name, "a string"),
     };
+
+    /// <summary>
+    /// One page of a listing, as the services page theirs: at most the limit asked for (1 to <paramref name="max"/>, all
+    /// of them up to <paramref name="max"/> when not given), in name order, after the token of the page before; and the
+    /// token of the next page when more remain, which names the last item given, so items made between calls do not
+    /// shift the pages.
+    /// </summary>
+    private static (List<T> Page, string? NextToken) PageOf<T>(string service, JsonObject input, IEnumerable<T> items, Func<T, string> nameOf,
+        string limitMember, int max, string tokenMember = "NextToken")
+    {
+        var limit = OptionalNumber(service, input, limitMember) ?? max;
+        if (limit < 1 || limit > max)
+            throw new ValidationException(service, $"1 validation error detected: Value '{limit}' at '{char.ToLowerInvariant(limitMember[0])}{limitMember[1..]}' failed to satisfy constraint: Member must have value between 1 and {max}");
+        string? after = null;
+        if (OptionalText(service, input, tokenMember) is { } token)
+        {
+            try
+            {
+                after = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            }
+            catch (FormatException)
+            {
+                throw new ServiceException(service, service switch { "glue" => "InvalidInputException", "logs" => "InvalidParameterException", _ => "ValidationException" },
+                    $"{tokenMember} '{token}' is not one this endpoint gave; list again without it.");
+            }
+        }
+        var rest = items.OrderBy(nameOf, StringComparer.Ordinal).Where(item => after is null || string.CompareOrdinal(nameOf(item), after) > 0).ToList();
+        var page = rest.Take(limit).ToList();
+        return (page, rest.Count > limit ? Convert.ToBase64String(Encoding.UTF8.GetBytes(nameOf(page[^1]))) : null);
+    }
+
+    private static JsonObject WithToken(JsonObject answer, string tokenMember, string? token)
+    {
+        if (token is not null) answer[tokenMember] = token;
+        return answer;
+    }
 
     private static int? OptionalNumber(string service, JsonObject input, string name) => input[name] switch
     {

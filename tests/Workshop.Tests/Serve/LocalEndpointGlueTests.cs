@@ -35,6 +35,47 @@ public sealed class LocalEndpointGlueTests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task Tables_and_partitions_come_in_pages_of_MaxResults_each_with_the_token_of_the_next()
+    {
+        CatalogueWeather();
+        async Task<(List<string> Names, string? Next)> PageAsync(string operation, string list, Func<JsonNode, string> nameOf, JsonObject input)
+        {
+            var (status, body) = await CallAsync(operation, input);
+            Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+            return (body[list]!.AsArray().Select(item => nameOf(item!)).ToList(), (string?)body["NextToken"]);
+        }
+        JsonObject Partitions(int max, string? token = null) => new()
+        {
+            ["DatabaseName"] = "weather_db", ["TableName"] = "raw_weather_data", ["MaxResults"] = max, ["NextToken"] = token,
+        };
+        static string Values(JsonNode p) => string.Join("/", p["Values"]!.AsArray().Select(v => (string?)v));
+
+        var tables = await PageAsync("GetTables", "TableList", t => (string)t["Name"]!, new JsonObject { ["DatabaseName"] = "weather_db", ["MaxResults"] = 1 });
+        Assert.Equal(["curated_weather"], tables.Names);
+        var rest = await PageAsync("GetTables", "TableList", t => (string)t["Name"]!, new JsonObject { ["DatabaseName"] = "weather_db", ["MaxResults"] = 1, ["NextToken"] = tables.Next });
+        Assert.Equal(["raw_weather_data"], rest.Names);
+        Assert.Null(rest.Next);
+
+        var seen = new List<string>();
+        string? next = null;
+        var pages = 0;
+        do
+        {
+            (var names, next) = await PageAsync("GetPartitions", "Partitions", Values, Partitions(3, next));
+            seen.AddRange(names);
+            pages++;
+        } while (next is not null);
+        Assert.Equal(["Edinburgh/14", "London/14", "London/15", "Manchester/15"], seen);
+        Assert.Equal(2, pages);
+
+        var (tooMany, refused) = await CallAsync("GetTables", new JsonObject { ["DatabaseName"] = "weather_db", ["MaxResults"] = 101 });
+        Assert.Equal((HttpStatusCode.BadRequest, "ValidationException"), (tooMany, (string?)refused["__type"]));
+        Assert.Equal("1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100", (string?)refused["message"]);
+        var (badToken, garbage) = await CallAsync("GetPartitions", Partitions(3, "not a token"));
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidInputException"), (badToken, (string?)garbage["__type"]));
+    }
+
+    [Fact]
     public async Task A_failed_crawl_says_why_in_its_last_crawl()
     {
         Session.Local!.Catalog.CreateDatabase("weather_db");

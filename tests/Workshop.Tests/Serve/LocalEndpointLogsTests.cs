@@ -45,6 +45,29 @@ public sealed class LocalEndpointLogsTests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task Describe_log_groups_takes_a_limit_of_1_to_50()
+    {
+        await Session.EnsurePipelineAsync();
+        async Task<(HttpStatusCode Status, JsonObject Body)> DescribeAsync(int limit)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent($$"""{"limit":{{limit}}}""", Encoding.UTF8) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", "Logs_20140328.DescribeLogGroups");
+            request.Headers.TryAddWithoutValidation("Authorization", Authorization("logs"));
+            using var response = await Http.SendAsync(request);
+            return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+        }
+
+        var (status, groups) = await DescribeAsync(1);
+        var (tooManyStatus, tooMany) = await DescribeAsync(51);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Single(groups["logGroups"]!.AsArray());
+        Assert.Equal((HttpStatusCode.BadRequest, "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value between 1 and 50"),
+            (tooManyStatus, (string?)tooMany["message"]));
+    }
+
+    [Fact]
     public async Task A_start_after_the_end_or_a_time_before_1970_is_InvalidParameterException_naming_it()
     {
         var (status, reversed) = await FilterAsync(new JsonObject { ["startTime"] = 2000, ["endTime"] = 1000 });
