@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Workshop.Tests.TestSupport;
 
@@ -14,15 +12,8 @@ public sealed class LocalEndpointAthenaTests : LocalEndpointTest
 {
     private const string UnknownId = "00000000-0000-0000-0000-000000000000";
 
-    private async Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, JsonObject input)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", $"AmazonAthena.{operation}");
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization("athena"));
-        using var response = await Http.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
+    private Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, JsonObject input) =>
+        JsonTargetAsync("athena", $"AmazonAthena.{operation}", input);
 
     private async Task<JsonObject> OkAsync(string operation, JsonObject input)
     {

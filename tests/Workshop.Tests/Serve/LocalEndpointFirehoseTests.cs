@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Workshop.Tests.TestSupport;
 
@@ -9,15 +7,8 @@ namespace Workshop.Tests.Serve;
 /// <summary>The local endpoint as Firehose, over HTTP: ListDeliveryStreams honours its type, its start name and its limit.</summary>
 public sealed class LocalEndpointFirehoseTests : LocalEndpointTest
 {
-    private async Task<(HttpStatusCode Status, JsonObject Body)> ListAsync(JsonObject input)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Firehose_20150804.ListDeliveryStreams");
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization("firehose"));
-        using var response = await Http.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
+    private Task<(HttpStatusCode Status, JsonObject Body)> ListAsync(JsonObject input) =>
+        JsonTargetAsync("firehose", "Firehose_20150804.ListDeliveryStreams", input);
 
     private async Task<string> ListedAsync(JsonObject input)
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Catalog;
 using Workshop.Tests.TestSupport;
@@ -10,15 +8,8 @@ namespace Workshop.Tests.Serve;
 /// <summary>The local endpoint as Glue's catalog, over HTTP: GetTables and GetPartitions answer only what their Expression matches.</summary>
 public sealed class LocalEndpointGlueTests : LocalEndpointTest
 {
-    private async Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, JsonObject input)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", $"AWSGlue.{operation}");
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization("glue"));
-        using var response = await Http.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
+    private Task<(HttpStatusCode Status, JsonObject Body)> CallAsync(string operation, JsonObject input) =>
+        JsonTargetAsync("glue", $"AWSGlue.{operation}", input);
 
     private void CatalogueWeather()
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using StreamingWorkshop.Producer;
 using Workshop.Tests.TestSupport;
@@ -13,15 +11,10 @@ public sealed class LocalEndpointLogsTests : LocalEndpointTest
     private const string Group = "/aws/lambda/weather-analytics-producer-dev";
     private static readonly DateTimeOffset Noon = new(2025, 1, 14, 12, 0, 0, TimeSpan.Zero);
 
-    private async Task<(HttpStatusCode Status, JsonObject Body)> FilterAsync(JsonObject input)
+    private Task<(HttpStatusCode Status, JsonObject Body)> FilterAsync(JsonObject input)
     {
         input["logGroupName"] = Group;
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Logs_20140328.FilterLogEvents");
-        request.Headers.TryAddWithoutValidation("Authorization", Authorization("logs"));
-        using var response = await Http.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+        return JsonTargetAsync("logs", "Logs_20140328.FilterLogEvents", input);
     }
 
     private async Task<IEnumerable<string>> MessagesAsync(JsonObject input)
@@ -48,15 +41,8 @@ public sealed class LocalEndpointLogsTests : LocalEndpointTest
     public async Task Describe_log_groups_takes_a_limit_of_1_to_50()
     {
         await Session.EnsurePipelineAsync();
-        async Task<(HttpStatusCode Status, JsonObject Body)> DescribeAsync(int limit)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent($$"""{"limit":{{limit}}}""", Encoding.UTF8) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-            request.Headers.TryAddWithoutValidation("X-Amz-Target", "Logs_20140328.DescribeLogGroups");
-            request.Headers.TryAddWithoutValidation("Authorization", Authorization("logs"));
-            using var response = await Http.SendAsync(request);
-            return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-        }
+        Task<(HttpStatusCode Status, JsonObject Body)> DescribeAsync(int limit) =>
+            JsonTargetAsync("logs", "Logs_20140328.DescribeLogGroups", new JsonObject { ["limit"] = limit });
 
         var (status, groups) = await DescribeAsync(1);
         var (tooManyStatus, tooMany) = await DescribeAsync(51);

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 using StreamingWorkshop;
 using StreamingWorkshop.Serve;
 
@@ -24,6 +28,17 @@ public abstract class LocalEndpointTest : IAsyncLifetime
     /// </summary>
     protected static string Authorization(string service) =>
         $"AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261203/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
+
+    /// <summary>A JSON 1.1 request to <paramref name="target"/> (its X-Amz-Target), signed for <paramref name="service"/>: the status and the JSON answer.</summary>
+    protected async Task<(HttpStatusCode Status, JsonObject Body)> JsonTargetAsync(string service, string target, JsonObject input)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = new StringContent(input.ToJsonString(), Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization(service));
+        using var response = await Http.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
 
     public async Task InitializeAsync()
     {
