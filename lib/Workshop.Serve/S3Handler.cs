@@ -363,7 +363,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
             token is null ? null : new XElement(S3 + "ContinuationToken", token),
             page.NextContinuationToken is { } next ? new XElement(S3 + "NextContinuationToken", next) : null,
             startAfter is null ? null : new XElement(S3 + "StartAfter", encode(startAfter)),
-            Contents(bucket, page, encode),
+            Contents(bucket, page, encode, withOwner: string.Equals(query["fetch-owner"], "true", StringComparison.OrdinalIgnoreCase)),
             page.CommonPrefixes.Select(p => new XElement(S3 + "CommonPrefixes", new XElement(S3 + "Prefix", encode(p))))));
     }
 
@@ -386,7 +386,7 @@ internal sealed class S3Handler(LocalObjectStore lake)
             new XElement(S3 + "MaxKeys", maxKeys),
             urlEncoded ? new XElement(S3 + "EncodingType", "url") : null,
             new XElement(S3 + "IsTruncated", page.IsTruncated ? "true" : "false"),
-            Contents(bucket, page, encode),
+            Contents(bucket, page, encode, withOwner: true),
             page.CommonPrefixes.Select(p => new XElement(S3 + "CommonPrefixes", new XElement(S3 + "Prefix", encode(p))))));
     }
 
@@ -400,12 +400,14 @@ internal sealed class S3Handler(LocalObjectStore lake)
         return await lake.ListObjectsV2Async(new ListObjectsRequest(bucket, NullIfEmpty(query["prefix"]), NullIfEmpty(query["delimiter"]), token, startAfter, maxKeys), cancellationToken);
     }
 
-    private IEnumerable<XElement> Contents(string bucket, ListObjectsResult page, Func<string, string> encode) =>
+    /// <summary>A listing's objects; each with its owner when <paramref name="withOwner"/> (always in ListObjects, on fetch-owner=true in ListObjectsV2).</summary>
+    private IEnumerable<XElement> Contents(string bucket, ListObjectsResult page, Func<string, string> encode, bool withOwner) =>
         page.Contents.Select(item => new XElement(S3 + "Contents",
             new XElement(S3 + "Key", encode(item.Key)),
             new XElement(S3 + "LastModified", XmlTime(item.LastModified)),
             new XElement(S3 + "ETag", lake.GetObjectHeaders(bucket, item.Key, item, () => lake.ComputeETag(bucket, item.Key)).ETag),
             new XElement(S3 + "Size", item.Size),
+            withOwner ? Owner() : null,
             new XElement(S3 + "StorageClass", item.StorageClass)));
 
     private static int MaxKeys(string? text)

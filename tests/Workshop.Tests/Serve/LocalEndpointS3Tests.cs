@@ -476,6 +476,22 @@ public sealed class LocalEndpointS3Tests : LocalEndpointTest
     }
 
     [Fact]
+    public async Task A_listing_names_each_objects_owner_when_asked_and_always_in_the_older_listing()
+    {
+        await Session.Local!.Lake.CreateBucketAsync("owned");
+        await Session.Local!.Lake.PutObjectAsync("owned", "a.txt", "a"u8.ToArray());
+        async Task<IEnumerable<string?>> OwnersAsync(string query)
+        {
+            using var listing = await SendAsync(HttpMethod.Get, "/owned" + query);
+            return XElement.Parse(await listing.Content.ReadAsStringAsync()).Elements(S3 + "Contents").Select(c => c.Element(S3 + "Owner")?.Element(S3 + "ID")?.Value);
+        }
+
+        Assert.Equal([null], await OwnersAsync("?list-type=2"));
+        Assert.Equal(["workshop-learner"], await OwnersAsync("?list-type=2&fetch-owner=true"));
+        Assert.Equal(["workshop-learner"], await OwnersAsync(""));
+    }
+
+    [Fact]
     public async Task A_prefix_that_climbs_out_of_the_bucket_lists_nothing()
     {
         await Session.Local!.Lake.CreateBucketAsync("inside");
