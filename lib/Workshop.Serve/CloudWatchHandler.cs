@@ -95,6 +95,9 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
         return JsonValue.Create(text);
     }
 
+    /// <summary>GetMetricData's page when MaxDatapoints is not given, as CloudWatch's API reference states it.</summary>
+    private const int DefaultMaxDatapoints = 100_800;
+
     private async Task<IEnumerable<object?>?> AnswerAsync(QueryRequest request)
     {
         switch (request.Action)
@@ -127,14 +130,34 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
                     var scanBy => throw new QueryFault(400, "ValidationError",
                         $"1 validation error detected: Value '{scanBy}' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]"),
                 };
+                // At most MaxDatapoints a page, the queries' datapoints counted in order; NextToken is how many came before.
+                var maxDatapoints = request["MaxDatapoints"] is null ? DefaultMaxDatapoints : request.RequiredInt("MaxDatapoints");
+                if (maxDatapoints < 1)
+                    throw new QueryFault(400, "InvalidParameterValue", $"The value {maxDatapoints} for parameter MaxDatapoints is invalid: give 1 or more.");
+                var skip = 0;
+                if (request["NextToken"] is { } token && (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out skip) || skip < 1))
+                    throw new QueryFault(400, "InvalidNextToken", $"NextToken '{token}' is not one GetMetricData gave; ask again without it.");
                 var answer = await cloudWatch.GetMetricDataAsync(queries, request.RequiredTime("StartTime"), request.RequiredTime("EndTime"));
                 IEnumerable<T> InOrder<T>(IEnumerable<T> newestFirst) => ascending ? newestFirst.Reverse() : newestFirst;
-                return [Members("MetricDataResults", answer.Select(r => new object[]
+                var (before, room) = (0, maxDatapoints);
+                var results = new List<object[]>();
+                foreach (var r in answer)
                 {
-                    new XElement("Id", r.Id), new XElement("Label", r.Label),
-                    Members("Timestamps", InOrder(r.Timestamps).Select(t => Time(t))), Members("Values", InOrder(r.Values).Select(v => Number(v))),
-                    new XElement("StatusCode", r.StatusCode),
-                })), Members("Messages", [])];
+                    var points = InOrder(r.Timestamps).Zip(InOrder(r.Values)).ToList();
+                    var from = Math.Clamp(skip - before, 0, points.Count);
+                    var taken = points.Skip(from).Take(room).ToList();
+                    before += points.Count;
+                    room -= taken.Count;
+                    results.Add(
+                    [
+                        new XElement("Id", r.Id), new XElement("Label", r.Label),
+                        Members("Timestamps", taken.Select(p => Time(p.First))), Members("Values", taken.Select(p => Number(p.Second))),
+                        new XElement("StatusCode", from + taken.Count < points.Count ? "PartialData" : r.StatusCode),
+                    ]);
+                }
+                var given = skip + maxDatapoints - room;
+                return [Members("MetricDataResults", results), Members("Messages", []),
+                    given < before ? new XElement("NextToken", given.ToString(CultureInfo.InvariantCulture)) : null];
             }
             case "ListMetrics":
             {

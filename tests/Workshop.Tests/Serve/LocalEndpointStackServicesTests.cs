@@ -323,6 +323,21 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         Assert.Equal(["1", "9"], await SumsAsync());
         Assert.Equal(["1", "9"], await SumsAsync(("ScanBy", "TimestampDescending")));
         Assert.Equal(["9", "1"], await SumsAsync(("ScanBy", "TimestampAscending")));
+        // MaxDatapoints pages the datapoints: a cut result says PartialData, and NextToken brings the rest.
+        async Task<(List<string> Values, string Status, string? Next)> PageAsync(params (string, string)[] paging)
+        {
+            var answer = (await OkAsync("monitoring", [("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+                .. Query(1, "leeds"), .. paging])).Descendants(CloudWatch + "GetMetricDataResult").Single();
+            var result = answer.Descendants(CloudWatch + "MetricDataResults").Single().Elements().Single();
+            return (result.Element(CloudWatch + "Values")!.Elements().Select(v => v.Value).ToList(), result.Element(CloudWatch + "StatusCode")!.Value, answer.Element(CloudWatch + "NextToken")?.Value);
+        }
+        var firstPage = await PageAsync(("MaxDatapoints", "1"));
+        Assert.Equal(["1"], firstPage.Values);
+        Assert.Equal("PartialData", firstPage.Status);
+        Assert.NotNull(firstPage.Next);
+        var lastPage = await PageAsync(("MaxDatapoints", "1"), ("NextToken", firstPage.Next!));
+        Assert.Equal(["9"], lastPage.Values);
+        Assert.Equal(("Complete", (string?)null), (lastPage.Status, lastPage.Next));
         await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
             "1 validation error detected: Value 'Oldest' at 'scanBy' failed to satisfy constraint: Member must satisfy enum value set: [TimestampDescending, TimestampAscending]", "monitoring",
             [("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")), .. Query(1, "leeds"), ("ScanBy", "Oldest")]);
