@@ -115,11 +115,12 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
             }
             case "GetMetricData":
             {
+                // Before the queries are read: a metric-math query has no MetricStat, which would otherwise be named as missing.
+                if (request.MemberPrefixes("MetricDataQueries").Any(q => request[q + ".Expression"] is not null))
+                    throw new QueryFault(400, "InvalidParameterValue", "Metric math (Expression) is not served by the local endpoint; give each query a MetricStat.");
                 var queries = request.MemberPrefixes("MetricDataQueries").Select(q => q + ".").Select(q => new MetricDataQuery(request.Required(q + "Id"),
                     new MetricStat(Metric(request, q + "MetricStat.Metric."), request.RequiredInt(q + "MetricStat.Period"), request.Required(q + "MetricStat.Stat"), request[q + "MetricStat.Unit"]),
                     request[q + "ReturnData"] != "false", request[q + "Label"])).ToList();
-                if (request.MemberPrefixes("MetricDataQueries").Any(q => request[q + ".Expression"] is not null))
-                    throw new QueryFault(400, "InvalidParameterValue", "Metric math (Expression) is not served by the local endpoint; give each query a MetricStat.");
                 if (queries.GroupBy(q => q.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
                     throw new QueryFault(400, "ValidationError", $"The Id '{repeated.Key}' is given to {repeated.Count()} queries; each query in MetricDataQueries needs an Id of its own.");
                 // CloudWatch lists the newest datapoint first unless asked otherwise.
@@ -181,18 +182,21 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
                 // AWS/ namespaces belong to the services: a datum put there would mix with the stream's own figures.
                 if (metricNamespace.StartsWith("AWS/", StringComparison.Ordinal))
                     throw new QueryFault(400, "InvalidParameterValue", $"The value {metricNamespace} for parameter Namespace is invalid: namespaces starting 'AWS/' are reserved for AWS services. Put custom metrics in a namespace of your own, such as Workshop/Custom.");
+                // Every datum is checked before any is kept, so a refused request keeps nothing, as CloudWatch's does.
+                var data = new List<(string Name, MetricDimension Dimension, double Value, string Unit)>();
                 foreach (var p in request.MemberPrefixes("MetricData").Select(p => p + "."))
                 {
-                    if (!double.IsFinite(request.RequiredDouble(p + "Value")))
-                        throw new QueryFault(400, "InvalidParameterValue", $"The value {request[p + "Value"]} for parameter {p}Value is invalid: CloudWatch takes no NaN or infinite values. Leave the datum out instead.");
                     var dimensions = request.MemberPrefixes(p + "Dimensions").ToList();
                     if (dimensions.Count != 1)
                         throw new QueryFault(400, "InvalidParameterValue", $"The local endpoint keeps metrics with exactly one dimension; {request[p + "MetricName"]} has {dimensions.Count}. Give one, e.g. --dimensions StreamName=weather.");
                     if (request[p + "Values.member.1"] is not null || request[p + "StatisticValues.Sum"] is not null)
                         throw new QueryFault(400, "InvalidParameterValue", "Values and StatisticValues are not served by the local endpoint; put one Value per datum.");
-                    log.Record(metricNamespace, request.Required(p + "MetricName"), new MetricDimension(request.Required(dimensions[0] + ".Name"), request.Required(dimensions[0] + ".Value")),
-                        request.RequiredDouble(p + "Value"), request[p + "Unit"] ?? "None");
+                    if (!double.IsFinite(request.RequiredDouble(p + "Value")))
+                        throw new QueryFault(400, "InvalidParameterValue", $"The value {request[p + "Value"]} for parameter {p}Value is invalid: CloudWatch takes no NaN or infinite values. Leave the datum out instead.");
+                    data.Add((request.Required(p + "MetricName"), new MetricDimension(request.Required(dimensions[0] + ".Name"), request.Required(dimensions[0] + ".Value")),
+                        request.RequiredDouble(p + "Value"), request[p + "Unit"] ?? "None"));
                 }
+                foreach (var (name, dimension, value, unit) in data) log.Record(metricNamespace, name, dimension, value, unit);
                 return null;
             }
             case "PutMetricAlarm":

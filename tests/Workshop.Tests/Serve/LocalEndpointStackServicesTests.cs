@@ -297,6 +297,15 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
             await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
                 $"The value {value} for parameter MetricData.member.1.Value is invalid: CloudWatch takes no NaN or infinite values. Leave the datum out instead.",
                 "monitoring", Datum("Workshop/Custom", value));
+        // A datum of Values is refused as not served, before its missing Value is named.
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
+            "Values and StatisticValues are not served by the local endpoint; put one Value per datum.", "monitoring",
+            [.. Datum("Workshop/Custom", "1").Where(f => f.Item1 != "MetricData.member.1.Value"), ("MetricData.member.1.Values.member.1", "1")]);
+        // A good datum beside a NaN is not kept either: the request is refused whole.
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
+            "The value NaN for parameter MetricData.member.2.Value is invalid: CloudWatch takes no NaN or infinite values. Leave the datum out instead.", "monitoring",
+            [.. Datum("Workshop/Custom", "100"), ("MetricData.member.2.MetricName", "Readings"), ("MetricData.member.2.Value", "NaN"),
+                ("MetricData.member.2.Dimensions.member.1.Name", "City"), ("MetricData.member.2.Dimensions.member.1.Value", "Leeds")]);
         // Nothing of the refused data was kept: Leeds still sums to 9.
         var kept = (await OkAsync("monitoring", ("Action", "GetMetricStatistics"), ("Namespace", "Workshop/Custom"), ("MetricName", "Readings"),
             ("Dimensions.member.1.Name", "City"), ("Dimensions.member.1.Value", "Leeds"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
@@ -313,6 +322,12 @@ public sealed class LocalEndpointStackServicesTests : LocalEndpointTest
         await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "ValidationError",
             "The Id 'leeds' is given to 2 queries; each query in MetricDataQueries needs an Id of its own.", "monitoring",
             [("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")), .. Query(1, "leeds"), .. Query(2, "leeds")]);
+
+        // Metric math is named as not served, not as a query without a MetricStat.
+        await AssertErrorAsync(CloudWatch, HttpStatusCode.BadRequest, "InvalidParameterValue",
+            "Metric math (Expression) is not served by the local endpoint; give each query a MetricStat.", "monitoring",
+            ("Action", "GetMetricData"), ("StartTime", now.AddHours(-1).ToString("O")), ("EndTime", now.AddHours(1).ToString("O")),
+            ("MetricDataQueries.member.1.Id", "e"), ("MetricDataQueries.member.1.Expression", "SUM(METRICS())"));
 
         // A second minute's datum: newest first by default, oldest first when ScanBy asks.
         Session.Clock.Advance(TimeSpan.FromMinutes(2));
