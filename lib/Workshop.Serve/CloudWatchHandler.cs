@@ -214,10 +214,8 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
                 var maxRecords = 50;
                 if (request["MaxRecords"] is { } given && (!int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out maxRecords) || maxRecords is < 1 or > 100))
                     throw new QueryFault(400, "ValidationError", $"1 validation error detected: Value '{given}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100");
-                var after = request["NextToken"];
-                var matching = alarms.Where(a => (prefix is null || a.AlarmName.StartsWith(prefix, StringComparison.Ordinal)) && (state is null || a.StateValue == state))
-                    .OrderBy(a => a.AlarmName, StringComparer.Ordinal).Where(a => after is null || string.CompareOrdinal(a.AlarmName, after) > 0).ToList();
-                var page = matching.Take(maxRecords).ToList();
+                var (page, more) = NamedPages.After(alarms.Where(a => (prefix is null || a.AlarmName.StartsWith(prefix, StringComparison.Ordinal)) && (state is null || a.StateValue == state)),
+                    a => a.AlarmName, request["NextToken"], maxRecords);
                 return [Members("MetricAlarms", page.Select(a => new object?[]
                 {
                     new XElement("AlarmName", a.AlarmName), a.Definition.AlarmDescription is { } description ? new XElement("AlarmDescription", description) : null,
@@ -228,7 +226,7 @@ internal sealed class CloudWatchHandler(LocalCloudWatch cloudWatch, MetricsLog l
                     new XElement("ComparisonOperator", a.Definition.ComparisonOperator), new XElement("TreatMissingData", a.Definition.TreatMissingData),
                     a.Definition.Unit is { } unit ? new XElement("Unit", unit) : null,
                     new XElement("StateValue", a.StateValue), new XElement("StateReason", a.StateReason), new XElement("StateUpdatedTimestamp", Time(a.StateUpdatedTimestamp)),
-                })), Members("CompositeAlarms", []), matching.Count > maxRecords ? new XElement("NextToken", page[^1].AlarmName) : null];
+                })), Members("CompositeAlarms", []), more ? new XElement("NextToken", page[^1].AlarmName) : null];
             }
             case "DeleteAlarms":
                 await cloudWatch.DeleteAlarmsAsync(request.Values("AlarmNames"));

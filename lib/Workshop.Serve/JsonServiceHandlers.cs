@@ -45,19 +45,17 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
         {
             case ("firehose", "ListDeliveryStreams"):
             {
-                var limit = OptionalNumber(service, input, "Limit") ?? DefaultDeliveryStreamsPerPage;
-                if (limit is < 1 or > MaxDeliveryStreamsPerPage)
-                    throw new ValidationException(service, $"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {MaxDeliveryStreamsPerPage}");
+                var limit = Limit(service, input, "Limit", MaxDeliveryStreamsPerPage, DefaultDeliveryStreamsPerPage);
                 var type = OptionalText(service, input, "DeliveryStreamType");
                 if (type is not (null or "DirectPut" or "KinesisStreamAsSource"))
                     throw new ValidationException(service, $"1 validation error detected: Value '{type}' at 'deliveryStreamType' failed to satisfy constraint: Member must satisfy enum value set: [DirectPut, KinesisStreamAsSource]");
-                var after = OptionalText(service, input, "ExclusiveStartDeliveryStreamName");
                 // Every local delivery stream reads a Kinesis stream, as the template's does, so none is DirectPut.
-                var streams = type == "DirectPut" ? [] : session.Local!.Firehose.ListDeliveryStreams().Where(n => after is null || string.CompareOrdinal(n, after) > 0).ToList();
+                var (page, more) = NamedPages.After(type == "DirectPut" ? [] : session.Local!.Firehose.ListDeliveryStreams(), n => n,
+                    OptionalText(service, input, "ExclusiveStartDeliveryStreamName"), limit);
                 return new JsonObject
                 {
-                    ["DeliveryStreamNames"] = new JsonArray(streams.Take(limit).Select(n => (JsonNode)n).ToArray()),
-                    ["HasMoreDeliveryStreams"] = streams.Count > limit,
+                    ["DeliveryStreamNames"] = new JsonArray(page.Select(n => (JsonNode)n).ToArray()),
+                    ["HasMoreDeliveryStreams"] = more,
                 };
             }
             case ("glue", "GetDatabases"):
@@ -193,9 +191,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
             case ("glue", "GetJobRuns"):
             {
                 // NextToken is where the page starts among the runs, newest first.
-                var pageSize = OptionalNumber(service, input, "MaxResults") ?? MaxJobRunsPerPage;
-                if (pageSize is < 1 or > MaxJobRunsPerPage)
-                    throw new ValidationException(service, $"1 validation error detected: Value '{pageSize}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and {MaxJobRunsPerPage}");
+                var pageSize = Limit(service, input, "MaxResults", MaxJobRunsPerPage, MaxJobRunsPerPage);
                 var token = OptionalText(service, input, "NextToken");
                 var start = 0;
                 if (token is not null && (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start)))
@@ -494,9 +490,7 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
     private static (List<T> Page, string? NextToken) PageOf<T>(string service, JsonObject input, IEnumerable<T> items, Func<T, string> nameOf,
         string limitMember, int max, string tokenMember = "NextToken")
     {
-        var limit = OptionalNumber(service, input, limitMember) ?? max;
-        if (limit < 1 || limit > max)
-            throw new ValidationException(service, $"1 validation error detected: Value '{limit}' at '{char.ToLowerInvariant(limitMember[0])}{limitMember[1..]}' failed to satisfy constraint: Member must have value between 1 and {max}");
+        var limit = Limit(service, input, limitMember, max, max);
         string? after = null;
         if (OptionalText(service, input, tokenMember) is { } token)
         {
@@ -510,9 +504,17 @@ public sealed class JsonServiceHandlers(WorkshopSession session)
                     $"{tokenMember} '{token}' is not one this endpoint gave; list again without it.");
             }
         }
-        var rest = items.OrderBy(nameOf, StringComparer.Ordinal).Where(item => after is null || string.CompareOrdinal(nameOf(item), after) > 0).ToList();
-        var page = rest.Take(limit).ToList();
-        return (page, rest.Count > limit ? Convert.ToBase64String(Encoding.UTF8.GetBytes(nameOf(page[^1]))) : null);
+        var (page, more) = NamedPages.After(items, nameOf, after, limit);
+        return (page, more ? Convert.ToBase64String(Encoding.UTF8.GetBytes(nameOf(page[^1]))) : null);
+    }
+
+    /// <summary>A listing's page size: the member's value (1 to <paramref name="max"/>, refused in the services' words otherwise), or <paramref name="fallback"/>.</summary>
+    private static int Limit(string service, JsonObject input, string member, int max, int fallback)
+    {
+        var limit = OptionalNumber(service, input, member) ?? fallback;
+        if (limit < 1 || limit > max)
+            throw new ValidationException(service, $"1 validation error detected: Value '{limit}' at '{char.ToLowerInvariant(member[0])}{member[1..]}' failed to satisfy constraint: Member must have value between 1 and {max}");
+        return limit;
     }
 
     private static JsonObject WithToken(JsonObject answer, string tokenMember, string? token)

@@ -37,11 +37,9 @@ internal sealed partial class LambdaHandler(WorkshopSession session, string regi
                 if (query["MaxItems"].ToString() is { Length: > 0 } given && (!int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out maxItems) || maxItems is < 1 or > 10_000))
                     throw new LambdaFault(400, "InvalidParameterValueException", $"MaxItems '{given}' is not valid: give a whole number from 1 to 10000.");
                 var marker = query["Marker"].ToString();
-                var functions = Functions().OrderBy(f => f.Resource.PhysicalResourceId, StringComparer.Ordinal)
-                    .Where(f => marker.Length == 0 || string.CompareOrdinal(f.Resource.PhysicalResourceId, marker) > 0).ToList();
-                var page = functions.Take(maxItems).ToList();
+                var (page, more) = NamedPages.After(Functions(), f => f.Resource.PhysicalResourceId, marker.Length == 0 ? null : marker, maxItems);
                 var answer = new JsonObject { ["Functions"] = new JsonArray(page.Select(f => (JsonNode)Configuration(f.Stack, f.Resource)).ToArray()) };
-                if (functions.Count > maxItems) answer["NextMarker"] = page[^1].Resource.PhysicalResourceId;
+                if (more) answer["NextMarker"] = page[^1].Resource.PhysicalResourceId;
                 await Wire.WriteAsync(context, 200, Json, answer.ToJsonString());
                 return;
             }
