@@ -39,25 +39,45 @@ public sealed class CloudFormationClient(AwsQueryClient cloudFormation, Func<Tim
             await staging.Store.PutObjectAsync(staging.Bucket, key, System.Text.Encoding.UTF8.GetBytes(templateBody), cancellationToken);
             request.Add(new("TemplateURL", $"https://{staging.Bucket}.s3.{staging.Region}.amazonaws.com/{key}"));
         }
-        AddList(request, "Parameters", parameters.Select(p => new[] { ("ParameterKey", p.Key), ("ParameterValue", p.Value) }));
         AddList(request, "Capabilities", Capabilities);
 
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         var existing = await TryDescribeAsync(stackName, cancellationToken);
         if (existing is null || existing.StackStatus == "REVIEW_IN_PROGRESS")
+        {
+            AddList(request, "Parameters", parameters.Select(p => new[] { ("ParameterKey", p.Key), ("ParameterValue", p.Value) }));
             await cloudFormation.CallAsync("CreateStack", request, cancellationToken);
+        }
         else
         {
+            AddList(request, "Parameters", UpdateParameters(templateBody, parameters, existing));
             try
             {
                 await cloudFormation.CallAsync("UpdateStack", request, cancellationToken);
             }
-            catch (ValidationException e) when (e.Message.Contains("No updates are to be performed", StringComparison.Ordinal))
+            catch (ValidationException e) when (e.Message.Contains(NoUpdates, StringComparison.Ordinal))
             {
-                return await DescribeStackAsync(stackName, cancellationToken);
+                return await DescribeStackAsync(stackName, cancellationToken) with { StackStatusReason = NoUpdates };
             }
         }
         return await WaitAsync(stackName, since, progress, cancellationToken);
+    }
+
+    private const string NoUpdates = "No updates are to be performed.";
+
+    /// <summary>
+    /// An update's parameters: those given, and UsePreviousValue for every other parameter the stack has and the template
+    /// still declares. UpdateStack itself gives a parameter left out its default, or refuses the update when it has none
+    /// ("Parameters: [WarehousePassword] must have values"), so a deploy keeps the stack's values as the local deployer
+    /// and `aws cloudformation deploy` do.
+    /// </summary>
+    private static IEnumerable<(string Field, string Value)[]> UpdateParameters(string templateBody, IReadOnlyDictionary<string, string> given, StackState existing)
+    {
+        foreach (var (key, value) in given) yield return [("ParameterKey", key), ("ParameterValue", value)];
+        var declared = TemplateReader.Parse(templateBody)["Parameters"] as JsonObject ?? [];
+        foreach (var previous in existing.Parameters)
+            if (!given.ContainsKey(previous.ParameterKey) && declared.ContainsKey(previous.ParameterKey))
+                yield return [("ParameterKey", previous.ParameterKey), ("UsePreviousValue", "true")];
     }
 
     /// <summary>Logical ids of the resources the stack's template keeps on deletion (DeletionPolicy Retain), read with GetTemplate.</summary>
