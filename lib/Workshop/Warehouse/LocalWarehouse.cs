@@ -307,7 +307,7 @@ public sealed partial class LocalWarehouse
             if (reader.FieldCount == 0) return WarehouseOutcome.Done;
             var columns = new List<WarehouseColumn>();
             for (var i = 0; i < reader.FieldCount; i++)
-                columns.Add(new WarehouseColumn(reader.GetName(i), RedshiftSql.RedshiftTypeName(reader.GetDataTypeName(i))));
+                columns.Add(new WarehouseColumn(RedshiftSql.ColumnName(reader.GetName(i), original), RedshiftSql.RedshiftTypeName(reader.GetDataTypeName(i))));
             var rows = new List<object?[]>();
             while (reader.Read())
             {

@@ -80,6 +80,38 @@ public static partial class RedshiftSql
     /// <summary>The statement in DuckDB's dialect, navigating the SUPER columns <paramref name="context"/> names.</summary>
     public static string Translate(string sql, RedshiftContext context) => RedshiftTranslator.Translate(sql, context);
 
+    /// <summary>
+    /// Redshift's name for a result column DuckDB named <paramref name="engineName"/>. Redshift folds names to lower case;
+    /// an expression left unaliased is named after its function (<c>count</c>, <c>max</c>), or <c>?column?</c> when it
+    /// is not a call. DuckDB names it by its own text (<c>count_star()</c>, or the translation of a Redshift function),
+    /// which would show the engine beneath. A name the statement itself quotes is an alias, whatever its shape.
+    /// </summary>
+    public static string ColumnName(string engineName, string statement)
+    {
+        if (SimpleColumnName().IsMatch(engineName) || statement.Contains('"' + engineName.Replace("\"", "\"\"") + '"', StringComparison.Ordinal))
+            return engineName.ToLowerInvariant();
+        if (CallColumnName().Match(engineName) is { Success: true } call)
+        {
+            var function = call.Groups["function"].Value.ToLowerInvariant();
+            return function switch
+            {
+                "count_star" => "count",
+                "cast" or "try_cast" => CastOfColumn().Match(engineName) is { Success: true } cast ? cast.Groups["column"].Value.ToLowerInvariant() : "?column?",
+                _ => function,
+            };
+        }
+        return "?column?";
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_$]*$")]
+    private static partial Regex SimpleColumnName();
+
+    [GeneratedRegex(@"^(?<function>[A-Za-z_][A-Za-z0-9_]*)\(.*\)$", RegexOptions.Singleline)]
+    private static partial Regex CallColumnName();
+
+    [GeneratedRegex(@"^(?:try_)?cast\((?<column>[A-Za-z_][A-Za-z0-9_]*) AS ", RegexOptions.IgnoreCase)]
+    private static partial Regex CastOfColumn();
+
     /// <summary>Redshift's name for a DuckDB column type, as ColumnMetadata's typeName gives it.</summary>
     public static string RedshiftTypeName(string duckType) => duckType.ToUpperInvariant() switch
     {

@@ -54,6 +54,23 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     }
 
     [Fact]
+    public void Result_columns_are_named_as_Redshift_names_them()
+    {
+        warehouse.Engine.Execute("CREATE TABLE named_columns (city VARCHAR(10), weather_code INT)");
+        warehouse.Engine.Execute("INSERT INTO named_columns VALUES ('Oslo', 3)");
+
+        var result = warehouse.Engine.Execute("""
+            SELECT COUNT(*), SUM(weather_code), MAX(city), weather_code + 1, City, city AS Town,
+                   CAST(weather_code AS BIGINT), COUNT(*) AS "Readings Counted", current_database()
+            FROM named_columns GROUP BY weather_code, city
+            """);
+
+        // Lower case throughout; a call is named after its function, any other expression ?column?.
+        Assert.Equal(["count", "sum", "max", "?column?", "city", "town", "weather_code", "readings counted", "current_database"],
+            result.Columns.Select(c => c.Name));
+    }
+
+    [Fact]
     public void Table_statements_change_rows_and_columns_as_in_Redshift()
     {
         warehouse.Engine.Execute("CREATE TABLE change_rows (city VARCHAR(10), temperature FLOAT, loaded_at TIMESTAMP DEFAULT GETDATE())");
