@@ -7,7 +7,7 @@ namespace StreamingWorkshop.Cli;
 /// A command line the parser could not match, told on stderr in the learner's terms: which word is not a
 /// command or option, the nearest one when there is one, and where to find what the command accepts, all on one line.
 /// </summary>
-internal static class CommandLineMistakes
+internal static partial class CommandLineMistakes
 {
     public static int Report(ParseResult parse)
     {
@@ -61,10 +61,21 @@ internal static class CommandLineMistakes
             Terminal.Tell($"'{path}' needs a command: {string.Join(", ", commands)}. Run '{path} --help' to see what each does.");
             return 1;
         }
-        foreach (var error in parse.Errors.Select(Describe).Distinct())
-            Terminal.Tell($"{error} Run '{path} --help' to see what '{path}' takes.");
+        // Every problem on the one line: the options left out named together, after what is wrong with the values given.
+        var missing = parse.Errors.Select(e => RequiredOption().Match(e.Message)).Where(m => m.Success).Select(m => m.Groups["name"].Value).Distinct().ToList();
+        var problems = parse.Errors.Where(e => !RequiredOption().IsMatch(e.Message)).Select(Describe).Distinct().ToList();
+        if (missing.Count > 0) problems.Add($"'{path}' needs {Listed(missing)}: give {(missing.Count == 1 ? "it" : "each")} with its value.");
+        Terminal.Tell($"{string.Join(' ', problems)} Run '{path} --help' to see what '{path}' takes.");
         return 1;
     }
+
+    /// <summary>The parser's word for a required option left out (Option '--namespace' is required.).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Option '(?<name>[^']+)' is required\.?$")]
+    private static partial System.Text.RegularExpressions.Regex RequiredOption();
+
+    /// <summary>"--a", "--a and --b", "--a, --b and --c".</summary>
+    private static string Listed(IReadOnlyList<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
 
     /// <summary>
     /// A word like --key that the parser took as the command's own argument (workshop lake ls --key) although it was
@@ -78,7 +89,9 @@ internal static class CommandLineMistakes
     private static string Describe(ParseError error)
     {
         var message = string.Join(' ', error.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        message = message.Replace("as expected type 'System.Int32'", "as a whole number").Replace("as expected type 'System.Double'", "as a number");
+        // The type the option reads, in plain words: an option that may be left out (int?, double?) reads the same numbers as one that may not.
+        message = System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '(?:System\.Nullable`1\[)?System\.(?<type>Int32|Int64|Double)\]?'",
+            type => type.Groups["type"].Value == "Double" ? "as a number" : "as a whole number");
         // A whole number the parser cannot take is one too large for it, not one badly written.
         if (System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>-?\d+)' for option '[^']+' as a whole number\.?$") is { Success: true } tooLarge)
             message = $"'{tooLarge.Groups["value"].Value}' is too large a whole number; give a smaller one.";

@@ -13,6 +13,19 @@ internal static class OptionRanges
     /// <summary>Accepts whole numbers from <paramref name="minimum"/> up to <paramref name="maximum"/> (no upper end when null).</summary>
     public static Option<int> WithRange(this Option<int> option, int minimum, int? maximum = null, string unit = "")
     {
+        AddRange(option, minimum, maximum, unit);
+        return option;
+    }
+
+    /// <summary>The same range for an option that may be left out (null when it is).</summary>
+    public static Option<int?> WithRange(this Option<int?> option, int minimum, int? maximum = null, string unit = "")
+    {
+        AddRange(option, minimum, maximum, unit);
+        return option;
+    }
+
+    private static void AddRange(Option option, int minimum, int? maximum, string unit)
+    {
         option.Validators.Add(result =>
         {
             // Text that is not a whole number is the parser's to report.
@@ -23,7 +36,6 @@ internal static class OptionRanges
                 result.AddError($"'{text}' is out of range; give {range}{unit}");
             }
         });
-        return option;
     }
 
     /// <summary>Accepts finite numbers above zero, and no more than <paramref name="maximum"/> when given.</summary>

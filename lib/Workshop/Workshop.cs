@@ -22,7 +22,7 @@ public static class Workshop
         cancellationToken.ThrowIfCancellationRequested();
         options ??= new WorkshopOptions();
         var (backend, backendFrom) = options.Backend is { } named ? (named, OptionsInEffect.FromOptions)
-            : Environment.GetEnvironmentVariable(BackendVariable) is { } set ? (set, $"environment variable {BackendVariable}")
+            : Environment.GetEnvironmentVariable(BackendVariable) is { } set ? (set, CommandLineEnvironment.From(BackendVariable, set))
             : ("local", OptionsInEffect.FromDefault);
         AwsSettings? awsSettings = null;
         Func<StageContext, PipelineStages> openStages = backend.ToLowerInvariant() switch

@@ -474,7 +474,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
             return now - finished.End < TimeSpan.FromMinutes(1) ? range : $"{range},\n  and whatever ran after it, up to the clock's {now:yyyy-MM-dd HH:mm} UTC";
         }
         var report = await SimulateAsync(TimeSpan.FromHours(24), cancellationToken: cancellationToken);
-        return $"simulated {report.Start:yyyy-MM-dd HH:mm} to {report.End:yyyy-MM-dd HH:mm} UTC ({report.RecordsDelivered:N0} readings in the lake)";
+        return $"simulated {report.Start:yyyy-MM-dd HH:mm} to {report.End:yyyy-MM-dd HH:mm} UTC ({report.RecordsDelivered + report.DeliveredTwice:N0} readings in the lake)";
     }
 
     private async Task<string> DescribeLakeSoFarAsync(CancellationToken cancellationToken)

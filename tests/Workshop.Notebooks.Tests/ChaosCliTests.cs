@@ -79,7 +79,7 @@ public sealed class ChaosCliTests : IDisposable
         AssertOneClearLine(Workshop("chaos", "duplicate-put"), "exactly one of --count N or --rate R");
         AssertOneClearLine(Workshop("chaos", "duplicate-put", "--count", "2", "--rate", "0.5"), "exactly one of --count N or --rate R");
         AssertOneClearLine(Workshop("chaos", "duplicate-put", "--rate", "1.5"), "--rate '1.5' is out of range");
-        AssertOneClearLine(Workshop("chaos", "duplicate-put", "--count", "0"), "--count '0' is out of range");
+        AssertOneClearLine(Workshop("chaos", "duplicate-put", "--count", "0"), "--count: '0' is out of range; give a whole number from 1 to 100,000");
         AssertOneClearLine(Workshop("chaos", "redelivery", "--count", "0"), "'0' is out of range");
     }
 

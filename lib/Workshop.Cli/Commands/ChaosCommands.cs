@@ -17,7 +17,10 @@ internal static class ChaosCommands
     private static Option<string> AtOption() => new("--at") { Description = "UTC time of day the fault starts, HH:mm (placed on the replay's day).", Required = true };
 
     private static Option<int> CountOption(string description, int defaultValue) =>
-        new Option<int>("--count") { Description = description, DefaultValueFactory = _ => defaultValue }.WithRange(1, 100_000);
+        new Option<int>("--count") { Description = description, DefaultValueFactory = _ => defaultValue }.WithRange(1, MaxCount);
+
+    /// <summary>The most a chaos verb's --count takes (docs/security.md, Sizes).</summary>
+    private const int MaxCount = 100_000;
 
     private static TimeOnly ParseAt(string text) =>
         TimeOnly.TryParseExact(text.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
@@ -52,12 +55,12 @@ internal static class ChaosCommands
 
     private static Command DuplicatePut()
     {
-        var count = new Option<int?>("--count") { Description = "The next N puts are sent twice." };
+        var count = new Option<int?>("--count") { Description = "The next N puts are sent twice." }.WithRange(1, MaxCount);
         var rate = new Option<double?>("--rate") { Description = "Each put is sent twice with this probability (above 0, at most 1)." };
         return PlanVerb("duplicate-put", "The producer's put is answered, the answer is lost, and it puts the same reading again (new sequence number).", [count, rate], (parse, faults) =>
             (parse.GetValue(count), parse.GetValue(rate)) switch
             {
-                ({ } n, null) => n >= 1 ? faults.DuplicatePuts(n) : throw new ArgumentException($"--count '{n}' is out of range; give 1 or more puts."),
+                ({ } n, null) => faults.DuplicatePuts(n),
                 (null, { } r) => double.IsFinite(r) && r > 0 && r <= 1 ? faults.DuplicatePutRate(r) : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--rate '{r}' is out of range; give a probability above 0 and at most 1, for example 0.05.")),
                 _ => throw new ArgumentException("duplicate-put needs exactly one of --count N or --rate R, for example --count 5."),
             });

@@ -30,16 +30,26 @@ internal static class JobCommands
     {
         var name = JobName();
         var wait = new Option<bool>("--wait") { Description = "Return once the run has ended (a streaming job: once it is running). Locally the virtual clock moves to the run's end." };
-        var command = new Command("run", "Start a run of a job (StartJobRun) and show it.") { name, wait };
+        var command = new Command("run", "Start a run of a job (StartJobRun) and show it; exit code 1 when it ends FAILED, TIMEOUT, ERROR or STOPPED.") { name, wait };
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var run = await session.Jobs.RunAsync(parse.GetValue(name)!, parse.GetValue(wait), cancellationToken: cancellationToken);
             Terminal.Show(run);
-            return run.Run.JobRunState is JobRunStates.Failed or JobRunStates.Timeout or JobRunStates.Error ? 1 : 0;
+            if (run.Run.JobRunState is not (JobRunStates.Failed or JobRunStates.Timeout or JobRunStates.Error or JobRunStates.Stopped)) return 0;
+            Terminal.Tell(EndedBadly(run.Run));
+            return 1;
         });
         return command;
     }
+
+    /// <summary>
+    /// The one line a run that did not succeed leaves on stderr, as 'workflow run' leaves one: how it ended and the run's
+    /// own error message, which says what to mend; a run stopped with no message says how to start another.
+    /// </summary>
+    internal static string EndedBadly(JobRun run) => run.ErrorMessage is { Length: > 0 } error
+        ? $"Run {run.Id} ended {run.JobRunState}: {error.TrimEnd('.', ' ')}."
+        : $"Run {run.Id} ended {run.JobRunState}. Start another with 'workshop job run {run.JobName} --wait'.";
 
     private static Command Runs()
     {

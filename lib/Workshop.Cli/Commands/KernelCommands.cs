@@ -39,6 +39,12 @@ internal static class KernelCommands
         var user = new Option<bool>("--user") { Description = "Install for the current user (the default)." };
         var prefix = new Option<string?>("--prefix") { Description = "Install under PREFIX/share/jupyter/kernels, as 'jupyter kernelspec install --prefix' does." };
         var install = new Command("install", "Write the kernelspec so VS Code and Jupyter offer 'C# (Streaming Workshop)'.") { user, prefix };
+        // Two places at once is no choice: refused before anything is written, as 'jupyter kernelspec install' refuses it.
+        install.Validators.Add(result =>
+        {
+            if (result.GetValue(user) && result.GetResult(prefix) is not null)
+                result.AddError("--user and --prefix each say where the kernelspec goes: give one of them (--user for your own Jupyter folder, --prefix DIR for DIR/share/jupyter/kernels), not both.");
+        });
         install.SetAction(parse =>
         {
             var folder = parse.GetValue(prefix) is { } p ? Path.Combine(Path.GetFullPath(p), "share", "jupyter", "kernels") : KernelSpec.UserKernelsFolder();

@@ -49,10 +49,11 @@ internal static class NotebookCommands
             foreach (var path in list) NotebookFile.Read(path);
             // Notebooks connect with Workshop.ConnectAsync() and no options, so the choices reach them through the environment.
             var chosen = CliSession.Options(parse);
-            if (chosen.WorkspacePath is { } workspace) Environment.SetEnvironmentVariable("WORKSHOP_WORKSPACE", Path.GetFullPath(workspace));
-            if (chosen.Backend is { } backend) Environment.SetEnvironmentVariable("WORKSHOP_BACKEND", backend);
-            if (chosen.Region is { } region) Environment.SetEnvironmentVariable("AWS_REGION", region);
-            if (chosen.Profile is { } profile) Environment.SetEnvironmentVariable("AWS_PROFILE", profile);
+            // workshop.Options in them names the option each value came from, not the variable that carried it.
+            if (chosen.WorkspacePath is { } workspace) CommandLineEnvironment.SetFromOption(WorkspaceDirectory.EnvironmentVariable, Path.GetFullPath(workspace), CliSession.WorkspaceOption.Name);
+            if (chosen.Backend is { } backend) CommandLineEnvironment.SetFromOption("WORKSHOP_BACKEND", backend, CliSession.BackendOption.Name);
+            if (chosen.Region is { } region) CommandLineEnvironment.SetFromOption("AWS_REGION", region, CliSession.RegionOption.Name);
+            if (chosen.Profile is { } profile) CommandLineEnvironment.SetFromOption("AWS_PROFILE", profile, CliSession.ProfileOption.Name);
             var sourceRoot = NotebookRunner.SourceRootFor(list, Directory.GetCurrentDirectory());
             if (wholeDay) TellOfAnEarlierDay(sourceRoot, chosen.WorkspacePath);
             // In the workspace the notebooks will connect to, found as Workshop.ConnectAsync finds it; the day's, one named on

@@ -24,11 +24,11 @@ internal static class PipelineCommands
 
     private static Command Simulate()
     {
-        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ...", DefaultValueFactory = _ => "24h" }
+        var duration = new Option<string>("--duration") { Description = "How much virtual time to run: 24h, 90m, 7d ... The default is a replay's: with --live and no --duration, the run goes on until Ctrl+C.", DefaultValueFactory = _ => "24h" }
             .LongerThanZero("366d", " (a year replays in about four minutes and fills several GB of disk; run longer replays one after the other)");
         var start = new Option<string?>("--start") { Description = "Virtual start time in UTC (ISO 8601). Default: where the workspace clock stands." };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated weather.", DefaultValueFactory = _ => 1 };
-        var cities = new Option<string[]>("--cities") { Description = "Cities to poll (default London Manchester Edinburgh).", AllowMultipleArgumentsPerToken = true };
+        var cities = new Option<string[]>("--cities") { Description = "Cities to poll, by name or as Name:latitude:longitude (for example Oxford:51.752:-1.2577); default London Manchester Edinburgh.", AllowMultipleArgumentsPerToken = true };
         var live = new Option<bool>("--live") { Description = "Follow the wall clock instead of replaying (stop with Ctrl+C)." };
         var speed = new Option<double>("--speed") { Description = $"With --live: how many times faster than real time, above 0 and at most {VirtualClock.MaxLiveSpeed:N0}.", DefaultValueFactory = _ => 1 }
             .AboveZero(" (1 is real time, 60 runs a minute each second)", VirtualClock.MaxLiveSpeed);
@@ -208,11 +208,13 @@ internal static class PipelineCommands
 
         var shards = new Option<int>("--shards") { Description = "Number of shards.", DefaultValueFactory = _ => 1 };
         var onDemand = new Option<bool>("--on-demand") { Description = $"Create it in ON_DEMAND capacity mode: no shard count, it starts with {StreamModes.OnDemandInitialShards} shards." };
-        var create = new Command("create", "Create a stream.") { streamOption, shards, onDemand };
+        // Its own --stream: the new stream has no default name, so it must be given.
+        var newStream = new Option<string>("--stream") { Description = "The new stream's name.", Required = true };
+        var create = new Command("create", "Create a stream.") { newStream, shards, onDemand };
         create.SetAction(async (parse, cancellationToken) =>
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            var name = parse.GetValue(streamOption) ?? throw new ArgumentException("Give the new stream's name with --stream.");
+            var name = parse.GetValue(newStream)!;
             if (parse.GetValue(onDemand))
             {
                 if (parse.GetResult(shards) is { Implicit: false })

@@ -70,7 +70,7 @@ internal static class StackCommands
         });
         root.Subcommands.Add(new Command("stack", "Look at a deployed stack.") { outputs, events, resources });
 
-        var emptyBuckets = new Option<bool>("--empty-buckets") { Description = "Delete the objects in the stack's buckets so the buckets can go too." };
+        var emptyBuckets = new Option<bool>("--empty-buckets") { Description = "Delete the objects in the buckets the stack deletes, so they can go too; the data lake's bucket is kept with its objects either way." };
         var destroy = new Command("destroy", "Delete the stack (a bucket its DeletionPolicy keeps, as the data lake's, stays).") { StackName, emptyBuckets };
         destroy.SetAction(async (parse, cancellationToken) =>
         {

@@ -51,7 +51,7 @@ public sealed class AwsSettings
         var env = environment ?? Environment.GetEnvironmentVariable;
         string profileFrom;
         (profile, profileFrom) = profile is not null ? (profile, FromOptions)
-            : NonEmpty(env("AWS_PROFILE")) is { } named ? (named, "environment variable AWS_PROFILE")
+            : NonEmpty(env("AWS_PROFILE")) is { } named ? (named, CommandLineEnvironment.From("AWS_PROFILE", named))
             : (null, "default: the default credential chain");
         CredentialProfile? stored = null;
         if (profile is not null && !new CredentialProfileStoreChain().TryGetProfile(profile, out stored))
@@ -59,7 +59,7 @@ public sealed class AwsSettings
         (string? Value, string From)[] regions =
         [
             (NonEmpty(region), FromOptions),
-            (NonEmpty(env("AWS_REGION")), "environment variable AWS_REGION"),
+            (NonEmpty(env("AWS_REGION")), CommandLineEnvironment.From("AWS_REGION", NonEmpty(env("AWS_REGION")))),
             (NonEmpty(env("AWS_DEFAULT_REGION")), "environment variable AWS_DEFAULT_REGION"),
             (stored?.Region?.SystemName, $"profile {profile} in ~/.aws/config"),
         ];

@@ -374,6 +374,7 @@ public sealed class LocalDeliveryStream : IDisposable
             // The first attempt succeeded but its answer timed out, so the delivery was retried: the same records again, under a new name.
             await lake.PutObjectAsync(Config.BucketName, ObjectKey(new Guid(MD5.HashData(Encoding.UTF8.GetBytes(objectId + "|retry"))).ToString()), body, cancellationToken);
             Metrics.ObjectsWritten++;
+            Metrics.RedeliveredRecords += buffer.Members.Count;
         }
         Metrics.BytesWritten += body.Length;
         Metrics.LastObjectKey = objectKey;
@@ -516,6 +517,15 @@ public sealed class DeliveryMetrics : Display.IHtmlDisplay
     public long IncomingRecords { get; internal set; }
     public long IncomingBytes { get; internal set; }
     public long DeliveredRecords { get; internal set; }
+
+    /// <summary>
+    /// Records of batches written a second time by a retried delivery (chaos redelivery): in S3 twice, counted once in
+    /// <see cref="DeliveredRecords"/> as Firehose counts them.
+    /// </summary>
+    public long RedeliveredRecords { get; internal set; }
+
+    /// <summary>The records the delivery wrote to the lake, a retried delivery's second copies included, as a query counts them.</summary>
+    public long RecordsInLake => DeliveredRecords + RedeliveredRecords;
     public long ErrorRecords { get; internal set; }
     public long ObjectsWritten { get; internal set; }
     public long BytesWritten { get; internal set; }

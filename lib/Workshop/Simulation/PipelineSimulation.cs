@@ -106,7 +106,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             {
                 // Ten reports a second are plenty for a progress bar; one per poll kept a thread-pool thread waking.
                 if (progress is null || Stopwatch.GetElapsedTime(reportedAt) < ProgressInterval) return;
-                progress.Report(new SimulationProgress(clock.GetUtcNow(), reportedStart ?? current.Start, current.End, counts.Put, delivery.Metrics.DeliveredRecords));
+                progress.Report(new SimulationProgress(clock.GetUtcNow(), reportedStart ?? current.Start, current.End, counts.Put, delivery.Metrics.RecordsInLake));
                 reportedAt = Stopwatch.GetTimestamp();
             },
             cancellationToken);
@@ -120,11 +120,11 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         state = current with { Completed = true, NextInvocation = state.End };
         state.SaveWhole(stateFile);
         clock.Save();
-        progress?.Report(new SimulationProgress(clock.GetUtcNow(), reportedStart ?? state.Start, state.End, counts.Put, delivery.Metrics.DeliveredRecords));
+        progress?.Report(new SimulationProgress(clock.GetUtcNow(), reportedStart ?? state.Start, state.End, counts.Put, delivery.Metrics.RecordsInLake));
 
         var metrics = delivery.Metrics;
         return new SimulationReport(reportedStart ?? state.Start, state.End, resumed, false, counts.Invocations, counts.Put, counts.Failed,
-            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed, stoppedReplayEnd, counts.StoredTwice);
+            metrics.DeliveredRecords, metrics.ErrorRecords, metrics.ObjectsWritten, stopwatch.Elapsed, stoppedReplayEnd, counts.StoredTwice, metrics.RedeliveredRecords);
     }
 
     /// <summary>
@@ -162,7 +162,7 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
             ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
         clock.StartLive(speed);
         var counts = new EventCounts();
-        LiveReport Report() => new(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.DeliveredRecords, delivery.Metrics.ObjectsWritten);
+        LiveReport Report() => new(startedAt, clock.GetUtcNow(), counts.Invocations, counts.Put, delivery.Metrics.RecordsInLake, delivery.Metrics.ObjectsWritten);
         void Tell(string line)
         {
             onEvent?.Invoke(line);

@@ -68,7 +68,8 @@ public sealed record SimulationReport(
     long ObjectsWritten,
     TimeSpan Elapsed,
     DateTimeOffset? StoppedReplayEnd = null,
-    long StoredTwice = 0) : IHtmlDisplay
+    long StoredTwice = 0,
+    long DeliveredTwice = 0) : IHtmlDisplay
 {
     /// <summary>
     /// When this run took the place of a stopped replay of another length: what became of that replay, in one line.
@@ -108,19 +109,30 @@ public sealed record SimulationReport(
         }
     }
 
-    /// <summary>The records delivered, and why when they outnumber the readings put, as the summary's row reads.</summary>
-    public string DeliveredSummary => Delivered(RecordsDelivered, RecordsPut, StoredTwice);
+    /// <summary>
+    /// The records delivered to the lake, a batch a retried delivery wrote twice counted twice as the lake holds it, and
+    /// why when they outnumber the readings put, as the summary's row reads.
+    /// </summary>
+    public string DeliveredSummary => Delivered(RecordsDelivered + DeliveredTwice, RecordsPut, StoredTwice, DeliveredTwice);
 
     /// <summary>
     /// The records delivered, and why when they outnumber the readings put: delivery is at least once, so a put retried
-    /// after a lost answer lands twice, and records put before the run (still on the stream) are delivered in it. When
-    /// the readings the producer knows it stored twice account for all of the difference, they are named alone.
+    /// after a lost answer lands twice, a delivery retried after a lost answer writes its batch twice, and records put
+    /// before the run (still on the stream) are delivered in it. When the copies the kit knows of (readings stored twice,
+    /// records delivered twice) account for all of the difference, they are named alone.
     /// </summary>
-    internal static string Delivered(long delivered, long put, long storedTwice = 0) => delivered > put
-        ? delivered - put <= storedTwice
-            ? $"{delivered:N0} ({delivered - put:N0} more than put: the copies of the readings stored twice)"
+    internal static string Delivered(long delivered, long put, long storedTwice = 0, long deliveredTwice = 0) => delivered > put
+        ? delivered - put <= storedTwice + deliveredTwice
+            ? $"{delivered:N0} ({delivered - put:N0} more than put: {KnownCopies(storedTwice, deliveredTwice)})"
             : $"{delivered:N0} ({delivered - put:N0} more than put: copies of retried puts, or records put before this run)"
         : $"{delivered:N0}";
+
+    private static string KnownCopies(long storedTwice, long deliveredTwice) => (storedTwice > 0, deliveredTwice > 0) switch
+    {
+        (true, true) => $"the copies of the readings stored twice, and of the {deliveredTwice:N0} records a retried delivery wrote twice",
+        (false, true) => $"the copies of the {deliveredTwice:N0} records a retried delivery wrote twice",
+        _ => "the copies of the readings stored twice",
+    };
 }
 
 public sealed record LiveReport(DateTimeOffset From, DateTimeOffset To, long Invocations, long RecordsPut, long RecordsDelivered, long ObjectsWritten) : IHtmlDisplay

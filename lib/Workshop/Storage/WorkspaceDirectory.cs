@@ -148,7 +148,7 @@ public sealed partial class WorkspaceDirectory : Display.IHtmlDisplay
     public static (string Root, string From) Locate(string? baseDirectory = null)
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(configured)) return (Path.GetFullPath(configured), $"environment variable {EnvironmentVariable}");
+        if (!string.IsNullOrWhiteSpace(configured)) return (Path.GetFullPath(configured), CommandLineEnvironment.From(EnvironmentVariable, configured));
         var start = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {

@@ -63,11 +63,17 @@ public static class WorkshopCli
         }
     }
 
-    public static CliRun Child(string workingDirectory, params string[] arguments)
+    public static CliRun Child(string workingDirectory, params string[] arguments) => Child(workingDirectory, new Dictionary<string, string?>(), arguments);
+
+    /// <summary>As <see cref="Child(string, string[])"/>, with environment variables set (or, given null, unset) for the child.</summary>
+    public static CliRun Child(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = workingDirectory };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment)
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
         info.Environment["DOTNET_gcHeapHardLimit"] = "0x40000000"; // 1 GiB: a runaway input ends in OutOfMemory, not in swapping the machine
         using var process = Process.Start(info)!;
         process.StandardInput.Close();

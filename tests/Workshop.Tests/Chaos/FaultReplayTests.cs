@@ -121,6 +121,8 @@ public sealed class FaultReplayTests
         Assert.Equal(["London 00:00", "London 00:01"], readings.GroupBy(r => r).Where(g => g.Count() == 2).Select(g => g.Key).Order(StringComparer.Ordinal));
         var objects = replay.Lines.GroupBy(l => l.Key).Select(g => string.Join("\n", g.Select(l => l.Line))).ToList();
         Assert.Equal(1, objects.Count - objects.Distinct().Count());
+        // The summary counts the lake's 92 records, the copies too, and says where the two more than were put came from.
+        Assert.Equal("92 (2 more than put: the copies of the 2 records a retried delivery wrote twice)", replay.Report.DeliveredSummary);
 
         await replay.Session.CrawlAsync();
         Assert.Equal(92, await replay.ScalarAsync("SELECT COUNT(*) AS n FROM raw_weather_data"));
