@@ -1,11 +1,13 @@
+using System.Text.RegularExpressions;
 using StreamingWorkshop.Notebooks;
 
 namespace Workshop.Notebooks.Tests;
 
 /// <summary>
 /// What a learner reads in the stream-behaviour notebook after `workshop run`: the numbers its questions predict
-/// (15 records per 5 minutes, a reader 1 s behind, a lake about a minute behind), the alarm going to ALARM and then
-/// OK after ten quiet minutes, and the alarm gone at the end, with the iterator-age chart drawn on the page. Then the lab's
+/// (15 records per 5 minutes, a reader 1 s behind, a lake about a minute behind), the reader's alarm going to ALARM and
+/// then OK after ten quiet minutes while the producer's silence alarm goes from OK to ALARM, and both alarms gone at
+/// the end, with the iterator-age chart drawn on the page. Then the lab's
 /// sections: shards worked out with Python's hashlib (MD5 of the key as a big-endian number over equal ranges) put London,
 /// Manchester and Edinburgh all in the lower half of two shards, and on shards 1, 0 and 0 of four; with "-0".."-3" suffixes
 /// on shards 1, 2 and 3 only.
@@ -25,7 +27,7 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         Assert.Contains("Sections 1 to 4 read the **last hour** of that clock.", introduction);
         Assert.Contains("after them the clock has moved on", introduction);
 
-        var incoming = code.Single(t => t.Contains("IncomingRecords", StringComparison.Ordinal));
+        var incoming = code.Single(t => t.Contains("IncomingRecords", StringComparison.Ordinal) && t.Contains("Sum per 5 min", StringComparison.Ordinal));
         var rows = incoming.Split('\n').Where(l => l.EndsWith("Count", StringComparison.Ordinal)).ToList();
         Assert.Equal(12, rows.Count);
         Assert.All(rows, row => Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d[05]\s+15\s+Count$", row));
@@ -39,6 +41,15 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         Assert.Contains("Maximum >= 1000 for 3 of 5 x 60 s", alarms[0]);
         Assert.Matches(@"reader-behind\s+OK\s", alarms[1]);
         Assert.Contains("treated as [NonBreaching]", alarms[1]);
+        // Three records come in every minute, so the producer's silence alarm is OK until the ten quiet minutes,
+        // whose missing IncomingRecords datapoints count as breaching.
+        var silent = code.Where(t => t.Contains("producer-silent", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, silent.Count);
+        Assert.Matches(@"producer-silent\s+OK\s", silent[0]);
+        Assert.Contains("Sum < 1 for 3 of 5 x 60 s", silent[0]);
+        Assert.Matches(@"producer-silent\s+ALARM\s", silent[1]);
+        Assert.Contains("treated as [Breaching]", silent[1]);
+        Assert.Equal(alarms[1], silent[1]);
         Assert.Contains("No alarms yet.", OutputOf(CodeCells(), "DeleteAlarmsAsync"));
 
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
@@ -47,6 +58,39 @@ public sealed class StreamBehaviourNotebookTests(WorkshopRun run)
         Assert.DoesNotContain(">Reason</th>", page);
         Assert.Equal(1, page.Split("var renderPlotly_").Length - 1);
         Assert.Contains("GetRecords.IteratorAgeMilliseconds", page);
+    }
+
+    [Fact]
+    public void The_answers_name_the_states_and_the_iterator_age_the_cells_show()
+    {
+        var executed = NotebookFile.Read(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.ipynb"));
+        string Prose(string marker) => executed.Cells.Single(c => c.Kind == CellKind.Markdown && c.Source.Contains(marker, StringComparison.Ordinal)).Source;
+        var cells = CodeCells();
+        static string State(string output, string alarm) => Found(output, alarm + @"\s+(OK|ALARM|INSUFFICIENT_DATA)\s");
+        static string Found(string text, string pattern)
+        {
+            var match = Regex.Match(text, pattern);
+            Assert.True(match.Success, $"/{pattern}/ not in:\n{text}");
+            return match.Groups[1].Value;
+        }
+
+        // Section 2: on the local backend each minute has one sample, of 1,000 ms; the chart draws those 60 minutes.
+        var age = Prose("What is the worst (Maximum) iterator age per minute?");
+        Assert.Contains("So each minute has one datapoint, of 1,000 ms", age);
+        Assert.Contains("the empty calls at the tip between batches report 0", age);
+        var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "04-stream-behaviour.html"));
+        var drawn = Found(page[page.IndexOf("renderPlotly_", StringComparison.Ordinal)..], @"""y"":\s*\[([^\]]*)\]").Split(',');
+        Assert.Equal(Enumerable.Repeat("1000.0", 60), drawn);
+
+        // Section 4: the state each answer names is the one the next cell shows.
+        var made = Found(Prose("Which state will the alarm be in as soon as it is made?"), @"Answer</summary>\s*(\w+), here:");
+        Assert.Equal(State(OutputOf(cells, "GreaterThanOrEqualToThreshold"), "reader-behind"), made);
+        var silentMade = Found(Prose("Silence on the **producer's side**"), @"Made now, it is (\w+) on the local backend");
+        Assert.Equal(State(OutputOf(cells, "LessThanThreshold"), "producer-silent"), silentMade);
+        var quiet = Prose("the producer stops for ten minutes");
+        var afterQuiet = OutputOf(cells, "Clock.Advance(TimeSpan.FromMinutes(10))");
+        Assert.Equal(State(afterQuiet, "reader-behind"), Found(quiet, @"`reader-behind` is (\w+) on both backends"));
+        Assert.Equal(State(afterQuiet, "producer-silent"), Found(quiet, @"`producer-silent` goes to (\w+) on both"));
     }
 
     private List<(string Source, string Text)> CodeCells() => ExecutedNotebook.CodeCells(run, "04-stream-behaviour.ipynb");

@@ -120,7 +120,7 @@ internal static class PipelineCommands
         }
         var report = await run.Completion;
         foreach (var line in run.Events.Skip(shown)) Console.Out.WriteLine(line);
-        Console.Out.WriteLine($"Stopped at {report.To:u}: {report.Invocations} invocation(s), {report.RecordsPut} record(s) put, {report.RecordsDelivered} delivered in {report.ObjectsWritten} object(s).");
+        Console.Out.WriteLine($"Stopped at {report.To:u}: {report.Invocations} invocation(s), {report.RecordsPut} reading(s) put, {report.RecordsDelivered} delivered in {report.ObjectsWritten} object(s).");
         return 0;
     }
 

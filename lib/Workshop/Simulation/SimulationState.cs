@@ -83,7 +83,7 @@ public sealed record SimulationReport(
         ("Virtual time", $"{Start.UtcDateTime:yyyy-MM-dd HH:mm} → {End.UtcDateTime:yyyy-MM-dd HH:mm} UTC{(Resumed ? " (resumed)" : "")}"),
         .. StoppedReplayNote is { } note ? [("Stopped replay", note)] : Array.Empty<(string, string)>(),
         ("Producer invocations", $"{Invocations:N0}"),
-        ("Records put on the stream", PutSummary),
+        ("Readings put on the stream", PutSummary),
         ("Records delivered to the lake", DeliveredSummary),
         ("Records sent to the error prefix", $"{ErrorRecords:N0}"),
         ("Objects written", $"{ObjectsWritten:N0}"),
@@ -97,13 +97,16 @@ public sealed record SimulationReport(
 
     public override string ToString() => View.ToString();
 
-    /// <summary>The readings put, with those stored twice and those the producer could not put, as the summary's row reads.</summary>
+    /// <summary>
+    /// The readings put, with the records the stream stored for them when some were stored twice, and the readings the
+    /// producer could not put, as the summary's row reads.
+    /// </summary>
     public string PutSummary
     {
         get
         {
             var notes = new List<string>();
-            if (StoredTwice > 0) notes.Add($"{StoredTwice:N0} stored twice after a lost answer");
+            if (StoredTwice > 0) notes.Add($"stored as {RecordsPut + StoredTwice:N0} records: {StoredTwice:N0} twice after a lost answer");
             if (FailedPuts > 0) notes.Add($"{FailedPuts:N0} {(FailedPuts == 1 ? "reading" : "readings")} the producer could not put");
             return $"{RecordsPut:N0}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
         }
@@ -141,7 +144,7 @@ public sealed record LiveReport(DateTimeOffset From, DateTimeOffset To, long Inv
     [
         ("Virtual time", $"{From.UtcDateTime:yyyy-MM-dd HH:mm:ss} → {To.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"),
         ("Producer invocations", $"{Invocations:N0}"),
-        ("Records put on the stream", $"{RecordsPut:N0}"),
+        ("Readings put on the stream", $"{RecordsPut:N0}"),
         ("Records delivered to the lake", SimulationReport.Delivered(RecordsDelivered, RecordsPut)),
         ("Objects written", $"{ObjectsWritten:N0}"),
     ]);

@@ -79,7 +79,7 @@ public sealed class FaultReplayTests
         Assert.Equal(5, log.Split("No answer to the put of").Length - 1);
         Assert.Null(replay.Session.Faults.Plan.Plan.DuplicatePut);
         // The summary counts the 90 readings once each, and says which five the stream holds twice and why the lake has more.
-        Assert.Equal("90 (5 stored twice after a lost answer)", replay.Report.PutSummary);
+        Assert.Equal("90 (stored as 95 records: 5 twice after a lost answer)", replay.Report.PutSummary);
         Assert.Equal("95 (5 more than put: the copies of the readings stored twice)", replay.Report.DeliveredSummary);
     }
 

@@ -76,7 +76,7 @@ public sealed class SimulateOptionsCliTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         // 1,471 invocations of 3 cities: the 60 minutes of the outage reach the stream in the backfill at 00:30.
-        Assert.Contains(run.Stdout.Split('\n'), l => l.Contains("Records put on the stream", StringComparison.Ordinal) && l.Contains("4,413", StringComparison.Ordinal));
+        Assert.Contains(run.Stdout.Split('\n'), l => l.Contains("Readings put on the stream", StringComparison.Ordinal) && l.Contains("4,413", StringComparison.Ordinal));
         var log = WorkshopCli.Child(folder, "logs", "producer", "--workspace", Workspace).Stdout;
         Assert.Contains("Backfilled 180 reading(s) held back by the outage", log);
     }
@@ -115,7 +115,7 @@ public sealed class SimulateOptionsCliTests : IDisposable
         // The producer polls at the start's own minute, as a replay from the same start does, then a minute later.
         Assert.Equal("00:00:00 producer put 1 reading(s)", lines[1]);
         Assert.Equal("00:01:00 producer put 1 reading(s)", lines[2]);
-        Assert.StartsWith("Stopped at 2030-01-01 00:02:00Z: 2 invocation(s), 2 record(s) put, ", lines[^1]);
+        Assert.StartsWith("Stopped at 2030-01-01 00:02:00Z: 2 invocation(s), 2 reading(s) put, ", lines[^1]);
         var log = WorkshopCli.Child(folder, "logs", "producer", "--workspace", Workspace).Stdout;
         Assert.Equal(2, log.Split('\n').Count(l => l.Contains(" Sent ", StringComparison.Ordinal)));
         Assert.Contains("Sent {\"city\":\"Leeds\",", log);
