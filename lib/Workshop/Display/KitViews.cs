@@ -48,7 +48,10 @@ public sealed class QueryHistoryView(IReadOnlyList<QueryExecution> executions) :
 
     public string ToHtml() => executions.Count == 0
         ? "<p>No queries yet.</p>"
-        : HtmlTable.Render(Headers, executions.Select(Row), $"Recent queries ({executions.Count})");
+        : HtmlTable.Render(Headers, executions.Select(Row), $"Recent queries ({executions.Count})", columnStyles: QueryColumnRoom);
+
+    // Eight columns share an output pane: the query keeps room to read as a sentence, not a word a line.
+    private static readonly string?[] QueryColumnRoom = [null, "min-width:30ch", null, null, null, null, null, null];
 
     public override string ToString() => executions.Count == 0 ? "No queries yet." : TextTable.Render(Headers, executions.Select(Row));
 }
