@@ -81,7 +81,7 @@ public static class StageCalls
 
     public static CallsView ProducerLogs { get; } = new(
         "workshop.Stages.ProducerLogs: the producer's log group in Amazon CloudWatch Logs", [
-        ("TailAsync(functionName, count)", "FilterLogEvents on /aws/lambda/<function>: its last count events"),
+        ("TailAsync(functionName, count, before)", "FilterLogEvents on /aws/lambda/<function>: its last count events, before a time if given"),
     ], "The day's function is workshop.Names.ProducerFunction. " + ShortCalls("workshop.Producer"));
 
     public static CallsView Schedule { get; } = new(

@@ -291,7 +291,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     /// <inheritdoc cref="ProducerFacade.InvokeAsync"/>
     public Task<ProducerSummary> InvokeProducerAsync(CancellationToken cancellationToken = default) => Producer.InvokeAsync(cancellationToken);
 
-    /// <inheritdoc cref="ProducerFacade.LogsAsync"/>
+    /// <inheritdoc cref="ProducerFacade.LogsAsync(int, CancellationToken)"/>
     public Task<LogEventsView> ProducerLogsAsync(int lastEvents = 30, CancellationToken cancellationToken = default) => Producer.LogsAsync(lastEvents, cancellationToken);
 
     /// <summary>

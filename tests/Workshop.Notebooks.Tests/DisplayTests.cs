@@ -42,7 +42,8 @@ public sealed partial class DisplayTests : IDisposable
         Assert.Contains("2025-01-14 10:00:00.000", cells);
         Assert.Contains("0.3", cells);
         Assert.DoesNotContain("0.30000000000000004", html);
-        Assert.Matches(@"Run time: \d+\.\d{3} sec · Data scanned: [\d.]+ (B|KB|MB) \(\d+ objects?\) · Estimated cost: \$\d\.\d{6}", System.Net.WebUtility.HtmlDecode(html));
+        Assert.Matches(@"Run time: \d+\.\d{3} sec · Data scanned: [\d.]+ (B|KB|MB) \(\d+ objects?\) · Athena scan charge: \$\d\.\d{6}<br>" +
+                       @"S3 GETs, estimated at S3 Standard's us-east-1 price: [\d,]+ × \$0\.0004 per 1,000 = \$\d\.\d{6}", System.Net.WebUtility.HtmlDecode(html));
         AssertNoObjectTree(html);
     }
 

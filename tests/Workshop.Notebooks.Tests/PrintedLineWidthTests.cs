@@ -36,7 +36,8 @@ public sealed class PrintedLineWidthTests : IDisposable
         Assert.Contains("4,320 readings put", replay);
         Assert.Contains("weather-analytics-warehouse-dev.duckdb:5439", endpoint);
         Assert.Contains("The stack and the lake's data are in place", catchUp);
-        Assert.Contains("Estimated cost: $0.0000", pruning);
+        Assert.Contains("Athena scan charge: $0.0000", pruning);
+        Assert.Contains("S3 GETs, estimated at S3 Standard's us-east-1 price: 2,160 × $0.0004 per 1,000 = $0.000864", pruning);
         var tooLong = string.Join("\n", replay, endpoint, catchUp, pruning).Split('\n').Where(line => line.Length > OutputAreaColumns).ToList();
         Assert.True(tooLong.Count == 0,
             $"{tooLong.Count} printed line(s) longer than the {OutputAreaColumns} columns of Jupyter Notebook's output area:\n{string.Join("\n", tooLong)}");

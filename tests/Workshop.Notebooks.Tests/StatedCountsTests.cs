@@ -68,10 +68,69 @@ public sealed partial class StatedCountsTests(WorkshopRun run)
 
         var cells = ExecutedNotebook.CodeCells(run, "03-task3-lake-exploration.ipynb");
         var table = ExecutedNotebook.OutputOf(cells, "YearlyCostComparison.ForAYear");
-        var billed = double.Parse(Regex.Match(table, @"queries × (?<gb>\d+\.\d+) GB billed each \(gzipped JSON").Groups["gb"].Value, CultureInfo.InvariantCulture);
+        var billed = double.Parse(Regex.Match(table, @"each: (?<gb>\d+\.\d+) GB billed \$[\d.]+ \(gzipped JSON").Groups["gb"].Value, CultureInfo.InvariantCulture);
 
         Assert.Equal(Math.Round(billed, 1), stated);
     }
+
+    [Fact]
+    public void Task_3s_break_even_answer_divides_the_warehouses_day_by_the_cost_table_s_whole_queries()
+    {
+        var answer = Prose("03-task3-lake-exploration.ipynb", "at how many queries a day would Athena on JSON.gz cost");
+        var cells = ExecutedNotebook.CodeCells(run, "03-task3-lake-exploration.ipynb");
+        var table = ExecutedNotebook.OutputOf(cells, "YearlyCostComparison.ForAYear");
+        decimal PerQuery(string path) => Number(Regex.Match(table, Regex.Escape(path) + @"[^\n]*?queries × \$(?<usd>[\d,.]+) each").Groups["usd"].Value);
+        var json = PerQuery("Athena on JSON.gz");
+        var parquet = PerQuery("Athena on Parquet");
+        var warehouseDay = Number(Regex.Match(table, @"Provisioned warehouse left running\s+(?<usd>[\d,.]+)").Groups["usd"].Value) / 365;
+
+        Assert.Equal(6.00m, warehouseDay);
+        var onJson = Regex.Match(answer, @"costs about \*\*\\\$(?<usd>[\d.]+)\*\*, the table's figure for each query.*?\((?<day>[\d.]+) / (?<query>[\d.]+) = (?<share>[\d.]+)\)");
+        Assert.True(onJson.Success, answer);
+        Assert.Equal(decimal.Round(json, 2), Number(onJson.Groups["usd"].Value));
+        Assert.Equal(decimal.Round(json, 2), Number(onJson.Groups["query"].Value));
+        Assert.Equal(warehouseDay, Number(onJson.Groups["day"].Value));
+        Assert.Equal(decimal.Round(warehouseDay / json, 2), Number(onJson.Groups["share"].Value));
+        var onParquet = Regex.Match(answer, @"On Parquet a query costs about \*\*\\\$(?<usd>[\d.]+)\*\*.*?catches up at about (?<queries>[\d,]+) queries a day \(6\.00 / (?<query>[\d.]+)\)");
+        Assert.True(onParquet.Success, answer);
+        Assert.Equal(decimal.Round(parquet, 4), Number(onParquet.Groups["usd"].Value));
+        Assert.Equal(parquet, Number(onParquet.Groups["query"].Value));
+        Assert.Equal(decimal.Round(warehouseDay / parquet / 100) * 100, Number(onParquet.Groups["queries"].Value));
+    }
+
+    [Fact]
+    public void Task_3s_pruning_answers_add_up_the_scans_and_gets_its_cells_print()
+    {
+        var cells = ExecutedNotebook.CodeCells(run, "03-task3-lake-exploration.ipynb");
+        // The scaling cell's rows: scans, Athena's charge, GETs and their cost.
+        var scaled = ExecutedNotebook.OutputOf(cells, "EstimatedGetCost(gets)");
+        (decimal Athena, decimal Gets) Row(string question)
+        {
+            var row = Regex.Match(scaled, Regex.Escape(question) + @"\s+[\d.]+ [KMG]B\s+\$(?<athena>[\d.]+)\s+[\d,]+\s+\$(?<gets>[\d.]+)");
+            Assert.True(row.Success, scaled);
+            return (Number(row.Groups["athena"].Value), Number(row.Groups["gets"].Value));
+        }
+        var everyCity = Row("100 cities, a year (WHERE city = ...)");
+        var oneCity = Row("one city, a year (WHERE location = ...)");
+        var pruning = ExecutedNotebook.OutputOf(cells, "onePartition.SummaryLines");
+        var gets = Regex.Matches(pruning, @"per 1,000 = \$(?<usd>[\d.]+)").Select(m => Number(m.Groups["usd"].Value)).ToList();
+
+        var answer = Prose("03-task3-lake-exploration.ipynb", "how much does the partition filter save on each query?");
+        var stated = Regex.Match(answer, @"about \*\*\\\$(?<every>[\d.]+)\*\* a query;.*?about \*\*\\\$(?<one>[\d.]+)\*\*\. The filter saves about \*\*\\\$(?<saved>[\d.]+)\*\*.*?saves (?<fewer>[\d,]+) GETs a query, \*\*\\\$(?<today>[\d.]+)\*\*");
+        Assert.True(stated.Success, answer);
+        Assert.Equal(decimal.Round(everyCity.Athena + everyCity.Gets, 2), Number(stated.Groups["every"].Value));
+        Assert.Equal(decimal.Round(oneCity.Athena + oneCity.Gets, 2), Number(stated.Groups["one"].Value));
+        Assert.Equal(decimal.Round(everyCity.Athena + everyCity.Gets - oneCity.Athena - oneCity.Gets, 2), Number(stated.Groups["saved"].Value));
+        Assert.Equal(2, gets.Count);
+        Assert.Equal(gets[0] - gets[1], Number(stated.Groups["today"].Value));
+        Assert.Equal((gets[0] - gets[1]) / 0.0004m * 1000, Number(stated.Groups["fewer"].Value));
+    }
+
+    private static decimal Number(string text) => decimal.Parse(text, NumberStyles.AllowThousands | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+
+    /// <summary>The markdown cell of <paramref name="notebook"/> that holds <paramref name="marker"/>.</summary>
+    private string Prose(string notebook, string marker) => NotebookFile.Read(Path.Combine(run.Output, "notebooks", notebook)).Cells
+        .Single(c => c.Kind == CellKind.Markdown && c.Source.Contains(marker, StringComparison.Ordinal)).Source;
 
     /// <summary>The sentence <paramref name="pattern"/> finds in the markdown cell of <paramref name="notebook"/> that holds <paramref name="marker"/>.</summary>
     private Match Stated(string notebook, string marker, Regex pattern)

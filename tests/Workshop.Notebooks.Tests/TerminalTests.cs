@@ -224,7 +224,9 @@ public sealed class TerminalTests : IDisposable
         Assert.DoesNotContain("…", stdout);
         // The footer breaks between its facts, never inside one.
         Assert.Contains(lines, l => l.StartsWith("Run time: ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => Regex.IsMatch(l, @"(^| · )Estimated cost: \$0\.\d+( · |$)"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"(^| · )Athena scan charge: \$0\.\d+( · |$)"));
+        // The S3 GETs' line is a sentence, wrapped at its spaces within the 80 columns.
+        Assert.Contains(lines, l => l.StartsWith("S3 GETs, estimated at S3 Standard's", StringComparison.Ordinal));
 
         var (narrowExit, narrow, _) = Workshop(80, "query", "SELECT city, COUNT(*) AS readings FROM raw_weather_data GROUP BY city ORDER BY city");
         Assert.Equal(0, narrowExit);

@@ -113,7 +113,9 @@ internal static class QueryCommands
                             result.Rows.Take(200).Select(row => (IReadOnlyList<string>)row.Select(AthenaConsole.Format).ToArray()).ToList());
                         if (result.Rows.Count > 200) AnsiConsole.MarkupLineInterpolated($"[grey]… {result.Rows.Count - 200:N0} more rows (use --format csv for all)[/]");
                     }
-                    Terminal.Footer($"{result.Summary} · Query ID {result.Execution.QueryExecutionId}");
+                    Terminal.Footer($"{result.SummaryLines[0]} · Query ID {result.Execution.QueryExecutionId}");
+                    // The S3 requests' line is one sentence: wrapped at its spaces, in the footer's grey.
+                    foreach (var line in result.SummaryLines.Skip(1)) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Terminal.FitProse(line))}[/]");
                     break;
             }
             return 0;

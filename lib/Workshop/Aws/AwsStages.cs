@@ -117,8 +117,8 @@ public sealed class AwsProducer(AwsPipeline aws) : IProducerFunction, IProducerL
     public Task<ProducerSummary> InvokeAsync(string functionName, CancellationToken cancellationToken = default) =>
         aws.InvokeProducerAsync(functionName, cancellationToken);
 
-    public Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, CancellationToken cancellationToken = default) =>
-        aws.Logs.TailAsync(ProducerLog.GroupFor(functionName), count, LogLookBack, cancellationToken);
+    public Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default) =>
+        aws.Logs.TailAsync(ProducerLog.GroupFor(functionName), count, LogLookBack, before?.AddMilliseconds(-1), cancellationToken);
 
     public async Task<ScheduleRule?> DescribeAsync(string ruleName, CancellationToken cancellationToken = default)
     {

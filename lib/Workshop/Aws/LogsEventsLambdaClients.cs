@@ -7,15 +7,19 @@ namespace StreamingWorkshop.Aws;
 /// <summary>CloudWatch Logs: the producer function's log lines.</summary>
 public sealed class LogsClient(AwsJsonClient logs) : IDisposable
 {
-    /// <summary>The last <paramref name="count"/> events of a log group across its streams, oldest first.</summary>
-    public async Task<IReadOnlyList<LogEvent>> TailAsync(string logGroup, int count, TimeSpan lookBack, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The last <paramref name="count"/> events of a log group across its streams, oldest first, of those from
+    /// <paramref name="lookBack"/> ago through <paramref name="notAfter"/> (FilterLogEvents' endTime, included) if given.
+    /// </summary>
+    public async Task<IReadOnlyList<LogEvent>> TailAsync(string logGroup, int count, TimeSpan lookBack, DateTimeOffset? notAfter = null, CancellationToken cancellationToken = default)
     {
         var events = new List<LogEvent>();
         string? next = null;
-        var start = DateTimeOffset.UtcNow - lookBack;
+        var start = (notAfter ?? DateTimeOffset.UtcNow) - lookBack;
         do
         {
             var request = new JsonObject { ["logGroupName"] = logGroup, ["startTime"] = start.ToUnixTimeMilliseconds(), ["limit"] = 10_000 };
+            if (notAfter is { } end) request["endTime"] = end.ToUnixTimeMilliseconds();
             if (next is not null) request["nextToken"] = next;
             var page = await logs.CallAsync("FilterLogEvents", request, cancellationToken);
             events.AddRange(page["events"]?.AsArray().Select(e => new LogEvent(

@@ -35,6 +35,9 @@ public static partial class HtmlTable
     /// <summary>A line under a result, in small quieter text: a query's run time and cost, the prices a table assumes.</summary>
     public static string Note(string text) => $"<p style=\"{Quiet};font-size:12px\">{Encode(text)}</p>";
 
+    /// <summary>A note of several lines, one paragraph with each line broken where it ends.</summary>
+    public static string Note(IEnumerable<string> lines) => $"<p style=\"{Quiet};font-size:12px\">{string.Join("<br>", lines.Select(Encode))}</p>";
+
     /// <param name="headerNotes">A small second line under each header, such as a column's type.</param>
     /// <param name="columnStyles">Style added to each column's cells, such as a prose column's least width (null: none).</param>
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, IReadOnlyList<string>? headerNotes = null,

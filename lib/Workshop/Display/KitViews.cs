@@ -18,7 +18,9 @@ internal static class Shown
 /// <summary>Recent queries as the Athena console's Recent queries tab lists them, newest first.</summary>
 public sealed class QueryHistoryView(IReadOnlyList<QueryExecution> executions) : IReadOnlyList<QueryExecution>, IHtmlDisplay
 {
-    private static readonly string[] Headers = ["Query ID", "Query", "Submitted", "State", "Run time", "Data scanned", "Estimated cost"];
+    // The console lists run time and data scanned; the kit adds Athena's charge for the scan and, beside it, the S3 GETs
+    // of the objects read (estimated, one an object at S3 Standard's us-east-1 price; blank where the count is unknown).
+    private static readonly string[] Headers = ["Query ID", "Query", "Submitted", "State", "Run time", "Data scanned", "Athena scan charge", "S3 GETs (estimated)"];
 
     public QueryExecution this[int index] => executions[index];
     public int Count => executions.Count;
@@ -34,6 +36,7 @@ public sealed class QueryHistoryView(IReadOnlyList<QueryExecution> executions) :
         q.Statistics is { } s ? $"{s.EngineExecutionTimeInMillis / 1000.0:0.000} sec" : "",
         q.Statistics is { } t ? QueryResult.Scanned(t.DataScannedInBytes) : "",
         q.Statistics is { } c ? $"${c.EstimatedCostUsd:0.000000}" : "",
+        q.Statistics is { EstimatedS3GetCostUsd: { } gets } ? $"${gets:0.000000}" : q.Statistics is { FilesScanned: null, DataScannedInBytes: > 0 } ? "not counted" : "",
     ];
 
     /// <summary>The query on one line, as the console lists it: its lines joined by single spaces, cut at 90 characters.</summary>
@@ -45,7 +48,10 @@ public sealed class QueryHistoryView(IReadOnlyList<QueryExecution> executions) :
 
     public string ToHtml() => executions.Count == 0
         ? "<p>No queries yet.</p>"
-        : HtmlTable.Render(Headers, executions.Select(Row), $"Recent queries ({executions.Count})");
+        : HtmlTable.Render(Headers, executions.Select(Row), $"Recent queries ({executions.Count})", columnStyles: QueryColumnRoom);
+
+    // Eight columns share an output pane: the query keeps room to read as a sentence, not a word a line.
+    private static readonly string?[] QueryColumnRoom = [null, "min-width:30ch", null, null, null, null, null, null];
 
     public override string ToString() => executions.Count == 0 ? "No queries yet." : TextTable.Render(Headers, executions.Select(Row));
 }

@@ -12,8 +12,11 @@ public interface IProducerFunction
 /// <summary>The producer function's log lines, as CloudWatch Logs keeps them under /aws/lambda/&lt;function&gt;.</summary>
 public interface IProducerLogs
 {
-    /// <summary>The last <paramref name="count"/> events of the function's log group, oldest first.</summary>
-    Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The last <paramref name="count"/> events of the function's log group, oldest first; with <paramref name="before"/>,
+    /// the last of those logged before that time (FilterLogEvents with an endTime a millisecond earlier).
+    /// </summary>
+    Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

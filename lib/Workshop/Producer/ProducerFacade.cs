@@ -18,7 +18,15 @@ public sealed class ProducerFacade : IHtmlDisplay
 
     /// <summary>The last lines the producer function logged, oldest first.</summary>
     public async Task<LogEventsView> LogsAsync(int lastEvents = 30, CancellationToken cancellationToken = default) =>
-        new(await session.Stages.ProducerLogs.TailAsync(session.Names.ProducerFunction, lastEvents, cancellationToken));
+        new(await session.Stages.ProducerLogs.TailAsync(session.Names.ProducerFunction, lastEvents, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The last lines the producer function logged before <paramref name="before"/>, oldest first: with an invocation's
+    /// time, the lines of the runs before it (on the local backend the schedule's, since an invocation by hand runs at the
+    /// instant the clock stands at, and so does every earlier one made there).
+    /// </summary>
+    public async Task<LogEventsView> LogsAsync(int lastEvents, DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        new(await session.Stages.ProducerLogs.TailAsync(session.Names.ProducerFunction, lastEvents, before, cancellationToken));
 
     /// <summary>The producer's schedule rule, on a backend that has one to pause (AWS); null locally, where the producer runs only in a replay or a live run.</summary>
     public IProducerSchedule? Schedule => session.Stages.Schedule;

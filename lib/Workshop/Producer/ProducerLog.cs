@@ -73,9 +73,9 @@ public sealed class ProducerLog(WorkspaceDirectory workspace, TimeProvider clock
         return (limit is { } n ? events.TakeLast(n) : events).ToArray();
     }
 
-    /// <summary>The newest <paramref name="count"/> events of a group, across its log streams.</summary>
-    public Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Tail(GroupFor(functionName), count));
+    /// <summary>The newest <paramref name="count"/> events of a group, across its log streams (those before <paramref name="before"/>, if given).</summary>
+    public Task<IReadOnlyList<LogEvent>> TailAsync(string functionName, int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Tail(GroupFor(functionName), count, notAfter: before?.AddMilliseconds(-1)));
 
     /// <summary>
     /// The newest <paramref name="count"/> events of a group, across its log streams, of those from

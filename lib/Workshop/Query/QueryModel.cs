@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using StreamingWorkshop.Display;
 
 namespace StreamingWorkshop.Query;
@@ -31,8 +32,49 @@ public static class AthenaPricing
     public static decimal EstimatedCost(long scannedBytes, bool isDdl) => isDdl && scannedBytes == 0 ? 0 : Cost(scannedBytes);
 }
 
-/// <summary>A query's statistics. FilesScanned is what the local engine counts; Athena does not report it, so on AWS it is null.</summary>
-public sealed record QueryStatistics(long DataScannedInBytes, long EngineExecutionTimeInMillis, long QueryQueueTimeInMillis, long TotalExecutionTimeInMillis, decimal EstimatedCostUsd, int? FilesScanned);
+/// <summary>
+/// S3 Standard's request prices in us-east-1 (https://aws.amazon.com/s3/pricing/). Athena's bill is only its scan: the
+/// objects a query reads are read from S3, which bills the lake's owner a GET for each object read and a LIST for each
+/// page of up to 1,000 keys of a folder listed. For a lake of thousands of small objects the GETs cost more than the scan.
+/// </summary>
+public static class S3RequestPricing
+{
+    /// <summary>GET (and SELECT, HEAD) requests: $0.0004 per 1,000.</summary>
+    public const decimal GetUsdPerThousand = 0.0004m;
+
+    /// <summary>LIST requests, billed with PUT, COPY and POST: $0.005 per 1,000.</summary>
+    public const decimal ListUsdPerThousand = 0.005m;
+
+    /// <summary>The most keys one LIST request (ListObjectsV2) returns.</summary>
+    public const int KeysPerList = 1000;
+
+    /// <summary>What <paramref name="requests"/> requests cost at <paramref name="usdPerThousand"/> per 1,000.</summary>
+    public static decimal Cost(long requests, decimal usdPerThousand) => requests * usdPerThousand / 1000m;
+
+    /// <summary>The LIST requests that list a folder of <paramref name="keys"/> keys: one a page of 1,000, and one for an empty folder.</summary>
+    public static long ListsFor(long keys) => Math.Max(1, (keys + KeysPerList - 1) / KeysPerList);
+
+    /// <summary>
+    /// The GETs a query's reads cost, estimated as one per object opened at S3 Standard's us-east-1 price: the least a
+    /// read costs, since a large Parquet object may take more than one (its footer, then its column chunks).
+    /// </summary>
+    public static decimal EstimatedGetCost(long objectsRead) => Cost(objectsRead, GetUsdPerThousand);
+}
+
+/// <summary>
+/// A query's statistics. FilesScanned is what the local engine counts; Athena does not report it, so on AWS it is null,
+/// and so is the S3 requests' estimate made from it.
+/// </summary>
+public sealed record QueryStatistics(long DataScannedInBytes, long EngineExecutionTimeInMillis, long QueryQueueTimeInMillis, long TotalExecutionTimeInMillis, decimal EstimatedCostUsd, int? FilesScanned)
+{
+    /// <summary>
+    /// What S3 bills for the GETs of the objects the query read, beside Athena's <see cref="EstimatedCostUsd"/>: one GET an
+    /// object, at S3 Standard's us-east-1 price (<see cref="S3RequestPricing.EstimatedGetCost"/>). Null where the number of
+    /// objects is unknown (on AWS), never a guess.
+    /// </summary>
+    [JsonIgnore]
+    public decimal? EstimatedS3GetCostUsd => FilesScanned is { } files ? S3RequestPricing.EstimatedGetCost(files) : null;
+}
 
 public sealed record QueryExecution(
     string QueryExecutionId,

@@ -60,11 +60,43 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
         return frame;
     }
 
-    /// <summary>The line the Athena console shows under a result.</summary>
-    public string Summary =>
-        (UpdateCount is { } inserted ? $"{inserted:N0} row{(inserted == 1 ? "" : "s")} inserted · " : "") +
-        $"Run time: {Statistics.EngineExecutionTimeInMillis / 1000.0:0.000} sec · Data scanned: {Scanned(Statistics.DataScannedInBytes)} " +
-        (Statistics.FilesScanned is { } files ? $"({files:N0} object{(files == 1 ? "" : "s")}) " : "") + $"· Estimated cost: ${Statistics.EstimatedCostUsd:0.000000}";
+    /// <summary>
+    /// What the kit shows under a result: the Athena console's line (run time, data scanned) with Athena's charge for the
+    /// scan, then, on a line of its own, what S3 bills for the GETs of the objects the query read (see <see cref="SummaryLines"/>).
+    /// </summary>
+    public string Summary => string.Join('\n', SummaryLines);
+
+    /// <summary>
+    /// The summary's lines. The first: run time, data scanned (with the objects read, where known) and Athena's scan
+    /// charge. The second, for a statement that read objects: their S3 GETs, one an object at S3 Standard's us-east-1
+    /// price, said to be an estimate; where the number of objects is unknown (Athena does not report it), a line that says
+    /// so and gives no figure.
+    /// </summary>
+    public IReadOnlyList<string> SummaryLines
+    {
+        get
+        {
+            var invariant = CultureInfo.InvariantCulture;
+            var first = (UpdateCount is { } inserted ? string.Create(invariant, $"{inserted:N0} row{(inserted == 1 ? "" : "s")} inserted · ") : "") +
+                        string.Create(invariant, $"Run time: {Statistics.EngineExecutionTimeInMillis / 1000.0:0.000} sec · Data scanned: {Scanned(Statistics.DataScannedInBytes)} ") +
+                        (Statistics.FilesScanned is { } files ? string.Create(invariant, $"({files:N0} object{(files == 1 ? "" : "s")}) ") : "") +
+                        string.Create(invariant, $"· Athena scan charge: ${Statistics.EstimatedCostUsd:0.000000}");
+            return RequestsLine(Statistics) is { } requests ? [first, requests] : [first];
+        }
+    }
+
+    /// <summary>
+    /// The S3 GETs of a statement's reads, estimated (one an object, at S3 Standard's us-east-1 price); null when it read
+    /// nothing. With no count of objects (AWS), it says that the GETs are billed but not counted, and gives no figure.
+    /// </summary>
+    public static string? RequestsLine(QueryStatistics statistics) => statistics switch
+    {
+        { FilesScanned: null, DataScannedInBytes: > 0 } =>
+            "S3 GETs: not counted, as Athena does not report how many objects it read (S3 bills a GET for each)",
+        { FilesScanned: > 0 and var objects } => string.Create(CultureInfo.InvariantCulture,
+            $"S3 GETs, estimated at S3 Standard's us-east-1 price: {objects:N0} × ${S3RequestPricing.GetUsdPerThousand} per 1,000 = ${statistics.EstimatedS3GetCostUsd:0.000000}"),
+        _ => null,
+    };
 
     public static string Scanned(long bytes) => bytes switch
     {
@@ -81,12 +113,15 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
 
     public string ToHtml(int maxRows)
     {
-        if (Columns.Count == 0) return HtmlTable.Note(Summary);
+        if (Columns.Count == 0) return SummaryHtml;
         var rows = Rows.Take(maxRows).Select(r => (IReadOnlyList<string>)r.Select(AthenaConsole.Format).ToArray());
         var caption = Rows.Count > maxRows ? $"{Rows.Count:N0} rows (first {maxRows} shown)" : $"{Rows.Count:N0} row{(Rows.Count == 1 ? "" : "s")}";
         return HtmlTable.Render(Columns.Select(c => c.Name).ToArray(), rows, caption, Columns.Select(c => c.Type).ToArray()) +
-               HtmlTable.Note(Summary);
+               SummaryHtml;
     }
+
+    /// <summary>The summary as a note, each of its lines on a line of its own.</summary>
+    private string SummaryHtml => HtmlTable.Note(SummaryLines);
 
     public override string ToString()
     {

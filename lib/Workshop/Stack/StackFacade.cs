@@ -91,7 +91,7 @@ public sealed class StackFacade : IHtmlDisplay
         ("EventsAsync()", "DescribeStackEvents"),
         ("ResourcesAsync()", "DescribeStackResources"),
         ("OutputsAsync()", "DescribeStacks (Outputs)"),
-        ("TemplateParameters()", "none: reads the template's Parameters section (GetTemplateSummary on AWS)"),
+        ("TemplateParameters()", "none: the kit reads the template's Parameters section from the file, on either backend (GetTemplateSummary would list the same; the kit does not call it)"),
         ("DiagramWith(sketch)", "none: draws the template's architecture with your own stages"),
     ]);
 

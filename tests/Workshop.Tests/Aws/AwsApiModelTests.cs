@@ -410,6 +410,10 @@ public sealed class AwsApiModelTests
                 Assert.Equal(["Dublin", "Cork"], result.Column<string>("city"));
                 Assert.Equal([7.5, 9.25], result.Column<double>("temperature"));
                 Assert.Equal(2_000_000, result.Statistics.DataScannedInBytes);
+                // Athena does not say how many objects it read, so their GETs are named without a figure.
+                Assert.Null(result.Statistics.FilesScanned);
+                Assert.Null(result.Statistics.EstimatedS3GetCostUsd);
+                Assert.Equal("S3 GETs: not counted, as Athena does not report how many objects it read (S3 bills a GET for each)", result.SummaryLines[1]);
                 Assert.Equal("q-1", (await athena.ListQueryExecutionsAsync("primary")).Single().QueryExecutionId);
                 await athena.StopQueryExecutionAsync("q-1");
                 break;

@@ -188,7 +188,7 @@ public sealed class ObjectViewsTests : LocalSessionTest
             ("workshop.Stages.ProducerFunction: the producer's AWS Lambda function", (IHtmlDisplay)Session.Stages.ProducerFunction, (IHtmlDisplay)aws.Stages.ProducerFunction,
                 ["InvokeAsync(functionName)", "Invoke; locally the kit's C# producer runs once"]),
             ("workshop.Stages.ProducerLogs: the producer's log group in Amazon CloudWatch Logs", (IHtmlDisplay)Session.Stages.ProducerLogs, (IHtmlDisplay)aws.Stages.ProducerLogs,
-                ["TailAsync(functionName, count)", "FilterLogEvents on /aws/lambda/<function>: its last count events"]),
+                ["TailAsync(functionName, count, before)", "FilterLogEvents on /aws/lambda/<function>: its last count events, before a time if given"]),
             ("workshop.Stages.Metrics: Amazon CloudWatch metrics and alarms, each call named after its operation", (IHtmlDisplay)Session.Stages.Metrics, (IHtmlDisplay)aws.Stages.Metrics,
                 ["GetMetricDataAsync(queries, startTime, endTime)", "GetMetricData"]),
         };

@@ -29,4 +29,21 @@ public sealed class ProducerLogRangeTests : IDisposable
         // The newest of those in range, when more are in range than asked for.
         Assert.Equal(["12:01"], log.Tail("/aws/lambda/producer", 1, null, Noon.AddMinutes(1)).Select(e => e.Message));
     }
+
+    [Fact]
+    public async Task The_lines_before_an_invocation_leave_out_every_line_logged_at_its_instant()
+    {
+        // Two scheduled runs a minute apart, then two invocations by hand at the instant the clock stands at.
+        var log = new ProducerLog(temp.Workspace, TimeProvider.System);
+        var midnight = Noon.AddHours(12);
+        log.Append("producer", [new(midnight.AddMinutes(-2), "START 23:58"), new(midnight.AddMinutes(-2), "REPORT 23:58")]);
+        log.Append("producer", [new(midnight.AddMinutes(-1), "START 23:59"), new(midnight.AddMinutes(-1), "REPORT 23:59")]);
+        log.Append("producer", [new(midnight, "START hand 1"), new(midnight, "REPORT hand 1")]);
+        log.Append("producer", [new(midnight, "START hand 2"), new(midnight, "REPORT hand 2")]);
+
+        var before = await log.TailAsync("producer", 4, before: midnight);
+
+        Assert.Equal(["START 23:58", "REPORT 23:58", "START 23:59", "REPORT 23:59"], before.Select(e => e.Message));
+        Assert.Equal(["START hand 2", "REPORT hand 2"], (await log.TailAsync("producer", 2)).Select(e => e.Message));
+    }
 }

@@ -295,6 +295,25 @@ public sealed class Task3QueryTests(Task3Fixture day) : IClassFixture<Task3Fixtu
     }
 
     [Fact]
+    public async Task The_summary_prices_a_get_for_every_object_the_query_opened_so_pruning_saves_on_requests()
+    {
+        var all = await Query("SELECT COUNT(*) AS n FROM raw_weather_data");
+        var london = await Query("SELECT COUNT(*) AS n FROM raw_weather_data WHERE location = 'London'");
+
+        // Counted here from the lake's files, priced at S3 Standard's $0.0004 per 1,000 GET requests.
+        var lake = Path.Combine(day.Workspace, "lake", day.Session.Names.LakeBucket, "weather-data");
+        var allObjects = Directory.EnumerateFiles(lake, "*.gz", SearchOption.AllDirectories).Count();
+        var londonObjects = Directory.EnumerateFiles(Path.Combine(lake, "location=London"), "*.gz", SearchOption.AllDirectories).Count();
+        Assert.Equal(allObjects * 0.0004m / 1000, all.Statistics.EstimatedS3GetCostUsd);
+        Assert.Equal(londonObjects * 0.0004m / 1000, london.Statistics.EstimatedS3GetCostUsd);
+        // Both are billed Athena's 10 MB minimum, yet the pruned one opens a third of the objects.
+        Assert.Equal(all.Statistics.EstimatedCostUsd, london.Statistics.EstimatedCostUsd);
+        Assert.True(london.Statistics.EstimatedS3GetCostUsd < all.Statistics.EstimatedS3GetCostUsd);
+        Assert.Equal($"S3 GETs, estimated at S3 Standard's us-east-1 price: {allObjects:N0} × $0.0004 per 1,000 = ${allObjects * 0.0004m / 1000:0.000000}",
+            all.SummaryLines[1]);
+    }
+
+    [Fact]
     public async Task Statistics_bill_at_least_10_MB_at_5_dollars_per_TB()
     {
         var result = await Query("SELECT COUNT(*) AS n FROM raw_weather_data");
