@@ -49,16 +49,19 @@ public static class WorkshopCharts
 
     /// <summary>
     /// What a day costs on each engine as the number of queries grows, with the data <paramref name="dataScale"/> times as large as
-    /// now: Athena's lines rise with every query, the cluster's stays flat; where they cross, the cluster starts to pay for itself.
+    /// now, over <paramref name="cityScale"/> times as many cities (see <see cref="StreamingWorkshop.Warehouse.EngineComparison.UsdPerQuery"/>):
+    /// Athena's lines rise with every query, the cluster's stays flat; where they cross, the cluster starts to pay for itself.
     /// Where both Athena stores bill the same, one line stands for both.
     /// </summary>
-    public static GenericChart DailyCostChart(this StreamingWorkshop.Warehouse.EngineComparison comparison, long maxQueriesPerDay = 200_000, double dataScale = 1)
+    public static GenericChart DailyCostChart(this StreamingWorkshop.Warehouse.EngineComparison comparison, long maxQueriesPerDay = 200_000, double dataScale = 1,
+        double? cityScale = null)
     {
         var steps = Enumerable.Range(0, 21).Select(i => maxQueriesPerDay * i / 20).ToArray();
         var size = dataScale == 1 ? "the data as it is now" : $"{dataScale:N0} times the data";
         var lines = StreamingWorkshop.Warehouse.EngineComparison.Engines
-            .Select(engine => (Name: engine, Colour: EngineColour(engine), Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale)).ToArray())).ToList();
-        // Under Athena's 10 MB minimum both stores bill the same per query: one line named for both, not one hidden under the other.
+            .Select(engine => (Name: engine, Colour: EngineColour(engine), Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale, cityScale)).ToArray())).ToList();
+        // Where both stores bill the same per query (under Athena's 10 MB minimum, with GETs not counted): one line named for
+        // both, not one hidden under the other.
         var json = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaJson);
         var parquet = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaParquet);
         if (lines[json].Costs.SequenceEqual(lines[parquet].Costs))

@@ -11,10 +11,10 @@ namespace Workshop.Notebooks.Tests;
 /// </summary>
 public sealed class EngineCostChartTests
 {
-    private static EngineComparison Comparison(long jsonBytes, long parquetBytes) => new(
+    private static EngineComparison Comparison(long jsonBytes, long parquetBytes, long? jsonObjects = null, long? parquetObjects = null) => new(
     [
-        new EngineRun("hourly trend", EngineComparison.AthenaJson, 20, jsonBytes, 0, 72),
-        new EngineRun("hourly trend", EngineComparison.AthenaParquet, 6, parquetBytes, 0, 72),
+        new EngineRun("hourly trend", EngineComparison.AthenaJson, 20, jsonBytes, 0, 72, jsonObjects),
+        new EngineRun("hourly trend", EngineComparison.AthenaParquet, 6, parquetBytes, 0, 72, parquetObjects),
         new EngineRun("hourly trend", EngineComparison.Warehouse, 9, 0, 0, 72),
     ], new CostAssumptions());
 
@@ -60,29 +60,52 @@ public sealed class EngineCostChartTests
     }
 
     /// <summary>
-    /// Notebook 06's answer for a year of 100 cities, from the simulated day's bytes (396,640 over JSON.gz, 4,070 over
-    /// Parquet, each scaled 12,167 times): the cluster pays for itself after about 250 queries a day over JSON.gz and
-    /// about 24,000 over Parquet, and the notebook's chart reaches past the second crossing, so the learner can read both.
+    /// Notebook 06's answer for a year of 100 cities, from the simulated day's bytes and objects (396,640 bytes in 2,160
+    /// objects over JSON.gz; 4,070 bytes in 3 objects over Parquet). By hand, at 36,500 / 3 times the data: JSON.gz scans
+    /// 4,826 MB ($0.02413) and opens 26,280,000 objects ($10.512 of GETs), so one query costs more than the cluster's $6.00
+    /// day; Parquet scans 50 MB ($0.00025) and opens 3 x 100 / 3 = 100 objects ($0.00004), $0.00029 a query, so the
+    /// cluster pays for itself after 6 / 0.00029 = 20,690 queries a day. The notebook's chart reaches past that crossing.
     /// </summary>
     [Fact]
     public void The_year_scale_answer_matches_the_crossings_and_the_notebooks_chart_reaches_both()
     {
-        var comparison = Comparison(396_640, 4_070);
-        const double year = 365 * 100 / 3.0;
+        var comparison = Comparison(396_640, 4_070, jsonObjects: 2_160, parquetObjects: 3);
+        const double year = 365 * 100 / 3.0, cities = 100 / 3.0;
         long Crossing(string engine)
         {
             var queries = 1L;
-            while (comparison.UsdPerDay(engine, queries, year) < comparison.WarehouseUsdPerDay) queries++;
+            while (comparison.UsdPerDay(engine, queries, year, cities) < comparison.WarehouseUsdPerDay) queries++;
             return queries;
         }
 
-        Assert.InRange(Crossing(EngineComparison.AthenaJson), 240, 260);
-        Assert.InRange(Crossing(EngineComparison.AthenaParquet), 23_000, 25_000);
+        Assert.Equal(10.53613m, decimal.Round(comparison.UsdPerQuery(EngineComparison.AthenaJson, year, cities), 5));
+        Assert.Equal(0.00029m, comparison.UsdPerQuery(EngineComparison.AthenaParquet, year, cities));
+        Assert.Equal(1, Crossing(EngineComparison.AthenaJson));
+        Assert.Equal(20_690, Crossing(EngineComparison.AthenaParquet));
         var notebook = File.ReadAllText(Path.Combine(WorkshopRun.RepositoryRoot, "notebooks", "06-going-further-warehouse.ipynb"));
-        var chartEnd = long.Parse(Regex.Match(notebook, @"DailyCostChart\(maxQueriesPerDay: (?<max>[\d_]+), dataScale: 365 \* 100 / 3.0\)").Groups["max"].Value.Replace("_", ""));
+        var chartEnd = long.Parse(Regex.Match(notebook, @"DailyCostChart\(maxQueriesPerDay: (?<max>[\d_]+), dataScale: 365 \* 100 / 3.0, cityScale: 100 / 3.0\)").Groups["max"].Value.Replace("_", ""));
         Assert.True(chartEnd > Crossing(EngineComparison.AthenaParquet), $"The year chart stops at {chartEnd:N0} queries a day, before Parquet's crossing.");
-        Assert.Contains("Over JSON.gz, after about 250 queries a day", notebook);
-        Assert.Contains("Over Parquet, only after about 24,000", notebook);
+        Assert.Contains("Over JSON.gz, from the first query of the day", notebook);
+        Assert.Contains("Over Parquet, only after about 21,000 queries a day", notebook);
+    }
+
+    /// <summary>
+    /// Today's day of data: both stores scan under 10 MB and pay the same $0.00005, but JSON.gz's 2,160 objects add
+    /// $0.000864 of GETs against Parquet's 3 ($0.0000012): $6.00 / $0.000914 = 6,565 and $6.00 / $0.0000512 = 117,188 queries.
+    /// </summary>
+    [Fact]
+    public void The_gets_for_the_objects_read_set_the_two_stores_apart_at_todays_size()
+    {
+        var comparison = Comparison(396_640, 4_070, jsonObjects: 2_160, parquetObjects: 3);
+
+        Assert.Equal(0.000914m, comparison.UsdPerQuery(EngineComparison.AthenaJson));
+        Assert.Equal(6_565, comparison.BreakEvenQueriesPerDay(EngineComparison.AthenaJson));
+        Assert.Equal(117_188, comparison.BreakEvenQueriesPerDay(EngineComparison.AthenaParquet));
+        Assert.Contains("2,160: $0.000864", comparison.ToString());
+        Assert.Contains("a GET for each object a query opens ($0.0004 per 1,000 at S3 Standard's us-east-1 price): 2,160 a query over JSON.gz, 3 over Parquet.", comparison.CostNote);
+        var html = Html(comparison);
+        Assert.Contains("\"name\":\"Athena, JSON.gz\"", html);
+        Assert.Contains("\"name\":\"Athena, Parquet\"", html);
     }
 
     [Fact]
@@ -113,5 +136,7 @@ public sealed class EngineCostChartTests
 
         Assert.StartsWith("A day of the cluster costs at least $6.00, queried or not: 1 node at $0.25 an hour, the smallest node's list price (dc2.large; the stack's node costs more).", note);
         Assert.Contains("Athena costs as much after 120,000 of these queries a day over JSON.gz, or 120,000 over Parquet.", note);
+        // Runs that do not say how many objects they opened (Athena on AWS) add no GETs, and the note says so.
+        Assert.Contains("S3's GETs for the objects read are not counted: Athena does not say how many objects it opened.", note);
     }
 }
