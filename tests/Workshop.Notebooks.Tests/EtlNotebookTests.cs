@@ -82,6 +82,14 @@ public sealed class EtlNotebookTests(WorkshopRun run)
         Assert.Matches(@"Warehouse view\s+24\s+[\d.]+ s\s+[\d.]+ s\s+0\s", before);
         var after = OutputOf(cells, "await workshop.CrawlAsync();");
         Assert.Matches(@"Firehose, lake, Athena\s+24\s+[\d.]+ s\s+[\d.]+ s\s+0\s", after);
+        // Each Athena path's day counts S3's GETs: every dashboard query opens some objects, $0.0004 per 1,000.
+        foreach (Match gets in Regex.Matches(Regex.Replace(before, @"\s+", " "), @"1,440 Athena queries \$[\d.]+ and their (?<gets>[\d,]+) S3 GETs \$(?<usd>[\d.]+)"))
+        {
+            var requests = long.Parse(gets.Groups["gets"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            Assert.True(requests > 0 && requests % 1_440 == 0, gets.Value);
+            Assert.Equal(Math.Round(requests * 0.0004m / 1000m, 2), decimal.Parse(gets.Groups["usd"].Value, CultureInfo.InvariantCulture));
+        }
+        Assert.Equal(2, Regex.Matches(Regex.Replace(before, @"\s+", " "), "S3 GETs").Count);
 
         Assert.Contains("STOPPED", OutputOf(cells, "RunsAsync(workshop.Names.StreamingJob)"));
         var page = File.ReadAllText(Path.Combine(run.Output, "notebooks", "07-going-further-etl.html"));

@@ -8,9 +8,12 @@ namespace StreamingWorkshop.Jobs;
 /// <param name="RecordBytes">Their average size in bytes.</param>
 /// <param name="LakeObjects">Objects Firehose writes in a day.</param>
 /// <param name="LakeBytesScanned">Bytes a dashboard query over the lake scans.</param>
+/// <param name="LakeObjectsRead">Objects a dashboard query over the lake opens (S3 bills a GET for each).</param>
 /// <param name="JobObjects">Objects the streaming job writes in a day (curated files and checkpoint files).</param>
 /// <param name="JobBytesScanned">Bytes a dashboard query over the streaming job's tables scans.</param>
-public sealed record DayOfTraffic(long Records, double RecordBytes, long LakeObjects, long LakeBytesScanned, long JobObjects, long JobBytesScanned);
+/// <param name="JobObjectsRead">Objects a dashboard query over the streaming job's tables opens.</param>
+public sealed record DayOfTraffic(long Records, double RecordBytes, long LakeObjects, long LakeBytesScanned, long JobObjects, long JobBytesScanned,
+    long LakeObjectsRead = 0, long JobObjectsRead = 0);
 
 /// <summary>
 /// What each path costs for a day, at the list prices the kit writes down in <see cref="CostAssumptions"/> and the Glue
@@ -39,6 +42,9 @@ public sealed record FreshnessPrices
 
     private decimal AthenaPerQuery(long scanned) => AthenaPricing.EstimatedCost(scanned, isDdl: false);
 
+    /// <summary>The GETs of a day of dashboard queries, each opening <paramref name="objectsRead"/> objects.</summary>
+    private static decimal Gets(long queries, long objectsRead) => S3RequestPricing.Cost(queries * objectsRead, S3RequestPricing.GetUsdPerThousand);
+
     /// <summary>
     /// Firehose ingestion and its dynamic partitioning (the stack partitions by city), the objects it puts, the
     /// crawler's runs (none with partition projection) and the dashboard's Athena queries.
@@ -53,9 +59,10 @@ public sealed record FreshnessPrices
         var crawls = crawlEvery is { } every ? (long)Math.Ceiling(TimeSpan.FromDays(1) / every) : 0;
         var crawler = crawls * CrawlerDpus * (decimal)CrawlerMinimumBilled.TotalHours * GlueUsdPerDpuHour;
         var athena = dashboardQueriesPerDay * AthenaPerQuery(day.LakeBytesScanned);
+        var gets = Gets(dashboardQueriesPerDay, day.LakeObjectsRead);
         var crawlText = crawls == 0 ? "no crawler (partition projection)" : $"{Count(crawls)} {(crawls == 1 ? "crawl" : "crawls")} {Usd(crawler)}";
-        return new PathCost(firehose + partitioning + puts + crawler + athena,
-            $"Firehose {Usd(firehose)}, dynamic partitioning {Usd(partitioning)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
+        return new PathCost(firehose + partitioning + puts + crawler + athena + gets,
+            $"Firehose {Usd(firehose)}, dynamic partitioning {Usd(partitioning)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)} and their {Count(dashboardQueriesPerDay * day.LakeObjectsRead)} S3 GETs {Usd(gets)}.");
     }
 
     /// <summary>The streaming job's workers all day, the objects it puts, and the dashboard's Athena queries over its tables.</summary>
@@ -65,8 +72,9 @@ public sealed record FreshnessPrices
         var workers = dpu * 24 * GlueUsdPerDpuHour;
         var puts = day.JobObjects / 1000m * Listed.S3PutUsdPerThousandRequests;
         var athena = dashboardQueriesPerDay * AthenaPerQuery(day.JobBytesScanned);
-        return new PathCost(workers + puts + athena,
-            $"{StreamingWorkers} × G.025X ({dpu.ToString("0.##", CultureInfo.InvariantCulture)} DPU) for 24 h {Usd(workers)}, {Count(day.JobObjects)} S3 puts {Usd(puts)}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)}.");
+        var gets = Gets(dashboardQueriesPerDay, day.JobObjectsRead);
+        return new PathCost(workers + puts + athena + gets,
+            $"{StreamingWorkers} × G.025X ({dpu.ToString("0.##", CultureInfo.InvariantCulture)} DPU) for 24 h {Usd(workers)}, {Count(day.JobObjects)} S3 puts {Usd(puts)}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)} and their {Count(dashboardQueriesPerDay * day.JobObjectsRead)} S3 GETs {Usd(gets)}.");
     }
 
     /// <summary>The warehouse's node all day; its queries and refreshes bill nothing more.</summary>

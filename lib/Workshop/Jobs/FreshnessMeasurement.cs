@@ -38,7 +38,11 @@ public static class FreshnessMeasurement
         var measured = window.MeasuredTo - window.MeasuredFrom;
         var scale = TimeSpan.FromDays(1) / measured;
         var measuredObjects = landings.Where(l => l.Info.LastModified >= window.MeasuredFrom && l.Info.LastModified < window.MeasuredTo).ToList();
-        var lakeHour = landings.Where(l => l.Info.LastModified >= window.MeasuredTo.AddHours(-1) && l.Info.LastModified < window.MeasuredTo).Sum(l => l.Info.Size);
+        var lakeHourObjects = landings.Where(l => l.Info.LastModified >= window.MeasuredTo.AddHours(-1) && l.Info.LastModified < window.MeasuredTo).ToList();
+        var lakeHour = lakeHourObjects.Sum(l => l.Info.Size);
+        // Only the measured minutes' objects are counted: a window under an hour stands for a whole hour of them.
+        var hoursMeasured = Math.Min(1, measured / TimeSpan.FromHours(1));
+        var lakeHourObjectsRead = (long)Math.Round(lakeHourObjects.Count / hoursMeasured);
         var jobObjects = (await sources.ListAsync(session.Names.LakeBucket, ReadingsCuration.LivePrefix, cancellationToken))
             .Concat(await sources.ListAsync(session.Names.LakeBucket, ReadingsCuration.WindowPrefix, cancellationToken))
             .Concat(await sources.ListAsync(session.Names.ScriptsBucket, "checkpoints/", cancellationToken))
@@ -46,10 +50,11 @@ public static class FreshnessMeasurement
             .ToList();
         // The job writes when its run is looked at (as late as now), so its objects are counted over its whole run.
         var jobRan = end - window.JobStarted;
-        var liveHour = (long)(jobObjects.Where(o => o.Key.StartsWith(ReadingsCuration.LivePrefix, StringComparison.Ordinal)).Sum(o => o.Size)
-            * (TimeSpan.FromHours(1) / jobRan));
+        var liveObjects = jobObjects.Where(o => o.Key.StartsWith(ReadingsCuration.LivePrefix, StringComparison.Ordinal)).ToList();
+        var liveHour = (long)(liveObjects.Sum(o => o.Size) * (TimeSpan.FromHours(1) / jobRan));
+        var liveHourObjects = (long)Math.Round(liveObjects.Count * (TimeSpan.FromHours(1) / jobRan));
         var day = new DayOfTraffic((long)(readings.Count * scale), recordBytes, (long)(measuredObjects.Count * scale), lakeHour,
-            (long)(jobObjects.Count * (TimeSpan.FromDays(1) / jobRan)), liveHour);
+            (long)(jobObjects.Count * (TimeSpan.FromDays(1) / jobRan)), liveHour, lakeHourObjectsRead, liveHourObjects);
         var prices = new FreshnessPrices();
 
         var paths = new List<IFreshnessPath>

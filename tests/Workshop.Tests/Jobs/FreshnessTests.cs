@@ -137,21 +137,24 @@ public sealed class FreshnessTests
     public void Costs_per_day_add_up_from_list_prices()
     {
         var prices = new FreshnessPrices();
-        // 4,320 readings of 200 bytes, each billed as 5 KB by Firehose; 1,440 objects; queries scan less than Athena's 10 MB minimum.
-        var day = new DayOfTraffic(Records: 4_320, RecordBytes: 200, LakeObjects: 1_440, LakeBytesScanned: 300_000, JobObjects: 2_880, JobBytesScanned: 50_000);
+        // 4,320 readings of 200 bytes, each billed as 5 KB by Firehose; 1,440 objects; queries scan less than Athena's 10 MB minimum,
+        // and open an hour's objects: 180 of the lake's, 60 of the job's.
+        var day = new DayOfTraffic(Records: 4_320, RecordBytes: 200, LakeObjects: 1_440, LakeBytesScanned: 300_000, JobObjects: 2_880, JobBytesScanned: 50_000,
+            LakeObjectsRead: 180, JobObjectsRead: 60);
         var firehose = 4_320m * 5_120m / 1_073_741_824m * 0.029m;
         // Dynamic partitioning: $0.020 per GB (as Firehose bills it, 5 KB a record) and $0.005 per 1,000 objects.
         var partitioning = 4_320m * 5_120m / 1_073_741_824m * 0.020m + 1_440m / 1_000m * 0.005m;
         var lake = prices.Lake(day, TimeSpan.FromMinutes(15), dashboardQueriesPerDay: 1_440);
-        // 96 crawls x 2 DPU x 1/6 h x $0.44 = $14.08; 1,440 puts x $0.005 / 1,000 = $0.0072; 1,440 queries x 10 MB x $5 / TB = $0.072.
-        Assert.Equal(firehose + partitioning + 14.08m + 0.0072m + 0.072m, lake.UsdPerDay, 10);
-        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, 96 crawls $14.08, 1,440 Athena queries $0.07.", lake.Basis);
+        // 96 crawls x 2 DPU x 1/6 h x $0.44 = $14.08; 1,440 puts x $0.005 / 1,000 = $0.0072; 1,440 queries x 10 MB x $5 / TB = $0.072;
+        // 1,440 queries x 180 objects = 259,200 GETs x $0.0004 / 1,000 = $0.10368.
+        Assert.Equal(firehose + partitioning + 14.08m + 0.0072m + 0.072m + 0.10368m, lake.UsdPerDay, 10);
+        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, 96 crawls $14.08, 1,440 Athena queries $0.07 and their 259,200 S3 GETs $0.10.", lake.Basis);
         var projected = prices.Lake(day, crawlEvery: null, dashboardQueriesPerDay: 1_440);
-        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, no crawler (partition projection), 1,440 Athena queries $0.07.", projected.Basis);
-        // 2 workers x 0.25 DPU x 24 h x $0.44 = $5.28; 2,880 puts = $0.0144; queries $0.072.
+        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, no crawler (partition projection), 1,440 Athena queries $0.07 and their 259,200 S3 GETs $0.10.", projected.Basis);
+        // 2 workers x 0.25 DPU x 24 h x $0.44 = $5.28; 2,880 puts = $0.0144; queries $0.072; 86,400 GETs $0.03456.
         var job = prices.StreamingJob(day, dashboardQueriesPerDay: 1_440);
-        Assert.Equal(5.28m + 0.0144m + 0.072m, job.UsdPerDay, 10);
-        Assert.Equal("2 × G.025X (0.5 DPU) for 24 h $5.28, 2,880 S3 puts $0.01, 1,440 Athena queries $0.07.", job.Basis);
+        Assert.Equal(5.28m + 0.0144m + 0.072m + 0.03456m, job.UsdPerDay, 10);
+        Assert.Equal("2 × G.025X (0.5 DPU) for 24 h $5.28, 2,880 S3 puts $0.01, 1,440 Athena queries $0.07 and their 86,400 S3 GETs $0.03.", job.Basis);
         Assert.Equal((6.00m, "1 node for 24 h at the smallest node's list price (dc2.large; the stack's node costs more) $6.00; queries and refreshes add nothing."), (prices.Warehouse().UsdPerDay, prices.Warehouse().Basis));
     }
 }

@@ -117,10 +117,11 @@ public sealed class JobDisplayWordingTests
     [Fact]
     public void One_crawl_a_day_is_one_crawl()
     {
-        var day = new DayOfTraffic(Records: 4_320, RecordBytes: 200, LakeObjects: 1_440, LakeBytesScanned: 300_000, JobObjects: 2_880, JobBytesScanned: 50_000);
+        var day = new DayOfTraffic(Records: 4_320, RecordBytes: 200, LakeObjects: 1_440, LakeBytesScanned: 300_000, JobObjects: 2_880, JobBytesScanned: 50_000,
+            LakeObjectsRead: 180, JobObjectsRead: 60);
 
         // 1 crawl × 2 DPU × 1/6 h × $0.44 = $0.1467.
-        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, 1 crawl $0.15, 1,440 Athena queries $0.07.",
+        Assert.Equal("Firehose $0.00, dynamic partitioning $0.01, 1,440 S3 puts $0.01, 1 crawl $0.15, 1,440 Athena queries $0.07 and their 259,200 S3 GETs $0.10.",
             new FreshnessPrices().Lake(day, TimeSpan.FromDays(1), dashboardQueriesPerDay: 1_440).Basis);
     }
 
