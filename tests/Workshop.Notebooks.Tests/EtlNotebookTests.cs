@@ -83,7 +83,7 @@ public sealed class EtlNotebookTests(WorkshopRun run)
         var after = OutputOf(cells, "await workshop.CrawlAsync();");
         Assert.Matches(@"Firehose, lake, Athena\s+24\s+[\d.]+ s\s+[\d.]+ s\s+0\s", after);
         // Each Athena path's day counts S3's GETs: every dashboard query opens some objects, $0.0004 per 1,000.
-        foreach (Match gets in Regex.Matches(Regex.Replace(before, @"\s+", " "), @"1,440 Athena queries \$[\d.]+ and their (?<gets>[\d,]+) S3 GETs \$(?<usd>[\d.]+)"))
+        foreach (Match gets in Regex.Matches(Regex.Replace(before, @"\s+", " "), @"1,440 Athena queries \$\d+\.\d\d and their (?<gets>[\d,]+) S3 GETs \$(?<usd>\d+\.\d\d)"))
         {
             var requests = long.Parse(gets.Groups["gets"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
             Assert.True(requests > 0 && requests % 1_440 == 0, gets.Value);

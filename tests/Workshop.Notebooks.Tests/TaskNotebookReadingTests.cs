@@ -217,8 +217,9 @@ public sealed partial class Task3CostOutputTests(WorkshopRun run)
         var kilobytesPerCityDay = double.Parse(measured.Groups["kb"].Value, CultureInfo.InvariantCulture);
         Assert.Equal("720", measured.Groups["objects"].Value);
         Assert.Equal("1,440", measured.Groups["readings"].Value);
-        // The one-day query is billed the 10 MB minimum: 10,000,000 B × $5 / 10^12 B.
-        Assert.Matches(@"one city, one day\s+scans\s+[\d.]+ KB, billed \$0\.000050", scaled);
+        // The one-day query is billed the 10 MB minimum (10,000,000 B × $5 / 10^12 B), and S3 a GET for each of its
+        // 720 objects at $0.0004 per 1,000.
+        Assert.Matches(@"one city, one day\s+[\d.]+ KB\s+\$0\.000050\s+720\s+\$0\.000288", scaled);
 
         var table = outputs.Single(o => o.Contains("A year of readings for 100 cities", StringComparison.Ordinal));
         foreach (var path in new[] { "Streaming ingestion (Kinesis, Firehose, S3 writes)", "Athena on JSON.gz (the lake as it is)", "Athena on Parquet (after CTAS)", "Provisioned warehouse left running" })
@@ -226,15 +227,22 @@ public sealed partial class Task3CostOutputTests(WorkshopRun run)
         Assert.Matches(@"Provisioned warehouse left running\s+2,190\.00\s", table); // $0.25 × 8,760 h
         Assert.Contains("written down on 2026-12-03", table);
 
-        // Athena on JSON.gz, worked here from the printed city-day: 96 × 365 queries, each over 100 × 365 city-days.
-        var expected = 96 * 365 * (kilobytesPerCityDay * 1000 * 100 * 365) / 1e12 * 5;
-        var shown = double.Parse(JsonRow().Match(table).Groups["usd"].Value, NumberStyles.AllowThousands | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        // Athena on JSON.gz, worked here from the printed city-day: 96 × 365 queries, each over 100 × 365 city-days, each
+        // scanning the city-day's bytes at $5 per TB, opening its 720 objects at $0.0004 per 1,000 GETs and listing its
+        // folder at $0.005 per 1,000 LISTs.
+        const double cityDays = 100 * 365;
+        var perQuery = kilobytesPerCityDay * 1000 * cityDays / 1e12 * 5 + 720 * cityDays * 0.0004 / 1000 + cityDays * 0.005 / 1000;
+        var expected = 96 * 365 * perQuery;
+        var row = JsonRow().Match(table);
+        var shown = double.Parse(row.Groups["usd"].Value, NumberStyles.AllowThousands | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
         Assert.InRange(shown, expected * 0.999, expected * 1.001);
+        var requests = double.Parse(row.Groups["requests"].Value, NumberStyles.AllowThousands | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        Assert.InRange(requests, 96 * 365 * (720 * cityDays * 0.0004 / 1000 + cityDays * 0.005 / 1000) - 0.01, 96 * 365 * (720 * cityDays * 0.0004 / 1000 + cityDays * 0.005 / 1000) + 0.01);
     }
 
     [GeneratedRegex(@"One city, one day: (?<kb>[\d.]+) KB in (?<objects>[\d,]+) objects, (?<readings>[\d,]+) readings\.")]
     private static partial Regex CityDay();
 
-    [GeneratedRegex(@"Athena on JSON\.gz \(the lake as it is\)\s+(?<usd>[\d,]+\.\d\d)\s")]
+    [GeneratedRegex(@"Athena on JSON\.gz \(the lake as it is\)\s+(?<usd>[\d,]+\.\d\d)\s+(?<requests>[\d,]+\.\d\d)\s")]
     private static partial Regex JsonRow();
 }
