@@ -134,7 +134,7 @@ public sealed class EngineCostChartTests
     {
         var note = Comparison(400_000, 33_000).CostNote;
 
-        Assert.StartsWith("A day of the cluster costs at least $6.00, queried or not: 1 node at $0.25 an hour, the smallest node's list price (dc2.large; the stack's node costs more).", note);
+        Assert.StartsWith("A day of the cluster costs at least $6.00, queried or not: 1 node at $0.25 an hour, the smallest node's list price (dc2.large; the stack's ra3.large costs no less).", note);
         Assert.Contains("Athena costs as much after 120,000 of these queries a day over JSON.gz, or 120,000 over Parquet.", note);
         // Runs that do not say how many objects they opened (Athena on AWS) add no GETs, and the note says so.
         Assert.Contains("S3's GETs for the objects read are not counted: Athena does not say how many objects it opened.", note);

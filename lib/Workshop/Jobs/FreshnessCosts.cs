@@ -81,7 +81,7 @@ public sealed record FreshnessPrices
     public PathCost Warehouse()
     {
         var nodes = Listed.WarehouseUsdPerNodeHour * Listed.WarehouseNodes * 24;
-        return new PathCost(nodes, $"{Listed.WarehouseNodes} node{(Listed.WarehouseNodes == 1 ? "" : "s")} for 24 h at the smallest node's list price ({Listed.WarehouseNode}; the stack's node costs more) {Usd(nodes)}; queries and refreshes add nothing.");
+        return new PathCost(nodes, $"{Listed.WarehouseNodes} node{(Listed.WarehouseNodes == 1 ? "" : "s")} for 24 h at the smallest node's list price ({Listed.WarehouseNode}; the stack's ra3.large costs no less) {Usd(nodes)}; queries and refreshes add nothing.");
     }
 
     /// <summary>The prices behind the figures, one line each.</summary>

@@ -126,7 +126,7 @@ public sealed class EngineComparison : IHtmlDisplay
             var gets = GetsCounted
                 ? $" S3 bills a GET for each object a query opens ($0.0004 per 1,000 at S3 Standard's us-east-1 price): {Count((long)Math.Round(ObjectsPerQuery(AthenaJson)))} a query over JSON.gz, {Count((long)Math.Round(ObjectsPerQuery(AthenaParquet)))} over Parquet."
                 : " S3's GETs for the objects read are not counted: Athena does not say how many objects it opened.";
-            return $"A day of the cluster costs at least ${day}, queried or not: {Prices.WarehouseNodes} node{(Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's list price ({Prices.WarehouseNode}; the stack's node costs more). " +
+            return $"A day of the cluster costs at least ${day}, queried or not: {Prices.WarehouseNodes} node{(Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's list price ({Prices.WarehouseNode}; the stack's ra3.large costs no less). " +
                    $"Athena costs as much after {Count(BreakEvenQueriesPerDay(AthenaJson))} of these queries a day over JSON.gz, " +
                    $"or {Count(BreakEvenQueriesPerDay(AthenaParquet))} over Parquet.{minimum}{gets} List prices written down on {Prices.WrittenDown}.";
         }

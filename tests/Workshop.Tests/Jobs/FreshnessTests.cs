@@ -155,6 +155,6 @@ public sealed class FreshnessTests
         var job = prices.StreamingJob(day, dashboardQueriesPerDay: 1_440);
         Assert.Equal(5.28m + 0.0144m + 0.072m + 0.03456m, job.UsdPerDay, 10);
         Assert.Equal("2 × G.025X (0.5 DPU) for 24 h $5.28, 2,880 S3 puts $0.01, 1,440 Athena queries $0.07 and their 86,400 S3 GETs $0.03.", job.Basis);
-        Assert.Equal((6.00m, "1 node for 24 h at the smallest node's list price (dc2.large; the stack's node costs more) $6.00; queries and refreshes add nothing."), (prices.Warehouse().UsdPerDay, prices.Warehouse().Basis));
+        Assert.Equal((6.00m, "1 node for 24 h at the smallest node's list price (dc2.large; the stack's ra3.large costs no less) $6.00; queries and refreshes add nothing."), (prices.Warehouse().UsdPerDay, prices.Warehouse().Basis));
     }
 }
