@@ -1,10 +1,6 @@
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Web;
-using Amazon.Runtime;
 using StreamingWorkshop;
-using StreamingWorkshop.Aws;
 using Workshop.Tests.TestSupport;
 
 namespace Workshop.Tests.Aws;
@@ -19,40 +15,31 @@ public sealed class AwsStackUpdateTests(S3rverPeer s3rver) : IClassFixture<S3rve
     public async Task A_second_deploy_keeps_every_parameter_and_says_nothing_was_to_be_updated()
     {
         var scriptsBucket = $"weather-scripts-{Guid.NewGuid().ToString("N")[..8]}";
-        var endpoints = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_S3"] = s3rver.Peer.Endpoint.ToString(), ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9" };
-        var settings = AwsSettings.WithCredentials("us-east-1", new BasicAWSCredentials("S3RVER", "S3RVER"), name => endpoints.GetValueOrDefault(name));
-        var service = new ModelBackedService();
-        service.PassThrough("s3");
-        var model = BotocoreModel.Load("cloudformation");
-        service.AnswerXml("DescribeStacks", model.XmlSample("DescribeStacks", new JsonObject
+        var aws = new CloudFormationFake(s3rver);
+        aws.Describes(new JsonObject
         {
-            ["Stacks"] = new JsonArray(new JsonObject
-            {
-                ["StackName"] = "weather-analytics-dev", ["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/weather-analytics-dev/1",
-                ["StackStatus"] = "CREATE_COMPLETE", ["CreationTime"] = 1764064800.0,
-                ["Parameters"] = new JsonArray(
-                    new JsonObject { ["ParameterKey"] = "ProjectName", ["ParameterValue"] = "my-weather" },
-                    new JsonObject { ["ParameterKey"] = "WarehousePassword", ["ParameterValue"] = "****" }),
-                ["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "ScriptsBucketName", ["OutputValue"] = scriptsBucket }),
-            }),
-        }));
-        service.AnswerXml("DescribeStackResources", model.XmlSample("DescribeStackResources", new JsonObject { ["StackResources"] = new JsonArray() }));
-        service.AnswerXml("DescribeStackEvents", model.XmlSample("DescribeStackEvents", new JsonObject { ["StackEvents"] = new JsonArray() }));
+            ["StackName"] = "weather-analytics-dev", ["StackId"] = "arn:aws:cloudformation:us-east-1:123456789012:stack/weather-analytics-dev/1",
+            ["StackStatus"] = "CREATE_COMPLETE", ["CreationTime"] = 1764064800.0,
+            ["Parameters"] = new JsonArray(
+                new JsonObject { ["ParameterKey"] = "ProjectName", ["ParameterValue"] = "my-weather" },
+                new JsonObject { ["ParameterKey"] = "WarehousePassword", ["ParameterValue"] = "****" }),
+            ["Outputs"] = new JsonArray(new JsonObject { ["OutputKey"] = "ScriptsBucketName", ["OutputValue"] = scriptsBucket }),
+        });
         // CloudFormation's own rule: a parameter without a default needs a value or UsePreviousValue.
-        service.Answer("UpdateStack", request => Refusal(MentionsParameter(request.Body, "WarehousePassword")
+        aws.Service.Answer("UpdateStack", request => CloudFormationFake.ValidationError(MentionsParameter(request.Body, "WarehousePassword")
             ? "No updates are to be performed."
             : "Parameters: [WarehousePassword] must have values"));
         var workspace = Directory.CreateTempSubdirectory("aws-update-").FullName;
         try
         {
-            await using var workshop = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { Backend = "aws", WorkspacePath = workspace, AwsSettings = settings, AwsTransport = service });
+            await using var workshop = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { Backend = "aws", WorkspacePath = workspace, AwsSettings = aws.Settings, AwsTransport = aws.Service });
             await workshop.Lake.CreateBucketAsync(scriptsBucket);
 
             var state = await workshop.Stack.DeployAsync();
 
             Assert.Equal("CREATE_COMPLETE", state.StackStatus);
             Assert.Equal("No updates are to be performed.", state.StackStatusReason);
-            var update = HttpUtility.ParseQueryString(service.Requests.Single(r => r.Operation == "UpdateStack").Body);
+            var update = HttpUtility.ParseQueryString(aws.Service.Requests.Single(r => r.Operation == "UpdateStack").Body);
             var sent = Enumerable.Range(1, 10).Where(i => update[$"Parameters.member.{i}.ParameterKey"] is not null)
                 .Select(i => (update[$"Parameters.member.{i}.ParameterKey"], update[$"Parameters.member.{i}.ParameterValue"], update[$"Parameters.member.{i}.UsePreviousValue"]))
                 .OrderBy(p => p.Item1).ToList();
@@ -70,10 +57,4 @@ public sealed class AwsStackUpdateTests(S3rverPeer s3rver) : IClassFixture<S3rve
         var form = HttpUtility.ParseQueryString(body);
         return Enumerable.Range(1, 10).Any(i => form[$"Parameters.member.{i}.ParameterKey"] == name);
     }
-
-    private static HttpResponseMessage Refusal(string message) => new(HttpStatusCode.BadRequest)
-    {
-        Content = new StringContent("<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>ValidationError</Code>"
-                                    + $"<Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>", Encoding.UTF8, "text/xml"),
-    };
 }
