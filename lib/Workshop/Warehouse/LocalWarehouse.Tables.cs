@@ -75,6 +75,32 @@ public sealed partial class LocalWarehouse
         return Convert.ToInt64(command.ExecuteScalar()) > 0;
     }
 
+    /// <summary>
+    /// A CTAS's query with its columns named as Redshift names them (<see cref="RedshiftSql.ColumnName"/>), so the table's
+    /// columns are those a SELECT of the same query shows: <c>count</c>, not DuckDB's <c>count_star()</c>. Two columns of
+    /// one name are refused as Redshift refuses them. A query DuckDB cannot describe is left as it is, to fail in its run.
+    /// </summary>
+    private static string NamedAsRedshift(DuckDBConnection connection, string duckSelect, string redshiftSelect)
+    {
+        var names = new List<string>();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DESCRIBE " + duckSelect;
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) names.Add(reader.GetString(0));
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return duckSelect;
+        }
+        var renamed = names.Select(n => RedshiftSql.ColumnName(n, redshiftSelect)).ToList();
+        if (renamed.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new RedshiftSqlException($"column \"{twice.Key}\" specified more than once", "42701");
+        if (renamed.SequenceEqual(names, StringComparer.Ordinal)) return duckSelect;
+        return $"SELECT {string.Join(", ", names.Zip(renamed, (from, to) => $"{QuoteIdentifier(from)} AS {QuoteIdentifier(to)}"))} FROM ({duckSelect}) AS ctas_source";
+    }
+
     private WarehouseOutcome CreateTable(DuckDBConnection connection, TableDesign design, string sql)
     {
         var schema = design.Schema ?? "public";
@@ -87,7 +113,7 @@ public sealed partial class LocalWarehouse
         var create = design.Temporary ? "CREATE TEMP TABLE" : "CREATE TABLE";
         if (design.SelectSql is { } select)
         {
-            Read(connection, $"{create} {name} AS {RedshiftSql.Translate(select, Context(connection))}", sql);
+            Read(connection, $"{create} {name} AS {NamedAsRedshift(connection, RedshiftSql.Translate(select, Context(connection)), select)}", sql);
         }
         else
         {

@@ -71,6 +71,20 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     }
 
     [Fact]
+    public void A_table_made_from_a_query_takes_the_names_the_query_shows()
+    {
+        warehouse.Engine.Execute("CREATE TABLE ctas_source_rows (city VARCHAR(10), weather_code INT)");
+        warehouse.Engine.Execute("INSERT INTO ctas_source_rows VALUES ('Oslo', 3), ('Oslo', 5)");
+
+        warehouse.Engine.Execute("CREATE TABLE ctas_named AS SELECT City, COUNT(*), MAX(weather_code) FROM ctas_source_rows GROUP BY city");
+
+        Assert.Equal(["city", "count", "max"], warehouse.Rows("SELECT \"column\" FROM pg_table_def WHERE tablename = 'ctas_named'"));
+        Assert.Equal(["Oslo | 2 | 5"], warehouse.Rows("SELECT city, count, max FROM ctas_named"));
+        var twice = warehouse.Fails("CREATE TABLE ctas_twice AS SELECT COUNT(*), COUNT(city) FROM ctas_source_rows");
+        Assert.Equal(("column \"count\" specified more than once", "42701"), (twice.Message, twice.SqlState));
+    }
+
+    [Fact]
     public void Table_statements_change_rows_and_columns_as_in_Redshift()
     {
         warehouse.Engine.Execute("CREATE TABLE change_rows (city VARCHAR(10), temperature FLOAT, loaded_at TIMESTAMP DEFAULT GETDATE())");
