@@ -70,7 +70,7 @@ public static class FreshnessMeasurement
                 $"Readings produced from {window.MeasuredFrom:HH:mm} to {window.MeasuredTo:HH:mm} on the virtual clock ({readings.Count:N0}), followed until {end:HH:mm}."),
             .. window.Notes,
             string.Create(CultureInfo.InvariantCulture,
-                $"Costs per day scale the measured minutes up to 24 h; each Athena path answers {window.QueriesPerDay:N0} dashboard queries a day over its last hour. The stream costs the same for every path and is left out."),
+                $"Costs per day scale the measured minutes up to 24 h; each Athena path answers {window.QueriesPerDay:N0} dashboard queries a day over its last hour, paying Athena's scan and a GET for each object it opens (its LISTs are left out). The stream costs the same for every path and is left out."),
             .. prices.Sources,
         ]);
     }
