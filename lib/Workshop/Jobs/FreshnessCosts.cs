@@ -42,8 +42,16 @@ public sealed record FreshnessPrices
 
     private decimal AthenaPerQuery(long scanned) => AthenaPricing.EstimatedCost(scanned, isDdl: false);
 
-    /// <summary>The GETs of a day of dashboard queries, each opening <paramref name="objectsRead"/> objects.</summary>
-    private static decimal Gets(long queries, long objectsRead) => S3RequestPricing.Cost(queries * objectsRead, S3RequestPricing.GetUsdPerThousand);
+    /// <summary>
+    /// A day of dashboard queries, each scanning <paramref name="scanned"/> bytes and opening <paramref name="objectsRead"/>
+    /// objects: Athena's scan charge and S3's GETs, and the words that say so.
+    /// </summary>
+    private (decimal Usd, string Text) DashboardQueries(long queries, long scanned, long objectsRead)
+    {
+        var athena = queries * AthenaPerQuery(scanned);
+        var gets = S3RequestPricing.EstimatedGetCost(queries * objectsRead);
+        return (athena + gets, $"{Count(queries)} Athena queries {Usd(athena)} and their {Count(queries * objectsRead)} S3 GETs {Usd(gets)}");
+    }
 
     /// <summary>
     /// Firehose ingestion and its dynamic partitioning (the stack partitions by city), the objects it puts, the
@@ -58,11 +66,10 @@ public sealed record FreshnessPrices
         var puts = day.LakeObjects / 1000m * Listed.S3PutUsdPerThousandRequests;
         var crawls = crawlEvery is { } every ? (long)Math.Ceiling(TimeSpan.FromDays(1) / every) : 0;
         var crawler = crawls * CrawlerDpus * (decimal)CrawlerMinimumBilled.TotalHours * GlueUsdPerDpuHour;
-        var athena = dashboardQueriesPerDay * AthenaPerQuery(day.LakeBytesScanned);
-        var gets = Gets(dashboardQueriesPerDay, day.LakeObjectsRead);
+        var queries = DashboardQueries(dashboardQueriesPerDay, day.LakeBytesScanned, day.LakeObjectsRead);
         var crawlText = crawls == 0 ? "no crawler (partition projection)" : $"{Count(crawls)} {(crawls == 1 ? "crawl" : "crawls")} {Usd(crawler)}";
-        return new PathCost(firehose + partitioning + puts + crawler + athena + gets,
-            $"Firehose {Usd(firehose)}, dynamic partitioning {Usd(partitioning)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)} and their {Count(dashboardQueriesPerDay * day.LakeObjectsRead)} S3 GETs {Usd(gets)}.");
+        return new PathCost(firehose + partitioning + puts + crawler + queries.Usd,
+            $"Firehose {Usd(firehose)}, dynamic partitioning {Usd(partitioning)}, {Count(day.LakeObjects)} S3 puts {Usd(puts)}, {crawlText}, {queries.Text}.");
     }
 
     /// <summary>The streaming job's workers all day, the objects it puts, and the dashboard's Athena queries over its tables.</summary>
@@ -71,10 +78,9 @@ public sealed record FreshnessPrices
         var dpu = StreamingWorkers * DpuPerStreamingWorker;
         var workers = dpu * 24 * GlueUsdPerDpuHour;
         var puts = day.JobObjects / 1000m * Listed.S3PutUsdPerThousandRequests;
-        var athena = dashboardQueriesPerDay * AthenaPerQuery(day.JobBytesScanned);
-        var gets = Gets(dashboardQueriesPerDay, day.JobObjectsRead);
-        return new PathCost(workers + puts + athena + gets,
-            $"{StreamingWorkers} × G.025X ({dpu.ToString("0.##", CultureInfo.InvariantCulture)} DPU) for 24 h {Usd(workers)}, {Count(day.JobObjects)} S3 puts {Usd(puts)}, {Count(dashboardQueriesPerDay)} Athena queries {Usd(athena)} and their {Count(dashboardQueriesPerDay * day.JobObjectsRead)} S3 GETs {Usd(gets)}.");
+        var queries = DashboardQueries(dashboardQueriesPerDay, day.JobBytesScanned, day.JobObjectsRead);
+        return new PathCost(workers + puts + queries.Usd,
+            $"{StreamingWorkers} × G.025X ({dpu.ToString("0.##", CultureInfo.InvariantCulture)} DPU) for 24 h {Usd(workers)}, {Count(day.JobObjects)} S3 puts {Usd(puts)}, {queries.Text}.");
     }
 
     /// <summary>The warehouse's node all day; its queries and refreshes bill nothing more.</summary>

@@ -124,7 +124,7 @@ public sealed class EngineComparison : IHtmlDisplay
                 ? " Every Athena query here scans less than the 10 MB Athena bills at least, so both stores pay the same scan charge."
                 : "";
             var gets = GetsCounted
-                ? $" S3 bills a GET for each object a query opens ($0.0004 per 1,000 at S3 Standard's us-east-1 price): {Count((long)Math.Round(ObjectsPerQuery(AthenaJson)))} a query over JSON.gz, {Count((long)Math.Round(ObjectsPerQuery(AthenaParquet)))} over Parquet; the LISTs of the folders a query lists ($0.005 per 1,000) are left out."
+                ? string.Create(CultureInfo.InvariantCulture, $" S3 bills a GET for each object a query opens (${S3RequestPricing.GetUsdPerThousand} per 1,000 at S3 Standard's us-east-1 price): {Count((long)Math.Round(ObjectsPerQuery(AthenaJson)))} a query over JSON.gz, {Count((long)Math.Round(ObjectsPerQuery(AthenaParquet)))} over Parquet; the LISTs of the folders a query lists (${S3RequestPricing.ListUsdPerThousand} per 1,000) are left out.")
                 : " S3's GETs for the objects read are not counted: Athena does not say how many objects it opened.";
             return $"A day of the cluster costs at least ${day}, queried or not: {Prices.WarehouseNodes} node{(Prices.WarehouseNodes == 1 ? "" : "s")} at ${perHour} an hour, the smallest node's list price ({Prices.WarehouseNode}; the stack's ra3.large costs no less). " +
                    $"Athena costs as much after {Count(BreakEvenQueriesPerDay(AthenaJson))} of these queries a day over JSON.gz, " +
