@@ -167,7 +167,8 @@ public sealed class LocalBackend : IHtmlDisplay, IDisposable
         Title: "Streaming workshop (local backend)",
         Summary: _ => $"workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC",
         CheckAsync: _ => Task.FromResult(("Backend local: no AWS account or network is used. Check AWS with 'workshop doctor --backend aws'.", true)),
-        Resources: this))
+        Resources: this,
+        StartAgain: "'workshop reset' in a terminal starts again from an empty workspace"))
     {
         BackendName = "local (offline)",
         Stream = Stream,
@@ -185,6 +186,11 @@ public sealed class LocalBackend : IHtmlDisplay, IDisposable
         Metrics = CloudWatch,
         Local = this,
         Time = Clock,
+        PauseAsync = (pause, _) =>
+        {
+            Clock.MoveBy(pause);
+            return Task.CompletedTask;
+        },
     };
 
     public void Dispose()

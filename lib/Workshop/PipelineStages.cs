@@ -50,6 +50,12 @@ public sealed class PipelineStages : IHtmlDisplay
     /// <summary>The time the pipeline runs on: the workspace's virtual clock, or real time.</summary>
     public required TimeProvider Time { get; init; }
 
+    /// <summary>
+    /// A wait between retries, on the pipeline's time: locally the virtual clock moves on by it (a shard's write allowance
+    /// is counted on that clock; the caller saves the clock once it is done), on AWS real time passes.
+    /// </summary>
+    public required Func<TimeSpan, CancellationToken, Task> PauseAsync { get; init; }
+
     /// <summary>How the session describes this backend, and what it disposes at the end: the kit's own, not a stage.</summary>
     internal BackendParts Backend { get; }
 
@@ -96,10 +102,13 @@ public sealed class PipelineStages : IHtmlDisplay
 /// <param name="Summary">The session in one line after its title, given the stack's name.</param>
 /// <param name="CheckAsync">What `workshop doctor` reports: what the backend would use and whether it can (never a secret).</param>
 /// <param name="Resources">What to dispose when the session ends.</param>
+/// <param name="StartAgain">How a learner starts the day again from nothing, where the backend holds it all in the workspace
+/// (locally, 'workshop reset'); null where the stack lives elsewhere (AWS).</param>
 internal sealed record BackendParts(
     string TimeLabel,
     Func<string, IReadOnlyList<(string Name, string Value)>> Card,
     string Title,
     Func<string, string> Summary,
     Func<CancellationToken, Task<(string Text, bool Healthy)>> CheckAsync,
-    IDisposable Resources);
+    IDisposable Resources,
+    string? StartAgain = null);

@@ -427,7 +427,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         {
             if (!deployed) return "Nothing to do: Task 1 starts from an empty workspace and deploys the stack itself.";
             List<string> found = [$"stack '{Names.StackName}' is already deployed here; deploying it again returns it as it is"];
-            if (Local is not null) found.Add("'workshop reset' in a terminal starts again from an empty workspace");
+            if (Stages.Backend.StartAgain is { } startAgain) found.Add(startAgain);
             return StepLines("Nothing to do: Task 1 deploys the stack itself", found);
         }
         var done = new List<string>();
@@ -548,12 +548,13 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
 
     /// <summary>
     /// PutRecords in batches of 500, retrying only the failed entries with a doubling backoff. The backoff passes on the
-    /// session's clock, which is what a shard's per-second write allowance is counted on.
+    /// pipeline's time (<see cref="PipelineStages.PauseAsync"/>): locally the virtual clock, which a shard's per-second
+    /// write allowance is counted on; on AWS, real time.
     /// </summary>
     public async Task<PutRecordsBatchReport> PutRecordsWithRetryAsync(IReadOnlyList<PutRecordsEntry> records, string? streamName = null, CancellationToken cancellationToken = default)
     {
         var name = await StreamNameAsync(streamName, cancellationToken);
-        var batcher = new PutRecordsBatcher(Stream, (pause, _) => { Clock.MoveBy(pause); return Task.CompletedTask; });
+        var batcher = new PutRecordsBatcher(Stream, Stages.PauseAsync);
         try
         {
             return await batcher.PutAsync(name, records, cancellationToken);

@@ -294,8 +294,7 @@ internal static class PipelineCommands
                     if (attempt > 0)
                     {
                         var pause = TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1));
-                        if (session.Local is not null) session.Clock.MoveBy(pause);
-                        else await Task.Delay(pause, cancellationToken);
+                        await session.Stages.PauseAsync(pause, cancellationToken);
                         waited += pause;
                     }
                     last = await session.Stream.PutRecordsAsync(stream, pending, cancellationToken);
@@ -317,7 +316,7 @@ internal static class PipelineCommands
         finally
         {
             // The records already put carry the times the waits moved the clock to, whatever stopped the loop.
-            if (session.Local is not null && waited > TimeSpan.Zero) session.Clock.Save();
+            if (waited > TimeSpan.Zero) session.Clock.Save();
         }
         return new PutOutcome(failed, retried, mostAttempts, waited, [.. firstErrors], finalErrors);
     }

@@ -185,6 +185,7 @@ public sealed class AwsPipeline : IDisposable
             Metrics = CloudWatch,
             Local = null,
             Time = Clock.WallClock.Instance,
+            PauseAsync = (pause, cancellationToken) => Task.Delay(pause, cancellationToken),
         };
     }
 

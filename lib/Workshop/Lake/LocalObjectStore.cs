@@ -164,6 +164,17 @@ public sealed partial class LocalObjectStore : IObjectStore, StreamingWorkshop.D
         foreach (var entry in entries) yield return DescribeListed(stamps, bucket, entry, lifecycle);
     }
 
+    /// <summary>The bucket's objects under <paramref name="prefix"/> from one walk of its folder (<see cref="ListAll"/>), not page by page.</summary>
+    public async IAsyncEnumerable<ObjectInfo> ListAllAsync(string bucket, string? prefix = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var item in ListAll(bucket, prefix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return item;
+        }
+    }
+
     /// <summary>
     /// Every object under <paramref name="prefix"/> in key order with the file that holds it, for a reader of many
     /// objects (COPY). The walk starts in a folder checked as a prefix and never follows a link, so each file it finds

@@ -18,6 +18,22 @@ public interface IObjectStore
     Task PutBucketLifecycleAsync(string bucket, BucketLifecycle lifecycle, CancellationToken cancellationToken = default);
     Task<BucketLifecycle> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every object under <paramref name="prefix"/>, following ListObjectsV2's continuation tokens. A store that can walk
+    /// the whole bucket at once (the local lake's folders) answers without pages.
+    /// </summary>
+    async IAsyncEnumerable<ObjectInfo> ListAllAsync(string bucket, string? prefix = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? token = null;
+        do
+        {
+            var page = await ListObjectsV2Async(new ListObjectsRequest(bucket, prefix, ContinuationToken: token), cancellationToken);
+            foreach (var item in page.Contents) yield return item;
+            token = page.NextContinuationToken;
+        } while (token is not null);
+    }
+
     /// <summary>What the bucket costs a month, from the storage class the store reports for each object.</summary>
     async Task<StorageCostEstimate> EstimateStorageCostAsync(string bucket, CancellationToken cancellationToken = default)
     {
@@ -99,28 +115,6 @@ public static class TransitionMinimumSizes
 /// <summary>What callers do with a whole bucket, page by page, on either backend.</summary>
 public static class ObjectStoreExtensions
 {
-    /// <summary>Every object under <paramref name="prefix"/>, following continuation tokens.</summary>
-    public static async IAsyncEnumerable<ObjectInfo> ListAllAsync(this IObjectStore store, string bucket, string? prefix = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (store is LocalObjectStore local)
-        {
-            foreach (var item in local.ListAll(bucket, prefix))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return item;
-            }
-            yield break;
-        }
-        string? token = null;
-        do
-        {
-            var page = await store.ListObjectsV2Async(new ListObjectsRequest(bucket, prefix, ContinuationToken: token), cancellationToken);
-            foreach (var item in page.Contents) yield return item;
-            token = page.NextContinuationToken;
-        } while (token is not null);
-    }
-
     /// <summary>Deletes every object in the bucket, so the bucket itself can be deleted.</summary>
     public static async Task EmptyBucketAsync(this IObjectStore store, string bucket, CancellationToken cancellationToken = default)
     {

@@ -140,7 +140,7 @@ public sealed class LocalWarehouseService(WorkspaceDirectory workspace, TimeProv
     }
 
     /// <summary>The task running statement <paramref name="id"/> in this process, or null when another process runs it or it has ended.</summary>
-    internal Task? RunningTask(string id) => work.TryGetValue(id.Split(':')[0], out var running) ? running : null;
+    public Task? RunningTask(string id) => work.TryGetValue(id.Split(':')[0], out var running) ? running : null;
 
     /// <summary>Waits until the statements this service started have ended (a process that exits waits for its own).</summary>
     public Task DrainAsync() => Task.WhenAll(work.Values);

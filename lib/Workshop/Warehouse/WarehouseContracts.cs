@@ -68,4 +68,10 @@ public interface IWarehouseService
 
     /// <summary>Cancels a statement that has not ended (CancelStatement); true when it was cancelled.</summary>
     Task<bool> CancelStatementAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A task that ends when statement <paramref name="id"/> does, where this process runs it, so a waiter asks again at
+    /// once rather than after its next poll; null where the statement runs elsewhere (on a cluster, or in another process).
+    /// </summary>
+    Task? RunningTask(string id) => null;
 }

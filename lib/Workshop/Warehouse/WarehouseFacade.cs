@@ -130,9 +130,9 @@ public sealed class WarehouseFacade : IHtmlDisplay
     private async Task<StatementDescription> WaitAsync(string id, CancellationToken cancellationToken)
     {
         var wait = FirstPoll;
-        // Locally the statement runs in this process, and its task says when it ends: a poll then comes at once, not up
-        // to twice the statement's time later.
-        var ending = (session.Stages.Warehouse as LocalWarehouseService)?.RunningTask(id);
+        // Where the statement runs in this process (locally), its task says when it ends: a poll then comes at once, not
+        // up to twice the statement's time later.
+        var ending = session.Stages.Warehouse.RunningTask(id);
         while (true)
         {
             var description = await session.Stages.Warehouse.DescribeStatementAsync(id, cancellationToken);
