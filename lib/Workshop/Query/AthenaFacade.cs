@@ -25,7 +25,7 @@ public sealed partial class AthenaFacade : IHtmlDisplay
         {
             return await session.Stages.Query.RunAsync(sql, settings, database, progress, cancellationToken);
         }
-        catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable)
+        catch (AthenaQueryException error) when (error.ErrorType == "TABLE_NOT_FOUND" && !error.CrawlerMakesTheTable && !error.NamesEngineCatalog)
         {
             if (!await CrawlerMakesAsync(error.Detail, database, cancellationToken)) throw;
             throw new AthenaQueryException(error.ErrorType, error.Detail, error.QueryExecutionId)

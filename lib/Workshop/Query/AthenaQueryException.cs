@@ -26,6 +26,9 @@ public sealed class AthenaQueryException(string errorType, string detail, string
     /// </summary>
     public bool CrawlerMakesTheTable { get; init; }
 
+    /// <summary>Set when the query named one of the engine's own views (pg_settings, duckdb_tables): no crawl would make it.</summary>
+    internal bool NamesEngineCatalog { get; init; }
+
     /// <summary>Set by the local engine when DuckDB found the error before reading a row (in the text, a name or a type).</summary>
     internal bool FailedToBind { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 
@@ -174,6 +175,9 @@ public static class AthenaSql
                 var (atLine, atColumn) = Position(sql, token.Offset);
                 throw new AthenaQueryException("SYNTAX_ERROR", $"line {atLine}:{atColumn}: mismatched input {token.Text}. Expecting: a table name (a string literal cannot be read as a table)");
             }
+            if (token.Kind is TokenKind.Word or TokenKind.QuotedIdentifier && previous?.Text != "."
+                && (previous?.Lower is "from" or "join" || (previous?.Text == "," && InFromList(tokens, k))))
+                RefuseEngineCatalog(sql, tokens, k);
             if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) { output.Append(token.Text); continue; }
             var isQuoted = token.Kind == TokenKind.QuotedIdentifier;
             var lower = isQuoted ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower;
@@ -212,6 +216,57 @@ public static class AthenaSql
                 $"line {line}:{column}: Function '{lower}' not registered. The kit supports the functions listed in docs/query.md.");
         }
         return output.ToString();
+    }
+
+    /// <summary>
+    /// The engine's own catalog: its settings, its functions, the files it may read. None of it is a table of the Glue
+    /// catalog, and pg_settings would show the workspace's paths, so a query never reaches it. Each view DuckDB has
+    /// (<c>duckdb_views() WHERE internal</c>), by the name a query can give it without its schema.
+    /// </summary>
+    internal static readonly FrozenSet<string> EngineViews = new[]
+    {
+        "duckdb_columns", "duckdb_constraints", "duckdb_databases", "duckdb_indexes", "duckdb_logs", "duckdb_schemas",
+        "duckdb_tables", "duckdb_types", "duckdb_views", "pragma_database_list", "sqlite_master", "sqlite_schema",
+        "sqlite_temp_master", "sqlite_temp_schema", "pg_am", "pg_attrdef", "pg_attribute", "pg_class", "pg_collation",
+        "pg_constraint", "pg_database", "pg_depend", "pg_description", "pg_enum", "pg_index", "pg_indexes", "pg_namespace",
+        "pg_prepared_statements", "pg_proc", "pg_sequence", "pg_sequences", "pg_settings", "pg_tables", "pg_tablespace",
+        "pg_type", "pg_views",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>The engine's schemas and catalogs (memory: the empty database it starts in), which hold its own views rather than the Glue catalog's tables.</summary>
+    private static readonly FrozenSet<string> EngineSchemas = new[] { "pg_catalog", "information_schema", "system", "memory" }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Refuses a table name that reaches the engine's own catalog (<c>FROM pg_catalog.pg_settings</c>, <c>FROM
+    /// duckdb_tables</c>) in Athena's words. information_schema is Athena's too, over the Glue catalog; the local engine
+    /// does not keep one, so it is refused by name, with the statements that answer the same questions.
+    /// </summary>
+    private static void RefuseEngineCatalog(string sql, List<Token> tokens, int first)
+    {
+        var parts = new List<string>();
+        for (var k = first; k < tokens.Count; )
+        {
+            var token = tokens[k];
+            if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) break;
+            parts.Add(token.Kind == TokenKind.QuotedIdentifier ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower);
+            var dot = tokens.FindIndex(k + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment));
+            if (dot < 0 || tokens[dot].Text != ".") break;
+            k = tokens.FindIndex(dot + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment));
+            if (k < 0) break;
+        }
+        if (parts.Count == 0) return;
+        var (line, column) = Position(sql, tokens[first].Offset);
+        var name = string.Join('.', parts);
+        if (parts[..^1].Contains("information_schema"))
+            throw new AthenaQueryException("NOT_SUPPORTED", $"line {line}:{column}: Table '{name}' is not available in the local engine, which keeps no information_schema. " +
+                "List tables with SHOW TABLES, and a table's columns with SHOW COLUMNS FROM t or DESCRIBE t.");
+        if (parts[..^1].FirstOrDefault(EngineSchemas.Contains) is { } schema)
+            throw new AthenaQueryException("SCHEMA_NOT_FOUND", $"line {line}:{column}: Schema '{schema}' does not exist. The Glue catalog's databases are listed by SHOW DATABASES, their tables by SHOW TABLES.");
+        if (parts.Count == 1 && EngineViews.Contains(parts[0]))
+            throw new AthenaQueryException("TABLE_NOT_FOUND", $"line {line}:{column}: Table '{parts[0]}' does not exist")
+            {
+                NamesEngineCatalog = true,
+            };
     }
 
     // Clauses that end a FROM list at the same depth; reaching one first means the comma separates other things.

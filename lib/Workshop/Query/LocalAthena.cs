@@ -148,6 +148,9 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
                 Run($"CALL enable_logging('FileSystem', storage = '{OpenedFiles.StorageName}')");
             }
             foreach (var statement in setup) Run(statement);
+            // No spilling to disk: by default DuckDB spills into .tmp/ under the process's folder, outside the workspace,
+            // and allows that folder too. The workshop's data fits in memory many times over.
+            Run("SET temp_directory = ''");
             // DuckDB compares paths as text, so each folder ends with a separator: lake/ must not also allow lake-old/.
             var folders = allowedFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar);
             Run($"SET allowed_directories = [{string.Join(", ", folders.Select(f => $"'{f.Replace("'", "''")}'"))}]");

@@ -42,7 +42,49 @@ public sealed class QuerySandboxTests(SandboxFixture day) : IClassFixture<Sandbo
         { "SELECT 1 AS one; SELECT * FROM read_csv('{canary}/secret.csv')", "SYNTAX_ERROR" },
         { "SELECT 1 AS one; COPY (SELECT 1) TO '{canary}/out.csv'", "SYNTAX_ERROR" },
         { "SELECT 1 AS one;\n-- then\nATTACH '{canary}/other.duckdb' AS other;", "SYNTAX_ERROR" },
+        // The engine's own catalog: its settings name the workspace's folders, its views list its functions and databases.
+        { "SELECT name, setting FROM pg_catalog.pg_settings", "SCHEMA_NOT_FOUND" },
+        { "SELECT name, setting FROM pg_settings", "TABLE_NOT_FOUND" },
+        { "SELECT * FROM raw_weather_data r, \"PG_CATALOG\" . \"pg_proc\" LIMIT 1", "SCHEMA_NOT_FOUND" },
+        { "SELECT * FROM raw_weather_data r JOIN sqlite_master m ON true", "TABLE_NOT_FOUND" },
+        { "SELECT (SELECT count(*) FROM duckdb_tables) AS n", "TABLE_NOT_FOUND" },
+        { "SELECT * FROM pragma_database_list", "TABLE_NOT_FOUND" },
+        { "SELECT * FROM duckdb_logs", "TABLE_NOT_FOUND" },
+        { "SELECT * FROM system.main.duckdb_settings", "SCHEMA_NOT_FOUND" },
+        { "SELECT * FROM memory.main.readings", "SCHEMA_NOT_FOUND" },
+        { "SELECT table_name FROM information_schema.tables", "NOT_SUPPORTED" },
     };
+
+    /// <summary>Every view DuckDB keeps of itself, by the name a query can give without its schema, is refused by name.</summary>
+    [Fact]
+    public async Task Every_view_of_the_engine_itself_is_refused()
+    {
+        using var plain = new DuckDBConnection("DataSource=:memory:");
+        plain.Open();
+        using var command = plain.CreateCommand();
+        command.CommandText = "SELECT DISTINCT view_name FROM duckdb_views() WHERE internal AND schema_name <> 'information_schema' ORDER BY 1";
+        var views = new List<string>();
+        using (var reader = command.ExecuteReader()) while (reader.Read()) views.Add(reader.GetString(0));
+        Assert.Contains("pg_settings", views);
+        foreach (var view in views)
+        {
+            var error = await Assert.ThrowsAsync<AthenaQueryException>(() => day.Session.QueryAsync($"SELECT * FROM {view}"));
+            Assert.Equal($"TABLE_NOT_FOUND: line 1:15: Table '{view}' does not exist", error.Message);
+        }
+    }
+
+    [Fact]
+    public void The_engine_may_reach_only_its_own_folders_and_spills_nowhere()
+    {
+        var allowed = Path.Combine(day.Parent, "workspace", "lake");
+        using var engine = LocalAthena.OpenSandboxedEngine([allowed], []);
+        using var command = engine.CreateCommand();
+        command.CommandText = "SELECT current_setting('allowed_directories')::VARCHAR, current_setting('temp_directory')";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal($"[{allowed}/]", reader.GetString(0));
+        Assert.Equal("", reader.GetString(1));
+    }
 
     [Theory]
     [MemberData(nameof(Escapes))]
