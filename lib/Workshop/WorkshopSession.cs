@@ -169,11 +169,28 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         if (pipelineReady) return;
         var stack = await Stages.Stack.ReadyWorkshopStackAsync(Names.StackName, given.Notice, cancellationToken);
         Names = PipelineNames.FromStack(stack);
-        if (given.Cities is null && Names.ProducerCities is { Count: > 0 } cities) (Cities, citiesFrom) = (City.Resolve(cities), "the deployed stack's Cities parameter");
+        if (given.Cities is null && Names.ProducerCities is { Count: > 0 } cities) (Cities, citiesFrom) = (CitiesOfTheStack(cities), "the deployed stack's Cities parameter");
         // Where a schedule rule exists, it is the truth: the stack's resource list does not carry the expression.
         if (Stages.Schedule is { } schedule && await schedule.DescribeAsync(Names.ScheduleRule, cancellationToken) is { ScheduleExpression: { } expression })
             Names = Names with { Schedule = expression };
         pipelineReady = true;
+    }
+
+    /// <summary>
+    /// The cities the deployed stack's Cities parameter names. CloudFormation takes any list, so a city the producer
+    /// cannot place is found only here, and every command would fail on it: the message says where it comes from.
+    /// </summary>
+    private static IReadOnlyList<City> CitiesOfTheStack(IReadOnlyList<string> cities)
+    {
+        try
+        {
+            return City.Resolve(cities);
+        }
+        catch (ArgumentException error)
+        {
+            throw new ArgumentException($"The deployed stack's Cities parameter: {error.Message} Deploy the stack again with cities the producer " +
+                "can place ('workshop deploy --parameter Cities=London,Leeds').", error);
+        }
     }
 
     /// <summary>After a deployment or deletion the names are read again on next use.</summary>

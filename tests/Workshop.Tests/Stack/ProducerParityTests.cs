@@ -128,6 +128,35 @@ public sealed class ProducerParityTests : IDisposable
         Assert.Equal(["Nowhere"], csharpSummary.FailedCities);
     }
 
+    [Fact]
+    public void The_Python_Lambda_places_every_city_the_kit_knows_where_the_CSharp_producer_does()
+    {
+        Assert.True(File.Exists(SystemPython), "Debian's python3 is needed for this test.");
+        var template = TemplateReader.Parse(File.ReadAllText(Path.Combine(Repository.Root, "templates", "workshop-stack.yaml")));
+        File.WriteAllText(Path.Combine(folder, "index.py"), template["Resources"]!["ProducerFunction"]!["Properties"]!["Code"]!["ZipFile"]!.GetValue<string>());
+        Directory.CreateDirectory(Path.Combine(folder, "boto3"));
+        File.WriteAllText(Path.Combine(folder, "boto3", "__init__.py"), "def client(name):\n    return None\n");
+        // Each name as a learner might type it in the Cities parameter: lower case, with spaces around.
+        File.WriteAllText(Path.Combine(folder, "places.py"), """
+            import json, sys, index
+            print(json.dumps([index.place(" " + name.lower() + " ") for name in sys.argv[1:]]))
+            """.Replace("\n            ", "\n"));
+        var info = new ProcessStartInfo(SystemPython) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        info.ArgumentList.Add("places.py");
+        foreach (var city in City.Known) info.ArgumentList.Add(city.Name);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, errors);
+
+        var placed = JsonDocument.Parse(output).RootElement.EnumerateArray()
+            .Select(p => (p[0].GetString()!, p[1].GetDouble(), p[2].GetDouble())).ToArray();
+        Assert.Equal(18, placed.Length);
+        Assert.Equal(City.Known.Select(c => (c.Name, c.Latitude, c.Longitude)), placed);
+        Assert.Equal(City.Known.Select(c => c.Name), City.Resolve(City.Known.Select(c => " " + c.Name.ToLowerInvariant() + " ")).Select(c => c.Name));
+    }
+
     private static string[] Names(JsonElement record) => record.EnumerateObject().Select(p => p.Name).ToArray();
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -37,6 +37,24 @@ public sealed class TemplateParametersTests : LocalSessionTest
         Assert.Null(parameters[0].Default);
     }
 
+    [Fact]
+    public async Task A_city_the_producer_cannot_place_in_the_stacks_Cities_is_named_with_where_it_comes_from_and_the_way_out()
+    {
+        // CloudFormation takes any list; the producer is what cannot place York.
+        await Session.Stack.DeployAsync(parameters: new Dictionary<string, string> { ["Cities"] = "Leeds,York" });
+        await using var next = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = Temp.Root });
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => next.QueryAsync("SELECT 1"));
+
+        Assert.StartsWith("The deployed stack's Cities parameter: City 'York' is not one the kit knows.", error.Message);
+        Assert.EndsWith("Deploy the stack again with cities the producer can place ('workshop deploy --parameter Cities=London,Leeds').", error.Message);
+
+        await next.Stack.DeployAsync(parameters: new Dictionary<string, string> { ["Cities"] = "Leeds,aberdeen" });
+        await using var mended = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = Temp.Root });
+        await mended.EnsurePipelineAsync();
+        Assert.Equal(["Leeds", "Aberdeen"], mended.Cities.Select(c => c.Name));
+    }
+
     private static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
