@@ -19,9 +19,40 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
     public static string Translate(string sql, RedshiftContext context)
     {
         var tokens = RedshiftLexer.Tokens(sql);
+        QuoteEngineKeywords(tokens);
         var limit = TopRows(tokens);
         var text = new RedshiftTranslator(tokens, context).Range(0, tokens.Count);
         return limit is null ? text : text.TrimEnd().TrimEnd(';') + " LIMIT " + limit;
+    }
+
+    /// <summary>
+    /// Words Redshift takes as plain names that the engine's parser keeps for itself (DuckDB's ASOF and POSITIONAL joins,
+    /// its MAP and STRUCT types, ...): a column called <c>at</c> is fine on Redshift and a syntax error in the engine.
+    /// </summary>
+    private static readonly HashSet<string> EngineOnlyKeywords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "at", "anti", "asof", "semi", "positional", "map", "struct", "unpack", "summarize", "lambda", "tablesample",
+    };
+
+    /// <summary>
+    /// Quotes each of <see cref="EngineOnlyKeywords"/> where Redshift reads it as a name: not a call, and for AT not the
+    /// start of AT TIME ZONE. Quoted in lower case, as Redshift folds an unquoted name.
+    /// </summary>
+    private static void QuoteEngineKeywords(List<RedshiftToken> tokens)
+    {
+        int NextSignificant(int i)
+        {
+            for (i++; i < tokens.Count && tokens[i].Kind is RedshiftTokenKind.Space or RedshiftTokenKind.Comment; i++) { }
+            return i;
+        }
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind != RedshiftTokenKind.Word || !EngineOnlyKeywords.Contains(tokens[i].Text)) continue;
+            var next = NextSignificant(i);
+            if (next < tokens.Count && tokens[next].IsSymbol("(")) continue;
+            if (tokens[i].IsWord("at") && next < tokens.Count && tokens[next].IsWord("time")) continue;
+            tokens[i] = new RedshiftToken(RedshiftTokenKind.QuotedName, '"' + tokens[i].Text.ToLowerInvariant() + '"');
+        }
     }
 
     /// <summary>SELECT TOP n (Redshift's LIMIT): the count, with TOP and n taken out of the tokens, or null.</summary>

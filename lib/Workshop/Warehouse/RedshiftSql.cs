@@ -96,6 +96,9 @@ public static partial class RedshiftSql
             return function switch
             {
                 "count_star" => "count",
+                // The engine's names for LISTAGG and APPROXIMATE COUNT(DISTINCT ...), named as Redshift names them.
+                "string_agg" => "listagg",
+                "approx_count_distinct" => "count",
                 "cast" or "try_cast" => CastOfColumn().Match(engineName) is { Success: true } cast ? cast.Groups["column"].Value.ToLowerInvariant() : "?column?",
                 _ => function,
             };

@@ -71,6 +71,31 @@ public sealed class RedshiftSqlTests(WarehouseFixture warehouse) : IClassFixture
     }
 
     [Fact]
+    public void Names_that_only_the_engine_keeps_as_keywords_are_plain_names_as_on_Redshift()
+    {
+        // AT, MAP and ASOF are no keywords of Redshift's (its list of reserved words leaves them out).
+        warehouse.Engine.Execute("CREATE TABLE keyword_names (city VARCHAR(10), at TIMESTAMP, map INT, asof INT) DISTSTYLE KEY DISTKEY(city) SORTKEY(at)");
+        warehouse.Engine.Execute("INSERT INTO keyword_names (city, at, map, asof) VALUES ('Oslo', '2025-01-01 10:00:00', 3, 4)");
+
+        var result = warehouse.Engine.Execute("SELECT at, k.map, asof, at AT TIME ZONE 'UTC' AS utc FROM keyword_names k WHERE at > '2024-12-31'");
+
+        Assert.Equal(["at", "map", "asof", "utc"], result.Columns.Select(c => c.Name));
+        Assert.Equal(["2025-01-01 10:00:00 | 3 | 4"], warehouse.Rows("SELECT at, map, asof FROM keyword_names"));
+    }
+
+    [Fact]
+    public void Listagg_and_approximate_count_are_named_as_Redshift_names_them()
+    {
+        warehouse.Engine.Execute("CREATE TABLE aggregate_names (city VARCHAR(10), code INT)");
+        warehouse.Engine.Execute("INSERT INTO aggregate_names VALUES ('Oslo', 3), ('Bergen', 5)");
+
+        var result = warehouse.Engine.Execute("SELECT LISTAGG(city, ',') WITHIN GROUP (ORDER BY city), APPROXIMATE COUNT(DISTINCT city), MEDIAN(code) FROM aggregate_names");
+
+        Assert.Equal(["listagg", "count", "median"], result.Columns.Select(c => c.Name));
+        Assert.Equal(["Bergen,Oslo | 2 | 4"], warehouse.Rows("SELECT LISTAGG(city, ',') WITHIN GROUP (ORDER BY city), APPROXIMATE COUNT(DISTINCT city), MEDIAN(code) FROM aggregate_names"));
+    }
+
+    [Fact]
     public void A_table_made_from_a_query_takes_the_names_the_query_shows()
     {
         warehouse.Engine.Execute("CREATE TABLE ctas_source_rows (city VARCHAR(10), weather_code INT)");
