@@ -310,6 +310,7 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         }
         foreach (var required in shape.Required.Where(r => !properties.ContainsKey(r)))
             throw new ValidationException("cloudformation", $"Properties validation failed for resource {logicalId} with message: #: required key [{required}] not found.");
+        NestedPropertyShapes.Check(logicalId, type, properties);
     }
 
     /// <summary>Every resource's type must be one the local deployer can build; the message lists them.</summary>

@@ -169,6 +169,24 @@ public sealed class LocalCloudFormationTests : LocalSessionTest
         await Assert.ThrowsAsync<ValidationException>(() => Deploy("Resources:\n  X: { Type: AWS::Logs::LogGroup }"));
     }
 
+    [Theory]
+    [InlineData("Stream: { Type: AWS::Kinesis::Stream, Properties: { StreamModeDetails: { StreamMod: ON_DEMAND } } }",
+        "#/StreamModeDetails: extraneous key [StreamMod] is not permitted (did you mean StreamMode?).")]
+    [InlineData("Bucket: { Type: AWS::S3::Bucket, Properties: { LifecycleConfiguration: { Rules: [ { Status: Enabled, Transitions: [ { StorageClass: GLACIER, TransitionInDayz: 10 } ] } ] } } }",
+        "#/LifecycleConfiguration/Rules/0/Transitions/0: extraneous key [TransitionInDayz] is not permitted (did you mean TransitionInDays?).")]
+    [InlineData("Bucket: { Type: AWS::S3::Bucket, Properties: { LifecycleConfiguration: { Rules: [ { Status: Enabled, ExpirationInDays: 3 }, { ExpirationInDays: 7 } ] } } }",
+        "#/LifecycleConfiguration/Rules/1: required key [Status] not found.")]
+    [InlineData("Logs: { Type: AWS::Logs::LogGroup, Properties: { Tags: [ { Key: team, Vale: data } ] } }",
+        "#/Tags/0: extraneous key [Vale] is not permitted (did you mean Value?).")]
+    public async Task A_misspelt_or_missing_nested_key_fails_its_resource_named_by_its_path(string resource, string message)
+    {
+        var stack = await Deploy("Resources:\n  " + resource);
+
+        Assert.Equal("ROLLBACK_COMPLETE", stack.StackStatus);
+        var failed = stack.Events.Single(e => e.ResourceStatus == "CREATE_FAILED");
+        Assert.EndsWith("with message: " + message, failed.ResourceStatusReason);
+    }
+
     [Fact]
     public async Task A_resource_that_fails_to_create_rolls_back_the_stack()
     {

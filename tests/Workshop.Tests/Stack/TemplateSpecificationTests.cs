@@ -80,6 +80,65 @@ public class TemplateSpecificationTests
         }
     }
 
+    /// <summary>
+    /// The nested keys the local deployer checks (lib/Workshop/Stack/NestedPropertyShapes.json) are the specification's,
+    /// followed from each resource type it builds: every nested type's property names and required keys, through lists
+    /// and maps, and tags as Key and Value.
+    /// </summary>
+    [Fact]
+    public void The_deployers_nested_property_shapes_are_the_specifications()
+    {
+        var spec = Specification.Load();
+        var shipped = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "lib", "Workshop", "Stack", "NestedPropertyShapes.json")))!;
+        var types = shipped["types"]!.AsObject();
+        Assert.Equal(ResourceTypes.Supported.Keys.Order(StringComparer.Ordinal), shipped["resources"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        var problems = new List<string>();
+        var compared = new HashSet<string>();
+
+        void Compare(JsonObject specType, string expression, string path)
+        {
+            switch (specType["type"]!.GetValue<string>())
+            {
+                case "array" or "map":
+                    var inner = specType["element"]!.AsObject();
+                    var (open, close) = specType["type"]!.GetValue<string>() == "array" ? ('[', ']') : ('{', '}');
+                    var expectsKeys = inner["type"]!.GetValue<string>() is "ref" or "tag" or "array" or "map";
+                    if (!expectsKeys) { if (expression != "") problems.Add($"{path}: shipped {expression} for a list or map of plain values"); break; }
+                    if (expression.Length < 2 || expression[0] != open || expression[^1] != close) { problems.Add($"{path}: shipped '{expression}', the specification has a {specType["type"]}"); break; }
+                    Compare(inner, expression[1..^1], path + "[]");
+                    break;
+                case "tag":
+                    if (expression != "Tag") problems.Add($"{path}: shipped '{expression}' for a tag");
+                    break;
+                case "ref":
+                    var definition = spec.PropertyTypes[specType["reference"]!["$ref"]!.GetValue<string>()];
+                    if (types[expression] is not JsonObject shape) { problems.Add($"{path}: shipped '{expression}', no such nested type"); break; }
+                    if (!compared.Add(expression)) break;
+                    var properties = definition["properties"]!.AsObject();
+                    var shippedProperties = shape["properties"]!.AsObject();
+                    if (!properties.Select(p => p.Key).Order(StringComparer.Ordinal).SequenceEqual(shippedProperties.Select(p => p.Key).Order(StringComparer.Ordinal)))
+                        problems.Add($"{path} ({expression}): its property names differ from the specification's");
+                    var required = properties.Where(p => p.Value?["required"]?.GetValue<bool>() == true).Select(p => p.Key).Order(StringComparer.Ordinal);
+                    if (!required.SequenceEqual(shape["required"]!.AsArray().Select(r => r!.GetValue<string>()).Order(StringComparer.Ordinal)))
+                        problems.Add($"{path} ({expression}): its required keys differ from the specification's");
+                    foreach (var (name, property) in properties)
+                        if (shippedProperties[name] is JsonValue inner2) Compare(property!["type"]!.AsObject(), inner2.GetValue<string>(), $"{path}.{name}");
+                    break;
+                default:
+                    if (expression != "") problems.Add($"{path}: shipped '{expression}' for a plain value");
+                    break;
+            }
+        }
+
+        foreach (var (type, shippedProperties) in shipped["resources"]!.AsObject())
+            foreach (var (name, property) in spec.Resources[type]["properties"]!.AsObject())
+                Compare(property!["type"]!.AsObject(), shippedProperties![name]?.GetValue<string>() ?? "", $"{type}.{name}");
+
+        Assert.Empty(problems);
+        Assert.Contains("AWS::Kinesis::Stream.StreamModeDetails", compared);
+        Assert.True(compared.Count > 150, $"Only {compared.Count} nested types were compared.");
+    }
+
     [Fact]
     public void Every_GetAtt_names_an_attribute_its_resource_type_has()
     {
