@@ -494,7 +494,7 @@ public sealed class TerminalTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Equal("", stdout);
-        Assert.Equal("ValidationException: Stack with id weather-analytics does not exist, so there is nothing to delete. "
+        Assert.Equal("ValidationError: Stack with id weather-analytics does not exist, so there is nothing to delete. "
             + "The stacks deployed here: stream; give one with --stack-name.", Assert.Single(Lines(stderr)).TrimEnd());
 
         Assert.Equal(0, Workshop("destroy", "--empty-buckets").Exit);

@@ -30,8 +30,9 @@ public class ResourceNotFoundException(string service, string message)
 public class ResourceInUseException(string service, string message)
     : ServiceException(service, nameof(ResourceInUseException), message);
 
+/// <summary>A request the service refuses as it stands: CloudFormation calls it ValidationError, the JSON services ValidationException.</summary>
 public class ValidationException(string service, string message)
-    : ServiceException(service, nameof(ValidationException), message);
+    : ServiceException(service, service == "cloudformation" ? "ValidationError" : nameof(ValidationException), message);
 
 public class InvalidArgumentException(string service, string message)
     : ServiceException(service, nameof(InvalidArgumentException), message);

@@ -176,8 +176,13 @@ public static class AthenaSql
                 throw new AthenaQueryException("SYNTAX_ERROR", $"line {atLine}:{atColumn}: mismatched input {token.Text}. Expecting: a table name (a string literal cannot be read as a table)");
             }
             if (token.Kind is TokenKind.Word or TokenKind.QuotedIdentifier && previous?.Text != "."
-                && (previous?.Lower is "from" or "join" || (previous?.Text == "," && InFromList(tokens, k))))
-                RefuseEngineCatalog(sql, tokens, k);
+                && (previous?.Lower is "from" or "join" || (previous?.Text == "," && InFromList(tokens, k)))
+                && CatalogReference(sql, tokens, k) is { } informationSchema)
+            {
+                output.Append(InformationSchema.EngineName(informationSchema.View));
+                k = informationSchema.Last;
+                continue;
+            }
             if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) { output.Append(token.Text); continue; }
             var isQuoted = token.Kind == TokenKind.QuotedIdentifier;
             var lower = isQuoted ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower;
@@ -237,29 +242,39 @@ public static class AthenaSql
     private static readonly FrozenSet<string> EngineSchemas = new[] { "pg_catalog", "information_schema", "system", "memory" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Refuses a table name that reaches the engine's own catalog (<c>FROM pg_catalog.pg_settings</c>, <c>FROM
-    /// duckdb_tables</c>) in Athena's words. information_schema is Athena's too, over the Glue catalog; the local engine
-    /// does not keep one, so it is refused by name, with the statements that answer the same questions.
+    /// A table name in the catalog's own schemas. Athena's information_schema (its tables, columns, schemata and views,
+    /// over the Glue catalog) comes back as the view asked for and the index of the name's last token, to be read from
+    /// the tables <see cref="InformationSchema"/> fills. A name that reaches the engine's own catalog (<c>FROM
+    /// pg_catalog.pg_settings</c>, <c>FROM duckdb_tables</c>) is refused in Athena's words. Null for any other name.
     /// </summary>
-    private static void RefuseEngineCatalog(string sql, List<Token> tokens, int first)
+    private static (string View, int Last)? CatalogReference(string sql, List<Token> tokens, int first)
     {
         var parts = new List<string>();
+        var last = first;
         for (var k = first; k < tokens.Count; )
         {
             var token = tokens[k];
             if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) break;
             parts.Add(token.Kind == TokenKind.QuotedIdentifier ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower);
+            last = k;
             var dot = tokens.FindIndex(k + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment));
             if (dot < 0 || tokens[dot].Text != ".") break;
             k = tokens.FindIndex(dot + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment));
             if (k < 0) break;
         }
-        if (parts.Count == 0) return;
+        if (parts.Count == 0) return null;
         var (line, column) = Position(sql, tokens[first].Offset);
         var name = string.Join('.', parts);
-        if (parts[..^1].Contains("information_schema"))
-            throw new AthenaQueryException("NOT_SUPPORTED", $"line {line}:{column}: Table '{name}' is not available in the local engine, which keeps no information_schema. " +
-                "List tables with SHOW TABLES, and a table's columns with SHOW COLUMNS FROM t or DESCRIBE t.");
+        if (parts is ["information_schema", _] or [LocalAthena.EngineCatalog, "information_schema", _])
+        {
+            var view = parts[^1];
+            if (InformationSchema.Views.Contains(view)) return (view, last);
+            throw new AthenaQueryException("TABLE_NOT_FOUND", $"line {line}:{column}: Table '{LocalAthena.EngineCatalog}.information_schema.{view}' does not exist. " +
+                $"The local engine's information_schema holds {string.Join(", ", InformationSchema.Views.SkipLast(1))} and {InformationSchema.Views[^1]}")
+            {
+                NamesEngineCatalog = true,
+            };
+        }
         if (parts[..^1].FirstOrDefault(EngineSchemas.Contains) is { } schema)
             throw new AthenaQueryException("SCHEMA_NOT_FOUND", $"line {line}:{column}: Schema '{schema}' does not exist. The Glue catalog's databases are listed by SHOW DATABASES, their tables by SHOW TABLES.");
         if (parts.Count == 1 && EngineViews.Contains(parts[0]))
@@ -267,6 +282,7 @@ public static class AthenaSql
             {
                 NamesEngineCatalog = true,
             };
+        return null;
     }
 
     // Clauses that end a FROM list at the same depth; reaching one first means the comma separates other things.

@@ -386,6 +386,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
+        if (InformationSchema.IsNamedIn(translated)) InformationSchema.Fill(duck, catalog);
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles)
         {

@@ -22,7 +22,7 @@ public static class NestedPropertyShapes
         return JsonSerializer.Deserialize<Shapes>(stream, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
     });
 
-    /// <summary>Throws CloudFormation's ValidationException for the first nested key the specification does not define, or a required one missing.</summary>
+    /// <summary>Throws CloudFormation's ValidationError for the first nested key the specification does not define, or a required one missing.</summary>
     public static void Check(string logicalId, string type, JsonObject properties)
     {
         if (!Loaded.Value.Resources.TryGetValue(type, out var typed)) return;

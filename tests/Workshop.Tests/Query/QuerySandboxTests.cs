@@ -52,7 +52,8 @@ public sealed class QuerySandboxTests(SandboxFixture day) : IClassFixture<Sandbo
         { "SELECT * FROM duckdb_logs", "TABLE_NOT_FOUND" },
         { "SELECT * FROM system.main.duckdb_settings", "SCHEMA_NOT_FOUND" },
         { "SELECT * FROM memory.main.readings", "SCHEMA_NOT_FOUND" },
-        { "SELECT table_name FROM information_schema.tables", "NOT_SUPPORTED" },
+        { "SELECT * FROM information_schema.roles", "TABLE_NOT_FOUND" },
+        { "SELECT * FROM system.information_schema.tables", "SCHEMA_NOT_FOUND" },
     };
 
     /// <summary>Every view DuckDB keeps of itself, by the name a query can give without its schema, is refused by name.</summary>

@@ -24,7 +24,7 @@ public sealed class TemplateLimitTests : LocalSessionTest
 
         var error = Refused(text.ToString());
 
-        Assert.Equal("ValidationException", error.ErrorCode);
+        Assert.Equal("ValidationError", error.ErrorCode);
         Assert.StartsWith("Template format error: YAML aliases are not allowed in CloudFormation templates (alias *l0 at line 2)", error.Message);
     }
 
