@@ -264,7 +264,6 @@ public static class AthenaSql
         }
         if (parts.Count == 0) return null;
         var (line, column) = Position(sql, tokens[first].Offset);
-        var name = string.Join('.', parts);
         if (parts is ["information_schema", _] or [LocalAthena.EngineCatalog, "information_schema", _])
         {
             var view = parts[^1];

@@ -383,10 +383,20 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
         _ => null,
     };
 
+    /// <summary>
+    /// A statement in the engine's SQL (<see cref="AthenaSql.Translate"/>). One that reads Athena's information_schema
+    /// finds it filled from the catalog as it is now.
+    /// </summary>
+    private string TranslateForEngine(string sql, DateTimeOffset now)
+    {
+        var translated = AthenaSql.Translate(sql, now);
+        if (InformationSchema.IsNamedIn(translated)) InformationSchema.Fill(duck, catalog);
+        return translated;
+    }
+
     private Outcome Select(string sql, string database, string id)
     {
-        var translated = AthenaSql.Translate(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        if (InformationSchema.IsNamedIn(translated)) InformationSchema.Fill(duck, catalog);
+        var translated = TranslateForEngine(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles)
         {
@@ -833,7 +843,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
                     currentDatabase = database;
                 }
                 // A view is made again after any view it reads changed: DuckDB keeps the column types it was made with.
-                changed |= DefineView(db, name, AthenaSql.Translate(table.ViewOriginalText!, clock.GetUtcNow()), always: dependencyChanged);
+                changed |= DefineView(db, name, TranslateForEngine(table.ViewOriginalText!, clock.GetUtcNow()), always: dependencyChanged);
             }
             else
             {

@@ -73,7 +73,7 @@ public sealed partial class LocalAthena
                     : $"line 1:1: Table 'awsdatacatalog.{db}.{view}' already exists. Give the view another name.");
         }
         var select = SelectPart(statement, match.Groups["select"]);
-        var definition = $"SELECT * FROM ({AthenaSql.Translate(select, clock.GetUtcNow())}) AS definition LIMIT 0";
+        var definition = $"SELECT * FROM ({TranslateForEngine(select, clock.GetUtcNow())}) AS definition LIMIT 0";
         IReadOnlyList<ResultColumn>? columns = null;
         if (ReuseRows)
         {
@@ -245,7 +245,7 @@ public sealed partial class LocalAthena
             throw new AthenaQueryException("HIVE_PATH_ALREADY_EXISTS", $"Target directory for table '{db}.{name}' already exists: {location}. Choose an empty external_location.");
 
         var select = SelectPart(statement, match.Groups["select"]);
-        var translated = AthenaSql.Translate(select, clock.GetUtcNow());
+        var translated = TranslateForEngine(select, clock.GetUtcNow());
         // The rows kept in memory are read when the SELECT would read every object of a kept table anyway (a copy of
         // the raw table to Parquet); the files are read otherwise, or if anything fails on the way, so an error is the
         // one the files give.

@@ -28,7 +28,7 @@ public sealed partial class LocalAthena
         var insertColumns = InsertColumns(match.Groups["columns"], tableColumns);
 
         var select = SelectPart(statement, match.Groups["select"]);
-        var translated = AthenaSql.Translate(select, clock.GetUtcNow());
+        var translated = TranslateForEngine(select, clock.GetUtcNow());
         var staged = Quote($"insert_{id.Replace("-", "")}");
         // The rows kept in memory are read when the SELECT would read every object it needs of a kept table anyway; the
         // files are read otherwise, or if anything fails on the way, so an error is the one the files give.
