@@ -333,7 +333,8 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
         if (AthenaSql.Tokenize(statement).Any(t => t.Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier
                 && Unquote(t).Equals(LakeRowCache.Database, StringComparison.Ordinal)))
             throw new AthenaQueryException("SEMANTIC_ERROR", $"line 1:1: Catalog \"{LakeRowCache.Database}\" does not exist!");
-        if (!catalog.DatabaseExists(database))
+        // Listing the databases, or making one, needs no database to run in: on a new account they are how one begins.
+        if (!catalog.DatabaseExists(database) && !NeedsNoDatabase().IsMatch(statement))
             throw new AthenaQueryException("SCHEMA_NOT_FOUND", $"line 1:1: Schema '{database}' does not exist. Choose a database that exists (SHOW DATABASES), or deploy the stack.");
         foreach (var (pattern, handler) in DdlHandlers())
         {
@@ -1012,6 +1013,9 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     }
 
     public void Dispose() => duck.Dispose();
+
+    [GeneratedRegex(@"^(CREATE\s+(DATABASE|SCHEMA)\s|SHOW\s+(DATABASES|SCHEMAS)$)", RegexOptions.IgnoreCase)]
+    private static partial Regex NeedsNoDatabase();
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex SimpleName();
