@@ -168,6 +168,11 @@ public sealed class LocalBackend : IHtmlDisplay, IDisposable
         Summary: _ => $"workspace {Workspace.Root}, clock {Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC",
         CheckAsync: _ => Task.FromResult(("Backend local: no AWS account or network is used. Check AWS with 'workshop doctor --backend aws'.", true)),
         Resources: this,
+        PauseAsync: (pause, _) =>
+        {
+            Clock.MoveBy(pause);
+            return Task.CompletedTask;
+        },
         StartAgain: "'workshop reset' in a terminal starts again from an empty workspace"))
     {
         BackendName = "local (offline)",
@@ -186,11 +191,6 @@ public sealed class LocalBackend : IHtmlDisplay, IDisposable
         Metrics = CloudWatch,
         Local = this,
         Time = Clock,
-        PauseAsync = (pause, _) =>
-        {
-            Clock.MoveBy(pause);
-            return Task.CompletedTask;
-        },
     };
 
     public void Dispose()

@@ -54,7 +54,7 @@ public sealed class PipelineStages : IHtmlDisplay
     /// A wait between retries, on the pipeline's time: locally the virtual clock moves on by it (a shard's write allowance
     /// is counted on that clock; the caller saves the clock once it is done), on AWS real time passes.
     /// </summary>
-    public required Func<TimeSpan, CancellationToken, Task> PauseAsync { get; init; }
+    internal Task PauseAsync(TimeSpan pause, CancellationToken cancellationToken) => Backend.PauseAsync(pause, cancellationToken);
 
     /// <summary>How the session describes this backend, and what it disposes at the end: the kit's own, not a stage.</summary>
     internal BackendParts Backend { get; }
@@ -102,6 +102,7 @@ public sealed class PipelineStages : IHtmlDisplay
 /// <param name="Summary">The session in one line after its title, given the stack's name.</param>
 /// <param name="CheckAsync">What `workshop doctor` reports: what the backend would use and whether it can (never a secret).</param>
 /// <param name="Resources">What to dispose when the session ends.</param>
+/// <param name="PauseAsync">How a wait between retries passes (<see cref="PipelineStages.PauseAsync"/>).</param>
 /// <param name="StartAgain">How a learner starts the day again from nothing, where the backend holds it all in the workspace
 /// (locally, 'workshop reset'); null where the stack lives elsewhere (AWS).</param>
 internal sealed record BackendParts(
@@ -111,4 +112,5 @@ internal sealed record BackendParts(
     Func<string, string> Summary,
     Func<CancellationToken, Task<(string Text, bool Healthy)>> CheckAsync,
     IDisposable Resources,
+    Func<TimeSpan, CancellationToken, Task> PauseAsync,
     string? StartAgain = null);

@@ -167,7 +167,8 @@ public sealed class AwsPipeline : IDisposable
                 var report = await AwsDoctor.ReportAsync(Settings, transport, cancellationToken);
                 return (report.Text.TrimEnd(), report.Healthy);
             },
-            Resources: this))
+            Resources: this,
+            PauseAsync: (pause, cancellationToken) => Task.Delay(pause, cancellationToken)))
         {
             BackendName = "AWS",
             Stream = Stream,
@@ -185,7 +186,6 @@ public sealed class AwsPipeline : IDisposable
             Metrics = CloudWatch,
             Local = null,
             Time = Clock.WallClock.Instance,
-            PauseAsync = (pause, cancellationToken) => Task.Delay(pause, cancellationToken),
         };
     }
 
