@@ -144,7 +144,7 @@ public sealed class BadInputCliTests : IDisposable
     public void Deploy_of_an_alias_bomb_is_refused_in_one_line()
     {
         var bomb = File("bomb.yaml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nResources:\n  L: { Type: AWS::Logs::LogGroup, Properties: { Tags: [*d, *d, *d, *d, *d, *d, *d, *d, *d] } }\n");
-        AssertOneClearLine(Workshop("deploy", "--template", bomb), "ValidationException", "YAML aliases are not allowed");
+        AssertOneClearLine(Workshop("deploy", "--template", bomb), "ValidationError", "YAML aliases are not allowed");
     }
 
     [Fact]
