@@ -144,7 +144,7 @@ public sealed class CuratedTables(WorkspaceDirectory workspace, LocalObjectStore
     public IReadOnlyList<ObjectInfo> Files(CuratedTableSpec spec) => lake.ListAllAsync(spec.Bucket, spec.Prefix).ToBlockingEnumerable().ToArray();
 
     /// <summary>A DuckDB engine that can read and write only the lake and the jobs' scratch folder.</summary>
-    public DuckDBConnection OpenEngine() => LocalAthena.OpenSandboxedEngine([workspace.EnsureFolder("lake"), ScratchFolder()], []);
+    public DuckDBConnection OpenEngine() => LocalAthena.OpenSandboxedEngine([workspace.EnsureFolder("lake"), ScratchFolder()], LocalAthena.SpillFolder(workspace), []);
 
     /// <summary>Loads rows into a temporary table of the given columns, for SQL to read.</summary>
     public static void LoadRows(DuckDBConnection engine, string table, IReadOnlyList<(string Name, string HiveType)> columns, IReadOnlyList<object?[]> rows)

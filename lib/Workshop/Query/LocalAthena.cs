@@ -89,7 +89,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
         this.lake = lake;
         Settings = settings;
         var savedRows = workspace.EnsureFolder(LakeRowCache.SavedFolder);
-        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], TrinoFunctions.EngineSetup.Concat(LakeRowCache.Setup), openedFiles);
+        duck = OpenSandboxedEngine([workspace.EnsureFolder("lake"), savedRows], SpillFolder(workspace), TrinoFunctions.EngineSetup.Concat(LakeRowCache.Setup), openedFiles);
         rowCache = new LakeRowCache(duck, workspace, savedRows);
         history = new QueryHistory(workspace);
     }
@@ -119,6 +119,9 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
         set => rowCache.FileClock = value;
     }
 
+    /// <summary>Where an engine of this workspace writes what does not fit in memory (DuckDB makes the folder when it first needs it).</summary>
+    internal static string SpillFolder(WorkspaceDirectory workspace) => workspace.Resolve("query", "spill");
+
     /// <summary>The in-memory catalog every sandboxed engine starts in (Athena's own catalog name).</summary>
     internal const string EngineCatalog = "awsdatacatalog";
 
@@ -128,7 +131,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     /// <paramref name="openedFiles"/>, when given) and <paramref name="setup"/> are made first, because each of them
     /// needs a setting the lock then forbids.
     /// </summary>
-    internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, IEnumerable<string> setup, OpenedFiles? openedFiles = null)
+    internal static DuckDBConnection OpenSandboxedEngine(IReadOnlyList<string> allowedFolders, string spillFolder, IEnumerable<string> setup, OpenedFiles? openedFiles = null)
     {
         var engine = new DuckDBConnection("DataSource=:memory:");
         try
@@ -148,9 +151,9 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
                 Run($"CALL enable_logging('FileSystem', storage = '{OpenedFiles.StorageName}')");
             }
             foreach (var statement in setup) Run(statement);
-            // No spilling to disk: by default DuckDB spills into .tmp/ under the process's folder, outside the workspace,
-            // and allows that folder too. The workshop's data fits in memory many times over.
-            Run("SET temp_directory = ''");
+            // By default DuckDB spills into .tmp/ under the process's folder, outside the workspace, and allows that folder
+            // too. Turning spilling off instead made the day's queries slower, so it spills into the workspace.
+            Run($"SET temp_directory = '{Path.GetFullPath(spillFolder).Replace("'", "''")}'");
             // DuckDB compares paths as text, so each folder ends with a separator: lake/ must not also allow lake-old/.
             var folders = allowedFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar);
             Run($"SET allowed_directories = [{string.Join(", ", folders.Select(f => $"'{f.Replace("'", "''")}'"))}]");

@@ -19,7 +19,7 @@ public sealed class QueryFloor : IDisposable
     public QueryFloor(WorkspaceDirectory workspace, TimeProvider clock)
     {
         this.clock = clock;
-        engine = LocalAthena.OpenSandboxedEngine([workspace.EnsureFolder("lake")], TrinoFunctions.EngineSetup, openedFiles);
+        engine = LocalAthena.OpenSandboxedEngine([workspace.EnsureFolder("lake")], LocalAthena.SpillFolder(workspace), TrinoFunctions.EngineSetup, openedFiles);
         Execute("CREATE SCHEMA IF NOT EXISTS floor_tables");
         Execute("USE awsdatacatalog.floor_tables");
     }

@@ -178,7 +178,7 @@ public sealed partial class LocalWarehouse
             {
                 try
                 {
-                    engine.Connection ??= LocalAthena.OpenSandboxedEngine([folder, lakeFolder, workspace.EnsureFolder(LakeRowCache.SavedFolder)],
+                    engine.Connection ??= LocalAthena.OpenSandboxedEngine([folder, lakeFolder, workspace.EnsureFolder(LakeRowCache.SavedFolder)], LocalAthena.SpillFolder(workspace),
                         // Redshift divides integers as integers (7 / 2 is 3), as PostgreSQL does.
                         ["SET integer_division = true", .. RedshiftSql.Macros]);
                     foreach (var statement in AttachStatements(name)) Run(engine.Connection, statement);

@@ -34,8 +34,8 @@ public sealed class OpenedFilesTests : IDisposable
         var second = Object("it's \"second\".json.gz", """{"t": 3}""");
         var openedByA = new OpenedFiles();
         var openedByB = new OpenedFiles();
-        using var a = LocalAthena.OpenSandboxedEngine([folder], [], openedByA);
-        using var b = LocalAthena.OpenSandboxedEngine([folder], [], openedByB);
+        using var a = LocalAthena.OpenSandboxedEngine([folder], Path.Combine(folder, "spill"), [], openedByA);
+        using var b = LocalAthena.OpenSandboxedEngine([folder], Path.Combine(folder, "spill"), [], openedByB);
 
         Assert.Equal(2, Count(a, $"SELECT COUNT(*) FROM read_json('{first}', format = 'newline_delimited')"));
         Assert.Equal([first], openedByA.Paths.Distinct());
@@ -56,7 +56,7 @@ public sealed class OpenedFilesTests : IDisposable
     public void An_engine_without_a_list_logs_nothing()
     {
         var path = Object("any.json.gz", """{"t": 1}""");
-        using var engine = LocalAthena.OpenSandboxedEngine([folder], []);
+        using var engine = LocalAthena.OpenSandboxedEngine([folder], Path.Combine(folder, "spill"), []);
         Assert.Equal(1, Count(engine, $"SELECT COUNT(*) FROM read_json('{path}', format = 'newline_delimited')"));
         Assert.Equal(0, Count(engine, "SELECT COUNT(*) FROM duckdb_logs()"));
     }
