@@ -151,8 +151,8 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
                 Run($"CALL enable_logging('FileSystem', storage = '{OpenedFiles.StorageName}')");
             }
             foreach (var statement in setup) Run(statement);
-            // By default DuckDB spills into .tmp/ under the process's folder, outside the workspace, and allows that folder
-            // too. Turning spilling off instead made the day's queries slower, so it spills into the workspace.
+            // By default DuckDB spills what does not fit in memory into .tmp/ under the process's folder, outside the
+            // workspace, and allows that folder too; here it spills inside the workspace.
             Run($"SET temp_directory = '{Path.GetFullPath(spillFolder).Replace("'", "''")}'");
             // DuckDB compares paths as text, so each folder ends with a separator: lake/ must not also allow lake-old/.
             var folders = allowedFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar);
