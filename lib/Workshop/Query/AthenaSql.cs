@@ -17,6 +17,9 @@ public static class AthenaSql
     public readonly record struct Token(TokenKind Kind, string Text, int Offset)
     {
         public string Lower => Text.ToLowerInvariant();
+
+        /// <summary>The name a word or quoted name stands for, in lower case: quotes taken off, a doubled quote made single.</summary>
+        public string Name => (Kind == TokenKind.QuotedIdentifier ? Text[1..^1].Replace(Text[..1] + Text[..1], Text[..1]) : Text).ToLowerInvariant();
     }
 
     public static List<Token> Tokenize(string sql)
@@ -185,7 +188,7 @@ public static class AthenaSql
             }
             if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) { output.Append(token.Text); continue; }
             var isQuoted = token.Kind == TokenKind.QuotedIdentifier;
-            var lower = isQuoted ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower;
+            var lower = token.Name;
             // schema.function(...) and "function"(...) reach the same functions as a bare name, so they pass the same list.
             if (next?.Text == "(" && previous?.Text == ".")
             {
@@ -255,7 +258,7 @@ public static class AthenaSql
         {
             var token = tokens[k];
             if (token.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier)) break;
-            parts.Add(token.Kind == TokenKind.QuotedIdentifier ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]).ToLowerInvariant() : token.Lower);
+            parts.Add(token.Name);
             last = k;
             var dot = tokens.FindIndex(k + 1, t => t.Kind is not (TokenKind.Space or TokenKind.Comment));
             if (dot < 0 || tokens[dot].Text != ".") break;

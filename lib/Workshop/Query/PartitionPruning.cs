@@ -144,6 +144,5 @@ internal sealed class PartitionPruning
         index >= 0 && index < tokens.Count && tokens[index].Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier
         && (tokens[index].Kind != AthenaSql.TokenKind.QuotedIdentifier || (tokens[index].Text.Length >= 2 && tokens[index].Text[^1] == tokens[index].Text[0]));
 
-    private static string Name(AthenaSql.Token token) =>
-        (token.Kind == AthenaSql.TokenKind.QuotedIdentifier ? token.Text[1..^1].Replace(token.Text[..1] + token.Text[..1], token.Text[..1]) : token.Text).ToLowerInvariant();
+    private static string Name(AthenaSql.Token token) => token.Name;
 }

@@ -303,13 +303,10 @@ public sealed partial class LocalCloudFormation(WorkspaceDirectory workspace, Ti
         var shape = ResourceTypes.Supported[type];
         foreach (var (name, _) in properties)
         {
-            if (shape.Properties.Contains(name)) continue;
-            var close = shape.Properties.OrderBy(p => NameDistance.Between(p, name)).First();
-            throw new ValidationException("cloudformation",
-                $"Properties validation failed for resource {logicalId} with message: #: extraneous key [{name}] is not permitted" + (NameDistance.Between(close, name) <= 3 ? $" (did you mean {close}?)" : "") + ".");
+            if (!shape.Properties.Contains(name)) throw NestedPropertyShapes.ExtraneousKey(logicalId, "#", name, shape.Properties);
         }
         foreach (var required in shape.Required.Where(r => !properties.ContainsKey(r)))
-            throw new ValidationException("cloudformation", $"Properties validation failed for resource {logicalId} with message: #: required key [{required}] not found.");
+            throw NestedPropertyShapes.RequiredKey(logicalId, "#", required);
         NestedPropertyShapes.Check(logicalId, type, properties);
     }
 

@@ -49,16 +49,23 @@ public static class NestedPropertyShapes
         if (value is not JsonObject given || !Loaded.Value.Types.TryGetValue(expression, out var shape)) return;
         foreach (var (name, item) in given)
         {
-            if (!shape.Properties.TryGetValue(name, out var inner))
-            {
-                var close = shape.Properties.Keys.OrderBy(p => NameDistance.Between(p, name)).FirstOrDefault();
-                var hint = close is not null && NameDistance.Between(close, name) <= 3 ? $" (did you mean {close}?)" : "";
-                throw new ValidationException("cloudformation",
-                    $"Properties validation failed for resource {logicalId} with message: {path}: extraneous key [{name}] is not permitted{hint}.");
-            }
+            if (!shape.Properties.TryGetValue(name, out var inner)) throw ExtraneousKey(logicalId, path, name, shape.Properties.Keys);
             if (inner.Length > 0) CheckValue(logicalId, inner, item, $"{path}/{name}");
         }
         foreach (var required in shape.Required.Where(r => !given.ContainsKey(r)))
-            throw new ValidationException("cloudformation", $"Properties validation failed for resource {logicalId} with message: {path}: required key [{required}] not found.");
+            throw RequiredKey(logicalId, path, required);
     }
+
+    /// <summary>CloudFormation's refusal of a key the property at <paramref name="path"/> ("#" for the resource's own) does not have, with the closest it does.</summary>
+    internal static ValidationException ExtraneousKey(string logicalId, string path, string name, IEnumerable<string> allowed)
+    {
+        var close = allowed.OrderBy(p => NameDistance.Between(p, name)).FirstOrDefault();
+        var hint = close is not null && NameDistance.Between(close, name) <= 3 ? $" (did you mean {close}?)" : "";
+        return new ValidationException("cloudformation",
+            $"Properties validation failed for resource {logicalId} with message: {path}: extraneous key [{name}] is not permitted{hint}.");
+    }
+
+    /// <summary>CloudFormation's refusal of a property at <paramref name="path"/> that lacks a key it requires.</summary>
+    internal static ValidationException RequiredKey(string logicalId, string path, string required) =>
+        new("cloudformation", $"Properties validation failed for resource {logicalId} with message: {path}: required key [{required}] not found.");
 }

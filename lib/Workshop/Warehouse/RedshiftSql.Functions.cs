@@ -19,9 +19,10 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
     public static string Translate(string sql, RedshiftContext context)
     {
         var tokens = RedshiftLexer.Tokens(sql);
-        QuoteEngineKeywords(tokens);
+        var translator = new RedshiftTranslator(tokens, context);
+        translator.QuoteEngineKeywords();
         var limit = TopRows(tokens);
-        var text = new RedshiftTranslator(tokens, context).Range(0, tokens.Count);
+        var text = translator.Range(0, tokens.Count);
         return limit is null ? text : text.TrimEnd().TrimEnd(';') + " LIMIT " + limit;
     }
 
@@ -38,17 +39,12 @@ internal sealed class RedshiftTranslator(List<RedshiftToken> tokens, RedshiftCon
     /// Quotes each of <see cref="EngineOnlyKeywords"/> where Redshift reads it as a name: not a call, and for AT not the
     /// start of AT TIME ZONE. Quoted in lower case, as Redshift folds an unquoted name.
     /// </summary>
-    private static void QuoteEngineKeywords(List<RedshiftToken> tokens)
+    private void QuoteEngineKeywords()
     {
-        int NextSignificant(int i)
-        {
-            for (i++; i < tokens.Count && tokens[i].Kind is RedshiftTokenKind.Space or RedshiftTokenKind.Comment; i++) { }
-            return i;
-        }
         for (var i = 0; i < tokens.Count; i++)
         {
             if (tokens[i].Kind != RedshiftTokenKind.Word || !EngineOnlyKeywords.Contains(tokens[i].Text)) continue;
-            var next = NextSignificant(i);
+            var next = Next(i + 1);
             if (next < tokens.Count && tokens[next].IsSymbol("(")) continue;
             if (tokens[i].IsWord("at") && next < tokens.Count && tokens[next].IsWord("time")) continue;
             tokens[i] = new RedshiftToken(RedshiftTokenKind.QuotedName, '"' + tokens[i].Text.ToLowerInvariant() + '"');
