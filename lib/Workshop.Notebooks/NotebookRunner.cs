@@ -233,7 +233,9 @@ public static class NotebookRunner
         // A learner opening the folder afterwards, alone, is told where to begin and what the two links of a row are.
         var way = entries.Count == 0 ? "" :
             $"<p>Start with <a href=\"{System.Net.WebUtility.HtmlEncode(Href(entries[0].Page))}\">{System.Net.WebUtility.HtmlEncode(entries[0].Title)}</a>. " +
-            "Each page shows a notebook with the outputs of its run; the executed notebook beside it opens in VS Code or Jupyter with the same outputs.</p>";
+            "Each page shows a notebook with the outputs of its run; the executed notebook beside it opens in VS Code or Jupyter with the same outputs. " +
+            // Figures differ between pages of one day (the solutions against the challenges, say) for this reason.
+            "A run takes the notebooks in the order listed, on one workspace, so each page shows what the notebooks above it had left there.</p>";
         var page = $"""
             <!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Streaming Workshop notebooks</title>
             <style>{HtmlExporter.Css}</style></head><body><main>

@@ -253,6 +253,7 @@ public sealed partial class DisplayTests : IDisposable
         Assert.Contains("href=\"notebooks/solutions/answers.html\"", index);
         Assert.Contains("href=\"start.html\"", index);
         Assert.Contains("<p>Start with <a href=\"start.html\">Start</a>. Each page shows a notebook with the outputs of its run", index);
+        Assert.Contains("A run takes the notebooks in the order listed, on one workspace, so each page shows what the notebooks above it had left there.</p>", index);
         Assert.Contains("(solutions/answers.ipynb)", File.ReadAllText(Path.Combine(root, "notebooks", "first.ipynb"))); // sources keep their links
 
         // One notebook run again into the same folder takes its own row's place; the others stay listed.

@@ -107,11 +107,11 @@ public sealed partial class StatedCountsTests(WorkshopRun run)
         var cells = ExecutedNotebook.CodeCells(run, "03-task3-lake-exploration.ipynb");
         // The scaling cell's rows: scans, Athena's charge, GETs and their cost.
         var scaled = ExecutedNotebook.OutputOf(cells, "EstimatedGetCost(gets)");
-        (decimal Athena, decimal Gets) Row(string question)
+        (decimal Scanned, string Unit, decimal Athena, decimal Gets) Row(string question)
         {
-            var row = Regex.Match(scaled, Regex.Escape(question) + @"\s+[\d.]+ [KMG]B\s+\$(?<athena>[\d.]+)\s+[\d,]+\s+\$(?<gets>[\d.]+)");
+            var row = Regex.Match(scaled, Regex.Escape(question) + @"\s+(?<scanned>[\d.]+) (?<unit>[KMG]B)\s+\$(?<athena>[\d.]+)\s+[\d,]+\s+\$(?<gets>[\d.]+)");
             Assert.True(row.Success, scaled);
-            return (Number(row.Groups["athena"].Value), Number(row.Groups["gets"].Value));
+            return (Number(row.Groups["scanned"].Value), row.Groups["unit"].Value, Number(row.Groups["athena"].Value), Number(row.Groups["gets"].Value));
         }
         var everyCity = Row("100 cities, a year (WHERE city = ...)");
         var oneCity = Row("one city, a year (WHERE location = ...)");
@@ -130,6 +130,17 @@ public sealed partial class StatedCountsTests(WorkshopRun run)
         Assert.Equal(decimal.Round(every, 2), Number(stated.Groups["every"].Value));
         Assert.Equal(decimal.Round(one, 2), Number(stated.Groups["one"].Value));
         Assert.Equal(decimal.Round(every - one, 2), Number(stated.Groups["saved"].Value));
+        // The scans follow the simulated day's bytes, which move a little from day to day: the prose rounds them, and
+        // holds within 3% of what the scaling cell prints.
+        var everyScan = Regex.Match(answer, @"Its scan of about (?<gb>[\d.]+) GB is billed about \*\*\\\$(?<usd>[\d.]+)\*\*");
+        var oneScan = Regex.Match(answer, @"One city's year scans about (?<mb>[\d.]+) MB, billed about \*\*\\\$(?<usd>[\d.]+)\*\*");
+        Assert.True(everyScan.Success && oneScan.Success, answer);
+        Assert.Equal(("GB", "MB"), (everyCity.Unit, oneCity.Unit));
+        static void Near(decimal printed, decimal stated) => Assert.InRange(stated, printed * 0.97m, printed * 1.03m);
+        Near(everyCity.Scanned, Number(everyScan.Groups["gb"].Value));
+        Near(everyCity.Athena, Number(everyScan.Groups["usd"].Value));
+        Near(oneCity.Scanned, Number(oneScan.Groups["mb"].Value));
+        Near(oneCity.Athena, Number(oneScan.Groups["usd"].Value));
         Assert.Equal(2, gets.Count);
         Assert.Equal(gets[0] - gets[1], Number(stated.Groups["today"].Value));
         Assert.Equal((gets[0] - gets[1]) / 0.0004m * 1000, Number(stated.Groups["fewer"].Value));
