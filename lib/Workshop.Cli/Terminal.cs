@@ -55,7 +55,7 @@ internal static partial class Terminal
         if (display is StreamingWorkshop.Producer.LogEventsView log)
         {
             var lines = log.ToString().TrimEnd('\n');
-            Console.Out.WriteLine(Console.IsOutputRedirected ? lines : string.Join('\n', lines.Split('\n').SelectMany(line => WrapWhole(line, Width))));
+            Console.Out.WriteLine(Console.IsOutputRedirected ? lines : string.Join('\n', lines.Split('\n').SelectMany(line => LogEventLines(line, Width))));
             return;
         }
         using var fit = TextTable.FitTo(Unfitted ? int.MaxValue : Width);
@@ -71,6 +71,25 @@ internal static partial class Terminal
         var first = end < 0 ? tree : tree[..end];
         var summary = first.LastIndexOf("  (", StringComparison.Ordinal);
         return first.Length <= Width || summary <= 0 ? tree : first[..summary] + "\n" + first[summary..] + (end < 0 ? "" : tree[end..]);
+    }
+
+    /// <summary>One log event's line as a terminal of <paramref name="width"/> columns shows it.</summary>
+    internal static IEnumerable<string> LogEventLines(string line, int width) => WrapWhole(ExpandTabs(line), width);
+
+    /// <summary>
+    /// The line as a terminal shows it, each tab (Lambda's REPORT line has four) turned into the spaces up to the next stop
+    /// of eight columns, so that wrapping counts the columns the terminal will use.
+    /// </summary>
+    internal static string ExpandTabs(string line)
+    {
+        if (!line.Contains('\t')) return line;
+        var expanded = new System.Text.StringBuilder(line.Length + 32);
+        foreach (var character in line)
+        {
+            if (character == '\t') expanded.Append(' ', 8 - expanded.Length % 8);
+            else expanded.Append(character);
+        }
+        return expanded.ToString();
     }
 
     /// <summary>

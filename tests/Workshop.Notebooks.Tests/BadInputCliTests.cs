@@ -44,6 +44,8 @@ public sealed class BadInputCliTests : IDisposable
     [InlineData("simulate|--duration|3", "'3' has no unit; write 3h, 3m, 3d or 3s.")]
     [InlineData("simulate|--duration|0", "'0' is no time at all; give a length of time above zero such as 24h, 90m or 7d.")]
     [InlineData("metrics|get|AWS/Kinesis|IncomingRecords|--last|90", "'90' has no unit; write 90h, 90m, 90d or 90s.")]
+    [InlineData("simulate|--duration|1m|--start|yesterday", "--start: 'yesterday' is not a date and time; write it in ISO 8601, for example 2025-01-14T00:00:00Z.")]
+    [InlineData("stream|peek|--from|at-timestamp|--timestamp|notatime", "--timestamp: 'notatime' is not a date and time")]
     [InlineData("simulate|--duration|1m|--cities|Oxford:99:0", "City 'Oxford:99:0': latitude 99 is out of range; give one from -90 to 90")]
     [InlineData("simulate|--duration|1m|--cities|Oxford:51:200", "City 'Oxford:51:200': longitude 200 is out of range; give one from -180 to 180")]
     [InlineData("stream|put|--data|hi|--count|99999999999", "--count: '99999999999' is too large a whole number; give a smaller one.")]

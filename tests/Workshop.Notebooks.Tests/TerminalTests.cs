@@ -397,19 +397,27 @@ public sealed class TerminalTests : IDisposable
     }
 
     [Fact]
-    public void A_command_after_destroy_that_cannot_deploy_the_stack_again_says_on_its_one_error_line_to_reset()
+    public void A_command_after_destroy_does_not_deploy_the_stack_again_and_says_how_to_on_its_one_error_line()
     {
         Assert.Equal(0, Workshop("deploy").Exit);
         Assert.Equal(0, Workshop("destroy", "--empty-buckets").Exit);
 
-        // The lake bucket outlives the stack, so deploying it again for the query fails on the bucket that is still there.
-        var (exit, stdout, stderr) = Workshop("query", "SELECT 1");
+        // The lake bucket outlives the stack, so a deployment now would fail on it: a command that only reads says so instead.
+        var (exit, stdout, stderr) = Workshop("lake", "ls");
 
         Assert.Equal(1, exit);
         Assert.Equal("", stdout);
         var error = Assert.Single(Lines(stderr), line => line.StartsWith("Error:", StringComparison.Ordinal));
-        Assert.StartsWith("Error: The workshop stack stream did not deploy (ROLLBACK_COMPLETE)", error);
-        Assert.Contains("start afresh with 'workshop reset'", error);
+        Assert.Matches(@"^Error: The stack 'stream' was deleted at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(workshop destroy\), so it is not deployed again by itself: " +
+            @"deploy it with 'workshop deploy', after 'workshop reset' where the lake bucket it kept is still there, since a new stack cannot create a bucket that exists; " +
+            @"or name the bucket \(--bucket NAME\)\.$", error);
+        var query = Workshop("query", "SELECT 1");
+        Assert.Equal(1, query.Exit);
+        Assert.EndsWith("; or name the database (--database NAME).", Assert.Single(Lines(query.Stderr), line => line.StartsWith("Error: The stack 'stream' was deleted at", StringComparison.Ordinal)));
+        // Nothing was deployed on the way: there is still no stack, so no rolled-back one to clear up.
+        var outputs = Workshop("stack", "outputs");
+        Assert.NotEqual(0, outputs.Exit);
+        Assert.DoesNotContain("ROLLBACK", outputs.Stdout + outputs.Stderr);
     }
 
     [Fact]
@@ -466,7 +474,7 @@ public sealed class TerminalTests : IDisposable
         var words = string.Join(' ', Lines(stdout)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var values = verb == "stream"
             ? new[] { "trim-horizon,", "latest,", "at-timestamp,", "at-sequence-number", "after-sequence-number;" }
-            : verb == "metrics" ? new[] { "SampleCount,", "Sum,", "Average,", "Minimum", "Maximum" }
+            : verb == "metrics" ? new[] { "SampleCount,", "Sum,", "Average,", "Minimum", "Maximum." }
             : new[] { "GreaterThanOrEqualToThreshold,", "LessThanOrEqualToThreshold.", "notBreaching,", "AWS/Lambda." };
         foreach (var value in values) Assert.Contains(value, words);
     }

@@ -68,7 +68,7 @@ internal static class ChaosCommands
 
     private static Command Redelivery()
     {
-        var count = CountOption("How many delivered objects to deliver a second time (default 1).", 1);
+        var count = CountOption("How many delivered objects to deliver a second time.", 1);
         return PlanVerb("redelivery", "The delivery stream writes a batch it already delivered again, as a second object (a retry after a timeout).", [count],
             (parse, faults) => faults.Redeliver(parse.GetValue(count)));
     }
@@ -76,7 +76,7 @@ internal static class ChaosCommands
     private static Command Throttle()
     {
         var at = AtOption();
-        var length = new Option<string>("--for") { Description = "How long (default 5m).", DefaultValueFactory = _ => "5m" };
+        var length = new Option<string>("--for") { Description = "How long: 5m, 1h, ...", DefaultValueFactory = _ => "5m" };
         return PlanVerb("throttle", "Another writer's burst spends the shard's write allowance: the producer's puts fail with ProvisionedThroughputExceededException.", [at, length],
             (parse, faults) => faults.Throttle(ParseAt(parse.GetValue(at)!), ParseLength(parse.GetValue(length)!)));
     }
@@ -84,7 +84,7 @@ internal static class ChaosCommands
     private static Command FailedInvocation(string name, bool timeout)
     {
         var at = AtOption();
-        var count = CountOption("How many invocations in a row, one a minute (default 1).", 1);
+        var count = CountOption("How many invocations in a row, one a minute.", 1);
         return PlanVerb(name, timeout
                 ? "The producer's invocations run past the function's 30 s timeout: 'Task timed out', Errors +1, no readings that minute."
                 : "The producer's invocations fail with an error: Errors +1, no readings that minute.",
@@ -101,7 +101,7 @@ internal static class ChaosCommands
 
     private static Command Burst()
     {
-        var records = new Option<int>("--records") { Description = "How many records to put within one second (default 2500).", DefaultValueFactory = _ => 2_500 }.WithRange(1, 20_000);
+        var records = new Option<int>("--records") { Description = "How many records to put within one second.", DefaultValueFactory = _ => 2_500 }.WithRange(1, 20_000);
         var command = new Command("burst", "Put a burst over a shard's 1,000 records/s on a demo stream: once without retry, then retrying the failed entries with backoff.") { records };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -114,7 +114,7 @@ internal static class ChaosCommands
 
     private static Command Ordering()
     {
-        var perKey = new Option<int>("--per-key") { Description = "Records per partition key (default 4).", DefaultValueFactory = _ => 4 }.WithRange(1, 100);
+        var perKey = new Option<int>("--per-key") { Description = "Records per partition key.", DefaultValueFactory = _ => 4 }.WithRange(1, 100);
         var command = new Command("ordering", "Put two partition keys alternately on a two-shard demo stream and read them back as a consumer does.") { perKey };
         command.SetAction(async (parse, cancellationToken) =>
         {

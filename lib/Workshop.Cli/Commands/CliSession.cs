@@ -115,11 +115,11 @@ internal static partial class CliSession
     /// <summary>"--duration: " before a message about that option's value, so the learner knows which one to fix.</summary>
     private static string Named(string? option) => option is null ? "" : option + ": ";
 
-    public static DateTimeOffset ParseInstant(string text)
+    public static DateTimeOffset ParseInstant(string text, string option)
     {
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
             return value;
-        throw new ArgumentException($"'{text}' is not a date and time; write it in ISO 8601, for example 2025-01-14T00:00:00Z.");
+        throw new ArgumentException($"{Named(option)}'{text}' is not a date and time; write it in ISO 8601, for example 2025-01-14T00:00:00Z.");
     }
 
     [GeneratedRegex(@"(?<n>\d+(\.\d+)?)(?<unit>[dhms])")]

@@ -16,7 +16,7 @@ internal static class KernelCommands
     public static void AddTo(RootCommand root)
     {
         var connectionFile = new Option<string?>("--connection-file") { Description = "The connection file Jupyter passes to a kernel." };
-        var kernel = new Command("kernel", "Run the kit's Jupyter kernel (Jupyter starts it through its kernelspec).") { connectionFile };
+        var kernel = new Command("kernel", "The kit's Jupyter kernel: 'kernel install' registers it with Jupyter and VS Code, which then start it.") { connectionFile };
         kernel.SetAction(parse =>
         {
             var path = parse.GetValue(connectionFile) ?? throw new ArgumentException("Give --connection-file; Jupyter passes it when it starts the kernel. To make Jupyter aware of the kernel, run 'workshop kernel install'.");

@@ -38,7 +38,7 @@ internal static class MetricsCommands
 
     private static Option<int> PeriodOption(int defaultSeconds)
     {
-        var option = new Option<int>("--period") { Description = $"Seconds per datapoint: 60 or a multiple of 60 (default {defaultSeconds}).", DefaultValueFactory = _ => defaultSeconds }
+        var option = new Option<int>("--period") { Description = $"Seconds per datapoint: 60 or a multiple of 60.", DefaultValueFactory = _ => defaultSeconds }
             .WithRange(60, 86_400, " seconds");
         option.Validators.Add(result =>
         {
@@ -64,9 +64,9 @@ internal static class MetricsCommands
     {
         var metricNamespace = NamespaceArgument();
         var metricName = new Argument<string>("metric") { Description = "Metric name, for example IncomingRecords or GetRecords.IteratorAgeMilliseconds." };
-        var statistic = StatisticOption("SampleCount, Sum, Average, Minimum or Maximum (default Sum).");
+        var statistic = StatisticOption("SampleCount, Sum, Average, Minimum or Maximum.");
         var period = PeriodOption(300);
-        var last = new Option<string>("--last") { Description = "How far back from now: 3h (default), 90m, 24h.", DefaultValueFactory = _ => "3h" }.LongerThanZero();
+        var last = new Option<string>("--last") { Description = "How far back from now: 3h, 90m, 24h.", DefaultValueFactory = _ => "3h" }.LongerThanZero();
         var dimension = DimensionOption();
         var get = new Command("get", "Show one statistic of a metric per period (GetMetricStatistics); periods with no data have no row.")
             { metricNamespace, metricName, statistic, period, last, dimension };
@@ -105,11 +105,11 @@ internal static class MetricsCommands
         var comparison = new Option<string>("--comparison") { Description = "GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold or LessThanOrEqualToThreshold.", Required = true };
         comparison.AcceptOnlyFromAmong([.. MetricNames.ComparisonOperators]);
         var threshold = new Option<double>("--threshold") { Description = "The value the statistic is compared with.", Required = true };
-        var statistic = StatisticOption("The statistic compared with the threshold (default Sum).");
+        var statistic = StatisticOption("The statistic compared with the threshold.");
         var period = PeriodOption(60);
-        var evaluationPeriods = new Option<int>("--evaluation-periods") { Description = "How many recent periods are judged (default 1).", DefaultValueFactory = _ => 1 }.WithRange(1, 10_080);
+        var evaluationPeriods = new Option<int>("--evaluation-periods") { Description = "How many recent periods are judged.", DefaultValueFactory = _ => 1 }.WithRange(1, 10_080);
         var datapointsToAlarm = new Option<int?>("--datapoints-to-alarm") { Description = "How many of them must breach (default: all of them)." };
-        var treatMissing = new Option<string>("--treat-missing-data") { Description = "missing (default), notBreaching, breaching or ignore.", DefaultValueFactory = _ => "missing" };
+        var treatMissing = new Option<string>("--treat-missing-data") { Description = "missing, notBreaching, breaching or ignore.", DefaultValueFactory = _ => "missing" };
         treatMissing.AcceptOnlyFromAmong([.. MetricNames.TreatMissingDataValues]);
         var dimension = DimensionOption();
         var put = new Command("put", "Create or update an alarm on one of the pipeline's metrics (PutMetricAlarm).")

@@ -22,7 +22,7 @@ internal static class NotebookCommands
 
     private static Command Run()
     {
-        var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order).", Arity = ArgumentArity.ZeroOrMore };
+        var paths = new Argument<string[]>("paths") { Description = "Notebooks to run (default: workshop.dib, then notebooks/ in order, then notebooks/solutions/).", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out") { Description = "Folder for executed notebooks and HTML pages.", DefaultValueFactory = _ => "out" };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing one." };
         var paced = new Option<bool>("--paced") { Description = "Let live runs keep the wall clock's pace, as a learner watching them sees (by default they do not wait)." };

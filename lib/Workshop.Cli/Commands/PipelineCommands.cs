@@ -42,7 +42,7 @@ internal static class PipelineCommands
         {
             // Every value is checked before anything runs, whatever the mode, so a mistyped one changes nothing.
             var span = CliSession.ParseDuration(parse.GetValue(duration)!, "--duration");
-            var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s) : (DateTimeOffset?)null;
+            var startAt = parse.GetValue(start) is { } s ? CliSession.ParseInstant(s, start.Name) : (DateTimeOffset?)null;
             if (startAt is { } first && DateTimeOffset.MaxValue - first < span)
                 throw new ArgumentException($"--start {parse.GetValue(start)} with --duration {parse.GetValue(duration)} would end after the year 9999; give an earlier --start.");
             var cityNames = parse.GetResult(cities) is not null && parse.GetValue(cities) is { } list ? list.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() : null;
@@ -154,7 +154,7 @@ internal static class PipelineCommands
         peek.SetAction(async (parse, cancellationToken) =>
         {
             var type = IteratorTypeOf(parse.GetValue(from)!);
-            var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
+            var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t, timestamp.Name) : (DateTimeOffset?)null;
             if (type is ShardIteratorType.AT_SEQUENCE_NUMBER or ShardIteratorType.AFTER_SEQUENCE_NUMBER && parse.GetValue(sequenceNumber) is null)
                 throw new ArgumentException($"--from {parse.GetValue(from)} needs --sequence-number: give a record's sequence number, as 'workshop stream peek' shows it.");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
@@ -369,7 +369,7 @@ internal static class PipelineCommands
                 throw new ArgumentException($"--from {parse.GetValue(from)} needs --sequence-number: give a sequence number, such as the continuation an earlier subscription printed.");
             if (type is ShardIteratorType.AT_TIMESTAMP && parse.GetValue(timestamp) is null)
                 throw new ArgumentException("--from at-timestamp needs --timestamp, for example --timestamp 2025-01-14T09:00:00Z.");
-            var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t) : (DateTimeOffset?)null;
+            var at = parse.GetValue(timestamp) is { } t ? CliSession.ParseInstant(t, timestamp.Name) : (DateTimeOffset?)null;
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             var position = new StartingPosition(type, parse.GetValue(sequenceNumber), type == ShardIteratorType.AT_TIMESTAMP ? at : null);
             Terminal.Show(await session.SubscribeAsync(parse.GetValue(consumer)!, parse.GetValue(shard), position, parse.GetValue(events), parse.GetValue(streamOption), cancellationToken));

@@ -14,17 +14,17 @@ internal static class ServeCommand
     {
         var port = new Option<int>("--port")
         {
-            Description = $"The port to listen on (default {DefaultPort}; 0 picks a free one).",
+            Description = "The port to listen on (0 picks a free one).",
             DefaultValueFactory = _ => DefaultPort,
         }.WithRange(0, 65_535);
         var host = new Option<string>("--host")
         {
-            Description = "The address to listen on (default 127.0.0.1, this machine only).",
+            Description = "The address to listen on (127.0.0.1 is this machine only).",
             DefaultValueFactory = _ => "127.0.0.1",
         };
         var speed = new Option<double>("--speed")
         {
-            Description = "How many times faster than real time the workspace's clock runs while serving (default 1).",
+            Description = "How many times faster than real time the workspace's clock runs while serving.",
             DefaultValueFactory = _ => 1,
         }.AboveZero(" (1 is real time, 60 runs a minute each second)");
         var strict = new Option<bool>("--strict")
@@ -33,12 +33,12 @@ internal static class ServeCommand
         };
         var accessKey = new Option<string>("--access-key")
         {
-            Description = $"The access key id --strict takes (default {LocalCredentials.Default.AccessKeyId}).",
+            Description = "The access key id --strict takes.",
             DefaultValueFactory = _ => LocalCredentials.Default.AccessKeyId,
         };
         var secretKey = new Option<string>("--secret-key")
         {
-            Description = $"The secret access key --strict checks signatures with (default {LocalCredentials.Default.SecretAccessKey}).",
+            Description = "The secret access key --strict checks signatures with.",
             DefaultValueFactory = _ => LocalCredentials.Default.SecretAccessKey,
         };
         var deliver = new Option<bool>("--deliver")

@@ -138,6 +138,8 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
     {
         var clock = session.Clock;
         clock.Refresh();
+        // A fresh workspace's clock stands at a minute no run has polled yet, as a given start does.
+        var firstMinuteUnpolled = start is not null || clock.IsUnset;
         if (SimulationState.Load(session.Workspace) is { Completed: false } unfinished)
             throw new InvalidOperationException(
                 $"This workspace holds an unfinished simulation from {unfinished.Start:u} to {unfinished.End:u}. Finish it with simulate (no --start) or 'workshop reset' before going live.");
@@ -156,9 +158,9 @@ internal sealed class PipelineSimulation(WorkshopSession session, LocalBackend l
         local.Faults.Arm(clock.GetUtcNow());
         using var delivery = local.OpenDelivery(session.Names.DeliveryStreamName);
         var startedAt = clock.GetUtcNow();
-        // From a start it was given, a run polls at that very minute, as a replay from the same start does; otherwise the
-        // clock stands where the last run stopped, whose minute that run has already polled.
-        var firstInvocation = ProducerSchedule.NextAfter(start is null ? startedAt : startedAt - TimeSpan.FromTicks(1))
+        // From a start it was given, or a fresh workspace's, a run polls at that very minute, as a replay from the same start
+        // does; otherwise the clock stands where the last run stopped, whose minute that run has already polled.
+        var firstInvocation = ProducerSchedule.NextAfter(firstMinuteUnpolled ? startedAt - TimeSpan.FromTicks(1) : startedAt)
             ?? throw new InvalidOperationException($"The schedule {ProducerSchedule} never fires again.");
         clock.StartLive(speed);
         var counts = new EventCounts();

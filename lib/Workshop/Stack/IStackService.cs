@@ -60,6 +60,12 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
     public async Task<StackState> ReadyWorkshopStackAsync(string stackName, Action<string>? notice, CancellationToken cancellationToken = default)
     {
         var exists = stacks.StackExists(stackName);
+        // Only a workspace that never had the stack gets it by itself. After 'workshop destroy' a command that merely reads
+        // (lake ls, say) must not deploy again: the lake bucket the stack kept would fail that deployment and leave it rolled back.
+        if (!exists && stacks.DeletedStacks().LastOrDefault(d => d.StackName == stackName) is { } deleted)
+            throw new StreamingWorkshop.Errors.StackNotDeployedException($"The stack '{stackName}' was deleted at {deleted.DeletionTime.UtcDateTime:yyyy-MM-dd HH:mm} UTC " +
+                "(workshop destroy), so it is not deployed again by itself: deploy it with 'workshop deploy', after 'workshop reset' where the " +
+                "lake bucket it kept is still there, since a new stack cannot create a bucket that exists.");
         // Another process may be deploying it right now; EnsureStackAsync waits for that deployment under the lock.
         if (!exists || stacks.DescribeStack(stackName).StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
         {
@@ -68,7 +74,7 @@ public sealed class LocalStackService(LocalCloudFormation stacks, WorkspaceDirec
             var created = await stacks.EnsureStackAsync(stackName, TemplateReader.WorkshopTemplate(), WorkshopSession.LocalDefaultParameters(), cancellationToken);
             // Deployments take the workspace's lock, so one still in progress under it was interrupted (stopped or killed).
             if (created.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
-                throw new InvalidOperationException($"The workshop stack {stackName} was left {created.StackStatus} by a deployment that was interrupted. Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then run this again.");
+                throw new InvalidOperationException($"The workshop stack {stackName} was left {created.StackStatus} by a deployment that was interrupted. Run 'workshop destroy --stack-name {stackName} --empty-buckets' (the data lake is kept), then deploy again ('workshop deploy').");
             if (created.StackStatus is not ("CREATE_COMPLETE" or "UPDATE_COMPLETE"))
                 throw new InvalidOperationException($"The workshop stack {stackName} did not deploy ({created.StackStatus}): {created.StackStatusReason} {StackStatuses.WayOut(stackName, created.StackStatusReason)}");
         }

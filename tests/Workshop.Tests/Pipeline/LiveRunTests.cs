@@ -24,6 +24,25 @@ public sealed class LiveRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_live_run_on_a_fresh_workspace_invokes_the_producer_at_its_first_minute_as_a_replay_does()
+    {
+        await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
+        var start = session.Clock.GetUtcNow();
+        using var other = new TempWorkspace();
+        await using var replaying = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = other.Root });
+
+        var live = await session.StartLive(speed: 600, duration: TimeSpan.FromMinutes(3)).Completion;
+        var replay = await replaying.SimulateAsync(TimeSpan.FromMinutes(3));
+
+        // Minutes 00, 01 and 02 of the first day: three invocations of three cities each, in both.
+        Assert.Equal(start, replay.Start);
+        Assert.Equal((3, 9), (replay.Invocations, replay.RecordsPut));
+        Assert.Equal((3, 9), (live.Invocations, live.RecordsPut));
+        var first = await session.PeekAsync(ShardIteratorType.TRIM_HORIZON, limit: 1);
+        Assert.Equal(start, first.Records[0].ApproximateArrivalTimestamp);
+    }
+
+    [Fact]
     public async Task A_live_run_puts_records_while_running_and_stops_cleanly()
     {
         await using var session = await StreamingWorkshop.Workshop.ConnectAsync(new WorkshopOptions { WorkspacePath = temp.Root });
@@ -138,7 +157,7 @@ public sealed class LiveRunTests : IDisposable
         var next = await Assert.ThrowsAsync<InvalidOperationException>(() => session.EnsurePipelineAsync());
 
         Assert.Equal("The workshop stack stream was left CREATE_IN_PROGRESS by a deployment that was interrupted. " +
-            "Run 'workshop destroy --stack-name stream --empty-buckets' (the data lake is kept), then run this again.", next.Message);
+            "Run 'workshop destroy --stack-name stream --empty-buckets' (the data lake is kept), then deploy again ('workshop deploy').", next.Message);
     }
 
     public void Dispose() => temp.Dispose();

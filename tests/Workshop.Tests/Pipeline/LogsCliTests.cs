@@ -48,5 +48,24 @@ public sealed class LogsCliTests : IDisposable
         Assert.Equal(["aaaaaaaaaaaa", "b"], Terminal.WrapWhole("aaaaaaaaaaaa b", 5));
     }
 
+    [Fact]
+    public void In_a_terminal_the_report_lines_tabs_count_as_the_columns_they_take()
+    {
+        const string Report = "2025-01-14 00:01:00.000  REPORT RequestId: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\tDuration: 0.07 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 81 MB";
+
+        var expanded = Terminal.ExpandTabs(Report);
+        Assert.Equal(174, expanded.Length);
+        var pieces = Terminal.LogEventLines(Report, 80).ToList();
+
+        // Tab stops every eight columns, as a terminal puts them: the line is 174 columns wide, not the 162 characters it holds.
+        Assert.Equal("2025-01-14 00:01:00.000  REPORT RequestId: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Duration: 0.07 ms       Billed Duration: 1 ms   Memory Size: 128 MB     Max Memory Used: 81 MB", expanded);
+        Assert.Equal(
+        [
+            "2025-01-14 00:01:00.000  REPORT RequestId: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+            "Duration: 0.07 ms       Billed Duration: 1 ms   Memory Size: 128 MB     Max",
+            "Memory Used: 81 MB",
+        ], pieces);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }
