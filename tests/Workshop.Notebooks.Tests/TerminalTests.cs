@@ -418,6 +418,18 @@ public sealed class TerminalTests : IDisposable
         var outputs = Workshop("stack", "outputs");
         Assert.NotEqual(0, outputs.Exit);
         Assert.DoesNotContain("ROLLBACK", outputs.Stdout + outputs.Stderr);
+
+        // Deployed by hand, it rolls back on the kept bucket; its outputs and resources then say why, not empty tables.
+        Assert.Equal(1, Workshop("deploy").Exit);
+        foreach (var verb in new[] { "outputs", "resources" })
+        {
+            var failed = Workshop("stack", verb);
+            Assert.Equal(1, failed.Exit);
+            var line = Assert.Single(Lines(failed.Stderr));
+            Assert.StartsWith("Stack stream is ROLLBACK_COMPLETE: DataLakeBucket: ", line);
+            Assert.EndsWith("first.", line);
+            Assert.Contains("start afresh with 'workshop reset'", line);
+        }
     }
 
     [Fact]

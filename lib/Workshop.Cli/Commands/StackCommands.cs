@@ -52,7 +52,7 @@ internal static class StackCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             Terminal.Show(await session.Stack.OutputsAsync(parse.GetValue(StackName), cancellationToken));
-            return 0;
+            return await FailedStackSaysSoAsync(session, parse.GetValue(StackName), cancellationToken);
         });
         var events = new Command("events", "The stack's events, newest first.") { StackName };
         events.SetAction(async (parse, cancellationToken) =>
@@ -66,7 +66,7 @@ internal static class StackCommands
         {
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
             Terminal.Show(await session.Stack.ResourcesAsync(parse.GetValue(StackName), cancellationToken));
-            return 0;
+            return await FailedStackSaysSoAsync(session, parse.GetValue(StackName), cancellationToken);
         });
         root.Subcommands.Add(new Command("stack", "Look at a deployed stack.") { outputs, events, resources });
 
@@ -87,6 +87,18 @@ internal static class StackCommands
             return 1;
         });
         root.Subcommands.Add(destroy);
+    }
+
+    /// <summary>
+    /// After the outputs or resources of a stack whose deployment failed (rolled back, so none are in place): one line on
+    /// stderr with its status, reason and way out, and exit code 1, rather than empty tables that look like success.
+    /// </summary>
+    private static async Task<int> FailedStackSaysSoAsync(WorkshopSession session, string? stackName, CancellationToken cancellationToken)
+    {
+        var state = await session.Stack.DescribeAsync(stackName, cancellationToken);
+        if (StackStatuses.IsUsable(state.StackStatus) || state.StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)) return 0;
+        Console.Error.WriteLine($"Stack {state.StackName} is {state.StackStatus}: {state.StackStatusReason} {StackStatuses.WayOut(state.StackName, state.StackStatusReason)}");
+        return 1;
     }
 }
 
