@@ -59,14 +59,14 @@ public static class WorkshopCharts
         var steps = Enumerable.Range(0, 21).Select(i => maxQueriesPerDay * i / 20).ToArray();
         var size = dataScale == 1 ? "the data as it is now" : $"{dataScale:N0} times the data";
         var lines = StreamingWorkshop.Warehouse.EngineComparison.Engines
-            .Select(engine => (Name: engine, Colour: EngineColour(engine), Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale, cityScale)).ToArray())).ToList();
+            .Select(engine => (Name: engine, Engine: engine, Colour: EngineColour(engine), Costs: steps.Select(q => (double)comparison.UsdPerDay(engine, q, dataScale, cityScale)).ToArray())).ToList();
         // Where both stores bill the same per query (under Athena's 10 MB minimum, with GETs not counted): one line named for
         // both, not one hidden under the other.
         var json = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaJson);
         var parquet = lines.FindIndex(l => l.Name == StreamingWorkshop.Warehouse.EngineComparison.AthenaParquet);
         if (lines[json].Costs.SequenceEqual(lines[parquet].Costs))
         {
-            lines[json] = ("Athena, JSON.gz and Parquet (billed the same)", lines[json].Colour, lines[json].Costs);
+            lines[json] = lines[json] with { Name = "Athena, JSON.gz and Parquet (billed the same)" };
             lines.RemoveAt(parquet);
         }
         var perHour = comparison.Prices.WarehouseUsdPerNodeHour.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
@@ -76,9 +76,32 @@ public static class WorkshopCharts
         // A line that climbs far past the cluster's flat one would squash the others into the bottom of the chart, where
         // the crossings the chart is for cannot be read: the axis then stops at three times the cluster's day.
         var cluster = (double)comparison.WarehouseUsdPerDay;
-        return lines.Max(l => l.Costs.Max()) > 4 * cluster
-            ? chart.WithYAxisStyle<double, double, string>(TitleText: $"US dollars per day (axis stops at ${3 * cluster:0})", MinMax: Tuple.Create(0.0, 3 * cluster))
-            : chart;
+        if (lines.Max(l => l.Costs.Max()) <= 4 * cluster) return chart;
+        chart = chart.WithYAxisStyle<double, double, string>(TitleText: $"US dollars per day (axis stops at ${3 * cluster:0})", MinMax: Tuple.Create(0.0, 3 * cluster));
+        // A line already past the axis at the first step runs up the axis itself, where no one can see it: a note in its
+        // colour, at the top left, says where it went and what one query costs on it.
+        var gone = lines.Where(l => l.Costs[1] > 3 * cluster).ToList();
+        if (gone.Count == 0) return chart;
+        var notes = gone.Select((line, i) =>
+        {
+            var perQuery = (double)comparison.UsdPerDay(line.Engine, 1, dataScale, cityScale);
+            var offFrom = (long)Math.Floor(3 * cluster / perQuery) + 1;
+            var note = new Plotly.NET.LayoutObjects.Annotation();
+            note.SetProperty("text", $"{line.Name}: ${perQuery.ToString(perQuery >= 1 ? "0.00" : "0.0000", System.Globalization.CultureInfo.InvariantCulture)} a query, " +
+                                     $"off the chart from {offFrom:N0} {(offFrom == 1 ? "query" : "queries")} a day");
+            note.SetProperty("xref", "paper");
+            note.SetProperty("yref", "paper");
+            note.SetProperty("x", 0.02);
+            note.SetProperty("y", 0.98 - 0.07 * i);
+            note.SetProperty("xanchor", "left");
+            note.SetProperty("yanchor", "top");
+            note.SetProperty("showarrow", false);
+            var font = new Font();
+            font.SetProperty("color", line.Colour);
+            note.SetProperty("font", font);
+            return note;
+        });
+        return Plotly.NET.Chart.withAnnotations(notes, FSharpOption<bool>.None).Invoke(chart);
     }
 
     /// <summary>

@@ -90,6 +90,25 @@ public sealed class EngineCostChartTests
     }
 
     /// <summary>
+    /// At a year of 100 cities JSON.gz costs $10.54 a query (above): past the axis's $18 long before the chart's first step
+    /// of 2,500 queries, so its line runs up the axis itself. A note in its colour says where it went; Parquet, which crosses
+    /// the cluster inside the chart, gets none, and nor does a chart whose lines all stay on it.
+    /// </summary>
+    [Fact]
+    public void A_line_gone_past_the_axis_before_its_first_step_is_named_in_a_note_of_its_colour()
+    {
+        var comparison = Comparison(396_640, 4_070, jsonObjects: 2_160, parquetObjects: 3);
+
+        var html = (string)NotebookDisplay.Bundle(comparison.DailyCostChart(maxQueriesPerDay: 50_000, dataScale: 365 * 100 / 3.0, cityScale: 100 / 3.0))["text/html"]!;
+
+        var note = Assert.Single(Regex.Matches(html, @"\{""text"":""(?<text>[^""]*)""[^{}]*""font"":\{""color"":""(?<colour>[^""]*)""\}[^{}]*\}"));
+        // Two queries, $21.07, pass the axis's $18; one, $10.54, does not.
+        Assert.Equal("Athena, JSON.gz: $10.54 a query, off the chart from 2 queries a day", note.Groups["text"].Value);
+        Assert.Equal("rgba(99, 110, 250, 1.0)", note.Groups["colour"].Value);
+        Assert.DoesNotContain("off the chart", Html(Comparison(400_000, 33_000)));
+    }
+
+    /// <summary>
     /// Today's day of data: both stores scan under 10 MB and pay the same $0.00005, but JSON.gz's 2,160 objects add
     /// $0.000864 of GETs against Parquet's 3 ($0.0000012): $6.00 / $0.000914 = 6,565 and $6.00 / $0.0000512 = 117,188 queries.
     /// </summary>
