@@ -57,6 +57,9 @@ public sealed class ChaosCliTests : IDisposable
         Assert.Equal(0, result.Exit);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"\b49\d{30}\b").Count);
         Assert.All(result.Stdout.Split('\n'), l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        // One table, a record a row, so the put and read orders under it stay on the screen with it.
+        Assert.Matches(@"(?m)^Read #\s+Put #\s+Key\s+Shard\s+Sequence number\s*$", result.Stdout);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(result.Stdout, @"(?m)^\d\s+\d\s+(London|Paris)\s+shardId-\d{12}\s+49\d{30}\s*$").Count);
     }
 
     [Fact]

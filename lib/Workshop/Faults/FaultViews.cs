@@ -80,5 +80,9 @@ public sealed class OrderingView(string streamName, IReadOnlyList<string> keys, 
 
     public string ToHtml() => HtmlTable.Render(Headers, Rows, Caption) + "<ul>" + string.Concat(Findings.Select(f => $"<li>{HtmlTable.Encode(f)}</li>")) + "</ul>";
 
-    public override string ToString() => Caption + "\n" + TextTable.Render(Headers, Rows) + "\n" + string.Join("\n", Findings);
+    // A terminal of 80 columns takes the table whole only without the data, which the findings under it list in put order
+    // and in read order anyway: blocks of one record each would push that comparison off the screen.
+    private static readonly string[] TextHeaders = ["Read #", "Put #", "Key", "Shard", "Sequence number"];
+
+    public override string ToString() => Caption + "\n" + TextTable.Render(TextHeaders, Rows.Select(row => (IReadOnlyList<string>)row.Take(TextHeaders.Length).ToArray())) + "\n" + string.Join("\n", Findings);
 }
