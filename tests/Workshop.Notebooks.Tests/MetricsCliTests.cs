@@ -43,6 +43,21 @@ public sealed class MetricsCliTests(MetricsCliTests.HourWorkspace hour) : IClass
     }
 
     [Fact]
+    public void A_dimension_nothing_records_has_no_datapoints_and_a_note_naming_the_workshops_own()
+    {
+        var (exit, stdout, stderr) = hour.Run("metrics", "get", "AWS/Kinesis", "IncomingRecords", "--dimension", "weather-analytics-stream", "--last", "2h");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("AWS/Kinesis IncomingRecords (StreamName=weather-analytics-stream): Sum per 5 min: no datapoints", stdout);
+        Assert.Equal("Note: StreamName weather-analytics-stream is not the workshop's, weather-analytics-stream-dev (--dimension weather-analytics-stream-dev).",
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        // The workshop's own name, given, has its datapoints and no note.
+        var own = hour.Run("metrics", "get", "AWS/Kinesis", "IncomingRecords", "--dimension", "weather-analytics-stream-dev", "--last", "2h");
+        Assert.Contains("2025-01-14 00:00", own.Stdout);
+        Assert.Equal("", own.Stderr);
+    }
+
+    [Fact]
     public void Metrics_list_names_every_recorded_metric_with_its_unit()
     {
         var (exit, stdout, _) = hour.Run("metrics", "list");

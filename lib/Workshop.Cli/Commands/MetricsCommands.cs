@@ -76,7 +76,13 @@ internal static class MetricsCommands
             var name = CheckMetricName(ns, parse.GetValue(metricName)!);
             var span = CliSession.ParseDuration(parse.GetValue(last)!, "--last");
             await using var session = await CliSession.ConnectAsync(parse, cancellationToken);
-            Terminal.Show(await session.Metrics.StatisticsAsync(ns, name, parse.GetValue(period), parse.GetValue(statistic)!, span, parse.GetValue(dimension), cancellationToken));
+            var view = await session.Metrics.StatisticsAsync(ns, name, parse.GetValue(period), parse.GetValue(statistic)!, span, parse.GetValue(dimension), cancellationToken);
+            Terminal.Show(view);
+            // CloudWatch answers a name nothing records with no datapoints, not an error, so a misspelt name looks like a quiet
+            // hour: the workshop's own name is said beside it (when its stack is there; this never deploys one).
+            if (view.Datapoints.Count == 0 && parse.GetValue(dimension) is { } named && await session.StackExistsAsync(cancellationToken: cancellationToken)
+                && (await session.Metrics.MetricAsync(ns, name, cancellationToken: cancellationToken)).Dimensions[0] is { } ours && ours.Value != named)
+                Terminal.Tell($"Note: {ours.Name} {named} is not the workshop's, {ours.Value} (--dimension {ours.Value}).");
             return 0;
         });
 
