@@ -182,6 +182,9 @@ internal static partial class Terminal
         }
     }
 
-    /// <summary>An error, a warning or a notice: one line on stderr.</summary>
-    public static void Tell(string line) => Console.Error.WriteLine(line);
+    /// <summary>
+    /// An error, a warning or a notice: one line on stderr. In a terminal that line is broken at its spaces to fit, as
+    /// prose on stdout is, so the terminal does not cut a name or an option in two at its edge.
+    /// </summary>
+    public static void Tell(string line) => Console.Error.WriteLine(Console.IsErrorRedirected ? line : FitProse(line));
 }

@@ -396,6 +396,45 @@ public sealed class TerminalTests : IDisposable
         Assert.DoesNotContain("first-cell-ms", stdout);
     }
 
+    /// <summary>
+    /// In a real terminal 80 columns wide (tmux, with no COLUMNS set), the error line is broken at its spaces by the kit,
+    /// not cut at the edge by the terminal; into a pipe it stays one line (the other tests here).
+    /// </summary>
+    [Fact]
+    public void In_a_terminal_of_80_columns_an_error_line_breaks_between_words()
+    {
+        var socket = $"workshop-tests-{Environment.ProcessId}";
+        var session = "error-line";
+        string Tmux(params string[] arguments)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in (string[])["-L", socket, .. arguments]) info.ArgumentList.Add(argument);
+            var (exit, stdout, stderr) = Cli.RunToEnd(info);
+            Assert.True(exit == 0, $"tmux {string.Join(' ', arguments)}: {stderr}");
+            return stdout;
+        }
+        // The shell signals when the command has ended, then holds the pane open so its screen can be read.
+        var command = $"env -u COLUMNS dotnet '{Path.Combine(AppContext.BaseDirectory, "workshop.dll")}' --workspace '{workspace}' simulate --start yesterday; " +
+                      $"tmux -L {socket} wait-for -S ended; sleep 120";
+        Tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", session, command);
+        try
+        {
+            var waited = Cli.RunToEnd(new System.Diagnostics.ProcessStartInfo("timeout", ["60", "tmux", "-L", socket, "wait-for", "ended"]) { RedirectStandardOutput = true, RedirectStandardError = true });
+            Assert.True(waited.Exit == 0, $"the command did not end within 60 s: {waited.Stderr}");
+            var screen = Tmux("capture-pane", "-p", "-t", session).Split('\n').Select(line => line.TrimEnd()).Where(line => line.Length > 0).ToList();
+
+            Assert.Equal(
+            [
+                "Error: --start: 'yesterday' is not a date and time; write it in ISO 8601, for",
+                "example 2025-01-14T00:00:00Z.",
+            ], screen);
+        }
+        finally
+        {
+            Tmux("kill-server");
+        }
+    }
+
     [Fact]
     public void A_command_after_destroy_does_not_deploy_the_stack_again_and_says_how_to_on_its_one_error_line()
     {
