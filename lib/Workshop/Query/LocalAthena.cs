@@ -401,6 +401,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = TranslateForEngine(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
+        StringNumberComparison.Check(sql, () => CatalogTablesNamedIn(sql, database).Select(named => named.Table).ToList());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles)
         {
@@ -825,13 +826,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
             Execute($"USE {EngineCatalog}.{Quote(database)}");
             currentDatabase = database;
         }
-        var named = new List<(string Database, string Name, GlueTable Table)>();
-        var tablesOf = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
-        foreach (var (db, name) in NamedTables(sql, database))
-        {
-            if (!tablesOf.TryGetValue(db, out var tables)) tablesOf[db] = tables = catalog.TableNames(db);
-            if (tables.Contains(name)) named.Add((db, name, catalog.GetTable(db, name)));
-        }
+        var named = CatalogTablesNamedIn(sql, database);
         // Pruning only the one table of a top-level query: a view's own SQL, or a second table, may read it unfiltered.
         var pruning = prune && depth == 0 && named.Count == 1 ? PartitionPruning.For(sql, named[0].Table, database) : null;
         var changed = false;
@@ -882,6 +877,19 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
         ViewsMade++;
         viewDefinitions[key] = definition;
         return true;
+    }
+
+    /// <summary>The catalog's tables and views the SQL names, each with its database and name.</summary>
+    private List<(string Database, string Name, GlueTable Table)> CatalogTablesNamedIn(string sql, string database)
+    {
+        var named = new List<(string Database, string Name, GlueTable Table)>();
+        var tablesOf = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var (db, name) in NamedTables(sql, database))
+        {
+            if (!tablesOf.TryGetValue(db, out var tables)) tablesOf[db] = tables = catalog.TableNames(db);
+            if (tables.Contains(name)) named.Add((db, name, catalog.GetTable(db, name)));
+        }
+        return named;
     }
 
     /// <summary>Every word or quoted name in the SQL that could be a table, with its database (db.table or the current one).</summary>

@@ -132,6 +132,32 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
         Assert.Equal("TYPE_MISMATCH: line 1:20: Cannot apply operator: double + varchar", columns.Message); // at the operator, as Trino places it
     }
 
+    /// <summary>
+    /// Trino compares text with text and numbers with numbers only: the crawler's string partition keys, or a string column,
+    /// against a number literal are TYPE_MISMATCH on Athena, where DuckDB would cast and answer. Quoted, or CAST, they run;
+    /// a number column against a number, and a name the query gives its own value, are not judged.
+    /// </summary>
+    [Fact]
+    public async Task A_string_column_compared_with_a_number_is_TYPE_MISMATCH_at_the_operator()
+    {
+        var year = await Fails("SELECT COUNT(*) AS n FROM raw_weather_data\nWHERE year = 2026 AND month = '01'");
+        var reversed = await Fails("SELECT city FROM raw_weather_data WHERE 12 <= month");
+        var city = await Fails("SELECT city FROM raw_weather_data r WHERE r.city != 5.5");
+
+        Assert.Equal("TYPE_MISMATCH: line 2:12: Cannot apply operator: varchar = integer. 'year' is a string column and Athena does not turn text " +
+            "into numbers to compare them: quote the value ('2026'), or CAST the column.", year.Message);
+        Assert.StartsWith("TYPE_MISMATCH: line 1:44: Cannot apply operator: integer <= varchar. 'month' is a string column", reversed.Message);
+        Assert.StartsWith("TYPE_MISMATCH: line 1:50: Cannot apply operator: varchar <> decimal(2,1). 'city' is a string column", city.Message);
+        foreach (var runs in new[]
+        {
+            "SELECT COUNT(*) AS n FROM raw_weather_data WHERE year = '2026'",
+            "SELECT COUNT(*) AS n FROM raw_weather_data WHERE CAST(year AS integer) > 2000",
+            "SELECT COUNT(*) AS n FROM raw_weather_data WHERE temperature > 5",
+            "SELECT COUNT(*) AS n, length(city) AS city FROM raw_weather_data GROUP BY length(city) HAVING COUNT(*) > 5",
+        })
+            await day.Session.QueryAsync(runs);
+    }
+
     [Fact]
     public async Task A_failed_query_is_recorded_as_FAILED_with_its_reason()
     {
