@@ -174,23 +174,42 @@ public sealed class KernelServer : IDisposable
                 Reply(shell, message, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
                 continue;
             }
-            Publish(message, "status", new JsonObject { ["execution_state"] = "busy" });
-            try
+            Serve(message);
+            // A cell that failed or was interrupted, asked to stop on error (as "Run All" asks), takes the cells queued
+            // behind it with it, as ipykernel does: each is answered "aborted" and does not run, so one failure is not
+            // followed by a wall of errors from cells that needed it. Other requests queued meanwhile are served.
+            if (Interlocked.Exchange(ref stopQueueAfterError, 0) == 0) continue;
+            while (shellRequests.TryTake(out var queued))
             {
-                Handle(message);
+                if (queued.Type != "execute_request") { Serve(queued); continue; }
+                Publish(queued, "status", new JsonObject { ["execution_state"] = "busy" });
+                Reply(shell, queued, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
+                Publish(queued, "status", new JsonObject { ["execution_state"] = "idle" });
             }
-            catch (Exception error)
-            {
-                log.WriteLine($"Request {message.Type} failed: {error}");
-                if (ReplyType(message.Type) is { } replyType)
-                {
-                    var content = ErrorReply(replyType, "KernelError", $"The kernel could not handle {message.Type}: {error.Message}");
-                    if (message.Type == "execute_request") AnswerExecute(message, content);
-                    else Reply(shell, message, replyType, content);
-                }
-            }
-            Publish(message, "status", new JsonObject { ["execution_state"] = "idle" });
         }
+    }
+
+    /// <summary>Set by a cell that failed with stop_on_error (the protocol's default), for <see cref="Work"/> to abort the queue.</summary>
+    private int stopQueueAfterError;
+
+    private void Serve(JupyterMessage message)
+    {
+        Publish(message, "status", new JsonObject { ["execution_state"] = "busy" });
+        try
+        {
+            Handle(message);
+        }
+        catch (Exception error)
+        {
+            log.WriteLine($"Request {message.Type} failed: {error}");
+            if (ReplyType(message.Type) is { } replyType)
+            {
+                var content = ErrorReply(replyType, "KernelError", $"The kernel could not handle {message.Type}: {error.Message}");
+                if (message.Type == "execute_request") AnswerExecute(message, content);
+                else Reply(shell, message, replyType, content);
+            }
+        }
+        Publish(message, "status", new JsonObject { ["execution_state"] = "idle" });
     }
 
     private void Handle(JupyterMessage message)
@@ -290,6 +309,7 @@ public sealed class KernelServer : IDisposable
         }
         if (result.Failed)
         {
+            if (!silent && (content["stop_on_error"]?.GetValue<bool>() ?? true)) Volatile.Write(ref stopQueueAfterError, 1);
             var error = result.Outputs.LastOrDefault(o => o["output_type"]?.GetValue<string>() == "error")?.DeepClone().AsObject();
             if (error is not null) SayWhyStopped(error);
             AnswerExecute(message, new JsonObject

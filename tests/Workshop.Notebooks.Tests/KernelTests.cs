@@ -407,6 +407,45 @@ public sealed partial class KernelTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// "Run All" sends every cell at once with stop_on_error (the protocol's default): as ipykernel does, a cell that fails
+    /// takes the cells queued behind it with it, each answered "aborted" without running. A cell sent afterwards runs,
+    /// and one that asked not to stop on error lets the queue run on.
+    /// </summary>
+    [Fact]
+    public void A_failed_cell_aborts_the_cells_queued_behind_it_unless_asked_not_to_stop_on_error()
+    {
+        var folder = Directory.CreateTempSubdirectory("kernel-stop-on-error-").FullName;
+        try
+        {
+            using var client = new Client(folder);
+            // The failing cell waits a moment first, so the two behind it are surely queued by the time it fails.
+            client.Send("execute_request", Client.ExecuteContent("Thread.Sleep(500);\nint.Parse(\"abc\")"));
+            client.Send("execute_request", Client.ExecuteContent("File.WriteAllText(\"first.txt\", \"ran\");"));
+            client.Send("execute_request", Client.ExecuteContent("File.WriteAllText(\"second.txt\", \"ran\");"));
+
+            Assert.Equal("error", client.Receive()!["status"]!.GetValue<string>());
+            Assert.Equal("aborted", client.Receive()!["status"]!.GetValue<string>());
+            Assert.Equal("aborted", client.Receive()!["status"]!.GetValue<string>());
+            Assert.False(File.Exists(Path.Combine(folder, "first.txt")));
+            Assert.False(File.Exists(Path.Combine(folder, "second.txt")));
+            Assert.Equal("ok", client.Execute("File.WriteAllText(\"after.txt\", \"ran\");")["status"]!.GetValue<string>());
+            Assert.True(File.Exists(Path.Combine(folder, "after.txt")));
+
+            var goOn = Client.ExecuteContent("Thread.Sleep(500);\nint.Parse(\"abc\")");
+            goOn["stop_on_error"] = false;
+            client.Send("execute_request", goOn);
+            client.Send("execute_request", Client.ExecuteContent("File.WriteAllText(\"third.txt\", \"ran\");"));
+            Assert.Equal("error", client.Receive()!["status"]!.GetValue<string>());
+            Assert.Equal("ok", client.Receive()!["status"]!.GetValue<string>());
+            Assert.True(File.Exists(Path.Combine(folder, "third.txt")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void An_interrupted_replay_stops_with_the_cell_and_writes_nothing_more()
     {
