@@ -301,7 +301,10 @@ public sealed class KernelServer : IDisposable
         {
             // What the cell's tasks write after it ends goes under its own request too: VS Code and JupyterLab add it to
             // the cell's output then, as they do for ipykernel's threads.
-            result = notebook.ExecuteAsync(NotebookCell.Code(code), running.Token, afterward: Forward).GetAwaiter().GetResult();
+            // JupyterLab and VS Code name the cell in the request's metadata: a chart cell run again is then known as such.
+            var cell = NotebookCell.Code(code);
+            cell.Id = message.Metadata["cellId"] is JsonValue id && id.TryGetValue<string>(out var cellId) ? cellId : null;
+            result = notebook.ExecuteAsync(cell, running.Token, afterward: Forward).GetAwaiter().GetResult();
         }
         finally
         {

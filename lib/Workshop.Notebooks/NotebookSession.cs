@@ -207,6 +207,7 @@ public sealed partial class NotebookSession : IAsyncDisposable
         void Emit(JsonObject output) => streams.Emit(output);
 
         if (cell.Kind != CellKind.Code || cell.Language == "markdown") return new CellResult(outputs, false);
+        StartCell(cell);
         var (kernel, code) = SplitKernelLine(cell.Language, cell.Source);
         if (kernel == "html")
         {
@@ -364,8 +365,22 @@ public sealed partial class NotebookSession : IAsyncDisposable
         {
             bundle["text/html"] = NotebookDisplay.PlotlyScript() + html.GetValue<string>();
             plotlyEmitted = true;
+            plotlyCarrier = runningCellId;
         }
         return bundle;
+    }
+
+    /// <summary>The id of the cell whose output holds plotly.js (as a frontend names its cells), and of the cell running now.</summary>
+    private string? plotlyCarrier, runningCellId;
+
+    /// <summary>
+    /// A cell about to run again replaces its outputs: when they held plotly.js, the next chart carries it again, or a
+    /// notebook saved afterwards would have no output with it and draw no chart offline.
+    /// </summary>
+    private void StartCell(NotebookCell cell)
+    {
+        runningCellId = cell.Id;
+        if (cell.Id is not null && cell.Id == plotlyCarrier) plotlyEmitted = false;
     }
 
     private static JsonObject DisplayData(JsonObject data) =>
