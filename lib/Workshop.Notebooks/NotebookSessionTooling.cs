@@ -129,8 +129,24 @@ public sealed partial class NotebookSession
             return Summary(DocumentationCommentId.GetFirstSymbolForDeclarationId(inherited.Groups["id"].Value, compilation)?.GetDocumentationCommentXml(), compilation, depth + 1);
         var start = xml.IndexOf("<summary>", StringComparison.Ordinal);
         var end = xml.IndexOf("</summary>", StringComparison.Ordinal);
-        return start < 0 || end < start ? null : System.Text.RegularExpressions.Regex.Replace(xml[(start + 9)..end], @"<[^>]+>|\s+", " ").Trim();
+        if (start < 0 || end < start) return null;
+        // A reference stands for a name, which the sentence needs: a parameter's, a member's short name, a keyword.
+        var text = ReferenceTag().Replace(xml[(start + 9)..end], reference => reference.Groups["name"].Success ? reference.Groups["name"].Value
+            : reference.Groups["word"].Success ? reference.Groups["word"].Value : ShortName(reference.Groups["cref"].Value));
+        return System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(text, @"<[^>]+>|\s+", " ").Trim());
     }
+
+    /// <summary>A documentation id's last name: "M:StreamingWorkshop.LiveRun.StopAsync(System.Threading.CancellationToken)" is StopAsync.</summary>
+    private static string ShortName(string id)
+    {
+        var name = id.Length > 2 && id[1] == ':' ? id[2..] : id;
+        if (name.IndexOf('(') is var open and >= 0) name = name[..open];
+        name = name[(name.LastIndexOf('.') + 1)..];
+        return name.IndexOf('`') is var arity and >= 0 ? name[..arity] : name;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("""<(?:paramref|typeparamref) name="(?<name>[^"]+)"\s*/>|<see langword="(?<word>[^"]+)"\s*/>|<see cref="(?<cref>[^"]+)"\s*/>""")]
+    private static partial System.Text.RegularExpressions.Regex ReferenceTag();
 
     /// <summary>A semantic model for the code as the next submission of this session; the code starts at the returned offset.</summary>
     private (SemanticModel Model, int Offset) Analyse(string code)

@@ -46,6 +46,21 @@ public sealed class HoverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_summary_keeps_the_names_its_references_stand_for()
+    {
+        var session = new NotebookSession(folder);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code($"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{Path.Combine(folder, "ws")}\" }});"))).Failed);
+        const string code = "workshop.StartLive(60)";
+
+        var hover = session.Inspect(code, code.IndexOf("StartLive", StringComparison.Ordinal) + 3)!;
+
+        // <paramref name="speed"/>, <see cref="LiveRun.StopAsync"/> and <see cref="LiveDisplay.Watched"/> in the source.
+        Assert.Contains("on the wall clock, speed times faster (1 = real time", hover);
+        Assert.Contains("Stop it with StopAsync. A run with a duration, started where nobody watches the outputs change (a headless run of a notebook, see Watched)", hover);
+        Assert.DoesNotContain("  ", hover.Split('\n')[2]);
+    }
+
+    [Fact]
     public void A_call_shows_the_overload_it_calls_with_dotnets_summary()
     {
         var session = new NotebookSession(folder);
