@@ -401,7 +401,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = TranslateForEngine(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        StringNumberComparison.Check(sql, () => CatalogTablesNamedIn(sql, database).Select(named => named.Table).ToList());
+        LiteralComparison.Check(sql, () => CatalogTablesNamedIn(sql, database).Select(named => named.Table).ToList());
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles)
         {

@@ -154,8 +154,26 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
             "SELECT COUNT(*) AS n FROM raw_weather_data WHERE CAST(year AS integer) > 2000",
             "SELECT COUNT(*) AS n FROM raw_weather_data WHERE temperature > 5",
             "SELECT COUNT(*) AS n, length(city) AS city FROM raw_weather_data GROUP BY length(city) HAVING COUNT(*) > 5",
+            "SELECT COUNT(*) AS n FROM raw_weather_data WHERE city = 'London' AND year = '2025'",
         })
             await day.Session.QueryAsync(runs);
+    }
+
+    /// <summary>
+    /// The other way round: a number column against quoted text, and Task 3's timestamp column against a date written as
+    /// text, are TYPE_MISMATCH on Athena too (varchar(n) for a literal of n characters). A TIMESTAMP literal runs.
+    /// </summary>
+    [Fact]
+    public async Task A_number_or_timestamp_column_compared_with_quoted_text_is_TYPE_MISMATCH_at_the_operator()
+    {
+        var warm = await Fails("SELECT city FROM raw_weather_data WHERE temperature > 'warm'");
+        var time = await Fails("SELECT city FROM raw_weather_data WHERE '2025-01-14 12:00' < measurement_time");
+
+        Assert.Equal("TYPE_MISMATCH: line 1:53: Cannot apply operator: double > varchar(4). 'temperature' is a double column and Athena does not " +
+            "read text as a number: write the number without quotes, or CAST the column to varchar.", warm.Message);
+        Assert.Equal("TYPE_MISMATCH: line 1:60: Cannot apply operator: varchar(16) < timestamp(3). 'measurement_time' is a timestamp column and Athena " +
+            "does not read text as a timestamp: write a timestamp literal (TIMESTAMP '2025-01-14 12:00'), or CAST the column to varchar.", time.Message);
+        await day.Session.QueryAsync("SELECT COUNT(*) AS n FROM raw_weather_data WHERE measurement_time > TIMESTAMP '2025-01-14 12:00:00'");
     }
 
     [Fact]

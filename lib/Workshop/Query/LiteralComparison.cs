@@ -4,51 +4,84 @@ using StreamingWorkshop.Catalog;
 namespace StreamingWorkshop.Query;
 
 /// <summary>
-/// Athena (Trino) never converts between text and numbers to compare them: <c>WHERE year = 2026</c> on the crawler's
-/// string partition key is TYPE_MISMATCH there, while DuckDB would cast the key and answer. So a learner would learn
-/// locally the habit Task 3 teaches against. This finds a string column compared with a number literal, in either
-/// order, and says so in Athena's words. Only a query with one SELECT is judged, its names taken as the catalog's
-/// columns unless the query gives the same name to something of its own (<c>AS year</c>); anything less plain is left
-/// to the engine.
+/// Athena (Trino) never converts between text and other types to compare them: <c>WHERE year = 2026</c> on the
+/// crawler's string partition key, and <c>WHERE measurement_time > '2026-12-07 12:00'</c> on a timestamp column, are
+/// TYPE_MISMATCH there, while DuckDB would cast and answer. So a learner would learn locally the habits Task 3 teaches
+/// against. This finds a column compared with a literal of the other kind (a string column with a number, a number,
+/// date or timestamp column with a quoted text), in either order, and says so in Athena's words. Only a query with one
+/// SELECT is judged, its names taken as the catalog's columns unless the query gives the same name to something of its
+/// own (<c>AS year</c>); anything less plain is left to the engine.
 /// </summary>
-internal static class StringNumberComparison
+internal static class LiteralComparison
 {
     private static readonly string[] Operators = ["<>", "!=", "<=", ">=", "=", "<", ">"];
 
-    /// <summary>Throws TYPE_MISMATCH for the first string column of <paramref name="tables"/> compared with a number.</summary>
+    /// <summary>Throws TYPE_MISMATCH for the first column of <paramref name="tables"/> compared with a literal of the other kind.</summary>
     public static void Check(string sql, Func<IReadOnlyList<GlueTable>> tables)
     {
         var tokens = AthenaSql.Tokenize(sql).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
-        var comparisons = new List<(int Name, string Operator, int At, int Number, bool NameFirst)>();
+        var comparisons = new List<(int Name, string Operator, int At, int Literal, bool NameFirst)>();
         for (var k = 0; k < tokens.Count; k++)
         {
-            if (tokens[k].Kind != AthenaSql.TokenKind.Number) continue;
+            // A quoted text after a type's name (DATE '...', TIMESTAMP '...', INTERVAL '1') is a literal of that type.
+            if (tokens[k].Kind is not (AthenaSql.TokenKind.Number or AthenaSql.TokenKind.String)
+                || (tokens[k].Kind == AthenaSql.TokenKind.String && k > 0 && TypedLiterals.Contains(tokens[k - 1].Lower))) continue;
             if (OperatorBefore(tokens, k) is { } before && IsColumnName(tokens, before.Start - 1))
                 comparisons.Add((before.Start - 1, before.Text, before.Start, k, true));
             else if (OperatorAfter(tokens, k) is { } after && IsColumnName(tokens, after.End + 1))
                 comparisons.Add((after.End + 1, after.Text, k + 1, k, false));
         }
-        // The catalog is read only for a query that compares a name with a number at all.
+        // The catalog is read only for a query that compares a name with a literal at all.
         if (comparisons.Count == 0) return;
         var words = tokens.Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToList();
         if (words.Count(w => w == "select") != 1) return;
         var ownNames = tokens.Where((t, k) => k > 0 && tokens[k - 1].Lower == "as" && t.Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier)
             .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var columns = tables().SelectMany(t => t.AllColumns).GroupBy(c => c.Name.ToLowerInvariant())
-            .ToDictionary(g => g.Key, g => g.Select(c => c.Type.ToLowerInvariant()).ToList(), StringComparer.Ordinal);
-        foreach (var (name, op, at, number, nameFirst) in comparisons)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.Type.ToLowerInvariant()).Distinct().ToList(), StringComparer.Ordinal);
+        foreach (var (name, op, at, literalAt, nameFirst) in comparisons)
         {
             var column = tokens[name].Name;
-            if (ownNames.Contains(column) || !columns.TryGetValue(column, out var types) || !types.All(IsText)) continue;
-            var literal = LiteralType(tokens[number].Text);
+            if (ownNames.Contains(column) || !columns.TryGetValue(column, out var types) || types.Count != 1) continue;
+            var literal = tokens[literalAt];
+            var isText = IsText(types[0]);
+            string literalType, columnType, wayOn;
+            if (literal.Kind == AthenaSql.TokenKind.Number && isText)
+            {
+                (columnType, literalType) = ("varchar", NumberType(literal.Text));
+                wayOn = $"'{column}' is a string column and Athena does not turn text into numbers to compare them: quote the value ('{literal.Text}'), or CAST the column.";
+            }
+            else if (literal.Kind == AthenaSql.TokenKind.String && TrinoType(types[0]) is { } trino)
+            {
+                (columnType, literalType) = (trino, $"varchar({literal.Text[1..^1].Replace("''", "'").Length})");
+                wayOn = trino is "date" or "timestamp(3)"
+                    ? $"'{column}' is a {types[0]} column and Athena does not read text as a {types[0]}: write a {types[0]} literal ({types[0].ToUpperInvariant()} {literal.Text}), or CAST the column to varchar."
+                    : $"'{column}' is a {types[0]} column and Athena does not read text as a number: write the number without quotes, or CAST the column to varchar.";
+            }
+            else continue;
             var shown = op == "!=" ? "<>" : op;
             // At the operator, where Trino places a comparison.
             var (line, position) = AthenaSql.Position(sql, tokens[at].Offset);
             throw new AthenaQueryException("TYPE_MISMATCH",
-                $"line {line}:{position}: Cannot apply operator: {(nameFirst ? $"varchar {shown} {literal}" : $"{literal} {shown} varchar")}. " +
-                $"'{column}' is a string column and Athena does not turn text into numbers to compare them: quote the value ('{tokens[number].Text}'), or CAST the column.");
+                $"line {line}:{position}: Cannot apply operator: {(nameFirst ? $"{columnType} {shown} {literalType}" : $"{literalType} {shown} {columnType}")}. {wayOn}");
         }
     }
+
+    private static readonly HashSet<string> TypedLiterals = new(StringComparer.Ordinal)
+    {
+        "date", "time", "timestamp", "interval", "decimal", "real", "double", "varchar", "char", "json", "uuid", "ipaddress", "varbinary",
+    };
+
+    /// <summary>Trino's name for a Hive type that text is never compared with, or null (text itself, and types left to the engine).</summary>
+    private static string? TrinoType(string type) => type switch
+    {
+        "int" or "integer" => "integer",
+        "bigint" or "smallint" or "tinyint" or "double" or "date" or "boolean" => type,
+        "float" => "real",
+        "timestamp" => "timestamp(3)",
+        _ when type.StartsWith("decimal(", StringComparison.Ordinal) => type,
+        _ => null,
+    };
 
     private static bool IsText(string type) => type is "string" or "varchar" or "char" || type.StartsWith("varchar(", StringComparison.Ordinal) || type.StartsWith("char(", StringComparison.Ordinal);
 
@@ -96,7 +129,7 @@ internal static class StringNumberComparison
     private static bool IsOperatorSymbol(string text) => text is "<" or ">" or "=" or "!";
 
     /// <summary>The type Trino gives a number literal: integer or bigint, decimal(p,s) with a point, double with an exponent.</summary>
-    private static string LiteralType(string text)
+    private static string NumberType(string text)
     {
         if (text.Contains('e') || text.Contains('E')) return "double";
         if (text.IndexOf('.') is var point and >= 0)
