@@ -71,6 +71,11 @@ internal static partial class AthenaErrors
             return new("SYNTAX_ERROR", $"{Where(null)}: the expression is nested more than {deep.Groups["limit"].Value} levels deep; split it into smaller parts, for example with a WITH clause.");
         if (message.StartsWith("Parser Error", StringComparison.Ordinal))
             return new("SYNTAX_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Parser Error: ", "")}");
+        if (NotAggregate().Match(message) is { Success: true } notAggregate)
+        {
+            var name = notAggregate.Groups["name"].Value;
+            return new("EXPRESSION_NOT_AGGREGATE", $"{Where(name)}: '{name}' must be an aggregate expression or appear in GROUP BY clause");
+        }
         if (message.StartsWith("Binder Error", StringComparison.Ordinal))
             return new("SEMANTIC_ERROR", $"{Where(null)}: {FirstLine(message).Replace("Binder Error: ", "")}");
         if (UnparsableString().Match(message) is { Success: true } unparsable)
@@ -163,6 +168,9 @@ internal static partial class AthenaErrors
 
     [GeneratedRegex("Referenced column \"(?<name>[^\"]+)\" not found")]
     private static partial Regex ColumnNotFound();
+
+    [GeneratedRegex("column \"(?<name>[^\"]+)\" must appear in the GROUP BY clause or must be part of an aggregate function")]
+    private static partial Regex NotAggregate();
 
     [GeneratedRegex("Table with name (?<name>[^ ]+) does not exist")]
     private static partial Regex TableNotFound();

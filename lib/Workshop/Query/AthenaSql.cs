@@ -172,6 +172,14 @@ public static class AthenaSql
             if (formats.TryGetValue(k, out var convert)) { output.Append('\'').Append(convert(token.Text[1..^1]).Replace("'", "''")).Append('\''); continue; }
             var next = NextSignificant(tokens, k);
             var previous = PreviousSignificant(tokens, k);
+            // MySQL's LIMIT m, n and a LIMIT before its OFFSET: the engine takes both, Athena neither (OFFSET m LIMIT n).
+            if (previous is { Kind: TokenKind.Number } count && PreviousSignificant(tokens, tokens.IndexOf(count)) is { Lower: "limit" }
+                && (token.Text == "," || token.Lower == "offset"))
+            {
+                var (atLine, atColumn) = Position(sql, token.Offset);
+                throw new AthenaQueryException("SYNTAX_ERROR", $"line {atLine}:{atColumn}: mismatched input '{(token.Text == "," ? "," : token.Text.ToUpperInvariant())}'. Expecting: <EOF>. " +
+                    "Athena skips rows with OFFSET before LIMIT: OFFSET m LIMIT n");
+            }
             // A string where a table belongs would make the engine open it as a file; Athena reads tables only.
             if (token.Kind == TokenKind.String && (previous?.Lower is "from" or "join" || (previous?.Text == "," && InFromList(tokens, k))))
             {

@@ -177,6 +177,26 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
     }
 
     [Fact]
+    public async Task A_column_neither_grouped_nor_aggregated_is_EXPRESSION_NOT_AGGREGATE_in_trinos_words()
+    {
+        var error = await Fails("SELECT city, location, AVG(temperature) AS t\nFROM raw_weather_data GROUP BY city");
+        Assert.Equal("EXPRESSION_NOT_AGGREGATE: line 1:14: 'location' must be an aggregate expression or appear in GROUP BY clause", error.Message);
+    }
+
+    /// <summary>MySQL's LIMIT m, n and a LIMIT before its OFFSET run in the engine; Athena has OFFSET m LIMIT n only.</summary>
+    [Fact]
+    public async Task Limit_with_a_comma_or_before_offset_is_SYNTAX_ERROR_naming_athenas_order()
+    {
+        var comma = await Fails("SELECT city FROM raw_weather_data\nLIMIT 5, 10");
+        var after = await Fails("SELECT city FROM raw_weather_data LIMIT 3 offset 2");
+        var skipped = await day.Session.QueryAsync("SELECT city FROM raw_weather_data ORDER BY measurement_time, city OFFSET 2 LIMIT 3");
+
+        Assert.Equal("SYNTAX_ERROR: line 2:8: mismatched input ','. Expecting: <EOF>. Athena skips rows with OFFSET before LIMIT: OFFSET m LIMIT n", comma.Message);
+        Assert.Equal("SYNTAX_ERROR: line 1:43: mismatched input 'OFFSET'. Expecting: <EOF>. Athena skips rows with OFFSET before LIMIT: OFFSET m LIMIT n", after.Message);
+        Assert.Equal(3, skipped.Rows.Count);
+    }
+
+    [Fact]
     public async Task A_failed_query_is_recorded_as_FAILED_with_its_reason()
     {
         await Assert.ThrowsAsync<AthenaQueryException>(() => day.Session.QueryAsync("SELECT nope FROM raw_weather_data"));
