@@ -172,6 +172,7 @@ public static class AthenaSql
             if (formats.TryGetValue(k, out var convert)) { output.Append('\'').Append(convert(token.Text[1..^1]).Replace("'", "''")).Append('\''); continue; }
             var next = NextSignificant(tokens, k);
             var previous = PreviousSignificant(tokens, k);
+            if (OtherDialect(sql, tokens, k, previous, next) is { } refused) throw refused;
             // MySQL's LIMIT m, n and a LIMIT before its OFFSET: the engine takes both, Athena neither (OFFSET m LIMIT n).
             if (previous is { Kind: TokenKind.Number } count && PreviousSignificant(tokens, tokens.IndexOf(count)) is { Lower: "limit" }
                 && (token.Text == "," || token.Lower == "offset"))
@@ -233,6 +234,42 @@ public static class AthenaSql
         }
         return output.ToString();
     }
+
+    /// <summary>
+    /// What another SQL dialect writes and the engine would take, but Athena's parser refuses: PostgreSQL's <c>x::type</c>
+    /// and ILIKE, <c>==</c>, MySQL's unquoted <c>INTERVAL 1 DAY</c>, and a reserved word as an alias (<c>AS end</c>).
+    /// SYNTAX_ERROR at the token, with the way Athena writes it; null for anything else.
+    /// </summary>
+    private static AthenaQueryException? OtherDialect(string sql, List<Token> tokens, int k, Token? previous, Token? next)
+    {
+        var token = tokens[k];
+        string? problem = null, input = null;
+        if (token.Text == ":" && k + 1 < tokens.Count && tokens[k + 1].Text == ":")
+            (input, problem) = ("::", "Athena casts with CAST(x AS type)");
+        else if (token.Text == "=" && k + 1 < tokens.Count && tokens[k + 1].Text == "=" && (k == 0 || tokens[k - 1].Text is not ("<" or ">" or "!" or "=")))
+            (input, problem) = ("=", "Athena compares with a single =");
+        else if (token.Kind == TokenKind.Word && token.Lower == "ilike" && previous?.Text != "." && next?.Text != "(")
+            (input, problem) = ("ILIKE", "Athena has no ILIKE: compare lower(x) LIKE 'pattern'");
+        else if (token.Kind == TokenKind.Number && previous?.Lower == "interval")
+            (input, problem) = (token.Text, $"Athena writes the amount as text: INTERVAL '{token.Text}' {next?.Text.ToUpperInvariant() ?? "DAY"}");
+        // AS SELECT, AS WITH, AS VALUES and AS TABLE begin a CREATE TABLE's or a view's query, not an alias.
+        else if (token.Kind == TokenKind.Word && previous?.Lower == "as" && ReservedWords.Contains(token.Lower) && token.Lower is not ("select" or "with" or "values" or "table"))
+            (input, problem) = (token.Text, $"'{token.Lower}' is a reserved word in Athena: quote it (\"{token.Lower}\") or choose another name");
+        if (problem is null) return null;
+        var (line, column) = Position(sql, token.Offset);
+        return new AthenaQueryException("SYNTAX_ERROR", $"line {line}:{column}: mismatched input '{input}'. {problem}");
+    }
+
+    /// <summary>Trino's reserved words (its SQL keywords that cannot name anything unquoted), as Athena's engine version 3 takes them.</summary>
+    private static readonly FrozenSet<string> ReservedWords = new[]
+    {
+        "alter", "and", "as", "between", "by", "case", "cast", "constraint", "create", "cross", "cube", "current_catalog", "current_date",
+        "current_path", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "deallocate", "delete",
+        "describe", "distinct", "drop", "else", "end", "escape", "except", "execute", "exists", "extract", "false", "for", "from", "full",
+        "group", "grouping", "having", "in", "inner", "insert", "intersect", "into", "is", "join", "left", "like", "listagg", "localtime",
+        "localtimestamp", "natural", "normalize", "not", "null", "on", "or", "order", "outer", "prepare", "recursive", "right", "rollup",
+        "select", "skip", "table", "then", "trim", "true", "uescape", "union", "unnest", "using", "values", "when", "where", "with",
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// The engine's own catalog: its settings, its functions, the files it may read. None of it is a table of the Glue

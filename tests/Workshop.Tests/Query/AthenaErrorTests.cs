@@ -196,6 +196,32 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
         Assert.Equal(3, skipped.Rows.Count);
     }
 
+    /// <summary>What PostgreSQL, MySQL or DuckDB write and the engine would run, but Athena's parser refuses, with Athena's way.</summary>
+    [Theory]
+    [InlineData("SELECT temperature::int AS t FROM raw_weather_data", "SYNTAX_ERROR: line 1:19: mismatched input '::'. Athena casts with CAST(x AS type)")]
+    [InlineData("SELECT city FROM raw_weather_data WHERE city == 'London'", "SYNTAX_ERROR: line 1:46: mismatched input '='. Athena compares with a single =")]
+    [InlineData("SELECT city FROM raw_weather_data\nWHERE city ILIKE 'london'", "SYNTAX_ERROR: line 2:12: mismatched input 'ILIKE'. Athena has no ILIKE: compare lower(x) LIKE 'pattern'")]
+    [InlineData("SELECT city FROM raw_weather_data WHERE measurement_time > now() - INTERVAL 1 DAY", "SYNTAX_ERROR: line 1:77: mismatched input '1'. Athena writes the amount as text: INTERVAL '1' DAY")]
+    [InlineData("SELECT MAX(measurement_time) AS end FROM raw_weather_data", "SYNTAX_ERROR: line 1:33: mismatched input 'end'. 'end' is a reserved word in Athena: quote it (\"end\") or choose another name")]
+    public async Task Another_dialects_way_is_SYNTAX_ERROR_with_athenas(string sql, string message)
+    {
+        var error = await Fails(sql);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public async Task Athenas_own_ways_of_writing_them_run()
+    {
+        foreach (var sql in new[]
+        {
+            "SELECT CAST(temperature AS integer) AS t FROM raw_weather_data LIMIT 1",
+            "SELECT city FROM raw_weather_data WHERE lower(city) LIKE 'london' LIMIT 1",
+            "SELECT COUNT(*) AS n FROM raw_weather_data WHERE measurement_time > now() - INTERVAL '1' DAY",
+            "SELECT MAX(measurement_time) AS \"end\" FROM raw_weather_data",
+        })
+            await day.Session.QueryAsync(sql);
+    }
+
     [Fact]
     public async Task A_failed_query_is_recorded_as_FAILED_with_its_reason()
     {
