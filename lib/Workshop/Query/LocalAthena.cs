@@ -401,7 +401,9 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = TranslateForEngine(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        LiteralComparison.Check(sql, () => CatalogTablesNamedIn(sql, database).Select(named => named.Table).ToList());
+        IReadOnlyList<GlueTable> Named() => CatalogTablesNamedIn(sql, database).Select(named => named.Table).ToList();
+        LiteralComparison.Check(sql, Named);
+        GroupByAlias.Check(sql, Named);
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles)
         {

@@ -222,6 +222,26 @@ public sealed class AthenaErrorTests(Task3Fixture day) : IClassFixture<Task3Fixt
             await day.Session.QueryAsync(sql);
     }
 
+    /// <summary>Trino's GROUP BY and HAVING see the tables' columns, not the select list's names; ORDER BY and positions may use them.</summary>
+    [Fact]
+    public async Task A_select_lists_name_in_GROUP_BY_or_HAVING_is_COLUMN_NOT_FOUND()
+    {
+        var grouped = await Fails("SELECT hour(measurement_time) AS h, COUNT(*) AS n\nFROM raw_weather_data GROUP BY h");
+        var having = await Fails("SELECT city, AVG(temperature) AS mean FROM raw_weather_data GROUP BY city HAVING mean > 0");
+
+        Assert.Equal("COLUMN_NOT_FOUND: line 2:32: Column 'h' cannot be resolved. 'h' is a name the select list gives, which Athena's GROUP BY does not see: " +
+            "repeat its expression there, or give its position (GROUP BY 1)", grouped.Message);
+        Assert.Equal("COLUMN_NOT_FOUND: line 1:82: Column 'mean' cannot be resolved. 'mean' is a name the select list gives, which Athena's HAVING does not see: " +
+            "repeat its expression there", having.Message);
+        foreach (var sql in new[]
+        {
+            "SELECT hour(measurement_time) AS h, COUNT(*) AS n FROM raw_weather_data GROUP BY 1 ORDER BY h",
+            "SELECT lower(city) AS city, COUNT(*) AS n FROM raw_weather_data GROUP BY city ORDER BY n",
+            "SELECT city, AVG(temperature) AS mean FROM raw_weather_data GROUP BY city HAVING AVG(temperature) > 0",
+        })
+            await day.Session.QueryAsync(sql);
+    }
+
     [Fact]
     public async Task A_failed_query_is_recorded_as_FAILED_with_its_reason()
     {
