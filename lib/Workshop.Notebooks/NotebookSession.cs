@@ -25,7 +25,8 @@ public sealed record CellResult(IReadOnlyList<JsonObject> Outputs, bool Failed, 
         {
             if (!Failed) return null;
             var message = ErrorMessage ?? "";
-            if (ErrorLine is not { } line) return $"{ErrorName}: {message}";
+            // A compile error names each problem's line itself.
+            if (ErrorLine is not { } line || message.Split('\n')[0].EndsWith($"(line {line} of the cell)", StringComparison.Ordinal)) return $"{ErrorName}: {message}";
             var end = message.IndexOf('\n');
             return end < 0 ? $"{ErrorName}: {message} (line {line})" : $"{ErrorName}: {message[..end]} (line {line}){message[end..]}";
         }
@@ -311,11 +312,12 @@ public sealed partial class NotebookSession : IAsyncDisposable
                 var at = d.Location.GetLineSpan().StartLinePosition;
                 // A missing workshop gets the line about the notebook's first cell, not a near name such as the Workshop type.
                 var message = IsWorkshopNotDefined(d) ? d.GetMessage() : MessageWithSuggestion(d, written.Count > 0 ? compilation : null);
-                return $"({at.Line + 1},{at.Character + 1}): error {d.Id}: {message}";
+                // Each problem names its own line of the cell, the first as any error does, so none is left to count.
+                return $"({at.Line + 1},{at.Character + 1}): error {d.Id}: {message} (line {at.Line + 1} of the cell)";
             }
             var messages = errors.Select(Problem).ToList();
             if (errors.Any(IsWorkshopNotDefined)) messages.Add(WorkshopNotConnected);
-            return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line);
+            return Fail(Emit, outputs, "CompilationError", string.Join("\n", messages), line, lineSaid: true);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -397,10 +399,11 @@ public sealed partial class NotebookSession : IAsyncDisposable
     private static bool IsWorkshopNotDefined(Diagnostic error) =>
         error.Id == "CS0103" && error.Location.SourceTree?.GetText().ToString(error.Location.SourceSpan) == "workshop";
 
-    private static CellResult Fail(Action<JsonObject> emit, List<JsonObject> outputs, string name, string message, int? line, Exception? exception = null, int cell = 0)
+    /// <param name="lineSaid">The message names the cell's line(s) itself (a compile error, a line for each problem).</param>
+    private static CellResult Fail(Action<JsonObject> emit, List<JsonObject> outputs, string name, string message, int? line, Exception? exception = null, int cell = 0, bool lineSaid = false)
     {
-        // The line goes after the message's first line, the one it belongs to (a compile error lists one a line).
-        var where = line is { } l ? $" (line {l} of the cell)" : "";
+        // The line goes after the message's first line, the one it belongs to.
+        var where = line is { } l && !lineSaid ? $" (line {l} of the cell)" : "";
         var lines = message.Split('\n');
         lines[0] += where;
         var traceback = new JsonArray($"{name}: {lines[0]}");

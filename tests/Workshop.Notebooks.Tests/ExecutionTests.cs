@@ -118,7 +118,7 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
-    public async Task A_compile_error_with_several_problems_names_the_line_of_the_first_after_it()
+    public async Task A_compile_error_with_several_problems_names_each_ones_line_after_it()
     {
         var session = new NotebookSession(output);
         var result = await session.ExecuteAsync(NotebookCell.Code("int y = 1;\nstring s = y;\nUndefinedThing();"));
@@ -127,7 +127,7 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(
             [
                 "CompilationError: (2,12): error CS0029: Cannot implicitly convert type 'int' to 'string' (line 2 of the cell)",
-                "(3,1): error CS0103: The name 'UndefinedThing' does not exist in the current context",
+                "(3,1): error CS0103: The name 'UndefinedThing' does not exist in the current context (line 3 of the cell)",
             ],
             error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
     }
@@ -191,8 +191,8 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(
             [
                 "CompilationError: (1,29): error CS0103: The name 'missing' does not exist in the current context (line 1 of the cell)",
-                "(2,27): error CS0103: The name 'absent' does not exist in the current context",
-                "(3,20): error CS0103: The name 'nowhere' does not exist in the current context",
+                "(2,27): error CS0103: The name 'absent' does not exist in the current context (line 2 of the cell)",
+                "(3,20): error CS0103: The name 'nowhere' does not exist in the current context (line 3 of the cell)",
             ],
             error["traceback"]!.AsArray().Select(l => l!.GetValue<string>()));
     }
@@ -426,7 +426,7 @@ public sealed class ExecutionTests : IDisposable
         var exit = Cli.Run(out var text, "run", notebook, "--out", Path.Combine(output, "out"));
 
         Assert.Equal(1, exit);
-        Assert.Contains("  cell 1: CompilationError: (2,7): error CS0103: The name 'workshop' does not exist in the current context (line 2)\n" +
+        Assert.Contains("  cell 1: CompilationError: (2,7): error CS0103: The name 'workshop' does not exist in the current context (line 2 of the cell)\n" +
             "'workshop' is made by the notebook's first code cell (var workshop = await Workshop.ConnectAsync();), " +
             "which has not run in this session: run that cell first, or run the notebook from the top.\n", text);
     }
