@@ -412,7 +412,7 @@ public sealed class KernelServer : IDisposable
         ["implementation_version"] = typeof(KernelServer).Assembly.GetName().Version?.ToString() ?? "1.0",
         ["language_info"] = new JsonObject
         {
-            ["name"] = "csharp", ["version"] = "13.0", ["mimetype"] = "text/x-csharp", ["file_extension"] = ".cs",
+            ["name"] = "csharp", ["version"] = NotebookSession.CSharpVersion, ["mimetype"] = "text/x-csharp", ["file_extension"] = ".cs",
             ["pygments_lexer"] = "csharp", ["codemirror_mode"] = "text/x-csharp",
         },
         ["banner"] = "C# (Streaming Workshop): the kit's notebook engine, with Roslyn C# scripting",

@@ -23,7 +23,7 @@ public sealed class NotebookDocument
     public static JsonObject DefaultMetadata() => new()
     {
         ["kernelspec"] = new JsonObject { ["display_name"] = "C# (Streaming Workshop)", ["language"] = "csharp", ["name"] = "streaming-workshop-csharp" },
-        ["language_info"] = new JsonObject { ["file_extension"] = ".cs", ["mimetype"] = "text/x-csharp", ["name"] = "csharp", ["pygments_lexer"] = "csharp", ["version"] = "13.0" },
+        ["language_info"] = new JsonObject { ["file_extension"] = ".cs", ["mimetype"] = "text/x-csharp", ["name"] = "csharp", ["pygments_lexer"] = "csharp", ["version"] = NotebookSession.CSharpVersion },
         ["polyglot_notebook"] = new JsonObject
         {
             ["kernelInfo"] = new JsonObject

@@ -70,6 +70,9 @@ public sealed partial class NotebookSession : IAsyncDisposable
     private int submissions;
     private bool plotlyEmitted;
 
+    /// <summary>The C# the cells are compiled as (the compiler's latest), as a notebook's language_info gives it, such as "15.0".</summary>
+    public static string CSharpVersion { get; } = LanguageVersion.Latest.MapSpecifiedToEffectiveVersion().ToDisplayString();
+
     public NotebookSession(string workingDirectory, TimeSpan? cellTimeLimit = null)
     {
         this.workingDirectory = Path.GetFullPath(workingDirectory);
