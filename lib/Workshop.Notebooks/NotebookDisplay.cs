@@ -75,7 +75,7 @@ public static class NotebookDisplay
         DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         IHtmlDisplay view => view.ToText(),
         IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToText())),
-        GenericChart => "Plotly chart (open the notebook's HTML page to see it)",
+        GenericChart => "Plotly chart (interactive: shown in Jupyter, VS Code or the page 'workshop run' writes)",
         DataFrame frame => $"DataFrame: {PlainTable.SizeCaption(frame.Rows.Count, "row", "rows", frame.Columns.Count)}\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
         // Chosen here rather than registered as a text/plain formatter: the kit's text for other values is their
         // ToString, as a terminal prints them, and a text/plain formatter for IEnumerable would also be the one for

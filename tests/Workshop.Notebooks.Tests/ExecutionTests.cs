@@ -39,6 +39,8 @@ public sealed class ExecutionTests : IDisposable
         var chart = Mime(OfType(cells[4], "execute_result").Single(), "text/html")!;
         Assert.Contains("Plotly.newPlot", chart);
         Assert.Contains("streaming-workshop: plotly.js", chart); // the first chart carries plotly.js
+        // Where only text is shown, the chart says where it is drawn, which holds in a kernel as much as after a run.
+        Assert.Equal("Plotly chart (interactive: shown in Jupyter, VS Code or the page 'workshop run' writes)", Mime(OfType(cells[4], "execute_result").Single(), "text/plain"));
         var text = OfType(cells[5], "execute_result").Single();
         Assert.Equal("a plain string", Mime(text, "text/plain"));
         Assert.Null(Mime(text, "text/html"));
