@@ -75,6 +75,7 @@ public static class NotebookDisplay
         DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         IHtmlDisplay view => view.ToText(),
         IEnumerable<IHtmlDisplay> views => string.Join("\n", views.Select(v => v.ToText())),
+        Task task => NotAwaited(task),
         GenericChart => "Plotly chart (interactive: shown in Jupyter, VS Code or the page 'workshop run' writes)",
         DataFrame frame => $"DataFrame: {PlainTable.SizeCaption(frame.Rows.Count, "row", "rows", frame.Columns.Count)}\n{string.Join('\n', frame.ToString().Split('\n').Take(DataFrameRowsShown + 1))}",
         // Chosen here rather than registered as a text/plain formatter: the kit's text for other values is their
@@ -83,6 +84,19 @@ public static class NotebookDisplay
         _ when PlainTable.For(value) is { } table => table.ToText(),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>
+    /// A call's Task shown as the cell's value: the learner left out <c>await</c>, and the Task's own properties (Id,
+    /// Status, IsCanceled...) would be all they saw, with no word of the result or of what to write.
+    /// </summary>
+    private static string NotAwaited(Task task)
+    {
+        // The Task<T> it is, whatever the runtime made (an async method's state machine box derives from it).
+        var type = task.GetType();
+        while (type.BaseType is { } baseType && !(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>))) type = baseType;
+        var result = type.IsGenericType && type.GetGenericArguments()[0] is { Name: not "VoidTaskResult" } of ? $"Task<{of.Name}>" : "Task";
+        return $"A {result}, not its result: the call was not awaited. Write await before it, as in await workshop.QueryAsync(...), to see what it gives.";
+    }
 
     private static string? Html(object value)
     {
@@ -93,6 +107,7 @@ public static class NotebookDisplay
             _ when value.GetType().IsPrimitive => null,
             IHtmlDisplay view => view.ToHtml(),
             IEnumerable<IHtmlDisplay> views => string.Concat(views.Select(v => v.ToHtml())),
+            Task task => $"<p>{System.Net.WebUtility.HtmlEncode(NotAwaited(task))}</p>",
             // Chosen here rather than registered: anonymous types, records and tuples have no type in common but object,
             // and a formatter for object would come before every one of the package's own (JSON, types, HTML content),
             // which it gives no way back to.

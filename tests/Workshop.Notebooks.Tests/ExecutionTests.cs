@@ -433,5 +433,22 @@ public sealed class ExecutionTests : IDisposable
             "which has not run in this session: run that cell first, or run the notebook from the top.\n", text);
     }
 
+    [Fact]
+    public async Task A_call_left_without_await_says_what_to_write_not_the_tasks_own_properties()
+    {
+        var session = new NotebookSession(output);
+
+        var valued = await session.ExecuteAsync(NotebookCell.Code("async Task<string> Fetch() { await Task.Yield(); return \"rows\"; }\nFetch()"));
+        var plain = await session.ExecuteAsync(NotebookCell.Code("Task.Delay(1)"));
+
+        JsonObject Result(CellResult cell) => cell.Outputs.Single(o => o["output_type"]!.GetValue<string>() == "execute_result");
+        var shown = Result(valued);
+        Assert.Equal("A Task<String>, not its result: the call was not awaited. Write await before it, as in await workshop.QueryAsync(...), to see what it gives.",
+            Mime(shown, "text/plain"));
+        Assert.Contains("<p>A Task&lt;String&gt;, not its result: the call was not awaited.", Mime(shown, "text/html"));
+        Assert.DoesNotContain("IsCanceled", Mime(shown, "text/html"));
+        Assert.StartsWith("A Task, not its result", Mime(Result(plain), "text/plain"));
+    }
+
     public void Dispose() => Directory.Delete(output, recursive: true);
 }
