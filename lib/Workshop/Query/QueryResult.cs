@@ -32,14 +32,26 @@ public sealed class QueryResult(QueryExecution execution, IReadOnlyList<ResultCo
     public IReadOnlyList<T> Column<T>(string column)
     {
         var index = IndexOf(column);
-        return Rows.Select(r => ConvertTo<T>(r[index])).ToArray();
+        return Rows.Select(r => ConvertTo<T>(r[index], Columns[index].Name)).ToArray();
     }
 
     /// <summary>The rows, each read by column name: <c>row.Get&lt;string&gt;("city")</c> instead of <c>(string)row[0]</c>.</summary>
     public IReadOnlyList<ResultRow> NamedRows => Rows.Select(r => new ResultRow(this, r)).ToArray();
 
-    internal static T ConvertTo<T>(object? value) =>
-        value is null ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A value of <paramref name="column"/> as <typeparamref name="T"/>. A number with a fraction asked for as a whole
+    /// number is refused, naming both: the conversion would round it (-0.4 read as 0), and the learner would not know.
+    /// </summary>
+    internal static T ConvertTo<T>(object? value, string column)
+    {
+        if (value is null) return default!;
+        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        if (Type.GetTypeCode(target) is >= TypeCode.SByte and <= TypeCode.UInt64
+            && value is double or float or decimal && Convert.ToDecimal(value, CultureInfo.InvariantCulture) % 1 != 0)
+            throw new InvalidCastException($"Column '{column}' holds {AthenaConsole.Format(value)}, which has a fraction, and Get<{typeof(T).Name}> would round it: " +
+                $"read it as Get<double>(\"{column}\"), or round it in the query (ROUND, CAST).");
+        return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+    }
 
     public DataFrame ToDataFrame()
     {
@@ -144,7 +156,7 @@ public sealed class ResultRow
     public object? this[string column] => values[result.IndexOf(column)];
 
     /// <summary>The value in the named column, converted to <typeparamref name="T"/>: a bigint read as double, for example.</summary>
-    public T Get<T>(string column) => QueryResult.ConvertTo<T>(this[column]);
+    public T Get<T>(string column) => QueryResult.ConvertTo<T>(this[column], column);
 
     public override string ToString() => string.Join(", ", result.Columns.Select((c, i) => $"{c.Name}={AthenaConsole.Format(values[i])}"));
 }

@@ -29,7 +29,7 @@ public sealed class WarehouseResult(StatementDescription description, IReadOnlyL
     public IReadOnlyList<T> Column<T>(string column)
     {
         var index = IndexOf(column);
-        return Rows.Select(r => Query.QueryResult.ConvertTo<T>(r[index])).ToArray();
+        return Rows.Select(r => Query.QueryResult.ConvertTo<T>(r[index], Columns[index].Name)).ToArray();
     }
 
     /// <summary>The line under a result: the statement, its duration and its rows (returned, or changed).</summary>

@@ -36,6 +36,22 @@ public sealed class ResultRowTests
     }
 
     [Fact]
+    public void A_number_with_a_fraction_asked_for_as_a_whole_number_is_refused_naming_the_column_and_the_way()
+    {
+        var temperatures = new QueryResult(Hourly.Execution,
+            [new ResultColumn("city", "varchar"), new ResultColumn("temperature", "double")],
+            [["London", -0.4], ["Leeds", 3.0]]);
+
+        var error = Assert.Throws<InvalidCastException>(() => temperatures.NamedRows[0].Get<int>("temperature"));
+        Assert.Equal("Column 'temperature' holds -0.4, which has a fraction, and Get<Int32> would round it: read it as Get<double>(\"temperature\"), " +
+            "or round it in the query (ROUND, CAST).", error.Message);
+        Assert.Throws<InvalidCastException>(() => temperatures.Column<long>("temperature"));
+        // A whole value converts, as it always did.
+        Assert.Equal(3, temperatures.NamedRows[1].Get<int>("temperature"));
+        Assert.Equal(-0.4, temperatures.NamedRows[0].Get<double>("temperature"));
+    }
+
+    [Fact]
     public void A_row_prints_as_its_names_and_values()
     {
         Assert.Equal("city=London, hour_start=2025-01-14 09:00:00.000, readings=4", Hourly.NamedRows[0].ToString());
