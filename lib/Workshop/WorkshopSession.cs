@@ -355,9 +355,7 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     {
         var local = LocalOnly("Replaying a day on the virtual clock");
         var line = progress is null ? new ProgressLine() : null;
-        var report = await new PipelineSimulation(this, local).RunAsync(duration, start, progress ?? line, cancellationToken);
-        line?.Finish();
-        return report;
+        return await WithProgressLineAsync(line, () => new PipelineSimulation(this, local).RunAsync(duration, start, progress ?? line, cancellationToken), Clock);
     }
 
     /// <summary>
@@ -369,9 +367,27 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
     {
         var local = LocalOnly("Replaying a day on the virtual clock");
         var line = progress is null ? new ProgressLine() : null;
-        var report = await new PipelineSimulation(this, local).RunAsync(duration, start, progress ?? line, cancellationToken, scenario);
-        line?.Finish();
-        return report;
+        return await WithProgressLineAsync(line, () => new PipelineSimulation(this, local).RunAsync(duration, start, progress ?? line, cancellationToken, scenario), Clock);
+    }
+
+    /// <summary>
+    /// Runs a replay with its progress line, if it has one: finished at the end, or, when the replay is stopped (a cell
+    /// interrupted), saying where the clock stopped and how to carry on, rather than a line frozen part-way.
+    /// </summary>
+    private static async Task<SimulationReport> WithProgressLineAsync(ProgressLine? line, Func<Task<SimulationReport>> replay, VirtualClock clock)
+    {
+        try
+        {
+            var report = await replay();
+            line?.Finish();
+            return report;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by this call's token or by the notebook's interrupt, which reaches the replay without one.
+            line?.Stop(clock.GetUtcNow());
+            throw;
+        }
     }
 
     /// <summary>A replay's progress as one notebook output, updated a few times a second rather than every simulated minute.</summary>
@@ -394,6 +410,12 @@ public sealed class WorkshopSession : IAsyncDisposable, IHtmlDisplay
         public void Finish()
         {
             if (display is not null && latest is not null) display.Update(new SimulationProgressView(latest, finished: true));
+        }
+
+        /// <summary>The replay was stopped with the clock at <paramref name="now"/>.</summary>
+        public void Stop(DateTimeOffset now)
+        {
+            if (display is not null && latest is not null) display.Update(new SimulationProgressView(latest with { Now = now }, finished: false, stopped: true));
         }
     }
 

@@ -456,7 +456,7 @@ public sealed partial class KernelTests : IDisposable
             var workspace = Path.Combine(folder, "ws");
             Assert.Equal("ok", client.Execute($"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{workspace}\", Cities = new[] {{ \"London\" }} }});")["status"]!.GetValue<string>());
 
-            client.Send("execute_request", Client.ExecuteContent("await workshop.SimulateAsync(TimeSpan.FromDays(365), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));"));
+            var replay = client.Send("execute_request", Client.ExecuteContent("await workshop.SimulateAsync(TimeSpan.FromDays(365), new DateTimeOffset(2025, 1, 14, 0, 0, 0, TimeSpan.Zero));"));
             Assert.Null(client.Receive(seconds: 2)); // still replaying
             client.Send("interrupt_request", new JsonObject(), onControl: true);
             Assert.Equal("ok", client.Receive(onControl: true)!["status"]!.GetValue<string>());
@@ -464,6 +464,9 @@ public sealed partial class KernelTests : IDisposable
 
             Assert.Equal("Interrupted", interrupted["ename"]!.GetValue<string>());
             Assert.Equal("The cell was interrupted; variables from earlier cells are still there.", interrupted["evalue"]!.GetValue<string>());
+            // Its progress line ends saying where the clock stopped and how to carry on, not frozen at its last update.
+            var progress = client.Published(replay).Where(m => m.Type is "display_data" or "update_display_data").Select(m => m.Content["data"]!["text/plain"]!.GetValue<string>()).ToList();
+            Assert.Matches(@"^Stopped 2025-01-14 00:00 → 2026-01-14 00:00 UTC at 2025-\d\d-\d\d \d\d:\d\d \(\d+%\): run the same SimulateAsync again to carry on from there$", progress[^1]);
             // Nothing goes on replaying behind the next cells: the clock stands where the interrupt left it.
             var before = client.Run("workshop.Clock.GetUtcNow()").Published.Single(m => m.Type == "execute_result").Content["data"]!["text/plain"]!.GetValue<string>();
             Thread.Sleep(1000);

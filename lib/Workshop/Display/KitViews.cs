@@ -101,14 +101,19 @@ public sealed class PartitionsView(string table, IReadOnlyList<GluePartition> pa
 }
 
 /// <summary>The progress of a replay, one line that a notebook updates in place.</summary>
-public sealed class SimulationProgressView(SimulationProgress progress, bool finished) : IHtmlDisplay
+public sealed class SimulationProgressView(SimulationProgress progress, bool finished, bool stopped = false) : IHtmlDisplay
 {
     public SimulationProgress Progress { get; } = progress;
     public bool Finished { get; } = finished;
 
-    private string Line =>
-        $"{(Finished ? "Simulated" : "Simulating")} {Progress.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {Progress.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC: " +
-        $"reached {Progress.Now.UtcDateTime:yyyy-MM-dd HH:mm} ({Progress.Fraction * 100:0}%) · {Shown.Count(Progress.RecordsPut)} readings put · {Shown.Count(Progress.RecordsDelivered)} delivered";
+    /// <summary>The replay was stopped part-way (its cell interrupted): the line says where, and how to carry on.</summary>
+    public bool Stopped { get; } = stopped;
+
+    private string Line => Stopped
+        ? $"Stopped {Progress.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {Progress.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC at {Progress.Now.UtcDateTime:yyyy-MM-dd HH:mm} " +
+          $"({Progress.Fraction * 100:0}%): run the same SimulateAsync again to carry on from there"
+        : $"{(Finished ? "Simulated" : "Simulating")} {Progress.Start.UtcDateTime:yyyy-MM-dd HH:mm} → {Progress.End.UtcDateTime:yyyy-MM-dd HH:mm} UTC: " +
+          $"reached {Progress.Now.UtcDateTime:yyyy-MM-dd HH:mm} ({Progress.Fraction * 100:0}%) · {Shown.Count(Progress.RecordsPut)} readings put · {Shown.Count(Progress.RecordsDelivered)} delivered";
 
     public string ToHtml() =>
         $"<div style=\"{HtmlTable.Style}\"><progress max=\"1\" value=\"{Progress.Fraction.ToString("0.000", CultureInfo.InvariantCulture)}\" style=\"width:160px;vertical-align:middle\"></progress> {HtmlTable.Encode(Line)}</div>";
