@@ -49,6 +49,9 @@ public sealed partial class NotebookSession
             if (type is not null)
                 symbols = symbols.Concat(model.LookupSymbols(position, type, includeReducedExtensionMethods: true)
                     .Where(m => m.IsStatic == info.Symbol is INamedTypeSymbol));
+            // A kit object's plumbing (the HTML a notebook shows, its disposal) is no call a learner makes on it.
+            if (type?.ContainingNamespace?.ToDisplayString().StartsWith("StreamingWorkshop", StringComparison.Ordinal) == true)
+                symbols = symbols.Where(m => !KitPlumbing.Contains(m.Name));
         }
         else
         {
@@ -71,6 +74,8 @@ public sealed partial class NotebookSession
     }
 
     private const int MaxCompletions = 200;
+
+    private static readonly HashSet<string> KitPlumbing = new(StringComparer.Ordinal) { "ToHtml", "ConfigureAwait", "Dispose", "DisposeAsync" };
 
     /// <summary>A variable or method the notebook's cells declared: a local of this cell, or a member of an earlier cell's script class.</summary>
     private static bool IsLearners(ISymbol symbol) =>

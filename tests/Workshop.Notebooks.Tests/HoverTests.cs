@@ -115,6 +115,19 @@ public sealed class HoverTests : IDisposable
     }
 
     [Fact]
+    public async Task Completing_after_the_session_offers_its_calls_not_its_plumbing()
+    {
+        var session = new NotebookSession(folder);
+        Assert.False((await session.ExecuteAsync(NotebookCell.Code($"var workshop = await Workshop.ConnectAsync(new WorkshopOptions {{ WorkspacePath = @\"{Path.Combine(folder, "ws")}\" }});"))).Failed);
+
+        var matches = session.Complete("workshop.", 9).Matches;
+
+        Assert.Contains("QueryAsync", matches);
+        Assert.Contains("Display", matches);
+        foreach (var plumbing in new[] { "ToHtml", "ConfigureAwait", "DisposeAsync" }) Assert.DoesNotContain(plumbing, matches);
+    }
+
+    [Fact]
     public void Completion_matches_what_was_typed_whatever_its_case()
     {
         var session = new NotebookSession(folder);
