@@ -171,7 +171,7 @@ public sealed class KernelServer : IDisposable
         {
             if (stopping && message.Type == "execute_request")
             {
-                Reply(shell, message, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
+                Reply(shell, message, "execute_reply", Aborted());
                 continue;
             }
             Serve(message);
@@ -183,7 +183,7 @@ public sealed class KernelServer : IDisposable
             {
                 if (queued.Type != "execute_request") { Serve(queued); continue; }
                 Publish(queued, "status", new JsonObject { ["execution_state"] = "busy" });
-                Reply(shell, queued, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
+                Reply(shell, queued, "execute_reply", Aborted());
                 Publish(queued, "status", new JsonObject { ["execution_state"] = "idle" });
             }
         }
@@ -191,6 +191,9 @@ public sealed class KernelServer : IDisposable
 
     /// <summary>Set by a cell that failed with stop_on_error (the protocol's default), for <see cref="Work"/> to abort the queue.</summary>
     private int stopQueueAfterError;
+
+    /// <summary>The execute_reply of a cell that was not run.</summary>
+    private JsonObject Aborted() => new() { ["status"] = "aborted", ["execution_count"] = executionCount };
 
     private void Serve(JupyterMessage message)
     {

@@ -38,7 +38,7 @@ internal static class MetricsCommands
 
     private static Option<int> PeriodOption(int defaultSeconds)
     {
-        var option = new Option<int>("--period") { Description = $"Seconds per datapoint: 60 or a multiple of 60.", DefaultValueFactory = _ => defaultSeconds }
+        var option = new Option<int>("--period") { Description = "Seconds per datapoint: 60 or a multiple of 60.", DefaultValueFactory = _ => defaultSeconds }
             .WithRange(60, 86_400, " seconds");
         option.Validators.Add(result =>
         {
