@@ -22,6 +22,14 @@ public static class AthenaSql
         public string Name => (Kind == TokenKind.QuotedIdentifier ? Text[1..^1].Replace(Text[..1] + Text[..1], Text[..1]) : Text).ToLowerInvariant();
     }
 
+    /// <summary>The tokens that carry meaning: <see cref="Tokenize"/> without white space and comments.</summary>
+    public static List<Token> SignificantTokens(string sql) => Tokenize(sql).Where(t => t.Kind is not (TokenKind.Space or TokenKind.Comment)).ToList();
+
+    /// <summary>The names the SQL gives with AS (aliases of columns and tables), in lower case.</summary>
+    public static HashSet<string> NamesGivenWithAs(List<Token> significant) =>
+        significant.Where((t, k) => k > 0 && significant[k - 1].Lower == "as" && t.Kind is TokenKind.Word or TokenKind.QuotedIdentifier)
+            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+
     public static List<Token> Tokenize(string sql)
     {
         var tokens = new List<Token>();

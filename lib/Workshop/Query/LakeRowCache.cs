@@ -315,7 +315,7 @@ internal sealed partial class LakeRowCache(DuckDBConnection engine, WorkspaceDir
     /// </summary>
     private static Names Naming(string expression, Catalog.GlueTable table)
     {
-        var tokens = AthenaSql.Tokenize(expression).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var tokens = AthenaSql.SignificantTokens(expression);
         bool partition = false, other = false;
         for (var i = 0; i < tokens.Count; i++)
         {

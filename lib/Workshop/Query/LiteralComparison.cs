@@ -19,7 +19,7 @@ internal static class LiteralComparison
     /// <summary>Throws TYPE_MISMATCH for the first column of <paramref name="tables"/> compared with a literal of the other kind.</summary>
     public static void Check(string sql, Func<IReadOnlyList<GlueTable>> tables)
     {
-        var tokens = AthenaSql.Tokenize(sql).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var tokens = AthenaSql.SignificantTokens(sql);
         var comparisons = new List<(int Name, string Operator, int At, int Literal, bool NameFirst)>();
         for (var k = 0; k < tokens.Count; k++)
         {
@@ -35,8 +35,7 @@ internal static class LiteralComparison
         if (comparisons.Count == 0) return;
         var words = tokens.Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToList();
         if (words.Count(w => w == "select") != 1) return;
-        var ownNames = tokens.Where((t, k) => k > 0 && tokens[k - 1].Lower == "as" && t.Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier)
-            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var ownNames = AthenaSql.NamesGivenWithAs(tokens);
         var columns = tables().SelectMany(t => t.AllColumns).GroupBy(c => c.Name.ToLowerInvariant())
             .ToDictionary(g => g.Key, g => g.Select(c => c.Type.ToLowerInvariant()).Distinct().ToList(), StringComparer.Ordinal);
         foreach (var (name, op, at, literalAt, nameFirst) in comparisons)
@@ -151,11 +150,10 @@ internal static class GroupByAlias
     /// <summary>Throws COLUMN_NOT_FOUND for the first name in GROUP BY or HAVING that only the select list gives.</summary>
     public static void Check(string sql, Func<IReadOnlyList<GlueTable>> tables)
     {
-        var tokens = AthenaSql.Tokenize(sql).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var tokens = AthenaSql.SignificantTokens(sql);
         var words = tokens.Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToList();
         if (words.Count(w => w == "select") != 1 || !(words.Contains("group") || words.Contains("having"))) return;
-        var aliases = tokens.Where((t, k) => k > 0 && tokens[k - 1].Lower == "as" && t.Kind is AthenaSql.TokenKind.Word or AthenaSql.TokenKind.QuotedIdentifier)
-            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var aliases = AthenaSql.NamesGivenWithAs(tokens);
         if (aliases.Count == 0) return;
         var named = new List<(int Token, bool Having)>();
         bool inClause = false, having = false;

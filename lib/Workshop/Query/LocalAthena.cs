@@ -464,7 +464,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     /// <summary>The n of <c>SELECT columns FROM table LIMIT n</c> with nothing else: no filter, join, grouping, ordering, window, set or subquery.</summary>
     private static int? FirstRowsLimit(string sql)
     {
-        var tokens = AthenaSql.Tokenize(AthenaSql.Significant(sql)).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var tokens = AthenaSql.SignificantTokens(AthenaSql.Significant(sql));
         var words = tokens.Where(t => t.Kind == AthenaSql.TokenKind.Word).Select(t => t.Lower).ToList();
         if (words.Count == 0 || words[0] != "select" || words.Count(w => w == "select") != 1 || words.Count(w => w == "from") != 1) return null;
         if (words.Any(w => w is "where" or "join" or "group" or "having" or "union" or "intersect" or "except" or "order" or "distinct"
@@ -897,7 +897,7 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     /// <summary>Every word or quoted name in the SQL that could be a table, with its database (db.table or the current one).</summary>
     private static IEnumerable<(string Database, string Table)> NamedTables(string sql, string database)
     {
-        var parts = AthenaSql.Tokenize(sql).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var parts = AthenaSql.SignificantTokens(sql);
         var seen = new HashSet<(string, string)>();
         for (var i = 0; i < parts.Count; i++)
         {

@@ -59,7 +59,7 @@ internal sealed class PartitionPruning
     public static PartitionPruning? For(string sql, GlueTable table, string database)
     {
         if (table.PartitionKeys.Count == 0 || table.IsView) return null;
-        var tokens = AthenaSql.Tokenize(sql).Where(t => t.Kind is not (AthenaSql.TokenKind.Space or AthenaSql.TokenKind.Comment)).ToList();
+        var tokens = AthenaSql.SignificantTokens(sql);
         while (tokens.Count > 0 && tokens[^1].Text == ";") tokens.RemoveAt(tokens.Count - 1);
         if (tokens.Count == 0 || tokens[0].Lower != "select") return null;
         if (tokens.Skip(1).Any(t => t.Kind == AthenaSql.TokenKind.Word && (t.Lower == "select" || Refused.Contains(t.Text))) || tokens.Any(t => t.Text == ";"))
