@@ -73,24 +73,11 @@ internal static partial class Terminal
         return first.Length <= Width || summary <= 0 ? tree : first[..summary] + "\n" + first[summary..] + (end < 0 ? "" : tree[end..]);
     }
 
-    /// <summary>One log event's line as a terminal of <paramref name="width"/> columns shows it.</summary>
-    internal static IEnumerable<string> LogEventLines(string line, int width) => WrapWhole(ExpandTabs(line), width);
-
     /// <summary>
-    /// The line as a terminal shows it, each tab (Lambda's REPORT line has four) turned into the spaces up to the next stop
-    /// of eight columns, so that wrapping counts the columns the terminal will use.
+    /// One log event's line as a terminal of <paramref name="width"/> columns shows it: its tabs (Lambda's REPORT line has
+    /// four) as the spaces to the next stop of eight, so that wrapping counts the columns the terminal will use.
     /// </summary>
-    internal static string ExpandTabs(string line)
-    {
-        if (!line.Contains('\t')) return line;
-        var expanded = new System.Text.StringBuilder(line.Length + 32);
-        foreach (var character in line)
-        {
-            if (character == '\t') expanded.Append(' ', 8 - expanded.Length % 8);
-            else expanded.Append(character);
-        }
-        return expanded.ToString();
-    }
+    internal static IEnumerable<string> LogEventLines(string line, int width) => WrapWhole(StreamingWorkshop.Query.AthenaConsole.ExpandTabs(line), width);
 
     /// <summary>
     /// A line in pieces of at most <paramref name="width"/> characters, broken only at white space or between JSON members

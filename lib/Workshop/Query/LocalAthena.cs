@@ -401,9 +401,12 @@ public sealed partial class LocalAthena : IHtmlDisplay, IDisposable
     private Outcome Select(string sql, string database, string id)
     {
         var translated = TranslateForEngine(sql.Trim().TrimEnd(';'), clock.GetUtcNow());
-        IReadOnlyList<GlueTable> Named() => CatalogTablesNamedIn(sql, database).Select(named => named.Table).ToList();
-        LiteralComparison.Check(sql, Named);
-        GroupByAlias.Check(sql, Named);
+        // Both checks read the same tokens, and the catalog's tables (only when one of them needs the columns) once.
+        var significant = AthenaSql.SignificantTokens(sql);
+        IReadOnlyList<GlueTable>? named = null;
+        IReadOnlyList<GlueTable> Named() => named ??= CatalogTablesNamedIn(sql, database).Select(table => table.Table).ToList();
+        LiteralComparison.Check(sql, significant, Named);
+        GroupByAlias.Check(sql, significant, Named);
         if (SelectFromKeptRows(sql, translated, database, id, out var viewsOverFiles) is { } answered) return answered;
         if (!viewsOverFiles)
         {

@@ -53,7 +53,7 @@ public sealed class LogsCliTests : IDisposable
     {
         const string Report = "2025-01-14 00:01:00.000  REPORT RequestId: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\tDuration: 0.07 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 81 MB";
 
-        var expanded = Terminal.ExpandTabs(Report);
+        var expanded = StreamingWorkshop.Query.AthenaConsole.ExpandTabs(Report);
         Assert.Equal(174, expanded.Length);
         var pieces = Terminal.LogEventLines(Report, 80).ToList();
 
